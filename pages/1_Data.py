@@ -1,0 +1,146 @@
+"""Data: load and validate CRM exports, see the account base, today's plan health and data health."""
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+import streamlit as st
+
+from planning.dataset import load_dataset
+from planning.health import health_report
+from planning.io import FileError, read_table, suggest_mapping
+from planning.plan import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance
+from planning.schema import COLUMNS
+from planning.summary import breakdown
+from ui import state
+from ui.charts import accounts_map, book_bars
+from ui.format import usd
+from ui.widgets import download_csv, money_config
+
+ds = state.dataset()
+st.title("Data")
+st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
+
+# --- upload ----------------------------------------------------------------------------
+with st.expander("Load your own CRM export (replaces the sample company for this session)"):
+    up = {t: st.file_uploader(f"{t.capitalize()} file{' (required)' if t in ('accounts', 'reps') else ''}",
+                              type=["csv", "txt", "xlsx", "xls", "parquet"], key=f"upload_{t}")
+          for t in ("accounts", "reps", "targets", "history", "territories")}
+    mappings: dict[str, dict[str, str]] = {}
+    for table, f in up.items():
+        if f is None:
+            continue
+        try:
+            raw = read_table(f.getvalue(), f.name)
+        except FileError as exc:
+            st.error(str(exc))
+            continue
+        auto = suggest_mapping(table, list(raw.frame.columns))
+        options = [""] + [c.name for c in COLUMNS[table]]
+        edited = st.data_editor(
+            pd.DataFrame({"source column": [c for c in raw.frame.columns if c != "source_row"],
+                          "maps to": [auto.get(c, "") for c in raw.frame.columns if c != "source_row"]}),
+            column_config={"maps to": st.column_config.SelectboxColumn(options=options)},
+            disabled=["source column"], hide_index=True, key=f"map_{table}")
+        mappings[table] = dict(zip(edited["source column"], edited["maps to"].fillna("")))
+    c1, c2 = st.columns(2)
+    if c1.button("Load these files", type="primary", disabled=not (up["accounts"] and up["reps"])):
+        try:
+            files = {t: f.getvalue() for t, f in up.items() if f is not None}
+            new = load_dataset(**files, mappings=mappings, filenames={t: f.name for t, f in up.items() if f},
+                               as_of=pd.Timestamp.today().normalize(), name=up["accounts"].name)
+            digest = hashlib.sha1(b"".join(files.values())).hexdigest()[:12]
+            state.set_dataset(new, digest)
+            st.rerun()
+        except FileError as exc:
+            st.error(f"Not loaded — {exc}. The data in use is unchanged.")
+    if c2.button("Back to the sample company"):
+        st.session_state.pop("dataset", None)
+        st.rerun()
+
+# --- headline figures ------------------------------------------------------------------
+acc, reps = ds.accounts, ds.reps
+rejected = len(ds.report.rejects_frame())
+cols = st.columns(6)
+cols[0].metric("Accounts", f"{len(acc):,}")
+cols[1].metric("Customers", f"{int((acc['arr_usd'] > 0).sum()):,}")
+cols[2].metric("ARR", usd(acc["arr_usd"].sum()))
+cols[3].metric("Potential", usd(acc["potential_usd"].sum()))
+cols[4].metric("Quota reps", f"{int(reps['role'].isin(['AE', 'Channel']).sum()):,}")
+cols[5].metric("Rejected rows", f"{rejected:,}")
+
+# --- validation report -------------------------------------------------------------------
+st.subheader("Validation report")
+st.dataframe(ds.report.counts(), hide_index=True, width="stretch")
+issues = ds.report.issues_frame()
+if len(issues):
+    st.dataframe(issues, hide_index=True, width="stretch", height=min(400, 40 + 35 * len(issues)))
+    d1, d2 = st.columns(2)
+    with d1:
+        download_csv(ds.report.rejects_frame(), "Download rejected rows (CSV)", "rejected_rows.csv")
+    with d2:
+        download_csv(issues, "Download all issues (CSV)", "validation_issues.csv")
+else:
+    st.success("Every row loaded; no issues.")
+
+# --- breakdowns --------------------------------------------------------------------------
+st.subheader("Account base")
+by = st.segmented_control("Break down by", ["segment", "region", "industry", "owner"], default="segment")
+table = breakdown(acc, reps, by or "segment")
+left, right = st.columns([3, 2])
+left.dataframe(table, hide_index=True, width="stretch",
+               column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
+right.bar_chart(table.set_index(by or "segment")[["arr_usd", "potential_usd"]], horizontal=True, height=320)
+
+# --- map -----------------------------------------------------------------------------------
+st.subheader("Accounts by owner")
+seg = st.selectbox("Segment", ["All"] + sorted(acc["segment"].dropna().unique()), key="map_segment")
+names = ds.rep_names()
+points = acc.assign(owner=acc["owner_rep_id"].map(names).fillna("(no owner)"))
+if seg != "All":
+    points = points.loc[points["segment"] == seg]
+st.altair_chart(accounts_map(points, "owner", tooltip=["name", "owner", "segment", "arr_usd", "potential_usd"],
+                             size="potential_usd"), width="stretch")
+
+
+# --- current plan health --------------------------------------------------------------------
+@st.cache_data(show_spinner=False)
+def _book(version: str):
+    return metrics(ds.current_plan(), ds.accounts, ds.reps, ds.plan_year, ds.settings)
+
+
+st.subheader("Current plan health")
+book = _book(state.dataset_version())
+flag = ds.settings.planning.productivity_variance_flag
+pv = productivity_variance(book, threshold=flag)
+for _, r in pv.iterrows():
+    msg = (f"**{r['segment']}**: the best territory holds {r['ratio']:.1f}× the potential of the worst "
+           f"({usd(r['best'])} vs {usd(r['worst'])}).")
+    (st.warning(msg + f" Above {flag:.0f}× means rebalance.") if r["flag"] else st.info(msg))
+metric = st.selectbox("Metric", BALANCE_METRICS, format_func=lambda m: METRIC_LABELS[m], key="health_metric")
+st.altair_chart(book_bars(book, metric), width="stretch")
+st.dataframe(balance_table(book, variance_flag=flag), hide_index=True, width="stretch")
+show = book.reset_index()[["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
+                           "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi"]]
+st.dataframe(show, hide_index=True, width="stretch",
+             column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
+download_csv(show, "Download per-rep books (CSV)", "current_books.csv")
+
+# --- data health ------------------------------------------------------------------------------
+st.subheader("Data health")
+health = health_report(acc, reps, ds.as_of, ds.settings)
+st.dataframe(health.summary(), hide_index=True, width="stretch")
+h1, h2 = st.columns(2)
+with h1:
+    st.markdown("**Completeness of planning fields**")
+    st.dataframe(health.completeness, hide_index=True, width="stretch",
+                 column_config={"completeness": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")})
+with h2:
+    st.markdown("**Likely duplicates**")
+    st.dataframe(health.duplicates, hide_index=True, width="stretch", height=260)
+with st.expander(f"Accounts without an owner ({len(health.no_owner)})"):
+    st.dataframe(health.no_owner, hide_index=True, width="stretch")
+with st.expander(f"Quota reps without accounts ({len(health.reps_without_accounts)})"):
+    st.dataframe(health.reps_without_accounts, hide_index=True, width="stretch")
+with st.expander(f"Stale records ({len(health.stale)})"):
+    st.dataframe(health.stale, hide_index=True, width="stretch")

@@ -1,0 +1,260 @@
+"""The numbers of ``shared/domain.md`` as editable defaults.
+
+Every figure here is a *default*: the UI pre-fills its widgets from these
+objects and the CLI accepts a YAML/TOML settings file that overrides any of
+them (see :func:`load_settings`).  Code elsewhere must take these values as
+parameters instead of repeating the numbers.
+
+Units: money is annual USD, durations are months, rates are fractions.
+"""
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SOURCE = "shared/domain.md (industry rules of thumb; edit to match your company)"
+
+SEGMENTS = ("Enterprise", "Mid-market", "SMB")
+ROLES = ("AE", "SDR", "SE", "CSM", "Manager", "Channel")
+QUOTA_ROLES = ("AE", "Channel")
+REP_STATUSES = ("active", "open_req", "leaving")
+
+INDUSTRIES = (
+    "Software",
+    "Healthcare",
+    "Financial Services",
+    "Manufacturing",
+    "Retail",
+    "Education",
+    "Media",
+    "Logistics",
+    "Professional Services",
+    "Energy",
+    "Government",
+    "Telecommunications",
+)
+
+
+@dataclass(frozen=True)
+class SegmentDefaults:
+    """Coverage and capacity defaults for one segment."""
+
+    name: str
+    typical_acv_usd: tuple[float, float]
+    coverage_model: str
+    accounts_per_rep: tuple[int, int]
+    workload_hours_per_account: float  # hours per year to cover one account
+    ramp_months: int
+    ramp_curve: tuple[float, ...]  # monthly % of full productivity, ends at 1.0
+    quota_usd: float  # annual quota of a fully ramped AE
+    expected_attainment: float
+    pay_mix_base: float  # share of OTE paid as base
+    ote_usd: float
+    annual_attrition: float
+    time_to_hire_months: int
+    loaded_cost_extra: float  # benefits + tools as a share of OTE
+    accelerator_from: float  # attainment where accelerators start
+
+
+SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
+    "Enterprise": SegmentDefaults(
+        name="Enterprise",
+        typical_acv_usd=(100_000, 500_000),
+        coverage_model="named accounts",
+        accounts_per_rep=(10, 15),
+        workload_hours_per_account=120.0,
+        ramp_months=7,
+        ramp_curve=(0.0, 0.1, 0.25, 0.4, 0.55, 0.7, 0.85, 1.0),
+        quota_usd=1_200_000,
+        expected_attainment=0.80,
+        pay_mix_base=0.50,
+        ote_usd=300_000,
+        annual_attrition=0.15,
+        time_to_hire_months=3,
+        loaded_cost_extra=0.25,
+        accelerator_from=0.80,
+    ),
+    "Mid-market": SegmentDefaults(
+        name="Mid-market",
+        typical_acv_usd=(25_000, 75_000),
+        coverage_model="geographic territories",
+        accounts_per_rep=(100, 150),
+        workload_hours_per_account=12.0,
+        ramp_months=5,
+        ramp_curve=(0.0, 0.25, 0.5, 0.75, 0.9, 1.0),
+        quota_usd=800_000,
+        expected_attainment=0.85,
+        pay_mix_base=0.55,
+        ote_usd=200_000,
+        annual_attrition=0.20,
+        time_to_hire_months=2,
+        loaded_cost_extra=0.25,
+        accelerator_from=1.00,
+    ),
+    "SMB": SegmentDefaults(
+        name="SMB",
+        typical_acv_usd=(5_000, 15_000),
+        coverage_model="pooled / round-robin",
+        accounts_per_rep=(300, 450),
+        workload_hours_per_account=4.0,
+        ramp_months=3,
+        ramp_curve=(0.25, 0.5, 0.75, 1.0),
+        quota_usd=500_000,
+        expected_attainment=0.85,
+        pay_mix_base=0.60,
+        ote_usd=130_000,
+        annual_attrition=0.30,
+        time_to_hire_months=2,
+        loaded_cost_extra=0.25,
+        accelerator_from=1.00,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class RoleDefaults:
+    """Pay mix ranges (base share of OTE) and support ratios per role."""
+
+    role: str
+    pay_mix_base_range: tuple[float, float]
+    ote_usd: float
+    per_ae: float | None = None  # support heads per AE, None for quota roles
+
+
+ROLE_DEFAULTS: dict[str, RoleDefaults] = {
+    "Enterprise AE": RoleDefaults("Enterprise AE", (0.50, 0.55), 300_000),
+    "Mid-market AE": RoleDefaults("Mid-market AE", (0.55, 0.60), 200_000),
+    "SMB AE": RoleDefaults("SMB AE", (0.60, 0.65), 130_000),
+    "SDR": RoleDefaults("SDR", (0.70, 0.80), 90_000, per_ae=1 / 3),
+    "SE": RoleDefaults("SE", (0.80, 0.90), 220_000, per_ae=1 / 4),
+    "CSM": RoleDefaults("CSM", (0.70, 0.80), 140_000),
+    "Channel": RoleDefaults("Channel", (0.60, 0.60), 200_000),
+}
+
+
+@dataclass(frozen=True)
+class SegmentBands:
+    """Derive a segment from employee count when an account has none.
+
+    An account with ``employees >= enterprise_min_employees`` is Enterprise,
+    ``>= midmarket_min_employees`` Mid-market, otherwise SMB.  Revenue bands
+    are used when employees are missing.
+    """
+
+    enterprise_min_employees: int = 1000
+    midmarket_min_employees: int = 100
+    enterprise_min_revenue_usd: float = 250_000_000
+    midmarket_min_revenue_usd: float = 20_000_000
+
+
+@dataclass(frozen=True)
+class PlanningDefaults:
+    """Thresholds used across pages (health flags, windows, ratios)."""
+
+    productivity_variance_flag: float = 2.0  # best/worst comparable territory
+    pipeline_coverage_target: float = 3.0  # qualified pipeline ÷ period target
+    renewal_window_days: int = 90  # a renewal this close makes a move "break" a relationship
+    quota_over_assignment: float = 0.15  # default, typical range 0.10–0.20
+    quota_over_assignment_range: tuple[float, float] = (0.10, 0.20)
+    utilisation: float = 0.80  # share of time spent selling
+    crm_annual_decay: float = 0.225  # share of CRM records going stale per year
+    stale_after_days: int = 365
+    bdr_qualified_opps_per_month: float = 20.0
+    csm_book_usd: float = 2_500_000  # ARR one CSM can cover
+    attainment_history_quarters: int = 6
+
+
+@dataclass
+class Settings:
+    """All editable defaults in one object, as loaded from a settings file."""
+
+    segments: dict[str, SegmentDefaults] = field(default_factory=lambda: dict(SEGMENT_DEFAULTS))
+    roles: dict[str, RoleDefaults] = field(default_factory=lambda: dict(ROLE_DEFAULTS))
+    bands: SegmentBands = field(default_factory=SegmentBands)
+    planning: PlanningDefaults = field(default_factory=PlanningDefaults)
+    industries: tuple[str, ...] = INDUSTRIES
+    regions: dict[str, str] = field(default_factory=lambda: dict(STATE_REGION))
+
+
+def workload_hours(segment: str, settings: Settings | None = None) -> float:
+    """Default hours per year to cover one account of ``segment``."""
+    s = (settings or Settings()).segments
+    return s[segment].workload_hours_per_account if segment in s else float("nan")
+
+
+def _merge(obj: Any, overrides: dict[str, Any]) -> Any:
+    """Return a copy of dataclass ``obj`` with ``overrides`` applied (recursively)."""
+    if not dataclasses.is_dataclass(obj):
+        return overrides
+    known = {f.name for f in dataclasses.fields(obj)}
+    unknown = set(overrides) - known
+    if unknown:
+        raise ValueError(f"unknown setting(s) for {type(obj).__name__}: {', '.join(sorted(unknown))}")
+    changes = {}
+    for key, value in overrides.items():
+        current = getattr(obj, key)
+        if dataclasses.is_dataclass(current) and isinstance(value, dict):
+            changes[key] = _merge(current, value)
+        elif isinstance(current, tuple) and isinstance(value, list):
+            changes[key] = tuple(value)
+        else:
+            changes[key] = value
+    return dataclasses.replace(obj, **changes)
+
+
+def settings_from_dict(data: dict[str, Any]) -> Settings:
+    """Build :class:`Settings` from a nested dict (as read from YAML/TOML)."""
+    base = Settings()
+    data = dict(data or {})
+    segments = dict(base.segments)
+    for name, over in (data.pop("segments", None) or {}).items():
+        if name not in segments:
+            raise ValueError(f"unknown segment in settings: {name!r} (known: {', '.join(segments)})")
+        segments[name] = _merge(segments[name], over)
+    roles = dict(base.roles)
+    for name, over in (data.pop("roles", None) or {}).items():
+        roles[name] = _merge(roles[name], over) if name in roles else RoleDefaults(role=name, **over)
+    out = Settings(segments=segments, roles=roles)
+    if "bands" in data:
+        out.bands = _merge(out.bands, data.pop("bands"))
+    if "planning" in data:
+        out.planning = _merge(out.planning, data.pop("planning"))
+    if "industries" in data:
+        out.industries = tuple(data.pop("industries"))
+    if "regions" in data:
+        out.regions = {**out.regions, **data.pop("regions")}
+    if data:
+        raise ValueError(f"unknown settings section(s): {', '.join(sorted(data))}")
+    return out
+
+
+def read_settings_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or TOML settings file into a dict."""
+    path = Path(path)
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix.lower() == ".toml":
+        return tomllib.loads(text)
+    return yaml.safe_load(text) or {}
+
+
+def load_settings(path: str | Path | None = None) -> Settings:
+    """Defaults, overridden by the ``defaults`` section (or whole file) at ``path``."""
+    if path is None:
+        return Settings()
+    data = read_settings_file(path)
+    return settings_from_dict(data.get("defaults", data) if isinstance(data, dict) else {})
+
+
+# US state → sales region.  Four regions, the usual split for a US sales org.
+STATE_REGION: dict[str, str] = {
+    **dict.fromkeys(["WA", "OR", "CA", "NV", "AZ", "UT", "ID", "MT", "WY", "CO", "NM", "AK", "HI"], "West"),
+    **dict.fromkeys(["ND", "SD", "NE", "KS", "MN", "IA", "MO", "WI", "IL", "IN", "MI", "OH", "TX", "OK"], "Central"),
+    **dict.fromkeys(["ME", "NH", "VT", "MA", "RI", "CT", "NY", "NJ", "PA", "DE", "MD", "DC"], "Northeast"),
+    **dict.fromkeys(["VA", "WV", "KY", "TN", "NC", "SC", "GA", "FL", "AL", "MS", "LA", "AR", "PR"], "Southeast"),
+}
+REGIONS = ("West", "Central", "Northeast", "Southeast")

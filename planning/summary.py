@@ -1,0 +1,25 @@
+"""Descriptive breakdowns of the account base (counts, ARR, potential) by a dimension."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def breakdown(accounts: pd.DataFrame, reps: pd.DataFrame, by: str = "segment") -> pd.DataFrame:
+    """Accounts, customers, ARR, potential, pipeline and workload grouped by segment, region, industry or owner."""
+    df = accounts
+    key = by
+    if by == "owner":
+        names = reps.set_index("rep_id")["name"]
+        df = accounts.assign(owner=accounts["owner_rep_id"].map(names).fillna("(no owner)"))
+    g = df.groupby(key, dropna=False)
+    out = pd.DataFrame({
+        "accounts": g.size(),
+        "customers": g["arr_usd"].apply(lambda s: int((s > 0).sum())),
+        "arr_usd": g["arr_usd"].sum(),
+        "potential_usd": g["potential_usd"].sum(),
+        "open_pipeline_usd": g["open_pipeline_usd"].sum(),
+        "workload_hours": g["workload_hours"].sum(),
+    }).reset_index()
+    total = out["arr_usd"].sum()
+    out["arr_share"] = out["arr_usd"] / total if total else 0.0
+    return out.sort_values("arr_usd", ascending=False).reset_index(drop=True)

@@ -1,0 +1,42 @@
+"""Take README screenshots of every page: `python scripts/screenshots.py` (needs Chromium + playwright)."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.e2e import conftest as e2e  # noqa: E402
+
+PAGES = {"": "Validation report"}  # url path → text to wait for; "" is the Data page
+
+
+def main(only: list[str]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    server = e2e.app_url.__wrapped__()  # the generator behind the fixture
+    url = next(server)
+    exe = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+    try:
+        with sync_playwright() as p:
+            b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            pg = b.new_page(viewport={"width": 1400, "height": 1000})
+            pg.set_default_timeout(120_000)
+            for path, text in PAGES.items():
+                if only and path not in only:
+                    continue
+                e2e.open_app(pg, url, path, text)
+                pg.wait_for_timeout(1500)
+                out = ROOT / "docs" / "screenshots" / f"{path or 'data'}.png"
+                pg.screenshot(path=str(out), full_page=True)
+                print("wrote", out)
+            b.close()
+    finally:
+        next(server, None)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

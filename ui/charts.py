@@ -1,0 +1,79 @@
+"""Altair charts used across pages.  Maps draw offline: a committed US-states basemap, no tiles."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from planning.geo import us_states_geojson
+from planning.plan import METRIC_LABELS
+
+alt.data_transformers.disable_max_rows()
+
+PROJECTION = "albersUsa"
+
+
+def basemap() -> alt.Chart:
+    states = alt.Data(values=us_states_geojson()["features"])
+    return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(PROJECTION)
+
+
+def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: list[str] | None = None,
+                 size: str | None = None, height: int = 460, shapes: dict | None = None,
+                 shape_key: str = "territory_id") -> alt.LayerChart:
+    """Accounts as dots on a US basemap, coloured by ``color`` (owner, territory, segment…).
+
+    ``shapes`` is an optional GeoJSON FeatureCollection (e.g. territory hulls)
+    drawn under the dots, coloured by ``shape_key``.
+    """
+    pts = points.dropna(subset=["lat", "lon"])
+    tooltip = tooltip or ["name", color]
+    dots = alt.Chart(pts).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.2).encode(
+        longitude="lon:Q", latitude="lat:Q",
+        color=alt.Color(f"{color}:N", scale=alt.Scale(scheme="tableau20"),
+                        legend=alt.Legend(title=color.replace("_", " "), orient="bottom", columns=4, symbolLimit=60, labelLimit=180)),
+        size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
+        tooltip=tooltip,
+    ).project(PROJECTION)
+    layers = [basemap()]
+    if shapes and shapes.get("features"):
+        layers.append(alt.Chart(alt.Data(values=shapes["features"])).mark_geoshape(opacity=0.18, strokeWidth=1).encode(
+            color=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
+            stroke=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
+        ).project(PROJECTION))
+    layers.append(dots)
+    return alt.layer(*layers).properties(title=title, height=height, width="container")
+
+
+def book_bars(book: pd.DataFrame, metric: str, label_col: str = "owner_name", group: str = "segment",
+              reference: float | None = None, title: str = "") -> alt.Chart:
+    """One bar per territory for a metric, grouped by segment, with an optional mean line."""
+    df = book.reset_index()
+    df["label"] = df[label_col].fillna(df["territory_id"]) if label_col in df else df["territory_id"]
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("label:N", sort="-y", title=None),
+        y=alt.Y(f"{metric}:Q", title=METRIC_LABELS.get(metric, metric)),
+        color=alt.Color(f"{group}:N", legend=alt.Legend(orient="top")),
+        tooltip=["territory_id", "label", group, alt.Tooltip(f"{metric}:Q", format=",.0f")],
+    )
+    chart = bars
+    if reference is not None:
+        chart = bars + alt.Chart(pd.DataFrame({"y": [reference]})).mark_rule(strokeDash=[4, 4]).encode(y="y:Q")
+    return chart.properties(title=title, height=300)
+
+
+def before_after_bars(before: pd.DataFrame, after: pd.DataFrame, metric: str, label_col: str = "owner_name") -> alt.Chart:
+    """Per-territory metric before and after a change, side by side."""
+    def prep(df, tag):
+        d = df.reset_index()
+        d["label"] = d[label_col].fillna(d["territory_id"]) if label_col in d else d["territory_id"]
+        d["plan"] = tag
+        return d[["territory_id", "label", "segment", metric, "plan"]]
+    df = pd.concat([prep(before, "before"), prep(after, "after")], ignore_index=True)
+    return alt.Chart(df).mark_bar().encode(
+        x=alt.X("label:N", title=None, sort=alt.EncodingSortField(metric, op="max", order="descending")),
+        xOffset=alt.XOffset("plan:N", sort=["before", "after"]),
+        y=alt.Y(f"{metric}:Q", title=METRIC_LABELS.get(metric, metric)),
+        color=alt.Color("plan:N", scale=alt.Scale(domain=["before", "after"], range=["#c9ced6", "#2f6fdf"]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=["label", "plan", alt.Tooltip(f"{metric}:Q", format=",.0f")],
+    ).properties(height=300)

@@ -1,0 +1,56 @@
+"""Session state: the dataset in use (the sample company until an upload replaces it) and session plans."""
+from __future__ import annotations
+
+import streamlit as st
+
+from planning.dataset import Dataset, load_sample
+from planning.plan import Plan
+
+_DATASET, _VERSION, _PLANS = "dataset", "dataset_version", "session_plans"
+
+
+@st.cache_data(show_spinner="Loading the sample company…")
+def _sample() -> Dataset:
+    return load_sample()
+
+
+def dataset() -> Dataset:
+    """The dataset for this session; loads the sample company on first use."""
+    if _DATASET not in st.session_state:
+        st.session_state[_DATASET] = _sample()
+        st.session_state[_VERSION] = "sample"
+    return st.session_state[_DATASET]
+
+
+def dataset_version() -> str:
+    """A key that changes whenever the dataset is replaced; use it to key caches."""
+    dataset()
+    return st.session_state[_VERSION]
+
+
+def set_dataset(ds: Dataset, version: str) -> None:
+    """Replace the session's dataset (an upload).  Session plans made on the old data are dropped."""
+    st.session_state[_DATASET] = ds
+    st.session_state[_VERSION] = version
+    st.session_state[_PLANS] = {}
+
+
+def session_plans() -> dict[str, Plan]:
+    """Plans made in this session (proposals, edits), by name; the current plan is always first."""
+    plans = st.session_state.setdefault(_PLANS, {})
+    ds = dataset()
+    current = ds.current_plan()
+    if current.name not in plans:
+        st.session_state[_PLANS] = {current.name: current, **plans}
+    return st.session_state[_PLANS]
+
+
+def add_plan(plan: Plan) -> None:
+    session_plans()[plan.name] = plan
+
+
+def sidebar_summary() -> None:
+    ds = dataset()
+    with st.sidebar:
+        st.caption(f"**{ds.name}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
+                   f"{len(ds.accounts):,} accounts · {len(ds.reps):,} people")

@@ -1,0 +1,21 @@
+"""Reusable Streamlit widgets: downloads (formula-injection safe), metric rows."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning.io import to_safe_csv, to_safe_excel
+
+
+def download_csv(df: pd.DataFrame, label: str, file_name: str, key: str | None = None) -> None:
+    st.download_button(label, data=to_safe_csv(df), file_name=file_name, mime="text/csv", key=key or file_name)
+
+
+def download_excel(sheets: dict[str, pd.DataFrame], label: str, file_name: str, key: str | None = None) -> None:
+    st.download_button(label, data=to_safe_excel(sheets), file_name=file_name, key=key or file_name,
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def money_config(columns: list[str]) -> dict:
+    """column_config entries showing USD columns as dollars (display only)."""
+    return {c: st.column_config.NumberColumn(c, format="dollar") for c in columns}
