@@ -167,6 +167,12 @@ class PlanningDefaults:
     bdr_qualified_opps_per_month: float = 20.0
     csm_book_usd: float = 2_500_000  # ARR one CSM can cover
     attainment_history_quarters: int = 6
+    # Quota & comp (issue 6).  Not in domain.md: common practice, edit to match your company.
+    attainment_sd: float = 0.25  # spread (std) of annual quota attainment across reps, fraction of quota
+    attainment_correlation: float = 0.20  # share of attainment variance that is company-wide (good/bad year)
+    comp_accelerator_multiplier: float = 1.5  # commission rate multiplier in the accelerator band
+    comp_simulation_draws: int = 10_000  # Monte Carlo draws of a comp cost simulation
+    quota_fairness_tolerance: float = 0.25  # flag quota/potential more than this far from the segment median
 
 
 @dataclass
