@@ -44,7 +44,7 @@ def capacity_share(reps: pd.DataFrame, plan_year: int, settings: Settings | None
     year_start = pd.Timestamp(year=plan_year, month=1, day=1)
     start_m = month_index(reps["start_date"].fillna(pd.Timestamp("1900-01-01")), year_start).to_numpy()
     end = reps["end_date"] if "end_date" in reps else pd.Series(pd.NaT, index=reps.index)
-    end_m = month_index(end.fillna(pd.Timestamp("2999-12-01")), year_start).to_numpy()
+    end_m = month_index(end.fillna(pd.Timestamp("2200-12-01")), year_start).to_numpy()
     months = np.arange(12)[None, :]
     in_seat = (months >= start_m[:, None]) & (months <= end_m[:, None])
     shares = np.zeros(len(reps))

@@ -95,6 +95,8 @@ def parse_number(value, european: bool = False) -> float | None:
     text = _MONEY_STRIP.sub("", str(value))
     if text == "" or text.lower() in ("nan", "none", "null", "n/a", "na", "-"):
         return np.nan
+    percent = text.endswith("%")
+    text = text.rstrip("%")
     negative = text.startswith("(") and text.endswith(")")
     text = text.strip("()")
     mult = 1.0
@@ -111,6 +113,7 @@ def parse_number(value, european: bool = False) -> float | None:
         out = float(text) * mult
     except ValueError:
         return None
+    out = out / 100 if percent else out
     return -out if negative else out
 
 
@@ -219,7 +222,7 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
             col.add_many(bad, c.name, "not a number")
             df[c.name] = pd.to_numeric(parsed.where(~bad), errors="coerce").astype(float)
             if c.kind == "fraction":
-                pct = df[c.name] > 2  # "85" or "85%" written as percent
+                pct = df[c.name] > 2  # "85" written as a percent
                 df.loc[pct, c.name] = df.loc[pct, c.name] / 100
         elif c.kind == "date":
             parsed = pd.to_datetime(s.where(~blank), errors="coerce", format="mixed")
@@ -266,6 +269,8 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
             if idx is None or (isinstance(idx, float) and np.isnan(idx)):
                 continue
             colname = fc["column"]
+            if any(r.startswith(f"{colname}:") for r in col.bad.get(int(idx), [])):
+                continue  # already reported more precisely (e.g. unknown value) during coercion
             check = str(fc["check"])
             if check == "field_uniqueness" or "unique" in check:
                 msg = f"duplicate {colname}; the first occurrence was kept"
@@ -290,6 +295,8 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
 
 def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
     """Fill lat/lon/state from the ZIP where blank; flag ZIPs that cannot be placed."""
+    one_coord = df["lat"].isna() ^ df["lon"].isna()
+    col.add_many(one_coord, "lat", "latitude and longitude must both be given")
     has_zip = df["postal_code"].notna()
     located = geo.locate_zips(df["postal_code"])
     no_coords = df["lat"].isna() | df["lon"].isna()
@@ -300,8 +307,6 @@ def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
     col.add_many(unknown & ~no_coords, "postal_code", "postal code unknown; using the given lat/lon", WARNING)
     df.loc[no_coords, "lat"] = located.loc[no_coords, "lat"]
     df.loc[no_coords, "lon"] = located.loc[no_coords, "lon"]
-    one_coord = df["lat"].isna() ^ df["lon"].isna()
-    col.add_many(one_coord, "lat", "latitude and longitude must both be given")
     if "state" not in df.columns:
         df["state"] = np.nan
     df["state"] = df["state"].astype(object).where(df["state"].notna(), located["state"])

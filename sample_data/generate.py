@@ -28,6 +28,7 @@ PLAN_YEAR = 2027
 COMPANY = "Lumen Ridge Software (demo)"
 N_ACCOUNTS = {"Enterprise": 180, "Mid-market": 1800, "SMB": 4020}
 TARGET_ARR_USD = 40_000_000
+SAMPLE_DIR_FILES = ("accounts.csv", "reps.csv", "targets.csv", "history.csv", "meta.json")
 
 # Metro hubs: (ZIP, weight). Accounts cluster around them, as real customers do.
 METROS = [

@@ -1,0 +1,26 @@
+"""Data-health report on the sample company and on hand-made cases."""
+import pandas as pd
+
+from planning.health import duplicate_accounts, health_report, normalise_domain, normalise_name
+
+
+def test_normalisers():
+    assert normalise_name("The Blue Ridge Co., Inc.") == "blue ridge"
+    assert normalise_domain("https://www.Acme.com/about") == "acme.com"
+
+
+def test_duplicates_on_domain_or_name():
+    df = pd.DataFrame({"account_id": ["1", "2", "3", "4"], "name": ["Acme Inc", "ACME, Inc.", "Beta", "Gamma LLC"],
+                       "domain": ["acme.com", None, "beta.io", "www.beta.io"], "owner_rep_id": None, "arr_usd": 0.0})
+    d = duplicate_accounts(df)
+    groups = d.groupby("duplicate_group")["account_id"].apply(sorted).to_dict()
+    assert groups == {"domain:beta.io": ["3", "4"], "name:acme": ["1", "2"]}
+
+
+def test_sample_health(sample):
+    h = health_report(sample.accounts, sample.reps, sample.as_of, sample.settings)
+    assert h.duplicates["duplicate_group"].nunique() == 8  # the generator injects 8 duplicate records
+    assert len(h.no_owner) == 36
+    assert list(h.reps_without_accounts["rep_id"]) == ["REQ-01"]
+    s = h.summary().set_index("check")
+    assert s.loc["Accounts without an owner", "count"] == 36
