@@ -54,3 +54,17 @@ def sidebar_summary() -> None:
     with st.sidebar:
         st.caption(f"**{ds.name}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
                    f"{len(ds.accounts):,} accounts · {len(ds.reps):,} people")
+
+
+@st.cache_resource(show_spinner=False)
+def _store(url: str):
+    from planning.store import PlanStore
+
+    return PlanStore(url)
+
+
+def store():
+    """The plan store (``DATABASE_URL`` when set, else a SQLite file in the user's data directory)."""
+    from planning.store import default_url
+
+    return _store(default_url())
