@@ -217,10 +217,19 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         s = df[c.name]
         blank = _is_blank(s)
         if c.kind in ("money", "number", "int", "lat", "lon", "fraction"):
-            parsed = s.map(parse_number)
-            bad = parsed.isna() & ~blank & s.map(lambda v: parse_number(v) is None)
+            # Plain numbers take the vectorised path; only formatted cells ("$1,200", "(5)") go cell by cell.
+            values = pd.to_numeric(s.where(~blank), errors="coerce").astype(float).to_numpy(copy=True)
+            if raw.delimiter == ";":  # European file: "1.200" is twelve hundred, not 1.2
+                values[s.astype(str).str.fullmatch(r"-?\d{1,3}(\.\d{3})+").to_numpy(dtype=bool)] = np.nan
+            slow = np.flatnonzero(np.isnan(values) & ~blank.to_numpy())
+            bad_arr = np.zeros(len(s), dtype=bool)
+            for pos, cell in zip(slow, s.iloc[slow]):
+                v = parse_number(cell)  # None marks junk; blank cells never get here
+                bad_arr[pos] = v is None
+                values[pos] = np.nan if v is None else v
+            bad = pd.Series(bad_arr, index=s.index)
             col.add_many(bad, c.name, "not a number")
-            df[c.name] = pd.to_numeric(parsed.where(~bad), errors="coerce").astype(float)
+            df[c.name] = pd.Series(values, index=s.index)
             if c.kind == "fraction":
                 pct = df[c.name] > 2  # "85" written as a percent
                 df.loc[pct, c.name] = df.loc[pct, c.name] / 100
