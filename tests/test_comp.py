@@ -99,7 +99,7 @@ def test_round_trip_and_helpers():
     acc = _plan().with_accelerator(3.0)
     assert acc.payout(1.5) == pytest.approx(100_000 * (0.4 + 0.2 + 0.5 * 3))
     curve = p.payout_curve(max_attainment=1.5, step=0.5)
-    assert curve["payout_usd"].tolist() == pytest.approx([0, 25_000, 60_000, 160_000])
+    assert curve["payout_usd"].tolist() == pytest.approx([0, 25_001, 60_001, 160_001])  # + the $1 SPIFF from 50%
     quotas = pd.DataFrame({"segment": ["SMB"], "quota_usd": [400_000.0], "months_in_seat": [6.0],
                            "owner_rep_id": ["R"], "rep_name": ["Rae"]}, index=["T-R"])
     row = per_rep_plans({"SMB": p}, quotas).iloc[0]
