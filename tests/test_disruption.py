@@ -49,7 +49,7 @@ def data():
         "rep_id": ["M1", "M2", "R1", "R2", "R3"], "name": ["Mia", "Max", "Rae", "Ron", "Ria"],
         "role": ["Manager", "Manager", "AE", "AE", "AE"], "segment": "SMB",
         "manager_id": [None, None, "M1", "M1", "M2"], "region": "Central", "lat": 40.0, "lon": -100.0,
-        "status": "active",
+        "status": "active", "start_date": pd.Timestamp("2020-01-01"), "end_date": pd.NaT, "capacity_override": np.nan,
     })
     terr = pd.DataFrame({"territory_id": ["T-R1", "T-R2", "T-R3", "T-OPEN"],
                          "name": ["SMB 1", "SMB 2", "SMB 3", "New hire"], "region": "Central", "area": "A",

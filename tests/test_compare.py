@@ -1,0 +1,93 @@
+"""Plan comparison: balance, disruption vs the baseline, quota coverage, headcount/cost, moved accounts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planning.compare import (HEADLINE_BETTER, account_moves, best_in_row, compare_capacity, compare_plans, differs,
+                              plan_cost)
+from planning.defaults import SEGMENT_DEFAULTS
+from tests.test_disruption import AS_OF, data  # noqa: F401  (fixture: the hand-built plans)
+
+
+def test_hand_built(data):  # noqa: F811
+    a, b, accounts, reps = data
+    cmp = compare_plans([a, b], accounts, reps, AS_OF, plan_year=2027)
+    # disruption of B vs A is the hand-worked report (tests/test_disruption.py); A vs itself is zero
+    assert cmp.disruption.loc["accounts_moved"].tolist() == [0, 6]
+    assert cmp.disruption.loc["relationships_broken"].tolist() == [0, 4]
+    assert cmp.headline.loc["pct_arr_moved", "B"] == pytest.approx(1220 / 2520)
+    # four territories (one open) in both plans: 3 owners + 1 planned hire, SMB loaded cost each
+    smb = SEGMENT_DEFAULTS["SMB"]
+    assert cmp.headline.loc["headcount"].tolist() == [4, 4]
+    assert cmp.headline.loc["cost_usd", "A"] == pytest.approx(4 * smb.ote_usd * (1 + smb.loaded_cost_extra))
+    assert cmp.headline.loc["accounts_assigned"].tolist() == [9, 9]
+    # quota coverage needs bookings targets: none given, so a note instead of numbers
+    assert cmp.quota is None and cmp.notes == ["no bookings targets loaded"]
+    # account potential per territory: A  R1 1+2+3=6k, R2 4+5=9k, R3 6+8+10=24k, OPEN 9k  (SMB segment)
+    bw = cmp.balance_wide("potential_usd")
+    assert bw.loc[("SMB", "potential_usd", "max_mean"), "A"] == pytest.approx(24 / 12)
+    assert bw.loc[("SMB", "potential_usd", "min_mean"), "A"] == pytest.approx(6 / 12)
+    #                 B  R1 1+7+10=18k, R2 2+4+9=15k, R3 3+5=8k, OPEN 6k (a8 unassigned): mean 47/4
+    assert bw.loc[("SMB", "potential_usd", "max_min"), "B"] == pytest.approx(18 / 6)
+    # moved accounts: every account whose holder differs (a7 and a8 change to/from unassigned too)
+    mv = cmp.moves.set_index("account_id")
+    assert sorted(mv.index) == sorted(["a2", "a3", "a5", "a6", "a7", "a8", "a9", "a10"])
+    assert mv.loc["a3", "owner: A"] == "Rae" and mv.loc["a3", "owner: B"] == "Ria"
+    assert mv.loc["a8", "owner: B"] == "(unassigned)" and mv.loc["a6", "owner: B"] == "Open: New hire"
+    assert (mv["moved_in"] == "B").all()
+
+
+def test_best_and_differs():
+    wide = pd.DataFrame({"P": [0.5, 10, 3], "Q": [0.4, 10, 5], "R": [0.6, 10, np.nan]},
+                        index=["cv", "headcount", "accounts_moved"])
+    best = best_in_row(wide, {"cv": True, "accounts_moved": True, "headcount": True})
+    assert best.loc["cv"].tolist() == [False, True, False]
+    assert best.loc["headcount"].tolist() == [False, False, False]  # all equal: nothing to highlight
+    assert best.loc["accounts_moved"].tolist() == [True, False, False]
+    assert differs(wide).tolist() == [True, False, True]
+    assert best_in_row(wide, {"cv": False}).loc["cv"].tolist() == [False, False, True]
+
+
+def test_sample_with_quota(sample):
+    cur = sample.current_plan()
+    ids = cur.assignment.dropna().index[:150]
+    terrs = list(cur.territories.index)
+    b = cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="B")
+    c = cur.with_moves({x: terrs[(i * 3) % len(terrs)] for i, x in enumerate(ids[:50])}, name="C")
+    cmp = compare_plans([cur, b, c], sample.accounts, sample.reps, sample.as_of, sample.plan_year,
+                        targets=sample.targets, history=sample.history, settings=sample.settings)
+    assert cmp.names == [cur.name, "B", "C"]
+    assert cmp.quota is not None and list(cmp.quota.columns) == cmp.names
+    assert {"Enterprise", "Mid-market", "SMB", "Total"} <= set(cmp.quota.index)
+    over = 1 + sample.settings.planning.quota_over_assignment
+    assert cmp.quota.loc["Total", cur.name] == pytest.approx(over, rel=0.02)
+    moved_b = cmp.disruption.loc["accounts_moved", "B"]
+    assert 0 < moved_b <= 150 and cmp.disruption.loc["accounts_moved", "C"] <= 50
+    best = best_in_row(cmp.headline, HEADLINE_BETTER)
+    assert best.loc["accounts_moved", cur.name]  # the baseline moves nothing
+    assert len(account_moves([cur, b], sample.accounts, sample.reps)) == moved_b
+
+
+def test_guards(data):  # noqa: F811
+    a, b, accounts, reps = data
+    with pytest.raises(ValueError, match="2 to 4"):
+        compare_plans([a], accounts, reps, AS_OF)
+    with pytest.raises(ValueError, match="distinct names"):
+        compare_plans([a, a], accounts, reps, AS_OF)
+    assert plan_cost(a)["open_territories"] == 1
+
+
+def test_capacity_scenarios(sample):
+    from planning.capacity import default_scenario
+
+    base = default_scenario(sample).to_dict()
+    more = default_scenario(sample, name="Hire").to_dict()
+    more["segments"]["SMB"]["hiring_plan"] = [2] + [0] * 11
+    t = compare_capacity({"Base": base, "Hire": more}, sample)
+    assert list(t.columns) == ["Base", "Hire"]
+    assert t.loc["hires", "Hire"] == t.loc["hires", "Base"] + 2
+    assert t.loc["cost_usd", "Hire"] > t.loc["cost_usd", "Base"]
+    for k in ("headcount_end", "expected_bookings_usd", "target_usd", "gap_usd"):
+        assert k in t.index
