@@ -9,7 +9,7 @@ import streamlit as st
 from planning.dataset import load_dataset
 from planning.health import health_report
 from planning.io import FileError, read_table, suggest_mapping
-from planning.plan import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance
+from planning.plan import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
 from planning.schema import COLUMNS
 from planning.summary import breakdown
 from ui import state
@@ -120,11 +120,14 @@ for _, r in pv.iterrows():
 metric = st.selectbox("Metric", BALANCE_METRICS, format_func=lambda m: METRIC_LABELS[m], key="health_metric")
 st.altair_chart(book_bars(book, metric), width="stretch")
 st.dataframe(balance_table(book, variance_flag=flag), hide_index=True, width="stretch")
+level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory", key="health_level")
 show = book.reset_index()[["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
-                           "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi"]]
+                           "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi", "owner_rep_id"]]
+if level and level != "territory":
+    show = rollup(show, level)
 st.dataframe(show, hide_index=True, width="stretch",
              column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
-download_csv(show, "Download per-rep books (CSV)", "current_books.csv")
+download_csv(show, f"Download books by {level or 'territory'} (CSV)", f"current_books_by_{level or 'territory'}.csv")
 
 # --- data health ------------------------------------------------------------------------------
 st.subheader("Data health")

@@ -218,3 +218,15 @@ def productivity_variance(book: pd.DataFrame, metric: str = "potential_usd", by:
         rows.append({by: group, "metric": metric, "best_territory": best, "best": g[metric].max(),
                      "worst_territory": worst, "worst": g[metric].min(), "ratio": ratio, "flag": bool(ratio > threshold)})
     return pd.DataFrame(rows)
+
+
+def rollup(book: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Read a plan at a level of the hierarchy (region → area → territory): summed books per group."""
+    if level == "territory":
+        return book
+    sums = ["accounts", "customers", "arr_usd", "potential_usd", "workload_hours", "open_pipeline_usd"]
+    g = book.groupby(level, dropna=False)
+    out = g[sums].sum()
+    out.insert(0, "territories", g.size())
+    out.insert(1, "open_territories", g["owner_rep_id"].apply(lambda s: int(s.isna().sum())))
+    return out.reset_index()

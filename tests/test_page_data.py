@@ -21,3 +21,12 @@ def test_data_page_breakdowns_and_metric_switch():
     assert not at.exception
     at.selectbox(key="map_segment").select("Enterprise").run()
     assert not at.exception
+
+
+def test_plan_read_by_area():
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Data.py"), default_timeout=120).run()
+    at.segmented_control(key="health_level").set_value("area").run()
+    assert not at.exception
+    frames = [d.value for d in at.dataframe]
+    by_area = next(f for f in frames if "open_territories" in f.columns)
+    assert by_area["accounts"].sum() == 6008 - 36  # every owned account rolls up once

@@ -67,3 +67,13 @@ def test_ramp_and_capacity_share_hand_worked():
 def test_capacity_targets_split_by_capacity():
     book = pd.DataFrame({"segment": ["S", "S"], "potential_usd": [100.0, 200.0], "capacity_share": [1.0, 0.5]})
     assert capacity_targets(book, "potential_usd").tolist() == [200.0, 100.0]
+
+
+def test_rollup_by_region_and_area():
+    from planning.plan import rollup
+
+    book = pd.DataFrame({"region": ["E", "E", "W"], "area": ["a", "b", "c"], "owner_rep_id": ["r1", None, "r3"],
+                         "accounts": [2, 3, 4], "customers": [1, 0, 2], "arr_usd": [10.0, 0.0, 5.0],
+                         "potential_usd": [1.0, 2.0, 3.0], "workload_hours": [1.0, 1.0, 1.0], "open_pipeline_usd": 0.0})
+    r = rollup(book, "region").set_index("region")
+    assert r.loc["E", ["territories", "open_territories", "accounts", "arr_usd"]].tolist() == [2, 1, 5, 10.0]

@@ -17,3 +17,30 @@ def test_data_page_shows_accounts_and_map(page, app_url, sample, tmp_path):
     box = chart.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 200
     page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
+
+
+def test_upload_replaces_the_sample_and_reports_rejects(page, app_url, tmp_path):
+    acc = tmp_path / "hubspot_companies.csv"
+    acc.write_text("\ufeffRecord ID;Company name;Postal Code;ARR;Company owner;Segment\n"
+                   "C1;Acme Inc;02139;$1.200;Ada Lovelace;SMB\n"
+                   "C2;Beta LLC;94105;-5;Ada Lovelace;SMB\n"
+                   "C3;Gamma Co;10001;$300;R-1;SMB\n", encoding="utf-8")
+    reps = tmp_path / "reps.csv"
+    reps.write_text("rep_id,name,role,segment,region\nR-1,Ada Lovelace,AE,SMB,Northeast\n")
+    open_app(page, app_url, "", wait_text="Validation report")
+    page.get_by_text("Load your own CRM export").click()
+    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
+    inputs.nth(0).set_input_files(str(acc))
+    inputs.nth(1).set_input_files(str(reps))
+    page.get_by_role("button", name="Load these files").wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    page.get_by_role("button", name="Load these files").click()
+    page.get_by_text("hubspot_companies.csv").first.wait_for()
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    from playwright.sync_api import expect
+
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
+    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text("2", timeout=60_000)
+    rejected = page.locator('[data-testid="stMetric"]').filter(has_text="Rejected rows").first
+    expect(rejected.locator('[data-testid="stMetricValue"]')).to_have_text("1", timeout=60_000)
+    expect(page.get_by_text("must be zero or positive").first).to_be_visible()
