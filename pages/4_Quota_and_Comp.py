@@ -1,0 +1,295 @@
+"""Quota and Comp: set quotas on a plan, design comp plans, simulate their cost, export."""
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from planning.comp import (CompPlan, CompPlanError, Spiff, per_rep_plans, plan_table, plans_from_dict, plans_to_dict,
+                           tiers_frame, tiers_from_frame)
+from planning.comp_report import comp_sheets, quota_sheets
+from planning.comp_sim import DISTRIBUTIONS, compare_variants
+from planning.quota import METHODS, POOLS, QuotaError, QuotaSettings
+from ui import quota_charts as qc
+from ui import quota_state as qs
+from ui import state
+from ui.format import pct, usd
+from ui.widgets import download_csv, download_excel, money_config
+
+ds = state.dataset()
+st.title("Quota and Comp")
+st.caption(f"{ds.name} · quotas for {ds.plan_year} · defaults from shared/domain.md (editable in Settings files)")
+
+plan = qs.selected_plan()
+settings = qs.quota_settings().resolved(ds.settings)
+METHOD_LABELS = {"potential": "Territory potential", "history": "Historical bookings", "even": "Even split",
+                 "blend": "Weighted blend"}
+
+# --- quota method -------------------------------------------------------------------------
+st.header("Quotas")
+c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
+method = c1.radio("Quota method", METHODS, index=METHODS.index(settings.method), format_func=METHOD_LABELS.get,
+                  horizontal=True, help="How each pool's target is split across territories.")
+lo_def, hi_def = ds.settings.planning.quota_over_assignment_range
+over = c2.slider("Over-assignment", 0.0, 0.40, float(settings.over_assignment), 0.01, format="%.2f",
+                 help=f"Σ quotas = target × (1 + this). Typical {lo_def:.0%}–{hi_def:.0%}; default "
+                      f"{ds.settings.planning.quota_over_assignment:.0%}.")
+band = c3.slider("Coverage band", 0.80, 1.50, tuple(settings.coverage_band), 0.01,
+                 help="Coverage ratios outside this band are flagged.")
+pool = c4.selectbox("Split the target within", POOLS, index=POOLS.index(settings.pool),
+                    format_func={"segment": "each segment", "segment_region": "each segment × region",
+                                 "company": "the whole company"}.get)
+weights = dict(settings.weights)
+if method == "blend":
+    w1, w2, w3 = st.columns(3)
+    weights = {"potential": w1.number_input("Weight: potential", 0.0, 1.0, float(weights.get("potential", 0)), 0.05),
+               "history": w2.number_input("Weight: history", 0.0, 1.0, float(weights.get("history", 0)), 0.05),
+               "even": w3.number_input("Weight: even", 0.0, 1.0, float(weights.get("even", 0)), 0.05)}
+d1, d2, d3, d4 = st.columns(4)
+ramp = d1.toggle("Ramp-adjust new hires and open reqs", settings.ramp_adjust)
+prorate = d2.toggle("Pro-rate mid-year starts and leavers", settings.prorate)
+gap_label = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
+ramp_gap = d3.selectbox("Ramp shortfall", ("respread", "gap"), index=("respread", "gap").index(settings.ramp_gap),
+                        format_func=gap_label.get)
+override_gap = d4.selectbox("Override difference", ("respread", "gap"),
+                            index=("respread", "gap").index(settings.override_gap), format_func=gap_label.get)
+
+new = dataclasses.replace(settings, method=method, over_assignment=over, coverage_band=band, pool=pool, weights=weights,
+                          ramp_adjust=ramp, prorate=prorate, ramp_gap=ramp_gap, override_gap=override_gap)
+try:
+    result = qs.quota_result(plan, new)
+except QuotaError as exc:
+    st.error(f"Quotas could not be set: {exc}")
+    st.stop()
+qs.set_quota_settings(new)
+settings = result.settings
+
+summ = result.summary()
+m = st.columns(5)
+m[0].metric("Σ quotas", usd(summ["quota_usd"]))
+m[1].metric("Finance target", usd(summ["target_usd"]))
+m[2].metric("Coverage", pct(summ["coverage_ratio"], 1))
+m[3].metric("Unallocated", usd(summ["unallocated_usd"]))
+m[4].metric("Flagged territories", f"{summ['flagged']}")
+
+# --- per-rep table with overrides ---------------------------------------------------------------
+st.subheader("Per-rep quotas")
+st.caption("Type a quota in **override** to fix a rep's quota; clear it to go back to the model. "
+           "The difference is " + gap_label[settings.override_gap] + ".")
+rep_over_now = qs.rep_overrides_by_territory(result)
+show = result.table.reset_index()[["territory_id", "rep_name", "status", "segment", "region", "manager_name",
+                                   "potential_usd", "capacity_factor", "full_year_quota_usd", "quota_usd",
+                                   "quota_pct_potential", "flags"]]
+show.insert(show.columns.get_loc("quota_usd"), "override_usd", show["territory_id"].map(rep_over_now))
+base_key = qs._digest([qs.plan_fingerprint(plan), {k: v for k, v in settings.to_dict().items()
+                                                     if k not in ("rep_overrides", "manager_overrides")}])
+edited = st.data_editor(
+    show, key=f"quota_editor_{base_key}", hide_index=True, width="stretch", height=420,
+    disabled=[c for c in show.columns if c != "override_usd"],
+    column_config={**money_config(["potential_usd", "full_year_quota_usd", "quota_usd"]),
+                   "override_usd": st.column_config.NumberColumn("override", format="dollar", min_value=0),
+                   "capacity_factor": st.column_config.ProgressColumn("capacity", format="percent", min_value=0, max_value=1),
+                   "quota_pct_potential": st.column_config.NumberColumn("quota % of potential", format="percent"),
+                   "flags": st.column_config.TextColumn("flags", width="large")})
+rep_over = {t: float(v) for t, v in zip(edited["territory_id"], edited["override_usd"]) if pd.notna(v)}
+with st.expander("Manager-level overrides (set a team total; the team's quotas scale to it)"):
+    mgr = result.table.groupby("manager_id").agg(manager_name=("manager_name", "first"),
+                                                 quota_usd=("quota_usd", "sum")).reset_index()
+    mgr["override_usd"] = mgr["manager_id"].map(settings.manager_overrides)
+    mgr_edit = st.data_editor(mgr, key=f"mgr_editor_{base_key}", hide_index=True, width="stretch",
+                              disabled=["manager_id", "manager_name", "quota_usd"],
+                              column_config={**money_config(["quota_usd"]),
+                                             "override_usd": st.column_config.NumberColumn("team override", format="dollar", min_value=0)})
+    mgr_over = {k: float(v) for k, v in zip(mgr_edit["manager_id"], mgr_edit["override_usd"]) if pd.notna(v)}
+if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
+    candidate = dataclasses.replace(settings, rep_overrides=rep_over, manager_overrides=mgr_over)
+    try:
+        qs.quota_result(plan, candidate)
+        qs.set_quota_settings(candidate)
+        st.rerun()
+    except QuotaError as exc:
+        st.error(f"Override not applied: {exc}")
+
+# --- coverage and fairness ------------------------------------------------------------------
+st.subheader("Coverage")
+tabs = st.tabs(["By segment", "By region", "By manager", "By quarter"])
+for tab, by in zip(tabs, ("segment", "region", "manager", "quarter")):
+    with tab:
+        cov = result.coverage(by)
+        a, b = st.columns([1, 1])
+        a.altair_chart(qc.coverage_bars(cov, by, settings.coverage_band), width="stretch")
+        b.dataframe(cov, hide_index=True, width="stretch",
+                    column_config={**money_config(["quota_usd", "target_usd"]),
+                                   "coverage_ratio": st.column_config.NumberColumn("coverage", format="percent")})
+if result.unallocated_usd and abs(result.unallocated_usd) > 1:
+    st.dataframe(result.gaps, hide_index=True, width="stretch",
+                 column_config=money_config(["target_usd", "planned_usd", "allocated_usd", "override_gap_usd", "unallocated_usd"]))
+st.altair_chart(qc.fairness_scatter(result.table), width="stretch")
+
+# --- comp plan design -----------------------------------------------------------------------
+st.header("Comp plans")
+plans = qs.comp_plans()
+seg = st.radio("Plan to edit", list(plans), horizontal=True, format_func=lambda s: plans[s].name)
+p = plans[seg]
+with st.container(border=True):
+    e1, e2, e3, e4 = st.columns(4)
+    ote = e1.number_input("OTE (annual USD)", 0.0, 5_000_000.0, float(p.ote_usd), 5_000.0, key=f"cp_ote_{seg}")
+    base_pct = e2.slider("Base share of OTE", 0.0, 1.0, float(p.pay_mix[0]), 0.05, key=f"cp_mix_{seg}",
+                         help="Pay mix base/variable; defaults from SEGMENT_DEFAULTS / ROLE_DEFAULTS.")
+    quota_ref = e3.number_input("Reference quota (annual USD)", 1.0, 50_000_000.0, float(p.quota_usd), 10_000.0,
+                                key=f"cp_quota_{seg}", help="For the rate at target; each rep's rate uses their own quota.")
+    threshold = e4.number_input("Threshold (attainment)", 0.0, 1.0, float(p.threshold), 0.05, key=f"cp_thr_{seg}",
+                                help="No commission below this attainment.")
+    f1, f2, f3, f4, f5 = st.columns(5)
+    capped = f1.toggle("Cap", p.cap_multiple is not None, key=f"cp_capon_{seg}", help="Caps are usually discouraged.")
+    cap = f1.number_input("Cap (× target variable)", 0.5, 10.0, float(p.cap_multiple or 2.0), 0.25, key=f"cp_cap_{seg}",
+                          disabled=not capped)
+    claw = f2.number_input("Clawback window (months)", 0, 24, int(p.clawback_months), 1, key=f"cp_claw_{seg}")
+    my_share = f3.number_input("Multi-year share of bookings", 0.0, 1.0, float(p.multi_year_share), 0.05, key=f"cp_mys_{seg}")
+    my_up = f3.number_input("Multi-year extra credit", 0.0, 2.0, float(p.multi_year_uplift), 0.05, key=f"cp_myu_{seg}")
+    ex_share = f4.number_input("Expansion share of bookings", 0.0, 1.0, float(p.expansion_share), 0.05, key=f"cp_exs_{seg}")
+    ex_credit = f4.number_input("Expansion credit rate", 0.0, 2.0, float(p.expansion_credit), 0.05, key=f"cp_exc_{seg}")
+    f5.metric("Rate at target", pct(ote * (1 - base_pct) / quota_ref, 2))
+    g1, g2 = st.columns(2)
+    g1.caption("Tiers: attainment bands [start, end) with a rate multiplier; leave the last end empty.")
+    # the editors get a stable base (edits are kept as changes to it), refreshed only on reset/load
+    for part, frame in (("tiers", lambda: tiers_frame(p.tiers)), ("spiffs", lambda: pd.DataFrame(
+            [dataclasses.asdict(s) for s in p.spiffs], columns=["name", "amount_usd", "min_attainment"]))):
+        if f"cp_{part}_{seg}" not in st.session_state:  # a fresh editor starts from the plan as it is now
+            st.session_state[f"cp_base_{part}_{seg}"] = frame()
+    tiers_base = st.session_state.setdefault(f"cp_base_tiers_{seg}", tiers_frame(p.tiers))
+    spiffs_base = st.session_state.setdefault(f"cp_base_spiffs_{seg}", pd.DataFrame(
+        [dataclasses.asdict(s) for s in p.spiffs], columns=["name", "amount_usd", "min_attainment"]))
+    tiers_df = g1.data_editor(tiers_base, key=f"cp_tiers_{seg}", num_rows="dynamic", hide_index=True,
+                              width="stretch", column_config={
+                                  "start": st.column_config.NumberColumn("start", format="percent", min_value=0),
+                                  "end": st.column_config.NumberColumn("end", format="percent", min_value=0),
+                                  "multiplier": st.column_config.NumberColumn("× rate", format="%.2f")})
+    g2.caption("SPIFFs: a fixed bonus to each rep at or above the attainment.")
+    spiff_df = g2.data_editor(spiffs_base, key=f"cp_spiffs_{seg}", num_rows="dynamic", hide_index=True, width="stretch",
+                              column_config={"amount_usd": st.column_config.NumberColumn("amount", format="dollar"),
+                                             "min_attainment": st.column_config.NumberColumn("at attainment ≥", format="percent")})
+    try:
+        spiffs = tuple(Spiff(str(r["name"]) if pd.notna(r["name"]) else "SPIFF", float(r["amount_usd"]),
+                             float(r["min_attainment"]) if pd.notna(r["min_attainment"]) else 0.0)
+                       for _, r in spiff_df.dropna(subset=["amount_usd"]).iterrows())
+        edited_plan = CompPlan(name=p.name, role=p.role, segment=p.segment, ote_usd=ote, pay_mix=(base_pct, 1 - base_pct),
+                               quota_usd=quota_ref, tiers=tiers_from_frame(tiers_df), cap_multiple=cap if capped else None,
+                               threshold=threshold, spiffs=spiffs, multi_year_share=my_share, multi_year_uplift=my_up,
+                               expansion_share=ex_share, expansion_credit=ex_credit, clawback_months=int(claw))
+        if edited_plan != p:
+            plans[seg] = edited_plan
+            qs.set_comp_plans(plans)
+    except (CompPlanError, ValueError, TypeError) as exc:
+        st.error(f"Plan not updated: {exc}")
+
+curves = pd.concat([pl.payout_curve(max_attainment=2.0, step=0.05) for pl in plans.values()], ignore_index=True)
+c1, c2 = st.columns([3, 2])
+c1.altair_chart(qc.payout_curves(curves), width="stretch")
+points = curves.loc[curves["attainment"].round(2).isin([0.5, 0.8, 1.0, 1.2, 1.5, 2.0])]
+c2.dataframe(points.pivot_table(index="attainment", columns="plan", values="payout_usd").reset_index(), hide_index=True,
+             width="stretch", column_config={"attainment": st.column_config.NumberColumn(format="percent"),
+                                             **money_config([pl.name for pl in plans.values()])})
+st.dataframe(plan_table(plans), hide_index=True, width="stretch",
+             column_config={**money_config(["ote_usd", "base_usd", "variable_usd", "quota_usd", "payout_at_target_usd"]),
+                            "rate_at_target": st.column_config.NumberColumn(format="percent"),
+                            "payout_at_target_pct": st.column_config.NumberColumn("payout at 100%", format="percent")})
+if st.button("Reset plans to defaults"):
+    st.session_state.pop(qs._PLANS, None)
+    qs.reset_widgets("cp_")
+    st.rerun()
+
+# --- cost simulation ------------------------------------------------------------------------
+st.header("Cost simulation")
+cfg = qs.sim_config()
+s1, s2, s3, s4, s5 = st.columns(5)
+cfg["n_draws"] = int(s1.number_input("Draws", 1_000, 200_000, int(cfg["n_draws"]), 1_000))
+cfg["seed"] = int(s2.number_input("Seed", 0, 2**31 - 1, int(cfg["seed"]), 1, help="Same seed → same numbers."))
+cfg["distribution"] = s3.selectbox("Attainment", DISTRIBUTIONS, index=DISTRIBUTIONS.index(cfg["distribution"]),
+                                   help="normal / beta: fit from the history when loaded, else the segment defaults; "
+                                        "history: resample reps' past attainment.")
+cfg["correlation"] = s4.slider("Company-wide share of variance", 0.0, 0.9, float(cfg["correlation"]), 0.05,
+                               help="How much good and bad years move every rep together.")
+cfg["early_churn_share"] = s5.slider("Bookings churning in the clawback window", 0.0, 0.5, float(cfg["early_churn_share"]), 0.01)
+qs.set_sim_config(cfg)
+try:
+    sim = qs.run_simulation_with_progress(result, plans, cfg)
+except CompPlanError as exc:
+    st.error(f"Simulation not run: {exc}")
+    st.stop()
+ss = sim.summary().set_index("metric")
+k = st.columns(5)
+k[0].metric("Mean variable cost", usd(ss.loc["Total variable cost", "mean"]),
+            help=f"P10 {usd(ss.loc['Total variable cost', 'P10'])} · P90 {usd(ss.loc['Total variable cost', 'P90'])}")
+k[1].metric("Cost of sales (variable)", pct(ss.loc["Cost of sales (variable ÷ bookings)", "mean"], 1))
+k[2].metric("Cost of sales (total comp)", pct(ss.loc["Cost of sales (total comp ÷ bookings)", "mean"], 1))
+k[3].metric("Reps at or above quota", pct(ss.loc["Reps at or above quota", "mean"]))
+k[4].metric("P(bookings ≥ target)", pct(sim.probability_of_target()))
+h1, h2 = st.columns(2)
+h1.altair_chart(qc.distribution(sim.total_variable_cost, "Total variable cost", "Variable cost (USD)"), width="stretch")
+h2.altair_chart(qc.sensitivity(sim.accelerator_sensitivity()), width="stretch")
+st.dataframe(sim.summary(), hide_index=True, width="stretch")
+st.caption(f"{sim.n_draws:,} draws · seed {sim.seed} · {sim.distribution} · {sim.seconds:.2f} s · attainment: "
+           + "; ".join(f"{s} mean {r['mean']:.0%} sd {r['sd']:.0%} ({r['source']})" for s, r in sim.params.iterrows()))
+
+st.subheader("Compare plan variants")
+vs = qs.variants()
+v1, v2 = st.columns([3, 1])
+vname = v1.text_input("Variant name", value=f"Variant {len(vs) + 1}")
+if v2.button("Keep current plans as a variant"):
+    vs[vname] = plans_to_dict(plans)
+if vs:
+    variant_sets = {name: plans_from_dict(d) for name, d in vs.items()}
+    variant_sets = {"Current plans": plans, **variant_sets}
+    with st.spinner("Simulating each variant on the same draws…"):
+        cmp_ = compare_variants(variant_sets, result, history=ds.history, defaults=ds.settings, **cfg)
+    st.dataframe(cmp_, hide_index=True, width="stretch",
+                 column_config={**money_config(["mean_variable_cost_usd", "p90_variable_cost_usd", "p50_bookings_usd"]),
+                                **{c: st.column_config.NumberColumn(format="percent") for c in
+                                   ("mean_cost_of_sales", "mean_total_cost_of_sales", "mean_pct_reps_at_quota")}})
+    if st.button("Clear variants"):
+        vs.clear()
+        st.rerun()
+else:
+    st.caption("Keep the current plans as a variant, change them, and the variants appear here side by side.")
+
+# --- save / load and exports ----------------------------------------------------------------
+st.header("Save and export")
+store = qs.store_or_none()
+if store is not None:
+    l1, l2 = st.columns(2)
+    with l1:
+        name = st.text_input("Scenario name", value=f"{plan.name} – {settings.method}")
+        note = st.text_input("Note", value="")
+        b1, b2 = st.columns(2)
+        if b1.button("Save quota settings"):
+            v = store.save_scenario("quota", name, settings.to_dict(), note=note)
+            st.success(f"Saved quota settings {name!r} (version {v.version}).")
+        if b2.button("Save comp plans"):
+            v = store.save_scenario("comp", name, plans_to_dict(plans), note=note)
+            st.success(f"Saved comp plans {name!r} (version {v.version}).")
+    with l2:
+        for kind in ("quota", "comp"):
+            saved = store.list_scenarios(kind)
+            if len(saved):
+                pick = st.selectbox(f"Saved {kind} scenarios", saved["name"].tolist(), key=f"load_{kind}")
+                if st.button(f"Load {kind} scenario"):
+                    data = store.load_scenario(kind, pick)
+                    try:
+                        if kind == "quota":
+                            qs.set_quota_settings(QuotaSettings.from_dict(data))
+                        else:
+                            qs.set_comp_plans(plans_from_dict(data))
+                            qs.reset_widgets("cp_")
+                        st.rerun()
+                    except (QuotaError, CompPlanError) as exc:
+                        st.error(f"Not loaded: {exc}")
+x1, x2, x3 = st.columns(3)
+with x1:
+    download_csv(quota_sheets(result)["Quotas"], "Quota table (CSV)", "quotas.csv")
+with x2:
+    download_csv(per_rep_plans(plans, result.table), "Per-rep plan summaries (CSV)", "rep_plans.csv")
+with x3:
+    download_excel({**quota_sheets(result), **comp_sheets(plans, result, sim)}, "Quota and comp workbook (Excel)",
+                   "quota_and_comp.xlsx")

@@ -1,0 +1,95 @@
+"""Finance: quota coverage against the bookings target, and what the comp plans will cost."""
+from __future__ import annotations
+
+import streamlit as st
+
+from planning.comp import CompPlanError, plan_table
+from planning.comp_report import comp_sheets, quota_sheets
+from planning.quota import QuotaError
+from ui import quota_charts as qc
+from ui import quota_state as qs
+from ui import state
+from ui.format import pct, usd
+from ui.widgets import download_excel, money_config
+
+ds = state.dataset()
+st.title("Finance")
+st.caption(f"{ds.name} · {ds.plan_year} · quota settings and comp plans come from the Quota and Comp page "
+           "(defaults until changed there)")
+
+plan = qs.selected_plan()
+try:
+    result = qs.quota_result(plan)
+except QuotaError as exc:
+    st.error(f"Quotas could not be set: {exc}")
+    st.stop()
+plans = qs.comp_plans()
+try:
+    sim = qs.run_simulation_with_progress(result, plans)
+except CompPlanError as exc:
+    st.error(f"Cost simulation not run: {exc}")
+    st.stop()
+
+s = result.settings
+summ = result.summary()
+ss = sim.summary().set_index("metric")
+bvt = sim.bookings_vs_target().set_index("percentile")
+m = st.columns(6)
+m[0].metric("Bookings target", usd(summ["target_usd"]))
+m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{s.method} split, over-assignment {s.over_assignment:.0%}")
+m[2].metric("Coverage", pct(summ["coverage_ratio"], 1),
+            help=f"Band {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%}")
+m[3].metric("P50 bookings vs target", pct(bvt.loc["P50", "bookings_vs_target"]),
+            help=f"P10 {pct(bvt.loc['P10', 'bookings_vs_target'])} · P90 {pct(bvt.loc['P90', 'bookings_vs_target'])}")
+m[4].metric("Mean variable comp", usd(ss.loc["Total variable cost", "mean"]))
+m[5].metric("Cost of sales (total comp)", pct(ss.loc["Cost of sales (total comp ÷ bookings)", "mean"], 1))
+
+flagged = {by: result.coverage(by) for by in ("segment", "region", "quarter")}
+problems = [f"{by} {row[by]}: {row['coverage_ratio']:.0%} ({row['flag']})" for by, cov in flagged.items()
+            for _, row in cov.iterrows() if row[by] != "Total" and row["flag"]]
+if problems:
+    st.warning("Coverage outside the band — " + "; ".join(problems))
+else:
+    st.success(f"Coverage is inside the {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%} band everywhere.")
+
+st.header("Quota vs bookings target")
+for by in ("segment", "region", "quarter"):
+    cov = flagged[by]
+    a, b = st.columns(2)
+    a.altair_chart(qc.quota_vs_target(cov, by), width="stretch")
+    b.altair_chart(qc.coverage_bars(cov, by, s.coverage_band), width="stretch")
+    with st.expander(f"Coverage by {by} (table)"):
+        st.dataframe(cov, hide_index=True, width="stretch",
+                     column_config={**money_config(["quota_usd", "target_usd"]),
+                                    "coverage_ratio": st.column_config.NumberColumn("coverage", format="percent")})
+
+st.header("What the comp plans cost")
+st.caption(f"{sim.n_draws:,} simulated plan years · seed {sim.seed} · {sim.distribution} attainment · "
+           f"{len(sim.reps)} quota reps")
+c1, c2 = st.columns(2)
+c1.altair_chart(qc.distribution(sim.total_variable_cost, "Payout cost (total variable comp)", "Variable comp (USD)"),
+                width="stretch")
+c2.altair_chart(qc.distribution(sim.total_cost_of_sales, "Cost of sales (total comp ÷ bookings)", "Cost of sales",
+                                fmt=".1%"), width="stretch")
+d1, d2 = st.columns(2)
+d1.altair_chart(qc.bookings_percentiles(sim.bookings_vs_target()), width="stretch")
+d2.altair_chart(qc.distribution(sim.bookings, "Company bookings", "Bookings (USD)", reference=sim.target_usd),
+                width="stretch")
+st.metric("Probability of reaching the bookings target", pct(sim.probability_of_target()))
+st.dataframe(sim.summary(), hide_index=True, width="stretch")
+st.dataframe(sim.bookings_vs_target(), hide_index=True, width="stretch",
+             column_config={**money_config(["bookings_usd", "target_usd"]),
+                            "bookings_vs_target": st.column_config.NumberColumn("vs target", format="percent")})
+
+st.subheader("Cost against the accelerator")
+sens = sim.accelerator_sensitivity()
+e1, e2 = st.columns([3, 2])
+e1.altair_chart(qc.sensitivity(sens), width="stretch")
+e2.dataframe(sens, hide_index=True, width="stretch",
+             column_config={**money_config(["mean_variable_cost_usd", "p90_variable_cost_usd"]),
+                            "mean_cost_of_sales": st.column_config.NumberColumn("cost of sales", format="percent")})
+
+with st.expander("Plans in use"):
+    st.dataframe(plan_table(plans), hide_index=True, width="stretch")
+download_excel({**quota_sheets(result), **comp_sheets(plans, result, sim)}, "Finance workbook (Excel)",
+               "finance.xlsx", key="finance_xlsx")

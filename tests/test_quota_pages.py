@@ -1,0 +1,78 @@
+"""AppTest for the Quota and Comp page and the Finance page."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+QC, FIN = str(ROOT / "pages/4_Quota_and_Comp.py"), str(ROOT / "pages/5_Finance.py")
+
+
+def _metric(at, label):
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture(scope="module")
+def qc_app():
+    at = AppTest.from_file(QC, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_quota_page_defaults(qc_app, sample):
+    at = qc_app
+    target = sample.targets.loc[sample.targets["period"].str.startswith(str(sample.plan_year)), "bookings_target_usd"].sum()
+    assert _metric(at, "Coverage") == "115.0%"
+    assert _metric(at, "Finance target") == f"${target / 1e6:,.2f}M"
+    assert not at.error
+    assert at.selectbox(key="quota.plan_name").value == sample.current_plan().name
+    labels = [b.label for b in at.get("download_button")]
+    assert {"Quota table (CSV)", "Per-rep plan summaries (CSV)", "Quota and comp workbook (Excel)"} <= set(labels)
+    assert any(m.label == "Mean variable cost" for m in at.metric)
+
+
+def test_over_assignment_and_method_change_the_quotas(qc_app):
+    at = qc_app
+    at.slider[0].set_value(0.10).run()
+    assert _metric(at, "Coverage") == "110.0%"
+    at.radio[0].set_value("even").run()
+    assert not at.exception
+    assert at.session_state["quota.settings"]["method"] == "even"
+    assert _metric(at, "Coverage") == "110.0%"
+
+
+def test_rep_override_respreads(qc_app):
+    at = qc_app
+    settings = dict(at.session_state["quota.settings"])
+    settings["rep_overrides"] = {"R-001": 2_000_000.0}
+    at.session_state["quota.settings"] = settings
+    at.run()
+    assert not at.exception and not at.error
+    assert _metric(at, "Unallocated") == "$0"  # re-spread by default: the total is unchanged
+    assert _metric(at, "Coverage") == "110.0%"
+
+
+def test_comp_plan_edit_and_bad_tiers(qc_app):
+    at = qc_app
+    at.number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()
+    assert at.session_state["comp.plans"]["plans"]["Enterprise"]["ote_usd"] == 320_000.0
+    at.session_state["cp_base_tiers_Enterprise"] = pd.DataFrame({"start": [0.0, 0.7], "end": [0.9, None],
+                                                                 "multiplier": [1.0, 2.0]})
+    at.run()
+    assert any("overlaps" in e.value for e in at.error)
+    # the last valid plan is kept
+    assert at.session_state["comp.plans"]["plans"]["Enterprise"]["ote_usd"] == 320_000.0
+
+
+def test_finance_page_renders():
+    at = AppTest.from_file(FIN, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    assert _metric(at, "Coverage") == "115.0%"
+    assert _metric(at, "P50 bookings vs target").endswith("%")
+    assert any("Coverage outside the band" in w.value for w in at.warning)  # the regions are uneven
+    assert len(at.get("arrow_vega_lite_chart")) >= 8 or len(at.get("vega_lite_chart")) >= 8

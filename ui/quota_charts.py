@@ -1,0 +1,115 @@
+"""Altair charts for quotas, coverage, payout curves and the comp cost simulation."""
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+FLAG_COLORS = alt.Scale(domain=["", "below band", "above band", "no target"], range=["#2f6fdf", "#d9534f", "#f0ad4e", "#9aa0a6"])
+
+
+def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height: int = 260) -> alt.LayerChart:
+    """Coverage ratio per group with the band drawn as a shaded strip; bars outside it are coloured."""
+    key = cov.columns[0]
+    df = cov.loc[cov[key] != "Total"].copy()
+    df["label"] = df["manager_name"].fillna(df[key]) if "manager_name" in df else df[key].astype(str)
+    df["flag"] = df["flag"].fillna("")
+    strip = alt.Chart(pd.DataFrame({"lo": [band[0]], "hi": [band[1]]})).mark_rect(opacity=0.15, color="#2e7d32").encode(
+        y="lo:Q", y2="hi:Q")
+    bars = alt.Chart(df).mark_bar().encode(
+        x=alt.X("label:N", title=None, sort=None),
+        y=alt.Y("coverage_ratio:Q", title="Coverage (Σ quota ÷ target)", axis=alt.Axis(format=".0%")),
+        color=alt.Color("flag:N", scale=FLAG_COLORS, legend=alt.Legend(title="flag", orient="top")),
+        tooltip=["label", alt.Tooltip("quota_usd:Q", format="$,.0f"), alt.Tooltip("target_usd:Q", format="$,.0f"),
+                 alt.Tooltip("coverage_ratio:Q", format=".1%"), "flag"])
+    text = bars.mark_text(dy=-6, fontSize=11, color="#333").encode(text=alt.Text("coverage_ratio:Q", format=".0%"),
+                                                                   color=alt.value("#333"))
+    return alt.layer(strip, bars, text).properties(height=height, title=f"Coverage by {by}")
+
+
+def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 260) -> alt.Chart:
+    """Σ quota and finance target per group, side by side."""
+    key = cov.columns[0]
+    df = cov.loc[cov[key] != "Total"].copy()
+    df["label"] = df["manager_name"].fillna(df[key]) if "manager_name" in df else df[key].astype(str)
+    long = df.melt(id_vars=["label"], value_vars=["quota_usd", "target_usd"], var_name="what", value_name="usd")
+    long["what"] = long["what"].map({"quota_usd": "Σ quotas", "target_usd": "finance target"})
+    return alt.Chart(long).mark_bar().encode(
+        x=alt.X("label:N", title=None, sort=None), xOffset=alt.XOffset("what:N"),
+        y=alt.Y("usd:Q", title="Annual USD", axis=alt.Axis(format="$,.2s")),
+        color=alt.Color("what:N", scale=alt.Scale(range=["#2f6fdf", "#c9ced6"]), legend=alt.Legend(orient="top", title=None)),
+        tooltip=["label", "what", alt.Tooltip("usd:Q", format="$,.0f")]).properties(height=height, title=f"Quota vs target by {by}")
+
+
+def fairness_scatter(table: pd.DataFrame, height: int = 320) -> alt.Chart:
+    """Quota against territory potential per rep; flagged reps drawn as open circles."""
+    df = table.reset_index()
+    df["label"] = df["rep_name"].fillna(df["territory_id"])
+    df["fairness"] = np.where(df["flags"].str.contains("vs potential"), "outlier", "in line")
+    return alt.Chart(df).mark_point(size=90, filled=True).encode(
+        x=alt.X("potential_usd:Q", title="Territory potential (annual USD)", axis=alt.Axis(format="$,.2s")),
+        y=alt.Y("quota_usd:Q", title="Quota (annual USD)", axis=alt.Axis(format="$,.2s")),
+        color=alt.Color("segment:N", legend=alt.Legend(orient="top")),
+        shape=alt.Shape("fairness:N", scale=alt.Scale(domain=["in line", "outlier"], range=["circle", "triangle-up"]),
+                        legend=alt.Legend(orient="top")),
+        tooltip=["label", "segment", alt.Tooltip("potential_usd:Q", format="$,.0f"), alt.Tooltip("quota_usd:Q", format="$,.0f"),
+                 alt.Tooltip("quota_pct_potential:Q", format=".1%"), "flags"]).properties(
+        height=height, title="Quota vs potential (fairness)")
+
+
+def payout_curves(curves: pd.DataFrame, height: int = 320) -> alt.LayerChart:
+    """Payout as % of target variable against attainment, one line per plan, with the 100%/100% point marked."""
+    lines = alt.Chart(curves).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
+        x=alt.X("attainment:Q", title="Attainment (% of quota)", axis=alt.Axis(format=".0%")),
+        y=alt.Y("pct_of_variable:Q", title="Payout (% of target variable)", axis=alt.Axis(format=".0%")),
+        color=alt.Color("plan:N", legend=alt.Legend(orient="top", title=None)),
+        tooltip=["plan", alt.Tooltip("attainment:Q", format=".0%"), alt.Tooltip("payout_usd:Q", format="$,.0f"),
+                 alt.Tooltip("pct_of_variable:Q", format=".0%"), alt.Tooltip("effective_rate:Q", format=".2%")])
+    ref = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
+    return alt.layer(ref, lines).properties(height=height, title="Payout curve")
+
+
+def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,.2s", bins: int = 40,
+                 reference: float | None = None, height: int = 240) -> alt.LayerChart:
+    """Histogram of simulated values with P10/P50/P90 rules (and an optional reference line, e.g. the target)."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    counts, edges = np.histogram(v, bins=bins)
+    df = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": counts / max(len(v), 1)})
+    hist = alt.Chart(df).mark_bar(color="#8fb3f0").encode(
+        x=alt.X("lo:Q", title=axis_title, axis=alt.Axis(format=fmt)), x2="hi:Q",
+        y=alt.Y("share:Q", title="Share of draws", axis=alt.Axis(format=".0%")),
+        tooltip=[alt.Tooltip("lo:Q", format=fmt), alt.Tooltip("hi:Q", format=fmt), alt.Tooltip("share:Q", format=".1%")])
+    p = np.percentile(v, [10, 50, 90]) if len(v) else [np.nan] * 3
+    marks = pd.DataFrame({"x": p, "label": ["P10", "P50", "P90"]})
+    if reference is not None:
+        marks = pd.concat([marks, pd.DataFrame({"x": [reference], "label": ["target"]})], ignore_index=True)
+    rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
+        x="x:Q", color=alt.Color("label:N", scale=alt.Scale(domain=["P10", "P50", "P90", "target"],
+                                                            range=["#999", "#333", "#999", "#d9534f"]),
+                                 legend=alt.Legend(orient="top", title=None)),
+        tooltip=["label", alt.Tooltip("x:Q", format=fmt)])
+    return alt.layer(hist, rules).properties(height=height, title=title)
+
+
+def bookings_percentiles(bvt: pd.DataFrame, height: int = 240) -> alt.LayerChart:
+    """P10/P50/P90 company bookings as bars with the finance target as a line."""
+    bars = alt.Chart(bvt).mark_bar(color="#2f6fdf").encode(
+        x=alt.X("percentile:N", title=None, sort=None), y=alt.Y("bookings_usd:Q", title="Company bookings", axis=alt.Axis(format="$,.2s")),
+        tooltip=["percentile", alt.Tooltip("bookings_usd:Q", format="$,.0f"), alt.Tooltip("bookings_vs_target:Q", format=".1%")])
+    text = bars.mark_text(dy=-6, color="#333").encode(text=alt.Text("bookings_vs_target:Q", format=".0%"))
+    target = alt.Chart(bvt.head(1)).mark_rule(color="#d9534f", strokeWidth=2, strokeDash=[6, 3]).encode(y="target_usd:Q")
+    return alt.layer(bars, text, target).properties(height=height, title="Bookings vs target (red line)")
+
+
+def sensitivity(sens: pd.DataFrame, height: int = 240) -> alt.Chart:
+    """Mean and P90 variable cost against the accelerator multiplier."""
+    long = sens.melt(id_vars="accelerator_multiplier", value_vars=["mean_variable_cost_usd", "p90_variable_cost_usd"],
+                     var_name="measure", value_name="usd")
+    long["measure"] = long["measure"].map({"mean_variable_cost_usd": "mean", "p90_variable_cost_usd": "P90"})
+    return alt.Chart(long).mark_line(point=True).encode(
+        x=alt.X("accelerator_multiplier:Q", title="Accelerator multiplier (× rate above the accelerator start)"),
+        y=alt.Y("usd:Q", title="Variable cost", axis=alt.Axis(format="$,.2s"), scale=alt.Scale(zero=False)),
+        color=alt.Color("measure:N", legend=alt.Legend(orient="top", title=None)),
+        tooltip=["accelerator_multiplier", "measure", alt.Tooltip("usd:Q", format="$,.0f")]).properties(
+        height=height, title="Cost vs accelerator")

@@ -1,0 +1,153 @@
+"""Session state and caches shared by the Quota and Comp page and the Finance page.
+
+Quota settings and comp plans live in session state (as dicts, so they can be saved to the
+plan store as they are).  Quotas are cached on (dataset version, plan fingerprint, settings);
+a simulation is kept with the hash of its inputs and only re-run when they change.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from planning.comp import CompPlan, default_plans, plans_from_dict, plans_to_dict
+from planning.comp_sim import CompSimResult, simulate_cost
+from planning.plan import Plan
+from planning.quota import QuotaResult, QuotaSettings, quota_for_plan
+from ui import state
+
+_SETTINGS, _PLANS, _PLAN_NAME, _SIM, _SIMCFG, _VARIANTS = (
+    "quota.settings", "comp.plans", "quota.plan_name", "comp.sim", "comp.sim_config", "comp.variants")
+
+
+def _digest(obj) -> str:
+    return hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def plan_fingerprint(plan: Plan) -> str:
+    """Changes whenever the plan's assignment or territories change."""
+    h = pd.util.hash_pandas_object(plan.assignment, index=True).sum()
+    t = pd.util.hash_pandas_object(plan.territories.astype(str), index=True).sum()
+    return f"{plan.name}:{int(h)}:{int(t)}"
+
+
+def selected_plan() -> Plan:
+    """The plan chosen for quotas (current plan first); shared by both pages."""
+    plans = state.session_plans()
+    names = list(plans)
+    if st.session_state.get(_PLAN_NAME) not in names:
+        st.session_state[_PLAN_NAME] = names[0]
+    name = st.selectbox("Plan to set quotas on", names, key=_PLAN_NAME,
+                        help="Today's CRM ownership, or a carve proposal made in this session.")
+    return plans[name]
+
+
+def quota_settings() -> QuotaSettings:
+    return QuotaSettings.from_dict(st.session_state.get(_SETTINGS) or {})
+
+
+def set_quota_settings(settings: QuotaSettings) -> None:
+    st.session_state[_SETTINGS] = settings.to_dict()
+
+
+def comp_plans() -> dict[str, CompPlan]:
+    ds = state.dataset()
+    if _PLANS not in st.session_state:
+        st.session_state[_PLANS] = plans_to_dict(default_plans(defaults=ds.settings))
+    return plans_from_dict(st.session_state[_PLANS])
+
+
+def set_comp_plans(plans: dict[str, CompPlan]) -> None:
+    st.session_state[_PLANS] = plans_to_dict(plans)
+
+
+def variants() -> dict[str, dict]:
+    """Named comp-plan sets saved in this session for side-by-side comparison (name → plans dict)."""
+    return st.session_state.setdefault(_VARIANTS, {})
+
+
+@st.cache_data(show_spinner="Setting quotas…", max_entries=32)
+def _quota(version: str, fingerprint: str, settings_json: str, _plan: Plan) -> QuotaResult:
+    ds = state.dataset()
+    return quota_for_plan(_plan, ds.accounts, ds.reps, ds.targets, ds.history,
+                          QuotaSettings.from_dict(json.loads(settings_json)), ds.plan_year, ds.settings)
+
+
+def quota_result(plan: Plan, settings: QuotaSettings | None = None) -> QuotaResult:
+    """Quotas for ``plan`` (cached on the data version, the plan and the settings)."""
+    s = settings or quota_settings()
+    return _quota(state.dataset_version(), plan_fingerprint(plan), json.dumps(s.to_dict(), sort_keys=True), plan)
+
+
+def sim_config_default() -> dict:
+    p = state.dataset().settings.planning
+    return {"n_draws": p.comp_simulation_draws, "seed": 7, "distribution": "normal",
+            "correlation": p.attainment_correlation, "early_churn_share": 0.0}
+
+
+def sim_config() -> dict:
+    return {**sim_config_default(), **st.session_state.get(_SIMCFG, {})}
+
+
+def set_sim_config(cfg: dict) -> None:
+    st.session_state[_SIMCFG] = dict(cfg)
+
+
+def simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None = None, run: bool = True,
+               progress: Callable[[float], None] | None = None) -> CompSimResult | None:
+    """The simulation for these inputs: the kept one if the inputs are unchanged, else a new run (when ``run``)."""
+    cfg = cfg or sim_config()
+    key = _digest([state.dataset_version(), result.plan_name, result.table["quota_usd"].round(2).tolist(),
+                   plans_to_dict(plans), cfg])
+    kept = st.session_state.get(_SIM)
+    if kept and kept[0] == key:
+        return kept[1]
+    if not run:
+        return None
+    ds = state.dataset()
+    res = simulate_cost(plans, result, history=ds.history, defaults=ds.settings, progress=progress, **cfg)
+    st.session_state[_SIM] = (key, res)
+    return res
+
+
+def run_simulation_with_progress(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None = None) -> CompSimResult:
+    """Run (or reuse) the simulation, showing a progress bar while it runs."""
+    cached = simulation(result, plans, cfg, run=False)
+    if cached is not None:
+        return cached
+    bar = st.progress(0.0, text="Simulating plan years…")
+    res = simulation(result, plans, cfg, progress=lambda f: bar.progress(min(f, 1.0), text=f"Simulating plan years… {f:.0%}"))
+    bar.empty()
+    return res
+
+
+def store_or_none():
+    """The plan store, or None when it cannot be opened (the page then keeps scenarios in session only)."""
+    try:
+        return state.store()
+    except Exception as exc:  # any driver/config problem: saving is optional, the page must still work
+        st.caption(f"Plan store unavailable ({exc}); settings are kept for this session only.")
+        return None
+
+
+def rep_overrides_by_territory(result: QuotaResult) -> dict[str, float]:
+    """The settings' rep-level overrides keyed by territory id (settings may key them by rep id)."""
+    terr_of = {r: t for t, r in result.table["owner_rep_id"].dropna().items()}
+    return {(k if k in result.table.index else terr_of.get(k, k)): float(v)
+            for k, v in result.settings.rep_overrides.items()}
+
+
+def widget_value(key: str, value):
+    """Initialise a keyed widget from the settings once (so later reruns keep the user's value)."""
+    if key not in st.session_state:
+        st.session_state[key] = value
+    return key
+
+
+def reset_widgets(prefix: str) -> None:
+    """Forget keyed widgets (after loading a scenario or resetting) so they re-read the settings."""
+    for k in [k for k in st.session_state if str(k).startswith(prefix)]:
+        del st.session_state[k]
