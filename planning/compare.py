@@ -202,3 +202,18 @@ def compare_capacity(scenarios: dict[str, dict], dataset=None) -> pd.DataFrame:
     out = pd.DataFrame(cols)
     out.index.name = "figure"
     return out
+
+
+def plan_summary(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int | None = None,
+                 settings: Settings | None = None) -> dict[str, float]:
+    """Headline figures stored with a saved version (shown in the plan library): size, ARR, balance, cost."""
+    settings = settings or Settings()
+    book = metrics(plan, accounts, reps, plan_year, settings)
+    bt = balance_table(book, variance_flag=settings.planning.productivity_variance_flag)
+    pot = bt.loc[bt["metric"] == "potential_usd"] if len(bt) else bt
+    out = {"accounts_assigned": int(plan.assignment.reindex(accounts["account_id"].astype(str)).notna().sum()),
+           "arr_usd": float(book["arr_usd"].sum()), "potential_usd": float(book["potential_usd"].sum()),
+           "potential_cv": float(pot["cv"].max()) if len(pot) else np.nan,
+           "potential_max_min": float(pot["max_min"].max()) if len(pot) else np.nan}
+    out.update({k: v for k, v in plan_cost(plan, settings).items() if k != "territories"})
+    return out
