@@ -158,6 +158,37 @@ def _quota_rows(quotas, terr: pd.DataFrame, crm: pd.Series, plan_year: int | Non
     return pd.DataFrame(rows, columns=["UserId", "Territory2DeveloperName", "StartDate", "EndDate", "QuotaAmount"])
 
 
+def plan_from_assignment(frame: pd.DataFrame, base_territories: pd.DataFrame, rep_names: pd.Series | None = None,
+                         name: str = "Imported plan", note: str = "") -> Plan:
+    """A Plan from an assignment table (account_id, territory_id[, owner_rep_id]), e.g. ``Plan.to_frame()``.
+
+    With ``owner_rep_id`` the territories and their owners come from the file (names from
+    ``base_territories`` where the id is known, else the owner's name); without it the territory ids must
+    be those of ``base_territories`` (unknown ids become open territories named by their id).
+    """
+    missing = {"account_id", "territory_id"} - set(frame.columns)
+    if missing:
+        raise ValueError(f"assignment: missing column(s) {', '.join(sorted(missing))} (need account_id, territory_id)")
+    df = frame.astype(object).where(frame.notna() & frame.astype(str).ne(""), None)
+    if df["account_id"].isna().any():
+        raise ValueError(f"assignment: row {int(df['account_id'].isna().idxmax()) + 2} has no account_id")
+    dup = df["account_id"].astype(str).duplicated()
+    if dup.any():
+        raise ValueError(f"assignment: account {df.loc[dup, 'account_id'].iloc[0]} appears more than once")
+    if "owner_rep_id" in df.columns:
+        pairs = df.dropna(subset=["territory_id"]).drop_duplicates("territory_id").set_index("territory_id")
+        terr = base_territories.reindex(pairs.index)
+        terr["owner_rep_id"] = pairs["owner_rep_id"]
+        names = rep_names if rep_names is not None else pd.Series(dtype=object)
+        terr["name"] = terr["name"].fillna(pairs["owner_rep_id"].map(names)).fillna(terr.index.to_series())
+    else:
+        ids = pd.Index(df["territory_id"].dropna().astype(str).unique())
+        terr = base_territories.reindex(base_territories.index.union(ids))
+        terr["name"] = terr["name"].fillna(terr.index.to_series())
+    return Plan(name, pd.Series(df["territory_id"].to_numpy(), index=df["account_id"].astype(str), dtype=object),
+                terr, kind="edited", note=note)
+
+
 # ---------------------------------------------------------------------------- change detection
 def load_crm_accounts(source, reps: pd.DataFrame, *, mapping: dict[str, str] | None = None, settings=None,
                       file: str | None = None) -> TableResult:

@@ -16,7 +16,7 @@ import typer
 from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, PlanYearOpt, RepsOpt, SettingsOpt,
                                  TargetsOpt, TerritoriesOpt, echo_table, load_data)
 from planning.compare import compare_capacity, compare_plans, plan_summary
-from planning.crm import apply_changes, crm_export, detect_changes, load_crm_accounts
+from planning.crm import apply_changes, crm_export, detect_changes, load_crm_accounts, plan_from_assignment
 from planning.disruption import disruption, manager_summary_html
 from planning.io import FileError, to_safe_excel, write_csv
 from planning.plan import Plan, metrics
@@ -60,25 +60,13 @@ def _split_version(ref: str) -> tuple[str, int | None]:
 
 
 def plan_from_csv(path: Path, ds, name: str | None = None) -> Plan:
-    """An assignment CSV as a Plan; territories come from owner_rep_id, or the current plan's territories."""
+    """An assignment CSV (account_id, territory_id[, owner_rep_id]) as a Plan on the dataset's territories."""
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = {"account_id", "territory_id"} - set(df.columns)
-    if missing:
-        raise FileError(f"{path.name}: missing column(s) {', '.join(sorted(missing))} (need account_id, territory_id)")
-    df = df.replace({"": None})
-    base = ds.current_plan().territories
-    if "owner_rep_id" in df.columns:
-        pairs = df.dropna(subset=["territory_id"]).drop_duplicates("territory_id").set_index("territory_id")
-        terr = base.reindex(pairs.index)
-        terr["owner_rep_id"] = pairs["owner_rep_id"]
-        names = ds.rep_names()
-        terr["name"] = terr["name"].fillna(pairs["owner_rep_id"].map(names)).fillna(terr.index.to_series())
-    else:
-        ids = pd.Index(df["territory_id"].dropna().unique())
-        terr = base.reindex(base.index.union(ids))
-        terr["name"] = terr["name"].fillna(terr.index.to_series())
-    return Plan(name or path.stem, pd.Series(df["territory_id"].to_numpy(), index=df["account_id"], dtype=object),
-                terr, kind="edited", note=f"from {path.name}")
+    try:
+        return plan_from_assignment(df, ds.current_plan().territories, ds.rep_names(), name or path.stem,
+                                    note=f"from {path.name}")
+    except ValueError as exc:
+        raise FileError(path.name, str(exc).removeprefix("assignment: ")) from exc
 
 
 def resolve_plan(ref: str, ds, store_fn) -> Plan:
