@@ -77,3 +77,20 @@ def before_after_bars(before: pd.DataFrame, after: pd.DataFrame, metric: str, la
                         legend=alt.Legend(orient="top")),
         tooltip=["label", "plan", alt.Tooltip(f"{metric}:Q", format=",.0f")],
     ).properties(height=300)
+
+
+def flow_heatmap(flows: pd.DataFrame, value: str = "accounts", title: str = "") -> alt.Chart:
+    """From → to heatmap of moved accounts (``flows``: source, target, accounts, arr_usd, open_pipeline_usd)."""
+    fmt = ",.0f"
+    base = alt.Chart(flows).encode(
+        x=alt.X("target:N", title="to", sort="ascending", axis=alt.Axis(labelAngle=-45, labelLimit=160)),
+        y=alt.Y("source:N", title="from", sort="ascending", axis=alt.Axis(labelLimit=160)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="oranges"), title=value.replace("_", " ")),
+        tooltip=["source", "target", alt.Tooltip("accounts:Q", format=fmt), alt.Tooltip("arr_usd:Q", format="$,.0f"),
+                 alt.Tooltip("open_pipeline_usd:Q", format="$,.0f")],
+    )
+    n = flows["source"].nunique() if len(flows) else 1
+    text = base.mark_text(fontSize=9).encode(text=alt.Text(f"{value}:Q", format=",.0f" if value == "accounts" else "$,.2s"))
+    return (cells + text).properties(title=title, height=max(240, 18 * n), width="container")
