@@ -1,0 +1,160 @@
+"""Disruption: what moving from plan A to plan B does to every account, rep, manager and the company."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning.disruption import DisruptionReport, disruption, manager_summary_html
+from planning.store import StoreError, plan_refs
+from ui import state
+from ui.charts import accounts_map, flow_heatmap
+from ui.format import pct, usd
+from ui.widgets import download_csv, money_config
+
+ds = state.dataset()
+state.sidebar_summary()
+st.title("Disruption")
+st.caption("Every moved account costs relationship continuity. See what a plan does to each account, rep and "
+           "manager before anyone signs it.")
+
+store = state.store()
+session = state.session_plans()
+try:
+    saved = store.list_plans()
+except StoreError as exc:
+    saved = None
+    st.warning(f"The plan store is not available ({exc}); showing this session's plans only.")
+refs = plan_refs(session, saved)
+labels = [r.label for r in refs]
+
+c1, c2, c3 = st.columns([2, 2, 1])
+a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")
+b_default = next((i for i in range(len(refs)) if i != a_idx), 0)
+b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=b_default, format_func=lambda i: labels[i], key="dis_b")
+window = int(c3.number_input("Renewal window (days)", min_value=0, max_value=365,
+                             value=int(ds.settings.planning.renewal_window_days), step=15, key="dis_window",
+                             help="A moved account renewing within this many days of the data date breaks a "
+                                  "relationship (default from shared/domain.md: 90)."))
+if len(refs) < 2:
+    st.info("Only today's plan exists. Make a proposal on the Carve page or save one on the Plans page, "
+            "then compare it here.")
+ref_a, ref_b = refs[a_idx], refs[b_idx]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _report(version: str, key_a: str, key_b: str, window: int, _a, _b, _ds) -> DisruptionReport:
+    return disruption(_a, _b, _ds.accounts, _ds.reps, _ds.as_of, renewal_window_days=window)
+
+
+try:
+    plan_a, plan_b = ref_a.load(session, store), ref_b.load(session, store)
+except StoreError as exc:
+    st.error(f"Could not load the plan: {exc}")
+    st.stop()
+with st.spinner("Comparing plans…"):
+    report = _report(state.dataset_version(), ref_a.key(session), ref_b.key(session), window, plan_a, plan_b, ds)
+
+managers = report.managers
+mgr_options = ["All managers"] + [m for m in managers["manager_id"] if m != "(no manager)"]
+mgr_names = dict(zip(managers["manager_id"], managers["manager_name"]))
+manager = st.selectbox("Manager view", mgr_options, key="dis_manager",
+                       format_func=lambda m: m if m == "All managers" else f"{mgr_names.get(m, m)} ({m})")
+view = report if manager == "All managers" else report.for_manager(manager)
+
+# --- headline -----------------------------------------------------------------------------
+c = report.company
+k = st.columns(6)
+if manager == "All managers":
+    k[0].metric("Accounts moved", f"{c['accounts_moved']:,}", f"{pct(c['pct_accounts_moved'], 1)} of accounts",
+                delta_color="off")
+    k[1].metric("ARR moved", usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR", delta_color="off")
+    k[2].metric("Pipeline moved", usd(c["pipeline_moved_usd"]))
+    k[3].metric("Relationships broken", f"{c['relationships_broken']:,}",
+                help=f"Accounts leaving their rep with open pipeline or a renewal within {window} days.")
+    k[4].metric("Reps affected", f"{c['reps_affected']:,}")
+    k[5].metric("Newly assigned / unassigned", f"{c['newly_assigned']:,} / {c['newly_unassigned']:,}")
+else:
+    m = view.managers.iloc[0]
+    k[0].metric("Team accounts before", f"{int(m['accounts_before']):,}")
+    k[1].metric("Kept", f"{int(m['kept']):,}", f"{int(m['moved_within_team'])} moved within team", delta_color="off")
+    k[2].metric("Lost / gained", f"{int(m['lost']):,} / {int(m['gained']):,}")
+    k[3].metric("ARR out / in", f"{usd(m['arr_out_usd'])} / {usd(m['arr_in_usd'])}")
+    k[4].metric("ARR retained", pct(m["pct_arr_retained"], 1))
+    k[5].metric("Relationships broken", f"{int(m['relationships_broken']):,}")
+
+if c["accounts_moved"] == 0 and c["newly_assigned"] == 0 and c["newly_unassigned"] == 0:
+    st.success(f"**{plan_a.name}** and **{plan_b.name}** give every account the same owner: nothing moves.")
+
+money = ["arr_before_usd", "arr_kept_usd", "arr_out_usd", "arr_in_usd", "arr_after_usd", "pipeline_out_usd",
+         "pipeline_in_usd", "potential_before_usd", "potential_after_usd", "potential_change_usd", "arr_usd",
+         "open_pipeline_usd", "at_stake_usd", "potential_usd"]
+pct_cfg = {col: st.column_config.NumberColumn(col, format="percent") for col in
+           ("pct_accounts_retained", "pct_arr_retained")}
+cfg = {**money_config(money), **pct_cfg}
+
+t_flow, t_reps, t_mgr, t_acc, t_top, t_map = st.tabs(
+    ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"])
+with t_flow:
+    value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
+                                 key="dis_flow_value") or "accounts"
+    flows = view.flows(value)
+    if flows.empty:
+        st.info("No account changes owner.")
+    else:
+        st.altair_chart(flow_heatmap(flows, value, title=f"Moved accounts, {plan_a.name} → {plan_b.name}"),
+                        width="stretch")
+        st.dataframe(flows, hide_index=True, width="stretch", column_config=cfg, height=260)
+with t_reps:
+    rep_cols = ["name", "manager_name", "segment", "accounts_before", "kept", "lost", "gained", "accounts_after",
+                "arr_before_usd", "arr_out_usd", "arr_in_usd", "arr_after_usd", "pipeline_out_usd", "pipeline_in_usd",
+                "pct_accounts_retained", "pct_arr_retained", "relationships_broken", "potential_change_usd",
+                "workload_change_hours", "distance_before_mi", "distance_after_mi", "distance_change_mi"]
+    st.dataframe(view.reps[rep_cols], hide_index=True, width="stretch", column_config=cfg)
+with t_mgr:
+    st.dataframe(view.managers, hide_index=True, width="stretch", column_config=cfg)
+with t_acc:
+    show_all = st.toggle("Include accounts that stay", value=False, key="dis_all")
+    acc = view.accounts if show_all else view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
+    st.caption(f"{len(acc):,} accounts")
+    st.dataframe(acc.drop(columns=["lat", "lon"]), hide_index=True, width="stretch", column_config=cfg, height=420)
+with t_top:
+    l, r = st.columns(2)
+    l.markdown("**Most disrupted reps**")
+    l.dataframe(view.most_disrupted_reps(10)[["name", "relationships_broken", "lost", "gained", "arr_moved_usd",
+                                              "pct_arr_retained"]],
+                hide_index=True, width="stretch", column_config={**cfg, **money_config(["arr_moved_usd"])})
+    r.markdown("**Most disrupted customers**")
+    r.dataframe(view.most_disrupted_customers(10)[["name", "from_owner_name", "to_owner_name", "arr_usd",
+                                                   "open_pipeline_usd", "days_to_renewal", "relationship_broken"]],
+                hide_index=True, width="stretch", column_config=cfg)
+with t_map:
+    moved = view.accounts.loc[view.accounts["change"].isin(["moved", "newly assigned", "unassigned"])].copy()
+    if moved.empty:
+        st.info("No account changes owner.")
+    else:
+        moved["to_owner"] = moved["to_owner_name"].fillna("(unassigned)")
+        st.altair_chart(accounts_map(moved, "to_owner", title="Moved accounts, coloured by new owner",
+                                     tooltip=["name", "from_owner_name", "to_owner", "arr_usd", "relationship_broken"],
+                                     size="arr_usd"), width="stretch")
+
+# --- exports --------------------------------------------------------------------------------
+st.subheader("Export")
+e1, e2, e3 = st.columns(3)
+with e1:
+    st.download_button("Download the whole report (Excel)", data=view.to_excel(),
+                       file_name=f"disruption_{plan_b.name}.xlsx".replace(" ", "_"), key="dis_xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+with e2:
+    download_csv(view.accounts.drop(columns=["lat", "lon"]), "Download accounts (CSV)", "disruption_accounts.csv",
+                 key="dis_csv")
+with e3:
+    if manager != "All managers":
+        html = manager_summary_html(report, manager)
+        st.download_button(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)", data=html.encode("utf-8"),
+                           file_name=f"disruption_{manager}.html", mime="text/html", key="dis_html")
+    else:
+        st.caption("Pick a manager above for a printable per-manager summary (open it in a browser, print to PDF).")
+if manager != "All managers":
+    with st.expander("Preview the printable summary"):
+        # the summary escapes every data value (planning.disruption._fmt), so it is safe to embed
+        st.iframe(manager_summary_html(report, manager), height=600)
