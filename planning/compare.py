@@ -184,7 +184,7 @@ def account_moves(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame)
     moved_in = filled.ne(first, axis=0)
     out = acc.loc[varied, ["name", "segment", "lat", "lon", "arr_usd", "open_pipeline_usd"]].copy()
     for n in h.columns:
-        out[f"owner: {n}"] = filled.loc[varied, n]
+        out[f"owner in {n}"] = filled.loc[varied, n]
     out["moved_in"] = moved_in.loc[varied].apply(lambda r: ", ".join(c for c in r.index if r[c]), axis=1) \
         if varied.any() else pd.Series(dtype=object)
     out["plans_moving"] = moved_in.loc[varied].sum(axis=1).astype(int)

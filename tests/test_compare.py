@@ -34,8 +34,8 @@ def test_hand_built(data):  # noqa: F811
     # moved accounts: every account whose holder differs (a7 and a8 change to/from unassigned too)
     mv = cmp.moves.set_index("account_id")
     assert sorted(mv.index) == sorted(["a2", "a3", "a5", "a6", "a7", "a8", "a9", "a10"])
-    assert mv.loc["a3", "owner: A"] == "Rae" and mv.loc["a3", "owner: B"] == "Ria"
-    assert mv.loc["a8", "owner: B"] == "(unassigned)" and mv.loc["a6", "owner: B"] == "Open: New hire"
+    assert mv.loc["a3", "owner in A"] == "Rae" and mv.loc["a3", "owner in B"] == "Ria"
+    assert mv.loc["a8", "owner in B"] == "(unassigned)" and mv.loc["a6", "owner in B"] == "Open: New hire"
     assert (mv["moved_in"] == "B").all()
 
 
