@@ -31,3 +31,22 @@ def cli():
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_plan_store(tmp_path_factory):
+    """Point the plan store at a temp SQLite file so no test (nor the e2e server) writes to the user's data dir.
+
+    Tests that need their own store set DATABASE_URL again with monkeypatch.
+    """
+    import os
+
+    if os.environ.get("DATABASE_URL"):
+        yield os.environ["DATABASE_URL"]
+        return
+    url = f"sqlite:///{tmp_path_factory.mktemp('plan_store') / 'plans.sqlite'}"
+    os.environ["DATABASE_URL"] = url
+    try:
+        yield url
+    finally:
+        os.environ.pop("DATABASE_URL", None)
