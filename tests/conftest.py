@@ -35,18 +35,20 @@ def cli():
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_plan_store(tmp_path_factory):
-    """Point the plan store at a temp SQLite file so no test (nor the e2e server) writes to the user's data dir.
+    """Point the plan store at a temp SQLite file so no test (nor the e2e server) writes to the user's data dir
+    or to a real database named by the developer's own DATABASE_URL.
 
     Tests that need their own store set DATABASE_URL again with monkeypatch.
     """
     import os
 
-    if os.environ.get("DATABASE_URL"):
-        yield os.environ["DATABASE_URL"]
-        return
+    old = os.environ.get("DATABASE_URL")
     url = f"sqlite:///{tmp_path_factory.mktemp('plan_store') / 'plans.sqlite'}"
     os.environ["DATABASE_URL"] = url
     try:
         yield url
     finally:
-        os.environ.pop("DATABASE_URL", None)
+        if old is None:
+            os.environ.pop("DATABASE_URL", None)
+        else:
+            os.environ["DATABASE_URL"] = old
