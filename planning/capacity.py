@@ -15,11 +15,11 @@ Formulas: docs/capacity.md.
 from planning.capacity_data import default_scenario, earliest_start, segment_attainment
 from planning.capacity_scenario import (MONTH_NAMES, MONTHS, CapacityScenario, Person, ScenarioError,
                                         SegmentAssumptions)
-from planning.capacity_sim import (TORNADO_DRIVERS, CapacityResult, hire_response, hires_needed, monthly_attrition,
+from planning.capacity_sim import (TORNADO_DRIVERS, CapacityResult, expected_bookings, hire_response, hires_needed, monthly_attrition,
                                    ramp_at, ramped_rep_equivalents, run_scenario, target_by_month, tornado)
 
 __all__ = [
     "MONTHS", "MONTH_NAMES", "TORNADO_DRIVERS", "CapacityResult", "CapacityScenario", "Person", "ScenarioError",
-    "SegmentAssumptions", "default_scenario", "earliest_start", "hire_response", "hires_needed", "monthly_attrition",
+    "SegmentAssumptions", "default_scenario", "earliest_start", "expected_bookings", "hire_response", "hires_needed", "monthly_attrition",
     "ramp_at", "ramped_rep_equivalents", "run_scenario", "segment_attainment", "target_by_month", "tornado",
 ]

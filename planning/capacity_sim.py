@@ -83,6 +83,7 @@ def _unit(curve: tuple[float, ...], r: float, tth: int, start: int, backfill: bo
     return heads, ramped, dep, bf
 
 
+@lru_cache(maxsize=8192)
 def _month_index(date: str, plan_year: int) -> int:
     ts = pd.Timestamp(date)
     return (ts.year - plan_year) * 12 + ts.month - 1
@@ -439,15 +440,33 @@ def _flex(sc: CapacityScenario, driver: str, factor: float) -> CapacityScenario:
 TORNADO_DRIVERS = ("attainment", "ramp", "attrition", "quota")
 
 
+def expected_bookings(sc: CapacityScenario) -> float:
+    """Plan-year expected bookings (capacity lens, USD) without building frames: the fast path for sensitivity.
+
+    Equal to ``run_scenario(sc).summary()["expected_bookings_usd"]``; ``sc`` must be valid.
+    """
+    total = 0.0
+    for seg in sc.segments.values():
+        run, _ = _simulate_segment(sc, seg)
+        total += float(run.ramped.sum()) * seg.attainment * seg.quota_usd / MONTHS
+    return total
+
+
 def tornado(scenario: CapacityScenario, dataset_or_frames=None, step: float = 0.10) -> pd.DataFrame:
     """Expected bookings with each driver at −step and +step (relative), all else at base.
 
     Columns: driver, low_usd (driver −10%), high_usd (+10%), base_usd, swing_usd; sorted by swing.
+    ``dataset_or_frames`` is accepted for symmetry with :func:`run_scenario`; bookings do not depend on it.
     """
-    base = run_scenario(scenario, dataset_or_frames).summary()["expected_bookings_usd"]
+    if not isinstance(scenario, CapacityScenario):
+        raise ScenarioError("tornado needs a CapacityScenario")
+    if not 0 < step < 1:
+        raise ScenarioError(f"step: must be between 0 and 1 (got {step})")
+    scenario.validate()
+    base = expected_bookings(scenario)
     rows = []
     for d in TORNADO_DRIVERS:
-        lo = run_scenario(_flex(scenario, d, 1 - step), dataset_or_frames).summary()["expected_bookings_usd"]
-        hi = run_scenario(_flex(scenario, d, 1 + step), dataset_or_frames).summary()["expected_bookings_usd"]
+        lo = expected_bookings(_flex(scenario, d, 1 - step))
+        hi = expected_bookings(_flex(scenario, d, 1 + step))
         rows.append({"driver": d, "low_usd": lo, "high_usd": hi, "base_usd": base, "swing_usd": abs(hi - lo)})
     return pd.DataFrame(rows).sort_values("swing_usd", ascending=False, ignore_index=True)

@@ -262,3 +262,10 @@ def test_sample_result_is_sane(sample):
 def test_segment_attainment_empty_history(sample):
     out = segment_attainment(sample.history.iloc[0:0], sample.reps)
     assert out.empty
+
+
+def test_fast_expected_bookings_matches_the_full_run(sample):
+    from planning.capacity import expected_bookings
+
+    sc = default_scenario(sample).with_segment("SMB", hiring_plan=(0, 2, 1) + (0,) * 9)
+    assert expected_bookings(sc) == pytest.approx(run_scenario(sc).summary()["expected_bookings_usd"])
