@@ -32,10 +32,10 @@ c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
 method = c1.radio("Quota method", METHODS, index=METHODS.index(settings.method), format_func=METHOD_LABELS.get,
                   horizontal=True, help="How each pool's target is split across territories.")
 lo_def, hi_def = ds.settings.planning.quota_over_assignment_range
-over = c2.slider("Over-assignment", 0.0, 0.40, float(settings.over_assignment), 0.01, format="%.2f",
+over = c2.slider("Over-assignment (%)", 0, 40, int(round(settings.over_assignment * 100)), 1,
                  help=f"Σ quotas = target × (1 + this). Typical {lo_def:.0%}–{hi_def:.0%}; default "
-                      f"{ds.settings.planning.quota_over_assignment:.0%}.")
-band = c3.slider("Coverage band", 0.80, 1.50, tuple(settings.coverage_band), 0.01,
+                      f"{ds.settings.planning.quota_over_assignment:.0%}.") / 100
+band = c3.slider("Coverage band (Σ quota ÷ target)", 0.80, 1.50, tuple(settings.coverage_band), 0.01,
                  help="Coverage ratios outside this band are flagged.")
 pool = c4.selectbox("Split the target within", POOLS, index=POOLS.index(settings.pool),
                     format_func={"segment": "each segment", "segment_region": "each segment × region",
@@ -229,7 +229,7 @@ k[4].metric("P(bookings ≥ target)", pct(sim.probability_of_target()))
 h1, h2 = st.columns(2)
 h1.altair_chart(qc.distribution(sim.total_variable_cost, "Total variable cost", "Variable cost (USD)"), width="stretch")
 h2.altair_chart(qc.sensitivity(sim.accelerator_sensitivity()), width="stretch")
-st.dataframe(sim.summary(), hide_index=True, width="stretch")
+st.dataframe(qs.summary_for_display(sim), hide_index=True, width="stretch")
 st.caption(f"{sim.n_draws:,} draws · seed {sim.seed} · {sim.distribution} · {sim.seconds:.2f} s · attainment: "
            + "; ".join(f"{s} mean {r['mean']:.0%} sd {r['sd']:.0%} ({r['source']})" for s, r in sim.params.iterrows()))
 

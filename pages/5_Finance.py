@@ -76,7 +76,7 @@ d1.altair_chart(qc.bookings_percentiles(sim.bookings_vs_target()), width="stretc
 d2.altair_chart(qc.distribution(sim.bookings, "Company bookings", "Bookings (USD)", reference=sim.target_usd),
                 width="stretch")
 st.metric("Probability of reaching the bookings target", pct(sim.probability_of_target()))
-st.dataframe(sim.summary(), hide_index=True, width="stretch")
+st.dataframe(qs.summary_for_display(sim), hide_index=True, width="stretch")
 st.dataframe(sim.bookings_vs_target(), hide_index=True, width="stretch",
              column_config={**money_config(["bookings_usd", "target_usd"]),
                             "bookings_vs_target": st.column_config.NumberColumn("vs target", format="percent")})

@@ -37,7 +37,7 @@ def test_quota_page_defaults(qc_app, sample):
 
 def test_over_assignment_and_method_change_the_quotas(qc_app):
     at = qc_app
-    at.slider[0].set_value(0.10).run()
+    at.slider[0].set_value(10).run()
     assert _metric(at, "Coverage") == "110.0%"
     at.radio[0].set_value("even").run()
     assert not at.exception

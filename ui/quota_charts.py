@@ -1,21 +1,24 @@
-"""Altair charts for quotas, coverage, payout curves and the comp cost simulation."""
+"""Altair charts for quotas, coverage, payout curves and the comp cost simulation.
+
+Heights are the whole chart (Streamlit fits title, legend and axes inside them).
+"""
 from __future__ import annotations
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
-FLAG_COLORS = alt.Scale(domain=["", "below band", "above band", "no target"], range=["#2f6fdf", "#d9534f", "#f0ad4e", "#9aa0a6"])
+FLAG_COLORS = alt.Scale(domain=["in band", "below band", "above band", "no target"], range=["#2f6fdf", "#d9534f", "#f0ad4e", "#9aa0a6"])
 
 
-def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height: int = 260) -> alt.LayerChart:
+def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height: int = 340) -> alt.LayerChart:
     """Coverage ratio per group with the band drawn as a shaded strip; bars outside it are coloured."""
     key = cov.columns[0]
     df = cov.loc[cov[key] != "Total"].copy()
     df["label"] = df["manager_name"].fillna(df[key]) if "manager_name" in df else df[key].astype(str)
-    df["flag"] = df["flag"].fillna("")
-    strip = alt.Chart(pd.DataFrame({"lo": [band[0]], "hi": [band[1]]})).mark_rect(opacity=0.15, color="#2e7d32").encode(
-        y="lo:Q", y2="hi:Q")
+    df["flag"] = df["flag"].fillna("").replace("", "in band")
+    strip = alt.Chart(pd.DataFrame({"lo": [band[0]], "hi": [band[1]]})).mark_rect(opacity=0.18, color="#2e7d32").encode(
+        y="lo:Q", y2="hi:Q", tooltip=[alt.Tooltip("lo:Q", title="band from", format=".0%"), alt.Tooltip("hi:Q", title="band to", format=".0%")])
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("label:N", title=None, sort=None),
         y=alt.Y("coverage_ratio:Q", title="Coverage (Σ quota ÷ target)", axis=alt.Axis(format=".0%")),
@@ -27,7 +30,7 @@ def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height:
     return alt.layer(strip, bars, text).properties(height=height, title=f"Coverage by {by}")
 
 
-def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 260) -> alt.Chart:
+def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 340) -> alt.Chart:
     """Σ quota and finance target per group, side by side."""
     key = cov.columns[0]
     df = cov.loc[cov[key] != "Total"].copy()
@@ -37,11 +40,11 @@ def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 260) -> alt.Chart:
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("label:N", title=None, sort=None), xOffset=alt.XOffset("what:N"),
         y=alt.Y("usd:Q", title="Annual USD", axis=alt.Axis(format="$,.2s")),
-        color=alt.Color("what:N", scale=alt.Scale(range=["#2f6fdf", "#c9ced6"]), legend=alt.Legend(orient="top", title=None)),
+        color=alt.Color("what:N", scale=alt.Scale(domain=["Σ quotas", "finance target"], range=["#2f6fdf", "#c9ced6"]), legend=alt.Legend(orient="top", title=None)),
         tooltip=["label", "what", alt.Tooltip("usd:Q", format="$,.0f")]).properties(height=height, title=f"Quota vs target by {by}")
 
 
-def fairness_scatter(table: pd.DataFrame, height: int = 320) -> alt.Chart:
+def fairness_scatter(table: pd.DataFrame, height: int = 420) -> alt.Chart:
     """Quota against territory potential per rep; flagged reps drawn as open circles."""
     df = table.reset_index()
     df["label"] = df["rep_name"].fillna(df["territory_id"])
@@ -57,7 +60,7 @@ def fairness_scatter(table: pd.DataFrame, height: int = 320) -> alt.Chart:
         height=height, title="Quota vs potential (fairness)")
 
 
-def payout_curves(curves: pd.DataFrame, height: int = 320) -> alt.LayerChart:
+def payout_curves(curves: pd.DataFrame, height: int = 420) -> alt.LayerChart:
     """Payout as % of target variable against attainment, one line per plan, with the 100%/100% point marked."""
     lines = alt.Chart(curves).mark_line(point=alt.OverlayMarkDef(size=18)).encode(
         x=alt.X("attainment:Q", title="Attainment (% of quota)", axis=alt.Axis(format=".0%")),
@@ -70,7 +73,7 @@ def payout_curves(curves: pd.DataFrame, height: int = 320) -> alt.LayerChart:
 
 
 def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,.2s", bins: int = 40,
-                 reference: float | None = None, height: int = 240) -> alt.LayerChart:
+                 reference: float | None = None, height: int = 320) -> alt.LayerChart:
     """Histogram of simulated values with P10/P50/P90 rules (and an optional reference line, e.g. the target)."""
     v = np.asarray(values, dtype=float)
     v = v[np.isfinite(v)]
@@ -78,7 +81,7 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
     df = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": counts / max(len(v), 1)})
     hist = alt.Chart(df).mark_bar(color="#8fb3f0").encode(
         x=alt.X("lo:Q", title=axis_title, axis=alt.Axis(format=fmt)), x2="hi:Q",
-        y=alt.Y("share:Q", title="Share of draws", axis=alt.Axis(format=".0%")),
+        y=alt.Y("share:Q", title="Share of draws", axis=alt.Axis(format=".0%")), y2=alt.datum(0),
         tooltip=[alt.Tooltip("lo:Q", format=fmt), alt.Tooltip("hi:Q", format=fmt), alt.Tooltip("share:Q", format=".1%")])
     p = np.percentile(v, [10, 50, 90]) if len(v) else [np.nan] * 3
     marks = pd.DataFrame({"x": p, "label": ["P10", "P50", "P90"]})
@@ -92,7 +95,7 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
     return alt.layer(hist, rules).properties(height=height, title=title)
 
 
-def bookings_percentiles(bvt: pd.DataFrame, height: int = 240) -> alt.LayerChart:
+def bookings_percentiles(bvt: pd.DataFrame, height: int = 320) -> alt.LayerChart:
     """P10/P50/P90 company bookings as bars with the finance target as a line."""
     bars = alt.Chart(bvt).mark_bar(color="#2f6fdf").encode(
         x=alt.X("percentile:N", title=None, sort=None), y=alt.Y("bookings_usd:Q", title="Company bookings", axis=alt.Axis(format="$,.2s")),
@@ -102,7 +105,7 @@ def bookings_percentiles(bvt: pd.DataFrame, height: int = 240) -> alt.LayerChart
     return alt.layer(bars, text, target).properties(height=height, title="Bookings vs target (red line)")
 
 
-def sensitivity(sens: pd.DataFrame, height: int = 240) -> alt.Chart:
+def sensitivity(sens: pd.DataFrame, height: int = 320) -> alt.Chart:
     """Mean and P90 variable cost against the accelerator multiplier."""
     long = sens.melt(id_vars="accelerator_multiplier", value_vars=["mean_variable_cost_usd", "p90_variable_cost_usd"],
                      var_name="measure", value_name="usd")
