@@ -166,8 +166,21 @@ def _status(prob) -> str:
             "Not Solved": "not solved"}.get(s, s.lower())
 
 
-def _shadow_table(prob, meta: dict, objective: str) -> pd.DataFrame:
+# Plain-words reading of each constraint's dual (|π|), per constraint kind.
+_MEANING = {
+    "hiring_cap": "one more {seg} hire allowed in {mon} {gain} {v} {unit}",
+    "earliest_start": "being able to start {seg} hires in {mon} (before the earliest start) {gain} {v} {unit} per hire",
+    "budget": "each extra $100K of budget is worth {per100k} bookings",
+    "headcount": "one more AE seat under the headcount cap in {mon} {gain} {v} {unit}",
+    "pipeline": "each extra $1M of qualified {seg} pipeline is worth {pipe1m} bookings",
+    "target": "each extra $1M of {seg} target costs {per1m} more",
+}
+
+
+def _shadow_table(prob, meta: dict, objective: str, budget_set: bool = False) -> pd.DataFrame:
     rows = []
+    # With a budget, a hire's dual is its bookings net of what the budget must give up elsewhere.
+    same = " within the same budget" if budget_set and objective == "max_bookings" else ""
     for name, c in prob.constraints.items():
         info = meta.get(name)
         if info is None or info["kind"] == "capacity" or c.pi is None:
@@ -179,20 +192,11 @@ def _shadow_table(prob, meta: dict, objective: str) -> pd.DataFrame:
         kind = info["kind"]
         gain = "is worth" if objective == "max_bookings" else "would save"
         unit = "bookings" if objective == "max_bookings" else "of cost"
-        if kind == "hiring_cap":
-            words = f"one more {seg} hire allowed in {mon} {gain} {_usd(pi)} {unit}"
-        elif kind == "earliest_start":
-            words = f"being able to start a {seg} hire in {mon} (before the earliest start) {gain} {_usd(pi)} {unit}"
-        elif kind == "budget":
-            words = f"each extra $100K of budget is worth {_usd(pi * 100_000)} bookings"
-        elif kind == "headcount":
-            words = f"one more AE seat under the headcount cap in {mon} {gain} {_usd(pi)} {unit}"
-        elif kind == "pipeline":
-            words = f"each extra $1M of qualified {seg} pipeline is worth {_usd(pi * info['win'] * 1e6)} bookings"
-        elif kind == "target":
-            words = f"each extra $1M of {seg} target costs {_usd(pi * 1e6)} more"
-        else:
-            words = ""
+        words = _MEANING.get(kind, "").format(seg=seg, mon=mon, v=_usd(pi), gain=gain, unit=unit,
+                                              per100k=_usd(pi * 100_000), per1m=_usd(pi * 1e6),
+                                              pipe1m=_usd(pi * info.get("win", 0.0) * 1e6))
+        if kind in ("hiring_cap", "earliest_start", "headcount"):
+            words += same
         binding = pi > TOL
         rows.append({"constraint": name, "kind": kind, "segment": seg, "month": mon, "rhs": info["rhs"],
                      "slack": slack, "shadow_price": pi, "binding": binding, "meaning": words})
@@ -252,7 +256,7 @@ def optimize_hiring(scenario: CapacityScenario, data=None, *, objective: str = "
                                float("nan"), t1 - t0, time.perf_counter() - t1, empty, None,
                                reasons=[], diagnosis=_diagnose(md, objective, budget, cap), objective_kind=objective)
     bound = float(pulp.value(lp.objective))
-    shadow = _shadow_table(lp, meta, objective)
+    shadow = _shadow_table(lp, meta, objective, budget is not None)
     mip.solve(pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=1e-4))
     seconds_solve = time.perf_counter() - t1
     status = _status(mip)
