@@ -269,3 +269,16 @@ def test_fast_expected_bookings_matches_the_full_run(sample):
 
     sc = default_scenario(sample).with_segment("SMB", hiring_plan=(0, 2, 1) + (0,) * 9)
     assert expected_bookings(sc) == pytest.approx(run_scenario(sc).summary()["expected_bookings_usd"])
+
+
+def test_default_scenario_without_targets_or_history(sample):
+    import dataclasses
+
+    bare = dataclasses.replace(sample, targets=sample.targets.iloc[0:0], history=sample.history.iloc[0:0])
+    sc = default_scenario(bare)
+    d = sample.settings.segments["SMB"]
+    assert sc.segments["SMB"].attainment == d.expected_attainment
+    assert "no history" in sc.segments["SMB"].attainment_source
+    # No finance target: plan to today's capacity (10 SMB AEs × quota × attainment), so the gap reads ~0.
+    assert sc.segments["SMB"].bookings_target_usd == pytest.approx(10 * 500_000 * d.expected_attainment)
+    assert run_scenario(sc, bare).summary()["target_usd"] > 0
