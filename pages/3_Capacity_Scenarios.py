@@ -201,8 +201,7 @@ if s1.button("Save scenario", type="primary", disabled=not new_name.strip()):
     where = "this session"
     if store is not None:
         try:
-            v = store.save_scenario(KIND, name, payload, note=sc.note,
-                                    summary={k: v for k, v in summary.items() if not isinstance(v, str)})
+            v = store.save_scenario(KIND, name, payload, note=sc.note, summary=summary)
             where = f"the plan store (version {v.version})"
         except Exception as exc:  # noqa: BLE001
             st.warning(f"Not saved to the plan store ({exc}); kept in this session.")
@@ -240,6 +239,16 @@ m[4].metric("RRE Jan → Dec", f"{s['rre_start']:.1f} → {s['rre_end']:.1f}",
             help="Ramped rep equivalents: Σ ramp % × expected attainment")
 for n in res.notes:
     st.warning(n)
+if s["hires_needed"] > 0 and st.button(
+        f"Add the {s['hires_needed']} hires needed to the hiring plan", key="cap_add_needed",
+        help="Earliest month first, within the monthly hiring cap (see 'Hires by month')."):
+    need = res.monthly.pivot(index="segment", columns="month", values="hires_needed")
+    plan = {n: tuple(int(a + b) for a, b in zip(seg.hiring_plan, need.loc[n])) for n, seg in sc.segments.items()}
+    payload = sc.to_dict()
+    for n, hp in plan.items():
+        payload["segments"][n]["hiring_plan"] = list(hp)
+    _switch(current, payload)
+    st.rerun()
 
 seg_opts = ["All segments"] + list(sc.segments)
 view = st.radio("Show", seg_opts, horizontal=True, key="cap_view")

@@ -47,6 +47,16 @@ def test_what_if_freeze_and_no_backfill_lowers_bookings(at):
     assert "Unsaved changes" in " ".join(c.value for c in at.caption)
 
 
+def test_add_hires_needed_closes_the_gap(at, sample):
+    by_label(at.button, "Add the", True).click().run()
+    assert not at.exception, at.exception
+    s = run_scenario(default_scenario(sample)).summary()
+    assert metric(at, "AEs Jan → Dec").startswith("30.0")
+    assert "0 more needed" in next(m.delta for m in at.metric if m.label == "AEs Jan → Dec")
+    assert metric(at, "Gap to target") != usd(s["gap_usd"])
+    assert "Planned hires:" in " ".join(c.value for c in at.caption)
+
+
 def test_optimizer_shows_shadow_prices_and_can_become_a_scenario(at):
     by_label(at.button, "Solve").click().run()
     assert not at.exception, at.exception
