@@ -19,7 +19,7 @@ Money is annual USD, attainment and rates are fractions (1.0 = 100% of quota).
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np

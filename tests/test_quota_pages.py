@@ -15,8 +15,9 @@ def _metric(at, label):
     return next(m.value for m in at.metric if m.label == label)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture()
 def qc_app():
+    """A fresh Quota and Comp page per test (tests may run on different xdist workers)."""
     at = AppTest.from_file(QC, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
@@ -48,12 +49,13 @@ def test_over_assignment_and_method_change_the_quotas(qc_app):
 def test_rep_override_respreads(qc_app):
     at = qc_app
     settings = dict(at.session_state["quota.settings"])
-    settings["rep_overrides"] = {"R-001": 2_000_000.0}
+    settings.update(over_assignment=0.10, rep_overrides={"R-001": 2_000_000.0})
     at.session_state["quota.settings"] = settings
     at.run()
     assert not at.exception and not at.error
     assert _metric(at, "Unallocated") == "$0"  # re-spread by default: the total is unchanged
     assert _metric(at, "Coverage") == "110.0%"
+    assert list(at.session_state["quota.settings"]["rep_overrides"].values()) == [2_000_000.0]
 
 
 def test_comp_plan_edit_and_bad_tiers(qc_app):
