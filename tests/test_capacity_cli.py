@@ -80,3 +80,10 @@ def test_help_documents_every_option(cli):
     r = cli(["capacity", "--help"])
     for opt in ("--write-template", "--optimize", "--budget", "--max-headcount", "--out", "--tornado", "--objective"):
         assert opt in r.output
+
+
+def test_optimize_with_headcount_cap(cli):
+    r = cli(["capacity", "--optimize", "--max-headcount", "34", "--time-limit", "10"])
+    assert r.exit_code == 0, r.output
+    assert "Optimal hiring (max bookings): optimal" in r.output
+    assert "AE seat under the headcount cap" in r.output
