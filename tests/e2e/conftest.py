@@ -82,4 +82,18 @@ def open_app(page, app_url: str, path: str = "", wait_text: str | None = None):
         page.get_by_text(wait_text).first.wait_for()
     # Wait for the script run to finish (the running indicator disappears).
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    dismiss_page_not_found(page)
     return page
+
+
+def dismiss_page_not_found(page) -> None:
+    """Close Streamlit's spurious "Page not found" dialog on a session's first deep link.
+
+    With st.navigation the page list is only known after app.py has run once, so the first request
+    for a non-root URL raises the dialog while still rendering the right page (streamlit#9992).
+    The dialog makes the page inert until closed.
+    """
+    dialog = page.locator('[role="dialog"]').filter(has_text="Page not found")
+    if dialog.count():
+        page.keyboard.press("Escape")
+        dialog.first.wait_for(state="detached")
