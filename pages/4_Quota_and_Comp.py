@@ -28,32 +28,33 @@ METHOD_LABELS = {"potential": "Territory potential", "history": "Historical book
 
 # --- quota method -------------------------------------------------------------------------
 st.header("Quotas")
+# keyed widgets start from the saved settings; loading a scenario resets them (see qs.reset_widgets)
+w = qs.widget_value
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
-method = c1.radio("Quota method", METHODS, index=METHODS.index(settings.method), format_func=METHOD_LABELS.get,
+method = c1.radio("Quota method", METHODS, key=w("qw_method", settings.method), format_func=METHOD_LABELS.get,
                   horizontal=True, help="How each pool's target is split across territories.")
 lo_def, hi_def = ds.settings.planning.quota_over_assignment_range
-over = c2.slider("Over-assignment (%)", 0, 40, int(round(settings.over_assignment * 100)), 1,
+over = c2.slider("Over-assignment (%)", 0, 40, key=w("qw_over", int(round(settings.over_assignment * 100))), step=1,
                  help=f"Σ quotas = target × (1 + this). Typical {lo_def:.0%}–{hi_def:.0%}; default "
                       f"{ds.settings.planning.quota_over_assignment:.0%}.") / 100
-band = c3.slider("Coverage band (Σ quota ÷ target)", 0.80, 1.50, tuple(settings.coverage_band), 0.01,
+band = c3.slider("Coverage band (Σ quota ÷ target)", 0.80, 1.50, key=w("qw_band", tuple(settings.coverage_band)), step=0.01,
                  help="Coverage ratios outside this band are flagged.")
-pool = c4.selectbox("Split the target within", POOLS, index=POOLS.index(settings.pool),
+pool = c4.selectbox("Split the target within", POOLS, key=w("qw_pool", settings.pool),
                     format_func={"segment": "each segment", "segment_region": "each segment × region",
                                  "company": "the whole company"}.get)
 weights = dict(settings.weights)
 if method == "blend":
-    w1, w2, w3 = st.columns(3)
-    weights = {"potential": w1.number_input("Weight: potential", 0.0, 1.0, float(weights.get("potential", 0)), 0.05),
-               "history": w2.number_input("Weight: history", 0.0, 1.0, float(weights.get("history", 0)), 0.05),
-               "even": w3.number_input("Weight: even", 0.0, 1.0, float(weights.get("even", 0)), 0.05)}
+    cols = st.columns(3)
+    weights = {b: col.number_input(f"Weight: {b}", 0.0, 1.0, key=w(f"qw_w_{b}", float(weights.get(b, 0))), step=0.05)
+               for col, b in zip(cols, ("potential", "history", "even"))}
 d1, d2, d3, d4 = st.columns(4)
-ramp = d1.toggle("Ramp-adjust new hires and open reqs", settings.ramp_adjust)
-prorate = d2.toggle("Pro-rate mid-year starts and leavers", settings.prorate)
+ramp = d1.toggle("Ramp-adjust new hires and open reqs", key=w("qw_ramp", settings.ramp_adjust))
+prorate = d2.toggle("Pro-rate mid-year starts and leavers", key=w("qw_prorate", settings.prorate))
 gap_label = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
-ramp_gap = d3.selectbox("Ramp shortfall", ("respread", "gap"), index=("respread", "gap").index(settings.ramp_gap),
+ramp_gap = d3.selectbox("Ramp shortfall", ("respread", "gap"), key=w("qw_rampgap", settings.ramp_gap),
                         format_func=gap_label.get)
-override_gap = d4.selectbox("Override difference", ("respread", "gap"),
-                            index=("respread", "gap").index(settings.override_gap), format_func=gap_label.get)
+override_gap = d4.selectbox("Override difference", ("respread", "gap"), key=w("qw_ovgap", settings.override_gap),
+                            format_func=gap_label.get)
 
 new = dataclasses.replace(settings, method=method, over_assignment=over, coverage_band=band, pool=pool, weights=weights,
                           ramp_adjust=ramp, prorate=prorate, ramp_gap=ramp_gap, override_gap=override_gap)
@@ -279,6 +280,7 @@ if store is not None:
                     try:
                         if kind == "quota":
                             qs.set_quota_settings(QuotaSettings.from_dict(data))
+                            qs.reset_widgets("qw_")
                         else:
                             qs.set_comp_plans(plans_from_dict(data))
                             qs.reset_widgets("cp_")

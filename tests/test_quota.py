@@ -198,3 +198,25 @@ def test_sample_company_recompute_is_fast(sample):
     req = r.table.loc["T-REQ-01"]
     assert 0 < req["capacity_factor"] < 1 and "open requisition" in req["flags"]
     assert len(quota_export(r)) == len(r.table)
+
+
+def test_open_territory_of_a_carve_proposal_ramps_from_time_to_hire():
+    """A carve proposal may hold an open territory (no owner): it ramps from plan start + time to hire."""
+    from planning.defaults import SEGMENT_DEFAULTS
+    from planning.plan import Plan
+
+    accounts, reps, targets, history = _company()
+    terr = current_plan(accounts, reps).territories.copy()
+    terr.loc["T-NEW"] = {"name": "SMB West – open", "region": "West", "area": None, "segment": "SMB", "owner_rep_id": None}
+    assignment = pd.Series({"a1": "T-A", "a2": "T-NEW", "b1": "T-B", "c1": "T-C"})
+    proposal = Plan("Carve proposal", assignment, terr, kind="proposal")
+    r = quota_for_plan(proposal, accounts, reps, targets, history, QuotaSettings(method="potential", over_assignment=0.0),
+                       YEAR)
+    row = r.table.loc["T-NEW"]
+    smb = SEGMENT_DEFAULTS["SMB"]
+    months = 12 - smb.time_to_hire_months
+    ramp = list(smb.ramp_curve) + [1.0] * (months - len(smb.ramp_curve))
+    assert row["capacity_factor"] == pytest.approx(sum(ramp[:months]) / 12)
+    assert row["status"] == "open territory" and "open territory" in row["flags"]
+    assert r.total_quota_usd == pytest.approx(1_000_000)  # the ramp shortfall is re-spread by default
+    assert r.coverage("manager")["quota_usd"].iloc[:-1].sum() == pytest.approx(1_000_000)

@@ -62,3 +62,16 @@ def test_comp_sim_bad_plan_names_the_field(cli, tmp_path):
     cfg.write_text(yaml.safe_dump(data))
     res = cli(["comp-sim", "--config", cfg, "--draws", 100])
     assert res.exit_code == 2 and "pay_mix" in res.output and "100%" in res.output
+
+
+def test_quota_on_a_saved_plan(cli, sample):
+    from planning.store import PlanStore
+
+    plan = sample.current_plan()
+    plan.name = "Saved for quota CLI"
+    PlanStore().save_plan(plan, note="test")
+    res = cli(["quota", "--plan", "Saved for quota CLI"])
+    assert res.exit_code == 0, res.output
+    assert res.output.startswith("Saved for quota CLI: quotas for")
+    res = cli(["quota", "--plan", "No such plan"])
+    assert res.exit_code == 2 and "No such plan" in res.output

@@ -38,9 +38,9 @@ def test_quota_page_defaults(qc_app, sample):
 
 def test_over_assignment_and_method_change_the_quotas(qc_app):
     at = qc_app
-    at.slider[0].set_value(10).run()
+    at.slider(key="qw_over").set_value(10).run()
     assert _metric(at, "Coverage") == "110.0%"
-    at.radio[0].set_value("even").run()
+    at.radio(key="qw_method").set_value("even").run()
     assert not at.exception
     assert at.session_state["quota.settings"]["method"] == "even"
     assert _metric(at, "Coverage") == "110.0%"
@@ -49,9 +49,9 @@ def test_over_assignment_and_method_change_the_quotas(qc_app):
 def test_rep_override_respreads(qc_app):
     at = qc_app
     settings = dict(at.session_state["quota.settings"])
-    settings.update(over_assignment=0.10, rep_overrides={"R-001": 2_000_000.0})
+    settings.update(rep_overrides={"R-001": 2_000_000.0})
     at.session_state["quota.settings"] = settings
-    at.run()
+    at.slider(key="qw_over").set_value(10).run()
     assert not at.exception and not at.error
     assert _metric(at, "Unallocated") == "$0"  # re-spread by default: the total is unchanged
     assert _metric(at, "Coverage") == "110.0%"
@@ -78,3 +78,19 @@ def test_finance_page_renders():
     assert _metric(at, "P50 bookings vs target").endswith("%")
     assert any("Coverage outside the band" in w.value for w in at.warning)  # the regions are uneven
     assert len(at.get("arrow_vega_lite_chart")) >= 8 or len(at.get("vega_lite_chart")) >= 8
+
+
+def test_save_and_load_scenarios_through_the_store(qc_app):
+    at = qc_app
+    name_box = next(t for t in at.text_input if t.label == "Scenario name")
+    name_box.set_value("Board plan").run()
+    next(b for b in at.button if b.label == "Save quota settings").click().run()
+    assert any("Saved quota settings 'Board plan'" in s.value for s in at.success)
+    next(b for b in at.button if b.label == "Save comp plans").click().run()
+    assert any("Saved comp plans 'Board plan'" in s.value for s in at.success)
+    # change the method, then load the saved settings back
+    at.radio(key="qw_method").set_value("even").run()
+    assert at.session_state["quota.settings"]["method"] == "even"
+    at.selectbox(key="load_quota").set_value("Board plan")
+    next(b for b in at.button if b.label == "Load quota scenario").click().run()
+    assert at.session_state["quota.settings"]["method"] == "potential"
