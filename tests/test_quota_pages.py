@@ -94,3 +94,16 @@ def test_save_and_load_scenarios_through_the_store(qc_app):
     at.selectbox(key="load_quota").set_value("Board plan")
     next(b for b in at.button if b.label == "Load quota scenario").click().run()
     assert at.session_state["quota.settings"]["method"] == "potential"
+
+
+def test_plan_variants_side_by_side(qc_app):
+    at = qc_app
+    next(b for b in at.button if b.label == "Keep current plans as a variant").click().run()
+    assert list(at.session_state["comp.variants"]) == ["Variant 1"]
+    # a richer Enterprise plan now; the kept variant is the old one
+    at.number_input(key="cp_ote_Enterprise").set_value(400_000.0).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "variant" in d.value.columns)
+    t = table.set_index("variant")
+    assert list(t.index) == ["Current plans", "Variant 1"]
+    assert t.loc["Current plans", "mean_variable_cost_usd"] > t.loc["Variant 1", "mean_variable_cost_usd"]
