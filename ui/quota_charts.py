@@ -80,7 +80,7 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
     counts, edges = np.histogram(v, bins=bins)
     df = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": counts / max(len(v), 1)})
     hist = alt.Chart(df).mark_bar(color="#8fb3f0").encode(
-        x=alt.X("lo:Q", title=axis_title, axis=alt.Axis(format=fmt)), x2="hi:Q",
+        x=alt.X("lo:Q", title=axis_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False)), x2="hi:Q",
         y=alt.Y("share:Q", title="Share of draws", axis=alt.Axis(format=".0%")), y2=alt.datum(0),
         tooltip=[alt.Tooltip("lo:Q", format=fmt), alt.Tooltip("hi:Q", format=fmt), alt.Tooltip("share:Q", format=".1%")])
     p = np.percentile(v, [10, 50, 90]) if len(v) else [np.nan] * 3
@@ -88,8 +88,8 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
     if reference is not None:
         marks = pd.concat([marks, pd.DataFrame({"x": [reference], "label": ["target"]})], ignore_index=True)
     rules = alt.Chart(marks).mark_rule(strokeWidth=2).encode(
-        x="x:Q", color=alt.Color("label:N", scale=alt.Scale(domain=["P10", "P50", "P90", "target"],
-                                                            range=["#999", "#333", "#999", "#d9534f"]),
+        x="x:Q", color=alt.Color("label:N", scale=alt.Scale(domain=list(marks["label"]),
+                                                            range=["#999", "#333", "#999", "#d9534f"][:len(marks)]),
                                  legend=alt.Legend(orient="top", title=None)),
         tooltip=["label", alt.Tooltip("x:Q", format=fmt)])
     return alt.layer(hist, rules).properties(height=height, title=title)
