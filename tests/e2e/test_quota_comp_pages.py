@@ -6,16 +6,6 @@ from tests.e2e.conftest import open_app
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def _open(page, app_url, path, wait_text):
-    """open_app, then close the transient "Page not found" dialog a deep link can raise before navigation loads."""
-    open_app(page, app_url, path, wait_text=wait_text)
-    dialog = page.locator('[role="dialog"]').filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.first.wait_for(state="detached")
-    return page
-
-
 def _metric(page, label):
     m = page.locator('[data-testid="stMetric"]').filter(has_text=label).first
     return m.locator('[data-testid="stMetricValue"]').inner_text()
@@ -33,7 +23,7 @@ def _charts_drawn(page, at_least):
 
 
 def test_quota_and_comp_page(page, app_url, tmp_path):
-    _open(page, app_url, "quota-and-comp", wait_text="Per-rep quotas")
+    open_app(page, app_url, "quota-and-comp", wait_text="Per-rep quotas")
     assert _metric(page, "Coverage") == "115.0%"
     page.get_by_text("Cost simulation").first.wait_for()
     _charts_drawn(page, 4)
@@ -46,7 +36,7 @@ def test_quota_and_comp_page(page, app_url, tmp_path):
 
 
 def test_finance_page(page, app_url, tmp_path):
-    _open(page, app_url, "finance", wait_text="What the comp plans cost")
+    open_app(page, app_url, "finance", wait_text="What the comp plans cost")
     assert _metric(page, "Coverage") == "115.0%"
     assert _metric(page, "P50 bookings vs target").endswith("%")
     _charts_drawn(page, 8)
