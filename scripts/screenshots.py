@@ -11,7 +11,9 @@ sys.path.insert(0, str(ROOT))
 
 from tests.e2e import conftest as e2e  # noqa: E402
 
-PAGES = {"": "Validation report"}  # url path → text to wait for; "" is the Data page
+# url path → text to wait for; "" is the Data page (the default page)
+PAGES = {"": "Validation report", "carve": None, "capacity-scenarios": None, "quota-and-comp": None, "finance": None,
+         "disruption": None, "compare": None, "plans": None}
 
 
 def main(only: list[str]) -> None:
@@ -23,13 +25,13 @@ def main(only: list[str]) -> None:
     try:
         with sync_playwright() as p:
             b = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-            pg = b.new_page(viewport={"width": 1400, "height": 1000})
+            pg = b.new_page(viewport={"width": 1400, "height": 1400})
             pg.set_default_timeout(120_000)
             for path, text in PAGES.items():
                 if only and path not in only:
                     continue
                 e2e.open_app(pg, url, path, text)
-                pg.wait_for_timeout(1500)
+                pg.wait_for_timeout(3000)  # let Vega finish drawing
                 out = ROOT / "docs" / "screenshots" / f"{path or 'data'}.png"
                 pg.screenshot(path=str(out), full_page=True)
                 print("wrote", out)
