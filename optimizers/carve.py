@@ -271,7 +271,7 @@ class TerritoryCarver:
         with np.errstate(invalid="ignore", divide="ignore"):
             book_lat = np.bincount(cur[has], weights=(lat * w)[has], minlength=T) / book_w
             book_lon = np.bincount(cur[has], weights=(lon * w)[has], minlength=T) / book_w
-        home_lat, home_lon = terr["home_lat"].to_numpy(float), terr["home_lon"].to_numpy(float)
+        home_lat, home_lon = terr["home_lat"].to_numpy(float).copy(), terr["home_lon"].to_numpy(float).copy()
         if cs.distance_to == "centre":
             home_lat = np.where(np.isnan(book_lat), home_lat, book_lat)
             home_lon = np.where(np.isnan(book_lon), home_lon, book_lon)
@@ -281,7 +281,7 @@ class TerritoryCarver:
                 continue
             same = (acc["segment"] == terr["segment"].iat[i]).to_numpy()
             if isinstance(terr["region"].iat[i], str):
-                same &= (acc["region"] == terr["region"].iat[i]).to_numpy()
+                same = same & (acc["region"] == terr["region"].iat[i]).to_numpy()
             ok = same & ~np.isnan(lat)
             if ok.any():
                 home_lat[i], home_lon[i] = np.average(lat[ok], weights=w[ok]), np.average(lon[ok], weights=w[ok])
@@ -518,7 +518,7 @@ class TerritoryCarver:
         tag = f"part {k + 1}/{n}: " if n > 1 else ""
         progress(0.05, f"{tag}greedy start")
         greedy = greedy_assign(p)
-        greedy_ok = cs.mode == "soft" or is_feasible(p, mx, greedy)
+        greedy_ok = is_feasible(p, mx, greedy)  # soft bands are elastic; budget rows are not
         if stop():
             raise Cancelled()
         progress(0.15, f"{tag}LP relaxation ({mx.A.shape[1]:,} columns, {mx.A.shape[0]:,} rows)")

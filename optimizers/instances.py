@@ -64,10 +64,11 @@ def make_instance(n_accounts: int, n_reps: int, seed: int = 0, segments: tuple[s
         owner[ia] = rep_ids[ir[pick]]
     accounts = pd.DataFrame({
         "account_id": [f"A{i:06d}" for i in range(n_accounts)], "name": [f"Account {i}" for i in range(n_accounts)],
-        "segment": seg, "industry": "Software", "postal_code": np.nan, "state": np.nan,
+        "segment": seg, "industry": "Software", "postal_code": pd.Series([None] * n_accounts, dtype=object), "state": np.nan,
         "region": _region(lat, lon), "lat": lat, "lon": lon, "arr_usd": arr, "potential_usd": potential,
         "employees": rng.integers(100, 1000, n_accounts).astype(float), "workload_hours": workload.astype(float),
         "next_renewal_date": renew.where(customer, pd.NaT), "open_pipeline_usd": np.where(rng.random(n_accounts) < 0.1, 25_000.0, 0.0),
-        "owner_rep_id": owner, "locked": rng.random(n_accounts) < locked_share, "parent_account_id": np.nan,
+        "owner_rep_id": owner, "locked": rng.random(n_accounts) < locked_share,
+        "parent_account_id": pd.Series([None] * n_accounts, dtype=object),
     })
     return accounts, reps

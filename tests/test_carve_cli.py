@@ -1,0 +1,34 @@
+"""`python -m planning carve`: writes the CRM assignment and territory summary; exit 1 with a diagnosis when infeasible."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def test_carve_cli_writes_assignment_and_summary(cli, tmp_path, sample):
+    cfg = tmp_path / "carve.yaml"
+    cfg.write_text("carve:\n  metrics: [potential_usd, accounts]\n  tolerance: {potential_usd: 0.12, accounts: 0.12}\n"
+                   "  time_limit: 60\n")
+    out, summ = tmp_path / "assign.csv", tmp_path / "terr.csv"
+    r = cli(["carve", "--config", cfg, "--mode", "hard", "--out", out, "--summary-out", summ])
+    assert r.exit_code == 0, r.output
+    assert "status: optimal" in r.output and "gap" in r.output and "worst_dev" in r.output
+    a = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert len(a) == len(sample.accounts) and a["account_id"].is_unique
+    assert {"new_owner_id", "new_owner_name", "old_owner_id", "reason"} <= set(a.columns)
+    t = pd.read_csv(summ, encoding="utf-8-sig")
+    assert t["accounts"].sum() == len(sample.accounts)
+    assert "target_potential_usd" in t.columns
+
+
+def test_carve_cli_infeasible_prints_diagnosis_and_exits_1(cli, tmp_path):
+    r = cli(["carve", "--account-capacity", "--out", tmp_path / "a.csv", "--summary-out", tmp_path / "t.csv"])
+    assert r.exit_code == 1
+    assert "status: infeasible" in r.output
+    assert "Enterprise" in r.output and "coverage model" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_carve_cli_bad_setting_exits_2(cli, tmp_path):
+    r = cli(["carve", "--metrics", "revenue", "--out", tmp_path / "a.csv"])
+    assert r.exit_code == 2
+    assert "unknown balance metric" in r.output
