@@ -12,7 +12,6 @@ from ui.format import pct, usd
 from ui.widgets import download_csv, money_config
 
 ds = state.dataset()
-state.sidebar_summary()
 st.title("Disruption")
 st.caption("Every moved account costs relationship continuity. See what a plan does to each account, rep and "
            "manager before anyone signs it.")
@@ -66,8 +65,8 @@ c = report.company
 k = st.columns(6)
 if manager == "All managers":
     k[0].metric("Accounts moved", f"{c['accounts_moved']:,}", f"{pct(c['pct_accounts_moved'], 1)} of accounts",
-                delta_color="off")
-    k[1].metric("ARR moved", usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR", delta_color="off")
+                delta_color="off", delta_arrow="off")
+    k[1].metric("ARR moved", usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR", delta_color="off", delta_arrow="off")
     k[2].metric("Pipeline moved", usd(c["pipeline_moved_usd"]))
     k[3].metric("Relationships broken", f"{c['relationships_broken']:,}",
                 help=f"Accounts leaving their rep with open pipeline or a renewal within {window} days.")
@@ -76,9 +75,10 @@ if manager == "All managers":
 else:
     m = view.managers.iloc[0]
     k[0].metric("Team accounts before", f"{int(m['accounts_before']):,}")
-    k[1].metric("Kept", f"{int(m['kept']):,}", f"{int(m['moved_within_team'])} moved within team", delta_color="off")
+    k[1].metric("Kept", f"{int(m['kept']):,}", f"{int(m['moved_within_team'])} moved within team", delta_color="off", delta_arrow="off")
     k[2].metric("Lost / gained", f"{int(m['lost']):,} / {int(m['gained']):,}")
-    k[3].metric("ARR out / in", f"{usd(m['arr_out_usd'])} / {usd(m['arr_in_usd'])}")
+    k[3].metric("ARR leaving the team", usd(m["arr_out_usd"]), f"{usd(m['arr_in_usd'])} joining", delta_color="off",
+                delta_arrow="off")
     k[4].metric("ARR retained", pct(m["pct_arr_retained"], 1))
     k[5].metric("Relationships broken", f"{int(m['relationships_broken']):,}")
 
@@ -132,10 +132,12 @@ with t_map:
     if moved.empty:
         st.info("No account changes owner.")
     else:
+        # colour by impact (a handful of categories keeps the legend small and the map large)
+        moved["impact"] = moved["change"].where(~moved["relationship_broken"], "relationship broken")
         moved["to_owner"] = moved["to_owner_name"].fillna("(unassigned)")
-        st.altair_chart(accounts_map(moved, "to_owner", title="Moved accounts, coloured by new owner",
-                                     tooltip=["name", "from_owner_name", "to_owner", "arr_usd", "relationship_broken"],
-                                     size="arr_usd"), width="stretch")
+        st.altair_chart(accounts_map(moved, "impact", title="Moved accounts by impact (relationship broken or not)",
+                                     tooltip=["name", "from_owner_name", "to_owner", "arr_usd", "open_pipeline_usd",
+                                              "days_to_renewal"], size="arr_usd"), width="stretch")
 
 # --- exports --------------------------------------------------------------------------------
 st.subheader("Export")

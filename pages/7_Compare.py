@@ -13,7 +13,6 @@ from ui import state
 from ui.charts import accounts_map
 
 ds = state.dataset()
-state.sidebar_summary()
 st.title("Compare")
 st.caption("Pick 2–4 plans from this session or the plan library. The best value of each row is highlighted; "
            "rows where the plans differ are marked ●.")

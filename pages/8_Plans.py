@@ -14,7 +14,6 @@ from ui import state
 from ui.widgets import money_config
 
 ds = state.dataset()
-state.sidebar_summary()
 st.title("Plans")
 store = state.store()
 st.caption(f"Every save appends a version; nothing is overwritten. Store: `{store.safe_url}`")

@@ -83,8 +83,8 @@ def flow_heatmap(flows: pd.DataFrame, value: str = "accounts", title: str = "") 
     """From → to heatmap of moved accounts (``flows``: source, target, accounts, arr_usd, open_pipeline_usd)."""
     fmt = ",.0f"
     base = alt.Chart(flows).encode(
-        x=alt.X("target:N", title="to", sort="ascending", axis=alt.Axis(labelAngle=-45, labelLimit=160)),
-        y=alt.Y("source:N", title="from", sort="ascending", axis=alt.Axis(labelLimit=160)),
+        x=alt.X("target:N", title="to", sort="ascending", axis=alt.Axis(labelAngle=-60, labelLimit=160, labelOverlap=False)),
+        y=alt.Y("source:N", title="from", sort="ascending", axis=alt.Axis(labelLimit=160, labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="oranges"), title=value.replace("_", " ")),
@@ -93,4 +93,5 @@ def flow_heatmap(flows: pd.DataFrame, value: str = "accounts", title: str = "") 
     )
     n = flows["source"].nunique() if len(flows) else 1
     text = base.mark_text(fontSize=9).encode(text=alt.Text(f"{value}:Q", format=",.0f" if value == "accounts" else "$,.2s"))
-    return (cells + text).properties(title=title, height=max(240, 18 * n), width="container")
+    # Streamlit fits axes and labels inside the height: leave ~200 px for the rotated owner names
+    return (cells + text).properties(title=title, height=max(320, 22 * n + 200), width="container")

@@ -1,0 +1,95 @@
+"""Disruption, Compare and Plans pages in a real headless Chromium, on a plan saved into the test's temp store."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from playwright.sync_api import expect
+
+from planning.disruption import disruption
+from planning.store import PlanStore
+from tests.e2e.conftest import open_app
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+@pytest.fixture(scope="module")
+def saved_proposal(sample):
+    """A proposal moving 150 accounts, saved in the store the e2e server uses (the session's DATABASE_URL)."""
+    cur = sample.current_plan()
+    ids = cur.assignment.dropna().index[:150]
+    terrs = list(cur.territories.index)
+    prop = cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="E2E proposal")
+    store = PlanStore(os.environ["DATABASE_URL"])
+    if "E2E proposal" not in store.plan_names():
+        store.save_plan(prop, author="e2e", note="for the browser test")
+    return prop
+
+
+def _open(page, app_url, path, wait_text):
+    open_app(page, app_url, path, wait_text=wait_text)
+    # Streamlit shows a transient "Page not found" dialog on a fresh session's first deep link; it makes the
+    # page inert until closed
+    dialog = page.locator('[role="dialog"]')
+    if dialog.count():
+        page.keyboard.press("Escape")
+        expect(dialog).to_have_count(0)
+    page.wait_for_function(IDLE)
+
+
+def _chart_drawn(page):
+    """The first chart on the visible tab is drawn (charts on hidden tabs have no size)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]:visible').first
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 150
+
+
+def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
+    want = disruption(sample.current_plan(), saved_proposal, sample.accounts, sample.reps, sample.as_of).company
+    _open(page, app_url, "disruption", "From → to flow")
+    moved = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts moved").first
+    expect(moved.locator('[data-testid="stMetricValue"]')).to_have_text(f"{want['accounts_moved']:,}", timeout=60_000)
+    broken = page.locator('[data-testid="stMetric"]').filter(has_text="Relationships broken").first
+    expect(broken.locator('[data-testid="stMetricValue"]')).to_have_text(f"{want['relationships_broken']:,}")
+    _chart_drawn(page)  # the from → to heatmap
+    page.screenshot(path=str(tmp_path / "disruption.png"), full_page=True)
+    # the map of moved accounts
+    page.get_by_role("tab", name="Map").click()
+    page.wait_for_function(IDLE)
+    page.get_by_text("Moved accounts by impact (relationship broken or not)").first.wait_for(timeout=60_000)
+    _chart_drawn(page)
+    # manager view: pick a manager from the selectbox
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Manager view").first
+    box.scroll_into_view_if_needed()
+    box.locator('[role="combobox"], input').first.click()
+    page.get_by_role("option").filter(has_text="M-07").first.click()
+    page.get_by_text("Team accounts before").first.wait_for()
+    page.wait_for_function(IDLE)
+    expect(page.get_by_role("button", name="Printable summary")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "disruption_manager.png"), full_page=True)
+
+
+def test_compare_page(page, app_url, saved_proposal, tmp_path):
+    _open(page, app_url, "compare", "Headline")
+    page.wait_for_function(IDLE)
+    expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    page.get_by_role("tab", name="Map of moves").click()
+    page.wait_for_function(IDLE)
+    page.get_by_text("accounts sit with a different owner").first.wait_for()
+    _chart_drawn(page)
+    page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
+
+
+def test_plans_page(page, app_url, saved_proposal, tmp_path):
+    _open(page, app_url, "plans", "Plan library")
+    # the library grid is a canvas; the "Work with" picker shows the saved plan's name
+    expect(page.get_by_role("combobox", name="Work with")).to_have_value("E2E proposal")
+    page.get_by_role("button", name="Save version").click()
+    page.get_by_text("version 1").first.wait_for(timeout=60_000)
+    page.wait_for_function(IDLE)
+    page.screenshot(path=str(tmp_path / "plans.png"), full_page=True)
+    assert "Current CRM ownership" in PlanStore(os.environ["DATABASE_URL"]).plan_names()
