@@ -1,0 +1,297 @@
+"""Carve: balance next year's territories with the optimizer, see why each account moves, edit by hand, export."""
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pandas as pd
+import streamlit as st
+
+from optimizers.carve import DEFAULT_TOLERANCE, CarveResult, CarveSettings, TerritoryCarver, crm_frame
+from optimizers.manual import live_balance, resolve_edits
+from optimizers.units import UNIT_KINDS, UNIT_LABELS
+from planning.geo import territory_hulls
+from planning.plan import BALANCE_METRICS, METRIC_LABELS
+from ui import state
+from ui.charts import accounts_map, before_after_bars
+from ui.format import pct, usd
+from ui.widgets import download_csv, money_config
+
+ds = state.dataset()
+st.title("Carve")
+st.caption("Every account to exactly one territory, books balanced within your bands, accounts kept with their "
+           "owner unless moving them buys real balance, and a reason for every move.")
+
+PINS = "carve_pins"
+RESULT = "carve_result_key"
+pins: dict[str, str] = st.session_state.setdefault(PINS, {})
+reps = ds.reps
+quota_reps = reps.loc[reps["role"].isin(["AE", "Channel"])]
+rep_label = {r.rep_id: f"{r.name} ({r.rep_id}, {r.segment}, {r.status})" for r in quota_reps.itertuples()}
+segments = list(ds.settings.segments)
+
+# --- settings ------------------------------------------------------------------------
+with st.form("carve_form"):
+    c1, c2, c3 = st.columns(3)
+    chosen = c1.multiselect("Balance on", list(BALANCE_METRICS), default=["potential_usd", "accounts"],
+                            format_func=lambda m: METRIC_LABELS[m], key="carve_metrics")
+    mode = c2.radio("Bands are", ["hard", "soft"], horizontal=True, key="carve_mode",
+                    format_func=lambda m: {"hard": "hard (constraints)", "soft": "soft (penalties)"}[m],
+                    help="Hard: every book must sit inside its band, or the run is infeasible with a diagnosis. "
+                         "Soft: deviations are penalised, so a plan always comes back.")
+    target = c3.radio("Target per territory", ["capacity", "mean"], horizontal=True, key="carve_target",
+                      format_func=lambda m: {"capacity": "by capacity share", "mean": "equal books"}[m],
+                      help="By capacity share: ramping reps, leavers and open requisitions get a smaller book "
+                           "(months in seat × ramp, from the reps table).")
+    tcols = st.columns(len(BALANCE_METRICS))
+    tol = {m: tcols[i].number_input(f"Band ± % — {METRIC_LABELS[m].split(' (')[0]}", 0.0, 200.0,
+                                    DEFAULT_TOLERANCE[m] * 100, 1.0, key=f"carve_tol_{m}") / 100
+           for i, m in enumerate(BALANCE_METRICS)}
+    with st.expander("Weights, rules and carving units"):
+        w1, w2, w3 = st.columns(3)
+        distance_w = w1.number_input("Distance weight (per 100 mi)", 0.0, 100.0, 1.0, 0.1, key="carve_dist_w")
+        continuity_w = w2.number_input("Continuity weight (per moved account)", 0.0, 100.0, 1.0, 0.1, key="carve_cont_w",
+                                       help="Raised per account by its ARR, open pipeline and how soon it renews.")
+        balance_w = w3.number_input("Soft-mode balance weight", 0.0, 100.0, 1.0, 0.1, key="carve_bal_w")
+        r1, r2, r3, r4 = st.columns(4)
+        match_region = r1.checkbox("Keep accounts in their region", False, key="carve_region")
+        respect_locks = r2.checkbox("Locked accounts stay", True, key="carve_locks")
+        keep_families = r3.checkbox("Keep parent families together", True, key="carve_families")
+        account_cap = r4.checkbox("Accounts-per-rep cap (coverage model)", False, key="carve_acc_cap")
+        excluded = st.multiselect("Exclude reps (their accounts are re-carved)", list(rep_label),
+                                  format_func=rep_label.get, key="carve_excluded")
+        ucols = st.columns(len(segments))
+        units = {s: ucols[i].selectbox(f"{s} carved as", UNIT_KINDS, key=f"carve_unit_{s}",
+                                       format_func=UNIT_LABELS.get) for i, s in enumerate(segments)}
+        st.markdown("**Over-carve:** open territories for planned hires (capacity pro-rated by start month)")
+        extra_df = st.data_editor(pd.DataFrame({"segment": pd.Series(dtype=str), "region": pd.Series(dtype=str),
+                                                "start_month": pd.Series(dtype=int)}),
+                                  num_rows="dynamic", key="carve_extra", hide_index=True,
+                                  column_config={"segment": st.column_config.SelectboxColumn(options=segments),
+                                                 "region": st.column_config.SelectboxColumn(
+                                                     options=sorted(set(ds.settings.regions.values()))),
+                                                 "start_month": st.column_config.NumberColumn(min_value=1, max_value=12)})
+    b1, b2, b3, b4 = st.columns(4)
+    max_moves = b1.number_input("Most accounts moved (0 = no cap)", 0, 1_000_000, 0, 10, key="carve_max_moves")
+    max_arr = b2.number_input("Most ARR moved, USD (0 = no cap)", 0.0, 1e12, 0.0, 100_000.0, key="carve_max_arr")
+    time_limit = b3.slider("Time limit (s)", 5, 300, 60, 5, key="carve_time")
+    solver = b4.selectbox("Solver", ["highs", "pulp-highs", "cbc"], key="carve_solver",
+                          format_func={"highs": "HiGHS (highspy)", "pulp-highs": "HiGHS via PuLP",
+                                       "cbc": "CBC via PuLP (fallback)"}.get)
+    submitted = st.form_submit_button("Run carve", type="primary")
+
+extras = tuple({"segment": r.segment, "region": r.region, "start_month": int(r.start_month)}
+               for r in extra_df.dropna(subset=["segment"]).itertuples()
+               if isinstance(r.segment, str) and pd.notna(r.start_month))
+try:
+    cs = CarveSettings(metrics=tuple(chosen), tolerance=tol, weights=dict.fromkeys(BALANCE_METRICS, balance_w),
+                       mode=mode, target=target, distance_weight=distance_w, continuity_weight=continuity_w,
+                       max_moves=int(max_moves) or None, max_arr_moved=float(max_arr) or None,
+                       match_region=match_region, respect_locks=respect_locks, keep_families=keep_families,
+                       account_capacity=account_cap, excluded_reps=tuple(excluded), units=units,
+                       extra_territories=extras, pins=dict(pins), time_limit=float(time_limit), solver=solver)
+    cs.validate()
+except ValueError as exc:
+    st.error(f"Settings not usable: {exc}")
+    st.stop()
+settings_key = json.dumps(cs.to_dict(), sort_keys=True, default=str)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _solved(version: str, key: str, _box: dict) -> CarveResult:
+    """Finished solves, keyed on the data version and every setting; a miss raises KeyError."""
+    return _box["result"]
+
+
+def _cached(key: str) -> CarveResult | None:
+    try:
+        return _solved(state.dataset_version(), key, {})
+    except KeyError:
+        return None
+
+
+def _run(cs: CarveSettings) -> CarveResult | None:
+    """Solve in a worker thread while this script shows progress; a Cancel click stops the worker."""
+    stop = threading.Event()
+    box: dict = {"f": 0.0, "msg": "Starting", "result": None, "error": None}
+
+    def work():
+        try:
+            box["result"] = TerritoryCarver(cs, ds.settings).solve(
+                ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of, should_stop=stop.is_set,
+                progress=lambda f, m: box.update(f=f, msg=m))
+        except Exception as exc:  # noqa: BLE001 - shown as a plain message below, never a trace
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    with st.status("Carving territories…", expanded=True) as status:
+        st.button("Cancel", key="carve_cancel", help="Stops the solver; nothing is kept from a cancelled run.")
+        bar = st.progress(0.0)
+        worker.start()
+        try:
+            while worker.is_alive():
+                bar.progress(min(max(box["f"], 0.0), 1.0), text=box["msg"])
+                worker.join(0.25)
+        finally:
+            # a Cancel click (or any widget) reruns the script: stop the worker so it never writes a result
+            if worker.is_alive():
+                stop.set()
+        bar.progress(1.0, text=box["msg"])
+        res, err = box["result"], box["error"]
+        if err is not None:
+            status.update(label=f"Carve failed: {err}", state="error")
+            st.error(f"The carve could not run: {err}")
+            return None
+        status.update(label=f"Carve {res.status}", state="complete" if res.ok else "error", expanded=False)
+    return res
+
+
+if submitted:
+    res = _cached(settings_key)
+    if res is None:
+        res = _run(cs)
+        if res is not None and res.status != "cancelled":
+            _solved(state.dataset_version(), settings_key, {"result": res})
+    if res is not None and res.status != "cancelled":
+        st.session_state[RESULT] = settings_key
+        if res.ok:
+            state.add_plan(res.plan)
+
+key = st.session_state.get(RESULT)
+res = _cached(key) if key else None
+if res is None:
+    st.info("Choose balance metrics and bands, then **Run carve**. The sample company's books differ by more than "
+            "2× within segments today; a carve fixes that with as few moves as the bands allow.")
+    st.stop()
+if key != settings_key:
+    st.caption("Showing the last run; the settings above have changed since. Run again to apply them.")
+
+# --- headline ---------------------------------------------------------------------------
+for w in res.warnings:
+    st.warning(w)
+if not res.ok:
+    st.error(res.diagnosis or f"No plan: {res.status}")
+    st.stop()
+(st.success if res.status == "optimal" else st.warning)(
+    f"**{res.status}** — gap {pct(res.gap, 2)} to the LP bound; {len(res.moves):,} accounts move. "
+    f"Build {res.seconds_build:.1f} s, solve {res.seconds_solve:.1f} s.")
+m = st.columns(5)
+m[0].metric("Status", res.status)
+m[1].metric("Gap", pct(res.gap, 2))
+m[2].metric("Accounts moved", f"{len(res.moves):,}", help="Including accounts whose owner is excluded or missing.")
+m[3].metric("ARR moved", usd(res.moves["arr_usd"].sum()))
+worst = res.balance["worst_dev_after"].max()
+m[4].metric("Worst deviation", pct(worst, 1), delta=f"{(worst - res.balance['worst_dev_before'].max()) * 100:,.0f} pts",
+            delta_color="inverse")
+
+plan = res.plan
+names = ds.rep_names()
+acc = ds.accounts
+
+tab_map, tab_bal, tab_rep, tab_moves, tab_edit, tab_out = st.tabs(
+    ["Map", "Balance", "Per rep", "Moved accounts", "Manual edits", "Export & save"])
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _map_data(version: str, key: str, _plan, _acc) -> tuple[pd.DataFrame, dict]:
+    pts = _acc[["account_id", "name", "segment", "lat", "lon", "potential_usd"]].copy()
+    pts["territory_id"] = _plan.assignment.reindex(pts["account_id"]).to_numpy()
+    pts["owner"] = pts["territory_id"].map(_plan.territories["owner_rep_id"]).map(names).fillna(
+        pts["territory_id"].map(_plan.territories["name"]))
+    return pts, territory_hulls(pts)
+
+
+with tab_map:
+    seg = st.selectbox("Segment", ["All"] + segments, key="carve_map_seg")
+    pts, hulls = _map_data(state.dataset_version(), key, plan, acc)
+    shown = pts if seg == "All" else pts.loc[pts["segment"] == seg]
+    if seg != "All":
+        keep_t = set(plan.territories.index[plan.territories["segment"] == seg])
+        hulls = {"type": "FeatureCollection",
+                 "features": [f for f in hulls["features"] if f["properties"]["territory_id"] in keep_t]}
+    st.altair_chart(accounts_map(shown, "owner", title="Proposed territories (hulls around each book)",
+                                 tooltip=["name", "owner", "territory_id", "segment"], shapes=hulls),
+                    width="stretch")
+
+metric_names = list(res.balance["metric"])
+with tab_bal:
+    st.dataframe(res.balance.rename(columns={"band": "band ±"}), hide_index=True, width="stretch",
+                 column_config={c: st.column_config.NumberColumn(format="%.3f") for c in res.balance.columns if c != "metric"})
+    st.caption("worst_dev = max |book ÷ target − 1|; max_min = best ÷ worst book relative to target, "
+               "per segment (over 2× means rebalance).")
+    metric = st.selectbox("Metric", metric_names, format_func=METRIC_LABELS.get, key="carve_bal_metric")
+    seg_b = st.selectbox("Segment ", segments, key="carve_bal_seg")
+    sel = res.after["segment"] == seg_b
+    st.altair_chart(before_after_bars(res.before.loc[sel], res.after.loc[sel], metric), width="stretch")
+
+with tab_rep:
+    cols = ["name", "segment", "owner_rep_id", "owner_name", "capacity_share", "accounts", "potential_usd", "arr_usd",
+            "workload_hours", "mean_distance_mi", "compactness_mi"] + [f"target_{m_}" for m_ in metric_names]
+    table = res.after[[c for c in cols if c in res.after]].copy()
+    for m_ in metric_names:
+        table[f"{m_} vs target"] = res.after[m_] / res.after[f"target_{m_}"].where(res.after[f"target_{m_}"] > 0)
+        table[f"{m_} before"] = res.before[m_]
+    st.dataframe(table.reset_index(), hide_index=True, width="stretch",
+                 column_config={**money_config(["potential_usd", "arr_usd", "target_potential_usd", "target_arr_usd",
+                                                "potential_usd before", "arr_usd before"]),
+                                **{f"{m_} vs target": st.column_config.NumberColumn(format="percent") for m_ in metric_names}})
+
+with tab_moves:
+    st.dataframe(res.moves[["account_id", "account_name", "segment", "from_owner", "to_owner", "arr_usd",
+                            "potential_usd", "reason"]], hide_index=True, width="stretch",
+                 column_config=money_config(["arr_usd", "potential_usd"]))
+    p1, p2 = st.columns(2)
+    to_pin = p1.multiselect("Pin accounts to their proposed owner (kept on re-run)", res.moves["account_id"].tolist(),
+                            key="carve_to_pin")
+    if p1.button("Pin selected", disabled=not to_pin, key="carve_pin_btn"):
+        pins.update({a: plan.assignment[a] for a in to_pin})
+        st.rerun()
+    unpin = p2.multiselect("Unpin", sorted(pins), key="carve_unpin",
+                           format_func=lambda a: f"{a} → {pins.get(a, '')}")
+    if p2.button("Unpin selected", disabled=not unpin, key="carve_unpin_btn"):
+        for a in unpin:
+            pins.pop(a, None)
+        st.rerun()
+    st.caption(f"{len(pins):,} pinned account(s); pins apply on the next **Run carve**.")
+
+with tab_edit:
+    st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `state:CA`) to another territory. "
+                "The balance below updates as you type; **Use as pins** keeps the moves on the next solve.")
+    terr_ids = list(plan.territories.index)
+    edits = st.data_editor(pd.DataFrame({"what": pd.Series(dtype=str), "to_territory": pd.Series(dtype=str)}),
+                           num_rows="dynamic", hide_index=True, key="carve_edits",
+                           column_config={"what": st.column_config.TextColumn("account id or unit"),
+                                          "to_territory": st.column_config.SelectboxColumn("to territory",
+                                                                                           options=terr_ids)})
+    t0 = time.perf_counter()
+    moves, problems = resolve_edits(edits, acc, plan)
+    for p_ in problems:
+        st.warning(p_)
+    edited, book, table_e = live_balance(plan, moves, acc, ds.reps, ds.plan_year, ds.settings, tuple(metric_names),
+                                         res.settings.target == "capacity", res.after["capacity_share"])
+    ms_ = (time.perf_counter() - t0) * 1000
+    st.caption(f"{len(moves):,} account(s) moved by hand · balance recomputed in {ms_:,.0f} ms")
+    st.dataframe(table_e, hide_index=True, width="stretch")
+    e1, e2 = st.columns(2)
+    if e1.button("Use as pins", disabled=not moves, key="carve_edit_pins"):
+        pins.update(moves)
+        st.rerun()
+    if e2.button("Add the edited plan to this session", disabled=not moves, key="carve_edit_add"):
+        state.add_plan(edited)
+        st.success(f"Added “{edited.name}” for the Disruption and Compare pages.")
+
+with tab_out:
+    crm = crm_frame(plan, ds.reps, acc, res.reasons)
+    download_csv(crm, "Download CRM assignment (CSV)", "carve_assignment.csv", key="carve_dl")
+    st.caption("account_id, new owner id and name, old owner, territory, reason — cells that start with =, +, - or @ "
+               "are escaped so spreadsheets do not run them.")
+    s1, s2 = st.columns([2, 1])
+    save_name = s1.text_input("Save as", value=plan.name, key="carve_save_name")
+    if s2.button("Save proposal", disabled=not res.ok, key="carve_save", type="primary"):
+        try:
+            v = state.store().save_plan(plan, name=save_name, note=res.summary(),
+                                        summary={"status": res.status, "gap": res.gap, "moves": len(res.moves)})
+            st.success(f"Saved “{save_name}” (version {getattr(v, 'version', '?')}).")
+        except Exception as exc:  # noqa: BLE001 - a store problem is shown, the proposal stays in the session
+            st.error(f"Not saved: {exc}")

@@ -1,0 +1,23 @@
+"""The Carve page in a real headless Chromium: run a carve, see the map, balance and moves."""
+import pytest
+
+from tests.e2e.conftest import open_app
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_carve_page_runs_a_solve(page, app_url, tmp_path):
+    open_app(page, app_url, "carve", wait_text="Run carve")
+    page.get_by_role("button", name="Run carve").click()
+    page.get_by_text("optimal").first.wait_for(timeout=120_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    status = page.locator('[data-testid="stMetric"]').filter(has_text="Status").first
+    assert status.locator('[data-testid="stMetricValue"]').inner_text() == "optimal"
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    assert box and box["width"] > 300 and box["height"] > 200
+    page.screenshot(path=str(tmp_path / "carve.png"), full_page=True)
+    page.get_by_role("tab", name="Moved accounts").click()
+    page.get_by_text("Pin selected").first.wait_for()
