@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.disruption import DisruptionReport, disruption, manager_summary_html
-from planning.store import StoreError, plan_refs
+from planning.store import StoreError, available_plans
 from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd
@@ -18,12 +18,9 @@ st.caption("Every moved account costs relationship continuity. See what a plan d
 
 store = state.store()
 session = state.session_plans()
-try:
-    saved = store.list_plans()
-except StoreError as exc:
-    saved = None
-    st.warning(f"The plan store is not available ({exc}); showing this session's plans only.")
-refs = plan_refs(session, saved)
+refs, problem = available_plans(session, store)
+if problem:
+    st.warning(problem)
 labels = [r.label for r in refs]
 
 c1, c2, c3 = st.columns([2, 2, 1])

@@ -6,9 +6,8 @@ import streamlit as st
 
 from planning.compare import (HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, PlanComparison, best_in_row,
                               compare_capacity, compare_plans, differs)
-from planning.io import to_safe_excel
 from planning.plan import BALANCE_METRICS, METRIC_LABELS
-from planning.store import StoreError, plan_refs
+from planning.store import StoreError, available_plans
 from ui import state
 from ui.charts import accounts_map
 
@@ -19,13 +18,12 @@ st.caption("Pick 2–4 plans from this session or the plan library. The best val
 
 store = state.store()
 session = state.session_plans()
-try:
-    saved = store.list_plans()
+refs, problem = available_plans(session, store)
+if problem:
+    st.warning(problem)
+    cap_saved = pd.DataFrame(columns=["name", "version"])
+else:
     cap_saved = store.list_scenarios("capacity")
-except StoreError as exc:
-    saved, cap_saved = None, pd.DataFrame(columns=["name"])
-    st.warning(f"The plan store is not available ({exc}); showing this session's plans only.")
-refs = plan_refs(session, saved)
 labels = [r.label for r in refs]
 
 c1, c2 = st.columns([3, 1])
@@ -153,11 +151,5 @@ elif cap_pick:
             st.caption("Risk: " + "; ".join(f"{n}: {show.at['risk', n]}" for n in show.columns))
 
 if cmp is not None:
-    sheets = {"Headline": cmp.headline.reset_index(), "Balance": cmp.balance_wide().reset_index(),
-              "Disruption": cmp.disruption.reset_index(), "Moved accounts": cmp.moves}
-    if cmp.quota is not None:
-        sheets["Quota coverage"] = cmp.quota.reset_index()
-    if cap is not None:
-        sheets["Capacity"] = cap.reset_index().astype(str)
-    st.download_button("Download the comparison (Excel)", data=to_safe_excel(sheets), file_name="plan_comparison.xlsx",
+    st.download_button("Download the comparison (Excel)", data=cmp.to_excel(cap), file_name="plan_comparison.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cmp_xlsx")

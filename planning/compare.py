@@ -51,6 +51,18 @@ class PlanComparison:
     moves: pd.DataFrame  # accounts whose owner differs between any two of the plans
     notes: list[str] = field(default_factory=list)
 
+    def to_excel(self, capacity: pd.DataFrame | None = None) -> bytes:
+        """The comparison (and optional capacity scenarios) as a formula-safe workbook."""
+        from planning.io import to_safe_excel
+
+        sheets = {"Headline": self.headline.reset_index(), "Balance": self.balance_wide().reset_index(),
+                  "Disruption": self.disruption.reset_index(), "Moved accounts": self.moves}
+        if self.quota is not None:
+            sheets["Quota coverage"] = self.quota.reset_index()
+        if capacity is not None:
+            sheets["Capacity"] = capacity.reset_index().astype(str)
+        return to_safe_excel(sheets)
+
     def balance_wide(self, metric: str | None = None) -> pd.DataFrame:
         """(segment, metric, figure) × plan."""
         b = self.balance if metric is None else self.balance.loc[self.balance["metric"] == metric]

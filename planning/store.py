@@ -556,3 +556,11 @@ def plan_refs(session: dict[str, Plan], saved: pd.DataFrame | None) -> list[Plan
     if saved is not None and len(saved):
         refs += [PlanRef("saved", str(r["name"]), int(r["version"])) for _, r in saved.iterrows()]
     return refs
+
+
+def available_plans(session: dict[str, Plan], store: "PlanStore") -> tuple[list[PlanRef], str | None]:
+    """Plans a page can offer: this session's, then the saved ones; with a warning when the store cannot be read."""
+    try:
+        return plan_refs(session, store.list_plans()), None
+    except (StoreError, sa.exc.SQLAlchemyError) as exc:
+        return plan_refs(session, None), f"The plan store is not available ({exc}); showing this session's plans only."

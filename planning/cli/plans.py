@@ -18,7 +18,7 @@ from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, P
 from planning.compare import compare_capacity, compare_plans, plan_summary
 from planning.crm import apply_changes, crm_export, detect_changes, load_crm_accounts, plan_from_assignment
 from planning.disruption import disruption, manager_summary_html
-from planning.io import FileError, to_safe_excel, write_csv
+from planning.io import FileError, write_csv
 from planning.plan import Plan, metrics
 from planning.store import PlanStore, StoreError
 
@@ -291,14 +291,8 @@ def register(app: typer.Typer) -> None:
             typer.echo("\nCapacity scenarios:")
             echo_table(cap.reset_index().astype(str))
         if out:
-            sheets = {"Headline": cmp.headline.reset_index(), "Balance": cmp.balance_wide().reset_index(),
-                      "Disruption": cmp.disruption.reset_index(), "Moved accounts": cmp.moves}
-            if cmp.quota is not None:
-                sheets["Quota coverage"] = cmp.quota.reset_index()
-            if cap is not None:
-                sheets["Capacity"] = cap.reset_index().astype(str)
             out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(to_safe_excel(sheets))
+            out.write_bytes(cmp.to_excel(cap))
             typer.echo(f"wrote {out}")
 
     @app.command("export-crm")
