@@ -336,8 +336,12 @@ class TerritoryCarver:
             else np.zeros((U, 0))
         n_acc = units.sum(np.ones(len(acc)))
         # targets per territory and metric within comparable groups (segment, or all when segments mix)
+        # comparable territories: same segment, and same region when accounts must stay in their region
         group = terr["segment"].astype(str).to_numpy() if cs.match_segment else np.array(["All"] * T)
         ugroup = units.frame["segment"].astype(str).to_numpy() if cs.match_segment else np.array(["All"] * U)
+        if cs.match_region:
+            group = group + " | " + terr["region"].astype("string").fillna("").to_numpy().astype(str)
+            ugroup = ugroup + " | " + units.frame["region"].astype("string").fillna("").to_numpy().astype(str)
         cap = terr["capacity_share"].fillna(1.0).to_numpy(float) if cs.target == "capacity" else np.ones(T)
         target = np.zeros((T, len(mnames)))
         avg_acc = np.ones(T)

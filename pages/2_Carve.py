@@ -203,7 +203,9 @@ def _map_data(version: str, key: str, _plan, _acc) -> tuple[pd.DataFrame, dict]:
 
 
 with tab_map:
-    seg = st.selectbox("Segment", ["All"] + segments, key="carve_map_seg")
+    seg = st.selectbox("Segment", ["All"] + segments, key="carve_map_seg",
+                       index=1 + segments.index("Mid-market") if "Mid-market" in segments else 0,
+                       help="Geographic (Mid-market) books read best alone; named and pooled books span the map.")
     pts, hulls = _map_data(state.dataset_version(), key, plan, acc)
     shown = pts if seg == "All" else pts.loc[pts["segment"] == seg]
     if seg != "All":
