@@ -1,7 +1,6 @@
 """Disruption: what moving from plan A to plan B does to every account, rep, manager and the company."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from planning.disruption import DisruptionReport, disruption, manager_summary_html

@@ -69,7 +69,7 @@ def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
     page.get_by_role("option").filter(has_text="M-07").first.click()
     page.get_by_text("Team accounts before").first.wait_for()
     page.wait_for_function(IDLE)
-    expect(page.get_by_role("button", name="Printable summary")).to_be_visible()
+    expect(page.get_by_role("button", name="Printable summary")).to_be_visible(timeout=60_000)
     page.screenshot(path=str(tmp_path / "disruption_manager.png"), full_page=True)
 
 
