@@ -24,6 +24,14 @@ def _label(metric: str) -> str:
     return METRIC_LABELS.get(metric, metric).split(" (")[0].lower()
 
 
+def _unit_name(key: str) -> str:
+    """'Mid-market | acct A1' → 'account A1 (Mid-market)'; 'SMB | zip3 941' → 'ZIP3 941 (SMB)'."""
+    seg, _, rest = str(key).partition(" | ")
+    kind, _, value = rest.partition(" ")
+    kind = {"acct": "account", "zip": "ZIP", "zip3": "ZIP3", "state": "state"}.get(kind, kind)
+    return f"{kind} {value} ({seg})"
+
+
 def _pct(x: float) -> str:
     return f"{x * 100:.0f}%"
 
@@ -37,7 +45,7 @@ def prechecks(p: Problem, terr: pd.DataFrame, units: pd.DataFrame, tol: dict[str
         ex = units.iloc[c.orphans[:3]]
         seg = ", ".join(sorted(ex["segment"].astype(str).unique()))
         out.append(f"{len(c.orphans)} unit(s) have no territory they may go to under the rules "
-                   f"(e.g. {', '.join(ex['key'].astype(str))}; segment {seg}). Relax the region / industry / "
+                   f"(e.g. {', '.join(map(_unit_name, ex['key']))}; segment {seg}). Relax the region / industry / "
                    f"employee rules, add a territory for them, or use soft mode.")
     n_c = np.diff(c.ptr)
     fixed = np.flatnonzero(n_c == 1)
@@ -71,7 +79,7 @@ def prechecks(p: Problem, terr: pd.DataFrame, units: pd.DataFrame, tol: dict[str
         bad_units = [u for u in np.unique(c.unit[big]) if big[c.ptr[u]:c.ptr[u + 1]].all()]
         for u in bad_units[:2]:
             t = c.terr[c.ptr[u]]
-            out.append(f"{units['key'].iat[u]} alone holds {_pct(p.unit_metrics[u, m] / p.target[t, m])} of a "
+            out.append(f"{_unit_name(units['key'].iat[u])} alone holds {_pct(p.unit_metrics[u, m] / p.target[t, m])} of a "
                        f"target {_label(metric)} book; widen the {_label(metric)} band or carve smaller units")
     caps = np.isfinite(p.max_accounts)
     if caps.any():

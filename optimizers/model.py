@@ -19,6 +19,8 @@ instances make every unit free, which is simply the full MIP.
 """
 from __future__ import annotations
 
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -30,6 +32,35 @@ import scipy.sparse as sp
 from optimizers.candidates import Candidates
 
 INF = np.inf
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs():
+    """A quiet highspy model.  HiGHS prints its banner on the first construction in a process, straight to
+    file descriptor 1; swallow it once so CLI output stays clean."""
+    global _BANNER_SHOWN
+    import highspy
+
+    if not _BANNER_SHOWN:
+        _BANNER_SHOWN = True
+        try:
+            sys.stdout.flush()
+            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 1)
+            try:
+                h = highspy.Highs()
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(null)
+        except OSError:  # no real stdout (embedded): the banner is harmless
+            h = highspy.Highs()
+    else:
+        h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    return h
 
 
 class Cancelled(Exception):
@@ -170,8 +201,7 @@ def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | No
     import highspy
 
     t0 = time.perf_counter()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
     h.setOptionValue("threads", 1)
     lp = highspy.HighsLp()
@@ -314,8 +344,7 @@ def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_l
 def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap_abs, start):
     import highspy
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
     h.setOptionValue("threads", 1)
