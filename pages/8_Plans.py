@@ -64,7 +64,8 @@ except StoreError as exc:
 if lib.empty:
     st.info("No saved plans yet. Save today's plan above to start the library.")
 else:
-    shown = lib.assign(created_at=lib["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC"))
+    shown = lib.assign(created_at=lib["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+                       first_created_at=lib["first_created_at"].dt.strftime("%Y-%m-%d %H:%M UTC"))
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config=money_config([c for c in ("arr_usd", "potential_usd", "cost_usd") if c in shown]))
     sel = st.selectbox("Work with", list(lib["name"]), key="lib_sel")

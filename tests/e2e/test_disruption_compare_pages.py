@@ -93,3 +93,31 @@ def test_plans_page(page, app_url, saved_proposal, tmp_path):
     page.wait_for_function(IDLE)
     page.screenshot(path=str(tmp_path / "plans.png"), full_page=True)
     assert "Current CRM ownership" in PlanStore(os.environ["DATABASE_URL"]).plan_names()
+
+
+def test_plans_page_crm_changes(page, app_url, saved_proposal, tmp_path):
+    """Upload a newer CRM export on the Plans page, keep every change, and save it as a new version."""
+    import pandas as pd
+
+    from planning.dataset import SAMPLE_DIR
+
+    raw = pd.read_csv(SAMPLE_DIR / "accounts.csv", dtype=str, keep_default_na=False).iloc[1:]  # one account deleted
+    newer = tmp_path / "crm_newer.csv"
+    raw.to_csv(newer, index=False)
+    store = PlanStore(os.environ["DATABASE_URL"])
+    before = store.versions("E2E proposal")["version"].max()
+    _open(page, app_url, "plans", "Plan library")
+    page.get_by_role("combobox", name="Work with").click()
+    page.get_by_role("option", name="E2E proposal").click()
+    page.wait_for_function(IDLE)
+    page.get_by_role("tab", name="CRM changes").click()
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(newer))
+    apply = page.get_by_role("button", name="Apply")
+    apply.wait_for(timeout=90_000)
+    page.wait_for_function(IDLE)
+    deleted = page.locator('[data-testid="stMetric"]').filter(has_text="Deleted account").first
+    expect(deleted.locator('[data-testid="stMetricValue"]')).to_have_text("1")
+    page.screenshot(path=str(tmp_path / "crm_changes.png"), full_page=True)
+    apply.click()
+    page.get_by_text("with the accepted CRM changes").first.wait_for(timeout=90_000)
+    assert store.versions("E2E proposal")["version"].max() == before + 1
