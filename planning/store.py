@@ -425,12 +425,13 @@ class PlanStore:
 
     def list_plans(self) -> pd.DataFrame:
         """One row per live plan: name, version (latest), versions, created_at (of the latest), first_created_at,
-        author, note, plan_kind, accounts (assigned), territories, plus the latest version's summary figures."""
-        return self._list((PLAN_KIND,)).drop(columns="kind")
+        author, note, kind (the Plan's kind: current/proposal/edited...), accounts (assigned), territories, plus the
+        latest version's summary figures."""
+        return self._list((PLAN_KIND,)).drop(columns="kind").rename(columns={"plan_kind": "kind"})
 
     def versions(self, name: str) -> pd.DataFrame:
-        """Every version of a plan, oldest first."""
-        return self._versions(PLAN_KIND, name)
+        """Every version of a plan, oldest first (``kind`` is the Plan's kind)."""
+        return self._versions(PLAN_KIND, name).rename(columns={"plan_kind": "kind"})
 
     def load_plan(self, name: str, version: int | None = None) -> Plan:
         """A saved plan (latest version by default); its name is the store name."""

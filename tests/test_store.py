@@ -43,7 +43,7 @@ def test_round_trip_sample(store_url, sample):
     back = store.load_plan(cur.name)
     same_plan(cur, back)
     lst = store.list_plans()
-    assert lst.loc[0, "name"] == cur.name and lst.loc[0, "version"] == 1
+    assert lst.loc[0, "name"] == cur.name and lst.loc[0, "version"] == 1 and lst.loc[0, "kind"] == "current"
     assert lst.loc[0, "accounts"] == int(cur.assignment.notna().sum())
     assert lst.loc[0, "territories"] == len(cur.territories)
     assert lst.loc[0, "arr_usd"] == pytest.approx(sample.accounts.arr_usd.sum())

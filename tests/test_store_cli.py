@@ -141,3 +141,10 @@ def test_every_option_has_help(cli):
             assert getattr(p, "help", None) or p.name == "help", f"{cmd.name}: {p.name} has no help"
         assert cli([*(["plans"] if cmd not in [root.commands[n] for n in names] else []), cmd.name,
                     "--help"]).exit_code == 0
+
+
+def test_bad_store_url_is_a_clear_error(cli):
+    r = cli(["plans", "list", "--db", "nonsense"])
+    assert r.exit_code == 2 and "cannot open the plan store nonsense" in r.output
+    r = cli(["plans", "list", "--db", "postgresql+psycopg://u:secret@127.0.0.1:1/x"])
+    assert r.exit_code == 2 and "secret" not in r.output and "***" in r.output

@@ -38,8 +38,18 @@ def _store(db: str | None) -> PlanStore:
         return PlanStore(db)
     except StoreError as exc:
         _fail(exc)
-    except Exception as exc:  # a bad URL or an unreachable server: say which, no stack trace
-        _fail(f"cannot open the plan store {db or os.environ.get('DATABASE_URL') or '(default)'}: {exc}")
+    except Exception as exc:  # a bad URL or an unreachable server: say which (password hidden), no stack trace
+        _fail(f"cannot open the plan store {_safe(db or os.environ.get('DATABASE_URL') or '(default)')}: "
+              f"{str(exc).splitlines()[0]}")
+
+
+def _safe(url: str) -> str:
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL at all: nothing secret to hide
+        return url
 
 
 def _author(author: str | None) -> str:
@@ -101,7 +111,7 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
         if len(df):
             df = df.assign(created_at=df["created_at"].dt.strftime("%Y-%m-%d %H:%M"))
-            keep = [c for c in ("kind", "name", "version", "versions", "created_at", "author", "note", "plan_kind",
+            keep = [c for c in ("kind", "name", "version", "versions", "created_at", "author", "note",
                                 "accounts", "territories", "arr_usd", "potential_cv", "headcount") if c in df]
             df = df[keep]
         echo_table(df, floatfmt="{:,.2f}")
