@@ -194,3 +194,29 @@ def test_sample_reconciles(sample):
     assert reps["lost"].sum() == reps["gained"].sum() == r.company["accounts_moved"]
     assert reps["arr_out_usd"].sum() == pytest.approx(r.company["arr_moved_usd"])
     assert reps["relationships_broken"].sum() == r.company["relationships_broken"]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+TERRS = ["T-R1", "T-R2", "T-R3", "T-OPEN", None]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.sampled_from(TERRS), min_size=10, max_size=10), st.lists(st.sampled_from(TERRS), min_size=10, max_size=10))
+def test_any_pair_of_plans_reconciles(data, a_own, b_own):  # noqa: F811
+    a, _, accounts, reps = data
+    pa = Plan("A", pd.Series(a_own, index=IDS, dtype=object), a.territories)
+    pb = Plan("B", pd.Series(b_own, index=IDS, dtype=object), a.territories)
+    r = disruption(pa, pb, accounts, reps, AS_OF)
+    c, h, m = r.company, r.reps, r.managers
+    assert (h["accounts_before"] == h["kept"] + h["lost"]).all()
+    assert (h["accounts_after"] == h["kept"] + h["gained"]).all()
+    assert h["lost"].sum() == c["accounts_moved"] + c["newly_unassigned"]
+    assert h["gained"].sum() == c["accounts_moved"] + c["newly_assigned"]
+    assert h["arr_out_usd"].sum() == pytest.approx(r.accounts.loc[r.accounts["change"].isin(["moved", "unassigned"]),
+                                                                  "arr_usd"].sum())
+    assert h["relationships_broken"].sum() == c["relationships_broken"] == m["relationships_broken"].sum()
+    assert (m["accounts_before"] == m["kept"] + m["lost"]).all()
+    assert m["lost"].sum() == m["gained"].sum() - c["newly_assigned"] + c["newly_unassigned"]
+    assert 0 <= c["pct_arr_moved"] <= 1
