@@ -445,7 +445,18 @@ class TerritoryCarver:
                     k = min(p.n_terr, k * 2)  # pruning too tight for these bands: widen the candidate lists
                     continue
             try:
-                out = self._solve_components(p, progress, stop, deadline, stats)
+                expanded: dict[int, Problem] = {}
+
+                def expand(k2: int, _k=k) -> Problem:
+                    """The same instance with longer candidate lists (for a part whose LP is infeasible)."""
+                    if k2 not in expanded:
+                        tb2 = time.perf_counter()
+                        expanded[k2] = self.prepare(accounts, reps, plan_year, as_of, k2)[0]
+                        stats["seconds_components_build"] = (stats.get("seconds_components_build", 0.0)
+                                                             + time.perf_counter() - tb2)
+                    return expanded[k2]
+
+                out = self._solve_components(p, progress, stop, deadline, stats, expand, k)
             except Cancelled:
                 return dataclasses.replace(empty, status="cancelled", diagnosis="cancelled by the user",
                                            seconds_solve=time.perf_counter() - t0 - seconds_build)
@@ -474,7 +485,7 @@ class TerritoryCarver:
         progress(1.0, res.summary())
         return res
 
-    def _solve_components(self, p: Problem, progress, stop, deadline, stats):
+    def _solve_components(self, p: Problem, progress, stop, deadline, stats, expand=None, k_used: int = 0):
         """Decompose into independent groups of territories, solve each; returns status, assign, obj, bound."""
         cs = self.cs
         c = p.cand
@@ -500,6 +511,21 @@ class TerritoryCarver:
                 progress(0.05 + 0.85 * (base + share * f), msg)
 
             st, a, obj, bnd = self._solve_one(sub, prog, stop, time.perf_counter() + budget, stats, k, len(comps))
+            k2 = k_used
+            while (st == "infeasible" and stats.pop("lp_infeasible", False) and expand is not None
+                   and k2 < p.n_terr and time.perf_counter() < deadline - 2):
+                # this part's LP is infeasible over the pruned pairs: retry it with longer candidate lists
+                k2 = min(p.n_terr, 2 * k2)
+                prog(0.0, f"part {k + 1}/{len(comps)}: widening to {k2} candidate territories per unit")
+                sub2, uidx2 = subproblem(expand(k2), terrs)
+                if len(uidx2) != len(uidx) or (uidx2 != uidx).any():
+                    stats["lp_infeasible"] = True  # the parts changed shape: let the caller restart whole
+                    break
+                sub = sub2
+                stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
+                remaining = max(deadline - time.perf_counter(), 1.0)
+                st, a, obj, bnd = self._solve_one(sub, prog, stop, time.perf_counter() + remaining * max(share, 0.1),
+                                                  stats, k, len(comps))
             done_pairs += len(sub.cand.unit)
             statuses.append(st)
             if a is None:

@@ -12,6 +12,7 @@ from optimizers.carve import DEFAULT_TOLERANCE, CarveResult, CarveSettings, Terr
 from optimizers.manual import live_balance, resolve_edits
 from optimizers.units import UNIT_KINDS, UNIT_LABELS
 from planning.geo import territory_hulls
+from planning.people import quota_carriers
 from planning.plan import BALANCE_METRICS, METRIC_LABELS
 from ui import state
 from ui.charts import accounts_map, before_after_bars
@@ -27,7 +28,7 @@ PINS = "carve_pins"
 RESULT = "carve_result_key"
 pins: dict[str, str] = st.session_state.setdefault(PINS, {})
 reps = ds.reps
-quota_reps = reps.loc[reps["role"].isin(["AE", "Channel"])]
+quota_reps = quota_carriers(reps)
 rep_label = {r.rep_id: f"{r.name} ({r.rep_id}, {r.segment}, {r.status})" for r in quota_reps.itertuples()}
 segments = list(ds.settings.segments)
 
@@ -223,7 +224,7 @@ with tab_bal:
     st.caption("worst_dev = max |book ÷ target − 1|; max_min = best ÷ worst book relative to target, "
                "per segment (over 2× means rebalance).")
     metric = st.selectbox("Metric", metric_names, format_func=METRIC_LABELS.get, key="carve_bal_metric")
-    seg_b = st.selectbox("Segment ", segments, key="carve_bal_seg")
+    seg_b = st.selectbox("Segment", segments, key="carve_bal_seg")
     sel = res.after["segment"] == seg_b
     st.altair_chart(before_after_bars(res.before.loc[sel], res.after.loc[sel], metric), width="stretch")
 

@@ -97,3 +97,13 @@ def dismiss_page_not_found(page) -> None:
     if dialog.count():
         page.keyboard.press("Escape")
         dialog.first.wait_for(state="detached")
+
+
+def assert_chart_drawn(page, index: int = 0, min_width: int = 300, min_height: int = 200):
+    """Scroll to the index-th Vega chart, wait until it has drawn, and check it has a real size."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').nth(index)
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
+    box = chart.bounding_box()
+    assert box and box["width"] > min_width and box["height"] > min_height
+    return chart

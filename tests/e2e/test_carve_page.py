@@ -1,7 +1,7 @@
 """The Carve page in a real headless Chromium: run a carve, see the map, balance and moves."""
 import pytest
 
-from tests.e2e.conftest import open_app
+from tests.e2e.conftest import assert_chart_drawn, open_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -13,11 +13,11 @@ def test_carve_page_runs_a_solve(page, app_url, tmp_path):
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
     status = page.locator('[data-testid="stMetric"]').filter(has_text="Status").first
     assert status.locator('[data-testid="stMetricValue"]').inner_text() == "optimal"
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
-    chart.scroll_into_view_if_needed()
-    chart.locator("canvas, svg").first.wait_for()
-    box = chart.bounding_box()
-    assert box and box["width"] > 300 and box["height"] > 200
+    assert_chart_drawn(page)  # the map of proposed territories
     page.screenshot(path=str(tmp_path / "carve.png"), full_page=True)
+    page.get_by_role("tab", name="Balance").click()
+    page.get_by_text("worst_dev = max").first.wait_for()
+    assert_chart_drawn(page, index=1)  # before/after bars
+    page.screenshot(path=str(tmp_path / "carve_balance.png"), full_page=True)
     page.get_by_role("tab", name="Moved accounts").click()
     page.get_by_text("Pin selected").first.wait_for()
