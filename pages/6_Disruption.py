@@ -4,11 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.disruption import DisruptionReport, disruption, manager_summary_html
+from planning.io import to_safe_csv
 from planning.store import StoreError, available_plans
 from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd
-from ui.widgets import download_csv, money_config
+from ui.widgets import money_config
 
 ds = state.dataset()
 st.title("Disruption")
@@ -139,12 +140,13 @@ with t_map:
 st.subheader("Export")
 e1, e2, e3 = st.columns(3)
 with e1:
-    st.download_button("Download the whole report (Excel)", data=view.to_excel(),
+    # a callable: the workbook (about 1–2 s for the sample company) is built only when clicked
+    st.download_button("Download the whole report (Excel)", data=view.to_excel,
                        file_name=f"disruption_{plan_b.name}.xlsx".replace(" ", "_"), key="dis_xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 with e2:
-    download_csv(view.accounts.drop(columns=["lat", "lon"]), "Download accounts (CSV)", "disruption_accounts.csv",
-                 key="dis_csv")
+    st.download_button("Download accounts (CSV)", data=lambda: to_safe_csv(view.accounts.drop(columns=["lat", "lon"])),
+                       file_name="disruption_accounts.csv", mime="text/csv", key="dis_csv")
 with e3:
     if manager != "All managers":
         html = manager_summary_html(report, manager)

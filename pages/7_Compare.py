@@ -151,5 +151,5 @@ elif cap_pick:
             st.caption("Risk: " + "; ".join(f"{n}: {show.at['risk', n]}" for n in show.columns))
 
 if cmp is not None:
-    st.download_button("Download the comparison (Excel)", data=cmp.to_excel(cap), file_name="plan_comparison.xlsx",
+    st.download_button("Download the comparison (Excel)", data=lambda: cmp.to_excel(cap), file_name="plan_comparison.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cmp_xlsx")

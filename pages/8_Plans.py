@@ -135,7 +135,7 @@ else:
             if len(export.skipped):
                 st.warning(f"{len(export.skipped):,} accounts cannot be imported (unassigned, open territory or owner "
                            "without a CRM user id): see skipped_accounts.csv.")
-            st.download_button("Download CRM import files (zip)", data=export.to_zip(),
+            st.download_button("Download CRM import files (zip)", data=export.to_zip,
                                file_name=f"crm_{sel}_v{version}.zip".replace(" ", "_"), mime="application/zip",
                                key="crm_zip")
     with t_chg:
