@@ -200,7 +200,8 @@ def _map_data(version: str, key: str, _plan, _acc) -> tuple[pd.DataFrame, dict]:
     pts["territory_id"] = _plan.assignment.reindex(pts["account_id"]).to_numpy()
     pts["owner"] = pts["territory_id"].map(_plan.territories["owner_rep_id"]).map(names).fillna(
         pts["territory_id"].map(_plan.territories["name"]))
-    return pts, territory_hulls(pts)
+    # hulls keyed by the same owner label as the dots, so a book and its shape share one colour
+    return pts, territory_hulls(pts, group="owner")
 
 
 with tab_map:
@@ -210,12 +211,12 @@ with tab_map:
     pts, hulls = _map_data(state.dataset_version(), key, plan, acc)
     shown = pts if seg == "All" else pts.loc[pts["segment"] == seg]
     if seg != "All":
-        keep_t = set(plan.territories.index[plan.territories["segment"] == seg])
+        keep_o = set(shown["owner"].dropna())
         hulls = {"type": "FeatureCollection",
-                 "features": [f for f in hulls["features"] if f["properties"]["territory_id"] in keep_t]}
+                 "features": [f for f in hulls["features"] if f["properties"]["owner"] in keep_o]}
     st.altair_chart(accounts_map(shown, "owner", title="Proposed territories (hulls around each book)",
-                                 tooltip=["name", "owner", "territory_id", "segment"], shapes=hulls),
-                    width="stretch")
+                                 tooltip=["name", "owner", "territory_id", "segment"], shapes=hulls,
+                                 shape_key="owner"), width="stretch")
 
 metric_names = list(res.balance["metric"])
 with tab_bal:

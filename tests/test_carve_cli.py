@@ -32,3 +32,20 @@ def test_carve_cli_bad_setting_exits_2(cli, tmp_path):
     r = cli(["carve", "--metrics", "revenue", "--out", tmp_path / "a.csv"])
     assert r.exit_code == 2
     assert "unknown balance metric" in r.output
+
+
+def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path):
+    from planning.store import PlanStore
+
+    db = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    ok = cli(["carve", "--save", "FY27 carve", "--db", db, "--note", "first cut",
+              "--out", tmp_path / "a.csv", "--summary-out", tmp_path / "t.csv"])
+    assert ok.exit_code == 0, ok.output
+    assert "saved as FY27 carve" in ok.output
+    bad = cli(["carve", "--save", "FY27 carve", "--db", db, "--account-capacity",
+               "--out", tmp_path / "b.csv", "--summary-out", tmp_path / "u.csv"])
+    assert bad.exit_code == 1
+    store = PlanStore(db)
+    plans = store.list_plans()
+    assert plans.loc[plans["name"] == "FY27 carve", "version"].iat[0] == 1  # the failed run saved nothing
+    assert store.load_plan("FY27 carve").kind == "proposal"
