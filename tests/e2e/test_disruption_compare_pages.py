@@ -57,6 +57,13 @@ def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
     expect(broken.locator('[data-testid="stMetricValue"]')).to_have_text(f"{want['relationships_broken']:,}")
     _chart_drawn(page)  # the from → to heatmap
     page.screenshot(path=str(tmp_path / "disruption.png"), full_page=True)
+    # the Excel export is built when clicked and holds every moved account
+    with page.expect_download(timeout=90_000) as dl:
+        page.get_by_role("button", name="Download the whole report (Excel)").click()
+    import pandas as pd
+
+    sheets = pd.read_excel(dl.value.path(), sheet_name=None)
+    assert len(sheets["Moved accounts"]) == want["accounts_moved"]
     # the map of moved accounts
     page.get_by_role("tab", name="Map").click()
     page.wait_for_function(IDLE)
