@@ -196,8 +196,7 @@ def test_concurrent_saves_all_persist(store_url):
 
 
 def test_concurrent_processes_both_persist(store_url):
-    """Two processes save the same name at the same moment; both versions persist."""
-    PlanStore(store_url).dispose()
+    """Two processes open a fresh store (both migrate it) and save the same name at the same moment; both persist."""
     script = textwrap.dedent(f"""
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
@@ -231,6 +230,32 @@ def test_schema_version_and_newer_schema_refused(store_url):
     store.dispose()
     with pytest.raises(StoreError, match="newer than this program"):
         PlanStore(store_url)
+
+
+def test_appended_migration_runs_once(store_url, monkeypatch):
+    """The versioned scheme: a migration appended to MIGRATIONS runs on the next open, and only once."""
+    import sqlalchemy as sa
+
+    import planning.store as store_mod
+
+    s = PlanStore(store_url)
+    s.save_plan(small_plan())
+    s.dispose()
+    runs = []
+
+    def add_tag_column(conn):
+        runs.append(1)
+        conn.execute(sa.text("ALTER TABLE store_versions ADD COLUMN tag VARCHAR(32)"))
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (2, "version tags", add_tag_column)])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    s2 = PlanStore(store_url)
+    PlanStore(store_url).dispose()
+    assert runs == [1] and s2.schema_version() == 2
+    cols = {c["name"] for c in sa.inspect(s2.engine).get_columns("store_versions")}
+    assert "tag" in cols
+    same_plan(small_plan(), s2.load_plan("P"))  # data from before the migration is intact
+    s2.dispose()
 
 
 def test_default_url_uses_database_url(monkeypatch, tmp_path):
