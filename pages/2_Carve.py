@@ -62,6 +62,16 @@ with st.form("carve_form"):
         account_cap = r4.checkbox("Accounts-per-rep cap (coverage model)", False, key="carve_acc_cap")
         excluded = st.multiselect("Exclude reps (their accounts are re-carved)", list(rep_label),
                                   format_func=rep_label.get, key="carve_excluded")
+        st.markdown("**Territory rules** (rules first: a territory with a rule only takes matching accounts)")
+        terr_options = sorted("T-" + quota_reps["rep_id"].astype(str))
+        rules_df = st.data_editor(
+            pd.DataFrame({"territory_id": pd.Series(dtype=str), "industries": pd.Series(dtype=str),
+                          "employees_min": pd.Series(dtype=float), "employees_max": pd.Series(dtype=float)}),
+            num_rows="dynamic", key="carve_rules", hide_index=True,
+            column_config={"territory_id": st.column_config.SelectboxColumn(options=terr_options),
+                           "industries": st.column_config.TextColumn(help="Comma separated, e.g. Healthcare, Software"),
+                           "employees_min": st.column_config.NumberColumn(min_value=0),
+                           "employees_max": st.column_config.NumberColumn(min_value=0)})
         ucols = st.columns(len(segments))
         units = {s: ucols[i].selectbox(f"{s} carved as", UNIT_KINDS, key=f"carve_unit_{s}",
                                        format_func=UNIT_LABELS.get) for i, s in enumerate(segments)}
@@ -85,12 +95,20 @@ with st.form("carve_form"):
 extras = tuple({"segment": r.segment, "region": r.region, "start_month": int(r.start_month)}
                for r in extra_df.dropna(subset=["segment"]).itertuples()
                if isinstance(r.segment, str) and pd.notna(r.start_month))
+industry_rules, employee_bands = {}, {}
+for r in rules_df.dropna(subset=["territory_id"]).itertuples():
+    if isinstance(r.industries, str) and r.industries.strip():
+        industry_rules[r.territory_id] = [x.strip() for x in r.industries.split(",") if x.strip()]
+    if pd.notna(r.employees_min) or pd.notna(r.employees_max):
+        employee_bands[r.territory_id] = [None if pd.isna(r.employees_min) else float(r.employees_min),
+                                          None if pd.isna(r.employees_max) else float(r.employees_max)]
 try:
     cs = CarveSettings(metrics=tuple(chosen), tolerance=tol, weights=dict.fromkeys(BALANCE_METRICS, balance_w),
                        mode=mode, target=target, distance_weight=distance_w, continuity_weight=continuity_w,
                        max_moves=int(max_moves) or None, max_arr_moved=float(max_arr) or None,
                        match_region=match_region, respect_locks=respect_locks, keep_families=keep_families,
                        account_capacity=account_cap, excluded_reps=tuple(excluded), units=units,
+                       industry_rules=industry_rules, employee_bands=employee_bands,
                        extra_territories=extras, pins=dict(pins), time_limit=float(time_limit), solver=solver)
     cs.validate()
 except ValueError as exc:

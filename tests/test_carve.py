@@ -179,3 +179,10 @@ def test_sample_company_carve_fixes_productivity_variance(sample):
     crm = res.crm_export(sample.reps, sample.accounts)
     assert {"account_id", "new_owner_id", "new_owner_name", "old_owner_id"} <= set(crm.columns)
     assert len(crm) == len(sample.accounts)
+
+
+def test_sample_soft_mode_lands_near_the_bands(sample):
+    res = carve(sample.accounts, sample.reps, sample.plan_year, CarveSettings(mode="soft", time_limit=60),
+                sample.settings, as_of=sample.as_of)
+    assert res.ok
+    assert (res.balance["worst_dev_after"] <= 0.15).all(), res.balance

@@ -49,3 +49,15 @@ def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path):
     plans = store.list_plans()
     assert plans.loc[plans["name"] == "FY27 carve", "version"].iat[0] == 1  # the failed run saved nothing
     assert store.load_plan("FY27 carve").kind == "proposal"
+
+
+def test_carve_cli_rules_first(cli, tmp_path, sample):
+    out = tmp_path / "a.csv"
+    r = cli(["carve", "--mode", "soft", "--industry-rule", "T-R-012=Healthcare,Software", "--employee-band",
+             "T-R-013=100-400", "--out", out, "--summary-out", tmp_path / "t.csv"])
+    assert r.exit_code == 0, r.output
+    a = pd.read_csv(out, encoding="utf-8-sig", dtype={"account_id": str}).merge(
+        sample.accounts[["account_id", "industry", "employees"]].astype({"account_id": str}), on="account_id")
+    assert set(a.loc[a["new_owner_id"] == "R-012", "industry"]) <= {"Healthcare", "Software"}
+    emp = a.loc[a["new_owner_id"] == "R-013", "employees"]
+    assert len(emp) and emp.between(100, 400).all()

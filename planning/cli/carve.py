@@ -56,6 +56,8 @@ def register(app: typer.Typer) -> None:
               exclude: Annotated[Optional[list[str]], typer.Option(help="Rep id to leave out of the plan (their accounts move); repeatable.")] = None,
               pin: Annotated[Optional[list[str]], typer.Option(help="Pin ACCOUNT_ID=TERRITORY_ID (or rep id); repeatable.")] = None,
               units: Annotated[Optional[list[str]], typer.Option(help="Carving unit per segment SEGMENT=account|zip|zip3|state, or one kind for all; repeatable.")] = None,
+              industry_rule: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=Industry1,Industry2: that territory only takes these industries; repeatable.")] = None,
+              employee_band: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=MIN-MAX employees that territory takes (either side may be empty); repeatable.")] = None,
               extra: Annotated[Optional[list[str]], typer.Option(help="Over-carve an open territory SEGMENT:REGION:START_MONTH (e.g. Mid-market:West:4); repeatable.")] = None,
               account_capacity: Annotated[Optional[bool], typer.Option("--account-capacity/--no-account-capacity", help="Cap accounts per territory at the coverage model's maximum × capacity share.")] = None,
               candidates: Annotated[Optional[int], typer.Option(help="Nearest eligible territories considered per account (plus its current one).")] = None,
@@ -96,6 +98,12 @@ def register(app: typer.Typer) -> None:
                 if len(parts) != 3:
                     raise typer.BadParameter(f"--extra must look like SEGMENT:REGION:START_MONTH, got {item!r}")
                 extras.append({"segment": parts[0], "region": parts[1], "start_month": int(parts[2])})
+            ind_rules = {t: [x.strip() for x in v.split(",") if x.strip()]
+                         for t, v in _parse_pairs(industry_rule, "--industry-rule").items()}
+            emp_bands = {}
+            for t, v in _parse_pairs(employee_band, "--employee-band").items():
+                lo, _, hi = v.partition("-")
+                emp_bands[t] = [float(lo) if lo.strip() else None, float(hi) if hi.strip() else None]
             cs = build_settings(
                 config, metrics=tuple(m.strip() for m in metrics.split(",")) if metrics else None,
                 tolerance=tol or None, mode=mode, target=target, distance_weight=distance_weight,
@@ -103,7 +111,8 @@ def register(app: typer.Typer) -> None:
                 match_region=match_region, excluded_reps=tuple(exclude) if exclude else None,
                 pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None,
                 extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
-                candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver)
+                candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver,
+                industry_rules=ind_rules or None, employee_bands=emp_bands or None)
             if tol and config is not None:
                 cs.tolerance = {**build_settings(config).tolerance, **tol}
         except (ValueError, OSError) as exc:
