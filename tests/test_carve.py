@@ -186,3 +186,26 @@ def test_sample_soft_mode_lands_near_the_bands(sample):
                 sample.settings, as_of=sample.as_of)
     assert res.ok
     assert (res.balance["worst_dev_after"] <= 0.15).all(), res.balance
+
+
+def test_manual_edits_resolve_units_and_live_balance_is_fast(sample):
+    import time
+
+    from optimizers.manual import live_balance, resolve_edits
+
+    plan = sample.current_plan()
+    acc = sample.accounts
+    zip3 = acc["postal_code"].astype(str).str[:3].iat[0]
+    edits = pd.DataFrame({"what": [acc["account_id"].iat[1], f"zip3:{zip3}", "nope", "state:ZZ"],
+                          "to_territory": ["T-R-013", "T-R-014", "T-R-014", "T-R-999"]})
+    moves, problems = resolve_edits(edits, acc, plan)
+    n_zip3 = int((acc["postal_code"].astype(str).str[:3] == zip3).sum())
+    assert len(moves) == n_zip3 + (0 if acc["postal_code"].astype(str).str[:3].iat[1] == zip3 else 1)
+    assert len(problems) == 2 and "unknown account or unit" in problems[0] and "T-R-999" in problems[1]
+    t0 = time.perf_counter()
+    edited, book, table = live_balance(plan, moves, acc, sample.reps, sample.plan_year, sample.settings,
+                                       ("potential_usd", "accounts"), True)
+    assert time.perf_counter() - t0 < 0.3 * 3  # budget 300 ms; generous on a shared machine
+    assert edited.kind == "edited" and (edited.assignment.loc[list(moves)] == pd.Series(moves)).all()
+    assert book["accounts"].sum() == plan.assignment.notna().sum() + 0
+    assert set(table["metric"]) == {"potential_usd", "accounts"}
