@@ -19,7 +19,8 @@ Definitions (A is "before", B is "after"):
   plan, summed per holder (distance: the account-weighted mean distance from the owner's home, miles).
 * Per manager (the holder's manager in ``reps``): the team's book in A and B; ``kept`` = held by the
   team in both (``moved_within_team`` of those changed rep), ``lost`` left the team, ``gained`` joined
-  it; ``relationships_broken`` sums the team's reps (moves inside the team break relationships too).
+  it; ``relationships_broken`` sums the team's reps (moves inside the team break relationships too), as do
+  the potential and workload changes; ``distance_change_mi`` is the mean over the team's reps.
 """
 from __future__ import annotations
 
@@ -278,6 +279,9 @@ def _manager_rows(f: pd.DataFrame, reps_df: pd.DataFrame, reps: pd.DataFrame) ->
             "pipeline_in_usd": float(f.loc[gained, "open_pipeline_usd"].sum()),
             "relationships_broken": int(reps_df.loc[team, "relationships_broken"].sum()),
             "rep_accounts_moved": int(reps_df.loc[team, "lost"].sum()),
+            "potential_change_usd": float(reps_df.loc[team, "potential_change_usd"].sum()),
+            "workload_change_hours": float(reps_df.loc[team, "workload_change_hours"].sum()),
+            "distance_change_mi": float(reps_df.loc[team, "distance_change_mi"].mean()) if team.any() else np.nan,
         })
     out = pd.DataFrame(rows)
     if out.empty:

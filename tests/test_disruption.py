@@ -129,6 +129,8 @@ def test_managers(report):
     assert got["M2"] == dict(zip(cols, [1, 3, 0, 0, 3, 2, 2, 1470, 1470, 300, 300, 2]))
     assert got[NO_MANAGER] == dict(zip(cols, [0, 1, 0, 0, 1, 1, 1, 50, 50, 600, 600, 0]))
     assert m.loc["M1", "pct_arr_retained"] == pytest.approx(0.7)
+    # potential: R1 6k → 18k (+12k), R2 a4+a5 = 9k → a4+a2+a9 = 15k (+6k); workload R1 ±0, R2 +10 h
+    assert m.loc["M1", "potential_change_usd"] == 18000 and m.loc["M1", "workload_change_hours"] == 10
     assert m.loc["M1", "manager_name"] == "Mia"
 
 
