@@ -82,7 +82,7 @@ else:
     int_rows = ["territories", "open_territories", "headcount", "accounts_assigned", "accounts_moved",
                 "relationships_broken"]
     styled = styled.format("{:,.0f}", subset=pd.IndexSlice[int_rows, list(head.columns)], na_rep="–")
-    st.dataframe(styled, width="stretch")
+    st.dataframe(styled, width="stretch", height=40 + 35 * len(head))
     st.caption("Balance rows show the worst segment (highest cv / max_min). Headcount = owned territories + open "
                "territories; cost = segment OTE × (1 + loaded cost) from the defaults, annual USD.")
 
@@ -97,7 +97,8 @@ else:
         st.caption("max_mean = max/mean, min_mean = min/mean, max_min = best/worst (> 2× means rebalance), "
                    "cv = std/mean, worst_dev = max |x/mean − 1|, per segment.")
     with t_dis:
-        st.dataframe(highlight(cmp.disruption, LOWER_IS_BETTER, "{:,.2f}"), width="stretch")
+        st.dataframe(highlight(cmp.disruption, LOWER_IS_BETTER, "{:,.2f}"), width="stretch",
+                     height=40 + 35 * len(cmp.disruption))
         st.caption(f"Against **{cmp.baseline_name}**; a relationship is broken when a moved account has open "
                    f"pipeline or renews within {ds.settings.planning.renewal_window_days} days.")
     with t_quota:
@@ -146,7 +147,7 @@ elif cap_pick:
                 "target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
         show = cap.reindex([r for r in rows if r in cap.index])
         num = show.drop(index=["risk"], errors="ignore").apply(pd.to_numeric, errors="coerce")
-        st.dataframe(highlight(num, LOWER_IS_BETTER, "{:,.2f}"), width="stretch")
+        st.dataframe(highlight(num, LOWER_IS_BETTER, "{:,.2f}"), width="stretch", height=40 + 35 * len(num))
         if "risk" in show.index:
             st.caption("Risk: " + "; ".join(f"{n}: {show.at['risk', n]}" for n in show.columns))
 

@@ -91,7 +91,11 @@ def differs(wide: pd.DataFrame, rel_tol: float = 0.005) -> pd.Series:
     num = wide.apply(pd.to_numeric, errors="coerce")
     spread = num.max(axis=1) - num.min(axis=1)
     scale = num.abs().max(axis=1).replace(0, 1.0)
-    return (spread / scale > rel_tol).fillna(False)
+    with np.errstate(invalid="ignore"):
+        out = (spread / scale > rel_tol).fillna(False)
+    # an infinite figure (max_min with an empty territory) differs from any finite one
+    infinite = ~np.isfinite(scale)
+    return out.where(~infinite, num.nunique(axis=1) > 1).astype(bool)
 
 
 def plan_cost(plan: Plan, settings: Settings | None = None) -> dict[str, float]:

@@ -47,6 +47,7 @@ def test_best_and_differs():
     assert best.loc["headcount"].tolist() == [False, False, False]  # all equal: nothing to highlight
     assert best.loc["accounts_moved"].tolist() == [True, False, False]
     assert differs(wide).tolist() == [True, False, True]
+    assert differs(pd.DataFrame({"P": [np.inf, np.inf], "Q": [26.0, np.inf]})).tolist() == [True, False]
     assert best_in_row(wide, {"cv": False}).loc["cv"].tolist() == [False, False, True]
 
 
