@@ -19,8 +19,9 @@ each rep's capacity share for the plan year ("capacity": ramping reps,
 leavers and open requisitions get less).  Only pairs allowed by the rules
 (segment, region, industry, employee bands) and among each unit's k nearest
 territories (plus its current one) are variables; locked and pinned units
-have exactly one.  Solved as LP relaxation (highspy) + integer repair
-(PuLP, HiGHS or CBC); the LP value is the reported bound.
+have exactly one.  Solved as LP relaxation (highspy), a warm re-solve with
+slightly narrowed bands, and a small integer repair (highspy, or PuLP with
+HiGHS or CBC); the LP value is the reported bound.
 """
 from __future__ import annotations
 
@@ -610,7 +611,7 @@ class TerritoryCarver:
             # warm start: the greedy plan when it is feasible (whole MIP), else the LP rounding (elastic repair)
             warm = x_from_assignment(p, mx, best if small and best is not None else assign)
             sub = solve_sub_mip(mx, cols, x_from_assignment(p, mx, assign), remaining, cs.mip_gap, cs.solver,
-                                warm, gap_abs, elastic=False)
+                                warm, gap_abs, should_stop=stop)
             stats["repair_units"] = len(free)
             stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
             if stop():

@@ -1,4 +1,4 @@
-"""The carving model as a sparse matrix, its LP relaxation (highspy) and the integer repair (PuLP).
+"""The carving model as a sparse matrix, its LP relaxation (highspy) and the integer repair.
 
 Columns are candidate pairs x[u,t] ∈ {0,1} (unit u goes to territory t) plus,
 in soft mode, elastic slacks.  Rows:
@@ -12,10 +12,12 @@ in soft mode, elastic slacks.  Rows:
 The matrix is built directly with numpy/scipy (building PuLP objects for
 hundreds of thousands of columns would dominate the run).  The LP relaxation
 over all candidate pairs is solved with HiGHS through highspy; it gives the
-lower bound.  Units the LP leaves fractional, plus a small pool of units in
-the territories they touch, are then re-optimised as a small MIP written in
-PuLP (HiGHS or CBC) with every other unit fixed at its LP value.  Small
-instances make every unit free, which is simply the full MIP.
+lower bound.  It is then re-solved warm with slightly narrowed bands so that
+rounding the few fractional units fits the real bands.  Units still
+fractional, plus a small pool of cheap-to-move units in the territories they
+touch, are re-optimised as a small MIP with every other unit fixed: directly
+in highspy (warm-started, interruptible) or written as a PuLP model for
+PuLP's HiGHS API or CBC.  Small instances free every unit: the full MIP.
 """
 from __future__ import annotations
 
@@ -255,7 +257,7 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     return LPResult("infeasible", np.nan, None, time.perf_counter() - t0, h)
 
 
-def _watch_interrupt(h, should_stop: Callable[[], bool]) -> None:
+def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False) -> None:
     """Let HiGHS poll the stop flag so a cancel interrupts a long LP (best effort across highspy versions)."""
     try:
         import highspy
@@ -267,6 +269,8 @@ def _watch_interrupt(h, should_stop: Callable[[], bool]) -> None:
         h.setCallback(cb, None)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackIpmInterrupt)
+        if mip:
+            h.startCallback(highspy.cb.HighsCallbackType.kCallbackMipInterrupt)
     except Exception:  # noqa: BLE001 - older highspy: the flag is still checked between phases
         pass
 
@@ -282,14 +286,13 @@ class MIPResult:
 
 def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_limit: float, gap: float,
                   solver: str = "highs", warm: np.ndarray | None = None, gap_abs: float | None = None,
-                  elastic: bool = False) -> MIPResult:
+                  should_stop: Callable[[], bool] | None = None) -> MIPResult:
     """Re-optimise the columns ``free_cols`` (pairs binary, slacks continuous) with the rest fixed.
 
     ``x_fixed`` holds values for every column; free ones are ignored.  ``gap_abs`` stops the search once the
     sub-problem is within that many objective units of its bound (the global gap is measured against the LP
-    bound, so proving the sub-problem optimal beyond that buys nothing).  ``elastic`` adds heavily priced
-    slacks to every side row so the warm start is feasible at once and the solver spends its time improving
-    instead of searching for a first solution; a result that still uses a slack is reported ``infeasible``.
+    bound, so proving the sub-problem optimal beyond that buys nothing).  ``should_stop`` lets a cancel
+    interrupt HiGHS.
     Solvers: ``highs`` (highspy, with the warm start), ``pulp-highs`` (PuLP's HiGHS API), ``cbc`` (PuLP CBC).
     """
     t0 = time.perf_counter()
@@ -307,41 +310,22 @@ def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_l
     is_int = free_cols < mx.n_pairs
     n_main = len(free_cols)
     start = warm[free_cols].copy() if warm is not None else None
-    side = np.flatnonzero(used_rows >= mx.n_assign)
-    if elastic and len(side):
-        # price a unit of violation far above any assignment cost: 1000 × the dearest pair / a typical coefficient
-        coef = np.abs(sub[side].tocsr())
-        typical = np.maximum(np.asarray(coef.max(axis=1).todense()).ravel(), 1e-9)
-        pen = 1e3 * max(np.abs(c[is_int]).max(initial=1.0), 1.0) / typical
-        n_s = len(side)
-        extra = sp.csc_matrix((np.r_[-np.ones(n_s), np.ones(n_s)], (np.r_[side, side], np.arange(2 * n_s))),
-                              shape=(sub.shape[0], 2 * n_s))
-        sub = sp.hstack([sub, extra], format="csc")
-        c = np.r_[c, pen, pen]
-        col_lo, col_hi = np.r_[col_lo, np.zeros(2 * n_s)], np.r_[col_hi, np.full(2 * n_s, INF)]
-        is_int = np.r_[is_int, np.zeros(2 * n_s, dtype=bool)]
-        if start is not None:
-            act = sub[:, :n_main] @ start
-            over = np.maximum(act[side] - hi[side], 0)
-            under = np.maximum(lo[side] - act[side], 0)
-            start = np.r_[start, over, under]
     const = float(mx.c @ xf)
     tl = max(float(time_limit), 1.0)
     if solver == "highs":
-        vals, status, bound = _mip_highspy(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start)
+        vals, status, bound = _mip_highspy(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start,
+                                           should_stop)
     else:
         vals, status, bound = _mip_pulp(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start, solver)
     if vals is None:
         return MIPResult(status, None, bound + const, time.perf_counter() - t0, n_main)
-    if elastic and len(side) and vals[n_main:].max(initial=0) > 1e-6:
-        return MIPResult("infeasible", None, np.nan, time.perf_counter() - t0, n_main)
     x = xf.copy()
     v = vals[:n_main]
     x[free_cols] = np.where(free_cols < mx.n_pairs, np.round(v), v)
     return MIPResult(status, x, bound + const, time.perf_counter() - t0, n_main)
 
 
-def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap_abs, start):
+def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap_abs, start, should_stop=None):
     import highspy
 
     h = new_highs()
@@ -365,6 +349,8 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
         sol.col_value = list(map(float, start))
         sol.value_valid = True
         h.setSolution(sol)
+    if should_stop is not None:
+        _watch_interrupt(h, should_stop, mip=True)
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
