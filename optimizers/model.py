@@ -65,6 +65,23 @@ def new_highs():
     return h
 
 
+def highs_lp(c, A: sp.csc_matrix, col_lo, col_hi, row_lo, row_hi, is_int: np.ndarray | None = None):
+    """A highspy model straight from arrays and a CSC matrix (integer columns where ``is_int``)."""
+    import highspy
+
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, col_lo, col_hi
+    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data
+    if is_int is not None:
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in is_int]
+    return lp
+
+
 class Cancelled(Exception):
     """The user stopped the run; nothing is returned or saved."""
 
@@ -206,16 +223,7 @@ def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | No
     h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
     h.setOptionValue("threads", 1)
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = mx.A.shape[1], mx.A.shape[0]
-    lp.col_cost_ = mx.c
-    lp.col_lower_, lp.col_upper_ = mx.col_lo, mx.col_hi
-    lp.row_lower_, lp.row_upper_ = mx.row_lo, mx.row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = mx.A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = mx.A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = mx.A.data
-    h.passModel(lp)
+    h.passModel(highs_lp(mx.c, mx.A, mx.col_lo, mx.col_hi, mx.row_lo, mx.row_hi))
     if should_stop is not None:
         _watch_interrupt(h, should_stop)
     h.run()
@@ -334,16 +342,7 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
     h.setOptionValue("threads", 1)
     if gap_abs is not None:
         h.setOptionValue("mip_abs_gap", float(gap_abs))
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = A.shape[1], A.shape[0]
-    lp.col_cost_, lp.col_lower_, lp.col_upper_ = c, col_lo, col_hi
-    lp.row_lower_, lp.row_upper_ = row_lo, row_hi
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
-    lp.a_matrix_.index_ = A.indices.astype(np.int32)
-    lp.a_matrix_.value_ = A.data
-    lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous for i in is_int]
-    h.passModel(lp)
+    h.passModel(highs_lp(c, A, col_lo, col_hi, row_lo, row_hi, is_int))
     if start is not None:
         sol = highspy.HighsSolution()
         sol.col_value = list(map(float, start))
