@@ -209,3 +209,12 @@ def test_manual_edits_resolve_units_and_live_balance_is_fast(sample):
     assert edited.kind == "edited" and (edited.assignment.loc[list(moves)] == pd.Series(moves)).all()
     assert book["accounts"].sum() == plan.assignment.notna().sum() + 0
     assert set(table["metric"]) == {"potential_usd", "accounts"}
+
+
+def test_pulp_highs_repair_matches_highspy():
+    acc, rp = make_instance(30, 3, seed=4)
+    kw = dict(metrics=("potential_usd", "accounts"), tolerance=dict.fromkeys(("potential_usd", "accounts"), 0.2))
+    a = _solve(acc, rp, solver="highs", **kw)
+    b = _solve(acc, rp, solver="pulp-highs", **kw)
+    assert a.status == b.status == "optimal"
+    assert a.objective == pytest.approx(b.objective, rel=1e-6)

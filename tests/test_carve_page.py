@@ -49,3 +49,17 @@ def test_carve_page_infeasible_shows_diagnosis_not_a_trace():
     assert at.error and "coverage model" in at.error[0].value
     assert not any(p.kind == "proposal" for p in at.session_state["session_plans"].values()) \
         if "session_plans" in at.session_state else True
+
+
+def test_carve_page_saves_a_successful_proposal(tmp_path, monkeypatch):
+    from planning.store import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    at = _page()
+    _run(at)
+    at.text_input(key="carve_save_name").set_value("FY27 proposal").run()
+    next(b for b in at.button if b.label == "Save proposal").click().run()
+    assert not at.exception
+    assert any("Saved" in s.value for s in at.success)
+    assert PlanStore(url).load_plan("FY27 proposal").kind == "proposal"
