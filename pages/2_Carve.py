@@ -55,6 +55,8 @@ with st.form("carve_form"):
         continuity_w = w2.number_input("Continuity weight (per moved account)", 0.0, 100.0, 1.0, 0.1, key="carve_cont_w",
                                        help="Raised per account by its ARR, open pipeline and how soon it renews.")
         balance_w = w3.number_input("Soft-mode balance weight", 0.0, 100.0, 1.0, 0.1, key="carve_bal_w")
+        distance_to = w1.radio("Distance measured to", ["home", "centre"], horizontal=True, key="carve_dist_to",
+                               format_func={"home": "rep's home", "centre": "centre of today's book"}.get)
         r1, r2, r3, r4 = st.columns(4)
         match_region = r1.checkbox("Keep accounts in their region", False, key="carve_region")
         respect_locks = r2.checkbox("Locked accounts stay", True, key="carve_locks")
@@ -105,6 +107,7 @@ for r in rules_df.dropna(subset=["territory_id"]).itertuples():
 try:
     cs = CarveSettings(metrics=tuple(chosen), tolerance=tol, weights=dict.fromkeys(BALANCE_METRICS, balance_w),
                        mode=mode, target=target, distance_weight=distance_w, continuity_weight=continuity_w,
+                       distance_to=distance_to,
                        max_moves=int(max_moves) or None, max_arr_moved=float(max_arr) or None,
                        match_region=match_region, respect_locks=respect_locks, keep_families=keep_families,
                        account_capacity=account_cap, excluded_reps=tuple(excluded), units=units,

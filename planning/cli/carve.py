@@ -49,6 +49,7 @@ def register(app: typer.Typer) -> None:
               mode: Annotated[Optional[str], typer.Option(help="hard: bands are constraints (may be infeasible); soft: weighted penalties, never infeasible.")] = None,
               target: Annotated[Optional[str], typer.Option(help="capacity: targets proportional to capacity share (ramping reps, leavers, open reqs get less); mean: equal books.")] = None,
               distance_weight: Annotated[Optional[float], typer.Option(help="Cost of 100 miles for an account of average workload.")] = None,
+              distance_to: Annotated[Optional[str], typer.Option(help="home: distance to the rep's home; centre: to the centre of the rep's current book.")] = None,
               continuity_weight: Annotated[Optional[float], typer.Option(help="Cost of moving one plain account away from its owner (raised by ARR, pipeline, near renewal).")] = None,
               max_moves: Annotated[Optional[int], typer.Option(help="Disruption budget: most accounts moved (forced moves and pins not counted).")] = None,
               max_arr_moved: Annotated[Optional[float], typer.Option(help="Disruption budget: most ARR moved (annual USD).")] = None,
@@ -106,7 +107,7 @@ def register(app: typer.Typer) -> None:
                 emp_bands[t] = [float(lo) if lo.strip() else None, float(hi) if hi.strip() else None]
             cs = build_settings(
                 config, metrics=tuple(m.strip() for m in metrics.split(",")) if metrics else None,
-                tolerance=tol or None, mode=mode, target=target, distance_weight=distance_weight,
+                tolerance=tol or None, mode=mode, target=target, distance_weight=distance_weight, distance_to=distance_to,
                 continuity_weight=continuity_weight, max_moves=max_moves, max_arr_moved=max_arr_moved,
                 match_region=match_region, excluded_reps=tuple(exclude) if exclude else None,
                 pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None,
