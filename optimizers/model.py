@@ -62,6 +62,8 @@ def new_highs():
     else:
         h = highspy.Highs()
     h.setOptionValue("output_flag", False)
+    # Never set "threads": HiGHS's task scheduler is process-global, and once any solve (PuLP's HiGHS in the
+    # headcount LP, say) has started it with another count, run() fails with kError and no solution.
     return h
 
 
@@ -222,7 +224,6 @@ def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | No
     t0 = time.perf_counter()
     h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
-    h.setOptionValue("threads", 1)
     h.passModel(highs_lp(mx.c, mx.A, mx.col_lo, mx.col_hi, mx.row_lo, mx.row_hi))
     if should_stop is not None:
         _watch_interrupt(h, should_stop)
@@ -339,7 +340,6 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
     h = new_highs()
     h.setOptionValue("time_limit", float(time_limit))
     h.setOptionValue("mip_rel_gap", float(gap))
-    h.setOptionValue("threads", 1)
     if gap_abs is not None:
         h.setOptionValue("mip_abs_gap", float(gap_abs))
     h.passModel(highs_lp(c, A, col_lo, col_hi, row_lo, row_hi, is_int))
@@ -382,10 +382,9 @@ def _mip_pulp(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap
         for v, s0 in zip(xs, start):
             v.setInitialValue(float(s0))
     if solver == "cbc":
-        s = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, gapAbs=gap_abs, warmStart=start is not None,
-                              threads=1)
+        s = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, gapAbs=gap_abs, warmStart=start is not None)
     else:
-        s = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, gapAbs=gap_abs, threads=1)
+        s = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, gapAbs=gap_abs)
     try:
         prob.solve(s)
     except pulp.PulpSolverError:
