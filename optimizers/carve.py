@@ -610,8 +610,10 @@ class TerritoryCarver:
             gap_abs = None if small else 0.5 * cs.mip_gap * abs(lp.objective)
             # warm start: the greedy plan when it is feasible (whole MIP), else the LP rounding (elastic repair)
             warm = x_from_assignment(p, mx, best if small and best is not None else assign)
+            # an incumbent within the gap target of the whole problem's LP bound is good enough
+            good = None if small or bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
             sub = solve_sub_mip(mx, cols, x_from_assignment(p, mx, assign), remaining, cs.mip_gap, cs.solver,
-                                warm, gap_abs, should_stop=stop)
+                                warm, gap_abs, should_stop=stop, good_enough=good)
             stats["repair_units"] = len(free)
             stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
             if stop():

@@ -266,13 +266,21 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     return LPResult("infeasible", np.nan, None, time.perf_counter() - t0, h)
 
 
-def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False) -> None:
-    """Let HiGHS poll the stop flag so a cancel interrupts a long LP (best effort across highspy versions)."""
+def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good_enough: float | None = None) -> None:
+    """Let HiGHS poll the stop flag so a cancel interrupts a long LP (best effort across highspy versions).
+
+    ``good_enough``: stop the MIP as soon as its incumbent objective is at or below this value.  The carve
+    measures its gap against the LP bound of the whole problem, so once an incumbent is within the gap
+    target there, proving the sub-problem's own optimality is wasted time (it was most of the solve).
+    """
     try:
         import highspy
 
         def cb(callback_type, message, data_out, data_in, user_data):
             if should_stop():
+                data_in.user_interrupt = True
+            elif (good_enough is not None and callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt
+                  and data_out.mip_primal_bound <= good_enough):
                 data_in.user_interrupt = True
 
         h.setCallback(cb, None)
@@ -295,7 +303,7 @@ class MIPResult:
 
 def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_limit: float, gap: float,
                   solver: str = "highs", warm: np.ndarray | None = None, gap_abs: float | None = None,
-                  should_stop: Callable[[], bool] | None = None) -> MIPResult:
+                  should_stop: Callable[[], bool] | None = None, good_enough: float | None = None) -> MIPResult:
     """Re-optimise the columns ``free_cols`` (pairs binary, slacks continuous) with the rest fixed.
 
     ``x_fixed`` holds values for every column; free ones are ignored.  ``gap_abs`` stops the search once the
@@ -323,7 +331,7 @@ def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_l
     tl = max(float(time_limit), 1.0)
     if solver == "highs":
         vals, status, bound = _mip_highspy(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start,
-                                           should_stop)
+                                           should_stop, None if good_enough is None else good_enough - const)
     else:
         vals, status, bound = _mip_pulp(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start, solver)
     if vals is None:
@@ -334,7 +342,8 @@ def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_l
     return MIPResult(status, x, bound + const, time.perf_counter() - t0, n_main)
 
 
-def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap_abs, start, should_stop=None):
+def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap_abs, start, should_stop=None,
+                 good_enough=None):
     import highspy
 
     h = new_highs()
@@ -348,8 +357,8 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
         sol.col_value = list(map(float, start))
         sol.value_valid = True
         h.setSolution(sol)
-    if should_stop is not None:
-        _watch_interrupt(h, should_stop, mip=True)
+    if should_stop is not None or good_enough is not None:
+        _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough)
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
