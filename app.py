@@ -21,6 +21,5 @@ def _title(path: Path) -> str:
 pages = [st.Page(str(p), title=_title(p), url_path=_title(p).lower().replace(" ", "-").replace("&", "and"))
          for p in sorted(PAGES_DIR.glob("[0-9]*_*.py"))]
 nav = st.navigation(pages)
-state.dataset()
+nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
 state.sidebar_summary()
-nav.run()

@@ -17,8 +17,8 @@ from ui.charts import accounts_map, book_bars
 from ui.format import usd
 from ui.widgets import download_csv, money_config
 
-ds = state.dataset()
 st.title("Data")
+ds = state.dataset()
 st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
 
 # --- upload ----------------------------------------------------------------------------

@@ -3,11 +3,12 @@
 ZIP centroids come from the ``zipcodes`` package (about 42,800 US ZIPs with
 state and county), so nothing is fetched at run time.  State outlines are
 US Census cartographic boundaries via the ``us-atlas`` project (ISC licence),
-committed in ``planning/data/us_states.geojson``.
+committed in ``static/us_states.geojson`` (simplified to ~85 KB; plenty at national scale).
 """
 from __future__ import annotations
 
 import json
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -16,14 +17,47 @@ import numpy as np
 import pandas as pd
 
 EARTH_RADIUS_MI = 3958.8
-_DATA = Path(__file__).parent / "data"
+# The basemap lives in ./static so the Streamlit server can also serve it to the browser by URL.
+STATES_GEOJSON = Path(__file__).resolve().parent.parent / "static" / "us_states.geojson"
 
 
 @lru_cache(maxsize=1)
 def zip_table() -> pd.DataFrame:
-    """All known US ZIPs: index zip (5-char str), columns lat, lon, state, city, county."""
+    """All known US ZIPs: index zip (5-char str), columns lat, lon, state, city, county.
+
+    Building it from the package's JSON takes about a second, so the frame is kept as a Parquet file in the
+    user's cache folder (keyed on the zipcodes version) and read back in milliseconds by later processes.
+    """
     import zipcodes
 
+    cache = _zip_cache_path(getattr(zipcodes, "__version__", "unknown"))
+    if cache is not None and cache.exists():
+        try:
+            return pd.read_parquet(cache)
+        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt below
+            pass
+    table = _build_zip_table(zipcodes)
+    if cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            table.to_parquet(tmp)
+            os.replace(tmp, cache)  # atomic: concurrent processes never read a half-written file
+        except OSError:
+            pass
+    return table
+
+
+def _zip_cache_path(version: str) -> Path | None:
+    try:
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("territory-planner")) / f"zips-{version}.parquet"
+    except Exception:  # noqa: BLE001 - no writable home: work without a cache
+        return None
+
+
+def _build_zip_table(zipcodes) -> pd.DataFrame:
     rows = [
         (z["zip_code"], float(z["lat"]), float(z["long"]), z["state"], z["city"], z.get("county") or "")
         for z in zipcodes.list_all()
@@ -71,7 +105,7 @@ def distance_matrix_mi(a_lat, a_lon, b_lat, b_lon) -> np.ndarray:
 @lru_cache(maxsize=1)
 def us_states_geojson() -> dict:
     """US state outlines as a GeoJSON FeatureCollection (offline basemap)."""
-    return json.loads((_DATA / "us_states.geojson").read_text())
+    return json.loads(STATES_GEOJSON.read_text())
 
 
 def territory_hulls(points: pd.DataFrame, group: str = "territory_id", buffer_deg: float = 0.15) -> dict:

@@ -307,17 +307,20 @@ def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
     one_coord = df["lat"].isna() ^ df["lon"].isna()
     col.add_many(one_coord, "lat", "latitude and longitude must both be given")
     has_zip = df["postal_code"].notna()
-    located = geo.locate_zips(df["postal_code"])
     no_coords = df["lat"].isna() | df["lon"].isna()
-    unknown = has_zip & located["lat"].isna()
+    if "state" not in df.columns:
+        df["state"] = np.nan
+    need = has_zip & (no_coords | df["state"].isna())
+    # Only rows that need placing are looked up: a file with coordinates never loads the ZIP table.
+    located = geo.locate_zips(df.loc[need, "postal_code"]).reindex(df.index) if need.any() else \
+        pd.DataFrame({"lat": np.nan, "lon": np.nan, "state": np.nan}, index=df.index)
+    unknown = need & located["lat"].isna()
     # An unplaceable ZIP only rejects the row when it was the only way to place it.
     col.add_many(unknown & no_coords, "postal_code", "postal code can't be placed (not a known US ZIP)",
                  ERROR if table == "accounts" else WARNING)
     col.add_many(unknown & ~no_coords, "postal_code", "postal code unknown; using the given lat/lon", WARNING)
     df.loc[no_coords, "lat"] = located.loc[no_coords, "lat"]
     df.loc[no_coords, "lon"] = located.loc[no_coords, "lon"]
-    if "state" not in df.columns:
-        df["state"] = np.nan
     df["state"] = df["state"].astype(object).where(df["state"].notna(), located["state"])
     df["state"] = df["state"].map(lambda v: v.upper() if isinstance(v, str) and len(v) == 2 else v)
 

@@ -117,7 +117,11 @@ def _people(rng, z) -> pd.DataFrame:
             k += 1
             region = ["West", "Central", "Northeast", "Southeast"][i % 4]
             add(f"S-{k:03d}", role, None, "M-08", region, f"20{21 + i % 5}-{1 + (i * 3) % 12:02d}-01", area=area_of["M-08"])
-    return pd.DataFrame(rows)
+    df = pd.DataFrame(rows)
+    home = z.loc[df["postal_code"]]
+    df.insert(df.columns.get_loc("postal_code") + 1, "lat", home["lat"].to_numpy())
+    df.insert(df.columns.get_loc("postal_code") + 2, "lon", home["lon"].to_numpy())
+    return df
 
 
 def _accounts(rng, z, pools, reps) -> pd.DataFrame:
@@ -207,14 +211,17 @@ def _accounts(rng, z, pools, reps) -> pd.DataFrame:
     dupes["locked"] = "FALSE"
     dupes["parent_account_id"] = ""
     acc = pd.concat([acc, dupes], ignore_index=True)
-    cols = ["account_id", "name", "segment", "industry", "postal_code", "state", "region", "arr_usd", "potential_usd",
+    placed = z.loc[acc["postal_code"]]
+    acc["lat"], acc["lon"] = placed["lat"].to_numpy(), placed["lon"].to_numpy()
+    cols = ["account_id", "name", "segment", "industry", "postal_code", "state", "lat", "lon", "region", "arr_usd", "potential_usd",
             "employees", "annual_revenue_usd", "next_renewal_date", "open_pipeline_usd", "owner_rep_id", "locked",
             "parent_account_id", "domain", "last_modified_date"]
     acc = acc[cols]
     # Broken rows, the way real exports have them; the Data page reports each one.
     bad = pd.DataFrame([
         {**acc.iloc[10].to_dict(), "account_id": "001BAD000001", "name": "Negative Revenue Test Co", "arr_usd": "-12000"},
-        {**acc.iloc[11].to_dict(), "account_id": "001BAD000002", "name": "Nowhere Freight", "postal_code": "00000"},
+        {**acc.iloc[11].to_dict(), "account_id": "001BAD000002", "name": "Nowhere Freight", "postal_code": "00000",
+         "lat": "", "lon": ""},
         {**acc.iloc[12].to_dict(), "account_id": "001BAD000003", "name": "Orphaned Owner Labs", "owner_rep_id": "R-999"},
         {**acc.iloc[13].to_dict(), "name": "Duplicate Id Holdings"},
         {**acc.iloc[14].to_dict(), "account_id": "001BAD000005", "name": "Pending Finance Corp", "arr_usd": "n/a pending"},

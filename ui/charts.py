@@ -4,7 +4,6 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from planning.geo import us_states_geojson
 from planning.plan import METRIC_LABELS
 
 alt.data_transformers.disable_max_rows()
@@ -12,8 +11,12 @@ alt.data_transformers.disable_max_rows()
 PROJECTION = "albersUsa"
 
 
+STATES_URL = "app/static/us_states.geojson"  # served by Streamlit's static serving (.streamlit/config.toml)
+
+
 def basemap() -> alt.Chart:
-    states = alt.Data(values=us_states_geojson()["features"])
+    """US state outlines, loaded by the browser from the app's own static folder (offline, cached)."""
+    states = alt.Data(url=STATES_URL, format=alt.DataFormat(type="json", property="features"))
     return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(PROJECTION)
 
 
@@ -25,12 +28,15 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     ``shapes`` is an optional GeoJSON FeatureCollection (e.g. territory hulls)
     drawn under the dots, coloured by ``shape_key``.
     """
-    pts = points.dropna(subset=["lat", "lon"])
     tooltip = tooltip or ["name", color]
+    # Send only the columns the chart uses: the spec carries its data, and 6,000 wide rows were most of its weight.
+    used = list(dict.fromkeys(["lat", "lon", color, *([size] if size else []),
+                               *[t for t in tooltip if isinstance(t, str)]]))
+    pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
     dots = alt.Chart(pts).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.2).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color(f"{color}:N", scale=alt.Scale(scheme="tableau20"),
-                        legend=alt.Legend(title=color.replace("_", " "), orient="bottom", columns=4, symbolLimit=60, labelLimit=180)),
+                        legend=alt.Legend(title=color.replace("_", " "), orient="right", columns=2, symbolLimit=60, labelLimit=150)),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
         tooltip=tooltip,
     ).project(PROJECTION)
