@@ -266,13 +266,15 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     return LPResult("infeasible", np.nan, None, time.perf_counter() - t0, h)
 
 
-def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good_enough: float | None = None) -> None:
+def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good_enough: float | None = None,
+                     reached: list | None = None) -> None:
     """Let HiGHS poll the stop flag so a cancel interrupts a long LP (best effort across highspy versions).
 
     ``good_enough``: stop the MIP as soon as its incumbent objective is at or below this value.  The carve
     measures its gap against the LP bound of the whole problem, so once an incumbent is within the gap
     target there, proving the sub-problem's own optimality is wasted time (it was most of the solve).
     """
+    reached = reached if reached is not None else []
     try:
         import highspy
 
@@ -282,6 +284,7 @@ def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good
             elif (good_enough is not None and callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt
                   and data_out.mip_primal_bound <= good_enough):
                 data_in.user_interrupt = True
+                reached.append(True)
 
         h.setCallback(cb, None)
         h.startCallback(highspy.cb.HighsCallbackType.kCallbackSimplexInterrupt)
@@ -294,7 +297,7 @@ def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good
 
 @dataclass
 class MIPResult:
-    status: str  # optimal | time_limit | infeasible | error
+    status: str  # optimal | good_enough (stopped within the caller's target) | time_limit | infeasible | error
     x: np.ndarray | None  # full column vector (fixed columns included)
     bound: float  # best bound of this sub-problem incl. the fixed part (nan if unknown)
     seconds: float
@@ -357,8 +360,9 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
         sol.col_value = list(map(float, start))
         sol.value_valid = True
         h.setSolution(sol)
+    reached: list = []  # set when the incumbent met good_enough (an interrupt we asked for, not a time limit)
     if should_stop is not None or good_enough is not None:
-        _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough)
+        _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough, reached=reached)
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
@@ -366,7 +370,7 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
     bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else np.nan
     if info.primal_solution_status == 2 or st == ms.kOptimal:
         vals = np.asarray(h.getSolution().col_value)
-        return vals, "optimal" if st == ms.kOptimal else "time_limit", bound
+        return vals, "optimal" if st == ms.kOptimal else ("good_enough" if reached else "time_limit"), bound
     return None, "infeasible" if st == ms.kInfeasible else "time_limit", bound
 
 

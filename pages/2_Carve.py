@@ -19,6 +19,8 @@ from ui.charts import accounts_map, before_after_bars
 from ui.format import pct, usd
 from ui.widgets import download_csv, money_config
 
+_DEFAULTS = CarveSettings()
+
 ds = state.dataset()
 st.title("Carve")
 st.caption("Every account to exactly one territory, books balanced within your bands, accounts kept with their "
@@ -51,8 +53,10 @@ with st.form("carve_form"):
            for i, m in enumerate(BALANCE_METRICS)}
     with st.expander("Weights, rules and carving units"):
         w1, w2, w3 = st.columns(3)
-        distance_w = w1.number_input("Distance weight (per 100 mi)", 0.0, 100.0, 1.0, 0.1, key="carve_dist_w")
-        continuity_w = w2.number_input("Continuity weight (per moved account)", 0.0, 100.0, 1.0, 0.1, key="carve_cont_w",
+        distance_w = w1.number_input("Distance weight (per 100 mi)", 0.0, 100.0, _DEFAULTS.distance_weight, 0.1,
+                                     key="carve_dist_w")
+        continuity_w = w2.number_input("Continuity weight (per moved account)", 0.0, 100.0, _DEFAULTS.continuity_weight,
+                                       0.1, key="carve_cont_w",
                                        help="Raised per account by its ARR, open pipeline and how soon it renews.")
         balance_w = w3.number_input("Soft-mode balance weight", 0.0, 100.0, 1.0, 0.1, key="carve_bal_w")
         distance_to = w1.radio("Distance measured to", ["home", "centre"], horizontal=True, key="carve_dist_to",
