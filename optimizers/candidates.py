@@ -79,7 +79,6 @@ def prune(mask: np.ndarray, unit_lat: np.ndarray, unit_lon: np.ndarray, home_lat
     when ``fallback`` is given, and no candidates otherwise.
     """
     U, T = mask.shape
-    units, terrs, breaks = [], [], []
     dist = distance_matrix_mi(unit_lat, unit_lon, home_lat, home_lon).astype(np.float32)
     dist = np.nan_to_num(dist, nan=0.0)
     n_elig = mask.sum(axis=1)

@@ -50,7 +50,7 @@ def prechecks(p: Problem, terr: pd.DataFrame, units: pd.DataFrame, tol: dict[str
     n_c = np.diff(c.ptr)
     fixed = np.flatnonzero(n_c == 1)
     ft = c.terr[c.ptr[fixed]]
-    T, M = p.n_terr, len(p.metric_names)
+    T = p.n_terr
     for m, metric in enumerate(p.metric_names):
         fixed_load = np.bincount(ft, weights=p.unit_metrics[fixed, m], minlength=T)
         over = np.flatnonzero(fixed_load > p.hi[:, m] * (1 + 1e-9))

@@ -22,7 +22,6 @@ in plain words: "one more Mid-market hire in Mar is worth $410K bookings".
 from __future__ import annotations
 
 import dataclasses
-import math
 import time
 from dataclasses import dataclass, field
 

@@ -70,7 +70,7 @@ def load_dataset(accounts: Source, reps: Source, targets: Source | None = None, 
     report = ValidationReport()
     reps_df = _load_one(reps, "reps", mappings, settings, report, filenames.get("reps"))
     check_rep_references(report.tables["reps"])
-    acc_df = _load_one(accounts, "accounts", mappings, settings, report, filenames.get("accounts"))
+    _load_one(accounts, "accounts", mappings, settings, report, filenames.get("accounts"))
     resolve_owners(report.tables["accounts"], reps_df)
     tgt = _load_one(targets, "targets", mappings, settings, report, filenames.get("targets"))
     hist = _load_one(history, "history", mappings, settings, report, filenames.get("history"))

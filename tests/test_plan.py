@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from planning.people import capacity_share, ramp_factor
-from planning.plan import Plan, balance_figures, balance_table, capacity_targets, current_plan, metrics
+from planning.plan import balance_figures, balance_table, capacity_targets, current_plan, metrics
 
 
 def _tiny():

@@ -9,8 +9,7 @@ import typer
 
 from planning.capacity import MONTH_NAMES, ScenarioError, default_scenario, run_scenario, tornado
 from planning.capacity_io import scenario_from_file, write_scenario_file
-from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, PlanYearOpt, RepsOpt, SettingsOpt,
-                                 TargetsOpt, TerritoriesOpt, echo_table, load_data)
+from planning.cli.common import echo_table, uses_data
 from planning.io import write_csv
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(
@@ -65,10 +64,8 @@ def _print_result(res, show_tornado: bool, data) -> None:
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @uses_data
     def capacity(scenario: ScenarioArg = None,
-                 accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None,
-                 history: HistoryOpt = None, territories: TerritoriesOpt = None, mapping: MappingOpt = None,
-                 settings: SettingsOpt = None, as_of: AsOfOpt = None, plan_year: PlanYearOpt = None,
                  write_template: Annotated[Optional[Path], typer.Option(
                      "--write-template", help="Write the default scenario (pre-filled from the data) to this "
                      "YAML/TOML/JSON file for editing, and exit.")] = None,
@@ -93,12 +90,11 @@ def register(app: typer.Typer) -> None:
                      "target, cost) to this CSV; the optimal plan with --optimize.")] = None,
                  save_scenario: Annotated[Optional[Path], typer.Option(
                      "--save-scenario", help="Write the scenario that was run (the optimal one with --optimize) "
-                     "to this YAML/TOML/JSON file.")] = None):
+                     "to this YAML/TOML/JSON file.")] = None, ds=None):
         """Capacity plan: headcount, ramped capacity, expected bookings vs target and hires by month per segment.
 
         Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data.
         """
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         try:
             base = default_scenario(ds)
             if write_template:

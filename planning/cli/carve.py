@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, PlanYearOpt, RepsOpt, SettingsOpt,
-                                 TargetsOpt, TerritoriesOpt, echo_table, load_data)
+from planning.cli.common import echo_table, uses_data
 from planning.defaults import read_settings_file
 from planning.io import write_csv
 
@@ -40,10 +39,8 @@ def build_settings(config: Path | None, **flags):
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def carve(accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None,
-              history: HistoryOpt = None, territories: TerritoriesOpt = None, mapping: MappingOpt = None,
-              settings: SettingsOpt = None, as_of: AsOfOpt = None, plan_year: PlanYearOpt = None,
-              config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML carve settings (section 'carve' or the whole file); flags override it.")] = None,
+    @uses_data
+    def carve(config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML carve settings (section 'carve' or the whole file); flags override it.")] = None,
               metrics: Annotated[Optional[str], typer.Option(help="Balance metrics, comma separated: potential_usd, arr_usd, workload_hours, accounts.")] = None,
               tolerance: Annotated[Optional[list[str]], typer.Option(help="Band per metric as METRIC=FRACTION (0.05 = ±5%), or one FRACTION for all; repeatable.")] = None,
               mode: Annotated[Optional[str], typer.Option(help="hard: bands are constraints (may be infeasible); soft: weighted penalties, never infeasible.")] = None,
@@ -70,7 +67,7 @@ def register(app: typer.Typer) -> None:
               save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
               db: Annotated[Optional[str], typer.Option("--db", help="Plan store URL for --save (default $DATABASE_URL or a local SQLite file).")] = None,
               author: Annotated[Optional[str], typer.Option(help="Author recorded with --save (default: your login name).")] = None,
-              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = ""):
+              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "", ds=None):
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
 
         Prints status, gap and balance; writes the assignment and per-territory summary.
@@ -78,7 +75,6 @@ def register(app: typer.Typer) -> None:
         """
         from optimizers.carve import TerritoryCarver
 
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         try:
             tol: dict[str, float] = {}
             for item in tolerance or []:

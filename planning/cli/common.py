@@ -1,7 +1,10 @@
 """Options and helpers shared by CLI commands."""
 from __future__ import annotations
 
+import functools
+import inspect
 import json
+import typing
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -57,3 +60,32 @@ def echo_table(df: pd.DataFrame, floatfmt: str = "{:,.2f}", max_rows: int = 60) 
     typer.echo(shown.to_string(index=False))
     if len(df) > max_rows:
         typer.echo(f"... {len(df) - max_rows} more rows")
+
+
+DATA_OPTIONS = {"accounts": AccountsOpt, "reps": RepsOpt, "targets": TargetsOpt, "history": HistoryOpt,
+                "territories": TerritoriesOpt, "mapping": MappingOpt, "settings": SettingsOpt, "as_of": AsOfOpt,
+                "plan_year": PlanYearOpt}
+
+
+def uses_data(fn):
+    """Give a command the shared data options; it receives the loaded :class:`Dataset` as ``ds``.
+
+    Every command that works on the planning tables takes the same nine options and loads them the same way
+    as the UI, so they are declared once here instead of in every signature.
+    """
+    # typer reads type hints from the wrapper, whose globals are this module's: evaluate fn's own hints here
+    hints = typing.get_type_hints(fn, include_extras=True)
+    sig = inspect.signature(fn)
+    params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values() if p.name != "ds"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann)
+             for name, ann in DATA_OPTIONS.items()]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        data = {name: kwargs.pop(name, None) for name in DATA_OPTIONS}
+        return fn(*args, ds=load_data(**data), **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params + extra)
+    wrapper.__annotations__ = {p.name: p.annotation for p in params + extra}
+    del wrapper.__wrapped__  # typer must read the new signature, not follow the wrapper back to fn's
+    return wrapper

@@ -6,8 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, PlanYearOpt, RepsOpt, SettingsOpt,
-                                 TargetsOpt, TerritoriesOpt, echo_table, load_data)
+from planning.cli.common import echo_table, uses_data
 from planning.health import health_report
 from planning.io import write_csv
 from planning.plan import balance_table, metrics, productivity_variance
@@ -17,16 +16,13 @@ from planning.summary import breakdown
 
 def register(app: typer.Typer) -> None:
     @app.command()
-    def validate(accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None,
-                 history: HistoryOpt = None, territories: TerritoriesOpt = None, mapping: MappingOpt = None,
-                 settings: SettingsOpt = None, as_of: AsOfOpt = None, plan_year: PlanYearOpt = None,
-                 rejects_out: Annotated[Optional[Path], typer.Option(help="Write rejected rows with reasons to this CSV.")] = None,
-                 strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False):
+    @uses_data
+    def validate(rejects_out: Annotated[Optional[Path], typer.Option(help="Write rejected rows with reasons to this CSV.")] = None,
+                 strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False, ds=None):
         """Validate input files: row counts, every rejected row with file/row/column, warnings.
 
         Exit status: 0 ok, 1 rows rejected (with --strict), 2 a file could not be used.
         """
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         typer.echo(f"{ds.name}: as of {ds.as_of.date()}, planning {ds.plan_year}")
         echo_table(ds.report.counts())
         issues = ds.report.issues
@@ -40,13 +36,10 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
     @app.command()
-    def summary(accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None,
-                history: HistoryOpt = None, territories: TerritoriesOpt = None, mapping: MappingOpt = None,
-                settings: SettingsOpt = None, as_of: AsOfOpt = None, plan_year: PlanYearOpt = None,
-                by: Annotated[str, typer.Option(help="Break down by segment, region or owner.")] = "segment",
-                out: Annotated[Optional[Path], typer.Option(help="Write the per-territory book to this CSV.")] = None):
+    @uses_data
+    def summary(by: Annotated[str, typer.Option(help="Break down by segment, region or owner.")] = "segment",
+                out: Annotated[Optional[Path], typer.Option(help="Write the per-territory book to this CSV.")] = None, ds=None):
         """Counts, ARR and potential; today's per-rep books and their balance; the data-health report."""
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         typer.echo(f"{ds.name}: {len(ds.accounts):,} accounts, {len(ds.reps):,} people, as of {ds.as_of.date()}")
         typer.echo(f"\nBy {by}:")
         echo_table(breakdown(ds.accounts, ds.reps, by), floatfmt="{:,.0f}")

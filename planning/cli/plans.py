@@ -13,8 +13,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, PlanYearOpt, RepsOpt, SettingsOpt,
-                                 TargetsOpt, TerritoriesOpt, echo_table, load_data)
+from planning.cli.common import echo_table, uses_data
 from planning.compare import compare_capacity, compare_plans, plan_summary
 from planning.crm import apply_changes, crm_export, detect_changes, load_crm_accounts, plan_from_assignment
 from planning.disruption import disruption, manager_summary_html
@@ -117,13 +116,11 @@ def register(app: typer.Typer) -> None:
         echo_table(df, floatfmt="{:,.2f}")
 
     @plans_app.command()
+    @uses_data
     def show(name: Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3).")],
              db: DbOpt = None,
              versions: Annotated[bool, typer.Option("--versions", help="List every version instead of the book.")] = False,
-             out: Annotated[Optional[Path], typer.Option(help="Write the assignment (account_id, territory_id, owner_rep_id) to this CSV.")] = None,
-             accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-             territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-             as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+             out: Annotated[Optional[Path], typer.Option(help="Write the assignment (account_id, territory_id, owner_rep_id) to this CSV.")] = None, ds=None):
         """A saved plan: its versions, or its per-territory book on the given data (sample company by default)."""
         s = _store(db)
         base, version = _split_version(name)
@@ -138,7 +135,6 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
         typer.echo(f"{base} v{header.version} ({plan.kind}) saved {header.created_at:%Y-%m-%d %H:%M} UTC by "
                    f"{header.author or '?'}: {header.note}")
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         book = metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings).reset_index()
         echo_table(book[["territory_id", "name", "segment", "owner_name", "accounts", "arr_usd", "potential_usd",
                          "workload_hours"]], floatfmt="{:,.0f}")
@@ -147,14 +143,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {out}")
 
     @plans_app.command()
+    @uses_data
     def save(plan: PlanArg = "current",
              name: Annotated[Optional[str], typer.Option("--name", "-n", help="Name to save under (default: the plan's own name). Saving under an existing name adds a version.")] = None,
-             db: DbOpt = None, author: AuthorOpt = None, note: NoteOpt = "",
-             accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-             territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-             as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+             db: DbOpt = None, author: AuthorOpt = None, note: NoteOpt = "", ds=None):
         """Save a plan (today's ownership, an assignment CSV, or a copy of a saved plan) as a new version."""
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         try:
             p = resolve_plan(plan, ds, lambda: _store(db))
             summary = plan_summary(p, ds.accounts, ds.reps, ds.plan_year, ds.settings)
@@ -217,6 +210,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"restored {name!r}")
 
     @app.command("disruption")
+    @uses_data
     def disruption_cmd(a: Annotated[str, typer.Argument(help="Plan A (before): 'current', a saved plan name[@version] or an assignment CSV.")],
                        b: Annotated[str, typer.Argument(help="Plan B (after): same forms as A.")],
                        out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the whole report to this Excel file (.xlsx).")] = None,
@@ -224,12 +218,8 @@ def register(app: typer.Typer) -> None:
                        html: Annotated[Optional[Path], typer.Option(help="With --manager: write the printable manager summary (HTML) here.")] = None,
                        window: Annotated[Optional[int], typer.Option(help="Renewal window in days that makes a move break a relationship (default from settings: 90).")] = None,
                        top: Annotated[int, typer.Option(help="How many most-disrupted reps and customers to show.")] = 10,
-                       db: DbOpt = None,
-                       accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-                       territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-                       as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+                       db: DbOpt = None, ds=None):
         """What moving from plan A to plan B does to accounts, reps, managers and the company."""
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         try:
             pa, pb = resolve_plan(a, ds, lambda: _store(db)), resolve_plan(b, ds, lambda: _store(db))
         except (StoreError, FileError) as exc:
@@ -268,16 +258,13 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {html}")
 
     @app.command("compare")
+    @uses_data
     def compare_cmd(plans: Annotated[list[str], typer.Argument(help="2 to 4 plans: 'current', saved plan names[@version] or assignment CSVs.")],
                     baseline: Annotated[str, typer.Option(help="Plan that disruption is measured against ('current' by default).")] = "current",
                     capacity: Annotated[Optional[list[str]], typer.Option("--capacity", help="Also compare these saved capacity scenarios (repeat the option).")] = None,
                     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the comparison to this Excel file.")] = None,
-                    db: DbOpt = None,
-                    accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-                    territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-                    as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+                    db: DbOpt = None, ds=None):
         """Plans side by side: headline, balance per metric, disruption vs the baseline, quota coverage, headcount and cost."""
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         try:
             ps = [resolve_plan(p, ds, lambda: _store(db)) for p in plans]
             base = resolve_plan(baseline, ds, lambda: _store(db))
@@ -306,17 +293,14 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {out}")
 
     @app.command("export-crm")
+    @uses_data
     def export_crm(plan: PlanArg,
                    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for the import CSVs (account_owners.csv, territories.csv, ...).")] = Path("crm_export"),
                    changed_only: Annotated[bool, typer.Option("--changed-only", help="Only accounts whose owner differs from today's CRM ownership.")] = False,
                    quotas: Annotated[bool, typer.Option("--quotas/--no-quotas", help="Also write quotas.csv (quotas set by the quota model with default settings).")] = True,
                    zip_: Annotated[Optional[Path], typer.Option("--zip", help="Also write every file into this zip.")] = None,
-                   db: DbOpt = None,
-                   accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-                   territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-                   as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+                   db: DbOpt = None, ds=None):
         """Write an approved plan as CRM import files (Data Loader Id/OwnerId, territories, members, quotas)."""
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         try:
             p = resolve_plan(plan, ds, lambda: _store(db))
         except (StoreError, FileError) as exc:
@@ -344,18 +328,15 @@ def register(app: typer.Typer) -> None:
                         fg=typer.colors.YELLOW)
 
     @app.command("crm-changes")
+    @uses_data
     def crm_changes(plan: Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3) the changes are checked against.")],
                     new_accounts: Annotated[Path, typer.Option("--new-accounts", help="The newer CRM account export (CSV, Excel or Parquet).")],
                     arr_threshold: Annotated[float, typer.Option(help="Report ARR changes of at least this many USD.")] = 0.0,
                     reject: Annotated[Optional[list[str]], typer.Option("--reject", help="Reject this change id (e.g. owner_change:001...) or a whole type (new_account, deleted_account, owner_change, arr_change); repeat.")] = None,
                     apply: Annotated[bool, typer.Option("--apply", help="Save the plan with the accepted changes as a new version.")] = False,
                     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the change list to this CSV.")] = None,
-                    db: DbOpt = None, author: AuthorOpt = None,
-                    accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-                    territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-                    as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+                    db: DbOpt = None, author: AuthorOpt = None, ds=None):
         """What changed in the CRM since a plan was made (the data options give the data the plan was made from)."""
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         s = _store(db)
         name, version = _split_version(plan)
         try:

@@ -6,8 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from planning.cli.common import (AccountsOpt, AsOfOpt, HistoryOpt, MappingOpt, PlanYearOpt, RepsOpt, SettingsOpt,
-                                 TargetsOpt, TerritoriesOpt, echo_table, load_data)
+from planning.cli.common import echo_table, uses_data
 from planning.comp import CompPlanError, plan_table
 from planning.comp_report import (comp_sheets, comp_template, plans_from, quota_settings_from, quota_sheets,
                                   quota_template, read_config, simulation_from, write_template)
@@ -50,21 +49,18 @@ def _quotas(ds, config, plan, method, over, pool):
 
 def register(app: typer.Typer) -> None:
     @app.command()
+    @uses_data
     def quota(config: ConfigOpt = None, plan: PlanOpt = "current",
               method: Annotated[Optional[str], typer.Option(help=f"Allocation basis: {', '.join(METHODS)} (overrides the file).")] = None,
               over_assignment: Annotated[Optional[float], typer.Option(help="Over-assignment as a fraction (0.15 = 15%; overrides the file).")] = None,
               pool: Annotated[Optional[str], typer.Option(help=f"Target pool split across territories: {', '.join(POOLS)}.")] = None,
               out: Annotated[Optional[Path], typer.Option(help="Write the per-territory quota table (with Q1–Q4) to this CSV.")] = None,
-              xlsx: XlsxOpt = None, write_template_: TemplateOpt = None,
-              accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-              territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-              as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+              xlsx: XlsxOpt = None, write_template_: TemplateOpt = None, ds=None):
         """Set quotas: the bookings target × (1 + over-assignment) split across the plan's territories.
 
         Prints the per-rep quota table and the coverage (Σ quotas ÷ finance target) by segment, region,
         manager and quarter, flagged outside the band.  Exit status 2 on bad settings or data.
         """
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         if write_template_:
             write_template(quota_template(ds.settings), write_template_, "Quota settings for `python -m planning quota --config`.\n"
                            "method: potential | history | even | blend (weights); over_assignment and coverage_band are fractions.")
@@ -93,21 +89,18 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"wrote {xlsx}")
 
     @app.command("comp-sim")
+    @uses_data
     def comp_sim(config: ConfigOpt = None, plan: PlanOpt = "current",
                  draws: Annotated[Optional[int], typer.Option(help="Monte Carlo draws (default from the file, else 10,000).")] = None,
                  seed: Annotated[Optional[int], typer.Option(help="Random seed; the same seed gives the same numbers (default 7).")] = None,
                  distribution: Annotated[Optional[str], typer.Option(help="Attainment distribution: normal, beta or history.")] = None,
                  out: Annotated[Optional[Path], typer.Option(help="Write per-rep simulated payouts to this CSV.")] = None,
-                 xlsx: XlsxOpt = None, write_template_: TemplateOpt = None,
-                 accounts: AccountsOpt = None, reps: RepsOpt = None, targets: TargetsOpt = None, history: HistoryOpt = None,
-                 territories: TerritoriesOpt = None, mapping: MappingOpt = None, settings: SettingsOpt = None,
-                 as_of: AsOfOpt = None, plan_year: PlanYearOpt = None):
+                 xlsx: XlsxOpt = None, write_template_: TemplateOpt = None, ds=None):
         """Simulate comp cost: quotas from the quota section, then the plans over the attainment spread.
 
         Prints the plans, the cost distribution (mean, P10/P50/P90 of variable cost, cost of sales,
         bookings and % of reps at quota), P10/P50/P90 bookings vs target and the accelerator sensitivity.
         """
-        ds = load_data(accounts, reps, targets, history, territories, mapping, settings, as_of, plan_year)
         if write_template_:
             write_template(comp_template(ds.settings), write_template_, "Comp settings for `python -m planning comp-sim --config`.\n"
                            "plans: one per segment; pay_mix is (base, variable); tiers are attainment bands [start, end) "
