@@ -16,6 +16,23 @@ PAGES = {"": "Validation report", "carve": None, "capacity-scenarios": None, "qu
          "disruption": None, "compare": None, "plans": None}
 
 
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+AFTER_CARVE = {"disruption": "Disruption", "compare": "Compare"}  # url path → sidebar link text
+PICK_PROPOSAL = {"disruption": "Plan B (after)"}  # select the carve proposal in this selectbox
+
+
+def _pick_proposal(pg, label: str) -> None:
+    box = pg.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    box.click()
+    option = pg.locator('[role="option"]').filter(has_text="Carve").first
+    if option.count():
+        option.click()
+        pg.wait_for_timeout(1500)
+        pg.wait_for_function(IDLE, timeout=180_000)
+    else:
+        pg.keyboard.press("Escape")
+
+
 def main(only: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -30,7 +47,19 @@ def main(only: list[str]) -> None:
             for path, text in PAGES.items():
                 if only and path not in only:
                     continue
-                e2e.open_app(pg, url, path, text)
+                if path in AFTER_CARVE:
+                    # same browser session (sidebar link), so the carve proposal is there to compare against
+                    pg.locator('[data-testid="stSidebarNav"] a').filter(has_text=AFTER_CARVE[path]).first.click()
+                    pg.wait_for_timeout(2000)
+                    pg.wait_for_function(IDLE, timeout=180_000)
+                else:
+                    e2e.open_app(pg, url, path, text)
+                if path == "carve":
+                    pg.get_by_role("button", name="Run carve").click()
+                    pg.wait_for_timeout(3000)
+                    pg.wait_for_function(IDLE, timeout=180_000)
+                if path in PICK_PROPOSAL:
+                    _pick_proposal(pg, PICK_PROPOSAL[path])
                 pg.wait_for_timeout(3000)  # let Vega finish drawing
                 out = ROOT / "docs" / "screenshots" / f"{path or 'data'}.png"
                 pg.screenshot(path=str(out), full_page=True)
