@@ -16,7 +16,6 @@ PAGES = {"": "Validation report", "carve": None, "capacity-scenarios": None, "qu
          "disruption": None, "compare": None, "plans": None}
 
 
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 AFTER_CARVE = {"disruption": "Disruption", "compare": "Compare"}  # url path → sidebar link text
 PICK_PROPOSAL = {"disruption": "Plan B (after)"}  # select the carve proposal in this selectbox
 
@@ -28,7 +27,7 @@ def _pick_proposal(pg, label: str) -> None:
     if option.count():
         option.click()
         pg.wait_for_timeout(1500)
-        pg.wait_for_function(IDLE, timeout=180_000)
+        e2e.wait_idle(pg, timeout=180_000)
     else:
         pg.keyboard.press("Escape")
 
@@ -51,13 +50,13 @@ def main(only: list[str]) -> None:
                     # same browser session (sidebar link), so the carve proposal is there to compare against
                     pg.locator('[data-testid="stSidebarNav"] a').filter(has_text=AFTER_CARVE[path]).first.click()
                     pg.wait_for_timeout(2000)
-                    pg.wait_for_function(IDLE, timeout=180_000)
+                    e2e.wait_idle(pg, timeout=180_000)
                 else:
                     e2e.open_app(pg, url, path, text)
                 if path == "carve":
                     pg.get_by_role("button", name="Run carve").click()
                     pg.wait_for_timeout(3000)
-                    pg.wait_for_function(IDLE, timeout=180_000)
+                    e2e.wait_idle(pg, timeout=180_000)
                 if path in PICK_PROPOSAL:
                     _pick_proposal(pg, PICK_PROPOSAL[path])
                 pg.wait_for_timeout(3000)  # let Vega finish drawing

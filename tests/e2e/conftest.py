@@ -73,6 +73,14 @@ def page(browser):
     ctx.close()
 
 
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+def wait_idle(page, timeout: float | None = None) -> None:
+    """Wait until Streamlit's script run has finished (the running indicator is gone)."""
+    page.wait_for_function(IDLE, timeout=timeout)
+
+
 def open_app(page, app_url: str, path: str = "", wait_text: str | None = None):
     """Open a page of the app and wait until Streamlit has rendered it (not just the shell)."""
     page.goto(f"{app_url}/{path}")
@@ -81,7 +89,7 @@ def open_app(page, app_url: str, path: str = "", wait_text: str | None = None):
     if wait_text:
         page.get_by_text(wait_text).first.wait_for()
     # Wait for the script run to finish (the running indicator disappears).
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    wait_idle(page, timeout=120_000)
     dismiss_page_not_found(page)
     return page
 

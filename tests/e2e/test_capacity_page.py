@@ -13,18 +13,8 @@ def metric_value(page, label: str) -> str:
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def dismiss_page_not_found(page) -> None:
-    """On a server's very first request for a non-root page Streamlit may show a "Page not found" dialog
-    (the page list is only known after app.py ran once) while still rendering the right page; close it."""
-    dialog = page.get_by_role("dialog").filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.first.wait_for(state="detached")
-
-
 def test_capacity_page_numbers_charts_and_optimizer(page, app_url, sample, tmp_path):
     open_app(page, app_url, "capacity-scenarios", wait_text="Plan-year results")
-    dismiss_page_not_found(page)
     s = run_scenario(default_scenario(sample)).summary()
     assert metric_value(page, "Expected bookings") == usd(s["expected_bookings_usd"])
     assert metric_value(page, "Gap to target") == usd(s["gap_usd"])

@@ -1,7 +1,7 @@
 """The Carve page in a real headless Chromium: run a carve, see the map, balance and moves."""
 import pytest
 
-from tests.e2e.conftest import assert_chart_drawn, open_app
+from tests.e2e.conftest import assert_chart_drawn, open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -10,7 +10,7 @@ def test_carve_page_runs_a_solve(page, app_url, tmp_path):
     open_app(page, app_url, "carve", wait_text="Run carve")
     page.get_by_role("button", name="Run carve").click()
     page.get_by_text("optimal").first.wait_for(timeout=120_000)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    wait_idle(page, timeout=120_000)
     status = page.locator('[data-testid="stMetric"]').filter(has_text="Status").first
     assert status.locator('[data-testid="stMetricValue"]').inner_text() == "optimal"
     assert_chart_drawn(page)  # the map of proposed territories

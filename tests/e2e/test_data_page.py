@@ -1,7 +1,7 @@
 """The Data page in a real headless Chromium: the sample company's counts and the map render."""
 import pytest
 
-from tests.e2e.conftest import open_app
+from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -33,10 +33,10 @@ def test_upload_replaces_the_sample_and_reports_rejects(page, app_url, tmp_path)
     inputs.nth(0).set_input_files(str(acc))
     inputs.nth(1).set_input_files(str(reps))
     page.get_by_role("button", name="Load these files").wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    wait_idle(page)
     page.get_by_role("button", name="Load these files").click()
     page.get_by_text("hubspot_companies.csv").first.wait_for()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')")
+    wait_idle(page)
     from playwright.sync_api import expect
 
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first

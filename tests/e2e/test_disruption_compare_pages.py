@@ -8,12 +8,9 @@ from playwright.sync_api import expect
 
 from planning.disruption import disruption
 from planning.store import PlanStore
-from tests.e2e.conftest import open_app
+from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
-
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-
 
 @pytest.fixture(scope="module")
 def saved_proposal(sample):
@@ -28,17 +25,6 @@ def saved_proposal(sample):
     return prop
 
 
-def _open(page, app_url, path, wait_text):
-    open_app(page, app_url, path, wait_text=wait_text)
-    # Streamlit shows a transient "Page not found" dialog on a fresh session's first deep link; it makes the
-    # page inert until closed
-    dialog = page.locator('[role="dialog"]')
-    if dialog.count():
-        page.keyboard.press("Escape")
-        expect(dialog).to_have_count(0)
-    page.wait_for_function(IDLE)
-
-
 def _chart_drawn(page):
     """The first chart on the visible tab is drawn (charts on hidden tabs have no size)."""
     chart = page.locator('[data-testid="stVegaLiteChart"]:visible').first
@@ -50,7 +36,7 @@ def _chart_drawn(page):
 
 def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
     want = disruption(sample.current_plan(), saved_proposal, sample.accounts, sample.reps, sample.as_of).company
-    _open(page, app_url, "disruption", "From → to flow")
+    open_app(page, app_url, "disruption", wait_text="From → to flow")
     moved = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts moved").first
     expect(moved.locator('[data-testid="stMetricValue"]')).to_have_text(f"{want['accounts_moved']:,}", timeout=60_000)
     broken = page.locator('[data-testid="stMetric"]').filter(has_text="Relationships broken").first
@@ -66,7 +52,7 @@ def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
     assert len(sheets["Moved accounts"]) == want["accounts_moved"]
     # the map of moved accounts
     page.get_by_role("tab", name="Map").click()
-    page.wait_for_function(IDLE)
+    wait_idle(page)
     page.get_by_text("Moved accounts by impact (relationship broken or not)").first.wait_for(timeout=60_000)
     _chart_drawn(page)
     # manager view: pick a manager from the selectbox
@@ -75,29 +61,29 @@ def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
     box.locator('[role="combobox"], input').first.click()
     page.get_by_role("option").filter(has_text="M-07").first.click()
     page.get_by_text("Team accounts before").first.wait_for()
-    page.wait_for_function(IDLE)
+    wait_idle(page)
     expect(page.get_by_role("button", name="Printable summary")).to_be_visible(timeout=60_000)
     page.screenshot(path=str(tmp_path / "disruption_manager.png"), full_page=True)
 
 
 def test_compare_page(page, app_url, saved_proposal, tmp_path):
-    _open(page, app_url, "compare", "Headline")
-    page.wait_for_function(IDLE)
+    open_app(page, app_url, "compare", wait_text="Headline")
+    wait_idle(page)
     expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
     page.get_by_role("tab", name="Map of moves").click()
-    page.wait_for_function(IDLE)
+    wait_idle(page)
     page.get_by_text("accounts sit with a different owner").first.wait_for()
     _chart_drawn(page)
     page.screenshot(path=str(tmp_path / "compare.png"), full_page=True)
 
 
 def test_plans_page(page, app_url, saved_proposal, tmp_path):
-    _open(page, app_url, "plans", "Plan library")
+    open_app(page, app_url, "plans", wait_text="Plan library")
     # the library grid is a canvas; the "Work with" picker shows the saved plan's name
     expect(page.get_by_role("combobox", name="Work with")).to_have_value("E2E proposal")
     page.get_by_role("button", name="Save version").click()
     page.get_by_text("version 1").first.wait_for(timeout=60_000)
-    page.wait_for_function(IDLE)
+    wait_idle(page)
     page.screenshot(path=str(tmp_path / "plans.png"), full_page=True)
     assert "Current CRM ownership" in PlanStore(os.environ["DATABASE_URL"]).plan_names()
 
@@ -113,15 +99,15 @@ def test_plans_page_crm_changes(page, app_url, saved_proposal, tmp_path):
     raw.to_csv(newer, index=False)
     store = PlanStore(os.environ["DATABASE_URL"])
     before = store.versions("E2E proposal")["version"].max()
-    _open(page, app_url, "plans", "Plan library")
+    open_app(page, app_url, "plans", wait_text="Plan library")
     page.get_by_role("combobox", name="Work with").click()
     page.get_by_role("option", name="E2E proposal").click()
-    page.wait_for_function(IDLE)
+    wait_idle(page)
     page.get_by_role("tab", name="CRM changes").click()
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(newer))
     apply = page.get_by_role("button", name="Apply")
     apply.wait_for(timeout=90_000)
-    page.wait_for_function(IDLE)
+    wait_idle(page)
     deleted = page.locator('[data-testid="stMetric"]').filter(has_text="Deleted account").first
     expect(deleted.locator('[data-testid="stMetricValue"]')).to_have_text("1")
     page.screenshot(path=str(tmp_path / "crm_changes.png"), full_page=True)

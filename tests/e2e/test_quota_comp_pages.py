@@ -1,7 +1,7 @@
 """Quota and Comp and Finance pages in a real headless Chromium: metrics, charts, a live edit."""
 import pytest
 
-from tests.e2e.conftest import open_app
+from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -30,7 +30,7 @@ def test_quota_and_comp_page(page, app_url, tmp_path):
     assert _metric(page, "Mean variable cost").startswith("$")
     # a live edit: the even split keeps coverage at the over-assignment
     page.get_by_text("Even split").first.click()
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=120_000)
+    wait_idle(page, timeout=120_000)
     assert _metric(page, "Coverage") == "115.0%"
     page.screenshot(path=str(tmp_path / "quota_and_comp.png"), full_page=True)
 
