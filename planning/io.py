@@ -162,11 +162,10 @@ def resolve_mapping(raw: RawTable, table: str, mapping: dict[str, str] | None = 
     return auto
 
 
-def apply_mapping(raw: RawTable, table: str, mapping: dict[str, str] | None = None) -> pd.DataFrame:
-    """Rename source columns to canonical names (see :func:`resolve_mapping`)."""
-    auto = resolve_mapping(raw, table, mapping)
-    keep = list(auto) + [SOURCE_ROW]
-    return raw.frame.loc[:, keep].rename(columns=auto).copy()
+def apply_mapping(raw: RawTable, resolved: dict[str, str]) -> pd.DataFrame:
+    """Keep the mapped source columns, renamed to canonical names (``resolved`` from :func:`resolve_mapping`)."""
+    keep = list(resolved) + [SOURCE_ROW]
+    return raw.frame.loc[:, keep].rename(columns=resolved).copy()
 
 
 # -- safe exports ---------------------------------------------------------------------

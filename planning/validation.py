@@ -199,7 +199,7 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
     """Map, coerce and check one table.  Raises :class:`FileError` only for file-level problems."""
     settings = settings or Settings()
     used_mapping = resolve_mapping(raw, table, mapping)
-    mapped = apply_mapping(raw, table, used_mapping)
+    mapped = apply_mapping(raw, used_mapping)
     missing = [c for c in required_columns(table) if c not in mapped.columns]
     if missing:
         found = ", ".join(c for c in raw.frame.columns if c != SOURCE_ROW)
