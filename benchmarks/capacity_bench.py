@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from optimizers.headcount import optimize_hiring  # noqa: E402
 from planning.capacity import default_scenario, run_scenario, tornado  # noqa: E402
-from planning.capacity_tables import scenario_from_tables, scenario_tables  # noqa: E402
-from planning.dataset import load_sample  # noqa: E402
+from planning.capacity.tables import scenario_from_tables, scenario_tables  # noqa: E402
+from planning.data.dataset import load_sample  # noqa: E402
 
 BUDGET_MS = 200.0
 

@@ -3,7 +3,7 @@
     python benchmarks/carve_bench.py                      # 1,000×10, 10,000×50, 50,000×250
     python benchmarks/carve_bench.py --sizes 10000x50 --time-limit 60
 
-Instances come from :func:`optimizers.instances.make_instance` (accounts around US metros, log-normal
+Instances come from :func:`optimizers.carve.instances.make_instance` (accounts around US metros, log-normal
 potential and ARR, today's owner usually one of the three nearest reps, 25% stray).  Every balance metric has
 the same band (default ±5%, capacity-proportional targets).  The largest size uses two segments and the
 region rule (accounts stay in their region), which makes segment × region groups independent: the solver
@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
-from optimizers.greedy import greedy_assign  # noqa: E402
-from optimizers.instances import make_instance  # noqa: E402
-from optimizers.model import build_matrix, is_feasible  # noqa: E402
-from planning.geo import haversine_mi  # noqa: E402
+from optimizers.carve.greedy import greedy_assign  # noqa: E402
+from optimizers.carve.instances import make_instance  # noqa: E402
+from optimizers.carve.model import build_matrix, is_feasible  # noqa: E402
+from planning.data.geo import haversine_mi  # noqa: E402
 
 METRICS = ("potential_usd", "workload_hours", "accounts")
 SHORT = {"potential_usd": "pot", "arr_usd": "arr", "workload_hours": "work", "accounts": "count"}

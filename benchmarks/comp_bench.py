@@ -21,10 +21,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planning.comp import default_plans  # noqa: E402
-from planning.comp_sim import simulate_cost  # noqa: E402
-from planning.dataset import load_sample  # noqa: E402
-from planning.quota import QuotaSettings, quota_for_plan  # noqa: E402
+from planning.compensation.comp_plan import default_plans  # noqa: E402
+from planning.compensation.cost_sim import simulate_cost  # noqa: E402
+from planning.data.dataset import load_sample  # noqa: E402
+from planning.compensation.quota import QuotaSettings, quota_for_plan  # noqa: E402
 
 QUOTA_BUDGET_MS, SIM_BUDGET_MS = 200.0, 2000.0
 

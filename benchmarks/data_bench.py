@@ -19,7 +19,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from planning.dataset import SAMPLE_DIR, load_dataset  # noqa: E402
+from planning.data.dataset import SAMPLE_DIR, load_dataset  # noqa: E402
 
 
 def make_export(n: int, path: Path) -> Path:
@@ -50,8 +50,8 @@ def bench_load(n: int) -> dict:
 
 def bench_live_balancer(repeats: int = 15) -> dict:
     """One manual move on today's plan → edited plan, per-territory books and balance table (the Carve page's path)."""
-    from optimizers.manual import live_balance
-    from planning.dataset import load_sample
+    from optimizers.carve.manual import live_balance
+    from planning.data.dataset import load_sample
 
     ds = load_sample()
     plan = ds.current_plan()

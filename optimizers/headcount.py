@@ -29,8 +29,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planning.capacity import MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, hire_response, run_scenario
-from planning.capacity_sim import _stop
+from planning.capacity import hiring_stop_month, MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, hire_response, run_scenario
 
 OBJECTIVES = ("max_bookings", "min_cost")
 TOL = 1e-6
@@ -96,7 +95,7 @@ def _prepare(sc: CapacityScenario, data=None) -> _Model:
     base = dataclasses.replace(sc, segments=segs)
     res = run_scenario(base, data)
     base = res.scenario
-    stop = _stop(base)
+    stop = hiring_stop_month(base)
     keys, value, cost, heads, pipe = [], {}, {}, {}, {}
     for n in base.segments:
         for m in range(stop):
@@ -326,7 +325,7 @@ def proportional_allocation(scenario: CapacityScenario, data=None, *, budget_usd
     while len(full) < len(plan):
         n = max((k for k in plan if k not in full), key=lambda k: share[k] * (count + 1) - plan[k].sum())
         seg = md.base.segments[n]
-        months = [m for m in range(seg.earliest_start_month - 1, _stop(md.base)) if plan[n][m] < seg.max_hires_per_month]
+        months = [m for m in range(seg.earliest_start_month - 1, hiring_stop_month(md.base)) if plan[n][m] < seg.max_hires_per_month]
         if not months:
             full.add(n)
             continue

@@ -6,12 +6,12 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from planning.dataset import load_dataset
-from planning.health import health_report
-from planning.io import FileError, read_table, suggest_mapping
-from planning.plan import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
-from planning.schema import COLUMNS
-from planning.summary import breakdown
+from planning.data import load_dataset
+from planning.data import health_report
+from planning.data import FileError, read_table, suggest_mapping
+from planning.plans import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
+from planning.data import COLUMNS
+from planning.data import breakdown
 from ui import state
 from ui.charts import accounts_map, book_bars
 from ui.format import usd

@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 from optimizers.carve import DEFAULT_TOLERANCE, CarveResult, CarveSettings, TerritoryCarver, crm_frame
-from optimizers.manual import live_balance, resolve_edits
-from optimizers.units import UNIT_KINDS, UNIT_LABELS
-from planning.geo import territory_hulls
-from planning.people import quota_carriers
-from planning.plan import BALANCE_METRICS, METRIC_LABELS
+from optimizers.carve import live_balance, resolve_edits
+from optimizers.carve import UNIT_KINDS, UNIT_LABELS
+from planning.data import territory_hulls
+from planning.data import quota_carriers
+from planning.plans import BALANCE_METRICS, METRIC_LABELS
 from ui import state
 from ui.charts import accounts_map, before_after_bars
 from ui.format import pct, usd

@@ -10,7 +10,7 @@ import streamlit as st
 from optimizers.headcount import optimize_hiring, proportional_allocation
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, default_scenario, run_scenario,
                                tornado)
-from planning.capacity_tables import compare_summaries, months_of, scenario_from_tables, scenario_tables
+from planning.capacity import compare_summaries, months_of, scenario_from_tables, scenario_tables
 from ui import state
 from ui.format import pct, usd
 from ui.widgets import download_csv, download_excel

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planning.disruption import DisruptionReport, disruption, manager_summary_html
-from planning.io import to_safe_csv
-from planning.store import StoreError, available_plans
+from planning.plans import DisruptionReport, disruption, manager_summary_html
+from planning.data import to_safe_csv
+from planning.plans import StoreError, available_plans
 from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd
@@ -156,5 +156,5 @@ with e3:
         st.caption("Pick a manager above for a printable per-manager summary (open it in a browser, print to PDF).")
 if manager != "All managers":
     with st.expander("Preview the printable summary"):
-        # the summary escapes every data value (planning.disruption._fmt), so it is safe to embed
+        # the summary escapes every data value (planning.plans.disruption_report._fmt), so it is safe to embed
         st.iframe(manager_summary_html(report, manager), height=600)

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.compare import (HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, PlanComparison, best_in_row,
+from planning.plans import (HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, PlanComparison, best_in_row,
                               compare_capacity, compare_plans, differs)
-from planning.plan import BALANCE_METRICS, METRIC_LABELS
-from planning.store import StoreError, available_plans
+from planning.plans import BALANCE_METRICS, METRIC_LABELS
+from planning.plans import StoreError, available_plans
 from ui import state
 from ui.charts import accounts_map
 

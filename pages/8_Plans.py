@@ -6,10 +6,10 @@ import getpass
 import pandas as pd
 import streamlit as st
 
-from planning.compare import plan_summary
-from planning.crm import apply_changes, crm_export, detect_changes, load_crm_accounts
-from planning.io import FileError
-from planning.store import SCENARIO_KINDS, StoreError
+from planning.plans import plan_summary
+from planning.plans import apply_changes, crm_export, detect_changes, load_crm_accounts
+from planning.data import FileError
+from planning.plans import SCENARIO_KINDS, StoreError
 from ui import state
 from ui.widgets import money_config
 
@@ -118,7 +118,7 @@ else:
             plan = store.load_plan(sel, version)
             q = None
             if with_quotas:
-                from planning.quota import QuotaError, quota_for_plan
+                from planning.compensation import QuotaError, quota_for_plan
                 try:
                     q = quota_for_plan(plan, ds.accounts, ds.reps, ds.targets, ds.history, plan_year=ds.plan_year,
                                        defaults=ds.settings)

@@ -1,5 +1,5 @@
 """`python -m planning <command>`: every capability of the app, headless."""
-from planning.cli import main
+from cli import main
 
 if __name__ == "__main__":
     main()

@@ -19,8 +19,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from planning import geo  # noqa: E402
-from planning.defaults import INDUSTRIES, STATE_REGION  # noqa: E402
+from planning.data import geo# noqa: E402
+from planning.data.defaults import INDUSTRIES, STATE_REGION  # noqa: E402
 
 SEED = 2027
 AS_OF = "2026-11-30"

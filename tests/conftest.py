@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
 
 @pytest.fixture(scope="session")
 def sample():
-    from planning.dataset import load_sample
+    from planning.data.dataset import load_sample
 
     return load_sample()
 
@@ -23,7 +23,7 @@ def cli():
     """Run the CLI in-process: cli(["summary"]) → typer Result (exit_code, output)."""
     from typer.testing import CliRunner
 
-    from planning.cli import app
+    from cli import app
 
     runner = CliRunner()
 

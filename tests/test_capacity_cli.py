@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from planning.capacity import CapacityScenario, default_scenario, run_scenario
-from planning.capacity_io import scenario_from_file
+from planning.capacity.files import scenario_from_file
 
 
 def test_default_run_prints_headcount_and_hiring_tables(cli, sample):

@@ -85,7 +85,7 @@ def test_save_clone_and_compare(at, tmp_path):
     by_label(at.button, "Save scenario").click().run()
     assert not at.exception, at.exception
     assert any("Saved 'Plan A'" in s.value and "plan store" in s.value for s in at.success)
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     assert "Plan A" in PlanStore(f"sqlite:///{tmp_path}/store.sqlite").list_scenarios("capacity")["name"].tolist()
     by_label(at.text_input, "Save as").set_value("Plan B").run()

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from planning.capacity import ScenarioError, default_scenario, run_scenario
-from planning.capacity_tables import COMPARE_ROWS, compare_summaries, scenario_from_tables, scenario_tables
+from planning.capacity.tables import COMPARE_ROWS, compare_summaries, scenario_from_tables, scenario_tables
 
 
 def test_tables_round_trip(sample):

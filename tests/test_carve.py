@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from optimizers.carve import CarveSettings, TerritoryCarver, carve
-from optimizers.instances import make_instance
-from planning.geo import haversine_mi
-from planning.plan import productivity_variance
+from optimizers.carve.instances import make_instance
+from planning.data.geo import haversine_mi
+from planning.plans.plan import productivity_variance
 
 YEAR, AS_OF = 2027, "2026-11-01"
 FAST = dict(time_limit=20, mip_gap=1e-6)
@@ -191,7 +191,7 @@ def test_sample_soft_mode_lands_near_the_bands(sample):
 def test_manual_edits_resolve_units_and_live_balance_is_fast(sample):
     import time
 
-    from optimizers.manual import live_balance, resolve_edits
+    from optimizers.carve.manual import live_balance, resolve_edits
 
     plan = sample.current_plan()
     acc = sample.accounts

@@ -35,7 +35,7 @@ def test_carve_cli_bad_setting_exits_2(cli, tmp_path):
 
 
 def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path):
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     db = f"sqlite:///{tmp_path / 'plans.sqlite'}"
     ok = cli(["carve", "--save", "FY27 carve", "--db", db, "--note", "first cut",

@@ -52,7 +52,7 @@ def test_carve_page_infeasible_shows_diagnosis_not_a_trace():
 
 
 def test_carve_page_saves_a_successful_proposal(tmp_path, monkeypatch):
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from planning.comp import (CompPlan, CompPlanError, Spiff, Tier, default_plan, default_plans, per_rep_plans,
+from planning.compensation.comp_plan import (CompPlan, CompPlanError, Spiff, Tier, default_plan, default_plans, per_rep_plans,
                            plans_from_dict, plans_to_dict, tiers_frame, tiers_from_frame)
-from planning.defaults import SEGMENT_DEFAULTS
+from planning.data.defaults import SEGMENT_DEFAULTS
 
 
 def _plan(**kw):

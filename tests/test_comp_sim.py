@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.comp import CompPlan, CompPlanError, Tier, default_plans
-from planning.comp_sim import compare_variants, simulate_cost
-from planning.quota import QuotaSettings, quota_for_plan
+from planning.compensation.comp_plan import CompPlan, CompPlanError, Tier, default_plans
+from planning.compensation.cost_sim import compare_variants, simulate_cost
+from planning.compensation.quota import QuotaSettings, quota_for_plan
 
 
 def _linear_plan():

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.compare import (HEADLINE_BETTER, account_moves, best_in_row, compare_capacity, compare_plans, differs,
+from planning.plans.compare import (HEADLINE_BETTER, account_moves, best_in_row, compare_capacity, compare_plans, differs,
                               plan_cost)
-from planning.defaults import SEGMENT_DEFAULTS
+from planning.data.defaults import SEGMENT_DEFAULTS
 from tests.test_disruption import AS_OF, data  # noqa: F401  (fixture: the hand-built plans)
 
 

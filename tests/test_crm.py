@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.crm import apply_changes, crm_export, detect_changes, developer_name, load_crm_accounts
-from planning.dataset import SAMPLE_DIR
-from planning.plan import Plan
+from planning.plans.crm import apply_changes, crm_export, detect_changes, developer_name, load_crm_accounts
+from planning.data.dataset import SAMPLE_DIR
+from planning.plans.plan import Plan
 
 REPS = pd.DataFrame({"rep_id": ["R1", "R2", "R3"], "name": ["Rae", "Ron", "Ria"],
                      "crm_user_id": ["005A", "005B", np.nan], "manager_id": None})
@@ -64,7 +64,7 @@ def test_export_quotas_annual_and_quarterly():
 
 
 def test_export_quota_result(sample):
-    from planning.quota import quota_for_plan
+    from planning.compensation.quota import quota_for_plan
 
     cur = sample.current_plan()
     res = quota_for_plan(cur, sample.accounts, sample.reps, sample.targets, sample.history, plan_year=sample.plan_year)

@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.disruption import NO_MANAGER, disruption, manager_summary_html
-from planning.geo import haversine_mi
-from planning.plan import Plan
+from planning.plans.disruption_report import NO_MANAGER, disruption, manager_summary_html
+from planning.data.geo import haversine_mi
+from planning.plans.plan import Plan
 
 AS_OF = pd.Timestamp("2026-11-30")
 IDS = [f"a{i}" for i in range(1, 11)]
@@ -174,7 +174,7 @@ def test_identical_plans_no_disruption(data):
 
 
 def test_window_default_from_settings(data):
-    from planning.defaults import PlanningDefaults
+    from planning.data.defaults import PlanningDefaults
 
     a, b, accounts, reps = data
     r = disruption(a, b, accounts, reps, AS_OF)

@@ -1,7 +1,7 @@
 """Data-health report on the sample company and on hand-made cases."""
 import pandas as pd
 
-from planning.health import duplicate_accounts, health_report, normalise_domain, normalise_name
+from planning.data.health import duplicate_accounts, health_report, normalise_domain, normalise_name
 
 
 def test_normalisers():

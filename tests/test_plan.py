@@ -5,8 +5,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.people import capacity_share, ramp_factor
-from planning.plan import balance_figures, balance_table, capacity_targets, current_plan, metrics
+from planning.data.people import capacity_share, ramp_factor
+from planning.plans.plan import balance_figures, balance_table, capacity_targets, current_plan, metrics
 
 
 def _tiny():
@@ -70,7 +70,7 @@ def test_capacity_targets_split_by_capacity():
 
 
 def test_rollup_by_region_and_area():
-    from planning.plan import rollup
+    from planning.plans.plan import rollup
 
     book = pd.DataFrame({"region": ["E", "E", "W"], "area": ["a", "b", "c"], "owner_rep_id": ["r1", None, "r3"],
                          "accounts": [2, 3, 4], "customers": [1, 0, 2], "arr_usd": [10.0, 0.0, 5.0],

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.plan import current_plan
-from planning.quota import QuotaError, QuotaSettings, plan_year_targets, quota_export, quota_for_plan
+from planning.plans.plan import current_plan
+from planning.compensation.quota import QuotaError, QuotaSettings, plan_year_targets, quota_export, quota_for_plan
 
 YEAR = 2027
 
@@ -72,7 +72,7 @@ def test_potential_method_with_15pct_over_assignment_by_hand():
 
 
 def test_default_over_assignment_comes_from_planning_defaults():
-    from planning.defaults import PlanningDefaults
+    from planning.data.defaults import PlanningDefaults
 
     r = _quota()
     assert r.settings.over_assignment == PlanningDefaults().quota_over_assignment
@@ -202,8 +202,8 @@ def test_sample_company_recompute_is_fast(sample):
 
 def test_open_territory_of_a_carve_proposal_ramps_from_time_to_hire():
     """A carve proposal may hold an open territory (no owner): it ramps from plan start + time to hire."""
-    from planning.defaults import SEGMENT_DEFAULTS
-    from planning.plan import Plan
+    from planning.data.defaults import SEGMENT_DEFAULTS
+    from planning.plans.plan import Plan
 
     accounts, reps, targets, history = _company()
     terr = current_plan(accounts, reps).territories.copy()

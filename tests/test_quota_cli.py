@@ -65,7 +65,7 @@ def test_comp_sim_bad_plan_names_the_field(cli, tmp_path):
 
 
 def test_quota_on_a_saved_plan(cli, sample):
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     plan = sample.current_plan()
     plan.name = "Saved for quota CLI"

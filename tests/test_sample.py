@@ -5,13 +5,13 @@ import filecmp
 
 import pandas as pd
 
-from planning.plan import metrics, productivity_variance
+from planning.plans.plan import metrics, productivity_variance
 from sample_data.generate import SAMPLE_DIR_FILES, generate
 
 
 def test_generator_is_deterministic_and_matches_committed_files(tmp_path):
     generate(tmp_path)
-    from planning.dataset import SAMPLE_DIR
+    from planning.data.dataset import SAMPLE_DIR
 
     for name in SAMPLE_DIR_FILES:
         assert filecmp.cmp(tmp_path / name, SAMPLE_DIR / name, shallow=False), f"{name} differs from a fresh generation"

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.plan import Plan
-from planning.store import SCHEMA_VERSION, PlanStore, StoreError, meta_table
+from planning.plans.plan import Plan
+from planning.plans.store import SCHEMA_VERSION, PlanStore, StoreError, meta_table
 from tests.test_store_support import store_url  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,7 +145,7 @@ def test_killed_process_mid_save_loses_nothing(store_url, tmp_path):
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
         from tests.test_store import small_plan
-        from planning.store import PlanStore
+        from planning.plans.store import PlanStore
         s = PlanStore({store_url!r})
         def die():
             print("header written", flush=True)
@@ -201,7 +201,7 @@ def test_concurrent_processes_both_persist(store_url):
         import sys, time
         sys.path.insert(0, {str(ROOT)!r})
         from tests.test_store import small_plan
-        from planning.store import PlanStore
+        from planning.plans.store import PlanStore
         s = PlanStore({store_url!r})
         start = float(sys.argv[1])
         while time.time() < start:
@@ -236,7 +236,7 @@ def test_appended_migration_runs_once(store_url, monkeypatch):
     """The versioned scheme: a migration appended to MIGRATIONS runs on the next open, and only once."""
     import sqlalchemy as sa
 
-    import planning.store as store_mod
+    import planning.plans.store as store_mod
 
     s = PlanStore(store_url)
     s.save_plan(small_plan())
@@ -259,7 +259,7 @@ def test_appended_migration_runs_once(store_url, monkeypatch):
 
 
 def test_default_url_uses_database_url(monkeypatch, tmp_path):
-    from planning.store import default_url
+    from planning.plans.store import default_url
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite")
     assert default_url() == f"sqlite:///{tmp_path}/x.sqlite"

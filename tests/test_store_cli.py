@@ -7,8 +7,8 @@ import zipfile
 import pandas as pd
 import pytest
 
-from planning.dataset import SAMPLE_DIR
-from planning.store import PlanStore
+from planning.data.dataset import SAMPLE_DIR
+from planning.plans.store import PlanStore
 
 
 @pytest.fixture()
@@ -130,7 +130,7 @@ def test_export_crm_and_changes(cli, db, tmp_path, sample):
 def test_every_option_has_help(cli):
     from typer.main import get_command
 
-    from planning.cli import app
+    from cli import app
 
     root = get_command(app)
     names = ["disruption", "compare", "export-crm", "crm-changes"]

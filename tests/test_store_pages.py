@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planning.disruption import disruption
-from planning.store import PlanStore
+from planning.plans.disruption_report import disruption
+from planning.plans.store import PlanStore
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ROOT / "pages"

@@ -6,9 +6,9 @@ import io
 import pandas as pd
 import pytest
 
-from planning.dataset import load_dataset
-from planning.io import FileError, read_table, suggest_mapping, to_safe_csv
-from planning.validation import parse_number
+from planning.data.dataset import load_dataset
+from planning.data.files import FileError, read_table, suggest_mapping, to_safe_csv
+from planning.data.validation import parse_number
 
 REPS = (
     "rep_id,name,role,segment,region,postal_code,start_date,crm_user_id\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from planning.plan import METRIC_LABELS
+from planning.plans import METRIC_LABELS
 
 alt.data_transformers.disable_max_rows()
 

@@ -13,10 +13,10 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from planning.comp import CompPlan, default_plans, plans_from_dict, plans_to_dict
-from planning.comp_sim import CompSimResult, simulate_cost
-from planning.plan import Plan
-from planning.quota import QuotaResult, QuotaSettings, quota_for_plan
+from planning.compensation import CompPlan, default_plans, plans_from_dict, plans_to_dict
+from planning.compensation import CompSimResult, simulate_cost
+from planning.plans import Plan
+from planning.compensation import QuotaResult, QuotaSettings, quota_for_plan
 from ui import state
 
 _SETTINGS, _PLANS, _PLAN_NAME, _SIM, _SIMCFG, _VARIANTS = (

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planning.dataset import Dataset, load_sample
-from planning.plan import Plan
+from planning.data import Dataset, load_sample
+from planning.plans import Plan
 
 _DATASET, _VERSION, _PLANS = "dataset", "dataset_version", "session_plans"
 
@@ -58,13 +58,13 @@ def sidebar_summary() -> None:
 
 @st.cache_resource(show_spinner=False)
 def _store(url: str):
-    from planning.store import PlanStore
+    from planning.plans import PlanStore
 
     return PlanStore(url)
 
 
 def store():
     """The plan store (``DATABASE_URL`` when set, else a SQLite file in the user's data directory)."""
-    from planning.store import default_url
+    from planning.plans import default_url
 
     return _store(default_url())

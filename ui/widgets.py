@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.io import to_safe_csv, to_safe_excel
+from planning.data import to_safe_csv, to_safe_excel
 
 
 def download_csv(df: pd.DataFrame, label: str, file_name: str, key: str | None = None) -> None:

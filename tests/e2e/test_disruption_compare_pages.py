@@ -6,8 +6,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from planning.disruption import disruption
-from planning.store import PlanStore
+from planning.plans.disruption_report import disruption
+from planning.plans.store import PlanStore
 from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -92,7 +92,7 @@ def test_plans_page_crm_changes(page, app_url, saved_proposal, tmp_path):
     """Upload a newer CRM export on the Plans page, keep every change, and save it as a new version."""
     import pandas as pd
 
-    from planning.dataset import SAMPLE_DIR
+    from planning.data.dataset import SAMPLE_DIR
 
     raw = pd.read_csv(SAMPLE_DIR / "accounts.csv", dtype=str, keep_default_na=False).iloc[1:]  # one account deleted
     newer = tmp_path / "crm_newer.csv"

@@ -1,0 +1,149 @@
+"""`capacity`: run a capacity scenario (headcount and hiring by month), optionally solve the hiring LP."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from planning.capacity import MONTH_NAMES, ScenarioError, default_scenario, run_scenario, tornado
+from planning.capacity import scenario_from_file, write_scenario_file
+from cli.common import echo_table, uses_data
+from planning.data import write_csv
+
+ScenarioArg = Annotated[Optional[Path], typer.Argument(
+    help="Scenario file (YAML/TOML/JSON, the keys of --write-template). Keys left out keep the defaults from "
+         "the data, e.g. `segments: {SMB: {attainment: 0.7}}`. Omit to run the default scenario.")]
+
+
+def _fail(msg: str) -> None:
+    typer.secho(f"error: {msg}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _money_cols(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if c.endswith("_usd"):
+            out[c] = out[c].map(lambda v: f"{v:,.0f}")
+    return out
+
+
+def _print_result(res, show_tornado: bool, data) -> None:
+    s = res.summary()
+    sc = res.scenario
+    typer.echo(f"Scenario {sc.name!r}, plan year {sc.plan_year}")
+    typer.echo(f"  target ${s['target_usd']:,.0f} · expected bookings ${s['expected_bookings_usd']:,.0f} "
+               f"({s['attainment_of_target']:.0%}) · gap ${s['gap_usd']:,.0f}")
+    typer.echo(f"  AEs {s['headcount_start']:.1f} in Jan → {s['headcount_end']:.1f} in Dec · planned hires {s['hires']} "
+               f"· open reqs {s['open_reqs']} · expected backfills {s['backfills']:.1f} · hires needed to close the "
+               f"gap {s['hires_needed']}")
+    typer.echo(f"  cost ${s['cost_usd']:,.0f} (AEs ${s['ae_cost_usd']:,.0f}, support ${s['support_cost_usd']:,.0f}) · "
+               f"cost of sales {s['cost_of_sales']:.1%} · bookings per AE ${s['bookings_per_head_usd']:,.0f} · "
+               f"risk {s['risk']} ({s['risk_reasons']})")
+    cols = ["segment", "target_usd", "expected_bookings_usd", "gap_usd", "headcount_start", "headcount_end",
+            "planned_hires", "hires_needed", "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
+    typer.echo("\nBy segment (reps needed: bookings lens = target ÷ (quota × attainment); coverage lens = accounts ÷ "
+               "accounts per rep; pipeline coverage = qualified pipeline ÷ target):")
+    echo_table(_money_cols(res.segments[cols]), floatfmt="{:,.1f}")
+    typer.echo("\nExpected AE headcount by month:")
+    echo_table(res.headcount_table().reset_index(), floatfmt="{:,.1f}")
+    hp = res.monthly.assign(plan=lambda d: d["hires"] + d["hires_needed"])
+    wide = hp.pivot(index="segment", columns="month_name", values="plan")[list(MONTH_NAMES)]
+    typer.echo("\nHiring table (planned hires + hires needed to close the gap, by start month):")
+    echo_table(wide.reindex(list(sc.segments)).astype(int).reset_index())
+    typer.echo("\nSupport roles (by ratio):")
+    echo_table(_money_cols(res.support), floatfmt="{:,.1f}")
+    for n in res.notes:
+        typer.secho(f"note: {n}", fg=typer.colors.YELLOW)
+    if show_tornado:
+        typer.echo("\nSensitivity of expected bookings to ±10% in each driver:")
+        echo_table(_money_cols(tornado(sc, data)))
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @uses_data
+    def capacity(scenario: ScenarioArg = None,
+                 write_template: Annotated[Optional[Path], typer.Option(
+                     "--write-template", help="Write the default scenario (pre-filled from the data) to this "
+                     "YAML/TOML/JSON file for editing, and exit.")] = None,
+                 optimize: Annotated[bool, typer.Option(
+                     "--optimize", help="Solve the hiring-allocation LP/MIP (replaces the scenario's hiring plan) "
+                     "and print binding constraints and shadow prices.")] = False,
+                 objective: Annotated[str, typer.Option(
+                     help="With --optimize: max-bookings (needs --budget or --max-headcount), min-cost (meet every "
+                     "segment's target at least cost), or auto (max-bookings when a limit is given).")] = "auto",
+                 budget: Annotated[Optional[float], typer.Option(
+                     help="With --optimize: annual cost limit in USD for AEs plus support roles.")] = None,
+                 max_headcount: Annotated[Optional[float], typer.Option(
+                     help="With --optimize: most AEs in seat in any month.")] = None,
+                 no_pipeline_cap: Annotated[bool, typer.Option(
+                     "--no-pipeline-cap", help="With --optimize: count capacity bookings even where qualified "
+                     "pipeline × win rate would not support them.")] = False,
+                 time_limit: Annotated[float, typer.Option(help="With --optimize: solver time limit in seconds.")] = 20.0,
+                 show_tornado: Annotated[bool, typer.Option(
+                     "--tornado", help="Also print bookings at ±10% attainment, ramp, attrition and quota.")] = False,
+                 out: Annotated[Optional[Path], typer.Option(
+                     help="Write the hiring plan (segment × month: hires, backfills, hires needed, capacity, "
+                     "target, cost) to this CSV; the optimal plan with --optimize.")] = None,
+                 save_scenario: Annotated[Optional[Path], typer.Option(
+                     "--save-scenario", help="Write the scenario that was run (the optimal one with --optimize) "
+                     "to this YAML/TOML/JSON file.")] = None, ds=None):
+        """Capacity plan: headcount, ramped capacity, expected bookings vs target and hires by month per segment.
+
+        Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data.
+        """
+        try:
+            base = default_scenario(ds)
+            if write_template:
+                write_scenario_file(base, write_template,
+                                    "Capacity scenario for `python -m planning capacity FILE`. Money: annual USD; "
+                                    "rates: fractions; months: Jan..Dec.\nhiring_plan = new AEs starting each "
+                                    "month; earliest_start_month / freeze_from_month are 1-12.")
+                typer.echo(f"wrote {write_template}")
+                return
+            sc = scenario_from_file(scenario, base) if scenario else base
+            res = run_scenario(sc, ds)
+        except ScenarioError as exc:
+            _fail(str(exc))
+        _print_result(res, show_tornado, ds)
+        final = res
+        if optimize:
+            from optimizers.headcount import optimize_hiring, proportional_allocation
+
+            limit = budget if budget is not None else sc.budget_usd
+            cap = max_headcount if max_headcount is not None else sc.max_headcount
+            obj = objective.replace("-", "_")
+            if obj == "auto":
+                obj = "max_bookings" if (limit is not None or cap is not None) else "min_cost"
+            try:
+                opt = optimize_hiring(sc, ds, objective=obj, budget_usd=limit, max_headcount=cap,
+                                      cap_at_pipeline=not no_pipeline_cap, time_limit=time_limit)
+            except ScenarioError as exc:
+                _fail(str(exc))
+            typer.echo(f"\nOptimal hiring ({obj.replace('_', ' ')}): {opt.status}, objective "
+                       f"${opt.objective:,.0f}, LP bound ${opt.bound:,.0f}, gap {opt.gap:.2%}, "
+                       f"built in {opt.seconds_build:.2f}s, solved in {opt.seconds_solve:.2f}s")
+            if not opt.ok:
+                typer.secho(f"no plan: {opt.diagnosis}", fg=typer.colors.RED, err=True)
+                raise typer.Exit(1)
+            echo_table(opt.hiring_table().reset_index(names="segment"))
+            for r in opt.reasons:
+                typer.echo(f"  {r}")
+            sp = opt.shadow_prices.loc[opt.shadow_prices["binding"]]
+            typer.echo("\nShadow prices (LP relaxation duals) of binding constraints:")
+            echo_table(sp[["kind", "segment", "month", "shadow_price", "meaning"]], floatfmt="{:,.4g}")
+            if obj == "max_bookings":
+                _, prop = proportional_allocation(sc, ds, budget_usd=limit, max_headcount=cap,
+                                                  cap_at_pipeline=not no_pipeline_cap)
+                typer.echo(f"\nA split proportional to targets with the same limits books ${prop:,.0f}; "
+                           f"the optimal plan ${opt.objective:,.0f} (+${opt.objective - prop:,.0f}).")
+            final = run_scenario(opt.plan, ds)
+        if out:
+            write_csv(final.hiring_plan(), out)
+            typer.echo(f"wrote {out}")
+        if save_scenario:
+            write_scenario_file(final.scenario, save_scenario, f"Capacity scenario {final.scenario.name!r}")
+            typer.echo(f"wrote {save_scenario}")

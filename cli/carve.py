@@ -1,0 +1,165 @@
+"""`carve`: the Carve page, headless.  Settings from a YAML/TOML file (section ``carve``) and/or flags."""
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli.common import echo_table, uses_data
+from planning.data import read_settings_file
+from planning.data import write_csv
+
+
+def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise typer.BadParameter(f"{what} must look like KEY=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def build_settings(config: Path | None, **flags):
+    """CarveSettings from the config file, then flags that were given (flags win)."""
+    from optimizers.carve import CarveSettings
+
+    data: dict = {}
+    if config is not None:
+        raw = read_settings_file(config)
+        data = dict(raw.get("carve", raw) if isinstance(raw, dict) else {})
+    for key, value in flags.items():
+        if value is None or value == [] or value == {}:
+            continue
+        data[key] = value
+    return CarveSettings.from_dict(data)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @uses_data
+    def carve(config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML carve settings (section 'carve' or the whole file); flags override it.")] = None,
+              metrics: Annotated[Optional[str], typer.Option(help="Balance metrics, comma separated: potential_usd, arr_usd, workload_hours, accounts.")] = None,
+              tolerance: Annotated[Optional[list[str]], typer.Option(help="Band per metric as METRIC=FRACTION (0.05 = ±5%), or one FRACTION for all; repeatable.")] = None,
+              mode: Annotated[Optional[str], typer.Option(help="hard: bands are constraints (may be infeasible); soft: weighted penalties, never infeasible.")] = None,
+              target: Annotated[Optional[str], typer.Option(help="capacity: targets proportional to capacity share (ramping reps, leavers, open reqs get less); mean: equal books.")] = None,
+              distance_weight: Annotated[Optional[float], typer.Option(help="Cost of 100 miles for an account of average workload.")] = None,
+              distance_to: Annotated[Optional[str], typer.Option(help="home: distance to the rep's home; centre: to the centre of the rep's current book.")] = None,
+              continuity_weight: Annotated[Optional[float], typer.Option(help="Cost of moving one plain account away from its owner (raised by ARR, pipeline, near renewal).")] = None,
+              max_moves: Annotated[Optional[int], typer.Option(help="Disruption budget: most accounts moved (forced moves and pins not counted).")] = None,
+              max_arr_moved: Annotated[Optional[float], typer.Option(help="Disruption budget: most ARR moved (annual USD).")] = None,
+              match_region: Annotated[Optional[bool], typer.Option("--match-region/--any-region", help="Only give accounts to territories of their own region.")] = None,
+              exclude: Annotated[Optional[list[str]], typer.Option(help="Rep id to leave out of the plan (their accounts move); repeatable.")] = None,
+              pin: Annotated[Optional[list[str]], typer.Option(help="Pin ACCOUNT_ID=TERRITORY_ID (or rep id); repeatable.")] = None,
+              units: Annotated[Optional[list[str]], typer.Option(help="Carving unit per segment SEGMENT=account|zip|zip3|state, or one kind for all; repeatable.")] = None,
+              industry_rule: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=Industry1,Industry2: that territory only takes these industries; repeatable.")] = None,
+              employee_band: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=MIN-MAX employees that territory takes (either side may be empty); repeatable.")] = None,
+              extra: Annotated[Optional[list[str]], typer.Option(help="Over-carve an open territory SEGMENT:REGION:START_MONTH (e.g. Mid-market:West:4); repeatable.")] = None,
+              account_capacity: Annotated[Optional[bool], typer.Option("--account-capacity/--no-account-capacity", help="Cap accounts per territory at the coverage model's maximum × capacity share.")] = None,
+              candidates: Annotated[Optional[int], typer.Option(help="Nearest eligible territories considered per account (plus its current one).")] = None,
+              time_limit: Annotated[Optional[float], typer.Option(help="Solver time limit in seconds.")] = None,
+              gap: Annotated[Optional[float], typer.Option(help="Relative optimality gap to stop at (0.01 = 1%).")] = None,
+              solver: Annotated[Optional[str], typer.Option(help="highs (highspy), pulp-highs (PuLP's HiGHS API) or cbc (PuLP CBC fallback).")] = None,
+              out: Annotated[Path, typer.Option(help="Write the CRM-ready assignment CSV here.")] = Path("carve_assignment.csv"),
+              summary_out: Annotated[Path, typer.Option(help="Write the per-territory summary CSV here.")] = Path("carve_territories.csv"),
+              save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
+              db: Annotated[Optional[str], typer.Option("--db", help="Plan store URL for --save (default $DATABASE_URL or a local SQLite file).")] = None,
+              author: Annotated[Optional[str], typer.Option(help="Author recorded with --save (default: your login name).")] = None,
+              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "", ds=None):
+        """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
+
+        Prints status, gap and balance; writes the assignment and per-territory summary.
+        Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input.
+        """
+        from optimizers.carve import TerritoryCarver
+
+        try:
+            tol: dict[str, float] = {}
+            for item in tolerance or []:
+                if "=" in item:
+                    k, v = item.split("=", 1)
+                    tol[k.strip()] = float(v)
+                else:
+                    tol.update(dict.fromkeys(("potential_usd", "arr_usd", "workload_hours", "accounts"), float(item)))
+            unit_map: dict[str, str] = {}
+            for item in units or []:
+                if "=" in item:
+                    unit_map.update(_parse_pairs([item], "--units"))
+                else:
+                    unit_map.update(dict.fromkeys(ds.settings.segments, item))
+            extras = []
+            for item in extra or []:
+                parts = item.split(":")
+                if len(parts) != 3:
+                    raise typer.BadParameter(f"--extra must look like SEGMENT:REGION:START_MONTH, got {item!r}")
+                extras.append({"segment": parts[0], "region": parts[1], "start_month": int(parts[2])})
+            ind_rules = {t: [x.strip() for x in v.split(",") if x.strip()]
+                         for t, v in _parse_pairs(industry_rule, "--industry-rule").items()}
+            emp_bands = {}
+            for t, v in _parse_pairs(employee_band, "--employee-band").items():
+                lo, _, hi = v.partition("-")
+                emp_bands[t] = [float(lo) if lo.strip() else None, float(hi) if hi.strip() else None]
+            cs = build_settings(
+                config, metrics=tuple(m.strip() for m in metrics.split(",")) if metrics else None,
+                tolerance=tol or None, mode=mode, target=target, distance_weight=distance_weight, distance_to=distance_to,
+                continuity_weight=continuity_weight, max_moves=max_moves, max_arr_moved=max_arr_moved,
+                match_region=match_region, excluded_reps=tuple(exclude) if exclude else None,
+                pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None,
+                extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
+                candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver,
+                industry_rules=ind_rules or None, employee_bands=emp_bands or None)
+            if tol and config is not None:
+                cs.tolerance = {**build_settings(config).tolerance, **tol}
+        except (ValueError, OSError) as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from exc
+
+        def progress(_f: float, msg: str) -> None:
+            typer.echo(f"  … {msg}", err=True)
+
+        try:
+            res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of,
+                                                          progress=progress, name=save or None)
+        except ValueError as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from exc
+        for w in res.warnings:
+            typer.secho(f"warning: {w}", fg=typer.colors.YELLOW)
+        typer.echo(f"status: {res.status}")
+        if not res.ok:
+            typer.secho(res.diagnosis or "no plan found", fg=typer.colors.RED)
+            raise typer.Exit(1)
+        typer.echo(f"objective {res.objective:,.1f}, bound {res.bound:,.1f}, gap {res.gap:.2%}; "
+                   f"build {res.seconds_build:.1f}s, solve {res.seconds_solve:.1f}s")
+        typer.echo(f"{len(res.moves):,} of {len(ds.accounts):,} accounts move; "
+                   f"total distance {res.stats['total_distance_mi']:,.0f} mi")
+        typer.echo("\nBalance (book ÷ target; worst_dev = max |book/target − 1|, max_min = best/worst):")
+        echo_table(res.balance, floatfmt="{:,.3f}")
+        crm = res.crm_export(ds.reps, ds.accounts)
+        write_csv(crm, out)
+        book = res.after.reset_index()
+        keep = [c for c in ["territory_id", "name", "segment", "owner_rep_id", "owner_name", "capacity_share", "accounts",
+                            "potential_usd", "arr_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi",
+                            "compactness_mi"] if c in book] + [c for c in book if c.startswith("target_")]
+        write_csv(book[keep], summary_out)
+        typer.echo(f"\nwrote {out} ({len(crm):,} accounts) and {summary_out} ({len(book):,} territories)")
+        if save:
+            from planning.plans import PlanStore, StoreError
+
+            try:
+                store = PlanStore(db)
+                v = store.save_plan(res.plan, author=author or _login(), note=note or res.summary(), name=save,
+                                    summary={"status": res.status, "gap": res.gap, "moves": len(res.moves)})
+                typer.echo(f"saved as {save} (version {getattr(v, 'version', '?')})")
+            except (StoreError, Exception) as exc:  # noqa: BLE001 - a store problem must not lose the CSVs above
+                typer.secho(f"error: not saved: {exc}", fg=typer.colors.RED, err=True)
+                raise typer.Exit(2) from exc
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        return ""

@@ -1,0 +1,91 @@
+"""Options and helpers shared by CLI commands."""
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import typing
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from planning.data import Dataset, load_dataset, load_sample
+from planning.data import load_settings, read_settings_file
+from planning.data import FileError
+
+AccountsOpt = Annotated[Optional[Path], typer.Option("--accounts", "-a", help="Accounts file (CSV, Excel or Parquet). Omit to use the sample company.")]
+RepsOpt = Annotated[Optional[Path], typer.Option("--reps", "-r", help="Reps file (CSV, Excel or Parquet).")]
+TargetsOpt = Annotated[Optional[Path], typer.Option("--targets", help="Bookings targets file (segment, region, period).")]
+HistoryOpt = Annotated[Optional[Path], typer.Option("--history", help="Quota attainment history file (rep_id, period, quota, bookings).")]
+TerritoriesOpt = Annotated[Optional[Path], typer.Option("--territories", help="Territory hierarchy file (territory_id, region, area, owner).")]
+MappingOpt = Annotated[Optional[Path], typer.Option("--mapping", help="YAML/JSON column mapping: {table: {source column: canonical column}}.")]
+SettingsOpt = Annotated[Optional[Path], typer.Option("--settings", "-s", help="YAML/TOML settings file overriding the domain defaults (section 'defaults').")]
+AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Date the data describes (YYYY-MM-DD); defaults to today, or the sample's date.")]
+PlanYearOpt = Annotated[Optional[int], typer.Option("--plan-year", help="Year being planned; defaults to next year from October on.")]
+
+
+def load_data(accounts: Path | None = None, reps: Path | None = None, targets: Path | None = None,
+              history: Path | None = None, territories: Path | None = None, mapping: Path | None = None,
+              settings: Path | None = None, as_of: str | None = None, plan_year: int | None = None) -> Dataset:
+    """Load the sample company or the given files; exit with status 2 on a file-level error."""
+    try:
+        cfg = load_settings(settings)
+        if accounts is None and reps is None:
+            return load_sample(cfg)
+        if accounts is None or reps is None:
+            raise typer.BadParameter("give both --accounts and --reps (or neither, for the sample company)")
+        maps = None
+        if mapping is not None:
+            maps = json.loads(mapping.read_text()) if mapping.suffix == ".json" else read_settings_file(mapping)
+        return load_dataset(accounts, reps, targets, history, territories, mappings=maps, settings=cfg,
+                            as_of=as_of, plan_year=plan_year, name=accounts.name)
+    except (FileError, ValueError) as exc:
+        if isinstance(exc, typer.BadParameter):
+            raise
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+
+
+def echo_table(df: pd.DataFrame, floatfmt: str = "{:,.2f}", max_rows: int = 60) -> None:
+    """Print a frame as an aligned text table (display rounding only)."""
+    if df.empty:
+        typer.echo("(none)")
+        return
+    shown = df.head(max_rows).copy()
+    for c in shown.columns:
+        if pd.api.types.is_float_dtype(shown[c]):
+            shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else floatfmt.format(v))
+    typer.echo(shown.to_string(index=False))
+    if len(df) > max_rows:
+        typer.echo(f"... {len(df) - max_rows} more rows")
+
+
+DATA_OPTIONS = {"accounts": AccountsOpt, "reps": RepsOpt, "targets": TargetsOpt, "history": HistoryOpt,
+                "territories": TerritoriesOpt, "mapping": MappingOpt, "settings": SettingsOpt, "as_of": AsOfOpt,
+                "plan_year": PlanYearOpt}
+
+
+def uses_data(fn):
+    """Give a command the shared data options; it receives the loaded :class:`Dataset` as ``ds``.
+
+    Every command that works on the planning tables takes the same nine options and loads them the same way
+    as the UI, so they are declared once here instead of in every signature.
+    """
+    # typer reads type hints from the wrapper, whose globals are this module's: evaluate fn's own hints here
+    hints = typing.get_type_hints(fn, include_extras=True)
+    sig = inspect.signature(fn)
+    params = [p.replace(annotation=hints.get(p.name, p.annotation)) for p in sig.parameters.values() if p.name != "ds"]
+    extra = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=ann)
+             for name, ann in DATA_OPTIONS.items()]
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        data = {name: kwargs.pop(name, None) for name in DATA_OPTIONS}
+        return fn(*args, ds=load_data(**data), **kwargs)
+
+    wrapper.__signature__ = sig.replace(parameters=params + extra)
+    wrapper.__annotations__ = {p.name: p.annotation for p in params + extra}
+    del wrapper.__wrapped__  # typer must read the new signature, not follow the wrapper back to fn's
+    return wrapper

@@ -1,0 +1,72 @@
+"""`validate`, `summary` and `columns`: the Data page, headless."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli.common import echo_table, uses_data
+from planning.data import health_report
+from planning.data import write_csv
+from planning.plans import balance_table, metrics, productivity_variance
+from planning.data import COLUMNS
+from planning.data import breakdown
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    @uses_data
+    def validate(rejects_out: Annotated[Optional[Path], typer.Option(help="Write rejected rows with reasons to this CSV.")] = None,
+                 strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False, ds=None):
+        """Validate input files: row counts, every rejected row with file/row/column, warnings.
+
+        Exit status: 0 ok, 1 rows rejected (with --strict), 2 a file could not be used.
+        """
+        typer.echo(f"{ds.name}: as of {ds.as_of.date()}, planning {ds.plan_year}")
+        echo_table(ds.report.counts())
+        issues = ds.report.issues
+        for i in issues:
+            typer.echo(str(i))
+        rejects = ds.report.rejects_frame()
+        if rejects_out:
+            write_csv(rejects, rejects_out)
+            typer.echo(f"wrote {len(rejects)} rejected rows to {rejects_out}")
+        if strict and len(rejects):
+            raise typer.Exit(1)
+
+    @app.command()
+    @uses_data
+    def summary(by: Annotated[str, typer.Option(help="Break down by segment, region or owner.")] = "segment",
+                out: Annotated[Optional[Path], typer.Option(help="Write the per-territory book to this CSV.")] = None, ds=None):
+        """Counts, ARR and potential; today's per-rep books and their balance; the data-health report."""
+        typer.echo(f"{ds.name}: {len(ds.accounts):,} accounts, {len(ds.reps):,} people, as of {ds.as_of.date()}")
+        typer.echo(f"\nBy {by}:")
+        echo_table(breakdown(ds.accounts, ds.reps, by), floatfmt="{:,.0f}")
+        book = metrics(ds.current_plan(), ds.accounts, ds.reps, ds.plan_year, ds.settings)
+        cols = ["segment", "owner_name", "accounts", "arr_usd", "potential_usd", "workload_hours", "capacity_share"]
+        typer.echo("\nCurrent plan, per territory:")
+        echo_table(book.reset_index()[["territory_id"] + cols], floatfmt="{:,.0f}")
+        flag = ds.settings.planning.productivity_variance_flag
+        typer.echo("\nBalance (per segment; max_min is the productivity variance):")
+        echo_table(balance_table(book, variance_flag=flag), floatfmt="{:,.2f}")
+        pv = productivity_variance(book, threshold=flag)
+        for _, r in pv.loc[pv["flag"]].iterrows() if len(pv) else []:
+            typer.secho(f"REBALANCE {r['segment']}: best territory has {r['ratio']:.1f}× the potential of the worst "
+                        f"(threshold {flag:.1f}×)", fg=typer.colors.YELLOW)
+        typer.echo("\nData health:")
+        echo_table(health_report(ds.accounts, ds.reps, ds.as_of, ds.settings).summary())
+        if out:
+            write_csv(book.reset_index(), out)
+            typer.echo(f"wrote {out}")
+
+    @app.command()
+    def columns(table: Annotated[Optional[str], typer.Argument(help="accounts, reps, targets, history or territories")] = None):
+        """The column dictionary: canonical names, units, required or not, CRM synonyms."""
+        for name, specs in COLUMNS.items():
+            if table and name != table:
+                continue
+            typer.echo(f"\n[{name}]")
+            for s in specs:
+                req = "required" if s.required else "optional"
+                typer.echo(f"  {s.name:<22} {req:<9} {s.description}  (also: {', '.join(s.synonyms)})")

@@ -1,0 +1,50 @@
+"""Territory carving: assign every account to exactly one territory, balanced, close to home, with few moves.
+
+Model (see :mod:`optimizers.carve.model` for the matrix form), for units u (accounts
+or geographic units) and territories t:
+
+    minimise  Σ x[u,t] · ( distance_weight · workload[u]/w̄ · miles(u, home t)/100
+                         + continuity_weight · Σ_{accounts a in u not now in t} move_cost[a] )
+              + soft mode: Σ penalty[t,m] · (deviation of metric m outside its band)
+    s.t.      Σ_t x[u,t] = 1                                  every unit once
+              (1 − tol_m)·target[t,m] ≤ Σ_u metric[u,m]·x[u,t] ≤ (1 + tol_m)·target[t,m]   (hard mode)
+              accounts in t ≤ accounts_per_rep_max × capacity_share[t]                        (optional)
+              accounts moved ≤ max_moves,  ARR moved ≤ max_arr_moved                           (optional)
+
+    move_cost[a] = 1 + w_arr · ARR[a]/mean ARR + w_pipe · pipeline[a]/mean pipeline
+                     + w_renewal · max(0, 1 − days to renewal / 365)
+
+target[t,m] is the segment's total split evenly ("mean") or in proportion to
+each rep's capacity share for the plan year ("capacity": ramping reps,
+leavers and open requisitions get less).  Only pairs allowed by the rules
+(segment, region, industry, employee bands) and among each unit's k nearest
+territories (plus its current one) are variables; locked and pinned units
+have exactly one.  Solved as LP relaxation (highspy), a warm re-solve with
+slightly narrowed bands, and a small integer repair (highspy, or PuLP with
+HiGHS or CBC); the LP value is the reported bound.
+
+Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:`CarveResult`, :func:`crm_frame`,
+``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
+Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), decompose
+(independent parts), solve (orchestration), result (plan, balance, moves), reasons, diagnose, units, candidates,
+greedy (baseline), manual (live balancer), instances (synthetic companies for tests and benchmarks).
+"""
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
+    "CarveSettings": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings", "SOLVERS": "settings",
+    "CarveResult": "result", "crm_frame": "result",
+    "UNIT_KINDS": "units", "UNIT_LABELS": "units",
+    "live_balance": "manual", "resolve_edits": "manual",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    # lazy, so importing the package for one name does not load the solver stack (highspy, PuLP)
+    if name in _PUBLIC:
+        return getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

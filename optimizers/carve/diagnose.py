@@ -1,0 +1,133 @@
+"""Plain-words diagnosis of an infeasible carve (hard mode).
+
+Checks run from the most specific cause to the most general, and each
+finding says what to change:
+
+1. accounts no territory may take under the rules;
+2. locked / pinned accounts alone overfilling a territory's band;
+3. a territory that cannot reach its band from everything it may take;
+4. a single unit bigger than a territory's whole band;
+5. the accounts cap of the coverage model below the accounts to cover;
+6. otherwise an elastic LP: the least total band violation shows which
+   band, of which territory, has to give and by how much.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizers.carve.model import Problem, build_matrix, solve_lp
+from planning.plans import METRIC_LABELS
+
+
+def _label(metric: str) -> str:
+    return METRIC_LABELS.get(metric, metric).split(" (")[0].lower()
+
+
+def _unit_name(key: str) -> str:
+    """'Mid-market | acct A1' → 'account A1 (Mid-market)'; 'SMB | zip3 941' → 'ZIP3 941 (SMB)'."""
+    seg, _, rest = str(key).partition(" | ")
+    kind, _, value = rest.partition(" ")
+    kind = {"acct": "account", "zip": "ZIP", "zip3": "ZIP3", "state": "state"}.get(kind, kind)
+    return f"{kind} {value} ({seg})"
+
+
+def _pct(x: float) -> str:
+    return f"{x * 100:.0f}%"
+
+
+def prechecks(p: Problem, terr: pd.DataFrame, units: pd.DataFrame, tol: dict[str, float]) -> list[str]:
+    """Cheap causes of infeasibility, found without solving anything."""
+    out: list[str] = []
+    c = p.cand
+    names = terr["label"].tolist()
+    if len(c.orphans):
+        ex = units.iloc[c.orphans[:3]]
+        seg = ", ".join(sorted(ex["segment"].astype(str).unique()))
+        out.append(f"{len(c.orphans)} unit(s) have no territory they may go to under the rules "
+                   f"(e.g. {', '.join(map(_unit_name, ex['key']))}; segment {seg}). Relax the region / industry / "
+                   f"employee rules, add a territory for them, or use soft mode.")
+    n_c = np.diff(c.ptr)
+    fixed = np.flatnonzero(n_c == 1)
+    ft = c.terr[c.ptr[fixed]]
+    T = p.n_terr
+    for m, metric in enumerate(p.metric_names):
+        fixed_load = np.bincount(ft, weights=p.unit_metrics[fixed, m], minlength=T)
+        over = np.flatnonzero(fixed_load > p.hi[:, m] * (1 + 1e-9))
+        for t in over[:3]:
+            share = fixed_load[t] / p.target[t, m] if p.target[t, m] > 0 else np.inf
+            mine = fixed[ft == t]
+            vals = np.sort(p.unit_metrics[mine, m])[::-1]
+            need = int(np.searchsorted(np.cumsum(vals), fixed_load[t] - p.hi[t, m]) + 1)
+            tol_needed = share - 1
+            out.append(f"locked and pinned accounts alone give {names[t]} {_pct(share)} of target {_label(metric)} "
+                       f"(band ±{_pct(tol.get(metric, 0))}); loosen the band to ±{_pct(np.ceil(tol_needed * 20) / 20)} "
+                       f"or unlock {need} account(s)" if np.isfinite(share) else
+                       f"locked and pinned accounts give {names[t]} {_label(metric)} although its target is zero "
+                       f"(no capacity in the plan year); unlock or re-pin {len(mine)} account(s) or exclude the rep")
+        # the most a territory can get: its fixed load plus every free unit that may go there
+        free_pairs = n_c[c.unit] > 1
+        reach = fixed_load + np.bincount(c.terr[free_pairs], weights=p.unit_metrics[c.unit[free_pairs], m], minlength=T)
+        under = np.flatnonzero(reach < p.lo[:, m] * (1 - 1e-9))
+        for t in under[:3]:
+            out.append(f"{names[t]} can reach at most {_pct(reach[t] / p.target[t, m])} of its target {_label(metric)} "
+                       f"from the accounts it may take (nearest {int(np.median(n_c[n_c > 1])) if (n_c > 1).any() else 0} "
+                       f"territories per account); widen the band to ±{_pct(np.ceil((1 - reach[t] / p.target[t, m]) * 20) / 20)}, "
+                       f"consider more candidates per account, or relax the rules")
+        # one unit larger than a whole band: it fits nowhere it is allowed
+        big = p.unit_metrics[c.unit, m] > p.hi[c.terr, m] * (1 + 1e-9)
+        bad_units = [u for u in np.unique(c.unit[big]) if big[c.ptr[u]:c.ptr[u + 1]].all()]
+        for u in bad_units[:2]:
+            t = c.terr[c.ptr[u]]
+            out.append(f"{_unit_name(units['key'].iat[u])} alone holds {_pct(p.unit_metrics[u, m] / p.target[t, m])} of a "
+                       f"target {_label(metric)} book; widen the {_label(metric)} band or carve smaller units")
+    caps = np.isfinite(p.max_accounts)
+    if caps.any():
+        for seg, g in terr.assign(cap=p.max_accounts).groupby("segment"):
+            idx = [terr.index.get_loc(i) for i in g.index]
+            need = units.loc[units["segment"] == seg, "accounts"].sum()
+            have = np.nansum(np.where(np.isfinite(p.max_accounts[idx]), p.max_accounts[idx], np.nan))
+            if np.all(np.isfinite(p.max_accounts[idx])) and need > have + 1e-9:
+                out.append(f"{seg}: {int(need):,} accounts to cover but the coverage model allows only {have:,.0f} "
+                           f"across {len(idx)} territories (accounts per rep × capacity); add territories "
+                           f"(over-carve), raise accounts per rep, or turn off the accounts cap")
+    return out
+
+
+def elastic(p: Problem, terr: pd.DataFrame, time_limit: float = 20.0) -> list[str]:
+    """Solve the soft version with equal weights and report the bands it had to break."""
+    import dataclasses
+
+    q = dataclasses.replace(p, soft=True, penalty=1.0 / np.maximum(p.target, 1e-9))
+    mx = build_matrix(q)
+    # make balance the only thing that matters
+    mx.c[: mx.n_pairs] *= 1e-6
+    res = solve_lp(mx, time_limit)
+    if res.x is None:
+        return ["the rules, locks and budget leave no way to assign every account (check the disruption budget)"]
+    T, M = p.n_terr, len(p.metric_names)
+    P, nb = mx.n_pairs, T * M
+    over = res.x[P:P + nb].reshape(T, M)
+    under = res.x[P + nb:P + 2 * nb].reshape(T, M)
+    out = []
+    names = terr["label"].tolist()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.nan_to_num((over + under) / p.target)
+    worst = np.dstack(np.unravel_index(np.argsort(-rel, axis=None)[:3], rel.shape))[0]
+    for t, m in worst:
+        if rel[t, m] <= 1e-6:
+            continue
+        level = (p.hi[t, m] + over[t, m]) / p.target[t, m] if over[t, m] > 0 else (p.lo[t, m] - under[t, m]) / p.target[t, m]
+        need = abs(level - 1)
+        out.append(f"even at best {names[t]} ends at {_pct(level)} of its target {_label(p.metric_names[m])}; "
+                   f"widen that band to ±{_pct(np.ceil(need * 100) / 100)} or use soft mode")
+    if out and (p.max_moves is not None or p.max_arr_moved is not None):
+        out.append("the disruption budget may be what holds the bands back: raise it or remove it")
+    if not out:
+        out.append("no balanced split exists with whole accounts (the bands are tighter than single accounts); "
+                   "widen the bands slightly, carve smaller units, or use soft mode")
+    return out
+
+
+def diagnosis_text(findings: list[str]) -> str:
+    return "No plan fits the hard bands and rules: " + "; ".join(findings[:4]) + "." if findings else ""

@@ -1,0 +1,219 @@
+"""From accounts and reps to a :class:`~optimizers.carve.model.Problem`: territories and their homes, units, locks and
+pins, rules and candidates, targets and bands, and the cost of every unit–territory pair."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from optimizers.carve.candidates import eligibility, prune
+from optimizers.carve.model import Problem
+from optimizers.carve.settings import CarveSettings
+from optimizers.carve.units import build_units
+from planning.data import Settings
+from planning.data import capacity_share
+from planning.plans import territories_from_reps
+
+def extra_capacity(extra: dict, plan_year: int, settings: Settings) -> float:
+    """Capacity share of a planned hire starting in ``start_month`` (1–12) of the plan year."""
+    month = int(extra.get("start_month", 1))
+    if not 1 <= month <= 12:
+        raise ValueError(f"start_month of an extra territory must be 1–12, not {month}")
+    rep = pd.DataFrame({"segment": [extra["segment"]], "start_date": [pd.Timestamp(plan_year, month, 1)],
+                        "end_date": [pd.NaT]})
+    return float(capacity_share(rep, plan_year, settings).iat[0])
+
+
+def build_territories(reps: pd.DataFrame, cs: CarveSettings, plan_year: int, settings: Settings) -> pd.DataFrame:
+    """Territories in the plan: one per quota rep not excluded, plus over-carved open ones."""
+    terr = territories_from_reps(reps)
+    terr = terr.loc[~terr["owner_rep_id"].isin(cs.excluded_reps)].copy()
+    r = reps.set_index("rep_id")
+    share = capacity_share(reps, plan_year, settings)
+    share.index = reps["rep_id"].to_numpy()
+    terr["capacity_share"] = terr["owner_rep_id"].map(share).astype(float)
+    terr["home_lat"] = terr["owner_rep_id"].map(r["lat"]).astype(float)
+    terr["home_lon"] = terr["owner_rep_id"].map(r["lon"]).astype(float)
+    rows = []
+    for i, e in enumerate(cs.extra_territories, start=1):
+        if e.get("segment") not in settings.segments:
+            raise ValueError(f"extra territory {i}: unknown segment {e.get('segment')!r}")
+        tid = e.get("territory_id") or f"T-NEW-{i:02d}"
+        rows.append({"territory_id": tid, "name": e.get("name") or f"{e['segment']} {e.get('region', '')} – open (new hire)",
+                     "region": e.get("region"), "area": e.get("area"), "segment": e["segment"], "owner_rep_id": np.nan,
+                     "capacity_share": extra_capacity(e, plan_year, settings),
+                     "home_lat": e.get("lat", np.nan), "home_lon": e.get("lon", np.nan)})
+    if rows:
+        terr = pd.concat([terr, pd.DataFrame(rows).set_index("territory_id")])
+    names = r["name"]
+    owner = terr["owner_rep_id"]
+    terr["label"] = (owner.map(names) + " (" + owner.astype("string") + ")").fillna(terr["name"]).astype(str)
+    return terr
+
+
+
+def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp,
+            k: int | None = None):
+    """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context for reporting)."""
+    acc = accounts.reset_index(drop=True)
+    terr = build_territories(reps, cs, plan_year, d)
+    if terr.empty:
+        raise ValueError("no territories to carve into: every quota-carrying rep is excluded")
+    tids = list(terr.index)
+    t_of = {t: i for i, t in enumerate(tids)}
+    T = len(tids)
+    units = build_units(acc, cs.units or "account", cs.keep_families)
+    U = len(units)
+    ua = units.of_account
+    # current territory of each account (−1: no owner, or owner excluded / not a quota rep)
+    owner_t = "T-" + acc["owner_rep_id"].astype("string")
+    cur = owner_t.map(t_of).fillna(-1).astype(int).to_numpy()
+    warnings: list[str] = []
+    # homes: rep's home, else centre of the current book, else centre of its segment+region accounts
+    w = acc["workload_hours"].fillna(0).to_numpy(float) + 1e-6
+    lat, lon = acc["lat"].to_numpy(float), acc["lon"].to_numpy(float)
+    has = ~(np.isnan(lat) | np.isnan(lon)) & (cur >= 0)
+    book_w = np.bincount(cur[has], weights=w[has], minlength=T)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        book_lat = np.bincount(cur[has], weights=(lat * w)[has], minlength=T) / book_w
+        book_lon = np.bincount(cur[has], weights=(lon * w)[has], minlength=T) / book_w
+    home_lat, home_lon = terr["home_lat"].to_numpy(float).copy(), terr["home_lon"].to_numpy(float).copy()
+    if cs.distance_to == "centre":
+        home_lat = np.where(np.isnan(book_lat), home_lat, book_lat)
+        home_lon = np.where(np.isnan(book_lon), home_lon, book_lon)
+    for i in np.flatnonzero(np.isnan(home_lat) | np.isnan(home_lon)):
+        if not np.isnan(book_lat[i]):
+            home_lat[i], home_lon[i] = book_lat[i], book_lon[i]
+            continue
+        same = (acc["segment"] == terr["segment"].iat[i]).to_numpy()
+        if isinstance(terr["region"].iat[i], str):
+            same = same & (acc["region"] == terr["region"].iat[i]).to_numpy()
+        ok = same & ~np.isnan(lat)
+        if ok.any():
+            home_lat[i], home_lon[i] = np.average(lat[ok], weights=w[ok]), np.average(lon[ok], weights=w[ok])
+    terr["home_lat"], terr["home_lon"] = home_lat, home_lon
+    # locks and pins → fixed territory per unit
+    fixed = np.full(U, -1, dtype=np.int64)
+    if cs.respect_locks and "locked" in acc:
+        locked = acc["locked"].fillna(False).astype(bool).to_numpy()
+        lost = locked & (cur < 0)
+        if lost.any():
+            warnings.append(f"{int(lost.sum())} locked account(s) have no owner in this plan (owner excluded or "
+                            f"not a quota rep); they are treated as unlocked")
+        lk = np.flatnonzero(locked & (cur >= 0))
+        fixed[ua[lk]] = cur[lk]
+    pinned_acc = np.zeros(len(acc), dtype=bool)
+    if cs.pins:
+        idx = pd.Series(np.arange(len(acc)), index=acc["account_id"].astype(str))
+        bad_t = []
+        for aid, target in cs.pins.items():
+            tid = target if target in t_of else f"T-{target}"
+            if str(aid) not in idx.index:
+                warnings.append(f"pin ignored: unknown account {aid}")
+                continue
+            if tid not in t_of:
+                bad_t.append(str(target))
+                continue
+            i = idx[str(aid)]
+            fixed[ua[i]] = t_of[tid]
+            pinned_acc[i] = True
+        if bad_t:
+            warnings.append(f"pin(s) to unknown or excluded territory ignored: {', '.join(sorted(set(bad_t))[:5])}")
+    # rules → eligibility, then prune
+    elig = eligibility(units.frame, ua, acc, terr, cs.match_segment, cs.match_region, cs.industry_rules,
+                       {k: tuple(v) if v else v for k, v in cs.employee_bands.items()})
+    cur_ok = cur >= 0
+    keep = sp.coo_matrix((np.ones(int(cur_ok.sum())), (ua[cur_ok], cur[cur_ok])), shape=(U, T)).toarray() > 0
+    fallback = None
+    if cs.mode == "soft":
+        fallback = (units.frame["segment"].astype(str).to_numpy()[:, None] == terr["segment"].astype(str).to_numpy()[None, :])
+        no_seg = ~fallback.any(axis=1)
+        fallback[no_seg] = True
+    cand = prune(elig, units.frame["lat"].to_numpy(), units.frame["lon"].to_numpy(), home_lat, home_lon,
+                 k or cs.candidates, keep, fixed, fallback, cs.reverse_candidates)
+    if cs.mode == "soft" and len(cand.orphans):
+        warnings.append(f"{len(cand.orphans)} unit(s) had no territory under the rules; they went to the nearest "
+                        f"territory of their segment anyway (rule broken, see warnings in the moves list)")
+    # unit metrics
+    metric_cols = {"potential_usd": acc["potential_usd"], "arr_usd": acc["arr_usd"],
+                   "workload_hours": acc["workload_hours"], "accounts": pd.Series(1.0, index=acc.index)}
+    mnames = list(cs.metrics)
+    um = np.stack([units.sum(metric_cols[m].fillna(0).to_numpy(float)) for m in mnames], axis=1) if mnames \
+        else np.zeros((U, 0))
+    n_acc = units.sum(np.ones(len(acc)))
+    # targets per territory and metric within comparable groups (segment, or all when segments mix)
+    # comparable territories: same segment, and same region when accounts must stay in their region
+    group = terr["segment"].astype(str).to_numpy() if cs.match_segment else np.array(["All"] * T)
+    ugroup = units.frame["segment"].astype(str).to_numpy() if cs.match_segment else np.array(["All"] * U)
+    if cs.match_region:
+        group = group + " | " + terr["region"].astype("string").fillna("").to_numpy().astype(str)
+        ugroup = ugroup + " | " + units.frame["region"].astype("string").fillna("").to_numpy().astype(str)
+    cap = terr["capacity_share"].fillna(1.0).to_numpy(float) if cs.target == "capacity" else np.ones(T)
+    target = np.zeros((T, len(mnames)))
+    avg_acc = np.ones(T)
+    for g in np.unique(group):
+        tg = group == g
+        ug = ugroup == g
+        capg = cap[tg]
+        share = capg / capg.sum() if capg.sum() > 0 else np.full(tg.sum(), 1 / tg.sum())
+        target[tg] = share[:, None] * um[ug].sum(axis=0)[None, :]
+        avg_acc[tg] = n_acc[ug].sum() / tg.sum()
+    tol = np.array([cs.tol(m) for m in mnames])
+    lo, hi = target * (1 - tol), target * (1 + tol)
+    wts = np.array([float(cs.weights.get(m, 1.0)) for m in mnames])
+    # costs per pair
+    arr = acc["arr_usd"].fillna(0).to_numpy(float)
+    pipe = acc["open_pipeline_usd"].fillna(0).to_numpy(float) if "open_pipeline_usd" in acc else np.zeros(len(acc))
+    mean_arr = arr[arr > 0].mean() if (arr > 0).any() else 1.0
+    mean_pipe = pipe[pipe > 0].mean() if (pipe > 0).any() else 1.0
+    if "next_renewal_date" in acc:
+        days = (pd.to_datetime(acc["next_renewal_date"]) - pd.Timestamp(as_of)).dt.days.to_numpy(float)
+        prox = np.clip(1 - np.nan_to_num(days, nan=1e9) / 365.0, 0, 1) * (np.nan_to_num(days, nan=-1) >= 0)
+    else:
+        prox = np.zeros(len(acc))
+    mc = 1 + cs.continuity_arr * arr / mean_arr + cs.continuity_pipeline * pipe / mean_pipe + cs.continuity_renewal * prox
+    # soft penalty per percentage point outside the band: 50× what moving 1% of an average book costs
+    # (its accounts' mean move cost plus ~300 mi of travel), so balance wins unless the weight is lowered
+    # (at 10× the sample company's Enterprise books stayed 32% off: their accounts carry big ARR)
+    ref = np.maximum(target, 0.05 * np.maximum(target.mean(axis=0, keepdims=True), 1e-9))
+    mean_mc = np.ones(T)
+    for g in np.unique(group):
+        ug = np.isin(ua, np.flatnonzero(ugroup == g))
+        mean_mc[group == g] = mc[ug].mean() if ug.any() else 1.0
+    per_pp = 0.5 * avg_acc * (cs.continuity_weight * mean_mc + 3.0 * cs.distance_weight)
+    penalty = wts[None, :] * per_pp[:, None] * 100.0 / ref
+    movable = cur_ok & ~pinned_acc
+    acc_cnt = movable.astype(float)
+    acc_arr = arr * movable
+
+    def per_pair(values: np.ndarray) -> np.ndarray:
+        """Σ over the unit's accounts of ``values`` minus those already in the pair's territory."""
+        tot = units.sum(values)
+        here = sp.csr_matrix((values[cur_ok], (ua[cur_ok], cur[cur_ok])), shape=(U, T))
+        return tot[cand.unit] - np.asarray(here[cand.unit, cand.terr]).ravel()
+
+    moved_cnt = per_pair(acc_cnt)
+    moved_arr = per_pair(acc_arr)
+    moved_mc = per_pair(mc * movable)
+    n_c = np.diff(cand.ptr)
+    fixed_pair = n_c[cand.unit] == 1
+    moved_cnt[fixed_pair] = 0
+    moved_arr[fixed_pair] = 0
+    uwl = units.sum(acc["workload_hours"].fillna(0).to_numpy(float))
+    wl_mean = uwl.sum() / max(n_acc.sum(), 1)
+    wl_factor = uwl / wl_mean if wl_mean > 0 else n_acc
+    dist_cost = cs.distance_weight * wl_factor[cand.unit] * cand.dist_mi / 100.0
+    pair_cost = dist_cost + cs.continuity_weight * moved_mc
+    max_acc = np.full(T, np.inf)
+    if cs.account_capacity:
+        segs = terr["segment"].astype(str).to_numpy()
+        share = terr["capacity_share"].fillna(1.0).to_numpy(float)
+        for i in range(T):
+            if segs[i] in d.segments:
+                max_acc[i] = d.segments[segs[i]].accounts_per_rep[1] * share[i]
+    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=lo, hi=hi, target=target,
+                pair_cost=pair_cost, pair_moves=moved_cnt, pair_arr_moved=moved_arr, soft=cs.mode == "soft",
+                penalty=penalty, max_accounts=max_acc, max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
+    ctx = dict(acc=acc, terr=terr, units=units, cur=cur, pinned_acc=pinned_acc, warnings=warnings,
+               elig=elig, tol={m: cs.tol(m) for m in mnames})
+    return p, ctx

@@ -1,0 +1,71 @@
+"""Capacity planning: headcount by segment and role, month by month, and what-if scenarios.
+
+RRE = Σ heads × ramp % × attainment; capacity = RRE × quota ÷ 12; formulas in docs/capacity.md.
+
+Public names, by module (import them from this package; they load on first use):
+- ``files``: merge_scenario_dict, read_scenario_file, scenario_from_file, write_scenario_file
+- ``from_data``: default_scenario, earliest_start, segment_attainment
+- ``scenario``: CapacityScenario, MAX_ATTAINMENT, MONTH_NAMES, MONTHS, Person, ScenarioError, SegmentAssumptions
+- ``simulation``: CapacityResult, COVERAGE_DISAGREEMENT, expected_bookings, hire_response, hires_needed,
+  hiring_stop_month, monthly_attrition, ramp_at, ramped_rep_equivalents, run_scenario, target_by_month, tornado,
+  TORNADO_DRIVERS
+- ``tables``: ASSUMPTION_COLUMNS, COMPARE_ROWS, compare_summaries, INT_COLUMNS, months_of, QUARTERS, RAMP_MONTHS,
+  scenario_from_tables, scenario_tables, SUPPORT_COLUMNS
+"""
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "ASSUMPTION_COLUMNS": "tables",
+    "COMPARE_ROWS": "tables",
+    "COVERAGE_DISAGREEMENT": "simulation",
+    "CapacityResult": "simulation",
+    "CapacityScenario": "scenario",
+    "INT_COLUMNS": "tables",
+    "MAX_ATTAINMENT": "scenario",
+    "MONTHS": "scenario",
+    "MONTH_NAMES": "scenario",
+    "Person": "scenario",
+    "QUARTERS": "tables",
+    "RAMP_MONTHS": "tables",
+    "SUPPORT_COLUMNS": "tables",
+    "ScenarioError": "scenario",
+    "SegmentAssumptions": "scenario",
+    "TORNADO_DRIVERS": "simulation",
+    "compare_summaries": "tables",
+    "default_scenario": "from_data",
+    "earliest_start": "from_data",
+    "expected_bookings": "simulation",
+    "hire_response": "simulation",
+    "hires_needed": "simulation",
+    "hiring_stop_month": "simulation",
+    "merge_scenario_dict": "files",
+    "monthly_attrition": "simulation",
+    "months_of": "tables",
+    "ramp_at": "simulation",
+    "ramped_rep_equivalents": "simulation",
+    "read_scenario_file": "files",
+    "run_scenario": "simulation",
+    "scenario_from_file": "files",
+    "scenario_from_tables": "tables",
+    "scenario_tables": "tables",
+    "segment_attainment": "from_data",
+    "target_by_month": "simulation",
+    "tornado": "simulation",
+    "write_scenario_file": "files",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    # lazy: a page that needs one name must not pay for every heavy library the package touches
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

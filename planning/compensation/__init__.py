@@ -1,0 +1,79 @@
+"""Quota and compensation: quota allocation and coverage, comp plans, payout curves and the Monte Carlo cost.
+
+quota_i = planned × s_i·c_i / Σ s_j·c_j; formulas in docs/quota-and-comp.md.
+
+Public names, by module (import them from this package; they load on first use):
+- ``comp_plan``: CompPlan, CompPlanError, default_plan, default_plans, default_tiers, per_rep_plans, plan_table,
+  plans_from_dict, plans_to_dict, Spiff, Tier, tiers_frame, tiers_from_frame
+- ``cost_sim``: attainment_params, compare_variants, CompSimResult, DISTRIBUTIONS, PERCENTILES, rep_attainment,
+  simulate_cost
+- ``quota``: COVERAGE_BY, GAP_MODES, history_bookings, METHODS, monthly_capacity, plan_year_targets, POOLS,
+  QUARTERS, quota_export, quota_for_plan, QuotaError, QuotaResult, QuotaSettings, territory_frame
+- ``report``: comp_sheets, comp_template, plans_from, QUOTA_COLUMNS, quota_settings_from, quota_sheets,
+  quota_template, read_config, SIM_KEYS, simulation_from, write_template
+"""
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "COVERAGE_BY": "quota",
+    "CompPlan": "comp_plan",
+    "CompPlanError": "comp_plan",
+    "CompSimResult": "cost_sim",
+    "DISTRIBUTIONS": "cost_sim",
+    "GAP_MODES": "quota",
+    "METHODS": "quota",
+    "PERCENTILES": "cost_sim",
+    "POOLS": "quota",
+    "QUARTERS": "quota",
+    "QUOTA_COLUMNS": "report",
+    "QuotaError": "quota",
+    "QuotaResult": "quota",
+    "QuotaSettings": "quota",
+    "SIM_KEYS": "report",
+    "Spiff": "comp_plan",
+    "Tier": "comp_plan",
+    "attainment_params": "cost_sim",
+    "comp_sheets": "report",
+    "comp_template": "report",
+    "compare_variants": "cost_sim",
+    "default_plan": "comp_plan",
+    "default_plans": "comp_plan",
+    "default_tiers": "comp_plan",
+    "history_bookings": "quota",
+    "monthly_capacity": "quota",
+    "per_rep_plans": "comp_plan",
+    "plan_table": "comp_plan",
+    "plan_year_targets": "quota",
+    "plans_from": "report",
+    "plans_from_dict": "comp_plan",
+    "plans_to_dict": "comp_plan",
+    "quota_export": "quota",
+    "quota_for_plan": "quota",
+    "quota_settings_from": "report",
+    "quota_sheets": "report",
+    "quota_template": "report",
+    "read_config": "report",
+    "rep_attainment": "cost_sim",
+    "simulate_cost": "cost_sim",
+    "simulation_from": "report",
+    "territory_frame": "quota",
+    "tiers_frame": "comp_plan",
+    "tiers_from_frame": "comp_plan",
+    "write_template": "report",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    # lazy: a page that needs one name must not pay for every heavy library the package touches
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,129 @@
+"""Data: read files, map columns, validate, geocode, and the editable defaults.
+
+The dataset is the accounts, reps, targets, history and hierarchy tables after validation; every rejected row
+keeps its original values. Settings (segments, ramp curves, bands...) are user-editable defaults.
+
+Public names, by module (import them from this package; they load on first use):
+- ``dataset``: Dataset, load_dataset, load_sample, SAMPLE_DIR, sample_meta, Source
+- ``defaults``: INDUSTRIES, load_settings, PlanningDefaults, QUOTA_ROLES, read_settings_file, REGIONS, REP_STATUSES,
+  ROLE_DEFAULTS, RoleDefaults, ROLES, SEGMENT_DEFAULTS, SegmentBands, SegmentDefaults, SEGMENTS, Settings,
+  settings_from_dict, SOURCE, STATE_REGION, workload_hours
+- ``files``: apply_mapping, FileError, neutralise_formulas, RawTable, read_table, resolve_mapping, SOURCE_ROW,
+  suggest_mapping, to_safe_csv, to_safe_excel, write_csv
+- ``geo``: compactness_mi, distance_matrix_mi, EARTH_RADIUS_MI, haversine_mi, locate_zips, normalise_zip,
+  STATES_GEOJSON, territory_hulls, us_states_geojson, zip_table
+- ``health``: completeness, duplicate_accounts, health_report, HealthReport, normalise_domain, normalise_name,
+  PLANNING_FIELDS
+- ``people``: capacity_share, month_index, quota_carriers, ramp_factor, tenure_months
+- ``schema``: ACCOUNTS_SCHEMA, column_names, COLUMNS, ColumnSpec, empty_frame, HISTORY_SCHEMA, MONEY_KINDS,
+  NUMERIC_KINDS, REPS_SCHEMA, required_columns, SCHEMAS, spec, TABLES, TARGETS_SCHEMA, TERRITORIES_SCHEMA
+- ``summary``: breakdown
+- ``validation``: canonical, check_rep_references, column_help, derive_segment, drop_unknown_reps, Issue,
+  parse_bool, parse_number, resolve_owners, TableResult, validate_table, ValidationReport
+"""
+from __future__ import annotations
+
+import importlib
+
+_PUBLIC = {
+    "ACCOUNTS_SCHEMA": "schema",
+    "COLUMNS": "schema",
+    "ColumnSpec": "schema",
+    "Dataset": "dataset",
+    "EARTH_RADIUS_MI": "geo",
+    "FileError": "files",
+    "HISTORY_SCHEMA": "schema",
+    "HealthReport": "health",
+    "INDUSTRIES": "defaults",
+    "Issue": "validation",
+    "MONEY_KINDS": "schema",
+    "NUMERIC_KINDS": "schema",
+    "PLANNING_FIELDS": "health",
+    "PlanningDefaults": "defaults",
+    "QUOTA_ROLES": "defaults",
+    "REGIONS": "defaults",
+    "REPS_SCHEMA": "schema",
+    "REP_STATUSES": "defaults",
+    "ROLES": "defaults",
+    "ROLE_DEFAULTS": "defaults",
+    "RawTable": "files",
+    "RoleDefaults": "defaults",
+    "SAMPLE_DIR": "dataset",
+    "SCHEMAS": "schema",
+    "SEGMENTS": "defaults",
+    "SEGMENT_DEFAULTS": "defaults",
+    "SOURCE": "defaults",
+    "SOURCE_ROW": "files",
+    "STATES_GEOJSON": "geo",
+    "STATE_REGION": "defaults",
+    "SegmentBands": "defaults",
+    "SegmentDefaults": "defaults",
+    "Settings": "defaults",
+    "Source": "dataset",
+    "TABLES": "schema",
+    "TARGETS_SCHEMA": "schema",
+    "TERRITORIES_SCHEMA": "schema",
+    "TableResult": "validation",
+    "ValidationReport": "validation",
+    "apply_mapping": "files",
+    "breakdown": "summary",
+    "canonical": "validation",
+    "capacity_share": "people",
+    "check_rep_references": "validation",
+    "column_help": "validation",
+    "column_names": "schema",
+    "compactness_mi": "geo",
+    "completeness": "health",
+    "derive_segment": "validation",
+    "distance_matrix_mi": "geo",
+    "drop_unknown_reps": "validation",
+    "duplicate_accounts": "health",
+    "empty_frame": "schema",
+    "haversine_mi": "geo",
+    "health_report": "health",
+    "load_dataset": "dataset",
+    "load_sample": "dataset",
+    "load_settings": "defaults",
+    "locate_zips": "geo",
+    "month_index": "people",
+    "neutralise_formulas": "files",
+    "normalise_domain": "health",
+    "normalise_name": "health",
+    "normalise_zip": "geo",
+    "parse_bool": "validation",
+    "parse_number": "validation",
+    "quota_carriers": "people",
+    "ramp_factor": "people",
+    "read_settings_file": "defaults",
+    "read_table": "files",
+    "required_columns": "schema",
+    "resolve_mapping": "files",
+    "resolve_owners": "validation",
+    "sample_meta": "dataset",
+    "settings_from_dict": "defaults",
+    "spec": "schema",
+    "suggest_mapping": "files",
+    "tenure_months": "people",
+    "territory_hulls": "geo",
+    "to_safe_csv": "files",
+    "to_safe_excel": "files",
+    "us_states_geojson": "geo",
+    "validate_table": "validation",
+    "workload_hours": "defaults",
+    "write_csv": "files",
+    "zip_table": "geo",
+}
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    # lazy: a page that needs one name must not pay for every heavy library the package touches
+    if name in _PUBLIC:
+        value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

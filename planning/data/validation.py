@@ -1,0 +1,404 @@
+"""Row-level validation: raw user table → (clean frame, rejected rows with reasons).
+
+Nothing is dropped silently.  Every input row ends up either in ``clean`` or
+in ``rejects`` (with its original cells, its spreadsheet row number and the
+reasons), so ``n_input == len(clean) + len(rejects)`` always holds.  Warnings
+(an unknown industry, an account without a location) keep the row and are
+listed in ``issues``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from planning.data import geo
+from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
+from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
+from planning.data.schema import COLUMNS, SCHEMAS, required_columns, spec
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass
+class Issue:
+    table: str
+    file: str
+    row: int | None  # spreadsheet row (header = 1); None for file-level issues
+    column: str | None
+    value: str
+    message: str
+    severity: str = ERROR
+
+    def __str__(self) -> str:
+        where = self.file + (f", row {self.row}" if self.row else "") + (f", column '{self.column}'" if self.column else "")
+        val = f" (value: {self.value!r})" if self.value not in ("", "nan", "None") else ""
+        return f"{self.severity.upper()} {where}: {self.message}{val}"
+
+
+@dataclass
+class TableResult:
+    table: str
+    file: str
+    clean: pd.DataFrame
+    rejects: pd.DataFrame  # original cells + source_row + reasons
+    issues: list[Issue] = field(default_factory=list)
+    n_input: int = 0
+    blank_rows: int = 0
+    mapping: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def counts_add_up(self) -> bool:
+        return self.n_input == len(self.clean) + len(self.rejects)
+
+
+@dataclass
+class ValidationReport:
+    tables: dict[str, TableResult] = field(default_factory=dict)
+
+    @property
+    def issues(self) -> list[Issue]:
+        return [i for t in self.tables.values() for i in t.issues]
+
+    def issues_frame(self) -> pd.DataFrame:
+        cols = ["severity", "table", "file", "row", "column", "value", "message"]
+        if not self.issues:
+            return pd.DataFrame(columns=cols)
+        return pd.DataFrame([{c: getattr(i, c) for c in cols} for i in self.issues])[cols]
+
+    def rejects_frame(self) -> pd.DataFrame:
+        frames = [t.rejects.assign(table=name, file=t.file) for name, t in self.tables.items() if len(t.rejects)]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["table", "file", SOURCE_ROW, "reasons"])
+
+    def counts(self) -> pd.DataFrame:
+        return pd.DataFrame([
+            {"table": n, "file": t.file, "rows_read": t.n_input, "loaded": len(t.clean), "rejected": len(t.rejects),
+             "warnings": sum(i.severity == WARNING for i in t.issues), "blank_lines_skipped": t.blank_rows}
+            for n, t in self.tables.items()
+        ])
+
+
+# -- value parsers ------------------------------------------------------------------------
+_MONEY_STRIP = re.compile(r"[\s$€£¥\u00a0\u202f]|USD|EUR|GBP", re.IGNORECASE)
+_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
+
+
+def parse_number(value, european: bool = False) -> float | None:
+    """'$1,200,000' → 1200000; '(500)' → -500; '1.2M' → 1200000; '' → NaN; junk → None."""
+    if value is None:
+        return np.nan
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return float(value)
+    text = _MONEY_STRIP.sub("", str(value))
+    if text == "" or text.lower() in ("nan", "none", "null", "n/a", "na", "-"):
+        return np.nan
+    percent = text.endswith("%")
+    text = text.rstrip("%")
+    negative = text.startswith("(") and text.endswith(")")
+    text = text.strip("()")
+    mult = 1.0
+    m = re.match(r"^(.*?)(k|mm|m|bn|b)$", text, re.IGNORECASE)
+    if m:
+        text, mult = m.group(1), _SUFFIX[m.group(2).lower()]
+    if european or re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
+        text = text.replace(".", "").replace(",", ".")
+    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?", text):
+        text = text.replace(",", "")
+    elif re.fullmatch(r"-?\d+,\d{1,2}", text):  # decimal comma: 12,5
+        text = text.replace(",", ".")
+    try:
+        out = float(text) * mult
+    except ValueError:
+        return None
+    out = out / 100 if percent else out
+    return -out if negative else out
+
+
+_TRUE = {"true", "yes", "y", "1", "x", "t", "locked", "named"}
+_FALSE = {"false", "no", "n", "0", "", "f", "nan", "none"}
+
+
+def parse_bool(value) -> bool | None:
+    text = str(value).strip().lower()
+    if text.endswith(".0"):
+        text = text[:-2]
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return None
+
+
+_SEGMENT_ALIASES = {
+    "enterprise": "Enterprise", "ent": "Enterprise", "large enterprise": "Enterprise", "strategic": "Enterprise",
+    "global": "Enterprise", "mid-market": "Mid-market", "midmarket": "Mid-market", "mid market": "Mid-market",
+    "mm": "Mid-market", "commercial": "Mid-market", "smb": "SMB", "small business": "SMB", "small": "SMB",
+    "smb/small": "SMB", "s&mb": "SMB",
+}
+_ROLE_ALIASES = {
+    "ae": "AE", "account executive": "AE", "sdr": "SDR", "bdr": "SDR", "sales development": "SDR",
+    "business development": "SDR", "se": "SE", "sales engineer": "SE", "solutions engineer": "SE",
+    "csm": "CSM", "customer success": "CSM", "customer success manager": "CSM", "manager": "Manager",
+    "sales manager": "Manager", "first-line manager": "Manager", "rvp": "Manager", "channel": "Channel",
+    "partner manager": "Channel",
+}
+_STATUS_ALIASES = {
+    "active": "active", "open_req": "open_req", "open req": "open_req", "open requisition": "open_req",
+    "req": "open_req", "planned": "open_req", "leaving": "leaving", "notice": "leaving", "terminated": "leaving",
+}
+
+
+def canonical(value, aliases: dict[str, str]) -> str | None:
+    text = str(value).strip()
+    if text == "" or text.lower() == "nan":
+        return ""
+    return aliases.get(text.lower())
+
+
+def derive_segment(employees: pd.Series, revenue: pd.Series, settings: Settings) -> pd.Series:
+    """Segment from employee bands, else from revenue bands; NaN when neither is known."""
+    b = settings.bands
+    by_emp = np.select([employees >= b.enterprise_min_employees, employees >= b.midmarket_min_employees,
+                        employees >= 0], ["Enterprise", "Mid-market", "SMB"], default="")
+    by_rev = np.select([revenue >= b.enterprise_min_revenue_usd, revenue >= b.midmarket_min_revenue_usd,
+                        revenue >= 0], ["Enterprise", "Mid-market", "SMB"], default="")
+    out = np.where(by_emp != "", by_emp, by_rev)
+    return pd.Series(out, index=employees.index).replace("", np.nan)
+
+
+# -- the validator --------------------------------------------------------------------------
+class _Collector:
+    def __init__(self, table: str, file: str, frame: pd.DataFrame, original: pd.DataFrame):
+        self.table, self.file, self.frame, self.original = table, file, frame, original
+        self.issues: list[Issue] = []
+        self.bad: dict[int, list[str]] = {}  # frame index → reasons (errors only)
+
+    def add(self, idx, column, message, severity=ERROR, value=None):
+        row = int(self.frame.at[idx, SOURCE_ROW]) if idx is not None else None
+        if value is None and idx is not None:
+            src = self.original if column in self.original.columns else self.frame
+            value = src.at[idx, column] if column in src.columns else None
+        self.issues.append(Issue(self.table, self.file, row, column, "" if value is None else str(value), message, severity))
+        if severity == ERROR and idx is not None:
+            self.bad.setdefault(idx, []).append(f"{column}: {message}" if column else message)
+
+    def add_many(self, mask: pd.Series, column, message, severity=ERROR, values: pd.Series | None = None):
+        for idx in mask[mask].index:
+            self.add(idx, column, message, severity, None if values is None else values.at[idx])
+
+
+def _is_blank(s: pd.Series) -> pd.Series:
+    return s.isna() | s.astype(str).str.strip().isin(["", "nan", "NaN", "None", "NaT"])
+
+
+def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = None,
+                   settings: Settings | None = None) -> TableResult:
+    """Map, coerce and check one table.  Raises :class:`FileError` only for file-level problems."""
+    settings = settings or Settings()
+    used_mapping = resolve_mapping(raw, table, mapping)
+    mapped = apply_mapping(raw, used_mapping)
+    missing = [c for c in required_columns(table) if c not in mapped.columns]
+    if missing:
+        found = ", ".join(c for c in raw.frame.columns if c != SOURCE_ROW)
+        raise FileError(raw.file, f"missing required column(s) {', '.join(missing)} for the {table} table "
+                                  f"(found: {found}). Map a column to it or add it.", column=missing[0], row=1)
+    original = raw.frame
+    df = mapped.copy()
+    for c in COLUMNS[table]:
+        if c.name not in df.columns:
+            df[c.name] = np.nan
+    col = _Collector(table, raw.file, df, mapped)
+
+    # 1. coerce by kind
+    for c in COLUMNS[table]:
+        s = df[c.name]
+        blank = _is_blank(s)
+        if c.kind in ("money", "number", "int", "lat", "lon", "fraction"):
+            # Plain numbers take the vectorised path; only formatted cells ("$1,200", "(5)") go cell by cell.
+            values = pd.to_numeric(s.where(~blank), errors="coerce").astype(float).to_numpy(copy=True)
+            if raw.delimiter == ";":  # European file: "1.200" is twelve hundred, not 1.2
+                values[s.astype(str).str.fullmatch(r"-?\d{1,3}(\.\d{3})+").to_numpy(dtype=bool)] = np.nan
+            slow = np.flatnonzero(np.isnan(values) & ~blank.to_numpy())
+            bad_arr = np.zeros(len(s), dtype=bool)
+            for pos, cell in zip(slow, s.iloc[slow]):
+                v = parse_number(cell)  # None marks junk; blank cells never get here
+                bad_arr[pos] = v is None
+                values[pos] = np.nan if v is None else v
+            bad = pd.Series(bad_arr, index=s.index)
+            col.add_many(bad, c.name, "not a number")
+            df[c.name] = pd.Series(values, index=s.index)
+            if c.kind == "fraction":
+                pct = df[c.name] > 2  # "85" written as a percent
+                df.loc[pct, c.name] = df.loc[pct, c.name] / 100
+        elif c.kind == "date":
+            parsed = pd.to_datetime(s.where(~blank), errors="coerce", format="mixed")
+            col.add_many(parsed.isna() & ~blank, c.name, "not a date (use YYYY-MM-DD)")
+            df[c.name] = parsed
+        elif c.kind == "bool":
+            parsed = s.map(parse_bool)
+            col.add_many(parsed.isna() & ~blank, c.name, "not a yes/no value")
+            df[c.name] = parsed.fillna(False).astype(bool)
+        elif c.kind in ("segment", "role", "status"):
+            aliases = {"segment": _SEGMENT_ALIASES, "role": _ROLE_ALIASES, "status": _STATUS_ALIASES}[c.kind]
+            known = {"segment": SEGMENTS, "role": ROLES, "status": REP_STATUSES}[c.kind]
+            canon = s.map(lambda v: canonical(v, aliases))
+            col.add_many(canon.isna(), c.name, f"unknown {c.kind}; expected one of {', '.join(known)}")
+            df[c.name] = canon.replace("", np.nan)
+        elif c.kind == "postal":
+            df[c.name] = s.map(geo.normalise_zip)
+            col.add_many(df[c.name].isna() & ~blank, c.name, "not a US ZIP code")
+        else:
+            df[c.name] = s.astype(object).where(~blank, np.nan).map(lambda v: v.strip() if isinstance(v, str) else v)
+
+    # 2. table-specific derivations and checks
+    if table in ("accounts", "reps"):
+        _place(df, col, table)
+    if table == "accounts":
+        _derive_accounts(df, col, settings)
+    if table == "reps":
+        df["status"] = df["status"].fillna("active")
+        nonsel = df["role"].isin(["Manager", "SDR", "SE", "CSM"])
+        ae_no_seg = df["segment"].isna() & ~nonsel & df["role"].notna()
+        col.add_many(ae_no_seg, "segment", "an AE needs a segment", WARNING)
+        df["region"] = df["region"].fillna(df["state"].map(settings.regions) if "state" in df else np.nan)
+    if table == "targets":
+        dup = df.duplicated(["segment", "region", "period"], keep="first")
+        col.add_many(dup, "period", "duplicate target for this segment, region and period")
+
+    # 3. schema checks (pandera), lazily so every failing cell is reported
+    schema = SCHEMAS[table]
+    try:
+        schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for _, fc in exc.failure_cases.iterrows():
+            idx = fc["index"]
+            if idx is None or (isinstance(idx, float) and np.isnan(idx)):
+                continue
+            colname = fc["column"]
+            if any(r.startswith(f"{colname}:") for r in col.bad.get(int(idx), [])):
+                continue  # already reported more precisely (e.g. unknown value) during coercion
+            check = str(fc["check"])
+            if check == "field_uniqueness" or "unique" in check:
+                msg = f"duplicate {colname}; the first occurrence was kept"
+            elif check.startswith("not_nullable"):
+                msg = "must not be blank"
+            else:
+                msg = check
+            col.add(int(idx), colname, msg)
+
+    # 4. split clean / rejects; nothing is lost
+    bad_idx = sorted(col.bad)
+    clean = df.drop(index=bad_idx).reset_index(drop=True)
+    rejects = original.loc[original.index.isin(bad_idx)].copy()
+    rejects["reasons"] = [" | ".join(col.bad[i]) for i in rejects.index]
+    rejects = rejects[[SOURCE_ROW] + [c for c in rejects.columns if c not in (SOURCE_ROW, "reasons")] + ["reasons"]]
+    result = TableResult(table, raw.file, clean, rejects.reset_index(drop=True), col.issues,
+                         n_input=len(original), blank_rows=raw.blank_rows,
+                         mapping=used_mapping)
+    assert result.counts_add_up
+    return result
+
+
+def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
+    """Fill lat/lon/state from the ZIP where blank; flag ZIPs that cannot be placed."""
+    one_coord = df["lat"].isna() ^ df["lon"].isna()
+    col.add_many(one_coord, "lat", "latitude and longitude must both be given")
+    has_zip = df["postal_code"].notna()
+    no_coords = df["lat"].isna() | df["lon"].isna()
+    if "state" not in df.columns:
+        df["state"] = np.nan
+    need = has_zip & (no_coords | df["state"].isna())
+    # Only rows that need placing are looked up: a file with coordinates never loads the ZIP table.
+    located = geo.locate_zips(df.loc[need, "postal_code"]).reindex(df.index) if need.any() else \
+        pd.DataFrame({"lat": np.nan, "lon": np.nan, "state": np.nan}, index=df.index)
+    unknown = need & located["lat"].isna()
+    # An unplaceable ZIP only rejects the row when it was the only way to place it.
+    col.add_many(unknown & no_coords, "postal_code", "postal code can't be placed (not a known US ZIP)",
+                 ERROR if table == "accounts" else WARNING)
+    col.add_many(unknown & ~no_coords, "postal_code", "postal code unknown; using the given lat/lon", WARNING)
+    df.loc[no_coords, "lat"] = located.loc[no_coords, "lat"]
+    df.loc[no_coords, "lon"] = located.loc[no_coords, "lon"]
+    df["state"] = df["state"].astype(object).where(df["state"].notna(), located["state"])
+    df["state"] = df["state"].map(lambda v: v.upper() if isinstance(v, str) and len(v) == 2 else v)
+
+
+def _derive_accounts(df: pd.DataFrame, col: _Collector, settings: Settings) -> None:
+    derived = derive_segment(df["employees"], df["annual_revenue_usd"], settings)
+    df["segment_derived"] = df["segment"].isna() & derived.notna()
+    df["segment"] = df["segment"].fillna(derived)
+    col.add_many(df["segment"].isna(), "segment",
+                 "segment is blank and can't be derived (no employees or annual revenue)")
+    df["region"] = df["region"].fillna(df["state"].map(settings.regions))
+    for c in ("arr_usd", "potential_usd", "open_pipeline_usd"):
+        df[c] = df[c].fillna(0.0)
+    default_hours = df["segment"].map({k: v.workload_hours_per_account for k, v in settings.segments.items()})
+    df["workload_default"] = df["workload_hours"].isna()
+    df["workload_hours"] = df["workload_hours"].fillna(default_hours)
+    known = set(settings.industries)
+    unknown_ind = df["industry"].notna() & ~df["industry"].isin(known)
+    col.add_many(unknown_ind, "industry", "industry not in the picklist; kept and flagged", WARNING)
+    no_loc = df["lat"].isna()
+    col.add_many(no_loc & df["postal_code"].isna(), "postal_code", "no location (postal code or lat/lon)", WARNING)
+
+
+# -- cross-table checks -----------------------------------------------------------------------
+def resolve_owners(accounts: TableResult, reps: pd.DataFrame) -> None:
+    """Resolve account owners given as rep_id, name or CRM user id; reject unknown owners."""
+    if accounts.clean.empty:
+        return
+    lookup: dict[str, str] = {}
+    for _, r in reps.iterrows():
+        for key in (r.get("crm_user_id"), r.get("name"), r.get("rep_id")):
+            if isinstance(key, str) and key.strip():
+                lookup[key.strip().lower()] = r["rep_id"]
+    df = accounts.clean
+    owner = df["owner_rep_id"]
+    resolved = owner.map(lambda v: lookup.get(str(v).strip().lower()) if isinstance(v, str) else np.nan)
+    unknown = owner.notna() & resolved.isna()
+    if unknown.any():
+        bad = df.loc[unknown]
+        for idx, r in bad.iterrows():
+            accounts.issues.append(Issue("accounts", accounts.file, int(r[SOURCE_ROW]), "owner_rep_id", str(r["owner_rep_id"]),
+                                         "unknown owner: not a rep_id, name or CRM user id in the reps table"))
+        rej = bad[[SOURCE_ROW]].copy()
+        rej["reasons"] = "owner_rep_id: unknown owner: not a rep_id, name or CRM user id in the reps table"
+        for c in bad.columns:
+            if c not in rej.columns and c in accounts.rejects.columns:
+                rej[c] = bad[c].astype(str)
+        accounts.rejects = pd.concat([accounts.rejects, rej], ignore_index=True).sort_values(SOURCE_ROW).reset_index(drop=True)
+    accounts.clean = df.loc[~unknown].assign(owner_rep_id=resolved[~unknown]).reset_index(drop=True)
+    assert accounts.counts_add_up
+
+
+def check_rep_references(reps: TableResult) -> None:
+    df = reps.clean
+    ids = set(df["rep_id"])
+    bad = df["manager_id"].notna() & ~df["manager_id"].isin(ids)
+    for idx in bad[bad].index:
+        reps.issues.append(Issue("reps", reps.file, int(df.at[idx, SOURCE_ROW]), "manager_id", str(df.at[idx, "manager_id"]),
+                                 "manager not found in the reps table; the rep is kept without a manager", WARNING))
+    df.loc[bad, "manager_id"] = np.nan
+
+
+def drop_unknown_reps(history: TableResult, reps: pd.DataFrame) -> None:
+    """History rows for people not in the reps table can't be attributed: reject them."""
+    df = history.clean
+    unknown = ~df["rep_id"].isin(set(reps["rep_id"]))
+    if not unknown.any():
+        return
+    bad = df.loc[unknown]
+    msg = "rep_id: not in the reps table"
+    for _, r in bad.iterrows():
+        history.issues.append(Issue("history", history.file, int(r[SOURCE_ROW]), "rep_id", str(r["rep_id"]), "not in the reps table"))
+    rej = bad.astype(str).assign(reasons=msg)
+    rej[SOURCE_ROW] = bad[SOURCE_ROW].astype(int)
+    history.rejects = pd.concat([history.rejects, rej], ignore_index=True)
+    history.clean = df.loc[~unknown].reset_index(drop=True)
+
+
+def column_help(table: str, column: str) -> str:
+    s = spec(table, column)
+    return f"{s.name}: {s.description}"

@@ -1,0 +1,235 @@
+"""Side-by-side comparison of 2–4 plans (and of saved capacity scenarios).
+
+For every plan:
+
+* **balance** – :func:`planning.plans.plan.balance_table` per segment and metric, the figures
+  ``max_mean``, ``min_mean``, ``max_min``, ``cv``, ``worst_dev``;
+* **disruption** vs the baseline (the current plan) – :func:`planning.plans.disruption_report.disruption` company figures;
+* **quota coverage** – :func:`planning.compensation.quota.quota_for_plan` with default quota settings:
+  Σ quotas ÷ finance target per segment (``coverage_ratio``);
+* **headcount and cost** – quota carriers (owned territories) + open territories (planned hires);
+  cost = Σ over territories of the segment's OTE × (1 + loaded_cost_extra) from ``planning.data.defaults``
+  (annual USD, fully loaded, segment defaults because rep-level pay is not in the data).
+
+Capacity scenarios are compared with :func:`compare_capacity` (``CapacityResult.summary()`` side by side).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from planning.data.defaults import Settings
+from planning.plans.disruption_report import disruption
+from planning.plans.plan import BALANCE_FIGURES, Plan, balance_table, metrics
+
+MAX_PLANS = 4
+# which direction is better for each figure (used to highlight the best plan in a row)
+LOWER_IS_BETTER = {"max_mean": True, "min_mean": False, "max_min": True, "cv": True, "worst_dev": True,
+                   "accounts_moved": True, "pct_accounts_moved": True, "pct_arr_moved": True,
+                   "arr_moved_usd": True, "relationships_broken": True, "reps_affected": True, "cost_usd": True,
+                   "gap_usd": True}
+HEADLINE_ROWS = ["territories", "open_territories", "headcount", "cost_usd", "accounts_assigned",
+                 "potential_cv", "potential_max_min", "arr_cv", "workload_cv", "accounts_moved", "pct_accounts_moved",
+                 "pct_arr_moved", "relationships_broken", "quota_coverage"]
+HEADLINE_BETTER = {"potential_cv": True, "potential_max_min": True, "arr_cv": True, "workload_cv": True,
+                   "accounts_moved": True, "pct_accounts_moved": True, "pct_arr_moved": True,
+                   "relationships_broken": True, "cost_usd": True}
+
+
+@dataclass
+class PlanComparison:
+    """Plans side by side; every ``*_wide`` frame has one column per plan."""
+
+    names: list[str]
+    baseline_name: str
+    headline: pd.DataFrame  # figure × plan
+    balance: pd.DataFrame  # long: plan, segment, metric, territories, mean, figures
+    disruption: pd.DataFrame  # figure × plan (company-level disruption vs the baseline)
+    quota: pd.DataFrame | None  # segment × plan coverage_ratio (None when quotas could not be set)
+    moves: pd.DataFrame  # accounts whose owner differs between any two of the plans
+    notes: list[str] = field(default_factory=list)
+
+    def to_excel(self, capacity: pd.DataFrame | None = None) -> bytes:
+        """The comparison (and optional capacity scenarios) as a formula-safe workbook."""
+        from planning.data.files import to_safe_excel
+
+        sheets = {"Headline": self.headline.reset_index(), "Balance": self.balance_wide().reset_index(),
+                  "Disruption": self.disruption.reset_index(), "Moved accounts": self.moves}
+        if self.quota is not None:
+            sheets["Quota coverage"] = self.quota.reset_index()
+        if capacity is not None:
+            sheets["Capacity"] = capacity.reset_index().astype(str)
+        return to_safe_excel(sheets)
+
+    def balance_wide(self, metric: str | None = None) -> pd.DataFrame:
+        """(segment, metric, figure) × plan."""
+        b = self.balance if metric is None else self.balance.loc[self.balance["metric"] == metric]
+        long = b.melt(id_vars=["plan", "segment", "metric"], value_vars=list(BALANCE_FIGURES), var_name="figure")
+        wide = long.pivot_table(index=["segment", "metric", "figure"], columns="plan", values="value", sort=False)
+        return wide.reindex(columns=self.names)
+
+
+def best_in_row(wide: pd.DataFrame, lower_is_better: dict[str, bool], key_level: int | str = -1) -> pd.DataFrame:
+    """Boolean frame: True where a plan has the best value of its row (ties all True; unknown rows all False)."""
+    out = pd.DataFrame(False, index=wide.index, columns=wide.columns)
+    for idx in wide.index:
+        key = idx[key_level] if isinstance(idx, tuple) else idx
+        if key not in lower_is_better:
+            continue
+        row = pd.to_numeric(wide.loc[idx], errors="coerce")
+        if row.notna().sum() < 2 or row.nunique() < 2:
+            continue
+        best = row.min() if lower_is_better[key] else row.max()
+        out.loc[idx] = (row == best).to_numpy()
+    return out
+
+
+def differs(wide: pd.DataFrame, rel_tol: float = 0.005) -> pd.Series:
+    """Rows whose values differ between plans by more than ``rel_tol`` of the row's largest magnitude."""
+    num = wide.apply(pd.to_numeric, errors="coerce")
+    spread = num.max(axis=1) - num.min(axis=1)
+    scale = num.abs().max(axis=1).replace(0, 1.0)
+    with np.errstate(invalid="ignore"):
+        out = (spread / scale > rel_tol).fillna(False)
+    # an infinite figure (max_min with an empty territory) differs from any finite one
+    infinite = ~np.isfinite(scale)
+    return out.where(~infinite, num.nunique(axis=1) > 1).astype(bool)
+
+
+def plan_cost(plan: Plan, settings: Settings | None = None) -> dict[str, float]:
+    """Headcount (owners + open territories) and fully loaded annual cost from segment OTE defaults."""
+    s = settings or Settings()
+    t = plan.territories
+    seg = t["segment"].map(lambda x: s.segments.get(x))
+    cost = seg.map(lambda d: d.ote_usd * (1 + d.loaded_cost_extra) if d is not None else np.nan)
+    open_t = int(t["owner_rep_id"].isna().sum())
+    return {"territories": len(t), "open_territories": open_t,
+            "headcount": int(t["owner_rep_id"].dropna().nunique()) + open_t, "cost_usd": float(cost.sum())}
+
+
+def _quota_coverage(plan: Plan, accounts, reps, targets, history, plan_year, settings) -> pd.Series | str:
+    try:
+        from planning.compensation.quota import QuotaError, quota_for_plan
+    except ImportError:  # pragma: no cover - quota module not in this tree
+        return "quota module not available"
+    if targets is None or not len(targets):
+        return "no bookings targets loaded"
+    try:
+        res = quota_for_plan(plan, accounts, reps, targets, history, plan_year=plan_year, defaults=settings)
+    except (QuotaError, ValueError, KeyError) as exc:
+        return f"{plan.name}: quotas could not be set ({exc})"
+    cov = res.coverage("segment")
+    return cov.set_index("segment")["coverage_ratio"]
+
+
+def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame, as_of, plan_year: int | None = None,
+                  *, baseline: Plan | None = None, targets: pd.DataFrame | None = None,
+                  history: pd.DataFrame | None = None, settings: Settings | None = None) -> PlanComparison:
+    """Compare 2–4 plans (names must differ).  ``baseline`` (default: the first plan) is the disruption reference."""
+    if not 2 <= len(plans) <= MAX_PLANS:
+        raise ValueError(f"pick 2 to {MAX_PLANS} plans to compare (got {len(plans)})")
+    names = [p.name for p in plans]
+    if len(set(names)) != len(names):
+        raise ValueError("the plans to compare need distinct names")
+    settings = settings or Settings()
+    baseline = baseline or plans[0]
+    window = settings.planning.renewal_window_days
+    flag = settings.planning.productivity_variance_flag
+    notes: list[str] = []
+    heads, dis_rows, bal_rows, quota_cols = {}, {}, [], {}
+    for p in plans:
+        book = metrics(p, accounts, reps, plan_year, settings)
+        bt = balance_table(book, variance_flag=flag)
+        if len(bt):
+            bal_rows.append(bt.assign(plan=p.name))
+        d = disruption(baseline, p, accounts, reps, as_of, renewal_window_days=window)
+        dis_rows[p.name] = d.company
+        h = plan_cost(p, settings)
+        h["accounts_assigned"] = int(p.assignment.reindex(accounts["account_id"].astype(str)).notna().sum())
+        for m, label in (("potential_usd", "potential"), ("arr_usd", "arr"), ("workload_hours", "workload")):
+            sub = bt.loc[bt["metric"] == m] if len(bt) else bt
+            # company view: the worst segment (highest cv / max_min) is what a reviewer looks at
+            h[f"{label}_cv"] = float(sub["cv"].max()) if len(sub) else np.nan
+            if m == "potential_usd":
+                h["potential_max_min"] = float(sub["max_min"].max()) if len(sub) else np.nan
+        h.update({k: d.company[k] for k in ("accounts_moved", "pct_accounts_moved", "pct_arr_moved",
+                                            "relationships_broken")})
+        cov = _quota_coverage(p, accounts, reps, targets, history, plan_year, settings) if plan_year else \
+            "no plan year"
+        if isinstance(cov, str):
+            if cov not in notes:
+                notes.append(cov)
+            h["quota_coverage"] = np.nan
+        else:
+            quota_cols[p.name] = cov
+            h["quota_coverage"] = float(cov.get("Total", np.nan))
+        heads[p.name] = h
+    headline = pd.DataFrame(heads).reindex(HEADLINE_ROWS)[names]
+    headline.index.name = "figure"
+    dis = pd.DataFrame(dis_rows)[names]
+    dis.index.name = "figure"
+    balance = pd.concat(bal_rows, ignore_index=True) if bal_rows else pd.DataFrame(
+        columns=["plan", "segment", "metric", "territories", "mean", *BALANCE_FIGURES])
+    quota = pd.DataFrame(quota_cols).reindex(columns=[n for n in names if n in quota_cols]) if quota_cols else None
+    if quota is not None:
+        quota.index.name = "segment"
+    return PlanComparison(names, baseline.name, headline, balance, dis, quota,
+                          account_moves(plans, accounts, reps), notes)
+
+
+def account_moves(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
+    """Accounts whose owner (holder) differs between any of the plans, with one owner column per plan.
+
+    ``moved_in`` lists the plans where the account sits with a different holder than in the first plan.
+    """
+    acc = accounts.set_index("account_id")
+    names = reps.set_index("rep_id")["name"]
+    holders = {}
+    for p in plans:
+        terr = p.assignment.reindex(acc.index)
+        owner = terr.map(p.territories["owner_rep_id"])
+        label = owner.map(names)
+        open_label = "Open: " + terr.map(p.territories["name"]).fillna(terr).astype(str)
+        holders[p.name] = label.where(label.notna(), open_label.where(terr.notna()))
+    h = pd.DataFrame(holders)
+    filled = h.fillna("(unassigned)")
+    varied = filled.nunique(axis=1) > 1
+    first = filled.iloc[:, 0]
+    moved_in = filled.ne(first, axis=0)
+    out = acc.loc[varied, ["name", "segment", "lat", "lon", "arr_usd", "open_pipeline_usd"]].copy()
+    for n in h.columns:
+        out[f"owner in {n}"] = filled.loc[varied, n]
+    out["moved_in"] = moved_in.loc[varied].apply(lambda r: ", ".join(c for c in r.index if r[c]), axis=1) \
+        if varied.any() else pd.Series(dtype=object)
+    out["plans_moving"] = moved_in.loc[varied].sum(axis=1).astype(int)
+    return out.reset_index()
+
+
+def compare_capacity(scenarios: dict[str, dict], dataset=None) -> pd.DataFrame:
+    """Saved capacity scenarios (name → stored dict) side by side: figure × scenario from ``summary()``."""
+    from planning.capacity import CapacityScenario, run_scenario
+
+    cols = {}
+    for name, payload in scenarios.items():
+        summary = run_scenario(CapacityScenario.from_dict(payload), dataset).summary()
+        cols[name] = {k: v for k, v in summary.items() if k != "scenario"}
+    out = pd.DataFrame(cols)
+    out.index.name = "figure"
+    return out
+
+
+def plan_summary(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int | None = None,
+                 settings: Settings | None = None) -> dict[str, float]:
+    """Headline figures stored with a saved version (shown in the plan library): size, ARR, balance, cost."""
+    settings = settings or Settings()
+    book = metrics(plan, accounts, reps, plan_year, settings)
+    bt = balance_table(book, variance_flag=settings.planning.productivity_variance_flag)
+    pot = bt.loc[bt["metric"] == "potential_usd"] if len(bt) else bt
+    out = {"accounts_assigned": int(plan.assignment.reindex(accounts["account_id"].astype(str)).notna().sum()),
+           "arr_usd": float(book["arr_usd"].sum()), "potential_usd": float(book["potential_usd"].sum()),
+           "potential_cv": float(pot["cv"].max()) if len(pot) else np.nan,
+           "potential_max_min": float(pot["max_min"].max()) if len(pot) else np.nan}
+    out.update({k: v for k, v in plan_cost(plan, settings).items() if k != "territories"})
+    return out

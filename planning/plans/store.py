@@ -1,0 +1,567 @@
+"""The plan store: named, versioned, append-only storage for plans and scenarios (SQLAlchemy 2 Core).
+
+Where it lives
+    ``PlanStore(url)``; with no url the ``DATABASE_URL`` environment variable is used when set
+    (e.g. ``postgresql+psycopg://user:pw@host/db``), else a SQLite file ``plans.sqlite`` under
+    ``platformdirs.user_data_dir("territory-planner")``.
+
+Model
+    An *item* is a named plan (``kind = "plan"``) or scenario (``kind`` = "capacity", "quota", "comp", ...).
+    Every save appends a new *version* ``(item, version)`` with created_at (UTC), author and note;
+    nothing is ever overwritten.  The body (the plan's assignment, territories and settings, or the
+    scenario's dict) sits in ``store_payloads`` next to its version header.
+
+    * rename changes the item's name; all its versions follow.
+    * clone copies one version (latest by default) into a new item as its version 1.
+    * delete is a *soft* delete: the item gets ``deleted_at`` and disappears from lists and loads,
+      its versions stay in the database (``restore_plan`` / ``restore_scenario`` bring it back).
+      A new item may then reuse the name and starts again at version 1.
+
+Safety
+    Each save is one transaction: header and payload land together or not at all, so a crash or an
+    exception mid-save leaves every earlier version intact.  ``(item_id, version)`` is unique; two
+    concurrent saves that pick the same next version collide on it and the loser retries with the
+    next number, so both persist.  SQLite writers take the write lock up front (``BEGIN IMMEDIATE``)
+    and wait up to 30 s for each other.
+
+Schema migrations (a simple documented scheme, no Alembic)
+    ``store_meta`` holds ``schema_version``.  :data:`MIGRATIONS` is an ordered list of
+    ``(version, description, function(connection))``; on open, every migration above the stored
+    version runs in one transaction (serialised by an advisory lock on PostgreSQL and the write
+    lock on SQLite) and the version is bumped.  To change the schema, append a migration; never
+    edit a released one.  A database newer than this code is refused with a clear error.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from planning.plans.plan import Plan
+
+PLAN_KIND = "plan"
+SCENARIO_KINDS = ("capacity", "quota", "comp")
+APP_NAME = "territory-planner"
+SAVE_RETRIES = 20
+
+metadata = sa.MetaData()
+meta_table = sa.Table(
+    "store_meta", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(255), nullable=False),
+)
+items = sa.Table(
+    "store_items", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(32), nullable=False),  # "plan" or a scenario kind
+    sa.Column("name", sa.String(255), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
+)
+# one live item per (kind, name); soft-deleted items may share a name with a live one
+sa.Index("ux_store_items_live_name", items.c.kind, items.c.name, unique=True,
+         sqlite_where=items.c.deleted_at.is_(None), postgresql_where=items.c.deleted_at.is_(None))
+versions_table = sa.Table(
+    "store_versions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("store_items.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("author", sa.String(255), nullable=False, default=""),
+    sa.Column("note", sa.Text, nullable=False, default=""),
+    sa.Column("plan_kind", sa.String(32), nullable=True),  # Plan.kind (current/proposal/edited/...)
+    sa.Column("accounts", sa.Integer, nullable=True),
+    sa.Column("territories", sa.Integer, nullable=True),
+    sa.Column("summary", sa.Text, nullable=False, default="{}"),  # JSON dict of headline figures
+    sa.UniqueConstraint("item_id", "version", name="uq_store_versions_item_version"),
+)
+payloads = sa.Table(
+    "store_payloads", metadata,
+    sa.Column("version_id", sa.Integer, sa.ForeignKey("store_versions.id"), primary_key=True),
+    sa.Column("body", sa.Text, nullable=False),  # JSON
+)
+
+
+def _migration_1(conn: Connection) -> None:
+    """Initial schema: items, versions, payloads."""
+    for t in (items, versions_table, payloads):
+        t.create(conn, checkfirst=True)
+
+
+MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
+    (1, "items, versions and payloads", _migration_1),
+]
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class StoreError(ValueError):
+    """A store operation that cannot be done (unknown name, name taken, newer schema, ...)."""
+
+
+@dataclass(frozen=True)
+class StoredVersion:
+    """The header of one saved version."""
+
+    kind: str
+    name: str
+    version: int
+    created_at: pd.Timestamp
+    author: str
+    note: str
+    item_id: int
+    version_id: int
+
+
+def default_url() -> str:
+    """``DATABASE_URL`` when set, else a SQLite file in the user's data directory."""
+    env = os.environ.get("DATABASE_URL", "").strip()
+    if env:
+        return env
+    import platformdirs
+
+    path = Path(platformdirs.user_data_dir(APP_NAME)) / "plans.sqlite"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _ts(value) -> pd.Timestamp:
+    """A stored datetime as a UTC pandas Timestamp (SQLite returns naive values, which are UTC)."""
+    if value is None:
+        return pd.NaT
+    t = pd.Timestamp(value)
+    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
+
+
+def _jsonable(x):
+    """Make settings/summary values JSON-safe: numpy scalars, NaN → None, tuples, timestamps."""
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple, set)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, (np.integer,)):
+        return int(x)
+    if isinstance(x, (np.floating, float)):
+        f = float(x)
+        return None if math.isnan(f) or math.isinf(f) else f
+    if isinstance(x, (np.bool_,)):
+        return bool(x)
+    if isinstance(x, (pd.Timestamp, datetime)):
+        return x.isoformat()
+    if x is None or isinstance(x, (str, int, bool)):
+        return x
+    if x is pd.NaT or (not isinstance(x, (list, dict)) and pd.isna(x)):
+        return None
+    return str(x)
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """A JSON-safe dict of a Plan (unassigned accounts and open territories become null)."""
+    a = plan.assignment
+    terr = plan.territories.reset_index()
+    return {
+        "name": plan.name,
+        "kind": plan.kind,
+        "note": plan.note,
+        "settings": _jsonable(plan.settings or {}),
+        "assignment": {"account_id": [str(i) for i in a.index],
+                       "territory_id": [None if pd.isna(v) else str(v) for v in a.to_numpy()]},
+        "territories": [_jsonable(r) for r in terr.to_dict(orient="records")],
+    }
+
+
+def plan_from_dict(d: dict[str, Any], name: str | None = None) -> Plan:
+    a = d["assignment"]
+    assignment = pd.Series([np.nan if v is None else v for v in a["territory_id"]], index=a["account_id"],
+                           dtype=object)
+    terr = pd.DataFrame.from_records(d["territories"]) if d["territories"] else pd.DataFrame(
+        columns=["territory_id", "name", "region", "area", "segment", "owner_rep_id"])
+    terr = terr.set_index("territory_id").astype(object).where(lambda f: f.notna(), np.nan)
+    return Plan(name=name or d["name"], assignment=assignment, territories=terr, kind=d.get("kind", "saved"),
+                settings=d.get("settings") or {}, note=d.get("note", ""))
+
+
+class PlanStore:
+    """Versioned, append-only plan and scenario store (see module docstring)."""
+
+    def __init__(self, url: str | None = None, *, engine: Engine | None = None):
+        self.url = url or default_url()
+        self.engine = engine or self._make_engine(self.url)
+        # test hook: called inside the save transaction right after the version header is inserted,
+        # to simulate a crash mid-save (raise, or os._exit in a subprocess)
+        self._after_header: Callable[[], None] | None = None
+        self._migrate()
+
+    # ------------------------------------------------------------------ engine & schema
+    @staticmethod
+    def _make_engine(url: str) -> Engine:
+        if url.startswith("sqlite"):
+            path = url.split("///", 1)[-1]
+            if path and path != ":memory:" and not path.startswith("file:"):
+                Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            eng = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+            @event.listens_for(eng, "connect")
+            def _connect(dbapi_conn, _record):
+                # let SQLAlchemy issue BEGIN itself so we can make it IMMEDIATE (take the write lock first)
+                dbapi_conn.isolation_level = None
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA foreign_keys=ON")
+                cur.execute("PRAGMA busy_timeout=30000")
+                cur.close()
+
+            @event.listens_for(eng, "begin")
+            def _begin(conn):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+            return eng
+        return sa.create_engine(url, pool_pre_ping=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def _lock(self, conn: Connection) -> None:
+        """Serialise schema changes between processes (SQLite is already locked by BEGIN IMMEDIATE)."""
+        if self.engine.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(724201)"))
+
+    def _migrate(self) -> None:
+        with self.engine.begin() as conn:
+            self._lock(conn)
+            meta_table.create(conn, checkfirst=True)
+            row = conn.execute(sa.select(meta_table.c.value).where(meta_table.c.key == "schema_version")).first()
+            current = int(row[0]) if row else 0
+            if current > SCHEMA_VERSION:
+                raise StoreError(f"the plan store at {self.safe_url} has schema version {current}, newer than this "
+                                 f"program understands ({SCHEMA_VERSION}); upgrade territory-planner")
+            for version, _desc, fn in MIGRATIONS:
+                if version > current:
+                    fn(conn)
+            if current < SCHEMA_VERSION:
+                if row:
+                    conn.execute(meta_table.update().where(meta_table.c.key == "schema_version")
+                                 .values(value=str(SCHEMA_VERSION)))
+                else:
+                    conn.execute(meta_table.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+
+    def schema_version(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(meta_table.c.value)
+                                    .where(meta_table.c.key == "schema_version")).scalar_one())
+
+    @property
+    def safe_url(self) -> str:
+        """The URL with any password hidden (for messages)."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ generic items
+    @staticmethod
+    def _live_item(conn: Connection, kind: str, name: str):
+        return conn.execute(sa.select(items).where(items.c.kind == kind, items.c.name == name,
+                                                   items.c.deleted_at.is_(None))).first()
+
+    def _require_item(self, conn: Connection, kind: str, name: str):
+        row = self._live_item(conn, kind, name)
+        if row is None:
+            what = "plan" if kind == PLAN_KIND else f"{kind} scenario"
+            raise StoreError(f"no saved {what} named {name!r}")
+        return row
+
+    def _save(self, kind: str, name: str, body: dict, *, author: str, note: str, plan_kind: str | None = None,
+              accounts: int | None = None, territories: int | None = None,
+              summary: dict | None = None) -> StoredVersion:
+        name = (name or "").strip()
+        if not name:
+            raise StoreError("a saved plan or scenario needs a name")
+        text = json.dumps(body, allow_nan=False, separators=(",", ":"))
+        summary_text = json.dumps(_jsonable(summary or {}), allow_nan=False)
+        last_exc: Exception | None = None
+        for attempt in range(SAVE_RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    now = _now()
+                    item = self._live_item(conn, kind, name)
+                    if item is None:
+                        item_id = conn.execute(items.insert().values(kind=kind, name=name, created_at=now)
+                                               ).inserted_primary_key[0]
+                    else:
+                        item_id = item.id
+                    latest = conn.execute(sa.select(sa.func.max(versions_table.c.version))
+                                          .where(versions_table.c.item_id == item_id)).scalar()
+                    version = int(latest or 0) + 1
+                    version_id = conn.execute(versions_table.insert().values(
+                        item_id=item_id, version=version, created_at=now, author=author or "", note=note or "",
+                        plan_kind=plan_kind, accounts=accounts, territories=territories, summary=summary_text,
+                    )).inserted_primary_key[0]
+                    if self._after_header is not None:
+                        self._after_header()
+                    conn.execute(payloads.insert().values(version_id=version_id, body=text))
+                return StoredVersion(kind, name, version, _ts(now), author or "", note or "", int(item_id),
+                                     int(version_id))
+            except (IntegrityError, OperationalError) as exc:
+                # a concurrent save took this version number (or created the item) first, or SQLite was
+                # busy: nothing of ours was written, so try again with fresh numbers
+                last_exc = exc
+                time.sleep(0.01 * (attempt + 1))
+        raise StoreError(f"could not save {name!r} after {SAVE_RETRIES} attempts: {last_exc}") from last_exc
+
+    def _list(self, kinds: tuple[str, ...] | None) -> pd.DataFrame:
+        """Latest version per live item of the given kinds (None: every scenario kind)."""
+        v = versions_table
+        latest = (sa.select(v.c.item_id, sa.func.max(v.c.version).label("latest"), sa.func.count().label("n"),
+                            sa.func.min(v.c.created_at).label("first_created_at"))
+                  .group_by(v.c.item_id).subquery())
+        q = (sa.select(items.c.kind, items.c.name, latest.c.latest.label("version"), latest.c.n.label("versions"),
+                       v.c.created_at, latest.c.first_created_at, v.c.author, v.c.note, v.c.plan_kind,
+                       v.c.accounts, v.c.territories, v.c.summary)
+             .join(latest, latest.c.item_id == items.c.id)
+             .join(v, (v.c.item_id == items.c.id) & (v.c.version == latest.c.latest))
+             .where(items.c.deleted_at.is_(None)).order_by(items.c.kind, items.c.name))
+        q = q.where(items.c.kind.in_(kinds)) if kinds is not None else q.where(items.c.kind != PLAN_KIND)
+        with self.engine.connect() as conn:
+            rows = conn.execute(q).mappings().all()
+        cols = ["kind", "name", "version", "versions", "created_at", "first_created_at", "author", "note",
+                "plan_kind", "accounts", "territories"]
+        if not rows:
+            return pd.DataFrame(columns=cols)
+        df = pd.DataFrame([dict(r) for r in rows])
+        for c in ("created_at", "first_created_at"):
+            df[c] = df[c].map(_ts)
+        summ = pd.DataFrame([json.loads(s or "{}") for s in df.pop("summary")], index=df.index)
+        summ = summ[[c for c in summ.columns if c not in df.columns]]
+        return pd.concat([df[cols], summ], axis=1)
+
+    def _versions(self, kind: str, name: str) -> pd.DataFrame:
+        v = versions_table
+        with self.engine.connect() as conn:
+            item = self._require_item(conn, kind, name)
+            rows = conn.execute(sa.select(v.c.version, v.c.created_at, v.c.author, v.c.note, v.c.plan_kind,
+                                          v.c.accounts, v.c.territories, v.c.summary)
+                                .where(v.c.item_id == item.id).order_by(v.c.version)).mappings().all()
+        df = pd.DataFrame([dict(r) for r in rows])
+        df.insert(0, "name", name)
+        df["created_at"] = df["created_at"].map(_ts)
+        summ = pd.DataFrame([json.loads(s or "{}") for s in df.pop("summary")], index=df.index)
+        summ = summ[[c for c in summ.columns if c not in df.columns]]
+        return pd.concat([df, summ], axis=1)
+
+    def _load(self, kind: str, name: str, version: int | None) -> tuple[dict, StoredVersion]:
+        v = versions_table
+        with self.engine.connect() as conn:
+            item = self._require_item(conn, kind, name)
+            q = sa.select(v, payloads.c.body).join(payloads, payloads.c.version_id == v.c.id).where(
+                v.c.item_id == item.id)
+            q = q.where(v.c.version == int(version)) if version is not None else q.order_by(v.c.version.desc()).limit(1)
+            row = conn.execute(q).mappings().first()
+        if row is None:
+            raise StoreError(f"{name!r} has no version {version}")
+        header = StoredVersion(kind, name, int(row["version"]), _ts(row["created_at"]), row["author"], row["note"],
+                               int(item.id), int(row["id"]))
+        return json.loads(row["body"]), header
+
+    def _rename(self, kind: str, old: str, new: str) -> None:
+        new = (new or "").strip()
+        if not new:
+            raise StoreError("the new name is empty")
+        try:
+            with self.engine.begin() as conn:
+                item = self._require_item(conn, kind, old)
+                if self._live_item(conn, kind, new) is not None:
+                    raise StoreError(f"a {'plan' if kind == PLAN_KIND else kind + ' scenario'} named {new!r} exists")
+                conn.execute(items.update().where(items.c.id == item.id).values(name=new))
+        except IntegrityError as exc:
+            raise StoreError(f"{new!r} was taken by a concurrent save") from exc
+
+    def _delete(self, kind: str, name: str) -> None:
+        with self.engine.begin() as conn:
+            item = self._require_item(conn, kind, name)
+            conn.execute(items.update().where(items.c.id == item.id).values(deleted_at=_now()))
+
+    def _restore(self, kind: str, name: str) -> None:
+        with self.engine.begin() as conn:
+            if self._live_item(conn, kind, name) is not None:
+                raise StoreError(f"{name!r} exists; rename it before restoring the deleted one")
+            row = conn.execute(sa.select(items.c.id).where(items.c.kind == kind, items.c.name == name,
+                                                           items.c.deleted_at.is_not(None))
+                               .order_by(items.c.deleted_at.desc()).limit(1)).first()
+            if row is None:
+                raise StoreError(f"no deleted item named {name!r}")
+            conn.execute(items.update().where(items.c.id == row.id).values(deleted_at=None))
+
+    def _header_summary(self, kind: str, name: str, version: int) -> dict:
+        with self.engine.connect() as conn:
+            item = self._require_item(conn, kind, name)
+            s = conn.execute(sa.select(versions_table.c.summary).where(
+                versions_table.c.item_id == item.id, versions_table.c.version == version)).scalar()
+        return json.loads(s or "{}")
+
+    # ------------------------------------------------------------------ plans
+    def save_plan(self, plan: Plan, *, author: str = "", note: str = "", summary: dict | None = None,
+                  name: str | None = None) -> StoredVersion:
+        """Append a new version of ``plan`` under ``name`` (default ``plan.name``); never overwrites."""
+        return self._save(PLAN_KIND, name or plan.name, plan_to_dict(plan), author=author, note=note or plan.note,
+                          plan_kind=plan.kind, accounts=int(plan.assignment.notna().sum()),
+                          territories=len(plan.territories), summary=summary)
+
+    def list_plans(self) -> pd.DataFrame:
+        """One row per live plan: name, version (latest), versions, created_at (of the latest), first_created_at,
+        author, note, kind (the Plan's kind: current/proposal/edited...), accounts (assigned), territories, plus the
+        latest version's summary figures."""
+        return self._list((PLAN_KIND,)).drop(columns="kind").rename(columns={"plan_kind": "kind"})
+
+    def versions(self, name: str) -> pd.DataFrame:
+        """Every version of a plan, oldest first (``kind`` is the Plan's kind)."""
+        return self._versions(PLAN_KIND, name).rename(columns={"plan_kind": "kind"})
+
+    def load_plan(self, name: str, version: int | None = None) -> Plan:
+        """A saved plan (latest version by default); its name is the store name."""
+        body, _ = self._load(PLAN_KIND, name, version)
+        return plan_from_dict(body, name=name)
+
+    def plan_header(self, name: str, version: int | None = None) -> StoredVersion:
+        return self._load(PLAN_KIND, name, version)[1]
+
+    def plan_summary(self, name: str, version: int) -> dict:
+        return self._header_summary(PLAN_KIND, name, version)
+
+    def rename_plan(self, old: str, new: str) -> None:
+        self._rename(PLAN_KIND, old, new)
+
+    def clone_plan(self, name: str, new_name: str, version: int | None = None, *, author: str = "",
+                   note: str | None = None) -> StoredVersion:
+        """Copy one version (latest by default) of ``name`` into a new plan ``new_name`` (its version 1)."""
+        body, header = self._load(PLAN_KIND, name, version)
+        with self.engine.connect() as conn:
+            if self._live_item(conn, PLAN_KIND, new_name) is not None:
+                raise StoreError(f"a plan named {new_name!r} exists")
+        plan = plan_from_dict(body, name=new_name)
+        return self.save_plan(plan, author=author, note=note if note is not None else
+                              f"clone of {name} v{header.version}",
+                              summary=self._header_summary(PLAN_KIND, name, header.version))
+
+    def delete_plan(self, name: str) -> None:
+        """Soft delete: the plan leaves lists and loads; its versions stay in the database."""
+        self._delete(PLAN_KIND, name)
+
+    def restore_plan(self, name: str) -> None:
+        self._restore(PLAN_KIND, name)
+
+    def plan_names(self) -> list[str]:
+        return list(self.list_plans()["name"])
+
+    # ------------------------------------------------------------------ scenarios
+    @staticmethod
+    def _check_kind(kind: str) -> str:
+        kind = (kind or "").strip().lower()
+        if not kind or kind == PLAN_KIND:
+            raise StoreError(f"scenario kind must be a name such as {', '.join(SCENARIO_KINDS)}")
+        return kind
+
+    def save_scenario(self, kind: str, name: str, payload: dict, *, author: str = "", note: str = "",
+                      summary: dict | None = None) -> StoredVersion:
+        """Append a new version of a capacity/quota/comp (or other) scenario dict."""
+        return self._save(self._check_kind(kind), name, _jsonable(payload), author=author, note=note,
+                          summary=summary)
+
+    def list_scenarios(self, kind: str | None = None) -> pd.DataFrame:
+        kinds = (self._check_kind(kind),) if kind else None
+        return self._list(kinds).drop(columns=["plan_kind", "accounts", "territories"])
+
+    def load_scenario(self, kind: str, name: str, version: int | None = None) -> dict:
+        return self._load(self._check_kind(kind), name, version)[0]
+
+    def versions_scenario(self, kind: str, name: str) -> pd.DataFrame:
+        return self._versions(self._check_kind(kind), name).drop(columns=["plan_kind", "accounts", "territories"])
+
+    def rename_scenario(self, kind: str, old: str, new: str) -> None:
+        self._rename(self._check_kind(kind), old, new)
+
+    def clone_scenario(self, kind: str, name: str, new_name: str, version: int | None = None, *,
+                       author: str = "", note: str | None = None) -> StoredVersion:
+        kind = self._check_kind(kind)
+        body, header = self._load(kind, name, version)
+        with self.engine.connect() as conn:
+            if self._live_item(conn, kind, new_name) is not None:
+                raise StoreError(f"a {kind} scenario named {new_name!r} exists")
+        return self.save_scenario(kind, new_name, body, author=author,
+                                  note=note if note is not None else f"clone of {name} v{header.version}",
+                                  summary=self._header_summary(kind, name, header.version))
+
+    def delete_scenario(self, kind: str, name: str) -> None:
+        self._delete(self._check_kind(kind), name)
+
+    def restore_scenario(self, kind: str, name: str) -> None:
+        self._restore(self._check_kind(kind), name)
+
+
+# ---------------------------------------------------------------------------- picking plans (pages)
+def plan_digest(plan: Plan) -> str:
+    """A short content hash of a plan's assignment and territories (a cache key for session plans)."""
+    import hashlib
+
+    h = hashlib.sha1()
+    h.update(pd.util.hash_pandas_object(plan.assignment.astype(str), index=True).to_numpy().tobytes())
+    h.update(pd.util.hash_pandas_object(plan.territories.astype(str), index=True).to_numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PlanRef:
+    """A plan to pick on a page: one made in this session, or a saved version (latest when version is None)."""
+
+    source: str  # "session" | "saved"
+    name: str
+    version: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.source == "session" else f"{self.name} v{self.version} (saved)"
+
+    def load(self, session: dict[str, Plan], store: "PlanStore") -> Plan:
+        if self.source == "session":
+            return session[self.name]
+        plan = store.load_plan(self.name, self.version)
+        plan.name = self.label  # distinct from a session plan of the same name
+        return plan
+
+    def key(self, session: dict[str, Plan]) -> str:
+        """Cache key: saved versions never change; session plans are hashed."""
+        if self.source == "saved":
+            return f"saved:{self.name}@{self.version}"
+        return f"session:{self.name}:{plan_digest(session[self.name])}"
+
+
+def plan_refs(session: dict[str, Plan], saved: pd.DataFrame | None) -> list[PlanRef]:
+    """Session plans first (the current plan leads), then the latest version of every saved plan."""
+    refs = [PlanRef("session", n) for n in session]
+    if saved is not None and len(saved):
+        refs += [PlanRef("saved", str(r["name"]), int(r["version"])) for _, r in saved.iterrows()]
+    return refs
+
+
+def available_plans(session: dict[str, Plan], store: "PlanStore") -> tuple[list[PlanRef], str | None]:
+    """Plans a page can offer: this session's, then the saved ones; with a warning when the store cannot be read."""
+    try:
+        return plan_refs(session, store.list_plans()), None
+    except (StoreError, sa.exc.SQLAlchemyError) as exc:
+        return plan_refs(session, None), f"The plan store is not available ({exc}); showing this session's plans only."
