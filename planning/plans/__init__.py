@@ -9,11 +9,13 @@ Public names, by module (import them from this package; they load on first use):
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
   developer_name, load_crm_accounts, plan_from_assignment
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, manager_summary_html, NO_MANAGER, UNASSIGNED
+- ``picking``: available_plans, plan_digest, plan_refs, PlanRef
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
-- ``store``: APP_NAME, available_plans, default_url, items, meta_table, metadata, MIGRATIONS, payloads, plan_digest,
-  plan_from_dict, PLAN_KIND, plan_refs, plan_to_dict, PlanRef, PlanStore, SAVE_RETRIES, SCENARIO_KINDS,
-  SCHEMA_VERSION, StoredVersion, StoreError, versions_table
+- ``serialize``: jsonable, plan_from_dict, plan_to_dict
+- ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
+- ``store_schema``: items, meta_table, metadata, MIGRATIONS, payloads, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION,
+  StoredVersion, StoreError, versions_table
 """
 from __future__ import annotations
 
@@ -34,23 +36,23 @@ _PUBLIC = {
     "LOWER_IS_BETTER": "compare",
     "MAX_PLANS": "compare",
     "METRIC_LABELS": "plan",
-    "MIGRATIONS": "store",
+    "MIGRATIONS": "store_schema",
     "NO_MANAGER": "disruption_report",
-    "PLAN_KIND": "store",
+    "PLAN_KIND": "store_schema",
     "Plan": "plan",
     "PlanComparison": "compare",
-    "PlanRef": "store",
+    "PlanRef": "picking",
     "PlanStore": "store",
     "SAVE_RETRIES": "store",
-    "SCENARIO_KINDS": "store",
-    "SCHEMA_VERSION": "store",
-    "StoreError": "store",
-    "StoredVersion": "store",
+    "SCENARIO_KINDS": "store_schema",
+    "SCHEMA_VERSION": "store_schema",
+    "StoreError": "store_schema",
+    "StoredVersion": "store_schema",
     "TERRITORY_COLUMNS": "plan",
     "UNASSIGNED": "disruption_report",
     "account_moves": "compare",
     "apply_changes": "crm",
-    "available_plans": "store",
+    "available_plans": "picking",
     "balance_figures": "plan",
     "balance_table": "plan",
     "best_in_row": "compare",
@@ -64,24 +66,25 @@ _PUBLIC = {
     "developer_name": "crm",
     "differs": "compare",
     "disruption": "disruption_report",
-    "items": "store",
+    "items": "store_schema",
+    "jsonable": "serialize",
     "load_crm_accounts": "crm",
     "manager_summary_html": "disruption_report",
-    "meta_table": "store",
-    "metadata": "store",
+    "meta_table": "store_schema",
+    "metadata": "store_schema",
     "metrics": "plan",
-    "payloads": "store",
+    "payloads": "store_schema",
     "plan_cost": "compare",
-    "plan_digest": "store",
+    "plan_digest": "picking",
     "plan_from_assignment": "crm",
-    "plan_from_dict": "store",
-    "plan_refs": "store",
+    "plan_from_dict": "serialize",
+    "plan_refs": "picking",
     "plan_summary": "compare",
-    "plan_to_dict": "store",
+    "plan_to_dict": "serialize",
     "productivity_variance": "plan",
     "rollup": "plan",
     "territories_from_reps": "plan",
-    "versions_table": "store",
+    "versions_table": "store_schema",
 }
 __all__ = sorted(_PUBLIC)
 

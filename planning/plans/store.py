@@ -24,26 +24,19 @@ Safety
     next number, so both persist.  SQLite writers take the write lock up front (``BEGIN IMMEDIATE``)
     and wait up to 30 s for each other.
 
-Schema migrations (a simple documented scheme, no Alembic)
-    ``store_meta`` holds ``schema_version``.  :data:`MIGRATIONS` is an ordered list of
-    ``(version, description, function(connection))``; on open, every migration above the stored
-    version runs in one transaction (serialised by an advisory lock on PostgreSQL and the write
-    lock on SQLite) and the version is bumped.  To change the schema, append a migration; never
-    edit a released one.  A database newer than this code is refused with a clear error.
+
+Schema and migrations: :mod:`planning.plans.store_schema`.
 """
 from __future__ import annotations
 
 import json
-import math
 import os
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -51,78 +44,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from planning.plans.plan import Plan
+from planning.plans.serialize import _ts, jsonable, plan_from_dict, plan_to_dict
+from planning.plans.store_schema import (MIGRATIONS, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION, StoredVersion, StoreError,
+                                         items, meta_table, payloads, versions_table)
 
-PLAN_KIND = "plan"
-SCENARIO_KINDS = ("capacity", "quota", "comp")
 APP_NAME = "territory-planner"
 SAVE_RETRIES = 20
-
-metadata = sa.MetaData()
-meta_table = sa.Table(
-    "store_meta", metadata,
-    sa.Column("key", sa.String(64), primary_key=True),
-    sa.Column("value", sa.String(255), nullable=False),
-)
-items = sa.Table(
-    "store_items", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(32), nullable=False),  # "plan" or a scenario kind
-    sa.Column("name", sa.String(255), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
-)
-# one live item per (kind, name); soft-deleted items may share a name with a live one
-sa.Index("ux_store_items_live_name", items.c.kind, items.c.name, unique=True,
-         sqlite_where=items.c.deleted_at.is_(None), postgresql_where=items.c.deleted_at.is_(None))
-versions_table = sa.Table(
-    "store_versions", metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("item_id", sa.Integer, sa.ForeignKey("store_items.id"), nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("author", sa.String(255), nullable=False, default=""),
-    sa.Column("note", sa.Text, nullable=False, default=""),
-    sa.Column("plan_kind", sa.String(32), nullable=True),  # Plan.kind (current/proposal/edited/...)
-    sa.Column("accounts", sa.Integer, nullable=True),
-    sa.Column("territories", sa.Integer, nullable=True),
-    sa.Column("summary", sa.Text, nullable=False, default="{}"),  # JSON dict of headline figures
-    sa.UniqueConstraint("item_id", "version", name="uq_store_versions_item_version"),
-)
-payloads = sa.Table(
-    "store_payloads", metadata,
-    sa.Column("version_id", sa.Integer, sa.ForeignKey("store_versions.id"), primary_key=True),
-    sa.Column("body", sa.Text, nullable=False),  # JSON
-)
-
-
-def _migration_1(conn: Connection) -> None:
-    """Initial schema: items, versions, payloads."""
-    for t in (items, versions_table, payloads):
-        t.create(conn, checkfirst=True)
-
-
-MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
-    (1, "items, versions and payloads", _migration_1),
-]
-SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
-class StoreError(ValueError):
-    """A store operation that cannot be done (unknown name, name taken, newer schema, ...)."""
-
-
-@dataclass(frozen=True)
-class StoredVersion:
-    """The header of one saved version."""
-
-    kind: str
-    name: str
-    version: int
-    created_at: pd.Timestamp
-    author: str
-    note: str
-    item_id: int
-    version_id: int
 
 
 def default_url() -> str:
@@ -139,62 +66,6 @@ def default_url() -> str:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _ts(value) -> pd.Timestamp:
-    """A stored datetime as a UTC pandas Timestamp (SQLite returns naive values, which are UTC)."""
-    if value is None:
-        return pd.NaT
-    t = pd.Timestamp(value)
-    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-
-
-def _jsonable(x):
-    """Make settings/summary values JSON-safe: numpy scalars, NaN → None, tuples, timestamps."""
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple, set)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, (np.integer,)):
-        return int(x)
-    if isinstance(x, (np.floating, float)):
-        f = float(x)
-        return None if math.isnan(f) or math.isinf(f) else f
-    if isinstance(x, (np.bool_,)):
-        return bool(x)
-    if isinstance(x, (pd.Timestamp, datetime)):
-        return x.isoformat()
-    if x is None or isinstance(x, (str, int, bool)):
-        return x
-    if x is pd.NaT or (not isinstance(x, (list, dict)) and pd.isna(x)):
-        return None
-    return str(x)
-
-
-def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """A JSON-safe dict of a Plan (unassigned accounts and open territories become null)."""
-    a = plan.assignment
-    terr = plan.territories.reset_index()
-    return {
-        "name": plan.name,
-        "kind": plan.kind,
-        "note": plan.note,
-        "settings": _jsonable(plan.settings or {}),
-        "assignment": {"account_id": [str(i) for i in a.index],
-                       "territory_id": [None if pd.isna(v) else str(v) for v in a.to_numpy()]},
-        "territories": [_jsonable(r) for r in terr.to_dict(orient="records")],
-    }
-
-
-def plan_from_dict(d: dict[str, Any], name: str | None = None) -> Plan:
-    a = d["assignment"]
-    assignment = pd.Series([np.nan if v is None else v for v in a["territory_id"]], index=a["account_id"],
-                           dtype=object)
-    terr = pd.DataFrame.from_records(d["territories"]) if d["territories"] else pd.DataFrame(
-        columns=["territory_id", "name", "region", "area", "segment", "owner_rep_id"])
-    terr = terr.set_index("territory_id").astype(object).where(lambda f: f.notna(), np.nan)
-    return Plan(name=name or d["name"], assignment=assignment, territories=terr, kind=d.get("kind", "saved"),
-                settings=d.get("settings") or {}, note=d.get("note", ""))
 
 
 class PlanStore:
@@ -294,7 +165,7 @@ class PlanStore:
         if not name:
             raise StoreError("a saved plan or scenario needs a name")
         text = json.dumps(body, allow_nan=False, separators=(",", ":"))
-        summary_text = json.dumps(_jsonable(summary or {}), allow_nan=False)
+        summary_text = json.dumps(jsonable(summary or {}), allow_nan=False)
         last_exc: Exception | None = None
         for attempt in range(SAVE_RETRIES):
             try:
@@ -480,7 +351,7 @@ class PlanStore:
     def save_scenario(self, kind: str, name: str, payload: dict, *, author: str = "", note: str = "",
                       summary: dict | None = None) -> StoredVersion:
         """Append a new version of a capacity/quota/comp (or other) scenario dict."""
-        return self._save(self._check_kind(kind), name, _jsonable(payload), author=author, note=note,
+        return self._save(self._check_kind(kind), name, jsonable(payload), author=author, note=note,
                           summary=summary)
 
     def list_scenarios(self, kind: str | None = None) -> pd.DataFrame:
@@ -512,56 +383,3 @@ class PlanStore:
 
     def restore_scenario(self, kind: str, name: str) -> None:
         self._restore(self._check_kind(kind), name)
-
-
-# ---------------------------------------------------------------------------- picking plans (pages)
-def plan_digest(plan: Plan) -> str:
-    """A short content hash of a plan's assignment and territories (a cache key for session plans)."""
-    import hashlib
-
-    h = hashlib.sha1()
-    h.update(pd.util.hash_pandas_object(plan.assignment.astype(str), index=True).to_numpy().tobytes())
-    h.update(pd.util.hash_pandas_object(plan.territories.astype(str), index=True).to_numpy().tobytes())
-    return h.hexdigest()[:16]
-
-
-@dataclass(frozen=True)
-class PlanRef:
-    """A plan to pick on a page: one made in this session, or a saved version (latest when version is None)."""
-
-    source: str  # "session" | "saved"
-    name: str
-    version: int | None = None
-
-    @property
-    def label(self) -> str:
-        return self.name if self.source == "session" else f"{self.name} v{self.version} (saved)"
-
-    def load(self, session: dict[str, Plan], store: "PlanStore") -> Plan:
-        if self.source == "session":
-            return session[self.name]
-        plan = store.load_plan(self.name, self.version)
-        plan.name = self.label  # distinct from a session plan of the same name
-        return plan
-
-    def key(self, session: dict[str, Plan]) -> str:
-        """Cache key: saved versions never change; session plans are hashed."""
-        if self.source == "saved":
-            return f"saved:{self.name}@{self.version}"
-        return f"session:{self.name}:{plan_digest(session[self.name])}"
-
-
-def plan_refs(session: dict[str, Plan], saved: pd.DataFrame | None) -> list[PlanRef]:
-    """Session plans first (the current plan leads), then the latest version of every saved plan."""
-    refs = [PlanRef("session", n) for n in session]
-    if saved is not None and len(saved):
-        refs += [PlanRef("saved", str(r["name"]), int(r["version"])) for _, r in saved.iterrows()]
-    return refs
-
-
-def available_plans(session: dict[str, Plan], store: "PlanStore") -> tuple[list[PlanRef], str | None]:
-    """Plans a page can offer: this session's, then the saved ones; with a warning when the store cannot be read."""
-    try:
-        return plan_refs(session, store.list_plans()), None
-    except (StoreError, sa.exc.SQLAlchemyError) as exc:
-        return plan_refs(session, None), f"The plan store is not available ({exc}); showing this session's plans only."
