@@ -1,7 +1,8 @@
 """Data benchmarks: load + validate a 100,000-row CRM export; app cold start to first rendered page.
 
-Run: `python benchmarks/data_bench.py` (prints a table; add `--no-browser` to skip the Chromium timing).
-Budgets (shared/architecture.md): load+validate 100k rows < 10 s; cold start < 5 s.
+Run: `python benchmarks/data_bench.py` (prints a table; add `--no-browser` to skip the Chromium timing,
+`--cold-only --repeats 3` to time only the cold start, three fresh servers, median reported).
+Budgets (shared/architecture.md): load+validate 100k rows < 10 s; cold start < 3 s.
 """
 from __future__ import annotations
 
@@ -89,6 +90,7 @@ def bench_browser() -> dict:
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         pg = b.new_page()
+        pg.set_default_timeout(120_000)  # a loaded machine must give a slow number, not a timeout
         t = time.perf_counter()
         server = e2e.app_url.__wrapped__()
         url = next(server)
@@ -102,19 +104,33 @@ def bench_browser() -> dict:
         finally:
             next(server, None)
             b.close()
-    return {"case": "cold start: `streamlit run` → Data page figures rendered", "seconds": first, "budget_s": 5.0,
+    return {"case": "cold start: `streamlit run` → Data page figures rendered", "seconds": first, "budget_s": 3.0,
             "detail": f"server up {up:.1f} s; account map drawn at {chart:.1f} s"}
+
+
+def bench_cold_start(repeats: int) -> dict:
+    """The median of ``repeats`` cold starts, each a fresh `streamlit run` (a shared machine is noisy)."""
+    runs = [bench_browser() for _ in range(repeats)]
+    if repeats == 1:
+        return runs[0]
+    secs = sorted(r["seconds"] for r in runs)
+    row = dict(runs[0], seconds=float(np.median(secs)))
+    row["case"] += f" (median of {repeats})"
+    row["detail"] = "runs " + ", ".join(f"{s:.1f}" for s in secs) + f" s; load average {os.getloadavg()[0]:.1f}"
+    return row
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--no-browser", action="store_true")
+    ap.add_argument("--cold-only", action="store_true", help="time only the browser cold start")
+    ap.add_argument("--repeats", type=int, default=1, help="cold starts to run; the median is reported")
     ap.add_argument("--write", action="store_true", help="also write benchmarks/results_data.md")
     args = ap.parse_args()
-    rows = [bench_load(args.rows), bench_live_balancer(), bench_apptest()]
+    rows = [] if args.cold_only else [bench_load(args.rows), bench_live_balancer(), bench_apptest()]
     if not args.no_browser:
-        rows.append(bench_browser())
+        rows.append(bench_cold_start(args.repeats))
     df = pd.DataFrame(rows)
     df["within_budget"] = df["seconds"] <= df["budget_s"]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

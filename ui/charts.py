@@ -1,12 +1,26 @@
 """Altair charts used across pages.  Maps draw offline: a committed US-states basemap, no tiles."""
 from __future__ import annotations
 
-import altair as alt
+from functools import cache
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from planning.plans import METRIC_LABELS
 
-alt.data_transformers.disable_max_rows()
+if TYPE_CHECKING:
+    import altair as alt
+
+
+@cache
+def _altair():
+    # imported on first draw, not with the page: altair takes about a second, and the Data page's headline
+    # figures are on screen before its first chart
+    import altair
+
+    altair.data_transformers.disable_max_rows()
+    return altair
+
 
 PROJECTION = "albersUsa"
 
@@ -16,6 +30,7 @@ STATES_URL = "app/static/us_states.geojson"  # served by Streamlit's static serv
 
 def basemap() -> alt.Chart:
     """US state outlines, loaded by the browser from the app's own static folder (offline, cached)."""
+    alt = _altair()
     states = alt.Data(url=STATES_URL, format=alt.DataFormat(type="json", property="features"))
     return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(PROJECTION)
 
@@ -28,6 +43,7 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     ``shapes`` is an optional GeoJSON FeatureCollection (e.g. territory hulls)
     drawn under the dots, coloured by ``shape_key``.
     """
+    alt = _altair()
     tooltip = tooltip or ["name", color]
     # Send only the columns the chart uses: the spec carries its data, and 6,000 wide rows were most of its weight.
     used = list(dict.fromkeys(["lat", "lon", color, *([size] if size else []),
@@ -53,6 +69,7 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
 def book_bars(book: pd.DataFrame, metric: str, label_col: str = "owner_name", group: str = "segment",
               reference: float | None = None, title: str = "") -> alt.Chart:
     """One bar per territory for a metric, grouped by segment, with an optional mean line."""
+    alt = _altair()
     df = book.reset_index()
     df["label"] = df[label_col].fillna(df["territory_id"]) if label_col in df else df["territory_id"]
     bars = alt.Chart(df).mark_bar().encode(
@@ -69,6 +86,8 @@ def book_bars(book: pd.DataFrame, metric: str, label_col: str = "owner_name", gr
 
 def before_after_bars(before: pd.DataFrame, after: pd.DataFrame, metric: str, label_col: str = "owner_name") -> alt.Chart:
     """Per-territory metric before and after a change, side by side."""
+    alt = _altair()
+
     def prep(df, tag):
         d = df.reset_index()
         d["label"] = d[label_col].fillna(d["territory_id"]) if label_col in d else d["territory_id"]
@@ -87,6 +106,7 @@ def before_after_bars(before: pd.DataFrame, after: pd.DataFrame, metric: str, la
 
 def flow_heatmap(flows: pd.DataFrame, value: str = "accounts", title: str = "") -> alt.Chart:
     """From → to heatmap of moved accounts (``flows``: source, target, accounts, arr_usd, open_pipeline_usd)."""
+    alt = _altair()
     fmt = ",.0f"
     base = alt.Chart(flows).encode(
         x=alt.X("target:N", title="to", sort="ascending", axis=alt.Axis(labelAngle=-60, labelLimit=160, labelOverlap=False)),

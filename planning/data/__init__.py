@@ -4,6 +4,7 @@ The dataset is the accounts, reps, targets, history and hierarchy tables after v
 keeps its original values. Settings (segments, ramp curves, bands...) are user-editable defaults.
 
 Public names, by module (import them from this package; they load on first use):
+- ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
 - ``dataset``: Dataset, load_dataset, load_sample, SAMPLE_DIR, sample_meta, Source
 - ``defaults``: INDUSTRIES, load_settings, PlanningDefaults, QUOTA_ROLES, read_settings_file, REGIONS, REP_STATUSES,
   ROLE_DEFAULTS, RoleDefaults, ROLES, SEGMENT_DEFAULTS, SegmentBands, SegmentDefaults, SEGMENTS, Settings,
@@ -15,8 +16,9 @@ Public names, by module (import them from this package; they load on first use):
 - ``health``: completeness, duplicate_accounts, health_report, HealthReport, normalise_domain, normalise_name,
   PLANNING_FIELDS
 - ``people``: capacity_share, month_index, quota_carriers, ramp_factor, tenure_months
-- ``schema``: ACCOUNTS_SCHEMA, column_names, COLUMNS, ColumnSpec, empty_frame, HISTORY_SCHEMA, MONEY_KINDS,
-  NUMERIC_KINDS, REPS_SCHEMA, required_columns, SCHEMAS, spec, TABLES, TARGETS_SCHEMA, TERRITORIES_SCHEMA
+- ``sample_cache``: cache_path, cached_sample, sample_key
+- ``schema``: column_names, COLUMNS, ColumnSpec, empty_frame, MONEY_KINDS, NUMERIC_KINDS, required_columns, spec,
+  TABLES
 - ``summary``: breakdown
 - ``validation``: canonical, check_rep_references, column_help, derive_segment, drop_unknown_reps, Issue,
   parse_bool, parse_number, resolve_owners, TableResult, validate_table, ValidationReport
@@ -26,13 +28,13 @@ from __future__ import annotations
 import importlib
 
 _PUBLIC = {
-    "ACCOUNTS_SCHEMA": "schema",
+    "ACCOUNTS_SCHEMA": "checks",
     "COLUMNS": "schema",
     "ColumnSpec": "schema",
     "Dataset": "dataset",
     "EARTH_RADIUS_MI": "geo",
     "FileError": "files",
-    "HISTORY_SCHEMA": "schema",
+    "HISTORY_SCHEMA": "checks",
     "HealthReport": "health",
     "INDUSTRIES": "defaults",
     "Issue": "validation",
@@ -42,14 +44,14 @@ _PUBLIC = {
     "PlanningDefaults": "defaults",
     "QUOTA_ROLES": "defaults",
     "REGIONS": "defaults",
-    "REPS_SCHEMA": "schema",
+    "REPS_SCHEMA": "checks",
     "REP_STATUSES": "defaults",
     "ROLES": "defaults",
     "ROLE_DEFAULTS": "defaults",
     "RawTable": "files",
     "RoleDefaults": "defaults",
     "SAMPLE_DIR": "dataset",
-    "SCHEMAS": "schema",
+    "SCHEMAS": "checks",
     "SEGMENTS": "defaults",
     "SEGMENT_DEFAULTS": "defaults",
     "SOURCE": "defaults",
@@ -61,12 +63,14 @@ _PUBLIC = {
     "Settings": "defaults",
     "Source": "dataset",
     "TABLES": "schema",
-    "TARGETS_SCHEMA": "schema",
-    "TERRITORIES_SCHEMA": "schema",
+    "TARGETS_SCHEMA": "checks",
+    "TERRITORIES_SCHEMA": "checks",
     "TableResult": "validation",
     "ValidationReport": "validation",
     "apply_mapping": "files",
     "breakdown": "summary",
+    "cache_path": "sample_cache",
+    "cached_sample": "sample_cache",
     "canonical": "validation",
     "capacity_share": "people",
     "check_rep_references": "validation",
@@ -99,6 +103,7 @@ _PUBLIC = {
     "required_columns": "schema",
     "resolve_mapping": "files",
     "resolve_owners": "validation",
+    "sample_key": "sample_cache",
     "sample_meta": "dataset",
     "settings_from_dict": "defaults",
     "spec": "schema",

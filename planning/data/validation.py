@@ -13,12 +13,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from planning.data import geo
 from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
 from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
-from planning.data.schema import COLUMNS, SCHEMAS, required_columns, spec
+from planning.data.schema import COLUMNS, required_columns, spec
 
 ERROR, WARNING = "error", "warning"
 
@@ -268,7 +267,12 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         dup = df.duplicated(["segment", "region", "period"], keep="first")
         col.add_many(dup, "period", "duplicate target for this segment, region and period")
 
-    # 3. schema checks (pandera), lazily so every failing cell is reported
+    # 3. schema checks (pandera), lazily so every failing cell is reported; imported here because pandera costs
+    # about a second and a cold start on the cached sample never validates
+    import pandera.pandas as pa
+
+    from planning.data.checks import SCHEMAS
+
     schema = SCHEMAS[table]
     try:
         schema.validate(df, lazy=True)
