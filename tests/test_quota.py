@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from planning.plans.plan import current_plan
-from planning.compensation.quota import QuotaError, QuotaSettings, plan_year_targets, quota_export, quota_for_plan
+from planning.compensation import QuotaError, QuotaSettings, plan_year_targets, quota_export, quota_for_plan
 
 YEAR = 2027
 

@@ -5,10 +5,11 @@ RRE = Σ heads × ramp % × attainment; capacity = RRE × quota ÷ 12; formulas 
 Public names, by module (import them from this package; they load on first use):
 - ``files``: merge_scenario_dict, read_scenario_file, scenario_from_file, write_scenario_file
 - ``from_data``: default_scenario, earliest_start, segment_attainment
+- ``result``: CapacityResult
 - ``scenario``: CapacityScenario, MAX_ATTAINMENT, MONTH_NAMES, MONTHS, Person, ScenarioError, SegmentAssumptions
-- ``simulation``: CapacityResult, COVERAGE_DISAGREEMENT, expected_bookings, hire_response, hires_needed,
-  hiring_stop_month, monthly_attrition, ramp_at, ramped_rep_equivalents, run_scenario, target_by_month, tornado,
-  TORNADO_DRIVERS
+- ``sensitivity``: tornado, TORNADO_DRIVERS
+- ``simulation``: COVERAGE_DISAGREEMENT, expected_bookings, hire_response, hires_needed, hiring_stop_month,
+  monthly_attrition, ramp_at, ramped_rep_equivalents, run_scenario, target_by_month
 - ``tables``: ASSUMPTION_COLUMNS, COMPARE_ROWS, compare_summaries, INT_COLUMNS, months_of, QUARTERS, RAMP_MONTHS,
   scenario_from_tables, scenario_tables, SUPPORT_COLUMNS
 """
@@ -20,7 +21,7 @@ _PUBLIC = {
     "ASSUMPTION_COLUMNS": "tables",
     "COMPARE_ROWS": "tables",
     "COVERAGE_DISAGREEMENT": "simulation",
-    "CapacityResult": "simulation",
+    "CapacityResult": "result",
     "CapacityScenario": "scenario",
     "INT_COLUMNS": "tables",
     "MAX_ATTAINMENT": "scenario",
@@ -32,7 +33,7 @@ _PUBLIC = {
     "SUPPORT_COLUMNS": "tables",
     "ScenarioError": "scenario",
     "SegmentAssumptions": "scenario",
-    "TORNADO_DRIVERS": "simulation",
+    "TORNADO_DRIVERS": "sensitivity",
     "compare_summaries": "tables",
     "default_scenario": "from_data",
     "earliest_start": "from_data",
@@ -52,7 +53,7 @@ _PUBLIC = {
     "scenario_tables": "tables",
     "segment_attainment": "from_data",
     "target_by_month": "simulation",
-    "tornado": "simulation",
+    "tornado": "sensitivity",
     "write_scenario_file": "files",
 }
 __all__ = sorted(_PUBLIC)

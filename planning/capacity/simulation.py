@@ -12,17 +12,20 @@ Formulas (docs/capacity.md has them all):
 * RRE_m = Σ_people heads_m × ramp(month in seat) × attainment
 * capacity_m (USD) = RRE_m × quota ÷ 12
 * cost_m = heads_m × cost/12 + SDRs + SEs (per AE ratios) + CSMs (ARR book ÷ CSM book)
+
+The result and its headline summary are in ``result``; the tornado sensitivity in ``sensitivity``.
 """
 from __future__ import annotations
 
 import dataclasses
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
+from planning.capacity.result import CapacityResult
 from planning.capacity.scenario import MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, SegmentAssumptions
 
 COVERAGE_DISAGREEMENT = 0.20  # lenses "disagree" when they differ by more than 20% of the larger
@@ -220,85 +223,6 @@ def hires_needed(sc: CapacityScenario, segment: str, gap_usd: float, planned: np
     return out, max(remaining, 0.0)
 
 
-@dataclass
-class CapacityResult:
-    """Output of :func:`run_scenario`: monthly and per-segment frames, support roles, notes."""
-
-    scenario: CapacityScenario
-    monthly: pd.DataFrame  # one row per segment × month
-    segments: pd.DataFrame  # one row per segment: lenses, gap, hires needed, cost
-    support: pd.DataFrame  # one row per support role: today, needed (start/end), cost
-    notes: list[str] = field(default_factory=list)
-
-    def company_monthly(self) -> pd.DataFrame:
-        """All segments added up per month."""
-        num = self.monthly.drop(columns=["segment", "month_name", "month_start"]).groupby("month").sum()
-        num.insert(0, "month_name", list(MONTH_NAMES))
-        return num.reset_index()
-
-    def hiring_plan(self) -> pd.DataFrame:
-        """The hiring table for export: segment × month with planned hires, backfills, hires needed, cost."""
-        cols = ["segment", "month", "month_name", "month_start", "headcount", "hires", "open_reqs", "backfills",
-                "departures", "hires_needed", "rre", "capacity_usd", "target_usd", "gap_usd", "cost_usd"]
-        return self.monthly[cols].copy()
-
-    def headcount_table(self) -> pd.DataFrame:
-        """Segment × month expected AE headcount (wide), for display."""
-        t = self.monthly.pivot(index="segment", columns="month_name", values="headcount")
-        return t[list(MONTH_NAMES)].reindex(list(self.scenario.segments))
-
-    def summary(self) -> dict:
-        """Headline figures (annual USD, heads) for comparing scenarios side by side."""
-        m, s = self.monthly, self.segments
-        cm = self.company_monthly()
-        start, end = float(cm["headcount"].iloc[0]), float(cm["headcount"].iloc[-1])
-        expected, target = float(s["expected_bookings_usd"].sum()), float(s["target_usd"].sum())
-        cost = float(m["cost_usd"].sum())
-        selling = cost - float(m["csm_cost_usd"].sum())  # cost of sales: AEs, SDRs, SEs (CSMs serve the base)
-        avg_heads = float(cm["headcount"].mean())
-        pipe_supported = float(s["pipeline_supported_usd"].sum())
-        new_share = float(s["new_hire_bookings_usd"].sum() / expected) if expected > 0 else 0.0
-        gap = target - expected
-        short = s.loc[s["pipeline_coverage"] < self.scenario.pipeline_coverage_target, "segment"].tolist()
-        reasons = []
-        if target > 0 and gap / target > 0.10:
-            reasons.append(f"capacity is {gap / target:.0%} short of target")
-        elif gap > 0:
-            reasons.append(f"capacity is {gap / target:.0%} short of target")
-        if short:
-            reasons.append(f"pipeline under {self.scenario.pipeline_coverage_target:g}× target in {', '.join(short)}")
-        if new_share > 0.20:
-            reasons.append(f"{new_share:.0%} of bookings depend on reps hired this year")
-        high = (target > 0 and gap / target > 0.10) or new_share > 0.35 or len(short) > 1
-        risk = "high" if high else ("medium" if reasons else "low")
-        return {
-            "scenario": self.scenario.name,
-            "headcount_start": start,
-            "headcount_end": end,
-            "hires": int(s["planned_hires"].sum()),
-            "open_reqs": int(s["open_reqs"].sum()),
-            "backfills": float(s["backfills"].sum()),
-            "hires_needed": int(s["hires_needed"].sum()),
-            "cost_usd": cost,
-            "ae_cost_usd": float(m["ae_cost_usd"].sum()),
-            "support_cost_usd": float(m["support_cost_usd"].sum()),
-            "expected_bookings_usd": expected,
-            "target_usd": target,
-            "gap_usd": gap,
-            "attainment_of_target": expected / target if target > 0 else float("nan"),
-            "pipeline_supported_usd": pipe_supported,
-            "pipeline_capped_bookings_usd": float(s[["expected_bookings_usd", "pipeline_supported_usd"]].min(axis=1).sum()),
-            "csm_cost_usd": float(m["csm_cost_usd"].sum()),
-            "cost_of_sales": selling / expected if expected > 0 else float("nan"),
-            "bookings_per_head_usd": expected / avg_heads if avg_heads > 0 else float("nan"),
-            "rre_start": float(cm["rre"].iloc[0]),
-            "rre_end": float(cm["rre"].iloc[-1]),
-            "new_hire_share": new_share,
-            "risk": risk,
-            "risk_reasons": "; ".join(reasons) if reasons else "capacity covers target with pipeline to match",
-        }
-
-
 def _apply_data(sc: CapacityScenario, data) -> CapacityScenario:
     """Fill zero coverage/pipeline/ARR inputs from the data (scenario values win when set)."""
     if data is None:
@@ -418,29 +342,6 @@ def _support_table(sc: CapacityScenario, monthly: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-# --- sensitivity ---------------------------------------------------------------------------
-def _flex(sc: CapacityScenario, driver: str, factor: float) -> CapacityScenario:
-    segs = {}
-    for name, s in sc.segments.items():
-        if driver == "attainment":
-            s = dataclasses.replace(s, attainment=min(s.attainment * factor, 3.0))
-        elif driver == "quota":
-            s = dataclasses.replace(s, quota_usd=s.quota_usd * factor)
-        elif driver == "attrition":
-            s = dataclasses.replace(s, annual_attrition=min(s.annual_attrition * factor, 0.99))
-        elif driver == "ramp":  # ramping months scaled (capped at 100%); the final 100% month unchanged
-            c = tuple(min(v * factor, 1.0) for v in s.ramp_curve[:-1]) + (1.0,)
-            c = tuple(np.maximum.accumulate(c))
-            s = dataclasses.replace(s, ramp_curve=c)
-        else:
-            raise ScenarioError(f"unknown sensitivity driver {driver!r}")
-        segs[name] = s
-    return dataclasses.replace(sc, segments=segs)
-
-
-TORNADO_DRIVERS = ("attainment", "ramp", "attrition", "quota")
-
-
 def expected_bookings(sc: CapacityScenario) -> float:
     """Plan-year expected bookings (capacity lens, USD) without building frames: the fast path for sensitivity.
 
@@ -451,23 +352,3 @@ def expected_bookings(sc: CapacityScenario) -> float:
         run, _ = _simulate_segment(sc, seg)
         total += float(run.ramped.sum()) * seg.attainment * seg.quota_usd / MONTHS
     return total
-
-
-def tornado(scenario: CapacityScenario, dataset_or_frames=None, step: float = 0.10) -> pd.DataFrame:
-    """Expected bookings with each driver at −step and +step (relative), all else at base.
-
-    Columns: driver, low_usd (driver −10%), high_usd (+10%), base_usd, swing_usd; sorted by swing.
-    ``dataset_or_frames`` is accepted for symmetry with :func:`run_scenario`; bookings do not depend on it.
-    """
-    if not isinstance(scenario, CapacityScenario):
-        raise ScenarioError("tornado needs a CapacityScenario")
-    if not 0 < step < 1:
-        raise ScenarioError(f"step: must be between 0 and 1 (got {step})")
-    scenario.validate()
-    base = expected_bookings(scenario)
-    rows = []
-    for d in TORNADO_DRIVERS:
-        lo = expected_bookings(_flex(scenario, d, 1 - step))
-        hi = expected_bookings(_flex(scenario, d, 1 + step))
-        rows.append({"driver": d, "low_usd": lo, "high_usd": hi, "base_usd": base, "swing_usd": abs(hi - lo)})
-    return pd.DataFrame(rows).sort_values("swing_usd", ascending=False, ignore_index=True)

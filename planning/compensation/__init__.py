@@ -7,8 +7,9 @@ Public names, by module (import them from this package; they load on first use):
   plans_from_dict, plans_to_dict, Spiff, Tier, tiers_frame, tiers_from_frame
 - ``cost_sim``: attainment_params, compare_variants, CompSimResult, DISTRIBUTIONS, PERCENTILES, rep_attainment,
   simulate_cost
-- ``quota``: COVERAGE_BY, GAP_MODES, history_bookings, METHODS, monthly_capacity, plan_year_targets, POOLS,
-  QUARTERS, quota_export, quota_for_plan, QuotaError, QuotaResult, QuotaSettings, territory_frame
+- ``coverage``: fairness_flags, quota_export, QuotaResult
+- ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
+- ``quota_settings``: COVERAGE_BY, GAP_MODES, METHODS, POOLS, QUARTERS, QuotaError, QuotaSettings
 - ``report``: comp_sheets, comp_template, plans_from, QUOTA_COLUMNS, quota_settings_from, quota_sheets,
   quota_template, read_config, SIM_KEYS, simulation_from, write_template
 """
@@ -17,20 +18,20 @@ from __future__ import annotations
 import importlib
 
 _PUBLIC = {
-    "COVERAGE_BY": "quota",
+    "COVERAGE_BY": "quota_settings",
     "CompPlan": "comp_plan",
     "CompPlanError": "comp_plan",
     "CompSimResult": "cost_sim",
     "DISTRIBUTIONS": "cost_sim",
-    "GAP_MODES": "quota",
-    "METHODS": "quota",
+    "GAP_MODES": "quota_settings",
+    "METHODS": "quota_settings",
     "PERCENTILES": "cost_sim",
-    "POOLS": "quota",
-    "QUARTERS": "quota",
+    "POOLS": "quota_settings",
+    "QUARTERS": "quota_settings",
     "QUOTA_COLUMNS": "report",
-    "QuotaError": "quota",
-    "QuotaResult": "quota",
-    "QuotaSettings": "quota",
+    "QuotaError": "quota_settings",
+    "QuotaResult": "coverage",
+    "QuotaSettings": "quota_settings",
     "SIM_KEYS": "report",
     "Spiff": "comp_plan",
     "Tier": "comp_plan",
@@ -41,6 +42,7 @@ _PUBLIC = {
     "default_plan": "comp_plan",
     "default_plans": "comp_plan",
     "default_tiers": "comp_plan",
+    "fairness_flags": "coverage",
     "history_bookings": "quota",
     "monthly_capacity": "quota",
     "per_rep_plans": "comp_plan",
@@ -49,7 +51,7 @@ _PUBLIC = {
     "plans_from": "report",
     "plans_from_dict": "comp_plan",
     "plans_to_dict": "comp_plan",
-    "quota_export": "quota",
+    "quota_export": "coverage",
     "quota_for_plan": "quota",
     "quota_settings_from": "report",
     "quota_sheets": "report",

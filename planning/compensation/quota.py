@@ -29,183 +29,14 @@ Steps (all amounts annual USD, shares and ratios fractions):
 """
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass, field
-from typing import Any
-
 import numpy as np
 import pandas as pd
 
+from planning.compensation.coverage import QuotaResult, fairness_flags
+from planning.compensation.quota_settings import QUARTERS, QuotaError, QuotaSettings
 from planning.data.defaults import Settings
 from planning.data.people import month_index, ramp_factor
 from planning.plans.plan import Plan
-
-METHODS = ("potential", "history", "even", "blend")
-POOLS = ("segment", "segment_region", "company")
-GAP_MODES = ("respread", "gap")
-COVERAGE_BY = ("segment", "region", "manager", "quarter")
-QUARTERS = ("Q1", "Q2", "Q3", "Q4")
-
-
-class QuotaError(ValueError):
-    """Bad quota settings or inputs; the message names the field."""
-
-
-@dataclass
-class QuotaSettings:
-    """How the target becomes quotas.  ``None`` fields take their value from :class:`~planning.data.defaults.Settings`.
-
-    ``weights`` are the blend weights of potential / history / even (used by method ``blend``).
-    ``coverage_band`` is (low, high) coverage ratio; outside it a group is flagged.
-    ``rep_overrides``: rep_id (or territory_id) → annual quota USD; ``manager_overrides``: manager_id → team total USD.
-    """
-
-    method: str = "potential"
-    over_assignment: float | None = None
-    weights: dict[str, float] = field(default_factory=lambda: {"potential": 0.5, "history": 0.3, "even": 0.2})
-    pool: str = "segment"
-    coverage_band: tuple[float, float] | None = None
-    ramp_adjust: bool = True
-    prorate: bool = True
-    ramp_gap: str = "respread"
-    override_gap: str = "respread"
-    rep_overrides: dict[str, float] = field(default_factory=dict)
-    manager_overrides: dict[str, float] = field(default_factory=dict)
-    fairness_tolerance: float | None = None
-    history_quarters: int | None = None
-
-    def resolved(self, defaults: Settings | None = None) -> "QuotaSettings":
-        """A copy with every ``None`` filled from the defaults, validated."""
-        p = (defaults or Settings()).planning
-        over = p.quota_over_assignment if self.over_assignment is None else float(self.over_assignment)
-        band = self.coverage_band or (1 + p.quota_over_assignment_range[0], 1 + p.quota_over_assignment_range[1])
-        out = dataclasses.replace(
-            self, over_assignment=over, coverage_band=(float(band[0]), float(band[1])),
-            fairness_tolerance=p.quota_fairness_tolerance if self.fairness_tolerance is None else float(self.fairness_tolerance),
-            history_quarters=p.attainment_history_quarters if self.history_quarters is None else int(self.history_quarters),
-            weights=dict(self.weights), rep_overrides=dict(self.rep_overrides),
-            manager_overrides=dict(self.manager_overrides))
-        out.validate()
-        return out
-
-    def validate(self) -> None:
-        if self.method not in METHODS:
-            raise QuotaError(f"method: {self.method!r} is not one of {', '.join(METHODS)}")
-        if self.pool not in POOLS:
-            raise QuotaError(f"pool: {self.pool!r} is not one of {', '.join(POOLS)}")
-        for name in ("ramp_gap", "override_gap"):
-            if getattr(self, name) not in GAP_MODES:
-                raise QuotaError(f"{name}: {getattr(self, name)!r} is not one of {', '.join(GAP_MODES)}")
-        if self.over_assignment is not None and not (0 <= self.over_assignment <= 1):
-            raise QuotaError(f"over_assignment: {self.over_assignment} must be a fraction between 0 and 1 (0.15 = 15%)")
-        if self.coverage_band is not None:
-            lo, hi = self.coverage_band
-            if lo < 0 or hi < lo:
-                raise QuotaError(f"coverage_band: ({lo}, {hi}) must be 0 ≤ low ≤ high")
-        bad = set(self.weights) - {"potential", "history", "even"}
-        if bad:
-            raise QuotaError(f"weights: unknown basis {', '.join(sorted(bad))} (use potential, history, even)")
-        if any(w < 0 for w in self.weights.values()):
-            raise QuotaError("weights: blend weights must not be negative")
-        if self.method == "blend" and sum(self.weights.values()) <= 0:
-            raise QuotaError("weights: blend weights must add up to more than 0")
-        for name in ("rep_overrides", "manager_overrides"):
-            for k, v in getattr(self, name).items():
-                if v is None or not np.isfinite(float(v)) or float(v) < 0:
-                    raise QuotaError(f"{name}[{k}]: quota {v!r} must be a non-negative amount in USD")
-
-    def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
-        d["coverage_band"] = list(self.coverage_band) if self.coverage_band else None
-        return d
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any] | None) -> "QuotaSettings":
-        data = dict(data or {})
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise QuotaError(f"unknown quota setting(s): {', '.join(sorted(unknown))}")
-        if data.get("coverage_band") is not None:
-            data["coverage_band"] = tuple(float(x) for x in data["coverage_band"])
-        for k in ("rep_overrides", "manager_overrides"):
-            data[k] = {str(a): float(b) for a, b in (data.get(k) or {}).items()}
-        out = cls(**data)
-        out.validate()
-        return out
-
-
-@dataclass
-class QuotaResult:
-    """Quotas for one plan.  ``table`` has one row per territory (index territory_id).
-
-    ``quarterly`` holds territory_id × quarter quotas; ``targets`` the plan-year
-    finance targets (segment, region, quarter, bookings_target_usd); ``gaps`` the
-    planned vs allocated amount per pool.
-    """
-
-    plan_name: str
-    plan_year: int
-    settings: QuotaSettings
-    table: pd.DataFrame
-    quarterly: pd.DataFrame
-    targets: pd.DataFrame
-    gaps: pd.DataFrame
-    seconds: float = 0.0
-
-    @property
-    def total_quota_usd(self) -> float:
-        return float(self.table["quota_usd"].sum())
-
-    @property
-    def total_target_usd(self) -> float:
-        return float(self.targets["bookings_target_usd"].sum())
-
-    @property
-    def unallocated_usd(self) -> float:
-        return float(self.gaps["unallocated_usd"].sum())
-
-    def coverage(self, by: str = "segment") -> pd.DataFrame:
-        """Σ quotas vs the finance target per group: quota_usd, target_usd, coverage_ratio, flag."""
-        if by not in COVERAGE_BY:
-            raise QuotaError(f"coverage by {by!r}: use one of {', '.join(COVERAGE_BY)}")
-        t = self.table
-        if by == "quarter":
-            q = self.quarterly.groupby("quarter")["quota_usd"].sum()
-            tgt = self.targets.groupby("quarter")["bookings_target_usd"].sum()
-        elif by == "manager":
-            q = t.groupby("manager_id", dropna=False)["quota_usd"].sum()
-            tgt = t.groupby("manager_id", dropna=False)["target_share_usd"].sum()
-        else:
-            q = t.groupby(by)["quota_usd"].sum()
-            tgt = self.targets.groupby(by)["bookings_target_usd"].sum()
-        out = pd.DataFrame({"quota_usd": q, "target_usd": tgt}).fillna(0.0)
-        out.index.name = "manager_id" if by == "manager" else by
-        out = out.reset_index()
-        if by == "manager":
-            names = t.drop_duplicates("manager_id").set_index("manager_id")["manager_name"]
-            out.insert(1, "manager_name", out["manager_id"].map(names))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["coverage_ratio"] = np.where(out["target_usd"] > 0, out["quota_usd"] / out["target_usd"], np.nan)
-        lo, hi = self.settings.coverage_band
-        out["flag"] = np.select([out["coverage_ratio"] < lo, out["coverage_ratio"] > hi, out["coverage_ratio"].isna()],
-                                ["below band", "above band", "no target"], "")
-        total = {out.columns[0]: "Total", "quota_usd": out["quota_usd"].sum(), "target_usd": out["target_usd"].sum()}
-        total["coverage_ratio"] = total["quota_usd"] / total["target_usd"] if total["target_usd"] else np.nan
-        total["flag"] = ("below band" if total["coverage_ratio"] < lo else "above band" if total["coverage_ratio"] > hi
-                         else "")
-        return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
-
-    def summary(self) -> dict[str, float]:
-        ratio = self.total_quota_usd / self.total_target_usd if self.total_target_usd else float("nan")
-        return {"quota_usd": self.total_quota_usd, "target_usd": self.total_target_usd, "coverage_ratio": ratio,
-                "unallocated_usd": self.unallocated_usd, "territories": len(self.table),
-                "flagged": int((self.table["flags"] != "").sum())}
-
-    def quarterly_wide(self) -> pd.DataFrame:
-        """territory_id × Q1..Q4 quota (for exports)."""
-        w = self.quarterly.pivot_table(index="territory_id", columns="quarter", values="quota_usd", aggfunc="sum")
-        return w.reindex(index=self.table.index, columns=list(QUARTERS)).fillna(0.0).add_suffix("_quota_usd")
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -411,7 +242,7 @@ def quota_for_plan(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, targe
     # the finance target each territory stands for (no over-assignment, no ramp): the manager coverage basis
     terr["target_share_usd"] = pools.map(pool_target).fillna(0.0) * basis
     terr["quota_pct_potential"] = q / terr["potential_usd"].replace(0, np.nan)
-    _fairness(terr, s.fairness_tolerance)
+    fairness_flags(terr, s.fairness_tolerance)
 
     unalloc_pools = pd.DataFrame({"target_usd": pool_target, "planned_usd": pool_target * (1 + s.over_assignment)})
     unalloc_pools["allocated_usd"] = q.groupby(pools).sum().reindex(unalloc_pools.index).fillna(0.0)
@@ -431,32 +262,6 @@ def quota_for_plan(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, targe
                        seconds=time.perf_counter() - t0)
 
 
-def _fairness(terr: pd.DataFrame, tolerance: float) -> None:
-    """``fairness_ratio`` = ramp-normalised quota/potential ÷ segment median; flags outliers and ramp/override."""
-    norm = terr["quota_pct_potential"] / terr["capacity_factor"].replace(0, np.nan)
-    med = norm.groupby(terr["segment"]).transform("median")
-    terr["fairness_ratio"] = norm / med
-    flags = []
-    for t, r in terr.iterrows():
-        f = []
-        if r["status"] == "open_req":
-            f.append("open requisition")
-        elif r["status"] == "open territory":
-            f.append("open territory (planned hire)")
-        elif r["status"] == "leaving":
-            f.append("leaving")
-        if r["capacity_factor"] < 0.999:
-            f.append(f"ramp/pro-rated to {r['capacity_factor']:.0%}")
-        if pd.notna(r["override_usd"]):
-            f.append("override")
-        if r["potential_usd"] <= 0 and r["quota_usd"] > 0:
-            f.append("quota with no potential")
-        elif pd.notna(r["fairness_ratio"]) and abs(r["fairness_ratio"] - 1) > tolerance:
-            f.append("quota high vs potential" if r["fairness_ratio"] > 1 else "quota low vs potential")
-        flags.append("; ".join(f))
-    terr["flags"] = flags
-
-
 def _quarterly(table: pd.DataFrame, cap_m: np.ndarray, tgt: pd.DataFrame, pool: str) -> pd.DataFrame:
     """Split each annual quota over Q1–Q4 by target seasonality × the rep's capacity in the quarter."""
     season = tgt.groupby(["segment", "quarter"])["bookings_target_usd"].sum().unstack("quarter").reindex(columns=list(QUARTERS)).fillna(0.0)
@@ -470,8 +275,3 @@ def _quarterly(table: pd.DataFrame, cap_m: np.ndarray, tgt: pd.DataFrame, pool: 
     out = pd.DataFrame(qq, index=table.index, columns=list(QUARTERS)).reset_index().melt(
         id_vars="territory_id", var_name="quarter", value_name="quota_usd")
     return out.merge(table[["segment", "region", "manager_id"]].reset_index(), on="territory_id")
-
-
-def quota_export(result: QuotaResult) -> pd.DataFrame:
-    """The per-territory quota table with quarterly quotas, ready for CSV/Excel."""
-    return result.table.join(result.quarterly_wide()).reset_index()

@@ -15,7 +15,8 @@ import yaml
 from planning.compensation.comp_plan import CompPlan, CompPlanError, default_plans, per_rep_plans, plan_table, plans_from_dict, plans_to_dict
 from planning.compensation.cost_sim import DISTRIBUTIONS, CompSimResult
 from planning.data.defaults import Settings, read_settings_file
-from planning.compensation.quota import QuotaError, QuotaResult, QuotaSettings, quota_export
+from planning.compensation.coverage import QuotaResult, quota_export
+from planning.compensation.quota_settings import QuotaError, QuotaSettings
 
 SIM_KEYS = {"draws", "seed", "distribution", "correlation", "early_churn_share", "attainment"}
 

@@ -1,0 +1,119 @@
+"""Quota reporting: the result of quota setting, coverage against the finance target, fairness flags, exports.
+
+* **Coverage** = Σ quotas ÷ finance target per segment, region, manager or quarter, flagged outside the band.
+  Managers have no finance target of their own: theirs is the target share of their territories.
+* **Fairness**: quota as a % of territory potential; the ramp-normalised ratio is compared with the segment
+  median and flagged beyond the tolerance.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from planning.compensation.quota_settings import COVERAGE_BY, QUARTERS, QuotaError, QuotaSettings
+
+
+@dataclass
+class QuotaResult:
+    """Quotas for one plan.  ``table`` has one row per territory (index territory_id).
+
+    ``quarterly`` holds territory_id × quarter quotas; ``targets`` the plan-year
+    finance targets (segment, region, quarter, bookings_target_usd); ``gaps`` the
+    planned vs allocated amount per pool.
+    """
+
+    plan_name: str
+    plan_year: int
+    settings: QuotaSettings
+    table: pd.DataFrame
+    quarterly: pd.DataFrame
+    targets: pd.DataFrame
+    gaps: pd.DataFrame
+    seconds: float = 0.0
+
+    @property
+    def total_quota_usd(self) -> float:
+        return float(self.table["quota_usd"].sum())
+
+    @property
+    def total_target_usd(self) -> float:
+        return float(self.targets["bookings_target_usd"].sum())
+
+    @property
+    def unallocated_usd(self) -> float:
+        return float(self.gaps["unallocated_usd"].sum())
+
+    def coverage(self, by: str = "segment") -> pd.DataFrame:
+        """Σ quotas vs the finance target per group: quota_usd, target_usd, coverage_ratio, flag."""
+        if by not in COVERAGE_BY:
+            raise QuotaError(f"coverage by {by!r}: use one of {', '.join(COVERAGE_BY)}")
+        t = self.table
+        if by == "quarter":
+            q = self.quarterly.groupby("quarter")["quota_usd"].sum()
+            tgt = self.targets.groupby("quarter")["bookings_target_usd"].sum()
+        elif by == "manager":
+            q = t.groupby("manager_id", dropna=False)["quota_usd"].sum()
+            tgt = t.groupby("manager_id", dropna=False)["target_share_usd"].sum()
+        else:
+            q = t.groupby(by)["quota_usd"].sum()
+            tgt = self.targets.groupby(by)["bookings_target_usd"].sum()
+        out = pd.DataFrame({"quota_usd": q, "target_usd": tgt}).fillna(0.0)
+        out.index.name = "manager_id" if by == "manager" else by
+        out = out.reset_index()
+        if by == "manager":
+            names = t.drop_duplicates("manager_id").set_index("manager_id")["manager_name"]
+            out.insert(1, "manager_name", out["manager_id"].map(names))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out["coverage_ratio"] = np.where(out["target_usd"] > 0, out["quota_usd"] / out["target_usd"], np.nan)
+        lo, hi = self.settings.coverage_band
+        out["flag"] = np.select([out["coverage_ratio"] < lo, out["coverage_ratio"] > hi, out["coverage_ratio"].isna()],
+                                ["below band", "above band", "no target"], "")
+        total = {out.columns[0]: "Total", "quota_usd": out["quota_usd"].sum(), "target_usd": out["target_usd"].sum()}
+        total["coverage_ratio"] = total["quota_usd"] / total["target_usd"] if total["target_usd"] else np.nan
+        total["flag"] = ("below band" if total["coverage_ratio"] < lo else "above band" if total["coverage_ratio"] > hi
+                         else "")
+        return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+    def summary(self) -> dict[str, float]:
+        ratio = self.total_quota_usd / self.total_target_usd if self.total_target_usd else float("nan")
+        return {"quota_usd": self.total_quota_usd, "target_usd": self.total_target_usd, "coverage_ratio": ratio,
+                "unallocated_usd": self.unallocated_usd, "territories": len(self.table),
+                "flagged": int((self.table["flags"] != "").sum())}
+
+    def quarterly_wide(self) -> pd.DataFrame:
+        """territory_id × Q1..Q4 quota (for exports)."""
+        w = self.quarterly.pivot_table(index="territory_id", columns="quarter", values="quota_usd", aggfunc="sum")
+        return w.reindex(index=self.table.index, columns=list(QUARTERS)).fillna(0.0).add_suffix("_quota_usd")
+
+
+def fairness_flags(terr: pd.DataFrame, tolerance: float) -> None:
+    """``fairness_ratio`` = ramp-normalised quota/potential ÷ segment median; flags outliers and ramp/override."""
+    norm = terr["quota_pct_potential"] / terr["capacity_factor"].replace(0, np.nan)
+    med = norm.groupby(terr["segment"]).transform("median")
+    terr["fairness_ratio"] = norm / med
+    flags = []
+    for t, r in terr.iterrows():
+        f = []
+        if r["status"] == "open_req":
+            f.append("open requisition")
+        elif r["status"] == "open territory":
+            f.append("open territory (planned hire)")
+        elif r["status"] == "leaving":
+            f.append("leaving")
+        if r["capacity_factor"] < 0.999:
+            f.append(f"ramp/pro-rated to {r['capacity_factor']:.0%}")
+        if pd.notna(r["override_usd"]):
+            f.append("override")
+        if r["potential_usd"] <= 0 and r["quota_usd"] > 0:
+            f.append("quota with no potential")
+        elif pd.notna(r["fairness_ratio"]) and abs(r["fairness_ratio"] - 1) > tolerance:
+            f.append("quota high vs potential" if r["fairness_ratio"] > 1 else "quota low vs potential")
+        flags.append("; ".join(f))
+    terr["flags"] = flags
+
+
+def quota_export(result: QuotaResult) -> pd.DataFrame:
+    """The per-territory quota table with quarterly quotas, ready for CSV/Excel."""
+    return result.table.join(result.quarterly_wide()).reset_index()
