@@ -51,6 +51,17 @@ def _safe(url: str) -> str:
         return url
 
 
+def _lifecycle(action: str, name: str, scenario: str | None, db: str | None) -> None:
+    """Soft-delete or restore (``action``) a plan, or with ``scenario`` a scenario of that kind."""
+    s = _store(db)
+    plan_op, scenario_op = {"delete": (s.delete_plan, s.delete_scenario),
+                            "restore": (s.restore_plan, s.restore_scenario)}[action]
+    try:
+        scenario_op(scenario, name) if scenario else plan_op(name)
+    except StoreError as exc:
+        _fail(exc)
+
+
 def _author(author: str | None) -> str:
     if author:
         return author
@@ -191,22 +202,14 @@ def register(app: typer.Typer) -> None:
         """Soft-delete a plan or scenario: it leaves the library, its versions stay (see `plans restore`)."""
         if not yes:
             typer.confirm(f"delete {name!r}?", abort=True)
-        s = _store(db)
-        try:
-            s.delete_scenario(scenario, name) if scenario else s.delete_plan(name)
-        except StoreError as exc:
-            _fail(exc)
+        _lifecycle("delete", name, scenario, db)
         typer.echo(f"deleted {name!r} (versions kept; `plans restore {name}` brings it back)")
 
     @plans_app.command()
     def restore(name: Annotated[str, typer.Argument(help="Name of a deleted plan (or scenario).")], db: DbOpt = None,
                 scenario: Annotated[Optional[str], typer.Option(help="Restore a scenario of this kind instead of a plan.")] = None):
         """Bring back the most recently deleted plan (or scenario) of that name."""
-        s = _store(db)
-        try:
-            s.restore_scenario(scenario, name) if scenario else s.restore_plan(name)
-        except StoreError as exc:
-            _fail(exc)
+        _lifecycle("restore", name, scenario, db)
         typer.echo(f"restored {name!r}")
 
     @app.command("disruption")

@@ -5,23 +5,16 @@ import streamlit as st
 
 from planning.plans import DisruptionReport, disruption, manager_summary_html
 from planning.data import to_safe_csv
-from planning.plans import StoreError, available_plans
+from planning.plans import StoreError
 from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd
+from ui.plan_picker import plan_page_header
 from ui.widgets import money_config
 
-ds = state.dataset()
-st.title("Disruption")
-st.caption("Every moved account costs relationship continuity. See what a plan does to each account, rep and "
-           "manager before anyone signs it.")
-
-store = state.store()
-session = state.session_plans()
-refs, problem = available_plans(session, store)
-if problem:
-    st.warning(problem)
-labels = [r.label for r in refs]
+pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does to "
+                                      "each account, rep and manager before anyone signs it.")
+ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
 
 c1, c2, c3 = st.columns([2, 2, 1])
 a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")

@@ -7,24 +7,16 @@ import streamlit as st
 from planning.plans import (HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, PlanComparison, best_in_row,
                               compare_capacity, compare_plans, differs)
 from planning.plans import BALANCE_METRICS, METRIC_LABELS
-from planning.plans import StoreError, available_plans
+from planning.plans import StoreError
 from ui import state
 from ui.charts import accounts_map
+from ui.plan_picker import plan_page_header
 
-ds = state.dataset()
-st.title("Compare")
-st.caption("Pick 2–4 plans from this session or the plan library. The best value of each row is highlighted; "
-           "rows where the plans differ are marked ●.")
-
-store = state.store()
-session = state.session_plans()
-refs, problem = available_plans(session, store)
-if problem:
-    st.warning(problem)
-    cap_saved = pd.DataFrame(columns=["name", "version"])
-else:
-    cap_saved = store.list_scenarios("capacity")
-labels = [r.label for r in refs]
+pick = plan_page_header("Compare", "Pick 2–4 plans from this session or the plan library. The best value of each "
+                                   "row is highlighted; rows where the plans differ are marked ●.")
+ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
+# saved capacity scenarios come from the same store: skip them when it could not be read
+cap_saved = pd.DataFrame(columns=["name", "version"]) if pick.problem else store.list_scenarios("capacity")
 
 c1, c2 = st.columns([3, 1])
 picked = c1.multiselect("Plans to compare", range(len(refs)), default=list(range(min(2, len(refs)))),

@@ -1,0 +1,39 @@
+"""The header shared by the pages that pick plans (Disruption, Compare): title, caption, and the plans on offer."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from planning.data import Dataset
+from planning.plans import Plan, PlanRef, available_plans
+from ui import state
+
+
+@dataclass
+class PlanChoices:
+    """What a plan-picking page works with.  ``problem`` is the store's warning (None when it could be read)."""
+
+    ds: Dataset
+    store: Any  # planning.plans.PlanStore; typed loosely so this module does not import SQLAlchemy
+    session: dict[str, Plan]
+    refs: list[PlanRef]
+    labels: list[str]
+    problem: str | None
+
+
+def plan_page_header(title: str, caption: str) -> PlanChoices:
+    """Draw the page title and caption, then list this session's plans and the saved ones.
+
+    When the plan library cannot be read the page still offers the session's plans, under a warning.
+    """
+    ds = state.dataset()
+    st.title(title)
+    st.caption(caption)
+    store = state.store()
+    session = state.session_plans()
+    refs, problem = available_plans(session, store)
+    if problem:
+        st.warning(problem)
+    return PlanChoices(ds, store, session, refs, [r.label for r in refs], problem)
