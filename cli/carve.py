@@ -146,12 +146,14 @@ def register(app: typer.Typer) -> None:
         write_csv(book[keep], summary_out)
         typer.echo(f"\nwrote {out} ({len(crm):,} accounts) and {summary_out} ({len(book):,} territories)")
         if save:
-            from planning.plans import PlanStore, StoreError
+            from planning.plans import PlanStore, StoreError, plan_summary
 
             try:
                 store = PlanStore(db)
+                headline = plan_summary(res.plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)  # library columns
                 v = store.save_plan(res.plan, author=author or _login(), note=note or res.summary(), name=save,
-                                    summary={"status": res.status, "gap": res.gap, "moves": len(res.moves)})
+                                    summary={**headline, "status": res.status, "gap": res.gap,
+                                             "moves": len(res.moves)})
                 typer.echo(f"saved as {save} (version {getattr(v, 'version', '?')})")
             except (StoreError, Exception) as exc:  # noqa: BLE001 - a store problem must not lose the CSVs above
                 typer.secho(f"error: not saved: {exc}", fg=typer.colors.RED, err=True)

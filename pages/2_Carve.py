@@ -13,7 +13,7 @@ from optimizers.carve import live_balance, resolve_edits
 from optimizers.carve import UNIT_KINDS, UNIT_LABELS
 from planning.data import territory_hulls
 from planning.data import quota_carriers
-from planning.plans import BALANCE_METRICS, METRIC_LABELS
+from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
 from ui import state
 from ui.charts import accounts_map, before_after_bars
 from ui.format import pct, usd
@@ -319,8 +319,10 @@ with tab_out:
     save_name = s1.text_input("Save as", value=plan.name, key="carve_save_name")
     if s2.button("Save proposal", disabled=not res.ok, key="carve_save", type="primary"):
         try:
+            headline = plan_summary(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)  # the library's columns
             v = state.store().save_plan(plan, name=save_name, note=res.summary(),
-                                        summary={"status": res.status, "gap": res.gap, "moves": len(res.moves)})
+                                        summary={**headline, "status": res.status, "gap": res.gap,
+                                                 "moves": len(res.moves)})
             st.success(f"Saved “{save_name}” (version {getattr(v, 'version', '?')}).")
         except Exception as exc:  # noqa: BLE001 - a store problem is shown, the proposal stays in the session
             st.error(f"Not saved: {exc}")
