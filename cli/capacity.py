@@ -1,6 +1,7 @@
 """`capacity`: run a capacity scenario (headcount and hiring by month), optionally solve the hiring LP."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -8,7 +9,7 @@ import pandas as pd
 import typer
 
 from planning.capacity import MONTH_NAMES, ScenarioError, default_scenario, run_scenario, tornado
-from planning.capacity import scenario_from_file, write_scenario_file
+from planning.capacity import inherited_segments, scenario_from_file, write_scenario_file
 from cli.common import echo_table, uses_data
 from planning.data import write_csv
 
@@ -30,6 +31,15 @@ def _money_cols(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _ratio(v: float, undefined: str) -> str:
+    # a ratio over zero (no bookings, no AEs) is undefined: say why instead of printing "nan%"
+    return f"{v:.1%}" if math.isfinite(v) else f"n/a ({undefined})"
+
+
+def _dollars(v: float, undefined: str) -> str:
+    return f"${v:,.0f}" if math.isfinite(v) else f"n/a ({undefined})"
+
+
 def _print_result(res, show_tornado: bool, data) -> None:
     s = res.summary()
     sc = res.scenario
@@ -40,7 +50,8 @@ def _print_result(res, show_tornado: bool, data) -> None:
                f"· open reqs {s['open_reqs']} · expected backfills {s['backfills']:.1f} · hires needed to close the "
                f"gap {s['hires_needed']}")
     typer.echo(f"  cost ${s['cost_usd']:,.0f} (AEs ${s['ae_cost_usd']:,.0f}, support ${s['support_cost_usd']:,.0f}) · "
-               f"cost of sales {s['cost_of_sales']:.1%} · bookings per AE ${s['bookings_per_head_usd']:,.0f} · "
+               f"cost of sales {_ratio(s['cost_of_sales'], 'no expected bookings')} · bookings per AE "
+               f"{_dollars(s['bookings_per_head_usd'], 'no AEs in seat')} · "
                f"risk {s['risk']} ({s['risk_reasons']})")
     cols = ["segment", "target_usd", "expected_bookings_usd", "gap_usd", "headcount_start", "headcount_end",
             "planned_hires", "hires_needed", "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
@@ -106,6 +117,10 @@ def register(app: typer.Typer) -> None:
                 return
             sc = scenario_from_file(scenario, base) if scenario else base
             res = run_scenario(sc, ds)
+            if scenario and (inherited := inherited_segments(scenario, sc)):
+                typer.secho(f"note: {scenario.name} does not list {', '.join(inherited)}; "
+                            f"{'that segment uses' if len(inherited) == 1 else 'those segments use'} the defaults "
+                            f"from the data (see them with --write-template)", fg=typer.colors.YELLOW)
         except ScenarioError as exc:
             _fail(str(exc))
         _print_result(res, show_tornado, ds)

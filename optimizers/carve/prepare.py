@@ -69,6 +69,8 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     owner_t = "T-" + acc["owner_rep_id"].astype("string")
     cur = owner_t.map(t_of).fillna(-1).astype(int).to_numpy()
     warnings: list[str] = []
+    if unknown := sorted(set(map(str, cs.excluded_reps)) - set(reps["rep_id"].astype(str))):
+        warnings.append(f"exclude ignored: unknown rep(s) {', '.join(unknown[:5])}")
     # homes: rep's home, else centre of the current book, else centre of its segment+region accounts
     w = acc["workload_hours"].fillna(0).to_numpy(float) + 1e-6
     lat, lon = acc["lat"].to_numpy(float), acc["lon"].to_numpy(float)

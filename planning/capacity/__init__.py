@@ -3,7 +3,7 @@
 RRE = Σ heads × ramp % × attainment; capacity = RRE × quota ÷ 12; formulas in docs/capacity.md.
 
 Public names, by module (import them from this package; they load on first use):
-- ``files``: merge_scenario_dict, read_scenario_file, scenario_from_file, write_scenario_file
+- ``files``: inherited_segments, merge_scenario_dict, read_scenario_file, scenario_from_file, write_scenario_file
 - ``from_data``: default_scenario, earliest_start, segment_attainment
 - ``result``: CapacityResult
 - ``scenario``: CapacityScenario, MAX_ATTAINMENT, MONTH_NAMES, MONTHS, Person, ScenarioError, SegmentAssumptions
@@ -41,6 +41,7 @@ _PUBLIC = {
     "hire_response": "simulation",
     "hires_needed": "simulation",
     "hiring_stop_month": "simulation",
+    "inherited_segments": "files",
     "merge_scenario_dict": "files",
     "monthly_attrition": "simulation",
     "months_of": "tables",

@@ -60,6 +60,12 @@ def scenario_from_file(path: str | Path, default: CapacityScenario) -> CapacityS
         raise ScenarioError(f"{Path(path).name}: {exc}") from exc
 
 
+def inherited_segments(path: str | Path, scenario: CapacityScenario) -> list[str]:
+    """The segments of ``scenario`` that the file at ``path`` does not list: their assumptions are the defaults."""
+    listed = read_scenario_file(path).get("segments") or {}
+    return [name for name in scenario.segments if name not in listed]
+
+
 def _toml_value(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
