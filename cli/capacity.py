@@ -8,9 +8,9 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from planning.capacity import MONTH_NAMES, ScenarioError, default_scenario, run_scenario, tornado
-from planning.capacity import inherited_segments, scenario_from_file, write_scenario_file
 from cli.common import echo_table, uses_data
+from planning.capacity import (MONTH_NAMES, ScenarioError, default_scenario, inherited_segments, run_scenario,
+                               scenario_from_file, tornado, write_scenario_file)
 from planning.data import write_csv
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(

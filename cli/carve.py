@@ -8,8 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import echo_table, uses_data
-from planning.data import read_settings_file
-from planning.data import write_csv
+from planning.data import read_settings_file, write_csv
 
 
 def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:

@@ -11,9 +11,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from planning.data import Dataset, load_dataset, load_sample
-from planning.data import load_settings, read_settings_file
-from planning.data import FileError
+from planning.data import Dataset, FileError, load_dataset, load_sample, load_settings, read_settings_file
 
 AccountsOpt = Annotated[Optional[Path], typer.Option("--accounts", "-a", help="Accounts file (CSV, Excel or Parquet). Omit to use the sample company.")]
 RepsOpt = Annotated[Optional[Path], typer.Option("--reps", "-r", help="Reps file (CSV, Excel or Parquet).")]

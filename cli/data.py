@@ -7,11 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import echo_table, uses_data
-from planning.data import health_report
-from planning.data import write_csv
+from planning.data import COLUMNS, breakdown, health_report, write_csv
 from planning.plans import balance_table, metrics, productivity_variance
-from planning.data import COLUMNS
-from planning.data import breakdown
 
 
 def register(app: typer.Typer) -> None:

@@ -14,12 +14,10 @@ import pandas as pd
 import typer
 
 from cli.common import echo_table, uses_data
-from planning.plans import compare_capacity, compare_plans, plan_summary
-from planning.plans import apply_changes, crm_export, detect_changes, load_crm_accounts, plan_from_assignment
-from planning.plans import disruption, manager_summary_html
 from planning.data import FileError, write_csv
-from planning.plans import Plan, metrics
-from planning.plans import PlanStore, StoreError
+from planning.plans import (Plan, PlanStore, StoreError, apply_changes, compare_capacity, compare_plans, crm_export,
+                            detect_changes, disruption, load_crm_accounts, manager_summary_html, metrics,
+                            plan_from_assignment, plan_summary)
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (SQLAlchemy), e.g. sqlite:///plans.sqlite or postgresql+psycopg://user:pw@host/db. Default: $DATABASE_URL, else a SQLite file in your user data directory.")]
 AuthorOpt = Annotated[Optional[str], typer.Option("--author", help="Who saves this version (default: your login name).")]

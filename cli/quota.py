@@ -7,12 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import echo_table, uses_data
-from planning.compensation import CompPlanError, plan_table
-from planning.compensation import (comp_sheets, comp_template, plans_from, quota_settings_from, quota_sheets,
-                                  quota_template, read_config, simulation_from, write_template)
-from planning.compensation import simulate_cost
+from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, comp_sheets, comp_template, plan_table,
+                                   plans_from, quota_for_plan, quota_settings_from, quota_sheets, quota_template,
+                                   read_config, simulate_cost, simulation_from, write_template)
 from planning.data import to_safe_excel, write_csv
-from planning.compensation import METHODS, POOLS, QuotaError, quota_for_plan
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML settings file (sections quota, plans, simulation); see --write-template.")]
 PlanOpt = Annotated[str, typer.Option("--plan", help="'current' for today's CRM ownership, or the name of a plan saved in the plan store.")]

@@ -6,12 +6,8 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from planning.data import load_dataset
-from planning.data import health_report
-from planning.data import FileError, read_table, suggest_mapping
+from planning.data import COLUMNS, FileError, breakdown, health_report, load_dataset, read_table, suggest_mapping
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
-from planning.data import COLUMNS
-from planning.data import breakdown
 from ui import state
 from ui.charts import accounts_map, book_bars
 from ui.format import usd

@@ -8,11 +8,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from optimizers.carve import DEFAULT_TOLERANCE, CarveResult, CarveSettings, TerritoryCarver, crm_frame
-from optimizers.carve import live_balance, resolve_edits
-from optimizers.carve import UNIT_KINDS, UNIT_LABELS
-from planning.data import territory_hulls
-from planning.data import quota_carriers
+from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveResult, CarveSettings, TerritoryCarver,
+                              crm_frame, live_balance, resolve_edits)
+from planning.data import quota_carriers, territory_hulls
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
 from ui import state
 from ui.charts import accounts_map, before_after_bars

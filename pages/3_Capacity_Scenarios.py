@@ -8,9 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from optimizers.headcount import optimize_hiring, proportional_allocation
-from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, default_scenario, run_scenario,
-                               tornado)
-from planning.capacity import compare_summaries, months_of, scenario_from_tables, scenario_tables
+from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, compare_summaries, default_scenario,
+                               months_of, run_scenario, scenario_from_tables, scenario_tables, tornado)
 from ui import state
 from ui.format import pct, usd
 from ui.widgets import download_csv, download_excel

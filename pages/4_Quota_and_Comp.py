@@ -6,11 +6,9 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from planning.compensation import (CompPlan, CompPlanError, Spiff, per_rep_plans, plan_table, plans_from_dict, plans_to_dict,
-                           tiers_frame, tiers_from_frame)
-from planning.compensation import comp_sheets, quota_sheets
-from planning.compensation import DISTRIBUTIONS, compare_variants
-from planning.compensation import METHODS, POOLS, QuotaError, QuotaSettings
+from planning.compensation import (DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
+                                   Spiff, comp_sheets, compare_variants, per_rep_plans, plan_table, plans_from_dict,
+                                   plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import state

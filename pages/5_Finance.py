@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planning.compensation import CompPlanError, plan_table
-from planning.compensation import comp_sheets, quota_sheets
-from planning.compensation import QuotaError
+from planning.compensation import CompPlanError, QuotaError, comp_sheets, plan_table, quota_sheets
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import state

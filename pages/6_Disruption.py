@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planning.plans import DisruptionReport, disruption, manager_summary_html
 from planning.data import to_safe_csv
-from planning.plans import StoreError
+from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html
 from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd

@@ -4,10 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.plans import (HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, PlanComparison, best_in_row,
-                              compare_capacity, compare_plans, differs)
-from planning.plans import BALANCE_METRICS, METRIC_LABELS
-from planning.plans import StoreError
+from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
+                            StoreError, best_in_row, compare_capacity, compare_plans, differs)
 from ui import state
 from ui.charts import accounts_map
 from ui.plan_picker import plan_page_header

@@ -6,10 +6,9 @@ import getpass
 import pandas as pd
 import streamlit as st
 
-from planning.plans import plan_summary
-from planning.plans import apply_changes, crm_export, detect_changes, load_crm_accounts
 from planning.data import FileError
-from planning.plans import SCENARIO_KINDS, StoreError
+from planning.plans import (SCENARIO_KINDS, StoreError, apply_changes, crm_export, detect_changes, load_crm_accounts,
+                            plan_summary)
 from ui import state
 from ui.widgets import money_config
 

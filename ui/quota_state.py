@@ -13,10 +13,9 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from planning.compensation import CompPlan, default_plans, plans_from_dict, plans_to_dict
-from planning.compensation import CompSimResult, simulate_cost
+from planning.compensation import (CompPlan, CompSimResult, QuotaResult, QuotaSettings, default_plans, plans_from_dict,
+                                   plans_to_dict, quota_for_plan, simulate_cost)
 from planning.plans import Plan
-from planning.compensation import QuotaResult, QuotaSettings, quota_for_plan
 from ui import state
 
 _SETTINGS, _PLANS, _PLAN_NAME, _SIM, _SIMCFG, _VARIANTS = (

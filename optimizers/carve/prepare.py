@@ -10,8 +10,7 @@ from optimizers.carve.candidates import eligibility, prune
 from optimizers.carve.model import Problem
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.units import build_units
-from planning.data import Settings
-from planning.data import capacity_share
+from planning.data import Settings, capacity_share
 from planning.plans import territories_from_reps
 
 def extra_capacity(extra: dict, plan_year: int, settings: Settings) -> float:

@@ -10,8 +10,7 @@ import pandas as pd
 from optimizers.carve.model import Problem
 from optimizers.carve.reasons import move_reasons
 from optimizers.carve.settings import CarveSettings
-from planning.data import Settings
-from planning.data import haversine_mi
+from planning.data import Settings, haversine_mi
 from planning.plans import Plan, balance_table, metrics
 
 @dataclass
