@@ -8,16 +8,19 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import pandas as pd
 import typer
 
 from cli.common import echo_table, uses_data
 from planning.data import FileError, write_csv
-from planning.plans import (Plan, PlanStore, StoreError, apply_changes, compare_capacity, compare_plans, crm_export,
+from planning.plans import (Plan, StoreError, apply_changes, compare_capacity, compare_plans, crm_export,
                             detect_changes, disruption, load_crm_accounts, manager_summary_html, metrics,
                             plan_from_assignment, plan_summary)
+
+if TYPE_CHECKING:
+    from planning.plans import PlanStore
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (SQLAlchemy), e.g. sqlite:///plans.sqlite or postgresql+psycopg://user:pw@host/db. Default: $DATABASE_URL, else a SQLite file in your user data directory.")]
 AuthorOpt = Annotated[Optional[str], typer.Option("--author", help="Who saves this version (default: your login name).")]
@@ -31,6 +34,8 @@ def _fail(exc: Exception | str) -> None:
 
 
 def _store(db: str | None) -> PlanStore:
+    from planning.plans import PlanStore  # SQLAlchemy loads only for the commands that open the store
+
     try:
         return PlanStore(db)
     except StoreError as exc:

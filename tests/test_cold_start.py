@@ -75,3 +75,8 @@ def test_the_pandera_schemas_are_still_importable_from_schema():
 
     assert schema.SCHEMAS is checks.SCHEMAS is SCHEMAS
     assert set(SCHEMAS) == {"accounts", "reps", "targets", "history", "territories"}
+
+
+def test_the_cli_loads_heavy_libraries_only_in_the_commands_that_use_them():
+    loaded = _loaded("import json, sys\nimport cli\nprint(json.dumps({m: m in sys.modules for m in %r}))" % HEAVY)
+    assert not any(loaded.values()), f"`python -m planning` imported {[m for m, v in loaded.items() if v]}"

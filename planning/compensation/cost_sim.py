@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.special import betaincinv, ndtr
 
 from planning.compensation.comp_plan import CompPlan, CompPlanError
 from planning.data.defaults import Settings
@@ -69,6 +68,9 @@ def attainment_params(quotas: pd.DataFrame, history: pd.DataFrame | None = None,
 def _draw(params: pd.DataFrame, segs: np.ndarray, n_draws: int, rng: np.random.Generator, distribution: str,
           correlation: float) -> np.ndarray:
     """(n_draws × reps) attainment matrix via a one-factor Gaussian copula."""
+    # scipy loads here, not with the module: every CLI command imports this package, few of them simulate
+    from scipy.special import betaincinv, ndtr
+
     n = len(segs)
     zc = rng.standard_normal((n_draws, 1))
     z = np.sqrt(correlation) * zc + np.sqrt(1 - correlation) * rng.standard_normal((n_draws, n))

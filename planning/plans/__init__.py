@@ -14,8 +14,9 @@ Public names, by module (import them from this package; they load on first use):
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict
 - ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
+- ``store_errors``: StoreError
 - ``store_schema``: items, meta_table, metadata, MIGRATIONS, payloads, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION,
-  StoredVersion, StoreError, versions_table
+  StoredVersion, versions_table
 """
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ _PUBLIC = {
     "SAVE_RETRIES": "store",
     "SCENARIO_KINDS": "store_schema",
     "SCHEMA_VERSION": "store_schema",
-    "StoreError": "store_schema",
+    "StoreError": "store_errors",
     "StoredVersion": "store_schema",
     "TERRITORY_COLUMNS": "plan",
     "UNASSIGNED": "disruption_report",

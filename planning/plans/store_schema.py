@@ -16,6 +16,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from planning.plans.store_errors import StoreError  # noqa: F401 - its home before store_errors
+
 PLAN_KIND = "plan"
 SCENARIO_KINDS = ("capacity", "quota", "comp")
 
@@ -69,8 +71,6 @@ MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-class StoreError(ValueError):
-    """A store operation that cannot be done (unknown name, name taken, newer schema, ...)."""
 
 
 @dataclass(frozen=True)
