@@ -58,3 +58,19 @@ def test_the_checker_sees_a_backward_arrow(tmp_path, monkeypatch):
     monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
     assert _violations("planning", SHELLS | {"optimizers"}) == ["planning/bad.py imports optimizers",
                                                                  "planning/bad.py imports streamlit"]
+
+
+def test_every_public_name_is_importable_from_its_package():
+    """Each package's lazy __init__ lists every public name of its modules (fix: python scripts/mkinit.py)."""
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import mkinit
+    finally:
+        sys.path.pop(0)
+    for rel in mkinit.PACKAGES:
+        package = importlib.import_module(rel.replace("/", "."))
+        expected = mkinit.table(ROOT / rel)
+        assert package._PUBLIC == expected, f"{rel}/__init__.py is stale: run python scripts/mkinit.py"
