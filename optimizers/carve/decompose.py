@@ -1,75 +1,197 @@
 """Decomposition: territories linked by a shared candidate unit form one part; parts are solved independently and
-their bounds summed, so the reported gap is against the whole problem's LP bound."""
+their bounds summed, so the reported gap is against the whole problem's LP bound.
+
+The runner contract (shared with the jobs layer): a part is a picklable :class:`Part`, solved by the module-level
+:func:`solve_part`; a *runner* ``runner(fn, items, on_done) -> results`` maps ``fn`` over the items (same order),
+calling ``on_done(index, result)`` as each finishes and raising :class:`~optimizers.carve.model.Cancelled` on a
+cancel.  :func:`sequential_runner` is the in-process default; a Ray/Dask runner plugs in unchanged.
+"""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
-from optimizers.carve.model import Problem
+from optimizers.carve.model import Cancelled, Problem
 from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
 
-def solve_components(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, expand=None, k_used: int = 0):
-    """Decompose into independent groups of territories, solve each; returns status, assign, obj, bound."""
+__all__ = ["Part", "PartResult", "PartRunner", "solve_part", "sequential_runner", "make_parts", "subproblem",
+           "solve_parts", "Cancelled"]
+
+
+@dataclass
+class Part:
+    """One independent piece of a carve: its sub-problem, and where its territories and units sit in the whole."""
+
+    index: int  # 0-based position among the parts
+    count: int  # number of parts
+    name: str  # e.g. "Mid-market · West", for progress and errors
+    problem: Problem
+    terrs: np.ndarray  # territory indices of the whole problem
+    units: np.ndarray  # unit indices of the whole problem
+    share: float  # this part's share of all candidate pairs (its share of the time)
+    warm: np.ndarray | None = None  # optional start: territory index (local) per unit, e.g. today's plan
+
+
+@dataclass
+class PartResult:
+    """What one part returns: ``assign`` holds local territory indices per local unit (None: no plan)."""
+
+    index: int
+    status: str  # optimal | feasible | time_limit | infeasible
+    assign: np.ndarray | None
+    objective: float
+    bound: float
+    seconds: float
+    lp_infeasible: bool = False  # the LP over the pruned pairs is infeasible: longer candidate lists may help
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class PartRunner(Protocol):
+    def __call__(self, fn: Callable[[Any], Any], items: list, on_done: Callable[[int, Any], None]) -> list: ...
+
+
+def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
+               should_stop: Callable[[], bool] | None = None, progress: Callable[[float, str], None] | None = None
+               ) -> PartResult:
+    """Solve one part within ``time_limit_s`` seconds (picklable inputs, no callbacks needed)."""
+    t0 = time.perf_counter()
+    stop = should_stop or (lambda: False)
+    stats: dict[str, Any] = {}
+    st, a, obj, bnd = solve_one(settings, part.problem, progress or (lambda f, m: None), stop,
+                                t0 + max(float(time_limit_s), 0.5), stats, part.index, part.count, warm=part.warm)
+    return PartResult(index=part.index, status=st, assign=a, objective=float(obj), bound=float(bnd),
+                      seconds=time.perf_counter() - t0, lp_infeasible=bool(stats.pop("lp_infeasible", False)),
+                      stats=stats)
+
+
+def sequential_runner(fn: Callable[[Any], Any], items: list, on_done: Callable[[int, Any], None]) -> list:
+    """The default runner: one item after another, in this process."""
+    out = []
+    for i, item in enumerate(items):
+        r = fn(item)
+        out.append(r)
+        on_done(i, r)
+    return out
+
+
+def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:
+    if labels is None:
+        return [f"part {i + 1}/{len(comps)}" for i in range(len(comps))]
+    out = []
+    for terrs in comps:
+        names = sorted({labels[t] for t in terrs})
+        out.append(" + ".join(names[:3]) + (" …" if len(names) > 3 else ""))
+    return out
+
+
+def components(cs: CarveSettings, p: Problem) -> list[np.ndarray]:
+    """Groups of territories that share no candidate unit (one group when a budget row links them all)."""
     c = p.cand
-    comps = [np.arange(p.n_terr)]
-    if cs.decompose and cs.max_moves is None and cs.max_arr_moved is None:
-        # territories linked by a shared candidate unit belong to one component
-        link = sp.coo_matrix((np.ones(len(c.unit)), (c.unit, c.terr)), shape=(p.n_units, p.n_terr)).tocsc()
-        adj = (link.T @ link) > 0
-        n, lab = sp.csgraph.connected_components(adj, directed=False)
-        comps = [np.flatnonzero(lab == k) for k in range(n)]
+    if not (cs.decompose and cs.max_moves is None and cs.max_arr_moved is None):
+        return [np.arange(p.n_terr)]
+    link = sp.coo_matrix((np.ones(len(c.unit)), (c.unit, c.terr)), shape=(p.n_units, p.n_terr)).tocsc()
+    adj = (link.T @ link) > 0
+    n, lab = sp.csgraph.connected_components(adj, directed=False)
+    comps = [np.flatnonzero(lab == k) for k in range(n)]
+    # largest first: in parallel the longest part starts first; in sequence the retry has the most time left
+    sizes = [int(np.isin(c.terr, t).sum()) for t in comps]
+    return [comps[i] for i in np.argsort(sizes, kind="stable")[::-1]]
+
+
+def make_parts(cs: CarveSettings, p: Problem, group_labels: list[str] | None = None,
+               warm: np.ndarray | None = None) -> list[Part]:
+    """The independent parts of ``p`` (``group_labels[t]``: a readable group name per territory, e.g. segment ·
+    region; ``warm``: an optional start, territory index per unit of the whole)."""
+    comps = components(cs, p)
+    names = part_names(p, comps, group_labels)
+    total = max(len(p.cand.unit), 1)
+    parts = []
+    for i, terrs in enumerate(comps):
+        sub, uidx = subproblem(p, terrs)
+        w = None
+        if warm is not None:
+            tmap = np.full(p.n_terr, -1)
+            tmap[terrs] = np.arange(len(terrs))
+            w = tmap[warm[uidx]]
+            w = None if (w < 0).any() else w
+        parts.append(Part(index=i, count=len(comps), name=names[i], problem=sub, terrs=terrs, units=uidx,
+                          share=len(sub.cand.unit) / total, warm=w))
+    return parts
+
+
+def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, stats: dict,
+                expand: Callable[[int], Problem] | None = None, k_used: int = 0, runner: PartRunner | None = None,
+                group_labels: list[str] | None = None, warm: np.ndarray | None = None):
+    """Solve every part through ``runner``; widen a part whose LP is infeasible over the pruned pairs, and give a
+    part that found no plan the time still left.  Returns status, assign, objective, bound (of the whole)."""
+    parts = make_parts(cs, p, group_labels, warm)
+    n = len(parts)
+    stats["parts"] = n
+    # in sequence, a part may use up to twice its share (a quick part leaves its time to the next); the
+    # deadline caps the whole, and a part left with no plan gets what remains afterwards
+    remaining = max(deadline - time.perf_counter(), 1.0)
+    done_share = [0.0]
+
+    def on_done(i: int, r: PartResult) -> None:
+        done_share[0] += parts[i].share
+        progress(0.05 + 0.85 * min(done_share[0], 1.0), f"{parts[i].name}: {r.status}")
+
+    if runner is None:
+        def fn(part: Part) -> PartResult:
+            left = deadline - time.perf_counter()
+            budget = left if n == 1 else min(left, remaining * min(1.0, max(2 * part.share, 0.1)))
+
+            def prog(f, msg, part=part):
+                progress(0.05 + 0.85 * (done_share[0] + part.share * f),
+                         (f"{part.name}: " if n > 1 else "") + msg)
+            return solve_part(part, cs, budget, should_stop=stop, progress=prog)
+        results = sequential_runner(fn, parts, on_done)
+    else:
+        fn = functools.partial(solve_part, settings=cs, time_limit_s=remaining)
+        results = runner(fn, parts, on_done)
+    if stop():
+        raise Cancelled()
     assign = np.full(p.n_units, -1, dtype=np.int64)
     statuses, objective, bound = [], 0.0, 0.0
-    total_pairs = max(len(c.unit), 1)
-    done_pairs = 0
-    for k, terrs in enumerate(comps):
-        sub, uidx = subproblem(p, terrs)
-        share = len(sub.cand.unit) / total_pairs
-        left_pairs = max(total_pairs - done_pairs, 1)
-        remaining = max(deadline - time.perf_counter(), 1.0)
-        # each part gets its share of the time still left (by size among the parts still to solve), so time
-        # a quick part saves goes to the later ones instead of being lost
-        budget = remaining * min(1.0, max(len(sub.cand.unit) / left_pairs, 0.1)) if len(comps) > 1 else remaining
-        base = done_pairs / total_pairs
-
-        def prog(f, msg, base=base, share=share):
-            progress(0.05 + 0.85 * (base + share * f), msg)
-
-        st, a, obj, bnd = solve_one(cs, sub, prog, stop, time.perf_counter() + budget, stats, k, len(comps))
+    for part, r in zip(parts, results):
+        for key, v in r.stats.items():
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                stats[key] = stats.get(key, 0) + v
         k2 = k_used
-        while (st == "infeasible" and stats.pop("lp_infeasible", False) and expand is not None
-               and k2 < p.n_terr and time.perf_counter() < deadline - 2):
+        sub = part
+        while (r.assign is None and r.lp_infeasible and expand is not None and k2 < p.n_terr
+               and time.perf_counter() < deadline - 2):
             # this part's LP is infeasible over the pruned pairs: retry it with longer candidate lists
-            k2 = min(p.n_terr, 2 * k2)
-            prog(0.0, f"part {k + 1}/{len(comps)}: widening to {k2} candidate territories per unit")
-            sub2, uidx2 = subproblem(expand(k2), terrs)
-            if len(uidx2) != len(uidx) or (uidx2 != uidx).any():
+            k2 = min(p.n_terr, 2 * max(k2, 1))
+            progress(0.9, f"{part.name}: widening to {k2} candidate territories per unit")
+            q, uidx2 = subproblem(expand(k2), part.terrs)
+            if len(uidx2) != len(part.units) or (uidx2 != part.units).any():
                 stats["lp_infeasible"] = True  # the parts changed shape: let the caller restart whole
                 break
-            grown = len(sub2.cand.unit) - len(sub.cand.unit)
-            sub = sub2
+            sub = dataclasses.replace(part, problem=q, warm=None)
             stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
-            remaining = max(deadline - time.perf_counter(), 1.0)
-            part = min(1.0, max(len(sub.cand.unit) / max(left_pairs + grown, 1), 0.1))
-            st, a, obj, bnd = solve_one(cs, sub, prog, stop, time.perf_counter() + remaining * part,
-                                              stats, k, len(comps))
-        if a is None and st == "time_limit" and len(comps) > 1 and deadline - time.perf_counter() > 5:
-            # no plan for this part within its share: give it most of what is left rather than fail the carve
-            prog(0.0, f"part {k + 1}/{len(comps)}: no plan within its share of the time; retrying with more")
-            st, a, obj, bnd = solve_one(cs, sub, prog, stop,
-                                              time.perf_counter() + 0.8 * (deadline - time.perf_counter()),
-                                              stats, k, len(comps))
-        done_pairs += len(sub.cand.unit)
-        statuses.append(st)
-        if a is None:
-            return st, None, np.nan, np.nan
-        assign[uidx] = terrs[a]
-        objective += obj
-        bound += bnd
+            r = solve_part(sub, cs, deadline - time.perf_counter(), should_stop=stop)
+        if r.assign is None and r.status == "time_limit" and deadline - time.perf_counter() > 2:
+            # no part ends without a plan while time remains: give it what is left
+            progress(0.9, f"{part.name}: no plan within its share of the time; retrying with the time left")
+            stats["parts_retried"] = stats.get("parts_retried", 0) + 1
+            r = solve_part(sub, cs, 0.95 * (deadline - time.perf_counter()), should_stop=stop)
+        if r.assign is None and r.lp_infeasible:
+            stats["lp_infeasible"] = True
+        statuses.append(r.status)
+        if r.assign is None:
+            stats["failed_part"] = part.name
+            return r.status, None, np.nan, np.nan
+        assign[part.units] = part.terrs[r.assign]
+        objective += r.objective
+        bound += r.bound
     order = ["infeasible", "time_limit", "feasible", "optimal"]
     status = min(statuses, key=order.index) if statuses else "optimal"
     gap = (objective - bound) / abs(objective) if objective else 0.0
@@ -77,7 +199,6 @@ def solve_components(cs: CarveSettings, p: Problem, progress, stop, deadline, st
         status = "feasible"
     elif status in ("feasible", "time_limit") and gap <= cs.mip_gap + 1e-9:
         # "optimal" means proven within the gap target; the parts' summed bound proves it for the whole
-        # even when one part ran out of its share of the time a hair above the target on its own
         status = "optimal"
     return status, assign, objective, bound
 
@@ -106,4 +227,3 @@ def subproblem(p: Problem, terrs: np.ndarray) -> tuple[Problem, np.ndarray]:
                             pair_moves=p.pair_moves[keep], pair_arr_moved=p.pair_arr_moved[keep],
                             penalty=p.penalty[terrs], max_accounts=p.max_accounts[terrs])
     return q, units
-

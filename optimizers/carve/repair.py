@@ -12,7 +12,9 @@ from optimizers.carve.model import (Cancelled, Problem, assignment_from_x, build
                                     x_from_assignment)
 from optimizers.carve.settings import CarveSettings
 
-def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n):
+def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None):
+    """Solve one part by its deadline (``time.perf_counter()`` seconds); ``warm``: an optional starting plan
+    (territory index per unit).  Returns status, assign, objective, bound."""
     tb = time.perf_counter()
     mx = build_matrix(p)
     stats["seconds_components_build"] = stats.get("seconds_components_build", 0.0) + time.perf_counter() - tb

@@ -9,7 +9,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from optimizers.carve.decompose import solve_components
+from optimizers.carve.decompose import PartRunner, solve_parts
 from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
 from optimizers.carve.model import Cancelled, Problem
 from optimizers.carve.prepare import prepare
@@ -35,7 +35,9 @@ class TerritoryCarver:
     # ---------------------------------------------------------------- solve
     def solve(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp | str | None = None,
               progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
-              name: str | None = None) -> CarveResult:
+              name: str | None = None, runner: PartRunner | None = None) -> CarveResult:
+        """``runner``: how the independent parts are solved (default: one after another in this process; the jobs
+        layer passes a Ray/Dask runner, see :mod:`optimizers.carve.decompose`)."""
         cs = self.cs
         progress = progress or (lambda f, m: None)
         stop = should_stop or (lambda: False)
@@ -77,7 +79,10 @@ class TerritoryCarver:
                                                              + time.perf_counter() - tb2)
                     return expanded[k2]
 
-                out = solve_components(cs, p, progress, stop, deadline, stats, expand, k)
+                labels = (terr["segment"].astype(str) + (" · " + terr["region"].astype("string").fillna("").astype(str)
+                                                       if cs.match_region else "")).tolist()
+                out = solve_parts(cs, p, progress, stop, deadline, stats, expand, k, runner=runner,
+                                  group_labels=labels)
             except Cancelled:
                 return dataclasses.replace(empty, status="cancelled", diagnosis="cancelled by the user",
                                            seconds_solve=time.perf_counter() - t0 - seconds_build)
