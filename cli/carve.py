@@ -61,6 +61,10 @@ def register(app: typer.Typer) -> None:
               time_limit: Annotated[Optional[float], typer.Option(help="Solver time limit in seconds.")] = None,
               gap: Annotated[Optional[float], typer.Option(help="Relative optimality gap to stop at (0.01 = 1%).")] = None,
               solver: Annotated[Optional[str], typer.Option(help="highs (highspy), pulp-highs (PuLP's HiGHS API) or cbc (PuLP CBC fallback).")] = None,
+              frontier: Annotated[Optional[int], typer.Option("--frontier", help="Solve N carves along the moves-vs-travel curve, from the exact fewest-moves plan to the shortest-travel one (N ≥ 2); --pick chooses the proposal.")] = None,
+              frontier_out: Annotated[Optional[Path], typer.Option("--frontier-out", help="With --frontier: write one row per point (moves, ARR moved, travel, balance, status, gap) here.")] = None,
+              frontier_by: Annotated[str, typer.Option("--frontier-by", help="With --frontier: fewest 'moves' (accounts) or least 'arr_moved' at the exact end.")] = "moves",
+              pick: Annotated[Optional[int], typer.Option("--pick", help="With --frontier: the point (1 = fewest moves) that becomes the proposal; default the point at your continuity weight.")] = None,
               out: Annotated[Path, typer.Option(help="Write the CRM-ready assignment CSV here.")] = Path("carve_assignment.csv"),
               summary_out: Annotated[Path, typer.Option(help="Write the per-territory summary CSV here.")] = Path("carve_territories.csv"),
               save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
@@ -119,8 +123,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"  … {msg}", err=True)
 
         try:
-            res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of,
-                                                          progress=progress, name=save or None)
+            if frontier is not None:
+                res = _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save)
+            else:
+                res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of,
+                                                              progress=progress, name=save or None)
         except ValueError as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
@@ -157,6 +164,32 @@ def register(app: typer.Typer) -> None:
             except (StoreError, Exception) as exc:  # noqa: BLE001 - a store problem must not lose the CSVs above
                 typer.secho(f"error: not saved: {exc}", fg=typer.colors.RED, err=True)
                 raise typer.Exit(2) from exc
+
+
+def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progress, name: str | None):
+    """Solve the moves-vs-travel curve, print and write it, return the picked point's result."""
+    from optimizers.carve.frontier import FrontierError, frontier, pick as pick_point
+
+    try:
+        front = frontier(ds.accounts, ds.reps, ds.plan_year, cs, points=n, by=by, defaults=ds.settings,
+                         as_of=ds.as_of, progress=progress)
+    except FrontierError as exc:
+        return exc.result  # no plan at an end: the caller prints its diagnosis and exits 1
+    table = front.table()
+    typer.echo(f"\nMoves vs travel ({len(front.points)} points, {front.seconds:,.1f}s"
+               f"{f'; {front.dropped} dominated point(s) dropped' if front.dropped else ''}):")
+    echo_table(table, floatfmt="{:,.3f}")
+    typer.echo(front.headline())
+    if out is not None:
+        write_csv(table, out)
+        typer.echo(f"wrote {out} ({len(table)} points)")
+    if pick is None:
+        own = [i for i, p in enumerate(front.points) if p.weight is not None and abs(p.weight - cs.continuity_weight) < 1e-9]
+        pick = own[0] + 1 if own else 1
+    if not 1 <= pick <= len(front.points):
+        raise ValueError(f"--pick must be between 1 and {len(front.points)}, not {pick}")
+    typer.echo(f"proposal: point {pick} ({front.points[pick - 1].label})\n")
+    return pick_point(front, pick - 1, name)
 
 
 def _login() -> str:

@@ -205,6 +205,16 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     wl_factor = uwl / wl_mean if wl_mean > 0 else n_acc
     dist_cost = cs.distance_weight * wl_factor[cand.unit] * cand.dist_mi / 100.0
     pair_cost = dist_cost + cs.continuity_weight * moved_mc
+    tiebreak = 0.0
+    if cs.objective in ("moves", "arr_moved"):
+        # fewest moves (or ARR moved) first; travel only breaks ties, scaled so that all of it is worth less than
+        # 0.4 of one move: the LP bound minus that slack is then a bound on moves alone
+        per_unit_max = np.zeros(U)
+        np.maximum.at(per_unit_max, cand.unit, dist_cost)
+        eps = 0.4 / max(float(per_unit_max.sum()), 1e-9)
+        main = moved_cnt if cs.objective == "moves" else moved_arr / mean_arr
+        pair_cost = main + eps * dist_cost
+        tiebreak = 0.4 * (1.0 if cs.objective == "moves" else mean_arr)
     max_acc = np.full(T, np.inf)
     if cs.account_capacity:
         segs = terr["segment"].astype(str).to_numpy()
@@ -216,5 +226,6 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
                 pair_cost=pair_cost, pair_moves=moved_cnt, pair_arr_moved=moved_arr, soft=cs.mode == "soft",
                 penalty=penalty, max_accounts=max_acc, max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
     ctx = dict(acc=acc, terr=terr, units=units, cur=cur, pinned_acc=pinned_acc, warnings=warnings,
-               elig=elig, tol={m: cs.tol(m) for m in mnames})
+               elig=elig, tol={m: cs.tol(m) for m in mnames},
+               objective_scale=(mean_arr if cs.objective == "arr_moved" else 1.0), tiebreak=tiebreak)
     return p, ctx

@@ -22,6 +22,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     progress(0.05, f"{tag}greedy start")
     greedy = greedy_assign(p)
     greedy_ok = is_feasible(p, mx, greedy)  # soft bands are elastic; budget rows are not
+    # today's plan (each unit where it moves fewest accounts) and the caller's warm start are natural incumbents
+    for start in (warm, today_plan(p)):
+        if start is not None and len(start) == p.n_units and is_feasible(p, mx, start):
+            if not greedy_ok or objective_of(p, mx, start) < objective_of(p, mx, greedy):
+                greedy, greedy_ok = np.asarray(start), True
     if stop():
         raise Cancelled()
     progress(0.15, f"{tag}LP relaxation ({mx.A.shape[1]:,} columns, {mx.A.shape[0]:,} rows)")
@@ -38,6 +43,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         raise Cancelled()
     bound = lp.objective
     x_lp = lp.x
+    if greedy_ok and not p.soft:
+        inc = objective_of(p, mx, greedy)
+        if inc <= bound + cs.mip_gap * 0.9 * abs(inc):
+            # the warm start is already within the gap target of the LP bound: nothing to repair
+            return "optimal", greedy, inc, min(bound, inc)
     if not p.soft and not mx.n_pairs <= cs.full_mip_max_pairs and cs.band_margin > 0:
         # narrow the bands a little, then more, until rounding the fractional units fits the real bands
         for margin in (cs.band_margin / 4, cs.band_margin / 2, cs.band_margin):
@@ -114,3 +124,10 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if best is None:
         return ("time_limit" if time.perf_counter() >= deadline else "infeasible"), None, np.nan, np.nan
     return status, best, best_obj, min(bound, best_obj)
+
+
+def today_plan(p: Problem) -> np.ndarray:
+    """Territory per unit where it moves the fewest accounts (today's owner; ties to the cheaper pair)."""
+    c = p.cand
+    order = np.lexsort((p.pair_cost, p.pair_moves, c.unit))
+    return c.terr[order[c.ptr[:-1]]]

@@ -10,6 +10,11 @@ from planning.plans import BALANCE_METRICS
 
 STATUSES = ("optimal", "feasible", "time_limit", "infeasible", "cancelled")
 SOLVERS = ("highs", "pulp-highs", "cbc")
+OBJECTIVES = ("cost", "moves", "arr_moved")
+# Default continuity weight.  At 1 the sample company's default carve moved 2,827 of 6,008 accounts (47%): a
+# first-line manager rejects that on sight.  The fewest moves that meet the same bands is about 1,180; DEFAULT
+# lands within ~1.3× of it while travel stays well below the fewest-moves plan (docs/carving.md has the curve).
+DEFAULT_CONTINUITY = 5.0
 DEFAULT_TOLERANCE = {"potential_usd": 0.10, "arr_usd": 0.15, "workload_hours": 0.10, "accounts": 0.10}
 
 
@@ -24,11 +29,9 @@ class CarveSettings:
     target: str = "capacity"  # capacity: proportional to capacity share | mean: equal books
     distance_weight: float = 1.0  # cost of 100 mi for an account of average workload
     distance_to: str = "home"  # home: rep's home | centre: centre of the rep's current book
-    # Cost of moving one plain account (scaled by move_cost).  Raise it for fewer moves: on the sample company
-    # 1 moves 47% of accounts, 5 moves 24% within the same bands.  But higher weights make large tight carves
-    # much harder: at 10,000×50 with ±5% on four metrics 5 takes ~3× longer, and at 50,000×250 weight 3 left
-    # one part without a plan in 300 s (benchmarks/RESULTS.md uses 1).
-    continuity_weight: float = 1.0
+    # Cost of moving one plain account (scaled by move_cost), in the same units as 100 mi of travel for an
+    # average account.  See DEFAULT_CONTINUITY for why the default is what it is.
+    continuity_weight: float = DEFAULT_CONTINUITY
     continuity_arr: float = 1.0  # extra move cost per mean-ARR of the account
     continuity_pipeline: float = 1.0  # extra move cost per mean open pipeline
     continuity_renewal: float = 1.0  # extra move cost for a renewal due now (falls to 0 at a year)
@@ -54,6 +57,9 @@ class CarveSettings:
     repair_pool: int = 12  # units freed per touched territory in the integer repair
     band_margin: float = 0.4  # large runs: at most LP re-solved with bands narrowed by this share, so rounding fits
     decompose: bool = True  # solve independent segments separately (not with a budget)
+    # what is minimised: cost (travel + continuity, the default) | moves (fewest accounts moved, travel breaks
+    # ties) | arr_moved (least ARR moved): the last two give the exact fewest-moves end of the frontier
+    objective: str = "cost"
 
     def validate(self) -> None:
         bad = set(self.metrics) - set(BALANCE_METRICS)
@@ -73,6 +79,10 @@ class CarveSettings:
         bad_units = set(self.units.values()) - set(UNIT_KINDS)
         if bad_units:
             raise ValueError(f"unknown carving unit(s): {', '.join(sorted(bad_units))} (known: {', '.join(UNIT_KINDS)})")
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {self.objective!r}")
+        if self.continuity_weight < 0 or self.distance_weight < 0:
+            raise ValueError("continuity and distance weights must be ≥ 0")
         if self.candidates < 1:
             raise ValueError("candidates must be at least 1")
 

@@ -35,9 +35,11 @@ class TerritoryCarver:
     # ---------------------------------------------------------------- solve
     def solve(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp | str | None = None,
               progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
-              name: str | None = None, runner: PartRunner | None = None) -> CarveResult:
+              name: str | None = None, runner: PartRunner | None = None,
+              warm: pd.Series | None = None) -> CarveResult:
         """``runner``: how the independent parts are solved (default: one after another in this process; the jobs
-        layer passes a Ray/Dask runner, see :mod:`optimizers.carve.decompose`)."""
+        layer passes a Ray/Dask runner, see :mod:`optimizers.carve.decompose`).  ``warm``: a plan to start from
+        (account_id → territory_id), e.g. the previous point of a frontier; used when it meets every rule."""
         cs = self.cs
         progress = progress or (lambda f, m: None)
         stop = should_stop or (lambda: False)
@@ -82,7 +84,7 @@ class TerritoryCarver:
                 labels = (terr["segment"].astype(str) + (" · " + terr["region"].astype("string").fillna("").astype(str)
                                                        if cs.match_region else "")).tolist()
                 out = solve_parts(cs, p, progress, stop, deadline, stats, expand, k, runner=runner,
-                                  group_labels=labels)
+                                  group_labels=labels, warm=warm_units(warm, ctx))
             except Cancelled:
                 return dataclasses.replace(empty, status="cancelled", diagnosis="cancelled by the user",
                                            seconds_solve=time.perf_counter() - t0 - seconds_build)
@@ -108,9 +110,29 @@ class TerritoryCarver:
         progress(0.95, "Explaining moves")
         res = assemble(cs, self.defaults, p, ctx, assign, status, objective, bound, seconds_build, seconds_solve, stats,
                              plan_year, as_of, reps, name)
+        if cs.objective != "cost":
+            # the LP bound less the travel tie-break is a bound on moves (ARR moved) alone: no plan within these
+            # bands and rules does better
+            scale = ctx["objective_scale"]
+            lo = (bound - 0.4) * scale
+            res.stats["objective_bound"] = float(np.ceil(lo - 1e-6)) if cs.objective == "moves" else float(lo)
         progress(1.0, res.summary())
         return res
 
+
+
+def warm_units(warm: pd.Series | None, ctx: dict) -> np.ndarray | None:
+    """Territory index per unit from an account → territory plan (None when it does not cover every unit)."""
+    if warm is None:
+        return None
+    t_of = pd.Series(np.arange(len(ctx["terr"])), index=ctx["terr"].index)
+    acc_t = ctx["acc"]["account_id"].astype(str).map(warm.astype(object)).map(t_of)
+    if acc_t.isna().any():
+        return None
+    units = ctx["units"]
+    out = np.full(len(units), -1, dtype=np.int64)
+    out[units.of_account] = acc_t.to_numpy(int)
+    return out
 
 
 def carve(accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings: CarveSettings | None = None,
