@@ -45,6 +45,8 @@ def _private_plan_store(tmp_path_factory):
     old = os.environ.get("DATABASE_URL")
     url = f"sqlite:///{tmp_path_factory.mktemp('plan_store') / 'plans.sqlite'}"
     os.environ["DATABASE_URL"] = url
+    # tests start from an empty store; the sample draft seeding is tested on its own (tests/test_sample_proposal.py)
+    os.environ.setdefault("PLANNER_SAMPLE_PROPOSAL", "0")
     try:
         yield url
     finally:

@@ -1,6 +1,8 @@
 """Session state: the dataset in use (the sample company until an upload replaces it) and session plans."""
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 
 from planning.data import Dataset, load_sample
@@ -64,7 +66,20 @@ def _store(url: str):
 
 
 def store():
-    """The plan store (``DATABASE_URL`` when set, else a SQLite file in the user's data directory)."""
+    """The plan store (``DATABASE_URL`` when set, else a SQLite file in the user's data directory).
+
+    On the sample company's first open an empty store gets the shipped draft proposal, so Disruption and Compare
+    show a real report at once (``PLANNER_SAMPLE_PROPOSAL=0`` turns this off; the test suite does)."""
     from planning.plans import default_url
 
-    return _store(default_url())
+    s = _store(default_url())
+    if "sample_seeded" not in st.session_state and dataset_version() == "sample":
+        st.session_state["sample_seeded"] = True
+        if os.environ.get("PLANNER_SAMPLE_PROPOSAL", "1") != "0":
+            from planning.plans.sample_proposal import seed_store
+
+            try:
+                seed_store(s, dataset().reps)
+            except Exception:  # noqa: BLE001 - a store that cannot be written still serves every page
+                pass
+    return s

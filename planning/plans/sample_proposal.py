@@ -1,0 +1,38 @@
+"""The demo company's draft proposal, shipped in ``sample_data/proposal.csv`` (made by the default carve with
+``python sample_data/make_proposal.py``), so every page shows a real before/after report on first open without a
+solve at start-up.  It is seeded into an empty plan store the first time the sample company is opened."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from planning.plans.plan import Plan, territories_from_reps
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+PROPOSAL_FILE = SAMPLE_DIR / "proposal.csv"
+PROPOSAL_META = SAMPLE_DIR / "proposal.json"
+
+
+def sample_proposal(reps: pd.DataFrame) -> Plan | None:
+    """The shipped draft as a proposal on the sample's territories (None when the file is missing)."""
+    if not PROPOSAL_FILE.exists():
+        return None
+    meta = json.loads(PROPOSAL_META.read_text()) if PROPOSAL_META.exists() else {}
+    frame = pd.read_csv(PROPOSAL_FILE, dtype=str)
+    assignment = pd.Series(frame["territory_id"].to_numpy(), index=frame["account_id"].to_numpy())
+    return Plan(name=meta.get("name", "FY27 draft (default carve)"), assignment=assignment,
+                territories=territories_from_reps(reps), kind="proposal", settings=meta.get("settings", {}),
+                note=meta.get("note", "the default carve of the demo company"))
+
+
+def seed_store(store, reps: pd.DataFrame) -> str | None:
+    """Save the sample draft into ``store`` when it holds no plan at all; returns the name saved, else None."""
+    if not store.list_plans().empty:
+        return None
+    plan = sample_proposal(reps)
+    if plan is None:
+        return None
+    store.save_plan(plan, author="sample", note=plan.note)
+    return plan.name

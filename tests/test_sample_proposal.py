@@ -1,0 +1,34 @@
+"""The demo company opens with a draft proposal: shipped in sample_data, seeded into an empty store."""
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from planning.plans import PlanStore
+from planning.plans.sample_proposal import sample_proposal, seed_store
+
+
+def test_shipped_draft_covers_every_sample_account_and_meets_the_default_bands(sample):
+    plan = sample_proposal(sample.reps)
+    assert plan is not None and plan.kind == "proposal"
+    assert set(plan.assignment.index) == set(sample.accounts["account_id"].astype(str))
+    assert plan.assignment.isin(plan.territories.index).all()
+    moved = (plan.owners().reindex(sample.accounts["account_id"].astype(str)).to_numpy()
+             != sample.accounts["owner_rep_id"].to_numpy())
+    assert 0.15 * len(sample.accounts) < moved.sum() < 0.35 * len(sample.accounts)  # the default carve, not 47%
+
+
+def test_seeded_once_into_an_empty_store_only(tmp_path, sample):
+    store = PlanStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    assert seed_store(store, sample.reps) == "FY27 draft (default carve)"
+    assert seed_store(store, sample.reps) is None  # not twice
+    assert store.list_plans()["name"].tolist() == ["FY27 draft (default carve)"]
+
+
+def test_disruption_page_shows_a_real_report_on_first_open(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'first.sqlite'}")
+    monkeypatch.setenv("PLANNER_SAMPLE_PROPOSAL", "1")
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "pages" / "6_Disruption.py"), default_timeout=120).run()
+    assert not at.exception
+    assert not any("Only today's plan exists" in i.value for i in at.info)
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Accounts moved"].replace(",", "")) > 1000
