@@ -10,11 +10,14 @@ import streamlit as st
 
 from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveResult, CarveSettings, TerritoryCarver,
                               crm_frame, live_balance, resolve_edits)
+from optimizers.carve.frontier import Frontier, frontier, pick
+from optimizers.carve.model import Cancelled
 from planning.data import quota_carriers, territory_hulls
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
 from ui import state
 from ui.charts import accounts_map, before_after_bars
 from ui.format import pct, usd
+from ui.frontier import frontier_chart, frontier_table
 from ui.widgets import download_csv, money_config
 
 _DEFAULTS = CarveSettings()
@@ -135,21 +138,22 @@ def _cached(key: str) -> CarveResult | None:
         return None
 
 
-def _run(cs: CarveSettings) -> CarveResult | None:
-    """Solve in a worker thread while this script shows progress; a Cancel click stops the worker."""
+def _in_worker(title: str, solve):
+    """Run ``solve(should_stop, progress)`` in a worker thread while this script shows progress; a Cancel click
+    stops the worker.  Returns its result, or None after an error (shown as a plain message)."""
     stop = threading.Event()
     box: dict = {"f": 0.0, "msg": "Starting", "result": None, "error": None}
 
     def work():
         try:
-            box["result"] = TerritoryCarver(cs, ds.settings).solve(
-                ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of, should_stop=stop.is_set,
-                progress=lambda f, m: box.update(f=f, msg=m))
+            box["result"] = solve(stop.is_set, lambda f, m: box.update(f=f, msg=m))
+        except Cancelled:
+            box["result"] = "cancelled"
         except Exception as exc:  # noqa: BLE001 - shown as a plain message below, never a trace
             box["error"] = exc
 
     worker = threading.Thread(target=work, daemon=True)
-    with st.status("Carving territories…", expanded=True) as status:
+    with st.status(f"{title}…", expanded=True) as status:
         st.button("Cancel", key="carve_cancel", help="Stops the solver; nothing is kept from a cancelled run.")
         bar = st.progress(0.0)
         worker.start()
@@ -164,11 +168,19 @@ def _run(cs: CarveSettings) -> CarveResult | None:
         bar.progress(1.0, text=box["msg"])
         res, err = box["result"], box["error"]
         if err is not None:
-            status.update(label=f"Carve failed: {err}", state="error")
+            status.update(label=f"{title} failed: {err}", state="error")
             st.error(f"The carve could not run: {err}")
             return None
-        status.update(label=f"Carve {res.status}", state="complete" if res.ok else "error", expanded=False)
+        ok = getattr(res, "ok", res is not None and res != "cancelled")
+        status.update(label=f"{title}: {getattr(res, 'status', 'done')}", state="complete" if ok else "error",
+                      expanded=False)
     return res
+
+
+def _run(cs: CarveSettings) -> CarveResult | None:
+    res = _in_worker("Carving territories", lambda stop, prog: TerritoryCarver(cs, ds.settings).solve(
+        ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of, should_stop=stop, progress=prog))
+    return res if isinstance(res, CarveResult) else None
 
 
 if submitted:
@@ -182,13 +194,55 @@ if submitted:
         if res.ok:
             state.add_plan(res.plan)
 
+# --- moves vs travel ---------------------------------------------------------------------
+FRONTIER = "carve_frontier"
+with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st.session_state):
+    st.caption("A short series of carves with the settings above, from the fewest moves the bands allow (exact, "
+               "with its bound) to the shortest travel, each warm-started from the one before. Pick a point and it "
+               "becomes the proposal.")
+    f1, f2 = st.columns([1, 3])
+    n_points = f1.slider("Points", 3, 8, 5, key="carve_frontier_points")
+    if f2.button("Solve the curve", key="carve_frontier_btn"):
+        front = _in_worker("Solving the moves-vs-travel curve", lambda stop, prog: frontier(
+            ds.accounts, ds.reps, ds.plan_year, cs, points=int(n_points), defaults=ds.settings, as_of=ds.as_of,
+            progress=prog, should_stop=stop))
+        if isinstance(front, Frontier):
+            st.session_state[FRONTIER] = (settings_key, front)
+    stored = st.session_state.get(FRONTIER)
+    if stored is not None:
+        f_key, front = stored
+        if f_key != settings_key:
+            st.caption("This curve was solved with earlier settings; solve again to apply the ones above.")
+        table = front.table()
+        st.info(front.headline() + (f" {front.dropped} point(s) beaten on both axes by another were dropped."
+                                    if front.dropped else ""))
+        picked_key = st.session_state.get(RESULT) or ""
+        picked = int(picked_key.rsplit(":", 1)[1]) + 1 if picked_key.startswith("frontier:") else None
+        st.altair_chart(frontier_chart(table, picked), width="stretch")
+        st.dataframe(frontier_table(table), hide_index=True, width="stretch")
+        p1, p2 = st.columns([2, 1])
+        choice = p1.selectbox("Point", range(len(front.points)), key="carve_frontier_pick",
+                              format_func=lambda i: f"{i + 1}. {front.points[i].label} — "
+                                                    f"{front.points[i].moves:,} moved, "
+                                                    f"{front.points[i].travel_mi:,.0f} mi")
+        if p2.button("Make this point the proposal", key="carve_frontier_use", type="primary"):
+            chosen_res = pick(front, int(choice))
+            f_res_key = f"frontier:{f_key}:{int(choice)}"
+            _solved(state.dataset_version(), f_res_key, {"result": chosen_res})
+            st.session_state[RESULT] = f_res_key
+            state.add_plan(chosen_res.plan)
+            st.rerun()
+
 key = st.session_state.get(RESULT)
 res = _cached(key) if key else None
 if res is None:
     st.info("Choose balance metrics and bands, then **Run carve**. The sample company's books differ by more than "
             "2× within segments today; a carve fixes that with as few moves as the bands allow.")
     st.stop()
-if key != settings_key:
+if key.startswith("frontier:"):
+    st.caption(f"Showing point {int(key.rsplit(':', 1)[1]) + 1} of the moves-vs-travel curve: "
+               f"{res.plan.name.removeprefix('Frontier: ')}.")
+elif key != settings_key:
     st.caption("Showing the last run; the settings above have changed since. Run again to apply them.")
 
 # --- headline ---------------------------------------------------------------------------

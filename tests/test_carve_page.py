@@ -63,3 +63,28 @@ def test_carve_page_saves_a_successful_proposal(tmp_path, monkeypatch):
     assert not at.exception
     assert any("Saved" in s.value for s in at.success)
     assert PlanStore(url).load_plan("FY27 proposal").kind == "proposal"
+
+
+def test_carve_page_frontier_point_becomes_the_proposal():
+    at = _page()
+    at.slider(key="carve_time").set_value(20)
+    at.slider(key="carve_frontier_points").set_value(3)
+    at.button(key="carve_frontier_btn").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    front = at.session_state["carve_frontier"][1]
+    assert len(front.points) >= 2
+    assert any("moves fewer than" in i.value for i in at.info)
+    # pick the shortest-travel end: it becomes the proposal the page shows and Disruption / Compare pick up
+    last = len(front.points) - 1
+    at.selectbox(key="carve_frontier_pick").set_value(last)
+    at.button(key="carve_frontier_use").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accounts moved"] == f"{len(front.points[last].result.moves):,}"
+    assert "shortest travel" in " ".join(c.value for c in at.caption)
+    assert front.points[last].result.plan.name in at.session_state["session_plans"]
+    # then the fewest-moves end: the proposal changes
+    at.selectbox(key="carve_frontier_pick").set_value(0)
+    at.button(key="carve_frontier_use").click().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Accounts moved"] == f"{len(front.points[0].result.moves):,}"
