@@ -2,6 +2,7 @@
 
     python benchmarks/carve_bench.py                      # 1,000×10, 10,000×50, 50,000×250
     python benchmarks/carve_bench.py --sizes 10000x50 --time-limit 60
+    python benchmarks/carve_bench.py --sizes 1000x10 --weights 1,5,50 --frontier 5 --compare-defaults
 
 Instances come from :func:`optimizers.carve.instances.make_instance` (accounts around US metros, log-normal
 potential and ARR, today's owner usually one of the three nearest reps, 25% stray).  Every balance metric has
@@ -25,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
+from optimizers.carve.frontier import frontier  # noqa: E402
 from optimizers.carve.greedy import greedy_assign  # noqa: E402
 from optimizers.carve.instances import make_instance  # noqa: E402
 from optimizers.carve.model import build_matrix, is_feasible  # noqa: E402
@@ -57,15 +59,16 @@ def greedy_stats(cs: CarveSettings, acc: pd.DataFrame, reps: pd.DataFrame, year:
             "within_bands": bool(is_feasible(p, build_matrix(p), assign))}
 
 
-def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple[str, ...]) -> dict:
+def instance(n: int, r: int, seed: int):
     segs, region = CONFIGS.get((n, r), (("Mid-market",), False))
     acc, reps = make_instance(n, r, seed=seed, segments=segs)
-    cs = CarveSettings(metrics=metrics, tolerance=dict.fromkeys(metrics, tol), time_limit=time_limit,
-                       match_region=region)
-    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
-    g = greedy_stats(cs, acc, reps, 2027, "2026-11-01")
-    row = {"size": f"{n:,}×{r}", "rules": f"{len(segs)} segment(s){' + region' if region else ''}",
-           "status": res.status, "build_s": res.seconds_build, "solve_s": res.seconds_solve,
+    return acc, reps, segs, region
+
+
+def row_of(res, label: str, n: int, r: int, segs, region, g: dict, metrics: tuple[str, ...], seconds: float) -> dict:
+    """One table row: seconds, gap to the whole LP bound, moves, distance; ratios against greedy of the same run."""
+    row = {"size": f"{n:,}×{r}", "run": label, "rules": f"{len(segs)} segment(s){' + region' if region else ''}",
+           "status": res.status, "seconds": seconds, "build_s": res.seconds_build, "solve_s": res.seconds_solve,
            "gap": res.gap, "greedy_s": g["seconds"]}
     for m in metrics:
         dev = res.balance.set_index("metric").loc[m, "worst_dev_after"] if res.ok else np.nan
@@ -76,17 +79,53 @@ def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple
     row.update({"moved": moved, "greedy_moved": g["moved"], "moved_ratio": moved / g["moved"],
                 "distance_mi": dist, "greedy_distance_mi": g["distance"], "distance_ratio": dist / g["distance"],
                 "greedy_within_bands": g["within_bands"], "k": res.stats.get("candidates_k"),
+                "parts": res.stats.get("parts"), "failed_part": res.stats.get("failed_part", ""),
                 "fractional": res.stats.get("fractional_units"), "repaired": res.stats.get("repair_units")})
     return row
 
 
+def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple[str, ...],
+        weights: tuple[float, ...] = (1.0,), frontier_points: int = 0, compare_defaults: bool = False) -> list[dict]:
+    """Rows for one size: one per continuity weight, optionally today's CarveSettings defaults and a frontier."""
+    acc, reps, segs, region = instance(n, r, seed)
+    rows = []
+    cs0 = CarveSettings(metrics=metrics, tolerance=dict.fromkeys(metrics, tol), time_limit=time_limit,
+                        match_region=region)
+    g = greedy_stats(cs0, acc, reps, 2027, "2026-11-01")
+    for w in weights:
+        cs = CarveSettings(**{**cs0.to_dict(), "continuity_weight": w})
+        t0 = time.perf_counter()
+        res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+        rows.append(row_of(res, f"continuity {w:g}", n, r, segs, region, g, metrics, time.perf_counter() - t0))
+        print(f"  {rows[-1]['run']}: {res.status} in {rows[-1]['seconds']:.1f}s, gap {res.gap:.2%}", file=sys.stderr)
+    if compare_defaults:
+        # what a user gets who changes nothing but the bands: every other setting is CarveSettings' default
+        cs = CarveSettings(metrics=metrics, tolerance=dict.fromkeys(metrics, tol), match_region=region,
+                           time_limit=time_limit)
+        t0 = time.perf_counter()
+        res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+        rows.append(row_of(res, f"defaults (continuity {cs.continuity_weight:g})", n, r, segs, region, g, metrics,
+                           time.perf_counter() - t0))
+    if frontier_points:
+        cs = CarveSettings(**cs0.to_dict())
+        t0 = time.perf_counter()
+        front = frontier(acc, reps, 2027, cs, points=frontier_points, as_of="2026-11-01")
+        secs = time.perf_counter() - t0
+        few = front.points[0].result
+        row = row_of(few, f"frontier {len(front.points)} pts: fewest moves ≥ {front.bound:,.0f}", n, r, segs,
+                     region, g, metrics, secs)
+        row["frontier"] = " · ".join(f"{p.moves:,}/{p.travel_mi / 1e6:.2f}M mi" for p in front.points)
+        rows.append(row)
+    return rows
+
+
 def to_markdown(df: pd.DataFrame, metrics: tuple[str, ...], tol: float) -> str:
-    cols = ["size", "rules", "status", "build_s", "solve_s", "gap"]
+    cols = ["size", "run", "rules", "status", "seconds", "gap"]
     cols += [f"dev_{SHORT[m]}" for m in metrics] + [f"greedy_dev_{SHORT[m]}" for m in metrics]
     cols += ["moved", "greedy_moved", "moved_ratio", "distance_mi", "greedy_distance_mi", "distance_ratio"]
     out = df[cols].copy()
     for c in out:
-        if c in ("build_s", "solve_s"):
+        if c in ("build_s", "solve_s", "seconds"):
             out[c] = out[c].map(lambda v: f"{v:,.1f}")
         elif c == "gap" or c.startswith("dev_") or c.startswith("greedy_dev_") or c in ("moved", "greedy_moved"):
             out[c] = out[c].map(lambda v: f"{v:.2%}" if pd.notna(v) else "–")
@@ -96,6 +135,9 @@ def to_markdown(df: pd.DataFrame, metrics: tuple[str, ...], tol: float) -> str:
             out[c] = out[c].map(lambda v: f"{v:,.0f}" if pd.notna(v) else "–")
     head = "| " + " | ".join(out.columns) + " |\n|" + "---|" * len(out.columns) + "\n"
     body = "".join("| " + " | ".join(map(str, r)) + " |\n" for r in out.itertuples(index=False))
+    if "frontier" in df:
+        body += "".join(f"\nFrontier {r.size} (accounts moved / total travel, fewest moves first): {r.frontier}\n"
+                        for r in df.dropna(subset=["frontier"]).itertuples())
     return head + body
 
 
@@ -106,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--metrics", default=",".join(METRICS), help="balance metrics, comma separated")
     ap.add_argument("--time-limit", type=float, default=300.0, help="solver time limit per size, seconds")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--weights", default="1,5", help="continuity weights, one row each (comma separated)")
+    ap.add_argument("--frontier", type=int, default=0, help="also solve an N-point moves-vs-travel frontier per size")
+    ap.add_argument("--compare-defaults", action="store_true", help="also a row with CarveSettings' own defaults")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results_carve.md")
     a = ap.parse_args(argv)
     metrics = tuple(m.strip() for m in a.metrics.split(","))
@@ -113,18 +158,22 @@ def main(argv: list[str] | None = None) -> int:
     for size in a.sizes.split(","):
         n, r = (int(x) for x in size.lower().split("x"))
         print(f"running {n:,}×{r} …", file=sys.stderr, flush=True)
-        rows.append(run(n, r, a.tolerance, a.time_limit, a.seed, metrics))
+        rows += run(n, r, a.tolerance, a.time_limit, a.seed, metrics,
+                    tuple(float(w) for w in a.weights.split(",") if w.strip()), a.frontier, a.compare_defaults)
     df = pd.DataFrame(rows)
     table = to_markdown(df, metrics, a.tolerance)
     print(table)
     text = (f"# Carving benchmark\n\nMachine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Command: `python benchmarks/carve_bench.py "
-            f"--sizes {a.sizes} --tolerance {a.tolerance} --time-limit {a.time_limit:g}`.\n\n"
+            f"--sizes {a.sizes} --tolerance {a.tolerance} --time-limit {a.time_limit:g} --weights {a.weights}"
+            f"{f' --frontier {a.frontier}' if a.frontier else ''}{' --compare-defaults' if a.compare_defaults else ''}`.\n\n"
             f"Every metric ({', '.join(metrics)}) has a ±{a.tolerance:.0%} band around a capacity-proportional "
             f"target, hard mode, 1% gap. `dev_*` = worst |book ÷ target − 1| of the model, `greedy_dev_*` of the "
             f"greedy baseline (nearest territory with room under every band, largest accounts first, same "
             f"targets and rules, same run). `moved` = share of accounts whose owner changes; `distance_mi` = sum "
-            f"over accounts of miles to the owner's home. Ratios are model ÷ greedy (below 1 = model better); "
+            f"over accounts of miles to the owner's home; `seconds` = wall time of the row (a frontier row: all its "
+            f"points; its other columns are the fewest-moves end, its label the proven bound on moves); `gap` is "
+            f"always against the LP bound of the whole problem. Ratios are model ÷ greedy (below 1 = model better); "
             f"compare ratios, not absolute times, on a shared machine.\n\n{table}")
     a.out.write_text(text)
     print(f"wrote {a.out}", file=sys.stderr)
