@@ -257,7 +257,9 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     tgt = p.target.reshape(-1)
     lo = tgt - keep * (tgt - p.lo.reshape(-1))
     hi = tgt + keep * (p.hi.reshape(-1) - tgt)
-    h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
+    # HiGHS's time_limit counts from the model's first run, not this one: without the time already spent, a
+    # re-solve after a long LP stopped at once with kTimeLimit and was taken for infeasible bands
+    h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.5)))
     h.changeRowsBounds(len(rows), rows.astype(np.int32), lo, hi)
     h.run()
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
