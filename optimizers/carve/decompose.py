@@ -177,12 +177,14 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
                 break
             sub = dataclasses.replace(part, problem=q, warm=None)
             stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
-            r = solve_part(sub, cs, deadline - time.perf_counter(), should_stop=stop)
+            r = solve_part(sub, cs, deadline - time.perf_counter(), should_stop=stop,
+                           progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
         if r.assign is None and r.status == "time_limit" and deadline - time.perf_counter() > 2:
             # no part ends without a plan while time remains: give it what is left
             progress(0.9, f"{part.name}: no plan within its share of the time; retrying with the time left")
             stats["parts_retried"] = stats.get("parts_retried", 0) + 1
-            r = solve_part(sub, cs, 0.95 * (deadline - time.perf_counter()), should_stop=stop)
+            r = solve_part(sub, cs, 0.95 * (deadline - time.perf_counter()), should_stop=stop,
+                           progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
         if r.assign is None and r.lp_infeasible:
             stats["lp_infeasible"] = True
         statuses.append(r.status)
