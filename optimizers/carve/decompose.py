@@ -185,6 +185,10 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             stats["parts_retried"] = stats.get("parts_retried", 0) + 1
             r = solve_part(sub, cs, 0.95 * (deadline - time.perf_counter()), should_stop=stop,
                            progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
+        if r is not results[part.index]:
+            for key, v in r.stats.items():  # the widened or retried solve's own work counts too
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    stats[key] = stats.get(key, 0) + v
         if r.assign is None and r.lp_infeasible:
             stats["lp_infeasible"] = True
         statuses.append(r.status)
