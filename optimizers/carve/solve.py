@@ -27,6 +27,7 @@ class TerritoryCarver:
         self.cs = settings or CarveSettings()
         self.cs.validate()
         self.defaults = defaults or Settings()
+
     def prepare(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp,
                 k: int | None = None):
         """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context for reporting)."""
@@ -37,88 +38,123 @@ class TerritoryCarver:
               progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
               name: str | None = None, runner: PartRunner | None = None,
               warm: pd.Series | None = None) -> CarveResult:
-        """``runner``: how the independent parts are solved (default: one after another in this process; the jobs
+        """The whole carve, top-down: prepare and check the problem, solve its parts (widening the candidate lists
+        where pruning made the bands unreachable), then explain a failure or assemble the plan.
+
+        ``runner``: how the independent parts are solved (default: one after another in this process; the jobs
         layer passes a Ray/Dask runner, see :mod:`optimizers.carve.decompose`).  ``warm``: a plan to start from
         (account_id → territory_id), e.g. the previous point of a frontier; used when it meets every rule."""
-        cs = self.cs
-        progress = progress or (lambda f, m: None)
-        stop = should_stop or (lambda: False)
-        as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
-        t0 = time.perf_counter()
-        k = cs.candidates
-        seconds_build = 0.0
-        deadline = t0 + cs.time_limit
+        run = _Run(self, accounts, reps, plan_year, as_of, progress, should_stop)
+        p, ctx, stats, out = run.solve_widening(runner, warm)
+        if isinstance(out, CarveResult):
+            return out  # cancelled, or infeasible before any solve
+        if out[1] is None:
+            return run.failure(p, ctx, stats, out[0])
+        return run.result(p, ctx, stats, out, name)
+
+
+class _Run:
+    """One carve's state: inputs, clocks and progress; each step of :meth:`TerritoryCarver.solve` is a method."""
+
+    def __init__(self, carver: TerritoryCarver, accounts, reps, plan_year, as_of, progress, should_stop):
+        self.carver, self.cs = carver, carver.cs
+        self.accounts, self.reps, self.plan_year = accounts, reps, plan_year
+        self.as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+        self.progress = progress or (lambda f, m: None)
+        self.stop = should_stop or (lambda: False)
+        self.t0 = time.perf_counter()
+        self.deadline = self.t0 + self.cs.time_limit
+        self.seconds_build = 0.0
+
+    def elapsed_solve(self) -> float:
+        return time.perf_counter() - self.t0 - self.seconds_build
+
+    def solve_widening(self, runner, warm):
+        """Prepare, precheck and solve the parts; double k and start again while pruning is what blocks the bands."""
+        cs, k = self.cs, self.cs.candidates
         while True:
             tb = time.perf_counter()
-            progress(0.02, f"Building carving units and candidates ({k} nearest territories per unit)")
-            p, ctx = self.prepare(accounts, reps, plan_year, as_of, k)
-            terr, units, acc = ctx["terr"], ctx["units"], ctx["acc"]
-            seconds_build += time.perf_counter() - tb
-            stats: dict[str, Any] = {"units": len(units), "accounts": len(acc), "territories": p.n_terr,
+            self.progress(0.02, f"Building carving units and candidates ({k} nearest territories per unit)")
+            p, ctx = self.carver.prepare(self.accounts, self.reps, self.plan_year, self.as_of, k)
+            self.seconds_build += time.perf_counter() - tb
+            stats: dict[str, Any] = {"units": len(ctx["units"]), "accounts": len(ctx["acc"]), "territories": p.n_terr,
                                      "pairs": len(p.cand.unit), "candidates_k": k,
                                      "fixed_units": int((np.diff(p.cand.ptr) == 1).sum())}
-            empty = empty_result(cs, ctx, seconds_build, stats)
-            if stop():
-                return dataclasses.replace(empty, status="cancelled", diagnosis="cancelled by the user")
-            if not cs.mode == "soft":
-                findings = prechecks(p, terr, units.frame, ctx["tol"])
+            self.empty = empty_result(cs, ctx, self.seconds_build, stats)
+            if self.stop():
+                return p, ctx, stats, dataclasses.replace(self.empty, status="cancelled",
+                                                          diagnosis="cancelled by the user")
+            if cs.mode != "soft":
+                findings = prechecks(p, ctx["terr"], ctx["units"].frame, ctx["tol"])
                 pruning_only = all("can reach at most" in f for f in findings)
                 if findings and (k >= p.n_terr or not pruning_only):
-                    return dataclasses.replace(empty, status="infeasible", diagnosis=diagnosis_text(findings),
-                                               seconds_solve=time.perf_counter() - t0 - seconds_build)
+                    return p, ctx, stats, dataclasses.replace(self.empty, status="infeasible",
+                                                              diagnosis=diagnosis_text(findings),
+                                                              seconds_solve=self.elapsed_solve())
                 if findings:
                     k = min(p.n_terr, k * 2)  # pruning too tight for these bands: widen the candidate lists
                     continue
             try:
-                expanded: dict[int, Problem] = {}
-
-                def expand(k2: int, _k=k) -> Problem:
-                    """The same instance with longer candidate lists (for a part whose LP is infeasible)."""
-                    if k2 not in expanded:
-                        tb2 = time.perf_counter()
-                        expanded[k2] = self.prepare(accounts, reps, plan_year, as_of, k2)[0]
-                        stats["seconds_components_build"] = (stats.get("seconds_components_build", 0.0)
-                                                             + time.perf_counter() - tb2)
-                    return expanded[k2]
-
-                labels = (terr["segment"].astype(str) + (" · " + terr["region"].astype("string").fillna("").astype(str)
-                                                       if cs.match_region else "")).tolist()
-                out = solve_parts(cs, p, progress, stop, deadline, stats, expand, k, runner=runner,
-                                  group_labels=labels, warm=warm_units(warm, ctx))
+                out = solve_parts(cs, p, self.progress, self.stop, self.deadline, stats, self.expander(stats), k,
+                                  runner=runner, group_labels=group_labels(cs, ctx["terr"]),
+                                  warm=warm_units(warm, ctx))
             except Cancelled:
-                return dataclasses.replace(empty, status="cancelled", diagnosis="cancelled by the user",
-                                           seconds_solve=time.perf_counter() - t0 - seconds_build)
+                return p, ctx, stats, dataclasses.replace(self.empty, status="cancelled",
+                                                          diagnosis="cancelled by the user",
+                                                          seconds_solve=self.elapsed_solve())
             more = int(np.diff(p.cand.ptr).max(initial=0)) < p.n_terr and k < p.n_terr
-            if out[0] == "infeasible" and more and stats.get("lp_infeasible") and time.perf_counter() < deadline - 2:
-                # the LP over the pruned pairs is infeasible: it may be the pruning, not the bands
-                k = min(p.n_terr, k * 2)
+            if out[0] == "infeasible" and more and stats.get("lp_infeasible") and time.perf_counter() < self.deadline - 2:
+                k = min(p.n_terr, k * 2)  # the LP over the pruned pairs is infeasible: maybe the pruning, not the bands
                 continue
-            break
-        seconds_build += stats.get("seconds_components_build", 0.0)
-        seconds_solve = time.perf_counter() - t0 - seconds_build
-        stats.pop("seconds_components_build", None)
+            self.seconds_build += stats.pop("seconds_components_build", 0.0)
+            return p, ctx, stats, out
+
+    def expander(self, stats: dict) -> Callable[[int], Problem]:
+        """The same instance with longer candidate lists (for a part whose LP is infeasible), built once per k."""
+        expanded: dict[int, Problem] = {}
+
+        def expand(k2: int) -> Problem:
+            if k2 not in expanded:
+                tb = time.perf_counter()
+                expanded[k2] = self.carver.prepare(self.accounts, self.reps, self.plan_year, self.as_of, k2)[0]
+                stats["seconds_components_build"] = stats.get("seconds_components_build", 0.0) + time.perf_counter() - tb
+            return expanded[k2]
+        return expand
+
+    def failure(self, p: Problem, ctx: dict, stats: dict, status: str) -> CarveResult:
+        """No plan: say why in plain words (the elastic LP names the bands that cannot hold)."""
+        seconds_solve = self.elapsed_solve()
+        if status == "infeasible":
+            self.progress(0.9, "Diagnosing why no plan fits")
+            limit = min(20.0, max(5.0, self.deadline - time.perf_counter()))
+            diag = diagnosis_text(elastic(p, ctx["terr"], time_limit=limit))
+        else:
+            diag = (f"no whole-account plan found within the {self.cs.time_limit:.0f} s time limit; raise the time "
+                    f"limit, widen the bands or use soft mode")
+        return dataclasses.replace(self.empty, status=status, diagnosis=diag, seconds_solve=seconds_solve)
+
+    def result(self, p: Problem, ctx: dict, stats: dict, out, name: str | None) -> CarveResult:
+        """The plan with its balance, moves and reasons (and, for a fewest-moves run, its bound on moves)."""
         status, assign, objective, bound = out
-        if assign is None:
-            diag = ""
-            if status == "infeasible":
-                progress(0.9, "Diagnosing why no plan fits")
-                diag = diagnosis_text(elastic(p, terr, time_limit=min(20.0, max(5.0, deadline - time.perf_counter()))))
-            else:
-                diag = (f"no whole-account plan found within the {cs.time_limit:.0f} s time limit; raise the time "
-                        f"limit, widen the bands or use soft mode")
-            return dataclasses.replace(empty, status=status, diagnosis=diag, seconds_solve=seconds_solve)
-        progress(0.95, "Explaining moves")
-        res = assemble(cs, self.defaults, p, ctx, assign, status, objective, bound, seconds_build, seconds_solve, stats,
-                             plan_year, as_of, reps, name)
-        if cs.objective != "cost":
+        seconds_solve = self.elapsed_solve()
+        self.progress(0.95, "Explaining moves")
+        res = assemble(self.cs, self.carver.defaults, p, ctx, assign, status, objective, bound, self.seconds_build,
+                       seconds_solve, stats, self.plan_year, self.as_of, self.reps, name)
+        if self.cs.objective != "cost":
             # the LP bound less the travel tie-break is a bound on moves (ARR moved) alone: no plan within these
             # bands and rules does better
-            scale = ctx["objective_scale"]
-            lo = (bound - 0.4) * scale
-            res.stats["objective_bound"] = float(np.ceil(lo - 1e-6)) if cs.objective == "moves" else float(lo)
-        progress(1.0, res.summary())
+            lo = (bound - 0.4) * ctx["objective_scale"]
+            res.stats["objective_bound"] = max(float(np.ceil(lo - 1e-6)) if self.cs.objective == "moves" else lo, 0.0)
+        self.progress(1.0, res.summary())
         return res
 
+
+def group_labels(cs: CarveSettings, terr: pd.DataFrame) -> list[str]:
+    """A readable group name per territory (segment, and region when accounts stay in their region)."""
+    lab = terr["segment"].astype(str)
+    if cs.match_region:
+        lab = lab + " · " + terr["region"].astype("string").fillna("").astype(str)
+    return lab.tolist()
 
 
 def warm_units(warm: pd.Series | None, ctx: dict) -> np.ndarray | None:
