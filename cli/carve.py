@@ -113,6 +113,10 @@ def register(app: typer.Typer) -> None:
                 extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
                 candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver,
                 industry_rules=ind_rules or None, employee_bands=emp_bands or None)
+            if frontier is not None and frontier < 2:
+                raise ValueError("--frontier needs at least 2 points (fewest moves and shortest travel)")
+            if pick is not None and (frontier is None or not 1 <= pick <= frontier):
+                raise ValueError(f"--pick must be between 1 and the --frontier point count, not {pick}")
             if tol and config is not None:
                 cs.tolerance = {**build_settings(config).tolerance, **tol}
         except (ValueError, OSError) as exc:

@@ -67,3 +67,18 @@ def test_carve_cli_rules_first(cli, tmp_path, sample):
     assert set(a.loc[a["new_owner_id"] == "R-012", "industry"]) <= {"Healthcare", "Software"}
     emp = a.loc[a["new_owner_id"] == "R-013", "employees"]
     assert len(emp) and emp.between(100, 400).all()
+
+
+def test_carve_cli_frontier_writes_the_curve_and_picks_a_point(cli, tmp_path, sample):
+    front, out, summ = tmp_path / "frontier.csv", tmp_path / "assign.csv", tmp_path / "terr.csv"
+    r = cli(["carve", "--frontier", 3, "--frontier-out", front, "--pick", 3, "--time-limit", 30,
+             "--out", out, "--summary-out", summ])
+    assert r.exit_code == 0, r.output
+    assert "moves fewer than" in r.output and "proposal: point 3 (shortest travel)" in r.output
+    f = pd.read_csv(front, encoding="utf-8-sig")
+    assert f["label"].iat[0] == "fewest moves" and f["label"].iat[-1] == "shortest travel"
+    assert f["accounts_moved"].is_monotonic_increasing and f["travel_mi"].is_monotonic_decreasing
+    a = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
+    assert (a["moved"] == "True").sum() >= f["accounts_moved"].iat[-1]  # the picked point's plan was written
+    bad = cli(["carve", "--frontier", 3, "--pick", 9, "--out", out, "--summary-out", summ])
+    assert bad.exit_code == 2 and "--pick" in bad.output

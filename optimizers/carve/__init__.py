@@ -24,10 +24,13 @@ slightly narrowed bands, and a small integer repair (highspy, or PuLP with
 HiGHS or CBC); the LP value is the reported bound.
 
 Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:`CarveResult`, :func:`crm_frame`,
-``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
+:class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (the
+runner contract), ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`,
+:func:`resolve_edits`.
 Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), decompose
-(independent parts), solve (orchestration), result (plan, balance, moves), reasons, diagnose, units, candidates,
-greedy (baseline), manual (live balancer), instances (synthetic companies for tests and benchmarks).
+(independent parts, the runner contract), solve (orchestration), frontier (the moves-vs-travel curve), result
+(plan, balance, moves), reasons, diagnose, units, candidates, greedy (baseline), manual (live balancer), instances
+(synthetic companies for tests and benchmarks).
 """
 from __future__ import annotations
 
@@ -39,6 +42,8 @@ _PUBLIC = {
     "CarveResult": "result", "crm_frame": "result",
     "UNIT_KINDS": "units", "UNIT_LABELS": "units",
     "live_balance": "manual", "resolve_edits": "manual",
+    "Frontier": "frontier", "FrontierPoint": "frontier",
+    "Part": "decompose", "PartResult": "decompose", "solve_part": "decompose", "sequential_runner": "decompose",
 }
 __all__ = sorted(_PUBLIC)
 
