@@ -26,6 +26,9 @@ def extra_capacity(extra: dict, plan_year: int, settings: Settings) -> float:
 def build_territories(reps: pd.DataFrame, cs: CarveSettings, plan_year: int, settings: Settings) -> pd.DataFrame:
     """Territories in the plan: one per quota rep not excluded, plus over-carved open ones."""
     terr = territories_from_reps(reps)
+    # a rep with no segment (a real upload: the title named none) still gets a territory, in a group of its own;
+    # as NaN it broke the string comparisons and np.unique of the segment groups
+    terr["segment"] = terr["segment"].astype(object).where(terr["segment"].notna(), "(no segment)").astype(str)
     terr = terr.loc[~terr["owner_rep_id"].isin(cs.excluded_reps)].copy()
     r = reps.set_index("rep_id")
     share = capacity_share(reps, plan_year, settings)
