@@ -71,7 +71,7 @@ def test_carve_cli_rules_first(cli, tmp_path, sample):
 
 def test_carve_cli_frontier_writes_the_curve_and_picks_a_point(cli, tmp_path, sample):
     front, out, summ = tmp_path / "frontier.csv", tmp_path / "assign.csv", tmp_path / "terr.csv"
-    r = cli(["carve", "--frontier", 3, "--frontier-out", front, "--pick", 3, "--time-limit", 30,
+    r = cli(["carve", "--frontier", 3, "--frontier-out", front, "--pick", 3, "--time-limit", 120,
              "--out", out, "--summary-out", summ])
     assert r.exit_code == 0, r.output
     assert "moves fewer than" in r.output and "proposal: point 3 (shortest travel)" in r.output

@@ -65,7 +65,7 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
     stop = should_stop or (lambda: False)
     stats: dict[str, Any] = {}
     st, a, obj, bnd = solve_one(settings, part.problem, progress or (lambda f, m: None), stop,
-                                t0 + max(float(time_limit_s), 0.5), stats, part.index, part.count, warm=part.warm)
+                                t0 + max(float(time_limit_s), 0.5), stats, 0, 1, warm=part.warm)  # callers name parts
     return PartResult(index=part.index, status=st, assign=a, objective=float(obj), bound=float(bnd),
                       seconds=time.perf_counter() - t0, lp_infeasible=bool(stats.pop("lp_infeasible", False)),
                       stats=stats)
