@@ -22,6 +22,8 @@ def test_seeded_once_into_an_empty_store_only(tmp_path, sample):
     assert seed_store(store, sample.reps) == "FY27 draft (default carve)"
     assert seed_store(store, sample.reps) is None  # not twice
     assert store.list_plans()["name"].tolist() == ["FY27 draft (default carve)"]
+    other = PlanStore(f"sqlite:///{tmp_path / 'q.sqlite'}")
+    assert seed_store(other, sample.reps, sample.accounts.iloc[:-1]) is None  # a stale draft is not seeded
 
 
 def test_disruption_page_shows_a_real_report_on_first_open(tmp_path, monkeypatch):

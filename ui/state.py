@@ -79,7 +79,7 @@ def store():
             from planning.plans.sample_proposal import seed_store
 
             try:
-                seed_store(s, dataset().reps)
+                seed_store(s, dataset().reps, dataset().accounts)
             except Exception:  # noqa: BLE001 - a store that cannot be written still serves every page
                 pass
     return s

@@ -27,12 +27,17 @@ def sample_proposal(reps: pd.DataFrame) -> Plan | None:
                 note=meta.get("note", "the default carve of the demo company"))
 
 
-def seed_store(store, reps: pd.DataFrame) -> str | None:
-    """Save the sample draft into ``store`` when it holds no plan at all; returns the name saved, else None."""
+def seed_store(store, reps: pd.DataFrame, accounts: pd.DataFrame | None = None) -> str | None:
+    """Save the sample draft into ``store`` when it holds no plan at all; returns the name saved, else None.
+
+    With ``accounts``, a draft that no longer covers exactly the sample's accounts (the sample was regenerated
+    without ``make_proposal.py``) is not seeded rather than seeded wrong."""
     if not store.list_plans().empty:
         return None
     plan = sample_proposal(reps)
     if plan is None:
+        return None
+    if accounts is not None and set(plan.assignment.index) != set(accounts["account_id"].astype(str)):
         return None
     store.save_plan(plan, author="sample", note=plan.note)
     return plan.name
