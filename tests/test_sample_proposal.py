@@ -4,11 +4,11 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from planning.plans import PlanStore
-from planning.plans.sample_proposal import sample_proposal, seed_store
+from planning.plans import load_sample_proposal, seed_store
 
 
 def test_shipped_draft_covers_every_sample_account_and_meets_the_default_bands(sample):
-    plan = sample_proposal(sample.reps)
+    plan = load_sample_proposal(sample.reps)
     assert plan is not None and plan.kind == "proposal"
     assert set(plan.assignment.index) == set(sample.accounts["account_id"].astype(str))
     assert plan.assignment.isin(plan.territories.index).all()

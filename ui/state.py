@@ -76,7 +76,7 @@ def store():
     if "sample_seeded" not in st.session_state and dataset_version() == "sample":
         st.session_state["sample_seeded"] = True
         if os.environ.get("PLANNER_SAMPLE_PROPOSAL", "1") != "0":
-            from planning.plans.sample_proposal import seed_store
+            from planning.plans import seed_store
 
             try:
                 seed_store(s, dataset().reps, dataset().accounts)

@@ -12,6 +12,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
+- ``sample_proposal``: load_sample_proposal, seed_store
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict
 - ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
@@ -70,6 +71,7 @@ _PUBLIC = {
     "items": "store_schema",
     "jsonable": "serialize",
     "load_crm_accounts": "crm",
+    "load_sample_proposal": "sample_proposal",
     "manager_summary_html": "disruption_report",
     "meta_table": "store_schema",
     "metadata": "store_schema",
@@ -84,6 +86,7 @@ _PUBLIC = {
     "plan_to_dict": "serialize",
     "productivity_variance": "plan",
     "rollup": "plan",
+    "seed_store": "sample_proposal",
     "territories_from_reps": "plan",
     "versions_table": "store_schema",
 }

@@ -10,17 +10,17 @@ import pandas as pd
 
 from planning.plans.plan import Plan, territories_from_reps
 
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
-PROPOSAL_FILE = SAMPLE_DIR / "proposal.csv"
-PROPOSAL_META = SAMPLE_DIR / "proposal.json"
+_SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+_PROPOSAL_FILE = _SAMPLE_DIR / "proposal.csv"
+_PROPOSAL_META = _SAMPLE_DIR / "proposal.json"
 
 
-def sample_proposal(reps: pd.DataFrame) -> Plan | None:
+def load_sample_proposal(reps: pd.DataFrame) -> Plan | None:
     """The shipped draft as a proposal on the sample's territories (None when the file is missing)."""
-    if not PROPOSAL_FILE.exists():
+    if not _PROPOSAL_FILE.exists():
         return None
-    meta = json.loads(PROPOSAL_META.read_text()) if PROPOSAL_META.exists() else {}
-    frame = pd.read_csv(PROPOSAL_FILE, dtype=str)
+    meta = json.loads(_PROPOSAL_META.read_text()) if _PROPOSAL_META.exists() else {}
+    frame = pd.read_csv(_PROPOSAL_FILE, dtype=str)
     assignment = pd.Series(frame["territory_id"].to_numpy(), index=frame["account_id"].to_numpy())
     return Plan(name=meta.get("name", "FY27 draft (default carve)"), assignment=assignment,
                 territories=territories_from_reps(reps), kind="proposal", settings=meta.get("settings", {}),
@@ -34,7 +34,7 @@ def seed_store(store, reps: pd.DataFrame, accounts: pd.DataFrame | None = None) 
     without ``make_proposal.py``) is not seeded rather than seeded wrong."""
     if not store.list_plans().empty:
         return None
-    plan = sample_proposal(reps)
+    plan = load_sample_proposal(reps)
     if plan is None:
         return None
     if accounts is not None and set(plan.assignment.index) != set(accounts["account_id"].astype(str)):
