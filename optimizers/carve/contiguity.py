@@ -58,20 +58,6 @@ class ContiguityReport:
                 f"worst deviation {self.worst_dev_before:.1%} → {self.worst_dev_after:.1%})")
 
 
-def account_counties(acc: pd.DataFrame) -> pd.Series:
-    """County FIPS per account: the ``county_fips`` column where given, else placed from lat/lon."""
-    from planning.data.boundaries import place_counties
-
-    have = acc["county_fips"].astype("string") if "county_fips" in acc else pd.Series(pd.NA, index=acc.index,
-                                                                                        dtype="string")
-    miss = have.isna().to_numpy()
-    if miss.any():
-        placed = place_counties(acc["lat"].to_numpy(float)[miss], acc["lon"].to_numpy(float)[miss])
-        have = have.copy()
-        have.iloc[np.flatnonzero(miss)] = placed.to_numpy()
-    return have
-
-
 def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.ndarray, geo_unit: np.ndarray,
                unit_lat: np.ndarray, unit_lon: np.ndarray, bridge_hops: int = 2) -> sp.csr_matrix:
     """Symmetric adjacency (CSR bool) between geographic units of the same segment (see module docstring)."""
@@ -356,6 +342,8 @@ def enforce(p, ctx: dict, assign: np.ndarray, time_limit: float, bridge_hops: in
     cost[c.unit, c.terr] = p.pair_cost
     n_c = np.diff(c.ptr)
     fixed = np.where(n_c == 1, c.terr[c.ptr[:-1]], -1)
+    from planning.data.boundaries import account_counties
+
     adj = unit_graph(units.of_account, account_counties(acc), units.frame["segment"].astype(str).to_numpy(), geo,
                      units.frame["lat"].to_numpy(float), units.frame["lon"].to_numpy(float), bridge_hops)
     return make_contiguous(adj, assign, allowed, fixed, geo, p.unit_metrics, p.lo, p.hi, p.target, cost,

@@ -39,7 +39,7 @@ def unit_keys(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account") -
     acc_id = accounts["account_id"].astype(str)
     county = pd.Series("", index=accounts.index, dtype="string")
     if kind.eq("county").any():
-        from optimizers.contiguity import account_counties  # lazy: loads the county shapes
+        from planning.data.boundaries import account_counties  # lazy: loads the county shapes
 
         county = account_counties(accounts).fillna("")
         county.index = accounts.index

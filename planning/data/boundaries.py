@@ -227,10 +227,31 @@ def link_islands(adj, lat: np.ndarray, lon: np.ndarray):
 @lru_cache(maxsize=1)
 def county_adjacency():
     """(county_fips array in :func:`counties` order, adjacency CSR bool, water links [(fips, fips)])."""
+    import scipy.sparse as sp
+
     c = counties()
     fips = c["county_fips"].tolist()
+    folder = _cache_dir()
+    path = folder / f"adjacency-{_file_tag()}.npz" if folder else None
+    if path is not None and path.exists():
+        try:
+            z = np.load(path)
+            adj = sp.csr_matrix((np.ones(len(z["indices"]), dtype=bool), z["indices"], z["indptr"]),
+                                shape=(len(fips), len(fips)))
+            return np.array(fips), adj, [(fips[i], fips[j]) for i, j in z["links"]]
+        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt below
+            pass
     adj = _arc_adjacency("counties", fips)
     adj, links = link_islands(adj, c["lat"].to_numpy(), c["lon"].to_numpy())
+    adj.sort_indices()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(tmp, indices=adj.indices, indptr=adj.indptr, links=np.array(links, dtype=np.int64).reshape(-1, 2))
+            os.replace(tmp, path)
+        except OSError:
+            pass
     return np.array(fips), adj, [(fips[i], fips[j]) for i, j in links]
 
 
@@ -275,3 +296,15 @@ def county_labels(fips) -> pd.Series:
     label = c["name"] + ", " + c["state"]
     s = pd.Series(fips, dtype="string")
     return s.map(label).fillna(s)
+
+
+def account_counties(accounts: pd.DataFrame) -> pd.Series:
+    """County FIPS per account: the ``county_fips`` column where filled, else placed from lat/lon."""
+    have = accounts["county_fips"].astype("string") if "county_fips" in accounts else \
+        pd.Series(pd.NA, index=accounts.index, dtype="string")
+    miss = have.isna().to_numpy()
+    if miss.any():
+        have = have.copy()
+        have.iloc[np.flatnonzero(miss)] = place_counties(accounts["lat"].to_numpy(float)[miss],
+                                                         accounts["lon"].to_numpy(float)[miss]).to_numpy()
+    return have
