@@ -324,16 +324,31 @@ def unit_names(units_frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def enforce(p, ctx: dict, assign: np.ndarray, time_limit: float, bridge_hops: int = 2):
+def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, status: str, cs,
+            time_limit: float, bridge_hops: int = 2):
     """The carve's hook: repair a solved assignment of :class:`Problem` ``p`` (context from ``prepare``).
 
-    Moves stay within each unit's candidate territories, so the model's objective of the result stays exact.
-    Returns the new assignment and a :class:`ContiguityReport` (None when no unit is geographic).
+    Moves stay within each unit's candidate territories, so the model's objective of the result stays exact
+    (recomputed here; the LP bound stays a valid bound).  Returns the assignment, a :class:`ContiguityReport`
+    (None when no unit is geographic), the objective and the status ("optimal" only while still within the
+    gap target).
     """
     units, acc = ctx["units"], ctx["acc"]
     geo = unit_kinds(units.frame).isin(GEO_KINDS).to_numpy()
     if not geo.any():
-        return assign, None
+        return assign, None, objective, status
+    new, report = _repair(p, ctx, assign, geo, time_limit, bridge_hops)
+    if len(report.moved_units):
+        from optimizers.carve.model import build_matrix, objective_of
+
+        objective = objective_of(p, build_matrix(p), new)
+        if status == "optimal" and objective - bound > cs.mip_gap * abs(objective):
+            status = "feasible"
+    return new, report, objective, status
+
+
+def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float, bridge_hops: int):
+    units, acc = ctx["units"], ctx["acc"]
     U, T = p.n_units, p.n_terr
     c = p.cand
     allowed = np.zeros((U, T), dtype=bool)

@@ -44,7 +44,8 @@ class CarveSettings:
     extra_territories: tuple[dict, ...] = ()  # {segment, region, start_month (1–12), name?, lat?, lon?}
     account_capacity: bool = False  # cap accounts per territory at the coverage model's maximum × capacity
     keep_families: bool = True  # accounts of one parent stay together
-    units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | state
+    units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | county | state
+    contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
     candidates: int = 10  # k nearest eligible territories per unit (plus its current one)
     reverse_candidates: float = 2.0  # each territory also considers its nearest this-many books of units
     time_limit: float = 60.0

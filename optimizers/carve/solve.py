@@ -100,9 +100,21 @@ class TerritoryCarver:
                 diag = (f"no whole-account plan found within the {cs.time_limit:.0f} s time limit; raise the time "
                         f"limit, widen the bands or use soft mode")
             return dataclasses.replace(empty, status=status, diagnosis=diag, seconds_solve=seconds_solve)
+        report = None
+        if cs.contiguous:  # post-solve repair, always checked and reported (optimizers.carve.contiguity)
+            from optimizers.carve.contiguity import enforce
+
+            progress(0.92, "Checking that every geographic territory is one piece")
+            assign, report, objective, status = enforce(p, ctx, assign, objective, bound, status, cs,
+                                                        max(5.0, min(deadline - time.perf_counter(), cs.time_limit / 2)))
+            seconds_solve = time.perf_counter() - t0 - seconds_build
         progress(0.95, "Explaining moves")
         res = assemble(cs, self.defaults, p, ctx, assign, status, objective, bound, seconds_build, seconds_solve, stats,
                              plan_year, as_of, reps, name)
+        if report is not None:
+            from optimizers.carve.contiguity import annotate
+
+            annotate(res, report, ctx["units"], ctx["acc"])
         progress(1.0, res.summary())
         return res
 

@@ -206,7 +206,7 @@ def link_islands(adj, lat: np.ndarray, lon: np.ndarray):
     import scipy.sparse as sp
     from scipy.sparse.csgraph import connected_components
 
-    from planning.geo import distance_matrix_mi
+    from planning.data.geo import distance_matrix_mi
 
     adj = sp.csr_matrix(adj, dtype=bool)
     links: list[tuple[int, int]] = []
@@ -280,7 +280,7 @@ def place_counties(lat, lon, snap_mi: float = 15.0) -> pd.Series:
     if len(miss):
         # degrees of longitude shrink with latitude: a generous search radius, then a real distance check
         ni, ng = tree.query_nearest(pts[miss], max_distance=snap_mi / 40.0, all_matches=False)
-        from planning.geo import haversine_mi
+        from planning.data.geo import haversine_mi
 
         near = shapely.get_coordinates(shapely.shortest_line(c.geometry.values[ng], pts[miss[ni]]))[::2]
         close = haversine_mi(near[:, 1], near[:, 0], lat[ok][miss[ni]], lon[ok][miss[ni]]) <= snap_mi
