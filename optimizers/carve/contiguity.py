@@ -338,6 +338,19 @@ def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, st
     if not geo.any():
         return assign, None, objective, status
     new, report = _repair(p, ctx, assign, geo, time_limit, bridge_hops)
+    loads = _Balance(p.unit_metrics, p.lo, p.hi, p.target, new)
+    outside = loads.excess(loads.load, np.arange(p.n_terr)).sum() > 1e-6
+    if outside and not p.soft and report.split_before:
+        # hard bands come first: keep the solver's balanced plan and say plainly that contiguity was not reached
+        split = report.split_before
+        report.diagnosis.insert(0, f"contiguity not reached within the bands: keeping {split} of "
+                                   f"{report.territories} territories in more than one piece (the one-piece repair "
+                                   f"reached a worst deviation of {report.worst_dev_after:.0%}); widen the bands, "
+                                   f"lower the continuity weight, use larger units or soft mode")
+        report.pieces = count_pieces(unit_graph_of(ctx, geo, bridge_hops), assign, p.n_terr, geo)
+        report.split_after, report.moved_units, report.reasons = split, np.zeros(0, dtype=int), {}
+        report.worst_dev_after = report.worst_dev_before
+        return assign, report, objective, status
     if len(report.moved_units):
         from optimizers.carve.model import build_matrix, objective_of
 
@@ -345,6 +358,19 @@ def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, st
         if status == "optimal" and objective - bound > cs.mip_gap * abs(objective):
             status = "feasible"
     return new, report, objective, status
+
+
+def unit_graph_of(ctx: dict, geo: np.ndarray, bridge_hops: int = 2) -> sp.csr_matrix:
+    """:func:`unit_graph` of a prepared carve (kept on ``ctx`` so the check and the repair share it)."""
+    if "unit_graph" not in ctx:
+        from planning.data.boundaries import account_counties
+
+        units = ctx["units"]
+        ctx["unit_graph"] = unit_graph(units.of_account, account_counties(ctx["acc"]),
+                                       units.frame["segment"].astype(str).to_numpy(), geo,
+                                       units.frame["lat"].to_numpy(float), units.frame["lon"].to_numpy(float),
+                                       bridge_hops)
+    return ctx["unit_graph"]
 
 
 def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float, bridge_hops: int):
@@ -357,10 +383,7 @@ def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float
     cost[c.unit, c.terr] = p.pair_cost
     n_c = np.diff(c.ptr)
     fixed = np.where(n_c == 1, c.terr[c.ptr[:-1]], -1)
-    from planning.data.boundaries import account_counties
-
-    adj = unit_graph(units.of_account, account_counties(acc), units.frame["segment"].astype(str).to_numpy(), geo,
-                     units.frame["lat"].to_numpy(float), units.frame["lon"].to_numpy(float), bridge_hops)
+    adj = unit_graph_of(ctx, geo, bridge_hops)
     return make_contiguous(adj, assign, allowed, fixed, geo, p.unit_metrics, p.lo, p.hi, p.target, cost,
                            time_limit, list(ctx["terr"]["label"].astype(str)), unit_names(units.frame))
 

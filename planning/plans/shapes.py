@@ -97,6 +97,26 @@ def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str 
     return g
 
 
+def territory_book(book: pd.DataFrame, names: pd.Series | dict | None = None) -> pd.DataFrame:
+    """The per-territory columns a shape carries: name, owner, accounts, potential, ARR, and each balanced
+    metric's deviation from its target (``book`` is :func:`planning.plans.plan.metrics` output, with the
+    ``target_<metric>`` columns a carve adds)."""
+    out = pd.DataFrame(index=book.index)
+    out["name"] = book["name"] if "name" in book else book.index
+    owner = book["owner_rep_id"] if "owner_rep_id" in book else pd.Series(pd.NA, index=book.index)
+    label = book["owner_name"] if "owner_name" in book else owner.map(pd.Series(names) if names is not None else {})
+    out["owner"] = label.fillna(owner).fillna("open (to hire)").astype(str)
+    out["owner_rep_id"] = owner
+    for c in ("accounts", "potential_usd", "arr_usd", "workload_hours"):
+        if c in book:
+            out[c] = book[c]
+    for c in [c for c in book.columns if c.startswith("target_")]:
+        metric = c[len("target_"):]
+        if metric in book:
+            out[f"{metric}_vs_target"] = book[metric] / book[c].where(book[c] > 0) - 1
+    return out
+
+
 def shapes_summary(shapes) -> str:
     """'2 of 50 territories are in more than one piece' (or all in one piece), per the shapes' counts."""
     split = int((shapes["pieces"] > 1).sum()) if len(shapes) else 0
