@@ -25,41 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
-from planning.data.boundaries import NON_CONUS, counties  # noqa: E402
-
-
-def county_instance(n_reps: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(accounts, reps) covering every lower-48 county, in the canonical schema."""
-    rng = np.random.default_rng(seed)
-    c = counties()
-    c = c.loc[~c["state"].isin(NON_CONUS)].reset_index(drop=True)
-    per = rng.integers(1, 5, len(c))
-    ci = np.repeat(np.arange(len(c)), per)
-    n = len(ci)
-    potential = np.round(rng.lognormal(np.log(60_000), 0.5, n), -2)
-    lat, lon = c["lat"].to_numpy()[ci], c["lon"].to_numpy()[ci]
-    w = np.bincount(ci, weights=potential, minlength=len(c))
-    homes = rng.choice(len(c), n_reps, replace=False, p=w / w.sum())
-    rep_ids = np.array([f"R-{i + 1:03d}" for i in range(n_reps)])
-    reps = pd.DataFrame({
-        "rep_id": rep_ids, "name": [f"Rep {i + 1}" for i in range(n_reps)], "role": "AE", "segment": "Mid-market",
-        "manager_id": np.nan, "region": np.nan, "area": np.nan, "postal_code": np.nan,
-        "lat": c["lat"].to_numpy()[homes], "lon": c["lon"].to_numpy()[homes], "start_date": pd.Timestamp("2020-01-01"),
-        "end_date": pd.NaT, "status": "active", "capacity_override": np.nan, "quota_usd": np.nan, "crm_user_id": np.nan,
-    })
-    d = (c["lat"].to_numpy()[:, None] - reps["lat"].to_numpy()[None, :]) ** 2 + \
-        ((c["lon"].to_numpy()[:, None] - reps["lon"].to_numpy()[None, :]) * 0.8) ** 2
-    near = np.argsort(d, axis=1)[:, :3]
-    owner_c = rep_ids[near[np.arange(len(c)), rng.integers(0, 3, len(c))]]
-    accounts = pd.DataFrame({
-        "account_id": [f"A{i:06d}" for i in range(n)], "name": [f"Account {i}" for i in range(n)],
-        "segment": "Mid-market", "industry": "Software", "postal_code": pd.Series([None] * n, dtype=object),
-        "state": c["state"].to_numpy()[ci], "region": np.nan, "lat": lat, "lon": lon, "arr_usd": 0.0,
-        "potential_usd": potential, "employees": 200.0, "workload_hours": 12.0, "next_renewal_date": pd.NaT,
-        "open_pipeline_usd": 0.0, "owner_rep_id": owner_c[ci], "locked": False,
-        "parent_account_id": pd.Series([None] * n, dtype=object), "county_fips": c["county_fips"].to_numpy()[ci],
-    })
-    return accounts, reps
+from optimizers.carve.contiguity_instances import county_instance  # noqa: E402
 
 
 def run(n_terr: int, tol: float, time_limit: float, seed: int) -> dict:

@@ -3,7 +3,8 @@
 The unit graph.  Accounts sit in counties (point in polygon, :mod:`planning.data.boundaries`).  Two
 geographic units (ZIP, ZIP3, county or state) of one segment are neighbours when they share a county or
 hold accounts in neighbouring counties, also across up to ``bridge_hops`` counties that hold no unit of
-their segment (a Mid-market book may span a county without Mid-market accounts; it is still one region).
+their segment, within the states where the segment has units (a Mid-market book may span a county without
+Mid-market accounts; it is still one region).
 Units left with no neighbour, and groups of units cut off by water or by wide empty land, are joined to
 their nearest unit by centre distance (the same "water link" rule as for islands in the county graph), so
 the graph of each segment is connected and every carve can be made contiguous.
@@ -73,12 +74,14 @@ def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.
     B.data[:] = 1.0
     A = sp.csr_matrix(cadj, dtype=float)
     I = sp.identity(C, format="csr")
+    state_of = np.array([f[:2] for f in fips])
     out = sp.csr_matrix((U, U), dtype=bool)
     for seg in np.unique(unit_segment[geo_unit]):
         us = np.flatnonzero((unit_segment == seg) & geo_unit)
         Bs = B[us]
         covered = np.asarray(Bs.sum(axis=0)).ravel() > 0
-        E = sp.diags((~covered).astype(float))
+        in_states = np.isin(state_of, np.unique(state_of[covered]))
+        E = sp.diags((~covered & in_states).astype(float))  # bridge only through empty counties of its states
         reach, step = I + A, A
         for _ in range(bridge_hops):  # paths through counties with no unit of this segment
             step = step @ E @ A
