@@ -32,10 +32,10 @@ def shape_rows(shapes) -> pd.DataFrame:
     colours = colour_of(shapes["territory_id"])
     rows = []
     for r in shapes.itertuples():
-        tip = (f"<b>{getattr(r, 'owner', r.territory_id)}</b> ({r.territory_id}, {r.segment})<br/>"
+        tip = (f"{getattr(r, 'owner', r.territory_id)} ({r.territory_id}, {r.segment})\n"
                f"Potential {_money(getattr(r, 'potential_usd', np.nan))} "
-               f"({_pct(getattr(r, 'potential_usd_vs_target', np.nan))} vs target)<br/>"
-               f"ARR {_money(getattr(r, 'arr_usd', np.nan))} · {int(getattr(r, 'accounts', 0) or 0):,} accounts<br/>"
+               f"({_pct(getattr(r, 'potential_usd_vs_target', np.nan))} vs target)\n"
+               f"ARR {_money(getattr(r, 'arr_usd', np.nan))} · {int(getattr(r, 'accounts', 0) or 0):,} accounts\n"
                f"{r.counties:,} counties · {r.area_sq_mi:,.0f} sq mi · {r.pieces} piece(s) · "
                f"compactness {r.polsby_popper:.2f}")
         geoms = r.geometry.geoms if r.geometry.geom_type == "MultiPolygon" else [r.geometry]
@@ -51,12 +51,12 @@ def point_rows(points: pd.DataFrame) -> pd.DataFrame:
     """Accounts with lat/lon, name, owner, moved (bool): hover text and a highlight for moved accounts."""
     p = points.dropna(subset=["lat", "lon"]).copy()
     moved = p["moved"].fillna(False).astype(bool) if "moved" in p else pd.Series(False, index=p.index)
-    p["tip"] = ("<b>" + p["name"].astype(str) + "</b><br/>Owner " + p["owner"].astype(str)
-                + np.where(moved, "<br/><b>moved</b> from " + p.get("owner_before", pd.Series("", index=p.index))
-                           .astype(str), "<br/>stays"))
-    p["fill"] = [[220, 20, 60, 230] if m else [40, 40, 40, 160] for m in moved]
-    p["radius"] = np.where(moved, 2.5, 1.5)
-    return p[["lon", "lat", "tip", "fill", "radius"]]
+    p["tip"] = (p["name"].astype(str) + "\nOwner " + p["owner"].astype(str)
+                + np.where(moved, "\nMOVED from " + p.get("owner_before", pd.Series("", index=p.index))
+                           .astype(str), "\nstays with its owner"))
+    p["fill"] = [[220, 20, 60, 230] if m else [30, 30, 30, 150] for m in moved]
+    p["moved"] = moved.to_numpy()
+    return p[["lon", "lat", "tip", "fill", "moved"]]
 
 
 def territory_deck(shapes, points: pd.DataFrame | None = None, states_url: str | None = None,
@@ -74,12 +74,18 @@ def territory_deck(shapes, points: pd.DataFrame | None = None, states_url: str |
         layers.append(pdk.Layer("GeoJsonLayer", states_url, stroked=True, filled=False,
                                 get_line_color=[40, 40, 40, 220], line_width_min_pixels=1.2, id="states"))
     if points is not None and len(points):
-        layers.append(pdk.Layer("ScatterplotLayer", point_rows(points), get_position=["lon", "lat"],
-                                get_fill_color="fill", get_radius="radius", radius_units="pixels", pickable=True,
-                                id="accounts"))
+        pts = point_rows(points)
+        for moved, px in ((False, 2), (True, 3)):  # moved accounts drawn last, a little larger
+            part = pts.loc[pts["moved"] == moved]
+            if len(part):
+                layers.append(pdk.Layer("ScatterplotLayer", part, get_position=["lon", "lat"], get_fill_color="fill",
+                                        get_radius=100, radius_min_pixels=px, radius_max_pixels=px + 3,
+                                        pickable=True, id=f"accounts_{'moved' if moved else 'kept'}"))
     b = shapes.total_bounds if len(shapes) else np.array([-125, 24, -66, 50])
-    b = np.array([max(b[0], -125), max(b[1], 24), min(b[2], -66), min(b[3], 50)]) if b[0] < -125 else b
-    view = pdk.data_utils.compute_view([[b[0], b[1]], [b[2], b[3]]])
-    view.zoom = max(float(view.zoom) - 0.2, 2.5)
+    # frame the lower 48 (Alaska, Hawaii and Puerto Rico stay reachable by panning)
+    b = np.array([max(b[0], -125), max(b[1], 24), min(b[2], -66), min(b[3], 50)])
+    span = max(b[2] - b[0], (b[3] - b[1]) * 1.6, 0.5)
+    zoom = float(np.clip(np.log2(900 * 360 / (span * 512)) - 0.1, 2.5, 10))
+    view = pdk.ViewState(longitude=float((b[0] + b[2]) / 2), latitude=float((b[1] + b[3]) / 2), zoom=zoom)
     return pdk.Deck(layers=layers, initial_view_state=view, map_style=None, height=height,
-                    tooltip={"html": "{tip}", "style": {"fontSize": "12px"}})
+                    tooltip={"text": "{tip}", "style": {"fontSize": "12px", "whiteSpace": "pre-line"}})

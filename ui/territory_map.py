@@ -56,7 +56,8 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
                        help="Shapes of one segment never overlap; books of different segments share ground.")
     which = c2.radio("Show", ["After", "Before"], horizontal=True, key=f"{key}_which",
                      help="After: the proposal. Before: today's ownership, for comparison.")
-    show_pts = c3.checkbox("Accounts (moved ones in red)", value=True, key=f"{key}_pts")
+    show_pts = c3.checkbox("Accounts (moved ones in red)", value=False, key=f"{key}_pts",
+                           help="Dots for accounts; hover one for its name, owner and whether it moved.")
     plan, other = (after, before) if which == "After" else (before, after)
     book = book_after if which == "After" else book_before
     shapes = _shapes(state.dataset_version(), f"{plan_key}|{which}", seg, plan, acc, book)
