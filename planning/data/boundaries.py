@@ -60,27 +60,36 @@ def _cache_dir() -> Path | None:
         return None
 
 
-def _cached_frame(layer: str, build):
-    """GeoParquet cache of one layer; rebuilt when missing, corrupt or from another boundaries file."""
-    import geopandas as gpd
+def _through_cache(name: str, read, build, write):
+    """``build()`` once per boundaries file, kept in the user cache folder; later processes ``read`` it back.
 
+    A corrupt cache is rebuilt; the write is atomic, so concurrent processes never read a half-written file.
+    """
     folder = _cache_dir()
-    path = folder / f"{layer}-{_file_tag()}.parquet" if folder else None
+    stem, _, suffix = name.partition(".")
+    path = folder / f"{stem}-{_file_tag()}.{suffix}" if folder else None
     if path is not None and path.exists():
         try:
-            return gpd.read_parquet(path)
-        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt below
+            return read(path)
+        except Exception:  # noqa: BLE001 - rebuilt below
             pass
-    frame = build()
+    value = build()
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            frame.to_parquet(tmp)
-            os.replace(tmp, path)  # atomic: concurrent processes never read a half-written file
+            tmp = path.parent / f"{path.name}.{os.getpid()}.tmp"
+            write(value, tmp)
+            os.replace(tmp, path)
         except OSError:
             pass
-    return frame
+    return value
+
+
+def _cached_frame(layer: str, build):
+    """GeoParquet cache of one layer."""
+    import geopandas as gpd
+
+    return _through_cache(f"{layer}.parquet", gpd.read_parquet, build, lambda frame, tmp: frame.to_parquet(tmp))
 
 
 def _read_layer(layer: str):
@@ -231,27 +240,23 @@ def county_adjacency():
 
     c = counties()
     fips = c["county_fips"].tolist()
-    folder = _cache_dir()
-    path = folder / f"adjacency-{_file_tag()}.npz" if folder else None
-    if path is not None and path.exists():
-        try:
-            z = np.load(path)
-            adj = sp.csr_matrix((np.ones(len(z["indices"]), dtype=bool), z["indices"], z["indptr"]),
-                                shape=(len(fips), len(fips)))
-            return np.array(fips), adj, [(fips[i], fips[j]) for i, j in z["links"]]
-        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt below
-            pass
-    adj = _arc_adjacency("counties", fips)
-    adj, links = link_islands(adj, c["lat"].to_numpy(), c["lon"].to_numpy())
-    adj.sort_indices()
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp.npz")
-            np.savez(tmp, indices=adj.indices, indptr=adj.indptr, links=np.array(links, dtype=np.int64).reshape(-1, 2))
-            os.replace(tmp, path)
-        except OSError:
-            pass
+
+    def read(path):
+        with np.load(path) as z:
+            return z["indices"], z["indptr"], z["links"]
+
+    def build():
+        adj = _arc_adjacency("counties", fips)
+        adj, links = link_islands(adj, c["lat"].to_numpy(), c["lon"].to_numpy())
+        adj.sort_indices()
+        return adj.indices, adj.indptr, np.array(links, dtype=np.int64).reshape(-1, 2)
+
+    def write(value, tmp):
+        with open(tmp, "wb") as f:
+            np.savez(f, indices=value[0], indptr=value[1], links=value[2])
+
+    indices, indptr, links = _through_cache("adjacency.npz", read, build, write)
+    adj = sp.csr_matrix((np.ones(len(indices), dtype=bool), indices, indptr), shape=(len(fips), len(fips)))
     return np.array(fips), adj, [(fips[i], fips[j]) for i, j in links]
 
 
