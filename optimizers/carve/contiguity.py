@@ -1,13 +1,7 @@
 """Contiguity: every geographic territory in one connected piece, checked and reported honestly.
 
-The unit graph.  Accounts sit in counties (point in polygon, :mod:`planning.data.boundaries`).  Two
-geographic units (ZIP, ZIP3, county or state) of one segment are neighbours when they share a county or
-hold accounts in neighbouring counties, also across up to ``bridge_hops`` counties that hold no unit of
-their segment, within the states where the segment has units (a Mid-market book may span a county without
-Mid-market accounts; it is still one region).
-Units left with no neighbour, and groups of units cut off by water or by wide empty land, are joined to
-their nearest unit by centre distance (the same "water link" rule as for islands in the county graph), so
-the graph of each segment is connected and every carve can be made contiguous.
+The unit graph (:mod:`optimizers.carve.contiguity_graph`): units of one segment that share or touch a
+county, bridged across empty counties and joined by water links, so every segment's graph is connected.
 
 The repair runs after the LP and its integer rounding (the model itself stays a pure balance/transport
 model, which is what solves in time at 3,100 counties × 50):
@@ -16,10 +10,19 @@ model, which is what solves in time at 3,100 counties × 50):
    the one with most of the first balanced metric); the units of the other pieces are handed, nearest
    first, to an adjacent territory that may take them, the least loaded first.  Handing a unit to a
    territory it touches keeps that territory in one piece.
-2. Rebalance: single boundary moves between neighbouring territories that reduce the total deviation
-   outside the bands, never cutting the giving territory in two, until no move helps or time is up.
-3. Check: pieces per territory are recounted on the graph and reported; a territory that stays in several
+2. Rebalance: single border moves between neighbouring territories that lower the deviation outside the
+   bands (and, while any book is outside, a small squared deviation from target, so load flows through
+   books already inside their band), never cutting the giving territory in two.
+3. Cheaper: border moves to the neighbour a unit costs less with (travel + continuity), when no band gets
+   worse and both territories stay whole.
+4. If the bands still fail, a second start: the LP on travel distance alone (compact, nearly one-piece
+   books), repaired the same way.  In hard mode, when neither start holds the bands, the solver's balanced
+   plan is kept and the result says how many territories are in more than one piece.
+5. Check: pieces per territory are recounted on the graph and reported; a territory that stays in several
    pieces (pinned units far apart) gets a plain diagnosis.  Nothing is silently broken.
+
+Every move stays within the unit's candidate territories, so the model's objective of the result is exact
+and the LP bound stays valid: the gap reported is the price of contiguity plus the solver's own gap.
 """
 from __future__ import annotations
 
@@ -29,9 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components
 
-GEO_KINDS = ("zip", "zip3", "county", "state")
+from optimizers.carve.contiguity_graph import GEO_KINDS, count_pieces, pieces, unit_graph_of, unit_kinds, unit_names
+
 OUTSIDE_WEIGHT = 100.0  # a share of target outside the band costs this many times the same share inside it
 
 
@@ -57,64 +60,6 @@ class ContiguityReport:
                 if self.split_after else f"contiguity: all {self.territories} territories in one piece")
         return (f"{head} (solver plan: {self.split_before} split; repair moved {len(self.moved_units)} unit(s), "
                 f"worst deviation {self.worst_dev_before:.1%} → {self.worst_dev_after:.1%})")
-
-
-def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.ndarray, geo_unit: np.ndarray,
-               unit_lat: np.ndarray, unit_lon: np.ndarray, bridge_hops: int = 2) -> sp.csr_matrix:
-    """Symmetric adjacency (CSR bool) between geographic units of the same segment (see module docstring)."""
-    from planning.data.boundaries import county_adjacency, link_islands
-
-    fips, cadj, _ = county_adjacency()
-    C, U = len(fips), len(unit_segment)
-    pos = pd.Series(np.arange(C), index=fips)
-    cidx = pos.reindex(county_fips.to_numpy()).to_numpy()
-    ok = ~np.isnan(cidx) & geo_unit[of_account]
-    rows, cols = of_account[ok], cidx[ok].astype(np.int64)
-    B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(U, C))
-    B.data[:] = 1.0
-    A = sp.csr_matrix(cadj, dtype=float)
-    I = sp.identity(C, format="csr")
-    state_of = np.array([f[:2] for f in fips])
-    out = sp.csr_matrix((U, U), dtype=bool)
-    for seg in np.unique(unit_segment[geo_unit]):
-        us = np.flatnonzero((unit_segment == seg) & geo_unit)
-        Bs = B[us]
-        covered = np.asarray(Bs.sum(axis=0)).ravel() > 0
-        in_states = np.isin(state_of, np.unique(state_of[covered]))
-        E = sp.diags((~covered & in_states).astype(float))  # bridge only through empty counties of its states
-        reach, step = I + A, A
-        for _ in range(bridge_hops):  # paths through counties with no unit of this segment
-            step = step @ E @ A
-            reach = reach + step
-        adj_s = (Bs @ reach @ Bs.T) > 0
-        adj_s.setdiag(False)
-        adj_s.eliminate_zeros()
-        has = np.asarray(Bs.sum(axis=1)).ravel() > 0
-        placed = us[has]
-        sub = adj_s[has][:, has]
-        if len(placed) > 1:
-            sub, _ = link_islands(sub, unit_lat[placed], unit_lon[placed])
-        coo = sp.coo_matrix(sub)
-        out = out + sp.csr_matrix((np.ones(coo.nnz, dtype=bool), (placed[coo.row], placed[coo.col])), shape=(U, U))
-    return out.tocsr()
-
-
-def pieces(adj: sp.csr_matrix, members: np.ndarray) -> np.ndarray:
-    """Component label of each unit in ``members`` within the graph restricted to them."""
-    if len(members) == 0:
-        return np.zeros(0, dtype=int)
-    _, lab = connected_components(adj[members][:, members], directed=False)
-    return lab
-
-
-def count_pieces(adj: sp.csr_matrix, assign: np.ndarray, n_terr: int, geo_unit: np.ndarray) -> np.ndarray:
-    """Pieces per territory (connected components of its geographic units)."""
-    out = np.zeros(n_terr, dtype=int)
-    for t in range(n_terr):
-        members = np.flatnonzero((assign == t) & geo_unit)
-        if len(members):
-            out[t] = int(pieces(adj, members).max()) + 1
-    return out
 
 
 class _Balance:
@@ -308,25 +253,6 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
     return assign, rep
 
 
-def unit_kinds(units_frame: pd.DataFrame) -> pd.Series:
-    """Kind of each unit from its key ('Mid-market | county 25017' → 'county'; accounts → 'acct')."""
-    geo = units_frame["key"].astype(str).str.split(" | ", n=1, regex=False).str[1]
-    return geo.str.split(" ", n=1, regex=False).str[0]
-
-
-def unit_names(units_frame: pd.DataFrame) -> np.ndarray:
-    """Readable unit names for messages: 'Middlesex, MA', 'ZIP 02139', 'ZIP3 021', 'MA'."""
-    geo = units_frame["key"].astype(str).str.split(" | ", n=1, regex=False).str[1]
-    kind, code = geo.str.split(" ", n=1, regex=False).str[0], geo.str.split(" ", n=1, regex=False).str[1]
-    out = np.where(kind == "zip", "ZIP " + code, np.where(kind == "zip3", "ZIP3 " + code, code)).astype(object)
-    cty = (kind == "county").to_numpy()
-    if cty.any():
-        from planning.data.boundaries import county_labels
-
-        out[cty] = county_labels(code[cty].to_numpy()).to_numpy()
-    return out
-
-
 def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, status: str, cs,
             time_limit: float, bridge_hops: int = 2):
     """The carve's hook: repair a solved assignment of :class:`Problem` ``p`` (context from ``prepare``).
@@ -394,19 +320,6 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
     q = dataclasses.replace(p, pair_cost=p.cand.dist_mi / 100.0)
     lp = solve_lp(build_matrix(q), max(time_limit, 1.0))
     return assignment_from_x(q, lp.x) if lp.x is not None else None
-
-
-def unit_graph_of(ctx: dict, geo: np.ndarray, bridge_hops: int = 2) -> sp.csr_matrix:
-    """:func:`unit_graph` of a prepared carve (kept on ``ctx`` so the check and the repair share it)."""
-    if "unit_graph" not in ctx:
-        from planning.data.boundaries import account_counties
-
-        units = ctx["units"]
-        ctx["unit_graph"] = unit_graph(units.of_account, account_counties(ctx["acc"]),
-                                       units.frame["segment"].astype(str).to_numpy(), geo,
-                                       units.frame["lat"].to_numpy(float), units.frame["lon"].to_numpy(float),
-                                       bridge_hops)
-    return ctx["unit_graph"]
 
 
 def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float, bridge_hops: int):

@@ -44,6 +44,10 @@ class TerritoryCarver:
         k = cs.candidates
         seconds_build = 0.0
         deadline = t0 + cs.time_limit
+        # a share of the time limit is kept for the contiguity repair of geographic units
+        end = deadline
+        if cs.contiguous and set(cs.units.values()) & {"zip", "zip3", "county", "state"}:
+            deadline -= cs.contiguity_share * cs.time_limit
         while True:
             tb = time.perf_counter()
             progress(0.02, f"Building carving units and candidates ({k} nearest territories per unit)")
@@ -106,7 +110,7 @@ class TerritoryCarver:
 
             progress(0.92, "Checking that every geographic territory is one piece")
             assign, report, objective, status = enforce(p, ctx, assign, objective, bound, status, cs,
-                                                        max(5.0, min(deadline - time.perf_counter(), cs.time_limit / 2)))
+                                                        max(5.0, end - time.perf_counter()))
             seconds_solve = time.perf_counter() - t0 - seconds_build
         progress(0.95, "Explaining moves")
         res = assemble(cs, self.defaults, p, ctx, assign, status, objective, bound, seconds_build, seconds_solve, stats,
