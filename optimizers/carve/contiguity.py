@@ -7,8 +7,8 @@ The repair runs after the LP and its integer rounding (the model itself stays a 
 model, which is what solves in time at 3,100 counties × 50):
 
 1. Split: a territory in several pieces keeps its main piece (the one with its locked or pinned units, else
-   the one with most of the first balanced metric); the units of the other pieces are handed, nearest
-   first, to an adjacent territory that may take them, the least loaded first.  Handing a unit to a
+   the one with most of the first balanced metric); the units of the other pieces are handed, one at a
+   time, to the adjacent territory (that may take them) whose balance suffers least.  Handing a unit to a
    territory it touches keeps that territory in one piece.
 2. Rebalance: single border moves between neighbouring territories that lower the deviation outside the
    bands (and, while any book is outside, a small squared deviation from target, so load flows through
@@ -149,17 +149,13 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
     for u in loose:
         assign[u] = -1
         bal.load[origin[u]] -= metrics[u]
+    def options(u: int) -> list[int]:
+        return [b for b in {int(assign[v]) for v in neighbours(u) if assign[v] >= 0} if allowed[u, b]]
+
     while loose:
-        best = None
-        for u in loose:
-            ts = {int(assign[v]) for v in neighbours(u) if assign[v] >= 0}
-            for b in ts:
-                if not allowed[u, b]:
-                    continue
-                key = (bal.ratio(b), cost[u, b])
-                if best is None or key < best[0]:
-                    best = (key, u, b)
-        if best is None:
+        # one ring at a time from the kept pieces inwards (units touching an assigned territory), biggest first
+        ring = sorted((u for u in loose if options(u)), key=lambda u: -float(metrics[u].sum()) if metrics.shape[1] else 0)
+        if not ring:
             stuck = sorted(loose)
             diagnosis.append(f"{len(stuck)} unit(s) ({', '.join(name(u) for u in stuck[:3])}) touch no territory "
                              f"that the rules let take them; they stay with their territory in a separate piece")
@@ -167,13 +163,18 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
                 assign[u] = origin[u]
                 bal.load[origin[u]] += metrics[u]
             break
-        _, u, b = best
-        assign[u] = b
-        bal.load[b] += metrics[u]
-        loose.discard(u)
-        if b != origin[u]:
-            reasons[u] = (f"moved to {labels[b]} to keep {labels[origin[u]]} in one piece: it was cut off from the "
-                          f"rest of {labels[origin[u]]}")
+        for u in ring:
+            def worse(b: int, u: int = u) -> tuple[float, float]:
+                t_b = np.array([b])
+                return bal.score(bal.load[t_b] + metrics[u], t_b) - bal.score(bal.load[t_b], t_b), cost[u, b]
+
+            b = min(options(u), key=worse)
+            assign[u] = b
+            bal.load[b] += metrics[u]
+            loose.discard(u)
+            if b != origin[u]:
+                reasons[u] = (f"moved to {labels[b]} to keep {labels[origin[u]]} in one piece: it was cut off from "
+                              f"the rest of {labels[origin[u]]}")
 
     # 2. rebalance with boundary moves that keep both territories connected
     def stays_connected(t: int, u: int) -> bool:
