@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
         if "contiguity" in res.stats:
             typer.echo(res.stats["contiguity"]["summary"])
         if shapes_out or map_out:
-            from planning.plans.shapes import territory_book, territory_shapes, shapes_summary, write_geojson
+            from planning.plans import shapes_summary, territory_book, territory_shapes, write_geojson
 
             shapes = territory_shapes(res.plan.assignment, ds.accounts, book=territory_book(res.after, ds.rep_names()))
             typer.echo(f"shapes: {shapes_summary(shapes)}")
@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
                 write_geojson(shapes, shapes_out)
                 typer.echo(f"wrote {shapes_out} ({len(shapes):,} territory shapes)")
             if map_out:
-                from planning.plans.shapes_export import render_map
+                from planning.plans import render_map
 
                 path = render_map(shapes, map_out, segment=map_segment, title=res.plan.name)
                 typer.echo(f"wrote {path}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planning.plans.shapes_export import colour_of
+from planning.plans import colour_of
 
 
 def _rgb(hex_colour: str, alpha: int) -> list[int]:

@@ -3,10 +3,12 @@ moved accounts highlighted, hover details, and PNG / PDF / GeoJSON downloads.  S
 :mod:`planning.plans.shapes` (county dissolve); nothing here computes business figures."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
-from planning.plans.plan import Plan, metrics
+from planning.plans import Plan, metrics, shapes_summary
 from ui import state
 from ui.maps import territory_deck
 
@@ -27,7 +29,7 @@ def _with_targets(book: pd.DataFrame) -> pd.DataFrame:
 
 @st.cache_data(show_spinner="Drawing territory shapes…", max_entries=16)
 def _shapes(version: str, plan_key: str, segment: str, _plan: Plan, _acc: pd.DataFrame, _book: pd.DataFrame):
-    from planning.plans.shapes import territory_book, territory_shapes
+    from planning.plans import territory_book, territory_shapes
 
     acc = _acc if segment == "All" else _acc.loc[_acc["segment"] == segment]
     return territory_shapes(_plan.assignment, acc, book=territory_book(_with_targets(_book)))
@@ -63,7 +65,6 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
     shapes = _shapes(state.dataset_version(), f"{plan_key}|{which}", seg, plan, acc, book)
     shown = acc if seg == "All" else acc.loc[acc["segment"] == seg]
     pts = _points(plan, other, shown, names) if show_pts else None
-    from planning.plans.shapes import shapes_summary
 
     st.caption(f"{which}: {shapes_summary(shapes)}. {extra_note} Each territory is the counties where it holds most "
                f"of the potential; counties without accounts join their nearest territory. Scroll to zoom, drag to pan.")
@@ -79,9 +80,7 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
                                     "potential_usd_vs_target": st.column_config.NumberColumn(
                                         "potential vs target", format="percent")})
     d1, d2, d3 = st.columns(3)
-    from planning.plans.shapes import to_geojson
-    from planning.plans.shapes_export import render_map
-    import json
+    from planning.plans import render_map, to_geojson
 
     d1.download_button("Map as PNG", data=lambda: render_map(shapes, segment=seg, title=plan.name, fmt="png"),
                        file_name=f"territories_{which.lower()}.png", mime="image/png", key=f"{key}_png")

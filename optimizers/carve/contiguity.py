@@ -33,7 +33,14 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizers.carve.contiguity_graph import GEO_KINDS, count_pieces, pieces, unit_graph_of, unit_kinds, unit_names
+from optimizers.carve.contiguity_graph import (
+    GEO_KINDS,
+    count_pieces,
+    pieces,
+    unit_graph_of,
+    unit_kinds,
+    unit_names,
+)
 
 OUTSIDE_WEIGHT = 100.0  # a share of target outside the band costs this many times the same share inside it
 
@@ -263,7 +270,7 @@ def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, st
     (None when no unit is geographic), the objective and the status ("optimal" only while still within the
     gap target).
     """
-    units, acc = ctx["units"], ctx["acc"]
+    units = ctx["units"]
     geo = unit_kinds(units.frame).isin(GEO_KINDS).to_numpy()
     if not geo.any():
         return assign, None, objective, status
@@ -324,7 +331,7 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
 
 
 def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float, bridge_hops: int):
-    units, acc = ctx["units"], ctx["acc"]
+    units = ctx["units"]
     U, T = p.n_units, p.n_terr
     c = p.cand
     allowed = np.zeros((U, T), dtype=bool)
@@ -343,7 +350,7 @@ def annotate(result, report: ContiguityReport, units, acc: pd.DataFrame) -> None
     if report is None:
         return
     result.stats["contiguity"] = {"territories": report.territories, "split_before": report.split_before,
-                                  "split_after": report.split_after, "units_moved": int(len(report.moved_units)),
+                                  "split_after": report.split_after, "units_moved": len(report.moved_units),
                                   "worst_dev_before": report.worst_dev_before,
                                   "worst_dev_after": report.worst_dev_after, "seconds": report.seconds,
                                   "summary": report.summary(), "diagnosis": list(report.diagnosis)}

@@ -13,6 +13,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict
+- ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
+- ``shapes_export``: colour_of, render_map
 - ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
 - ``store_schema``: items, meta_table, metadata, MIGRATIONS, payloads, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION,
@@ -23,6 +25,14 @@ from __future__ import annotations
 import importlib
 
 _PUBLIC = {
+    "colour_of": "shapes_export",
+    "county_owners": "shapes",
+    "render_map": "shapes_export",
+    "shapes_summary": "shapes",
+    "territory_book": "shapes",
+    "territory_shapes": "shapes",
+    "to_geojson": "shapes",
+    "write_geojson": "shapes",
     "ACCOUNT_COLUMNS": "disruption_report",
     "APP_NAME": "store",
     "BALANCE_FIGURES": "plan",

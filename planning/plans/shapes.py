@@ -21,7 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from planning.data.boundaries import account_counties, county_adjacency, counties, equal_area_measures
+from planning.data.boundaries import (
+    account_counties,
+    counties,
+    county_adjacency,
+    equal_area_measures,
+)
 
 
 def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd",

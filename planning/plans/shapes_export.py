@@ -8,7 +8,6 @@ import io
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from planning.data.boundaries import NON_CONUS, states
 

@@ -2,9 +2,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 
-from planning.data.boundaries import county_adjacency, county_labels, counties, place_counties
+from planning.data.boundaries import (
+    counties,
+    county_adjacency,
+    county_labels,
+    place_counties,
+)
 from planning.data.geo import zip_table
 
 # ZIP → the county its centroid lies in (well inside, away from any county line)

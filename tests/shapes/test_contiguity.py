@@ -3,7 +3,6 @@ when the bands make that impossible the result says so plainly."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.sparse.csgraph import connected_components
 

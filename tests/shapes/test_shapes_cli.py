@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd
-
 
 def test_carve_cli_writes_contiguous_shapes_and_a_map(cli, tmp_path, sample):
     import geopandas as gpd
