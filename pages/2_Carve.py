@@ -269,7 +269,7 @@ with tab_moves:
     st.caption(f"{len(pins):,} pinned account(s); pins apply on the next **Run carve**.")
 
 with tab_edit:
-    st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `state:CA`) to another territory. "
+    st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `county:25017`, `state:CA`) to another territory. "
                 "The balance below updates as you type; **Use as pins** keeps the moves on the next solve.")
     terr_ids = list(plan.territories.index)
     edits = st.data_editor(pd.DataFrame({"what": pd.Series(dtype=str), "to_territory": pd.Series(dtype=str)}),

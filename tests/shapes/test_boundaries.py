@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from planning.data.boundaries import (
     counties,
@@ -68,3 +69,17 @@ def test_adjacency_is_symmetric_and_islands_are_linked():
     # equal-area sizes: Los Angeles County is about 4,060 sq mi
     la = c.loc[c["county_fips"] == "06037", "area_sq_mi"].iat[0]
     assert abs(la / 4060 - 1) < 0.05
+
+
+def test_a_whole_county_moves_by_hand(sample):
+    from optimizers.carve import resolve_edits
+    from planning.data.boundaries import account_counties
+
+    plan = sample.current_plan()
+    fips = account_counties(sample.accounts)
+    county = fips.value_counts().index[0]
+    to = plan.territories.index[0]
+    moves, problems = resolve_edits(pd.DataFrame({"what": [f"county:{county}"], "to_territory": [to]}),
+                                    sample.accounts, plan)
+    assert not problems
+    assert set(moves) == set(sample.accounts.loc[(fips == county).to_numpy(), "account_id"].astype(str))
