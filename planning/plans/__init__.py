@@ -14,7 +14,7 @@ Public names, by module (import them from this package; they load on first use):
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict
 - ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
-- ``shapes_export``: colour_of, render_map
+- ``shapes_export``: colour_of, PALETTE, render_map
 - ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
 - ``store_schema``: items, meta_table, metadata, MIGRATIONS, payloads, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION,
@@ -25,14 +25,6 @@ from __future__ import annotations
 import importlib
 
 _PUBLIC = {
-    "colour_of": "shapes_export",
-    "county_owners": "shapes",
-    "render_map": "shapes_export",
-    "shapes_summary": "shapes",
-    "territory_book": "shapes",
-    "territory_shapes": "shapes",
-    "to_geojson": "shapes",
-    "write_geojson": "shapes",
     "ACCOUNT_COLUMNS": "disruption_report",
     "APP_NAME": "store",
     "BALANCE_FIGURES": "plan",
@@ -49,6 +41,7 @@ _PUBLIC = {
     "METRIC_LABELS": "plan",
     "MIGRATIONS": "store_schema",
     "NO_MANAGER": "disruption_report",
+    "PALETTE": "shapes_export",
     "PLAN_KIND": "store_schema",
     "Plan": "plan",
     "PlanComparison": "compare",
@@ -68,8 +61,10 @@ _PUBLIC = {
     "balance_table": "plan",
     "best_in_row": "compare",
     "capacity_targets": "plan",
+    "colour_of": "shapes_export",
     "compare_capacity": "compare",
     "compare_plans": "compare",
+    "county_owners": "shapes",
     "crm_export": "crm",
     "current_plan": "plan",
     "default_url": "store",
@@ -93,9 +88,15 @@ _PUBLIC = {
     "plan_summary": "compare",
     "plan_to_dict": "serialize",
     "productivity_variance": "plan",
+    "render_map": "shapes_export",
     "rollup": "plan",
+    "shapes_summary": "shapes",
     "territories_from_reps": "plan",
+    "territory_book": "shapes",
+    "territory_shapes": "shapes",
+    "to_geojson": "shapes",
     "versions_table": "store_schema",
+    "write_geojson": "shapes",
 }
 __all__ = sorted(_PUBLIC)
 
