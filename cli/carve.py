@@ -52,7 +52,8 @@ def register(app: typer.Typer) -> None:
               match_region: Annotated[Optional[bool], typer.Option("--match-region/--any-region", help="Only give accounts to territories of their own region.")] = None,
               exclude: Annotated[Optional[list[str]], typer.Option(help="Rep id to leave out of the plan (their accounts move); repeatable.")] = None,
               pin: Annotated[Optional[list[str]], typer.Option(help="Pin ACCOUNT_ID=TERRITORY_ID (or rep id); repeatable.")] = None,
-              units: Annotated[Optional[list[str]], typer.Option(help="Carving unit per segment SEGMENT=account|zip|zip3|state, or one kind for all; repeatable.")] = None,
+              units: Annotated[Optional[list[str]], typer.Option(help="Carving unit per segment SEGMENT=account|zip|zip3|county|state, or one kind for all; repeatable.")] = None,
+              contiguous: Annotated[Optional[bool], typer.Option("--contiguous/--no-contiguous", help="Geographic units (zip, zip3, county, state): every territory one connected piece (default on); the result says how many are not.")] = None,
               industry_rule: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=Industry1,Industry2: that territory only takes these industries; repeatable.")] = None,
               employee_band: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=MIN-MAX employees that territory takes (either side may be empty); repeatable.")] = None,
               extra: Annotated[Optional[list[str]], typer.Option(help="Over-carve an open territory SEGMENT:REGION:START_MONTH (e.g. Mid-market:West:4); repeatable.")] = None,
@@ -67,6 +68,9 @@ def register(app: typer.Typer) -> None:
               pick: Annotated[Optional[int], typer.Option("--pick", help="With --frontier: the point (1 = fewest moves) that becomes the proposal; default the point at your continuity weight.")] = None,
               out: Annotated[Path, typer.Option(help="Write the CRM-ready assignment CSV here.")] = Path("carve_assignment.csv"),
               summary_out: Annotated[Path, typer.Option(help="Write the per-territory summary CSV here.")] = Path("carve_territories.csv"),
+              shapes_out: Annotated[Optional[Path], typer.Option(help="Write the territory shapes (county dissolve) with their books, area, compactness and pieces as GeoJSON (opens in QGIS or geojson.io).")] = None,
+              map_out: Annotated[Optional[Path], typer.Option(help="Draw the proposed territories to a .png or .pdf map for a deck.")] = None,
+              map_segment: Annotated[Optional[str], typer.Option(help="Segment drawn by --map-out (default: every segment, one panel each).")] = None,
               save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
               db: Annotated[Optional[str], typer.Option("--db", help="Plan store URL for --save (default $DATABASE_URL or a local SQLite file).")] = None,
               author: Annotated[Optional[str], typer.Option(help="Author recorded with --save (default: your login name).")] = None,
@@ -109,7 +113,7 @@ def register(app: typer.Typer) -> None:
                 tolerance=tol or None, mode=mode, target=target, distance_weight=distance_weight, distance_to=distance_to,
                 continuity_weight=continuity_weight, max_moves=max_moves, max_arr_moved=max_arr_moved,
                 match_region=match_region, excluded_reps=tuple(exclude) if exclude else None,
-                pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None,
+                pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None, contiguous=contiguous,
                 extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
                 candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver,
                 industry_rules=ind_rules or None, employee_bands=emp_bands or None)
@@ -155,6 +159,21 @@ def register(app: typer.Typer) -> None:
                             "compactness_mi"] if c in book] + [c for c in book if c.startswith("target_")]
         write_csv(book[keep], summary_out)
         typer.echo(f"\nwrote {out} ({len(crm):,} accounts) and {summary_out} ({len(book):,} territories)")
+        if "contiguity" in res.stats:
+            typer.echo(res.stats["contiguity"]["summary"])
+        if shapes_out or map_out:
+            from planning.plans import shapes_summary, territory_book, territory_shapes, write_geojson
+
+            shapes = territory_shapes(res.plan.assignment, ds.accounts, book=territory_book(res.after, ds.rep_names()))
+            typer.echo(f"shapes: {shapes_summary(shapes)}")
+            if shapes_out:
+                write_geojson(shapes, shapes_out)
+                typer.echo(f"wrote {shapes_out} ({len(shapes):,} territory shapes)")
+            if map_out:
+                from planning.plans import render_map
+
+                path = render_map(shapes, map_out, segment=map_segment, title=res.plan.name)
+                typer.echo(f"wrote {path}")
         if save:
             from planning.plans import PlanStore, StoreError, plan_summary
 

@@ -12,10 +12,10 @@ from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveR
                               crm_frame, live_balance, resolve_edits)
 from optimizers.carve.frontier import Frontier, frontier, pick
 from optimizers.carve.model import Cancelled
-from planning.data import quota_carriers, territory_hulls
+from planning.data import quota_carriers
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
 from ui import state
-from ui.charts import accounts_map, before_after_bars
+from ui.charts import before_after_bars
 from ui.format import pct, usd
 from ui.frontier import frontier_chart, frontier_table
 from ui.widgets import download_csv, money_config
@@ -82,6 +82,11 @@ with st.form("carve_form"):
         ucols = st.columns(len(segments))
         units = {s: ucols[i].selectbox(f"{s} carved as", UNIT_KINDS, key=f"carve_unit_{s}",
                                        format_func=UNIT_LABELS.get) for i, s in enumerate(segments)}
+        contiguous = st.checkbox("Each geographic territory in one piece", value=_DEFAULTS.contiguous,
+                                 key="carve_contiguous",
+                                 help="For ZIP, ZIP3, county and state units: after the solve, pieces cut off from "
+                                      "a territory go to a neighbour and the bands are restored by border moves. "
+                                      "The result says how many territories are still in more than one piece.")
         st.markdown("**Over-carve:** open territories for planned hires (capacity pro-rated by start month)")
         extra_df = st.data_editor(pd.DataFrame({"segment": pd.Series(dtype=str), "region": pd.Series(dtype=str),
                                                 "start_month": pd.Series(dtype=int)}),
@@ -115,7 +120,7 @@ try:
                        distance_to=distance_to,
                        max_moves=int(max_moves) or None, max_arr_moved=float(max_arr) or None,
                        match_region=match_region, respect_locks=respect_locks, keep_families=keep_families,
-                       account_capacity=account_cap, excluded_reps=tuple(excluded), units=units,
+                       account_capacity=account_cap, excluded_reps=tuple(excluded), units=units, contiguous=contiguous,
                        industry_rules=industry_rules, employee_bands=employee_bands,
                        extra_territories=extras, pins=dict(pins), time_limit=float(time_limit), solver=solver)
     cs.validate()
@@ -271,29 +276,10 @@ tab_map, tab_bal, tab_rep, tab_moves, tab_edit, tab_out = st.tabs(
     ["Map", "Balance", "Per rep", "Moved accounts", "Manual edits", "Export & save"])
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _map_data(version: str, key: str, _plan, _acc) -> tuple[pd.DataFrame, dict]:
-    pts = _acc[["account_id", "name", "segment", "lat", "lon", "potential_usd"]].copy()
-    pts["territory_id"] = _plan.assignment.reindex(pts["account_id"]).to_numpy()
-    pts["owner"] = pts["territory_id"].map(_plan.territories["owner_rep_id"]).map(names).fillna(
-        pts["territory_id"].map(_plan.territories["name"]))
-    # hulls keyed by the same owner label as the dots, so a book and its shape share one colour
-    return pts, territory_hulls(pts, group="owner")
-
-
 with tab_map:
-    seg = st.selectbox("Segment", ["All"] + segments, key="carve_map_seg",
-                       index=1 + segments.index("Mid-market") if "Mid-market" in segments else 0,
-                       help="Geographic (Mid-market) books read best alone; named and pooled books span the map.")
-    pts, hulls = _map_data(state.dataset_version(), key, plan, acc)
-    shown = pts if seg == "All" else pts.loc[pts["segment"] == seg]
-    if seg != "All":
-        keep_o = set(shown["owner"].dropna())
-        hulls = {"type": "FeatureCollection",
-                 "features": [f for f in hulls["features"] if f["properties"]["owner"] in keep_o]}
-    st.altair_chart(accounts_map(shown, "owner", title="Proposed territories (hulls around each book)",
-                                 tooltip=["name", "owner", "territory_id", "segment"], shapes=hulls,
-                                 shape_key="owner"), width="stretch")
+    from ui.territory_map import territory_map_tab
+
+    territory_map_tab(res, ds, key, segments)
 
 metric_names = list(res.balance["metric"])
 with tab_bal:
@@ -337,7 +323,7 @@ with tab_moves:
     st.caption(f"{len(pins):,} pinned account(s); pins apply on the next **Run carve**.")
 
 with tab_edit:
-    st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `state:CA`) to another territory. "
+    st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `county:25017`, `state:CA`) to another territory. "
                 "The balance below updates as you type; **Use as pins** keeps the moves on the next solve.")
     terr_ids = list(plan.territories.index)
     edits = st.data_editor(pd.DataFrame({"what": pd.Series(dtype=str), "to_territory": pd.Series(dtype=str)}),

@@ -127,6 +127,10 @@ with t_map:
         st.altair_chart(accounts_map(moved, "impact", title="Moved accounts by impact (relationship broken or not)",
                                      tooltip=["name", "from_owner_name", "to_owner", "arr_usd", "open_pipeline_usd",
                                               "days_to_renewal"], size="arr_usd"), width="stretch")
+    st.markdown("**Territories before and after**" + ("" if manager == "All managers" else " — this team"))
+    from ui.territory_map import team_map
+
+    team_map(plan_a, plan_b, ds, view.accounts["account_id"], "dis_map")
 
 # --- exports --------------------------------------------------------------------------------
 st.subheader("Export")

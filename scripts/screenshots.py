@@ -32,6 +32,24 @@ def _pick_proposal(pg, label: str) -> None:
         pg.keyboard.press("Escape")
 
 
+def _territory_map(pg) -> None:
+    """The Map tab's territory map alone, with a territory's hover card showing."""
+    deck = pg.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.scroll_into_view_if_needed()
+    box = deck.bounding_box()
+    if not box:
+        return
+    tip = pg.locator(".deck-tooltip")
+    for fx, fy in ((0.5, 0.5), (0.4, 0.45), (0.6, 0.55), (0.3, 0.5), (0.7, 0.4)):
+        pg.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        pg.wait_for_timeout(300)
+        if tip.count() and tip.first.is_visible() and "vs target" in tip.first.inner_text():
+            break
+    out = ROOT / "docs" / "screenshots" / "carve-map.png"
+    deck.screenshot(path=str(out))
+    print("wrote", out)
+
+
 def main(only: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -63,6 +81,8 @@ def main(only: list[str]) -> None:
                 out = ROOT / "docs" / "screenshots" / f"{path or 'data'}.png"
                 pg.screenshot(path=str(out), full_page=True)
                 print("wrote", out)
+                if path == "carve":
+                    _territory_map(pg)
             b.close()
     finally:
         next(server, None)

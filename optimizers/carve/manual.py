@@ -8,13 +8,13 @@ import pandas as pd
 
 from planning.plans import Plan, balance_table, metrics
 
-UNIT_PREFIXES = {"zip": "postal_code", "zip3": "postal_code", "state": "state"}
+UNIT_PREFIXES = {"zip": "postal_code", "zip3": "postal_code", "county": "county_fips", "state": "state"}
 
 
 def resolve_edits(edits: pd.DataFrame, accounts: pd.DataFrame, plan: Plan) -> tuple[dict[str, str], list[str]]:
     """``edits`` rows (``what``, ``to_territory``) → {account_id: territory_id} and a list of problems.
 
-    ``what`` is an account id, ``zip:94105``, ``zip3:941`` or ``state:CA`` (every account in that unit moves).
+    ``what`` is an account id, ``zip:94105``, ``zip3:941``, ``county:25017`` (FIPS) or ``state:CA`` (every account in that unit moves).
     """
     moves: dict[str, str] = {}
     problems: list[str] = []
@@ -30,7 +30,12 @@ def resolve_edits(edits: pd.DataFrame, accounts: pd.DataFrame, plan: Plan) -> tu
         if ":" in what and what.split(":", 1)[0].lower() in UNIT_PREFIXES:
             kind, value = what.split(":", 1)
             kind, value = kind.lower(), value.strip()
-            col = accounts[UNIT_PREFIXES[kind]].astype("string").fillna("")
+            if kind == "county":
+                from planning.data.boundaries import account_counties  # lazy: loads the county shapes
+
+                col = account_counties(accounts).fillna("")
+            else:
+                col = accounts[UNIT_PREFIXES[kind]].astype("string").fillna("")
             if kind == "zip3":
                 hit = col.str[:3] == value
             elif kind == "state":
@@ -45,7 +50,7 @@ def resolve_edits(edits: pd.DataFrame, accounts: pd.DataFrame, plan: Plan) -> tu
         elif what in ids:
             moves[what] = to
         else:
-            problems.append(f"row {i}: unknown account or unit {what!r} (use an account id, zip:…, zip3:… or state:…)")
+            problems.append(f"row {i}: unknown account or unit {what!r} (use an account id, zip:…, zip3:…, county:… or state:…)")
     return moves, problems
 
 

@@ -47,7 +47,9 @@ class CarveSettings:
     extra_territories: tuple[dict, ...] = ()  # {segment, region, start_month (1–12), name?, lat?, lon?}
     account_capacity: bool = False  # cap accounts per territory at the coverage model's maximum × capacity
     keep_families: bool = True  # accounts of one parent stay together
-    units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | state
+    units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | county | state
+    contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
+    contiguity_share: float = 0.35  # share of the time limit kept for the contiguity repair (geographic units)
     candidates: int = 10  # k nearest eligible territories per unit (plus its current one)
     reverse_candidates: float = 2.0  # each territory also considers its nearest this-many books of units
     time_limit: float = 60.0
@@ -65,6 +67,8 @@ class CarveSettings:
         bad = set(self.metrics) - set(BALANCE_METRICS)
         if bad:
             raise ValueError(f"unknown balance metric(s): {', '.join(sorted(bad))} (known: {', '.join(BALANCE_METRICS)})")
+        if not 0 <= self.contiguity_share <= 0.9:
+            raise ValueError(f"contiguity_share must be between 0 and 0.9, not {self.contiguity_share}")
         if self.mode not in ("hard", "soft"):
             raise ValueError(f"mode must be 'hard' or 'soft', not {self.mode!r}")
         if self.target not in ("capacity", "mean"):

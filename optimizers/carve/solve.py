@@ -64,6 +64,10 @@ class _Run:
         self.stop = should_stop or (lambda: False)
         self.t0 = time.perf_counter()
         self.deadline = self.t0 + self.cs.time_limit
+        self.end = self.deadline
+        if self.cs.contiguous and set(self.cs.units.values()) & {"zip", "zip3", "county", "state"}:
+            # a share of the time limit is kept for the contiguity repair of geographic units
+            self.deadline -= self.cs.contiguity_share * self.cs.time_limit
         self.seconds_build = 0.0
 
     def elapsed_solve(self) -> float:
@@ -136,10 +140,21 @@ class _Run:
     def result(self, p: Problem, ctx: dict, stats: dict, out, name: str | None) -> CarveResult:
         """The plan with its balance, moves and reasons (and, for a fewest-moves run, its bound on moves)."""
         status, assign, objective, bound = out
+        report = None
+        if self.cs.contiguous:  # post-solve repair, always checked and reported (optimizers.carve.contiguity)
+            from optimizers.carve.contiguity import enforce
+
+            self.progress(0.92, "Checking that every geographic territory is one piece")
+            assign, report, objective, status = enforce(p, ctx, assign, objective, bound, status, self.cs,
+                                                        max(5.0, self.end - time.perf_counter()))
         seconds_solve = self.elapsed_solve()
         self.progress(0.95, "Explaining moves")
         res = assemble(self.cs, self.carver.defaults, p, ctx, assign, status, objective, bound, self.seconds_build,
                        seconds_solve, stats, self.plan_year, self.as_of, self.reps, name)
+        if report is not None:
+            from optimizers.carve.contiguity import annotate
+
+            annotate(res, report, ctx["units"], ctx["acc"])
         if self.cs.objective != "cost":
             # the LP bound less the travel tie-break is a bound on moves (ARR moved) alone: no plan within these
             # bands and rules does better

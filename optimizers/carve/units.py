@@ -1,8 +1,9 @@
 """Carving units: the pieces the optimizer moves.
 
 A unit is one account (named / Enterprise coverage) or a geographic unit
-(a 5-digit ZIP, a 3-digit ZIP prefix or a state) whose accounts always move
-together.  Accounts of one parent family are merged into the same unit so a
+(a 5-digit ZIP, a 3-digit ZIP prefix, a county or a state) whose accounts always
+move together.  An account's county comes from its ``county_fips`` column or, when
+blank, from its coordinates (point in polygon, :mod:`planning.data.boundaries`).  Accounts of one parent family are merged into the same unit so a
 family is never split.  Units never mix segments: segment rules decide which
 territories may take a unit.
 """
@@ -15,8 +16,9 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-UNIT_KINDS = ("account", "zip", "zip3", "state")
-UNIT_LABELS = {"account": "individual accounts", "zip": "5-digit ZIP", "zip3": "3-digit ZIP prefix", "state": "state"}
+UNIT_KINDS = ("account", "zip", "zip3", "county", "state")
+UNIT_LABELS = {"account": "individual accounts", "zip": "5-digit ZIP", "zip3": "3-digit ZIP prefix", "county": "county",
+               "state": "state"}
 
 
 def unit_keys(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account") -> pd.Series:
@@ -35,9 +37,16 @@ def unit_keys(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account") -
     zip5 = accounts["postal_code"].astype("string").fillna("")
     state = accounts["state"].astype("string").fillna("")
     acc_id = accounts["account_id"].astype(str)
+    county = pd.Series("", index=accounts.index, dtype="string")
+    if kind.eq("county").any():
+        from planning.data.boundaries import account_counties  # lazy: loads the county shapes
+
+        county = account_counties(accounts).fillna("")
+        county.index = accounts.index
     geo = np.select(
-        [kind.eq("zip") & zip5.ne(""), kind.eq("zip3") & zip5.ne(""), kind.eq("state") & state.ne("")],
-        ["zip " + zip5, "zip3 " + zip5.str[:3], "state " + state],
+        [kind.eq("zip") & zip5.ne(""), kind.eq("zip3") & zip5.ne(""), kind.eq("county") & county.ne(""),
+         kind.eq("state") & state.ne("")],
+        ["zip " + zip5, "zip3 " + zip5.str[:3], "county " + county, "state " + state],
         default="acct " + acc_id,
     )
     return pd.Series(seg.to_numpy() + " | " + geo, index=accounts.index, name="unit_key")

@@ -4,6 +4,8 @@ The dataset is the accounts, reps, targets, history and hierarchy tables after v
 keeps its original values. Settings (segments, ramp curves, bands...) are user-editable defaults.
 
 Public names, by module (import them from this package; they load on first use):
+- ``boundaries``: account_counties, BOUNDARIES_DIR, CONUS_ALBERS, counties, COUNTIES_TOPOJSON, county_adjacency,
+  county_labels, equal_area_measures, link_islands, NON_CONUS, place_counties, SQ_M_PER_SQ_MI, STATE_POSTAL, states
 - ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
 - ``dataset``: Dataset, load_dataset, load_sample, SAMPLE_DIR, sample_meta, Source
 - ``defaults``: INDUSTRIES, load_settings, PlanningDefaults, QUOTA_ROLES, read_settings_file, REGIONS, REP_STATUSES,
@@ -29,7 +31,10 @@ import importlib
 
 _PUBLIC = {
     "ACCOUNTS_SCHEMA": "checks",
+    "BOUNDARIES_DIR": "boundaries",
     "COLUMNS": "schema",
+    "CONUS_ALBERS": "boundaries",
+    "COUNTIES_TOPOJSON": "boundaries",
     "ColumnSpec": "schema",
     "Dataset": "dataset",
     "EARTH_RADIUS_MI": "geo",
@@ -39,6 +44,7 @@ _PUBLIC = {
     "INDUSTRIES": "defaults",
     "Issue": "validation",
     "MONEY_KINDS": "schema",
+    "NON_CONUS": "boundaries",
     "NUMERIC_KINDS": "schema",
     "PLANNING_FIELDS": "health",
     "PlanningDefaults": "defaults",
@@ -56,7 +62,9 @@ _PUBLIC = {
     "SEGMENT_DEFAULTS": "defaults",
     "SOURCE": "defaults",
     "SOURCE_ROW": "files",
+    "SQ_M_PER_SQ_MI": "boundaries",
     "STATES_GEOJSON": "geo",
+    "STATE_POSTAL": "boundaries",
     "STATE_REGION": "defaults",
     "SegmentBands": "defaults",
     "SegmentDefaults": "defaults",
@@ -67,6 +75,7 @@ _PUBLIC = {
     "TERRITORIES_SCHEMA": "checks",
     "TableResult": "validation",
     "ValidationReport": "validation",
+    "account_counties": "boundaries",
     "apply_mapping": "files",
     "breakdown": "summary",
     "cache_path": "sample_cache",
@@ -78,13 +87,18 @@ _PUBLIC = {
     "column_names": "schema",
     "compactness_mi": "geo",
     "completeness": "health",
+    "counties": "boundaries",
+    "county_adjacency": "boundaries",
+    "county_labels": "boundaries",
     "derive_segment": "validation",
     "distance_matrix_mi": "geo",
     "drop_unknown_reps": "validation",
     "duplicate_accounts": "health",
     "empty_frame": "schema",
+    "equal_area_measures": "boundaries",
     "haversine_mi": "geo",
     "health_report": "health",
+    "link_islands": "boundaries",
     "load_dataset": "dataset",
     "load_sample": "dataset",
     "load_settings": "defaults",
@@ -96,6 +110,7 @@ _PUBLIC = {
     "normalise_zip": "geo",
     "parse_bool": "validation",
     "parse_number": "validation",
+    "place_counties": "boundaries",
     "quota_carriers": "people",
     "ramp_factor": "people",
     "read_settings_file": "defaults",
@@ -107,6 +122,7 @@ _PUBLIC = {
     "sample_meta": "dataset",
     "settings_from_dict": "defaults",
     "spec": "schema",
+    "states": "boundaries",
     "suggest_mapping": "files",
     "tenure_months": "people",
     "territory_hulls": "geo",

@@ -14,6 +14,8 @@ Public names, by module (import them from this package; they load on first use):
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
 - ``sample_proposal``: load_sample_proposal, seed_store
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict
+- ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
+- ``shapes_export``: colour_of, PALETTE, render_map
 - ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
 - ``store_schema``: items, meta_table, metadata, MIGRATIONS, payloads, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION,
@@ -40,6 +42,7 @@ _PUBLIC = {
     "METRIC_LABELS": "plan",
     "MIGRATIONS": "store_schema",
     "NO_MANAGER": "disruption_report",
+    "PALETTE": "shapes_export",
     "PLAN_KIND": "store_schema",
     "Plan": "plan",
     "PlanComparison": "compare",
@@ -59,8 +62,10 @@ _PUBLIC = {
     "balance_table": "plan",
     "best_in_row": "compare",
     "capacity_targets": "plan",
+    "colour_of": "shapes_export",
     "compare_capacity": "compare",
     "compare_plans": "compare",
+    "county_owners": "shapes",
     "crm_export": "crm",
     "current_plan": "plan",
     "default_url": "store",
@@ -85,10 +90,16 @@ _PUBLIC = {
     "plan_summary": "compare",
     "plan_to_dict": "serialize",
     "productivity_variance": "plan",
+    "render_map": "shapes_export",
     "rollup": "plan",
     "seed_store": "sample_proposal",
+    "shapes_summary": "shapes",
     "territories_from_reps": "plan",
+    "territory_book": "shapes",
+    "territory_shapes": "shapes",
+    "to_geojson": "shapes",
     "versions_table": "store_schema",
+    "write_geojson": "shapes",
 }
 __all__ = sorted(_PUBLIC)
 

@@ -1,0 +1,146 @@
+"""Territory shapes: each territory drawn as one region of whole counties, never as overlapping hulls.
+
+A county belongs to the territory holding most of its potential (of the segment drawn; ties → most
+accounts).  Counties with no account of the segment are filled from their neighbours (multi-source breadth-
+first search on the county adjacency, within the states where the segment has accounts), so the shapes
+tile the map the way a manager expects.  A territory's shape is the union (dissolve) of its counties.
+
+Per territory: area (sq mi, equal-area projection), Polsby–Popper compactness 4πA/P² (1 = a circle, a
+long thin shape → 0) and the number of separate pieces (islands count as pieces here; the carve's
+contiguity check joins them by water links, see :mod:`planning.data.boundaries`).
+
+Territories of different segments overlap by nature (a Mid-market and an SMB rep may cover one county);
+within one segment the shapes never overlap.  geopandas loads only when a shape is asked for.
+"""
+from __future__ import annotations
+
+import json
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from planning.data.boundaries import (
+    account_counties,
+    counties,
+    county_adjacency,
+    equal_area_measures,
+)
+
+
+def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd",
+                  fill: bool = True) -> pd.Series:
+    """county_fips → territory_id: the territory holding most of the county's ``weight``, empty ones filled."""
+    acc = accounts.assign(territory_id=accounts["account_id"].astype(str).map(assignment),
+                          county_fips=account_counties(accounts).to_numpy())
+    acc = acc.dropna(subset=["territory_id", "county_fips"])
+    if acc.empty:
+        return pd.Series(dtype=object)
+    w = acc[weight].fillna(0).astype(float) if weight in acc else pd.Series(0.0, index=acc.index)
+    held = acc.assign(w=w, n=1).groupby(["county_fips", "territory_id"])[["w", "n"]].sum().reset_index()
+    held = held.sort_values(["county_fips", "w", "n", "territory_id"], ascending=[True, False, False, True])
+    owner = held.drop_duplicates("county_fips").set_index("county_fips")["territory_id"]
+    if not fill:
+        return owner
+    fips, adj, _ = county_adjacency()
+    states_used = set(owner.index.str[:2])
+    inside = np.array([f[:2] in states_used for f in fips])
+    pos = {f: i for i, f in enumerate(fips)}
+    label = np.full(len(fips), None, dtype=object)
+    queue = deque()
+    for f, t in owner.items():
+        if f in pos:
+            label[pos[f]] = t
+            queue.append(pos[f])
+    while queue:  # breadth first from every owned county at once: each empty county joins the nearest region
+        i = queue.popleft()
+        for j in adj.indices[adj.indptr[i]:adj.indptr[i + 1]]:
+            if label[j] is None and inside[j]:
+                label[j] = label[i]
+                queue.append(j)
+    has = np.array([x is not None for x in label])
+    return pd.Series(label[has], index=fips[has], name="territory_id")
+
+
+def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd",
+                     fill: bool = True, book: pd.DataFrame | None = None):
+    """GeoDataFrame, one row per (segment, territory): geometry, counties, area_sq_mi, polsby_popper, pieces.
+
+    ``assignment`` is account_id → territory_id (a Plan's assignment).  Each segment is drawn on its own, so
+    shapes of one segment never overlap.  ``book`` (indexed by territory_id) adds its columns (owner,
+    potential, ARR, accounts, deviation from target) to each shape.
+    """
+    import geopandas as gpd
+    import shapely
+
+    c = counties().set_index("county_fips")
+    rows = []
+    for seg, acc_s in accounts.groupby(accounts["segment"].astype(str)):
+        owner = county_owners(assignment, acc_s, weight, fill)
+        for tid, fips in owner.groupby(owner):
+            geoms = c.geometry.reindex(fips.index).dropna().values
+            if not len(geoms):
+                continue
+            try:
+                shape = shapely.coverage_union_all(geoms)  # counties tile the land: the fast exact union
+            except Exception:  # noqa: BLE001 - not a clean coverage after make_valid: the general union
+                shape = shapely.union_all(geoms)
+            rows.append({"segment": seg, "territory_id": tid, "counties": len(geoms), "geometry": shape})
+    g = gpd.GeoDataFrame(rows, columns=["segment", "territory_id", "counties", "geometry"], geometry="geometry",
+                         crs=4326)
+    if g.empty:
+        return g.assign(area_sq_mi=[], polsby_popper=[], pieces=[])
+    area, perim = equal_area_measures(g)
+    g["area_sq_mi"] = area
+    g["polsby_popper"] = np.where(perim > 0, 4 * np.pi * area / np.maximum(perim, 1e-12) ** 2, np.nan)
+    g["pieces"] = [len(s.geoms) if s.geom_type == "MultiPolygon" else 1 for s in g.geometry]
+    if book is not None:
+        extra = book.drop(columns=[c_ for c_ in book.columns if c_ in g.columns and c_ != "territory_id"],
+                          errors="ignore")
+        g = g.merge(extra, left_on="territory_id", right_index=True, how="left")
+    return g
+
+
+def territory_book(book: pd.DataFrame, names: pd.Series | dict | None = None) -> pd.DataFrame:
+    """The per-territory columns a shape carries: name, owner, accounts, potential, ARR, and each balanced
+    metric's deviation from its target (``book`` is :func:`planning.plans.plan.metrics` output, with the
+    ``target_<metric>`` columns a carve adds)."""
+    out = pd.DataFrame(index=book.index)
+    out["name"] = book["name"] if "name" in book else book.index
+    owner = book["owner_rep_id"] if "owner_rep_id" in book else pd.Series(pd.NA, index=book.index)
+    label = book["owner_name"] if "owner_name" in book else owner.map(pd.Series(names) if names is not None else {})
+    out["owner"] = label.fillna(owner).fillna("open (to hire)").astype(str)
+    out["owner_rep_id"] = owner
+    for c in ("accounts", "potential_usd", "arr_usd", "workload_hours"):
+        if c in book:
+            out[c] = book[c]
+    for c in [c for c in book.columns if c.startswith("target_")]:
+        metric = c[len("target_"):]
+        if metric in book:
+            out[f"{metric}_vs_target"] = book[metric] / book[c].where(book[c] > 0) - 1
+    return out
+
+
+def shapes_summary(shapes) -> str:
+    """'2 of 50 territories are in more than one piece' (or all in one piece), per the shapes' counts."""
+    split = int((shapes["pieces"] > 1).sum()) if len(shapes) else 0
+    if not split:
+        return f"all {len(shapes)} territory shapes are one piece"
+    return f"{split} of {len(shapes)} territory shapes are in more than one piece (islands count as pieces)"
+
+
+def to_geojson(shapes, simplify_deg: float = 0.0) -> dict:
+    """A GeoJSON FeatureCollection (WGS84 lon/lat, RFC 7946) of the shapes with every column as a property."""
+    g = shapes.copy()
+    if simplify_deg > 0:
+        g["geometry"] = g.geometry.simplify(simplify_deg, preserve_topology=True)
+    feats = json.loads(g.to_json(na="null", drop_id=True))
+    return feats
+
+
+def write_geojson(shapes, path: str | Path) -> Path:
+    """Write the shapes with their metrics to a .geojson file (opens in QGIS or geojson.io)."""
+    path = Path(path)
+    path.write_text(json.dumps(to_geojson(shapes)))
+    return path

@@ -1,0 +1,49 @@
+"""The territory map in a real headless Chromium: non-overlapping county shapes, hover shows a territory's book."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.e2e.conftest import open_app, wait_idle
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+
+def test_map_tab_draws_non_overlapping_shapes_and_hover_shows_the_book(page, app_url, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    open_app(page, app_url, "carve", wait_text="Run carve")
+    page.get_by_role("button", name="Run carve").click()
+    page.locator('[data-testid="stMetric"]').filter(has_text="Status").first.wait_for(timeout=240_000)
+    wait_idle(page, timeout=180_000)
+    deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
+    deck.scroll_into_view_if_needed()
+    canvas = deck.locator("canvas").first
+    canvas.wait_for()
+    box = canvas.bounding_box()
+    assert box and box["width"] > 400 and box["height"] > 300
+    # the shapes the page drew, as the page offers them for download
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Shapes as GeoJSON").click()
+    path = tmp_path / "shapes.geojson"
+    dl.value.save_as(path)
+    shapes = gpd.GeoDataFrame.from_features(json.loads(path.read_text())["features"], crs=4326).to_crs(5070)
+    assert len(shapes) >= 5 and shapes["segment"].nunique() == 1  # one segment (Mid-market) by default
+    union = shapely.union_all(shapes.geometry.values).area
+    assert abs(shapes.area.sum() / union - 1) < 0.001  # territories do not overlap
+    # hover: sweep the map until deck.gl's tooltip shows a territory's book
+    tip = page.locator(".deck-tooltip")
+    found = ""
+    for fy in (0.5, 0.4, 0.6, 0.3, 0.7):
+        for fx in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
+            page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+            page.wait_for_timeout(150)
+            if tip.count() and tip.first.is_visible() and "vs target" in tip.first.inner_text():
+                found = tip.first.inner_text()
+                break
+        if found:
+            break
+    assert "Potential" in found and "accounts" in found and "sq mi" in found, found
+    page.screenshot(path=str(tmp_path / "map.png"), full_page=True)
