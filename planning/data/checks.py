@@ -20,8 +20,9 @@ ACCOUNTS_SCHEMA = pa.DataFrameSchema(
                                 unique=True, report_duplicates="exclude_first"),
         "name": pa.Column(str, pa.Check.str_length(min_value=1, error="must not be blank")),
         "segment": pa.Column(str, pa.Check.isin(SEGMENTS, error=f"must be one of {', '.join(SEGMENTS)}"), nullable=True),
-        "lat": pa.Column(float, pa.Check.in_range(17.0, 72.0, error="latitude outside the US (17..72)"), nullable=True),
-        "lon": pa.Column(float, pa.Check.in_range(-180.0, -60.0, error="longitude outside the US (-180..-60)"), nullable=True),
+        # Accounts may lie outside the US: the US box is checked for US rows in planning.data.enrich.place_world.
+        "lat": pa.Column(float, pa.Check.in_range(-90.0, 90.0, error="latitude outside -90..90"), nullable=True),
+        "lon": pa.Column(float, pa.Check.in_range(-180.0, 180.0, error="longitude outside -180..180"), nullable=True),
         "arr_usd": _money(),
         "potential_usd": _money(),
         "annual_revenue_usd": _money(),

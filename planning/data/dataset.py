@@ -45,11 +45,12 @@ class Dataset:
 
 
 def _load_one(source: Source | None, table: str, mapping, settings, report: ValidationReport,
-              file: str | None = None) -> pd.DataFrame | None:
+              file: str | None = None, as_of: pd.Timestamp | None = None) -> pd.DataFrame | None:
     if source is None:
         return None
     raw = read_table(source, file)
-    result = validate_table(raw, table, (mapping or {}).get(table), settings)
+    result = validate_table(raw, table, (mapping or {}).get(table), settings,
+                            titles=(mapping or {}).get("titles") if table == "reps" else None, as_of=as_of)
     report.tables[table] = result
     return result.clean
 
@@ -68,16 +69,16 @@ def load_dataset(accounts: Source, reps: Source, targets: Source | None = None, 
     settings = settings or Settings()
     filenames = filenames or {}
     report = ValidationReport()
-    reps_df = _load_one(reps, "reps", mappings, settings, report, filenames.get("reps"))
+    as_of_ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    reps_df = _load_one(reps, "reps", mappings, settings, report, filenames.get("reps"), as_of_ts)
     check_rep_references(report.tables["reps"])
-    _load_one(accounts, "accounts", mappings, settings, report, filenames.get("accounts"))
-    resolve_owners(report.tables["accounts"], reps_df)
+    _load_one(accounts, "accounts", mappings, settings, report, filenames.get("accounts"), as_of_ts)
+    resolve_owners(report.tables["accounts"], reps_df, report.tables["reps"])
     tgt = _load_one(targets, "targets", mappings, settings, report, filenames.get("targets"))
     hist = _load_one(history, "history", mappings, settings, report, filenames.get("history"))
     if hist is not None:
         drop_unknown_reps(report.tables["history"], reps_df)
     terr = _load_one(territories, "territories", mappings, settings, report, filenames.get("territories"))
-    as_of_ts = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     return Dataset(
         name=name,
         accounts=report.tables["accounts"].clean,

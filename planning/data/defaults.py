@@ -17,6 +17,9 @@ from typing import Any
 
 import yaml
 
+from planning.data.currency import RateTable
+from planning.data.potential import PotentialFactors, SegmentPotential
+
 SOURCE = "shared/domain.md (industry rules of thumb; edit to match your company)"
 
 SEGMENTS = ("Enterprise", "Mid-market", "SMB")
@@ -185,6 +188,10 @@ class Settings:
     planning: PlanningDefaults = field(default_factory=PlanningDefaults)
     industries: tuple[str, ...] = INDUSTRIES
     regions: dict[str, str] = field(default_factory=lambda: dict(STATE_REGION))
+    # Accounts outside the US: ISO country → sales region (others get "International").
+    country_regions: dict[str, str] = field(default_factory=lambda: dict(COUNTRY_REGION))
+    currency: RateTable = field(default_factory=RateTable)  # dated rates to USD for non-USD amounts
+    potential: PotentialFactors = field(default_factory=PotentialFactors)  # the estimate where no potential is uploaded
 
 
 def workload_hours(segment: str, settings: Settings | None = None) -> float:
@@ -234,9 +241,28 @@ def settings_from_dict(data: dict[str, Any]) -> Settings:
         out.industries = tuple(data.pop("industries"))
     if "regions" in data:
         out.regions = {**out.regions, **data.pop("regions")}
+    if "country_regions" in data:
+        out.country_regions = {**out.country_regions, **data.pop("country_regions")}
+    if "currency" in data:  # {rates: [{currency: EUR, usd_per_unit: 1.08, as_of: 2026-10-01}, ...]}
+        out.currency = RateTable.from_records((data.pop("currency") or {}).get("rates", []))
+    if "potential" in data:
+        out.potential = potential_from_dict(data.pop("potential") or {})
     if data:
         raise ValueError(f"unknown settings section(s): {', '.join(sorted(data))}")
     return out
+
+
+def potential_from_dict(data: dict[str, Any]) -> PotentialFactors:
+    """Potential factors from a settings section; segments and industries not named keep their defaults."""
+    base = PotentialFactors()
+    data = dict(data)
+    segs = dict(base.segments)
+    for name, over in (data.pop("segments", None) or {}).items():
+        segs[name] = _merge(segs[name], over) if name in segs else SegmentPotential(**over)
+    out = dataclasses.replace(base, segments=segs)
+    if "it_spend_share" in data:
+        out = dataclasses.replace(out, it_spend_share={**out.it_spend_share, **data.pop("it_spend_share")})
+    return _merge(out, data) if data else out
 
 
 def read_settings_file(path: str | Path) -> dict[str, Any]:
@@ -264,3 +290,8 @@ STATE_REGION: dict[str, str] = {
     **dict.fromkeys(["VA", "WV", "KY", "TN", "NC", "SC", "GA", "FL", "AL", "MS", "LA", "AR", "PR"], "Southeast"),
 }
 REGIONS = ("West", "Central", "Northeast", "Southeast")
+COUNTRY_REGION: dict[str, str] = {
+    "CA": "Canada", **dict.fromkeys(["GB", "IE", "DE", "FR", "NL", "BE", "LU", "ES", "PT", "IT", "CH", "AT", "SE", "NO",
+                                     "DK", "FI", "PL", "CZ", "IL", "AE", "ZA"], "EMEA"),
+    **dict.fromkeys(["AU", "NZ", "JP", "SG", "IN", "HK", "KR", "CN"], "APAC"), **dict.fromkeys(["MX", "BR"], "LATAM"),
+}

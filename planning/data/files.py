@@ -128,14 +128,19 @@ def suggest_mapping(table: str, source_columns: list[str]) -> dict[str, str]:
 
     Exact canonical names win over synonyms; each canonical column is used once.
     """
+    from planning.data.presets import detect_source, preset_synonyms
+
     by_norm = {_norm(c): c for c in source_columns if c != SOURCE_ROW}
     mapping: dict[str, str] = {}
     used: set[str] = set()
-    for passes in ("name", "synonym"):
+    # A detected CRM's own headers come first ("Type" is the account type in Salesforce, "Owner" the owner in Dynamics).
+    preset = preset_synonyms(detect_source(list(by_norm.values())), table)
+    for passes in ("preset", "name", "synonym"):
         for spec in COLUMNS[table]:
             if spec.name in mapping.values():
                 continue
-            candidates = [spec.name] if passes == "name" else list(spec.synonyms)
+            candidates = (list(preset.get(spec.name, ())) if passes == "preset" else
+                          [spec.name] if passes == "name" else list(spec.synonyms))
             for cand in candidates:
                 src = by_norm.get(_norm(cand))
                 if src is not None and src not in used:

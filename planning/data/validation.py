@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from planning.data import geo
+from planning.data import enrich, geo, places
 from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
 from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
+from planning.data.presets import compose_names, detect_source
 from planning.data.schema import COLUMNS, required_columns, spec
 
 ERROR, WARNING = "error", "warning"
@@ -48,6 +49,10 @@ class TableResult:
     n_input: int = 0
     blank_rows: int = 0
     mapping: dict[str, str] = field(default_factory=dict)
+    source: str | None = None  # the CRM the header looks like (Salesforce, HubSpot, Dynamics 365)
+    titles: pd.DataFrame | None = None  # reps: the title → role map used
+    conversions: list = field(default_factory=list)  # currency conversions (planning.data.currency.Conversion)
+    original: pd.DataFrame | None = field(default=None, repr=False)  # every original cell, for rejects
 
     @property
     def counts_add_up(self) -> bool:
@@ -71,6 +76,14 @@ class ValidationReport:
     def rejects_frame(self) -> pd.DataFrame:
         frames = [t.rejects.assign(table=name, file=t.file) for name, t in self.tables.items() if len(t.rejects)]
         return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["table", "file", SOURCE_ROW, "reasons"])
+
+    def conversions_frame(self) -> pd.DataFrame:
+        cols = ["table", "column", "currency", "rows", "usd_per_unit", "rate_date", "original_total", "usd_total"]
+        rows = [{"table": n, **c.__dict__} for n, t in self.tables.items() for c in t.conversions]
+        return pd.DataFrame(rows, columns=cols)
+
+    def sources(self) -> dict[str, str]:
+        return {n: t.source for n, t in self.tables.items() if t.source}
 
     def counts(self) -> pd.DataFrame:
         return pd.DataFrame([
@@ -194,10 +207,19 @@ def _is_blank(s: pd.Series) -> pd.Series:
 
 
 def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = None,
-                   settings: Settings | None = None) -> TableResult:
-    """Map, coerce and check one table.  Raises :class:`FileError` only for file-level problems."""
+                   settings: Settings | None = None, titles: dict | None = None,
+                   as_of: pd.Timestamp | None = None) -> TableResult:
+    """Map, coerce and check one table.  Raises :class:`FileError` only for file-level problems.
+
+    ``titles`` is the user's title → role map for the reps table (the ``titles`` section of a mapping file).
+    """
     settings = settings or Settings()
     used_mapping = resolve_mapping(raw, table, mapping)
+    if table == "reps" and "name" not in used_mapping.values():
+        full = compose_names(raw.frame)
+        if full is not None:  # user exports without a full-name column: First Name + Last Name
+            raw.frame["Full Name (First + Last)"] = full
+            used_mapping["Full Name (First + Last)"] = "name"
     mapped = apply_mapping(raw, used_mapping)
     missing = [c for c in required_columns(table) if c not in mapped.columns]
     if missing:
@@ -210,6 +232,14 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         if c.name not in df.columns:
             df[c.name] = np.nan
     col = _Collector(table, raw.file, df, mapped)
+    money_codes: dict[str, pd.Series] = {}
+    title_map = None
+    if table == "accounts":  # postcodes outside the US are not ZIPs
+        ctry = places.normalise_country(df["country"]).fillna(places.guess_country_from_postal(df["postal_code"]))
+        df["country"] = df["country"].where(~_is_blank(df["country"]), ctry.where(ctry.notna(), np.nan))
+        non_us = ctry.notna() & (ctry != "US")
+    else:
+        non_us = pd.Series(False, index=df.index)
 
     # 1. coerce by kind
     for c in COLUMNS[table]:
@@ -222,7 +252,14 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
                 values[s.astype(str).str.fullmatch(r"-?\d{1,3}(\.\d{3})+").to_numpy(dtype=bool)] = np.nan
             slow = np.flatnonzero(np.isnan(values) & ~blank.to_numpy())
             bad_arr = np.zeros(len(s), dtype=bool)
-            for pos, cell in zip(slow, s.iloc[slow]):
+            cells = s.iloc[slow]
+            if c.kind == "money" and len(slow):  # "€300,000", "GBP 1.2M": the marker is the cell's currency
+                cells, codes = enrich.money_cells(s, slow)
+                if codes.notna().any():
+                    money_codes[c.name] = codes.set_axis(s.index[slow])
+            if c.kind == "money" and "currency" in df and df["currency"].notna().any():
+                money_codes.setdefault(c.name, pd.Series(np.nan, index=s.index[:0], dtype=object))
+            for pos, cell in zip(slow, cells):
                 v = parse_number(cell)  # None marks junk; blank cells never get here
                 bad_arr[pos] = v is None
                 values[pos] = np.nan if v is None else v
@@ -240,6 +277,8 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
             parsed = s.map(parse_bool)
             col.add_many(parsed.isna() & ~blank, c.name, "not a yes/no value")
             df[c.name] = parsed.fillna(False).astype(bool)
+        elif c.kind == "role":
+            title_map = enrich.map_titles(df, col, titles, df[SOURCE_ROW])
         elif c.kind in ("segment", "role", "status"):
             aliases = {"segment": _SEGMENT_ALIASES, "role": _ROLE_ALIASES, "status": _STATUS_ALIASES}[c.kind]
             known = {"segment": SEGMENTS, "role": ROLES, "status": REP_STATUSES}[c.kind]
@@ -247,10 +286,14 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
             col.add_many(canon.isna(), c.name, f"unknown {c.kind}; expected one of {', '.join(known)}")
             df[c.name] = canon.replace("", np.nan)
         elif c.kind == "postal":
-            df[c.name] = s.map(geo.normalise_zip)
+            df[c.name] = s.map(geo.normalise_zip).where(~non_us, s.astype(str).str.strip().str.upper())
             col.add_many(df[c.name].isna() & ~blank, c.name, "not a US ZIP code")
         else:
             df[c.name] = s.astype(object).where(~blank, np.nan).map(lambda v: v.strip() if isinstance(v, str) else v)
+
+    conversions = enrich.convert_money(df, col, money_codes, settings.currency.lookup(as_of)) if money_codes else []
+    if "_title_segment" in df:
+        df["segment"] = df["segment"].fillna(df.pop("_title_segment"))
 
     # 2. table-specific derivations and checks
     if table in ("accounts", "reps"):
@@ -295,13 +338,14 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
 
     # 4. split clean / rejects; nothing is lost
     bad_idx = sorted(col.bad)
-    clean = df.drop(index=bad_idx).reset_index(drop=True)
+    clean = df.drop(index=bad_idx).drop(columns=["_zip_placed"], errors="ignore").reset_index(drop=True)
     rejects = original.loc[original.index.isin(bad_idx)].copy()
     rejects["reasons"] = [" | ".join(col.bad[i]) for i in rejects.index]
     rejects = rejects[[SOURCE_ROW] + [c for c in rejects.columns if c not in (SOURCE_ROW, "reasons")] + ["reasons"]]
     result = TableResult(table, raw.file, clean, rejects.reset_index(drop=True), col.issues,
                          n_input=len(original), blank_rows=raw.blank_rows,
-                         mapping=used_mapping)
+                         mapping=used_mapping, source=detect_source(list(original.columns)), titles=title_map,
+                         conversions=conversions, original=original)
     assert result.counts_add_up
     return result
 
@@ -314,7 +358,9 @@ def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
     no_coords = df["lat"].isna() | df["lon"].isna()
     if "state" not in df.columns:
         df["state"] = np.nan
-    need = has_zip & (no_coords | df["state"].isna())
+    us = df["country"].isna() | df["country"].astype(str).str.upper().isin(["US", "USA", "UNITED STATES"]) \
+        if "country" in df else pd.Series(True, index=df.index)
+    need = has_zip & (no_coords | df["state"].isna()) & us
     # Only rows that need placing are looked up: a file with coordinates never loads the ZIP table.
     located = geo.locate_zips(df.loc[need, "postal_code"]).reindex(df.index) if need.any() else \
         pd.DataFrame({"lat": np.nan, "lon": np.nan, "state": np.nan}, index=df.index)
@@ -325,6 +371,9 @@ def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
     col.add_many(unknown & ~no_coords, "postal_code", "postal code unknown; using the given lat/lon", WARNING)
     df.loc[no_coords, "lat"] = located.loc[no_coords, "lat"]
     df.loc[no_coords, "lon"] = located.loc[no_coords, "lon"]
+    df["_zip_placed"] = no_coords & located["lat"].notna()
+    if table == "accounts":
+        enrich.place_world(df, col, table)
     df["state"] = df["state"].astype(object).where(df["state"].notna(), located["state"])
     df["state"] = df["state"].map(lambda v: v.upper() if isinstance(v, str) and len(v) == 2 else v)
 
@@ -336,7 +385,12 @@ def _derive_accounts(df: pd.DataFrame, col: _Collector, settings: Settings) -> N
     col.add_many(df["segment"].isna(), "segment",
                  "segment is blank and can't be derived (no employees or annual revenue)")
     df["region"] = df["region"].fillna(df["state"].map(settings.regions))
-    for c in ("arr_usd", "potential_usd", "open_pipeline_usd"):
+    df["region"] = enrich.country_region(df, settings.country_regions)
+    enrich.customer_status(df, col, df["arr_usd"].isna())
+    filled = enrich.potential(df, settings.potential)
+    for c in ("potential_usd", "potential_source", "potential_method"):
+        df[c] = filled[c]
+    for c in ("arr_usd", "open_pipeline_usd"):
         df[c] = df[c].fillna(0.0)
     default_hours = df["segment"].map({k: v.workload_hours_per_account for k, v in settings.segments.items()})
     df["workload_default"] = df["workload_hours"].isna()
@@ -349,32 +403,64 @@ def _derive_accounts(df: pd.DataFrame, col: _Collector, settings: Settings) -> N
 
 
 # -- cross-table checks -----------------------------------------------------------------------
-def resolve_owners(accounts: TableResult, reps: pd.DataFrame) -> None:
-    """Resolve account owners given as rep_id, name or CRM user id; reject unknown owners."""
+def _owner_keys(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+    """(key, rep row) pairs: every non-blank value of ``cols``, lower-cased, for owner look-ups."""
+    parts = [pd.DataFrame({"key": frame[c].astype(str).str.strip().str.lower(), "pos": np.arange(len(frame))})
+             for c in cols if c in frame.columns]
+    keys = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({"key": [], "pos": []})
+    return keys.loc[~keys["key"].isin(["", "nan", "none"])].drop_duplicates("key")
+
+
+def resolve_owners(accounts: TableResult, reps: pd.DataFrame, reps_result: TableResult | None = None) -> None:
+    """Resolve account owners given as rep_id, name or CRM user id.
+
+    An owner whose own row in the reps file was rejected does not take the account down with it: the account
+    loads without an owner and a warning names the rep's row.  An owner found nowhere is an error.
+    """
     if accounts.clean.empty:
         return
-    lookup: dict[str, str] = {}
-    for _, r in reps.iterrows():
-        for key in (r.get("crm_user_id"), r.get("name"), r.get("rep_id")):
-            if isinstance(key, str) and key.strip():
-                lookup[key.strip().lower()] = r["rep_id"]
     df = accounts.clean
-    owner = df["owner_rep_id"]
-    resolved = owner.map(lambda v: lookup.get(str(v).strip().lower()) if isinstance(v, str) else np.nan)
-    unknown = owner.notna() & resolved.isna()
-    if unknown.any():
-        bad = df.loc[unknown]
-        for idx, r in bad.iterrows():
-            accounts.issues.append(Issue("accounts", accounts.file, int(r[SOURCE_ROW]), "owner_rep_id", str(r["owner_rep_id"]),
-                                         "unknown owner: not a rep_id, name or CRM user id in the reps table"))
-        rej = bad[[SOURCE_ROW]].copy()
-        rej["reasons"] = "owner_rep_id: unknown owner: not a rep_id, name or CRM user id in the reps table"
-        for c in bad.columns:
-            if c not in rej.columns and c in accounts.rejects.columns:
-                rej[c] = bad[c].astype(str)
-        accounts.rejects = pd.concat([accounts.rejects, rej], ignore_index=True).sort_values(SOURCE_ROW).reset_index(drop=True)
-    accounts.clean = df.loc[~unknown].assign(owner_rep_id=resolved[~unknown]).reset_index(drop=True)
+    keys = _owner_keys(reps, ["crm_user_id", "name", "rep_id"])
+    lookup = pd.Series(reps["rep_id"].to_numpy()[keys["pos"].astype(int).to_numpy()], index=keys["key"].to_numpy())
+    owner_key = df["owner_rep_id"].astype(str).str.strip().str.lower()
+    resolved = owner_key.map(lookup).where(df["owner_rep_id"].notna())
+    unknown = df["owner_rep_id"].notna() & resolved.isna()
+    rejected_owner = pd.Series(False, index=df.index)
+    if unknown.any() and reps_result is not None and len(reps_result.rejects):
+        rj = reps_result.rejects
+        src_cols = [k for k, v in reps_result.mapping.items() if v in ("rep_id", "name", "crm_user_id")]
+        rkeys = _owner_keys(rj, src_cols)
+        row_of = pd.Series(rj[SOURCE_ROW].to_numpy()[rkeys["pos"].astype(int).to_numpy()], index=rkeys["key"].to_numpy())
+        why_of = pd.Series(rj["reasons"].to_numpy()[rkeys["pos"].astype(int).to_numpy()], index=rkeys["key"].to_numpy())
+        rep_row = owner_key.where(unknown).map(row_of)
+        rejected_owner = unknown & rep_row.notna()
+        for idx in rejected_owner[rejected_owner].index:
+            k = owner_key.at[idx]
+            accounts.issues.append(Issue(
+                "accounts", accounts.file, int(df.at[idx, SOURCE_ROW]), "owner_rep_id", str(df.at[idx, "owner_rep_id"]),
+                f"owner's row was rejected ({reps_result.file}, row {int(row_of[k])}: {why_of[k]}); "
+                "the account is loaded without an owner", WARNING))
+    bad = unknown & ~rejected_owner
+    if bad.any():
+        msg = "unknown owner: not a rep_id, name or CRM user id in the reps table"
+        for idx in bad[bad].index:
+            accounts.issues.append(Issue("accounts", accounts.file, int(df.at[idx, SOURCE_ROW]), "owner_rep_id",
+                                         str(df.at[idx, "owner_rep_id"]), msg))
+        _reject_rows(accounts, df.loc[bad, SOURCE_ROW], "owner_rep_id: " + msg)
+    accounts.clean = df.loc[~bad].assign(owner_rep_id=resolved[~bad]).reset_index(drop=True)
     assert accounts.counts_add_up
+
+
+def _reject_rows(result: TableResult, source_rows: pd.Series, reason: str) -> None:
+    """Move rows rejected by a cross-table check to ``rejects`` with every original cell."""
+    orig = result.original
+    if orig is not None:
+        rej = orig.loc[orig[SOURCE_ROW].isin(set(source_rows))].copy()
+    else:
+        rej = pd.DataFrame({SOURCE_ROW: source_rows.to_numpy()})
+    rej["reasons"] = reason
+    rej = rej[[SOURCE_ROW] + [c for c in rej.columns if c not in (SOURCE_ROW, "reasons")] + ["reasons"]]
+    result.rejects = pd.concat([result.rejects, rej], ignore_index=True).sort_values(SOURCE_ROW).reset_index(drop=True)
 
 
 def check_rep_references(reps: TableResult) -> None:
@@ -393,13 +479,9 @@ def drop_unknown_reps(history: TableResult, reps: pd.DataFrame) -> None:
     unknown = ~df["rep_id"].isin(set(reps["rep_id"]))
     if not unknown.any():
         return
-    bad = df.loc[unknown]
-    msg = "rep_id: not in the reps table"
-    for _, r in bad.iterrows():
+    for _, r in df.loc[unknown].iterrows():
         history.issues.append(Issue("history", history.file, int(r[SOURCE_ROW]), "rep_id", str(r["rep_id"]), "not in the reps table"))
-    rej = bad.astype(str).assign(reasons=msg)
-    rej[SOURCE_ROW] = bad[SOURCE_ROW].astype(int)
-    history.rejects = pd.concat([history.rejects, rej], ignore_index=True)
+    _reject_rows(history, df.loc[unknown, SOURCE_ROW], "rep_id: not in the reps table")
     history.clean = df.loc[~unknown].reset_index(drop=True)
 
 
