@@ -120,6 +120,10 @@ def place_world(df: pd.DataFrame, col, table: str) -> None:
         for found, label in steps:
             fill = need & found["lat"].notna()
             df.loc[fill, "lat"], df.loc[fill, "lon"] = found.loc[fill, "lat"], found.loc[fill, "lon"]
+            if "state" in df and "admin1" in found:  # a US city fills the blank state (and so the region)
+                st_fill = fill & us & df["state"].isna()
+                df["state"] = df["state"].astype(object)
+                df.loc[st_fill, "state"] = found.loc[st_fill, "admin1"]
             prec[fill] = label[fill] if isinstance(label, pd.Series) else label
             need = need & ~fill
     df["geo_precision"] = prec.where(df["lat"].notna(), "none")

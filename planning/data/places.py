@@ -134,19 +134,24 @@ def _cache_path(version: str) -> Path | None:
 def locate_cities(country: pd.Series, city: pd.Series, admin1: pd.Series | None = None) -> pd.DataFrame:
     """lat, lon of (ISO-2 country, city name) pairs; the most populous match, within admin1 (US state) if given."""
     out = pd.DataFrame({"lat": np.nan, "lon": np.nan}, index=city.index)
+    out["admin1"] = pd.Series(np.nan, index=city.index, dtype=object)
     ok = country.notna() & city.notna()
     if not ok.any():
         return out
     table = city_table()
     q = pd.DataFrame({"country": country[ok].astype(str), "key": city[ok].map(_key)}, index=city.index[ok])
     best = table.drop_duplicates(["country", "key"])  # sorted by population: the biggest namesake
-    hit = q.reset_index().merge(best[["country", "key", "lat", "lon"]], on=["country", "key"], how="left").set_index("index")
+    hit = q.reset_index().merge(best[["country", "key", "lat", "lon", "admin1"]], on=["country", "key"],
+                                how="left").set_index("index")
     if admin1 is not None:
         q2 = q.assign(admin1=admin1[ok].astype(str).str.upper())
         by_state = q2.reset_index().merge(table[["country", "key", "admin1", "lat", "lon"]],
                                           on=["country", "key", "admin1"], how="left").set_index("index")
-        hit[["lat", "lon"]] = by_state[["lat", "lon"]].fillna(hit[["lat", "lon"]])
-    out.loc[hit.index, ["lat", "lon"]] = hit[["lat", "lon"]].to_numpy()
+        found = by_state["lat"].notna()
+        hit.loc[found, ["lat", "lon"]] = by_state.loc[found, ["lat", "lon"]].to_numpy()
+        hit.loc[found, "admin1"] = by_state.loc[found, "admin1"]
+    out.loc[hit.index, ["lat", "lon"]] = hit[["lat", "lon"]].to_numpy(dtype=float)
+    out.loc[hit.index, "admin1"] = hit["admin1"].astype(object)
     return out
 
 

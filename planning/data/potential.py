@@ -67,8 +67,10 @@ def estimate_potential(accounts: pd.DataFrame, factors: PotentialFactors) -> tup
         share = accounts["industry"].map(factors.industry_seat_share).astype(float).fillna(share)
     wallet = seg.map({k: v.wallet_share for k, v in factors.segments.items()}).astype(float)
     it = accounts["industry"].map(factors.it_spend_share).astype(float).fillna(factors.default_it_spend_share)
-    by_seats = accounts["employees"].astype(float) * share * price
-    by_revenue = accounts["annual_revenue_usd"].astype(float) * it * wallet
+    emp, rev = accounts["employees"].astype(float), accounts["annual_revenue_usd"].astype(float)
+    # A negative input is an error reported on its own column; it must not turn into a negative estimate.
+    by_seats = emp.where(emp >= 0) * share * price
+    by_revenue = rev.where(rev >= 0) * it * wallet
     method = pd.Series(np.where(by_seats.notna(), "seats", np.where(by_revenue.notna(), "it_spend", None)),
                        index=accounts.index, dtype=object)
     return by_seats.fillna(by_revenue), method

@@ -465,6 +465,11 @@ def _reject_rows(result: TableResult, source_rows: pd.Series, reason: str) -> No
 
 def check_rep_references(reps: TableResult) -> None:
     df = reps.clean
+    # Managers given by name or CRM user id (Salesforce's "Manager" column holds a full name) → rep_id.
+    keys = _owner_keys(df, ["crm_user_id", "name", "rep_id"])
+    lookup = pd.Series(df["rep_id"].to_numpy()[keys["pos"].astype(int).to_numpy()], index=keys["key"].to_numpy())
+    mgr = df["manager_id"].astype(str).str.strip().str.lower().map(lookup).where(df["manager_id"].notna())
+    df["manager_id"] = mgr.fillna(df["manager_id"])
     ids = set(df["rep_id"])
     bad = df["manager_id"].notna() & ~df["manager_id"].isin(ids)
     for idx in bad[bad].index:
