@@ -94,7 +94,17 @@ def split_cells(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     A cell with two different markers ("€300 GBP") gets code '?€/GBP' so it is reported, not guessed.
     """
-    parts = cells.astype(str).str.extract(CELL_RE)
+    text = cells.astype(str)
+    # Fast path for the common US export: "$1,234.50" / "-$5" (no regex extraction per cell).
+    dollar = text.str.fullmatch(r"-?\$-?[0-9,]*[0-9](\.[0-9]+)?")
+    if dollar.all():
+        return text.str.replace("$", "", regex=False), pd.Series("USD", index=cells.index, dtype=object)
+    if dollar.any():
+        rest_num, rest_code = split_cells(cells[~dollar])
+        num = text.str.replace("$", "", regex=False).where(dollar, rest_num)
+        code = pd.Series("USD", index=cells.index, dtype=object).where(dollar, rest_code)
+        return num, code
+    parts = text.str.extract(CELL_RE)
     pre, post = code_of(parts["pre"]), code_of(parts["post"])
     clash = pre.notna() & post.notna() & (pre != post)
     code = pre.fillna(post)

@@ -48,8 +48,8 @@ def convert_money(df: pd.DataFrame, col, money_codes: dict[str, pd.Series], rate
         clash = ~soft & row_code.notna() & (cell != row_code) & ~cell.astype(str).str.startswith("?")
         col.add_many(clash & ~np.isnan(values), name, "amount's currency differs from the row's currency column")
         code = cell.where(~soft, row_code.where(row_code.notna(), cell))
-        if code.isna().all():
-            continue
+        if (code.isna() | (code == "USD")).all():
+            continue  # all USD: nothing to convert
         res = cur.convert(name, values, code.reset_index(drop=True), rates)
         res.missing_rate.index = df.index
         res.unknown_code.index = df.index
