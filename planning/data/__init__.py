@@ -22,6 +22,11 @@ Public names, by module (import them from this package; they load on first use):
 - ``schema``: column_names, COLUMNS, ColumnSpec, empty_frame, MONEY_KINDS, NUMERIC_KINDS, required_columns, spec,
   TABLES
 - ``summary``: breakdown
+- ``titles``: suggest_title_map, title_map_dict, classify_title, TITLE_RULES (job title → role and segment)
+- ``currency``: Rate, RateTable (dated rates to USD)
+- ``potential``: PotentialFactors, SegmentPotential, potential_note, potential_summary (estimated potential)
+- ``presets``: detect_source, PRESETS (Salesforce, HubSpot, Dynamics 365 headers)
+- ``places``: normalise_country, city_table (accounts outside the US)
 - ``validation``: canonical, check_rep_references, column_help, derive_segment, drop_unknown_reps, Issue,
   parse_bool, parse_number, resolve_owners, TableResult, validate_table, ValidationReport
 """
@@ -133,6 +138,20 @@ _PUBLIC = {
     "workload_hours": "defaults",
     "write_csv": "files",
     "zip_table": "geo",
+    "suggest_title_map": "titles",
+    "title_map_dict": "titles",
+    "classify_title": "titles",
+    "TITLE_RULES": "titles",
+    "Rate": "currency",
+    "RateTable": "currency",
+    "PotentialFactors": "potential",
+    "SegmentPotential": "potential",
+    "potential_note": "potential",
+    "potential_summary": "potential",
+    "detect_source": "presets",
+    "PRESETS": "presets",
+    "normalise_country": "places",
+    "city_table": "places",
 }
 __all__ = sorted(_PUBLIC)
 
