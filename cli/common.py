@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import inspect
-import json
 import typing
 from pathlib import Path
 from typing import Annotated, Optional
@@ -11,14 +10,14 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from planning.data import Dataset, FileError, load_dataset, load_sample, load_settings, read_settings_file
+from planning.data import Dataset, FileError, load_dataset, load_mapping, load_sample, load_settings
 
 AccountsOpt = Annotated[Optional[Path], typer.Option("--accounts", "-a", help="Accounts file (CSV, Excel or Parquet). Omit to use the sample company.")]
 RepsOpt = Annotated[Optional[Path], typer.Option("--reps", "-r", help="Reps file (CSV, Excel or Parquet).")]
 TargetsOpt = Annotated[Optional[Path], typer.Option("--targets", help="Bookings targets file (segment, region, period).")]
 HistoryOpt = Annotated[Optional[Path], typer.Option("--history", help="Quota attainment history file (rep_id, period, quota, bookings).")]
 TerritoriesOpt = Annotated[Optional[Path], typer.Option("--territories", help="Territory hierarchy file (territory_id, region, area, owner).")]
-MappingOpt = Annotated[Optional[Path], typer.Option("--mapping", help="YAML/JSON column mapping: {table: {source column: canonical column}}.")]
+MappingOpt = Annotated[Optional[Path], typer.Option("--mapping", help="YAML/JSON mapping file: {table: {source column: canonical column}, titles: {job title: Role or Role/Segment}} (write one with `mapping`).")]
 SettingsOpt = Annotated[Optional[Path], typer.Option("--settings", "-s", help="YAML/TOML settings file overriding the domain defaults (section 'defaults').")]
 AsOfOpt = Annotated[Optional[str], typer.Option("--as-of", help="Date the data describes (YYYY-MM-DD); defaults to today, or the sample's date.")]
 PlanYearOpt = Annotated[Optional[int], typer.Option("--plan-year", help="Year being planned; defaults to next year from October on.")]
@@ -36,7 +35,7 @@ def load_data(accounts: Path | None = None, reps: Path | None = None, targets: P
             raise typer.BadParameter("give both --accounts and --reps (or neither, for the sample company)")
         maps = None
         if mapping is not None:
-            maps = json.loads(mapping.read_text()) if mapping.suffix == ".json" else read_settings_file(mapping)
+            maps = load_mapping(mapping)
         return load_dataset(accounts, reps, targets, history, territories, mappings=maps, settings=cfg,
                             as_of=as_of, plan_year=plan_year, name=accounts.name)
     except (FileError, ValueError) as exc:

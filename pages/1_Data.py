@@ -1,16 +1,15 @@
 """Data: load and validate CRM exports, see the account base, today's plan health and data health."""
 from __future__ import annotations
 
-import hashlib
-
-import pandas as pd
 import streamlit as st
 
-from planning.data import COLUMNS, FileError, breakdown, health_report, load_dataset, read_table, suggest_mapping
+from planning.data import breakdown, health_report
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
 from ui import state
 from ui.charts import accounts_map, book_bars
+from ui.data_load import loader_report, upload_section
 from ui.format import usd
+from ui.guards import data_problem
 from ui.widgets import download_csv, money_config
 
 st.title("Data")
@@ -18,48 +17,16 @@ ds = state.dataset()
 st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
 
 # --- upload ----------------------------------------------------------------------------
-with st.expander("Load your own CRM export (replaces the sample company for this session)"):
-    up = {t: st.file_uploader(f"{t.capitalize()} file{' (required)' if t in ('accounts', 'reps') else ''}",
-                              type=["csv", "txt", "xlsx", "xls", "parquet"], key=f"upload_{t}")
-          for t in ("accounts", "reps", "targets", "history", "territories")}
-    mappings: dict[str, dict[str, str]] = {}
-    for table, f in up.items():
-        if f is None:
-            continue
-        try:
-            raw = read_table(f.getvalue(), f.name)
-        except FileError as exc:
-            st.error(str(exc))
-            continue
-        auto = suggest_mapping(table, list(raw.frame.columns))
-        options = [""] + [c.name for c in COLUMNS[table]]
-        edited = st.data_editor(
-            pd.DataFrame({"source column": [c for c in raw.frame.columns if c != "source_row"],
-                          "maps to": [auto.get(c, "") for c in raw.frame.columns if c != "source_row"]}),
-            column_config={"maps to": st.column_config.SelectboxColumn(options=options)},
-            disabled=["source column"], hide_index=True, key=f"map_{table}")
-        mappings[table] = dict(zip(edited["source column"], edited["maps to"].fillna("")))
-    c1, c2 = st.columns(2)
-    if c1.button("Load these files", type="primary", disabled=not (up["accounts"] and up["reps"])):
-        try:
-            files = {t: f.getvalue() for t, f in up.items() if f is not None}
-            new = load_dataset(**files, mappings=mappings, filenames={t: f.name for t, f in up.items() if f},
-                               as_of=pd.Timestamp.today().normalize(), name=up["accounts"].name)
-            digest = hashlib.sha1(b"".join(files.values())).hexdigest()[:12]
-            state.set_dataset(new, digest)
-            st.rerun()
-        except FileError as exc:
-            st.error(f"Not loaded — {exc}. The data in use is unchanged.")
-    if c2.button("Back to the sample company"):
-        st.session_state.pop("dataset", None)
-        st.rerun()
+upload_section()
 
 # --- headline figures ------------------------------------------------------------------
 acc, reps = ds.accounts, ds.reps
 rejected = len(ds.report.rejects_frame())
 cols = st.columns(6)
 cols[0].metric("Accounts", f"{len(acc):,}")
-cols[1].metric("Customers", f"{int((acc['arr_usd'] > 0).sum()):,}")
+customers = acc["is_customer"] if "is_customer" in acc else acc["arr_usd"] > 0
+cols[1].metric("Customers", f"{int(customers.sum()):,}",
+               help="ARR above zero, or where ARR is blank, a customer account type / lifecycle stage.")
 cols[2].metric("ARR", usd(acc["arr_usd"].sum()))
 cols[3].metric("Potential", usd(acc["potential_usd"].sum()))
 cols[4].metric("Quota reps", f"{int(reps['role'].isin(['AE', 'Channel']).sum()):,}")
@@ -78,6 +45,7 @@ if len(issues):
         download_csv(issues, "Download all issues (CSV)", "validation_issues.csv")
 else:
     st.success("Every row loaded; no issues.")
+loader_report(ds)
 
 # --- breakdowns --------------------------------------------------------------------------
 st.subheader("Account base")
@@ -95,8 +63,8 @@ names = ds.rep_names()
 points = acc.assign(owner=acc["owner_rep_id"].map(names).fillna("(no owner)"))
 if seg != "All":
     points = points.loc[points["segment"] == seg]
-st.altair_chart(accounts_map(points, "owner", tooltip=["name", "owner", "segment", "arr_usd", "potential_usd"],
-                             size="potential_usd"), width="stretch")
+tips = ["name", "owner", "segment", "arr_usd", "potential_usd"] + [c for c in ("country", "geo_precision") if c in acc]
+st.altair_chart(accounts_map(points, "owner", tooltip=tips, size="potential_usd"), width="stretch")
 
 
 # --- current plan health --------------------------------------------------------------------
@@ -106,24 +74,27 @@ def _book(version: str):
 
 
 st.subheader("Current plan health")
-book = _book(state.dataset_version())
-flag = ds.settings.planning.productivity_variance_flag
-pv = productivity_variance(book, threshold=flag)
-for _, r in pv.iterrows():
-    msg = (f"**{r['segment']}**: the best territory holds {r['ratio']:.1f}× the potential of the worst "
-           f"({usd(r['best'])} vs {usd(r['worst'])}).")
-    (st.warning(msg + f" Above {flag:.0f}× means rebalance.") if r["flag"] else st.info(msg))
-metric = st.selectbox("Metric", BALANCE_METRICS, format_func=lambda m: METRIC_LABELS[m], key="health_metric")
-st.altair_chart(book_bars(book, metric), width="stretch")
-st.dataframe(balance_table(book, variance_flag=flag), hide_index=True, width="stretch")
-level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory", key="health_level")
-show = book.reset_index()[["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
-                           "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi", "owner_rep_id"]]
-if level and level != "territory":
-    show = rollup(show, level)
-st.dataframe(show, hide_index=True, width="stretch",
-             column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
-download_csv(show, f"Download books by {level or 'territory'} (CSV)", f"current_books_by_{level or 'territory'}.csv")
+if data_problem(ds):
+    st.info(data_problem(ds))
+else:
+    book = _book(state.dataset_version())
+    flag = ds.settings.planning.productivity_variance_flag
+    pv = productivity_variance(book, threshold=flag)
+    for _, r in pv.iterrows():
+        msg = (f"**{r['segment']}**: the best territory holds {r['ratio']:.1f}× the potential of the worst "
+               f"({usd(r['best'])} vs {usd(r['worst'])}).")
+        (st.warning(msg + f" Above {flag:.0f}× means rebalance.") if r["flag"] else st.info(msg))
+    metric = st.selectbox("Metric", BALANCE_METRICS, format_func=lambda m: METRIC_LABELS[m], key="health_metric")
+    st.altair_chart(book_bars(book, metric), width="stretch")
+    st.dataframe(balance_table(book, variance_flag=flag), hide_index=True, width="stretch")
+    level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory", key="health_level")
+    show = book.reset_index()[["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
+                               "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi", "owner_rep_id"]]
+    if level and level != "territory":
+        show = rollup(show, level)
+    st.dataframe(show, hide_index=True, width="stretch",
+                 column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
+    download_csv(show, f"Download books by {level or 'territory'} (CSV)", f"current_books_by_{level or 'territory'}.csv")
 
 # --- data health ------------------------------------------------------------------------------
 st.subheader("Data health")

@@ -12,8 +12,9 @@ from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveR
                               crm_frame, live_balance, resolve_edits)
 from optimizers.carve.frontier import Frontier, frontier, pick
 from optimizers.carve.model import Cancelled
-from planning.data import quota_carriers
+from planning.data import potential_note, quota_carriers
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
+from ui.guards import require_data
 from ui import state
 from ui.charts import before_after_bars
 from ui.format import pct, usd
@@ -24,6 +25,9 @@ _DEFAULTS = CarveSettings()
 
 ds = state.dataset()
 st.title("Carve")
+require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
+if potential_note(ds.accounts):  # carving on estimated potential: say so where the balance is set
+    st.info(potential_note(ds.accounts))
 st.caption("Every account to exactly one territory, books balanced within your bands, accounts kept with their "
            "owner unless moving them buys real balance, and a reason for every move.")
 

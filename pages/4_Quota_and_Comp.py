@@ -9,6 +9,7 @@ import streamlit as st
 from planning.compensation import (DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
                                    Spiff, comp_sheets, compare_variants, per_rep_plans, plan_table, plans_from_dict,
                                    plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
+from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import state
@@ -17,6 +18,7 @@ from ui.widgets import download_csv, download_excel, money_config
 
 ds = state.dataset()
 st.title("Quota and Comp")
+require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 st.caption(f"{ds.name} · quotas for {ds.plan_year} · defaults from shared/domain.md (editable in Settings files)")
 
 plan = qs.selected_plan()

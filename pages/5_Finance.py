@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.compensation import CompPlanError, QuotaError, comp_sheets, plan_table, quota_sheets
+from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import state
@@ -12,6 +13,7 @@ from ui.widgets import download_excel, money_config
 
 ds = state.dataset()
 st.title("Finance")
+require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 st.caption(f"{ds.name} · {ds.plan_year} · quota settings and comp plans come from the Quota and Comp page "
            "(defaults until changed there)")
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from planning.data import to_safe_csv
 from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html
+from ui.guards import require_data
 from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd
@@ -14,6 +15,7 @@ from ui.widgets import money_config
 pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does to "
                                       "each account, rep and manager before anyone signs it.")
 ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
+require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 
 c1, c2, c3 = st.columns([2, 2, 1])
 a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
                             StoreError, best_in_row, compare_capacity, compare_plans, differs)
+from ui.guards import require_data
 from ui import state
 from ui.charts import accounts_map
 from ui.plan_picker import plan_page_header
@@ -13,6 +14,7 @@ from ui.plan_picker import plan_page_header
 pick = plan_page_header("Compare", "Pick 2–4 plans from this session or the plan library. The best value of each "
                                    "row is highlighted; rows where the plans differ are marked ●.")
 ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
+require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 # saved capacity scenarios come from the same store: skip them when it could not be read
 cap_saved = pd.DataFrame(columns=["name", "version"]) if pick.problem else store.list_scenarios("capacity")
 

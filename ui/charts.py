@@ -28,11 +28,21 @@ PROJECTION = "albersUsa"
 STATES_URL = "app/static/us_states.geojson"  # served by Streamlit's static serving (.streamlit/config.toml)
 
 
-def basemap() -> alt.Chart:
+def basemap(projection: str = PROJECTION) -> alt.Chart:
     """US state outlines, loaded by the browser from the app's own static folder (offline, cached)."""
     alt = _altair()
     states = alt.Data(url=STATES_URL, format=alt.DataFormat(type="json", property="features"))
-    return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(PROJECTION)
+    return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(projection)
+
+
+def map_projection(points: pd.DataFrame) -> str:
+    """albersUsa for US books; equalEarth when any account lies outside the US (albersUsa would drop it)."""
+    if points.empty:
+        return PROJECTION
+    outside = ~(points["lat"].between(17, 72) & points["lon"].between(-180, -60))
+    if "country" in points:
+        outside |= points["country"].fillna("US").ne("US")
+    return "equalEarth" if outside.any() else PROJECTION
 
 
 def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: list[str] | None = None,
@@ -46,22 +56,23 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     alt = _altair()
     tooltip = tooltip or ["name", color]
     # Send only the columns the chart uses: the spec carries its data, and 6,000 wide rows were most of its weight.
-    used = list(dict.fromkeys(["lat", "lon", color, *([size] if size else []),
+    used = list(dict.fromkeys(["lat", "lon", color, *([size] if size else []), *(["country"] if "country" in points else []),
                                *[t for t in tooltip if isinstance(t, str)]]))
     pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
+    proj = map_projection(pts)
     dots = alt.Chart(pts).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.2).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color(f"{color}:N", scale=alt.Scale(scheme="tableau20"),
                         legend=alt.Legend(title=color.replace("_", " "), orient="right", columns=2, symbolLimit=60, labelLimit=150)),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
         tooltip=tooltip,
-    ).project(PROJECTION)
-    layers = [basemap()]
+    ).project(proj)
+    layers = [basemap(proj)]
     if shapes and shapes.get("features"):
         layers.append(alt.Chart(alt.Data(values=shapes["features"])).mark_geoshape(opacity=0.18, strokeWidth=1).encode(
             color=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
             stroke=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
-        ).project(PROJECTION))
+        ).project(proj))
     layers.append(dots)
     return alt.layer(*layers).properties(title=title, height=height, width="container")
 

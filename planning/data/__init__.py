@@ -27,6 +27,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``potential``: PotentialFactors, SegmentPotential, potential_note, potential_summary (estimated potential)
 - ``presets``: detect_source, PRESETS (Salesforce, HubSpot, Dynamics 365 headers)
 - ``places``: normalise_country, city_table (accounts outside the US)
+- ``mapping_file``: load_mapping, parse_mapping, dump_mapping, suggest_mapping_file (column + title map file)
 - ``validation``: canonical, check_rep_references, column_help, derive_segment, drop_unknown_reps, Issue,
   parse_bool, parse_number, resolve_owners, TableResult, validate_table, ValidationReport
 """
@@ -152,6 +153,10 @@ _PUBLIC = {
     "PRESETS": "presets",
     "normalise_country": "places",
     "city_table": "places",
+    "load_mapping": "mapping_file",
+    "parse_mapping": "mapping_file",
+    "dump_mapping": "mapping_file",
+    "suggest_mapping_file": "mapping_file",
 }
 __all__ = sorted(_PUBLIC)
 

@@ -343,6 +343,10 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
     # 4. split clean / rejects; nothing is lost
     bad_idx = sorted(col.bad)
     clean = df.drop(index=bad_idx).drop(columns=["_zip_placed"], errors="ignore").reset_index(drop=True)
+    if clean.empty:  # no row survived: text columns must stay text, not the float of an all-NaN column
+        for c in COLUMNS[table]:
+            if c.kind not in ("money", "number", "int", "lat", "lon", "fraction", "date", "bool"):
+                clean[c.name] = clean[c.name].astype(object)
     rejects = original.loc[original.index.isin(bad_idx)].copy()
     rejects["reasons"] = [" | ".join(col.bad[i]) for i in rejects.index]
     rejects = rejects[[SOURCE_ROW] + [c for c in rejects.columns if c not in (SOURCE_ROW, "reasons")] + ["reasons"]]

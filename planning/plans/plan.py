@@ -143,7 +143,11 @@ def metrics(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame | None = None
             share.index = reps["rep_id"].to_numpy()
             out["capacity_share"] = out["owner_rep_id"].map(share).fillna(1.0)
         home_lat, home_lon = out["owner_rep_id"].map(r["lat"]), out["owner_rep_id"].map(r["lon"])
-    else:
+    else:  # no people loaded: the same columns, empty, so every reader can rely on them
+        out["owner_name"] = pd.Series(np.nan, index=out.index, dtype=object)
+        out["owner_status"] = pd.Series(np.nan, index=out.index, dtype=object)
+        if plan_year is not None:
+            out["capacity_share"] = 1.0
         home_lat = home_lon = pd.Series(np.nan, index=out.index)
     # distance from home (or the territory's centroid when no home is known)
     frame = frame.dropna(subset=["territory_id", "lat", "lon"])
