@@ -7,8 +7,32 @@ from typing import Annotated, Optional
 import typer
 
 from cli.common import echo_table, uses_data
-from planning.data import COLUMNS, breakdown, health_report, write_csv
+from planning.data import (COLUMNS, FileError, breakdown, dump_mapping, health_report, load_mapping, potential_note,
+                           suggest_mapping_file, write_csv)
 from planning.plans import balance_table, metrics, productivity_variance
+
+
+def echo_loader_report(ds) -> None:
+    """What the loader did: detected CRM, title map, currency conversions, estimated potential, placing."""
+    rep = ds.report
+    for table, source in rep.sources().items():
+        typer.echo(f"detected source: {table}: {source}")
+    titles = rep.tables["reps"].titles if "reps" in rep.tables else None
+    if titles is not None and len(titles) and not (titles["how"] == "exact").all():
+        typer.echo("\njob titles read as roles:")
+        echo_table(titles)
+    conv = rep.conversions_frame()
+    if len(conv):
+        typer.echo("\ncurrency conversions:")
+        echo_table(conv.assign(original_total=conv["original_total"].round().astype("int64"),
+                               usd_total=conv["usd_total"].round().astype("int64")), floatfmt="{:,.4f}")
+    note = potential_note(ds.accounts)
+    if note:
+        typer.echo("\n" + note.replace("**", ""))
+    acc = ds.accounts
+    if "geo_precision" in acc and len(acc) and (acc["country"] != "US").any():
+        typer.echo("\naccounts placed, by country and precision:")
+        echo_table(acc.groupby(["country", "geo_precision"]).size().rename("accounts").reset_index())
 
 
 def register(app: typer.Typer) -> None:
@@ -25,6 +49,7 @@ def register(app: typer.Typer) -> None:
         issues = ds.report.issues
         for i in issues:
             typer.echo(str(i))
+        echo_loader_report(ds)
         rejects = ds.report.rejects_frame()
         if rejects_out:
             write_csv(rejects, rejects_out)
@@ -56,6 +81,25 @@ def register(app: typer.Typer) -> None:
         if out:
             write_csv(book.reset_index(), out)
             typer.echo(f"wrote {out}")
+
+    @app.command()
+    def mapping(accounts: Annotated[Path, typer.Option("--accounts", "-a", help="Accounts file.")],
+                reps: Annotated[Optional[Path], typer.Option("--reps", "-r", help="Reps (users) file.")] = None,
+                start: Annotated[Optional[Path], typer.Option("--from", help="An existing mapping file to start from.")] = None,
+                out: Annotated[Path, typer.Option(help="Write the mapping (YAML) here.")] = Path("mapping.yaml")):
+        """Write the suggested mapping for your files: columns per table and the job title → role map.
+
+        Edit it (e.g. `Acount Exec: AE/SMB`) and pass it back with --mapping to validate, summary, carve...
+        """
+        try:
+            files = {"accounts": accounts, **({"reps": reps} if reps else {})}
+            maps = suggest_mapping_file(files, load_mapping(start) if start else None)
+        except (FileError, ValueError) as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from exc
+        out.write_text(dump_mapping(maps), encoding="utf-8")
+        typer.echo(dump_mapping(maps))
+        typer.echo(f"wrote {out}")
 
     @app.command()
     def columns(table: Annotated[Optional[str], typer.Argument(help="accounts, reps, targets, history or territories")] = None):

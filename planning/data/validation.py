@@ -74,8 +74,13 @@ class ValidationReport:
         return pd.DataFrame([{c: getattr(i, c) for c in cols} for i in self.issues])[cols]
 
     def rejects_frame(self) -> pd.DataFrame:
+        """Every rejected row of every table: table, file, row, reasons, then every original column."""
         frames = [t.rejects.assign(table=name, file=t.file) for name, t in self.tables.items() if len(t.rejects)]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["table", "file", SOURCE_ROW, "reasons"])
+        first = ["table", "file", SOURCE_ROW, "reasons"]
+        if not frames:
+            return pd.DataFrame(columns=first)
+        out = pd.concat(frames, ignore_index=True)
+        return out[first + [c for c in out.columns if c not in first]]
 
     def conversions_frame(self) -> pd.DataFrame:
         cols = ["table", "column", "currency", "rows", "usd_per_unit", "rate_date", "original_total", "usd_total"]
