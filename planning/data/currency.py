@@ -104,14 +104,14 @@ def split_cells(cells: pd.Series) -> tuple[pd.Series, pd.Series]:
         num = text.str.replace("$", "", regex=False).where(dollar, rest_num)
         code = pd.Series("USD", index=cells.index, dtype=object).where(dollar, rest_code)
         return num, code
-    parts = text.str.extract(CELL_RE)
+    parts = text.str.extract(CELL_RE).astype(object)  # all-NaN groups must stay text-like, not float
     pre, post = code_of(parts["pre"]), code_of(parts["post"])
     clash = pre.notna() & post.notna() & (pre != post)
     code = pre.fillna(post)
-    code = code.where(~clash, "?" + parts["pre"].fillna("") + "/" + parts["post"].fillna(""))
+    code = code.where(~clash, "?" + parts["pre"].fillna("").astype(str) + "/" + parts["post"].fillna("").astype(str))
     matched = parts["num"].notna()
     sign = parts["sign"].fillna("")
-    num = sign + parts["num"].str.strip() + sign.map({"(": ")"}).fillna("")
+    num = sign + parts["num"].fillna("").astype(str).str.strip() + sign.map({"(": ")"}).fillna("")
     return num.where(matched, cells.astype(str)), code.where(matched, np.nan)
 
 

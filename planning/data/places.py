@@ -131,6 +131,19 @@ def _cache_path(version: str) -> Path | None:
         return None
 
 
+@lru_cache(maxsize=1)
+def _biggest() -> pd.DataFrame:
+    """(country, key) → the most populous namesake's lat, lon, admin1."""
+    return city_table().drop_duplicates(["country", "key"]).set_index(["country", "key"])[["lat", "lon", "admin1"]]
+
+
+@lru_cache(maxsize=1)
+def _by_admin1() -> pd.DataFrame:
+    """(country, key, admin1) → lat, lon: a US city within its state."""
+    t = city_table().drop_duplicates(["country", "key", "admin1"])
+    return t.set_index(["country", "key", t["admin1"].rename("state")])[["lat", "lon", "admin1"]]
+
+
 def locate_cities(country: pd.Series, city: pd.Series, admin1: pd.Series | None = None) -> pd.DataFrame:
     """lat, lon of (ISO-2 country, city name) pairs; the most populous match, within admin1 (US state) if given."""
     out = pd.DataFrame({"lat": np.nan, "lon": np.nan}, index=city.index)
@@ -138,20 +151,17 @@ def locate_cities(country: pd.Series, city: pd.Series, admin1: pd.Series | None 
     ok = country.notna() & city.notna()
     if not ok.any():
         return out
-    table = city_table()
-    q = pd.DataFrame({"country": country[ok].astype(str), "key": city[ok].map(_key)}, index=city.index[ok])
-    best = table.drop_duplicates(["country", "key"])  # sorted by population: the biggest namesake
-    hit = q.reset_index().merge(best[["country", "key", "lat", "lon", "admin1"]], on=["country", "key"],
-                                how="left").set_index("index")
+    ctry = country[ok].astype(str).to_numpy()
+    keys = city[ok].map(_key).to_numpy()
+    hit = _biggest().reindex(pd.MultiIndex.from_arrays([ctry, keys]))
     if admin1 is not None:
-        q2 = q.assign(admin1=admin1[ok].astype(str).str.upper())
-        by_state = q2.reset_index().merge(table[["country", "key", "admin1", "lat", "lon"]],
-                                          on=["country", "key", "admin1"], how="left").set_index("index")
-        found = by_state["lat"].notna()
-        hit.loc[found, ["lat", "lon"]] = by_state.loc[found, ["lat", "lon"]].to_numpy()
-        hit.loc[found, "admin1"] = by_state.loc[found, "admin1"]
-    out.loc[hit.index, ["lat", "lon"]] = hit[["lat", "lon"]].to_numpy(dtype=float)
-    out.loc[hit.index, "admin1"] = hit["admin1"].astype(object)
+        states = admin1[ok].astype(object).where(admin1[ok].notna(), "").astype(str).str.upper().to_numpy()
+        by_state = _by_admin1().reindex(pd.MultiIndex.from_arrays([ctry, keys, states]))
+        found = by_state["lat"].notna().to_numpy()
+        hit.iloc[found] = by_state.iloc[found].to_numpy()
+    idx = city.index[ok]
+    out.loc[idx, ["lat", "lon"]] = hit[["lat", "lon"]].to_numpy(dtype=float)
+    out.loc[idx, "admin1"] = hit["admin1"].astype(object).to_numpy()
     return out
 
 

@@ -60,6 +60,8 @@ def detect_source(columns: list[str]) -> str | None:
     """The CRM whose export this header looks like ('Salesforce', 'HubSpot', 'Dynamics 365'), or None."""
     have = {_norm(c) for c in columns}
     scores = {p.name: sum(_norm(s) in have for s in p.signature) for p in PRESETS}
+    # Dynamics marks its system columns "(Do Not Modify) …": one is enough to know the source.
+    scores["Dynamics 365"] += 2 * any(_norm(c).startswith("donotmodify") for c in columns)
     best = max(scores, key=scores.get)
     return best if scores[best] >= 2 else None
 
