@@ -65,6 +65,10 @@ if seg != "All":
     points = points.loc[points["segment"] == seg]
 tips = ["name", "owner", "segment", "arr_usd", "potential_usd"] + [c for c in ("country", "geo_precision") if c in acc]
 st.altair_chart(accounts_map(points, "owner", tooltip=tips, size="potential_usd"), width="stretch")
+placed = points["lat"].notna()
+abroad = int((placed & points["country"].ne("US")).sum()) if "country" in points else 0
+st.caption(f"{int(placed.sum()):,} accounts on the map ({abroad:,} outside the US)"
+           + (f"; {int((~placed).sum()):,} without a location" if (~placed).any() else "") + ".")
 
 
 # --- current plan health --------------------------------------------------------------------

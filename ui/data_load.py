@@ -57,17 +57,23 @@ def _review_columns(table: str, raw, saved: dict) -> dict[str, str]:
     return dict(zip(edited["source column"], edited["maps to"].fillna("")))
 
 
-def _review_titles(raw, mapping: dict[str, str], saved: dict) -> dict[str, str]:
+def _review_titles(raw, mapping: dict[str, str], saved: dict) -> tuple[dict[str, str], dict[str, str]]:
+    """(the whole title map, for the mapping file; the entries the user set, for the load).
+
+    Only the user's own entries go to the loader, so titles it had to guess still get their warning.
+    """
     role_src = next((k for k, v in mapping.items() if v == "role"), None)
     if role_src is None:
-        return {}
+        return {}, {}
     table = suggest_title_map(raw.frame[role_src], saved.get("titles"))
     st.markdown(f"**Title → role map** (from *{role_src}*; edit a row to change how that title loads)")
     edited = st.data_editor(
         table, hide_index=True, key="title_map", disabled=["title", "how", "closest_known_title", "rows"],
         column_config={"role": st.column_config.SelectboxColumn(options=list(ROLES)),
                        "segment": st.column_config.SelectboxColumn(options=list(SEGMENTS))})
-    return title_map_dict(edited)
+    full, suggested = title_map_dict(edited), title_map_dict(table)
+    changed = {k: v for k, v in full.items() if suggested.get(k) != v or k in (saved.get("titles") or {})}
+    return full, changed
 
 
 def upload_section() -> None:
@@ -87,6 +93,7 @@ def upload_section() -> None:
                 st.error(f"Mapping file not used: {exc}")
         settings = _settings_editors()
         mappings: dict[str, dict[str, str]] = {}
+        full_titles: dict[str, str] = {}
         for table, f in up.items():
             if f is None:
                 continue
@@ -97,9 +104,10 @@ def upload_section() -> None:
                 continue
             mappings[table] = _review_columns(table, raw, saved)
             if table == "reps":
-                mappings["titles"] = _review_titles(raw, mappings[table], saved)
+                full_titles, mappings["titles"] = _review_titles(raw, mappings[table], saved)
         if mappings:
-            st.download_button("Download this mapping (YAML)", dump_mapping(mappings), "mapping.yaml",
+            st.download_button("Download this mapping (YAML)", dump_mapping({**mappings, "titles": full_titles}),
+                               "mapping.yaml",
                                mime="application/x-yaml", key="mapping_download",
                                help="Reuse it here or in the CLI: python -m planning validate --mapping mapping.yaml")
         c1, c2 = st.columns(2)
@@ -133,9 +141,14 @@ def loader_report(ds) -> None:
         st.info(note)
     if titles is not None and len(titles) and not (titles["how"] == "exact").all():
         st.markdown("**Job titles read as roles** (edit the title map in the upload section to change them)")
+        st.caption(" · ".join(f"{r['title']} → {r['role'] if isinstance(r['role'], str) else 'unknown'}"
+                              + (f" ({r['segment']})" if isinstance(r["segment"], str) else "")
+                              + (" (guess)" if r["how"] == "guess" else "") for _, r in titles.iterrows()))
         st.dataframe(titles, hide_index=True, width="stretch")
     if len(conv):
         st.markdown("**Currency conversions** (original amounts are kept in `<column>_original` / `_currency`)")
+        st.caption(" · ".join(f"{r['currency']} → USD at {r['usd_per_unit']:g} ({r['rate_date']}): {r['rows']} row(s) "
+                              f"of {r['column']}" for _, r in conv.iterrows()))
         st.dataframe(conv, hide_index=True, width="stretch",
                      column_config={"original_total": st.column_config.NumberColumn(format="%,.0f"),
                                     "usd_total": st.column_config.NumberColumn(format="dollar")})

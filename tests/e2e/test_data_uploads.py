@@ -1,0 +1,78 @@
+"""Uploads in a real Chromium: degenerate files never show a traceback on any page; a Salesforce pair shows what
+the loader did (source, title map, conversions, estimated potential, a map with the accounts outside the US)."""
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import open_app, wait_idle
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+DEG = DATA / "degenerate"
+PAGES = ["Carve", "Capacity Scenarios", "Quota and Comp", "Finance", "Disruption", "Compare", "Plans", "Data"]
+CASES = [  # (accounts, reps, what the Data page must say)
+    ("headers_only_accounts.csv", "headers_only_users.csv", "no accounts and no people"),
+    ("accounts_two.csv", "no_valid_users.csv", "no people (reps)"),
+    ("no_valid_accounts.csv", "one_user.csv", "no accounts"),
+    ("one_account.csv", "one_user.csv", None),
+    ("no_valid_accounts.csv", "no_valid_users.csv", "no accounts and no people"),
+]
+
+
+def _upload(page, accounts: Path, reps: Path) -> None:
+    page.get_by_text("Load your own CRM export").click()
+    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
+    inputs.nth(0).set_input_files(str(accounts))
+    wait_idle(page)
+    inputs.nth(1).set_input_files(str(reps))
+    wait_idle(page)
+    page.get_by_role("button", name="Load these files").click()
+    expect(page.locator('[data-testid="stCaptionContainer"]').filter(has_text=accounts.name).first).to_be_visible(timeout=90_000)
+    wait_idle(page)
+
+
+def _no_traceback(page, where: str) -> None:
+    wait_idle(page)
+    assert page.locator('[data-testid="stException"]').count() == 0, f"traceback on {where}"
+
+
+def _goto(page, title: str) -> None:
+    page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title).first.click()
+    expect(page.locator('[data-testid="stMainBlockContainer"] h1').first).to_have_text(title, timeout=90_000)
+    wait_idle(page)
+
+
+def test_degenerate_uploads_never_show_a_traceback(page, app_url):
+    open_app(page, app_url, "", wait_text="Validation report")
+    for accounts, reps, says in CASES:
+        _goto(page, "Data")
+        _upload(page, DEG / accounts, DEG / reps)
+        _no_traceback(page, f"Data after {accounts} + {reps}")
+        if says:
+            expect(page.get_by_text(says).first).to_be_visible()
+        for title in PAGES:
+            _goto(page, title)
+            _no_traceback(page, f"{title} after {accounts} + {reps}")
+            if says and title in ("Carve", "Quota and Comp", "Finance", "Disruption", "Compare"):
+                expect(page.get_by_text("passed validation").first).to_be_visible()
+
+
+def test_salesforce_pair_shows_what_the_loader_did(page, app_url):
+    open_app(page, app_url, "", wait_text="Validation report")
+    _upload(page, DATA / "salesforce_accounts.csv", DATA / "salesforce_users.csv")
+    _no_traceback(page, "Data after the Salesforce pair")
+    main = page.locator('[data-testid="stMainBlockContainer"]')
+    expect(main.locator("p", has_text="Detected source: reps: Salesforce · accounts: Salesforce").first).to_be_visible()
+    expect(main.get_by_text("Job titles read as roles")).to_be_visible()
+    expect(main.get_by_text("Enterprise AE → AE (Enterprise)")).to_contain_text("Acount Exec → AE (guess)")
+    expect(main.get_by_text("Currency conversions")).to_be_visible()
+    expect(main.get_by_text("EUR → USD at 1.17")).to_contain_text("GBP → USD at 1.36")
+    expect(main.get_by_text("6 of 6 accounts carry an")).to_be_visible()
+    expect(main.get_by_text("6 accounts on the map (3 outside the US)")).to_be_visible()
+    metric = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
+    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text("6")
+    chart = main.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas, svg").first.wait_for()
