@@ -11,7 +11,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DEG = DATA / "degenerate"
-PAGES = ["Carve", "Capacity Scenarios", "Quota and Comp", "Finance", "Disruption", "Compare", "Plans", "Data"]
+PAGES = ["Carve", "Capacity Scenarios", "Quota and Comp", "Finance", "Disruption", "Compare", "Plans"]  # + Data, after each upload
 CASES = [  # (accounts, reps, what the Data page must say)
     ("headers_only_accounts.csv", "headers_only_users.csv", "no accounts and no people"),
     ("accounts_two.csv", "no_valid_users.csv", "no people (reps)"),
