@@ -153,3 +153,21 @@ def test_a_title_map_in_the_mapping_wins(sf):
     assert reps.loc["Ghost Rep", "role"] == "SE" and reps.loc["Jon Weiss", ["role", "segment"]].tolist() == ["AE", "SMB"]
     assert not [i for i in ds.report.issues if i.table == "reps" and i.column == "role"]
     assert ds.accounts.set_index("account_id").loc["001H", "owner_rep_id"] == "005A7"
+
+
+def test_cli_mapping_then_validate_with_it(cli, tmp_path):
+    out = tmp_path / "mapping.yaml"
+    r = cli(["mapping", "-a", DATA / "salesforce_accounts.csv", "-r", DATA / "salesforce_users.csv", "--out", out])
+    assert r.exit_code == 0 and "Enterprise AE: AE/Enterprise" in out.read_text()
+    text = out.read_text().replace("Acount Exec: AE", "Acount Exec: AE/SMB") + "  Wizard: SE\n"
+    out.write_text(text)
+    rejects = tmp_path / "rejects.csv"
+    r = cli(["validate", "-a", DATA / "salesforce_accounts.csv", "-r", DATA / "salesforce_users.csv",
+             "--mapping", out, "--rejects-out", rejects])
+    assert r.exit_code == 0, r.output
+    assert "detected source: accounts: Salesforce" in r.output and "EUR" in r.output
+    assert "6 of 6 accounts carry an estimated potential" in r.output
+    assert "unknown role" not in r.output  # the edited title map took Wizard and Acount Exec
+    rej = pd.read_csv(rejects, dtype=str, encoding="utf-8-sig")
+    assert list(rej.columns[:4]) == ["table", "file", "source_row", "reasons"]
+    assert "Billing City" in rej.columns and list(rej["table"]) == ["accounts"] * 7  # no rep rejected any more
