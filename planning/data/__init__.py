@@ -28,8 +28,9 @@ Public names, by module (import them from this package; they load on first use):
 - ``presets``: detect_source, PRESETS (Salesforce, HubSpot, Dynamics 365 headers)
 - ``places``: normalise_country, city_table (accounts outside the US)
 - ``mapping_file``: load_mapping, parse_mapping, dump_mapping, suggest_mapping_file (column + title map file)
-- ``validation``: canonical, check_rep_references, column_help, derive_segment, drop_unknown_reps, Issue,
-  parse_bool, parse_number, resolve_owners, TableResult, validate_table, ValidationReport
+- ``validation``: canonical, column_help, derive_segment, Issue, parse_bool, parse_number, TableResult, validate_table,
+  ValidationReport
+- ``cross_checks``: check_rep_references, drop_unknown_reps, resolve_owners (owners, managers, history across tables)
 """
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ _PUBLIC = {
     "cached_sample": "sample_cache",
     "canonical": "validation",
     "capacity_share": "people",
-    "check_rep_references": "validation",
+    "check_rep_references": "cross_checks",
     "column_help": "validation",
     "column_names": "schema",
     "compactness_mi": "geo",
@@ -98,7 +99,7 @@ _PUBLIC = {
     "county_labels": "boundaries",
     "derive_segment": "validation",
     "distance_matrix_mi": "geo",
-    "drop_unknown_reps": "validation",
+    "drop_unknown_reps": "cross_checks",
     "duplicate_accounts": "health",
     "empty_frame": "schema",
     "equal_area_measures": "boundaries",
@@ -123,7 +124,7 @@ _PUBLIC = {
     "read_table": "files",
     "required_columns": "schema",
     "resolve_mapping": "files",
-    "resolve_owners": "validation",
+    "resolve_owners": "cross_checks",
     "sample_key": "sample_cache",
     "sample_meta": "dataset",
     "settings_from_dict": "defaults",

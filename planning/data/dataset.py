@@ -16,8 +16,8 @@ import pandas as pd
 from planning.data.defaults import Settings
 from planning.data.files import FileError, read_table
 from planning.data.schema import empty_frame
-from planning.data.validation import (TableResult, ValidationReport, check_rep_references, drop_unknown_reps,
-                                      resolve_owners, validate_table)
+from planning.data.cross_checks import check_rep_references, drop_unknown_reps, resolve_owners
+from planning.data.validation import TableResult, ValidationReport, validate_table
 from planning.plans.plan import Plan, current_plan
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"

@@ -39,7 +39,8 @@ import pandas as pd
 
 from planning.data.files import read_table, to_safe_csv, to_safe_excel
 from planning.plans.plan import Plan
-from planning.data.validation import TableResult, resolve_owners, validate_table
+from planning.data.cross_checks import resolve_owners
+from planning.data.validation import TableResult, validate_table
 
 CHANGE_TYPES = ("new_account", "deleted_account", "owner_change", "arr_change")
 
