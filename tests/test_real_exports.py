@@ -114,6 +114,12 @@ def test_customers_from_type_where_arr_is_absent(sf):
     acc = sf.accounts.set_index("account_id")
     assert acc["is_customer"].to_dict() == {"001A": True, "001B": False, "001C": True, "001D": False,
                                             "001E": False, "001H": True}
+    from planning.data import breakdown
+    from planning.plans import metrics
+    assert breakdown(sf.accounts, sf.reps, "segment")["customers"].sum() == 3  # not 0: the export has no ARR
+    book = metrics(sf.current_plan(), sf.accounts, sf.reps, sf.plan_year, sf.settings)
+    assert book.set_index("owner_name")["customers"].to_dict() == {"Maya Chen": 1, "Tom Becker": 0, "Lena Ortiz": 1,
+                                                                    "Jon Weiss": 0}
 
 
 def test_accounts_outside_the_us_are_placed_with_precision(sf):

@@ -14,7 +14,7 @@ def breakdown(accounts: pd.DataFrame, reps: pd.DataFrame, by: str = "segment") -
     g = df.groupby(key, dropna=False)
     out = pd.DataFrame({
         "accounts": g.size(),
-        "customers": g["arr_usd"].apply(lambda s: int((s > 0).sum())),
+        "customers": g["is_customer"].sum().astype(int) if "is_customer" in df else g["arr_usd"].apply(lambda s: int((s > 0).sum())),
         "arr_usd": g["arr_usd"].sum(),
         "potential_usd": g["potential_usd"].sum(),
         "open_pipeline_usd": g["open_pipeline_usd"].sum(),

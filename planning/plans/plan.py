@@ -127,7 +127,9 @@ def metrics(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame | None = None
         "potential_usd": grouped["potential_usd"].sum(),
         "workload_hours": grouped["workload_hours"].sum(),
         "open_pipeline_usd": grouped["open_pipeline_usd"].sum(),
-        "customers": grouped["arr_usd"].apply(lambda s: int((s > 0).sum())),
+        # customers: ARR above zero, or a customer type where the export has no ARR (planning.data.enrich)
+        "customers": (grouped["is_customer"].sum() if "is_customer" in frame else
+                      grouped["arr_usd"].apply(lambda s: int((s > 0).sum()))),
     })
     out = plan.territories.join(agg, how="left")
     for c in ("accounts", "arr_usd", "potential_usd", "workload_hours", "open_pipeline_usd", "customers"):
