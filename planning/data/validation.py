@@ -207,6 +207,14 @@ class _Collector:
             self.add(idx, column, message, severity, None if values is None else values.at[idx])
 
 
+def _by_distinct(s: pd.Series, fn) -> pd.Series:
+    """``s.map(fn)`` computed once per distinct value: exports repeat owners, segments, ZIPs and flags."""
+    key = s.astype(object).where(s.notna(), None)
+    uniq = pd.unique(key.to_numpy())
+    table = {u: fn(np.nan if u is None else u) for u in uniq}
+    return pd.Series([table[k] for k in key.to_numpy()], index=s.index, dtype=object)
+
+
 def _is_blank(s: pd.Series) -> pd.Series:
     return s.isna() | s.astype(str).str.strip().isin(["", "nan", "NaN", "None", "NaT"])
 
@@ -283,7 +291,7 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
             col.add_many(parsed.isna() & ~blank, c.name, "not a date (use YYYY-MM-DD)")
             df[c.name] = parsed
         elif c.kind == "bool":
-            parsed = s.map(parse_bool)
+            parsed = _by_distinct(s, parse_bool)
             col.add_many(parsed.isna() & ~blank, c.name, "not a yes/no value")
             df[c.name] = parsed.fillna(False).astype(bool)
         elif c.kind == "role":
@@ -291,14 +299,14 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         elif c.kind in ("segment", "role", "status"):
             aliases = {"segment": _SEGMENT_ALIASES, "role": _ROLE_ALIASES, "status": _STATUS_ALIASES}[c.kind]
             known = {"segment": SEGMENTS, "role": ROLES, "status": REP_STATUSES}[c.kind]
-            canon = s.map(lambda v: canonical(v, aliases))
+            canon = _by_distinct(s, lambda v: canonical(v, aliases))
             col.add_many(canon.isna(), c.name, f"unknown {c.kind}; expected one of {', '.join(known)}")
             df[c.name] = canon.replace("", np.nan)
         elif c.kind == "postal":
-            df[c.name] = s.map(geo.normalise_zip).where(~non_us, s.astype(str).str.strip().str.upper())
+            df[c.name] = _by_distinct(s, geo.normalise_zip).where(~non_us, s.astype(str).str.strip().str.upper())
             col.add_many(df[c.name].isna() & ~blank, c.name, "not a US ZIP code")
         else:
-            df[c.name] = s.astype(object).where(~blank, np.nan).map(lambda v: v.strip() if isinstance(v, str) else v)
+            df[c.name] = _by_distinct(s.astype(object).where(~blank, np.nan), lambda v: v.strip() if isinstance(v, str) else v)
 
     conversions = enrich.convert_money(df, col, money_codes, settings.currency.lookup(as_of)) if money_codes else []
     if "_title_segment" in df:
