@@ -36,7 +36,7 @@ FSA_CITY = {"M": "Toronto", "H": "Montréal", "V5": "Vancouver", "V6": "Vancouve
             "G1": "Québec", "G2": "Québec", "S4": "Regina", "S7": "Saskatoon", "B3": "Halifax", "A1": "St. John's",
             "N2": "Kitchener", "N6": "London", "K7": "Kingston", "L8": "Hamilton", "E1": "Moncton", "V8": "Victoria"}
 # UK postcode area (the leading letters) → post town.
-UK_AREA_TOWN = dict(pair.split(":") for pair in (
+UK_AREA_TOWN = {area: town.replace("_", " ") for area, town in (pair.split(":") for pair in (
     "AB:Aberdeen B:Birmingham BA:Bath BB:Blackburn BD:Bradford BH:Bournemouth BL:Bolton BN:Brighton BR:Bromley "
     "BS:Bristol BT:Belfast CA:Carlisle CB:Cambridge CF:Cardiff CH:Chester CM:Chelmsford CO:Colchester CR:Croydon "
     "CT:Canterbury CV:Coventry CW:Crewe DA:Dartford DD:Dundee DE:Derby DG:Dumfries DH:Durham DL:Darlington "
@@ -50,8 +50,7 @@ UK_AREA_TOWN = dict(pair.split(":") for pair in (
     "SK:Stockport SL:Slough SM:Sutton SN:Swindon SO:Southampton SP:Salisbury SR:Sunderland SS:Southend-on-Sea "
     "ST:Stoke-on-Trent SW:London SY:Shrewsbury TA:Taunton TF:Telford TN:Tonbridge TQ:Torquay TR:Truro "
     "TS:Middlesbrough TW:Twickenham UB:Southall W:London WA:Warrington WC:London WD:Watford WF:Wakefield WN:Wigan "
-    "WR:Worcester WS:Walsall WV:Wolverhampton YO:York").split())
-UK_AREA_TOWN = {k: v.replace("_", " ") for k, v in UK_AREA_TOWN.items()}
+    "WR:Worcester WS:Walsall WV:Wolverhampton YO:York").split())}
 CA_POSTAL = re.compile(r"^\s*([ABCEGHJ-NPRSTVXY])(\d)([A-Z])\s*(\d[A-Z]\d)?\s*$", re.IGNORECASE)
 UK_POSTAL = re.compile(r"^\s*([A-Z]{1,2})(\d[A-Z\d]?)\s*(\d[A-Z]{2})?\s*$", re.IGNORECASE)
 
