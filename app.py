@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import state
+from ui import access, state
 
 st.set_page_config(page_title="Territory & Capacity Planner", page_icon="🗺️", layout="wide")
 
@@ -18,8 +18,14 @@ def _title(path: Path) -> str:
 
 
 # Pages are discovered from pages/NN_Title.py so each page is one self-contained file.
-pages = [st.Page(str(p), title=_title(p), url_path=_title(p).lower().replace(" ", "-").replace("&", "and"))
-         for p in sorted(PAGES_DIR.glob("[0-9]*_*.py"))]
+ADMIN_ONLY = {"Users"}  # listed only for those who may use it
+all_pages = [st.Page(str(p), title=_title(p), url_path=_title(p).lower().replace(" ", "-").replace("&", "and"))
+             for p in sorted(PAGES_DIR.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))]
+
+# Sign-in first (when [auth] is configured): nobody sees a page before we know who they are.
+user = access.gate(before_stop=lambda: st.navigation(all_pages, position="hidden"))
+pages = [p for p in all_pages if p.title not in ADMIN_ONLY or user.can(access.Permission.MANAGE_USERS)]
 nav = st.navigation(pages)
 nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
 state.sidebar_summary()
+access.sidebar(user)

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from typing import Annotated, Optional
 
 import typer
+
+from cli import common
 
 app = typer.Typer(
     name="planning",
@@ -19,9 +22,22 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _who(as_: Annotated[Optional[str], typer.Option(
+        "--as", envvar="PLANNER_AS", metavar="EMAIL",
+        help="Act as this user of the plan store (see `users list`): their role decides what you may see and do, and "
+             "their email goes into the audit log.  Default: your OS login if an admin mapped it to a user, else the "
+             "local user (admin).")] = None):
+    """Territory & Capacity Planner."""
+    common.ACT_AS = as_
+
+
 for _mod in sorted(m.name for m in pkgutil.iter_modules(__path__)):
     if _mod != "common":
         importlib.import_module(f"{__name__}.{_mod}").register(app)
+common.guard_commands(app)  # a refusal anywhere is one clear line and exit status 3, never a traceback
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
-from cli.common import echo_table, uses_data
+from cli.common import acting_user, echo_table, uses_data
+from planning.access import Permission, require
 from planning.capacity import (MONTH_NAMES, ScenarioError, default_scenario, inherited_segments, run_scenario,
                                scenario_from_file, tornado, write_scenario_file)
 from planning.data import write_csv
@@ -104,8 +105,9 @@ def register(app: typer.Typer) -> None:
                      "to this YAML/TOML/JSON file.")] = None, ds=None):
         """Capacity plan: headcount, ramped capacity, expected bookings vs target and hires by month per segment.
 
-        Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data.
+        Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data, 3 not allowed.
         """
+        require(acting_user(), Permission.VIEW_COMPANY, "capacity plans are company-wide")
         try:
             base = default_scenario(ds)
             if write_template:

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.common import echo_table, uses_data
+from cli.common import acting_user, echo_table, uses_data
+from planning.access import Permission, require
 from planning.data import read_settings_file, write_csv
 
 
@@ -78,8 +79,9 @@ def register(app: typer.Typer) -> None:
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
 
         Prints status, gap and balance; writes the assignment and per-territory summary.
-        Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input.
+        Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input, 3 not allowed.
         """
+        require(acting_user(db), Permission.EDIT_PLANS, "carving is sales ops' work")
         from optimizers.carve import TerritoryCarver
 
         try:
@@ -175,10 +177,11 @@ def register(app: typer.Typer) -> None:
                 path = render_map(shapes, map_out, segment=map_segment, title=res.plan.name)
                 typer.echo(f"wrote {path}")
         if save:
-            from planning.plans import PlanStore, StoreError, plan_summary
+            from cli.common import user_store
+            from planning.plans import StoreError, plan_summary
 
             try:
-                store = PlanStore(db)
+                store = user_store(db)  # as the acting user (--as): the save is theirs
                 headline = plan_summary(res.plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)  # library columns
                 v = store.save_plan(res.plan, author=author or _login(), note=note or res.summary(), name=save,
                                     summary={**headline, "status": res.status, "gap": res.gap,

@@ -10,6 +10,7 @@ from typing import Annotated, Optional
 import pandas as pd
 import typer
 
+from planning.access import AccessDenied, User
 from planning.data import Dataset, FileError, load_dataset, load_mapping, load_sample, load_settings
 
 AccountsOpt = Annotated[Optional[Path], typer.Option("--accounts", "-a", help="Accounts file (CSV, Excel or Parquet). Omit to use the sample company.")]
@@ -86,3 +87,54 @@ def uses_data(fn):
     wrapper.__annotations__ = {p.name: p.annotation for p in params + extra}
     del wrapper.__wrapped__  # typer must read the new signature, not follow the wrapper back to fn's
     return wrapper
+
+
+# ---------------------------------------------------------------------------------------------- who is acting
+ACT_AS: str | None = None  # set by the global --as option (or $PLANNER_AS) for this invocation
+ACCESS_DENIED_EXIT = 3
+
+
+def acting_user(db: str | None = None) -> User:
+    """The user this invocation acts as: --as EMAIL, else the OS login an admin mapped, else the local admin.
+    Users live in the plan store (``--db``, else $DATABASE_URL, else the local SQLite file)."""
+    from planning.access.directory import cli_user
+    from planning.plans import PlanStore
+
+    store = PlanStore(db)
+    try:
+        return cli_user(store, ACT_AS)
+    finally:
+        store.dispose()
+
+
+def user_store(db: str | None = None):
+    """The plan store as the acting user sees it (saves and scenarios check their role)."""
+    from planning.access import UserStore
+    from planning.access.directory import cli_user
+    from planning.plans import PlanStore
+
+    store = PlanStore(db)
+    return UserStore(store, cli_user(store, ACT_AS))
+
+
+def deny_exit(fn):
+    """Report an AccessDenied raised anywhere in a command as one red line and exit with status 3."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AccessDenied as exc:
+            typer.secho(f"denied: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(ACCESS_DENIED_EXIT) from exc
+    return wrapper
+
+
+def guard_commands(app: typer.Typer) -> None:
+    """Wrap every registered command (and sub-app command) with :func:`deny_exit`."""
+    for info in app.registered_commands:
+        if info.callback is not None and not getattr(info.callback, "_deny_exit", False):
+            info.callback = deny_exit(info.callback)
+            info.callback._deny_exit = True
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            guard_commands(group.typer_instance)

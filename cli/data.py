@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.common import echo_table, uses_data
+from cli.common import acting_user, echo_table, uses_data
+from planning.access import Permission, require, scope_dataset
 from planning.data import (COLUMNS, FileError, breakdown, dump_mapping, health_report, load_mapping, potential_note,
                            suggest_mapping_file, write_csv)
 from planning.plans import balance_table, metrics, productivity_variance
@@ -42,8 +43,9 @@ def register(app: typer.Typer) -> None:
                  strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False, ds=None):
         """Validate input files: row counts, every rejected row with file/row/column, warnings.
 
-        Exit status: 0 ok, 1 rows rejected (with --strict), 2 a file could not be used.
+        Exit status: 0 ok, 1 rows rejected (with --strict), 2 a file could not be used, 3 not allowed.
         """
+        require(acting_user(), Permission.VIEW_COMPANY, "the validation report lists every team's rows")
         typer.echo(f"{ds.name}: as of {ds.as_of.date()}, planning {ds.plan_year}")
         echo_table(ds.report.counts())
         issues = ds.report.issues
@@ -61,7 +63,10 @@ def register(app: typer.Typer) -> None:
     @uses_data
     def summary(by: Annotated[str, typer.Option(help="Break down by segment, region or owner.")] = "segment",
                 out: Annotated[Optional[Path], typer.Option(help="Write the per-territory book to this CSV.")] = None, ds=None):
-        """Counts, ARR and potential; today's per-rep books and their balance; the data-health report."""
+        """Counts, ARR and potential; today's per-rep books and their balance; the data-health report.
+
+        A manager (see --as) sees their own team only."""
+        ds = scope_dataset(acting_user(), ds)
         typer.echo(f"{ds.name}: {len(ds.accounts):,} accounts, {len(ds.reps):,} people, as of {ds.as_of.date()}")
         typer.echo(f"\nBy {by}:")
         echo_table(breakdown(ds.accounts, ds.reps, by), floatfmt="{:,.0f}")

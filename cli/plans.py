@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import pandas as pd
 import typer
 
-from cli.common import echo_table, uses_data
+from cli.common import ACCESS_DENIED_EXIT, echo_table, user_store, uses_data
+from planning.access import AccessDenied, require_team, scope_plan, scope_rows
 from planning.data import FileError, write_csv
-from planning.plans import (Plan, StoreError, apply_changes, compare_capacity, compare_plans, crm_export,
+from planning.plans import (Plan, StoreError, apply_changes, compare_capacity, compare_plans,
                             detect_changes, disruption, load_crm_accounts, manager_summary_html, metrics,
                             plan_from_assignment, plan_summary)
 
@@ -29,16 +30,16 @@ PlanArg = Annotated[str, typer.Argument(help="'current', a saved plan name (name
 
 
 def _fail(exc: Exception | str) -> None:
-    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-    raise typer.Exit(2)
+    denied = isinstance(exc, AccessDenied)
+    typer.secho(f"{'denied' if denied else 'error'}: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(ACCESS_DENIED_EXIT if denied else 2)
 
 
 def _store(db: str | None) -> PlanStore:
-    from planning.plans import PlanStore  # SQLAlchemy loads only for the commands that open the store
-
+    """The plan store as the acting user (--as) sees it."""
     try:
-        return PlanStore(db)
-    except StoreError as exc:
+        return user_store(db)
+    except (StoreError, AccessDenied) as exc:
         _fail(exc)
     except Exception as exc:  # a bad URL or an unreachable server: say which (password hidden), no stack trace
         _fail(f"cannot open the plan store {_safe(db or os.environ.get('DATABASE_URL') or '(default)')}: "
@@ -149,11 +150,12 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
         typer.echo(f"{base} v{header.version} ({plan.kind}) saved {header.created_at:%Y-%m-%d %H:%M} UTC by "
                    f"{header.author or '?'}: {header.note}")
-        book = metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings).reset_index()
+        book = scope_rows(s.user, metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings).reset_index(),
+                          ds.reps, "owner_rep_id")
         echo_table(book[["territory_id", "name", "segment", "owner_name", "accounts", "arr_usd", "potential_usd",
                          "workload_hours"]], floatfmt="{:,.0f}")
         if out:
-            write_csv(plan.to_frame(), out)
+            write_csv(scope_plan(s.user, plan, ds.reps).to_frame(), out)
             typer.echo(f"wrote {out}")
 
     @plans_app.command()
@@ -226,20 +228,25 @@ def register(app: typer.Typer) -> None:
                        top: Annotated[int, typer.Option(help="How many most-disrupted reps and customers to show.")] = 10,
                        db: DbOpt = None, ds=None):
         """What moving from plan A to plan B does to accounts, reps, managers and the company."""
+        s = _store(db)
         try:
-            pa, pb = resolve_plan(a, ds, lambda: _store(db)), resolve_plan(b, ds, lambda: _store(db))
-        except (StoreError, FileError) as exc:
+            pa, pb = resolve_plan(a, ds, lambda: s), resolve_plan(b, ds, lambda: s)
+            require_team(s.user, ds.reps, manager)
+        except (StoreError, FileError, AccessDenied) as exc:
             _fail(exc)
         w = window if window is not None else ds.settings.planning.renewal_window_days
-        rep = disruption(pa, pb, ds.accounts, ds.reps, ds.as_of, renewal_window_days=w)
+        rep = disruption(pa, pb, ds.accounts, ds.reps, ds.as_of, renewal_window_days=w, user=s.user)
         view = rep
+        if manager is None and s.user.scoped:
+            manager = s.user.manager_id  # a manager's report is their team's
         if manager:
             if manager not in set(rep.managers["manager_id"]):
                 _fail(f"--manager: {manager!r} manages nobody in either plan (known: "
                       f"{', '.join(map(str, rep.managers['manager_id']))})")
             view = rep.for_manager(manager)
         c = rep.company
-        typer.echo(f"{pa.name} → {pb.name}: {c['accounts_moved']:,} of {c['accounts']:,} accounts moved "
+        scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
+        typer.echo(f"{pa.name} → {pb.name}{scope}: {c['accounts_moved']:,} of {c['accounts']:,} accounts moved "
                    f"({c['pct_accounts_moved']:.1%}), {c['pct_arr_moved']:.1%} of ARR (${c['arr_moved_usd']:,.0f}); "
                    f"{c['relationships_broken']:,} relationships broken; {c['reps_affected']} reps affected")
         typer.echo("\nPer manager:" if not manager else f"\nManager {manager}:")
@@ -271,15 +278,18 @@ def register(app: typer.Typer) -> None:
                     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the comparison to this Excel file.")] = None,
                     db: DbOpt = None, ds=None):
         """Plans side by side: headline, balance per metric, disruption vs the baseline, quota coverage, headcount and cost."""
+        s = _store(db)
         try:
-            ps = [resolve_plan(p, ds, lambda: _store(db)) for p in plans]
-            base = resolve_plan(baseline, ds, lambda: _store(db))
+            ps = [resolve_plan(p, ds, lambda: s) for p in plans]
+            base = resolve_plan(baseline, ds, lambda: s)
             cmp = compare_plans(ps, ds.accounts, ds.reps, ds.as_of, ds.plan_year, baseline=base, targets=ds.targets,
-                                history=ds.history, settings=ds.settings)
-            cap = (compare_capacity({n: _store(db).load_scenario("capacity", n) for n in capacity}, ds)
+                                history=ds.history, settings=ds.settings, user=s.user)
+            cap = (compare_capacity({n: s.load_scenario("capacity", n) for n in capacity}, ds)
                    if capacity else None)
-        except (StoreError, FileError, ValueError) as exc:
+        except (StoreError, FileError, ValueError, AccessDenied) as exc:
             _fail(exc)
+        if s.user.scoped:
+            typer.echo(f"Team {s.user.manager_id} only: each plan cut to the territories your reps own.")
         typer.echo(f"Headline (disruption vs {base.name}):")
         echo_table(cmp.headline.reset_index(), floatfmt="{:,.3f}")
         typer.echo("\nBalance of potential per segment:")
@@ -306,25 +316,30 @@ def register(app: typer.Typer) -> None:
                    quotas: Annotated[bool, typer.Option("--quotas/--no-quotas", help="Also write quotas.csv (quotas set by the quota model with default settings).")] = True,
                    zip_: Annotated[Optional[Path], typer.Option("--zip", help="Also write every file into this zip.")] = None,
                    db: DbOpt = None, ds=None):
-        """Write an approved plan as CRM import files (Data Loader Id/OwnerId, territories, members, quotas)."""
+        """Publish an approved plan version as CRM import files (Data Loader Id/OwnerId, territories, members,
+        quotas) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
+        published (see `review`); the publication is recorded in the plan's audit log."""
+        from planning.plans import ReviewError, publish_plan
+
+        if plan.strip().lower() == "current" or Path(plan).suffix.lower() == ".csv":
+            _fail("only a saved, approved plan version can be published to the CRM: save it (`plans save`), put it "
+                  "through review (`review submit`), then export it")
+        name, version = _split_version(plan)
+        s = _store(db)
         try:
-            p = resolve_plan(plan, ds, lambda: _store(db))
-        except (StoreError, FileError) as exc:
+            ex, warnings = publish_plan(s, s.user, name, version, ds, changed_only=changed_only, with_quotas=quotas)
+        except (StoreError, ReviewError, AccessDenied) as exc:
             _fail(exc)
-        q = None
-        if quotas and len(ds.targets):
-            from planning.compensation import QuotaError, quota_for_plan
-            try:
-                q = quota_for_plan(p, ds.accounts, ds.reps, ds.targets, ds.history, plan_year=ds.plan_year,
-                                   defaults=ds.settings)
-            except QuotaError as exc:
-                typer.secho(f"warning: no quotas written ({exc})", fg=typer.colors.YELLOW, err=True)
-        ex = crm_export(p, ds.reps, before=ds.current_plan(), changed_only=changed_only, quotas=q,
-                        plan_year=ds.plan_year)
+        for w in warnings:
+            typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
         out_dir.mkdir(parents=True, exist_ok=True)
         for fname, df in ex.files().items():
             write_csv(df, out_dir / fname)
             typer.echo(f"wrote {out_dir / fname} ({len(df):,} rows)")
+        (out_dir / "manifest.json").write_text(ex.manifest_json(), encoding="utf-8")
+        m = ex.manifest
+        typer.echo(f"wrote {out_dir / 'manifest.json'}: {m['plan']} v{m['version']} approved by {m['approved_by']} "
+                   f"on {m['approved_at'][:10]}, published by {m['published_by']}")
         if zip_:
             zip_.parent.mkdir(parents=True, exist_ok=True)
             zip_.write_bytes(ex.to_zip())

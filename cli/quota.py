@@ -6,7 +6,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.common import echo_table, uses_data
+from cli.common import acting_user, echo_table, user_store, uses_data
+from planning.access import Permission, require
 from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, comp_sheets, comp_template, plan_table,
                                    plans_from, quota_for_plan, quota_settings_from, quota_sheets, quota_template,
                                    read_config, simulate_cost, simulation_from, write_template)
@@ -21,10 +22,10 @@ XlsxOpt = Annotated[Optional[Path], typer.Option("--xlsx", help="Write an Excel 
 def _plan(ds, name: str):
     if name in ("", "current"):
         return ds.current_plan()
-    from planning.plans import PlanStore, StoreError
+    from planning.plans import StoreError
 
     try:
-        return PlanStore().load_plan(name)
+        return user_store().load_plan(name)
     except (StoreError, KeyError, ValueError) as exc:
         raise QuotaError(f"--plan: cannot load saved plan {name!r} ({exc})") from exc
 
@@ -64,10 +65,24 @@ def register(app: typer.Typer) -> None:
                            "method: potential | history | even | blend (weights); over_assignment and coverage_band are fractions.")
             typer.echo(f"wrote {write_template_}")
             return
+        user = acting_user()
+        require(user, Permission.VIEW_QUOTA)
         try:
             r = _quotas(ds, read_config(config), plan, method, over_assignment, pool)
         except (QuotaError, CompPlanError) as exc:
             _fail(exc)
+        if user.scoped:  # a manager: their team's quotas, nothing company-wide
+            team = r.for_user(user, ds.reps).reset_index()
+            typer.echo(f"{r.plan_name}: quotas for {r.plan_year}, team {user.manager_id}")
+            echo_table(team[["territory_id", "rep_name", "segment", "region", "quota_usd", "flags"]], floatfmt="{:,.2f}")
+            typer.echo(f"\nTeam total {team['quota_usd'].sum():,.0f}")
+            if out:
+                write_csv(team, out)
+                typer.echo(f"wrote {out}")
+            if xlsx:
+                xlsx.write_bytes(to_safe_excel({"Quotas": team}))
+                typer.echo(f"wrote {xlsx}")
+            return
         s = r.settings
         typer.echo(f"{r.plan_name}: quotas for {r.plan_year} by {s.method}, over-assignment {s.over_assignment:.0%}, "
                    f"band {s.coverage_band[0]:.2f}–{s.coverage_band[1]:.2f}")
@@ -105,6 +120,7 @@ def register(app: typer.Typer) -> None:
                            "with rate multipliers, the last open-ended (end: null).")
             typer.echo(f"wrote {write_template_}")
             return
+        user = require(acting_user(), Permission.VIEW_COMP)
         try:
             cfg = read_config(config)
             r = _quotas(ds, cfg, plan, None, None, None)
@@ -113,7 +129,7 @@ def register(app: typer.Typer) -> None:
             res = simulate_cost(plans, r, n_draws=draws or sim.get("draws"), seed=seed if seed is not None else sim.get("seed", 7),
                                 distribution=distribution or sim.get("distribution", "normal"), history=ds.history,
                                 defaults=ds.settings, attainment=sim.get("attainment"), correlation=sim.get("correlation"),
-                                early_churn_share=sim.get("early_churn_share", 0.0))
+                                early_churn_share=sim.get("early_churn_share", 0.0), user=user)
         except (QuotaError, CompPlanError) as exc:
             _fail(exc)
         typer.echo(f"{r.plan_name}: {len(res.reps)} quota reps, {res.n_draws:,} draws, seed {res.seed}, "

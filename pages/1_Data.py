@@ -5,15 +5,19 @@ import streamlit as st
 
 from planning.data import breakdown, health_report
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
-from ui import state
+from planning.access import Permission, scope_dataset
+from ui import access, state
 from ui.charts import accounts_map, book_bars
 from ui.data_load import loader_report, upload_section
 from ui.format import usd
 from ui.guards import data_problem
 from ui.widgets import download_csv, money_config
 
+user = access.page_user(Permission.VIEW_PLANS)
 st.title("Data")
-ds = state.dataset()
+ds = scope_dataset(user, state.dataset())  # a manager sees their own team's reps and accounts
+if user.scoped:
+    st.info(f"You see your own team ({user.manager_id}): its reps and their accounts.")
 st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
 
 # --- upload ----------------------------------------------------------------------------
@@ -81,7 +85,7 @@ st.subheader("Current plan health")
 if data_problem(ds):
     st.info(data_problem(ds))
 else:
-    book = _book(state.dataset_version())
+    book = _book(state.dataset_version() + (f":team:{user.manager_id}" if user.scoped else ""))
     flag = ds.settings.planning.productivity_variance_flag
     pv = productivity_variance(book, threshold=flag)
     for _, r in pv.iterrows():

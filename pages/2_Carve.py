@@ -12,10 +12,11 @@ from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveR
                               crm_frame, live_balance, resolve_edits)
 from optimizers.carve.frontier import Frontier, frontier, pick
 from optimizers.carve.model import Cancelled
+from planning.access import Permission
 from planning.data import potential_note, quota_carriers
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
+from ui import access, state
 from ui.guards import require_data
-from ui import state
 from ui.charts import before_after_bars
 from ui.format import pct, usd
 from ui.frontier import frontier_chart, frontier_table
@@ -23,6 +24,7 @@ from ui.widgets import download_csv, money_config
 
 _DEFAULTS = CarveSettings()
 
+access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
 ds = state.dataset()
 st.title("Carve")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing

@@ -10,10 +10,12 @@ import streamlit as st
 from optimizers.headcount import optimize_hiring, proportional_allocation
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, compare_summaries, default_scenario,
                                months_of, run_scenario, scenario_from_tables, scenario_tables, tornado)
-from ui import state
+from planning.access import Permission
+from ui import access, state
 from ui.format import pct, usd
 from ui.widgets import download_csv, download_excel
 
+access.page_user(Permission.VIEW_COMPANY)  # headcount and cost are company-wide
 ds = state.dataset()
 version = state.dataset_version()
 st.title("Capacity Scenarios")

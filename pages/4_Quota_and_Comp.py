@@ -12,10 +12,12 @@ from planning.compensation import (DISTRIBUTIONS, METHODS, POOLS, CompPlan, Comp
 from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
-from ui import state
+from planning.access import Permission, denial
+from ui import access, state
 from ui.format import pct, usd
 from ui.widgets import download_csv, download_excel, money_config
 
+user = access.page_user(Permission.VIEW_QUOTA)
 ds = state.dataset()
 st.title("Quota and Comp")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
@@ -23,6 +25,19 @@ st.caption(f"{ds.name} · quotas for {ds.plan_year} · defaults from shared/doma
 
 plan = qs.selected_plan()
 settings = qs.quota_settings().resolved(ds.settings)
+if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wide, no comp
+    try:
+        team = qs.quota_result(plan, settings).for_user(user, ds.reps).reset_index()
+    except QuotaError as exc:
+        st.error(f"Quotas could not be set: {exc}")
+        st.stop()
+    st.header(f"Your team's quotas ({user.manager_id})")
+    st.metric("Team quota", usd(team["quota_usd"].sum()))
+    st.dataframe(team[["territory_id", "rep_name", "status", "segment", "region", "potential_usd", "quota_usd",
+                       "quota_pct_potential", "flags"]], hide_index=True, width="stretch",
+                 column_config=money_config(["potential_usd", "quota_usd"]))
+    st.info(denial(user, Permission.VIEW_COMP))
+    st.stop()
 METHOD_LABELS = {"potential": "Territory potential", "history": "Historical bookings", "even": "Even split",
                  "blend": "Weighted blend"}
 
@@ -130,6 +145,9 @@ st.altair_chart(qc.fairness_scatter(result.table), width="stretch")
 
 # --- comp plan design -----------------------------------------------------------------------
 st.header("Comp plans")
+if not user.can(Permission.VIEW_COMP):
+    st.info(denial(user, Permission.VIEW_COMP))
+    st.stop()
 plans = qs.comp_plans()
 seg = st.radio("Plan to edit", list(plans), horizontal=True, format_func=lambda s: plans[s].name)
 p = plans[seg]

@@ -7,10 +7,12 @@ from planning.compensation import CompPlanError, QuotaError, comp_sheets, plan_t
 from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
-from ui import state
+from planning.access import Permission
+from ui import access, state
 from ui.format import pct, usd
 from ui.widgets import download_excel, money_config
 
+access.page_user(Permission.VIEW_COMP)
 ds = state.dataset()
 st.title("Finance")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing

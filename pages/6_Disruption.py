@@ -4,14 +4,16 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.data import to_safe_csv
+from planning.access import AccessDenied, Permission
 from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html
+from ui import access, review_panel, state
 from ui.guards import require_data
-from ui import state
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import pct, usd
 from ui.plan_picker import plan_page_header
 from ui.widgets import money_config
 
+user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does to "
                                       "each account, rep and manager before anyone signs it.")
 ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
@@ -32,8 +34,9 @@ ref_a, ref_b = refs[a_idx], refs[b_idx]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _report(version: str, key_a: str, key_b: str, window: int, _a, _b, _ds) -> DisruptionReport:
-    return disruption(_a, _b, _ds.accounts, _ds.reps, _ds.as_of, renewal_window_days=window)
+def _report(version: str, key_a: str, key_b: str, window: int, who, _a, _b, _ds) -> DisruptionReport:
+    # ``who`` (the user) is part of the cache key: a manager's report is cut to their team in the core
+    return disruption(_a, _b, _ds.accounts, _ds.reps, _ds.as_of, renewal_window_days=window, user=who)
 
 
 try:
@@ -42,10 +45,18 @@ except StoreError as exc:
     st.error(f"Could not load the plan: {exc}")
     st.stop()
 with st.spinner("Comparing plans…"):
-    report = _report(state.dataset_version(), ref_a.key(session), ref_b.key(session), window, plan_a, plan_b, ds)
+    try:
+        report = _report(state.dataset_version(), ref_a.key(session), ref_b.key(session), window, user, plan_a, plan_b,
+                         ds)
+    except AccessDenied as exc:
+        access.show_denied(exc)
+if user.scoped:
+    st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
+review_panel.show_status(store, ref_b)
 
 managers = report.managers
-mgr_options = ["All managers"] + [m for m in managers["manager_id"] if m != "(no manager)"]
+mgr_options = [user.manager_id] if user.scoped else \
+    ["All managers"] + [m for m in managers["manager_id"] if m != "(no manager)"]
 mgr_names = dict(zip(managers["manager_id"], managers["manager_name"]))
 manager = st.selectbox("Manager view", mgr_options, key="dis_manager",
                        format_func=lambda m: m if m == "All managers" else f"{mgr_names.get(m, m)} ({m})")
@@ -156,3 +167,17 @@ if manager != "All managers":
     with st.expander("Preview the printable summary"):
         # the summary escapes every data value (planning.plans.disruption_report._fmt), so it is safe to embed
         st.iframe(manager_summary_html(report, manager), height=600)
+
+# --- review ----------------------------------------------------------------------------------
+st.subheader("Review")
+if ref_b.source != "saved":
+    st.caption("Comments and approvals are on saved versions: pick a saved plan as plan B.")
+else:
+    st.caption(f"Comment on **{ref_b.name} v{ref_b.version}**, or on an account or rep in the view above; "
+               "approve it or request changes for your team. Sales ops resolve comments by saving a new version.")
+    s_b = review_panel.status_of(store, ref_b.name, ref_b.version)
+    moved_acc = view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
+    review_panel.review_box(store, user, ref_b.name, ref_b.version, ds, accounts=moved_acc,
+                            reps=view.reps, plans=[plan_a, plan_b], key="dis_review")
+    if s_b is not None:
+        review_panel.comments_table(user, s_b)

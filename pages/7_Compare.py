@@ -4,19 +4,23 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from planning.access import Permission
 from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
                             StoreError, best_in_row, compare_capacity, compare_plans, differs)
+from ui import access, review_panel, state
 from ui.guards import require_data
-from ui import state
 from ui.charts import accounts_map
 from ui.plan_picker import plan_page_header
 
+user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Compare", "Pick 2–4 plans from this session or the plan library. The best value of each "
                                    "row is highlighted; rows where the plans differ are marked ●.")
 ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 # saved capacity scenarios come from the same store: skip them when it could not be read
-cap_saved = pd.DataFrame(columns=["name", "version"]) if pick.problem else store.list_scenarios("capacity")
+# (capacity scenarios are company-wide: listed only for roles that may see them)
+cap_saved = pd.DataFrame(columns=["name", "version"]) if pick.problem or not user.can(Permission.VIEW_COMPANY) \
+    else store.list_scenarios("capacity")
 
 c1, c2 = st.columns([3, 1])
 picked = c1.multiselect("Plans to compare", range(len(refs)), default=list(range(min(2, len(refs)))),
@@ -26,9 +30,10 @@ base_idx = c2.selectbox("Disruption measured against", range(len(refs)), format_
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def _compare(version: str, keys: tuple[str, ...], base_key: str, _plans, _base, _ds) -> PlanComparison:
+def _compare(version: str, keys: tuple[str, ...], base_key: str, who, _plans, _base, _ds) -> PlanComparison:
+    # ``who`` is part of the cache key: a manager's comparison is cut to their team in the core
     return compare_plans(_plans, _ds.accounts, _ds.reps, _ds.as_of, _ds.plan_year, baseline=_base,
-                         targets=_ds.targets, history=_ds.history, settings=_ds.settings)
+                         targets=_ds.targets, history=_ds.history, settings=_ds.settings, user=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -59,10 +64,16 @@ else:
         st.stop()
     with st.status("Comparing plans…", expanded=False) as status:
         cmp = _compare(state.dataset_version(), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
-                       plans, base, ds)
+                       user, plans, base, ds)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
     for n in cmp.notes:
         st.caption(f"Note: {n}")
+    if user.scoped:
+        st.info(f"Your team ({user.manager_id}) only: each plan is cut to the territories your reps own; accounts "
+                "leaving the team count as leaving, and company-wide quota coverage is left out.")
+    for r in chosen:
+        if r.source == "saved":
+            review_panel.show_status(store, r)
 
     st.subheader("Headline")
     fmt_rows = {"cost_usd": "${:,.0f}", "pct_accounts_moved": "{:.1%}", "pct_arr_moved": "{:.1%}",
@@ -125,7 +136,9 @@ cap_names = list(cap_saved["name"]) if len(cap_saved) else []
 cap_pick = st.multiselect("Saved capacity scenarios", cap_names, default=cap_names[:MAX_PLANS],
                           max_selections=MAX_PLANS, key="cmp_cap")
 cap = None
-if not cap_names:
+if not user.can(Permission.VIEW_COMPANY):
+    st.caption(f"Capacity scenarios are company-wide; your role ({user.role.title}) does not see them.")
+elif not cap_names:
     st.caption("No capacity scenarios saved yet (save one on the Capacity Scenarios page).")
 elif cap_pick:
     try:

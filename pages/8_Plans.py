@@ -7,11 +7,14 @@ import pandas as pd
 import streamlit as st
 
 from planning.data import FileError
-from planning.plans import (SCENARIO_KINDS, StoreError, apply_changes, crm_export, detect_changes, load_crm_accounts,
-                            plan_summary)
-from ui import state
+from planning.access import AccessDenied, Permission
+from planning.plans import (SCENARIO_KINDS, ReviewError, StoreError, apply_changes, detect_changes, load_crm_accounts,
+                            plan_summary, publish_plan)
+from ui import access, review_panel, state
 from ui.widgets import money_config
 
+user = access.page_user(Permission.VIEW_PLANS)
+can_edit = user.can(Permission.EDIT_PLANS)
 ds = state.dataset()
 st.title("Plans")
 store = state.store()
@@ -20,6 +23,8 @@ session = state.session_plans()
 
 
 def _default_author() -> str:
+    if user.source != "local":
+        return user.email
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
@@ -34,7 +39,10 @@ if msg := st.session_state.pop("plans_flash", None):
     st.success(msg)
 
 # --- save a session plan ---------------------------------------------------------------------
-with st.expander("Save a plan from this session", expanded=True):
+if not can_edit:
+    st.info(f"You are {user.display}: you can read plans, load them into your session and review them; saving, "
+            "renaming, cloning, deleting and publishing are for sales ops.")
+with st.expander("Save a plan from this session", expanded=can_edit):
     names = list(session)
     c1, c2 = st.columns(2)
     which = c1.selectbox("Plan", names, key="save_which")
@@ -43,7 +51,7 @@ with st.expander("Save a plan from this session", expanded=True):
     c3, c4 = st.columns([1, 3])
     author = c3.text_input("Author", value=_default_author(), key="save_author")
     note = c4.text_input("Note (why this version)", key="save_note")
-    if st.button("Save version", type="primary", key="save_btn", disabled=not save_as.strip()):
+    if st.button("Save version", type="primary", key="save_btn", disabled=not save_as.strip() or not can_edit):
         plan = session[which]
         try:
             v = store.save_plan(plan, author=author, note=note, name=save_as.strip(),
@@ -63,8 +71,10 @@ except StoreError as exc:
 if lib.empty:
     st.info("No saved plans yet. Save today's plan above to start the library.")
 else:
+    reviews = review_panel.review.statuses(store, list(lib["name"]))
     shown = lib.assign(created_at=lib["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
                        first_created_at=lib["first_created_at"].dt.strftime("%Y-%m-%d %H:%M UTC"))
+    shown.insert(2, "review", [reviews[n].label() if n in reviews else "" for n in shown["name"]])
     st.dataframe(shown, hide_index=True, width="stretch",
                  column_config=money_config([c for c in ("arr_usd", "potential_usd", "cost_usd") if c in shown]))
     sel = st.selectbox("Work with", list(lib["name"]), key="lib_sel")
@@ -72,6 +82,9 @@ else:
     st.dataframe(vers.assign(created_at=vers["created_at"].dt.strftime("%Y-%m-%d %H:%M UTC")), hide_index=True,
                  width="stretch")
     version = st.selectbox("Version", list(vers["version"])[::-1], key="lib_ver")
+    rs = review_panel.status_of(store, sel, version)
+    if rs is not None:
+        st.markdown(review_panel.status_line(rs) + " · act on it on the **Review** page")
     t_load, t_ren, t_clone, t_del, t_crm, t_chg = st.tabs(
         ["Load", "Rename", "Clone", "Delete", "Export to CRM", "CRM changes"])
     with t_load:
@@ -84,7 +97,7 @@ else:
             st.rerun()
     with t_ren:
         new = st.text_input("New name", key="lib_new_name")
-        if st.button("Rename", key="lib_rename", disabled=not new.strip()):
+        if st.button("Rename", key="lib_rename", disabled=not new.strip() or not can_edit):
             try:
                 store.rename_plan(sel, new.strip())
                 _flash(f"Renamed **{sel}** to **{new.strip()}** (all versions follow).")
@@ -93,7 +106,7 @@ else:
                 st.error(str(exc))
     with t_clone:
         clone_name = st.text_input("Name of the copy", value=f"{sel} copy", key="lib_clone_name")
-        if st.button(f"Clone version {version}", key="lib_clone"):
+        if st.button(f"Clone version {version}", key="lib_clone", disabled=not can_edit):
             try:
                 v = store.clone_plan(sel, clone_name.strip(), version, author=_default_author())
                 _flash(f"Cloned **{sel}** v{version} to **{v.name}**.")
@@ -103,34 +116,39 @@ else:
     with t_del:
         st.write("Deleting hides the plan from the library; its versions stay in the database and can be restored.")
         sure = st.checkbox(f"Yes, delete {sel}", key="lib_del_sure")
-        if st.button("Delete", key="lib_delete", disabled=not sure):
+        if st.button("Delete", key="lib_delete", disabled=not sure or not can_edit):
             store.delete_plan(sel)
             _flash(f"Deleted **{sel}** (restore it below).")
             st.rerun()
     with t_crm:
-        st.write("The approved plan in the files CRM import tools take: Data Loader `Id, OwnerId`, territories, "
-                 "territory members and quotas (set by the quota model with default settings).")
+        st.write("Publish an **approved** version in the files CRM import tools take: Data Loader `Id, OwnerId`, "
+                 "territories, territory members and quotas (set by the quota model with default settings), with "
+                 "`manifest.json` naming who approved and who published it. Publishing is recorded in the audit log.")
         changed_only = st.checkbox("Only accounts whose owner changes", value=True, key="crm_changed")
         with_quotas = st.checkbox("Include quotas", value=len(ds.targets) > 0, key="crm_quotas",
                                   disabled=len(ds.targets) == 0)
-        if st.button("Prepare CRM files", key="crm_prepare"):
-            plan = store.load_plan(sel, version)
-            q = None
-            if with_quotas:
-                from planning.compensation import QuotaError, quota_for_plan
-                try:
-                    q = quota_for_plan(plan, ds.accounts, ds.reps, ds.targets, ds.history, plan_year=ds.plan_year,
-                                       defaults=ds.settings)
-                except QuotaError as exc:
-                    st.warning(f"No quotas: {exc}")
-            st.session_state["crm_export"] = (sel, version, crm_export(plan, ds.reps, before=ds.current_plan(),
-                                                                       changed_only=changed_only, quotas=q,
-                                                                       plan_year=ds.plan_year))
+        approved = rs is not None and rs.state in ("approved", "published")
+        if not approved:
+            st.info(f"{sel} v{version} is {rs.label() if rs else 'not reviewed'}: only an approved version can be "
+                    "published.")
+        if st.button("Publish: prepare CRM files", key="crm_prepare",
+                     disabled=not approved or not user.can(Permission.PUBLISH)):
+            try:
+                export, warns = publish_plan(store, user, sel, version, ds, changed_only=changed_only,
+                                             with_quotas=with_quotas)
+                for w in warns:
+                    st.warning(w)
+                st.session_state["crm_export"] = (sel, version, export)
+            except (ReviewError, AccessDenied, StoreError) as exc:
+                st.error(f"Not published: {exc}")
         ex = st.session_state.get("crm_export")
         if ex and ex[:2] == (sel, version):
             export = ex[2]
             st.dataframe(pd.DataFrame({"file": list(export.counts()), "rows": list(export.counts().values())}),
                          hide_index=True)
+            m = export.manifest or {}
+            st.caption(f"Approved by {m.get('approved_by', '?')} ({m.get('approved_at', '')[:16]}), published by "
+                       f"{m.get('published_by', '?')}.")
             if len(export.skipped):
                 st.warning(f"{len(export.skipped):,} accounts cannot be imported (unassigned, open territory or owner "
                            "without a CRM user id): see skipped_accounts.csv.")
@@ -169,7 +187,7 @@ else:
                                             column_config={"accept": st.column_config.CheckboxColumn("accept")})
                     n_acc = int(edited["accept"].sum())
                     if st.button(f"Apply {n_acc} accepted, reject {len(edited) - n_acc}: save as a new version",
-                                 type="primary", key="chg_apply"):
+                                 type="primary", key="chg_apply", disabled=not can_edit):
                         newp = apply_changes(plan, edited, name=sel, source=up.name)
                         v = store.save_plan(newp, author=_default_author(), note=newp.note.splitlines()[-1],
                                             summary=plan_summary(newp, res.clean, ds.reps, ds.plan_year, ds.settings))
@@ -178,7 +196,7 @@ else:
 
 with st.expander("Restore a deleted plan"):
     rname = st.text_input("Name of the deleted plan", key="restore_name")
-    if st.button("Restore", key="restore_btn", disabled=not rname.strip()):
+    if st.button("Restore", key="restore_btn", disabled=not rname.strip() or not can_edit):
         try:
             store.restore_plan(rname.strip())
             _flash(f"Restored **{rname.strip()}**.")
@@ -213,7 +231,7 @@ else:
             st.rerun()
         except StoreError as exc:
             st.error(str(exc))
-    if s3.button("Delete", key="scen_delete"):
+    if s3.button("Delete", key="scen_delete", disabled=not can_edit):
         store.delete_scenario(kind, name)
         _flash(f"Deleted {kind} scenario **{name}**.")
         st.rerun()

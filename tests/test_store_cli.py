@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pandas as pd
@@ -105,8 +106,15 @@ def test_export_crm_and_changes(cli, db, tmp_path, sample):
     prop = _proposal_csv(tmp_path, sample)
     cli(["plans", "save", prop, "--name", "Prop", "--db", db])
     d, z = tmp_path / "crm", tmp_path / "crm.zip"
+    r = cli(["export-crm", "Prop", "--out-dir", d, "--db", db])  # a draft is never published
+    assert r.exit_code == 2 and "only an approved version" in r.output and not d.exists()
+    for step in (["submit", "Prop"], ["approve", "Prop", "--for", "finance"], ["approve", "Prop", "--for", "leadership"]):
+        assert cli(["review", *step, "--db", db]).exit_code == 0
     r = cli(["export-crm", "Prop", "--out-dir", d, "--changed-only", "--zip", z, "--db", db])
     assert r.exit_code == 0, r.output
+    manifest = json.loads((d / "manifest.json").read_text())
+    assert manifest["plan"] == "Prop" and manifest["version"] == 1 and manifest["approved_by"].endswith("@localhost")
+    assert "manifest.json" in zipfile.ZipFile(io.BytesIO(z.read_bytes())).namelist()
     owners = pd.read_csv(d / "account_owners.csv", dtype=str, encoding="utf-8-sig")
     assert list(owners.columns) == ["Id", "OwnerId"] and 0 < len(owners) <= 120
     assert owners["OwnerId"].str.startswith("005").all()

@@ -119,8 +119,20 @@ def test_plans_page_crm_export_and_scenarios(db, sample):
     s.save_plan(proposal(sample))
     s.save_scenario("quota", "Q", {"method": "blend"})
     at = page("8_Plans.py").run()
+    assert at.button(key="crm_prepare").disabled  # a draft is never published
+    assert any("only an approved version" in i.value for i in at.info)
+    from planning.access import local_user
+    from planning.plans import review
+
+    me = local_user()
+    review.submit(s, me, "Prop")
+    review.decide(s, me, "Prop", None, "approve", as_="finance")
+    review.decide(s, me, "Prop", None, "approve", as_="leadership")
+    at.run()
     at.button(key="crm_prepare").click().run()
     assert not at.exception
+    assert review.status(s, "Prop").state == "published"
+    assert any("Approved by " + me.email in c.value for c in at.caption)
     files = next(d.value for d in at.dataframe if "file" in d.value.columns)
     counts = dict(zip(files["file"], files["rows"]))
     assert 0 < counts["account_owners.csv"] <= 150 and counts["quotas.csv"] > 0

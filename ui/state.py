@@ -65,8 +65,8 @@ def _store(url: str):
     return PlanStore(url)
 
 
-def store():
-    """The plan store (``DATABASE_URL`` when set, else a SQLite file in the user's data directory).
+def raw_store():
+    """The plan store itself (``DATABASE_URL`` when set, else a SQLite file in the user's data directory).
 
     On the sample company's first open an empty store gets the shipped draft proposal, so Disruption and Compare
     show a real report at once (``PLANNER_SAMPLE_PROPOSAL=0`` turns this off; the test suite does)."""
@@ -83,3 +83,11 @@ def store():
             except Exception:  # noqa: BLE001 - a store that cannot be written still serves every page
                 pass
     return s
+
+
+def store():
+    """The plan store as the signed-in user sees it: saves, deletes and scenarios check their permissions."""
+    from planning.access import UserStore
+    from ui import access
+
+    return UserStore(raw_store(), access.user())

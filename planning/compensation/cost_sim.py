@@ -195,14 +195,21 @@ def simulate_cost(plans: dict[str, CompPlan], quotas, n_draws: int | None = None
                   distribution: str = "normal", history: pd.DataFrame | None = None,
                   target_usd: float | None = None, defaults: Settings | None = None,
                   attainment: dict[str, dict[str, float]] | None = None, correlation: float | None = None,
-                  early_churn_share: float = 0.0, progress: Callable[[float], None] | None = None) -> CompSimResult:
+                  early_churn_share: float = 0.0, progress: Callable[[float], None] | None = None,
+                  user=None) -> CompSimResult:
     """Simulate the cost of ``plans`` (segment → CompPlan) over the reps of ``quotas``.
+
+    ``user`` (a :class:`planning.access.User`) must be allowed to see comp (finance, leadership, sales ops, admin).
 
     ``quotas`` is a :class:`~planning.compensation.quota.QuotaResult` or a frame with segment and quota_usd
     (optional months_in_seat, owner_rep_id, rep_name).  Reps with zero quota are left out.
     ``attainment`` overrides mean/sd per segment; ``early_churn_share`` is the share of bookings
     churning inside the clawback window (clawed back on plans with clawback_months > 0).
     """
+    if user is not None:
+        from planning.access import Permission, require
+
+        require(user, Permission.VIEW_COMP)
     t0 = time.perf_counter()
     d = defaults or Settings()
     if hasattr(quotas, "table"):

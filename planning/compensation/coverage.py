@@ -33,6 +33,13 @@ class QuotaResult:
     gaps: pd.DataFrame
     seconds: float = 0.0
 
+    def for_user(self, user, reps: pd.DataFrame) -> pd.DataFrame:
+        """The per-territory quota rows ``user`` may see: all, or (a manager) their team's; quotas need view_quota."""
+        from planning.access import Permission, require, scope_rows
+
+        require(user, Permission.VIEW_QUOTA)
+        return scope_rows(user, self.table, reps, "owner_rep_id")
+
     @property
     def total_quota_usd(self) -> float:
         return float(self.table["quota_usd"].sum())

@@ -26,6 +26,9 @@ from __future__ import annotations
 import importlib
 
 _PUBLIC = {
+    "ReviewError": "review",
+    "ReviewStatus": "review",
+    "publish_plan": "publish",
     "ACCOUNT_COLUMNS": "disruption_report",
     "APP_NAME": "store",
     "BALANCE_FIGURES": "plan",

@@ -126,8 +126,27 @@ def _quota_coverage(plan: Plan, accounts, reps, targets, history, plan_year, set
 
 def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame, as_of, plan_year: int | None = None,
                   *, baseline: Plan | None = None, targets: pd.DataFrame | None = None,
-                  history: pd.DataFrame | None = None, settings: Settings | None = None) -> PlanComparison:
-    """Compare 2–4 plans (names must differ).  ``baseline`` (default: the first plan) is the disruption reference."""
+                  history: pd.DataFrame | None = None, settings: Settings | None = None,
+                  user=None) -> PlanComparison:
+    """Compare 2–4 plans (names must differ).  ``baseline`` (default: the first plan) is the disruption reference.
+
+    With ``user`` a manager compares their team only: every plan is cut to the territories their reps own and the
+    accounts in them (an account leaving the team counts as leaving), and the company-level quota coverage is
+    left out.
+    """
+    if user is not None:
+        from planning.access import Permission, require, scope_plan, team_account_ids, team_rep_ids
+
+        require(user, Permission.VIEW_PLANS)
+        team = team_rep_ids(user, reps)
+        if team is not None:
+            every = [*plans, *([baseline] if baseline is not None else [])]
+            ids = team_account_ids(user, reps, accounts, every)
+            accounts = accounts.loc[accounts["account_id"].astype(str).isin(ids)]
+            plans = [scope_plan(user, p, reps) for p in plans]
+            baseline = scope_plan(user, baseline, reps) if baseline is not None else None
+            reps = reps.loc[reps["rep_id"].astype(str).isin(team)]
+            targets = None
     if not 2 <= len(plans) <= MAX_PLANS:
         raise ValueError(f"pick 2 to {MAX_PLANS} plans to compare (got {len(plans)})")
     names = [p.name for p in plans]

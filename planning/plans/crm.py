@@ -56,6 +56,7 @@ class CrmExport:
     account_territories: pd.DataFrame
     quotas: pd.DataFrame | None
     skipped: pd.DataFrame
+    manifest: dict | None = None  # who approved and who published this version (planning.plans.review.publish)
 
     def files(self) -> dict[str, pd.DataFrame]:
         out = {"account_owners.csv": self.account_owners, "territories.csv": self.territories,
@@ -71,7 +72,14 @@ class CrmExport:
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
             for name, df in self.files().items():
                 z.writestr(name, to_safe_csv(df))
+            if self.manifest is not None:
+                z.writestr("manifest.json", self.manifest_json())
         return buf.getvalue()
+
+    def manifest_json(self) -> str:
+        import json
+
+        return json.dumps(self.manifest, indent=2, default=str)
 
     def to_excel(self) -> bytes:
         return to_safe_excel({name.removesuffix(".csv"): df for name, df in self.files().items()})
@@ -86,7 +94,7 @@ def _crm_ids(reps: pd.DataFrame) -> pd.Series:
 
 
 def crm_export(plan: Plan, reps: pd.DataFrame, *, before: Plan | None = None, changed_only: bool = False,
-               quotas=None, plan_year: int | None = None) -> CrmExport:
+               quotas=None, plan_year: int | None = None, manifest: dict | None = None) -> CrmExport:
     """The CRM import files for ``plan``.
 
     ``before`` (e.g. the current CRM plan) with ``changed_only`` limits the owner file to accounts whose
@@ -122,7 +130,8 @@ def crm_export(plan: Plan, reps: pd.DataFrame, *, before: Plan | None = None, ch
                                         "Territory2DeveloperName": assigned.map(developer_name).to_numpy(),
                                         "AssociationCause": "Territory2Manual"})
     quota_rows = _quota_rows(quotas, terr, crm, plan_year) if quotas is not None else None
-    return CrmExport(plan.name, owners, territories, territory_users, account_territories, quota_rows, skipped)
+    return CrmExport(plan.name, owners, territories, territory_users, account_territories, quota_rows, skipped,
+                     manifest)
 
 
 def developer_name(territory_id) -> str:

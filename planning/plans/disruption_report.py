@@ -102,6 +102,16 @@ class DisruptionReport:
         return replace(self, accounts=acc.loc[mask].reset_index(drop=True), reps=reps, managers=mgr,
                        company=company, manager_filter=manager_id)
 
+    def for_user(self, user, reps: pd.DataFrame) -> "DisruptionReport":
+        """What ``user`` may see: everything, or (a manager) their team only, with the headline figures
+        computed over the team's accounts and reps instead of the company's."""
+        from planning.access import team_rep_ids
+
+        if user is None or team_rep_ids(user, reps) is None:
+            return self
+        team = self.for_manager(str(user.manager_id))
+        return replace(team, company=_company(team.accounts, team.reps))
+
     def company_frame(self) -> pd.DataFrame:
         return pd.DataFrame({"figure": list(self.company), "value": list(self.company.values())})
 
@@ -147,8 +157,16 @@ def _holder_books(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame) -> pd.
 
 
 def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_of,
-               renewal_window_days: int = PlanningDefaults().renewal_window_days) -> DisruptionReport:
-    """Compare plan ``a`` (before) with plan ``b`` (after); see the module docstring for every definition."""
+               renewal_window_days: int = PlanningDefaults().renewal_window_days, *, user=None) -> DisruptionReport:
+    """Compare plan ``a`` (before) with plan ``b`` (after); see the module docstring for every definition.
+
+    With ``user`` (a :class:`planning.access.User`) the report is what they may see: a manager gets their team's
+    reps and the accounts leaving or joining it (:meth:`DisruptionReport.for_user`); None is the trusted caller.
+    """
+    if user is not None:
+        from planning.access import Permission, require
+
+        require(user, Permission.VIEW_PLANS)
     as_of = pd.Timestamp(as_of).normalize()
     acc = accounts.set_index("account_id")
     ids = acc.index
@@ -189,7 +207,8 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
     reps_df = _rep_rows(frame, a, b, accounts, reps)
     managers_df = _manager_rows(frame, reps_df, reps)
     company = _company(frame, reps_df)
-    return DisruptionReport(a.name, b.name, as_of, int(renewal_window_days), frame, reps_df, managers_df, company)
+    report = DisruptionReport(a.name, b.name, as_of, int(renewal_window_days), frame, reps_df, managers_df, company)
+    return report.for_user(user, reps)
 
 
 def _rep_rows(f: pd.DataFrame, a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:

@@ -65,8 +65,24 @@ def _migration_1(conn: Connection) -> None:
         t.create(conn, checkfirst=True)
 
 
+def _migration_users(conn: Connection) -> None:
+    """Users and roles (issue 13): planning.access.directory."""
+    from planning.access.directory import create_tables
+
+    create_tables(conn)
+
+
+def _migration_review(conn: Connection) -> None:
+    """The review audit log (issue 13): planning.plans.review."""
+    from planning.plans.review import create_tables
+
+    create_tables(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "items, versions and payloads", _migration_1),
+    (2, "users and roles", _migration_users),
+    (3, "review and approval audit log", _migration_review),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -1,0 +1,174 @@
+"""`review ...`: plan review and approval (the Review page, headless).
+
+draft → in review → approved → published, with "changes requested" as the way back; every act is appended to
+the audit log with who, when and a note.  A plan argument is a saved plan name (``name@3`` for version 3; the
+latest version by default).
+"""
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from planning.access import require_account, require_rep
+from cli.common import echo_table, user_store, uses_data
+from planning.plans import review
+from planning.plans import ReviewError, StoreError
+
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (default: $DATABASE_URL, else the local SQLite file).")]
+PlanArg = Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3; default the latest).")]
+NoteOpt = Annotated[str, typer.Option("--note", "-m", help="A note kept in the audit log.")]
+
+
+def _split(ref: str) -> tuple[str, int | None]:
+    name, _, v = ref.rpartition("@")
+    return (name, int(v)) if name and v.isdigit() else (ref, None)
+
+
+def _fail(exc) -> None:
+    typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+    raise typer.Exit(2)
+
+
+def _ts(t) -> str:
+    return "" if t is None or str(t) == "NaT" else f"{t:%Y-%m-%d %H:%M}"
+
+
+def print_status(st: review.ReviewStatus, managers=None) -> None:
+    typer.echo(f"{st.name} v{st.version}: {st.label()}" + (f" since {_ts(st.state_at)} by {st.state_by}"
+                                                          if st.state_by else ""))
+    if st.state_note:
+        typer.echo(f"  note: {st.state_note}")
+    if len(st.decisions):
+        d = st.decisions.assign(at=st.decisions["at"].map(_ts))
+        typer.echo("\nDecisions (latest per reviewer; stale = made on an older version):")
+        echo_table(d[["scope", "decision", "by", "at", "version", "stale", "note"]])
+    if managers is not None and len(managers):
+        typer.echo("\nManagers:")
+        m = review.manager_statuses(st, managers)
+        echo_table(m.assign(at=m["at"].map(_ts))[["manager_id", "manager_name", "status", "by", "at", "open_comments"]])
+    oc = st.open_comments
+    typer.echo(f"\nOpen comments: {len(oc)}")
+    if len(oc):
+        echo_table(oc.assign(at=oc["at"].map(_ts))[["id", "version", "target_type", "target_id", "text", "by", "at"]])
+
+
+def register(app: typer.Typer) -> None:
+    r = typer.Typer(help="Review and approve saved plan versions: submit, comment, approve, request changes, log.",
+                    no_args_is_help=True)
+    app.add_typer(r, name="review")
+
+    @r.command()
+    @uses_data
+    def status(plan: PlanArg, db: DbOpt = None, ds=None):
+        """Where a version stands: state, every reviewer's decision (stale ones flagged), managers, open comments."""
+        s = user_store(db)
+        name, v = _split(plan)
+        try:
+            st = review.status(s, name, v)
+        except ReviewError as exc:
+            _fail(exc)
+        mgrs = review.managers_of(ds.reps)
+        if s.user.scoped:
+            mgrs = mgrs.loc[mgrs["manager_id"] == s.user.manager_id]
+            st.comments = st.comments.loc[st.comments["by"] == s.user.email] if len(st.comments) else st.comments
+        print_status(st, mgrs)
+
+    @r.command()
+    def inbox(db: DbOpt = None):
+        """What waits for you across the saved plans (latest versions)."""
+        s = user_store(db)
+        box = review.inbox(s, s.user, list(s.list_plans()["name"]))
+        typer.echo(f"{s.user.display}:")
+        echo_table(box.assign(since=box["since"].map(_ts)) if len(box) else box)
+
+    def _act(plan: str, db, fn, *args, **kwargs):
+        """Run one review act on ``plan`` (name[@version]) as the acting user: (store, name, version acted on)."""
+        s = user_store(db)
+        name, v = _split(plan)
+        try:
+            return s, name, fn(s, s.user, name, v, *args, **kwargs)
+        except ReviewError as exc:
+            _fail(exc)
+
+    @r.command()
+    def submit(plan: PlanArg, note: NoteOpt = "", db: DbOpt = None):
+        """Put a version up for review (sales ops)."""
+        _, name, ver = _act(plan, db, review.submit, note)
+        typer.echo(f"{name} v{ver} is in review")
+
+    @r.command()
+    def withdraw(plan: PlanArg, note: NoteOpt = "", db: DbOpt = None):
+        """Take a version back to draft (sales ops)."""
+        _, name, ver = _act(plan, db, review.withdraw, note)
+        typer.echo(f"{name} v{ver} is a draft again")
+
+    @r.command()
+    def approve(plan: PlanArg, note: NoteOpt = "",
+                as_: Annotated[Optional[str], typer.Option("--for", help="Decide as: team (a manager, for their team), finance (quota sign-off) or leadership (final approval). Default from your role.")] = None,
+                db: DbOpt = None):
+        """Approve a version in review: for your team, as finance's quota sign-off, or as leadership (final)."""
+        s, name, ver = _act(plan, db, review.decide, "approve", note, as_=as_)
+        st = review.status(s, name, ver)
+        typer.echo(f"approved {name} v{ver} as {review.reviewer_scope(s.user, as_)}; it is {st.label()}")
+
+    @r.command("request-changes")
+    def request_changes(plan: PlanArg, note: Annotated[str, typer.Option("--note", "-m", help="What should change (required).")],
+                        as_: Annotated[Optional[str], typer.Option("--for", help="team, finance or leadership (default from your role).")] = None,
+                        db: DbOpt = None):
+        """Send a version back to sales ops with what should change."""
+        _, name, ver = _act(plan, db, review.decide, "request_changes", note, as_=as_)
+        typer.echo(f"requested changes on {name} v{ver}")
+
+    @r.command()
+    @uses_data
+    def comment(plan: PlanArg, text: Annotated[str, typer.Argument(help="The comment, e.g. 'keep Acme with Dana'.")],
+                account: Annotated[Optional[str], typer.Option(help="On this account (account_id).")] = None,
+                rep: Annotated[Optional[str], typer.Option(help="On this rep (rep_id).")] = None,
+                db: DbOpt = None, ds=None):
+        """Comment on a version, or on one account or rep in it (a manager: only their team's)."""
+        s = user_store(db)
+        name, v = _split(plan)
+        kind, target = ("account", account) if account else ("rep", rep) if rep else ("plan", None)
+        try:
+            saved = s.load_plan(name, v)
+
+            def check(t, i):
+                if t == "account":
+                    if i not in set(ds.accounts["account_id"].astype(str)):
+                        raise ReviewError(f"no account {i!r} in the data")
+                    require_account(s.user, ds.reps, i, ds.accounts, [ds.current_plan(), saved])
+                elif t == "rep":
+                    if i not in set(ds.reps["rep_id"].astype(str)):
+                        raise ReviewError(f"no rep {i!r} in the data")
+                    require_rep(s.user, ds.reps, i)
+            cid = review.comment(s, s.user, name, v, text, kind, target, check=check)
+        except (ReviewError, StoreError) as exc:
+            _fail(exc)
+        typer.echo(f"comment #{cid} on {name}" + (f" ({kind} {target})" if target else ""))
+
+    @r.command()
+    def resolve(plan: Annotated[str, typer.Argument(help="Saved plan name.")],
+                comment_id: Annotated[int, typer.Argument(help="The comment's number (see `review status`).")],
+                note: NoteOpt = "", db: DbOpt = None):
+        """Mark a comment resolved (sales ops), normally after saving the version that addresses it."""
+        s = user_store(db)
+        name, v = _split(plan)
+        try:
+            review.resolve(s, s.user, name, comment_id, note, v)
+        except ReviewError as exc:
+            _fail(exc)
+        typer.echo(f"resolved comment #{comment_id}")
+
+    @r.command()
+    def log(plan: Annotated[str, typer.Argument(help="Saved plan name.")], db: DbOpt = None):
+        """The audit log: every review act on every version, oldest first."""
+        s = user_store(db)
+        try:
+            h = review.history(s, plan)
+        except ReviewError as exc:
+            _fail(exc)
+        if s.user.scoped and len(h):  # a manager sees the workflow, and comments only their own
+            h = h.loc[(h["kind"] != "comment") | (h["actor"] == s.user.email)]
+        cols = ["version", "at", "actor", "actor_role", "kind", "state", "decision", "scope", "target_id", "note"]
+        echo_table(h.assign(at=h["at"].map(_ts))[cols] if len(h) else h)

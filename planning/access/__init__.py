@@ -1,0 +1,30 @@
+"""Users, roles and the scoping every read goes through.
+
+* :class:`User`, :class:`Role`, :class:`Permission`; :func:`local_user` (the single local user when sign-in
+  is off); :func:`require` raises a clear :class:`AccessDenied`.
+* Scoping (pure functions over frames and Plans): :func:`team_rep_ids`, :func:`scope_reps`,
+  :func:`scope_accounts`, :func:`scope_rows`, :func:`scope_plan`, :func:`require_team`.
+* :mod:`planning.access.directory`: the users kept in the plan store (append-only), and resolving who is
+  acting (an OIDC email, ``--as EMAIL`` or the OS login).
+* :class:`UserStore`: the plan store as one user sees it (saves and comp scenarios need their permission,
+  listings lose company figures for a manager).
+"""
+from __future__ import annotations
+
+import importlib
+
+_NAMES = {
+    "Role": "roles", "Permission": "roles", "ROLE_PERMISSIONS": "roles", "parse_role": "roles", "roles_with": "roles",
+    "User": "users", "AccessDenied": "users", "local_user": "users", "require": "users", "denial": "users",
+    "team_rep_ids": "scope", "scope_reps": "scope", "scope_accounts": "scope", "scope_rows": "scope",
+    "scope_plan": "scope", "team_territories": "scope", "team_account_ids": "scope", "require_team": "scope",
+    "require_rep": "scope", "require_account": "scope", "is_team_rep": "scope", "scope_dataset": "scope",
+    "UserStore": "store_view", "StoreAccessDenied": "store_view",
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str):
+    if name in _NAMES:
+        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,108 @@
+"""Roles and team scope through the CLI (``--as EMAIL``): a manager reaches only their own team's reps and
+accounts and no comp; finance sees comp; a viewer cannot save.  Refusals are one clear line and exit status 3."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from planning.access import Role, User, team_rep_ids
+from planning.access.directory import add_user
+from planning.plans import PlanStore
+
+M1, M2, FIN, VIEW, LEAD = "dana@acme.test", "eli@acme.test", "finn@acme.test", "vic@acme.test", "cleo@acme.test"
+
+
+@pytest.fixture()
+def db(tmp_path, monkeypatch, sample):
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    s = PlanStore(url)
+    local = User("root@localhost", "root", Role.ADMIN, source="local")
+    add_user(s, local, "boss@acme.test", "admin")
+    add_user(s, local, M1, "manager", name="Dana", manager_id="M-01")
+    add_user(s, local, M2, "manager", name="Eli", manager_id="M-02")
+    add_user(s, local, FIN, "finance")
+    add_user(s, local, VIEW, "viewer")
+    add_user(s, local, LEAD, "leadership")
+    cur = sample.current_plan()
+    terrs = list(cur.territories.index)
+    ids = cur.assignment.dropna().index[:400]
+    s.save_plan(cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="Prop"), author="ops")
+    s.dispose()
+    return url
+
+
+def team(sample, manager_id):
+    u = User("x@x", role=Role.MANAGER, manager_id=manager_id)
+    return sample.reps.loc[sample.reps["rep_id"].isin(team_rep_ids(u, sample.reps))]
+
+
+def test_manager_disruption_is_their_team_only(cli, db, sample):
+    mine, theirs = team(sample, "M-01"), team(sample, "M-02")
+    r = cli(["--as", M1, "disruption", "current", "Prop"])
+    assert r.exit_code == 0, r.output
+    assert "(team M-01)" in r.output
+    per_rep = r.output.split("Per rep:")[1].split("Most disrupted")[0]
+    assert all(n in per_rep for n in mine.loc[mine["role"] != "Manager", "name"])
+    assert not any(n in r.output for n in theirs["name"])
+    r = cli(["--as", M1, "disruption", "current", "Prop", "--manager", "M-02"])
+    assert r.exit_code == 3 and "denied:" in r.output and "only their own team" in r.output
+
+
+def test_manager_sees_no_comp_finance_does(cli, db):
+    r = cli(["--as", M1, "comp-sim", "--draws", "200"])
+    assert r.exit_code == 3 and "may not see comp plans" in r.output and "finance" in r.output
+    r = cli(["--as", FIN, "comp-sim", "--draws", "200"])
+    assert r.exit_code == 0 and "Cost distribution" in r.output
+    r = cli(["--as", VIEW, "comp-sim", "--draws", "200"])
+    assert r.exit_code == 3
+
+
+def test_manager_quotas_books_and_exports_are_scoped(cli, db, sample, tmp_path):
+    mine = team(sample, "M-01")
+    r = cli(["--as", M1, "quota"])
+    assert r.exit_code == 0 and "team M-01" in r.output
+    assert sum(n in r.output for n in sample.reps["name"]) == (mine["role"] == "AE").sum()
+    r = cli(["--as", M1, "summary"])
+    n_acc = int(sample.accounts["owner_rep_id"].isin(mine["rep_id"]).sum())
+    assert r.exit_code == 0 and f"{n_acc:,} accounts, {len(mine)} people" in r.output
+    out = tmp_path / "prop.csv"
+    r = cli(["--as", M1, "plans", "show", "Prop", "--out", out])
+    assert r.exit_code == 0, r.output
+    rows = pd.read_csv(out, dtype=str, encoding="utf-8-sig")
+    assert len(rows) and rows["owner_rep_id"].isin(mine["rep_id"]).all()
+    r = cli(["--as", M1, "compare", "current", "Prop"])
+    assert r.exit_code == 0 and "Team M-01 only" in r.output
+    for args in (["validate"], ["capacity"], ["export-crm", "Prop", "--out-dir", tmp_path / "x"],
+                 ["plans", "list", "--scenarios", "--kind", "comp"], ["users", "add", "x@acme.test", "--role", "admin"]):
+        r = cli(["--as", M1, *args])
+        assert r.exit_code == 3, (args, r.output)
+
+
+def test_viewer_cannot_save_and_comments_stay_in_scope(cli, db, sample):
+    r = cli(["--as", VIEW, "plans", "save", "current", "--name", "Mine"])
+    assert r.exit_code == 3 and "may not change plans" in r.output
+    assert "Mine" not in cli(["plans", "list"]).output
+    other = sample.accounts.loc[sample.accounts["owner_rep_id"].isin(team(sample, "M-02")["rep_id"]), "account_id"]
+    own = sample.accounts.loc[sample.accounts["owner_rep_id"].isin(team(sample, "M-01")["rep_id"]), "account_id"]
+    r = cli(["--as", M1, "review", "comment", "Prop", "mine now", "--account", other.iloc[0]])
+    assert r.exit_code == 3 and "own team's accounts" in r.output
+    r = cli(["--as", M1, "review", "comment", "Prop", "keep it with Dana", "--account", own.iloc[0]])
+    assert r.exit_code == 0 and "comment #" in r.output
+
+
+def test_review_cycle_through_the_cli(cli, db, tmp_path):
+    assert cli(["--as", M1, "review", "submit", "Prop"]).exit_code == 3
+    assert cli(["review", "submit", "Prop", "-m", "FY27 draft"]).exit_code == 0  # the local admin (sales ops' rights)
+    r = cli(["--as", M1, "review", "inbox"])
+    assert "review your team's changes" in r.output
+    assert cli(["--as", M1, "review", "approve", "Prop", "-m", "ok"]).exit_code == 0
+    assert cli(["--as", M2, "review", "request-changes", "Prop", "-m", "keep Acme with Eli"]).exit_code == 0
+    r = cli(["review", "status", "Prop"])
+    assert "changes requested" in r.output and "team:M-02" in r.output and "M-01" in r.output
+    r = cli(["--as", LEAD, "review", "approve", "Prop"])
+    assert r.exit_code == 2 and "changes requested" in r.output
+    r = cli(["users", "whoami"])
+    assert "(admin)" in r.output and "[local]" in r.output
+    r = cli(["--as", "ghost@acme.test", "plans", "list"])
+    assert r.exit_code == 3 and "no active user" in r.output
