@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planning.access import Permission, scope_dataset
 from planning.data import breakdown, health_report
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
-from planning.access import Permission, scope_dataset
 from ui import access, state
 from ui.charts import accounts_map, book_bars
 from ui.data_load import loader_report, upload_section

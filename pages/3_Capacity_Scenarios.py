@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from optimizers.headcount import optimize_hiring, proportional_allocation
+from planning.access import Permission
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, compare_summaries, default_scenario,
                                months_of, run_scenario, scenario_from_tables, scenario_tables, tornado)
-from planning.access import Permission
 from ui import access, state
 from ui.format import pct, usd
 from ui.widgets import download_csv, download_excel

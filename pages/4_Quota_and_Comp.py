@@ -6,13 +6,13 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
+from planning.access import Permission, denial
 from planning.compensation import (DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
                                    Spiff, comp_sheets, compare_variants, per_rep_plans, plan_table, plans_from_dict,
                                    plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
 from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
-from planning.access import Permission, denial
 from ui import access, state
 from ui.format import pct, usd
 from ui.widgets import download_csv, download_excel, money_config

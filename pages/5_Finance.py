@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from planning.access import Permission
 from planning.compensation import CompPlanError, QuotaError, comp_sheets, plan_table, quota_sheets
 from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
-from planning.access import Permission
 from ui import access, state
 from ui.format import pct, usd
 from ui.widgets import download_excel, money_config

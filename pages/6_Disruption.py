@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from planning.data import to_safe_csv
 from planning.access import AccessDenied, Permission
+from planning.data import to_safe_csv
 from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html
 from ui import access, review_panel, state
 from ui.guards import require_data

@@ -6,8 +6,8 @@ import getpass
 import pandas as pd
 import streamlit as st
 
-from planning.data import FileError
 from planning.access import AccessDenied, Permission
+from planning.data import FileError
 from planning.plans import (SCENARIO_KINDS, ReviewError, StoreError, apply_changes, detect_changes, load_crm_accounts,
                             plan_summary, publish_plan)
 from ui import access, review_panel, state

@@ -9,7 +9,6 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.access import AccessDenied, Permission, User, denial, local_user
-from planning.access.directory import signed_in_user
 
 _KEY = "_access_user"
 
@@ -35,6 +34,7 @@ def current_user() -> User | None:
         return local_user()
     if not st.user.is_logged_in:
         return None
+    from planning.access.directory import signed_in_user  # SQLAlchemy: only when sign-in is on
     from ui import state
 
     return signed_in_user(state.raw_store(), str(st.user.get("email") or st.user.get("sub") or ""),
