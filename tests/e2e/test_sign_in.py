@@ -9,7 +9,6 @@ cookie, and the app looks the email up in the users table.  Nothing patches st.u
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
@@ -22,17 +21,11 @@ import pytest
 from planning.access import Role, User, team_rep_ids
 from planning.access.directory import add_user
 from planning.plans import PlanStore
-from tests.e2e.conftest import dismiss_page_not_found, wait_idle
+from tests.e2e.conftest import _free_port, dismiss_page_not_found, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 ROOT = Path(__file__).resolve().parents[2]
 MANAGER, FINANCE, VIEWER = "dana.manager@acme.test", "finn.finance@acme.test", "vic.viewer@acme.test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
