@@ -73,15 +73,15 @@ def test_full_state_machine_and_audit_log(store):
         review.decide(store, M1, "FY27", None, "approve", as_="finance")
     review.decide(store, FIN, "FY27", None, "approve", "quotas at 114% coverage")
     with pytest.raises(ReviewError, match="approved"):
-        review.publish(store, OPS, "FY27")  # not yet approved
+        review.record_publication(store, OPS, "FY27")  # not yet approved
     review.decide(store, LEAD, "FY27", None, "approve", "go")
     st3 = review.status(store, "FY27")
     assert st3.state == "approved" and st3.state_by == LEAD.email
     assert st3.open_comments.empty and st3.comments.iloc[0]["resolution"] == "fixed in v2"
 
     with pytest.raises(AccessDenied):
-        review.publish(store, LEAD, "FY27")
-    manifest = review.publish(store, OPS, "FY27")
+        review.record_publication(store, LEAD, "FY27")
+    manifest = review.record_publication(store, OPS, "FY27")
     assert manifest["approved_by"] == LEAD.email and manifest["quotas_signed_off_by"] == FIN.email
     assert manifest["version"] == 2 and manifest["published_by"] == OPS.email
     assert review.status(store, "FY27").state == "published"

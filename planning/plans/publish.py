@@ -32,6 +32,6 @@ def publish_plan(store, user: User, name: str, version: int | None, ds, *, chang
             warnings.append(f"no quotas written ({exc})")
     export = crm_export(plan, ds.reps, before=ds.current_plan(), changed_only=changed_only, quotas=q,
                         plan_year=ds.plan_year)
-    export.manifest = {**review.publish(store, user, name, st.version),
+    export.manifest = {**review.record_publication(store, user, name, st.version),
                        "files": {k: int(v) for k, v in export.counts().items()}, "changed_only": changed_only}
     return export, warnings

@@ -12,7 +12,7 @@ States of a version (no event yet: ``draft``)::
 * A manager approves or requests changes *for their team*; finance signs off (or rejects) the quotas;
   leadership gives the final approval, which needs finance's sign-off on the same version.  Any request for
   changes sends the version to ``changes_requested``.
-* ``publish`` (the CRM export) only from ``approved`` (or again from ``published``); it returns the manifest
+* ``record_publication`` (the CRM export, see planning.plans.publish) only from ``approved`` (or again from ``published``); it returns the manifest
   that goes into the export, naming the approver.
 * Ops resolve comments by saving a new version.  Decisions are per version: a decision on an older version than
   the plan's latest is *stale* and shown so; a new version starts again as ``draft``.
@@ -265,7 +265,7 @@ def resolve(store, user: User, name: str, comment_id: int, note: str = "", versi
     return _append(store, user, name, version, plan)[0]
 
 
-def publish(store, user: User, name: str, version: int | None = None, note: str = "") -> dict:
+def record_publication(store, user: User, name: str, version: int | None = None, note: str = "") -> dict:
     """Record the CRM export of an approved version and return the manifest that goes into the export."""
     require(user, Permission.PUBLISH)
     out: dict = {}
