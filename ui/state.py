@@ -52,7 +52,10 @@ def add_plan(plan: Plan) -> None:
 
 
 def sidebar_summary() -> None:
-    ds = dataset()
+    from planning.access import scope_dataset
+    from ui import access
+
+    ds = scope_dataset(access.user(), dataset())  # a manager's counts are their team's
     with st.sidebar:
         st.caption(f"**{ds.name}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
                    f"{len(ds.accounts):,} accounts · {len(ds.reps):,} people")
