@@ -138,3 +138,16 @@ def guard_commands(app: typer.Typer) -> None:
     for group in app.registered_groups:
         if group.typer_instance is not None:
             guard_commands(group.typer_instance)
+
+
+class LazyModule:
+    """A module imported on first attribute access, so `python -m planning` loads SQLAlchemy only in the commands
+    that open the store (tests/test_cold_start.py)."""
+
+    def __init__(self, name: str):
+        self._name = name
+
+    def __getattr__(self, attr):
+        import importlib
+
+        return getattr(importlib.import_module(self._name), attr)

@@ -11,9 +11,9 @@ from typing import Annotated, Optional
 import typer
 
 from planning.access import require_account, require_rep
-from cli.common import echo_table, user_store, uses_data
-from planning.plans import review
-from planning.plans import ReviewError, StoreError
+from cli.common import LazyModule, echo_table, user_store, uses_data
+
+review = LazyModule("planning.plans.review")
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (default: $DATABASE_URL, else the local SQLite file).")]
 PlanArg = Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3; default the latest).")]
@@ -34,7 +34,7 @@ def _ts(t) -> str:
     return "" if t is None or str(t) == "NaT" else f"{t:%Y-%m-%d %H:%M}"
 
 
-def print_status(st: review.ReviewStatus, managers=None) -> None:
+def print_status(st, managers=None) -> None:
     typer.echo(f"{st.name} v{st.version}: {st.label()}" + (f" since {_ts(st.state_at)} by {st.state_by}"
                                                           if st.state_by else ""))
     if st.state_note:
@@ -66,7 +66,7 @@ def register(app: typer.Typer) -> None:
         name, v = _split(plan)
         try:
             st = review.status(s, name, v)
-        except ReviewError as exc:
+        except review.ReviewError as exc:
             _fail(exc)
         mgrs = review.managers_of(ds.reps)
         if s.user.scoped:
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         name, v = _split(plan)
         try:
             return s, name, fn(s, s.user, name, v, *args, **kwargs)
-        except ReviewError as exc:
+        except review.ReviewError as exc:
             _fail(exc)
 
     @r.command()
@@ -136,14 +136,14 @@ def register(app: typer.Typer) -> None:
             def check(t, i):
                 if t == "account":
                     if i not in set(ds.accounts["account_id"].astype(str)):
-                        raise ReviewError(f"no account {i!r} in the data")
+                        raise review.ReviewError(f"no account {i!r} in the data")
                     require_account(s.user, ds.reps, i, ds.accounts, [ds.current_plan(), saved])
                 elif t == "rep":
                     if i not in set(ds.reps["rep_id"].astype(str)):
-                        raise ReviewError(f"no rep {i!r} in the data")
+                        raise review.ReviewError(f"no rep {i!r} in the data")
                     require_rep(s.user, ds.reps, i)
             cid = review.comment(s, s.user, name, v, text, kind, target, check=check)
-        except (ReviewError, StoreError) as exc:
+        except (review.ReviewError, LazyModule("planning.plans.store_schema").StoreError) as exc:
             _fail(exc)
         typer.echo(f"comment #{cid} on {name}" + (f" ({kind} {target})" if target else ""))
 
@@ -156,7 +156,7 @@ def register(app: typer.Typer) -> None:
         name, v = _split(plan)
         try:
             review.resolve(s, s.user, name, comment_id, note, v)
-        except ReviewError as exc:
+        except review.ReviewError as exc:
             _fail(exc)
         typer.echo(f"resolved comment #{comment_id}")
 
@@ -166,7 +166,7 @@ def register(app: typer.Typer) -> None:
         s = user_store(db)
         try:
             h = review.history(s, plan)
-        except ReviewError as exc:
+        except review.ReviewError as exc:
             _fail(exc)
         if s.user.scoped and len(h):  # a manager sees the workflow, and comments only their own
             h = h.loc[(h["kind"] != "comment") | (h["actor"] == s.user.email)]

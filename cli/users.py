@@ -10,8 +10,9 @@ from typing import Annotated, Optional
 import typer
 
 from planning.access import Role
-from planning.access.directory import UserError, add_user, list_users, set_user, user_history
-from cli.common import acting_user, echo_table
+from cli.common import LazyModule, acting_user, echo_table
+
+directory = LazyModule("planning.access.directory")
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (default: $DATABASE_URL, else the local SQLite file).")]
 EmailArg = Annotated[str, typer.Argument(help="The user's email, as their sign-in provider reports it.")]
@@ -40,7 +41,7 @@ def register(app: typer.Typer) -> None:
               history: Annotated[bool, typer.Option("--history", help="Every change ever made to users, oldest first.")] = False):
         """Users with their role, team mapping and OS login (or the full change history)."""
         s = _store(db)
-        df = user_history(s) if history else list_users(s, include_inactive=all_)
+        df = directory.user_history(s) if history else directory.list_users(s, include_inactive=all_)
         if len(df):
             df = df.assign(changed_at=df["changed_at"].dt.strftime("%Y-%m-%d %H:%M"))
         echo_table(df)
@@ -56,9 +57,9 @@ def register(app: typer.Typer) -> None:
             note: Annotated[str, typer.Option(help="Why (kept in the history).")] = "", db: DbOpt = None):
         """Add a user (admin only; the first admin can be added by the local user)."""
         try:
-            u = add_user(_store(db), acting_user(db), email, role, name=name, manager_id=manager_id,
+            u = directory.add_user(_store(db), acting_user(db), email, role, name=name, manager_id=manager_id,
                          os_login=os_login, note=note)
-        except (UserError, ValueError) as exc:
+        except ValueError as exc:  # UserError is a ValueError
             _fail(exc)
         typer.echo(f"added {u.display}" + (f", team of {u.manager_id}" if u.manager_id else ""))
 
@@ -70,9 +71,9 @@ def register(app: typer.Typer) -> None:
                  note: Annotated[str, typer.Option(help="Why (kept in the history).")] = "", db: DbOpt = None):
         """Change a user's role (and team mapping); the change is appended to the history."""
         try:
-            u = set_user(_store(db), acting_user(db), email, role=role, manager_id=manager_id, os_login=os_login,
+            u = directory.set_user(_store(db), acting_user(db), email, role=role, manager_id=manager_id, os_login=os_login,
                          name=name, note=note)
-        except (UserError, ValueError) as exc:
+        except ValueError as exc:  # UserError is a ValueError
             _fail(exc)
         typer.echo(f"{u.email} is now {u.role.title}" + (f" (team of {u.manager_id})" if u.manager_id else ""))
 
@@ -80,8 +81,8 @@ def register(app: typer.Typer) -> None:
     def deactivate(email: EmailArg, note: Annotated[str, typer.Option(help="Why.")] = "", db: DbOpt = None):
         """Take a user's access away (their history stays)."""
         try:
-            set_user(_store(db), acting_user(db), email, active=False, note=note or "deactivated")
-        except (UserError, ValueError) as exc:
+            directory.set_user(_store(db), acting_user(db), email, active=False, note=note or "deactivated")
+        except ValueError as exc:  # UserError is a ValueError
             _fail(exc)
         typer.echo(f"deactivated {email}")
 
