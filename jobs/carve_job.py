@@ -91,12 +91,17 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
 
 def submit_carve(store, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of, cs: CarveSettings,
                  defaults: Settings | None = None, user: str = "", title: str = "", save_as: str | None = None,
-                 cluster: str | None = None, engine_settings: EngineSettings | None = None) -> int:
-    """Start a carve job (returns its id).  The proposal is saved as plan ``save_as`` only if it succeeds."""
+                 cluster: str | None = None, engine_settings: EngineSettings | None = None,
+                 dataset: str | None = None) -> int:
+    """Start a carve job (returns its id).  The proposal is saved as plan ``save_as`` only if it succeeds.
+
+    ``dataset`` names the data the job ran on (the page's dataset version), so a page that re-attaches on
+    other data does not show the result against the wrong accounts."""
     cs.validate()
     save_as = save_as or f"Carve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}"
     records = JobRecords(store.engine)
     settings = {"carve": cs.to_dict(), "accounts": int(len(accounts)), "reps": int(len(reps)),
-                "plan_year": int(plan_year), "cluster": cluster or "auto", "save_as": save_as}
+                "plan_year": int(plan_year), "cluster": cluster or "auto", "save_as": save_as,
+                "dataset": dataset}
     work = carve_work(accounts, reps, plan_year, as_of, cs, defaults, store, user, save_as, cluster)
     return manager().submit(records, "carve", title or save_as, user, settings, work, engine_settings)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 
 import pandas as pd
@@ -29,6 +28,7 @@ st.caption("Every account to exactly one territory, books balanced within your b
 
 PINS = "carve_pins"
 RESULT = "carve_result_key"
+JOB = "carve_job_id"
 pins: dict[str, str] = st.session_state.setdefault(PINS, {})
 reps = ds.reps
 quota_reps = quota_carriers(reps)
@@ -181,6 +181,13 @@ def _in_worker(title: str, solve):
                       expanded=False)
     return res
 
+user = current_user()
+try:
+    records = JobRecords(state.store().engine)
+    records.mark_orphans(manager().running())
+except Exception as exc:  # noqa: BLE001 - without a store the page cannot run jobs; say so plainly
+    st.error(f"The plan store is not available, so carves cannot run as jobs: {exc}")
+    st.stop()
 
 def _run(cs: CarveSettings) -> CarveResult | None:
     res = _in_worker("Carving territories", lambda stop, prog: TerritoryCarver(cs, ds.settings).solve(
@@ -191,10 +198,10 @@ def _run(cs: CarveSettings) -> CarveResult | None:
 if submitted:
     res = _cached(settings_key)
     if res is None:
-        res = _run(cs)
-        if res is not None and res.status != "cancelled":
-            _solved(state.dataset_version(), settings_key, {"result": res})
-    if res is not None and res.status != "cancelled":
+        st.session_state[JOB] = submit_carve(
+            state.store(), ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
+            dataset=state.dataset_version())
+    elif res.status != "cancelled":
         st.session_state[RESULT] = settings_key
         if res.ok:
             state.add_plan(res.plan)

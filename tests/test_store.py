@@ -247,11 +247,12 @@ def test_appended_migration_runs_once(store_url, monkeypatch):
         runs.append(1)
         conn.execute(sa.text("ALTER TABLE store_versions ADD COLUMN tag VARCHAR(32)"))
 
-    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (2, "version tags", add_tag_column)])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    nxt = store_mod.SCHEMA_VERSION + 1
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, (nxt, "version tags", add_tag_column)])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", nxt)
     s2 = PlanStore(store_url)
     PlanStore(store_url).dispose()
-    assert runs == [1] and s2.schema_version() == 2
+    assert runs == [1] and s2.schema_version() == nxt
     cols = {c["name"] for c in sa.inspect(s2.engine).get_columns("store_versions")}
     assert "tag" in cols
     same_plan(small_plan(), s2.load_plan("P"))  # data from before the migration is intact

@@ -9,6 +9,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
   developer_name, load_crm_accounts, plan_from_assignment
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, manager_summary_html, NO_MANAGER, UNASSIGNED
+- ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords (the store's jobs table)
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
@@ -28,6 +29,10 @@ import importlib
 _PUBLIC = {
     "ACCOUNT_COLUMNS": "disruption_report",
     "APP_NAME": "store",
+    "JOB_ACTIVE": "jobs_table",
+    "JOB_FINISHED": "jobs_table",
+    "JOB_STATUSES": "jobs_table",
+    "JobRecords": "jobs_table",
     "BALANCE_FIGURES": "plan",
     "BALANCE_METRICS": "plan",
     "CHANGE_COLUMNS": "crm",

@@ -20,9 +20,9 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-ACTIVE = ("queued", "running")
-FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
-STATUSES = ACTIVE + FINISHED
+JOB_ACTIVE = ("queued", "running")
+JOB_FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
+JOB_STATUSES = JOB_ACTIVE + JOB_FINISHED
 
 jobs_metadata = sa.MetaData()
 jobs = sa.Table(
@@ -96,7 +96,7 @@ class JobRecords:
             values["progress"] = float(min(max(values["progress"], 0.0), 1.0))
         if values.get("status") == "running" and "started_at" not in values:
             values["started_at"] = _now()
-        if values.get("status") in FINISHED and "finished_at" not in values:
+        if values.get("status") in JOB_FINISHED and "finished_at" not in values:
             values["finished_at"] = _now()
         with self.engine.begin() as conn:
             conn.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
@@ -104,7 +104,7 @@ class JobRecords:
     def request_cancel(self, job_id: int) -> bool:
         """Ask the driving process to stop the job; False when it has already finished."""
         with self.engine.begin() as conn:
-            n = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(ACTIVE))
+            n = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(JOB_ACTIVE))
                              .values(cancel_requested=True)).rowcount
         return bool(n)
 
@@ -136,7 +136,7 @@ class JobRecords:
         """Active jobs of this host whose driving process is gone → interrupted.  ``alive``: job ids driven here."""
         host, n = socket.gethostname(), 0
         with self.engine.begin() as conn:
-            rows = conn.execute(sa.select(jobs.c.id, jobs.c.pid).where(jobs.c.status.in_(ACTIVE),
+            rows = conn.execute(sa.select(jobs.c.id, jobs.c.pid).where(jobs.c.status.in_(JOB_ACTIVE),
                                                                        jobs.c.host == host)).all()
             for job_id, pid in rows:
                 if job_id in alive:

@@ -65,8 +65,16 @@ def _migration_1(conn: Connection) -> None:
         t.create(conn, checkfirst=True)
 
 
+def _migration_jobs(conn: Connection) -> None:
+    """The jobs table (planning.plans.jobs_table): who started which long solve, status, parts, timings."""
+    from planning.plans.jobs_table import migrate_jobs
+
+    migrate_jobs(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "items, versions and payloads", _migration_1),
+    (2, "jobs table", _migration_jobs),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
