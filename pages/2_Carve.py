@@ -184,7 +184,7 @@ def _in_worker(title: str, solve):
 user = current_user()
 try:
     records = JobRecords(state.store().engine)
-    records.mark_orphans(manager().running())
+    records.mark_orphans()
 except Exception as exc:  # noqa: BLE001 - without a store the page cannot run jobs; say so plainly
     st.error(f"The plan store is not available, so carves cannot run as jobs: {exc}")
     st.stop()

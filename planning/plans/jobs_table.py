@@ -132,16 +132,16 @@ class JobRecords:
         cols = [c.name for c in jobs.columns] + ["seconds"]
         return pd.DataFrame(rows, columns=cols)
 
-    def mark_orphans(self, alive: set[int]) -> int:
-        """Active jobs of this host whose driving process is gone → interrupted.  ``alive``: job ids driven here."""
+    def mark_orphans(self) -> int:
+        """Active jobs of this host whose driving process is gone (a server restart) → interrupted.
+
+        Jobs of this very process are left alone: their thread always writes the final status itself."""
         host, n = socket.gethostname(), 0
         with self.engine.begin() as conn:
             rows = conn.execute(sa.select(jobs.c.id, jobs.c.pid).where(jobs.c.status.in_(JOB_ACTIVE),
                                                                        jobs.c.host == host)).all()
             for job_id, pid in rows:
-                if job_id in alive:
-                    continue
-                if pid == os.getpid() or not _pid_alive(pid):
+                if pid != os.getpid() and not _pid_alive(pid):
                     n += conn.execute(jobs.update().where(jobs.c.id == job_id).values(
                         status="interrupted", finished_at=_now(),
                         error="the process running this job stopped before it finished (server restart?)")).rowcount

@@ -1,0 +1,155 @@
+"""The job layer on a real local Dask cluster (2 worker processes, no mocks): same answer as in-process,
+a killed worker survived, a part that fails for good named, cancel stops the job's tasks."""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed")
+
+pytestmark = pytest.mark.xdist_group("dask_cluster")  # one worker process of pytest owns the cluster
+
+
+@pytest.fixture(scope="module")
+def client():
+    from jobs.engine import LOCAL, EngineSettings, client_for, shutdown
+
+    c = client_for(LOCAL, EngineSettings(workers=2))
+    yield c
+    shutdown()
+
+
+@pytest.fixture(scope="module")
+def instance():
+    from optimizers.carve import CarveSettings
+    from optimizers.instances import make_instance
+
+    acc, reps = make_instance(1200, 18, seed=3, segments=("Enterprise", "Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.15},
+                       time_limit=120)
+    return acc, reps, cs
+
+
+@pytest.fixture(scope="module")
+def in_process(instance):
+    from optimizers.carve import carve
+
+    acc, reps, cs = instance
+    return carve(acc, reps, 2027, cs, as_of="2026-11-01")
+
+
+def _same(a, b):
+    assert a.ok and b.ok
+    assert a.status == b.status
+    assert (a.plan.assignment.sort_index() == b.plan.assignment.sort_index()).all()
+    assert a.objective == pytest.approx(b.objective, rel=1e-9)
+    assert a.bound == pytest.approx(b.bound, rel=1e-9)
+
+
+def test_distributed_carve_equals_in_process(client, instance, in_process):
+    from jobs.runner import DaskRunner
+    from optimizers.carve import carve
+
+    acc, reps, cs = instance
+    seen = []
+    res = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=DaskRunner(client, label="t-equal"),
+                progress=lambda f, m: seen.append(m))
+    _same(in_process, res)
+    assert len(res.stats["part_seconds"]) == 3  # one part per segment, each named
+    assert {n.split(" (")[0] for n in res.stats["part_seconds"]} == {"Enterprise", "Mid-market", "SMB"}
+    assert any("3/3 done" in m for m in seen)  # progress per part
+
+
+def test_killed_worker_is_survived_with_the_same_answer(client, instance, in_process):
+    from jobs.runner import DaskRunner
+    from optimizers.carve import carve
+
+    acc, reps, cs = instance
+    pids = client.run(os.getpid)  # worker address → process id
+    killed = []
+
+    def kill_a_busy_worker():
+        for _ in range(400):
+            busy = [w for w, tasks in client.processing().items() if tasks]
+            if busy:
+                os.kill(pids[busy[0]], signal.SIGKILL)
+                killed.append(busy[0])
+                return
+            time.sleep(0.02)
+
+    t = threading.Thread(target=kill_a_busy_worker)
+    t.start()
+    res = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=DaskRunner(client, label="t-kill"))
+    t.join()
+    assert killed, "no worker was busy to kill"
+    _same(in_process, res)
+    client.wait_for_workers(2, timeout=60)  # the nanny restarted it
+
+
+def _flaky_part(x: int) -> int:
+    if x == 2:
+        raise RuntimeError("solver crashed on this part")
+    return x * 10
+
+
+class Named:
+    def __init__(self, name, value):
+        self.name, self.value = name, value
+
+
+def _named_part(item: Named) -> int:
+    return _flaky_part(item.value)
+
+
+def test_part_failing_for_good_is_named_and_nothing_hangs(client):
+    from jobs.runner import DaskRunner, PartFailed
+
+    items = [Named("Enterprise", 1), Named("Mid-market · West", 2), Named("SMB", 3)]
+    t0 = time.perf_counter()
+    with pytest.raises(PartFailed, match="Mid-market · West") as err:
+        DaskRunner(client, retries=1, label="t-fail")(_named_part, items)
+    assert err.value.part_name == "Mid-market · West"
+    assert time.perf_counter() - t0 < 30
+    assert DaskRunner(client, label="t-ok")(_flaky_part, [0, 1, 3]) == [0, 10, 30]
+
+
+def test_cancel_stops_a_carve_job_and_its_tasks(client, tmp_path):
+    from jobs.carve_job import submit_carve
+    from jobs.manager import manager
+    from optimizers.carve import CarveSettings
+    from optimizers.instances import make_instance
+    from planning.plans.jobs_table import JobRecords
+    from planning.store import PlanStore
+
+    store = PlanStore(f"sqlite:///{tmp_path / 'jobs.sqlite'}")
+    acc, reps = make_instance(12_000, 60, seed=5, segments=("Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "arr_usd", "workload_hours", "accounts"),
+                       tolerance=dict.fromkeys(("potential_usd", "arr_usd", "workload_hours", "accounts"), 0.03),
+                       time_limit=300)
+    jid = submit_carve(store, acc, reps, 2027, "2026-11-01", cs, user="ana", save_as="never saved",
+                       cluster="local")
+    rec = JobRecords(store.engine)
+    for _ in range(600):  # wait until a part is running on a worker
+        if any(client.processing().values()):
+            break
+        time.sleep(0.05)
+    assert any(client.processing().values())
+    t0 = time.perf_counter()
+    assert manager().cancel(rec, jid)
+    assert manager().wait(jid, 60)
+    job = rec.get(jid)
+    assert job["status"] == "cancelled" and job["user_name"] == "ana"
+    assert job["settings"]["carve"]["time_limit"] == 300
+    for _ in range(100):  # the running parts saw the cancel flag and stopped: the workers are idle
+        if not any(client.processing().values()):
+            break
+        time.sleep(0.1)
+    assert not any(client.processing().values())
+    assert time.perf_counter() - t0 < 20
+    assert "never saved" not in store.plan_names()  # nothing saved from a cancelled job
+    assert np.isfinite(job["seconds"])

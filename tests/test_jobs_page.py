@@ -1,0 +1,68 @@
+"""Jobs outlive the page: a carve started outside this session is re-attached by a fresh AppTest session, its
+plan is in the store, and a later session opens the result from the jobs table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_running_job_is_reattached_and_its_result_picked_up_by_a_fresh_session(sample, tmp_path, monkeypatch):
+    from jobs.carve_job import submit_carve
+    from jobs.manager import manager
+    from jobs.user import current_user
+    from optimizers.carve import CarveSettings
+    from planning.plans.jobs_table import JobRecords
+    from planning.store import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "ana")
+    store = PlanStore(url)
+    ds = sample
+    jid = submit_carve(store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, CarveSettings(time_limit=60),
+                       ds.settings, user=current_user(), save_as="FY27 from a job", dataset="sample")
+
+    # a page opened while the job runs (e.g. after a reload) follows it to the end and shows the result
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert manager().wait(jid, 120)
+    assert any(f"#{jid}" in s.label for s in at.status)
+    assert {m.label: m.value for m in at.metric}["Status"] in ("optimal", "feasible")
+
+    job = JobRecords(store.engine).get(jid)
+    assert job["status"] == "succeeded" and job["user_name"] == "ana" and job["kind"] == "carve"
+    assert job["result"]["plan"] == "FY27 from a job" and job["parts_done"] == job["parts_total"] >= 1
+    assert job["seconds"] > 0 and job["settings"]["carve"]["time_limit"] == 60
+    assert store.load_plan("FY27 from a job").kind == "proposal"
+
+    # a fresh session later: the job is in the table and its result opens
+    at2 = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=60)
+    at2.run()
+    assert not at2.exception
+    assert not at2.metric  # nothing shown until asked
+    jobs_df = next(d.value for d in at2.dataframe if "saved as" in d.value.columns)
+    assert jobs_df.loc[jobs_df["job"] == jid, "saved as"].item() == "FY27 from a job"
+    at2.selectbox(key="carve_job_pick").set_value(jid)
+    next(b for b in at2.button if b.label == "Open result").click().run()
+    assert not at2.exception
+    assert {m.label: m.value for m in at2.metric}["Status"] in ("optimal", "feasible")
+
+
+def test_another_users_jobs_are_not_listed(sample, tmp_path, monkeypatch):
+    from planning.plans.jobs_table import JobRecords
+    from planning.store import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "ben")
+    rec = JobRecords(PlanStore(url).engine)
+    other = rec.create("carve", "someone else's", "ana", {})
+    rec.update(other, status="failed", error="x")
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not any("saved as" in d.value.columns for d in at.dataframe)
