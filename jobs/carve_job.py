@@ -14,7 +14,7 @@ from jobs.engine import EngineSettings, describe, resolve
 from jobs.manager import JobContext, manager
 from jobs.runner import make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
-from planning.defaults import Settings
+from planning.data.defaults import Settings
 from planning.plans.jobs_table import JobRecords
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from jobs.engine import EngineSettings, describe, resolve
 from jobs.runner import PartFailed, make_runner, part_name
-from optimizers.model import Cancelled
+from optimizers.carve.model import Cancelled
 from planning.plans.jobs_table import JobRecords
 
 

@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from optimizers.model import Cancelled
+from optimizers.carve.model import Cancelled
 
 OnDone = Callable[[int, Any], None]
 

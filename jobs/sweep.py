@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
-from planning.defaults import Settings
-from planning.people import capacity_share, quota_carriers
+from planning.data.defaults import Settings
+from planning.data.people import capacity_share, quota_carriers
 
 
 @dataclass

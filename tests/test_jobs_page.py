@@ -15,7 +15,7 @@ def test_running_job_is_reattached_and_its_result_picked_up_by_a_fresh_session(s
     from jobs.user import current_user
     from optimizers.carve import CarveSettings
     from planning.plans.jobs_table import JobRecords
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)
@@ -54,7 +54,7 @@ def test_running_job_is_reattached_and_its_result_picked_up_by_a_fresh_session(s
 
 def test_another_users_jobs_are_not_listed(sample, tmp_path, monkeypatch):
     from planning.plans.jobs_table import JobRecords
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
     monkeypatch.setenv("DATABASE_URL", url)

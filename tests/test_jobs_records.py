@@ -13,7 +13,7 @@ from tests.test_store_support import store_url  # noqa: F401  (fixture)
 
 def test_job_rows_record_who_what_status_and_timings(store_url):  # noqa: F811
     from planning.plans.jobs_table import JobRecords
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     rec = JobRecords(PlanStore(store_url).engine)
     a = rec.create("carve", "FY27 carve", "ana", {"carve": {"tolerance": {"accounts": 0.1}}})
@@ -36,11 +36,11 @@ def test_job_rows_record_who_what_status_and_timings(store_url):  # noqa: F811
 
 def test_job_of_a_dead_process_shows_as_interrupted(tmp_path):
     from planning.plans.jobs_table import JobRecords
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
     rec = JobRecords(PlanStore(url).engine)
-    code = ("from planning.store import PlanStore; from planning.plans.jobs_table import JobRecords; "
+    code = ("from planning.plans.store import PlanStore; from planning.plans.jobs_table import JobRecords; "
             f"r = JobRecords(PlanStore({url!r}).engine); j = r.create('carve', 'x', 'ana', {{}}); "
             "r.update(j, status='running'); print(j)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -56,7 +56,7 @@ def test_manager_records_failures_and_cancels_without_a_cluster(tmp_path):
     from jobs.manager import manager
     from jobs.runner import InProcessRunner, PartFailed
     from planning.plans.jobs_table import JobRecords
-    from planning.store import PlanStore
+    from planning.plans.store import PlanStore
 
     rec = JobRecords(PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}").engine)
 
@@ -72,7 +72,7 @@ def test_manager_records_failures_and_cancels_without_a_cluster(tmp_path):
     def slow(ctx):
         while True:
             if ctx.should_stop():
-                from optimizers.model import Cancelled
+                from optimizers.carve.model import Cancelled
 
                 raise Cancelled()
             time.sleep(0.05)
@@ -104,11 +104,11 @@ def test_headcount_sweep_adds_and_removes_territories():
     from jobs.runner import InProcessRunner
     from jobs.sweep import current_heads, headcount_items, region_split, run_sweep
     from optimizers.carve import CarveSettings
-    from optimizers.instances import make_instance
-    from planning.defaults import Settings
+    from optimizers.carve.instances import make_instance
+    from planning.data.defaults import Settings
 
     acc, reps = make_instance(600, 8, seed=2, segments=("Mid-market",))
-    base = CarveSettings(mode="soft", time_limit=30)
+    base = CarveSettings(tolerance={"potential_usd": 0.2, "accounts": 0.2}, time_limit=30)
     assert current_heads(reps, base) == {"Mid-market": 8}
     split = region_split(acc, "Mid-market", 5)
     assert len(split) == 5 and set(split) <= set(acc["region"])

@@ -20,6 +20,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from planning.plans.serialize import jsonable
+
 JOB_ACTIVE = ("queued", "running")
 JOB_FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
 JOB_STATUSES = JOB_ACTIVE + JOB_FINISHED
@@ -68,9 +70,7 @@ def _ts(value) -> pd.Timestamp:
 
 
 def _json(x: Any) -> str:
-    from planning.store import _jsonable
-
-    return json.dumps(_jsonable(x), allow_nan=False, separators=(",", ":"))
+    return json.dumps(jsonable(x), allow_nan=False, separators=(",", ":"))
 
 
 class JobRecords:
