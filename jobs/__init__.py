@@ -5,7 +5,7 @@ Public names (loaded lazily, so importing ``jobs`` does not import Dask or the s
 * engine: :class:`EngineSettings`, :func:`resolve` (auto | local | inprocess | scheduler address), :func:`shutdown`;
 * runners (the carve's ``PartRunner`` contract): :class:`InProcessRunner`, :class:`DaskRunner`,
   :func:`make_runner`, :class:`PartFailed`;
-* jobs that outlive the page: :func:`manager`, :func:`submit_carve`, :func:`submit_sweep`, :func:`carve_on`,
+* jobs that outlive the page: :func:`job_manager`, :func:`submit_carve`, :func:`submit_sweep`, :func:`carve_on`,
   :func:`current_user`, and the store's :class:`JobRecords`;
 * sweeps: :func:`headcount_items`, :func:`capacity_items`, :func:`run_sweep`, :func:`sweep_table`.
 """
@@ -18,7 +18,7 @@ _NAMES = {
     "client_for": "jobs.engine", "dask_available": "jobs.engine",
     "InProcessRunner": "jobs.runner", "DaskRunner": "jobs.runner", "make_runner": "jobs.runner",
     "PartFailed": "jobs.runner",
-    "manager": "jobs.manager", "JobContext": "jobs.manager",
+    "job_manager": "jobs.manager", "JobContext": "jobs.manager",
     "submit_carve": "jobs.carve_job", "carve_on": "jobs.carve_job",
     "submit_sweep": "jobs.sweep_job",
     "headcount_items": "jobs.sweep", "capacity_items": "jobs.sweep", "run_sweep": "jobs.sweep",

@@ -180,3 +180,6 @@ def manager() -> JobManager:
         if _manager is None:
             _manager = JobManager()
         return _manager
+
+
+job_manager = manager  # the package-level name (``jobs.manager`` is this module)

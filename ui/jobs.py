@@ -17,9 +17,9 @@ STATUS_ICON = {"queued": "⏳", "running": "▶️", "succeeded": "✅", "failed
 
 
 def _cancel(records: JobRecords, job_id: int) -> None:
-    from jobs.manager import manager
+    from jobs import job_manager
 
-    manager().cancel(records, job_id)
+    job_manager().cancel(records, job_id)
 
 
 def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float = 0.3) -> dict:
