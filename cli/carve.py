@@ -74,13 +74,16 @@ def register(app: typer.Typer) -> None:
               save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
               db: Annotated[Optional[str], typer.Option("--db", help="Plan store URL for --save (default $DATABASE_URL or a local SQLite file).")] = None,
               author: Annotated[Optional[str], typer.Option(help="Author recorded with --save (default: your login name).")] = None,
-              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "", ds=None):
+              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "",
+              cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the independent parts (segment × region) run: auto (default: a local Dask cluster for large carves, else this process), local, inprocess, or a Dask scheduler address such as tcp://10.0.0.5:8786 (DASK_SCHEDULER_ADDRESS also works).")] = None,
+              workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: CPU count).")] = None,
+              ds=None):
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
 
         Prints status, gap and balance; writes the assignment and per-territory summary.
         Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input.
         """
-        from optimizers.carve import TerritoryCarver
+        from jobs import EngineSettings, PartFailed, carve_on
 
         try:
             tol: dict[str, float] = {}

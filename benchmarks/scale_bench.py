@@ -1,0 +1,186 @@
+"""Scale-out benchmark: a 500,000-account × 2,500-rep company carved in this process and on a local Dask cluster.
+
+    python benchmarks/scale_bench.py                         # 500,000 × 2,500, in-process then 2 workers
+    python benchmarks/scale_bench.py --accounts 100000 --reps 500 --modes local --workers 2
+    python benchmarks/scale_bench.py --write                 # also writes benchmarks/results_scale.md
+
+The company: accounts around 40 US metros in three segments; eight regions (longitude bands of equal account
+count), and accounts stay in their region, so the carve falls apart into segment × region = 24 independent parts.
+Each mode runs in its own subprocess so its peak memory (max RSS of the driver, and of each worker) is its own.
+From the measured per-part solve times the script projects the wall time on N workers: the parts are dealt
+largest first to the least-loaded worker (LPT); the critical path is the largest part, so no number of workers
+gets below build + largest part + assembly.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+SEGMENTS = ("Enterprise", "Mid-market", "SMB")
+
+
+def make_company(n_accounts: int, n_reps: int, regions: int = 8, seed: int = 11):
+    """(accounts, reps): :func:`make_instance` with ``regions`` longitude bands of equal account count."""
+    import numpy as np
+
+    from optimizers.carve.instances import make_instance
+
+    acc, reps = make_instance(n_accounts, n_reps, seed=seed, segments=SEGMENTS)
+    edges = np.quantile(acc["lon"], np.linspace(0, 1, regions + 1)[1:-1])
+    names = np.array([f"R{i + 1}" for i in range(regions)])
+    acc["region"] = names[np.searchsorted(edges, acc["lon"].to_numpy())]
+    reps["region"] = names[np.searchsorted(edges, reps["lon"].to_numpy())]
+    return acc, reps
+
+
+def settings(time_limit: float):
+    from optimizers.carve import CarveSettings
+
+    # potential and account count ±10% (the CLI's default bands), accounts kept in their region
+    return CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.10, "accounts": 0.10},
+                         match_region=True, time_limit=time_limit)
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _worker_peak_mb() -> float:
+    import resource as r
+
+    return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: float) -> dict:
+    """One carve in this process; returns a JSON-able row with per-part times."""
+    from jobs.carve_job import carve_on
+    from jobs.engine import EngineSettings, client_for
+    from jobs.runner import DaskRunner, InProcessRunner
+
+    t0 = time.perf_counter()
+    acc, reps = make_company(n_accounts, n_reps)
+    seconds_generate = time.perf_counter() - t0
+    parts: list[dict] = []
+    seconds_cluster = 0.0
+    client = None
+    if mode == "inprocess":
+        inner = InProcessRunner()
+    else:
+        t1 = time.perf_counter()
+        client = client_for("local", EngineSettings(workers=workers))
+        client.wait_for_workers(workers, timeout=120)
+        seconds_cluster = time.perf_counter() - t1
+        inner = DaskRunner(client, label="scale")
+
+    def runner(fn, items, on_done):
+        def done(i, r):
+            parts.append({"name": items[i].name, "status": r.status, "seconds": r.seconds,
+                          "pairs": int(len(items[i].problem.cand.unit))})
+            on_done(i, r)
+        return inner(fn, items, done)
+
+    t2 = time.perf_counter()
+    res = carve_on(acc, reps, 2027, settings(time_limit), as_of="2026-11-01", runner=runner)
+    wall = time.perf_counter() - t2
+    row = {"accounts": n_accounts, "reps": n_reps, "mode": mode, "workers": workers if client else 1,
+           "status": res.status, "gap": res.gap, "objective": res.objective, "bound": res.bound,
+           "seconds_generate": seconds_generate, "seconds_cluster_start": seconds_cluster,
+           "seconds_carve": wall, "seconds_build": res.seconds_build, "seconds_solve": res.seconds_solve,
+           "parts": parts, "pairs": res.stats.get("pairs"), "moves": int(len(res.moves)) if res.ok else None,
+           "peak_rss_mb_driver": peak_rss_mb()}
+    if client is not None:
+        row["peak_rss_mb_workers"] = sorted(client.run(_worker_peak_mb).values())
+    return row
+
+
+def lpt_makespan(times: list[float], n: int) -> float:
+    """Wall time of ``times`` on ``n`` workers, largest first to the least-loaded worker."""
+    load = [0.0] * n
+    for t in sorted(times, reverse=True):
+        load[load.index(min(load))] += t
+    return max(load) if load else 0.0
+
+
+def projection(row: dict, ns=(1, 2, 4, 8, 16, 24, 48)) -> list[dict]:
+    """Projected carve wall time on N workers from the measured parts (driver work stays serial)."""
+    times = [p["seconds"] for p in row["parts"]]
+    serial = max(row["seconds_carve"] - sum(times), 0.0)  # build, decomposition, assembly, reasons
+    out = []
+    for n in ns:
+        out.append({"workers": n, "parts_s": lpt_makespan(times, n), "driver_s": serial,
+                    "total_s": serial + lpt_makespan(times, n)})
+    return out
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| size | mode | status | gap | parts | largest part s | sum of parts s | carve s | cluster start s | "
+             "peak RSS driver MB | peak RSS per worker MB |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+    for r in rows:
+        ts = [p["seconds"] for p in r["parts"]]
+        lines.append(
+            f"| {r['accounts']:,}×{r['reps']:,} | {r['mode']} ({r['workers']} worker{'s' if r['workers'] > 1 else ''}) "
+            f"| {r['status']} | {r['gap']:.2%} | {len(ts)} | {max(ts, default=0):,.1f} | {sum(ts):,.1f} "
+            f"| {r['seconds_carve']:,.1f} | {r['seconds_cluster_start']:,.1f} | {r['peak_rss_mb_driver']:,.0f} "
+            f"| {', '.join(f'{m:,.0f}' for m in r.get('peak_rss_mb_workers', [])) or '–'} |")
+    return "\n".join(lines)
+
+
+def projection_table(row: dict) -> str:
+    lines = ["| workers | parts (LPT) s | driver (serial) s | projected carve s |", "|---:|---:|---:|---:|"]
+    for p in projection(row):
+        lines.append(f"| {p['workers']} | {p['parts_s']:,.1f} | {p['driver_s']:,.1f} | {p['total_s']:,.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--accounts", type=int, default=500_000)
+    ap.add_argument("--reps", type=int, default=2_500)
+    ap.add_argument("--modes", default="inprocess,local", help="comma separated: inprocess, local")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--time-limit", type=float, default=7200)
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one mode here, print its JSON row
+    ap.add_argument("--json-out", type=Path, default=None, help="also keep the raw rows (with per-part times)")
+    ap.add_argument("--write", action="store_true", help="write benchmarks/results_scale.md")
+    a = ap.parse_args()
+    if a.one:
+        print("ROW " + json.dumps(run_one(a.accounts, a.reps, a.one, a.workers, a.time_limit)), flush=True)
+        return
+    rows = []
+    for mode in a.modes.split(","):
+        cmd = [sys.executable, __file__, "--one", mode, "--accounts", str(a.accounts), "--reps", str(a.reps),
+               "--workers", str(a.workers), "--time-limit", str(a.time_limit)]
+        out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        line = next((x for x in out.stdout.splitlines() if x.startswith("ROW ")), None)
+        if line is None:
+            sys.stderr.write(out.stderr[-4000:])
+            raise SystemExit(f"{mode} run failed")
+        rows.append(json.loads(line[4:]))
+        print(table(rows[-1:]), flush=True)
+    text = (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+            f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Command: `python benchmarks/scale_bench.py "
+            f"--accounts {a.accounts} --reps {a.reps} --modes {a.modes} --workers {a.workers}`.\n\n"
+            + table(rows) + "\n\nProjected carve time on N workers from the measured per-part times of the "
+            f"{rows[0]['mode']} run (parts dealt largest first; the critical path is the largest part):\n\n"
+            + projection_table(rows[0]) + "\n")
+    print("\n" + text)
+    if a.json_out:
+        a.json_out.write_text(json.dumps(rows, indent=1))
+    if a.write:
+        (ROOT / "benchmarks" / "results_scale.md").write_text("## Scale-out benchmark\n\n" + text)
+
+
+if __name__ == "__main__":
+    main()
