@@ -29,6 +29,8 @@ st.caption("Every account to exactly one territory, books balanced within your b
 PINS = "carve_pins"
 RESULT = "carve_result_key"
 JOB = "carve_job_id"
+LATEST_SHOWN = "carve_latest_job_shown"
+RECENT_MINUTES = 15  # a job that ended this recently is shown on the next visit
 pins: dict[str, str] = st.session_state.setdefault(PINS, {})
 reps = ds.reps
 quota_reps = quota_carriers(reps)

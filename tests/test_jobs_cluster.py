@@ -12,7 +12,15 @@ import pytest
 
 pytest.importorskip("distributed")
 
-pytestmark = pytest.mark.xdist_group("dask_cluster")  # one worker process of pytest owns the cluster
+def _carve_takes_a_runner() -> bool:
+    from jobs.carve_job import takes_runner
+
+    return takes_runner()
+
+
+pytestmark = [pytest.mark.xdist_group("dask_cluster"),  # one worker process of pytest owns the cluster
+              pytest.mark.skipif(not _carve_takes_a_runner(), reason="the carve has no runner hook (issue15's "
+                                 "decompose contract) on this branch yet")]
 
 
 @pytest.fixture(scope="module")
