@@ -247,6 +247,9 @@ with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st
             state.add_plan(chosen_res.plan)
             st.rerun()
 
+with st.expander("Scenario sweep: carve for several headcounts at once (e.g. 40, 45 and 50 Mid-market reps)"):
+    sweep_panel(records, state.store(), ds, cs, user)
+
 key = st.session_state.get(RESULT)
 res = _cached(key) if key else None
 if res is None:

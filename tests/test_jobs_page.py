@@ -71,3 +71,38 @@ def test_another_users_jobs_are_not_listed(sample, tmp_path, monkeypatch):
     at.run()
     assert not at.exception
     assert not any("saved as" in d.value.columns for d in at.dataframe)
+
+
+def _tiny_dataset():
+    import pandas as pd
+
+    from optimizers.carve.instances import make_instance
+    from planning.data.dataset import Dataset
+    from planning.data.validation import ValidationReport
+
+    acc, reps = make_instance(600, 8, seed=2, segments=("Mid-market",))
+    return Dataset("tiny", acc, reps, pd.DataFrame(), pd.DataFrame(), None, ValidationReport(),
+                   pd.Timestamp("2026-11-01"), 2027)
+
+
+def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan(tmp_path, monkeypatch):
+    from planning.plans import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "cara")
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=180)
+    at.session_state["dataset"] = _tiny_dataset()
+    at.session_state["dataset_version"] = "tiny"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="carve_tol_potential_usd").set_value(20.0)
+    at.number_input(key="carve_tol_accounts").set_value(20.0)
+    at.text_input(key="sweep_counts").set_value("6, 10")
+    next(b for b in at.button if b.label == "Run sweep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "saved_as" in d.value.columns)
+    assert list(table["territories Mid-market"]) == [6, 10]
+    assert set(table["status"]) <= {"optimal", "feasible"}
+    names = PlanStore(url).plan_names()
+    assert {"Sweep Mid-market · 6 Mid-market territories", "Sweep Mid-market · 10 Mid-market territories"} <= set(names)

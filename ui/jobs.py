@@ -69,3 +69,65 @@ def jobs_frame(records: JobRecords, user: str, kind: str | None = None, limit: i
         "seconds": df["seconds"].round(1), "saved as": res.map(lambda r: r.get("plan") or ""),
         "result / error": [e or m for e, m in zip(df["error"], df["message"])],
     })
+
+
+SWEEP_JOB = "sweep_job_id"
+
+
+def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
+    """Carve once per scenario (territory counts of a segment, or saved capacity scenarios) as a parallel job."""
+    from jobs import capacity_items, headcount_items, submit_sweep
+    from jobs.sweep import current_heads
+
+    heads = current_heads(ds.reps, base)
+    segs = list(ds.settings.segments)
+    with st.form("sweep_form"):
+        c1, c2, c3 = st.columns([1, 2, 2])
+        seg = c1.selectbox("Segment", segs, key="sweep_segment",
+                           index=segs.index("Mid-market") if "Mid-market" in segs else 0)
+        now = heads.get(seg, 0)
+        counts = c2.text_input("Territory counts (comma separated)", key="sweep_counts",
+                               placeholder=f"e.g. {max(now - 2, 1)},{now},{now + 2} (today {now})",
+                               help="More than today: open territories for planned hires, spread over the regions "
+                                    "by potential. Fewer: the reps with the smallest capacity share are left out.")
+        try:
+            saved = store.list_scenarios("capacity")
+            names = sorted(saved["name"]) if len(saved) and "name" in saved else []
+        except Exception:  # noqa: BLE001 - no saved scenarios to offer is not an error
+            names = []
+        chosen = c3.multiselect("Saved capacity scenarios (their hiring plans)", names, key="sweep_capacity")
+        go = st.form_submit_button("Run sweep")
+    if go:
+        try:
+            items = []
+            if counts.strip():
+                items += headcount_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, seg,
+                                         [int(x) for x in counts.split(",") if x.strip()])
+            if chosen:
+                items += capacity_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings,
+                                        {n: store.load_scenario("capacity", n) for n in chosen})
+            if not items:
+                raise ValueError("enter territory counts or pick a saved capacity scenario")
+            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}")
+        except ValueError as exc:
+            st.error(f"Sweep not started: {exc}")
+    job_id = st.session_state.get(SWEEP_JOB)
+    if job_id is None:
+        active = records.list(user=user, status=JOB_ACTIVE, kind="sweep", limit=1)
+        job_id = int(active["id"].iat[0]) if len(active) else None
+    if job_id is not None:
+        follow(records, int(job_id), "Sweep")
+        st.session_state.pop(SWEEP_JOB, None)
+    last = records.list(user=user, kind="sweep", limit=1)
+    if len(last):
+        job = records.get(int(last["id"].iat[0]))
+        table = pd.DataFrame((job.get("result") or {}).get("table") or [])
+        if table.empty:
+            st.caption(f"Last sweep #{job['id']}: {job['status']} {job.get('error') or ''}")
+        else:
+            st.markdown(f"**Sweep #{job['id']}** ({job['status']}, {job.get('seconds', 0):.0f} s, "
+                        f"{job.get('engine') or '–'}): each plan found is saved under *saved_as*.")
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={"gap": st.column_config.NumberColumn(format="percent"),
+                                        "worst_dev_after": st.column_config.NumberColumn(format="percent"),
+                                        "arr_moved_usd": st.column_config.NumberColumn(format="dollar")})
