@@ -62,8 +62,10 @@ def _worker_peak_mb() -> float:
     return r.getrusage(r.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: float) -> dict:
-    """One carve in this process; returns a JSON-able row with per-part times."""
+def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: float,
+            parts_log: Path | None = None) -> dict:
+    """One carve in this process; returns a JSON-able row with per-part times (also appended to ``parts_log``
+    as each part finishes, so a run stopped early still leaves its measured parts)."""
     from jobs.carve_job import carve_on
     from jobs.engine import EngineSettings, client_for
     from jobs.runner import DaskRunner, InProcessRunner
@@ -71,6 +73,14 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
     t0 = time.perf_counter()
     acc, reps = make_company(n_accounts, n_reps)
     seconds_generate = time.perf_counter() - t0
+    log = parts_log.open("a") if parts_log else None
+
+    def note(**kw):
+        if log is not None:
+            log.write(json.dumps({"mode": mode, "t": time.perf_counter() - t0, "rss_mb": peak_rss_mb(), **kw}) + "\n")
+            log.flush()
+
+    note(event="generated", seconds=seconds_generate, accounts=n_accounts, reps=n_reps)
     parts: list[dict] = []
     seconds_cluster = 0.0
     client = None
@@ -87,7 +97,10 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
         def done(i, r):
             parts.append({"name": items[i].name, "status": r.status, "seconds": r.seconds,
                           "pairs": int(len(items[i].problem.cand.unit))})
+            note(event="part", **parts[-1], gap=(r.objective - r.bound) / r.objective if r.objective else 0.0)
             on_done(i, r)
+        note(event="parts submitted", parts=len(items), names=[it.name for it in items],
+             pairs=[int(len(it.problem.cand.unit)) for it in items])
         return inner(fn, items, done)
 
     t2 = time.perf_counter()
@@ -101,6 +114,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
            "peak_rss_mb_driver": peak_rss_mb()}
     if client is not None:
         row["peak_rss_mb_workers"] = sorted(client.run(_worker_peak_mb).values())
+    note(event="done", **{k: v for k, v in row.items() if k != "parts"})
     return row
 
 
@@ -153,15 +167,19 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=7200)
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one mode here, print its JSON row
     ap.add_argument("--json-out", type=Path, default=None, help="also keep the raw rows (with per-part times)")
+    ap.add_argument("--parts-log", type=Path, default=None, help="append each finished part here (JSON lines)")
     ap.add_argument("--write", action="store_true", help="write benchmarks/results_scale.md")
     a = ap.parse_args()
     if a.one:
-        print("ROW " + json.dumps(run_one(a.accounts, a.reps, a.one, a.workers, a.time_limit)), flush=True)
+        print("ROW " + json.dumps(run_one(a.accounts, a.reps, a.one, a.workers, a.time_limit, a.parts_log)),
+              flush=True)
         return
     rows = []
     for mode in a.modes.split(","):
         cmd = [sys.executable, __file__, "--one", mode, "--accounts", str(a.accounts), "--reps", str(a.reps),
                "--workers", str(a.workers), "--time-limit", str(a.time_limit)]
+        if a.parts_log:
+            cmd += ["--parts-log", str(a.parts_log)]
         out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         line = next((x for x in out.stdout.splitlines() if x.startswith("ROW ")), None)
         if line is None:
