@@ -57,10 +57,15 @@ def result_summary(res: CarveResult) -> dict:
     return out
 
 
-def save_result(store, res: CarveResult, name: str, author: str, note: str = "") -> dict:
-    """Save a successful carve as a plan; returns its reference.  Never called for a failed or cancelled carve."""
+def save_result(store, res: CarveResult, name: str, author: str, accounts, reps, plan_year: int,
+                defaults: Settings | None, note: str = "") -> dict:
+    """Save a successful carve as a plan (with the library's headline figures, as the page and CLI save it);
+    returns its reference.  Never called for a failed or cancelled carve."""
+    from planning.plans import plan_summary
+
+    headline = plan_summary(res.plan, accounts, reps, plan_year, defaults or Settings())
     v = store.save_plan(res.plan, name=name, author=author, note=note or res.summary(),
-                        summary={"status": res.status, "gap": res.gap, "moves": len(res.moves)})
+                        summary={**headline, "status": res.status, "gap": res.gap, "moves": len(res.moves)})
     return {"plan": name, "version": int(getattr(v, "version", 1))}
 
 
@@ -82,7 +87,7 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
             out.update(status="failed", summary=f"no plan: {res.status}", error=res.diagnosis or res.status)
             return out
         name = save_as or res.plan.name
-        out.update(save_result(store, res, name, user))
+        out.update(save_result(store, res, name, user, accounts, reps, plan_year, defaults))
         out.update(status="succeeded", summary=res.summary())
         return out
 

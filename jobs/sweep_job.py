@@ -21,7 +21,9 @@ def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: st
         saved = []
         for p in points:
             if p.result.ok:
-                saved.append(save_result(store, p.result, f"{title} · {p.name}", user))
+                it = items[0]
+                saved.append(save_result(store, p.result, f"{title} · {p.name}", user, it.accounts, it.reps,
+                                         it.plan_year, it.defaults))
         table["saved_as"] = table["scenario"].map({p.name: f"{title} · {p.name}" for p in points if p.result.ok})
         ok = sum(p.result.ok for p in points)
         return {"status": "succeeded", "summary": f"{ok} of {len(points)} scenarios found a plan",
