@@ -158,6 +158,57 @@ def projection_table(row: dict) -> str:
     return "\n".join(lines)
 
 
+def from_log(path: Path) -> str:
+    """A report from a parts log, also for a run stopped before the end: the parts it measured, and for the rest an
+    estimate at the measured seconds per candidate pair (said as such)."""
+    events = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+    out = []
+    for mode in dict.fromkeys(e["mode"] for e in events):
+        ev = [e for e in events if e["mode"] == mode]
+        gen = next(e for e in ev if e["event"] == "generated")
+        sub = next((e for e in ev if e["event"] == "parts submitted"), None)
+        parts = [e for e in ev if e["event"] == "part"]
+        done = next((e for e in ev if e["event"] == "done"), None)
+        size = f"{gen['accounts']:,}×{gen['reps']:,}"
+        if sub is None:
+            out.append(f"{size} {mode}: stopped while building the model ({ev[-1]['t'] - gen['t']:,.0f} s after "
+                       f"generating; peak RSS {ev[-1]['rss_mb']:,.0f} MB)")
+            continue
+        build = sub["t"] - gen["t"]
+        measured = {p["name"]: p for p in parts}
+        rate = sum(p["seconds"] for p in parts) / max(sum(p["pairs"] for p in parts), 1)
+        times, est = [], 0
+        for name, pairs in zip(sub["names"], sub["pairs"]):
+            if name in measured:
+                times.append(measured[name]["seconds"])
+            else:
+                times.append(rate * pairs)
+                est += 1
+        lines = [f"**{size}, {mode}**: generated in {gen['seconds']:,.0f} s; model built in {build:,.0f} s "
+                 f"({sum(sub['pairs']):,} candidate pairs, {sub['parts']} parts); {len(parts)} of {sub['parts']} parts "
+                 f"solved" + (f" (status {', '.join(sorted({p['status'] for p in parts}))}, worst part gap "
+                              f"{max(p['gap'] for p in parts):.2%})" if parts else "")
+                 + f"; peak RSS so far {ev[-1]['rss_mb']:,.0f} MB."]
+        if done:
+            lines.append(f"Finished: {done['status']}, gap {done['gap']:.2%}, carve {done['seconds_carve']:,.0f} s.")
+        if est:
+            lines.append(f"{est} part(s) not reached: estimated at the measured {rate * 1e6:,.1f} s per million pairs.")
+        lines.append("")
+        lines.append("| part | pairs | seconds | measured |")
+        lines.append("|---|---:|---:|---|")
+        for name, pairs, t in sorted(zip(sub["names"], sub["pairs"], times), key=lambda x: -x[1]):
+            lines.append(f"| {name} | {pairs:,} | {t:,.1f} | {'yes' if name in measured else 'estimate'} |")
+        lines.append("")
+        lines.append("| workers | parts (LPT) s | build s | projected carve s (build + parts) |")
+        lines.append("|---:|---:|---:|---:|")
+        for n in (1, 2, 4, 8, 16, 24, 48):
+            lines.append(f"| {n} | {lpt_makespan(times, n):,.0f} | {build:,.0f} | {build + lpt_makespan(times, n):,.0f} |")
+        lines.append(f"\nCritical path: the largest part, {max(times):,.0f} s; from {sub['parts']} workers on, the carve "
+                     f"takes build + {max(times):,.0f} s.")
+        out.append("\n".join(lines))
+    return "\n\n".join(out)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--accounts", type=int, default=500_000)
@@ -169,7 +220,11 @@ def main() -> None:
     ap.add_argument("--json-out", type=Path, default=None, help="also keep the raw rows (with per-part times)")
     ap.add_argument("--parts-log", type=Path, default=None, help="append each finished part here (JSON lines)")
     ap.add_argument("--write", action="store_true", help="write benchmarks/results_scale.md")
+    ap.add_argument("--from-log", type=Path, default=None, help="report from a parts log (a run stopped early too)")
     a = ap.parse_args()
+    if a.from_log:
+        print(from_log(a.from_log))
+        return
     if a.one:
         print("ROW " + json.dumps(run_one(a.accounts, a.reps, a.one, a.workers, a.time_limit, a.parts_log)),
               flush=True)
