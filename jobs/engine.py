@@ -69,7 +69,7 @@ def resolve(cluster: str | None, size: int | None = None, settings: EngineSettin
 
 
 _lock = threading.Lock()
-_local: dict = {}  # "cluster", "client", "workers"
+_local: dict = {}  # "proc" (python -m jobs.local_cluster), "client", "workers"
 _remote: dict = {}  # address → Client
 
 
@@ -85,13 +85,10 @@ def client_for(engine: str, settings: EngineSettings | None = None):
             client = _local.get("client")
             if client is not None and client.status == "running":
                 return client
-            from distributed import LocalCluster
-
             n = es.worker_count()
-            cluster = LocalCluster(n_workers=n, threads_per_worker=es.threads_per_worker, processes=True,
-                                   memory_limit=es.memory_limit, dashboard_address=None, silence_logs=50)
-            client = Client(cluster, set_as_default=False)
-            _local.update(cluster=cluster, client=client, workers=n)
+            address, proc = _start_local(n, es)
+            client = Client(address, set_as_default=False, timeout="30s")
+            _local.update(proc=proc, client=client, workers=n)
             return client
         client = _remote.get(engine)
         if client is None or client.status != "running":
@@ -101,6 +98,25 @@ def client_for(engine: str, settings: EngineSettings | None = None):
                 raise RuntimeError(f"cannot reach the Dask scheduler at {engine}: {exc}") from exc
             _remote[engine] = client
         return client
+
+
+def _start_local(n: int, es: EngineSettings):
+    """Start ``python -m jobs.local_cluster`` (see there why a process of its own) → (scheduler address, process)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    proc = subprocess.Popen([sys.executable, "-m", "jobs.local_cluster", "--workers", str(n), "--threads-per-worker",
+                             str(es.threads_per_worker), "--memory-limit", str(es.memory_limit),
+                             "--parent", str(os.getpid())],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in proc.stdout:  # blocks until the workers are up (or the process ends)
+        if line.startswith("ADDRESS "):
+            return line.split(" ", 1)[1].strip(), proc
+    proc.wait()
+    raise RuntimeError(f"the local Dask cluster did not start (exit status {proc.returncode})")
 
 
 def describe(engine: str) -> str:
@@ -119,12 +135,16 @@ def shutdown() -> None:
         for c in list(_remote.values()):
             c.close()
         _remote.clear()
-        client, cluster = _local.pop("client", None), _local.pop("cluster", None)
+        client, proc = _local.pop("client", None), _local.pop("proc", None)
         _local.clear()
         if client is not None:
             client.close()
-        if cluster is not None:
-            cluster.close()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except Exception:  # noqa: BLE001 - it ends with its parent anyway
+                proc.kill()
 
 
 atexit.register(shutdown)
