@@ -41,6 +41,7 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
                 shown = done
                 parts_view.dataframe(parts_frame(job), hide_index=True, width="stretch")
             if job.get("status") not in JOB_ACTIVE:
+                records.mark_seen(job_id)
                 break
             time.sleep(poll_s)
         status = job.get("status", "failed")

@@ -47,6 +47,7 @@ jobs = sa.Table(
     sa.Column("result", sa.Text, nullable=False, default="{}"),  # JSON: saved plan name/version, headline figures
     sa.Column("error", sa.Text, nullable=False, default=""),
     sa.Column("cancel_requested", sa.Boolean, nullable=False, default=False),
+    sa.Column("seen_at", sa.DateTime(timezone=True), nullable=True),  # a page showed its outcome (no second show)
     sa.Column("host", sa.String(255), nullable=False, default=""),
     sa.Column("pid", sa.Integer, nullable=True),
 )
@@ -108,6 +109,11 @@ class JobRecords:
                              .values(cancel_requested=True)).rowcount
         return bool(n)
 
+    def mark_seen(self, job_id: int) -> None:
+        """A page has shown this finished job's outcome, so a later visit does not show it again by itself."""
+        with self.engine.begin() as conn:
+            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.seen_at.is_(None)).values(seen_at=_now()))
+
     def cancel_requested(self, job_id: int) -> bool:
         with self.engine.connect() as conn:
             return bool(conn.execute(sa.select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar())
@@ -118,9 +124,11 @@ class JobRecords:
         return _row(row) if row is not None else None
 
     def list(self, user: str | None = None, status: tuple[str, ...] | None = None, kind: str | None = None,
-             limit: int = 50) -> pd.DataFrame:
-        """Newest first."""
+             limit: int = 50, unseen: bool = False) -> pd.DataFrame:
+        """Newest first (``unseen``: only jobs whose outcome no page has shown yet)."""
         q = sa.select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+        if unseen:
+            q = q.where(jobs.c.seen_at.is_(None))
         if user is not None:
             q = q.where(jobs.c.user_name == user)
         if status:
@@ -167,7 +175,7 @@ def _row(r) -> dict:
             d[k] = json.loads(d[k] or ("[]" if k == "parts" else "{}"))
         except (TypeError, ValueError):
             d[k] = {} if k != "parts" else []
-    for k in ("created_at", "started_at", "finished_at"):
+    for k in ("created_at", "started_at", "finished_at", "seen_at"):
         d[k] = _ts(d[k])
     end = d["finished_at"] if not pd.isna(d["finished_at"]) else pd.Timestamp.now(tz="UTC")
     d["seconds"] = (end - d["started_at"]).total_seconds() if not pd.isna(d["started_at"]) else 0.0
