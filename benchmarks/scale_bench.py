@@ -44,6 +44,29 @@ def make_company(n_accounts: int, n_reps: int, regions: int = 8, seed: int = 11)
     return acc, reps
 
 
+def company(n_accounts: int, n_reps: int, regions_subset: list[str] | None = None, cache: Path | None = None):
+    """The company, read from ``cache`` when it holds this size (generating 500,000 accounts takes minutes and
+    ~4.5 GB), optionally cut to some regions: parts are segment × region, so a region's parts are exactly the
+    parts of the whole company, and measuring them measures those parts at full scale."""
+    import pandas as pd
+
+    acc = reps = None
+    if cache is not None:
+        fa, fr = cache / f"accounts_{n_accounts}_{n_reps}.pkl", cache / f"reps_{n_accounts}_{n_reps}.pkl"
+        if fa.exists() and fr.exists():
+            acc, reps = pd.read_pickle(fa), pd.read_pickle(fr)
+    if acc is None:
+        acc, reps = make_company(n_accounts, n_reps)
+        if cache is not None:
+            cache.mkdir(parents=True, exist_ok=True)
+            acc.to_pickle(fa)
+            reps.to_pickle(fr)
+    if regions_subset:
+        acc = acc.loc[acc["region"].isin(regions_subset)].reset_index(drop=True)
+        reps = reps.loc[reps["region"].isin(regions_subset)].reset_index(drop=True)
+    return acc, reps
+
+
 def settings(time_limit: float):
     from optimizers.carve import CarveSettings
 
@@ -63,7 +86,7 @@ def _worker_peak_mb() -> float:
 
 
 def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: float,
-            parts_log: Path | None = None) -> dict:
+            parts_log: Path | None = None, regions_subset: list[str] | None = None, cache: Path | None = None) -> dict:
     """One carve in this process; returns a JSON-able row with per-part times (also appended to ``parts_log``
     as each part finishes, so a run stopped early still leaves its measured parts)."""
     from jobs.carve_job import carve_on
@@ -71,7 +94,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
     from jobs.runner import DaskRunner, InProcessRunner
 
     t0 = time.perf_counter()
-    acc, reps = make_company(n_accounts, n_reps)
+    acc, reps = company(n_accounts, n_reps, regions_subset, cache)
     seconds_generate = time.perf_counter() - t0
     log = parts_log.open("a") if parts_log else None
 
@@ -80,7 +103,8 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
             log.write(json.dumps({"mode": mode, "t": time.perf_counter() - t0, "rss_mb": peak_rss_mb(), **kw}) + "\n")
             log.flush()
 
-    note(event="generated", seconds=seconds_generate, accounts=n_accounts, reps=n_reps)
+    note(event="generated", seconds=seconds_generate, accounts=n_accounts, reps=n_reps,
+         subset=regions_subset or None, subset_accounts=len(acc), subset_reps=len(reps))
     parts: list[dict] = []
     seconds_cluster = 0.0
     client = None
@@ -106,7 +130,8 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
     t2 = time.perf_counter()
     res = carve_on(acc, reps, 2027, settings(time_limit), as_of="2026-11-01", runner=runner)
     wall = time.perf_counter() - t2
-    row = {"accounts": n_accounts, "reps": n_reps, "mode": mode, "workers": workers if client else 1,
+    row = {"accounts": len(acc), "reps": len(reps), "of_company": f"{n_accounts:,}×{n_reps:,}",
+           "regions": regions_subset or "all", "mode": mode, "workers": workers if client else 1,
            "status": res.status, "gap": res.gap, "objective": res.objective, "bound": res.bound,
            "seconds_generate": seconds_generate, "seconds_cluster_start": seconds_cluster,
            "seconds_carve": wall, "seconds_build": res.seconds_build, "seconds_solve": res.seconds_solve,
@@ -144,11 +169,15 @@ def table(rows: list[dict]) -> str:
     for r in rows:
         ts = [p["seconds"] for p in r["parts"]]
         lines.append(
-            f"| {r['accounts']:,}×{r['reps']:,} | {r['mode']} ({r['workers']} worker{'s' if r['workers'] > 1 else ''}) "
+            f"| {r['accounts']:,}×{r['reps']:,}{_subset(r)} | {r['mode']} ({r['workers']} worker{'s' if r['workers'] > 1 else ''}) "
             f"| {r['status']} | {r['gap']:.2%} | {len(ts)} | {max(ts, default=0):,.1f} | {sum(ts):,.1f} "
             f"| {r['seconds_carve']:,.1f} | {r['seconds_cluster_start']:,.1f} | {r['peak_rss_mb_driver']:,.0f} "
             f"| {', '.join(f'{m:,.0f}' for m in r.get('peak_rss_mb_workers', [])) or '–'} |")
     return "\n".join(lines)
+
+
+def _subset(r: dict) -> str:
+    return "" if r.get("regions", "all") == "all" else f" (region {', '.join(r['regions'])} of {r['of_company']})"
 
 
 def projection_table(row: dict) -> str:
@@ -170,6 +199,8 @@ def from_log(path: Path) -> str:
         parts = [e for e in ev if e["event"] == "part"]
         done = next((e for e in ev if e["event"] == "done"), None)
         size = f"{gen['accounts']:,}×{gen['reps']:,}"
+        if gen.get("subset"):
+            size = f"{gen['subset_accounts']:,}×{gen['subset_reps']:,} (region {', '.join(gen['subset'])} of {size})"
         if sub is None:
             out.append(f"{size} {mode}: stopped while building the model ({ev[-1]['t'] - gen['t']:,.0f} s after "
                        f"generating; peak RSS {ev[-1]['rss_mb']:,.0f} MB)")
@@ -220,14 +251,18 @@ def main() -> None:
     ap.add_argument("--json-out", type=Path, default=None, help="also keep the raw rows (with per-part times)")
     ap.add_argument("--parts-log", type=Path, default=None, help="append each finished part here (JSON lines)")
     ap.add_argument("--write", action="store_true", help="write benchmarks/results_scale.md")
+    ap.add_argument("--regions", default="", help="carve only these regions of the company (comma separated, "
+                    "e.g. R3): their segment × region parts are the whole company's parts, at full size")
+    ap.add_argument("--cache", type=Path, default=None, help="keep the generated company here (pickles)")
     ap.add_argument("--from-log", type=Path, default=None, help="report from a parts log (a run stopped early too)")
     a = ap.parse_args()
     if a.from_log:
         print(from_log(a.from_log))
         return
     if a.one:
-        print("ROW " + json.dumps(run_one(a.accounts, a.reps, a.one, a.workers, a.time_limit, a.parts_log)),
-              flush=True)
+        subset = [r for r in a.regions.split(",") if r] or None
+        print("ROW " + json.dumps(run_one(a.accounts, a.reps, a.one, a.workers, a.time_limit, a.parts_log, subset,
+                                          a.cache)), flush=True)
         return
     rows = []
     for mode in a.modes.split(","):
@@ -235,6 +270,10 @@ def main() -> None:
                "--workers", str(a.workers), "--time-limit", str(a.time_limit)]
         if a.parts_log:
             cmd += ["--parts-log", str(a.parts_log)]
+        if a.regions:
+            cmd += ["--regions", a.regions]
+        if a.cache:
+            cmd += ["--cache", str(a.cache)]
         out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
         line = next((x for x in out.stdout.splitlines() if x.startswith("ROW ")), None)
         if line is None:

@@ -27,7 +27,7 @@ JOB_FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
 JOB_STATUSES = JOB_ACTIVE + JOB_FINISHED
 
 jobs_metadata = sa.MetaData()
-jobs = sa.Table(
+store_jobs = sa.Table(
     "store_jobs", jobs_metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("kind", sa.String(32), nullable=False),  # carve | sweep | comp-sim | frontier
@@ -51,12 +51,12 @@ jobs = sa.Table(
     sa.Column("host", sa.String(255), nullable=False, default=""),
     sa.Column("pid", sa.Integer, nullable=True),
 )
-sa.Index("ix_store_jobs_user_status", jobs.c.user_name, jobs.c.status)
+sa.Index("ix_store_jobs_user_status", store_jobs.c.user_name, store_jobs.c.status)
 
 
 def migrate_jobs(conn: Connection) -> None:
     """Store migration: the jobs table."""
-    jobs.create(conn, checkfirst=True)  # with its index
+    store_jobs.create(conn, checkfirst=True)  # with its index
 
 
 def _now() -> datetime:
@@ -82,7 +82,7 @@ class JobRecords:
 
     def create(self, kind: str, title: str, user: str, settings: dict, parts_total: int = 0) -> int:
         with self.engine.begin() as conn:
-            return int(conn.execute(jobs.insert().values(
+            return int(conn.execute(store_jobs.insert().values(
                 kind=kind, title=title, user_name=user or "", settings=_json(settings), status="queued", engine="",
                 parts_total=parts_total, parts_done=0, parts="[]", progress=0.0, message="queued",
                 created_at=_now(), result="{}", error="", cancel_requested=False, host=socket.gethostname(),
@@ -100,44 +100,47 @@ class JobRecords:
         if values.get("status") in JOB_FINISHED and "finished_at" not in values:
             values["finished_at"] = _now()
         with self.engine.begin() as conn:
-            conn.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
+            conn.execute(store_jobs.update().where(store_jobs.c.id == job_id).values(**values))
 
     def request_cancel(self, job_id: int) -> bool:
         """Ask the driving process to stop the job; False when it has already finished."""
         with self.engine.begin() as conn:
-            n = conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.status.in_(JOB_ACTIVE))
+            n = conn.execute(store_jobs.update()
+                             .where(store_jobs.c.id == job_id, store_jobs.c.status.in_(JOB_ACTIVE))
                              .values(cancel_requested=True)).rowcount
         return bool(n)
 
     def mark_seen(self, job_id: int) -> None:
         """A page has shown this finished job's outcome, so a later visit does not show it again by itself."""
         with self.engine.begin() as conn:
-            conn.execute(jobs.update().where(jobs.c.id == job_id, jobs.c.seen_at.is_(None)).values(seen_at=_now()))
+            conn.execute(store_jobs.update().where(store_jobs.c.id == job_id, store_jobs.c.seen_at.is_(None))
+                         .values(seen_at=_now()))
 
     def cancel_requested(self, job_id: int) -> bool:
         with self.engine.connect() as conn:
-            return bool(conn.execute(sa.select(jobs.c.cancel_requested).where(jobs.c.id == job_id)).scalar())
+            return bool(conn.execute(sa.select(store_jobs.c.cancel_requested)
+                                     .where(store_jobs.c.id == job_id)).scalar())
 
     def get(self, job_id: int) -> dict | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().first()
+            row = conn.execute(sa.select(store_jobs).where(store_jobs.c.id == job_id)).mappings().first()
         return _row(row) if row is not None else None
 
     def list(self, user: str | None = None, status: tuple[str, ...] | None = None, kind: str | None = None,
              limit: int = 50, unseen: bool = False) -> pd.DataFrame:
         """Newest first (``unseen``: only jobs whose outcome no page has shown yet)."""
-        q = sa.select(jobs).order_by(jobs.c.id.desc()).limit(limit)
+        q = sa.select(store_jobs).order_by(store_jobs.c.id.desc()).limit(limit)
         if unseen:
-            q = q.where(jobs.c.seen_at.is_(None))
+            q = q.where(store_jobs.c.seen_at.is_(None))
         if user is not None:
-            q = q.where(jobs.c.user_name == user)
+            q = q.where(store_jobs.c.user_name == user)
         if status:
-            q = q.where(jobs.c.status.in_(status))
+            q = q.where(store_jobs.c.status.in_(status))
         if kind:
-            q = q.where(jobs.c.kind == kind)
+            q = q.where(store_jobs.c.kind == kind)
         with self.engine.connect() as conn:
             rows = [_row(r) for r in conn.execute(q).mappings()]
-        cols = [c.name for c in jobs.columns] + ["seconds"]
+        cols = [c.name for c in store_jobs.columns] + ["seconds"]
         return pd.DataFrame(rows, columns=cols)
 
     def mark_orphans(self) -> int:
@@ -146,11 +149,11 @@ class JobRecords:
         Jobs of this very process are left alone: their thread always writes the final status itself."""
         host, n = socket.gethostname(), 0
         with self.engine.begin() as conn:
-            rows = conn.execute(sa.select(jobs.c.id, jobs.c.pid).where(jobs.c.status.in_(JOB_ACTIVE),
-                                                                       jobs.c.host == host)).all()
+            rows = conn.execute(sa.select(store_jobs.c.id, store_jobs.c.pid).where(store_jobs.c.status.in_(JOB_ACTIVE),
+                                                                       store_jobs.c.host == host)).all()
             for job_id, pid in rows:
                 if pid != os.getpid() and not _pid_alive(pid):
-                    n += conn.execute(jobs.update().where(jobs.c.id == job_id).values(
+                    n += conn.execute(store_jobs.update().where(store_jobs.c.id == job_id).values(
                         status="interrupted", finished_at=_now(),
                         error="the process running this job stopped before it finished (server restart?)")).rowcount
         return n
