@@ -101,6 +101,7 @@ _PUBLIC = {
     "rollup": "plan",
     "seed_store": "sample_proposal",
     "shapes_summary": "shapes",
+    "store_jobs": "jobs_table",
     "territories_from_reps": "plan",
     "territory_book": "shapes",
     "territory_shapes": "shapes",
