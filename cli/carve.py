@@ -137,9 +137,13 @@ def register(app: typer.Typer) -> None:
             if frontier is not None:
                 res = _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save)
             else:
-                res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of,
-                                                              progress=progress, name=save or None)
-        except ValueError as exc:
+                res = carve_on(ds.accounts, ds.reps, ds.plan_year, cs, ds.settings, as_of=ds.as_of, cluster=cluster,
+                               progress=progress, name=save or None,
+                               engine_settings=EngineSettings(workers=workers or 0))
+        except PartFailed as exc:
+            typer.secho(f"error: no plan: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from exc
+        except (ValueError, RuntimeError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
         for w in res.warnings:

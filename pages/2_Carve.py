@@ -262,10 +262,10 @@ with st.expander("Your carve jobs (they keep running when you leave this page)")
         done = job_table.loc[job_table["status"].str.endswith("succeeded"), "job"].tolist()
         titles = dict(zip(job_table["job"], job_table["title"]))
         j1, j2 = st.columns([3, 1])
-        pick = j1.selectbox("Finished job", done, key="carve_job_pick", disabled=not done,
+        job_pick = j1.selectbox("Finished job", done, key="carve_job_pick", disabled=not done,
                             format_func=lambda j: f"#{j} {titles.get(j, '')}")
         if j2.button("Open result", key="carve_job_open", disabled=not done):
-            _adopt(records.get(int(pick)))
+            _adopt(records.get(int(job_pick)))
 
 
 with st.expander("Scenario sweep: carve for several headcounts at once (e.g. 40, 45 and 50 Mid-market reps)"):
