@@ -2,6 +2,7 @@
 
     python benchmarks/run_all.py            # all (the carve sizes take about 3 minutes)
     python benchmarks/run_all.py --skip carve
+    python benchmarks/run_all.py --with-scale  # also the 500,000 × 2,500 scale-out run (long)
 
 Each script also runs alone and prints its table; this one only sequences them (never in parallel: the
 machine is small and timings would disturb each other) and stitches their markdown together.
@@ -22,15 +23,19 @@ SCRIPTS = {
     "carve": ["carve_bench.py", "--metrics", "potential_usd,arr_usd,workload_hours,accounts"],
     "capacity": ["capacity_bench.py", "--write"],
     "comp": ["comp_bench.py", "--write"],
+    "scale": ["scale_bench.py", "--write"],  # 500,000 × 2,500: an hour or more on 2 cores, so only on request
 }
+SLOW = {"scale"}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--skip", nargs="*", default=[], choices=list(SCRIPTS))
+    ap.add_argument("--with-scale", action="store_true", help="also run the 500,000 × 2,500 scale-out benchmark "
+                    "(its last results_scale.md is included either way)")
     args = ap.parse_args()
     for name, cmd in SCRIPTS.items():
-        if name in args.skip:
+        if name in args.skip or (name in SLOW and not args.with_scale):
             continue
         print(f"== {name}", flush=True)
         subprocess.run([sys.executable, str(HERE / cmd[0]), *cmd[1:]], check=True, cwd=HERE.parent)

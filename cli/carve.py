@@ -75,14 +75,17 @@ def register(app: typer.Typer) -> None:
               save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
               db: Annotated[Optional[str], typer.Option("--db", help="Plan store URL for --save (default $DATABASE_URL or a local SQLite file).")] = None,
               author: Annotated[Optional[str], typer.Option(help="Author recorded with --save (default: your login name).")] = None,
-              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "", ds=None):
+              note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "",
+              cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the independent parts (segment × region) run: auto (default: a local Dask cluster for large carves, else this process), local, inprocess, or a Dask scheduler address such as tcp://10.0.0.5:8786 (DASK_SCHEDULER_ADDRESS also works).")] = None,
+              workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: CPU count).")] = None,
+              ds=None):
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
 
         Prints status, gap and balance; writes the assignment and per-territory summary.
         Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input, 3 not allowed.
         """
         require(acting_user(db), Permission.EDIT_PLANS, "carving is sales ops' work")
-        from optimizers.carve import TerritoryCarver
+        from jobs import EngineSettings, PartFailed, carve_on
 
         try:
             tol: dict[str, float] = {}
@@ -136,9 +139,13 @@ def register(app: typer.Typer) -> None:
             if frontier is not None:
                 res = _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save)
             else:
-                res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of,
-                                                              progress=progress, name=save or None)
-        except ValueError as exc:
+                res = carve_on(ds.accounts, ds.reps, ds.plan_year, cs, ds.settings, as_of=ds.as_of, cluster=cluster,
+                               progress=progress, name=save or None,
+                               engine_settings=EngineSettings(workers=workers or 0))
+        except PartFailed as exc:
+            typer.secho(f"error: no plan: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(1) from exc
+        except (ValueError, RuntimeError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
         for w in res.warnings:

@@ -8,23 +8,25 @@ import time
 import pandas as pd
 import streamlit as st
 
-from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveResult, CarveSettings, TerritoryCarver,
+from jobs import current_user, job_manager, submit_carve
+from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveResult, CarveSettings,
                               crm_frame, live_balance, resolve_edits)
 from optimizers.carve.frontier import Frontier, frontier, pick
 from optimizers.carve.model import Cancelled
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
-from planning.plans import BALANCE_METRICS, METRIC_LABELS, plan_summary
+from planning.plans import BALANCE_METRICS, JOB_ACTIVE, METRIC_LABELS, JobRecords, plan_summary
 from ui import access, state
 from ui.guards import require_data
 from ui.charts import before_after_bars
 from ui.format import pct, usd
 from ui.frontier import frontier_chart, frontier_table
+from ui.jobs import follow, jobs_frame, sweep_panel
 from ui.widgets import download_csv, money_config
 
 _DEFAULTS = CarveSettings()
 
-access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
+me = access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
 ds = state.dataset()
 st.title("Carve")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
@@ -35,6 +37,9 @@ st.caption("Every account to exactly one territory, books balanced within your b
 
 PINS = "carve_pins"
 RESULT = "carve_result_key"
+JOB = "carve_job_id"
+LATEST_SHOWN = "carve_latest_job_shown"
+RECENT_MINUTES = 15  # a job that ended this recently is shown on the next visit
 pins: dict[str, str] = st.session_state.setdefault(PINS, {})
 reps = ds.reps
 quota_reps = quota_carriers(reps)
@@ -188,22 +193,89 @@ def _in_worker(title: str, solve):
     return res
 
 
-def _run(cs: CarveSettings) -> CarveResult | None:
-    res = _in_worker("Carving territories", lambda stop, prog: TerritoryCarver(cs, ds.settings).solve(
-        ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of, should_stop=stop, progress=prog))
-    return res if isinstance(res, CarveResult) else None
+def _adopt(job: dict) -> None:
+    """Show a finished job's result in this session (when this server process still holds it)."""
+    res = job_manager().result(int(job["id"]))
+    ran_on = (job.get("settings") or {}).get("dataset")
+    if ran_on and ran_on != state.dataset_version():
+        st.info(f"Job #{job['id']} ran on another dataset than the one loaded now; its plan, if any, is saved as "
+                f"“{(job.get('result') or {}).get('plan', '–')}” (open it on the Plans page).")
+        return
+    if job["status"] == "cancelled":
+        st.info(f"Carve job #{job['id']} was cancelled; nothing was saved.")
+        return
+    if res is None:
+        plan_name = (job.get("result") or {}).get("plan")
+        if job["status"] == "succeeded" and plan_name:
+            state.add_plan(state.store().load_plan(plan_name))
+            st.success(f"Job #{job['id']} finished: its proposal is saved as “{plan_name}” and added to this "
+                       f"session for the Disruption and Compare pages.")
+        else:
+            st.error(f"Carve job #{job['id']} {job['status']}: {job.get('error') or job.get('message')}")
+        return
+    key_ = json.dumps(res.settings.to_dict(), sort_keys=True, default=str)
+    _solved(state.dataset_version(), key_, {"result": res})
+    st.session_state[RESULT] = key_
+    if res.ok:
+        state.add_plan(res.plan)
 
+
+user = current_user(me.email)  # jobs are recorded under the signed-in user
+try:
+    records = JobRecords(state.store().engine)
+    records.mark_orphans()
+except Exception as exc:  # noqa: BLE001 - without a store the page cannot run jobs; say so plainly
+    st.error(f"The plan store is not available, so carves cannot run as jobs: {exc}")
+    st.stop()
 
 if submitted:
     res = _cached(settings_key)
     if res is None:
-        res = _run(cs)
-        if res is not None and res.status != "cancelled":
-            _solved(state.dataset_version(), settings_key, {"result": res})
-    if res is not None and res.status != "cancelled":
+        st.session_state[JOB] = submit_carve(
+            state.store(), ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
+            dataset=state.dataset_version())
+    elif res.status != "cancelled":
         st.session_state[RESULT] = settings_key
         if res.ok:
             state.add_plan(res.plan)
+
+# re-attach: the job this session started, else the user's carve still running (after a reload)
+job_id = st.session_state.get(JOB)
+if job_id is None:
+    active = records.list(user=user, status=JOB_ACTIVE, kind="carve", limit=1)
+    job_id = int(active["id"].iat[0]) if len(active) else None
+if job_id is not None:
+    job = follow(records, int(job_id), "Carve")
+    st.session_state.pop(JOB, None)
+    _adopt(job)
+elif RESULT not in st.session_state and not st.session_state.get(LATEST_SHOWN):
+    # the job ended while no page followed it (a reload, a closed tab): show it once, as if the page had stayed open
+    st.session_state[LATEST_SHOWN] = True
+    latest = records.list(user=user, kind="carve", limit=1, unseen=True)
+    if len(latest) and latest["status"].iat[0] in ("succeeded", "failed") and \
+            latest["finished_at"].iat[0] > pd.Timestamp.now(tz="UTC") - pd.Timedelta(minutes=RECENT_MINUTES):
+        records.mark_seen(int(latest["id"].iat[0]))
+        st.caption(f"Your carve job #{latest['id'].iat[0]} finished at "
+                   f"{latest['finished_at'].iat[0]:%H:%M:%S} UTC while you were away.")
+        _adopt(records.get(int(latest["id"].iat[0])))
+
+with st.expander("Your carve jobs (they keep running when you leave this page)"):
+    job_table = jobs_frame(records, user, kind="carve")
+    if job_table.empty:
+        st.caption("No carve jobs yet.")
+    else:
+        st.dataframe(job_table, hide_index=True, width="stretch")
+        done = job_table.loc[job_table["status"].str.endswith("succeeded"), "job"].tolist()
+        titles = dict(zip(job_table["job"], job_table["title"]))
+        j1, j2 = st.columns([3, 1])
+        job_pick = j1.selectbox("Finished job", done, key="carve_job_pick", disabled=not done,
+                            format_func=lambda j: f"#{j} {titles.get(j, '')}")
+        if j2.button("Open result", key="carve_job_open", disabled=not done):
+            _adopt(records.get(int(job_pick)))
+
+
+with st.expander("Scenario sweep: carve for several headcounts at once (e.g. 40, 45 and 50 Mid-market reps)"):
+    sweep_panel(records, state.store(), ds, cs, user)
 
 # --- moves vs travel ---------------------------------------------------------------------
 FRONTIER = "carve_frontier"

@@ -9,6 +9,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
   developer_name, load_crm_accounts, plan_from_assignment
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, manager_summary_html, NO_MANAGER, UNASSIGNED
+- ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
@@ -43,6 +44,10 @@ _PUBLIC = {
     "EVENT_COLUMNS": "review",
     "HEADLINE_BETTER": "compare",
     "HEADLINE_ROWS": "compare",
+    "JOB_ACTIVE": "jobs_table",
+    "JOB_FINISHED": "jobs_table",
+    "JOB_STATUSES": "jobs_table",
+    "JobRecords": "jobs_table",
     "LOWER_IS_BETTER": "compare",
     "MAX_PLANS": "compare",
     "METRIC_LABELS": "plan",
@@ -90,6 +95,7 @@ _PUBLIC = {
     "history": "review",
     "inbox": "review",
     "items": "store_schema",
+    "jobs_metadata": "jobs_table",
     "jsonable": "serialize",
     "load_crm_accounts": "crm",
     "load_sample_proposal": "sample_proposal",
@@ -99,6 +105,7 @@ _PUBLIC = {
     "meta_table": "store_schema",
     "metadata": "store_schema",
     "metrics": "plan",
+    "migrate_jobs": "jobs_table",
     "payloads": "store_schema",
     "plan_cost": "compare",
     "plan_digest": "picking",
@@ -118,6 +125,7 @@ _PUBLIC = {
     "shapes_summary": "shapes",
     "status": "review",
     "statuses": "review",
+    "store_jobs": "jobs_table",
     "submit": "review",
     "territories_from_reps": "plan",
     "territory_book": "shapes",

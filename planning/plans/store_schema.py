@@ -79,14 +79,20 @@ def _migration_review(conn: Connection) -> None:
     create_tables(conn)
 
 
+def _migration_jobs(conn: Connection) -> None:
+    """The jobs table (planning.plans.jobs_table): who started which long solve, status, parts, timings."""
+    from planning.plans.jobs_table import migrate_jobs
+
+    migrate_jobs(conn)
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[Connection], None]]] = [
     (1, "items, versions and payloads", _migration_1),
     (2, "users and roles", _migration_users),
     (3, "review and approval audit log", _migration_review),
+    (4, "jobs table", _migration_jobs),
 ]
 SCHEMA_VERSION = MIGRATIONS[-1][0]
-
-
 
 
 @dataclass(frozen=True)

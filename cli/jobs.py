@@ -1,0 +1,151 @@
+"""`jobs` (list, show, cancel) and `sweep` (one carve per capacity scenario, as parallel tasks)."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+
+from cli.common import echo_table, uses_data
+
+jobs_app = typer.Typer(help="Long solves started from the app or the CLI: list them, show one, cancel one.",
+                       no_args_is_help=True)
+DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (default $DATABASE_URL or a local SQLite file).")]
+
+
+def _records(db: str | None):
+    from planning.plans import JobRecords, PlanStore
+
+    return JobRecords(PlanStore(db).engine)
+
+
+@jobs_app.command("list")
+def list_jobs(user: Annotated[Optional[str], typer.Option(help="Only this user's jobs (default: everyone's).")] = None,
+              status: Annotated[Optional[str], typer.Option(help="Only jobs in this status (queued, running, succeeded, failed, cancelled, interrupted).")] = None,
+              limit: Annotated[int, typer.Option(help="Newest this many.")] = 30, db: DbOpt = None):
+    """Recent jobs, newest first: who started what, status, parts done, engine, seconds, result."""
+    rec = _records(db)
+    rec.mark_orphans()
+    df = rec.list(user=user, status=(status,) if status else None, limit=limit)
+    if df.empty:
+        typer.echo("(no jobs)")
+        return
+    res = df["result"].apply(lambda r: r if isinstance(r, dict) else {})
+    echo_table(pd.DataFrame({
+        "id": df["id"], "kind": df["kind"], "user": df["user_name"], "status": df["status"], "title": df["title"],
+        "parts": df["parts_done"].astype(str) + "/" + df["parts_total"].astype(str), "engine": df["engine"],
+        "started_utc": df["started_at"].dt.strftime("%Y-%m-%d %H:%M:%S"), "seconds": df["seconds"],
+        "result": [r.get("plan") or (e[:60] if e else m[:60]) for r, e, m in zip(res, df["error"], df["message"])],
+    }), floatfmt="{:,.1f}")
+
+
+@jobs_app.command("show")
+def show_job(job_id: Annotated[int, typer.Argument(help="Job id (see `jobs list`).")], db: DbOpt = None):
+    """One job: settings, status, per-part timings, result or error."""
+    import json
+
+    job = _records(db).get(job_id)
+    if job is None:
+        typer.secho(f"error: no job {job_id}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2)
+    for k in ("id", "kind", "title", "user_name", "status", "engine", "message", "created_at", "started_at",
+              "finished_at", "seconds", "error"):
+        typer.echo(f"{k:>12}: {job[k]}")
+    typer.echo(f"{'parts':>12}: {job['parts_done']} of {job['parts_total']} done")
+    if job["parts"]:
+        echo_table(pd.DataFrame(job["parts"]), floatfmt="{:,.2f}")
+    result = {k: v for k, v in job["result"].items() if k not in ("table", "traceback")}
+    typer.echo(f"{'result':>12}: {json.dumps(result, default=str)}")
+    if job["result"].get("table"):
+        echo_table(pd.DataFrame(job["result"]["table"]), floatfmt="{:,.3f}")
+    typer.echo(f"{'settings':>12}: {json.dumps(job['settings'], default=str)[:2000]}")
+
+
+@jobs_app.command("cancel")
+def cancel_job(job_id: Annotated[int, typer.Argument(help="Job id (see `jobs list`).")], db: DbOpt = None):
+    """Ask a queued or running job to stop (the process driving it stops its tasks; nothing is saved)."""
+    if not _records(db).request_cancel(job_id):
+        typer.secho(f"job {job_id} is not running (or does not exist)", fg=typer.colors.YELLOW)
+        raise typer.Exit(1)
+    typer.echo(f"cancel requested for job {job_id}")
+
+
+def follow_job(rec, job_id: int) -> dict:
+    """Print a job's progress until it ends; Ctrl-C cancels it."""
+    from jobs import job_manager
+
+    last = None
+    try:
+        while not job_manager().wait(job_id, 0.5):
+            job = rec.get(job_id)
+            line = f"  … {job['parts_done']}/{job['parts_total']} parts · {job['message']}"
+            if line != last:
+                typer.echo(line, err=True)
+                last = line
+    except KeyboardInterrupt:
+        job_manager().cancel(rec, job_id)
+        job_manager().wait(job_id, 60)
+    return rec.get(job_id)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(jobs_app, name="jobs")
+
+    @app.command()
+    @uses_data
+    def sweep(segment: Annotated[Optional[str], typer.Option(help="Segment whose territory count changes, with --heads.")] = None,
+              heads: Annotated[Optional[str], typer.Option(help="Territory counts to carve for, comma separated, e.g. 40,45,50 (more than today: open territories for planned hires; fewer: the reps with the smallest capacity share are left out).")] = None,
+              capacity: Annotated[Optional[list[str]], typer.Option(help="A saved capacity scenario: its hiring plan becomes open territories (start month pro-rates capacity); repeatable.")] = None,
+              config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML base carve settings (as for `carve`).")] = None,
+              time_limit: Annotated[Optional[float], typer.Option(help="Time limit per scenario carve, seconds.")] = None,
+              cluster: Annotated[Optional[str], typer.Option("--cluster", help="auto, local, inprocess or a Dask scheduler address (see `carve --help`).")] = None,
+              workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster.")] = None,
+              title: Annotated[str, typer.Option(help="Job title; each plan found is saved as 'TITLE · SCENARIO'.")] = "Sweep",
+              out: Annotated[Optional[Path], typer.Option(help="Write the comparison table (CSV).")] = None,
+              user: Annotated[Optional[str], typer.Option("--user", help="Recorded as who started the job (default: your login).")] = None,
+              db: DbOpt = None, ds=None):
+        """Carve once per capacity scenario, in parallel, and compare: "carve for 40, 45 and 50 Mid-market reps".
+
+        Each scenario is one task on the engine; each plan found is saved as a new plan. Exit status: 0 every
+        scenario found a plan, 1 some did not (or the job was cancelled / failed), 2 bad input."""
+        from cli.carve import build_settings
+        from jobs import EngineSettings, capacity_items, current_user, headcount_items, submit_sweep
+        from planning.plans import JobRecords, PlanStore
+
+        try:
+            base = build_settings(config, time_limit=time_limit)
+            items = []
+            if heads:
+                if not segment:
+                    raise ValueError("--heads needs --segment")
+                counts = [int(x) for x in heads.split(",") if x.strip()]
+                items += headcount_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, segment,
+                                         counts)
+            store = PlanStore(db)
+            if capacity:
+                scen = {n: store.load_scenario("capacity", n) for n in capacity}
+                items += capacity_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, scen)
+            if not items:
+                raise ValueError("give --segment with --heads, and/or --capacity NAME")
+        except (ValueError, OSError) as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from exc
+        t0 = time.perf_counter()
+        job_id = submit_sweep(store, items, user=current_user(user), title=title, cluster=cluster,
+                              engine_settings=EngineSettings(workers=workers or 0))
+        typer.echo(f"job {job_id}: {len(items)} scenario carves")
+        job = follow_job(JobRecords(store.engine), job_id)
+        typer.echo(f"job {job_id} {job['status']} ({job['engine'] or '–'}) in {time.perf_counter() - t0:,.1f} s")
+        table = pd.DataFrame(job["result"].get("table") or [])
+        if not table.empty:
+            echo_table(table.drop(columns=["diagnosis"]), floatfmt="{:,.3f}")
+            if out is not None:
+                table.to_csv(out, index=False)
+                typer.echo(f"wrote {out}")
+        if job["status"] != "succeeded":
+            typer.secho(job["error"] or job["message"], fg=typer.colors.RED)
+            raise typer.Exit(1)
+        if table.empty or table["gap"].isna().any():  # a scenario without a plan
+            raise typer.Exit(1)

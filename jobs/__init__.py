@@ -1,0 +1,35 @@
+"""The job layer: carve parts, scenario sweeps and long solves as jobs on Dask (in this process by default).
+
+Public names (loaded lazily, so importing ``jobs`` does not import Dask or the solvers):
+
+* engine: :class:`EngineSettings`, :func:`resolve` (auto | local | inprocess | scheduler address), :func:`shutdown`;
+* runners (the carve's ``PartRunner`` contract): :class:`InProcessRunner`, :class:`DaskRunner`,
+  :func:`make_runner`, :class:`PartFailed`;
+* jobs that outlive the page: :func:`job_manager`, :func:`submit_carve`, :func:`submit_sweep`, :func:`carve_on`,
+  :func:`current_user`, and the store's :class:`JobRecords`;
+* sweeps: :func:`headcount_items`, :func:`capacity_items`, :func:`run_sweep`, :func:`sweep_table`.
+"""
+from __future__ import annotations
+
+import importlib
+
+_NAMES = {
+    "EngineSettings": "jobs.engine", "resolve": "jobs.engine", "shutdown": "jobs.engine", "describe": "jobs.engine",
+    "client_for": "jobs.engine", "dask_available": "jobs.engine",
+    "InProcessRunner": "jobs.runner", "DaskRunner": "jobs.runner", "make_runner": "jobs.runner",
+    "PartFailed": "jobs.runner",
+    "job_manager": "jobs.manager", "JobContext": "jobs.manager",
+    "submit_carve": "jobs.carve_job", "carve_on": "jobs.carve_job",
+    "submit_sweep": "jobs.sweep_job",
+    "headcount_items": "jobs.sweep", "capacity_items": "jobs.sweep", "run_sweep": "jobs.sweep",
+    "sweep_table": "jobs.sweep",
+    "current_user": "jobs.user",
+    "JobRecords": "planning.plans.jobs_table",
+}
+__all__ = sorted(_NAMES)
+
+
+def __getattr__(name: str):
+    if name in _NAMES:
+        return getattr(importlib.import_module(_NAMES[name]), name)
+    raise AttributeError(f"module 'jobs' has no attribute {name!r}")

@@ -1,0 +1,150 @@
+"""Where job tasks run: a Dask cluster (a local one started on demand, or a remote scheduler), or this process.
+
+Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the environment):
+
+* ``"inprocess"`` — no engine: parts run one after another in this process (works without Dask installed).
+* ``"local"`` — a Dask ``LocalCluster`` of worker *processes* on this machine, started on first use and shared
+  by every job in this process (the Streamlit server keeps it for its lifetime, so jobs outlive the page).
+* ``"tcp://host:8786"`` (any address) — a remote Dask scheduler; its workers need this code importable
+  (the same checkout or ``pip install`` of it) and the same requirements.
+* ``"auto"`` (the default) — ``DASK_SCHEDULER_ADDRESS`` (Dask's own variable) when set, else
+  ``PLANNER_CLUSTER`` when set, else ``local`` for work big enough to gain from it and ``inprocess`` below
+  that (see :class:`EngineSettings.min_pairs_local`): on a small carve, starting worker processes (~3 s on
+  this machine) costs more than the parallel parts save.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from dataclasses import dataclass
+
+INPROCESS, LOCAL, AUTO = "inprocess", "local", "auto"
+ENV_CLUSTER = "PLANNER_CLUSTER"
+ENV_DASK_ADDRESS = "DASK_SCHEDULER_ADDRESS"
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How jobs are run.  Environment: PLANNER_CLUSTER, PLANNER_WORKERS, DASK_SCHEDULER_ADDRESS."""
+
+    cluster: str = AUTO  # auto | local | inprocess | scheduler address (tcp://host:8786)
+    workers: int = 0  # local cluster: worker processes (0 = PLANNER_WORKERS, else the machine's CPU count)
+    threads_per_worker: int = 1  # HiGHS is single-threaded here: one part per process at a time
+    memory_limit: str = "auto"  # per local worker; "auto" = machine memory ÷ workers
+    retries: int = 2  # a part whose task raised is retried this often (a lost worker is retried by Dask anyway)
+    min_pairs_local: int = 150_000  # auto: total candidate pairs from which a local cluster pays for its start
+
+    def worker_count(self) -> int:
+        if self.workers > 0:
+            return self.workers
+        env = os.environ.get("PLANNER_WORKERS", "").strip()
+        if env.isdigit() and int(env) > 0:
+            return int(env)
+        return max(1, os.cpu_count() or 1)
+
+
+def dask_available() -> bool:
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def resolve(cluster: str | None, size: int | None = None, settings: EngineSettings | None = None) -> str:
+    """The engine a job of ``size`` candidate pairs runs on: ``inprocess``, ``local`` or a scheduler address."""
+    es = settings or EngineSettings()
+    choice = (cluster or es.cluster or AUTO).strip()
+    if choice == AUTO:
+        choice = (os.environ.get(ENV_DASK_ADDRESS, "").strip() or os.environ.get(ENV_CLUSTER, "").strip()
+                  or AUTO)
+    if choice == AUTO:
+        choice = LOCAL if size is not None and size >= es.min_pairs_local else INPROCESS
+    if choice != INPROCESS and not dask_available():
+        if choice == LOCAL and (cluster or AUTO) == AUTO:
+            return INPROCESS  # no engine installed: the default quietly runs here
+        raise RuntimeError(f"cluster {choice!r} needs Dask: pip install 'distributed' (see requirements.txt)")
+    return choice
+
+
+_lock = threading.Lock()
+_local: dict = {}  # "proc" (python -m jobs.local_cluster), "client", "workers"
+_remote: dict = {}  # address → Client
+
+
+def client_for(engine: str, settings: EngineSettings | None = None):
+    """A connected ``distributed.Client`` for ``local`` or a scheduler address (process-wide, made once)."""
+    es = settings or EngineSettings()
+    if engine == INPROCESS:
+        raise ValueError("the in-process engine has no client")
+    from distributed import Client
+
+    with _lock:
+        if engine == LOCAL:
+            client = _local.get("client")
+            if client is not None and client.status == "running":
+                return client
+            n = es.worker_count()
+            address, proc = _start_local(n, es)
+            client = Client(address, set_as_default=False, timeout="30s")
+            _local.update(proc=proc, client=client, workers=n)
+            return client
+        client = _remote.get(engine)
+        if client is None or client.status != "running":
+            try:
+                client = Client(engine, set_as_default=False, timeout="15s")
+            except OSError as exc:
+                raise RuntimeError(f"cannot reach the Dask scheduler at {engine}: {exc}") from exc
+            _remote[engine] = client
+        return client
+
+
+def _start_local(n: int, es: EngineSettings):
+    """Start ``python -m jobs.local_cluster`` (see there why a process of its own) → (scheduler address, process)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    proc = subprocess.Popen([sys.executable, "-m", "jobs.local_cluster", "--workers", str(n), "--threads-per-worker",
+                             str(es.threads_per_worker), "--memory-limit", str(es.memory_limit),
+                             "--parent", str(os.getpid())],
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    for line in proc.stdout:  # blocks until the workers are up (or the process ends)
+        if line.startswith("ADDRESS "):
+            return line.split(" ", 1)[1].strip(), proc
+    proc.wait()
+    raise RuntimeError(f"the local Dask cluster did not start (exit status {proc.returncode})")
+
+
+def describe(engine: str) -> str:
+    """A short, human description of an engine for progress messages and the jobs table."""
+    if engine == INPROCESS:
+        return "in this process"
+    if engine == LOCAL:
+        n = _local.get("workers") or EngineSettings().worker_count()
+        return f"local Dask cluster ({n} worker processes)"
+    return f"Dask cluster at {engine}"
+
+
+def shutdown() -> None:
+    """Close the local cluster and remote connections (tests; at interpreter exit)."""
+    with _lock:
+        for c in list(_remote.values()):
+            c.close()
+        _remote.clear()
+        client, proc = _local.pop("client", None), _local.pop("proc", None)
+        _local.clear()
+        if client is not None:
+            client.close()
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except Exception:  # noqa: BLE001 - it ends with its parent anyway
+                proc.kill()
+
+
+atexit.register(shutdown)

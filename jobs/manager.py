@@ -1,0 +1,185 @@
+"""Jobs that outlive the page: each job is driven by a thread of this process; its tasks run on the engine.
+
+The Streamlit server (or the CLI) calls :func:`manager` — one per process — and ``submit`` a job with a work
+function.  The work function gets a :class:`JobContext` (progress, per-part records, a cancel check, a runner
+for its parts) and returns the result reference to record.  The job's row in the store's jobs table is the
+source of truth: a browser that reloads, or a second session, finds the job there and follows its progress;
+Cancel from any session sets ``cancel_requested`` and the driving thread stops the job's tasks.
+
+Nothing is saved from a job that failed or was cancelled: work functions save their plan only on success,
+as a new plan, so no saved plan is ever replaced by a failed job.
+"""
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobs.engine import EngineSettings, describe, resolve
+from jobs.runner import PartFailed, make_runner, part_name
+from optimizers.carve.model import Cancelled
+from planning.plans.jobs_table import JobRecords
+
+
+@dataclass
+class JobContext:
+    """What a running job's work function may use."""
+
+    job_id: int
+    records: JobRecords
+    stop_event: threading.Event
+    engine_settings: EngineSettings = field(default_factory=EngineSettings)
+    parts: list = field(default_factory=list)  # {name, status, seconds} per finished part
+    _last_write: float = 0.0
+    _last_check: float = 0.0
+    _flag: bool = False
+
+    def should_stop(self) -> bool:
+        """True once Cancel was pressed here or requested through the store (checked at most twice a second)."""
+        if self.stop_event.is_set():
+            return True
+        now = time.monotonic()
+        if now - self._last_check >= 0.5:
+            self._last_check = now
+            try:
+                self._flag = self.records.cancel_requested(self.job_id)
+            except Exception:  # noqa: BLE001 - a store hiccup must not kill the job; retried next time
+                self._flag = False
+            if self._flag:
+                self.stop_event.set()
+        return self._flag
+
+    def progress(self, fraction: float, message: str, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_write >= 0.5:
+            self._last_write = now
+            self.records.update(self.job_id, progress=fraction, message=str(message)[:2000])
+
+    def runner(self, cluster: str | None, size: int | None, label: str = "part"):
+        """A part runner on the engine for ``cluster`` (see :func:`jobs.engine.resolve`) that records each part."""
+        engine = resolve(cluster, size, self.engine_settings)
+        self.records.update(self.job_id, engine=describe(engine))
+        inner = make_runner(engine, self.should_stop, self.engine_settings.retries, label, self.engine_settings)
+        return RecordingRunner(inner, self)
+
+    def part_finished(self, name: str, status: str, seconds: float | None, total: int) -> None:
+        self.parts.append({"name": name, "status": status, "seconds": seconds})
+        self.records.update(self.job_id, parts=self.parts, parts_done=len(self.parts), parts_total=total)
+
+
+class RecordingRunner:
+    """Wraps a runner: every finished part is written to the job's row (name, status, seconds)."""
+
+    def __init__(self, inner, ctx: JobContext):
+        self.inner, self.ctx = inner, ctx
+        self.engine = getattr(inner, "engine", "")
+
+    def __call__(self, fn: Callable, items: Sequence, on_done=None) -> list:
+        n, t0 = len(items), time.perf_counter()
+        self.ctx.parts = []
+        self.ctx.records.update(self.ctx.job_id, parts_total=n, parts_done=0, parts=[])
+
+        def done(i: int, result: Any) -> None:
+            seconds = getattr(result, "seconds", None)
+            status = getattr(result, "status", "done")
+            self.ctx.part_finished(part_name(items[i], i, n), str(status),
+                                   float(seconds) if seconds is not None else time.perf_counter() - t0, n)
+            if on_done is not None:
+                on_done(i, result)
+
+        return self.inner(fn, items, done)
+
+
+WorkFn = Callable[[JobContext], dict]
+
+
+class JobManager:
+    """Starts and tracks the jobs driven by this process."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._threads: dict[int, threading.Thread] = {}
+        self._stops: dict[int, threading.Event] = {}
+        self._results: dict[int, Any] = {}  # full in-memory results (e.g. a CarveResult) of finished jobs
+
+    def submit(self, records: JobRecords, kind: str, title: str, user: str, settings: dict, work: WorkFn,
+               engine_settings: EngineSettings | None = None) -> int:
+        job_id = records.create(kind, title, user, settings)
+        stop = threading.Event()
+        ctx = JobContext(job_id, records, stop, engine_settings or EngineSettings())
+        t = threading.Thread(target=self._drive, args=(ctx, work), name=f"job-{job_id}", daemon=True)
+        with self._lock:
+            self._threads[job_id], self._stops[job_id] = t, stop
+        t.start()
+        return job_id
+
+    def _drive(self, ctx: JobContext, work: WorkFn) -> None:
+        rec, jid = ctx.records, ctx.job_id
+        try:
+            rec.update(jid, status="running", message="starting")
+            out = work(ctx) or {}
+            status = out.pop("status", "succeeded")
+            result = out.pop("result_object", None)
+            if result is not None:
+                with self._lock:
+                    self._results[jid] = result
+            extra = {"progress": 1.0} if status == "succeeded" else {}
+            rec.update(jid, status=status, message=out.get("summary", status), result=out,
+                       error=out.get("error", ""), **extra)
+        except Cancelled:
+            rec.update(jid, status="cancelled", message="cancelled by the user", error="")
+        except PartFailed as exc:
+            rec.update(jid, status="failed", message=f"part {exc.part_name} failed",
+                       error=f"part {exc.part_name} failed for good: {exc.error}")
+        except Exception as exc:  # noqa: BLE001 - recorded on the job and shown as a message, never a trace
+            rec.update(jid, status="failed", message="failed", error=f"{type(exc).__name__}: {exc}",
+                       result={"traceback": traceback.format_exc(limit=8)})
+        finally:
+            with self._lock:
+                self._threads.pop(jid, None)
+                self._stops.pop(jid, None)
+
+    def cancel(self, records: JobRecords, job_id: int) -> bool:
+        """Stop a job: its thread here (if driven by this process) and, through the store, anywhere else."""
+        asked = records.request_cancel(job_id)
+        with self._lock:
+            ev = self._stops.get(job_id)
+        if ev is not None:
+            ev.set()
+        return asked or ev is not None
+
+    def running(self) -> set[int]:
+        with self._lock:
+            return {j for j, t in self._threads.items() if t.is_alive()}
+
+    def result(self, job_id: int):
+        with self._lock:
+            return self._results.get(job_id)
+
+    def wait(self, job_id: int, timeout: float | None = None) -> bool:
+        """Block until the job's thread ends (CLI, tests); False on timeout."""
+        with self._lock:
+            t = self._threads.get(job_id)
+        if t is None:
+            return True
+        t.join(timeout)
+        return not t.is_alive()
+
+
+_manager: JobManager | None = None
+_mlock = threading.Lock()
+
+
+def manager() -> JobManager:
+    """The process-wide job manager (made on first use)."""
+    global _manager
+    with _mlock:
+        if _manager is None:
+            _manager = JobManager()
+        return _manager
+
+
+job_manager = manager  # the package-level name (``jobs.manager`` is this module)

@@ -1,0 +1,176 @@
+"""Part runners: the ``PartRunner`` contract of the carve, in this process or on a Dask cluster.
+
+    runner(fn, items, on_done=None) -> list of results, in the order of ``items``
+
+``fn`` is a module-level (picklable) function of one item; ``on_done(index, result)`` is called as each item
+finishes (progress); :class:`Cancelled` is raised when the runner's ``should_stop`` turns true.  When ``fn``
+takes a ``should_stop`` keyword, the runner passes a picklable flag so a part already running on a worker
+stops too, not only the parts still queued.
+
+On Dask every item is one task with ``retries``: a task that raises is retried, and a task on a worker that
+dies is moved to another worker by the scheduler (Dask's ``allowed-failures``), so a lost worker costs time,
+never the answer.  An item that fails for good raises :class:`PartFailed` naming the part; the other tasks are
+cancelled, so the caller never waits on a half-dead run.
+"""
+from __future__ import annotations
+
+import inspect
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from optimizers.carve.model import Cancelled
+
+OnDone = Callable[[int, Any], None]
+
+
+class PartFailed(RuntimeError):
+    """One part could not be solved, even after its retries."""
+
+    def __init__(self, name: str, error: BaseException | str):
+        self.part_name, self.error = name, error
+        super().__init__(f"part {name} failed: {error}")
+
+
+def part_name(item: Any, index: int, total: int) -> str:
+    """A part's own name (``item.name``, e.g. "Mid-market · West") or its position."""
+    name = getattr(item, "name", None)
+    return str(name) if name else f"{index + 1}/{total}"
+
+
+def _takes_should_stop(fn: Callable) -> bool:
+    try:
+        return "should_stop" in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class InProcessRunner:
+    """Items one after another in this process (the carve's own default, plus cancel and names)."""
+
+    engine = "inprocess"
+
+    def __init__(self, should_stop: Callable[[], bool] | None = None):
+        self.should_stop = should_stop or (lambda: False)
+
+    def __call__(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
+        out = []
+        extra = {"should_stop": self.should_stop} if _takes_should_stop(fn) else {}
+        for i, item in enumerate(items):
+            if self.should_stop():
+                raise Cancelled()
+            try:
+                r = fn(item, **extra)
+            except Cancelled:
+                raise
+            except Exception as exc:  # noqa: BLE001 - re-raised with the part's name
+                raise PartFailed(part_name(item, i, len(items)), exc) from exc
+            out.append(r)
+            if on_done is not None:
+                on_done(i, r)
+        return out
+
+
+class ClusterStopFlag:
+    """Picklable ``should_stop`` for a task on a Dask worker: reads the job's Dask ``Event`` (at most once a second)."""
+
+    def __init__(self, event_name: str, every_s: float = 1.0):
+        self.event_name, self.every_s = event_name, every_s
+        self._last, self._set = 0.0, False
+
+    def __getstate__(self):
+        return {"event_name": self.event_name, "every_s": self.every_s}
+
+    def __setstate__(self, state):
+        self.__init__(state["event_name"], state["every_s"])
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if not self._set and now - self._last >= self.every_s:
+            self._last = now
+            try:
+                from distributed import Event
+
+                self._set = Event(self.event_name).is_set()
+            except Exception:  # noqa: BLE001 - no scheduler reachable: keep solving, the driver cancels anyway
+                self._set = False
+        return self._set
+
+
+def _call(fn: Callable, item: Any, flag: ClusterStopFlag | None):
+    """The task body on a worker (module level so it pickles by reference)."""
+    return fn(item, should_stop=flag) if flag is not None else fn(item)
+
+
+class DaskRunner:
+    """Items as Dask tasks on ``client``'s cluster; results come back in item order."""
+
+    def __init__(self, client, should_stop: Callable[[], bool] | None = None, retries: int = 2,
+                 label: str = "part", poll_s: float = 0.2):
+        self.client, self.retries, self.label, self.poll_s = client, retries, label, poll_s
+        self.should_stop = should_stop or (lambda: False)
+        self.engine = "dask"
+
+    def __call__(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
+        from distributed import Event
+
+        n = len(items)
+        if n == 0:
+            return []
+        run_id = f"{self.label}-{uuid.uuid4().hex[:10]}"
+        flag = ClusterStopFlag(f"cancel-{run_id}") if _takes_should_stop(fn) else None
+        with warnings.catch_warnings():
+            # parts carry their arrays inside the task on purpose: scattered data is lost with its worker,
+            # task arguments are kept by the scheduler and survive a worker's death
+            warnings.filterwarnings("ignore", message=".*[Ll]arge object.*")
+            warnings.filterwarnings("ignore", message=".*graph.*size.*")
+            futures = [self.client.submit(_call, fn, item, flag, key=f"{run_id}-{i}", pure=False,
+                                          retries=self.retries) for i, item in enumerate(items)]
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list = [None] * n
+        pending = set(futures)
+        try:
+            while pending:
+                if self.should_stop():
+                    raise Cancelled()
+                done = [f for f in pending if f.done()]
+                if not done:
+                    time.sleep(self.poll_s)
+                for f in done:
+                    pending.discard(f)
+                    i = index[f.key]
+                    if f.status == "cancelled":
+                        raise Cancelled()
+                    if f.status == "error":
+                        exc = f.exception()
+                        if _is_cancelled(exc):
+                            raise Cancelled()
+                        raise PartFailed(part_name(items[i], i, n), exc)
+                    results[i] = f.result()
+                    if on_done is not None:
+                        on_done(i, results[i])
+        except BaseException:
+            if flag is not None and pending:
+                try:
+                    Event(flag.event_name, client=self.client).set()
+                except Exception:  # noqa: BLE001 - cancelling the futures below still frees the queue
+                    pass
+            self.client.cancel(list(pending), force=True)
+            raise
+        return results
+
+
+def _is_cancelled(exc: BaseException | None) -> bool:
+    return exc is not None and type(exc).__name__ in ("Cancelled", "CancelledError")
+
+
+def make_runner(engine: str, should_stop: Callable[[], bool] | None = None, retries: int = 2, label: str = "part",
+                settings=None):
+    """The runner for an engine from :func:`jobs.engine.resolve`."""
+    from jobs.engine import INPROCESS, client_for
+
+    if engine == INPROCESS:
+        return InProcessRunner(should_stop)
+    return DaskRunner(client_for(engine, settings), should_stop, retries=retries, label=label)

@@ -1,0 +1,121 @@
+"""Jobs outlive the page: a carve started outside this session is re-attached by a fresh AppTest session, its
+plan is in the store, and a later session opens the result from the jobs table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _carve_job(ds, url, save_as):
+    from jobs import current_user, submit_carve
+    from optimizers.carve import CarveSettings
+    from planning.plans import PlanStore
+
+    return submit_carve(PlanStore(url), ds.accounts, ds.reps, ds.plan_year, ds.as_of, CarveSettings(time_limit=60),
+                        ds.settings, user=current_user(), save_as=save_as, dataset="sample")
+
+
+def _status(at) -> str:
+    return {m.label: m.value for m in at.metric}.get("Status", "")
+
+
+def test_job_result_in_the_store_is_picked_up_by_a_fresh_session(sample, tmp_path, monkeypatch):
+    from jobs import job_manager
+    from planning.plans import JobRecords, PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "ana")
+    jid = _carve_job(sample, url, "FY27 from a job")
+    assert job_manager().wait(jid, 300)  # no page follows it: the browser was closed
+    store = PlanStore(url)
+    job = JobRecords(store.engine).get(jid)
+    assert job["status"] == "succeeded" and job["user_name"] == "ana" and job["kind"] == "carve"
+    assert job["result"]["plan"] == "FY27 from a job" and job["parts_done"] == job["parts_total"] >= 1
+    assert job["seconds"] > 0 and job["settings"]["carve"]["time_limit"] == 60
+    assert store.load_plan("FY27 from a job").kind == "proposal"
+
+    # the next visit shows the result once ...
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"job #{jid} finished" in c.value for c in at.caption)
+    assert _status(at) in ("optimal", "feasible")
+    # ... later sessions do not, but open it from the jobs table
+    at2 = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=60)
+    at2.run()
+    assert not at2.exception and not at2.metric
+    jobs_df = next(d.value for d in at2.dataframe if "saved as" in d.value.columns)
+    assert jobs_df.loc[jobs_df["job"] == jid, "saved as"].item() == "FY27 from a job"
+    at2.selectbox(key="carve_job_pick").set_value(jid)
+    next(b for b in at2.button if b.label == "Open result").click().run()
+    assert not at2.exception and _status(at2) in ("optimal", "feasible")
+
+
+def test_a_page_opened_while_the_job_runs_follows_it_to_the_result(sample, tmp_path, monkeypatch):
+    from jobs import job_manager
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "dan")
+    jid = _carve_job(sample, url, "FY27 followed")
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=300)
+    at.run()  # e.g. after a reload: re-attaches and waits for the running job
+    assert not at.exception, [e.value for e in at.exception]
+    assert job_manager().wait(jid, 300)
+    if any(f"#{jid}" in s.label for s in at.status):  # still running when the page opened: followed it
+        assert _status(at) in ("optimal", "feasible")
+
+
+def test_another_users_jobs_are_not_listed(sample, tmp_path, monkeypatch):
+    from planning.plans.jobs_table import JobRecords
+    from planning.plans.store import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "ben")
+    rec = JobRecords(PlanStore(url).engine)
+    other = rec.create("carve", "someone else's", "ana", {})
+    rec.update(other, status="failed", error="x")
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    assert not any("saved as" in d.value.columns for d in at.dataframe)
+
+
+def _tiny_dataset():
+    import pandas as pd
+
+    from optimizers.carve.instances import make_instance
+    from planning.data.dataset import Dataset
+    from planning.data.validation import ValidationReport
+
+    acc, reps = make_instance(600, 8, seed=2, segments=("Mid-market",))
+    return Dataset("tiny", acc, reps, pd.DataFrame(), pd.DataFrame(), None, ValidationReport(),
+                   pd.Timestamp("2026-11-01"), 2027)
+
+
+def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan(tmp_path, monkeypatch):
+    from planning.plans import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "cara")
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=180)
+    at.session_state["dataset"] = _tiny_dataset()
+    at.session_state["dataset_version"] = "tiny"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    at.number_input(key="carve_tol_potential_usd").set_value(20.0)
+    at.number_input(key="carve_tol_accounts").set_value(20.0)
+    at.text_input(key="sweep_counts").set_value("6, 10")
+    next(b for b in at.button if b.label == "Run sweep").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    table = next(d.value for d in at.dataframe if "saved_as" in d.value.columns)
+    assert list(table["territories Mid-market"]) == [6, 10]
+    assert set(table["status"]) <= {"optimal", "feasible"}
+    names = PlanStore(url).plan_names()
+    assert {"Sweep Mid-market · 6 Mid-market territories", "Sweep Mid-market · 10 Mid-market territories"} <= set(names)

@@ -1,0 +1,134 @@
+"""Jobs on a page: follow a running job (progress per part, Cancel), and list the user's recent jobs.
+
+A job is driven by the server process, not by the page: reloading or closing the browser leaves it running,
+and the next visit re-attaches through the store's jobs table.  Cancel asks the job to stop (its tasks too).
+"""
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from planning.plans import JOB_ACTIVE, JobRecords
+
+STATUS_ICON = {"queued": "⏳", "running": "▶️", "succeeded": "✅", "failed": "❌", "cancelled": "⏹️",
+               "interrupted": "⚠️"}
+
+
+def _cancel(records: JobRecords, job_id: int) -> None:
+    from jobs import job_manager
+
+    job_manager().cancel(records, job_id)
+
+
+def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float = 0.3) -> dict:
+    """Show a job's progress until it ends (this script run waits; other sessions are not blocked) → its row.
+
+    A widget click reruns the page, which simply re-attaches; only the Cancel button stops the job."""
+    job = records.get(job_id) or {}
+    with st.status(f"{label} #{job_id} running…", expanded=True) as box:
+        st.button("Cancel", key=f"job_cancel_{job_id}", on_click=_cancel, args=(records, job_id),
+                  help="Stops the job and its tasks; nothing is saved from a cancelled job.")
+        bar = st.progress(0.0)
+        parts_view = st.empty()
+        shown = -1
+        while True:
+            job = records.get(job_id) or {}
+            bar.progress(float(job.get("progress") or 0.0), text=job.get("message") or job.get("status", ""))
+            done = int(job.get("parts_done") or 0)
+            if done != shown and job.get("parts"):
+                shown = done
+                parts_view.dataframe(parts_frame(job), hide_index=True, width="stretch")
+            if job.get("status") not in JOB_ACTIVE:
+                records.mark_seen(job_id)
+                break
+            time.sleep(poll_s)
+        status = job.get("status", "failed")
+        engine = f" on {job['engine']}" if job.get("engine") else ""
+        box.update(label=f"{label} #{job_id} {status}{engine} in {job.get('seconds', 0):.1f} s",
+                   state={"succeeded": "complete", "cancelled": "complete"}.get(status, "error"),
+                   expanded=status not in ("succeeded", "cancelled"))
+    return job
+
+
+def parts_frame(job: dict) -> pd.DataFrame:
+    parts = pd.DataFrame(job.get("parts") or [], columns=["name", "status", "seconds"])
+    return parts.rename(columns={"name": "part", "seconds": "seconds (solve)"})
+
+
+def jobs_frame(records: JobRecords, user: str, kind: str | None = None, limit: int = 20) -> pd.DataFrame:
+    """The user's recent jobs as a display table (newest first)."""
+    df = records.list(user=user, kind=kind, limit=limit)
+    if df.empty:
+        return df
+    res = df["result"].apply(lambda r: r if isinstance(r, dict) else {})
+    return pd.DataFrame({
+        "job": df["id"], "status": df["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"),
+        "title": df["title"], "parts": df["parts_done"].astype(str) + " / " + df["parts_total"].astype(str),
+        "engine": df["engine"], "started (UTC)": df["started_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "seconds": df["seconds"].round(1), "saved as": res.map(lambda r: r.get("plan") or ""),
+        "result / error": [e or m for e, m in zip(df["error"], df["message"])],
+    })
+
+
+SWEEP_JOB = "sweep_job_id"
+
+
+def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
+    """Carve once per scenario (territory counts of a segment, or saved capacity scenarios) as a parallel job."""
+    from jobs import capacity_items, headcount_items, submit_sweep
+    from jobs.sweep import current_heads
+
+    heads = current_heads(ds.reps, base)
+    segs = list(ds.settings.segments)
+    with st.form("sweep_form"):
+        c1, c2, c3 = st.columns([1, 2, 2])
+        seg = c1.selectbox("Segment", segs, key="sweep_segment",
+                           index=segs.index("Mid-market") if "Mid-market" in segs else 0)
+        now = heads.get(seg, 0)
+        counts = c2.text_input("Territory counts (comma separated)", key="sweep_counts",
+                               placeholder=f"e.g. {max(now - 2, 1)},{now},{now + 2} (today {now})",
+                               help="More than today: open territories for planned hires, spread over the regions "
+                                    "by potential. Fewer: the reps with the smallest capacity share are left out.")
+        try:
+            saved = store.list_scenarios("capacity")
+            names = sorted(saved["name"]) if len(saved) and "name" in saved else []
+        except Exception:  # noqa: BLE001 - no saved scenarios to offer is not an error
+            names = []
+        chosen = c3.multiselect("Saved capacity scenarios (their hiring plans)", names, key="sweep_capacity")
+        go = st.form_submit_button("Run sweep")
+    if go:
+        try:
+            items = []
+            if counts.strip():
+                items += headcount_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, seg,
+                                         [int(x) for x in counts.split(",") if x.strip()])
+            if chosen:
+                items += capacity_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings,
+                                        {n: store.load_scenario("capacity", n) for n in chosen})
+            if not items:
+                raise ValueError("enter territory counts or pick a saved capacity scenario")
+            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}")
+        except ValueError as exc:
+            st.error(f"Sweep not started: {exc}")
+    job_id = st.session_state.get(SWEEP_JOB)
+    if job_id is None:
+        active = records.list(user=user, status=JOB_ACTIVE, kind="sweep", limit=1)
+        job_id = int(active["id"].iat[0]) if len(active) else None
+    if job_id is not None:
+        follow(records, int(job_id), "Sweep")
+        st.session_state.pop(SWEEP_JOB, None)
+    last = records.list(user=user, kind="sweep", limit=1)
+    if len(last):
+        job = records.get(int(last["id"].iat[0]))
+        table = pd.DataFrame((job.get("result") or {}).get("table") or [])
+        if table.empty:
+            st.caption(f"Last sweep #{job['id']}: {job['status']} {job.get('error') or ''}")
+        else:
+            st.markdown(f"**Sweep #{job['id']}** ({job['status']}, {job.get('seconds', 0):.0f} s, "
+                        f"{job.get('engine') or '–'}): each plan found is saved under *saved_as*.")
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={"gap": st.column_config.NumberColumn(format="percent"),
+                                        "worst_dev_after": st.column_config.NumberColumn(format="percent"),
+                                        "arr_moved_usd": st.column_config.NumberColumn(format="dollar")})
