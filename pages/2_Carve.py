@@ -220,7 +220,8 @@ def _adopt(job: dict) -> None:
         state.add_plan(res.plan)
 
 
-user = current_user(me.email)  # jobs are recorded under the signed-in user
+# jobs are recorded under the signed-in user; with sign-in off, under PLANNER_USER or the OS login as before
+user = current_user(me.email if me.source == "oidc" else None)
 try:
     records = JobRecords(state.store().engine)
     records.mark_orphans()

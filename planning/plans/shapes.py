@@ -135,6 +135,8 @@ def to_geojson(shapes, simplify_deg: float = 0.0) -> dict:
     g = shapes.copy()
     if simplify_deg > 0:
         g["geometry"] = g.geometry.simplify(simplify_deg, preserve_topology=True)
+    # a GIS tool (and a union of the shapes) rejects self-touching rings that dissolving counties can leave
+    g["geometry"] = g.geometry.make_valid()
     feats = json.loads(g.to_json(na="null", drop_id=True))
     return feats
 

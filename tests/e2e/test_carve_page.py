@@ -1,5 +1,6 @@
 """The Carve page in a real headless Chromium: run a carve, see the map, balance and moves."""
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import assert_chart_drawn, open_app, wait_idle
 
@@ -53,6 +54,10 @@ def test_carve_page_frontier_pick_changes_the_proposal(page, app_url, tmp_path):
     far = int(_metric(page, "Accounts moved").replace(",", ""))
     page.screenshot(path=str(tmp_path / "carve_frontier.png"), full_page=True)
     _use_point(page, "fewest moves")
-    few = int(_metric(page, "Accounts moved").replace(",", ""))
+    # "Showing point" is already on the page from the first pick: wait for the rerun to replace the figure
+    value = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts moved").first.locator(
+        '[data-testid="stMetricValue"]')
+    expect(value).not_to_have_text(f"{far:,}", timeout=120_000)
+    few = int(value.inner_text().replace(",", ""))
     assert few < far  # the proposal changed with the point picked
     page.get_by_text("fewest moves").first.wait_for()
