@@ -11,7 +11,7 @@ Public names (loaded lazily, so importing ``jobs`` does not import Dask or the s
 """
 from __future__ import annotations
 
-import importlib
+from planning.lazy import lazy_exports
 
 _NAMES = {
     "EngineSettings": "jobs.engine", "resolve": "jobs.engine", "shutdown": "jobs.engine", "describe": "jobs.engine",
@@ -28,8 +28,4 @@ _NAMES = {
 }
 __all__ = sorted(_NAMES)
 
-
-def __getattr__(name: str):
-    if name in _NAMES:
-        return getattr(importlib.import_module(_NAMES[name]), name)
-    raise AttributeError(f"module 'jobs' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _NAMES)

@@ -17,24 +17,12 @@ MARK = "Public names, by module"
 
 BODY = '''from __future__ import annotations
 
-import importlib
+from planning.lazy import lazy_exports
 
 _PUBLIC = {
 %s}
 __all__ = sorted(_PUBLIC)
-
-
-def __getattr__(name: str):
-    # lazy: a page that needs one name must not pay for every heavy library the package touches
-    if name in _PUBLIC:
-        value = getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return __all__
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)
 '''
 
 

@@ -34,7 +34,7 @@ Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP)
 """
 from __future__ import annotations
 
-import importlib
+from planning.lazy import lazy_exports
 
 _PUBLIC = {
     "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
@@ -47,9 +47,4 @@ _PUBLIC = {
 }
 __all__ = sorted(_PUBLIC)
 
-
-def __getattr__(name: str):
-    # lazy, so importing the package for one name does not load the solver stack (highspy, PuLP)
-    if name in _PUBLIC:
-        return getattr(importlib.import_module(f"{__name__}.{_PUBLIC[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)

@@ -11,7 +11,7 @@
 """
 from __future__ import annotations
 
-import importlib
+from planning.lazy import lazy_exports
 
 _NAMES = {
     "Role": "roles", "Permission": "roles", "ROLE_PERMISSIONS": "roles", "parse_role": "roles", "roles_with": "roles",
@@ -23,8 +23,4 @@ _NAMES = {
 }
 __all__ = sorted(_NAMES)
 
-
-def __getattr__(name: str):
-    if name in _NAMES:
-        return getattr(importlib.import_module(f"{__name__}.{_NAMES[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = lazy_exports(__name__, _NAMES)
