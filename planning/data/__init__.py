@@ -14,6 +14,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``defaults``: COUNTRY_REGION, INDUSTRIES, load_settings, PlanningDefaults, potential_from_dict, QUOTA_ROLES,
   read_settings_file, REGIONS, REP_STATUSES, ROLE_DEFAULTS, RoleDefaults, ROLES, SEGMENT_DEFAULTS, SegmentBands,
   SegmentDefaults, SEGMENTS, Settings, settings_from_dict, SOURCE, STATE_REGION, workload_hours
+- ``disk_cache``: cache_dir, T, through_cache
 - ``enrich``: convert_money, country_region, customer_status, CUSTOMER_WORDS, map_titles, money_cells,
   NOT_CUSTOMER_WORDS, place_world, potential, WARNING
 - ``files``: apply_mapping, FileError, neutralise_formulas, RawTable, read_table, resolve_mapping, SOURCE_ROW,
@@ -107,6 +108,7 @@ _PUBLIC = {
     "SegmentPotential": "potential",
     "Settings": "defaults",
     "Source": "dataset",
+    "T": "disk_cache",
     "TABLES": "schema",
     "TARGETS_SCHEMA": "checks",
     "TERRITORIES_SCHEMA": "checks",
@@ -122,6 +124,7 @@ _PUBLIC = {
     "apply_mapping": "files",
     "apply_title_map": "titles",
     "breakdown": "summary",
+    "cache_dir": "disk_cache",
     "cache_path": "sample_cache",
     "cached_frame": "geo",
     "cached_sample": "sample_cache",
@@ -205,6 +208,7 @@ _PUBLIC = {
     "suggest_title_map": "titles",
     "tenure_months": "people",
     "territory_hulls": "geo",
+    "through_cache": "disk_cache",
     "title_map_dict": "titles",
     "to_safe_csv": "files",
     "to_safe_excel": "files",

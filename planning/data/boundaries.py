@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from planning.data.disk_cache import through_cache
 
 BOUNDARIES_DIR = Path(__file__).resolve().parents[2] / "data" / "boundaries"
 COUNTIES_TOPOJSON = BOUNDARIES_DIR / "counties-10m.json"
@@ -51,38 +52,10 @@ def _file_tag() -> str:
     return hashlib.sha1(COUNTIES_TOPOJSON.read_bytes()).hexdigest()[:12]
 
 
-def _cache_dir() -> Path | None:
-    try:
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir("territory-planner"))
-    except Exception:  # noqa: BLE001 - no writable home: work without a cache
-        return None
-
-
 def _through_cache(name: str, read, build, write):
-    """``build()`` once per boundaries file, kept in the user cache folder; later processes ``read`` it back.
-
-    A corrupt cache is rebuilt; the write is atomic, so concurrent processes never read a half-written file.
-    """
-    folder = _cache_dir()
+    """``build()`` once per boundaries file (its hash is in the cached file's name); later processes ``read`` it."""
     stem, _, suffix = name.partition(".")
-    path = folder / f"{stem}-{_file_tag()}.{suffix}" if folder else None
-    if path is not None and path.exists():
-        try:
-            return read(path)
-        except Exception:  # noqa: BLE001 - rebuilt below
-            pass
-    value = build()
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.parent / f"{path.name}.{os.getpid()}.tmp"
-            write(value, tmp)
-            os.replace(tmp, path)
-        except OSError:
-            pass
-    return value
+    return through_cache(f"{stem}-{_file_tag()}.{suffix}", read, build, write)
 
 
 def _cached_frame(layer: str, build):

@@ -8,13 +8,14 @@ committed in ``static/us_states.geojson`` (simplified to ~85 KB; plenty at natio
 from __future__ import annotations
 
 import json
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from planning.data.disk_cache import through_cache
 
 EARTH_RADIUS_MI = 3958.8
 # The basemap lives in ./static so the Streamlit server can also serve it to the browser by URL.
@@ -38,31 +39,7 @@ def cached_frame(name: str, build) -> pd.DataFrame:
 
     The name carries the version of the package the frame comes from, so an upgrade builds a new file.
     """
-    cache = _cache_path(name)
-    if cache is not None and cache.exists():
-        try:
-            return pd.read_parquet(cache)
-        except Exception:  # noqa: BLE001 - a corrupt cache is rebuilt below
-            pass
-    table = build()
-    if cache is not None:
-        try:
-            cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            table.to_parquet(tmp)
-            os.replace(tmp, cache)  # atomic: concurrent processes never read a half-written file
-        except OSError:
-            pass
-    return table
-
-
-def _cache_path(name: str) -> Path | None:
-    try:
-        from platformdirs import user_cache_dir
-
-        return Path(user_cache_dir("territory-planner")) / f"{name}.parquet"
-    except Exception:  # noqa: BLE001 - no writable home: work without a cache
-        return None
+    return through_cache(f"{name}.parquet", pd.read_parquet, build, lambda table, tmp: table.to_parquet(tmp))
 
 
 def _build_zip_table(zipcodes) -> pd.DataFrame:

@@ -11,13 +11,14 @@ a stale cache is never read.  The cache is the user's own folder, written by thi
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import platform
 from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from planning.data.disk_cache import cache_dir, through_cache
 
 if TYPE_CHECKING:
     from planning.data.dataset import Dataset
@@ -43,31 +44,24 @@ def sample_key(sample_dir: Path) -> str:
 
 def cache_path(sample_dir: Path) -> Path | None:
     """Where the validated sample is kept, or None when there is no user cache folder."""
-    try:
-        from platformdirs import user_cache_dir
+    folder = cache_dir()
+    return folder / _file_name(sample_dir) if folder is not None else None
 
-        return Path(user_cache_dir("territory-planner")) / f"sample-{sample_key(sample_dir)}.pickle"
-    except Exception:  # noqa: BLE001 - no home folder: work without a cache
-        return None
+
+def _file_name(sample_dir: Path) -> str:
+    return f"sample-{sample_key(sample_dir)}.pickle"
 
 
 def cached_sample(sample_dir: Path, build: Callable[[], Dataset]) -> Dataset:
     """The cached validated sample when there is one, else ``build()``, saved for the next process."""
-    path = cache_path(sample_dir)
-    if path is not None and path.exists():
-        try:
-            with path.open("rb") as f:
-                return pickle.load(f)
-        except Exception:  # noqa: BLE001 - a corrupt or incompatible entry is rebuilt below
-            pass
-    ds = build()
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as f:
-                pickle.dump(ds, f, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)  # atomic: concurrent processes never read a half-written file
-        except OSError:
-            pass
-    return ds
+    return through_cache(_file_name(sample_dir), _read_pickle, build, _write_pickle)
+
+
+def _read_pickle(path: Path):
+    with path.open("rb") as f:
+        return pickle.load(f)
+
+
+def _write_pickle(value, path: Path) -> None:
+    with path.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
