@@ -32,10 +32,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from collections.abc import Callable
-from typing import Any
 
 import pandas as pd
 import sqlalchemy as sa
