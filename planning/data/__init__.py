@@ -14,7 +14,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``defaults``: COUNTRY_REGION, INDUSTRIES, load_settings, PlanningDefaults, potential_from_dict, QUOTA_ROLES,
   read_settings_file, REGIONS, REP_STATUSES, ROLE_DEFAULTS, RoleDefaults, ROLES, SEGMENT_DEFAULTS, SegmentBands,
   SegmentDefaults, SEGMENTS, Settings, settings_from_dict, SOURCE, STATE_REGION, workload_hours
-- ``disk_cache``: cache_dir, T, through_cache
+- ``disk_cache``: APP_NAME, cache_dir, T, through_cache
 - ``enrich``: convert_money, country_region, customer_status, CUSTOMER_WORDS, map_titles, money_cells,
   NOT_CUSTOMER_WORDS, place_world, potential, WARNING
 - ``files``: apply_mapping, FileError, neutralise_formulas, RawTable, read_table, resolve_mapping, SOURCE_ROW,
@@ -46,6 +46,7 @@ from planning.lazy import lazy_exports
 _PUBLIC = {
     "ACCOUNTS_SCHEMA": "checks",
     "AMBIGUOUS": "currency",
+    "APP_NAME": "disk_cache",
     "BOUNDARIES_DIR": "boundaries",
     "CA_POSTAL": "places",
     "CELL_RE": "currency",

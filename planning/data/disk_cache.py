@@ -14,13 +14,15 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+APP_NAME = "territory-planner"  # the folder name in the user's cache and data directories
+
 
 def cache_dir() -> Path | None:
     """The planner's folder in the user's cache directory, or None when there is none (no writable home)."""
     try:
         from platformdirs import user_cache_dir
 
-        return Path(user_cache_dir("territory-planner"))
+        return Path(user_cache_dir(APP_NAME))
     except Exception:  # noqa: BLE001 - no writable home: work without a cache
         return None
 

@@ -18,10 +18,10 @@ Public names, by module (import them from this package; they load on first use):
   managers_of, record_publication, resolve, RETRIES, reviewer_scope, ReviewError, ReviewStatus, STATES, status,
   statuses, submit, withdraw
 - ``sample_proposal``: load_sample_proposal, seed_store
-- ``serialize``: jsonable, plan_from_dict, plan_to_dict
+- ``serialize``: jsonable, plan_from_dict, plan_to_dict, utc_timestamp
 - ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
 - ``shapes_export``: colour_of, PALETTE, render_map
-- ``store``: APP_NAME, default_url, PlanStore, SAVE_RETRIES
+- ``store``: default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
 - ``store_schema``: items, meta_table, metadata, MIGRATIONS, payloads, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION,
   StoredVersion, versions_table
@@ -32,7 +32,6 @@ from planning.lazy import lazy_exports
 
 _PUBLIC = {
     "ACCOUNT_COLUMNS": "disruption_report",
-    "APP_NAME": "store",
     "BALANCE_FIGURES": "plan",
     "BALANCE_METRICS": "plan",
     "CHANGE_COLUMNS": "crm",
@@ -131,6 +130,7 @@ _PUBLIC = {
     "territory_book": "shapes",
     "territory_shapes": "shapes",
     "to_geojson": "shapes",
+    "utc_timestamp": "serialize",
     "versions_table": "store_schema",
     "withdraw": "review",
     "write_geojson": "shapes",

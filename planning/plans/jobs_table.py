@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from planning.plans.serialize import jsonable
+from planning.plans.serialize import jsonable, utc_timestamp
 
 JOB_ACTIVE = ("queued", "running")
 JOB_FINISHED = ("succeeded", "failed", "cancelled", "interrupted")
@@ -61,13 +61,6 @@ def migrate_jobs(conn: Connection) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _ts(value) -> pd.Timestamp:
-    if value is None:
-        return pd.NaT
-    t = pd.Timestamp(value)
-    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
 
 
 def _json(x: Any) -> str:
@@ -179,7 +172,7 @@ def _row(r) -> dict:
         except (TypeError, ValueError):
             d[k] = {} if k != "parts" else []
     for k in ("created_at", "started_at", "finished_at", "seen_at"):
-        d[k] = _ts(d[k])
+        d[k] = utc_timestamp(d[k])
     end = d["finished_at"] if not pd.isna(d["finished_at"]) else pd.Timestamp.now(tz="UTC")
     d["seconds"] = (end - d["started_at"]).total_seconds() if not pd.isna(d["started_at"]) else 0.0
     d["cancel_requested"] = bool(d["cancel_requested"])

@@ -11,7 +11,7 @@ import pandas as pd
 from planning.plans.plan import Plan
 
 
-def _ts(value) -> pd.Timestamp:
+def utc_timestamp(value) -> pd.Timestamp:
     """A stored datetime as a UTC pandas Timestamp (SQLite returns naive values, which are UTC)."""
     if value is None:
         return pd.NaT

@@ -43,11 +43,11 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from planning.plans.plan import Plan
-from planning.plans.serialize import _ts, jsonable, plan_from_dict, plan_to_dict
+from planning.data.disk_cache import APP_NAME
+from planning.plans.serialize import jsonable, plan_from_dict, plan_to_dict, utc_timestamp
 from planning.plans.store_schema import (MIGRATIONS, PLAN_KIND, SCENARIO_KINDS, SCHEMA_VERSION, StoredVersion, StoreError,
                                          items, meta_table, payloads, versions_table)
 
-APP_NAME = "territory-planner"
 SAVE_RETRIES = 20
 
 
@@ -186,7 +186,7 @@ class PlanStore:
                     if self._after_header is not None:
                         self._after_header()
                     conn.execute(payloads.insert().values(version_id=version_id, body=text))
-                return StoredVersion(kind, name, version, _ts(now), author or "", note or "", int(item_id),
+                return StoredVersion(kind, name, version, utc_timestamp(now), author or "", note or "", int(item_id),
                                      int(version_id))
             except (IntegrityError, OperationalError) as exc:
                 # a concurrent save took this version number (or created the item) first, or SQLite was
@@ -216,7 +216,7 @@ class PlanStore:
             return pd.DataFrame(columns=cols)
         df = pd.DataFrame([dict(r) for r in rows])
         for c in ("created_at", "first_created_at"):
-            df[c] = df[c].map(_ts)
+            df[c] = df[c].map(utc_timestamp)
         summ = pd.DataFrame([json.loads(s or "{}") for s in df.pop("summary")], index=df.index)
         summ = summ[[c for c in summ.columns if c not in df.columns]]
         return pd.concat([df[cols], summ], axis=1)
@@ -230,7 +230,7 @@ class PlanStore:
                                 .where(v.c.item_id == item.id).order_by(v.c.version)).mappings().all()
         df = pd.DataFrame([dict(r) for r in rows])
         df.insert(0, "name", name)
-        df["created_at"] = df["created_at"].map(_ts)
+        df["created_at"] = df["created_at"].map(utc_timestamp)
         summ = pd.DataFrame([json.loads(s or "{}") for s in df.pop("summary")], index=df.index)
         summ = summ[[c for c in summ.columns if c not in df.columns]]
         return pd.concat([df, summ], axis=1)
@@ -245,7 +245,7 @@ class PlanStore:
             row = conn.execute(q).mappings().first()
         if row is None:
             raise StoreError(f"{name!r} has no version {version}")
-        header = StoredVersion(kind, name, int(row["version"]), _ts(row["created_at"]), row["author"], row["note"],
+        header = StoredVersion(kind, name, int(row["version"]), utc_timestamp(row["created_at"]), row["author"], row["note"],
                                int(item.id), int(row["id"]))
         return json.loads(row["body"]), header
 
