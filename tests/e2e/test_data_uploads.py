@@ -35,7 +35,8 @@ def _upload(page, accounts: Path, reps: Path) -> None:
 
 def _no_traceback(page, where: str) -> None:
     wait_idle(page)
-    assert page.locator('[data-testid="stException"]').count() == 0, f"traceback on {where}"
+    exc = page.locator('[data-testid="stException"]')
+    assert exc.count() == 0, f"traceback on {where}: {exc.first.inner_text()[:2000]}"
 
 
 def _goto(page, title: str) -> None:
