@@ -25,25 +25,32 @@ def move_reasons(moves: pd.DataFrame, before_share: pd.DataFrame, terr_label: pd
     pinned (bool).  ``before_share``: territory × metric, book before the carve ÷ target (1.0 = on target).
     ``why_forced``: account_id → text for accounts that had to move (owner excluded, no owner, rules).
     """
-    out = {}
     metrics_ = list(before_share.columns)
-    for r in moves.itertuples(index=False):
-        a, b = r.from_territory, r.to_territory
-        la = terr_label.get(a, a) if isinstance(a, str) else "no owner"
-        lb = terr_label.get(b, b)
-        dist = f"{r.distance_to_mi:,.0f} mi from {lb}'s home" if np.isfinite(r.distance_to_mi) else ""
-        if np.isfinite(r.distance_from_mi) and np.isfinite(r.distance_to_mi) and isinstance(a, str):
-            dist += f" (was {r.distance_from_mi:,.0f} mi from {la}'s)"
-        if r.pinned:
+    # per-row pandas lookups (.loc, .at, idxmax) took ~5 s for 4,000 moves: work on plain arrays instead
+    share = before_share.to_numpy(float) if metrics_ else np.zeros((len(before_share), 0))
+    pos = {t: i for i, t in enumerate(before_share.index)}
+    labels = terr_label.to_dict()
+    forced = why_forced.to_dict()
+    cols = {k: moves[k].tolist() for k in ("account_id", "from_territory", "to_territory", "distance_to_mi",
+                                           "distance_from_mi", "unit_key", "unit_accounts", "pinned")}
+    out = {}
+    for aid, a, b, d_to, d_from, ukey, n_acc, pinned in zip(*cols.values()):
+        la = labels.get(a, a) if isinstance(a, str) else "no owner"
+        lb = labels.get(b, b)
+        dist = f"{d_to:,.0f} mi from {lb}'s home" if np.isfinite(d_to) else ""
+        if np.isfinite(d_from) and np.isfinite(d_to) and isinstance(a, str):
+            dist += f" (was {d_from:,.0f} mi from {la}'s)"
+        if pinned:
             text = f"pinned to {lb} by you"
-        elif r.account_id in why_forced.index:
-            text = f"{why_forced[r.account_id]}; given to {lb}"
-        elif metrics_ and a in before_share.index and b in before_share.index:
-            diff = (before_share.loc[a] - before_share.loc[b]).astype(float)
-            m = diff.idxmax() if diff.notna().any() else metrics_[0]
-            sa, sb = before_share.at[a, m], before_share.at[b, m]
+        elif aid in forced:
+            text = f"{forced[aid]}; given to {lb}"
+        elif metrics_ and a in pos and b in pos:
+            diff = share[pos[a]] - share[pos[b]]
+            j = int(np.nanargmax(diff)) if not np.isnan(diff).all() else 0
+            m = metrics_[j]
+            sa, sb = share[pos[a], j], share[pos[b], j]
             word = _metric_word(m)
-            if diff[m] > 0.02:
+            if diff[j] > 0.02:
                 text = f"moved from {la} to {lb}: {la} held {sa:.0%} of target {word}, {lb} {sb:.0%}"
             else:
                 text = f"moved from {la} to {lb}: closer to {lb}'s home, books stay within their bands"
@@ -51,7 +58,7 @@ def move_reasons(moves: pd.DataFrame, before_share: pd.DataFrame, terr_label: pd
             text = f"moved from {la} to {lb}"
         if dist:
             text += f"; {dist}"
-        if r.unit_accounts > 1:
-            text += f" (moves together with its unit {r.unit_key.split(' | ', 1)[-1]}, {r.unit_accounts} accounts)"
-        out[r.account_id] = text
+        if n_acc > 1:
+            text += f" (moves together with its unit {ukey.split(' | ', 1)[-1]}, {n_acc} accounts)"
+        out[aid] = text
     return pd.Series(out, name="reason", dtype=object)
