@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from optimizers.carve.model import Problem, build_matrix, solve_lp
+from planning.data import distance_matrix_mi
 from planning.plans import METRIC_LABELS
 
 
@@ -81,6 +83,7 @@ def prechecks(p: Problem, terr: pd.DataFrame, units: pd.DataFrame, tol: dict[str
             t = c.terr[c.ptr[u]]
             out.append(f"{_unit_name(units['key'].iat[u])} alone holds {_pct(p.unit_metrics[u, m] / p.target[t, m])} of a "
                        f"target {_label(metric)} book; widen the {_label(metric)} band or carve smaller units")
+    out += neighbourhood_reach(p, terr)
     caps = np.isfinite(p.max_accounts)
     if caps.any():
         for seg, g in terr.assign(cap=p.max_accounts).groupby("segment"):
@@ -91,6 +94,53 @@ def prechecks(p: Problem, terr: pd.DataFrame, units: pd.DataFrame, tol: dict[str
                 out.append(f"{seg}: {int(need):,} accounts to cover but the coverage model allows only {have:,.0f} "
                            f"across {len(idx)} territories (accounts per rep × capacity); add territories "
                            f"(over-carve), raise accounts per rep, or turn off the accounts cap")
+    return out
+
+
+def neighbourhood_reach(p: Problem, terr: pd.DataFrame, sizes=(4, 12, 20, 30), max_cells: float = 2e6) -> list[str]:
+    """Groups of neighbouring territories that cannot hold their bands together (Hall's condition): the ``j``
+    territories nearest each home need Σ lo, and only the units with a candidate among them can give it; the units
+    whose every candidate is among them must fit under Σ hi.  Either failing proves the LP over these pairs
+    infeasible without solving it.  Found at 10,000×50 (four metrics, ±5%): seven San Francisco reps share the
+    same nearest accounts, so with 10 or 15 candidates per account the 20 around them cannot fill their books;
+    this check catches it in ~0.5 s where the LP took 2–4 s to say so.  Skipped above ``max_cells`` units ×
+    territories (8 s at 50,000×250): large carves decompose, and a part's own LP infeasibility widens that part."""
+    c = p.cand
+    U, T = p.n_units, p.n_terr
+    vals = p.unit_metrics
+    if T < 3 or not len(c.unit) or (vals < 0).any() or U * T > max_cells:
+        return []
+    home = terr[["home_lat", "home_lon"]].to_numpy(float)
+    d = np.nan_to_num(distance_matrix_mi(home[:, 0], home[:, 1], home[:, 0], home[:, 1]), nan=np.inf)
+    near = np.argsort(d, axis=1, kind="stable")
+    B = sp.csr_matrix((np.ones(len(c.unit), dtype=np.float32), (c.unit, c.terr)), shape=(U, T))
+    deg = np.diff(c.ptr).astype(np.float32)
+    names = terr["label"].tolist()
+    chunk = max(1, int(2e7 // max(U, 1)))  # sets per product: U × chunk floats at a time (memory at 500,000 units)
+    out: list[str] = []
+    for j in sizes:
+        if j >= T:
+            break
+        for a in range(0, T, chunk):
+            ts = np.arange(a, min(T, a + chunk))
+            S = sp.csr_matrix((np.ones(len(ts) * j, dtype=np.float32),
+                               (near[ts, :j].ravel(), np.repeat(np.arange(len(ts)), j))), shape=(T, len(ts)))
+            hits = np.asarray((B @ S).todense())  # units × sets: candidates inside each set
+            reach = (hits > 0).T.astype(float) @ vals
+            inside = ((hits >= deg[:, None] - 0.5) & (deg[:, None] > 0)).T.astype(float) @ vals
+            need, room = S.T @ p.lo, S.T @ p.hi
+            for i, m in np.argwhere(reach < need * (1 - 1e-9))[:2]:
+                out.append(f"the {j} territories nearest {names[ts[i]]} can reach at most "
+                           f"{_pct(reach[i, m] / need[i, m])} of their combined lower band of {_label(p.metric_names[m])} "
+                           f"from the accounts they may take; consider more candidates per account, widen the band "
+                           f"or relax the rules")
+            for i, m in np.argwhere(inside > room * (1 + 1e-9))[:2]:
+                out.append(f"the accounts that can reach at most the {j} territories nearest {names[ts[i]]} (no "
+                           f"other candidate) hold {_pct(inside[i, m] / room[i, m])} of their combined upper band of "
+                           f"{_label(p.metric_names[m])}; consider more candidates per account, widen the band or "
+                           f"relax the rules")
+            if out:
+                return out[:3]
     return out
 
 

@@ -1,5 +1,5 @@
-"""Solving one part: greedy start, LP relaxation (the bound), bands narrowed for rounding room, and the warm-started
-integer repair of the fractional units and their neighbourhood."""
+"""Solving one part: LP relaxation (the bound), a repair of its fractional units alone, else bands narrowed for
+rounding room and the warm-started integer repair of the fractional units and their neighbourhood."""
 from __future__ import annotations
 
 import time
