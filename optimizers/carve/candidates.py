@@ -5,6 +5,11 @@ territories may take a unit; among those, each unit keeps only its ``k``
 nearest territories plus its current owner's territory.  The optimizer
 never sees a pair the rules forbid, and the model stays small: about
 ``k`` columns per unit instead of one per territory.
+
+Memory is O(eligible pairs of one group), never units × territories: the rules
+are kept per block (the units of one segment × region group and the territories
+that group may reach), and distances are computed block by block, in row chunks
+(500,000 accounts × 2,500 territories would be a 10 GB dense matrix).
 """
 from __future__ import annotations
 
@@ -13,7 +18,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planning.data import distance_matrix_mi
+from planning.data import distance_matrix_mi, haversine_mi
+
+
+# distances computed at a time in prune: 4 M cells of float32 (16 MB) per chunk
+CHUNK_CELLS = 4_000_000
 
 
 @dataclass
@@ -28,31 +37,128 @@ class Candidates:
     orphans: np.ndarray  # units with no eligible territory under the rules
 
 
+@dataclass
+class Block:
+    """Units of one rules group and the territories the group may reach: ``mask[i, j]`` says whether territory
+    ``terrs[j]`` may take unit ``units[i]`` (both index arrays ascending)."""
+
+    units: np.ndarray
+    terrs: np.ndarray
+    mask: np.ndarray
+
+
+class Eligibility:
+    """Which territory may take which unit, units × territories, stored per :class:`Block` (each unit in exactly
+    one block; everything outside the blocks is not allowed).  Indexing ``elig[u, t]`` with index arrays looks
+    pairs up; a territory index < 0 reads as not allowed."""
+
+    def __init__(self, n_units: int, n_terr: int, blocks: list[Block]):
+        self.shape = (n_units, n_terr)
+        self.blocks = blocks
+        self.block_of = np.full(n_units, -1, dtype=np.int64)
+        self.row_of = np.zeros(n_units, dtype=np.int64)
+        self.col_of = np.full((len(blocks), n_terr), -1, dtype=np.int64)
+        for b, blk in enumerate(blocks):
+            self.block_of[blk.units] = b
+            self.row_of[blk.units] = np.arange(len(blk.units))
+            self.col_of[b, blk.terrs] = np.arange(len(blk.terrs))
+
+    def __getitem__(self, key) -> np.ndarray:
+        u, t = (np.atleast_1d(np.asarray(x, dtype=np.int64)) for x in key)
+        u, t = np.broadcast_arrays(u, t)
+        out = np.zeros(u.shape, dtype=bool)
+        ok = (t >= 0) & (self.block_of[u] >= 0)
+        b = np.where(ok, self.block_of[u], 0)
+        col = np.where(ok, self.col_of[b, np.where(ok, t, 0)], -1)
+        ok &= col >= 0
+        for k in np.unique(b[ok]):
+            sel = ok & (b == k)
+            out[sel] = self.blocks[k].mask[self.row_of[u[sel]], col[sel]]
+        return out
+
+    def count(self) -> np.ndarray:
+        """Eligible territories per unit."""
+        n = np.zeros(self.shape[0], dtype=np.int64)
+        for blk in self.blocks:
+            n[blk.units] = blk.mask.sum(axis=1)
+        return n
+
+    def units_of(self, t: int) -> np.ndarray:
+        """Units territory ``t`` may take, ascending."""
+        parts = [blk.units[blk.mask[:, self.col_of[b, t]]] for b, blk in enumerate(self.blocks)
+                 if self.col_of[b, t] >= 0]
+        return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def toarray(self) -> np.ndarray:
+        """The dense units × territories matrix (small instances and tests only)."""
+        out = np.zeros(self.shape, dtype=bool)
+        for blk in self.blocks:
+            out[np.ix_(blk.units, blk.terrs)] = blk.mask
+        return out
+
+
 def _allowed_by_account(acc_values: np.ndarray, of_account: np.ndarray, n_units: int, ok: np.ndarray) -> np.ndarray:
     """A unit passes an account-level rule only if every one of its accounts passes."""
     bad = np.bincount(of_account, weights=(~ok).astype(float), minlength=n_units)
     return bad == 0
 
 
+def group_blocks(unit_seg: np.ndarray | None, unit_reg: np.ndarray | None, terr_seg: np.ndarray | None,
+                 terr_reg: np.ndarray | None, n_units: int, n_terr: int) -> list[Block]:
+    """One block per group of units (same segment when ``unit_seg`` is given, same region when ``unit_reg`` is):
+    the territories of the same segment and of the same region or of none (a territory without a region, e.g.
+    national named accounts, takes any region).  A group whose segment has no territory at all reaches every
+    territory when ``terr_seg`` is None for it (see :func:`segment_fallback`)."""
+    keys = np.zeros(n_units, dtype=np.int64)
+    parts = []
+    if unit_seg is not None:
+        parts.append(unit_seg)
+    if unit_reg is not None:
+        parts.append(unit_reg)
+    if parts:
+        frame = pd.DataFrame({i: p for i, p in enumerate(parts)})
+        keys = frame.groupby(list(frame.columns), sort=True, dropna=False).ngroup().to_numpy()
+    blocks = []
+    order = np.argsort(keys, kind="stable")
+    bounds = np.flatnonzero(np.diff(keys[order])) + 1
+    for units in np.split(order, bounds):
+        if not len(units):
+            continue
+        u0 = units[0]
+        cols = np.ones(n_terr, dtype=bool)
+        if unit_seg is not None:
+            cols &= terr_seg == unit_seg[u0]
+        if unit_reg is not None:
+            cols &= (terr_reg == unit_reg[u0]) | (terr_reg == "")
+        terrs = np.flatnonzero(cols)
+        blocks.append(Block(units=np.sort(units), terrs=terrs, mask=np.ones((len(units), len(terrs)), dtype=bool)))
+    return blocks
+
+
 def eligibility(units_frame: pd.DataFrame, of_account: np.ndarray, accounts: pd.DataFrame, terr: pd.DataFrame,
                 match_segment: bool, match_region: bool, industry_rules: dict[str, list[str]],
-                employee_bands: dict[str, tuple[float | None, float | None]]) -> np.ndarray:
-    """Boolean matrix units × territories: which territory may take which unit under the rules."""
+                employee_bands: dict[str, tuple[float | None, float | None]]) -> Eligibility:
+    """Which territory may take which unit under the rules, per segment × region block."""
     U, T = len(units_frame), len(terr)
-    mask = np.ones((U, T), dtype=bool)
-    if match_segment:
-        mask &= units_frame["segment"].astype(str).to_numpy()[:, None] == terr["segment"].astype(str).to_numpy()[None, :]
-    if match_region:
-        ur = units_frame["region"].astype("string").fillna("").to_numpy()
-        tr = terr["region"].astype("string").fillna("").to_numpy()
-        # a territory without a region (e.g. national named accounts) takes any region
-        mask &= (ur[:, None] == tr[None, :]) | (tr[None, :] == "")
+    useg = units_frame["segment"].astype(str).to_numpy() if match_segment else None
+    tseg = terr["segment"].astype(str).to_numpy() if match_segment else None
+    ureg = units_frame["region"].astype("string").fillna("").to_numpy().astype(str) if match_region else None
+    treg = terr["region"].astype("string").fillna("").to_numpy().astype(str) if match_region else None
+    blocks = group_blocks(useg, ureg, tseg, treg, U, T)
     tids = list(terr.index)
+
+    def restrict(tid: str, unit_ok: np.ndarray) -> None:
+        t = tids.index(tid)
+        for blk in blocks:
+            j = np.searchsorted(blk.terrs, t)
+            if j < len(blk.terrs) and blk.terrs[j] == t:
+                blk.mask[:, j] &= unit_ok[blk.units]
+
     industry = accounts["industry"].astype("string").fillna("").to_numpy()
     for tid, allowed in (industry_rules or {}).items():
         if tid in tids and allowed:
             ok = np.isin(industry, [str(a) for a in allowed])
-            mask[:, tids.index(tid)] &= _allowed_by_account(industry, of_account, U, ok)
+            restrict(tid, _allowed_by_account(industry, of_account, U, ok))
     emp = accounts["employees"].to_numpy(float) if "employees" in accounts else np.full(len(accounts), np.nan)
     for tid, band in (employee_bands or {}).items():
         if tid in tids and band:
@@ -62,66 +168,113 @@ def eligibility(units_frame: pd.DataFrame, of_account: np.ndarray, accounts: pd.
                 ok &= np.nan_to_num(emp, nan=-np.inf) >= lo
             if hi is not None:
                 ok &= np.nan_to_num(emp, nan=np.inf) <= hi
-            mask[:, tids.index(tid)] &= _allowed_by_account(emp, of_account, U, ok)
-    return mask
+            restrict(tid, _allowed_by_account(emp, of_account, U, ok))
+    return Eligibility(U, T, blocks)
 
 
-def prune(mask: np.ndarray, unit_lat: np.ndarray, unit_lon: np.ndarray, home_lat: np.ndarray, home_lon: np.ndarray,
-          k: int, keep: np.ndarray, fixed: np.ndarray, fallback: np.ndarray | None = None,
+def segment_fallback(units_frame: pd.DataFrame, terr: pd.DataFrame) -> Eligibility:
+    """Soft mode's fallback for units no territory may take under the rules: any territory of the unit's segment
+    (any territory at all when its segment has none)."""
+    U, T = len(units_frame), len(terr)
+    useg = units_frame["segment"].astype(str).to_numpy()
+    tseg = terr["segment"].astype(str).to_numpy()
+    blocks = group_blocks(useg, None, tseg, None, U, T)
+    for blk in blocks:
+        if not len(blk.terrs):  # no territory of this segment: every territory
+            blk.terrs = np.arange(T)
+            blk.mask = np.ones((len(blk.units), T), dtype=bool)
+    return Eligibility(U, T, blocks)
+
+
+def _distances(lat: np.ndarray, lon: np.ndarray, hlat: np.ndarray, hlon: np.ndarray) -> np.ndarray:
+    """Miles as float32, 0 where a point is unknown (as the model uses them)."""
+    return np.nan_to_num(distance_matrix_mi(lat, lon, hlat, hlon).astype(np.float32), nan=0.0)
+
+
+def _nearest(elig: Eligibility, rows: np.ndarray | None, k: int, lat, lon, hlat, hlon):
+    """Each unit's ``k`` nearest allowed territories (ties: the lower territory index), block by block in row
+    chunks; ``rows``: only these units (None: all).  Yields (units, territories) of the pairs."""
+    big = np.float32(1e12)
+    for blk in elig.blocks:
+        units, mask = blk.units, blk.mask
+        if rows is not None:
+            pick = np.isin(units, rows)
+            units, mask = units[pick], mask[pick]
+        Tb = len(blk.terrs)
+        if not len(units) or not Tb:
+            continue
+        kk = min(k, Tb)
+        step = max(1, CHUNK_CELLS // Tb)
+        for s in range(0, len(units), step):
+            uu, mm = units[s:s + step], mask[s:s + step]
+            if kk < Tb:
+                d = np.where(mm, _distances(lat[uu], lon[uu], hlat[blk.terrs], hlon[blk.terrs]), big)
+                near = np.argsort(d, axis=1, kind="stable")[:, :kk]
+                ok = np.take_along_axis(mm, near, axis=1)
+                r, j = np.nonzero(ok)
+                yield uu[r], blk.terrs[near[r, j]]
+            else:
+                r, j = np.nonzero(mm)
+                yield uu[r], blk.terrs[j]
+
+
+def prune(elig: Eligibility, unit_lat: np.ndarray, unit_lon: np.ndarray, home_lat: np.ndarray, home_lon: np.ndarray,
+          k: int, keep: tuple[np.ndarray, np.ndarray], fixed: np.ndarray, fallback: Eligibility | None = None,
           reverse: float = 2.0) -> Candidates:
     """Keep each unit's ``k`` nearest eligible territories, each territory's nearest ``reverse`` books of
     units, plus the pairs in ``keep``.
 
-    ``keep`` is a boolean units × territories matrix (current owners) kept when
-    eligible.  ``fixed[u] >= 0`` pins unit u to that territory alone (locks and
-    manual pins win over the rules).  Units with no eligible territory get
-    ``fallback``'s k nearest territories marked as rule breaks (soft mode)
-    when ``fallback`` is given, and no candidates otherwise.
+    ``keep`` is a pair of index arrays (units, territories): current owners, kept when eligible.
+    ``fixed[u] >= 0`` pins unit u to that territory alone (locks and manual pins win over the rules).  Units with
+    no eligible territory get ``fallback``'s k nearest territories marked as rule breaks (soft mode) when
+    ``fallback`` is given, and no candidates otherwise.  Memory: the pairs kept plus one chunk of distances.
     """
-    U, T = mask.shape
-    dist = distance_matrix_mi(unit_lat, unit_lon, home_lat, home_lon).astype(np.float32)
-    dist = np.nan_to_num(dist, nan=0.0)
-    n_elig = mask.sum(axis=1)
+    U, T = elig.shape
+    lat, lon = np.asarray(unit_lat, dtype=float), np.asarray(unit_lon, dtype=float)
+    hlat, hlon = np.asarray(home_lat, dtype=float), np.asarray(home_lon, dtype=float)
+    n_elig = elig.count()
     orphans = np.flatnonzero((n_elig == 0) & (fixed < 0))
-    kk = min(k, T)
-    big = np.float32(1e12)
-    d_elig = np.where(mask, dist, big)
-    if kk < T:
-        near = np.argpartition(d_elig, kk - 1, axis=1)[:, :kk]
-    else:
-        near = np.broadcast_to(np.arange(T), (U, T))
-    sel = np.zeros((U, T), dtype=bool)
-    np.put_along_axis(sel, near, True, axis=1)
+    us, ts = [], []
+    for u, t in _nearest(elig, None, k, lat, lon, hlat, hlon):
+        us.append(u)
+        ts.append(t)
     # reverse neighbours: each territory also sees the units nearest to it, about two books' worth, so a
     # territory in a thin area can still fill its band and units in a crowded area can reach further
     n_elig_f = np.maximum(n_elig, 1).astype(float)
     for t in range(T):
-        el = np.flatnonzero(mask[:, t])
+        el = elig.units_of(t)
         if not len(el):
             continue
         r = int(np.ceil(reverse * len(el) / n_elig_f[el].mean()))
         if r >= len(el):
-            sel[el, t] = True
+            us.append(el)
         elif r > 0:
-            sel[el[np.argpartition(dist[el, t], r - 1)[:r]], t] = True
-    sel &= mask
-    sel |= keep & mask
+            d = _distances(lat[el], lon[el], hlat[t:t + 1], hlon[t:t + 1])[:, 0]
+            us.append(el[np.argpartition(d, r - 1)[:r]])
+        else:
+            continue
+        ts.append(np.full(len(us[-1]), t, dtype=np.int64))
+    ku, kt = (np.asarray(x, dtype=np.int64) for x in keep)
+    ok = elig[ku, kt]
+    us.append(ku[ok])
+    ts.append(kt[ok])
     if fallback is not None and len(orphans):
-        d_fb = np.where(fallback[orphans], dist[orphans], big)
-        kf = min(k, T)
-        nf = np.argpartition(d_fb, kf - 1, axis=1)[:, :kf] if kf < T else np.broadcast_to(np.arange(T), (len(orphans), T))
-        fb = np.zeros((len(orphans), T), dtype=bool)
-        np.put_along_axis(fb, nf, True, axis=1)
-        sel[orphans] = fb & fallback[orphans]
-    rule_break = np.zeros((U, T), dtype=bool)
-    if fallback is not None and len(orphans):
-        rule_break[orphans] = sel[orphans]
+        for u, t in _nearest(fallback, orphans, k, lat, lon, hlat, hlon):
+            us.append(u)
+            ts.append(t)
+    u = np.concatenate(us) if us else np.zeros(0, dtype=np.int64)
+    t = np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64)
+    # a fixed unit has exactly its one territory
     fx = np.flatnonzero(fixed >= 0)
-    sel[fx] = False
-    sel[fx, fixed[fx]] = True
-    rule_break[fx] = False
-    u, t = np.nonzero(sel)  # row-major: sorted by unit
+    free = fixed[u] < 0
+    u = np.concatenate([u[free], fx])
+    t = np.concatenate([t[free], fixed[fx]])
+    key = np.unique(u.astype(np.int64) * T + t)  # row-major order, duplicates dropped
+    u, t = key // T, key % T
     ptr = np.zeros(U + 1, dtype=np.int64)
     np.cumsum(np.bincount(u, minlength=U), out=ptr[1:])
-    return Candidates(unit=u.astype(np.int64), terr=t.astype(np.int64), dist_mi=dist[u, t].astype(float),
-                      rule_break=rule_break[u, t], ptr=ptr, orphans=orphans)
+    is_orphan = np.zeros(U, dtype=bool)
+    is_orphan[orphans] = True
+    dist = np.nan_to_num(haversine_mi(lat[u], lon[u], hlat[t], hlon[t]).astype(np.float32), nan=0.0)
+    return Candidates(unit=u, terr=t, dist_mi=dist.astype(float), rule_break=is_orphan[u] & (fixed[u] < 0), ptr=ptr,
+                      orphans=orphans)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizers.carve.candidates import eligibility, prune
+from optimizers.carve.candidates import eligibility, prune, segment_fallback
 from optimizers.carve.model import Problem
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.units import build_units
@@ -127,12 +127,8 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     elig = eligibility(units.frame, ua, acc, terr, cs.match_segment, cs.match_region, cs.industry_rules,
                        {k: tuple(v) if v else v for k, v in cs.employee_bands.items()})
     cur_ok = cur >= 0
-    keep = sp.coo_matrix((np.ones(int(cur_ok.sum())), (ua[cur_ok], cur[cur_ok])), shape=(U, T)).toarray() > 0
-    fallback = None
-    if cs.mode == "soft":
-        fallback = (units.frame["segment"].astype(str).to_numpy()[:, None] == terr["segment"].astype(str).to_numpy()[None, :])
-        no_seg = ~fallback.any(axis=1)
-        fallback[no_seg] = True
+    keep = (ua[cur_ok], cur[cur_ok])  # current owners' pairs (never a dense units × territories matrix)
+    fallback = segment_fallback(units.frame, terr) if cs.mode == "soft" else None
     cand = prune(elig, units.frame["lat"].to_numpy(), units.frame["lon"].to_numpy(), home_lat, home_lon,
                  k or cs.candidates, keep, fixed, fallback, cs.reverse_candidates)
     if cs.mode == "soft" and len(cand.orphans):
