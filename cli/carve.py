@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
               db: Annotated[Optional[str], typer.Option("--db", help="Plan store URL for --save (default $DATABASE_URL or a local SQLite file).")] = None,
               author: Annotated[Optional[str], typer.Option(help="Author recorded with --save (default: your login name).")] = None,
               note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "",
-              cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the independent parts (segment × region) run: auto (default: a local Dask cluster for large carves, else this process), local, inprocess, or a Dask scheduler address such as tcp://10.0.0.5:8786 (DASK_SCHEDULER_ADDRESS also works).")] = None,
+              cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the independent parts (segment × region), or with --frontier the curve's points, run: auto (default: a local Dask cluster for large carves, else this process), local, inprocess, or a Dask scheduler address such as tcp://10.0.0.5:8786 (DASK_SCHEDULER_ADDRESS also works).")] = None,
               workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: CPU count).")] = None,
               ds=None):
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
@@ -137,7 +137,8 @@ def register(app: typer.Typer) -> None:
 
         try:
             if frontier is not None:
-                res = _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save)
+                res = _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save, cluster,
+                                EngineSettings(workers=workers or 0))
             else:
                 res = carve_on(ds.accounts, ds.reps, ds.plan_year, cs, ds.settings, as_of=ds.as_of, cluster=cluster,
                                progress=progress, name=save or None,
@@ -199,13 +200,16 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from exc
 
 
-def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progress, name: str | None):
-    """Solve the moves-vs-travel curve, print and write it, return the picked point's result."""
-    from optimizers.carve.frontier import FrontierError, frontier, pick as pick_point
+def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progress, name: str | None,
+              cluster: str | None = None, engine_settings=None):
+    """Solve the moves-vs-travel curve (its points as tasks on ``cluster``; in this process by default), print and
+    write it, return the picked point's result."""
+    from jobs.frontier_job import frontier_on
+    from optimizers.carve.frontier import FrontierError, pick as pick_point
 
     try:
-        front = frontier(ds.accounts, ds.reps, ds.plan_year, cs, points=n, by=by, defaults=ds.settings,
-                         as_of=ds.as_of, progress=progress)
+        front = frontier_on(ds.accounts, ds.reps, ds.plan_year, cs, points=n, by=by, defaults=ds.settings,
+                            as_of=ds.as_of, progress=progress, cluster=cluster, engine_settings=engine_settings)
     except FrontierError as exc:
         return exc.result  # no plan at an end: the caller prints its diagnosis and exits 1
     table = front.table()

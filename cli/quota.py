@@ -10,7 +10,7 @@ from cli.common import acting_user, echo_table, user_store, uses_data
 from planning.access import Permission, require
 from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, comp_sheets, comp_template, plan_table,
                                    plans_from, quota_for_plan, quota_settings_from, quota_sheets, quota_template,
-                                   read_config, simulate_cost, simulation_from, write_template)
+                                   read_config, simulation_from, write_template)
 from planning.data import to_safe_excel, write_csv
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML settings file (sections quota, plans, simulation); see --write-template.")]
@@ -108,7 +108,11 @@ def register(app: typer.Typer) -> None:
                  seed: Annotated[Optional[int], typer.Option(help="Random seed; the same seed gives the same numbers (default 7).")] = None,
                  distribution: Annotated[Optional[str], typer.Option(help="Attainment distribution: normal, beta or history.")] = None,
                  out: Annotated[Optional[Path], typer.Option(help="Write per-rep simulated payouts to this CSV.")] = None,
-                 xlsx: XlsxOpt = None, write_template_: TemplateOpt = None, ds=None):
+                 xlsx: XlsxOpt = None, write_template_: TemplateOpt = None,
+                 cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the draws run, in chunks: inprocess (default), local (a Dask cluster on this machine) or a Dask scheduler address. The numbers are the same wherever they run.")] = None,
+                 workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: CPU count).")] = None,
+                 chunk_draws: Annotated[int, typer.Option("--chunk-draws", help="Draws per chunk (each chunk has a random stream of its own from the seed; a run of up to one chunk is unchanged by chunking).")] = 10_000,
+                 ds=None):
         """Simulate comp cost: quotas from the quota section, then the plans over the attainment spread.
 
         Prints the plans, the cost distribution (mean, P10/P50/P90 of variable cost, cost of sales,
@@ -126,12 +130,20 @@ def register(app: typer.Typer) -> None:
             r = _quotas(ds, cfg, plan, None, None, None)
             plans = plans_from(cfg, ds.settings)
             sim = simulation_from(cfg)
-            res = simulate_cost(plans, r, n_draws=draws or sim.get("draws"), seed=seed if seed is not None else sim.get("seed", 7),
-                                distribution=distribution or sim.get("distribution", "normal"), history=ds.history,
-                                defaults=ds.settings, attainment=sim.get("attainment"), correlation=sim.get("correlation"),
-                                early_churn_share=sim.get("early_churn_share", 0.0), user=user)
+            from jobs import EngineSettings, PartFailed, simulate_on
+
+            res = simulate_on(plans, r, cluster=cluster, engine_settings=EngineSettings(workers=workers or 0),
+                              progress=(lambda f, m: typer.echo(f"  … {m}", err=True)) if cluster else None,
+                              chunk_draws=chunk_draws, n_draws=draws or sim.get("draws"),
+                              seed=seed if seed is not None else sim.get("seed", 7),
+                              distribution=distribution or sim.get("distribution", "normal"), history=ds.history,
+                              defaults=ds.settings, attainment=sim.get("attainment"), correlation=sim.get("correlation"),
+                              early_churn_share=sim.get("early_churn_share", 0.0), user=user)
         except (QuotaError, CompPlanError) as exc:
             _fail(exc)
+        except (PartFailed, RuntimeError) as exc:
+            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+            raise typer.Exit(2) from exc
         typer.echo(f"{r.plan_name}: {len(res.reps)} quota reps, {res.n_draws:,} draws, seed {res.seed}, "
                    f"{res.distribution} attainment ({res.seconds:.2f} s)")
         typer.echo("\nPlans:")

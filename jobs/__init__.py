@@ -7,6 +7,8 @@ Public names (loaded lazily, so importing ``jobs`` does not import Dask or the s
   :func:`make_runner`, :class:`PartFailed`;
 * jobs that outlive the page: :func:`job_manager`, :func:`submit_carve`, :func:`submit_sweep`, :func:`carve_on`,
   :func:`current_user`, and the store's :class:`JobRecords`;
+* the moves-vs-travel curve: :func:`frontier_on`, :func:`submit_frontier` (its points as tasks);
+* comp simulations: :func:`simulate_on`, :func:`submit_comp_sim` (their draws in chunks as tasks);
 * sweeps: :func:`headcount_items`, :func:`capacity_items`, :func:`run_sweep`, :func:`sweep_table`.
 """
 from __future__ import annotations
@@ -21,6 +23,8 @@ _NAMES = {
     "job_manager": "jobs.manager", "JobContext": "jobs.manager",
     "submit_carve": "jobs.carve_job", "carve_on": "jobs.carve_job",
     "submit_sweep": "jobs.sweep_job",
+    "submit_frontier": "jobs.frontier_job", "frontier_on": "jobs.frontier_job",
+    "submit_comp_sim": "jobs.comp_job", "simulate_on": "jobs.comp_job",
     "headcount_items": "jobs.sweep", "capacity_items": "jobs.sweep", "run_sweep": "jobs.sweep",
     "sweep_table": "jobs.sweep",
     "current_user": "jobs.user",

@@ -7,10 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from planning.access import Permission, denial
-from planning.compensation import (DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
-                                   Spiff, comp_sheets, compare_variants, per_rep_plans, plan_table, plans_from_dict,
+from jobs import current_user
+from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
+                                   CompSimResult, Spiff, comp_sheets, compare_variants, per_rep_plans, plan_table, plans_from_dict,
                                    plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
 from ui.guards import require_data
+from ui.jobs import comp_sim_job
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import access, state
@@ -233,7 +235,15 @@ cfg["correlation"] = s4.slider("Company-wide share of variance", 0.0, 0.9, float
 cfg["early_churn_share"] = s5.slider("Bookings churning in the clawback window", 0.0, 0.5, float(cfg["early_churn_share"]), 0.01)
 qs.set_sim_config(cfg)
 try:
-    sim = qs.run_simulation_with_progress(result, plans, cfg)
+    sim = qs.simulation(result, plans, cfg, run=False)
+    store_ = qs.store_or_none() if sim is None and cfg["n_draws"] > CHUNK_DRAWS else None
+    if store_ is not None:  # large: a job in chunks (ui.jobs.comp_sim_job), kept for these inputs when it is done
+        sim = comp_sim_job(store_, result, plans, cfg, ds, current_user(user.email if user.source == "oidc" else None),
+                           as_user=user)
+        if not isinstance(sim, CompSimResult):
+            st.stop()
+        qs.keep_simulation(result, plans, cfg, sim)
+    sim = sim or qs.run_simulation_with_progress(result, plans, cfg)
 except CompPlanError as exc:
     st.error(f"Simulation not run: {exc}")
     st.stop()

@@ -119,3 +119,33 @@ def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan(tmp_path,
     assert set(table["status"]) <= {"optimal", "feasible"}
     names = PlanStore(url).plan_names()
     assert {"Sweep Mid-market · 6 Mid-market territories", "Sweep Mid-market · 10 Mid-market territories"} <= set(names)
+
+
+def test_a_large_comp_simulation_runs_as_a_job_with_progress_per_chunk(tmp_path, monkeypatch):
+    from jobs import job_manager
+    from planning.plans import JobRecords, PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "fin")
+    at = AppTest.from_file(str(ROOT / "pages" / "4_Quota_and_Comp.py"), default_timeout=180)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(m.label == "Mean variable cost" for m in at.metric)  # one chunk (the default): on the page, as before
+    next(n for n in at.number_input if n.label == "Draws").set_value(25_000).run()
+    assert any("large simulation" in i.value for i in at.info)
+    assert not any(m.label == "Mean variable cost" for m in at.metric)  # nothing shown until it ran
+    at.button(key="comp_sim_job_btn").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    jobs = JobRecords(PlanStore(url).engine).list(user="fin", kind="comp_sim")
+    job = JobRecords(PlanStore(url).engine).get(int(jobs["id"].iat[0]))
+    assert job["status"] == "succeeded" and job["parts_done"] == job["parts_total"] == 3  # 10,000 draws a chunk
+    assert [p["name"] for p in job["parts"]] == ["draws 1–10,000", "draws 10,001–20,000", "draws 20,001–25,000"]
+    sim = job_manager().result(int(job["id"]))
+    assert sim.n_draws == 25_000 and job["result"]["draws"] == 25_000
+    mean = next(m.value for m in at.metric if m.label == "Mean variable cost")
+    assert mean and mean != "–"
+    # the next rerun keeps the job's result for these inputs: no second job
+    at.run()
+    assert len(JobRecords(PlanStore(url).engine).list(user="fin", kind="comp_sim")) == 1
+    assert any(m.label == "Mean variable cost" for m in at.metric)

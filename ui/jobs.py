@@ -132,3 +132,38 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
                          column_config={"gap": st.column_config.NumberColumn(format="percent"),
                                         "worst_dev_after": st.column_config.NumberColumn(format="percent"),
                                         "arr_moved_usd": st.column_config.NumberColumn(format="dollar")})
+
+
+COMP_JOB = "comp_sim_job_id"
+
+
+def comp_sim_job(store, result, plans: dict, cfg: dict, ds, user: str, as_user=None):
+    """A simulation bigger than one chunk of draws runs as a job (its chunks on the cluster when one is configured):
+    a button starts it, the page follows it with progress per chunk and Cancel, and re-attaches after a reload.
+    Returns the finished simulation, or None (not started yet, running elsewhere, cancelled or failed)."""
+    from jobs import job_manager, submit_comp_sim
+
+    records = JobRecords(store.engine)
+    st.info(f"{int(cfg['n_draws']):,} draws is a large simulation: it runs as a job in chunks, which keeps running "
+            f"if you leave the page, and gives the same numbers wherever its chunks run.")
+    if st.button(f"Simulate {int(cfg['n_draws']):,} draws", key="comp_sim_job_btn", type="primary"):
+        try:
+            st.session_state[COMP_JOB] = submit_comp_sim(
+                store, plans, result, user=user, title=f"Comp simulation {result.plan_name}",
+                dataset=None, as_user=as_user, history=ds.history, defaults=ds.settings, **cfg)
+        except ValueError as exc:
+            st.error(f"Simulation not started: {exc}")
+            return None
+    job_id = st.session_state.get(COMP_JOB)
+    if job_id is None:
+        active = records.list(user=user, status=JOB_ACTIVE, kind="comp_sim", limit=1)
+        job_id = int(active["id"].iat[0]) if len(active) else None
+    if job_id is None:
+        return None
+    job = follow(records, int(job_id), "Comp simulation")
+    st.session_state.pop(COMP_JOB, None)
+    if job.get("status") == "cancelled":
+        st.info(f"Comp simulation #{job_id} was cancelled.")
+    elif job.get("status") == "failed":
+        st.error(f"Comp simulation #{job_id} failed: {job.get('error') or job.get('message')}")
+    return job_manager().result(int(job_id))

@@ -95,12 +95,22 @@ def set_sim_config(cfg: dict) -> None:
     st.session_state[_SIMCFG] = dict(cfg)
 
 
+def sim_key(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict) -> str:
+    """What a simulation depends on (data, quotas, plans, settings)."""
+    return _digest([state.dataset_version(), result.plan_name, result.table["quota_usd"].round(2).tolist(),
+                    plans_to_dict(plans), cfg])
+
+
+def keep_simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict, sim: CompSimResult) -> None:
+    """Keep a simulation run elsewhere (a job) as this session's result for these inputs."""
+    st.session_state[_SIM] = (sim_key(result, plans, cfg), sim)
+
+
 def simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None = None, run: bool = True,
                progress: Callable[[float], None] | None = None) -> CompSimResult | None:
     """The simulation for these inputs: the kept one if the inputs are unchanged, else a new run (when ``run``)."""
     cfg = cfg or sim_config()
-    key = _digest([state.dataset_version(), result.plan_name, result.table["quota_usd"].round(2).tolist(),
-                   plans_to_dict(plans), cfg])
+    key = sim_key(result, plans, cfg)
     kept = st.session_state.get(_SIM)
     if kept and kept[0] == key:
         return kept[1]

@@ -5,8 +5,9 @@ quota_i = planned × s_i·c_i / Σ s_j·c_j; formulas in docs/quota-and-comp.md.
 Public names, by module (import them from this package; they load on first use):
 - ``comp_plan``: CompPlan, CompPlanError, default_plan, default_plans, default_tiers, per_rep_plans, plan_table,
   plans_from_dict, plans_to_dict, Spiff, Tier, tiers_frame, tiers_from_frame
-- ``cost_sim``: attainment_params, compare_variants, CompSimResult, DISTRIBUTIONS, PERCENTILES, rep_attainment,
-  simulate_cost
+- ``cost_sim``: attainment_params, CHUNK_DRAWS, chunk_rng, ChunkResult, compare_variants, CompSimResult,
+  DISTRIBUTIONS, merge_chunks, PERCENTILES, rep_attainment, SimChunk, simulate_chunk, simulate_cost,
+  simulation_spec, SimulationSpec
 - ``coverage``: fairness_flags, quota_export, QuotaResult
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
 - ``quota_settings``: COVERAGE_BY, GAP_MODES, METHODS, POOLS, QUARTERS, QuotaError, QuotaSettings
@@ -18,7 +19,9 @@ from __future__ import annotations
 from planning.lazy import lazy_exports
 
 _PUBLIC = {
+    "CHUNK_DRAWS": "cost_sim",
     "COVERAGE_BY": "quota_settings",
+    "ChunkResult": "cost_sim",
     "CompPlan": "comp_plan",
     "CompPlanError": "comp_plan",
     "CompSimResult": "cost_sim",
@@ -33,9 +36,12 @@ _PUBLIC = {
     "QuotaResult": "coverage",
     "QuotaSettings": "quota_settings",
     "SIM_KEYS": "report",
+    "SimChunk": "cost_sim",
+    "SimulationSpec": "cost_sim",
     "Spiff": "comp_plan",
     "Tier": "comp_plan",
     "attainment_params": "cost_sim",
+    "chunk_rng": "cost_sim",
     "comp_sheets": "report",
     "comp_template": "report",
     "compare_variants": "cost_sim",
@@ -44,6 +50,7 @@ _PUBLIC = {
     "default_tiers": "comp_plan",
     "fairness_flags": "coverage",
     "history_bookings": "quota",
+    "merge_chunks": "cost_sim",
     "monthly_capacity": "quota",
     "per_rep_plans": "comp_plan",
     "plan_table": "comp_plan",
@@ -58,8 +65,10 @@ _PUBLIC = {
     "quota_template": "report",
     "read_config": "report",
     "rep_attainment": "cost_sim",
+    "simulate_chunk": "cost_sim",
     "simulate_cost": "cost_sim",
     "simulation_from": "report",
+    "simulation_spec": "cost_sim",
     "territory_frame": "quota",
     "tiers_frame": "comp_plan",
     "tiers_from_frame": "comp_plan",

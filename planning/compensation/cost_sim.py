@@ -191,26 +191,85 @@ def _variable_cost(plans: dict[str, CompPlan], quotas: pd.DataFrame, att: np.nda
     return (total, pay) if per_rep else total
 
 
-def simulate_cost(plans: dict[str, CompPlan], quotas, n_draws: int | None = None, seed: int = 7,
-                  distribution: str = "normal", history: pd.DataFrame | None = None,
-                  target_usd: float | None = None, defaults: Settings | None = None,
-                  attainment: dict[str, dict[str, float]] | None = None, correlation: float | None = None,
-                  early_churn_share: float = 0.0, progress: Callable[[float], None] | None = None,
-                  user=None) -> CompSimResult:
-    """Simulate the cost of ``plans`` (segment → CompPlan) over the reps of ``quotas``.
+CHUNK_DRAWS = 10_000  # draws per chunk (the default run is one chunk, as before chunking)
 
-    ``user`` (a :class:`planning.access.User`) must be allowed to see comp (finance, leadership, sales ops, admin).
 
-    ``quotas`` is a :class:`~planning.compensation.quota.QuotaResult` or a frame with segment and quota_usd
-    (optional months_in_seat, owner_rep_id, rep_name).  Reps with zero quota are left out.
-    ``attainment`` overrides mean/sd per segment; ``early_churn_share`` is the share of bookings
-    churning inside the clawback window (clawed back on plans with clawback_months > 0).
-    """
+def chunk_rng(seed: int, index: int) -> np.random.Generator:
+    """The random stream of chunk ``index``: the first chunk is the seed's own stream (so a run of up to
+    :data:`CHUNK_DRAWS` draws gives the numbers it always gave), later chunks a stream of their own from
+    (seed, index).  Chunks never depend on each other or on who computes them, so the result is the same on
+    one process or on any number of workers."""
+    return np.random.default_rng(seed if index == 0 else [seed, index])
+
+
+@dataclass
+class SimulationSpec:
+    """A validated simulation, ready to be drawn chunk by chunk (picklable: plans, quota frame, parameters)."""
+
+    plans: dict[str, CompPlan]
+    quotas: pd.DataFrame
+    params: pd.DataFrame
+    n_draws: int
+    seed: int
+    distribution: str
+    correlation: float
+    early_churn_share: float
+    target_usd: float
+    chunk_draws: int = CHUNK_DRAWS
+
+    @property
+    def n_chunks(self) -> int:
+        return -(-self.n_draws // self.chunk_draws)
+
+    def chunks(self) -> list["SimChunk"]:
+        """The chunks to draw, each with its draw range and a name for progress ("draws 1–10,000")."""
+        out = []
+        for i in range(self.n_chunks):
+            lo, hi = i * self.chunk_draws, min((i + 1) * self.chunk_draws, self.n_draws)
+            out.append(SimChunk(f"draws {lo + 1:,}–{hi:,}", i, hi - lo, self))
+        return out
+
+
+@dataclass
+class SimChunk:
+    name: str
+    index: int
+    draws: int
+    spec: SimulationSpec
+
+
+@dataclass
+class ChunkResult:
+    """One chunk's draws: attainment and payout per draw × rep, variable cost per draw."""
+
+    index: int
+    attainment: np.ndarray
+    payout: np.ndarray
+    total_variable_cost: np.ndarray
+    seconds: float
+    status: str = "done"
+
+
+def simulate_chunk(chunk: SimChunk, progress: Callable[[float], None] | None = None) -> ChunkResult:
+    """Draw one chunk (module level, so a worker process can run it)."""
+    t0 = time.perf_counter()
+    sp = chunk.spec
+    att = _draw(sp.params, sp.quotas["segment"].to_numpy(), chunk.draws, chunk_rng(sp.seed, chunk.index),
+                sp.distribution, sp.correlation)
+    total, pay = _variable_cost(sp.plans, sp.quotas, att, sp.early_churn_share, progress, per_rep=True)
+    return ChunkResult(chunk.index, att, pay, total, time.perf_counter() - t0)
+
+
+def simulation_spec(plans: dict[str, CompPlan], quotas, n_draws: int | None = None, seed: int = 7,
+                    distribution: str = "normal", history: pd.DataFrame | None = None,
+                    target_usd: float | None = None, defaults: Settings | None = None,
+                    attainment: dict[str, dict[str, float]] | None = None, correlation: float | None = None,
+                    early_churn_share: float = 0.0, user=None, chunk_draws: int = CHUNK_DRAWS) -> SimulationSpec:
+    """Check the inputs of :func:`simulate_cost` and fit the attainment parameters (see there)."""
     if user is not None:
         from planning.access import Permission, require
 
         require(user, Permission.VIEW_COMP)
-    t0 = time.perf_counter()
     d = defaults or Settings()
     if hasattr(quotas, "table"):
         target_usd = quotas.total_target_usd if target_usd is None else target_usd
@@ -223,6 +282,8 @@ def simulate_cost(plans: dict[str, CompPlan], quotas, n_draws: int | None = None
     n_draws = int(n_draws or d.planning.comp_simulation_draws)
     if n_draws < 1:
         raise CompPlanError(f"n_draws: must be at least 1, got {n_draws}")
+    if int(chunk_draws) < 1:
+        raise CompPlanError(f"chunk_draws: must be at least 1, got {chunk_draws}")
     missing = sorted(set(q["segment"]) - set(plans))
     if missing:
         raise CompPlanError(f"plans: no comp plan for segment(s) {', '.join(missing)}")
@@ -234,10 +295,18 @@ def simulate_cost(plans: dict[str, CompPlan], quotas, n_draws: int | None = None
     if distribution == "history" and (history is None or history.empty):
         raise CompPlanError("distribution: 'history' needs an attainment history table")
     params = attainment_params(q, history, d, attainment)
-    rng = np.random.default_rng(seed)
+    return SimulationSpec(dict(plans), q, params, n_draws, int(seed), distribution, rho, float(early_churn_share),
+                          float(target_usd or 0.0), int(chunk_draws))
+
+
+def merge_chunks(spec: SimulationSpec, chunks: list[ChunkResult], seconds: float = 0.0) -> CompSimResult:
+    """The whole simulation from its chunks (in chunk order, whatever order they finished in)."""
+    chunks = sorted(chunks, key=lambda c: c.index)
+    att = np.concatenate([c.attainment for c in chunks]) if len(chunks) > 1 else chunks[0].attainment
+    pay = np.concatenate([c.payout for c in chunks]) if len(chunks) > 1 else chunks[0].payout
+    total = np.concatenate([c.total_variable_cost for c in chunks])
+    q, plans = spec.quotas, spec.plans
     segs = q["segment"].to_numpy()
-    att = _draw(params, segs, n_draws, rng, distribution, rho)
-    total, pay = _variable_cost(plans, q, att, early_churn_share, progress, per_rep=True)
     quota = q["quota_usd"].to_numpy(float)
     bookings = att @ quota
     at_quota = (att >= 1.0).mean(axis=1)
@@ -250,9 +319,49 @@ def simulate_cost(plans: dict[str, CompPlan], quotas, n_draws: int | None = None
         "quota_usd": quota, "mean_attainment": att.mean(axis=0), "p_at_or_above_quota": (att >= 1).mean(axis=0),
         "mean_payout_usd": pay.mean(axis=0), "p10_payout_usd": pcts[0], "p50_payout_usd": pcts[1],
         "p90_payout_usd": pcts[2]})
-    return CompSimResult(n_draws, seed, distribution, float(target_usd or 0.0), total, base, bookings, at_quota, reps,
-                         params.drop(columns="sample"), att, dict(plans), q, early_churn_share,
-                         seconds=time.perf_counter() - t0)
+    return CompSimResult(spec.n_draws, spec.seed, spec.distribution, spec.target_usd, total, base, bookings, at_quota,
+                         reps, spec.params.drop(columns="sample"), att, dict(plans), q, spec.early_churn_share,
+                         seconds=seconds)
+
+
+def simulate_cost(plans: dict[str, CompPlan], quotas, n_draws: int | None = None, seed: int = 7,
+                  distribution: str = "normal", history: pd.DataFrame | None = None,
+                  target_usd: float | None = None, defaults: Settings | None = None,
+                  attainment: dict[str, dict[str, float]] | None = None, correlation: float | None = None,
+                  early_churn_share: float = 0.0, progress: Callable[[float], None] | None = None,
+                  user=None, runner=None, chunk_draws: int = CHUNK_DRAWS) -> CompSimResult:
+    """Simulate the cost of ``plans`` (segment → CompPlan) over the reps of ``quotas``.
+
+    ``user`` (a :class:`planning.access.User`) must be allowed to see comp (finance, leadership, sales ops, admin).
+
+    ``quotas`` is a :class:`~planning.compensation.quota.QuotaResult` or a frame with segment and quota_usd
+    (optional months_in_seat, owner_rep_id, rep_name).  Reps with zero quota are left out.
+    ``attainment`` overrides mean/sd per segment; ``early_churn_share`` is the share of bookings
+    churning inside the clawback window (clawed back on plans with clawback_months > 0).
+
+    The draws are made in chunks of ``chunk_draws`` with a stream of their own each (:func:`chunk_rng`);
+    ``runner`` (the jobs layer's ``runner(fn, items, on_done)``) may draw them on other processes, and the
+    numbers are the same however many there are.  Default: one chunk after another, here.
+    """
+    t0 = time.perf_counter()
+    spec = simulation_spec(plans, quotas, n_draws, seed, distribution, history, target_usd, defaults, attainment,
+                           correlation, early_churn_share, user, chunk_draws)
+    items = spec.chunks()
+    n = len(items)
+    if runner is None:
+        out = []
+        for i, item in enumerate(items):
+            inner = (lambda f, i=i: progress((i + f) / n)) if progress else None
+            out.append(simulate_chunk(item, inner))
+    else:
+        finished = [0]
+
+        def done(_i, _r):
+            finished[0] += 1
+            if progress:
+                progress(finished[0] / n)
+        out = runner(simulate_chunk, items, done)
+    return merge_chunks(spec, out, seconds=time.perf_counter() - t0)
 
 
 def compare_variants(variants: dict[str, dict[str, CompPlan]], quotas, **kwargs) -> pd.DataFrame:
