@@ -13,13 +13,13 @@ from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveR
 from optimizers.carve.frontier import Frontier, pick
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
-from planning.plans import BALANCE_METRICS, JOB_ACTIVE, METRIC_LABELS, JobRecords, plan_summary
+from planning.plans import BALANCE_METRICS, METRIC_LABELS, JobRecords, plan_summary
 from ui import access, state
 from ui.guards import require_data
 from ui.charts import before_after_bars
 from ui.format import pct, usd
 from ui.frontier import frontier_chart, frontier_table
-from ui.jobs import follow, jobs_frame, sweep_panel
+from ui.jobs import attach, jobs_frame, sweep_panel
 from ui.widgets import download_csv, money_config
 
 _DEFAULTS = CarveSettings()
@@ -200,13 +200,8 @@ if submitted:
             state.add_plan(res.plan)
 
 # re-attach: the job this session started, else the user's carve still running (after a reload)
-job_id = st.session_state.get(JOB)
-if job_id is None:
-    active = records.list(user=user, status=JOB_ACTIVE, kind="carve", limit=1)
-    job_id = int(active["id"].iat[0]) if len(active) else None
-if job_id is not None:
-    job = follow(records, int(job_id), "Carve")
-    st.session_state.pop(JOB, None)
+job = attach(records, user, JOB, "carve", "Carve")
+if job is not None:
     _adopt(job)
 elif RESULT not in st.session_state and not st.session_state.get(LATEST_SHOWN):
     # the job ended while no page followed it (a reload, a closed tab): show it once, as if the page had stayed open
@@ -254,14 +249,9 @@ with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st
             defaults=ds.settings, user=user, title=f"Curve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}",
             dataset=state.dataset_version())
         st.session_state[FRONTIER_JOB + "_key"] = settings_key
-    f_job = st.session_state.get(FRONTIER_JOB)
-    if f_job is None:
-        active_f = records.list(user=user, status=JOB_ACTIVE, kind="frontier", limit=1)
-        f_job = int(active_f["id"].iat[0]) if len(active_f) else None
-    if f_job is not None:
-        f_row = follow(records, int(f_job), "Moves-vs-travel curve")
-        st.session_state.pop(FRONTIER_JOB, None)
-        front = job_manager().result(int(f_job))
+    f_row = attach(records, user, FRONTIER_JOB, "frontier", "Moves-vs-travel curve")
+    if f_row is not None:
+        front = job_manager().result(int(f_row["id"]))
         if isinstance(front, Frontier):
             st.session_state[FRONTIER] = (st.session_state.pop(FRONTIER_JOB + "_key", None), front)
         elif f_row.get("status") == "failed":

@@ -52,6 +52,20 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
     return job
 
 
+def attach(records: JobRecords, user: str, session_key: str, kind: str, label: str) -> dict | None:
+    """Follow the job this session started (``st.session_state[session_key]``), else the user's running job of
+    ``kind`` (after a reload) → its row when it ended, or None when there is none."""
+    job_id = st.session_state.get(session_key)
+    if job_id is None:
+        active = records.list(user=user, status=JOB_ACTIVE, kind=kind, limit=1)
+        job_id = int(active["id"].iat[0]) if len(active) else None
+    if job_id is None:
+        return None
+    job = follow(records, int(job_id), label)
+    st.session_state.pop(session_key, None)
+    return job
+
+
 def parts_frame(job: dict) -> pd.DataFrame:
     parts = pd.DataFrame(job.get("parts") or [], columns=["name", "status", "seconds"])
     return parts.rename(columns={"name": "part", "seconds": "seconds (solve)"})
@@ -112,13 +126,7 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
             st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}")
         except ValueError as exc:
             st.error(f"Sweep not started: {exc}")
-    job_id = st.session_state.get(SWEEP_JOB)
-    if job_id is None:
-        active = records.list(user=user, status=JOB_ACTIVE, kind="sweep", limit=1)
-        job_id = int(active["id"].iat[0]) if len(active) else None
-    if job_id is not None:
-        follow(records, int(job_id), "Sweep")
-        st.session_state.pop(SWEEP_JOB, None)
+    attach(records, user, SWEEP_JOB, "sweep", "Sweep")
     last = records.list(user=user, kind="sweep", limit=1)
     if len(last):
         job = records.get(int(last["id"].iat[0]))
@@ -154,14 +162,10 @@ def comp_sim_job(store, result, plans: dict, cfg: dict, ds, user: str, as_user=N
         except ValueError as exc:
             st.error(f"Simulation not started: {exc}")
             return None
-    job_id = st.session_state.get(COMP_JOB)
-    if job_id is None:
-        active = records.list(user=user, status=JOB_ACTIVE, kind="comp_sim", limit=1)
-        job_id = int(active["id"].iat[0]) if len(active) else None
-    if job_id is None:
+    job = attach(records, user, COMP_JOB, "comp_sim", "Comp simulation")
+    if job is None:
         return None
-    job = follow(records, int(job_id), "Comp simulation")
-    st.session_state.pop(COMP_JOB, None)
+    job_id = job.get("id")
     if job.get("status") == "cancelled":
         st.info(f"Comp simulation #{job_id} was cancelled.")
     elif job.get("status") == "failed":
