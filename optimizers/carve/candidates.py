@@ -44,7 +44,20 @@ class Block:
 
     units: np.ndarray
     terrs: np.ndarray
-    mask: np.ndarray
+    mask: np.ndarray | None  # None: every pair of the block is allowed (no rule narrows it; no memory)
+
+    def rows(self, sel=slice(None)) -> np.ndarray:
+        """The mask's rows ``sel`` (made on the fly when every pair is allowed)."""
+        if self.mask is not None:
+            return self.mask[sel]
+        n = len(self.units[sel])
+        return np.ones((n, len(self.terrs)), dtype=bool)
+
+    def restrict(self, col: int, unit_ok: np.ndarray) -> None:
+        """Only the units with ``unit_ok`` may go to the block's territory ``col``."""
+        if self.mask is None:
+            self.mask = np.ones((len(self.units), len(self.terrs)), dtype=bool)
+        self.mask[:, col] &= unit_ok
 
 
 class Eligibility:
@@ -73,27 +86,28 @@ class Eligibility:
         ok &= col >= 0
         for k in np.unique(b[ok]):
             sel = ok & (b == k)
-            out[sel] = self.blocks[k].mask[self.row_of[u[sel]], col[sel]]
+            m = self.blocks[k].mask
+            out[sel] = True if m is None else m[self.row_of[u[sel]], col[sel]]
         return out
 
     def count(self) -> np.ndarray:
         """Eligible territories per unit."""
         n = np.zeros(self.shape[0], dtype=np.int64)
         for blk in self.blocks:
-            n[blk.units] = blk.mask.sum(axis=1)
+            n[blk.units] = len(blk.terrs) if blk.mask is None else blk.mask.sum(axis=1)
         return n
 
     def units_of(self, t: int) -> np.ndarray:
         """Units territory ``t`` may take, ascending."""
-        parts = [blk.units[blk.mask[:, self.col_of[b, t]]] for b, blk in enumerate(self.blocks)
-                 if self.col_of[b, t] >= 0]
+        parts = [blk.units if blk.mask is None else blk.units[blk.mask[:, self.col_of[b, t]]]
+                 for b, blk in enumerate(self.blocks) if self.col_of[b, t] >= 0]
         return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
 
     def toarray(self) -> np.ndarray:
         """The dense units × territories matrix (small instances and tests only)."""
         out = np.zeros(self.shape, dtype=bool)
         for blk in self.blocks:
-            out[np.ix_(blk.units, blk.terrs)] = blk.mask
+            out[np.ix_(blk.units, blk.terrs)] = blk.rows()
         return out
 
 
@@ -131,7 +145,7 @@ def group_blocks(unit_seg: np.ndarray | None, unit_reg: np.ndarray | None, terr_
         if unit_reg is not None:
             cols &= (terr_reg == unit_reg[u0]) | (terr_reg == "")
         terrs = np.flatnonzero(cols)
-        blocks.append(Block(units=np.sort(units), terrs=terrs, mask=np.ones((len(units), len(terrs)), dtype=bool)))
+        blocks.append(Block(units=np.sort(units), terrs=terrs, mask=None))
     return blocks
 
 
@@ -152,7 +166,7 @@ def eligibility(units_frame: pd.DataFrame, of_account: np.ndarray, accounts: pd.
         for blk in blocks:
             j = np.searchsorted(blk.terrs, t)
             if j < len(blk.terrs) and blk.terrs[j] == t:
-                blk.mask[:, j] &= unit_ok[blk.units]
+                blk.restrict(j, unit_ok[blk.units])
 
     industry = accounts["industry"].astype("string").fillna("").to_numpy()
     for tid, allowed in (industry_rules or {}).items():
@@ -182,7 +196,6 @@ def segment_fallback(units_frame: pd.DataFrame, terr: pd.DataFrame) -> Eligibili
     for blk in blocks:
         if not len(blk.terrs):  # no territory of this segment: every territory
             blk.terrs = np.arange(T)
-            blk.mask = np.ones((len(blk.units), T), dtype=bool)
     return Eligibility(U, T, blocks)
 
 
@@ -196,17 +209,18 @@ def _nearest(elig: Eligibility, rows: np.ndarray | None, k: int, lat, lon, hlat,
     chunks; ``rows``: only these units (None: all).  Yields (units, territories) of the pairs."""
     big = np.float32(1e12)
     for blk in elig.blocks:
-        units, mask = blk.units, blk.mask
+        units, mask = blk.units, blk
         if rows is not None:
             pick = np.isin(units, rows)
-            units, mask = units[pick], mask[pick]
+            units = units[pick]
+            mask = Block(units, blk.terrs, None if blk.mask is None else blk.mask[pick])
         Tb = len(blk.terrs)
         if not len(units) or not Tb:
             continue
         kk = min(k, Tb)
         step = max(1, CHUNK_CELLS // Tb)
         for s in range(0, len(units), step):
-            uu, mm = units[s:s + step], mask[s:s + step]
+            uu, mm = units[s:s + step], mask.rows(slice(s, s + step))
             if kk < Tb:
                 d = np.where(mm, _distances(lat[uu], lon[uu], hlat[blk.terrs], hlon[blk.terrs]), big)
                 near = np.argsort(d, axis=1, kind="stable")[:, :kk]
