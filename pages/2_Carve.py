@@ -2,15 +2,17 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 import pandas as pd
 import streamlit as st
 
-from jobs import current_user, job_manager, submit_carve, submit_frontier
+from jobs import current_user, job_manager, submit_carve
 from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveResult, CarveSettings,
                               crm_frame, live_balance, resolve_edits)
-from optimizers.carve.frontier import Frontier, pick
+from optimizers.carve.frontier import Frontier, frontier, pick
+from optimizers.carve.model import Cancelled
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, JobRecords, plan_summary
@@ -152,6 +154,45 @@ def _cached(key: str) -> CarveResult | None:
         return None
 
 
+def _in_worker(title: str, solve):
+    """Run ``solve(should_stop, progress)`` in a worker thread while this script shows progress; a Cancel click
+    stops the worker.  Returns its result, or None after an error (shown as a plain message)."""
+    stop = threading.Event()
+    box: dict = {"f": 0.0, "msg": "Starting", "result": None, "error": None}
+
+    def work():
+        try:
+            box["result"] = solve(stop.is_set, lambda f, m: box.update(f=f, msg=m))
+        except Cancelled:
+            box["result"] = "cancelled"
+        except Exception as exc:  # noqa: BLE001 - shown as a plain message below, never a trace
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True)
+    with st.status(f"{title}…", expanded=True) as status:
+        st.button("Cancel", key="carve_cancel", help="Stops the solver; nothing is kept from a cancelled run.")
+        bar = st.progress(0.0)
+        worker.start()
+        try:
+            while worker.is_alive():
+                bar.progress(min(max(box["f"], 0.0), 1.0), text=box["msg"])
+                worker.join(0.25)
+        finally:
+            # a Cancel click (or any widget) reruns the script: stop the worker so it never writes a result
+            if worker.is_alive():
+                stop.set()
+        bar.progress(1.0, text=box["msg"])
+        res, err = box["result"], box["error"]
+        if err is not None:
+            status.update(label=f"{title} failed: {err}", state="error")
+            st.error(f"The carve could not run: {err}")
+            return None
+        ok = getattr(res, "ok", res is not None and res != "cancelled")
+        status.update(label=f"{title}: {getattr(res, 'status', 'done')}", state="complete" if ok else "error",
+                      expanded=False)
+    return res
+
+
 def _adopt(job: dict) -> None:
     """Show a finished job's result in this session (when this server process still holds it)."""
     res = job_manager().result(int(job["id"]))
@@ -234,28 +275,18 @@ with st.expander("Scenario sweep: carve for several headcounts at once (e.g. 40,
 
 # --- moves vs travel ---------------------------------------------------------------------
 FRONTIER = "carve_frontier"
-FRONTIER_JOB = "carve_frontier_job_id"
 with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st.session_state):
     st.caption("A short series of carves with the settings above, from the fewest moves the bands allow (exact, "
-               "with its bound) to the shortest travel, each warm-started from the fewest-moves plan. The points "
-               "run as a job (in parallel on a cluster) and are saved as plans; pick a point and it becomes the "
-               "proposal.")
+               "with its bound) to the shortest travel, each warm-started from the one before. Pick a point and it "
+               "becomes the proposal.")
     f1, f2 = st.columns([1, 3])
     n_points = f1.slider("Points", 3, 8, 5, key="carve_frontier_points")
     if f2.button("Solve the curve", key="carve_frontier_btn"):
-        # a job: its points run as tasks (on the cluster when one is configured) and it survives a reload
-        st.session_state[FRONTIER_JOB] = submit_frontier(
-            state.store(), ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, points=int(n_points),
-            defaults=ds.settings, user=user, title=f"Curve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}",
-            dataset=state.dataset_version())
-        st.session_state[FRONTIER_JOB + "_key"] = settings_key
-    f_row = attach(records, user, FRONTIER_JOB, "frontier", "Moves-vs-travel curve")
-    if f_row is not None:
-        front = job_manager().result(int(f_row["id"]))
+        front = _in_worker("Solving the moves-vs-travel curve", lambda stop, prog: frontier(
+            ds.accounts, ds.reps, ds.plan_year, cs, points=int(n_points), defaults=ds.settings, as_of=ds.as_of,
+            progress=prog, should_stop=stop))
         if isinstance(front, Frontier):
-            st.session_state[FRONTIER] = (st.session_state.pop(FRONTIER_JOB + "_key", None), front)
-        elif f_row.get("status") == "failed":
-            st.error(f"No curve: {f_row.get('error') or f_row.get('message')}")
+            st.session_state[FRONTIER] = (settings_key, front)
     stored = st.session_state.get(FRONTIER)
     if stored is not None:
         f_key, front = stored
