@@ -20,7 +20,7 @@ def dense_prune(mask, ulat, ulon, hlat, hlon, k, keep, fixed, fallback=None, rev
     orphans = np.flatnonzero((n_elig == 0) & (fixed < 0))
     kk, big = min(k, T), np.float32(1e12)
     d_elig = np.where(mask, dist, big)
-    near = np.argsort(d_elig, axis=1, kind="stable")[:, :kk]
+    near = np.argpartition(d_elig, kk - 1, axis=1)[:, :kk] if kk < T else np.broadcast_to(np.arange(T), (U, T))
     sel = np.zeros((U, T), dtype=bool)
     np.put_along_axis(sel, near, True, axis=1)
     n_elig_f = np.maximum(n_elig, 1).astype(float)
@@ -36,7 +36,8 @@ def dense_prune(mask, ulat, ulon, hlat, hlon, k, keep, fixed, fallback=None, rev
     sel &= mask
     sel |= keep & mask
     if fallback is not None and len(orphans):
-        nf = np.argsort(np.where(fallback[orphans], dist[orphans], big), axis=1, kind="stable")[:, :kk]
+        d_fb = np.where(fallback[orphans], dist[orphans], big)
+        nf = np.argpartition(d_fb, kk - 1, axis=1)[:, :kk] if kk < T else np.broadcast_to(np.arange(T), d_fb.shape)
         fb = np.zeros((len(orphans), T), dtype=bool)
         np.put_along_axis(fb, nf, True, axis=1)
         sel[orphans] = fb & fallback[orphans]

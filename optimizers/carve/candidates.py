@@ -205,9 +205,9 @@ def _distances(lat: np.ndarray, lon: np.ndarray, hlat: np.ndarray, hlon: np.ndar
 
 
 def _nearest(elig: Eligibility, rows: np.ndarray | None, k: int, lat, lon, hlat, hlon):
-    """Each unit's ``k`` nearest allowed territories (ties: the lower territory index), block by block in row
-    chunks; ``rows``: only these units (None: all).  Yields (units, territories) of the pairs."""
+    """Each unit's ``k`` nearest allowed territories, block by block in row chunks of all territories; ``rows``: only these units (None: all).  Yields (units, territories) of the pairs."""
     big = np.float32(1e12)
+    T = elig.shape[1]
     for blk in elig.blocks:
         units, mask = blk.units, blk
         if rows is not None:
@@ -217,16 +217,19 @@ def _nearest(elig: Eligibility, rows: np.ndarray | None, k: int, lat, lon, hlat,
         Tb = len(blk.terrs)
         if not len(units) or not Tb:
             continue
-        kk = min(k, Tb)
-        step = max(1, CHUNK_CELLS // Tb)
+        kk = min(k, T)
+        step = max(1, CHUNK_CELLS // T)
         for s in range(0, len(units), step):
             uu, mm = units[s:s + step], mask.rows(slice(s, s + step))
             if kk < Tb:
-                d = np.where(mm, _distances(lat[uu], lon[uu], hlat[blk.terrs], hlon[blk.terrs]), big)
-                near = np.argsort(d, axis=1, kind="stable")[:, :kk]
-                ok = np.take_along_axis(mm, near, axis=1)
-                r, j = np.nonzero(ok)
-                yield uu[r], blk.terrs[near[r, j]]
+                # the row over all territories (ineligible ones at ``big``), as the dense computation had it: the
+                # same array gives argpartition the same ties (accounts sharing a ZIP centroid tie often)
+                full = np.full((len(uu), T), big, dtype=np.float32)
+                full[:, blk.terrs] = np.where(mm, _distances(lat[uu], lon[uu], hlat[blk.terrs], hlon[blk.terrs]), big)
+                near = np.argpartition(full, kk - 1, axis=1)[:, :kk] if kk < T else \
+                    np.broadcast_to(np.arange(T), full.shape)
+                r, j = np.nonzero(np.take_along_axis(full, near, axis=1) < big)
+                yield uu[r], near[r, j]
             else:
                 r, j = np.nonzero(mm)
                 yield uu[r], blk.terrs[j]
