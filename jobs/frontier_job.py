@@ -18,7 +18,8 @@ from jobs.engine import EngineSettings, describe, resolve
 from jobs.manager import JobContext, manager
 from jobs.runner import make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
-from optimizers.carve.frontier import FRONTIER_BY, Frontier, FrontierError, FrontierPoint, non_dominated, sweep_weights
+from optimizers.carve.frontier import (Frontier, FrontierError, FrontierPoint, checked_settings, non_dominated,
+                                       sweep_weights)
 from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
 from planning.plans.jobs_table import JobRecords
@@ -86,12 +87,7 @@ def frontier_on(accounts, reps, plan_year: int, settings: CarveSettings | None =
                 engine_settings: EngineSettings | None = None) -> Frontier:
     """The curve with its points as tasks on ``cluster`` (inprocess by default, local, a scheduler address) or on
     ``runner``: the fewest-moves end first, then every other point at once, each warm-started from it."""
-    if by not in FRONTIER_BY:
-        raise ValueError(f"frontier by must be one of {', '.join(FRONTIER_BY)}, not {by!r}")
-    if points < 2:
-        raise ValueError("a frontier needs at least 2 points (fewest moves and shortest travel)")
-    base = settings or CarveSettings()
-    base.validate()
+    base = checked_settings(settings, points, by)
     progress = progress or (lambda f, m: None)
     if runner is None:
         es = engine_settings or EngineSettings()

@@ -82,17 +82,23 @@ class Frontier:
                 f"{got:,.0f}.")
 
 
-def frontier(accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings: CarveSettings | None = None,
-             points: int = 6, by: str = "moves", defaults: Settings | None = None, as_of=None,
-             progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
-             runner=None) -> Frontier:
-    """Solve ``points`` carves along the moves–travel trade-off (each with the settings' time limit)."""
+def checked_settings(settings: CarveSettings | None, points: int, by: str) -> CarveSettings:
+    """The curve's base settings, after checking its axis and point count (ValueError in plain words)."""
     if by not in FRONTIER_BY:
         raise ValueError(f"frontier by must be one of {', '.join(FRONTIER_BY)}, not {by!r}")
     if points < 2:
         raise ValueError("a frontier needs at least 2 points (fewest moves and shortest travel)")
     base = settings or CarveSettings()
     base.validate()
+    return base
+
+
+def frontier(accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings: CarveSettings | None = None,
+             points: int = 6, by: str = "moves", defaults: Settings | None = None, as_of=None,
+             progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
+             runner=None) -> Frontier:
+    """Solve ``points`` carves along the moves–travel trade-off (each with the settings' time limit)."""
+    base = checked_settings(settings, points, by)
     progress = progress or (lambda f, m: None)
     t0 = time.perf_counter()
     budget_key = "max_moves" if by == "moves" else "max_arr_moved"
