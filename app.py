@@ -1,37 +1,31 @@
-"""Territory & Capacity Planner server: ``streamlit run app.py`` serves the pages that navigation.py lists.
-
-Why a server file: a cold start is mostly waiting.  While the browser loads Streamlit's frontend (about a second),
-the server would sit idle and only then import pandas and the planning core and read the demo company for the first
-page.  The lifespan hook below does that work at server start instead, in a background thread, so the first page
-finds it done.  The pages themselves, and AppTest, run navigation.py as before.
-"""
+"""Territory & Capacity Planner: navigation and the session's data (the sample company until an upload)."""
 from __future__ import annotations
 
-import importlib
-import threading
-from contextlib import asynccontextmanager
+import re
+from pathlib import Path
 
 import streamlit as st
 
-# What the first page (Data) imports before its headline figures; anything not listed is imported on first use.
-FIRST_PAGE_MODULES = ("pandas", "ui.state", "ui.access", "ui.charts", "ui.data_load", "ui.format", "ui.guards",
-                      "ui.widgets", "planning.access", "planning.data", "planning.plans")
+from ui import access, state
+
+st.set_page_config(page_title="Territory & Capacity Planner", page_icon="🗺️", layout="wide")
+
+PAGES_DIR = Path(__file__).parent / "pages"
 
 
-def warm_up() -> None:
-    """Import the first page's modules and read the demo company once (from the disk cache after the first run)."""
-    for name in FIRST_PAGE_MODULES:
-        importlib.import_module(name)
-    from planning.data import load_sample
-
-    load_sample()
+def _title(path: Path) -> str:
+    return re.sub(r"^\d+_", "", path.stem).replace("_", " ")
 
 
-@asynccontextmanager
-async def _lifespan(_app):
-    # a daemon thread: the server answers at once, and a slow warm-up never delays a request or shutdown
-    threading.Thread(target=warm_up, name="planner-warm-up", daemon=True).start()
-    yield
+# Pages are discovered from pages/NN_Title.py so each page is one self-contained file.
+ADMIN_ONLY = {"Users"}  # listed only for those who may use it
+all_pages = [st.Page(str(p), title=_title(p), url_path=_title(p).lower().replace(" ", "-").replace("&", "and"))
+             for p in sorted(PAGES_DIR.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))]
 
-
-app = st.App("navigation.py", lifespan=_lifespan)
+# Sign-in first (when [auth] is configured): nobody sees a page before we know who they are.
+user = access.gate(before_stop=lambda: st.navigation(all_pages, position="hidden"))
+pages = [p for p in all_pages if p.title not in ADMIN_ONLY or user.can(access.Permission.MANAGE_USERS)]
+nav = st.navigation(pages)
+nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
+state.sidebar_summary()
+access.sidebar(user)

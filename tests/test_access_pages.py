@@ -1,4 +1,4 @@
-"""Pages by role (AppTest, the user set in the session as navigation.py's sign-in gate does): a manager sees exactly
+"""Pages by role (AppTest, the user set in the session as app.py's sign-in gate does): a manager sees exactly
 their team on the Data and Disruption pages and the same rows as the CLI; no comp for a manager, comp for finance;
 a viewer cannot save; the Review and Users pages work."""
 from __future__ import annotations

@@ -18,7 +18,7 @@ from planning.data.sample_cache import cache_path, sample_key
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ["pandera", "sqlalchemy", "highspy", "openpyxl", "geopandas", "pulp", "scipy", "altair"]
 
-# The Data page's imports and the work it does before its first chart, as navigation.py + pages/1_Data.py run them.
+# The Data page's imports and the work it does before its first chart, as app.py + pages/1_Data.py run them.
 DATA_PAGE = """
 import json, sys
 from ui import state
@@ -80,18 +80,3 @@ def test_the_pandera_schemas_are_still_importable_from_schema():
 def test_the_cli_loads_heavy_libraries_only_in_the_commands_that_use_them():
     loaded = _loaded("import json, sys\nimport cli\nprint(json.dumps({m: m in sys.modules for m in %r}))" % HEAVY)
     assert not any(loaded.values()), f"`python -m planning` imported {[m for m, v in loaded.items() if v]}"
-
-
-def test_the_server_warm_up_loads_the_first_page_and_nothing_heavy():
-    code = ("import json, sys\nimport app\napp.warm_up()\n"
-            "print(json.dumps({m: m in sys.modules for m in %r + ['pandas', 'ui.charts', 'planning.plans']}))")
-    loaded = _loaded(code % HEAVY)
-    assert loaded.pop("pandas") and loaded.pop("ui.charts") and loaded.pop("planning.plans")
-    assert not any(loaded.values()), f"the server's warm-up imported {[m for m, v in loaded.items() if v]}"
-
-
-def test_streamlit_run_app_py_serves_the_navigation_script():
-    import app
-
-    assert isinstance(app.app, __import__("streamlit").App)
-    assert (ROOT / "navigation.py").exists() and app.app._script_path.name == "navigation.py"

@@ -97,7 +97,7 @@ def open_app(page, app_url: str, path: str = "", wait_text: str | None = None):
 def dismiss_page_not_found(page) -> None:
     """Close Streamlit's spurious "Page not found" dialog on a session's first deep link.
 
-    With st.navigation the page list is only known after navigation.py has run once, so the first request
+    With st.navigation the page list is only known after app.py has run once, so the first request
     for a non-root URL raises the dialog while still rendering the right page (streamlit#9992).
     The dialog makes the page inert until closed.
     """
