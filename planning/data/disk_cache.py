@@ -7,6 +7,7 @@ upgrade builds a new file and a stale one is never read.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -31,7 +32,7 @@ def through_cache(filename: str, read: Callable[[Path], T], build: Callable[[], 
     """``read`` the cached ``filename`` when it is there, else ``build()`` and ``write`` it for the next process.
 
     A corrupt or unreadable file is rebuilt; the write is atomic (a temp file, then a rename), so concurrent
-    processes never read a half-written file; a cache that cannot be written is skipped.
+    processes and threads never read a half-written file; a cache that cannot be written is skipped.
     """
     folder = cache_dir()
     path = folder / filename if folder is not None else None
@@ -44,7 +45,7 @@ def through_cache(filename: str, read: Callable[[Path], T], build: Callable[[], 
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.parent / f"{path.name}.{os.getpid()}.tmp"
+            tmp = path.parent / f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp"
             write(value, tmp)
             os.replace(tmp, path)
         except OSError:
