@@ -9,7 +9,7 @@ from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, M
                             StoreError, best_in_row, compare_capacity, compare_plans, differs)
 from ui import access, review_panel, state
 from ui.guards import require_data
-from ui.charts import accounts_map
+from ui.charts import accounts_map, field_safe
 from ui.plan_picker import plan_page_header
 
 user = access.page_user(Permission.VIEW_PLANS)
@@ -124,10 +124,10 @@ else:
         st.caption(f"{len(mv):,} accounts sit with a different owner in at least one plan "
                    f"(compared with {cmp.names[0]}).")
         if len(mv):
-            # Altair reads ':' in a field name as a type suffix: escape it
-            owner_cols = [c.replace(":", "\\:") for c in mv.columns if c.startswith("owner in ")]
-            st.altair_chart(accounts_map(mv, "moved_in", title="Accounts that move, by the plans that move them",
-                                         tooltip=["name", *owner_cols, "arr_usd"], size="arr_usd"), width="stretch")
+            safe = {c: field_safe(c) for c in mv.columns if c.startswith("owner in ")}
+            st.altair_chart(accounts_map(mv.rename(columns=safe), "moved_in",
+                                         title="Accounts that move, by the plans that move them",
+                                         tooltip=["name", *safe.values(), "arr_usd"], size="arr_usd"), width="stretch")
             st.dataframe(mv.drop(columns=["lat", "lon"]), hide_index=True, width="stretch", height=300)
 
 # --- capacity scenarios --------------------------------------------------------------------

@@ -45,6 +45,12 @@ def map_projection(points: pd.DataFrame) -> str:
     return "equalEarth" if outside.any() else PROJECTION
 
 
+def field_safe(name: str) -> str:
+    """A column name Vega-Lite reads as one plain field: ':' is a type suffix, '.' and '[ ]' are nested access, and a
+    plan label carries them ("Carve 2026-11-25 22:35:05 v1").  Look-alike characters keep the label readable."""
+    return name.replace(":", "\u2236").replace(".", "\u2024").replace("[", "(").replace("]", ")")
+
+
 def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: list[str] | None = None,
                  size: str | None = None, height: int = 460, shapes: dict | None = None,
                  shape_key: str = "territory_id") -> alt.LayerChart:

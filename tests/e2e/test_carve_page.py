@@ -33,7 +33,7 @@ def _use_point(page, text: str) -> None:
     page.locator('[data-testid="stSelectbox"]').filter(has_text="Point").first.click()
     page.get_by_role("option").filter(has_text=text).first.click()
     wait_idle(page)
-    page.get_by_role("button", name="Make this point the proposal").click()
+    page.get_by_role("button", name="Make this point the proposal").first.click()  # a rerun may briefly show two
     page.get_by_text(f"Showing point").first.wait_for()
     wait_idle(page, timeout=120_000)
 
