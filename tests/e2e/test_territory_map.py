@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from playwright.sync_api import Error as PlaywrightError
+
 from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -19,7 +21,12 @@ def test_map_tab_draws_non_overlapping_shapes_and_hover_shows_the_book(page, app
     page.locator('[data-testid="stMetric"]').filter(has_text="Status").first.wait_for(timeout=240_000)
     wait_idle(page, timeout=180_000)
     deck = page.locator('[data-testid="stDeckGlJsonChart"]').first
-    deck.scroll_into_view_if_needed()
+    for _ in range(5):  # the map may be re-rendered once more after the run settles: retry on a detached element
+        try:
+            deck.scroll_into_view_if_needed(timeout=20_000)
+            break
+        except PlaywrightError:
+            wait_idle(page, timeout=60_000)
     canvas = deck.locator("canvas").first
     canvas.wait_for()
     box = canvas.bounding_box()
