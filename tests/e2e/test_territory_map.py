@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.conftest import open_app, wait_idle
