@@ -27,7 +27,8 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         if start is not None and len(start) == p.n_units and is_feasible(p, mx, start):
             if not greedy_ok or objective_of(p, mx, start) < objective_of(p, mx, greedy):
                 greedy, greedy_ok = np.asarray(start), True
-    if small or p.soft:
+    greedy_tried = small or p.soft  # greedy is deterministic: computed at most once per part
+    if greedy_tried:
         greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
     if stop():
         raise Cancelled()
@@ -38,7 +39,8 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         stats["lp_infeasible"] = True
         return "infeasible", None, np.nan, np.nan
     if lp.x is None:
-        greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
+        if not greedy_tried:
+            greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
         if greedy_ok:
             return "time_limit", greedy, objective_of(p, mx, greedy), -np.inf
         return lp.status if lp.status != "error" else "infeasible", None, np.nan, np.nan
@@ -135,7 +137,8 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         touched = np.unique(np.concatenate([touched, np.unique(p.cand.terr[np.isin(p.cand.unit, free)])]))
         pool *= 3
     if best is None:
-        greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
+        if not greedy_tried:
+            greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
         if greedy_ok:  # no repair found a plan: the greedy one, when it meets every band, is still a plan
             return "time_limit", greedy, objective_of(p, mx, greedy), min(bound, objective_of(p, mx, greedy))
         return ("time_limit" if time.perf_counter() >= deadline else "infeasible"), None, np.nan, np.nan
