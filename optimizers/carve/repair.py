@@ -64,8 +64,18 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
                 return "optimal", first, obj, min(bound, obj)
             if not greedy_ok or obj < objective_of(p, mx, greedy):
                 greedy, greedy_ok = first, True
+        # 2. the fractional units and the cheapest movers of every territory they touch, around the LP's own
+        #    rounding (bands as they are): at 10,000×50 on one metric 6 s to 0.37% of the bound where narrowing the
+        #    bands first took 88 s; on four metrics at weight 5 16 s to 0.31% where it ran out of time
+        second = neighbourhood_repair(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
+        if second is not None:
+            obj = objective_of(p, mx, second)
+            if obj - bound <= cs.mip_gap * abs(obj) + 1e-9:
+                return "optimal", second, obj, min(bound, obj)
+            if not greedy_ok or obj < objective_of(p, mx, greedy):
+                greedy, greedy_ok = second, True
     if not p.soft and not small and cs.band_margin > 0:
-        # 2. narrow the bands a little, then more, until rounding the fractional units fits the real bands
+        # 3. narrow the bands a little, then more, until rounding the fractional units fits the real bands
         for margin in (cs.band_margin / 4, cs.band_margin / 2, cs.band_margin):
             if time.perf_counter() > deadline - 1 or stop():
                 break
@@ -149,23 +159,48 @@ def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound
                       stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
     """A plan from the LP with every whole unit fixed and only the fractional ones re-optimised (a small MIP), or
     None.  A gamble, so it gets half the LP's time at most (a tenth of the time left): when the residual has no
-    room (at 10,000×50, weight 5, it found nothing in 56 s), the narrowed-band path must keep its time."""
+    room (at 10,000×50, weight 5, it found nothing in 56 s), the next steps must keep their time."""
     xp = x_lp[: mx.n_pairs]
     frac = np.unique(p.cand.unit[(xp > 1e-6) & (xp < 1 - 1e-6)])
     assign = assignment_from_x(p, x_lp)
     if not len(frac):
         return assign if is_feasible(p, mx, assign) else None
-    left = deadline - time.perf_counter()
-    if left < 2:
+    cap = max(2.0, min(0.1 * (deadline - time.perf_counter()), 0.5 * lp_seconds))
+    return _repair_rounding(cs, p, mx, assign, frac, bound, deadline, cap, stop, stats, progress,
+                            f"{tag}integer repair of the LP's {len(frac):,} fractional units")
+
+
+def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, deadline: float, stop,
+                         stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
+    """A plan from the LP's rounding with its fractional units and, in every territory they touch, the
+    ``cs.repair_pool`` units that are cheapest to move re-optimised, or None.  It gets twice the LP's time (at
+    least 15 s, at most 40% of the time left) before the narrowed-band path takes over."""
+    xp = x_lp[: mx.n_pairs]
+    frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
+    if not frac_pairs.any():
         return None
-    cap = max(2.0, min(0.1 * left, 0.5 * lp_seconds))
-    progress(0.35, f"{tag}integer repair of the LP's {len(frac):,} fractional units")
+    assign = assignment_from_x(p, x_lp)
+    free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
+                      repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
+    cap = min(0.4 * (deadline - time.perf_counter()), max(15.0, 2 * lp_seconds))
+    return _repair_rounding(cs, p, mx, assign, free, bound, deadline, cap, stop, stats, progress,
+                            f"{tag}integer repair of {len(free):,} units around the LP's rounding")
+
+
+def _repair_rounding(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free: np.ndarray, bound: float,
+                     deadline: float, cap: float, stop, stats: dict, progress, message: str) -> np.ndarray | None:
+    """Re-optimise the units ``free`` with every other unit where ``assign`` puts it, for at most ``cap`` seconds;
+    the plan when it meets every band, else None."""
+    left = deadline - time.perf_counter()
+    if left < 2 or cap < 1:
+        return None
+    progress(0.35, message)
     x0 = x_from_assignment(p, mx, assign)
     good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
-    sub = solve_sub_mip(mx, columns_of_units(p, mx, frac), x0, min(left, cap), cs.mip_gap, cs.solver, x0,
+    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(left, cap), cs.mip_gap, cs.solver, x0,
                         0.5 * cs.mip_gap * abs(bound), should_stop=stop, good_enough=good)
     stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
-    stats["fractional_repair_units"] = stats.get("fractional_repair_units", 0) + len(frac)
+    stats["first_repair_units"] = max(stats.get("first_repair_units", 0), len(free))
     if stop():
         raise Cancelled()
     a = assignment_from_x(p, sub.x) if sub.x is not None else None
