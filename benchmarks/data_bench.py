@@ -1,7 +1,8 @@
 """Data benchmarks: load + validate a 100,000-row CRM export; app cold start to first rendered page.
 
 Run: `python benchmarks/data_bench.py` (prints a table; add `--no-browser` to skip the Chromium timing,
-`--cold-only --repeats 3` to time only the cold start, three fresh servers, median reported).
+`--cold-only --repeats 3` to time only the cold start, three fresh servers, median reported; `--floor` adds the
+same start of a one-metric app, Streamlit's own floor on this machine).
 Budgets (shared/architecture.md): load+validate 100k rows < 10 s; cold start < 3 s.
 """
 from __future__ import annotations
@@ -78,33 +79,45 @@ def bench_apptest() -> dict:
             "detail": "ok" if not at.exception else "exception"}
 
 
-def bench_browser() -> dict:
+FLOOR_APP = 'import streamlit as st\n\nst.metric("Accounts", "6,008")\n'
+
+
+def bench_browser(floor: bool = False) -> dict:
     """From `streamlit run` to the Data page's figures on screen, in a browser that is already open.
 
     "Rendered" = the headline metrics (account count) are drawn; the account map finishing is reported too.
+    ``floor``: the same start of a one-line app that shows only that metric (no pages, no pandas): what Streamlit
+    itself costs on this machine, the floor under any app's cold start.
     """
     from playwright.sync_api import sync_playwright
 
     from tests.e2e import conftest as e2e
 
-    with sync_playwright() as p:
+    with sync_playwright() as p, tempfile.TemporaryDirectory() as tmp:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         pg = b.new_page()
         pg.set_default_timeout(120_000)  # a loaded machine must give a slow number, not a timeout
+        if floor:
+            (Path(tmp) / "app.py").write_text(FLOOR_APP)
         t = time.perf_counter()
-        server = e2e.app_url.__wrapped__()
+        server = e2e.serve(Path(tmp)) if floor else e2e.serve()
         url = next(server)
+        chart = float("nan")
         try:
             up = time.perf_counter() - t
             pg.goto(url)
             pg.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first.wait_for()
             first = time.perf_counter() - t
             cpu = _server_cpu_seconds()
-            pg.locator('[data-testid="stVegaLiteChart"]').nth(1).locator("canvas, svg").first.wait_for()
-            chart = time.perf_counter() - t
+            if not floor:
+                pg.locator('[data-testid="stVegaLiteChart"]').nth(1).locator("canvas, svg").first.wait_for()
+                chart = time.perf_counter() - t
         finally:
             next(server, None)
             b.close()
+    if floor:
+        return {"case": "floor: `streamlit run` of a one-metric app → metric rendered", "seconds": first,
+                "budget_s": 3.0, "cpu_s": cpu, "detail": f"server up {up:.1f} s; server CPU {cpu:.1f} s"}
     return {"case": "cold start: `streamlit run` → Data page figures rendered", "seconds": first, "budget_s": 3.0,
             "cpu_s": cpu, "detail": f"server up {up:.1f} s; account map drawn at {chart:.1f} s; server CPU {cpu:.1f} s"}
 
@@ -126,14 +139,23 @@ def _server_cpu_seconds() -> float:
     return float("nan")
 
 
-def bench_cold_start(repeats: int) -> dict:
-    """The median of ``repeats`` cold starts, each a fresh `streamlit run` (a shared machine is noisy)."""
-    runs = [bench_browser() for _ in range(repeats)]
-    if repeats == 1:
+def bench_cold_start(repeats: int, floor: bool = False) -> list[dict]:
+    """The median of ``repeats`` cold starts, each a fresh `streamlit run` (a shared machine is noisy); with
+    ``floor``, a second row for the one-metric app, its starts interleaved with the app's so both see the same load."""
+    kinds = (False, True) if floor else (False,)
+    runs = {f: [] for f in kinds}
+    for _ in range(repeats):
+        for f in kinds:
+            runs[f].append(bench_browser(f))
+    return [_median_row(runs[f]) for f in kinds]
+
+
+def _median_row(runs: list[dict]) -> dict:
+    if len(runs) == 1:
         return runs[0]
     secs = sorted(r["seconds"] for r in runs)
     row = dict(runs[0], seconds=float(np.median(secs)))
-    row["case"] += f" (median of {repeats})"
+    row["case"] += f" (median of {len(runs)})"
     cpu = float(np.median([r["cpu_s"] for r in runs]))
     row["detail"] = ("runs " + ", ".join(f"{s:.1f}" for s in secs) + f" s; server CPU median {cpu:.1f} s; "
                      f"load average {os.getloadavg()[0]:.1f}")
@@ -146,11 +168,13 @@ def main() -> None:
     ap.add_argument("--no-browser", action="store_true")
     ap.add_argument("--cold-only", action="store_true", help="time only the browser cold start")
     ap.add_argument("--repeats", type=int, default=1, help="cold starts to run; the median is reported")
+    ap.add_argument("--floor", action="store_true", help="also time a one-metric Streamlit app the same way "
+                    "(what Streamlit alone costs here), its starts interleaved with the app's")
     ap.add_argument("--write", action="store_true", help="also write benchmarks/results_data.md")
     args = ap.parse_args()
     rows = [] if args.cold_only else [bench_load(args.rows), bench_live_balancer(), bench_apptest()]
     if not args.no_browser:
-        rows.append(bench_cold_start(args.repeats))
+        rows += bench_cold_start(args.repeats, args.floor)
     df = pd.DataFrame(rows)
     df["within_budget"] = df["seconds"] <= df["budget_s"]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"

@@ -53,7 +53,7 @@ def _territory_map(pg) -> None:
 def main(only: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
-    server = e2e.app_url.__wrapped__()  # the generator behind the fixture
+    server = e2e.serve()
     url = next(server)
     exe = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
     try:
