@@ -78,6 +78,7 @@ class RecordingRunner:
     def __init__(self, inner, ctx: JobContext, total: int | None = None):
         self.inner, self.ctx, self.total = inner, ctx, total
         self.engine = getattr(inner, "engine", "")
+        self.workers = getattr(inner, "workers", 1)
 
     def __call__(self, fn: Callable, items: Sequence, on_done=None) -> list:
         t0 = time.perf_counter()

@@ -1,0 +1,127 @@
+"""Soft bands at scale (issue 14's 1,763% book): a deviation the bands cannot avoid is spread over the books, not
+dumped on one; a part whose LP breaks a band over its pruned candidate lists is widened, as a hard part whose LP is
+infeasible is; and a part never gets more than its share of the time when a runner solves the parts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from optimizers.carve.candidates import Candidates
+from optimizers.carve.model import SOFT_TIERS, Problem, build_matrix, loads_of, objective_of, solve_sub_mip
+
+
+def _two_books_and_a_third(tiers) -> Problem:
+    """Three books with a target of 10 accounts each, band ±10% (9–11).  Units 0–23 may go to book 0 or 1 and are
+    cheaper in book 0 (cost 0 there, 1 in book 1); units 24–32 may only go to book 2 (9 of them: inside its band).
+    Books 0 and 1 must share 24 accounts where their bands hold 22 at most: 2 over, whatever the plan."""
+    units = np.arange(33)
+    pairs_u = np.concatenate([np.repeat(units[:24], 2), units[24:]])
+    pairs_t = np.concatenate([np.tile([0, 1], 24), np.full(9, 2)])
+    cost = np.concatenate([np.tile([0.0, 1.0], 24), np.zeros(9)])
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pairs_u, minlength=33))])
+    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
+                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
+    target = np.full((3, 1), 10.0)
+    return Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((33, 1)), unit_accounts=np.ones(33),
+                   lo=0.9 * target, hi=1.1 * target, target=target, pair_cost=cost, pair_moves=np.zeros(len(cost)),
+                   pair_arr_moved=np.zeros(len(cost)), soft=True, penalty=np.full((3, 1), 100.0),
+                   max_accounts=np.full(3, np.inf), soft_tiers=tiers)
+
+
+def _solve(p: Problem) -> np.ndarray:
+    mx = build_matrix(p)
+    sub = solve_sub_mip(mx, np.arange(mx.A.shape[1]), np.zeros(mx.A.shape[1]), 30, 0.0)
+    x = sub.x
+    assign = np.full(p.n_units, -1)
+    hit = x[: mx.n_pairs] > 0.5
+    assign[p.cand.unit[hit]] = p.cand.terr[hit]
+    assert (assign >= 0).all()
+    assert abs(objective_of(p, mx, assign) - float(mx.c @ x)) < 1e-6  # the slacks as the model prices them
+    return assign
+
+
+def test_one_linear_price_dumps_the_excess_on_one_book_rising_prices_spread_it():
+    # one linear price: both excess accounts in the cheaper book (13 and 11: 2 × 100 + 11 = 211 against 212 for
+    # 12 and 12), so one book ends 30% over its target
+    linear = loads_of(p := _two_books_and_a_third(()), _solve(p))[:, 0]
+    assert list(linear) == [13.0, 11.0, 9.0]
+    # rising prices (the first 10% of target at 1×, the next at 4×): 12 and 12 costs 2 × 100 + 12 = 212, 13 and 11
+    # costs 100 + 400 + 11 = 511, so each book is 20% over and none 30%
+    tiered = loads_of(q := _two_books_and_a_third(SOFT_TIERS), _solve(q))[:, 0]
+    assert list(tiered) == [12.0, 12.0, 9.0]
+    # the slack columns' layout keeps the first tier where the elastic diagnosis reads it
+    mx = build_matrix(q)
+    assert mx.A.shape[1] == mx.n_pairs + 2 * 3 * len(SOFT_TIERS)
+    assert np.allclose(mx.c[mx.n_pairs: mx.n_pairs + 6], 100.0)  # tier 1: over, then under, per book
+    assert np.allclose(mx.c[mx.n_pairs + 6: mx.n_pairs + 12], 400.0)  # tier 2
+
+
+def _crowded_company():
+    """Three reps in one segment, 21 accounts all around the first rep's home; the first rep owns 15, the others
+    3 each.  With one candidate per account (plus its owner) the other two books can reach 3 accounts of their
+    target of 7: the LP over those pairs breaks their bands, as a metro with more reps than its accounts' nearest
+    lists reach did at 500,000 × 2,500."""
+    rng = np.random.default_rng(3)
+    n = 21
+    owner = ["R-1"] * 15 + ["R-2"] * 3 + ["R-3"] * 3
+    acc = pd.DataFrame({
+        "account_id": [f"A{i:03d}" for i in range(n)], "name": [f"Account {i}" for i in range(n)],
+        "segment": "Mid-market", "industry": "Software", "postal_code": None, "state": np.nan, "region": "West",
+        "lat": 40 + rng.normal(0, 0.05, n), "lon": -100 + rng.normal(0, 0.05, n), "arr_usd": 0.0,
+        "potential_usd": 50_000.0, "employees": 200.0, "workload_hours": 10.0, "next_renewal_date": pd.NaT,
+        "open_pipeline_usd": 0.0, "owner_rep_id": owner, "locked": False, "parent_account_id": None})
+    reps = pd.DataFrame({
+        "rep_id": ["R-1", "R-2", "R-3"], "name": ["Ann", "Bob", "Cy"], "role": "AE", "segment": "Mid-market",
+        "manager_id": np.nan, "region": "West", "area": np.nan, "postal_code": np.nan, "lat": [40.0, 40.0, 40.0],
+        "lon": [-100.0, -98.0, -96.0], "start_date": pd.Timestamp("2020-01-01"), "end_date": pd.NaT,
+        "status": "active", "capacity_override": np.nan, "quota_usd": np.nan, "crm_user_id": np.nan})
+    return acc, reps
+
+
+def test_a_soft_part_whose_lp_breaks_a_band_is_widened_and_then_holds_it():
+    from optimizers.carve import CarveSettings, TerritoryCarver
+
+    acc, reps = _crowded_company()
+    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
+                       reverse_candidates=0.0, target="mean", time_limit=30)
+    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+    assert res.ok
+    books = res.plan.assignment.value_counts().sort_index()
+    assert list(books) == [7, 7, 7]  # target 7 each: every band holds
+    assert res.balance["worst_dev_after"].max() == 0.0
+    assert res.stats["parts_widened"] >= 1 and res.stats["candidates_k"] == 3  # 1 → 2 → all three
+
+
+def test_runner_parts_get_their_share_of_the_time_and_none_runs_past_the_deadline():
+    import time
+
+    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve.instances import make_instance
+
+    seen = []
+
+    class Recording:
+        """A runner with one worker that keeps the parts it was given."""
+
+        workers = 1
+
+        def __call__(self, fn, items, on_done):
+            seen.extend(items)
+            out = []
+            for i, it in enumerate(items):
+                out.append(fn(it))
+                on_done(i, out[-1])
+            return out
+
+    acc, reps = make_instance(800, 16, seed=1, segments=("Enterprise", "SMB"))
+    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.2}, mode="soft", match_region=True,
+                       time_limit=100)
+    t0 = time.time()
+    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01", runner=Recording())
+    assert res.ok and len(seen) >= 4  # segment × region
+    # each part: the time left × twice its share of the pairs (at least a tenth of it); before the fix every part
+    # was given all of the time left, so a carve of N parts in sequence could run N times its limit
+    left = [q.time_cap_s / min(1.0, max(2 * q.share, 0.1)) for q in seen]
+    assert np.allclose(left, left[0]) and 90 < left[0] <= 100
+    assert min(q.time_cap_s for q in seen) < 0.5 * left[0]  # not the whole time each
+    assert all(t0 + 90 < q.deadline_epoch <= t0 + 101 for q in seen)
