@@ -93,6 +93,11 @@ def highs_lp(c, A: sp.csc_matrix, col_lo, col_hi, row_lo, row_hi, is_int: np.nda
 SOFT_TIERS: tuple[tuple[float, float], ...] = ((0.10, 1.0), (0.40, 4.0), (float("inf"), 16.0))
 
 
+# HiGHS does not check its time limit everywhere (issues ERGO-Code/HiGHS#885, #1278): a part capped at 120 s ran
+# 199 s.  Its interrupt callbacks also stop a run this long past the limit given to it, seconds.
+GRACE_S = 1.0
+
+
 class Cancelled(Exception):
     """The user stopped the run; nothing is returned or saved."""
 
@@ -247,6 +252,7 @@ class LPResult:
     x: np.ndarray | None
     seconds: float
     highs: object = None  # the solved highspy model, for a warm re-solve
+    until: list[float] | None = None  # its interrupt callback's deadline (perf_counter), moved for a re-solve
 
 
 def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | None = None) -> LPResult:
@@ -257,14 +263,15 @@ def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | No
     h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
     h.passModel(highs_lp(mx.c, mx.A, mx.col_lo, mx.col_hi, mx.row_lo, mx.row_hi))
-    if should_stop is not None:
-        _watch_interrupt(h, should_stop)
+    until = [t0 + max(time_limit, 0.5) + GRACE_S]  # a re-solve of the same model moves it (resolve_tightened)
+    _watch_interrupt(h, should_stop or (lambda: False), deadline=until)
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
     if st == ms.kOptimal:
         sol = np.asarray(h.getSolution().col_value)
-        return LPResult("optimal", float(h.getInfo().objective_function_value), sol, time.perf_counter() - t0, h)
+        return LPResult("optimal", float(h.getInfo().objective_function_value), sol, time.perf_counter() - t0, h,
+                        until)
     if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
     if st == ms.kInterrupt and should_stop is not None and should_stop():
@@ -292,6 +299,8 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     # HiGHS's time_limit counts from the model's first run, not this one: without the time already spent, a
     # re-solve after a long LP stopped at once with kTimeLimit and was taken for infeasible bands
     h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.5)))
+    if lp.until is not None:
+        lp.until[0] = time.perf_counter() + max(time_limit, 0.5) + GRACE_S
     h.changeRowsBounds(len(rows), rows.astype(np.int32), lo, hi)
     h.run()
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
@@ -301,7 +310,7 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
 
 
 def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good_enough: float | None = None,
-                     reached: list | None = None) -> None:
+                     reached: list | None = None, deadline: list[float] | None = None) -> None:
     """Let HiGHS poll the stop flag so a cancel interrupts a long LP (best effort across highspy versions).
 
     ``good_enough``: stop the MIP as soon as its incumbent objective is at or below this value.  The carve
@@ -313,7 +322,7 @@ def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good
         import highspy
 
         def cb(callback_type, message, data_out, data_in, user_data):
-            if should_stop():
+            if should_stop() or (deadline is not None and time.perf_counter() > deadline[0]):
                 data_in.user_interrupt = True
             elif (good_enough is not None and callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt
                   and data_out.mip_primal_bound <= good_enough):
@@ -395,8 +404,8 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
         sol.value_valid = True
         h.setSolution(sol)
     reached: list = []  # set when the incumbent met good_enough (an interrupt we asked for, not a time limit)
-    if should_stop is not None or good_enough is not None:
-        _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough, reached=reached)
+    _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough, reached=reached,
+                     deadline=[time.perf_counter() + float(time_limit) + GRACE_S])
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
