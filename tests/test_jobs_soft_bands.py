@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from optimizers.carve.candidates import Candidates
 from optimizers.carve.model import SOFT_TIERS, Problem, build_matrix, loads_of, objective_of, solve_sub_mip
@@ -78,18 +79,21 @@ def _crowded_company():
     return acc, reps
 
 
-def test_a_soft_part_whose_lp_breaks_a_band_is_widened_and_then_holds_it():
+@pytest.mark.parametrize("on_runner", [False, True])
+def test_a_soft_part_whose_lp_breaks_a_band_is_widened_and_then_holds_it(on_runner):
+    from jobs.runner import InProcessRunner
     from optimizers.carve import CarveSettings, TerritoryCarver
 
     acc, reps = _crowded_company()
     cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
                        reverse_candidates=0.0, target="mean", time_limit=30)
-    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+    kw = {"runner": InProcessRunner()} if on_runner else {}  # on a runner the widened parts run as tasks too
+    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01", **kw)
     assert res.ok
     books = res.plan.assignment.value_counts().sort_index()
     assert list(books) == [7, 7, 7]  # target 7 each: every band holds
     assert res.balance["worst_dev_after"].max() == 0.0
-    assert res.stats["parts_widened"] >= 1 and res.stats["candidates_k"] == 3  # 1 → 2 → all three
+    assert res.stats["parts_widened"] >= 1 and res.stats["candidates_k"] >= 2  # 1 → 2 (→ all three)
 
 
 def test_runner_parts_get_their_share_of_the_time_and_none_runs_past_the_deadline():
@@ -118,6 +122,7 @@ def test_runner_parts_get_their_share_of_the_time_and_none_runs_past_the_deadlin
                        time_limit=100)
     t0 = time.time()
     res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01", runner=Recording())
+    seen[:] = [q for q in seen if " · k=" not in q.name]  # the first pass (a widened part has its own cap)
     assert res.ok and len(seen) >= 4  # segment × region
     # each part: the time left × twice its share of the pairs (at least a tenth of it); before the fix every part
     # was given all of the time left, so a carve of N parts in sequence could run N times its limit

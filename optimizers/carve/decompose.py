@@ -170,6 +170,9 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
                                      deadline_epoch=end) for q in parts]
         fn = functools.partial(solve_part, settings=cs, time_limit_s=remaining)
         results = runner(fn, parts, on_done)
+        if expand is not None and not stop():
+            results = widen_on_runner(cs, p, parts, results, expand, k_used, runner, fn, progress, stats,
+                                      deadline)
     if stop():
         raise Cancelled()
     assign = np.full(p.n_units, -1, dtype=np.int64)
@@ -228,6 +231,42 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
         # "optimal" means proven within the gap target; the parts' summed bound proves it for the whole
         status = "optimal"
     return status, assign, objective, bound
+
+
+def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: list[PartResult], expand, k_used: int,
+                    runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
+    """Soft parts whose LP broke a band, solved again with twice the candidates per unit, all at once on the
+    runner (one after another in the driver they would queue behind each other), until their LP holds the bands,
+    every territory is a candidate, or time is up; a wider plan replaces the narrower only when it is cheaper."""
+    out, k = list(results), k_used
+    while time.perf_counter() < deadline - 2:
+        again = [i for i, r in enumerate(out) if r.bands_broken and r.assign is not None]
+        k2 = min(p.n_terr, 2 * max(k, 1))
+        if not again or k2 <= k:
+            break
+        wide, items, where = expand(k2), [], []
+        for i in again:
+            q, uidx2 = subproblem(wide, parts[i].terrs)
+            if len(uidx2) == len(parts[i].units) and (uidx2 == parts[i].units).all():
+                cap = max(2 * out[i].seconds, 10.0)
+                items.append(dataclasses.replace(parts[i], problem=q, warm=None, name=f"{parts[i].name} · k={k2}",
+                                                 time_cap_s=min(cap, parts[i].time_cap_s or cap)))
+                where.append(i)
+            else:
+                out[i] = dataclasses.replace(out[i], bands_broken=False)  # the parts would change shape
+        if not items:
+            break
+        progress(0.9, f"{len(items)} part(s) break a band over {k} candidates per unit: widening to {k2}")
+        stats["parts_widened"] = stats.get("parts_widened", 0) + len(items)
+        stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
+        wider = runner(fn, items, lambda j, r: progress(0.9, f"{items[j].name}: {r.status}"))
+        for i, r in zip(where, wider):
+            better = r.assign is not None and r.objective < out[i].objective
+            # a cheaper wider plan replaces the narrower (and may widen again); else the narrower one stays
+            out[i] = dataclasses.replace(r, index=out[i].index) if better else \
+                dataclasses.replace(out[i], bands_broken=False)
+        k = k2
+    return [dataclasses.replace(r, bands_broken=False) for r in out]  # what is left is not widened again
 
 
 def subproblem(p: Problem, terrs: np.ndarray) -> tuple[Problem, np.ndarray]:
