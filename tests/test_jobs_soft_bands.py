@@ -130,3 +130,35 @@ def test_runner_parts_get_their_share_of_the_time_and_none_runs_past_the_deadlin
     assert np.allclose(left, left[0]) and 90 < left[0] <= 100
     assert min(q.time_cap_s for q in seen) < 0.5 * left[0]  # not the whole time each
     assert all(t0 + 90 < q.deadline_epoch <= t0 + 101 for q in seen)
+
+
+def test_rebalance_moves_single_units_until_the_tiers_are_met():
+    import time
+
+    from optimizers.carve.rebalance import rebalance
+
+    p = _two_books_and_a_third(SOFT_TIERS)
+    mx = build_matrix(p)
+    start = np.concatenate([np.zeros(24, dtype=np.int64), np.full(9, 2)])  # all 24 in book 0, none in book 1
+    # book 0 is 13 over its band (24 − 11), book 1 is 9 under (9 − 0); tiers of 1 and 4 accounts at 100 and 400,
+    # the rest at 1,600
+    assert objective_of(p, mx, start) == (100 * 1 + 400 * 4 + 1600 * 8) + (100 * 1 + 400 * 4 + 1600 * 4)
+    better = rebalance(p, mx, start, time.perf_counter() + 10)
+    assert list(loads_of(p, better)[:, 0]) == [12.0, 12.0, 9.0] and objective_of(p, mx, better) == 212.0
+
+
+def test_a_soft_part_whose_lp_does_not_finish_keeps_a_rebalanced_start(monkeypatch):
+    import optimizers.carve.repair as repair
+    from optimizers.carve import CarveSettings
+    from optimizers.carve.model import LPResult
+
+    monkeypatch.setattr(repair, "solve_lp", lambda mx, limit, stop=None: LPResult("time_limit", np.nan, None, limit))
+    p = _two_books_and_a_third(SOFT_TIERS)
+    start = np.concatenate([np.zeros(24, dtype=np.int64), np.full(9, 2)])
+    messages = []
+    status, assign, obj, bound = repair.solve_one(CarveSettings(mode="soft"), p, lambda f, m: messages.append(m),
+                                                  lambda: False, __import__("time").perf_counter() + 20, {}, 0, 1,
+                                                  warm=start)
+    assert status == "time_limit" and bound == -np.inf
+    assert any("rebalancing" in m for m in messages)
+    assert obj == 212.0 and list(loads_of(p, assign)[:, 0]) == [12.0, 12.0, 9.0]

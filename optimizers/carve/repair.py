@@ -10,6 +10,7 @@ from optimizers.carve.greedy import greedy_assign
 from optimizers.carve.model import (Cancelled, Problem, assignment_from_x, build_matrix, columns_of_units, is_feasible,
                                     objective_of, repair_pool, resolve_tightened, solve_lp, solve_sub_mip,
                                     x_from_assignment)
+from optimizers.carve.rebalance import rebalance
 from optimizers.carve.settings import CarveSettings
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None):
@@ -33,7 +34,9 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if stop():
         raise Cancelled()
     progress(0.15, f"{tag}LP relaxation ({mx.A.shape[1]:,} columns, {mx.A.shape[0]:,} rows)")
-    lp = solve_lp(mx, deadline - time.perf_counter(), stop)
+    left = deadline - time.perf_counter()
+    # soft mode keeps a tenth of the time (at most 30 s) to rebalance its start should the LP not finish
+    lp = solve_lp(mx, left - (min(0.1 * left, 30.0) if p.soft else 0.0), stop)
     stats["seconds_lp"] = stats.get("seconds_lp", 0.0) + lp.seconds
     if lp.status == "infeasible":
         stats["lp_infeasible"] = True
@@ -41,6 +44,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if lp.x is None:
         if not greedy_tried:
             greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
+        if greedy_ok and p.soft:
+            # no LP in time: the start (greedy or today's plan, whichever is cheaper) ignores the lower bands or
+            # the balance; single improving moves fix the worst of it in the time kept for this
+            progress(0.9, f"{tag}LP not finished in time: rebalancing the start")
+            greedy = rebalance(p, mx, greedy, deadline)
         if greedy_ok:
             return "time_limit", greedy, objective_of(p, mx, greedy), -np.inf
         return lp.status if lp.status != "error" else "infeasible", None, np.nan, np.nan
