@@ -162,3 +162,34 @@ def test_a_soft_part_whose_lp_does_not_finish_keeps_a_rebalanced_start(monkeypat
     assert status == "time_limit" and bound == -np.inf
     assert any("rebalancing" in m for m in messages)
     assert obj == 212.0 and list(loads_of(p, assign)[:, 0]) == [12.0, 12.0, 9.0]
+
+
+def test_a_wider_plan_without_an_lp_bound_does_not_replace_an_lp_based_one():
+    import dataclasses
+    import time
+
+    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve.decompose import make_parts, solve_part, widen_on_runner
+
+    acc, reps = _crowded_company()
+    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
+                       reverse_candidates=0.0, target="mean", time_limit=30)
+    carver = TerritoryCarver(cs)
+    p, _ = carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), 1)
+    parts = make_parts(cs, p)
+    first = [solve_part(q, cs, 20) for q in parts]
+    assert first[0].bands_broken and np.isfinite(first[0].bound)
+
+    def greedy_only(part):  # what a widened part that starts past the deadline returns: a start, no LP bound
+        r = solve_part(part, cs, 20)
+        return dataclasses.replace(r, objective=r.objective - 1e9, bound=-np.inf, status="time_limit")
+
+    def runner(fn, items, on_done):
+        return [greedy_only(q) for q in items]
+
+    stats: dict = {}
+    out = widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"),
+                                                                        k)[0],
+                          1, runner, None, lambda f, m: None, stats, time.perf_counter() + 60)
+    assert stats["parts_widened"] >= 1
+    assert out[0].objective == first[0].objective and np.isfinite(out[0].bound)  # the LP-based plan stayed

@@ -200,8 +200,9 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             left = deadline - time.perf_counter()
             wider = solve_part(sub, cs, left if r.assign is None else min(left, max(2 * r.seconds, 10.0)),
                                should_stop=stop, progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
-            if r.assign is not None and (wider.assign is None or wider.objective >= r.objective):
-                break  # soft mode: the narrower plan stays (the same objective, over fewer pairs)
+            if r.assign is not None and (wider.assign is None or not np.isfinite(wider.bound)
+                                         or wider.objective >= r.objective):
+                break  # soft mode: the narrower plan stays (cheaper, or the wider one has no LP bound)
             r = wider
         if r.assign is None and r.status == "time_limit" and deadline - time.perf_counter() > 2:
             # no part ends without a plan while time remains: give it what is left
@@ -237,7 +238,8 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
                     runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
     """Soft parts whose LP broke a band, solved again with twice the candidates per unit, all at once on the
     runner (one after another in the driver they would queue behind each other), until their LP holds the bands,
-    every territory is a candidate, or time is up; a wider plan replaces the narrower only when it is cheaper."""
+    every territory is a candidate, or time is up (only as many as the time left can run); a wider plan replaces
+    the narrower only when its LP finished and it is cheaper."""
     out, k = list(results), k_used
     while time.perf_counter() < deadline - 2:
         again = [i for i, r in enumerate(out) if r.bands_broken and r.assign is not None]
@@ -245,10 +247,18 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         if not again or k2 <= k:
             break
         wide, items, where = expand(k2), [], []
-        for i in again:
+        # only as many as the time left can run (worker-seconds): at 500,000 × 2,500, 18 parts broke a band and
+        # the 16 queued last started past the deadline, to no use
+        budget = (deadline - time.perf_counter()) * max(int(getattr(runner, "workers", 1) or 1), 1)
+        for i in sorted(again, key=lambda j: out[j].seconds):  # the quickest first: the most of them fit
+            cap = max(2 * out[i].seconds, 10.0)
+            if budget < cap:
+                stats["parts_not_widened"] = stats.get("parts_not_widened", 0) + 1
+                out[i] = dataclasses.replace(out[i], bands_broken=False)
+                continue
             q, uidx2 = subproblem(wide, parts[i].terrs)
             if len(uidx2) == len(parts[i].units) and (uidx2 == parts[i].units).all():
-                cap = max(2 * out[i].seconds, 10.0)
+                budget -= cap
                 items.append(dataclasses.replace(parts[i], problem=q, warm=None, name=f"{parts[i].name} · k={k2}",
                                                  time_cap_s=min(cap, parts[i].time_cap_s or cap)))
                 where.append(i)
@@ -261,8 +271,10 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
         wider = runner(fn, items, lambda j, r: progress(0.9, f"{items[j].name}: {r.status}"))
         for i, r in zip(where, wider):
-            better = r.assign is not None and r.objective < out[i].objective
-            # a cheaper wider plan replaces the narrower (and may widen again); else the narrower one stays
+            better = r.assign is not None and np.isfinite(r.bound) and r.objective < out[i].objective
+            # a cheaper wider plan with its own LP bound replaces the narrower (and may widen again); else the
+            # narrower one stays (a wider start without an LP, e.g. greedy past the deadline, would lose the bound:
+            # at 500,000 × 2,500 it did, and the gap of the whole carve with it)
             out[i] = dataclasses.replace(r, index=out[i].index) if better else \
                 dataclasses.replace(out[i], bands_broken=False)
         k = k2
