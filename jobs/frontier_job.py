@@ -80,6 +80,11 @@ def point_items(accounts, reps, plan_year: int, base: CarveSettings, points: int
     return out
 
 
+def point_count(points: int, base: CarveSettings) -> int:
+    """How many carves :func:`point_items` makes: both ends and the weights between (a repeated weight once)."""
+    return len(sweep_weights(points, base.continuity_weight)) + 2
+
+
 def frontier_on(accounts, reps, plan_year: int, settings: CarveSettings | None = None, points: int = 6,
                 by: str = "moves", defaults: Settings | None = None, as_of=None, cluster: str | None = None,
                 runner=None, progress: Callable[[float, str], None] | None = None,
@@ -130,7 +135,8 @@ def frontier_work(accounts, reps, plan_year, as_of, cs: CarveSettings, points: i
     """The work function of a frontier job: every point kept is saved as its own plan ("<title> · <point>")."""
 
     def work(ctx: JobContext) -> dict:
-        runner = ctx.runner(cluster, None, "frontier")  # no size: in this process unless a cluster is asked for
+        # no size: in this process unless a cluster is asked for; one record per point over both calls
+        runner = ctx.runner(cluster, None, "frontier", total=point_count(points, cs))
         try:
             front = frontier_on(accounts, reps, plan_year, cs, points, by, defaults, as_of, runner=runner,
                                 progress=lambda f, m: ctx.progress(f, m), should_stop=ctx.should_stop)

@@ -58,12 +58,14 @@ class JobContext:
             self._last_write = now
             self.records.update(self.job_id, progress=fraction, message=str(message)[:2000])
 
-    def runner(self, cluster: str | None, size: int | None, label: str = "part"):
-        """A part runner on the engine for ``cluster`` (see :func:`jobs.engine.resolve`) that records each part."""
+    def runner(self, cluster: str | None, size: int | None, label: str = "part", total: int | None = None):
+        """A part runner on the engine for ``cluster`` (see :func:`jobs.engine.resolve`) that records each part.
+        ``total``: the job's items come in several calls (a curve's exact end, then its other points), so the
+        record adds up over the calls; without it each call starts a fresh list (a carve that widens re-runs)."""
         engine = resolve(cluster, size, self.engine_settings)
         self.records.update(self.job_id, engine=describe(engine))
         inner = make_runner(engine, self.should_stop, self.engine_settings.retries, label, self.engine_settings)
-        return RecordingRunner(inner, self)
+        return RecordingRunner(inner, self, total)
 
     def part_finished(self, name: str, status: str, seconds: float | None, total: int) -> None:
         self.parts.append({"name": name, "status": status, "seconds": seconds})
@@ -73,19 +75,22 @@ class JobContext:
 class RecordingRunner:
     """Wraps a runner: every finished part is written to the job's row (name, status, seconds)."""
 
-    def __init__(self, inner, ctx: JobContext):
-        self.inner, self.ctx = inner, ctx
+    def __init__(self, inner, ctx: JobContext, total: int | None = None):
+        self.inner, self.ctx, self.total = inner, ctx, total
         self.engine = getattr(inner, "engine", "")
+        self.workers = getattr(inner, "workers", 1)
 
     def __call__(self, fn: Callable, items: Sequence, on_done=None) -> list:
-        n, t0 = len(items), time.perf_counter()
-        self.ctx.parts = []
-        self.ctx.records.update(self.ctx.job_id, parts_total=n, parts_done=0, parts=[])
+        t0 = time.perf_counter()
+        if self.total is None:
+            self.ctx.parts = []
+        first, n = len(self.ctx.parts), self.total or len(items)
+        self.ctx.records.update(self.ctx.job_id, parts_total=n, parts_done=first, parts=self.ctx.parts)
 
         def done(i: int, result: Any) -> None:
             seconds = getattr(result, "seconds", None)
             status = getattr(result, "status", "done")
-            self.ctx.part_finished(part_name(items[i], i, n), str(status),
+            self.ctx.part_finished(part_name(items[i], first + i, n), str(status),
                                    float(seconds) if seconds is not None else time.perf_counter() - t0, n)
             if on_done is not None:
                 on_done(i, result)

@@ -51,6 +51,7 @@ class InProcessRunner:
     """Items one after another in this process (the carve's own default, plus cancel and names)."""
 
     engine = "inprocess"
+    workers = 1  # items at once (the carve sizes each part's time share by it)
 
     def __init__(self, should_stop: Callable[[], bool] | None = None):
         self.should_stop = should_stop or (lambda: False)
@@ -112,6 +113,15 @@ class DaskRunner:
         self.client, self.retries, self.label, self.poll_s = client, retries, label, poll_s
         self.should_stop = should_stop or (lambda: False)
         self.engine = "dask"
+
+    @property
+    def workers(self) -> int:
+        """Tasks the cluster runs at once (its worker threads), at least 1."""
+        try:
+            info = self.client.scheduler_info()["workers"]
+            return max(sum(int(w.get("nthreads", 1)) for w in info.values()), 1)
+        except Exception:  # noqa: BLE001 - no answer from the scheduler: size the parts as if in sequence
+            return 1
 
     def __call__(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
         from distributed import Event

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
+import uuid
 
 import pandas as pd
 import streamlit as st
 
-from jobs import current_user, job_manager, submit_carve
+from jobs import current_user, job_manager, submit_carve, submit_frontier
 from optimizers.carve import (DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveResult, CarveSettings,
                               crm_frame, live_balance, resolve_edits)
-from optimizers.carve.frontier import Frontier, frontier, pick
-from optimizers.carve.model import Cancelled
+from optimizers.carve.frontier import Frontier, pick
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
 from planning.plans import BALANCE_METRICS, METRIC_LABELS, JobRecords, plan_summary
@@ -21,7 +20,7 @@ from ui.guards import require_data
 from ui.charts import before_after_bars
 from ui.format import pct, usd
 from ui.frontier import frontier_chart, frontier_table
-from ui.jobs import attach, jobs_frame, sweep_panel
+from ui.jobs import active_job, jobs_frame, pick_up, sweep_panel
 from ui.widgets import download_csv, money_config
 
 _DEFAULTS = CarveSettings()
@@ -154,52 +153,28 @@ def _cached(key: str) -> CarveResult | None:
         return None
 
 
-def _in_worker(title: str, solve):
-    """Run ``solve(should_stop, progress)`` in a worker thread while this script shows progress; a Cancel click
-    stops the worker.  Returns its result, or None after an error (shown as a plain message)."""
-    stop = threading.Event()
-    box: dict = {"f": 0.0, "msg": "Starting", "result": None, "error": None}
+def _saved_names(job: dict) -> str:
+    """The plan(s) a job saved, for a message."""
+    out = job.get("result") or {}
+    names = [p_["plan"] for p_ in out.get("plans") or []] or [out.get("plan", "–")]
+    return ", ".join(f"“{n}”" for n in names)
 
-    def work():
-        try:
-            box["result"] = solve(stop.is_set, lambda f, m: box.update(f=f, msg=m))
-        except Cancelled:
-            box["result"] = "cancelled"
-        except Exception as exc:  # noqa: BLE001 - shown as a plain message below, never a trace
-            box["error"] = exc
 
-    worker = threading.Thread(target=work, daemon=True)
-    with st.status(f"{title}…", expanded=True) as status:
-        st.button("Cancel", key="carve_cancel", help="Stops the solver; nothing is kept from a cancelled run.")
-        bar = st.progress(0.0)
-        worker.start()
-        try:
-            while worker.is_alive():
-                bar.progress(min(max(box["f"], 0.0), 1.0), text=box["msg"])
-                worker.join(0.25)
-        finally:
-            # a Cancel click (or any widget) reruns the script: stop the worker so it never writes a result
-            if worker.is_alive():
-                stop.set()
-        bar.progress(1.0, text=box["msg"])
-        res, err = box["result"], box["error"]
-        if err is not None:
-            status.update(label=f"{title} failed: {err}", state="error")
-            st.error(f"The carve could not run: {err}")
-            return None
-        ok = getattr(res, "ok", res is not None and res != "cancelled")
-        status.update(label=f"{title}: {getattr(res, 'status', 'done')}", state="complete" if ok else "error",
-                      expanded=False)
-    return res
+def _other_data(job: dict) -> bool:
+    """True (and says so) when the job ran on another dataset than the one loaded now: its result would be shown
+    against the wrong accounts, so only where it is saved is named."""
+    ran_on = (job.get("settings") or {}).get("dataset")
+    if ran_on and ran_on != state.dataset_version():
+        st.info(f"Job #{job['id']} ran on another dataset than the one loaded now; what it found, if anything, is "
+                f"saved as {_saved_names(job)} (open it on the Plans page).")
+        return True
+    return False
 
 
 def _adopt(job: dict) -> None:
     """Show a finished job's result in this session (when this server process still holds it)."""
     res = job_manager().result(int(job["id"]))
-    ran_on = (job.get("settings") or {}).get("dataset")
-    if ran_on and ran_on != state.dataset_version():
-        st.info(f"Job #{job['id']} ran on another dataset than the one loaded now; its plan, if any, is saved as "
-                f"“{(job.get('result') or {}).get('plan', '–')}” (open it on the Plans page).")
+    if _other_data(job):
         return
     if job["status"] == "cancelled":
         st.info(f"Carve job #{job['id']} was cancelled; nothing was saved.")
@@ -240,20 +215,11 @@ if submitted:
         if res.ok:
             state.add_plan(res.plan)
 
-# re-attach: the job this session started, else the user's carve still running (after a reload)
-job = attach(records, user, JOB, "carve", "Carve")
+# re-attach: the job this session started, else the user's carve still running (after a reload), else one that
+# ended while no page followed it
+job = pick_up(records, user, JOB, "carve", "Carve", LATEST_SHOWN, RESULT in st.session_state, RECENT_MINUTES)
 if job is not None:
     _adopt(job)
-elif RESULT not in st.session_state and not st.session_state.get(LATEST_SHOWN):
-    # the job ended while no page followed it (a reload, a closed tab): show it once, as if the page had stayed open
-    st.session_state[LATEST_SHOWN] = True
-    latest = records.list(user=user, kind="carve", limit=1, unseen=True)
-    if len(latest) and latest["status"].iat[0] in ("succeeded", "failed") and \
-            latest["finished_at"].iat[0] > pd.Timestamp.now(tz="UTC") - pd.Timedelta(minutes=RECENT_MINUTES):
-        records.mark_seen(int(latest["id"].iat[0]))
-        st.caption(f"Your carve job #{latest['id'].iat[0]} finished at "
-                   f"{latest['finished_at'].iat[0]:%H:%M:%S} UTC while you were away.")
-        _adopt(records.get(int(latest["id"].iat[0])))
 
 with st.expander("Your carve jobs (they keep running when you leave this page)"):
     job_table = jobs_frame(records, user, kind="carve")
@@ -274,39 +240,73 @@ with st.expander("Scenario sweep: carve for several headcounts at once (e.g. 40,
     sweep_panel(records, state.store(), ds, cs, user)
 
 # --- moves vs travel ---------------------------------------------------------------------
-FRONTIER = "carve_frontier"
-with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st.session_state):
+FRONTIER = "carve_frontier"  # (settings key, Frontier, saved plan names, job id, view id) of the curve on show
+FRONTIER_JOB = "carve_frontier_job_id"
+FRONTIER_SHOWN = "carve_frontier_latest_shown"
+
+
+def _adopt_curve(job: dict) -> None:
+    """Show a finished curve job in this session: its points to pick from (when this server process still holds
+    them), else where its points are saved."""
+    if _other_data(job):
+        return
+    jid, status = int(job["id"]), job["status"]
+    if status == "cancelled":
+        st.info(f"Curve job #{jid} was cancelled; nothing was saved.")
+        return
+    if status != "succeeded":
+        st.error(f"No curve (job #{jid} {status}): {job.get('error') or job.get('message')}")
+        return
+    front = job_manager().result(jid)
+    saved = [p_["plan"] for p_ in (job.get("result") or {}).get("plans") or []]
+    if not isinstance(front, Frontier):  # the server restarted since: the points are in the store
+        st.success(f"Curve job #{jid} finished: its points are saved as {_saved_names(job)} (open them on the "
+                   f"Plans page, or solve the curve again to pick one here).")
+        return
+    f_key = json.dumps(CarveSettings.from_dict(job["settings"]["carve"]).to_dict(), sort_keys=True, default=str)
+    # a picked point is cached under the view's own id: job ids repeat across stores, and a cache hit on an old
+    # key would show another curve's point
+    st.session_state[FRONTIER] = (f_key, front, saved, jid, uuid.uuid4().hex)
+
+
+# the curve's own job expands its view, so its progress (and Cancel) is in sight, also after a reload
+curve_running = active_job(records, user, FRONTIER_JOB, "frontier") is not None
+with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st.session_state or curve_running):
     st.caption("A short series of carves with the settings above, from the fewest moves the bands allow (exact, "
-               "with its bound) to the shortest travel, each warm-started from the one before. Pick a point and it "
-               "becomes the proposal.")
+               "with its bound) to the shortest travel, each warm-started from the fewest-moves plan. The points "
+               "run as a job (in parallel on a cluster when one is configured) that keeps running if you leave "
+               "the page, and each is saved as a plan; pick a point and it becomes the proposal.")
     f1, f2 = st.columns([1, 3])
     n_points = f1.slider("Points", 3, 8, 5, key="carve_frontier_points")
-    if f2.button("Solve the curve", key="carve_frontier_btn"):
-        front = _in_worker("Solving the moves-vs-travel curve", lambda stop, prog: frontier(
-            ds.accounts, ds.reps, ds.plan_year, cs, points=int(n_points), defaults=ds.settings, as_of=ds.as_of,
-            progress=prog, should_stop=stop))
-        if isinstance(front, Frontier):
-            st.session_state[FRONTIER] = (settings_key, front)
+    if f2.button("Solve the curve", key="carve_frontier_btn", disabled=curve_running):
+        st.session_state[FRONTIER_JOB] = submit_frontier(
+            state.store(), ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, points=int(n_points),
+            defaults=ds.settings, user=user, title=f"Curve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}",
+            dataset=state.dataset_version())
+    f_job = pick_up(records, user, FRONTIER_JOB, "frontier", "Moves-vs-travel curve", FRONTIER_SHOWN,
+                    FRONTIER in st.session_state, RECENT_MINUTES)
+    if f_job is not None:
+        _adopt_curve(f_job)
     stored = st.session_state.get(FRONTIER)
     if stored is not None:
-        f_key, front = stored
+        f_key, front, saved, _, view = stored
         if f_key != settings_key:
             st.caption("This curve was solved with earlier settings; solve again to apply the ones above.")
         table = front.table()
         st.info(front.headline() + (f" {front.dropped} point(s) beaten on both axes by another were dropped."
                                     if front.dropped else ""))
         picked_key = st.session_state.get(RESULT) or ""
-        picked = int(picked_key.rsplit(":", 1)[1]) + 1 if picked_key.startswith("frontier:") else None
+        picked = int(picked_key.rsplit(":", 1)[1]) + 1 if picked_key.startswith(f"frontier:{view}:") else None
         st.altair_chart(frontier_chart(table, picked), width="stretch")
-        st.dataframe(frontier_table(table), hide_index=True, width="stretch")
+        st.dataframe(frontier_table(table).assign(**{"saved as": saved}), hide_index=True, width="stretch")
         p1, p2 = st.columns([2, 1])
         choice = p1.selectbox("Point", range(len(front.points)), key="carve_frontier_pick",
                               format_func=lambda i: f"{i + 1}. {front.points[i].label} — "
                                                     f"{front.points[i].moves:,} moved, "
                                                     f"{front.points[i].travel_mi:,.0f} mi")
         if p2.button("Make this point the proposal", key="carve_frontier_use", type="primary"):
-            chosen_res = pick(front, int(choice))
-            f_res_key = f"frontier:{f_key}:{int(choice)}"
+            chosen_res = pick(front, int(choice), saved[int(choice)])  # named as saved, so the two are one plan
+            f_res_key = f"frontier:{view}:{int(choice)}"
             _solved(state.dataset_version(), f_res_key, {"result": chosen_res})
             st.session_state[RESULT] = f_res_key
             state.add_plan(chosen_res.plan)
@@ -320,7 +320,7 @@ if res is None:
     st.stop()
 if key.startswith("frontier:"):
     st.caption(f"Showing point {int(key.rsplit(':', 1)[1]) + 1} of the moves-vs-travel curve: "
-               f"{res.plan.name.removeprefix('Frontier: ')}.")
+               f"{res.plan.name} (saved as a plan).")
 elif key != settings_key:
     st.caption("Showing the last run; the settings above have changed since. Run again to apply them.")
 

@@ -139,7 +139,8 @@ def test_frontier_job_saves_its_points_as_plans_and_cancel_saves_none(client, sm
     assert job["status"] == "succeeded", job["error"]
     saved = [r["saved_as"] for r in job["result"]["table"]]
     assert saved and all(n in store.plan_names() for n in saved) and saved[0] == "Curve · fewest moves"
-    assert job["parts_total"] == 2 and job["parts_done"] == 2  # the points after the exact end, as tasks
+    # one record per point: the exact end, then the others as tasks (progress per point on the page)
+    assert job["parts_total"] == job["parts_done"] == 3 and job["parts"][0]["name"] == "fewest moves"
     stop = submit_frontier(store, acc, reps, 2027, "2026-11-01", cs, points=6, user="ana", title="Stopped",
                            cluster="local")
     time.sleep(0.5)

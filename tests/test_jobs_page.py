@@ -86,14 +86,14 @@ def test_another_users_jobs_are_not_listed(sample, tmp_path, monkeypatch):
     assert not any("saved as" in d.value.columns for d in at.dataframe)
 
 
-def _tiny_dataset():
+def _tiny_dataset(accounts: int = 600, reps: int = 8):
     import pandas as pd
 
     from optimizers.carve.instances import make_instance
     from planning.data.dataset import Dataset
     from planning.data.validation import ValidationReport
 
-    acc, reps = make_instance(600, 8, seed=2, segments=("Mid-market",))
+    acc, reps = make_instance(accounts, reps, seed=2, segments=("Mid-market",))
     return Dataset("tiny", acc, reps, pd.DataFrame(), pd.DataFrame(), None, ValidationReport(),
                    pd.Timestamp("2026-11-01"), 2027)
 
@@ -149,3 +149,64 @@ def test_a_large_comp_simulation_runs_as_a_job_with_progress_per_chunk(tmp_path,
     at.run()
     assert len(JobRecords(PlanStore(url).engine).list(user="fin", kind="comp_sim")) == 1
     assert any(m.label == "Mean variable cost" for m in at.metric)
+
+
+def test_a_curve_job_is_picked_up_by_a_fresh_session_and_a_point_becomes_the_proposal(tmp_path, monkeypatch):
+    from jobs import current_user, job_manager, submit_frontier
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "eve")
+    store, tiny = PlanStore(url), _tiny_dataset(300, 6)  # a curve of three quick points
+    jid = submit_frontier(store, tiny.accounts, tiny.reps, tiny.plan_year, tiny.as_of, CarveSettings(time_limit=20),
+                          3, defaults=tiny.settings, user=current_user(), title="Curve FY27", dataset="tiny")
+    assert job_manager().wait(jid, 300)  # no page follows it: the tab was closed
+    job = JobRecords(store.engine).get(jid)
+    assert job["status"] == "succeeded" and job["kind"] == "frontier"
+    names = [p["name"] for p in job["parts"]]  # progress per point, over the exact end and the rest
+    assert job["parts_done"] == job["parts_total"] == 3 and names[0] == "fewest moves"
+    assert set(names[1:]) == {"continuity 5", "shortest travel"}
+
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=120)
+    at.session_state["dataset"], at.session_state["dataset_version"] = tiny, "tiny"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"curve job #{jid} finished" in c.value for c in at.caption)
+    _, front, saved, shown_jid, _ = at.session_state["carve_frontier"]
+    assert shown_jid == jid and saved == [f"Curve FY27 · {pt.label}" for pt in front.points]
+    assert set(saved) <= set(store.plan_names())  # every point is saved as a plan
+    assert any("moves fewer than" in i.value for i in at.info)
+    at.selectbox(key="carve_frontier_pick").set_value(0)
+    at.button(key="carve_frontier_use").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    moved = {m.label: m.value for m in at.metric}["Accounts moved"]
+    assert moved == f"{len(front.points[0].result.moves):,}"
+    assert saved[0] in at.session_state["session_plans"]  # the proposal Disruption / Compare pick up
+    # the proposal is the saved plan itself
+    assert store.load_plan(saved[0]).assignment.equals(at.session_state["session_plans"][saved[0]].assignment)
+
+
+def test_a_cancelled_curve_job_saves_nothing_and_the_page_says_so(sample, tmp_path, monkeypatch):
+    from jobs import current_user, job_manager, submit_frontier
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "gus")
+    store = PlanStore(url)
+    jid = submit_frontier(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of,
+                          CarveSettings(time_limit=20), 5, defaults=sample.settings, user=current_user(),
+                          title="Stopped curve", dataset="sample")
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=120)
+    at.session_state["carve_frontier_job_id"] = jid  # as if this session had pressed "Solve the curve"
+    job_manager().cancel(JobRecords(store.engine), jid)  # the Cancel button's own call
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert job_manager().wait(jid, 120)
+    assert JobRecords(store.engine).get(jid)["status"] == "cancelled"
+    assert any(f"Curve job #{jid} was cancelled" in i.value for i in at.info)
+    assert "carve_frontier" not in at.session_state
+    assert not [n for n in store.plan_names() if n.startswith("Stopped curve")]

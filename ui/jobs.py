@@ -52,18 +52,44 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
     return job
 
 
-def attach(records: JobRecords, user: str, session_key: str, kind: str, label: str) -> dict | None:
-    """Follow the job this session started (``st.session_state[session_key]``), else the user's running job of
-    ``kind`` (after a reload) → its row when it ended, or None when there is none."""
+def active_job(records: JobRecords, user: str, session_key: str, kind: str) -> int | None:
+    """The job this session started (``st.session_state[session_key]``), else the user's running job of ``kind``
+    (after a reload), else None."""
     job_id = st.session_state.get(session_key)
     if job_id is None:
         active = records.list(user=user, status=JOB_ACTIVE, kind=kind, limit=1)
         job_id = int(active["id"].iat[0]) if len(active) else None
+    return None if job_id is None else int(job_id)
+
+
+def attach(records: JobRecords, user: str, session_key: str, kind: str, label: str) -> dict | None:
+    """Follow :func:`active_job` → its row when it ended, or None when there is none."""
+    job_id = active_job(records, user, session_key, kind)
     if job_id is None:
         return None
-    job = follow(records, int(job_id), label)
+    job = follow(records, job_id, label)
     st.session_state.pop(session_key, None)
     return job
+
+
+def pick_up(records: JobRecords, user: str, session_key: str, kind: str, label: str, shown_key: str,
+            have_result: bool, recent_minutes: float = 15.0) -> dict | None:
+    """:func:`attach`; else, once per session and only when the page shows no result yet, the user's job of
+    ``kind`` that ended within ``recent_minutes`` while no page followed it (a reload, a closed tab), shown as
+    if the page had stayed open → the job's row, or None."""
+    job = attach(records, user, session_key, kind, label)
+    if job is not None or have_result or st.session_state.get(shown_key):
+        return job
+    st.session_state[shown_key] = True
+    latest = records.list(user=user, kind=kind, limit=1, unseen=True)
+    if not len(latest) or latest["status"].iat[0] not in ("succeeded", "failed") or \
+            latest["finished_at"].iat[0] <= pd.Timestamp.now(tz="UTC") - pd.Timedelta(minutes=recent_minutes):
+        return None
+    job_id = int(latest["id"].iat[0])
+    records.mark_seen(job_id)
+    st.caption(f"Your {label[0].lower() + label[1:]} job #{job_id} finished at "
+               f"{latest['finished_at'].iat[0]:%H:%M:%S} UTC while you were away.")
+    return records.get(job_id)
 
 
 def parts_frame(job: dict) -> pd.DataFrame:

@@ -5,7 +5,8 @@ in soft mode, elastic slacks.  Rows:
 
 * assignment: Σ_t x[u,t] = 1 for every unit;
 * balance: lo[t,m] ≤ Σ_u metric[u,m]·x[u,t] ≤ hi[t,m] per territory and metric
-  (soft mode adds over/under slacks priced per unit of deviation outside the band);
+  (soft mode adds over/under slacks priced per unit of deviation outside the band, in convex tiers: see
+  ``SOFT_TIERS``);
 * capacity (optional): accounts in t ≤ max_accounts[t];
 * disruption budget (optional): accounts moved ≤ max_moves, ARR moved ≤ max_arr_moved.
 
@@ -84,6 +85,19 @@ def highs_lp(c, A: sp.csc_matrix, col_lo, col_hi, row_lo, row_hi, is_int: np.nda
     return lp
 
 
+# Soft mode's price of a deviation outside the band rises with its size: (width as a share of the target, multiple
+# of the territory's penalty), the last tier unbounded.  With one linear price the LP is indifferent between
+# spreading a region's excess over its books and putting all of it on one, and it picks a vertex: at 500,000 × 2,500
+# one book ended 1,763% over target (at 100,000 × 500 one 74% under) while its neighbours sat inside their bands.
+# Rising prices spread the same excess, each book a little outside its band.
+SOFT_TIERS: tuple[tuple[float, float], ...] = ((0.10, 1.0), (0.40, 4.0), (float("inf"), 16.0))
+
+
+# HiGHS does not check its time limit everywhere (issues ERGO-Code/HiGHS#885, #1278): a part capped at 120 s ran
+# 199 s.  Its interrupt callbacks also stop a run this long past the limit given to it, seconds.
+GRACE_S = 1.0
+
+
 class Cancelled(Exception):
     """The user stopped the run; nothing is returned or saved."""
 
@@ -109,6 +123,7 @@ class Problem:
     max_arr_moved: float | None = None
     capacity_penalty: float = 1_000.0  # soft mode: cost per account over capacity
     rule_break_penalty: float = 1_000.0  # soft mode: cost of a pair the rules forbid (orphan fallback)
+    soft_tiers: tuple[tuple[float, float], ...] = ()  # soft mode: see SOFT_TIERS; () = one linear price
 
     @property
     def n_units(self) -> int:
@@ -132,6 +147,23 @@ class Matrix:
     n_pairs: int
     n_assign: int  # the first n_assign rows are the assignment rows
     row_kind: list[tuple[str, int, int]] = field(default_factory=list)  # (kind, t, m) for side rows
+
+
+def tier_widths(p: Problem) -> tuple[list[np.ndarray], list[float]]:
+    """Soft mode's price tiers: the width of each (absolute, per balance row, flattened t·M + m; the last one
+    unbounded) and its multiple of the row's penalty."""
+    tiers = p.soft_tiers or ((float("inf"), 1.0),)
+    tgt = np.abs(p.target.reshape(-1))
+    widths = [np.full(tgt.shape, np.inf) if not np.isfinite(w) else w * tgt for w, _ in tiers]
+    widths[-1] = np.full(tgt.shape, np.inf)
+    return widths, [float(m) for _, m in tiers]
+
+
+def soft_blocks(n_tiers: int, n_caps: int) -> list[int]:
+    """The order of soft mode's slack blocks after the pair columns: the first tier's over- and under-slacks (so
+    that ``x[P:P+nb]``, ``x[P+nb:P+2nb]`` stay the first tier's, as :mod:`diagnose` reads them), the capacity
+    over-slacks (-1), then the higher tiers."""
+    return [0] + ([-1] if n_caps else []) + list(range(1, n_tiers))
 
 
 def build_matrix(p: Problem) -> Matrix:
@@ -183,24 +215,29 @@ def build_matrix(p: Problem) -> Matrix:
     col_c, col_lo, col_hi = [cost], [np.zeros(P)], [np.ones(P)]
     n_cols = P
     if p.soft:
-        # one over- and one under-slack per balance row, one over-slack per capacity row
+        # an over- and an under-slack per balance row and price tier (the first tier's pair first, then one
+        # over-slack per capacity row, then the higher tiers' pairs: see soft_layout), widths capped per tier
         nb = T * M
         bal_rows = r0 + np.arange(nb)
         pen = p.penalty.reshape(-1)
-        rows += [bal_rows, bal_rows]
-        cols += [n_cols + np.arange(nb), n_cols + nb + np.arange(nb)]
-        vals += [-np.ones(nb), np.ones(nb)]
-        col_c += [pen, pen]
-        n_cols += 2 * nb
-        if len(cap_rows):
-            rows.append(cap_row_of[cap_rows])
-            cols.append(n_cols + np.arange(len(cap_rows)))
-            vals.append(-np.ones(len(cap_rows)))
-            col_c.append(np.full(len(cap_rows), p.capacity_penalty))
-            n_cols += len(cap_rows)
-        extra = n_cols - P
-        col_lo.append(np.zeros(extra))
-        col_hi.append(np.full(extra, INF))
+        widths, prices = tier_widths(p)
+        for k in soft_blocks(len(prices), len(cap_rows)):
+            if k < 0:  # the capacity rows' over-slacks
+                rows.append(cap_row_of[cap_rows])
+                cols.append(n_cols + np.arange(len(cap_rows)))
+                vals.append(-np.ones(len(cap_rows)))
+                col_c.append(np.full(len(cap_rows), p.capacity_penalty))
+                col_lo.append(np.zeros(len(cap_rows)))
+                col_hi.append(np.full(len(cap_rows), INF))
+                n_cols += len(cap_rows)
+                continue
+            rows += [bal_rows, bal_rows]
+            cols += [n_cols + np.arange(nb), n_cols + nb + np.arange(nb)]
+            vals += [-np.ones(nb), np.ones(nb)]
+            col_c += [pen * prices[k], pen * prices[k]]
+            col_lo.append(np.zeros(2 * nb))
+            col_hi.append(np.tile(np.where(np.isfinite(widths[k]), widths[k], INF), 2))
+            n_cols += 2 * nb
     A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_cols))
     A.sort_indices()
     return Matrix(c=np.concatenate(col_c), A=A, col_lo=np.concatenate(col_lo), col_hi=np.concatenate(col_hi),
@@ -215,6 +252,7 @@ class LPResult:
     x: np.ndarray | None
     seconds: float
     highs: object = None  # the solved highspy model, for a warm re-solve
+    until: list[float] | None = None  # its interrupt callback's deadline (perf_counter), moved for a re-solve
 
 
 def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | None = None) -> LPResult:
@@ -225,14 +263,15 @@ def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | No
     h = new_highs()
     h.setOptionValue("time_limit", float(max(time_limit, 0.5)))
     h.passModel(highs_lp(mx.c, mx.A, mx.col_lo, mx.col_hi, mx.row_lo, mx.row_hi))
-    if should_stop is not None:
-        _watch_interrupt(h, should_stop)
+    until = [t0 + max(time_limit, 0.5) + GRACE_S]  # a re-solve of the same model moves it (resolve_tightened)
+    _watch_interrupt(h, should_stop or (lambda: False), deadline=until)
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
     if st == ms.kOptimal:
         sol = np.asarray(h.getSolution().col_value)
-        return LPResult("optimal", float(h.getInfo().objective_function_value), sol, time.perf_counter() - t0, h)
+        return LPResult("optimal", float(h.getInfo().objective_function_value), sol, time.perf_counter() - t0, h,
+                        until)
     if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
         return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
     if st == ms.kInterrupt and should_stop is not None and should_stop():
@@ -260,6 +299,8 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     # HiGHS's time_limit counts from the model's first run, not this one: without the time already spent, a
     # re-solve after a long LP stopped at once with kTimeLimit and was taken for infeasible bands
     h.setOptionValue("time_limit", float(h.getRunTime() + max(time_limit, 0.5)))
+    if lp.until is not None:
+        lp.until[0] = time.perf_counter() + max(time_limit, 0.5) + GRACE_S
     h.changeRowsBounds(len(rows), rows.astype(np.int32), lo, hi)
     h.run()
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
@@ -269,7 +310,7 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
 
 
 def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good_enough: float | None = None,
-                     reached: list | None = None) -> None:
+                     reached: list | None = None, deadline: list[float] | None = None) -> None:
     """Let HiGHS poll the stop flag so a cancel interrupts a long LP (best effort across highspy versions).
 
     ``good_enough``: stop the MIP as soon as its incumbent objective is at or below this value.  The carve
@@ -281,7 +322,7 @@ def _watch_interrupt(h, should_stop: Callable[[], bool], mip: bool = False, good
         import highspy
 
         def cb(callback_type, message, data_out, data_in, user_data):
-            if should_stop():
+            if should_stop() or (deadline is not None and time.perf_counter() > deadline[0]):
                 data_in.user_interrupt = True
             elif (good_enough is not None and callback_type == highspy.cb.HighsCallbackType.kCallbackMipInterrupt
                   and data_out.mip_primal_bound <= good_enough):
@@ -363,8 +404,8 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
         sol.value_valid = True
         h.setSolution(sol)
     reached: list = []  # set when the incumbent met good_enough (an interrupt we asked for, not a time limit)
-    if should_stop is not None or good_enough is not None:
-        _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough, reached=reached)
+    _watch_interrupt(h, should_stop or (lambda: False), mip=True, good_enough=good_enough, reached=reached,
+                     deadline=[time.perf_counter() + float(time_limit) + GRACE_S])
     h.run()
     st = h.getModelStatus()
     ms = highspy.HighsModelStatus
@@ -435,13 +476,22 @@ def x_from_assignment(p: Problem, mx: Matrix, assign: np.ndarray) -> np.ndarray:
         loads = loads_of(p, assign)
         T, M = loads.shape
         nb = T * M
-        P = len(hit)
-        x[P: P + nb] = np.maximum(loads - p.hi, 0).reshape(-1)
-        x[P + nb: P + 2 * nb] = np.maximum(p.lo - loads, 0).reshape(-1)
+        over = np.maximum(loads - p.hi, 0).reshape(-1)
+        under = np.maximum(p.lo - loads, 0).reshape(-1)
         caps = np.flatnonzero(np.isfinite(p.max_accounts))
-        if len(caps):
-            cnt = np.bincount(assign, weights=p.unit_accounts, minlength=T)
-            x[P + 2 * nb: P + 2 * nb + len(caps)] = np.maximum(cnt[caps] - p.max_accounts[caps], 0)
+        widths, prices = tier_widths(p)
+        start = np.zeros(nb)  # the deviation the cheaper tiers already hold: the cheapest tiers fill first
+        col = len(hit)
+        for k in soft_blocks(len(prices), len(caps)):
+            if k < 0:
+                cnt = np.bincount(assign, weights=p.unit_accounts, minlength=T)
+                x[col: col + len(caps)] = np.maximum(cnt[caps] - p.max_accounts[caps], 0)
+                col += len(caps)
+                continue
+            x[col: col + nb] = np.clip(over - start, 0, widths[k])
+            x[col + nb: col + 2 * nb] = np.clip(under - start, 0, widths[k])
+            start = start + widths[k]
+            col += 2 * nb
     return x
 
 

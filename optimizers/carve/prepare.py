@@ -7,7 +7,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizers.carve.candidates import eligibility, prune, segment_fallback
-from optimizers.carve.model import Problem
+from optimizers.carve.model import SOFT_TIERS, Problem
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.units import build_units
 from planning.data import Settings, capacity_share
@@ -223,7 +223,8 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
                 max_acc[i] = d.segments[segs[i]].accounts_per_rep[1] * share[i]
     p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=lo, hi=hi, target=target,
                 pair_cost=pair_cost, pair_moves=moved_cnt, pair_arr_moved=moved_arr, soft=cs.mode == "soft",
-                penalty=penalty, max_accounts=max_acc, max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
+                soft_tiers=SOFT_TIERS if cs.mode == "soft" else (), penalty=penalty, max_accounts=max_acc,
+                max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
     ctx = dict(acc=acc, terr=terr, units=units, cur=cur, pinned_acc=pinned_acc, warnings=warnings,
                elig=elig, tol={m: cs.tol(m) for m in mnames},
                objective_scale=(mean_arr if cs.objective == "arr_moved" else 1.0), tiebreak=tiebreak)

@@ -10,6 +10,7 @@ from optimizers.carve.greedy import greedy_assign
 from optimizers.carve.model import (Cancelled, Problem, assignment_from_x, build_matrix, columns_of_units, is_feasible,
                                     objective_of, repair_pool, resolve_tightened, solve_lp, solve_sub_mip,
                                     x_from_assignment)
+from optimizers.carve.rebalance import rebalance
 from optimizers.carve.settings import CarveSettings
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None):
@@ -33,7 +34,9 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if stop():
         raise Cancelled()
     progress(0.15, f"{tag}LP relaxation ({mx.A.shape[1]:,} columns, {mx.A.shape[0]:,} rows)")
-    lp = solve_lp(mx, deadline - time.perf_counter(), stop)
+    left = deadline - time.perf_counter()
+    # soft mode keeps a tenth of the time (at most 30 s) to rebalance its start should the LP not finish
+    lp = solve_lp(mx, left - (min(0.1 * left, 30.0) if p.soft else 0.0), stop)
     stats["seconds_lp"] = stats.get("seconds_lp", 0.0) + lp.seconds
     if lp.status == "infeasible":
         stats["lp_infeasible"] = True
@@ -41,6 +44,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if lp.x is None:
         if not greedy_tried:
             greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
+        if greedy_ok and p.soft:
+            # no LP in time: the start (greedy or today's plan, whichever is cheaper) ignores the lower bands or
+            # the balance; single improving moves fix the worst of it in the time kept for this
+            progress(0.9, f"{tag}LP not finished in time: rebalancing the start")
+            greedy = rebalance(p, mx, greedy, deadline)
         if greedy_ok:
             return "time_limit", greedy, objective_of(p, mx, greedy), -np.inf
         return lp.status if lp.status != "error" else "infeasible", None, np.nan, np.nan
@@ -48,6 +56,10 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         raise Cancelled()
     bound = lp.objective
     x_lp = lp.x
+    if p.soft and lp_band_excess(p, lp.x) > 1e-3:
+        # the LP itself breaks a band: over these candidate lists the bands cannot all hold (hard mode's LP would
+        # be infeasible); the caller may retry the part with longer lists
+        stats["lp_bands_broken"] = True
     if greedy_ok and not p.soft:
         inc = objective_of(p, mx, greedy)
         if inc <= bound + cs.mip_gap * 0.9 * abs(inc):
@@ -90,6 +102,10 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
                 break
     xp = x_lp[: mx.n_pairs]
     assign = assignment_from_x(p, x_lp)
+    if p.soft and (not greedy_ok or objective_of(p, mx, assign) < objective_of(p, mx, greedy)):
+        # soft mode: the LP's rounding is a plan too, and the one to keep if the repair finds nothing in time (the
+        # greedy plan fills books nearest first, ignoring owners and the lower bands)
+        greedy, greedy_ok = assign, True
     frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
     frac_units = np.unique(p.cand.unit[frac_pairs])
     stats["fractional_units"] = stats.get("fractional_units", 0) + len(frac_units)
@@ -216,6 +232,19 @@ def _with_greedy(p: Problem, mx, best: np.ndarray | None, best_ok: bool, progres
     if is_feasible(p, mx, g) and (not best_ok or objective_of(p, mx, g) < objective_of(p, mx, best)):
         return g, True
     return best, best_ok
+
+
+def lp_band_excess(p: Problem, x: np.ndarray) -> float:
+    """The largest deviation outside its band, as a share of the target, of the LP's (fractional) books."""
+    c = p.cand
+    xp = x[: len(c.unit)]
+    worst = 0.0
+    for m in range(len(p.metric_names)):
+        load = np.bincount(c.terr, weights=xp * p.unit_metrics[c.unit, m], minlength=p.n_terr)
+        out = np.maximum(np.maximum(load - p.hi[:, m], p.lo[:, m] - load), 0.0)
+        tgt = np.abs(p.target[:, m])
+        worst = max(worst, float(np.max(np.where(tgt > 0, out / np.where(tgt > 0, tgt, 1.0), 0.0), initial=0.0)))
+    return worst
 
 
 def today_plan(p: Problem) -> np.ndarray:
