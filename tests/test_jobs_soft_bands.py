@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.model import SOFT_TIERS, Problem, build_matrix, loads_of, objective_of, solve_sub_mip
+from optimizers.carve.model import SOFT_TIERS, Problem, build_matrix, loads_of, objective_of
+from optimizers.carve.solvers import solve_sub_mip
 
 
 def _two_books_and_a_third(tiers) -> Problem:
@@ -150,7 +151,7 @@ def test_rebalance_moves_single_units_until_the_tiers_are_met():
 def test_a_soft_part_whose_lp_does_not_finish_keeps_a_rebalanced_start(monkeypatch):
     import optimizers.carve.repair as repair
     from optimizers.carve import CarveSettings
-    from optimizers.carve.model import LPResult
+    from optimizers.carve.solvers import LPResult
 
     monkeypatch.setattr(repair, "solve_lp", lambda mx, limit, stop=None: LPResult("time_limit", np.nan, None, limit))
     p = _two_books_and_a_third(SOFT_TIERS)

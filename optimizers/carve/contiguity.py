@@ -323,7 +323,8 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
     """Rounded LP assignment minimising travel distance only (same bands, same candidate pairs)."""
     import dataclasses
 
-    from optimizers.carve.model import assignment_from_x, build_matrix, solve_lp
+    from optimizers.carve.model import assignment_from_x, build_matrix
+    from optimizers.carve.solvers import solve_lp
 
     q = dataclasses.replace(p, pair_cost=p.cand.dist_mi / 100.0)
     lp = solve_lp(build_matrix(q), max(time_limit, 1.0))

@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizers.carve.model import Problem, build_matrix, solve_lp
+from optimizers.carve.model import Problem, build_matrix
+from optimizers.carve.solvers import solve_lp
 from planning.data import distance_matrix_mi
 from planning.plans import METRIC_LABELS
 

@@ -8,10 +8,10 @@ import numpy as np
 
 from optimizers.carve.greedy import greedy_assign
 from optimizers.carve.model import (Cancelled, Problem, assignment_from_x, build_matrix, columns_of_units, is_feasible,
-                                    objective_of, repair_pool, resolve_tightened, solve_lp, solve_sub_mip,
-                                    x_from_assignment)
+                                    objective_of, repair_pool, x_from_assignment)
 from optimizers.carve.rebalance import rebalance
 from optimizers.carve.settings import CarveSettings
+from optimizers.carve.solvers import resolve_tightened, solve_lp, solve_sub_mip
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None):
     """Solve one part by its deadline (``time.perf_counter()`` seconds); ``warm``: an optional starting plan
