@@ -189,10 +189,12 @@ def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound
 def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, deadline: float, stop,
                          stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
     """A plan from the LP's rounding with its fractional units and, in every territory they touch, the
-    ``cs.repair_pool`` units that are cheapest to move re-optimised, or None.  It stops as soon as its plan is within
-    the gap target.  HiGHS's time to a good plan here varies 2-7× from one instance to the next (at 10,000×50: 4 s
-    to 0.4% on one, 20-45 s on another, nothing in 110 s on a third, which the narrowed-band path then solved), so
-    it gets three times the LP's time (at least 20 s, at most 30% of the time left) before that path takes over."""
+    ``cs.repair_pool`` units that are cheapest to move re-optimised, or None; stopped as soon as the plan is within
+    the gap target.  HiGHS's time to such a plan varies 2-7× from one instance to the next, so the cap is a measured
+    compromise (benchmarks/results_carve.md): on one balance metric the narrowed-band path that follows did not find
+    a plan within 0.5% in 300 s at 10,000×50 where this one needed 4-45 s, so it gets three times the LP time (at
+    least 20 s, at most 40% of the time left); on several metrics that path solves most parts of 50,000×250 in 6-50 s
+    after this one gave up, so it gets twice the LP time (at least 10 s, at most 30% of the time left)."""
     xp = x_lp[: mx.n_pairs]
     frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
     if not frac_pairs.any():
@@ -200,7 +202,9 @@ def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bo
     assign = assignment_from_x(p, x_lp)
     free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
                       repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
-    cap = min(0.3 * (deadline - time.perf_counter()), max(20.0, 3 * lp_seconds))
+    left = deadline - time.perf_counter()
+    one_metric = len(p.metric_names) == 1
+    cap = min(0.4 * left, max(20.0, 3 * lp_seconds)) if one_metric else min(0.3 * left, max(10.0, 2 * lp_seconds))
     return _repair_rounding(cs, p, mx, assign, free, bound, deadline, cap, stop, stats, progress,
                             f"{tag}integer repair of {len(free):,} units around the LP's rounding")
 
