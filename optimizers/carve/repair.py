@@ -69,23 +69,19 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         # 1. every unit the LP places whole stays where it is; only its fractional units are re-optimised (at
         #    10,000×50 on four metrics at ±5%: 152 units, 0.2% from the bound, where narrowing the bands first
         #    costs 1% of objective per 10% of band width)
-        first = fractional_repair(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
-        if first is not None:
-            obj = objective_of(p, mx, first)
-            if obj - bound <= cs.mip_gap * abs(obj) + 1e-9:
-                return "optimal", first, obj, min(bound, obj)
-            if not greedy_ok or obj < objective_of(p, mx, greedy):
-                greedy, greedy_ok = first, True
         # 2. the fractional units and the cheapest movers of every territory they touch, around the LP's own
         #    rounding (bands as they are): at 10,000×50 on one metric 6 s to 0.37% of the bound where narrowing the
-        #    bands first took 88 s; on four metrics at weight 5 16 s to 0.31% where it ran out of time
-        second = neighbourhood_repair(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
-        if second is not None:
-            obj = objective_of(p, mx, second)
+        #    bands first took 88 s; on four metrics at weight 5 (another instance) 16 s to 0.31% where it ran out of
+        #    time
+        for attempt in (fractional_repair, neighbourhood_repair):
+            plan = attempt(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
+            if plan is None:
+                continue
+            obj = objective_of(p, mx, plan)
             if obj - bound <= cs.mip_gap * abs(obj) + 1e-9:
-                return "optimal", second, obj, min(bound, obj)
+                return "optimal", plan, obj, min(bound, obj)
             if not greedy_ok or obj < objective_of(p, mx, greedy):
-                greedy, greedy_ok = second, True
+                greedy, greedy_ok = plan, True
     if not p.soft and not small and cs.band_margin > 0:
         # 3. narrow the bands a little, then more, until rounding the fractional units fits the real bands
         for margin in (cs.band_margin / 4, cs.band_margin / 2, cs.band_margin):
