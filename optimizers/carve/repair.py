@@ -71,8 +71,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         #    costs 1% of objective per 10% of band width)
         # 2. the fractional units and the cheapest movers of every territory they touch, around the LP's own
         #    rounding (bands as they are): at 10,000×50 on one metric 6 s to 0.37% of the bound where narrowing the
-        #    bands first took 88 s; on four metrics at weight 5 (another instance) 16 s to 0.31% where it ran out of
-        #    time
+        #    bands first took 88 s (one balance metric only: see neighbourhood_repair)
         for attempt in (fractional_repair, neighbourhood_repair):
             plan = attempt(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
             if plan is None:
@@ -186,11 +185,11 @@ def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bo
                          stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
     """A plan from the LP's rounding with its fractional units and, in every territory they touch, the
     ``cs.repair_pool`` units that are cheapest to move re-optimised, or None; stopped as soon as the plan is within
-    the gap target.  HiGHS's time to such a plan varies 2-7× from one instance to the next, so the cap is a measured
-    compromise (benchmarks/results_carve.md): on one balance metric the narrowed-band path that follows did not find
-    a plan within 0.5% in 300 s at 10,000×50 where this one needed 4-45 s, so it gets three times the LP time (at
-    least 20 s, at most 40% of the time left); on several metrics that path solves most parts of 50,000×250 in 6-50 s
-    after this one gave up, so it gets twice the LP time (at least 10 s, at most 30% of the time left)."""
+    the gap target.  One balance metric only, where it is the path that works: at 10,000×50 the narrowed-band path
+    that follows found no plan within 0.5% in 300 s where this one needed 4-45 s (HiGHS's time varies that much from
+    one instance to the next), so it gets three times the LP time (at least 20 s, at most 40% of the time left).  On
+    several metrics it was measured and not kept: it solved some parts of 50,000×250 in 3-7 s but gave up on others
+    after its cap, and the benchmark rows were slower (weight 1: 168-213 s against 110 s)."""
     xp = x_lp[: mx.n_pairs]
     frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
     if not frac_pairs.any():
@@ -198,9 +197,9 @@ def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bo
     assign = assignment_from_x(p, x_lp)
     free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
                       repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
-    left = deadline - time.perf_counter()
-    one_metric = len(p.metric_names) == 1
-    cap = min(0.4 * left, max(20.0, 3 * lp_seconds)) if one_metric else min(0.3 * left, max(10.0, 2 * lp_seconds))
+    if len(p.metric_names) != 1:
+        return None
+    cap = min(0.4 * (deadline - time.perf_counter()), max(20.0, 3 * lp_seconds))
     return _repair_rounding(cs, p, mx, assign, free, bound, deadline, cap, stop, stats, progress,
                             f"{tag}integer repair of {len(free):,} units around the LP's rounding")
 
