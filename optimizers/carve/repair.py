@@ -189,7 +189,9 @@ def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bo
     that follows found no plan within 0.5% in 300 s where this one needed 4-45 s (HiGHS's time varies that much from
     one instance to the next), so it gets three times the LP time (at least 20 s, at most 40% of the time left).  On
     several metrics it was measured and not kept: it solved some parts of 50,000×250 in 3-7 s but gave up on others
-    after its cap, and the benchmark rows were slower (weight 1: 168-213 s against 110 s)."""
+    after its cap; on the benchmark instances it was neutral at best against greedy in the same run (50,000×250,
+    weights 1 / 5: 24× / 30× greedy's time with a 10 s cap, 36× / 34× with 20 s, 25× / 33× without it), though it
+    helped on another seed (10,000×50 weight 1: 120 s -> 31 s).  Worth revisiting with a cheaper first plan."""
     xp = x_lp[: mx.n_pairs]
     frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
     if not frac_pairs.any():
