@@ -164,7 +164,7 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
     else:
         # each part its share of the time, as in sequence, times the runner's parallelism (without a cap every
         # part got the whole time limit: 24 parts in this process ran 1,372 s on a 600 s limit); none past the end
-        workers = max(int(getattr(runner, "workers", 1) or 1), 1)
+        workers = runner_workers(runner)
         end = time.time() + (deadline - time.perf_counter())
         parts = [dataclasses.replace(q, time_cap_s=remaining * min(1.0, max(2 * q.share * workers, 0.1)),
                                      deadline_epoch=end) for q in parts]
@@ -234,6 +234,11 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
     return status, assign, objective, bound
 
 
+def runner_workers(runner) -> int:
+    """How many parts the runner solves at once (its ``workers`` attribute; 1 when it has none)."""
+    return max(int(getattr(runner, "workers", 1) or 1), 1)
+
+
 def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: list[PartResult], expand, k_used: int,
                     runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
     """Soft parts whose LP broke a band, solved again with twice the candidates per unit, all at once on the
@@ -249,7 +254,7 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         wide, items, where = expand(k2), [], []
         # only as many as the time left can run (worker-seconds): at 500,000 × 2,500, 18 parts broke a band and
         # the 16 queued last started past the deadline, to no use
-        budget = (deadline - time.perf_counter()) * max(int(getattr(runner, "workers", 1) or 1), 1)
+        budget = (deadline - time.perf_counter()) * runner_workers(runner)
         for i in sorted(again, key=lambda j: out[j].seconds):  # the quickest first: the most of them fit
             cap = max(2 * out[i].seconds, 10.0)
             if budget < cap:

@@ -60,13 +60,11 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
         order = good[np.argsort(delta[good], kind="stable")]
         taken_u = np.zeros(p.n_units, dtype=bool)
         busy = np.zeros(p.n_terr, dtype=bool)
-        moved = 0
         for j in order:  # best first; a territory changes once per pass, so each priced change holds
             if taken_u[u[j]] or busy[t[j]] or busy[s[j]]:
                 continue
             a[u[j]] = t[j]
             taken_u[u[j]] = busy[t[j]] = busy[s[j]] = True
-            moved += 1
         obj = objective_of(p, mx, a)
         if obj >= best - 1e-9:
             break  # what the pass did not price (the accounts cap) outweighed it: keep the last better plan
