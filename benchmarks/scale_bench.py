@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -189,7 +191,8 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
         def done(i, r):
             parts.append({"name": items[i].name, "status": r.status, "seconds": r.seconds,
                           "pairs": int(len(items[i].problem.cand.unit)),
-                          "gap": (r.objective - r.bound) / r.objective if r.objective else 0.0})
+                          "gap": (r.objective - r.bound) / r.objective if r.objective else 0.0,
+                          "objective": float(r.objective), "has_bound": bool(np.isfinite(r.bound))})
             note(event="part", **parts[-1])
             on_done(i, r)
         note(event="parts submitted", parts=len(items), names=[it.name for it in items],
@@ -209,6 +212,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
            "pairs": res.stats.get("pairs"), "moves": int(len(res.moves)) if res.ok else None,
            "peak_rss_mb_driver": peak_rss_mb(), "part_limit_s": part_limit_s, "tolerance": tolerance,
            "carve_mode": carve_mode, "worst_dev_after": float(res.balance["worst_dev_after"].max()) if res.ok else None,
+           "worst_books": worst_books(res) if res.ok else [],
            "diagnosis": res.diagnosis, **load}
     if client is not None:
         row["peak_rss_mb_workers"] = sorted(client.run(_worker_peak_mb).values())
@@ -219,16 +223,34 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
 
 def merged_parts(runs: list[dict]) -> list[dict]:
     """One entry per part: a soft part whose LP broke a band is solved again with wider candidate lists ("NAME ·
-    k=20", after its first solve), so its time is the sum of its runs and its status and gap are the last run's."""
+    k=20", after its first solve), so its time is the sum of its runs; its status and gap are those of the plan the
+    carve kept: the wider run's only when it has an LP bound and is cheaper (the carve's own rule,
+    ``decompose.widen_on_runner``; the 500,000-account rerun listed discarded wider runs' "no bound" instead)."""
     out: dict[str, dict] = {}
     for r in runs:
         base, _, k = r["name"].partition(" · k=")
         if base in out:
-            out[base].update(status=r["status"], gap=r["gap"], seconds=out[base]["seconds"] + r["seconds"],
-                             widened_to=int(k) if k else None)
+            kept = out[base]
+            kept["seconds"] += r["seconds"]
+            if r.get("has_bound", True) and r.get("objective", -np.inf) < kept.get("objective", np.inf):
+                kept.update(status=r["status"], gap=r["gap"], objective=r.get("objective"), widened_to=int(k))
         else:
             out[base] = {**r, "name": base, "widened_to": int(k) if k else None}
     return list(out.values())
+
+
+def worst_books(res, n: int = 5) -> list[dict]:
+    """The ``n`` books furthest from their target on any balanced metric, with where they sit."""
+    after, terr = res.after, res.plan.territories
+    rows = []
+    for m in res.balance["metric"]:
+        tgt = after[f"target_{m}"].replace(0, np.nan)
+        dev = after[m] / tgt - 1
+        for tid, d in dev.abs().nlargest(n).items():
+            rows.append({"territory": str(tid), "segment": str(terr.loc[tid, "segment"]),
+                         "region": str(terr.loc[tid, "region"]), "metric": m, "load": float(after.loc[tid, m]),
+                         "target": float(tgt[tid]), "dev": float(dev[tid])})
+    return sorted(rows, key=lambda r: -abs(r["dev"]))[:n]
 
 
 def lpt_makespan(times: list[float], n: int) -> float:
@@ -279,6 +301,17 @@ def parts_table(rows: list[dict]) -> str:
             cells.append("– | – | –" if p is None else f"{p['seconds']:,.1f} | {p['status']} | {p.get('gap', 0):.2%}")
         pairs = next(x["pairs"] for x in rows[0]["parts"] if x["name"] == n)
         lines.append(f"| {n} | {pairs:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def books_table(rows: list[dict]) -> str:
+    """The books furthest from their target, per mode."""
+    lines = ["Books furthest from their target:", "",
+             "| mode | territory | segment · region | metric | book | target | deviation |", "|---|---|---|---|---:|---:|---:|"]
+    for r in rows:
+        for b in r.get("worst_books", []):
+            lines.append(f"| {r['mode']} | {b['territory']} | {b['segment']} · {b['region']} | {b['metric']} "
+                         f"| {b['load']:,.0f} | {b['target']:,.0f} | {b['dev']:+.1%} |")
     return "\n".join(lines)
 
 
@@ -398,7 +431,8 @@ def main() -> None:
             f"--accounts {a.accounts} --reps {a.reps} --modes {a.modes} --workers {a.workers}`.\n\n"
             + table(rows) + "\n\nProjected carve time on N workers from the measured per-part times of the "
             f"{rows[0]['mode']} run (parts dealt largest first; the critical path is the largest part):\n\n"
-            + projection_table(rows[0]) + "\n\nPer part:\n\n" + parts_table(rows) + "\n")
+            + projection_table(rows[0]) + "\n\nPer part:\n\n" + parts_table(rows) + "\n\n"
+            + books_table(rows) + "\n")
     print("\n" + text)
     if a.json_out:
         a.json_out.write_text(json.dumps(rows, indent=1))

@@ -194,3 +194,32 @@ def test_a_wider_plan_without_an_lp_bound_does_not_replace_an_lp_based_one():
                           1, runner, None, lambda f, m: None, stats, time.perf_counter() + 60)
     assert stats["parts_widened"] >= 1
     assert out[0].objective == first[0].objective and np.isfinite(out[0].bound)  # the LP-based plan stayed
+
+
+def test_rebalance_empties_a_book_many_times_its_target_in_a_few_passes():
+    # today's plan at 500,000 × 2,500 had books 30× apart; a part whose LP did not finish kept it rebalanced by one
+    # move into and out of each book per pass (50 passes), which left a book 1,141% over its target
+    import time
+
+    from optimizers.carve.rebalance import rebalance
+
+    n_units, n_books = 1200, 12
+    units = np.arange(n_units)
+    pairs_u, pairs_t = np.repeat(units, n_books), np.tile(np.arange(n_books), n_units)
+    ptr = np.arange(0, len(pairs_u) + 1, n_books)
+    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
+                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
+    target = np.full((n_books, 1), 100.0)
+    cost = np.where(pairs_t == 0, 0.0, 1.0)  # staying in book 0 (today's) is free, any move costs 1
+    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((n_units, 1)), unit_accounts=np.ones(n_units),
+                lo=0.9 * target, hi=1.1 * target, target=target, pair_cost=cost, pair_moves=np.zeros(len(cost)),
+                pair_arr_moved=np.zeros(len(cost)), soft=True, penalty=np.full((n_books, 1), 100.0),
+                max_accounts=np.full(n_books, np.inf), soft_tiers=SOFT_TIERS)
+    mx = build_matrix(p)
+    start = np.zeros(n_units, dtype=np.int64)  # every unit in book 0: 1,100% over its target
+    # one move into and out of each book per pass needs ~100 passes to move 1,090 units; ten are enough now
+    better = rebalance(p, mx, start, time.perf_counter() + 30, passes=10)
+    books = loads_of(p, better)[:, 0]
+    # book 0 keeps the band's top (110, free to stay), the other 11 books share 1,090: every one inside 90–110
+    assert books[0] == 110 and books.sum() == 1200 and books.min() >= 90 and books.max() <= 110
+    assert objective_of(p, mx, better) == 1090.0  # 1,090 moves at 1 each, no band broken: the optimum

@@ -1,10 +1,13 @@
-"""A cheap soft-mode rebalance: single-unit moves that lower the objective, for a part whose LP did not finish.
+"""A cheap soft-mode rebalance: single-unit moves that lower the objective.
 
-Without an LP the only plans are today's and the greedy one (nearest territory with room, blind to owners and to
-the lower bands).  Each pass prices moving every unit to each of its candidate territories (pair cost plus the
-change in both books' band penalties, in the model's own tiers) and makes the best improving move of each unit, at
-most one move into and one out of each territory per pass, so the priced changes add up exactly.  Vectorised over
-the candidate pairs: ~0.1 s a pass at 20,000 units.
+Used twice: on the start of a part whose LP did not finish (today's plan or the greedy one: greedy is blind to owners
+and to the lower bands, today's books can be 30× apart), and on the LP's rounding, whose few fractional units tip
+some books just past their band.  Each pass prices moving every unit to each of its candidate territories (pair cost
+plus the change in both books' band penalties, in the model's own tiers), vectorised over the pairs, then walks the
+best move of each unit, best first, and makes it if it still lowers the objective at the books' loads of that moment
+(priced again exactly, one move at a time).  A book can give and take many units in one pass, so a book 2,400
+accounts over its band is emptied in a few passes, not 2,400 (at most one move in and out of each book per pass, as
+this module first did, left a 500,000-account carve with a book 1,141% over its target).
 """
 from __future__ import annotations
 
@@ -29,26 +32,58 @@ def band_penalty(p: Problem, rows: np.ndarray, load: np.ndarray) -> np.ndarray:
     return out
 
 
-def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passes: int = 50) -> np.ndarray:
+class _Rows:
+    """The balance rows as Python floats, for pricing one move at a time (numpy scalars cost ~10× more)."""
+
+    def __init__(self, p: Problem):
+        widths, prices = tier_widths(p)
+        self.lo, self.hi = p.lo.reshape(-1).tolist(), p.hi.reshape(-1).tolist()
+        self.pen = p.penalty.reshape(-1).tolist()
+        self.tiers = [(w.tolist(), float(price)) for w, price in zip(widths, prices)]
+
+    def penalty(self, r: int, load: float) -> float:
+        dev = load - self.hi[r] if load > self.hi[r] else (self.lo[r] - load if load < self.lo[r] else 0.0)
+        if dev <= 0.0:
+            return 0.0
+        out, start = 0.0, 0.0
+        for w, price in self.tiers:
+            part = min(dev - start, w[r])
+            if part <= 0.0:
+                break
+            out += price * part
+            start += w[r]
+        return self.pen[r] * out
+
+
+def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passes: int = 200) -> np.ndarray:
     """``assign`` improved by single-unit moves until none helps, ``passes`` are done or ``deadline``
-    (``time.perf_counter()``) is reached; returned only when cheaper (soft mode only; else ``assign``)."""
+    (``time.perf_counter()``) is reached; returned only when cheaper (soft mode only; else ``assign``).  The
+    accounts cap of a book is kept as a hard limit (a move into a full book is not made)."""
     if not p.soft or p.max_moves is not None or p.max_arr_moved is not None:
         return assign  # budgets link every move: single moves cannot be priced one by one
     c, M = p.cand, len(p.metric_names)
     a = np.asarray(assign).copy()
     best, best_a = objective_of(p, mx, a), a.copy()
     cost = mx.c[: mx.n_pairs]  # pair costs with the rules' fallback surcharge, as the model prices them
+    rows = _Rows(p)
+    cap = p.max_accounts
+    has_cap = bool(np.isfinite(cap).any())
+    cap_l = cap.tolist()
+    n_acc = p.unit_accounts.tolist()
+    um = p.unit_metrics.tolist()
     for _ in range(passes):
         if time.perf_counter() > deadline:
             break
-        loads = loads_of(p, a).reshape(-1)
+        loads2 = loads_of(p, a)
+        loads = loads2.reshape(-1)
         src = a[c.unit]
         move = c.terr != src
         u, t, s = c.unit[move], c.terr[move], src[move]
         here = np.zeros(p.n_units)
         sel = ~move
         here[c.unit[sel]] = cost[sel]
-        delta = cost[move] - here[u]
+        pair_delta = cost[move] - here[u]
+        delta = pair_delta.copy()
         for m in range(M):
             v = p.unit_metrics[u, m]
             rt, rs = t * M + m, s * M + m
@@ -57,16 +92,43 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
         good = np.flatnonzero(delta < -1e-9)
         if not len(good):
             break
+        # each unit's three best moves, best first; priced again at the loads of the moment before one is made (a
+        # book many units would enter first fills, and the next unit's next best book takes it)
         order = good[np.argsort(delta[good], kind="stable")]
-        taken_u = np.zeros(p.n_units, dtype=bool)
-        busy = np.zeros(p.n_terr, dtype=bool)
-        for j in order:  # best first; a territory changes once per pass, so each priced change holds
-            if taken_u[u[j]] or busy[t[j]] or busy[s[j]]:
+        by_unit = np.lexsort((np.arange(len(order)), u[order]))
+        rank = np.arange(len(order)) - np.searchsorted(u[order][by_unit], u[order][by_unit])
+        keep = np.zeros(len(order), dtype=bool)
+        keep[by_unit[rank < 3]] = True
+        order = order[keep]
+        load_l = loads.tolist()
+        count_l = np.bincount(a, weights=p.unit_accounts, minlength=p.n_terr).tolist() if has_cap else None
+        made = 0
+        taken = [False] * p.n_units
+        for uj, tj, sj, dj in zip(u[order].tolist(), t[order].tolist(), s[order].tolist(),
+                                     pair_delta[order].tolist()):
+            if taken[uj] or (has_cap and count_l[tj] + n_acc[uj] > cap_l[tj]):
                 continue
-            a[u[j]] = t[j]
-            taken_u[u[j]] = busy[t[j]] = busy[s[j]] = True
+            d = dj
+            vals = um[uj]
+            for m in range(M):
+                v, rt, rs = vals[m], tj * M + m, sj * M + m
+                d += rows.penalty(rt, load_l[rt] + v) - rows.penalty(rt, load_l[rt])
+                d += rows.penalty(rs, load_l[rs] - v) - rows.penalty(rs, load_l[rs])
+            if d >= -1e-9:
+                continue
+            a[uj] = tj
+            taken[uj] = True
+            for m in range(M):
+                load_l[tj * M + m] += vals[m]
+                load_l[sj * M + m] -= vals[m]
+            if has_cap:
+                count_l[tj] += n_acc[uj]
+                count_l[sj] -= n_acc[uj]
+            made += 1
+            if made % 512 == 0 and time.perf_counter() > deadline:
+                break
         obj = objective_of(p, mx, a)
         if obj >= best - 1e-9:
-            break  # what the pass did not price (the accounts cap) outweighed it: keep the last better plan
+            break  # what the pass did not price (a soft accounts cap) outweighed it: keep the last better plan
         best, best_a = obj, a.copy()
     return best_a
