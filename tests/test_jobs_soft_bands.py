@@ -223,3 +223,45 @@ def test_rebalance_empties_a_book_many_times_its_target_in_a_few_passes():
     # book 0 keeps the band's top (110, free to stay), the other 11 books share 1,090: every one inside 90–110
     assert books[0] == 110 and books.sum() == 1200 and books.min() >= 90 and books.max() <= 110
     assert objective_of(p, mx, better) == 1090.0  # 1,090 moves at 1 each, no band broken: the optimum
+
+
+def test_polish_mends_a_hard_rounding_into_the_bands_at_the_least_cost():
+    # hard bands 9–11 on three books of target 10; units 0–19 may go to book 0 (cost 0) or book 1 (cost 1), units
+    # 20–29 only to book 2.  A rounding with 12 in book 0 and 8 in book 1 breaks both bands; the cheapest plan
+    # inside them keeps 11 in book 0 and 9 in book 1: cost 9
+    from optimizers.carve.rebalance import broken_territories, polish
+
+    units = np.arange(30)
+    pairs_u = np.concatenate([np.repeat(units[:20], 2), units[20:]])
+    pairs_t = np.concatenate([np.tile([0, 1], 20), np.full(10, 2)])
+    cost = np.concatenate([np.tile([0.0, 1.0], 20), np.zeros(10)])
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pairs_u, minlength=30))])
+    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
+                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
+    target = np.full((3, 1), 10.0)
+    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((30, 1)), unit_accounts=np.ones(30),
+                lo=0.9 * target, hi=1.1 * target, target=target, pair_cost=cost, pair_moves=np.zeros(len(cost)),
+                pair_arr_moved=np.zeros(len(cost)), soft=False, penalty=np.full((3, 1), 100.0),
+                max_accounts=np.full(3, np.inf))
+    mx = build_matrix(p)
+    rounding = np.concatenate([np.zeros(12, dtype=np.int64), np.ones(8, dtype=np.int64), np.full(10, 2)])
+    assert list(broken_territories(p, rounding)) == [0, 1]
+    import time
+
+    mended = polish(p, mx, rounding, time.perf_counter() + 10)
+    assert list(loads_of(p, mended)[:, 0]) == [11.0, 9.0, 10.0] and len(broken_territories(p, mended)) == 0
+    assert objective_of(p, mx, mended) == 9.0
+
+
+def test_a_four_metric_carve_is_mended_from_the_lp_rounding_within_the_bands():
+    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve.instances import make_instance
+
+    metrics = ("potential_usd", "arr_usd", "workload_hours", "accounts")
+    acc, reps = make_instance(2_000, 12, seed=4)
+    cs = CarveSettings(metrics=metrics, tolerance=dict.fromkeys(metrics, 0.05), time_limit=120)
+    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+    assert res.ok and res.status == "optimal" and res.gap <= cs.mip_gap + 1e-9 and res.objective >= res.bound
+    assert res.stats.get("seconds_mend", 0) > 0 and "first_repair_units" not in res.stats  # mended, no repair
+    assert res.plan.assignment.index.is_unique and len(res.plan.assignment) == len(acc)
+    assert (res.balance["worst_dev_after"] <= 0.05 + 1e-6).all()
