@@ -197,8 +197,8 @@ def test_a_wider_plan_without_an_lp_bound_does_not_replace_an_lp_based_one():
 
 
 def test_rebalance_empties_a_book_many_times_its_target_in_a_few_passes():
-    # today's plan at 500,000 × 2,500 had books 30× apart; a part whose LP did not finish kept it rebalanced by one
-    # move into and out of each book per pass (50 passes), which left a book 1,141% over its target
+    # today's plan at 500,000 × 2,500 had books 30× apart; a part whose LP did not finish kept its start rebalanced
+    # by one move into and out of each book per pass (50 passes), which left books 95% off their target
     import time
 
     from optimizers.carve.rebalance import rebalance

@@ -8,8 +8,8 @@ bands and 0.75% of the LP bound in under a second, where the integer repair took
 plus the change in both books' band penalties, in the model's own tiers), vectorised over the pairs, then walks the
 best move of each unit, best first, and makes it if it still lowers the objective at the books' loads of that moment
 (priced again exactly, one move at a time).  A book can give and take many units in one pass, so a book 2,400
-accounts over its band is emptied in a few passes, not 2,400 (at most one move in and out of each book per pass, as
-this module first did, left a 500,000-account carve with a book 1,141% over its target).
+accounts over its band is emptied in a few passes, not 2,400 (this module first made at most one move in and out of
+each book per pass: a 500,000-account part without an LP kept books 95% off their target).
 """
 from __future__ import annotations
 

@@ -56,10 +56,12 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         raise Cancelled()
     bound = lp.objective
     x_lp = lp.x
-    if p.soft and lp_band_excess(p, lp.x) > 1e-3:
+    excess = lp_band_excess(p, lp.x) if p.soft else 0.0
+    if excess > 1e-3:
         # the LP itself breaks a band: over these candidate lists the bands cannot all hold (hard mode's LP would
-        # be infeasible); the caller may retry the part with longer lists
+        # be infeasible); the caller may retry the part with longer lists, the worst first
         stats["lp_bands_broken"] = True
+        stats["lp_band_excess"] = excess
     if not small:
         # 0. the LP's rounding mended by single moves, and a small integer repair around any book still outside its
         #    band: at 10,000×50 on four metrics at ±5% within 0.8% of the bound a second after the LP
