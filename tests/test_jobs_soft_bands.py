@@ -265,3 +265,34 @@ def test_a_four_metric_carve_is_mended_from_the_lp_rounding_within_the_bands():
     assert res.stats.get("seconds_mend", 0) > 0 and "first_repair_units" not in res.stats  # mended, no repair
     assert res.plan.assignment.index.is_unique and len(res.plan.assignment) == len(acc)
     assert (res.balance["worst_dev_after"] <= 0.05 + 1e-6).all()
+
+
+def test_widened_parts_may_use_the_time_the_others_leave_up_to_three_times_their_cap():
+    import time
+
+    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve.decompose import make_parts, solve_part, widen_on_runner
+
+    acc, reps = _crowded_company()
+    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
+                       reverse_candidates=0.0, target="mean", time_limit=30)
+    carver = TerritoryCarver(cs)
+    p, _ = carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), 1)
+    parts = make_parts(cs, p)
+    first = [solve_part(q, cs, 20) for q in parts]
+    assert first[0].bands_broken and first[0].band_excess > 0.1  # two books reach 3 of their 7 accounts
+    seen = []
+
+    def runner(fn, items, on_done):
+        seen.extend(items)
+        return [solve_part(q, cs, 20) for q in items]
+
+    # an hour left on one worker: the widened part gets three times its cap of max(2 × its first solve, 10 s)
+    widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0],
+                    1, runner, None, lambda f, m: None, {}, time.perf_counter() + 3600)
+    assert seen and seen[0].time_cap_s == pytest.approx(3 * max(2 * first[0].seconds, 10.0))
+    # 25 s left: the cap (10 s) stretches by the 15 s the others leave, to 25 s, not 30
+    seen.clear()
+    widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0],
+                    1, runner, None, lambda f, m: None, {}, time.perf_counter() + 25)
+    assert seen and 20 < seen[0].time_cap_s <= 25

@@ -269,12 +269,18 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
             if len(uidx2) == len(parts[i].units) and (uidx2 == parts[i].units).all():
                 budget -= cap
                 items.append(dataclasses.replace(parts[i], problem=q, warm=None, name=f"{parts[i].name} · k={k2}",
-                                                 time_cap_s=min(cap, parts[i].time_cap_s or cap)))
+                                                 time_cap_s=cap))
                 where.append(i)
             else:
                 out[i] = dataclasses.replace(out[i], bands_broken=False)  # the parts would change shape
         if not items:
             break
+        # time the chosen parts leave unused is theirs, up to three times their cap: twice the first solve was
+        # too short for the worst parts (the LP over twice the pairs takes more than twice as long), and the
+        # 500,000 × 2,500 carve ended 6 minutes early while its worst parts' wider LPs had been stopped
+        stretch = min(3.0, 1.0 + max(budget, 0.0) / sum(q.time_cap_s for q in items))
+        items = [dataclasses.replace(q, time_cap_s=min(q.time_cap_s * stretch, parts[i].time_cap_s or np.inf))
+                 for q, i in zip(items, where)]
         progress(0.9, f"{len(items)} part(s) break a band over {k} candidates per unit: widening to {k2}")
         stats["parts_widened"] = stats.get("parts_widened", 0) + len(items)
         stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
