@@ -296,3 +296,34 @@ def test_widened_parts_may_use_the_time_the_others_leave_up_to_three_times_their
     widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0],
                     1, runner, None, lambda f, m: None, {}, time.perf_counter() + 25)
     assert seen and 20 < seen[0].time_cap_s <= 25
+
+
+def test_a_swap_does_what_no_single_move_can_when_both_books_sit_at_their_band_edge():
+    # two books of 10 units each, hard bands 9.5–10.5 (no single move fits); unit 0 sits in book 0 at cost 5 and
+    # would cost 1 in book 1, unit 10 the mirror image; every other unit costs 0 at home and 10 away.  Swapping
+    # units 0 and 10 keeps both books at 10 and takes the cost from 10 to 2: the optimum
+    import time
+
+    from optimizers.carve.rebalance import polish, rebalance
+
+    units = np.arange(20)
+    pairs_u, pairs_t = np.repeat(units, 2), np.tile([0, 1], 20)
+    home = np.where(units < 10, 0, 1)
+    cost = np.where(pairs_t == home[pairs_u], 0.0, 10.0)
+    cost[[0, 1]] = [5.0, 1.0]  # unit 0: book 0 at 5, book 1 at 1
+    cost[[20, 21]] = [1.0, 5.0]  # unit 10: book 0 at 1, book 1 at 5
+    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(40), rule_break=np.zeros(40, dtype=bool),
+                      ptr=np.arange(0, 41, 2), orphans=np.array([], dtype=np.int64))
+    target = np.full((2, 1), 10.0)
+    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((20, 1)), unit_accounts=np.ones(20),
+                lo=0.95 * target, hi=1.05 * target, target=target, pair_cost=cost, pair_moves=np.zeros(40),
+                pair_arr_moved=np.zeros(40), soft=False, penalty=np.full((2, 1), 100.0),
+                max_accounts=np.full(2, np.inf))
+    mx = build_matrix(p)
+    start = home.copy()
+    assert objective_of(p, mx, start) == 10.0
+    priced = __import__("dataclasses").replace(p, soft=True, soft_tiers=(), penalty=p.penalty * 100)
+    assert (rebalance(priced, build_matrix(priced), start, time.perf_counter() + 5) == start).all()  # stuck
+    best = polish(p, mx, start, time.perf_counter() + 5)
+    assert best[0] == 1 and best[10] == 0 and (best[1:10] == 0).all() and (best[11:] == 1).all()
+    assert objective_of(p, mx, best) == 2.0 and list(loads_of(p, best)[:, 0]) == [10.0, 10.0]

@@ -192,9 +192,10 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
     left = deadline - t0
     if left < 1 or p.max_moves is not None or p.max_arr_moved is not None:
         return None  # budgets link every move: single moves cannot be priced one by one
-    progress(0.3, f"{tag}mending the LP's rounding by single moves")
+    progress(0.3, f"{tag}mending the LP's rounding by single moves and swaps")
     cap = max(min(0.1 * left, 20.0), 1.0)
-    plan = polish(p, mx, assignment_from_x(p, x_lp), min(deadline, t0 + cap))
+    good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
+    plan = polish(p, mx, assignment_from_x(p, x_lp), min(deadline, t0 + cap), good)
     broken = broken_territories(p, plan)
     if len(broken) and not p.soft and not stop():
         free = repair_pool(p, plan, broken, cs.repair_pool)
@@ -202,7 +203,6 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
         free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
         progress(0.35, f"{tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a band")
         x0 = x_from_assignment(p, mx, plan)
-        good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
         sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(deadline - time.perf_counter(),
                             max(5.0, lp_seconds)), cs.mip_gap, cs.solver, x0, 0.5 * cs.mip_gap * abs(bound),
                             should_stop=stop, good_enough=good)
@@ -212,7 +212,7 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
         if sub.x is not None:
             mended = assignment_from_x(p, sub.x)
             if is_feasible(p, mx, mended):
-                again = polish(p, mx, mended, min(deadline, time.perf_counter() + cap))
+                again = polish(p, mx, mended, min(deadline, time.perf_counter() + cap), good)
                 plan = again if is_feasible(p, mx, again) else mended
     stats["seconds_mend"] = stats.get("seconds_mend", 0.0) + time.perf_counter() - t0
     return plan if is_feasible(p, mx, plan) else None
