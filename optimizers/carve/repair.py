@@ -246,13 +246,11 @@ def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bo
     helped on another seed (10,000×50 weight 1: 120 s -> 31 s).  Worth revisiting with a cheaper first plan."""
     xp = x_lp[: mx.n_pairs]
     frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
-    if not frac_pairs.any():
+    if len(p.metric_names) != 1 or not frac_pairs.any():
         return None
     assign = assignment_from_x(p, x_lp)
     free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
                       repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
-    if len(p.metric_names) != 1:
-        return None
     cap = min(0.4 * (deadline - time.perf_counter()), max(20.0, 3 * lp_seconds))
     return _repair_rounding(cs, p, mx, assign, free, bound, deadline, cap, stop, stats, progress,
                             f"{tag}integer repair of {len(free):,} units around the LP's rounding")
