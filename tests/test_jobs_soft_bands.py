@@ -12,6 +12,21 @@ from optimizers.carve.model import SOFT_TIERS, Problem, build_matrix, loads_of, 
 from optimizers.carve.solvers import solve_sub_mip
 
 
+def _books(pairs_u, pairs_t, cost, n_books: int, target: float, band: float, soft: bool, tiers=()) -> Problem:
+    """A hand-checked case: unit–book pairs (sorted by unit) with their costs, books of ``target`` accounts ± ``band``,
+    one account per unit, penalty 100 per account outside the band."""
+    n_units = int(pairs_u.max()) + 1
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pairs_u, minlength=n_units))])
+    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
+                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
+    tgt = np.full((n_books, 1), float(target))
+    return Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((n_units, 1)),
+                   unit_accounts=np.ones(n_units), lo=(1 - band) * tgt, hi=(1 + band) * tgt, target=tgt,
+                   pair_cost=np.asarray(cost, dtype=float), pair_moves=np.zeros(len(cost)),
+                   pair_arr_moved=np.zeros(len(cost)), soft=soft, penalty=np.full((n_books, 1), 100.0),
+                   max_accounts=np.full(n_books, np.inf), soft_tiers=tiers)
+
+
 def _two_books_and_a_third(tiers) -> Problem:
     """Three books with a target of 10 accounts each, band ±10% (9–11).  Units 0–23 may go to book 0 or 1 and are
     cheaper in book 0 (cost 0 there, 1 in book 1); units 24–32 may only go to book 2 (9 of them: inside its band).
@@ -20,14 +35,7 @@ def _two_books_and_a_third(tiers) -> Problem:
     pairs_u = np.concatenate([np.repeat(units[:24], 2), units[24:]])
     pairs_t = np.concatenate([np.tile([0, 1], 24), np.full(9, 2)])
     cost = np.concatenate([np.tile([0.0, 1.0], 24), np.zeros(9)])
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(pairs_u, minlength=33))])
-    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
-                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
-    target = np.full((3, 1), 10.0)
-    return Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((33, 1)), unit_accounts=np.ones(33),
-                   lo=0.9 * target, hi=1.1 * target, target=target, pair_cost=cost, pair_moves=np.zeros(len(cost)),
-                   pair_arr_moved=np.zeros(len(cost)), soft=True, penalty=np.full((3, 1), 100.0),
-                   max_accounts=np.full(3, np.inf), soft_tiers=tiers)
+    return _books(pairs_u, pairs_t, cost, 3, 10, 0.1, True, tiers)
 
 
 def _solve(p: Problem) -> np.ndarray:
@@ -78,6 +86,22 @@ def _crowded_company():
         "lon": [-100.0, -98.0, -96.0], "start_date": pd.Timestamp("2020-01-01"), "end_date": pd.NaT,
         "status": "active", "capacity_override": np.nan, "quota_usd": np.nan, "crm_user_id": np.nan})
     return acc, reps
+
+
+def _crowded_parts():
+    """The crowded company over 1 candidate per account in soft mode: settings, problem, parts, each part's first
+    solve (20 s), and the expander of the candidate lists."""
+    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve.decompose import make_parts, solve_part
+
+    acc, reps = _crowded_company()
+    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
+                       reverse_candidates=0.0, target="mean", time_limit=30)
+    carver = TerritoryCarver(cs)
+    p, _ = carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), 1)
+    parts = make_parts(cs, p)
+    first = [solve_part(q, cs, 20) for q in parts]
+    return cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0]
 
 
 @pytest.mark.parametrize("on_runner", [False, True])
@@ -169,16 +193,9 @@ def test_a_wider_plan_without_an_lp_bound_does_not_replace_an_lp_based_one():
     import dataclasses
     import time
 
-    from optimizers.carve import CarveSettings, TerritoryCarver
-    from optimizers.carve.decompose import make_parts, solve_part, widen_on_runner
+    from optimizers.carve.decompose import solve_part, widen_on_runner
 
-    acc, reps = _crowded_company()
-    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
-                       reverse_candidates=0.0, target="mean", time_limit=30)
-    carver = TerritoryCarver(cs)
-    p, _ = carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), 1)
-    parts = make_parts(cs, p)
-    first = [solve_part(q, cs, 20) for q in parts]
+    cs, p, parts, first, expand = _crowded_parts()
     assert first[0].bands_broken and np.isfinite(first[0].bound)
 
     def greedy_only(part):  # what a widened part that starts past the deadline returns: a start, no LP bound
@@ -189,9 +206,8 @@ def test_a_wider_plan_without_an_lp_bound_does_not_replace_an_lp_based_one():
         return [greedy_only(q) for q in items]
 
     stats: dict = {}
-    out = widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"),
-                                                                        k)[0],
-                          1, runner, None, lambda f, m: None, stats, time.perf_counter() + 60)
+    out = widen_on_runner(cs, p, parts, first, expand, 1, runner, None, lambda f, m: None, stats,
+                          time.perf_counter() + 60)
     assert stats["parts_widened"] >= 1
     assert out[0].objective == first[0].objective and np.isfinite(out[0].bound)  # the LP-based plan stayed
 
@@ -206,15 +222,8 @@ def test_rebalance_empties_a_book_many_times_its_target_in_a_few_passes():
     n_units, n_books = 1200, 12
     units = np.arange(n_units)
     pairs_u, pairs_t = np.repeat(units, n_books), np.tile(np.arange(n_books), n_units)
-    ptr = np.arange(0, len(pairs_u) + 1, n_books)
-    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
-                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
-    target = np.full((n_books, 1), 100.0)
     cost = np.where(pairs_t == 0, 0.0, 1.0)  # staying in book 0 (today's) is free, any move costs 1
-    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((n_units, 1)), unit_accounts=np.ones(n_units),
-                lo=0.9 * target, hi=1.1 * target, target=target, pair_cost=cost, pair_moves=np.zeros(len(cost)),
-                pair_arr_moved=np.zeros(len(cost)), soft=True, penalty=np.full((n_books, 1), 100.0),
-                max_accounts=np.full(n_books, np.inf), soft_tiers=SOFT_TIERS)
+    p = _books(pairs_u, pairs_t, cost, n_books, 100, 0.1, True, SOFT_TIERS)
     mx = build_matrix(p)
     start = np.zeros(n_units, dtype=np.int64)  # every unit in book 0: 1,100% over its target
     # one move into and out of each book per pass needs ~100 passes to move 1,090 units; ten are enough now
@@ -235,14 +244,7 @@ def test_polish_mends_a_hard_rounding_into_the_bands_at_the_least_cost():
     pairs_u = np.concatenate([np.repeat(units[:20], 2), units[20:]])
     pairs_t = np.concatenate([np.tile([0, 1], 20), np.full(10, 2)])
     cost = np.concatenate([np.tile([0.0, 1.0], 20), np.zeros(10)])
-    ptr = np.concatenate([[0], np.cumsum(np.bincount(pairs_u, minlength=30))])
-    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(len(pairs_u)),
-                      rule_break=np.zeros(len(pairs_u), dtype=bool), ptr=ptr, orphans=np.array([], dtype=np.int64))
-    target = np.full((3, 1), 10.0)
-    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((30, 1)), unit_accounts=np.ones(30),
-                lo=0.9 * target, hi=1.1 * target, target=target, pair_cost=cost, pair_moves=np.zeros(len(cost)),
-                pair_arr_moved=np.zeros(len(cost)), soft=False, penalty=np.full((3, 1), 100.0),
-                max_accounts=np.full(3, np.inf))
+    p = _books(pairs_u, pairs_t, cost, 3, 10, 0.1, False)
     mx = build_matrix(p)
     rounding = np.concatenate([np.zeros(12, dtype=np.int64), np.ones(8, dtype=np.int64), np.full(10, 2)])
     assert list(broken_territories(p, rounding)) == [0, 1]
@@ -270,16 +272,9 @@ def test_a_four_metric_carve_is_mended_from_the_lp_rounding_within_the_bands():
 def test_widened_parts_may_use_the_time_the_others_leave_up_to_three_times_their_cap():
     import time
 
-    from optimizers.carve import CarveSettings, TerritoryCarver
-    from optimizers.carve.decompose import make_parts, solve_part, widen_on_runner
+    from optimizers.carve.decompose import solve_part, widen_on_runner
 
-    acc, reps = _crowded_company()
-    cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
-                       reverse_candidates=0.0, target="mean", time_limit=30)
-    carver = TerritoryCarver(cs)
-    p, _ = carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), 1)
-    parts = make_parts(cs, p)
-    first = [solve_part(q, cs, 20) for q in parts]
+    cs, p, parts, first, expand = _crowded_parts()
     assert first[0].bands_broken and first[0].band_excess > 0.1  # two books reach 3 of their 7 accounts
     seen = []
 
@@ -288,13 +283,11 @@ def test_widened_parts_may_use_the_time_the_others_leave_up_to_three_times_their
         return [solve_part(q, cs, 20) for q in items]
 
     # an hour left on one worker: the widened part gets three times its cap of max(2 × its first solve, 10 s)
-    widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0],
-                    1, runner, None, lambda f, m: None, {}, time.perf_counter() + 3600)
+    widen_on_runner(cs, p, parts, first, expand, 1, runner, None, lambda f, m: None, {}, time.perf_counter() + 3600)
     assert seen and seen[0].time_cap_s == pytest.approx(3 * max(2 * first[0].seconds, 10.0))
     # 25 s left: the cap (10 s) stretches by the 15 s the others leave, to 25 s, not 30
     seen.clear()
-    widen_on_runner(cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0],
-                    1, runner, None, lambda f, m: None, {}, time.perf_counter() + 25)
+    widen_on_runner(cs, p, parts, first, expand, 1, runner, None, lambda f, m: None, {}, time.perf_counter() + 25)
     assert seen and 20 < seen[0].time_cap_s <= 25
 
 
@@ -312,13 +305,7 @@ def test_a_swap_does_what_no_single_move_can_when_both_books_sit_at_their_band_e
     cost = np.where(pairs_t == home[pairs_u], 0.0, 10.0)
     cost[[0, 1]] = [5.0, 1.0]  # unit 0: book 0 at 5, book 1 at 1
     cost[[20, 21]] = [1.0, 5.0]  # unit 10: book 0 at 1, book 1 at 5
-    cand = Candidates(unit=pairs_u, terr=pairs_t, dist_mi=np.zeros(40), rule_break=np.zeros(40, dtype=bool),
-                      ptr=np.arange(0, 41, 2), orphans=np.array([], dtype=np.int64))
-    target = np.full((2, 1), 10.0)
-    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.ones((20, 1)), unit_accounts=np.ones(20),
-                lo=0.95 * target, hi=1.05 * target, target=target, pair_cost=cost, pair_moves=np.zeros(40),
-                pair_arr_moved=np.zeros(40), soft=False, penalty=np.full((2, 1), 100.0),
-                max_accounts=np.full(2, np.inf))
+    p = _books(pairs_u, pairs_t, cost, 2, 10, 0.05, False)
     mx = build_matrix(p)
     start = home.copy()
     assert objective_of(p, mx, start) == 10.0
