@@ -264,7 +264,9 @@ def lpt_makespan(times: list[float], n: int) -> float:
 def projection(row: dict, ns=(1, 2, 4, 8, 16, 24, 48)) -> list[dict]:
     """Projected carve wall time on N workers from the measured parts (driver work stays serial)."""
     times = [p["seconds"] for p in row["parts"]]
-    serial = max(row["seconds_carve"] - sum(times), 0.0)  # build, decomposition, assembly, reasons
+    # build, decomposition, assembly, reasons: the wall time less the parts as the run's own workers ran them (less
+    # their plain sum, as this first did, is below zero on 2 workers and printed a driver of 0 s)
+    serial = max(row["seconds_carve"] - lpt_makespan(times, int(row.get("workers", 1) or 1)), 0.0)
     out = []
     for n in ns:
         out.append({"workers": n, "parts_s": lpt_makespan(times, n), "driver_s": serial,

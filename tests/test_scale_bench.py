@@ -1,0 +1,35 @@
+"""The scale benchmark's own arithmetic: which plan a widened part kept, and the projection to N workers."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import scale_bench as sb  # noqa: E402
+
+
+def test_a_discarded_wider_run_does_not_overwrite_the_part_a_kept_one_does():
+    runs = [
+        {"name": "SMB · R1", "status": "optimal", "seconds": 30.0, "pairs": 100, "gap": 0.002, "objective": 100.0,
+         "has_bound": True},
+        {"name": "SMB · R2", "status": "optimal", "seconds": 20.0, "pairs": 100, "gap": 0.001, "objective": 900.0,
+         "has_bound": True},
+        # R1's wider run found no LP bound in time: the carve kept the narrower plan
+        {"name": "SMB · R1 · k=20", "status": "time_limit", "seconds": 50.0, "pairs": 200, "gap": float("inf"),
+         "objective": 80.0, "has_bound": False},
+        # R2's wider run is cheaper and has its bound: the carve kept it
+        {"name": "SMB · R2 · k=20", "status": "time_limit", "seconds": 40.0, "pairs": 200, "gap": 0.02,
+         "objective": 120.0, "has_bound": True},
+    ]
+    r1, r2 = sb.merged_parts(runs)
+    assert (r1["status"], r1["gap"], r1["seconds"], r1["widened_to"]) == ("optimal", 0.002, 80.0, None)
+    assert (r2["status"], r2["gap"], r2["seconds"], r2["widened_to"]) == ("time_limit", 0.02, 60.0, 20)
+
+
+def test_the_projection_takes_the_driver_as_the_wall_time_less_the_parts_on_the_runs_workers():
+    # four 10 s parts on 2 workers: 20 s of parts in a 25 s carve, so 5 s in the driver
+    row = {"parts": [{"seconds": 10.0}] * 4, "seconds_carve": 25.0, "workers": 2}
+    proj = {p["workers"]: p for p in sb.projection(row, ns=(1, 2, 4))}
+    assert [proj[n]["driver_s"] for n in (1, 2, 4)] == [5.0, 5.0, 5.0]
+    assert [proj[n]["total_s"] for n in (1, 2, 4)] == [45.0, 25.0, 15.0]
