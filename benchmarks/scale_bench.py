@@ -309,7 +309,8 @@ def parts_table(rows: list[dict]) -> str:
 def books_table(rows: list[dict]) -> str:
     """The books furthest from their target, per mode."""
     lines = ["Books furthest from their target:", "",
-             "| mode | territory | segment · region | metric | book | target | deviation |", "|---|---|---|---|---:|---:|---:|"]
+             "| mode | territory | segment · region | metric | book | target | deviation |",
+             "|---|---|---|---|---:|---:|---:|"]
     for r in rows:
         for b in r.get("worst_books", []):
             lines.append(f"| {r['mode']} | {b['territory']} | {b['segment']} · {b['region']} | {b['metric']} "

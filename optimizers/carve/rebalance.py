@@ -1,15 +1,18 @@
-"""Single-unit moves that lower the objective: a soft-mode rebalance, and the mending of the LP's rounding.
+"""Moves that lower the objective, one unit at a time or two swapped between books: a soft-mode rebalance, and the
+mending of the LP's rounding.
 
-Used three times: on the start of a part whose LP did not finish (today's plan or the greedy one: greedy is blind to owners
-and to the lower bands, today's books can be 30× apart), on the LP's rounding, whose few fractional units tip
-some books just past their band, and in hard mode on that rounding too, with every breach of a band priced far
-above any move (:func:`polish`): at 10,000×50 on four metrics at ±5% this mends the rounding into a plan within the
-bands and 0.75% of the LP bound in under a second, where the integer repair took 20-160 s.  Each pass prices moving every unit to each of its candidate territories (pair cost
-plus the change in both books' band penalties, in the model's own tiers), vectorised over the pairs, then walks the
-best move of each unit, best first, and makes it if it still lowers the objective at the books' loads of that moment
-(priced again exactly, one move at a time).  A book can give and take many units in one pass, so a book 2,400
-accounts over its band is emptied in a few passes, not 2,400 (this module first made at most one move in and out of
-each book per pass: a 500,000-account part without an LP kept books 95% off their target).
+Used three times: on the start of a part whose LP did not finish (today's plan or the greedy one: greedy is blind to
+owners and to the lower bands, today's books can be 30× apart); on the LP's rounding, whose few fractional units tip
+some books just past their band; and in hard mode on that rounding too, with every breach of a band priced far above
+any move (:func:`polish`): at 10,000×50 on four metrics at ±5% this mends the rounding into a plan within the bands
+and 0.75% of the LP bound in under a second, where the integer repair took 20-160 s.
+
+Each pass prices moving every unit to each of its candidate territories (pair cost plus the change in both books'
+band penalties, in the model's own tiers), vectorised over the pairs, then walks the best moves of each unit, best
+first, and makes one if it still lowers the objective at the books' loads of that moment (priced again exactly, one
+move at a time).  A book can give and take many units in one pass, so a book 2,400 accounts over its band is emptied
+in a few passes, not 2,400 (this module first made at most one move in and out of each book per pass: a
+500,000-account part without an LP kept books 95% off their target).
 """
 from __future__ import annotations
 
@@ -37,6 +40,24 @@ def band_penalty(p: Problem, rows: np.ndarray, load: np.ndarray) -> np.ndarray:
             out += pen * price * np.clip(dev - start, 0.0, wk)
             start = start + wk
     return out
+
+
+def penalty_change(p: Problem, rows: np.ndarray, loads: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The change in soft-mode penalty of balance rows ``rows`` when their load (``loads``, flat) moves by ``shift``."""
+    return band_penalty(p, rows, loads[rows] + shift) - band_penalty(p, rows, loads[rows])
+
+
+def _moves(p: Problem, mx: Matrix, assign: np.ndarray):
+    """Every candidate move away from where ``assign`` puts a unit: unit, to, from, and the change in pair cost (as
+    the model prices pairs, with the rules' fallback surcharge)."""
+    c = p.cand
+    cost = mx.c[: mx.n_pairs]
+    src = assign[c.unit]
+    move = c.terr != src
+    here = np.zeros(p.n_units)
+    here[c.unit[~move]] = cost[~move]
+    u = c.unit[move]
+    return u, c.terr[move], src[move], cost[move] - here[u]
 
 
 class _Rows:
@@ -68,10 +89,9 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
     accounts cap of a book is kept as a hard limit (a move into a full book is not made)."""
     if not p.soft or p.max_moves is not None or p.max_arr_moved is not None:
         return assign  # budgets link every move: single moves cannot be priced one by one
-    c, M = p.cand, len(p.metric_names)
+    M = len(p.metric_names)
     a = np.asarray(assign).copy()
     best, best_a = objective_of(p, mx, a), a.copy()
-    cost = mx.c[: mx.n_pairs]  # pair costs with the rules' fallback surcharge, as the model prices them
     rows = _Rows(p)
     cap = p.max_accounts
     has_cap = bool(np.isfinite(cap).any())
@@ -81,21 +101,12 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
     for _ in range(passes):
         if time.perf_counter() > deadline:
             break
-        loads2 = loads_of(p, a)
-        loads = loads2.reshape(-1)
-        src = a[c.unit]
-        move = c.terr != src
-        u, t, s = c.unit[move], c.terr[move], src[move]
-        here = np.zeros(p.n_units)
-        sel = ~move
-        here[c.unit[sel]] = cost[sel]
-        pair_delta = cost[move] - here[u]
+        loads = loads_of(p, a).reshape(-1)
+        u, t, s, pair_delta = _moves(p, mx, a)
         delta = pair_delta.copy()
         for m in range(M):
             v = p.unit_metrics[u, m]
-            rt, rs = t * M + m, s * M + m
-            delta += band_penalty(p, rt, loads[rt] + v) - band_penalty(p, rt, loads[rt])
-            delta += band_penalty(p, rs, loads[rs] - v) - band_penalty(p, rs, loads[rs])
+            delta += penalty_change(p, t * M + m, loads, v) + penalty_change(p, s * M + m, loads, -v)
         good = np.flatnonzero(delta < -1e-9)
         if not len(good):
             break
@@ -175,21 +186,15 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, per_pair: 
     ``per_pair`` cheapest moves each way, prices every pair of them exactly (pair costs and both books' band
     penalties, soft mode's tiers), and makes the best ones with each book in at most one swap a pass (so the prices
     hold).  Soft mode pricing; hard mode through :func:`polish`."""
-    c, M, T = p.cand, len(p.metric_names), p.n_terr
+    M, T = len(p.metric_names), p.n_terr
     a = np.asarray(assign).copy()
-    cost = mx.c[: mx.n_pairs]
     best, best_a = objective_of(p, mx, a), a.copy()
     cap = p.max_accounts
     for _ in range(passes):
         if time.perf_counter() > deadline:
             break
         loads = loads_of(p, a).reshape(-1)
-        src = a[c.unit]
-        move = c.terr != src
-        mu, mt, ms = c.unit[move], c.terr[move], src[move]
-        here = np.zeros(p.n_units)
-        here[c.unit[~move]] = cost[~move]
-        dcost = cost[move] - here[mu]
+        mu, mt, ms, dcost = _moves(p, mx, a)
         key = ms * T + mt
         order = np.lexsort((dcost, key))
         ks = key[order]
@@ -213,9 +218,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, per_pair: 
         delta = dcost[i] + dcost[j]
         for m in range(M):
             shift = p.unit_metrics[mu[i], m] - p.unit_metrics[mu[j], m]  # A gives u and takes v; B the reverse
-            ra, rb = A * M + m, B * M + m
-            delta += band_penalty(p, ra, loads[ra] - shift) - band_penalty(p, ra, loads[ra])
-            delta += band_penalty(p, rb, loads[rb] + shift) - band_penalty(p, rb, loads[rb])
+            delta += penalty_change(p, A * M + m, loads, -shift) + penalty_change(p, B * M + m, loads, shift)
         ok = delta < -1e-9
         if np.isfinite(cap).any():
             counts = np.bincount(a, weights=p.unit_accounts, minlength=T)

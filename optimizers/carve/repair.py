@@ -109,7 +109,8 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
                 break
     xp = x_lp[: mx.n_pairs]
     assign = assignment_from_x(p, x_lp)
-    if p.soft and is_feasible(p, mx, assign) and (not greedy_ok or objective_of(p, mx, assign) < objective_of(p, mx, greedy)):
+    if p.soft and is_feasible(p, mx, assign) and (not greedy_ok
+                                                  or objective_of(p, mx, assign) < objective_of(p, mx, greedy)):
         # soft mode: the LP's rounding is a plan too, and the one to keep if the repair finds nothing in time (the
         # greedy plan fills books nearest first, ignoring owners and the lower bands); only when it keeps the
         # disruption budget, which soft mode does not price and rounding can break
