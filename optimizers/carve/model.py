@@ -62,6 +62,8 @@ class Problem:
     capacity_penalty: float = 1_000.0  # soft mode: cost per account over capacity
     rule_break_penalty: float = 1_000.0  # soft mode: cost of a pair the rules forbid (orphan fallback)
     soft_tiers: tuple[tuple[float, float], ...] = ()  # soft mode: see SOFT_TIERS; () = one linear price
+    lp_start: np.ndarray | None = None  # bool per pair: the LP starts from these, the others priced in as they pay
+    # (optimizers.carve.pricing); None: the LP has every pair from the start
 
     @property
     def n_units(self) -> int:

@@ -7,15 +7,29 @@ import time
 import numpy as np
 
 from optimizers.carve.greedy import greedy_assign
-from optimizers.carve.model import (Cancelled, Problem, assignment_from_x, build_matrix, columns_of_units, is_feasible,
-                                    objective_of, repair_pool, x_from_assignment)
+from optimizers.carve.model import (
+    Cancelled,
+    Problem,
+    assignment_from_x,
+    build_matrix,
+    columns_of_units,
+    is_feasible,
+    objective_of,
+    repair_pool,
+    x_from_assignment,
+)
+from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import broken_territories, polish, rebalance
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import resolve_tightened, solve_lp, solve_sub_mip
 
-def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None):
+
+def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None,
+              accept_gap: float | None = None):
     """Solve one part by its deadline (``time.perf_counter()`` seconds); ``warm``: an optional starting plan
-    (territory index per unit).  Returns status, assign, objective, bound."""
+    (territory index per unit); ``accept_gap``: the mended rounding is kept once within this gap of the part's own
+    bound ("feasible" when above ``cs.mip_gap``; default ``cs.mip_gap``), for a part of a carve whose gap target is
+    for the whole.  Returns status, assign, objective, bound."""
     tb = time.perf_counter()
     mx = build_matrix(p)
     stats["seconds_components_build"] = stats.get("seconds_components_build", 0.0) + time.perf_counter() - tb
@@ -36,7 +50,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     progress(0.15, f"{tag}LP relaxation ({mx.A.shape[1]:,} columns, {mx.A.shape[0]:,} rows)")
     left = deadline - time.perf_counter()
     # soft mode keeps a tenth of the time (at most 30 s) to rebalance its start should the LP not finish
-    lp = solve_lp(mx, left - (min(0.1 * left, 30.0) if p.soft else 0.0), stop)
+    lp_time = left - (min(0.1 * left, 30.0) if p.soft else 0.0)
+    if p.lp_start is not None and not small:
+        lp = priced_lp(p, mx, p.lp_start, lp_time, stop, stats)  # widened lists: their pairs priced in as needed
+    else:
+        lp = solve_lp(mx, lp_time, stop)
     stats["seconds_lp"] = stats.get("seconds_lp", 0.0) + lp.seconds
     if lp.status == "infeasible":
         stats["lp_infeasible"] = True
@@ -68,8 +86,12 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         plan = mended_rounding(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
         if plan is not None:
             obj = objective_of(p, mx, plan)
-            if obj - bound <= cs.mip_gap * abs(obj) + 1e-9:
+            gap = (obj - bound) / abs(obj) if obj else 0.0
+            progress(0.4, f"{tag}mended plan {gap:.2%} from the LP bound")
+            if gap <= cs.mip_gap + 1e-9:
                 return "optimal", plan, obj, min(bound, obj)
+            if accept_gap is not None and gap <= accept_gap + 1e-9:
+                return "feasible", plan, obj, min(bound, obj)
             if not greedy_ok or obj < objective_of(p, mx, greedy):
                 greedy, greedy_ok = plan, True
     if greedy_ok and not p.soft:

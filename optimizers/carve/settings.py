@@ -51,6 +51,7 @@ class CarveSettings:
     contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
     contiguity_share: float = 0.35  # share of the time limit kept for the contiguity repair (geographic units)
     candidates: int = 10  # k nearest eligible territories per unit (plus its current one)
+    column_generation: bool = True  # soft mode, widened lists: the LP prices their extra pairs in as they pay
     reverse_candidates: float = 2.0  # each territory also considers its nearest this-many books of units
     time_limit: float = 60.0
     mip_gap: float = 0.01
@@ -59,6 +60,7 @@ class CarveSettings:
     repair_pool: int = 12  # units freed per touched territory in the integer repair
     band_margin: float = 0.4  # large runs: at most LP re-solved with bands narrowed by this share, so rounding fits
     decompose: bool = True  # solve independent segments separately (not with a budget)
+    threads: int = 0  # parts solved at once in this process: 0 = one per core (at most 4), 1 = one after another
     # what is minimised: cost (travel + continuity, the default) | moves (fewest accounts moved, travel breaks
     # ties) | arr_moved (least ARR moved): the last two give the exact fewest-moves end of the frontier
     objective: str = "cost"

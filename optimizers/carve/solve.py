@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,7 @@ from optimizers.carve.decompose import PartRunner, solve_parts
 from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
 from optimizers.carve.model import Cancelled, Problem
 from optimizers.carve.prepare import prepare
+from optimizers.carve.pricing import start_mask
 from optimizers.carve.result import CarveResult, assemble, empty_result
 from optimizers.carve.settings import CarveSettings
 from planning.data import Settings
@@ -30,8 +32,15 @@ class TerritoryCarver:
 
     def prepare(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp,
                 k: int | None = None):
-        """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context for reporting)."""
-        return prepare(self.cs, self.defaults, accounts, reps, plan_year, as_of, k)
+        """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context for reporting).
+
+        In soft mode with ``k`` above the settings' own (widened lists), the LP starts from each unit's
+        ``candidates`` cheapest pairs and prices the others in as they pay (``column_generation``; see
+        :mod:`optimizers.carve.pricing` for why not in hard mode)."""
+        p, ctx = prepare(self.cs, self.defaults, accounts, reps, plan_year, as_of, k)
+        if self.cs.column_generation and self.cs.mode == "soft" and k is not None and k > self.cs.candidates:
+            p = dataclasses.replace(p, lp_start=start_mask(p, self.cs.candidates))
+        return p, ctx
 
     # ---------------------------------------------------------------- solve
     def solve(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp | str | None = None,

@@ -79,6 +79,8 @@ class LPResult:
     seconds: float
     highs: object = None  # the solved highspy model, for a warm re-solve
     until: list[float] | None = None  # its interrupt callback's deadline (perf_counter), moved for a re-solve
+    cols: np.ndarray | None = None  # the column of the full model each of ``highs``' columns is (-1: none), when
+    # it holds only some (column generation, see optimizers.carve.pricing); None: the same columns
 
 
 def solve_lp(mx: Matrix, time_limit: float, should_stop: Callable[[], bool] | None = None) -> LPResult:
@@ -131,7 +133,12 @@ def resolve_tightened(lp: LPResult, p: Problem, mx: Matrix, keep: float, time_li
     h.run()
     if h.getModelStatus() == highspy.HighsModelStatus.kOptimal:
         sol = np.asarray(h.getSolution().col_value)
-        return LPResult("optimal", float(h.getInfo().objective_function_value), sol, time.perf_counter() - t0, h)
+        if lp.cols is not None:  # a model of some columns only: back to the full layout
+            full = np.zeros(len(lp.x))
+            full[lp.cols[lp.cols >= 0]] = sol[lp.cols >= 0]
+            sol = full
+        return LPResult("optimal", float(h.getInfo().objective_function_value), sol, time.perf_counter() - t0, h,
+                        cols=lp.cols)
     return LPResult("infeasible", np.nan, None, time.perf_counter() - t0, h)
 
 

@@ -1,0 +1,164 @@
+"""The parts of a decomposed carve: territories linked by a shared candidate unit form one part, solved on its own.
+
+The runner contract (shared with the jobs layer): a part is a picklable :class:`Part`, solved by the module-level
+:func:`solve_part`; a *runner* ``runner(fn, items, on_done) -> results`` maps ``fn`` over the items (same order),
+calling ``on_done(index, result)`` as each finishes and raising :class:`~optimizers.carve.model.Cancelled` on a
+cancel.  :func:`sequential_runner` runs them one after another, :class:`~optimizers.carve.parallel.ThreadRunner` on
+this process's cores; a Ray/Dask runner plugs in unchanged.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from optimizers.carve.model import Problem
+from optimizers.carve.repair import solve_one
+from optimizers.carve.settings import CarveSettings
+
+__all__ = ["Part", "PartResult", "PartRunner", "solve_part", "sequential_runner", "make_parts", "subproblem",
+           "components"]
+
+
+@dataclass
+class Part:
+    """One independent piece of a carve: its sub-problem, and where its territories and units sit in the whole."""
+
+    index: int  # 0-based position among the parts
+    count: int  # number of parts
+    name: str  # e.g. "Mid-market · West", for progress and errors
+    problem: Problem
+    terrs: np.ndarray  # territory indices of the whole problem
+    units: np.ndarray  # unit indices of the whole problem
+    share: float  # this part's share of all candidate pairs (its share of the time)
+    warm: np.ndarray | None = None  # optional start: territory index (local) per unit, e.g. today's plan
+    time_cap_s: float | None = None  # this part's own cap (its share of the time), seconds
+    deadline_epoch: float | None = None  # the carve's deadline (``time.time()``): no part runs past it
+    accept_gap: float | None = None  # the part's plan is kept within this gap of its own bound (None: the carve's)
+
+
+@dataclass
+class PartResult:
+    """What one part returns: ``assign`` holds local territory indices per local unit (None: no plan)."""
+
+    index: int
+    status: str  # optimal | feasible | time_limit | infeasible
+    assign: np.ndarray | None
+    objective: float
+    bound: float
+    seconds: float
+    lp_infeasible: bool = False  # the LP over the pruned pairs is infeasible: longer candidate lists may help
+    bands_broken: bool = False  # soft mode: the LP itself breaks a band (with longer candidate lists it may not)
+    band_excess: float = 0.0  # soft mode: how far, the LP's worst book outside its band as a share of its target
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+class PartRunner(Protocol):
+    def __call__(self, fn: Callable[[Any], Any], items: list, on_done: Callable[[int, Any], None]) -> list: ...
+
+
+def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
+               should_stop: Callable[[], bool] | None = None, progress: Callable[[float, str], None] | None = None
+               ) -> PartResult:
+    """Solve one part within ``time_limit_s`` seconds (picklable inputs, no callbacks needed)."""
+    t0 = time.perf_counter()
+    stop = should_stop or (lambda: False)
+    stats: dict[str, Any] = {}
+    limit = float(time_limit_s)
+    if part.time_cap_s is not None:
+        limit = min(limit, part.time_cap_s)
+    if part.deadline_epoch is not None:
+        limit = min(limit, part.deadline_epoch - time.time())
+    st, a, obj, bnd = solve_one(settings, part.problem, progress or (lambda f, m: None), stop,
+                                t0 + max(limit, 0.5), stats, 0, 1, warm=part.warm,  # callers name parts
+                                accept_gap=part.accept_gap)
+    return PartResult(index=part.index, status=st, assign=a, objective=float(obj), bound=float(bnd),
+                      seconds=time.perf_counter() - t0, lp_infeasible=bool(stats.pop("lp_infeasible", False)),
+                      bands_broken=bool(stats.pop("lp_bands_broken", False)),
+                      band_excess=float(stats.pop("lp_band_excess", 0.0)), stats=stats)
+
+
+def sequential_runner(fn: Callable[[Any], Any], items: list, on_done: Callable[[int, Any], None]) -> list:
+    """The default runner: one item after another, in this process."""
+    out = []
+    for i, item in enumerate(items):
+        r = fn(item)
+        out.append(r)
+        on_done(i, r)
+    return out
+
+
+def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:
+    if labels is None:
+        return [f"part {i + 1}/{len(comps)}" for i in range(len(comps))]
+    out = []
+    for terrs in comps:
+        names = sorted({labels[t] for t in terrs})
+        out.append(" + ".join(names[:3]) + (" …" if len(names) > 3 else ""))
+    return out
+
+
+def components(cs: CarveSettings, p: Problem) -> list[np.ndarray]:
+    """Groups of territories that share no candidate unit (one group when a budget row links them all)."""
+    c = p.cand
+    if not (cs.decompose and cs.max_moves is None and cs.max_arr_moved is None):
+        return [np.arange(p.n_terr)]
+    link = sp.coo_matrix((np.ones(len(c.unit)), (c.unit, c.terr)), shape=(p.n_units, p.n_terr)).tocsc()
+    adj = (link.T @ link) > 0
+    n, lab = sp.csgraph.connected_components(adj, directed=False)
+    comps = [np.flatnonzero(lab == k) for k in range(n)]
+    # largest first: in parallel the longest part starts first; in sequence the retry has the most time left
+    sizes = [int(np.isin(c.terr, t).sum()) for t in comps]
+    return [comps[i] for i in np.argsort(sizes, kind="stable")[::-1]]
+
+
+def make_parts(cs: CarveSettings, p: Problem, group_labels: list[str] | None = None,
+               warm: np.ndarray | None = None) -> list[Part]:
+    """The independent parts of ``p`` (``group_labels[t]``: a readable group name per territory, e.g. segment ·
+    region; ``warm``: an optional start, territory index per unit of the whole)."""
+    comps = components(cs, p)
+    names = part_names(p, comps, group_labels)
+    total = max(len(p.cand.unit), 1)
+    parts = []
+    for i, terrs in enumerate(comps):
+        sub, uidx = subproblem(p, terrs)
+        w = None
+        if warm is not None:
+            tmap = np.full(p.n_terr, -1)
+            tmap[terrs] = np.arange(len(terrs))
+            w = tmap[warm[uidx]]
+            w = None if (w < 0).any() else w
+        parts.append(Part(index=i, count=len(comps), name=names[i], problem=sub, terrs=terrs, units=uidx,
+                          share=len(sub.cand.unit) / total, warm=w))
+    return parts
+
+
+def subproblem(p: Problem, terrs: np.ndarray) -> tuple[Problem, np.ndarray]:
+    """The part of ``p`` on territories ``terrs`` and the units whose candidates all lie there."""
+    c = p.cand
+    in_t = np.zeros(p.n_terr, dtype=bool)
+    in_t[terrs] = True
+    if in_t.all():
+        return p, np.arange(p.n_units)
+    units = np.unique(c.unit[in_t[c.terr]])
+    umap = np.full(p.n_units, -1)
+    umap[units] = np.arange(len(units))
+    tmap = np.full(p.n_terr, -1)
+    tmap[terrs] = np.arange(len(terrs))
+    keep = (umap[c.unit] >= 0) & in_t[c.terr]
+    nu = umap[c.unit[keep]]
+    ptr = np.zeros(len(units) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(nu, minlength=len(units)), out=ptr[1:])
+    orphans = umap[np.intersect1d(c.orphans, units)] if len(c.orphans) else c.orphans
+    cand = replace(c, unit=nu, terr=tmap[c.terr[keep]], dist_mi=c.dist_mi[keep],
+                               rule_break=c.rule_break[keep], ptr=ptr, orphans=orphans)
+    q = replace(p, cand=cand, unit_metrics=p.unit_metrics[units], unit_accounts=p.unit_accounts[units],
+                            lo=p.lo[terrs], hi=p.hi[terrs], target=p.target[terrs], pair_cost=p.pair_cost[keep],
+                            pair_moves=p.pair_moves[keep], pair_arr_moved=p.pair_arr_moved[keep],
+                            penalty=p.penalty[terrs], max_accounts=p.max_accounts[terrs],
+                            lp_start=None if p.lp_start is None else p.lp_start[keep])
+    return q, units

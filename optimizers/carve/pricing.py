@@ -1,0 +1,154 @@
+"""The LP relaxation by column generation: the pairs of a wide candidate list priced in only when they pay.
+
+Widening a part's candidate lists from k to 2k territories per unit doubles its LP (at 10,000×50 on four metrics:
+201,492 columns, 14-16 s, where the 10-candidate LP is infeasible), though the LP needs a far-away territory for a
+few hundred units only: those of a crowded area whose nearest books cannot hold them.  Here the LP starts from each
+unit's ``k`` cheapest pairs (:func:`start_mask`) and, with the duals of its rows (``y``), prices every other pair of
+the wide list,
+
+    reduced cost(u, t) = c_ut - y_u - sum_m a_um * y_(t, m)   (unit row u, balance rows (t, m), side rows alike)
+
+adds the pairs whose reduced cost is negative, and solves again from its basis, until no pair prices in.  The LP
+over the pairs kept then equals the LP over the whole wide list, so its objective is that LP's bound.  In hard mode
+the start may be infeasible (that is why the list was widened): every side row gets an elastic column at a price no
+pair can beat (:data:`ELASTIC_PRICE` times the dearest pair per account's worth of the row's metric); with an
+elastic column still in use after the last pricing, the wide LP is infeasible too.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from optimizers.carve.model import Cancelled, Matrix, Problem
+from optimizers.carve.solvers import (
+    GRACE_S,
+    LPResult,
+    _watch_interrupt,
+    highs_lp,
+    new_highs,
+)
+
+__all__ = ["start_mask", "priced_lp", "ELASTIC_PRICE"]
+
+ELASTIC_PRICE = 100.0  # an elastic column costs this many dearest pairs per account's worth of its row's metric
+ROUND_SHARE = 0.5  # at most this share of the units gain a pair per round (the most negative first)
+PER_UNIT = 3  # pairs a unit may gain per round
+
+
+def start_mask(p: Problem, k: int) -> np.ndarray:
+    """Each unit's ``k`` cheapest pairs (its current owner's is the cheapest when moves cost anything)."""
+    c = p.cand
+    cost = p.pair_cost + np.where(c.rule_break, p.rule_break_penalty, 0.0)
+    order = np.lexsort((cost, c.unit))  # by unit, cheapest first; pairs are stored by unit already
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order)) - np.repeat(c.ptr[:-1], np.diff(c.ptr))
+    return rank < k
+
+
+def _elastic(mx: Matrix, p: Problem):
+    """Elastic columns for every side row (hard mode): +1 and -1 each, priced out of use when a pair can do."""
+    rows = np.arange(mx.n_assign, mx.A.shape[0])
+    scale = np.ones(len(rows))
+    M = len(p.metric_names)
+    nb = p.n_terr * M
+    for m in range(M):  # a balance row's slack is in its metric's units: price it per account's worth
+        v = np.abs(p.unit_metrics[:, m])
+        typical = float(np.median(v[v > 0])) if (v > 0).any() else 1.0
+        scale[m:nb:M] = 1.0 / typical
+    cost = ELASTIC_PRICE * max(float(np.abs(mx.c[: mx.n_pairs]).max(initial=0.0)), 1.0) * scale
+    n = len(rows)
+    idx = np.concatenate([rows, rows]).astype(np.int32)
+    val = np.concatenate([np.ones(n), -np.ones(n)])
+    return np.concatenate([cost, cost]), idx, val
+
+
+def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, should_stop=None,
+              stats: dict | None = None) -> LPResult:
+    """The LP over every pair of ``p`` (``mx``), solved over the pairs in ``start`` plus those that price in.
+
+    Returns an :class:`LPResult` in ``mx``'s column layout (pairs never priced in are 0); its ``highs`` model holds
+    only the pairs used, ``cols`` maps its columns to ``mx``'s.  ``time_limit_s`` covers every round."""
+    import highspy
+
+    t0 = time.perf_counter()
+    stop = should_stop or (lambda: False)
+    P, n_cols = mx.n_pairs, mx.A.shape[1]
+    in_model = np.zeros(P, dtype=bool)
+    in_model[np.flatnonzero(start[:P])] = True
+    slack_cols = np.arange(P, n_cols)  # soft mode's slacks stay as they are
+    cols = np.concatenate([np.flatnonzero(in_model), slack_cols])
+    A0 = mx.A[:, cols]
+    h = new_highs()
+    h.passModel(highs_lp(mx.c[cols], A0.tocsc(), mx.col_lo[cols], mx.col_hi[cols], mx.row_lo, mx.row_hi))
+    n_elastic = 0
+    if not p.soft:
+        ec, eidx, eval_ = _elastic(mx, p)
+        n_elastic = len(ec)
+        h.addCols(n_elastic, ec, np.zeros(n_elastic), np.full(n_elastic, highspy.kHighsInf), n_elastic,
+                  np.arange(n_elastic, dtype=np.int32), eidx, eval_)
+        cols = np.concatenate([cols, np.full(n_elastic, -1)])
+    until = [t0 + max(time_limit, 0.5) + GRACE_S]
+    _watch_interrupt(h, stop, deadline=until)
+    AT = mx.A[:, :P].T.tocsr()  # pricing: one sparse product per round
+    cost = mx.c[:P]
+    rounds, added = 0, 0
+    ms = highspy.HighsModelStatus
+    while True:
+        left = t0 + time_limit - time.perf_counter()
+        h.setOptionValue("time_limit", float(h.getRunTime() + max(left, 0.5)))
+        h.run()
+        st = h.getModelStatus()
+        if st == ms.kInterrupt and stop():
+            raise Cancelled()
+        if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
+            return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
+        if st != ms.kOptimal:
+            return LPResult("time_limit" if st in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt) else "error",
+                            np.nan, None, time.perf_counter() - t0)
+        rounds += 1
+        y = np.asarray(h.getSolution().row_dual)
+        rc = cost - AT @ y
+        tol = 1e-7 * max(1.0, float(np.abs(cost).max(initial=0.0)))
+        cand = np.flatnonzero(~in_model & (rc < -tol))
+        if not len(cand) or time.perf_counter() > t0 + time_limit or stop():
+            break
+        # the most negative first, a few per unit, at most a share of the units a round
+        cand = cand[np.argsort(rc[cand], kind="stable")]
+        u = p.cand.unit[cand]
+        order = np.argsort(u, kind="stable")
+        first = np.r_[0, np.flatnonzero(np.diff(u[order])) + 1]
+        rank = np.empty(len(cand), dtype=np.int64)
+        rank[order] = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
+        cand = cand[rank < PER_UNIT][: max(int(ROUND_SHARE * p.n_units) * PER_UNIT, 1)]
+        sub = mx.A[:, cand].tocsc()
+        h.addCols(len(cand), cost[cand], mx.col_lo[cand], mx.col_hi[cand], sub.nnz, sub.indptr[:-1].astype(np.int32),
+                  sub.indices.astype(np.int32), sub.data)
+        in_model[cand] = True
+        cols = np.concatenate([cols, cand])
+        added += len(cand)
+    sol = np.asarray(h.getSolution().col_value)
+    objective = float(h.getInfo().objective_function_value)
+    if len(cand):
+        # stopped before the last pricing came out empty: with every unit's row summing to one, the LP over the
+        # whole list is at least this LP less each unit's most negative reduced cost (Lasdon's bound)
+        worst = np.zeros(p.n_units)
+        np.minimum.at(worst, p.cand.unit[cand], rc[cand])
+        objective += float(worst.sum())
+    if stats is not None:
+        stats["pricing_rounds"] = stats.get("pricing_rounds", 0) + rounds
+        stats["pairs_priced_in"] = stats.get("pairs_priced_in", 0) + added
+        stats["pairs_in_lp"] = stats.get("pairs_in_lp", 0) + int(in_model.sum())
+    elastic = cols < 0
+    if n_elastic:
+        used = float(np.abs(sol[elastic]).max(initial=0.0))
+        if used > 1e-6 and not len(cand):
+            return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
+        if used > 1e-6:  # out of time before the elastic columns left the LP: no LP of the hard problem yet
+            return LPResult("time_limit", np.nan, None, time.perf_counter() - t0)
+        # out of use, and kept out of any warm re-solve (resolve_tightened narrows the bands of this model)
+        e = np.flatnonzero(elastic).astype(np.int32)
+        h.changeColsBounds(len(e), e, np.zeros(len(e)), np.zeros(len(e)))
+    x = np.zeros(n_cols)
+    x[cols[~elastic]] = sol[~elastic]
+    return LPResult("optimal", objective, x, time.perf_counter() - t0, h, until, cols=cols)

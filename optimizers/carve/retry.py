@@ -1,0 +1,141 @@
+"""A part solved again: with longer candidate lists when its LP cannot hold the bands over the pruned pairs, or to
+the carve's own gap target when the whole misses it."""
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from optimizers.carve.model import Problem
+from optimizers.carve.parts import Part, PartResult, solve_part, subproblem
+from optimizers.carve.settings import CarveSettings
+
+__all__ = ["solve_part_widening", "tighten", "wider_k", "runner_workers", "widen_on_runner"]
+
+
+def solve_part_widening(part: Part, settings: CarveSettings, time_limit_s: float, expand: Callable[[int], Problem],
+                        k_used: int, deadline: float, should_stop: Callable[[], bool] | None = None,
+                        progress: Callable[[float, str], None] | None = None) -> PartResult:
+    """:func:`solve_part`, then, while its LP is infeasible over the pruned pairs, again with twice the candidates
+    per unit (``expand(k)``: the whole problem at k) until it has a plan, every territory is a candidate or time
+    is up.  For runners in this process: the widened part starts at once, beside the others still solving (at
+    50,000×250 one part of eight needs 20 candidates; widened after the rest it added 10 s at the end)."""
+    r = solve_part(part, settings, time_limit_s, should_stop, progress)
+    k, widened = k_used, 0
+    while (r.assign is None and r.lp_infeasible and k < part.problem.n_terr
+           and time.perf_counter() < deadline - 2 and not (should_stop and should_stop())):
+        k = 2 * max(k, 1)
+        if progress is not None:
+            progress(0.9, f"widening to {k} candidate territories per unit")
+        whole = expand(k)
+        q, uidx = subproblem(whole, part.terrs)
+        if len(uidx) != len(part.units) or (uidx != part.units).any():
+            break  # the parts would change shape: the caller restarts whole
+        widened += 1
+        # a part with no plan may use all the time left
+        r = solve_part(dataclasses.replace(part, problem=q, warm=None, time_cap_s=None), settings,
+                       deadline - time.perf_counter(), should_stop, progress)
+    if widened:
+        r.stats["parts_widened"] = r.stats.get("parts_widened", 0) + 1
+        r.stats["widened_to_k"] = k
+    return r
+
+
+def tighten(cs: CarveSettings, kept: list[tuple[Part, Part, PartResult]], deadline: float, stop, progress,
+            stats: dict) -> list[tuple[Part, Part, PartResult]]:
+    """While the whole carve misses its gap target, the parts kept above it (``Part.accept_gap``) solved again to
+    the target itself, the furthest from their bound (in objective units) first, in the time left.  ``kept``:
+    (part, the part as last solved, its result); a new plan replaces the old only when cheaper."""
+    out = list(kept)
+
+    def whole_gap() -> float:
+        obj = sum(r.objective for _, _, r in out)
+        return (obj - sum(r.bound for _, _, r in out)) / abs(obj) if obj else 0.0
+
+    for j in sorted(range(len(out)), key=lambda i: -(out[i][2].objective - out[i][2].bound)):
+        part, sub, r = out[j]
+        if whole_gap() <= cs.mip_gap + 1e-9:
+            break
+        left = deadline - time.perf_counter()
+        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or left < 5 or stop():
+            continue
+        progress(0.9, f"{part.name}: the whole is {whole_gap():.2%} from its bound: solving this part to "
+                      f"{cs.mip_gap:.1%}")
+        stats["parts_tightened"] = stats.get("parts_tightened", 0) + 1
+        again = solve_part(dataclasses.replace(sub, accept_gap=None, time_cap_s=None), cs, left, should_stop=stop,
+                           progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
+        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective:
+            # both bounds are LP bounds of the same part: the higher one holds
+            out[j] = (part, sub, dataclasses.replace(again, index=r.index, bound=max(again.bound, r.bound)))
+    return out
+
+
+def wider_k(cs: CarveSettings, p: Problem, k: int) -> int:
+    """The next candidate list length when widening: twice ``k``; four times in soft mode with column generation,
+    where the LP takes only the pairs that pay (500,000×2,500, the West Coast region whose Enterprise, Mid-market
+    and SMB books were 3-12× their target over 10 candidates: its Mid-market part over 40 candidates held every
+    band with 356,219 of 836,236 pairs in 215 s; twice as many candidates had left a book at 2×)."""
+    step = 4 if (p.soft and cs.column_generation) else 2
+    return min(p.n_terr, step * max(k, 1))
+
+
+def runner_workers(runner) -> int:
+    """How many parts the runner solves at once (its ``workers`` attribute; 1 when it has none)."""
+    return max(int(getattr(runner, "workers", 1) or 1), 1)
+
+
+def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: list[PartResult], expand, k_used: int,
+                    runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
+    """Soft parts whose LP broke a band, solved again with twice the candidates per unit, all at once on the
+    runner (one after another in the driver they would queue behind each other), until their LP holds the bands,
+    every territory is a candidate, or time is up (only as many as the time left can run); a wider plan replaces
+    the narrower only when its LP finished and it is cheaper.  The parts furthest outside their bands go first."""
+    out, k = list(results), k_used
+    while time.perf_counter() < deadline - 2:
+        again = [i for i, r in enumerate(out) if r.bands_broken and r.assign is not None]
+        k2 = wider_k(cs, p, k)
+        if not again or k2 <= k:
+            break
+        wide, items, where = expand(k2), [], []
+        # only as many as the time left can run (worker-seconds): at 500,000 × 2,500, 18 parts broke a band and
+        # the 16 queued last started past the deadline, to no use
+        budget = (deadline - time.perf_counter()) * runner_workers(runner)
+        # the worst first (at 500,000 × 2,500 the three parts of one region had books 3-12× their target over
+        # 10 candidates; taken quickest first, two of them were never widened), then the quickest
+        for i in sorted(again, key=lambda j: (-round(out[j].band_excess, 1), out[j].seconds)):
+            cap = max(2 * out[i].seconds, 10.0)
+            if budget < cap:
+                stats["parts_not_widened"] = stats.get("parts_not_widened", 0) + 1
+                out[i] = dataclasses.replace(out[i], bands_broken=False)
+                continue
+            q, uidx2 = subproblem(wide, parts[i].terrs)
+            if len(uidx2) == len(parts[i].units) and (uidx2 == parts[i].units).all():
+                budget -= cap
+                items.append(dataclasses.replace(parts[i], problem=q, warm=None, name=f"{parts[i].name} · k={k2}",
+                                                 time_cap_s=cap))
+                where.append(i)
+            else:
+                out[i] = dataclasses.replace(out[i], bands_broken=False)  # the parts would change shape
+        if not items:
+            break
+        # time the chosen parts leave unused is theirs, up to three times their cap: twice the first solve was
+        # too short for the worst parts (the LP over twice the pairs takes more than twice as long), and the
+        # 500,000 × 2,500 carve ended 6 minutes early while its worst parts' wider LPs had been stopped
+        stretch = min(3.0, 1.0 + max(budget, 0.0) / sum(q.time_cap_s for q in items))
+        items = [dataclasses.replace(q, time_cap_s=min(q.time_cap_s * stretch, parts[i].time_cap_s or np.inf))
+                 for q, i in zip(items, where)]
+        progress(0.9, f"{len(items)} part(s) break a band over {k} candidates per unit: widening to {k2}")
+        stats["parts_widened"] = stats.get("parts_widened", 0) + len(items)
+        stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
+        wider = runner(fn, items, lambda j, r: progress(0.9, f"{items[j].name}: {r.status}"))
+        for i, r in zip(where, wider):
+            better = r.assign is not None and np.isfinite(r.bound) and r.objective < out[i].objective
+            # a cheaper wider plan with its own LP bound replaces the narrower (and may widen again); else the
+            # narrower one stays (a wider start without an LP, e.g. greedy past the deadline, would lose the bound:
+            # at 500,000 × 2,500 it did, and the gap of the whole carve with it)
+            out[i] = dataclasses.replace(r, index=out[i].index) if better else \
+                dataclasses.replace(out[i], bands_broken=False)
+        k = k2
+    return [dataclasses.replace(r, bands_broken=False) for r in out]  # what is left is not widened again

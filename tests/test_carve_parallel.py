@@ -1,0 +1,112 @@
+"""Parts on threads of this process (the carve's default runner on a multi-core machine), a part widened on its
+own thread when its LP is infeasible, and parts kept above the gap target solved again when the whole misses it."""
+import dataclasses
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve.decompose import PART_ACCEPT_GAP, make_parts, solve_part, solve_part_widening, tighten
+from optimizers.carve.instances import make_instance
+from optimizers.carve.model import Cancelled
+from optimizers.carve.parallel import ThreadRunner
+from optimizers.carve.solve import group_labels
+
+
+def _slow_square(x, should_stop=None, progress=None):
+    progress(0.5, f"half of {x}")
+    time.sleep(0.05 * (3 - x % 3))  # later items finish first
+    return x * x
+
+
+def test_thread_runner_keeps_item_order_and_calls_back_on_the_callers_thread():
+    seen, msgs = [], []
+    caller = threading.get_ident()
+    runner = ThreadRunner(2, progress=lambda i, f, m: msgs.append((i, f, m, threading.get_ident())))
+    out = runner(_slow_square, list(range(6)), lambda i, r: seen.append((i, r, threading.get_ident())))
+    assert out == [0, 1, 4, 9, 16, 25]
+    assert sorted((i, r) for i, r, _ in seen) == [(i, i * i) for i in range(6)]
+    assert {t for *_, t in seen} == {caller} and {t for *_, t in msgs} == {caller}
+    assert sorted(i for i, *_ in msgs) == list(range(6)) and msgs[0][1:3] == (0.5, f"half of {msgs[0][0]}")
+
+
+def test_thread_runner_reraises_a_parts_error_and_stops_on_cancel():
+    def bad(x):
+        if x == 1:
+            raise ValueError("part 1 broke")
+        return x
+
+    with pytest.raises(ValueError, match="part 1 broke"):
+        ThreadRunner(2)(bad, [0, 1, 2])
+    started, flag = [], threading.Event()
+
+    def slow(x, should_stop=None):
+        started.append(x)
+        flag.set()
+        while not should_stop():
+            time.sleep(0.01)
+        raise Cancelled()
+
+    runner = ThreadRunner(2, should_stop=lambda: flag.is_set() and len(started) >= 2, poll_s=0.02)
+    with pytest.raises(Cancelled):
+        runner(slow, list(range(10)))
+    assert len(started) <= 3  # the queued parts never started
+
+
+def test_threaded_carve_equals_the_carve_in_sequence():
+    acc, reps = make_instance(3000, 16, seed=4, segments=("Mid-market", "SMB"))
+    base = dict(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.08, "accounts": 0.08},
+                time_limit=120)
+    one = TerritoryCarver(CarveSettings(**base, threads=1)).solve(acc, reps, 2027, as_of="2026-11-01")
+    two = TerritoryCarver(CarveSettings(**base, threads=2)).solve(acc, reps, 2027, as_of="2026-11-01")
+    assert one.ok and two.ok and one.stats["parts"] > 1
+    assert one.objective == pytest.approx(two.objective, rel=1e-9)
+    assert one.bound == pytest.approx(two.bound, rel=1e-9)
+    assert (one.plan.assignment == two.plan.assignment).all()
+
+
+def test_a_part_with_an_infeasible_lp_is_widened_on_its_own_thread():
+    acc, reps = make_instance(1500, 12, seed=5)
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
+                       candidates=1, reverse_candidates=0.0, time_limit=60)
+    carver = TerritoryCarver(cs)
+    p, ctx = carver.prepare(acc, reps, 2027, np.datetime64("2026-11-01"), 1)
+    part = make_parts(cs, p, group_labels(cs, ctx["terr"]))[0]
+    narrow = solve_part(part, cs, 30.0)
+    assert narrow.assign is None and narrow.lp_infeasible  # one candidate per unit cannot hold ±5%
+    built = []
+
+    def expand(k):
+        built.append(k)
+        return carver.prepare(acc, reps, 2027, np.datetime64("2026-11-01"), k)[0]
+    r = solve_part_widening(part, cs, 30.0, expand, 1, time.perf_counter() + 60)
+    assert r.assign is not None and r.stats["widened_to_k"] == built[-1] >= 2 and r.stats["parts_widened"] == 1
+    assert r.objective >= r.bound - 1e-6 * abs(r.objective)
+
+
+def test_parts_kept_above_the_target_are_solved_again_only_while_the_whole_misses_it():
+    acc, reps = make_instance(2400, 12, seed=6, segments=("Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.1},
+                       match_region=True, time_limit=60)
+    p, ctx = TerritoryCarver(cs).prepare(acc, reps, 2027, np.datetime64("2026-11-01"))
+    parts = make_parts(cs, p, group_labels(cs, ctx["terr"]))
+    assert len(parts) >= 2
+    kept = [(q, q, solve_part(q, cs, 30.0)) for q in parts]
+    assert all(r.assign is not None for *_, r in kept)
+    # one part's plan as if accepted above the target: dearer by 2% of the whole, so the whole misses 1%
+    q0, _, r0 = kept[0]
+    extra = 0.02 * sum(r.objective for *_, r in kept)
+    worse = dataclasses.replace(r0, objective=r0.objective + extra, status="feasible")
+    whole = [(q0, q0, worse)] + kept[1:]
+    obj = sum(r.objective for *_, r in whole)
+    assert (obj - sum(r.bound for *_, r in whole)) / obj > cs.mip_gap
+    out = tighten(cs, whole, time.perf_counter() + 60, lambda: False, lambda f, m: None, stats := {})
+    assert stats["parts_tightened"] == 1 and out[0][2].objective < worse.objective
+    obj = sum(r.objective for *_, r in out)
+    assert (obj - sum(r.bound for *_, r in out)) / obj <= cs.mip_gap + 1e-9
+    assert [r for *_, r in out[1:]] == [r for *_, r in kept[1:]]  # the others untouched
+    # a whole within its target: nothing is solved again
+    assert tighten(cs, kept, time.perf_counter() + 60, lambda: False, lambda f, m: None, stats2 := {}) == kept
+    assert "parts_tightened" not in stats2 and PART_ACCEPT_GAP > 1
