@@ -179,7 +179,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
     seconds_cluster = 0.0
     client = None
     if mode == "inprocess":
-        inner = InProcessRunner()
+        inner = InProcessRunner(workers=1)  # one part after another, as the in-process rows were measured
     else:
         t1 = time.perf_counter()
         client = client_for("local", EngineSettings(workers=workers))
@@ -198,6 +198,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
         note(event="parts submitted", parts=len(items), names=[it.name for it in items],
              pairs=[int(len(it.problem.cand.unit)) for it in items])
         return inner(capped(fn, part_limit_s), items, done)
+    runner.workers = inner.workers  # the carve sizes each part's time by the parts that run at once
 
     t2 = time.perf_counter()
     res = carve_on(acc, reps, 2027, settings(time_limit, tolerance, carve_mode), as_of="2026-11-01", runner=runner)

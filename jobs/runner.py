@@ -14,6 +14,7 @@ cancelled, so the caller never waits on a half-dead run.
 """
 from __future__ import annotations
 
+import functools
 import inspect
 import time
 import uuid
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from optimizers.carve.model import Cancelled
+from optimizers.carve.parallel import ThreadRunner
 
 OnDone = Callable[[int, Any], None]
 
@@ -47,31 +49,33 @@ def _takes_should_stop(fn: Callable) -> bool:
         return False
 
 
-class InProcessRunner:
-    """Items one after another in this process (the carve's own default, plus cancel and names)."""
+class InProcessRunner(ThreadRunner):
+    """Items on this process's cores (one thread each, HiGHS solving without the GIL: see
+    :mod:`optimizers.carve.parallel`), with cancel and names: an item that raises is re-raised as
+    :class:`PartFailed` naming it.  ``workers=1``: one after another."""
 
     engine = "inprocess"
-    workers = 1  # items at once (the carve sizes each part's time share by it)
 
-    def __init__(self, should_stop: Callable[[], bool] | None = None):
-        self.should_stop = should_stop or (lambda: False)
+    def __init__(self, should_stop: Callable[[], bool] | None = None, workers: int | None = None):
+        super().__init__(workers, should_stop)
 
     def __call__(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
-        out = []
-        extra = {"should_stop": self.should_stop} if _takes_should_stop(fn) else {}
-        for i, item in enumerate(items):
-            if self.should_stop():
-                raise Cancelled()
+        n = len(items)
+
+        @functools.wraps(fn)  # keeps fn's signature: the threads pass should_stop when fn takes it
+        def named(item, *args, **kw):
             try:
-                r = fn(item, **extra)
+                return fn(item, *args, **kw)
             except Cancelled:
                 raise
             except Exception as exc:  # noqa: BLE001 - re-raised with the part's name
-                raise PartFailed(part_name(item, i, len(items)), exc) from exc
-            out.append(r)
-            if on_done is not None:
-                on_done(i, r)
-        return out
+                raise PartFailed(part_name(item, _index(items, item), n), exc) from exc
+
+        return super().__call__(named, items, on_done)
+
+
+def _index(items: Sequence, item: Any) -> int:
+    return next((i for i, x in enumerate(items) if x is item), 0)
 
 
 class ClusterStopFlag:

@@ -54,3 +54,28 @@ def test_priced_lp_is_infeasible_where_the_full_lp_is():
     mx = build_matrix(p)
     assert solve_lp(mx, 60).status == "infeasible"
     assert priced_lp(p, mx, start_mask(p, 1), 60).status == "infeasible"
+
+
+def test_pricing_stopped_by_the_clock_keeps_its_lp_and_a_valid_bound(monkeypatch):
+    import time as real_time
+
+    import optimizers.carve.pricing as pricing
+
+    p = _problem("soft")
+    mx = build_matrix(p)
+    full = solve_lp(mx, 60)
+    calls = []
+
+    class Clock:  # the clock runs out right after the first round
+        @staticmethod
+        def perf_counter():
+            calls.append(1)
+            return real_time.perf_counter() + (1e6 if len(calls) >= 3 else 0.0)
+
+    monkeypatch.setattr(pricing, "time", Clock)
+    stats = {}
+    lp = priced_lp(p, mx, start_mask(p, 2), 60, stats=stats)
+    assert lp.status == "optimal" and stats["pricing_rounds"] == 1 and stats["pairs_priced_in"] == 0
+    restricted = mx.c @ lp.x
+    # the LP over the start pairs costs more than the full LP; Lasdon's bound lies below it
+    assert restricted > full.objective + 1e-6 and lp.objective <= full.objective + 1e-6 * abs(full.objective)

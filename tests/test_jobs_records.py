@@ -66,8 +66,9 @@ def test_manager_records_failures_and_cancels_without_a_cluster(tmp_path):
     j = manager().submit(rec, "carve", "fails", "ana", {}, failing)
     assert manager().wait(j, 30)
     row = rec.get(j)
-    assert row["status"] == "failed" and "part 2/3" in row["error"] and row["parts_done"] == 1
-    assert row["parts"][0]["name"] == "1/3"
+    # parts run on this process's cores at once: part 1 may or may not have finished before part 2 failed
+    assert row["status"] == "failed" and "part 2/3" in row["error"] and row["parts_done"] <= 1
+    assert {p["name"] for p in row["parts"]} <= {"1/3"}
 
     def slow(ctx):
         while True:

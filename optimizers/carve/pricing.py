@@ -92,7 +92,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
     _watch_interrupt(h, stop, deadline=until)
     AT = mx.A[:, :P].T.tocsr()  # pricing: one sparse product per round
     cost = mx.c[:P]
-    rounds, added = 0, 0
+    rounds, added, last = 0, 0, None
     ms = highspy.HighsModelStatus
     while True:
         left = t0 + time_limit - time.perf_counter()
@@ -104,6 +104,8 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
             return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
         if st != ms.kOptimal:
+            if last is not None and st in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt):
+                break  # out of time in a later round: the last round's LP and its bound stand
             return LPResult("time_limit" if st in (ms.kTimeLimit, ms.kIterationLimit, ms.kInterrupt) else "error",
                             np.nan, None, time.perf_counter() - t0)
         rounds += 1
@@ -111,6 +113,14 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         rc = cost - AT @ y
         tol = 1e-7 * max(1.0, float(np.abs(cost).max(initial=0.0)))
         cand = np.flatnonzero(~in_model & (rc < -tol))
+        objective = float(h.getInfo().objective_function_value)
+        if len(cand):
+            # with every unit's row summing to one, the LP over the whole list is at least this LP less each
+            # unit's most negative reduced cost (Lasdon's bound): the bound should the clock stop the pricing here
+            worst = np.zeros(p.n_units)
+            np.minimum.at(worst, p.cand.unit[cand], rc[cand])
+            objective += float(worst.sum())
+        last = (np.asarray(h.getSolution().col_value), cols.copy(), objective, len(cand))
         if not len(cand) or time.perf_counter() > t0 + time_limit or stop():
             break
         # the most negative first, a few per unit, at most a share of the units a round
@@ -127,14 +137,8 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         in_model[cand] = True
         cols = np.concatenate([cols, cand])
         added += len(cand)
-    sol = np.asarray(h.getSolution().col_value)
-    objective = float(h.getInfo().objective_function_value)
-    if len(cand):
-        # stopped before the last pricing came out empty: with every unit's row summing to one, the LP over the
-        # whole list is at least this LP less each unit's most negative reduced cost (Lasdon's bound)
-        worst = np.zeros(p.n_units)
-        np.minimum.at(worst, p.cand.unit[cand], rc[cand])
-        objective += float(worst.sum())
+    sol, cols_then, objective, priced_out = last
+    sol = np.concatenate([sol, np.zeros(len(cols) - len(cols_then))])  # pairs added after it: 0 in that LP
     if stats is not None:
         stats["pricing_rounds"] = stats.get("pricing_rounds", 0) + rounds
         stats["pairs_priced_in"] = stats.get("pairs_priced_in", 0) + added
@@ -142,7 +146,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
     elastic = cols < 0
     if n_elastic:
         used = float(np.abs(sol[elastic]).max(initial=0.0))
-        if used > 1e-6 and not len(cand):
+        if used > 1e-6 and not priced_out:
             return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
         if used > 1e-6:  # out of time before the elastic columns left the LP: no LP of the hard problem yet
             return LPResult("time_limit", np.nan, None, time.perf_counter() - t0)
