@@ -78,6 +78,7 @@ def register(app: typer.Typer) -> None:
               note: Annotated[str, typer.Option(help="Note recorded with --save.")] = "",
               cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the independent parts (segment × region), or with --frontier the curve's points, run: auto (default: a local Dask cluster for large carves, else this process), local, inprocess, or a Dask scheduler address such as tcp://10.0.0.5:8786 (DASK_SCHEDULER_ADDRESS also works).")] = None,
               workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: CPU count).")] = None,
+              threads: Annotated[Optional[int], typer.Option("--threads", help="In this process: parts solved at once, one per thread (0 = one per core, at most 4; 1 = one after another).")] = None,
               ds=None):
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
 
@@ -120,7 +121,7 @@ def register(app: typer.Typer) -> None:
                 match_region=match_region, excluded_reps=tuple(exclude) if exclude else None,
                 pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None, contiguous=contiguous,
                 extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
-                candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver,
+                candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver, threads=threads,
                 industry_rules=ind_rules or None, employee_bands=emp_bands or None)
             if frontier is not None and frontier < 2:
                 raise ValueError("--frontier needs at least 2 points (fewest moves and shortest travel)")

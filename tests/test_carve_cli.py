@@ -82,3 +82,18 @@ def test_carve_cli_frontier_writes_the_curve_and_picks_a_point(cli, tmp_path, sa
     assert (a["moved"] == "True").sum() >= f["accounts_moved"].iat[-1]  # the picked point's plan was written
     bad = cli(["carve", "--frontier", 3, "--pick", 9, "--out", out, "--summary-out", summ])
     assert bad.exit_code == 2 and "--pick" in bad.output
+
+
+def test_carve_cli_threads_one_after_another_gives_the_same_plan(cli, tmp_path):
+    cfg = tmp_path / "carve.yaml"
+    cfg.write_text("carve:\n  metrics: [potential_usd, accounts]\n  tolerance: {potential_usd: 0.12, accounts: 0.12}\n"
+                   "  time_limit: 60\n")
+    plans = []
+    for threads in ("2", "1"):
+        out = tmp_path / f"assign_{threads}.csv"
+        r = cli(["carve", "--config", cfg, "--threads", threads, "--out", out, "--summary-out", tmp_path / "t.csv"])
+        assert r.exit_code == 0, r.output
+        plans.append(pd.read_csv(out, encoding="utf-8-sig", dtype=str).set_index("account_id")["new_owner_id"])
+    assert (plans[0] == plans[1].reindex(plans[0].index)).all()  # the parts are independent: same plan either way
+    r = cli(["carve", "--threads", "-1", "--out", tmp_path / "a.csv"])
+    assert r.exit_code == 2 and "threads must be ≥ 0" in r.output

@@ -89,6 +89,8 @@ class CarveSettings:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {self.objective!r}")
         if self.continuity_weight < 0 or self.distance_weight < 0:
             raise ValueError("continuity and distance weights must be ≥ 0")
+        if self.threads < 0:
+            raise ValueError(f"threads must be ≥ 0 (0 = one per core), not {self.threads}")
         if self.candidates < 1:
             raise ValueError("candidates must be at least 1")
 
