@@ -192,7 +192,8 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
             parts.append({"name": items[i].name, "status": r.status, "seconds": r.seconds,
                           "pairs": int(len(items[i].problem.cand.unit)),
                           "gap": (r.objective - r.bound) / r.objective if r.objective else 0.0,
-                          "objective": float(r.objective), "has_bound": bool(np.isfinite(r.bound))})
+                          "objective": float(r.objective), "has_bound": bool(np.isfinite(r.bound)),
+                          "band_excess": float(r.band_excess)})
             note(event="part", **parts[-1])
             on_done(i, r)
         note(event="parts submitted", parts=len(items), names=[it.name for it in items],

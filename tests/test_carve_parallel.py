@@ -110,3 +110,21 @@ def test_parts_kept_above_the_target_are_solved_again_only_while_the_whole_misse
     # a whole within its target: nothing is solved again
     assert tighten(cs, kept, time.perf_counter() + 60, lambda: False, lambda f, m: None, stats2 := {}) == kept
     assert "parts_tightened" not in stats2 and PART_ACCEPT_GAP > 1
+
+
+def test_a_wider_plan_replaces_the_narrower_only_when_cheaper_and_not_worse_proven():
+    from optimizers.carve.parts import PartResult
+    from optimizers.carve.retry import wider_is_better
+
+    cs = CarveSettings()
+
+    def res(obj, bound, assign=True):
+        return PartResult(index=0, status="optimal", assign=np.zeros(3, dtype=int) if assign else None,
+                          objective=obj, bound=bound, seconds=1.0)
+    narrow = res(100.0, 99.9)  # 0.1% from its bound
+    assert wider_is_better(cs, res(90.0, 80.0), narrow)  # below anything the narrow lists allow: kept, weak bound
+    assert not wider_is_better(cs, res(99.95, 50.0), narrow)  # a hair cheaper, its bound far weaker: not kept
+    assert wider_is_better(cs, res(99.95, 99.5), narrow)  # a hair cheaper, within the gap target: kept
+    assert not wider_is_better(cs, res(101.0, 100.9), narrow)  # dearer
+    assert not wider_is_better(cs, res(90.0, float("-inf")), narrow)  # no bound
+    assert not wider_is_better(cs, res(90.0, 80.0, assign=False), narrow)  # no plan

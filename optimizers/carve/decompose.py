@@ -28,6 +28,7 @@ from optimizers.carve.retry import (
     solve_part_widening,
     tighten,
     widen_on_runner,
+    wider_is_better,
     wider_k,
 )
 from optimizers.carve.settings import CarveSettings
@@ -124,9 +125,8 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             left = deadline - time.perf_counter()
             wider = solve_part(sub, cs, left if r.assign is None else min(left, max(2 * r.seconds, 10.0)),
                                should_stop=stop, progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
-            if r.assign is not None and (wider.assign is None or not np.isfinite(wider.bound)
-                                         or wider.objective >= r.objective):
-                break  # soft mode: the narrower plan stays (cheaper, or the wider one has no LP bound)
+            if r.assign is not None and not wider_is_better(cs, wider, r):
+                break  # soft mode: the narrower plan stays (cheaper, or the wider one's bound is too weak)
             r = wider
         if r.assign is None and r.status == "time_limit" and deadline - time.perf_counter() > 2:
             # no part ends without a plan while time remains: give it what is left

@@ -138,6 +138,8 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         cols = np.concatenate([cols, cand])
         added += len(cand)
     sol, cols_then, objective, priced_out = last
+    if (mx.c >= 0).all():
+        objective = max(objective, 0.0)  # no column earns: 0 bounds the LP too, and beats an early Lasdon bound
     sol = np.concatenate([sol, np.zeros(len(cols) - len(cols_then))])  # pairs added after it: 0 in that LP
     if stats is not None:
         stats["pricing_rounds"] = stats.get("pricing_rounds", 0) + rounds

@@ -12,7 +12,7 @@ from optimizers.carve.model import Problem
 from optimizers.carve.parts import Part, PartResult, solve_part, subproblem
 from optimizers.carve.settings import CarveSettings
 
-__all__ = ["solve_part_widening", "tighten", "wider_k", "runner_workers", "widen_on_runner"]
+__all__ = ["solve_part_widening", "tighten", "wider_k", "wider_is_better", "runner_workers", "widen_on_runner"]
 
 
 def solve_part_widening(part: Part, settings: CarveSettings, time_limit_s: float, expand: Callable[[int], Problem],
@@ -81,6 +81,20 @@ def wider_k(cs: CarveSettings, p: Problem, k: int) -> int:
     return min(p.n_terr, step * max(k, 1))
 
 
+def wider_is_better(cs: CarveSettings, wider: PartResult, narrow: PartResult) -> bool:
+    """Whether a part's plan over longer candidate lists replaces its plan over the shorter ones: it has a bound
+    and costs less, and either no plan over the shorter lists could cost as little (it is under their LP bound) or
+    it is proven as close to its own bound.  A wider LP stopped by the clock has a weak bound (Lasdon's, from its
+    last pricing): at 500,000×2,500 such plans, 0.1% cheaper than the narrow ones, took the whole carve's gap from
+    0.1% to 1,320%, while the West Coast parts' wider plans cost 5-20× less than their narrow LP bound."""
+    if wider.assign is None or not np.isfinite(wider.bound) or not wider.objective < narrow.objective:
+        return False
+
+    def gap(r: PartResult) -> float:
+        return (r.objective - r.bound) / abs(r.objective) if r.objective else 0.0
+    return wider.objective <= narrow.bound or gap(wider) <= max(gap(narrow), cs.mip_gap)
+
+
 def runner_workers(runner) -> int:
     """How many parts the runner solves at once (its ``workers`` attribute; 1 when it has none)."""
     return max(int(getattr(runner, "workers", 1) or 1), 1)
@@ -131,10 +145,10 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
         wider = runner(fn, items, lambda j, r: progress(0.9, f"{items[j].name}: {r.status}"))
         for i, r in zip(where, wider):
-            better = r.assign is not None and np.isfinite(r.bound) and r.objective < out[i].objective
             # a cheaper wider plan with its own LP bound replaces the narrower (and may widen again); else the
             # narrower one stays (a wider start without an LP, e.g. greedy past the deadline, would lose the bound:
             # at 500,000 × 2,500 it did, and the gap of the whole carve with it)
+            better = wider_is_better(cs, r, out[i])
             out[i] = dataclasses.replace(r, index=out[i].index) if better else \
                 dataclasses.replace(out[i], bands_broken=False)
         k = k2
