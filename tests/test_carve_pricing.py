@@ -79,3 +79,34 @@ def test_pricing_stopped_by_the_clock_keeps_its_lp_and_a_valid_bound(monkeypatch
     restricted = mx.c @ lp.x
     # the LP over the start pairs costs more than the full LP; Lasdon's bound lies below it
     assert restricted > full.objective + 1e-6 and lp.objective <= full.objective + 1e-6 * abs(full.objective)
+
+
+def test_a_part_widened_from_a_plan_starts_with_every_pair_of_its_over_full_books_units(monkeypatch):
+    import dataclasses
+    import time
+
+    import optimizers.carve.repair as repair
+
+    p = _problem("soft")
+    p = dataclasses.replace(p, lp_start=start_mask(p, 2))
+    warm = repair.today_plan(p).copy()
+    crowd = np.arange(0, p.n_units, 3)
+    c = p.cand
+    # a third of the units in the book of unit 0's cheapest territory, where each of them may go: over-full
+    t0 = c.terr[c.ptr[0]]
+    may = np.array([t0 in c.terr[c.ptr[u]:c.ptr[u + 1]] for u in crowd])
+    warm[crowd[may]] = t0
+    starts = []
+
+    def spy(p_, mx_, start, *a, **kw):
+        starts.append(start.copy())
+        return priced_lp(p_, mx_, start, *a, **kw)
+    monkeypatch.setattr(repair, "priced_lp", spy)
+    status, assign, obj, bound = repair.solve_one(CarveSettings(mode="soft", full_mip_max_pairs=10), p,
+                                                  lambda f, m: None, lambda: False, time.perf_counter() + 60, {}, 0,
+                                                  1, warm=warm)
+    in_book = np.isin(c.unit, np.flatnonzero(warm == t0))
+    assert starts[0][in_book].all()  # every pair of the over-full book's units, from the start
+    assert (starts[0][~in_book] == p.lp_start[~in_book]).all()  # the others: their cheapest pairs
+    assert bound == pytest.approx(solve_lp(build_matrix(p), 60).objective, rel=1e-7)  # the LP over every pair
+    assert assign is not None and obj >= bound - 1e-6 * abs(obj)

@@ -118,7 +118,7 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             if len(uidx2) != len(part.units) or (uidx2 != part.units).any():
                 stats["lp_infeasible"] = True  # the parts changed shape: let the caller restart whole
                 break
-            sub = dataclasses.replace(part, problem=q, warm=None, time_cap_s=None)
+            sub = dataclasses.replace(part, problem=q, warm=r.assign, time_cap_s=None)
             stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
             stats["parts_widened"] = stats.get("parts_widened", 0) + 1
             # a part with no plan may use all the time left; a soft part with a plan, about its first solve's

@@ -127,8 +127,9 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
             q, uidx2 = subproblem(wide, parts[i].terrs)
             if len(uidx2) == len(parts[i].units) and (uidx2 == parts[i].units).all():
                 budget -= cap
-                items.append(dataclasses.replace(parts[i], problem=q, warm=None, name=f"{parts[i].name} · k={k2}",
-                                                 time_cap_s=cap))
+                # the narrower plan starts it: an incumbent, and its over-full books' units get every pair
+                items.append(dataclasses.replace(parts[i], problem=q, warm=out[i].assign,
+                                                 name=f"{parts[i].name} · k={k2}", time_cap_s=cap))
                 where.append(i)
             else:
                 out[i] = dataclasses.replace(out[i], bands_broken=False)  # the parts would change shape
