@@ -45,7 +45,8 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
                 break
             time.sleep(poll_s)
         status = job.get("status", "failed")
-        engine = f" on {job['engine']}" if job.get("engine") else ""
+        where = str(job.get("engine") or "")
+        engine = f" {where}" if where.startswith("in ") else f" on {where}" if where else ""  # reads "succeeded in this process" / "on a Dask cluster"
         box.update(label=f"{label} #{job_id} {status}{engine} in {job.get('seconds', 0):.1f} s",
                    state={"succeeded": "complete", "cancelled": "complete"}.get(status, "error"),
                    expanded=status not in ("succeeded", "cancelled"))
