@@ -68,7 +68,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
     """The LP over every pair of ``p`` (``mx``), solved over the pairs in ``start`` plus those that price in.
 
     Returns an :class:`LPResult` in ``mx``'s column layout (pairs never priced in are 0); its ``highs`` model holds
-    only the pairs used, ``cols`` maps its columns to ``mx``'s.  ``time_limit_s`` covers every round."""
+    only the pairs used, ``cols`` maps its columns to ``mx``'s.  ``time_limit`` (seconds) covers every round."""
     import highspy
 
     t0 = time.perf_counter()
