@@ -15,7 +15,6 @@ cancelled, so the caller never waits on a half-dead run.
 from __future__ import annotations
 
 import functools
-import inspect
 import time
 import uuid
 import warnings
@@ -23,7 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from optimizers.carve.model import Cancelled
-from optimizers.carve.parallel import ThreadRunner
+from optimizers.carve.parallel import ThreadRunner, takes_keyword
 
 OnDone = Callable[[int, Any], None]
 
@@ -40,13 +39,6 @@ def part_name(item: Any, index: int, total: int) -> str:
     """A part's own name (``item.name``, e.g. "Mid-market · West") or its position."""
     name = getattr(item, "name", None)
     return str(name) if name else f"{index + 1}/{total}"
-
-
-def _takes_should_stop(fn: Callable) -> bool:
-    try:
-        return "should_stop" in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
 
 
 class InProcessRunner(ThreadRunner):
@@ -134,7 +126,7 @@ class DaskRunner:
         if n == 0:
             return []
         run_id = f"{self.label}-{uuid.uuid4().hex[:10]}"
-        flag = ClusterStopFlag(f"cancel-{run_id}") if _takes_should_stop(fn) else None
+        flag = ClusterStopFlag(f"cancel-{run_id}") if takes_keyword(fn, "should_stop") else None
         with warnings.catch_warnings():
             # parts carry their arrays inside the task on purpose: scattered data is lost with its worker,
             # task arguments are kept by the scheduler and survive a worker's death

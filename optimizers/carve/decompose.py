@@ -22,6 +22,7 @@ from optimizers.carve.parts import (
     sequential_runner,
     solve_part,
     subproblem,
+    widened,
 )
 from optimizers.carve.retry import (
     runner_workers,
@@ -114,8 +115,8 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             # same finding priced instead of refused): retry it with longer candidate lists
             k2 = wider_k(cs, p, k2)
             progress(0.9, f"{part.name}: widening to {k2} candidate territories per unit")
-            q, uidx2 = subproblem(expand(k2), part.terrs)
-            if len(uidx2) != len(part.units) or (uidx2 != part.units).any():
+            q = widened(part, expand(k2))
+            if q is None:
                 stats["lp_infeasible"] = True  # the parts changed shape: let the caller restart whole
                 break
             sub = dataclasses.replace(part, problem=q, warm=r.assign, time_cap_s=None)

@@ -17,7 +17,7 @@ from typing import Any
 
 from optimizers.carve.model import Cancelled
 
-__all__ = ["ThreadRunner", "default_threads"]
+__all__ = ["ThreadRunner", "default_threads", "takes_keyword"]
 
 MAX_THREADS = 4  # beyond this the parts' memory grows faster than the time falls (each part holds its own LP)
 
@@ -31,7 +31,8 @@ def default_threads() -> int:
     return max(1, min(cores, MAX_THREADS))
 
 
-def _takes(fn: Callable, name: str) -> bool:
+def takes_keyword(fn: Callable, name: str) -> bool:
+    """Whether ``fn`` accepts the keyword ``name`` (runners pass ``should_stop`` and ``progress`` only then)."""
     try:
         return name in inspect.signature(fn).parameters
     except (TypeError, ValueError):
@@ -61,8 +62,8 @@ class ThreadRunner:
         if n == 0:
             return results
         messages: queue.SimpleQueue = queue.SimpleQueue()
-        kw_stop = _takes(fn, "should_stop")
-        kw_progress = self.progress is not None and _takes(fn, "progress")
+        kw_stop = takes_keyword(fn, "should_stop")
+        kw_progress = self.progress is not None and takes_keyword(fn, "progress")
 
         def task(i: int, item: Any):
             if self.should_stop():

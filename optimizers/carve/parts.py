@@ -21,7 +21,7 @@ from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
 
 __all__ = ["Part", "PartResult", "PartRunner", "solve_part", "sequential_runner", "make_parts", "subproblem",
-           "components"]
+           "components", "widened"]
 
 
 @dataclass
@@ -162,3 +162,10 @@ def subproblem(p: Problem, terrs: np.ndarray) -> tuple[Problem, np.ndarray]:
                             penalty=p.penalty[terrs], max_accounts=p.max_accounts[terrs],
                             lp_start=None if p.lp_start is None else p.lp_start[keep])
     return q, units
+
+
+def widened(part: Part, wide: Problem) -> Problem | None:
+    """``part``'s sub-problem of ``wide`` (the whole problem with longer candidate lists), or None when the longer
+    lists would change which units the part holds (the parts would change shape)."""
+    q, units = subproblem(wide, part.terrs)
+    return q if len(units) == len(part.units) and (units == part.units).all() else None

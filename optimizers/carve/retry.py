@@ -9,7 +9,7 @@ from collections.abc import Callable
 import numpy as np
 
 from optimizers.carve.model import Problem
-from optimizers.carve.parts import Part, PartResult, solve_part, subproblem
+from optimizers.carve.parts import Part, PartResult, solve_part, widened
 from optimizers.carve.settings import CarveSettings
 
 __all__ = ["solve_part_widening", "tighten", "wider_k", "wider_is_better", "runner_workers", "widen_on_runner"]
@@ -23,21 +23,20 @@ def solve_part_widening(part: Part, settings: CarveSettings, time_limit_s: float
     is up.  For runners in this process: the widened part starts at once, beside the others still solving (at
     50,000×250 one part of eight needs 20 candidates; widened after the rest it added 10 s at the end)."""
     r = solve_part(part, settings, time_limit_s, should_stop, progress)
-    k, widened = k_used, 0
+    k, times = k_used, 0
     while (r.assign is None and r.lp_infeasible and k < part.problem.n_terr
            and time.perf_counter() < deadline - 2 and not (should_stop and should_stop())):
         k = 2 * max(k, 1)
         if progress is not None:
             progress(0.9, f"widening to {k} candidate territories per unit")
-        whole = expand(k)
-        q, uidx = subproblem(whole, part.terrs)
-        if len(uidx) != len(part.units) or (uidx != part.units).any():
+        q = widened(part, expand(k))
+        if q is None:
             break  # the parts would change shape: the caller restarts whole
-        widened += 1
+        times += 1
         # a part with no plan may use all the time left
         r = solve_part(dataclasses.replace(part, problem=q, warm=None, time_cap_s=None), settings,
                        deadline - time.perf_counter(), should_stop, progress)
-    if widened:
+    if times:
         r.stats["parts_widened"] = r.stats.get("parts_widened", 0) + 1
         r.stats["widened_to_k"] = k
     return r
@@ -126,8 +125,8 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
                 stats["parts_not_widened"] = stats.get("parts_not_widened", 0) + 1
                 out[i] = dataclasses.replace(out[i], bands_broken=False)
                 continue
-            q, uidx2 = subproblem(wide, parts[i].terrs)
-            if len(uidx2) == len(parts[i].units) and (uidx2 == parts[i].units).all():
+            q = widened(parts[i], wide)
+            if q is not None:
                 budget -= cap
                 # the narrower plan starts it: an incumbent, and its over-full books' units get every pair
                 items.append(dataclasses.replace(parts[i], problem=q, warm=out[i].assign,
