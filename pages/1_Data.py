@@ -91,7 +91,10 @@ else:
     for _, r in pv.iterrows():
         msg = (f"**{r['segment']}**: the best territory holds {r['ratio']:.1f}× the potential of the worst "
                f"({usd(r['best'])} vs {usd(r['worst'])}).")
-        (st.warning(msg + f" Above {flag:.0f}× means rebalance.") if r["flag"] else st.info(msg))
+        if r["flag"]:
+            st.warning(msg + f" Above {flag:.0f}× means rebalance.")
+        else:
+            st.info(msg)
     metric = st.selectbox("Metric", BALANCE_METRICS, format_func=lambda m: METRIC_LABELS[m], key="health_metric")
     st.altair_chart(book_bars(book, metric), width="stretch")
     st.dataframe(balance_table(book, variance_flag=flag), hide_index=True, width="stretch")

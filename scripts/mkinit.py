@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("planning/data", "planning/plans", "planning/capacity", "planning/compensation")
+PACKAGES = ("planning/data", "planning/plans", "planning/capacity", "planning/compensation", "planning/reporting")
 MARK = "Public names, by module"
 
 BODY = '''from __future__ import annotations

@@ -1,0 +1,82 @@
+"""How numbers read: money as $1.85M in headlines and whole dollars in tables, rates as %, counts with separators,
+people as "Liam Turner (R-010)".  Rounding happens here only, never in the data."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+
+
+def usd(value: float) -> str:
+    """A headline amount: $1.23B / $1.23M / $456K / $789."""
+    if _missing(value):
+        return "–"
+    a = abs(value)
+    if a >= 1e9:
+        return f"${value / 1e9:,.2f}B"
+    if a >= 1e6:
+        return f"${value / 1e6:,.2f}M"
+    if a >= 1e3:
+        return f"${value / 1e3:,.0f}K"
+    return f"${value:,.0f}"
+
+
+def usd_whole(value: float) -> str:
+    """A table amount in whole dollars: $1,849,165."""
+    if _missing(value):
+        return "–"
+    return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
+
+
+def pct(value: float, digits: int = 0) -> str:
+    """A fraction as a percentage: 0.2345 → "23%" (digits=0) or "23.5%" (digits=1)."""
+    if _missing(value):
+        return "–"
+    return f"{value * 100:.{digits}f}%"
+
+
+def count(value) -> str:
+    """A count with separators: 6007 → "6,007"."""
+    if _missing(value):
+        return "–"
+    return f"{int(round(float(value))):,}"
+
+
+def ratio(value: float, digits: int = 2) -> str:
+    """A ratio: 1.218 → "1.22×"; infinity (an empty book) → "no smallest book"."""
+    if _missing(value):
+        return "–"
+    if math.isinf(value):
+        return "∞ (an empty book)"
+    return f"{value:.{digits}f}×"
+
+
+def person(name, rep_id) -> str:
+    """A person as people read them: "Liam Turner (R-010)"; the id alone when the name is unknown, and
+    "Open territory" for no one."""
+    rid = "" if _missing(rep_id) else str(rep_id).strip()
+    nm = "" if _missing(name) else str(name).strip()
+    if not rid and not nm:
+        return "Open territory"
+    if not nm or nm == rid:
+        return rid
+    return f"{nm} ({rid})" if rid else nm
+
+
+def people(reps: pd.DataFrame) -> pd.Series:
+    """rep_id → "Name (rep_id)" for every row of a reps table (columns rep_id and name)."""
+    ids = reps["rep_id"].astype(str)
+    names = reps["name"] if "name" in reps else pd.Series("", index=reps.index)
+    return pd.Series([person(n, r) for n, r in zip(names, ids)], index=ids.to_numpy(), dtype=object)
+
+
+def person_of(rep_id, reps: pd.DataFrame) -> str:
+    """One rep id as "Name (rep_id)" from a reps table."""
+    if _missing(rep_id):
+        return "Open territory"
+    match = reps.loc[reps["rep_id"].astype(str) == str(rep_id)]
+    return person(match["name"].iloc[0] if len(match) and "name" in match else "", rep_id)

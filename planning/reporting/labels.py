@@ -1,0 +1,194 @@
+"""One registry of the words users read: every user-facing table column, chart axis, legend and Excel header.
+
+A column's canonical name (``arr_usd``) stays in the data, in CSV files meant for re-import and in code; what a
+person reads is its :class:`Label` ("Current ARR"), with the kind that says how to format it (money as $1.85M in
+headlines and whole dollars in tables, rates as %, counts with separators).  Shells call :func:`label` or
+:func:`present`; the Excel writer calls :func:`present` for its headers.
+
+A column with no entry still reads as words (``open_reqs`` → "Open reqs"), and its name is remembered in
+:data:`UNLABELLED` so the page tests can fail on a header nobody registered.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+MONEY, PCT, COUNT, NUMBER, RATIO, TEXT, DATE, MILES, HOURS, MONTHS = (
+    "money", "pct", "count", "number", "ratio", "text", "date", "miles", "hours", "months")
+
+
+@dataclass(frozen=True)
+class Label:
+    """``text``: what the user reads; ``kind``: how values format; ``help``: a one-line definition (tooltips)."""
+
+    text: str
+    kind: str = TEXT
+    help: str = ""
+
+
+def _m(text: str, help: str = "") -> Label:
+    return Label(text, MONEY, help)
+
+
+def _p(text: str, help: str = "") -> Label:
+    return Label(text, PCT, help)
+
+
+def _c(text: str, help: str = "") -> Label:
+    return Label(text, COUNT, help)
+
+
+def _t(text: str, help: str = "") -> Label:
+    return Label(text, TEXT, help)
+
+
+def _r(text: str, help: str = "") -> Label:
+    return Label(text, RATIO, help)
+
+
+# Canonical column → label.  Add an entry here (not a rename in a page) when a page shows a new column.
+LABELS: dict[str, Label] = {
+    # who and where
+    "account_id": _t("Account ID"), "name": _t("Name"), "account_name": _t("Account"),
+    "rep_id": _t("Rep ID"), "rep_name": _t("Rep"), "rep": _t("Rep"), "owner_rep_id": _t("Owner ID"),
+    "owner_name": _t("Owner"), "owner": _t("Owner"), "manager_id": _t("Manager ID"), "manager_name": _t("Manager"),
+    "manager": _t("Manager"), "territory_id": _t("Territory"), "territory": _t("Territory"),
+    "territory_name": _t("Territory"), "segment": _t("Segment"), "region": _t("Region"), "area": _t("Area"),
+    "industry": _t("Industry"), "role": _t("Role"), "title": _t("Job title"), "email": _t("Email"),
+    "state": _t("State"), "city": _t("City"), "country": _t("Country"), "postal_code": _t("Postal code"),
+    "county_fips": _t("County (FIPS)"), "state_fips": _t("State (FIPS)"), "geo_precision": _t("Located by"),
+    "from_owner_name": _t("From owner"), "to_owner_name": _t("To owner"), "from_owner": _t("From owner"),
+    "to_owner": _t("To owner"), "from_holder": _t("From"), "to_holder": _t("To"),
+    "from_territory": _t("From territory"), "to_territory": _t("To territory"),
+    "from_manager_id": _t("From manager"), "to_manager_id": _t("To manager"),
+    "proposed_territory": _t("Proposed territory"), "account_type": _t("Account type"),
+    "is_customer": _t("Customer"), "open_req": _t("Open requisition"),
+    # money (annual USD unless said)
+    "arr_usd": _m("Current ARR", "Annual recurring revenue today."),
+    "potential_usd": _m("Potential", "Annual whitespace the account could buy (uploaded, or estimated and labelled)."),
+    "open_pipeline_usd": _m("Open pipeline"), "annual_revenue_usd": _m("Annual revenue"),
+    "quota_usd": _m("Quota"), "full_year_quota_usd": _m("Full-year quota"), "target_usd": _m("Bookings target"),
+    "bookings_target_usd": _m("Bookings target"), "bookings_usd": _m("Bookings"),
+    "expected_bookings_usd": _m("Expected bookings"), "capacity_usd": _m("Capacity"),
+    "gap_usd": _m("Gap to target"), "cost_usd": _m("Cost"), "ae_cost_usd": _m("AE cost"),
+    "support_cost_usd": _m("Support cost"), "csm_cost_usd": _m("CSM cost"), "comp_cost_usd": _m("Comp cost"),
+    "arr_moved_usd": _m("ARR moved"), "arr_in_usd": _m("ARR in"), "arr_out_usd": _m("ARR out"),
+    "arr_kept_usd": _m("ARR kept"), "arr_before_usd": _m("ARR before"), "arr_after_usd": _m("ARR after"),
+    "pipeline_in_usd": _m("Pipeline in"), "pipeline_out_usd": _m("Pipeline out"),
+    "potential_change_usd": _m("Potential change"), "at_stake_usd": _m("ARR at stake"),
+    "override_usd": _m("Override"), "allocated_usd": _m("Allocated"), "unallocated_usd": _m("Unallocated"),
+    "planned_usd": _m("Planned"), "target_share_usd": _m("Share of target"), "ote_usd": _m("OTE"),
+    "base_usd": _m("Base pay"), "variable_usd": _m("Target variable"), "amount_usd": _m("Amount"),
+    "history_bookings_usd": _m("Past bookings"), "cum_target_usd": _m("Cumulative target"),
+    "cum_capacity_usd": _m("Cumulative capacity"), "pipeline_supported_usd": _m("Bookings the pipeline supports"),
+    "pipeline_capped_bookings_usd": _m("Bookings within pipeline"), "bookings_per_head_usd": _m("Bookings per head"),
+    "avg_deal_usd": _m("Average deal"), "mean_variable_cost_usd": _m("Mean variable pay"),
+    "p90_variable_cost_usd": _m("90th-percentile variable pay"),
+    # rates and shares
+    "pct_accounts_moved": _p("Accounts moved"), "pct_arr_moved": _p("ARR moved (share)"),
+    "pct_arr_retained": _p("ARR retained"), "pct_accounts_retained": _p("Accounts retained"),
+    "quota_coverage": _p("Quota coverage", "Sum of quotas ÷ bookings target."),
+    "coverage_ratio": _p("Coverage"), "pipeline_coverage": _r("Pipeline coverage", "Open pipeline ÷ target (3× is healthy)."),
+    "capacity_share": _p("Capacity share"), "capacity_factor": _p("Capacity factor"),
+    "quota_pct_potential": _p("Quota as % of potential"), "attainment_of_target": _p("Attainment of target"),
+    "min_attainment": _p("Lowest attainment"), "early_churn_share": _p("Early churn share"),
+    "it_spend_share": _p("IT spend share of revenue"), "bookings_vs_target": _p("Bookings vs target"),
+    "rate_at_target": _p("Commission rate at target"), "worst_dev": _p("Worst deviation from target",
+                                                                      "max |book ÷ target − 1| across territories."),
+    "cost_of_sales": _p("Cost of sales"), "mean_cost_of_sales": _p("Mean cost of sales"),
+    # balance ratios
+    "max_mean": _r("Largest ÷ mean"), "min_mean": _r("Smallest ÷ mean"),
+    "max_min": _r("Largest ÷ smallest", "Productivity variance: above 2× means rebalance."),
+    "cv": _p("Spread (CV)", "Standard deviation ÷ mean."), "potential_max_min": _r("Potential: largest ÷ smallest"),
+    "fairness_ratio": _r("Fairness ratio"), "accelerator_multiplier": _r("Accelerator"),
+    "polsby_popper": _r("Compactness (Polsby–Popper)"),
+    # counts
+    "accounts": _c("Accounts"), "customers": _c("Customers"), "accounts_moved": _c("Accounts moved"),
+    "accounts_before": _c("Accounts before"), "accounts_after": _c("Accounts after"),
+    "accounts_assigned": _c("Accounts assigned"), "accounts_to_cover": _c("Accounts to cover"),
+    "accounts_in": _c("Accounts gained"), "accounts_out": _c("Accounts lost"), "accounts_kept": _c("Accounts kept"),
+    "relationships_broken": _c("Relationships broken", "Moved accounts with open pipeline or a renewal within 90 days."),
+    "hires_needed": _c("Hires needed"), "headcount_start": _c("Headcount at start"),
+    "headcount_end": _c("Headcount at end"), "reps_needed_coverage": Label("Reps needed (coverage)", NUMBER),
+    "reps_needed_bookings": Label("Reps needed (bookings)", NUMBER), "open_reqs": _c("Open requisitions"),
+    "open_territories": _c("Open territories"), "territories": _c("Territories"), "reps": _c("Reps"),
+    "rows_read": _c("Rows read"), "rows_loaded": _c("Rows loaded"), "rows_rejected": _c("Rows rejected"),
+    "open_comments": _c("Open comments"), "n_draws": _c("Draws"), "history_quarters": _c("Quarters of history"),
+    "max_hires_per_month": _c("Most hires a month"), "parts_done": _c("Parts done"),
+    # other units
+    "workload_hours": Label("Workload (hours/year)", HOURS), "workload_change_hours": Label("Workload change (hours)", HOURS),
+    "mean_distance_mi": Label("Mean distance (mi)", MILES), "distance_change_mi": Label("Distance change (mi)", MILES),
+    "distance_before_mi": Label("Distance before (mi)", MILES), "distance_after_mi": Label("Distance after (mi)", MILES),
+    "compactness_mi": Label("Spread around centre (mi)", MILES), "area_sq_mi": Label("Area (sq mi)", NUMBER),
+    "months_in_seat": Label("Months in seat", MONTHS), "time_to_hire_months": Label("Time to hire (months)", MONTHS),
+    "ramp_months": Label("Ramp (months)", MONTHS), "days_to_renewal": _c("Days to renewal"),
+    "se_per_ae": Label("SEs per AE", NUMBER), "sdr_per_ae": Label("SDRs per AE", NUMBER),
+    "opps_per_sdr_month": Label("Opportunities per SDR a month", NUMBER),
+    # dates and states
+    "created_at": Label("Saved", DATE), "first_created_at": Label("First saved", DATE),
+    "changed_at": Label("Changed", DATE), "started_at": Label("Started", DATE), "finished_at": Label("Finished", DATE),
+    "start_date": Label("Start date", DATE), "end_date": Label("End date", DATE),
+    "next_renewal_date": Label("Next renewal", DATE), "last_modified_date": Label("Last modified", DATE),
+    "as_of": Label("As of", DATE), "month_name": _t("Month"), "month_start": Label("Month", DATE),
+    "start_month": _t("Start month"), "earliest_start_month": _t("Earliest start"), "plan_year": _t("Plan year"),
+    "version": _c("Version"), "versions": _c("Versions"), "author": _t("Author"), "note": _t("Note"),
+    "kind": _t("Kind"), "status": _t("Status"), "reason": _t("Reason"), "reasons": _t("Reasons"),
+    "risk_reasons": _t("Why at risk"), "change_type": _t("Change"), "actor_name": _t("By"), "actor_role": _t("Role"),
+    "relationship_broken": _t("Relationship broken"), "renewal_in_window": _t("Renewal within 90 days"),
+    "new_account": _t("New account"), "deleted_account": _t("Deleted account"), "owner_change": _t("Owner change"),
+    "potential_source": _t("Potential source"), "attainment_source": _t("Attainment source"),
+    "target_type": _t("Target type"), "coverage_band": _t("Coverage band"), "pay_mix": _t("Pay mix"),
+    "closest_known_title": _t("Closest known title"), "duplicate_group": _t("Duplicate group"),
+    "lenses_disagree": _t("Lenses disagree"), "in_review": _t("In review"), "changes_requested": _t("Changes requested"),
+}
+
+UNLABELLED: set[str] = set()
+"""Columns shown without an entry in :data:`LABELS` (filled as they are met; the page tests read it)."""
+
+
+def humanise(column: str) -> str:
+    """``open_reqs`` → "Open reqs"; ``arr_usd`` → "Arr" (units dropped: the format shows them)."""
+    words = [w for w in str(column).split("_") if w not in ("usd",)]
+    text = " ".join(words) or str(column)
+    return text[:1].upper() + text[1:]
+
+
+def label_of(column) -> Label:
+    """The :class:`Label` of a canonical column (a humanised one, remembered in UNLABELLED, when unregistered)."""
+    key = str(column)
+    found = LABELS.get(key)
+    if found is not None:
+        return found
+    if "_" in key or key.islower():
+        UNLABELLED.add(key)
+        kind = MONEY if key.endswith("_usd") else PCT if key.startswith("pct_") else TEXT
+        return Label(humanise(key), kind)
+    return Label(key)  # already words (a page built its own header)
+
+
+def label(column) -> str:
+    """What a person reads for ``column``."""
+    return label_of(column).text
+
+
+def present(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with its columns renamed to their labels (values untouched), for display and Excel headers.
+
+    Two canonical columns with the same label keep the first label and add the canonical name to the second."""
+    seen: set[str] = set()
+    names = []
+    for c in df.columns:
+        text = label(c)
+        if text in seen:
+            text = f"{text} ({c})"
+        seen.add(text)
+        names.append(text)
+    out = df.copy()
+    out.columns = names
+    return out
+
+
+def kinds(columns) -> dict[str, str]:
+    """canonical column → kind, for choosing formats."""
+    return {str(c): label_of(c).kind for c in columns}

@@ -1,0 +1,51 @@
+"""Every user-facing table goes through :func:`show_table`: headers from the label registry, money in whole
+dollars, rates as %, counts with separators, and text cells that a spreadsheet would run as a formula
+neutralised (so even a copy out of the grid is safe).  The frame passed in keeps canonical column names; only
+what is drawn changes."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning.data import neutralise_formulas
+from planning.reporting import kinds, label_of
+
+# Streamlit's NumberColumn (format, step) per kind, display only: the step sets the decimals the browser shows
+# ("dollar" with step 1 is $1,849,165; "percent" with step 0.001 is 23.4%).
+_FORMATS = {"money": ("dollar", 1), "pct": ("percent", 0.001), "count": ("localized", 1), "ratio": ("%.2f×", None),
+            "hours": ("localized", 1), "miles": ("%.1f", None), "months": ("%.0f", None), "number": ("%.1f", None)}
+
+
+def column_config(frame: pd.DataFrame, overrides: dict | None = None) -> dict:
+    """column_config for ``frame``'s canonical columns: the label as header, the definition as help, the format
+    of the column's kind.  ``overrides`` (canonical name → column config) win."""
+    cfg = {}
+    for col, kind in kinds(frame.columns).items():
+        lab = label_of(col)
+        fmt = _FORMATS.get(kind)
+        numeric = col in frame and pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])
+        if fmt and numeric:
+            cfg[col] = st.column_config.NumberColumn(lab.text, help=lab.help or None, format=fmt[0], step=fmt[1])
+        else:
+            cfg[col] = st.column_config.Column(lab.text, help=lab.help or None)
+    cfg.update(overrides or {})
+    return cfg
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """What is sent to the browser: money rounded to whole dollars (display only) and text neutralised."""
+    out = neutralise_formulas(frame)
+    for col, kind in kinds(out.columns).items():
+        if kind == "money" and pd.api.types.is_numeric_dtype(out[col]):
+            out[col] = out[col].round(0)
+    return out
+
+
+def show_table(frame: pd.DataFrame, *, key: str | None = None, overrides: dict | None = None,
+               hide_index: bool = True, height: int | str | None = None, **kwargs):
+    """Draw ``frame`` (canonical columns) as a labelled, formatted table.  Extra keyword arguments go to
+    ``st.dataframe`` (e.g. ``on_select``)."""
+    args = dict(hide_index=hide_index, width="stretch", column_config=column_config(frame, overrides), key=key)
+    if height is not None:
+        args["height"] = height
+    return st.dataframe(display_frame(frame), **args, **kwargs)
