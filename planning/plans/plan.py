@@ -193,9 +193,10 @@ def balance_table(book: pd.DataFrame, metrics_: tuple[str, ...] = BALANCE_METRIC
                   capacity_weighted: bool = False, variance_flag: float = 2.0) -> pd.DataFrame:
     """Balance figures per comparable group (segment) and metric, with the >2× flag.
 
-    ``capacity_weighted`` compares each territory with a capacity-proportional
-    target instead of the group mean (so ramping reps are expected to carry less);
-    territories with zero capacity are left out.
+    ``capacity_weighted`` measures every figure on each territory's load, book ÷ a capacity-proportional
+    target, instead of the book (so a ramping or leaving rep is expected to carry less); territories with
+    zero capacity are left out.  With equal capacities the figures are the same either way.  This is the
+    definition the headline balance figures use (planning.reporting.figures.balance).
     """
     rows = []
     for group, g in book.groupby(by, dropna=True):
@@ -204,8 +205,12 @@ def balance_table(book: pd.DataFrame, metrics_: tuple[str, ...] = BALANCE_METRIC
         if len(g) < 2:
             continue
         for m in metrics_:
-            targets = capacity_targets(g, m, by) if capacity_weighted else None
-            figs = balance_figures(g[m], targets)
+            if capacity_weighted:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    load = g[m].astype(float) / capacity_targets(g, m, by).replace(0, np.nan)
+                figs = balance_figures(load, pd.Series(1.0, index=g.index))
+            else:
+                figs = balance_figures(g[m])
             rows.append({by: group, "metric": m, "territories": len(g), "mean": g[m].mean(), **figs,
                          "flag_variance": bool(figs["max_min"] > variance_flag)})
     return pd.DataFrame(rows)
