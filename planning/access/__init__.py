@@ -7,7 +7,11 @@
 * :mod:`planning.access.directory`: the users kept in the plan store (append-only), and resolving who is
   acting (an OIDC email, ``--as EMAIL`` or the OS login).
 * :class:`UserStore`: the plan store as one user sees it (saves and comp scenarios need their permission,
-  listings lose company figures for a manager).
+  listings lose company figures for a manager, the store's URL is an admin's).
+* :class:`ScopedView`: **the one accessor** pages, downloads and CLI commands read through -- the dataset (rows
+  and columns), plans and the reports on them (books, summary, disruption, compare, quotas, comp cost, CRM
+  changes) as one user may see them; :func:`hidden_columns` / :func:`visible_columns` say which quota, comp and
+  cost columns a role may not see.
 """
 from __future__ import annotations
 
@@ -19,7 +23,9 @@ _NAMES = {
     "team_rep_ids": "scope", "scope_reps": "scope", "scope_accounts": "scope", "scope_rows": "scope",
     "scope_plan": "scope", "team_territories": "scope", "team_account_ids": "scope", "require_team": "scope",
     "require_rep": "scope", "require_account": "scope", "is_team_rep": "scope", "scope_dataset": "scope",
-    "UserStore": "store_view", "StoreAccessDenied": "store_view",
+    "UserStore": "store_view", "StoreAccessDenied": "store_view", "author_name": "users",
+    "ScopedView": "view", "hidden_columns": "view", "visible_columns": "view", "visible_figures": "view",
+    "OTHER_TEAM": "crm_view", "scoped_changes": "crm_view",
 }
 __all__ = sorted(_NAMES)
 

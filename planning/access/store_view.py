@@ -4,8 +4,9 @@
 renaming, cloning, deleting or restoring a plan needs ``edit_plans``; a scenario needs the permission of its
 kind (comp: ``view_comp`` / ``edit_comp``; quota: ``view_quota`` + ``view_company`` / ``edit_quota``; capacity
 and others: ``view_company`` / ``edit_capacity``).  A listing leaves out what the user may not see (scenario
-kinds; for a manager, the company-wide headline figures stored with each version).  Author fields default to
-the user.  Anything else (the URL, the engine, tables other helpers add) passes through unchanged.
+kinds; for a manager, the company-wide figures stored with each version, account and territory counts too).
+Author fields default to the user (:func:`planning.access.users.author_name`).  The store's URL is an admin's
+to see (``safe_url``).  Anything else (the engine, tables other helpers add) passes through unchanged.
 
 Plans themselves load whole, because a team's disruption needs both sides of every move; what a manager is
 *shown* from them is cut to their team by the core reports (disruption, compare, books, quotas), which all
@@ -14,7 +15,7 @@ take the user.
 from __future__ import annotations
 
 from planning.access.roles import Permission as P
-from planning.access.users import AccessDenied, User, denial
+from planning.access.users import AccessDenied, User, author_name, denial
 from planning.plans.store_schema import StoreError
 
 
@@ -28,9 +29,10 @@ def require(user: User, permission: P, detail: str = "") -> User:
         raise StoreAccessDenied(denial(user, permission, detail))
     return user
 
-PLAN_BASE_COLUMNS = ["name", "version", "versions", "created_at", "first_created_at", "author", "note", "kind",
-                     "accounts", "territories"]
-VERSION_BASE_COLUMNS = ["name", "version", "created_at", "author", "note", "kind", "accounts", "territories"]
+# what a manager's listing keeps: no stored headline figure, not even the company's account and territory counts
+PLAN_BASE_COLUMNS = ["name", "version", "versions", "created_at", "first_created_at", "author", "note", "kind"]
+VERSION_BASE_COLUMNS = ["name", "version", "created_at", "author", "note", "kind"]
+HIDDEN_URL = "(the plan store: its address is shown to admins)"
 
 
 def scenario_permissions(kind: str) -> tuple[tuple[P, ...], P]:
@@ -54,6 +56,11 @@ class UserStore:
         return getattr(self._store, name)
 
     @property
+    def safe_url(self) -> str:
+        """The store's address (password hidden) for an admin; a neutral phrase for everyone else."""
+        return self._store.safe_url if self.user.can(P.MANAGE_USERS) else HIDDEN_URL
+
+    @property
     def raw(self):
         """The unguarded store (for the review log and user directory, which check permissions themselves)."""
         return self._store
@@ -64,7 +71,8 @@ class UserStore:
 
     def save_plan(self, plan, *, author: str = "", note: str = "", summary=None, name=None):
         self._edit(f"save {name or plan.name!r}")
-        return self._store.save_plan(plan, author=author or self.user.email, note=note, summary=summary, name=name)
+        return self._store.save_plan(plan, author=author or author_name(self.user), note=note, summary=summary,
+                                     name=name)
 
     def rename_plan(self, old, new):
         self._edit(f"rename {old!r}")
@@ -72,7 +80,7 @@ class UserStore:
 
     def clone_plan(self, name, new_name, version=None, *, author: str = "", note=None):
         self._edit(f"clone {name!r}")
-        return self._store.clone_plan(name, new_name, version, author=author or self.user.email, note=note)
+        return self._store.clone_plan(name, new_name, version, author=author or author_name(self.user), note=note)
 
     def delete_plan(self, name):
         self._edit(f"delete {name!r}")
@@ -120,7 +128,7 @@ class UserStore:
 
     def save_scenario(self, kind, name, payload, *, author: str = "", note: str = "", summary=None):
         self._write(kind, f"save {kind} scenario {name!r}")
-        return self._store.save_scenario(kind, name, payload, author=author or self.user.email, note=note,
+        return self._store.save_scenario(kind, name, payload, author=author or author_name(self.user), note=note,
                                          summary=summary)
 
     def list_scenarios(self, kind=None):
@@ -144,7 +152,8 @@ class UserStore:
 
     def clone_scenario(self, kind, name, new_name, version=None, *, author: str = "", note=None):
         self._write(kind, f"clone {kind} scenario {name!r}")
-        return self._store.clone_scenario(kind, name, new_name, version, author=author or self.user.email, note=note)
+        return self._store.clone_scenario(kind, name, new_name, version, author=author or author_name(self.user),
+                                          note=note)
 
     def delete_scenario(self, kind, name):
         self._write(kind, f"delete {kind} scenario {name!r}")

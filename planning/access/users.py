@@ -54,6 +54,14 @@ def local_user() -> User:
     return User(email=f"{login}@localhost", name=login, role=Role.ADMIN, os_login=login, source="local")
 
 
+def author_name(user: User) -> str:
+    """Who a saved version records as its author: the acting user's email, or for the local user (sign-in off, no
+    ``--as`` and no mapped OS login) the OS login, as before there were users."""
+    if user.source == "local":
+        return user.os_login or user.name or user.email
+    return user.email
+
+
 def denial(user: User, permission: Permission, detail: str = "") -> str:
     who = ", ".join(r.title for r in roles_with(permission))
     msg = f"{user.display} may not {ACTIONS[permission]}"

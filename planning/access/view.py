@@ -1,0 +1,264 @@
+"""The one scoped accessor: the dataset, the plans and the reports on them as one user may see them.
+
+:class:`ScopedView` is built from (user, dataset, store).  A page, a download or a CLI command reads through it
+instead of the dataset or the store:
+
+* **rows**: a manager sees their team only (their reps, their reps' accounts and history, their territories);
+  no company targets and no validation report (:func:`planning.access.scope_dataset`);
+* **columns**: quota columns are dropped for a role without ``view_quota`` (a viewer), comp and cost columns for
+  a role without ``view_comp`` (a manager, a viewer) -- :func:`hidden_columns` says which;
+* **reports** that take a plan or the dataset (per-territory books, headline summary, disruption, compare, quotas,
+  comp cost, CRM changes) run in the core on the whole data, which needs both sides of every move, and come back
+  cut to the user.  The view adds no figure of its own: it calls the existing core functions with the user.
+
+Plans load whole (:meth:`ScopedView.load_plan`) because the reports need them whole; what is drawn of a plan
+goes through :meth:`ScopedView.plan`, which cuts it to the team.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cached_property
+
+import pandas as pd
+
+from planning.access.crm_view import OTHER_TEAM
+from planning.access.roles import Permission as P
+from planning.access.scope import (scope_dataset, scope_plan, scope_rows, team_account_ids, team_rep_ids,
+                                   team_territories)
+from planning.access.store_view import UserStore
+from planning.access.users import User, author_name, require
+
+# a column is a quota figure when one of its words is here (quota_usd, Q1_quota_usd, bookings_target_usd,
+# attainment_pct, history_bookings_usd) or it is one of the named coverage columns
+QUOTA_WORDS = frozenset({"quota", "attainment", "bookings"})
+QUOTA_NAMES = frozenset({"target_usd", "coverage_ratio", "quota_coverage"})
+# comp and cost: pay, payouts and anything priced from OTE (cost_usd, ae_cost_usd, comp_cost_usd, ote_usd)
+COMP_WORDS = frozenset({"cost", "ote", "payout", "payouts", "commission", "comp", "salary", "variable", "spiff",
+                        "spiffs", "accelerator", "clawback"})
+
+
+def _words(column) -> set[str]:
+    return set(str(column).lower().replace(" ", "_").split("_"))
+
+
+def hidden_columns(user: User, columns) -> list[str]:
+    """The columns of ``columns`` that ``user`` may not see (quota without view_quota, comp/cost without view_comp)."""
+    out = []
+    for c in columns:
+        w = _words(c)
+        if not user.can(P.VIEW_QUOTA) and (w & QUOTA_WORDS or str(c).lower() in QUOTA_NAMES):
+            out.append(c)
+        elif not user.can(P.VIEW_COMP) and w & COMP_WORDS:
+            out.append(c)
+    return out
+
+
+def visible_columns(user: User, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without the columns ``user`` may not see (rows untouched)."""
+    hide = hidden_columns(user, frame.columns)
+    return frame.drop(columns=hide) if hide else frame
+
+
+def visible_figures(user: User, figures: dict) -> dict:
+    """A dict of headline figures (name → value) without the quota / comp / cost figures ``user`` may not see."""
+    hide = set(hidden_columns(user, figures))
+    return {k: v for k, v in figures.items() if k not in hide}
+
+
+class ScopedView:
+    """The dataset, plans and reports as ``user`` may see them (see module doc).
+
+    ``store`` may be the plan store itself or a :class:`UserStore`; the view always reads it as ``user``.
+    """
+
+    def __init__(self, user: User, dataset, store=None):
+        require(user, P.VIEW_PLANS)
+        self.user = user
+        self._ds = dataset
+        raw = store.raw if isinstance(store, UserStore) else store
+        self.store = UserStore(raw, user) if raw is not None else None
+
+    # ------------------------------------------------------------------ who and what
+    @property
+    def scoped(self) -> bool:
+        """True when the user sees one team only (a manager)."""
+        return self.user.scoped
+
+    @cached_property
+    def team(self) -> frozenset[str] | None:
+        """The rep ids the user may see (None: everyone)."""
+        return team_rep_ids(self.user, self._ds.reps)
+
+    def can(self, permission: P) -> bool:
+        return self.user.can(permission)
+
+    @cached_property
+    def dataset(self):
+        """The dataset as the user may see it: rows (a manager's team) and columns (no quota / comp / cost
+        columns for the roles that may not see them)."""
+        ds = scope_dataset(self.user, self._ds)
+        targets, history = ds.targets, ds.history
+        if not self.user.can(P.VIEW_QUOTA):  # every row of these is a quota figure
+            targets, history = targets.iloc[0:0], history.iloc[0:0]
+        return replace(ds, accounts=visible_columns(self.user, ds.accounts), reps=visible_columns(self.user, ds.reps),
+                       targets=visible_columns(self.user, targets), history=visible_columns(self.user, history))
+
+    @property
+    def accounts(self) -> pd.DataFrame:
+        return self.dataset.accounts
+
+    @property
+    def reps(self) -> pd.DataFrame:
+        return self.dataset.reps
+
+    def rep_names(self) -> pd.Series:
+        """rep_id → name for the reps the user may see."""
+        return self.dataset.rep_names()
+
+    # ------------------------------------------------------------------ any table
+    def columns(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` without the columns the user may not see."""
+        return visible_columns(self.user, frame)
+
+    def rows(self, frame: pd.DataFrame, rep_col: str = "owner_rep_id") -> pd.DataFrame:
+        """A per-rep or per-territory table cut to the team (rows) and to the visible columns."""
+        return self.columns(scope_rows(self.user, frame, self._ds.reps, rep_col))
+
+    def account_rows(self, frame: pd.DataFrame, plans=(), id_col: str = "account_id") -> pd.DataFrame:
+        """A per-account table cut to the accounts the user may see (their team's in the data or in ``plans``)."""
+        ids = self.account_ids(plans)
+        rows = frame if ids is None else frame.loc[frame[id_col].astype(str).isin(ids).to_numpy()]
+        return self.columns(rows)
+
+    def account_ids(self, plans=()) -> pd.Index | None:
+        """Account ids the user may see (None: every account)."""
+        return team_account_ids(self.user, self._ds.reps, self._ds.accounts, list(plans))
+
+    def figures(self, figures: dict) -> dict:
+        """Headline figures without the ones the user may not see."""
+        return visible_figures(self.user, figures)
+
+    # ------------------------------------------------------------------ plans
+    def current_plan(self):
+        """Today's CRM ownership, whole (for the reports below; draw it through :meth:`plan`)."""
+        return self._ds.current_plan()
+
+    def plan(self, plan):
+        """``plan`` as the user may see it: a manager's territories and the accounts in them."""
+        return scope_plan(self.user, plan, self._ds.reps)
+
+    def territories(self, plan) -> pd.Index | None:
+        """Territory ids of ``plan`` the user may see (None: all)."""
+        return team_territories(self.user, plan, self._ds.reps)
+
+    def list_plans(self) -> pd.DataFrame:
+        return self.store.list_plans()
+
+    def versions(self, name: str) -> pd.DataFrame:
+        return self.store.versions(name)
+
+    def load_plan(self, name: str, version: int | None = None):
+        """A saved plan, whole (the reports need both sides of every move); draw it through :meth:`plan`."""
+        return self.store.load_plan(name, version)
+
+    def save_plan(self, plan, *, note: str = "", name: str | None = None, author: str = "", accounts=None):
+        """Save ``plan`` as a new version (needs edit_plans).  The stored headline figures are the company's,
+        computed on ``accounts`` (default: the dataset's)."""
+        require(self.user, P.EDIT_PLANS, f"save {name or plan.name!r}")
+        from planning.plans import plan_summary
+
+        ds = self._ds
+        summary = plan_summary(plan, ds.accounts if accounts is None else accounts, ds.reps, ds.plan_year,
+                               ds.settings)
+        return self.store.save_plan(plan, author=author or author_name(self.user), note=note, name=name,
+                                    summary=summary)
+
+    # ------------------------------------------------------------------ reports
+    def book(self, plan) -> pd.DataFrame:
+        """Per-territory book of ``plan`` (:func:`planning.plans.metrics`), the user's territories only."""
+        from planning.plans import metrics
+
+        ds = self._ds
+        book = metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)
+        return self.columns(scope_rows(self.user, book, ds.reps, "owner_rep_id"))
+
+    def summary(self, plan) -> dict:
+        """Headline figures of ``plan`` (:func:`planning.plans.plan_summary`): the company's, or a manager's team's
+        (their territories and the accounts in them); cost left out for roles without view_comp."""
+        from planning.plans import plan_summary
+
+        ds = self._ds
+        p, accounts, reps = plan, ds.accounts, ds.reps
+        if self.team is not None:
+            p = self.plan(plan)
+            accounts = accounts.loc[accounts["account_id"].astype(str).isin(p.assignment.index.astype(str))]
+            reps = reps.loc[reps["rep_id"].astype(str).isin(self.team)]
+        return self.figures(plan_summary(p, accounts, reps, ds.plan_year, ds.settings))
+
+    def disruption(self, a, b, renewal_window_days: int | None = None):
+        """Moving from plan ``a`` to ``b`` (:func:`planning.plans.disruption`), as the user may see it."""
+        from planning.plans import disruption
+
+        ds = self._ds
+        w = ds.settings.planning.renewal_window_days if renewal_window_days is None else renewal_window_days
+        return disruption(a, b, ds.accounts, ds.reps, ds.as_of, renewal_window_days=w, user=self.user)
+
+    def compare(self, plans: list, baseline=None):
+        """Plans side by side (:func:`planning.plans.compare_plans`) as the user may see them; no bookings targets
+        (so no quota coverage) for a role without view_quota."""
+        from planning.plans import compare_plans
+
+        ds = self._ds
+        quota = self.user.can(P.VIEW_QUOTA)
+        return compare_plans(plans, ds.accounts, ds.reps, ds.as_of, ds.plan_year, baseline=baseline,
+                             targets=ds.targets if quota else None, history=ds.history if quota else None,
+                             settings=ds.settings, user=self.user)
+
+    def quota(self, plan, settings=None):
+        """Quotas for ``plan`` (:func:`planning.compensation.quota_for_plan`; needs view_quota).  A manager's result
+        holds their team's territories only, with no company targets or pool gaps."""
+        require(self.user, P.VIEW_QUOTA)
+        from planning.compensation import quota_for_plan
+
+        ds = self._ds
+        res = quota_for_plan(plan, ds.accounts, ds.reps, ds.targets, ds.history, settings, plan_year=ds.plan_year,
+                             defaults=ds.settings)
+        if self.team is None:
+            return res
+        table = res.for_user(self.user, ds.reps)
+        quarterly = res.quarterly.loc[res.quarterly["territory_id"].isin(table.index)] \
+            if "territory_id" in res.quarterly else res.quarterly.iloc[0:0]
+        return replace(res, table=table, quarterly=quarterly, targets=res.targets.iloc[0:0],
+                       gaps=res.gaps.iloc[0:0])
+
+    def comp_cost(self, plans, quotas, **kwargs):
+        """The Monte Carlo comp cost (:func:`planning.compensation.simulate_cost`; needs view_comp)."""
+        from planning.compensation import simulate_cost
+
+        return simulate_cost(plans, quotas, user=self.user, **kwargs)
+
+    # ------------------------------------------------------------------ CRM changes
+    def load_crm_export(self, source, file: str | None = None):
+        """Read and validate a newer CRM account export (owners resolve against every rep)."""
+        from planning.plans import load_crm_accounts
+
+        return load_crm_accounts(source, self._ds.reps, settings=self._ds.settings, file=file)
+
+    def crm_changes(self, plan, export, *, arr_threshold_usd: float = 0.0):
+        """What changed in the CRM (``export``: :meth:`load_crm_export`'s result) since ``plan`` was made, as the
+        user may see it; see :func:`planning.access.crm_view.scoped_changes`."""
+        from planning.access.crm_view import scoped_changes
+
+        return scoped_changes(self.user, plan, export, self._ds, arr_threshold_usd=arr_threshold_usd)
+
+    def apply_crm_changes(self, plan, changes: pd.DataFrame, export, *, name: str, source: str = "",
+                          author: str = ""):
+        """Save ``plan`` with the accepted ``changes`` as a new version (needs edit_plans, which sees every team)."""
+        require(self.user, P.EDIT_PLANS, f"apply CRM changes to {name!r}")
+        from planning.plans import apply_changes
+
+        newp = apply_changes(plan, changes, name=name, source=source)
+        return self.save_plan(newp, note=newp.note.splitlines()[-1], author=author, accounts=export.clean)
+
+
+__all__ = ["ScopedView", "hidden_columns", "visible_columns", "visible_figures", "OTHER_TEAM"]
