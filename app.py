@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import access, state
+from ui import access, state, working_plan
 
 st.set_page_config(page_title="Territory & Capacity Planner", page_icon="🗺️", layout="wide")
 
@@ -28,4 +28,5 @@ pages = [p for p in all_pages if p.title not in ADMIN_ONLY or user.can(access.Pe
 nav = st.navigation(pages)
 nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
 state.sidebar_summary()
+working_plan.sidebar()  # the working plan, kept across pages and reloads
 access.sidebar(user)

@@ -1,4 +1,7 @@
-"""The header shared by the pages that pick plans (Disruption, Compare): title, caption, and the plans on offer."""
+"""The header shared by the pages that pick plans (Disruption, Compare): title, caption, and the plans on offer.
+
+The pickers start from the working plan chosen in the sidebar (ui.working_plan): it is listed right after today's
+plan, so "the first plan, then the next" (Disruption's A and B, Compare's first two) reads today → working plan."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +11,7 @@ import streamlit as st
 
 from planning.data import Dataset
 from planning.plans import Plan, PlanRef, available_plans
-from ui import state
+from ui import state, working_plan
 
 
 @dataclass
@@ -21,6 +24,7 @@ class PlanChoices:
     refs: list[PlanRef]
     labels: list[str]
     problem: str | None
+    working: int | None = None  # index of the working plan in ``refs`` (None: today's plan or none chosen)
 
 
 def plan_page_header(title: str, caption: str) -> PlanChoices:
@@ -36,4 +40,5 @@ def plan_page_header(title: str, caption: str) -> PlanChoices:
     refs, problem = available_plans(session, store)
     if problem:
         st.warning(problem)
-    return PlanChoices(ds, store, session, refs, [r.label for r in refs], problem)
+    refs, working = working_plan.first_working(refs)
+    return PlanChoices(ds, store, session, refs, [r.label for r in refs], problem, working)
