@@ -20,8 +20,12 @@ def test_hand_built(data):  # noqa: F811
     assert cmp.headline.loc["pct_arr_moved", "B"] == pytest.approx(1220 / 2520)
     # four territories (one open) in both plans: 3 owners + 1 planned hire, SMB loaded cost each
     smb = SEGMENT_DEFAULTS["SMB"]
-    assert cmp.headline.loc["headcount"].tolist() == [4, 4]
-    assert cmp.headline.loc["cost_usd", "A"] == pytest.approx(4 * smb.ote_usd * (1 + smb.loaded_cost_extra))
+    assert cmp.headline.loc["quota_reps"].tolist() == [4, 4]
+    assert cmp.headline.loc["ae_cost_usd", "A"] == pytest.approx(4 * smb.ote_usd * (1 + smb.loaded_cost_extra))
+    # ARR moved and the newly assigned are the figures of planning.reporting.figures: a7 (no holder in A) is
+    # newly assigned, never moved
+    assert cmp.headline.loc["accounts_moved", "B"] == 6 and cmp.headline.loc["newly_assigned", "B"] == 1
+    assert cmp.headline.loc["arr_moved_usd", "B"] == 1220.0
     assert cmp.headline.loc["accounts_assigned"].tolist() == [9, 9]
     # quota coverage needs bookings targets: none given, so a note instead of numbers
     assert cmp.quota is None and cmp.notes == ["no bookings targets loaded"]
@@ -34,7 +38,7 @@ def test_hand_built(data):  # noqa: F811
     # moved accounts: every account whose holder differs (a7 and a8 change to/from unassigned too)
     mv = cmp.moves.set_index("account_id")
     assert sorted(mv.index) == sorted(["a2", "a3", "a5", "a6", "a7", "a8", "a9", "a10"])
-    assert mv.loc["a3", "owner in A"] == "Rae" and mv.loc["a3", "owner in B"] == "Ria"
+    assert mv.loc["a3", "owner in A"] == "Rae (R1)" and mv.loc["a3", "owner in B"] == "Ria (R3)"
     assert mv.loc["a8", "owner in B"] == "(unassigned)" and mv.loc["a6", "owner in B"] == "Open: New hire"
     assert (mv["moved_in"] == "B").all()
 
@@ -92,3 +96,31 @@ def test_capacity_scenarios(sample):
     assert t.loc["cost_usd", "Hire"] > t.loc["cost_usd", "Base"]
     for k in ("headcount_end", "expected_bookings_usd", "target_usd", "gap_usd"):
         assert k in t.index
+
+
+def test_roles_see_no_quota_or_cost_they_may_not(sample):
+    """A viewer sees neither quota coverage nor cost; a manager no cost (it is priced from OTE), workbook included."""
+    import io
+
+    from planning.access import Role, User
+
+    cur = sample.current_plan()
+    ids = cur.assignment.dropna().index[:40]
+    terrs = list(cur.territories.index)
+    b = cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="B")
+    kw = dict(targets=sample.targets, history=sample.history, settings=sample.settings)
+    full = compare_plans([cur, b], sample.accounts, sample.reps, sample.as_of, sample.plan_year, **kw)
+    assert {"quota_coverage", "ae_cost_usd"} <= set(full.headline.index)
+    viewer = compare_plans([cur, b], sample.accounts, sample.reps, sample.as_of, sample.plan_year, **kw,
+                           user=User("v@x.test", role=Role.VIEWER))
+    assert "quota_coverage" not in viewer.headline.index and "ae_cost_usd" not in viewer.headline.index
+    assert viewer.quota is None
+    mgr = compare_plans([cur, b], sample.accounts, sample.reps, sample.as_of, sample.plan_year, **kw,
+                        user=User("m@x.test", role=Role.MANAGER, manager_id="M-03"))
+    assert "ae_cost_usd" not in mgr.headline.index
+    sheets = pd.read_excel(io.BytesIO(mgr.to_excel()), sheet_name=None)
+    text = " ".join(" ".join(map(str, df.columns)) + " " + df.astype(str).to_string() for df in sheets.values())
+    assert "AE cost" not in text and "cost" not in text.lower()
+    # the workbook's headers are labels, not field names
+    head = pd.read_excel(io.BytesIO(full.to_excel()), sheet_name="Headline")
+    assert "Accounts moved" in head["Figure"].tolist() and "accounts_moved" not in head["Figure"].tolist()

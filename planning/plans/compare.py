@@ -2,14 +2,18 @@
 
 For every plan:
 
-* **balance** – :func:`planning.plans.plan.balance_table` per segment and metric, the figures
-  ``max_mean``, ``min_mean``, ``max_min``, ``cv``, ``worst_dev``;
-* **disruption** vs the baseline (the current plan) – :func:`planning.plans.disruption_report.disruption` company figures;
+Every headline figure is the one defined in :mod:`planning.reporting.figures` (the same numbers as on
+Disruption, Carve, Quota and Comp and Finance):
+
+* **balance** – :func:`planning.reporting.figures.book_balance` per segment and metric (book ÷ capacity target),
+  the figures ``max_mean``, ``min_mean``, ``max_min``, ``cv``, ``worst_dev``;
+* **disruption** vs the baseline (the current plan) – :func:`planning.plans.disruption_report.disruption` company
+  figures (accounts and ARR moved; unowned accounts are newly assigned, not moved);
 * **quota coverage** – :func:`planning.compensation.quota.quota_for_plan` with default quota settings:
-  Σ quotas ÷ finance target per segment (``coverage_ratio``);
-* **headcount and cost** – quota carriers (owned territories) + open territories (planned hires);
-  cost = Σ over territories of the segment's OTE × (1 + loaded_cost_extra) from ``planning.data.defaults``
-  (annual USD, fully loaded, segment defaults because rep-level pay is not in the data).
+  Σ quotas ÷ finance target per segment (``coverage_ratio``); left out for a user without view_quota;
+* **quota reps and AE cost** – :func:`planning.reporting.figures.quota_reps` and
+  :func:`planning.reporting.figures.ae_cost` (segment OTE × (1 + loaded cost) per seat, annual USD); the cost is
+  left out for a user without view_comp.
 
 Capacity scenarios are compared with :func:`compare_capacity` (``CapacityResult.summary()`` side by side).
 """
@@ -22,20 +26,21 @@ import pandas as pd
 
 from planning.data.defaults import Settings
 from planning.plans.disruption_report import disruption
-from planning.plans.plan import BALANCE_FIGURES, Plan, balance_table, metrics
+from planning.plans.plan import BALANCE_FIGURES, Plan, metrics
+from planning.reporting import figures as F
 
 MAX_PLANS = 4
 # which direction is better for each figure (used to highlight the best plan in a row)
 LOWER_IS_BETTER = {"max_mean": True, "min_mean": False, "max_min": True, "cv": True, "worst_dev": True,
                    "accounts_moved": True, "pct_accounts_moved": True, "pct_arr_moved": True,
                    "arr_moved_usd": True, "relationships_broken": True, "reps_affected": True, "cost_usd": True,
-                   "gap_usd": True}
-HEADLINE_ROWS = ["territories", "open_territories", "headcount", "cost_usd", "accounts_assigned",
+                   "ae_cost_usd": True, "gap_usd": True, "pipeline_moved_usd": True}
+HEADLINE_ROWS = ["territories", "open_territories", "quota_reps", "ae_cost_usd", "accounts_assigned",
                  "potential_cv", "potential_max_min", "arr_cv", "workload_cv", "accounts_moved", "pct_accounts_moved",
-                 "pct_arr_moved", "relationships_broken", "quota_coverage"]
+                 "arr_moved_usd", "pct_arr_moved", "newly_assigned", "relationships_broken", "quota_coverage"]
 HEADLINE_BETTER = {"potential_cv": True, "potential_max_min": True, "arr_cv": True, "workload_cv": True,
-                   "accounts_moved": True, "pct_accounts_moved": True, "pct_arr_moved": True,
-                   "relationships_broken": True, "cost_usd": True}
+                   "accounts_moved": True, "pct_accounts_moved": True, "arr_moved_usd": True, "pct_arr_moved": True,
+                   "relationships_broken": True, "ae_cost_usd": True}
 
 
 @dataclass
@@ -54,13 +59,22 @@ class PlanComparison:
     def to_excel(self, capacity: pd.DataFrame | None = None) -> bytes:
         """The comparison (and optional capacity scenarios) as a formula-safe workbook."""
         from planning.data.files import to_safe_excel
+        from planning.reporting import label, present
 
-        sheets = {"Headline": self.headline.reset_index(), "Balance": self.balance_wide().reset_index(),
-                  "Disruption": self.disruption.reset_index(), "Moved accounts": self.moves}
+        def rows(wide: pd.DataFrame) -> pd.DataFrame:  # figure rows read as their labels
+            out = wide.reset_index()
+            out["figure"] = out["figure"].map(label)
+            return out.rename(columns={"figure": "Figure"})
+
+        bal = self.balance_wide().reset_index()
+        bal["metric"], bal["figure"] = bal["metric"].map(label), bal["figure"].map(label)
+        sheets = {"Headline": rows(self.headline), "Balance": present(bal),
+                  "Disruption": rows(self.disruption), "Moved accounts": present(self.moves.drop(
+                      columns=["lat", "lon"], errors="ignore"))}
         if self.quota is not None:
-            sheets["Quota coverage"] = self.quota.reset_index()
+            sheets["Quota coverage"] = present(self.quota.reset_index())
         if capacity is not None:
-            sheets["Capacity"] = capacity.reset_index().astype(str)
+            sheets["Capacity"] = rows(capacity.rename_axis("figure")).astype(str)
         return to_safe_excel(sheets)
 
     def balance_wide(self, metric: str | None = None) -> pd.DataFrame:
@@ -99,14 +113,9 @@ def differs(wide: pd.DataFrame, rel_tol: float = 0.005) -> pd.Series:
 
 
 def plan_cost(plan: Plan, settings: Settings | None = None) -> dict[str, float]:
-    """Headcount (owners + open territories) and fully loaded annual cost from segment OTE defaults."""
-    s = settings or Settings()
-    t = plan.territories
-    seg = t["segment"].map(lambda x: s.segments.get(x))
-    cost = seg.map(lambda d: d.ote_usd * (1 + d.loaded_cost_extra) if d is not None else np.nan)
-    open_t = int(t["owner_rep_id"].isna().sum())
-    return {"territories": len(t), "open_territories": open_t,
-            "headcount": int(t["owner_rep_id"].dropna().nunique()) + open_t, "cost_usd": float(cost.sum())}
+    """Territories, open territories, quota reps and AE cost (:mod:`planning.reporting.figures`)."""
+    return {"territories": len(plan.territories), "open_territories": F.open_territories(plan),
+            "quota_reps": F.quota_reps(plan), "ae_cost_usd": F.ae_cost(plan, settings or Settings())}
 
 
 def _quota_coverage(plan: Plan, accounts, reps, targets, history, plan_year, settings) -> pd.Series | str:
@@ -132,12 +141,17 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
 
     With ``user`` a manager compares their team only: every plan is cut to the territories their reps own and the
     accounts in them (an account leaving the team counts as leaving), and the company-level quota coverage is
-    left out.
+    left out.  A user without view_quota gets no quota coverage, and without view_comp no cost (it is priced
+    from OTE), in the headline, the tables and the workbook.
     """
+    see_quota = see_cost = True
     if user is not None:
         from planning.access import Permission, require, scope_plan, team_account_ids, team_rep_ids
 
         require(user, Permission.VIEW_PLANS)
+        see_quota, see_cost = user.can(Permission.VIEW_QUOTA), user.can(Permission.VIEW_COMP)
+        if not see_quota:
+            targets = None
         team = team_rep_ids(user, reps)
         if team is not None:
             every = [*plans, *([baseline] if baseline is not None else [])]
@@ -160,7 +174,7 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
     heads, dis_rows, bal_rows, quota_cols = {}, {}, [], {}
     for p in plans:
         book = metrics(p, accounts, reps, plan_year, settings)
-        bt = balance_table(book, variance_flag=flag)
+        bt = F.book_balance(book, variance_flag=flag)
         if len(bt):
             bal_rows.append(bt.assign(plan=p.name))
         d = disruption(baseline, p, accounts, reps, as_of, renewal_window_days=window)
@@ -173,10 +187,10 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
             h[f"{label}_cv"] = float(sub["cv"].max()) if len(sub) else np.nan
             if m == "potential_usd":
                 h["potential_max_min"] = float(sub["max_min"].max()) if len(sub) else np.nan
-        h.update({k: d.company[k] for k in ("accounts_moved", "pct_accounts_moved", "pct_arr_moved",
-                                            "relationships_broken")})
-        cov = _quota_coverage(p, accounts, reps, targets, history, plan_year, settings) if plan_year else \
-            "no plan year"
+        h.update({k: d.company[k] for k in ("accounts_moved", "pct_accounts_moved", "arr_moved_usd", "pct_arr_moved",
+                                            "newly_assigned", "relationships_broken")})
+        cov = "quota coverage is not shown to your role" if not see_quota else \
+            _quota_coverage(p, accounts, reps, targets, history, plan_year, settings) if plan_year else "no plan year"
         if isinstance(cov, str):
             if cov not in notes:
                 notes.append(cov)
@@ -185,7 +199,8 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
             quota_cols[p.name] = cov
             h["quota_coverage"] = float(cov.get("Total", np.nan))
         heads[p.name] = h
-    headline = pd.DataFrame(heads).reindex(HEADLINE_ROWS)[names]
+    rows = [r for r in HEADLINE_ROWS if (see_quota or r != "quota_coverage") and (see_cost or r != "ae_cost_usd")]
+    headline = pd.DataFrame(heads).reindex(rows)[names]
     headline.index.name = "figure"
     dis = pd.DataFrame(dis_rows)[names]
     dis.index.name = "figure"
@@ -203,8 +218,10 @@ def account_moves(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame)
 
     ``moved_in`` lists the plans where the account sits with a different holder than in the first plan.
     """
+    from planning.reporting import people
+
     acc = accounts.set_index("account_id")
-    names = reps.set_index("rep_id")["name"]
+    names = people(reps)  # "Liam Turner (R-010)"
     holders = {}
     for p in plans:
         terr = p.assignment.reindex(acc.index)
@@ -244,7 +261,7 @@ def plan_summary(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, plan_ye
     """Headline figures stored with a saved version (shown in the plan library): size, ARR, balance, cost."""
     settings = settings or Settings()
     book = metrics(plan, accounts, reps, plan_year, settings)
-    bt = balance_table(book, variance_flag=settings.planning.productivity_variance_flag)
+    bt = F.book_balance(book, variance_flag=settings.planning.productivity_variance_flag)
     pot = bt.loc[bt["metric"] == "potential_usd"] if len(bt) else bt
     out = {"accounts_assigned": int(plan.assignment.reindex(accounts["account_id"].astype(str)).notna().sum()),
            "arr_usd": float(book["arr_usd"].sum()), "potential_usd": float(book["potential_usd"].sum()),

@@ -6,7 +6,8 @@ Definitions (A is "before", B is "after"):
   territory is open (a planned hire).  Unassigned accounts have no holder.
 * ``change`` per account: ``kept`` (same holder), ``moved`` (assigned in both, different holder),
   ``newly assigned`` (no holder in A) or ``unassigned`` (no holder in B).  Only ``moved`` counts in the
-  company's "% of accounts / ARR moved".
+  company's "% of accounts / ARR moved": the definitions (and their scope: unowned accounts are newly assigned,
+  never moved) are :mod:`planning.reporting.figures`, which every page and the CLI share.
 * Per holder: ``kept`` accounts held in A and B; ``lost`` held in A but not in B; ``gained`` held in B but
   not in A (so ``accounts_before = kept + lost`` and ``accounts_after = kept + gained``).
   ``arr_out_usd`` / ``pipeline_out_usd`` are the ARR / open pipeline of lost accounts, ``*_in_usd`` of
@@ -33,6 +34,7 @@ import pandas as pd
 from planning.data.defaults import PlanningDefaults
 from planning.data.files import to_safe_excel
 from planning.plans.plan import Plan, metrics
+from planning.reporting.figures import changes, holders, movement
 
 UNASSIGNED = "(unassigned)"
 NO_MANAGER = "(no manager)"
@@ -136,13 +138,6 @@ class DisruptionReport:
         })
 
 
-def _holder(plan: Plan, account_ids: pd.Index) -> tuple[pd.Series, pd.Series, pd.Series]:
-    terr = plan.assignment.reindex(account_ids)
-    owner = terr.map(plan.territories["owner_rep_id"])
-    holder = owner.where(owner.notna(), terr)
-    return terr.astype(object), owner.astype(object), holder.astype(object)
-
-
 def _holder_books(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """Potential, workload and mean distance (miles) per holder from planning.plans.plan.metrics."""
     book = metrics(plan, accounts, reps)
@@ -170,8 +165,8 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
     as_of = pd.Timestamp(as_of).normalize()
     acc = accounts.set_index("account_id")
     ids = acc.index
-    ta, oa, ha = _holder(a, ids)
-    tb, ob, hb = _holder(b, ids)
+    ta, oa, ha = holders(a, ids)
+    tb, ob, hb = holders(b, ids)
     rp = reps.set_index("rep_id")
     names = rp["name"]
     mgr_of = rp["manager_id"]
@@ -181,10 +176,7 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
         open_name = holder.map(plan.territories["name"])
         return lab.where(lab.notna(), ("Open: " + open_name.fillna(holder).astype(str)).where(holder.notna()))
 
-    in_a, in_b = ha.notna(), hb.notna()
-    same = in_a & in_b & (ha == hb)
-    change = np.select([same, in_a & in_b, ~in_a & in_b, in_a & ~in_b], ["kept", "moved", "newly assigned", "unassigned"],
-                       default="unassigned both")
+    change = changes(ha, hb)
     renew = pd.to_datetime(acc["next_renewal_date"], errors="coerce")
     days = (renew - as_of).dt.days
     in_window = days.between(0, renewal_window_days).fillna(False).astype(bool)
@@ -312,19 +304,15 @@ def _manager_rows(f: pd.DataFrame, reps_df: pd.DataFrame, reps: pd.DataFrame) ->
 
 
 def _company(f: pd.DataFrame, reps_df: pd.DataFrame) -> dict:
-    n, arr_total = len(f), float(f["arr_usd"].sum())
     moved = f["moved"]
     affected = reps_df.loc[reps_df["rep_id"].notna() & ((reps_df["lost"] + reps_df["gained"]) > 0)]
+    figs = movement(f["change"], f["arr_usd"])
     return {
-        "accounts": n,
-        "accounts_moved": int(moved.sum()),
-        "pct_accounts_moved": float(moved.sum() / n) if n else np.nan,
-        "arr_usd": arr_total,
-        "arr_moved_usd": float(f.loc[moved, "arr_usd"].sum()),
-        "pct_arr_moved": float(f.loc[moved, "arr_usd"].sum() / arr_total) if arr_total else np.nan,
+        **{k: figs[k] for k in ("accounts", "accounts_moved", "pct_accounts_moved", "arr_usd", "arr_moved_usd",
+                                "pct_arr_moved")},
         "pipeline_moved_usd": float(f.loc[moved, "open_pipeline_usd"].sum()),
-        "newly_assigned": int((f["change"] == "newly assigned").sum()),
-        "newly_unassigned": int((f["change"] == "unassigned").sum()),
+        "newly_assigned": figs["newly_assigned"],
+        "newly_unassigned": figs["newly_unassigned"],
         "relationships_broken": int(f["relationship_broken"].sum()),
         "renewals_in_window_moved": int((moved & f["renewal_in_window"]).sum()),
         "moved_with_open_pipeline": int((moved & (f["open_pipeline_usd"] > 0)).sum()),
