@@ -14,10 +14,15 @@ from planning.access import require_account, require_rep
 from cli.common import LazyModule, echo_table, user_store, uses_data
 
 review = LazyModule("planning.plans.review")
+teams = LazyModule("planning.plans.teams")
+tables = LazyModule("planning.plans.review_tables")
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (default: $DATABASE_URL, else the local SQLite file).")]
 PlanArg = Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3; default the latest).")]
 NoteOpt = Annotated[str, typer.Option("--note", "-m", help="A note kept in the audit log.")]
+ForOpt = Annotated[Optional[str], typer.Option(
+    "--for", help="Decide as: team (a manager, for their team), team:M-03 (an admin, for that manager's team), "
+                  "finance (quota sign-off) or leadership (final approval). Default from your role.")]
 
 
 def _split(ref: str) -> tuple[str, int | None]:
@@ -30,27 +35,22 @@ def _fail(exc) -> None:
     raise typer.Exit(2)
 
 
-def _ts(t) -> str:
-    return "" if t is None or str(t) == "NaT" else f"{t:%Y-%m-%d %H:%M}"
-
-
 def print_status(st, managers=None) -> None:
-    typer.echo(f"{st.name} v{st.version}: {st.label()}" + (f" since {_ts(st.state_at)} by {st.state_by}"
-                                                          if st.state_by else ""))
+    """A version's status as the acting user sees it (the same view and tables as the Review page)."""
+    typer.echo(tables.status_text(st))
     if st.state_note:
         typer.echo(f"  note: {st.state_note}")
     if len(st.decisions):
-        d = st.decisions.assign(at=st.decisions["at"].map(_ts))
         typer.echo("\nDecisions (latest per reviewer; stale = made on an older version):")
-        echo_table(d[["scope", "decision", "by", "at", "version", "stale", "note"]])
+        echo_table(tables.decisions_table(st))
     if managers is not None and len(managers):
-        typer.echo("\nManagers:")
+        typer.echo("\nManagers (open comments: on their team):")
         m = review.manager_statuses(st, managers)
-        echo_table(m.assign(at=m["at"].map(_ts))[["manager_id", "manager_name", "status", "by", "at", "open_comments"]])
-    oc = st.open_comments
+        echo_table(m.assign(at=m["at"].map(tables.review_time)))
+    oc = tables.comments_table(st, open_only=True)
     typer.echo(f"\nOpen comments: {len(oc)}")
     if len(oc):
-        echo_table(oc.assign(at=oc["at"].map(_ts))[["id", "version", "target_type", "target_id", "text", "by", "at"]])
+        echo_table(oc.drop(columns=["resolved", "resolution"]))
 
 
 def register(app: typer.Typer) -> None:
@@ -68,10 +68,9 @@ def register(app: typer.Typer) -> None:
             st = review.status(s, name, v)
         except review.ReviewError as exc:
             _fail(exc)
-        mgrs = review.managers_of(ds.reps)
-        if s.user.scoped:
+        mgrs = teams.plan_managers(ds.reps, [ds.current_plan(), s.load_plan(name, st.version)])
+        if s.user.scoped:  # the status is already this user's view of the log; their own team's row only
             mgrs = mgrs.loc[mgrs["manager_id"] == s.user.manager_id]
-            st.comments = st.comments.loc[st.comments["by"] == s.user.email] if len(st.comments) else st.comments
         print_status(st, mgrs)
 
     @r.command()
@@ -80,7 +79,7 @@ def register(app: typer.Typer) -> None:
         s = user_store(db)
         box = review.inbox(s, s.user, list(s.list_plans()["name"]))
         typer.echo(f"{s.user.display}:")
-        echo_table(box.assign(since=box["since"].map(_ts)) if len(box) else box)
+        echo_table(tables.inbox_table(box))
 
     def _act(plan: str, db, fn, *args, **kwargs):
         """Run one review act on ``plan`` (name[@version]) as the acting user: (store, name, version acted on)."""
@@ -103,21 +102,34 @@ def register(app: typer.Typer) -> None:
         _, name, ver = _act(plan, db, review.withdraw, note)
         typer.echo(f"{name} v{ver} is a draft again")
 
+    def _decide(plan: str, db, decision: str, note: str, as_, ds):
+        s = user_store(db)
+        name, v = _split(plan)
+        try:
+            mgrs = None
+            if (as_ or "").strip().lower().startswith(("team:", "manager:")):  # a named team must be in the plan
+                plans = [ds.current_plan(), s.load_plan(name, v)]
+                mgrs = list(teams.plan_managers(ds.reps, plans)["manager_id"])
+            return s, name, review.decide(s, s.user, name, v, decision, note, as_=as_, teams=mgrs)
+        except (review.ReviewError, LazyModule("planning.plans.store_schema").StoreError) as exc:
+            _fail(exc)
+
     @r.command()
-    def approve(plan: PlanArg, note: NoteOpt = "",
-                as_: Annotated[Optional[str], typer.Option("--for", help="Decide as: team (a manager, for their team), finance (quota sign-off) or leadership (final approval). Default from your role.")] = None,
-                db: DbOpt = None):
-        """Approve a version in review: for your team, as finance's quota sign-off, or as leadership (final)."""
-        s, name, ver = _act(plan, db, review.decide, "approve", note, as_=as_)
+    @uses_data
+    def approve(plan: PlanArg, note: NoteOpt = "", as_: ForOpt = None, db: DbOpt = None, ds=None):
+        """Approve a version in review: for your team (an admin: any team), as finance's quota sign-off, or as
+        leadership (final)."""
+        s, name, ver = _decide(plan, db, "approve", note, as_, ds)
         st = review.status(s, name, ver)
-        typer.echo(f"approved {name} v{ver} as {review.reviewer_scope(s.user, as_)}; it is {st.label()}")
+        typer.echo(f"approved {name} v{ver} as {tables.reviewer_words(review.reviewer_scope(s.user, as_))}; "
+                   f"it is {st.label()}")
 
     @r.command("request-changes")
+    @uses_data
     def request_changes(plan: PlanArg, note: Annotated[str, typer.Option("--note", "-m", help="What should change (required).")],
-                        as_: Annotated[Optional[str], typer.Option("--for", help="team, finance or leadership (default from your role).")] = None,
-                        db: DbOpt = None):
+                        as_: ForOpt = None, db: DbOpt = None, ds=None):
         """Send a version back to sales ops with what should change."""
-        _, name, ver = _act(plan, db, review.decide, "request_changes", note, as_=as_)
+        _, name, ver = _decide(plan, db, "request_changes", note, as_, ds)
         typer.echo(f"requested changes on {name} v{ver}")
 
     @r.command()
@@ -142,7 +154,9 @@ def register(app: typer.Typer) -> None:
                     if i not in set(ds.reps["rep_id"].astype(str)):
                         raise review.ReviewError(f"no rep {i!r} in the data")
                     require_rep(s.user, ds.reps, i)
-            cid = review.comment(s, s.user, name, v, text, kind, target, check=check)
+            on = teams.target_teams(kind, target, ds.reps, ds.accounts, [ds.current_plan(), saved]) \
+                if kind != "plan" else []
+            cid = review.comment(s, s.user, name, v, text, kind, target, check=check, teams=on)
         except (review.ReviewError, LazyModule("planning.plans.store_schema").StoreError) as exc:
             _fail(exc)
         typer.echo(f"comment #{cid} on {name}" + (f" ({kind} {target})" if target else ""))
@@ -168,7 +182,4 @@ def register(app: typer.Typer) -> None:
             h = review.history(s, plan)
         except review.ReviewError as exc:
             _fail(exc)
-        if s.user.scoped and len(h):  # a manager sees the workflow, and comments only their own
-            h = h.loc[(h["kind"] != "comment") | (h["actor"] == s.user.email)]
-        cols = ["version", "at", "actor", "actor_role", "kind", "state", "decision", "scope", "target_id", "note"]
-        echo_table(h.assign(at=h["at"].map(_ts))[cols] if len(h) else h)
+        echo_table(tables.log_table(h))  # the acting user's view: a manager sees their own team's notes only

@@ -99,7 +99,7 @@ def test_review_cycle_through_the_cli(cli, db, tmp_path):
     assert cli(["--as", M1, "review", "approve", "Prop", "-m", "ok"]).exit_code == 0
     assert cli(["--as", M2, "review", "request-changes", "Prop", "-m", "keep Acme with Eli"]).exit_code == 0
     r = cli(["review", "status", "Prop"])
-    assert "changes requested" in r.output and "team:M-02" in r.output and "M-01" in r.output
+    assert "changes requested" in r.output and "team M-02" in r.output and "M-01" in r.output
     r = cli(["--as", LEAD, "review", "approve", "Prop"])
     assert r.exit_code == 2 and "changes requested" in r.output
     r = cli(["users", "whoami"])

@@ -173,6 +173,12 @@ LABELS: dict[str, Label] = {
     "target_type": _t("Target type"), "coverage_band": _t("Coverage band"), "pay_mix": _t("Pay mix"),
     "closest_known_title": _t("Closest known title"), "duplicate_group": _t("Duplicate group"),
     "lenses_disagree": _t("Lenses disagree"), "in_review": _t("In review"), "changes_requested": _t("Changes requested"),
+    # review (planning.plans.review_tables)
+    "plan": _t("Plan"), "review_state": _t("Review state"), "since": _t("Since"), "action": _t("What waits for you"),
+    "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": _t("When"),
+    "on_version": _c("On version"), "stale": _t("Stale", "Made on an older version than the plan's latest."),
+    "comment_id": _c("Comment #"), "target": _t("On"), "text": _t("Comment"), "resolved": _t("Resolved"),
+    "resolution": _t("Resolution"), "event": _t("What happened"),
 }
 
 UNLABELLED: set[str] = set()
