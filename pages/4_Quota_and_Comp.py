@@ -9,21 +9,23 @@ import streamlit as st
 from planning.access import Permission, denial
 from jobs import current_user
 from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
-                                   CompSimResult, Spiff, comp_sheets, compare_variants, per_rep_plans, plan_table, plans_from_dict,
-                                   plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
+                                   CompSimResult, Spiff, comp_sheets, compare_variants, labelled_sheets, per_rep_plans,
+                                   plan_table, plans_from_dict, plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
+from planning.reporting import count, figure, figure_help, pct, usd
+from planning.reporting import figures as F
 from ui.guards import require_data
 from ui.jobs import comp_sim_job
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import access, state
-from ui.format import pct, usd
-from ui.widgets import download_csv, download_excel, money_config
+from ui.tables import column_config, show_table
+from ui.widgets import download_csv, download_excel
 
 user = access.page_user(Permission.VIEW_QUOTA)
 ds = state.dataset()
 st.title("Quota and Comp")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
-st.caption(f"{ds.name} · quotas for {ds.plan_year} · defaults from shared/domain.md (editable in Settings files)")
+st.caption(f"{ds.name} · quotas for {ds.plan_year} · the planning defaults until you change them here")
 
 plan = qs.selected_plan()
 settings = qs.quota_settings().resolved(ds.settings)
@@ -35,9 +37,8 @@ if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wi
         st.stop()
     st.header(f"Your team's quotas ({user.manager_id})")
     st.metric("Team quota", usd(team["quota_usd"].sum()))
-    st.dataframe(team[["territory_id", "rep_name", "status", "segment", "region", "potential_usd", "quota_usd",
-                       "quota_pct_potential", "flags"]], hide_index=True, width="stretch",
-                 column_config=money_config(["potential_usd", "quota_usd"]))
+    show_table(team[["territory_id", "rep_name", "status", "segment", "region", "potential_usd", "quota_usd",
+                     "quota_pct_potential", "flags"]], key="q_team")
     st.info(denial(user, Permission.VIEW_COMP))
     st.stop()
 METHOD_LABELS = {"potential": "Territory potential", "history": "Historical bookings", "even": "Even split",
@@ -84,12 +85,13 @@ qs.set_quota_settings(new)
 settings = result.settings
 
 summ = result.summary()
-m = st.columns(5)
+m = st.columns(6)
 m[0].metric("Σ quotas", usd(summ["quota_usd"]))
 m[1].metric("Finance target", usd(summ["target_usd"]))
-m[2].metric("Coverage", pct(summ["coverage_ratio"], 1))
-m[3].metric("Unallocated", usd(summ["unallocated_usd"]))
-m[4].metric("Flagged territories", f"{summ['flagged']}")
+m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1), help=figure_help("quota_coverage"))
+m[3].metric(figure("quota_reps").label, count(F.quota_reps(plan)), help=figure_help("quota_reps"))
+m[4].metric("Unallocated", usd(summ["unallocated_usd"]))
+m[5].metric("Flagged territories", count(summ["flagged"]))
 
 # --- per-rep table with overrides ---------------------------------------------------------------
 st.subheader("Per-rep quotas")
@@ -105,11 +107,10 @@ base_key = qs._digest([qs.plan_fingerprint(plan), {k: v for k, v in settings.to_
 edited = st.data_editor(
     show, key=f"quota_editor_{base_key}", hide_index=True, width="stretch", height=420,
     disabled=[c for c in show.columns if c != "override_usd"],
-    column_config={**money_config(["potential_usd", "full_year_quota_usd", "quota_usd"]),
-                   "override_usd": st.column_config.NumberColumn("override", format="dollar", min_value=0),
-                   "capacity_factor": st.column_config.ProgressColumn("capacity", format="percent", min_value=0, max_value=1),
-                   "quota_pct_potential": st.column_config.NumberColumn("quota % of potential", format="percent"),
-                   "flags": st.column_config.TextColumn("flags", width="large")})
+    column_config=column_config(show, {
+        "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
+        "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0, max_value=1),
+        "flags": st.column_config.TextColumn("Flags", width="large")}))
 rep_over = {t: float(v) for t, v in zip(edited["territory_id"], edited["override_usd"]) if pd.notna(v)}
 with st.expander("Manager-level overrides (set a team total; the team's quotas scale to it)"):
     mgr = result.table.groupby("manager_id").agg(manager_name=("manager_name", "first"),
@@ -117,8 +118,8 @@ with st.expander("Manager-level overrides (set a team total; the team's quotas s
     mgr["override_usd"] = mgr["manager_id"].map(settings.manager_overrides)
     mgr_edit = st.data_editor(mgr, key=f"mgr_editor_{base_key}", hide_index=True, width="stretch",
                               disabled=["manager_id", "manager_name", "quota_usd"],
-                              column_config={**money_config(["quota_usd"]),
-                                             "override_usd": st.column_config.NumberColumn("team override", format="dollar", min_value=0)})
+                              column_config=column_config(mgr, {"override_usd": st.column_config.NumberColumn(
+                                  "Team override", format="dollar", min_value=0)}))
     mgr_over = {k: float(v) for k, v in zip(mgr_edit["manager_id"], mgr_edit["override_usd"]) if pd.notna(v)}
 if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
     candidate = dataclasses.replace(settings, rep_overrides=rep_over, manager_overrides=mgr_over)
@@ -137,12 +138,10 @@ for tab, by in zip(tabs, ("segment", "region", "manager", "quarter")):
         cov = result.coverage(by)
         a, b = st.columns([1, 1])
         a.altair_chart(qc.coverage_bars(cov, by, settings.coverage_band), width="stretch")
-        b.dataframe(cov, hide_index=True, width="stretch",
-                    column_config={**money_config(["quota_usd", "target_usd"]),
-                                   "coverage_ratio": st.column_config.NumberColumn("coverage", format="percent")})
+        with b:
+            show_table(cov, key=f"q_cov_{by}")
 if result.unallocated_usd and abs(result.unallocated_usd) > 1:
-    st.dataframe(result.gaps, hide_index=True, width="stretch",
-                 column_config=money_config(["target_usd", "planned_usd", "allocated_usd", "override_gap_usd", "unallocated_usd"]))
+    show_table(result.gaps, key="q_gaps")
 st.altair_chart(qc.fairness_scatter(result.table), width="stretch")
 
 # --- comp plan design -----------------------------------------------------------------------
@@ -209,13 +208,13 @@ curves = pd.concat([pl.payout_curve(max_attainment=2.0, step=0.05) for pl in pla
 c1, c2 = st.columns([3, 2])
 c1.altair_chart(qc.payout_curves(curves), width="stretch")
 points = curves.loc[curves["attainment"].round(2).isin([0.5, 0.8, 1.0, 1.2, 1.5, 2.0])]
-c2.dataframe(points.pivot_table(index="attainment", columns="plan", values="payout_usd").reset_index(), hide_index=True,
-             width="stretch", column_config={"attainment": st.column_config.NumberColumn(format="percent"),
-                                             **money_config([pl.name for pl in plans.values()])})
-st.dataframe(plan_table(plans), hide_index=True, width="stretch",
-             column_config={**money_config(["ote_usd", "base_usd", "variable_usd", "quota_usd", "payout_at_target_usd"]),
-                            "rate_at_target": st.column_config.NumberColumn(format="percent"),
-                            "payout_at_target_pct": st.column_config.NumberColumn("payout at 100%", format="percent")})
+points_wide = points.pivot_table(index="attainment", columns="plan", values="payout_usd").reset_index()
+with c2:
+    show_table(points_wide, key="q_points", overrides={
+        "attainment": st.column_config.NumberColumn("Attainment", format="percent"),
+        **{pl.name: st.column_config.NumberColumn(f"{pl.name} payout", format="dollar", step=1)
+           for pl in plans.values()}})
+show_table(plan_table(plans), key="q_plan_table")
 if st.button("Reset plans to defaults"):
     st.session_state.pop(qs._PLANS, None)
     qs.reset_widgets("cp_")
@@ -249,8 +248,9 @@ except CompPlanError as exc:
     st.stop()
 ss = sim.summary().set_index("metric")
 k = st.columns(5)
-k[0].metric("Mean variable cost", usd(ss.loc["Total variable cost", "mean"]),
-            help=f"P10 {usd(ss.loc['Total variable cost', 'P10'])} · P90 {usd(ss.loc['Total variable cost', 'P90'])}")
+k[0].metric(figure("comp_cost_usd").label, usd(F.comp_cost(sim)),
+            help=f"{figure_help('comp_cost_usd')} 1 in 10 years below {usd(ss.loc['Total variable cost', 'P10'])}, "
+                 f"1 in 10 above {usd(ss.loc['Total variable cost', 'P90'])}.")
 k[1].metric("Cost of sales (variable)", pct(ss.loc["Cost of sales (variable ÷ bookings)", "mean"], 1))
 k[2].metric("Cost of sales (total comp)", pct(ss.loc["Cost of sales (total comp ÷ bookings)", "mean"], 1))
 k[3].metric("Reps at or above quota", pct(ss.loc["Reps at or above quota", "mean"]))
@@ -258,7 +258,7 @@ k[4].metric("P(bookings ≥ target)", pct(sim.probability_of_target()))
 h1, h2 = st.columns(2)
 h1.altair_chart(qc.distribution(sim.total_variable_cost, "Total variable cost", "Variable cost (USD)"), width="stretch")
 h2.altair_chart(qc.sensitivity(sim.accelerator_sensitivity()), width="stretch")
-st.dataframe(qs.summary_for_display(sim), hide_index=True, width="stretch")
+show_table(qs.summary_for_display(sim), key="q_summary")
 st.caption(f"{sim.n_draws:,} draws · seed {sim.seed} · {sim.distribution} · {sim.seconds:.2f} s · attainment: "
            + "; ".join(f"{s} mean {r['mean']:.0%} sd {r['sd']:.0%} ({r['source']})" for s, r in sim.params.iterrows()))
 
@@ -273,10 +273,7 @@ if vs:
     variant_sets = {"Current plans": plans, **variant_sets}
     with st.spinner("Simulating each variant on the same draws…"):
         cmp_ = compare_variants(variant_sets, result, history=ds.history, defaults=ds.settings, **cfg)
-    st.dataframe(cmp_, hide_index=True, width="stretch",
-                 column_config={**money_config(["mean_variable_cost_usd", "p90_variable_cost_usd", "p50_bookings_usd"]),
-                                **{c: st.column_config.NumberColumn(format="percent") for c in
-                                   ("mean_cost_of_sales", "mean_total_cost_of_sales", "mean_pct_reps_at_quota")}})
+    show_table(cmp_, key="q_variants")
     if st.button("Clear variants"):
         vs.clear()
         st.rerun()
@@ -321,5 +318,5 @@ with x1:
 with x2:
     download_csv(per_rep_plans(plans, result.table), "Per-rep plan summaries (CSV)", "rep_plans.csv")
 with x3:
-    download_excel({**quota_sheets(result), **comp_sheets(plans, result, sim)}, "Quota and comp workbook (Excel)",
-                   "quota_and_comp.xlsx")
+    download_excel(labelled_sheets({**quota_sheets(result), **comp_sheets(plans, result, sim)}),
+                   "Quota and comp workbook (Excel)", "quota_and_comp.xlsx")

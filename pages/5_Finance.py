@@ -4,13 +4,15 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.access import Permission
-from planning.compensation import CompPlanError, QuotaError, comp_sheets, plan_table, quota_sheets
+from planning.compensation import CompPlanError, QuotaError, comp_sheets, labelled_sheets, plan_table, quota_sheets
+from planning.reporting import count, figure, figure_help, pct, usd
+from planning.reporting import figures as F
 from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
 from ui import access, state
-from ui.format import pct, usd
-from ui.widgets import download_excel, money_config
+from ui.tables import show_table
+from ui.widgets import download_excel
 
 access.page_user(Permission.VIEW_COMP)
 ds = state.dataset()
@@ -39,12 +41,15 @@ bvt = sim.bookings_vs_target().set_index("percentile")
 m = st.columns(6)
 m[0].metric("Bookings target", usd(summ["target_usd"]))
 m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{s.method} split, over-assignment {s.over_assignment:.0%}")
-m[2].metric("Coverage", pct(summ["coverage_ratio"], 1),
-            help=f"Band {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%}")
-m[3].metric("P50 bookings vs target", pct(bvt.loc["P50", "bookings_vs_target"]),
-            help=f"P10 {pct(bvt.loc['P10', 'bookings_vs_target'])} · P90 {pct(bvt.loc['P90', 'bookings_vs_target'])}")
-m[4].metric("Mean variable comp", usd(ss.loc["Total variable cost", "mean"]))
-m[5].metric("Cost of sales (total comp)", pct(ss.loc["Cost of sales (total comp ÷ bookings)", "mean"], 1))
+m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1),
+            help=f"{figure_help('quota_coverage')} Band {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%}.")
+m[3].metric(figure("quota_reps").label, count(F.quota_reps(plan)), help=figure_help("quota_reps"))
+m[4].metric(figure("comp_cost_usd").label, usd(F.comp_cost(sim)), help=figure_help("comp_cost_usd"))
+m[5].metric("Median bookings", pct(bvt.loc["P50", "bookings_vs_target"]) + " of target",
+            help=f"Middle of the simulated years. 1 in 10 years below {pct(bvt.loc['P10', 'bookings_vs_target'])}, "
+                 f"1 in 10 above {pct(bvt.loc['P90', 'bookings_vs_target'])}.")
+st.caption(f"Cost of sales (total comp ÷ bookings): {pct(ss.loc['Cost of sales (total comp ÷ bookings)', 'mean'], 1)} "
+           "on average.")
 
 flagged = {by: result.coverage(by) for by in ("segment", "region", "quarter")}
 problems = [f"{by} {row[by]}: {row['coverage_ratio']:.0%} ({row['flag']})" for by, cov in flagged.items()
@@ -61,13 +66,12 @@ for by in ("segment", "region", "quarter"):
     a.altair_chart(qc.quota_vs_target(cov, by), width="stretch")
     b.altair_chart(qc.coverage_bars(cov, by, s.coverage_band), width="stretch")
     with st.expander(f"Coverage by {by} (table)"):
-        st.dataframe(cov, hide_index=True, width="stretch",
-                     column_config={**money_config(["quota_usd", "target_usd"]),
-                                    "coverage_ratio": st.column_config.NumberColumn("coverage", format="percent")})
+        show_table(cov, key=f"fin_cov_{by}")
 
 st.header("What the comp plans cost")
-st.caption(f"{sim.n_draws:,} simulated plan years · seed {sim.seed} · {sim.distribution} attainment · "
-           f"{len(sim.reps)} quota reps")
+with_quota = len(sim.reps)
+st.caption(f"{sim.n_draws:,} simulated plan years · {sim.distribution} attainment · {count(with_quota)} of "
+           f"{count(F.quota_reps(plan))} quota reps have a quota above zero this year and are simulated")
 c1, c2 = st.columns(2)
 c1.altair_chart(qc.distribution(sim.total_variable_cost, "Payout cost (total variable comp)", "Variable comp (USD)"),
                 width="stretch")
@@ -78,20 +82,17 @@ d1.altair_chart(qc.bookings_percentiles(sim.bookings_vs_target()), width="stretc
 d2.altair_chart(qc.distribution(sim.bookings, "Company bookings", "Bookings (USD)", reference=sim.target_usd),
                 width="stretch")
 st.metric("Probability of reaching the bookings target", pct(sim.probability_of_target()))
-st.dataframe(qs.summary_for_display(sim), hide_index=True, width="stretch")
-st.dataframe(sim.bookings_vs_target(), hide_index=True, width="stretch",
-             column_config={**money_config(["bookings_usd", "target_usd"]),
-                            "bookings_vs_target": st.column_config.NumberColumn("vs target", format="percent")})
+show_table(qs.summary_for_display(sim), key="fin_summary")
+show_table(sim.bookings_vs_target(), key="fin_bvt")
 
 st.subheader("Cost against the accelerator")
 sens = sim.accelerator_sensitivity()
 e1, e2 = st.columns([3, 2])
 e1.altair_chart(qc.sensitivity(sens), width="stretch")
-e2.dataframe(sens, hide_index=True, width="stretch",
-             column_config={**money_config(["mean_variable_cost_usd", "p90_variable_cost_usd"]),
-                            "mean_cost_of_sales": st.column_config.NumberColumn("cost of sales", format="percent")})
+with e2:
+    show_table(sens, key="fin_sens")
 
 with st.expander("Plans in use"):
-    st.dataframe(plan_table(plans), hide_index=True, width="stretch")
-download_excel({**quota_sheets(result), **comp_sheets(plans, result, sim)}, "Finance workbook (Excel)",
+    show_table(plan_table(plans), key="fin_plans")
+download_excel(labelled_sheets({**quota_sheets(result), **comp_sheets(plans, result, sim)}), "Finance workbook (Excel)",
                "finance.xlsx", key="finance_xlsx")

@@ -27,23 +27,23 @@ def qc_app():
 def test_quota_page_defaults(qc_app, sample):
     at = qc_app
     target = sample.targets.loc[sample.targets["period"].str.startswith(str(sample.plan_year)), "bookings_target_usd"].sum()
-    assert _metric(at, "Coverage") == "115.0%"
+    assert _metric(at, "Quota coverage") == "115.0%"
     assert _metric(at, "Finance target") == f"${target / 1e6:,.2f}M"
     assert not at.error
     assert at.selectbox(key="quota.plan_name").value == sample.current_plan().name
     labels = [b.label for b in at.get("download_button")]
     assert {"Quota table (CSV)", "Per-rep plan summaries (CSV)", "Quota and comp workbook (Excel)"} <= set(labels)
-    assert any(m.label == "Mean variable cost" for m in at.metric)
+    assert any(m.label == "Comp cost (variable pay)" for m in at.metric)
 
 
 def test_over_assignment_and_method_change_the_quotas(qc_app):
     at = qc_app
     at.slider(key="qw_over").set_value(10).run()
-    assert _metric(at, "Coverage") == "110.0%"
+    assert _metric(at, "Quota coverage") == "110.0%"
     at.radio(key="qw_method").set_value("even").run()
     assert not at.exception
     assert at.session_state["quota.settings"]["method"] == "even"
-    assert _metric(at, "Coverage") == "110.0%"
+    assert _metric(at, "Quota coverage") == "110.0%"
 
 
 def test_rep_override_respreads(qc_app):
@@ -54,7 +54,7 @@ def test_rep_override_respreads(qc_app):
     at.slider(key="qw_over").set_value(10).run()
     assert not at.exception and not at.error
     assert _metric(at, "Unallocated") == "$0"  # re-spread by default: the total is unchanged
-    assert _metric(at, "Coverage") == "110.0%"
+    assert _metric(at, "Quota coverage") == "110.0%"
     assert list(at.session_state["quota.settings"]["rep_overrides"].values()) == [2_000_000.0]
 
 
@@ -74,8 +74,8 @@ def test_finance_page_renders():
     at = AppTest.from_file(FIN, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
-    assert _metric(at, "Coverage") == "115.0%"
-    assert _metric(at, "P50 bookings vs target").endswith("%")
+    assert _metric(at, "Quota coverage") == "115.0%"
+    assert _metric(at, "Median bookings").endswith("% of target")
     assert any("Coverage outside the band" in w.value for w in at.warning)  # the regions are uneven
     assert len(at.get("arrow_vega_lite_chart")) >= 8 or len(at.get("vega_lite_chart")) >= 8
 

@@ -33,15 +33,51 @@ def plan_fingerprint(plan: Plan) -> str:
     return f"{plan.name}:{int(h)}:{int(t)}"
 
 
+def _in_review(store, refs) -> int | None:
+    """Index of the first saved plan whose latest version waits in review (None when none does)."""
+    from planning.plans import statuses
+
+    saved = [r.name for r in refs if r.source == "saved"]
+    try:
+        st_ = statuses(store, saved) if saved and store is not None else {}
+    except Exception:  # the review tables cannot be read: no default from them
+        return None
+    return next((i for i, r in enumerate(refs) if r.source == "saved" and r.name in st_
+                 and st_[r.name].state == "in_review"), None)
+
+
+def plan_options() -> tuple[list, int, object]:
+    """(plans on offer, the default's index, the store): today's plan, this session's runs and the saved plans the
+    user may see; the default is the working plan (sidebar), else the plan waiting in review, else today's."""
+    from planning.plans import PlanRef, available_plans
+    from ui import working_plan
+
+    session = state.session_plans()
+    try:
+        store = state.store()
+        refs, _problem = available_plans(session, store)
+    except Exception:  # no store: this session's plans only
+        store, refs = None, [PlanRef("session", n) for n in session]
+    refs, working = working_plan.first_working(refs)
+    default = working if working is not None else _in_review(store, refs)
+    return refs, default or 0, store
+
+
 def selected_plan() -> Plan:
-    """The plan chosen for quotas (current plan first); shared by both pages."""
-    plans = state.session_plans()
-    names = list(plans)
-    if st.session_state.get(_PLAN_NAME) not in names:
-        st.session_state[_PLAN_NAME] = names[0]
-    name = st.selectbox("Plan to set quotas on", names, key=_PLAN_NAME,
-                        help="Today's CRM ownership, or a carve proposal made in this session.")
-    return plans[name]
+    """The plan chosen for quotas, shared by both pages: finance sets quotas on the plan under review."""
+    refs, default, store = plan_options()
+    labels = [r.label for r in refs]
+    if st.session_state.get(_PLAN_NAME) not in labels:
+        st.session_state[_PLAN_NAME] = labels[default]
+    label = st.selectbox("Plan to set quotas on", labels, key=_PLAN_NAME,
+                         help="Today's CRM ownership, a run of this session, or a saved plan. It starts on the "
+                              "working plan (sidebar), else on the plan waiting in review.")
+    ref = refs[labels.index(label)]
+    try:
+        return ref.load(state.session_plans(), store)
+    except Exception as exc:  # a saved plan that cannot be read: say so and use today's plan
+        st.error(f"Could not load {label}: {exc}. Showing today's plan.")
+        return state.session_plans()[refs[0].name]
 
 
 def quota_settings() -> QuotaSettings:

@@ -11,8 +11,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``coverage``: fairness_flags, quota_export, QuotaResult
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
 - ``quota_settings``: COVERAGE_BY, GAP_MODES, METHODS, POOLS, QUARTERS, QuotaError, QuotaSettings
-- ``report``: comp_sheets, comp_template, plans_from, QUOTA_COLUMNS, quota_settings_from, quota_sheets,
-  quota_template, read_config, SIM_KEYS, simulation_from, write_template
+- ``report``: comp_sheets, comp_template, labelled_sheets, plans_from, QUOTA_COLUMNS, quota_settings_from,
+  quota_sheets, quota_template, read_config, SIM_KEYS, simulation_from, write_template
 """
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ _PUBLIC = {
     "default_tiers": "comp_plan",
     "fairness_flags": "coverage",
     "history_bookings": "quota",
+    "labelled_sheets": "report",
     "merge_chunks": "cost_sim",
     "monthly_capacity": "quota",
     "per_rep_plans": "comp_plan",

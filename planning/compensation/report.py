@@ -100,3 +100,11 @@ def comp_sheets(plans: dict[str, CompPlan], result: QuotaResult, sim: CompSimRes
         sheets["Per-rep payouts"] = sim.reps
         sheets["Accelerator sensitivity"] = sim.accelerator_sensitivity()
     return sheets
+
+
+def labelled_sheets(sheets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The sheets of an Excel export with labelled headers (planning.reporting.present); CSVs meant for re-import
+    keep the canonical names."""
+    from planning.reporting import present
+
+    return {name: present(df) for name, df in sheets.items()}
