@@ -5,13 +5,17 @@ import streamlit as st
 
 from planning.access import Permission, scope_dataset
 from planning.data import breakdown, health_report
-from planning.plans import BALANCE_METRICS, METRIC_LABELS, balance_table, metrics, productivity_variance, rollup
+from planning.plans import BALANCE_METRICS, metrics, rollup
+from planning.reporting import label, present
+from planning.reporting.figures import book_balance, figure_help, quota_reps
+from planning.reporting.formats import count, people, usd
 from ui import access, state
 from ui.charts import accounts_map, book_bars
 from ui.data_load import loader_report, upload_section
-from ui.format import usd
+from ui.data_views import balance_view, books_view, health_view, variance_message, with_people
 from ui.guards import data_problem
-from ui.widgets import download_csv, money_config
+from ui.tables import show_table
+from ui.widgets import download_csv
 
 user = access.page_user(Permission.VIEW_PLANS)
 st.title("Data")
@@ -20,28 +24,28 @@ if user.scoped:
     st.info(f"You see your own team ({user.manager_id}): its reps and their accounts.")
 st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
 
-# --- upload ----------------------------------------------------------------------------
-upload_section()
+# --- upload (only for those who may change data) ------------------------------------------
+upload_section(user)
 
 # --- headline figures ------------------------------------------------------------------
 acc, reps = ds.accounts, ds.reps
 rejected = len(ds.report.rejects_frame())
 cols = st.columns(6)
-cols[0].metric("Accounts", f"{len(acc):,}")
+cols[0].metric("Accounts", count(len(acc)))
 customers = acc["is_customer"] if "is_customer" in acc else acc["arr_usd"] > 0
-cols[1].metric("Customers", f"{int(customers.sum()):,}",
+cols[1].metric("Customers", count(customers.sum()),
                help="ARR above zero, or where ARR is blank, a customer account type / lifecycle stage.")
 cols[2].metric("ARR", usd(acc["arr_usd"].sum()))
 cols[3].metric("Potential", usd(acc["potential_usd"].sum()))
-cols[4].metric("Quota reps", f"{int(reps['role'].isin(['AE', 'Channel']).sum()):,}")
-cols[5].metric("Rejected rows", f"{rejected:,}")
+cols[4].metric("Quota reps", count(quota_reps(ds.current_plan())), help=figure_help("quota_reps"))
+cols[5].metric("Rejected rows", count(rejected))
 
 # --- validation report -------------------------------------------------------------------
 st.subheader("Validation report")
-st.dataframe(ds.report.counts(), hide_index=True, width="stretch")
+show_table(ds.report.counts(), key="data_counts")
 issues = ds.report.issues_frame()
 if len(issues):
-    st.dataframe(issues, hide_index=True, width="stretch", height=min(400, 40 + 35 * len(issues)))
+    show_table(issues, key="data_issues", height=min(400, 40 + 35 * len(issues)))
     d1, d2 = st.columns(2)
     with d1:
         download_csv(ds.report.rejects_frame(), "Download rejected rows (CSV)", "rejected_rows.csv")
@@ -53,30 +57,31 @@ loader_report(ds)
 
 # --- breakdowns --------------------------------------------------------------------------
 st.subheader("Account base")
-by = st.segmented_control("Break down by", ["segment", "region", "industry", "owner"], default="segment")
-table = breakdown(acc, reps, by or "segment")
+by = st.segmented_control("Break down by", ["segment", "region", "industry", "owner"], default="segment",
+                          format_func=label) or "segment"
+table = breakdown(acc, reps, by)
 left, right = st.columns([3, 2])
-left.dataframe(table, hide_index=True, width="stretch",
-               column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
-right.bar_chart(table.set_index(by or "segment")[["arr_usd", "potential_usd"]], horizontal=True, height=320)
+with left:
+    show_table(table, key="data_breakdown")
+right.bar_chart(present(table.set_index(by)[["arr_usd", "potential_usd"]]).rename_axis(label(by)),
+                horizontal=True, height=320, x_label=label(by), y_label="USD a year")
 
 # --- map -----------------------------------------------------------------------------------
 st.subheader("Accounts by owner")
 seg = st.selectbox("Segment", ["All"] + sorted(acc["segment"].dropna().unique()), key="map_segment")
-names = ds.rep_names()
-points = acc.assign(owner=acc["owner_rep_id"].map(names).fillna("(no owner)"))
+points = acc.assign(owner=acc["owner_rep_id"].astype("string").map(people(reps)).fillna("No owner"))
 if seg != "All":
     points = points.loc[points["segment"] == seg]
 tips = ["name", "owner", "segment", "arr_usd", "potential_usd"] + [c for c in ("country", "geo_precision") if c in acc]
 st.altair_chart(accounts_map(points, "owner", tooltip=tips, size="potential_usd"), width="stretch")
 placed = points["lat"].notna()
 abroad = int((placed & points["country"].ne("US")).sum()) if "country" in points else 0
-st.caption(f"{int(placed.sum()):,} accounts on the map ({abroad:,} outside the US)"
-           + (f"; {int((~placed).sum()):,} without a location" if (~placed).any() else "") + ".")
+st.caption(f"{count(placed.sum())} accounts on the map ({count(abroad)} outside the US)"
+           + (f"; {count((~placed).sum())} without a location" if (~placed).any() else "") + ".")
 
 
 # --- current plan health --------------------------------------------------------------------
-@st.cache_data(show_spinner=False)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _book(version: str):
     return metrics(ds.current_plan(), ds.accounts, ds.reps, ds.plan_year, ds.settings)
 
@@ -87,41 +92,40 @@ if data_problem(ds):
 else:
     book = _book(state.dataset_version() + (f":team:{user.manager_id}" if user.scoped else ""))
     flag = ds.settings.planning.productivity_variance_flag
-    pv = productivity_variance(book, threshold=flag)
-    for _, r in pv.iterrows():
-        msg = (f"**{r['segment']}**: the best territory holds {r['ratio']:.1f}× the potential of the worst "
-               f"({usd(r['best'])} vs {usd(r['worst'])}).")
-        if r["flag"]:
-            st.warning(msg + f" Above {flag:.0f}× means rebalance.")
+    balance = book_balance(book, variance_flag=flag)
+    for _, r in balance.loc[balance["metric"] == "potential_usd"].iterrows():
+        if r["flag_variance"]:
+            st.warning(variance_message(r, flag))
         else:
-            st.info(msg)
-    metric = st.selectbox("Metric", BALANCE_METRICS, format_func=lambda m: METRIC_LABELS[m], key="health_metric")
+            st.info(variance_message(r, flag))
+    metric = st.selectbox("Metric", BALANCE_METRICS, format_func=label, key="health_metric")
     st.altair_chart(book_bars(book, metric), width="stretch")
-    st.dataframe(balance_table(book, variance_flag=flag), hide_index=True, width="stretch")
-    level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory", key="health_level")
-    show = book.reset_index()[["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
-                               "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi", "owner_rep_id"]]
-    if level and level != "territory":
+    show_table(balance_view(balance), key="data_balance")
+    level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory",
+                                 format_func=label, key="health_level") or "territory"
+    show = book.reset_index()[["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers",
+                               "arr_usd", "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi",
+                               "owner_rep_id"]]
+    if level != "territory":
         show = rollup(show, level)
-    st.dataframe(show, hide_index=True, width="stretch",
-                 column_config=money_config(["arr_usd", "potential_usd", "open_pipeline_usd"]))
-    download_csv(show, f"Download books by {level or 'territory'} (CSV)", f"current_books_by_{level or 'territory'}.csv")
+    show_table(books_view(show), key="data_books")
+    download_csv(show, f"Download books by {level} (CSV)", f"current_books_by_{level}.csv")
 
 # --- data health ------------------------------------------------------------------------------
 st.subheader("Data health")
 health = health_report(acc, reps, ds.as_of, ds.settings)
-st.dataframe(health.summary(), hide_index=True, width="stretch")
+show_table(health_view(health.summary()), key="data_health")
 h1, h2 = st.columns(2)
 with h1:
     st.markdown("**Completeness of planning fields**")
-    st.dataframe(health.completeness, hide_index=True, width="stretch",
-                 column_config={"completeness": st.column_config.ProgressColumn(min_value=0, max_value=1, format="percent")})
+    show_table(health.completeness, key="data_completeness", overrides={"completeness": st.column_config.ProgressColumn(
+        label("completeness"), min_value=0, max_value=1, format="percent")})
 with h2:
     st.markdown("**Likely duplicates**")
-    st.dataframe(health.duplicates, hide_index=True, width="stretch", height=260)
-with st.expander(f"Accounts without an owner ({len(health.no_owner)})"):
-    st.dataframe(health.no_owner, hide_index=True, width="stretch")
-with st.expander(f"Quota reps without accounts ({len(health.reps_without_accounts)})"):
-    st.dataframe(health.reps_without_accounts, hide_index=True, width="stretch")
-with st.expander(f"Stale records ({len(health.stale)})"):
-    st.dataframe(health.stale, hide_index=True, width="stretch")
+    show_table(with_people(health.duplicates, reps), key="data_duplicates", height=260)
+with st.expander(f"Accounts without an owner ({count(len(health.no_owner))})"):
+    show_table(health.no_owner, key="data_no_owner")
+with st.expander(f"Quota reps without accounts ({count(len(health.reps_without_accounts))})"):
+    show_table(with_people(health.reps_without_accounts, reps), key="data_idle_reps")
+with st.expander(f"Stale records ({count(len(health.stale))})"):
+    show_table(with_people(health.stale, reps), key="data_stale")

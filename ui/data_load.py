@@ -1,19 +1,33 @@
 """The Data page's upload and review: column mapping, title → role map, rate table, potential factors,
-and after a load, what the loader did (detected CRM, titles, currency conversions, estimates, placing)."""
+and after a load, what the loader did (detected CRM, titles, currency conversions, estimates, placing).
+
+Only a user who may change data (sales ops, admins) sees the upload; each file is held to the size and row
+limits of :class:`planning.data.uploads.UploadLimits`, and a load is shared by every session that uploads the
+same files (:func:`ui.state.load_upload`)."""
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 
 import pandas as pd
 import streamlit as st
 
+from planning.access import AccessDenied, Permission, User, roles_with
 from planning.data import (COLUMNS, ROLES, SEGMENTS, FileError, PotentialFactors, RateTable, Settings, SegmentPotential,
-                           detect_source, dump_mapping, load_dataset, parse_mapping, potential_note, read_table,
-                           suggest_mapping, suggest_title_map, title_map_dict)
+                           detect_source, dump_mapping, parse_mapping, potential_note, read_table, suggest_mapping,
+                           suggest_title_map, title_map_dict)
+from planning.data.uploads import UploadLimits, check_rows, check_size
+from planning.reporting import label
 from ui import state
+from ui.tables import column_config, show_table
 
 TABLES = ("accounts", "reps", "targets", "history", "territories")
+_SHARES = ("seat_share", "wallet_share")  # fractions in the settings, edited as percentages
+
+
+def _pct_column(col: str):
+    return st.column_config.NumberColumn(f"{label(col)} (%)", min_value=0.0, max_value=100.0, format="%.2f%%")
 
 
 def _settings_editors() -> Settings:
@@ -22,21 +36,27 @@ def _settings_editors() -> Settings:
     with st.popover("Currency rates and potential factors"):
         st.caption("Amounts in other currencies are converted to USD with these dated rates (USD for one unit). "
                    "A currency with no rate rejects the row, never a guess.")
-        rates = st.data_editor(base.currency.frame(), num_rows="dynamic", hide_index=True, key="rates_editor",
-                               column_config={"usd_per_unit": st.column_config.NumberColumn(format="%.5f")})
+        rates_in = base.currency.frame()
+        rates = st.data_editor(rates_in, num_rows="dynamic", hide_index=True, key="rates_editor",
+                               column_config=column_config(rates_in, {"usd_per_unit": st.column_config.NumberColumn(
+                                   label("usd_per_unit"), format="%.5f")}))
         st.caption("Potential where the export has none: employees × seat share × seat price, or revenue × "
-                   "IT-spend share × wallet share (shared/domain.md). An uploaded potential always wins.")
-        seg = pd.DataFrame([{"segment": k, **dataclasses.asdict(v)} for k, v in base.potential.segments.items()])
-        seg = st.data_editor(seg, hide_index=True, disabled=["segment"], key="potential_segments")
-        it = st.data_editor(pd.DataFrame({"industry": list(base.potential.it_spend_share),
-                                          "it_spend_share": list(base.potential.it_spend_share.values())}),
-                            num_rows="dynamic", hide_index=True, key="potential_it")
+                   "IT-spend share × wallet share (industry rules of thumb; edit them to match your market). An "
+                   "uploaded potential always wins.")
+        seg_in = pd.DataFrame([{"segment": k, **dataclasses.asdict(v)} for k, v in base.potential.segments.items()])
+        seg_in[list(_SHARES)] = seg_in[list(_SHARES)] * 100
+        seg = st.data_editor(seg_in, hide_index=True, disabled=["segment"], key="potential_segments",
+                             column_config=column_config(seg_in, {c: _pct_column(c) for c in _SHARES}))
+        it_in = pd.DataFrame({"industry": list(base.potential.it_spend_share),
+                              "it_spend_share": [v * 100 for v in base.potential.it_spend_share.values()]})
+        it = st.data_editor(it_in, num_rows="dynamic", hide_index=True, key="potential_it",
+                            column_config=column_config(it_in, {"it_spend_share": _pct_column("it_spend_share")}))
     try:
         table = RateTable.from_records(rates.dropna(subset=["currency", "usd_per_unit"]).to_dict("records"))
         factors = PotentialFactors(
-            segments={r["segment"]: SegmentPotential(float(r["seat_price_usd"]), float(r["seat_share"]),
-                                                     float(r["wallet_share"])) for _, r in seg.iterrows()},
-            it_spend_share={str(r["industry"]): float(r["it_spend_share"]) for _, r in it.dropna().iterrows()})
+            segments={r["segment"]: SegmentPotential(float(r["seat_price_usd"]), float(r["seat_share"]) / 100,
+                                                     float(r["wallet_share"]) / 100) for _, r in seg.iterrows()},
+            it_spend_share={str(r["industry"]): float(r["it_spend_share"]) / 100 for _, r in it.dropna().iterrows()})
     except (TypeError, ValueError, KeyError) as exc:
         st.error(f"Rates or potential factors not usable ({exc}); the defaults are used.")
         return base
@@ -69,62 +89,94 @@ def _review_titles(raw, mapping: dict[str, str], saved: dict) -> tuple[dict[str,
     st.markdown(f"**Title → role map** (from *{role_src}*; edit a row to change how that title loads)")
     edited = st.data_editor(
         table, hide_index=True, key="title_map", disabled=["title", "how", "closest_known_title", "rows"],
-        column_config={"role": st.column_config.SelectboxColumn(options=list(ROLES)),
-                       "segment": st.column_config.SelectboxColumn(options=list(SEGMENTS))})
+        column_config=column_config(table, {
+            "role": st.column_config.SelectboxColumn(label("role"), options=list(ROLES)),
+            "segment": st.column_config.SelectboxColumn(label("segment"), options=list(SEGMENTS))}))
     full, suggested = title_map_dict(edited), title_map_dict(table)
     changed = {k: v for k, v in full.items() if suggested.get(k) != v or k in (saved.get("titles") or {})}
     return full, changed
 
 
-def upload_section() -> None:
-    """Upload, review the mapping and the title map, edit rates and factors, load."""
+def upload_limits() -> UploadLimits:
+    """This server's per-file limits (settings defaults, or $PLANNER_UPLOAD_MAX_MB / $PLANNER_UPLOAD_MAX_ROWS)."""
+    return UploadLimits.from_settings(Settings(), os.environ)
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the file…")
+def _read(digest: str, name: str, _data: bytes):
+    """A file read once for the mapping review, shared by reruns and sessions (keyed by a hash of its bytes)."""
+    return read_table(_data, name)
+
+
+def _checked_read(f, limits: UploadLimits):
+    """The uploaded file read for review, or None after saying which limit it breaks or why it is unreadable."""
+    data = f.getvalue()
+    try:
+        check_size(f.name, len(data), limits)
+        raw = _read(hashlib.sha256(data).hexdigest(), f.name, data)
+        check_rows(f.name, len(raw.frame), limits)
+        return raw
+    except FileError as exc:
+        st.error(f"Not used — {exc}")
+        return None
+
+
+def upload_section(user: User) -> None:
+    """Upload, review the mapping and the title map, edit rates and factors, load (for those who may)."""
+    if not user.can(Permission.EDIT_PLANS):
+        who = ", ".join(r.title for r in roles_with(Permission.EDIT_PLANS))
+        st.caption(f"Loading a CRM export replaces the data everyone plans on, so it is for {who}; you "
+                   f"({user.role.title}) see the data loaded for you.")
+        return
+    limits = upload_limits()
     with st.expander("Load your own CRM export (replaces the sample company for this session)"):
+        st.caption(f"Each file may be up to {limits.max_mb:,g} MB and {limits.max_rows:,} rows.")
         up = {t: st.file_uploader(f"{t.capitalize()} file{' (required)' if t in ('accounts', 'reps') else ''}",
-                                  type=["csv", "txt", "xlsx", "xls", "parquet"], key=f"upload_{t}") for t in TABLES}
+                                  type=["csv", "txt", "xlsx", "xls", "parquet"], key=f"upload_{t}",
+                                  max_upload_size=limits.uploader_mb) for t in TABLES}
         map_file = st.file_uploader("Saved mapping file (optional; YAML or JSON)", type=["yaml", "yml", "json"],
-                                    key="upload_mapping")
+                                    key="upload_mapping", max_upload_size=1)
         saved: dict = {}
         if map_file is not None:
             try:
                 saved = parse_mapping(map_file.getvalue().decode("utf-8-sig"), map_file.name)
-            except (ValueError, UnicodeDecodeError) as exc:
-                st.error(f"Mapping file not used: {exc}")
-            except Exception as exc:  # noqa: BLE001 - a YAML syntax error: say so, keep the page
+            except Exception as exc:  # noqa: BLE001 - bad encoding, JSON or YAML: say so, keep the page
                 st.error(f"Mapping file not used: {exc}")
         settings = _settings_editors()
         mappings: dict[str, dict[str, str]] = {}
         full_titles: dict[str, str] = {}
+        refused = False
         for table, f in up.items():
-            if f is None:
-                continue
-            try:
-                raw = read_table(f.getvalue(), f.name)
-            except FileError as exc:
-                st.error(str(exc))
+            raw = _checked_read(f, limits) if f is not None else None
+            if raw is None:
+                refused = refused or f is not None
                 continue
             mappings[table] = _review_columns(table, raw, saved)
             if table == "reps":
                 full_titles, mappings["titles"] = _review_titles(raw, mappings[table], saved)
         if mappings:
             st.download_button("Download this mapping (YAML)", dump_mapping({**mappings, "titles": full_titles}),
-                               "mapping.yaml",
-                               mime="application/x-yaml", key="mapping_download",
+                               "mapping.yaml", mime="application/x-yaml", key="mapping_download",
                                help="Reuse it here or in the CLI: python -m planning validate --mapping mapping.yaml")
         c1, c2 = st.columns(2)
-        if c1.button("Load these files", type="primary", disabled=not (up["accounts"] and up["reps"])):
-            try:
-                files = {t: f.getvalue() for t, f in up.items() if f is not None}
-                new = load_dataset(**files, mappings=mappings, settings=settings,
-                                   filenames={t: f.name for t, f in up.items() if f},
-                                   as_of=pd.Timestamp.today().normalize(), name=up["accounts"].name)
-                digest = hashlib.sha1(b"".join(files.values()) + repr(mappings).encode()).hexdigest()[:12]
-                state.set_dataset(new, digest)
-                st.rerun()
-            except (FileError, ValueError) as exc:
-                st.error(f"Not loaded — {exc}. The data in use is unchanged.")
+        if c1.button("Load these files", type="primary", disabled=refused or not (up["accounts"] and up["reps"])):
+            _load(user, up, mappings, settings, limits)
         if c2.button("Back to the sample company"):
-            st.session_state.pop("dataset", None)
+            state.use_sample()
             st.rerun()
+
+
+def _load(user: User, up: dict, mappings: dict, settings: Settings, limits: UploadLimits) -> None:
+    files = {t: (f.name, f.getvalue()) for t, f in up.items() if f is not None}
+    try:
+        state.load_upload(user, files, mappings, settings, limits)
+    except AccessDenied as exc:
+        st.error(str(exc))
+        return
+    except (FileError, ValueError) as exc:  # unreadable, a required column missing, or over a limit (UploadTooLarge)
+        st.error(f"Not loaded — {exc}. The data in use is unchanged.")
+        return
+    st.rerun()
 
 
 def loader_report(ds) -> None:
@@ -144,15 +196,15 @@ def loader_report(ds) -> None:
         st.caption(" · ".join(f"{r['title']} → {r['role'] if isinstance(r['role'], str) else 'unknown'}"
                               + (f" ({r['segment']})" if isinstance(r["segment"], str) else "")
                               + (" (guess)" if r["how"] == "guess" else "") for _, r in titles.iterrows()))
-        st.dataframe(titles, hide_index=True, width="stretch")
+        show_table(titles, key="loader_titles")
     if len(conv):
-        st.markdown("**Currency conversions** (original amounts are kept in `<column>_original` / `_currency`)")
-        st.caption(" · ".join(f"{r['currency']} → USD at {r['usd_per_unit']:g} ({r['rate_date']}): {r['rows']} row(s) "
-                              f"of {r['column']}" for _, r in conv.iterrows()))
-        st.dataframe(conv, hide_index=True, width="stretch",
-                     column_config={"original_total": st.column_config.NumberColumn(format="%,.0f"),
-                                    "usd_total": st.column_config.NumberColumn(format="dollar")})
+        st.markdown("**Currency conversions** (the original amount and its currency are kept beside each "
+                    "converted amount)")
+        st.caption(" · ".join(f"{r['currency']} → USD at {r['usd_per_unit']:g} ({r['rate_date']}): "
+                              f"{r['rows']:,} row(s) of {label(r['column'])}" for _, r in conv.iterrows()))
+        show_table(conv.assign(column=conv["column"].map(label)), key="loader_conversions")
     if "geo_precision" in acc and "country" in acc and (acc["country"] != "US").any():
         prec = acc.groupby(["country", "geo_precision"]).size().rename("accounts").reset_index()
-        st.markdown("**Where accounts are placed** (precision: zip, coordinates, city, region, country)")
-        st.dataframe(prec, hide_index=True, width="stretch")
+        st.markdown("**Where accounts are placed** (how precisely each account was located: postal code, "
+                    "coordinates, city, region or country)")
+        show_table(prec, key="loader_placing")

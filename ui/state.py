@@ -5,6 +5,7 @@ import os
 
 import streamlit as st
 
+from planning.access import Permission
 from planning.data import Dataset, load_sample
 from planning.plans import Plan
 
@@ -28,6 +29,42 @@ def dataset_version() -> str:
     """A key that changes whenever the dataset is replaced; use it to key caches."""
     dataset()
     return st.session_state[_VERSION]
+
+
+SHARED_UPLOADS = 4  # loaded uploads kept for every session to share (~1.3 GB each at the row limit)
+
+
+@st.cache_resource(max_entries=SHARED_UPLOADS, show_spinner="Loading and validating the files…")
+def _shared_upload(key: str, _user, _files, _mappings, _settings, _limits, as_of: str) -> Dataset:
+    """One loaded Dataset per distinct upload (``key`` hashes the bytes, mapping, settings and date), shared by
+    every session: the same files in several tabs are held in memory once.  Treat it as read-only."""
+    from planning.data.uploads import load_upload
+
+    return load_upload(_user, _files, mappings=_mappings, settings=_settings, limits=_limits, as_of=as_of)
+
+
+def load_upload(user, files: dict[str, tuple[str, bytes]], mappings: dict, settings, limits) -> Dataset:
+    """Load uploaded files as this session's dataset (shared with any session that uploaded the same).
+
+    The permission is checked before the shared cache is consulted, so a user who may not change data cannot
+    pick up a dataset someone else loaded; a refusal or a file over a limit raises and caches nothing."""
+    import pandas as pd
+
+    from planning.access import require
+    from planning.data.uploads import upload_key
+
+    require(user, Permission.EDIT_PLANS)
+    as_of = pd.Timestamp.today().normalize()
+    key = upload_key(files, mappings, settings, as_of)
+    ds = _shared_upload(key, user, files, mappings, settings, limits, str(as_of.date()))
+    set_dataset(ds, f"upload:{key}")
+    return ds
+
+
+def use_sample() -> None:
+    """Back to the sample company for this session."""
+    for k in (_DATASET, _VERSION, _PLANS):
+        st.session_state.pop(k, None)
 
 
 def set_dataset(ds: Dataset, version: str) -> None:

@@ -36,6 +36,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``summary``: breakdown
 - ``titles``: apply_title_map, classify_title, guess_title, KNOWN_TITLES, normalise_title, SEGMENT_RULES,
   suggest_title_map, title_map_dict, TITLE_RULES, TitleRole
+- ``uploads``: check_rows, check_size, load_upload, upload_key, UploadLimits, UploadTooLarge
 - ``validation``: canonical, column_help, derive_segment, Issue, parse_bool, parse_number, TableResult,
   validate_table, ValidationReport
 """
@@ -119,6 +120,8 @@ _PUBLIC = {
     "UK_AREA_TOWN": "places",
     "UK_POSTAL": "places",
     "US": "places",
+    "UploadLimits": "uploads",
+    "UploadTooLarge": "uploads",
     "ValidationReport": "validation",
     "WARNING": "enrich",
     "account_counties": "boundaries",
@@ -133,6 +136,8 @@ _PUBLIC = {
     "capacity_share": "people",
     "capitals": "places",
     "check_rep_references": "cross_checks",
+    "check_rows": "uploads",
+    "check_size": "uploads",
     "city_table": "places",
     "classify_title": "titles",
     "code_of": "currency",
@@ -168,6 +173,7 @@ _PUBLIC = {
     "load_mapping": "mapping_file",
     "load_sample": "dataset",
     "load_settings": "defaults",
+    "load_upload": "uploads",
     "locate_cities": "places",
     "locate_zips": "geo",
     "map_titles": "enrich",
@@ -213,6 +219,7 @@ _PUBLIC = {
     "title_map_dict": "titles",
     "to_safe_csv": "files",
     "to_safe_excel": "files",
+    "upload_key": "uploads",
     "us_states_geojson": "geo",
     "validate_table": "validation",
     "workload_hours": "defaults",

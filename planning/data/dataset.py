@@ -14,14 +14,14 @@ from typing import BinaryIO
 import pandas as pd
 
 from planning.data.defaults import Settings
-from planning.data.files import FileError, read_table
+from planning.data.files import FileError, RawTable, read_table
 from planning.data.schema import empty_frame
 from planning.data.cross_checks import check_rep_references, drop_unknown_reps, resolve_owners
 from planning.data.validation import TableResult, ValidationReport, validate_table
 from planning.plans.plan import Plan, current_plan
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
-Source = str | Path | bytes | BinaryIO
+Source = str | Path | bytes | BinaryIO | RawTable
 
 
 @dataclass
@@ -48,7 +48,7 @@ def _load_one(source: Source | None, table: str, mapping, settings, report: Vali
               file: str | None = None, as_of: pd.Timestamp | None = None) -> pd.DataFrame | None:
     if source is None:
         return None
-    raw = read_table(source, file)
+    raw = source if isinstance(source, RawTable) else read_table(source, file)  # a RawTable: already read
     result = validate_table(raw, table, (mapping or {}).get(table), settings,
                             titles=(mapping or {}).get("titles") if table == "reps" else None, as_of=as_of)
     report.tables[table] = result

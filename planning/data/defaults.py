@@ -176,6 +176,9 @@ class PlanningDefaults:
     comp_accelerator_multiplier: float = 1.5  # commission rate multiplier in the accelerator band
     comp_simulation_draws: int = 10_000  # Monte Carlo draws of a comp cost simulation
     quota_fairness_tolerance: float = 0.25  # flag quota/potential more than this far from the segment median
+    # Uploads (issue 27), per file; sized for a 2-core / 24 GB server (a 250,000-row export takes ~1.3 GB loaded).
+    upload_max_mb: float = 50.0
+    upload_max_rows: int = 250_000
 
 
 @dataclass

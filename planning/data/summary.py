@@ -8,9 +8,10 @@ def breakdown(accounts: pd.DataFrame, reps: pd.DataFrame, by: str = "segment") -
     """Accounts, customers, ARR, potential, pipeline and workload grouped by segment, region, industry or owner."""
     df = accounts
     key = by
-    if by == "owner":
-        names = reps.set_index("rep_id")["name"]
-        df = accounts.assign(owner=accounts["owner_rep_id"].map(names).fillna("(no owner)"))
+    if by == "owner":  # "Liam Turner (R-010)": two reps with the same name stay two rows
+        from planning.reporting.formats import people
+
+        df = accounts.assign(owner=accounts["owner_rep_id"].astype("string").map(people(reps)).fillna("No owner"))
     g = df.groupby(key, dropna=False)
     out = pd.DataFrame({
         "accounts": g.size(),
