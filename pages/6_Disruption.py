@@ -1,17 +1,19 @@
 """Disruption: what moving from plan A to plan B does to every account, rep, manager and the company."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from planning.access import AccessDenied, Permission
 from planning.data import to_safe_csv
-from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html
+from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html, plan_managers
+from planning.reporting import figure, figure_help, present
 from ui import access, review_panel, state
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
-from ui.format import pct, usd
+from ui.format import count, pct, usd
 from ui.plan_picker import plan_page_header
-from ui.widgets import money_config
+from ui.tables import show_table
 
 user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does to "
@@ -26,7 +28,7 @@ b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=b_default, format
 window = int(c3.number_input("Renewal window (days)", min_value=0, max_value=365,
                              value=int(ds.settings.planning.renewal_window_days), step=15, key="dis_window",
                              help="A moved account renewing within this many days of the data date breaks a "
-                                  "relationship (default from shared/domain.md: 90)."))
+                                  "relationship (90 days by default)."))
 if len(refs) < 2:
     st.info("Only today's plan exists. Make a proposal on the Carve page or save one on the Plans page, "
             "then compare it here.")
@@ -54,27 +56,33 @@ if user.scoped:
     st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
 review_panel.show_status(store, ref_b)
 
-managers = report.managers
-mgr_options = [user.manager_id] if user.scoped else \
-    ["All managers"] + [m for m in managers["manager_id"] if m != "(no manager)"]
-mgr_names = dict(zip(managers["manager_id"], managers["manager_name"]))
+# one list of a plan's managers for every page (Review lists the same): every team holding a book in A or B
+team_list = plan_managers(ds.reps, [plan_a, plan_b])
+mgr_options = [user.manager_id] if user.scoped else ["All managers"] + list(team_list["manager_id"])
+mgr_names = dict(zip(team_list["manager_id"], team_list["label"]))
 manager = st.selectbox("Manager view", mgr_options, key="dis_manager",
-                       format_func=lambda m: m if m == "All managers" else f"{mgr_names.get(m, m)} ({m})")
+                       format_func=lambda m: m if m == "All managers" else mgr_names.get(m, m))
 view = report if manager == "All managers" else report.for_manager(manager)
 
 # --- headline -----------------------------------------------------------------------------
 c = report.company
 k = st.columns(6)
 if manager == "All managers":
-    k[0].metric("Accounts moved", f"{c['accounts_moved']:,}", f"{pct(c['pct_accounts_moved'], 1)} of accounts",
-                delta_color="off", delta_arrow="off")
-    k[1].metric("ARR moved", usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR", delta_color="off", delta_arrow="off")
+    k[0].metric(figure("accounts_moved").label, count(c["accounts_moved"]),
+                f"{pct(c['pct_accounts_moved'], 1)} of accounts", delta_color="off", delta_arrow="off",
+                help=figure_help("accounts_moved"))
+    k[1].metric(figure("arr_moved_usd").label, usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR",
+                delta_color="off", delta_arrow="off", help=figure_help("arr_moved_usd"))
     k[2].metric("Pipeline moved", usd(c["pipeline_moved_usd"]))
-    k[3].metric("Relationships broken", f"{c['relationships_broken']:,}",
-                help=f"Accounts leaving their rep with open pipeline or a renewal within {window} days.")
-    k[4].metric("Reps affected", f"{c['reps_affected']:,}")
-    k[5].metric("Newly assigned / unassigned", f"{c['newly_assigned']:,} / {c['newly_unassigned']:,}")
+    k[3].metric(figure("relationships_broken").label, count(c["relationships_broken"]),
+                help=f"{figure_help('relationships_broken')} Window: {window} days.")
+    k[4].metric("Reps affected", count(c["reps_affected"]))
+    k[5].metric("Newly assigned / left unassigned", f"{count(c['newly_assigned'])} / {count(c['newly_unassigned'])}",
+                help=figure_help("newly_assigned"))
 else:
+    if view.managers.empty:
+        st.info(f"No account of {mgr_names.get(manager, manager)}'s team moves between these plans.")
+        st.stop()
     m = view.managers.iloc[0]
     k[0].metric("Team accounts before", f"{int(m['accounts_before']):,}")
     k[1].metric("Kept", f"{int(m['kept']):,}", f"{int(m['moved_within_team'])} moved within team", delta_color="off", delta_arrow="off")
@@ -87,48 +95,50 @@ else:
 if c["accounts_moved"] == 0 and c["newly_assigned"] == 0 and c["newly_unassigned"] == 0:
     st.success(f"**{plan_a.name}** and **{plan_b.name}** give every account the same owner: nothing moves.")
 
-money = ["arr_before_usd", "arr_kept_usd", "arr_out_usd", "arr_in_usd", "arr_after_usd", "pipeline_out_usd",
-         "pipeline_in_usd", "potential_before_usd", "potential_after_usd", "potential_change_usd", "arr_usd",
-         "open_pipeline_usd", "at_stake_usd", "potential_usd"]
-pct_cfg = {col: st.column_config.NumberColumn(col, format="percent") for col in
-           ("pct_accounts_retained", "pct_arr_retained")}
-cfg = {**money_config(money), **pct_cfg}
 
 t_flow, t_reps, t_mgr, t_acc, t_top, t_map = st.tabs(
     ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"])
 with t_flow:
     value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
-                                 key="dis_flow_value") or "accounts"
+                                 key="dis_flow_value", format_func=lambda v: present(
+                                     pd.DataFrame(columns=[v])).columns[0]) or "accounts"
     flows = view.flows(value)
     if flows.empty:
         st.info("No account changes owner.")
     else:
         st.altair_chart(flow_heatmap(flows, value, title=f"Moved accounts, {plan_a.name} → {plan_b.name}"),
                         width="stretch")
-        st.dataframe(flows, hide_index=True, width="stretch", column_config=cfg, height=260)
+        show_table(flows, key="dis_flows_table", height=260)
 with t_reps:
     rep_cols = ["name", "manager_name", "segment", "accounts_before", "kept", "lost", "gained", "accounts_after",
                 "arr_before_usd", "arr_out_usd", "arr_in_usd", "arr_after_usd", "pipeline_out_usd", "pipeline_in_usd",
                 "pct_accounts_retained", "pct_arr_retained", "relationships_broken", "potential_change_usd",
                 "workload_change_hours", "distance_before_mi", "distance_after_mi", "distance_change_mi"]
-    st.dataframe(view.reps[rep_cols], hide_index=True, width="stretch", column_config=cfg)
+    reps_shown = view.reps[rep_cols].rename(columns={"name": "rep"})
+    reps_shown["rep"] = [r if pd.isna(i) else f"{r} ({i})" for r, i in zip(view.reps["name"], view.reps["rep_id"])]
+    show_table(reps_shown, key="dis_reps_table")
 with t_mgr:
-    st.dataframe(view.managers, hide_index=True, width="stretch", column_config=cfg)
+    mgr_shown = view.managers.copy()
+    mgr_shown["manager_name"] = mgr_shown["manager_id"].map(mgr_names).fillna(mgr_shown["manager_name"])
+    show_table(mgr_shown.drop(columns=["manager_id"]), key="dis_mgr_table")
 with t_acc:
     show_all = st.toggle("Include accounts that stay", value=False, key="dis_all")
     acc = view.accounts if show_all else view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
     st.caption(f"{len(acc):,} accounts")
-    st.dataframe(acc.drop(columns=["lat", "lon"]), hide_index=True, width="stretch", column_config=cfg, height=420)
+    show_table(acc.drop(columns=["lat", "lon", "from_holder", "to_holder", "moved"]), key="dis_acc_table", height=420)
 with t_top:
     l, r = st.columns(2)
     l.markdown("**Most disrupted reps**")
-    l.dataframe(view.most_disrupted_reps(10)[["name", "relationships_broken", "lost", "gained", "arr_moved_usd",
-                                              "pct_arr_retained"]],
-                hide_index=True, width="stretch", column_config={**cfg, **money_config(["arr_moved_usd"])})
+    with l:
+        top_reps = view.most_disrupted_reps(10)
+        top_reps["rep"] = [f"{n} ({i})" for n, i in zip(top_reps["name"], top_reps["rep_id"])]
+        show_table(top_reps[["rep", "relationships_broken", "lost", "gained", "arr_moved_usd", "pct_arr_retained"]],
+                   key="dis_top_reps")
     r.markdown("**Most disrupted customers**")
-    r.dataframe(view.most_disrupted_customers(10)[["name", "from_owner_name", "to_owner_name", "arr_usd",
-                                                   "open_pipeline_usd", "days_to_renewal", "relationship_broken"]],
-                hide_index=True, width="stretch", column_config=cfg)
+    with r:
+        show_table(view.most_disrupted_customers(10)[["name", "from_owner_name", "to_owner_name", "arr_usd",
+                                                      "open_pipeline_usd", "days_to_renewal", "relationship_broken"]],
+                   key="dis_top_customers")
 with t_map:
     moved = view.accounts.loc[view.accounts["change"].isin(["moved", "newly assigned", "unassigned"])].copy()
     if moved.empty:

@@ -11,6 +11,11 @@ from ui import access, review_panel, state
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
 from ui.plan_picker import plan_page_header
+from ui.tables import show_table
+from planning.reporting import FIGURES, figure, figure_help, kinds, label
+from ui.format import count, usd
+
+ROW_FORMAT = {"money": "${:,.0f}", "pct": "{:.1%}", "count": "{:,.0f}", "ratio": "{:.2f}×"}
 
 user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Compare", "Pick 2–4 plans from this session or the plan library. The best value of each "
@@ -41,14 +46,33 @@ def _capacity(version: str, names: tuple[str, ...], _payloads, _ds) -> pd.DataFr
     return compare_capacity(_payloads, _ds)
 
 
-def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:,.3f}"):
-    """Styler: best value per row in green, and a ● column for rows that differ."""
+def _row_labels(keys: list) -> list[str]:
+    """Unique row labels: a headline figure's own label, else the registry's (the key added when two agree)."""
+    out: list[str] = []
+    for k in keys:
+        text = FIGURES[k].label if k in FIGURES else label(k) if isinstance(k, str) else str(k)
+        out.append(f"{text} ({k})" if text in out else text)
+    return out
+
+
+def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:,.3f}", row_kind=None):
+    """Styler: best value per row in green, a ● column for rows that differ, rows read as their labels and
+    formatted by their kind (``row_kind``: row key → the key whose label kind formats it)."""
     best = best_in_row(wide, better)
     shown = wide.copy()
     shown.insert(0, "differs", differs(wide).map({True: "●", False: ""}))
+    keys = list(wide.index)
+    best.index = shown.index = _row_labels(keys)
+    best.columns = list(wide.columns)
+    shown.columns = ["Differs", *wide.columns]
     style = shown.style.apply(lambda _: best.map(lambda b: "background-color: #d8f3dc; font-weight: 600" if b else "")
                               .reindex(columns=shown.columns, fill_value=""), axis=None)
-    return style.format(fmt, subset=list(wide.columns), na_rep="–")
+    style = style.format(fmt, subset=list(wide.columns), na_rep="–")
+    for k, shown_k in zip(keys, shown.index):
+        kind = kinds([row_kind(k) if row_kind else k]).popitem()[1]
+        if kind in ROW_FORMAT and not isinstance(k, tuple):
+            style = style.format(ROW_FORMAT[kind], subset=pd.IndexSlice[[shown_k], list(wide.columns)], na_rep="–")
+    return style
 
 
 cmp = None
@@ -76,29 +100,34 @@ else:
             review_panel.show_status(store, r)
 
     st.subheader("Headline")
-    fmt_rows = {"cost_usd": "${:,.0f}", "pct_accounts_moved": "{:.1%}", "pct_arr_moved": "{:.1%}",
-                "quota_coverage": "{:.2f}×"}
     head = cmp.headline
-    styled = highlight(head, HEADLINE_BETTER)
-    for row, f in fmt_rows.items():
-        styled = styled.format(f, subset=pd.IndexSlice[[row], list(head.columns)], na_rep="–")
-    int_rows = ["territories", "open_territories", "headcount", "accounts_assigned", "accounts_moved",
-                "relationships_broken"]
-    styled = styled.format("{:,.0f}", subset=pd.IndexSlice[int_rows, list(head.columns)], na_rep="–")
-    st.dataframe(styled, width="stretch", height=40 + 35 * len(head))
-    st.caption("Balance rows show the worst segment (highest cv / max_min). Headcount = owned territories + open "
-               "territories; cost = segment OTE × (1 + loaded cost) from the defaults, annual USD.")
+    others = [n for n in cmp.names if n != cmp.baseline_name] or cmp.names[-1:]
+    k = st.columns(4)
+    shown_name = others[0]
+    k[0].metric(figure("accounts_moved").label, count(head.at["accounts_moved", shown_name]),
+                help=figure_help("accounts_moved"))
+    k[1].metric(figure("arr_moved_usd").label, usd(head.at["arr_moved_usd", shown_name]),
+                help=figure_help("arr_moved_usd"))
+    k[2].metric(figure("quota_reps").label, count(head.at["quota_reps", shown_name]), help=figure_help("quota_reps"))
+    if "ae_cost_usd" in head.index:
+        k[3].metric(figure("ae_cost_usd").label, usd(head.at["ae_cost_usd", shown_name]), help=figure_help("ae_cost_usd"))
+    st.caption(f"{shown_name} against {cmp.baseline_name}.")
+    st.dataframe(highlight(head, HEADLINE_BETTER), width="stretch", height=40 + 35 * len(head))
+    st.caption("Spread rows show the worst segment. Moves: accounts whose owner changes; unowned accounts that get "
+               "an owner are counted as newly assigned. Balance is each territory's book against its capacity "
+               "share of the segment.")
 
     t_bal, t_dis, t_quota, t_map = st.tabs(["Balance per metric", "Disruption", "Quota coverage", "Map of moves"])
     with t_bal:
         metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=lambda m: METRIC_LABELS.get(m, m),
                               key="cmp_metric")
         wide = cmp.balance_wide(metric).reset_index(level="metric", drop=True)
-        wide.index = [f"{s} · {f}" for s, f in wide.index]
-        better = {i: LOWER_IS_BETTER[i.split(" · ")[1]] for i in wide.index}
-        st.dataframe(highlight(wide, better), width="stretch", height=min(600, 40 + 35 * len(wide)))
-        st.caption("max_mean = max/mean, min_mean = min/mean, max_min = best/worst (> 2× means rebalance), "
-                   "cv = std/mean, worst_dev = max |x/mean − 1|, per segment.")
+        figs = [f for _s, f in wide.index]
+        wide.index = [f"{s} · {label(f)}" for s, f in wide.index]
+        better = {i: LOWER_IS_BETTER[f] for i, f in zip(wide.index, figs)}
+        st.dataframe(highlight(wide, better, "{:,.2f}"), width="stretch", height=min(600, 40 + 35 * len(wide)))
+        st.caption(figure_help("balance_max_min") + " Spread (CV) = standard deviation ÷ mean; worst deviation = "
+                   "the largest gap between a book and its target.")
     with t_dis:
         st.dataframe(highlight(cmp.disruption, LOWER_IS_BETTER, "{:,.2f}"), width="stretch",
                      height=40 + 35 * len(cmp.disruption))
@@ -108,15 +137,15 @@ else:
         if cmp.quota is None:
             st.info("Quota coverage needs bookings targets for the plan year.")
         else:
-            st.dataframe(highlight(cmp.quota, {}, "{:.3f}"), width="stretch")
+            st.dataframe(highlight(cmp.quota, {}, "{:.0%}"), width="stretch")
             long = cmp.quota.drop(index="Total", errors="ignore").reset_index().melt(
                 id_vars="segment", var_name="plan", value_name="coverage_ratio")
             import altair as alt
 
             st.altair_chart(alt.Chart(long).mark_bar().encode(
                 x=alt.X("segment:N", title=None), xOffset="plan:N",
-                y=alt.Y("coverage_ratio:Q", title="Σ quotas ÷ bookings target"),
-                color=alt.Color("plan:N", legend=alt.Legend(orient="top")),
+                y=alt.Y("coverage_ratio:Q", title=label("quota_coverage"), axis=alt.Axis(format=".0%")),
+                color=alt.Color("plan:N", legend=alt.Legend(orient="top", title="Plan")),
                 tooltip=["plan", "segment", alt.Tooltip("coverage_ratio:Q", format=".2f")]).properties(height=260),
                 width="stretch")
     with t_map:
@@ -128,7 +157,7 @@ else:
             st.altair_chart(accounts_map(mv.rename(columns=safe), "moved_in",
                                          title="Accounts that move, by the plans that move them",
                                          tooltip=["name", *safe.values(), "arr_usd"], size="arr_usd"), width="stretch")
-            st.dataframe(mv.drop(columns=["lat", "lon"]), hide_index=True, width="stretch", height=300)
+            show_table(mv.drop(columns=["lat", "lon"]), key="cmp_moves_table", height=300)
 
 # --- capacity scenarios --------------------------------------------------------------------
 st.subheader("Headcount and cost of capacity scenarios")

@@ -71,7 +71,7 @@ def test_accounts(report):
                                       "unassigned", "moved", "moved"]
     assert acc.index[acc["relationship_broken"]].tolist() == ["a2", "a3", "a6", "a8"]
     assert acc.index[acc["renewal_in_window"]].tolist() == ["a3", "a6"]
-    assert acc.loc["a3", "from_owner_name"] == "Rae" and acc.loc["a3", "to_owner_name"] == "Ria"
+    assert acc.loc["a3", "from_owner_name"] == "Rae (R1)" and acc.loc["a3", "to_owner_name"] == "Ria (R3)"
     assert acc.loc["a6", "to_owner_name"] == "Open: New hire" and acc.loc["a6", "to_holder"] == "T-OPEN"
     assert acc.loc["a3", "from_territory"] == "T-R1" and acc.loc["a3", "to_territory"] == "T-R3"
     assert acc.loc["a6", "days_to_renewal"] == 90
@@ -137,11 +137,11 @@ def test_managers(report):
 def test_flows_and_rankings(report):
     f = report.flows()
     pairs = sorted(zip(f["source"], f["target"], f["accounts"]))
-    assert pairs == sorted([("Rae", "Ron", 1), ("Rae", "Ria", 1), ("Ron", "Ria", 1), ("Ria", "Open: New hire", 1),
-                            ("(unassigned)", "Rae", 1), ("Ria", "(unassigned)", 1), ("Open: New hire", "Ron", 1),
-                            ("Ria", "Rae", 1)])
+    assert pairs == sorted([("Rae (R1)", "Ron (R2)", 1), ("Rae (R1)", "Ria (R3)", 1), ("Ron (R2)", "Ria (R3)", 1), ("Ria (R3)", "Open: New hire", 1),
+                            ("(unassigned)", "Rae (R1)", 1), ("Ria (R3)", "(unassigned)", 1), ("Open: New hire", "Ron (R2)", 1),
+                            ("Ria (R3)", "Rae (R1)", 1)])
     mat = report.flow_matrix("arr_usd")
-    assert mat.loc["Rae", "Ria"] == 300 and mat.loc["Ria", "(unassigned)"] == 800 and mat.loc["Rae", "Rae"] == 0
+    assert mat.loc["Rae (R1)", "Ria (R3)"] == 300 and mat.loc["Ria (R3)", "(unassigned)"] == 800 and mat.loc["Rae (R1)", "Rae (R1)"] == 0
     top = report.most_disrupted_reps(2)
     # R1 and R3 both broke 2 relationships; R3 moved more ARR (1470 + 300 vs 500 + 70)
     assert top["rep_id"].tolist() == ["R3", "R1"]
@@ -163,6 +163,10 @@ def test_manager_filter_and_exports(report):
     assert {"Summary", "Moved accounts", "All accounts", "Reps", "Managers", "Flows"} <= set(xls)
     assert len(xls["All accounts"]) == 10 and len(xls["Moved accounts"]) == 8
     assert len(xls["Reps"]) == 4
+    # labelled headers, people by name and id, no holder ids
+    acc = xls["Moved accounts"]
+    assert {"From owner", "To owner", "Current ARR"} <= set(acc.columns) and "from_holder" not in acc.columns
+    assert "Rae (R1)" in set(acc["From owner"]) and "Accounts moved" in set(xls["Summary"]["Figure"])
 
 
 def test_identical_plans_no_disruption(data):

@@ -70,10 +70,10 @@ def test_compare_page(db, sample):
     assert not at.exception
     assert at.multiselect(key="cmp_plans").value == [0, 1]
     head = at.dataframe[0].value
-    assert list(head.columns) == ["differs", "Current CRM ownership", "Prop v1 (saved)"]
-    assert head.loc["accounts_moved", "Current CRM ownership"] == 0
-    assert 0 < head.loc["accounts_moved", "Prop v1 (saved)"] <= 150
-    assert head.loc["accounts_moved", "differs"] == "●"
+    assert list(head.columns) == ["Differs", "Current CRM ownership", "Prop v1 (saved)"]
+    assert head.loc["Accounts moved", "Current CRM ownership"] == 0
+    assert 0 < head.loc["Accounts moved", "Prop v1 (saved)"] <= 150
+    assert head.loc["Accounts moved", "Differs"] == "●"
     at.selectbox(key="cmp_metric").select("workload_hours").run()
     assert not at.exception
     assert any("Risk:" in c.value for c in at.caption)  # the capacity scenario ran

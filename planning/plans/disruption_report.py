@@ -35,6 +35,7 @@ from planning.data.defaults import PlanningDefaults
 from planning.data.files import to_safe_excel
 from planning.plans.plan import Plan, metrics
 from planning.reporting.figures import changes, holders, movement
+from planning.reporting.formats import people
 
 UNASSIGNED = "(unassigned)"
 NO_MANAGER = "(no manager)"
@@ -124,9 +125,12 @@ class DisruptionReport:
                                                      self.renewal_window_days]}),
                              self.company_frame()], ignore_index=True)
         summary["value"] = summary["value"].astype(str)
-        acc = self.accounts.drop(columns=["lat", "lon"]).copy()
+        from planning.reporting import label, present
+
+        summary["figure"] = summary["figure"].map(label)
+        acc = self.accounts.drop(columns=["lat", "lon", "from_holder", "to_holder"]).copy()
         acc["next_renewal_date"] = acc["next_renewal_date"].dt.strftime("%Y-%m-%d")
-        return to_safe_excel({
+        return to_safe_excel({name: present(df) for name, df in {
             "Summary": summary,
             "Moved accounts": acc.loc[~acc["change"].isin(["kept", "unassigned both"])],
             "All accounts": acc,
@@ -134,8 +138,9 @@ class DisruptionReport:
             "Managers": self.managers,
             "Flows": self.flows(),
             "Most disrupted reps": self.most_disrupted_reps(25),
-            "Most disrupted customers": self.most_disrupted_customers(50).drop(columns=["lat", "lon"]),
-        })
+            "Most disrupted customers": self.most_disrupted_customers(50).drop(
+                columns=["lat", "lon", "from_holder", "to_holder"]),
+        }.items()})
 
 
 def _holder_books(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
@@ -171,8 +176,10 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
     names = rp["name"]
     mgr_of = rp["manager_id"]
 
+    who = people(reps)  # "Liam Turner (R-010)"
+
     def label(owner: pd.Series, holder: pd.Series, plan: Plan) -> pd.Series:
-        lab = owner.map(names)
+        lab = owner.map(who)
         open_name = holder.map(plan.territories["name"])
         return lab.where(lab.notna(), ("Open: " + open_name.fillna(holder).astype(str)).where(holder.notna()))
 
