@@ -248,7 +248,8 @@ def register(app: typer.Typer) -> None:
         scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
         typer.echo(f"{pa.name} → {pb.name}{scope}: {c['accounts_moved']:,} of {c['accounts']:,} accounts moved "
                    f"({c['pct_accounts_moved']:.1%}), {c['pct_arr_moved']:.1%} of ARR (${c['arr_moved_usd']:,.0f}); "
-                   f"{c['relationships_broken']:,} relationships broken; {c['reps_affected']} reps affected")
+                   f"{c['relationships_broken']:,} relationships broken; {c['reps_affected']} reps affected; "
+                   f"{c['newly_assigned']:,} unowned accounts newly assigned (not counted as moved)")
         typer.echo("\nPer manager:" if not manager else f"\nManager {manager}:")
         echo_table(view.managers[["manager_id", "manager_name", "accounts_before", "kept", "lost", "gained",
                                   "arr_out_usd", "arr_in_usd", "pct_arr_retained", "relationships_broken"]])
