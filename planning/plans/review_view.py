@@ -295,12 +295,13 @@ def inbox(store, user: User, names: list[str], sts: dict[str, ReviewStatus] | No
 
 
 def opening_plan(box: pd.DataFrame, sts: dict[str, ReviewStatus], names: list[str]) -> tuple[str | None, int | None]:
-    """(plan, version) the Review page opens on: the first thing waiting for the user; else a version in review;
-    else the first plan (None when there is none)."""
+    """(plan, version) the Review page opens on: the first thing waiting for the user; else a version under review
+    (in review, then changes requested, then approved); else the first plan (None when there is none)."""
     if len(box):
         return str(box["plan"].iloc[0]), int(box["version"].iloc[0])
-    for n in names:
-        s = sts.get(n)
-        if s is not None and s.state == "in_review":
-            return n, s.version
+    for state in ("in_review", "changes_requested", "approved"):
+        for n in names:
+            s = sts.get(n)
+            if s is not None and s.state == state:
+                return n, s.version
     return (names[0], None) if names else (None, None)
