@@ -5,7 +5,6 @@ with ``account_id, territory_id`` (and optionally ``owner_rep_id``), e.g. one wr
 """
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -14,24 +13,24 @@ import pandas as pd
 import typer
 
 from cli.common import ACCESS_DENIED_EXIT, echo_table, user_store, uses_data
-from planning.access import AccessDenied, require_team, scope_plan, scope_rows
+from planning.access import AccessDenied, ScopedView, author_name, require_team
 from planning.data import FileError, write_csv
-from planning.plans import (Plan, StoreError, apply_changes, compare_capacity, compare_plans,
-                            detect_changes, disruption, load_crm_accounts, manager_summary_html, metrics,
-                            plan_from_assignment, plan_summary)
+from planning.plans import (Plan, StoreError, compare_capacity, manager_summary_html, plan_from_assignment)
 
 if TYPE_CHECKING:
     from planning.plans import PlanStore
 
 DbOpt = Annotated[Optional[str], typer.Option("--db", help="Plan store URL (SQLAlchemy), e.g. sqlite:///plans.sqlite or postgresql+psycopg://user:pw@host/db. Default: $DATABASE_URL, else a SQLite file in your user data directory.")]
-AuthorOpt = Annotated[Optional[str], typer.Option("--author", help="Who saves this version (default: your login name).")]
+AuthorOpt = Annotated[Optional[str], typer.Option("--author", help="Who saves this version (default: the acting user, --as EMAIL; without --as and sign-in, your login name).")]
 NoteOpt = Annotated[str, typer.Option("--note", help="A note stored with this version (why it was saved).")]
 PlanArg = Annotated[str, typer.Argument(help="'current', a saved plan name (name@3 for version 3), or an assignment CSV (account_id, territory_id[, owner_rep_id]).")]
 
 
-def _fail(exc: Exception | str) -> None:
+def _fail(exc: Exception | str, what: str = "") -> None:
+    """One red line and the exit status: 3 for a refusal ("denied: not saved: ..."), else 2."""
     denied = isinstance(exc, AccessDenied)
-    typer.secho(f"{'denied' if denied else 'error'}: {exc}", fg=typer.colors.RED, err=True)
+    typer.secho(f"{'denied' if denied else 'error'}: {what + ': ' if what else ''}{exc}", fg=typer.colors.RED,
+                err=True)
     raise typer.Exit(ACCESS_DENIED_EXIT if denied else 2)
 
 
@@ -66,13 +65,14 @@ def _lifecycle(action: str, name: str, scenario: str | None, db: str | None) -> 
         _fail(exc)
 
 
-def _author(author: str | None) -> str:
-    if author:
-        return author
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return ""
+def _author(author: str | None, store) -> str:
+    """--author, else the acting user (the OS login only for the local user; see planning.access.author_name)."""
+    return author or author_name(store.user)
+
+
+def _view(store, ds) -> ScopedView:
+    """The data, plans and reports as the acting user may see them."""
+    return ScopedView(store.user, ds, store)
 
 
 def _split_version(ref: str) -> tuple[str, int | None]:
@@ -150,12 +150,12 @@ def register(app: typer.Typer) -> None:
             _fail(exc)
         typer.echo(f"{base} v{header.version} ({plan.kind}) saved {header.created_at:%Y-%m-%d %H:%M} UTC by "
                    f"{header.author or '?'}: {header.note}")
-        book = scope_rows(s.user, metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings).reset_index(),
-                          ds.reps, "owner_rep_id")
+        view = _view(s, ds)
+        book = view.book(plan).reset_index()
         echo_table(book[["territory_id", "name", "segment", "owner_name", "accounts", "arr_usd", "potential_usd",
                          "workload_hours"]], floatfmt="{:,.0f}")
         if out:
-            write_csv(scope_plan(s.user, plan, ds.reps).to_frame(), out)
+            write_csv(view.plan(plan).to_frame(), out)
             typer.echo(f"wrote {out}")
 
     @plans_app.command()
@@ -164,13 +164,17 @@ def register(app: typer.Typer) -> None:
              name: Annotated[Optional[str], typer.Option("--name", "-n", help="Name to save under (default: the plan's own name). Saving under an existing name adds a version.")] = None,
              db: DbOpt = None, author: AuthorOpt = None, note: NoteOpt = "", ds=None):
         """Save a plan (today's ownership, an assignment CSV, or a copy of a saved plan) as a new version."""
+        s = _store(db)
         try:
-            p = resolve_plan(plan, ds, lambda: _store(db))
-            summary = plan_summary(p, ds.accounts, ds.reps, ds.plan_year, ds.settings)
-            v = _store(db).save_plan(p, author=_author(author), note=note, summary=summary, name=name)
+            p = resolve_plan(plan, ds, lambda: s)
         except (StoreError, FileError) as exc:
             _fail(exc)
-        typer.echo(f"saved {v.name!r} version {v.version} ({summary['accounts_assigned']:,} accounts, "
+        try:
+            v = _view(s, ds).save_plan(p, author=_author(author, s), note=note, name=name)
+        except StoreError as exc:  # a refusal (StoreAccessDenied) is a StoreError too
+            _fail(exc, f"not saved ({name or p.name!r})")
+        n = int(p.assignment.reindex(ds.accounts["account_id"].astype(str)).notna().sum())
+        typer.echo(f"saved {v.name!r} version {v.version} by {v.author or '?'} ({n:,} accounts, "
                    f"{len(p.territories)} territories)")
 
     @plans_app.command()
@@ -194,10 +198,10 @@ def register(app: typer.Typer) -> None:
         s = _store(db)
         base, version = _split_version(name)
         try:
-            v = (s.clone_scenario(scenario, base, new_name, version, author=_author(author)) if scenario
-                 else s.clone_plan(base, new_name, version, author=_author(author)))
+            v = (s.clone_scenario(scenario, base, new_name, version, author=_author(author, s)) if scenario
+                 else s.clone_plan(base, new_name, version, author=_author(author, s)))
         except StoreError as exc:
-            _fail(exc)
+            _fail(exc, "not cloned")
         typer.echo(f"cloned {name!r} to {v.name!r} ({v.note})")
 
     @plans_app.command()
@@ -235,7 +239,7 @@ def register(app: typer.Typer) -> None:
         except (StoreError, FileError, AccessDenied) as exc:
             _fail(exc)
         w = window if window is not None else ds.settings.planning.renewal_window_days
-        rep = disruption(pa, pb, ds.accounts, ds.reps, ds.as_of, renewal_window_days=w, user=s.user)
+        rep = _view(s, ds).disruption(pa, pb, renewal_window_days=w)
         view = rep
         if manager is None and s.user.scoped:
             manager = s.user.manager_id  # a manager's report is their team's
@@ -283,8 +287,7 @@ def register(app: typer.Typer) -> None:
         try:
             ps = [resolve_plan(p, ds, lambda: s) for p in plans]
             base = resolve_plan(baseline, ds, lambda: s)
-            cmp = compare_plans(ps, ds.accounts, ds.reps, ds.as_of, ds.plan_year, baseline=base, targets=ds.targets,
-                                history=ds.history, settings=ds.settings, user=s.user)
+            cmp = _view(s, ds).compare(ps, baseline=base)
             cap = (compare_capacity({n: s.load_scenario("capacity", n) for n in capacity}, ds)
                    if capacity else None)
         except (StoreError, FileError, ValueError, AccessDenied) as exc:
@@ -355,33 +358,39 @@ def register(app: typer.Typer) -> None:
                     new_accounts: Annotated[Path, typer.Option("--new-accounts", help="The newer CRM account export (CSV, Excel or Parquet).")],
                     arr_threshold: Annotated[float, typer.Option(help="Report ARR changes of at least this many USD.")] = 0.0,
                     reject: Annotated[Optional[list[str]], typer.Option("--reject", help="Reject this change id (e.g. owner_change:001...) or a whole type (new_account, deleted_account, owner_change, arr_change); repeat.")] = None,
-                    apply: Annotated[bool, typer.Option("--apply", help="Save the plan with the accepted changes as a new version.")] = False,
+                    apply: Annotated[bool, typer.Option("--apply", help="Save the plan with the accepted changes as a new version (needs a role that may change plans).")] = False,
                     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the change list to this CSV.")] = None,
                     db: DbOpt = None, author: AuthorOpt = None, ds=None):
-        """What changed in the CRM since a plan was made (the data options give the data the plan was made from)."""
+        """What changed in the CRM since a plan was made (the data options give the data the plan was made from).
+
+        A manager (--as) sees their own team's changes only, other teams' reps and territories as '(another team)',
+        and may not --apply."""
         s = _store(db)
+        view = _view(s, ds)
         name, version = _split_version(plan)
         try:
-            p = s.load_plan(name, version)
-            res = load_crm_accounts(new_accounts, ds.reps, settings=ds.settings, file=new_accounts.name)
+            p = view.load_plan(name, version)
+            res = view.load_crm_export(new_accounts, new_accounts.name)
         except (StoreError, FileError) as exc:
             _fail(exc)
-        rejected_ids = res.rejects["account_id"].dropna().astype(str) if "account_id" in res.rejects else []
-        ch = detect_changes(p, res.clean, ds.accounts, ds.reps, arr_threshold_usd=arr_threshold,
-                            rejected_ids=rejected_ids)
+        ch = view.crm_changes(p, res, arr_threshold_usd=arr_threshold)
         table = ch.changes
         rej = set(reject or [])
         if len(table):
             table["accept"] = ~(table["change_id"].isin(rej) | table["change_type"].isin(rej))
         counts = ch.counts()
-        typer.echo(f"{new_accounts.name} vs {name}: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+        scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
+        typer.echo(f"{new_accounts.name} vs {name}{scope}: "
+                   + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
                    + (f"; {len(res.rejects)} rows rejected on validation" if len(res.rejects) else ""))
         echo_table(table[["change_id", "name", "detail", "accept"]] if len(table) else table)
         if out:
             write_csv(table, out)
             typer.echo(f"wrote {out}")
         if apply:
-            newp = apply_changes(p, table, name=name, source=new_accounts.name)
-            summary = plan_summary(newp, res.clean, ds.reps, ds.plan_year, ds.settings)
-            v = s.save_plan(newp, author=_author(author), note=newp.note.splitlines()[-1], summary=summary)
+            try:
+                v = view.apply_crm_changes(p, table, res, name=name, source=new_accounts.name,
+                                           author=_author(author, s))
+            except StoreError as exc:
+                _fail(exc, f"not saved ({name!r} with the CRM changes)")
             typer.echo(f"saved {v.name!r} version {v.version}")

@@ -23,7 +23,8 @@ _NAMES = {
     "team_rep_ids": "scope", "scope_reps": "scope", "scope_accounts": "scope", "scope_rows": "scope",
     "scope_plan": "scope", "team_territories": "scope", "team_account_ids": "scope", "require_team": "scope",
     "require_rep": "scope", "require_account": "scope", "is_team_rep": "scope", "scope_dataset": "scope",
-    "UserStore": "store_view", "StoreAccessDenied": "store_view", "author_name": "users",
+    "UserStore": "store_view", "StoreAccessDenied": "store_view", "scenario_permissions": "store_view",
+    "author_name": "users",
     "ScopedView": "view", "hidden_columns": "view", "visible_columns": "view", "visible_figures": "view",
     "OTHER_TEAM": "crm_view", "scoped_changes": "crm_view",
 }

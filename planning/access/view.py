@@ -26,12 +26,15 @@ from planning.access.roles import Permission as P
 from planning.access.scope import (scope_dataset, scope_plan, scope_rows, team_account_ids, team_rep_ids,
                                    team_territories)
 from planning.access.store_view import UserStore
+from planning.access.store_view import require as require_store
 from planning.access.users import User, author_name, require
 
 # a column is a quota figure when one of its words is here (quota_usd, Q1_quota_usd, bookings_target_usd,
 # attainment_pct, history_bookings_usd) or it is one of the named coverage columns
 QUOTA_WORDS = frozenset({"quota", "attainment", "bookings"})
 QUOTA_NAMES = frozenset({"target_usd", "coverage_ratio", "quota_coverage"})
+# ... unless it counts people or says where a figure came from (quota_reps, history_quarters, attainment_source)
+QUOTA_EXEMPT = frozenset({"reps", "quarters", "source", "method"})
 # comp and cost: pay, payouts and anything priced from OTE (cost_usd, ae_cost_usd, comp_cost_usd, ote_usd)
 COMP_WORDS = frozenset({"cost", "ote", "payout", "payouts", "commission", "comp", "salary", "variable", "spiff",
                         "spiffs", "accelerator", "clawback"})
@@ -46,7 +49,8 @@ def hidden_columns(user: User, columns) -> list[str]:
     out = []
     for c in columns:
         w = _words(c)
-        if not user.can(P.VIEW_QUOTA) and (w & QUOTA_WORDS or str(c).lower() in QUOTA_NAMES):
+        quota = (w & QUOTA_WORDS and not w & QUOTA_EXEMPT) or str(c).lower() in QUOTA_NAMES
+        if not user.can(P.VIEW_QUOTA) and quota:
             out.append(c)
         elif not user.can(P.VIEW_COMP) and w & COMP_WORDS:
             out.append(c)
@@ -162,9 +166,9 @@ class ScopedView:
         return self.store.load_plan(name, version)
 
     def save_plan(self, plan, *, note: str = "", name: str | None = None, author: str = "", accounts=None):
-        """Save ``plan`` as a new version (needs edit_plans).  The stored headline figures are the company's,
-        computed on ``accounts`` (default: the dataset's)."""
-        require(self.user, P.EDIT_PLANS, f"save {name or plan.name!r}")
+        """Save ``plan`` as a new version (needs edit_plans; a refusal is a StoreAccessDenied, so a StoreError).
+        The stored headline figures are the company's, computed on ``accounts`` (default: the dataset's)."""
+        require_store(self.user, P.EDIT_PLANS, f"save {name or plan.name!r}")
         from planning.plans import plan_summary
 
         ds = self._ds
@@ -254,7 +258,7 @@ class ScopedView:
     def apply_crm_changes(self, plan, changes: pd.DataFrame, export, *, name: str, source: str = "",
                           author: str = ""):
         """Save ``plan`` with the accepted ``changes`` as a new version (needs edit_plans, which sees every team)."""
-        require(self.user, P.EDIT_PLANS, f"apply CRM changes to {name!r}")
+        require_store(self.user, P.EDIT_PLANS, f"apply CRM changes to {name!r}")
         from planning.plans import apply_changes
 
         newp = apply_changes(plan, changes, name=name, source=source)

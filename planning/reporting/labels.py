@@ -186,6 +186,13 @@ LABELS: dict[str, Label] = {
     "target_type": _t("Target type"), "coverage_band": _t("Coverage band"), "pay_mix": _t("Pay mix"),
     "closest_known_title": _t("Closest known title"), "duplicate_group": _t("Duplicate group"),
     "lenses_disagree": _t("Lenses disagree"), "in_review": _t("In review"), "changes_requested": _t("Changes requested"),
+    # plan library, CRM changes, users (Plans and Users pages)
+    "review": _t("Review"), "potential_cv": _p("Potential spread (CV)", "Standard deviation ÷ mean of potential "
+                                                "across territories, in the worst segment."),
+    "change_id": _t("Change ID"), "baseline_owner": _t("Owner when planned"), "plan_owner": _t("Owner in the plan"),
+    "crm_owner": _t("Owner in the CRM now"), "plan_territory": _t("Territory in the plan"),
+    "arr_change_usd": _m("ARR change"), "arr_change": _t("ARR change"), "accept": _t("Accept"),
+    "os_login": _t("OS login (CLI)"), "active": _t("Active"), "changed_by": _t("Changed by"),
     # review (planning.plans.review_tables)
     "plan": _t("Plan"), "review_state": _t("Review state"), "since": _t("Since"), "action": _t("What waits for you"),
     "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": _t("When"),
