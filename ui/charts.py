@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from planning.plans import METRIC_LABELS
+from planning.reporting import label, label_of
 
 if TYPE_CHECKING:
     import altair as alt
@@ -23,6 +23,20 @@ def _altair():
 
 
 PROJECTION = "albersUsa"
+
+# Vega-Lite number formats per registry kind, for tooltips (display only)
+_TIP_FORMATS = {"money": "$,.0f", "pct": ".1%", "count": ",.0f", "hours": ",.0f", "miles": ",.1f", "ratio": ".2f"}
+
+
+def tip(field):
+    """A tooltip that reads as words: the registry's label as its title and the format of the field's kind.
+    Anything that is not a plain field name (an alt.Tooltip already) passes through."""
+    if not isinstance(field, str):
+        return field
+    alt = _altair()
+    lab = label_of(field)
+    fmt = _TIP_FORMATS.get(lab.kind)
+    return alt.Tooltip(field, title=lab.text, format=fmt) if fmt else alt.Tooltip(field, title=lab.text)
 
 
 STATES_URL = "app/static/us_states.geojson"  # served by Streamlit's static serving (.streamlit/config.toml)
@@ -69,9 +83,9 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     dots = alt.Chart(pts).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.2).encode(
         longitude="lon:Q", latitude="lat:Q",
         color=alt.Color(f"{color}:N", scale=alt.Scale(scheme="tableau20"),
-                        legend=alt.Legend(title=color.replace("_", " "), orient="right", columns=2, symbolLimit=60, labelLimit=150)),
+                        legend=alt.Legend(title=label(color), orient="right", columns=2, symbolLimit=60, labelLimit=150)),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
-        tooltip=tooltip,
+        tooltip=[tip(t) for t in tooltip],
     ).project(proj)
     layers = [basemap(proj)]
     if shapes and shapes.get("features"):
@@ -91,9 +105,9 @@ def book_bars(book: pd.DataFrame, metric: str, label_col: str = "owner_name", gr
     df["label"] = df[label_col].fillna(df["territory_id"]) if label_col in df else df["territory_id"]
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("label:N", sort="-y", title=None),
-        y=alt.Y(f"{metric}:Q", title=METRIC_LABELS.get(metric, metric)),
-        color=alt.Color(f"{group}:N", legend=alt.Legend(orient="top")),
-        tooltip=["territory_id", "label", group, alt.Tooltip(f"{metric}:Q", format=",.0f")],
+        y=alt.Y(f"{metric}:Q", title=label(metric)),
+        color=alt.Color(f"{group}:N", legend=alt.Legend(orient="top", title=label(group))),
+        tooltip=[tip("territory_id"), alt.Tooltip("label", title="Owner"), tip(group), tip(metric)],
     )
     chart = bars
     if reference is not None:
@@ -114,25 +128,24 @@ def before_after_bars(before: pd.DataFrame, after: pd.DataFrame, metric: str, la
     return alt.Chart(df).mark_bar().encode(
         x=alt.X("label:N", title=None, sort=alt.EncodingSortField(metric, op="max", order="descending")),
         xOffset=alt.XOffset("plan:N", sort=["before", "after"]),
-        y=alt.Y(f"{metric}:Q", title=METRIC_LABELS.get(metric, metric)),
+        y=alt.Y(f"{metric}:Q", title=label(metric)),
         color=alt.Color("plan:N", scale=alt.Scale(domain=["before", "after"], range=["#c9ced6", "#2f6fdf"]),
-                        legend=alt.Legend(orient="top")),
-        tooltip=["label", "plan", alt.Tooltip(f"{metric}:Q", format=",.0f")],
+                        legend=alt.Legend(orient="top", title="Plan")),
+        tooltip=[alt.Tooltip("label", title="Owner"), alt.Tooltip("plan", title="Plan"), tip(metric)],
     ).properties(height=300)
 
 
 def flow_heatmap(flows: pd.DataFrame, value: str = "accounts", title: str = "") -> alt.Chart:
     """From → to heatmap of moved accounts (``flows``: source, target, accounts, arr_usd, open_pipeline_usd)."""
     alt = _altair()
-    fmt = ",.0f"
     base = alt.Chart(flows).encode(
-        x=alt.X("target:N", title="to", sort="ascending", axis=alt.Axis(labelAngle=-60, labelLimit=160, labelOverlap=False)),
-        y=alt.Y("source:N", title="from", sort="ascending", axis=alt.Axis(labelLimit=160, labelOverlap=False)),
+        x=alt.X("target:N", title="To", sort="ascending", axis=alt.Axis(labelAngle=-60, labelLimit=160, labelOverlap=False)),
+        y=alt.Y("source:N", title="From", sort="ascending", axis=alt.Axis(labelLimit=160, labelOverlap=False)),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="oranges"), title=value.replace("_", " ")),
-        tooltip=["source", "target", alt.Tooltip("accounts:Q", format=fmt), alt.Tooltip("arr_usd:Q", format="$,.0f"),
-                 alt.Tooltip("open_pipeline_usd:Q", format="$,.0f")],
+        color=alt.Color(f"{value}:Q", scale=alt.Scale(scheme="oranges"), title=label(value)),
+        tooltip=[alt.Tooltip("source", title="From"), alt.Tooltip("target", title="To"), tip("accounts"),
+                 tip("arr_usd"), tip("open_pipeline_usd")],
     )
     n = flows["source"].nunique() if len(flows) else 1
     text = base.mark_text(fontSize=9).encode(text=alt.Text(f"{value}:Q", format=",.0f" if value == "accounts" else "$,.2s"))
