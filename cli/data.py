@@ -39,24 +39,35 @@ def echo_loader_report(ds) -> None:
 def register(app: typer.Typer) -> None:
     @app.command()
     @uses_data
-    def validate(rejects_out: Annotated[Optional[Path], typer.Option(help="Write rejected rows with reasons to this CSV.")] = None,
-                 strict: Annotated[bool, typer.Option(help="Exit with status 1 when any row is rejected.")] = False, ds=None):
-        """Validate input files: row counts, every rejected row with file/row/column, warnings.
+    def validate(rejects_out: Annotated[Optional[Path], typer.Option(
+                     help="Write the rejected rows (not loaded), their reasons and original values to this CSV.")] = None,
+                 warnings_out: Annotated[Optional[Path], typer.Option(
+                     help="Write the warnings (rows that loaded: file, row, column, value as written) to a CSV.")] = None,
+                 strict: Annotated[bool, typer.Option(
+                     help="Exit with status 1 when any row is rejected. Warnings never fail it.")] = False, ds=None):
+        """Validate input files: row counts, every rejected row, then every warning, each with file/row/column.
 
-        Exit status: 0 ok, 1 rows rejected (with --strict), 2 a file could not be used, 3 not allowed.
+        A warning loads its row: a bad non-key field (a negative employee count, an unreadable revenue) is left
+        blank with the value as written kept, a ZIP that can't be placed falls back to the city and state, an owner
+        found in no file leaves the account unassigned.
+        Exit status: 0 ok (with or without warnings), 1 rows rejected (with --strict), 2 a file could not be used,
+        3 not allowed.
         """
         require(acting_user(), Permission.VIEW_COMPANY, "the validation report lists every team's rows")
         typer.echo(f"{ds.name}: as of {ds.as_of.date()}, planning {ds.plan_year}")
         echo_table(ds.report.counts())
-        issues = ds.report.issues
-        for i in issues:
-            typer.echo(str(i))
+        for line in ds.report.summary_lines():
+            typer.echo(line)
         echo_loader_report(ds)
         rejects = ds.report.rejects_frame()
         if rejects_out:
             write_csv(rejects, rejects_out)
             typer.echo(f"wrote {len(rejects)} rejected rows to {rejects_out}")
-        if strict and len(rejects):
+        if warnings_out:
+            warnings = ds.report.warnings_frame()
+            write_csv(warnings, warnings_out)
+            typer.echo(f"wrote {len(warnings)} warnings to {warnings_out}")
+        if ds.report.exit_status(strict):
             raise typer.Exit(1)
 
     @app.command()

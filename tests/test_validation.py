@@ -81,11 +81,15 @@ def test_negative_or_non_numeric_money(cell, message):
     assert issue.row == 3 and message in issue.message and issue.value == cell
 
 
-def test_unknown_owner_is_rejected_with_reason():
+def test_unknown_owner_loads_the_account_unassigned_with_a_warning():
     ds = _accounts("account_id,name,postal_code,segment,owner_rep_id\nA1,Ok,10001,SMB,R-1\nA2,Lost,10001,SMB,Nobody Known\n")
-    assert list(ds.accounts["account_id"]) == ["A1"]
+    acc = ds.accounts.set_index("account_id")
+    assert list(acc.index) == ["A1", "A2"] and len(ds.report.tables["accounts"].rejects) == 0
+    assert acc.loc["A1", "owner_rep_id"] == "R-1" and pd.isna(acc.loc["A2", "owner_rep_id"])
+    assert acc.loc["A2", "owner_rep_id_as_written"] == "Nobody Known" and pd.isna(acc.loc["A1", "owner_rep_id_as_written"])
     (issue,) = _issue(ds, "owner_rep_id")
-    assert issue.row == 3 and "unknown owner" in issue.message
+    assert (issue.file, issue.row, issue.severity, issue.value) == ("accounts.csv", 3, "warning", "Nobody Known")
+    assert "unknown owner" in issue.message and "reps.csv" in issue.message and "unassigned" in issue.message
 
 
 def test_bad_coordinates_and_unplaceable_postal_codes():
@@ -98,6 +102,7 @@ def test_bad_coordinates_and_unplaceable_postal_codes():
     ds = _accounts(text)
     assert list(ds.accounts["account_id"]) == ["A1"]
     reasons = ds.report.tables["accounts"].rejects.set_index("account_id")["reasons"]
+    assert len(reasons) == 4 and not ds.report.warnings  # nothing placed A3 / A4: no city, no lat/lon
     assert "latitude outside the US" in reasons["A2"]
     assert "can't be placed" in reasons["A3"]
     assert "not a US ZIP" in reasons["A4"]
@@ -118,7 +123,11 @@ def test_counts_always_add_up_and_nothing_is_lost(sample):
     for t in sample.report.tables.values():
         assert t.n_input == len(t.clean) + len(t.rejects)
     counts = sample.report.counts().set_index("table")
-    assert counts.loc["accounts", "rows_read"] == 6014 and counts.loc["accounts", "rejected"] == 6
+    # the sample's messy rows: 5 rejected; 'Orphaned Owner Labs' (owner R-999, in no file) loads unassigned
+    assert counts.loc["accounts", ["rows_read", "rows_loaded", "rows_rejected"]].tolist() == [6014, 6009, 5]
+    assert counts.loc["accounts", ["loaded_with_warnings", "warnings"]].tolist() == [1, 1]
+    (warning,) = sample.report.warnings
+    assert (warning.file, warning.row, warning.column, warning.value) == ("accounts.csv", 6012, "owner_rep_id", "R-999")
 
 
 def test_salesforce_and_hubspot_headers_are_mapped():

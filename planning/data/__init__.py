@@ -17,6 +17,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``disk_cache``: APP_NAME, cache_dir, T, through_cache
 - ``enrich``: convert_money, country_region, customer_status, CUSTOMER_WORDS, map_titles, money_cells,
   NOT_CUSTOMER_WORDS, place_world, potential, WARNING
+- ``field_problems``: as_written_column, blanked_message, is_soft, keep_as_written, negatives, NON_NEGATIVE,
+  SOFT_FIELDS
 - ``files``: apply_mapping, FileError, neutralise_formulas, RawTable, read_table, resolve_mapping, SOURCE_ROW,
   suggest_mapping, to_safe_csv, to_safe_excel, write_csv
 - ``geo``: cached_frame, compactness_mi, distance_matrix_mi, EARTH_RADIUS_MI, haversine_mi, locate_zips,
@@ -37,8 +39,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``titles``: apply_title_map, classify_title, guess_title, KNOWN_TITLES, normalise_title, SEGMENT_RULES,
   suggest_title_map, title_map_dict, TITLE_RULES, TitleRole
 - ``uploads``: check_rows, check_size, load_upload, upload_key, UploadLimits, UploadTooLarge
-- ``validation``: canonical, column_help, derive_segment, Issue, parse_bool, parse_number, TableResult,
-  validate_table, ValidationReport
+- ``validation``: canonical, column_help, derive_segment, parse_bool, parse_number, validate_table
+- ``validation_report``: Issue, ISSUE_COLUMNS, TableResult, ValidationReport
 """
 from __future__ import annotations
 
@@ -69,11 +71,13 @@ _PUBLIC = {
     "HealthReport": "health",
     "INDUSTRIES": "defaults",
     "ISO_CODES": "currency",
+    "ISSUE_COLUMNS": "validation_report",
     "IT_SPEND_SHARE": "potential",
-    "Issue": "validation",
+    "Issue": "validation_report",
     "KNOWN_TITLES": "titles",
     "MONEY_KINDS": "schema",
     "NON_CONUS": "boundaries",
+    "NON_NEGATIVE": "field_problems",
     "NOT_CUSTOMER_WORDS": "enrich",
     "NUMERIC_KINDS": "schema",
     "PLANNING_FIELDS": "health",
@@ -98,6 +102,7 @@ _PUBLIC = {
     "SEGMENTS": "defaults",
     "SEGMENT_DEFAULTS": "defaults",
     "SEGMENT_RULES": "titles",
+    "SOFT_FIELDS": "field_problems",
     "SOURCE": "defaults",
     "SOURCE_ROW": "files",
     "SQ_M_PER_SQ_MI": "boundaries",
@@ -115,18 +120,20 @@ _PUBLIC = {
     "TARGETS_SCHEMA": "checks",
     "TERRITORIES_SCHEMA": "checks",
     "TITLE_RULES": "titles",
-    "TableResult": "validation",
+    "TableResult": "validation_report",
     "TitleRole": "titles",
     "UK_AREA_TOWN": "places",
     "UK_POSTAL": "places",
     "US": "places",
     "UploadLimits": "uploads",
     "UploadTooLarge": "uploads",
-    "ValidationReport": "validation",
+    "ValidationReport": "validation_report",
     "WARNING": "enrich",
     "account_counties": "boundaries",
     "apply_mapping": "files",
     "apply_title_map": "titles",
+    "as_written_column": "field_problems",
+    "blanked_message": "field_problems",
     "breakdown": "summary",
     "cache_dir": "disk_cache",
     "cache_path": "sample_cache",
@@ -168,6 +175,8 @@ _PUBLIC = {
     "guess_title": "titles",
     "haversine_mi": "geo",
     "health_report": "health",
+    "is_soft": "field_problems",
+    "keep_as_written": "field_problems",
     "link_islands": "boundaries",
     "load_dataset": "dataset",
     "load_mapping": "mapping_file",
@@ -179,6 +188,7 @@ _PUBLIC = {
     "map_titles": "enrich",
     "money_cells": "enrich",
     "month_index": "people",
+    "negatives": "field_problems",
     "neutralise_formulas": "files",
     "normalise_country": "places",
     "normalise_domain": "health",

@@ -1,15 +1,18 @@
 """Checks across tables, after each table is validated: account owners and rep managers given by id, name or
 CRM user id, and history rows for people not in the reps table.
 
-No cascades: an account whose owner's own row was rejected loads without an owner and a warning names that row.
+No cascades: an account whose owner's own row was rejected loads without an owner and a warning names that row;
+an account whose owner is in no file loads unassigned with a warning.  Either way the owner as written is kept in
+``owner_rep_id_as_written``.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from planning.data.field_problems import as_written_column
 from planning.data.files import SOURCE_ROW
-from planning.data.validation import WARNING, Issue, TableResult
+from planning.data.validation_report import WARNING, Issue, TableResult
 
 
 def _owner_keys(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
@@ -24,7 +27,8 @@ def resolve_owners(accounts: TableResult, reps: pd.DataFrame, reps_result: Table
     """Resolve account owners given as rep_id, name or CRM user id.
 
     An owner whose own row in the reps file was rejected does not take the account down with it: the account
-    loads without an owner and a warning names the rep's row.  An owner found nowhere is an error.
+    loads without an owner and a warning names the rep's row.  An owner found in no file loads the account
+    unassigned, with a warning.  The owner as written stays in ``owner_rep_id_as_written``.
     """
     if accounts.clean.empty:
         return
@@ -50,14 +54,25 @@ def resolve_owners(accounts: TableResult, reps: pd.DataFrame, reps_result: Table
                 f"owner's row was rejected ({reps_result.file}, row {int(row_of[k])}: {why_of[k]}); "
                 "the account is loaded without an owner", WARNING))
     bad = unknown & ~rejected_owner
-    if bad.any():
-        msg = "unknown owner: not a rep_id, name or CRM user id in the reps table"
-        for idx in bad[bad].index:
-            accounts.issues.append(Issue("accounts", accounts.file, int(df.at[idx, SOURCE_ROW]), "owner_rep_id",
-                                         str(df.at[idx, "owner_rep_id"]), msg))
-        _reject_rows(accounts, df.loc[bad, SOURCE_ROW], "owner_rep_id: " + msg)
-    accounts.clean = df.loc[~bad].assign(owner_rep_id=resolved[~bad]).reset_index(drop=True)
+    where = f" ({reps_result.file})" if reps_result is not None else ""
+    msg = (f"unknown owner: not a rep_id, name or CRM user id in the reps file{where}; "
+           "the account is loaded unassigned")
+    for idx in bad[bad].index:
+        accounts.issues.append(Issue("accounts", accounts.file, int(df.at[idx, SOURCE_ROW]), "owner_rep_id",
+                                     str(df.at[idx, "owner_rep_id"]), msg, WARNING))
+    if unknown.any():
+        df[as_written_column("owner_rep_id")] = _as_written(accounts, df, "owner_rep_id").where(unknown)
+    accounts.clean = df.assign(owner_rep_id=resolved).reset_index(drop=True)
     assert accounts.counts_add_up
+
+
+def _as_written(result: TableResult, df: pd.DataFrame, column: str) -> pd.Series:
+    """``column``'s cells exactly as written in the file, aligned to ``df`` by source row."""
+    src = [k for k, v in result.mapping.items() if v == column]
+    orig = result.original
+    if not src or orig is None or src[0] not in orig:
+        return df[column].astype(object)
+    return df[SOURCE_ROW].map(orig.set_index(SOURCE_ROW)[src[0]]).astype(object)
 
 
 def _reject_rows(result: TableResult, source_rows: pd.Series, reason: str) -> None:

@@ -124,7 +124,10 @@ def _by_admin1() -> pd.DataFrame:
 
 
 def locate_cities(country: pd.Series, city: pd.Series, admin1: pd.Series | None = None) -> pd.DataFrame:
-    """lat, lon of (ISO-2 country, city name) pairs; the most populous match, within admin1 (US state) if given."""
+    """lat, lon of (ISO-2 country, city name) pairs; the most populous match, within admin1 (US state) if given.
+
+    A row whose admin1 is a 2-letter code is placed only within it ("Austin, TX"; "Austin, ZZ" is not placed).
+    """
     out = pd.DataFrame({"lat": np.nan, "lon": np.nan}, index=city.index)
     out["admin1"] = pd.Series(np.nan, index=city.index, dtype=object)
     ok = country.notna() & city.notna()
@@ -134,10 +137,13 @@ def locate_cities(country: pd.Series, city: pd.Series, admin1: pd.Series | None 
     keys = city[ok].map(_key).to_numpy()
     hit = _biggest().reindex(pd.MultiIndex.from_arrays([ctry, keys]))
     if admin1 is not None:
-        states = admin1[ok].astype(object).where(admin1[ok].notna(), "").astype(str).str.upper().to_numpy()
+        states = admin1[ok].astype(object).where(admin1[ok].notna(), "").astype(str).str.strip().str.upper().to_numpy()
         by_state = _by_admin1().reindex(pd.MultiIndex.from_arrays([ctry, keys, states]))
         found = by_state["lat"].notna().to_numpy()
         hit.iloc[found] = by_state.iloc[found].to_numpy()
+        # A city in a named state (a 2-letter code) is that state's: never a namesake elsewhere.
+        named = pd.Series(states).str.fullmatch(r"[A-Z]{2}").to_numpy(dtype=bool)
+        hit.iloc[named & ~found] = np.nan
     idx = city.index[ok]
     out.loc[idx, ["lat", "lon"]] = hit[["lat", "lon"]].to_numpy(dtype=float)
     out.loc[idx, "admin1"] = hit["admin1"].astype(object).to_numpy()

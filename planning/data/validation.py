@@ -5,98 +5,26 @@ in ``rejects`` (with its original cells, its spreadsheet row number and the
 reasons), so ``n_input == len(clean) + len(rejects)`` always holds.  Warnings
 (an unknown industry, an account without a location) keep the row and are
 listed in ``issues``.
+
+A bad non-key field of an account is a warning, not a reject: the field is left blank and the value as written
+is kept (:mod:`planning.data.field_problems`); a ZIP that can't be placed falls back to the city and state.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from planning.data import enrich, geo, places
+from planning.data import enrich, field_problems, geo, places
 from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
 from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
 from planning.data.presets import compose_names, detect_source
 from planning.data.schema import COLUMNS, required_columns, spec
+from planning.data.validation_report import ERROR, WARNING, Issue, TableResult, ValidationReport
 
-ERROR, WARNING = "error", "warning"
-
-
-@dataclass
-class Issue:
-    table: str
-    file: str
-    row: int | None  # spreadsheet row (header = 1); None for file-level issues
-    column: str | None
-    value: str
-    message: str
-    severity: str = ERROR
-
-    def __str__(self) -> str:
-        where = self.file + (f", row {self.row}" if self.row else "") + (f", column '{self.column}'" if self.column else "")
-        val = f" (value: {self.value!r})" if self.value not in ("", "nan", "None") else ""
-        return f"{self.severity.upper()} {where}: {self.message}{val}"
-
-
-@dataclass
-class TableResult:
-    table: str
-    file: str
-    clean: pd.DataFrame
-    rejects: pd.DataFrame  # original cells + source_row + reasons
-    issues: list[Issue] = field(default_factory=list)
-    n_input: int = 0
-    blank_rows: int = 0
-    mapping: dict[str, str] = field(default_factory=dict)
-    source: str | None = None  # the CRM the header looks like (Salesforce, HubSpot, Dynamics 365)
-    titles: pd.DataFrame | None = None  # reps: the title → role map used
-    conversions: list = field(default_factory=list)  # currency conversions (planning.data.currency.Conversion)
-    original: pd.DataFrame | None = field(default=None, repr=False)  # every original cell, for rejects
-
-    @property
-    def counts_add_up(self) -> bool:
-        return self.n_input == len(self.clean) + len(self.rejects)
-
-
-@dataclass
-class ValidationReport:
-    tables: dict[str, TableResult] = field(default_factory=dict)
-
-    @property
-    def issues(self) -> list[Issue]:
-        return [i for t in self.tables.values() for i in t.issues]
-
-    def issues_frame(self) -> pd.DataFrame:
-        cols = ["severity", "table", "file", "row", "column", "value", "message"]
-        if not self.issues:
-            return pd.DataFrame(columns=cols)
-        return pd.DataFrame([{c: getattr(i, c) for c in cols} for i in self.issues])[cols]
-
-    def rejects_frame(self) -> pd.DataFrame:
-        """Every rejected row of every table: table, file, row, reasons, then every original column."""
-        frames = [t.rejects.assign(table=name, file=t.file) for name, t in self.tables.items() if len(t.rejects)]
-        first = ["table", "file", SOURCE_ROW, "reasons"]
-        if not frames:
-            return pd.DataFrame(columns=first)
-        out = pd.concat(frames, ignore_index=True)
-        return out[first + [c for c in out.columns if c not in first]]
-
-    def conversions_frame(self) -> pd.DataFrame:
-        cols = ["table", "column", "currency", "rows", "usd_per_unit", "rate_date", "original_total", "usd_total"]
-        rows = [{"table": n, **c.__dict__} for n, t in self.tables.items() for c in t.conversions]
-        return pd.DataFrame(rows, columns=cols)
-
-    def sources(self) -> dict[str, str]:
-        return {n: t.source for n, t in self.tables.items() if t.source}
-
-    def counts(self) -> pd.DataFrame:
-        return pd.DataFrame([
-            {"table": n, "file": t.file, "rows_read": t.n_input, "loaded": len(t.clean), "rejected": len(t.rejects),
-             "warnings": sum(i.severity == WARNING for i in t.issues), "blank_lines_skipped": t.blank_rows}
-            for n, t in self.tables.items()
-        ])
-
+__all__ = ["ERROR", "WARNING", "Issue", "TableResult", "ValidationReport", "canonical", "column_help",
+           "derive_segment", "parse_bool", "parse_number", "validate_table"]
 
 # -- value parsers ------------------------------------------------------------------------
 _MONEY_STRIP = re.compile(r"[\s$€£¥\u00a0\u202f]|USD|EUR|GBP", re.IGNORECASE)
@@ -206,6 +134,16 @@ class _Collector:
         for idx in mask[mask].index:
             self.add(idx, column, message, severity, None if values is None else values.at[idx])
 
+    def field_problem(self, mask: pd.Series, column: str, message: str) -> None:
+        """A bad value: blanks a soft field (a warning naming the value as written), else rejects the row."""
+        if not mask.any():
+            return
+        if field_problems.is_soft(self.table, column):
+            self.add_many(mask, column, field_problems.blanked_message(self.table, column, message), WARNING)
+            field_problems.keep_as_written(self.frame, self.original, mask, column)
+        else:
+            self.add_many(mask, column, message)
+
 
 def _by_distinct(s: pd.Series, fn) -> pd.Series:
     """``s.map(fn)`` computed once per distinct value: exports repeat owners, segments, ZIPs and flags."""
@@ -259,37 +197,11 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         s = df[c.name]
         blank = _is_blank(s)
         if c.kind in ("money", "number", "int", "lat", "lon", "fraction"):
-            # Plain numbers take the vectorised path; only formatted cells ("$1,200", "(5)") go cell by cell.
-            values = pd.to_numeric(s.where(~blank), errors="coerce").astype(float).to_numpy(copy=True)
-            if raw.delimiter == ";":  # European file: "1.200" is twelve hundred, not 1.2
-                values[s.astype(str).str.fullmatch(r"-?\d{1,3}(\.\d{3})+").to_numpy(dtype=bool)] = np.nan
-            slow = np.flatnonzero(np.isnan(values) & ~blank.to_numpy())
-            bad_arr = np.zeros(len(s), dtype=bool)
-            cells = s.iloc[slow]
-            if c.kind == "money" and len(slow):  # "€300,000", "GBP 1.2M": the marker is the cell's currency
-                cells, codes = enrich.money_cells(s, slow)
-                if codes.notna().any():
-                    money_codes[c.name] = codes.set_axis(s.index[slow])
-            if c.kind == "money" and "currency" in df and df["currency"].notna().any():
-                money_codes.setdefault(c.name, pd.Series(np.nan, index=s.index[:0], dtype=object))
-            if len(slow) and raw.delimiter != ";":  # "1,200,000" after the marker is gone: still vectorised
-                plain = cells.astype(str).str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?").to_numpy(dtype=bool)
-                values[slow[plain]] = pd.to_numeric(cells[plain].str.replace(",", "", regex=False)).to_numpy(dtype=float)
-                slow, cells = slow[~plain], cells[~plain]
-            for pos, cell in zip(slow, cells):
-                v = parse_number(cell)  # None marks junk; blank cells never get here
-                bad_arr[pos] = v is None
-                values[pos] = np.nan if v is None else v
-            bad = pd.Series(bad_arr, index=s.index)
-            col.add_many(bad, c.name, "not a number")
-            df[c.name] = pd.Series(values, index=s.index)
-            if c.kind == "fraction":
-                pct = df[c.name] > 2  # "85" written as a percent
-                df.loc[pct, c.name] = df.loc[pct, c.name] / 100
+            _coerce_number(df, col, c, blank, raw.delimiter, money_codes)
         elif c.kind == "date":
             parsed = pd.to_datetime(s.where(~blank), errors="coerce", format="mixed")
-            col.add_many(parsed.isna() & ~blank, c.name, "not a date (use YYYY-MM-DD)")
             df[c.name] = parsed
+            col.field_problem(parsed.isna() & ~blank, c.name, "not a date (use YYYY-MM-DD)")
         elif c.kind == "bool":
             parsed = _by_distinct(s, parse_bool)
             col.add_many(parsed.isna() & ~blank, c.name, "not a yes/no value")
@@ -304,13 +216,18 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
             df[c.name] = canon.replace("", np.nan)
         elif c.kind == "postal":
             df[c.name] = _by_distinct(s, geo.normalise_zip).where(~non_us, s.astype(str).str.strip().str.upper())
-            col.add_many(df[c.name].isna() & ~blank, c.name, "not a US ZIP code")
+            if table == "accounts":  # an account's malformed ZIP may still be placed by its city (see _place)
+                df["_zip_malformed"] = df[c.name].isna() & ~blank
+            else:
+                col.add_many(df[c.name].isna() & ~blank, c.name, "not a US ZIP code")
         else:
             df[c.name] = _by_distinct(s.astype(object).where(~blank, np.nan), lambda v: v.strip() if isinstance(v, str) else v)
 
     conversions = enrich.convert_money(df, col, money_codes, settings.currency.lookup(as_of)) if money_codes else []
     if "_title_segment" in df:
         df["segment"] = df["segment"].fillna(df.pop("_title_segment"))
+    for name, negative in field_problems.negatives(df, table).items():  # before segments and potential use them
+        col.field_problem(negative, name, "must be zero or positive")
 
     # 2. table-specific derivations and checks
     if table in ("accounts", "reps"):
@@ -318,17 +235,61 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
     if table == "accounts":
         _derive_accounts(df, col, settings)
     if table == "reps":
-        df["status"] = df["status"].fillna("active")
-        nonsel = df["role"].isin(["Manager", "SDR", "SE", "CSM"])
-        ae_no_seg = df["segment"].isna() & ~nonsel & df["role"].notna()
-        col.add_many(ae_no_seg, "segment", "an AE needs a segment", WARNING)
-        df["region"] = df["region"].fillna(df["state"].map(settings.regions) if "state" in df else np.nan)
+        _derive_reps(df, col, settings)
     if table == "targets":
         dup = df.duplicated(["segment", "region", "period"], keep="first")
         col.add_many(dup, "period", "duplicate target for this segment, region and period")
 
-    # 3. schema checks (pandera), lazily so every failing cell is reported; imported here because pandera costs
-    # about a second and a cold start on the cached sample never validates
+    # 3. schema checks, then 4. split clean / rejects; nothing is lost
+    _schema_checks(df, col, table)
+    clean, rejects = _split(df, col, table, original)
+    result = TableResult(table, raw.file, clean, rejects, col.issues,
+                         n_input=len(original), blank_rows=raw.blank_rows,
+                         mapping=used_mapping, source=detect_source(list(original.columns)), titles=title_map,
+                         conversions=conversions, original=original)
+    assert result.counts_add_up
+    return result
+
+
+def _coerce_number(df: pd.DataFrame, col: _Collector, c, blank: pd.Series, delimiter: str,
+                   money_codes: dict[str, pd.Series]) -> None:
+    """One numeric column: plain numbers vectorised, formatted cells ("$1,200", "(5)") one by one; money cells'
+    currency markers into ``money_codes``.  A bad cell rejects the row, or blanks a soft field with a warning."""
+    s, table = df[c.name], col.table
+    # Plain numbers take the vectorised path; only formatted cells ("$1,200", "(5)") go cell by cell.
+    values = pd.to_numeric(s.where(~blank), errors="coerce").astype(float).to_numpy(copy=True)
+    if delimiter == ";":  # European file: "1.200" is twelve hundred, not 1.2
+        values[s.astype(str).str.fullmatch(r"-?\d{1,3}(\.\d{3})+").to_numpy(dtype=bool)] = np.nan
+    slow = np.flatnonzero(np.isnan(values) & ~blank.to_numpy())
+    bad_arr = np.zeros(len(s), dtype=bool)
+    cells = s.iloc[slow]
+    if c.kind == "money" and len(slow):  # "€300,000", "GBP 1.2M": the marker is the cell's currency
+        cells, codes = enrich.money_cells(s, slow)
+        if codes.notna().any():
+            money_codes[c.name] = codes.set_axis(s.index[slow])
+    if c.kind == "money" and "currency" in df and df["currency"].notna().any():
+        money_codes.setdefault(c.name, pd.Series(np.nan, index=s.index[:0], dtype=object))
+    if len(slow) and delimiter != ";":  # "1,200,000" after the marker is gone: still vectorised
+        plain = cells.astype(str).str.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?").to_numpy(dtype=bool)
+        values[slow[plain]] = pd.to_numeric(cells[plain].str.replace(",", "", regex=False)).to_numpy(dtype=float)
+        slow, cells = slow[~plain], cells[~plain]
+    for pos, cell in zip(slow, cells):
+        v = parse_number(cell)  # None marks junk; blank cells never get here
+        bad_arr[pos] = v is None
+        values[pos] = np.nan if v is None else v
+    bad = pd.Series(bad_arr, index=s.index)
+    if field_problems.is_soft(table, c.name):  # "n/a" in a soft field: blanked with a warning, not silently
+        bad |= pd.Series(np.isnan(values), index=s.index) & ~blank
+    df[c.name] = pd.Series(values, index=s.index)
+    col.field_problem(bad, c.name, "not a number")
+    if c.kind == "fraction":
+        pct = df[c.name] > 2  # "85" written as a percent
+        df.loc[pct, c.name] = df.loc[pct, c.name] / 100
+
+
+def _schema_checks(df: pd.DataFrame, col: _Collector, table: str) -> None:
+    """The pandera schema, lazily so every failing cell is reported; imported here because pandera costs about a
+    second and a cold start on the cached sample never validates."""
     import pandera.pandas as pa
 
     from planning.data.checks import SCHEMAS
@@ -353,7 +314,10 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
                 msg = check
             col.add(int(idx), colname, msg)
 
-    # 4. split clean / rejects; nothing is lost
+
+def _split(df: pd.DataFrame, col: _Collector, table: str,
+           original: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(clean rows, rejected rows with every original cell, their source row and reasons)."""
     bad_idx = sorted(col.bad)
     clean = df.drop(index=bad_idx).drop(columns=["_zip_placed"], errors="ignore").reset_index(drop=True)
     if clean.empty:  # no row survived: text columns must stay text, not the float of an all-NaN column
@@ -363,16 +327,18 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
     rejects = original.loc[original.index.isin(bad_idx)].copy()
     rejects["reasons"] = [" | ".join(col.bad[i]) for i in rejects.index]
     rejects = rejects[[SOURCE_ROW] + [c for c in rejects.columns if c not in (SOURCE_ROW, "reasons")] + ["reasons"]]
-    result = TableResult(table, raw.file, clean, rejects.reset_index(drop=True), col.issues,
-                         n_input=len(original), blank_rows=raw.blank_rows,
-                         mapping=used_mapping, source=detect_source(list(original.columns)), titles=title_map,
-                         conversions=conversions, original=original)
-    assert result.counts_add_up
-    return result
+    return clean, rejects.reset_index(drop=True)
+
+
 
 
 def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
-    """Fill lat/lon/state from the ZIP where blank; flag ZIPs that cannot be placed."""
+    """Fill lat/lon/state from the ZIP where blank.
+
+    A rep's unknown ZIP is a warning.  An account's ZIP that can't be placed (unknown, or not a ZIP at all) is left
+    blank with the value as written kept: the account is placed by its lat/lon when given, else by its city and
+    state (precision ``city``), each with a warning; only an account that nothing places is rejected.
+    """
     one_coord = df["lat"].isna() ^ df["lon"].isna()
     col.add_many(one_coord, "lat", "latitude and longitude must both be given")
     has_zip = df["postal_code"].notna()
@@ -386,17 +352,33 @@ def _place(df: pd.DataFrame, col: _Collector, table: str) -> None:
     located = geo.locate_zips(df.loc[need, "postal_code"]).reindex(df.index) if need.any() else \
         pd.DataFrame({"lat": np.nan, "lon": np.nan, "state": np.nan}, index=df.index)
     unknown = need & located["lat"].isna()
-    # An unplaceable ZIP only rejects the row when it was the only way to place it.
-    col.add_many(unknown & no_coords, "postal_code", "postal code can't be placed (not a known US ZIP)",
-                 ERROR if table == "accounts" else WARNING)
-    col.add_many(unknown & ~no_coords, "postal_code", "postal code unknown; using the given lat/lon", WARNING)
+    malformed = df.pop("_zip_malformed") if "_zip_malformed" in df else pd.Series(False, index=df.index)
+    if table != "accounts":
+        col.add_many(unknown & no_coords, "postal_code", "postal code can't be placed (not a known US ZIP)", WARNING)
+        col.add_many(unknown & ~no_coords, "postal_code", "postal code unknown; using the given lat/lon", WARNING)
     df.loc[no_coords, "lat"] = located.loc[no_coords, "lat"]
     df.loc[no_coords, "lon"] = located.loc[no_coords, "lon"]
     df["_zip_placed"] = no_coords & located["lat"].notna()
     if table == "accounts":
         enrich.place_world(df, col, table)
+        _zip_fallback(df, col, [(unknown, "postal code can't be placed (not a known US ZIP)"),
+                                (malformed, "not a US ZIP code")], no_coords)
     df["state"] = df["state"].astype(object).where(df["state"].notna(), located["state"])
     df["state"] = df["state"].map(lambda v: v.upper() if isinstance(v, str) and len(v) == 2 else v)
+
+
+def _zip_fallback(df: pd.DataFrame, col: _Collector, problems: list[tuple[pd.Series, str]],
+                  no_coords: pd.Series) -> None:
+    """Accounts whose ZIP couldn't place them, after the city look-up: a warning where placed, else a reject."""
+    for bad, what in problems:
+        given = bad & ~no_coords
+        by_city = bad & no_coords & df["lat"].notna()
+        nowhere = bad & no_coords & df["lat"].isna()
+        col.add_many(nowhere, "postal_code", f"{what}, and no known city and state to place the account by")
+        col.add_many(given, "postal_code", f"{what}; left blank, the account is placed by its lat/lon", WARNING)
+        col.add_many(by_city, "postal_code", f"{what}; left blank, the account is placed by its city and state "
+                                             "(precision: city)", WARNING)
+        field_problems.keep_as_written(df, col.original, given | by_city, "postal_code")
 
 
 def _derive_accounts(df: pd.DataFrame, col: _Collector, settings: Settings) -> None:
@@ -404,7 +386,7 @@ def _derive_accounts(df: pd.DataFrame, col: _Collector, settings: Settings) -> N
     df["segment_derived"] = df["segment"].isna() & derived.notna()
     df["segment"] = df["segment"].fillna(derived)
     col.add_many(df["segment"].isna(), "segment",
-                 "segment is blank and can't be derived (no employees or annual revenue)")
+                 "segment is blank and can't be derived (no usable employees or annual revenue)")
     df["region"] = df["region"].fillna(df["state"].map(settings.regions))
     df["region"] = enrich.country_region(df, settings.country_regions)
     enrich.customer_status(df, col, df["arr_usd"].isna())
@@ -419,8 +401,16 @@ def _derive_accounts(df: pd.DataFrame, col: _Collector, settings: Settings) -> N
     known = set(settings.industries)
     unknown_ind = df["industry"].notna() & ~df["industry"].isin(known)
     col.add_many(unknown_ind, "industry", "industry not in the picklist; kept and flagged", WARNING)
-    no_loc = df["lat"].isna()
+    no_loc = df["lat"].isna() & ~df.index.isin(list(col.bad))  # a rejected row already says why
     col.add_many(no_loc & df["postal_code"].isna(), "postal_code", "no location (postal code or lat/lon)", WARNING)
+
+
+def _derive_reps(df: pd.DataFrame, col: _Collector, settings: Settings) -> None:
+    df["status"] = df["status"].fillna("active")
+    nonsel = df["role"].isin(["Manager", "SDR", "SE", "CSM"])
+    ae_no_seg = df["segment"].isna() & ~nonsel & df["role"].notna()
+    col.add_many(ae_no_seg, "segment", "an AE needs a segment", WARNING)
+    df["region"] = df["region"].fillna(df["state"].map(settings.regions) if "state" in df else np.nan)
 
 
 def column_help(table: str, column: str) -> str:

@@ -133,6 +133,12 @@ LABELS: dict[str, Label] = {
     "reps_needed_bookings": Label("Reps needed (bookings)", NUMBER), "open_reqs": _c("Open requisitions"),
     "open_territories": _c("Open territories"), "territories": _c("Territories"), "reps": _c("Reps"),
     "rows_read": _c("Rows read"), "rows_loaded": _c("Rows loaded"), "rows_rejected": _c("Rows rejected"),
+    "source_row": _t("Row in file", "The row's number in the uploaded file (the header is row 1)."),
+    "employees_as_written": _t("Employees (as written)"), "annual_revenue_usd_as_written": _t("Revenue (as written)"),
+    "potential_usd_as_written": _t("Potential (as written)"), "workload_hours_as_written": _t("Workload (as written)"),
+    "next_renewal_date_as_written": _t("Next renewal (as written)"),
+    "last_modified_date_as_written": _t("Last modified (as written)"),
+    "postal_code_as_written": _t("Postal code (as written)"), "owner_rep_id_as_written": _t("Owner (as written)"),
     "open_comments": _c("Open comments"), "n_draws": _c("Draws"), "history_quarters": _c("Quarters of history"),
     "max_hires_per_month": _c("Most hires a month"), "parts_done": _c("Parts done"),
     # loading data and its health (Data page)
