@@ -1,16 +1,22 @@
-"""Users: who may use the planner and in which role (admins only).  Every change is appended to the history."""
+"""Users: who may use the planner and in which role (admins only).  Every change is appended to the history.
+
+Names, emails and notes people typed are shown as plain text; the reps come through the scoped accessor."""
 from __future__ import annotations
 
 import streamlit as st
 
 from planning.access import AccessDenied, Permission, Role
 from planning.access.directory import UserError, add_user, list_users, set_user, user_history
-from ui import access, state
+from planning.reporting import person
+from ui import access, scoped
+from ui.plain import md_escape
+from ui.tables import show_table
 
 user = access.page_user(Permission.MANAGE_USERS)
-ds = state.dataset()
+view = scoped.view()
+ds = view.dataset
 st.title("Users")
-raw = state.raw_store()
+raw = view.store.raw  # the user directory checks the admin's permission itself
 st.caption("Roles: **admin** everything; **sales ops** everything but user admin; **finance** quotas and comp, reads "
            "plans; **leadership** reads everything, approves; **manager** their own team only (map them to their "
            "manager rep id); **viewer** reads plans and reports, no quota or comp.")
@@ -18,14 +24,14 @@ if not access.auth_configured():
     st.info("Sign-in is off, so the app runs as the local admin whatever this list says; the CLI uses it for "
             "`--as` and the OS-login mapping. Turn sign-in on in `.streamlit/secrets.toml` (see the README).")
 if msg := st.session_state.pop("users_flash", None):
-    st.success(msg)
+    st.success(md_escape(msg))
 
 users = list_users(raw, include_inactive=True)
 if users.empty:
     st.caption("No users yet. Add yourself as admin first.")
 else:
-    st.dataframe(users.assign(changed_at=users["changed_at"].dt.strftime("%Y-%m-%d %H:%M UTC")), hide_index=True,
-                 width="stretch")
+    show_table(users.assign(changed_at=users["changed_at"].dt.strftime("%Y-%m-%d %H:%M UTC"),
+                            role=users["role"].map(lambda r: Role(r).title)), key="users_table")
 
 roles = [r.value for r in Role]
 mgr_ids = sorted(ds.reps["manager_id"].dropna().astype(str).unique())
@@ -33,7 +39,7 @@ names = ds.reps.set_index(ds.reps["rep_id"].astype(str))["name"]
 
 
 def _mgr_label(m: str) -> str:
-    return "(none)" if not m else f"{names.get(m, m)} ({m})"
+    return "(none)" if not m else person(names.get(m), m)
 
 
 with st.form("users_add"):
@@ -58,9 +64,9 @@ with st.form("users_add"):
             st.session_state["users_flash"] = f"Saved {email.strip().lower()} as {Role(role).title}."
             st.rerun()
         except (UserError, AccessDenied, ValueError) as exc:
-            st.error(f"Not saved: {exc}")
+            st.error(md_escape(f"Not saved: {exc}"))
 
 with st.expander("History of every change"):
     h = user_history(raw)
-    st.dataframe(h.assign(changed_at=h["changed_at"].dt.strftime("%Y-%m-%d %H:%M UTC")) if len(h) else h,
-                 hide_index=True, width="stretch")
+    show_table(h.assign(changed_at=h["changed_at"].dt.strftime("%Y-%m-%d %H:%M UTC")) if len(h) else h,
+               key="users_history")

@@ -247,3 +247,28 @@ def test_a_note_written_as_a_link_is_plain_text(db):
     assert not [m for m in markdown if "](http" in m], [m for m in markdown if "](http" in m]
     at.button(key="lib_delete").click().run()
     assert any("Deleted" in s.value and "\\[Click me\\]" in s.value for s in at.success)
+
+
+# ------------------------------------------------------------------------------------------ Users page
+def test_users_page_tables_are_labelled_and_typed_text_is_plain(db):
+    at = AppTest.from_file(str(ROOT / "pages" / "10_Users.py"), default_timeout=180)
+    at.session_state["_access_user"] = ADMIN
+    at.run()
+    assert not at.exception
+    at.text_input(key="users_email").input("[Click](http://x)@acme.test")
+    at.selectbox(key="users_role").select("viewer")
+    at.text_input(key="users_note").input(LINK_NOTE)
+    at.button[0].click().run()
+    assert not at.exception
+    msgs = [e.value for e in [*at.success, *at.error]]
+    assert msgs and not [m for m in msgs if "](http" in m], msgs
+    users = at.dataframe[0]
+    assert users.value["role"].tolist().count("admin") == 1 and "Fay" in set(users.value["name"])
+    assert "manager" in set(users.value["role"])  # role titles, not enum values ("sales_ops")
+    import json
+
+    headers = {c: cfg.get("label") for c, cfg in json.loads(users.proto.columns).items()}
+    assert headers["changed_at"] == "Changed" and headers["os_login"] == "OS login (CLI)"
+    assert not [h for h in headers.values() if h and "_" in h], headers
+    mgr = at.selectbox(key="users_mgr")
+    assert "Fatima Green (M-03)" in mgr.options  # people as "Name (M-03)"
