@@ -1,16 +1,25 @@
 """Who is using the app, and the one call every page makes: ``user = access.page_user(Permission.X)``.
 
 Sign-in is Streamlit's OIDC (``st.login`` / ``st.user``), on when ``.streamlit/secrets.toml`` has an ``[auth]``
-section; the signed-in email is looked up in the plan store's users.  Without ``[auth]`` the app runs for one
-local user, an admin, as it always did, and says so in the sidebar.
+section; the signed-in email is looked up in the plan store's users, and only an email the provider verified
+counts (``email_verified``, or the claim set as ``verified_claim`` in ``[auth]`` / ``$PLANNER_VERIFIED_CLAIM``).
+Without ``[auth]`` the app runs for one local user, an admin, as it always did, and says so in the sidebar.
 """
 from __future__ import annotations
+
+import os
+import re
 
 import streamlit as st
 
 from planning.access import AccessDenied, Permission, User, denial, local_user
 
 _KEY = "_access_user"
+
+
+def plain(text: str) -> str:
+    """``text`` with markdown's special characters escaped, for st.error/st.caption of text someone else wrote."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$:])", r"\\\1", str(text))
 
 
 def auth_configured() -> bool:
@@ -34,11 +43,11 @@ def current_user() -> User | None:
         return local_user()
     if not st.user.is_logged_in:
         return None
-    from planning.access.directory import signed_in_user  # SQLAlchemy: only when sign-in is on
+    from planning.access.directory import user_from_claims, verified_claims  # SQLAlchemy: only when sign-in is on
     from ui import state
 
-    return signed_in_user(state.raw_store(), str(st.user.get("email") or st.user.get("sub") or ""),
-                          str(st.user.get("name") or ""))
+    # Only a verified email claim signs someone in (never `sub`): see directory.verified_email.
+    return user_from_claims(state.raw_store(), st.user.to_dict(), verified_claims(st.secrets["auth"], os.environ))
 
 
 def gate(before_stop=None) -> User:
@@ -50,7 +59,7 @@ def gate(before_stop=None) -> User:
         user = current_user()
     except AccessDenied as exc:
         st.title("Territory & Capacity Planner")
-        st.error(str(exc))
+        st.error(plain(str(exc)))  # the email in it comes from the provider: never read as markdown
         st.button("Sign out", on_click=st.logout, key="access_logout_denied")
         if before_stop:
             before_stop()

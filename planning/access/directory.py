@@ -5,7 +5,8 @@ team mapping or deactivating someone appends a row (who changed it, when, why); 
 their email.  So the history of who had which role is never lost.
 
 Who is acting
-    * the app with sign-in on: the signed-in email (:func:`signed_in_user`); an email nobody added is refused;
+    * the app with sign-in on: the signed-in email (:func:`user_from_claims`), only when the provider vouches
+      for it (``email_verified`` true, or the claim an admin configured); an email nobody added is refused;
     * the app with sign-in off: the local user, an admin (:func:`planning.access.users.local_user`);
     * the CLI: ``--as EMAIL`` (must be a user), else the OS login when an admin mapped it to a user, else the
       local user.  The CLI is trusted like the database credentials it runs with: ``--as`` is for acting under a
@@ -13,6 +14,7 @@ Who is acting
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -175,6 +177,51 @@ def signed_in_user(store, email: str, name: str = "") -> User:
         raise AccessDenied(f"{email or 'This account'} is signed in but has no access to the planner yet: ask an "
                            "admin to add you (Users page, or `python -m planning users add EMAIL --role ROLE`).")
     return u if u.name or not name else User(**{**u.__dict__, "name": name})
+
+
+DEFAULT_VERIFIED_CLAIM = "email_verified"
+VERIFIED_CLAIM_ENV = "PLANNER_VERIFIED_CLAIM"
+
+
+def verified_claims(auth_section: Mapping | None = None, env: Mapping | None = None) -> tuple[str, ...]:
+    """The ID-token claim(s) that say the provider verified the email: ``$PLANNER_VERIFIED_CLAIM`` (comma-separated)
+    wins, else ``verified_claim`` in the ``[auth]`` section of secrets.toml (a name or a list), else
+    ``email_verified``.  Any one of them being true is enough."""
+    raw = (env or {}).get(VERIFIED_CLAIM_ENV) or (auth_section or {}).get("verified_claim") or DEFAULT_VERIFIED_CLAIM
+    names = raw.split(",") if isinstance(raw, str) else [str(n) for n in raw]
+    names = tuple(n.strip() for n in names if n.strip())
+    return names or (DEFAULT_VERIFIED_CLAIM,)
+
+
+def _is_true(value) -> bool:
+    """A claim that is true: JSON ``true`` (some providers send the string "true")."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def verified_email(claims: Mapping, verified: tuple[str, ...] | str = (DEFAULT_VERIFIED_CLAIM,)) -> str:
+    """The email an OIDC sign-in may act as, or :class:`AccessDenied`.
+
+    Only the ``email`` claim counts, never ``sub`` or a display name (a provider's subject is an opaque id, and
+    anyone may choose one that looks like an admin's email), and only when the provider says it verified that
+    address: one of ``verified`` is true.  A missing, false or unverified email is refused with what to do."""
+    verified = (verified,) if isinstance(verified, str) else tuple(verified)
+    email = claims.get("email")
+    if not isinstance(email, str) or not email.strip():
+        raise AccessDenied("Your sign-in provider did not send an email address, so the planner cannot tell who you "
+                           "are and does not sign you in. Ask whoever runs your company's sign-in to release the "
+                           "email claim to this app (scope \"email\").")
+    email = email.strip()
+    if not any(_is_true(claims.get(name)) for name in verified):
+        claim = " or ".join(f"\"{n}\"" for n in verified)
+        raise AccessDenied(f"{email} is not a verified address at your sign-in provider (its {claim} claim is not "
+                           "true), so the planner does not sign you in with it. Verify the address with your "
+                           "provider and sign in again, or ask an admin which sign-in to use.")
+    return email
+
+
+def user_from_claims(store, claims: Mapping, verified: tuple[str, ...] | str = (DEFAULT_VERIFIED_CLAIM,)) -> User:
+    """The user for an OIDC sign-in's claims: a verified email (:func:`verified_email`) that an admin added."""
+    return signed_in_user(store, verified_email(claims, verified), str(claims.get("name") or ""))
 
 
 def cli_user(store, as_email: str | None = None, os_login: str | None = None) -> User:

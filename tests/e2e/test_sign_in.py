@@ -5,6 +5,10 @@ authorization-code flow, signed ID tokens) and a second ``streamlit run app.py``
 ``[auth]`` section pointing at it, with its own plan store holding the users.  Chromium clicks "Sign in", types
 the email on the provider's authorization page, comes back through /oauth2callback with Streamlit's auth
 cookie, and the app looks the email up in the users table.  Nothing patches st.user.
+
+The provider knows each test user's claims: the three staff have ``email_verified: true``; two impostors claim the
+admin's address, one with ``email_verified: false`` and one with no email at all and the admin's address as its
+``sub``.  Both must be refused (tests/test_sign_in_claims.py checks the same decision without a browser).
 """
 from __future__ import annotations
 
@@ -26,6 +30,19 @@ from tests.e2e.conftest import _free_port, dismiss_page_not_found, wait_idle
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 ROOT = Path(__file__).resolve().parents[2]
 MANAGER, FINANCE, VIEWER = "dana.manager@acme.test", "finn.finance@acme.test", "vic.viewer@acme.test"
+ADMIN = "ada.admin@acme.test"
+UNVERIFIED, NO_EMAIL, VERIFIED_ADMIN = "mallory-unverified", ADMIN, "ada-verified"  # provider subjects
+
+
+def _provider_users():
+    from oidc_provider_mock import User as ProviderUser
+
+    staff = [ProviderUser(sub=e, claims={"email": e, "email_verified": True}) for e in (MANAGER, FINANCE, VIEWER)]
+    return staff + [
+        ProviderUser(sub=VERIFIED_ADMIN, claims={"email": ADMIN, "email_verified": True, "name": "Ada Admin"}),
+        ProviderUser(sub=UNVERIFIED, claims={"email": ADMIN, "email_verified": False, "name": "Ada Admin"}),
+        ProviderUser(sub=NO_EMAIL, claims={"name": "Ada Admin"}),  # no email claim; sub looks like the admin's
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +50,7 @@ def oidc_provider():
     """A real OIDC provider on a loopback port, in this process (a werkzeug thread)."""
     from oidc_provider_mock import run_server_in_thread
 
-    with run_server_in_thread(port=0) as server:
+    with run_server_in_thread(port=0, user_claims=_provider_users()) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -47,6 +64,7 @@ def auth_app(oidc_provider, tmp_path_factory, sample):
     add_user(store, local, MANAGER, "manager", name="Dana Manager", manager_id="M-01")
     add_user(store, local, FINANCE, "finance", name="Finn Finance")
     add_user(store, local, VIEWER, "viewer", name="Vic Viewer")
+    add_user(store, local, ADMIN, "admin", name="Ada Admin")
     store.save_plan(sample.current_plan(), author="ops", note="baseline")
     store.dispose()
     port = _free_port()
@@ -85,7 +103,8 @@ def auth_app(oidc_provider, tmp_path_factory, sample):
     log.close()
 
 
-def sign_in(browser, app_url: str, email: str):
+def authorize(browser, app_url: str, sub: str):
+    """Click "Sign in" and authorize as the provider subject ``sub``; returns once the app is back."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(90_000)
@@ -93,8 +112,13 @@ def sign_in(browser, app_url: str, email: str):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_selector("input[name=sub]")  # the provider's authorization page
     assert page.url.startswith("http://localhost:") and "/oauth2/authorize" in page.url
-    page.fill("input[name=sub]", email)
+    page.fill("input[name=sub]", sub)
     page.get_by_role("button", name="Authorize").click()
+    return ctx, page
+
+
+def sign_in(browser, app_url: str, email: str):
+    ctx, page = authorize(browser, app_url, email)
     page.get_by_text("Signed in as").first.wait_for()
     wait_idle(page, timeout=120_000)
     dismiss_page_not_found(page)
@@ -155,3 +179,28 @@ def test_viewer_cannot_save(browser, auth_app):
     assert page.get_by_role("button", name="Save version").is_disabled()
     page.get_by_text("saving, renaming, cloning, deleting and publishing are for sales ops").first.wait_for()
     ctx.close()
+
+
+def test_a_verified_admin_signs_in_as_admin(browser, auth_app):
+    ctx, page = sign_in(browser, auth_app, VERIFIED_ADMIN)
+    assert page.get_by_text("role: admin").first.is_visible()
+    ctx.close()
+
+
+def _refused(browser, auth_app, sub: str, says: str):
+    ctx, page = authorize(browser, auth_app, sub)
+    page.get_by_text(says).first.wait_for()
+    wait_idle(page, timeout=120_000)
+    dismiss_page_not_found(page)
+    assert page.get_by_text("Signed in as").count() == 0
+    assert page.locator('[data-testid="stMetric"]').count() == 0  # no page behind the refusal
+    assert page.get_by_role("button", name="Sign out").count() == 1
+    ctx.close()
+
+
+def test_an_unverified_email_is_not_signed_in_as_the_admin(browser, auth_app):
+    _refused(browser, auth_app, UNVERIFIED, f"{ADMIN} is not a verified address at your sign-in provider")
+
+
+def test_no_email_claim_never_falls_back_to_sub(browser, auth_app):
+    _refused(browser, auth_app, NO_EMAIL, "did not send an email address")
