@@ -173,3 +173,12 @@ def test_the_panel_other_pages_embed_keeps_user_text_plain(db, sample):
     assert any("Your session expired" in m and "1 open comment" in m for m in md)
     assert not any(LINK in m or "](http" in m for m in md)
     assert table(at, "comment_id")["text"].tolist() == [LINK]  # in a table cell: plain text
+
+
+def test_md_escape_keeps_user_words_literal():
+    from ui.plain import md_escape
+
+    assert md_escape(LINK) == r"\[Your session expired - sign in again\]\(http\://x\)"
+    assert md_escape("see www.evil.test :red[now] $x$ <b>") == r"see www\.evil.test \:red\[now\] \$x\$ \<b\>"
+    assert md_escape("- a list?\n1. no") == r"\- a list? 1. no"
+    assert md_escape("Approved by root@localhost, 2026-03-02") == "Approved by root@localhost, 2026-03-02"
