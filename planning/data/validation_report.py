@@ -81,15 +81,21 @@ class ValidationReport:
 
     @property
     def errors(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == ERROR]
+        """The errors, table by table in the order loaded and by row within each."""
+        return self._in_file_order(ERROR)
 
     @property
     def warnings(self) -> list[Issue]:
-        return [i for i in self.issues if i.severity == WARNING]
+        """The warnings, table by table in the order loaded and by row within each."""
+        return self._in_file_order(WARNING)
+
+    def _in_file_order(self, severity: str) -> list[Issue]:
+        return [i for t in self.tables.values()
+                for i in sorted((i for i in t.issues if i.severity == severity), key=lambda i: i.row or 0)]
 
     def issues_frame(self, severity: str | None = None) -> pd.DataFrame:
         """Every issue (or only ``severity``'s): severity, table, file, row, column, value as written, message."""
-        chosen = [i for i in self.issues if severity is None or i.severity == severity]
+        chosen = self.issues if severity is None else self._in_file_order(severity)
         if not chosen:
             return pd.DataFrame(columns=ISSUE_COLUMNS)
         return pd.DataFrame([{c: getattr(i, c) for c in ISSUE_COLUMNS} for i in chosen])[ISSUE_COLUMNS]
@@ -134,8 +140,8 @@ class ValidationReport:
             lines += [f"  {i}" for i in self.errors]
         if self.warnings:
             n = sum(t.loaded_with_warnings() for t in self.tables.values())
-            lines.append(f"Warnings: {len(self.warnings):,}, on {n:,} loaded row(s); these rows loaded "
-                         "(a bad field left blank, a ZIP placed by its city, an owner not found left unassigned).")
+            lines.append(f"Warnings: {len(self.warnings):,}, on {n:,} loaded row(s); these rows loaded, as each "
+                         "message says (a field left blank keeps its value as written).")
             lines += [f"  {i}" for i in self.warnings]
         return lines
 
