@@ -10,9 +10,11 @@ import typer
 
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
-from planning.capacity import (MONTH_NAMES, ScenarioError, default_scenario, inherited_segments, run_scenario,
-                               scenario_from_file, tornado, write_scenario_file)
+from planning.capacity import (MONTH_NAMES, ScenarioError, can, default_scenario, hiring_export, inherited_segments,
+                               run_scenario, scenario_from_file, segment_view, support_view, tornado, tornado_view,
+                               write_scenario_file)
 from planning.data import write_csv
+from planning.reporting import figure, present, scenario_costs
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(
     help="Scenario file (YAML/TOML/JSON, the keys of --write-template). Keys left out keep the defaults from "
@@ -41,7 +43,9 @@ def _dollars(v: float, undefined: str) -> str:
     return f"${v:,.0f}" if math.isfinite(v) else f"n/a ({undefined})"
 
 
-def _print_result(res, show_tornado: bool, data) -> None:
+def _print_result(res, show_tornado: bool, data, user) -> None:
+    """The run as text: headline, by segment, headcount, hiring, support roles (costs only for those who may see
+    them), the same views the page draws."""
     s = res.summary()
     sc = res.scenario
     typer.echo(f"Scenario {sc.name!r}, plan year {sc.plan_year}")
@@ -50,28 +54,70 @@ def _print_result(res, show_tornado: bool, data) -> None:
     typer.echo(f"  AEs {s['headcount_start']:.1f} in Jan → {s['headcount_end']:.1f} in Dec · planned hires {s['hires']} "
                f"· open reqs {s['open_reqs']} · expected backfills {s['backfills']:.1f} · hires needed to close the "
                f"gap {s['hires_needed']}")
-    typer.echo(f"  cost ${s['cost_usd']:,.0f} (AEs ${s['ae_cost_usd']:,.0f}, support ${s['support_cost_usd']:,.0f}) · "
-               f"cost of sales {_ratio(s['cost_of_sales'], 'no expected bookings')} · bookings per AE "
-               f"{_dollars(s['bookings_per_head_usd'], 'no AEs in seat')} · "
+    cost = ""
+    if can(user, Permission.VIEW_COMP):
+        c = scenario_costs(res)
+        cost = (f"{figure('ae_support_cost_usd').label} ${c.ae_support_cost_usd:,.0f} (AE cost ${c.ae_cost_usd:,.0f}, "
+                f"support cost ${c.support_cost_usd:,.0f}) · cost of sales "
+                f"{_ratio(s['cost_of_sales'], 'no expected bookings')} · ")
+    typer.echo(f"  {cost}bookings per AE {_dollars(s['bookings_per_head_usd'], 'no AEs in seat')} · "
                f"risk {s['risk']} ({s['risk_reasons']})")
-    cols = ["segment", "target_usd", "expected_bookings_usd", "gap_usd", "headcount_start", "headcount_end",
-            "planned_hires", "hires_needed", "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
+    cols = ["segment", "target_usd", "expected_bookings_usd", "gap_usd", "aes_start", "aes_end", "hires_needed",
+            "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
     typer.echo("\nBy segment (reps needed: bookings lens = target ÷ (quota × attainment); coverage lens = accounts ÷ "
                "accounts per rep; pipeline coverage = qualified pipeline ÷ target):")
-    echo_table(_money_cols(res.segments[cols]), floatfmt="{:,.1f}")
+    echo_table(present(_money_cols(segment_view(res, user)[cols])), floatfmt="{:,.1f}")
     typer.echo("\nExpected AE headcount by month:")
-    echo_table(res.headcount_table().reset_index(), floatfmt="{:,.1f}")
+    echo_table(present(res.headcount_table().reset_index()), floatfmt="{:,.1f}")
     hp = res.monthly.assign(plan=lambda d: d["hires"] + d["hires_needed"])
     wide = hp.pivot(index="segment", columns="month_name", values="plan")[list(MONTH_NAMES)]
     typer.echo("\nHiring table (planned hires + hires needed to close the gap, by start month):")
-    echo_table(wide.reindex(list(sc.segments)).astype(int).reset_index())
+    echo_table(present(wide.reindex(list(sc.segments)).astype(int).reset_index()))
     typer.echo("\nSupport roles (by ratio):")
-    echo_table(_money_cols(res.support), floatfmt="{:,.1f}")
+    echo_table(present(_money_cols(support_view(res, user))), floatfmt="{:,.1f}")
     for n in res.notes:
         typer.secho(f"note: {n}", fg=typer.colors.YELLOW)
     if show_tornado:
         typer.echo("\nSensitivity of expected bookings to ±10% in each driver:")
-        echo_table(_money_cols(tornado(sc, data)))
+        echo_table(present(_money_cols(tornado_view(tornado(sc, data), user))))
+
+
+def _optimize(sc, ds, user, objective: str, budget, max_headcount, pipeline_cap: bool, time_limit: float):
+    """Solve the hiring allocation, print it (costs only for those who may see them); the optimal plan's run."""
+    from optimizers.headcount import optimize_hiring, proportional_allocation
+
+    limit = budget if budget is not None else sc.budget_usd
+    cap = max_headcount if max_headcount is not None else sc.max_headcount
+    obj = objective.replace("-", "_")
+    if obj == "auto":
+        obj = "max_bookings" if (limit is not None or cap is not None) else "min_cost"
+    if obj == "min_cost" or limit is not None:  # a budget and a least cost are comp-based figures
+        require(user, Permission.VIEW_COMP, "optimise with --max-headcount and max-bookings instead")
+    try:
+        opt = optimize_hiring(sc, ds, objective=obj, budget_usd=limit, max_headcount=cap,
+                              cap_at_pipeline=pipeline_cap, time_limit=time_limit)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    typer.echo(f"\nOptimal hiring ({obj.replace('_', ' ')}): {opt.status}, objective "
+               f"${opt.objective:,.0f}, LP bound ${opt.bound:,.0f}, gap {opt.gap:.2%}, "
+               f"built in {opt.seconds_build:.2f}s, solved in {opt.seconds_solve:.2f}s")
+    if not opt.ok:
+        typer.secho(f"no plan: {opt.diagnosis}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1)
+    echo_table(present(opt.hiring_table().reset_index(names="segment")))
+    show_cost = can(user, Permission.VIEW_COMP)
+    for r in opt.explain(show_cost):
+        typer.echo(f"  {r}")
+    sp = opt.shadow_prices.loc[opt.shadow_prices["binding"]]
+    if not show_cost:
+        sp = sp.loc[~sp["kind"].isin(["budget", "target"])]
+    typer.echo("\nShadow prices (LP relaxation duals) of binding constraints:")
+    echo_table(sp[["kind", "segment", "month", "shadow_price", "meaning"]], floatfmt="{:,.4g}")
+    if obj == "max_bookings":
+        _, prop = proportional_allocation(sc, ds, budget_usd=limit, max_headcount=cap, cap_at_pipeline=pipeline_cap)
+        typer.echo(f"\nA split proportional to targets with the same limits books ${prop:,.0f}; "
+                   f"the optimal plan ${opt.objective:,.0f} (+${opt.objective - prop:,.0f}).")
+    return run_scenario(opt.plan, ds)
 
 
 def register(app: typer.Typer) -> None:
@@ -107,7 +153,7 @@ def register(app: typer.Typer) -> None:
 
         Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data, 3 not allowed.
         """
-        require(acting_user(), Permission.VIEW_COMPANY, "capacity plans are company-wide")
+        user = require(acting_user(), Permission.VIEW_COMPANY, "capacity plans are company-wide")
         try:
             base = default_scenario(ds)
             if write_template:
@@ -125,41 +171,12 @@ def register(app: typer.Typer) -> None:
                             f"from the data (see them with --write-template)", fg=typer.colors.YELLOW)
         except ScenarioError as exc:
             _fail(str(exc))
-        _print_result(res, show_tornado, ds)
+        _print_result(res, show_tornado, ds, user)
         final = res
         if optimize:
-            from optimizers.headcount import optimize_hiring, proportional_allocation
-
-            limit = budget if budget is not None else sc.budget_usd
-            cap = max_headcount if max_headcount is not None else sc.max_headcount
-            obj = objective.replace("-", "_")
-            if obj == "auto":
-                obj = "max_bookings" if (limit is not None or cap is not None) else "min_cost"
-            try:
-                opt = optimize_hiring(sc, ds, objective=obj, budget_usd=limit, max_headcount=cap,
-                                      cap_at_pipeline=not no_pipeline_cap, time_limit=time_limit)
-            except ScenarioError as exc:
-                _fail(str(exc))
-            typer.echo(f"\nOptimal hiring ({obj.replace('_', ' ')}): {opt.status}, objective "
-                       f"${opt.objective:,.0f}, LP bound ${opt.bound:,.0f}, gap {opt.gap:.2%}, "
-                       f"built in {opt.seconds_build:.2f}s, solved in {opt.seconds_solve:.2f}s")
-            if not opt.ok:
-                typer.secho(f"no plan: {opt.diagnosis}", fg=typer.colors.RED, err=True)
-                raise typer.Exit(1)
-            echo_table(opt.hiring_table().reset_index(names="segment"))
-            for r in opt.reasons:
-                typer.echo(f"  {r}")
-            sp = opt.shadow_prices.loc[opt.shadow_prices["binding"]]
-            typer.echo("\nShadow prices (LP relaxation duals) of binding constraints:")
-            echo_table(sp[["kind", "segment", "month", "shadow_price", "meaning"]], floatfmt="{:,.4g}")
-            if obj == "max_bookings":
-                _, prop = proportional_allocation(sc, ds, budget_usd=limit, max_headcount=cap,
-                                                  cap_at_pipeline=not no_pipeline_cap)
-                typer.echo(f"\nA split proportional to targets with the same limits books ${prop:,.0f}; "
-                           f"the optimal plan ${opt.objective:,.0f} (+${opt.objective - prop:,.0f}).")
-            final = run_scenario(opt.plan, ds)
+            final = _optimize(sc, ds, user, objective, budget, max_headcount, not no_pipeline_cap, time_limit)
         if out:
-            write_csv(final.hiring_plan(), out)
+            write_csv(hiring_export(final, user), out)
             typer.echo(f"wrote {out}")
         if save_scenario:
             write_scenario_file(final.scenario, save_scenario, f"Capacity scenario {final.scenario.name!r}")

@@ -29,19 +29,12 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from planning.capacity import hiring_stop_month, MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, hire_response, run_scenario
+from planning.capacity import (MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, hire_response,
+                               hiring_stop_month, run_scenario)
+from planning.reporting import usd as _usd  # $1.23M / $456K: the app's one money format
 
 OBJECTIVES = ("max_bookings", "min_cost")
 TOL = 1e-6
-
-
-def _usd(v: float) -> str:
-    a = abs(v)
-    if a >= 1e6:
-        return f"${v / 1e6:,.2f}M"
-    if a >= 1e3:
-        return f"${v / 1e3:,.0f}K"
-    return f"${v:,.0f}"
 
 
 @dataclass
@@ -62,10 +55,20 @@ class HeadcountResult:
     objective_kind: str = "max_bookings"
     expected_bookings_usd: float = float("nan")
     cost_usd: float = float("nan")
+    summary: dict = field(default_factory=dict)  # the optimal plan's capacity summary (what the reasons quote)
+    budget_usd: float | None = None
 
     @property
     def ok(self) -> bool:
         return self.status in ("optimal", "feasible")
+
+    def explain(self, show_cost: bool = True) -> list[str]:
+        """The reasons in plain words; ``show_cost=False`` leaves every cost figure out (for those who may not
+        see comp-based figures)."""
+        if show_cost or not self.ok or not self.summary:
+            return list(self.reasons)
+        return _reasons(self.shadow_prices, self.summary, self.objective_kind, None, None, self.hires,
+                        show_cost=False)
 
     def hiring_table(self) -> pd.DataFrame:
         """Segment × month hires (wide), zeros included."""
@@ -280,18 +283,22 @@ def optimize_hiring(scenario: CapacityScenario, data=None, *, objective: str = "
     gap = abs(bound - objective_value) / abs(bound) if abs(bound) > TOL else 0.0
     reasons = _reasons(shadow, summ, objective, budget, cap, hires_df)
     return HeadcountResult(status, objective_value, bound, gap, t1 - t0, seconds_solve, hires_df, plan, reasons,
-                           "", shadow, objective, summ["expected_bookings_usd"], summ["cost_usd"])
+                           "", shadow, objective, summ["expected_bookings_usd"], summ["cost_usd"], summ, budget)
 
 
-def _reasons(shadow: pd.DataFrame, summ: dict, objective: str, budget, cap, hires: pd.DataFrame) -> list[str]:
+def _reasons(shadow: pd.DataFrame, summ: dict, objective: str, budget, cap, hires: pd.DataFrame,
+             show_cost: bool = True) -> list[str]:
     out = []
     n = int(hires["hires"].sum()) if len(hires) else 0
     if objective == "max_bookings":
+        cost = f", AE and support cost {_usd(summ['cost_usd'])} a year" if show_cost else ""
         out.append(f"{n} hires → expected bookings {_usd(summ['expected_bookings_usd'])} against a target of "
-                   f"{_usd(summ['target_usd'])}, annual cost {_usd(summ['cost_usd'])}")
+                   f"{_usd(summ['target_usd'])}{cost}")
     else:
         out.append(f"{n} hires meet every segment's target at an annual cost of {_usd(summ['cost_usd'])}")
     binding = shadow.loc[shadow["binding"]] if len(shadow) else shadow
+    if not show_cost and len(binding):
+        binding = binding.loc[~binding["kind"].isin(["budget", "target"])]
     for kind in ("budget", "headcount", "pipeline", "target"):
         for _, r in binding.loc[binding["kind"] == kind].head(3).iterrows():
             out.append(f"binding: {r['meaning']}")

@@ -185,7 +185,7 @@ def test_tornado_is_linear_in_attainment_and_quota():
 # --- validation -------------------------------------------------------------------------------
 @pytest.mark.parametrize("change, field, words", [
     (dict(quota_usd=-5), "segments.Core.quota_usd", "positive"),
-    (dict(attainment=3.5), "segments.Core.attainment", "300%"),
+    (dict(attainment=3.5), "segments.Core.attainment", "200%"),
     (dict(attainment=0), "segments.Core.attainment", "above 0%"),
     (dict(ramp_curve=(0.0, 0.5, 0.9)), "segments.Core.ramp_curve", "100%"),
     (dict(ramp_curve=(0.5, 0.25, 1.0)), "segments.Core.ramp_curve", "decrease"),

@@ -69,7 +69,7 @@ def test_bad_scenario_file_names_the_field(cli, tmp_path):
     f.write_text('[segments.SMB]\nattainment = 4.0\n')
     r = cli(["capacity", f])
     assert r.exit_code == 2
-    assert "bad.toml: segments.SMB.attainment" in r.output and "300%" in r.output
+    assert "bad.toml: segments.SMB.attainment" in r.output and "200%" in r.output
     f2 = tmp_path / "broken.yaml"
     f2.write_text("segments: [1, 2\n")
     r = cli(["capacity", f2])

@@ -22,7 +22,7 @@ from typing import Any
 
 MONTHS = 12
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-MAX_ATTAINMENT = 3.0  # above 300% an "expected" attainment is a typo, not a plan
+MAX_ATTAINMENT = 2.0  # above 200% an "expected" (median) attainment is a typo, not a plan
 
 
 class ScenarioError(ValueError):
@@ -200,69 +200,119 @@ def _parse_date(v):
     return ts
 
 
+def _err(fld: str, reason: str, hint: str = "") -> ScenarioError:
+    """A ScenarioError naming ``fld``; ``reason`` alone (no field path, no hint) is what an editor shows."""
+    exc = ScenarioError(f"{fld}: {reason}" + (f"; {hint}" if hint else ""))
+    exc.field, exc.reason = fld, reason
+    return exc
+
+
+def _shown(fld: str, v: float) -> str:
+    """A value as the message quotes it: money as dollars, everything else with separators."""
+    if fld.endswith("_usd"):
+        return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
+    return f"{v:,g}"
+
+
 def _num(fld: str, v) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or math.isnan(float(v)) or math.isinf(float(v)):
-        raise ScenarioError(f"{fld}: must be a finite number (got {v!r})")
+        raise _err(fld, f"must be a finite number (got {v!r})")
     return float(v)
 
 
 def _nonneg(fld: str, v) -> None:
     if _num(fld, v) < 0:
-        raise ScenarioError(f"{fld}: must not be negative (got {v:,})")
+        raise _err(fld, f"must not be negative (got {_shown(fld, v)})")
 
 
 def _positive(fld: str, v) -> None:
     if _num(fld, v) <= 0:
-        raise ScenarioError(f"{fld}: must be positive (got {v:,})")
+        raise _err(fld, f"must be positive (got {_shown(fld, v)})")
 
 
 def _fraction(fld: str, v, hi: float = 1.0) -> None:
     x = _num(fld, v)
     if not 0 <= x <= hi:
-        raise ScenarioError(f"{fld}: must be between 0 and {hi:.0%} (got {x:.1%})")
+        raise _err(fld, f"must be between 0% and {hi:.0%} (got {x:.1%})")
 
 
 def _int_range(fld: str, v, lo: int, hi: int) -> None:
     if isinstance(v, bool) or not isinstance(v, (int, float)) or float(v) != int(v):
-        raise ScenarioError(f"{fld}: must be a whole number (got {v!r})")
+        raise _err(fld, f"must be a whole number (got {v!r})")
     if not lo <= int(v) <= hi:
-        raise ScenarioError(f"{fld}: must be between {lo} and {hi} (got {int(v)})")
+        raise _err(fld, f"must be between {lo:,} and {hi:,} (got {int(v):,})")
+
+
+def _attainment(fld: str, v) -> None:
+    x = _num(fld, v)
+    if not 0 < x <= MAX_ATTAINMENT:
+        raise _err(fld, f"must be above 0% and at most {MAX_ATTAINMENT:.0%} (got {x:.0%})",
+                   "in a scenario file give it as a fraction, 0.85 = 85%")
+
+
+def _ramp(fld: str, curve: tuple) -> None:
+    if not curve:
+        raise _err(fld, "empty; give monthly productivity, e.g. [0, 0.25, 0.5, 0.75, 1.0]")
+    for i, v in enumerate(curve):
+        _fraction(f"{fld}[{i}]", v)
+    if curve[-1] != 1.0:
+        raise _err(fld, f"must reach 100% in its last month (ends at {curve[-1]:.0%})")
+    if any(b < a for a, b in zip(curve, curve[1:])):
+        raise _err(fld, "must not decrease from one month to the next ("
+                   + ", ".join(f"{v:.0%}" for v in curve) + ")")
+
+
+def _phasing(fld: str, phasing: tuple) -> None:
+    if len(phasing) != 4:
+        raise _err(fld, f"needs 4 quarterly shares (got {len(phasing)})")
+    for i, v in enumerate(phasing):
+        _fraction(f"{fld}[{i}]", v)
+    if abs(sum(phasing) - 1.0) > 1e-6:
+        raise _err(fld, f"quarterly shares must add up to 100% (they add up to {sum(phasing):.1%})")
+
+
+def _hiring(fld: str, plan: tuple) -> None:
+    if len(plan) != MONTHS:
+        raise _err(fld, f"needs 12 monthly values Jan..Dec (got {len(plan)})")
+    for i, v in enumerate(plan):
+        _int_range(f"{fld}[{MONTH_NAMES[i]}]", v, 0, 10_000)
+
+
+def _segment_checks(p: str, s: SegmentAssumptions) -> list:
+    """One check per assumption (each raises a ScenarioError naming its field), in the order users read them."""
+    checks = [
+        lambda: _nonneg(f"{p}.bookings_target_usd", s.bookings_target_usd),
+        lambda: _positive(f"{p}.quota_usd", s.quota_usd),
+        lambda: _attainment(f"{p}.attainment", s.attainment),
+        lambda: _ramp(f"{p}.ramp_curve", tuple(s.ramp_curve)),
+        lambda: _fraction(f"{p}.annual_attrition", s.annual_attrition, hi=0.99),
+        lambda: _int_range(f"{p}.time_to_hire_months", s.time_to_hire_months, 0, 24),
+        lambda: _nonneg(f"{p}.cost_per_head_usd", s.cost_per_head_usd),
+        lambda: _phasing(f"{p}.target_phasing", tuple(s.target_phasing)),
+        lambda: _hiring(f"{p}.hiring_plan", tuple(s.hiring_plan)),
+        lambda: _int_range(f"{p}.earliest_start_month", s.earliest_start_month, 1, MONTHS),
+        lambda: _int_range(f"{p}.max_hires_per_month", s.max_hires_per_month, 0, 10_000),
+    ]
+    checks += [lambda k=k: _nonneg(f"{p}.{k}", getattr(s, k))
+               for k in ("sdr_per_ae", "se_per_ae", "opps_per_sdr_month", "avg_deal_usd", "open_pipeline_usd",
+                         "arr_usd")]
+    checks += [lambda: _fraction(f"{p}.opp_win_rate", s.opp_win_rate),
+               lambda: _int_range(f"{p}.accounts_to_cover", s.accounts_to_cover, 0, 10**9),
+               lambda: _positive(f"{p}.accounts_per_rep", s.accounts_per_rep)]
+    return checks
+
+
+def segment_problems(prefix: str, s: SegmentAssumptions) -> list[ScenarioError]:
+    """Every invalid assumption of one segment (not only the first), each a ScenarioError naming its field."""
+    out = []
+    for check in _segment_checks(prefix, s):
+        try:
+            check()
+        except ScenarioError as exc:
+            out.append(exc)
+    return out
 
 
 def _validate_segment(p: str, s: SegmentAssumptions) -> None:
-    _nonneg(f"{p}.bookings_target_usd", s.bookings_target_usd)
-    _positive(f"{p}.quota_usd", s.quota_usd)
-    x = _num(f"{p}.attainment", s.attainment)
-    if not 0 < x <= MAX_ATTAINMENT:
-        raise ScenarioError(f"{p}.attainment: must be above 0% and at most {MAX_ATTAINMENT:.0%} (got {x:.0%}); "
-                            "give it as a fraction, 0.85 = 85%")
-    curve = tuple(s.ramp_curve)
-    if not curve:
-        raise ScenarioError(f"{p}.ramp_curve: empty; give monthly productivity, e.g. [0, 0.25, 0.5, 0.75, 1.0]")
-    for i, v in enumerate(curve):
-        _fraction(f"{p}.ramp_curve[{i}]", v)
-    if curve[-1] != 1.0:
-        raise ScenarioError(f"{p}.ramp_curve: must reach 100% in its last month (ends at {curve[-1]:.0%})")
-    if any(b < a for a, b in zip(curve, curve[1:])):
-        raise ScenarioError(f"{p}.ramp_curve: must not decrease from one month to the next ({list(curve)})")
-    _fraction(f"{p}.annual_attrition", s.annual_attrition, hi=0.99)
-    _int_range(f"{p}.time_to_hire_months", s.time_to_hire_months, 0, 24)
-    _nonneg(f"{p}.cost_per_head_usd", s.cost_per_head_usd)
-    if len(s.target_phasing) != 4:
-        raise ScenarioError(f"{p}.target_phasing: needs 4 quarterly shares (got {len(s.target_phasing)})")
-    for i, v in enumerate(s.target_phasing):
-        _fraction(f"{p}.target_phasing[{i}]", v)
-    if abs(sum(s.target_phasing) - 1.0) > 1e-6:
-        raise ScenarioError(f"{p}.target_phasing: quarterly shares must add up to 100% "
-                            f"(they add up to {sum(s.target_phasing):.1%})")
-    if len(s.hiring_plan) != MONTHS:
-        raise ScenarioError(f"{p}.hiring_plan: needs 12 monthly values Jan..Dec (got {len(s.hiring_plan)})")
-    for i, v in enumerate(s.hiring_plan):
-        _int_range(f"{p}.hiring_plan[{MONTH_NAMES[i]}]", v, 0, 10_000)
-    _int_range(f"{p}.earliest_start_month", s.earliest_start_month, 1, MONTHS)
-    _int_range(f"{p}.max_hires_per_month", s.max_hires_per_month, 0, 10_000)
-    for k in ("sdr_per_ae", "se_per_ae", "opps_per_sdr_month", "avg_deal_usd", "open_pipeline_usd", "arr_usd"):
-        _nonneg(f"{p}.{k}", getattr(s, k))
-    _fraction(f"{p}.opp_win_rate", s.opp_win_rate)
-    _int_range(f"{p}.accounts_to_cover", s.accounts_to_cover, 0, 10**9)
-    _positive(f"{p}.accounts_per_rep", s.accounts_per_rep)
+    for check in _segment_checks(p, s):
+        check()

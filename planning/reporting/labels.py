@@ -205,6 +205,30 @@ LABELS: dict[str, Label] = {
     "on_version": _c("On version"), "stale": _t("Stale", "Made on an older version than the plan's latest."),
     "comment_id": _c("Comment #"), "target": _t("On"), "text": _t("Comment"), "resolved": _t("Resolved"),
     "resolution": _t("Resolution"), "event": _t("What happened"),
+    # capacity scenarios (editor, results, sensitivity, solver details)
+    "attainment": _p("Expected attainment", "Bookings of a ramped AE as a share of their own target: the median "
+                     "of recent quarters."),
+    "annual_attrition": _p("Annual attrition", "Expected share of AEs leaving in a year."),
+    "cost_per_head_usd": _m("Cost per AE", "Fully loaded annual cost of one AE: OTE, benefits and tools."),
+    "opp_win_rate": _p("Opportunity win rate", "Qualified opportunity to closed-won."),
+    "accounts_per_rep": Label("Accounts per rep", NUMBER, "Coverage model: accounts one rep can cover."),
+    "pipeline_usd": _m("Qualified pipeline", "Open pipeline plus what the SDRs source in the year."),
+    "aes_start": Label("AEs in January", NUMBER), "aes_end": Label("AEs in December", NUMBER),
+    "headcount": Label("Expected AEs in seat", NUMBER), "ramped_headcount": Label("Ramped AEs", NUMBER),
+    "rre": Label("Ramped rep equivalents", NUMBER, "Σ ramp % × expected attainment."),
+    "hires": _c("Planned hires"), "planned_hires": _c("Planned hires"),
+    "backfills": Label("Expected backfills", NUMBER), "departures": Label("Expected departures", NUMBER),
+    "rule": _t("Ratio rule"), "today": _c("In seat today"), "needed_start": Label("Needed in January", NUMBER),
+    "needed_end": Label("Needed in December", NUMBER), "hires_to_ratio": _c("Hires to reach the ratio"),
+    "person": _t("Person"), "driver": _t("Driver"), "low_usd": _m("Bookings with the driver 10% lower"),
+    "high_usd": _m("Bookings with the driver 10% higher"), "swing_usd": _m("Swing"),
+    "change_usd": _m("Change in expected bookings"), "total": _c("Total"),
+    "meaning": _t("What it means"), "shadow_price": Label("Shadow price", NUMBER), "binding": _t("Binding"),
+    "constraint": _t("Constraint"), "rhs": Label("Limit", NUMBER), "slack": Label("Slack", NUMBER),
+    "figure": _t("Figure"), "value": _t("Value"), "definition": _t("Definition"),
+    "sdr_cost_usd": _m("SDR cost per head"), "se_cost_usd": _m("SE cost per head"),
+    "csm_book_usd": _m("ARR book per CSM"),
+    "pipeline_coverage_target": _r("Pipeline coverage needed"),
 }
 
 UNLABELLED: set[str] = set()

@@ -2,6 +2,7 @@
 import pytest
 
 from planning.capacity import default_scenario, run_scenario
+from planning.reporting import scenario_costs
 from tests.e2e.conftest import open_app
 from ui.format import usd
 
@@ -18,6 +19,8 @@ def test_capacity_page_numbers_charts_and_optimizer(page, app_url, sample, tmp_p
     s = run_scenario(default_scenario(sample)).summary()
     assert metric_value(page, "Expected bookings") == usd(s["expected_bookings_usd"])
     assert metric_value(page, "Gap to target") == usd(s["gap_usd"])
+    cost = scenario_costs(run_scenario(default_scenario(sample))).ae_support_cost_usd
+    assert metric_value(page, "AE and support cost") == usd(cost)
     # The monthly capacity chart and the tornado are Vega charts: wait until they are drawn.
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.first.locator("canvas, svg").first.wait_for()
@@ -29,4 +32,6 @@ def test_capacity_page_numbers_charts_and_optimizer(page, app_url, sample, tmp_p
     page.get_by_role("button", name="Solve").click()
     page.get_by_text("each extra $100K of budget is worth").first.wait_for(timeout=120_000)
     assert page.get_by_text("proportional to targets").count() >= 1
+    assert page.get_by_text("Solver details").count() >= 1  # the LP gap and shadow prices, out of the way
+    assert page.get_by_text("Gap to LP bound").count() == 0
     page.screenshot(path=str(tmp_path / "capacity.png"), full_page=True)

@@ -1,0 +1,44 @@
+"""column_config for editable tables (``st.data_editor``): headers and help from the label registry, percentages
+shown and typed as percentages (the frame holds points: 84.75 is shown "84.75%" and typing 70 means 70%), money
+as whole dollars, counts as whole numbers.  No bounds in the grid: the core validates every value and the page
+shows its message under the table, so a bad value never silently snaps to a limit."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from planning.capacity import INT_COLUMNS, RAMP_COLUMNS, is_percent
+from planning.reporting import label_of
+
+PERCENT_FORMAT = "%g%%"  # 84.75 → "84.75%"; 25 → "25%"
+
+
+def _header(table: str, column: str) -> tuple[str, str]:
+    if table == "ramp" and column in RAMP_COLUMNS:
+        return f"Month {column[1:]}", f"Productivity of a new AE in month {column[1:]} in seat"
+    if table == "phasing":
+        return column, f"Share of the year's target booked in {column}"
+    if table == "hiring":
+        return column, f"New AEs starting in {column}"
+    lab = label_of(column)
+    return lab.text, lab.help
+
+
+def editor_config(table: str, frame: pd.DataFrame, disabled: tuple[str, ...] = ()) -> dict:
+    """column_config for editor frame ``table`` (assumptions, phasing, ramp, hiring, support) of the Capacity
+    page, with the index shown as "Segment"."""
+    cfg = {"_index": st.column_config.Column("Segment", disabled=True)}
+    for col in frame.columns:
+        text, help_ = _header(table, col)
+        numeric = pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])
+        if col in disabled or not numeric:
+            cfg[col] = st.column_config.TextColumn(text, help=help_ or None, disabled=col in disabled)
+        elif is_percent(table, col):
+            cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format=PERCENT_FORMAT, step=0.01)
+        elif label_of(col).kind == "money":
+            cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format="dollar", step=1)
+        elif col in INT_COLUMNS or table == "hiring":
+            cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format="%d", step=1)
+        else:
+            cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format="%g")
+    return cfg
