@@ -8,11 +8,11 @@ from planning.data import breakdown, health_report
 from planning.plans import BALANCE_METRICS, metrics, rollup
 from planning.reporting import label, present
 from planning.reporting.figures import book_balance, figure_help, quota_reps
-from planning.reporting.formats import count, people, usd
+from planning.reporting.formats import count, usd
 from ui import access, state
 from ui.charts import accounts_map, book_bars
 from ui.data_load import loader_report, upload_section
-from ui.data_views import balance_view, books_view, health_view, variance_message, with_people
+from ui.data_views import balance_view, books_view, health_view, map_points, owners, variance_message, with_people
 from ui.guards import data_problem
 from ui.tables import show_table
 from ui.widgets import download_csv
@@ -69,11 +69,11 @@ right.bar_chart(present(table.set_index(by)[["arr_usd", "potential_usd"]]).renam
 # --- map -----------------------------------------------------------------------------------
 st.subheader("Accounts by owner")
 seg = st.selectbox("Segment", ["All"] + sorted(acc["segment"].dropna().unique()), key="map_segment")
-points = acc.assign(owner=acc["owner_rep_id"].astype("string").map(people(reps)).fillna("No owner"))
+points = acc.assign(owner=owners(acc["owner_rep_id"], reps))
 if seg != "All":
     points = points.loc[points["segment"] == seg]
-tips = ["name", "owner", "segment", "arr_usd", "potential_usd"] + [c for c in ("country", "geo_precision") if c in acc]
-st.altair_chart(accounts_map(points, "owner", tooltip=tips, size="potential_usd"), width="stretch")
+shown, tips = map_points(points)
+st.altair_chart(accounts_map(shown, label("owner"), tooltip=tips, size="potential_usd"), width="stretch")
 placed = points["lat"].notna()
 abroad = int((placed & points["country"].ne("US")).sum()) if "country" in points else 0
 st.caption(f"{count(placed.sum())} accounts on the map ({count(abroad)} outside the US)"
@@ -93,7 +93,7 @@ else:
     book = _book(state.dataset_version() + (f":team:{user.manager_id}" if user.scoped else ""))
     flag = ds.settings.planning.productivity_variance_flag
     balance = book_balance(book, variance_flag=flag)
-    for _, r in balance.loc[balance["metric"] == "potential_usd"].iterrows():
+    for _, r in (balance.loc[balance["metric"] == "potential_usd"] if len(balance) else balance).iterrows():
         if r["flag_variance"]:
             st.warning(variance_message(r, flag))
         else:

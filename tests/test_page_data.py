@@ -30,3 +30,38 @@ def test_plan_read_by_area():
     frames = [d.value for d in at.dataframe]
     by_area = next(f for f in frames if "open_territories" in f.columns)
     assert by_area["accounts"].sum() == 6009 - 37  # every owned account rolls up once
+
+
+def test_data_page_speaks_words_not_field_names():
+    """Issue 26: every table on the page has registry labels, the balance table shows its average book in the
+    measure's unit and an empty book in words (not "inf" or 8235561.5385), people read "Name (R-010)", and no
+    caption names an internal file."""
+    from planning.reporting import labels
+
+    labels.UNLABELLED.clear()
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Data.py"), default_timeout=120).run()
+    assert not at.exception
+    assert labels.UNLABELLED == set()
+    frames = [d.value for d in at.dataframe]
+
+    def table(*cols):
+        return next(f for f in frames if set(cols) <= set(f.columns))
+
+    counts = table("rows_read", "rows_loaded")
+    assert counts.loc[counts["table"] == "accounts", "rows_read"].item() == 6014
+    bal = table("metric", "max_min", "mean")
+    mid = bal.loc[(bal["segment"] == "Mid-market") & (bal["metric"] == "Potential")].iloc[0]
+    assert mid["mean"] == "$8,235,562" and mid["max_min"] == "∞ (an empty book)"
+    ent = bal.loc[(bal["segment"] == "Enterprise") & (bal["metric"] == "Accounts")].iloc[0]
+    assert ent["mean"] == "25" and ent["max_min"] == "13.64×"
+    assert bal.loc[bal["metric"] == "Workload (hours/year)", "mean"].iloc[0] == "2,706 h"
+    books = table("territory_id", "owner", "mean_distance_mi")
+    assert "owner_rep_id" not in books and "owner_name" not in books
+    assert books.loc[books["territory_id"] == "T-R-010", "owner"].item() == "Liam Turner (R-010)"
+    health = table("check", "result").set_index("check")["result"]
+    assert health["Accounts without an owner"] == "37" and health["Mean record completeness"].endswith("%")
+    texts = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert ".md" not in texts and "shared/" not in texts
+    stale = table("owner", "days_since_update")
+    person = stale["owner"].str.match(r"^[A-Z][a-z]+ [A-Z][a-z]+ \(R-\d{3}\)$")
+    assert (person | (stale["owner"] == "No owner")).all() and person.sum() > 900

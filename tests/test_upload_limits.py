@@ -63,6 +63,13 @@ def test_only_roles_that_may_change_data_may_load():
         load_upload(OPS, FILES, limits=UploadLimits(1, 100))
 
 
+def test_the_apps_load_refuses_before_looking_in_the_shared_cache():
+    from ui import state
+
+    with pytest.raises(AccessDenied, match="Vic <vic@acme.test> \\(viewer\\) may not change plans"):
+        state.load_upload(VIEW, FILES, {}, Settings(), UploadLimits())
+
+
 def test_the_upload_key_changes_with_anything_the_load_depends_on():
     k = upload_key(FILES, {"accounts": {"a": "b"}}, Settings(), "2026-12-01")
     assert k == upload_key(dict(FILES), {"accounts": {"a": "b"}}, Settings(), "2026-12-01 15:00")

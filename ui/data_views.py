@@ -73,18 +73,39 @@ def health_view(summary: pd.DataFrame) -> pd.DataFrame:
     return out[["check", "result", "detail"]]
 
 
+def owners(rep_ids: pd.Series, reps: pd.DataFrame) -> pd.Series:
+    """Owner ids as people ("Name (R-010)"); an id not in ``reps`` stays as written, no id reads "No owner"."""
+    ids = rep_ids.astype(object).where(rep_ids.notna(), None)
+    lookup = people(reps).to_dict() if len(reps) else {}
+    return pd.Series([("No owner" if r is None else lookup.get(str(r), str(r))) for r in ids], index=rep_ids.index,
+                     dtype=object)
+
+
 def with_people(frame: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its rep ids as people: ``owner_rep_id`` becomes ``owner`` ("Name (R-010)", "No owner"), and
     a list of reps (``rep_id`` and ``name``) gets one ``rep`` column in their place."""
     out = frame.copy()
     if "owner_rep_id" in out:
-        owner = out["owner_rep_id"].astype("string").map(people(reps)).fillna(out["owner_rep_id"].astype("string"))
+        owner = owners(out["owner_rep_id"], reps)
         at = out.columns.get_loc("owner_rep_id")
         out = out.drop(columns="owner_rep_id")
-        out.insert(at, "owner", owner.fillna("No owner").astype(object))
+        out.insert(at, "owner", owner)
     if {"rep_id", "name"} <= set(out.columns):
         at = out.columns.get_loc("rep_id")
         rep = [person(n, r) for n, r in zip(out["name"], out["rep_id"])]
         out = out.drop(columns=["rep_id", "name"])
         out.insert(at, "rep", rep)
     return out
+
+
+def map_points(points: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """Accounts for the owner map with tooltips in words: (points with labelled tooltip columns, tooltip names).
+    Money reads as whole dollars; ``lat``/``lon``/``country`` and ``potential_usd`` (dot size) stay for drawing."""
+    out = points.copy()
+    tips = []
+    for col in ("name", "owner", "segment", "arr_usd", "potential_usd", "country", "geo_precision"):
+        if col in out:
+            text = label("account_name" if col == "name" else col)
+            out[text] = out[col].map(usd_whole) if label_of(col).kind == "money" else out[col]
+            tips.append(text)
+    return out, tips

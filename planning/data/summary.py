@@ -11,7 +11,9 @@ def breakdown(accounts: pd.DataFrame, reps: pd.DataFrame, by: str = "segment") -
     if by == "owner":  # "Liam Turner (R-010)": two reps with the same name stay two rows
         from planning.reporting.formats import people
 
-        df = accounts.assign(owner=accounts["owner_rep_id"].astype("string").map(people(reps)).fillna("No owner"))
+        names = people(reps).to_dict() if len(reps) else {}
+        df = accounts.assign(owner=[names.get(str(r), str(r)) if pd.notna(r) else "No owner"
+                                    for r in accounts["owner_rep_id"]])
     g = df.groupby(key, dropna=False)
     out = pd.DataFrame({
         "accounts": g.size(),
