@@ -56,6 +56,11 @@ def test_junk_never_raises_and_never_loses_a_row(data):
         assert t.n_input == len(t.clean) + len(t.rejects)
         assert t.n_input + t.blank_rows == len(written)
         assert t.rejects["reasons"].astype(str).str.len().gt(0).all()
+    for w in ds.report.warnings:  # every warning names its file, row and column
+        assert w.file in ("a.csv", "r.csv") and w.row and w.row >= 2 and w.column
+    acc = ds.accounts
+    for kept in [c for c in acc.columns if c.endswith("_as_written")]:  # a value kept as written was blanked
+        assert acc.loc[acc[kept].notna(), kept.removesuffix("_as_written")].isna().all()
     for col in ("lat", "lon", "potential_usd", "arr_usd"):
         assert col in ds.accounts.columns
     assert (ds.accounts["potential_usd"] >= 0).all() and (ds.accounts["arr_usd"] >= 0).all()

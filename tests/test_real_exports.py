@@ -70,6 +70,8 @@ def test_salesforce_accounts_load_and_reject_exactly(sf):
     assert pd.isna(acc.loc["001F", "annual_revenue_usd"]) and acc.loc["001F", "annual_revenue_usd_as_written"] == "-$2,000"
     assert acc.loc["001F", "segment"] == "SMB"  # from its 30 employees
     assert pd.isna(acc.loc["001I", "owner_rep_id"]) and acc.loc["001I", "owner_rep_id_as_written"] == "Nobody Atall"
+    assert all(w.file == "salesforce_accounts.csv" and w.row and w.column for w in sf.report.warnings
+               if w.table == "accounts")
     counts = sf.report.counts().set_index("table").loc["accounts"]
     assert counts[["rows_read", "rows_loaded", "rows_rejected", "loaded_with_warnings", "warnings"]].tolist() == \
         [13, 8, 5, 3, 3]
