@@ -117,6 +117,15 @@ def user_store(db: str | None = None):
     return UserStore(store, cli_user(store, ACT_AS))
 
 
+def scoped_view(ds, db: str | None = None):
+    """The data, plans and reports as the acting user may see them (:class:`planning.access.ScopedView`): what a
+    command prints or writes comes through it."""
+    from planning.access import ScopedView
+
+    store = user_store(db)
+    return ScopedView(store.user, ds, store)
+
+
 def deny_exit(fn):
     """Report an AccessDenied raised anywhere in a command as one red line and exit with status 3."""
     @functools.wraps(fn)

@@ -13,7 +13,7 @@ import pandas as pd
 import typer
 
 from cli.common import ACCESS_DENIED_EXIT, echo_table, user_store, uses_data
-from planning.access import AccessDenied, ScopedView, author_name, require_team
+from planning.access import AccessDenied, ScopedView, author_name, require_team, visible_columns
 from planning.data import FileError, write_csv
 from planning.plans import (Plan, StoreError, compare_capacity, manager_summary_html, plan_from_assignment)
 
@@ -120,7 +120,7 @@ def register(app: typer.Typer) -> None:
         """Saved plans (or scenarios): latest version, when, who, note and headline figures."""
         s = _store(db)
         try:
-            df = s.list_scenarios(kind) if scenarios else s.list_plans()
+            df = visible_columns(s.user, s.list_scenarios(kind) if scenarios else s.list_plans())
         except StoreError as exc:
             _fail(exc)
         if len(df):
