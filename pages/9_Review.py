@@ -45,7 +45,7 @@ st.subheader("A plan version")
 open_name, open_version = review.opening_plan(box, sts, names)
 c1, c2 = st.columns([3, 1])
 name = c1.selectbox("Plan", names, index=names.index(open_name) if open_name in names else 0, key="rv_plan")
-versions = [int(v) for v in store.versions(name)["version"]][::-1]
+versions = [int(v) for v in store.versions(name)["version"]][::-1]  # newest first
 v_index = versions.index(open_version) if name == open_name and open_version in versions else 0
 version = c2.selectbox("Version", versions, index=v_index, key="rv_version")
 s = review_panel.status_of(store, name, version)
@@ -56,8 +56,16 @@ review_panel.show_line(s)
 if s.superseded:
     st.warning(f"v{s.latest_version} supersedes this version: decisions made on v{version} are stale.")
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _plans(data_version: str, url: str, name: str, version: int, saved_at: str, _ds, _store):
+    """Today's plan and the version under review (a saved version never changes: keyed on when it was saved)."""
+    return [_ds.current_plan(), _store.load_plan(name, version)]
+
+
 try:
-    plans = [ds.current_plan(), store.load_plan(name, version)]
+    vs = store.versions(name)
+    saved_at = str(vs.loc[vs["version"] == version, "created_at"].iloc[0]) if "created_at" in vs else ""
+    plans = _plans(state.dataset_version(), str(getattr(store, "url", "")), name, int(version), saved_at, ds, store)
 except StoreError as exc:
     st.error(f"Could not load the plan: {md_escape(exc)}")
     st.stop()
