@@ -15,6 +15,7 @@ from planning.reporting import figure
 from ui import access, capacity_charts as charts, state
 from ui.editors import editor_config
 from ui.format import usd
+from ui.plain import md_escape
 from ui.tables import show_table
 from ui.widgets import download_csv, download_excel
 
@@ -80,7 +81,7 @@ if store is not None:
         stored = store.list_scenarios(KIND)
         stored_names = stored["name"].tolist() if len(stored) else []
     except Exception as exc:  # noqa: BLE001
-        st.warning(f"Plan store unavailable ({exc}); scenarios are kept in this session only.")
+        st.warning(f"Plan store unavailable ({md_escape(exc)}); scenarios are kept in this session only.")
         store = None
 
 
@@ -102,7 +103,7 @@ current, rev = st.session_state[S_CUR], st.session_state[S_REV]
 try:
     base = CapacityScenario.from_dict(scenarios[current])
 except ScenarioError as exc:
-    st.error(f"Scenario {current!r} cannot be used: {exc}")
+    st.error(f"Scenario '{md_escape(current)}' cannot be used: {md_escape(exc)}")
     st.stop()
 if c3.button("Reset to defaults", help="Pre-fill again from the data and the planning defaults."):
     _switch(current, {**_default(version), "name": current})
@@ -164,7 +165,7 @@ edit, problems = apply_tables(base, edited, **company)
 for name, i in TAB_OF.items():  # each message under the table it belongs to
     if mine := [p.text for p in problems if p.table == name]:
         with tabs[i]:
-            st.error("Fix this value to update the results:  \n" + "  \n".join(f"• {t}" for t in mine))
+            st.error("Fix this value to update the results:  \n" + "  \n".join(f"• {md_escape(t)}" for t in mine))
 last = st.session_state.get(S_OK)
 if edit is not None:
     sc = edit
@@ -181,16 +182,17 @@ s1, s2, _ = st.columns([1, 1, 3])
 if s1.button("Save scenario", type="primary", disabled=not new_name.strip() or bool(problems)):
     name = new_name.strip()
     payload = {**sc.to_dict(), "name": name}
-    msg = ("success", f"Kept {name!r} in this session (no plan store).")
+    shown = md_escape(name)  # the user's words, never markdown
+    msg = ("success", f"Kept '{shown}' in this session (no plan store).")
     if store is not None:
         try:
             v = store.save_scenario(KIND, name, payload, note=sc.note,
                                     summary=_run(json.dumps(payload, sort_keys=True), version).summary())
-            msg = ("success", f"Saved {name!r} to the plan store (version {v.version}).")
+            msg = ("success", f"Saved '{shown}' to the plan store (version {v.version}).")
         except AccessDenied as exc:
-            msg = ("error", f"Not saved: {exc}")
+            msg = ("error", f"Not saved: {md_escape(exc)}")
         except Exception as exc:  # noqa: BLE001 — the store failed: the scenario stays in this session
-            msg = ("warning", f"Not saved to the plan store ({exc}); kept {name!r} in this session only.")
+            msg = ("warning", f"Not saved to the plan store ({md_escape(exc)}); kept '{shown}' in this session only.")
     if msg[0] != "error":
         _switch(name, payload)
     st.session_state["cap_saved_msg"] = msg
@@ -278,7 +280,7 @@ opt = st.session_state.get(S_OPT)
 if opt and opt["key"] == sc_json:
     o = opt["res"]
     if not o.ok:
-        st.error(f"No hiring plan: {o.diagnosis}. The scenario is unchanged.")
+        st.error(f"No hiring plan: {md_escape(o.diagnosis)}. The scenario is unchanged.")
     else:
         q = st.columns(3)
         q[0].metric("Expected bookings", usd(o.expected_bookings_usd))
@@ -318,7 +320,7 @@ else:
         try:
             summaries[n] = _run(json.dumps(payload, sort_keys=True), version).summary()
         except ScenarioError as exc:
-            st.warning(f"{n}: {exc}")
+            st.warning(f"{md_escape(n)}: {md_escape(exc)}")
     show_table(compare_table(summaries, user), key="cap_compare_table", hide_index=False,
                overrides={n: st.column_config.Column(n) for n in summaries})
     charts.compare(compare_amounts(summaries, user))
@@ -332,4 +334,4 @@ with e2:
     download_excel(export_sheets(res, tor, user), "Capacity plan (Excel)", f"capacity_{current}.xlsx",
                    key="cap_dl_xlsx")
 if plan_hires := {n: months_of(v.hiring_plan) for n, v in sc.segments.items() if any(v.hiring_plan)}:
-    st.caption("Planned hires: " + "; ".join(f"{n}: {', '.join(v)}" for n, v in plan_hires.items()))
+    st.caption("Planned hires: " + "; ".join(f"{md_escape(n)}: {', '.join(v)}" for n, v in plan_hires.items()))

@@ -4,6 +4,7 @@ viewer may see and do."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,11 @@ def at(tmp_path, monkeypatch):
 
 def by_label(elements, label: str, prefix: bool = False):
     return next(e for e in elements if (e.label.startswith(label) if prefix else e.label == label))
+
+
+def plain(markdown: str) -> str:
+    """A message as the reader sees it (the page escapes the user's and the data's words for markdown)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
 
 
 def metric(at, label: str) -> str:
@@ -149,7 +155,7 @@ def test_a_bad_value_shows_its_message_and_the_last_valid_results_stay(at, sampl
                                             ["expected_bookings_usd"])
     edit(at, "assumptions", {1: {"attainment": 250}, 2: {"quota_usd": -5}})
     assert not at.exception
-    text = " ".join(e.value for e in at.error)
+    text = plain(" ".join(e.value for e in at.error))
     assert "Mid-market · Expected attainment: must be above 0% and at most 200% (got 250%)" in text
     assert "SMB · Quota: must be positive (got -$5)" in text
     assert "2 values to fix" in text and "last valid assumptions" in text
@@ -162,7 +168,7 @@ def test_a_bad_value_shows_its_message_and_the_last_valid_results_stay(at, sampl
 
 def test_a_bad_ramp_cell_names_the_month(at):
     edit(at, "ramp", {2: {"M2": 40, "M3": 30}})  # SMB's ramp 25%, 40%, 30%, 100%: it falls in month 3
-    text = " ".join(e.value for e in at.error)
+    text = plain(" ".join(e.value for e in at.error))
     assert "SMB · Ramp curve: must not decrease from one month to the next (25%, 40%, 30%, 100%)" in text
 
 
@@ -234,9 +240,18 @@ def test_viewer_save_is_refused_and_says_so(viewer, tmp_path):
     by_label(at.button, "Save scenario").click().run()
     assert not at.exception
     assert not [s.value for s in at.success]
-    assert any(e.value.startswith("Not saved: Vic") and "may not save capacity scenarios" in e.value for e in at.error)
+    assert any(plain(e.value).startswith("Not saved: Vic <vic@acme.test> (viewer) may not save capacity scenarios")
+               for e in at.error)
     assert by_label(at.selectbox, "Scenario").value == "Baseline"
     from planning.plans.store import PlanStore
 
     assert "ViewerScenario" not in PlanStore(f"sqlite:///{tmp_path}/store.sqlite").list_scenarios("capacity")[
         "name"].tolist()
+
+
+def test_a_scenario_name_is_plain_text(at):
+    name = "[Your session expired - sign in again](http://evil.test)"
+    by_label(at.text_input, "Save as").set_value(name).run()
+    by_label(at.button, "Save scenario").click().run()
+    msg = next(s.value for s in at.success)
+    assert "](http" not in msg and plain(msg) == f"Saved '{name}' to the plan store (version 1)."
