@@ -125,6 +125,10 @@ def test_the_page_opens_on_what_waits_and_lists_every_team_with_a_book(db):
     assert mgr.set_index("manager_id")["open_comments"].to_dict() == {
         "M-01": 2, "M-02": 1, "M-03": 0, "M-04": 0, "M-05": 0, "M-06": 0, "M-07": 2}
     assert "3 open comments" in " ".join(rendered_markdown(at))
+    from planning.reporting.labels import UNLABELLED
+
+    shown = {c for d in at.dataframe for c in d.value.columns}
+    assert shown and not shown & UNLABELLED  # every header the page drew is in the label registry
 
 
 def test_the_admin_decides_for_a_managers_team(db):
