@@ -52,11 +52,6 @@ def show_status(store, ref) -> review.ReviewStatus | None:
     return s
 
 
-def visible_comments(user: User, s: review.ReviewStatus) -> pd.DataFrame:
-    """The comments ``user`` may see: the status is already the user's view (planning.plans.review_view)."""
-    return s.comments
-
-
 def comments_table(user: User, s: review.ReviewStatus, open_only: bool = False, key: str | None = None) -> None:
     t = review_tables.comments_table(s, open_only)
     if t.empty:
