@@ -95,4 +95,6 @@ def test_user_store_view(tmp_path):
         fin.delete_plan("P")
     fin.save_scenario("comp", "C", {"x": 2})
     assert s.versions_scenario("comp", "C")["author"].tolist() == ["", "f@x"]
-    assert s.plan_names() == ["P"] and mgr.safe_url == s.safe_url
+    assert s.plan_names() == ["P"] and UserStore(s, User("a@x", role=Role.ADMIN)).safe_url == s.safe_url
+    assert "sqlite" not in mgr.safe_url and "sqlite" not in fin.safe_url  # the store's address is an admin's
+    assert not {"accounts", "territories"} & set(mgr.list_plans())  # company-wide counts too
