@@ -133,3 +133,12 @@ def test_needed_hires_close_the_gap(sample):
     more = with_needed_hires(sc, res)
     assert sum(sum(s.hiring_plan) for s in more.segments.values()) == res.summary()["hires_needed"]
     assert run_scenario(more).summary()["hires_needed"] == 0
+
+
+def test_cost_and_quota_columns_are_known_by_their_words():
+    from planning.capacity import is_hidden
+
+    assert is_hidden(VIEWER, "recruiting_cost_usd") and is_hidden(VIEWER, "budget_usd")
+    assert is_hidden(VIEWER, "quota_usd") and is_hidden(VIEWER, "ramped_quota_usd")
+    assert not is_hidden(VIEWER, "attainment") and not is_hidden(VIEWER, "expected_bookings_usd")
+    assert not is_hidden(MANAGERLESS_FINANCE, "recruiting_cost_usd") and not is_hidden(None, "quota_usd")

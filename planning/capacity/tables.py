@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from planning.capacity.scenario import (MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, segment_problems)
-from planning.capacity.views import hidden_columns
+from planning.capacity.views import hidden_columns, is_hidden
 
 ASSUMPTION_COLUMNS = ["bookings_target_usd", "quota_usd", "attainment", "annual_attrition", "time_to_hire_months",
                       "cost_per_head_usd", "earliest_start_month", "max_hires_per_month"]
@@ -51,7 +51,8 @@ def scenario_tables(sc: CapacityScenario, user=None) -> dict[str, pd.DataFrame]:
     hide = hidden_columns(user)
 
     def row(s, cols):
-        return {c: (_points(getattr(s, c)) if c in PERCENT_COLUMNS else getattr(s, c)) for c in cols if c not in hide}
+        return {c: (_points(getattr(s, c)) if c in PERCENT_COLUMNS else getattr(s, c)) for c in cols
+                if c not in hide and not is_hidden(user, c)}
 
     assumptions = pd.DataFrame([row(s, ASSUMPTION_COLUMNS) for s in segs], index=idx)
     assumptions["attainment_source"] = [s.attainment_source for s in segs]

@@ -37,9 +37,21 @@ def hidden_columns(user) -> frozenset[str]:
     return frozenset(out)
 
 
+QUOTA_WORDS = frozenset({"quota"})
+COST_WORDS = frozenset({"cost", "budget", "ote", "comp", "payout", "salary"})
+
+
+def is_hidden(user, column) -> bool:
+    """True when ``user`` may not see ``column``: a quota column (a word "quota") without view_quota, a cost column
+    (a word "cost", "budget", "ote", …) without view_comp.  By the words, so a new cost column is hidden too."""
+    words = set(str(column).lower().split("_"))
+    return bool((words & QUOTA_WORDS and not can(user, Permission.VIEW_QUOTA))
+                or (words & COST_WORDS and not can(user, Permission.VIEW_COMP)))
+
+
 def scoped(frame: pd.DataFrame, user) -> pd.DataFrame:
     """``frame`` without the columns ``user`` may not see."""
-    return frame.drop(columns=[c for c in frame.columns if c in hidden_columns(user)])
+    return frame.drop(columns=[c for c in frame.columns if c in hidden_columns(user) or is_hidden(user, c)])
 
 
 # ------------------------------------------------------------------------------------------- headline
