@@ -44,8 +44,15 @@ cols[5].metric("Rejected rows", count(rejected))
 st.subheader("Validation report")
 show_table(ds.report.counts(), key="data_counts")
 issues = ds.report.issues_frame()
+errors, warnings = ds.report.issues_frame("error"), ds.report.warnings_frame()
+if len(errors):
+    st.markdown(f"**Rejected rows** — {count(rejected)} rows did not load; each keeps every value as written.")
+    show_table(errors, key="data_issues", height=min(400, 40 + 35 * len(errors)))
+if len(warnings):
+    st.markdown(f"**Loaded with warnings** — {count(len(warnings))} fields were blanked, placed another way or left "
+                "unassigned; the account loaded and the value as written is kept.")
+    show_table(warnings, key="data_warnings", height=min(400, 40 + 35 * len(warnings)))
 if len(issues):
-    show_table(issues, key="data_issues", height=min(400, 40 + 35 * len(issues)))
     d1, d2 = st.columns(2)
     with d1:
         download_csv(ds.report.rejects_frame(), "Download rejected rows (CSV)", "rejected_rows.csv")

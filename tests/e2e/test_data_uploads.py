@@ -70,10 +70,10 @@ def test_salesforce_pair_shows_what_the_loader_did(page, app_url):
     expect(main.get_by_text("Enterprise AE → AE (Enterprise)")).to_contain_text("Acount Exec → AE (guess)")
     expect(main.get_by_text("Currency conversions")).to_be_visible()
     expect(main.get_by_text("EUR → USD at 1.17")).to_contain_text("GBP → USD at 1.36")
-    expect(main.get_by_text("6 of 6 accounts carry an")).to_be_visible()
-    expect(main.get_by_text("6 accounts on the map (3 outside the US)")).to_be_visible()
+    expect(main.get_by_text("8 of 8 accounts carry an")).to_be_visible()  # 2 load with a field blanked and a warning
+    expect(main.get_by_text("8 accounts on the map (3 outside the US)")).to_be_visible()
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
-    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text("6")
+    expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text("8")
     chart = main.locator('[data-testid="stVegaLiteChart"]').nth(1)
     chart.scroll_into_view_if_needed()
     chart.locator("canvas, svg").first.wait_for()
