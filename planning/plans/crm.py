@@ -26,6 +26,10 @@ was made from (the *baseline*):
 new version): an accepted new account or owner change goes to the territory its CRM owner holds in the plan
 (unassigned when that owner holds none), an accepted deletion drops the account, a rejected change keeps the
 plan as it was; ARR changes do not move accounts, the decision is recorded in ``settings["crm_changes"]``.
+
+Shells reach change detection through :meth:`planning.access.ScopedView.crm_changes`, which cuts the plan, the
+export and the baseline to what the user may see (a manager: their team's accounts, other teams' reps and
+territories named "(another team)") before calling :func:`detect_changes`; applying needs ``edit_plans``.
 """
 from __future__ import annotations
 
