@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from planning.access.roles import Permission as P
 from planning.access.users import AccessDenied, User, author_name, denial
-from planning.plans.store_schema import StoreError
+from planning.plans.store_errors import StoreError  # not store_schema: that imports SQLAlchemy
 
 
 class StoreAccessDenied(AccessDenied, StoreError):
