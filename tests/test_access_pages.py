@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User, team_rep_ids
 from planning.access.directory import add_user, list_users
 from planning.plans import PlanStore, disruption, review
+from planning.reporting import person
 
 ROOT = Path(__file__).resolve().parents[1]
 M1 = User("dana@acme.test", "Dana", Role.MANAGER, manager_id="M-01", source="oidc")
@@ -46,12 +48,13 @@ def test_manager_disruption_page_matches_the_core_and_cli(db, sample, cli):
     at = page("6_Disruption.py", M1).run()
     assert not at.exception
     assert at.selectbox(key="dis_manager").options == ["Ava Harris (M-01)"]
-    reps_table = next(d.value for d in at.dataframe if "pct_arr_retained" in d.value and "name" in d.value
+    reps_table = next(d.value for d in at.dataframe if "pct_arr_retained" in d.value and "rep" in d.value
                       and "manager_name" in d.value)
     team = team_rep_ids(M1, sample.reps)
     core = disruption(sample.current_plan(), db.load_plan("Prop"), sample.accounts, sample.reps, sample.as_of,
                       user=M1)
-    assert set(reps_table["name"]) == set(core.reps["name"])
+    # people read "Name (R-010)"; a row without a rep id (no owner) keeps its name alone
+    assert set(reps_table["rep"]) == {n if pd.isna(i) else person(n, i) for n, i in zip(core.reps["name"], core.reps["rep_id"])}
     assert set(core.reps["rep_id"].dropna()) <= team
     acc = next(d.value for d in at.dataframe if "from_owner_name" in d.value and "change" in d.value)
     assert set(acc["account_id"]) == set(core.accounts.loc[~core.accounts["change"].isin(["kept", "unassigned both"]),
