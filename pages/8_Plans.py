@@ -9,7 +9,7 @@ import streamlit as st
 
 from planning.access import AccessDenied, Permission, author_name, scenario_permissions
 from planning.data import FileError
-from planning.plans import CHANGE_TYPES, SCENARIO_KINDS, ReviewError, StoreError, publish_plan
+from planning.plans import CHANGE_TYPES, SCENARIO_KINDS, ReviewError, StoreError
 from planning.reporting import count, label
 from ui import access, review_panel, scoped, state
 from ui.plain import md_escape
@@ -136,13 +136,12 @@ def _rename_clone_delete(t_ren, t_clone, t_del, sel: str, version: int) -> None:
 
 
 def _publish_tab(sel: str, version: int, rs) -> None:
-    ds = state.dataset()
+    targets = view.dataset.targets
     st.write("Publish an **approved** version in the files CRM import tools take: Data Loader `Id, OwnerId`, "
              "territories, territory members and quotas (set by the quota model with default settings), with "
              "`manifest.json` naming who approved and who published it. Publishing is recorded in the audit log.")
     changed_only = st.checkbox("Only accounts whose owner changes", value=True, key="crm_changed")
-    with_quotas = st.checkbox("Include quotas", value=len(ds.targets) > 0, key="crm_quotas",
-                              disabled=len(ds.targets) == 0)
+    with_quotas = st.checkbox("Include quotas", value=len(targets) > 0, key="crm_quotas", disabled=len(targets) == 0)
     approved = rs is not None and rs.state in ("approved", "published")
     if not approved:
         state_ = rs.label() if rs else "not reviewed"
@@ -150,8 +149,7 @@ def _publish_tab(sel: str, version: int, rs) -> None:
     if st.button("Publish: prepare CRM files", key="crm_prepare",
                  disabled=not approved or not user.can(Permission.PUBLISH)):
         try:
-            export, warns = publish_plan(store, user, sel, version, ds, changed_only=changed_only,
-                                         with_quotas=with_quotas)
+            export, warns = view.publish(sel, version, changed_only=changed_only, with_quotas=with_quotas)
             for w in warns:
                 st.warning(md_escape(w))
             st.session_state["crm_export"] = (sel, version, export)

@@ -272,3 +272,20 @@ def test_users_page_tables_are_labelled_and_typed_text_is_plain(db):
     assert not [h for h in headers.values() if h and "_" in h], headers
     mgr = at.selectbox(key="users_mgr")
     assert "Fatima Green (M-03)" in mgr.options  # people as "Name (M-03)"
+
+
+def test_crm_export_has_the_upload_limits(db, sample, one_row, monkeypatch, tmp_path, cli):
+    """The CRM-changes upload is held to the same per-file row limit as a data upload, with a message naming it."""
+    row, _ = one_row
+    two = pd.concat([row, sample.accounts.loc[sample.accounts["account_id"] != row["account_id"].iloc[0],
+                                              row.columns].iloc[[0]]])
+    monkeypatch.setenv("PLANNER_UPLOAD_MAX_ROWS", "1")
+    at = _upload(page(ADMIN).run(), two.to_csv(index=False).encode())
+    assert not at.exception
+    errs = " ".join(e.value for e in at.error).replace("\\", "")
+    assert "Not loaded" in errs and "one_row.csv" in errs and "at most 1 rows" in errs, errs
+    assert not at.metric
+    export = tmp_path / "two.csv"
+    two.to_csv(export, index=False)
+    r = cli(["--as", ADMIN.email, "crm-changes", "Prop", "--new-accounts", export])
+    assert r.exit_code == 2 and "at most 1 rows" in r.output

@@ -243,10 +243,30 @@ class ScopedView:
 
     # ------------------------------------------------------------------ CRM changes
     def load_crm_export(self, source, file: str | None = None):
-        """Read and validate a newer CRM account export (owners resolve against every rep)."""
+        """Read and validate a newer CRM account export (owners resolve against every rep), within the upload
+        limits (:class:`planning.data.UploadLimits`: a file over them is an ``UploadTooLarge``, a FileError)."""
+        import os
+
+        from planning.data.uploads import UploadLimits, check_rows, check_size
         from planning.plans import load_crm_accounts
 
-        return load_crm_accounts(source, self._ds.reps, settings=self._ds.settings, file=file)
+        limits = UploadLimits.from_settings(self._ds.settings, os.environ)
+        name = file or str(source)
+        if isinstance(source, bytes | bytearray):
+            check_size(name, len(source), limits)
+        elif isinstance(source, str | os.PathLike) and os.path.isfile(source):
+            check_size(name, os.path.getsize(source), limits)
+        res = load_crm_accounts(source, self._ds.reps, settings=self._ds.settings, file=file)
+        check_rows(name, len(res.clean) + len(res.rejects), limits)
+        return res
+
+    def publish(self, name: str, version: int | None, *, changed_only: bool = False, with_quotas: bool = True):
+        """The CRM import files of an approved version (:func:`planning.plans.publish_plan`; needs publish, which
+        sees every team): (export, warnings)."""
+        from planning.plans import publish_plan
+
+        return publish_plan(self.store, self.user, name, version, self._ds, changed_only=changed_only,
+                            with_quotas=with_quotas)
 
     def crm_changes(self, plan, export, *, arr_threshold_usd: float = 0.0):
         """What changed in the CRM (``export``: :meth:`load_crm_export`'s result) since ``plan`` was made, as the
