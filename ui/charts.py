@@ -13,12 +13,22 @@ if TYPE_CHECKING:
 
 
 @cache
+def altair_module():
+    """altair, imported on first use and set up once for this process (use it instead of ``import altair``)."""
+    return _altair()
+
+
+@cache
 def _altair():
     # imported on first draw, not with the page: altair takes about a second, and the Data page's headline
     # figures are on screen before its first chart
     import altair
+    import altair.utils.schemapi
 
     altair.data_transformers.disable_max_rows()
+    # Altair validates every channel object against the Vega-Lite schema as it is built (DEBUG_MODE): ~0.8 s of a
+    # Finance rerun for 11 charts.  The whole spec is still validated once when Streamlit serialises it.
+    altair.utils.schemapi.DEBUG_MODE = False
     return altair
 
 

@@ -4,9 +4,12 @@ Heights are the whole chart (Streamlit fits title, legend and axes inside them).
 """
 from __future__ import annotations
 
-import altair as alt
 import numpy as np
 import pandas as pd
+
+from ui.charts import altair_module
+
+alt = altair_module()  # set up once per process (no per-object schema validation)
 
 FLAG_COLORS = alt.Scale(domain=["in band", "below band", "above band", "no target"], range=["#2f6fdf", "#d9534f", "#f0ad4e", "#9aa0a6"])
 
