@@ -68,10 +68,11 @@ def test_finance_sees_everything(tiny):
 
 def test_hidden_columns_per_role():
     cols = ["name", "arr_usd", "quota_usd", "Q1_quota_usd", "bookings_target_usd", "coverage_ratio", "cost_usd",
-            "ae_cost_usd", "ote_usd", "payout_usd", "headcount", "potential_usd", "quota_reps", "history_quarters"]
+            "ae_cost_usd", "ote_usd", "payout_usd", "headcount", "potential_usd", "quota_reps", "history_quarters",
+            "hiring_budget_usd"]
     assert hidden_columns(VIEWER, cols) == ["quota_usd", "Q1_quota_usd", "bookings_target_usd", "coverage_ratio",
-                                            "cost_usd", "ae_cost_usd", "ote_usd", "payout_usd"]
-    assert hidden_columns(MGR1, cols) == ["cost_usd", "ae_cost_usd", "ote_usd", "payout_usd"]
+                                            "cost_usd", "ae_cost_usd", "ote_usd", "payout_usd", "hiring_budget_usd"]
+    assert hidden_columns(MGR1, cols) == ["cost_usd", "ae_cost_usd", "ote_usd", "payout_usd", "hiring_budget_usd"]
     assert hidden_columns(FIN, cols) == [] and hidden_columns(LEAD, cols) == []
     assert visible_figures(MGR1, {"arr_usd": 1.0, "cost_usd": 2.0}) == {"arr_usd": 1.0}
 

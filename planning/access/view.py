@@ -36,8 +36,8 @@ QUOTA_NAMES = frozenset({"target_usd", "coverage_ratio", "quota_coverage"})
 # ... unless it counts people or says where a figure came from (quota_reps, history_quarters, attainment_source)
 QUOTA_EXEMPT = frozenset({"reps", "quarters", "source", "method"})
 # comp and cost: pay, payouts and anything priced from OTE (cost_usd, ae_cost_usd, comp_cost_usd, ote_usd)
-COMP_WORDS = frozenset({"cost", "ote", "payout", "payouts", "commission", "comp", "salary", "variable", "spiff",
-                        "spiffs", "accelerator", "clawback"})
+COMP_WORDS = frozenset({"cost", "budget", "ote", "payout", "payouts", "commission", "comp", "salary", "variable",
+                        "spiff", "spiffs", "accelerator", "clawback"})
 
 
 def _words(column) -> set[str]:
