@@ -185,8 +185,14 @@ def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
     out = df.copy()
     for col in out.columns:
         s = out[col]
-        if s.dtype == object or pd.api.types.is_string_dtype(s):
-            out[col] = s.map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+        if not (s.dtype == object or pd.api.types.is_string_dtype(s)):
+            continue
+        try:  # vectorised: every table a page draws passes here, so the per-cell lambda cost each rerun
+            risky = s.str.startswith(_FORMULA_START, na=False).fillna(False).astype(bool)
+        except (AttributeError, TypeError):  # no text at all in an object column (e.g. only dates or lists)
+            continue
+        if risky.any():
+            out[col] = s.where(~risky, "'" + s[risky].astype(str))
     return out
 
 
