@@ -176,6 +176,7 @@ LABELS: dict[str, Label] = {
     "part": _t("Part"), "solve_seconds": Label("Solve (s)", NUMBER), "point": _t("Point"),
     "travel_mi": Label("Total travel (mi)", MILES), "scenario": _t("Scenario"), "proposal": _t("Proposal"),
     "gap": _p("Gap to the best possible", "How far the plan's cost may at most be from the best plan possible."),
+    "counties": _c("Counties"), "pieces": _c("Pieces", "Separate pieces of the territory on the map (islands count)."),
     # dates and states
     "created_at": Label("Saved", DATE), "first_created_at": Label("First saved", DATE),
     "changed_at": Label("Changed", DATE), "started_at": Label("Started", DATE), "finished_at": Label("Finished", DATE),
