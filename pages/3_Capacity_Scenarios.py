@@ -235,12 +235,9 @@ if show_cost:
 st.subheader("By segment: bookings, coverage and pipeline lenses")
 seg = segment_view(res, user)
 show_table(seg, key="cap_segments")
-l1, l2 = st.columns(2)
-with l1:
-    charts.lenses(seg)
-with l2:
-    st.markdown("**Support roles by ratio**")
-    show_table(support_view(res, user), key="cap_support")
+charts.lenses(seg)
+st.markdown("**Support roles by ratio**")
+show_table(support_view(res, user), key="cap_support")
 
 st.subheader("Sensitivity")
 tor = tornado_view(_tornado(sc_json, version), user)
@@ -266,7 +263,9 @@ if show_cost:
 use_cap = o3.checkbox("Headcount cap", value=not show_cost, key="cap_use_cap")
 cap = o3.number_input("Most AEs in seat", 0.0, value=float(sc.max_headcount or round(
     res.summary()["headcount_start"] + 10)), step=1.0, format="%.0f", key="cap_cap", disabled=not use_cap)
-pipeline_cap = o4.checkbox("Count only bookings the pipeline supports", value=True, key="cap_pipe")
+pipeline_cap = o4.checkbox("Pipeline caps bookings", value=True, key="cap_pipe",
+                           help="Count only the bookings that qualified pipeline (open + SDR-sourced) × win rate "
+                                "supports, per segment.")
 if o4.button("Solve", type="primary", disabled=bool(problems)):
     if obj == "max_bookings" and budget is None and not use_cap:
         st.error("Maximising bookings needs " + ("a budget or " if show_cost else "") + "a headcount cap.")

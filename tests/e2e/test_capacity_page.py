@@ -35,3 +35,4 @@ def test_capacity_page_numbers_charts_and_optimizer(page, app_url, sample, tmp_p
     assert page.get_by_text("Solver details").count() >= 1  # the LP gap and shadow prices, out of the way
     assert page.get_by_text("Gap to LP bound").count() == 0
     page.screenshot(path=str(tmp_path / "capacity.png"), full_page=True)
+
