@@ -41,8 +41,8 @@ def capacity_vs_target(mon: pd.DataFrame, view: str) -> None:
         line = alt.Chart(long.loc[long["series"] == tgt]).mark_line(color="#e45756", point=True, strokeWidth=3).encode(
             x=_x(), y=alt.Y("usd:Q", title="Bookings per month", axis=MONEY_AXIS),
             tooltip=_month_tip("usd", "$,.0f", "Bookings"))
-        st.altair_chart((bars + line).properties(height=300, title=f"{view}: {cap.lower()} (bars) vs {tgt.lower()} "
-                                                 "(line)"), width="stretch")
+        st.altair_chart((bars + line).properties(height=300, title=f"{view}: expected capacity (bars) against the "
+                                                 "bookings target (line)"), width="stretch")
     with r2:
         cum = _long(mon, ["cum_capacity_usd", "cum_target_usd"], "usd")
         st.altair_chart(alt.Chart(cum).mark_line(point=True).encode(
@@ -58,7 +58,7 @@ def hires_and_heads(mon: pd.DataFrame, monthly: pd.DataFrame) -> None:
         hires = _long(mon, ["hires", "open_reqs", "backfills", "hires_needed"], "heads")
         st.altair_chart(alt.Chart(hires).mark_bar().encode(
             x=_x(), y=alt.Y("heads:Q", title="AEs starting"),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0)),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
             tooltip=_month_tip("heads", ".1f", "AEs")).properties(height=280, title="Hires by month"),
             width="stretch")
     with h2:
@@ -79,7 +79,7 @@ def cost_by_month(mon: pd.DataFrame, view: str) -> None:
     st.altair_chart(alt.Chart(cost).mark_bar().encode(
         x=_x(), y=alt.Y("usd:Q", title="Cost per month", axis=MONEY_AXIS),
         color=alt.Color("series:N", title=None), tooltip=_month_tip("usd", "$,.0f", "Cost")
-    ).properties(height=240, title=f"{view}: {label('ae_support_cost_usd').lower()} by month"), width="stretch")
+    ).properties(height=240, title=f"{view}: {label('ae_support_cost_usd')} by month"), width="stretch")
 
 
 def lenses(seg: pd.DataFrame) -> None:
