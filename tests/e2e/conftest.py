@@ -121,3 +121,62 @@ def assert_chart_drawn(page, index: int = 0, min_width: int = 300, min_height: i
     box = chart.bounding_box()
     assert box and box["width"] > min_width and box["height"] > min_height
     return chart
+
+
+BUSY = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
+_DRAWN_JS = """([busy, needTitle]) => {
+  const ok = !document.querySelector(busy) &&
+    (!needTitle || !!document.querySelector('[data-testid="stMainBlockContainer"] h1'));
+  window.__drawnFrames = ok ? (window.__drawnFrames || 0) + 1 : 0;
+  return window.__drawnFrames >= 2;
+}"""
+
+
+class ScriptRuns:
+    """Counts the script runs the server reports finished on a page's websocket (Streamlit's ``script_finished``;
+    a run cut short for a rerun does not count), so "drawn" never means "the old page, before the run started":
+    the running indicator appears only a moment after a run starts, and a page's title is drawn before its body."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.done = 0
+        early = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
+
+        def on_frame(payload):
+            if not isinstance(payload, (bytes, bytearray)):
+                return
+            try:
+                msg = ForwardMsg.FromString(bytes(payload))
+            except Exception:  # noqa: BLE001 - not a ForwardMsg
+                return
+            if msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
+                self.done += 1
+
+        page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+    def wait_drawn(self, page, seen: int, need_title: bool = True, timeout: float = 300) -> None:
+        """After more than ``seen`` finished runs: no running indicator, spinner or skeleton and the main block's
+        title present, on two animation frames in a row."""
+        end = time.monotonic() + timeout
+        while self.done <= seen:
+            if time.monotonic() > end:
+                raise TimeoutError(f"no script run finished within {timeout:.0f} s")
+            page.wait_for_timeout(10)
+        page.evaluate("() => { window.__drawnFrames = 0; }")
+        # polled on each animation frame: drawn when two frames in a row show nothing busy
+        page.wait_for_function(_DRAWN_JS, arg=[BUSY, need_title], polling="raf", timeout=timeout * 1000)
+
+    def timed(self, page, act, need_title: bool = True) -> float:
+        """Seconds from ``act()`` (a navigation or a widget change) until the page is drawn again."""
+        seen = self.done
+        t = time.perf_counter()
+        act()
+        self.wait_drawn(page, seen, need_title)
+        return time.perf_counter() - t
+
+
+@pytest.fixture()
+def script_runs(page):
+    """A :class:`ScriptRuns` listening on the test's page (attach before the first navigation)."""
+    return ScriptRuns(page)
