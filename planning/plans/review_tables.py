@@ -56,14 +56,14 @@ def decisions_table(st: ReviewStatus) -> pd.DataFrame:
 
 
 def comments_table(st: ReviewStatus, open_only: bool = False) -> pd.DataFrame:
-    """A plan's comments as shown: comment_id, version, target, text, by, at, resolved, resolution."""
+    """A plan's comments as shown: comment_id, version, comment_on, text, by, at, resolved, resolution."""
     c = st.open_comments if open_only else st.comments
-    cols = ["comment_id", "version", "target", "text", "by", "at", "resolved", "resolution"]
+    cols = ["comment_id", "version", "comment_on", "text", "by", "at", "resolved", "resolution"]
     if c.empty:
         return pd.DataFrame(columns=cols)
     return pd.DataFrame({
         "comment_id": c["id"].astype(int), "version": c["version"].astype(int),
-        "target": [target_words(t, i) for t, i in zip(c["target_type"], c["target_id"])], "text": c["text"],
+        "comment_on": [target_words(t, i) for t, i in zip(c["target_type"], c["target_id"])], "text": c["text"],
         "by": c["by_label"], "at": c["at"].map(review_time), "resolved": c["resolved"].astype(bool),
         "resolution": c["resolution"].fillna(""),
     })[cols].reset_index(drop=True)

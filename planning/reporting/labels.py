@@ -149,7 +149,7 @@ LABELS: dict[str, Label] = {
     "days_since_update": _c("Days since last update"), "field": _t("Field"), "needed_for": _t("Needed for"),
     "filled": _c("Filled"), "of": _c("Of"), "completeness": _p("Completeness"), "arr_share": _p("Share of ARR"),
     "how": _t("How it was read"), "currency": _t("Currency"), "usd_per_unit": Label("USD per unit", NUMBER),
-    "rate_date": _t("Rate date"), "source": _t("Source"), "original_total": _c("Total in original currency"),
+    "rate_date": _t("Rate date"), "original_total": _c("Total in original currency"),
     "usd_total": _m("Total in USD"), "seat_price_usd": _m("Seat price"), "seat_share": _p("Seat share"),
     "wallet_share": _p("Wallet share"), "metric": _t("Measure"),
     "mean": _t("Average territory", "The average book of the segment's territories, in the measure's unit."),
@@ -193,6 +193,12 @@ LABELS: dict[str, Label] = {
     "target_type": _t("Target type"), "coverage_band": _t("Coverage band"), "pay_mix": _t("Pay mix"),
     "closest_known_title": _t("Closest known title"), "duplicate_group": _t("Duplicate group"),
     "lenses_disagree": _t("Lenses disagree"), "in_review": _t("In review"), "changes_requested": _t("Changes requested"),
+    # review (planning.plans.review_tables)
+    "plan": _t("Plan"), "review_state": _t("Review state"), "since": _t("Since"), "action": _t("What waits for you"),
+    "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": _t("When"),
+    "on_version": _c("On version"), "stale": _t("Stale", "Made on an older version than the plan's latest."),
+    "comment_id": _c("Comment #"), "comment_on": _t("On"), "text": _t("Comment"), "resolved": _t("Resolved"),
+    "resolution": _t("Resolution"), "event": _t("What happened"),
     # plan library, CRM changes, users (Plans and Users pages)
     "review": _t("Review"), "potential_cv": _p("Potential spread (CV)", "Standard deviation ÷ mean of potential "
                                                 "across territories, in the worst segment."),
@@ -200,12 +206,6 @@ LABELS: dict[str, Label] = {
     "crm_owner": _t("Owner in the CRM now"), "plan_territory": _t("Territory in the plan"),
     "arr_change_usd": _m("ARR change"), "arr_change": _t("ARR change"), "accept": _t("Accept"),
     "os_login": _t("OS login (CLI)"), "active": _t("Active"), "changed_by": _t("Changed by"),
-    # review (planning.plans.review_tables)
-    "plan": _t("Plan"), "review_state": _t("Review state"), "since": _t("Since"), "action": _t("What waits for you"),
-    "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": _t("When"),
-    "on_version": _c("On version"), "stale": _t("Stale", "Made on an older version than the plan's latest."),
-    "comment_id": _c("Comment #"), "target": _t("On"), "text": _t("Comment"), "resolved": _t("Resolved"),
-    "resolution": _t("Resolution"), "event": _t("What happened"),
     # capacity scenarios (editor, results, sensitivity, solver details)
     "attainment": _p("Expected attainment", "Bookings of a ramped AE as a share of their own target: the median "
                      "of recent quarters."),

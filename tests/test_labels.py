@@ -1,0 +1,37 @@
+"""The label registry and number formats: one word per canonical column, hand-checked formats."""
+from __future__ import annotations
+
+import ast
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from planning.reporting import LABELS, UNLABELLED, count, label, pct, person, present, ratio, usd, usd_whole
+from planning.reporting.formats import people
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_no_column_is_registered_twice():
+    """A key written twice in the LABELS literal silently keeps the later label (it once made flows read 'Source')."""
+    tree = ast.parse((ROOT / "planning" / "reporting" / "labels.py").read_text(encoding="utf-8"))
+    registry = next(n.value for n in tree.body if isinstance(n, ast.AnnAssign) and getattr(n.target, "id", "") == "LABELS")
+    keys = [k.value for k in registry.keys if isinstance(k, ast.Constant)]
+    assert [k for k, n in Counter(keys).items() if n > 1] == []
+
+
+def test_formats_by_hand():
+    assert usd(1_849_165.38) == "$1.85M" and usd(456_000) == "$456K" and usd(789) == "$789"
+    assert usd_whole(1_849_165.38) == "$1,849,165" and usd_whole(-1200.4) == "-$1,200"
+    assert pct(0.2345) == "23%" and pct(0.2345, 1) == "23.4%"
+    assert count(6007) == "6,007" and ratio(1.218) == "1.22×" and ratio(float("inf")).startswith("∞")
+    assert person("Liam Turner", "R-010") == "Liam Turner (R-010)" and person(None, None) == "Open territory"
+    reps = pd.DataFrame({"rep_id": ["R-010", "R-011"], "name": ["Liam Turner", "R-011"]})
+    assert people(reps).to_dict() == {"R-010": "Liam Turner (R-010)", "R-011": "R-011"}
+
+
+def test_present_renames_headers_and_remembers_the_unregistered():
+    df = pd.DataFrame({"arr_usd": [1.0], "pct_accounts_moved": [0.23], "brand_new_field": [1]})
+    assert list(present(df).columns) == [LABELS["arr_usd"].text, LABELS["pct_accounts_moved"].text, "Brand new field"]
+    assert "brand_new_field" in UNLABELLED and label("open_territories") == "Open territories"
