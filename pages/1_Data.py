@@ -1,15 +1,18 @@
-"""Data: load and validate CRM exports, see the account base, today's plan health and data health."""
+"""Data: load and validate CRM exports, see the account base, today's plan health and data health.
+
+Everything is read through the scoped accessor (ui.scoped.view()): a manager sees their own team's reps and
+accounts, a viewer no quota column."""
 from __future__ import annotations
 
 import streamlit as st
 
-from planning.access import Permission, scope_dataset
+from planning.access import Permission
 from planning.data import breakdown, health_report
-from planning.plans import BALANCE_METRICS, metrics, rollup
+from planning.plans import BALANCE_METRICS, rollup
 from planning.reporting import label, present
 from planning.reporting.figures import book_balance, figure_help, quota_reps
 from planning.reporting.formats import count, usd
-from ui import access, state
+from ui import access, scoped, state
 from ui.charts import accounts_map, book_bars
 from ui.data_load import loader_report, upload_section
 from ui.data_views import balance_view, books_view, health_view, map_points, owners, variance_message, with_people
@@ -19,7 +22,8 @@ from ui.widgets import download_csv
 
 user = access.page_user(Permission.VIEW_PLANS)
 st.title("Data")
-ds = scope_dataset(user, state.dataset())  # a manager sees their own team's reps and accounts
+view = scoped.view(store_optional=True)  # the page reads no plan store: it works without one
+ds = view.dataset  # a manager sees their own team's reps and accounts
 if user.scoped:
     st.info(f"You see your own team ({user.manager_id}): its reps and their accounts.")
 st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
@@ -37,7 +41,7 @@ cols[1].metric("Customers", count(customers.sum()),
                help="ARR above zero, or where ARR is blank, a customer account type / lifecycle stage.")
 cols[2].metric("ARR", usd(acc["arr_usd"].sum()))
 cols[3].metric("Potential", usd(acc["potential_usd"].sum()))
-cols[4].metric("Quota reps", count(quota_reps(ds.current_plan())), help=figure_help("quota_reps"))
+cols[4].metric("Quota reps", count(quota_reps(view.plan(view.current_plan()))), help=figure_help("quota_reps"))
 cols[5].metric("Rejected rows", count(rejected))
 
 # --- validation report -------------------------------------------------------------------
@@ -89,15 +93,16 @@ st.caption(f"{count(placed.sum())} accounts on the map ({count(abroad)} outside 
 
 # --- current plan health --------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=16)
-def _book(version: str):
-    return metrics(ds.current_plan(), ds.accounts, ds.reps, ds.plan_year, ds.settings)
+def _book(version: str, who, _view):
+    # ``who`` (the user) is part of the cache key: a manager's book is their team's territories
+    return _view.book(_view.current_plan())
 
 
 st.subheader("Current plan health")
 if data_problem(ds):
     st.info(data_problem(ds))
 else:
-    book = _book(state.dataset_version() + (f":team:{user.manager_id}" if user.scoped else ""))
+    book = _book(state.dataset_version(), user, view)
     flag = ds.settings.planning.productivity_variance_flag
     balance = book_balance(book, variance_flag=flag)
     for _, r in (balance.loc[balance["metric"] == "potential_usd"] if len(balance) else balance).iterrows():

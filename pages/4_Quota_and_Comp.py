@@ -1,4 +1,7 @@
-"""Quota and Comp: set quotas on a plan, design comp plans, simulate their cost, export."""
+"""Quota and Comp: set quotas on a plan, design comp plans, simulate their cost, export.
+
+Data, plans, quotas and the cost simulation come through the scoped accessor (ui.quota_state.view()): a manager
+sees their team's quotas only, and comp is for the roles that may see it."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,7 +12,7 @@ import streamlit as st
 from planning.access import Permission, denial
 from jobs import current_user
 from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError, QuotaSettings,
-                                   CompSimResult, Spiff, comp_sheets, compare_variants, labelled_sheets, per_rep_plans,
+                                   CompSimResult, Spiff, comp_sheets, labelled_sheets, per_rep_plans,
                                    plan_table, plans_from_dict, plans_to_dict, quota_sheets, tiers_frame, tiers_from_frame)
 from planning.reporting import count, figure, figure_help, pct, usd
 from planning.reporting import figures as F
@@ -17,12 +20,13 @@ from ui.guards import require_data
 from ui.jobs import comp_sim_job
 from ui import quota_charts as qc
 from ui import quota_state as qs
-from ui import access, state
+from ui import access
 from ui.tables import column_config, show_table
 from ui.widgets import download_csv, download_excel
 
 user = access.page_user(Permission.VIEW_QUOTA)
-ds = state.dataset()
+view = qs.view()
+ds = view.dataset
 st.title("Quota and Comp")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 st.caption(f"{ds.name} · quotas for {ds.plan_year} · the planning defaults until you change them here")
@@ -31,7 +35,7 @@ plan = qs.selected_plan()
 settings = qs.quota_settings().resolved(ds.settings)
 if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wide, no comp
     try:
-        team = qs.quota_result(plan, settings).for_user(user, ds.reps).reset_index()
+        team = qs.quota_result(plan, settings).table.reset_index()  # the view cut it to the team
     except QuotaError as exc:
         st.error(f"Quotas could not be set: {exc}")
         st.stop()
@@ -272,7 +276,7 @@ if vs:
     variant_sets = {name: plans_from_dict(d) for name, d in vs.items()}
     variant_sets = {"Current plans": plans, **variant_sets}
     with st.spinner("Simulating each variant on the same draws…"):
-        cmp_ = compare_variants(variant_sets, result, history=ds.history, defaults=ds.settings, **cfg)
+        cmp_ = view.compare_variants(variant_sets, result, **cfg)
     show_table(cmp_, key="q_variants")
     if st.button("Clear variants"):
         vs.clear()

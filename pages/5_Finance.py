@@ -1,4 +1,6 @@
-"""Finance: quota coverage against the bookings target, and what the comp plans will cost."""
+"""Finance: quota coverage against the bookings target, and what the comp plans will cost.
+
+Data, plans, quotas and the cost simulation come through the scoped accessor (ui.quota_state.view())."""
 from __future__ import annotations
 
 import streamlit as st
@@ -10,12 +12,12 @@ from planning.reporting import figures as F
 from ui.guards import require_data
 from ui import quota_charts as qc
 from ui import quota_state as qs
-from ui import access, state
+from ui import access
 from ui.tables import show_table
 from ui.widgets import download_excel
 
 access.page_user(Permission.VIEW_COMP)
-ds = state.dataset()
+ds = qs.view().dataset
 st.title("Finance")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 st.caption(f"{ds.name} · {ds.plan_year} · quota settings and comp plans come from the Quota and Comp page "

@@ -1,4 +1,7 @@
-"""Disruption: what moving from plan A to plan B does to every account, rep, manager and the company."""
+"""Disruption: what moving from plan A to plan B does to every account, rep, manager and the company.
+
+Data, plans, the report and the review read through the scoped accessor (ui.scoped.view()): a manager's report is
+their team's, the accounts leaving or joining it."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,9 +9,9 @@ import streamlit as st
 
 from planning.access import AccessDenied, Permission
 from planning.data import to_safe_csv
-from planning.plans import DisruptionReport, StoreError, disruption, manager_summary_html, plan_managers
+from planning.plans import DisruptionReport, StoreError, manager_summary_html
 from planning.reporting import figure, figure_help, present
-from ui import access, review_panel, state
+from ui import access, review_panel, scoped, state
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, usd
@@ -18,7 +21,8 @@ from ui.tables import show_table
 user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does to "
                                       "each account, rep and manager before anyone signs it.")
-ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
+scope = scoped.view()
+ds, store, session, refs, labels = scope.dataset, scope.store, pick.session, pick.refs, pick.labels
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 
 c1, c2, c3 = st.columns([2, 2, 1])
@@ -36,9 +40,9 @@ ref_a, ref_b = refs[a_idx], refs[b_idx]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _report(version: str, key_a: str, key_b: str, window: int, who, _a, _b, _ds) -> DisruptionReport:
+def _report(version: str, key_a: str, key_b: str, window: int, who, _a, _b, _view) -> DisruptionReport:
     # ``who`` (the user) is part of the cache key: a manager's report is cut to their team in the core
-    return disruption(_a, _b, _ds.accounts, _ds.reps, _ds.as_of, renewal_window_days=window, user=who)
+    return _view.disruption(_a, _b, renewal_window_days=window)
 
 
 try:
@@ -49,7 +53,7 @@ except StoreError as exc:
 with st.spinner("Comparing plans…"):
     try:
         report = _report(state.dataset_version(), ref_a.key(session), ref_b.key(session), window, user, plan_a, plan_b,
-                         ds)
+                         scope)
     except AccessDenied as exc:
         access.show_denied(exc)
 if user.scoped:
@@ -57,7 +61,7 @@ if user.scoped:
 review_panel.show_status(store, ref_b)
 
 # one list of a plan's managers for every page (Review lists the same): every team holding a book in A or B
-team_list = plan_managers(ds.reps, [plan_a, plan_b])
+team_list = scope.managers([plan_a, plan_b])
 mgr_options = [user.manager_id] if user.scoped else ["All managers"] + list(team_list["manager_id"])
 mgr_names = dict(zip(team_list["manager_id"], team_list["label"]))
 manager = st.selectbox("Manager view", mgr_options, key="dis_manager",
@@ -153,7 +157,8 @@ with t_map:
     st.markdown("**Territories before and after**" + ("" if manager == "All managers" else " — this team"))
     from ui.territory_map import team_map
 
-    team_map(plan_a, plan_b, ds, view.accounts["account_id"], "dis_map")
+    team_map(plan_a, plan_b, scope.report_dataset(view.accounts["account_id"], [plan_a, plan_b]),
+             view.accounts["account_id"], "dis_map")
 
 # --- exports --------------------------------------------------------------------------------
 st.subheader("Export")
@@ -187,7 +192,7 @@ else:
                "approve it or request changes for your team. Sales ops resolve comments by saving a new version.")
     s_b = review_panel.status_of(store, ref_b.name, ref_b.version)
     moved_acc = view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
-    review_panel.review_box(store, user, ref_b.name, ref_b.version, ds, accounts=moved_acc,
-                            reps=view.reps, plans=[plan_a, plan_b], key="dis_review")
+    review_panel.review_box(scope, ref_b.name, ref_b.version, accounts=moved_acc, reps=view.reps,
+                            plans=[plan_a, plan_b], key="dis_review")
     if s_b is not None:
         review_panel.comments_table(user, s_b)

@@ -1,4 +1,7 @@
-"""Compare: 2–4 plans side by side (balance, disruption, quota coverage, headcount and cost) and capacity scenarios."""
+"""Compare: 2–4 plans side by side (balance, disruption, quota coverage, headcount and cost) and capacity scenarios.
+
+Data, plans and both comparisons read through the scoped accessor (ui.scoped.view()): a manager's comparison is
+their team's, and no role sees a quota or cost figure it may not."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +9,8 @@ import streamlit as st
 
 from planning.access import Permission
 from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
-                            StoreError, best_in_row, compare_capacity, compare_plans, differs)
-from ui import access, review_panel, state
+                            StoreError, best_in_row, differs)
+from ui import access, review_panel, scoped, state
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
 from ui.plan_picker import plan_page_header
@@ -20,7 +23,8 @@ ROW_FORMAT = {"money": "${:,.0f}", "pct": "{:.1%}", "count": "{:,.0f}", "ratio":
 user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Compare", "Pick 2–4 plans from this session or the plan library. The best value of each "
                                    "row is highlighted; rows where the plans differ are marked ●.")
-ds, store, session, refs, labels = pick.ds, pick.store, pick.session, pick.refs, pick.labels
+view = scoped.view()
+ds, store, session, refs, labels = view.dataset, view.store, pick.session, pick.refs, pick.labels
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 # saved capacity scenarios come from the same store: skip them when it could not be read
 # (capacity scenarios are company-wide: listed only for roles that may see them)
@@ -35,15 +39,15 @@ base_idx = c2.selectbox("Disruption measured against", range(len(refs)), format_
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def _compare(version: str, keys: tuple[str, ...], base_key: str, who, _plans, _base, _ds) -> PlanComparison:
+def _compare(version: str, keys: tuple[str, ...], base_key: str, who, _plans, _base, _view) -> PlanComparison:
     # ``who`` is part of the cache key: a manager's comparison is cut to their team in the core
-    return compare_plans(_plans, _ds.accounts, _ds.reps, _ds.as_of, _ds.plan_year, baseline=_base,
-                         targets=_ds.targets, history=_ds.history, settings=_ds.settings, user=who)
+    return _view.compare(_plans, baseline=_base)
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def _capacity(version: str, names: tuple[str, ...], _payloads, _ds) -> pd.DataFrame:
-    return compare_capacity(_payloads, _ds)
+def _capacity(version: str, names: tuple[str, ...], who, _payloads, _view) -> pd.DataFrame:
+    # ``who``: the rows a role may not see (quota, cost) are dropped by the view
+    return _view.compare_capacity(_payloads)
 
 
 def _row_labels(keys: list) -> list[str]:
@@ -88,7 +92,7 @@ else:
         st.stop()
     with st.status("Comparing plans…", expanded=False) as status:
         cmp = _compare(state.dataset_version(), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
-                       user, plans, base, ds)
+                       user, plans, base, view)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
     for n in cmp.notes:
         st.caption(f"Note: {n}")
@@ -173,7 +177,7 @@ elif cap_pick:
     try:
         payloads = {n: store.load_scenario("capacity", n) for n in cap_pick}
         cap = _capacity(state.dataset_version(), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
-                                                       for n in cap_pick), payloads, ds)
+                                                       for n in cap_pick), user, payloads, view)
     except (StoreError, ValueError) as exc:
         st.error(f"Could not run the saved scenario: {exc}")
     if cap is not None:

@@ -2,25 +2,25 @@
 audit log).  draft → in review → approved → published, with "changes requested" as the way back.
 
 Everything read here is the user's view of the review log (planning.plans.review_view): a manager sees their
-own team's decisions, notes and comments and the plan-level state, never another team's.  The page opens on what
-waits for the user."""
+own team's decisions, notes and comments and the plan-level state, never another team's.  The data and the plans
+come through the scoped accessor (ui.scoped.view()).  The page opens on what waits for the user."""
 from __future__ import annotations
 
 import streamlit as st
 
 from planning.access import Permission
-from planning.plans import StoreError, plan_managers, review, review_tables
-from ui import access, review_panel, state
+from planning.plans import StoreError, review, review_tables
+from ui import access, review_panel, scoped, state
 from ui.plain import md_escape
 from ui.tables import show_table
 
 user = access.page_user(Permission.VIEW_PLANS)
-ds = state.dataset()
+view = scoped.view()
 st.title("Review")
 st.caption("Sales ops submit a saved version; each manager approves or requests changes for their team; finance "
            "signs off quotas; leadership approves; then sales ops publish it to the CRM (Plans page). Every act is "
            "kept in the audit log.")
-store = state.store()
+store = view.store
 try:
     names = list(store.list_plans()["name"])
 except StoreError as exc:
@@ -57,19 +57,20 @@ if s.superseded:
     st.warning(f"v{s.latest_version} supersedes this version: decisions made on v{version} are stale.")
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _plans(data_version: str, url: str, name: str, version: int, saved_at: str, _ds, _store):
-    """Today's plan and the version under review (a saved version never changes: keyed on when it was saved)."""
-    return [_ds.current_plan(), _store.load_plan(name, version)]
+def _plans(data_version: str, url: str, name: str, version: int, saved_at: str, _view):
+    """Today's plan and the version under review (a saved version never changes: keyed on when it was saved),
+    whole: they name the teams a comment concerns and the managers listed."""
+    return [_view.current_plan(), _view.load_plan(name, version)]
 
 
 try:
     vs = store.versions(name)
     saved_at = str(vs.loc[vs["version"] == version, "created_at"].iloc[0]) if "created_at" in vs else ""
-    plans = _plans(state.dataset_version(), str(getattr(store, "url", "")), name, int(version), saved_at, ds, store)
+    plans = _plans(state.dataset_version(), str(getattr(store, "url", "")), name, int(version), saved_at, view)
 except StoreError as exc:
     st.error(f"Could not load the plan: {md_escape(exc)}")
     st.stop()
-managers = plan_managers(ds.reps, plans)  # every manager whose team holds a book today or in this version
+managers = view.managers(plans)  # every manager whose team holds a book today or in this version (a manager: own)
 
 if user.can(Permission.REVIEW_SUBMIT):
     o1, o2, o3 = st.columns([2, 1, 1])
@@ -95,7 +96,7 @@ with t_dec:
     else:
         st.caption("No decisions yet.")
     st.markdown("**Decide or comment on the whole version**")
-    review_panel.review_box(store, user, name, version, ds, plans=plans, key="rv_box")
+    review_panel.review_box(view, name, version, plans=plans, key="rv_box")
     st.caption("To comment on one account or rep, open the Disruption page with this version as plan B.")
 with t_com:
     review_panel.comments_table(user, s, key="rv_comments")

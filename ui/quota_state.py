@@ -1,8 +1,11 @@
 """Session state and caches shared by the Quota and Comp page and the Finance page.
 
 Quota settings and comp plans live in session state (as dicts, so they can be saved to the
-plan store as they are).  Quotas are cached on (dataset version, plan fingerprint, settings);
+plan store as they are).  Quotas are cached on (dataset version, user, plan fingerprint, settings);
 a simulation is kept with the hash of its inputs and only re-run when they change.
+
+Data, plans, quotas and the cost simulation come through the scoped accessor (:func:`view`): a manager's quotas
+are their team's, and the simulation needs view_comp.
 """
 from __future__ import annotations
 
@@ -14,12 +17,18 @@ import pandas as pd
 import streamlit as st
 
 from planning.compensation import (CompPlan, CompSimResult, QuotaResult, QuotaSettings, default_plans, plans_from_dict,
-                                   plans_to_dict, quota_for_plan, simulate_cost)
+                                   plans_to_dict)
 from planning.plans import Plan
-from ui import state
+from ui import scoped, state
 
 _SETTINGS, _PLANS, _PLAN_NAME, _SIM, _SIMCFG, _VARIANTS = (
     "quota.settings", "comp.plans", "quota.plan_name", "comp.sim", "comp.sim_config", "comp.variants")
+
+
+def view():
+    """The scoped accessor for these pages (:func:`ui.scoped.view`); without a plan store the pages still work,
+    keeping their scenarios in the session."""
+    return scoped.view(store_optional=True)
 
 
 def _digest(obj) -> str:
@@ -54,7 +63,7 @@ def plan_options() -> tuple[list, int, object]:
 
     session = state.session_plans()
     try:
-        store = state.store()
+        store = scoped.view().store  # raises when the store cannot be opened
         refs, _problem = available_plans(session, store)
     except Exception:  # no store: this session's plans only
         store, refs = None, [PlanRef("session", n) for n in session]
@@ -89,7 +98,7 @@ def set_quota_settings(settings: QuotaSettings) -> None:
 
 
 def comp_plans() -> dict[str, CompPlan]:
-    ds = state.dataset()
+    ds = view().dataset
     if _PLANS not in st.session_state:
         st.session_state[_PLANS] = plans_to_dict(default_plans(defaults=ds.settings))
     return plans_from_dict(st.session_state[_PLANS])
@@ -105,20 +114,22 @@ def variants() -> dict[str, dict]:
 
 
 @st.cache_data(show_spinner="Setting quotas…", max_entries=32)
-def _quota(version: str, fingerprint: str, settings_json: str, _plan: Plan) -> QuotaResult:
-    ds = state.dataset()
-    return quota_for_plan(_plan, ds.accounts, ds.reps, ds.targets, ds.history,
-                          QuotaSettings.from_dict(json.loads(settings_json)), ds.plan_year, ds.settings)
+def _quota(version: str, who, fingerprint: str, settings_json: str, _plan: Plan, _view) -> QuotaResult:
+    # ``who`` (the user) is part of the cache key: a manager's result holds their team's territories only
+    return _view.quota(_plan, QuotaSettings.from_dict(json.loads(settings_json)))
 
 
 def quota_result(plan: Plan, settings: QuotaSettings | None = None) -> QuotaResult:
-    """Quotas for ``plan`` (cached on the data version, the plan and the settings)."""
+    """Quotas for ``plan`` as the user may see them (cached on the data version, the user, the plan and the
+    settings)."""
     s = settings or quota_settings()
-    return _quota(state.dataset_version(), plan_fingerprint(plan), json.dumps(s.to_dict(), sort_keys=True), plan)
+    v = view()
+    return _quota(state.dataset_version(), v.user, plan_fingerprint(plan), json.dumps(s.to_dict(), sort_keys=True),
+                  plan, v)
 
 
 def sim_config_default() -> dict:
-    p = state.dataset().settings.planning
+    p = view().dataset.settings.planning
     return {"n_draws": p.comp_simulation_draws, "seed": 7, "distribution": "normal",
             "correlation": p.attainment_correlation, "early_churn_share": 0.0}
 
@@ -152,8 +163,7 @@ def simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None
         return kept[1]
     if not run:
         return None
-    ds = state.dataset()
-    res = simulate_cost(plans, result, history=ds.history, defaults=ds.settings, progress=progress, **cfg)
+    res = view().comp_cost(plans, result, progress=progress, **cfg)
     st.session_state[_SIM] = (key, res)
     return res
 
@@ -170,9 +180,10 @@ def run_simulation_with_progress(result: QuotaResult, plans: dict[str, CompPlan]
 
 
 def store_or_none():
-    """The plan store, or None when it cannot be opened (the page then keeps scenarios in session only)."""
+    """The plan store as the user sees it, or None when it cannot be opened (the page then keeps scenarios in
+    session only)."""
     try:
-        return state.store()
+        return scoped.view().store
     except Exception as exc:  # any driver/config problem: saving is optional, the page must still work
         st.caption(f"Plan store unavailable ({exc}); settings are kept for this session only.")
         return None

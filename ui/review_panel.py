@@ -1,14 +1,15 @@
 """Review widgets shared by the Disruption, Compare, Plans and Review pages: a version's status line, the
 comment and decision box, and the review tables.  Every act goes through planning.plans.review, and every read
 is the signed-in user's view of the log (the store carries the user, so a manager sees their own team's
-decisions and comments only).  User text (plan names, notes, comments) is shown as plain text."""
+decisions and comments only); the box reads the data (teams, who may be commented on) through the scoped
+accessor (planning.access.ScopedView).  User text (plan names, notes, comments) is shown as plain text."""
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from planning.access import AccessDenied, Permission, Role, User, require_account, require_rep
-from planning.plans import ReviewError, plan_managers, review, review_tables, target_teams
+from planning.access import AccessDenied, Permission, Role, User
+from planning.plans import ReviewError, review, review_tables
 from ui.plain import md_escape
 from ui.tables import show_table
 
@@ -95,7 +96,7 @@ def decide_options(user: User, managers: pd.DataFrame) -> dict[str, str]:
     return out
 
 
-def _comment_form(store, user: User, name: str, version: int, ds, accounts, reps, plans, key: str) -> None:
+def _comment_form(view, name: str, version: int, accounts, reps, plans, key: str) -> None:
     c1, c2 = st.columns([1, 2])
     kinds = ["plan"] + (["account"] if accounts is not None and len(accounts) else []) + \
             (["rep"] if reps is not None and len(reps) else [])
@@ -112,21 +113,21 @@ def _comment_form(store, user: User, name: str, version: int, ds, accounts, reps
     text = st.text_input("Comment", key=f"{key}_text", placeholder="e.g. keep Acme with Dana")
 
     def check(t, i):
-        if t == "account":
-            require_account(user, ds.reps, i, ds.accounts, plans)
-        elif t == "rep":
-            require_rep(user, ds.reps, i)
+        view.check_target(t, i, plans)
     if st.button("Add comment", key=f"{key}_add", disabled=not text.strip()):
-        teams = target_teams(kind, target, ds.reps, ds.accounts, plans) if kind != "plan" else []
-        act(lambda: review.comment(store, user, name, version, text, kind, target, check=check, teams=teams),
+        teams = view.comment_teams(kind, target, plans)
+        act(lambda: review.comment(view.store, view.user, name, version, text, kind, target, check=check,
+                                   teams=teams),
             f"Comment added to {name} v{version}.")
 
 
-def review_box(store, user: User, name: str, version: int, ds, *, accounts: pd.DataFrame | None = None,
+def review_box(view, name: str, version: int, *, accounts: pd.DataFrame | None = None,
                reps: pd.DataFrame | None = None, plans=(), key: str = "rb") -> None:
-    """Comment on the version (or an account or rep in it) and decide on it, as this user may.  ``plans``: the
-    plans in view (today's and this version), which name the teams a comment's account belongs to and the teams
-    an admin may decide for (:func:`planning.plans.plan_managers`)."""
+    """Comment on the version (or an account or rep in it) and decide on it, as ``view``'s user may (``view``: the
+    page's :class:`planning.access.ScopedView`, whose store carries the user).  ``plans``: the plans in view
+    (today's and this version), which name the teams a comment's account belongs to and the teams an admin may
+    decide for (:meth:`ScopedView.managers`)."""
+    store, user = view.store, view.user
     if msg := st.session_state.pop("review_flash", None):
         st.success(md_escape(msg))
     s = status_of(store, name, version)
@@ -134,8 +135,8 @@ def review_box(store, user: User, name: str, version: int, ds, *, accounts: pd.D
         return
     plans = list(plans)
     if user.can(Permission.REVIEW_COMMENT):
-        _comment_form(store, user, name, version, ds, accounts, reps, plans, key)
-    managers = plan_managers(ds.reps, plans)
+        _comment_form(view, name, version, accounts, reps, plans, key)
+    managers = view.managers(plans)
     options = decide_options(user, managers)
     if options and s.state == "in_review" and not s.superseded:
         d1, d2 = st.columns([1, 2])

@@ -89,10 +89,10 @@ def add_plan(plan: Plan) -> None:
 
 
 def sidebar_summary() -> None:
-    from planning.access import scope_dataset
-    from ui import access
+    """The dataset's name, dates and counts in the sidebar, as the user may see it (a manager: their team's)."""
+    from ui import scoped
 
-    ds = scope_dataset(access.user(), dataset())  # a manager's counts are their team's
+    ds = scoped.view(store_optional=True).dataset
     with st.sidebar:
         st.caption(f"**{ds.name}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
                    f"{len(ds.accounts):,} accounts · {len(ds.reps):,} people")

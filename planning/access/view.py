@@ -200,12 +200,21 @@ class ScopedView:
         return self.figures(plan_summary(p, accounts, reps, ds.plan_year, ds.settings))
 
     def disruption(self, a, b, renewal_window_days: int | None = None):
-        """Moving from plan ``a`` to ``b`` (:func:`planning.plans.disruption`), as the user may see it."""
+        """Moving from plan ``a`` to ``b`` (:func:`planning.plans.disruption`), as the user may see it: a manager's
+        team, where another team's manager reads ``(another team)``."""
         from planning.plans import disruption
 
         ds = self._ds
         w = ds.settings.planning.renewal_window_days if renewal_window_days is None else renewal_window_days
-        return disruption(a, b, ds.accounts, ds.reps, ds.as_of, renewal_window_days=w, user=self.user)
+        report = disruption(a, b, ds.accounts, ds.reps, ds.as_of, renewal_window_days=w, user=self.user)
+        if self.team is None:
+            return report
+        # an account leaving or joining the team names the rep on the other side, not that rep's manager
+        acc = report.accounts.copy()
+        for col in ("from_manager_id", "to_manager_id"):
+            other = acc[col].notna() & ~acc[col].astype(str).isin(self.team)
+            acc[col] = acc[col].astype(object).where(~other, OTHER_TEAM)
+        return replace(report, accounts=acc)
 
     def compare(self, plans: list, baseline=None):
         """Plans side by side (:func:`planning.plans.compare_plans`) as the user may see them; no bookings targets
@@ -235,11 +244,73 @@ class ScopedView:
         return replace(res, table=table, quarterly=quarterly, targets=res.targets.iloc[0:0],
                        gaps=res.gaps.iloc[0:0])
 
+    def _sim_inputs(self, kwargs: dict) -> dict:
+        """The simulation's keyword arguments, with the data's attainment history and defaults unless given."""
+        return {"history": self._ds.history, "defaults": self._ds.settings, **kwargs, "user": self.user}
+
     def comp_cost(self, plans, quotas, **kwargs):
-        """The Monte Carlo comp cost (:func:`planning.compensation.simulate_cost`; needs view_comp)."""
+        """The Monte Carlo comp cost (:func:`planning.compensation.simulate_cost`; needs view_comp), on the data's
+        attainment history and defaults unless ``history`` / ``defaults`` are given."""
         from planning.compensation import simulate_cost
 
-        return simulate_cost(plans, quotas, user=self.user, **kwargs)
+        return simulate_cost(plans, quotas, **self._sim_inputs(kwargs))
+
+    def compare_variants(self, variants: dict, quotas, **kwargs) -> pd.DataFrame:
+        """Comp-plan variants on the same draws (:func:`planning.compensation.compare_variants`; needs view_comp)."""
+        from planning.compensation import compare_variants
+
+        return compare_variants(variants, quotas, **self._sim_inputs(kwargs))
+
+    def compare_capacity(self, payloads: dict) -> pd.DataFrame:
+        """Saved capacity scenarios side by side (:func:`planning.plans.compare_capacity`; company-wide, so it needs
+        view_company), without the quota and cost rows the user may not see."""
+        require(self.user, P.VIEW_COMPANY)
+        from planning.plans import compare_capacity
+
+        out = compare_capacity(payloads, self._ds)
+        return out.drop(index=hidden_columns(self.user, out.index))
+
+    # ------------------------------------------------------------------ teams and review targets
+    def managers(self, plans=()) -> pd.DataFrame:
+        """The managers whose team holds a book in ``plans`` (:func:`planning.plans.plan_managers`, on every rep);
+        a manager gets their own team's managers only."""
+        from planning.plans import plan_managers
+
+        out = plan_managers(self._ds.reps, list(plans))
+        return out if self.team is None else out.loc[out["manager_id"].astype(str).isin(self.team)]
+
+    def check_target(self, kind: str, target, plans=()) -> None:
+        """Refuse (AccessDenied) a comment on an account or rep outside what the user may see."""
+        from planning.access.scope import require_account, require_rep
+
+        ds = self._ds
+        if kind == "account":
+            require_account(self.user, ds.reps, target, ds.accounts, list(plans))
+        elif kind == "rep":
+            require_rep(self.user, ds.reps, target)
+
+    def comment_teams(self, kind: str, target, plans=()) -> list[str]:
+        """The managers whose team a comment on ``target`` concerns (:func:`planning.plans.target_teams`, on the
+        whole data: an account leaving the team concerns the team it joins too); none for a plan comment."""
+        from planning.plans import target_teams
+
+        return [] if kind == "plan" else target_teams(kind, target, self._ds.reps, self._ds.accounts, list(plans))
+
+    def report_dataset(self, account_ids, plans=()):
+        """The dataset behind a report the user was given: its accounts (``account_ids``, within those the user
+        may see in the data or in ``plans``), and the reps who own them in the data or in ``plans`` (the other
+        side of a move is named in the report).  Unscoped users: :attr:`dataset`."""
+        if self.team is None:
+            return self.dataset
+        ds, plans = self._ds, list(plans)
+        ids = set(pd.Index(account_ids).astype(str)) & set(self.account_ids(plans))
+        accounts = ds.accounts.loc[ds.accounts["account_id"].astype(str).isin(ids).to_numpy()]
+        owners = set(self.team) | set(accounts["owner_rep_id"].dropna().astype(str))
+        for p in plans:
+            owner = p.assignment.reindex(list(ids)).map(p.territories["owner_rep_id"])
+            owners |= set(owner.dropna().astype(str))
+        reps = ds.reps.loc[ds.reps["rep_id"].astype(str).isin(owners).to_numpy()]
+        return replace(self.dataset, accounts=self.columns(accounts), reps=self.columns(reps))
 
     # ------------------------------------------------------------------ CRM changes
     def load_crm_export(self, source, file: str | None = None):
