@@ -11,7 +11,7 @@ from planning.access import AccessDenied, Permission
 from planning.data import to_safe_csv
 from planning.plans import DisruptionReport, StoreError, manager_summary_html
 from planning.reporting import figure, figure_help, present
-from ui import access, review_panel, scoped, state
+from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, usd
@@ -52,7 +52,7 @@ except StoreError as exc:
     st.stop()
 with st.spinner("Comparing plans…"):
     try:
-        report = _report(state.dataset_version(), ref_a.key(session), ref_b.key(session), window, user, plan_a, plan_b,
+        report = _report(scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, user, plan_a, plan_b,
                          scope)
     except AccessDenied as exc:
         access.show_denied(exc)

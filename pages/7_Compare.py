@@ -10,7 +10,7 @@ import streamlit as st
 from planning.access import Permission
 from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
                             StoreError, best_in_row, differs)
-from ui import access, review_panel, scoped, state
+from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
 from ui.plan_picker import plan_page_header
@@ -91,7 +91,7 @@ else:
         st.error(f"Could not load a plan: {exc}")
         st.stop()
     with st.status("Comparing plans…", expanded=False) as status:
-        cmp = _compare(state.dataset_version(), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
+        cmp = _compare(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
                        user, plans, base, view)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
     for n in cmp.notes:
@@ -176,7 +176,7 @@ elif not cap_names:
 elif cap_pick:
     try:
         payloads = {n: store.load_scenario("capacity", n) for n in cap_pick}
-        cap = _capacity(state.dataset_version(), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
+        cap = _capacity(scoped.data_key(view), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
                                                        for n in cap_pick), user, payloads, view)
     except (StoreError, ValueError) as exc:
         st.error(f"Could not run the saved scenario: {exc}")

@@ -34,3 +34,12 @@ def view(*, store_optional: bool = False) -> ScopedView:
     v = ScopedView(user, ds, raw)
     st.session_state[_KEY] = (user, ds, raw, v)
     return v
+
+
+def data_key(v: ScopedView) -> str:
+    """A cache key for reports on this session's data and plans: the dataset's version and the plan store's URL
+    (a saved plan's name and version name another plan in another store)."""
+    from ui import state
+
+    raw = v.store.raw if v.store is not None else None
+    return f"{state.dataset_version()}|{getattr(raw, 'url', '')}"
