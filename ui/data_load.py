@@ -39,7 +39,8 @@ def _settings_editors() -> Settings:
         rates_in = base.currency.frame()
         rates = st.data_editor(rates_in, num_rows="dynamic", hide_index=True, key="rates_editor",
                                column_config=column_config(rates_in, {"usd_per_unit": st.column_config.NumberColumn(
-                                   label("usd_per_unit"), format="%.5f")}))
+                                   label("usd_per_unit"), format="%.5f"),
+                                   "source": st.column_config.TextColumn("Rate source")}))
         st.caption("Potential where the export has none: employees × seat share × seat price, or revenue × "
                    "IT-spend share × wallet share (industry rules of thumb; edit them to match your market). An "
                    "uploaded potential always wins.")
