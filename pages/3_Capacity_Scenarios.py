@@ -8,11 +8,11 @@ import streamlit as st
 from optimizers.headcount import optimize_hiring, proportional_allocation
 from planning.access import AccessDenied, Permission
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, apply_tables, can, compare_amounts,
-                               compare_table, default_scenario, export_sheets, headline, hiring_export, monthly_view,
+                               compare_table, export_sheets, headline, hiring_export, monthly_view,
                                months_of, people_view, run_scenario, scenario_tables, segment_view, support_view,
                                tornado, tornado_view, with_needed_hires)
 from planning.reporting import figure
-from ui import access, capacity_charts as charts, state
+from ui import access, capacity_charts as charts, scoped, state
 from ui.editors import editor_config
 from ui.format import usd
 from ui.plain import md_escape
@@ -21,7 +21,8 @@ from ui.widgets import download_csv, download_excel
 
 user = access.page_user(Permission.VIEW_COMPANY)  # headcount and cost are company-wide
 show_cost = can(user, Permission.VIEW_COMP)
-ds = state.dataset()
+sview = scoped.view(store_optional=True)  # scenarios live in the session when the store cannot be opened
+ds = sview.dataset
 version = state.dataset_version()
 st.title("Capacity Scenarios")
 st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year} · how many AEs and support people each "
@@ -34,7 +35,7 @@ S_SCEN, S_CUR, S_REV, S_VER, S_OPT, S_OK = "cap_scenarios", "cap_current", "cap_
 # --- cached pure work (keyed on the scenario's JSON and the dataset version) ----------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def _default(ver: str) -> dict:
-    return default_scenario(state.dataset()).to_dict()
+    return scoped.view(store_optional=True).capacity_scenario().to_dict()
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -59,11 +60,8 @@ def _optimize(sc_json: str, ver: str, objective: str, budget, cap, pipeline_cap:
 
 
 def _store():
-    """The plan store, or None (then scenarios live in this session only)."""
-    try:
-        return state.store()
-    except Exception:  # noqa: BLE001 — any store problem falls back to the session, it must not break the page
-        return None
+    """The plan store as the user sees it, or None (then scenarios live in this session only)."""
+    return sview.store
 
 
 # --- scenario book-keeping ------------------------------------------------------------------

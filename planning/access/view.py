@@ -270,6 +270,15 @@ class ScopedView:
         out = compare_capacity(payloads, self._ds)
         return out.drop(index=hidden_columns(self.user, out.index))
 
+    def capacity_scenario(self):
+        """The capacity scenario pre-filled from the whole company's data (company-wide, so it needs view_company).
+        Built on every row, since a headcount plan needs the targets even where the user may not read them; what
+        the user is shown of it is cut by planning.capacity.views, which take the user."""
+        require(self.user, P.VIEW_COMPANY)
+        from planning.capacity import default_scenario
+
+        return default_scenario(self._ds)
+
     # ------------------------------------------------------------------ teams and review targets
     def managers(self, plans=()) -> pd.DataFrame:
         """The managers whose team holds a book in ``plans`` (:func:`planning.plans.plan_managers`, on every rep);
