@@ -1,7 +1,12 @@
-"""A carve as a job: its independent parts (segment × region) run on the engine; the plan is saved on success.
+"""A carve as a job: its independent parts (segment × region) run on the engine.
 
 ``carve_on(...)`` solves now (the CLI, benchmarks, sweeps); ``submit_carve(...)`` starts a job that outlives
 the page and records it in the store's jobs table (the Carve page).
+
+A carve is a *run* until someone saves it: the job keeps its record (status, headline figures, the name its
+proposal would be saved under) and the full result stays with the job manager for the user's sessions, but no plan
+is written to the store unless the caller asks (``save_as``, as the CLI's ``--save``) or a person presses Save.
+A failed or cancelled run never saves anything, so it can never replace a saved plan.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from jobs.runner import make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
 from planning.data.defaults import Settings
 from planning.plans.jobs_table import JobRecords
+from planning.reporting.carve_words import bands_held, carve_headline
 
 
 def takes_runner() -> bool:
@@ -70,25 +76,28 @@ def save_result(store, res: CarveResult, name: str, author: str, accounts, reps,
 
 
 def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Settings | None, store, user: str,
-               save_as: str | None, cluster: str | None) -> Callable[[JobContext], dict]:
-    """The work function of a carve job."""
+               save_as: str | None, cluster: str | None, name: str | None = None) -> Callable[[JobContext], dict]:
+    """The work function of a carve job: the proposal is named ``save_as or name`` and saved only with
+    ``save_as`` (an explicit request); otherwise it stays a run (see the module doc)."""
 
     def work(ctx: JobContext) -> dict:
         runner = ctx.runner(cluster, work_size(accounts, cs), "carve") if takes_runner() else None
         res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,
                        progress=lambda f, m: ctx.progress(f, m), should_stop=ctx.should_stop,
-                       name=save_as, engine_settings=ctx.engine_settings)
+                       name=save_as or name, engine_settings=ctx.engine_settings)
         out = result_summary(res)
         out["result_object"] = res
         if res.status == "cancelled":
             out.update(status="cancelled", summary="cancelled by the user")
             return out
         if not res.ok:
-            out.update(status="failed", summary=f"no plan: {res.status}", error=res.diagnosis or res.status)
+            out.update(status="failed", summary=carve_headline(res.status, res.gap).text,
+                       error=res.diagnosis or res.status)
             return out
-        name = save_as or res.plan.name
-        out.update(save_result(store, res, name, user, accounts, reps, plan_year, defaults))
-        out.update(status="succeeded", summary=res.summary())
+        out["proposal"] = res.plan.name  # what Save offers as its name
+        if save_as:
+            out.update(save_result(store, res, save_as, user, accounts, reps, plan_year, defaults))
+        out.update(status="succeeded", summary=carve_headline(res.status, res.gap, held=bands_held(res.balance)).text)
         return out
 
     return work
@@ -98,15 +107,32 @@ def submit_carve(store, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: i
                  defaults: Settings | None = None, user: str = "", title: str = "", save_as: str | None = None,
                  cluster: str | None = None, engine_settings: EngineSettings | None = None,
                  dataset: str | None = None) -> int:
-    """Start a carve job (returns its id).  The proposal is saved as plan ``save_as`` only if it succeeds.
+    """Start a carve job (returns its id).  Its proposal is a run named ``title`` (default "Carve <time>");
+    with ``save_as`` it is also saved as that plan, only if it succeeds.
 
     ``dataset`` names the data the job ran on (the page's dataset version), so a page that re-attaches on
     other data does not show the result against the wrong accounts."""
     cs.validate()
-    save_as = save_as or f"Carve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}"
+    name = save_as or title or f"Carve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}"
     records = JobRecords(store.engine)
     settings = {"carve": cs.to_dict(), "accounts": int(len(accounts)), "reps": int(len(reps)),
                 "plan_year": int(plan_year), "cluster": cluster or "auto", "save_as": save_as,
-                "dataset": dataset}
-    work = carve_work(accounts, reps, plan_year, as_of, cs, defaults, store, user, save_as, cluster)
-    return manager().submit(records, "carve", title or save_as, user, settings, work, engine_settings)
+                "proposal": name, "dataset": dataset}
+    work = carve_work(accounts, reps, plan_year, as_of, cs, defaults, store, user, save_as, cluster, name)
+    return manager().submit(records, "carve", title or name, user, settings, work, engine_settings)
+
+
+def record_known(store, res: CarveResult, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int,
+                 user: str = "", dataset: str | None = None) -> int:
+    """Record a carve whose result is already known (the same data and settings were solved before, e.g. by
+    another session) as this user's job, succeeded at once, so their later sessions find it like any run.
+    Nothing is solved and nothing is saved; returns the job id."""
+    settings = {"carve": res.settings.to_dict() if res.settings is not None else {}, "accounts": int(len(accounts)),
+                "reps": int(len(reps)), "plan_year": int(plan_year), "cluster": "cached", "save_as": None,
+                "proposal": res.plan.name if res.plan is not None else None, "dataset": dataset}
+    out = result_summary(res)
+    out.update(status="succeeded" if res.ok else "failed", proposal=settings["proposal"], result_object=res,
+               summary=carve_headline(res.status, res.gap, held=bands_held(res.balance)).text,
+               error="" if res.ok else (res.diagnosis or res.status))
+    return manager().submit(JobRecords(store.engine), "carve", settings["proposal"] or "Carve", user, settings,
+                            lambda ctx: dict(out))

@@ -4,6 +4,10 @@ The fewest-moves end is solved first (it is exact, and its plan meets every band
 then starts from that plan, so the points do not wait for each other and run in parallel on a cluster.  In this
 process they run one after another through the same code, so a curve is the same wherever it was solved.
 Picking a point, dropping dominated ones and the bound are :mod:`optimizers.carve.frontier`'s own.
+
+Points are named for the trade-off, not the parameter: "fewest moves", "balanced" (the user's own continuity
+weight), "shortest travel", and between them "leaning to fewer moves" / "leaning to shorter travel".  A curve job
+saves nothing: its points are runs, kept with the job for the user's sessions, until someone picks one and saves it.
 """
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jobs.carve_job import save_result
 from jobs.engine import EngineSettings, describe, resolve
 from jobs.manager import JobContext, manager
 from jobs.runner import make_runner
@@ -29,7 +32,7 @@ from planning.plans.jobs_table import JobRecords
 class PointItem:
     """One point of the curve: everything a worker needs (picklable)."""
 
-    name: str  # "fewest moves", "continuity 5", "shortest travel"
+    name: str  # "fewest moves", "balanced", "leaning to shorter travel", "shortest travel"
     accounts: pd.DataFrame
     reps: pd.DataFrame
     plan_year: int
@@ -73,10 +76,34 @@ def point_items(accounts, reps, plan_year: int, base: CarveSettings, points: int
         return PointItem(name, accounts, reps, plan_year, as_of, CarveSettings.from_dict({**common, **over}),
                          defaults, None, weight)
 
+    weights = sweep_weights(points, base.continuity_weight)
+    names = point_names(weights, base.continuity_weight)
     out = [item("fewest moves", None, objective=by)]
-    out += [item(f"continuity {w:g}", float(w), objective="cost", continuity_weight=float(w))
-            for w in sweep_weights(points, base.continuity_weight)]
+    out += [item(n, float(w), objective="cost", continuity_weight=float(w)) for n, w in zip(names, weights)]
     out.append(item("shortest travel", 0.0, objective="cost", continuity_weight=0.0))
+    return out
+
+
+def point_names(weights, own: float) -> list[str]:
+    """Names of the points between the ends (weights strongest first): "balanced" at the user's own continuity
+    weight, "leaning to fewer moves" above it and "leaning to shorter travel" below; several on one side are
+    numbered outwards from the balanced point ("leaning to shorter travel 2" is nearer the shortest-travel end)."""
+    above = [w for w in weights if w > own]
+    below = [w for w in weights if w < own]
+
+    def side(w: float, group: list[float], words: str, outward: list[float]) -> str:
+        if len(group) == 1:
+            return words
+        return f"{words} {outward.index(w) + 1}"
+
+    out = []
+    for w in weights:
+        if w == own:
+            out.append("balanced")
+        elif w > own:
+            out.append(side(w, above, "leaning to fewer moves", sorted(above)))
+        else:
+            out.append(side(w, below, "leaning to shorter travel", sorted(below, reverse=True)))
     return out
 
 
@@ -132,7 +159,8 @@ def frontier_on(accounts, reps, plan_year: int, settings: CarveSettings | None =
 
 def frontier_work(accounts, reps, plan_year, as_of, cs: CarveSettings, points: int, by: str,
                   defaults: Settings | None, store, user: str, title: str, cluster: str | None):
-    """The work function of a frontier job: every point kept is saved as its own plan ("<title> · <point>")."""
+    """The work function of a frontier job: the curve's table and its points, each named "<title> · <point>"
+    should someone save it; nothing is saved here."""
 
     def work(ctx: JobContext) -> dict:
         # no size: in this process unless a cluster is asked for; one record per point over both calls
@@ -143,21 +171,24 @@ def frontier_work(accounts, reps, plan_year, as_of, cs: CarveSettings, points: i
         except FrontierError as exc:
             return {"status": "failed", "summary": f"no curve: {exc.result.status}",
                     "error": exc.result.diagnosis or exc.result.status}
-        saved = [save_result(store, pt.result, f"{title} · {pt.label}", user, accounts, reps, plan_year, defaults)
-                 for pt in front.points]
         table = front.table()
-        table["saved_as"] = [s["plan"] for s in saved]
+        table["proposal"] = [point_plan_name(title, pt.label) for pt in front.points]
         return {"status": "succeeded", "summary": front.headline(), "bound": front.bound, "by": by,
-                "plans": saved, "table": table.to_dict(orient="records"), "result_object": front}
+                "title": title, "table": table.to_dict(orient="records"), "result_object": front}
 
     return work
+
+
+def point_plan_name(title: str, label: str) -> str:
+    """The name a curve point's plan is offered under when someone saves it: "<curve title> · <point>"."""
+    return f"{title} · {label}"
 
 
 def submit_frontier(store, accounts, reps, plan_year: int, as_of, cs: CarveSettings, points: int = 6,
                     by: str = "moves", defaults: Settings | None = None, user: str = "", title: str = "",
                     cluster: str | None = None, engine_settings: EngineSettings | None = None,
                     dataset: str | None = None) -> int:
-    """Start a frontier job (returns its id); its points are saved as plans only when the curve is found."""
+    """Start a frontier job (returns its id).  Its points are runs kept with the job; none is saved as a plan."""
     cs.validate()
     if points < 2:
         raise ValueError("a frontier needs at least 2 points (fewest moves and shortest travel)")

@@ -6,14 +6,17 @@ for its parts) and returns the result reference to record.  The job's row in the
 source of truth: a browser that reloads, or a second session, finds the job there and follows its progress;
 Cancel from any session sets ``cancel_requested`` and the driving thread stops the job's tasks.
 
-Nothing is saved from a job that failed or was cancelled: work functions save their plan only on success,
-as a new plan, so no saved plan is ever replaced by a failed job.
+A finished job's full result (e.g. a CarveResult) stays here, keyed by the store and the job, for the user's later
+sessions (a reload finds it through the jobs table); the most recent :data:`KEEP_RESULTS` are kept.  Carve and curve
+jobs save nothing themselves (a result is a run until someone saves it); nothing is ever saved from a job that
+failed or was cancelled, so no saved plan is replaced by a failed job.
 """
 from __future__ import annotations
 
 import threading
 import time
 import traceback
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -99,6 +102,13 @@ class RecordingRunner:
 
 
 WorkFn = Callable[[JobContext], dict]
+KEEP_RESULTS = 32  # finished jobs whose full result this process keeps (older ones: their record only)
+
+
+def _store_key(records: JobRecords | None) -> str:
+    """Which store a job id belongs to (job ids repeat across stores)."""
+    engine = getattr(records, "engine", None)
+    return "" if engine is None else str(engine.url)
 
 
 class JobManager:
@@ -108,7 +118,8 @@ class JobManager:
         self._lock = threading.Lock()
         self._threads: dict[int, threading.Thread] = {}
         self._stops: dict[int, threading.Event] = {}
-        self._results: dict[int, Any] = {}  # full in-memory results (e.g. a CarveResult) of finished jobs
+        # full in-memory results (e.g. a CarveResult) of finished jobs, by (store, job id), oldest first
+        self._results: OrderedDict[tuple[str, int], Any] = OrderedDict()
 
     def submit(self, records: JobRecords, kind: str, title: str, user: str, settings: dict, work: WorkFn,
                engine_settings: EngineSettings | None = None) -> int:
@@ -130,7 +141,9 @@ class JobManager:
             result = out.pop("result_object", None)
             if result is not None:
                 with self._lock:
-                    self._results[jid] = result
+                    self._results[(_store_key(rec), jid)] = result
+                    while len(self._results) > KEEP_RESULTS:
+                        self._results.popitem(last=False)
             extra = {"progress": 1.0} if status == "succeeded" else {}
             rec.update(jid, status=status, message=out.get("summary", status), result=out,
                        error=out.get("error", ""), **extra)
@@ -160,9 +173,14 @@ class JobManager:
         with self._lock:
             return {j for j, t in self._threads.items() if t.is_alive()}
 
-    def result(self, job_id: int):
+    def result(self, job_id: int, records: JobRecords | None = None):
+        """The full result of a finished job of the store behind ``records`` (without it: the latest job of that
+        id in any store), or None when this process no longer holds it (a restart, or too many since)."""
         with self._lock:
-            return self._results.get(job_id)
+            if records is not None:
+                return self._results.get((_store_key(records), int(job_id)))
+            found = [v for (_, j), v in self._results.items() if j == int(job_id)]
+            return found[-1] if found else None
 
     def wait(self, job_id: int, timeout: float | None = None) -> bool:
         """Block until the job's thread ends (CLI, tests); False on timeout."""

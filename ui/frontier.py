@@ -1,40 +1,68 @@
-"""The "Moves vs travel" view of the Carve page: the trade-off curve, its table, and picking a point."""
+"""The "Moves vs travel" view of the Carve page: the trade-off curve, its table, and picking a point.
+
+Points are named for the trade-off ("Fewest moves", "Balanced", "Shortest travel"); accounts and ARR moved are
+the core's figures (planning.reporting.figures) against today's plan, so a point reads the same before and after
+it is picked, and on Disruption.  A curve is a run: nothing is saved until someone saves the picked point."""
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
+import streamlit as st
 
-from ui.format import pct, usd
+from optimizers.carve.frontier import Frontier
+from planning.reporting import label
+from planning.reporting.carve_words import point_title
+from planning.reporting.figures import moved_between
+from planning.reporting.formats import count, pct, usd
+from ui import state
+from ui.tables import show_table
 
 
-def frontier_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """The frontier table with display columns: worst band deviation over all metrics, readable labels."""
-    out = table.copy()
-    dev = [c for c in out if c.startswith("worst_dev_")]
-    out["worst_dev"] = out[dev].max(axis=1) if dev else float("nan")
-    out["travel_k_mi"] = out["travel_mi"] / 1000.0
-    out["arr_moved"] = out["arr_moved_usd"].map(usd)
-    out["balance"] = out["worst_dev"].map(lambda v: f"worst book {pct(v, 1)} off target")
-    out["tag"] = out["point"].astype(str) + ". " + out["label"]
-    return out
+@st.cache_data(show_spinner=False, max_entries=8)
+def _moved(version: str, view: str, _front: Frontier, _current, _accounts) -> pd.DataFrame:
+    rows = [moved_between(_current, pt.result.plan, _accounts) for pt in _front.points]
+    return pd.DataFrame(rows)[["accounts_moved", "arr_moved_usd"]]
+
+
+def curve_table(front: Frontier, ds, view: str) -> pd.DataFrame:
+    """One row per point, canonical columns: point, label, accounts_moved, arr_moved_usd (the core's figures),
+    travel_mi, worst_dev, and the solver's status, gap and seconds."""
+    table = front.table()
+    moved = _moved(state.dataset_version(), view, front, ds.current_plan(), ds.accounts)
+    table["accounts_moved"] = moved["accounts_moved"].to_numpy()
+    table["arr_moved_usd"] = moved["arr_moved_usd"].to_numpy()
+    dev = [c for c in table if c.startswith("worst_dev_")]
+    table["worst_dev"] = table[dev].max(axis=1) if dev else float("nan")
+    table["label"] = table["label"].map(point_title)
+    return table
+
+
+def point_caption(table: pd.DataFrame, i: int) -> str:
+    """ "2. Balanced — 1,388 moved, 2,310,000 mi" for the point picker."""
+    r = table.iloc[i]
+    return f"{i + 1}. {r['label']} — {count(r['accounts_moved'])} moved, {r['travel_mi']:,.0f} mi"
 
 
 def frontier_chart(table: pd.DataFrame, picked: int | None = None) -> alt.LayerChart:
     """Accounts moved against total travel, one dot per point (the picked one ringed), a line joining them."""
-    df = frontier_frame(table)
+    df = table.copy()
+    df["travel_k_mi"] = df["travel_mi"] / 1000.0
+    df["arr_moved"] = df["arr_moved_usd"].map(usd)
+    df["balance"] = df["worst_dev"].map(lambda v: f"worst book {pct(v, 1)} off target")
+    df["tag"] = df["point"].astype(str) + ". " + df["label"]
     df["picked"] = df["point"] == picked
-    tip = [alt.Tooltip("tag:N", title="point"), alt.Tooltip("accounts_moved:Q", title="accounts moved", format=","),
-           alt.Tooltip("arr_moved:N", title="ARR moved"),
-           alt.Tooltip("travel_mi:Q", title="total travel (mi)", format=",.0f"),
-           alt.Tooltip("balance:N", title="balance"), alt.Tooltip("status:N"),
-           alt.Tooltip("gap:Q", title="gap to LP bound", format=".2%")]
+    tip = [alt.Tooltip("tag:N", title=label("point")),
+           alt.Tooltip("accounts_moved:Q", title=label("accounts_moved"), format=","),
+           alt.Tooltip("arr_moved:N", title=label("arr_moved_usd")),
+           alt.Tooltip("travel_mi:Q", title=label("travel_mi"), format=",.0f"),
+           alt.Tooltip("balance:N", title="Balance")]
     base = alt.Chart(df).encode(
-        x=alt.X("travel_k_mi:Q", title="total travel, thousand miles (account → owner's home)",
+        x=alt.X("travel_k_mi:Q", title="Total travel, thousand miles (account → owner's home)",
                 scale=alt.Scale(zero=False)),
-        y=alt.Y("accounts_moved:Q", title="accounts moved", scale=alt.Scale(zero=False)))
+        y=alt.Y("accounts_moved:Q", title=label("accounts_moved"), scale=alt.Scale(zero=False)))
     line = base.mark_line(color="#8da0cb")
     dots = base.mark_circle(size=140).encode(
-        color=alt.Color("worst_dev:Q", title="worst book off target", scale=alt.Scale(scheme="greens", reverse=True),
+        color=alt.Color("worst_dev:Q", title="Worst book off target", scale=alt.Scale(scheme="greens", reverse=True),
                         legend=alt.Legend(format=".0%")),
         tooltip=tip)
     ring = base.transform_filter(alt.datum.picked).mark_point(size=420, color="#d62728", strokeWidth=2)
@@ -42,11 +70,12 @@ def frontier_chart(table: pd.DataFrame, picked: int | None = None) -> alt.LayerC
     return alt.layer(line, dots, ring, labels).properties(height=340, width="container")
 
 
-def frontier_table(table: pd.DataFrame) -> pd.DataFrame:
-    """The table the page shows, one row per point."""
-    df = frontier_frame(table)
-    out = pd.DataFrame({"point": df["tag"], "accounts moved": df["accounts_moved"], "ARR moved": df["arr_moved"],
-                        "total travel (mi)": df["travel_mi"].round(0), "worst book off target": df["worst_dev"].map(
-                            lambda v: pct(v, 1)), "status": df["status"], "gap": df["gap"].map(lambda v: pct(v, 2)),
-                        "seconds": df["seconds"].round(1)})
-    return out
+def curve_view(front: Frontier, ds, view: str, picked: int | None) -> pd.DataFrame:
+    """Draw the curve's chart, its table (the solver's terms in "Solver details") → the table."""
+    table = curve_table(front, ds, view)
+    st.altair_chart(frontier_chart(table, picked), width="stretch")
+    named = table.assign(point=table["point"].astype(str) + ". " + table["label"])
+    show_table(named[["point", "accounts_moved", "arr_moved_usd", "travel_mi", "worst_dev"]], key="carve_curve_table")
+    with st.expander("Solver details"):
+        show_table(named[["point", "status", "gap", "seconds"]], key="carve_curve_solver")
+    return table

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.plans import JOB_ACTIVE, JobRecords
+from ui.tables import show_table
 
 STATUS_ICON = {"queued": "⏳", "running": "▶️", "succeeded": "✅", "failed": "❌", "cancelled": "⏹️",
                "interrupted": "⚠️"}
@@ -39,7 +40,8 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
             done = int(job.get("parts_done") or 0)
             if done != shown and job.get("parts"):
                 shown = done
-                parts_view.dataframe(parts_frame(job), hide_index=True, width="stretch")
+                with parts_view.container():
+                    show_table(parts_frame(job), key=None)
             if job.get("status") not in JOB_ACTIVE:
                 records.mark_seen(job_id)
                 break
@@ -73,43 +75,65 @@ def attach(records: JobRecords, user: str, session_key: str, kind: str, label: s
     return job
 
 
+def _last_finished(records: JobRecords, user: str, kind: str, recent_minutes: float) -> pd.Series | None:
+    """The job a fresh session shows: a failure the user has not seen yet, if it is the newest and recent; else
+    the user's last successful job of ``kind`` (seen or not, saved or not)."""
+    done = records.list(user=user, kind=kind, status=("succeeded", "failed"), limit=20)
+    if not len(done):
+        return None
+    newest = done.iloc[0]
+    recent = newest["finished_at"] > pd.Timestamp.now(tz="UTC") - pd.Timedelta(minutes=recent_minutes)
+    if newest["status"] == "failed" and pd.isna(newest["seen_at"]) and recent:
+        return newest
+    ok = done.loc[done["status"] == "succeeded"]
+    return ok.iloc[0] if len(ok) else None
+
+
 def pick_up(records: JobRecords, user: str, session_key: str, kind: str, label: str, shown_key: str,
             have_result: bool, recent_minutes: float = 15.0) -> dict | None:
-    """:func:`attach`; else, once per session and only when the page shows no result yet, the user's job of
-    ``kind`` that ended within ``recent_minutes`` while no page followed it (a reload, a closed tab), shown as
-    if the page had stayed open → the job's row, or None."""
+    """:func:`attach`; else, once per session and only when the page shows no result yet (a reload, a closed
+    tab, a new browser), the user's last finished job of ``kind`` — its result shown again, saved or not; a
+    failure only when it is the newest, unseen and ended within ``recent_minutes`` → the job's row, or None."""
     job = attach(records, user, session_key, kind, label)
     if job is not None or have_result or st.session_state.get(shown_key):
         return job
     st.session_state[shown_key] = True
-    latest = records.list(user=user, kind=kind, limit=1, unseen=True)
-    if not len(latest) or latest["status"].iat[0] not in ("succeeded", "failed") or \
-            latest["finished_at"].iat[0] <= pd.Timestamp.now(tz="UTC") - pd.Timedelta(minutes=recent_minutes):
+    row = _last_finished(records, user, kind, recent_minutes)
+    if row is None:
         return None
-    job_id = int(latest["id"].iat[0])
+    job_id, when = int(row["id"]), f"{row['finished_at']:%Y-%m-%d %H:%M} UTC"
+    name = label[0].lower() + label[1:]
+    if pd.isna(row["seen_at"]):
+        st.caption(f"Your {name} job #{job_id} finished at {when} while you were away.")
+    else:
+        st.caption(f"Your last {name}: job #{job_id}, finished at {when}.")
     records.mark_seen(job_id)
-    st.caption(f"Your {label[0].lower() + label[1:]} job #{job_id} finished at "
-               f"{latest['finished_at'].iat[0]:%H:%M:%S} UTC while you were away.")
     return records.get(job_id)
 
 
+PART_WORDS = {"optimal": "done", "feasible": "done when the time limit struck",
+              "time_limit": "done when the time limit struck", "infeasible": "no plan", "cancelled": "cancelled"}
+
+
 def parts_frame(job: dict) -> pd.DataFrame:
+    """A job's parts as they finish: the part, what became of it (in words) and its seconds."""
     parts = pd.DataFrame(job.get("parts") or [], columns=["name", "status", "seconds"])
-    return parts.rename(columns={"name": "part", "seconds": "seconds (solve)"})
+    parts["status"] = parts["status"].map(lambda s: PART_WORDS.get(str(s), s))
+    return parts.rename(columns={"name": "part", "seconds": "solve_seconds"})
 
 
 def jobs_frame(records: JobRecords, user: str, kind: str | None = None, limit: int = 20) -> pd.DataFrame:
-    """The user's recent jobs as a display table (newest first)."""
+    """The user's recent jobs, newest first, with canonical columns (shown through ui.tables.show_table)."""
     df = records.list(user=user, kind=kind, limit=limit)
     if df.empty:
         return df
     res = df["result"].apply(lambda r: r if isinstance(r, dict) else {})
     return pd.DataFrame({
-        "job": df["id"], "status": df["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"),
-        "title": df["title"], "parts": df["parts_done"].astype(str) + " / " + df["parts_total"].astype(str),
-        "engine": df["engine"], "started (UTC)": df["started_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
-        "seconds": df["seconds"].round(1), "saved as": res.map(lambda r: r.get("plan") or ""),
-        "result / error": [e or m for e, m in zip(df["error"], df["message"])],
+        "job_id": df["id"], "status": df["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"),
+        "job_name": df["title"], "parts": df["parts_done"].astype(str) + " / " + df["parts_total"].astype(str),
+        "engine": df["engine"], "started_at": df["started_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+        "seconds": df["seconds"].round(1), "saved_as": res.map(lambda r: r.get("plan") or "not saved"),
+        "job_result": [e or m for e, m in zip(df["error"], df["message"])],
     })
 
 
@@ -162,11 +186,8 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
             st.caption(f"Last sweep #{job['id']}: {job['status']} {job.get('error') or ''}")
         else:
             st.markdown(f"**Sweep #{job['id']}** ({job['status']}, {job.get('seconds', 0):.0f} s, "
-                        f"{job.get('engine') or '–'}): each plan found is saved under *saved_as*.")
-            st.dataframe(table, hide_index=True, width="stretch",
-                         column_config={"gap": st.column_config.NumberColumn(format="percent"),
-                                        "worst_dev_after": st.column_config.NumberColumn(format="percent"),
-                                        "arr_moved_usd": st.column_config.NumberColumn(format="dollar")})
+                        f"{job.get('engine') or '–'}): each plan found is saved under the name in *Saved as*.")
+            show_table(table, key="sweep_table")
 
 
 COMP_JOB = "comp_sim_job_id"
@@ -197,4 +218,4 @@ def comp_sim_job(store, result, plans: dict, cfg: dict, ds, user: str, as_user=N
         st.info(f"Comp simulation #{job_id} was cancelled.")
     elif job.get("status") == "failed":
         st.error(f"Comp simulation #{job_id} failed: {job.get('error') or job.get('message')}")
-    return job_manager().result(int(job_id))
+    return job_manager().result(int(job_id), records)

@@ -10,17 +10,12 @@ import numpy as np
 import pandas as pd
 
 from planning.plans import colour_of
+from planning.reporting import usd
 
 
 def _rgb(hex_colour: str, alpha: int) -> list[int]:
     h = hex_colour.lstrip("#")
     return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [alpha]
-
-
-def _money(v) -> str:
-    if v is None or (isinstance(v, float) and np.isnan(v)):
-        return "–"
-    return f"${v / 1e6:,.2f}M" if abs(v) >= 1e6 else f"${v / 1e3:,.0f}K"
 
 
 def _pct(v) -> str:
@@ -33,9 +28,9 @@ def shape_rows(shapes) -> pd.DataFrame:
     rows = []
     for r in shapes.itertuples():
         tip = (f"{getattr(r, 'owner', r.territory_id)} ({r.territory_id}, {r.segment})\n"
-               f"Potential {_money(getattr(r, 'potential_usd', np.nan))} "
+               f"Potential {usd(getattr(r, 'potential_usd', np.nan))} "
                f"({_pct(getattr(r, 'potential_usd_vs_target', np.nan))} vs target)\n"
-               f"ARR {_money(getattr(r, 'arr_usd', np.nan))} · {int(getattr(r, 'accounts', 0) or 0):,} accounts\n"
+               f"ARR {usd(getattr(r, 'arr_usd', np.nan))} · {int(getattr(r, 'accounts', 0) or 0):,} accounts\n"
                f"{r.counties:,} counties · {r.area_sq_mi:,.0f} sq mi · {r.pieces} piece(s) · "
                f"compactness {r.polsby_popper:.2f}")
         geoms = r.geometry.geoms if r.geometry.geom_type == "MultiPolygon" else [r.geometry]
@@ -52,7 +47,7 @@ def point_rows(points: pd.DataFrame) -> pd.DataFrame:
     p = points.dropna(subset=["lat", "lon"]).copy()
     moved = p["moved"].fillna(False).astype(bool) if "moved" in p else pd.Series(False, index=p.index)
     p["tip"] = (p["name"].astype(str) + "\nOwner " + p["owner"].astype(str)
-                + np.where(moved, "\nMOVED from " + p.get("owner_before", pd.Series("", index=p.index))
+                + np.where(moved, "\nMoves from " + p.get("owner_before", pd.Series("", index=p.index))
                            .astype(str), "\nstays with its owner"))
     p["fill"] = [[220, 20, 60, 230] if m else [30, 30, 30, 150] for m in moved]
     p["moved"] = moved.to_numpy()

@@ -9,8 +9,10 @@ import pandas as pd
 import streamlit as st
 
 from planning.plans import Plan, metrics, shapes_summary
+from planning.reporting import people
 from ui import state
 from ui.maps import territory_deck
+from ui.tables import show_table
 
 STATES_URL = "/app/static/us_states.geojson"
 COUNTY_LINES_URL = "/app/static/us_counties_lines.geojson"
@@ -36,14 +38,15 @@ def _shapes(version: str, plan_key: str, segment: str, _plan: Plan, _acc: pd.Dat
 
 
 def _points(plan: Plan, other: Plan | None, acc: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """Accounts to draw; ``names``: rep_id → "Name (R-010)" (planning.reporting.people)."""
     pts = acc[["account_id", "name", "segment", "lat", "lon"]].copy()
     owner_of = plan.territories["owner_rep_id"]
     now = plan.assignment.reindex(pts["account_id"]).map(owner_of)
-    pts["owner"] = now.map(names).fillna(now).fillna("(open)").to_numpy()
+    pts["owner"] = now.map(names).fillna(now).fillna("Open territory").to_numpy()
     if other is not None:
         was = other.assignment.reindex(pts["account_id"]).map(other.territories["owner_rep_id"])
         pts["moved"] = (was.astype(object).fillna("") != now.astype(object).fillna("")).to_numpy()
-        pts["owner_before"] = was.map(names).fillna(was).fillna("(none)").to_numpy()
+        pts["owner_before"] = was.map(names).fillna(was).fillna("no owner").to_numpy()
     return pts
 
 
@@ -74,11 +77,7 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
     cols = [c for c in ["territory_id", "owner", "segment", "counties", "area_sq_mi", "polsby_popper", "pieces",
                         "accounts", "potential_usd", "potential_usd_vs_target", "arr_usd"] if c in table]
     with st.expander("Shapes: area, compactness (Polsby–Popper, 1 = circle) and pieces"):
-        st.dataframe(table[cols], hide_index=True, width="stretch",
-                     column_config={"area_sq_mi": st.column_config.NumberColumn("area (sq mi)", format="%,.0f"),
-                                    "polsby_popper": st.column_config.NumberColumn("compactness", format="%.2f"),
-                                    "potential_usd_vs_target": st.column_config.NumberColumn(
-                                        "potential vs target", format="percent")})
+        show_table(table[cols], key=f"{key}_shapes_table")
     d1, d2, d3 = st.columns(3)
     from planning.plans import render_map, to_geojson
 
@@ -98,7 +97,8 @@ def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
         ds.accounts["account_id"].astype(str).to_numpy()), territories=plan.territories, kind="current")
     note = res.stats.get("contiguity", {}).get("summary", "")
     note = (note[:1].upper() + note[1:] + ".") if note else ""
-    plans_map(before, plan, ds.accounts, res.before, res.after, ds.rep_names(), segments, "carve_map", result_key,
+    plans_map(before, plan, ds.accounts, res.before, res.after, people(ds.reps), segments, "carve_map",
+              result_key,
               "Mid-market" if "Mid-market" in segments else None, note)
 
 
@@ -111,6 +111,6 @@ def team_map(plan_a: Plan, plan_b: Plan, ds, account_ids: pd.Series, key: str) -
     book_a = metrics(plan_a, acc, ds.reps, ds.plan_year, ds.settings)
     book_b = metrics(plan_b, acc, ds.reps, ds.plan_year, ds.settings)
     segs = sorted(acc["segment"].dropna().astype(str).unique())
-    plans_map(plan_a, plan_b, acc, book_a, book_b, ds.rep_names(), segs, key,
+    plans_map(plan_a, plan_b, acc, book_a, book_b, people(ds.reps), segs, key,
               f"{plan_a.name}|{plan_b.name}|{len(acc)}|{hash(tuple(sorted(acc['account_id'].astype(str))))}",
               "Mid-market" if "Mid-market" in segs else None)

@@ -1,0 +1,69 @@
+"""A carve in the planner's words: headlines for each outcome, the named trade-off, the curve's point names."""
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from jobs.frontier_job import point_names
+from planning.reporting.carve_words import (bands_held, carve_headline, solver_details, trade_off_step,
+                                            trade_off_weight)
+
+
+def test_headline_of_a_proven_balanced_plan():
+    h = carve_headline("optimal", 0.001324, 1388)
+    assert h.tone == "success"
+    assert h.text == "Balanced plan found — within 0.13% of the best possible; 1,388 accounts move"
+    assert carve_headline("optimal", 0.0, 1).text == "Balanced plan found — within 0.00% of the best possible; " \
+                                                     "1 account moves"
+
+
+def test_headline_when_time_ran_out_or_bands_bent():
+    h = carve_headline("time_limit", 0.034, 2000)
+    assert h.tone == "warning"
+    assert h.text == "Balanced plan found in the time allowed — within 3.40% of the best possible; 2,000 accounts move"
+    assert carve_headline("feasible", 0.004, 10).tone == "success"  # within 1%: a success even when stopped
+    bent = carve_headline("optimal", 0.002, 12, held=False)
+    assert bent.tone == "warning" and bent.text.startswith("Plan found, but some books stay outside their bands")
+    assert carve_headline("optimal", math.nan, None).text == "Balanced plan found"
+
+
+def test_headline_without_a_plan():
+    assert carve_headline("infeasible", math.nan).tone == "error"
+    assert carve_headline("infeasible", math.nan).text == "No plan meets these bands and rules"
+    assert carve_headline("cancelled", math.nan).text == "Carve cancelled; nothing changed"
+
+
+def test_no_solver_words_in_a_headline():
+    for status in ("optimal", "feasible", "time_limit", "infeasible", "cancelled"):
+        text = carve_headline(status, 0.01, 5).text.lower()
+        assert "optimal" not in text and "lp" not in text and "gap" not in text
+        assert status == "cancelled" or status not in text  # "cancelled" is the user's own word
+
+
+def test_bands_held_reads_the_balance_table():
+    ok = pd.DataFrame({"metric": ["potential_usd", "accounts"], "band": [0.10, 0.10],
+                       "worst_dev_after": [0.10, 0.0999]})
+    assert bands_held(ok)
+    assert not bands_held(ok.assign(worst_dev_after=[0.10, 0.1001]))
+
+
+def test_solver_details_keep_the_solver_terms():
+    d = solver_details("optimal", 0.0013, 1234.5, 1232.9, 1.04, 0.5).set_index("item")["solver_value"]
+    assert d["Solver status"].startswith("optimal") and d["Gap to the LP bound"] == "0.13%"
+    assert d["Objective (model units)"] == "1,234.5" and d["Model build"] == "1.0 s"
+
+
+def test_trade_off_steps_map_to_continuity_weights():
+    assert trade_off_weight("Balanced") == 5.0 and trade_off_weight("Shortest travel") == 0.0
+    assert trade_off_step(5) == "Balanced" and trade_off_step(0) == "Shortest travel"
+    assert trade_off_step(40) == "Keep relationships" and trade_off_step(1) == "Lean to shorter travel"
+
+
+def test_curve_points_are_named_for_the_trade_off():
+    assert point_names([5.0], 5.0) == ["balanced"]
+    # 8 points: six between the ends, the user's weight 5 among them
+    assert point_names([30.0, 12.0, 5.0, 1.9, 0.75, 0.3], 5.0) == [
+        "leaning to fewer moves 2", "leaning to fewer moves 1", "balanced", "leaning to shorter travel 1",
+        "leaning to shorter travel 2", "leaning to shorter travel 3"]
+    assert point_names([30.0, 0.3], 0.0) == ["leaning to fewer moves 2", "leaning to fewer moves 1"]

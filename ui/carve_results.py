@@ -1,0 +1,192 @@
+"""A carve's result on the Carve page: the headline in the planner's words (solver terms in "Solver details"),
+then the map, balance, per-territory books, moved accounts with reasons, manual edits and the CRM export.
+
+Figures come from the core (planning.reporting.figures), so Carve says what Disruption and Compare say."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from optimizers.carve import CarveResult, crm_frame, live_balance, resolve_edits
+from planning.plans import METRIC_LABELS
+from planning.reporting import people, person
+from planning.reporting.carve_words import bands_held, carve_headline, solver_details
+from planning.reporting.figures import book_balance, figure_help, moved_between
+from planning.reporting.formats import count, pct, usd
+from ui import state
+from ui.charts import before_after_bars
+from ui.tables import show_table
+from ui.widgets import download_csv
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _moved(version: str, key: str, _current, _plan, _accounts) -> dict:
+    """Accounts and ARR moved from today's plan (the core's one definition), per dataset version and result."""
+    return moved_between(_current, _plan, _accounts)
+
+
+def moved_figures(ds, key: str, plan) -> dict:
+    """Accounts moved, ARR moved and newly assigned between today's plan and ``plan`` (cached per result key)."""
+    return _moved(state.dataset_version(), f"{key}|{plan.name}", ds.current_plan(), plan, ds.accounts)
+
+
+def headline(res: CarveResult, moved: dict | None) -> None:
+    """The result's headline in words, its figures, and the solver's terms in an expander."""
+    held = bands_held(res.balance)
+    h = carve_headline(res.status, res.gap, None if moved is None else moved["accounts_moved"], held=held)
+    if not res.ok:  # the diagnosis says what stands in the way, in words
+        st.error(res.diagnosis or h.text)
+    else:
+        {"success": st.success, "warning": st.warning}.get(h.tone, st.error)(h.text)
+    if moved is not None:
+        m = st.columns(4)
+        m[0].metric("Accounts moved", count(moved["accounts_moved"]), help=figure_help("accounts_moved"))
+        m[1].metric("ARR moved", usd(moved["arr_moved_usd"]), help=figure_help("arr_moved_usd"))
+        m[2].metric("Newly assigned", count(moved["newly_assigned"]), help=figure_help("newly_assigned"))
+        worst, before = res.balance["worst_dev_after"].max(), res.balance["worst_dev_before"].max()
+        m[3].metric("Worst book off target", pct(worst, 1),
+                    delta=f"{(worst - before) * 100:,.0f} pts" if np.isfinite(before) else None, delta_color="inverse",
+                    help="The largest |book ÷ target − 1| over the balanced metrics, after the carve (change from "
+                         "today in percentage points).")
+    with st.expander("Solver details"):
+        show_table(solver_details(res.status, res.gap, res.objective, res.bound, res.seconds_build,
+                                  res.seconds_solve), key="carve_solver_details")
+        st.caption("The gap is how far this plan's cost could at most be from the best plan possible (the LP "
+                   "bound of the same model); a smaller gap is a stronger guarantee.")
+
+
+def _balance_tab(res: CarveResult, segments: list[str]) -> None:
+    metric_names = list(res.balance["metric"])
+    bands = res.balance.assign(metric=res.balance["metric"].map(METRIC_LABELS).fillna(res.balance["metric"]))
+    bands = bands.replace([np.inf, -np.inf], np.nan)
+    show_table(bands[["metric", "band", "worst_dev_before", "worst_dev_after", "max_min_before", "max_min_after"]],
+               key="carve_bands")
+    st.caption("Each metric's band (± around the target) and the worst book's deviation from its target, before "
+               "and after; largest ÷ smallest compares the best-loaded book with the least (over 2× means "
+               "rebalance). A blank ratio means a book was empty.")
+    after = book_balance(res.after, tuple(metric_names))
+    if len(after):
+        after = after.assign(metric=after["metric"].map(METRIC_LABELS).fillna(after["metric"]))
+        show_table(after[["segment", "metric", "territories", "max_mean", "min_mean", "max_min", "cv", "worst_dev",
+                          "flag_variance"]].replace([np.inf, -np.inf], np.nan), key="carve_balance_segments")
+        st.caption("After the carve, per segment: the same balance figures as on Compare and Disruption.")
+    c1, c2 = st.columns(2)
+    metric = c1.selectbox("Metric", metric_names, format_func=METRIC_LABELS.get, key="carve_bal_metric")
+    seg_b = c2.selectbox("Segment", segments, key="carve_bal_seg")
+    sel = res.after["segment"] == seg_b
+    st.altair_chart(before_after_bars(res.before.loc[sel], res.after.loc[sel], metric), width="stretch")
+
+
+def books_frame(res: CarveResult, reps: pd.DataFrame) -> pd.DataFrame:
+    """Per territory after the carve: owner as "Name (R-010)", book, load vs target and the book before."""
+    after, before = res.after, res.before
+    metric_names = list(res.balance["metric"])
+    owners = people(reps)
+    out = pd.DataFrame({"territory_name": after["name"], "segment": after["segment"],
+                        "owner": after["owner_rep_id"].map(lambda r: owners.get(str(r), person("", r))
+                                                           if pd.notna(r) else "Open territory")})
+    for c in ["capacity_share", "accounts", "potential_usd", "arr_usd", "workload_hours", "mean_distance_mi",
+              "compactness_mi"]:
+        if c in after:
+            out[c] = after[c]
+    for m_ in metric_names:
+        target = after[f"target_{m_}"].where(after[f"target_{m_}"] > 0)
+        out[f"{m_}_vs_target"] = after[m_] / target
+        out[f"{m_}_before"] = before[m_].reindex(after.index)
+    return out.reset_index(drop=True)
+
+
+def moves_frame(res: CarveResult, reps: pd.DataFrame) -> pd.DataFrame:
+    """Every account whose owner changes, with people by name; "newly assigned" marks accounts unowned today."""
+    owners = people(reps)
+    mv = res.moves
+
+    def who(ids: pd.Series) -> pd.Series:
+        return ids.map(lambda r: owners.get(str(r), str(r)) if pd.notna(r) else "No owner today")
+
+    return pd.DataFrame({
+        "account_id": mv["account_id"], "account_name": mv["account_name"], "segment": mv["segment"],
+        "change": np.where(mv["from_owner"].notna(), "moved", "newly assigned"),
+        "from_owner_name": who(mv["from_owner"]), "to_owner_name": who(mv["to_owner"]),
+        "arr_usd": mv["arr_usd"], "potential_usd": mv["potential_usd"], "reason": mv["reason"]})
+
+
+def _moves_tab(res: CarveResult, reps: pd.DataFrame, pins: dict) -> None:
+    table = moves_frame(res, reps)
+    n_moved = int((table["change"] == "moved").sum())
+    st.caption(f"{count(n_moved)} accounts move to another owner; {count(len(table) - n_moved)} unowned today get "
+               f"an owner (newly assigned, not counted as moved).")
+    show_table(table, key="carve_moves_table")
+    p1, p2 = st.columns(2)
+    label = dict(zip(table["account_id"], table["account_name"].astype(str) + " (" + table["account_id"] + ")"))
+    to_pin = p1.multiselect("Pin accounts to their proposed owner (kept on re-run)", table["account_id"].tolist(),
+                            key="carve_to_pin", format_func=lambda a: label.get(a, a))
+    if p1.button("Pin selected", disabled=not to_pin, key="carve_pin_btn"):
+        pins.update({a: res.plan.assignment[a] for a in to_pin})
+        st.rerun()
+    unpin = p2.multiselect("Unpin", sorted(pins), key="carve_unpin", format_func=lambda a: f"{a} → {pins.get(a, '')}")
+    if p2.button("Unpin selected", disabled=not unpin, key="carve_unpin_btn"):
+        for a in unpin:
+            pins.pop(a, None)
+        st.rerun()
+    st.caption(f"{len(pins):,} pinned account(s); pins apply on the next **Run carve**.")
+
+
+def _edit_tab(res: CarveResult, ds, pins: dict) -> None:
+    plan = res.plan
+    st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `county:25017`, `state:CA`) to another "
+                "territory. The balance below updates as you type; **Use as pins** keeps the moves on the next run.")
+    terr_ids = list(plan.territories.index)
+    edits = st.data_editor(pd.DataFrame({"what": pd.Series(dtype=str), "to_territory": pd.Series(dtype=str)}),
+                           num_rows="dynamic", hide_index=True, key="carve_edits",
+                           column_config={"what": st.column_config.TextColumn("Account ID or unit"),
+                                          "to_territory": st.column_config.SelectboxColumn("To territory",
+                                                                                           options=terr_ids)})
+    t0 = time.perf_counter()
+    moves, problems = resolve_edits(edits, ds.accounts, plan)
+    for p_ in problems:
+        st.warning(p_)
+    edited, _book, table_e = live_balance(plan, moves, ds.accounts, ds.reps, ds.plan_year, ds.settings,
+                                          tuple(res.balance["metric"]), res.settings.target == "capacity",
+                                          res.after["capacity_share"])
+    ms_ = (time.perf_counter() - t0) * 1000
+    st.caption(f"{len(moves):,} account(s) moved by hand · balance recomputed in {ms_:,.0f} ms")
+    if len(table_e):
+        table_e = table_e.assign(metric=table_e["metric"].map(METRIC_LABELS).fillna(table_e["metric"]))
+        show_table(table_e.drop(columns=[c for c in ("mean",) if c in table_e]).replace([np.inf, -np.inf], np.nan),
+                   key="carve_edit_balance")
+    e1, e2 = st.columns(2)
+    if e1.button("Use as pins", disabled=not moves, key="carve_edit_pins"):
+        pins.update(moves)
+        st.rerun()
+    if e2.button("Add the edited plan to this session", disabled=not moves, key="carve_edit_add"):
+        state.add_plan(edited)
+        st.success(f"Added “{edited.name}” for the Disruption and Compare pages.")
+
+
+def result_tabs(res: CarveResult, ds, key: str, segments: list[str], pins: dict, save_panel) -> None:
+    """The tabs under the headline; ``save_panel()`` draws the Save and review part of the last tab."""
+    tab_map, tab_bal, tab_rep, tab_moves, tab_edit, tab_out = st.tabs(
+        ["Map", "Balance", "Per territory", "Moved accounts", "Manual edits", "Save, review and export"])
+    with tab_map:
+        from ui.territory_map import territory_map_tab
+
+        territory_map_tab(res, ds, key, segments)
+    with tab_bal:
+        _balance_tab(res, segments)
+    with tab_rep:
+        show_table(books_frame(res, ds.reps), key="carve_books")
+    with tab_moves:
+        _moves_tab(res, ds.reps, pins)
+    with tab_edit:
+        _edit_tab(res, ds, pins)
+    with tab_out:
+        save_panel()
+        st.divider()
+        crm = crm_frame(res.plan, ds.reps, ds.accounts, res.reasons)
+        download_csv(crm, "Download CRM assignment (CSV)", "carve_assignment.csv", key="carve_dl")
+        st.caption("account_id, new owner id and name, old owner, territory, reason (the CRM's own column names, for "
+                   "re-import) — cells that start with =, +, - or @ are escaped so spreadsheets do not run them.")

@@ -1,0 +1,79 @@
+"""Carve runs on the page: the result on show (kept per session, cached per dataset and settings), and adopting a
+finished carve job's result — the one this session started, or after a reload the user's last finished run
+(found in the jobs table; unsaved runs included, since a run is only saved when someone presses Save)."""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from jobs import job_manager
+from optimizers.carve import CarveResult
+from planning.plans import JobRecords
+from ui import state
+from ui.access import plain
+
+RESULT = "carve_result_key"  # session state: the key of the result on show
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _solved(version: str, key: str, _box: dict) -> CarveResult:
+    """Finished solves, keyed on the data version and every setting; a miss raises KeyError."""
+    return _box["result"]
+
+
+def settings_key(settings) -> str:
+    return json.dumps(settings.to_dict(), sort_keys=True, default=str)
+
+
+def recall(key: str | None) -> CarveResult | None:
+    """The result cached under ``key`` for the loaded data, or None."""
+    if not key:
+        return None
+    try:
+        return _solved(state.dataset_version(), key, {})
+    except KeyError:
+        return None
+
+
+def show(key: str, res: CarveResult) -> None:
+    """Put ``res`` on the page under ``key``; a plan found joins this session's plans (a run, not saved)."""
+    _solved(state.dataset_version(), key, {"result": res})
+    st.session_state[RESULT] = key
+    if res.ok:
+        state.add_plan(res.plan)
+
+
+def other_data(job: dict) -> bool:
+    """True (and says so) when the job ran on another dataset than the one loaded now: its result would be shown
+    against the wrong accounts."""
+    ran_on = (job.get("settings") or {}).get("dataset")
+    if ran_on and ran_on != state.dataset_version():
+        st.info(f"Job #{job['id']} ran on another dataset than the one loaded now; load that data again to see "
+                f"its result.")
+        return True
+    return False
+
+
+def adopt(job: dict, records: JobRecords) -> None:
+    """Show a finished carve job's result in this session (when this server process still holds it)."""
+    if other_data(job):
+        return
+    jid, status = int(job["id"]), job["status"]
+    if status == "cancelled":
+        st.info(f"Carve job #{jid} was cancelled; nothing was saved.")
+        return
+    res = job_manager().result(jid, records)
+    if res is None:
+        saved = (job.get("result") or {}).get("plan")  # saved on request (save_as), as the CLI's --save
+        if status == "succeeded" and saved:
+            state.add_plan(state.store().load_plan(saved))
+            st.success(f"Job #{jid} finished: its proposal is saved as “{plain(saved)}” and added to this session "
+                       f"for the Disruption and Compare pages.")
+        elif status == "succeeded":
+            st.info(f"Carve job #{jid} finished, but this server no longer holds its result (it restarted since) "
+                    f"and the run was not saved. Run the carve again to see it.")
+        else:
+            st.error(f"Carve job #{jid} {status}: {plain(job.get('error') or job.get('message'))}")
+        return
+    show(settings_key(res.settings), res)
