@@ -16,6 +16,7 @@ from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, usd
 from ui.plan_picker import plan_page_header
+from ui.preview import preview_html
 from ui.tables import show_table
 
 user = access.page_user(Permission.VIEW_PLANS)
@@ -100,8 +101,9 @@ if c["accounts_moved"] == 0 and c["newly_assigned"] == 0 and c["newly_unassigned
     st.success(f"**{plan_a.name}** and **{plan_b.name}** give every account the same owner: nothing moves.")
 
 
+# The map tab is drawn only while it is open (a rerun on switching tabs): its two maps were most of each rerun.
 t_flow, t_reps, t_mgr, t_acc, t_top, t_map = st.tabs(
-    ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"])
+    ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"], key="dis_tab", on_change="rerun")
 with t_flow:
     value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
                                  key="dis_flow_value", format_func=lambda v: present(
@@ -143,7 +145,9 @@ with t_top:
         show_table(view.most_disrupted_customers(10)[["name", "from_owner_name", "to_owner_name", "arr_usd",
                                                       "open_pipeline_usd", "days_to_renewal", "relationship_broken"]],
                    key="dis_top_customers")
-with t_map:
+
+
+def _maps() -> None:
     moved = view.accounts.loc[view.accounts["change"].isin(["moved", "newly assigned", "unassigned"])].copy()
     if moved.empty:
         st.info("No account changes owner.")
@@ -159,6 +163,13 @@ with t_map:
 
     team_map(plan_a, plan_b, scope.report_dataset(view.accounts["account_id"], [plan_a, plan_b]),
              view.accounts["account_id"], "dis_map")
+
+
+with t_map:
+    if t_map.open:
+        _maps()
+    else:
+        st.caption("The maps are drawn when this tab is open.")
 
 # --- exports --------------------------------------------------------------------------------
 st.subheader("Export")
@@ -180,8 +191,9 @@ with e3:
         st.caption("Pick a manager above for a printable per-manager summary (open it in a browser, print to PDF).")
 if manager != "All managers":
     with st.expander("Preview the printable summary"):
-        # the summary escapes every data value (planning.plans.disruption_report._fmt), so it is safe to embed
-        st.iframe(manager_summary_html(report, manager), height=600)
+        # the summary escapes every data value (planning.plans.disruption_report._fmt); the preview is sandboxed
+        # all the same (no scripts, no same-origin access: ui/preview.py)
+        preview_html(manager_summary_html(report, manager), height=600)
 
 # --- review ----------------------------------------------------------------------------------
 st.subheader("Review")

@@ -121,7 +121,9 @@ else:
                "an owner are counted as newly assigned. Balance is each territory's book against its capacity "
                "share of the segment.")
 
-    t_bal, t_dis, t_quota, t_map = st.tabs(["Balance per metric", "Disruption", "Quota coverage", "Map of moves"])
+    # the map tab is drawn only while it is open (switching tabs reruns the page)
+    t_bal, t_dis, t_quota, t_map = st.tabs(["Balance per metric", "Disruption", "Quota coverage", "Map of moves"],
+                                           key="cmp_tab", on_change="rerun")
     with t_bal:
         metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=lambda m: METRIC_LABELS.get(m, m),
                               key="cmp_metric")
@@ -155,8 +157,8 @@ else:
     with t_map:
         mv = cmp.moves
         st.caption(f"{len(mv):,} accounts sit with a different owner in at least one plan "
-                   f"(compared with {cmp.names[0]}).")
-        if len(mv):
+                   f"(compared with {cmp.names[0]})." + ("" if t_map.open else " The map is drawn when this tab is open."))
+        if len(mv) and t_map.open:
             safe = {c: field_safe(c) for c in mv.columns if c.startswith("owner in ")}
             st.altair_chart(accounts_map(mv.rename(columns=safe), "moved_in",
                                          title="Accounts that move, by the plans that move them",
