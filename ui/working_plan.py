@@ -77,6 +77,8 @@ def sidebar() -> None:
     tokens = [token_of(r) for r in refs]
     labels = dict(zip(tokens, (r.label for r in refs)))
     tok = working_token()
+    if tok and st.query_params.get(PARAM) != tok:  # a page switch may have dropped it from the URL
+        st.query_params[PARAM] = tok
     st.session_state[WIDGET] = tok if tok in labels else tokens[0]
     with st.sidebar:
         st.selectbox("Working plan", tokens, key=WIDGET, format_func=labels.get, on_change=_changed,
