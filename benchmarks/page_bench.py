@@ -1,0 +1,181 @@
+"""Page benchmarks in a real Chromium: each page's open until its last element is drawn, a manager switch on
+Disruption, adding a comment on Review, and the bare-Streamlit floor measured the same way.
+
+Run: `python benchmarks/page_bench.py` (prints a table; `--repeats 3` reports the median of three fresh sessions,
+`--no-floor` skips the one-metric app).  The app runs on the demo company with a temporary plan store (the
+shipped draft proposal seeded into it, as a first visitor's store is), so nothing is written to your own store.
+
+What is timed, from the moment the browser is asked to navigate (or the widget is changed) until the page is
+"drawn":
+* the server has sent the end of the script run (Streamlit's ``script_finished`` message on the websocket, seen by
+  the browser after the navigation or change started),
+* no ``stStatusWidget`` running indicator, no spinner and no skeleton is on the page,
+* the page's title (a ``h1`` in the main block) is present, and two animation frames have passed.
+
+Rows: the cold start (``streamlit run`` → first page drawn, the figure comparable with the floor), then each page
+opened from the sidebar in a fresh session (first open) and opened again after every page has been seen (second
+open), then the widget changes.  Budgets (shared/architecture.md): a page after the first ≤ 1.0 s, a widget change
+≤ 0.5 s, the first page ≤ 1 s above the floor.  Times on a busy machine are noisy; the lead records them on a quiet
+one.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.data_bench import FLOOR_APP  # noqa: E402 - the same one-metric app as `data_bench.py --floor`
+from tests.e2e import conftest as e2e  # noqa: E402 - serve(): the same `streamlit run` as the browser tests
+
+def pages() -> list[tuple[str, str]]:
+    """(slug, title) of every page, by app.py's rule."""
+    out = []
+    for p in sorted((ROOT / "pages").glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0])):
+        title = re.sub(r"^\d+_", "", p.stem).replace("_", " ")
+        out.append((title.lower().replace(" ", "-").replace("&", "and"), title))
+    return out
+
+
+def _nav(page, title: str):
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=re.compile(rf"^{re.escape(title)}$"))
+    return lambda: link.first.click()
+
+
+def bench_floor(browser) -> float:
+    """``streamlit run`` of the one-metric app → its metric drawn, the floor under any app's cold start."""
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "app.py").write_text(FLOOR_APP)
+        ctx = browser.new_context()
+        page = ctx.new_page()
+        runs = e2e.ScriptRuns(page)
+        t = time.perf_counter()
+        server = e2e.serve(Path(tmp))
+        url = next(server)
+        try:
+            page.goto(url)
+            runs.wait_drawn(page, 0, need_title=False)
+            page.locator('[data-testid="stMetric"]').first.wait_for()
+            return time.perf_counter() - t
+        finally:
+            ctx.close()
+            next(server, None)
+
+
+def bench_app(browser) -> list[dict]:
+    """One fresh server and session: the cold start, every page twice, the manager switch, a comment."""
+    rows: list[dict] = []
+    t0 = time.perf_counter()
+    server = e2e.serve()
+    url = next(server)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.set_default_timeout(120_000)
+    runs = e2e.ScriptRuns(page)
+    try:
+        page.goto(url)
+        runs.wait_drawn(page, 0)
+        cold = time.perf_counter() - t0
+        plist = pages()
+        rows.append({"step": f"cold start: `streamlit run` → {plist[0][1]} drawn", "first_s": cold, "second_s": None})
+        first = {plist[0][0]: None}
+        for slug, title in plist[1:]:
+            first[slug] = runs.timed(page, _nav(page, title))
+        second = {slug: runs.timed(page, _nav(page, title)) for slug, title in plist}
+        rows += [{"step": f"page: {title}", "first_s": first[slug], "second_s": second[slug]} for slug, title in plist]
+        rows.append(_manager_switch(page, runs))
+        rows.append(_comment(page, runs))
+    finally:
+        ctx.close()
+        next(server, None)
+    return rows
+
+
+def _manager_switch(page, runs: e2e.ScriptRuns) -> dict:
+    """Disruption: from "All managers" pick the first manager, then the second (a first and a second switch)."""
+    runs.timed(page, _nav(page, "Disruption"))
+    times = []
+    for pick in (1, 2):
+        box = page.locator(".st-key-dis_manager").first
+        box.scroll_into_view_if_needed()
+        box.click()
+        times.append(runs.timed(page, page.get_by_role("option").nth(pick).click))
+    return {"step": "widget: Disruption manager switch", "first_s": times[0], "second_s": times[1]}
+
+
+def _comment(page, runs: e2e.ScriptRuns) -> dict:
+    """Review, Decisions tab: type a comment on the whole version and add it (twice)."""
+    runs.timed(page, _nav(page, "Review"))
+
+    def decisions_tab():
+        # the comment box of the whole version is on that tab; a rerun that adds or drops a message reopens the first
+        tab = page.get_by_role("tab", name="Decisions").first
+        if tab.get_attribute("aria-selected") != "true":
+            tab.click()
+
+    times = []
+    for i in range(2):
+        decisions_tab()
+        box = page.locator(".st-key-rv_box_text input").first
+        box.fill(f"benchmark comment {i + 1}")
+        runs.timed(page, lambda: box.press("Tab"))  # commits the text (a rerun), so the button is enabled
+        decisions_tab()
+        add = page.locator(".st-key-rv_box_add button").first
+        page.wait_for_function("() => !document.querySelector('.st-key-rv_box_add button').disabled")
+        times.append(runs.timed(page, add.click))
+    return {"step": "widget: Review add a comment", "first_s": times[0], "second_s": times[1]}
+
+
+def _median(runs: list[list[dict]]) -> list[dict]:
+    out = []
+    for rows in zip(*runs):
+        row = dict(rows[0])
+        for k in ("first_s", "second_s"):
+            vals = [r[k] for r in rows if r[k] is not None]
+            row[k] = statistics.median(vals) if vals else None
+        out.append(row)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=1, help="fresh servers and sessions to run; medians reported")
+    ap.add_argument("--no-floor", action="store_true", help="skip the one-metric floor app")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as store_dir, sync_playwright() as p:
+        os.environ["DATABASE_URL"] = f"sqlite:///{Path(store_dir) / 'plans.sqlite'}"
+        os.environ["PLANNER_SAMPLE_PROPOSAL"] = "1"  # the demo as a first visitor sees it
+        exe = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+                                                                "--disable-dev-shm-usage"])
+        app_runs, floors = [], []
+        for _ in range(args.repeats):
+            if not args.no_floor:
+                floors.append(bench_floor(browser))
+            app_runs.append(bench_app(browser))
+        browser.close()
+    rows = _median(app_runs)
+    if floors:
+        rows.insert(0, {"step": "floor: `streamlit run` of a one-metric app → drawn", "first_s":
+                        statistics.median(floors), "second_s": None})
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, median of {args.repeats} run(s)")
+    width = max(len(r["step"]) for r in rows)
+    print(f"{'step':<{width}}  {'first open s':>12}  {'second open s':>13}")
+    for r in rows:
+        f = "(cold start)" if r["first_s"] is None and r["second_s"] is not None else \
+            "" if r["first_s"] is None else f"{r['first_s']:.2f}"
+        s = "" if r["second_s"] is None else f"{r['second_s']:.2f}"
+        print(f"{r['step']:<{width}}  {f:>12}  {s:>13}")
+
+
+if __name__ == "__main__":
+    main()
