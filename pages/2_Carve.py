@@ -14,7 +14,7 @@ from planning.data import potential_note, quota_carriers
 from planning.plans import JobRecords
 from planning.reporting import person
 from planning.reporting.carve_words import point_title
-from ui import access, carve_runs, state
+from ui import access, carve_runs, scoped, state
 from ui.carve_curve import FRONTIER, curve_panel
 from ui.carve_form import settings_form
 from ui.carve_results import headline, moved_figures, result_tabs
@@ -24,7 +24,8 @@ from ui.jobs import jobs_frame, pick_up, sweep_panel
 from ui.tables import show_table
 
 me = access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
-ds = state.dataset()
+sview = scoped.view(store_optional=True)  # without a store the page says so below, where jobs need it
+ds = sview.carve_input()  # the whole company (the optimizer balances every team), for edit_plans only
 st.title("Carve")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
 if potential_note(ds.accounts):  # carving on estimated potential: say so where the balance is set
@@ -49,7 +50,8 @@ settings_key = carve_runs.settings_key(cs)
 # jobs are recorded under the signed-in user; with sign-in off, under PLANNER_USER or the OS login as before
 user = current_user(me.email if me.source == "oidc" else None)
 try:
-    records = JobRecords(state.store().engine)
+    store = sview.store if sview.store is not None else scoped.view().store  # the second raises, saying why
+    records = JobRecords(store.engine)
     records.mark_orphans()
 except Exception as exc:  # noqa: BLE001 - without a store the page cannot run jobs; say so plainly
     st.error(f"The plan store is not available, so carves cannot run as jobs: {exc}")
@@ -59,10 +61,10 @@ if submitted:
     cached = carve_runs.recall(settings_key)
     if cached is None:
         st.session_state[JOB] = submit_carve(
-            state.store(), ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
+            store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
             dataset=state.dataset_version())
     elif cached.status != "cancelled":  # solved before: recorded as this user's run, so a reload finds it
-        st.session_state[JOB] = record_known(state.store(), cached, ds.accounts, ds.reps, ds.plan_year, user,
+        st.session_state[JOB] = record_known(store, cached, ds.accounts, ds.reps, ds.plan_year, user,
                                              state.dataset_version())
 
 # re-attach: the job this session started, else the user's carve still running (after a reload), else the user's
@@ -70,7 +72,7 @@ if submitted:
 job = pick_up(records, user, JOB, "carve", "Carve", LATEST_SHOWN, carve_runs.RESULT in st.session_state,
               RECENT_MINUTES)
 if job is not None:
-    carve_runs.adopt(job, records)
+    carve_runs.adopt(job, records, sview)
 
 with st.expander("Your carve jobs (they keep running when you leave this page)"):
     job_table = jobs_frame(records, user, kind="carve")
@@ -84,12 +86,12 @@ with st.expander("Your carve jobs (they keep running when you leave this page)")
         job_pick = j1.selectbox("Finished job", done, key="carve_job_pick", disabled=not done,
                                 format_func=lambda j: f"#{j} {titles.get(j, '')}")
         if j2.button("Open result", key="carve_job_open", disabled=not done):
-            carve_runs.adopt(records.get(int(job_pick)), records)
+            carve_runs.adopt(records.get(int(job_pick)), records, sview)
 
 with st.expander("Scenario sweep: carve for several headcounts at once (e.g. 40, 45 and 50 Mid-market reps)"):
-    sweep_panel(records, state.store(), ds, cs, user)
+    sweep_panel(records, store, ds, cs, user)
 
-curve_panel(records, user, ds, cs, settings_key)
+curve_panel(records, store, user, ds, cs, settings_key)
 
 key = st.session_state.get(carve_runs.RESULT)
 res = carve_runs.recall(key)
@@ -112,4 +114,4 @@ if not res.ok:
     headline(res, None)
     st.stop()
 headline(res, moved_figures(ds, key, res.plan))
-result_tabs(res, ds, key, segments, pins, lambda: save_panel(res, ds, me, key))
+result_tabs(res, ds, key, segments, pins, lambda: save_panel(res, ds, sview, me, key))

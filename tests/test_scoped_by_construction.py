@@ -30,15 +30,6 @@ ALLOWED: dict[str, frozenset[str]] = {
     "ui/scoped.py": frozenset({"dataset", "raw_store"}),
     # sign-in: the user directory is read before there is a user to scope anything to
     "ui/access.py": frozenset({"raw_store"}),
-    # TODO(owner) converting: the Carve page and its panels (issue 27)
-    "pages/2_Carve.py": frozenset({"dataset", "store"}),
-    "ui/carve_curve.py": frozenset({"store"}),
-    "ui/carve_runs.py": frozenset({"store"}),
-    "ui/carve_save.py": frozenset({"store"}),
-    # TODO(owner) converting: the plan pickers' header (pages 6 and 7 take its plan list only; their dataset and
-    # store come from the view) and the sidebar's working-plan list
-    "ui/plan_picker.py": frozenset({"dataset", "store"}),
-    "ui/working_plan.py": frozenset({"store"}),
 }
 
 # core functions that take a plan or the dataset: a shell reaches them through ScopedView
@@ -48,10 +39,7 @@ REPORTS: dict[str, frozenset[str]] = {
     "planning.compensation": frozenset({"quota_for_plan", "simulate_cost", "compare_variants"}),
     "planning.access": frozenset({"scope_dataset", "scoped_changes"}),
 }
-REPORTS_ALLOWED: dict[str, frozenset[str]] = {
-    # TODO(owner) converting: the territory map computes both plans' books itself (metrics)
-    "ui/territory_map.py": frozenset({"metrics"}),
-}
+REPORTS_ALLOWED: dict[str, frozenset[str]] = {}  # none left: a shell calls every report through the view
 
 
 def _shell_files() -> list[Path]:

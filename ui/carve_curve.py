@@ -47,8 +47,9 @@ def _adopt_curve(job: dict, records: JobRecords) -> None:
     st.session_state[FRONTIER] = (f_key, front, title, jid, uuid.uuid4().hex)
 
 
-def curve_panel(records: JobRecords, user: str, ds, cs: CarveSettings, settings_key: str) -> None:
-    """The expander: points slider, Solve the curve, the curve and its table, and picking a point."""
+def curve_panel(records: JobRecords, store, user: str, ds, cs: CarveSettings, settings_key: str) -> None:
+    """The expander: points slider, Solve the curve, the curve and its table, and picking a point.  ``store``
+    and ``ds``: the page's view's (ui.scoped.view().store, ScopedView.carve_input())."""
     curve_running = active_job(records, user, FRONTIER_JOB, "frontier") is not None
     with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st.session_state or curve_running):
         st.caption("A short series of carves with the settings above, from the fewest moves the bands allow (exact, "
@@ -58,7 +59,7 @@ def curve_panel(records: JobRecords, user: str, ds, cs: CarveSettings, settings_
         n_points = f1.slider("Points", 3, 8, 5, key="carve_frontier_points")
         if f2.button("Solve the curve", key="carve_frontier_btn", disabled=curve_running):
             st.session_state[FRONTIER_JOB] = submit_frontier(
-                state.store(), ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, points=int(n_points),
+                store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, points=int(n_points),
                 defaults=ds.settings, user=user, title=f"Curve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}",
                 dataset=state.dataset_version())
         f_job = pick_up(records, user, FRONTIER_JOB, "frontier", "Moves-vs-travel curve", FRONTIER_SHOWN,

@@ -9,6 +9,7 @@ import streamlit as st
 
 from jobs import job_manager
 from optimizers.carve import CarveResult
+from planning.access import ScopedView
 from planning.plans import JobRecords
 from ui import state
 from ui.access import plain
@@ -55,8 +56,9 @@ def other_data(job: dict) -> bool:
     return False
 
 
-def adopt(job: dict, records: JobRecords) -> None:
-    """Show a finished carve job's result in this session (when this server process still holds it)."""
+def adopt(job: dict, records: JobRecords, view: ScopedView) -> None:
+    """Show a finished carve job's result in this session (when this server process still holds it); a result
+    saved on request is loaded through ``view`` (ui.scoped.view())."""
     if other_data(job):
         return
     jid, status = int(job["id"]), job["status"]
@@ -67,7 +69,7 @@ def adopt(job: dict, records: JobRecords) -> None:
     if res is None:
         saved = (job.get("result") or {}).get("plan")  # saved on request (save_as), as the CLI's --save
         if status == "succeeded" and saved:
-            state.add_plan(state.store().load_plan(saved))
+            state.add_plan(view.load_plan(saved))
             st.success(f"Job #{jid} finished: its proposal is saved as “{plain(saved)}” and added to this session "
                        f"for the Disruption and Compare pages.")
         elif status == "succeeded":

@@ -11,12 +11,13 @@ import streamlit as st
 
 from planning.data import Dataset
 from planning.plans import Plan, PlanRef, available_plans
-from ui import state, working_plan
+from ui import scoped, state, working_plan
 
 
 @dataclass
 class PlanChoices:
-    """What a plan-picking page works with.  ``problem`` is the store's warning (None when it could be read)."""
+    """What a plan-picking page works with.  ``problem`` is the store's warning (None when it could be read);
+    ``ds`` and ``store`` are ui.scoped.view()'s (the user's scope)."""
 
     ds: Dataset
     store: Any  # planning.plans.PlanStore; typed loosely so this module does not import SQLAlchemy
@@ -32,10 +33,11 @@ def plan_page_header(title: str, caption: str) -> PlanChoices:
 
     When the plan library cannot be read the page still offers the session's plans, under a warning.
     """
-    ds = state.dataset()
+    view = scoped.view()  # the dataset and the plan store as the user sees them
+    ds = view.dataset
     st.title(title)
     st.caption(caption)
-    store = state.store()
+    store = view.store
     session = state.session_plans()
     refs, problem = available_plans(session, store)
     if problem:

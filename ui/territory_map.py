@@ -8,9 +8,9 @@ import json
 import pandas as pd
 import streamlit as st
 
-from planning.plans import Plan, metrics, shapes_summary
+from planning.plans import Plan, shapes_summary
 from planning.reporting import people
-from ui import state
+from ui import scoped, state
 from ui.maps import territory_deck
 from ui.tables import show_table
 
@@ -103,13 +103,15 @@ def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
 
 
 def team_map(plan_a: Plan, plan_b: Plan, ds, account_ids: pd.Series, key: str) -> None:
-    """The Disruption page's map for one manager's team (the accounts in ``account_ids``)."""
+    """The Disruption page's map for one manager's team (the accounts in ``account_ids``; ``ds``: the dataset the
+    user was given for them, ScopedView.report_dataset)."""
     acc = ds.accounts.loc[ds.accounts["account_id"].astype(str).isin(set(account_ids.astype(str)))]
     if acc.empty:
         st.info("No accounts to draw.")
         return
-    book_a = metrics(plan_a, acc, ds.reps, ds.plan_year, ds.settings)
-    book_b = metrics(plan_b, acc, ds.reps, ds.plan_year, ds.settings)
+    view = scoped.view(store_optional=True)  # the books of just these accounts, as the user may see them
+    book_a = view.book(plan_a, account_ids, (plan_a, plan_b))
+    book_b = view.book(plan_b, account_ids, (plan_a, plan_b))
     segs = sorted(acc["segment"].dropna().astype(str).unique())
     plans_map(plan_a, plan_b, acc, book_a, book_b, people(ds.reps), segs, key,
               f"{plan_a.name}|{plan_b.name}|{len(acc)}|{hash(tuple(sorted(acc['account_id'].astype(str))))}",

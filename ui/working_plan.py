@@ -69,11 +69,12 @@ def _changed() -> None:
 def sidebar() -> None:
     """The sidebar's "Working plan" selectbox (for users who may see plans)."""
     from planning.access import Permission
-    from ui import access
+    from ui import access, scoped
 
     if not access.user().can(Permission.VIEW_PLANS):
         return
-    refs, _problem = available_plans(state.session_plans(), state.store())  # the pickers' own list
+    # the pickers' own list, from the plan store as the user sees it
+    refs, _problem = available_plans(state.session_plans(), scoped.view().store)
     tokens = [token_of(r) for r in refs]
     labels = dict(zip(tokens, (r.label for r in refs)))
     tok = working_token()

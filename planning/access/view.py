@@ -142,6 +142,12 @@ class ScopedView:
         """Headline figures without the ones the user may not see."""
         return visible_figures(self.user, figures)
 
+    def carve_input(self):
+        """The whole company's dataset, for the optimizer (needs edit_plans: carving balances every team's books
+        against each other, so it reads every row and column; what a carve shows is for the roles that may carve)."""
+        require(self.user, P.EDIT_PLANS)
+        return self._ds
+
     # ------------------------------------------------------------------ plans
     def current_plan(self):
         """Today's CRM ownership, whole (for the reports below; draw it through :meth:`plan`)."""
@@ -178,13 +184,22 @@ class ScopedView:
                                     summary=summary)
 
     # ------------------------------------------------------------------ reports
-    def book(self, plan) -> pd.DataFrame:
-        """Per-territory book of ``plan`` (:func:`planning.plans.metrics`), the user's territories only."""
+    def book(self, plan, account_ids=None, plans=()) -> pd.DataFrame:
+        """Per-territory book of ``plan`` (:func:`planning.plans.metrics`), the user's territories only.
+
+        With ``account_ids``: the book of just those accounts (within the ones the user may see in the data or in
+        ``plans``), owners named from :meth:`report_dataset` -- a team's map, where a territory on the other side
+        of a move holds only the team's accounts that move to it."""
         from planning.plans import metrics
 
         ds = self._ds
-        book = metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)
-        return self.columns(scope_rows(self.user, book, ds.reps, "owner_rep_id"))
+        if account_ids is None:
+            book = metrics(plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)
+            return self.columns(scope_rows(self.user, book, ds.reps, "owner_rep_id"))
+        rd = self.report_dataset(account_ids, plans)
+        ids = set(pd.Index(account_ids).astype(str))
+        acc = rd.accounts.loc[rd.accounts["account_id"].astype(str).isin(ids).to_numpy()]
+        return self.columns(metrics(plan, acc, rd.reps, ds.plan_year, ds.settings))
 
     def summary(self, plan) -> dict:
         """Headline figures of ``plan`` (:func:`planning.plans.plan_summary`): the company's, or a manager's team's
