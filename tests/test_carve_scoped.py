@@ -49,3 +49,34 @@ def test_an_unscoped_users_team_map_book_is_every_account_asked_for(tiny):  # no
     book = v.book(tiny.current_plan(), ["A1", "A4", "A5"])
     assert book.loc["T-R-1", "arr_usd"] == 100.0 and book.loc["T-R-3", "arr_usd"] == 900.0
     assert book["accounts"].sum() == 3
+
+
+def _team_map_script():
+    """A manager's Disruption map of 30 of their accounts, half of them moved to the first territory."""
+    from ui import scoped
+    from ui.territory_map import team_map
+
+    v = scoped.view()
+    cur = v.current_plan()
+    ids = v.accounts["account_id"].head(30)
+    moved = cur.with_moves({x: cur.territories.index[0] for x in ids[::2]}, name="moved")
+    team_map(cur, moved, v.report_dataset(ids, [cur, moved]), ids, "tm")
+
+
+def test_a_managers_team_map_draws_through_the_view(sample, monkeypatch, tmp_path):
+    from streamlit.testing.v1 import AppTest
+
+    from planning.access import team_account_ids
+    from tests.test_access_pages import M1
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    at = AppTest.from_function(_team_map_script, default_timeout=180)
+    at.session_state["_access_user"] = M1
+    at.run()
+    assert not at.exception, at.exception
+    ids = list(sample.accounts.loc[sample.accounts["account_id"].astype(str).isin(
+        team_account_ids(M1, sample.reps, sample.accounts, [])), "account_id"].astype(str).head(30))
+    cur = sample.current_plan()
+    shown = {cur.assignment[x] for x in ids} | {cur.territories.index[0]}
+    shapes = next(d.value for d in at.dataframe if "polsby_popper" in d.value or "counties" in d.value)
+    assert set(shapes["territory_id"]) <= shown  # the team's territories and the one receiving its accounts
