@@ -126,7 +126,7 @@ def register(app: typer.Typer) -> None:
         if len(df):
             df = df.assign(created_at=df["created_at"].dt.strftime("%Y-%m-%d %H:%M"))
             keep = [c for c in ("kind", "name", "version", "versions", "created_at", "author", "note",
-                                "accounts", "territories", "arr_usd", "potential_cv", "headcount") if c in df]
+                                "accounts", "territories", "arr_usd", "potential_cv", "quota_reps", "headcount") if c in df]
             df = df[keep]
         echo_table(df, floatfmt="{:,.2f}")
 

@@ -51,7 +51,7 @@ def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path):
     assert store.load_plan("FY27 carve").kind == "proposal"
     # the library shows a saved proposal's headline figures like any other plan's
     row = plans.set_index("name").loc["FY27 carve"]
-    assert row["arr_usd"] > 0 and row["potential_cv"] >= 0 and row["headcount"] > 0 and row["status"]
+    assert row["arr_usd"] > 0 and row["potential_cv"] >= 0 and row["quota_reps"] > 0 and row["status"]
     listed = cli(["plans", "list", "--db", db])
     line = next(ln for ln in listed.output.splitlines() if "FY27 carve" in ln)
     assert "nan" not in line and f"{row['arr_usd']:,.2f}" in line
