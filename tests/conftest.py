@@ -54,3 +54,23 @@ def _private_plan_store(tmp_path_factory):
             os.environ.pop("DATABASE_URL", None)
         else:
             os.environ["DATABASE_URL"] = old
+
+
+def test_store(tmp_path, monkeypatch):
+    """A fresh SQLite plan store in ``tmp_path``, also the one the pages open (DATABASE_URL)."""
+    from planning.plans import PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return PlanStore(url)
+
+
+test_store.__test__ = False  # a helper, not a test
+
+
+def proposal(sample, name: str = "Prop", n: int = 400, step: int = 7):
+    """Today's plan with its first ``n`` assigned accounts moved round the territories ``step`` apart."""
+    cur = sample.current_plan()
+    terrs = list(cur.territories.index)
+    ids = cur.assignment.dropna().index[:n]
+    return cur.with_moves({x: terrs[(i * step) % len(terrs)] for i, x in enumerate(ids)}, name=name)

@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User, team_rep_ids
 from planning.access.directory import add_user, list_users
-from planning.plans import PlanStore, disruption, review
+from planning.plans import disruption, review
+from tests.conftest import proposal, test_store
 from planning.reporting import person
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,13 +25,8 @@ ADMIN = User("boss@acme.test", "Boss", Role.ADMIN, source="oidc")
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch, sample):
-    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    s = PlanStore(url)
-    cur = sample.current_plan()
-    terrs = list(cur.territories.index)
-    ids = cur.assignment.dropna().index[:400]
-    s.save_plan(cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="Prop"), author="ops")
+    s = test_store(tmp_path, monkeypatch)
+    s.save_plan(proposal(sample), author="ops")
     return s
 
 

@@ -12,7 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User
-from planning.plans import PlanStore, review, target_teams
+from planning.plans import review, target_teams
+from tests.conftest import proposal, test_store
 
 ROOT = Path(__file__).resolve().parents[1]
 M1 = User("dana@acme.test", "Dana", Role.MANAGER, manager_id="M-01", source="oidc")
@@ -26,13 +27,9 @@ LINK = "[Your session expired - sign in again](http://x)"
 def db(tmp_path, monkeypatch, sample):
     """"Alpha" (a draft, alphabetically first) and "Prop" in review: M-01 commented on their account and approved,
     M-02 asked for changes with a note written as a link; ops commented on another M-01 account."""
-    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    s = PlanStore(url)
+    s = test_store(tmp_path, monkeypatch)
     cur = sample.current_plan()
-    terrs = list(cur.territories.index)
-    ids = cur.assignment.dropna().index[:400]
-    prop = cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="Prop")
+    prop = proposal(sample)
     s.save_plan(cur, author="ops", name="Alpha")
     s.save_plan(prop, author="ops")
     review.submit(s, OPS, "Prop", note="please review")

@@ -8,7 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User
-from planning.plans import PlanStore, PlanRef
+from planning.plans import PlanRef
+from tests.conftest import proposal, test_store
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
@@ -16,15 +17,9 @@ OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch, sample):
-    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    s = PlanStore(url)
-    cur = sample.current_plan()
-    terrs = list(cur.territories.index)
-    ids = cur.assignment.dropna().index[:300]
+    s = test_store(tmp_path, monkeypatch)
     for name, step in (("Prop A", 5), ("Prop B", 3)):
-        s.save_plan(cur.with_moves({x: terrs[(i * step) % len(terrs)] for i, x in enumerate(ids)}, name=name),
-                    author="ops")
+        s.save_plan(proposal(sample, name, n=300, step=step), author="ops")
     return s
 
 
