@@ -40,7 +40,7 @@ s = result.settings
 summ = result.summary()
 ss = sim.summary().set_index("metric")
 bvt = sim.bookings_vs_target().set_index("percentile")
-m = st.columns(6)
+m = st.columns(3) + st.columns(3)  # two rows: six in one cut "Comp cost (variab…" and "99% of…" on a laptop
 m[0].metric("Bookings target", usd(summ["target_usd"]))
 m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{s.method} split, over-assignment {s.over_assignment:.0%}")
 m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1),
