@@ -1,7 +1,10 @@
 """The Carve page in a real headless Chromium: run a carve, see the map, balance and moves."""
+import re
+
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.carve_steps import headline, open_expander, run_carve, solver_status
 from tests.e2e.conftest import assert_chart_drawn, open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -9,11 +12,15 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 def test_carve_page_runs_a_solve(page, app_url, tmp_path):
     open_app(page, app_url, "carve", wait_text="Run carve")
-    page.get_by_role("button", name="Run carve").click()
-    page.get_by_text("Balanced plan found").first.wait_for(timeout=120_000)
-    wait_idle(page, timeout=120_000)
+    run_carve(page, timeout=120_000)
+    # the headline in words: "Balanced plan found — within 0.14% of the best possible; 1,388 accounts move"
+    words = re.fullmatch(r"Balanced plan found — within [\d.]+% of the best possible; ([\d,]+) accounts? moves?",
+                         headline(page).inner_text().strip())
+    assert words, headline(page).inner_text()
+    assert solver_status(page) == "optimal"  # the solver's own terms sit in "Solver details"
     moved = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts moved").first
-    assert int(moved.locator('[data-testid="stMetricValue"]').inner_text().replace(",", "")) > 0
+    n_moved = int(moved.locator('[data-testid="stMetricValue"]').inner_text().replace(",", ""))
+    assert n_moved > 0 and n_moved == int(words.group(1).replace(",", ""))  # one figure, headline and metric
     page.locator('[data-testid="stDeckGlJsonChart"] canvas').first.wait_for()  # the map of proposed territories
     page.screenshot(path=str(tmp_path / "carve.png"), full_page=True)
     page.get_by_role("tab", name="Balance").click()
@@ -30,7 +37,11 @@ def _metric(page, label: str) -> str:
 
 
 def _use_point(page, text: str) -> None:
-    page.locator('[data-testid="stSelectbox"]').filter(has_text="Point").first.click()
+    # the picker is a combobox whose list closes when the page scrolls: bring it into view, then type to open it
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Point").first.get_by_role("combobox")
+    box.scroll_into_view_if_needed()
+    box.click()
+    box.fill(text)
     page.get_by_role("option").filter(has_text=text).first.click()
     wait_idle(page)
     page.get_by_role("button", name="Make this point the proposal").first.click()  # a rerun may briefly show two
@@ -40,7 +51,7 @@ def _use_point(page, text: str) -> None:
 
 def test_carve_page_frontier_pick_changes_the_proposal(page, app_url, tmp_path):
     open_app(page, app_url, "carve", wait_text="Run carve")
-    page.get_by_text("Moves vs travel: the trade-off curve").click()
+    open_expander(page, "Moves vs travel: the trade-off curve")  # open already when a last curve is shown again
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Points").get_by_role("slider")
     slider.focus()
     slider.press("ArrowLeft")
@@ -49,18 +60,19 @@ def test_carve_page_frontier_pick_changes_the_proposal(page, app_url, tmp_path):
     page.get_by_role("button", name="Solve the curve").click()
     # the curve runs as a job: its progress box shows the points as they finish, then the curve's headline
     # (the box, collapsed once the job ends, keeps the same words in its last progress text: look past it)
+    # (a fresh session shows the user's last curve again: wait for this job to end before reading the headline)
     page.get_by_text("Moves-vs-travel curve #").first.wait_for(timeout=60_000)
-    page.get_by_text("moves fewer than").filter(visible=True).first.wait_for(timeout=400_000)
-    wait_idle(page, timeout=120_000)
+    wait_idle(page, timeout=400_000)
+    page.get_by_text("moves fewer than").filter(visible=True).first.wait_for(timeout=60_000)
     assert_chart_drawn(page)  # the curve
-    _use_point(page, "shortest travel")
+    _use_point(page, "Shortest travel")
     far = int(_metric(page, "Accounts moved").replace(",", ""))
     page.screenshot(path=str(tmp_path / "carve_frontier.png"), full_page=True)
-    _use_point(page, "fewest moves")
+    _use_point(page, "Fewest moves")
     # "Showing point" is already on the page from the first pick: wait for the rerun to replace the figure
     value = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts moved").first.locator(
         '[data-testid="stMetricValue"]')
     expect(value).not_to_have_text(f"{far:,}", timeout=120_000)
     few = int(value.inner_text().replace(",", ""))
     assert few < far  # the proposal changed with the point picked
-    page.get_by_text("fewest moves").first.wait_for()
+    page.get_by_text(re.compile(r"Showing point \d+ of the moves-vs-travel curve: Fewest moves")).first.wait_for()

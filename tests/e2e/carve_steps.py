@@ -1,0 +1,46 @@
+"""Steps the Carve page's Chromium tests share: run a carve and wait for *this* run's result, open an expander
+whatever its state, and read the solver's status from "Solver details".
+
+A fresh session already shows the user's last carve (and curve) again, so a test cannot take "a result is on the
+page" as "the run it started has finished": it waits for the run's job box ("Carve #…") and the page going idle."""
+from __future__ import annotations
+
+import re
+
+from tests.e2e.conftest import wait_idle
+
+HEADLINE = "Balanced plan found"
+
+
+def headline(page):
+    """The visible headline of the result on show (the collapsed job box repeats its words, hidden)."""
+    return page.get_by_text(HEADLINE).filter(visible=True).first
+
+
+def run_carve(page, timeout: float = 240_000) -> None:
+    """Press Run carve, wait for its job box, for the page to finish drawing the result, then for its headline."""
+    page.get_by_role("button", name="Run carve").click()
+    page.get_by_text(re.compile(r"Carve #\d+")).filter(visible=True).first.wait_for(timeout=60_000)
+    wait_idle(page, timeout=timeout)
+    headline(page).wait_for(timeout=60_000)
+
+
+def open_expander(page, title: str, exact: bool = False):
+    """Open the expander titled ``title`` (left open when it already is) → its locator."""
+    box = page.locator('[data-testid="stExpander"]').filter(has=page.get_by_text(title, exact=exact)).first
+    if box.locator("details").first.get_attribute("open") is None:
+        box.locator("summary").first.click()
+    box.locator("details[open]").first.wait_for()
+    return box
+
+
+def solver_status(page) -> str:
+    """The solver's status word ("optimal", "feasible", …) from the result's "Solver details" table."""
+    box = open_expander(page, "Solver details", exact=True)
+    grid = box.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for()
+    row = grid.locator('[role="row"]').filter(has_text="Solver status").first
+    text = row.text_content(timeout=30_000) or ""
+    m = re.search(r"Solver status\s*([a-z_]+) \(", text)
+    assert m, text
+    return m.group(1)
