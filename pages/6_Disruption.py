@@ -14,7 +14,7 @@ from planning.reporting import figure, figure_help, present
 from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
-from ui.format import count, pct, usd
+from ui.format import count, pct, person, usd
 from ui.plan_picker import plan_page_header
 from ui.preview import preview_html
 from ui.tables import show_table
@@ -121,7 +121,7 @@ with t_reps:
                 "pct_accounts_retained", "pct_arr_retained", "relationships_broken", "potential_change_usd",
                 "workload_change_hours", "distance_before_mi", "distance_after_mi", "distance_change_mi"]
     reps_shown = view.reps[rep_cols].rename(columns={"name": "rep"})
-    reps_shown["rep"] = [r if pd.isna(i) else f"{r} ({i})" for r, i in zip(view.reps["name"], view.reps["rep_id"])]
+    reps_shown["rep"] = [r if pd.isna(i) else person(r, i) for r, i in zip(view.reps["name"], view.reps["rep_id"])]
     show_table(reps_shown, key="dis_reps_table")
 with t_mgr:
     mgr_shown = view.managers.copy()
@@ -137,7 +137,7 @@ with t_top:
     l.markdown("**Most disrupted reps**")
     with l:
         top_reps = view.most_disrupted_reps(10)
-        top_reps["rep"] = [f"{n} ({i})" for n, i in zip(top_reps["name"], top_reps["rep_id"])]
+        top_reps["rep"] = [person(n, i) for n, i in zip(top_reps["name"], top_reps["rep_id"])]
         show_table(top_reps[["rep", "relationships_broken", "lost", "gained", "arr_moved_usd", "pct_arr_retained"]],
                    key="dis_top_reps")
     r.markdown("**Most disrupted customers**")
