@@ -194,6 +194,8 @@ def _refused(browser, auth_app, sub: str, says: str):
     dismiss_page_not_found(page)
     assert page.get_by_text("Signed in as").count() == 0
     assert page.locator('[data-testid="stMetric"]').count() == 0  # no page behind the refusal
+    # the button is drawn just after the message: wait for it rather than count it at once (it raced in CI)
+    page.get_by_role("button", name="Sign out").wait_for(timeout=30_000)
     assert page.get_by_role("button", name="Sign out").count() == 1
     ctx.close()
 
