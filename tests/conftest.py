@@ -68,6 +68,20 @@ def test_store(tmp_path, monkeypatch):
 test_store.__test__ = False  # a helper, not a test
 
 
+def store_with_users(tmp_path, monkeypatch, *users):
+    """:func:`test_store` holding ``users`` (each a :class:`planning.access.User`: its email, role, name and team),
+    added by the local admin as ``python -m planning users add EMAIL --role ROLE`` would, so the CLI's ``--as EMAIL``
+    and the pages' signed-in user resolve to them."""
+    from planning.access import Role, User
+    from planning.access.directory import add_user
+
+    store = test_store(tmp_path, monkeypatch)
+    admin = User("root@localhost", "root", Role.ADMIN, source="local")
+    for u in users:
+        add_user(store, admin, u.email, u.role.value, name=u.name, manager_id=u.manager_id)
+    return store
+
+
 def proposal(sample, name: str = "Prop", n: int = 400, step: int = 7):
     """Today's plan with its first ``n`` assigned accounts moved round the territories ``step`` apart."""
     cur = sample.current_plan()

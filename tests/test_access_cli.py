@@ -6,30 +6,22 @@ import pandas as pd
 import pytest
 
 from planning.access import Role, User, team_rep_ids
-from planning.access.directory import add_user
-from planning.plans import PlanStore
+from tests.conftest import store_with_users
 
 M1, M2, FIN, VIEW, LEAD = "dana@acme.test", "eli@acme.test", "finn@acme.test", "vic@acme.test", "cleo@acme.test"
 
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch, sample):
-    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    s = PlanStore(url)
-    local = User("root@localhost", "root", Role.ADMIN, source="local")
-    add_user(s, local, "boss@acme.test", "admin")
-    add_user(s, local, M1, "manager", name="Dana", manager_id="M-01")
-    add_user(s, local, M2, "manager", name="Eli", manager_id="M-02")
-    add_user(s, local, FIN, "finance")
-    add_user(s, local, VIEW, "viewer")
-    add_user(s, local, LEAD, "leadership")
+    s = store_with_users(tmp_path, monkeypatch, User("boss@acme.test", role=Role.ADMIN),
+                         User(M1, "Dana", Role.MANAGER, "M-01"), User(M2, "Eli", Role.MANAGER, "M-02"),
+                         User(FIN, role=Role.FINANCE), User(VIEW, role=Role.VIEWER), User(LEAD, role=Role.LEADERSHIP))
     cur = sample.current_plan()
     terrs = list(cur.territories.index)
     ids = cur.assignment.dropna().index[:400]
     s.save_plan(cur.with_moves({x: terrs[(i * 7) % len(terrs)] for i, x in enumerate(ids)}, name="Prop"), author="ops")
     s.dispose()
-    return url
+    return s.url
 
 
 def team(sample, manager_id):

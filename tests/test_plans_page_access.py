@@ -18,8 +18,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User, team_account_ids, team_rep_ids
-from planning.access.directory import add_user
 from planning.plans import PlanStore
+from tests.conftest import store_with_users
 
 ROOT = Path(__file__).resolve().parents[1]
 MGR = User("fay@acme.test", "Fay", Role.MANAGER, manager_id="M-03", source="oidc")
@@ -35,12 +35,7 @@ EXPORT_COLUMNS = ["account_id", "name", "segment", "industry", "postal_code", "s
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch, sample):
-    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    s = PlanStore(url)
-    local = User("root@localhost", "root", Role.ADMIN, source="local")
-    for u in (ADMIN, MGR, VIEWER):
-        add_user(s, local, u.email, u.role.value, name=u.name, manager_id=u.manager_id)
+    s = store_with_users(tmp_path, monkeypatch, ADMIN, MGR, VIEWER)
     cur = sample.current_plan()
     terrs = list(cur.territories.index)
     ids = cur.assignment.dropna().index[:400]

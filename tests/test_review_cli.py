@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from planning.access import Role, User, local_user
-from planning.access.directory import add_user
 from planning.plans import PlanStore, review
+from tests.conftest import store_with_users
 
 M1, M2 = "dana@acme.test", "eli@acme.test"
 LINK = "[Your session expired - sign in again](http://x)"
@@ -16,17 +16,13 @@ LINK = "[Your session expired - sign in again](http://x)"
 
 @pytest.fixture()
 def db(tmp_path, monkeypatch, sample):
-    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
-    monkeypatch.setenv("DATABASE_URL", url)
-    s = PlanStore(url)
-    local = User("root@localhost", "root", Role.ADMIN, source="local")
-    add_user(s, local, M1, "manager", name="Dana", manager_id="M-01")
-    add_user(s, local, M2, "manager", name="Eli", manager_id="M-02")
+    s = store_with_users(tmp_path, monkeypatch, User(M1, "Dana", Role.MANAGER, "M-01"),
+                         User(M2, "Eli", Role.MANAGER, "M-02"))
     cur = sample.current_plan()
     s.save_plan(cur.with_moves({cur.assignment.dropna().index[0]: list(cur.territories.index)[1]}, name="Prop"),
                 author="ops")
     s.dispose()
-    return url
+    return s.url
 
 
 def test_managers_read_their_own_team_and_the_admin_acts_for_a_team(cli, db, sample):
