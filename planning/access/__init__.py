@@ -10,8 +10,10 @@
   listings lose company figures for a manager, the store's URL is an admin's).
 * :class:`ScopedView`: **the one accessor** pages, downloads and CLI commands read through -- the dataset (rows
   and columns), plans and the reports on them (books, summary, disruption, compare, quotas, comp cost, CRM
-  changes) as one user may see them; :func:`hidden_columns` / :func:`visible_columns` say which quota, comp and
-  cost columns a role may not see.
+  changes) as one user may see them.
+* :mod:`planning.access.columns`: the one rule for which quota, comp and cost columns a role may not see
+  (:func:`hidden_columns`, :func:`visible_columns`, :func:`is_hidden`), used by the accessor and by the capacity
+  views alike.
 """
 from __future__ import annotations
 
@@ -25,7 +27,8 @@ _NAMES = {
     "require_rep": "scope", "require_account": "scope", "is_team_rep": "scope", "scope_dataset": "scope",
     "UserStore": "store_view", "StoreAccessDenied": "store_view", "scenario_permissions": "store_view",
     "author_name": "users",
-    "ScopedView": "view", "hidden_columns": "view", "visible_columns": "view", "visible_figures": "view",
+    "ScopedView": "view", "hidden_columns": "columns", "visible_columns": "columns", "visible_figures": "columns",
+    "is_hidden": "columns", "is_quota_column": "columns", "is_comp_column": "columns",
     "OTHER_TEAM": "crm_view", "scoped_changes": "crm_view",
 }
 __all__ = sorted(_NAMES)

@@ -6,7 +6,8 @@ instead of the dataset or the store:
 * **rows**: a manager sees their team only (their reps, their reps' accounts and history, their territories);
   no company targets and no validation report (:func:`planning.access.scope_dataset`);
 * **columns**: quota columns are dropped for a role without ``view_quota`` (a viewer), comp and cost columns for
-  a role without ``view_comp`` (a manager, a viewer) -- :func:`hidden_columns` says which;
+  a role without ``view_comp`` (a manager, a viewer) -- one rule, :mod:`planning.access.columns`, which the
+  capacity views use too;
 * **reports** that take a plan or the dataset (per-territory books, headline summary, disruption, compare, quotas,
   comp cost, CRM changes) run in the core on the whole data, which needs both sides of every move, and come back
   cut to the user.  The view adds no figure of its own: it calls the existing core functions with the user.
@@ -21,6 +22,7 @@ from functools import cached_property
 
 import pandas as pd
 
+from planning.access.columns import hidden_columns, visible_columns, visible_figures
 from planning.access.crm_view import OTHER_TEAM
 from planning.access.roles import Permission as P
 from planning.access.scope import (scope_dataset, scope_plan, scope_rows, team_account_ids, team_rep_ids,
@@ -28,46 +30,6 @@ from planning.access.scope import (scope_dataset, scope_plan, scope_rows, team_a
 from planning.access.store_view import UserStore
 from planning.access.store_view import require as require_store
 from planning.access.users import User, author_name, require
-
-# a column is a quota figure when one of its words is here (quota_usd, Q1_quota_usd, bookings_target_usd,
-# attainment_pct, history_bookings_usd) or it is one of the named coverage columns
-QUOTA_WORDS = frozenset({"quota", "attainment", "bookings"})
-QUOTA_NAMES = frozenset({"target_usd", "coverage_ratio", "quota_coverage"})
-# ... unless it counts people or says where a figure came from (quota_reps, history_quarters, attainment_source)
-QUOTA_EXEMPT = frozenset({"reps", "quarters", "source", "method"})
-# comp and cost: pay, payouts and anything priced from OTE (cost_usd, ae_cost_usd, comp_cost_usd, ote_usd)
-COMP_WORDS = frozenset({"cost", "budget", "ote", "payout", "payouts", "commission", "comp", "salary", "variable",
-                        "spiff", "spiffs", "accelerator", "clawback"})
-
-
-def _words(column) -> set[str]:
-    return set(str(column).lower().replace(" ", "_").split("_"))
-
-
-def hidden_columns(user: User, columns) -> list[str]:
-    """The columns of ``columns`` that ``user`` may not see (quota without view_quota, comp/cost without view_comp)."""
-    out = []
-    for c in columns:
-        w = _words(c)
-        quota = (w & QUOTA_WORDS and not w & QUOTA_EXEMPT) or str(c).lower() in QUOTA_NAMES
-        if not user.can(P.VIEW_QUOTA) and quota:
-            out.append(c)
-        elif not user.can(P.VIEW_COMP) and w & COMP_WORDS:
-            out.append(c)
-    return out
-
-
-def visible_columns(user: User, frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` without the columns ``user`` may not see (rows untouched)."""
-    hide = hidden_columns(user, frame.columns)
-    return frame.drop(columns=hide) if hide else frame
-
-
-def visible_figures(user: User, figures: dict) -> dict:
-    """A dict of headline figures (name → value) without the quota / comp / cost figures ``user`` may not see."""
-    hide = set(hidden_columns(user, figures))
-    return {k: v for k, v in figures.items() if k not in hide}
-
 
 class ScopedView:
     """The dataset, plans and reports as ``user`` may see them (see module doc).
@@ -98,12 +60,12 @@ class ScopedView:
 
     @cached_property
     def dataset(self):
-        """The dataset as the user may see it: rows (a manager's team) and columns (no quota / comp / cost
-        columns for the roles that may not see them)."""
+        """The dataset as the user may see it: rows (a manager's team; the per-rep quota history needs
+        view_quota) and columns (no quota / comp / cost columns for the roles that may not see them)."""
         ds = scope_dataset(self.user, self._ds)
-        targets, history = ds.targets, ds.history
-        if not self.user.can(P.VIEW_QUOTA):  # every row of these is a quota figure
-            targets, history = targets.iloc[0:0], history.iloc[0:0]
+        targets, history = ds.targets, ds.history  # targets: company-wide, already none for a manager
+        if not self.user.can(P.VIEW_QUOTA):  # every row is a rep's quota and bookings for a period
+            history = history.iloc[0:0]
         return replace(ds, accounts=visible_columns(self.user, ds.accounts), reps=visible_columns(self.user, ds.reps),
                        targets=visible_columns(self.user, targets), history=visible_columns(self.user, history))
 

@@ -14,9 +14,9 @@ Public names, by module (import them from this package; they load on first use):
 - ``tables``: apply_tables, ASSUMPTION_COLUMNS, CellProblem, DIGITS, INT_COLUMNS, is_percent, months_of,
   PERCENT_COLUMNS, QUARTERS, RAMP_COLUMNS, RAMP_MONTHS, scenario_from_tables, scenario_tables, SUPPORT_COLUMNS, TABLES
 - ``views``: assumptions_view, can, compare_amounts, COMPARE_LABELS, COMPARE_ROWS, compare_summaries, compare_table,
-  COST_COLUMNS, COST_OF_SALES_HELP, COST_WORDS, DRIVER_WORDS, export_sheets, headline, hidden_columns,
-  hiring_export, is_hidden, Metric, monthly_view, people_view, QUOTA_COLUMNS, QUOTA_WORDS, scoped, SEGMENT_COLUMNS,
-  segment_view, support_view, tornado_view, with_needed_hires
+  COST_COLUMNS, COST_OF_SALES_HELP, DRIVER_WORDS, export_sheets, headline, hidden_columns, hiring_export, is_hidden,
+  Metric, monthly_view, people_view, QUOTA_COLUMNS, scoped, SEGMENT_COLUMNS, segment_view, support_view,
+  tornado_view, with_needed_hires
 """
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ _PUBLIC = {
     "COMPARE_ROWS": "views",
     "COST_COLUMNS": "views",
     "COST_OF_SALES_HELP": "views",
-    "COST_WORDS": "views",
     "COVERAGE_DISAGREEMENT": "simulation",
     "CapacityResult": "result",
     "CapacityScenario": "scenario",
@@ -44,7 +43,6 @@ _PUBLIC = {
     "Person": "scenario",
     "QUARTERS": "tables",
     "QUOTA_COLUMNS": "views",
-    "QUOTA_WORDS": "views",
     "RAMP_COLUMNS": "tables",
     "RAMP_MONTHS": "tables",
     "SEGMENT_COLUMNS": "views",

@@ -1,7 +1,9 @@
 """Sensitivity of expected bookings to each capacity driver (the tornado chart).
 
 Each driver (attainment, ramp speed, attrition, quota) moves by ±step relative to the scenario, all else at
-base; expected bookings (annual USD) come from the simulation's fast path, without building frames.
+base; expected bookings (annual USD) come from the simulation's fast path, without building frames.  A moved
+driver stays within what a scenario accepts: attainment at most :data:`MAX_ATTAINMENT` (the Capacity editor's
+limit), attrition below 100%, ramp months at most 100%.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from planning.capacity.scenario import CapacityScenario, ScenarioError
+from planning.capacity.scenario import MAX_ATTAINMENT, CapacityScenario, ScenarioError
 from planning.capacity.simulation import expected_bookings
 
 
@@ -18,7 +20,8 @@ def _flex(sc: CapacityScenario, driver: str, factor: float) -> CapacityScenario:
     segs = {}
     for name, s in sc.segments.items():
         if driver == "attainment":
-            s = dataclasses.replace(s, attainment=min(s.attainment * factor, 3.0))
+            # capped where the scenario (and so the Capacity editor) stops accepting an expected attainment
+            s = dataclasses.replace(s, attainment=min(s.attainment * factor, MAX_ATTAINMENT))
         elif driver == "quota":
             s = dataclasses.replace(s, quota_usd=s.quota_usd * factor)
         elif driver == "attrition":

@@ -3,8 +3,9 @@ Scenarios page and the ``capacity`` command, with canonical column names (labels
 
 Every builder takes the user: without ``view_quota`` the quota is left out, without ``view_comp`` every cost
 (cost per AE, AE and support cost, cost of sales, support-role costs) is left out — dropped here, so the page,
-the CLI and the downloads cannot show what the core did not hand them.  ``user=None`` is the unscoped view
-(tests, benchmarks).
+the CLI and the downloads cannot show what the core did not hand them.  Which columns those are is
+:mod:`planning.access.columns`' rule, the one :class:`planning.access.ScopedView` applies, so a column is hidden
+from the same roles here and there.  ``user=None`` is the unscoped view (tests, benchmarks).
 """
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from planning.access.columns import is_hidden as column_hidden
 from planning.access.roles import Permission
 from planning.capacity.result import CapacityResult
 from planning.capacity.scenario import CapacityScenario
 from planning.reporting import count, figure, pct, person, present, scenario_costs, usd
 
+# capacity's quota and cost columns (what the page and the CLI would otherwise show); which of them a user may not
+# see is planning.access.columns' rule, the one the scoped accessor uses too
 QUOTA_COLUMNS = frozenset({"quota_usd"})
 COST_COLUMNS = frozenset({"cost_per_head_usd", "cost_usd", "ae_cost_usd", "support_cost_usd", "csm_cost_usd",
                           "ae_support_cost_usd", "cost_of_sales", "sdr_cost_usd", "se_cost_usd", "budget_usd"})
@@ -27,31 +31,21 @@ def can(user, permission: Permission) -> bool:
     return user is None or user.can(permission)
 
 
-def hidden_columns(user) -> frozenset[str]:
-    """Canonical columns ``user`` may not see: the quota without view_quota, costs without view_comp."""
-    out = set()
-    if not can(user, Permission.VIEW_QUOTA):
-        out |= QUOTA_COLUMNS
-    if not can(user, Permission.VIEW_COMP):
-        out |= COST_COLUMNS
-    return frozenset(out)
-
-
-QUOTA_WORDS = frozenset({"quota"})
-COST_WORDS = frozenset({"cost", "budget", "ote", "comp", "payout", "salary"})
-
-
 def is_hidden(user, column) -> bool:
-    """True when ``user`` may not see ``column``: a quota column (a word "quota") without view_quota, a cost column
-    (a word "cost", "budget", "ote", …) without view_comp.  By the words, so a new cost column is hidden too."""
-    words = set(str(column).lower().split("_"))
-    return bool((words & QUOTA_WORDS and not can(user, Permission.VIEW_QUOTA))
-                or (words & COST_WORDS and not can(user, Permission.VIEW_COMP)))
+    """True when ``user`` may not see ``column`` (:func:`planning.access.columns.is_hidden`: a quota figure without
+    view_quota, a comp or cost figure without view_comp; by the words, so a new cost column is hidden too).
+    ``user=None`` is the unscoped view."""
+    return user is not None and column_hidden(user, column)
+
+
+def hidden_columns(user, columns=QUOTA_COLUMNS | COST_COLUMNS) -> frozenset[str]:
+    """The columns of ``columns`` (default: capacity's quota and cost columns) ``user`` may not see."""
+    return frozenset(c for c in columns if is_hidden(user, c))
 
 
 def scoped(frame: pd.DataFrame, user) -> pd.DataFrame:
     """``frame`` without the columns ``user`` may not see."""
-    return frame.drop(columns=[c for c in frame.columns if c in hidden_columns(user) or is_hidden(user, c)])
+    return frame.drop(columns=[c for c in frame.columns if is_hidden(user, c)])
 
 
 # ------------------------------------------------------------------------------------------- headline
@@ -125,8 +119,7 @@ def tornado_view(tornado: pd.DataFrame, user=None) -> pd.DataFrame:
     """The sensitivity table in words: driver, bookings with it at −10% and +10%, the base, the swing (no quota
     driver for someone who may not see quotas)."""
     out = tornado.rename(columns={"base_usd": "expected_bookings_usd"})
-    if not can(user, Permission.VIEW_QUOTA):
-        out = out.loc[out["driver"] != "quota"].reset_index(drop=True)
+    out = out.loc[[not is_hidden(user, d) for d in out["driver"]]].reset_index(drop=True)
     return out.assign(driver=out["driver"].map(DRIVER_WORDS).fillna(out["driver"]))
 
 
@@ -173,16 +166,14 @@ def _summary_row(s: dict) -> dict:
 
 def compare_summaries(summaries: dict[str, dict], user=None) -> pd.DataFrame:
     """Side by side, numbers: one column per scenario, one row per headline figure (labelled), scoped."""
-    hide = hidden_columns(user)
-    rows = [(k, f) for k, f in COMPARE_ROWS if k not in hide]
+    rows = [(k, f) for k, f in COMPARE_ROWS if not is_hidden(user, k)]
     data = {name: [_summary_row(s).get(k) for k, _ in rows] for name, s in summaries.items()}
     return pd.DataFrame(data, index=[COMPARE_LABELS[k] for k, _ in rows])
 
 
 def compare_table(summaries: dict[str, dict], user=None) -> pd.DataFrame:
     """:func:`compare_summaries` formatted as people read it ($1.85M, 84%, 24.5, "high")."""
-    hide = hidden_columns(user)
-    rows = [(k, f) for k, f in COMPARE_ROWS if k not in hide]
+    rows = [(k, f) for k, f in COMPARE_ROWS if not is_hidden(user, k)]
     fmt = {"usd": usd, "pct": lambda v: pct(v, 1), "heads": lambda v: f"{v:.1f}", "count": count,
            "text": lambda v: str(v).capitalize() if v in ("low", "medium", "high") else str(v)}
     data = {name: [fmt[f](_summary_row(s).get(k)) for k, f in rows] for name, s in summaries.items()}
@@ -191,8 +182,7 @@ def compare_table(summaries: dict[str, dict], user=None) -> pd.DataFrame:
 
 def compare_amounts(summaries: dict[str, dict], user=None) -> pd.DataFrame:
     """The money figures of each scenario, long (scenario, figure, usd), for a side-by-side chart; scoped."""
-    keys = [k for k in ("expected_bookings_usd", "target_usd", "ae_support_cost_usd")
-            if k not in hidden_columns(user)]
+    keys = [k for k in ("expected_bookings_usd", "target_usd", "ae_support_cost_usd") if not is_hidden(user, k)]
     return pd.DataFrame([{"scenario": n, "figure": COMPARE_LABELS[k], "usd": _summary_row(s)[k]}
                          for n, s in summaries.items() for k in keys], columns=["scenario", "figure", "usd"])
 
