@@ -3,10 +3,13 @@
     python benchmarks/carve_bench.py                      # 1,000×10, 10,000×50, 50,000×250
     python benchmarks/carve_bench.py --sizes 10000x50 --time-limit 60
     python benchmarks/carve_bench.py --sizes 1000x10 --weights 1,5,50 --frontier 5 --compare-defaults
-    python benchmarks/carve_bench.py --suite              # every acceptance row of issue 15, one file, ~6 min
+    python benchmarks/carve_bench.py --sizes 10000x50 --family zips,smb
+    python benchmarks/carve_bench.py --suite              # every acceptance row of issues 15 and 23, one file
 
-Instances come from :func:`optimizers.carve.instances.make_instance` (accounts around US metros, log-normal
-potential and ARR, today's owner usually one of the three nearest reps, 25% stray).  Every balance metric has
+Instances come from :func:`optimizers.carve.instances.make_instance`, of one of its families (``--family``; the
+default ``metros``: accounts around US metros, log-normal potential and ARR, today's owner usually one of the three
+nearest reps, 25% stray; ``zips``: real ZIP centroids and σ 1.2 potential; ``uneven_reps``: a third of the reps at
+three offices; ``smb``: many small accounts, natural size 50,000×100).  Every balance metric has
 the same band (default ±5%, capacity-proportional targets).  The largest size uses two segments and the
 region rule (accounts stay in their region), which makes segment × region groups independent: the solver
 decomposes them.  The table goes to stdout and to ``benchmarks/results_carve.md``.
@@ -19,6 +22,7 @@ import platform
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -29,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
 from optimizers.carve.frontier import frontier  # noqa: E402
 from optimizers.carve.greedy import greedy_assign  # noqa: E402
-from optimizers.carve.instances import make_instance  # noqa: E402
+from optimizers.carve.instances import FAMILIES, make_instance  # noqa: E402
 from optimizers.carve.model import build_matrix, is_feasible  # noqa: E402
 from planning.data.geo import haversine_mi  # noqa: E402
 
@@ -39,6 +43,7 @@ CONFIGS = {  # size → (segments, match_region)
     (1_000, 10): (("Mid-market",), False),
     (10_000, 50): (("Mid-market",), False),
     (50_000, 250): (("Mid-market", "SMB"), True),
+    (50_000, 100): (("SMB",), True),  # the SMB motion: 500 small accounts a rep, in 4 regions
 }
 
 
@@ -60,18 +65,21 @@ def greedy_stats(cs: CarveSettings, acc: pd.DataFrame, reps: pd.DataFrame, year:
             "within_bands": bool(is_feasible(p, build_matrix(p), assign))}
 
 
-def instance(n: int, r: int, seed: int):
+def instance(n: int, r: int, seed: int, family: str = "metros"):
     segs, region = CONFIGS.get((n, r), (("Mid-market",), False))
-    acc, reps = make_instance(n, r, seed=seed, segments=segs)
+    acc, reps = make_instance(n, r, seed=seed, segments=segs, family=family)
     return acc, reps, segs, region
 
 
-def row_of(res, label: str, n: int, r: int, segs, region, g: dict, metrics: tuple[str, ...], seconds: float) -> dict:
+def row_of(res, label: str, n: int, r: int, segs, region, g: dict, metrics: tuple[str, ...], seconds: float,
+           family: str = "metros") -> dict:
     """One table row: seconds, gap to the whole LP bound, moves, distance; ratios against greedy of the same run;
     the 1-minute load average when the row ended (the machine is shared: read seconds with it)."""
-    row = {"size": f"{n:,}×{r}", "run": label, "load": os.getloadavg()[0], "rules": f"{len(segs)} segment(s){' + region' if region else ''}",
+    row = {"size": f"{n:,}×{r}", "family": family, "run": label, "load": os.getloadavg()[0],
+           "rules": f"{len(segs)} segment(s){' + region' if region else ''}",
            "status": res.status, "seconds": seconds, "build_s": res.seconds_build, "solve_s": res.seconds_solve,
-           "gap": res.gap, "greedy_s": g["seconds"], "seconds_ratio": seconds / g["seconds"]}
+           "gap": res.gap, "objective": res.objective, "bound": res.bound, "greedy_s": g["seconds"],
+           "seconds_ratio": seconds / g["seconds"]}
     for m in metrics:
         dev = res.balance.set_index("metric").loc[m, "worst_dev_after"] if res.ok else np.nan
         row[f"dev_{SHORT[m]}"] = dev
@@ -81,16 +89,17 @@ def row_of(res, label: str, n: int, r: int, segs, region, g: dict, metrics: tupl
     row.update({"moved": moved, "greedy_moved": g["moved"], "moved_ratio": moved / g["moved"],
                 "distance_mi": dist, "greedy_distance_mi": g["distance"], "distance_ratio": dist / g["distance"],
                 "greedy_within_bands": g["within_bands"], "k": res.stats.get("candidates_k"),
-                "parts": res.stats.get("parts"), "failed_part": res.stats.get("failed_part", ""),
+                "parts": res.stats.get("parts"), "parts_widened": res.stats.get("parts_widened", 0),
+                "failed_part": res.stats.get("failed_part", ""),
                 "fractional": res.stats.get("fractional_units"), "repaired": res.stats.get("repair_units")})
     return row
 
 
 def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple[str, ...],
         weights: tuple[float, ...] = (1.0,), frontier_points: int = 0, compare_defaults: bool = False,
-        mip_gap: float = 0.01) -> list[dict]:
+        mip_gap: float = 0.01, family: str = "metros") -> list[dict]:
     """Rows for one size: one per continuity weight, optionally today's CarveSettings defaults and a frontier."""
-    acc, reps, segs, region = instance(n, r, seed)
+    acc, reps, segs, region = instance(n, r, seed, family)
     rows = []
     cs0 = CarveSettings(metrics=metrics, tolerance=dict.fromkeys(metrics, tol), time_limit=time_limit,
                         match_region=region, mip_gap=mip_gap)
@@ -99,7 +108,8 @@ def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple
         cs = CarveSettings(**{**cs0.to_dict(), "continuity_weight": w})
         t0 = time.perf_counter()
         res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
-        rows.append(row_of(res, f"continuity {w:g}", n, r, segs, region, g, metrics, time.perf_counter() - t0))
+        rows.append(row_of(res, f"continuity {w:g}", n, r, segs, region, g, metrics, time.perf_counter() - t0,
+                           family))
         print(f"  {rows[-1]['run']}: {res.status} in {rows[-1]['seconds']:.1f}s, gap {res.gap:.2%}", file=sys.stderr)
     if compare_defaults:
         # what a user gets who changes nothing but the bands: every other setting is CarveSettings' default
@@ -108,7 +118,7 @@ def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple
         t0 = time.perf_counter()
         res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
         rows.append(row_of(res, f"defaults (continuity {cs.continuity_weight:g})", n, r, segs, region, g, metrics,
-                           time.perf_counter() - t0))
+                           time.perf_counter() - t0, family))
     if frontier_points:
         cs = CarveSettings(**cs0.to_dict())
         t0 = time.perf_counter()
@@ -116,14 +126,14 @@ def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple
         secs = time.perf_counter() - t0
         few = front.points[0].result
         row = row_of(few, f"frontier {len(front.points)} pts: fewest moves ≥ {front.bound:,.0f}", n, r, segs,
-                     region, g, metrics, secs)
+                     region, g, metrics, secs, family)
         row["frontier"] = " · ".join(f"{p.moves:,}/{p.travel_mi / 1e6:.2f}M mi" for p in front.points)
         rows.append(row)
     return rows
 
 
 def to_markdown(df: pd.DataFrame, metrics: tuple[str, ...], tol: float) -> str:
-    cols = ["size", "run", "rules", "status", "seconds", "greedy_s", "seconds_ratio", "load", "gap"]
+    cols = ["size", "family", "run", "rules", "status", "seconds", "greedy_s", "seconds_ratio", "load", "gap"]
     cols += [f"dev_{SHORT[m]}" for m in metrics] + [f"greedy_dev_{SHORT[m]}" for m in metrics]
     cols += ["moved", "greedy_moved", "moved_ratio", "distance_mi", "greedy_distance_mi", "distance_ratio"]
     out = df[cols].copy()
@@ -144,9 +154,44 @@ def to_markdown(df: pd.DataFrame, metrics: tuple[str, ...], tol: float) -> str:
     return head + body
 
 
-# The acceptance rows of issue 15, one section each: (title, sizes, metrics, weights, frontier points, defaults
-# row, gap target, target text).  Four metrics = potential, ARR, workload and count, every one at ±5%.
-SUITE = (
+class Section(NamedTuple):
+    """One section of the suite: its rows are every size × continuity weight (plus a defaults row, a frontier)."""
+    title: str
+    sizes: str  # comma-separated ACCOUNTSxREPS
+    metrics: tuple[str, ...]
+    weights: str  # continuity weights, comma separated ("" = none, e.g. a frontier-only section)
+    frontier: int  # points of a moves-vs-travel frontier (0 = none)
+    defaults: bool  # also a row with CarveSettings' own defaults
+    gap: float  # gap target against the whole LP bound
+    target: str  # the acceptance target, in words
+    family: str = "metros"  # the instance family (optimizers.carve.instances.FAMILIES)
+
+
+FAMILY_WORDS = {"zips": "real ZIP centroids, potential σ 1.2", "uneven_reps": "a third of the reps at three offices",
+                "smb": "many small accounts"}
+
+
+def family_sections(family: str) -> tuple[Section, ...]:
+    """Issue 23's rows for one harder family: pure distance and four metrics at 10,000×50, four metrics at
+    50,000×250 (and the smb family's own size, 50,000×100)."""
+    words = f"family {family} ({FAMILY_WORDS[family]})"
+    out = (
+        Section(f"Pure distance (continuity 0), one metric (potential ±5%), 10,000×50, {words}", "10000x50",
+                ("potential_usd",), "0", 0, False, 0.005, "≤10 s at gap ≤0.5%", family),
+        Section(f"Four metrics at ±5%, 10,000×50, {words}", "10000x50", METRICS, "1,5", 0, False, 0.01,
+                "≤15 s at gap ≤1%; weight 5 ≤1.5× the weight-1 time", family),
+        Section(f"Four metrics at ±5%, 50,000×250 (2 segments + region rule), {words}", "50000x250", METRICS, "1",
+                0, False, 0.01, "≤30 s", family),
+    )
+    if family == "smb":
+        out += (Section(f"Four metrics at ±5%, 50,000×100, the SMB motion (1 segment + region rule), {words}",
+                        "50000x100", METRICS, "1", 0, False, 0.01, "the SMB motion at its own size", family),)
+    return out
+
+
+# The acceptance rows of issue 15 (the metros family), then issue 23's rows for each harder family, one section
+# each.  Four metrics = potential, ARR, workload and count, every one at ±5%.
+SUITE = tuple(Section(*s) for s in (
     ("Four metrics at ±5%, 10,000×50: continuity weights and CarveSettings' defaults", "10000x50", METRICS, "1,5", 0,
      True, 0.01, "≤15 s at gap ≤1%; weight 5 ≤1.5× the weight-1 time"),
     ("Pure distance (continuity 0), one metric (potential ±5%), 10,000×50", "10000x50", ("potential_usd",), "0", 0,
@@ -155,17 +200,20 @@ SUITE = (
      "points, seconds and the proven fewest-moves bound"),
     ("Four metrics at ±5%, 50,000×250 (2 segments + region rule: 8 independent parts)", "50000x250", METRICS, "1,5", 0,
      False, 0.01, "≤30 s at gap ≤1%; weight 5 ≤1.5× the weight-1 time"),
-)
+)) + tuple(s for f in FAMILIES if f != "metros" for s in family_sections(f))
 
 
 def section(sizes: str, metrics: tuple[str, ...], tol: float, time_limit: float, seed: int, weights: str,
-            frontier_points: int, compare_defaults: bool, mip_gap: float) -> tuple[pd.DataFrame, str]:
+            frontier_points: int, compare_defaults: bool, mip_gap: float,
+            families: str = "metros") -> tuple[pd.DataFrame, str]:
     rows = []
-    for size in sizes.split(","):
-        n, r = (int(x) for x in size.lower().split("x"))
-        print(f"running {n:,}×{r} …", file=sys.stderr, flush=True)
-        rows += run(n, r, tol, time_limit, seed, metrics, tuple(float(w) for w in weights.split(",") if w.strip()),
-                    frontier_points, compare_defaults, mip_gap)
+    for family in families.split(","):
+        for size in sizes.split(","):
+            n, r = (int(x) for x in size.lower().split("x"))
+            print(f"running {n:,}×{r} ({family}) …", file=sys.stderr, flush=True)
+            rows += run(n, r, tol, time_limit, seed, metrics,
+                        tuple(float(w) for w in weights.split(",") if w.strip()), frontier_points, compare_defaults,
+                        mip_gap, family.strip())
     df = pd.DataFrame(rows)
     return df, to_markdown(df, metrics, tol)
 
@@ -191,32 +239,40 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=300.0, help="solver time limit per size, seconds")
     ap.add_argument("--mip-gap", type=float, default=0.01, help="gap target against the whole LP bound")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--family", default=None, help=f"instance families, comma separated: {', '.join(FAMILIES)} "
+                    "(default metros; with --suite: only these families' sections, default every family)")
     ap.add_argument("--weights", default="1,5", help="continuity weights, one row each (comma separated)")
     ap.add_argument("--frontier", type=int, default=0, help="also solve an N-point moves-vs-travel frontier per size")
     ap.add_argument("--compare-defaults", action="store_true", help="also a row with CarveSettings' own defaults")
-    ap.add_argument("--suite", action="store_true", help="every acceptance row of issue 15 (sizes, weights, "
-                    "frontier, defaults, pure distance), one section each; other flags but --time-limit/--out ignored")
+    ap.add_argument("--suite", action="store_true", help="every acceptance row of issues 15 and 23 (sizes, weights, "
+                    "frontier, defaults, pure distance; every instance family), one section each; other flags but "
+                    "--time-limit/--out ignored")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results_carve.md")
     a = ap.parse_args(argv)
     stamp = (f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
              f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average at start "
              f"{os.getloadavg()[0]:.2f}.")
+    families = [f.strip() for f in (a.family or "").split(",") if f.strip()]
+    if set(families) - set(FAMILIES):
+        ap.error(f"unknown --family {', '.join(sorted(set(families) - set(FAMILIES)))} (known: {', '.join(FAMILIES)})")
     if a.suite:
         parts = [f"# Carving benchmark\n\n{stamp} Command: `python benchmarks/carve_bench.py --suite "
                  f"--time-limit {a.time_limit:g}`.\n\n{legend(a.tolerance, 0.01)}\n"]
-        for title, sizes, metrics, weights, fr, defaults, gap, target in SUITE:
-            _, table = section(sizes, metrics, a.tolerance, a.time_limit, a.seed, weights, fr, defaults, gap)
+        for sec in (s for s in SUITE if not families or s.family in families):
+            _, table = section(sec.sizes, sec.metrics, a.tolerance, a.time_limit, a.seed, sec.weights, sec.frontier,
+                               sec.defaults, sec.gap, sec.family)
             print(table)
-            parts.append(f"## {title}\n\nTarget: {target}. Gap target {gap:.1%}.\n\n{table}")
+            parts.append(f"## {sec.title}\n\nTarget: {sec.target}. Gap target {sec.gap:.1%}.\n\n{table}")
             a.out.write_text("\n".join(parts))  # after every section: a long suite keeps what it has measured
         print(f"wrote {a.out}", file=sys.stderr)
         return 0
     metrics = tuple(m.strip() for m in a.metrics.split(","))
+    family = ",".join(families) or "metros"
     _, table = section(a.sizes, metrics, a.tolerance, a.time_limit, a.seed, a.weights, a.frontier,
-                       a.compare_defaults, a.mip_gap)
+                       a.compare_defaults, a.mip_gap, family)
     print(table)
     text = (f"# Carving benchmark\n\n{stamp} Command: `python benchmarks/carve_bench.py "
-            f"--sizes {a.sizes} --metrics {a.metrics} --tolerance {a.tolerance} --time-limit {a.time_limit:g} "
+            f"--sizes {a.sizes} --family {family} --metrics {a.metrics} --tolerance {a.tolerance} --time-limit {a.time_limit:g} "
             f"--mip-gap {a.mip_gap:g} --weights {a.weights}"
             f"{f' --frontier {a.frontier}' if a.frontier else ''}{' --compare-defaults' if a.compare_defaults else ''}`."
             f"\n\n{legend(a.tolerance, a.mip_gap)}\n\n{table}")

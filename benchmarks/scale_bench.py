@@ -214,6 +214,8 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
            "pairs": res.stats.get("pairs"), "moves": int(len(res.moves)) if res.ok else None,
            "peak_rss_mb_driver": peak_rss_mb(), "part_limit_s": part_limit_s, "tolerance": tolerance,
            "carve_mode": carve_mode, "worst_dev_after": float(res.balance["worst_dev_after"].max()) if res.ok else None,
+           "dev": ({m: float(d) for m, d in zip(res.balance["metric"], res.balance["worst_dev_after"])}
+                   if res.ok else {}), "k": res.stats.get("candidates_k"),
            "worst_books": worst_books(res) if res.ok else [],
            "diagnosis": res.diagnosis, **load}
     if client is not None:
