@@ -1,0 +1,111 @@
+"""Issue 26: the Data page works out its figures once per dataset version and scope.  A rerun (or a second
+session with the same scope) reads them back: no second health report, duplicate check or book of today's plan,
+and the numbers on the screen are the same.  A manager's entry is their team's, never the company's."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning.access import Role, User
+from planning.data import health as health_module
+from planning.data import load_sample
+from planning.access.scope import team_rep_ids
+from planning.access.view import ScopedView
+from ui import data_page
+
+ROOT = Path(__file__).resolve().parents[1]
+ADMIN = User("admin@example.com", "Ada Admin", Role.ADMIN)
+M1 = User("m1@example.com", "Mo Manager", Role.MANAGER, manager_id="M-01")
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Calls of the health report, the duplicate check and today's books, counted."""
+    monkeypatch.setenv("PLANNER_SAMPLE_PROPOSAL", "0")
+    calls = {"health_report": 0, "duplicate_accounts": 0, "book": 0}
+
+    def counting(name, fn):
+        def wrapped(*a, **k):
+            calls[name] += 1
+            return fn(*a, **k)
+        return wrapped
+
+    monkeypatch.setattr(health_module, "health_report", counting("health_report", health_module.health_report))
+    monkeypatch.setattr(health_module, "duplicate_accounts",
+                        counting("duplicate_accounts", health_module.duplicate_accounts))
+    monkeypatch.setattr(ScopedView, "book", counting("book", ScopedView.book))
+    data_page.clear()
+    yield calls
+    data_page.clear()
+
+
+def _page(user: User) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "1_Data.py"), default_timeout=180)
+    at.session_state["_access_user"] = user
+    return at
+
+
+def _screen(at: AppTest) -> dict:
+    """What the page shows: the headline metrics, the warnings and infos, and every table's values."""
+    return {"metrics": [(m.label, m.value) for m in at.metric], "warnings": [w.value for w in at.warning],
+            "infos": [i.value for i in at.info], "tables": [d.value.astype(str).to_dict("list") for d in at.dataframe],
+            "captions": [c.value for c in at.caption]}
+
+
+def test_a_rerun_reads_the_figures_back_and_shows_the_same_numbers(counted):
+    at = _page(ADMIN).run()
+    assert not at.exception
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    first = _screen(at)
+    health = next(t for t in first["tables"] if "check" in t)
+    assert dict(zip(health["check"], health["result"]))["Accounts without an owner"] == "37"
+    at.run()
+    assert not at.exception
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    assert _screen(at) == first
+    # a second session with the same scope (another admin) reads the same entry
+    other = _page(User("other@example.com", "Otto Admin", Role.ADMIN)).run()
+    assert not other.exception
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    assert _screen(other)["metrics"] == first["metrics"]
+
+
+def test_a_choice_on_the_page_is_worked_out_once_too(counted):
+    at = _page(ADMIN).run()
+    at.selectbox(key="health_metric").select("arr_usd").run()
+    at.selectbox(key="map_segment").select("Enterprise").run()
+    assert not at.exception
+    before = _screen(at)
+    at.selectbox(key="health_metric").select("potential_usd").run()
+    at.selectbox(key="health_metric").select("arr_usd").run()
+    assert not at.exception and _screen(at) == before
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    # the map of one segment says how many of its accounts it places
+    sample = load_sample()
+    ent = sample.accounts.loc[sample.accounts["segment"] == "Enterprise"]
+    placed = int(ent["lat"].notna().sum())
+    assert any(c.startswith(f"{placed:,} accounts on the map") for c in before["captions"])
+
+
+def test_a_manager_never_reads_the_company_entry_nor_the_company_theirs(counted):
+    sample = load_sample()
+    team = team_rep_ids(M1, sample.reps)
+    n_team = int(sample.accounts["owner_rep_id"].isin(team).sum())
+    admin = _page(ADMIN).run()
+    assert admin.metric[0].value == "6,009"
+    mgr = _page(M1).run()
+    assert not mgr.exception
+    assert mgr.metric[0].value == f"{n_team:,}" and n_team < 6009
+    # the manager's own health report: their team's accounts all have an owner
+    health = next(d.value for d in mgr.dataframe if "check" in d.value.columns).set_index("check")["result"]
+    assert health["Accounts without an owner"] == "0"
+    assert counted["health_report"] == 2
+    again = _page(ADMIN).run()
+    assert again.metric[0].value == "6,009" and counted["health_report"] == 2
+
+
+def test_the_scope_is_the_role_and_a_managers_team():
+    assert data_page.scope_of(ADMIN) == ("admin", None)
+    assert data_page.scope_of(M1) == ("manager", "M-01")
+    assert data_page.scope_of(User("x@example.com", role=Role.VIEWER)) == ("viewer", None)
+    assert data_page.scope_of(User("y@example.com", role=Role.MANAGER, manager_id="M-02")) != data_page.scope_of(M1)

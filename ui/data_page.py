@@ -1,0 +1,229 @@
+"""The Data page's figures, tables and charts, worked out once per dataset version and user scope and shared by
+every session (``st.cache_resource``): a rerun, a second open or another user with the same scope reads them back
+in microseconds instead of recomputing the health report, the duplicate check, today's books and the charts.
+
+Every entry takes the cache key ``(version, scope)`` (:func:`key`) and the session's scoped view (not hashed):
+
+* ``version`` is the dataset's version (:func:`ui.state.dataset_version`: "sample", or the upload's hash);
+* ``scope`` is what the view cuts by: the role (the columns it may see) and, for a manager, the team.  Two users
+  with the same scope see the same rows and columns, so they share one entry; a manager never reads another
+  team's or the company's entry, since the team is in the key.
+
+What is cached is shared and read-only: callers draw it (``show_table`` and the charts copy what they send) and
+never change it.  The figures come from the core (health report, breakdown, books, balance); the display frames
+from ``ui.data_views``; charts are kept as the Vega-Lite spec Streamlit sends, so a rerun does not rebuild and
+re-validate an Altair chart."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+from planning.reporting import label
+from ui.data_views import balance_view, health_view, map_points, owners, variance_message, with_people
+
+_ENTRIES = 32  # (dataset version, scope, choice) combinations kept per section
+
+
+def scope_of(user) -> tuple[str, str | None]:
+    """What the scoped view cuts by: the role (columns) and a manager's team (rows)."""
+    return str(user.role), (str(user.manager_id) if user.scoped else None)
+
+
+def key(view) -> tuple[str, tuple[str, str | None]]:
+    """The cache key of this session's Data page: (dataset version, scope)."""
+    from ui import state
+
+    return state.dataset_version(), scope_of(view.user)
+
+
+def chart_spec(chart) -> dict:
+    """The Vega-Lite spec (data as Arrow) Streamlit sends for an Altair ``chart``, to keep and draw with
+    ``st.vega_lite_chart``: Altair's build and schema validation run once, not on every rerun."""
+    from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+    return _convert_altair_to_vega_lite_spec(chart)
+
+
+def draw_chart(spec: dict) -> None:
+    st.vega_lite_chart(spec=spec, width="stretch")
+
+
+def clear() -> None:
+    """Forget every cached entry (tests, or after the code that builds them changed)."""
+    for fn in (headline, validation, breakdown_table, owner_points, map_chart, plan_health, book_chart, books_table,
+               health):
+        fn.clear()
+
+
+# ------------------------------------------------------------------------------------------------- headline
+@dataclass(frozen=True)
+class Headline:
+    accounts: int
+    customers: int
+    arr_usd: float
+    potential_usd: float
+    quota_reps: int
+    rejected: int
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def headline(version: str, scope: tuple, _view) -> Headline:
+    from planning.reporting.figures import quota_reps
+
+    ds = _view.dataset
+    acc = ds.accounts
+    customers = acc["is_customer"] if "is_customer" in acc else acc["arr_usd"] > 0
+    return Headline(len(acc), int(customers.sum()), float(acc["arr_usd"].sum()), float(acc["potential_usd"].sum()),
+                    quota_reps(_view.plan(_view.current_plan())), len(ds.report.rejects_frame()))
+
+
+@dataclass(frozen=True)
+class Validation:
+    counts: pd.DataFrame
+    issues: pd.DataFrame
+    errors: pd.DataFrame
+    warnings: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def validation(version: str, scope: tuple, _view) -> Validation:
+    rep = _view.dataset.report
+    return Validation(rep.counts(), rep.issues_frame(), rep.issues_frame("error"), rep.warnings_frame(),
+                      rep.rejects_frame())
+
+
+# ------------------------------------------------------------------------------------------------ breakdown
+def breakdown_bars(table: pd.DataFrame, by: str):
+    """ARR and potential per group as horizontal bars, side by side (the breakdown table's chart)."""
+    from ui.charts import altair_module, tip
+
+    alt = altair_module()
+    long = table[[by, "arr_usd", "potential_usd"]].melt(id_vars=by, var_name="measure", value_name="usd")
+    long["measure"] = long["measure"].map(label)
+    long[by] = long[by].astype(str)
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y(f"{by}:N", title=label(by), sort=list(table[by].astype(str))),
+        yOffset=alt.YOffset("measure:N"),
+        x=alt.X("usd:Q", title="USD a year"),
+        color=alt.Color("measure:N", legend=alt.Legend(orient="bottom", title=None)),
+        tooltip=[tip(by), alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="USD a year",
+                                                                                  format="$,.0f")],
+    ).properties(height=320)
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def breakdown_table(version: str, scope: tuple, by: str, _view) -> tuple[pd.DataFrame, dict]:
+    """The account base grouped by ``by`` and its chart's spec."""
+    from planning.data import breakdown
+
+    ds = _view.dataset
+    table = breakdown(ds.accounts, ds.reps, by)
+    return table, chart_spec(breakdown_bars(table, by))
+
+
+# ------------------------------------------------------------------------------------------------------- map
+@dataclass(frozen=True)
+class Points:
+    points: pd.DataFrame  # every account, with ``owner`` as "Name (R-010)"
+    segments: list
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def owner_points(version: str, scope: tuple, _view) -> Points:
+    ds = _view.dataset
+    acc = ds.accounts
+    return Points(acc.assign(owner=owners(acc["owner_rep_id"], ds.reps)), sorted(acc["segment"].dropna().unique()))
+
+
+@dataclass(frozen=True)
+class MapChart:
+    spec: dict
+    placed: int
+    abroad: int
+    unplaced: int
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def map_chart(version: str, scope: tuple, segment: str, _view) -> MapChart:
+    """The owner map of one segment ("All": every account) and how many accounts it places."""
+    from ui.charts import accounts_map
+
+    points = owner_points(version, scope, _view).points
+    if segment != "All":
+        points = points.loc[points["segment"] == segment]
+    shown, tips = map_points(points)
+    placed = points["lat"].notna()
+    abroad = int((placed & points["country"].ne("US")).sum()) if "country" in points else 0
+    spec = chart_spec(accounts_map(shown, label("owner"), tooltip=tips, size="potential_usd"))
+    return MapChart(spec, int(placed.sum()), abroad, int((~placed).sum()))
+
+
+# ------------------------------------------------------------------------------------------ current plan health
+@dataclass(frozen=True)
+class PlanHealth:
+    book: pd.DataFrame  # per territory (the user's territories)
+    balance: pd.DataFrame  # in words (ui.data_views.balance_view)
+    messages: list  # (flagged, text) per segment, on potential
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def plan_health(version: str, scope: tuple, _view) -> PlanHealth:
+    from planning.reporting.figures import book_balance
+
+    ds = _view.dataset
+    book = _view.book(_view.current_plan())
+    flag = ds.settings.planning.productivity_variance_flag
+    balance = book_balance(book, variance_flag=flag)
+    pot = balance.loc[balance["metric"] == "potential_usd"] if len(balance) else balance
+    messages = [(bool(r["flag_variance"]), variance_message(r, flag)) for _, r in pot.iterrows()]
+    return PlanHealth(book, balance_view(balance), messages)
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def book_chart(version: str, scope: tuple, metric: str, _view) -> dict:
+    from ui.charts import book_bars
+
+    return chart_spec(book_bars(plan_health(version, scope, _view).book, metric))
+
+
+_BOOK_COLUMNS = ["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
+                 "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi", "owner_rep_id"]
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def books_table(version: str, scope: tuple, level: str, _view) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Today's books read by territory, area or region: (canonical frame for the download, frame in words)."""
+    from planning.plans import rollup
+    from ui.data_views import books_view
+
+    book = plan_health(version, scope, _view).book.reset_index()
+    show = book[[c for c in _BOOK_COLUMNS if c in book]]
+    if level != "territory":
+        show = rollup(show, level)
+    return show, books_view(show)
+
+
+# ------------------------------------------------------------------------------------------------ data health
+@dataclass(frozen=True)
+class Health:
+    summary: pd.DataFrame
+    completeness: pd.DataFrame
+    duplicates: pd.DataFrame
+    no_owner: pd.DataFrame
+    idle_reps: pd.DataFrame
+    stale: pd.DataFrame
+
+
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def health(version: str, scope: tuple, _view) -> Health:
+    """The data-health report (duplicates, completeness, gaps, staleness) with people named."""
+    from planning.data import health as core
+
+    ds = _view.dataset
+    reps = ds.reps
+    report = core.health_report(ds.accounts, reps, ds.as_of, ds.settings)
+    return Health(health_view(report.summary()), report.completeness, with_people(report.duplicates, reps),
+                  report.no_owner, with_people(report.reps_without_accounts, reps), with_people(report.stale, reps))
