@@ -36,7 +36,6 @@ OFFICES = METROS[[0, 2, 14]]  # the uneven_reps family's offices: New York, Chic
 OFFICE_SHARE = 1 / 3  # share of the uneven_reps family's reps who live at an office
 OFFICE_SPREAD_DEG = 0.1  # their homes' scatter around the office, degrees (about 7 miles)
 ZIPS_SIGMA = 1.2  # log-normal σ of the zips family's potential (metros: 0.6)
-_NON_CONUS = ("AK", "HI", "PR", "VI", "GU", "AS", "MP")
 
 
 @dataclass(frozen=True)
@@ -134,10 +133,11 @@ def _at_offices(rng: np.random.Generator, r_lat: np.ndarray, r_lon: np.ndarray) 
 
 def conus_zips() -> pd.DataFrame:
     """ZIP centroids of the lower 48 states and DC (index zip, columns lat, lon, state), sorted by ZIP."""
+    from planning.data.boundaries import NON_CONUS
     from planning.data.geo import zip_table
 
     t = zip_table()
-    keep = ~t["state"].isin(_NON_CONUS) & t["lat"].between(24, 50) & t["lon"].between(-125, -66)
+    keep = ~t["state"].isin(NON_CONUS) & t["lat"].between(24, 50) & t["lon"].between(-125, -66)
     return t.loc[keep, ["lat", "lon", "state"]].sort_index()
 
 
