@@ -1,4 +1,11 @@
-"""A scenario sweep as a job: one task per scenario carve; each plan found is saved as its own new plan."""
+"""A scenario sweep as a job: one task per scenario carve.
+
+Like a carve (:mod:`jobs.carve_job`), a sweep is a *run* until someone asks for its plans: the job keeps the
+comparison table (and, for the user's sessions, the points with their plans), and each plan found is named
+"TITLE · SCENARIO" (the table's ``proposal``), but it is written to the store only with ``save=True`` (the
+CLI's ``--save``, the page's "Save each plan found").  A scenario that found no plan, or a failed or cancelled
+sweep, saves nothing.
+"""
 from __future__ import annotations
 
 from jobs.carve_job import save_result
@@ -8,7 +15,14 @@ from jobs.sweep import SweepItem, run_sweep
 from planning.plans.jobs_table import JobRecords
 
 
-def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: str | None):
+def plan_name(title: str, scenario: str) -> str:
+    """The name a sweep scenario's plan is saved (or offered) under: "TITLE · SCENARIO"."""
+    return f"{title} · {scenario}"
+
+
+def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: str | None, save: bool = False):
+    """The work function of a sweep job; the plans found are saved only with ``save`` (see the module doc)."""
+
     def work(ctx: JobContext) -> dict:
         size = sum(len(i.accounts) * (i.settings.candidates + 1) for i in items)
         runner = ctx.runner(cluster, size, "sweep")
@@ -18,25 +32,28 @@ def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: st
             ctx.progress(len(ctx.parts) / len(items), f"{point.name}: {point.status}", force=True)
 
         points, table = run_sweep(items, runner, done)
+        found = [p for p in points if p.result.ok]
+        table["proposal"] = table["scenario"].map({p.name: plan_name(title, p.name) for p in found})
         saved = []
-        for p in points:
-            if p.result.ok:
-                it = items[0]
-                saved.append(save_result(store, p.result, f"{title} · {p.name}", user, it.accounts, it.reps,
-                                         it.plan_year, it.defaults))
-        table["saved_as"] = table["scenario"].map({p.name: f"{title} · {p.name}" for p in points if p.result.ok})
-        ok = sum(p.result.ok for p in points)
-        return {"status": "succeeded", "summary": f"{ok} of {len(points)} scenarios found a plan",
-                "plans": saved, "table": table.to_dict(orient="records"), "result_object": table}
+        if save:
+            it = items[0]
+            saved = [save_result(store, p.result, plan_name(title, p.name), user, it.accounts, it.reps,
+                                 it.plan_year, it.defaults) for p in found]
+        table["saved_as"] = table["proposal"] if save else None
+        summary = f"{len(found)} of {len(points)} scenarios found a plan"
+        summary += (f"; {len(saved)} saved" if save else "; none saved (a run)") if found else ""
+        return {"status": "succeeded", "summary": summary, "plans": saved, "saved": bool(save),
+                "table": table.to_dict(orient="records"), "result_object": {"points": points, "table": table}}
 
     return work
 
 
 def submit_sweep(store, items: list[SweepItem], user: str = "", title: str = "Sweep", cluster: str | None = None,
-                 engine_settings: EngineSettings | None = None) -> int:
+                 engine_settings: EngineSettings | None = None, save: bool = False) -> int:
+    """Start a sweep job (returns its id); with ``save`` each plan found is saved as "TITLE · SCENARIO"."""
     if not items:
         raise ValueError("a sweep needs at least one scenario")
     settings = {"scenarios": [{"name": i.name, "heads": i.heads, "carve": i.settings.to_dict()} for i in items],
-                "cluster": cluster or "auto"}
+                "cluster": cluster or "auto", "save": bool(save)}
     return manager().submit(JobRecords(store.engine), "sweep", title, user, settings,
-                            sweep_work(items, store, user, title, cluster), engine_settings)
+                            sweep_work(items, store, user, title, cluster, save), engine_settings)

@@ -120,7 +120,7 @@ def _tiny_dataset(accounts: int = 600, reps: int = 8):
                    pd.Timestamp("2026-11-01"), 2027)
 
 
-def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan(tmp_path, monkeypatch):
+def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan_when_asked(tmp_path, monkeypatch):
     from planning.plans import PlanStore
 
     url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
@@ -134,6 +134,7 @@ def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan(tmp_path,
     at.number_input(key="carve_tol_potential_usd").set_value(20.0)
     at.number_input(key="carve_tol_accounts").set_value(20.0)
     at.text_input(key="sweep_counts").set_value("6, 10")
+    at.checkbox(key="sweep_save").check()  # saved only when asked, as the CLI's --save
     next(b for b in at.button if b.label == "Run sweep").click().run()
     assert not at.exception, [e.value for e in at.exception]
     table = next(d.value for d in at.dataframe if "saved_as" in d.value.columns)

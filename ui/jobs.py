@@ -162,6 +162,9 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
         except Exception:  # noqa: BLE001 - no saved scenarios to offer is not an error
             names = []
         chosen = c3.multiselect("Saved capacity scenarios (their hiring plans)", names, key="sweep_capacity")
+        save = st.checkbox("Save each plan found", key="sweep_save",
+                           help="Keep each scenario's plan in the plan library as 'Sweep SEGMENT · SCENARIO'. "
+                                "Without it the sweep is a run: the comparison below, nothing saved.")
         go = st.form_submit_button("Run sweep")
     if go:
         try:
@@ -174,7 +177,7 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
                                         {n: store.load_scenario("capacity", n) for n in chosen})
             if not items:
                 raise ValueError("enter territory counts or pick a saved capacity scenario")
-            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}")
+            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}", save=save)
         except ValueError as exc:
             st.error(f"Sweep not started: {exc}")
     attach(records, user, SWEEP_JOB, "sweep", "Sweep")
@@ -185,9 +188,12 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
         if table.empty:
             st.caption(f"Last sweep #{job['id']}: {job['status']} {job.get('error') or ''}")
         else:
+            saved = (job.get("result") or {}).get("saved")
             st.markdown(f"**Sweep #{job['id']}** ({job['status']}, {job.get('seconds', 0):.0f} s, "
-                        f"{job.get('engine') or '–'}): each plan found is saved under the name in *Saved as*.")
-            show_table(table, key="sweep_table")
+                        f"{job.get('engine') or '–'}): " + ("each plan found is saved under the name in *Saved as*."
+                                                             if saved else "a run, nothing saved (tick *Save each "
+                                                             "plan found* to keep the plans)."))
+            show_table(table if saved else table.drop(columns=["saved_as"], errors="ignore"), key="sweep_table")
 
 
 COMP_JOB = "comp_sim_job_id"
