@@ -16,7 +16,7 @@ from planning.reporting.formats import count, usd
 from ui import access, data_page, scoped
 from ui.data_load import loader_report, upload_section
 from ui.guards import data_problem
-from ui.tables import show_table
+from ui.tables import show_prepared
 from ui.widgets import download_csv
 
 user = access.page_user(Permission.VIEW_PLANS)
@@ -45,14 +45,14 @@ upload_section(user)
 # --- validation report -------------------------------------------------------------------
 st.subheader("Validation report")
 rep = data_page.validation(*key, view)
-show_table(rep.counts, key="data_counts")
-if len(rep.errors):
+show_prepared(rep.counts, key="data_counts")
+if rep.n_errors:
     st.markdown(f"**Rejected rows** — {count(head.rejected)} rows did not load; each keeps every value as written.")
-    show_table(rep.errors, key="data_issues", height=min(400, 40 + 35 * len(rep.errors)))
-if len(rep.warnings):
-    st.markdown(f"**Loaded with warnings** — {count(len(rep.warnings))} fields were blanked, placed another way or "
+    show_prepared(rep.errors, key="data_issues", height=min(400, 40 + 35 * rep.n_errors))
+if rep.n_warnings:
+    st.markdown(f"**Loaded with warnings** — {count(rep.n_warnings)} fields were blanked, placed another way or "
                 "left unassigned; the account loaded and the value as written is kept.")
-    show_table(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * len(rep.warnings)))
+    show_prepared(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * rep.n_warnings))
 if len(rep.issues):
     d1, d2 = st.columns(2)
     with d1:
@@ -73,7 +73,7 @@ def account_base(key, view) -> None:
     table, spec = data_page.breakdown_table(*key, by, view)
     left, right = st.columns([3, 2])
     with left:
-        show_table(table, key="data_breakdown")
+        show_prepared(table, key="data_breakdown")
     with right:
         data_page.draw_chart(spec)
 
@@ -105,11 +105,11 @@ def plan_health(key, view) -> None:
             st.info(text)
     metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=label, key="health_metric")
     data_page.draw_chart(data_page.book_chart(*key, metric, view))
-    show_table(ph.balance, key="data_balance")
+    show_prepared(ph.balance, key="data_balance")
     level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory",
                                  format_func=label, key="health_level") or "territory"
     show, words = data_page.books_table(*key, level, view)
-    show_table(words, key="data_books")
+    show_prepared(words, key="data_books")
     download_csv(show, f"Download books by {level} (CSV)", f"current_books_by_{level}.csv")
 
 
@@ -118,22 +118,20 @@ def plan_health(key, view) -> None:
 def data_health(key, view) -> None:
     st.subheader("Data health")
     h = data_page.health(*key, view)
-    show_table(h.summary, key="data_health")
+    show_prepared(h.summary, key="data_health")
     h1, h2 = st.columns(2)
     with h1:
         st.markdown("**Completeness of planning fields**")
-        show_table(h.completeness, key="data_completeness", overrides={
-            "completeness": st.column_config.ProgressColumn(label("completeness"), min_value=0, max_value=1,
-                                                            format="percent")})
+        show_prepared(h.completeness, key="data_completeness")
     with h2:
         st.markdown("**Likely duplicates**")
-        show_table(h.duplicates, key="data_duplicates", height=260)
-    with st.expander(f"Accounts without an owner ({count(len(h.no_owner))})"):
-        show_table(h.no_owner, key="data_no_owner")
-    with st.expander(f"Quota reps without accounts ({count(len(h.idle_reps))})"):
-        show_table(h.idle_reps, key="data_idle_reps")
-    with st.expander(f"Stale records ({count(len(h.stale))})"):
-        show_table(h.stale, key="data_stale")
+        show_prepared(h.duplicates, key="data_duplicates", height=260)
+    with st.expander(f"Accounts without an owner ({count(h.counts['no_owner'])})"):
+        show_prepared(h.no_owner, key="data_no_owner")
+    with st.expander(f"Quota reps without accounts ({count(h.counts['idle_reps'])})"):
+        show_prepared(h.idle_reps, key="data_idle_reps")
+    with st.expander(f"Stale records ({count(h.counts['stale'])})"):
+        show_prepared(h.stale, key="data_stale")
 
 
 account_base(key, view)

@@ -21,7 +21,10 @@ import pandas as pd
 import streamlit as st
 
 from planning.reporting import label
-from ui.data_views import balance_view, health_view, map_points, owners, variance_message, with_people
+from ui.data_views import balance_view, books_view, health_view, map_points, owners, variance_message, with_people
+from ui.tables import prepare_table
+
+Table = tuple  # a table as ui.tables.prepare_table leaves it: (display frame, column config); draw with show_prepared
 
 _ENTRIES = 32  # (dataset version, scope, choice) combinations kept per section
 
@@ -81,18 +84,21 @@ def headline(version: str, scope: tuple, _view) -> Headline:
 
 @dataclass(frozen=True)
 class Validation:
-    counts: pd.DataFrame
-    issues: pd.DataFrame
-    errors: pd.DataFrame
-    warnings: pd.DataFrame
+    counts: Table
+    errors: Table
+    warnings: Table
+    n_errors: int
+    n_warnings: int
+    issues: pd.DataFrame  # for the downloads (canonical columns)
     rejects: pd.DataFrame
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def validation(version: str, scope: tuple, _view) -> Validation:
     rep = _view.dataset.report
-    return Validation(rep.counts(), rep.issues_frame(), rep.issues_frame("error"), rep.warnings_frame(),
-                      rep.rejects_frame())
+    errors, warnings = rep.issues_frame("error"), rep.warnings_frame()
+    return Validation(prepare_table(rep.counts()), prepare_table(errors), prepare_table(warnings), len(errors),
+                      len(warnings), rep.issues_frame(), rep.rejects_frame())
 
 
 # ------------------------------------------------------------------------------------------------ breakdown
@@ -115,13 +121,13 @@ def breakdown_bars(table: pd.DataFrame, by: str):
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def breakdown_table(version: str, scope: tuple, by: str, _view) -> tuple[pd.DataFrame, dict]:
+def breakdown_table(version: str, scope: tuple, by: str, _view) -> tuple[Table, dict]:
     """The account base grouped by ``by`` and its chart's spec."""
     from planning.data import breakdown
 
     ds = _view.dataset
     table = breakdown(ds.accounts, ds.reps, by)
-    return table, chart_spec(breakdown_bars(table, by))
+    return prepare_table(table), chart_spec(breakdown_bars(table, by))
 
 
 # ------------------------------------------------------------------------------------------------------- map
@@ -165,7 +171,7 @@ def map_chart(version: str, scope: tuple, segment: str, _view) -> MapChart:
 @dataclass(frozen=True)
 class PlanHealth:
     book: pd.DataFrame  # per territory (the user's territories)
-    balance: pd.DataFrame  # in words (ui.data_views.balance_view)
+    balance: Table  # in words (ui.data_views.balance_view)
     messages: list  # (flagged, text) per segment, on potential
 
 
@@ -179,7 +185,7 @@ def plan_health(version: str, scope: tuple, _view) -> PlanHealth:
     balance = book_balance(book, variance_flag=flag)
     pot = balance.loc[balance["metric"] == "potential_usd"] if len(balance) else balance
     messages = [(bool(r["flag_variance"]), variance_message(r, flag)) for _, r in pot.iterrows()]
-    return PlanHealth(book, balance_view(balance), messages)
+    return PlanHealth(book, prepare_table(balance_view(balance)), messages)
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
@@ -194,27 +200,27 @@ _BOOK_COLUMNS = ["territory_id", "owner_name", "segment", "region", "area", "acc
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def books_table(version: str, scope: tuple, level: str, _view) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Today's books read by territory, area or region: (canonical frame for the download, frame in words)."""
+def books_table(version: str, scope: tuple, level: str, _view) -> tuple[pd.DataFrame, Table]:
+    """Today's books read by territory, area or region: (canonical frame for the download, table in words)."""
     from planning.plans import rollup
-    from ui.data_views import books_view
 
     book = plan_health(version, scope, _view).book.reset_index()
     show = book[[c for c in _BOOK_COLUMNS if c in book]]
     if level != "territory":
         show = rollup(show, level)
-    return show, books_view(show)
+    return show, prepare_table(books_view(show))
 
 
 # ------------------------------------------------------------------------------------------------ data health
 @dataclass(frozen=True)
 class Health:
-    summary: pd.DataFrame
-    completeness: pd.DataFrame
-    duplicates: pd.DataFrame
-    no_owner: pd.DataFrame
-    idle_reps: pd.DataFrame
-    stale: pd.DataFrame
+    summary: Table
+    completeness: Table
+    duplicates: Table
+    no_owner: Table
+    idle_reps: Table
+    stale: Table
+    counts: dict  # rows of no_owner, idle_reps, stale (the expanders' titles)
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
@@ -225,5 +231,11 @@ def health(version: str, scope: tuple, _view) -> Health:
     ds = _view.dataset
     reps = ds.reps
     report = core.health_report(ds.accounts, reps, ds.as_of, ds.settings)
-    return Health(health_view(report.summary()), report.completeness, with_people(report.duplicates, reps),
-                  report.no_owner, with_people(report.reps_without_accounts, reps), with_people(report.stale, reps))
+    complete = {"completeness": st.column_config.ProgressColumn(label("completeness"), min_value=0, max_value=1,
+                                                                format="percent")}
+    counts = {"no_owner": len(report.no_owner), "idle_reps": len(report.reps_without_accounts),
+              "stale": len(report.stale)}
+    return Health(prepare_table(health_view(report.summary())), prepare_table(report.completeness, complete),
+                  prepare_table(with_people(report.duplicates, reps)), prepare_table(report.no_owner),
+                  prepare_table(with_people(report.reps_without_accounts, reps)),
+                  prepare_table(with_people(report.stale, reps)), counts)

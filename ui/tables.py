@@ -45,7 +45,20 @@ def show_table(frame: pd.DataFrame, *, key: str | None = None, overrides: dict |
                hide_index: bool = True, height: int | str | None = None, **kwargs):
     """Draw ``frame`` (canonical columns) as a labelled, formatted table.  Extra keyword arguments go to
     ``st.dataframe`` (e.g. ``on_select``)."""
-    args = dict(hide_index=hide_index, width="stretch", column_config=column_config(frame, overrides), key=key)
+    return show_prepared(prepare_table(frame, overrides), key=key, hide_index=hide_index, height=height, **kwargs)
+
+
+def prepare_table(frame: pd.DataFrame, overrides: dict | None = None) -> tuple[pd.DataFrame, dict]:
+    """What :func:`show_table` sends for ``frame``: (display frame, column config).  A page that caches its
+    tables keeps this beside them and draws it with :func:`show_prepared`, so a rerun does not format them again."""
+    return display_frame(frame), column_config(frame, overrides)
+
+
+def show_prepared(prepared: tuple[pd.DataFrame, dict], *, key: str | None = None, hide_index: bool = True,
+                  height: int | str | None = None, **kwargs):
+    """Draw a table prepared by :func:`prepare_table` (treated as read-only: shared caches hold it)."""
+    shown, config = prepared
+    args = dict(hide_index=hide_index, width="stretch", column_config=config, key=key)
     if height is not None:
         args["height"] = height
-    return st.dataframe(display_frame(frame), **args, **kwargs)
+    return st.dataframe(shown, **args, **kwargs)
