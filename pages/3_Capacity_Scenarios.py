@@ -5,14 +5,12 @@ import json
 
 import streamlit as st
 
-from optimizers.headcount import optimize_hiring, proportional_allocation
 from planning.access import AccessDenied, Permission
-from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, apply_tables, can, compare_amounts,
-                               compare_table, export_sheets, headline, hiring_export, monthly_view,
-                               months_of, people_view, run_scenario, scenario_tables, segment_view, support_view,
-                               tornado, tornado_view, with_needed_hires)
+from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, apply_tables, can, months_of,
+                               people_view, scenario_tables, with_needed_hires)
 from planning.reporting import figure
-from ui import access, capacity_charts as charts, scoped, state
+from ui import access, capacity_report as report, scoped, state
+from ui.charts import draw
 from ui.editors import editor_config
 from ui.format import usd
 from ui.plain import md_escape
@@ -32,31 +30,11 @@ KIND = "capacity"
 S_SCEN, S_CUR, S_REV, S_VER, S_OPT, S_OK = "cap_scenarios", "cap_current", "cap_rev", "cap_version", "cap_opt", "cap_ok"
 
 
-# --- cached pure work (keyed on the scenario's JSON and the dataset version) ----------------
+# --- cached work: the scenario's reports and charts live in ui/capacity_report.py, keyed on the scenario's JSON,
+# the dataset version and the user; this script only draws them ----------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=64)
 def _default(ver: str) -> dict:
     return scoped.view(store_optional=True).capacity_scenario().to_dict()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _run(sc_json: str, ver: str):
-    return run_scenario(CapacityScenario.from_dict(json.loads(sc_json)))
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _tornado(sc_json: str, ver: str):
-    return tornado(CapacityScenario.from_dict(json.loads(sc_json)))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _optimize(sc_json: str, ver: str, objective: str, budget, cap, pipeline_cap: bool):
-    sc = CapacityScenario.from_dict(json.loads(sc_json))
-    res = optimize_hiring(sc, objective=objective, budget_usd=budget, max_headcount=cap,
-                          cap_at_pipeline=pipeline_cap, time_limit=20)
-    prop = None
-    if res.ok and objective == "max_bookings":
-        prop = proportional_allocation(sc, budget_usd=budget, max_headcount=cap, cap_at_pipeline=pipeline_cap)[1]
-    return res, prop
 
 
 def _store():
@@ -170,8 +148,8 @@ if edit is not None:
     st.session_state[S_OK] = {"key": [current, rev], "scenario": sc.to_dict()}
 else:
     sc = CapacityScenario.from_dict(last["scenario"]) if last and last["key"] == [current, rev] else base
-sc_json = json.dumps(sc.to_dict(), sort_keys=True)
-dirty = sc.to_dict() != base.to_dict()
+sc_json = report.scenario_json(sc)
+dirty = sc_json != report.scenario_json(base)
 
 # --- save / clone -----------------------------------------------------------------------------
 with c2:
@@ -185,7 +163,7 @@ if s1.button("Save scenario", type="primary", disabled=not new_name.strip() or b
     if store is not None:
         try:
             v = store.save_scenario(KIND, name, payload, note=sc.note,
-                                    summary=_run(json.dumps(payload, sort_keys=True), version).summary())
+                                    summary=report.run(json.dumps(payload, sort_keys=True), version).summary())
             msg = ("success", f"Saved '{shown}' to the plan store (version {v.version}).")
         except AccessDenied as exc:
             msg = ("error", f"Not saved: {md_escape(exc)}")
@@ -209,126 +187,149 @@ elif dirty:
     st.caption("Unsaved changes: the results below use the edited assumptions.")
 
 # --- results ----------------------------------------------------------------------------------
-res = _run(sc_json, version)
+rep_ = report.overview(sc_json, version, user)
 st.subheader("Plan-year results")
-metrics = headline(res, user)
-for row in (metrics[:5], metrics[5:]):
+for row in (rep_.metrics[:5], rep_.metrics[5:]):
     for col, m in zip(st.columns(5), row):
         col.metric(m.label, m.value, m.delta, help=m.help or None, delta_color="off")
-for n in res.notes:
+for n in rep_.notes:
     st.warning(n)
-need = int(res.summary()["hires_needed"])
+need = int(rep_.summary["hires_needed"])
 if need > 0 and st.button(f"Add the {need} hires needed to the hiring plan", key="cap_add_needed",
                           help="Earliest month first, within the monthly hiring cap (see 'Hires by month')."):
-    _switch(current, with_needed_hires(sc, res).to_dict())
+    _switch(current, with_needed_hires(sc, report.run(sc_json, version)).to_dict())
     st.rerun()
 
-view = st.radio("Show", ["All segments"] + list(sc.segments), horizontal=True, key="cap_view")
-mon = monthly_view(res, user, None if view == "All segments" else view)
-charts.capacity_vs_target(mon, view)
-charts.hires_and_heads(mon, res.monthly)
-if show_cost:
-    charts.cost_by_month(mon, view)
 
+@st.fragment
+def _monthly_charts(sc_json: str, segments: list[str]) -> None:
+    """The month-by-month charts; picking a segment reruns only this."""
+    view = st.radio("Show", ["All segments"] + segments, horizontal=True, key="cap_view")
+    specs = report.monthly(sc_json, version, user, None if view == "All segments" else view, show_cost)
+    r1, r2 = st.tabs(["Capacity vs target", "Cumulative"])
+    draw(specs["capacity"], r1)
+    draw(specs["cumulative"], r2)
+    h1, h2 = st.columns(2)
+    draw(specs["hires"], h1)
+    draw(specs["headcount"], h2)
+    if "cost" in specs:
+        draw(specs["cost"])
+
+
+_monthly_charts(sc_json, list(sc.segments))
 st.subheader("By segment: bookings, coverage and pipeline lenses")
-seg = segment_view(res, user)
-show_table(seg, key="cap_segments")
-charts.lenses(seg)
+show_table(rep_.segments, key="cap_segments")
+draw(rep_.lenses, width=None)
 st.markdown("**Support roles by ratio**")
-show_table(support_view(res, user), key="cap_support")
+show_table(rep_.support, key="cap_support")
 
 st.subheader("Sensitivity")
-tor = tornado_view(_tornado(sc_json, version), user)
-charts.tornado(tor)
+draw(rep_.tornado)
 st.caption("Ramp 10% faster or slower scales every ramping month's productivity (capped at 100%); attrition moves "
            "relative to itself (20% → 22%). " + ("Attainment and quota move" if can(user, Permission.VIEW_QUOTA)
                                                  else "Attainment moves") + " bookings one for one.")
 
+
 # --- optimal allocation -------------------------------------------------------------------------
-st.subheader("Optimal hiring allocation")
-st.caption("Chooses hires per segment and month (replacing the hiring plan above) within the hiring caps and "
-           "earliest starts, and says in words what each limit costs the plan.")
-o1, o2, o3, o4 = st.columns(4)
-objectives = ["Maximise bookings", "Minimise cost of meeting target"] if show_cost else ["Maximise bookings"]
-objective = o1.radio("Objective", objectives, key="cap_obj")
-obj = "max_bookings" if objective.startswith("Max") else "min_cost"
-budget = None
-if show_cost:
-    use_budget = o2.checkbox("Budget limit", value=obj == "max_bookings", key="cap_use_budget")
-    budget = o2.number_input("Annual budget (USD)", 0.0, value=float(sc.budget_usd or round(
-        res.summary()["cost_usd"] * 1.15, -5)), step=100_000.0, format="%.0f", key="cap_budget", disabled=not use_budget)
-    budget = budget if use_budget else None
-use_cap = o3.checkbox("Headcount cap", value=not show_cost, key="cap_use_cap")
-cap = o3.number_input("Most AEs in seat", 0.0, value=float(sc.max_headcount or round(
-    res.summary()["headcount_start"] + 10)), step=1.0, format="%.0f", key="cap_cap", disabled=not use_cap)
-pipeline_cap = o4.checkbox("Pipeline caps bookings", value=True, key="cap_pipe",
-                           help="Count only the bookings that qualified pipeline (open + SDR-sourced) × win rate "
-                                "supports, per segment.")
-if o4.button("Solve", type="primary", disabled=bool(problems)):
-    if obj == "max_bookings" and budget is None and not use_cap:
-        st.error("Maximising bookings needs " + ("a budget or " if show_cost else "") + "a headcount cap.")
-    else:
-        with st.status("Finding the best hiring plan…", expanded=False) as status:
-            out, prop = _optimize(sc_json, version, obj, budget, cap if use_cap else None, pipeline_cap)
-            status.update(label="Hiring plan found" if out.ok else "No hiring plan within these limits",
-                          state="complete" if out.ok else "error")
-        st.session_state[S_OPT] = {"key": sc_json, "res": out, "prop": prop}
-opt = st.session_state.get(S_OPT)
-if opt and opt["key"] == sc_json:
-    o = opt["res"]
+@st.fragment
+def _optimal(sc_json: str, summary: dict, budget_usd, max_headcount, blocked: bool) -> None:
+    """The hiring optimizer: its settings and result rerun only this part; using its plan reruns the page."""
+    st.subheader("Optimal hiring allocation")
+    st.caption("Chooses hires per segment and month (replacing the hiring plan above) within the hiring caps and "
+               "earliest starts, and says in words what each limit costs the plan.")
+    o1, o2, o3, o4 = st.columns(4)
+    objectives = ["Maximise bookings", "Minimise cost of meeting target"] if show_cost else ["Maximise bookings"]
+    objective = o1.radio("Objective", objectives, key="cap_obj")
+    obj = "max_bookings" if objective.startswith("Max") else "min_cost"
+    budget = None
+    if show_cost:
+        use_budget = o2.checkbox("Budget limit", value=obj == "max_bookings", key="cap_use_budget")
+        budget = o2.number_input("Annual budget (USD)", 0.0, value=float(budget_usd or round(
+            summary["cost_usd"] * 1.15, -5)), step=100_000.0, format="%.0f", key="cap_budget",
+            disabled=not use_budget)
+        budget = budget if use_budget else None
+    use_cap = o3.checkbox("Headcount cap", value=not show_cost, key="cap_use_cap")
+    cap = o3.number_input("Most AEs in seat", 0.0, value=float(max_headcount or round(
+        summary["headcount_start"] + 10)), step=1.0, format="%.0f", key="cap_cap", disabled=not use_cap)
+    pipeline_cap = o4.checkbox("Pipeline caps bookings", value=True, key="cap_pipe",
+                               help="Count only the bookings that qualified pipeline (open + SDR-sourced) × win rate "
+                                    "supports, per segment.")
+    if o4.button("Solve", type="primary", disabled=blocked):
+        if obj == "max_bookings" and budget is None and not use_cap:
+            st.error("Maximising bookings needs " + ("a budget or " if show_cost else "") + "a headcount cap.")
+        else:
+            with st.status("Finding the best hiring plan…", expanded=False) as status:
+                out, prop = report.optimize(sc_json, version, obj, budget, cap if use_cap else None, pipeline_cap)
+                status.update(label="Hiring plan found" if out.ok else "No hiring plan within these limits",
+                              state="complete" if out.ok else "error")
+            st.session_state[S_OPT] = {"key": sc_json, "res": out, "prop": prop}
+    opt = st.session_state.get(S_OPT)
+    if opt and opt["key"] == sc_json:
+        _optimal_result(opt["res"], opt["prop"])
+
+
+def _optimal_result(o, prop) -> None:
     if not o.ok:
         st.error(f"No hiring plan: {md_escape(o.diagnosis)}. The scenario is unchanged.")
-    else:
-        q = st.columns(3)
-        q[0].metric("Expected bookings", usd(o.expected_bookings_usd))
-        q[1].metric("Hires", int(o.hires["hires"].sum()) if len(o.hires) else 0)
-        if show_cost:
-            q[2].metric(figure("ae_support_cost_usd").label, usd(o.cost_usd), help=figure("ae_support_cost_usd").help)
-        if opt["prop"] is not None:
-            st.info(f"A split proportional to targets with the same limits books {usd(opt['prop'])}; the optimal "
-                    f"plan books {usd(o.objective)} ({usd(o.objective - opt['prop'])} more).")
-        show_table(o.hiring_table().reset_index(names="segment"), key="cap_opt_hires")
-        st.markdown("\n".join(f"- {r}" for r in o.explain(show_cost)))
-        with st.expander("Solver details"):
-            st.caption(f"Status: {o.status} · gap to the LP bound {o.gap:.2%} (LP bound {usd(o.bound)}) · built in "
-                       f"{o.seconds_build:.2f} s, solved in {o.seconds_solve:.2f} s. Shadow prices are the LP "
-                       "relaxation's duals: what one more unit of each limit is worth.")
-            sp = o.shadow_prices.rename(columns={"month": "month_name"})
-            if not show_cost:
-                sp = sp.loc[~sp["kind"].isin(["budget", "target"])]
-            show_table(sp[["meaning", "segment", "month_name", "shadow_price", "binding"]],
-                       key="cap_shadow")
-        if st.button("Use this hiring plan as a new scenario"):
-            name = f"{current} (optimal)"
-            _switch(name, {**o.plan.to_dict(), "name": name})
-            st.rerun()
+        return
+    q = st.columns(3)
+    q[0].metric("Expected bookings", usd(o.expected_bookings_usd))
+    q[1].metric("Hires", int(o.hires["hires"].sum()) if len(o.hires) else 0)
+    if show_cost:
+        q[2].metric(figure("ae_support_cost_usd").label, usd(o.cost_usd), help=figure("ae_support_cost_usd").help)
+    if prop is not None:
+        st.info(f"A split proportional to targets with the same limits books {usd(prop)}; the optimal "
+                f"plan books {usd(o.objective)} ({usd(o.objective - prop)} more).")
+    show_table(o.hiring_table().reset_index(names="segment"), key="cap_opt_hires")
+    st.markdown("\n".join(f"- {r}" for r in o.explain(show_cost)))
+    with st.expander("Solver details"):
+        st.caption(f"Status: {o.status} · gap to the LP bound {o.gap:.2%} (LP bound {usd(o.bound)}) · built in "
+                   f"{o.seconds_build:.2f} s, solved in {o.seconds_solve:.2f} s. Shadow prices are the LP "
+                   "relaxation's duals: what one more unit of each limit is worth.")
+        sp = o.shadow_prices.rename(columns={"month": "month_name"})
+        if not show_cost:
+            sp = sp.loc[~sp["kind"].isin(["budget", "target"])]
+        show_table(sp[["meaning", "segment", "month_name", "shadow_price", "binding"]], key="cap_shadow")
+    if st.button("Use this hiring plan as a new scenario"):
+        name = f"{current} (optimal)"
+        _switch(name, {**o.plan.to_dict(), "name": name})
+        st.rerun()
+
+
+_optimal(sc_json, rep_.summary, sc.budget_usd, sc.max_headcount, bool(problems))
+
 
 # --- compare ----------------------------------------------------------------------------------
-st.subheader("Compare scenarios")
-names = list(dict.fromkeys(list(scenarios) + stored_names))
-chosen = st.multiselect("Scenarios (2–4)", names, default=names[:2] if len(names) >= 2 else names, max_selections=4,
-                        key="cap_compare")
-if len(chosen) < 2:
-    st.caption("Save or clone a scenario to compare 2–4 of them side by side.")
-else:
-    summaries = {}
+@st.fragment
+def _compare(sc_json: str) -> None:
+    """Scenarios side by side; picking them reruns only this part."""
+    st.subheader("Compare scenarios")
+    names = list(dict.fromkeys(list(scenarios) + stored_names))
+    chosen = st.multiselect("Scenarios (2–4)", names, default=names[:2] if len(names) >= 2 else names,
+                            max_selections=4, key="cap_compare")
+    if len(chosen) < 2:
+        st.caption("Save or clone a scenario to compare 2–4 of them side by side.")
+        return
+    payloads = []
     for n in chosen:
-        payload = sc.to_dict() if n == current else scenarios.get(n) or (store.load_scenario(KIND, n) if store else None)
-        try:
-            summaries[n] = _run(json.dumps(payload, sort_keys=True), version).summary()
-        except ScenarioError as exc:
-            st.warning(f"{md_escape(n)}: {md_escape(exc)}")
-    show_table(compare_table(summaries, user), key="cap_compare_table", hide_index=False,
-               overrides={n: st.column_config.Column(n) for n in summaries})
-    charts.compare(compare_amounts(summaries, user))
+        payload = scenarios.get(n) or (store.load_scenario(KIND, n) if store else None)
+        payloads.append((n, sc_json if n == current else json.dumps(payload, sort_keys=True)))
+    table, chart, unusable = report.comparison(tuple(payloads), version, user)
+    for n, text in unusable:
+        st.warning(f"{md_escape(n)}: {md_escape(text)}")
+    show_table(table, key="cap_compare_table", hide_index=False,
+               overrides={n: st.column_config.Column(n) for n in table.columns})
+    draw(chart, width=None)
+
+
+_compare(sc_json)
 
 # --- export -----------------------------------------------------------------------------------
 st.subheader("Export")
 e1, e2 = st.columns(2)
 with e1:
-    download_csv(hiring_export(res, user), "Hiring plan (CSV)", f"hiring_plan_{current}.csv", key="cap_dl_csv")
+    download_csv(rep_.hiring, "Hiring plan (CSV)", f"hiring_plan_{current}.csv", key="cap_dl_csv")
 with e2:
-    download_excel(export_sheets(res, tor, user), "Capacity plan (Excel)", f"capacity_{current}.xlsx",
-                   key="cap_dl_xlsx")
+    download_excel(rep_.sheets, "Capacity plan (Excel)", f"capacity_{current}.xlsx", key="cap_dl_xlsx")
 if plan_hires := {n: months_of(v.hiring_plan) for n, v in sc.segments.items() if any(v.hiring_plan)}:
     st.caption("Planned hires: " + "; ".join(f"{md_escape(n)}: {', '.join(v)}" for n, v in plan_hires.items()))

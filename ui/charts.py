@@ -1,10 +1,15 @@
 """Altair charts used across pages.  Maps draw offline: a committed US-states basemap, no tiles."""
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
+from contextlib import nullcontext
 from functools import cache
 from typing import TYPE_CHECKING
 
 import pandas as pd
+import streamlit as st
 
 from planning.reporting import label, label_of
 
@@ -31,6 +36,50 @@ def _altair():
     altair.utils.schemapi.DEBUG_MODE = False
     return altair
 
+
+def spec(chart) -> dict:
+    """The Vega-Lite spec Streamlit draws for an Altair ``chart``, with its data as Arrow bytes: build it once, cache
+    it (st.cache_data keyed on the chart's inputs) and draw it with :func:`draw`.  Built without the schema
+    validation ``st.altair_chart`` runs on every draw (~25 ms a chart); the charts are fixed code, checked by tests."""
+    alt = _altair()
+    datasets: dict = {}
+    alt.data_transformers.register("planner_arrow", _arrow_dataset)
+    with _GLOBALS_LOCK:  # the theme and the data transformer are process-wide: one conversion at a time
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else nullcontext()
+        with theme, alt.data_transformers.enable("planner_arrow", datasets=datasets):
+            out = chart.to_dict(validate=False)
+    out["datasets"] = {**(out.get("datasets") or {}), **datasets}
+    return out
+
+
+def draw(chart_spec: dict, where=None, width="stretch") -> None:
+    """Draw a cached :func:`spec` (``where``: a column or container; default the page)."""
+    (where or st).vega_lite_chart(chart_spec, width=width)
+
+
+def _arrow_dataset(data, datasets: dict) -> dict:
+    """Altair data transformer: the frame as Arrow IPC bytes under a content-hash name (as Streamlit's own)."""
+    from streamlit import dataframe_util
+
+    if isinstance(data, dict) and data.get("type") in ("FeatureCollection", "Feature", "Topology"):
+        name = hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:20]
+        datasets[name] = data
+    else:
+        raw = dataframe_util.convert_anything_to_arrow_bytes(data)
+        name = hashlib.sha1(raw).hexdigest()[:20]
+        datasets[name] = raw
+    return {"name": name}
+
+
+def _globals_lock():
+    try:  # share Streamlit's lock, so st.altair_chart on another page never sees our theme switched off
+        from streamlit.elements.vega_charts import _altair_globals_lock
+        return _altair_globals_lock
+    except ImportError:  # pragma: no cover — a Streamlit without it
+        return threading.Lock()
+
+
+_GLOBALS_LOCK = _globals_lock()
 
 PROJECTION = "albersUsa"
 
