@@ -5,7 +5,6 @@ the core's figures (planning.reporting.figures) against today's plan, so a point
 it is picked, and on Disruption.  A curve is a run: nothing is saved until someone saves the picked point."""
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -15,7 +14,10 @@ from planning.reporting.carve_words import point_title
 from planning.reporting.figures import moved_between
 from planning.reporting.formats import count, pct, usd
 from ui import state
+from ui.charts import altair_module, draw, spec
 from ui.tables import show_table
+
+alt = altair_module()  # set up once per process (no per-object schema validation)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -73,7 +75,7 @@ def frontier_chart(table: pd.DataFrame, picked: int | None = None) -> alt.LayerC
 def curve_view(front: Frontier, ds, view: str, picked: int | None) -> pd.DataFrame:
     """Draw the curve's chart, its table (the solver's terms in "Solver details") → the table."""
     table = curve_table(front, ds, view)
-    st.altair_chart(frontier_chart(table, picked), width="stretch")
+    draw(spec(frontier_chart(table, picked)))
     named = table.assign(point=table["point"].astype(str) + ". " + table["label"])
     show_table(named[["point", "accounts_moved", "arr_moved_usd", "travel_mi", "worst_dev"]], key="carve_curve_table")
     with st.expander("Solver details"):
