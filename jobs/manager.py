@@ -24,6 +24,7 @@ from typing import Any
 from jobs.engine import EngineSettings, describe, resolve
 from jobs.runner import PartFailed, make_runner, part_name
 from optimizers.carve.model import Cancelled
+from optimizers.carve.runners import as_runner
 from planning.plans.jobs_table import JobRecords
 
 
@@ -76,14 +77,34 @@ class JobContext:
 
 
 class RecordingRunner:
-    """Wraps a runner: every finished part is written to the job's row (name, status, seconds)."""
+    """Wraps a runner (:mod:`optimizers.carve.runners`): every finished part is written to the job's row (name,
+    status, seconds).  Every ability of the inner runner is forwarded (``workers``, ``in_process``, ``engine``,
+    ``cancel`` and any other attribute), so a carve started from the page takes the same path as the CLI's."""
 
     def __init__(self, inner, ctx: JobContext, total: int | None = None):
-        self.inner, self.ctx, self.total = inner, ctx, total
-        self.engine = getattr(inner, "engine", "")
-        self.workers = getattr(inner, "workers", 1)
+        self.inner, self.ctx, self.total = as_runner(inner), ctx, total
 
-    def __call__(self, fn: Callable, items: Sequence, on_done=None) -> list:
+    @property
+    def workers(self) -> int:
+        return self.inner.workers
+
+    @property
+    def in_process(self) -> bool:
+        return self.inner.in_process
+
+    @property
+    def engine(self) -> str:
+        return self.inner.engine
+
+    def cancel(self) -> None:
+        self.inner.cancel()
+
+    def __getattr__(self, name: str):
+        if name == "inner":  # not set yet (during unpickling): no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def map(self, fn: Callable, items: Sequence, on_done=None) -> list:
         t0 = time.perf_counter()
         if self.total is None:
             self.ctx.parts = []
@@ -98,7 +119,9 @@ class RecordingRunner:
             if on_done is not None:
                 on_done(i, result)
 
-        return self.inner(fn, items, done)
+        return self.inner.map(fn, items, done)
+
+    __call__ = map  # the older call form
 
 
 WorkFn = Callable[[JobContext], dict]

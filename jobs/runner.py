@@ -1,11 +1,13 @@
-"""Part runners: the ``PartRunner`` contract of the carve, in this process or on a Dask cluster.
+"""Part runners of the carve's one runner protocol (:mod:`optimizers.carve.runners`), in this process or on a
+Dask cluster.
 
-    runner(fn, items, on_done=None) -> list of results, in the order of ``items``
+    runner.map(fn, items, on_done=None) -> list of results, in the order of ``items``; runner.workers;
+    runner.cancel(); runner.in_process
 
 ``fn`` is a module-level (picklable) function of one item; ``on_done(index, result)`` is called as each item
-finishes (progress); :class:`Cancelled` is raised when the runner's ``should_stop`` turns true.  When ``fn``
-takes a ``should_stop`` keyword, the runner passes a picklable flag so a part already running on a worker
-stops too, not only the parts still queued.
+finishes (progress); :class:`Cancelled` is raised when the runner's ``should_stop`` turns true or it is
+cancelled.  When ``fn`` takes a ``should_stop`` keyword, the runner passes a picklable flag so a part already
+running on a worker stops too, not only the parts still queued.
 
 On Dask every item is one task with ``retries``: a task that raises is retried, and a task on a worker that
 dies is moved to another worker by the scheduler (Dask's ``allowed-failures``), so a lost worker costs time,
@@ -22,7 +24,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from optimizers.carve.model import Cancelled
-from optimizers.carve.parallel import ThreadRunner, takes_keyword
+from optimizers.carve.parallel import ThreadRunner
+from optimizers.carve.runners import BaseRunner, takes_keyword
 
 OnDone = Callable[[int, Any], None]
 
@@ -51,7 +54,7 @@ class InProcessRunner(ThreadRunner):
     def __init__(self, should_stop: Callable[[], bool] | None = None, workers: int | None = None):
         super().__init__(workers, should_stop)
 
-    def __call__(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
+    def map(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
         n = len(items)
 
         @functools.wraps(fn)  # keeps fn's signature: the threads pass should_stop when fn takes it
@@ -63,7 +66,7 @@ class InProcessRunner(ThreadRunner):
             except Exception as exc:  # noqa: BLE001 - re-raised with the part's name
                 raise PartFailed(part_name(item, _index(items, item), n), exc) from exc
 
-        return super().__call__(named, items, on_done)
+        return super().map(named, items, on_done)
 
 
 def _index(items: Sequence, item: Any) -> int:
@@ -101,14 +104,17 @@ def _call(fn: Callable, item: Any, flag: ClusterStopFlag | None):
     return fn(item, should_stop=flag) if flag is not None else fn(item)
 
 
-class DaskRunner:
-    """Items as Dask tasks on ``client``'s cluster; results come back in item order."""
+class DaskRunner(BaseRunner):
+    """Items as Dask tasks on ``client``'s cluster (not in this process: items and ``fn`` are pickled); results
+    come back in item order."""
+
+    engine = "dask"
+    in_process = False
 
     def __init__(self, client, should_stop: Callable[[], bool] | None = None, retries: int = 2,
                  label: str = "part", poll_s: float = 0.2):
+        super().__init__(should_stop)
         self.client, self.retries, self.label, self.poll_s = client, retries, label, poll_s
-        self.should_stop = should_stop or (lambda: False)
-        self.engine = "dask"
 
     @property
     def workers(self) -> int:
@@ -119,7 +125,7 @@ class DaskRunner:
         except Exception:  # noqa: BLE001 - no answer from the scheduler: size the parts as if in sequence
             return 1
 
-    def __call__(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
+    def map(self, fn: Callable, items: Sequence, on_done: OnDone | None = None) -> list:
         from distributed import Event
 
         n = len(items)
@@ -139,7 +145,7 @@ class DaskRunner:
         pending = set(futures)
         try:
             while pending:
-                if self.should_stop():
+                if self.stopped():
                     raise Cancelled()
                 done = [f for f in pending if f.done()]
                 if not done:

@@ -24,13 +24,13 @@ slightly narrowed bands, and a small integer repair (highspy, or PuLP with
 HiGHS or CBC); the LP value is the reported bound.
 
 Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:`CarveResult`, :func:`crm_frame`,
-:class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (the
-runner contract), ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`,
-:func:`resolve_edits`.
+:class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (what a
+runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol),
+``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
 Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), decompose
-(independent parts, the runner contract), solve (orchestration), frontier (the moves-vs-travel curve), result
-(plan, balance, moves), reasons, diagnose, units, candidates, greedy (baseline), manual (live balancer), instances
-(synthetic companies for tests and benchmarks).
+(independent parts), runners (the runner protocol), parallel (the thread runner), solve (orchestration), frontier
+(the moves-vs-travel curve), result (plan, balance, moves), reasons, diagnose, units, candidates, greedy
+(baseline), manual (live balancer), instances (synthetic companies for tests and benchmarks).
 """
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ _PUBLIC = {
     "UNIT_KINDS": "units", "UNIT_LABELS": "units",
     "live_balance": "manual", "resolve_edits": "manual",
     "Frontier": "frontier", "FrontierPoint": "frontier",
-    "Part": "decompose", "PartResult": "decompose", "solve_part": "decompose", "sequential_runner": "decompose",
+    "Part": "decompose", "PartResult": "decompose", "solve_part": "decompose",
+    "Runner": "runners", "SequentialRunner": "runners", "as_runner": "runners",
 }
 __all__ = sorted(_PUBLIC)
 

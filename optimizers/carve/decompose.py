@@ -17,32 +17,30 @@ from optimizers.carve.parallel import ThreadRunner, default_threads
 from optimizers.carve.parts import (
     Part,
     PartResult,
-    PartRunner,
     make_parts,
-    sequential_runner,
     solve_part,
     subproblem,
     widened,
 )
 from optimizers.carve.retry import (
-    runner_workers,
     solve_part_widening,
     tighten,
     widen_on_runner,
     wider_is_better,
     wider_k,
 )
+from optimizers.carve.runners import Runner, SequentialRunner, as_runner
 from optimizers.carve.settings import CarveSettings
 
-__all__ = ["PART_ACCEPT_GAP", "Part", "PartResult", "PartRunner", "solve_part", "sequential_runner", "make_parts",
-           "subproblem", "solve_parts", "solve_part_widening", "tighten", "widen_on_runner", "Cancelled"]
+__all__ = ["PART_ACCEPT_GAP", "Part", "PartResult", "Runner", "solve_part", "make_parts", "subproblem",
+           "solve_parts", "solve_part_widening", "tighten", "widen_on_runner", "Cancelled"]
 
 
 PART_ACCEPT_GAP = 2.0  # a part's plan is kept within this multiple of the carve's gap target (see solve_parts)
 
 
 def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, stats: dict,
-                expand: Callable[[int], Problem] | None = None, k_used: int = 0, runner: PartRunner | None = None,
+                expand: Callable[[int], Problem] | None = None, k_used: int = 0, runner: Runner | None = None,
                 group_labels: list[str] | None = None, warm: np.ndarray | None = None):
     """Solve every part through ``runner``; widen a part whose LP is infeasible over the pruned pairs, and give a
     part that found no plan the time still left.  Returns status, assign, objective, bound (of the whole)."""
@@ -76,17 +74,19 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
                 progress(0.05 + 0.85 * (done_share[0] + part.share * f),
                          (f"{part.name}: " if n > 1 else "") + msg)
             return solve_part(part, cs, budget, should_stop=stop, progress=prog)
-        results = sequential_runner(fn, parts, on_done)
+        results = SequentialRunner(stop).map(fn, parts, on_done)
     else:
         # each part its share of the time, as in sequence, times the runner's parallelism (without a cap every
         # part got the whole time limit: 24 parts in this process ran 1,372 s on a 600 s limit); none past the end
-        workers = runner_workers(runner)
+        runner = as_runner(runner)
+        workers = max(int(runner.workers or 1), 1)
         end = time.time() + (deadline - time.perf_counter())
         parts = [dataclasses.replace(q, time_cap_s=remaining * min(1.0, max(2 * q.share * workers, 0.1)),
                                      deadline_epoch=end) for q in parts]
         fn = functools.partial(solve_part, settings=cs, time_limit_s=remaining)
-        if isinstance(runner, ThreadRunner) and expand is not None:
-            # in this process a part whose LP is infeasible widens at once, on its own thread
+        if runner.in_process and expand is not None:
+            # in this process (threads, or the job recorder around them) a part whose LP is infeasible widens at
+            # once, on its own worker: the wider problems are built once, shared by the parts (a lock, a cache)
             lock = threading.Lock()
 
             def expand_once(k2: int, expand=expand) -> Problem:
@@ -94,7 +94,7 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
                     return expand(k2)
             fn = functools.partial(solve_part_widening, settings=cs, time_limit_s=remaining, expand=expand_once,
                                    k_used=k_used, deadline=deadline)
-        results = runner(fn, parts, on_done)
+        results = runner.map(fn, parts, on_done)
         if expand is not None and not stop():
             results = widen_on_runner(cs, p, parts, results, expand, k_used, runner, fn, progress, stats,
                                       deadline)

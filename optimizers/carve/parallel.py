@@ -8,7 +8,6 @@ connection belongs to that thread): the workers queue their messages and the cal
 """
 from __future__ import annotations
 
-import inspect
 import os
 import queue
 from collections.abc import Callable, Sequence
@@ -16,6 +15,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from optimizers.carve.model import Cancelled
+from optimizers.carve.runners import BaseRunner, takes_keyword
 
 __all__ = ["ThreadRunner", "default_threads", "takes_keyword"]
 
@@ -31,32 +31,25 @@ def default_threads() -> int:
     return max(1, min(cores, MAX_THREADS))
 
 
-def takes_keyword(fn: Callable, name: str) -> bool:
-    """Whether ``fn`` accepts the keyword ``name`` (runners pass ``should_stop`` and ``progress`` only then)."""
-    try:
-        return name in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
+class ThreadRunner(BaseRunner):
+    """A runner (:mod:`optimizers.carve.runners`) with ``workers`` items at once on threads of this process
+    (``in_process``), started in item order (the carve orders its parts largest first).
 
-
-class ThreadRunner:
-    """``runner(fn, items, on_done) -> results`` (the carve's :class:`~optimizers.carve.decompose.PartRunner`)
-    with ``workers`` items at once on threads, started in item order (the carve orders its parts largest first).
-
-    ``should_stop``: checked as the caller waits (raises :class:`Cancelled`, and no queued item starts) and passed
-    to ``fn`` when it takes a ``should_stop`` keyword, so a running part stops too.  ``progress(index, fraction,
-    message)``: passed to ``fn`` as ``progress(fraction, message)`` when it takes one, relayed on the caller's
-    thread.  An item's exception is re-raised on the caller's thread; the items not started are dropped."""
+    ``should_stop`` (or :meth:`cancel`): checked as the caller waits (raises :class:`Cancelled`, and no queued
+    item starts) and passed to ``fn`` when it takes a ``should_stop`` keyword, so a running part stops too.
+    ``progress(index, fraction, message)``: passed to ``fn`` as ``progress(fraction, message)`` when it takes one,
+    relayed on the caller's thread.  An item's exception is re-raised on the caller's thread; the items not started are dropped."""
 
     engine = "threads"
+    in_process = True
 
     def __init__(self, workers: int | None = None, should_stop: Callable[[], bool] | None = None,
                  progress: Callable[[int, float, str], None] | None = None, poll_s: float = 0.2):
+        super().__init__(should_stop)
         self.workers = max(1, int(workers or default_threads()))
-        self.should_stop = should_stop or (lambda: False)
         self.progress, self.poll_s = progress, poll_s
 
-    def __call__(self, fn: Callable, items: Sequence, on_done: Callable[[int, Any], None] | None = None) -> list:
+    def map(self, fn: Callable, items: Sequence, on_done: Callable[[int, Any], None] | None = None) -> list:
         n = len(items)
         results: list = [None] * n
         if n == 0:
@@ -66,11 +59,11 @@ class ThreadRunner:
         kw_progress = self.progress is not None and takes_keyword(fn, "progress")
 
         def task(i: int, item: Any):
-            if self.should_stop():
+            if self.stopped():
                 raise Cancelled()
             kw: dict[str, Any] = {}
             if kw_stop:
-                kw["should_stop"] = self.should_stop
+                kw["should_stop"] = self.stopped
             if kw_progress:
                 kw["progress"] = lambda f, m, i=i: messages.put((i, f, m))
             return fn(item, **kw)
@@ -96,7 +89,7 @@ class ThreadRunner:
                     results[i] = f.result()  # re-raises the part's own exception here, on the caller's thread
                     if on_done is not None:
                         on_done(i, results[i])
-                if pending and self.should_stop():
+                if pending and self.stopped():
                     raise Cancelled()
         except BaseException:
             # queued parts never start; a running one sees should_stop, or ends at its own time cap, unwaited

@@ -1,17 +1,15 @@
 """The parts of a decomposed carve: territories linked by a shared candidate unit form one part, solved on its own.
 
 The runner contract (shared with the jobs layer): a part is a picklable :class:`Part`, solved by the module-level
-:func:`solve_part`; a *runner* ``runner(fn, items, on_done) -> results`` maps ``fn`` over the items (same order),
-calling ``on_done(index, result)`` as each finishes and raising :class:`~optimizers.carve.model.Cancelled` on a
-cancel.  :func:`sequential_runner` runs them one after another, :class:`~optimizers.carve.parallel.ThreadRunner` on
-this process's cores; a Ray/Dask runner plugs in unchanged.
+:func:`solve_part`; a runner of :mod:`optimizers.carve.runners` (``map``, ``workers``, ``cancel``, ``in_process``)
+maps it over the parts: one after another, on this process's threads or on a Dask cluster.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -20,8 +18,7 @@ from optimizers.carve.model import Problem
 from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
 
-__all__ = ["Part", "PartResult", "PartRunner", "solve_part", "sequential_runner", "make_parts", "subproblem",
-           "components", "widened"]
+__all__ = ["Part", "PartResult", "solve_part", "make_parts", "subproblem", "components", "widened"]
 
 
 @dataclass
@@ -57,10 +54,6 @@ class PartResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-class PartRunner(Protocol):
-    def __call__(self, fn: Callable[[Any], Any], items: list, on_done: Callable[[int, Any], None]) -> list: ...
-
-
 def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
                should_stop: Callable[[], bool] | None = None, progress: Callable[[float, str], None] | None = None
                ) -> PartResult:
@@ -80,16 +73,6 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
                       seconds=time.perf_counter() - t0, lp_infeasible=bool(stats.pop("lp_infeasible", False)),
                       bands_broken=bool(stats.pop("lp_bands_broken", False)),
                       band_excess=float(stats.pop("lp_band_excess", 0.0)), stats=stats)
-
-
-def sequential_runner(fn: Callable[[Any], Any], items: list, on_done: Callable[[int, Any], None]) -> list:
-    """The default runner: one item after another, in this process."""
-    out = []
-    for i, item in enumerate(items):
-        r = fn(item)
-        out.append(r)
-        on_done(i, r)
-    return out
 
 
 def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:

@@ -10,9 +10,10 @@ import numpy as np
 
 from optimizers.carve.model import Problem
 from optimizers.carve.parts import Part, PartResult, solve_part, widened
+from optimizers.carve.runners import Runner, as_runner
 from optimizers.carve.settings import CarveSettings
 
-__all__ = ["solve_part_widening", "tighten", "wider_k", "wider_is_better", "runner_workers", "widen_on_runner"]
+__all__ = ["solve_part_widening", "tighten", "wider_k", "wider_is_better", "widen_on_runner"]
 
 
 def solve_part_widening(part: Part, settings: CarveSettings, time_limit_s: float, expand: Callable[[int], Problem],
@@ -94,18 +95,13 @@ def wider_is_better(cs: CarveSettings, wider: PartResult, narrow: PartResult) ->
     return wider.objective <= narrow.bound or gap(wider) <= max(gap(narrow), cs.mip_gap)
 
 
-def runner_workers(runner) -> int:
-    """How many parts the runner solves at once (its ``workers`` attribute; 1 when it has none)."""
-    return max(int(getattr(runner, "workers", 1) or 1), 1)
-
-
 def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: list[PartResult], expand, k_used: int,
-                    runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
+                    runner: Runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
     """Soft parts whose LP broke a band, solved again with twice the candidates per unit, all at once on the
     runner (one after another in the driver they would queue behind each other), until their LP holds the bands,
     every territory is a candidate, or time is up (only as many as the time left can run); a wider plan replaces
     the narrower only when its LP finished and it is cheaper.  The parts furthest outside their bands go first."""
-    out, k = list(results), k_used
+    out, k, runner = list(results), k_used, as_runner(runner)
     while time.perf_counter() < deadline - 2:
         again = [i for i, r in enumerate(out) if r.bands_broken and r.assign is not None]
         k2 = wider_k(cs, p, k)
@@ -114,7 +110,7 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         wide, items, where = expand(k2), [], []
         # only as many as the time left can run (worker-seconds): at 500,000 × 2,500, 18 parts broke a band and
         # the 16 queued last started past the deadline, to no use
-        budget = (deadline - time.perf_counter()) * runner_workers(runner)
+        budget = (deadline - time.perf_counter()) * max(int(runner.workers or 1), 1)
         # the worst first (at 500,000 × 2,500 the three parts of one region had books 3-12× their target over
         # 10 candidates; taken quickest first, two of them were never widened), then the quickest
         for i in sorted(again, key=lambda j: (-round(out[j].band_excess, 1), out[j].seconds)):
@@ -145,7 +141,7 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         progress(0.9, f"{len(items)} part(s) break a band over {k} candidates per unit: widening to {k2}")
         stats["parts_widened"] = stats.get("parts_widened", 0) + len(items)
         stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
-        wider = runner(fn, items, lambda j, r: progress(0.9, f"{items[j].name}: {r.status}"))
+        wider = runner.map(fn, items, lambda j, r: progress(0.9, f"{items[j].name}: {r.status}"))
         for i, r in zip(where, wider):
             # a cheaper wider plan with its own LP bound replaces the narrower (and may widen again); else the
             # narrower one stays (a wider start without an LP, e.g. greedy past the deadline, would lose the bound:

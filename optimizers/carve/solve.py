@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizers.carve.decompose import PartRunner, solve_parts
+from optimizers.carve.decompose import Runner, solve_parts
 from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
 from optimizers.carve.model import Cancelled, Problem
 from optimizers.carve.prepare import prepare
@@ -45,13 +45,13 @@ class TerritoryCarver:
     # ---------------------------------------------------------------- solve
     def solve(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp | str | None = None,
               progress: ProgressFn | None = None, should_stop: Callable[[], bool] | None = None,
-              name: str | None = None, runner: PartRunner | None = None,
+              name: str | None = None, runner: Runner | None = None,
               warm: pd.Series | None = None) -> CarveResult:
         """The whole carve, top-down: prepare and check the problem, solve its parts (widening the candidate lists
         where pruning made the bands unreachable), then explain a failure or assemble the plan.
 
-        ``runner``: how the independent parts are solved (default: one after another in this process; the jobs
-        layer passes a Ray/Dask runner, see :mod:`optimizers.carve.decompose`).  ``warm``: a plan to start from
+        ``runner``: how the independent parts are solved (default: on this process's threads, or one after
+        another; the jobs layer passes its own, see :mod:`optimizers.carve.runners`).  ``warm``: a plan to start from
         (account_id → territory_id), e.g. the previous point of a frontier; used when it meets every rule."""
         run = _Run(self, accounts, reps, plan_year, as_of, progress, should_stop)
         p, ctx, stats, out = run.solve_widening(runner, warm)
