@@ -2,12 +2,12 @@
 and after a load, what the loader did (detected CRM, titles, currency conversions, estimates, placing).
 
 Only a user who may change data (sales ops, admins) sees the upload; each file is held to the size and row
-limits of :class:`planning.data.uploads.UploadLimits`, and a load is shared by every session that uploads the
-same files (:func:`ui.state.load_upload`)."""
+limits of :class:`planning.data.uploads.UploadLimits` before it is parsed, read for the review and loaded in a
+separate process (so a big file does not slow anyone else's page), and a load is shared by every session that
+uploads the same files (:func:`ui.state.load_upload`)."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import os
 
 import pandas as pd
@@ -15,9 +15,9 @@ import streamlit as st
 
 from planning.access import AccessDenied, Permission, User, roles_with
 from planning.data import (COLUMNS, ROLES, SEGMENTS, FileError, PotentialFactors, RateTable, Settings, SegmentPotential,
-                           detect_source, dump_mapping, parse_mapping, potential_note, read_table, suggest_mapping,
+                           detect_source, dump_mapping, parse_mapping, potential_note, suggest_mapping,
                            suggest_title_map, title_map_dict)
-from planning.data.uploads import UploadLimits, check_rows, check_size
+from planning.data.uploads import FilePreview, UploadLimits
 from planning.reporting import label
 from ui import state
 from ui.tables import column_config, show_table
@@ -64,12 +64,12 @@ def _settings_editors() -> Settings:
     return dataclasses.replace(base, currency=table, potential=factors)
 
 
-def _review_columns(table: str, raw, saved: dict) -> dict[str, str]:
-    auto = suggest_mapping(table, list(raw.frame.columns))
-    auto.update({k: v for k, v in saved.get(table, {}).items() if k in raw.frame.columns})
-    src = [c for c in raw.frame.columns if c != "source_row"]
+def _review_columns(table: str, raw: FilePreview, saved: dict) -> dict[str, str]:
+    src = list(raw.columns)
+    auto = suggest_mapping(table, src)
+    auto.update({k: v for k, v in saved.get(table, {}).items() if k in src})
     source = detect_source(src)
-    st.markdown(f"**{table.capitalize()}** · {raw.file} · {len(raw.frame):,} rows · "
+    st.markdown(f"**{table.capitalize()}** · {raw.file} · {raw.rows:,} rows · "
                 f"detected source: **{source or 'generic CSV'}**")
     edited = st.data_editor(
         pd.DataFrame({"source column": src, "maps to": [auto.get(c, "") for c in src]}),
@@ -78,7 +78,7 @@ def _review_columns(table: str, raw, saved: dict) -> dict[str, str]:
     return dict(zip(edited["source column"], edited["maps to"].fillna("")))
 
 
-def _review_titles(raw, mapping: dict[str, str], saved: dict) -> tuple[dict[str, str], dict[str, str]]:
+def _review_titles(raw: FilePreview, mapping: dict[str, str], saved: dict) -> tuple[dict[str, str], dict[str, str]]:
     """(the whole title map, for the mapping file; the entries the user set, for the load).
 
     Only the user's own entries go to the loader, so titles it had to guess still get their warning.
@@ -86,7 +86,12 @@ def _review_titles(raw, mapping: dict[str, str], saved: dict) -> tuple[dict[str,
     role_src = next((k for k, v in mapping.items() if v == "role"), None)
     if role_src is None:
         return {}, {}
-    table = suggest_title_map(raw.frame[role_src], saved.get("titles"))
+    titles = raw.column(role_src)
+    if titles is None:
+        st.caption(f"*{role_src}* has too many different values to review as job titles here; each is read as "
+                   "a role by the loader's rules, and any it cannot read is reported after the load.")
+        return {}, {}
+    table = suggest_title_map(titles, saved.get("titles"))
     st.markdown(f"**Title → role map** (from *{role_src}*; edit a row to change how that title loads)")
     edited = st.data_editor(
         table, hide_index=True, key="title_map", disabled=["title", "how", "closest_known_title", "rows"],
@@ -103,23 +108,24 @@ def upload_limits() -> UploadLimits:
     return UploadLimits.from_settings(Settings(), os.environ)
 
 
-@st.cache_resource(max_entries=8, show_spinner="Reading the file…")
-def _read(digest: str, name: str, _data: bytes):
-    """A file read once for the mapping review, shared by reruns and sessions (keyed by a hash of its bytes)."""
-    return read_table(_data, name)
+_PREVIEWS = "_upload_previews"  # this session's files → their preview or refusal, so a rerun reads nothing
 
 
-def _checked_read(f, limits: UploadLimits):
-    """The uploaded file read for review, or None after saying which limit it breaks or why it is unreadable."""
-    data = f.getvalue()
-    try:
-        check_size(f.name, len(data), limits)
-        raw = _read(hashlib.sha256(data).hexdigest(), f.name, data)
-        check_rows(f.name, len(raw.frame), limits)
-        return raw
-    except FileError as exc:
-        st.error(f"Not used — {exc}")
+def _checked_read(f, limits: UploadLimits, memo: dict) -> FilePreview | None:
+    """The uploaded file as the review needs it, or None after saying which limit it breaks or why it is
+    unreadable.  Checked against the limits on its bytes first; read in the upload worker process."""
+    key = (f.file_id, f.name, limits)
+    if key not in memo:
+        try:
+            with st.spinner(f"Reading {f.name} in the background…", show_time=True):
+                memo[key] = state.preview_upload(f.name, f.getvalue(), limits)
+        except (FileError, ValueError) as exc:  # unreadable, over a limit, or the worker's own message
+            memo[key] = f"Not used — {exc}"
+    found = memo[key]
+    if isinstance(found, str):
+        st.error(found)
         return None
+    return found
 
 
 def upload_section(user: User) -> None:
@@ -147,8 +153,11 @@ def upload_section(user: User) -> None:
         mappings: dict[str, dict[str, str]] = {}
         full_titles: dict[str, str] = {}
         refused = False
+        kept = st.session_state.get(_PREVIEWS, {})
+        memo = {k: v for k, v in kept.items() if any(f is not None and k[0] == f.file_id for f in up.values())}
+        st.session_state[_PREVIEWS] = memo
         for table, f in up.items():
-            raw = _checked_read(f, limits) if f is not None else None
+            raw = _checked_read(f, limits, memo) if f is not None else None
             if raw is None:
                 refused = refused or f is not None
                 continue
@@ -169,13 +178,16 @@ def upload_section(user: User) -> None:
 
 def _load(user: User, up: dict, mappings: dict, settings: Settings, limits: UploadLimits) -> None:
     files = {t: (f.name, f.getvalue()) for t, f in up.items() if f is not None}
+    rows = sum(r.rows for k, r in st.session_state.get(_PREVIEWS, {}).items() if isinstance(r, FilePreview))
     try:
-        state.load_upload(user, files, mappings, settings, limits)
+        with st.spinner(f"Loading and validating {rows:,} rows in the background; other users' pages are not "
+                        "slowed…", show_time=True):
+            state.load_upload(user, files, mappings, settings, limits)
     except AccessDenied as exc:
         st.error(str(exc))
         return
-    except (FileError, ValueError) as exc:  # unreadable, a required column missing, or over a limit (UploadTooLarge)
-        st.error(f"Not loaded — {exc}. The data in use is unchanged.")
+    except (FileError, ValueError) as exc:  # unreadable, a required column missing, over a limit (UploadTooLarge),
+        st.error(f"Not loaded — {exc}. The data in use is unchanged.")  # or the worker's own message (UploadFailed)
         return
     st.rerun()
 

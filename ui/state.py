@@ -1,24 +1,33 @@
-"""Session state: the dataset in use (the sample company until an upload replaces it) and session plans."""
+"""Session state: the dataset in use (the sample company until an upload replaces it) and session plans.
+
+The sample company and each distinct upload are loaded once per server process and shared by every session as
+one read-only :class:`~planning.data.read_only.SharedDataset` (its frames refuse in-place changes, so no page can
+change another user's data).  A session holds a reference, not a copy.  An upload is read and validated in a
+separate process (:mod:`jobs.upload_worker`), so a big file does not slow the pages of other users."""
 from __future__ import annotations
 
+import hashlib
 import os
 
 import streamlit as st
 
 from planning.access import Permission
 from planning.data import Dataset, load_sample
+from planning.data.read_only import read_only
 from planning.plans import Plan
 
 _DATASET, _VERSION, _PLANS = "dataset", "dataset_version", "session_plans"
 
 
-@st.cache_data(show_spinner="Loading the sample company…")
+@st.cache_resource(show_spinner="Loading the sample company…")
 def _sample() -> Dataset:
-    return load_sample()
+    """The sample company, loaded once per process and shared read-only by every session."""
+    return read_only(load_sample())
 
 
 def dataset() -> Dataset:
-    """The dataset for this session; loads the sample company on first use."""
+    """The dataset for this session (shared, read-only: derive new frames, never change it in place); loads the
+    sample company on first use."""
     if _DATASET not in st.session_state:
         st.session_state[_DATASET] = _sample()
         st.session_state[_VERSION] = "sample"
@@ -31,29 +40,55 @@ def dataset_version() -> str:
     return st.session_state[_VERSION]
 
 
-SHARED_UPLOADS = 4  # loaded uploads kept for every session to share (~1.3 GB each at the row limit)
+SHARED_UPLOADS = 4  # loaded uploads kept for every session to share (a few hundred MB each at the row limit)
+SHARED_PREVIEWS = 16  # files read for the mapping review (columns, row count, short value lists: small)
 
 
-@st.cache_resource(max_entries=SHARED_UPLOADS, show_spinner="Loading and validating the files…")
+@st.cache_resource(max_entries=SHARED_UPLOADS, show_spinner=False)
 def _shared_upload(key: str, _user, _files, _mappings, _settings, _limits, as_of: str) -> Dataset:
     """One loaded Dataset per distinct upload (``key`` hashes the bytes, mapping, settings and date), shared by
-    every session: the same files in several tabs are held in memory once.  Treat it as read-only."""
-    from planning.data.uploads import load_upload
+    every session: the same files in several tabs are held in memory once.  Loaded in the upload worker
+    process; a failure raises (:class:`jobs.upload_worker.UploadFailed`) and caches nothing."""
+    from jobs import upload_worker
 
-    return load_upload(_user, _files, mappings=_mappings, settings=_settings, limits=_limits, as_of=as_of)
+    return read_only(upload_worker.load(_user, _files, _mappings, _settings, _limits, as_of))
+
+
+@st.cache_resource(max_entries=SHARED_PREVIEWS, show_spinner=False)
+def _shared_preview(digest: str, name: str, max_mb: float, max_rows: int, _data: bytes, _limits):
+    """A file read for the mapping review in the upload worker process, shared by reruns and sessions (keyed by
+    a hash of its bytes, its name and the limits it was checked against)."""
+    from jobs import upload_worker
+
+    return upload_worker.preview(name, _data, _limits)
+
+
+def preview_upload(name: str, data: bytes, limits):
+    """What the mapping review needs of one uploaded file (:class:`planning.data.uploads.FilePreview`).
+
+    The size and the row count are checked here on the raw bytes first (a tenth of a second for 50 MB), so a
+    file over a limit is refused at once and never parsed; the read itself runs in the upload worker."""
+    from planning.data.uploads import precheck
+
+    precheck(name, data, limits)
+    digest = hashlib.sha256(data).hexdigest()
+    return _shared_preview(digest, name, limits.max_mb, limits.max_rows, data, limits)
 
 
 def load_upload(user, files: dict[str, tuple[str, bytes]], mappings: dict, settings, limits) -> Dataset:
     """Load uploaded files as this session's dataset (shared with any session that uploaded the same).
 
     The permission is checked before the shared cache is consulted, so a user who may not change data cannot
-    pick up a dataset someone else loaded; a refusal or a file over a limit raises and caches nothing."""
+    pick up a dataset someone else loaded; a refusal or a file over a limit raises and caches nothing.  The
+    read, mapping and validation run in the upload worker process."""
     import pandas as pd
 
     from planning.access import require
-    from planning.data.uploads import upload_key
+    from planning.data.uploads import precheck, upload_key
 
     require(user, Permission.EDIT_PLANS)
+    for name, data in files.values():
+        precheck(name, data, limits)
     as_of = pd.Timestamp.today().normalize()
     key = upload_key(files, mappings, settings, as_of)
     ds = _shared_upload(key, user, files, mappings, settings, limits, str(as_of.date()))

@@ -32,13 +32,15 @@ Public names, by module (import them from this package; they load on first use):
 - ``potential``: estimate_potential, fill_potential, IT_SPEND_SHARE, potential_note, potential_summary,
   PotentialFactors, SegmentPotential
 - ``presets``: compose_names, detect_source, Preset, preset, preset_synonyms, PRESETS
+- ``read_only``: is_read_only, read_only, ReadOnlyFrame, SharedDataChanged, SharedDataset
 - ``sample_cache``: cache_path, cached_sample, sample_key
 - ``schema``: column_names, COLUMNS, ColumnSpec, empty_frame, MONEY_KINDS, NUMERIC_KINDS, required_columns, spec,
   TABLES
 - ``summary``: breakdown
 - ``titles``: apply_title_map, classify_title, guess_title, KNOWN_TITLES, normalise_title, SEGMENT_RULES,
   suggest_title_map, title_map_dict, TITLE_RULES, TitleRole
-- ``uploads``: check_rows, check_size, load_upload, upload_key, UploadLimits, UploadTooLarge
+- ``uploads``: check_rows, check_rows_before_parsing, check_size, count_rows, FilePreview, load_upload, precheck,
+  PREVIEW_DISTINCT, preview_upload, upload_key, UploadLimits, UploadTooLarge
 - ``validation``: canonical, column_help, derive_segment, parse_bool, parse_number, validate_table
 - ``validation_report``: Issue, ISSUE_COLUMNS, TableResult, ValidationReport
 """
@@ -67,6 +69,7 @@ _PUBLIC = {
     "FSA_CITY": "places",
     "FSA_PROVINCE": "places",
     "FileError": "files",
+    "FilePreview": "uploads",
     "HISTORY_SCHEMA": "checks",
     "HealthReport": "health",
     "INDUSTRIES": "defaults",
@@ -82,6 +85,7 @@ _PUBLIC = {
     "NUMERIC_KINDS": "schema",
     "PLANNING_FIELDS": "health",
     "PRESETS": "presets",
+    "PREVIEW_DISTINCT": "uploads",
     "PROVINCE_CITY": "places",
     "PlanningDefaults": "defaults",
     "PotentialFactors": "potential",
@@ -95,6 +99,7 @@ _PUBLIC = {
     "Rate": "currency",
     "RateTable": "currency",
     "RawTable": "files",
+    "ReadOnlyFrame": "read_only",
     "RoleDefaults": "defaults",
     "SAMPLE_DIR": "dataset",
     "SCHEMAS": "checks",
@@ -114,6 +119,8 @@ _PUBLIC = {
     "SegmentDefaults": "defaults",
     "SegmentPotential": "potential",
     "Settings": "defaults",
+    "SharedDataChanged": "read_only",
+    "SharedDataset": "read_only",
     "Source": "dataset",
     "T": "disk_cache",
     "TABLES": "schema",
@@ -144,6 +151,7 @@ _PUBLIC = {
     "capitals": "places",
     "check_rep_references": "cross_checks",
     "check_rows": "uploads",
+    "check_rows_before_parsing": "uploads",
     "check_size": "uploads",
     "city_table": "places",
     "classify_title": "titles",
@@ -155,6 +163,7 @@ _PUBLIC = {
     "compose_names": "presets",
     "convert": "currency",
     "convert_money": "enrich",
+    "count_rows": "uploads",
     "counties": "boundaries",
     "countries": "places",
     "country_region": "enrich",
@@ -175,6 +184,7 @@ _PUBLIC = {
     "guess_title": "titles",
     "haversine_mi": "geo",
     "health_report": "health",
+    "is_read_only": "read_only",
     "is_soft": "field_problems",
     "keep_as_written": "field_problems",
     "link_islands": "boundaries",
@@ -205,10 +215,13 @@ _PUBLIC = {
     "potential_from_dict": "defaults",
     "potential_note": "potential",
     "potential_summary": "potential",
+    "precheck": "uploads",
     "preset": "presets",
     "preset_synonyms": "presets",
+    "preview_upload": "uploads",
     "quota_carriers": "people",
     "ramp_factor": "people",
+    "read_only": "read_only",
     "read_settings_file": "defaults",
     "read_table": "files",
     "required_columns": "schema",

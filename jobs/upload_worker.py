@@ -1,0 +1,133 @@
+"""Reading and loading uploads in a separate process, so a big file does not slow anyone else's page.
+
+Parsing a 250,000-row export and validating it costs the better part of a minute of CPU under load; done in the
+Streamlit server's own interpreter it holds the GIL that every other session's script runs under.  Here it runs
+in a one-worker process pool instead:
+
+* the pool has one worker, so two uploads at once queue rather than share two cores with every page;
+* each task runs in a fresh child (``max_tasks_per_child=1``) forked from a server process that has already
+  imported the loader (``forkserver`` with a preload; ``spawn`` where there is no forkserver), so the memory a
+  load used is given back to the system when it ends and the server keeps only the result;
+* what crosses back is the pure result (a :class:`~planning.data.uploads.FilePreview` or a
+  :class:`~planning.data.dataset.Dataset`) or an :class:`UploadFailed` that carries the loader's own message,
+  never a traceback.
+
+The shell calls :func:`preview` and :func:`load`; both block until the worker answers (wrap them in a spinner).
+"""
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+from planning.access import AccessDenied
+
+TIMEOUT_S = 600.0  # a load that takes longer is abandoned (the worker is replaced)
+_PRELOAD = ["planning.data.uploads", "planning.data.dataset", "planning.data.validation"]
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+
+
+class UploadFailed(ValueError):
+    """A preview or load that failed in the worker: the message is the loader's (which file, which limit, which
+    column), or says plainly that the worker stopped."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    value: object = None
+    error: str | None = None
+    denied: bool = False
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(_PRELOAD)
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), max_tasks_per_child=1)
+        return _pool
+
+
+def _discard(pool: ProcessPoolExecutor) -> None:
+    """Drop a broken or stuck pool; the next call starts a fresh one."""
+    global _pool
+    with _lock:
+        if _pool is pool:
+            _pool = None
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        if proc.is_alive():
+            proc.terminate()
+
+
+def shutdown() -> None:
+    """Stop the worker (tests and a server's exit)."""
+    pool = _pool
+    if pool is not None:
+        _discard(pool)
+
+
+def _run(fn, *args, **kwargs) -> _Outcome:
+    """In the worker: call ``fn`` and return its result or its message (a FileError's own words, or the type and
+    message of anything unexpected), so nothing unpicklable or tracebacks cross back."""
+    try:
+        return _Outcome(value=fn(*args, **kwargs))
+    except AccessDenied as exc:
+        return _Outcome(error=str(exc), denied=True)
+    except ValueError as exc:  # FileError, UploadTooLarge, a bad setting
+        return _Outcome(error=str(exc))
+    except MemoryError:
+        return _Outcome(error="the files need more memory than this server has for one upload")
+    except Exception as exc:  # noqa: BLE001 - reported as words on the page, not a traceback
+        return _Outcome(error=f"the loader stopped on an unexpected problem ({type(exc).__name__}: {exc})")
+
+
+def _preview_task(name, data, limits):
+    from planning.data.uploads import preview_upload
+
+    return _run(preview_upload, name, data, limits)
+
+
+def _load_task(user, files, mappings, settings, limits, as_of):
+    from planning.data.uploads import load_upload
+
+    return _run(load_upload, user, files, mappings=mappings, settings=settings, limits=limits, as_of=as_of)
+
+
+def _call(task, *args):
+    pool = _executor()
+    try:
+        outcome = pool.submit(task, *args).result(timeout=TIMEOUT_S)
+    except BrokenProcessPool:
+        _discard(pool)
+        raise UploadFailed("the loading process stopped before it finished (most likely it ran out of memory); "
+                           "nothing was loaded") from None
+    except TimeoutError:
+        _discard(pool)
+        raise UploadFailed(f"loading took longer than {TIMEOUT_S / 60:.0f} minutes and was stopped") from None
+    if outcome.denied:
+        raise AccessDenied(outcome.error)
+    if outcome.error is not None:
+        raise UploadFailed(outcome.error)
+    return outcome.value
+
+
+def preview(name: str, data: bytes, limits):
+    """:func:`planning.data.uploads.preview_upload` in the worker process."""
+    return _call(_preview_task, name, data, limits)
+
+
+def load(user, files, mappings, settings, limits, as_of):
+    """:func:`planning.data.uploads.load_upload` in the worker process: the validated Dataset."""
+    return _call(_load_task, user, files, mappings, settings, limits, as_of)

@@ -1,0 +1,142 @@
+"""Uploads (issue 27): a file over the row limit is refused before it is parsed, and an accepted one is read and
+validated in a separate process, so a big file does not hold the server's interpreter.
+
+The cheap counts are checked on hand-made files at the limit and one row over it (a limit of 5 rows): CSV with
+quoted line breaks, blank lines, CRLF and UTF-16; Excel by its sheet dimension; Parquet by its metadata."""
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from planning.access import AccessDenied, Role, User
+from planning.data import uploads
+from planning.data.uploads import (FilePreview, UploadLimits, UploadTooLarge, count_rows, load_upload, precheck,
+                                   preview_upload)
+
+ROOT = Path(__file__).resolve().parents[1]
+OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
+VIEW = User("vic@acme.test", "Vic", Role.VIEWER, source="oidc")
+LIMIT = UploadLimits(max_mb=1, max_rows=5)
+
+
+def _head(name: str, rows: int) -> bytes:
+    lines = (ROOT / "sample_data" / name).read_bytes().splitlines(keepends=True)
+    return b"".join(lines[: rows + 1])
+
+
+def _csv(rows: int, *, eol: str = "\n", quoted_break: bool = False, blank_lines: int = 0) -> bytes:
+    """``rows`` data rows under a header; optionally each note holds a quoted line break, and blank lines
+    (empty and separator-only) sit between the rows."""
+    out = ["account_id,name,note"]
+    for i in range(rows):
+        note = f'"line one{eol}line two, with ""quotes"""' if quoted_break else "plain"
+        out.append(f"A-{i:03d},Account {i},{note}")
+        if i < blank_lines:
+            out.append("" if i % 2 == 0 else ",,")
+    return (eol.join(out) + eol).encode()
+
+
+def _xlsx(rows: int) -> bytes:
+    buf = io.BytesIO()
+    pd.DataFrame({"account_id": [f"A-{i}" for i in range(rows)], "arr_usd": range(rows)}).to_excel(buf, index=False)
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("kind", ["plain", "crlf", "quoted line breaks", "blank lines", "no final newline"])
+def test_csv_rows_are_counted_on_the_bytes_at_the_limit_and_one_over(kind):
+    make = {"plain": lambda n: _csv(n), "crlf": lambda n: _csv(n, eol="\r\n"),
+            "quoted line breaks": lambda n: _csv(n, quoted_break=True),
+            "blank lines": lambda n: _csv(n, blank_lines=4),
+            "no final newline": lambda n: _csv(n).rstrip(b"\n")}[kind]
+    at, over = make(5), make(6)
+    assert count_rows("a.csv", at) == 5 and count_rows("a.csv", over) == 6
+    assert len(pd.read_csv(io.BytesIO(over), dtype=str).dropna(how="all")) == 6  # what a parser finds too
+    assert precheck("a.csv", at, LIMIT) == 5
+    with pytest.raises(UploadTooLarge, match=r"^a.csv: the file has 6 rows; an upload may have at most 5 rows per "
+                                             r"file \(setting planning.upload_max_rows\)"):
+        precheck("a.csv", over, LIMIT)
+
+
+def test_utf16_and_semicolon_files_are_counted_too():
+    text = "account_id;name\r\n" + "".join(f"A-{i};Konto {i}\r\n" for i in range(6))
+    data = "\ufeff".encode("utf-16-le") + text.encode("utf-16-le")
+    assert data[:2] == b"\xff\xfe" and count_rows("konten.csv", data) == 6
+    with pytest.raises(UploadTooLarge, match="konten.csv: the file has 6 rows"):
+        precheck("konten.csv", data, LIMIT)
+
+
+def test_excel_and_parquet_are_counted_from_what_the_file_records():
+    assert count_rows("a.xlsx", _xlsx(5)) == 5 and count_rows("a.xlsx", _xlsx(6)) == 6
+    with pytest.raises(UploadTooLarge, match=r"^big.xlsx: the file has 6 rows; an upload may have at most 5 rows"):
+        precheck("big.xlsx", _xlsx(6), LIMIT)
+    buf = io.BytesIO()
+    pd.DataFrame({"account_id": [f"A-{i}" for i in range(6)]}).to_parquet(buf)
+    assert count_rows("a.parquet", buf.getvalue()) == 6
+    assert count_rows("broken.xlsx", b"not a workbook") is None  # the reader says why, with the file's name
+
+
+def test_a_file_over_the_row_limit_is_refused_without_being_parsed(monkeypatch):
+    def no_parse(*args, **kwargs):
+        raise AssertionError("parsed a file that the row count already refuses")
+
+    monkeypatch.setattr(uploads, "read_table", no_parse)
+    files = {"accounts": ("accounts.csv", _head("accounts.csv", 6)), "reps": ("reps.csv", _head("reps.csv", 3))}
+    with pytest.raises(UploadTooLarge, match="accounts.csv: the file has 6 rows"):
+        load_upload(OPS, files, limits=LIMIT)
+    with pytest.raises(UploadTooLarge, match="accounts.csv: the file has 6 rows"):
+        preview_upload("accounts.csv", _head("accounts.csv", 6), LIMIT)
+
+
+def test_the_count_after_parsing_stays_as_a_backstop():
+    """A stray quote makes the cheap count low (quotes that pair up across lines); the parsed count still refuses."""
+    data = b'account_id,name\nA-1,5" screen\nA-2,x\nA-3,y\nA-4,z\nA-5,w\nA-6,17" screen\n'
+    assert count_rows("a.csv", data) < 6
+    with pytest.raises(UploadTooLarge, match="a.csv: the file has 6 rows"):
+        preview_upload("a.csv", data, LIMIT)
+
+
+def test_the_preview_keeps_columns_rows_and_short_value_lists():
+    reps = _head("reps.csv", 61)
+    p = preview_upload("reps.csv", reps, UploadLimits())
+    raw = pd.read_csv(io.BytesIO(reps), dtype=str, keep_default_na=False)
+    assert isinstance(p, FilePreview) and p.file == "reps.csv" and p.rows == 61 == len(raw)
+    assert p.columns == list(raw.columns)
+    titles = p.column("role")
+    assert sorted(titles) == sorted(raw["role"][raw["role"] != ""])
+    assert p.values["role"].sum() == (raw["role"] != "").sum()
+
+
+# -- the worker process ------------------------------------------------------------------------------------------
+def test_the_load_runs_in_another_process_and_keeps_rows_read_equal_loaded_plus_rejected(monkeypatch):
+    from jobs import upload_worker
+
+    monkeypatch.setattr(uploads, "read_table", lambda *a, **k: (_ for _ in ()).throw(AssertionError("in-process")))
+    accounts = _head("accounts.csv", 120) + (b",Nameless Co,SMB,Software,44406,OH,41.0,-80.7,Central,100.0,200.0,10,"
+                                              b"1000.0,,0.0,R-025,FALSE,,x.com,2026-08-17\n")  # no id: rejected
+    files = {"accounts": ("accounts.csv", accounts), "reps": ("reps.csv", _head("reps.csv", 61))}
+    ds = upload_worker.load(OPS, files, {}, None, UploadLimits(), "2026-12-01")  # the patch above is not there
+    t = ds.report.tables["accounts"]
+    assert (t.n_input, len(t.clean), len(t.rejects)) == (121, 120, 1) and t.n_input == len(t.clean) + len(t.rejects)
+    assert ds.name == "accounts.csv" and len(ds.reps) == 61 and str(ds.as_of.date()) == "2026-12-01"
+    p = upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits())
+    assert p.rows == 61
+
+
+def test_the_workers_failures_are_plain_messages_and_it_recovers():
+    from jobs import upload_worker
+
+    no_id = b"name,segment\nAcme,SMB\n"
+    files = {"accounts": ("accounts.csv", no_id), "reps": ("reps.csv", _head("reps.csv", 61))}
+    with pytest.raises(upload_worker.UploadFailed) as exc:
+        upload_worker.load(OPS, files, {}, None, UploadLimits(), "2026-12-01")
+    assert "accounts.csv" in str(exc.value) and "account_id" in str(exc.value)
+    assert "Traceback" not in str(exc.value)
+    with pytest.raises(AccessDenied, match="may not change plans"):
+        upload_worker.load(VIEW, files, {}, None, UploadLimits(), "2026-12-01")
+    with pytest.raises(upload_worker.UploadFailed, match=r"^the loading process stopped before it finished"):
+        upload_worker._call(os._exit, 3)  # the worker dies (as when the system kills it for memory)
+    assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61  # a fresh worker
