@@ -23,78 +23,18 @@ mark must go when the page is fixed.
 """
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from planning.access import Permission, Role, User, team_account_ids, team_rep_ids
-from planning.plans import PlanStore, review
-
-ROOT = Path(__file__).resolve().parents[1]
-PAGES = sorted((ROOT / "pages").glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))
-TEAM = "M-03"
-ROLES = {
-    "admin": User("boss@acme.test", "Boss", Role.ADMIN, source="oidc"),
-    "sales_ops": User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc"),
-    "finance": User("finn@acme.test", "Finn", Role.FINANCE, source="oidc"),
-    "leadership": User("lee@acme.test", "Lee", Role.LEADERSHIP, source="oidc"),
-    "manager": User("fatima@acme.test", "Fatima", Role.MANAGER, manager_id=TEAM, source="oidc"),
-    "viewer": User("vic@acme.test", "Vic", Role.VIEWER, source="oidc"),
-}
-OTHER_MGR = User("ava@acme.test", "Ava", Role.MANAGER, manager_id="M-01", source="oidc")
-THIRD_MGR = User("isaac@acme.test", "Isaac", Role.MANAGER, manager_id="M-02", source="oidc")
-OTHER_TEXTS = ("Zebra note from team M-01", "Zebra comment on an M-01 account", "Zebra changes for team M-02")
-BROKEN = ("Traceback", "DeltaGenerator", "object at 0x")
-QUOTA = re.compile(r"quota", re.I)
-COMP = re.compile(r"cost|payout|salary|commission|variable|\bote\b|_ote\b|\bote_|pay[ _]mix|\bcomp\b|comp_|\bpay\b",
-                  re.I)
-FIGURE = re.compile(r"\$\s?-?\d|\d\s?%|\d{1,3}(?:,\d{3})+|\b\d{5,}\b|\b\d+\.\d+\b")
-SENTENCES = re.compile(r"(?<=[.!?])\s+|\n|·|;|\|")
+from planning.access import User
+from planning.plans import PlanStore
+from tests.access_scope import PAGES, ROLES, Seen, World, build_world, checked, problems, read_download, read_proto
 
 # (page stem, role) → what it leaks today.  strict: the mark fails the suite once the page is fixed; remove it then.
 KNOWN: dict[tuple[str, str], str] = {}
-
-
-# ---------------------------------------------------------------------------------------------------- the world
-@dataclass
-class World:
-    store: PlanStore
-    out_accounts: frozenset[str]
-    out_rep_ids: frozenset[str]
-    out_names: frozenset[str]
-    crm_export: bytes
-    rep_pattern: re.Pattern = field(init=False)
-    name_pattern: re.Pattern = field(init=False)
-
-    def __post_init__(self):
-        self.rep_pattern = re.compile(r"(?<![A-Za-z0-9])(" + "|".join(map(re.escape, sorted(self.out_rep_ids)))
-                                      + r")(?![A-Za-z0-9])")
-        self.name_pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(self.out_names, key=len,
-                                                                                reverse=True))) + r")\b")
-
-
-def _proposal(cur, team):
-    """400 moves among the other teams (as tests/test_access_pages.py makes "Prop"), plus 3 of the team's accounts
-    to Hugo Chen (R-012) and 2 of Marco Wilson's (R-013) into the team: the team's only counterparts are R-012 and
-    R-013, so every other rep is out of its scope."""
-    owner = cur.territories["owner_rep_id"].astype(str)
-    terrs = list(cur.territories.index)
-    others = [t for t in terrs if owner[t] not in team]
-    a = cur.assignment.dropna()
-    outside = a.index[~a.isin(owner.index[owner.isin(team)]).to_numpy()]
-    outside = [x for x in outside if owner[a[x]] not in ("R-012", "R-013")]
-    moves = {x: others[(i * 7) % len(others)] for i, x in enumerate(outside[:400])}
-    into = owner.index[(owner == "R-012").to_numpy()][0]
-    mine = owner.index[owner.isin(team).to_numpy()][0]
-    moves |= {x: into for x in a.index[a.isin(owner.index[owner.isin(team)]).to_numpy()][:3]}
-    moves |= {x: mine for x in a.index[(a.map(owner) == "R-013").to_numpy()][:2]}
-    return cur.with_moves(moves, name="Prop")
 
 
 @pytest.fixture(scope="module")
@@ -104,29 +44,7 @@ def world(sample, tmp_path_factory):
     old = os.environ.get("DATABASE_URL")
     url = f"sqlite:///{tmp_path_factory.mktemp('every_page') / 'plans.sqlite'}"
     os.environ["DATABASE_URL"] = url
-    store = PlanStore(url)
-    reps = sample.reps
-    cur = sample.current_plan()
-    store.save_plan(_proposal(cur, team_rep_ids(ROLES["manager"], reps)), author="ops")
-    prop = store.load_plan("Prop")
-    review.submit(store, ROLES["sales_ops"], "Prop", note="please review")
-    review.decide(store, OTHER_MGR, "Prop", None, "approve", note=OTHER_TEXTS[0])
-    m1 = sorted(team_account_ids(OTHER_MGR, reps, sample.accounts, [cur, prop]))[0]
-    review.comment(store, OTHER_MGR, "Prop", None, OTHER_TEXTS[1], "account", m1)
-    review.decide(store, THIRD_MGR, "Prop", None, "request_changes", note=OTHER_TEXTS[2])
-
-    mgr = ROLES["manager"]
-    team = team_rep_ids(mgr, reps)
-    mine = set(team_account_ids(mgr, reps, sample.accounts, [cur, prop]))
-    # the other side of the team's moves: who owns the team's accounts in either plan (named on Disruption)
-    owners = pd.concat([cur.owners(), prop.owners()])
-    sides = set(owners.loc[owners.index.astype(str).isin(mine)].dropna().astype(str))
-    out_reps = set(reps["rep_id"].astype(str)) - set(team) - sides
-    out_names = set(reps.loc[reps["rep_id"].astype(str).isin(out_reps), "name"].dropna().astype(str))
-    out_acc = set(sample.accounts["account_id"].astype(str)) - mine
-    one = sample.accounts.loc[sample.accounts["owner_rep_id"].astype(str).isin(team)].head(1)
-    export = one[["account_id", "name", "postal_code", "arr_usd", "owner_rep_id", "segment"]].to_csv(index=False)
-    yield World(store, frozenset(out_acc), frozenset(out_reps), frozenset(out_names), export.encode())
+    yield build_world(PlanStore(url), sample)
     if old is None:
         os.environ.pop("DATABASE_URL", None)
     else:
@@ -134,16 +52,6 @@ def world(sample, tmp_path_factory):
 
 
 # ---------------------------------------------------------------------------------------------------- collecting
-@dataclass
-class Seen:
-    """What one page run put on the screen: strings, tables (rendered and downloaded), and any exception."""
-
-    texts: list[tuple[str, str]] = field(default_factory=list)  # (where, text)
-    frames: list[tuple[str, pd.DataFrame]] = field(default_factory=list)
-    exceptions: list[str] = field(default_factory=list)
-    downloads: bool = True  # read the files behind download buttons (only where a scope check applies: slow)
-
-
 class _Recorder:
     """Keeps the media file manager of each AppTest run, so a download button's bytes can be read back."""
 
@@ -160,50 +68,6 @@ def _install_recorder(monkeypatch):
             _Recorder.managers.append(self)
 
     monkeypatch.setattr(app_test, "MediaFileManager", Recording)
-
-
-def _repeated(fd) -> bool:
-    rep = getattr(fd, "is_repeated", None)
-    return rep if rep is not None else fd.label == fd.LABEL_REPEATED
-
-
-def _arrow_frame(data: bytes) -> pd.DataFrame | None:
-    import pyarrow as pa
-
-    try:
-        return pa.ipc.open_stream(pa.py_buffer(data)).read_all().to_pandas()
-    except Exception:  # noqa: BLE001 - not Arrow (an image, a file): nothing to read as a table
-        return None
-
-
-def _proto(msg, seen: Seen, where: str) -> None:
-    for fd, val in msg.ListFields():
-        for v in (val if _repeated(fd) else [val]):
-            if fd.type == fd.TYPE_MESSAGE:
-                _proto(v, seen, where)
-            elif fd.type == fd.TYPE_STRING:
-                seen.texts.append((where, v))
-            elif fd.type == fd.TYPE_BYTES and (df := _arrow_frame(v)) is not None:
-                seen.frames.append((where, df))
-
-
-def _download(data: bytes, name: str, mime: str, seen: Seen) -> None:
-    if data[:2] == b"PK":
-        z = zipfile.ZipFile(io.BytesIO(data))
-        if any(n.startswith("xl/") for n in z.namelist()):
-            for sheet, df in pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str).items():
-                seen.frames.append((f"download {name}:{sheet}", df))
-            return
-        for member in z.namelist():
-            _download(z.read(member), f"{name}/{member}", "", seen)
-        return
-    text = data.decode("utf-8", errors="replace")
-    seen.texts.append((f"download {name}", text))
-    if "csv" in mime or name.lower().endswith(".csv"):
-        try:
-            seen.frames.append((f"download {name}", pd.read_csv(io.StringIO(text), dtype=str)))
-        except Exception:  # noqa: BLE001 - kept as text above
-            pass
 
 
 def _download_file(proto):
@@ -234,7 +98,7 @@ def collect(at: AppTest, seen: Seen, downloads: bool = True) -> None:
         if kind == "exception":
             seen.exceptions.append(f"{node.value}")
         if proto is not None:
-            _proto(proto, seen, kind)
+            read_proto(proto, seen, kind)
         if kind == "metric":
             seen.texts.append((kind, f"{node.label}: {node.value}"))
         elif kind in ("number_input", "slider", "text_input", "selectbox", "radio", "select_slider"):
@@ -243,7 +107,7 @@ def collect(at: AppTest, seen: Seen, downloads: bool = True) -> None:
             except Exception:  # noqa: BLE001 - a widget without a readable value still gave its proto strings
                 pass
         elif kind == "download_button" and downloads and (f := _download_file(proto)) is not None:
-            _download(f.content, f.filename or proto.label, f.mimetype or "", seen)
+            read_download(f.content, f.filename or proto.label, f.mimetype or "", seen)
 
 
 # ---------------------------------------------------------------------------------------------------- driving
@@ -279,79 +143,13 @@ def _explore(at: AppTest, world: World, seen: Seen) -> None:
 
 
 def render(page: Path, user: User, world: World) -> Seen:
-    seen = Seen(downloads=user.scoped or not (user.can(Permission.VIEW_QUOTA) and user.can(Permission.VIEW_COMP)))
+    seen = Seen(downloads=checked(user))
     at = AppTest.from_file(str(page), default_timeout=180)
     at.session_state["_access_user"] = user
     _run(at, seen)
     if not at.exception:
         _explore(at, world, seen)
     return seen
-
-
-# ---------------------------------------------------------------------------------------------------- judging
-def _frame_text(df: pd.DataFrame) -> str:
-    cols = " ".join(map(str, df.columns))
-    return cols + "\n" + "\n".join(" ".join(map(str, row)) for row in df.astype(str).itertuples(index=False))
-
-
-def _figure_columns(df: pd.DataFrame, pattern: re.Pattern) -> list[str]:
-    out = []
-    for c in df.columns:
-        if pattern.search(str(c)):
-            vals = df[c].dropna().astype(str).str.strip()
-            if (vals.str.contains(r"\d") & ~vals.isin(["", "nan", "None", "–"])).any():
-                out.append(str(c))
-    return out
-
-
-def _figure_sentences(texts: list[tuple[str, str]], pattern: re.Pattern) -> list[str]:
-    hits = []
-    for where, t in texts:
-        for s in SENTENCES.split(t):
-            if pattern.search(s) and FIGURE.search(s):
-                hits.append(f"{s.strip()[:100]!r} ({where})")
-    return hits
-
-
-def _figures(seen: Seen, pattern: re.Pattern, what: str) -> list[str]:
-    found = [f"{what} column {c!r} in {where}" for where, df in seen.frames for c in _figure_columns(df, pattern)]
-    rows = [(where, " | ".join(map(str, r))) for where, df in seen.frames for r in df.astype(str).itertuples(index=False)
-            if any(pattern.search(str(v)) for v in r if not FIGURE.fullmatch(str(v)))]
-    found += [f"{what} figure {s}" for s in _figure_sentences(seen.texts + rows, pattern)]
-    return sorted(set(found))
-
-
-def _hits(chunks: list[tuple[str, str]], find) -> dict[str, set[str]]:
-    """match → where it was seen, over every chunk."""
-    out: dict[str, set[str]] = {}
-    for where, text in chunks:
-        for m in find(text):
-            out.setdefault(m, set()).add(where)
-    return out
-
-
-def _describe(hits: dict[str, set[str]], what: str, n: int = 4) -> str:
-    items = sorted(hits)
-    where = sorted(set().union(*hits.values()))
-    more = f" (+{len(items) - n} more)" if len(items) > n else ""
-    return f"{len(items):,} {what}: {', '.join(items[:n])}{more} in {', '.join(where[:6])}"
-
-
-def problems(seen: Seen, user: User, world: World) -> list[str]:
-    chunks = seen.texts + [(where, _frame_text(df)) for where, df in seen.frames]
-    out = [f"exception: {e[:200]}" for e in seen.exceptions]
-    out += [f"shows {w!r} in {where}" for w in BROKEN for where, t in chunks if w in t][:6]
-    if user.scoped:
-        checks = {"out-of-team account ids": lambda t: set(re.findall(r"[0-9A-Za-z]{13}", t)) & world.out_accounts,
-                  "out-of-team rep ids": lambda t: set(world.rep_pattern.findall(t)),
-                  "out-of-team names": lambda t: set(world.name_pattern.findall(t)),
-                  "other teams' review notes": lambda t: {x for x in OTHER_TEXTS if x in t}}
-        out += [_describe(h, what) for what, find in checks.items() if (h := _hits(chunks, find))]
-    if not user.can(Permission.VIEW_QUOTA):
-        out += _figures(seen, QUOTA, "quota")[:6]
-    if not user.can(Permission.VIEW_COMP):
-        out += _figures(seen, COMP, "comp/cost")[:6]
-    return out
 
 
 def _cases():
