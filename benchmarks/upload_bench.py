@@ -1,0 +1,292 @@
+"""Upload benchmark in a real Chromium: does user A's big upload slow user B's pages, and what does it cost the
+server's memory?  (issue 27: "a 300,000-row upload must not slow another user's page").
+
+Run: `python benchmarks/upload_bench.py` (prints a table; `--opens 10` sets B's page opens per phase,
+`--rows 250000 --over 300000` the two file sizes).  The app runs on the demo company with a temporary plan store;
+the two CRM exports are generated from the demo's accounts (Salesforce-style headers, as benchmarks/data_bench.py
+makes them) in a temporary folder, so nothing of yours is read or written.
+
+Two browser sessions on one server:
+* B opens the app's pages from the sidebar in turn, each timed until drawn (as benchmarks/page_bench.py does:
+  the server's ``script_finished``, then nothing busy on two animation frames), first with nothing else going on
+  (idle), then while A uploads;
+* A, an admin on the Data page, uploads first an export over the row limit (refused from a count on its bytes
+  before it is parsed; a few columns are left out so it stays under the size limit and reaches the row check), then
+  one at the limit with the sample's reps file and presses "Load these files" (read, mapped and validated in the
+  upload worker process); B keeps opening pages until A's load has finished.
+
+Printed per phase: B's opens (median and worst), what A saw and how long it took, the server process's RSS at the
+end of the phase and the largest RSS of its child processes (the upload worker) while it ran.  Times on a busy
+machine are noisy; compare the phases of one run, and record figures from a quiet machine only.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.data_bench import make_export  # noqa: E402 - the demo's accounts as a Salesforce-style export
+from benchmarks.page_bench import _nav, pages  # noqa: E402 - the same sidebar navigation and page list
+from tests.e2e import conftest as e2e  # noqa: E402 - ScriptRuns: "drawn" as the browser tests define it
+
+MB = 1024 * 1024
+_LEAVE_OUT = ["annual_revenue_usd", "next_renewal_date", "parent_account_id", "last_modified_date", "domain"]
+
+
+def make_files(folder: Path, rows: int, over: int) -> dict[str, Path]:
+    """The export at the limit (every column) and the one over it (a few optional columns left out)."""
+    import pandas as pd
+
+    at = make_export(rows, folder / f"accounts_{rows // 1000}k.csv")
+    big = make_export(over, folder / "tmp.csv")
+    frame = pd.read_csv(big, dtype=str, keep_default_na=False)
+    over_path = folder / f"accounts_{over // 1000}k.csv"
+    frame.drop(columns=[c for c in _LEAVE_OUT if c in frame]).to_csv(over_path, index=False)
+    big.unlink()
+    return {"at": at, "over": over_path, "reps": ROOT / "sample_data" / "reps.csv"}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve() -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` on a free port (as tests/e2e/conftest.py starts it), with its process."""
+    port = _free_port()
+    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+                             "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--server.fileWatcherType", "none"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("streamlit did not start")
+
+
+class Memory:
+    """The server's RSS, and the largest RSS its child processes (the upload worker) reached while sampled."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.proc = psutil.Process(pid)
+        self.children_peak = 0
+
+    def server_mb(self) -> float:
+        return self.proc.memory_info().rss / MB
+
+    def sample(self) -> None:
+        total = 0
+        for child in self.proc.children(recursive=True):
+            try:
+                total += child.memory_info().rss
+            except Exception:  # noqa: BLE001 - a worker that just exited
+                continue
+        self.children_peak = max(self.children_peak, total)
+
+    def take_peak(self) -> float:
+        peak, self.children_peak = self.children_peak, 0
+        return peak / MB
+
+
+class UserA:
+    """Admin on the Data page: picks files in the upload section, presses Load, and reports when it is done."""
+
+    def __init__(self, browser, url: str):
+        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.ctx.new_page()
+        self.page.set_default_timeout(300_000)
+        self.runs = e2e.ScriptRuns(self.page)
+        self.page.goto(url)  # the app opens on the Data page
+        self.runs.wait_drawn(self.page, 0)
+        self.page.get_by_text("Load your own CRM export").first.click()
+        self.started = 0.0
+        self.outcome = ""
+
+    def pick(self, table: str, path: Path) -> None:
+        self.page.locator(f'.st-key-upload_{table} input[type="file"]').set_input_files(str(path))
+
+    def start(self, files: dict[str, Path]) -> None:
+        self.started = time.perf_counter()
+        self.outcome = ""
+        for table, path in files.items():
+            self.pick(table, path)
+
+    def _text(self) -> str:
+        return self.page.locator('[data-testid="stMainBlockContainer"]').inner_text(timeout=5_000)
+
+    def refused(self) -> str | None:
+        """The refusal message once A's page shows one (and its run has finished)."""
+        if self.page.locator(e2e.BUSY).count():
+            return None
+        m = re.search(r"Not (?:used|loaded) — [^\n]+", self._text())
+        return m.group(0) if m else None
+
+    def press_load_when_ready(self) -> bool:
+        """Press "Load these files" once the files are read for review (the button is enabled); True once pressed."""
+        button = self.page.get_by_role("button", name="Load these files")
+        if self.page.locator(e2e.BUSY).count() or not button.count() or not button.first.is_enabled():
+            return False
+        button.first.click()
+        return True
+
+    def loaded(self, name: str) -> bool:
+        return not self.page.locator(e2e.BUSY).count() and f"{name} · as of" in self._text()
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+class UserB:
+    """Opens the app's pages in turn from the sidebar, each timed until drawn."""
+
+    def __init__(self, browser, url: str):
+        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.ctx.new_page()
+        self.page.set_default_timeout(300_000)
+        self.runs = e2e.ScriptRuns(self.page)
+        self.page.goto(url)
+        self.runs.wait_drawn(self.page, 0)
+        self.titles = [title for _, title in pages()]
+        self.i = 1  # the app opens on the first page: its own link would start no run
+
+    def open_next(self) -> float:
+        title = self.titles[self.i % len(self.titles)]
+        self.i += 1
+        return self.runs.timed(self.page, _nav(self.page, title))
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+def _row(phase: str, times: list[float], a_note: str, mem: Memory) -> dict:
+    return {"phase": phase, "opens": len(times), "median_s": statistics.median(times) if times else None,
+            "worst_s": max(times) if times else None, "a": a_note, "server_mb": mem.server_mb(),
+            "worker_peak_mb": mem.take_peak()}
+
+
+def _while(b: UserB, mem: Memory, done, least: int, most: int) -> list[float]:
+    """B's page opens until ``done()`` (polled between opens), at least ``least`` and at most ``most`` opens after
+    that (B goes on opening while A waits)."""
+    times: list[float] = []
+    while len(times) < most and (len(times) < least or not done()):
+        times.append(b.open_next())
+        mem.sample()
+    return times
+
+
+def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
+    proc, url = serve()
+    mem = Memory(proc.pid)
+    rows: list[dict] = []
+    try:
+        b, a = UserB(browser, url), UserA(browser, url)
+        for _ in b.titles:  # every page once, so the idle opens are second opens (caches warm)
+            b.open_next()
+        mem.take_peak()
+        rows.append(_row("idle (before)", [_sample(b, mem) for _ in range(opens)], "-", mem))
+
+        a.start({"accounts": files["over"]})
+        seen: dict[str, str] = {}
+
+        def over_done() -> bool:
+            msg = a.refused()
+            if msg and "msg" not in seen:
+                seen["msg"], seen["s"] = msg, f"{time.perf_counter() - a.started:.1f}"
+            return bool(msg)
+
+        times = _while(b, mem, over_done, least=3, most=opens * 5)
+        rows.append(_row(f"A uploads {files['over'].name} ({files['over'].stat().st_size / MB:.0f} MB)", times,
+                         f"{seen.get('msg', 'no answer')[:60]}… after {seen.get('s', '?')} s", mem))
+
+        a.pick("accounts", files["at"])
+        a.pick("reps", files["reps"])
+        a.started = time.perf_counter()
+        state = {"pressed": False, "done": ""}
+
+        def load_done() -> bool:
+            if not state["pressed"]:
+                state["pressed"] = a.press_load_when_ready()
+                return False
+            if state["done"]:
+                return True
+            msg = a.refused()
+            if msg or a.loaded(files["at"].name):
+                state["done"] = msg or f"loaded after {time.perf_counter() - a.started:.1f} s"
+            return bool(state["done"])
+
+        times = _while(b, mem, load_done, least=3, most=opens * 20)
+        rows.append(_row(f"A uploads {files['at'].name} ({files['at'].stat().st_size / MB:.0f} MB) and loads it",
+                         times, state["done"][:70] or "not finished", mem))
+        rows.append(_row("idle (after)", [_sample(b, mem) for _ in range(opens)], "-", mem))
+        a.close()
+        b.close()
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return rows
+
+
+def _sample(b: UserB, mem: Memory) -> float:
+    t = b.open_next()
+    mem.sample()
+    return t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--opens", type=int, default=10, help="B's page opens in each idle phase (default 10)")
+    ap.add_argument("--rows", type=int, default=250_000, help="rows of the export at the limit")
+    ap.add_argument("--over", type=int, default=300_000, help="rows of the export over the limit")
+    args = ap.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
+        folder = Path(tmp)
+        os.environ["DATABASE_URL"] = f"sqlite:///{folder / 'plans.sqlite'}"
+        os.environ["PLANNER_SAMPLE_PROPOSAL"] = "1"  # the demo as a first visitor sees it
+        print("generating the exports…", file=sys.stderr)
+        files = make_files(folder, args.rows, args.over)
+        exe = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
+                                                                "--disable-dev-shm-usage"])
+        try:
+            rows = run(browser, files, args.opens)
+        finally:
+            browser.close()
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; B's page opens from the sidebar")
+    width = max(len(r["phase"]) for r in rows)
+    print(f"{'phase':<{width}}  {'opens':>5}  {'median s':>8}  {'worst s':>7}  {'server MB':>9}  "
+          f"{'worker peak MB':>14}  what A saw")
+    for r in rows:
+        med = "" if r["median_s"] is None else f"{r['median_s']:.2f}"
+        worst = "" if r["worst_s"] is None else f"{r['worst_s']:.2f}"
+        print(f"{r['phase']:<{width}}  {r['opens']:>5}  {med:>8}  {worst:>7}  {r['server_mb']:>9.0f}  "
+              f"{r['worker_peak_mb']:>14.0f}  {r['a']}")
+
+
+if __name__ == "__main__":
+    main()
