@@ -3,7 +3,7 @@
 Public names (loaded lazily, so importing ``jobs`` does not import Dask or the solvers):
 
 * engine: :class:`EngineSettings`, :func:`resolve` (auto | local | inprocess | scheduler address), :func:`shutdown`;
-* runners (the carve's ``PartRunner`` contract): :class:`InProcessRunner`, :class:`DaskRunner`,
+* runners (the carve's runner protocol, :mod:`optimizers.carve.runners`): :class:`InProcessRunner`, :class:`DaskRunner`,
   :func:`make_runner`, :class:`PartFailed`;
 * jobs that outlive the page: :func:`job_manager`, :func:`submit_carve`, :func:`submit_sweep`, :func:`carve_on`,
   :func:`current_user`, and the store's :class:`JobRecords`;

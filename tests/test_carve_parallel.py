@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve.budget import Budget
 from optimizers.carve.decompose import PART_ACCEPT_GAP, make_parts, solve_part, solve_part_widening, tighten
 from optimizers.carve.instances import make_instance
 from optimizers.carve.model import Cancelled
@@ -81,7 +82,7 @@ def test_a_part_with_an_infeasible_lp_is_widened_on_its_own_thread():
     def expand(k):
         built.append(k)
         return carver.prepare(acc, reps, 2027, np.datetime64("2026-11-01"), k)[0]
-    r = solve_part_widening(part, cs, 30.0, expand, 1, time.perf_counter() + 60)
+    r = solve_part_widening(dataclasses.replace(part, budget=Budget(60)), cs, 30.0, expand, 1)
     assert r.assign is not None and r.stats["widened_to_k"] == built[-1] >= 2 and r.stats["parts_widened"] == 1
     assert r.objective >= r.bound - 1e-6 * abs(r.objective)
 
@@ -102,13 +103,13 @@ def test_parts_kept_above_the_target_are_solved_again_only_while_the_whole_misse
     whole = [(q0, q0, worse)] + kept[1:]
     obj = sum(r.objective for *_, r in whole)
     assert (obj - sum(r.bound for *_, r in whole)) / obj > cs.mip_gap
-    out = tighten(cs, whole, time.perf_counter() + 60, lambda: False, lambda f, m: None, stats := {})
+    out = tighten(cs, whole, Budget(60), lambda: False, lambda f, m: None, stats := {})
     assert stats["parts_tightened"] == 1 and out[0][2].objective < worse.objective
     obj = sum(r.objective for *_, r in out)
     assert (obj - sum(r.bound for *_, r in out)) / obj <= cs.mip_gap + 1e-9
     assert [r for *_, r in out[1:]] == [r for *_, r in kept[1:]]  # the others untouched
     # a whole within its target: nothing is solved again
-    assert tighten(cs, kept, time.perf_counter() + 60, lambda: False, lambda f, m: None, stats2 := {}) == kept
+    assert tighten(cs, kept, Budget(60), lambda: False, lambda f, m: None, stats2 := {}) == kept
     assert "parts_tightened" not in stats2 and PART_ACCEPT_GAP > 1
 
 

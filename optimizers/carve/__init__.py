@@ -28,9 +28,10 @@ Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:
 runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol),
 ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
 Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), decompose
-(independent parts), runners (the runner protocol), parallel (the thread runner), solve (orchestration), frontier
-(the moves-vs-travel curve), result (plan, balance, moves), reasons, diagnose, units, candidates, greedy
-(baseline), manual (live balancer), instances (synthetic companies for tests and benchmarks).
+(independent parts), runners (the runner protocol), parallel (the thread runner), budget (the one time budget),
+solve (orchestration), frontier (the moves-vs-travel curve), result (plan, balance, moves), reasons, diagnose,
+units, candidates, greedy (baseline), manual (live balancer), instances (synthetic companies for tests and
+benchmarks).
 """
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ _PUBLIC = {
     "live_balance": "manual", "resolve_edits": "manual",
     "Frontier": "frontier", "FrontierPoint": "frontier",
     "Part": "decompose", "PartResult": "decompose", "solve_part": "decompose",
-    "Runner": "runners", "SequentialRunner": "runners", "as_runner": "runners",
+    "Runner": "runners", "SequentialRunner": "runners", "as_runner": "runners", "Budget": "budget",
 }
 __all__ = sorted(_PUBLIC)
 

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.contiguity_graph import (
     GEO_KINDS,
     count_pieces,
@@ -110,15 +111,17 @@ class _Balance:
 
 def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray, fixed: np.ndarray,
                     geo_unit: np.ndarray, metrics: np.ndarray, lo: np.ndarray, hi: np.ndarray, target: np.ndarray,
-                    pair_cost: np.ndarray | None = None, time_limit: float = 10.0, labels: list[str] | None = None,
+                    pair_cost: np.ndarray | None = None, budget: Budget | None = None, labels: list[str] | None = None,
                     unit_names: np.ndarray | None = None) -> tuple[np.ndarray, ContiguityReport]:
     """Repair ``assign`` (unit → territory) so geographic territories are connected; see the module docstring.
 
     ``allowed`` is the units × territories mask of the rules, ``fixed[u]`` the territory a locked or pinned
     unit must keep (−1: free), ``pair_cost`` an optional units × territories cost used to break ties (the
-    model's distance + continuity cost; np.inf where not a candidate).
+    model's distance + continuity cost; np.inf where not a candidate).  ``budget``: when its moves stop (default
+    10 s from now).
     """
     t0 = time.perf_counter()
+    budget = budget if budget is not None else Budget(10.0)
     T = lo.shape[0]
     labels = labels or [str(t) for t in range(T)]
     name = (lambda u: str(unit_names[u])) if unit_names is not None else (lambda u: f"unit {u}")
@@ -190,13 +193,13 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
         return len(rest) > 0 and pieces(adj, rest).max() == 0
 
     improved = True
-    while improved and time.perf_counter() - t0 < time_limit:
+    while improved and not budget.expired():
         improved = False
         if bal.excess(bal.load, np.arange(T)).sum() <= 1e-9:
             break  # every band held: stop spreading load, keep moves few
         dev = np.abs(bal.load / bal.scale - np.where(bal.target > 0, 1.0, 0.0)).sum(axis=1)
         for t in np.argsort(-dev):
-            if time.perf_counter() - t0 >= time_limit:
+            if budget.expired():
                 break
             # moves out of t (units of t on its border) and into t (neighbours' border units)
             inside = np.flatnonzero((assign == t) & geo_unit)
@@ -224,7 +227,7 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
                     break
     # 3. cheaper plans: a border unit goes to the neighbour it costs less with when no band gets worse
     improved = True
-    while improved and time.perf_counter() - t0 < time_limit:
+    while improved and not budget.expired():
         improved = False
         us = np.flatnonzero(movable)
         a_of = assign[us]
@@ -234,7 +237,7 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
                 if allowed[u, b] and cost[u, b] < cost[u, a] - 1e-9:
                     gain.append((cost[u, b] - cost[u, a], int(u), int(a), b))
         for _, u, a, b in sorted(gain):
-            if time.perf_counter() - t0 >= time_limit:
+            if budget.expired():
                 break
             if assign[u] != a or not any(assign[v] == b for v in neighbours(u)):
                 continue
@@ -262,28 +265,29 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
 
 
 def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, status: str, cs,
-            time_limit: float, bridge_hops: int = 2):
+            budget: Budget, bridge_hops: int = 2):
     """The carve's hook: repair a solved assignment of :class:`Problem` ``p`` (context from ``prepare``).
 
     Moves stay within each unit's candidate territories, so the model's objective of the result stays exact
     (recomputed here; the LP bound stays a valid bound).  Returns the assignment, a :class:`ContiguityReport`
     (None when no unit is geographic), the objective and the status ("optimal" only while still within the
-    gap target).
+    gap target).  ``budget``: the contiguity step's time (:class:`~optimizers.carve.budget.Budget`); a second
+    start is tried only while ``cs.contiguity_restart_min_s`` is left, its LP with ``cs.contiguity_restart_share``
+    of it.
     """
     units = ctx["units"]
     geo = unit_kinds(units.frame).isin(GEO_KINDS).to_numpy()
     if not geo.any():
         return assign, None, objective, status
     t0 = time.perf_counter()
-    new, report = _repair(p, ctx, assign, geo, time_limit, bridge_hops)
+    new, report = _repair(p, ctx, assign, geo, budget, bridge_hops)
     outside = _outside(p, new)
-    left = time_limit - (time.perf_counter() - t0)
-    if outside > 1e-6 and report.split_before and left > 1:
+    if outside > 1e-6 and report.split_before and budget.left() > cs.contiguity_restart_min_s:
         # second start: the LP on travel distance alone (no continuity cost) gives compact, nearly one-piece
         # books; repaired the same way it often holds the bands where the first start could not
-        start = _compact_start(p, left / 2)
+        start = _compact_start(p, budget.share(cs.contiguity_restart_share).left())
         if start is not None:
-            alt, alt_rep = _repair(p, ctx, start, geo, time_limit - (time.perf_counter() - t0), bridge_hops)
+            alt, alt_rep = _repair(p, ctx, start, geo, budget, bridge_hops)
             if _outside(p, alt) < outside and alt_rep.split_after <= report.split_after:
                 moved = np.flatnonzero(alt != assign)
                 alt_rep.reasons = {int(u): "moved so that every territory is one piece: the one-piece plan was "
@@ -327,11 +331,11 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
     from optimizers.carve.solvers import solve_lp
 
     q = dataclasses.replace(p, pair_cost=p.cand.dist_mi / 100.0)
-    lp = solve_lp(build_matrix(q), max(time_limit, 1.0))
+    lp = solve_lp(build_matrix(q), time_limit)
     return assignment_from_x(q, lp.x) if lp.x is not None else None
 
 
-def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float, bridge_hops: int):
+def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, budget: Budget, bridge_hops: int):
     units = ctx["units"]
     U, T = p.n_units, p.n_terr
     c = p.cand
@@ -343,7 +347,7 @@ def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, time_limit: float
     fixed = np.where(n_c == 1, c.terr[c.ptr[:-1]], -1)
     adj = unit_graph_of(ctx, geo, bridge_hops)
     return make_contiguous(adj, assign, allowed, fixed, geo, p.unit_metrics, p.lo, p.hi, p.target, cost,
-                           time_limit, list(ctx["terr"]["label"].astype(str)), unit_names(units.frame))
+                           budget, list(ctx["terr"]["label"].astype(str)), unit_names(units.frame))
 
 
 def annotate(result, report: ContiguityReport, units, acc: pd.DataFrame) -> None:

@@ -7,11 +7,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import threading
-import time
 from collections.abc import Callable
 
 import numpy as np
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.model import Cancelled, Problem
 from optimizers.carve.parallel import ThreadRunner, default_threads
 from optimizers.carve.parts import (
@@ -39,7 +39,7 @@ __all__ = ["PART_ACCEPT_GAP", "Part", "PartResult", "Runner", "solve_part", "mak
 PART_ACCEPT_GAP = 2.0  # a part's plan is kept within this multiple of the carve's gap target (see solve_parts)
 
 
-def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, stats: dict,
+def solve_parts(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats: dict,
                 expand: Callable[[int], Problem] | None = None, k_used: int = 0, runner: Runner | None = None,
                 group_labels: list[str] | None = None, warm: np.ndarray | None = None):
     """Solve every part through ``runner``; widen a part whose LP is infeasible over the pruned pairs, and give a
@@ -53,9 +53,12 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
         parts = [dataclasses.replace(q, accept_gap=PART_ACCEPT_GAP * cs.mip_gap) for q in parts]
     stats["parts"] = n
     # in sequence, a part may use up to twice its share (a quick part leaves its time to the next); the
-    # deadline caps the whole, and a part left with no plan gets what remains afterwards
-    remaining = max(deadline - time.perf_counter(), 1.0)
+    # budget caps the whole, and a part left with no plan gets what remains afterwards
+    remaining = max(budget.left(), cs.part_min_s)
     done_share = [0.0]
+
+    def cap(share: float, workers: int = 1) -> float:
+        return remaining * min(1.0, max(cs.part_time_factor * share * workers, cs.part_min_share))
 
     def on_done(i: int, r: PartResult) -> None:
         done_share[0] += parts[i].share
@@ -67,22 +70,20 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             0.05 + 0.85 * min(done_share[0] + parts[i].share * f, 1.0), f"{parts[i].name}: {m}"))
     if runner is None:
         def fn(part: Part) -> PartResult:
-            left = deadline - time.perf_counter()
-            budget = left if n == 1 else min(left, remaining * min(1.0, max(2 * part.share, 0.1)))
+            part = dataclasses.replace(part, budget=budget if n == 1 else budget.child(cap(part.share)))
 
             def prog(f, msg, part=part):
                 progress(0.05 + 0.85 * (done_share[0] + part.share * f),
                          (f"{part.name}: " if n > 1 else "") + msg)
-            return solve_part(part, cs, budget, should_stop=stop, progress=prog)
+            return solve_part(part, cs, remaining, should_stop=stop, progress=prog)
         results = SequentialRunner(stop).map(fn, parts, on_done)
     else:
         # each part its share of the time, as in sequence, times the runner's parallelism (without a cap every
         # part got the whole time limit: 24 parts in this process ran 1,372 s on a 600 s limit); none past the end
         runner = as_runner(runner)
         workers = max(int(runner.workers or 1), 1)
-        end = time.time() + (deadline - time.perf_counter())
-        parts = [dataclasses.replace(q, time_cap_s=remaining * min(1.0, max(2 * q.share * workers, 0.1)),
-                                     deadline_epoch=end) for q in parts]
+        # the carve's budget goes with each part (on another process, as its wall-clock form)
+        parts = [dataclasses.replace(q, time_cap_s=cap(q.share, workers), budget=budget) for q in parts]
         fn = functools.partial(solve_part, settings=cs, time_limit_s=remaining)
         if runner.in_process and expand is not None:
             # in this process (threads, or the job recorder around them) a part whose LP is infeasible widens at
@@ -93,11 +94,11 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
                 with lock:  # one build per k, whichever part asks first
                     return expand(k2)
             fn = functools.partial(solve_part_widening, settings=cs, time_limit_s=remaining, expand=expand_once,
-                                   k_used=k_used, deadline=deadline)
+                                   k_used=k_used)
         results = runner.map(fn, parts, on_done)
         if expand is not None and not stop():
             results = widen_on_runner(cs, p, parts, results, expand, k_used, runner, fn, progress, stats,
-                                      deadline)
+                                      budget)
     if stop():
         raise Cancelled()
     kept = []
@@ -110,7 +111,7 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
         k2 = max(k_used, k_part)
         sub = part
         while (((r.assign is None and r.lp_infeasible) or r.bands_broken) and expand is not None
-               and k2 < sub.problem.n_terr and time.perf_counter() < deadline - 2):
+               and k2 < sub.problem.n_terr and budget.left() > cs.retry_margin_s):
             # this part's LP is infeasible over the pruned pairs (soft mode: its LP breaks a band, which is the
             # same finding priced instead of refused): retry it with longer candidate lists
             k2 = wider_k(cs, p, k2)
@@ -119,21 +120,22 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             if q is None:
                 stats["lp_infeasible"] = True  # the parts changed shape: let the caller restart whole
                 break
-            sub = dataclasses.replace(part, problem=q, warm=r.assign, time_cap_s=None)
+            sub = dataclasses.replace(part, problem=q, warm=r.assign, time_cap_s=None, budget=budget)
             stats["candidates_k"] = max(stats.get("candidates_k", 0), k2)
             stats["parts_widened"] = stats.get("parts_widened", 0) + 1
             # a part with no plan may use all the time left; a soft part with a plan, about its first solve's
-            left = deadline - time.perf_counter()
-            wider = solve_part(sub, cs, left if r.assign is None else min(left, max(2 * r.seconds, 10.0)),
-                               should_stop=stop, progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
+            limit = budget.left() if r.assign is None else max(cs.widen_time_factor * r.seconds, cs.widen_min_s)
+            wider = solve_part(sub, cs, limit, should_stop=stop,
+                               progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
             if r.assign is not None and not wider_is_better(cs, wider, r):
                 break  # soft mode: the narrower plan stays (cheaper, or the wider one's bound is too weak)
             r = wider
-        if r.assign is None and r.status == "time_limit" and deadline - time.perf_counter() > 2:
+        if r.assign is None and r.status == "time_limit" and budget.left() > cs.retry_margin_s:
             # no part ends without a plan while time remains: give it what is left
             progress(0.9, f"{part.name}: no plan within its share of the time; retrying with the time left")
             stats["parts_retried"] = stats.get("parts_retried", 0) + 1
-            r = solve_part(sub, cs, 0.95 * (deadline - time.perf_counter()), should_stop=stop,
+            r = solve_part(dataclasses.replace(sub, budget=budget.share(cs.retry_share), time_cap_s=None), cs,
+                           remaining, should_stop=stop,
                            progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
         if r is not results[part.index]:
             for key, v in r.stats.items():  # the widened or retried solve's own work counts too
@@ -146,7 +148,7 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, deadline: float, 
             return r.status, None, np.nan, np.nan
         kept.append((part, sub, r))
     if n > 1:
-        kept = tighten(cs, kept, deadline, stop, progress, stats)
+        kept = tighten(cs, kept, budget, stop, progress, stats)
     assign = np.full(p.n_units, -1, dtype=np.int64)
     for part, _, r in kept:
         assign[part.units] = part.terrs[r.assign]

@@ -38,7 +38,8 @@ class ThreadRunner(BaseRunner):
     ``should_stop`` (or :meth:`cancel`): checked as the caller waits (raises :class:`Cancelled`, and no queued
     item starts) and passed to ``fn`` when it takes a ``should_stop`` keyword, so a running part stops too.
     ``progress(index, fraction, message)``: passed to ``fn`` as ``progress(fraction, message)`` when it takes one,
-    relayed on the caller's thread.  An item's exception is re-raised on the caller's thread; the items not started are dropped."""
+    relayed on the caller's thread.  An item's exception is re-raised on the caller's thread; the items not started
+    are dropped."""
 
     engine = "threads"
     in_process = True

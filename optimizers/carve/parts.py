@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.model import Problem
 from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
@@ -34,7 +35,7 @@ class Part:
     share: float  # this part's share of all candidate pairs (its share of the time)
     warm: np.ndarray | None = None  # optional start: territory index (local) per unit, e.g. today's plan
     time_cap_s: float | None = None  # this part's own cap (its share of the time), seconds
-    deadline_epoch: float | None = None  # the carve's deadline (``time.time()``): no part runs past it
+    budget: Budget | None = None  # the carve's time budget: no part runs past it (pickled: its wall-clock form)
     accept_gap: float | None = None  # the part's plan is kept within this gap of its own bound (None: the carve's)
 
 
@@ -57,17 +58,17 @@ class PartResult:
 def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
                should_stop: Callable[[], bool] | None = None, progress: Callable[[float, str], None] | None = None
                ) -> PartResult:
-    """Solve one part within ``time_limit_s`` seconds (picklable inputs, no callbacks needed)."""
+    """Solve one part within ``time_limit_s`` seconds, its own cap (``time_cap_s``) and the carve's budget
+    (``budget``), whichever ends first, but at least ``settings.part_min_s`` (within the carve's end plus its
+    ``grace_s``); picklable inputs, no callbacks needed."""
     t0 = time.perf_counter()
     stop = should_stop or (lambda: False)
     stats: dict[str, Any] = {}
-    limit = float(time_limit_s)
-    if part.time_cap_s is not None:
-        limit = min(limit, part.time_cap_s)
-    if part.deadline_epoch is not None:
-        limit = min(limit, part.deadline_epoch - time.time())
+    limit = float(time_limit_s) if part.time_cap_s is None else min(float(time_limit_s), part.time_cap_s)
+    carve = part.budget or Budget(limit)
+    budget = carve.child(limit).at_least(settings.part_min_s, not_after=carve.end + settings.grace_s)
     st, a, obj, bnd = solve_one(settings, part.problem, progress or (lambda f, m: None), stop,
-                                t0 + max(limit, 0.5), stats, 0, 1, warm=part.warm,  # callers name parts
+                                budget, stats, 0, 1, warm=part.warm,  # callers name parts
                                 accept_gap=part.accept_gap)
     return PartResult(index=part.index, status=st, assign=a, objective=float(obj), bound=float(bnd),
                       seconds=time.perf_counter() - t0, lp_infeasible=bool(stats.pop("lp_infeasible", False)),

@@ -17,10 +17,10 @@ in a few passes, not 2,400 (this module first made at most one move in and out o
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import numpy as np
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.model import Matrix, Problem, build_matrix, loads_of, objective_of, tier_widths
 
 # hard mode's price of a band breach in :func:`polish`, as a multiple of the soft penalty (per unit of the metric;
@@ -83,10 +83,10 @@ class _Rows:
         return self.pen[r] * out
 
 
-def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passes: int = 200) -> np.ndarray:
-    """``assign`` improved by single-unit moves until none helps, ``passes`` are done or ``deadline``
-    (``time.perf_counter()``) is reached; returned only when cheaper (soft mode only; else ``assign``).  The
-    accounts cap of a book is kept as a hard limit (a move into a full book is not made)."""
+def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes: int = 200) -> np.ndarray:
+    """``assign`` improved by single-unit moves until none helps, ``passes`` are done or ``budget`` (a
+    :class:`~optimizers.carve.budget.Budget`) is spent; returned only when cheaper (soft mode only; else
+    ``assign``).  The accounts cap of a book is kept as a hard limit (a move into a full book is not made)."""
     if not p.soft or p.max_moves is not None or p.max_arr_moved is not None:
         return assign  # budgets link every move: single moves cannot be priced one by one
     M = len(p.metric_names)
@@ -99,7 +99,7 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
     n_acc = p.unit_accounts.tolist()
     um = p.unit_metrics.tolist()
     for _ in range(passes):
-        if time.perf_counter() > deadline:
+        if budget.expired():
             break
         loads = loads_of(p, a).reshape(-1)
         u, t, s, pair_delta = _moves(p, mx, a)
@@ -143,7 +143,7 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
                 count_l[tj] += n_acc[uj]
                 count_l[sj] -= n_acc[uj]
             made += 1
-            if made % 512 == 0 and time.perf_counter() > deadline:
+            if made % 512 == 0 and budget.expired():
                 break
         obj = objective_of(p, mx, a)
         if obj >= best - 1e-9:
@@ -152,12 +152,12 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, passe
     return best_a
 
 
-def polish(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, good_enough: float | None = None
+def polish(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, good_enough: float | None = None
            ) -> np.ndarray:
     """``assign`` improved by single-unit moves (see :func:`rebalance`) and swaps between two books (see
-    :func:`swap`), in turn, until neither helps or ``deadline``.  In hard mode the bands are priced as soft ones at
-    :data:`HARD_BREACH_PRICE` times the soft penalty, on one linear tier, so the moves first bring broken books back
-    inside their bands and then lower the cost without leaving them.  The result may still break a band (a move
+    :func:`swap`), in turn, until neither helps or ``budget`` is spent.  In hard mode the bands are priced as soft
+    ones at :data:`HARD_BREACH_PRICE` times the soft penalty, on one linear tier, so the moves first bring broken
+    books back inside their bands and then lower the cost without leaving them.  The result may still break a band (a move
     that mends one book may break another on another metric): the caller checks.  Stops as soon as the objective
     is at or below ``good_enough`` (the gap target against the LP bound: polishing further is time for nothing)."""
     if p.max_moves is not None or p.max_arr_moved is not None:
@@ -166,11 +166,11 @@ def polish(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, good_eno
     if not p.soft:
         priced = dataclasses.replace(p, soft=True, soft_tiers=(), penalty=p.penalty * HARD_BREACH_PRICE)
         pmx = build_matrix(priced)
-    a = rebalance(priced, pmx, assign, deadline)
+    a = rebalance(priced, pmx, assign, budget)
     best = objective_of(priced, pmx, a)
     good = -np.inf if good_enough is None else good_enough
-    while time.perf_counter() < deadline and best > good:
-        b = rebalance(priced, pmx, swap(priced, pmx, a, deadline), deadline)
+    while not budget.expired() and best > good:
+        b = rebalance(priced, pmx, swap(priced, pmx, a, budget), budget)
         obj = objective_of(priced, pmx, b)
         if obj >= best - 1e-9:
             break
@@ -178,7 +178,7 @@ def polish(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, good_eno
     return a
 
 
-def swap(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, per_pair: int = 16,
+def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: int = 16,
          passes: int = 100) -> np.ndarray:
     """``assign`` improved by swaps: a unit from book A to book B and one from B to A, which single moves cannot
     do when both books sit at a band edge (one metric, pure distance: every book at its edge, the rounding 0.73%
@@ -191,7 +191,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, deadline: float, per_pair: 
     best, best_a = objective_of(p, mx, a), a.copy()
     cap = p.max_accounts
     for _ in range(passes):
-        if time.perf_counter() > deadline:
+        if budget.expired():
             break
         loads = loads_of(p, a).reshape(-1)
         mu, mt, ms, dcost = _moves(p, mx, a)

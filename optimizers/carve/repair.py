@@ -6,6 +6,7 @@ import time
 
 import numpy as np
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.greedy import greedy_assign
 from optimizers.carve.model import (
     Cancelled,
@@ -25,9 +26,10 @@ from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import resolve_tightened, solve_lp, solve_sub_mip
 
 
-def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k, n, warm: np.ndarray | None = None,
-              accept_gap: float | None = None):
-    """Solve one part by its deadline (``time.perf_counter()`` seconds); ``warm``: an optional starting plan
+def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats, k, n,
+              warm: np.ndarray | None = None, accept_gap: float | None = None):
+    """Solve one part within its ``budget`` (:class:`~optimizers.carve.budget.Budget`); ``warm``: an optional
+    starting plan
     (territory index per unit); ``accept_gap``: the mended rounding is kept once within this gap of the part's own
     bound ("feasible" when above ``cs.mip_gap``; default ``cs.mip_gap``), for a part of a carve whose gap target is
     for the whole.  Returns status, assign, objective, bound."""
@@ -49,9 +51,9 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if stop():
         raise Cancelled()
     progress(0.15, f"{tag}LP relaxation ({mx.A.shape[1]:,} columns, {mx.A.shape[0]:,} rows)")
-    left = deadline - time.perf_counter()
+    left = budget.left()
     # soft mode keeps a tenth of the time (at most 30 s) to rebalance its start should the LP not finish
-    lp_time = left - (min(0.1 * left, 30.0) if p.soft else 0.0)
+    lp_time = left - (min(cs.soft_rescue_share * left, cs.soft_rescue_max_s) if p.soft else 0.0)
     if p.lp_start is not None and not small:
         # widened lists: their pairs priced in as needed, from each unit's cheapest and every pair of the units the
         # start plan (the narrower lists' plan) leaves in an over-full book: at 500,000×2,500 the West Coast
@@ -74,7 +76,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
             # no LP in time: the start (greedy or today's plan, whichever is cheaper) ignores the lower bands or
             # the balance; single improving moves fix the worst of it in the time kept for this
             progress(0.9, f"{tag}LP not finished in time: rebalancing the start")
-            greedy = rebalance(p, mx, greedy, deadline)
+            greedy = rebalance(p, mx, greedy, budget)
         if greedy_ok:
             return "time_limit", greedy, objective_of(p, mx, greedy), -np.inf
         return lp.status if lp.status != "error" else "infeasible", None, np.nan, np.nan
@@ -91,7 +93,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if not small:
         # 0. the LP's rounding mended by single moves, and a small integer repair around any book still outside its
         #    band: at 10,000×50 on four metrics at ±5% within 0.8% of the bound a second after the LP
-        plan = mended_rounding(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
+        plan = mended_rounding(cs, p, mx, lp.x, bound, budget, stop, stats, progress, tag, lp.seconds)
         if plan is not None:
             obj = objective_of(p, mx, plan)
             gap = (obj - bound) / abs(obj) if obj else 0.0
@@ -115,7 +117,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
         #    rounding (bands as they are): at 10,000×50 on one metric 6 s to 0.37% of the bound where narrowing the
         #    bands first took 88 s (one balance metric only: see neighbourhood_repair)
         for attempt in (fractional_repair, neighbourhood_repair):
-            plan = attempt(cs, p, mx, lp.x, bound, deadline, stop, stats, progress, tag, lp.seconds)
+            plan = attempt(cs, p, mx, lp.x, bound, budget, stop, stats, progress, tag, lp.seconds)
             if plan is None:
                 continue
             obj = objective_of(p, mx, plan)
@@ -126,10 +128,10 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
     if not p.soft and not small and cs.band_margin > 0:
         # 3. narrow the bands a little, then more, until rounding the fractional units fits the real bands
         for margin in (cs.band_margin / 4, cs.band_margin / 2, cs.band_margin):
-            if time.perf_counter() > deadline - 1 or stop():
+            if budget.left() < cs.narrow_min_s or stop():
                 break
             progress(0.4, f"{tag}LP with bands narrowed by {margin:.0%} (room for rounding)")
-            tight = resolve_tightened(lp, p, mx, 1 - margin, deadline - time.perf_counter())
+            tight = resolve_tightened(lp, p, mx, 1 - margin, budget.left())
             stats["seconds_lp"] += tight.seconds
             if tight.x is None:
                 break
@@ -163,8 +165,8 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
             free = free_all
         else:
             free = np.union1d(frac_units, repair_pool(p, assign, touched, pool))
-        remaining = deadline - time.perf_counter()
-        if remaining < 0.5 and best is not None:
+        remaining = budget.left()
+        if (remaining < cs.part_min_s and best is not None) or budget.expired():
             break
         progress(0.5 + 0.08 * attempt, f"{tag}integer repair of {len(free):,} units (attempt {attempt + 1})")
         cols = columns_of_units(p, mx, free)
@@ -206,11 +208,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, deadline, stats, k,
             greedy, greedy_ok = _with_greedy(p, mx, greedy, greedy_ok, progress, tag)
         if greedy_ok:  # no repair found a plan: the greedy one, when it meets every band, is still a plan
             return "time_limit", greedy, objective_of(p, mx, greedy), min(bound, objective_of(p, mx, greedy))
-        return ("time_limit" if time.perf_counter() >= deadline else "infeasible"), None, np.nan, np.nan
+        return ("time_limit" if budget.expired() else "infeasible"), None, np.nan, np.nan
     return status, best, best_obj, min(bound, best_obj)
 
 
-def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, deadline: float, stop,
+def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
                     stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
     """The LP's rounding mended by single moves (:func:`~optimizers.carve.rebalance.polish`); where a few books still
     break a band (a move that mends one metric breaks another), their cheapest movers and those of the books they
@@ -220,13 +222,13 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
     it within 0.75% of the bound in 0.8 s (weight 1), and at weight 5 leave one book out, which a 124-unit MIP mends
     in 0.3 s (0.77%).  The integer repairs that follow took 20-160 s for the same."""
     t0 = time.perf_counter()
-    left = deadline - t0
-    if left < 1 or p.max_moves is not None or p.max_arr_moved is not None:
+    left = budget.left()
+    if left < cs.mend_min_s or p.max_moves is not None or p.max_arr_moved is not None:
         return None  # budgets link every move: single moves cannot be priced one by one
     progress(0.3, f"{tag}mending the LP's rounding by single moves and swaps")
-    cap = max(min(0.1 * left, 20.0), 1.0)
+    cap = max(min(cs.mend_share * left, cs.mend_max_s), cs.mend_min_s)
     good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
-    plan = polish(p, mx, assignment_from_x(p, x_lp), min(deadline, t0 + cap), good)
+    plan = polish(p, mx, assignment_from_x(p, x_lp), budget.child(cap), good)
     broken = broken_territories(p, plan)
     if len(broken) and not p.soft and not stop():
         free = repair_pool(p, plan, broken, cs.repair_pool)
@@ -234,22 +236,22 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
         free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
         progress(0.35, f"{tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a band")
         x0 = x_from_assignment(p, mx, plan)
-        sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(deadline - time.perf_counter(),
-                            max(5.0, lp_seconds)), cs.mip_gap, cs.solver, x0, 0.5 * cs.mip_gap * abs(bound),
-                            should_stop=stop, good_enough=good)
+        sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(budget.left(),
+                            max(cs.mend_mip_min_s, lp_seconds)), cs.mip_gap, cs.solver, x0,
+                            0.5 * cs.mip_gap * abs(bound), should_stop=stop, good_enough=good)
         stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
         if stop():
             raise Cancelled()
         if sub.x is not None:
             mended = assignment_from_x(p, sub.x)
             if is_feasible(p, mx, mended):
-                again = polish(p, mx, mended, min(deadline, time.perf_counter() + cap), good)
+                again = polish(p, mx, mended, budget.child(cap), good)
                 plan = again if is_feasible(p, mx, again) else mended
     stats["seconds_mend"] = stats.get("seconds_mend", 0.0) + time.perf_counter() - t0
     return plan if is_feasible(p, mx, plan) else None
 
 
-def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, deadline: float, stop,
+def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
                       stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
     """A plan from the LP with every whole unit fixed and only the fractional ones re-optimised (a small MIP), or
     None.  A gamble, so it gets half the LP's time at most (a tenth of the time left): when the residual has no
@@ -259,12 +261,12 @@ def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound
     assign = assignment_from_x(p, x_lp)
     if not len(frac):
         return assign if is_feasible(p, mx, assign) else None
-    cap = max(2.0, min(0.1 * (deadline - time.perf_counter()), 0.5 * lp_seconds))
-    return _repair_rounding(cs, p, mx, assign, frac, bound, deadline, cap, stop, stats, progress,
+    cap = max(cs.fractional_min_s, min(cs.fractional_share * budget.left(), cs.fractional_lp_factor * lp_seconds))
+    return _repair_rounding(cs, p, mx, assign, frac, bound, budget, cap, stop, stats, progress,
                             f"{tag}integer repair of the LP's {len(frac):,} fractional units")
 
 
-def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, deadline: float, stop,
+def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
                          stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
     """A plan from the LP's rounding with its fractional units and, in every territory they touch, the
     ``cs.repair_pool`` units that are cheapest to move re-optimised, or None; stopped as soon as the plan is within
@@ -282,17 +284,18 @@ def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bo
     assign = assignment_from_x(p, x_lp)
     free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
                       repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
-    cap = min(0.4 * (deadline - time.perf_counter()), max(20.0, 3 * lp_seconds))
-    return _repair_rounding(cs, p, mx, assign, free, bound, deadline, cap, stop, stats, progress,
+    cap = min(cs.neighbourhood_share * budget.left(),
+              max(cs.neighbourhood_min_s, cs.neighbourhood_lp_factor * lp_seconds))
+    return _repair_rounding(cs, p, mx, assign, free, bound, budget, cap, stop, stats, progress,
                             f"{tag}integer repair of {len(free):,} units around the LP's rounding")
 
 
 def _repair_rounding(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free: np.ndarray, bound: float,
-                     deadline: float, cap: float, stop, stats: dict, progress, message: str) -> np.ndarray | None:
+                     budget: Budget, cap: float, stop, stats: dict, progress, message: str) -> np.ndarray | None:
     """Re-optimise the units ``free`` with every other unit where ``assign`` puts it, for at most ``cap`` seconds;
     the plan when it meets every band, else None."""
-    left = deadline - time.perf_counter()
-    if left < 2 or cap < 1:
+    left = budget.left()
+    if left < cs.repair_min_left_s or cap < cs.repair_min_cap_s:
         return None
     progress(0.35, message)
     x0 = x_from_assignment(p, mx, assign)

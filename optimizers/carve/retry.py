@@ -3,11 +3,11 @@ the carve's own gap target when the whole misses it."""
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 
 import numpy as np
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.model import Problem
 from optimizers.carve.parts import Part, PartResult, solve_part, widened
 from optimizers.carve.runners import Runner, as_runner
@@ -17,16 +17,18 @@ __all__ = ["solve_part_widening", "tighten", "wider_k", "wider_is_better", "wide
 
 
 def solve_part_widening(part: Part, settings: CarveSettings, time_limit_s: float, expand: Callable[[int], Problem],
-                        k_used: int, deadline: float, should_stop: Callable[[], bool] | None = None,
+                        k_used: int, should_stop: Callable[[], bool] | None = None,
                         progress: Callable[[float, str], None] | None = None) -> PartResult:
     """:func:`solve_part`, then, while its LP is infeasible over the pruned pairs, again with twice the candidates
     per unit (``expand(k)``: the whole problem at k) until it has a plan, every territory is a candidate or time
     is up.  For runners in this process: the widened part starts at once, beside the others still solving (at
-    50,000×250 one part of eight needs 20 candidates; widened after the rest it added 10 s at the end)."""
+    50,000×250 one part of eight needs 20 candidates; widened after the rest it added 10 s at the end).  The
+    widened solves have what is left of the carve's budget (``part.budget``; without one, ``time_limit_s``)."""
+    budget = part.budget or Budget(time_limit_s)
     r = solve_part(part, settings, time_limit_s, should_stop, progress)
     k, times = k_used, 0
     while (r.assign is None and r.lp_infeasible and k < part.problem.n_terr
-           and time.perf_counter() < deadline - 2 and not (should_stop and should_stop())):
+           and budget.left() > settings.retry_margin_s and not (should_stop and should_stop())):
         k = 2 * max(k, 1)
         if progress is not None:
             progress(0.9, f"widening to {k} candidate territories per unit")
@@ -35,15 +37,15 @@ def solve_part_widening(part: Part, settings: CarveSettings, time_limit_s: float
             break  # the parts would change shape: the caller restarts whole
         times += 1
         # a part with no plan may use all the time left
-        r = solve_part(dataclasses.replace(part, problem=q, warm=None, time_cap_s=None), settings,
-                       deadline - time.perf_counter(), should_stop, progress)
+        r = solve_part(dataclasses.replace(part, problem=q, warm=None, time_cap_s=None, budget=budget), settings,
+                       budget.left(), should_stop, progress)
     if times:
         r.stats["parts_widened"] = r.stats.get("parts_widened", 0) + 1
         r.stats["widened_to_k"] = k
     return r
 
 
-def tighten(cs: CarveSettings, kept: list[tuple[Part, Part, PartResult]], deadline: float, stop, progress,
+def tighten(cs: CarveSettings, kept: list[tuple[Part, Part, PartResult]], budget: Budget, stop, progress,
             stats: dict) -> list[tuple[Part, Part, PartResult]]:
     """While the whole carve misses its gap target, the parts kept above it (``Part.accept_gap``) solved again to
     the target itself, the furthest from their bound (in objective units) first, in the time left.  ``kept``:
@@ -58,13 +60,14 @@ def tighten(cs: CarveSettings, kept: list[tuple[Part, Part, PartResult]], deadli
         part, sub, r = out[j]
         if whole_gap() <= cs.mip_gap + 1e-9:
             break
-        left = deadline - time.perf_counter()
-        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or left < 5 or stop():
+        left = budget.left()
+        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or left < cs.tighten_min_s or stop():
             continue
         progress(0.9, f"{part.name}: the whole is {whole_gap():.2%} from its bound: solving this part to "
                       f"{cs.mip_gap:.1%}")
         stats["parts_tightened"] = stats.get("parts_tightened", 0) + 1
-        again = solve_part(dataclasses.replace(sub, accept_gap=None, time_cap_s=None), cs, left, should_stop=stop,
+        again = solve_part(dataclasses.replace(sub, accept_gap=None, time_cap_s=None, budget=budget), cs, left,
+                           should_stop=stop,
                            progress=lambda f, m, name=part.name: progress(0.9, f"{name}: {m}"))
         if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective:
             # both bounds are LP bounds of the same part: the higher one holds
@@ -96,13 +99,13 @@ def wider_is_better(cs: CarveSettings, wider: PartResult, narrow: PartResult) ->
 
 
 def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: list[PartResult], expand, k_used: int,
-                    runner: Runner, fn, progress, stats: dict, deadline: float) -> list[PartResult]:
+                    runner: Runner, fn, progress, stats: dict, budget: Budget) -> list[PartResult]:
     """Soft parts whose LP broke a band, solved again with twice the candidates per unit, all at once on the
     runner (one after another in the driver they would queue behind each other), until their LP holds the bands,
     every territory is a candidate, or time is up (only as many as the time left can run); a wider plan replaces
     the narrower only when its LP finished and it is cheaper.  The parts furthest outside their bands go first."""
     out, k, runner = list(results), k_used, as_runner(runner)
-    while time.perf_counter() < deadline - 2:
+    while budget.left() > cs.retry_margin_s:
         again = [i for i, r in enumerate(out) if r.bands_broken and r.assign is not None]
         k2 = wider_k(cs, p, k)
         if not again or k2 <= k:
@@ -110,23 +113,24 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         wide, items, where = expand(k2), [], []
         # only as many as the time left can run (worker-seconds): at 500,000 × 2,500, 18 parts broke a band and
         # the 16 queued last started past the deadline, to no use
-        budget = (deadline - time.perf_counter()) * max(int(runner.workers or 1), 1)
+        work_s = budget.left() * max(int(runner.workers or 1), 1)
         # the worst first (at 500,000 × 2,500 the three parts of one region had books 3-12× their target over
         # 10 candidates; taken quickest first, two of them were never widened), then the quickest
         for i in sorted(again, key=lambda j: (-round(out[j].band_excess, 1), out[j].seconds)):
             # twice its first solve; four times when its LP prices the wider pairs in (the West Coast parts at
             # 500,000×2,500: 135 s for a first solve of 32 s; stopped at ~100 s their bounds were Lasdon's, ~0)
-            cap = max((4 if (p.soft and cs.column_generation) else 2) * out[i].seconds, 10.0)
-            if budget < cap:
+            factor = cs.widen_priced_factor if (p.soft and cs.column_generation) else cs.widen_time_factor
+            cap = max(factor * out[i].seconds, cs.widen_min_s)
+            if work_s < cap:
                 stats["parts_not_widened"] = stats.get("parts_not_widened", 0) + 1
                 out[i] = dataclasses.replace(out[i], bands_broken=False)
                 continue
             q = widened(parts[i], wide)
             if q is not None:
-                budget -= cap
+                work_s -= cap
                 # the narrower plan starts it: an incumbent, and its over-full books' units get every pair
                 items.append(dataclasses.replace(parts[i], problem=q, warm=out[i].assign,
-                                                 name=f"{parts[i].name} · k={k2}", time_cap_s=cap))
+                                                 name=f"{parts[i].name} · k={k2}", time_cap_s=cap, budget=budget))
                 where.append(i)
             else:
                 out[i] = dataclasses.replace(out[i], bands_broken=False)  # the parts would change shape
@@ -135,7 +139,7 @@ def widen_on_runner(cs: CarveSettings, p: Problem, parts: list[Part], results: l
         # time the chosen parts leave unused is theirs, up to three times their cap: twice the first solve was
         # too short for the worst parts (the LP over twice the pairs takes more than twice as long), and the
         # 500,000 × 2,500 carve ended 6 minutes early while its worst parts' wider LPs had been stopped
-        stretch = min(3.0, 1.0 + max(budget, 0.0) / sum(q.time_cap_s for q in items))
+        stretch = min(cs.widen_stretch_max, 1.0 + max(work_s, 0.0) / sum(q.time_cap_s for q in items))
         items = [dataclasses.replace(q, time_cap_s=min(q.time_cap_s * stretch, parts[i].time_cap_s or np.inf))
                  for q, i in zip(items, where)]
         progress(0.9, f"{len(items)} part(s) break a band over {k} candidates per unit: widening to {k2}")

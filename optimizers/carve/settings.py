@@ -65,6 +65,38 @@ class CarveSettings:
     # ties) | arr_moved (least ARR moved): the last two give the exact fewest-moves end of the frontier
     objective: str = "cost"
 
+    # ---- the time budget (optimizers.carve.budget): how ``time_limit`` is split among the steps.  Shares are of
+    # the time left when the step starts; seconds are floors or caps.  Changing them changes speed, not rules.
+    grace_s: float = 2.0  # the most a closing step (diagnosis, contiguity) may run past the limit
+    part_min_s: float = 0.5  # the least a part is given, even past the end (its LP gets a moment)
+    part_time_factor: float = 2.0  # a part's cap: this × its share of the pairs × the runner's workers …
+    part_min_share: float = 0.1  # … of the time left, at least this share of it (a quick part leaves time over)
+    retry_margin_s: float = 2.0  # a part is widened or retried only while more than this is left
+    retry_share: float = 0.95  # a part left with no plan is retried with this share of the time left
+    widen_time_factor: float = 2.0  # a widened part with a plan: this × its first solve's time …
+    widen_priced_factor: float = 4.0  # … (this × in soft mode with column generation: pricing is slower) …
+    widen_min_s: float = 10.0  # … and at least this
+    widen_stretch_max: float = 3.0  # widened parts may stretch their caps by at most this over the time unused
+    tighten_min_s: float = 5.0  # a part is solved again to the gap target only while this is left
+    soft_rescue_share: float = 0.1  # soft mode: share of a part's time kept to rebalance its start if the LP
+    soft_rescue_max_s: float = 30.0  # does not finish, at most this
+    narrow_min_s: float = 1.0  # the narrowed-band LP re-solves run only while this is left
+    mend_share: float = 0.1  # the polish of the LP's rounding: this share of the time left …
+    mend_max_s: float = 20.0  # … at most this …
+    mend_min_s: float = 1.0  # … at least this (and not at all with less left)
+    mend_mip_min_s: float = 5.0  # the MIP mending the books still outside a band: the LP's time, at least this
+    fractional_share: float = 0.1  # the fractional-units repair: this share of the time left …
+    fractional_lp_factor: float = 0.5  # … or this × the LP's time, whichever is less …
+    fractional_min_s: float = 2.0  # … at least this
+    neighbourhood_share: float = 0.4  # the neighbourhood repair (one metric): this share of the time left …
+    neighbourhood_lp_factor: float = 3.0  # … or this × the LP's time …
+    neighbourhood_min_s: float = 20.0  # … at least this (capped by the share)
+    repair_min_left_s: float = 2.0  # a rounding repair starts only while this is left
+    repair_min_cap_s: float = 1.0  # … and only with a cap of at least this
+    diagnosis_max_s: float = 20.0  # the elastic LP explaining an infeasible carve: the time left, at most this
+    contiguity_restart_min_s: float = 1.0  # contiguity: a second start is tried only while this is left …
+    contiguity_restart_share: float = 0.5  # … its travel-only LP with this share of the contiguity step's time
+
     def validate(self) -> None:
         bad = set(self.metrics) - set(BALANCE_METRICS)
         if bad:
@@ -93,6 +125,19 @@ class CarveSettings:
             raise ValueError(f"threads must be ≥ 0 (0 = one per core), not {self.threads}")
         if self.candidates < 1:
             raise ValueError("candidates must be at least 1")
+        self._validate_time_rules()
+
+    def _validate_time_rules(self) -> None:
+        if self.time_limit <= 0:
+            raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit}")
+        shares = ("part_min_share", "retry_share", "soft_rescue_share", "mend_share", "fractional_share",
+                  "neighbourhood_share", "contiguity_restart_share")
+        for name in shares:
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
+        for f in dataclasses.fields(self):
+            if f.name.endswith(("_s", "_factor", "_max")) and getattr(self, f.name) < 0:
+                raise ValueError(f"{f.name} must be ≥ 0, not {getattr(self, f.name)}")
 
     def tol(self, metric: str) -> float:
         return float(self.tolerance.get(metric, DEFAULT_TOLERANCE.get(metric, 0.1)))

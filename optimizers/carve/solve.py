@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.decompose import Runner, solve_parts
 from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
 from optimizers.carve.model import Cancelled, Problem
@@ -23,12 +24,17 @@ ProgressFn = Callable[[float, str], None]
 
 
 class TerritoryCarver:
-    """``TerritoryCarver(settings).solve(accounts, reps, plan_year=..., as_of=...) -> CarveResult``."""
+    """``TerritoryCarver(settings).solve(accounts, reps, plan_year=..., as_of=...) -> CarveResult``.
 
-    def __init__(self, settings: CarveSettings | None = None, defaults: Settings | None = None):
+    ``clock``: what the carve's time budget reads (:class:`~optimizers.carve.budget.Budget`; a test passes a fake
+    one and advances it from inside the steps)."""
+
+    def __init__(self, settings: CarveSettings | None = None, defaults: Settings | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.cs = settings or CarveSettings()
         self.cs.validate()
         self.defaults = defaults or Settings()
+        self.clock = clock
 
     def prepare(self, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp,
                 k: int | None = None):
@@ -63,7 +69,11 @@ class TerritoryCarver:
 
 
 class _Run:
-    """One carve's state: inputs, clocks and progress; each step of :meth:`TerritoryCarver.solve` is a method."""
+    """One carve's state: inputs, time budget and progress; each step of :meth:`TerritoryCarver.solve` is a method.
+
+    ``budget`` is the whole carve's; ``solve_budget`` the same but for the share kept for the contiguity repair
+    of geographic units (``contiguity_share``).  The diagnosis and the contiguity step may run past the end by
+    ``grace_s`` at most; everything else ends with its budget."""
 
     def __init__(self, carver: TerritoryCarver, accounts, reps, plan_year, as_of, progress, should_stop):
         self.carver, self.cs = carver, carver.cs
@@ -71,12 +81,12 @@ class _Run:
         self.as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
         self.progress = progress or (lambda f, m: None)
         self.stop = should_stop or (lambda: False)
-        self.t0 = time.perf_counter()
-        self.deadline = self.t0 + self.cs.time_limit
-        self.end = self.deadline
+        self.t0 = time.perf_counter()  # for the reported seconds (the budget decides, this only measures)
+        self.budget = Budget(self.cs.time_limit, carver.clock)
+        self.solve_budget = self.budget
         if self.cs.contiguous and set(self.cs.units.values()) & {"zip", "zip3", "county", "state"}:
             # a share of the time limit is kept for the contiguity repair of geographic units
-            self.deadline -= self.cs.contiguity_share * self.cs.time_limit
+            self.solve_budget = self.budget.less(self.cs.contiguity_share * self.cs.time_limit)
         self.seconds_build = 0.0
 
     def elapsed_solve(self) -> float:
@@ -108,7 +118,7 @@ class _Run:
                     k = min(p.n_terr, k * 2)  # pruning too tight for these bands: widen the candidate lists
                     continue
             try:
-                out = solve_parts(cs, p, self.progress, self.stop, self.deadline, stats, self.expander(stats), k,
+                out = solve_parts(cs, p, self.progress, self.stop, self.solve_budget, stats, self.expander(stats), k,
                                   runner=runner, group_labels=group_labels(cs, ctx["terr"]),
                                   warm=warm_units(warm, ctx))
             except Cancelled:
@@ -116,7 +126,8 @@ class _Run:
                                                           diagnosis="cancelled by the user",
                                                           seconds_solve=self.elapsed_solve())
             more = int(np.diff(p.cand.ptr).max(initial=0)) < p.n_terr and k < p.n_terr
-            if out[0] == "infeasible" and more and stats.get("lp_infeasible") and time.perf_counter() < self.deadline - 2:
+            if (out[0] == "infeasible" and more and stats.get("lp_infeasible")
+                    and self.solve_budget.left() > cs.retry_margin_s):
                 k = min(p.n_terr, k * 2)  # the LP over the pruned pairs is infeasible: maybe the pruning, not the bands
                 continue
             self.seconds_build += stats.pop("seconds_components_build", 0.0)
@@ -139,7 +150,7 @@ class _Run:
         seconds_solve = self.elapsed_solve()
         if status == "infeasible":
             self.progress(0.9, "Diagnosing why no plan fits")
-            limit = min(20.0, max(5.0, self.deadline - time.perf_counter()))
+            limit = min(self.cs.diagnosis_max_s, self.budget.extended(self.cs.grace_s).left())
             diag = diagnosis_text(elastic(p, ctx["terr"], time_limit=limit))
         else:
             diag = (f"no whole-account plan found within the {self.cs.time_limit:.0f} s time limit; raise the time "
@@ -155,7 +166,7 @@ class _Run:
 
             self.progress(0.92, "Checking that every geographic territory is one piece")
             assign, report, objective, status = enforce(p, ctx, assign, objective, bound, status, self.cs,
-                                                        max(5.0, self.end - time.perf_counter()))
+                                                        self.budget.extended(self.cs.grace_s))
         seconds_solve = self.elapsed_solve()
         self.progress(0.95, "Explaining moves")
         res = assemble(self.cs, self.carver.defaults, p, ctx, assign, status, objective, bound, self.seconds_build,
