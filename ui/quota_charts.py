@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ui.charts import altair_module
+from ui.charts import altair_module, spec  # noqa: F401 — spec: the pages cache the charts as specs
 
 alt = altair_module()  # set up once per process (no per-object schema validation)
 

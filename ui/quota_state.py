@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 
 import pandas as pd
@@ -35,11 +37,21 @@ def _digest(obj) -> str:
     return hashlib.sha1(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
+_FINGERPRINTS: dict[int, tuple[Plan, str]] = {}  # id(plan) → (plan, fingerprint): a plan hashed once, not per call
+
+
 def plan_fingerprint(plan: Plan) -> str:
-    """Changes whenever the plan's assignment or territories change."""
+    """Changes whenever the plan's assignment or territories change (plans are not changed in place)."""
+    kept = _FINGERPRINTS.get(id(plan))
+    if kept is not None and kept[0] is plan:
+        return kept[1]
     h = pd.util.hash_pandas_object(plan.assignment, index=True).sum()
     t = pd.util.hash_pandas_object(plan.territories.astype(str), index=True).sum()
-    return f"{plan.name}:{int(h)}:{int(t)}"
+    fp = f"{plan.name}:{int(h)}:{int(t)}"
+    if len(_FINGERPRINTS) >= 64:
+        _FINGERPRINTS.clear()
+    _FINGERPRINTS[id(plan)] = (plan, fp)
+    return fp
 
 
 def _in_review(store, refs) -> int | None:
@@ -55,38 +67,46 @@ def _in_review(store, refs) -> int | None:
                  and st_[r.name].state == "in_review"), None)
 
 
-def plan_options() -> tuple[list, int, object]:
-    """(plans on offer, the default's index, the store): today's plan, this session's runs and the saved plans the
-    user may see; the default is the working plan (sidebar), else the plan waiting in review, else today's."""
+def _options(session: dict) -> tuple[list, int | None, object]:
+    """(plans on offer, the working plan's index or None, the store)."""
     from planning.plans import PlanRef, available_plans
     from ui import working_plan
 
-    session = state.session_plans()
     try:
         store = scoped.view().store  # raises when the store cannot be opened
         refs, _problem = available_plans(session, store)
     except Exception:  # no store: this session's plans only
         store, refs = None, [PlanRef("session", n) for n in session]
     refs, working = working_plan.first_working(refs)
+    return refs, working, store
+
+
+def plan_options() -> tuple[list, int, object]:
+    """(plans on offer, the default's index, the store): today's plan, this session's runs and the saved plans the
+    user may see; the default is the working plan (sidebar), else the plan waiting in review, else today's."""
+    refs, working, store = _options(state.session_plans())
     default = working if working is not None else _in_review(store, refs)
     return refs, default or 0, store
 
 
 def selected_plan() -> Plan:
-    """The plan chosen for quotas, shared by both pages: finance sets quotas on the plan under review."""
-    refs, default, store = plan_options()
+    """The plan chosen for quotas, shared by both pages: finance sets quotas on the plan under review.  The review
+    states are read only to choose the first default, not on every rerun."""
+    session = state.session_plans()
+    refs, working, store = _options(session)
     labels = [r.label for r in refs]
     if st.session_state.get(_PLAN_NAME) not in labels:
-        st.session_state[_PLAN_NAME] = labels[default]
+        default = working if working is not None else _in_review(store, refs)
+        st.session_state[_PLAN_NAME] = labels[default or 0]
     label = st.selectbox("Plan to set quotas on", labels, key=_PLAN_NAME,
                          help="Today's CRM ownership, a run of this session, or a saved plan. It starts on the "
                               "working plan (sidebar), else on the plan waiting in review.")
     ref = refs[labels.index(label)]
     try:
-        return ref.load(state.session_plans(), store)
+        return ref.load(session, store)
     except Exception as exc:  # a saved plan that cannot be read: say so and use today's plan
         st.error(f"Could not load {label}: {exc}. Showing today's plan.")
-        return state.session_plans()[refs[0].name]
+        return session[refs[0].name]
 
 
 def quota_settings() -> QuotaSettings:
@@ -148,23 +168,49 @@ def sim_key(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict) -> str:
                     plans_to_dict(plans), cfg])
 
 
+# Simulations shared by every session, keyed on (sim_key, user): a second session opening Finance on the same
+# inputs reads the draws instead of drawing them again.  Read-only once made; the last few are kept.
+_SHARED_SIMS: OrderedDict[tuple, CompSimResult] = OrderedDict()
+_SHARED_MAX = 8
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(key: tuple, sim: CompSimResult | None = None) -> CompSimResult | None:
+    with _SHARED_LOCK:
+        if sim is not None:
+            _SHARED_SIMS[key] = sim
+            while len(_SHARED_SIMS) > _SHARED_MAX:
+                _SHARED_SIMS.popitem(last=False)
+        elif key in _SHARED_SIMS:
+            _SHARED_SIMS.move_to_end(key)
+        return _SHARED_SIMS.get(key)
+
+
 def keep_simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict, sim: CompSimResult) -> None:
     """Keep a simulation run elsewhere (a job) as this session's result for these inputs."""
-    st.session_state[_SIM] = (sim_key(result, plans, cfg), sim)
+    key = sim_key(result, plans, cfg)
+    st.session_state[_SIM] = (key, sim)
+    _shared((key, view().user), sim)
 
 
 def simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None = None, run: bool = True,
                progress: Callable[[float], None] | None = None) -> CompSimResult | None:
-    """The simulation for these inputs: the kept one if the inputs are unchanged, else a new run (when ``run``)."""
+    """The simulation for these inputs: the kept one if the inputs are unchanged (this session's, else one another
+    session of the same user made), else a new run (when ``run``)."""
     cfg = cfg or sim_config()
     key = sim_key(result, plans, cfg)
     kept = st.session_state.get(_SIM)
     if kept and kept[0] == key:
         return kept[1]
+    v = view()
+    if (shared := _shared((key, v.user))) is not None:
+        st.session_state[_SIM] = (key, shared)
+        return shared
     if not run:
         return None
-    res = view().comp_cost(plans, result, progress=progress, **cfg)
+    res = v.comp_cost(plans, result, progress=progress, **cfg)
     st.session_state[_SIM] = (key, res)
+    _shared((key, v.user), res)
     return res
 
 
