@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import access, state, working_plan
+from ui import access  # light: the data layer (pandas, the plan store) loads with the page, after its title
 
 st.set_page_config(page_title="Territory & Capacity Planner", page_icon="🗺️", layout="wide")
 
@@ -27,6 +27,9 @@ user = access.gate(before_stop=lambda: st.navigation(all_pages, position="hidden
 pages = [p for p in all_pages if p.title not in ADMIN_ONLY or user.can(access.Permission.MANAGE_USERS)]
 nav = st.navigation(pages)
 nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
+
+from ui import state, working_plan  # noqa: E402 - imported once the page has drawn (the page imported them)
+
 state.sidebar_summary()
 working_plan.sidebar()  # the working plan, kept across pages and reloads
 access.sidebar(user)

@@ -82,7 +82,7 @@ def account_base(key, view) -> None:
 @st.fragment
 def owner_map(key, view) -> None:
     st.subheader("Accounts by owner")
-    seg = st.selectbox("Segment", ["All"] + data_page.owner_points(*key, view).segments, key="map_segment")
+    seg = st.selectbox("Segment", ["All"] + data_page.map_segments(*key, view), key="map_segment")
     drawn = data_page.map_chart(*key, seg, view)
     data_page.draw_chart(drawn.spec)
     st.caption(f"{count(drawn.placed)} accounts on the map ({count(drawn.abroad)} outside the US)"

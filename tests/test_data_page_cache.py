@@ -11,7 +11,7 @@ from planning.data import health as health_module
 from planning.data import load_sample
 from planning.access.scope import team_rep_ids
 from planning.access.view import ScopedView
-from ui import data_page
+from ui import data_page, sample_entries
 
 ROOT = Path(__file__).resolve().parents[1]
 ADMIN = User("admin@example.com", "Ada Admin", Role.ADMIN)
@@ -34,6 +34,7 @@ def counted(monkeypatch):
     monkeypatch.setattr(health_module, "duplicate_accounts",
                         counting("duplicate_accounts", health_module.duplicate_accounts))
     monkeypatch.setattr(ScopedView, "book", counting("book", ScopedView.book))
+    monkeypatch.setattr(sample_entries, "enabled", False)  # what one process computes (the disk: test below)
     data_page.clear()
     yield calls
     data_page.clear()
@@ -109,3 +110,44 @@ def test_the_scope_is_the_role_and_a_managers_team():
     assert data_page.scope_of(M1) == ("manager", "M-01")
     assert data_page.scope_of(User("x@example.com", role=Role.VIEWER)) == ("viewer", None)
     assert data_page.scope_of(User("y@example.com", role=Role.MANAGER, manager_id="M-02")) != data_page.scope_of(M1)
+
+
+def test_a_fresh_process_reads_the_sample_entries_from_disk(counted, monkeypatch, tmp_path):
+    """The first page a user sees: a new server process draws the sample company's Data page from the entries
+    the first process wrote, with the same numbers and no health report, duplicate check or books computed."""
+    import shutil
+
+    from planning.data import disk_cache
+    from planning.data.dataset import SAMPLE_DIR
+    from planning.data.sample_cache import cache_path
+
+    load_sample()
+    shutil.copy(cache_path(SAMPLE_DIR), tmp_path)  # the validated sample, as a warm cache folder holds it
+    monkeypatch.setattr(disk_cache, "cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(sample_entries, "enabled", True)
+    first = _page(ADMIN).run()
+    assert not first.exception
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    files = sorted(p.name for p in tmp_path.glob("page-*.pickle"))
+    assert any("-data-health-admin" in f for f in files) and any("-data-map-admin-All" in f for f in files)
+    data_page.clear()  # a new process: nothing in memory
+    again = _page(ADMIN).run()
+    assert not again.exception
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    assert _screen(again) == _screen(first)
+    # a manager's entries are their own files, worked out for their team
+    mgr = _page(M1).run()
+    assert not mgr.exception and counted["health_report"] == 2
+    assert any("-data-health-manager-M_01" in p.name for p in tmp_path.glob("page-*.pickle"))
+
+
+def test_an_upload_is_never_written_to_disk(monkeypatch, tmp_path):
+    from planning.data import disk_cache
+
+    monkeypatch.setattr(disk_cache, "cache_dir", lambda: tmp_path)
+    built = sample_entries.kept("data", "health", "upload:abc", ("admin", None), (), lambda: 42)
+    assert built == 42 and not list(tmp_path.iterdir())
+    assert sample_entries.kept("data", "health", "sample", ("admin", None), (), lambda: 43) == 43
+    assert sample_entries.kept("data", "health", "sample", ("admin", None), (), lambda: 44) == 43  # read back
+    name = sample_entries.file_name("data", "map", ("manager", "M-01"), ("Mid-market",))
+    assert name.endswith("-data-map-manager-M_01-Mid_market.pickle") and "/" not in name

@@ -22,6 +22,7 @@ import streamlit as st
 
 from planning.reporting import label
 from ui.data_views import balance_view, books_view, health_view, map_points, owners, variance_message, with_people
+from ui.sample_entries import kept
 from ui.tables import prepare_table
 
 Table = tuple  # a table as ui.tables.prepare_table leaves it: (display frame, column config); draw with show_prepared
@@ -55,8 +56,8 @@ def draw_chart(spec: dict) -> None:
 
 def clear() -> None:
     """Forget every cached entry (tests, or after the code that builds them changed)."""
-    for fn in (headline, validation, breakdown_table, owner_points, map_chart, plan_health, book_chart, books_table,
-               health):
+    for fn in (headline, validation, breakdown_table, map_segments, owner_points, map_chart, plan_health, book_chart,
+               books_table, health):
         fn.clear()
 
 
@@ -73,13 +74,17 @@ class Headline:
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def headline(version: str, scope: tuple, _view) -> Headline:
+    return kept("data", "headline", version, scope, (), lambda: _headline(_view))
+
+
+def _headline(view) -> Headline:
     from planning.reporting.figures import quota_reps
 
-    ds = _view.dataset
+    ds = view.dataset
     acc = ds.accounts
     customers = acc["is_customer"] if "is_customer" in acc else acc["arr_usd"] > 0
     return Headline(len(acc), int(customers.sum()), float(acc["arr_usd"].sum()), float(acc["potential_usd"].sum()),
-                    quota_reps(_view.plan(_view.current_plan())), len(ds.report.rejects_frame()))
+                    quota_reps(view.plan(view.current_plan())), len(ds.report.rejects_frame()))
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,11 @@ class Validation:
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def validation(version: str, scope: tuple, _view) -> Validation:
-    rep = _view.dataset.report
+    return kept("data", "validation", version, scope, (), lambda: _validation(_view))
+
+
+def _validation(view) -> Validation:
+    rep = view.dataset.report
     errors, warnings = rep.issues_frame("error"), rep.warnings_frame()
     return Validation(prepare_table(rep.counts()), prepare_table(errors), prepare_table(warnings), len(errors),
                       len(warnings), rep.issues_frame(), rep.rejects_frame())
@@ -123,25 +132,30 @@ def breakdown_bars(table: pd.DataFrame, by: str):
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def breakdown_table(version: str, scope: tuple, by: str, _view) -> tuple[Table, dict]:
     """The account base grouped by ``by`` and its chart's spec."""
+    return kept("data", "breakdown", version, scope, (by,), lambda: _breakdown(_view, by))
+
+
+def _breakdown(view, by: str) -> tuple[Table, dict]:
     from planning.data import breakdown
 
-    ds = _view.dataset
+    ds = view.dataset
     table = breakdown(ds.accounts, ds.reps, by)
     return prepare_table(table), chart_spec(breakdown_bars(table, by))
 
 
 # ------------------------------------------------------------------------------------------------------- map
-@dataclass(frozen=True)
-class Points:
-    points: pd.DataFrame  # every account, with ``owner`` as "Name (R-010)"
-    segments: list
+@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+def map_segments(version: str, scope: tuple, _view) -> list[str]:
+    """The segments the map offers (after "All")."""
+    return sorted(_view.dataset.accounts["segment"].dropna().unique())
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def owner_points(version: str, scope: tuple, _view) -> Points:
+def owner_points(version: str, scope: tuple, _view) -> pd.DataFrame:
+    """Every account, with ``owner`` as "Name (R-010)" (what the map's segments are cut from)."""
     ds = _view.dataset
     acc = ds.accounts
-    return Points(acc.assign(owner=owners(acc["owner_rep_id"], ds.reps)), sorted(acc["segment"].dropna().unique()))
+    return acc.assign(owner=owners(acc["owner_rep_id"], ds.reps))
 
 
 @dataclass(frozen=True)
@@ -155,9 +169,13 @@ class MapChart:
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def map_chart(version: str, scope: tuple, segment: str, _view) -> MapChart:
     """The owner map of one segment ("All": every account) and how many accounts it places."""
+    return kept("data", "map", version, scope, (segment,), lambda: _map_chart(version, scope, segment, _view))
+
+
+def _map_chart(version: str, scope: tuple, segment: str, view) -> MapChart:
     from ui.charts import accounts_map
 
-    points = owner_points(version, scope, _view).points
+    points = owner_points(version, scope, view)
     if segment != "All":
         points = points.loc[points["segment"] == segment]
     shown, tips = map_points(points)
@@ -177,10 +195,14 @@ class PlanHealth:
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def plan_health(version: str, scope: tuple, _view) -> PlanHealth:
+    return kept("data", "plan_health", version, scope, (), lambda: _plan_health(_view))
+
+
+def _plan_health(view) -> PlanHealth:
     from planning.reporting.figures import book_balance
 
-    ds = _view.dataset
-    book = _view.book(_view.current_plan())
+    ds = view.dataset
+    book = view.book(view.current_plan())
     flag = ds.settings.planning.productivity_variance_flag
     balance = book_balance(book, variance_flag=flag)
     pot = balance.loc[balance["metric"] == "potential_usd"] if len(balance) else balance
@@ -192,7 +214,8 @@ def plan_health(version: str, scope: tuple, _view) -> PlanHealth:
 def book_chart(version: str, scope: tuple, metric: str, _view) -> dict:
     from ui.charts import book_bars
 
-    return chart_spec(book_bars(plan_health(version, scope, _view).book, metric))
+    return kept("data", "book_chart", version, scope, (metric,),
+                lambda: chart_spec(book_bars(plan_health(version, scope, _view).book, metric)))
 
 
 _BOOK_COLUMNS = ["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
@@ -202,9 +225,13 @@ _BOOK_COLUMNS = ["territory_id", "owner_name", "segment", "region", "area", "acc
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def books_table(version: str, scope: tuple, level: str, _view) -> tuple[pd.DataFrame, Table]:
     """Today's books read by territory, area or region: (canonical frame for the download, table in words)."""
+    return kept("data", "books", version, scope, (level,), lambda: _books(version, scope, level, _view))
+
+
+def _books(version: str, scope: tuple, level: str, view) -> tuple[pd.DataFrame, Table]:
     from planning.plans import rollup
 
-    book = plan_health(version, scope, _view).book.reset_index()
+    book = plan_health(version, scope, view).book.reset_index()
     show = book[[c for c in _BOOK_COLUMNS if c in book]]
     if level != "territory":
         show = rollup(show, level)
@@ -226,9 +253,13 @@ class Health:
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
 def health(version: str, scope: tuple, _view) -> Health:
     """The data-health report (duplicates, completeness, gaps, staleness) with people named."""
+    return kept("data", "health", version, scope, (), lambda: _health(_view))
+
+
+def _health(view) -> Health:
     from planning.data import health as core
 
-    ds = _view.dataset
+    ds = view.dataset
     reps = ds.reps
     report = core.health_report(ds.accounts, reps, ds.as_of, ds.settings)
     complete = {"completeness": st.column_config.ProgressColumn(label("completeness"), min_value=0, max_value=1,

@@ -6,10 +6,14 @@ A plan is named by a token: ``session:<name>`` for a plan of this session (today
 ``saved:<name>`` for the latest version of a saved plan."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from planning.plans import PlanRef, available_plans
 from ui import state
+
+if TYPE_CHECKING:  # planning.plans.picking imports the plan store (SQLAlchemy): not needed to start the app
+    from planning.plans import PlanRef
 
 KEY = "working_plan"  # session state: the token
 PARAM = "plan"  # the URL's query parameter
@@ -69,6 +73,7 @@ def _changed() -> None:
 def sidebar() -> None:
     """The sidebar's "Working plan" selectbox (for users who may see plans)."""
     from planning.access import Permission
+    from planning.plans import available_plans
     from ui import access, scoped
 
     if not access.user().can(Permission.VIEW_PLANS):

@@ -1,0 +1,89 @@
+"""Page entries for the sample company kept on disk, so a fresh server process draws its first page from them.
+
+The sample company is what every first visitor sees, and a cold ``streamlit run`` used to spend seconds on the
+Data page before its last chart: importing Altair, the health report and duplicate check, today's books and their
+balance, building and validating the charts.  None of it changes until the sample files, the code or the libraries
+do, so each entry (one section of a page, for one scope and one choice) is pickled once into the user's cache
+folder (:mod:`planning.data.disk_cache`) and read back in milliseconds by later processes.
+
+The file name carries everything the entry depends on: the sample files and the code that reads them
+(:func:`planning.data.sample_cache.sample_key`), the source of every module under ``planning/`` and ``ui/``, and
+the versions of the libraries that shape a table or a chart.  Any change builds new files; a stale one is never
+read.  Only the sample is kept: an upload is the user's data and stays in memory (``st.cache_resource``)."""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import re
+import time
+from collections.abc import Callable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import TypeVar
+
+from planning.data.disk_cache import through_cache
+
+T = TypeVar("T")
+
+SAMPLE = "sample"  # ui.state's version of the sample company
+PREFIX = "page-"
+_ROOT = Path(__file__).resolve().parents[1]
+_LIBS = ("streamlit", "altair", "pandas", "numpy", "pyarrow")
+_PRUNE_AFTER_S = 24 * 3600  # files of other code versions older than this are removed when a new one is written
+enabled = True  # tests switch the disk off to count what a cold process computes
+
+
+@cache
+def code_key() -> str:
+    """A digest of the sample and of everything that shapes an entry (code under planning/ and ui/, libraries)."""
+    from planning.data.dataset import SAMPLE_DIR
+    from planning.data.sample_cache import sample_key
+
+    h = hashlib.sha256(sample_key(SAMPLE_DIR).encode())
+    for path in sorted(list((_ROOT / "planning").rglob("*.py")) + list((_ROOT / "ui").rglob("*.py"))):
+        h.update(str(path.relative_to(_ROOT)).encode())
+        h.update(path.read_bytes())
+    for dist in _LIBS:
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(dist.encode())
+    return h.hexdigest()[:16]
+
+
+def file_name(page: str, name: str, scope: tuple, choice: tuple = ()) -> str:
+    """The entry's file: page, section, scope (role and team) and choice, readable and safe as a file name."""
+    parts = [page, name, *[str(s) for s in scope if s is not None], *[str(c) for c in choice]]
+    slug = "-".join(re.sub(r"[^A-Za-z0-9_.]+", "_", p) for p in parts)
+    return f"{PREFIX}{code_key()}-{slug}.pickle"
+
+
+def kept(page: str, name: str, version: str, scope: tuple, choice: tuple, build: Callable[[], T]) -> T:
+    """``build()``, or for the sample company its copy on disk (built and written by the first process)."""
+    if version != SAMPLE or not enabled:
+        return build()
+    return through_cache(file_name(page, name, scope, choice), _read, build, _write)
+
+
+def _read(path: Path):
+    with path.open("rb") as f:
+        return pickle.load(f)  # noqa: S301 - the user's own cache folder, written by this program only
+
+
+def _write(value, path: Path) -> None:
+    with path.open("wb") as f:
+        pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
+    _prune(path.parent)
+
+
+def _prune(folder: Path) -> None:
+    """Remove entries of other code versions that nobody has written for a day (an upgrade leaves them behind)."""
+    current = f"{PREFIX}{code_key()}-"
+    now = time.time()
+    for old in folder.glob(f"{PREFIX}*.pickle"):
+        try:
+            if not old.name.startswith(current) and now - old.stat().st_mtime > _PRUNE_AFTER_S:
+                old.unlink()
+        except OSError:
+            pass
