@@ -7,14 +7,14 @@ import streamlit as st
 
 from planning.access import AccessDenied, Permission
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, apply_tables, can, months_of,
-                               people_view, scenario_tables, with_needed_hires)
+                               scenario_tables, with_needed_hires)
 from planning.reporting import figure
 from ui import access, capacity_report as report, scoped, state
 from ui.charts import draw
 from ui.editors import editor_config
 from ui.format import usd
 from ui.plain import md_escape
-from ui.tables import show_table
+from ui.tables import show_prepared, show_table
 from ui.widgets import download_csv, download_excel
 
 user = access.page_user(Permission.VIEW_COMPANY)  # headcount and cost are company-wide
@@ -135,7 +135,7 @@ with tabs[4]:
 with tabs[5]:
     st.caption("Quota carriers at the start of the plan (from the reps table): ramp counts from the start date, "
                "known leavers leave at their end date, open requisitions start at their planned date.")
-    show_table(people_view(base), key="cap_people")
+    show_prepared(report.people(report.scenario_json(base), version), key="cap_people")
 
 edit, problems = apply_tables(base, edited, **company)
 for name, i in TAB_OF.items():  # each message under the table it belongs to
@@ -218,10 +218,10 @@ def _monthly_charts(sc_json: str, segments: list[str]) -> None:
 
 _monthly_charts(sc_json, list(sc.segments))
 st.subheader("By segment: bookings, coverage and pipeline lenses")
-show_table(rep_.segments, key="cap_segments")
+show_prepared(rep_.segments, key="cap_segments")
 draw(rep_.lenses, width=None)
 st.markdown("**Support roles by ratio**")
-show_table(rep_.support, key="cap_support")
+show_prepared(rep_.support, key="cap_support")
 
 st.subheader("Sensitivity")
 draw(rep_.tornado)
@@ -317,8 +317,7 @@ def _compare(sc_json: str) -> None:
     table, chart, unusable = report.comparison(tuple(payloads), version, user)
     for n, text in unusable:
         st.warning(f"{md_escape(n)}: {md_escape(text)}")
-    show_table(table, key="cap_compare_table", hide_index=False,
-               overrides={n: st.column_config.Column(n) for n in table.columns})
+    show_prepared(table, key="cap_compare_table", hide_index=False)
     draw(chart, width=None)
 
 

@@ -14,9 +14,10 @@ import streamlit as st
 
 from optimizers.headcount import optimize_hiring, proportional_allocation
 from planning.capacity import (CapacityScenario, ScenarioError, compare_amounts, compare_table, export_sheets,
-                               headline, hiring_export, monthly_view, run_scenario, segment_view, support_view,
-                               tornado, tornado_view)
+                               headline, hiring_export, monthly_view, people_view, run_scenario, segment_view,
+                               support_view, tornado, tornado_view)
 from ui import capacity_charts as charts
+from ui.tables import prepare_table
 
 
 def scenario_json(sc: CapacityScenario) -> str:
@@ -36,14 +37,21 @@ def sensitivity(sc_json: str, ver: str) -> pd.DataFrame:
     return tornado(CapacityScenario.from_dict(json.loads(sc_json)))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def people(sc_json: str, ver: str) -> tuple:
+    """The quota carriers at the start of the plan (planning.capacity.people_view), prepared for show_prepared."""
+    return prepare_table(people_view(CapacityScenario.from_dict(json.loads(sc_json))))
+
+
 @dataclass(frozen=True)
 class Overview:
-    """Everything the page shows of one scenario, as ``user`` may see it (except the monthly charts)."""
+    """Everything the page shows of one scenario, as ``user`` may see it (except the monthly charts); the tables
+    prepared for ui.tables.show_prepared."""
     metrics: list
     notes: list[str]
     summary: dict
-    segments: pd.DataFrame
-    support: pd.DataFrame
+    segments: tuple
+    support: tuple
     lenses: dict
     tornado: dict
     hiring: pd.DataFrame
@@ -55,8 +63,9 @@ def overview(sc_json: str, ver: str, user) -> Overview:
     res = run(sc_json, ver)
     seg = segment_view(res, user)
     tor = tornado_view(sensitivity(sc_json, ver), user)
-    return Overview(metrics=headline(res, user), notes=list(res.notes), summary=dict(res.summary()), segments=seg,
-                    support=support_view(res, user), lenses=charts.lenses(seg), tornado=charts.tornado(tor),
+    return Overview(metrics=headline(res, user), notes=list(res.notes), summary=dict(res.summary()),
+                    segments=prepare_table(seg), support=prepare_table(support_view(res, user)),
+                    lenses=charts.lenses(seg), tornado=charts.tornado(tor),
                     hiring=hiring_export(res, user), sheets=export_sheets(res, tor, user))
 
 
@@ -75,16 +84,17 @@ def monthly(sc_json: str, ver: str, user, view: str | None, show_cost: bool) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def comparison(payloads: tuple[tuple[str, str], ...], ver: str, user) -> tuple[pd.DataFrame, dict, list]:
-    """Scenarios side by side: (the table as people read it, the chart's spec, (name, problem) per unusable
-    scenario); ``payloads`` is (name, scenario JSON) in the order chosen."""
+def comparison(payloads: tuple[tuple[str, str], ...], ver: str, user) -> tuple[tuple, dict, list]:
+    """Scenarios side by side: (the table as people read it, prepared for ui.tables.show_prepared, the chart's
+    spec, (name, problem) per unusable scenario); ``payloads`` is (name, scenario JSON) in the order chosen."""
     summaries, problems = {}, []
     for name, sc_json in payloads:
         try:
             summaries[name] = run(sc_json, ver).summary()
         except ScenarioError as exc:
             problems.append((name, str(exc)))
-    return compare_table(summaries, user), charts.compare(compare_amounts(summaries, user)), problems
+    table = prepare_table(compare_table(summaries, user), {n: st.column_config.Column(n) for n in summaries})
+    return table, charts.compare(compare_amounts(summaries, user)), problems
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
