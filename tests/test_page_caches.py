@@ -1,0 +1,130 @@
+"""Capacity Scenarios, Quota and Comp and Finance compute their reports once per input (issue 26): a second rerun
+with unchanged inputs, and another session of the same user, read them from the cache instead of calling the core
+again; another user (other figures may be cut) gets their own.  The core functions are patch-counted."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning.access import Role, User
+
+ROOT = Path(__file__).resolve().parents[1]
+OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
+FIN = User("finn@acme.test", "Finn", Role.FINANCE, source="oidc")
+VIEW = User("vic@acme.test", "Vic", Role.VIEWER, source="oidc")
+
+
+def _page(name: str, user: User) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=180)
+    at.session_state["_access_user"] = user
+    return at
+
+
+def _count(monkeypatch, calls: Counter, module, name: str) -> None:
+    """Count the calls of ``module.name`` (still calling it)."""
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls[name] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+
+
+def _clear(*functions) -> None:
+    for f in functions:
+        f.clear()
+
+
+@pytest.fixture()
+def fresh_store(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/store.sqlite")
+
+
+def test_capacity_reports_are_computed_once_per_scenario_and_user(monkeypatch, fresh_store):
+    import ui.capacity_report as report
+
+    _clear(report.run, report.sensitivity, report.overview, report.monthly, report.people, report.comparison)
+    calls = Counter()
+    for name in ("run_scenario", "tornado", "headline", "export_sheets", "monthly_view", "people_view"):
+        _count(monkeypatch, calls, report, name)
+    charts = Counter()
+    _count(monkeypatch, charts, report.charts, "tornado")
+    _count(monkeypatch, charts, report.charts, "capacity_vs_target")
+
+    at = _page("3_Capacity_Scenarios.py", OPS).run()
+    assert not at.exception, at.exception
+    first = dict(calls)
+    assert first["run_scenario"] == 1 and first["tornado"] == 1  # the baseline, once
+    assert first["headline"] >= 1 and first["monthly_view"] == 1 and first["people_view"] == 1
+    assert dict(charts) == {"tornado": 1, "capacity_vs_target": 1}
+    cost = next(m.value for m in at.metric if m.label == "AE and support cost")
+
+    at.run()  # unchanged inputs: nothing recomputed, the same figures drawn
+    assert not at.exception, at.exception
+    assert dict(calls) == first and dict(charts) == {"tornado": 1, "capacity_vs_target": 1}
+    assert next(m.value for m in at.metric if m.label == "AE and support cost") == cost
+
+    other = _page("3_Capacity_Scenarios.py", OPS).run()  # another session of the same user: shared
+    assert not other.exception, other.exception
+    assert dict(calls) == first
+
+    viewer = _page("3_Capacity_Scenarios.py", VIEW).run()  # another user: their own (no costs), same run
+    assert not viewer.exception, viewer.exception
+    assert calls["run_scenario"] == 1 and calls["headline"] > first["headline"]
+    assert not any(m.label == "AE and support cost" for m in viewer.metric)
+
+    at.radio(key="cap_view").set_value("Enterprise").run()  # one segment: only its monthly charts are new
+    assert not at.exception, at.exception
+    assert calls["run_scenario"] == 1 and calls["monthly_view"] == 3 and charts["tornado"] == 2
+    assert calls["headline"] == first["headline"] + 1  # the viewer's, not another of ours
+
+
+def test_quota_and_finance_reports_are_computed_once_per_input_and_user(monkeypatch, fresh_store):
+    import planning.reporting.figures as figures
+    import ui.quota_reports as qr
+    import ui.quota_state as qs
+    from planning.access import ScopedView
+
+    _clear(qr.quota_view, qr.payout_view, qr.sim_view, qr.finance_view, qr.export_sheets, qr.variants, qs._quota)
+    qs._SHARED_SIMS.clear()
+    calls = Counter()
+    _count(monkeypatch, calls, ScopedView, "quota")
+    _count(monkeypatch, calls, ScopedView, "comp_cost")
+    _count(monkeypatch, calls, figures, "quota_reps")
+    _count(monkeypatch, calls, qr, "comp_sheets")
+    _count(monkeypatch, calls, qr, "plan_table")
+
+    at = _page("4_Quota_and_Comp.py", FIN).run()
+    assert not at.exception, at.exception
+    first = dict(calls)
+    assert first == {"quota": 1, "comp_cost": 1, "quota_reps": 1, "comp_sheets": 1, "plan_table": 1}
+    at.run()
+    assert not at.exception, at.exception
+    assert dict(calls) == first  # a rerun with unchanged inputs: nothing recomputed
+
+    fin = _page("5_Finance.py", FIN).run()  # Finance: its own view of the quotas and the draws, once
+    assert not fin.exception, fin.exception
+    on_finance = dict(calls)
+    assert on_finance["quota_reps"] == first["quota_reps"] + 1
+    fin.run()
+    assert dict(calls) == on_finance
+    again = _page("5_Finance.py", FIN).run()  # another session of the same user: quotas, draws and figures shared
+    assert not again.exception, again.exception
+    assert dict(calls) == on_finance
+    coverage = next(m.value for m in fin.metric if m.label == "Quota coverage")
+    assert next(m.value for m in again.metric if m.label == "Quota coverage") == coverage
+
+    ops = _page("5_Finance.py", OPS).run()  # another user: their own quotas and simulation
+    assert not ops.exception, ops.exception
+    assert calls["quota"] == on_finance["quota"] + 1 and calls["comp_cost"] == on_finance["comp_cost"] + 1
+    assert next(m.value for m in ops.metric if m.label == "Quota coverage") == coverage
+
+    before = dict(calls)
+    at.number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()  # a comp plan: new cost, same quotas
+    assert not at.exception, at.exception
+    assert calls["quota"] == before["quota"] and calls["quota_reps"] == before["quota_reps"]
+    assert calls["comp_cost"] == before["comp_cost"] + 1 and calls["plan_table"] == before["plan_table"] + 1
