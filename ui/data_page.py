@@ -120,13 +120,13 @@ def breakdown_bars(table: pd.DataFrame, by: str):
     long["measure"] = long["measure"].map(label)
     long[by] = long[by].astype(str)
     return alt.Chart(long).mark_bar().encode(
-        y=alt.Y(f"{by}:N", title=label(by), sort=list(table[by].astype(str))),
+        y=alt.Y(f"{by}:N", title=label(by), sort=list(table[by].astype(str)), axis=alt.Axis(labelLimit=200)),
         yOffset=alt.YOffset("measure:N"),
         x=alt.X("usd:Q", title="USD a year"),
         color=alt.Color("measure:N", legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[tip(by), alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="USD a year",
                                                                                   format="$,.0f")],
-    ).properties(height=320)
+    ).properties(height=max(320, min(900, 22 * len(table))))  # two bars a group: 31 owners need room
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)

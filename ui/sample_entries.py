@@ -7,9 +7,10 @@ do, so each entry (one section of a page, for one scope and one choice) is pickl
 folder (:mod:`planning.data.disk_cache`) and read back in milliseconds by later processes.
 
 The file name carries everything the entry depends on: the sample files and the code that reads them
-(:func:`planning.data.sample_cache.sample_key`), the source of every module under ``planning/`` and ``ui/``, and
-the versions of the libraries that shape a table or a chart.  Any change builds new files; a stale one is never
-read.  Only the sample is kept: an upload is the user's data and stays in memory (``st.cache_resource``)."""
+(:func:`planning.data.sample_cache.sample_key`), the source of the core packages an entry is computed with (data,
+plans, reporting, access) and of every ``ui/`` module, and the versions of the libraries that shape a table or a
+chart.  Any change builds new files; a stale one is never read.  Only the sample is kept: an upload is the user's
+data and stays in memory (``st.cache_resource``)."""
 from __future__ import annotations
 
 import hashlib
@@ -30,6 +31,8 @@ SAMPLE = "sample"  # ui.state's version of the sample company
 PREFIX = "page-"
 _ROOT = Path(__file__).resolve().parents[1]
 _LIBS = ("streamlit", "altair", "pandas", "numpy", "pyarrow")
+# what an entry is made with: the core that computes it and the shell modules that shape and draw it
+_CODE = ("planning", "planning/data", "planning/plans", "planning/reporting", "planning/access", "ui")
 _PRUNE_AFTER_S = 24 * 3600  # files of other code versions older than this are removed when a new one is written
 enabled = True  # tests switch the disk off to count what a cold process computes
 
@@ -41,7 +44,7 @@ def code_key() -> str:
     from planning.data.sample_cache import sample_key
 
     h = hashlib.sha256(sample_key(SAMPLE_DIR).encode())
-    for path in sorted(list((_ROOT / "planning").rglob("*.py")) + list((_ROOT / "ui").rglob("*.py"))):
+    for path in sorted(p for folder in _CODE for p in (_ROOT / folder).glob("*.py") if p.is_file()):
         h.update(str(path.relative_to(_ROOT)).encode())
         h.update(path.read_bytes())
     for dist in _LIBS:
