@@ -33,7 +33,7 @@ _ROOT = Path(__file__).resolve().parents[1]
 _LIBS = ("streamlit", "altair", "pandas", "numpy", "pyarrow")
 # what an entry is made with: the core that computes it and the shell modules that shape and draw it
 _CODE = ("planning", "planning/data", "planning/plans", "planning/reporting", "planning/access", "ui")
-_PRUNE_AFTER_S = 24 * 3600  # files of other code versions older than this are removed when a new one is written
+_PRUNE_AFTER_S = 3600  # files of other code versions older than this are removed when a new one is written
 enabled = True  # tests switch the disk off to count what a cold process computes
 
 
@@ -81,7 +81,7 @@ def _write(value, path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Remove entries of other code versions that nobody has written for a day (an upgrade leaves them behind)."""
+    """Remove entries of other code versions that nobody has written for an hour (an edit or upgrade leaves them)."""
     current = f"{PREFIX}{code_key()}-"
     now = time.time()
     for old in folder.glob(f"{PREFIX}*.pickle"):
