@@ -212,6 +212,10 @@ def _pct(v) -> str:
     return "–" if v is None else f"{v:.2%}"
 
 
+def _num_text(v, digits: int = 0) -> str:
+    return "–" if v is None else f"{v:,.{digits}f}"
+
+
 def _secs(r: dict | None) -> str:
     if r is None or r.get("seconds") is None:
         return "–"
@@ -272,8 +276,13 @@ def show(path: Path) -> int:
     gold = json.loads(path.read_text())
     print(f"Golden carve rows, recorded {gold['recorded']} at {gold['commit']} ({gold['machine']}); "
           f"{gold['uptime_start']}\n")
-    table, _ = compare_table(gold["rows"], gold["rows"], 0.0, 0.0)
-    print(table)
+    print("| row | status | objective | LP bound | gap | worst dev | moved | parts · widened · k | seconds | load |")
+    print("|---|---|---:|---:|---:|---:|---:|---|---:|---:|")
+    for r in gold["rows"]:
+        wd = max((v for v in r["dev"].values() if v is not None), default=None)
+        print(f"| {r['key']} | {r['status']} | {_num_text(r['objective'])} | {_num_text(r['bound'])} "
+              f"| {_pct(r['gap'])} | {_pct(wd)} | {_pct(r['moved'])} | {r['parts']} · {r['parts_widened']} · {r['k']} "
+              f"| {_secs(r)} | {_num_text(r['load'], 1)} |")
     if gold.get("missing"):
         print("\nNot recorded: " + "; ".join(gold["missing"]))
     return 0
