@@ -5,6 +5,7 @@ All e2e tests share one xdist group so a single server and browser serve them.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -53,8 +54,37 @@ def serve(cwd: Path = ROOT, script: str = "app.py"):
 
 
 @pytest.fixture(scope="session")
-def app_url():
+def app_db_url() -> str:
+    """The plan store the e2e server opens (the suite's private one, tests/conftest.py): its jobs table too."""
+    return os.environ["DATABASE_URL"]
+
+
+@pytest.fixture(scope="session")
+def app_url(app_db_url):
     yield from serve()
+
+
+@pytest.fixture()
+def fresh_local_jobs(app_db_url):
+    """Forget the local user's jobs in the e2e server's store before a test.
+
+    With sign-in off every browser session is the same local user, and a fresh session shows that user's last
+    carve and curve again (a reload, a new browser): without this, a Carve test opened on the previous test's
+    result, whose reruns could close the curve expander or stand in for the grid this test waits for.  A job
+    still running from an earlier test is asked to stop first (its thread's later writes miss the deleted row)."""
+    from jobs.user import current_user
+    from planning.plans import PlanStore
+    from planning.plans.jobs_table import JOB_ACTIVE, JobRecords, store_jobs
+
+    store = PlanStore(app_db_url)
+    try:
+        records, me = JobRecords(store.engine), current_user()  # the server's user: the same env and OS login
+        for job_id in records.list(user=me, status=JOB_ACTIVE, limit=1000)["id"]:
+            records.request_cancel(int(job_id))
+        with store.engine.begin() as conn:
+            conn.execute(store_jobs.delete().where(store_jobs.c.user_name == me))
+    finally:
+        store.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -180,3 +210,58 @@ class ScriptRuns:
 def script_runs(page):
     """A :class:`ScriptRuns` listening on the test's page (attach before the first navigation)."""
     return ScriptRuns(page)
+
+
+def page_slugs() -> list[tuple[str, str]]:
+    """(slug, title) of every page under pages/, by app.py's rule (the first page is also the root): a new page is
+    in every test that walks them."""
+    from tests.access_scope import PAGES
+
+    titles = [re.sub(r"^\d+_", "", p.stem).replace("_", " ") for p in PAGES]
+    return [(t.lower().replace(" ", "-").replace("&", "and"), t) for t in titles]
+
+
+# ---------------------------------------------------------------------------------------------------- sign-in
+@pytest.fixture(scope="module")
+def oidc_provider():
+    """A real OIDC provider on a loopback port, in this process (a werkzeug thread): tests/e2e/signin.py."""
+    from oidc_provider_mock import run_server_in_thread
+
+    from tests.e2e.signin import provider_users
+
+    with run_server_in_thread(port=0, user_claims=provider_users()) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def auth_store(tmp_path_factory, sample) -> str:
+    """The sign-in server's own plan store (its URL): the staff users and today's plan saved as a baseline."""
+    from planning.access import Role, User
+    from planning.access.directory import add_user
+    from planning.plans import PlanStore
+    from tests.e2e.signin import STAFF
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('auth_store') / 'plans.sqlite'}"
+    store = PlanStore(url)
+    local = User("root@localhost", role=Role.ADMIN, source="local")
+    for u in STAFF.values():
+        add_user(store, local, u.email, u.role.value, name=u.name, manager_id=u.manager_id)
+    store.save_plan(sample.current_plan(), author="ops", note="baseline")
+    store.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def auth_seed(auth_store):
+    """What a test module puts in the sign-in server's store before the server starts: nothing here; a module
+    overrides this fixture (tests/e2e/test_every_page_per_role.py saves a plan under review)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def auth_app(oidc_provider, auth_store, auth_seed, tmp_path_factory):
+    """``streamlit run app.py`` with sign-in on (tests/e2e/signin.py): one per test module that uses it."""
+    from tests.e2e.signin import serve_with_sign_in
+
+    yield from serve_with_sign_in(tmp_path_factory.mktemp("auth_app"), auth_store, oidc_provider)
+

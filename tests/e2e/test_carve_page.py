@@ -7,7 +7,8 @@ from playwright.sync_api import expect
 from tests.e2e.carve_steps import headline, open_expander, run_carve, solver_status
 from tests.e2e.conftest import assert_chart_drawn, open_app, wait_idle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"),
+              pytest.mark.usefixtures("fresh_local_jobs")]  # no earlier test's carve shown again
 
 
 def test_carve_page_runs_a_solve(page, app_url, tmp_path):
@@ -49,18 +50,16 @@ def _use_point(page, text: str) -> None:
     wait_idle(page, timeout=120_000)
 
 
-@pytest.mark.xfail(strict=False, reason="flaky after test_carve_page_runs_a_solve in one server: the fresh session "
-                   "re-shows the last carve and a rerun can close the curve expander (retried below); passes alone")
 def test_carve_page_frontier_pick_changes_the_proposal(page, app_url, tmp_path):
     open_app(page, app_url, "carve", wait_text="Run carve")
-    wait_idle(page)  # a fresh session shows the last carve again first (a rerun that can close the expander)
-    open_expander(page, "Moves vs travel: the trade-off curve")  # open already when a last curve is shown again
+    wait_idle(page)
+    open_expander(page, "Moves vs travel: the trade-off curve")
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Points").get_by_role("slider")
     slider.focus()
     slider.press("ArrowLeft")
     slider.press("ArrowLeft")  # 5 → 3 points: keep the browser test short
     wait_idle(page)
-    for attempt in range(4):  # a rerun (the last carve shown again, the slider) can redraw the expander closed
+    for attempt in range(4):  # a rerun (the slider's) can redraw the expander closed
         open_expander(page, "Moves vs travel: the trade-off curve")
         try:
             page.get_by_role("button", name="Solve the curve").click(timeout=20_000)
@@ -71,7 +70,7 @@ def test_carve_page_frontier_pick_changes_the_proposal(page, app_url, tmp_path):
             wait_idle(page)
     # the curve runs as a job: its progress box shows the points as they finish, then the curve's headline
     # (the box, collapsed once the job ends, keeps the same words in its last progress text: look past it)
-    # (a fresh session shows the user's last curve again: wait for this job to end before reading the headline)
+    # (wait for this job to end before reading the headline)
     page.get_by_text("Moves-vs-travel curve #").first.wait_for(timeout=60_000)
     wait_idle(page, timeout=400_000)
     page.get_by_text("moves fewer than").filter(visible=True).first.wait_for(timeout=60_000)

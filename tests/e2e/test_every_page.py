@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import ROOT, dismiss_page_not_found
+from tests.e2e.conftest import dismiss_page_not_found, page_slugs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 LEAKS = ("Traceback", "DeltaGenerator", "object at 0x", "Creator of Delta protobuf")
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
-
-
-def _title(path: Path) -> str:
-    return re.sub(r"^\d+_", "", path.stem).replace("_", " ")
-
-
-def slugs() -> list[tuple[str, str]]:
-    """(slug, title) of every page, by app.py's rule (the first page is also the root)."""
-    pages = sorted((ROOT / "pages").glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))
-    return [(_title(p).lower().replace(" ", "-").replace("&", "and"), _title(p)) for p in pages]
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +77,7 @@ def _tabs(page, runs, where: str) -> list[str]:
     return bad
 
 
-@pytest.mark.parametrize(("slug", "title"), slugs(), ids=[s for s, _ in slugs()])
+@pytest.mark.parametrize(("slug", "title"), page_slugs(), ids=[s for s, _ in page_slugs()])
 def test_page_opens_to_real_content_without_leaked_internals(page, script_runs, app_url, slug, title, shots, demo):
     page.goto(f"{app_url}/{slug}")
     script_runs.wait_drawn(page, 0)

@@ -9,7 +9,8 @@ from playwright.sync_api import Error as PlaywrightError
 from tests.e2e.carve_steps import run_carve
 from tests.e2e.conftest import open_app, wait_idle
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"),
+              pytest.mark.usefixtures("fresh_local_jobs")]  # no earlier test's carve shown again
 
 
 def test_map_tab_draws_non_overlapping_shapes_and_hover_shows_the_book(page, app_url, tmp_path):
