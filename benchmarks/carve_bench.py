@@ -12,7 +12,8 @@ nearest reps, 25% stray; ``zips``: real ZIP centroids and σ 1.2 potential; ``un
 three offices; ``smb``: many small accounts, natural size 50,000×100).  Every balance metric has
 the same band (default ±5%, capacity-proportional targets).  The largest size uses two segments and the
 region rule (accounts stay in their region), which makes segment × region groups independent: the solver
-decomposes them.  The table goes to stdout and to ``benchmarks/results_carve.md``.
+decomposes them.  The table goes to stdout and to ``benchmarks/results_carve.md``.  ``carve_golden.py`` keeps
+the suite's rows as golden rows (``benchmarks/golden_carve.json``) and checks a changed carve against them.
 """
 from __future__ import annotations
 
