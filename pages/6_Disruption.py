@@ -1,7 +1,12 @@
 """Disruption: what moving from plan A to plan B does to every account, rep, manager and the company.
 
 Data, plans, the report and the review read through the scoped accessor (ui.scoped.view()): a manager's report is
-their team's, the accounts leaving or joining it."""
+their team's, the accounts leaving or joining it.
+
+What reruns: picking plan A, plan B or the window reruns the page (the report is cached across sessions per data
+version, plan pair, window and user scope).  The manager picker and everything under it is a fragment: a manager
+switch reruns that part alone, on the team's report cached per manager too.  Typing or adding a comment reruns the
+comment box, then the status line whose count it changes; the report is never recomputed for either."""
 from __future__ import annotations
 
 import pandas as pd
@@ -15,139 +20,156 @@ from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, person, usd
-from ui.plan_picker import plan_page_header
+from ui.plan_picker import cache_scope, plan_page_header
 from ui.preview import preview_html
-from ui.tables import show_table
+from ui.tables import prepare_table, show_prepared
 
-user = access.page_user(Permission.VIEW_PLANS)
-pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does to "
-                                      "each account, rep and manager before anyone signs it.")
-scope = scoped.view()
-ds, store, session, refs, labels = scope.dataset, scope.store, pick.session, pick.refs, pick.labels
-require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
-
-c1, c2, c3 = st.columns([2, 2, 1])
-a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")
-b_default = next((i for i in range(len(refs)) if i != a_idx), 0)
-b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=b_default, format_func=lambda i: labels[i], key="dis_b")
-window = int(c3.number_input("Renewal window (days)", min_value=0, max_value=365,
-                             value=int(ds.settings.planning.renewal_window_days), step=15, key="dis_window",
-                             help="A moved account renewing within this many days of the data date breaks a "
-                                  "relationship (90 days by default)."))
-if len(refs) < 2:
-    st.info("Only today's plan exists. Make a proposal on the Carve page or save one on the Plans page, "
-            "then compare it here.")
-ref_a, ref_b = refs[a_idx], refs[b_idx]
+ALL = "All managers"
+TEAM, STATUS, REVIEW = "dis_team", "dis_status", "dis_review"  # the fragments' keys
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _report(version: str, key_a: str, key_b: str, window: int, who, _a, _b, _view) -> DisruptionReport:
-    # ``who`` (the user) is part of the cache key: a manager's report is cut to their team in the core
-    return _view.disruption(_a, _b, renewal_window_days=window)
+@st.cache_data(show_spinner=False, max_entries=16)
+def _report(rk: tuple, _a, _b, _view) -> DisruptionReport:
+    """The report for ``rk`` = (data key, plan A's key, plan B's key, window, user scope): the scope (role and team)
+    is part of the key, since a manager's report is cut to their team in the core."""
+    return _view.disruption(_a, _b, renewal_window_days=rk[3])
 
 
-try:
-    plan_a, plan_b = ref_a.load(session, store), ref_b.load(session, store)
-except StoreError as exc:
-    st.error(f"Could not load the plan: {exc}")
-    st.stop()
-with st.spinner("Comparing plans…"):
-    try:
-        report = _report(scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, user, plan_a, plan_b,
-                         scope)
-    except AccessDenied as exc:
-        access.show_denied(exc)
-if user.scoped:
-    st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
-review_panel.show_status(store, ref_b)
+# Per manager, shared read-only by every session with the same key (the key holds the user scope): the team's
+# report, its tables as show_table sends them, and the flow chart's spec.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _team_report(rk: tuple, manager: str, _report: DisruptionReport) -> DisruptionReport:
+    return _report.for_manager(manager)
 
-# one list of a plan's managers for every page (Review lists the same): every team holding a book in A or B
-team_list = scope.managers([plan_a, plan_b])
-mgr_options = [user.manager_id] if user.scoped else ["All managers"] + list(team_list["manager_id"])
-mgr_names = dict(zip(team_list["manager_id"], team_list["label"]))
-manager = st.selectbox("Manager view", mgr_options, key="dis_manager",
-                       format_func=lambda m: m if m == "All managers" else mgr_names.get(m, m))
-view = report if manager == "All managers" else report.for_manager(manager)
 
-# --- headline -----------------------------------------------------------------------------
-c = report.company
-k = st.columns(6)
-if manager == "All managers":
-    k[0].metric(figure("accounts_moved").label, count(c["accounts_moved"]),
-                f"{pct(c['pct_accounts_moved'], 1)} of accounts", delta_color="off", delta_arrow="off",
-                help=figure_help("accounts_moved"))
-    k[1].metric(figure("arr_moved_usd").label, usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR",
-                delta_color="off", delta_arrow="off", help=figure_help("arr_moved_usd"))
-    k[2].metric("Pipeline moved", usd(c["pipeline_moved_usd"]))
-    k[3].metric(figure("relationships_broken").label, count(c["relationships_broken"]),
-                help=f"{figure_help('relationships_broken')} Window: {window} days.")
-    k[4].metric("Reps affected", count(c["reps_affected"]))
-    k[5].metric("Newly assigned / left unassigned", f"{count(c['newly_assigned'])} / {count(c['newly_unassigned'])}",
-                help=figure_help("newly_assigned"))
-else:
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _tables(rk: tuple, manager: str, _view: DisruptionReport, _names: dict) -> dict:
+    """The tabs' tables for ``rk`` and ``manager`` (ui.tables.prepare_table), formatted once (``_names``: manager
+    id → "Name (M-01)", given by the plans in ``rk``)."""
+    reps_shown = _view.reps[REP_COLS].rename(columns={"name": "rep"})
+    reps_shown["rep"] = [r if pd.isna(i) else person(r, i) for r, i in zip(_view.reps["name"], _view.reps["rep_id"])]
+    mgr_shown = _view.managers.copy()
+    mgr_shown["manager_name"] = mgr_shown["manager_id"].map(_names).fillna(mgr_shown["manager_name"])
+    top_reps = _view.most_disrupted_reps(10)
+    top_reps["rep"] = [person(n, i) for n, i in zip(top_reps["name"], top_reps["rep_id"])]
+    moved = _view.accounts.loc[~_view.accounts["change"].isin(["kept", "unassigned both"])]
+    return {"reps": prepare_table(reps_shown), "managers": prepare_table(mgr_shown.drop(columns=["manager_id"])),
+            "moved": (len(moved), prepare_table(moved.drop(columns=ACC_HIDDEN))),
+            "top_reps": prepare_table(top_reps[["rep", "relationships_broken", "lost", "gained", "arr_moved_usd",
+                                                "pct_arr_retained"]]),
+            "top_customers": prepare_table(_view.most_disrupted_customers(10)[[
+                "name", "from_owner_name", "to_owner_name", "arr_usd", "open_pipeline_usd", "days_to_renewal",
+                "relationship_broken"]])}
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _all_accounts(rk: tuple, manager: str, _view: DisruptionReport) -> tuple[int, tuple]:
+    return len(_view.accounts), prepare_table(_view.accounts.drop(columns=ACC_HIDDEN))
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _flows(rk: tuple, manager: str, value: str, title: str, _view: DisruptionReport):
+    """(flow table as show_table sends it, the heatmap's Vega-Lite spec), or None when nothing moves.  The spec is
+    written once per key, unchecked: checking an Altair chart against its schema on each draw was a tenth of a
+    manager switch (tests/test_widget_reruns.py checks ui.charts.flow_heatmap's spec against the schema)."""
+    flows = _view.flows(value)
+    if flows.empty:
+        return None
+    return prepare_table(flows), flow_heatmap(flows, value, title=title).to_dict(validate=False)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _summary_html(rk: tuple, manager: str, _report: DisruptionReport) -> str:
+    return manager_summary_html(_report, manager)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _teams(rk: tuple, _plans, _view) -> pd.DataFrame:
+    """Every team holding a book in A or B (one list of a plan's managers for every page: Review lists the same)."""
+    return _view.managers(_plans)
+
+
+def _headline(report: DisruptionReport, view: DisruptionReport, manager: str, mgr_names: dict, window: int) -> bool:
+    """The six headline figures, the company's or the team's; False when the team has nothing to show."""
+    c = report.company
+    k = st.columns(6)
+    if manager == ALL:
+        k[0].metric(figure("accounts_moved").label, count(c["accounts_moved"]),
+                    f"{pct(c['pct_accounts_moved'], 1)} of accounts", delta_color="off", delta_arrow="off",
+                    help=figure_help("accounts_moved"))
+        k[1].metric(figure("arr_moved_usd").label, usd(c["arr_moved_usd"]), f"{pct(c['pct_arr_moved'], 1)} of ARR",
+                    delta_color="off", delta_arrow="off", help=figure_help("arr_moved_usd"))
+        k[2].metric("Pipeline moved", usd(c["pipeline_moved_usd"]))
+        k[3].metric(figure("relationships_broken").label, count(c["relationships_broken"]),
+                    help=f"{figure_help('relationships_broken')} Window: {window} days.")
+        k[4].metric("Reps affected", count(c["reps_affected"]))
+        k[5].metric("Newly assigned / left unassigned",
+                    f"{count(c['newly_assigned'])} / {count(c['newly_unassigned'])}", help=figure_help("newly_assigned"))
+        return True
     if view.managers.empty:
         st.info(f"No account of {mgr_names.get(manager, manager)}'s team moves between these plans.")
-        st.stop()
+        return False
     m = view.managers.iloc[0]
     k[0].metric("Team accounts before", f"{int(m['accounts_before']):,}")
-    k[1].metric("Kept", f"{int(m['kept']):,}", f"{int(m['moved_within_team'])} moved within team", delta_color="off", delta_arrow="off")
+    k[1].metric("Kept", f"{int(m['kept']):,}", f"{int(m['moved_within_team'])} moved within team", delta_color="off",
+                delta_arrow="off")
     k[2].metric("Lost / gained", f"{int(m['lost']):,} / {int(m['gained']):,}")
     k[3].metric("ARR leaving the team", usd(m["arr_out_usd"]), f"{usd(m['arr_in_usd'])} joining", delta_color="off",
                 delta_arrow="off")
     k[4].metric("ARR retained", pct(m["pct_arr_retained"], 1))
     k[5].metric("Relationships broken", f"{int(m['relationships_broken']):,}")
-
-if c["accounts_moved"] == 0 and c["newly_assigned"] == 0 and c["newly_unassigned"] == 0:
-    st.success(f"**{plan_a.name}** and **{plan_b.name}** give every account the same owner: nothing moves.")
+    return True
 
 
-# The map tab is drawn only while it is open (a rerun on switching tabs): its two maps were most of each rerun.
-t_flow, t_reps, t_mgr, t_acc, t_top, t_map = st.tabs(
-    ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"], key="dis_tab", on_change="rerun")
-with t_flow:
-    value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
-                                 key="dis_flow_value", format_func=lambda v: present(
-                                     pd.DataFrame(columns=[v])).columns[0]) or "accounts"
-    flows = view.flows(value)
-    if flows.empty:
-        st.info("No account changes owner.")
-    else:
-        st.altair_chart(flow_heatmap(flows, value, title=f"Moved accounts, {plan_a.name} → {plan_b.name}"),
-                        width="stretch")
-        show_table(flows, key="dis_flows_table", height=260)
-with t_reps:
-    rep_cols = ["name", "manager_name", "segment", "accounts_before", "kept", "lost", "gained", "accounts_after",
-                "arr_before_usd", "arr_out_usd", "arr_in_usd", "arr_after_usd", "pipeline_out_usd", "pipeline_in_usd",
-                "pct_accounts_retained", "pct_arr_retained", "relationships_broken", "potential_change_usd",
-                "workload_change_hours", "distance_before_mi", "distance_after_mi", "distance_change_mi"]
-    reps_shown = view.reps[rep_cols].rename(columns={"name": "rep"})
-    reps_shown["rep"] = [r if pd.isna(i) else person(r, i) for r, i in zip(view.reps["name"], view.reps["rep_id"])]
-    show_table(reps_shown, key="dis_reps_table")
-with t_mgr:
-    mgr_shown = view.managers.copy()
-    mgr_shown["manager_name"] = mgr_shown["manager_id"].map(mgr_names).fillna(mgr_shown["manager_name"])
-    show_table(mgr_shown.drop(columns=["manager_id"]), key="dis_mgr_table")
-with t_acc:
-    show_all = st.toggle("Include accounts that stay", value=False, key="dis_all")
-    acc = view.accounts if show_all else view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
-    st.caption(f"{len(acc):,} accounts")
-    show_table(acc.drop(columns=["lat", "lon", "from_holder", "to_holder", "moved"]), key="dis_acc_table", height=420)
-with t_top:
-    l, r = st.columns(2)
-    l.markdown("**Most disrupted reps**")
-    with l:
-        top_reps = view.most_disrupted_reps(10)
-        top_reps["rep"] = [person(n, i) for n, i in zip(top_reps["name"], top_reps["rep_id"])]
-        show_table(top_reps[["rep", "relationships_broken", "lost", "gained", "arr_moved_usd", "pct_arr_retained"]],
-                   key="dis_top_reps")
-    r.markdown("**Most disrupted customers**")
-    with r:
-        show_table(view.most_disrupted_customers(10)[["name", "from_owner_name", "to_owner_name", "arr_usd",
-                                                      "open_pipeline_usd", "days_to_renewal", "relationship_broken"]],
-                   key="dis_top_customers")
+REP_COLS = ["name", "manager_name", "segment", "accounts_before", "kept", "lost", "gained", "accounts_after",
+            "arr_before_usd", "arr_out_usd", "arr_in_usd", "arr_after_usd", "pipeline_out_usd", "pipeline_in_usd",
+            "pct_accounts_retained", "pct_arr_retained", "relationships_broken", "potential_change_usd",
+            "workload_change_hours", "distance_before_mi", "distance_after_mi", "distance_change_mi"]
+ACC_HIDDEN = ["lat", "lon", "from_holder", "to_holder", "moved"]
 
 
-def _maps() -> None:
+def _tabs(rk: tuple, view: DisruptionReport, manager: str, mgr_names: dict, plan_a, plan_b, scope) -> None:
+    tables = _tables(rk, manager, view, mgr_names)
+    # The map tab is drawn only while it is open (a rerun of this fragment on switching tabs): its two maps were
+    # most of each rerun.
+    t_flow, t_reps, t_mgr, t_acc, t_top, t_map = st.tabs(
+        ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"], key="dis_tab",
+        on_change="rerun")
+    with t_flow:
+        value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
+                                     key="dis_flow_value", format_func=lambda v: present(
+                                         pd.DataFrame(columns=[v])).columns[0]) or "accounts"
+        flows = _flows(rk, manager, value, f"Moved accounts, {plan_a.name} → {plan_b.name}", view)
+        if flows is None:
+            st.info("No account changes owner.")
+        else:
+            st.vega_lite_chart(spec=flows[1], width="stretch")
+            show_prepared(flows[0], key="dis_flows_table", height=260)
+    with t_reps:
+        show_prepared(tables["reps"], key="dis_reps_table")
+    with t_mgr:
+        show_prepared(tables["managers"], key="dis_mgr_table")
+    with t_acc:
+        show_all = st.toggle("Include accounts that stay", value=False, key="dis_all")
+        n, acc = _all_accounts(rk, manager, view) if show_all else tables["moved"]
+        st.caption(f"{n:,} accounts")
+        show_prepared(acc, key="dis_acc_table", height=420)
+    with t_top:
+        left, right = st.columns(2)
+        left.markdown("**Most disrupted reps**")
+        with left:
+            show_prepared(tables["top_reps"], key="dis_top_reps")
+        right.markdown("**Most disrupted customers**")
+        with right:
+            show_prepared(tables["top_customers"], key="dis_top_customers")
+    with t_map:
+        if t_map.open:
+            _maps(view, manager, plan_a, plan_b, scope)
+        else:
+            st.caption("The maps are drawn when this tab is open.")
+
+
+def _maps(view: DisruptionReport, manager: str, plan_a, plan_b, scope) -> None:
     moved = view.accounts.loc[view.accounts["change"].isin(["moved", "newly assigned", "unassigned"])].copy()
     if moved.empty:
         st.info("No account changes owner.")
@@ -158,53 +180,125 @@ def _maps() -> None:
         st.altair_chart(accounts_map(moved, "impact", title="Moved accounts by impact (relationship broken or not)",
                                      tooltip=["name", "from_owner_name", "to_owner", "arr_usd", "open_pipeline_usd",
                                               "days_to_renewal"], size="arr_usd"), width="stretch")
-    st.markdown("**Territories before and after**" + ("" if manager == "All managers" else " — this team"))
+    st.markdown("**Territories before and after**" + ("" if manager == ALL else " — this team"))
     from ui.territory_map import team_map
 
     team_map(plan_a, plan_b, scope.report_dataset(view.accounts["account_id"], [plan_a, plan_b]),
              view.accounts["account_id"], "dis_map")
 
 
-with t_map:
-    if t_map.open:
-        _maps()
-    else:
-        st.caption("The maps are drawn when this tab is open.")
-
-# --- exports --------------------------------------------------------------------------------
-st.subheader("Export")
-e1, e2, e3 = st.columns(3)
-with e1:
-    # a callable: the workbook (about 1–2 s for the sample company) is built only when clicked
-    st.download_button("Download the whole report (Excel)", data=view.to_excel,
-                       file_name=f"disruption_{plan_b.name}.xlsx".replace(" ", "_"), key="dis_xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-with e2:
-    st.download_button("Download accounts (CSV)", data=lambda: to_safe_csv(view.accounts.drop(columns=["lat", "lon"])),
-                       file_name="disruption_accounts.csv", mime="text/csv", key="dis_csv")
-with e3:
-    if manager != "All managers":
-        html = manager_summary_html(report, manager)
-        st.download_button(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)", data=html.encode("utf-8"),
+def _exports(rk: tuple, report: DisruptionReport, view: DisruptionReport, manager: str, mgr_names: dict,
+             plan_b) -> None:
+    st.subheader("Export")
+    e1, e2, e3 = st.columns(3)
+    with e1:
+        # a callable: the workbook (about 1–2 s for the sample company) is built only when clicked
+        st.download_button("Download the whole report (Excel)", data=view.to_excel,
+                           file_name=f"disruption_{plan_b.name}.xlsx".replace(" ", "_"), key="dis_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    with e2:
+        st.download_button("Download accounts (CSV)",
+                           data=lambda: to_safe_csv(view.accounts.drop(columns=["lat", "lon"])),
+                           file_name="disruption_accounts.csv", mime="text/csv", key="dis_csv")
+    if manager == ALL:
+        e3.caption("Pick a manager above for a printable per-manager summary (open it in a browser, print to PDF).")
+        return
+    with e3:
+        # a callable: the summary is written when clicked (and once per manager: it is cached)
+        st.download_button(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)",
+                           data=lambda: _summary_html(rk, manager, report).encode("utf-8"),
                            file_name=f"disruption_{manager}.html", mime="text/html", key="dis_html")
-    else:
-        st.caption("Pick a manager above for a printable per-manager summary (open it in a browser, print to PDF).")
-if manager != "All managers":
-    with st.expander("Preview the printable summary"):
-        # the summary escapes every data value (planning.plans.disruption_report._fmt); the preview is sandboxed
-        # all the same (no scripts, no same-origin access: ui/preview.py)
-        preview_html(manager_summary_html(report, manager), height=600)
+    preview = st.expander("Preview the printable summary", key="dis_preview", on_change="rerun")
+    with preview:
+        if preview.open:
+            # the summary escapes every data value (planning.plans.disruption_report._fmt); the preview is
+            # sandboxed all the same (no scripts, no same-origin access: ui/preview.py)
+            preview_html(_summary_html(rk, manager, report), height=600)
+        else:
+            st.caption("The preview is drawn when this is open.")
 
-# --- review ----------------------------------------------------------------------------------
-st.subheader("Review")
-if ref_b.source != "saved":
-    st.caption("Comments and approvals are on saved versions: pick a saved plan as plan B.")
-else:
+
+def _review(scope, ref_b, view: DisruptionReport, plan_a, plan_b, teams: pd.DataFrame) -> None:
+    st.subheader("Review")
+    if ref_b.source != "saved":
+        st.caption("Comments and approvals are on saved versions: pick a saved plan as plan B.")
+        return
     st.caption(f"Comment on **{ref_b.name} v{ref_b.version}**, or on an account or rep in the view above; "
                "approve it or request changes for your team. Sales ops resolve comments by saving a new version.")
-    s_b = review_panel.status_of(store, ref_b.name, ref_b.version)
     moved_acc = view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
+    user = scope.user
     review_panel.review_box(scope, ref_b.name, ref_b.version, accounts=moved_acc, reps=view.reps,
-                            plans=[plan_a, plan_b], key="dis_review")
-    if s_b is not None:
-        review_panel.comments_table(user, s_b)
+                            plans=[plan_a, plan_b], managers=teams, key=REVIEW, refresh=(STATUS,),
+                            then=lambda s: review_panel.comments_table(user, s))
+
+
+def _rerun_team() -> None:
+    st.rerun(scope=TEAM)  # what a widget in the fragment does anyway; said outright, AppTest reruns it alike
+
+
+@st.fragment(key=TEAM)
+def team_view(rk: tuple, report: DisruptionReport, plan_a, plan_b, ref_b, teams: pd.DataFrame, scope) -> None:
+    """The manager picker and everything under it: a manager switch reruns this alone.  ``teams``: every team
+    holding a book in A or B (ScopedView.managers)."""
+    user = scope.user
+    mgr_options = [user.manager_id] if user.scoped else [ALL] + list(teams["manager_id"])
+    mgr_names = dict(zip(teams["manager_id"], teams["label"]))
+    manager = st.selectbox("Manager view", mgr_options, key="dis_manager", on_change=_rerun_team,
+                           format_func=lambda m: m if m == ALL else mgr_names.get(m, m))
+    view = report if manager == ALL else _team_report(rk, manager, report)
+    if not _headline(report, view, manager, mgr_names, rk[3]):
+        return
+    c = report.company
+    if c["accounts_moved"] == 0 and c["newly_assigned"] == 0 and c["newly_unassigned"] == 0:
+        st.success(f"**{plan_a.name}** and **{plan_b.name}** give every account the same owner: nothing moves.")
+    _tabs(rk, view, manager, mgr_names, plan_a, plan_b, scope)
+    _exports(rk, report, view, manager, mgr_names, plan_b)
+    _review(scope, ref_b, view, plan_a, plan_b, teams)
+
+
+@st.fragment(key=STATUS)
+def status_line(store, ref_b) -> None:
+    """The review status of plan B ("… · 2 open comments"): rerun with the comment box when a comment is added."""
+    review_panel.show_status(store, ref_b)
+
+
+def main() -> None:
+    user = access.page_user(Permission.VIEW_PLANS)
+    pick = plan_page_header("Disruption", "Every moved account costs relationship continuity. See what a plan does "
+                                          "to each account, rep and manager before anyone signs it.")
+    scope = scoped.view()
+    ds, store, session, refs, labels = scope.dataset, scope.store, pick.session, pick.refs, pick.labels
+    require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
+
+    c1, c2, c3 = st.columns([2, 2, 1])
+    a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")
+    b_default = next((i for i in range(len(refs)) if i != a_idx), 0)
+    b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=b_default, format_func=lambda i: labels[i],
+                         key="dis_b")
+    window = int(c3.number_input("Renewal window (days)", min_value=0, max_value=365,
+                                 value=int(ds.settings.planning.renewal_window_days), step=15, key="dis_window",
+                                 help="A moved account renewing within this many days of the data date breaks a "
+                                      "relationship (90 days by default)."))
+    if len(refs) < 2:
+        st.info("Only today's plan exists. Make a proposal on the Carve page or save one on the Plans page, "
+                "then compare it here.")
+    ref_a, ref_b = refs[a_idx], refs[b_idx]
+    try:
+        plan_a, plan_b = ref_a.load(session, store), ref_b.load(session, store)
+    except StoreError as exc:
+        st.error(f"Could not load the plan: {exc}")
+        st.stop()
+    rk = (scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, cache_scope(user))
+    with st.spinner("Comparing plans…"):
+        try:
+            report = _report(rk, plan_a, plan_b, scope)
+        except AccessDenied as exc:
+            access.show_denied(exc)
+    if user.scoped:
+        st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
+    status_line(store, ref_b)
+
+    team_view(rk, report, plan_a, plan_b, ref_b, _teams(rk, [plan_a, plan_b], scope), scope)
+
+
+main()

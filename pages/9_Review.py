@@ -3,7 +3,12 @@ audit log).  draft → in review → approved → published, with "changes reque
 
 Everything read here is the user's view of the review log (planning.plans.review_view): a manager sees their
 own team's decisions, notes and comments and the plan-level state, never another team's.  The data and the plans
-come through the scoped accessor (ui.scoped.view()).  The page opens on what waits for the user."""
+come through the scoped accessor (ui.scoped.view()).  The page opens on what waits for the user.
+
+What reruns: the comment box is a fragment, so typing in it reruns the box alone; adding a comment reruns the box
+and the fragments whose figures it changes (the status line's "N open comments", the managers' rows, the comments,
+the audit log and, for sales ops, the inbox), which read the log once between them, so their counts agree.  A
+decision, a submit or a resolution changes the version's state and reruns the page."""
 from __future__ import annotations
 
 import streamlit as st
@@ -29,20 +34,29 @@ except StoreError as exc:
 if msg := st.session_state.pop("review_flash", None):
     st.success(md_escape(msg))
 
-st.subheader(f"Your inbox ({user.role.title})")
-sts = review.statuses(store, names)
-box = review.inbox(store, user, names, sts)
-if box.empty:
-    st.caption("Nothing waits for you.")
-else:
-    show_table(review_tables.inbox_table(box), key="rv_inbox")
+INBOX, STATUS, MANAGERS, COMMENTS, LOG = "rv_inbox_part", "rv_status", "rv_managers_part", "rv_comments_part", \
+    "rv_log_part"  # the fragments' keys
+
+
+@st.fragment(key=INBOX)
+def inbox(names: list[str]) -> None:
+    st.subheader(f"Your inbox ({user.role.title})")
+    box = review.inbox(store, user, names, review_panel.statuses(store, names))
+    if box.empty:
+        st.caption("Nothing waits for you.")
+    else:
+        show_table(review_tables.inbox_table(box), key="rv_inbox")
+
+
+inbox(names)
 
 if not names:
     st.info("No saved plans yet: save one on the Plans page to start a review.")
     st.stop()
 
 st.subheader("A plan version")
-open_name, open_version = review.opening_plan(box, sts, names)
+sts = review_panel.statuses(store, names)
+open_name, open_version = review.opening_plan(review.inbox(store, user, names, sts), sts, names)
 c1, c2 = st.columns([3, 1])
 name = c1.selectbox("Plan", names, index=names.index(open_name) if open_name in names else 0, key="rv_plan")
 versions = [int(v) for v in store.versions(name)["version"]][::-1]  # newest first
@@ -52,9 +66,19 @@ s = review_panel.status_of(store, name, version)
 if s is None:
     st.error(f"{md_escape(name)} is gone (deleted meanwhile).")
     st.stop()
-review_panel.show_line(s)
-if s.superseded:
-    st.warning(f"v{s.latest_version} supersedes this version: decisions made on v{version} are stale.")
+
+
+@st.fragment(key=STATUS)
+def status_line(name: str, version: int) -> None:
+    s = review_panel.status_of(store, name, version)
+    if s is None:
+        return
+    review_panel.show_line(s)
+    if s.superseded:
+        st.warning(f"v{s.latest_version} supersedes this version: decisions made on v{version} are stale.")
+
+
+status_line(name, version)
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _plans(data_version: str, url: str, name: str, version: int, saved_at: str, _view):
@@ -84,21 +108,19 @@ if user.can(Permission.REVIEW_SUBMIT):
         review_panel.act(lambda: review.withdraw(store, user, name, version, ops_note),
                          f"{name} v{version} is a draft again.")
 
-t_mgr, t_dec, t_com, t_log = st.tabs(["Managers", "Decisions", "Comments", "Audit log"])
-with t_mgr:
-    st.caption("Each manager whose team holds accounts today or in this version: their decision on it (stale: "
-               "made on an older version) and the open comments on their team.")
-    review_panel.managers_table(s, managers, user, key="rv_managers")
-with t_dec:
-    dec = review_tables.decisions_table(s)
-    if len(dec):
-        show_table(dec, key="rv_decisions")
-    else:
-        st.caption("No decisions yet.")
-    st.markdown("**Decide or comment on the whole version**")
-    review_panel.review_box(view, name, version, plans=plans, key="rv_box")
-    st.caption("To comment on one account or rep, open the Disruption page with this version as plan B.")
-with t_com:
+
+
+@st.fragment(key=MANAGERS)
+def managers_part(name: str, version: int, managers) -> None:
+    if (s := review_panel.status_of(store, name, version)) is not None:
+        review_panel.managers_table(s, managers, user, key="rv_managers")
+
+
+@st.fragment(key=COMMENTS)
+def comments_part(name: str, version: int) -> None:
+    s = review_panel.status_of(store, name, version)
+    if s is None:
+        return
     review_panel.comments_table(user, s, key="rv_comments")
     open_c = s.open_comments
     if user.can(Permission.REVIEW_SUBMIT) and len(open_c):
@@ -108,9 +130,33 @@ with t_com:
         res_note = r2.text_input("Resolution", value=f"resolved in v{s.latest_version}", key="rv_res_note")
         if r3.button("Resolve", key="rv_resolve"):
             review_panel.act(lambda: review.resolve(store, user, name, int(cid), res_note), f"Comment #{cid} resolved.")
-with t_log:
+
+
+@st.fragment(key=LOG)
+def log_part(name: str) -> None:
     log = review_tables.log_table(review.history(store, name))
     if len(log):
         show_table(log, key="rv_log")
     else:
         st.caption("Nothing recorded yet.")
+
+
+t_mgr, t_dec, t_com, t_log = st.tabs(["Managers", "Decisions", "Comments", "Audit log"])
+with t_mgr:
+    st.caption("Each manager whose team holds accounts today or in this version: their decision on it (stale: "
+               "made on an older version) and the open comments on their team.")
+    managers_part(name, version, managers)
+with t_dec:
+    dec = review_tables.decisions_table(s)
+    if len(dec):
+        show_table(dec, key="rv_decisions")
+    else:
+        st.caption("No decisions yet.")
+    st.markdown("**Decide or comment on the whole version**")
+    refresh = [STATUS, MANAGERS, COMMENTS, LOG] + ([INBOX] if user.can(Permission.REVIEW_SUBMIT) else [])
+    review_panel.review_box(view, name, version, plans=plans, managers=managers, key="rv_box", refresh=refresh)
+    st.caption("To comment on one account or rep, open the Disruption page with this version as plan B.")
+with t_com:
+    comments_part(name, version)
+with t_log:
+    log_part(name)

@@ -28,6 +28,13 @@ class PlanChoices:
     working: int | None = None  # index of the working plan in ``refs`` (None: today's plan or none chosen)
 
 
+def cache_scope(user) -> tuple[str, str | None]:
+    """What a report cut for ``user`` depends on: the role (which columns and figures they may see) and, for a
+    manager, the team they lead.  Reports cached across sessions carry it in their key, so users with the same
+    scope share an entry and no one is handed rows cut for another scope."""
+    return user.role.value, user.manager_id
+
+
 def plan_page_header(title: str, caption: str) -> PlanChoices:
     """Draw the page title and caption, then list this session's plans and the saved ones.
 
