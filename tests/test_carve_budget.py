@@ -200,3 +200,24 @@ def test_the_time_rules_are_settings_and_are_checked():
         CarveSettings(mend_share=1.5).validate()
     with pytest.raises(ValueError, match="grace_s"):
         CarveSettings(grace_s=-1).validate()
+
+
+@pytest.mark.parametrize("mode", ["hard", "soft"])
+@pytest.mark.parametrize("lp_takes", [1.0, 0.2])
+def test_parts_on_a_runner_widened_or_not_end_within_the_limit(fake_clock, mode, lp_takes):
+    from optimizers.carve.runners import SequentialRunner
+
+    clock, steps, takes = fake_clock
+    takes["lp"] = takes["priced lp"] = lp_takes  # all the time (no widening left), or a fifth (time to widen)
+    acc, reps = make_instance(900, 12, seed=5, segments=("Mid-market", "SMB"))
+    # one candidate per unit: hard parts' LPs are infeasible and widen on their worker (an in-process runner)
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
+                       candidates=1, reverse_candidates=0.0, mode=mode, time_limit=40, full_mip_max_pairs=10)
+    start = clock.now
+    res = TerritoryCarver(cs, clock=clock).solve(acc, reps, 2027, as_of="2026-11-01", runner=SequentialRunner())
+    assert len(steps) >= 2
+    if lp_takes < 1:
+        assert res.ok  # with time to spare, a plan …
+        if mode == "hard":
+            assert res.stats["candidates_k"] >= 2 and res.stats["parts_widened"] >= 1  # … widened within the budget
+    _within(clock, start, steps, cs, f"{mode} carve on a runner")
