@@ -25,7 +25,7 @@ from ui.data_views import balance_view, books_view, health_view, map_points, own
 from ui.sample_entries import kept
 from ui.tables import prepare_table
 
-Table = tuple  # a table as ui.tables.prepare_table leaves it: (display frame, column config); draw with show_prepared
+Table = tuple  # (display table as Arrow, column config), as data_page.table leaves it; draw with show_prepared
 
 _ENTRIES = 32  # (dataset version, scope, choice) combinations kept per section
 
@@ -48,6 +48,17 @@ def chart_spec(chart) -> dict:
     from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
     return _convert_altair_to_vega_lite_spec(chart)
+
+
+def table(frame: pd.DataFrame, overrides: dict | None = None) -> Table:
+    """``frame`` as ``show_table`` sends it (:func:`ui.tables.prepare_table`), converted to Arrow once with
+    Streamlit's own conversion (the bytes it sends are the same), so a rerun only copies them out."""
+    shown, config = prepare_table(frame, overrides)
+    try:
+        from streamlit.dataframe_util import convert_pandas_df_to_arrow_table
+    except ImportError:  # another Streamlit: it converts the frame on each draw, as show_table does
+        return shown, config
+    return convert_pandas_df_to_arrow_table(shown), config
 
 
 def draw_chart(spec: dict) -> None:
@@ -106,7 +117,7 @@ def validation(version: str, scope: tuple, _view) -> Validation:
 def _validation(view) -> Validation:
     rep = view.dataset.report
     errors, warnings = rep.issues_frame("error"), rep.warnings_frame()
-    return Validation(prepare_table(rep.counts()), prepare_table(errors), prepare_table(warnings), len(errors),
+    return Validation(table(rep.counts()), table(errors), table(warnings), len(errors),
                       len(warnings), rep.issues_frame(), rep.rejects_frame())
 
 
@@ -139,8 +150,8 @@ def _breakdown(view, by: str) -> tuple[Table, dict]:
     from planning.data import breakdown
 
     ds = view.dataset
-    table = breakdown(ds.accounts, ds.reps, by)
-    return prepare_table(table), chart_spec(breakdown_bars(table, by))
+    frame = breakdown(ds.accounts, ds.reps, by)
+    return table(frame), chart_spec(breakdown_bars(frame, by))
 
 
 # ------------------------------------------------------------------------------------------------------- map
@@ -207,7 +218,7 @@ def _plan_health(view) -> PlanHealth:
     balance = book_balance(book, variance_flag=flag)
     pot = balance.loc[balance["metric"] == "potential_usd"] if len(balance) else balance
     messages = [(bool(r["flag_variance"]), variance_message(r, flag)) for _, r in pot.iterrows()]
-    return PlanHealth(book, prepare_table(balance_view(balance)), messages)
+    return PlanHealth(book, table(balance_view(balance)), messages)
 
 
 @st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
@@ -235,7 +246,7 @@ def _books(version: str, scope: tuple, level: str, view) -> tuple[pd.DataFrame, 
     show = book[[c for c in _BOOK_COLUMNS if c in book]]
     if level != "territory":
         show = rollup(show, level)
-    return show, prepare_table(books_view(show))
+    return show, table(books_view(show))
 
 
 # ------------------------------------------------------------------------------------------------ data health
@@ -266,7 +277,7 @@ def _health(view) -> Health:
                                                                 format="percent")}
     counts = {"no_owner": len(report.no_owner), "idle_reps": len(report.reps_without_accounts),
               "stale": len(report.stale)}
-    return Health(prepare_table(health_view(report.summary())), prepare_table(report.completeness, complete),
-                  prepare_table(with_people(report.duplicates, reps)), prepare_table(report.no_owner),
-                  prepare_table(with_people(report.reps_without_accounts, reps)),
-                  prepare_table(with_people(report.stale, reps)), counts)
+    return Health(table(health_view(report.summary())), table(report.completeness, complete),
+                  table(with_people(report.duplicates, reps)), table(report.no_owner),
+                  table(with_people(report.reps_without_accounts, reps)),
+                  table(with_people(report.stale, reps)), counts)
