@@ -28,6 +28,7 @@ from ui.tables import prepare_table
 Table = tuple  # (display table as Arrow, column config), as data_page.table leaves it; draw with show_prepared
 
 _ENTRIES = 32  # (dataset version, scope, choice) combinations kept per section
+_MAPS = 12  # a map carries its accounts (~0.8 MB for the sample's 6,000; an upload's 250,000 weigh 40× that)
 
 
 def scope_of(user) -> tuple[str, str | None]:
@@ -161,7 +162,7 @@ def map_segments(version: str, scope: tuple, _view) -> list[str]:
     return sorted(_view.dataset.accounts["segment"].dropna().unique())
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=2, show_spinner=False)  # a copy of every account: kept only while maps are built
 def owner_points(version: str, scope: tuple, _view) -> pd.DataFrame:
     """Every account, with ``owner`` as "Name (R-010)" (what the map's segments are cut from)."""
     ds = _view.dataset
@@ -177,7 +178,7 @@ class MapChart:
     unplaced: int
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
+@st.cache_resource(max_entries=_MAPS, show_spinner=False)
 def map_chart(version: str, scope: tuple, segment: str, _view) -> MapChart:
     """The owner map of one segment ("All": every account) and how many accounts it places."""
     return kept("data", "map", version, scope, (segment,), lambda: _map_chart(version, scope, segment, _view))
