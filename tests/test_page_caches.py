@@ -128,3 +128,41 @@ def test_quota_and_finance_reports_are_computed_once_per_input_and_user(monkeypa
     assert not at.exception, at.exception
     assert calls["quota"] == before["quota"] and calls["quota_reps"] == before["quota_reps"]
     assert calls["comp_cost"] == before["comp_cost"] + 1 and calls["plan_table"] == before["plan_table"] + 1
+
+
+def test_altair_reuses_its_class_table_and_builds_the_same_spec():
+    """ui.charts sets Altair up to build its schema → class table once (not on every shorthand channel); the specs
+    are exactly those Altair's own from_dict gives."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+    from altair.utils import schemapi
+
+    from ui import charts, quota_charts as qc
+
+    charts.altair_module()
+    assert getattr(schemapi.SchemaBase.from_dict, "planner_reuses_tables", False)
+    cov = pd.DataFrame({"segment": ["Enterprise", "SMB", "Total"], "quota_usd": [1e6, 2e6, 3e6],
+                        "target_usd": [1e6, 1.8e6, 2.8e6], "coverage_ratio": [1.0, 1.11, 1.07],
+                        "flag": ["", "above band", ""]})
+    draws = np.random.default_rng(3).normal(1e7, 1e6, 2_000)
+
+    def build():
+        return json.dumps([charts.spec(qc.coverage_bars(cov, "segment", (0.9, 1.1))),
+                           charts.spec(qc.distribution(draws, "Draws", "USD", reference=1e7))], sort_keys=True,
+                          default=bytes.hex)
+
+    ours = build()
+    patched = schemapi.SchemaBase.__dict__["from_dict"]
+
+    def altairs_own(cls, dct, validate=True):
+        if validate:
+            cls.validate(dct)
+        return schemapi._FromDict(cls._default_wrapper_classes()).from_dict(dct, cls)
+
+    try:
+        schemapi.SchemaBase.from_dict = classmethod(altairs_own)
+        assert build() == ours
+    finally:
+        schemapi.SchemaBase.from_dict = patched

@@ -34,7 +34,31 @@ def _altair():
     # Altair validates every channel object against the Vega-Lite schema as it is built (DEBUG_MODE): ~0.8 s of a
     # Finance rerun for 11 charts.  The whole spec is still validated once when Streamlit serialises it.
     altair.utils.schemapi.DEBUG_MODE = False
+    _reuse_class_tables(altair.utils.schemapi)
     return altair
+
+
+def _reuse_class_tables(schemapi) -> None:
+    """Altair turns each shorthand channel ("x:Q", a tooltip's field name, ``alt.value``) into its class through
+    ``SchemaBase.from_dict``, which first hashes every schema of Vega-Lite (~570, as JSON) into a table: ~20 ms per
+    channel, most of a chart's build.  The table depends only on the wrapper classes: build it once per set."""
+    if getattr(schemapi.SchemaBase.from_dict, "planner_reuses_tables", False):
+        return
+    tables: dict = {}
+
+    def from_dict(cls, dct, validate=True):
+        if validate:
+            cls.validate(dct)
+        # keyed on the method that lists the classes (Vega-Lite's: every subclass of its schema, fixed at import)
+        which = getattr(cls._default_wrapper_classes, "__func__", cls)
+        converter = tables.get(which)
+        if converter is None:
+            converter = tables[which] = schemapi._FromDict(tuple(cls._default_wrapper_classes()))
+        return converter.from_dict(dct, cls)
+
+    from_dict.__doc__ = schemapi.SchemaBase.from_dict.__doc__
+    from_dict.planner_reuses_tables = True
+    schemapi.SchemaBase.from_dict = classmethod(from_dict)
 
 
 def spec(chart) -> dict:
