@@ -232,10 +232,6 @@ def _review(scope, ref_b, view: DisruptionReport, plan_a, plan_b, teams: pd.Data
                             then=lambda s: review_panel.comments_table(user, s))
 
 
-def _rerun_team() -> None:
-    st.rerun(scope=TEAM)  # what a widget in the fragment does anyway; said outright, AppTest reruns it alike
-
-
 @st.fragment(key=TEAM)
 def team_view(rk: tuple, report: DisruptionReport, plan_a, plan_b, ref_b, teams: pd.DataFrame, scope) -> None:
     """The manager picker and everything under it: a manager switch reruns this alone.  ``teams``: every team
@@ -243,7 +239,7 @@ def team_view(rk: tuple, report: DisruptionReport, plan_a, plan_b, ref_b, teams:
     user = scope.user
     mgr_options = [user.manager_id] if user.scoped else [ALL] + list(teams["manager_id"])
     mgr_names = dict(zip(teams["manager_id"], teams["label"]))
-    manager = st.selectbox("Manager view", mgr_options, key="dis_manager", on_change=_rerun_team,
+    manager = st.selectbox("Manager view", mgr_options, key="dis_manager",
                            format_func=lambda m: m if m == ALL else mgr_names.get(m, m))
     view = report if manager == ALL else _team_report(rk, manager, report)
     if not _headline(report, view, manager, mgr_names, rk[3]):

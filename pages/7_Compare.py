@@ -13,11 +13,12 @@ from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, M
 from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
-from ui.plan_picker import plan_page_header
+from ui.plan_picker import cache_scope, plan_page_header
 from ui.tables import show_table
 from planning.reporting import FIGURES, figure, figure_help, kinds, label
 from ui.format import count, usd
 
+TABS, BALANCE, CAPACITY = "cmp_tabs_part", "cmp_balance_part", "cmp_capacity_part"  # the fragments' keys
 ROW_FORMAT = {"money": "${:,.0f}", "pct": "{:.1%}", "count": "{:,.0f}", "ratio": "{:.2f}×"}
 
 user = access.page_user(Permission.VIEW_PLANS)
@@ -39,14 +40,15 @@ base_idx = c2.selectbox("Disruption measured against", range(len(refs)), format_
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def _compare(version: str, keys: tuple[str, ...], base_key: str, who, _plans, _base, _view) -> PlanComparison:
-    # ``who`` is part of the cache key: a manager's comparison is cut to their team in the core
+def _compare(version: str, keys: tuple[str, ...], base_key: str, who: tuple, _plans, _base, _view) -> PlanComparison:
+    # ``who`` (ui.plan_picker.cache_scope: role and team) is part of the key: a manager's comparison is cut to their
+    # team in the core, and a role without view_quota gets no quota coverage
     return _view.compare(_plans, baseline=_base)
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
-def _capacity(version: str, names: tuple[str, ...], who, _payloads, _view) -> pd.DataFrame:
-    # ``who``: the rows a role may not see (quota, cost) are dropped by the view
+def _capacity(version: str, names: tuple[str, ...], who: tuple, _payloads, _view) -> pd.DataFrame:
+    # ``who`` (role and team): the rows a role may not see (quota, cost) are dropped by the view
     return _view.compare_capacity(_payloads)
 
 
@@ -72,11 +74,124 @@ def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:
     style = shown.style.apply(lambda _: best.map(lambda b: "background-color: #d8f3dc; font-weight: 600" if b else "")
                               .reindex(columns=shown.columns, fill_value=""), axis=None)
     style = style.format(fmt, subset=list(wide.columns), na_rep="–")
+    by_kind: dict[str, list] = {}  # one format call per kind, not per row (each call costs an indexing pass)
     for k, shown_k in zip(keys, shown.index):
         kind = kinds([row_kind(k) if row_kind else k]).popitem()[1]
         if kind in ROW_FORMAT and not isinstance(k, tuple):
-            style = style.format(ROW_FORMAT[kind], subset=pd.IndexSlice[[shown_k], list(wide.columns)], na_rep="–")
+            by_kind.setdefault(kind, []).append(shown_k)
+    for kind, rows in by_kind.items():
+        style = style.format(ROW_FORMAT[kind], subset=pd.IndexSlice[rows, list(wide.columns)], na_rep="–")
     return style
+
+
+def _balance(cmp: PlanComparison) -> None:
+    metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=lambda m: METRIC_LABELS.get(m, m),
+                          key="cmp_metric")
+    wide = cmp.balance_wide(metric).reset_index(level="metric", drop=True)
+    figs = [f for _s, f in wide.index]
+    wide.index = [f"{s} · {label(f)}" for s, f in wide.index]
+    better = {i: LOWER_IS_BETTER[f] for i, f in zip(wide.index, figs)}
+    st.dataframe(highlight(wide, better, "{:,.2f}"), width="stretch", height=min(600, 40 + 35 * len(wide)))
+    st.caption(figure_help("balance_max_min") + " Spread (CV) = standard deviation ÷ mean; worst deviation = "
+               "the largest gap between a book and its target.")
+
+
+def _quota(cmp: PlanComparison) -> None:
+    if cmp.quota is None:
+        st.info("Quota coverage needs bookings targets for the plan year.")
+        return
+    st.dataframe(highlight(cmp.quota, {}, "{:.0%}"), width="stretch")
+    long = cmp.quota.drop(index="Total", errors="ignore").reset_index().melt(
+        id_vars="segment", var_name="plan", value_name="coverage_ratio")
+    import altair as alt
+
+    st.altair_chart(alt.Chart(long).mark_bar().encode(
+        x=alt.X("segment:N", title=None), xOffset="plan:N",
+        y=alt.Y("coverage_ratio:Q", title=label("quota_coverage"), axis=alt.Axis(format=".0%")),
+        color=alt.Color("plan:N", legend=alt.Legend(orient="top", title="Plan")),
+        tooltip=["plan", "segment", alt.Tooltip("coverage_ratio:Q", format=".2f")]).properties(height=260),
+        width="stretch")
+
+
+@st.fragment(key=TABS)
+def plan_tabs(cmp: PlanComparison, window: int) -> None:
+    """The tabs: switching to the map reruns them alone; the balance metric reruns its tab alone."""
+    t_bal, t_dis, t_quota, t_map = st.tabs(["Balance per metric", "Disruption", "Quota coverage", "Map of moves"],
+                                           key="cmp_tab", on_change="rerun")
+    with t_bal:
+        st.fragment(_balance, key=BALANCE)(cmp)
+    with t_dis:
+        st.dataframe(highlight(cmp.disruption, LOWER_IS_BETTER, "{:,.2f}"), width="stretch",
+                     height=40 + 35 * len(cmp.disruption))
+        st.caption(f"Against **{cmp.baseline_name}**; a relationship is broken when a moved account has open "
+                   f"pipeline or renews within {window} days.")
+    with t_quota:
+        _quota(cmp)
+    with t_map:
+        mv = cmp.moves
+        st.caption(f"{len(mv):,} accounts sit with a different owner in at least one plan "
+                   f"(compared with {cmp.names[0]})." + ("" if t_map.open else " The map is drawn when this tab is open."))
+        if len(mv) and t_map.open:
+            safe = {c: field_safe(c) for c in mv.columns if c.startswith("owner in ")}
+            st.altair_chart(accounts_map(mv.rename(columns=safe), "moved_in",
+                                         title="Accounts that move, by the plans that move them",
+                                         tooltip=["name", *safe.values(), "arr_usd"], size="arr_usd"), width="stretch")
+            show_table(mv.drop(columns=["lat", "lon"]), key="cmp_moves_table", height=300)
+
+
+def _headline(cmp: PlanComparison) -> None:
+    st.subheader("Headline")
+    head = cmp.headline
+    others = [n for n in cmp.names if n != cmp.baseline_name] or cmp.names[-1:]
+    k = st.columns(4)
+    shown_name = others[0]
+    k[0].metric(figure("accounts_moved").label, count(head.at["accounts_moved", shown_name]),
+                help=figure_help("accounts_moved"))
+    k[1].metric(figure("arr_moved_usd").label, usd(head.at["arr_moved_usd", shown_name]),
+                help=figure_help("arr_moved_usd"))
+    k[2].metric(figure("quota_reps").label, count(head.at["quota_reps", shown_name]), help=figure_help("quota_reps"))
+    if "ae_cost_usd" in head.index:
+        k[3].metric(figure("ae_cost_usd").label, usd(head.at["ae_cost_usd", shown_name]),
+                    help=figure_help("ae_cost_usd"))
+    st.caption(f"{shown_name} against {cmp.baseline_name}.")
+    st.dataframe(highlight(head, HEADLINE_BETTER), width="stretch", height=40 + 35 * len(head))
+    st.caption("Spread rows show the worst segment. Moves: accounts whose owner changes; unowned accounts that get "
+               "an owner are counted as newly assigned. Balance is each territory's book against its capacity "
+               "share of the segment.")
+
+
+@st.fragment(key=CAPACITY)
+def capacity_part(cmp: PlanComparison | None, cap_saved: pd.DataFrame) -> None:
+    """Saved capacity scenarios side by side, and the Excel download (which holds them): picking scenarios reruns
+    this alone."""
+    st.subheader("Headcount and cost of capacity scenarios")
+    cap_names = list(cap_saved["name"]) if len(cap_saved) else []
+    cap_pick = st.multiselect("Saved capacity scenarios", cap_names, default=cap_names[:MAX_PLANS],
+                              max_selections=MAX_PLANS, key="cmp_cap")
+    cap = None
+    if not user.can(Permission.VIEW_COMPANY):
+        st.caption(f"Capacity scenarios are company-wide; your role ({user.role.title}) does not see them.")
+    elif not cap_names:
+        st.caption("No capacity scenarios saved yet (save one on the Capacity Scenarios page).")
+    elif cap_pick:
+        try:
+            payloads = {n: store.load_scenario("capacity", n) for n in cap_pick}
+            cap = _capacity(scoped.data_key(view), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
+                                                           for n in cap_pick), cache_scope(user), payloads, view)
+        except (StoreError, ValueError) as exc:
+            st.error(f"Could not run the saved scenario: {exc}")
+    if cap is not None:
+        rows = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
+                "target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
+        show = cap.reindex([r for r in rows if r in cap.index])
+        num = show.drop(index=["risk"], errors="ignore").apply(pd.to_numeric, errors="coerce")
+        st.dataframe(highlight(num, LOWER_IS_BETTER, "{:,.2f}"), width="stretch", height=40 + 35 * len(num))
+        if "risk" in show.index:
+            st.caption("Risk: " + "; ".join(f"{n}: {show.at['risk', n]}" for n in show.columns))
+    if cmp is not None:
+        st.download_button("Download the comparison (Excel)", data=lambda: cmp.to_excel(cap),
+                           file_name="plan_comparison.xlsx", key="cmp_xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 cmp = None
@@ -92,7 +207,7 @@ else:
         st.stop()
     with st.status("Comparing plans…", expanded=False) as status:
         cmp = _compare(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
-                       user, plans, base, view)
+                       cache_scope(user), plans, base, view)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
     for n in cmp.notes:
         st.caption(f"Note: {n}")
@@ -102,95 +217,7 @@ else:
     for r in chosen:
         if r.source == "saved":
             review_panel.show_status(store, r)
+    _headline(cmp)
+    plan_tabs(cmp, ds.settings.planning.renewal_window_days)
 
-    st.subheader("Headline")
-    head = cmp.headline
-    others = [n for n in cmp.names if n != cmp.baseline_name] or cmp.names[-1:]
-    k = st.columns(4)
-    shown_name = others[0]
-    k[0].metric(figure("accounts_moved").label, count(head.at["accounts_moved", shown_name]),
-                help=figure_help("accounts_moved"))
-    k[1].metric(figure("arr_moved_usd").label, usd(head.at["arr_moved_usd", shown_name]),
-                help=figure_help("arr_moved_usd"))
-    k[2].metric(figure("quota_reps").label, count(head.at["quota_reps", shown_name]), help=figure_help("quota_reps"))
-    if "ae_cost_usd" in head.index:
-        k[3].metric(figure("ae_cost_usd").label, usd(head.at["ae_cost_usd", shown_name]), help=figure_help("ae_cost_usd"))
-    st.caption(f"{shown_name} against {cmp.baseline_name}.")
-    st.dataframe(highlight(head, HEADLINE_BETTER), width="stretch", height=40 + 35 * len(head))
-    st.caption("Spread rows show the worst segment. Moves: accounts whose owner changes; unowned accounts that get "
-               "an owner are counted as newly assigned. Balance is each territory's book against its capacity "
-               "share of the segment.")
-
-    # the map tab is drawn only while it is open (switching tabs reruns the page)
-    t_bal, t_dis, t_quota, t_map = st.tabs(["Balance per metric", "Disruption", "Quota coverage", "Map of moves"],
-                                           key="cmp_tab", on_change="rerun")
-    with t_bal:
-        metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=lambda m: METRIC_LABELS.get(m, m),
-                              key="cmp_metric")
-        wide = cmp.balance_wide(metric).reset_index(level="metric", drop=True)
-        figs = [f for _s, f in wide.index]
-        wide.index = [f"{s} · {label(f)}" for s, f in wide.index]
-        better = {i: LOWER_IS_BETTER[f] for i, f in zip(wide.index, figs)}
-        st.dataframe(highlight(wide, better, "{:,.2f}"), width="stretch", height=min(600, 40 + 35 * len(wide)))
-        st.caption(figure_help("balance_max_min") + " Spread (CV) = standard deviation ÷ mean; worst deviation = "
-                   "the largest gap between a book and its target.")
-    with t_dis:
-        st.dataframe(highlight(cmp.disruption, LOWER_IS_BETTER, "{:,.2f}"), width="stretch",
-                     height=40 + 35 * len(cmp.disruption))
-        st.caption(f"Against **{cmp.baseline_name}**; a relationship is broken when a moved account has open "
-                   f"pipeline or renews within {ds.settings.planning.renewal_window_days} days.")
-    with t_quota:
-        if cmp.quota is None:
-            st.info("Quota coverage needs bookings targets for the plan year.")
-        else:
-            st.dataframe(highlight(cmp.quota, {}, "{:.0%}"), width="stretch")
-            long = cmp.quota.drop(index="Total", errors="ignore").reset_index().melt(
-                id_vars="segment", var_name="plan", value_name="coverage_ratio")
-            import altair as alt
-
-            st.altair_chart(alt.Chart(long).mark_bar().encode(
-                x=alt.X("segment:N", title=None), xOffset="plan:N",
-                y=alt.Y("coverage_ratio:Q", title=label("quota_coverage"), axis=alt.Axis(format=".0%")),
-                color=alt.Color("plan:N", legend=alt.Legend(orient="top", title="Plan")),
-                tooltip=["plan", "segment", alt.Tooltip("coverage_ratio:Q", format=".2f")]).properties(height=260),
-                width="stretch")
-    with t_map:
-        mv = cmp.moves
-        st.caption(f"{len(mv):,} accounts sit with a different owner in at least one plan "
-                   f"(compared with {cmp.names[0]})." + ("" if t_map.open else " The map is drawn when this tab is open."))
-        if len(mv) and t_map.open:
-            safe = {c: field_safe(c) for c in mv.columns if c.startswith("owner in ")}
-            st.altair_chart(accounts_map(mv.rename(columns=safe), "moved_in",
-                                         title="Accounts that move, by the plans that move them",
-                                         tooltip=["name", *safe.values(), "arr_usd"], size="arr_usd"), width="stretch")
-            show_table(mv.drop(columns=["lat", "lon"]), key="cmp_moves_table", height=300)
-
-# --- capacity scenarios --------------------------------------------------------------------
-st.subheader("Headcount and cost of capacity scenarios")
-cap_names = list(cap_saved["name"]) if len(cap_saved) else []
-cap_pick = st.multiselect("Saved capacity scenarios", cap_names, default=cap_names[:MAX_PLANS],
-                          max_selections=MAX_PLANS, key="cmp_cap")
-cap = None
-if not user.can(Permission.VIEW_COMPANY):
-    st.caption(f"Capacity scenarios are company-wide; your role ({user.role.title}) does not see them.")
-elif not cap_names:
-    st.caption("No capacity scenarios saved yet (save one on the Capacity Scenarios page).")
-elif cap_pick:
-    try:
-        payloads = {n: store.load_scenario("capacity", n) for n in cap_pick}
-        cap = _capacity(scoped.data_key(view), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
-                                                       for n in cap_pick), user, payloads, view)
-    except (StoreError, ValueError) as exc:
-        st.error(f"Could not run the saved scenario: {exc}")
-    if cap is not None:
-        rows = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
-                "target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
-        show = cap.reindex([r for r in rows if r in cap.index])
-        num = show.drop(index=["risk"], errors="ignore").apply(pd.to_numeric, errors="coerce")
-        st.dataframe(highlight(num, LOWER_IS_BETTER, "{:,.2f}"), width="stretch", height=40 + 35 * len(num))
-        if "risk" in show.index:
-            st.caption("Risk: " + "; ".join(f"{n}: {show.at['risk', n]}" for n in show.columns))
-
-if cmp is not None:
-    st.download_button("Download the comparison (Excel)", data=lambda: cmp.to_excel(cap), file_name="plan_comparison.xlsx",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="cmp_xlsx")
+capacity_part(cmp, cap_saved)
