@@ -151,3 +151,43 @@ def test_an_upload_is_never_written_to_disk(monkeypatch, tmp_path):
     assert sample_entries.kept("data", "health", "sample", ("admin", None), (), lambda: 44) == 43  # read back
     name = sample_entries.file_name("data", "map", ("manager", "M-01"), ("Mid-market",))
     assert name.endswith("-data-map-manager-M_01-Mid_market.pickle") and "/" not in name
+
+
+def test_a_new_server_process_draws_the_sample_data_page_without_altair(tmp_path):
+    """The cold start: with the entries on disk (the first process wrote them), a fresh interpreter draws the Data
+    page without importing Altair or computing the health report."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from planning.data.dataset import SAMPLE_DIR
+    from planning.data.sample_cache import cache_path
+
+    load_sample()
+    folder = tmp_path / "territory-planner"
+    folder.mkdir()
+    shutil.copy(cache_path(SAMPLE_DIR), folder)  # the validated sample, as a warm cache folder holds it
+    code = (
+        "import json, sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "from planning.data import health\n"
+        "calls = []\n"
+        "real = health.health_report\n"
+        "health.health_report = lambda *a, **k: calls.append(1) or real(*a, **k)\n"
+        "at = AppTest.from_file('pages/1_Data.py', default_timeout=180).run()\n"
+        "assert not at.exception, at.exception\n"
+        "print(json.dumps({'altair': 'altair' in sys.modules, 'health_reports': len(calls),\n"
+        "                  'accounts': at.metric[0].value}))\n")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path), "PLANNER_SAMPLE_PROPOSAL": "0"}
+
+    def fresh() -> dict:
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=300, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    first = fresh()  # builds the entries and writes them
+    assert first == {"altair": True, "health_reports": 1, "accounts": "6,009"}
+    assert list(folder.glob("page-*-data-health-admin.pickle"))
+    assert fresh() == {"altair": False, "health_reports": 0, "accounts": "6,009"}
