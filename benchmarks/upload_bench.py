@@ -48,10 +48,10 @@ def make_files(folder: Path, rows: int, over: int) -> dict[str, Path]:
     """The export at the limit (every column) and the one over it (a few optional columns left out)."""
     import pandas as pd
 
-    at = make_export(rows, folder / f"accounts_{rows // 1000}k.csv")
+    at = make_export(rows, folder / f"accounts_{rows}.csv")
     big = make_export(over, folder / "tmp.csv")
     frame = pd.read_csv(big, dtype=str, keep_default_na=False)
-    over_path = folder / f"accounts_{over // 1000}k.csv"
+    over_path = folder / f"accounts_{over}.csv"
     frame.drop(columns=[c for c in _LEAVE_OUT if c in frame]).to_csv(over_path, index=False)
     big.unlink()
     return {"at": at, "over": over_path, "reps": ROOT / "sample_data" / "reps.csv"}
@@ -124,7 +124,17 @@ class UserA:
         self.outcome = ""
 
     def pick(self, table: str, path: Path) -> None:
-        self.page.locator(f'.st-key-upload_{table} input[type="file"]').set_input_files(str(path))
+        """Choose ``path`` in the table's file picker; once the picker lists it (a rerun that starts while a file
+        is being set can drop it: then it is set again)."""
+        box = self.page.locator(f".st-key-upload_{table}")
+        for _ in range(5):
+            box.locator('input[type="file"]').set_input_files(str(path))
+            try:
+                box.get_by_text(path.name).first.wait_for(timeout=30_000)
+                return
+            except Exception:  # noqa: BLE001 - a Playwright timeout: set it again
+                continue
+        raise RuntimeError(f"the {table} picker did not take {path.name}")
 
     def start(self, files: dict[str, Path]) -> None:
         self.started = time.perf_counter()
@@ -185,11 +195,12 @@ def _row(phase: str, times: list[float], a_note: str, mem: Memory) -> dict:
             "worker_peak_mb": mem.take_peak()}
 
 
-def _while(b: UserB, mem: Memory, done, least: int, most: int) -> list[float]:
-    """B's page opens until ``done()`` (polled between opens), at least ``least`` and at most ``most`` opens after
-    that (B goes on opening while A waits)."""
+def _while(b: UserB, mem: Memory, done, least: int, limit_s: float) -> list[float]:
+    """B's page opens until ``done()`` (polled between opens) and at least ``least`` of them, for at most
+    ``limit_s`` seconds (B goes on opening while A waits)."""
     times: list[float] = []
-    while len(times) < most and (len(times) < least or not done()):
+    end = time.perf_counter() + limit_s
+    while time.perf_counter() < end and (len(times) < least or not done()):
         times.append(b.open_next())
         mem.sample()
     return times
@@ -215,7 +226,7 @@ def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
                 seen["msg"], seen["s"] = msg, f"{time.perf_counter() - a.started:.1f}"
             return bool(msg)
 
-        times = _while(b, mem, over_done, least=3, most=opens * 5)
+        times = _while(b, mem, over_done, least=3, limit_s=300)
         rows.append(_row(f"A uploads {files['over'].name} ({files['over'].stat().st_size / MB:.0f} MB)", times,
                          f"{seen.get('msg', 'no answer')[:60]}… after {seen.get('s', '?')} s", mem))
 
@@ -226,6 +237,10 @@ def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
 
         def load_done() -> bool:
             if not state["pressed"]:
+                msg = a.refused()
+                if msg and files["over"].name not in msg:  # the file at the limit refused or unreadable
+                    state["done"] = msg
+                    return True
                 state["pressed"] = a.press_load_when_ready()
                 return False
             if state["done"]:
@@ -235,7 +250,7 @@ def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
                 state["done"] = msg or f"loaded after {time.perf_counter() - a.started:.1f} s"
             return bool(state["done"])
 
-        times = _while(b, mem, load_done, least=3, most=opens * 20)
+        times = _while(b, mem, load_done, least=3, limit_s=900)
         rows.append(_row(f"A uploads {files['at'].name} ({files['at'].stat().st_size / MB:.0f} MB) and loads it",
                          times, state["done"][:70] or "not finished", mem))
         rows.append(_row("idle (after)", [_sample(b, mem) for _ in range(opens)], "-", mem))

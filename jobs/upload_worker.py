@@ -16,11 +16,14 @@ The shell calls :func:`preview` and :func:`load`; both block until the worker an
 """
 from __future__ import annotations
 
+import io
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 
 from planning.access import AccessDenied
 
@@ -42,13 +45,46 @@ class _Outcome:
     denied: bool = False
 
 
+class _Popen(popen_forkserver.Popen):
+    """The forkserver's Popen, less the main-module fix-up.  A child normally re-runs the parent's ``__main__``
+    script first; in a Streamlit server ``__main__`` is the page script being run (Streamlit installs it there), so
+    the worker would run the whole app before its task, and die doing it.  The tasks need nothing from
+    ``__main__``: they are functions of this module."""
+
+    def _launch(self, process_obj):
+        prep_data = {k: v for k, v in spawn.get_preparation_data(process_obj._name).items()
+                     if k not in ("init_main_from_path", "init_main_from_name")}
+        buf = io.BytesIO()
+        context.set_spawning_popen(self)
+        try:
+            reduction.dump(prep_data, buf)
+            reduction.dump(process_obj, buf)
+        finally:
+            context.set_spawning_popen(None)
+        self.sentinel, w = forkserver.connect_to_new_process(self._fds)
+        parent_w = os.dup(w)  # the child watches this end to know its parent is alive
+        self.finalizer = util.Finalize(self, util.close_fds, (parent_w, self.sentinel))
+        with open(w, "wb", closefd=True) as f:
+            f.write(buf.getbuffer())
+        self.pid = forkserver.read_signed(self.sentinel)
+
+
+class _Process(context.ForkServerProcess):
+    @staticmethod
+    def _Popen(process_obj):
+        return _Popen(process_obj)
+
+
+class _Context(context.ForkServerContext):
+    Process = _Process
+
+
 def _context():
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        ctx = multiprocessing.get_context("forkserver")
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = _Context()
         ctx.set_forkserver_preload(_PRELOAD)
         return ctx
-    return multiprocessing.get_context("spawn")
+    return multiprocessing.get_context("spawn")  # no forkserver on this platform: a fresh interpreter per task
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -125,7 +161,12 @@ def _call(task, *args):
 
 def preview(name: str, data: bytes, limits):
     """:func:`planning.data.uploads.preview_upload` in the worker process."""
-    return _call(_preview_task, name, data, limits)
+    try:
+        return _call(_preview_task, name, data, limits)
+    except UploadFailed as exc:
+        if str(exc).startswith(f"{name}: "):
+            raise
+        raise UploadFailed(f"{name}: {exc}") from None
 
 
 def load(user, files, mappings, settings, limits, as_of):

@@ -140,3 +140,20 @@ def test_the_workers_failures_are_plain_messages_and_it_recovers():
     with pytest.raises(upload_worker.UploadFailed, match=r"^the loading process stopped before it finished"):
         upload_worker._call(os._exit, 3)  # the worker dies (as when the system kills it for memory)
     assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61  # a fresh worker
+
+
+def test_the_worker_does_not_run_the_servers_main_script(tmp_path, monkeypatch):
+    """Streamlit installs the page being run as ``__main__``; a child that re-ran it would run the app (and die)."""
+    import sys
+    import types
+
+    from jobs import upload_worker
+
+    marker = tmp_path / "ran"
+    script = tmp_path / "page.py"
+    script.write_text(f"open({str(marker)!r}, 'w').write('ran')\nraise SystemExit(1)\n")
+    fake = types.ModuleType("__main__")
+    fake.__file__ = str(script)
+    monkeypatch.setitem(sys.modules, "__main__", fake)
+    assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61
+    assert not marker.exists()
