@@ -141,15 +141,21 @@ def _arrow_frame(data: bytes) -> pd.DataFrame | None:
         return None
 
 
-def read_proto(msg, seen: Seen, where: str) -> None:
-    """Every string of a protobuf message (an element, or a whole ForwardMsg) and every Arrow table in its bytes."""
+def read_proto(msg, seen: Seen, where: str, known: set | None = None) -> None:
+    """Every string of a protobuf message (an element, or a whole ForwardMsg) and every Arrow table in its bytes;
+    with ``known``, each value only the first time (a rerun sends a page's elements again)."""
     for fd, val in msg.ListFields():
         for v in (val if _repeated(fd) else [val]):
             if fd.type == fd.TYPE_MESSAGE:
-                read_proto(v, seen, where)
-            elif fd.type == fd.TYPE_STRING:
+                read_proto(v, seen, where, known)
+                continue
+            if fd.type not in (fd.TYPE_STRING, fd.TYPE_BYTES) or (known is not None and hash(v) in known):
+                continue
+            if known is not None:
+                known.add(hash(v))
+            if fd.type == fd.TYPE_STRING:
                 seen.texts.append((where, v))
-            elif fd.type == fd.TYPE_BYTES and (df := _arrow_frame(v)) is not None:
+            elif (df := _arrow_frame(v)) is not None:
                 seen.frames.append((where, df))
 
 
