@@ -7,20 +7,27 @@ A carve is a *run* until someone saves it: the job keeps its record (status, hea
 proposal would be saved under) and the full result stays with the job manager for the user's sessions, but no plan
 is written to the store unless the caller asks (``save_as``, as the CLI's ``--save``) or a person presses Save.
 A failed or cancelled run never saves anything, so it can never replace a saved plan.
+
+Several users at once: a small carve that starts while another job is active in the server runs as *one task* on
+a worker process of the local cluster (:func:`whole_carve_task`), prepare to assemble, so the server's thread only
+waits, relays progress and cancels; alone, it runs in the server as before (no process start, no pickling).  A
+user's second Run while their carve runs re-attaches to it (:func:`start_carve`) instead of starting another.
 """
 from __future__ import annotations
 
 import inspect
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
-from jobs.engine import EngineSettings, describe, resolve
-from jobs.manager import JobContext, manager
-from jobs.runner import make_runner
+from jobs.engine import INPROCESS, EngineSettings, client_for, describe, resolve
+from jobs.manager import JobContext, RecordingRunner, manager
+from jobs.runner import DaskRunner, InProcessRunner, make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
 from planning.data.defaults import Settings
-from planning.plans.jobs_table import JobRecords
+from planning.plans.jobs_table import JOB_ACTIVE, JobRecords
 from planning.reporting.carve_words import bands_held, carve_headline
 
 
@@ -75,16 +82,104 @@ def save_result(store, res: CarveResult, name: str, author: str, accounts, reps,
     return {"plan": name, "version": int(getattr(v, "version", 1))}
 
 
+@dataclass
+class WholeCarve:
+    """A whole carve's inputs, shipped to a worker process as one task (``name`` names the job's one part)."""
+
+    accounts: pd.DataFrame
+    reps: pd.DataFrame
+    plan_year: int
+    as_of: object
+    cs: CarveSettings
+    defaults: Settings | None
+    proposal: str | None
+    progress_key: str
+    name: str = "whole carve (one worker process)"
+
+
+class _Relay:
+    """Progress of a carve on a worker, handed to the job's driver through a Dask ``Variable`` (latest only, at
+    most twice a second); both sides swallow a scheduler hiccup, progress is never worth failing a carve over."""
+
+    def __init__(self, key: str, every_s: float = 0.5):
+        self.key, self.every_s, self._last = key, every_s, 0.0
+
+    def put(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.every_s:
+            self._last = now
+            try:
+                from distributed import Variable
+
+                Variable(self.key).set([float(fraction), str(message)[:500]])
+            except Exception:  # noqa: BLE001 - see the class doc
+                pass
+
+    def get(self, client) -> tuple[float, str] | None:
+        now = time.monotonic()
+        if now - self._last < self.every_s:
+            return None
+        self._last = now
+        try:
+            from distributed import Variable
+
+            f, m = Variable(self.key, client=client).get(timeout=0)
+            return float(f), str(m)
+        except Exception:  # noqa: BLE001 - not set yet, or no answer: try again next time
+            return None
+
+
+def whole_carve_task(item: WholeCarve, should_stop=None) -> CarveResult:
+    """The task body on a worker process: the carve, its parts one after another in that process (module level,
+    so it pickles by reference)."""
+    relay = _Relay(item.progress_key)
+    runner = InProcessRunner(should_stop, workers=1) if takes_runner() else None
+    return carve_on(item.accounts, item.reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
+                    progress=relay.put, should_stop=should_stop, name=item.proposal)
+
+
+def offload_whole(ctx: JobContext, cluster: str | None, size: int) -> str | None:
+    """The engine to send the whole carve to as one task, or None to run it here: only when load moved a carve
+    that would run in this process alone onto a cluster (a big carve spreads its parts as before)."""
+    engine = ctx.engine(cluster, size)
+    alone = resolve(cluster, size, ctx.engine_settings, busy=False)
+    return engine if engine != INPROCESS and alone == INPROCESS else None
+
+
+def _carve_on_worker(ctx: JobContext, engine: str, item: WholeCarve) -> CarveResult:
+    """Run ``item`` as one task on ``engine``; this thread relays its progress to the job's row and cancels it."""
+    ctx.records.update(ctx.job_id, engine=f"{describe(engine)}, the whole carve in one (other jobs running)")
+    ctx.progress(0.0, "other carves are running: this one runs in a worker process of its own", force=True)
+    client = client_for(engine, ctx.engine_settings)
+    relay = _Relay(item.progress_key)
+
+    def stop_or_relay() -> bool:  # DaskRunner asks this every poll while it waits
+        got = relay.get(client)
+        if got is not None:
+            ctx.progress(*got)
+        return ctx.should_stop()
+
+    inner = DaskRunner(client, stop_or_relay, retries=ctx.engine_settings.retries, label=f"carve-{ctx.job_id}")
+    return RecordingRunner(inner, ctx).map(whole_carve_task, [item])[0]
+
+
 def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Settings | None, store, user: str,
                save_as: str | None, cluster: str | None, name: str | None = None) -> Callable[[JobContext], dict]:
     """The work function of a carve job: the proposal is named ``save_as or name`` and saved only with
     ``save_as`` (an explicit request); otherwise it stays a run (see the module doc)."""
 
     def work(ctx: JobContext) -> dict:
-        runner = ctx.runner(cluster, work_size(accounts, cs), "carve") if takes_runner() else None
-        res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,
-                       progress=lambda f, m: ctx.progress(f, m), should_stop=ctx.should_stop,
-                       name=save_as or name, engine_settings=ctx.engine_settings)
+        size = work_size(accounts, cs)
+        elsewhere = offload_whole(ctx, cluster, size)
+        if elsewhere is not None:
+            item = WholeCarve(accounts, reps, plan_year, as_of, cs, defaults, save_as or name,
+                              f"carve-progress-{ctx.job_id}-{time.time_ns()}")
+            res = _carve_on_worker(ctx, elsewhere, item)
+        else:
+            runner = ctx.runner(cluster, size, "carve") if takes_runner() else None
+            res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,
+                           progress=lambda f, m: ctx.progress(f, m), should_stop=ctx.should_stop,
+                           name=save_as or name, engine_settings=ctx.engine_settings)
         out = result_summary(res)
         out["result_object"] = res
         if res.status == "cancelled":
@@ -120,6 +215,41 @@ def submit_carve(store, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: i
                 "proposal": name, "dataset": dataset}
     work = carve_work(accounts, reps, plan_year, as_of, cs, defaults, store, user, save_as, cluster, name)
     return manager().submit(records, "carve", title or name, user, settings, work, engine_settings)
+
+
+@dataclass(frozen=True)
+class CarveStart:
+    """What a press of Run carve did: started job ``job_id``, or re-attached to the user's carve still running."""
+
+    job_id: int
+    reattached: bool = False
+    started_at: pd.Timestamp | None = None  # the running job's start (UTC), when re-attached
+
+    def message(self) -> str:
+        """The words the page shows for a re-attach ("" for a new job)."""
+        if not self.reattached:
+            return ""
+        at = f" started at {self.started_at:%H:%M} UTC" if self.started_at is not None else ""
+        return f"Your carve{at} is still running — showing it (job #{self.job_id}). Cancel it to start another."
+
+
+def running_carve(records: JobRecords, user: str) -> dict | None:
+    """The user's carve job still running (the newest), or None.  Jobs of a process that died are not running
+    once :meth:`JobRecords.mark_orphans` has run (the page calls it first)."""
+    active = records.list(user=user, status=JOB_ACTIVE, kind="carve", limit=1)
+    return records.get(int(active["id"].iat[0])) if len(active) else None
+
+
+def start_carve(store, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of, cs: CarveSettings,
+                defaults: Settings | None = None, user: str = "", **kw) -> CarveStart:
+    """Run carve pressed by ``user``: when their carve is still running, re-attach to it (one carve per user at a
+    time: a second click, a second tab or a reload never starts a second solve); else :func:`submit_carve`."""
+    job = running_carve(JobRecords(store.engine), user)
+    if job is not None:
+        at = next((t for t in (job.get("started_at"), job.get("created_at")) if t is not None and not pd.isna(t)),
+                  None)
+        return CarveStart(int(job["id"]), True, None if at is None else pd.Timestamp(at))
+    return CarveStart(submit_carve(store, accounts, reps, plan_year, as_of, cs, defaults, user=user, **kw))
 
 
 def record_known(store, res: CarveResult, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int,

@@ -10,7 +10,10 @@ Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the env
 * ``"auto"`` (the default) — ``DASK_SCHEDULER_ADDRESS`` (Dask's own variable) when set, else
   ``PLANNER_CLUSTER`` when set, else ``local`` for work big enough to gain from it and ``inprocess`` below
   that (see :class:`EngineSettings.min_pairs_local`): on a small carve, starting worker processes (~3 s on
-  this machine) costs more than the parallel parts save.
+  this machine) costs more than the parallel parts save.  *Under load* (another job already active in this
+  process, :attr:`EngineSettings.concurrent_jobs_to_cluster`) ``auto`` picks ``local`` whatever the size: jobs
+  that share the server's threads contend for one interpreter (three demo carves at once took 5× one alone), while
+  worker processes each have their own.  A single user's carve still runs here, as fast as before.
 """
 from __future__ import annotations
 
@@ -34,6 +37,9 @@ class EngineSettings:
     memory_limit: str = "auto"  # per local worker; "auto" = machine memory ÷ workers
     retries: int = 2  # a part whose task raised is retried this often (a lost worker is retried by Dask anyway)
     min_pairs_local: int = 150_000  # auto: total candidate pairs from which a local cluster pays for its start
+    # auto, while another job is active in this process: the new job's work goes to the local cluster's worker
+    # processes (a small carve as one task: see jobs.carve_job), so the server's threads only coordinate
+    concurrent_jobs_to_cluster: bool = True
 
     def worker_count(self) -> int:
         if self.workers > 0:
@@ -52,15 +58,18 @@ def dask_available() -> bool:
     return True
 
 
-def resolve(cluster: str | None, size: int | None = None, settings: EngineSettings | None = None) -> str:
-    """The engine a job of ``size`` candidate pairs runs on: ``inprocess``, ``local`` or a scheduler address."""
+def resolve(cluster: str | None, size: int | None = None, settings: EngineSettings | None = None,
+            busy: bool = False) -> str:
+    """The engine a job of ``size`` candidate pairs runs on: ``inprocess``, ``local`` or a scheduler address.
+    ``busy``: another job is active in this process (see :attr:`EngineSettings.concurrent_jobs_to_cluster`)."""
     es = settings or EngineSettings()
     choice = (cluster or es.cluster or AUTO).strip()
     if choice == AUTO:
         choice = (os.environ.get(ENV_DASK_ADDRESS, "").strip() or os.environ.get(ENV_CLUSTER, "").strip()
                   or AUTO)
     if choice == AUTO:
-        choice = LOCAL if size is not None and size >= es.min_pairs_local else INPROCESS
+        big = size is not None and size >= es.min_pairs_local
+        choice = LOCAL if big or (busy and es.concurrent_jobs_to_cluster) else INPROCESS
     if choice != INPROCESS and not dask_available():
         if choice == LOCAL and (cluster or AUTO) == AUTO:
             return INPROCESS  # no engine installed: the default quietly runs here

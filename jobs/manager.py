@@ -10,6 +10,10 @@ A finished job's full result (e.g. a CarveResult) stays here, keyed by the store
 sessions (a reload finds it through the jobs table); the most recent :data:`KEEP_RESULTS` are kept.  Carve and curve
 jobs save nothing themselves (a result is a run until someone saves it); nothing is ever saved from a job that
 failed or was cancelled, so no saved plan is replaced by a failed job.
+
+Under load the server's threads only coordinate: a job that starts while another is active in this process takes
+the local cluster's worker processes for its work (:meth:`JobContext.engine`, the setting
+:attr:`~jobs.engine.EngineSettings.concurrent_jobs_to_cluster`), so concurrent users do not share one interpreter.
 """
 from __future__ import annotations
 
@@ -37,6 +41,7 @@ class JobContext:
     stop_event: threading.Event
     engine_settings: EngineSettings = field(default_factory=EngineSettings)
     parts: list = field(default_factory=list)  # {name, status, seconds} per finished part
+    others_active: Callable[[], bool] = lambda: False  # another job is active in this process (set by submit)
     _last_write: float = 0.0
     _last_check: float = 0.0
     _flag: bool = False
@@ -62,11 +67,19 @@ class JobContext:
             self._last_write = now
             self.records.update(self.job_id, progress=fraction, message=str(message)[:2000])
 
+    def busy(self) -> bool:
+        """Another job is active in this process (its work would share this interpreter with ours)."""
+        return bool(self.others_active())
+
+    def engine(self, cluster: str | None, size: int | None) -> str:
+        """The engine for this job's work (:func:`jobs.engine.resolve`), aware of the other jobs running here."""
+        return resolve(cluster, size, self.engine_settings, busy=self.busy())
+
     def runner(self, cluster: str | None, size: int | None, label: str = "part", total: int | None = None):
         """A part runner on the engine for ``cluster`` (see :func:`jobs.engine.resolve`) that records each part.
         ``total``: the job's items come in several calls (a curve's exact end, then its other points), so the
         record adds up over the calls; without it each call starts a fresh list (a carve that widens re-runs)."""
-        engine = resolve(cluster, size, self.engine_settings)
+        engine = self.engine(cluster, size)
         self.records.update(self.job_id, engine=describe(engine))
         inner = make_runner(engine, self.should_stop, self.engine_settings.retries, label, self.engine_settings)
         return RecordingRunner(inner, self, total)
@@ -148,7 +161,8 @@ class JobManager:
                engine_settings: EngineSettings | None = None) -> int:
         job_id = records.create(kind, title, user, settings)
         stop = threading.Event()
-        ctx = JobContext(job_id, records, stop, engine_settings or EngineSettings())
+        ctx = JobContext(job_id, records, stop, engine_settings or EngineSettings(),
+                         others_active=lambda: bool(self.running() - {job_id}))
         t = threading.Thread(target=self._drive, args=(ctx, work), name=f"job-{job_id}", daemon=True)
         with self._lock:
             self._threads[job_id], self._stops[job_id] = t, stop

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jobs import current_user, submit_carve
+from jobs import current_user
 from jobs.carve_job import record_known
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
@@ -60,9 +60,7 @@ except Exception as exc:  # noqa: BLE001 - without a store the page cannot run j
 if submitted:
     cached = carve_runs.recall(settings_key)
     if cached is None:
-        st.session_state[JOB] = submit_carve(
-            store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
-            dataset=state.dataset_version())
+        st.session_state[JOB] = carve_runs.start(store, ds, cs, user, state.dataset_version())  # or re-attach
     elif cached.status != "cancelled":  # solved before: recorded as this user's run, so a reload finds it
         st.session_state[JOB] = record_known(store, cached, ds.accounts, ds.reps, ds.plan_year, user,
                                              state.dataset_version())

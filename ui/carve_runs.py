@@ -45,6 +45,18 @@ def show(key: str, res: CarveResult) -> None:
         state.add_plan(res.plan)
 
 
+def start(store, ds, cs, user: str, dataset: str) -> int:
+    """Run carve pressed: start the user's carve, or re-attach to the one still running and say so (the rule is
+    :func:`jobs.carve_job.start_carve`'s) → the job id to follow."""
+    from jobs.carve_job import start_carve
+
+    begun = start_carve(store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
+                        dataset=dataset)
+    if begun.reattached:
+        st.info(begun.message())
+    return begun.job_id
+
+
 def other_data(job: dict) -> bool:
     """True (and says so) when the job ran on another dataset than the one loaded now: its result would be shown
     against the wrong accounts."""

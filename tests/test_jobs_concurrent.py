@@ -1,0 +1,132 @@
+"""Several users at once (issue 23, step 7): a carve that starts while another job is active runs as one task in a
+worker process of the real local Dask cluster (recorded on its job row) with the same plan as in this process; a
+user's second Run carve while their carve runs re-attaches to it, in the core and on the page."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _blocking_job(records, user: str, release: threading.Event, kind: str = "carve") -> int:
+    """A job of ``user`` that stays running until ``release`` is set (what another user's carve looks like)."""
+    from jobs.manager import manager
+
+    def work(ctx):
+        release.wait(120)
+        return {"status": "succeeded", "summary": "done"}
+
+    return manager().submit(records, kind, "held open", user, {"dataset": "sample"}, work)
+
+
+def test_engine_under_load_is_the_cluster_only_for_auto():
+    from jobs.engine import INPROCESS, LOCAL, EngineSettings, resolve
+
+    small = 1000
+    assert resolve(None, small) == INPROCESS  # alone: in this process, as fast as before
+    assert resolve(None, small, busy=True) == LOCAL
+    assert resolve(None, small, EngineSettings(concurrent_jobs_to_cluster=False), busy=True) == INPROCESS
+    assert resolve("inprocess", small, busy=True) == INPROCESS  # an explicit choice stands
+
+
+@pytest.mark.xdist_group("dask_cluster")
+def test_second_carve_at_once_runs_whole_in_a_worker_process_with_the_same_plan(sample, tmp_path, monkeypatch):
+    pytest.importorskip("distributed")
+    from jobs.carve_job import carve_on, submit_carve
+    from jobs.engine import shutdown
+    from jobs.manager import manager
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    monkeypatch.setenv("PLANNER_WORKERS", "1")  # one worker process is enough here (2 cores shared)
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    records = JobRecords(store.engine)
+    cs = CarveSettings(time_limit=60)
+    release = threading.Event()
+    first = _blocking_job(records, "ana", release, kind="sweep")
+    try:
+        jid = submit_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of, cs, sample.settings,
+                           user="ben", title="FY27 under load", dataset="sample")
+        assert manager().wait(jid, 300)
+    finally:
+        release.set()
+        manager().wait(first, 30)
+    try:
+        job = records.get(jid)
+        assert job["status"] == "succeeded", job["error"]
+        assert job["engine"].startswith("local Dask cluster (1 worker processes)")
+        assert "the whole carve in one" in job["engine"]
+        assert [p["name"] for p in job["parts"]] == ["whole carve (one worker process)"]
+        assert job["parts_done"] == job["parts_total"] == 1
+        assert job["message"].startswith("Balanced plan found — within ")
+        res = manager().result(jid, records)
+        here = carve_on(sample.accounts, sample.reps, sample.plan_year, cs, sample.settings, sample.as_of,
+                        cluster="inprocess", name="FY27 under load")
+        assert res.ok and here.ok and res.status == here.status
+        assert res.objective == pytest.approx(here.objective, rel=1e-6)
+        assert len(res.moves) == len(here.moves)
+        assert res.plan.name == "FY27 under load"
+    finally:
+        shutdown()
+
+
+def test_a_second_run_by_the_same_user_reattaches_to_their_running_carve(sample, tmp_path):
+    from jobs.carve_job import running_carve, start_carve
+    from jobs.manager import manager
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    records = JobRecords(store.engine)
+    release = threading.Event()
+    held = _blocking_job(records, "ana", release)
+    try:
+        begun = start_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of,
+                            CarveSettings(time_limit=60), sample.settings, user="ana", dataset="sample")
+        assert begun.reattached and begun.job_id == held
+        started = records.get(held)["started_at"]
+        assert begun.started_at == started
+        assert begun.message() == (f"Your carve started at {started:%H:%M} UTC is still running — showing it "
+                                   f"(job #{held}). Cancel it to start another.")
+        assert running_carve(records, "ben") is None  # another user's carve is theirs: ben would start his own
+        assert len(records.list(kind="carve")) == 1  # no second job was created
+    finally:
+        release.set()
+        manager().wait(held, 30)
+    assert running_carve(records, "ana") is None
+
+
+def test_the_page_says_it_reattached_instead_of_starting_another(sample, tmp_path, monkeypatch):
+    from jobs.manager import manager
+    from planning.plans import JobRecords, PlanStore
+
+    url = f"sqlite:///{tmp_path / 'plans.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("PLANNER_USER", "ana")
+    records = JobRecords(PlanStore(url).engine)
+    at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    release = threading.Event()
+    held = _blocking_job(records, "ana", release)  # e.g. started from another tab a moment ago
+    timer = threading.Timer(2.0, release.set)  # the page follows the job until it ends
+    timer.start()
+    try:
+        next(b for b in at.button if b.label == "Run carve").click().run()
+    finally:
+        timer.cancel()
+        release.set()
+        manager().wait(held, 30)
+    assert not at.exception, [e.value for e in at.exception]
+    started = records.get(held)["started_at"]
+    said = [i.value for i in at.info if "is still running — showing it" in i.value]
+    assert said == [f"Your carve started at {started:%H:%M} UTC is still running — showing it (job #{held}). "
+                    f"Cancel it to start another."]
+    assert any(f"Carve #{held}" in s.label for s in at.status)  # the page followed that job
+    assert len(records.list(kind="carve")) == 1  # and started none
+    assert isinstance(started, pd.Timestamp)
