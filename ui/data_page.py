@@ -134,7 +134,7 @@ def breakdown_bars(table: pd.DataFrame, by: str):
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y(f"{by}:N", title=label(by), sort=list(table[by].astype(str)), axis=alt.Axis(labelLimit=200)),
         yOffset=alt.YOffset("measure:N"),
-        x=alt.X("usd:Q", title="USD a year"),
+        x=alt.X("usd:Q", title="USD a year", axis=alt.Axis(format="$.2~s")),  # $40M, not 40,000,000
         color=alt.Color("measure:N", legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[tip(by), alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="USD a year",
                                                                                   format="$,.0f")],
