@@ -82,6 +82,7 @@ def fake_clock(monkeypatch):
     import optimizers.carve.diagnose as diagnose
     import optimizers.carve.repair as repair
     import optimizers.carve.solvers as solvers
+    import optimizers.carve.strategies as strategies
 
     clock, steps, takes = FakeClock(), [], {}
 
@@ -102,11 +103,11 @@ def fake_clock(monkeypatch):
 
     monkeypatch.setattr(repair, "solve_lp", timed("lp", repair.solve_lp, arg(1, "time_limit"), LP_FLOOR_S))
     monkeypatch.setattr(repair, "priced_lp", timed("priced lp", repair.priced_lp, arg(3, "time_limit"), LP_FLOOR_S))
-    monkeypatch.setattr(repair, "resolve_tightened",
-                        timed("narrowed lp", repair.resolve_tightened, arg(4, "time_limit"), LP_FLOOR_S))
-    monkeypatch.setattr(repair, "solve_sub_mip",
-                        timed("repair mip", repair.solve_sub_mip, arg(3, "time_limit"), MIP_FLOOR_S))
-    monkeypatch.setattr(repair, "polish", timed("polish", repair.polish, left_of(3, "budget")))
+    monkeypatch.setattr(strategies, "resolve_tightened",
+                        timed("narrowed lp", strategies.resolve_tightened, arg(4, "time_limit"), LP_FLOOR_S))
+    monkeypatch.setattr(strategies, "solve_sub_mip",
+                        timed("repair mip", strategies.solve_sub_mip, arg(3, "time_limit"), MIP_FLOOR_S))
+    monkeypatch.setattr(strategies, "polish", timed("polish", strategies.polish, left_of(3, "budget")))
     monkeypatch.setattr(repair, "rebalance", timed("rebalance", repair.rebalance, left_of(3, "budget")))
     monkeypatch.setattr(diagnose, "solve_lp", timed("elastic lp", diagnose.solve_lp, arg(1, "time_limit"),
                                                     LP_FLOOR_S))

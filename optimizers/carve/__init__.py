@@ -27,7 +27,8 @@ Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:
 :class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (what a
 runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol),
 ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
-Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), decompose
+Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), ladder and
+strategies (the repair ladder: named strategies from a part's LP to its plan), decompose
 (independent parts), runners (the runner protocol), parallel (the thread runner), budget (the one time budget),
 solve (orchestration), frontier (the moves-vs-travel curve), result (plan, balance, moves), reasons, diagnose,
 units, candidates, greedy (baseline), manual (live balancer), instances (synthetic companies for tests and

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.ladder import describe_sources
 from optimizers.carve.model import Cancelled, Problem
 from optimizers.carve.parallel import ThreadRunner, default_threads
 from optimizers.carve.parts import (
@@ -149,6 +150,7 @@ def solve_parts(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, s
         kept.append((part, sub, r))
     if n > 1:
         kept = tighten(cs, kept, budget, stop, progress, stats)
+    stats["plan_from"] = describe_sources(r.strategy for _, _, r in kept)  # a report, never read back
     assign = np.full(p.n_units, -1, dtype=np.int64)
     for part, _, r in kept:
         assign[part.units] = part.terrs[r.assign]

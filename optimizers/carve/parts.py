@@ -52,6 +52,7 @@ class PartResult:
     lp_infeasible: bool = False  # the LP over the pruned pairs is infeasible: longer candidate lists may help
     bands_broken: bool = False  # soft mode: the LP itself breaks a band (with longer candidate lists it may not)
     band_excess: float = 0.0  # soft mode: how far, the LP's worst book outside its band as a share of its target
+    strategy: str = ""  # the repair ladder's strategy that produced the plan (e.g. "mended rounding")
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -67,13 +68,12 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
     limit = float(time_limit_s) if part.time_cap_s is None else min(float(time_limit_s), part.time_cap_s)
     carve = part.budget or Budget(limit)
     budget = carve.child(limit).at_least(settings.part_min_s, not_after=carve.end + settings.grace_s)
-    st, a, obj, bnd = solve_one(settings, part.problem, progress or (lambda f, m: None), stop,
-                                budget, stats, 0, 1, warm=part.warm,  # callers name parts
-                                accept_gap=part.accept_gap)
-    return PartResult(index=part.index, status=st, assign=a, objective=float(obj), bound=float(bnd),
-                      seconds=time.perf_counter() - t0, lp_infeasible=bool(stats.pop("lp_infeasible", False)),
-                      bands_broken=bool(stats.pop("lp_bands_broken", False)),
-                      band_excess=float(stats.pop("lp_band_excess", 0.0)), stats=stats)
+    r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, 0, 1,
+                  warm=part.warm, accept_gap=part.accept_gap)  # callers name parts
+    return PartResult(index=part.index, status=r.status, assign=r.assign, objective=float(r.objective),
+                      bound=float(r.bound), seconds=time.perf_counter() - t0, lp_infeasible=r.lp_infeasible,
+                      bands_broken=r.bands_broken, band_excess=float(r.band_excess), stats=stats,
+                      strategy=r.strategy)
 
 
 def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:

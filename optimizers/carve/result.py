@@ -42,8 +42,15 @@ class CarveResult:
         if not self.ok:
             return f"{self.status}: {self.diagnosis or 'no plan found'}"
         worst = ", ".join(f"{r.metric} ±{r.worst_dev_after:.1%}" for r in self.balance.itertuples())
+        source = f"plan from: {self.plan_from}; " if self.plan_from else ""
         return (f"{self.status}: gap {self.gap:.2%}, {len(self.moves):,} accounts moved, worst deviation {worst}; "
-                f"build {self.seconds_build:.1f}s, solve {self.seconds_solve:.1f}s")
+                f"{source}build {self.seconds_build:.1f}s, solve {self.seconds_solve:.1f}s")
+
+    @property
+    def plan_from(self) -> str:
+        """Which strategy of the repair ladder produced the plan (per part when they differ), e.g. "mended
+        rounding" (optimizers.carve.ladder); "" without a plan."""
+        return str(self.stats.get("plan_from", "")) if self.plan is not None else ""
 
     def crm_export(self, reps: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
         """CRM-ready assignment: account_id, name, new owner id/name, old owner id/name, territory, reason."""

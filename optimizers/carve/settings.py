@@ -64,6 +64,9 @@ class CarveSettings:
     # what is minimised: cost (travel + continuity, the default) | moves (fewest accounts moved, travel breaks
     # ties) | arr_moved (least ARR moved): the last two give the exact fewest-moves end of the frontier
     objective: str = "cost"
+    # the repair ladder from a part's LP to its plan: strategies of optimizers.carve.ladder, in order (None: its
+    # DEFAULT_LADDER); code only (a test injects its own), never saved with a plan's settings
+    ladder: tuple | None = field(default=None, compare=False, repr=False)
 
     # ---- the time budget (optimizers.carve.budget): how ``time_limit`` is split among the steps.  Shares are of
     # the time left when the step starts; seconds are floors or caps.  Changing them changes speed, not rules.
@@ -143,7 +146,8 @@ class CarveSettings:
         return float(self.tolerance.get(metric, DEFAULT_TOLERANCE.get(metric, 0.1)))
 
     def to_dict(self) -> dict[str, Any]:
-        d = dataclasses.asdict(self)
+        d = dataclasses.asdict(dataclasses.replace(self, ladder=None))
+        d.pop("ladder")
         d["metrics"] = list(self.metrics)
         d["excluded_reps"] = list(self.excluded_reps)
         d["extra_territories"] = [dict(e) for e in self.extra_territories]

@@ -1,0 +1,325 @@
+"""The strategies of the default repair ladder (:mod:`optimizers.carve.ladder`), in order: mended rounding,
+starting plan, fractional repair, neighbourhood repair, narrowed bands, LP rounding, integer repair (a growing pool
+of units, the whole part when small) and greedy.  Each is a small class over one function of this module; the rules
+for their time are named fields of :class:`~optimizers.carve.settings.CarveSettings`."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from optimizers.carve.budget import Budget
+from optimizers.carve.ladder import Candidate, LadderState
+from optimizers.carve.model import (
+    Cancelled,
+    Problem,
+    assignment_from_x,
+    columns_of_units,
+    is_feasible,
+    objective_of,
+    repair_pool,
+    x_from_assignment,
+)
+from optimizers.carve.rebalance import broken_territories, polish
+from optimizers.carve.settings import CarveSettings
+from optimizers.carve.solvers import resolve_tightened, solve_sub_mip
+
+__all__ = ["DEFAULT_LADDER", "MendedRounding", "StartingPlan", "FractionalRepair", "NeighbourhoodRepair",
+           "NarrowedBands", "LpRounding", "IntegerRepair", "Greedy", "mended_rounding", "fractional_repair",
+           "neighbourhood_repair", "growing_pool_mip"]
+
+
+def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
+                    stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
+    """The LP's rounding mended by single moves (:func:`~optimizers.carve.rebalance.polish`); where a few books still
+    break a band (a move that mends one metric breaks another), their cheapest movers and those of the books they
+    reach re-optimised in a small MIP, then polished again.  The plan when it meets every row, else None.
+
+    The rounding of a four-metric LP at ±5% breaks a few bands by a few accounts; at 10,000×50 the moves alone mend
+    it within 0.75% of the bound in 0.8 s (weight 1), and at weight 5 leave one book out, which a 124-unit MIP mends
+    in 0.3 s (0.77%).  The integer repairs that follow took 20-160 s for the same."""
+    t0 = time.perf_counter()
+    left = budget.left()
+    if left < cs.mend_min_s or p.max_moves is not None or p.max_arr_moved is not None:
+        return None  # budgets link every move: single moves cannot be priced one by one
+    progress(0.3, f"{tag}mending the LP's rounding by single moves and swaps")
+    cap = max(min(cs.mend_share * left, cs.mend_max_s), cs.mend_min_s)
+    good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
+    plan = polish(p, mx, assignment_from_x(p, x_lp), budget.child(cap), good)
+    broken = broken_territories(p, plan)
+    if len(broken) and not p.soft and not stop():
+        free = repair_pool(p, plan, broken, cs.repair_pool)
+        near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
+        free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
+        progress(0.35, f"{tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a band")
+        x0 = x_from_assignment(p, mx, plan)
+        sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(budget.left(),
+                            max(cs.mend_mip_min_s, lp_seconds)), cs.mip_gap, cs.solver, x0,
+                            0.5 * cs.mip_gap * abs(bound), should_stop=stop, good_enough=good)
+        stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
+        if stop():
+            raise Cancelled()
+        if sub.x is not None:
+            mended = assignment_from_x(p, sub.x)
+            if is_feasible(p, mx, mended):
+                again = polish(p, mx, mended, budget.child(cap), good)
+                plan = again if is_feasible(p, mx, again) else mended
+    stats["seconds_mend"] = stats.get("seconds_mend", 0.0) + time.perf_counter() - t0
+    return plan if is_feasible(p, mx, plan) else None
+
+
+def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
+                      stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
+    """A plan from the LP with every whole unit fixed and only the fractional ones re-optimised (a small MIP), or
+    None.  A gamble, so it gets half the LP's time at most (a tenth of the time left): when the residual has no
+    room (at 10,000×50, weight 5, it found nothing in 56 s), the next steps must keep their time."""
+    xp = x_lp[: mx.n_pairs]
+    frac = np.unique(p.cand.unit[(xp > 1e-6) & (xp < 1 - 1e-6)])
+    assign = assignment_from_x(p, x_lp)
+    if not len(frac):
+        return assign if is_feasible(p, mx, assign) else None
+    cap = max(cs.fractional_min_s, min(cs.fractional_share * budget.left(), cs.fractional_lp_factor * lp_seconds))
+    return _repair_rounding(cs, p, mx, assign, frac, bound, budget, cap, stop, stats, progress,
+                            f"{tag}integer repair of the LP's {len(frac):,} fractional units")
+
+
+def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
+                         stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
+    """A plan from the LP's rounding with its fractional units and, in every territory they touch, the
+    ``cs.repair_pool`` units that are cheapest to move re-optimised, or None; stopped as soon as the plan is within
+    the gap target.  One balance metric only, where it is the path that works: at 10,000×50 the narrowed-band path
+    that follows found no plan within 0.5% in 300 s where this one needed 4-45 s (HiGHS's time varies that much from
+    one instance to the next), so it gets three times the LP time (at least 20 s, at most 40% of the time left).  On
+    several metrics it was measured and not kept: it solved some parts of 50,000×250 in 3-7 s but gave up on others
+    after its cap; on the benchmark instances it was neutral at best against greedy in the same run (50,000×250,
+    weights 1 / 5: 24× / 30× greedy's time with a 10 s cap, 36× / 34× with 20 s, 25× / 33× without it), though it
+    helped on another seed (10,000×50 weight 1: 120 s -> 31 s).  Worth revisiting with a cheaper first plan."""
+    xp = x_lp[: mx.n_pairs]
+    frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
+    if len(p.metric_names) != 1 or not frac_pairs.any():
+        return None
+    assign = assignment_from_x(p, x_lp)
+    free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
+                      repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
+    cap = min(cs.neighbourhood_share * budget.left(),
+              max(cs.neighbourhood_min_s, cs.neighbourhood_lp_factor * lp_seconds))
+    return _repair_rounding(cs, p, mx, assign, free, bound, budget, cap, stop, stats, progress,
+                            f"{tag}integer repair of {len(free):,} units around the LP's rounding")
+
+
+def _repair_rounding(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free: np.ndarray, bound: float,
+                     budget: Budget, cap: float, stop, stats: dict, progress, message: str) -> np.ndarray | None:
+    """Re-optimise the units ``free`` with every other unit where ``assign`` puts it, for at most ``cap`` seconds;
+    the plan when it meets every band, else None."""
+    left = budget.left()
+    if left < cs.repair_min_left_s or cap < cs.repair_min_cap_s:
+        return None
+    progress(0.35, message)
+    x0 = x_from_assignment(p, mx, assign)
+    good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
+    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(left, cap), cs.mip_gap, cs.solver, x0,
+                        0.5 * cs.mip_gap * abs(bound), should_stop=stop, good_enough=good)
+    stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
+    stats["first_repair_units"] = max(stats.get("first_repair_units", 0), len(free))
+    if stop():
+        raise Cancelled()
+    a = assignment_from_x(p, sub.x) if sub.x is not None else None
+    return a if a is not None and is_feasible(p, mx, a) else None
+
+
+def growing_pool_mip(s: LadderState, budget: Budget) -> Candidate | None:
+    """The integer repair: the fractional units of the LP's rounding and a pool of the cheapest movers of every
+    territory they touch re-optimised (the rounding fixed elsewhere), the pool tripled while no plan within the gap
+    target is found, the whole part on the sixth try (from the start when small: one MIP, warm from the best plan).
+    The best of its plans and the one kept so far (status: optimal, feasible or time_limit); a Candidate without
+    a plan when the whole part is proven infeasible; None when it found nothing."""
+    cs, p, mx, stats = s.cs, s.p, s.mx, s.stats
+    assign, frac_pairs, frac_units = s.rounded()
+    touched = np.unique(p.cand.terr[frac_pairs])
+    pool = cs.repair_pool
+    free_all = np.flatnonzero(np.diff(p.cand.ptr) > 1)
+    best, best_obj, source, status = s.best, s.best_obj, s.best_from, None
+    for attempt in range(6):
+        free = free_all if s.small or attempt == 5 else np.union1d(frac_units, repair_pool(p, assign, touched, pool))
+        remaining = budget.left()
+        if (remaining < cs.part_min_s and best is not None) or budget.expired():
+            break
+        s.progress(0.5 + 0.08 * attempt, f"{s.tag}integer repair of {len(free):,} units (attempt {attempt + 1})")
+        gap_abs = None if s.small else 0.5 * cs.mip_gap * abs(s.lp.objective)
+        # warm start: the best plan when the whole part is one MIP, else the LP rounding (elastic repair)
+        warm = x_from_assignment(p, mx, best if s.small and best is not None else assign)
+        # an incumbent within the gap target of the whole problem's LP bound is good enough
+        good = None if s.small or s.bound <= 0 else s.bound / (1 - 0.9 * cs.mip_gap)
+        sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x_from_assignment(p, mx, assign), remaining,
+                            cs.mip_gap, cs.solver, warm, gap_abs, should_stop=s.stop, good_enough=good)
+        stats["repair_units"] = len(free)
+        stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
+        if s.stop():
+            raise Cancelled()
+        if sub.x is not None:
+            a = assignment_from_x(p, sub.x)
+            obj = objective_of(p, mx, a)
+            if obj < best_obj:
+                best, best_obj, source = a, obj, IntegerRepair.name
+            if np.isfinite(sub.bound) and len(free) == len(free_all):
+                s.bound = max(s.bound, sub.bound)
+            gap = s.gap(best_obj)
+            status = "optimal" if gap <= cs.mip_gap + 1e-9 else ("time_limit" if sub.status == "time_limit"
+                                                                  else "feasible")
+            if gap <= cs.mip_gap + 1e-9 or len(free) == len(free_all) or sub.status == "time_limit":
+                break
+        elif len(free) == len(free_all):
+            if sub.status == "infeasible" and best is None:
+                return Candidate(None, status="infeasible")
+            break
+        # no plan within the target, or an infeasible neighbourhood: free more units around more territories
+        touched = np.unique(np.concatenate([touched, np.unique(p.cand.terr[np.isin(p.cand.unit, free)])]))
+        pool *= 3
+    if status is None:
+        return None
+    return Candidate(best, best_obj, status=status, source=source)
+
+
+class MendedRounding:
+    """The LP's rounding mended by single moves and swaps (:func:`mended_rounding`); ends the ladder within the
+    part's own ``accept_gap`` ("feasible"), for a part of a carve whose gap target is for the whole."""
+
+    name, needs_time = "mended rounding", True
+
+    def applies(self, s: LadderState) -> bool:
+        return not s.small
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        plan = mended_rounding(s.cs, s.p, s.mx, s.x_lp, s.bound, budget, s.stop, s.stats, s.progress, s.tag,
+                               s.lp.seconds)
+        if plan is None:
+            return None
+        obj = s.objective(plan)
+        gap = s.gap(obj)
+        s.progress(0.4, f"{s.tag}mended plan {gap:.2%} from the LP bound")
+        within = s.accept_gap is not None and gap <= s.accept_gap + 1e-9
+        return Candidate(plan, obj, status="feasible" if within else None)
+
+
+class StartingPlan:
+    """Hard mode: the best plan so far (today's plan, the caller's warm start, the greedy one), kept when already
+    within the gap target of the LP bound (nothing to repair); it keeps its own source."""
+
+    name, needs_time = "starting plan", False
+
+    def applies(self, s: LadderState) -> bool:
+        return s.best is not None and not s.p.soft
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        inc = s.best_obj
+        if inc <= s.bound + s.cs.mip_gap * 0.9 * abs(inc):
+            return Candidate(s.best, inc, source=s.best_from)
+        return None
+
+
+class _RoundingRepair:
+    name, needs_time, attempt = "", True, None
+
+    def applies(self, s: LadderState) -> bool:
+        return not s.small
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        plan = type(self).attempt(s.cs, s.p, s.mx, s.x_lp, s.bound, budget, s.stop, s.stats, s.progress, s.tag,
+                                  s.lp.seconds)
+        return None if plan is None else Candidate(plan, s.objective(plan))
+
+
+class FractionalRepair(_RoundingRepair):
+    """Every unit the LP places whole stays; only its fractional units are re-optimised (:func:`fractional_repair`:
+    at 10,000×50 on four metrics at ±5%, 152 units, 0.2% from the bound)."""
+
+    name, attempt = "fractional repair", fractional_repair
+
+
+class NeighbourhoodRepair(_RoundingRepair):
+    """The fractional units and the cheapest movers of every territory they touch, around the LP's rounding (one
+    balance metric only: :func:`neighbourhood_repair`)."""
+
+    name, attempt = "neighbourhood repair", neighbourhood_repair
+
+
+class NarrowedBands:
+    """Hard mode: the LP re-solved with its bands narrowed a little, then more, until its rounding fits the real
+    bands; replaces the state's LP solution (gives no plan itself: :class:`LpRounding` and
+    :class:`IntegerRepair` start from it)."""
+
+    name, needs_time = "narrowed bands", True
+
+    def applies(self, s: LadderState) -> bool:
+        return not s.p.soft and not s.small and s.cs.band_margin > 0
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        cs = s.cs
+        for margin in (cs.band_margin / 4, cs.band_margin / 2, cs.band_margin):
+            if budget.left() < cs.narrow_min_s or s.stop():
+                break
+            s.progress(0.4, f"{s.tag}LP with bands narrowed by {margin:.0%} (room for rounding)")
+            tight = resolve_tightened(s.lp, s.p, s.mx, 1 - margin, budget.left())
+            s.stats["seconds_lp"] += tight.seconds
+            if tight.x is None:
+                break
+            s.x_lp, s.band_margin_used = tight.x, margin
+            s.stats["band_margin_used"] = margin
+            if is_feasible(s.p, s.mx, assignment_from_x(s.p, s.x_lp)):
+                break
+        return None
+
+
+class LpRounding:
+    """The LP's rounding (after :class:`NarrowedBands`, of the narrowed LP): in soft mode a plan to keep when it
+    keeps the disruption budget (the greedy plan ignores owners and the lower bands); the plan when it meets every
+    band and is within the target, or has no fractional unit left ("feasible")."""
+
+    name, needs_time = "LP rounding", False
+
+    def applies(self, s: LadderState) -> bool:
+        return True
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        assign, _, frac_units = s.rounded()
+        source = self.name + (" (bands narrowed)" if s.band_margin_used else "")
+        feasible = is_feasible(s.p, s.mx, assign)
+        obj = s.objective(assign) if feasible else np.inf
+        if s.p.soft and feasible:
+            s.offer(assign, obj, source)
+        s.stats["fractional_units"] = s.stats.get("fractional_units", 0) + len(frac_units)
+        if s.small or not feasible:
+            return None
+        if s.gap(obj) <= s.cs.mip_gap + 1e-9 or not len(frac_units):
+            return Candidate(assign, obj, status="feasible", source=source)
+        return None
+
+
+class IntegerRepair:
+    """The growing-pool MIP (:func:`growing_pool_mip`): the ladder's last solver step, ending it with its status."""
+
+    name, needs_time = "integer repair", True
+
+    def applies(self, s: LadderState) -> bool:
+        return True
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        return growing_pool_mip(s, budget)
+
+
+class Greedy:
+    """When nothing else found a plan: the greedy one (nearest books first), when it meets every band."""
+
+    name, needs_time = "greedy", False
+
+    def applies(self, s: LadderState) -> bool:
+        return s.best is None
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        if not s.greedy_tried:
+            s.with_greedy()
+        return None  # kept by the state; the ladder ends with it as "time_limit"
+
+
+DEFAULT_LADDER: tuple = (MendedRounding(), StartingPlan(), FractionalRepair(), NeighbourhoodRepair(),
+                         NarrowedBands(), LpRounding(), IntegerRepair(), Greedy())
