@@ -204,10 +204,20 @@ def _figure_sentences(texts: list[tuple[str, str]], pattern: re.Pattern) -> list
     return hits
 
 
+def _naming_rows(df: pd.DataFrame, pattern: re.Pattern) -> list[str]:
+    """The rows of ``df`` with a cell naming ``pattern`` that is not itself a figure, each as "a | b | c" (cell by
+    cell, column-wise: a 6,000-row report is read in well under a second)."""
+    text = df.astype(str).fillna("nan")  # as str() reads a missing cell
+    hit = pd.Series(False, index=range(len(text)))
+    for j in range(text.shape[1]):
+        col = text.iloc[:, j].reset_index(drop=True)
+        hit |= col.str.contains(pattern) & ~col.str.fullmatch(FIGURE)
+    return [" | ".join(r) for r in text.loc[hit.to_numpy()].itertuples(index=False)]
+
+
 def _figures(seen: Seen, pattern: re.Pattern, what: str) -> list[str]:
     found = [f"{what} column {c!r} in {where}" for where, df in seen.frames for c in _figure_columns(df, pattern)]
-    rows = [(where, " | ".join(map(str, r))) for where, df in seen.frames for r in df.astype(str).itertuples(index=False)
-            if any(pattern.search(str(v)) for v in r if not FIGURE.fullmatch(str(v)))]
+    rows = [(where, r) for where, df in seen.frames for r in _naming_rows(df, pattern)]
     found += [f"{what} figure {s}" for s in _figure_sentences(seen.texts + rows, pattern)]
     return sorted(set(found))
 
