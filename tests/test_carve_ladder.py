@@ -12,7 +12,7 @@ from optimizers.carve.budget import Budget
 from optimizers.carve.instances import make_instance
 from optimizers.carve.ladder import DEFAULT_LADDER, Candidate, LadderState, Solved, Strategy, describe_sources, walk
 from optimizers.carve.model import Cancelled
-from optimizers.carve.strategies import IntegerRepair, LpRounding
+from optimizers.carve.strategies import IntegerRepair, LpRounding, StartingPlan
 
 YEAR, AS_OF = 2027, "2026-11-01"
 
@@ -177,3 +177,15 @@ def test_a_decomposed_carve_names_each_parts_strategy():
     assert res.plan_from in ("LP rounding", "integer repair", "LP rounding (1 part), integer repair (1 part)",
                              "integer repair (1 part), LP rounding (1 part)")
     _assert_plan_keeps_the_rules(res, acc, 0.08)
+
+
+def test_a_warm_start_already_within_the_target_is_kept_and_named():
+    acc, reps = make_instance(300, 4, seed=2)
+    first = TerritoryCarver(CarveSettings(time_limit=30, threads=1)).solve(acc, reps, YEAR, as_of=AS_OF)
+    later = Offer("later", 0.0)
+    cs = CarveSettings(time_limit=30, threads=1, ladder=(StartingPlan(), later))
+    res = TerritoryCarver(cs).solve(acc, reps, YEAR, as_of=AS_OF, warm=first.plan.assignment)
+    assert res.status == "optimal" and res.plan_from == "warm start" and later.calls == 0
+    assert res.objective == pytest.approx(first.objective, rel=1e-12)
+    assert (res.plan.assignment.sort_index() == first.plan.assignment.sort_index()).all()
+    _assert_plan_keeps_the_rules(res, acc, 0.10)
