@@ -1,6 +1,6 @@
-"""Solving one part: its starting plans, the LP relaxation (the bound), then the repair ladder
-(:mod:`optimizers.carve.ladder`: an ordered list of named strategies, :data:`~optimizers.carve.strategies.DEFAULT_LADDER`
-unless ``CarveSettings.ladder`` names another) from the LP to an integer plan."""
+"""Solving one part: its starting plans, the LP relaxation (the bound), then the repair ladder from the LP to an
+integer plan (:mod:`optimizers.carve.ladder`: an ordered list of named strategies,
+:data:`~optimizers.carve.strategies.DEFAULT_LADDER` unless ``CarveSettings.ladder`` names another)."""
 from __future__ import annotations
 
 import time
