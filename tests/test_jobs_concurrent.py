@@ -34,16 +34,27 @@ def test_engine_under_load_is_the_cluster_only_for_auto():
     assert resolve("inprocess", small, busy=True) == INPROCESS  # an explicit choice stands
 
 
-@pytest.mark.xdist_group("dask_cluster")
-def test_second_carve_at_once_runs_whole_in_a_worker_process_with_the_same_plan(sample, tmp_path, monkeypatch):
+ONE_WORKER = {"workers": 1}  # one worker process is enough here (2 cores shared by everyone)
+
+
+@pytest.fixture(scope="module")
+def local_cluster():
+    """The real local Dask cluster (one worker process), closed after this module's tests."""
     pytest.importorskip("distributed")
+    from jobs.engine import LOCAL, EngineSettings, client_for, shutdown
+
+    yield client_for(LOCAL, EngineSettings(**ONE_WORKER))
+    shutdown()
+
+
+@pytest.mark.xdist_group("dask_cluster")
+def test_second_carve_at_once_runs_whole_in_a_worker_process_with_the_same_plan(local_cluster, sample, tmp_path):
     from jobs.carve_job import carve_on, submit_carve
-    from jobs.engine import shutdown
+    from jobs.engine import EngineSettings
     from jobs.manager import manager
     from optimizers.carve import CarveSettings
     from planning.plans import JobRecords, PlanStore
 
-    monkeypatch.setenv("PLANNER_WORKERS", "1")  # one worker process is enough here (2 cores shared)
     store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
     records = JobRecords(store.engine)
     cs = CarveSettings(time_limit=60)
@@ -51,32 +62,61 @@ def test_second_carve_at_once_runs_whole_in_a_worker_process_with_the_same_plan(
     first = _blocking_job(records, "ana", release, kind="sweep")
     try:
         jid = submit_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of, cs, sample.settings,
-                           user="ben", title="FY27 under load", dataset="sample")
+                           user="ben", title="FY27 under load", dataset="sample",
+                           engine_settings=EngineSettings(**ONE_WORKER))
         seen = set()  # the job row's messages while it runs: the worker's progress reaches it
         while not manager().wait(jid, 0.2):
             seen.add(records.get(jid)["message"])
     finally:
         release.set()
         manager().wait(first, 30)
+    job = records.get(jid)
+    assert job["status"] == "succeeded", job["error"]
+    assert job["engine"].startswith("local Dask cluster (1 worker processes)")
+    assert "the whole carve in one" in job["engine"]
+    assert [p["name"] for p in job["parts"]] == ["whole carve (one worker process)"]
+    assert job["parts_done"] == job["parts_total"] == 1
+    assert job["message"].startswith("Balanced plan found — within ")
+    said_here = {"queued", "starting", "other carves are running: this one runs in a worker process of its own"}
+    assert seen - said_here, seen  # progress from the carve in the worker process
+    res = manager().result(jid, records)
+    here = carve_on(sample.accounts, sample.reps, sample.plan_year, cs, sample.settings, sample.as_of,
+                    cluster="inprocess", name="FY27 under load")
+    assert res.ok and here.ok and res.status == here.status
+    assert res.objective == pytest.approx(here.objective, rel=1e-6)
+    assert len(res.moves) == len(here.moves)
+    assert res.plan.name == "FY27 under load"
+
+
+@pytest.mark.xdist_group("dask_cluster")
+def test_cancel_stops_a_carve_running_whole_in_a_worker_process(local_cluster, sample, tmp_path):
+    from jobs.carve_job import submit_carve
+    from jobs.engine import EngineSettings
+    from jobs.manager import manager
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    records = JobRecords(store.engine)
+    release = threading.Event()
+    first = _blocking_job(records, "ana", release, kind="sweep")
     try:
-        job = records.get(jid)
-        assert job["status"] == "succeeded", job["error"]
-        assert job["engine"].startswith("local Dask cluster (1 worker processes)")
-        assert "the whole carve in one" in job["engine"]
-        assert [p["name"] for p in job["parts"]] == ["whole carve (one worker process)"]
-        assert job["parts_done"] == job["parts_total"] == 1
-        assert job["message"].startswith("Balanced plan found — within ")
-        said_here = {"queued", "starting", "other carves are running: this one runs in a worker process of its own"}
-        assert seen - said_here, seen  # progress from the carve in the worker process
-        res = manager().result(jid, records)
-        here = carve_on(sample.accounts, sample.reps, sample.plan_year, cs, sample.settings, sample.as_of,
-                        cluster="inprocess", name="FY27 under load")
-        assert res.ok and here.ok and res.status == here.status
-        assert res.objective == pytest.approx(here.objective, rel=1e-6)
-        assert len(res.moves) == len(here.moves)
-        assert res.plan.name == "FY27 under load"
+        jid = submit_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of,
+                           CarveSettings(time_limit=60), sample.settings, user="ben", save_as="FY27 never",
+                           engine_settings=EngineSettings(**ONE_WORKER))
+        for _ in range(300):  # until the whole carve is on the worker
+            if "the whole carve in one" in records.get(jid)["engine"]:
+                break
+            manager().wait(jid, 0.1)
+        assert manager().cancel(records, jid)
+        assert manager().wait(jid, 120)
     finally:
-        shutdown()
+        release.set()
+        manager().wait(first, 30)
+    job = records.get(jid)
+    assert "the whole carve in one" in job["engine"]  # it was cancelled while on the worker
+    assert job["status"] == "cancelled" and job["message"] == "cancelled by the user"
+    assert store.plan_names() == []  # nothing saved from a cancelled job, though it was asked to save
 
 
 def test_a_second_run_by_the_same_user_reattaches_to_their_running_carve(sample, tmp_path):
