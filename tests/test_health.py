@@ -25,3 +25,19 @@ def test_sample_health(sample):
     assert list(h.reps_without_accounts["rep_id"]) == ["REQ-01"]
     s = h.summary().set_index("check")
     assert s.loc["Accounts without an owner", "count"] == 37
+
+
+def test_duplicates_are_found_by_domain_first_then_name_and_missing_names_are_not_duplicates():
+    import pandas as pd
+
+    accounts = pd.DataFrame({
+        "account_id": ["A1", "A2", "A3", "A4", "A5", "A6", "A7"],
+        "name": ["Acme Inc", "ACME, LLC", "Other Co", "The Acme", None, None, "Beta"],
+        "domain": ["https://www.acme.com/x", "acme.com", "acme.com ", None, None, None, "  "],
+        "owner_rep_id": ["R-1"] * 7, "arr_usd": [1.0] * 7,
+    })
+    dup = duplicate_accounts(accounts)
+    # A1, A2, A3 share acme.com; A4 'The Acme' → 'acme' is left alone on names (A1, A2 already claimed);
+    # A5 and A6 have no name and no domain: not a group
+    assert dup["account_id"].tolist() == ["A1", "A2", "A3"]
+    assert set(dup["duplicate_group"]) == {"domain:acme.com"} and set(dup["matched_on"]) == {"domain"}
