@@ -158,7 +158,7 @@ def test_the_page_says_it_reattached_instead_of_starting_another(sample, tmp_pat
     assert not at.exception, [e.value for e in at.exception]
     release = threading.Event()
     held = _blocking_job(records, "ana", release)  # e.g. started from another tab a moment ago
-    timer = threading.Timer(2.0, release.set)  # the page follows the job until it ends
+    timer = threading.Timer(10.0, release.set)  # long enough for the click's rerun on a loaded machine  # the page follows the job until it ends
     timer.start()
     try:
         next(b for b in at.button if b.label == "Run carve").click().run()

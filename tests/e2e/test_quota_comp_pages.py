@@ -50,6 +50,7 @@ def _metric(page, label):
     """The value of the metric labelled exactly ``label``, after checking neither is cut off on screen."""
     name = page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(rf"^\s*{re.escape(label)}\s*$"))
     m = page.get_by_test_id("stMetric").filter(has=name)
+    m.first.wait_for(timeout=60_000)  # the headline may be drawn a moment after the text the page was opened on
     assert m.count() == 1, f"{m.count()} metrics labelled {label!r}"
     m.scroll_into_view_if_needed()
     for part in ("stMetricLabel", "stMetricValue"):
