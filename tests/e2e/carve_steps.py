@@ -13,8 +13,9 @@ HEADLINE = "Balanced plan found"
 
 
 def headline(page):
-    """The visible headline of the result on show (the collapsed job box repeats its words, hidden)."""
-    return page.get_by_text(HEADLINE).filter(visible=True).first
+    """The visible headline of the result on show: the result's alert, not the job box, whose progress text
+    repeats the job's summary (the headline without the moves) while the box collapses."""
+    return page.locator('[data-testid="stAlert"]').filter(has_text=HEADLINE).filter(visible=True).first
 
 
 def run_carve(page, timeout: float = 240_000) -> None:
