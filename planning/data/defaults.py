@@ -162,6 +162,9 @@ class PlanningDefaults:
     productivity_variance_flag: float = 2.0  # best/worst comparable territory
     pipeline_coverage_target: float = 3.0  # qualified pipeline ÷ period target
     renewal_window_days: int = 90  # a renewal this close makes a move "break" a relationship
+    # Mid-year changes (issue 25): open opportunities on a moved account stay credited to the previous owner for
+    # this many days from the change's effective date (90 is common; domain.md "During the year")
+    holdover_days: int = 90
     quota_over_assignment: float = 0.15  # default, typical range 0.10–0.20
     quota_over_assignment_range: tuple[float, float] = (0.10, 0.20)
     utilisation: float = 0.80  # share of time spent selling
