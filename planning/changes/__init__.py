@@ -9,7 +9,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``versions``: apply_carve, carve_inputs, change_version, hire_territory, leaver_territories, placeholder_plan, rep_row
 - ``quota_moves``: flows_between, holder_potential, holder_quotas, prorate, QUOTA_CHANGE_COLUMNS, quota_changes
 - ``holdover``: HOLDOVER_COLUMNS, holdover_report, holdover_total
-- ``options``: BOOK_COLUMNS, ChangeOption, evaluate, side_by_side, SIDE_BY_SIDE_ROWS
+- ``options``: BOOK_COLUMNS, ChangeOption, evaluate, side_by_side, side_by_side_words, SIDE_BY_SIDE_ROWS
+- ``saving``: base_plan, CRM_PLAN, save_option, split_ref
 """
 from __future__ import annotations
 
@@ -47,6 +48,11 @@ _PUBLIC = {
     "quota_changes": "quota_moves",
     "rep_row": "versions",
     "side_by_side": "options",
+    "side_by_side_words": "options",
+    "base_plan": "saving",
+    "CRM_PLAN": "saving",
+    "save_option": "saving",
+    "split_ref": "saving",
 }
 __all__ = sorted(_PUBLIC)
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)

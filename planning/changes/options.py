@@ -91,3 +91,17 @@ def side_by_side(options: list[ChangeOption]) -> pd.DataFrame:
             row[o.title] = o.figures().get(key)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def side_by_side_words(options: list[ChangeOption]) -> pd.DataFrame:
+    """:func:`side_by_side` as people read it: the figure's label, money as $1.85M, counts with separators."""
+    from planning.reporting.formats import count, usd
+    from planning.reporting.labels import MONEY, label_of
+
+    table = side_by_side(options)
+    kinds = table["figure"].map(lambda k: label_of(k).kind)
+    out = table.assign(figure=table["figure"].map(lambda k: label_of(k).text))
+    for col in out.columns[1:]:
+        out[col] = [("–" if v is None or pd.isna(v) else usd(v) if k == MONEY else count(v))
+                    for v, k in zip(table[col], kinds)]
+    return out

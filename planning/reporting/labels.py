@@ -232,6 +232,25 @@ LABELS: dict[str, Label] = {
     "pipeline_coverage_target": _r("Pipeline coverage needed"),
 }
 
+# mid-year changes: leavers, hires, pro-rated quotas, holdover (Changes page, `change` command; planning.changes)
+LABELS.update({
+    "holder": _t("Rep or open territory"), "holder_name": _t("Rep or open territory"),
+    "potential_before_usd": _m("Potential before"), "potential_after_usd": _m("Potential after"),
+    "potential_out_usd": _m("Potential given"), "potential_in_usd": _m("Potential taken"),
+    "annual_quota_usd": _m("Annual quota", "The plan's quota for the whole year, before the change."),
+    "quota_change_usd": _m("Quota change", "Quota handed on or taken for the months from the effective date, in "
+                           "proportion to the potential moved."),
+    "prorated_quota_usd": _m("Quota for the year", "The year's quota after the change, pro-rated by months in seat."),
+    "quota_moved_usd": _m("Quota moved", "Quota handed to receivers for the rest of the year."),
+    "pipeline_held_over_usd": _m("Pipeline held over", "Open pipeline on moved accounts still credited to the "
+                                 "previous owner during the holdover."),
+    "new_open_territories": _c("New open territories"),
+    "credited_until": Label("Credited to previous owner until", DATE),
+    "effective_date": Label("Effective date", DATE), "last_day": Label("Last day", DATE),
+    "holdover_days": _c("Holdover (days)"), "change_option": _t("Option"), "change_words": _t("Change"),
+    "base_plan": _t("Derived from"),
+})
+
 UNLABELLED: set[str] = set()
 """Columns shown without an entry in :data:`LABELS` (filled as they are met; the page tests read it)."""
 
