@@ -91,3 +91,21 @@ def test_a_hire_is_carved_within_its_disruption_budget(sample, base):
     assert books.at[new.index[0], "prorated_quota_usd"] > 0
     assert books["quota_change_usd"].sum() == pytest.approx(0, abs=1e-6)
     assert change_of(opt.plan).max_moves == 30 and "at most 30 accounts" in opt.notes[0]
+
+
+def test_quota_coverage_disruption_and_compare_work_on_a_change_version(sample, base, leaver_pair):
+    """A change version is a Plan like any other: the quota allocation, its coverage and the comparison take it."""
+    from planning.access import Role, User
+    from planning.access import ScopedView
+
+    _, (_, split) = leaver_pair
+    view = ScopedView(User("ops@x", role=Role.SALES_OPS), sample)
+    quotas = view.quota(split.plan)
+    assert "T-R-010" not in quotas.table.index and quotas.total_quota_usd > 0
+    assert len(quotas.coverage("segment"))
+    assert split.plan.name == f"{base.name} – R-010 leaves 2027-04-01 (split)"  # reads apart from its base
+    cmp = view.compare([base, split.plan], baseline=base)
+    assert list(cmp.headline.columns) == [base.name, split.plan.name]
+    assert cmp.quota.loc["Mid-market", split.plan.name] == pytest.approx(cmp.quota.loc["Mid-market", base.name])
+    report = view.disruption(base, split.plan)
+    assert report.company["accounts_moved"] == len(_leaver_book(base))

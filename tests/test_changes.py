@@ -121,7 +121,7 @@ def test_a_change_version_records_its_change_and_survives_the_store(tmp_path):
     assert hold.assignment.equals(plan.assignment)  # the placeholder keeps every account
     assert pd.isna(hold.territories.at["T-A", "owner_rep_id"]) and "Max (M-1) covers" in hold.territories.at["T-A", "name"]
     store = PlanStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    store.save_plan(hold, author="ops", note=hold.note)
+    store.save_plan(hold, author="ops", note=hold.note, name="FY27")
     back = store.load_plan("FY27")
     got = change_of(back)
     assert back.kind == CHANGE_KIND and got.effective_date == pd.Timestamp("2027-04-01")

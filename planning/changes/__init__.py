@@ -6,7 +6,7 @@ run in ``jobs/change_job.py``; everything else is here.
 
 Public names, by module (import them from this package; they load on first use):
 - ``spec``: CHANGE_KIND, change_of, ChangeError, ChangeSpec, hire, KINDS, leaver, months_before, OPTION_TITLES, OPTIONS
-- ``versions``: apply_carve, carve_inputs, change_version, hire_territory, leaver_territories, placeholder_plan, rep_row
+- ``versions``: apply_carve, carve_inputs, change_version, default_name, hire_territory, leaver_territories, placeholder_plan, rep_row
 - ``quota_moves``: flows_between, holder_potential, holder_quotas, prorate, QUOTA_CHANGE_COLUMNS, quota_changes
 - ``holdover``: HOLDOVER_COLUMNS, holdover_report, holdover_total
 - ``options``: BOOK_COLUMNS, ChangeOption, evaluate, side_by_side, side_by_side_words, SIDE_BY_SIDE_ROWS
@@ -32,6 +32,7 @@ _PUBLIC = {
     "carve_inputs": "versions",
     "change_of": "spec",
     "change_version": "versions",
+    "default_name": "versions",
     "evaluate": "options",
     "flows_between": "quota_moves",
     "hire": "spec",

@@ -42,8 +42,15 @@ def change_version(base: Plan, spec: ChangeSpec, assignment: pd.Series, territor
     settings["change"] = spec.to_dict()
     if earlier:
         settings["earlier_changes"] = earlier
-    return Plan(name=name or base.name, assignment=assignment, territories=territories, kind=CHANGE_KIND,
-                settings=settings, note=note)
+    return Plan(name=name or default_name(base, spec), assignment=assignment, territories=territories,
+                kind=CHANGE_KIND, settings=settings, note=note)
+
+
+def default_name(base: Plan, spec: ChangeSpec) -> str:
+    """A change version's own name, so it reads apart from its base in a comparison: "FY27 – R-010 leaves
+    2027-04-01 (split)"."""
+    what = f"{spec.rep_id} leaves" if spec.kind == "leave" else f"{spec.segment} {spec.region} hire"
+    return f"{base.name} – {what} {spec.effective_date:%Y-%m-%d}" + (f" ({spec.option})" if spec.option else "")
 
 
 def placeholder_plan(base: Plan, spec: ChangeSpec, reps: pd.DataFrame, name: str | None = None) -> Plan:
