@@ -109,3 +109,22 @@ def test_quota_coverage_disruption_and_compare_work_on_a_change_version(sample, 
     assert cmp.quota.loc["Mid-market", split.plan.name] == pytest.approx(cmp.quota.loc["Mid-market", base.name])
     report = view.disruption(base, split.plan)
     assert report.company["accounts_moved"] == len(_leaver_book(base))
+
+
+def test_the_options_run_as_a_job_the_page_follows(sample, base, tmp_path):
+    from jobs import job_manager
+    from jobs.change_job import submit_change
+    from planning.plans import JobRecords, PlanStore
+
+    store = PlanStore(f"sqlite:///{tmp_path / 'jobs.sqlite'}")
+    spec = leaver("R-010", "2027-03-31", sample.plan_year, base.name)
+    job_id = submit_change(store, sample, base, spec, user="ops")
+    assert job_manager().wait(job_id, 180)
+    records = JobRecords(store.engine)
+    job = records.get(job_id)
+    assert job["kind"] == "change" and job["status"] == "succeeded", job
+    assert job["message"].startswith("2 of 2 option(s) ready")
+    options = job_manager().result(job_id, records)
+    assert [o.option for o in options] == ["placeholder", "split"]
+    assert store.list_plans().empty  # a run saves nothing until a person saves an option
+    store.dispose()
