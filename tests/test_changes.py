@@ -143,3 +143,19 @@ def test_every_public_name_of_the_package_imports():
 
     for name in pkg.__all__:
         assert getattr(pkg, name) is not None, name
+
+
+def test_the_review_note_of_a_change_names_no_person():
+    """Every manager reads a plan's review notes, and the leaver may sit in another team: the note says what
+    changes and when, never who."""
+    from planning.changes.saving import review_note
+    from planning.plans import Plan
+    import pandas as pd
+
+    leave = {"kind": "leave", "rep_id": "R-010", "effective_date": "2027-04-01", "last_day": "2027-03-31",
+             "plan_year": 2027, "base_plan": "FY27", "option": "split"}
+    plan = Plan(name="x", assignment=pd.Series(dtype=object), territories=pd.DataFrame(),
+                settings={"change": leave}, note="Liam Turner (R-010) leaves")
+    note = review_note(plan)
+    assert note == "mid-year change effective 2027-04-01: a leaver's book, split over neighbours"
+    assert "R-010" not in note and "Liam" not in note

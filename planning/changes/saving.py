@@ -42,5 +42,19 @@ def save_option(sview, option: ChangeOption, name: str, *, author: str = "", sub
     if submit:
         from planning.plans.review import submit as submit_review
 
-        submit_review(sview.store, sview.user, name, version, note=f"mid-year change: {plan.note}")
+        submit_review(sview.store, sview.user, name, version, note=review_note(plan))
     return name, version
+
+
+def review_note(plan) -> str:
+    """The plan-level note a change version goes into review with. Every manager reads plan-level notes, so it names
+    no person (the leaver may be in another team): "mid-year change effective 2027-04-01: a leaver's book, split
+    over neighbours"."""
+    from planning.changes.spec import ChangeSpec
+
+    spec = ChangeSpec.from_dict((plan.settings or {}).get("change") or {})
+    eff = spec.effective_date.strftime("%Y-%m-%d")
+    if spec.kind == "leave":
+        how = {"placeholder": "kept whole as an open territory", "split": "split over neighbours"}.get(spec.option, "")
+        return f"mid-year change effective {eff}: a leaver's book" + (f", {how}" if how else "")
+    return f"mid-year change effective {eff}: a new {spec.segment} territory in {spec.region}"

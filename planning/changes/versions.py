@@ -47,9 +47,10 @@ def change_version(base: Plan, spec: ChangeSpec, assignment: pd.Series, territor
 
 
 def default_name(base: Plan, spec: ChangeSpec) -> str:
-    """A change version's own name, so it reads apart from its base in a comparison: "FY27 – R-010 leaves
-    2027-04-01 (split)"."""
-    what = f"{spec.rep_id} leaves" if spec.kind == "leave" else f"{spec.segment} {spec.region} hire"
+    """A change version's own name, so it reads apart from its base in a comparison: "FY27 – leaver 2027-04-01
+    (split)". Plan names are read by every manager, so it names no person (a leaver may be in another team and not
+    yet announced); the change itself, with the rep, is in the version's settings for those who may see it."""
+    what = "leaver" if spec.kind == "leave" else f"{spec.segment} {spec.region} hire"
     return f"{base.name} – {what} {spec.effective_date:%Y-%m-%d}" + (f" ({spec.option})" if spec.option else "")
 
 
