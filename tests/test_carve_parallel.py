@@ -1,5 +1,6 @@
-"""Parts on threads of this process (the carve's default runner on a multi-core machine), a part widened on its
-own thread when its LP is infeasible, and parts kept above the gap target solved again when the whole misses it."""
+"""Parts on threads of this process (the carve's default runner on a multi-core machine), a part widened through
+the runner when its LP is infeasible, and parts kept above the gap target solved again, through the runner too, when
+the whole misses it."""
 import dataclasses
 import threading
 import time
@@ -9,11 +10,13 @@ import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.budget import Budget
-from optimizers.carve.decompose import PART_ACCEPT_GAP, make_parts, solve_part, solve_part_widening, tighten
 from optimizers.carve.instances import make_instance
 from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner
-from optimizers.carve.solve import group_labels
+from optimizers.carve.pipeline import PART_ACCEPT_GAP
+from optimizers.carve.runners import SequentialRunner
+from optimizers.carve.widen import tighten, whole_gap, widen, wider_wins
+from tests.carve_state import solved_state
 
 
 def _slow_square(x, should_stop=None, progress=None):
@@ -68,54 +71,58 @@ def test_threaded_carve_equals_the_carve_in_sequence():
     assert (one.plan.assignment == two.plan.assignment).all()
 
 
-def test_a_part_with_an_infeasible_lp_is_widened_on_its_own_thread():
+class _Spy(SequentialRunner):
+    """A sequential runner that keeps the name of every part it was given."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def map(self, fn, items, on_done=None):
+        self.seen.extend(q.name for q in items)
+        return super().map(fn, items, on_done)
+
+
+def test_a_part_whose_lp_is_infeasible_is_widened_through_the_runner():
     acc, reps = make_instance(1500, 12, seed=5)
     cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
                        candidates=1, reverse_candidates=0.0, time_limit=60)
-    carver = TerritoryCarver(cs)
-    p, ctx = carver.prepare(acc, reps, 2027, np.datetime64("2026-11-01"), 1)
-    part = make_parts(cs, p, group_labels(cs, ctx["terr"]))[0]
-    narrow = solve_part(part, cs, 30.0)
+    s = solved_state(cs, acc, reps, runner=(spy := _Spy()))
+    narrow = s.results[0]
     assert narrow.assign is None and narrow.lp_infeasible  # one candidate per unit cannot hold ±5%
-    built = []
-
-    def expand(k):
-        built.append(k)
-        return carver.prepare(acc, reps, 2027, np.datetime64("2026-11-01"), k)[0]
-    r = solve_part_widening(dataclasses.replace(part, budget=Budget(60)), cs, 30.0, expand, 1)
-    assert r.assign is not None and r.stats["widened_to_k"] == built[-1] >= 2 and r.stats["parts_widened"] == 1
-    assert r.objective >= r.bound - 1e-6 * abs(r.objective)
+    s = widen(s, Budget(60))
+    r = s.results[0]
+    assert r.assign is not None and r.objective >= r.bound - 1e-6 * abs(r.objective)
+    assert s.tally["parts_widened"] >= 1 and s.tally["candidates_k"] >= 2
+    # the widened part went to the runner (never solved in the driver), named with its k
+    assert spy.seen[0] == s.parts[0].name and all(" · k=" in n for n in spy.seen[1:]) and len(spy.seen) >= 2
+    assert s.solved_as[0].problem.n_terr == s.parts[0].problem.n_terr and s.solved_as[0] is not s.parts[0]
 
 
 def test_parts_kept_above_the_target_are_solved_again_only_while_the_whole_misses_it():
     acc, reps = make_instance(2400, 12, seed=6, segments=("Mid-market", "SMB"))
     cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.1},
                        match_region=True, time_limit=60)
-    p, ctx = TerritoryCarver(cs).prepare(acc, reps, 2027, np.datetime64("2026-11-01"))
-    parts = make_parts(cs, p, group_labels(cs, ctx["terr"]))
-    assert len(parts) >= 2
-    kept = [(q, q, solve_part(q, cs, 30.0)) for q in parts]
-    assert all(r.assign is not None for *_, r in kept)
+    s = solved_state(cs, acc, reps, runner=(spy := _Spy()))
+    assert len(s.parts) >= 2 and all(r.assign is not None for r in s.results)
+    kept = list(s.results)
+    if whole_gap(kept) <= cs.mip_gap:  # a whole within its target: nothing is solved again
+        s.tally = {}
+        assert tighten(s, Budget(60)).results == kept and "parts_tightened" not in s.tally
     # one part's plan as if accepted above the target: dearer by 2% of the whole, so the whole misses 1%
-    q0, _, r0 = kept[0]
-    extra = 0.02 * sum(r.objective for *_, r in kept)
-    worse = dataclasses.replace(r0, objective=r0.objective + extra, status="feasible")
-    whole = [(q0, q0, worse)] + kept[1:]
-    obj = sum(r.objective for *_, r in whole)
-    assert (obj - sum(r.bound for *_, r in whole)) / obj > cs.mip_gap
-    out = tighten(cs, whole, Budget(60), lambda: False, lambda f, m: None, stats := {})
-    assert stats["parts_tightened"] == 1 and out[0][2].objective < worse.objective
-    obj = sum(r.objective for *_, r in out)
-    assert (obj - sum(r.bound for *_, r in out)) / obj <= cs.mip_gap + 1e-9
-    assert [r for *_, r in out[1:]] == [r for *_, r in kept[1:]]  # the others untouched
-    # a whole within its target: nothing is solved again
-    assert tighten(cs, kept, Budget(60), lambda: False, lambda f, m: None, stats2 := {}) == kept
-    assert "parts_tightened" not in stats2 and PART_ACCEPT_GAP > 1
+    extra = 0.02 * sum(r.objective for r in kept)
+    worse = dataclasses.replace(kept[0], objective=kept[0].objective + extra, status="feasible")
+    s.results, s.tally, spy.seen = [worse] + kept[1:], {}, []
+    assert whole_gap(s.results) > cs.mip_gap
+    s = tighten(s, Budget(60))
+    # only that part was solved again, through the runner, and the whole is back within its target
+    assert s.tally["parts_tightened"] == 1 and spy.seen == [s.parts[0].name]
+    assert s.results[0].objective < worse.objective and whole_gap(s.results) <= cs.mip_gap + 1e-9
+    assert s.results[1:] == kept[1:] and PART_ACCEPT_GAP > 1
 
 
 def test_a_wider_plan_replaces_the_narrower_only_when_cheaper_and_not_worse_proven():
     from optimizers.carve.parts import PartResult
-    from optimizers.carve.retry import wider_is_better
 
     cs = CarveSettings()
 
@@ -123,9 +130,11 @@ def test_a_wider_plan_replaces_the_narrower_only_when_cheaper_and_not_worse_prov
         return PartResult(index=0, status="optimal", assign=np.zeros(3, dtype=int) if assign else None,
                           objective=obj, bound=bound, seconds=1.0)
     narrow = res(100.0, 99.9)  # 0.1% from its bound
-    assert wider_is_better(cs, res(90.0, 80.0), narrow)  # below anything the narrow lists allow: kept, weak bound
-    assert not wider_is_better(cs, res(99.95, 50.0), narrow)  # a hair cheaper, its bound far weaker: not kept
-    assert wider_is_better(cs, res(99.95, 99.5), narrow)  # a hair cheaper, within the gap target: kept
-    assert not wider_is_better(cs, res(101.0, 100.9), narrow)  # dearer
-    assert not wider_is_better(cs, res(90.0, float("-inf")), narrow)  # no bound
-    assert not wider_is_better(cs, res(90.0, 80.0, assign=False), narrow)  # no plan
+    assert wider_wins(cs, res(90.0, 80.0), narrow)  # below anything the narrow lists allow: kept, weak bound
+    assert not wider_wins(cs, res(99.95, 50.0), narrow)  # a hair cheaper, its bound far weaker: not kept
+    assert wider_wins(cs, res(99.95, 99.5), narrow)  # a hair cheaper, within the gap target: kept
+    assert not wider_wins(cs, res(101.0, 100.9), narrow)  # dearer
+    assert not wider_wins(cs, res(90.0, float("-inf")), narrow)  # no bound
+    assert not wider_wins(cs, res(90.0, 80.0, assign=False), narrow)  # no plan
+    # a part with no plan over the shorter lists: whatever the wider solve gave (a plan, or why not) is kept
+    assert wider_wins(cs, res(90.0, 80.0, assign=False), res(np.nan, np.nan, assign=False))

@@ -4,7 +4,7 @@ import pickle
 import numpy as np
 
 from optimizers.carve import CarveSettings, TerritoryCarver
-from optimizers.carve.decompose import Part, PartResult, solve_part
+from optimizers.carve.parts import Part, PartResult, solve_part
 from optimizers.carve.instances import make_instance
 
 
@@ -69,10 +69,14 @@ def test_every_part_returns_a_plan_on_the_50000_benchmark_instance_at_weight_5()
         return out
 
     res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01", runner=recording_runner)
-    assert res.stats["parts"] == len(results) == 8
+    first = [r for r in results if " · k=" not in r[0]]
+    assert res.stats["parts"] == len(first) == 8
     # a part may come back without a plan only when its LP over the pruned pairs is infeasible; the carve then
-    # widens that part's candidate lists and solves it again (never a part left planless by the clock)
-    assert all(has_plan or lp_infeasible for _, _, has_plan, lp_infeasible in results), results
+    # widens that part's candidate lists and solves it again, through the same runner (never a part left
+    # planless by the clock), and the widened solve has its plan
+    assert all(has_plan or lp_infeasible for _, _, has_plan, lp_infeasible in first), results
+    assert len(results) - len(first) == res.stats.get("parts_widened", 0)
+    assert all(has_plan for name, _, has_plan, _ in results if " · k=" in name), results
     assert res.ok and "failed_part" not in res.stats and "parts_retried" not in res.stats
     assert res.plan.assignment.notna().all() and len(res.plan.assignment) == len(acc)
     assert (res.balance["worst_dev_after"] <= 0.10 + 1e-6).all()

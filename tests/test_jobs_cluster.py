@@ -12,6 +12,9 @@ import pytest
 
 pytest.importorskip("distributed")
 
+from tests.dask_cluster import dask_client  # noqa: E402,F401 - the shared cluster, a fixture of this module
+
+
 def _carve_takes_a_runner() -> bool:
     from jobs.carve_job import takes_runner
 
@@ -24,12 +27,8 @@ pytestmark = [pytest.mark.xdist_group("dask_cluster"),  # one worker process of 
 
 
 @pytest.fixture(scope="module")
-def client():
-    from jobs.engine import LOCAL, EngineSettings, client_for, shutdown
-
-    c = client_for(LOCAL, EngineSettings(workers=2))
-    yield c
-    shutdown()
+def client(dask_client):
+    return dask_client
 
 
 @pytest.fixture(scope="module")

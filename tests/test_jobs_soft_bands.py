@@ -89,20 +89,19 @@ def _crowded_company():
     return acc, reps
 
 
-def _crowded_parts():
-    """The crowded company over 1 candidate per account in soft mode: settings, problem, parts, each part's first
-    solve (20 s), and the expander of the candidate lists."""
-    from optimizers.carve import CarveSettings, TerritoryCarver
-    from optimizers.carve.decompose import make_parts, solve_part
+def _crowded_state(runner):
+    """The crowded company over 1 candidate per account in soft mode, every part solved once (20 s each) on
+    ``runner``: the state the widening stage takes."""
+    from optimizers.carve import CarveSettings
+    from optimizers.carve.runners import SequentialRunner
+    from tests.carve_state import solved_state
 
     acc, reps = _crowded_company()
     cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
                        reverse_candidates=0.0, target="mean", time_limit=30)
-    carver = TerritoryCarver(cs)
-    p, _ = carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), 1)
-    parts = make_parts(cs, p)
-    first = [solve_part(q, cs, 20) for q in parts]
-    return cs, p, parts, first, lambda k: carver.prepare(acc, reps, 2027, pd.Timestamp("2026-11-01"), k)[0]
+    s = solved_state(cs, acc, reps, runner=SequentialRunner(), budget=Budget(20))
+    s.runner = runner
+    return s
 
 
 @pytest.mark.parametrize("on_runner", [False, True])
@@ -192,25 +191,21 @@ def test_a_soft_part_whose_lp_does_not_finish_keeps_a_rebalanced_start(monkeypat
 
 def test_a_wider_plan_without_an_lp_bound_does_not_replace_an_lp_based_one():
     import dataclasses
-    import time
 
-    from optimizers.carve.decompose import solve_part, widen_on_runner
-
-    cs, p, parts, first, expand = _crowded_parts()
-    assert first[0].bands_broken and np.isfinite(first[0].bound)
+    from optimizers.carve.parts import solve_part
+    from optimizers.carve.runners import FunctionRunner
+    from optimizers.carve.widen import widen
 
     def greedy_only(part):  # what a widened part that starts past the deadline returns: a start, no LP bound
-        r = solve_part(part, cs, 20)
+        r = solve_part(part, s.cs, 20)
         return dataclasses.replace(r, objective=r.objective - 1e9, bound=-np.inf, status="time_limit")
 
-    def runner(fn, items, on_done):
-        return [greedy_only(q) for q in items]
-
-    stats: dict = {}
-    out = widen_on_runner(cs, p, parts, first, expand, 1, runner, None, lambda f, m: None, stats,
-                          Budget(60))
-    assert stats["parts_widened"] >= 1
-    assert out[0].objective == first[0].objective and np.isfinite(out[0].bound)  # the LP-based plan stayed
+    s = _crowded_state(FunctionRunner(lambda fn, items, on_done: [greedy_only(q) for q in items]))
+    first = s.results[0]
+    assert first.bands_broken and np.isfinite(first.bound)
+    s = widen(s, Budget(60))
+    assert s.tally["parts_widened"] >= 1
+    assert s.results[0].objective == first.objective and np.isfinite(s.results[0].bound)  # the LP-based plan stayed
 
 
 def test_rebalance_empties_a_book_many_times_its_target_in_a_few_passes():
@@ -271,24 +266,28 @@ def test_a_four_metric_carve_is_mended_from_the_lp_rounding_within_the_bands():
 
 
 def test_widened_parts_may_use_the_time_the_others_leave_up_to_three_times_their_cap():
-    import time
+    from optimizers.carve.parts import solve_part
+    from optimizers.carve.runners import FunctionRunner
+    from optimizers.carve.widen import widen
 
-    from optimizers.carve.decompose import solve_part, widen_on_runner
-
-    cs, p, parts, first, expand = _crowded_parts()
-    assert first[0].bands_broken and first[0].band_excess > 0.1  # two books reach 3 of their 7 accounts
     seen = []
 
     def runner(fn, items, on_done):
         seen.extend(items)
-        return [solve_part(q, cs, 20) for q in items]
+        return [solve_part(q, s.cs, 20) for q in items]
 
+    s = _crowded_state(FunctionRunner(runner))
+    first = s.results[0]
+    assert first.bands_broken and first.band_excess > 0.1  # two books reach 3 of their 7 accounts
     # an hour left on one worker: the widened part gets three times its cap of max(2 × its first solve, 10 s)
-    widen_on_runner(cs, p, parts, first, expand, 1, runner, None, lambda f, m: None, {}, Budget(3600))
-    assert seen and seen[0].time_cap_s == pytest.approx(3 * max(2 * first[0].seconds, 10.0))
+    s.parts[0].time_cap_s = None  # (its first cap, which a widened part never exceeds, as if it had no cap)
+    widen(s, Budget(3600))
+    assert seen and seen[0].time_cap_s == pytest.approx(3 * max(2 * first.seconds, 10.0))
     # 25 s left: the cap (10 s) stretches by the 15 s the others leave, to 25 s, not 30
+    s = _crowded_state(FunctionRunner(runner))
+    s.parts[0].time_cap_s = None
     seen.clear()
-    widen_on_runner(cs, p, parts, first, expand, 1, runner, None, lambda f, m: None, {}, Budget(25))
+    widen(s, Budget(25))
     assert seen and 20 < seen[0].time_cap_s <= 25
 
 

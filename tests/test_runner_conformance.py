@@ -4,6 +4,7 @@ assigned once; cancel() stops a map early; the job recorder keeps the inner runn
 from the page widens its parts in-thread like the CLI's."""
 from __future__ import annotations
 
+import functools
 import threading
 import time
 
@@ -14,6 +15,9 @@ from optimizers.carve.instances import make_instance
 from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner
 from optimizers.carve.runners import FunctionRunner, Runner, SequentialRunner, as_runner
+from tests.dask_cluster import dask_client, slow_item  # noqa: F401 - the shared cluster, a fixture of this module
+
+pytestmark = pytest.mark.xdist_group("dask_cluster")  # one pytest worker owns the cluster
 
 
 def _recorded(inner, tmp_path):
@@ -25,16 +29,6 @@ def _recorded(inner, tmp_path):
     rec = JobRecords(PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}").engine)
     job = rec.create("carve", "conformance", "ana", {})
     return RecordingRunner(inner, JobContext(job, rec, threading.Event())), rec, job
-
-
-@pytest.fixture(scope="module")
-def dask_client():
-    distributed = pytest.importorskip("distributed")
-    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
-    client = distributed.Client(cluster)
-    yield client
-    client.close()
-    cluster.close()
 
 
 @pytest.fixture(scope="module")
@@ -117,35 +111,24 @@ def test_the_recorder_writes_each_part_to_the_job(instance, reference, tmp_path)
     assert sorted(p["name"] for p in row["parts"]) == ["Enterprise", "Mid-market", "SMB"]
 
 
-STARTED: list[int] = []  # items _slow started (the Dask cluster here runs in this process, so it sees them too)
-
-
-def _slow(x: int, should_stop=None) -> int:
-    """Module level, so it pickles for Dask; stops early when told."""
-    STARTED.append(x)
-    for _ in range(20):
-        if should_stop is not None and should_stop():
-            raise Cancelled()
-        time.sleep(0.01)
-    return x
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_cancel_stops_a_map_early(kind, tmp_path, request):
     r = _runner(kind, tmp_path, _needs_dask(kind, request))
     done = []
-    STARTED.clear()
+    (started := tmp_path / "started").mkdir()
+    slow = functools.partial(slow_item, started_dir=str(started))
 
     def on_done(i, x):
         done.append(i)
         r.cancel()
     with pytest.raises(Cancelled):
-        r.map(_slow, list(range(40)), on_done)
+        r.map(slow, list(range(40)), on_done)
     time.sleep(0.5)  # a queued item that was going to start would have by now
     # the first finished item cancels the rest: the ones running stop, the queued ones never start
-    assert 1 <= len(done) <= 4 and len(STARTED) <= 20, (done, STARTED)  # of 40: Dask may have dispatched a few more under load
+    n_started = len(list(started.iterdir()))
+    assert 1 <= len(done) <= 4 and n_started <= 20, (done, n_started)  # of 40: Dask may have dispatched more
     with pytest.raises(Cancelled):  # a cancelled runner stays cancelled
-        r.map(_slow, [1])
+        r.map(slow, [1])
 
 
 def test_cancel_from_another_thread_stops_the_running_items():
@@ -181,25 +164,28 @@ def test_a_bare_function_is_adapted():
         r2.map(abs, [1, 2, 3], lambda i, x: r2.cancel())
 
 
-def test_a_page_carve_widens_in_thread_like_the_cli(tmp_path):
-    """The recorder forwards ``in_process``: a part whose LP is infeasible over one candidate per unit widens on
-    its own thread (solve_part_widening), as the CLI's in-process runner does, not after every part is back."""
+def test_a_page_carve_widens_through_its_runner_like_the_cli(tmp_path):
+    """The one widening: a part whose LP is infeasible over one candidate per unit is solved again through the
+    runner the carve was given, the job recorder's (the page) as the bare in-process runner (the CLI): every
+    part, first solve and widened, is a task of that runner, and both give the same plan."""
     from jobs.runner import InProcessRunner
-    from optimizers.carve.retry import solve_part_widening
 
     mapped = []
 
     class Spy(InProcessRunner):
         def map(self, fn, items, on_done=None):
-            mapped.append(getattr(fn, "func", fn))
+            mapped.append([q.name for q in items])
             return super().map(fn, items, on_done)
 
     acc, reps = make_instance(1500, 12, seed=5)
     cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
                        candidates=1, reverse_candidates=0.0, time_limit=60)
     page = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=_recorded(Spy(workers=2), tmp_path)[0])
+    on_page, mapped[:] = list(mapped), []
     cli = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=Spy(workers=2))
-    assert mapped == [solve_part_widening, solve_part_widening]
+    for maps in (on_page, mapped):  # the first solve, then the widened parts (named with their k), as tasks
+        assert len(maps) >= 2 and not any(" · k=" in n for n in maps[0])
+        assert all(" · k=" in n for names in maps[1:] for n in names)
     assert page.ok and cli.ok and page.stats["parts_widened"] >= 1 and page.stats["candidates_k"] >= 2
     assert (page.plan.assignment.sort_index() == cli.plan.assignment.sort_index()).all()
     assert page.objective == pytest.approx(cli.objective, rel=1e-9)

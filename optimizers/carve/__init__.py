@@ -45,7 +45,7 @@ _PUBLIC = {
     "UNIT_KINDS": "units", "UNIT_LABELS": "units",
     "live_balance": "manual", "resolve_edits": "manual",
     "Frontier": "frontier", "FrontierPoint": "frontier",
-    "Part": "decompose", "PartResult": "decompose", "solve_part": "decompose",
+    "Part": "parts", "PartResult": "parts", "solve_part": "parts",
     "Runner": "runners", "SequentialRunner": "runners", "as_runner": "runners", "Budget": "budget",
 }
 __all__ = sorted(_PUBLIC)

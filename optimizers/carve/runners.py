@@ -8,9 +8,8 @@ A *runner* has
   keyword the runner passes its own stop check, so a running item stops too.
 * ``workers: int``: how many items it runs at once (the carve sizes each part's share of the time by it);
 * ``cancel()``: stop the current and any later ``map`` (from any thread, e.g. an ``on_done`` or a Cancel button);
-* ``in_process: bool``: the items run in this process, sharing its memory, so ``fn`` may close over unpicklable
-  state (a lock, a cache of wider problems); the carve then widens a part on its own worker at once
-  (:func:`optimizers.carve.retry.solve_part_widening`) instead of after every part is back;
+* ``in_process: bool``: the items run in this process, sharing its memory (the jobs layer decides by it whether a
+  result must be pickled); the carve itself submits every part, first solve or again, through ``map`` alike;
 * ``engine: str``: a short name for messages ("sequential", "threads", "inprocess", "dask").
 
 Implemented by :class:`SequentialRunner` (here), :class:`~optimizers.carve.parallel.ThreadRunner` and the jobs
@@ -78,18 +77,28 @@ class BaseRunner:
 
 
 class SequentialRunner(BaseRunner):
-    """One item after another, in this process and on this thread."""
+    """One item after another, in this process and on this thread.  ``progress(index, fraction, message)``: passed
+    to ``fn`` as ``progress(fraction, message)`` when it takes one (as :class:`~optimizers.carve.parallel.ThreadRunner`
+    does)."""
 
     engine = "sequential"
     in_process = True
     workers = 1
 
+    def __init__(self, should_stop: Callable[[], bool] | None = None,
+                 progress: Callable[[int, float, str], None] | None = None):
+        super().__init__(should_stop)
+        self.progress = progress
+
     def map(self, fn: Callable[..., Any], items: Sequence, on_done: OnDone | None = None) -> list:
-        kw = {"should_stop": self.stopped} if takes_keyword(fn, "should_stop") else {}
+        kw: dict[str, Any] = {"should_stop": self.stopped} if takes_keyword(fn, "should_stop") else {}
+        with_progress = self.progress is not None and takes_keyword(fn, "progress")
         out = []
         for i, item in enumerate(items):
             if self.stopped():
                 raise Cancelled()
+            if with_progress:
+                kw["progress"] = lambda f, m, i=i: self.progress(i, f, m)
             out.append(fn(item, **kw))
             if on_done is not None:
                 on_done(i, out[-1])

@@ -76,6 +76,8 @@ class CarveSettings:
     part_min_share: float = 0.1  # … of the time left, at least this share of it (a quick part leaves time over)
     retry_margin_s: float = 2.0  # a part is widened or retried only while more than this is left
     retry_share: float = 0.95  # a part left with no plan is retried with this share of the time left
+    widen_step: float = 2.0  # widening: the next candidate list is this × as long …
+    widen_priced_step: float = 4.0  # … (this × in soft mode with column generation, where the LP prices pairs in)
     widen_time_factor: float = 2.0  # a widened part with a plan: this × its first solve's time …
     widen_priced_factor: float = 4.0  # … (this × in soft mode with column generation: pricing is slower) …
     widen_min_s: float = 10.0  # … and at least this
@@ -138,6 +140,9 @@ class CarveSettings:
         for name in shares:
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")
+        for name in ("widen_step", "widen_priced_step"):
+            if getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be > 1 (the next candidate list is longer), not {getattr(self, name)}")
         for f in dataclasses.fields(self):
             if f.name.endswith(("_s", "_factor", "_max")) and getattr(self, f.name) < 0:
                 raise ValueError(f"{f.name} must be ≥ 0, not {getattr(self, f.name)}")

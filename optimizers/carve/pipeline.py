@@ -1,0 +1,372 @@
+"""The carve as one pipeline of stages, each ``stage(state, budget) -> state``; the whole carve is :data:`STAGES`:
+
+    prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
+            → widen (through the runner) → tighten (through the runner) → merge → contiguity → diagnose → assemble
+
+The pipeline (:func:`run`), not the stages, times each stage and files its counters as a :class:`StageStats`;
+control flow travels in typed fields of :class:`CarveState` (``restart_k``: prepare again with longer candidate
+lists; ``outcome``: the carve ended early), never in stats.  Every part, first solve or again, is solved through
+the runner by :meth:`CarveState.submit`, the one place a part's own counters are merged.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from optimizers.carve.budget import Budget
+from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
+from optimizers.carve.ladder import describe_sources
+from optimizers.carve.model import Cancelled, Problem
+from optimizers.carve.parallel import ThreadRunner, default_threads
+from optimizers.carve.parts import Part, PartResult, make_parts, solve_part
+from optimizers.carve.prepare import prepare
+from optimizers.carve.pricing import start_mask
+from optimizers.carve.result import CarveResult, assemble, empty_result
+from optimizers.carve.runners import Runner, SequentialRunner, as_runner
+from optimizers.carve.settings import CarveSettings
+from optimizers.carve.widen import tighten, widen, wider_k
+
+__all__ = ["CarveInputs", "CarveState", "StageStats", "STAGES", "run", "prepared", "merged_stats",
+           "PART_ACCEPT_GAP", "STATUS_ORDER"]
+
+PART_ACCEPT_GAP = 2.0  # a part's plan is kept within this multiple of the carve's gap target (see decompose_stage)
+STATUS_ORDER = ("infeasible", "time_limit", "feasible", "optimal")  # worst first: the whole is its worst part
+GAUGES = frozenset({"units", "accounts", "territories", "pairs", "fixed_units", "parts", "candidates_k"})
+
+
+@dataclass
+class StageStats:
+    """What one stage did: its name, its seconds (wall clock) and its counters (e.g. parts widened)."""
+
+    name: str
+    seconds: float
+    counters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CarveInputs:
+    """What the carve was asked: the data, the year, the start plan, the name (all read-only)."""
+
+    accounts: pd.DataFrame
+    reps: pd.DataFrame
+    plan_year: int
+    as_of: pd.Timestamp
+    defaults: Any  # planning.data.Settings
+    warm: pd.Series | None = None  # account_id → territory_id, a plan to start from
+    name: str | None = None
+
+
+def _quiet(fraction: float, message: str) -> None:
+    return None
+
+
+def _never() -> bool:
+    return False
+
+
+@dataclass
+class CarveState:
+    """One carve as it goes through the stages.  ``tally``: the running stage's counters (the pipeline files them);
+    ``restart_k`` and ``outcome``: the only control flow between stages."""
+
+    cs: CarveSettings
+    inputs: CarveInputs | None = None
+    runner: Runner | None = None
+    progress: Callable[[float, str], None] = _quiet
+    stop: Callable[[], bool] = _never
+    k: int = 0  # candidate territories per unit of the problem being solved
+    problem: Problem | None = None
+    ctx: dict | None = None
+    expand: Callable[[int], Problem] | None = None  # the same problem with k longer candidate lists
+    parts: list[Part] = field(default_factory=list)
+    results: list[PartResult] = field(default_factory=list)
+    solved_as: list[Part] = field(default_factory=list)  # each part as last solved (its widest lists)
+    time_limit_s: float = 0.0  # what the parts are given at most (the solve budget's time left at the start)
+    status: str = ""
+    assign: np.ndarray | None = None  # territory per unit of the whole (None: no plan)
+    objective: float = np.nan
+    bound: float = np.nan
+    failed_part: str = ""
+    contiguity: Any = None  # the contiguity step's report
+    seconds_build: float = 0.0
+    done_share: float = 0.0  # the first solves' share of the pairs done (progress)
+    restart_k: int | None = None
+    outcome: CarveResult | None = None
+    tally: dict[str, Any] = field(default_factory=dict)
+    stages: list[StageStats] = field(default_factory=list)
+
+    def count(self, key: str, n: float = 1) -> None:
+        self.tally[key] = self.tally.get(key, 0) + n
+
+    def submit(self, items: list[Part], again: str = "") -> list[PartResult]:
+        """Solve ``items`` through the runner (in this process only if the runner's workers are here); every
+        solve's own counters are added to the stage's tally here, and only here.  ``again``: why, for progress."""
+        def on_done(j: int, r: PartResult) -> None:
+            if again:
+                self.progress(0.9, f"{items[j].name}: {r.status} ({again})")
+            else:
+                self.done_share += items[j].share
+                self.progress(0.05 + 0.85 * min(self.done_share, 1.0), f"{items[j].name}: {r.status}")
+        fn = functools.partial(solve_part, settings=self.cs, time_limit_s=self.time_limit_s)
+        results = as_runner(self.runner).map(fn, items, on_done)
+        if self.stop():
+            raise Cancelled()
+        for r in results:
+            for key, v in r.stats.items():
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    self.count(key, v)
+        return results
+
+
+# ------------------------------------------------------------------------------------------------- the stages
+def prepared(cs: CarveSettings, inputs: CarveInputs, k: int | None):
+    """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context).  Soft mode over
+    lists widened past the settings' own: the LP starts from each unit's ``candidates`` cheapest pairs and prices
+    the others in as they pay (:mod:`optimizers.carve.pricing` says why not in hard mode)."""
+    p, ctx = prepare(cs, inputs.defaults, inputs.accounts, inputs.reps, inputs.plan_year, inputs.as_of, k)
+    if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates:
+        p = dataclasses.replace(p, lp_start=start_mask(p, cs.candidates))
+    return p, ctx
+
+
+def prepare_stage(s: CarveState, budget: Budget) -> CarveState:
+    """The problem at ``s.k``, and the same with longer lists on demand (built once per k, for widening)."""
+    s.progress(0.02, f"Building carving units and candidates ({s.k} nearest territories per unit)")
+    tb = time.perf_counter()
+    s.problem, s.ctx = prepared(s.cs, s.inputs, s.k)
+    built: dict[int, Problem] = {s.k: s.problem}
+
+    def expand(k2: int) -> Problem:
+        if k2 not in built:
+            t = time.perf_counter()
+            built[k2] = prepared(s.cs, s.inputs, k2)[0]
+            s.seconds_build += time.perf_counter() - t
+        return built[k2]
+    s.expand = expand
+    s.seconds_build += time.perf_counter() - tb
+    p = s.problem
+    s.tally.update(units=len(s.ctx["units"]), accounts=len(s.ctx["acc"]), territories=p.n_terr,
+                   pairs=len(p.cand.unit), candidates_k=s.k, fixed_units=int((np.diff(p.cand.ptr) == 1).sum()))
+    if s.stop():
+        s.outcome = dataclasses.replace(_empty(s), status="cancelled", diagnosis="cancelled by the user")
+    return s
+
+
+def precheck_stage(s: CarveState, budget: Budget) -> CarveState:
+    """Hard mode: bands no plan can hold, found without an LP.  When only the pruning is to blame (a territory
+    reaches too little over the candidate lists), prepare again with longer lists (the one next-k rule)."""
+    if s.cs.mode == "soft":
+        return s
+    p = s.problem
+    findings = prechecks(p, s.ctx["terr"], s.ctx["units"].frame, s.ctx["tol"])
+    pruning_only = all("can reach at most" in f for f in findings)
+    if findings and (s.k >= p.n_terr or not pruning_only):
+        s.outcome = dataclasses.replace(_empty(s), status="infeasible", diagnosis=diagnosis_text(findings))
+    elif findings:
+        s.restart_k = wider_k(s.cs, p, s.k)
+    return s
+
+
+def decompose_stage(s: CarveState, budget: Budget) -> CarveState:
+    """The independent parts, each with its share of the time (twice its share of the pairs × the runner's
+    workers, at least ``part_min_share``: a quick part leaves its time to the next), on the runner."""
+    cs = s.cs
+    s.parts = make_parts(cs, s.problem, group_labels(cs, s.ctx["terr"]), warm_units(s.inputs.warm, s.ctx))
+    n = len(s.parts)
+    s.runner = _runner(s, n)
+    workers = max(int(s.runner.workers or 1), 1)
+    s.time_limit_s = remaining = max(budget.left(), cs.part_min_s)
+    # the gap target is the whole carve's: a part a little above it is made up for by the others (50,000×250,
+    # weight 5: one part of eight mended to 1.07% then spent 70 s of integer repair for a whole at 0.54%); such
+    # parts are solved again (tighten) only if the whole misses it.  The carve's budget goes with each part (to
+    # another process as its wall-clock form): without a cap every part got the whole limit (24 parts ran
+    # 1,372 s on a 600 s limit)
+    s.parts = [dataclasses.replace(
+        q, accept_gap=PART_ACCEPT_GAP * cs.mip_gap if n > 1 else None, budget=budget,
+        time_cap_s=remaining * min(1.0, max(cs.part_time_factor * q.share * workers, cs.part_min_share)))
+        for q in s.parts]
+    s.tally["parts"] = n
+    return s
+
+
+def _runner(s: CarveState, n: int) -> Runner:
+    """The caller's runner, else one part per core on this process's threads (HiGHS solves without the GIL),
+    else one after another; progress inside a part is relayed on this thread."""
+    if s.runner is not None:
+        return as_runner(s.runner)
+
+    def relay(i: int, f: float, m: str) -> None:
+        s.progress(0.05 + 0.85 * min(s.done_share + s.parts[i].share * f, 1.0),
+                   (f"{s.parts[i].name}: " if n > 1 else "") + m)
+    if n > 1 and (s.cs.threads or default_threads()) > 1:
+        return ThreadRunner(s.cs.threads or None, s.stop, relay)
+    return SequentialRunner(s.stop, relay)
+
+
+def solve_stage(s: CarveState, budget: Budget) -> CarveState:
+    """Every part through the runner: its LP, the rounding, the repair ladder and the polish (:func:`solve_part`)."""
+    s.results = s.submit(s.parts)
+    s.solved_as = list(s.parts)
+    return s
+
+
+def merge_stage(s: CarveState, budget: Budget) -> CarveState:
+    """The parts' plans as one; bounds summed, so the gap is against the whole problem's LP bound."""
+    for part, r in zip(s.parts, s.results):
+        if r.assign is None:
+            s.status, s.failed_part = r.status, part.name
+            return s
+    p, cs = s.problem, s.cs
+    s.assign = np.full(p.n_units, -1, dtype=np.int64)
+    for part, r in zip(s.parts, s.results):
+        s.assign[part.units] = part.terrs[r.assign]
+    s.objective = float(sum(r.objective for r in s.results))
+    s.bound = float(sum(r.bound for r in s.results))
+    s.status = min((r.status for r in s.results), key=STATUS_ORDER.index) if s.results else "optimal"
+    gap = (s.objective - s.bound) / abs(s.objective) if s.objective else 0.0
+    if s.status == "optimal" and gap > cs.mip_gap + 1e-9:
+        s.status = "feasible"
+    elif s.status in ("feasible", "time_limit") and gap <= cs.mip_gap + 1e-9:
+        s.status = "optimal"  # "optimal" means proven within the gap target; the summed bound proves it for the whole
+    s.tally["plan_from"] = describe_sources(r.strategy for r in s.results)  # a report, never read back
+    return s
+
+
+def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
+    """Geographic territories made one piece each (:mod:`optimizers.carve.contiguity`), within the limit + grace."""
+    if s.assign is None or not s.cs.contiguous:
+        return s
+    from optimizers.carve.contiguity import enforce
+
+    s.progress(0.92, "Checking that every geographic territory is one piece")
+    s.assign, s.contiguity, s.objective, s.status = enforce(s.problem, s.ctx, s.assign, s.objective, s.bound,
+                                                            s.status, s.cs, budget)
+    return s
+
+
+def diagnose_stage(s: CarveState, budget: Budget) -> CarveState:
+    """No plan: say why in plain words (the elastic LP names the bands that cannot hold)."""
+    if s.assign is not None:
+        return s
+    if s.status == "infeasible":
+        s.progress(0.9, "Diagnosing why no plan fits")
+        diag = diagnosis_text(elastic(s.problem, s.ctx["terr"], time_limit=min(s.cs.diagnosis_max_s, budget.left())))
+    else:
+        diag = (f"no whole-account plan found within the {s.cs.time_limit:.0f} s time limit; raise the time "
+                f"limit, widen the bands or use soft mode")
+    s.tally["failed_part"] = s.failed_part
+    s.outcome = dataclasses.replace(_empty(s), status=s.status, diagnosis=diag)
+    return s
+
+
+def assemble_stage(s: CarveState, budget: Budget) -> CarveState:
+    """The plan with its balance, moves and reasons (and, for a fewest-moves run, its bound on moves)."""
+    cs, i = s.cs, s.inputs
+    s.progress(0.95, "Explaining moves")
+    res = assemble(cs, i.defaults, s.problem, s.ctx, s.assign, s.status, s.objective, s.bound, s.seconds_build,
+                   0.0, {}, i.plan_year, i.as_of, i.reps, i.name)
+    if s.contiguity is not None:
+        from optimizers.carve.contiguity import annotate
+
+        annotate(res, s.contiguity, s.ctx["units"], s.ctx["acc"])
+    if cs.objective != "cost":
+        # the LP bound less the travel tie-break bounds moves (ARR moved) alone: no plan in these bands does better
+        lo = (s.bound - 0.4) * s.ctx["objective_scale"]
+        s.tally["objective_bound"] = max(float(np.ceil(lo - 1e-6)) if cs.objective == "moves" else lo, 0.0)
+    s.outcome = res
+    return s
+
+
+# (name, stage, which budget: "solve" = the limit less the contiguity share, "closing" = the limit plus the grace)
+STAGES: tuple[tuple[str, Callable[[CarveState, Budget], CarveState], str], ...] = (
+    ("prepare", prepare_stage, "solve"),
+    ("precheck", precheck_stage, "solve"),
+    ("decompose", decompose_stage, "solve"),
+    ("solve", solve_stage, "solve"),
+    ("widen", widen, "solve"),
+    ("tighten", tighten, "solve"),
+    ("merge", merge_stage, "solve"),
+    ("contiguity", contiguity_stage, "closing"),
+    ("diagnose", diagnose_stage, "closing"),
+    ("assemble", assemble_stage, "closing"),
+)
+
+
+def run(s: CarveState, budget: Budget, clock_s: Callable[[], float] = time.perf_counter) -> CarveResult:
+    """Every stage in turn, timed, its counters filed; again from ``prepare`` when a stage asks for longer lists
+    (``restart_k``), until a stage sets the ``outcome``.  ``budget``: the whole carve's."""
+    cs = s.cs
+    geo = cs.contiguous and set(cs.units.values()) & {"zip", "zip3", "county", "state"}
+    # a share of the time limit is kept for the contiguity repair of geographic units
+    budgets = {"solve": budget.less(cs.contiguity_share * cs.time_limit) if geo else budget,
+               "closing": budget.extended(cs.grace_s)}
+    t0 = clock_s()
+    while s.outcome is None:
+        for name, stage, which in STAGES:
+            ts, s.tally = clock_s(), {}
+            try:
+                s = stage(s, budgets[which])
+            except Cancelled:
+                s.outcome = dataclasses.replace(_empty(s), status="cancelled", diagnosis="cancelled by the user")
+            s.stages.append(StageStats(name, clock_s() - ts, s.tally))
+            if s.outcome is not None or s.restart_k is not None:
+                break
+        if s.restart_k is not None:
+            s.k, s.restart_k = s.restart_k, None
+    res, stats = s.outcome, merged_stats(s.stages)
+    # the parts' matrix builds count as building, as the problem's own (the solve is the solvers' time)
+    s.seconds_build += stats.pop("seconds_components_build", 0.0)
+    res.seconds_build, res.seconds_solve = s.seconds_build, max(clock_s() - t0 - s.seconds_build, 0.0)
+    res.stats.update(stats)
+    if res.plan is not None:
+        s.progress(1.0, res.summary())
+    return res
+
+
+def merged_stats(stages: list[StageStats]) -> dict[str, Any]:
+    """The flat stats of a result (what pages, the CLI and benchmarks read), merged here only: counters summed
+    over the stages, sizes (:data:`GAUGES`) their largest, words the last; ``stages`` keeps the typed records."""
+    out: dict[str, Any] = {}
+    for st in stages:
+        for key, v in st.counters.items():
+            if key in GAUGES:
+                out[key] = max(out.get(key, v), v)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                out[key] = out.get(key, 0) + v
+            else:
+                out[key] = v
+    out["stages"] = list(stages)
+    return out
+
+
+def _empty(s: CarveState) -> CarveResult:
+    return empty_result(s.cs, s.ctx, s.seconds_build, {})
+
+
+def group_labels(cs: CarveSettings, terr: pd.DataFrame) -> list[str]:
+    """A readable group name per territory (segment, and region when accounts stay in their region)."""
+    lab = terr["segment"].astype(str)
+    if cs.match_region:
+        lab = lab + " · " + terr["region"].astype("string").fillna("").astype(str)
+    return lab.tolist()
+
+
+def warm_units(warm: pd.Series | None, ctx: dict) -> np.ndarray | None:
+    """Territory index per unit from an account → territory plan (None when it does not cover every unit)."""
+    if warm is None:
+        return None
+    t_of = pd.Series(np.arange(len(ctx["terr"])), index=ctx["terr"].index)
+    acc_t = ctx["acc"]["account_id"].astype(str).map(warm.astype(object)).map(t_of)
+    if acc_t.isna().any():
+        return None
+    units = ctx["units"]
+    out = np.full(len(units), -1, dtype=np.int64)
+    out[units.of_account] = acc_t.to_numpy(int)
+    return out

@@ -1,0 +1,173 @@
+"""Parts solved again, always through the runner: the one widening (hard and soft mode), the no-plan retry and the
+tighten step.  Two stages of :mod:`optimizers.carve.pipeline`, each ``stage(state, budget) -> state``.
+
+One widening for both modes:
+
+- *trigger* (:func:`wants_wider`): the part's LP over the pruned candidate lists cannot hold the bands: in hard mode
+  it is infeasible, in soft mode it breaks a band (the same finding, priced instead of refused).  Hard mode's
+  precheck finds the same before any LP (a territory reaches too little) and prepares again with longer lists;
+- *next k* (:func:`wider_k`): ``widen_step`` × k (``widen_priced_step`` × in soft mode with column generation);
+- *the wider plan wins* (:func:`wider_wins`) when the narrower part has no plan, or it is cheaper and either under
+  the narrower lists' LP bound or proven as close to its own;
+- *time*: a part with no plan has all the time left; one with a plan ``widen_time_factor`` × its first solve
+  (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s``, the worst first while the
+  runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from optimizers.carve.budget import Budget
+from optimizers.carve.model import Problem
+from optimizers.carve.parts import Part, PartResult, widened
+from optimizers.carve.settings import CarveSettings
+
+if TYPE_CHECKING:  # the pipeline imports this module: only its type here
+    from optimizers.carve.pipeline import CarveState
+
+__all__ = ["widen", "tighten", "wants_wider", "wider_k", "wider_wins", "whole_gap"]
+
+
+def wants_wider(r: PartResult) -> bool:
+    """The trigger: over these candidate lists the part's LP cannot hold its bands (longer lists may)."""
+    return (r.assign is None and r.lp_infeasible) or (r.assign is not None and r.bands_broken)
+
+
+def wider_k(cs: CarveSettings, p: Problem, k: int) -> int:
+    """The next candidate list length.  Four times in soft mode with column generation, where the LP takes only
+    the pairs that pay (500,000×2,500, the West Coast region whose books were 3-12× their target over 10
+    candidates: its Mid-market part over 40 held every band with 356,219 of 836,236 pairs in 215 s; twice as many
+    candidates had left a book at 2×)."""
+    step = cs.widen_priced_step if (p.soft and cs.column_generation) else cs.widen_step
+    return min(p.n_terr, max(k + 1, int(step * max(k, 1))))
+
+
+def wider_wins(cs: CarveSettings, wider: PartResult, narrow: PartResult) -> bool:
+    """Whether the part's plan over longer lists replaces its plan over the shorter ones.  Always when the shorter
+    gave none; else when it has a bound and costs less, and either no plan over the shorter lists could cost as
+    little (under their LP bound) or it is proven as close to its own bound.  A wider LP stopped by the clock has
+    a weak bound (Lasdon's): at 500,000×2,500 such plans, 0.1% cheaper, took the whole carve's gap from 0.1% to
+    1,320%, while the West Coast parts' wider plans cost 5-20× less than their narrow LP bound."""
+    if narrow.assign is None:
+        return True
+    if wider.assign is None or not np.isfinite(wider.bound) or not wider.objective < narrow.objective:
+        return False
+    return wider.objective <= narrow.bound or _gap(wider) <= max(_gap(narrow), cs.mip_gap)
+
+
+def _gap(r: PartResult) -> float:
+    return (r.objective - r.bound) / abs(r.objective) if r.objective else 0.0
+
+
+def widen(s: CarveState, budget: Budget) -> CarveState:
+    """Parts whose LP cannot hold their bands, solved again over longer lists on the runner, round after round,
+    until it holds, every territory is a candidate or time is up; then a part left without a plan by the clock
+    gets ``retry_share`` of the time left.  A part that would change shape over longer lists (it would take units
+    of another) and has no plan asks the pipeline to prepare again (``restart_k``)."""
+    cs, k, settled = s.cs, s.k, set()
+    while budget.left() > cs.retry_margin_s:
+        want = [i for i, r in enumerate(s.results) if wants_wider(r) and i not in settled]
+        k2 = wider_k(cs, s.problem, k)
+        if not want or k2 <= k:
+            break
+        items, where = _wider_items(s, budget, want, k2, settled)
+        if s.restart_k is not None or not items:
+            return s
+        s.progress(0.9, f"{len(items)} part(s) cannot hold their bands over {k} candidates per unit: widening "
+                        f"to {k2}")
+        s.count("parts_widened", len(items))
+        s.tally["candidates_k"] = k2
+        for i, q, r in zip(where, items, s.submit(items, "widened")):
+            if wider_wins(cs, r, s.results[i]):
+                s.results[i], s.solved_as[i] = dataclasses.replace(r, index=s.results[i].index), q
+            else:
+                settled.add(i)  # the narrower plan stays (cheaper, or the wider one's bound is too weak)
+        k = k2
+    again = [i for i, r in enumerate(s.results) if r.assign is None and r.status == "time_limit"]
+    if again and budget.left() > cs.retry_margin_s:
+        s.progress(0.9, f"{len(again)} part(s) found no plan within their share of the time: retrying")
+        s.count("parts_retried", len(again))
+        items = [dataclasses.replace(s.solved_as[i], budget=budget.share(cs.retry_share), time_cap_s=None)
+                 for i in again]
+        for i, r in zip(again, s.submit(items, "retried")):
+            s.results[i] = dataclasses.replace(r, index=s.results[i].index)
+    return s
+
+
+def _wider_items(s: CarveState, budget: Budget, want: list[int], k2: int, settled: set) -> tuple[list, list]:
+    """The parts of ``want`` over ``k2`` candidates, with their time caps: those with no plan first (all the time
+    left), then those with a plan, the worst first, while the runner's worker-seconds last (at 500,000×2,500,
+    18 parts broke a band and the 16 queued last started past the deadline, to no use)."""
+    cs, p = s.cs, s.problem
+    wide = s.expand(k2)
+    work_s = budget.left() * max(int(s.runner.workers or 1), 1)
+    factor = cs.widen_priced_factor if (p.soft and cs.column_generation) else cs.widen_time_factor
+    items, where, capped = [], [], []
+    for i in sorted(want, key=lambda j: (s.results[j].assign is not None, -round(s.results[j].band_excess, 1),
+                                         s.results[j].seconds)):
+        r, part = s.results[i], s.parts[i]
+        cap = None if r.assign is None else max(factor * r.seconds, cs.widen_min_s)
+        q = widened(part, wide)
+        if q is None or (cap is not None and work_s < cap):
+            if r.assign is None:  # the parts would change shape: prepare the whole again
+                s.restart_k = k2
+                return [], []
+            s.count("parts_not_widened", int(q is not None))
+            settled.add(i)
+            continue
+        if cap is not None:
+            work_s -= cap
+            capped.append(len(items))
+        # the narrower plan starts it: an incumbent, and its over-full books' units get every pair
+        items.append(dataclasses.replace(part, problem=q, warm=r.assign, name=f"{part.name} · k={k2}",
+                                         time_cap_s=cap, budget=budget))
+        where.append(i)
+    if capped:
+        # time the chosen parts leave unused is theirs, up to widen_stretch_max × their cap: twice the first solve
+        # was too short for the worst parts (the LP over twice the pairs takes more than twice as long)
+        stretch = min(cs.widen_stretch_max, 1.0 + max(work_s, 0.0) / sum(items[j].time_cap_s for j in capped))
+        for j in capped:
+            first_cap = s.parts[where[j]].time_cap_s or np.inf
+            items[j] = dataclasses.replace(items[j], time_cap_s=min(items[j].time_cap_s * stretch, first_cap))
+    return items, where
+
+
+def whole_gap(results: list[PartResult]) -> float:
+    """The gap of the parts' plans as one, against their summed bounds."""
+    obj = sum(r.objective for r in results)
+    return (obj - sum(r.bound for r in results)) / abs(obj) if obj else 0.0
+
+
+def tighten(s: CarveState, budget: Budget) -> CarveState:
+    """While the whole misses its gap target, the parts kept above it (``Part.accept_gap``) solved again to the
+    target itself on the runner: the fewest, furthest from their bound first, whose reaching the target brings
+    the whole within it.  A new plan replaces the old only when cheaper (the higher of two LP bounds holds)."""
+    cs, res = s.cs, s.results
+    if len(res) <= 1 or any(r.assign is None for r in res) or whole_gap(res) <= cs.mip_gap + 1e-9:
+        return s
+    if budget.left() < cs.tighten_min_s:
+        return s
+    chosen, excess = [], sum(r.objective - r.bound for r in res) - cs.mip_gap * abs(sum(r.objective for r in res))
+    for i in sorted(range(len(res)), key=lambda j: -(res[j].objective - res[j].bound)):
+        r = res[i]
+        if excess <= 1e-9:
+            break
+        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9:
+            continue
+        chosen.append(i)
+        excess -= (r.objective - r.bound) - cs.mip_gap * abs(r.objective)
+    if not chosen:
+        return s
+    s.progress(0.9, f"the whole is {whole_gap(res):.2%} from its bound: solving {len(chosen)} part(s) to "
+                    f"{cs.mip_gap:.1%}")
+    s.count("parts_tightened", len(chosen))
+    items: list[Part] = [dataclasses.replace(s.solved_as[i], accept_gap=None, time_cap_s=None, budget=budget)
+                         for i in chosen]
+    for i, again in zip(chosen, s.submit(items, "tightened")):
+        r = res[i]
+        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective:
+            res[i] = dataclasses.replace(again, index=r.index, bound=max(again.bound, r.bound))
+    return s
