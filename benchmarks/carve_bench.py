@@ -6,7 +6,7 @@
     python benchmarks/carve_bench.py --sizes 10000x50 --family zips,smb
     python benchmarks/carve_bench.py --suite              # every acceptance row of issues 15 and 23, one file
 
-Instances come from :func:`optimizers.carve.instances.make_instance`, of one of its families (``--family``; the
+Instances come from :func:`optimizers.instances.companies.make_instance`, of one of its families (``--family``; the
 default ``metros``: accounts around US metros, log-normal potential and ARR, today's owner usually one of the three
 nearest reps, 25% stray; ``zips``: real ZIP centroids and σ 1.2 potential; ``uneven_reps``: a third of the reps at
 three offices; ``smb``: many small accounts, natural size 50,000×100).  Every balance metric has
@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
 from optimizers.carve.frontier import frontier  # noqa: E402
 from optimizers.carve.greedy import greedy_assign  # noqa: E402
-from optimizers.carve.instances import FAMILIES, make_instance  # noqa: E402
+from optimizers.instances.companies import FAMILIES, make_instance  # noqa: E402
 from optimizers.carve.model import build_matrix, is_feasible  # noqa: E402
 from planning.data.geo import haversine_mi  # noqa: E402
 
@@ -165,7 +165,7 @@ class Section(NamedTuple):
     defaults: bool  # also a row with CarveSettings' own defaults
     gap: float  # gap target against the whole LP bound
     target: str  # the acceptance target, in words
-    family: str = "metros"  # the instance family (optimizers.carve.instances.FAMILIES)
+    family: str = "metros"  # the instance family (optimizers.instances.companies.FAMILIES)
 
 
 FAMILY_WORDS = {"zips": "real ZIP centroids, potential σ 1.2", "uneven_reps": "a third of the reps at three offices",

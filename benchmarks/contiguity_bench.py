@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
-from optimizers.carve.contiguity_instances import county_instance  # noqa: E402
+from optimizers.instances.counties import county_instance  # noqa: E402
 
 
 def run(n_terr: int, tol: float, time_limit: float, seed: int) -> dict:

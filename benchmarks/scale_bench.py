@@ -39,7 +39,7 @@ def make_company(n_accounts: int, n_reps: int, regions: int = 8, seed: int = 11)
     """(accounts, reps): :func:`make_instance` with ``regions`` longitude bands of equal account count."""
     import numpy as np
 
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
 
     acc, reps = make_instance(n_accounts, n_reps, seed=seed, segments=SEGMENTS)
     edges = np.quantile(acc["lon"], np.linspace(0, 1, regions + 1)[1:-1])

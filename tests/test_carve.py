@@ -7,7 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from optimizers.carve import CarveSettings, TerritoryCarver, carve
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from planning.data.geo import haversine_mi
 from planning.plans.plan import productivity_variance
 

@@ -11,7 +11,7 @@ import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.budget import Budget
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 
 
 class FakeClock:
@@ -176,7 +176,7 @@ def test_the_elastic_diagnosis_runs_within_the_limit_and_its_grace(fake_clock):
 
 
 def test_the_contiguity_step_runs_within_the_limit_and_its_grace(fake_clock):
-    from optimizers.carve.contiguity_instances import county_instance
+    from optimizers.instances.counties import county_instance
 
     clock, steps, takes = fake_clock
     takes.update({"lp": 0.1, "repair mip": 0.1})  # the solve leaves a plan; every contiguity step takes all

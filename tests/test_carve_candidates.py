@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from planning.data import distance_matrix_mi
 
 

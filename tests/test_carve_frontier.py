@@ -4,7 +4,7 @@ import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.frontier import frontier, non_dominated, sweep_weights
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 
 
 def _all_with_rep_one(n_acc: int, n_reps: int, seed: int = 0):

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizers.carve.instances import FAMILIES, OFFICES, conus_zips, make_instance
+from optimizers.instances.companies import FAMILIES, OFFICES, conus_zips, make_instance
 from planning.data.geo import haversine_mi, zip_table
 
 # land area, square miles (US Census)

@@ -9,7 +9,7 @@ import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.budget import Budget
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from optimizers.carve.ladder import DEFAULT_LADDER, Candidate, LadderState, Solved, Strategy, describe_sources, walk
 from optimizers.carve.model import Cancelled
 from optimizers.carve.strategies import IntegerRepair, LpRounding, StartingPlan

@@ -10,7 +10,7 @@ import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.budget import Budget
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner
 from optimizers.carve.pipeline import PART_ACCEPT_GAP

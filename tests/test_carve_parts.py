@@ -5,7 +5,7 @@ import numpy as np
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.parts import Part, PartResult, solve_part
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 
 
 def pickling_runner(calls):

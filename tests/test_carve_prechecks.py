@@ -4,7 +4,7 @@ import pandas as pd
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.diagnose import neighbourhood_reach, prechecks
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from optimizers.carve.model import build_matrix
 from optimizers.carve.solvers import solve_lp
 

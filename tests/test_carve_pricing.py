@@ -5,7 +5,7 @@ import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.budget import Budget
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from optimizers.carve.model import build_matrix
 from optimizers.carve.pricing import priced_lp, start_mask
 from optimizers.carve.solvers import solve_lp

@@ -34,7 +34,7 @@ def client(dask_client):
 @pytest.fixture(scope="module")
 def instance():
     from optimizers.carve import CarveSettings
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
 
     acc, reps = make_instance(1200, 18, seed=3, segments=("Enterprise", "Mid-market", "SMB"))
     cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.15},
@@ -120,7 +120,7 @@ def test_cancel_stops_a_carve_job_and_its_tasks(client, tmp_path):
     from jobs.carve_job import submit_carve
     from jobs.manager import manager
     from optimizers.carve import CarveSettings
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
     from planning.plans.jobs_table import JobRecords
     from planning.plans.store import PlanStore
 

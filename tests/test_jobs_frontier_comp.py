@@ -96,7 +96,7 @@ def test_comp_job_on_the_cluster_records_its_result_and_cancel_stops_it(client, 
 @pytest.fixture(scope="module")
 def small_company():
     from optimizers.carve import CarveSettings
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
 
     acc, reps = make_instance(500, 6, seed=6)
     return acc, reps, CarveSettings(time_limit=30)

@@ -111,7 +111,7 @@ def test_another_users_jobs_are_not_listed(sample, tmp_path, monkeypatch):
 def _tiny_dataset(accounts: int = 600, reps: int = 8):
     import pandas as pd
 
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
     from planning.data.dataset import Dataset
     from planning.data.validation import ValidationReport
 

@@ -105,7 +105,7 @@ def test_headcount_sweep_adds_and_removes_territories():
     from jobs.runner import InProcessRunner
     from jobs.sweep import current_heads, headcount_items, region_split, run_sweep
     from optimizers.carve import CarveSettings
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
     from planning.data.defaults import Settings
 
     acc, reps = make_instance(600, 8, seed=2, segments=("Mid-market",))

@@ -125,7 +125,7 @@ def test_runner_parts_get_their_share_of_the_time_and_none_runs_past_the_deadlin
     import time
 
     from optimizers.carve import CarveSettings, TerritoryCarver
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
 
     seen = []
 
@@ -253,7 +253,7 @@ def test_polish_mends_a_hard_rounding_into_the_bands_at_the_least_cost():
 
 def test_a_four_metric_carve_is_mended_from_the_lp_rounding_within_the_bands():
     from optimizers.carve import CarveSettings, TerritoryCarver
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
 
     metrics = ("potential_usd", "arr_usd", "workload_hours", "accounts")
     acc, reps = make_instance(2_000, 12, seed=4)

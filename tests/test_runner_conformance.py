@@ -11,7 +11,7 @@ import time
 import pytest
 
 from optimizers.carve import CarveSettings, carve
-from optimizers.carve.instances import make_instance
+from optimizers.instances.companies import make_instance
 from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner
 from optimizers.carve.runners import FunctionRunner, Runner, SequentialRunner, as_runner

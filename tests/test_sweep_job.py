@@ -9,7 +9,7 @@ import pytest
 def items():
     from jobs.sweep import headcount_items
     from optimizers.carve import CarveSettings
-    from optimizers.carve.instances import make_instance
+    from optimizers.instances.companies import make_instance
     from planning.data.defaults import Settings
 
     acc, reps = make_instance(600, 8, seed=2, segments=("Mid-market",))

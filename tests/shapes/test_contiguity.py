@@ -7,7 +7,7 @@ import pytest
 from scipy.sparse.csgraph import connected_components
 
 from optimizers.carve import CarveSettings, TerritoryCarver
-from optimizers.carve.contiguity_instances import county_instance
+from optimizers.instances.counties import county_instance
 from planning.data.boundaries import county_adjacency
 
 STATES = ("OH", "IN", "KY")
