@@ -78,7 +78,8 @@ class JobContext:
     def runner(self, cluster: str | None, size: int | None, label: str = "part", total: int | None = None):
         """A part runner on the engine for ``cluster`` (see :func:`jobs.engine.resolve`) that records each part.
         ``total``: the job's items come in several calls (a curve's exact end, then its other points), so the
-        record adds up over the calls; without it each call starts a fresh list (a carve that widens re-runs)."""
+        record adds up over the calls; without it each call starts a fresh list (a carve prepared again with longer
+        lists re-runs), but for a carve's parts solved again, which add to it."""
         engine = self.engine(cluster, size)
         self.records.update(self.job_id, engine=describe(engine))
         inner = make_runner(engine, self.should_stop, self.engine_settings.retries, label, self.engine_settings)
@@ -119,9 +120,12 @@ class RecordingRunner:
 
     def map(self, fn: Callable, items: Sequence, on_done=None) -> list:
         t0 = time.perf_counter()
-        if self.total is None:
+        # a carve's parts solved again (widened, retried, tightened: ``Part.again``) add to its first solves'
+        again = bool(items) and all(getattr(q, "again", "") for q in items)
+        if self.total is None and not again:
             self.ctx.parts = []
-        first, n = len(self.ctx.parts), self.total or len(items)
+        first = len(self.ctx.parts)
+        n = self.total or (first + len(items) if again else len(items))
         self.ctx.records.update(self.ctx.job_id, parts_total=n, parts_done=first, parts=self.ctx.parts)
 
         def done(i: int, result: Any) -> None:

@@ -180,8 +180,12 @@ def test_a_page_carve_widens_through_its_runner_like_the_cli(tmp_path):
     acc, reps = make_instance(1500, 12, seed=5)
     cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
                        candidates=1, reverse_candidates=0.0, time_limit=60)
-    page = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=_recorded(Spy(workers=2), tmp_path)[0])
+    recorded, rec, job = _recorded(Spy(workers=2), tmp_path)
+    page = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=recorded)
     on_page, mapped[:] = list(mapped), []
+    # the job's record lists the first solve and then the widened solves, not only the last map's parts
+    row = rec.get(job)
+    assert row["parts_done"] == row["parts_total"] == sum(len(names) for names in on_page) >= 2
     cli = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=Spy(workers=2))
     for maps in (on_page, mapped):  # the first solve, then the widened parts (named with their k), as tasks
         assert len(maps) >= 2 and not any(" · k=" in n for n in maps[0])

@@ -121,147 +121,182 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
     10 s from now).
     """
     t0 = time.perf_counter()
+    r = _Repair(adj, assign, allowed, fixed, geo_unit, metrics, lo, hi, target, pair_cost, labels, unit_names)
     budget = budget if budget is not None else Budget(10.0)
-    T = lo.shape[0]
-    labels = labels or [str(t) for t in range(T)]
-    name = (lambda u: str(unit_names[u])) if unit_names is not None else (lambda u: f"unit {u}")
-    start = assign.copy()
-    assign = assign.copy()
-    bal = _Balance(metrics, lo, hi, target, assign)
-    worst_before = bal.worst_dev()
-    before = count_pieces(adj, assign, T, geo_unit)
-    reasons: dict[int, str] = {}
-    diagnosis: list[str] = []
-    indptr, indices = adj.indptr, adj.indices
-    movable = geo_unit & (fixed < 0)
-    cost = pair_cost if pair_cost is not None else np.zeros((len(assign), T))
+    r.reattach(r.split_off())  # 1. split territories: keep the main piece, hand the rest to adjacent territories
+    r.rebalance(budget)  # 2. boundary moves that keep both territories connected
+    r.cheaper(budget)  # 3. a border unit to the neighbour it costs less with, when no band gets worse
+    return r.assign, r.report(time.perf_counter() - t0)
 
-    def neighbours(u: int) -> np.ndarray:
-        return indices[indptr[u]:indptr[u + 1]]
 
-    # 1. split territories: keep the main piece, hand the rest to adjacent territories
-    loose: set[int] = set()
-    origin: dict[int, int] = {}
-    for t in np.flatnonzero(before > 1):
-        members = np.flatnonzero((assign == t) & geo_unit)
-        lab = pieces(adj, members)
-        pinned_pieces = np.unique(lab[fixed[members] >= 0])
-        if len(pinned_pieces) > 1:
-            far = [name(u) for u in members[(fixed[members] >= 0) & (lab != pinned_pieces[0])]][:3]
-            diagnosis.append(f"{labels[t]} cannot be one piece: its locked or pinned unit(s) {', '.join(far)} are not "
-                             f"connected to its other locked or pinned units; unpin them or pin the units between")
-        weight = metrics[members, 0] if metrics.shape[1] else np.ones(len(members))
-        main = pinned_pieces[0] if len(pinned_pieces) else int(np.argmax(np.bincount(lab, weights=weight + 1e-9)))
-        for u, piece in zip(members, lab):
-            if piece != main and piece not in pinned_pieces and fixed[u] < 0:
-                loose.add(int(u))
-                origin[int(u)] = int(t)
-    for u in loose:
-        assign[u] = -1
-        bal.load[origin[u]] -= metrics[u]
-    def options(u: int) -> list[int]:
-        return [b for b in {int(assign[v]) for v in neighbours(u) if assign[v] >= 0} if allowed[u, b]]
+class _Repair:
+    """One contiguity repair's state: the plan as it is repaired, the books' loads, reasons and diagnosis."""
 
-    while loose:
-        # one ring at a time from the kept pieces inwards (units touching an assigned territory), biggest first
-        ring = sorted((u for u in loose if options(u)), key=lambda u: -float(metrics[u].sum()) if metrics.shape[1] else 0)
-        if not ring:
-            stuck = sorted(loose)
-            diagnosis.append(f"{len(stuck)} unit(s) ({', '.join(name(u) for u in stuck[:3])}) touch no territory "
-                             f"that the rules let take them; they stay with their territory in a separate piece")
-            for u in stuck:
-                assign[u] = origin[u]
-                bal.load[origin[u]] += metrics[u]
-            break
-        for u in ring:
-            def worse(b: int, u: int = u) -> tuple[float, float]:
-                t_b = np.array([b])
-                return bal.score(bal.load[t_b] + metrics[u], t_b) - bal.score(bal.load[t_b], t_b), cost[u, b]
+    def __init__(self, adj, assign, allowed, fixed, geo_unit, metrics, lo, hi, target, pair_cost, labels,
+                 unit_names):
+        self.adj, self.allowed, self.fixed, self.geo, self.metrics = adj, allowed, fixed, geo_unit, metrics
+        self.T = lo.shape[0]
+        self.labels = labels or [str(t) for t in range(self.T)]
+        self.unit_names = unit_names
+        self.start, self.assign = assign.copy(), assign.copy()
+        self.bal = _Balance(metrics, lo, hi, target, self.assign)
+        self.worst_before = self.bal.worst_dev()
+        self.before = count_pieces(adj, self.assign, self.T, geo_unit)
+        self.reasons: dict[int, str] = {}
+        self.diagnosis: list[str] = []
+        self.movable = geo_unit & (fixed < 0)
+        self.cost = pair_cost if pair_cost is not None else np.zeros((len(assign), self.T))
 
-            b = min(options(u), key=worse)
-            assign[u] = b
-            bal.load[b] += metrics[u]
-            loose.discard(u)
-            if b != origin[u]:
-                reasons[u] = (f"moved to {labels[b]} to keep {labels[origin[u]]} in one piece: it was cut off from "
-                              f"the rest of {labels[origin[u]]}")
+    def name(self, u: int) -> str:
+        return str(self.unit_names[u]) if self.unit_names is not None else f"unit {u}"
 
-    # 2. rebalance with boundary moves that keep both territories connected
-    def stays_connected(t: int, u: int) -> bool:
-        members = np.flatnonzero((assign == t) & geo_unit)
+    def neighbours(self, u: int) -> np.ndarray:
+        return self.adj.indices[self.adj.indptr[u]:self.adj.indptr[u + 1]]
+
+    def members(self, t: int) -> np.ndarray:
+        return np.flatnonzero((self.assign == t) & self.geo)
+
+    def split_off(self) -> dict[int, int]:
+        """The units cut off from their territory's main piece (the one with its pins, else the heaviest), taken
+        out of it: unit → the territory it came from."""
+        fixed, metrics, origin = self.fixed, self.metrics, {}
+        for t in np.flatnonzero(self.before > 1):
+            members = self.members(t)
+            lab = pieces(self.adj, members)
+            pinned_pieces = np.unique(lab[fixed[members] >= 0])
+            if len(pinned_pieces) > 1:
+                far = [self.name(u) for u in members[(fixed[members] >= 0) & (lab != pinned_pieces[0])]][:3]
+                self.diagnosis.append(f"{self.labels[t]} cannot be one piece: its locked or pinned unit(s) "
+                                      f"{', '.join(far)} are not connected to its other locked or pinned units; unpin "
+                                      f"them or pin the units between")
+            weight = metrics[members, 0] if metrics.shape[1] else np.ones(len(members))
+            main = pinned_pieces[0] if len(pinned_pieces) else int(np.argmax(np.bincount(lab, weights=weight + 1e-9)))
+            for u, piece in zip(members, lab):
+                if piece != main and piece not in pinned_pieces and fixed[u] < 0:
+                    origin[int(u)] = int(t)
+        for u, t in origin.items():
+            self.assign[u] = -1
+            self.bal.load[t] -= metrics[u]
+        return origin
+
+    def options(self, u: int) -> list[int]:
+        return [b for b in {int(self.assign[v]) for v in self.neighbours(u) if self.assign[v] >= 0}
+                if self.allowed[u, b]]
+
+    def reattach(self, origin: dict[int, int]) -> None:
+        """The cut-off units, one ring at a time from the kept pieces inwards (units touching an assigned
+        territory), biggest first, each to the neighbour whose band it hurts least (then the cheapest)."""
+        loose, metrics, bal, labels = set(origin), self.metrics, self.bal, self.labels
+        while loose:
+            ring = sorted((u for u in loose if self.options(u)),
+                          key=lambda u: -float(metrics[u].sum()) if metrics.shape[1] else 0)
+            if not ring:
+                stuck = sorted(loose)
+                self.diagnosis.append(f"{len(stuck)} unit(s) ({', '.join(self.name(u) for u in stuck[:3])}) touch no "
+                                      f"territory that the rules let take them; they stay with their territory in a "
+                                      f"separate piece")
+                for u in stuck:
+                    self.assign[u] = origin[u]
+                    bal.load[origin[u]] += metrics[u]
+                return
+            for u in ring:
+                def worse(b: int, u: int = u) -> tuple[float, float]:
+                    t_b = np.array([b])
+                    return bal.score(bal.load[t_b] + metrics[u], t_b) - bal.score(bal.load[t_b], t_b), self.cost[u, b]
+
+                b = min(self.options(u), key=worse)
+                self.assign[u] = b
+                bal.load[b] += metrics[u]
+                loose.discard(u)
+                if b != origin[u]:
+                    self.reasons[u] = (f"moved to {labels[b]} to keep {labels[origin[u]]} in one piece: it was cut "
+                                       f"off from the rest of {labels[origin[u]]}")
+
+    def stays_connected(self, t: int, u: int) -> bool:
+        members = self.members(t)
         rest = members[members != u]
-        return len(rest) > 0 and pieces(adj, rest).max() == 0
+        return len(rest) > 0 and pieces(self.adj, rest).max() == 0
 
-    improved = True
-    while improved and not budget.expired():
-        improved = False
-        if bal.excess(bal.load, np.arange(T)).sum() <= 1e-9:
-            break  # every band held: stop spreading load, keep moves few
-        dev = np.abs(bal.load / bal.scale - np.where(bal.target > 0, 1.0, 0.0)).sum(axis=1)
-        for t in np.argsort(-dev):
-            if budget.expired():
-                break
-            # moves out of t (units of t on its border) and into t (neighbours' border units)
-            inside = np.flatnonzero((assign == t) & geo_unit)
-            options = []
-            for u in inside[movable[inside]]:
-                for b in {int(assign[v]) for v in neighbours(u)} - {int(t)}:
-                    if allowed[u, b]:
-                        options.append((u, int(t), b))
-            for v in {int(v) for u in inside for v in neighbours(u)}:
-                a = int(assign[v])
-                if a != t and movable[v] and allowed[v, t]:
-                    options.append((v, a, int(t)))
-            scored = sorted(((bal.delta(u, a, b), cost[u, b] - cost[u, a], u, a, b) for u, a, b in options))
-            for d, _, u, a, b in scored:
-                if d >= -1e-9:
+    def border_moves(self, t: int) -> list[tuple[int, int, int]]:
+        """(unit, from, to) moves out of ``t`` (its border units) and into it (its neighbours' border units)."""
+        inside, assign, allowed, movable = self.members(t), self.assign, self.allowed, self.movable
+        out = []
+        for u in inside[movable[inside]]:
+            for b in {int(assign[v]) for v in self.neighbours(u)} - {int(t)}:
+                if allowed[u, b]:
+                    out.append((u, int(t), b))
+        for v in {int(v) for u in inside for v in self.neighbours(u)}:
+            a = int(assign[v])
+            if a != t and movable[v] and allowed[v, t]:
+                out.append((v, a, int(t)))
+        return out
+
+    def rebalance(self, budget: Budget) -> None:
+        """Boundary moves that keep both territories connected, the books furthest off first, until every band
+        holds or no move helps."""
+        bal, labels, improved = self.bal, self.labels, True
+        while improved and not budget.expired():
+            improved = False
+            if bal.excess(bal.load, np.arange(self.T)).sum() <= 1e-9:
+                return  # every band held: stop spreading load, keep moves few
+            dev = np.abs(bal.load / bal.scale - np.where(bal.target > 0, 1.0, 0.0)).sum(axis=1)
+            for t in np.argsort(-dev):
+                if budget.expired():
                     break
-                if stays_connected(a, u):
-                    bal.move(u, a, b)
-                    assign[u] = b
-                    reasons.setdefault(u, f"moved to {labels[b]} to rebalance after the contiguity repair "
-                                          f"({labels[a]} held {bal.ratio(a) + bal.m[u][0] / bal.scale[a][0]:.0%} "
-                                          f"of target, {labels[b]} {bal.ratio(b) - bal.m[u][0] / bal.scale[b][0]:.0%})"
-                                          if bal.m.shape[1] else f"moved to {labels[b]} after the contiguity repair")
-                    improved = True
+                scored = sorted((bal.delta(u, a, b), self.cost[u, b] - self.cost[u, a], u, a, b)
+                                for u, a, b in self.border_moves(t))
+                for d, _, u, a, b in scored:
+                    if d >= -1e-9:
+                        break
+                    if self.stays_connected(a, u):
+                        bal.move(u, a, b)
+                        self.assign[u] = b
+                        self.reasons.setdefault(u, f"moved to {labels[b]} to rebalance after the contiguity repair "
+                                                   f"({labels[a]} held {bal.ratio(a) + bal.m[u][0] / bal.scale[a][0]:.0%} "
+                                                   f"of target, {labels[b]} {bal.ratio(b) - bal.m[u][0] / bal.scale[b][0]:.0%})"
+                                                if bal.m.shape[1] else f"moved to {labels[b]} after the contiguity repair")
+                        improved = True
+                        break
+
+    def cheaper(self, budget: Budget) -> None:
+        """A border unit goes to the neighbour it costs less with when no band gets worse, cheapest gain first."""
+        assign, cost, bal, improved = self.assign, self.cost, self.bal, True
+        while improved and not budget.expired():
+            improved = False
+            us = np.flatnonzero(self.movable)
+            gain = []
+            for u, a in zip(us, assign[us]):
+                for b in {int(assign[v]) for v in self.neighbours(u)} - {int(a)}:
+                    if self.allowed[u, b] and cost[u, b] < cost[u, a] - 1e-9:
+                        gain.append((cost[u, b] - cost[u, a], int(u), int(a), b))
+            for _, u, a, b in sorted(gain):
+                if budget.expired():
                     break
-    # 3. cheaper plans: a border unit goes to the neighbour it costs less with when no band gets worse
-    improved = True
-    while improved and not budget.expired():
-        improved = False
-        us = np.flatnonzero(movable)
-        a_of = assign[us]
-        gain = []
-        for u, a in zip(us, a_of):
-            for b in {int(assign[v]) for v in neighbours(u)} - {int(a)}:
-                if allowed[u, b] and cost[u, b] < cost[u, a] - 1e-9:
-                    gain.append((cost[u, b] - cost[u, a], int(u), int(a), b))
-        for _, u, a, b in sorted(gain):
-            if budget.expired():
-                break
-            if assign[u] != a or not any(assign[v] == b for v in neighbours(u)):
-                continue
-            t = np.array([a, b])
-            now = bal.load[t]
-            new = now + np.stack([-metrics[u], metrics[u]])
-            if bal.excess(new, t).sum() > bal.excess(now, t).sum() + 1e-12 or not stays_connected(a, u):
-                continue
-            bal.move(u, a, b)
-            assign[u] = b
-            reasons.setdefault(u, f"moved to {labels[b]}, a closer territory it borders, after the contiguity repair")
-            improved = True
-    after = count_pieces(adj, assign, T, geo_unit)
-    moved = np.flatnonzero(assign != start)
-    has_geo = np.bincount(assign[geo_unit], minlength=T) > 0
-    for t in np.flatnonzero(after > 1):
-        if not any(labels[t] in d for d in diagnosis):
-            diagnosis.append(f"{labels[t]} is in {after[t]} pieces after the repair")
-    rep = ContiguityReport(territories=int(has_geo.sum()), split_before=int((before > 1).sum()),
-                           split_after=int((after > 1).sum()), pieces=after, moved_units=moved,
-                           reasons={u: r for u, r in reasons.items() if assign[u] != start[u]},
-                           diagnosis=diagnosis, worst_dev_before=worst_before, worst_dev_after=bal.worst_dev(),
-                           seconds=time.perf_counter() - t0)
-    return assign, rep
+                if assign[u] != a or not any(assign[v] == b for v in self.neighbours(u)):
+                    continue
+                t = np.array([a, b])
+                now = bal.load[t]
+                new = now + np.stack([-self.metrics[u], self.metrics[u]])
+                if bal.excess(new, t).sum() > bal.excess(now, t).sum() + 1e-12 or not self.stays_connected(a, u):
+                    continue
+                bal.move(u, a, b)
+                assign[u] = b
+                self.reasons.setdefault(u, f"moved to {self.labels[b]}, a closer territory it borders, after the "
+                                           f"contiguity repair")
+                improved = True
+
+    def report(self, seconds: float) -> ContiguityReport:
+        assign, T = self.assign, self.T
+        after = count_pieces(self.adj, assign, T, self.geo)
+        for t in np.flatnonzero(after > 1):
+            if not any(self.labels[t] in d for d in self.diagnosis):
+                self.diagnosis.append(f"{self.labels[t]} is in {after[t]} pieces after the repair")
+        return ContiguityReport(territories=int((np.bincount(assign[self.geo], minlength=T) > 0).sum()),
+                                split_before=int((self.before > 1).sum()), split_after=int((after > 1).sum()),
+                                pieces=after, moved_units=np.flatnonzero(assign != self.start),
+                                reasons={u: r for u, r in self.reasons.items() if assign[u] != self.start[u]},
+                                diagnosis=self.diagnosis, worst_dev_before=self.worst_before,
+                                worst_dev_after=self.bal.worst_dev(), seconds=seconds)
 
 
 def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, status: str, cs,

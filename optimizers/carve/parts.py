@@ -37,6 +37,7 @@ class Part:
     time_cap_s: float | None = None  # this part's own cap (its share of the time), seconds
     budget: Budget | None = None  # the carve's time budget: no part runs past it (pickled: its wall-clock form)
     accept_gap: float | None = None  # the part's plan is kept within this gap of its own bound (None: the carve's)
+    again: str = ""  # why it is solved again ("widened", "retried", "tightened"); "" for its first solve
 
 
 @dataclass

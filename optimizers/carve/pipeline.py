@@ -107,7 +107,10 @@ class CarveState:
 
     def submit(self, items: list[Part], again: str = "") -> list[PartResult]:
         """Solve ``items`` through the runner (in this process only if the runner's workers are here); every
-        solve's own counters are added to the stage's tally here, and only here.  ``again``: why, for progress."""
+        solve's own counters are added to the stage's tally here, and only here.  ``again``: why they are solved
+        again (each part carries it: a job's record adds them to its first solves' instead of starting over)."""
+        items = [dataclasses.replace(q, again=again) for q in items] if again else items
+
         def on_done(j: int, r: PartResult) -> None:
             if again:
                 self.progress(0.9, f"{items[j].name}: {r.status} ({again})")

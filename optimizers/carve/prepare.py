@@ -61,19 +61,45 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     terr = build_territories(reps, cs, plan_year, d)
     if terr.empty:
         raise ValueError("no territories to carve into: every quota-carrying rep is excluded")
-    tids = list(terr.index)
-    t_of = {t: i for i, t in enumerate(tids)}
-    T = len(tids)
+    t_of = {t: i for i, t in enumerate(terr.index)}
     units = build_units(acc, cs.units or "account", cs.keep_families)
-    U = len(units)
     ua = units.of_account
     # current territory of each account (−1: no owner, or owner excluded / not a quota rep)
-    owner_t = "T-" + acc["owner_rep_id"].astype("string")
-    cur = owner_t.map(t_of).fillna(-1).astype(int).to_numpy()
+    cur = ("T-" + acc["owner_rep_id"].astype("string")).map(t_of).fillna(-1).astype(int).to_numpy()
     warnings: list[str] = []
     if unknown := sorted(set(map(str, cs.excluded_reps)) - set(reps["rep_id"].astype(str))):
         warnings.append(f"exclude ignored: unknown rep(s) {', '.join(unknown[:5])}")
-    # homes: rep's home, else centre of the current book, else centre of its segment+region accounts
+    terr["home_lat"], terr["home_lon"] = homes(cs, acc, terr, cur)
+    fixed, pinned_acc = fixed_units(cs, acc, ua, cur, t_of, len(units), warnings)
+    # rules → eligibility, then prune
+    elig = eligibility(units.frame, ua, acc, terr, cs.match_segment, cs.match_region, cs.industry_rules,
+                       {k: tuple(v) if v else v for k, v in cs.employee_bands.items()})
+    keep = (ua[cur >= 0], cur[cur >= 0])  # current owners' pairs (never a dense units × territories matrix)
+    fallback = segment_fallback(units.frame, terr) if cs.mode == "soft" else None
+    cand = prune(elig, units.frame["lat"].to_numpy(), units.frame["lon"].to_numpy(), terr["home_lat"].to_numpy(float),
+                 terr["home_lon"].to_numpy(float), k or cs.candidates, keep, fixed, fallback, cs.reverse_candidates)
+    if cs.mode == "soft" and len(cand.orphans):
+        warnings.append(f"{len(cand.orphans)} unit(s) had no territory under the rules; they went to the nearest "
+                        f"territory of their segment anyway (rule broken, see warnings in the moves list)")
+    mnames = list(cs.metrics)
+    um, n_acc, target, groups, avg_acc = targets(cs, acc, terr, units, mnames)
+    tol = np.array([cs.tol(m) for m in mnames])
+    c = pair_costs(cs, acc, units, cand, cur, pinned_acc, as_of, len(terr))
+    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=target * (1 - tol),
+                hi=target * (1 + tol), target=target, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
+                pair_arr_moved=c["moved_arr"], soft=cs.mode == "soft", soft_tiers=SOFT_TIERS if cs.mode == "soft" else (),
+                penalty=penalties(cs, target, groups, ua, c["move_cost"], avg_acc, mnames),
+                max_accounts=account_caps(cs, terr, d), max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
+    ctx = dict(acc=acc, terr=terr, units=units, cur=cur, pinned_acc=pinned_acc, warnings=warnings,
+               elig=elig, tol={m: cs.tol(m) for m in mnames},
+               objective_scale=(c["mean_arr"] if cs.objective == "arr_moved" else 1.0), tiebreak=c["tiebreak"])
+    return p, ctx
+
+
+def homes(cs: CarveSettings, acc: pd.DataFrame, terr: pd.DataFrame, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each territory's home (lat, lon): its rep's home, else the centre of its current book, else the centre of its
+    segment (and region) accounts; with ``distance_to="centre"`` the book's centre first."""
+    T = len(terr)
     w = acc["workload_hours"].fillna(0).to_numpy(float) + 1e-6
     lat, lon = acc["lat"].to_numpy(float), acc["lon"].to_numpy(float)
     has = ~(np.isnan(lat) | np.isnan(lon)) & (cur >= 0)
@@ -95,9 +121,14 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
         ok = same & ~np.isnan(lat)
         if ok.any():
             home_lat[i], home_lon[i] = np.average(lat[ok], weights=w[ok]), np.average(lon[ok], weights=w[ok])
-    terr["home_lat"], terr["home_lon"] = home_lat, home_lon
-    # locks and pins → fixed territory per unit
-    fixed = np.full(U, -1, dtype=np.int64)
+    return home_lat, home_lon
+
+
+def fixed_units(cs: CarveSettings, acc: pd.DataFrame, ua: np.ndarray, cur: np.ndarray, t_of: dict, n_units: int,
+                warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Locks and pins → the fixed territory per unit (−1: free) and which accounts are pinned; what cannot be
+    honoured is added to ``warnings``."""
+    fixed = np.full(n_units, -1, dtype=np.int64)
     if cs.respect_locks and "locked" in acc:
         locked = acc["locked"].fillna(False).astype(bool).to_numpy()
         lost = locked & (cur < 0)
@@ -123,26 +154,20 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
             pinned_acc[i] = True
         if bad_t:
             warnings.append(f"pin(s) to unknown or excluded territory ignored: {', '.join(sorted(set(bad_t))[:5])}")
-    # rules → eligibility, then prune
-    elig = eligibility(units.frame, ua, acc, terr, cs.match_segment, cs.match_region, cs.industry_rules,
-                       {k: tuple(v) if v else v for k, v in cs.employee_bands.items()})
-    cur_ok = cur >= 0
-    keep = (ua[cur_ok], cur[cur_ok])  # current owners' pairs (never a dense units × territories matrix)
-    fallback = segment_fallback(units.frame, terr) if cs.mode == "soft" else None
-    cand = prune(elig, units.frame["lat"].to_numpy(), units.frame["lon"].to_numpy(), home_lat, home_lon,
-                 k or cs.candidates, keep, fixed, fallback, cs.reverse_candidates)
-    if cs.mode == "soft" and len(cand.orphans):
-        warnings.append(f"{len(cand.orphans)} unit(s) had no territory under the rules; they went to the nearest "
-                        f"territory of their segment anyway (rule broken, see warnings in the moves list)")
-    # unit metrics
+    return fixed, pinned_acc
+
+
+def targets(cs: CarveSettings, acc: pd.DataFrame, terr: pd.DataFrame, units, mnames: list[str]):
+    """Unit metrics, accounts per unit, and each territory's target per metric within its comparable group (same
+    segment, and same region when accounts stay in their region; all when segments mix), split by capacity share
+    or evenly.  Returns (unit metrics, accounts per unit, targets, (territory groups, unit groups), average
+    accounts per territory of the group)."""
+    T, U = len(terr), len(units)
     metric_cols = {"potential_usd": acc["potential_usd"], "arr_usd": acc["arr_usd"],
                    "workload_hours": acc["workload_hours"], "accounts": pd.Series(1.0, index=acc.index)}
-    mnames = list(cs.metrics)
     um = np.stack([units.sum(metric_cols[m].fillna(0).to_numpy(float)) for m in mnames], axis=1) if mnames \
         else np.zeros((U, 0))
     n_acc = units.sum(np.ones(len(acc)))
-    # targets per territory and metric within comparable groups (segment, or all when segments mix)
-    # comparable territories: same segment, and same region when accounts must stay in their region
     group = terr["segment"].astype(str).to_numpy() if cs.match_segment else np.array(["All"] * T)
     ugroup = units.frame["segment"].astype(str).to_numpy() if cs.match_segment else np.array(["All"] * U)
     if cs.match_region:
@@ -158,10 +183,15 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
         share = capg / capg.sum() if capg.sum() > 0 else np.full(tg.sum(), 1 / tg.sum())
         target[tg] = share[:, None] * um[ug].sum(axis=0)[None, :]
         avg_acc[tg] = n_acc[ug].sum() / tg.sum()
-    tol = np.array([cs.tol(m) for m in mnames])
-    lo, hi = target * (1 - tol), target * (1 + tol)
-    wts = np.array([float(cs.weights.get(m, 1.0)) for m in mnames])
-    # costs per pair
+    return um, n_acc, target, (group, ugroup), avg_acc
+
+
+def pair_costs(cs: CarveSettings, acc: pd.DataFrame, units, cand, cur: np.ndarray, pinned_acc: np.ndarray,
+               as_of: pd.Timestamp, n_terr: int) -> dict:
+    """The cost of every candidate pair (travel + continuity, or fewest moves / ARR moved with travel breaking
+    ties), the accounts and ARR it moves, and each account's move cost (``move_cost``)."""
+    U, T = len(units), n_terr
+    ua, cur_ok = units.of_account, cur >= 0
     arr = acc["arr_usd"].fillna(0).to_numpy(float)
     pipe = acc["open_pipeline_usd"].fillna(0).to_numpy(float) if "open_pipeline_usd" in acc else np.zeros(len(acc))
     mean_arr = arr[arr > 0].mean() if (arr > 0).any() else 1.0
@@ -172,19 +202,7 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     else:
         prox = np.zeros(len(acc))
     mc = 1 + cs.continuity_arr * arr / mean_arr + cs.continuity_pipeline * pipe / mean_pipe + cs.continuity_renewal * prox
-    # soft penalty per percentage point outside the band: 50× what moving 1% of an average book costs
-    # (its accounts' mean move cost plus ~300 mi of travel), so balance wins unless the weight is lowered
-    # (at 10× the sample company's Enterprise books stayed 32% off: their accounts carry big ARR)
-    ref = np.maximum(target, 0.05 * np.maximum(target.mean(axis=0, keepdims=True), 1e-9))
-    mean_mc = np.ones(T)
-    for g in np.unique(group):
-        ug = np.isin(ua, np.flatnonzero(ugroup == g))
-        mean_mc[group == g] = mc[ug].mean() if ug.any() else 1.0
-    per_pp = 0.5 * avg_acc * (cs.continuity_weight * mean_mc + 3.0 * cs.distance_weight)
-    penalty = wts[None, :] * per_pp[:, None] * 100.0 / ref
     movable = cur_ok & ~pinned_acc
-    acc_cnt = movable.astype(float)
-    acc_arr = arr * movable
 
     def per_pair(values: np.ndarray) -> np.ndarray:
         """Σ over the unit's accounts of ``values`` minus those already in the pair's territory."""
@@ -192,13 +210,11 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
         here = sp.csr_matrix((values[cur_ok], (ua[cur_ok], cur[cur_ok])), shape=(U, T))
         return tot[cand.unit] - np.asarray(here[cand.unit, cand.terr]).ravel()
 
-    moved_cnt = per_pair(acc_cnt)
-    moved_arr = per_pair(acc_arr)
-    moved_mc = per_pair(mc * movable)
-    n_c = np.diff(cand.ptr)
-    fixed_pair = n_c[cand.unit] == 1
+    moved_cnt, moved_arr, moved_mc = per_pair(movable.astype(float)), per_pair(arr * movable), per_pair(mc * movable)
+    fixed_pair = np.diff(cand.ptr)[cand.unit] == 1
     moved_cnt[fixed_pair] = 0
     moved_arr[fixed_pair] = 0
+    n_acc = units.sum(np.ones(len(acc)))
     uwl = units.sum(acc["workload_hours"].fillna(0).to_numpy(float))
     wl_mean = uwl.sum() / max(n_acc.sum(), 1)
     wl_factor = uwl / wl_mean if wl_mean > 0 else n_acc
@@ -214,18 +230,33 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
         main = moved_cnt if cs.objective == "moves" else moved_arr / mean_arr
         pair_cost = main + eps * dist_cost
         tiebreak = 0.4 * (1.0 if cs.objective == "moves" else mean_arr)
-    max_acc = np.full(T, np.inf)
+    return dict(pair_cost=pair_cost, moved_cnt=moved_cnt, moved_arr=moved_arr, move_cost=mc, mean_arr=mean_arr,
+                tiebreak=tiebreak)
+
+
+def penalties(cs: CarveSettings, target: np.ndarray, groups, ua: np.ndarray, mc: np.ndarray, avg_acc: np.ndarray,
+              mnames: list[str]) -> np.ndarray:
+    """Soft mode's penalty per territory and metric per percentage point outside the band: 50× what moving 1% of
+    an average book costs (its accounts' mean move cost plus ~300 mi of travel), so balance wins unless the weight
+    is lowered (at 10× the sample company's Enterprise books stayed 32% off: their accounts carry big ARR)."""
+    group, ugroup = groups
+    wts = np.array([float(cs.weights.get(m, 1.0)) for m in mnames])
+    ref = np.maximum(target, 0.05 * np.maximum(target.mean(axis=0, keepdims=True), 1e-9))
+    mean_mc = np.ones(len(target))
+    for g in np.unique(group):
+        ug = np.isin(ua, np.flatnonzero(ugroup == g))
+        mean_mc[group == g] = mc[ug].mean() if ug.any() else 1.0
+    per_pp = 0.5 * avg_acc * (cs.continuity_weight * mean_mc + 3.0 * cs.distance_weight)
+    return wts[None, :] * per_pp[:, None] * 100.0 / ref
+
+
+def account_caps(cs: CarveSettings, terr: pd.DataFrame, d: Settings) -> np.ndarray:
+    """Accounts per territory at most (``account_capacity``: the coverage model's maximum × capacity share)."""
+    max_acc = np.full(len(terr), np.inf)
     if cs.account_capacity:
         segs = terr["segment"].astype(str).to_numpy()
         share = terr["capacity_share"].fillna(1.0).to_numpy(float)
-        for i in range(T):
+        for i in range(len(terr)):
             if segs[i] in d.segments:
                 max_acc[i] = d.segments[segs[i]].accounts_per_rep[1] * share[i]
-    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=lo, hi=hi, target=target,
-                pair_cost=pair_cost, pair_moves=moved_cnt, pair_arr_moved=moved_arr, soft=cs.mode == "soft",
-                soft_tiers=SOFT_TIERS if cs.mode == "soft" else (), penalty=penalty, max_accounts=max_acc,
-                max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
-    ctx = dict(acc=acc, terr=terr, units=units, cur=cur, pinned_acc=pinned_acc, warnings=warnings,
-               elig=elig, tol={m: cs.tol(m) for m in mnames},
-               objective_scale=(mean_arr if cs.objective == "arr_moved" else 1.0), tiebreak=tiebreak)
-    return p, ctx
+    return max_acc

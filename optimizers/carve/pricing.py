@@ -76,18 +76,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
     P, n_cols = mx.n_pairs, mx.A.shape[1]
     in_model = np.zeros(P, dtype=bool)
     in_model[np.flatnonzero(start[:P])] = True
-    slack_cols = np.arange(P, n_cols)  # soft mode's slacks stay as they are
-    cols = np.concatenate([np.flatnonzero(in_model), slack_cols])
-    A0 = mx.A[:, cols]
-    h = new_highs()
-    h.passModel(highs_lp(mx.c[cols], A0.tocsc(), mx.col_lo[cols], mx.col_hi[cols], mx.row_lo, mx.row_hi))
-    n_elastic = 0
-    if not p.soft:
-        ec, eidx, eval_ = _elastic(mx, p)
-        n_elastic = len(ec)
-        h.addCols(n_elastic, ec, np.zeros(n_elastic), np.full(n_elastic, highspy.kHighsInf), n_elastic,
-                  np.arange(n_elastic, dtype=np.int32), eidx, eval_)
-        cols = np.concatenate([cols, np.full(n_elastic, -1)])
+    h, cols, n_elastic = _first_model(p, mx, in_model)
     until = [t0 + max(time_limit, 0.5) + GRACE_S]
     _watch_interrupt(h, stop, deadline=until)
     AT = mx.A[:, :P].T.tocsr()  # pricing: one sparse product per round
@@ -123,14 +112,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         last = (np.asarray(h.getSolution().col_value), cols.copy(), objective, len(cand))
         if not len(cand) or time.perf_counter() > t0 + time_limit or stop():
             break
-        # the most negative first, a few per unit, at most a share of the units a round
-        cand = cand[np.argsort(rc[cand], kind="stable")]
-        u = p.cand.unit[cand]
-        order = np.argsort(u, kind="stable")
-        first = np.r_[0, np.flatnonzero(np.diff(u[order])) + 1]
-        rank = np.empty(len(cand), dtype=np.int64)
-        rank[order] = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
-        cand = cand[rank < PER_UNIT][: max(int(ROUND_SHARE * p.n_units) * PER_UNIT, 1)]
+        cand = _entering(p, cand, rc)
         sub = mx.A[:, cand].tocsc()
         h.addCols(len(cand), cost[cand], mx.col_lo[cand], mx.col_hi[cand], sub.nnz, sub.indptr[:-1].astype(np.int32),
                   sub.indices.astype(np.int32), sub.data)
@@ -145,6 +127,44 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         stats["pricing_rounds"] = stats.get("pricing_rounds", 0) + rounds
         stats["pairs_priced_in"] = stats.get("pairs_priced_in", 0) + added
         stats["pairs_in_lp"] = stats.get("pairs_in_lp", 0) + int(in_model.sum())
+    return _result(h, sol, cols, n_cols, n_elastic, priced_out, objective, t0, until)
+
+
+def _first_model(p: Problem, mx: Matrix, in_model: np.ndarray):
+    """The first round's HiGHS model: the pairs in ``in_model``, soft mode's slacks, and in hard mode an elastic
+    column per band (so the first rounds are feasible while pairs are still missing).  Returns (model, its
+    columns in ``mx``'s layout, −1 for an elastic one; the number of elastic columns)."""
+    import highspy
+
+    P, n_cols = mx.n_pairs, mx.A.shape[1]
+    cols = np.concatenate([np.flatnonzero(in_model), np.arange(P, n_cols)])  # soft mode's slacks stay as they are
+    h = new_highs()
+    h.passModel(highs_lp(mx.c[cols], mx.A[:, cols].tocsc(), mx.col_lo[cols], mx.col_hi[cols], mx.row_lo, mx.row_hi))
+    n_elastic = 0
+    if not p.soft:
+        ec, eidx, eval_ = _elastic(mx, p)
+        n_elastic = len(ec)
+        h.addCols(n_elastic, ec, np.zeros(n_elastic), np.full(n_elastic, highspy.kHighsInf), n_elastic,
+                  np.arange(n_elastic, dtype=np.int32), eidx, eval_)
+        cols = np.concatenate([cols, np.full(n_elastic, -1)])
+    return h, cols, n_elastic
+
+
+def _entering(p: Problem, cand: np.ndarray, rc: np.ndarray) -> np.ndarray:
+    """The pairs priced in this round: the most negative reduced cost first, at most ``PER_UNIT`` per unit and
+    ``ROUND_SHARE`` of the units' worth a round."""
+    cand = cand[np.argsort(rc[cand], kind="stable")]
+    u = p.cand.unit[cand]
+    order = np.argsort(u, kind="stable")
+    first = np.r_[0, np.flatnonzero(np.diff(u[order])) + 1]
+    rank = np.empty(len(cand), dtype=np.int64)
+    rank[order] = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
+    return cand[rank < PER_UNIT][: max(int(ROUND_SHARE * p.n_units) * PER_UNIT, 1)]
+
+
+def _result(h, sol: np.ndarray, cols: np.ndarray, n_cols: int, n_elastic: int, priced_out: int, objective: float,
+            t0: float, until) -> LPResult:
+    """The last round's LP in ``mx``'s column layout; in hard mode no LP while an elastic column is still used."""
     elastic = cols < 0
     if n_elastic:
         used = float(np.abs(sol[elastic]).max(initial=0.0))

@@ -107,19 +107,8 @@ def assemble(cs: CarveSettings, defaults: Settings, p: Problem, ctx, assign, sta
         book["capacity_share"] = caps.reindex(book.index).astype(float)
         for m, metric in enumerate(p.metric_names):
             book[f"target_{metric}"] = p.target[:, m]
-    # balance per metric, measured against the model's own targets
-    rows = []
+    balance = balance_rows(cs, p, before, after, tids)
     acc_mode = cs.target == "capacity"
-    for m, metric in enumerate(p.metric_names):
-        tgt = pd.Series(p.target[:, m], index=tids)
-        active = tgt > 0
-        dev_b = (before[metric] / tgt - 1).abs()[active]
-        dev_a = (after[metric] / tgt - 1).abs()[active]
-        rows.append({"metric": metric, "band": cs.tol(metric), "worst_dev_before": float(dev_b.max()),
-                     "worst_dev_after": float(dev_a.max()),
-                     "max_min_before": float(_max_min((before[metric] / tgt)[active], after["segment"][active])),
-                     "max_min_after": float(_max_min((after[metric] / tgt)[active], after["segment"][active]))})
-    balance = pd.DataFrame(rows)
     stats["balance_table_before"] = balance_table(before, tuple(p.metric_names), capacity_weighted=acc_mode)
     stats["balance_table_after"] = balance_table(after, tuple(p.metric_names), capacity_weighted=acc_mode)
     # moves
@@ -172,6 +161,22 @@ def assemble(cs: CarveSettings, defaults: Settings, p: Problem, ctx, assign, sta
                        balance=balance, moves=moves, reasons=reasons, warnings=ctx["warnings"], stats=stats,
                        settings=cs)
 
+
+
+def balance_rows(cs: CarveSettings, p: Problem, before: pd.DataFrame, after: pd.DataFrame, tids) -> pd.DataFrame:
+    """Balance per metric before and after, measured against the model's own targets: worst deviation and the
+    largest-to-smallest book ratio within a segment."""
+    rows = []
+    for m, metric in enumerate(p.metric_names):
+        tgt = pd.Series(p.target[:, m], index=tids)
+        active = tgt > 0
+        dev_b = (before[metric] / tgt - 1).abs()[active]
+        dev_a = (after[metric] / tgt - 1).abs()[active]
+        rows.append({"metric": metric, "band": cs.tol(metric), "worst_dev_before": float(dev_b.max()),
+                     "worst_dev_after": float(dev_a.max()),
+                     "max_min_before": float(_max_min((before[metric] / tgt)[active], after["segment"][active])),
+                     "max_min_after": float(_max_min((after[metric] / tgt)[active], after["segment"][active]))})
+    return pd.DataFrame(rows)
 
 
 def _max_min(values: pd.Series, groups: pd.Series) -> float:
