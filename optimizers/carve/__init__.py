@@ -23,16 +23,26 @@ have exactly one.  Solved as LP relaxation (highspy), a warm re-solve with
 slightly narrowed bands, and a small integer repair (highspy, or PuLP with
 HiGHS or CBC); the LP value is the reported bound.
 
+The carve is one pipeline (:data:`optimizers.carve.pipeline.STAGES`), each stage ``stage(state, budget) -> state``:
+
+    prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
+            → widen (through the runner) → tighten (through the runner) → merge → contiguity → diagnose → assemble
+
 Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:`CarveResult`, :func:`crm_frame`,
 :class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (what a
 runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol),
 ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
-Files: settings (the knobs), prepare (data → Problem), model (matrix, LP, MIP), repair (one part), ladder and
-strategies (the repair ladder: named strategies from a part's LP to its plan), decompose
-(independent parts), runners (the runner protocol), parallel (the thread runner), budget (the one time budget),
-solve (orchestration), frontier (the moves-vs-travel curve), result (plan, balance, moves), reasons, diagnose,
-units, candidates, greedy (baseline), manual (live balancer), instances (synthetic companies for tests and
-benchmarks).
+
+Modules: solve (the entry points), pipeline (the stages, the carve's state, the stats per stage), settings (the
+knobs), budget (the one time budget), prepare (data → Problem), units (account, ZIP, ZIP3, county, state),
+candidates (rules and the k nearest territories), model (matrix, LP, MIP), solvers (HiGHS and PuLP calls), pricing
+(column generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair
+(one part: LP, then the ladder), ladder and strategies (the repair ladder: named strategies from a part's LP to its
+plan), rebalance (the one band-cost model: band moves, polish, swaps), widen (the one widening, the no-plan retry,
+tighten), runners (the runner protocol, sequential runner), parallel (the thread runner), diagnose (prechecks and
+the elastic LP), contiguity and contiguity_graph (one-piece geographic territories), result (plan, balance,
+moves), reasons, frontier (the moves-vs-travel curve), greedy (baseline), manual (live balancer).  Synthetic
+companies for tests and benchmarks live outside the engine, in :mod:`optimizers.instances`.
 """
 from __future__ import annotations
 
