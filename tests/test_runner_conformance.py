@@ -193,3 +193,22 @@ def test_a_page_carve_widens_through_its_runner_like_the_cli(tmp_path):
     assert page.ok and cli.ok and page.stats["parts_widened"] >= 1 and page.stats["candidates_k"] >= 2
     assert (page.plan.assignment.sort_index() == cli.plan.assignment.sort_index()).all()
     assert page.objective == pytest.approx(cli.objective, rel=1e-9)
+
+
+@pytest.fixture(scope="module")
+def widened_reference():
+    acc, reps = make_instance(1500, 12, seed=5)
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
+                       candidates=1, reverse_candidates=0.0, time_limit=120)
+    return acc, reps, cs, carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=SequentialRunner())
+
+
+@pytest.mark.parametrize("kind", ["threads", "dask"])
+def test_hard_parts_widen_on_every_runner_to_the_same_plan(kind, widened_reference, tmp_path, request):
+    """Hard mode, one candidate per unit (then two, by the precheck): the part's LP is infeasible and widens; on Dask the widened solves run on
+    the workers too (the driver only builds the wider lists), and the plan is the sequential runner's."""
+    acc, reps, cs, ref = widened_reference
+    res = carve(acc, reps, 2027, cs, as_of="2026-11-01", runner=_runner(kind, tmp_path, _needs_dask(kind, request)))
+    assert ref.ok and res.ok and res.stats["parts_widened"] == ref.stats["parts_widened"] >= 1
+    assert (res.plan.assignment.sort_index() == ref.plan.assignment.sort_index()).all()
+    assert res.objective == pytest.approx(ref.objective, rel=1e-9) and res.bound == pytest.approx(ref.bound, rel=1e-9)
