@@ -229,7 +229,7 @@ def merged_parts(runs: list[dict]) -> list[dict]:
     """One entry per part: a soft part whose LP broke a band is solved again with wider candidate lists ("NAME ·
     k=20", after its first solve), so its time is the sum of its runs; its status and gap are those of the plan the
     carve kept: the wider run's only when it has an LP bound and is cheaper (the carve's own rule,
-    ``decompose.widen_on_runner``; the 500,000-account rerun listed discarded wider runs' "no bound" instead)."""
+    ``widen.wider_wins``; the 500,000-account rerun listed discarded wider runs' "no bound" instead)."""
     out: dict[str, dict] = {}
     for r in runs:
         base, _, k = r["name"].partition(" · k=")
