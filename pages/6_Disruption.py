@@ -23,6 +23,7 @@ from ui.format import count, pct, person, usd
 from ui.plan_picker import cache_scope, plan_page_header
 from ui.preview import preview_html
 from ui.tables import prepare_table, show_prepared
+from ui.widgets import XLSX, download_file
 
 ALL = "All managers"
 TEAM, STATUS, REVIEW = "dis_team", "dis_status", "dis_review"  # the fragments' keys
@@ -193,21 +194,19 @@ def _exports(rk: tuple, report: DisruptionReport, view: DisruptionReport, manage
     e1, e2, e3 = st.columns(3)
     with e1:
         # a callable: the workbook (about 1–2 s for the sample company) is built only when clicked
-        st.download_button("Download the whole report (Excel)", data=view.to_excel,
-                           file_name=f"disruption_{plan_b.name}.xlsx".replace(" ", "_"), key="dis_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        download_file("Download the whole report (Excel)", view.to_excel,
+                      f"disruption_{plan_b.name}.xlsx".replace(" ", "_"), XLSX, key="dis_xlsx")
     with e2:
-        st.download_button("Download accounts (CSV)",
-                           data=lambda: to_safe_csv(view.accounts.drop(columns=["lat", "lon"])),
-                           file_name="disruption_accounts.csv", mime="text/csv", key="dis_csv")
+        download_file("Download accounts (CSV)", lambda: to_safe_csv(view.accounts.drop(columns=["lat", "lon"])),
+                      "disruption_accounts.csv", "text/csv", key="dis_csv")
     if manager == ALL:
         e3.caption("Pick a manager above for a printable per-manager summary (open it in a browser, print to PDF).")
         return
     with e3:
         # a callable: the summary is written when clicked (and once per manager: it is cached)
-        st.download_button(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)",
-                           data=lambda: _summary_html(rk, manager, report).encode("utf-8"),
-                           file_name=f"disruption_{manager}.html", mime="text/html", key="dis_html")
+        download_file(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)",
+                      lambda: _summary_html(rk, manager, report).encode("utf-8"), f"disruption_{manager}.html",
+                      "text/html", key="dis_html")
     preview = st.expander("Preview the printable summary", key="dis_preview", on_change="rerun")
     with preview:
         if preview.open:

@@ -17,6 +17,7 @@ from ui.plan_picker import cache_scope, plan_page_header
 from ui.tables import show_table
 from planning.reporting import FIGURES, figure, figure_help, kinds, label
 from ui.format import count, usd
+from ui.widgets import XLSX, download_file
 
 TABS, BALANCE, CAPACITY = "cmp_tabs_part", "cmp_balance_part", "cmp_capacity_part"  # the fragments' keys
 ROW_FORMAT = {"money": "${:,.0f}", "pct": "{:.1%}", "count": "{:,.0f}", "ratio": "{:.2f}×"}
@@ -189,9 +190,8 @@ def capacity_part(cmp: PlanComparison | None, cap_saved: pd.DataFrame) -> None:
         if "risk" in show.index:
             st.caption("Risk: " + "; ".join(f"{n}: {show.at['risk', n]}" for n in show.columns))
     if cmp is not None:
-        st.download_button("Download the comparison (Excel)", data=lambda: cmp.to_excel(cap),
-                           file_name="plan_comparison.xlsx", key="cmp_xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        download_file("Download the comparison (Excel)", lambda: cmp.to_excel(cap), "plan_comparison.xlsx", XLSX,
+                      key="cmp_xlsx")
 
 
 cmp = None

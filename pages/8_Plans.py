@@ -14,7 +14,7 @@ from planning.reporting import count, label
 from ui import access, review_panel, scoped, state
 from ui.plain import md_escape
 from ui.tables import column_config, show_table
-from ui.widgets import download_csv
+from ui.widgets import download_csv, download_file
 
 user = access.page_user(Permission.VIEW_PLANS)
 view = scoped.view()
@@ -166,9 +166,8 @@ def _publish_tab(sel: str, version: int, rs) -> None:
         if len(export.skipped):
             st.warning(f"{len(export.skipped):,} accounts cannot be imported (unassigned, open territory or owner "
                        "without a CRM user id): see skipped_accounts.csv.")
-        st.download_button("Download CRM import files (zip)", data=export.to_zip,
-                           file_name=f"crm_{sel}_v{version}.zip".replace(" ", "_"), mime="application/zip",
-                           key="crm_zip")
+        download_file("Download CRM import files (zip)", export.to_zip,
+                      f"crm_{sel}_v{version}.zip".replace(" ", "_"), "application/zip", key="crm_zip")
 
 
 def _changes_tab(sel: str, version: int) -> None:

@@ -21,6 +21,7 @@ from planning.data.uploads import FilePreview, UploadLimits
 from planning.reporting import label
 from ui import state
 from ui.tables import column_config, show_table
+from ui.widgets import download_file
 
 TABLES = ("accounts", "reps", "targets", "history", "territories")
 _SHARES = ("seat_share", "wallet_share")  # fractions in the settings, edited as percentages
@@ -165,9 +166,9 @@ def upload_section(user: User) -> None:
             if table == "reps":
                 full_titles, mappings["titles"] = _review_titles(raw, mappings[table], saved)
         if mappings:
-            st.download_button("Download this mapping (YAML)", dump_mapping({**mappings, "titles": full_titles}),
-                               "mapping.yaml", mime="application/x-yaml", key="mapping_download",
-                               help="Reuse it here or in the CLI: python -m planning validate --mapping mapping.yaml")
+            download_file("Download this mapping (YAML)", dump_mapping({**mappings, "titles": full_titles}),
+                          "mapping.yaml", "application/x-yaml", key="mapping_download",
+                          help="Reuse it here or in the CLI: python -m planning validate --mapping mapping.yaml")
         c1, c2 = st.columns(2)
         if c1.button("Load these files", type="primary", disabled=refused or not (up["accounts"] and up["reps"])):
             _load(user, up, mappings, settings, limits)

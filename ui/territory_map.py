@@ -13,6 +13,7 @@ from planning.reporting import people
 from ui import scoped, state
 from ui.maps import territory_deck
 from ui.tables import show_table
+from ui.widgets import download_file
 
 STATES_URL = "/app/static/us_states.geojson"
 COUNTY_LINES_URL = "/app/static/us_counties_lines.geojson"
@@ -81,13 +82,12 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
     d1, d2, d3 = st.columns(3)
     from planning.plans import render_map, to_geojson
 
-    d1.download_button("Map as PNG", data=lambda: render_map(shapes, segment=seg, title=plan.name, fmt="png"),
-                       file_name=f"territories_{which.lower()}.png", mime="image/png", key=f"{key}_png")
-    d2.download_button("Map as PDF", data=lambda: render_map(shapes, segment=seg, title=plan.name, fmt="pdf"),
-                       file_name=f"territories_{which.lower()}.pdf", mime="application/pdf", key=f"{key}_pdf")
-    d3.download_button("Shapes as GeoJSON", data=lambda: json.dumps(to_geojson(shapes)),
-                       file_name=f"territories_{which.lower()}.geojson", mime="application/geo+json",
-                       key=f"{key}_geojson")
+    download_file("Map as PNG", lambda: render_map(shapes, segment=seg, title=plan.name, fmt="png"),
+                  f"territories_{which.lower()}.png", "image/png", key=f"{key}_png", where=d1)
+    download_file("Map as PDF", lambda: render_map(shapes, segment=seg, title=plan.name, fmt="pdf"),
+                  f"territories_{which.lower()}.pdf", "application/pdf", key=f"{key}_pdf", where=d2)
+    download_file("Shapes as GeoJSON", lambda: json.dumps(to_geojson(shapes)),
+                  f"territories_{which.lower()}.geojson", "application/geo+json", key=f"{key}_geojson", where=d3)
 
 
 def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
