@@ -37,6 +37,8 @@ def resolve_owners(accounts: TableResult, reps: pd.DataFrame, reps_result: Table
     lookup = pd.Series(reps["rep_id"].to_numpy()[keys["pos"].astype(int).to_numpy()], index=keys["key"].to_numpy())
     owner_key = df["owner_rep_id"].astype(str).str.strip().str.lower()
     resolved = owner_key.map(lookup).where(df["owner_rep_id"].notna())
+    shared = _unassign_shared_names(accounts, df, reps, owner_key, resolved)
+    resolved = resolved.where(~shared)
     unknown = df["owner_rep_id"].notna() & resolved.isna()
     rejected_owner = pd.Series(False, index=df.index)
     if unknown.any() and reps_result is not None and len(reps_result.rejects):
@@ -53,7 +55,7 @@ def resolve_owners(accounts: TableResult, reps: pd.DataFrame, reps_result: Table
                 "accounts", accounts.file, int(df.at[idx, SOURCE_ROW]), "owner_rep_id", str(df.at[idx, "owner_rep_id"]),
                 f"owner's row was rejected ({reps_result.file}, row {int(row_of[k])}: {why_of[k]}); "
                 "the account is loaded without an owner", WARNING))
-    bad = unknown & ~rejected_owner
+    bad = unknown & ~rejected_owner & ~shared
     where = f" ({reps_result.file})" if reps_result is not None else ""
     msg = (f"unknown owner: not a rep_id, name or CRM user id in the reps file{where}; "
            "the account is loaded unassigned")
@@ -64,6 +66,25 @@ def resolve_owners(accounts: TableResult, reps: pd.DataFrame, reps_result: Table
         df[as_written_column("owner_rep_id")] = _as_written(accounts, df, "owner_rep_id").where(unknown)
     accounts.clean = df.assign(owner_rep_id=resolved).reset_index(drop=True)
     assert accounts.counts_add_up
+
+
+def _unassign_shared_names(accounts: TableResult, df: pd.DataFrame, reps: pd.DataFrame, owner_key: pd.Series,
+                           resolved: pd.Series) -> pd.Series:
+    """Accounts whose owner is written as a name two people in the reps file share (a mask): not guessed, the
+    account loads unassigned (kept in ``owner_rep_id_as_written``) with a warning naming the people."""
+    names = reps["name"].astype(str).str.strip().str.lower()
+    ids = set(reps["rep_id"].astype(str).str.strip().str.lower())
+    if "crm_user_id" in reps:
+        ids |= set(reps["crm_user_id"].dropna().astype(str).str.strip().str.lower())
+    shared = names[names.duplicated(keep=False) & ~names.isin(ids)]
+    hit = owner_key.isin(set(shared)) & resolved.notna()
+    for idx in hit[hit].index:
+        people = ", ".join(reps.loc[names == owner_key.at[idx], "rep_id"].astype(str))
+        accounts.issues.append(Issue(
+            "accounts", accounts.file, int(df.at[idx, SOURCE_ROW]), "owner_rep_id", str(df.at[idx, "owner_rep_id"]),
+            f"owner name shared by {people} in the reps file; the account is loaded unassigned (give the owner's id)",
+            WARNING))
+    return hit
 
 
 def _as_written(result: TableResult, df: pd.DataFrame, column: str) -> pd.Series:

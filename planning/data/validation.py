@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data import enrich, field_problems, geo, places
+from planning.data.dates import parse_dates
 from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
 from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
 from planning.data.presets import compose_names, detect_source
@@ -199,7 +200,7 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         if c.kind in ("money", "number", "int", "lat", "lon", "fraction"):
             _coerce_number(df, col, c, blank, raw.delimiter, money_codes)
         elif c.kind == "date":
-            parsed = pd.to_datetime(s.where(~blank), errors="coerce", format="mixed")
+            parsed = parse_dates(s.where(~blank))  # ISO, US with a time, Excel serial days
             df[c.name] = parsed
             col.field_problem(parsed.isna() & ~blank, c.name, "not a date (use YYYY-MM-DD)")
         elif c.kind == "bool":
