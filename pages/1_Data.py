@@ -16,6 +16,7 @@ from planning.reporting.formats import count, usd
 from ui import access, data_page, scoped
 from ui.data_load import loader_report, upload_section
 from ui.guards import data_problem
+from ui.plain import md_escape
 from ui.tables import show_prepared
 from ui.widgets import download_csv
 
@@ -26,7 +27,7 @@ ds = view.dataset  # a manager sees their own team's reps and accounts
 key = data_page.key(view)  # (dataset version, scope): the cache entries this session reads
 if user.scoped:
     st.info(f"You see your own team ({user.manager_id}): its reps and their accounts.")
-st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year}")
+st.caption(f"{md_escape(ds.name)} · as of {ds.as_of.date()} · planning {ds.plan_year}")
 
 # --- headline figures ------------------------------------------------------------------
 head = data_page.headline(*key, view)

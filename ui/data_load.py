@@ -20,6 +20,7 @@ from planning.data import (COLUMNS, ROLES, SEGMENTS, FileError, PotentialFactors
 from planning.data.uploads import FilePreview, UploadLimits
 from planning.reporting import label
 from ui import state
+from ui.plain import md_escape
 from ui.tables import column_config, show_table
 from ui.widgets import download_file
 
@@ -70,7 +71,7 @@ def _review_columns(table: str, raw: FilePreview, saved: dict) -> dict[str, str]
     auto = suggest_mapping(table, src)
     auto.update({k: v for k, v in saved.get(table, {}).items() if k in src})
     source = detect_source(src)
-    st.markdown(f"**{table.capitalize()}** · {raw.file} · {raw.rows:,} rows · "
+    st.markdown(f"**{table.capitalize()}** · {md_escape(raw.file)} · {raw.rows:,} rows · "
                 f"detected source: **{source or 'generic CSV'}**")
     edited = st.data_editor(
         pd.DataFrame({"source column": src, "maps to": [auto.get(c, "") for c in src]}),
@@ -89,11 +90,11 @@ def _review_titles(raw: FilePreview, mapping: dict[str, str], saved: dict) -> tu
         return {}, {}
     titles = raw.column(role_src)
     if titles is None:
-        st.caption(f"*{role_src}* has too many different values to review as job titles here; each is read as "
-                   "a role by the loader's rules, and any it cannot read is reported after the load.")
+        st.caption(f"*{md_escape(role_src)}* has too many different values to review as job titles here; each is "
+                   "read as a role by the loader's rules, and any it cannot read is reported after the load.")
         return {}, {}
     table = suggest_title_map(titles, saved.get("titles"))
-    st.markdown(f"**Title → role map** (from *{role_src}*; edit a row to change how that title loads)")
+    st.markdown(f"**Title → role map** (from *{md_escape(role_src)}*; edit a row to change how that title loads)")
     edited = st.data_editor(
         table, hide_index=True, key="title_map", disabled=["title", "how", "closest_known_title", "rows"],
         column_config=column_config(table, {
@@ -207,7 +208,7 @@ def loader_report(ds) -> None:
         st.info(note)
     if titles is not None and len(titles) and not (titles["how"] == "exact").all():
         st.markdown("**Job titles read as roles** (edit the title map in the upload section to change them)")
-        st.caption(" · ".join(f"{r['title']} → {r['role'] if isinstance(r['role'], str) else 'unknown'}"
+        st.caption(" · ".join(f"{md_escape(r['title'])} → {r['role'] if isinstance(r['role'], str) else 'unknown'}"
                               + (f" ({r['segment']})" if isinstance(r["segment"], str) else "")
                               + (" (guess)" if r["how"] == "guess" else "") for _, r in titles.iterrows()))
         show_table(titles, key="loader_titles")

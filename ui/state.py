@@ -15,6 +15,7 @@ from planning.access import Permission
 from planning.data import Dataset, load_sample
 from planning.data.read_only import read_only
 from planning.plans import Plan
+from ui.plain import md_escape
 
 _DATASET, _VERSION, _PLANS = "dataset", "dataset_version", "session_plans"
 _CURRENT_OF = "session_plans_current_of"  # the dataset version whose current plan is in the session's plans
@@ -134,7 +135,7 @@ def sidebar_summary() -> None:
 
     ds = scoped.view(store_optional=True).dataset
     with st.sidebar:
-        st.caption(f"**{ds.name}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
+        st.caption(f"**{md_escape(ds.name)}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
                    f"{len(ds.accounts):,} accounts · {len(ds.reps):,} people")
 
 
