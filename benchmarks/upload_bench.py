@@ -24,13 +24,11 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.data_bench import make_export  # noqa: E402 - the demo's accounts as a Salesforce-style export
 from benchmarks.page_bench import _nav, pages  # noqa: E402 - the same sidebar navigation and page list
-from tests.e2e import conftest as e2e  # noqa: E402 - ScriptRuns: "drawn" as the browser tests define it
+from tests.e2e import conftest as e2e  # noqa: E402 - the server start, and "drawn" as the browser tests define it
 
 MB = 1024 * 1024
 _LEAVE_OUT = ["annual_revenue_usd", "next_renewal_date", "parent_account_id", "last_modified_date", "domain"]
@@ -55,32 +53,6 @@ def make_files(folder: Path, rows: int, over: int) -> dict[str, Path]:
     frame.drop(columns=[c for c in _LEAVE_OUT if c in frame]).to_csv(over_path, index=False)
     big.unlink()
     return {"at": at, "over": over_path, "reps": ROOT / "sample_data" / "reps.csv"}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve() -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` on a free port (as tests/e2e/conftest.py starts it), with its process."""
-    port = _free_port()
-    env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-                             "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("streamlit did not start")
 
 
 class Memory:
@@ -207,7 +179,7 @@ def _while(b: UserB, mem: Memory, done, least: int, limit_s: float) -> list[floa
 
 
 def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
-    proc, url = serve()
+    proc, url = e2e.start_server(output=subprocess.DEVNULL)  # the tests' server start; a log nobody reads
     mem = Memory(proc.pid)
     rows: list[dict] = []
     try:
@@ -257,11 +229,7 @@ def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
         a.close()
         b.close()
     finally:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        e2e.stop_server(proc)
     return rows
 
 

@@ -25,32 +25,43 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(cwd: Path = ROOT, script: str = "app.py"):
-    """``streamlit run script`` in ``cwd`` on a free port: yields its URL once the health check answers, then stops
-    it (a generator, so the data benchmark times the same start as the tests)."""
+def start_server(cwd: Path = ROOT, script: str = "app.py", output=subprocess.PIPE) -> tuple[subprocess.Popen, str]:
+    """``streamlit run script`` in ``cwd`` on a free port → (its process, its URL) once the health check answers.
+    ``output``: where the server's log goes (a pipe, read when it fails to start; DEVNULL for a long benchmark run,
+    whose log nobody reads and which must not fill the pipe)."""
     port = _free_port()
     env = {**os.environ, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.headless", "true", "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
-        cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
+                return proc, url
         except OSError:
             time.sleep(0.05)  # fine-grained: the data benchmark times the start
-    else:
-        proc.kill()
-        raise RuntimeError("streamlit did not start:\n" + proc.stdout.read().decode(errors="replace"))
-    yield url
+    proc.kill()
+    log = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    raise RuntimeError("streamlit did not start:\n" + log)
+
+
+def stop_server(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(10)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def serve(cwd: Path = ROOT, script: str = "app.py"):
+    """``streamlit run script`` in ``cwd`` on a free port: yields its URL once the health check answers, then stops
+    it (a generator, so the data benchmark times the same start as the tests)."""
+    proc, url = start_server(cwd, script)
+    yield url
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")
