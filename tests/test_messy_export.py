@@ -37,6 +37,8 @@ def test_every_warning_names_file_row_and_column(messy):
     assert all(w.file == "crm_accounts.csv" for w in messy.report.warnings if w.table == "accounts")
     assert "placed by its city and state" in warnings[(9, "postal_code")]
     assert "unknown owner" in warnings[(10, "owner_rep_id")]  # Nobody Atall is in no file
+    segment = next(i for i in messy.report.warnings if i.table == "reps")  # "=1+2 Will": an AE with no segment
+    assert (segment.file, segment.row, segment.column, segment.value) == ("crm_users.csv", 7, "segment", "")
 
 
 def test_an_owner_name_two_people_share_is_not_guessed(messy):

@@ -127,7 +127,8 @@ class _Collector:
         if value is None and idx is not None:
             src = self.original if column in self.original.columns else self.frame
             value = src.at[idx, column] if column in src.columns else None
-        self.issues.append(Issue(self.table, self.file, row, column, "" if value is None else str(value), message, severity))
+        blank = value is None or (not isinstance(value, str) and pd.isna(value))  # a blank cell reads "", not "nan"
+        self.issues.append(Issue(self.table, self.file, row, column, "" if blank else str(value), message, severity))
         if severity == ERROR and idx is not None:
             self.bad.setdefault(idx, []).append(f"{column}: {message}" if column else message)
 
