@@ -12,7 +12,7 @@ from typing import Callable
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.access_scope import BROKEN, Seen, read_download, read_proto
-from tests.e2e.conftest import _DRAWN_JS, BUSY, dismiss_page_not_found
+from tests.e2e.conftest import _DRAWN_JS, BUSY, dismiss_page_not_found, page_slugs
 
 MAIN = '[data-testid="stMain"]'
 IMAGES = re.compile(r"\b(PNG|PDF)\b")
@@ -148,7 +148,8 @@ def _screen(page, seen: Seen, where: str) -> None:
 def _open(page, wire: Wire, url: str, slug: str, first: bool) -> None:
     """Switch to a page through the sidebar (the session goes on, as a user's does), or open its URL in a new
     session when it is the first page or not in the role's sidebar (a deep link: the app shows its own answer)."""
-    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{slug}"]')
+    title = dict(page_slugs()).get(slug, slug)  # the default page's link is the app's root, not /<slug>: by its label
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=re.compile(rf"^\s*{re.escape(title)}\s*$"))
     mark = wire.started
     if not first and link.count() and link.first.is_visible():
         link.first.click()
