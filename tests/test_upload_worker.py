@@ -157,3 +157,12 @@ def test_the_worker_does_not_run_the_servers_main_script(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "__main__", fake)
     assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61
     assert not marker.exists()
+
+
+def test_the_worker_runs_below_the_servers_cpu_priority():
+    import os
+
+    from jobs import upload_worker
+
+    outcome = upload_worker._executor().submit(upload_worker._run, os.nice, 0).result(timeout=120)
+    assert outcome.value >= upload_worker.WORKER_NICE > os.nice(0)  # the server (this process) is not changed
