@@ -123,7 +123,8 @@ def _plain_text_checks(page, where: str) -> list[str]:
     text = page.locator('[data-testid="stApp"]').inner_text()
     for m in re.finditer(re.escape(LINK_WORDS), text):
         if text[max(0, m.start() - 1):m.start()] != "[":
-            bad.append(f"{where}: the link's words shown without their brackets: …{text[max(0, m.start() - 40):m.end() + 40]!r}")
+            around = text[max(0, m.start() - 40):m.end() + 40]
+            bad.append(f"{where}: the link's words shown without their brackets: …{around!r}")
             break
     return bad
 
