@@ -11,6 +11,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``currency``: AMBIGUOUS, CELL_RE, code_of, Conversion, convert, CurrencyResult, ISO_CODES, Rate, RateTable,
   split_cells, SYMBOLS
 - ``dataset``: Dataset, load_dataset, load_sample, SAMPLE_DIR, sample_meta, Source
+- ``dates``: EXCEL_EPOCH, parse_dates, SERIAL_DAYS
 - ``defaults``: COUNTRY_REGION, INDUSTRIES, load_settings, PlanningDefaults, potential_from_dict, QUOTA_ROLES,
   read_settings_file, REGIONS, REP_STATUSES, ROLE_DEFAULTS, RoleDefaults, ROLES, SEGMENT_DEFAULTS, SegmentBands,
   SegmentDefaults, SEGMENTS, Settings, settings_from_dict, SOURCE, STATE_REGION, workload_hours
@@ -66,6 +67,7 @@ _PUBLIC = {
     "CurrencyResult": "currency",
     "Dataset": "dataset",
     "EARTH_RADIUS_MI": "geo",
+    "EXCEL_EPOCH": "dates",
     "FSA_CITY": "places",
     "FSA_PROVINCE": "places",
     "FileError": "files",
@@ -107,6 +109,7 @@ _PUBLIC = {
     "SEGMENTS": "defaults",
     "SEGMENT_DEFAULTS": "defaults",
     "SEGMENT_RULES": "titles",
+    "SERIAL_DAYS": "dates",
     "SOFT_FIELDS": "field_problems",
     "SOURCE": "defaults",
     "SOURCE_ROW": "files",
@@ -206,6 +209,7 @@ _PUBLIC = {
     "normalise_title": "titles",
     "normalise_zip": "geo",
     "parse_bool": "validation",
+    "parse_dates": "dates",
     "parse_mapping": "mapping_file",
     "parse_number": "validation",
     "place_counties": "boundaries",
