@@ -95,7 +95,10 @@ def _change_form(data):
         year = int(data.plan_year)
         if kind == "A rep leaves":
             reps = quota_carriers(data.reps)
-            labels = {r.rep_id: f"{person(r.name, r.rep_id)}, {r.segment}, {r.region}" for r in reps.itertuples()}
+            # a rep's segment or region may be blank in an upload: left out, never shown as "nan"
+            labels = {r.rep_id: ", ".join([person(r.name, r.rep_id)] + [v for v in (r.segment, r.region)
+                                                                       if isinstance(v, str) and v.strip()])
+                      for r in reps.itertuples()}
             rep = st.selectbox("Leaving rep", list(labels), format_func=labels.get, key="chg_rep")
             last = st.date_input("Last day in seat", value=pd.Timestamp(year, 3, 31).date(), key="chg_last")
             max_moves = max_arr = None
