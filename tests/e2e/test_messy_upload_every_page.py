@@ -9,8 +9,8 @@ person's name, and accounts in Germany, the UK, Canada, Japan, France, Sweden an
 
 Asserted on every page and tab: no exception, traceback, "DeltaGenerator", "object at 0x" or Streamlit API text in
 what the browser received or on the screen; the markdown link never becomes a link (no anchor to its address, and
-wherever its words are on the screen they show with their brackets); no downloaded cell starts with "=" (every
-file neutralised).  On the Data page: for each file, rows read = rows loaded + rows rejected, with the hand-worked
+wherever its words are on the screen they show with their brackets); no blank cell shown as "nan"; no downloaded
+cell starts with "=" (every file neutralised).  On the Data page: for each file, rows read = rows loaded + rows rejected, with the hand-worked
 figures, and every warning names its file, row and column.  A screenshot of each page and tab is kept (path printed).
 """
 from __future__ import annotations
@@ -121,6 +121,8 @@ def _plain_text_checks(page, where: str) -> list[str]:
     if (n := page.locator('a[href*="evil.example"]').count()):
         bad.append(f"{where}: {n} live link(s) to the markdown link's address")
     text = page.locator('[data-testid="stApp"]').inner_text()
+    if m := re.search(r"\bnan\b", text):  # a blank cell of the upload printed as Python writes it
+        bad.append(f"{where}: shows 'nan': …{text[max(0, m.start() - 60):m.end() + 20]!r}")
     for m in re.finditer(re.escape(LINK_WORDS), text):
         if text[max(0, m.start() - 1):m.start()] != "[":
             around = text[max(0, m.start() - 40):m.end() + 40]
