@@ -20,7 +20,7 @@ from cli.common import echo_table, load_data
 from cli.plans import AuthorOpt, DbOpt, _author, _fail, _store, _view, resolve_plan
 from planning.access import AccessDenied
 from planning.data import FileError, write_csv
-from planning.plans import StoreError
+from planning.plans import ReviewError, StoreError
 
 PlanRef = Annotated[str, typer.Argument(help="'current', a saved plan name (name@3 for version 3), or an assignment CSV.")]
 BaseAccountsOpt = Annotated[Optional[Path], typer.Option("--base-accounts", help="The accounts file the plan was made from (CSV, Excel or Parquet). Omit (with --reps) for the sample company.")]
@@ -108,7 +108,7 @@ def register(app: typer.Typer) -> None:
             typer.echo("\nFlagged for review (no rule matched):")
             echo_table(r.flagged[["account_id", "name", "territory_id", "distance_mi", "reason"]], floatfmt="{:,.0f}")
         typer.echo(f"\nBalance impact on the touched books ({r.metric}, band ±{r.tolerance:.0%}; load = book ÷ target):")
-        echo_table(r.impact[["territory_id", "name", "routed_accounts", "metric_before", "metric_after", "load_before",
+        echo_table(r.impact[["territory_id", "name", "routed_accounts", "book_before", "book_after", "load_before",
                              "load_after", "in_band_after"]], floatfmt="{:,.2f}")
         if out:
             out.mkdir(parents=True, exist_ok=True)
@@ -120,6 +120,6 @@ def register(app: typer.Typer) -> None:
                 v, in_review = view.save_routed(r, name=save, author=_author(author, s), submit=submit)
             except StoreError as exc:
                 _fail(exc, f"not saved ({save!r})")
-            except Exception as exc:  # a review refusal (ReviewError) after the save: the version stays saved
-                _fail(exc, f"saved {save!r} v{getattr(locals().get('v'), 'version', '?')} but not submitted")
+            except ReviewError as exc:  # a review refusal after the save: the version stays saved
+                _fail(exc, f"saved {save!r} but not submitted for review")
             typer.echo(f"saved {v.name!r} version {v.version}" + (" and submitted it for review" if in_review else ""))

@@ -131,9 +131,9 @@ def test_unmatched_account_goes_to_the_nearest_eligible_territory_with_room():
     assert r["reason"] == "no rule matched: nearest SMB territory with room → T-B"
     imp = res.impact.set_index("territory_id")
     assert list(imp.index) == ["T-B"]
-    assert imp.loc["T-B", ["accounts_before", "accounts_after", "metric_before", "metric_after"]].tolist() == \
+    assert imp.loc["T-B", ["accounts_before", "accounts_after", "book_before", "book_after"]].tolist() == \
         [1, 2, 90.0, 95.0]
-    assert imp.loc["T-B", "target"] == pytest.approx(102.5)  # (110 + 95) / 2
+    assert imp.loc["T-B", "book_target"] == pytest.approx(102.5)  # (110 + 95) / 2
     # nobody has room: the nearest eligible territory takes it, flagged as such
     big, _ = acc([("n2", "SMB", "35203", "AL", 500, None)])
     r2 = route(p, d, big, REPS, accounts).routed.iloc[0]

@@ -8,7 +8,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``definitions``: ACCOUNT_LEVELS, agreement, DEFAULT_LEVEL, derive_definitions, GEO_UNITS, NAMED_COLUMNS,
   NAMED_REASONS, RULE_COLUMNS, TerritoryDefinitions
 - ``etm``: BOOLEAN_FILTER_MAX_CHARS, chunk_values, county_zips, DEFAULT_SEGMENT_FIELD, etm_export, ETM_ITEM_COLUMNS,
-  ETM_MANUAL_COLUMNS, ETM_RULE_COLUMNS, ETM_RULE_TERRITORY_COLUMNS, EtmExport, FLAT_COLUMNS, GEO_FIELDS,
+  ETM_MANUAL_COLUMNS, ETM_RULE_COLUMNS, ETM_RULE_TERRITORY_COLUMNS, EtmExport, FLAT_COLUMNS, flat_rules, GEO_FIELDS,
   ITEMS_PER_RULE, LOAD_ORDER, NAME_MAX_CHARS, RULES_PER_TERRITORY, VALUE_MAX_CHARS
 - ``keys``: geography_keys, is_us, LEVELS, US
 - ``lanes``: account_lanes, lane_name, territory_lanes
@@ -63,6 +63,7 @@ _PUBLIC = {
     "derive_definitions": "definitions",
     "describe": "words",
     "etm_export": "etm",
+    "flat_rules": "etm",
     "geography_keys": "keys",
     "is_us": "keys",
     "lane_name": "lanes",

@@ -214,7 +214,7 @@ def _territory_rules(tid: str, t: pd.Series, geo: list, segment_field: str, prob
     return rules, items, links
 
 
-def _flat(defs: TerritoryDefinitions) -> pd.DataFrame:
+def flat_rules(defs: TerritoryDefinitions) -> pd.DataFrame:
     """territory_rules.csv: one row per territory and field, canonical field names, precedence 1 = first."""
     rows = []
     terr = defs.territories
@@ -270,4 +270,4 @@ def etm_export(defs: TerritoryDefinitions, *, segment_field: str = DEFAULT_SEGME
                         "territory assignment rules)")
     rule_df = pd.DataFrame(rules, columns=ETM_RULE_COLUMNS[:-1]).assign(Territory2ModelId=model_id)
     return EtmExport(rule_df[ETM_RULE_COLUMNS], pd.DataFrame(items, columns=ETM_ITEM_COLUMNS),
-                     pd.DataFrame(links, columns=ETM_RULE_TERRITORY_COLUMNS), manual, _flat(defs), problems)
+                     pd.DataFrame(links, columns=ETM_RULE_TERRITORY_COLUMNS), manual, flat_rules(defs), problems)

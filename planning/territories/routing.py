@@ -34,7 +34,7 @@ DEFAULT_TOLERANCE = 0.10
 ROUTE_COLUMNS = ["account_id", "name", "segment", "territory_id", "territory_name", "owner_rep_id", "matched_by",
                  "reason", "flagged", "distance_mi"]
 IMPACT_COLUMNS = ["territory_id", "name", "segment", "owner_rep_id", "routed_accounts", "accounts_before",
-                  "accounts_after", "metric_before", "metric_after", "target", "load_before", "load_after",
+                  "accounts_after", "book_before", "book_after", "book_target", "load_before", "load_after",
                   "in_band_before", "in_band_after"]
 LEVEL_NAMES = {"zip": "ZIP", "zip3": "ZIP3", "county": "county", "state": "state", "country": "country"}
 
@@ -230,12 +230,12 @@ def balance_impact(before: Plan, after: Plan, accounts_before: pd.DataFrame, acc
         "routed_accounts": n_routed.reindex(touched).fillna(0).astype(int).to_numpy(),
         "accounts_before": b0["accounts"].reindex(touched).to_numpy(),
         "accounts_after": b1["accounts"].reindex(touched).to_numpy(),
-        "metric_before": b0[metric].reindex(touched).to_numpy(float),
-        "metric_after": b1[metric].reindex(touched).to_numpy(float),
-        "target": t1.reindex(touched).to_numpy(float)})
+        "book_before": b0[metric].reindex(touched).to_numpy(float),
+        "book_after": b1[metric].reindex(touched).to_numpy(float),
+        "book_target": t1.reindex(touched).to_numpy(float)})
     with np.errstate(divide="ignore", invalid="ignore"):
-        impact["load_before"] = impact["metric_before"] / t0.reindex(touched).to_numpy(float)
-        impact["load_after"] = impact["metric_after"] / impact["target"]
+        impact["load_before"] = impact["book_before"] / t0.reindex(touched).to_numpy(float)
+        impact["load_after"] = impact["book_after"] / impact["book_target"]
     impact["in_band_before"] = (impact["load_before"] - 1).abs() <= tol + 1e-9
     impact["in_band_after"] = (impact["load_after"] - 1).abs() <= tol + 1e-9
     segs = set(impact["segment"].dropna())
