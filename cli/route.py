@@ -20,7 +20,7 @@ from cli.common import echo_table, load_data
 from cli.plans import AuthorOpt, DbOpt, _author, _fail, _store, _view, resolve_plan
 from planning.access import AccessDenied
 from planning.data import FileError, write_csv
-from planning.plans import ReviewError, StoreError
+from planning.plans import StoreError
 
 PlanRef = Annotated[str, typer.Argument(help="'current', a saved plan name (name@3 for version 3), or an assignment CSV.")]
 BaseAccountsOpt = Annotated[Optional[Path], typer.Option("--base-accounts", help="The accounts file the plan was made from (CSV, Excel or Parquet). Omit (with --reps) for the sample company.")]
@@ -79,6 +79,7 @@ def register(app: typer.Typer) -> None:
                   mapping: MappingOpt = None, db: DbOpt = None, author: AuthorOpt = None):
         """Route new accounts by a plan's territory rules: named account, then the most specific geography, then the
         segment default; an account nothing matches goes to the nearest eligible territory with room, flagged."""
+        from planning.plans import ReviewError  # lazy: the review log loads SQLAlchemy
         from planning.territories import routing_files
 
         if submit and not save:

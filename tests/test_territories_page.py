@@ -54,6 +54,9 @@ def new_accounts_csv(sample, n=25) -> bytes:
 
 
 def test_sales_ops_read_the_definitions_and_route_into_review(db, sample):
+    from planning.reporting import labels
+
+    labels.UNLABELLED.clear()
     at = page(OPS).run()
     assert not at.exception, at.exception
     lines = texts(at)
@@ -75,6 +78,7 @@ def test_sales_ops_read_the_definitions_and_route_into_review(db, sample):
     assert len(routed) == 25 and routed["reason"].str.contains("no rule matched").any()
     assert routed["reason"].str.contains("→ T-").all() and routed["owner"].str.contains(r"\(R-\d+\)").all()
     assert len(frame_with(at, "load_after")) >= 1
+    assert labels.UNLABELLED == set()  # every header drawn is a registered label
     at.text_input(key="terr_save_name").input("Prop")
     at.button(key="terr_save").click().run()
     assert not at.exception
