@@ -321,7 +321,7 @@ def register(app: typer.Typer) -> None:
                    zip_: Annotated[Optional[Path], typer.Option("--zip", help="Also write every file into this zip.")] = None,
                    db: DbOpt = None, ds=None):
         """Publish an approved plan version as CRM import files (Data Loader Id/OwnerId, territories, members,
-        quotas) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
+        quotas, the territory definitions as ETM assignment rules and a flat territory_rules.csv) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
         published (see `review`); the publication is recorded in the plan's audit log."""
         from planning.plans import ReviewError, publish_plan
 
@@ -341,6 +341,8 @@ def register(app: typer.Typer) -> None:
             write_csv(df, out_dir / fname)
             typer.echo(f"wrote {out_dir / fname} ({len(df):,} rows)")
         (out_dir / "manifest.json").write_text(ex.manifest_json(), encoding="utf-8")
+        if ex.rules is not None:  # the ETM assignment rules: their load order and what was split or cannot fit
+            (out_dir / "etm_README.txt").write_text(ex.rules.readme(), encoding="utf-8")
         m = ex.manifest
         typer.echo(f"wrote {out_dir / 'manifest.json'}: {m['plan']} v{m['version']} approved by {m['approved_by']} "
                    f"on {m['approved_at'][:10]}, published by {m['published_by']}")

@@ -12,7 +12,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("planning/data", "planning/plans", "planning/capacity", "planning/compensation", "planning/reporting")
+PACKAGES = ("planning/data", "planning/plans", "planning/capacity", "planning/compensation", "planning/reporting",
+            "planning/territories")
 MARK = "Public names, by module"
 
 BODY = '''from __future__ import annotations

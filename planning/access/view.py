@@ -341,5 +341,42 @@ class ScopedView:
         newp = apply_changes(plan, changes, name=name, source=source)
         return self.save_plan(newp, note=newp.note.splitlines()[-1], author=author, accounts=export.clean)
 
+    # ------------------------------------------------------------------ territory rules and routing
+    def territory_definitions(self, plan):
+        """The territory definitions of ``plan`` (:func:`planning.territories.derive_definitions`, on the whole
+        data: a rule is the company's), cut to the territories the user may see with their rules and named
+        accounts."""
+        from planning.territories import derive_definitions
+
+        defs = derive_definitions(plan, self._ds.accounts)
+        keep = self.territories(plan)
+        if keep is None:
+            return defs
+        keep = set(keep)
+        return replace(defs, territories=defs.territories.loc[defs.territories.index.isin(keep)],
+                       rules=defs.rules.loc[defs.rules["territory_id"].isin(keep)].reset_index(drop=True),
+                       named=defs.named.loc[defs.named["territory_id"].isin(keep)].reset_index(drop=True))
+
+    def route_accounts(self, plan, export, *, name: str | None = None, source: str = ""):
+        """Route the clean rows of ``export`` (:meth:`load_crm_export`) by ``plan``'s rules
+        (:func:`planning.territories.route`; needs edit_plans: a routing is a plan change, on every team's books)."""
+        require(self.user, P.EDIT_PLANS)
+        from planning.territories import derive_definitions, route
+
+        ds = self._ds
+        defs = derive_definitions(plan, ds.accounts)
+        return route(plan, defs, export.clean, ds.reps, ds.accounts, plan_year=ds.plan_year, settings=ds.settings,
+                     source=source, name=name)
+
+    def save_routed(self, result, *, name: str, author: str = "", submit: bool = False, note: str = ""):
+        """Save a routing's new version (headline figures on the accounts with the routed ones) and, with
+        ``submit``, put it up for review: (saved version, the version now in review or None)."""
+        from planning.plans import review
+
+        v = self.save_plan(result.plan, note=note or result.plan.note, name=name, author=author,
+                           accounts=result.accounts)
+        in_review = review.submit(self.store, self.user, name, v.version, note) if submit else None
+        return v, in_review
+
 
 __all__ = ["ScopedView", "hidden_columns", "visible_columns", "visible_figures", "OTHER_TEAM"]

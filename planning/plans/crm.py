@@ -11,6 +11,10 @@ Export shapes (Salesforce Data Loader / Enterprise Territory Management style; o
   quarter when quarterly quotas are given, else one annual row) – only with a quota table.
 * ``skipped``             accounts that cannot be imported, with the reason (unassigned, open territory,
   owner without a CRM user id).
+* ``rules``               with the plan's accounts: its territory definitions as ETM assignment rules
+  (ObjectTerritory2AssignmentRule, …RuleItem, RuleTerritory2Association, named accounts as
+  ObjectTerritory2Association Territory2Manual) and the flat ``territory_rules.csv``
+  (:func:`planning.territories.etm_export`; what was split or cannot fit is in ``rules.problems``).
 
 Change detection compares a newer CRM account export with a saved plan and the account data the plan
 was made from (the *baseline*):
@@ -61,6 +65,7 @@ class CrmExport:
     quotas: pd.DataFrame | None
     skipped: pd.DataFrame
     manifest: dict | None = None  # who approved and who published this version (planning.plans.review.publish)
+    rules: object | None = None  # planning.territories.EtmExport: the ETM assignment rules, with the accounts
 
     def files(self) -> dict[str, pd.DataFrame]:
         out = {"account_owners.csv": self.account_owners, "territories.csv": self.territories,
@@ -68,6 +73,8 @@ class CrmExport:
         if self.quotas is not None:
             out["quotas.csv"] = self.quotas
         out["skipped_accounts.csv"] = self.skipped
+        if self.rules is not None:
+            out.update(self.rules.files())
         return out
 
     def to_zip(self) -> bytes:
@@ -78,6 +85,8 @@ class CrmExport:
                 z.writestr(name, to_safe_csv(df))
             if self.manifest is not None:
                 z.writestr("manifest.json", self.manifest_json())
+            if self.rules is not None:
+                z.writestr("etm_README.txt", self.rules.readme())
         return buf.getvalue()
 
     def manifest_json(self) -> str:
@@ -98,13 +107,15 @@ def _crm_ids(reps: pd.DataFrame) -> pd.Series:
 
 
 def crm_export(plan: Plan, reps: pd.DataFrame, *, before: Plan | None = None, changed_only: bool = False,
-               quotas=None, plan_year: int | None = None, manifest: dict | None = None) -> CrmExport:
+               quotas=None, plan_year: int | None = None, manifest: dict | None = None,
+               accounts: pd.DataFrame | None = None) -> CrmExport:
     """The CRM import files for ``plan``.
 
     ``before`` (e.g. the current CRM plan) with ``changed_only`` limits the owner file to accounts whose
     owner changes.  ``quotas`` is a :class:`planning.compensation.quota.QuotaResult` or a frame indexed (or keyed) by
     territory_id with ``quota_usd`` (and optional ``Q1_quota_usd``..``Q4_quota_usd``); ``plan_year`` dates
-    the quota rows.
+    the quota rows.  With ``accounts`` (the data the plan was made from) the territory definitions are added as
+    ETM assignment rules (``rules``).
     """
     crm = _crm_ids(reps)
     terr = plan.territories
@@ -134,8 +145,13 @@ def crm_export(plan: Plan, reps: pd.DataFrame, *, before: Plan | None = None, ch
                                         "Territory2DeveloperName": assigned.map(developer_name).to_numpy(),
                                         "AssociationCause": "Territory2Manual"})
     quota_rows = _quota_rows(quotas, terr, crm, plan_year) if quotas is not None else None
+    rules = None
+    if accounts is not None:
+        from planning.territories import derive_definitions, etm_export  # lazy: plans load without territories
+
+        rules = etm_export(derive_definitions(plan, accounts))
     return CrmExport(plan.name, owners, territories, territory_users, account_territories, quota_rows, skipped,
-                     manifest)
+                     manifest, rules)
 
 
 def developer_name(territory_id) -> str:

@@ -31,7 +31,8 @@ def publish_plan(store, user: User, name: str, version: int | None, ds, *, chang
         except QuotaError as exc:
             warnings.append(f"no quotas written ({exc})")
     export = crm_export(plan, ds.reps, before=ds.current_plan(), changed_only=changed_only, quotas=q,
-                        plan_year=ds.plan_year)
+                        plan_year=ds.plan_year, accounts=ds.accounts)
+    warnings += export.rules.problems if export.rules is not None else []
     export.manifest = {**review.record_publication(store, user, name, st.version),
                        "files": {k: int(v) for k, v in export.counts().items()}, "changed_only": changed_only}
     return export, warnings

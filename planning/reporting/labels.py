@@ -230,6 +230,19 @@ LABELS: dict[str, Label] = {
     "sdr_cost_usd": _m("SDR cost per head"), "se_cost_usd": _m("SE cost per head"),
     "csm_book_usd": _m("ARR book per CSM"),
     "pipeline_coverage_target": _r("Pipeline coverage needed"),
+    # territory rules and routing (Territories page; planning.territories)
+    "rules": _c("Rules"), "named_accounts": _c("Named accounts"), "rule_level": _t("Rule on"),
+    "rule_value": _t("Matches"), "matched_by": _t("Matched by", "Named account, the geography level that matched, "
+                                                  "the segment default, or the nearest territory with room."),
+    "flagged": _t("Flagged for review", "No rule matched: it went to the nearest eligible territory with room."),
+    "distance_mi": Label("Distance (mi)", MILES, "To the owner's home (or the book's centre)."),
+    "routed_accounts": _c("Routed accounts"),
+    "book_before": Label("Book before", NUMBER, "The balanced metric of the book before routing."),
+    "book_after": Label("Book after", NUMBER, "The balanced metric of the book with the routed accounts."),
+    "book_target": Label("Target book", NUMBER, "The segment's total in proportion to capacity."),
+    "load_before": _r("Load before", "Book ÷ target before routing."),
+    "load_after": _r("Load after", "Book ÷ target after routing."),
+    "in_band_before": _t("In band before"), "in_band_after": _t("In band after"),
 }
 
 # mid-year changes: leavers, hires, pro-rated quotas, holdover (Changes page, `change` command; planning.changes)
