@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("planning/data", "planning/plans", "planning/capacity", "planning/compensation", "planning/reporting",
-            "planning/territories")
+            "planning/territories", "planning/changes")
 MARK = "Public names, by module"
 
 BODY = '''from __future__ import annotations

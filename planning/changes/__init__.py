@@ -5,12 +5,14 @@ the plan it derives from, the option, the holdover days) in its settings.  The c
 run in ``jobs/change_job.py``; everything else is here.
 
 Public names, by module (import them from this package; they load on first use):
-- ``spec``: CHANGE_KIND, change_of, ChangeError, ChangeSpec, hire, KINDS, leaver, months_before, OPTION_TITLES, OPTIONS
-- ``versions``: apply_carve, carve_inputs, change_version, default_name, hire_territory, leaver_territories, placeholder_plan, rep_row
-- ``quota_moves``: flows_between, holder_potential, holder_quotas, prorate, QUOTA_CHANGE_COLUMNS, quota_changes
 - ``holdover``: HOLDOVER_COLUMNS, holdover_report, holdover_total
-- ``options``: BOOK_COLUMNS, ChangeOption, evaluate, side_by_side, side_by_side_words, SIDE_BY_SIDE_ROWS
-- ``saving``: base_plan, CRM_PLAN, save_option, split_ref
+- ``options``: BOOK_COLUMNS, ChangeOption, evaluate, side_by_side, SIDE_BY_SIDE_ROWS, side_by_side_words
+- ``quota_moves``: flows_between, holder_potential, holder_quotas, prorate, QUOTA_CHANGE_COLUMNS, quota_changes
+- ``saving``: base_plan, CRM_PLAN, review_note, save_option, split_ref
+- ``spec``: CHANGE_KIND, change_of, ChangeError, ChangeSpec, hire, KINDS, leaver, months_before, OPTION_TITLES,
+  OPTIONS
+- ``versions``: apply_carve, carve_inputs, change_version, default_name, hire_territory, leaver_territories,
+  placeholder_plan, rep_row
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from planning.lazy import lazy_exports
 _PUBLIC = {
     "BOOK_COLUMNS": "options",
     "CHANGE_KIND": "spec",
+    "CRM_PLAN": "saving",
     "ChangeError": "spec",
     "ChangeOption": "options",
     "ChangeSpec": "spec",
@@ -29,6 +32,7 @@ _PUBLIC = {
     "QUOTA_CHANGE_COLUMNS": "quota_moves",
     "SIDE_BY_SIDE_ROWS": "options",
     "apply_carve": "versions",
+    "base_plan": "saving",
     "carve_inputs": "versions",
     "change_of": "spec",
     "change_version": "versions",
@@ -48,11 +52,10 @@ _PUBLIC = {
     "prorate": "quota_moves",
     "quota_changes": "quota_moves",
     "rep_row": "versions",
+    "review_note": "saving",
+    "save_option": "saving",
     "side_by_side": "options",
     "side_by_side_words": "options",
-    "base_plan": "saving",
-    "CRM_PLAN": "saving",
-    "save_option": "saving",
     "split_ref": "saving",
 }
 __all__ = sorted(_PUBLIC)
