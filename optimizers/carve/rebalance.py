@@ -47,6 +47,18 @@ def penalty_change(p: Problem, rows: np.ndarray, loads: np.ndarray, shift: np.nd
     return band_penalty(p, rows, loads[rows] + shift) - band_penalty(p, rows, loads[rows])
 
 
+def transfer_cost(p: Problem, loads: np.ndarray, src: np.ndarray, dst: np.ndarray, shift: np.ndarray,
+                  base: np.ndarray) -> np.ndarray:
+    """``base`` (the moves' pair costs) plus the change in both books' band penalties when ``shift`` (moves ×
+    metrics) leaves book ``src`` for book ``dst``: what one move (:func:`rebalance`) or one swap (:func:`swap`)
+    costs.  Summed metric by metric onto ``base``, in that order, so every caller prices a move the same."""
+    M = len(p.metric_names)
+    out = base.copy()
+    for m in range(M):
+        out += penalty_change(p, dst * M + m, loads, shift[:, m]) + penalty_change(p, src * M + m, loads, -shift[:, m])
+    return out
+
+
 def _moves(p: Problem, mx: Matrix, assign: np.ndarray):
     """Every candidate move away from where ``assign`` puts a unit: unit, to, from, and the change in pair cost (as
     the model prices pairs, with the rules' fallback surcharge)."""
@@ -103,10 +115,7 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
             break
         loads = loads_of(p, a).reshape(-1)
         u, t, s, pair_delta = _moves(p, mx, a)
-        delta = pair_delta.copy()
-        for m in range(M):
-            v = p.unit_metrics[u, m]
-            delta += penalty_change(p, t * M + m, loads, v) + penalty_change(p, s * M + m, loads, -v)
+        delta = transfer_cost(p, loads, s, t, p.unit_metrics[u], pair_delta)
         good = np.flatnonzero(delta < -1e-9)
         if not len(good):
             break
@@ -186,7 +195,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
     ``per_pair`` cheapest moves each way, prices every pair of them exactly (pair costs and both books' band
     penalties, soft mode's tiers), and makes the best ones with each book in at most one swap a pass (so the prices
     hold).  Soft mode pricing; hard mode through :func:`polish`."""
-    M, T = len(p.metric_names), p.n_terr
+    T = p.n_terr
     a = np.asarray(assign).copy()
     best, best_a = objective_of(p, mx, a), a.copy()
     cap = p.max_accounts
@@ -215,10 +224,8 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
             break
         i, j = np.concatenate(left), np.concatenate(right)
         A, B = ms[i], mt[i]
-        delta = dcost[i] + dcost[j]
-        for m in range(M):
-            shift = p.unit_metrics[mu[i], m] - p.unit_metrics[mu[j], m]  # A gives u and takes v; B the reverse
-            delta += penalty_change(p, A * M + m, loads, -shift) + penalty_change(p, B * M + m, loads, shift)
+        # A gives u and takes v; B the reverse
+        delta = transfer_cost(p, loads, A, B, p.unit_metrics[mu[i]] - p.unit_metrics[mu[j]], dcost[i] + dcost[j])
         ok = delta < -1e-9
         if np.isfinite(cap).any():
             counts = np.bincount(a, weights=p.unit_accounts, minlength=T)

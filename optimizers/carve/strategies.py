@@ -44,7 +44,7 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
         return None  # budgets link every move: single moves cannot be priced one by one
     progress(0.3, f"{tag}mending the LP's rounding by single moves and swaps")
     cap = max(min(cs.mend_share * left, cs.mend_max_s), cs.mend_min_s)
-    good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
+    good = _good_enough(cs, bound)
     plan = polish(p, mx, assignment_from_x(p, x_lp), budget.child(cap), good)
     broken = broken_territories(p, plan)
     if len(broken) and not p.soft and not stop():
@@ -52,13 +52,8 @@ def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: 
         near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
         free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
         progress(0.35, f"{tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a band")
-        x0 = x_from_assignment(p, mx, plan)
-        sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(budget.left(),
-                            max(cs.mend_mip_min_s, lp_seconds)), cs.mip_gap, cs.solver, x0,
-                            0.5 * cs.mip_gap * abs(bound), should_stop=stop, good_enough=good)
-        stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
-        if stop():
-            raise Cancelled()
+        sub = _sub_mip(cs, p, mx, plan, free, min(budget.left(), max(cs.mend_mip_min_s, lp_seconds)),
+                       0.5 * cs.mip_gap * abs(bound), good, stop, stats)
         if sub.x is not None:
             mended = assignment_from_x(p, sub.x)
             if is_feasible(p, mx, mended):
@@ -115,16 +110,30 @@ def _repair_rounding(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free
     if left < cs.repair_min_left_s or cap < cs.repair_min_cap_s:
         return None
     progress(0.35, message)
-    x0 = x_from_assignment(p, mx, assign)
-    good = None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
-    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, min(left, cap), cs.mip_gap, cs.solver, x0,
-                        0.5 * cs.mip_gap * abs(bound), should_stop=stop, good_enough=good)
-    stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
     stats["first_repair_units"] = max(stats.get("first_repair_units", 0), len(free))
-    if stop():
-        raise Cancelled()
+    sub = _sub_mip(cs, p, mx, assign, free, min(left, cap), 0.5 * cs.mip_gap * abs(bound), _good_enough(cs, bound),
+                   stop, stats)
     a = assignment_from_x(p, sub.x) if sub.x is not None else None
     return a if a is not None and is_feasible(p, mx, a) else None
+
+
+def _good_enough(cs: CarveSettings, bound: float) -> float | None:
+    """The objective at which a repair may stop: within the gap target of the LP ``bound`` (None: no usable bound)."""
+    return None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
+
+
+def _sub_mip(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free: np.ndarray, time_limit_s: float,
+             gap_abs: float | None, good: float | None, stop, stats: dict, warm: np.ndarray | None = None):
+    """Every repair's integer step: units ``free`` re-optimised with every other unit where ``assign`` puts it,
+    warm from ``warm`` (a plan; default ``assign``), its seconds counted; a cancel raises."""
+    x0 = x_from_assignment(p, mx, assign)
+    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, time_limit_s, cs.mip_gap, cs.solver,
+                        x0 if warm is None else x_from_assignment(p, mx, warm), gap_abs, should_stop=stop,
+                        good_enough=good)
+    stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
+    if stop():
+        raise Cancelled()
+    return sub
 
 
 def growing_pool_mip(s: LadderState, budget: Budget) -> Candidate | None:
@@ -146,16 +155,12 @@ def growing_pool_mip(s: LadderState, budget: Budget) -> Candidate | None:
             break
         s.progress(0.5 + 0.08 * attempt, f"{s.tag}integer repair of {len(free):,} units (attempt {attempt + 1})")
         gap_abs = None if s.small else 0.5 * cs.mip_gap * abs(s.lp.objective)
-        # warm start: the best plan when the whole part is one MIP, else the LP rounding (elastic repair)
-        warm = x_from_assignment(p, mx, best if s.small and best is not None else assign)
         # an incumbent within the gap target of the whole problem's LP bound is good enough
-        good = None if s.small or s.bound <= 0 else s.bound / (1 - 0.9 * cs.mip_gap)
-        sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x_from_assignment(p, mx, assign), remaining,
-                            cs.mip_gap, cs.solver, warm, gap_abs, should_stop=s.stop, good_enough=good)
+        good = None if s.small else _good_enough(cs, s.bound)
         stats["repair_units"] = len(free)
-        stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
-        if s.stop():
-            raise Cancelled()
+        # warm start: the best plan when the whole part is one MIP, else the LP rounding (elastic repair)
+        sub = _sub_mip(cs, p, mx, assign, free, remaining, gap_abs, good, s.stop, stats,
+                       warm=best if s.small and best is not None else None)
         if sub.x is not None:
             a = assignment_from_x(p, sub.x)
             obj = objective_of(p, mx, a)
