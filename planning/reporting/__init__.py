@@ -7,7 +7,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, changes, comp_cost, Costs, Figure, figure,
   figure_help, FIGURES, holders, moved_between, movement, open_territories, quota_reps, scenario_costs, seat_cost,
   worst_segment
-- ``formats``: count, pct, people, person, person_of, ratio, usd, usd_whole
+- ``formats``: cell, count, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ _PUBLIC = {
     "Label": "labels",
     "PLAN_FROM_WORDS": "carve_words",
     "STATUS_WORDS": "carve_words",
+    "TABLE_FORMATS": "formats",
     "TRADE_OFF": "carve_words",
     "TRADE_OFF_HELP": "carve_words",
     "TRADE_OFF_LABEL": "carve_words",
@@ -35,6 +36,7 @@ _PUBLIC = {
     "bands_held": "carve_words",
     "book_balance": "figures",
     "carve_headline": "carve_words",
+    "cell": "formats",
     "changes": "figures",
     "comp_cost": "figures",
     "count": "formats",
