@@ -14,14 +14,23 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _blocking_job(records, user: str, release: threading.Event, kind: str = "carve") -> int:
-    """A job of ``user`` that stays running until ``release`` is set (what another user's carve looks like)."""
+    """A job of ``user`` that stays running until ``release`` is set (what another user's carve looks like),
+    returned once its thread has marked it running: before that it is queued, without a start time, and what
+    a re-attach says of it ("started at") would be its creation time — on a loaded machine a race."""
+    import time
+
     from jobs.manager import manager
 
     def work(ctx):
         release.wait(120)
         return {"status": "succeeded", "summary": "done"}
 
-    return manager().submit(records, kind, "held open", user, {"dataset": "sample"}, work)
+    job_id = manager().submit(records, kind, "held open", user, {"dataset": "sample"}, work)
+    for _ in range(300):
+        if records.get(job_id)["status"] == "running":
+            break
+        time.sleep(0.1)
+    return job_id
 
 
 def test_engine_under_load_is_the_cluster_only_for_auto():
