@@ -1,7 +1,8 @@
 """Concurrent demo carves in a real Chromium: N = 1, 2 and 4 users, each in a browser session of their own, press
 Run carve within a second of each other, while another user opens a page.
 
-Run: `flock /tmp/heavy.lock python benchmarks/concurrent_bench.py` (`--rounds 1,2,4`, `--page Disruption`).  One
+Run: `flock /tmp/heavy.lock python benchmarks/concurrent_bench.py` (`--rounds 1,2,4`, `--page Disruption`; `--write`
+also writes the table to benchmarks/results_concurrent.md, the section run_all.py puts in RESULTS.md).  One
 ``streamlit run app.py`` serves every round, with sign-in on through a local OIDC provider (tests/e2e/signin.py's
 mock), so each session is a different user (one user's second click re-attaches to their running carve instead of
 starting another: jobs.carve_job.start_carve).  The app uses a temporary plan store holding the users and today's
@@ -171,11 +172,40 @@ def report(rows: list[dict], page_title: str) -> None:
               f"{r['loaded']:.2f} s while they run ({r['running_at_open']} of {r['n']} still running then)")
 
 
+def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], started: str) -> str:
+    """The rounds as the RESULTS.md section: one row per carver, then each round's watcher and ratio."""
+    single = next((c["click_done"] for r in rows if r["n"] == 1 for c in r["carvers"]), None)
+    out = ["# Concurrent demo carves in Chromium (issue 23)", "",
+           f"`flock /tmp/heavy.lock python benchmarks/concurrent_bench.py --write`, {started}, {os.cpu_count()} cores, "
+           f"load average {loads[0]:.1f} at the start and {loads[1]:.1f} at the end (a shared machine: compare rows "
+           "of this run). Each carver is a user of their own in a browser session of their own, pressing Run carve "
+           "within the spread shown; click → done is until their page shows the job finished, job s the job's own "
+           f"started → finished. Targets: with 4 at once each within 2× the single carve; the watcher's {page_title} "
+           "page open ≤ 2 s while they run.", "",
+           "| carves at once | user | click → done (s) | × the single carve | job (s) | status | where it ran |",
+           "|---:|---|---:|---:|---:|---|---|"]
+    for r in rows:
+        for c in r["carvers"]:
+            cd = c["click_done"]
+            times = "–" if cd is None else f"{cd:.1f}"
+            ratio = "–" if cd is None or not single else f"{cd / single:.2f}×"
+            js = f"{c['seconds']:.1f}" if "seconds" in c else "–"
+            out.append(f"| {r['n']} | {c['user']} | {times} | {ratio} | {js} | {c.get('status', '')} | "
+                       f"{c.get('engine', '')} |")
+    out += ["", f"| carves at once | clicks within (s) | watcher opens {page_title}, idle (s) | while they run (s) | "
+                "carves still running then |", "|---:|---:|---:|---:|---:|"]
+    out += [f"| {r['n']} | {r['spread']:.2f} | {r['idle']:.2f} | {r['loaded']:.2f} | {r['running_at_open']} of {r['n']} |"
+            for r in rows]
+    return "\n".join(out) + "\n"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", default="1,2,4", help="carvers per round, in order")
     ap.add_argument("--page", default="Disruption", help="the page the watcher opens while they carve")
+    ap.add_argument("--write", action="store_true", help="also write benchmarks/results_concurrent.md")
     args = ap.parse_args()
+    load_start, started = os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     counts = [int(x) for x in args.rounds.split(",") if x.strip()]
     from oidc_provider_mock import User as ProviderUser
     from oidc_provider_mock import run_server_in_thread
@@ -205,6 +235,10 @@ def main() -> None:
             browser.close()
             next(server, None)
     report(rows, args.page)
+    if args.write:
+        text = markdown(rows, args.page, (load_start, os.getloadavg()[0]), started)
+        (ROOT / "benchmarks" / "results_concurrent.md").write_text(text)
+        print(f"wrote {ROOT / 'benchmarks' / 'results_concurrent.md'}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ SCRIPTS = {
     "carve": ["carve_bench.py", "--metrics", "potential_usd,arr_usd,workload_hours,accounts"],
     "capacity": ["capacity_bench.py", "--write"],
     "comp": ["comp_bench.py", "--write"],
+    "concurrent": ["concurrent_bench.py", "--write"],  # 1, 2, 4 users carving at once in Chromium: a few minutes
     "scale": ["scale_bench.py", "--write"],  # 500,000 × 2,500: an hour or more on 2 cores, so only on request
 }
 SLOW = {"scale"}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import streamlit as st
 
 from jobs import current_user
-from jobs.carve_job import record_known
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
 from planning.plans import JobRecords
@@ -57,13 +56,10 @@ except Exception as exc:  # noqa: BLE001 - without a store the page cannot run j
     st.error(f"The plan store is not available, so carves cannot run as jobs: {exc}")
     st.stop()
 
-if submitted:
-    cached = carve_runs.recall(settings_key)
-    if cached is None:
-        st.session_state[JOB] = carve_runs.start(store, ds, cs, user, state.dataset_version())  # or re-attach
-    elif cached.status != "cancelled":  # solved before: recorded as this user's run, so a reload finds it
-        st.session_state[JOB] = record_known(store, cached, ds.accounts, ds.reps, ds.plan_year, user,
-                                             state.dataset_version())
+if submitted:  # re-attach to the user's running carve, else record a result solved before, else start one
+    followed = carve_runs.run_pressed(store, ds, cs, user, state.dataset_version(), settings_key)
+    if followed is not None:
+        st.session_state[JOB] = followed
 
 # re-attach: the job this session started, else the user's carve still running (after a reload), else the user's
 # last finished carve (a reload, a new browser: the result comes back, saved or not)

@@ -15,12 +15,11 @@ from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
 from ui.plan_picker import cache_scope, plan_page_header
 from ui.tables import show_table
-from planning.reporting import FIGURES, figure, figure_help, kinds, label
+from planning.reporting import FIGURES, TABLE_FORMATS, figure, figure_help, kinds, label
 from ui.format import count, usd
 from ui.widgets import XLSX, download_file
 
 TABS, BALANCE, CAPACITY = "cmp_tabs_part", "cmp_balance_part", "cmp_capacity_part"  # the fragments' keys
-ROW_FORMAT = {"money": "${:,.0f}", "pct": "{:.1%}", "count": "{:,.0f}", "ratio": "{:.2f}×"}
 
 user = access.page_user(Permission.VIEW_PLANS)
 pick = plan_page_header("Compare", "Pick 2–4 plans from this session or the plan library. The best value of each "
@@ -64,7 +63,9 @@ def _row_labels(keys: list) -> list[str]:
 
 def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:,.3f}", row_kind=None):
     """Styler: best value per row in green, a ● column for rows that differ, rows read as their labels and
-    formatted by their kind (``row_kind``: row key → the key whose label kind formats it)."""
+    formatted by their kind with the shared formats (planning.reporting.formats.TABLE_FORMATS: a figure reads as
+    on every other page), ``fmt`` for rows of another kind (``row_kind``: row key → the key whose label kind
+    formats it)."""
     best = best_in_row(wide, better)
     shown = wide.copy()
     shown.insert(0, "differs", differs(wide).map({True: "●", False: ""}))
@@ -78,10 +79,10 @@ def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:
     by_kind: dict[str, list] = {}  # one format call per kind, not per row (each call costs an indexing pass)
     for k, shown_k in zip(keys, shown.index):
         kind = kinds([row_kind(k) if row_kind else k]).popitem()[1]
-        if kind in ROW_FORMAT and not isinstance(k, tuple):
+        if kind in TABLE_FORMATS and not isinstance(k, tuple):
             by_kind.setdefault(kind, []).append(shown_k)
     for kind, rows in by_kind.items():
-        style = style.format(ROW_FORMAT[kind], subset=pd.IndexSlice[rows, list(wide.columns)], na_rep="–")
+        style = style.format(TABLE_FORMATS[kind], subset=pd.IndexSlice[rows, list(wide.columns)], na_rep="–")
     return style
 
 
@@ -92,7 +93,9 @@ def _balance(cmp: PlanComparison) -> None:
     figs = [f for _s, f in wide.index]
     wide.index = [f"{s} · {label(f)}" for s, f in wide.index]
     better = {i: LOWER_IS_BETTER[f] for i, f in zip(wide.index, figs)}
-    st.dataframe(highlight(wide, better, "{:,.2f}"), width="stretch", height=min(600, 40 + 35 * len(wide)))
+    figure_of = dict(zip(wide.index, figs))  # "SMB · Spread (CV)" formats as the CV it is
+    st.dataframe(highlight(wide, better, "{:,.2f}", row_kind=figure_of.get), width="stretch",
+                 height=min(600, 40 + 35 * len(wide)))
     st.caption(figure_help("balance_max_min") + " Spread (CV) = standard deviation ÷ mean; worst deviation = "
                "the largest gap between a book and its target.")
 
@@ -101,7 +104,7 @@ def _quota(cmp: PlanComparison) -> None:
     if cmp.quota is None:
         st.info("Quota coverage needs bookings targets for the plan year.")
         return
-    st.dataframe(highlight(cmp.quota, {}, "{:.0%}"), width="stretch")
+    st.dataframe(highlight(cmp.quota, {}, row_kind=lambda _segment: "quota_coverage"), width="stretch")
     long = cmp.quota.drop(index="Total", errors="ignore").reset_index().melt(
         id_vars="segment", var_name="plan", value_name="coverage_ratio")
     import altair as alt

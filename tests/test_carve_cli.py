@@ -1,7 +1,17 @@
 """`python -m planning carve`: writes the CRM assignment and territory summary; exit 1 with a diagnosis when infeasible."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+
+from planning.reporting import PLAN_FROM_WORDS
+
+
+def _plan_from_words_of_every_step() -> set[str]:
+    """What a one-part carve can say it came from (a step alone, or a start rebalanced when the LP ran out)."""
+    return set(PLAN_FROM_WORDS.values()) | {f"{w}, rebalanced account by account (the LP ran out of time)"
+                                             for w in PLAN_FROM_WORDS.values()}
 
 
 def test_carve_cli_writes_assignment_and_summary(cli, tmp_path, sample):
@@ -12,6 +22,11 @@ def test_carve_cli_writes_assignment_and_summary(cli, tmp_path, sample):
     r = cli(["carve", "--config", cfg, "--mode", "hard", "--out", out, "--summary-out", summ])
     assert r.exit_code == 0, r.output
     assert "status: optimal" in r.output and "gap" in r.output and "worst_dev" in r.output
+    # the repair ladder's step in the words of the page's Solver details
+    said = [x for x in r.output.splitlines() if x.startswith("Plan from: ")]
+    assert len(said) == 1, r.output
+    steps = [re.sub(r" \(\d+ parts?\)$", "", step) for step in said[0][len("Plan from: "):].split("; ")]
+    assert steps and set(steps) <= _plan_from_words_of_every_step(), said  # per part when the parts differ
     a = pd.read_csv(out, encoding="utf-8-sig", dtype=str)
     assert len(a) == len(sample.accounts) and a["account_id"].is_unique
     assert {"new_owner_id", "new_owner_name", "old_owner_id", "reason"} <= set(a.columns)

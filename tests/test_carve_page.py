@@ -100,6 +100,15 @@ def test_headline_in_words_and_solver_terms_only_in_the_expander(store, sample):
         leaks = [t[:200] for t in outside if word.lower() in t.lower()]
         assert not leaks, (word, leaks[:3])
     assert "optimal" in inside and "LP bound" in inside
+    # the expander says which step of the repair ladder produced the plan, in words (the CLI prints the same)
+    from jobs import job_manager
+    from planning.plans import JobRecords
+    from planning.reporting import plan_from_words
+
+    records = JobRecords(store.engine)
+    carve = job_manager().result(int(records.list(kind="carve")["id"].iat[0]), records)
+    details = next(d.value for d in at.dataframe if "solver_value" in d.value.columns).set_index("item")["solver_value"]
+    assert carve.plan_from and details["Plan from"] == plan_from_words(carve.plan_from) != carve.plan_from
     # people by name, the job list and moved accounts in labelled tables
     assert re.search(r"[A-Z][a-z]+ [A-Z][a-z]+ \(R-\d{3}\)", " ".join(moves["from_owner_name"].astype(str)))
     assert "from_owner" not in moves.columns

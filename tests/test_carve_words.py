@@ -6,8 +6,8 @@ import math
 import pandas as pd
 
 from jobs.frontier_job import point_names
-from planning.reporting.carve_words import (bands_held, carve_headline, solver_details, trade_off_step,
-                                            trade_off_weight)
+from planning.reporting.carve_words import (PLAN_FROM_WORDS, bands_held, carve_headline, plan_from_words,
+                                            solver_details, trade_off_step, trade_off_weight)
 
 
 def test_headline_of_a_proven_balanced_plan():
@@ -52,6 +52,34 @@ def test_solver_details_keep_the_solver_terms():
     d = solver_details("optimal", 0.0013, 1234.5, 1232.9, 1.04, 0.5).set_index("item")["solver_value"]
     assert d["Solver status"].startswith("optimal") and d["Gap to the LP bound"] == "0.13%"
     assert d["Objective (model units)"] == "1,234.5" and d["Model build"] == "1.0 s"
+    assert "Plan from" not in d  # no step named: no row (a run without a plan)
+
+
+def test_solver_details_say_which_ladder_step_produced_the_plan():
+    d = solver_details("optimal", 0.0013, 1234.5, 1232.9, 1.04, 0.5, "integer repair").set_index("item")
+    assert d.loc["Plan from", "solver_value"] == "integer repair of the LP"
+    assert list(d.index[:2]) == ["Solver status", "Plan from"]
+
+
+def test_plan_from_in_words_per_part_and_rebalanced():
+    """The strings optimizers.carve.ladder.describe_sources writes, read as words."""
+    assert plan_from_words("mended rounding") == "rounding of the LP, mended by single moves and swaps"
+    assert plan_from_words("LP rounding (bands narrowed)") == "rounding of the LP with narrowed bands"
+    assert plan_from_words("mended rounding (5 parts), integer repair (1 part)") == \
+        "rounding of the LP, mended by single moves and swaps (5 parts); integer repair of the LP (1 part)"
+    assert plan_from_words("greedy, rebalanced (2 parts), LP rounding (bands narrowed) (1 part)") == \
+        ("nearest territory with room (greedy), rebalanced account by account (the LP ran out of time) (2 parts); "
+         "rounding of the LP with narrowed bands (1 part)")
+    assert plan_from_words("a step added later") == "a step added later"  # its own name, never an error
+    assert plan_from_words("") == ""
+
+
+def test_every_step_of_the_default_ladder_has_words():
+    from optimizers.carve.ladder import DEFAULT_LADDER
+
+    for step in DEFAULT_LADDER:
+        if step.name != "narrowed bands":  # it re-solves the LP and offers no plan of its own
+            assert step.name in PLAN_FROM_WORDS or step.name == "starting plan", step.name
 
 
 def test_trade_off_steps_map_to_continuity_weights():

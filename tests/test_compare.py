@@ -9,6 +9,7 @@ from planning.plans.compare import (HEADLINE_BETTER, account_moves, best_in_row,
                               plan_cost)
 from planning.data.defaults import SEGMENT_DEFAULTS
 from tests.test_disruption import AS_OF, data  # noqa: F401  (fixture: the hand-built plans)
+from tests.test_figures_consistency import SAVED, _page, setup, shown_cells  # noqa: F401  (fixture: a saved draft)
 
 
 def test_hand_built(data):  # noqa: F811
@@ -124,3 +125,33 @@ def test_roles_see_no_quota_or_cost_they_may_not(sample):
     # the workbook's headers are labels, not field names
     head = pd.read_excel(io.BytesIO(full.to_excel()), sheet_name="Headline")
     assert "Accounts moved" in head["Figure"].tolist() and "accounts_moved" not in head["Figure"].tolist()
+
+
+def test_the_compare_page_reads_figures_as_every_other_page(setup, sample):  # noqa: F811
+    """Compare's tables format each row by its label's kind with the shared formats (planning.reporting.formats):
+    percentages with one decimal as a table's percent column and Quota and Comp's coverage, ratios with ×, an
+    empty book as words, whole dollars."""
+    from planning.reporting import figures as F
+    from planning.reporting import pct, ratio, usd_whole
+
+    db, cur, prop, want = setup
+    at = _page("7_Compare.py").run()
+    assert not at.exception, at.exception
+    head, balance, disruption, quota = (shown_cells(t) for t in at.dataframe[:4])
+    today = cur.name
+    assert head.at["Potential: largest ÷ smallest", today] == "∞ (an empty book)"  # a Mid-market book is empty
+    assert head.at["ARR moved", SAVED] == usd_whole(want["arr_moved_usd"])
+    bal = F.balance(prop, sample.accounts, sample.reps, sample.plan_year, sample.settings).set_index(
+        ["segment", "metric"])
+    smb = bal.loc[("SMB", "potential_usd")]
+    assert balance.at["SMB · Spread (CV)", SAVED] == pct(smb["cv"], 1)  # a CV reads as a percentage
+    assert balance.at["SMB · Largest ÷ smallest", SAVED] == ratio(smb["max_min"])
+    assert balance.at["SMB · Worst deviation from target", SAVED] == pct(smb["worst_dev"], 1)
+    assert disruption.at["Pipeline moved", SAVED].startswith("$") and disruption.at["Accounts", SAVED] == \
+        f"{len(sample.accounts):,}"
+    qc = _page("4_Quota_and_Comp.py")
+    qc.session_state["quota.plan_name"] = SAVED
+    qc.run()
+    assert not qc.exception, qc.exception
+    coverage = next(m.value for m in qc.metric if m.label == "Quota coverage")
+    assert quota.at["Total", SAVED] == coverage  # "115.0%", as on Quota and Comp

@@ -25,6 +25,7 @@ import pytest
 from planning.plans.disruption_report import NO_MANAGER, disruption, manager_summary_html
 from planning.data.geo import haversine_mi
 from planning.plans.plan import Plan
+from planning.reporting.formats import pct, usd_whole
 
 AS_OF = pd.Timestamp("2026-11-30")
 IDS = [f"a{i}" for i in range(1, 11)]
@@ -159,6 +160,10 @@ def test_manager_filter_and_exports(report):
     assert html.startswith("<!DOCTYPE html>") and "Mia" in html and "@media print" in html
     assert "<script" not in html and "http" not in html  # self-contained
     assert "Acct 3" in html and "Acct 6" not in html
+    # figures read as on the Disruption page (planning.reporting.formats): whole dollars, % with one decimal
+    team = m1.managers.iloc[0]
+    assert f"ARR retained<b>{pct(team['pct_arr_retained'], 1)}</b>" in html
+    assert f"ARR out<b>{usd_whole(team['arr_out_usd'])}</b>" in html
     xls = pd.read_excel(io.BytesIO(report.to_excel()), sheet_name=None)
     assert {"Summary", "Moved accounts", "All accounts", "Reps", "Managers", "Flows"} <= set(xls)
     assert len(xls["All accounts"]) == 10 and len(xls["Moved accounts"]) == 8

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from planning.plans import PlanStore, plan_summary
 from planning.plans.sample_proposal import load_sample_proposal
-from planning.reporting import count, usd
+from planning.reporting import count, pct, ratio, usd, usd_whole
 from planning.reporting import figures as F
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
@@ -35,6 +35,14 @@ def _metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
 
+def shown_cells(table):
+    """The strings a styled table (Compare's) puts on screen, as the browser gets them: the Styler's display
+    values, rows by label (an AppTest dataframe's ``.value`` holds the numbers underneath)."""
+    from streamlit import dataframe_util
+
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(table.proto.arrow_data.styler.display_values)
+
+
 def _page(name: str) -> AppTest:
     return AppTest.from_file(str(PAGES / name), default_timeout=240)
 
@@ -56,6 +64,7 @@ def test_pages_show_the_same_figures(setup, sample):
     m = _metrics(at)
     assert m["Accounts moved"] == count(want["accounts_moved"]) and m["ARR moved"] == usd(want["arr_moved_usd"])
     assert m["Newly assigned / left unassigned"] == f"{count(want['newly_assigned'])} / 0"
+    shares = {mt.label: mt.delta for mt in at.metric if mt.delta}  # "23.4% of accounts", "14.9% of ARR"
 
     at = _page("7_Compare.py").run()
     assert not at.exception
@@ -66,6 +75,16 @@ def test_pages_show_the_same_figures(setup, sample):
     bal = F.balance(prop, sample.accounts, sample.reps, sample.plan_year, sample.settings)
     worst = F.worst_segment(bal, "potential_usd", "max_min")
     assert head.loc["Potential: largest ÷ smallest", SAVED] == pytest.approx(worst)
+    # the headline table reads as the other pages: the same strings, from the shared formats
+    cells = shown_cells(at.dataframe[0])[SAVED]
+    assert cells["Accounts moved"] == m["Accounts moved"] == count(want["accounts_moved"])
+    assert cells["Quota reps"] == m["Quota reps"] == "31"
+    assert f"{cells['Share of accounts moved']} of accounts" == shares["Accounts moved"]
+    assert f"{cells['Share of ARR moved']} of ARR" == shares["ARR moved"]
+    assert cells["ARR moved"] == usd_whole(want["arr_moved_usd"]) and cells["AE cost"] == usd_whole(want["ae_cost_usd"])
+    assert cells["Potential: largest ÷ smallest"] == ratio(worst) == f"{worst:.2f}×"
+    assert cells["Potential spread (CV)"] == pct(head.loc["Potential spread (CV)", SAVED], 1)
+    coverage = cells["Quota coverage"]
     # Carve's balance tab and the plan library read the same function
     stored = PlanStore(db).plan_summary("Prop", 1)
     assert stored["potential_max_min"] == pytest.approx(worst) and stored["quota_reps"] == want["quota_reps"]
@@ -76,6 +95,7 @@ def test_pages_show_the_same_figures(setup, sample):
         at.run()
         assert not at.exception, page
         assert _metrics(at)["Quota reps"] == count(want["quota_reps"]), page
+        assert _metrics(at)["Quota coverage"] == coverage, page  # Compare's headline row reads the same
 
 
 def test_cli_prints_the_same_numbers(setup, cli, sample):

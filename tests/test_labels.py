@@ -31,6 +31,18 @@ def test_formats_by_hand():
     assert people(reps).to_dict() == {"R-010": "Liam Turner (R-010)", "R-011": "R-011"}
 
 
+def test_a_table_cell_reads_by_its_kind():
+    """formats.cell: what Compare's tables (and the Data page's mixed-unit column) write per row kind."""
+    from planning.reporting.formats import cell
+
+    assert cell(-1200.4, "money") == "-$1,200" and cell(0.2345, "pct") == "23.4%" and cell(6007.0, "count") == "6,007"
+    assert cell(float("inf"), "ratio") == "∞ (an empty book)" and cell(1.218, "ratio") == "1.22×"
+    assert cell(1234.4, "hours") == "1,234 h" and cell(float("nan"), "money") == "–" and cell(3.0, "text") is None
+    from ui.data_views import amount  # the Data page's mixed-unit column: the same words, one decimal otherwise
+
+    assert amount(1234.4, "hours") == "1,234 h" and amount(0.2345, "pct") == "23.4%" and amount(2.345, "number") == "2.3"
+
+
 def test_present_renames_headers_and_remembers_the_unregistered():
     df = pd.DataFrame({"arr_usd": [1.0], "pct_accounts_moved": [0.23], "brand_new_field": [1]})
     assert list(present(df).columns) == [LABELS["arr_usd"].text, LABELS["pct_accounts_moved"].text, "Brand new field"]

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User
+from tests.call_counts import count_calls
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
@@ -21,17 +22,6 @@ def _page(name: str, user: User) -> AppTest:
     at = AppTest.from_file(str(ROOT / "pages" / name), default_timeout=180)
     at.session_state["_access_user"] = user
     return at
-
-
-def _count(monkeypatch, calls: Counter, module, name: str) -> None:
-    """Count the calls of ``module.name`` (still calling it)."""
-    real = getattr(module, name)
-
-    def counted(*args, **kwargs):
-        calls[name] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, counted)
 
 
 def _clear(*functions) -> None:
@@ -49,11 +39,9 @@ def test_capacity_reports_are_computed_once_per_scenario_and_user(monkeypatch, f
 
     _clear(report.run, report.sensitivity, report.overview, report.monthly, report.people, report.comparison)
     calls = Counter()
-    for name in ("run_scenario", "tornado", "headline", "export_sheets", "monthly_view", "people_view"):
-        _count(monkeypatch, calls, report, name)
-    charts = Counter()
-    _count(monkeypatch, charts, report.charts, "tornado")
-    _count(monkeypatch, charts, report.charts, "capacity_vs_target")
+    count_calls(monkeypatch, calls, report, "run_scenario", "tornado", "headline", "export_sheets", "monthly_view",
+                "people_view")
+    charts = count_calls(monkeypatch, Counter(), report.charts, "tornado", "capacity_vs_target")
 
     at = _page("3_Capacity_Scenarios.py", OPS).run()
     assert not at.exception, at.exception
@@ -91,12 +79,9 @@ def test_quota_and_finance_reports_are_computed_once_per_input_and_user(monkeypa
 
     _clear(qr.quota_view, qr.payout_view, qr.sim_view, qr.finance_view, qr.export_sheets, qr.variants, qs._quota)
     qs._SHARED_SIMS.clear()
-    calls = Counter()
-    _count(monkeypatch, calls, ScopedView, "quota")
-    _count(monkeypatch, calls, ScopedView, "comp_cost")
-    _count(monkeypatch, calls, figures, "quota_reps")
-    _count(monkeypatch, calls, qr, "comp_sheets")
-    _count(monkeypatch, calls, qr, "plan_table")
+    calls = count_calls(monkeypatch, Counter(), ScopedView, "quota", "comp_cost")
+    count_calls(monkeypatch, calls, figures, "quota_reps")
+    count_calls(monkeypatch, calls, qr, "comp_sheets", "plan_table")
 
     at = _page("4_Quota_and_Comp.py", FIN).run()
     assert not at.exception, at.exception

@@ -22,6 +22,7 @@ from streamlit.testing.v1 import AppTest
 from planning.access import Role, ScopedView, User
 from planning.plans import disruption, review, target_teams
 from planning.reporting import count, usd
+from tests.call_counts import count_calls
 from tests.conftest import proposal, test_store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,17 +53,6 @@ def fragment_rerun(at: AppTest, key: str):
         yield
 
 
-def counting(monkeypatch, calls: Counter, owner, name: str) -> None:
-    """Count the calls of ``owner.name`` (still calling it)."""
-    real = getattr(owner, name)
-
-    def counted(*args, **kwargs):
-        calls[name] += 1
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(owner, name, counted)
-
-
 def metrics(at) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
 
@@ -91,12 +81,10 @@ def counts(monkeypatch):
     from planning.plans import PlanRef
     from planning.plans.disruption_report import DisruptionReport
 
-    calls = Counter()
-    counting(monkeypatch, calls, ui.plan_picker, "available_plans")
-    counting(monkeypatch, calls, PlanRef, "load")
-    counting(monkeypatch, calls, ScopedView, "disruption")
-    counting(monkeypatch, calls, DisruptionReport, "for_manager")
-    return calls
+    calls = count_calls(monkeypatch, Counter(), ui.plan_picker, "available_plans")
+    count_calls(monkeypatch, calls, PlanRef, "load")
+    count_calls(monkeypatch, calls, ScopedView, "disruption")
+    return count_calls(monkeypatch, calls, DisruptionReport, "for_manager")
 
 
 def test_a_manager_switch_reruns_the_team_view_alone_with_the_same_numbers(db, sample, counts):
@@ -173,13 +161,8 @@ def in_review(db, sample):
 
 @pytest.fixture()
 def review_counts(monkeypatch):
-    calls = Counter()
-    counting(monkeypatch, calls, review, "status")
-    counting(monkeypatch, calls, review, "statuses")
-    counting(monkeypatch, calls, review, "history")
-    counting(monkeypatch, calls, ScopedView, "managers")
-    counting(monkeypatch, calls, ScopedView, "disruption")
-    return calls
+    calls = count_calls(monkeypatch, Counter(), review, "status", "statuses", "history")
+    return count_calls(monkeypatch, calls, ScopedView, "managers", "disruption")
 
 
 def test_a_comment_on_review_reruns_the_box_and_the_counts_that_must_agree(in_review, review_counts):

@@ -53,7 +53,7 @@ def headline(res: CarveResult, moved: dict | None) -> None:
                          "today in percentage points).")
     with st.expander("Solver details"):
         show_table(solver_details(res.status, res.gap, res.objective, res.bound, res.seconds_build,
-                                  res.seconds_solve), key="carve_solver_details")
+                                  res.seconds_solve, res.plan_from), key="carve_solver_details")
         st.caption("The gap is how far this plan's cost could at most be from the best plan possible (the LP "
                    "bound of the same model); a smaller gap is a stronger guarantee.")
 

@@ -57,6 +57,24 @@ def start(store, ds, cs, user: str, dataset: str) -> int:
     return begun.job_id
 
 
+def run_pressed(store, ds, cs, user: str, dataset: str, key: str) -> int | None:
+    """Run carve pressed → the job id to follow (None: nothing to follow).
+
+    The user's carve still running comes first: one carve per user at a time, so the press re-attaches to it and
+    says so even when these settings were solved before (the solves cached here are shared by every session of
+    this server, so whether they hold ``key`` depends on who ran what earlier).  Otherwise a result solved before
+    with these data and settings is recorded as this user's run at once (a reload finds it), and else a carve
+    starts."""
+    from jobs.carve_job import record_known, running_carve
+
+    cached = recall(key)
+    if cached is None or running_carve(JobRecords(store.engine), user) is not None:
+        return start(store, ds, cs, user, dataset)
+    if cached.status == "cancelled":
+        return None
+    return record_known(store, cached, ds.accounts, ds.reps, ds.plan_year, user, dataset)
+
+
 def other_data(job: dict) -> bool:
     """True (and says so) when the job ran on another dataset than the one loaded now: its result would be shown
     against the wrong accounts."""

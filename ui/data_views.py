@@ -9,25 +9,18 @@ import math
 import pandas as pd
 
 from planning.reporting import label, label_of
-from planning.reporting.formats import count, pct, people, person, ratio, usd_whole
+from planning.reporting.formats import cell, count, people, person, ratio, usd_whole
 
 _RATIOS = ("max_mean", "min_mean", "max_min")
 _PERCENT_CHECKS = {"Mean record completeness"}  # health checks whose figure is a percentage, not a count
 
 
 def amount(value, kind: str) -> str:
-    """One figure in its unit's words: money as whole dollars, counts with separators, hours with "h"."""
+    """One figure in its unit's words, as a table cell of its kind reads everywhere (formats.cell: money as whole
+    dollars, counts with separators, hours with "h"); a kind without words with one decimal."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if kind == "money":
-        return usd_whole(value)
-    if kind == "count":
-        return count(value)
-    if kind == "hours":
-        return f"{count(value)} h"
-    if kind == "pct":
-        return pct(value, 1)
-    return f"{value:,.1f}"
+    return cell(value, kind) or f"{value:,.1f}"
 
 
 def balance_view(table: pd.DataFrame) -> pd.DataFrame:

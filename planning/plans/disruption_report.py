@@ -35,7 +35,7 @@ from planning.data.defaults import PlanningDefaults
 from planning.data.files import to_safe_excel
 from planning.plans.plan import Plan, metrics
 from planning.reporting.figures import changes, holders, movement
-from planning.reporting.formats import people
+from planning.reporting.formats import cell, people
 
 UNASSIGNED = "(unassigned)"
 NO_MANAGER = "(no manager)"
@@ -340,19 +340,18 @@ th{background:#f3f5f9} .warn{color:#b3261e;font-weight:600}
 """
 
 
+_SHARED_KINDS = {"usd": "money", "pct": "pct", "int": "count"}  # read as on the pages (planning.reporting.formats)
+
+
 def _fmt(v, kind: str) -> str:
     if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
         return "–"
-    if kind == "usd":
-        return f"${v:,.0f}"
-    if kind == "pct":
-        return f"{v:.0%}"
+    if kind in _SHARED_KINDS:
+        return cell(v, _SHARED_KINDS[kind])
     if kind == "date":
         return pd.Timestamp(v).strftime("%Y-%m-%d")
     if kind == "bool":
         return "yes" if bool(v) else ""
-    if kind == "int":
-        return f"{int(v):,}"
     if kind == "num":
         return f"{v:,.0f}"
     return html.escape(str(v))

@@ -2,12 +2,12 @@
 formats, and the headline figures defined once for every page, the CLI and every export.
 
 Public names, by module (import them from this package; they load on first use):
-- ``carve_words``: bands_held, carve_headline, GOOD_GAP, Headline, point_title, solver_details, STATUS_WORDS,
-  TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
+- ``carve_words``: bands_held, carve_headline, GOOD_GAP, Headline, PLAN_FROM_WORDS, plan_from_words, point_title,
+  solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, changes, comp_cost, Costs, Figure, figure,
   figure_help, FIGURES, holders, moved_between, movement, open_territories, quota_reps, scenario_costs, seat_cost,
   worst_segment
-- ``formats``: count, pct, people, person, person_of, ratio, usd, usd_whole
+- ``formats``: cell, count, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 """
 from __future__ import annotations
@@ -22,7 +22,9 @@ _PUBLIC = {
     "Headline": "carve_words",
     "LABELS": "labels",
     "Label": "labels",
+    "PLAN_FROM_WORDS": "carve_words",
     "STATUS_WORDS": "carve_words",
+    "TABLE_FORMATS": "formats",
     "TRADE_OFF": "carve_words",
     "TRADE_OFF_HELP": "carve_words",
     "TRADE_OFF_LABEL": "carve_words",
@@ -34,6 +36,7 @@ _PUBLIC = {
     "bands_held": "carve_words",
     "book_balance": "figures",
     "carve_headline": "carve_words",
+    "cell": "formats",
     "changes": "figures",
     "comp_cost": "figures",
     "count": "formats",
@@ -51,6 +54,7 @@ _PUBLIC = {
     "people": "formats",
     "person": "formats",
     "person_of": "formats",
+    "plan_from_words": "carve_words",
     "point_title": "carve_words",
     "present": "labels",
     "quota_reps": "figures",

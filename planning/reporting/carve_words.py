@@ -7,11 +7,13 @@ what Disruption and Compare say; this module only words them.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from planning.reporting.formats import count, pct
+from planning.reporting.labels import label
 
 # "Keep relationships ←→ shorter travel": the continuity cost of a moved account (per account, before its ARR,
 # pipeline and renewal raise it), named for what it does.  "Balanced" is CarveSettings' default weight.
@@ -28,6 +30,18 @@ STATUS_WORDS = {"optimal": "proven within the gap target", "feasible": "found; t
                 "time_limit": "found when the time limit stopped the search", "infeasible": "no plan exists",
                 "cancelled": "cancelled"}
 GOOD_GAP = 0.01  # within 1% of the best possible reads as a success
+
+# The repair ladder's steps (optimizers.carve.ladder: a CarveResult's ``plan_from``), for the Solver details only.
+# A step named here later than this table reads as its own name: the words follow the ladder, never block it.
+PLAN_FROM_WORDS = {
+    "mended rounding": "rounding of the LP, mended by single moves and swaps",
+    "warm start": "the starting plan given (a warm start)", "today's plan": "today's plan as it stands",
+    "fractional repair": "integer repair of the LP's fractional units",
+    "neighbourhood repair": "integer repair of the LP's fractional units and their books' cheapest movers",
+    "LP rounding": "rounding of the LP", "LP rounding (bands narrowed)": "rounding of the LP with narrowed bands",
+    "integer repair": "integer repair of the LP", "greedy": "nearest territory with room (greedy)"}
+_REBALANCED = ", rebalanced"  # a start the LP had no time for, then moved account by account (soft bands)
+_PER_PART = re.compile(r"(?<=\d part\)), |(?<=\d parts\)), ")  # "a (5 parts), b (1 part)": the ladder's list
 
 
 def trade_off_weight(step: str) -> float:
@@ -91,13 +105,32 @@ def carve_headline(status: str, gap: float | None, accounts_moved: int | None = 
     return Headline(tone, what + within + _moved_clause(accounts_moved, newly_assigned))
 
 
+def _one_source(source: str) -> str:
+    base = source[:-len(_REBALANCED)] if source.endswith(_REBALANCED) else source
+    words = PLAN_FROM_WORDS.get(base, base)
+    return words + (", rebalanced account by account (the LP ran out of time)" if base != source else "")
+
+
+def plan_from_words(plan_from: str) -> str:
+    """Which step of the repair ladder produced the plan, in words: "integer repair" → "integer repair of the LP";
+    per part when the parts differ ("rounding of the LP (5 parts); integer repair of the LP (1 part)")."""
+    out = []
+    for piece in _PER_PART.split(plan_from.strip()) if plan_from.strip() else []:
+        m = re.fullmatch(r"(.+) \((\d+ parts?)\)", piece)
+        source, parts = m.groups() if m else (piece, "")
+        out.append(_one_source(source) + (f" ({parts})" if parts else ""))
+    return "; ".join(out)
+
+
 def solver_details(status: str, gap: float | None, objective: float | None, bound: float | None,
-                   seconds_build: float | None, seconds_solve: float | None) -> pd.DataFrame:
-    """The solver's own terms for the "Solver details" expander: one row per item (``item``, ``value``)."""
+                   seconds_build: float | None, seconds_solve: float | None, plan_from: str = "") -> pd.DataFrame:
+    """The solver's own terms for the "Solver details" expander: one row per item (``item``, ``value``);
+    ``plan_from`` is the result's repair-ladder step (a row only when there is a plan)."""
     def num(v, fmt):
         return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
 
-    rows = [("Solver status", f"{status} ({STATUS_WORDS.get(status, status)})"),
+    source = [(label("plan_from"), plan_from_words(plan_from))] if plan_from else []
+    rows = [("Solver status", f"{status} ({STATUS_WORDS.get(status, status)})"), *source,
             ("Gap to the LP bound", pct(gap, 2) if gap is not None else "–"),
             ("Objective (model units)", num(objective, ",.1f")), ("LP bound (model units)", num(bound, ",.1f")),
             ("Model build", f"{num(seconds_build, '.1f')} s"), ("Solve", f"{num(seconds_solve, '.1f')} s")]

@@ -55,6 +55,14 @@ def ratio(value: float, digits: int = 2) -> str:
     return f"{value:.{digits}f}×"
 
 
+def cell(value, kind: str) -> str | None:
+    """One table cell in the format of its label's kind (planning.reporting.labels): money in whole dollars, a
+    rate as a percentage with one decimal (as a table's percent column reads), a count with separators, a ratio
+    with ×, hours with "h"; None for a kind without a word format (the caller picks a number format)."""
+    fmt = TABLE_FORMATS.get(kind)
+    return None if fmt is None else fmt(value)
+
+
 def person(name, rep_id) -> str:
     """A person as people read them: "Liam Turner (R-010)"; the id alone when the name is unknown, and
     "Open territory" for no one."""
@@ -80,3 +88,8 @@ def person_of(rep_id, reps: pd.DataFrame) -> str:
         return "Open territory"
     match = reps.loc[reps["rep_id"].astype(str) == str(rep_id)]
     return person(match["name"].iloc[0] if len(match) and "name" in match else "", rep_id)
+
+
+# kind → how a table cell of that kind reads (see :func:`cell`)
+TABLE_FORMATS = {"money": usd_whole, "pct": lambda v: pct(v, 1), "count": count, "ratio": ratio,
+                 "hours": lambda v: "–" if _missing(v) else f"{count(v)} h"}

@@ -171,6 +171,7 @@ LABELS: dict[str, Label] = {
     "arr_usd_vs_target": _p("ARR vs target"), "workload_hours_vs_target": _p("Workload vs target"),
     "potential_usd_before": _m("Potential before"), "arr_usd_before": _m("ARR before"),
     "workload_hours_before": Label("Workload before (hours)", HOURS), "solver_value": _t("Value"),
+    "plan_from": _t("Plan from", "Which step of the repair ladder turned the LP into this plan."),
     "job_id": _t("Job"), "job_name": _t("Run"), "parts": _t("Parts done"), "engine": _t("Where it ran"),
     "seconds": Label("Seconds", NUMBER), "saved_as": _t("Saved as"), "job_result": _t("Result"),
     "part": _t("Part"), "solve_seconds": Label("Solve (s)", NUMBER), "point": _t("Point"),
