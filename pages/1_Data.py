@@ -2,8 +2,11 @@
 
 Everything is read through the scoped accessor (ui.scoped.view()): a manager sees their own team's reps and
 accounts, a viewer no quota column.  The figures, tables and charts are worked out once per dataset version and
-scope (ui.data_page, shared by every session), the headline is drawn first, and each section after it is a
-fragment: a choice inside one (a breakdown, a segment, a metric) reruns that section only."""
+scope (ui.data_page, shared by every session).  The headline figures and the validation report are drawn first;
+the heavy sections (the account base, the map, today's plan health, data health: three charts, a map and a dozen
+grids) sit in tabs below them, and only the open tab runs and is drawn, so the first page after a server start
+carries what a person reads first.  Opening a tab reruns the tabs alone (a fragment); a choice inside a section
+(a breakdown, a segment, a metric) reruns that section only."""
 from __future__ import annotations
 
 import streamlit as st
@@ -65,13 +68,15 @@ else:
 loader_report(ds)
 
 
+KEEP = "session"  # a choice inside a tab outlives the tab being closed (a widget not drawn otherwise forgets it)
+
+
 # --- breakdowns --------------------------------------------------------------------------
 @st.fragment
 def account_base(key, view) -> None:
-    st.subheader("Account base")
     by = st.segmented_control("Break down by", ["segment", "region", "industry", "owner"], default="segment",
-                              format_func=label) or "segment"
-    table, spec = data_page.breakdown_table(*key, by, view)
+                              format_func=label, key="data_breakdown_by", persist_state=KEEP) or "segment"
+    table, spec = data_page.breakdown_table(*key, view, by)
     left, right = st.columns([3, 2])
     with left:
         show_prepared(table, key="data_breakdown")
@@ -82,9 +87,9 @@ def account_base(key, view) -> None:
 # --- map -----------------------------------------------------------------------------------
 @st.fragment
 def owner_map(key, view) -> None:
-    st.subheader("Accounts by owner")
-    seg = st.selectbox("Segment", ["All"] + data_page.map_segments(*key, view), key="map_segment")
-    drawn = data_page.map_chart(*key, seg, view)
+    seg = st.selectbox("Segment", ["All"] + data_page.map_segments(*key, view), key="map_segment",
+                       persist_state=KEEP)
+    drawn = data_page.map_chart(*key, view, seg)
     data_page.draw_chart(drawn.spec)
     st.caption(f"{count(drawn.placed)} accounts on the map ({count(drawn.abroad)} outside the US)"
                + (f"; {count(drawn.unplaced)} without a location" if drawn.unplaced else "") + ".")
@@ -93,7 +98,6 @@ def owner_map(key, view) -> None:
 # --- current plan health --------------------------------------------------------------------
 @st.fragment
 def plan_health(key, view) -> None:
-    st.subheader("Current plan health")
     problem = data_problem(view.dataset)
     if problem:
         st.info(problem)
@@ -104,12 +108,12 @@ def plan_health(key, view) -> None:
             st.warning(text)
         else:
             st.info(text)
-    metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=label, key="health_metric")
-    data_page.draw_chart(data_page.book_chart(*key, metric, view))
+    metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=label, key="health_metric", persist_state=KEEP)
+    data_page.draw_chart(data_page.book_chart(*key, view, metric))
     show_prepared(ph.balance, key="data_balance")
     level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory",
-                                 format_func=label, key="health_level") or "territory"
-    show, words = data_page.books_table(*key, level, view)
+                                 format_func=label, key="health_level", persist_state=KEEP) or "territory"
+    show, words = data_page.books_table(*key, view, level)
     show_prepared(words, key="data_books")
     download_csv(show, f"Download books by {level} (CSV)", f"current_books_by_{level}.csv")
 
@@ -117,7 +121,6 @@ def plan_health(key, view) -> None:
 # --- data health ------------------------------------------------------------------------------
 @st.fragment
 def data_health(key, view) -> None:
-    st.subheader("Data health")
     h = data_page.health(*key, view)
     show_prepared(h.summary, key="data_health")
     h1, h2 = st.columns(2)
@@ -135,7 +138,19 @@ def data_health(key, view) -> None:
         show_prepared(h.stale, key="data_stale")
 
 
-account_base(key, view)
-owner_map(key, view)
-plan_health(key, view)
-data_health(key, view)
+# --- the heavy sections, one tab each ------------------------------------------------------------
+SECTIONS = {"Account base": account_base, "Accounts by owner": owner_map, "Current plan health": plan_health,
+            "Data health": data_health}
+
+
+@st.fragment(key="data_sections")
+def sections(key, view) -> None:
+    """Every section one click away; only the open tab's section runs (switching tabs reruns this fragment alone)."""
+    tabs = st.tabs(list(SECTIONS), key="data_section", on_change="rerun")
+    for tab, draw in zip(tabs, SECTIONS.values()):
+        with tab:
+            if tab.open:
+                draw(key, view)
+
+
+sections(key, view)
