@@ -2,10 +2,10 @@
 
 Everything is read through the scoped accessor (ui.scoped.view()): a manager sees their own team's reps and
 accounts, a viewer no quota column.  The figures, tables and charts are worked out once per dataset version and
-scope (ui.data_page, shared by every session).  The headline figures and the validation report are drawn first;
-the heavy sections (the account base, the map, today's plan health, data health: three charts, a map and a dozen
-grids) sit in tabs below them, and only the open tab runs and is drawn, so the first page after a server start
-carries what a person reads first.  Opening a tab reruns the tabs alone (a fragment); a choice inside a section
+scope (ui.data_page, shared by every session).  The headline figures are drawn first, then the validation report
+(the first tab: grids only, no chart); the heavy sections (the account base, the map, today's plan health, data
+health: three charts, a map and a dozen grids) sit in the tabs after it, and only the open tab runs and is drawn,
+so the first page after a server start carries what a person reads first.  Opening a tab reruns the tabs alone (a fragment); a choice inside a section
 (a breakdown, a segment, a metric) reruns that section only."""
 from __future__ import annotations
 
@@ -46,26 +46,28 @@ cols[5].metric("Rejected rows", count(head.rejected))
 # --- upload (only for those who may change data) ------------------------------------------
 upload_section(user)
 
-# --- validation report -------------------------------------------------------------------
-st.subheader("Validation report")
-rep = data_page.validation(*key, view)
-show_prepared(rep.counts, key="data_counts")
-if rep.n_errors:
-    st.markdown(f"**Rejected rows** — {count(head.rejected)} rows did not load; each keeps every value as written.")
-    show_prepared(rep.errors, key="data_issues", height=min(400, 40 + 35 * rep.n_errors))
-if rep.n_warnings:
-    st.markdown(f"**Loaded with warnings** — {count(rep.n_warnings)} fields were blanked, placed another way or "
-                "left unassigned; the account loaded and the value as written is kept.")
-    show_prepared(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * rep.n_warnings))
-if len(rep.issues):
-    d1, d2 = st.columns(2)
-    with d1:
-        download_csv(rep.rejects, "Download rejected rows (CSV)", "rejected_rows.csv")
-    with d2:
-        download_csv(rep.issues, "Download all issues (CSV)", "validation_issues.csv")
-else:
-    st.success("Every row loaded; no issues.")
-loader_report(ds)
+
+# --- validation report (the first tab) ------------------------------------------------------
+def validation_report(key, view) -> None:
+    rep = data_page.validation(*key, view)
+    show_prepared(rep.counts, key="data_counts")
+    if rep.n_errors:
+        st.markdown(f"**Rejected rows** — {count(len(rep.rejects))} rows did not load; each keeps every value as "
+                    "written.")
+        show_prepared(rep.errors, key="data_issues", height=min(400, 40 + 35 * rep.n_errors))
+    if rep.n_warnings:
+        st.markdown(f"**Loaded with warnings** — {count(rep.n_warnings)} fields were blanked, placed another way or "
+                    "left unassigned; the account loaded and the value as written is kept.")
+        show_prepared(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * rep.n_warnings))
+    if len(rep.issues):
+        d1, d2 = st.columns(2)
+        with d1:
+            download_csv(rep.rejects, "Download rejected rows (CSV)", "rejected_rows.csv")
+        with d2:
+            download_csv(rep.issues, "Download all issues (CSV)", "validation_issues.csv")
+    else:
+        st.success("Every row loaded; no issues.")
+    loader_report(view.dataset)
 
 
 KEEP = "session"  # a choice inside a tab outlives the tab being closed (a widget not drawn otherwise forgets it)
@@ -139,8 +141,8 @@ def data_health(key, view) -> None:
 
 
 # --- the heavy sections, one tab each ------------------------------------------------------------
-SECTIONS = {"Account base": account_base, "Accounts by owner": owner_map, "Current plan health": plan_health,
-            "Data health": data_health}
+SECTIONS = {"Validation report": validation_report, "Account base": account_base, "Accounts by owner": owner_map,
+            "Current plan health": plan_health, "Data health": data_health}
 
 
 @st.fragment(key="data_sections")

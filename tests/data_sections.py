@@ -2,7 +2,7 @@
 the way a click does, by setting the tabs' state, and read what it drew."""
 from __future__ import annotations
 
-SECTIONS = ("Account base", "Accounts by owner", "Current plan health", "Data health")
+SECTIONS = ("Validation report", "Account base", "Accounts by owner", "Current plan health", "Data health")
 TABS = "data_section"  # the tabs' key
 
 
