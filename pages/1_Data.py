@@ -12,20 +12,23 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.access import Permission
-from planning.plans import BALANCE_METRICS
-from planning.reporting import label
-from planning.reporting.figures import figure_help
-from planning.reporting.formats import count, usd
-from ui import access, data_page, scoped
-from ui.data_load import loader_report, upload_section
-from ui.guards import data_problem
-from ui.plain import md_escape
-from ui.tables import show_prepared
-from ui.widgets import download_csv
+from ui import access
 
 user = access.page_user(Permission.VIEW_PLANS)
-st.title("Data")
-view = scoped.view(store_optional=True)  # the page reads no plan store: it works without one
+st.title("Data")  # sent before pandas and the data layer load, so the browser draws the page's frame meanwhile
+
+from planning.plans import BALANCE_METRICS  # noqa: E402 - after the title, as above
+from planning.reporting import label  # noqa: E402
+from planning.reporting.figures import figure_help  # noqa: E402
+from planning.reporting.formats import count, usd  # noqa: E402
+from ui import data_page, scoped  # noqa: E402
+from ui.data_load import loader_report, upload_section  # noqa: E402
+from ui.guards import data_problem  # noqa: E402
+from ui.plain import md_escape  # noqa: E402
+from ui.tables import show_prepared  # noqa: E402
+from ui.widgets import download_csv  # noqa: E402
+
+view = scoped.view(store=False)  # the page reads no plan store: the sidebar opens it after the page is drawn
 ds = view.dataset  # a manager sees their own team's reps and accounts
 key = data_page.key(view)  # (dataset version, scope): the cache entries this session reads
 if user.scoped:
