@@ -108,11 +108,11 @@ def plan_health(key, view) -> None:
         st.info(problem)
         return
     ph = data_page.plan_health(*key, view)
-    for flagged, text in ph.messages:
-        if flagged:
-            st.warning(text)
+    for flagged, text in ph.messages:  # an explicit icon: Streamlit then does not load its emoji catalogue to look
+        if flagged:                      # for one at the start of the text
+            st.warning(text, icon=":material/warning:")
         else:
-            st.info(text)
+            st.info(text, icon=":material/info:")
     metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=label, key="health_metric", persist_state=KEEP)
     data_page.draw_chart(data_page.book_chart(*key, view, metric))
     show_prepared(ph.balance, key="data_balance")
