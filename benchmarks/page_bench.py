@@ -12,9 +12,12 @@ What is timed, from the moment the browser is asked to navigate (or the widget i
 * no ``stStatusWidget`` running indicator, no spinner and no skeleton is on the page,
 * the page's title (a ``h1`` in the main block) is present, and two animation frames have passed.
 
-Rows: the cold start (``streamlit run`` → first page drawn, the figure comparable with the floor), then each page
-opened from the sidebar in a fresh session (first open) and opened again after every page has been seen (second
-open), then the widget changes.  Budgets (shared/architecture.md): a page after the first ≤ 1.0 s, a widget change
+Rows: the cold start (``streamlit run`` → first page drawn, the figure comparable with the floor; "drawn" also
+waits for the first page's headline figures), where its time went (the server's health check, the first message
+on the websocket, the first script run's end), opening each of the Data page's section tabs (a widget change: the
+tabs are lazy, so a tab's first open draws it), then each page opened from the sidebar in a fresh session (first
+open) and opened again after every page has been seen (second open), then the widget changes.  ``--cold-only``
+stops after the Data page's tabs.  Budgets (shared/architecture.md): a page after the first ≤ 1.0 s, a widget change
 ≤ 0.5 s, the first page ≤ 1 s above the floor.  Times on a busy machine are noisy; the lead records them on a quiet
 one.
 """
@@ -69,22 +72,73 @@ def bench_floor(browser) -> float:
             next(server, None)
 
 
-def bench_app(browser) -> list[dict]:
-    """One fresh server and session: the cold start, every page twice, the manager switch, a comment."""
+class FirstMessages:
+    """When the first page's messages arrived on the websocket (seconds on ``perf_counter``): the first message of
+    the session and the end of the first script run, to split a cold start into server, browser and script."""
+
+    def __init__(self, page):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self.first: float | None = None
+        self.finished: float | None = None
+
+        def on_frame(payload):
+            if not isinstance(payload, (bytes, bytearray)):
+                return
+            now = time.perf_counter()
+            try:
+                kind = ForwardMsg.FromString(bytes(payload)).WhichOneof("type")
+            except Exception:  # noqa: BLE001 - not a ForwardMsg
+                return
+            self.first = self.first or now
+            if kind == "script_finished" and self.finished is None:
+                self.finished = now
+
+        page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+
+
+DATA_TABS = ("Accounts by owner", "Current plan health", "Data health", "Account base")
+
+
+def _data_tabs(page, runs: e2e.ScriptRuns) -> list[dict]:
+    """The Data page's section tabs, each opened twice (a widget change; its first open runs and draws it)."""
+    def opener(name: str):
+        return page.get_by_role("tab", name=name).first.click
+
+    first = {name: runs.timed(page, opener(name)) for name in DATA_TABS}
+    second = {name: runs.timed(page, opener(name)) for name in DATA_TABS}
+    return [{"step": f"widget: Data tab {name}", "first_s": first[name], "second_s": second[name]}
+            for name in DATA_TABS]
+
+
+def bench_app(browser, cold_only: bool = False) -> list[dict]:
+    """One fresh server and session: the cold start, the Data page's tabs, every page twice, the manager switch, a
+    comment (``cold_only``: the cold start and the Data page's tabs)."""
     rows: list[dict] = []
     t0 = time.perf_counter()
     server = e2e.serve()
     url = next(server)
+    up = time.perf_counter() - t0
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(120_000)
     runs = e2e.ScriptRuns(page)
+    msgs = FirstMessages(page)
     try:
         page.goto(url)
         runs.wait_drawn(page, 0)
+        page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first.wait_for()  # the figures
         cold = time.perf_counter() - t0
         plist = pages()
         rows.append({"step": f"cold start: `streamlit run` → {plist[0][1]} drawn", "first_s": cold, "second_s": None})
+        rows += [{"step": "  of which: server up (health check answers)", "first_s": up, "second_s": None},
+                 {"step": "  of which: until the session's first message", "first_s": msgs.first - t0,
+                  "second_s": None},
+                 {"step": "  of which: until the first script run's end", "first_s": msgs.finished - t0,
+                  "second_s": None}]
+        rows += _data_tabs(page, runs)
+        if cold_only:
+            return rows
         first = {plist[0][0]: None}
         for slug, title in plist[1:]:
             first[slug] = runs.timed(page, _nav(page, title))
@@ -148,6 +202,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=1, help="fresh servers and sessions to run; medians reported")
     ap.add_argument("--no-floor", action="store_true", help="skip the one-metric floor app")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold start (and floor) and the Data tabs")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -161,7 +216,7 @@ def main() -> None:
         for _ in range(args.repeats):
             if not args.no_floor:
                 floors.append(bench_floor(browser))
-            app_runs.append(bench_app(browser))
+            app_runs.append(bench_app(browser, args.cold_only))
         browser.close()
     rows = _median(app_runs)
     if floors:

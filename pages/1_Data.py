@@ -2,27 +2,33 @@
 
 Everything is read through the scoped accessor (ui.scoped.view()): a manager sees their own team's reps and
 accounts, a viewer no quota column.  The figures, tables and charts are worked out once per dataset version and
-scope (ui.data_page, shared by every session), the headline is drawn first, and each section after it is a
-fragment: a choice inside one (a breakdown, a segment, a metric) reruns that section only."""
+scope (ui.data_page, shared by every session).  The headline figures are drawn first, then the validation report
+(the first tab: grids only, no chart); the heavy sections (the account base, the map, today's plan health, data
+health: three charts, a map and a dozen grids) sit in the tabs after it, and only the open tab runs and is drawn,
+so the first page after a server start carries what a person reads first.  Opening a tab reruns the tabs alone (a fragment); a choice inside a section
+(a breakdown, a segment, a metric) reruns that section only."""
 from __future__ import annotations
 
 import streamlit as st
 
 from planning.access import Permission
-from planning.plans import BALANCE_METRICS
-from planning.reporting import label
-from planning.reporting.figures import figure_help
-from planning.reporting.formats import count, usd
-from ui import access, data_page, scoped
-from ui.data_load import loader_report, upload_section
-from ui.guards import data_problem
-from ui.plain import md_escape
-from ui.tables import show_prepared
-from ui.widgets import download_csv
+from ui import access
 
 user = access.page_user(Permission.VIEW_PLANS)
-st.title("Data")
-view = scoped.view(store_optional=True)  # the page reads no plan store: it works without one
+st.title("Data")  # sent before pandas and the data layer load, so the browser draws the page's frame meanwhile
+
+from planning.plans import BALANCE_METRICS  # noqa: E402 - after the title, as above
+from planning.reporting import label  # noqa: E402
+from planning.reporting.figures import figure_help  # noqa: E402
+from planning.reporting.formats import count, usd  # noqa: E402
+from ui import data_page, scoped  # noqa: E402
+from ui.data_load import loader_report, upload_section  # noqa: E402
+from ui.guards import data_problem  # noqa: E402
+from ui.plain import md_escape  # noqa: E402
+from ui.tables import show_prepared  # noqa: E402
+from ui.widgets import download_csv  # noqa: E402
+
+view = scoped.view(store=False)  # the page reads no plan store: the sidebar opens it after the page is drawn
 ds = view.dataset  # a manager sees their own team's reps and accounts
 key = data_page.key(view)  # (dataset version, scope): the cache entries this session reads
 if user.scoped:
@@ -43,35 +49,39 @@ cols[5].metric("Rejected rows", count(head.rejected))
 # --- upload (only for those who may change data) ------------------------------------------
 upload_section(user)
 
-# --- validation report -------------------------------------------------------------------
-st.subheader("Validation report")
-rep = data_page.validation(*key, view)
-show_prepared(rep.counts, key="data_counts")
-if rep.n_errors:
-    st.markdown(f"**Rejected rows** — {count(head.rejected)} rows did not load; each keeps every value as written.")
-    show_prepared(rep.errors, key="data_issues", height=min(400, 40 + 35 * rep.n_errors))
-if rep.n_warnings:
-    st.markdown(f"**Loaded with warnings** — {count(rep.n_warnings)} fields were blanked, placed another way or "
-                "left unassigned; the account loaded and the value as written is kept.")
-    show_prepared(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * rep.n_warnings))
-if len(rep.issues):
-    d1, d2 = st.columns(2)
-    with d1:
-        download_csv(rep.rejects, "Download rejected rows (CSV)", "rejected_rows.csv")
-    with d2:
-        download_csv(rep.issues, "Download all issues (CSV)", "validation_issues.csv")
-else:
-    st.success("Every row loaded; no issues.")
-loader_report(ds)
+
+# --- validation report (the first tab) ------------------------------------------------------
+def validation_report(key, view) -> None:
+    rep = data_page.validation(*key, view)
+    show_prepared(rep.counts, key="data_counts")
+    if rep.n_errors:
+        st.markdown(f"**Rejected rows** — {count(len(rep.rejects))} rows did not load; each keeps every value as "
+                    "written.")
+        show_prepared(rep.errors, key="data_issues", height=min(400, 40 + 35 * rep.n_errors))
+    if rep.n_warnings:
+        st.markdown(f"**Loaded with warnings** — {count(rep.n_warnings)} fields were blanked, placed another way or "
+                    "left unassigned; the account loaded and the value as written is kept.")
+        show_prepared(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * rep.n_warnings))
+    if len(rep.issues):
+        d1, d2 = st.columns(2)
+        with d1:
+            download_csv(rep.rejects, "Download rejected rows (CSV)", "rejected_rows.csv")
+        with d2:
+            download_csv(rep.issues, "Download all issues (CSV)", "validation_issues.csv")
+    else:
+        st.success("Every row loaded; no issues.")
+    loader_report(view.dataset)
+
+
+KEEP = "session"  # a choice inside a tab outlives the tab being closed (a widget not drawn otherwise forgets it)
 
 
 # --- breakdowns --------------------------------------------------------------------------
 @st.fragment
 def account_base(key, view) -> None:
-    st.subheader("Account base")
     by = st.segmented_control("Break down by", ["segment", "region", "industry", "owner"], default="segment",
-                              format_func=label) or "segment"
-    table, spec = data_page.breakdown_table(*key, by, view)
+                              format_func=label, key="data_breakdown_by", persist_state=KEEP) or "segment"
+    table, spec = data_page.breakdown_table(*key, view, by)
     left, right = st.columns([3, 2])
     with left:
         show_prepared(table, key="data_breakdown")
@@ -82,9 +92,9 @@ def account_base(key, view) -> None:
 # --- map -----------------------------------------------------------------------------------
 @st.fragment
 def owner_map(key, view) -> None:
-    st.subheader("Accounts by owner")
-    seg = st.selectbox("Segment", ["All"] + data_page.map_segments(*key, view), key="map_segment")
-    drawn = data_page.map_chart(*key, seg, view)
+    seg = st.selectbox("Segment", ["All"] + data_page.map_segments(*key, view), key="map_segment",
+                       persist_state=KEEP)
+    drawn = data_page.map_chart(*key, view, seg)
     data_page.draw_chart(drawn.spec)
     st.caption(f"{count(drawn.placed)} accounts on the map ({count(drawn.abroad)} outside the US)"
                + (f"; {count(drawn.unplaced)} without a location" if drawn.unplaced else "") + ".")
@@ -93,23 +103,22 @@ def owner_map(key, view) -> None:
 # --- current plan health --------------------------------------------------------------------
 @st.fragment
 def plan_health(key, view) -> None:
-    st.subheader("Current plan health")
     problem = data_problem(view.dataset)
     if problem:
         st.info(problem)
         return
     ph = data_page.plan_health(*key, view)
-    for flagged, text in ph.messages:
-        if flagged:
-            st.warning(text)
+    for flagged, text in ph.messages:  # an explicit icon: Streamlit then does not load its emoji catalogue to look
+        if flagged:                      # for one at the start of the text
+            st.warning(text, icon=":material/warning:")
         else:
-            st.info(text)
-    metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=label, key="health_metric")
-    data_page.draw_chart(data_page.book_chart(*key, metric, view))
+            st.info(text, icon=":material/info:")
+    metric = st.selectbox("Metric", list(BALANCE_METRICS), format_func=label, key="health_metric", persist_state=KEEP)
+    data_page.draw_chart(data_page.book_chart(*key, view, metric))
     show_prepared(ph.balance, key="data_balance")
     level = st.segmented_control("Read the plan by", ["territory", "area", "region"], default="territory",
-                                 format_func=label, key="health_level") or "territory"
-    show, words = data_page.books_table(*key, level, view)
+                                 format_func=label, key="health_level", persist_state=KEEP) or "territory"
+    show, words = data_page.books_table(*key, view, level)
     show_prepared(words, key="data_books")
     download_csv(show, f"Download books by {level} (CSV)", f"current_books_by_{level}.csv")
 
@@ -117,7 +126,6 @@ def plan_health(key, view) -> None:
 # --- data health ------------------------------------------------------------------------------
 @st.fragment
 def data_health(key, view) -> None:
-    st.subheader("Data health")
     h = data_page.health(*key, view)
     show_prepared(h.summary, key="data_health")
     h1, h2 = st.columns(2)
@@ -135,7 +143,19 @@ def data_health(key, view) -> None:
         show_prepared(h.stale, key="data_stale")
 
 
-account_base(key, view)
-owner_map(key, view)
-plan_health(key, view)
-data_health(key, view)
+# --- the heavy sections, one tab each ------------------------------------------------------------
+SECTIONS = {"Validation report": validation_report, "Account base": account_base, "Accounts by owner": owner_map,
+            "Current plan health": plan_health, "Data health": data_health}
+
+
+@st.fragment(key="data_sections")
+def sections(key, view) -> None:
+    """Every section one click away; only the open tab's section runs (switching tabs reruns this fragment alone)."""
+    tabs = st.tabs(list(SECTIONS), key="data_section", on_change="rerun")
+    for tab, draw in zip(tabs, SECTIONS.values()):
+        with tab:
+            if tab.open:
+                draw(key, view)
+
+
+sections(key, view)

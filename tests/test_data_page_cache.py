@@ -11,6 +11,7 @@ from planning.data import health as health_module
 from planning.data import load_sample
 from planning.access.scope import team_rep_ids
 from planning.access.view import ScopedView
+from tests.data_sections import every_section, open_section
 from ui import data_page, sample_entries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -47,18 +48,27 @@ def _page(user: User) -> AppTest:
 
 
 def _screen(at: AppTest) -> dict:
-    """What the page shows: the headline metrics, the warnings and infos, and every table's values."""
-    return {"metrics": [(m.label, m.value) for m in at.metric], "warnings": [w.value for w in at.warning],
-            "infos": [i.value for i in at.info], "tables": [d.value.astype(str).to_dict("list") for d in at.dataframe],
-            "captions": [c.value for c in at.caption]}
+    """What the page shows with each of its tabs open in turn (tests.data_sections)."""
+    return every_section(at)
+
+
+def test_the_first_run_works_out_no_hidden_section(counted):
+    """The cold start: the health report, the duplicate check and today's books wait until their tab opens."""
+    at = _page(ADMIN).run()
+    assert not at.exception
+    assert counted == {"health_report": 0, "duplicate_accounts": 0, "book": 0}
+    open_section(at, "Current plan health")
+    assert counted == {"health_report": 0, "duplicate_accounts": 0, "book": 1}
+    open_section(at, "Data health")
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
 
 
 def test_a_rerun_reads_the_figures_back_and_shows_the_same_numbers(counted):
     at = _page(ADMIN).run()
     assert not at.exception
-    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
     first = _screen(at)
-    health = next(t for t in first["tables"] if "check" in t)
+    assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
+    health = next(t for t in first["Data health"]["tables"] if "check" in t)
     assert dict(zip(health["check"], health["result"]))["Accounts without an owner"] == "37"
     at.run()
     assert not at.exception
@@ -68,16 +78,16 @@ def test_a_rerun_reads_the_figures_back_and_shows_the_same_numbers(counted):
     other = _page(User("other@example.com", "Otto Admin", Role.ADMIN)).run()
     assert not other.exception
     assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
-    assert _screen(other)["metrics"] == first["metrics"]
+    assert _screen(other)["Account base"]["metrics"] == first["Account base"]["metrics"]
 
 
 def test_a_choice_on_the_page_is_worked_out_once_too(counted):
     at = _page(ADMIN).run()
-    at.selectbox(key="health_metric").select("arr_usd").run()
-    at.selectbox(key="map_segment").select("Enterprise").run()
+    open_section(at, "Current plan health").selectbox(key="health_metric").select("arr_usd").run()
+    open_section(at, "Accounts by owner").selectbox(key="map_segment").select("Enterprise").run()
     assert not at.exception
     before = _screen(at)
-    at.selectbox(key="health_metric").select("potential_usd").run()
+    open_section(at, "Current plan health").selectbox(key="health_metric").select("potential_usd").run()
     at.selectbox(key="health_metric").select("arr_usd").run()
     assert not at.exception and _screen(at) == before
     assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
@@ -85,23 +95,24 @@ def test_a_choice_on_the_page_is_worked_out_once_too(counted):
     sample = load_sample()
     ent = sample.accounts.loc[sample.accounts["segment"] == "Enterprise"]
     placed = int(ent["lat"].notna().sum())
-    assert any(c.startswith(f"{placed:,} accounts on the map") for c in before["captions"])
+    assert any(c.startswith(f"{placed:,} accounts on the map") for c in before["Accounts by owner"]["captions"])
 
 
 def test_a_manager_never_reads_the_company_entry_nor_the_company_theirs(counted):
     sample = load_sample()
     team = team_rep_ids(M1, sample.reps)
     n_team = int(sample.accounts["owner_rep_id"].isin(team).sum())
-    admin = _page(ADMIN).run()
+    admin = open_section(_page(ADMIN).run(), "Data health")
     assert admin.metric[0].value == "6,009"
     mgr = _page(M1).run()
     assert not mgr.exception
     assert mgr.metric[0].value == f"{n_team:,}" and n_team < 6009
     # the manager's own health report: their team's accounts all have an owner
+    open_section(mgr, "Data health")
     health = next(d.value for d in mgr.dataframe if "check" in d.value.columns).set_index("check")["result"]
     assert health["Accounts without an owner"] == "0"
     assert counted["health_report"] == 2
-    again = _page(ADMIN).run()
+    again = open_section(_page(ADMIN).run(), "Data health")
     assert again.metric[0].value == "6,009" and counted["health_report"] == 2
 
 
@@ -127,6 +138,7 @@ def test_a_fresh_process_reads_the_sample_entries_from_disk(counted, monkeypatch
     monkeypatch.setattr(sample_entries, "enabled", True)
     first = _page(ADMIN).run()
     assert not first.exception
+    first_screen = _screen(first)
     assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
     files = sorted(p.name for p in tmp_path.glob("page-*.pickle"))
     assert any("-data-health-admin" in f for f in files) and any("-data-map-admin-All" in f for f in files)
@@ -134,9 +146,10 @@ def test_a_fresh_process_reads_the_sample_entries_from_disk(counted, monkeypatch
     again = _page(ADMIN).run()
     assert not again.exception
     assert counted == {"health_report": 1, "duplicate_accounts": 1, "book": 1}
-    assert _screen(again) == _screen(first)
+    assert _screen(again) == first_screen
     # a manager's entries are their own files, worked out for their team
     mgr = _page(M1).run()
+    open_section(mgr, "Data health")
     assert not mgr.exception and counted["health_report"] == 2
     assert any("-data-health-manager-M_01" in p.name for p in tmp_path.glob("page-*.pickle"))
 
@@ -176,7 +189,9 @@ def test_a_new_server_process_draws_the_sample_data_page_without_altair(tmp_path
         "calls = []\n"
         "real = health.health_report\n"
         "health.health_report = lambda *a, **k: calls.append(1) or real(*a, **k)\n"
+        "from tests.data_sections import every_section\n"
         "at = AppTest.from_file('pages/1_Data.py', default_timeout=180).run()\n"
+        "every_section(at)\n"
         "assert not at.exception, at.exception\n"
         "print(json.dumps({'altair': 'altair' in sys.modules, 'health_reports': len(calls),\n"
         "                  'accounts': at.metric[0].value}))\n")

@@ -222,3 +222,22 @@ def test_the_flow_heatmap_spec_passes_the_schema(sample):
         for r in (report, report.for_manager("M-07")):
             spec = flow_heatmap(r.flows(value), value, title="t").to_dict(validate=True)
             assert spec["layer"] and spec == flow_heatmap(r.flows(value), value, title="t").to_dict(validate=False)
+
+
+def test_opening_a_data_tab_reruns_the_tabs_alone(monkeypatch):
+    """The Data page's sections are lazy tabs in one fragment (the cold start, issue 26): opening one reruns the
+    tabs alone, draws that section (the map here) from its cached entry, and leaves the headline above untouched."""
+    from ui import data_page
+
+    calls = Counter()
+    counting(monkeypatch, calls, data_page, "headline")
+    counting(monkeypatch, calls, data_page, "map_chart")
+    at = page("1_Data.py", OPS).run()
+    assert not at.exception, at.exception
+    assert dict(calls) == {"headline": 1} and not at.get("vega_lite_chart")
+    at.session_state["data_section"] = "Accounts by owner"
+    with fragment_rerun(at, "data_sections"):
+        at.run()
+    assert not at.exception, at.exception
+    assert dict(calls) == {"headline": 1, "map_chart": 1}  # nothing above the tabs ran
+    assert len(at.get("vega_lite_chart")) == 1 and any("accounts on the map" in c.value for c in at.caption)

@@ -2,7 +2,8 @@
 every session (``st.cache_resource``): a rerun, a second open or another user with the same scope reads them back
 in microseconds instead of recomputing the health report, the duplicate check, today's books and the charts.
 
-Every entry takes the cache key ``(version, scope)`` (:func:`key`) and the session's scoped view (not hashed):
+Every entry takes the cache key ``(version, scope)`` (:func:`key`), the session's scoped view (not hashed), then
+the section's choice if it has one (a breakdown, a map segment, a metric, a level):
 
 * ``version`` is the dataset's version (:func:`ui.state.dataset_version`: "sample", or the upload's hash);
 * ``scope`` is what the view cuts by: the role (the columns it may see) and, for a manager, the team.  Two users
@@ -62,6 +63,19 @@ def table(frame: pd.DataFrame, overrides: dict | None = None) -> Table:
     return convert_pandas_df_to_arrow_table(shown), config
 
 
+def _entry(name: str, build, max_entries: int = _ENTRIES):
+    """A section's cache entry, the one shape every section shares: ``entry(version, scope, view, *choice)`` is
+    kept in memory per (dataset version, scope, choice) for every session (``st.cache_resource``; the view is not
+    hashed) and, for the sample company, on disk too (:func:`ui.sample_entries.kept`); on a miss
+    ``build(version, scope, view, *choice)`` works it out."""
+    def entry(version: str, scope: tuple, _view, *choice):
+        return kept("data", name, version, scope, choice, lambda: build(version, scope, _view, *choice))
+
+    entry.__name__ = entry.__qualname__ = f"data_{name}"  # Streamlit keys each function's cache on its name
+    entry.__doc__ = build.__doc__
+    return st.cache_resource(max_entries=max_entries, show_spinner=False)(entry)
+
+
 def draw_chart(spec: dict) -> None:
     st.vega_lite_chart(spec=spec, width="stretch")
 
@@ -84,12 +98,7 @@ class Headline:
     rejected: int
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def headline(version: str, scope: tuple, _view) -> Headline:
-    return kept("data", "headline", version, scope, (), lambda: _headline(_view))
-
-
-def _headline(view) -> Headline:
+def _headline(version: str, scope: tuple, view) -> Headline:
     from planning.reporting.figures import quota_reps
 
     ds = view.dataset
@@ -97,6 +106,9 @@ def _headline(view) -> Headline:
     customers = acc["is_customer"] if "is_customer" in acc else acc["arr_usd"] > 0
     return Headline(len(acc), int(customers.sum()), float(acc["arr_usd"].sum()), float(acc["potential_usd"].sum()),
                     quota_reps(view.plan(view.current_plan())), len(ds.report.rejects_frame()))
+
+
+headline = _entry("headline", _headline)
 
 
 @dataclass(frozen=True)
@@ -110,16 +122,14 @@ class Validation:
     rejects: pd.DataFrame
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def validation(version: str, scope: tuple, _view) -> Validation:
-    return kept("data", "validation", version, scope, (), lambda: _validation(_view))
-
-
-def _validation(view) -> Validation:
+def _validation(version: str, scope: tuple, view) -> Validation:
     rep = view.dataset.report
     errors, warnings = rep.issues_frame("error"), rep.warnings_frame()
     return Validation(table(rep.counts()), table(errors), table(warnings), len(errors),
                       len(warnings), rep.issues_frame(), rep.rejects_frame())
+
+
+validation = _entry("validation", _validation)
 
 
 # ------------------------------------------------------------------------------------------------ breakdown
@@ -141,18 +151,16 @@ def breakdown_bars(table: pd.DataFrame, by: str):
     ).properties(height=max(320, min(900, 22 * len(table))))  # two bars a group: 31 owners need room
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def breakdown_table(version: str, scope: tuple, by: str, _view) -> tuple[Table, dict]:
+def _breakdown(version: str, scope: tuple, view, by: str) -> tuple[Table, dict]:
     """The account base grouped by ``by`` and its chart's spec."""
-    return kept("data", "breakdown", version, scope, (by,), lambda: _breakdown(_view, by))
-
-
-def _breakdown(view, by: str) -> tuple[Table, dict]:
     from planning.data import breakdown
 
     ds = view.dataset
     frame = breakdown(ds.accounts, ds.reps, by)
     return table(frame), chart_spec(breakdown_bars(frame, by))
+
+
+breakdown_table = _entry("breakdown", _breakdown)
 
 
 # ------------------------------------------------------------------------------------------------------- map
@@ -178,13 +186,8 @@ class MapChart:
     unplaced: int
 
 
-@st.cache_resource(max_entries=_MAPS, show_spinner=False)
-def map_chart(version: str, scope: tuple, segment: str, _view) -> MapChart:
+def _map_chart(version: str, scope: tuple, view, segment: str) -> MapChart:
     """The owner map of one segment ("All": every account) and how many accounts it places."""
-    return kept("data", "map", version, scope, (segment,), lambda: _map_chart(version, scope, segment, _view))
-
-
-def _map_chart(version: str, scope: tuple, segment: str, view) -> MapChart:
     from ui.charts import accounts_map
 
     points = owner_points(version, scope, view)
@@ -197,6 +200,9 @@ def _map_chart(version: str, scope: tuple, segment: str, view) -> MapChart:
     return MapChart(spec, int(placed.sum()), abroad, int((~placed).sum()))
 
 
+map_chart = _entry("map", _map_chart, max_entries=_MAPS)
+
+
 # ------------------------------------------------------------------------------------------ current plan health
 @dataclass(frozen=True)
 class PlanHealth:
@@ -205,12 +211,7 @@ class PlanHealth:
     messages: list  # (flagged, text) per segment, on potential
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def plan_health(version: str, scope: tuple, _view) -> PlanHealth:
-    return kept("data", "plan_health", version, scope, (), lambda: _plan_health(_view))
-
-
-def _plan_health(view) -> PlanHealth:
+def _plan_health(version: str, scope: tuple, view) -> PlanHealth:
     from planning.reporting.figures import book_balance
 
     ds = view.dataset
@@ -222,25 +223,23 @@ def _plan_health(view) -> PlanHealth:
     return PlanHealth(book, table(balance_view(balance)), messages)
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def book_chart(version: str, scope: tuple, metric: str, _view) -> dict:
+plan_health = _entry("plan_health", _plan_health)
+
+
+def _book_chart(version: str, scope: tuple, view, metric: str) -> dict:
     from ui.charts import book_bars
 
-    return kept("data", "book_chart", version, scope, (metric,),
-                lambda: chart_spec(book_bars(plan_health(version, scope, _view).book, metric)))
+    return chart_spec(book_bars(plan_health(version, scope, view).book, metric))
 
+
+book_chart = _entry("book_chart", _book_chart)
 
 _BOOK_COLUMNS = ["territory_id", "owner_name", "segment", "region", "area", "accounts", "customers", "arr_usd",
                  "potential_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi", "owner_rep_id"]
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def books_table(version: str, scope: tuple, level: str, _view) -> tuple[pd.DataFrame, Table]:
+def _books(version: str, scope: tuple, view, level: str) -> tuple[pd.DataFrame, Table]:
     """Today's books read by territory, area or region: (canonical frame for the download, table in words)."""
-    return kept("data", "books", version, scope, (level,), lambda: _books(version, scope, level, _view))
-
-
-def _books(version: str, scope: tuple, level: str, view) -> tuple[pd.DataFrame, Table]:
     from planning.plans import rollup
 
     book = plan_health(version, scope, view).book.reset_index()
@@ -248,6 +247,9 @@ def _books(version: str, scope: tuple, level: str, view) -> tuple[pd.DataFrame, 
     if level != "territory":
         show = rollup(show, level)
     return show, table(books_view(show))
+
+
+books_table = _entry("books", _books)
 
 
 # ------------------------------------------------------------------------------------------------ data health
@@ -262,13 +264,8 @@ class Health:
     counts: dict  # rows of no_owner, idle_reps, stale (the expanders' titles)
 
 
-@st.cache_resource(max_entries=_ENTRIES, show_spinner=False)
-def health(version: str, scope: tuple, _view) -> Health:
+def _health(version: str, scope: tuple, view) -> Health:
     """The data-health report (duplicates, completeness, gaps, staleness) with people named."""
-    return kept("data", "health", version, scope, (), lambda: _health(_view))
-
-
-def _health(view) -> Health:
     from planning.data import health as core
 
     ds = view.dataset
@@ -282,3 +279,6 @@ def _health(view) -> Health:
                   table(with_people(report.duplicates, reps)), table(report.no_owner),
                   table(with_people(report.reps_without_accounts, reps)),
                   table(with_people(report.stale, reps)), counts)
+
+
+health = _entry("health", _health)

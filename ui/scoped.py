@@ -13,16 +13,18 @@ from planning.access import ScopedView
 _KEY = "_scoped_view"
 
 
-def view(*, store_optional: bool = False) -> ScopedView:
+def view(*, store_optional: bool = False, store: bool = True) -> ScopedView:
     """The accessor for this run: the session's dataset and plan store, as the signed-in user sees them.
 
     A store that cannot be opened raises, unless ``store_optional``: the view then has no store (``view.store``
-    is None) and the page keeps its work in the session (Quota and Comp, Finance)."""
+    is None) and the page keeps its work in the session (Quota and Comp, Finance).  ``store=False``: a view
+    without the store, for a page that reads none (Data): opening it (SQLAlchemy, the tables, the sample's draft)
+    then waits until after the page is drawn, which matters on the first page after a server start."""
     from ui import access, state
 
     user = access.user()
     try:
-        raw = state.raw_store()
+        raw = state.raw_store() if store else None
     except Exception:  # a driver or configuration problem: the caller says what it means for the page
         if not store_optional:
             raise

@@ -133,7 +133,7 @@ def sidebar_summary() -> None:
     """The dataset's name, dates and counts in the sidebar, as the user may see it (a manager: their team's)."""
     from ui import scoped
 
-    ds = scoped.view(store_optional=True).dataset
+    ds = scoped.view(store=False).dataset
     with st.sidebar:
         st.caption(f"**{md_escape(ds.name)}**  \nas of {ds.as_of.date()} · planning {ds.plan_year}  \n"
                    f"{len(ds.accounts):,} accounts · {len(ds.reps):,} people")

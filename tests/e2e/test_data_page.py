@@ -1,4 +1,5 @@
-"""The Data page in a real headless Chromium: the sample company's counts and the map render."""
+"""The Data page in a real headless Chromium: the sample company's counts first, then each section's tab (the map
+among them) drawn when it is opened."""
 import pytest
 
 from tests.e2e.conftest import open_app, wait_idle
@@ -6,17 +7,33 @@ from tests.e2e.conftest import open_app, wait_idle
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 
-def test_data_page_shows_accounts_and_map(page, app_url, sample, tmp_path):
+def test_data_page_shows_accounts_and_map(page, script_runs, app_url, sample, tmp_path):
     open_app(page, app_url, "", wait_text="Validation report")
     accounts = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
     assert accounts.locator('[data-testid="stMetricValue"]').inner_text() == f"{len(sample.accounts):,}"
+    main = page.locator('[data-testid="stMain"]')
+    # the first paint: the figures and the validation report, no chart (the sections' tabs are lazy)
+    main.locator('[data-testid="stDataFrame"]').first.wait_for()  # the validation report's counts
+    assert main.locator('[data-testid="stVegaLiteChart"]').count() == 0
+
+    def open_tab(name: str) -> None:
+        script_runs.timed(page, page.get_by_role("tab", name=name).first.click)
+
     # The account map is a Vega chart drawn offline (basemap + dots); wait for its canvas/svg.
-    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    open_tab("Accounts by owner")
+    chart = main.locator('[data-testid="stVegaLiteChart"]').first
     chart.scroll_into_view_if_needed()
     chart.locator("canvas, svg").first.wait_for()
     box = chart.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 200
+    assert main.get_by_text("accounts on the map").first.is_visible()
     page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
+    open_tab("Current plan health")
+    assert main.get_by_text("Above 2×").first.is_visible()
+    open_tab("Data health")
+    assert main.get_by_text("Likely duplicates").first.is_visible()
+    open_tab("Account base")
+    main.locator('[data-testid="stVegaLiteChart"]').first.locator("canvas, svg").first.wait_for()
 
 
 def test_upload_replaces_the_sample_and_reports_rejects(page, app_url, tmp_path):
