@@ -229,9 +229,7 @@ def test_opening_a_data_tab_reruns_the_tabs_alone(monkeypatch):
     tabs alone, draws that section (the map here) from its cached entry, and leaves the headline above untouched."""
     from ui import data_page
 
-    calls = Counter()
-    counting(monkeypatch, calls, data_page, "headline")
-    counting(monkeypatch, calls, data_page, "map_chart")
+    calls = count_calls(monkeypatch, Counter(), data_page, "headline", "map_chart")
     at = page("1_Data.py", OPS).run()
     assert not at.exception, at.exception
     assert dict(calls) == {"headline": 1} and not at.get("vega_lite_chart")
