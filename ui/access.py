@@ -13,6 +13,7 @@ import re
 import streamlit as st
 
 from planning.access import AccessDenied, Permission, User, denial, local_user
+from ui.plain import md_escape
 
 _KEY = "_access_user"
 
@@ -113,5 +114,7 @@ def sidebar(u: User) -> None:
                        "`.streamlit/secrets.toml` to turn sign-in on (see the README).")
         else:
             team = f" · team {u.manager_id}" if u.manager_id and u.scoped else ""
-            st.caption(f"Signed in as **{u.label}**  \nrole: {u.role.title}{team}")
+            # the name and email are text an admin typed: escaped, and "@" too so the email is no mailto link
+            who = md_escape(u.label).replace("@", "\\@")
+            st.caption(f"Signed in as **{who}**  \nrole: {u.role.title}{team}")
             st.button("Sign out", on_click=st.logout, key="access_logout")
