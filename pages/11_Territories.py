@@ -21,7 +21,7 @@ from ui.guards import require_data
 from ui.plain import md_escape
 from ui.plan_picker import cache_scope, plan_page_header
 from ui.tables import show_table
-from ui.widgets import download_csv
+from ui.widgets import download_csv, download_file
 
 user = access.page_user(Permission.VIEW_PLANS)
 view = scoped.view()
@@ -94,8 +94,8 @@ c2.caption("The ETM zip holds ObjectTerritory2AssignmentRule, its rule items (sp
            "accounts as manual associations and a README with the load order.")
 d1, d2 = st.columns(2)
 with d1:
-    st.download_button("Download Salesforce ETM rules (zip)", data=lambda: _etm_zip(rk, seg_field, defs),
-                       file_name="etm_rules.zip", mime="application/zip", key="terr_etm")
+    download_file("Download Salesforce ETM rules (zip)", lambda: _etm_zip(rk, seg_field, defs), "etm_rules.zip",
+                  "application/zip", key="terr_etm")
 with d2:
     from planning.territories import flat_rules
 
@@ -177,8 +177,8 @@ def _loader_zip() -> bytes:
     return buf.getvalue()
 
 
-st.download_button("Download the Data Loader files (zip)", data=_loader_zip, file_name="routed_accounts.zip",
-                   mime="application/zip", key="terr_loader")
+download_file("Download the Data Loader files (zip)", _loader_zip, "routed_accounts.zip", "application/zip",
+              key="terr_loader")
 default_name = ref.name if ref.source == "saved" else f"{ref.name} (routed)"
 s1, s2 = st.columns([2, 1])
 save_as = s1.text_input("Save as", value=default_name, key="terr_save_name",

@@ -48,6 +48,8 @@ cols[5].metric("Rejected rows", count(head.rejected))
 
 # --- upload (only for those who may change data) ------------------------------------------
 upload_section(user)
+if problem := data_problem(ds):  # said at once, not only in the plan-health tab: the upload loaded too little
+    st.info(problem)
 
 
 # --- validation report (the first tab) ------------------------------------------------------

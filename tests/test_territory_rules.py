@@ -166,3 +166,21 @@ def test_the_sample_draft_rules_reroute_its_own_accounts(sample):
     assert ag["with_named"] == 1.0
     assert ag["by_rules"] > 0.9  # 95.4% on the shipped draft: 276 named accounts of 6,009
     assert len(d.named) == round((1 - ag["by_rules"]) * ag["accounts"])
+
+
+def test_a_messy_upload_with_a_rep_without_segment_gets_definitions():
+    """The messy export (tests/data/messy) has reps with a blank segment: their territory's lane has no segment, and
+    deriving, describing and checking the rules must not stumble on it (the Territories page showed a traceback)."""
+    from pathlib import Path
+
+    from planning.data.dataset import load_dataset
+    from planning.territories import agreement, derive_definitions, describe
+
+    messy = Path(__file__).parent / "data" / "messy"
+    ds = load_dataset(messy / "crm_accounts.csv", messy / "crm_users.csv")
+    plan = ds.current_plan()
+    defs = derive_definitions(plan, ds.accounts)
+    words = describe(defs, ds.reps)
+    assert "  " not in " ".join(words["name"].astype(str))  # a blank region leaves no double space
+    got = agreement(defs, plan, ds.accounts)
+    assert got["with_named"] == 1.0 and got["accounts"] == 14

@@ -89,7 +89,8 @@ def territories_from_reps(reps: pd.DataFrame) -> pd.DataFrame:
         area = area.fillna(q["manager_id"].map(names))
     t = pd.DataFrame({
         "territory_id": "T-" + q["rep_id"].astype(str),
-        "name": q["segment"].fillna("") + " " + q["region"].fillna("") + " – " + q["name"],
+        # "Mid-market West – Dana Morgan"; a blank segment or region (an upload without one) leaves no double space
+        "name": (q["segment"].fillna("") + " " + q["region"].fillna("")).str.strip() + " – " + q["name"],
         "region": q["region"],
         "area": area,
         "segment": q["segment"],

@@ -71,9 +71,10 @@ def test_salesforce_pair_shows_what_the_loader_did(page, app_url):
     expect(main.get_by_text("Currency conversions")).to_be_visible()
     expect(main.get_by_text("EUR → USD at 1.17")).to_contain_text("GBP → USD at 1.36")
     expect(main.get_by_text("8 of 8 accounts carry an")).to_be_visible()  # 2 load with a field blanked and a warning
-    expect(main.get_by_text("8 accounts on the map (3 outside the US)")).to_be_visible()
     metric = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
     expect(metric.locator('[data-testid="stMetricValue"]')).to_have_text("8")
-    chart = main.locator('[data-testid="stVegaLiteChart"]').nth(1)
+    page.get_by_role("tab", name="Accounts by owner").first.click()  # the map is a lazy tab of the Data page
+    expect(main.get_by_text("8 accounts on the map (3 outside the US)")).to_be_visible(timeout=30_000)
+    chart = main.locator('[data-testid="stVegaLiteChart"]').first
     chart.scroll_into_view_if_needed()
     chart.locator("canvas, svg").first.wait_for()
