@@ -78,6 +78,12 @@ class Plan:
         return pd.DataFrame({"territory_id": self.assignment, "owner_rep_id": self.owners()}).reset_index()
 
 
+def _territory_names(q: pd.DataFrame) -> pd.Series:
+    """ "Mid-market West – Dana Morgan"; with no segment and region, the owner's name alone."""
+    where = (q["segment"].fillna("").astype(str) + " " + q["region"].fillna("").astype(str)).str.strip()
+    return (where + " – " + q["name"].astype(str)).where(where != "", q["name"].astype(str))
+
+
 def territories_from_reps(reps: pd.DataFrame) -> pd.DataFrame:
     """One territory per quota-carrying rep (AE / channel), named by segment, region and owner."""
     names = reps.set_index("rep_id")["name"]
@@ -89,8 +95,7 @@ def territories_from_reps(reps: pd.DataFrame) -> pd.DataFrame:
         area = area.fillna(q["manager_id"].map(names))
     t = pd.DataFrame({
         "territory_id": "T-" + q["rep_id"].astype(str),
-        # "Mid-market West – Dana Morgan"; a blank segment or region (an upload without one) leaves no double space
-        "name": (q["segment"].fillna("") + " " + q["region"].fillna("")).str.strip() + " – " + q["name"],
+        "name": _territory_names(q),
         "region": q["region"],
         "area": area,
         "segment": q["segment"],
