@@ -182,5 +182,6 @@ def test_a_messy_upload_with_a_rep_without_segment_gets_definitions():
     defs = derive_definitions(plan, ds.accounts)
     words = describe(defs, ds.reps)
     assert "  " not in " ".join(words["name"].astype(str))  # a blank region leaves no double space
+    assert not words["definition"].str.contains(r"\bnan\b").any(), words["definition"].tolist()
     got = agreement(defs, plan, ds.accounts)
     assert got["with_named"] == 1.0 and got["accounts"] == 14

@@ -37,18 +37,24 @@ def _place(level: str, rows: pd.DataFrame) -> str:
     return f"{n} {one if n == 1 else many}" + (f" of {where}" if where else "")
 
 
+def _given(value) -> bool:
+    """A value that is there: not None, not NA/NaN, not blank."""
+    return value is not None and not (not isinstance(value, str) and pd.isna(value)) and str(value).strip() != ""
+
+
 def definition_sentence(territory: pd.Series, rules: pd.DataFrame, n_named: int) -> str:
     """One territory's definition (``territory``: a row of ``defs.territories``; ``rules``: its rule rows)."""
-    lane = str(territory.get("lane") or territory.get("segment") or "")
+    lane = next((str(v) for v in (territory.get("lane"), territory.get("segment")) if _given(v)), "")
     head = str(territory.get("name") or territory.name)
+    lane_ = f"{lane} " if lane else ""  # a territory with no segment (an upload without one) reads without it
     if (rules["level"] == DEFAULT_LEVEL).any():
-        body = f"every {lane} account"
+        body = f"every {lane_}account"
     elif rules.empty:
-        body = f"no {lane} geography of its own"
+        body = f"no {lane_}geography of its own"
     else:
         parts = [_place(lv, rules.loc[rules["level"] == lv]) for lv in ("country", "state", "county", "zip3", "zip")
                  if (rules["level"] == lv).any()]
-        body = f"{lane} accounts in {_and(parts)}"
+        body = f"{lane_}accounts in {_and(parts)}"
     tail = f", plus {n_named} named account{'s' if n_named != 1 else ''}" if n_named else ""
     return f"{head}: {body}{tail}"
 
