@@ -15,7 +15,8 @@ import typer
 from cli.common import ACCESS_DENIED_EXIT, echo_table, user_store, uses_data
 from planning.access import AccessDenied, ScopedView, author_name, require_team, visible_columns
 from planning.data import FileError, write_csv
-from planning.plans import (Plan, StoreError, compare_capacity, manager_summary_html, plan_from_assignment)
+from planning.plans import (FitCheck, Plan, StoreError, compare_capacity, manager_summary_html,
+                            plan_from_assignment)
 
 if TYPE_CHECKING:
     from planning.plans import PlanStore
@@ -94,16 +95,27 @@ def plan_from_csv(path: Path, ds, name: str | None = None) -> Plan:
 
 
 def resolve_plan(ref: str, ds, store_fn) -> Plan:
-    """'current', a CSV path, or a saved plan name[@version]."""
+    """'current', a CSV path, or a saved plan name[@version]; another dataset's plan stops the command (exit 2)
+    saying what does not match, one made on a changed version of ``ds`` warns (planning.plans.dataset_fit)."""
     if ref.strip().lower() == "current":
         return ds.current_plan()
     p = Path(ref)
     if p.suffix.lower() == ".csv" and p.exists():
-        return plan_from_csv(p, ds)
+        return _fitting(plan_from_csv(p, ds), ref, ds, show_ids=True)
     name, version = _split_version(ref)
-    plan = store_fn().load_plan(name, version)
+    plan = (store := store_fn()).load_plan(name, version)
     if version is not None:
         plan.name = f"{name} v{version}"
+    # a manager is told counts only, never other teams' account ids
+    return _fitting(plan, ref, ds, show_ids=not getattr(getattr(store, "user", None), "scoped", False))
+
+
+def _fitting(plan: Plan, ref: str, ds, *, show_ids: bool) -> Plan:
+    fit = FitCheck.of(ds.name, ds.accounts, show_ids=show_ids).plan(plan)
+    if not fit.usable:
+        _fail(fit.message(repr(ref)))
+    if fit.status == "changed":
+        typer.secho(f"warning: {fit.message(repr(ref))}", fg=typer.colors.YELLOW, err=True)
     return plan
 
 

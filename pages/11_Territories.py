@@ -19,7 +19,7 @@ from planning.reporting.formats import people
 from ui import access, scoped
 from ui.guards import require_data
 from ui.plain import md_escape
-from ui.plan_picker import cache_scope, plan_page_header
+from ui.plan_picker import cache_scope, check_fit, plan_page_header
 from ui.tables import show_table
 from ui.widgets import download_csv, download_file
 
@@ -36,6 +36,7 @@ if not pc.refs:
 default = pc.working if pc.working is not None else 0
 pick = st.selectbox("Plan", range(len(pc.refs)), index=default, format_func=lambda i: pc.labels[i], key="terr_plan")
 ref = pc.refs[pick]
+check_fit([ref])  # a plan made on another dataset stops here, saying which accounts do not match
 try:
     plan = ref.load(pc.session, pc.store)
 except StoreError as exc:

@@ -20,7 +20,7 @@ from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, person, usd
-from ui.plan_picker import cache_scope, plan_page_header
+from ui.plan_picker import cache_scope, check_fit, plan_page_header
 from ui.preview import preview_html
 from ui.tables import prepare_table, show_prepared
 from ui.widgets import XLSX, download_file
@@ -267,17 +267,19 @@ def main() -> None:
 
     c1, c2, c3 = st.columns([2, 2, 1])
     a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")
-    b_default = next((i for i in range(len(refs)) if i != a_idx), 0)
+    # plans made on another dataset are listed last, marked; B never starts on one
+    b_default = next((i for i in range(len(refs)) if i != a_idx and refs[i].usable), a_idx)
     b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=b_default, format_func=lambda i: labels[i],
                          key="dis_b")
     window = int(c3.number_input("Renewal window (days)", min_value=0, max_value=365,
                                  value=int(ds.settings.planning.renewal_window_days), step=15, key="dis_window",
                                  help="A moved account renewing within this many days of the data date breaks a "
                                       "relationship (90 days by default)."))
-    if len(refs) < 2:
+    if sum(r.usable for r in refs) < 2:
         st.info("Only today's plan exists. Make a proposal on the Carve page or save one on the Plans page, "
                 "then compare it here.")
     ref_a, ref_b = refs[a_idx], refs[b_idx]
+    check_fit([ref_a, ref_b])  # a plan made on another dataset stops here, saying which accounts do not match
     try:
         plan_a, plan_b = ref_a.load(session, store), ref_b.load(session, store)
     except StoreError as exc:

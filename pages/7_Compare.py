@@ -13,7 +13,7 @@ from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, M
 from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
-from ui.plan_picker import cache_scope, plan_page_header
+from ui.plan_picker import cache_scope, check_fit, plan_page_header
 from ui.tables import show_table
 from planning.reporting import FIGURES, TABLE_FORMATS, figure, figure_help, kinds, label
 from ui.format import count, usd
@@ -33,7 +33,8 @@ cap_saved = pd.DataFrame(columns=["name", "version"]) if pick.problem or not use
     else store.list_scenarios("capacity")
 
 c1, c2 = st.columns([3, 1])
-picked = c1.multiselect("Plans to compare", range(len(refs)), default=list(range(min(2, len(refs)))),
+# plans made on another dataset are listed last, marked, and never picked by default
+picked = c1.multiselect("Plans to compare", range(len(refs)), default=[i for i, r in enumerate(refs) if r.usable][:2],
                         format_func=lambda i: labels[i], max_selections=MAX_PLANS, key="cmp_plans")
 base_idx = c2.selectbox("Disruption measured against", range(len(refs)), format_func=lambda i: labels[i],
                         key="cmp_base")
@@ -202,6 +203,7 @@ if len(picked) < 2:
     st.info("Pick at least two plans. Proposals from the Carve page and plans saved on the Plans page appear here.")
 else:
     chosen = [refs[i] for i in picked]
+    check_fit(chosen + [refs[base_idx]])  # a plan made on another dataset stops here, saying what does not match
     try:
         plans = [r.load(session, store) for r in chosen]
         base = refs[base_idx].load(session, store)

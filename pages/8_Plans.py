@@ -9,7 +9,7 @@ import streamlit as st
 
 from planning.access import AccessDenied, Permission, author_name, scenario_permissions
 from planning.data import FileError
-from planning.plans import CHANGE_TYPES, SCENARIO_KINDS, ReviewError, StoreError
+from planning.plans import CHANGE_TYPES, SCENARIO_KINDS, PlanDataMismatch, ReviewError, StoreError, saved_fit
 from planning.reporting import count, label
 from ui import access, review_panel, scoped, state
 from ui.plain import md_escape
@@ -90,12 +90,24 @@ def _library() -> pd.DataFrame:
     return lib
 
 
+def _fit_note(sel: str, version: int, vers: pd.DataFrame) -> None:
+    """Say when the chosen version was not made on the data in use (planning.plans.dataset_fit)."""
+    saved_at = vers.loc[vers["version"] == version, "created_at"]
+    try:
+        fit = saved_fit(store, sel, version, saved_at.iloc[0] if len(saved_at) else None, view.fit_check)
+    except StoreError:  # deleted meanwhile: the tabs below say so
+        return
+    if fit.status != "same":
+        (st.warning if fit.usable else st.error)(md_escape(fit.message(f"{sel!r} v{version}")))
+
+
 def _load_tab(sel: str, version: int) -> None:
     st.write("Load this version into the session, for the Disruption and Compare pages and the other planning pages.")
     if st.button("Load into session", key="lib_load"):
         try:
             plan = view.load_plan(sel, version)
-        except StoreError as exc:
+            view.fit_check.require(plan, f"{sel!r} v{version}")  # another dataset's plan never joins the session's
+        except (StoreError, PlanDataMismatch) as exc:
             _failed("loaded", exc)
             return
         plan.name = f"{sel} v{version}"
@@ -234,6 +246,7 @@ if not lib.empty:
     vers = view.versions(sel)
     show_table(view.columns(_dates(vers)), key="lib_versions")
     version = st.selectbox("Version", list(vers["version"])[::-1], key="lib_ver")
+    _fit_note(sel, version, vers)
     rs = review_panel.status_of(store, sel, version)
     if rs is not None:
         st.markdown(review_panel.status_line(rs) + " · act on it on the **Review** page")

@@ -94,6 +94,11 @@ try:
 except StoreError as exc:
     st.error(f"Could not load the plan: {md_escape(exc)}")
     st.stop()
+fit = view.fit_check.plan(plans[1])  # a version made on another dataset is said so, not mixed in silently
+if fit.status != "same":
+    (st.warning if fit.usable else st.error)(md_escape(
+        fit.message(f"{name!r} v{version}") + ("" if fit.usable else " The managers listed are today's and the "
+                                               "plan's; review it on the data it was made on.")))
 managers = view.managers(plans)  # every manager whose team holds a book today or in this version (a manager: own)
 
 if user.can(Permission.REVIEW_SUBMIT):

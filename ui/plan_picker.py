@@ -12,6 +12,7 @@ import streamlit as st
 from planning.data import Dataset
 from planning.plans import Plan, PlanRef, available_plans
 from ui import scoped, state, working_plan
+from ui.plain import md_escape
 
 
 @dataclass
@@ -46,8 +47,23 @@ def plan_page_header(title: str, caption: str) -> PlanChoices:
     st.caption(caption)
     store = view.store
     session = state.session_plans()
-    refs, problem = available_plans(session, store)
+    refs, problem = available_plans(session, store, view.fit_check)  # each saved plan with its fit to the data
     if problem:
         st.warning(problem)
     refs, working = working_plan.first_working(refs)
     return PlanChoices(ds, store, session, refs, [r.label for r in refs], problem, working)
+
+
+def check_fit(chosen: list[PlanRef]) -> None:
+    """Say how the chosen plans meet the data in use (planning.plans.dataset_fit): a warning for a plan made on a
+    changed version of it, and for a plan made on another dataset an error naming what does not match, after which
+    the page stops, so no figure of that plan is ever set against this data."""
+    wrong = False
+    for ref in dict.fromkeys(chosen):  # the same plan picked twice is told once
+        fit = ref.fit
+        if fit is None or fit.status == "same":
+            continue
+        (st.warning if fit.usable else st.error)(md_escape(fit.message(repr(ref.plan_name))))
+        wrong = wrong or not fit.usable
+    if wrong:
+        st.stop()

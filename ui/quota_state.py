@@ -74,7 +74,9 @@ def _options(session: dict) -> tuple[list, int | None, object]:
 
     try:
         store = scoped.view().store  # raises when the store cannot be opened
-        refs, _problem = available_plans(session, store)
+        # plans made on another dataset are left out: quotas are set on this data's accounts
+        refs, _problem = available_plans(session, store, scoped.view().fit_check)
+        refs = [r for r in refs if r.usable]
     except Exception:  # no store: this session's plans only
         store, refs = None, [PlanRef("session", n) for n in session]
     refs, working = working_plan.first_working(refs)

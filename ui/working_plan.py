@@ -49,9 +49,10 @@ def set_working(token: str) -> None:
 
 
 def working_index(refs: list[PlanRef]) -> int | None:
-    """Where the working plan is among ``refs`` (None when it is not there, or none is chosen)."""
+    """Where the working plan is among ``refs`` (None when it is not there, is made on another dataset (a reload
+    after an upload), or none is chosen)."""
     tok = working_token()
-    return next((i for i, r in enumerate(refs) if token_of(r) == tok), None)
+    return next((i for i, r in enumerate(refs) if token_of(r) == tok and r.usable), None)
 
 
 def first_working(refs: list[PlanRef]) -> tuple[list[PlanRef], int | None]:
@@ -78,8 +79,10 @@ def sidebar() -> None:
 
     if not access.user().can(Permission.VIEW_PLANS):
         return
-    # the pickers' own list, from the plan store as the user sees it
-    refs, _problem = available_plans(state.session_plans(), scoped.view().store)
+    # the pickers' own list, from the plan store as the user sees it, without the plans made on another dataset
+    view = scoped.view()
+    refs, _problem = available_plans(state.session_plans(), view.store, view.fit_check)
+    refs = [r for r in refs if r.usable]
     tokens = [token_of(r) for r in refs]
     labels = dict(zip(tokens, (r.label for r in refs)))
     tok = working_token()

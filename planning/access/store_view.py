@@ -69,10 +69,10 @@ class UserStore:
     def _edit(self, what: str) -> None:
         require(self.user, P.EDIT_PLANS, what)
 
-    def save_plan(self, plan, *, author: str = "", note: str = "", summary=None, name=None):
+    def save_plan(self, plan, *, author: str = "", note: str = "", summary=None, name=None, made_on=None):
         self._edit(f"save {name or plan.name!r}")
         return self._store.save_plan(plan, author=author or author_name(self.user), note=note, summary=summary,
-                                     name=name)
+                                     name=name, made_on=made_on)
 
     def rename_plan(self, old, new):
         self._edit(f"rename {old!r}")

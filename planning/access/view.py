@@ -111,6 +111,14 @@ class ScopedView:
         return self._ds
 
     # ------------------------------------------------------------------ plans
+    @cached_property
+    def fit_check(self):
+        """The rule a plan must pass to be set against this data (:mod:`planning.plans.dataset_fit`), on the whole
+        company's accounts; a one-team viewer is told counts, never other teams' account ids."""
+        from planning.plans.dataset_fit import FitCheck
+
+        return FitCheck.of(self._ds.name, self._ds.accounts, show_ids=not self.scoped)
+
     def current_plan(self):
         """Today's CRM ownership, whole (for the reports below; draw it through :meth:`plan`)."""
         return self._ds.current_plan()
@@ -142,8 +150,10 @@ class ScopedView:
         ds = self._ds
         summary = plan_summary(plan, ds.accounts if accounts is None else accounts, ds.reps, ds.plan_year,
                                ds.settings)
+        from planning.plans.dataset_fit import dataset_stamp
+
         return self.store.save_plan(plan, author=author or author_name(self.user), note=note, name=name,
-                                    summary=summary)
+                                    summary=summary, made_on=dataset_stamp(ds.name, ds.accounts, ds.reps))
 
     # ------------------------------------------------------------------ reports
     def book(self, plan, account_ids=None, plans=()) -> pd.DataFrame:

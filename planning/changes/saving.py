@@ -25,6 +25,9 @@ def base_plan(sview, ref: str | None) -> tuple[Plan, int | None]:
     if sview.store is None:
         raise ChangeError("no plan store: only today's CRM ownership can be changed")
     plan = sview.load_plan(name, version)
+    fit = sview.fit_check.plan(plan)  # a change to another dataset's plan would mix its accounts with these
+    if not fit.usable:
+        raise ChangeError(fit.message(repr(ref)))
     if version is None:
         version = int(sview.versions(name)["version"].max())
     return plan, version

@@ -8,9 +8,11 @@ Public names, by module (import them from this package; they load on first use):
   LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
   developer_name, load_crm_accounts, plan_from_assignment
+- ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
+  PlanDataMismatch, SHOWN_IDS
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, manager_summary_html, NO_MANAGER, UNASSIGNED
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
-- ``picking``: available_plans, plan_digest, plan_refs, PlanRef
+- ``picking``: available_plans, plan_digest, plan_refs, PlanRef, saved_fit, usable_plans
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
 - ``publish``: publish_plan
@@ -43,8 +45,11 @@ _PUBLIC = {
     "CrmExport": "crm",
     "DECISIONS": "review_log",
     "DataChanges": "crm",
+    "DatasetFit": "dataset_fit",
     "DisruptionReport": "disruption_report",
     "EVENT_COLUMNS": "review_log",
+    "FIT_SHARE": "dataset_fit",
+    "FitCheck": "dataset_fit",
     "HEADLINE_BETTER": "compare",
     "HEADLINE_ROWS": "compare",
     "INBOX_COLUMNS": "review_view",
@@ -64,6 +69,7 @@ _PUBLIC = {
     "PLAN_KIND": "store_schema",
     "Plan": "plan",
     "PlanComparison": "compare",
+    "PlanDataMismatch": "dataset_fit",
     "PlanRef": "picking",
     "PlanStore": "store",
     "RETRIES": "review_log",
@@ -72,6 +78,7 @@ _PUBLIC = {
     "SAVE_RETRIES": "store",
     "SCENARIO_KINDS": "store_schema",
     "SCHEMA_VERSION": "store_schema",
+    "SHOWN_IDS": "dataset_fit",
     "STATES": "review_log",
     "STATE_WORDS": "review_tables",
     "StoreError": "store_errors",
@@ -96,6 +103,7 @@ _PUBLIC = {
     "create_tables": "review_log",
     "crm_export": "crm",
     "current_plan": "plan",
+    "dataset_stamp": "dataset_fit",
     "decide": "review",
     "decisions_table": "review_tables",
     "default_url": "store",
@@ -105,6 +113,8 @@ _PUBLIC = {
     "disruption": "disruption_report",
     "event_words": "review_tables",
     "events": "review_log",
+    "fingerprint": "dataset_fit",
+    "fit_of": "dataset_fit",
     "history": "review_view",
     "inbox": "review_view",
     "inbox_table": "review_tables",
@@ -114,6 +124,7 @@ _PUBLIC = {
     "load_crm_accounts": "crm",
     "load_sample_proposal": "sample_proposal",
     "log_table": "review_tables",
+    "made_on_name": "dataset_fit",
     "manager_statuses": "review_view",
     "manager_summary_html": "disruption_report",
     "meta_table": "store_schema",
@@ -139,6 +150,7 @@ _PUBLIC = {
     "reviewer_scope": "review",
     "reviewer_words": "review_tables",
     "rollup": "plan",
+    "saved_fit": "picking",
     "seed_store": "sample_proposal",
     "shapes_summary": "shapes",
     "status": "review_view",
@@ -152,6 +164,7 @@ _PUBLIC = {
     "territory_book": "shapes",
     "territory_shapes": "shapes",
     "to_geojson": "shapes",
+    "usable_plans": "picking",
     "utc_timestamp": "serialize",
     "versions_table": "store_schema",
     "viewer_of": "review_view",

@@ -287,9 +287,15 @@ class PlanStore:
 
     # ------------------------------------------------------------------ plans
     def save_plan(self, plan: Plan, *, author: str = "", note: str = "", summary: dict | None = None,
-                  name: str | None = None) -> StoredVersion:
-        """Append a new version of ``plan`` under ``name`` (default ``plan.name``); never overwrites."""
-        return self._save(PLAN_KIND, name or plan.name, plan_to_dict(plan), author=author, note=note or plan.note,
+                  name: str | None = None, made_on: dict | None = None) -> StoredVersion:
+        """Append a new version of ``plan`` under ``name`` (default ``plan.name``); never overwrites.
+
+        ``made_on`` (:func:`planning.plans.dataset_fit.dataset_stamp`) records the dataset the plan was made on in
+        the version's settings; without it a stamp the plan already carries is kept (a saved plan saved again)."""
+        body = plan_to_dict(plan)
+        if made_on is not None:
+            body["settings"] = {**body["settings"], "made_on": jsonable(made_on)}
+        return self._save(PLAN_KIND, name or plan.name, body, author=author, note=note or plan.note,
                           plan_kind=plan.kind, accounts=int(plan.assignment.notna().sum()),
                           territories=len(plan.territories), summary=summary)
 
