@@ -166,3 +166,17 @@ def test_the_worker_runs_below_the_servers_cpu_priority():
 
     outcome = upload_worker._executor().submit(upload_worker._run, os.nice, 0).result(timeout=120)
     assert outcome.value >= upload_worker.WORKER_NICE > os.nice(0)  # the server (this process) is not changed
+
+
+def test_previews_asked_at_once_all_finish():
+    """Two reruns of a session (the second file chosen while the first was read) ask the worker at once. The pool's
+    worker exits after each task, and CPython 3.11's pool can strand work queued as it exits (gh-115634): the worker
+    takes one task at a time, and every preview finishes."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from jobs import upload_worker
+
+    reps = _head("reps.csv", 61)
+    with ThreadPoolExecutor(4) as threads:
+        asked = [threads.submit(upload_worker.preview, "reps.csv", reps, UploadLimits()) for _ in range(4)]
+        assert [f.result(timeout=120).rows for f in asked] == [61] * 4
