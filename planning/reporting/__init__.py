@@ -4,9 +4,9 @@ formats, and the headline figures defined once for every page, the CLI and every
 Public names, by module (import them from this package; they load on first use):
 - ``carve_words``: bands_held, carve_headline, GOOD_GAP, Headline, PLAN_FROM_WORDS, plan_from_words, point_title,
   solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
-- ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, changes, comp_cost, Costs, Figure, figure,
-  figure_help, FIGURES, holders, moved_between, movement, open_territories, quota_reps, scenario_costs, seat_cost,
-  worst_segment
+- ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
+  Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
+  open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, worst_segment
 - ``formats``: cell, count, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 """
@@ -35,6 +35,7 @@ _PUBLIC = {
     "balance": "figures",
     "bands_held": "carve_words",
     "book_balance": "figures",
+    "bookings_target": "figures",
     "carve_headline": "carve_words",
     "cell": "formats",
     "changes": "figures",
@@ -49,18 +50,21 @@ _PUBLIC = {
     "label_of": "labels",
     "moved_between": "figures",
     "movement": "figures",
+    "no_target_message": "figures",
     "open_territories": "figures",
     "pct": "formats",
     "people": "formats",
     "person": "formats",
     "person_of": "formats",
     "plan_from_words": "carve_words",
+    "plan_year_target_rows": "figures",
     "point_title": "carve_words",
     "present": "labels",
     "quota_reps": "figures",
     "ratio": "formats",
     "scenario_costs": "figures",
     "seat_cost": "figures",
+    "segment_targets": "figures",
     "solver_details": "carve_words",
     "trade_off_step": "carve_words",
     "trade_off_weight": "carve_words",
