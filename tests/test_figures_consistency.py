@@ -150,6 +150,16 @@ def test_the_bookings_target_by_hand(sample, messy):
     assert "the capacity plan targets $3.17M derived from today's team" in sc.note
 
 
+def test_messy_quota_reps_and_ae_cost_by_hand(messy):
+    """Six quota reps hold the six territories of today's plan; AE cost prices the five with a segment at loaded
+    OTE (OTE × 1.25): Enterprise $375,000 + Mid-market 2 × $250,000 + SMB 2 × $162,500 = $1,200,000.  The sixth,
+    =1+2 Will's, has no segment: named by unpriced_seats, not priced at a guess."""
+    plan = messy.current_plan()
+    assert F.quota_reps(plan) == 6 and F.open_territories(plan) == 0
+    assert F.ae_cost(plan, messy.settings) == pytest.approx(1_200_000.0)
+    assert F.unpriced_seats(plan, messy.settings) == ["T-005M6"]
+
+
 def _on(page: str, ds=None, version: str = "") -> AppTest:
     at = _page(page)
     if ds is not None:

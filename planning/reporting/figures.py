@@ -88,7 +88,8 @@ FIGURES: dict[str, Figure] = dict([
        "Open requisitions listed in the people file own their territory and are not counted here."),
     _f("ae_cost_usd", "AE cost",
        "Fully loaded annual cost of the plan's AE seats at target: segment OTE × (1 + loaded-cost extra) per seat.",
-       "Every territory counts, owned or open; support roles and commissions above target are not in it.", "money"),
+       "Every territory counts, owned or open, but one with no segment (no OTE prices it: see unpriced_seats); "
+       "support roles and commissions above target are not in it.", "money"),
     _f("support_cost_usd", "Support cost",
        "Annual cost of the SDRs, SEs and CSMs a capacity scenario needs for its AEs and its ARR.",
        "Support roles only; AEs and commissions are not in it.", "money"),
@@ -223,6 +224,16 @@ def ae_cost(plan: Plan, settings=None) -> float:
     """See ``FIGURES["ae_cost_usd"]``: Σ over the plan's territories of the segment's loaded OTE."""
     seg = plan.territories["segment"]
     return float(sum(seat_cost(s, settings) for s in seg if isinstance(s, str) and s)) if len(seg) else 0.0
+
+
+def unpriced_seats(plan: Plan, settings=None) -> list[str]:
+    """The plan's territories AE cost leaves out: no known segment, so no OTE prices them (they are still quota
+    reps).  A page showing AE cost next to quota reps names them."""
+    from planning.data.defaults import Settings
+
+    known = set((settings or Settings()).segments)
+    seg = plan.territories["segment"]
+    return [str(t) for t, s in seg.items() if not (isinstance(s, str) and s in known)]
 
 
 @dataclass(frozen=True)
