@@ -10,7 +10,8 @@ import typer
 
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
-from planning.capacity import (MONTH_NAMES, ScenarioError, can, default_scenario, hiring_export, inherited_segments,
+from planning.capacity import (MONTH_NAMES, ScenarioError, can, capacity_targets, default_scenario,
+                               derived_target_note, hiring_export, left_out_note, inherited_segments,
                                run_scenario, scenario_from_file, segment_view, support_view, tornado, tornado_view,
                                write_scenario_file)
 from planning.data import write_csv
@@ -165,6 +166,10 @@ def register(app: typer.Typer) -> None:
                 return
             sc = scenario_from_file(scenario, base) if scenario else base
             res = run_scenario(sc, ds)
+            if note := derived_target_note(capacity_targets(ds), sc):  # the page's warning, word for word
+                typer.secho(f"note: {note}", fg=typer.colors.YELLOW)
+            if note := left_out_note(ds):
+                typer.secho(f"note: {note}", fg=typer.colors.YELLOW)
             if scenario and (inherited := inherited_segments(scenario, sc)):
                 typer.secho(f"note: {scenario.name} does not list {', '.join(inherited)}; "
                             f"{'that segment uses' if len(inherited) == 1 else 'those segments use'} the defaults "

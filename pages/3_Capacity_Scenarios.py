@@ -8,7 +8,7 @@ import streamlit as st
 from planning.access import AccessDenied, Permission
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, apply_tables, can, months_of,
                                scenario_tables, with_needed_hires)
-from planning.reporting import figure
+from planning.reporting import figure, figure_help
 from ui import access, capacity_report as report, scoped, state
 from ui.charts import draw
 from ui.editors import editor_config
@@ -88,7 +88,8 @@ if c3.button("Reset to defaults", help="Pre-fill again from the data and the pla
 # --- the editor -------------------------------------------------------------------------------
 tables = scenario_tables(base, user)
 st.subheader("Assumptions")
-st.caption("Pre-filled: targets from the targets table, attainment from the median of the last quarters of history, "
+st.caption("Pre-filled: targets from the targets file (a segment it has none for plans against today's team "
+           "capacity, stated under the results), attainment from the median of the last quarters of history, "
            "people and ramp state from the reps table, the rest from the planning defaults. Every cell is editable; "
            "type percentages as percentages (70 is 70%) and money in dollars.")
 tabs = st.tabs(["Segments", "Ramp curves", "Hiring plan", "Support & pipeline", "Company", "People"])
@@ -189,9 +190,16 @@ elif dirty:
 # --- results ----------------------------------------------------------------------------------
 rep_ = report.overview(sc_json, version, user)
 st.subheader("Plan-year results")
+derived = report.target_note(sc_json, version, user, ds)
 for row in (rep_.metrics[:5], rep_.metrics[5:]):
     for col, m in zip(st.columns(5), row):
-        col.metric(m.label, m.value, m.delta, help=m.help or None, delta_color="off")
+        help_ = m.help if m.name != "target_usd" else \
+            " ".join(x for x in (figure_help("capacity_target_usd"), derived) if x)
+        col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off")
+if derived:
+    st.warning(derived)
+if left_out := report.scope_note(version, user, ds):
+    st.warning(md_escape(left_out))  # names as written in the upload: plain text
 for n in rep_.notes:
     st.warning(n)
 need = int(rep_.summary["hires_needed"])

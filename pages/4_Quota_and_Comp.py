@@ -15,7 +15,7 @@ from jobs import current_user
 from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError,
                                    QuotaSettings, CompSimResult, Spiff, plans_from_dict, plans_to_dict, tiers_frame,
                                    tiers_from_frame)
-from planning.reporting import count, figure, figure_help, pct, usd
+from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
 from ui.charts import draw
 from ui.guards import require_data
 from ui.jobs import comp_sim_job
@@ -45,6 +45,9 @@ if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wi
     show_table(team[["territory_id", "rep_name", "status", "segment", "region", "potential_usd", "quota_usd",
                      "quota_pct_potential", "flags"]], key="q_team")
     st.info(denial(user, Permission.VIEW_COMP))
+    st.stop()
+if bookings_target(ds.targets, ds.plan_year) is None:  # the targets file's only: never one derived from capacity
+    st.info(no_target_message(ds.plan_year))
     st.stop()
 METHOD_LABELS = {"potential": "Territory potential", "history": "Historical bookings", "even": "Even split",
                  "blend": "Weighted blend"}
@@ -94,7 +97,7 @@ qv = qr.quota_view(qkey, user, plan, result)  # tables, coverage and charts, onc
 summ = qv["summary"]
 m = st.columns(6)
 m[0].metric("Σ quotas", usd(summ["quota_usd"]))
-m[1].metric("Finance target", usd(summ["target_usd"]))
+m[1].metric(figure("bookings_target_usd").label, usd(summ["target_usd"]), help=figure_help("bookings_target_usd"))
 m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1), help=figure_help("quota_coverage"))
 m[3].metric(figure("quota_reps").label, count(qv["quota_reps"]), help=figure_help("quota_reps"))
 m[4].metric("Unallocated", usd(summ["unallocated_usd"]))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from planning.access import Permission
 from planning.compensation import CompPlanError, QuotaError
-from planning.reporting import count, figure, figure_help, pct, usd
+from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
 from ui.charts import draw
 from ui.guards import require_data
 from ui import quota_reports as qr
@@ -23,6 +23,9 @@ require_data(ds)  # an upload where no account or no rep loaded: say so instead 
 st.caption(f"{ds.name} · {ds.plan_year} · quota settings and comp plans come from the Quota and Comp page "
            "(defaults until changed there)")
 
+if bookings_target(ds.targets, ds.plan_year) is None:  # the targets file's only: never one derived from capacity
+    st.info(no_target_message(ds.plan_year))
+    st.stop()
 plan = qs.selected_plan()
 try:
     result = qs.quota_result(plan)
@@ -41,7 +44,7 @@ qkey, skey = qr.quota_key(plan, s), qs.sim_key(result, plans, qs.sim_config())
 fv = qr.finance_view(qkey, skey, user, plan, result, sim)  # every figure and chart, once per input
 summ, ss, bvt = fv["quota"], fv["summary"], fv["bvt"].set_index("percentile")
 m = st.columns(3) + st.columns(3)  # two rows: six in one cut "Comp cost (variab…" and "99% of…" on a laptop
-m[0].metric("Bookings target", usd(summ["target_usd"]))
+m[0].metric(figure("bookings_target_usd").label, usd(summ["target_usd"]), help=figure_help("bookings_target_usd"))
 m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{s.method} split, over-assignment {s.over_assignment:.0%}")
 m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1),
             help=f"{figure_help('quota_coverage')} Band {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%}.")

@@ -1,6 +1,11 @@
 """One definition per figure: the same saved plan shows the same accounts moved, ARR moved, balance, quota reps
 and cost on Disruption, Compare, Quota and Comp, Finance, in the plan library's stored summary, in Carve's figure
-function and in the CLI's `compare` and `disruption`."""
+function and in the CLI's `compare` and `disruption`.
+
+The bookings target, on the sample (a targets file) and on the messy upload (tests/data/messy, no targets file):
+Capacity Scenarios, Quota and Comp, Finance and the CLI's `capacity` and `quota` agree.  With no targets file there
+is no bookings target anywhere; Capacity plans against today's team capacity and says so, with the same words on
+the page and in the CLI."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +19,7 @@ from planning.reporting import count, pct, ratio, usd, usd_whole
 from planning.reporting import figures as F
 
 PAGES = Path(__file__).resolve().parents[1] / "pages"
+MESSY = Path(__file__).resolve().parent / "data" / "messy"
 SAVED = "Prop v1 (saved)"
 
 
@@ -110,3 +116,107 @@ def test_cli_prints_the_same_numbers(setup, cli, sample):
     assert f"{want['accounts_moved']:,}" in line
     line = next(x for x in r.output.splitlines() if x.strip().startswith("quota_reps"))
     assert str(want["quota_reps"]) in line
+
+
+# ------------------------------------------------------------------------------------- the bookings target
+@pytest.fixture(scope="module")
+def messy():
+    from planning.data import load_dataset
+
+    return load_dataset(MESSY / "crm_accounts.csv", MESSY / "crm_users.csv", as_of="2026-11-30")
+
+
+# The messy upload's capacity targets, by hand (no history: the defaults' quota and attainment; quota carriers of
+# a known segment, leavers and open requisitions in): Enterprise 1 × $1.2M × 80% = $960K, Mid-market 2 × $800K ×
+# 85% = $1.36M, SMB 2 × $500K × 85% = $850K; $3.17M in all.
+MESSY_TARGETS = {"Enterprise": 960_000.0, "Mid-market": 1_360_000.0, "SMB": 850_000.0}
+SAMPLE_TARGET = 8_999_000.0 + 10_500_000.0 + 4_998_000.0  # the sample's 2027 targets file, by segment
+
+
+def test_the_bookings_target_by_hand(sample, messy):
+    from planning.capacity import capacity_targets, default_scenario
+
+    assert F.bookings_target(sample.targets, sample.plan_year) == pytest.approx(SAMPLE_TARGET)
+    assert F.segment_targets(sample.targets, sample.plan_year) == pytest.approx(
+        {"Enterprise": 8_999_000.0, "Mid-market": 10_500_000.0, "SMB": 4_998_000.0})
+    assert not capacity_targets(sample)["derived"].any()
+    assert F.bookings_target(messy.targets, messy.plan_year) is None  # no targets file: no bookings target
+    got = capacity_targets(messy).set_index("segment")
+    assert got["target_usd"].to_dict() == pytest.approx(MESSY_TARGETS) and got["derived"].all()
+    assert got.loc["Enterprise", "source"] == ("derived from today's team: 1 quota rep × $1.20M quota × "
+                                               "80% expected attainment")
+    sc = default_scenario(messy)
+    assert {s: a.bookings_target_usd for s, a in sc.segments.items()} == pytest.approx(MESSY_TARGETS)
+    assert "the capacity plan targets $3.17M derived from today's team" in sc.note
+
+
+def test_messy_quota_reps_and_ae_cost_by_hand(messy):
+    """Six quota reps hold the six territories of today's plan; AE cost prices the five with a segment at loaded
+    OTE (OTE × 1.25): Enterprise $375,000 + Mid-market 2 × $250,000 + SMB 2 × $162,500 = $1,200,000.  The sixth,
+    =1+2 Will's, has no segment: named by unpriced_seats, not priced at a guess."""
+    plan = messy.current_plan()
+    assert F.quota_reps(plan) == 6 and F.open_territories(plan) == 0
+    assert F.ae_cost(plan, messy.settings) == pytest.approx(1_200_000.0)
+    assert F.unpriced_seats(plan, messy.settings) == ["T-005M6"]
+
+
+def _on(page: str, ds=None, version: str = "") -> AppTest:
+    at = _page(page)
+    if ds is not None:
+        at.session_state["dataset"], at.session_state["dataset_version"] = ds, version
+    at.run()
+    assert not at.exception, (page, at.exception)
+    return at
+
+
+def _target_metric(at, label: str):
+    return next(m for m in at.metric if m.label == label)
+
+
+def test_every_page_shows_the_sample_bookings_target(setup):
+    want = usd(SAMPLE_TARGET)
+    assert want == "$24.50M"
+    cap = _on("3_Capacity_Scenarios.py")
+    target = _target_metric(cap, "Target")
+    assert target.value == want and F.figure_help("capacity_target_usd") in target.proto.help
+    assert not any("derived from today's team" in w.value for w in cap.warning)
+    for page in ("4_Quota_and_Comp.py", "5_Finance.py"):
+        m = _target_metric(_on(page), F.figure("bookings_target_usd").label)
+        assert m.value == want and m.proto.help == F.figure_help("bookings_target_usd"), page
+
+
+def test_no_targets_file_means_no_bookings_target_on_any_page(setup, messy):
+    cap = _on("3_Capacity_Scenarios.py", messy, "messy")
+    target = _target_metric(cap, "Target")
+    assert target.value == "$3.17M"  # planned against today's team, and the page says so beside it and below
+    note = ("No bookings target in the targets file for Enterprise, Mid-market, SMB: the capacity plan targets $3.17M "
+            "derived from today's team — Enterprise $960K (1 quota rep × $1.20M quota × 80% expected attainment); "
+            "Mid-market $1.36M (2 quota reps × $800K quota × 85% expected attainment); SMB $850K (2 quota reps × "
+            "$500K quota × 85% expected attainment).")
+    assert any(w.value.startswith(note) for w in cap.warning) and note in target.proto.help
+    # the quota reps the Data page counts (6) and the capacity plan's AEs in January (5): the one it leaves out named
+    assert F.quota_reps(messy.current_plan()) == 6
+    assert _target_metric(cap, "AEs Jan → Dec").value.startswith("5.0 →")
+    from planning.capacity import left_out_note
+    from ui.plain import md_escape
+
+    assert left_out_note(messy).startswith("Not in the capacity plan: 1 quota rep with no segment (=1+2 Will (005M6)).")
+    assert [w.value for w in cap.warning if w.value.startswith("Not in")] == [md_escape(left_out_note(messy))]
+    for page in ("4_Quota_and_Comp.py", "5_Finance.py"):
+        at = _on(page, messy, "messy")
+        assert [i.value for i in at.info] == [F.no_target_message(2027)], page
+        assert not at.error and not any(m.label == "Bookings target" for m in at.metric), page
+
+
+def test_cli_twins_say_the_same_about_the_target(cli, tmp_path, setup):
+    data = ["--accounts", MESSY / "crm_accounts.csv", "--reps", MESSY / "crm_users.csv", "--as-of", "2026-11-30"]
+    r = cli(["capacity", *data])
+    assert r.exit_code == 0, r.output
+    assert "target $3,170,000" in r.output and "the capacity plan targets $3.17M derived from today's team" in r.output
+    assert "Not in the capacity plan: 1 quota rep with no segment (=1+2 Will (005M6))" in r.output
+    r = cli(["quota", *data])
+    assert r.exit_code == 2 and F.no_target_message(2027) in " ".join(r.output.split())
+    r = cli(["capacity"])  # the sample: the targets file's, with no note
+    assert r.exit_code == 0 and f"target ${SAMPLE_TARGET:,.0f}" in r.output and "derived" not in r.output
+    r = cli(["quota"])
+    assert r.exit_code == 0 and f"vs target {SAMPLE_TARGET:,.0f}" in r.output

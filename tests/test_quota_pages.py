@@ -28,7 +28,7 @@ def test_quota_page_defaults(qc_app, sample):
     at = qc_app
     target = sample.targets.loc[sample.targets["period"].str.startswith(str(sample.plan_year)), "bookings_target_usd"].sum()
     assert _metric(at, "Quota coverage") == "115.0%"
-    assert _metric(at, "Finance target") == f"${target / 1e6:,.2f}M"
+    assert _metric(at, "Bookings target") == f"${target / 1e6:,.2f}M"
     assert not at.error
     assert at.selectbox(key="quota.plan_name").value == sample.current_plan().name
     labels = [b.label for b in at.get("download_button")]

@@ -13,7 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from optimizers.headcount import optimize_hiring, proportional_allocation
-from planning.capacity import (CapacityScenario, ScenarioError, compare_amounts, compare_table, export_sheets,
+from planning.capacity import (CapacityScenario, ScenarioError, capacity_targets, compare_amounts, compare_table,
+                               derived_target_note, export_sheets, left_out_note,
                                headline, hiring_export, monthly_view, people_view, run_scenario, segment_view,
                                support_view, tornado, tornado_view)
 from ui import capacity_charts as charts
@@ -23,6 +24,19 @@ from ui.tables import prepare_table
 def scenario_json(sc: CapacityScenario) -> str:
     """The cache key of a scenario."""
     return json.dumps(sc.to_dict(), sort_keys=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def target_note(sc_json: str, ver: str, user, _dataset) -> str:
+    """The sentence saying which of the scenario's segment targets are derived from today's team, and how (empty
+    when the targets file sets them or the user typed them).  ``_dataset``: the user's scoped data of ``ver``."""
+    return derived_target_note(capacity_targets(_dataset), CapacityScenario.from_dict(json.loads(sc_json)))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def scope_note(ver: str, user, _dataset) -> str:
+    """The quota carriers the capacity plan cannot count, named (planning.capacity.left_out_note); empty if none."""
+    return left_out_note(_dataset)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -4,7 +4,8 @@ RRE = Σ heads × ramp % × attainment; capacity = RRE × quota ÷ 12; formulas 
 
 Public names, by module (import them from this package; they load on first use):
 - ``files``: inherited_segments, merge_scenario_dict, read_scenario_file, scenario_from_file, write_scenario_file
-- ``from_data``: default_scenario, earliest_start, segment_attainment
+- ``from_data``: capacity_targets, default_scenario, derived_target_note, earliest_start, left_out_note,
+  segment_attainment
 - ``result``: CapacityResult
 - ``scenario``: CapacityScenario, MAX_ATTAINMENT, MONTH_NAMES, MONTHS, Person, ScenarioError, segment_problems,
   SegmentAssumptions
@@ -54,10 +55,12 @@ _PUBLIC = {
     "apply_tables": "tables",
     "assumptions_view": "views",
     "can": "views",
+    "capacity_targets": "from_data",
     "compare_amounts": "views",
     "compare_summaries": "views",
     "compare_table": "views",
     "default_scenario": "from_data",
+    "derived_target_note": "from_data",
     "earliest_start": "from_data",
     "expected_bookings": "simulation",
     "export_sheets": "views",
@@ -70,6 +73,7 @@ _PUBLIC = {
     "inherited_segments": "files",
     "is_hidden": "views",
     "is_percent": "tables",
+    "left_out_note": "from_data",
     "merge_scenario_dict": "files",
     "monthly_attrition": "simulation",
     "monthly_view": "views",

@@ -4,6 +4,12 @@ Every value :func:`default_scenario` writes says where it came from: targets
 from ``dataset.targets``, people from ``dataset.reps``, attainment from the
 history (median of the last quarters), accounts, ARR and open pipeline from
 ``dataset.accounts``; everything else from ``planning.data.defaults``.
+
+A segment the targets file has no plan-year target for plans against today's
+quota capacity (``FIGURES["capacity_target_usd"]``): :func:`capacity_targets`
+says so per segment, and the page and the CLI show it.  That derived number is
+never the bookings target (``planning.reporting.figures.bookings_target``):
+quotas and coverage wait for a targets file.
 """
 from __future__ import annotations
 
@@ -12,6 +18,8 @@ import pandas as pd
 
 from planning.capacity.scenario import MONTHS, CapacityScenario, Person, SegmentAssumptions
 from planning.data.defaults import QUOTA_ROLES, Settings
+from planning.reporting.figures import plan_year_target_rows
+from planning.reporting.formats import pct, person, usd
 
 
 def segment_attainment(history: pd.DataFrame, reps: pd.DataFrame, quarters: int = 6) -> pd.DataFrame:
@@ -56,6 +64,80 @@ def _phasing(tg: pd.DataFrame, plan_year: int) -> tuple[float, float, float, flo
     return tuple(shares)
 
 
+_DERIVED = "derived from today's team: "  # how a capacity target with no finance target says where it came from
+
+
+def _attainment(att: pd.DataFrame, seg: str, default: float) -> tuple[float, str]:
+    """A segment's expected attainment and where it came from (history median, else the defaults)."""
+    if seg in att.index and att.loc[seg, "rep_quarters"] > 0:
+        return (float(att.loc[seg, "attainment"]),
+                f"median of {int(att.loc[seg, 'rep_quarters'])} rep-quarters, {att.loc[seg, 'periods']}")
+    return float(default), "planning.data.defaults (no history)"
+
+
+def _carriers(reps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Today's quota carriers of a known segment (leavers and open requisitions in: they hold a seat)."""
+    return reps.loc[reps["role"].isin(QUOTA_ROLES) & reps["segment"].isin(list(settings.segments))]
+
+
+def capacity_targets(dataset, settings: Settings | None = None) -> pd.DataFrame:
+    """What each segment's capacity scenario plans against (``FIGURES["capacity_target_usd"]``), annual USD:
+    segment, target_usd, derived (True when the targets file has no plan-year target for it) and source (the words
+    the page and the CLI show).  A derived target = quota carriers × the segment's quota × expected attainment."""
+    settings = settings or getattr(dataset, "settings", None) or Settings()
+    rows = plan_year_target_rows(dataset.targets, int(dataset.plan_year))
+    att = segment_attainment(dataset.history, dataset.reps, settings.planning.attainment_history_quarters)
+    att, carriers = att.set_index("segment"), _carriers(dataset.reps, settings)
+    out = []
+    for seg, d in settings.segments.items():
+        tg = rows.loc[rows["segment"] == seg]
+        if len(tg):
+            out.append((seg, float(tg["bookings_target_usd"].sum()), False, "targets file"))
+            continue
+        heads = int((carriers["segment"] == seg).sum())
+        attainment, _ = _attainment(att, seg, d.expected_attainment)
+        target = float(heads * d.quota_usd * attainment)
+        reps_ = f"{heads} quota rep{'' if heads == 1 else 's'}"
+        out.append((seg, target, True, _DERIVED + f"{reps_} × {usd(d.quota_usd)} quota × {pct(attainment)} expected "
+                                                  f"attainment"))
+    return pd.DataFrame(out, columns=["segment", "target_usd", "derived", "source"])
+
+
+def derived_target_note(targets: pd.DataFrame, scenario: CapacityScenario | None = None) -> str:
+    """One sentence naming the segments whose capacity target is derived (:func:`capacity_targets`), and how; with
+    ``scenario``, only those whose target in it is still the derived one (empty when none is)."""
+    d = targets.loc[targets["derived"]]
+    if scenario is not None:
+        kept = [s in scenario.segments and np.isclose(scenario.segments[s].bookings_target_usd, t)
+                for s, t in zip(d["segment"], d["target_usd"])]
+        d = d.loc[kept]
+    if d.empty:
+        return ""
+    parts = "; ".join(f"{r.segment} {usd(r.target_usd)} ({r.source.removeprefix(_DERIVED)})"
+                      for r in d.itertuples())
+    return (f"No bookings target in the targets file for {', '.join(d['segment'])}: the capacity plan targets "
+            f"{usd(d['target_usd'].sum())} derived from today's team — {parts}. It is not a bookings target: "
+            f"quotas and coverage wait for a targets file.")
+
+
+def left_out_note(dataset, settings: Settings | None = None) -> str:
+    """The quota carriers a capacity plan cannot count, named (no known segment, or no start date), so its AEs in
+    seat read against the quota reps of the other pages; empty when every one is in.  Names are as written: a page
+    escapes them."""
+    settings = settings or getattr(dataset, "settings", None) or Settings()
+    reps = dataset.reps
+    q = reps.loc[reps["role"].isin(QUOTA_ROLES)]
+    no_seg = q.loc[~q["segment"].isin(list(settings.segments))]
+    no_start = q.loc[q["segment"].isin(list(settings.segments)) & q["start_date"].isna()]
+    parts = [f"{len(g)} quota rep{'' if len(g) == 1 else 's'} with {why} "
+             f"({', '.join(person(r.name, r.rep_id) for r in g.itertuples())})"
+             for g, why in ((no_seg, "no segment"), (no_start, "no start date")) if len(g)]
+    if not parts:
+        return ""
+    return (f"Not in the capacity plan: {' and '.join(parts)}. The other pages count them among the quota reps; "
+            f"complete the people file to plan them.")
+
+
 def default_scenario(dataset, settings: Settings | None = None, name: str = "Baseline") -> CapacityScenario:
     """A scenario pre-filled from ``dataset`` (targets, reps, history, accounts) and the defaults.
 
@@ -68,30 +150,23 @@ def default_scenario(dataset, settings: Settings | None = None, name: str = "Bas
     plan_year = int(dataset.plan_year)
     as_of = pd.Timestamp(dataset.as_of)
     reps, accounts = dataset.reps, dataset.accounts
-    targets = dataset.targets if dataset.targets is not None else pd.DataFrame()
+    rows = plan_year_target_rows(dataset.targets, plan_year)
     pd_ = settings.planning
     att = segment_attainment(dataset.history, reps, pd_.attainment_history_quarters).set_index("segment")
     support_loaded = float(np.mean([s.loaded_cost_extra for s in settings.segments.values()]))
-    carriers = reps.loc[reps["role"].isin(QUOTA_ROLES) & reps["segment"].isin(list(settings.segments))]
+    carriers = _carriers(reps, settings)
+    cap_targets = capacity_targets(dataset, settings).set_index("segment")
     win_rate = 1.0 / pd_.pipeline_coverage_target  # the 3× rule implies about one in three qualified opps wins
 
     segments: dict[str, SegmentAssumptions] = {}
     for seg, d in settings.segments.items():
-        tg = targets.loc[targets["segment"] == seg] if len(targets) else targets
-        if len(tg):
-            tg = tg.loc[tg["period"].astype(str).str.startswith(str(plan_year))]
+        tg = rows.loc[rows["segment"] == seg]
         acc = accounts.loc[accounts["segment"] == seg]
         heads = carriers.loc[carriers["segment"] == seg]
-        if seg in att.index and att.loc[seg, "rep_quarters"] > 0:
-            attainment = float(att.loc[seg, "attainment"])
-            source = f"median of {int(att.loc[seg, 'rep_quarters'])} rep-quarters, {att.loc[seg, 'periods']}"
-        else:
-            attainment, source = d.expected_attainment, "planning.data.defaults (no history)"
-        if len(tg):
-            target = float(tg["bookings_target_usd"].sum())
-            phasing = _phasing(tg, plan_year)
-        else:  # no finance target: plan to today's quota-carrying capacity so the gap reads as zero
-            target, phasing = float(len(heads) * d.quota_usd * attainment), (0.25, 0.25, 0.25, 0.25)
+        attainment, source = _attainment(att, seg, d.expected_attainment)
+        # no finance target: capacity_targets plans to today's quota capacity (the gap reads as zero) and says so
+        target = float(cap_targets.loc[seg, "target_usd"])
+        phasing = _phasing(tg, plan_year) if len(tg) else (0.25, 0.25, 0.25, 0.25)
         quota = heads["quota_usd"].median() if "quota_usd" in heads and heads["quota_usd"].notna().any() else np.nan
         segments[seg] = SegmentAssumptions(
             segment=seg,
@@ -138,5 +213,7 @@ def default_scenario(dataset, settings: Settings | None = None, name: str = "Bas
         sdr_cost_usd=loaded("SDR"), se_cost_usd=loaded("SE"), csm_cost_usd=loaded("CSM"),
         csm_book_usd=float(pd_.csm_book_usd), support_today=support_today,
         pipeline_coverage_target=float(pd_.pipeline_coverage_target), as_of=str(as_of.date()),
-        note=f"Pre-filled from {getattr(dataset, 'name', 'the data')} (as of {as_of.date()}) and the domain defaults.",
+        note=" ".join(x for x in (f"Pre-filled from {getattr(dataset, 'name', 'the data')} (as of {as_of.date()}) "
+                                  f"and the domain defaults.", derived_target_note(cap_targets.reset_index()),
+                                  left_out_note(dataset, settings)) if x),
     ).validate()

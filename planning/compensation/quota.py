@@ -37,20 +37,21 @@ from planning.compensation.quota_settings import QUARTERS, QuotaError, QuotaSett
 from planning.data.defaults import Settings
 from planning.data.people import month_index, ramp_factor
 from planning.plans.plan import Plan
+from planning.reporting.figures import no_target_message, plan_year_target_rows
 
 
 # --- inputs ----------------------------------------------------------------------------------
 
 def plan_year_targets(targets: pd.DataFrame, plan_year: int) -> pd.DataFrame:
     """The plan year's targets as segment, region, quarter, bookings_target_usd (annual rows split evenly)."""
+    # the bookings target is the targets file's only (planning.reporting.figures): never one derived from capacity
     if targets is None or targets.empty:
-        raise QuotaError(f"targets: no bookings targets loaded; load a targets file (segment, region, period, "
-                         f"bookings_target_usd) for {plan_year}")
-    period = targets["period"].astype(str).str.strip()
-    t = targets.loc[period.str.startswith(str(plan_year))].copy()
+        raise QuotaError(f"targets: {no_target_message(plan_year)}")
+    t = plan_year_target_rows(targets, plan_year).copy()
     if t.empty:
-        found = ", ".join(sorted(period.str[:4].unique())[:5])
-        raise QuotaError(f"targets: no bookings target for plan year {plan_year} (periods found: {found})")
+        found = ", ".join(sorted(targets["period"].astype(str).str.strip().str[:4].unique())[:5])
+        raise QuotaError(f"targets: no bookings target for plan year {plan_year} (periods found: {found}). "
+                         f"{no_target_message(plan_year)}")
     per = t["period"].astype(str).str.strip()
     quarter = per.str.extract(r"(Q[1-4])", expand=False)
     annual = t.loc[quarter.isna()]

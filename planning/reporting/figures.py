@@ -13,6 +13,11 @@ are in.  Every page, the CLI and every export call these functions, and show :fu
   |load − 1|.  With equal capacities these are exactly max/mean, min/mean, max/min and std/mean of the books.
 * **Quota reps**: quota-carrying seats in the plan — the distinct owners of its territories (AEs and channel reps,
   leavers and open requisitions included) plus its open territories.
+* **Bookings target**: the plan year's bookings target from the finance targets file (Σ of its rows for the plan
+  year; annual rows count whole).  Only a targets file sets it: with none there is *no* bookings target, so quotas,
+  quota coverage and the chance of reaching target wait for one.  A capacity scenario still needs a number per
+  segment to plan against: where the file has none, it plans against *today's quota capacity* (quota carriers ×
+  the segment's quota × expected attainment), shown as derived and never used as the bookings target.
 * **Cost**, three things with three names: *AE cost* (the plan's seats at target, fully loaded), *support cost*
   (SDRs, SEs and CSMs of a capacity scenario) and *comp cost* (the simulated variable pay of the comp plans).
 """
@@ -83,7 +88,8 @@ FIGURES: dict[str, Figure] = dict([
        "Open requisitions listed in the people file own their territory and are not counted here."),
     _f("ae_cost_usd", "AE cost",
        "Fully loaded annual cost of the plan's AE seats at target: segment OTE × (1 + loaded-cost extra) per seat.",
-       "Every territory counts, owned or open; support roles and commissions above target are not in it.", "money"),
+       "Every territory counts, owned or open, but one with no segment (no OTE prices it: see unpriced_seats); "
+       "support roles and commissions above target are not in it.", "money"),
     _f("support_cost_usd", "Support cost",
        "Annual cost of the SDRs, SEs and CSMs a capacity scenario needs for its AEs and its ARR.",
        "Support roles only; AEs and commissions are not in it.", "money"),
@@ -93,6 +99,13 @@ FIGURES: dict[str, Figure] = dict([
     _f("comp_cost_usd", "Comp cost (variable pay)",
        "Mean simulated variable pay of the quota reps under the comp plans (commission, accelerators, SPIFFs).",
        "Reps with a quota above zero; base pay is not in it (it is part of the AE cost).", "money"),
+    _f("bookings_target_usd", "Bookings target",
+       "The plan year's bookings target from the finance targets file (Σ of its rows for the plan year).",
+       "Only a targets file sets it; with none loaded there is no bookings target, and quotas wait for one.", "money"),
+    _f("capacity_target_usd", "Target",
+       "What a capacity scenario plans against: each segment's bookings target; where the targets file has none, "
+       "today's quota capacity (quota carriers × quota × expected attainment).",
+       "A derived target is stated as such on the page; it is not a bookings target and never sets quotas.", "money"),
     _f("quota_coverage", "Quota coverage", "Σ quotas ÷ the finance bookings target.",
        "Company-wide; hidden from roles that may not see quotas.", "pct"),
 ])
@@ -213,6 +226,16 @@ def ae_cost(plan: Plan, settings=None) -> float:
     return float(sum(seat_cost(s, settings) for s in seg if isinstance(s, str) and s)) if len(seg) else 0.0
 
 
+def unpriced_seats(plan: Plan, settings=None) -> list[str]:
+    """The plan's territories AE cost leaves out: no known segment, so no OTE prices them (they are still quota
+    reps).  A page showing AE cost next to quota reps names them."""
+    from planning.data.defaults import Settings
+
+    known = set((settings or Settings()).segments)
+    seg = plan.territories["segment"]
+    return [str(t) for t, s in seg.items() if not (isinstance(s, str) and s in known)]
+
+
 @dataclass(frozen=True)
 class Costs:
     """The three costs, named apart (annual USD; None where this view does not compute one)."""
@@ -241,3 +264,32 @@ def scenario_costs(result) -> Costs:
 def comp_cost(sim) -> float:
     """See ``FIGURES["comp_cost_usd"]``: the mean of a comp simulation's total variable pay."""
     return float(np.nanmean(sim.total_variable_cost))
+
+
+# --------------------------------------------------------------------------------------------- bookings target
+def no_target_message(plan_year: int) -> str:
+    """What every page and command says when there is no bookings target for ``plan_year``."""
+    return (f"No bookings targets loaded for {plan_year}: quotas, quota coverage and the chance of reaching target "
+            f"need a targets file (segment, region, period, bookings_target_usd). Capacity Scenarios plans against "
+            f"today's team capacity until then.")
+
+
+def plan_year_target_rows(targets: pd.DataFrame | None, plan_year: int) -> pd.DataFrame:
+    """The rows of the targets file whose period is in ``plan_year`` ("2027", "2027-Q1", …); empty when none."""
+    cols = ["segment", "region", "period", "bookings_target_usd"]
+    if targets is None or not len(targets):
+        return pd.DataFrame(columns=cols)
+    return targets.loc[targets["period"].astype(str).str.strip().str.startswith(str(plan_year))]
+
+
+def segment_targets(targets: pd.DataFrame | None, plan_year: int) -> dict[str, float]:
+    """The bookings target (annual USD) of each segment the targets file has plan-year rows for."""
+    rows = plan_year_target_rows(targets, plan_year)
+    return {str(k): float(v) for k, v in rows.groupby("segment")["bookings_target_usd"].sum().items()}
+
+
+def bookings_target(targets: pd.DataFrame | None, plan_year: int) -> float | None:
+    """See ``FIGURES["bookings_target_usd"]``: Σ of the plan year's rows of the targets file (annual USD); None
+    when the file has none (there is then no bookings target: never a derived one)."""
+    rows = plan_year_target_rows(targets, plan_year)
+    return float(rows["bookings_target_usd"].sum()) if len(rows) else None
