@@ -170,7 +170,9 @@ def derive_definitions(plan: Plan, accounts: pd.DataFrame) -> TerritoryDefinitio
     reasons = _reasons(named_ids, accounts, settings)
     nogeo = frame.reindex(named_ids)[list(LEVELS)].eq("").all(axis=1).to_numpy()
     reasons[nogeo & (reasons == "balance move").to_numpy()] = "no geography"
-    defs = TerritoryDefinitions(plan.name, plan.territories.join(lanes.drop(columns="segment")), rules,
+    # the lanes' segment, not the plan's: blank (never NA) for a territory without one (an upload without segments)
+    territories = plan.territories.drop(columns="segment", errors="ignore").join(lanes)
+    defs = TerritoryDefinitions(plan.name, territories, rules,
                                 pd.DataFrame(columns=NAMED_COLUMNS), units)
     from planning.territories.matching import match_rules
 

@@ -62,8 +62,7 @@ def account_lanes(accounts: pd.DataFrame, lanes: pd.DataFrame) -> pd.Series:
     unique = lanes.drop_duplicates("lane").sort_values("specificity", kind="stable")
     # least specific first, so a more specific lane written later wins
     for _, ln in unique.iterrows():
-        segment = "" if pd.isna(ln["segment"]) else str(ln["segment"])  # a rep with no segment (a messy upload)
-        ok = (seg == segment).to_numpy(bool)
+        ok = (seg == ln["segment"]).to_numpy(bool)
         if ln["industries"]:
             ok &= ind.isin(list(ln["industries"])).to_numpy(bool)
         if not np.isnan(ln["employees_min"]):

@@ -37,14 +37,9 @@ def _place(level: str, rows: pd.DataFrame) -> str:
     return f"{n} {one if n == 1 else many}" + (f" of {where}" if where else "")
 
 
-def _given(value) -> bool:
-    """A value that is there: not None, not NA/NaN, not blank."""
-    return value is not None and not (not isinstance(value, str) and pd.isna(value)) and str(value).strip() != ""
-
-
 def definition_sentence(territory: pd.Series, rules: pd.DataFrame, n_named: int) -> str:
     """One territory's definition (``territory``: a row of ``defs.territories``; ``rules``: its rule rows)."""
-    lane = next((str(v) for v in (territory.get("lane"), territory.get("segment")) if _given(v)), "")
+    lane = str(territory.get("lane") or territory.get("segment") or "")
     head = str(territory.get("name") or territory.name)
     lane_ = f"{lane} " if lane else ""  # a territory with no segment (an upload without one) reads without it
     if (rules["level"] == DEFAULT_LEVEL).any():
