@@ -105,9 +105,7 @@ def owner_map(key, view) -> None:
 # --- current plan health --------------------------------------------------------------------
 @st.fragment
 def plan_health(key, view) -> None:
-    problem = data_problem(view.dataset)
-    if problem:
-        st.info(problem)
+    if data_problem(view.dataset):  # said above the tabs already; there is no plan to judge
         return
     ph = data_page.plan_health(*key, view)
     for flagged, text in ph.messages:  # an explicit icon: Streamlit then does not load its emoji catalogue to look
