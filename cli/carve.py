@@ -10,7 +10,7 @@ import typer
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
 from planning.data import read_settings_file, write_csv
-from planning.reporting import label, plan_from_words
+from planning.reporting import label, one_piece_proof, plan_from_words
 
 
 def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -175,6 +175,9 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"\nwrote {out} ({len(crm):,} accounts) and {summary_out} ({len(book):,} territories)")
         if "contiguity" in res.stats:
             typer.echo(res.stats["contiguity"]["summary"])
+        proof = one_piece_proof(res.stats.get("contiguity_proof"))
+        if proof is not None:
+            typer.secho(proof.text, fg=typer.colors.RED if proof.tone == "error" else typer.colors.YELLOW)
         if shapes_out or map_out:
             from planning.plans import shapes_summary, territory_book, territory_shapes, write_geojson
 

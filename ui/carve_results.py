@@ -13,11 +13,12 @@ import streamlit as st
 from optimizers.carve import CarveResult, crm_frame, live_balance, resolve_edits
 from planning.plans import METRIC_LABELS
 from planning.reporting import people, person
-from planning.reporting.carve_words import bands_held, carve_headline, solver_details
+from planning.reporting.carve_words import bands_held, carve_headline, one_piece_proof, solver_details
 from planning.reporting.figures import book_balance, figure_help, moved_between
 from planning.reporting.formats import count, pct, usd
 from ui import state
 from ui.charts import before_after_bars
+from ui.plain import md_escape
 from ui.tables import show_table
 from ui.widgets import download_csv
 
@@ -41,6 +42,9 @@ def headline(res: CarveResult, moved: dict | None) -> None:
         st.error(res.diagnosis or h.text)
     else:
         {"success": st.success, "warning": st.warning}.get(h.tone, st.error)(h.text)
+    proof = one_piece_proof(res.stats.get("contiguity_proof"))
+    if proof is not None:  # hard mode, a plan in pieces: why no one-piece plan fits, or that it is not proven
+        (st.error if proof.tone == "error" else st.warning)(md_escape(proof.text))  # rep and county names: plain
     if moved is not None:
         m = st.columns(4)
         m[0].metric("Accounts moved", count(moved["accounts_moved"]), help=figure_help("accounts_moved"))

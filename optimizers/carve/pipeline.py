@@ -1,7 +1,8 @@
 """The carve as one pipeline of stages, each ``stage(state, budget) -> state``; the whole carve is :data:`STAGES`:
 
     prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
-            → widen (through the runner) → tighten (through the runner) → merge → contiguity → diagnose → assemble
+            → widen (through the runner) → tighten (through the runner) → merge → contiguity → proof → diagnose
+            → assemble
 
 The pipeline (:func:`run`), not the stages, times each stage and files its counters as a :class:`StageStats`;
 control flow travels in typed fields of :class:`CarveState` (``restart_k``: prepare again with longer candidate
@@ -95,6 +96,7 @@ class CarveState:
     bound: float = np.nan
     failed_part: str = ""
     contiguity: Any = None  # the contiguity step's report
+    proof: Any = None  # hard mode, a plan still in pieces: the proof that no one-piece plan fits the bands, or why not
     seconds_build: float = 0.0
     done_share: float = 0.0  # the first solves' share of the pairs done (progress)
     restart_k: int | None = None
@@ -254,6 +256,24 @@ def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
     return s
 
 
+def proof_stage(s: CarveState, budget: Budget) -> CarveState:
+    """Hard mode with contiguity and a plan still in pieces: prove from the cut system that no one-piece plan fits
+    the bands (naming the territory, the units in its way and the remedy), or say that it is not proven
+    (:mod:`optimizers.carve.contiguity_proof`).  Such a plan is never "optimal"."""
+    rep = s.contiguity
+    if s.assign is None or s.cs.mode != "hard" or rep is None or not rep.split_after:
+        return s
+    from optimizers.carve.contiguity_proof import explain
+
+    s.progress(0.93, "Checking whether one piece per territory can hold the bands")
+    s.proof = explain(s.problem, s.ctx, budget.child(s.cs.diagnosis_max_s), (rep.split_after, rep.territories))
+    if s.status == "optimal":
+        s.status = "feasible"
+    if s.proof is not None:
+        s.tally.update(proof_cuts=s.proof.cuts, proof_rounds=s.proof.rounds, proof_status=s.proof.status)
+    return s
+
+
 def diagnose_stage(s: CarveState, budget: Budget) -> CarveState:
     """No plan: say why in plain words (the elastic LP names the bands that cannot hold)."""
     if s.assign is not None:
@@ -279,6 +299,8 @@ def assemble_stage(s: CarveState, budget: Budget) -> CarveState:
         from optimizers.carve.contiguity import annotate
 
         annotate(res, s.contiguity, s.ctx["units"], s.ctx["acc"])
+    if s.proof is not None:
+        res.stats["contiguity_proof"] = s.proof.as_stats()
     if cs.objective != "cost":
         # the LP bound less the travel tie-break bounds moves (ARR moved) alone: no plan in these bands does better
         lo = (s.bound - 0.4) * s.ctx["objective_scale"]
@@ -297,6 +319,7 @@ STAGES: tuple[tuple[str, Callable[[CarveState, Budget], CarveState], str], ...] 
     ("tighten", tighten, "solve"),
     ("merge", merge_stage, "solve"),
     ("contiguity", contiguity_stage, "closing"),
+    ("proof", proof_stage, "closing"),
     ("diagnose", diagnose_stage, "closing"),
     ("assemble", assemble_stage, "closing"),
 )

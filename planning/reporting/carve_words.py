@@ -135,3 +135,14 @@ def solver_details(status: str, gap: float | None, objective: float | None, boun
             ("Objective (model units)", num(objective, ",.1f")), ("LP bound (model units)", num(bound, ",.1f")),
             ("Model build", f"{num(seconds_build, '.1f')} s"), ("Solve", f"{num(seconds_solve, '.1f')} s")]
     return pd.DataFrame(rows, columns=["item", "solver_value"])
+
+
+def one_piece_proof(proof: dict | None) -> Headline | None:
+    """Hard mode's word on a plan still in pieces (a result's ``stats["contiguity_proof"]``): proven impossible,
+    with the territory, the units in its way and the remedy; or not proven, and why.  None: nothing to say."""
+    if not proof or not proof.get("text"):
+        return None
+    head = label("one_piece_proof")
+    if proof.get("status") == "proven":
+        return Headline("error", f"{head}: proven impossible — {proof['text']}")
+    return Headline("warning", f"{head}: {proof['text']}")

@@ -172,6 +172,9 @@ LABELS: dict[str, Label] = {
     "potential_usd_before": _m("Potential before"), "arr_usd_before": _m("ARR before"),
     "workload_hours_before": Label("Workload before (hours)", HOURS), "solver_value": _t("Value"),
     "plan_from": _t("Plan from", "Which step of the repair ladder turned the LP into this plan."),
+    "one_piece_proof": _t("One piece within the bands", "Whether every geographic territory can be one connected "
+                          "piece while every book stays inside its band, from an LP with connectivity cuts."),
+    "proof_cuts": _c("Connectivity cuts (proof)", "Separator cuts in the LP that checked one piece per territory."),
     "job_id": _t("Job"), "job_name": _t("Run"), "parts": _t("Parts done"), "engine": _t("Where it ran"),
     "seconds": Label("Seconds", NUMBER), "saved_as": _t("Saved as"), "job_result": _t("Result"),
     "part": _t("Part"), "solve_seconds": Label("Solve (s)", NUMBER), "point": _t("Point"),
