@@ -127,3 +127,23 @@ def test_the_demo_company_by_county_in_hard_mode_is_one_piece_or_says_why_never_
     else:  # no false proof: says it is not proven, with what the plan reached
         assert re.search(r"not proven (impossible|either way): .*the plan kept has \d+ of \d+ territories in more "
                          r"than one piece", said[0]), said[0]
+
+
+def test_separation_never_cuts_off_a_unit_next_to_its_root():
+    # a fractional point: R-001 holds Alpha (its home) and half of Fresno, R-002 the other half and Gamma, Delta.
+    # No set of units separates Fresno from Alpha (neighbours), so no cut may bound x(Fresno, R-001) by anything
+    # but 1: the min vertex cut between neighbours used to return x(Fresno, R-001) ≤ 0, which cuts off the
+    # one-piece plan {Alpha, Fresno}, {Gamma, Delta}, {Echo}.
+    from optimizers.carve.connectivity import CutContext, separate
+    from optimizers.carve.proof_lp import valid_cuts
+
+    p = _problem(POTENTIAL, [[0, 1, 2]] * 5, TARGET)
+    cc = CutContext.of(p, ConnGraph(_path(5), np.ones(5, bool), np.array([0, 2, 4])))
+    x = np.zeros(len(p.cand.unit))
+    for u, t, v in ((0, 0, 1.0), (1, 0, 0.5), (1, 1, 0.5), (2, 1, 1.0), (3, 1, 1.0), (4, 2, 1.0)):
+        x[np.flatnonzero((p.cand.unit == u) & (p.cand.terr == t))[0]] = v
+    cuts = separate(cc, x)
+    assert len(valid_cuts(cc, cuts)) == len(cuts)
+    plan = {0: 0, 1: 0, 2: 1, 3: 1, 4: 2}
+    one_piece = np.array([float(plan[u] == t) for u, t in zip(p.cand.unit, p.cand.terr)])
+    assert (cuts.violation(one_piece) <= 1e-9).all()

@@ -255,7 +255,9 @@ def _flow_cuts(t: int, tg: _Terr, xt: np.ndarray, done: set[int], checks: int) -
         if int(i) in done:
             continue
         checks -= 1
-        _, C = _min_vertex_cut(tg, xt, anchor, int(i))
+        w, C = _min_vertex_cut(tg, xt, anchor, int(i))
+        if w >= tg.n + 1:  # i touches the anchor: no set of units separates them (the "cut" read off is not one)
+            continue
         out += _cut(t, tg, int(i), anchor, C, xt, float(xt[C].sum()))
     return out
 
