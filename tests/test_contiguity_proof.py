@@ -147,3 +147,32 @@ def test_separation_never_cuts_off_a_unit_next_to_its_root():
     plan = {0: 0, 1: 0, 2: 1, 3: 1, 4: 2}
     one_piece = np.array([float(plan[u] == t) for u, t in zip(p.cand.unit, p.cand.terr)])
     assert (cuts.violation(one_piece) <= 1e-9).all()
+
+
+def _page_with_proof(status: str, text: str):
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from ui.carve_results import headline
+
+    bal = pd.DataFrame({"metric": ["potential_usd"], "band": [0.1], "worst_dev_before": [0.5],
+                        "worst_dev_after": [0.1]})
+    res = SimpleNamespace(status="feasible", gap=0.006, balance=bal, ok=True, diagnosis="", objective=1.0, bound=0.9,
+                          seconds_build=0.1, seconds_solve=1.0, plan_from="",
+                          stats={"contiguity_proof": {"status": status, "text": text}})
+    headline(res, None)
+
+
+def test_the_carve_page_shows_the_proof_under_the_headline_as_plain_text():
+    from streamlit.testing.v1 import AppTest
+
+    text = "Ann *Ames* (R-001)'s county region cannot reach 90% of its potential target; loosen potential to ±60%."
+    at = AppTest.from_function(_page_with_proof, kwargs={"status": "proven", "text": text}).run()
+    assert not at.exception, [e.value for e in at.exception]
+    from ui.plain import md_escape
+
+    shown = [e.value for e in at.error]  # the markdown source: the rep's name escaped, read as typed
+    assert shown == [md_escape(f"One piece within the bands: proven impossible — {text}")]
+    at = AppTest.from_function(_page_with_proof, kwargs={"status": "open", "text": "not proven impossible: …"}).run()
+    assert not at.error and any(w.value.startswith(r"One piece within the bands\: not proven") for w in at.warning)
