@@ -42,9 +42,11 @@ class Elastic:
         return x[P:P + self.nb].reshape(T, M), x[P + self.nb:P + 2 * self.nb].reshape(T, M)
 
 
-def _elastic_matrix(p: Problem) -> tuple[Matrix, int]:
+def _elastic_matrix(p: Problem, g: ConnGraph) -> tuple[Matrix, int]:
     """The model with soft mode's first-tier slacks only, each priced at 1 / target, pairs free, side rows hard,
-    soft-mode-only pairs (rule breaks) closed."""
+    soft-mode-only pairs (rule breaks) closed, and each rooted territory holding its root: "one piece" of a rooted
+    territory is one piece around its rep's home (:mod:`optimizers.carve.connectivity`), so x(root, t) = 1 is part
+    of what is proven, and it keeps the LP from sharing a home between books."""
     scale = np.where(p.target > 0, p.target, np.maximum(p.target.mean(axis=0, keepdims=True), 1.0))
     q = dataclasses.replace(p, soft=True, penalty=1.0 / scale, soft_tiers=())
     mx = build_matrix(q)
@@ -52,6 +54,11 @@ def _elastic_matrix(p: Problem) -> tuple[Matrix, int]:
     mx.c[:P] = 0.0
     mx.col_hi[:P] = np.where(p.cand.rule_break, 0.0, 1.0)
     mx.col_hi[P + 2 * nb:] = 0.0  # capacity over-slacks: capacity stays a rule here
+    c = p.cand
+    for t in np.flatnonzero(g.root >= 0):
+        u = int(g.root[t])
+        at = c.ptr[u] + np.flatnonzero(c.terr[c.ptr[u]:c.ptr[u + 1]] == t)
+        mx.col_lo[at] = 1.0
     return mx, nb
 
 
@@ -69,7 +76,7 @@ def solve_elastic(p: Problem, g: ConnGraph, budget: Budget) -> Elastic | None:
 
     from optimizers.carve.solvers import highs_lp, new_highs
 
-    mx, nb = _elastic_matrix(p)
+    mx, nb = _elastic_matrix(p, g)
     P = mx.n_pairs
     slack_c = mx.c[P:P + 2 * nb].copy()
     miles = p.cand.dist_mi if (p.cand.dist_mi > 0).any() else np.abs(p.pair_cost)
