@@ -2,6 +2,7 @@
 and names the territory, the units in its way and the remedy, computed.  Small graphs worked on paper."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
@@ -176,3 +177,26 @@ def test_the_carve_page_shows_the_proof_under_the_headline_as_plain_text():
     assert shown == [md_escape(f"One piece within the bands: proven impossible — {text}")]
     at = AppTest.from_function(_page_with_proof, kwargs={"status": "open", "text": "not proven impossible: …"}).run()
     assert not at.error and any(w.value.startswith(r"One piece within the bands\: not proven") for w in at.warning)
+
+
+def _grid3() -> sp.csr_matrix:
+    e = [(r * 3 + c, r * 3 + c + 1) for r in range(3) for c in range(2)] + [(r * 3 + c, r * 3 + c + 3)
+                                                                          for r in range(2) for c in range(3)]
+    i, j = np.array(e).T
+    return sp.csr_matrix((np.ones(2 * len(e), bool), (np.r_[i, j], np.r_[j, i])), shape=(9, 9))
+
+
+def test_a_corner_book_walled_in_by_two_homes_on_a_grid():
+    # 3 × 3 counties (0 1 2 / 3 4 5 / 6 7 8), every county may go to every book; R-001's home is the corner 0,
+    # R-002's home 1 and R-003's home 3 are its only neighbours.  Potential 4 at 0 and 7, 8; 3 elsewhere (30),
+    # targets 10 (±10%).  On paper: R-001 is {0} alone, 4 (0.5 of a target under 9); 26 left for two books of at
+    # most 11 (0.4 over): least slack 0.9; the narrowest common band ±60% (4 ≥ 10 (1 − δ)).  Releasing either
+    # home lets R-001 through: e.g. R-001 {0, 1, 2}, R-003 {3, 6, 7}, R-002 {4, 5, 8}, 10 each.
+    names = dataclasses.replace(NAMES, unit_name=np.array([f"C{u}, CA" for u in range(9)], dtype=object))
+    p = _problem([4, 3, 3, 3, 3, 3, 3, 4, 4], [[0, 1, 2]] * 9, TARGET)
+    pr = prove(p, ConnGraph(_grid3(), np.ones(9, bool), np.array([0, 1, 3])), names, Budget(20))
+    assert pr.proven and abs(pr.slack - 0.9) < 1e-6 and pr.territory == 0
+    assert abs(pr.loosen["potential_usd"] - 0.60) < 1e-6
+    assert set(pr.blockers[:2]) == {(1, 1), (3, 2)}  # the two homes, each with the book it is home to
+    assert pr.release in {(1, 0), (3, 0)}
+    assert "without crossing T-R-00" in pr.text and "loosen potential to ±60% or let R-001 take C" in pr.text
