@@ -64,7 +64,8 @@ def test_a_book_walled_in_by_another_home_is_proven_short_with_the_unit_and_the_
     assert pr.blockers[0] == (1, 1)  # Fresno, R-002's home
     assert pr.release == (1, 0)
     assert pr.text == ("Ann Ames (R-001)'s county region cannot reach 90% of its potential target without crossing "
-                       "T-R-002's home county (Fresno, CA); loosen potential to ±60% or let R-001 take Fresno, CA.")
+                       "T-R-002's home county (Fresno, CA); loosen potential to at least ±60%, or let R-001 take "
+                       "Fresno, CA.")
 
 
 def test_bands_that_a_one_piece_plan_holds_get_no_proof():
@@ -124,7 +125,8 @@ def test_the_demo_company_by_county_in_hard_mode_is_one_piece_or_says_why_never_
     assert len(said) == 1, r.output
     if "proven impossible — " in said[0]:  # the territory by name and id, the band, the remedy computed
         assert re.search(r"proven impossible — .+ \(R-\d{3}\)'s county region cannot (reach|stay under) \d+% of its "
-                         r"(potential|accounts) target .*; loosen (potential|accounts) to ±\d+%", said[0]), said[0]
+                         r"(potential|accounts) target .*; loosen (potential|accounts) to at least ±\d+%",
+                         said[0]), said[0]
     else:  # no false proof: says it is not proven, with what the plan reached
         assert re.search(r"not proven (impossible|either way): .*the plan kept has \d+ of \d+ territories in more "
                          r"than one piece", said[0]), said[0]
@@ -168,7 +170,8 @@ def _page_with_proof(status: str, text: str):
 def test_the_carve_page_shows_the_proof_under_the_headline_as_plain_text():
     from streamlit.testing.v1 import AppTest
 
-    text = "Ann *Ames* (R-001)'s county region cannot reach 90% of its potential target; loosen potential to ±60%."
+    text = ("Ann *Ames* (R-001)'s county region cannot reach 90% of its potential target; loosen potential to at "
+            "least ±60%.")
     at = AppTest.from_function(_page_with_proof, kwargs={"status": "proven", "text": text}).run()
     assert not at.exception, [e.value for e in at.exception]
     from ui.plain import md_escape
@@ -199,4 +202,4 @@ def test_a_corner_book_walled_in_by_two_homes_on_a_grid():
     assert abs(pr.loosen["potential_usd"] - 0.60) < 1e-6
     assert set(pr.blockers[:2]) == {(1, 1), (3, 2)}  # the two homes, each with the book it is home to
     assert pr.release in {(1, 0), (3, 0)}
-    assert "without crossing T-R-00" in pr.text and "loosen potential to ±60% or let R-001 take C" in pr.text
+    assert "without crossing T-R-00" in pr.text and "loosen potential to at least ±60%, or let R-001 take C" in pr.text

@@ -14,9 +14,10 @@ duals), and the units that stand in its way (another territory's home unit on a 
 to the cut-off side that the territory may not take).  The remedies are LPs too:
 
 * loosen: one extra width ``e`` (share of target) for every band of the metrics that needed slack, minimised over
-  the same cut system: no one-piece plan holds a band narrower than tol + e;
+  the same cut system: no one-piece plan holds a band narrower than tol + e ("at least": the LP's answer is
+  necessary, an integer plan may need a little more);
 * release: the same elastic LP with one blocking unit given to the territory (a pair added, the other territory's
-  root dropped when it is that one's home): named only when the optimum then drops to zero.
+  root dropped when it is that one's home): named only when its converged loop then holds every band.
 """
 from __future__ import annotations
 
@@ -162,8 +163,8 @@ def _with_pair(p: Problem, u: int, t: int) -> Problem:
 
 
 def _release(p: Problem, g: ConnGraph, t: int, blockers: list[tuple[int, int]], budget: Budget) -> int | None:
-    """The first blocking unit whose release lets the LP with the cuts hold every band (None: none of those
-    tried, or no time)."""
+    """The first blocking unit whose release lets the LP hold every band with every violated cut added (a converged
+    loop): the proof's obstacle gone, not yet a plan (None: none of those tried, or no time)."""
     c = p.cand
     for u, owner in blockers[:RELEASE_TRIES]:
         if budget.expired():
@@ -174,7 +175,7 @@ def _release(p: Problem, g: ConnGraph, t: int, blockers: list[tuple[int, int]], 
         if owner >= 0:
             root[owner] = -1  # no longer that territory's home: it keeps the a–b cuts only
         el = solve_elastic(q, ConnGraph(g.adj, g.geo, root), budget.share(0.5))
-        if el is not None and el.loop.status != "infeasible" and el.bound <= PROOF_MIN:
+        if el is not None and el.loop.converged and el.bound <= PROOF_MIN:  # every cut held, every band too
             return u
     return None
 
@@ -203,11 +204,11 @@ def words(pr: ContiguityProof, nm: Names, p: Problem) -> str:
                                                             else "in one piece")
     fixes = []
     if pr.loosen:
-        fixes.append("loosen " + " and ".join(f"{nm.metric_word.get(m, m)} to {_band_pct(v)}"
+        fixes.append("loosen " + " and ".join(f"{nm.metric_word.get(m, m)} to at least {_band_pct(v)}"
                                               for m, v in pr.loosen.items()))
     if pr.release is not None:
         fixes.append(f"let {nm.terr_short[t]} take {nm.unit_name[pr.release[0]]}")
-    return head + ("; " + " or ".join(fixes) if fixes else "") + "."
+    return head + ("; " + ", or ".join(fixes) if fixes else "") + "."
 
 
 def not_proven_words(pr: ContiguityProof) -> str:
