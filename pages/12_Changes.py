@@ -32,7 +32,7 @@ JOB, RESULT, LATEST_SHOWN = "chg_job", "chg_result", "chg_latest_shown"
 REP_COLS = ["name", "accounts_before", "lost", "gained", "accounts_after", "arr_before_usd", "arr_after_usd",
             "relationships_broken"]
 QUOTA_COLS = ["name", "potential_before_usd", "potential_after_usd", "annual_quota_usd", "quota_change_usd",
-              "prorated_quota_usd"]
+              "prorated_quota_usd", "ramped_quota_usd"]
 
 me = access.page_user(Permission.VIEW_PLANS)
 sview = scoped.view(store_optional=True)
