@@ -52,7 +52,7 @@ def start(store, ds, cs, user: str, dataset: str) -> int:
     from jobs.carve_job import start_carve
 
     begun = start_carve(store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
-                        dataset=dataset)
+                        dataset=dataset, dataset_name=ds.name)
     if begun.reattached:
         st.info(begun.message())
     return begun.job_id

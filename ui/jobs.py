@@ -189,7 +189,8 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
                                         {n: store.load_scenario("capacity", n) for n in chosen})
             if not items:
                 raise ValueError("enter territory counts or pick a saved capacity scenario")
-            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}", save=save)
+            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}", save=save,
+                                                         dataset_name=ds.name)
         except ValueError as exc:
             st.error(f"Sweep not started: {exc}")
     attach(records, user, SWEEP_JOB, "sweep", "Sweep")

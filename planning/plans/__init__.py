@@ -23,6 +23,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``review_view``: actor_label, history, inbox, INBOX_COLUMNS, MANAGER_STATUS_COLUMNS, manager_statuses,
   opening_plan, OTHER_TEAM, ReviewStatus, status, statuses, Viewer, viewer_of, visible_events
 - ``sample_proposal``: load_sample_proposal, seed_store
+- ``saving``: MadeOn, save_made_on
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict, utc_timestamp
 - ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
 - ``shapes_export``: colour_of, PALETTE, render_map
@@ -63,6 +64,7 @@ _PUBLIC = {
     "MAX_PLANS": "compare",
     "METRIC_LABELS": "plan",
     "MIGRATIONS": "store_schema",
+    "MadeOn": "saving",
     "NO_MANAGER": "disruption_report",
     "OTHER_TEAM": "review_view",
     "PALETTE": "shapes_export",
@@ -150,6 +152,7 @@ _PUBLIC = {
     "reviewer_scope": "review",
     "reviewer_words": "review_tables",
     "rollup": "plan",
+    "save_made_on": "saving",
     "saved_fit": "picking",
     "seed_store": "sample_proposal",
     "shapes_summary": "shapes",
