@@ -10,8 +10,9 @@ Public names, by module (import them from this package; they load on first use):
   developer_name, load_crm_accounts, plan_from_assignment
 - ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
   PlanDataMismatch, SHOWN_IDS
-- ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, manager_summary_html, NO_MANAGER, UNASSIGNED
+- ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
+- ``manager_summary``: manager_summary_html
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef, saved_fit, usable_plans
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
@@ -128,7 +129,7 @@ _PUBLIC = {
     "log_table": "review_tables",
     "made_on_name": "dataset_fit",
     "manager_statuses": "review_view",
-    "manager_summary_html": "disruption_report",
+    "manager_summary_html": "manager_summary",
     "meta_table": "store_schema",
     "metadata": "store_schema",
     "metrics": "plan",
