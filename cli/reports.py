@@ -98,7 +98,9 @@ def register(app: typer.Typer) -> None:
         if cmp.quota is not None:
             typer.echo("\nQuota coverage (Σ quotas ÷ bookings target):")
             echo_table(cmp.quota.reset_index(), floatfmt="{:,.3f}")
-        for n in cmp.notes:
+        elif cmp.quota_note:  # why not, in the words the pages use
+            typer.echo(f"\nQuota coverage: {cmp.quota_note}")
+        for n in cmp.notes:  # accounts outside a plan, seats AE cost cannot price
             typer.echo(f"note: {n}")
         typer.echo(f"\n{len(cmp.moves):,} accounts sit with a different owner in at least one plan.")
         if cap is not None:
