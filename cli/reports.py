@@ -1,7 +1,8 @@
 """`disruption` and `compare`: the Disruption and Compare pages, headless.
 
 Plan arguments take the forms of :func:`cli.plans.resolve_plan` ('current', a saved plan name[@version] or an
-assignment CSV).
+assignment CSV); a plan made on a changed version of the data is reported over the accounts both have, and the
+command says how many accounts differ (planning.plans.dataset_fit).
 """
 from __future__ import annotations
 

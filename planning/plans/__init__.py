@@ -9,7 +9,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
   developer_name, load_crm_accounts, plan_from_assignment
 - ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
-  PlanDataMismatch, SHOWN_IDS
+  PlanDataMismatch, shared_accounts, shared_note, SHOWN_IDS
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
 - ``manager_summary``: manager_summary_html
@@ -157,6 +157,8 @@ _PUBLIC = {
     "saved_fit": "picking",
     "seed_store": "sample_proposal",
     "shapes_summary": "shapes",
+    "shared_accounts": "dataset_fit",
+    "shared_note": "dataset_fit",
     "status": "review_view",
     "status_text": "review_tables",
     "statuses": "review_view",

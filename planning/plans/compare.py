@@ -16,6 +16,10 @@ Disruption, Carve, Quota and Comp and Finance):
   left out for a user without view_comp, and the seats it cannot price are named in the notes
   (:func:`planning.reporting.figures.unpriced_note`, as Capacity and the AE cost say them).
 
+Every figure is over the accounts all the plans and the data hold
+(:func:`planning.plans.dataset_fit.shared_accounts`): a plan made on a changed export is compared on the accounts
+it shares with today's data, never penalised for the data's new accounts.
+
 Capacity scenarios are compared with :func:`compare_capacity` (``CapacityResult.summary()`` side by side).
 """
 from __future__ import annotations
@@ -26,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data.defaults import Settings
+from planning.plans.dataset_fit import shared_accounts, shared_note
 from planning.plans.disruption_report import disruption
 from planning.plans.plan import BALANCE_FIGURES, Plan, metrics
 from planning.reporting import figures as F
@@ -149,7 +154,8 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
     """
     see_quota = see_cost = True
     every = [*plans, *([baseline] if baseline is not None else [])]
-    notes: list[str] = []
+    whole, accounts = accounts, shared_accounts(accounts, every)  # a changed export: the accounts all of them hold
+    notes = [n for n in (shared_note(whole, accounts, every),) if n]
     quota_off = "" if plan_year else "Quota coverage needs a plan year."  # why none, when it is not per plan
     if user is not None:
         from planning.access import Permission, require, scope_plan, team_account_ids, team_rep_ids

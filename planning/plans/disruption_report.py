@@ -32,6 +32,7 @@ import pandas as pd
 
 from planning.data.defaults import PlanningDefaults
 from planning.data.files import to_safe_excel
+from planning.plans.dataset_fit import shared_accounts
 from planning.plans.plan import Plan, metrics
 from planning.reporting.figures import changes, holders, movement
 from planning.reporting.formats import people
@@ -161,12 +162,14 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
 
     With ``user`` (a :class:`planning.access.User`) the report is what they may see: a manager gets their team's
     reps and the accounts leaving or joining it (:meth:`DisruptionReport.for_user`); None is the trusted caller.
+    A plan made on a changed export is read over the accounts both plans and the data hold (``shared_accounts``).
     """
     if user is not None:
         from planning.access import Permission, require
 
         require(user, Permission.VIEW_PLANS)
     as_of = pd.Timestamp(as_of).normalize()
+    accounts = shared_accounts(accounts, (a, b))  # never "unassigned" for an account one plan never had
     acc = accounts.set_index("account_id")
     ids = acc.index
     ta, oa, ha = holders(a, ids)
