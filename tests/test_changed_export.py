@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from planning.data.dataset import SAMPLE_DIR
-from planning.plans import (PlanStore, compare_plans, dataset_stamp, fit_of, load_sample_proposal, shared_accounts)
+from planning.plans import PlanStore, compare_plans, dataset_stamp, fit_of, load_sample_proposal, shared_accounts
 from planning.plans.disruption_report import disruption
 from planning.plans.plan import Plan
 from planning.reporting import figures as F
