@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
                    changed_only: Annotated[bool, typer.Option("--changed-only", help="Only accounts whose owner differs from today's CRM ownership.")] = False,
                    quotas: Annotated[bool, typer.Option("--quotas/--no-quotas", help="Also write quotas.csv (quotas set by the quota model with default settings).")] = True,
                    zip_: Annotated[Optional[Path], typer.Option("--zip", help="Also write every file into this zip.")] = None,
+                   segment_field: Annotated[str, typer.Option(help="The Salesforce Account field holding the segment, for the ETM rules.")] = "Segment__c",
+                   model_id: Annotated[str, typer.Option(help="The Territory2Model Id the ETM rules belong to (blank: fill it on import).")] = "",
                    db: DbOpt = None, ds=None):
         """Publish an approved plan version as CRM import files (Data Loader Id/OwnerId, territories, members,
         quotas, the territory definitions as ETM assignment rules and a flat territory_rules.csv) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
@@ -34,7 +36,8 @@ def register(app: typer.Typer) -> None:
         name, version = _split_version(plan)
         s = _store(db)
         try:
-            ex, warnings = publish_plan(s, s.user, name, version, ds, changed_only=changed_only, with_quotas=quotas)
+            ex, warnings = publish_plan(s, s.user, name, version, ds, changed_only=changed_only, with_quotas=quotas,
+                                        segment_field=segment_field, model_id=model_id)
         except (StoreError, ReviewError, AccessDenied) as exc:
             _fail(exc)
         for w in warnings:

@@ -323,13 +323,14 @@ class ScopedView:
         check_rows(name, len(res.clean) + len(res.rejects), limits)
         return res
 
-    def publish(self, name: str, version: int | None, *, changed_only: bool = False, with_quotas: bool = True):
+    def publish(self, name: str, version: int | None, *, changed_only: bool = False, with_quotas: bool = True,
+                segment_field: str | None = None, model_id: str = ""):
         """The CRM import files of an approved version (:func:`planning.plans.publish_plan`; needs publish, which
         sees every team): (export, warnings)."""
         from planning.plans import publish_plan
 
         return publish_plan(self.store, self.user, name, version, self._ds, changed_only=changed_only,
-                            with_quotas=with_quotas)
+                            with_quotas=with_quotas, segment_field=segment_field, model_id=model_id)
 
     def crm_changes(self, plan, export, *, arr_threshold_usd: float = 0.0):
         """What changed in the CRM (``export``: :meth:`load_crm_export`'s result) since ``plan`` was made, as the
