@@ -196,15 +196,13 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"wrote {path}")
         if save:
             from cli.common import user_store
-            from planning.plans import StoreError, plan_summary
+            from jobs.carve_job import save_result
+            from planning.plans import StoreError
 
             try:
                 store = user_store(db)  # as the acting user (--as): the save is theirs
-                headline = plan_summary(res.plan, ds.accounts, ds.reps, ds.plan_year, ds.settings)  # library columns
-                v = store.save_plan(res.plan, author=author or _login(), note=note or res.summary(), name=save,
-                                    summary={**headline, "status": res.status, "gap": res.gap,
-                                             "moves": len(res.moves)})
-                typer.echo(f"saved as {save} (version {getattr(v, 'version', '?')})")
+                ref = save_result(store, res, save, author or _login(), ds, note)  # stamped as made on ds
+                typer.echo(f"saved as {save} (version {ref['version']})")
             except (StoreError, Exception) as exc:  # noqa: BLE001 - a store problem must not lose the CSVs above
                 typer.secho(f"error: not saved: {exc}", fg=typer.colors.RED, err=True)
                 raise typer.Exit(2) from exc

@@ -39,7 +39,7 @@ def _print_option(o) -> None:
     if not o.ok:
         return
     cols = ["name", "accounts_before", "lost", "gained", "accounts_after", "annual_quota_usd", "quota_change_usd",
-            "prorated_quota_usd", "relationships_broken"]
+            "prorated_quota_usd", "ramped_quota_usd", "relationships_broken"]
     echo_table(labels.present(o.books[cols]), floatfmt="{:,.0f}", max_rows=BOOK_ROWS)
     held = o.holdover
     if len(held):

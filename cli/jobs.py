@@ -143,7 +143,8 @@ def register(app: typer.Typer) -> None:
             user = user or author_name(actor)
         t0 = time.perf_counter()
         job_id = submit_sweep(store, items, user=current_user(user), title=title, cluster=cluster,
-                              engine_settings=EngineSettings(workers=workers or 0), save=save)
+                              engine_settings=EngineSettings(workers=workers or 0), save=save,
+                              dataset_name=ds.name)
         typer.echo(f"job {job_id}: {len(items)} scenario carves")
         job = follow_job(JobRecords(store.engine), job_id)
         typer.echo(f"job {job_id} {job['status']} ({job['engine'] or '–'}) in {time.perf_counter() - t0:,.1f} s")

@@ -1,4 +1,5 @@
-"""`plans ...`, `disruption`, `compare`, `export-crm` and `crm-changes`: the Plans, Disruption and Compare pages, headless.
+"""`plans ...`: the plan library of the Plans page, headless, and how every plan command reads a plan argument
+(:func:`resolve_plan`; the report commands are in cli/reports.py, the CRM ones in cli/crm.py).
 
 A plan argument is ``current`` (today's CRM ownership), a saved plan name (``name@3`` for version 3), or a CSV file
 with ``account_id, territory_id`` (and optionally ``owner_rep_id``), e.g. one written by ``plans show --out``.
@@ -13,10 +14,9 @@ import pandas as pd
 import typer
 
 from cli.common import ACCESS_DENIED_EXIT, echo_table, user_store, uses_data
-from planning.access import AccessDenied, ScopedView, author_name, require_team, visible_columns
+from planning.access import AccessDenied, ScopedView, author_name, visible_columns
 from planning.data import FileError, write_csv
-from planning.plans import (FitCheck, Plan, StoreError, compare_capacity, manager_summary_html,
-                            plan_from_assignment)
+from planning.plans import FitCheck, Plan, StoreError, plan_from_assignment
 
 if TYPE_CHECKING:
     from planning.plans import PlanStore
@@ -232,179 +232,3 @@ def register(app: typer.Typer) -> None:
         """Bring back the most recently deleted plan (or scenario) of that name."""
         _lifecycle("restore", name, scenario, db)
         typer.echo(f"restored {name!r}")
-
-    @app.command("disruption")
-    @uses_data
-    def disruption_cmd(a: Annotated[str, typer.Argument(help="Plan A (before): 'current', a saved plan name[@version] or an assignment CSV.")],
-                       b: Annotated[str, typer.Argument(help="Plan B (after): same forms as A.")],
-                       out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the whole report to this Excel file (.xlsx).")] = None,
-                       manager: Annotated[Optional[str], typer.Option(help="Show only this manager's team (manager rep_id, e.g. M-01).")] = None,
-                       html: Annotated[Optional[Path], typer.Option(help="With --manager: write the printable manager summary (HTML) here.")] = None,
-                       window: Annotated[Optional[int], typer.Option(help="Renewal window in days that makes a move break a relationship (default from settings: 90).")] = None,
-                       top: Annotated[int, typer.Option(help="How many most-disrupted reps and customers to show.")] = 10,
-                       db: DbOpt = None, ds=None):
-        """What moving from plan A to plan B does to accounts, reps, managers and the company."""
-        s = _store(db)
-        try:
-            pa, pb = resolve_plan(a, ds, lambda: s), resolve_plan(b, ds, lambda: s)
-            require_team(s.user, ds.reps, manager)
-        except (StoreError, FileError, AccessDenied) as exc:
-            _fail(exc)
-        w = window if window is not None else ds.settings.planning.renewal_window_days
-        rep = _view(s, ds).disruption(pa, pb, renewal_window_days=w)
-        view = rep
-        if manager is None and s.user.scoped:
-            manager = s.user.manager_id  # a manager's report is their team's
-        if manager:
-            if manager not in set(rep.managers["manager_id"]):
-                _fail(f"--manager: {manager!r} manages nobody in either plan (known: "
-                      f"{', '.join(map(str, rep.managers['manager_id']))})")
-            view = rep.for_manager(manager)
-        c = rep.company
-        scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
-        typer.echo(f"{pa.name} → {pb.name}{scope}: {c['accounts_moved']:,} of {c['accounts']:,} accounts moved "
-                   f"({c['pct_accounts_moved']:.1%}), {c['pct_arr_moved']:.1%} of ARR (${c['arr_moved_usd']:,.0f}); "
-                   f"{c['relationships_broken']:,} relationships broken; {c['reps_affected']} reps affected; "
-                   f"{c['newly_assigned']:,} unowned accounts newly assigned (not counted as moved)")
-        typer.echo("\nPer manager:" if not manager else f"\nManager {manager}:")
-        echo_table(view.managers[["manager_id", "manager_name", "accounts_before", "kept", "lost", "gained",
-                                  "arr_out_usd", "arr_in_usd", "pct_arr_retained", "relationships_broken"]])
-        typer.echo("\nPer rep:")
-        echo_table(view.reps[["name", "accounts_before", "kept", "lost", "gained", "arr_out_usd", "arr_in_usd",
-                              "pct_arr_retained", "relationships_broken", "potential_change_usd",
-                              "workload_change_hours", "distance_change_mi"]], max_rows=80)
-        typer.echo(f"\nMost disrupted customers (top {top}):")
-        echo_table(view.most_disrupted_customers(top)[["name", "from_owner_name", "to_owner_name", "arr_usd",
-                                                        "open_pipeline_usd", "days_to_renewal", "relationship_broken"]])
-        if out:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(view.to_excel())
-            typer.echo(f"wrote {out}")
-        if html:
-            if not manager:
-                _fail("--html needs --manager (the printable summary is per manager)")
-            html.parent.mkdir(parents=True, exist_ok=True)
-            html.write_text(manager_summary_html(rep, manager), encoding="utf-8")
-            typer.echo(f"wrote {html}")
-
-    @app.command("compare")
-    @uses_data
-    def compare_cmd(plans: Annotated[list[str], typer.Argument(help="2 to 4 plans: 'current', saved plan names[@version] or assignment CSVs.")],
-                    baseline: Annotated[str, typer.Option(help="Plan that disruption is measured against ('current' by default).")] = "current",
-                    capacity: Annotated[Optional[list[str]], typer.Option("--capacity", help="Also compare these saved capacity scenarios (repeat the option).")] = None,
-                    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the comparison to this Excel file.")] = None,
-                    db: DbOpt = None, ds=None):
-        """Plans side by side: headline, balance per metric, disruption vs the baseline, quota coverage, headcount and cost."""
-        s = _store(db)
-        try:
-            ps = [resolve_plan(p, ds, lambda: s) for p in plans]
-            base = resolve_plan(baseline, ds, lambda: s)
-            cmp = _view(s, ds).compare(ps, baseline=base)
-            cap = (compare_capacity({n: s.load_scenario("capacity", n) for n in capacity}, ds)
-                   if capacity else None)
-        except (StoreError, FileError, ValueError, AccessDenied) as exc:
-            _fail(exc)
-        if s.user.scoped:
-            typer.echo(f"Team {s.user.manager_id} only: each plan cut to the territories your reps own.")
-        typer.echo(f"Headline (disruption vs {base.name}):")
-        echo_table(cmp.headline.reset_index(), floatfmt="{:,.3f}")
-        typer.echo("\nBalance of potential per segment:")
-        echo_table(cmp.balance_wide("potential_usd").reset_index(), floatfmt="{:,.3f}")
-        if cmp.quota is not None:
-            typer.echo("\nQuota coverage (Σ quotas ÷ bookings target):")
-            echo_table(cmp.quota.reset_index(), floatfmt="{:,.3f}")
-        for n in cmp.notes:
-            typer.echo(f"note: {n}")
-        typer.echo(f"\n{len(cmp.moves):,} accounts sit with a different owner in at least one plan.")
-        if cap is not None:
-            typer.echo("\nCapacity scenarios:")
-            echo_table(cap.reset_index().astype(str))
-        if out:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_bytes(cmp.to_excel(cap))
-            typer.echo(f"wrote {out}")
-
-    @app.command("export-crm")
-    @uses_data
-    def export_crm(plan: PlanArg,
-                   out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder for the import CSVs (account_owners.csv, territories.csv, ...).")] = Path("crm_export"),
-                   changed_only: Annotated[bool, typer.Option("--changed-only", help="Only accounts whose owner differs from today's CRM ownership.")] = False,
-                   quotas: Annotated[bool, typer.Option("--quotas/--no-quotas", help="Also write quotas.csv (quotas set by the quota model with default settings).")] = True,
-                   zip_: Annotated[Optional[Path], typer.Option("--zip", help="Also write every file into this zip.")] = None,
-                   db: DbOpt = None, ds=None):
-        """Publish an approved plan version as CRM import files (Data Loader Id/OwnerId, territories, members,
-        quotas, the territory definitions as ETM assignment rules and a flat territory_rules.csv) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
-        published (see `review`); the publication is recorded in the plan's audit log."""
-        from planning.plans import ReviewError, publish_plan
-
-        if plan.strip().lower() == "current" or Path(plan).suffix.lower() == ".csv":
-            _fail("only a saved, approved plan version can be published to the CRM: save it (`plans save`), put it "
-                  "through review (`review submit`), then export it")
-        name, version = _split_version(plan)
-        s = _store(db)
-        try:
-            ex, warnings = publish_plan(s, s.user, name, version, ds, changed_only=changed_only, with_quotas=quotas)
-        except (StoreError, ReviewError, AccessDenied) as exc:
-            _fail(exc)
-        for w in warnings:
-            typer.secho(f"warning: {w}", fg=typer.colors.YELLOW, err=True)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for fname, df in ex.files().items():
-            write_csv(df, out_dir / fname)
-            typer.echo(f"wrote {out_dir / fname} ({len(df):,} rows)")
-        (out_dir / "manifest.json").write_text(ex.manifest_json(), encoding="utf-8")
-        if ex.rules is not None:  # the ETM assignment rules: their load order and what was split or cannot fit
-            (out_dir / "etm_README.txt").write_text(ex.rules.readme(), encoding="utf-8")
-        m = ex.manifest
-        typer.echo(f"wrote {out_dir / 'manifest.json'}: {m['plan']} v{m['version']} approved by {m['approved_by']} "
-                   f"on {m['approved_at'][:10]}, published by {m['published_by']}")
-        if zip_:
-            zip_.parent.mkdir(parents=True, exist_ok=True)
-            zip_.write_bytes(ex.to_zip())
-            typer.echo(f"wrote {zip_}")
-        if len(ex.skipped):
-            typer.secho(f"{len(ex.skipped):,} accounts cannot be imported (see skipped_accounts.csv)",
-                        fg=typer.colors.YELLOW)
-
-    @app.command("crm-changes")
-    @uses_data
-    def crm_changes(plan: Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3) the changes are checked against.")],
-                    new_accounts: Annotated[Path, typer.Option("--new-accounts", help="The newer CRM account export (CSV, Excel or Parquet).")],
-                    arr_threshold: Annotated[float, typer.Option(help="Report ARR changes of at least this many USD.")] = 0.0,
-                    reject: Annotated[Optional[list[str]], typer.Option("--reject", help="Reject this change id (e.g. owner_change:001...) or a whole type (new_account, deleted_account, owner_change, arr_change); repeat.")] = None,
-                    apply: Annotated[bool, typer.Option("--apply", help="Save the plan with the accepted changes as a new version (needs a role that may change plans).")] = False,
-                    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the change list to this CSV.")] = None,
-                    db: DbOpt = None, author: AuthorOpt = None, ds=None):
-        """What changed in the CRM since a plan was made (the data options give the data the plan was made from).
-
-        A manager (--as) sees their own team's changes only, other teams' reps and territories as '(another team)',
-        and may not --apply."""
-        s = _store(db)
-        view = _view(s, ds)
-        name, version = _split_version(plan)
-        try:
-            p = view.load_plan(name, version)
-            res = view.load_crm_export(new_accounts, new_accounts.name)
-        except (StoreError, FileError) as exc:
-            _fail(exc)
-        ch = view.crm_changes(p, res, arr_threshold_usd=arr_threshold)
-        table = ch.changes
-        rej = set(reject or [])
-        if len(table):
-            table["accept"] = ~(table["change_id"].isin(rej) | table["change_type"].isin(rej))
-        counts = ch.counts()
-        scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
-        typer.echo(f"{new_accounts.name} vs {name}{scope}: "
-                   + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
-                   + (f"; {len(res.rejects)} rows rejected on validation" if len(res.rejects) else ""))
-        echo_table(table[["change_id", "name", "detail", "accept"]] if len(table) else table)
-        if out:
-            write_csv(table, out)
-            typer.echo(f"wrote {out}")
-        if apply:
-            try:
-                v = view.apply_crm_changes(p, table, res, name=name, source=new_accounts.name,
-                                           author=_author(author, s))
-            except StoreError as exc:
-                _fail(exc, f"not saved ({name!r} with the CRM changes)")
-            typer.echo(f"saved {v.name!r} version {v.version}")

@@ -70,15 +70,15 @@ def result_summary(res: CarveResult) -> dict:
     return out
 
 
-def save_result(store, res: CarveResult, name: str, author: str, accounts, reps, plan_year: int,
-                defaults: Settings | None, note: str = "") -> dict:
-    """Save a successful carve as a plan (with the library's headline figures, as the page and CLI save it);
-    returns its reference.  Never called for a failed or cancelled carve."""
-    from planning.plans import plan_summary
+def save_result(store, res: CarveResult, name: str, author: str, data, note: str = "") -> dict:
+    """Save a successful carve as a plan made on ``data`` (a Dataset or a :class:`planning.plans.MadeOn`: the
+    data it was carved on), with the library's headline figures and the carve's status, gap and moves, as the
+    page, the CLI and the jobs all save it; returns its reference.  Never called for a failed or cancelled
+    carve."""
+    from planning.plans import save_made_on
 
-    headline = plan_summary(res.plan, accounts, reps, plan_year, defaults or Settings())
-    v = store.save_plan(res.plan, name=name, author=author, note=note or res.summary(),
-                        summary={**headline, "status": res.status, "gap": res.gap, "moves": len(res.moves)})
+    v = save_made_on(store, res.plan, data, name=name, author=author, note=note or res.summary(),
+                     extra_summary={"status": res.status, "gap": res.gap, "moves": len(res.moves)})
     return {"plan": name, "version": int(getattr(v, "version", 1))}
 
 
@@ -164,9 +164,11 @@ def _carve_on_worker(ctx: JobContext, engine: str, item: WholeCarve) -> CarveRes
 
 
 def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Settings | None, store, user: str,
-               save_as: str | None, cluster: str | None, name: str | None = None) -> Callable[[JobContext], dict]:
+               save_as: str | None, cluster: str | None, name: str | None = None,
+               dataset_name: str = "") -> Callable[[JobContext], dict]:
     """The work function of a carve job: the proposal is named ``save_as or name`` and saved only with
-    ``save_as`` (an explicit request); otherwise it stays a run (see the module doc)."""
+    ``save_as`` (an explicit request), stamped as made on ``dataset_name``; otherwise it stays a run (see the
+    module doc)."""
 
     def work(ctx: JobContext) -> dict:
         size = work_size(accounts, cs)
@@ -191,7 +193,10 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
             return out
         out["proposal"] = res.plan.name  # what Save offers as its name
         if save_as:
-            out.update(save_result(store, res, save_as, user, accounts, reps, plan_year, defaults))
+            from planning.plans.saving import MadeOn
+
+            data = MadeOn(dataset_name, accounts, reps, plan_year, defaults)
+            out.update(save_result(store, res, save_as, user, data))
         out.update(status="succeeded", summary=carve_headline(res.status, res.gap, held=bands_held(res.balance)).text)
         return out
 
@@ -201,19 +206,21 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
 def submit_carve(store, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of, cs: CarveSettings,
                  defaults: Settings | None = None, user: str = "", title: str = "", save_as: str | None = None,
                  cluster: str | None = None, engine_settings: EngineSettings | None = None,
-                 dataset: str | None = None) -> int:
+                 dataset: str | None = None, dataset_name: str = "") -> int:
     """Start a carve job (returns its id).  Its proposal is a run named ``title`` (default "Carve <time>");
     with ``save_as`` it is also saved as that plan, only if it succeeds.
 
     ``dataset`` names the data the job ran on (the page's dataset version), so a page that re-attaches on
-    other data does not show the result against the wrong accounts."""
+    other data does not show the result against the wrong accounts; ``dataset_name`` (the Dataset's name) is what
+    a plan saved with ``save_as`` records it was made on."""
     cs.validate()
     name = save_as or title or f"Carve {pd.Timestamp.now():%Y-%m-%d %H:%M:%S}"
     records = JobRecords(store.engine)
     settings = {"carve": cs.to_dict(), "accounts": int(len(accounts)), "reps": int(len(reps)),
                 "plan_year": int(plan_year), "cluster": cluster or "auto", "save_as": save_as,
                 "proposal": name, "dataset": dataset}
-    work = carve_work(accounts, reps, plan_year, as_of, cs, defaults, store, user, save_as, cluster, name)
+    work = carve_work(accounts, reps, plan_year, as_of, cs, defaults, store, user, save_as, cluster, name,
+                      dataset_name)
     return manager().submit(records, "carve", title or name, user, settings, work, engine_settings)
 
 

@@ -22,7 +22,7 @@ from jobs.carve_job import carve_on
 from jobs.manager import JobContext, manager
 from optimizers.carve import CarveResult, CarveSettings
 from planning.changes import (ChangeError, ChangeOption, ChangeSpec, apply_carve, carve_inputs, evaluate,
-                              hire_territory, leaver_territories, placeholder_plan, rep_row)
+                              hire_territory, leaver_territories, placeholder_plan, ramp_share, rep_row)
 from planning.compensation import QuotaError, quota_for_plan
 from planning.plans import JobRecords, Plan
 
@@ -138,8 +138,14 @@ def hire_options(ds, base: Plan, spec: ChangeSpec, progress: ProgressFn | None =
     plan = apply_carve(base, spec, res.plan) if res.ok else None
     if not res.ok:
         notes.append(f"No territory found: {res.diagnosis or res.status}")
+    curve = tuple(ds.settings.segments[spec.segment].ramp_curve)
+    share = ramp_share(spec, curve)
+    notes.append(f"The new hire's quota is ramp-adjusted: the {spec.segment} ramp "
+                 f"({'/'.join(f'{r:.0%}' for r in curve)}) over {12 - spec.effective_date.month + 1} months in seat "
+                 f"averages {share:.1%}; the rest of the pro-rated quota is ramp relief, handed to nobody")
     return [evaluate("carve", spec, base, plan, ds.accounts, ds.reps, ds.as_of, quota,
-                     ds.settings.planning.renewal_window_days, notes + [quota_note], _solver_details(res, cs))]
+                     ds.settings.planning.renewal_window_days, notes + [quota_note], _solver_details(res, cs),
+                     ramp_curve=curve)]
 
 
 def change_options(ds, base: Plan, spec: ChangeSpec, **kw) -> list[ChangeOption]:

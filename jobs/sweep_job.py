@@ -20,8 +20,10 @@ def plan_name(title: str, scenario: str) -> str:
     return f"{title} · {scenario}"
 
 
-def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: str | None, save: bool = False):
-    """The work function of a sweep job; the plans found are saved only with ``save`` (see the module doc)."""
+def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: str | None, save: bool = False,
+               dataset_name: str = ""):
+    """The work function of a sweep job; the plans found are saved only with ``save`` (see the module doc),
+    stamped as made on ``dataset_name``."""
 
     def work(ctx: JobContext) -> dict:
         size = sum(len(i.accounts) * (i.settings.candidates + 1) for i in items)
@@ -36,9 +38,11 @@ def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: st
         table["proposal"] = table["scenario"].map({p.name: plan_name(title, p.name) for p in found})
         saved = []
         if save:
-            it = items[0]
-            saved = [save_result(store, p.result, plan_name(title, p.name), user, it.accounts, it.reps,
-                                 it.plan_year, it.defaults) for p in found]
+            from planning.plans.saving import MadeOn
+
+            it = items[0]  # every scenario carves the same data
+            data = MadeOn(dataset_name, it.accounts, it.reps, it.plan_year, it.defaults)
+            saved = [save_result(store, p.result, plan_name(title, p.name), user, data) for p in found]
         table["saved_as"] = table["proposal"] if save else None
         summary = f"{len(found)} of {len(points)} scenarios found a plan"
         summary += (f"; {len(saved)} saved" if save else "; none saved (a run)") if found else ""
@@ -49,11 +53,12 @@ def sweep_work(items: list[SweepItem], store, user: str, title: str, cluster: st
 
 
 def submit_sweep(store, items: list[SweepItem], user: str = "", title: str = "Sweep", cluster: str | None = None,
-                 engine_settings: EngineSettings | None = None, save: bool = False) -> int:
-    """Start a sweep job (returns its id); with ``save`` each plan found is saved as "TITLE · SCENARIO"."""
+                 engine_settings: EngineSettings | None = None, save: bool = False, dataset_name: str = "") -> int:
+    """Start a sweep job (returns its id); with ``save`` each plan found is saved as "TITLE · SCENARIO", made on
+    ``dataset_name`` (the Dataset's name)."""
     if not items:
         raise ValueError("a sweep needs at least one scenario")
     settings = {"scenarios": [{"name": i.name, "heads": i.heads, "carve": i.settings.to_dict()} for i in items],
                 "cluster": cluster or "auto", "save": bool(save)}
     return manager().submit(JobRecords(store.engine), "sweep", title, user, settings,
-                            sweep_work(items, store, user, title, cluster, save), engine_settings)
+                            sweep_work(items, store, user, title, cluster, save, dataset_name), engine_settings)

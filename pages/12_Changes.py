@@ -16,22 +16,23 @@ import streamlit as st
 from jobs import current_user, job_manager
 from jobs.change_job import submit_change
 from planning.access import Permission
-from planning.changes import (CHANGE_KIND, CRM_PLAN, OPTION_TITLES, ChangeError, base_plan, change_of, hire, leaver,
-                              save_option, side_by_side_words)
+from planning.changes import (CHANGE_KIND, CRM_PLAN, OPTION_TITLES, ChangeError, ChangeSpec, base_plan, change_of,
+                              hire, leaver, save_option, side_by_side_words)
 from planning.data import quota_carriers
 from planning.plans import JobRecords, StoreError
 from planning.reporting import person
 from ui import access, scoped, state
 from ui.guards import require_data
-from ui.jobs import follow
+from ui.jobs import other_data, pick_up
 from ui.plain import md_escape
 from ui.tables import show_table
 
-JOB, RESULT = "chg_job", "chg_result"  # session keys: the running job's id; the finished options and their change
+# session keys: the running job's id; the finished options and their change; the last finished job looked up once
+JOB, RESULT, LATEST_SHOWN = "chg_job", "chg_result", "chg_latest_shown"
 REP_COLS = ["name", "accounts_before", "lost", "gained", "accounts_after", "arr_before_usd", "arr_after_usd",
             "relationships_broken"]
 QUOTA_COLS = ["name", "potential_before_usd", "potential_after_usd", "annual_quota_usd", "quota_change_usd",
-              "prorated_quota_usd"]
+              "prorated_quota_usd", "ramped_quota_usd"]
 
 me = access.page_user(Permission.VIEW_PLANS)
 sview = scoped.view(store_optional=True)
@@ -175,6 +176,26 @@ def _save_panel(options, spec, base_version) -> None:
                    + (" — submitted for review." if submit else "."))
 
 
+def _adopt(job: dict, records: JobRecords) -> None:
+    """A finished change job's options, kept in this session (when this server still holds them)."""
+    if other_data(job):
+        return
+    jid, status = int(job["id"]), job.get("status")
+    if status == "cancelled":
+        st.info(f"Change job #{jid} was cancelled; nothing was saved.")
+        return
+    options = job_manager().result(jid, records)
+    asked = (job.get("settings") or {}).get("change")
+    spec = ChangeSpec.from_dict(asked) if asked else None
+    if status == "succeeded" and (options is None or spec is None):
+        st.info(f"Change job #{jid} finished, but this server no longer holds its options (it restarted since) and "
+                f"nothing was saved from it. Show the options again to see them.")
+    elif status != "succeeded" or options is None:
+        st.warning(md_escape(job.get("error") or job.get("message") or status or "no result"))
+    else:
+        st.session_state[RESULT] = (options, spec)
+
+
 def _new_change() -> None:
     if not me.can(Permission.EDIT_PLANS):
         st.info("Only sales ops and admins make changes; the saved change versions are below.")
@@ -184,6 +205,7 @@ def _new_change() -> None:
         st.error("The plan store is not available, so changes cannot run as jobs or be saved.")
         return
     records = JobRecords(sview.store.engine)
+    user = current_user(me.email if me.source == "oidc" else None)
     try:
         asked = _change_form(data)
     except (ChangeError, StoreError, KeyError) as exc:
@@ -191,18 +213,13 @@ def _new_change() -> None:
         return
     if asked is not None:
         spec, base = asked
-        user = current_user(me.email if me.source == "oidc" else None)
-        st.session_state[JOB] = (submit_change(sview.store, data, base, spec, user, state.dataset_version()), spec)
+        st.session_state[JOB] = submit_change(sview.store, data, base, spec, user, state.dataset_version())
         st.session_state.pop(RESULT, None)
-    if JOB in st.session_state:
-        job_id, spec = st.session_state[JOB]
-        job = follow(records, job_id, "Change")
-        st.session_state.pop(JOB, None)
-        options = job_manager().result(job_id, records)
-        if job.get("status") != "succeeded" or options is None:
-            st.warning(md_escape(job.get("error") or job.get("message") or job.get("status", "no result")))
-            return
-        st.session_state[RESULT] = (options, spec)
+    # the job this session started, else the user's change job still running (a reload), else their last finished
+    # one: a reload or a new browser brings the options back, as Carve does
+    job = pick_up(records, user, JOB, "change", "Change", LATEST_SHOWN, RESULT in st.session_state)
+    if job is not None:
+        _adopt(job, records)
     if RESULT in st.session_state:
         options, spec = st.session_state[RESULT]
         _show_options(options, spec, spec.base_version)

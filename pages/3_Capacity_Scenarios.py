@@ -8,7 +8,7 @@ import streamlit as st
 from planning.access import AccessDenied, Permission
 from planning.capacity import (MONTH_NAMES, CapacityScenario, ScenarioError, apply_tables, can, months_of,
                                scenario_tables, with_needed_hires)
-from planning.reporting import figure, figure_help
+from planning.reporting import figure
 from ui import access, capacity_report as report, scoped, state
 from ui.charts import draw
 from ui.editors import editor_config
@@ -193,8 +193,7 @@ st.subheader("Plan-year results")
 derived = report.target_note(sc_json, version, user, ds)
 for row in (rep_.metrics[:5], rep_.metrics[5:]):
     for col, m in zip(st.columns(5), row):
-        help_ = m.help if m.name != "target_usd" else \
-            " ".join(x for x in (figure_help("capacity_target_usd"), derived) if x)
+        help_ = " ".join(x for x in (m.help, derived) if x) if m.name == "target_usd" else m.help  # + why derived
         col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off")
 if derived:
     st.warning(derived)

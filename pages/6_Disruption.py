@@ -210,7 +210,7 @@ def _exports(rk: tuple, report: DisruptionReport, view: DisruptionReport, manage
     preview = st.expander("Preview the printable summary", key="dis_preview", on_change="rerun")
     with preview:
         if preview.open:
-            # the summary escapes every data value (planning.plans.disruption_report._fmt); the preview is
+            # the summary escapes every data value (planning.plans.manager_summary._fmt); the preview is
             # sandboxed all the same (no scripts, no same-origin access: ui/preview.py)
             preview_html(_summary_html(rk, manager, report), height=600)
         else:

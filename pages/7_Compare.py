@@ -17,6 +17,7 @@ from ui.plan_picker import cache_scope, check_fit, plan_page_header
 from ui.tables import show_table
 from planning.reporting import FIGURES, TABLE_FORMATS, figure, figure_help, kinds, label
 from ui.format import count, usd
+from ui.plain import md_escape
 from ui.widgets import XLSX, download_file
 
 TABS, BALANCE, CAPACITY = "cmp_tabs_part", "cmp_balance_part", "cmp_capacity_part"  # the fragments' keys
@@ -102,8 +103,8 @@ def _balance(cmp: PlanComparison) -> None:
 
 
 def _quota(cmp: PlanComparison) -> None:
-    if cmp.quota is None:
-        st.info("Quota coverage needs bookings targets for the plan year.")
+    if cmp.quota is None:  # why, in the core's words (no targets file: the sentence every page says)
+        st.info(md_escape(cmp.quota_note or "Quota coverage could not be computed for these plans."))
         return
     st.dataframe(highlight(cmp.quota, {}, row_kind=lambda _segment: "quota_coverage"), width="stretch")
     long = cmp.quota.drop(index="Total", errors="ignore").reset_index().melt(
@@ -214,8 +215,8 @@ else:
         cmp = _compare(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
                        cache_scope(user), plans, base, view)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
-    for n in cmp.notes:
-        st.caption(f"Note: {n}")
+    for n in cmp.notes:  # accounts outside some plan, seats AE cost cannot price: as written, never markdown
+        st.caption(md_escape(f"Note: {n}"))
     if user.scoped:
         st.info(f"Your team ({user.manager_id}) only: each plan is cut to the territories your reps own; accounts "
                 "leaving the team count as leaving, and company-wide quota coverage is left out.")

@@ -154,6 +154,12 @@ def _publish_tab(sel: str, version: int, rs) -> None:
              "`manifest.json` naming who approved and who published it. Publishing is recorded in the audit log.")
     changed_only = st.checkbox("Only accounts whose owner changes", value=True, key="crm_changed")
     with_quotas = st.checkbox("Include quotas", value=len(targets) > 0, key="crm_quotas", disabled=len(targets) == 0)
+    with st.expander("Salesforce territory rules (ETM)"):
+        e1, e2 = st.columns(2)
+        segment_field = e1.text_input("Account field holding the segment", value="Segment__c", key="crm_seg_field",
+                                      help="The rules test this field of the Account (API name) for the segment.")
+        model_id = e2.text_input("Territory model Id", value="", key="crm_model_id",
+                                 help="The Territory2Model the rules belong to; blank leaves it to fill on import.")
     approved = rs is not None and rs.state in ("approved", "published")
     if not approved:
         state_ = rs.label() if rs else "not reviewed"
@@ -161,7 +167,8 @@ def _publish_tab(sel: str, version: int, rs) -> None:
     if st.button("Publish: prepare CRM files", key="crm_prepare",
                  disabled=not approved or not user.can(Permission.PUBLISH)):
         try:
-            export, warns = view.publish(sel, version, changed_only=changed_only, with_quotas=with_quotas)
+            export, warns = view.publish(sel, version, changed_only=changed_only, with_quotas=with_quotas,
+                                         segment_field=segment_field.strip() or None, model_id=model_id.strip())
             for w in warns:
                 st.warning(md_escape(w))
             st.session_state["crm_export"] = (sel, version, export)

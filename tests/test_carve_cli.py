@@ -49,7 +49,8 @@ def test_carve_cli_bad_setting_exits_2(cli, tmp_path):
     assert "unknown balance metric" in r.output
 
 
-def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path):
+def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path, sample):
+    from planning.plans import dataset_stamp
     from planning.plans.store import PlanStore
 
     db = f"sqlite:///{tmp_path / 'plans.sqlite'}"
@@ -64,6 +65,9 @@ def test_carve_cli_save_only_when_a_plan_is_found(cli, tmp_path):
     plans = store.list_plans()
     assert plans.loc[plans["name"] == "FY27 carve", "version"].iat[0] == 1  # the failed run saved nothing
     assert store.load_plan("FY27 carve").kind == "proposal"
+    # made on the data carved (the sample company): the pickers check a plan against the data by this stamp
+    assert store.load_plan("FY27 carve").settings["made_on"] == dataset_stamp(sample.name, sample.accounts,
+                                                                               sample.reps)
     # the library shows a saved proposal's headline figures like any other plan's
     row = plans.set_index("name").loc["FY27 carve"]
     assert row["arr_usd"] > 0 and row["potential_cv"] >= 0 and row["quota_reps"] > 0 and row["status"]

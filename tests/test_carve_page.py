@@ -126,6 +126,10 @@ def test_a_run_saves_nothing_then_save_and_submit_for_review(store):
     assert not at.exception, [e.value for e in at.exception]
     assert any("Saved" in s.value for s in at.success)
     assert store.plan_names() == ["FY27 proposal"] and store.load_plan("FY27 proposal").kind == "proposal"
+    from planning.plans import dataset_stamp  # the save records the data it was carved on
+
+    ds = at.session_state["dataset"]
+    assert store.load_plan("FY27 proposal").settings["made_on"] == dataset_stamp(ds.name, ds.accounts, ds.reps)
     # the session's copy of the run gave way to the saved plan: pickers list it once
     assert not any(p.kind == "proposal" for p in at.session_state["session_plans"].values())
     assert at.session_state["working_plan"] == "saved:FY27 proposal"

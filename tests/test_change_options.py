@@ -90,6 +90,13 @@ def test_a_hire_is_carved_within_its_disruption_budget(sample, base):
     # the hire's quota starts pro-rated: 8 of 12 months of the quota its potential carried
     assert books.at[new.index[0], "prorated_quota_usd"] > 0
     assert books["quota_change_usd"].sum() == pytest.approx(0, abs=1e-6)
+    # … and ramps: Mid-market's 0/25/50/75/90% over May–December averages 67.5%; nobody else ramps
+    hire_book = books.loc[new.index[0]]
+    assert hire_book["ramped_quota_usd"] == pytest.approx(hire_book["prorated_quota_usd"] * 5.4 / 8)
+    others = books.drop(index=new.index[0])
+    assert (others["ramped_quota_usd"] == others["prorated_quota_usd"]).all()
+    assert figs["ramp_relief_usd"] == pytest.approx(hire_book["prorated_quota_usd"] * (1 - 5.4 / 8))
+    assert any("ramp-adjusted" in n and "67.5%" in n for n in opt.notes)
     assert change_of(opt.plan).max_moves == 30 and "at most 30 accounts" in opt.notes[0]
 
 

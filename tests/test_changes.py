@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from planning.changes import (CHANGE_KIND, ChangeError, ChangeSpec, change_of, hire, holdover_report, leaver,
-                              months_before, placeholder_plan, prorate, quota_changes)
+                              months_before, placeholder_plan, prorate, quota_changes, ramp_share)
 from planning.plans import Plan, PlanStore
 
 
@@ -20,6 +20,17 @@ def test_a_leavers_change_takes_effect_the_day_after_the_last_day():
     assert spec.effective_date == pd.Timestamp("2027-04-01")
     assert spec.months_before_effective == 3.0  # January to March in seat
     assert spec.months_after == 9.0
+
+
+def test_a_hires_ramp_share_over_their_months_in_seat():
+    # Mid-market's curve 0/25/50/75/90%, then 100%: a 1 May start is in seat May–December, 8 months
+    mm = (0.0, 0.25, 0.5, 0.75, 0.9, 1.0)
+    assert ramp_share(hire("Mid-market", "West", "2027-05-01", 2027, "FY27"), mm) == pytest.approx(5.4 / 8)
+    # a 1 November start ramps for its only two months: (0 + .25) ÷ 2
+    assert ramp_share(hire("Mid-market", "West", "2027-11-01", 2027, "FY27"), mm) == pytest.approx(0.125)
+    # a January start with SMB's 25/50/75/100%: (.25 + .5 + .75 + 9 × 1) ÷ 12
+    assert ramp_share(hire("SMB", "West", "2027-01-04", 2027, "FY27"), (0.25, 0.5, 0.75, 1.0)) == \
+        pytest.approx(10.5 / 12)
 
 
 def test_months_count_part_months_by_their_days():

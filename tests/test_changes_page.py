@@ -92,3 +92,18 @@ def test_a_manager_sees_no_form_and_their_teams_side_of_saved_changes(store, sam
     assert not any(f for f in at.get("form"))  # no change form for a role that may not edit plans
     assert any("Only sales ops and admins make changes" in i.value for i in at.info)
     assert any(m.label == "Accounts moved" for m in at.metric)
+
+
+def test_a_reload_brings_the_last_options_back(store):
+    at = _page(OPS)
+    at.selectbox(key="chg_base").select("FY27")
+    at.selectbox(key="chg_rep").select("R-010")
+    _click(at, "Show the options")
+    assert list(at.dataframe[0].value.columns)[1:] == ["Keep the book as an open territory (to be hired)",
+                                                       "Split the book over neighbouring territories"]
+    at = _page(OPS)  # a fresh session of the same user: a reload, a new browser
+    assert any("Your last change: job #" in c.value for c in at.caption)
+    side = at.dataframe[0].value
+    assert list(side.columns)[1:] == ["Keep the book as an open territory (to be hired)",
+                                      "Split the book over neighbouring territories"]
+    assert "Quota moved" in set(side["figure"])

@@ -8,6 +8,7 @@ import pytest
 from planning.plans.compare import (HEADLINE_BETTER, account_moves, best_in_row, compare_capacity, compare_plans, differs,
                               plan_cost)
 from planning.data.defaults import SEGMENT_DEFAULTS
+from planning.reporting import no_target_message
 from tests.test_disruption import AS_OF, data  # noqa: F401  (fixture: the hand-built plans)
 from tests.test_figures_consistency import SAVED, _page, setup, shown_cells  # noqa: F401  (fixture: a saved draft)
 
@@ -29,7 +30,7 @@ def test_hand_built(data):  # noqa: F811
     assert cmp.headline.loc["arr_moved_usd", "B"] == 1220.0
     assert cmp.headline.loc["accounts_assigned"].tolist() == [9, 9]
     # quota coverage needs bookings targets: none given, so a note instead of numbers
-    assert cmp.quota is None and cmp.notes == ["no bookings targets loaded"]
+    assert cmp.quota is None and cmp.notes == [] and cmp.quota_note == no_target_message(2027)
     # account potential per territory: A  R1 1+2+3=6k, R2 4+5=9k, R3 6+8+10=24k, OPEN 9k  (SMB segment)
     bw = cmp.balance_wide("potential_usd")
     assert bw.loc[("SMB", "potential_usd", "max_mean"), "A"] == pytest.approx(24 / 12)

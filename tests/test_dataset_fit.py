@@ -30,9 +30,11 @@ def test_changed_export_opens_and_says_how_many_accounts_differ():
     assert (f.status, f.shared, f.missing, f.extra) == ("changed", 8, ("A8", "A9"), ("N1",))
     assert f.usable
     assert f.marker == " — 2 accounts not in the current data"
-    msg = f.message("'Q3 plan' v2")
-    assert "2 accounts of this plan are not in the current data (A8, A9)" in msg
-    assert "1 accounts of the current data are not in this plan (N1)" in msg
+    assert f.message("'Q3 plan' v2") == (
+        "'Q3 plan' v2 was made on a different version of this data: 2 accounts of this plan are not in the current "
+        "data (A8, A9); 1 account of the current data is not in this plan (N1). Its figures here are over the 8 "
+        "accounts both have; the Plans page's CRM changes (`crm-changes` in the CLI) bring the plan up to date with "
+        "the current data.")
 
 
 def test_unrelated_data_is_another_dataset():
@@ -57,7 +59,7 @@ def test_a_small_upload_inside_a_big_plan_is_another_dataset():
 def test_one_team_viewer_gets_counts_not_ids():
     f = fit_of(["a", "b"], ["a", "z"], show_ids=False)
     assert (f.status, f.missing, f.extra, f.missing_count) == ("changed", (), (), 1)
-    assert "(b)" not in f.message("'P'") and "1 accounts of this plan" in f.message("'P'")
+    assert "(b)" not in f.message("'P'") and "1 account of this plan is not" in f.message("'P'")
 
 
 def test_fingerprint_is_stable_and_content_based(sample):

@@ -22,7 +22,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from planning.plans.disruption_report import NO_MANAGER, disruption, manager_summary_html
+from planning.plans.disruption_report import NO_MANAGER, disruption
+from planning.plans.manager_summary import manager_summary_html
 from planning.data.geo import haversine_mi
 from planning.plans.plan import Plan
 from planning.reporting.formats import pct, usd_whole

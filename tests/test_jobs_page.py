@@ -17,7 +17,7 @@ def _carve_job(ds, url, title, save_as=None):
     from planning.plans import PlanStore
 
     return submit_carve(PlanStore(url), ds.accounts, ds.reps, ds.plan_year, ds.as_of, CarveSettings(time_limit=60),
-                        ds.settings, user=current_user(), title=title, save_as=save_as, dataset="sample")
+                        ds.settings, user=current_user(), title=title, save_as=save_as, dataset="sample", dataset_name=ds.name)
 
 
 def _status(at) -> str:
@@ -75,6 +75,10 @@ def test_a_job_asked_to_save_saves_only_when_it_succeeds(sample, tmp_path, monke
     store = PlanStore(url)
     assert JobRecords(store.engine).get(jid)["result"]["plan"] == "FY27 saved"
     assert store.plan_names() == ["FY27 saved"]
+    from planning.plans import dataset_stamp  # made on the data the job carved
+
+    assert store.load_plan("FY27 saved").settings["made_on"] == dataset_stamp(sample.name, sample.accounts,
+                                                                               sample.reps)
 
 
 def test_a_page_opened_while_the_job_runs_follows_it_to_the_result(sample, tmp_path, monkeypatch):

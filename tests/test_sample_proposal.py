@@ -18,12 +18,20 @@ def test_shipped_draft_covers_every_sample_account_and_meets_the_default_bands(s
 
 
 def test_seeded_once_into_an_empty_store_only(tmp_path, sample):
+    import dataclasses
+
+    from planning.plans import dataset_stamp
+
     store = PlanStore(f"sqlite:///{tmp_path / 'p.sqlite'}")
-    assert seed_store(store, sample.reps) == "FY27 draft (default carve)"
-    assert seed_store(store, sample.reps) is None  # not twice
+    assert seed_store(store, sample) == "FY27 draft (default carve)"
+    assert seed_store(store, sample) is None  # not twice
     assert store.list_plans()["name"].tolist() == ["FY27 draft (default carve)"]
+    # made on the sample, as every saved plan records
+    assert store.load_plan("FY27 draft (default carve)").settings["made_on"] == \
+        dataset_stamp(sample.name, sample.accounts, sample.reps)
     other = PlanStore(f"sqlite:///{tmp_path / 'q.sqlite'}")
-    assert seed_store(other, sample.reps, sample.accounts.iloc[:-1]) is None  # a stale draft is not seeded
+    stale = dataclasses.replace(sample, accounts=sample.accounts.iloc[:-1])
+    assert seed_store(other, stale) is None  # a stale draft is not seeded
 
 
 def test_disruption_page_shows_a_real_report_on_first_open(tmp_path, monkeypatch):

@@ -119,6 +119,20 @@ def test_export_crm_and_changes(cli, db, tmp_path, sample):
     assert list(owners.columns) == ["Id", "OwnerId"] and 0 < len(owners) <= 120
     assert owners["OwnerId"].str.startswith("005").all()
     assert "quotas.csv" in zipfile.ZipFile(io.BytesIO(z.read_bytes())).namelist()
+    rule_files = [f for f in d.iterdir() if f.name.startswith("ObjectTerritory2AssignmentRule")]
+    assert rule_files, sorted(f.name for f in d.iterdir())
+    items = pd.read_csv(d / "ObjectTerritory2AssignmentRuleItem.csv", dtype=str, encoding="utf-8-sig")
+    assert (items["Field"] == "Account.Segment__c").any()  # the default segment field
+
+    # the org's own segment field and territory model go into the rules
+    d2 = tmp_path / "crm2"
+    r = cli(["export-crm", "Prop", "--out-dir", d2, "--segment-field", "Sales_Segment__c", "--model-id",
+             "0MA5e000000TEST", "--db", db])
+    assert r.exit_code == 0, r.output
+    items = pd.read_csv(d2 / "ObjectTerritory2AssignmentRuleItem.csv", dtype=str, encoding="utf-8-sig")
+    assert (items["Field"] == "Account.Sales_Segment__c").any() and not (items["Field"] == "Account.Segment__c").any()
+    rules = pd.read_csv(d2 / "ObjectTerritory2AssignmentRule.csv", dtype=str, encoding="utf-8-sig")
+    assert (rules["Territory2ModelId"] == "0MA5e000000TEST").all()
 
     raw = pd.read_csv(SAMPLE_DIR / "accounts.csv", dtype=str, keep_default_na=False).iloc[1:]
     newer = tmp_path / "newer.csv"

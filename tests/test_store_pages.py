@@ -129,9 +129,14 @@ def test_plans_page_crm_export_and_scenarios(db, sample):
     review.decide(s, me, "Prop", None, "approve", as_="finance")
     review.decide(s, me, "Prop", None, "approve", as_="leadership")
     at.run()
+    at.text_input(key="crm_seg_field").input("Sales_Segment__c")
+    at.text_input(key="crm_model_id").input("0MA5e000000TEST")
     at.button(key="crm_prepare").click().run()
     assert not at.exception
     assert review.status(s, "Prop").state == "published"
+    export = at.session_state["crm_export"][2]  # the org's segment field and territory model reach the ETM rules
+    assert (export.rules.items["Field"] == "Account.Sales_Segment__c").any()
+    assert (export.rules.rules["Territory2ModelId"] == "0MA5e000000TEST").all()
     assert any("Approved by " + me.email in c.value for c in at.caption)
     files = next(d.value for d in at.dataframe if "file" in d.value.columns)
     counts = dict(zip(files["file"], files["rows"]))

@@ -42,13 +42,18 @@ def test_a_sweep_saves_nothing_unless_asked(tmp_path, items):
 
 
 def test_a_sweep_asked_to_save_saves_each_plan_found(tmp_path, items):
-    store, job = _run(tmp_path, items, save=True)
+    store, job = _run(tmp_path, items, save=True, dataset_name="Sweep data")
     assert job["status"] == "succeeded" and job["settings"]["save"] is True
     assert sorted(store.plan_names()) == sorted(NAMES)
     assert [p["plan"] for p in job["result"]["plans"]] == NAMES
     assert [r["saved_as"] for r in job["result"]["table"]] == NAMES
     assert set(store.versions(NAMES[0])["author"]) == {"cara"}
     assert store.load_plan(NAMES[1]).territories.shape[0] == 10
+    # each records the data it was carved on (planning.plans.save_made_on), as every saved plan does
+    from planning.plans import dataset_stamp
+
+    it = items[0]
+    assert store.load_plan(NAMES[0]).settings["made_on"] == dataset_stamp("Sweep data", it.accounts, it.reps)
 
 
 def test_sweep_save_is_refused_before_it_runs_for_a_role_that_may_not_change_plans(cli, tmp_path, monkeypatch):

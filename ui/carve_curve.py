@@ -16,7 +16,7 @@ from planning.plans import JobRecords
 from ui import carve_runs, state
 from ui.access import plain
 from ui.frontier import curve_view, point_caption
-from ui.jobs import active_job, pick_up
+from ui.jobs import active_job, other_data, pick_up
 
 FRONTIER = "carve_frontier"  # (settings key, Frontier, curve title, job id, view id) of the curve on show
 FRONTIER_JOB = "carve_frontier_job_id"
@@ -26,7 +26,7 @@ RECENT_MINUTES = 15
 
 def _adopt_curve(job: dict, records: JobRecords) -> None:
     """Show a finished curve job in this session: its points to pick from (when this server still holds them)."""
-    if carve_runs.other_data(job):
+    if other_data(job):
         return
     jid, status = int(job["id"]), job["status"]
     if status == "cancelled":

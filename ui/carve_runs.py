@@ -13,6 +13,7 @@ from planning.access import ScopedView
 from planning.plans import JobRecords
 from ui import state
 from ui.access import plain
+from ui.jobs import other_data
 
 RESULT = "carve_result_key"  # session state: the key of the result on show
 
@@ -51,7 +52,7 @@ def start(store, ds, cs, user: str, dataset: str) -> int:
     from jobs.carve_job import start_carve
 
     begun = start_carve(store, ds.accounts, ds.reps, ds.plan_year, ds.as_of, cs, ds.settings, user=user,
-                        dataset=dataset)
+                        dataset=dataset, dataset_name=ds.name)
     if begun.reattached:
         st.info(begun.message())
     return begun.job_id
@@ -73,17 +74,6 @@ def run_pressed(store, ds, cs, user: str, dataset: str, key: str) -> int | None:
     if cached.status == "cancelled":
         return None
     return record_known(store, cached, ds.accounts, ds.reps, ds.plan_year, user, dataset)
-
-
-def other_data(job: dict) -> bool:
-    """True (and says so) when the job ran on another dataset than the one loaded now: its result would be shown
-    against the wrong accounts."""
-    ran_on = (job.get("settings") or {}).get("dataset")
-    if ran_on and ran_on != state.dataset_version():
-        st.info(f"Job #{job['id']} ran on another dataset than the one loaded now; load that data again to see "
-                f"its result.")
-        return True
-    return False
 
 
 def adopt(job: dict, records: JobRecords, view: ScopedView) -> None:

@@ -24,7 +24,7 @@ def saved_ref(result_key: str) -> tuple[str, int] | None:
 
 def _save(res: CarveResult, ds, view: ScopedView, me: User, result_key: str, name: str) -> None:
     try:
-        ref = save_result(view.store, res, name, me.email, ds.accounts, ds.reps, ds.plan_year, ds.settings)
+        ref = save_result(view.store, res, name, me.email, ds)  # stamped as made on ds
     except Exception as exc:  # noqa: BLE001 - a store problem (or a refusal) is shown; the run stays on the page
         st.error(f"Not saved: {plain(exc)}")
         return

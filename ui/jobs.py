@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.plans import JOB_ACTIVE, JobRecords
+from ui import state
 from ui.tables import show_table
 
 STATUS_ICON = {"queued": "⏳", "running": "▶️", "succeeded": "✅", "failed": "❌", "cancelled": "⏹️",
@@ -63,6 +64,17 @@ def active_job(records: JobRecords, user: str, session_key: str, kind: str) -> i
         active = records.list(user=user, status=JOB_ACTIVE, kind=kind, limit=1)
         job_id = int(active["id"].iat[0]) if len(active) else None
     return None if job_id is None else int(job_id)
+
+
+def other_data(job: dict) -> bool:
+    """True (and says so) when the job ran on another dataset than the one loaded now: its result would be shown
+    against the wrong accounts."""
+    ran_on = (job.get("settings") or {}).get("dataset")
+    if ran_on and ran_on != state.dataset_version():
+        st.info(f"Job #{job['id']} ran on another dataset than the one loaded now; load that data again to see "
+                f"its result.")
+        return True
+    return False
 
 
 def attach(records: JobRecords, user: str, session_key: str, kind: str, label: str) -> dict | None:
@@ -177,7 +189,8 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
                                         {n: store.load_scenario("capacity", n) for n in chosen})
             if not items:
                 raise ValueError("enter territory counts or pick a saved capacity scenario")
-            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}", save=save)
+            st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}", save=save,
+                                                         dataset_name=ds.name)
         except ValueError as exc:
             st.error(f"Sweep not started: {exc}")
     attach(records, user, SWEEP_JOB, "sweep", "Sweep")

@@ -160,7 +160,7 @@ def raw_store():
             from planning.plans import seed_store
 
             try:
-                seed_store(s, dataset().reps, dataset().accounts)
+                seed_store(s, dataset())
             except Exception:  # noqa: BLE001 - a store that cannot be written still serves every page
                 pass
     return s

@@ -142,18 +142,14 @@ class ScopedView:
         return self.store.load_plan(name, version)
 
     def save_plan(self, plan, *, note: str = "", name: str | None = None, author: str = "", accounts=None):
-        """Save ``plan`` as a new version (needs edit_plans; a refusal is a StoreAccessDenied, so a StoreError).
-        The stored headline figures are the company's, computed on ``accounts`` (default: the dataset's)."""
+        """Save ``plan`` as a new version (needs edit_plans; a refusal is a StoreAccessDenied, so a StoreError),
+        stamped as made on this data (:func:`planning.plans.save_made_on`).  The stored headline figures are the
+        company's, computed on ``accounts`` (default: the dataset's)."""
         require_store(self.user, P.EDIT_PLANS, f"save {name or plan.name!r}")
-        from planning.plans import plan_summary
+        from planning.plans.saving import save_made_on
 
-        ds = self._ds
-        summary = plan_summary(plan, ds.accounts if accounts is None else accounts, ds.reps, ds.plan_year,
-                               ds.settings)
-        from planning.plans.dataset_fit import dataset_stamp
-
-        return self.store.save_plan(plan, author=author or author_name(self.user), note=note, name=name,
-                                    summary=summary, made_on=dataset_stamp(ds.name, ds.accounts, ds.reps))
+        return save_made_on(self.store, plan, self._ds, author=author or author_name(self.user), note=note,
+                            name=name, accounts=accounts)
 
     # ------------------------------------------------------------------ reports
     def book(self, plan, account_ids=None, plans=()) -> pd.DataFrame:
@@ -327,13 +323,14 @@ class ScopedView:
         check_rows(name, len(res.clean) + len(res.rejects), limits)
         return res
 
-    def publish(self, name: str, version: int | None, *, changed_only: bool = False, with_quotas: bool = True):
+    def publish(self, name: str, version: int | None, *, changed_only: bool = False, with_quotas: bool = True,
+                segment_field: str | None = None, model_id: str = ""):
         """The CRM import files of an approved version (:func:`planning.plans.publish_plan`; needs publish, which
         sees every team): (export, warnings)."""
         from planning.plans import publish_plan
 
         return publish_plan(self.store, self.user, name, version, self._ds, changed_only=changed_only,
-                            with_quotas=with_quotas)
+                            with_quotas=with_quotas, segment_field=segment_field, model_id=model_id)
 
     def crm_changes(self, plan, export, *, arr_threshold_usd: float = 0.0):
         """What changed in the CRM (``export``: :meth:`load_crm_export`'s result) since ``plan`` was made, as the

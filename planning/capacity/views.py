@@ -66,12 +66,13 @@ COST_OF_SALES_HELP = "(AE + SDR + SE cost) ÷ expected bookings; CSMs serve the 
 def headline(res: CapacityResult, user=None) -> list[Metric]:
     """The plan-year headline, in the order the page draws it (costs only for those who may see them)."""
     s = res.summary()
+    target = figure("capacity_target_usd")  # the one definition (planning.reporting.figures), as its help text
     out = [
-        Metric("target_usd", "Target", usd(s["target_usd"]), "Top-down bookings target for the plan year."),
+        Metric("target_usd", target.label, usd(s["target_usd"]), target.help),
         Metric("expected_bookings_usd", "Expected bookings", usd(s["expected_bookings_usd"]),
                "Bottom-up capacity: Σ ramped rep equivalents × quota ÷ 12 over the year.",
                f"{pct(s['attainment_of_target'])} of target"),
-        Metric("gap_usd", "Gap to target", usd(s["gap_usd"]), "Top-down target − bottom-up capacity."),
+        Metric("gap_usd", "Gap to target", usd(s["gap_usd"]), "Target − expected bookings (the bottom-up capacity)."),
         Metric("headcount", "AEs Jan → Dec", f"{s['headcount_start']:.1f} → {s['headcount_end']:.1f}",
                "Expected AEs in seat in January and in December (attrition is expected, so heads are fractional).",
                f"{count(s['hires'])} planned hires · {count(s['hires_needed'])} more needed"),
@@ -150,7 +151,7 @@ COMPARE_ROWS = [
     ("risk", "text"), ("risk_reasons", "text"),
 ]
 COMPARE_LABELS = {
-    "target_usd": "Target", "expected_bookings_usd": "Expected bookings", "gap_usd": "Gap to target",
+    "target_usd": figure("capacity_target_usd").label, "expected_bookings_usd": "Expected bookings", "gap_usd": "Gap to target",
     "attainment_of_target": "Expected ÷ target", "headcount_start": "AEs in January",
     "headcount_end": "AEs in December", "hires": "Planned hires", "hires_needed": "Hires still needed",
     "backfills": "Expected backfills", "ae_support_cost_usd": figure("ae_support_cost_usd").label,

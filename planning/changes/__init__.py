@@ -7,7 +7,8 @@ run in ``jobs/change_job.py``; everything else is here.
 Public names, by module (import them from this package; they load on first use):
 - ``holdover``: HOLDOVER_COLUMNS, holdover_report, holdover_total
 - ``options``: BOOK_COLUMNS, ChangeOption, evaluate, side_by_side, SIDE_BY_SIDE_ROWS, side_by_side_words
-- ``quota_moves``: flows_between, holder_potential, holder_quotas, prorate, QUOTA_CHANGE_COLUMNS, quota_changes
+- ``quota_moves``: flows_between, holder_potential, holder_quotas, prorate, QUOTA_CHANGE_COLUMNS, quota_changes,
+  ramp_share
 - ``saving``: base_plan, CRM_PLAN, review_note, save_option, split_ref
 - ``spec``: CHANGE_KIND, change_of, ChangeError, ChangeSpec, hire, KINDS, leaver, months_before, OPTION_TITLES,
   OPTIONS
@@ -51,6 +52,7 @@ _PUBLIC = {
     "placeholder_plan": "versions",
     "prorate": "quota_moves",
     "quota_changes": "quota_moves",
+    "ramp_share": "quota_moves",
     "rep_row": "versions",
     "review_note": "saving",
     "save_option": "saving",

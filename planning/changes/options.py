@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from planning.changes.holdover import holdover_report, holdover_total
-from planning.changes.quota_moves import quota_changes
+from planning.changes.quota_moves import quota_changes, ramp_share
 from planning.changes.spec import OPTION_TITLES, ChangeSpec
 from planning.plans.disruption_report import DisruptionReport, disruption
 from planning.plans.plan import Plan
@@ -19,9 +19,9 @@ from planning.reporting.formats import people
 
 BOOK_COLUMNS = ["holder", "name", "accounts_before", "lost", "gained", "accounts_after", "potential_before_usd",
                 "potential_after_usd", "arr_before_usd", "arr_after_usd", "relationships_broken",
-                "annual_quota_usd", "quota_change_usd", "prorated_quota_usd"]
+                "annual_quota_usd", "quota_change_usd", "prorated_quota_usd", "ramped_quota_usd"]
 SIDE_BY_SIDE_ROWS = ["accounts_moved", "arr_moved_usd", "relationships_broken", "reps_affected",
-                     "pipeline_held_over_usd", "quota_moved_usd", "new_open_territories"]
+                     "pipeline_held_over_usd", "quota_moved_usd", "ramp_relief_usd", "new_open_territories"]
 
 
 @dataclass
@@ -53,17 +53,22 @@ class ChangeOption:
             return {}
         c = self.disruption.company
         quota_moved = float(self.books["quota_change_usd"].clip(lower=0).sum()) if len(self.books) else 0.0
+        relief = float((self.books["prorated_quota_usd"] - self.books["ramped_quota_usd"]).sum()) if len(self.books) \
+            else 0.0
         return {"accounts_moved": int(c["accounts_moved"]), "arr_moved_usd": float(c["arr_moved_usd"]),
                 "relationships_broken": int(c["relationships_broken"]), "reps_affected": int(c["reps_affected"]),
                 "pipeline_held_over_usd": holdover_total(self.holdover), "quota_moved_usd": quota_moved,
+                "ramp_relief_usd": relief,
                 "new_open_territories": int(self.plan.territories["owner_rep_id"].isna().sum()
                                             - self.disruption_base_open)}
 
 
 def evaluate(option: str, spec: ChangeSpec, base: Plan, plan: Plan | None, accounts: pd.DataFrame,
              reps: pd.DataFrame, as_of, territory_quota: pd.Series, renewal_window_days: int,
-             notes: list[str] | None = None, solver: dict | None = None) -> ChangeOption:
-    """An option's reports, on the whole company's data (the caller checks the user may edit plans)."""
+             notes: list[str] | None = None, solver: dict | None = None,
+             ramp_curve: tuple[float, ...] | None = None) -> ChangeOption:
+    """An option's reports, on the whole company's data (the caller checks the user may edit plans).
+    ``ramp_curve``: the hire's segment's monthly ramp; a territory new in ``plan`` (the hire's) ramps by it."""
     out = ChangeOption(option, spec.with_option(option), plan, notes=list(notes or []), solver=dict(solver or {}),
                        disruption_base_open=int(base.territories["owner_rep_id"].isna().sum()))
     if plan is None:
@@ -73,7 +78,11 @@ def evaluate(option: str, spec: ChangeSpec, base: Plan, plan: Plan | None, accou
     touched = report.reps.loc[(report.reps["lost"] + report.reps["gained"]) > 0].copy()
     holder_names = touched.set_index("holder")["name"].astype(str)
     holder_names = holder_names.index.to_series().map(names).fillna(holder_names)
-    quotas = quota_changes(base, plan, accounts, out.spec, territory_quota, holder_names)
+    ramping = {}
+    if spec.kind == "hire" and ramp_curve:
+        new = plan.territories.index.difference(base.territories.index)
+        ramping = {str(t): ramp_share(spec, tuple(ramp_curve)) for t in new}
+    quotas = quota_changes(base, plan, accounts, out.spec, territory_quota, holder_names, ramping)
     touched["name"] = touched["holder"].map(holder_names)
     books = touched.merge(quotas.drop(columns="holder_name"), on="holder", how="left")
     out.disruption = report

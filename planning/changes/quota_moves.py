@@ -10,6 +10,13 @@ For a book that moves on the effective date, with ``f`` = months of the plan yea
   (an open territory — a placeholder or a new hire — starts from nothing, so its quota is pro-rated by construction);
 * the total quota of the plan does not change.
 
+A hire also ramps: their quota for the months in seat is scaled by the segment's ramp curve (the same curve the
+capacity and quota models use), ``ramped_quota_usd = prorated_quota_usd × ramp share``, where the ramp share is the
+mean ramp % over the hire's months in seat.  A Mid-market hire starting 1 May (8 months, curve 0/25/50/75/90%, then
+100%) has a ramp share of (0 + .25 + .5 + .75 + .9 + 1 + 1 + 1) ÷ 8 = 67.5%.  The difference is ramp relief: it is
+handed to nobody (the givers no longer hold the accounts), so the plan's total quota drops by it, and the option
+says so.  Every other holder's ramped quota is their pro-rated quota.
+
 "Holder" is the disruption report's (planning.plans.disruption_report): the territory's owner rep, or the
 territory itself when it is open.  The annual quotas are the plan's own (``planning.compensation.quota_for_plan``
 on the base plan), falling back to the reps file's ``quota_usd`` when the data holds no bookings targets.
@@ -24,7 +31,16 @@ from planning.plans.plan import Plan, metrics
 from planning.reporting.figures import holders
 
 QUOTA_CHANGE_COLUMNS = ["holder", "holder_name", "annual_quota_usd", "potential_out_usd", "potential_in_usd",
-                        "quota_change_usd", "prorated_quota_usd"]
+                        "quota_change_usd", "prorated_quota_usd", "ramped_quota_usd"]
+
+
+def ramp_share(spec: ChangeSpec, curve: tuple[float, ...]) -> float:
+    """The mean ramp % (0–1) over a hire's months in seat, from the effective date's month to the year's end;
+    ``curve``: the segment's monthly ramp, its first month first (100% after it ends)."""
+    first = int(spec.effective_date.month) - 1  # the plan year's month index the hire starts in (0 = January)
+    in_seat = 12 - first
+    ramp = list(curve)[:in_seat] + [1.0] * max(0, in_seat - len(curve))
+    return float(np.mean(ramp)) if in_seat else 1.0
 
 
 def prorate(annual: pd.Series, flows: pd.DataFrame, potential_before: pd.Series, remaining_fraction: float) -> pd.DataFrame:
@@ -84,9 +100,10 @@ def holder_potential(plan: Plan, accounts: pd.DataFrame) -> pd.Series:
 
 
 def quota_changes(base: Plan, changed: Plan, accounts: pd.DataFrame, spec: ChangeSpec, territory_quota: pd.Series,
-                  names: pd.Series | None = None) -> pd.DataFrame:
+                  names: pd.Series | None = None, ramping: dict[str, float] | None = None) -> pd.DataFrame:
     """The quota change of every holder who gives or receives accounts (QUOTA_CHANGE_COLUMNS), pro-rated from
-    ``spec.effective_date``; ``names``: holder → the words a person reads (default the holder id)."""
+    ``spec.effective_date``; ``names``: holder → the words a person reads (default the holder id); ``ramping``:
+    holder → ramp share (:func:`ramp_share`) for the holders who start on the effective date (a hire)."""
     flows = flows_between(base, changed, accounts)
     table = prorate(holder_quotas(base, territory_quota), flows, holder_potential(base, accounts),
                     spec.months_after / 12.0)
@@ -94,4 +111,6 @@ def quota_changes(base: Plan, changed: Plan, accounts: pd.DataFrame, spec: Chang
     table = table.loc[table["holder"].isin(touched)].copy()
     label = table["holder"].map(names) if names is not None else table["holder"]
     table["holder_name"] = label.fillna(table["holder"])
+    share = table["holder"].map(ramping or {}).fillna(1.0).astype(float)
+    table["ramped_quota_usd"] = table["prorated_quota_usd"] * share
     return table.sort_values("quota_change_usd").reset_index(drop=True)[QUOTA_CHANGE_COLUMNS]

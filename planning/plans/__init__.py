@@ -9,9 +9,10 @@ Public names, by module (import them from this package; they load on first use):
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
   developer_name, load_crm_accounts, plan_from_assignment
 - ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
-  PlanDataMismatch, SHOWN_IDS
-- ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, manager_summary_html, NO_MANAGER, UNASSIGNED
+  PlanDataMismatch, shared_accounts, shared_note, SHOWN_IDS
+- ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
+- ``manager_summary``: manager_summary_html
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef, saved_fit, usable_plans
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
@@ -23,6 +24,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``review_view``: actor_label, history, inbox, INBOX_COLUMNS, MANAGER_STATUS_COLUMNS, manager_statuses,
   opening_plan, OTHER_TEAM, ReviewStatus, status, statuses, Viewer, viewer_of, visible_events
 - ``sample_proposal``: load_sample_proposal, seed_store
+- ``saving``: MadeOn, save_made_on
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict, utc_timestamp
 - ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
 - ``shapes_export``: colour_of, PALETTE, render_map
@@ -63,6 +65,7 @@ _PUBLIC = {
     "MAX_PLANS": "compare",
     "METRIC_LABELS": "plan",
     "MIGRATIONS": "store_schema",
+    "MadeOn": "saving",
     "NO_MANAGER": "disruption_report",
     "OTHER_TEAM": "review_view",
     "PALETTE": "shapes_export",
@@ -126,7 +129,7 @@ _PUBLIC = {
     "log_table": "review_tables",
     "made_on_name": "dataset_fit",
     "manager_statuses": "review_view",
-    "manager_summary_html": "disruption_report",
+    "manager_summary_html": "manager_summary",
     "meta_table": "store_schema",
     "metadata": "store_schema",
     "metrics": "plan",
@@ -150,9 +153,12 @@ _PUBLIC = {
     "reviewer_scope": "review",
     "reviewer_words": "review_tables",
     "rollup": "plan",
+    "save_made_on": "saving",
     "saved_fit": "picking",
     "seed_store": "sample_proposal",
     "shapes_summary": "shapes",
+    "shared_accounts": "dataset_fit",
+    "shared_note": "dataset_fit",
     "status": "review_view",
     "status_text": "review_tables",
     "statuses": "review_view",

@@ -13,7 +13,12 @@ Disruption, Carve, Quota and Comp and Finance):
   Σ quotas ÷ finance target per segment (``coverage_ratio``); left out for a user without view_quota;
 * **quota reps and AE cost** – :func:`planning.reporting.figures.quota_reps` and
   :func:`planning.reporting.figures.ae_cost` (segment OTE × (1 + loaded cost) per seat, annual USD); the cost is
-  left out for a user without view_comp.
+  left out for a user without view_comp, and the seats it cannot price are named in the notes
+  (:func:`planning.reporting.figures.unpriced_note`, as Capacity and the AE cost say them).
+
+Every figure is over the accounts all the plans and the data hold
+(:func:`planning.plans.dataset_fit.shared_accounts`): a plan made on a changed export is compared on the accounts
+it shares with today's data, never penalised for the data's new accounts.
 
 Capacity scenarios are compared with :func:`compare_capacity` (``CapacityResult.summary()`` side by side).
 """
@@ -25,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from planning.data.defaults import Settings
+from planning.plans.dataset_fit import shared_accounts, shared_note
 from planning.plans.disruption_report import disruption
 from planning.plans.plan import BALANCE_FIGURES, Plan, metrics
 from planning.reporting import figures as F
@@ -54,7 +60,9 @@ class PlanComparison:
     disruption: pd.DataFrame  # figure × plan (company-level disruption vs the baseline)
     quota: pd.DataFrame | None  # segment × plan coverage_ratio (None when quotas could not be set)
     moves: pd.DataFrame  # accounts whose owner differs between any two of the plans
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the figures leave out (accounts outside a plan, seats AE
+    # cost cannot price), as plain sentences written as the data has it: a page escapes them
+    quota_note: str = ""  # why there is no quota coverage (quota is None), in the words every page uses
 
     def to_excel(self, capacity: pd.DataFrame | None = None) -> bytes:
         """The comparison (and optional capacity scenarios) as a formula-safe workbook."""
@@ -124,7 +132,7 @@ def _quota_coverage(plan: Plan, accounts, reps, targets, history, plan_year, set
     except ImportError:  # pragma: no cover - quota module not in this tree
         return "quota module not available"
     if targets is None or not len(targets):
-        return "no bookings targets loaded"
+        return F.no_target_message(plan_year)  # the one sentence every page and command says
     try:
         res = quota_for_plan(plan, accounts, reps, targets, history, plan_year=plan_year, defaults=settings)
     except (QuotaError, ValueError, KeyError) as exc:
@@ -145,22 +153,26 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
     from OTE), in the headline, the tables and the workbook.
     """
     see_quota = see_cost = True
+    every = [*plans, *([baseline] if baseline is not None else [])]
+    whole, accounts = accounts, shared_accounts(accounts, every)  # a changed export: the accounts all of them hold
+    notes = [n for n in (shared_note(whole, accounts, every),) if n]
+    quota_off = "" if plan_year else "Quota coverage needs a plan year."  # why none, when it is not per plan
     if user is not None:
         from planning.access import Permission, require, scope_plan, team_account_ids, team_rep_ids
 
         require(user, Permission.VIEW_PLANS)
         see_quota, see_cost = user.can(Permission.VIEW_QUOTA), user.can(Permission.VIEW_COMP)
         if not see_quota:
-            targets = None
+            targets, quota_off = None, "Quota coverage is not shown to your role."
         team = team_rep_ids(user, reps)
         if team is not None:
-            every = [*plans, *([baseline] if baseline is not None else [])]
             ids = team_account_ids(user, reps, accounts, every)
             accounts = accounts.loc[accounts["account_id"].astype(str).isin(ids)]
             plans = [scope_plan(user, p, reps) for p in plans]
             baseline = scope_plan(user, baseline, reps) if baseline is not None else None
             reps = reps.loc[reps["rep_id"].astype(str).isin(team)]
             targets = None
+            quota_off = quota_off or "Quota coverage is company-wide: a team's comparison leaves it out."
     if not 2 <= len(plans) <= MAX_PLANS:
         raise ValueError(f"pick 2 to {MAX_PLANS} plans to compare (got {len(plans)})")
     names = [p.name for p in plans]
@@ -170,8 +182,8 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
     baseline = baseline or plans[0]
     window = settings.planning.renewal_window_days
     flag = settings.planning.productivity_variance_flag
-    notes: list[str] = []
     heads, dis_rows, bal_rows, quota_cols = {}, {}, [], {}
+    quota_notes: list[str] = []
     for p in plans:
         book = metrics(p, accounts, reps, plan_year, settings)
         bt = F.book_balance(book, variance_flag=flag)
@@ -179,21 +191,11 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
             bal_rows.append(bt.assign(plan=p.name))
         d = disruption(baseline, p, accounts, reps, as_of, renewal_window_days=window)
         dis_rows[p.name] = d.company
-        h = plan_cost(p, settings)
-        h["accounts_assigned"] = int(p.assignment.reindex(accounts["account_id"].astype(str)).notna().sum())
-        for m, label in (("potential_usd", "potential"), ("arr_usd", "arr"), ("workload_hours", "workload")):
-            sub = bt.loc[bt["metric"] == m] if len(bt) else bt
-            # company view: the worst segment (highest cv / max_min) is what a reviewer looks at
-            h[f"{label}_cv"] = float(sub["cv"].max()) if len(sub) else np.nan
-            if m == "potential_usd":
-                h["potential_max_min"] = float(sub["max_min"].max()) if len(sub) else np.nan
-        h.update({k: d.company[k] for k in ("accounts_moved", "pct_accounts_moved", "arr_moved_usd", "pct_arr_moved",
-                                            "newly_assigned", "relationships_broken")})
-        cov = "quota coverage is not shown to your role" if not see_quota else \
-            _quota_coverage(p, accounts, reps, targets, history, plan_year, settings) if plan_year else "no plan year"
+        h = _headline_row(p, accounts, bt, d.company, settings)
+        cov = quota_off or _quota_coverage(p, accounts, reps, targets, history, plan_year, settings)
         if isinstance(cov, str):
-            if cov not in notes:
-                notes.append(cov)
+            if cov not in quota_notes:
+                quota_notes.append(cov)
             h["quota_coverage"] = np.nan
         else:
             quota_cols[p.name] = cov
@@ -209,8 +211,36 @@ def compare_plans(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame,
     quota = pd.DataFrame(quota_cols).reindex(columns=[n for n in names if n in quota_cols]) if quota_cols else None
     if quota is not None:
         quota.index.name = "segment"
+    if see_cost:
+        notes += _unpriced_notes(plans, settings)
     return PlanComparison(names, baseline.name, headline, balance, dis, quota,
-                          account_moves(plans, accounts, reps), notes)
+                          account_moves(plans, accounts, reps), notes, " ".join(quota_notes))
+
+
+def _headline_row(p: Plan, accounts: pd.DataFrame, bt: pd.DataFrame, moved: dict, settings: Settings) -> dict:
+    """One plan's headline column: seats and cost, accounts assigned, the worst segment's spread (what a reviewer
+    looks at) and the moves against the baseline (``moved``: its disruption's company figures)."""
+    h = plan_cost(p, settings)
+    h["accounts_assigned"] = int(p.assignment.reindex(accounts["account_id"].astype(str)).notna().sum())
+    for m, label in (("potential_usd", "potential"), ("arr_usd", "arr"), ("workload_hours", "workload")):
+        sub = bt.loc[bt["metric"] == m] if len(bt) else bt
+        h[f"{label}_cv"] = float(sub["cv"].max()) if len(sub) else np.nan
+        if m == "potential_usd":
+            h["potential_max_min"] = float(sub["max_min"].max()) if len(sub) else np.nan
+    h.update({k: moved[k] for k in ("accounts_moved", "pct_accounts_moved", "arr_moved_usd", "pct_arr_moved",
+                                    "newly_assigned", "relationships_broken")})
+    return h
+
+
+def _unpriced_notes(plans: list[Plan], settings: Settings) -> list[str]:
+    """The seats AE cost cannot price (:func:`planning.reporting.figures.unpriced_note`), said once for the plans
+    sharing them ("Current, FY27: AE cost leaves out 1 seat ...")."""
+    by_note: dict[str, list[str]] = {}
+    for p in plans:
+        note = F.unpriced_note(p, settings)
+        if note:
+            by_note.setdefault(note, []).append(p.name)
+    return [f"{', '.join(names)}: {note}" for note, names in by_note.items()]
 
 
 def account_moves(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:

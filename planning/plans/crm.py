@@ -108,14 +108,16 @@ def _crm_ids(reps: pd.DataFrame) -> pd.Series:
 
 def crm_export(plan: Plan, reps: pd.DataFrame, *, before: Plan | None = None, changed_only: bool = False,
                quotas=None, plan_year: int | None = None, manifest: dict | None = None,
-               accounts: pd.DataFrame | None = None) -> CrmExport:
+               accounts: pd.DataFrame | None = None, segment_field: str | None = None,
+               model_id: str = "") -> CrmExport:
     """The CRM import files for ``plan``.
 
     ``before`` (e.g. the current CRM plan) with ``changed_only`` limits the owner file to accounts whose
     owner changes.  ``quotas`` is a :class:`planning.compensation.quota.QuotaResult` or a frame indexed (or keyed) by
     territory_id with ``quota_usd`` (and optional ``Q1_quota_usd``..``Q4_quota_usd``); ``plan_year`` dates
     the quota rows.  With ``accounts`` (the data the plan was made from) the territory definitions are added as
-    ETM assignment rules (``rules``).
+    ETM assignment rules (``rules``): ``segment_field`` is the Salesforce Account field holding the segment
+    (default ``Segment__c``) and ``model_id`` the Territory2Model Id the rules belong to (blank: the importer fills it).
     """
     crm = _crm_ids(reps)
     terr = plan.territories
@@ -149,7 +151,10 @@ def crm_export(plan: Plan, reps: pd.DataFrame, *, before: Plan | None = None, ch
     if accounts is not None:
         from planning.territories import derive_definitions, etm_export  # lazy: plans load without territories
 
-        rules = etm_export(derive_definitions(plan, accounts))
+        from planning.territories import DEFAULT_SEGMENT_FIELD
+
+        rules = etm_export(derive_definitions(plan, accounts), segment_field=segment_field or DEFAULT_SEGMENT_FIELD,
+                           model_id=model_id)
     return CrmExport(plan.name, owners, territories, territory_users, account_territories, quota_rows, skipped,
                      manifest, rules)
 

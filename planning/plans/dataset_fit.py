@@ -7,8 +7,11 @@ plan's accounts are the data's accounts:
 
 * **same** – the plan assigns exactly the data's accounts.
 * **changed** – most accounts are shared (at least :data:`FIT_SHARE` of the plan's and of the data's): last
-  quarter's plan against a re-uploaded, slightly changed export.  It opens, and every page says "N accounts of
-  this plan are not in the current data" (the CRM-changes flow brings such a plan up to date).
+  quarter's plan against a re-uploaded, slightly changed export.  It opens, its figures are over the accounts it
+  and the data both have (:func:`shared_accounts`: the data's new accounts are not "left unassigned" by it, nor
+  its vanished ones counted), and every page and command says so with the counts both ways, "N accounts of this
+  plan are not in the current data; M accounts of the current data are not in this plan" (the CRM-changes flow
+  brings such a plan up to date).
 * **other** – made on another dataset (the sample's demo plan against a 19-account upload).  Reports refuse it
   with the counts instead of showing "0 moved" next to "Lost 6".
 """
@@ -18,6 +21,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from planning.plans.plan import Plan
@@ -59,6 +63,10 @@ def made_on_name(settings: dict | None) -> str | None:
     return str(stamp.get("name")) if isinstance(stamp, dict) and stamp.get("name") else None
 
 
+def _accounts(n: int) -> str:
+    return f"{n:,} account{'' if n == 1 else 's'}"
+
+
 def _some(ids: tuple[str, ...]) -> str:
     head = ", ".join(ids[:SHOWN_IDS])
     return head + (f" and {len(ids) - SHOWN_IDS:,} more" if len(ids) > SHOWN_IDS else "")
@@ -98,10 +106,12 @@ class DatasetFit:
         where = f"made on {self.made_on!r}" if self.made_on else "made on an unknown dataset"
         parts = []
         if self.missing_count:
-            parts.append(f"{self.missing_count:,} accounts of this plan are not in the current data"
+            parts.append(f"{_accounts(self.missing_count)} of this plan "
+                         f"{'is' if self.missing_count == 1 else 'are'} not in the current data"
                          + (f" ({_some(self.missing)})" if self.missing else ""))
         if self.extra_count:
-            parts.append(f"{self.extra_count:,} accounts of the current data are not in this plan"
+            parts.append(f"{_accounts(self.extra_count)} of the current data "
+                         f"{'is' if self.extra_count == 1 else 'are'} not in this plan"
                          + (f" ({_some(self.extra)})" if self.extra else ""))
         detail = "; ".join(parts)
         if self.status == "other":
@@ -109,8 +119,9 @@ class DatasetFit:
                     f"current data ({self.data_accounts:,} accounts); {detail}. Its figures cannot be set against "
                     "this data: pick a plan made on it, or load the data the plan was made on.")
         if self.status == "changed":
-            return (f"{label} was made on a different version of this data: {detail}. Read its figures with "
-                    "that in mind; the Changes page brings the plan up to date with the current data.")
+            return (f"{label} was made on a different version of this data: {detail}. Its figures here are over "
+                    f"the {_accounts(self.shared)} both have; the Plans page's CRM changes (`crm-changes` in the "
+                    "CLI) bring the plan up to date with the current data.")
         return ""
 
 
@@ -155,3 +166,26 @@ class FitCheck:
         if not fit.usable:
             raise PlanDataMismatch(fit.message(label or repr(plan.name)))
         return fit
+
+
+def shared_accounts(accounts: pd.DataFrame, plans: Iterable[Plan]) -> pd.DataFrame:
+    """The rows of ``accounts`` (the data's) every plan holds, owned or not: the accounts a report setting the
+    plans against the data is over.  ``accounts`` itself when every plan holds every account (the usual case)."""
+    ids = accounts["account_id"].astype(str).to_numpy(dtype=object)
+    keep = np.ones(len(ids), dtype=bool)
+    for plan in plans:  # set membership: ~1 ms for 6,000 ids, where Index.isin on string ids takes ~30 ms
+        held = _ids(plan.assignment.index)
+        keep &= np.fromiter((i in held for i in ids), dtype=bool, count=len(ids))
+    return accounts if keep.all() else accounts.loc[keep]
+
+
+def shared_note(accounts: pd.DataFrame, shared: pd.DataFrame, plans: Iterable[Plan]) -> str:
+    """What a report over several plans says when the accounts all of them and the data hold (``shared``, from
+    :func:`shared_accounts`) are fewer than any one plan shares with the data: each plan's own fit message then
+    does not explain the count ("" otherwise)."""
+    data_ids = _ids(accounts["account_id"])
+    fewest = min((len(data_ids & _ids(p.assignment.index)) for p in plans), default=len(data_ids))
+    if len(shared) >= fewest:
+        return ""
+    return (f"The figures are over the {_accounts(len(shared))} every plan and the current data have: "
+            f"{_accounts(len(accounts) - len(shared))} of the current data are missing from one plan or another.")

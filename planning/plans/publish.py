@@ -11,8 +11,10 @@ from planning.plans import review
 
 
 def publish_plan(store, user: User, name: str, version: int | None, ds, *, changed_only: bool = False,
-                 with_quotas: bool = True) -> tuple[CrmExport, list[str]]:
-    """(the export with its manifest, warnings).  Raises AccessDenied or ReviewError when it may not be published."""
+                 with_quotas: bool = True, segment_field: str | None = None,
+                 model_id: str = "") -> tuple[CrmExport, list[str]]:
+    """(the export with its manifest, warnings).  Raises AccessDenied or ReviewError when it may not be published.
+    ``segment_field`` / ``model_id``: the org's Account segment field and Territory2Model Id for the ETM rules."""
     require(user, Permission.PUBLISH)
     st = review.status(store, name, version)
     if st.state not in ("approved", "published"):
@@ -31,7 +33,8 @@ def publish_plan(store, user: User, name: str, version: int | None, ds, *, chang
         except QuotaError as exc:
             warnings.append(f"no quotas written ({exc})")
     export = crm_export(plan, ds.reps, before=ds.current_plan(), changed_only=changed_only, quotas=q,
-                        plan_year=ds.plan_year, accounts=ds.accounts)
+                        plan_year=ds.plan_year, accounts=ds.accounts, segment_field=segment_field,
+                        model_id=model_id)
     warnings += export.rules.problems if export.rules is not None else []
     export.manifest = {**review.record_publication(store, user, name, st.version),
                        "files": {k: int(v) for k, v in export.counts().items()}, "changed_only": changed_only}

@@ -27,17 +27,18 @@ def load_sample_proposal(reps: pd.DataFrame) -> Plan | None:
                 note=meta.get("note", "the default carve of the demo company"))
 
 
-def seed_store(store, reps: pd.DataFrame, accounts: pd.DataFrame | None = None) -> str | None:
-    """Save the sample draft into ``store`` when it holds no plan at all; returns the name saved, else None.
-
-    With ``accounts``, a draft that no longer covers exactly the sample's accounts (the sample was regenerated
-    without ``make_proposal.py``) is not seeded rather than seeded wrong."""
+def seed_store(store, data) -> str | None:
+    """Save the sample draft into ``store`` when it holds no plan at all, made on ``data`` (the sample Dataset);
+    returns the name saved, else None.  A draft that no longer covers exactly the data's accounts (the sample was
+    regenerated without ``make_proposal.py``) is not seeded rather than seeded wrong."""
     if not store.list_plans().empty:
         return None
-    plan = load_sample_proposal(reps)
+    plan = load_sample_proposal(data.reps)
     if plan is None:
         return None
-    if accounts is not None and set(plan.assignment.index) != set(accounts["account_id"].astype(str)):
+    if set(plan.assignment.index) != set(data.accounts["account_id"].astype(str)):
         return None
-    store.save_plan(plan, author="sample", note=plan.note)
+    from planning.plans.saving import save_made_on
+
+    save_made_on(store, plan, data, author="sample", note=plan.note)
     return plan.name

@@ -7,8 +7,8 @@ Public names, by module (import them from this package; they load on first use):
   TRADE_OFF_LABEL, trade_off_step, trade_off_weight
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
   Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
-  open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, unpriced_seats,
-  worst_segment
+  open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, unpriced_note,
+  unpriced_seats, worst_segment
 - ``formats``: cell, count, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 """
@@ -71,6 +71,7 @@ _PUBLIC = {
     "solver_details": "carve_words",
     "trade_off_step": "carve_words",
     "trade_off_weight": "carve_words",
+    "unpriced_note": "figures",
     "unpriced_seats": "figures",
     "usd": "formats",
     "usd_whole": "formats",

@@ -236,6 +236,23 @@ def unpriced_seats(plan: Plan, settings=None) -> list[str]:
     return [str(t) for t, s in seg.items() if not (isinstance(s, str) and s in known)]
 
 
+def unpriced_note(plan: Plan, settings=None) -> str:
+    """What a page or command showing AE cost says of :func:`unpriced_seats` ("" when every seat is priced): how
+    many, named as people read a territory ("=1+2 Will (T-005M6)").  Names are as written: a page escapes them."""
+    seats = unpriced_seats(plan, settings)
+    if not seats:
+        return ""
+    from planning.reporting.formats import person
+
+    names = plan.territories["name"] if "name" in plan.territories else pd.Series(dtype=object)
+    shown = ", ".join(person(names.get(t), t) for t in seats[:5]) + (
+        f" and {len(seats) - 5:,} more" if len(seats) > 5 else "")
+    one = len(seats) == 1
+    return (f"AE cost leaves out {len(seats):,} seat{'' if one else 's'} with no segment, so no OTE prices "
+            f"{'it' if one else 'them'} ({shown}); {'it is' if one else 'they are'} still counted among the quota "
+            f"reps.")
+
+
 @dataclass(frozen=True)
 class Costs:
     """The three costs, named apart (annual USD; None where this view does not compute one)."""

@@ -258,6 +258,10 @@ LABELS.update({
     "quota_change_usd": _m("Quota change", "Quota handed on or taken for the months from the effective date, in "
                            "proportion to the potential moved."),
     "prorated_quota_usd": _m("Quota for the year", "The year's quota after the change, pro-rated by months in seat."),
+    "ramped_quota_usd": _m("Quota after ramp", "The year's quota after the change, a new hire's scaled by their "
+                                               "segment's ramp over their months in seat."),
+    "ramp_relief_usd": _m("Ramp relief", "Quota a new hire does not carry while ramping; handed to nobody, so the "
+                                         "plan's total quota drops by it."),
     "quota_moved_usd": _m("Quota moved", "Quota handed to receivers for the rest of the year."),
     "pipeline_held_over_usd": _m("Pipeline held over", "Open pipeline on moved accounts still credited to the "
                                  "previous owner during the holdover."),

@@ -1,0 +1,113 @@
+"""`disruption` and `compare`: the Disruption and Compare pages, headless.
+
+Plan arguments take the forms of :func:`cli.plans.resolve_plan` ('current', a saved plan name[@version] or an
+assignment CSV); a plan made on a changed version of the data is reported over the accounts both have, and the
+command says how many accounts differ (planning.plans.dataset_fit).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from cli.common import echo_table, uses_data
+from cli.plans import DbOpt, _fail, _store, _view, resolve_plan
+from planning.access import AccessDenied, require_team
+from planning.data import FileError
+from planning.plans import StoreError, compare_capacity, manager_summary_html
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("disruption")
+    @uses_data
+    def disruption_cmd(a: Annotated[str, typer.Argument(help="Plan A (before): 'current', a saved plan name[@version] or an assignment CSV.")],
+                       b: Annotated[str, typer.Argument(help="Plan B (after): same forms as A.")],
+                       out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the whole report to this Excel file (.xlsx).")] = None,
+                       manager: Annotated[Optional[str], typer.Option(help="Show only this manager's team (manager rep_id, e.g. M-01).")] = None,
+                       html: Annotated[Optional[Path], typer.Option(help="With --manager: write the printable manager summary (HTML) here.")] = None,
+                       window: Annotated[Optional[int], typer.Option(help="Renewal window in days that makes a move break a relationship (default from settings: 90).")] = None,
+                       top: Annotated[int, typer.Option(help="How many most-disrupted reps and customers to show.")] = 10,
+                       db: DbOpt = None, ds=None):
+        """What moving from plan A to plan B does to accounts, reps, managers and the company."""
+        s = _store(db)
+        try:
+            pa, pb = resolve_plan(a, ds, lambda: s), resolve_plan(b, ds, lambda: s)
+            require_team(s.user, ds.reps, manager)
+        except (StoreError, FileError, AccessDenied) as exc:
+            _fail(exc)
+        w = window if window is not None else ds.settings.planning.renewal_window_days
+        rep = _view(s, ds).disruption(pa, pb, renewal_window_days=w)
+        view = rep
+        if manager is None and s.user.scoped:
+            manager = s.user.manager_id  # a manager's report is their team's
+        if manager:
+            if manager not in set(rep.managers["manager_id"]):
+                _fail(f"--manager: {manager!r} manages nobody in either plan (known: "
+                      f"{', '.join(map(str, rep.managers['manager_id']))})")
+            view = rep.for_manager(manager)
+        c = rep.company
+        scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
+        typer.echo(f"{pa.name} → {pb.name}{scope}: {c['accounts_moved']:,} of {c['accounts']:,} accounts moved "
+                   f"({c['pct_accounts_moved']:.1%}), {c['pct_arr_moved']:.1%} of ARR (${c['arr_moved_usd']:,.0f}); "
+                   f"{c['relationships_broken']:,} relationships broken; {c['reps_affected']} reps affected; "
+                   f"{c['newly_assigned']:,} unowned accounts newly assigned (not counted as moved)")
+        typer.echo("\nPer manager:" if not manager else f"\nManager {manager}:")
+        echo_table(view.managers[["manager_id", "manager_name", "accounts_before", "kept", "lost", "gained",
+                                  "arr_out_usd", "arr_in_usd", "pct_arr_retained", "relationships_broken"]])
+        typer.echo("\nPer rep:")
+        echo_table(view.reps[["name", "accounts_before", "kept", "lost", "gained", "arr_out_usd", "arr_in_usd",
+                              "pct_arr_retained", "relationships_broken", "potential_change_usd",
+                              "workload_change_hours", "distance_change_mi"]], max_rows=80)
+        typer.echo(f"\nMost disrupted customers (top {top}):")
+        echo_table(view.most_disrupted_customers(top)[["name", "from_owner_name", "to_owner_name", "arr_usd",
+                                                        "open_pipeline_usd", "days_to_renewal", "relationship_broken"]])
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(view.to_excel())
+            typer.echo(f"wrote {out}")
+        if html:
+            if not manager:
+                _fail("--html needs --manager (the printable summary is per manager)")
+            html.parent.mkdir(parents=True, exist_ok=True)
+            html.write_text(manager_summary_html(rep, manager), encoding="utf-8")
+            typer.echo(f"wrote {html}")
+
+    @app.command("compare")
+    @uses_data
+    def compare_cmd(plans: Annotated[list[str], typer.Argument(help="2 to 4 plans: 'current', saved plan names[@version] or assignment CSVs.")],
+                    baseline: Annotated[str, typer.Option(help="Plan that disruption is measured against ('current' by default).")] = "current",
+                    capacity: Annotated[Optional[list[str]], typer.Option("--capacity", help="Also compare these saved capacity scenarios (repeat the option).")] = None,
+                    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the comparison to this Excel file.")] = None,
+                    db: DbOpt = None, ds=None):
+        """Plans side by side: headline, balance per metric, disruption vs the baseline, quota coverage, headcount and cost."""
+        s = _store(db)
+        try:
+            ps = [resolve_plan(p, ds, lambda: s) for p in plans]
+            base = resolve_plan(baseline, ds, lambda: s)
+            cmp = _view(s, ds).compare(ps, baseline=base)
+            cap = (compare_capacity({n: s.load_scenario("capacity", n) for n in capacity}, ds)
+                   if capacity else None)
+        except (StoreError, FileError, ValueError, AccessDenied) as exc:
+            _fail(exc)
+        if s.user.scoped:
+            typer.echo(f"Team {s.user.manager_id} only: each plan cut to the territories your reps own.")
+        typer.echo(f"Headline (disruption vs {base.name}):")
+        echo_table(cmp.headline.reset_index(), floatfmt="{:,.3f}")
+        typer.echo("\nBalance of potential per segment:")
+        echo_table(cmp.balance_wide("potential_usd").reset_index(), floatfmt="{:,.3f}")
+        if cmp.quota is not None:
+            typer.echo("\nQuota coverage (Σ quotas ÷ bookings target):")
+            echo_table(cmp.quota.reset_index(), floatfmt="{:,.3f}")
+        elif cmp.quota_note:  # why not, in the words the pages use
+            typer.echo(f"\nQuota coverage: {cmp.quota_note}")
+        for n in cmp.notes:  # accounts outside a plan, seats AE cost cannot price
+            typer.echo(f"note: {n}")
+        typer.echo(f"\n{len(cmp.moves):,} accounts sit with a different owner in at least one plan.")
+        if cap is not None:
+            typer.echo("\nCapacity scenarios:")
+            echo_table(cap.reset_index().astype(str))
+        if out:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(cmp.to_excel(cap))
+            typer.echo(f"wrote {out}")
