@@ -1,0 +1,86 @@
+"""Separator cuts (optimizers.carve.connectivity) on hand-made graphs and small grids: a plan in pieces gets a cut
+it violates and no connected plan does; the min vertex cut is the cheapest separator; the LP with the cuts is a
+bound at least the plain LP's."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from optimizers.carve.budget import Budget
+from optimizers.carve.candidates import Candidates
+from optimizers.carve.connectivity import (
+    ConnGraph,
+    CutContext,
+    _min_vertex_cut,
+    cut_loop,
+    home_roots,
+    pieces_of,
+    separate,
+    with_cuts,
+)
+from optimizers.carve.model import Problem, build_matrix, x_from_assignment
+from optimizers.carve.solvers import solve_lp
+from tests.carve_grids import grid_problem
+
+
+def _path_problem(n: int, T: int) -> tuple[Problem, sp.csr_matrix]:
+    """n units on a path, every unit a candidate of every territory."""
+    unit, terr = np.repeat(np.arange(n), T), np.tile(np.arange(T), n)
+    ptr = np.arange(0, n * T + 1, T)
+    cand = Candidates(unit, terr, np.zeros(n * T), np.zeros(n * T, bool), ptr, np.zeros(0, int))
+    one = np.ones((T, 1))
+    p = Problem(cand, ["potential"], np.ones((n, 1)), np.ones(n, int), one * 0, one * n, one, np.zeros(n * T),
+                np.zeros(n * T), np.zeros(n * T), False, one, np.full(T, np.inf))
+    e = np.arange(n - 1)
+    adj = sp.csr_matrix((np.ones(2 * (n - 1), bool), (np.r_[e, e + 1], np.r_[e + 1, e])), shape=(n, n))
+    return p, adj
+
+
+def test_a_plan_in_two_pieces_gets_a_rooted_cut_on_its_boundary():
+    # path 0-1-2-3-4, territory 0 rooted at unit 0 holds {0, 3}: piece {3} is cut off, its boundary is {2, 4}
+    p, adj = _path_problem(5, 2)
+    cc = CutContext.of(p, ConnGraph(adj, np.ones(5, bool), np.array([0, -1])))
+    mx = build_matrix(p)
+    x = x_from_assignment(p, mx, np.array([0, 1, 1, 0, 1]))
+    assert pieces_of(cc, x).tolist() == [2, 2]  # territory 1 holds {1, 2} and {4}
+    cuts = separate(cc, x, integral=True)
+    assert len(cuts) == 2 and (cuts.violation(x) > 0).all()
+    rooted = cuts.A[np.flatnonzero(cuts.rooted)[0]].toarray().ravel()
+    # x(3,0) − x(2,0) − x(4,0) ≤ 0; pair column of (u, t) is u·2 + t
+    assert rooted[3 * 2 + 0] == 1 and rooted[2 * 2 + 0] == -1 and rooted[4 * 2 + 0] == -1
+    assert np.count_nonzero(rooted) == 3 and cuts.hi[cuts.rooted].tolist() == [0.0]
+    # the rootless a–b cut of territory 1: x(a) + x(4) − x(3) ≤ 1 with a its heaviest unit
+    ab = cuts.A[np.flatnonzero(~cuts.rooted)[0]].toarray().ravel()
+    assert ab[4 * 2 + 1] == 1 and ab[3 * 2 + 1] == -1 and ab.sum() == 1 and cuts.hi[~cuts.rooted].tolist() == [1.0]
+    # every connected plan holding the root holds every cut
+    for plan in ([0, 0, 0, 1, 1], [0, 0, 0, 0, 1], [0, 1, 1, 1, 1]):
+        xc = x_from_assignment(p, mx, np.array(plan))
+        assert (cuts.violation(xc) <= 1e-9).all()
+        assert not len(separate(cc, xc, integral=True)) and (pieces_of(cc, xc) == 1).all()
+
+
+def test_min_vertex_cut_is_the_cheapest_separator():
+    # a 2-wide ladder 0-1-2 / 3-4-5 (rungs 0-3, 1-4, 2-5): separating 0 from 5 needs two units
+    e = [(0, 1), (1, 2), (3, 4), (4, 5), (0, 3), (1, 4), (2, 5)]
+    r, c = np.array(e).T
+    adj = sp.csr_matrix((np.ones(14, bool), (np.r_[r, c], np.r_[c, r])), shape=(6, 6))
+    p, _ = _path_problem(6, 1)
+    tg = CutContext.of(p, ConnGraph(adj, np.ones(6, bool), np.array([0]))).terrs[0]
+    w = np.array([1.0, 0.5, 0.1, 0.2, 0.3, 1.0])
+    weight, C = _min_vertex_cut(tg, w, 0, 5)
+    assert abs(weight - 0.4) < 1e-6 and sorted(C.tolist()) == [2, 4]  # {2, 4}: 0.1 + 0.3; {1, 3}: 0.7
+
+
+def test_the_cut_loop_raises_the_lp_bound_and_leaves_no_piece_cut_off():
+    p, adj, homes = grid_problem(8, 4, tol=0.05, seed=3)
+    geo = np.ones(p.n_units, bool)
+    cc = CutContext.of(p, ConnGraph(adj, geo, home_roots(homes, p, geo)))
+    mx = build_matrix(p)
+    lp = solve_lp(mx, 30)
+    plain = lp.objective
+    loop = cut_loop(lp.highs, cc, Budget(30), stall_rounds=1000)
+    assert loop.status == "optimal" and loop.objective >= plain - 1e-6
+    assert not len(separate(cc, loop.x, flow_checks=50))  # nothing left to cut at the final LP point
+    # the same bound from a fresh LP over the matrix with the cut rows appended
+    again = solve_lp(with_cuts(mx, loop.cuts), 30)
+    assert abs(again.objective - loop.objective) <= 1e-6 * max(abs(loop.objective), 1.0)
