@@ -10,7 +10,7 @@ import typer
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
 from planning.data import read_settings_file, write_csv
-from planning.reporting import label, plan_from_words
+from planning.reporting import label, one_piece_words, plan_from_words
 
 
 def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -159,6 +159,9 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
         typer.echo(f"objective {res.objective:,.1f}, bound {res.bound:,.1f}, gap {res.gap:.2%}; "
                    f"build {res.seconds_build:.1f}s, solve {res.seconds_solve:.1f}s")
+        if res.stats.get("one_piece"):  # contiguity cuts: the gap against the best possible one-piece plan
+            typer.echo(f"{one_piece_words(res.gap)} (one-piece bound {res.stats['bound_one_piece']:,.1f}; LP bound "
+                       f"without contiguity {res.stats['bound_plain']:,.1f})")
         if res.plan_from:  # the repair ladder's step, in the words of the page's Solver details
             typer.echo(f"{label('plan_from')}: {plan_from_words(res.plan_from)}")
         typer.echo(f"{len(res.moves):,} of {len(ds.accounts):,} accounts move; "

@@ -36,7 +36,8 @@ def moved_figures(ds, key: str, plan) -> dict:
 def headline(res: CarveResult, moved: dict | None) -> None:
     """The result's headline in words, its figures, and the solver's terms in an expander."""
     held = bands_held(res.balance)
-    h = carve_headline(res.status, res.gap, None if moved is None else moved["accounts_moved"], held=held)
+    h = carve_headline(res.status, res.gap, None if moved is None else moved["accounts_moved"], held=held,
+                       one_piece=bool(res.stats.get("one_piece")))
     if not res.ok:  # the diagnosis says what stands in the way, in words
         st.error(res.diagnosis or h.text)
     else:
@@ -53,7 +54,8 @@ def headline(res: CarveResult, moved: dict | None) -> None:
                          "today in percentage points).")
     with st.expander("Solver details"):
         show_table(solver_details(res.status, res.gap, res.objective, res.bound, res.seconds_build,
-                                  res.seconds_solve, res.plan_from), key="carve_solver_details")
+                                  res.seconds_solve, res.plan_from, res.stats.get("bound_plain")),
+                   key="carve_solver_details")
         st.caption("The gap is how far this plan's cost could at most be from the best plan possible (the LP "
                    "bound of the same model); a smaller gap is a stronger guarantee.")
 

@@ -3,8 +3,8 @@
 The unit graph (:mod:`optimizers.carve.contiguity_graph`): units of one segment that share or touch a
 county, bridged across empty counties and joined by water links, so every segment's graph is connected.
 
-The repair runs after the LP and its integer rounding (the model itself stays a pure balance/transport
-model, which is what solves in time at 3,100 counties × 50):
+The solve itself keeps territories in one piece with separator cuts (:mod:`optimizers.carve.one_piece`); this
+repair is the polish for a plan the time limit leaves in pieces, after the LP and its integer rounding:
 
 1. Split: a territory in several pieces keeps its main piece (the one with its locked or pinned units, else
    the one with most of the first balanced metric); the units of the other pieces are handed, one at a
@@ -66,7 +66,7 @@ class ContiguityReport:
             return "contiguity: no geographic territories"
         head = (f"contiguity: {self.split_after} of {self.territories} territories in more than one piece"
                 if self.split_after else f"contiguity: all {self.territories} territories in one piece")
-        return (f"{head} (solver plan: {self.split_before} split; repair moved {len(self.moved_units)} unit(s), "
+        return (f"{head} (solver plan: {self.split_before} split; polish moved {len(self.moved_units)} unit(s), "
                 f"worst deviation {self.worst_dev_before:.1%} → {self.worst_dev_after:.1%})")
 
 

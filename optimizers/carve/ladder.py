@@ -64,6 +64,8 @@ class Solved:
     lp_infeasible: bool = False  # the LP over the pruned pairs is infeasible: longer candidate lists may help
     bands_broken: bool = False  # soft mode: the LP itself breaks a band (with longer candidate lists it may not)
     band_excess: float = 0.0  # soft mode: the LP's worst book outside its band, as a share of its target
+    bound_plain: float = np.nan  # contiguity cuts: the LP bound without them (``bound`` is then the LP with them)
+    split: int = 0  # contiguity cuts: territories still in more than one piece in the plan
 
     def __iter__(self):
         return iter((self.status, self.assign, self.objective, self.bound))

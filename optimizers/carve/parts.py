@@ -54,6 +54,8 @@ class PartResult:
     bands_broken: bool = False  # soft mode: the LP itself breaks a band (with longer candidate lists it may not)
     band_excess: float = 0.0  # soft mode: how far, the LP's worst book outside its band as a share of its target
     strategy: str = ""  # the repair ladder's strategy that produced the plan (e.g. "mended rounding")
+    bound_plain: float = np.nan  # contiguity cuts: the bound without them (``bound``: with them); nan: no cuts
+    split: int = 0  # contiguity cuts: territories still in more than one piece in the plan
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -74,7 +76,7 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
     return PartResult(index=part.index, status=r.status, assign=r.assign, objective=float(r.objective),
                       bound=float(r.bound), seconds=time.perf_counter() - t0, lp_infeasible=r.lp_infeasible,
                       bands_broken=r.bands_broken, band_excess=float(r.band_excess), stats=stats,
-                      strategy=r.strategy)
+                      strategy=r.strategy, bound_plain=float(r.bound_plain), split=int(r.split))
 
 
 def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:
@@ -145,7 +147,8 @@ def subproblem(p: Problem, terrs: np.ndarray) -> tuple[Problem, np.ndarray]:
                             lo=p.lo[terrs], hi=p.hi[terrs], target=p.target[terrs], pair_cost=p.pair_cost[keep],
                             pair_moves=p.pair_moves[keep], pair_arr_moved=p.pair_arr_moved[keep],
                             penalty=p.penalty[terrs], max_accounts=p.max_accounts[terrs],
-                            lp_start=None if p.lp_start is None else p.lp_start[keep])
+                            lp_start=None if p.lp_start is None else p.lp_start[keep],
+                            conn=None if p.conn is None else p.conn.sub(units, terrs))
     return q, units
 
 

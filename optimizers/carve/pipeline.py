@@ -92,7 +92,9 @@ class CarveState:
     status: str = ""
     assign: np.ndarray | None = None  # territory per unit of the whole (None: no plan)
     objective: float = np.nan
-    bound: float = np.nan
+    bound: float = np.nan  # with contiguity cuts: the one-piece (contiguity-aware) bound
+    bound_plain: float = np.nan  # with contiguity cuts: the LP bound without them (nan: no cuts)
+    bound_one_piece: float = np.nan  # with contiguity cuts: the bound with them (kept when ``bound`` falls back)
     failed_part: str = ""
     contiguity: Any = None  # the contiguity step's report
     seconds_build: float = 0.0
@@ -134,9 +136,29 @@ def prepared(cs: CarveSettings, inputs: CarveInputs, k: int | None):
     lists widened past the settings' own: the LP starts from each unit's ``candidates`` cheapest pairs and prices
     the others in as they pay (:mod:`optimizers.carve.pricing` says why not in hard mode)."""
     p, ctx = prepare(cs, inputs.defaults, inputs.accounts, inputs.reps, inputs.plan_year, inputs.as_of, k)
-    if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates:
+    p = with_graph(cs, p, ctx)
+    # the cuts name pair columns of the whole model: no pricing (a model of some columns only) under them
+    if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates and p.conn is None:
         p = dataclasses.replace(p, lp_start=start_mask(p, cs.candidates))
     return p, ctx
+
+
+def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
+    """Contiguity asked and some units geographic: ``p`` with its unit graph and roots (each territory's rep's home
+    unit, where usable), so each part's solve adds separator cuts (:mod:`optimizers.carve.one_piece`)."""
+    if not cs.contiguous:
+        return p
+    from optimizers.carve.connectivity import ConnGraph, home_roots
+    from optimizers.carve.contiguity_graph import GEO_KINDS, unit_graph_of, unit_kinds
+    from optimizers.carve.one_piece import home_units
+
+    geo = unit_kinds(ctx["units"].frame).isin(GEO_KINDS).to_numpy()
+    if not geo.any():
+        return p
+    g = ConnGraph(unit_graph_of(ctx, geo), geo, np.full(p.n_terr, -1, dtype=np.int64))
+    q = dataclasses.replace(p, conn=g)
+    g.root = home_roots(home_units(q), q, geo)
+    return q
 
 
 def prepare_stage(s: CarveState, budget: Budget) -> CarveState:
@@ -232,6 +254,9 @@ def merge_stage(s: CarveState, budget: Budget) -> CarveState:
         s.assign[part.units] = part.terrs[r.assign]
     s.objective = float(sum(r.objective for r in s.results))
     s.bound = float(sum(r.bound for r in s.results))
+    if any(np.isfinite(r.bound_plain) for r in s.results):  # a part without cuts: its bound is its plain one
+        s.bound_plain = float(sum(r.bound_plain if np.isfinite(r.bound_plain) else r.bound for r in s.results))
+        s.bound_one_piece = s.bound
     s.status = min((r.status for r in s.results), key=STATUS_ORDER.index) if s.results else "optimal"
     gap = (s.objective - s.bound) / abs(s.objective) if s.objective else 0.0
     if s.status == "optimal" and gap > cs.mip_gap + 1e-9:
@@ -243,7 +268,9 @@ def merge_stage(s: CarveState, budget: Budget) -> CarveState:
 
 
 def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
-    """Geographic territories made one piece each (:mod:`optimizers.carve.contiguity`), within the limit + grace."""
+    """Geographic territories one piece each: the cuts in each part's solve made them so, or (a plan the time
+    limit left in pieces) the polish of :mod:`optimizers.carve.contiguity` does, within the limit + grace.  A plan
+    still in pieces is never "optimal", and its gap is against the plain LP bound (it is no one-piece plan)."""
     if s.assign is None or not s.cs.contiguous:
         return s
     from optimizers.carve.contiguity import enforce
@@ -251,6 +278,12 @@ def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
     s.progress(0.92, "Checking that every geographic territory is one piece")
     s.assign, s.contiguity, s.objective, s.status = enforce(s.problem, s.ctx, s.assign, s.objective, s.bound,
                                                             s.status, s.cs, budget)
+    if s.contiguity is not None and s.contiguity.split_after:
+        s.status = "feasible" if s.status == "optimal" else s.status
+        if np.isfinite(s.bound_plain):
+            s.bound = min(s.bound, s.bound_plain)
+    elif s.contiguity is not None and len(s.contiguity.moved_units):
+        s.tally["polished"] = 1  # the cuts left pieces within the time; the polish made them one
     return s
 
 
@@ -275,6 +308,9 @@ def assemble_stage(s: CarveState, budget: Budget) -> CarveState:
     s.progress(0.95, "Explaining moves")
     res = assemble(cs, i.defaults, s.problem, s.ctx, s.assign, s.status, s.objective, s.bound, s.seconds_build,
                    0.0, {}, i.plan_year, i.as_of, i.reps, i.name)
+    if np.isfinite(s.bound_plain):
+        one = s.contiguity is None or not s.contiguity.split_after
+        res.stats.update(bound_plain=s.bound_plain, bound_one_piece=s.bound_one_piece, one_piece=one)
     if s.contiguity is not None:
         from optimizers.carve.contiguity import annotate
 

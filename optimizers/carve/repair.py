@@ -10,6 +10,7 @@ import numpy as np
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState, Solved, walk
 from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of
+from optimizers.carve.one_piece import connect, cut_lp
 from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import rebalance
 from optimizers.carve.settings import CarveSettings
@@ -50,7 +51,14 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     # soft mode: the LP itself may break a band: over these candidate lists the bands cannot all hold (hard mode's
     # LP would be infeasible); the caller may retry the part with longer lists, the worst first
     excess = lp_band_excess(p, lp.x) if p.soft else 0.0
-    out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, budget)
+    cuts = cut_lp(s, budget) if p.conn is not None else None  # contiguity: the cuts in the LP (the bound)
+    ladder_budget = budget.less(cs.one_piece_share * budget.left()) if cuts is not None else budget
+    out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
+    if cuts is not None:
+        out = connect(s, cuts, out, budget)  # contiguity: cuts in the repair MIP until the plan is one piece
+        out.bound_plain, out.split = cuts.bound_plain, cuts.split
+        stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
+        stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
     out.bands_broken, out.band_excess = excess > 1e-3, excess if excess > 1e-3 else 0.0
     return out
 

@@ -49,7 +49,7 @@ class CarveSettings:
     keep_families: bool = True  # accounts of one parent stay together
     units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | county | state
     contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
-    contiguity_share: float = 0.35  # share of the time limit kept for the contiguity repair (geographic units)
+    contiguity_share: float = 0.35  # share of the time limit kept for the contiguity polish (geographic units)
     candidates: int = 10  # k nearest eligible territories per unit (plus its current one)
     column_generation: bool = True  # soft mode, widened lists: the LP prices their extra pairs in as they pay
     reverse_candidates: float = 2.0  # each territory also considers its nearest this-many books of units
@@ -99,6 +99,8 @@ class CarveSettings:
     repair_min_left_s: float = 2.0  # a rounding repair starts only while this is left
     repair_min_cap_s: float = 1.0  # … and only with a cap of at least this
     diagnosis_max_s: float = 20.0  # the elastic LP explaining an infeasible carve: the time left, at most this
+    cut_lp_share: float = 0.3  # contiguity: the LP's cut loop (the contiguity-aware bound), this share of a part's time
+    one_piece_share: float = 0.3  # … the cuts in the repair MIP (a plan in pieces made one), this share of what is left
     contiguity_restart_min_s: float = 1.0  # contiguity: a second start is tried only while this is left …
     contiguity_restart_share: float = 0.5  # … its travel-only LP with this share of the contiguity step's time
 
@@ -136,7 +138,7 @@ class CarveSettings:
         if self.time_limit <= 0:
             raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit}")
         shares = ("part_min_share", "retry_share", "soft_rescue_share", "mend_share", "fractional_share",
-                  "neighbourhood_share", "contiguity_restart_share")
+                  "neighbourhood_share", "contiguity_restart_share", "cut_lp_share", "one_piece_share")
         for name in shares:
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")

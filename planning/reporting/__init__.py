@@ -2,7 +2,7 @@
 formats, and the headline figures defined once for every page, the CLI and every export.
 
 Public names, by module (import them from this package; they load on first use):
-- ``carve_words``: bands_held, carve_headline, GOOD_GAP, Headline, PLAN_FROM_WORDS, plan_from_words, point_title,
+- ``carve_words``: bands_held, carve_headline, GOOD_GAP, Headline, PLAN_FROM_WORDS, plan_from_words, one_piece_words, point_title,
   solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
   Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
@@ -57,7 +57,7 @@ _PUBLIC = {
     "people": "formats",
     "person": "formats",
     "person_of": "formats",
-    "plan_from_words": "carve_words",
+    "plan_from_words": "carve_words", "one_piece_words": "carve_words",
     "plan_year_target_rows": "figures",
     "point_title": "carve_words",
     "present": "labels",

@@ -41,6 +41,7 @@ PLAN_FROM_WORDS = {
     "LP rounding": "rounding of the LP", "LP rounding (bands narrowed)": "rounding of the LP with narrowed bands",
     "integer repair": "integer repair of the LP", "greedy": "nearest territory with room (greedy)"}
 _REBALANCED = ", rebalanced"  # a start the LP had no time for, then moved account by account (soft bands)
+_ONE_PIECE = ", one-piece repair"  # the ladder's plan then made one piece by contiguity cuts in the repair MIP
 _PER_PART = re.compile(r"(?<=\d part\)), |(?<=\d parts\)), ")  # "a (5 parts), b (1 part)": the ladder's list
 
 
@@ -85,19 +86,30 @@ def _moved_clause(accounts_moved: int | None, newly_assigned: int = 0) -> str:
     return out
 
 
+def one_piece_words(gap: float | None) -> str:
+    """A contiguous carve's gap in words: "1.2% above the best possible one-piece plan" (against the bound that
+    knows about contiguity: the LP with the contiguity cuts); "" when unknown."""
+    if gap is None or (isinstance(gap, float) and math.isnan(gap)):
+        return ""
+    return f"{pct(max(gap, 0.0), 1)} above the best possible one-piece plan"
+
+
 def carve_headline(status: str, gap: float | None, accounts_moved: int | None = None, *, held: bool = True,
-                   newly_assigned: int = 0) -> Headline:
+                   newly_assigned: int = 0, one_piece: bool = False) -> Headline:
     """The headline of a carve: "Balanced plan found — within 0.13% of the best possible; 1,388 accounts move".
 
     ``gap``: how far the plan's cost may be from the best possible (the solver's bound); ``held``: every book
     within its band (see :func:`bands_held`); ``accounts_moved`` / ``newly_assigned``: the figures of
-    :func:`planning.reporting.figures.moved_between` against today's plan (left out when None)."""
+    :func:`planning.reporting.figures.moved_between` against today's plan (left out when None); ``one_piece``: the
+    gap is against the best possible one-piece plan (contiguity cuts in the model, see :func:`one_piece_words`)."""
     if status == "cancelled":
         return Headline("warning", "Carve cancelled; nothing changed")
     if status not in ("optimal", "feasible", "time_limit"):
         return Headline("error", "No plan meets these bands and rules")
     known = gap is not None and not (isinstance(gap, float) and math.isnan(gap))
     within = f" — within {pct(gap, 2)} of the best possible" if known else ""
+    if one_piece and known:
+        within = f" — {one_piece_words(gap)}"
     what = "Balanced plan found" if held else "Plan found, but some books stay outside their bands"
     if status != "optimal":
         what += " in the time allowed"
@@ -106,6 +118,9 @@ def carve_headline(status: str, gap: float | None, accounts_moved: int | None = 
 
 
 def _one_source(source: str) -> str:
+    if source.endswith(_ONE_PIECE):
+        return (_one_source(source[:-len(_ONE_PIECE)]) if len(source) > len(_ONE_PIECE) else "the LP") + \
+            ", then made one piece per territory by contiguity cuts in the integer repair"
     base = source[:-len(_REBALANCED)] if source.endswith(_REBALANCED) else source
     words = PLAN_FROM_WORDS.get(base, base)
     return words + (", rebalanced account by account (the LP ran out of time)" if base != source else "")
@@ -123,9 +138,11 @@ def plan_from_words(plan_from: str) -> str:
 
 
 def solver_details(status: str, gap: float | None, objective: float | None, bound: float | None,
-                   seconds_build: float | None, seconds_solve: float | None, plan_from: str = "") -> pd.DataFrame:
+                   seconds_build: float | None, seconds_solve: float | None, plan_from: str = "",
+                   bound_plain: float | None = None) -> pd.DataFrame:
     """The solver's own terms for the "Solver details" expander: one row per item (``item``, ``value``);
-    ``plan_from`` is the result's repair-ladder step (a row only when there is a plan)."""
+    ``plan_from`` is the result's repair-ladder step (a row only when there is a plan); ``bound_plain``: with
+    contiguity cuts, the LP bound without them (``bound`` is then the one-piece bound): both bounds and both gaps."""
     def num(v, fmt):
         return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
 
@@ -134,4 +151,12 @@ def solver_details(status: str, gap: float | None, objective: float | None, boun
             ("Gap to the LP bound", pct(gap, 2) if gap is not None else "–"),
             ("Objective (model units)", num(objective, ",.1f")), ("LP bound (model units)", num(bound, ",.1f")),
             ("Model build", f"{num(seconds_build, '.1f')} s"), ("Solve", f"{num(seconds_solve, '.1f')} s")]
+    if bound_plain is not None and not math.isnan(bound_plain):
+        plain_gap = (objective - bound_plain) / abs(objective) if objective else None
+        rows[len(source) + 1:len(source) + 4] = [
+            ("Gap to the best possible one-piece plan", pct(gap, 2) if gap is not None else "–"),
+            ("Gap to the LP bound without contiguity", pct(plain_gap, 2) if plain_gap is not None else "–"),
+            ("Objective (model units)", num(objective, ",.1f")),
+            ("One-piece bound (model units)", num(bound, ",.1f")),
+            ("LP bound without contiguity (model units)", num(bound_plain, ",.1f"))]
     return pd.DataFrame(rows, columns=["item", "solver_value"])

@@ -1,0 +1,243 @@
+"""One-piece territories inside a part's solve: the separator cuts (:mod:`optimizers.carve.connectivity`) in its LP
+(the contiguity-aware bound) and in its integer repair.
+
+:func:`solve_one <optimizers.carve.repair.solve_one>` calls, for a problem that carries a unit graph
+(``Problem.conn``, set by the pipeline when contiguity is asked for geographic units):
+
+1. :func:`cut_lp` after the plain LP: the cut loop on the live LP (warm re-solves) within ``cs.cut_lp_share`` of
+   the part's time; the plain LP's value is kept (``bound_plain``), the bound becomes the LP with the cuts, and
+   the part's matrix gets the cut rows, so every strategy of the repair ladder (its MIPs, its feasibility checks)
+   respects them;
+2. the ladder, within the part's time less ``cs.one_piece_share`` of it;
+3. :func:`connect` on the ladder's plan: while a territory is in pieces, the cuts of that integer point join the
+   matrix and the units that could change those territories are re-optimised (a MIP, the rest fixed), the whole
+   part when that fails; a plan still in pieces when the time is up is left to the contiguity stage's polish
+   (:mod:`optimizers.carve.contiguity`) and is never "optimal".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from optimizers.carve.budget import Budget
+from optimizers.carve.connectivity import CutContext, CutSet, cut_loop, pieces_of, separate, with_cuts
+from optimizers.carve.model import (
+    Cancelled,
+    Matrix,
+    assignment_from_x,
+    columns_of_units,
+    objective_of,
+    x_from_assignment,
+)
+
+__all__ = ["CutState", "cut_lp", "connect", "HOME_RADIUS_MI", "home_units"]
+
+HOME_RADIUS_MI = 25.0  # a territory is rooted at its nearest unit only when that unit's centre is this close to home
+PIECE_CUTS = 1000  # an integer point: a cut for every unit of a piece cut off (rows are cheap, MIP rounds are not)
+
+
+@dataclass
+class CutState:
+    """What the cuts did in one part: the plain LP bound, the cut loop's status and rounds, the cuts (LP and
+    integer), pieces left in the part's plan (territories in more than one piece), whether the LP with the cuts
+    was infeasible (no one-piece plan within the bands over these candidate lists)."""
+
+    cc: CutContext
+    bound_plain: float = np.nan
+    loop_status: str = ""
+    rounds: int = 0
+    cuts: int = 0
+    mip_rounds: int = 0
+    split: int = 0
+    cuts_infeasible: bool = False
+    seconds: float = 0.0
+
+    def stats(self) -> dict:
+        return {"cut_rounds": self.rounds, "cuts": self.cuts, "cut_mip_rounds": self.mip_rounds,
+                "cut_split_territories": self.split, "seconds_cuts": self.seconds}
+
+
+def home_units(p) -> np.ndarray:
+    """Per territory, the geographic candidate unit nearest its rep's home (−1: none within
+    :data:`HOME_RADIUS_MI`, or no home known: every distance 0)."""
+    c, g = p.cand, p.conn
+    out = np.full(p.n_terr, -1, dtype=np.int64)
+    geo_pair = g.geo[c.unit]
+    for t in range(p.n_terr):
+        sel = np.flatnonzero((c.terr == t) & geo_pair)
+        if len(sel) == 0 or not (c.dist_mi[sel] > 0).any():
+            continue
+        j = sel[np.argmin(c.dist_mi[sel])]
+        if c.dist_mi[j] <= HOME_RADIUS_MI:
+            out[t] = c.unit[j]
+    return out
+
+
+def cut_lp(s, budget: Budget) -> CutState | None:
+    """Step 1 (see the module docstring) on the ladder's state ``s`` whose LP (``s.lp``) is solved; None when the
+    problem carries no unit graph or nothing to cut.  A cut system the bands cannot meet leaves the plain LP in
+    place (``cuts_infeasible``: the result says no one-piece plan fits; the polish still tries)."""
+    p = s.p
+    if getattr(p, "conn", None) is None or s.lp is None or s.lp.highs is None or s.lp.cols is not None:
+        return None
+    cc = CutContext.of(p, p.conn)
+    if not cc.active:
+        return None
+    st = CutState(cc, bound_plain=float(s.lp.objective))
+    s.progress(0.2, f"{s.tag}contiguity cuts in the LP")
+    loop = cut_loop(s.lp.highs, cc, budget.share(s.cs.cut_lp_share), should_stop=s.stop, x0=s.lp.x)
+    if s.stop():
+        raise Cancelled()
+    st.loop_status, st.rounds, st.cuts, st.seconds = loop.status, loop.rounds, len(loop.cuts), loop.seconds
+    if loop.status == "infeasible":
+        st.cuts_infeasible = True
+        return st
+    if loop.x is not None and np.isfinite(loop.objective):
+        s.lp.x, s.lp.objective = loop.x, float(loop.objective)
+        s.bound, s.x_lp = max(s.bound, float(loop.objective)), loop.x
+    s.mx = with_cuts(s.mx, loop.cuts)
+    return st
+
+
+def connect(s, st: CutState, solved, budget: Budget):
+    """Step 3: the ladder's ``solved`` plan made one piece by cuts in the repair MIP (see the module docstring);
+    returns it with its status (never "optimal" while a territory is in pieces)."""
+    import time
+
+    t0 = time.perf_counter()
+    p, cs = s.p, s.cs
+    plan = solved.assign
+    if plan is None:
+        return solved
+    free_all = np.flatnonzero(np.diff(p.cand.ptr) > 1)
+    whole = False
+    flowed = np.zeros(p.n_terr, dtype=bool)  # territories once in pieces: exact one-piece (flow) from then on
+    while True:
+        x = x_from_assignment(p, s.mx, plan)
+        cuts = separate(st.cc, x, integral=True, per_piece=PIECE_CUTS)
+        if not len(cuts) or budget.expired() or s.stop():
+            break
+        s.mx = with_cuts(s.mx, cuts)
+        st.cuts += len(cuts)
+        st.mip_rounds += 1
+        flowed[np.unique(cuts.terr)] = True
+        free = free_all if whole else _around(p, plan, np.flatnonzero(flowed))
+        s.progress(0.8, f"{s.tag}one-piece repair of {len(free):,} units (round {st.mip_rounds})")
+        sub = _mip(s, with_flows(s.mx, st.cc, np.flatnonzero(flowed), x), plan, free, budget)
+        if sub is None:
+            if whole or len(free) == len(free_all):
+                break
+            whole = True
+            continue
+        plan = sub
+    if s.stop():
+        raise Cancelled()
+    split = pieces_of(st.cc, x_from_assignment(p, s.mx, plan))
+    st.split = int((split > 1).sum())
+    st.seconds += time.perf_counter() - t0
+    obj = objective_of(p, s.mx, plan)
+    gap = s.gap(obj)
+    status = solved.status
+    if st.split:
+        status = "feasible" if status == "optimal" else status
+    elif plan is not solved.assign:
+        status = "optimal" if gap <= cs.mip_gap + 1e-9 else ("feasible" if status != "time_limit" else status)
+    if plan is not solved.assign:
+        solved.strategy = (solved.strategy + ", one-piece repair").lstrip(", ")
+    solved.assign, solved.objective = plan, obj
+    solved.status, solved.bound = status, min(s.bound, obj)
+    return solved
+
+
+def with_flows(mx: Matrix, cc: CutContext, terrs: np.ndarray, plan_x: np.ndarray) -> Matrix:
+    """``mx`` with a single-commodity flow (Shirabe 2009) making each territory of ``terrs`` exactly one piece:
+    flow f(a) ≥ 0 on each arc i → j of t's candidate subgraph, its root the source, every other unit consuming
+    x(i,t) (Σ in − Σ out = x(i,t)), an arc carrying flow only into a unit of t (f(a) ≤ (n−1)·x(j,t)) and out of
+    the root only while the root is in t.  A rootless territory is rooted, for the plan only, at the heaviest unit
+    of its largest piece in ``plan_x`` (the bound never sees this matrix).  Flow columns are continuous, after
+    every other column; the cut loop's integer separation cannot oscillate on these territories any more."""
+    blocks_r, blocks_c, blocks_v, lo, hi = [], [], [], [], []
+    n_rows, n_cols = mx.A.shape
+    r0, c0 = n_rows, n_cols
+    xp = plan_x[: cc.n_pairs]
+    for t in terrs:
+        tg = cc.terrs[t]
+        if tg.n < 2:
+            continue
+        root = tg.root if tg.root >= 0 else _plan_root(tg, xp[tg.cols] >= 0.5)
+        big, arcs = float(tg.n - 1), c0 + np.arange(len(tg.ei))
+        # conservation at every non-root unit: in − out − x(i,t) = 0
+        nodes = np.flatnonzero(np.arange(tg.n) != root)
+        row_of = np.full(tg.n, -1)
+        row_of[nodes] = r0 + np.arange(len(nodes))
+        into, out = row_of[tg.ej] >= 0, row_of[tg.ei] >= 0
+        blocks_r += [row_of[tg.ej[into]], row_of[tg.ei[out]], row_of[nodes]]
+        blocks_c += [arcs[into], arcs[out], tg.cols[nodes]]
+        blocks_v += [np.ones(into.sum()), -np.ones(out.sum()), -np.ones(len(nodes))]
+        lo.append(np.zeros(len(nodes)))
+        hi.append(np.zeros(len(nodes)))
+        r0 += len(nodes)
+        # capacity: f(a) − (n−1)·x(head) ≤ 0, and out of the root: f(a) − (n−1)·x(root) ≤ 0
+        cap = r0 + np.arange(len(tg.ei))
+        from_root = np.flatnonzero(tg.ei == root)
+        rr = r0 + len(tg.ei) + np.arange(len(from_root))
+        blocks_r += [cap, cap, rr, rr]
+        blocks_c += [arcs, tg.cols[tg.ej], arcs[from_root], np.full(len(from_root), tg.cols[root])]
+        blocks_v += [np.ones(len(arcs)), np.full(len(arcs), -big), np.ones(len(from_root)),
+                     np.full(len(from_root), -big)]
+        lo.append(np.full(len(arcs) + len(from_root), -np.inf))
+        hi.append(np.zeros(len(arcs) + len(from_root)))
+        r0, c0 = r0 + len(arcs) + len(from_root), c0 + len(arcs)
+    if c0 == n_cols:
+        return mx
+    extra = sp.csr_matrix((np.concatenate(blocks_v), (np.concatenate(blocks_r) - n_rows, np.concatenate(blocks_c))),
+                          shape=(r0 - n_rows, c0))
+    A = sp.vstack([sp.hstack([mx.A, sp.csr_matrix((n_rows, c0 - n_cols))]), extra]).tocsc()
+    A.sort_indices()
+    k = c0 - n_cols
+    return Matrix(c=np.r_[mx.c, np.zeros(k)], A=A, col_lo=np.r_[mx.col_lo, np.zeros(k)],
+                  col_hi=np.r_[mx.col_hi, np.full(k, np.inf)], row_lo=np.r_[mx.row_lo, np.concatenate(lo)],
+                  row_hi=np.r_[mx.row_hi, np.concatenate(hi)], n_pairs=mx.n_pairs, n_assign=mx.n_assign,
+                  row_kind=list(mx.row_kind) + [("flow", -1, -1)] * (r0 - n_rows))
+
+
+def _plan_root(tg, support: np.ndarray) -> int:
+    """A rootless territory's root for the plan: a unit of its largest piece in the plan (its first unit if empty)."""
+    sup = np.flatnonzero(support)
+    if len(sup) == 0:
+        return 0
+    from scipy.sparse.csgraph import connected_components
+
+    lab = connected_components(tg.graph(support), directed=False)[1][sup]
+    return int(sup[lab == np.bincount(lab).argmax()][0])
+
+
+def _around(p, plan: np.ndarray, bad_terrs: np.ndarray) -> np.ndarray:
+    """The units that could change the territories ``bad_terrs``: every unit with one of them as a candidate."""
+    bad = np.zeros(p.n_terr, dtype=bool)
+    bad[bad_terrs] = True
+    c = p.cand
+    units = np.unique(c.unit[bad[c.terr]])
+    return units[np.diff(c.ptr)[units] > 1]
+
+
+def _mip(s, mx: Matrix, plan: np.ndarray, free: np.ndarray, budget: Budget) -> np.ndarray | None:
+    """``free`` re-optimised over ``mx`` (the part's matrix with its cuts and flows; the rest where ``plan`` puts
+    it); the new plan, or None when the MIP found none (infeasible with the rest fixed, or out of time)."""
+    from optimizers.carve.solvers import solve_sub_mip
+
+    p, cs = s.p, s.cs
+    if budget.left() < cs.part_min_s:
+        return None
+    x0 = x_from_assignment(p, mx, plan)
+    # the free units' pairs and every column after the pairs (slacks, flows)
+    # stop at an incumbent within the gap target of the one-piece bound: proving a flow MIP optimal is slow
+    good = s.bound / (1 - 0.9 * cs.mip_gap) if s.bound > 0 else None
+    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, budget.left(), cs.mip_gap, cs.solver, None,
+                        should_stop=s.stop, good_enough=good)
+    s.stats["seconds_repair"] = s.stats.get("seconds_repair", 0.0) + sub.seconds
+    if sub.x is None:
+        return None
+    return assignment_from_x(p, sub.x)
