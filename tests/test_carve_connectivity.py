@@ -3,8 +3,13 @@ it violates and no connected plan does; the min vertex cut is the cheapest separ
 bound at least the plain LP's."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
+import pytest
 import scipy.sparse as sp
+
+from optimizers.carve import CarveSettings
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
@@ -18,7 +23,8 @@ from optimizers.carve.connectivity import (
     separate,
     with_cuts,
 )
-from optimizers.carve.model import Problem, build_matrix, x_from_assignment
+from optimizers.carve.model import Problem, build_matrix, is_feasible, objective_of, x_from_assignment
+from optimizers.carve.repair import solve_one
 from optimizers.carve.solvers import solve_lp
 from tests.carve_grids import grid_problem
 
@@ -84,3 +90,25 @@ def test_the_cut_loop_raises_the_lp_bound_and_leaves_no_piece_cut_off():
     # the same bound from a fresh LP over the matrix with the cut rows appended
     again = solve_lp(with_cuts(mx, loop.cuts), 30)
     assert abs(again.objective - loop.objective) <= 1e-6 * max(abs(loop.objective), 1.0)
+
+
+@pytest.mark.parametrize("n, T, seed", [(6, 3, 0), (6, 4, 1), (8, 4, 2), (8, 5, 3)])
+def test_a_grid_part_solves_to_one_piece_within_its_bands_above_both_bounds(n, T, seed):
+    """The part's solve with the cuts (LP cut loop, ladder, one-piece repair): every territory one piece around
+    its home, every band held, objective ≥ the one-piece bound ≥ the plain LP bound."""
+    p, adj, homes = grid_problem(n, T, tol=0.1, seed=seed)
+    geo = np.ones(p.n_units, bool)
+    g = ConnGraph(adj, geo, np.full(T, -1))
+    p = dataclasses.replace(p, conn=g)
+    g.root = home_roots(homes, p, geo)
+    cs = CarveSettings(time_limit=30, threads=1)
+    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(30), {}, 0, 1)
+    assert r.assign is not None and r.split == 0
+    mx = build_matrix(p)
+    assert is_feasible(p, mx, r.assign)  # every band held
+    cc = CutContext.of(p, p.conn)
+    assert (pieces_of(cc, x_from_assignment(p, mx, r.assign)) == 1).all()  # one piece, the home inside
+    assert (r.assign[g.root[g.root >= 0]] == np.flatnonzero(g.root >= 0)).all()
+    obj = objective_of(p, mx, r.assign)
+    assert abs(obj - r.objective) <= 1e-6 * max(abs(obj), 1)
+    assert obj >= r.bound - 1e-6 and r.bound >= r.bound_plain - 1e-6

@@ -95,3 +95,18 @@ def test_curve_points_are_named_for_the_trade_off():
         "leaning to fewer moves 2", "leaning to fewer moves 1", "balanced", "leaning to shorter travel 1",
         "leaning to shorter travel 2", "leaning to shorter travel 3"]
     assert point_names([30.0, 0.3], 0.0) == ["leaning to fewer moves 2", "leaning to fewer moves 1"]
+
+
+def test_a_contiguous_carve_reads_its_gap_against_the_best_one_piece_plan_with_both_bounds_in_the_details():
+    from planning.reporting.carve_words import one_piece_words
+
+    assert one_piece_words(0.0123) == "1.2% above the best possible one-piece plan"
+    assert one_piece_words(float("nan")) == ""
+    h = carve_headline("feasible", 0.0123, 30, one_piece=True)
+    assert "1.2% above the best possible one-piece plan" in h.text and "30 accounts move" in h.text
+    d = solver_details("feasible", 0.02, 100.0, 98.0, 1.0, 2.0, "integer repair, one-piece repair", 95.0)
+    rows = dict(zip(d["item"], d["solver_value"]))
+    assert rows["Gap to the best possible one-piece plan"] == "2.00%"
+    assert rows["Gap to the LP bound without contiguity"] == "5.00%"
+    assert rows["One-piece bound (model units)"] == "98.0" and rows["LP bound without contiguity (model units)"] == "95.0"
+    assert "contiguity cuts" in rows["Plan from"] and "LP bound (model units)" not in rows
