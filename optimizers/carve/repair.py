@@ -52,10 +52,11 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     # LP would be infeasible); the caller may retry the part with longer lists, the worst first
     excess = lp_band_excess(p, lp.x) if p.soft else 0.0
     cuts = cut_lp(s, budget) if p.conn is not None else None  # contiguity: the cuts in the LP (the bound)
-    ladder_budget = budget.less(cs.one_piece_share * budget.left()) if cuts is not None else budget
+    mip = cuts is not None and mx.n_pairs <= cs.one_piece_mip_max_pairs  # else a plan in pieces goes to the polish
+    ladder_budget = budget.less(cs.one_piece_share * budget.left()) if mip else budget
     out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
     if cuts is not None:
-        out = connect(s, cuts, out, budget)  # contiguity: cuts in the repair MIP until the plan is one piece
+        out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
         out.bound_plain, out.split = cuts.bound_plain, cuts.split
         stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)

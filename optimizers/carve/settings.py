@@ -101,6 +101,8 @@ class CarveSettings:
     diagnosis_max_s: float = 20.0  # the elastic LP explaining an infeasible carve: the time left, at most this
     cut_lp_share: float = 0.3  # contiguity: the LP's cut loop (the contiguity-aware bound), this share of a part's time
     one_piece_share: float = 0.3  # … the cuts in the repair MIP (a plan in pieces made one), this share of what is left
+    one_piece_mip_max_pairs: int = 12000  # … only for parts of at most this many pairs (larger: the polish alone;
+    # at 3,107 counties × 50 the flow MIP over 44 split territories found nothing in its share)
     contiguity_restart_min_s: float = 1.0  # contiguity: a second start is tried only while this is left …
     contiguity_restart_share: float = 0.5  # … its travel-only LP with this share of the contiguity step's time
 
