@@ -30,9 +30,11 @@ import os
 import pickle
 import tempfile
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
 
 from planning.access import AccessDenied
@@ -46,6 +48,7 @@ WORKER_NICE = 10
 # a long time on a machine that is busy with other work anyway (a test suite on both cores), for nothing gained
 IDLE_FROM_MB = 5.0
 _PRELOAD = ["planning.data.uploads", "planning.data.dataset", "planning.data.validation"]
+_HANDOVER = ("planner-upload-", ".pickle")  # prefix and suffix of a loaded Dataset's file in the temp folder
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 
@@ -157,7 +160,7 @@ def _handover(value) -> _Outcome:
     if not isinstance(value, Dataset):
         return _Outcome(value=value)
     value = read_only(value)  # made shareable here, so the server only swaps it in
-    fd, path = tempfile.mkstemp(prefix="planner-upload-", suffix=".pickle")
+    fd, path = tempfile.mkstemp(prefix=_HANDOVER[0], suffix=_HANDOVER[1])
     try:
         with open(fd, "wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
@@ -210,7 +213,21 @@ _in_flight = threading.Lock()
 
 def _call(task, *args):
     with _in_flight:
+        _sweep_orphans()
         return _call_one(task, *args)
+
+
+def _sweep_orphans() -> None:
+    """Delete handover files nobody read (the server stopped waiting, or stopped, between the worker's write and
+    its read).  A live one is read moments after it is written, so one older than :data:`TIMEOUT_S` is orphaned,
+    whichever server on this machine wrote it."""
+    cutoff = time.time() - TIMEOUT_S
+    for path in Path(tempfile.gettempdir()).glob(f"{_HANDOVER[0]}*{_HANDOVER[1]}"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:  # already gone, or not ours to delete
+            continue
 
 
 def _call_one(task, *args):

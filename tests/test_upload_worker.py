@@ -218,3 +218,23 @@ def test_a_loaded_dataset_comes_back_read_only_through_a_file_that_is_then_remov
     assert existed and Path(path).name.startswith("planner-upload-") and not Path(path).exists()
     assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61  # by the pipe
     assert len(read) == 1
+
+
+def test_a_handover_file_nobody_read_is_deleted_once_it_is_older_than_any_load(tmp_path, monkeypatch):
+    """A load abandoned after the worker wrote its file leaves it behind; the next call deletes it once it is older
+    than the longest a load may take, and leaves a fresh one (another server's, about to be read) alone."""
+    import tempfile
+    import time
+
+    from jobs import upload_worker
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the server's side of the sweep looks here
+    old, fresh = tmp_path / "planner-upload-old.pickle", tmp_path / "planner-upload-fresh.pickle"
+    other = tmp_path / "someone-else.pickle"
+    for f in (old, fresh, other):
+        f.write_bytes(b"x")
+    stale = time.time() - upload_worker.TIMEOUT_S - 60
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["planner-upload-fresh.pickle", "someone-else.pickle"]
