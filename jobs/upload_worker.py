@@ -34,8 +34,8 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from pathlib import Path
 from multiprocessing import context, forkserver, popen_forkserver, reduction, spawn, util
+from pathlib import Path
 
 from planning.access import AccessDenied
 
