@@ -14,10 +14,11 @@ Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the env
   process, :attr:`EngineSettings.concurrent_jobs_to_cluster`) ``auto`` picks ``local`` whatever the size: jobs
   that share the server's threads contend for one interpreter (three demo carves at once took 5× one alone), while
   worker processes each have their own.  *Warm* (``warm=True``, asked by a small carve only: see
-  :func:`jobs.carve_job.offload_whole`): once the local cluster is running, ``auto`` sends that carve there even
-  when it is the only job (:attr:`EngineSettings.warm_cluster_first`), so the server's interpreter stays free for
-  pages and the carves that follow find the first already off it.  Before the cluster runs, a single carve runs
-  here as before: nobody waits for worker processes to start.
+  :func:`jobs.carve_job.offload_whole`): with :attr:`EngineSettings.warm_cluster_first` on, once the local cluster
+  is running ``auto`` sends that carve there even when it is the only job, so the server's interpreter stays free
+  for pages and the carves that follow find the first already off it.  Off by default: a lone carve on the
+  server's two threads finishes sooner than as one worker task.  Before the cluster runs, a single carve runs
+  here either way: nobody waits for worker processes to start.
 
 The Carve page starts the local cluster in the background on its first open (:func:`prestart_local`), so it is
 warm (imports preloaded in each worker: :mod:`jobs.worker_warm`) by the time several people press Run carve.
@@ -50,8 +51,10 @@ class EngineSettings:
     # auto, while another job is active in this process: the new job's work goes to the local cluster's worker
     # processes (a small carve as one task: see jobs.carve_job), so the server's threads only coordinate
     concurrent_jobs_to_cluster: bool = True
-    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc)
-    warm_cluster_first: bool = True
+    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  Off by
+    # default: alone, the demo carve's job took 0.6 s on the server's two threads against 2.3 s as one worker task
+    # (concurrent_bench, 2026-12-02), and one person carving is the common case
+    warm_cluster_first: bool = False
     # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
     # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
     prestart: bool = True

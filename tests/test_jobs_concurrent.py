@@ -194,12 +194,13 @@ def test_the_page_says_it_reattached_instead_of_starting_another(sample, tmp_pat
     assert isinstance(started, pd.Timestamp)
 
 
-def test_a_running_local_cluster_takes_a_small_carve_even_alone_only_when_auto():
+def test_a_running_local_cluster_takes_a_small_carve_alone_only_when_asked():
     from jobs.engine import INPROCESS, LOCAL, EngineSettings, resolve
 
     small = 1000
-    assert resolve(None, small, warm=True) == LOCAL  # the cluster runs: the server's interpreter stays free
-    assert resolve(None, small, EngineSettings(warm_cluster_first=False), warm=True) == INPROCESS
+    assert resolve(None, small, warm=True) == INPROCESS  # by default a lone carve stays on the server's threads
+    # switched on: the cluster runs, so the server's interpreter stays free
+    assert resolve(None, small, EngineSettings(warm_cluster_first=True), warm=True) == LOCAL
     assert resolve("inprocess", small, warm=True) == INPROCESS  # an explicit choice stands
 
 
@@ -231,7 +232,7 @@ def test_workers_start_warm_and_take_a_carve_alone_with_the_same_plan(local_clus
     cs = CarveSettings(time_limit=60)
     jid = submit_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of, cs, sample.settings,
                        user="cat", title="FY27 alone", dataset="sample",
-                       engine_settings=engine.EngineSettings(**ONE_WORKER))
+                       engine_settings=engine.EngineSettings(**ONE_WORKER, warm_cluster_first=True))
     assert manager().wait(jid, 180)
     job = records.get(jid)
     assert job["status"] == "succeeded", job["error"]
