@@ -15,6 +15,11 @@ Two browser sessions on one server:
   one at the limit with the sample's reps file and presses "Load these files" (read, mapped and validated in the
   upload worker process); B keeps opening pages until A's load has finished.
 
+`--a-nice 19` runs A's browser as its own Chromium at that nice level: on this 2-core box both browsers share the
+server's cores, which A's browser (on A's own computer) does not in a deployment; at a low priority it stands in for
+"elsewhere", so the table shows what the server and its upload worker do to B.  The default (0) keeps one Chromium
+for both, as the tables in benchmarks/RESULTS.md were taken.
+
 Printed per phase: B's opens (median and worst), what A saw and how long it took, the server process's RSS at the
 end of the phase and the largest RSS of its child processes (the upload worker) while it ran.  Times on a busy
 machine are noisy; compare the phases of one run, and record figures from a quiet machine only.
@@ -178,12 +183,12 @@ def _while(b: UserB, mem: Memory, done, least: int, limit_s: float) -> list[floa
     return times
 
 
-def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
+def run(browser, files: dict[str, Path], opens: int, browser_a=None) -> list[dict]:
     proc, url = e2e.start_server(output=subprocess.DEVNULL)  # the tests' server start; a log nobody reads
     mem = Memory(proc.pid)
     rows: list[dict] = []
     try:
-        b, a = UserB(browser, url), UserA(browser, url)
+        b, a = UserB(browser, url), UserA(browser_a or browser, url)
         for _ in b.titles:  # every page once, so the idle opens are second opens (caches warm)
             b.open_next()
         mem.take_peak()
@@ -233,6 +238,14 @@ def run(browser, files: dict[str, Path], opens: int) -> list[dict]:
     return rows
 
 
+def _niced(exe: str, level: int, folder: Path) -> str:
+    """A launcher that starts Chromium at nice ``level`` (Playwright passes its arguments and pipes through)."""
+    path = folder / "chromium-niced"
+    path.write_text(f'#!/bin/sh\nexec nice -n {int(level)} "{exe}" "$@"\n')
+    path.chmod(0o755)
+    return str(path)
+
+
 def _sample(b: UserB, mem: Memory) -> float:
     t = b.open_next()
     mem.sample()
@@ -244,6 +257,8 @@ def main() -> None:
     ap.add_argument("--opens", type=int, default=10, help="B's page opens in each idle phase (default 10)")
     ap.add_argument("--rows", type=int, default=250_000, help="rows of the export at the limit")
     ap.add_argument("--over", type=int, default=300_000, help="rows of the export over the limit")
+    ap.add_argument("--a-nice", type=int, default=0,
+                    help="run A's browser as its own Chromium at this nice level (default 0: one Chromium for both)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -254,13 +269,18 @@ def main() -> None:
         print("generating the exports…", file=sys.stderr)
         files = make_files(folder, args.rows, args.over)
         exe = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
-                                                                "--disable-dev-shm-usage"])
+        flags = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        browser = p.chromium.launch(executable_path=exe, args=flags)
+        browser_a = p.chromium.launch(executable_path=_niced(exe, args.a_nice, folder), args=flags) \
+            if args.a_nice else None
         try:
-            rows = run(browser, files, args.opens)
+            rows = run(browser, files, args.opens, browser_a)
         finally:
             browser.close()
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; B's page opens from the sidebar")
+            if browser_a is not None:
+                browser_a.close()
+    where = f"A's browser a separate Chromium at nice {args.a_nice}" if args.a_nice else "one Chromium for A and B"
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; B's page opens from the sidebar; {where}")
     width = max(len(r["phase"]) for r in rows)
     print(f"{'phase':<{width}}  {'opens':>5}  {'median s':>8}  {'worst s':>7}  {'server MB':>9}  "
           f"{'worker peak MB':>14}  what A saw")

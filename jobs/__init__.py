@@ -2,7 +2,8 @@
 
 Public names (loaded lazily, so importing ``jobs`` does not import Dask or the solvers):
 
-* engine: :class:`EngineSettings`, :func:`resolve` (auto | local | inprocess | scheduler address), :func:`shutdown`;
+* engine: :class:`EngineSettings`, :func:`resolve` (auto | local | inprocess | scheduler address), :func:`shutdown`,
+  :func:`prestart_local` (the local cluster started in the background, warm), :func:`local_ready`;
 * runners (the carve's runner protocol, :mod:`optimizers.carve.runners`): :class:`InProcessRunner`, :class:`DaskRunner`,
   :func:`make_runner`, :class:`PartFailed`;
 * jobs that outlive the page: :func:`job_manager`, :func:`submit_carve`, :func:`submit_sweep`, :func:`carve_on`,
@@ -17,7 +18,8 @@ from planning.lazy import lazy_exports
 
 _NAMES = {
     "EngineSettings": "jobs.engine", "resolve": "jobs.engine", "shutdown": "jobs.engine", "describe": "jobs.engine",
-    "client_for": "jobs.engine", "dask_available": "jobs.engine",
+    "client_for": "jobs.engine", "dask_available": "jobs.engine", "prestart_local": "jobs.engine",
+    "local_ready": "jobs.engine",
     "InProcessRunner": "jobs.runner", "DaskRunner": "jobs.runner", "make_runner": "jobs.runner",
     "PartFailed": "jobs.runner",
     "job_manager": "jobs.manager", "JobContext": "jobs.manager",

@@ -10,8 +10,11 @@ A failed or cancelled run never saves anything, so it can never replace a saved 
 
 Several users at once: a small carve that starts while another job is active in the server runs as *one task* on
 a worker process of the local cluster (:func:`whole_carve_task`), prepare to assemble, so the server's thread only
-waits, relays progress and cancels; alone, it runs in the server as before (no process start, no pickling).  A
-user's second Run while their carve runs re-attaches to it (:func:`start_carve`) instead of starting another.
+waits, relays progress and cancels.  Once that cluster runs (the Carve page starts it in the background:
+:func:`jobs.engine.prestart_local`), a carve goes there even alone, so the first of several users' carves does not
+share the server's interpreter with the pages and the carves after it; before, it runs in the server as it always
+did (no waiting for worker processes).  A user's second Run while their carve runs re-attaches to it
+(:func:`start_carve`) instead of starting another.
 """
 from __future__ import annotations
 
@@ -139,17 +142,21 @@ def whole_carve_task(item: WholeCarve, should_stop=None) -> CarveResult:
 
 
 def offload_whole(ctx: JobContext, cluster: str | None, size: int) -> str | None:
-    """The engine to send the whole carve to as one task, or None to run it here: only when load moved a carve
-    that would run in this process alone onto a cluster (a big carve spreads its parts as before)."""
-    engine = ctx.engine(cluster, size)
+    """The engine to send the whole carve to as one task, or None to run it here: only when load, or the local
+    cluster already running (``warm``), moved a carve that would run in this process alone onto a cluster (a big
+    carve spreads its parts as before)."""
+    engine = ctx.engine(cluster, size, warm=True)
     alone = resolve(cluster, size, ctx.engine_settings, busy=False)
     return engine if engine != INPROCESS and alone == INPROCESS else None
 
 
 def _carve_on_worker(ctx: JobContext, engine: str, item: WholeCarve) -> CarveResult:
     """Run ``item`` as one task on ``engine``; this thread relays its progress to the job's row and cancels it."""
-    ctx.records.update(ctx.job_id, engine=f"{describe(engine)}, the whole carve in one (other jobs running)")
-    ctx.progress(0.0, "other carves are running: this one runs in a worker process of its own", force=True)
+    busy = ctx.busy()
+    why = "other jobs running" if busy else "kept off the web server"
+    ctx.records.update(ctx.job_id, engine=f"{describe(engine)}, the whole carve in one ({why})")
+    ctx.progress(0.0, "other carves are running: this one runs in a worker process of its own" if busy
+                 else "runs in a worker process of its own, so the web server stays quick", force=True)
     client = client_for(engine, ctx.engine_settings)
     relay = _Relay(item.progress_key)
 

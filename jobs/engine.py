@@ -13,7 +13,17 @@ Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the env
   this machine) costs more than the parallel parts save.  *Under load* (another job already active in this
   process, :attr:`EngineSettings.concurrent_jobs_to_cluster`) ``auto`` picks ``local`` whatever the size: jobs
   that share the server's threads contend for one interpreter (three demo carves at once took 5× one alone), while
-  worker processes each have their own.  A single user's carve still runs here, as fast as before.
+  worker processes each have their own.  *Warm* (``warm=True``, asked by a small carve only: see
+  :func:`jobs.carve_job.offload_whole`): with :attr:`EngineSettings.warm_cluster_first` on, once the local cluster
+  is running ``auto`` sends that carve there even when it is the only job, so the server's interpreter stays free
+  for pages and the carves that follow find the first already off it.  Off by default: a lone carve on the
+  server's two threads finishes sooner than as one worker task.  Before the cluster runs, a single carve runs
+  here either way: nobody waits for worker processes to start.
+
+The Carve page starts the local cluster in the background on its first open (:func:`prestart_local`), so it is
+warm (imports preloaded in each worker: :mod:`jobs.worker_warm`) by the time several people press Run carve.
+``PLANNER_PRESTART_CLUSTER=0`` turns that off (the test suite does: each test process would start worker
+processes of its own).
 """
 from __future__ import annotations
 
@@ -25,6 +35,7 @@ from dataclasses import dataclass
 INPROCESS, LOCAL, AUTO = "inprocess", "local", "auto"
 ENV_CLUSTER = "PLANNER_CLUSTER"
 ENV_DASK_ADDRESS = "DASK_SCHEDULER_ADDRESS"
+ENV_PRESTART = "PLANNER_PRESTART_CLUSTER"
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,13 @@ class EngineSettings:
     # auto, while another job is active in this process: the new job's work goes to the local cluster's worker
     # processes (a small carve as one task: see jobs.carve_job), so the server's threads only coordinate
     concurrent_jobs_to_cluster: bool = True
+    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  Off by
+    # default: alone, the demo carve's job took 0.6 s on the server's two threads against 2.3 s as one worker task
+    # (concurrent_bench, 2026-12-02), and one person carving is the common case
+    warm_cluster_first: bool = False
+    # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
+    # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
+    prestart: bool = True
 
     def worker_count(self) -> int:
         if self.workers > 0:
@@ -59,9 +77,11 @@ def dask_available() -> bool:
 
 
 def resolve(cluster: str | None, size: int | None = None, settings: EngineSettings | None = None,
-            busy: bool = False) -> str:
+            busy: bool = False, warm: bool = False) -> str:
     """The engine a job of ``size`` candidate pairs runs on: ``inprocess``, ``local`` or a scheduler address.
-    ``busy``: another job is active in this process (see :attr:`EngineSettings.concurrent_jobs_to_cluster`)."""
+    ``busy``: another job is active in this process (see :attr:`EngineSettings.concurrent_jobs_to_cluster`);
+    ``warm``: the local cluster is already running and the job may go there alone (see
+    :attr:`EngineSettings.warm_cluster_first`)."""
     es = settings or EngineSettings()
     choice = (cluster or es.cluster or AUTO).strip()
     if choice == AUTO:
@@ -69,7 +89,8 @@ def resolve(cluster: str | None, size: int | None = None, settings: EngineSettin
                   or AUTO)
     if choice == AUTO:
         big = size is not None and size >= es.min_pairs_local
-        choice = LOCAL if big or (busy and es.concurrent_jobs_to_cluster) else INPROCESS
+        offload = (busy and es.concurrent_jobs_to_cluster) or (warm and es.warm_cluster_first)
+        choice = LOCAL if big or offload else INPROCESS
     if choice != INPROCESS and not dask_available():
         if choice == LOCAL and (cluster or AUTO) == AUTO:
             return INPROCESS  # no engine installed: the default quietly runs here
@@ -107,6 +128,38 @@ def client_for(engine: str, settings: EngineSettings | None = None):
                 raise RuntimeError(f"cannot reach the Dask scheduler at {engine}: {exc}") from exc
             _remote[engine] = client
         return client
+
+
+def local_ready() -> bool:
+    """The local cluster is running (started and connected); never waits for it."""
+    client = _local.get("client")
+    return client is not None and client.status == "running"
+
+
+_prestart = threading.Event()  # set once a background start was asked for in this process
+
+
+def prestart_local(settings: EngineSettings | None = None) -> bool:
+    """Start the local cluster in a background thread, once per process, when ``auto`` would use it under load
+    (see the module doc) → whether it was asked for now or before.  Returns at once (even Dask is imported in the
+    thread, not on the page's time); a failed start is left to the first job that needs the cluster, which
+    reports it."""
+    es = settings or EngineSettings()
+    if not es.prestart or os.environ.get(ENV_PRESTART, "").strip().lower() in ("0", "false", "no", "off"):
+        return False
+    if local_ready() or _prestart.is_set():
+        return True
+    _prestart.set()
+
+    def start() -> None:
+        try:
+            if resolve(None, 0, es, busy=True) == LOCAL:  # not in-process by choice, remote, or without Dask
+                client_for(LOCAL, es)
+        except Exception:  # noqa: BLE001 - see the docstring: the job that needs the cluster says why it failed
+            _prestart.clear()
+
+    threading.Thread(target=start, name="local-cluster-prestart", daemon=True).start()
+    return True
 
 
 def _start_local(n: int, es: EngineSettings):
@@ -148,6 +201,7 @@ def shutdown() -> None:
         _local.clear()
         if client is not None:
             client.close()
+        _prestart.clear()
         if proc is not None:
             proc.terminate()
             try:

@@ -4,7 +4,8 @@ Why a process of its own: Dask starts worker processes with multiprocessing's *s
 parent's ``__main__`` module in each new worker.  Inside Streamlit (or AppTest) ``__main__`` is the page script
 being run, so workers started from the server process would execute the Carve page.  Here ``__main__`` is this
 small module, so the workers start clean, and so do the ones the nannies restart after a worker dies.
-The process prints ``ADDRESS tcp://…`` once the workers are up, and ends when its parent process does.
+The process prints ``ADDRESS tcp://…`` once the workers are up — each has already imported what a carve needs
+(:mod:`jobs.worker_warm`, Dask's ``preload``) — and ends when its parent process does.
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ def main() -> None:
 
     cluster = LocalCluster(n_workers=a.workers, threads_per_worker=a.threads_per_worker, processes=True,
                            memory_limit=a.memory_limit, dashboard_address=None, silence_logs=50,
-                           host="127.0.0.1")
+                           host="127.0.0.1", preload=["jobs.worker_warm"])
     with Client(cluster) as client:
         client.wait_for_workers(a.workers, timeout=300)
     print(f"ADDRESS {cluster.scheduler_address}", flush=True)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobs.engine import EngineSettings, describe, resolve
+from jobs.engine import EngineSettings, describe, local_ready, resolve
 from jobs.runner import PartFailed, make_runner, part_name
 from optimizers.carve.model import Cancelled
 from optimizers.carve.runners import as_runner
@@ -71,9 +71,10 @@ class JobContext:
         """Another job is active in this process (its work would share this interpreter with ours)."""
         return bool(self.others_active())
 
-    def engine(self, cluster: str | None, size: int | None) -> str:
-        """The engine for this job's work (:func:`jobs.engine.resolve`), aware of the other jobs running here."""
-        return resolve(cluster, size, self.engine_settings, busy=self.busy())
+    def engine(self, cluster: str | None, size: int | None, warm: bool = False) -> str:
+        """The engine for this job's work (:func:`jobs.engine.resolve`), aware of the other jobs running here;
+        ``warm``: the job may go to the local cluster alone when that is already running (a small carve)."""
+        return resolve(cluster, size, self.engine_settings, busy=self.busy(), warm=warm and local_ready())
 
     def runner(self, cluster: str | None, size: int | None, label: str = "part", total: int | None = None):
         """A part runner on the engine for ``cluster`` (see :func:`jobs.engine.resolve`) that records each part.

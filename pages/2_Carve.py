@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jobs import current_user
+from jobs import current_user, prestart_local
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
 from planning.plans import JobRecords
@@ -23,6 +23,7 @@ from ui.jobs import jobs_frame, pick_up, sweep_panel
 from ui.tables import show_table
 
 me = access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
+prestart_local()  # worker processes warm before several people press Run carve (see jobs.engine)
 sview = scoped.view(store_optional=True)  # without a store the page says so below, where jobs need it
 ds = sview.carve_input()  # the whole company (the optimizer balances every team), for edit_plans only
 st.title("Carve")

@@ -47,6 +47,9 @@ def _private_plan_store(tmp_path_factory):
     os.environ["DATABASE_URL"] = url
     # tests start from an empty store; the sample draft seeding is tested on its own (tests/test_sample_proposal.py)
     os.environ.setdefault("PLANNER_SAMPLE_PROPOSAL", "0")
+    # no local Dask cluster started in the background by the Carve page (jobs.engine.prestart_local): every test
+    # process and e2e server would start worker processes of its own; the tests that want one start it
+    os.environ.setdefault("PLANNER_PRESTART_CLUSTER", "0")
     try:
         yield url
     finally:

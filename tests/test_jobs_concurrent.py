@@ -192,3 +192,53 @@ def test_the_page_says_it_reattached_instead_of_starting_another(sample, tmp_pat
     assert any(f"Carve #{held}" in s.label for s in at.status)  # the page followed that job
     assert len(records.list(kind="carve")) == 1  # and started none
     assert isinstance(started, pd.Timestamp)
+
+
+def test_a_running_local_cluster_takes_a_small_carve_alone_only_when_asked():
+    from jobs.engine import INPROCESS, LOCAL, EngineSettings, resolve
+
+    small = 1000
+    assert resolve(None, small, warm=True) == INPROCESS  # by default a lone carve stays on the server's threads
+    # switched on: the cluster runs, so the server's interpreter stays free
+    assert resolve(None, small, EngineSettings(warm_cluster_first=True), warm=True) == LOCAL
+    assert resolve("inprocess", small, warm=True) == INPROCESS  # an explicit choice stands
+
+
+def test_prestart_is_off_when_the_environment_says_so(monkeypatch):
+    from jobs import engine
+
+    monkeypatch.setenv(engine.ENV_PRESTART, "0")
+    assert engine.prestart_local() is False
+    assert engine.prestart_local(engine.EngineSettings(prestart=False)) is False
+
+
+@pytest.mark.xdist_group("dask_cluster")
+def test_workers_start_warm_and_take_a_carve_alone_with_the_same_plan(local_cluster, sample, tmp_path, monkeypatch):
+    """With the local cluster running, one user's carve (no other job) runs whole in a worker process that had
+    already imported what it needs (jobs.worker_warm), and finds the same plan as in this process."""
+    from jobs import engine
+    from jobs.carve_job import carve_on, submit_carve
+    from jobs.manager import manager
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    warmed = local_cluster.run(lambda: __import__("jobs.worker_warm", fromlist=["WARMED"]).WARMED)
+    assert warmed and all(set(w) == {"imports_s", "highs_s"} for w in warmed.values()), warmed
+    monkeypatch.setenv(engine.ENV_PRESTART, "1")
+    assert engine.local_ready() and engine.prestart_local()  # running already: nothing more to start
+
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    records = JobRecords(store.engine)
+    cs = CarveSettings(time_limit=60)
+    jid = submit_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of, cs, sample.settings,
+                       user="cat", title="FY27 alone", dataset="sample",
+                       engine_settings=engine.EngineSettings(**ONE_WORKER, warm_cluster_first=True))
+    assert manager().wait(jid, 180)
+    job = records.get(jid)
+    assert job["status"] == "succeeded", job["error"]
+    assert job["engine"] == "local Dask cluster (1 worker processes), the whole carve in one (kept off the web server)"
+    res = manager().result(jid, records)
+    here = carve_on(sample.accounts, sample.reps, sample.plan_year, cs, sample.settings, sample.as_of,
+                    cluster="inprocess", name="FY27 alone")
+    assert res.status == here.status and res.objective == pytest.approx(here.objective, rel=1e-6)
+    assert len(res.moves) == len(here.moves)

@@ -180,3 +180,61 @@ def test_previews_asked_at_once_all_finish():
     with ThreadPoolExecutor(4) as threads:
         asked = [threads.submit(upload_worker.preview, "reps.csv", reps, UploadLimits()) for _ in range(4)]
         assert [f.result(timeout=120).rows for f in asked] == [61] * 4
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_a_big_task_runs_only_on_a_core_nobody_else_wants():
+    """From IDLE_FROM_MB of input on, the worker takes the SCHED_IDLE policy (and nice 10); a small task keeps the
+    normal policy at nice 10, so it is not left waiting on a busy machine."""
+    from jobs import upload_worker
+
+    pool = upload_worker._executor()
+    big = pool.submit(upload_worker._run, os.sched_getscheduler, 0, idle=True).result(timeout=120)
+    small = pool.submit(upload_worker._run, os.sched_getscheduler, 0, idle=False).result(timeout=120)
+    assert (big.value, small.value) == (os.SCHED_IDLE, os.SCHED_OTHER)
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the server (this process) is not changed
+    mb = int(upload_worker.IDLE_FROM_MB * 1024 * 1024)
+    assert upload_worker._big(mb - 1, 1) and not upload_worker._big(mb - 1)
+
+
+def test_a_loaded_dataset_comes_back_read_only_through_a_file_that_is_then_removed(monkeypatch):
+    """The worker pickles a Dataset to a temporary file (not the pool's pipe) and makes it shareable; the server
+    reads it once and deletes the file."""
+    from jobs import upload_worker
+    from planning.data.read_only import is_read_only
+
+    read = []
+    real = upload_worker._read_back
+
+    def spy(path):
+        read.append((path, Path(path).is_file()))
+        return real(path)
+
+    monkeypatch.setattr(upload_worker, "_read_back", spy)
+    files = {"accounts": ("accounts.csv", _head("accounts.csv", 200)), "reps": ("reps.csv", _head("reps.csv", 61))}
+    ds = upload_worker.load(OPS, files, {}, None, UploadLimits(), "2026-12-01")
+    assert is_read_only(ds.accounts) and len(ds.accounts) + len(ds.report.rejects_frame()) == 200
+    [(path, existed)] = read
+    assert existed and Path(path).name.startswith("planner-upload-") and not Path(path).exists()
+    assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61  # by the pipe
+    assert len(read) == 1
+
+
+def test_a_handover_file_nobody_read_is_deleted_once_it_is_older_than_any_load(tmp_path, monkeypatch):
+    """A load abandoned after the worker wrote its file leaves it behind; the next call deletes it once it is older
+    than the longest a load may take, and leaves a fresh one (another server's, about to be read) alone."""
+    import tempfile
+    import time
+
+    from jobs import upload_worker
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the server's side of the sweep looks here
+    old, fresh = tmp_path / "planner-upload-old.pickle", tmp_path / "planner-upload-fresh.pickle"
+    other = tmp_path / "someone-else.pickle"
+    for f in (old, fresh, other):
+        f.write_bytes(b"x")
+    stale = time.time() - upload_worker.TIMEOUT_S - 60
+    os.utime(old, (stale, stale))
+    os.utime(other, (stale, stale))
+    assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61
+    assert sorted(f.name for f in tmp_path.iterdir()) == ["planner-upload-fresh.pickle", "someone-else.pickle"]

@@ -34,10 +34,13 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
                   help="Stops the job and its tasks; nothing is saved from a cancelled job.")
         bar = st.progress(0.0)
         parts_view = st.empty()
-        shown = -1
+        shown, drawn = -1, None
         while True:
             job = records.get(job_id) or {}
-            bar.progress(float(job.get("progress") or 0.0), text=job.get("message") or job.get("status", ""))
+            now = (float(job.get("progress") or 0.0), job.get("message") or job.get("status", ""))
+            if now != drawn:  # redraw only on news: every poll's message costs the server and each browser
+                drawn = now
+                bar.progress(now[0], text=now[1])
             done = int(job.get("parts_done") or 0)
             if done != shown and job.get("parts"):
                 shown = done
