@@ -223,3 +223,15 @@ def test_carve_page_follows_a_changed_company_setting_and_runs_the_chosen_units(
     assert key["compactness"] == 2.0
     assert "Territories: Enterprise, Mid-market and SMB: named accounts" in _said(at)
     assert dataclasses.is_dataclass(ds.settings)
+
+
+def test_territories_and_plans_say_how_a_plan_was_carved_or_what_the_next_carve_starts_from():
+    from planning.reporting.carve_words import carving_words
+
+    company = Settings()
+    assert carving_words({"units": {"SMB": "zip3"}, "contiguous": False}, company) == (
+        "Carved as SMB: territories of whole 3-digit ZIP areas (may be in several pieces); Enterprise and "
+        "Mid-market: named accounts.")
+    assert carving_words({}, company) == (
+        "Not carved by the optimizer. The next carve starts from the company's settings: Mid-market and SMB: "
+        "territories of whole counties, one piece each; Enterprise: named accounts.")

@@ -60,6 +60,20 @@ def carve_by_words(units: dict[str, str], one_piece: bool) -> str:
     return "; ".join(parts) if parts else "every segment: named accounts"
 
 
+def carving_words(plan_settings: dict | None, company) -> str:
+    """How a plan's territories are made, for the Territories and Plans pages: the units it was carved from (its
+    saved carve settings), or, for a plan the optimizer did not carve (today's CRM plan, an upload), what the next
+    carve starts from (``company``: planning.data.defaults.Settings, its carve_by and carve_one_piece)."""
+    from planning.data.defaults import carve_by
+
+    settings = plan_settings or {}
+    if "units" in settings:
+        units = {**dict.fromkeys(company.segments, "account"), **(settings.get("units") or {})}
+        return "Carved as " + carve_by_words(units, bool(settings.get("contiguous", True))) + "."
+    return ("Not carved by the optimizer. The next carve starts from the company's settings: "
+            + carve_by_words(carve_by(company), company.planning.carve_one_piece) + ".")
+
+
 def compactness_step(weight: float) -> str:
     """The named compactness step nearest to a weight (a saved setting shown on the slider)."""
     return min(COMPACTNESS, key=lambda s: abs(math.log1p(s[1]) - math.log1p(max(float(weight), 0.0))))[0]
