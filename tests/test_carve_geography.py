@@ -235,3 +235,9 @@ def test_territories_and_plans_say_how_a_plan_was_carved_or_what_the_next_carve_
     assert carving_words({}, company) == (
         "Not carved by the optimizer. The next carve starts from the company's settings: Mid-market and SMB: "
         "territories of whole counties, one piece each; Enterprise: named accounts.")
+
+
+def test_a_missing_settings_file_is_bad_input_not_a_traceback(cli, tmp_path):
+    r = cli(["summary", "--settings", tmp_path / "nope.yaml"])
+    assert r.exit_code == 2 and "nope.yaml" in r.output and "No such file" in r.output
+    assert "Traceback" not in r.output
