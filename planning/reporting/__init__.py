@@ -2,9 +2,10 @@
 formats, and the headline figures defined once for every page, the CLI and every export.
 
 Public names, by module (import them from this package; they load on first use):
-- ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, COMPACTNESS, COMPACTNESS_HELP,
-  COMPACTNESS_LABEL, compactness_step, GOOD_GAP, Headline, PLAN_FROM_WORDS, plan_from_words, point_title,
-  solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
+- ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, carving_words, COMPACTNESS,
+  COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, GOOD_GAP, Headline, PLAN_FROM_WORDS, plan_from_words,
+  point_title, solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step,
+  trade_off_weight
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
   Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
   open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, unpriced_note,
@@ -44,6 +45,7 @@ _PUBLIC = {
     "bookings_target": "figures",
     "carve_by_words": "carve_words",
     "carve_headline": "carve_words",
+    "carving_words": "carve_words",
     "cell": "formats",
     "changes": "figures",
     "comp_cost": "figures",
