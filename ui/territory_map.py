@@ -61,7 +61,7 @@ def _legend(named: pd.DataFrame, key: str) -> None:
     legend = (named.groupby(["territory_id", "owner", "segment"], dropna=False)
               .agg(accounts=("account_id", "size")).reset_index())
     legend["colour"] = legend["territory_id"].astype(str).map(colours)
-    shown, config = prepare_table(legend[["colour", "owner", "segment", "accounts"]])
+    shown, config = prepare_table(legend[["colour", "owner", "territory_id", "segment", "accounts"]])
     swatch = legend["colour"].map(lambda c: f"background-color: {c}; color: {c}")
     st.dataframe(shown.style.apply(lambda _col: swatch.to_numpy(), subset=["colour"]), column_config=config,
                  hide_index=True, key=f"{key}_legend", width="stretch", height=min(36 * (len(legend) + 1) + 3, 360))
