@@ -10,7 +10,8 @@ import typer
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
 from planning.data import read_settings_file, write_csv
-from planning.reporting import label, one_piece_proof, one_piece_words, plan_from_words
+from planning.reporting import label, one_piece_proof, one_piece_words, people, plan_from_words
+from planning.reporting.carve_words import carve_by_words
 
 
 def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -23,18 +24,24 @@ def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
     return out
 
 
-def build_settings(config: Path | None, **flags):
-    """CarveSettings from the config file, then flags that were given (flags win)."""
+def build_settings(config: Path | None, company: dict | None = None, **flags):
+    """CarveSettings from the company's settings (``company``: optimizers.carve.company_carve_defaults, the carving
+    unit per segment and one-piece territories), then the config file, then flags that were given (flags win).
+    Carving units merge per segment: ``--units SMB=zip3`` changes SMB only."""
     from optimizers.carve import CarveSettings
 
-    data: dict = {}
+    data: dict = dict(company or {})
+    layers: list[dict] = []
     if config is not None:
         raw = read_settings_file(config)
-        data = dict(raw.get("carve", raw) if isinstance(raw, dict) else {})
-    for key, value in flags.items():
-        if value is None or value == [] or value == {}:
-            continue
-        data[key] = value
+        layers.append(dict(raw.get("carve", raw) if isinstance(raw, dict) else {}))
+    layers.append({k: v for k, v in flags.items() if not (v is None or v == [] or v == {})})
+    for layer in layers:
+        for key, value in layer.items():
+            if key == "units" and isinstance(value, dict):
+                data["units"] = {**data.get("units", {}), **value}
+            else:
+                data[key] = value
     return CarveSettings.from_dict(data)
 
 
@@ -54,8 +61,9 @@ def register(app: typer.Typer) -> None:
               match_region: Annotated[Optional[bool], typer.Option("--match-region/--any-region", help="Only give accounts to territories of their own region.")] = None,
               exclude: Annotated[Optional[list[str]], typer.Option(help="Rep id to leave out of the plan (their accounts move); repeatable.")] = None,
               pin: Annotated[Optional[list[str]], typer.Option(help="Pin ACCOUNT_ID=TERRITORY_ID (or rep id); repeatable.")] = None,
-              units: Annotated[Optional[list[str]], typer.Option(help="Carving unit per segment SEGMENT=account|zip|zip3|county|state, or one kind for all; repeatable.")] = None,
-              contiguous: Annotated[Optional[bool], typer.Option("--contiguous/--no-contiguous", help="Geographic units (zip, zip3, county, state): every territory one connected piece (default on); the result says how many are not.")] = None,
+              units: Annotated[Optional[list[str]], typer.Option(help="Carving unit per segment SEGMENT=account|zip|zip3|county|state, or one kind for all; repeatable. Segments not named keep the company settings' carve_by (demo: Mid-market and SMB by county, Enterprise by account).")] = None,
+              contiguous: Annotated[Optional[bool], typer.Option("--contiguous/--no-contiguous", help="Geographic units (zip, zip3, county, state): every territory one connected piece (default: the company settings' planning.carve_one_piece, on); the result says how many are not.")] = None,
+              compactness: Annotated[Optional[float], typer.Option(help="Compact shapes: weight of each unit's potential-weighted distance to its territory's centre (0 = off, the default; the page's 'Lean to compact shapes' is 0.5, 'Compact shapes' 2).")] = None,
               industry_rule: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=Industry1,Industry2: that territory only takes these industries; repeatable.")] = None,
               employee_band: Annotated[Optional[list[str]], typer.Option(help="TERRITORY_ID=MIN-MAX employees that territory takes (either side may be empty); repeatable.")] = None,
               extra: Annotated[Optional[list[str]], typer.Option(help="Over-carve an open territory SEGMENT:REGION:START_MONTH (e.g. Mid-market:West:4); repeatable.")] = None,
@@ -70,7 +78,7 @@ def register(app: typer.Typer) -> None:
               pick: Annotated[Optional[int], typer.Option("--pick", help="With --frontier: the point (1 = fewest moves) that becomes the proposal; default the point at your continuity weight.")] = None,
               out: Annotated[Path, typer.Option(help="Write the CRM-ready assignment CSV here.")] = Path("carve_assignment.csv"),
               summary_out: Annotated[Path, typer.Option(help="Write the per-territory summary CSV here.")] = Path("carve_territories.csv"),
-              shapes_out: Annotated[Optional[Path], typer.Option(help="Write the territory shapes (county dissolve) with their books, area, compactness and pieces as GeoJSON (opens in QGIS or geojson.io).")] = None,
+              shapes_out: Annotated[Optional[Path], typer.Option(help="Write the territory shapes (county dissolve) of the geographic segments (all segments when none is) with their books, area, compactness and pieces as GeoJSON (opens in QGIS or geojson.io).")] = None,
               map_out: Annotated[Optional[Path], typer.Option(help="Draw the proposed territories to a .png or .pdf map for a deck.")] = None,
               map_segment: Annotated[Optional[str], typer.Option(help="Segment drawn by --map-out (default: every segment, one panel each).")] = None,
               save: Annotated[Optional[str], typer.Option("--save", help="Save the proposal in the plan store under this name (only when a plan was found).")] = None,
@@ -88,6 +96,7 @@ def register(app: typer.Typer) -> None:
         """
         require(acting_user(db), Permission.EDIT_PLANS, "carving is sales ops' work")
         from jobs import EngineSettings, PartFailed, carve_on
+        from optimizers.carve import company_carve_defaults
 
         try:
             tol: dict[str, float] = {}
@@ -115,12 +124,14 @@ def register(app: typer.Typer) -> None:
             for t, v in _parse_pairs(employee_band, "--employee-band").items():
                 lo, _, hi = v.partition("-")
                 emp_bands[t] = [float(lo) if lo.strip() else None, float(hi) if hi.strip() else None]
+            company = company_carve_defaults(ds.settings)
             cs = build_settings(
-                config, metrics=tuple(m.strip() for m in metrics.split(",")) if metrics else None,
+                config, company, metrics=tuple(m.strip() for m in metrics.split(",")) if metrics else None,
                 tolerance=tol or None, mode=mode, target=target, distance_weight=distance_weight, distance_to=distance_to,
                 continuity_weight=continuity_weight, max_moves=max_moves, max_arr_moved=max_arr_moved,
                 match_region=match_region, excluded_reps=tuple(exclude) if exclude else None,
                 pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None, contiguous=contiguous,
+                compactness=compactness,
                 extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
                 candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver, threads=threads,
                 industry_rules=ind_rules or None, employee_bands=emp_bands or None)
@@ -129,7 +140,7 @@ def register(app: typer.Typer) -> None:
             if pick is not None and (frontier is None or not 1 <= pick <= frontier):
                 raise ValueError(f"--pick must be between 1 and the --frontier point count, not {pick}")
             if tol and config is not None:
-                cs.tolerance = {**build_settings(config).tolerance, **tol}
+                cs.tolerance = {**build_settings(config, company).tolerance, **tol}
         except (ValueError, OSError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
@@ -176,6 +187,7 @@ def register(app: typer.Typer) -> None:
                             "compactness_mi"] if c in book] + [c for c in book if c.startswith("target_")]
         write_csv(book[keep], summary_out)
         typer.echo(f"\nwrote {out} ({len(crm):,} accounts) and {summary_out} ({len(book):,} territories)")
+        typer.echo(f"territories: {carve_by_words(cs.units, cs.contiguous)}")
         if "contiguity" in res.stats:
             typer.echo(res.stats["contiguity"]["summary"])
         proof = one_piece_proof(res.stats.get("contiguity_proof"))
@@ -184,7 +196,10 @@ def register(app: typer.Typer) -> None:
         if shapes_out or map_out:
             from planning.plans import shapes_summary, territory_book, territory_shapes, write_geojson
 
-            shapes = territory_shapes(res.plan.assignment, ds.accounts, book=territory_book(res.after, ds.rep_names()))
+            # geographic territories as shapes; named-account segments would only give scattered county pieces
+            geo = [s for s, kind in cs.units.items() if kind != "account"]
+            drawn = ds.accounts.loc[ds.accounts["segment"].isin(geo)] if geo else ds.accounts
+            shapes = territory_shapes(res.plan.assignment, drawn, book=territory_book(res.after, people(ds.reps)))
             typer.echo(f"shapes: {shapes_summary(shapes)}")
             if shapes_out:
                 write_geojson(shapes, shapes_out)

@@ -29,7 +29,10 @@ def load_data(accounts: Path | None = None, reps: Path | None = None, targets: P
               settings: Path | None = None, as_of: str | None = None, plan_year: int | None = None) -> Dataset:
     """Load the sample company or the given files; exit with status 2 on a file-level error."""
     try:
-        cfg = load_settings(settings)
+        try:
+            cfg = load_settings(settings)
+        except OSError as exc:  # a missing or unreadable settings file is bad input, not a crash
+            raise ValueError(f"settings file {settings}: {exc.strerror or exc}") from exc
         if accounts is None and reps is None:
             return load_sample(cfg)
         if accounts is None or reps is None:

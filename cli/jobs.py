@@ -113,11 +113,12 @@ def register(app: typer.Typer) -> None:
         user, --as), otherwise nothing is saved. Exit status: 0 every scenario found a plan, 1 some did not (or the
         job was cancelled / failed), 2 bad input, 3 --save by a role that may not change plans."""
         from cli.carve import build_settings
+        from optimizers.carve import company_carve_defaults
         from jobs import EngineSettings, capacity_items, current_user, headcount_items, submit_sweep
         from planning.plans import JobRecords, PlanStore
 
         try:
-            base = build_settings(config, time_limit=time_limit)
+            base = build_settings(config, company_carve_defaults(ds.settings), time_limit=time_limit)
             items = []
             if heads:
                 if not segment:

@@ -15,6 +15,7 @@ from planning.access import AccessDenied, Permission
 from planning.data import FileError
 from planning.plans import ReviewError, StoreError
 from planning.reporting import count, pct
+from planning.reporting.carve_words import carving_words
 from planning.reporting.formats import people
 from ui import access, scoped
 from ui.guards import require_data
@@ -43,6 +44,7 @@ except StoreError as exc:
     st.error(md_escape(f"The plan cannot be loaded: {exc}"))
     st.stop()
 rk = (scoped.data_key(view), ref.key(pc.session), *cache_scope(user))
+st.caption(md_escape(carving_words(plan.settings, pc.ds.settings)))  # which segments are geographic (issue 24)
 
 
 @st.cache_resource(show_spinner="Reading the territories' rules…", max_entries=16)

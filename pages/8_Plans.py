@@ -8,9 +8,10 @@ import pandas as pd
 import streamlit as st
 
 from planning.access import AccessDenied, Permission, author_name, scenario_permissions
-from planning.data import FileError
+from planning.data import FileError, carve_by
 from planning.plans import CHANGE_TYPES, SCENARIO_KINDS, PlanDataMismatch, ReviewError, StoreError, saved_fit
 from planning.reporting import count, label
+from planning.reporting.carve_words import carve_by_words
 from ui import access, review_panel, scoped, state
 from ui.plain import md_escape
 from ui.tables import column_config, show_table
@@ -248,6 +249,8 @@ def _apply_changes(sel: str, plan, res, table: pd.DataFrame, source: str, header
 
 
 lib = _library()
+st.caption(md_escape("The next carve's territories (company settings): " + carve_by_words(
+    carve_by(view.dataset.settings), view.dataset.settings.planning.carve_one_piece) + "."))
 if not lib.empty:
     sel = st.selectbox("Work with", list(lib["name"]), key="lib_sel")
     vers = view.versions(sel)

@@ -78,5 +78,7 @@ def test_a_managers_team_map_draws_through_the_view(sample, monkeypatch, tmp_pat
         team_account_ids(M1, sample.reps, sample.accounts, [])), "account_id"].astype(str).head(30))
     cur = sample.current_plan()
     shown = {cur.assignment[x] for x in ids} | {cur.territories.index[0]}
-    shapes = next(d.value for d in at.dataframe if "polsby_popper" in d.value or "counties" in d.value)
+    # geographic segments give the shapes table, named-account ones the owner legend (issue 24): either way
+    # only these territories
+    shapes = next(d.value for d in at.dataframe if {"polsby_popper", "counties", "colour"} & set(d.value.columns))
     assert set(shapes["territory_id"]) <= shown  # the team's territories and the one receiving its accounts

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from optimizers.carve import DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveSettings
+from optimizers.carve import DEFAULT_TOLERANCE, UNIT_KINDS, UNIT_LABELS, CarveSettings, company_carve_defaults
 from planning.plans import BALANCE_METRICS, METRIC_LABELS
-from planning.reporting.carve_words import (TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step,
-                                            trade_off_weight)
+from planning.reporting.carve_words import (COMPACTNESS, COMPACTNESS_HELP, COMPACTNESS_LABEL, TRADE_OFF,
+                                            TRADE_OFF_HELP, TRADE_OFF_LABEL, carve_by_words, compactness_step,
+                                            trade_off_step, trade_off_weight)
+from ui.plain import md_escape
 
 _DEFAULTS = CarveSettings()
 SOLVERS = {"highs": "HiGHS (highspy)", "pulp-highs": "HiGHS via PuLP", "cbc": "CBC via PuLP (fallback)"}
@@ -52,9 +54,28 @@ def _parse_rules(rules_df: pd.DataFrame, extra_df: pd.DataFrame):
     return extras, industry_rules, employee_bands
 
 
+def _geography(segments: list[str], company: dict) -> tuple[dict[str, str], bool, float]:
+    """Carving unit per segment, one-piece territories and compact shapes, starting from the company's settings
+    (SegmentDefaults.carve_by, PlanningDefaults.carve_one_piece) → (units, contiguous, compactness weight)."""
+    ucols = st.columns(len(segments))
+    units = {s: ucols[i].selectbox(f"{s} carved as", UNIT_KINDS, key=f"carve_unit_{s}",
+                                   index=UNIT_KINDS.index(company["units"].get(s, "account")),
+                                   format_func=UNIT_LABELS.get) for i, s in enumerate(segments)}
+    g1, g2 = st.columns(2)
+    contiguous = g1.checkbox("Each geographic territory in one piece", value=company["contiguous"],
+                             key="carve_contiguous",
+                             help="For ZIP, ZIP3, county and state units: every territory one connected piece. The "
+                                  "result says how many territories are still in more than one piece.")
+    steps = [s for s, _ in COMPACTNESS]
+    compact = g2.select_slider(COMPACTNESS_LABEL, steps, value=compactness_step(_DEFAULTS.compactness),
+                               key="carve_compactness", help=COMPACTNESS_HELP)
+    return units, contiguous, dict(COMPACTNESS)[compact]
+
+
 def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> tuple[CarveSettings | None, bool]:
     """Draw the form → (the settings, or None when they are not usable (said on the page); Run pressed)."""
     segments = list(ds.settings.segments)
+    company = company_carve_defaults(ds.settings)
     with st.form("carve_form"):
         c1, c2, c3 = st.columns(3)
         chosen = c1.multiselect("Balance on", list(BALANCE_METRICS), default=["potential_usd", "accounts"],
@@ -75,6 +96,10 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
         tol = {m: tcols[i].number_input(f"Band ± % — {METRIC_LABELS[m].split(' (')[0]}", 0.0, 200.0,
                                         DEFAULT_TOLERANCE[m] * 100, 1.0, key=f"carve_tol_{m}") / 100
                for i, m in enumerate(BALANCE_METRICS)}
+        chosen_units = {s: st.session_state.get(f"carve_unit_{s}", company["units"].get(s, "account")) for s in segments}
+        st.caption("Territories: " + md_escape(carve_by_words(
+            chosen_units, st.session_state.get("carve_contiguous", company["contiguous"]))) +
+                   " (change under “Rules, travel and carving units”; the defaults are the company's settings).")
         with st.expander("Rules, travel and carving units"):
             w1, w2 = st.columns(2)
             distance_w = w1.number_input("Cost of travel (per 100 mi)", 0.0, 100.0, _DEFAULTS.distance_weight, 0.1,
@@ -91,14 +116,7 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
             excluded = st.multiselect("Exclude reps (their accounts are re-carved)", list(rep_label),
                                       format_func=rep_label.get, key="carve_excluded")
             rules_df, extra_df = _rules(ds, sorted("T-" + quota_reps["rep_id"].astype(str)), segments)
-            ucols = st.columns(len(segments))
-            units = {s: ucols[i].selectbox(f"{s} carved as", UNIT_KINDS, key=f"carve_unit_{s}",
-                                           format_func=UNIT_LABELS.get) for i, s in enumerate(segments)}
-            contiguous = st.checkbox("Each geographic territory in one piece", value=_DEFAULTS.contiguous,
-                                     key="carve_contiguous",
-                                     help="For ZIP, ZIP3, county and state units: pieces cut off from a territory "
-                                          "go to a neighbour and the bands are restored by border moves. The result "
-                                          "says how many territories are still in more than one piece.")
+            units, contiguous, compact = _geography(segments, company)
         b1, b2 = st.columns(2)
         max_moves = b1.number_input("Most accounts moved (0 = no cap)", 0, 1_000_000, 0, 10, key="carve_max_moves")
         max_arr = b2.number_input("Most ARR moved, USD (0 = no cap)", 0.0, 1e12, 0.0, 100_000.0, key="carve_max_arr")
@@ -116,7 +134,7 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
                            max_moves=int(max_moves) or None, max_arr_moved=float(max_arr) or None,
                            match_region=match_region, respect_locks=respect_locks, keep_families=keep_families,
                            account_capacity=account_cap, excluded_reps=tuple(excluded), units=units,
-                           contiguous=contiguous, industry_rules=industry_rules, employee_bands=employee_bands,
+                           contiguous=contiguous, compactness=compact, industry_rules=industry_rules, employee_bands=employee_bands,
                            extra_territories=extras, pins=dict(pins), time_limit=float(time_limit), solver=solver)
         cs.validate()
     except ValueError as exc:

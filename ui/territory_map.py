@@ -12,7 +12,8 @@ from planning.plans import Plan, shapes_summary
 from planning.reporting import people
 from ui import scoped, state
 from ui.maps import territory_deck
-from ui.tables import show_table
+from ui.plain import md_escape
+from ui.tables import prepare_table, show_table
 from ui.widgets import download_file
 
 STATES_URL = "/app/static/us_states.geojson"
@@ -31,11 +32,39 @@ def _with_targets(book: pd.DataFrame) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Drawing territory shapes…", max_entries=16)
-def _shapes(version: str, plan_key: str, segment: str, _plan: Plan, _acc: pd.DataFrame, _book: pd.DataFrame):
+def _shapes(version: str, plan_key: str, segment: str, geo_key: str, _plan: Plan, _acc: pd.DataFrame,
+            _book: pd.DataFrame, _names: pd.Series):
+    """Shapes of the geographic segments (``geo_key``: their names, "|"-joined) shown."""
     from planning.plans import territory_book, territory_shapes
 
-    acc = _acc if segment == "All" else _acc.loc[_acc["segment"] == segment]
-    return territory_shapes(_plan.assignment, acc, book=territory_book(_with_targets(_book)))
+    geo = set(geo_key.split("|")) - {""}
+    acc = _acc.loc[_acc["segment"].astype(str).isin(geo)]
+    acc = acc if segment == "All" else acc.loc[acc["segment"] == segment]
+    return territory_shapes(_plan.assignment, acc, book=territory_book(_with_targets(_book), _names))
+
+
+def _named(plan: Plan, acc: pd.DataFrame, book: pd.DataFrame, names: pd.Series, named_segments: set[str],
+           segment: str) -> pd.DataFrame:
+    """Accounts of the named-account (account-level) segments shown, with their territory's book."""
+    from planning.plans import account_territories, territory_book
+
+    acc = acc.loc[acc["segment"].astype(str).isin(named_segments)]
+    acc = acc if segment == "All" else acc.loc[acc["segment"] == segment]
+    return account_territories(plan.assignment, acc, territory_book(_with_targets(book), names))
+
+
+def _legend(named: pd.DataFrame, key: str) -> None:
+    """Owner legend of the named-account territories: each owner's colour on the map and book."""
+    from planning.plans import colour_of
+
+    colours = colour_of(named["territory_id"])
+    legend = (named.groupby(["territory_id", "owner", "segment"], dropna=False)
+              .agg(accounts=("account_id", "size")).reset_index())
+    legend["colour"] = legend["territory_id"].astype(str).map(colours)
+    shown, config = prepare_table(legend[["colour", "owner", "territory_id", "segment", "accounts"]])
+    swatch = legend["colour"].map(lambda c: f"background-color: {c}; color: {c}")
+    st.dataframe(shown.style.apply(lambda _col: swatch.to_numpy(), subset=["colour"]), column_config=config,
+                 hide_index=True, key=f"{key}_legend", width="stretch", height=min(36 * (len(legend) + 1) + 3, 360))
 
 
 def _points(plan: Plan, other: Plan | None, acc: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
@@ -53,8 +82,10 @@ def _points(plan: Plan, other: Plan | None, acc: pd.DataFrame, names: pd.Series)
 
 def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.DataFrame, book_after: pd.DataFrame,
               names: pd.Series, segments: list[str], key: str, plan_key: str, default_segment: str | None = None,
-              extra_note: str = "") -> None:
-    """Before/after territory map with hover, moved accounts highlighted, and downloads."""
+              extra_note: str = "", units: dict[str, str] | None = None) -> None:
+    """Before/after territory map with hover, moved accounts highlighted, and downloads.  ``units``: segment →
+    carving unit (planning.plans.map_units); geographic segments are drawn as one shape per territory, the
+    others (named accounts) as their accounts in their owner's colour with a legend."""
     c1, c2, c3 = st.columns([2, 2, 3])
     options = ["All"] + segments
     default = default_segment if default_segment in options else options[0]
@@ -66,18 +97,36 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
                            help="Dots for accounts; hover one for its name, owner and whether it moved.")
     plan, other = (after, before) if which == "After" else (before, after)
     book = book_after if which == "After" else book_before
-    shapes = _shapes(state.dataset_version(), f"{plan_key}|{which}", seg, plan, acc, book)
+    units = units or {}
+    named_segments = {str(s) for s in segments if units.get(s, "account") == "account"}
+    geo_key = "|".join(sorted(str(s) for s in segments if str(s) not in named_segments))
+    shapes = _shapes(state.dataset_version(), f"{plan_key}|{which}", seg, geo_key, plan, acc, book, names)
+    named = _named(plan, acc, book, names, named_segments, seg)
     shown = acc if seg == "All" else acc.loc[acc["segment"] == seg]
     pts = _points(plan, other, shown, names) if show_pts else None
 
-    st.caption(f"{which}: {shapes_summary(shapes)}. {extra_note} Each territory is the counties where it holds most "
-               f"of the potential; counties without accounts join their nearest territory. Scroll to zoom, drag to pan.")
-    st.pydeck_chart(territory_deck(shapes, pts, STATES_URL, COUNTY_LINES_URL), key=f"{key}_deck",
+    said = [f"{which}: {shapes_summary(shapes)}." if len(shapes) else f"{which}:"]
+    if len(shapes):
+        said.append(f"{extra_note} Each territory is the counties where it holds most of the potential; counties "
+                    f"without accounts join their nearest territory.")
+    if len(named):
+        said.append(f"Named-account territories ({', '.join(sorted(set(named['segment'].astype(str))))}) are "
+                    f"drawn as their accounts in their owner's colour (legend below the map).")
+    st.caption(md_escape(" ".join(s for s in said if s.strip()) + " Scroll to zoom, drag to pan."))
+    st.pydeck_chart(territory_deck(shapes, pts, STATES_URL, COUNTY_LINES_URL, named=named), key=f"{key}_deck",
                     width="stretch")
+    if len(named):
+        _legend(named, key)
+    if len(shapes):
+        _shape_panel(shapes, seg, plan, which, key)
+
+
+def _shape_panel(shapes, seg: str, plan: Plan, which: str, key: str) -> None:
+    """The shapes' table (area, compactness, pieces) and their PNG / PDF / GeoJSON downloads."""
     table = shapes.drop(columns="geometry")
     cols = [c for c in ["territory_id", "owner", "segment", "counties", "area_sq_mi", "polsby_popper", "pieces",
                         "accounts", "potential_usd", "potential_usd_vs_target", "arr_usd"] if c in table]
-    with st.expander("Shapes: area, compactness (Polsby–Popper, 1 = circle) and pieces"):
+    with st.expander("Shapes: area, compactness (Polsby–Popper, 100% = a circle) and pieces"):
         show_table(table[cols], key=f"{key}_shapes_table")
     d1, d2, d3 = st.columns(3)
     from planning.plans import render_map, to_geojson
@@ -97,9 +146,12 @@ def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
         ds.accounts["account_id"].astype(str).to_numpy()), territories=plan.territories, kind="current")
     note = res.stats.get("contiguity", {}).get("summary", "")
     note = (note[:1].upper() + note[1:] + ".") if note else ""
+    from planning.data import carve_by
+    from planning.plans import map_units
+
     plans_map(before, plan, ds.accounts, res.before, res.after, people(ds.reps), segments, "carve_map",
-              result_key,
-              "Mid-market" if "Mid-market" in segments else None, note)
+              result_key, "Mid-market" if "Mid-market" in segments else None, note,
+              units=map_units([plan], carve_by(ds.settings)))
 
 
 def team_map(plan_a: Plan, plan_b: Plan, ds, account_ids: pd.Series, key: str) -> None:
@@ -113,6 +165,9 @@ def team_map(plan_a: Plan, plan_b: Plan, ds, account_ids: pd.Series, key: str) -
     book_a = view.book(plan_a, account_ids, (plan_a, plan_b))
     book_b = view.book(plan_b, account_ids, (plan_a, plan_b))
     segs = sorted(acc["segment"].dropna().astype(str).unique())
+    from planning.data import carve_by
+    from planning.plans import map_units
+
     plans_map(plan_a, plan_b, acc, book_a, book_b, people(ds.reps), segs, key,
               f"{plan_a.name}|{plan_b.name}|{len(acc)}|{hash(tuple(sorted(acc['account_id'].astype(str))))}",
-              "Mid-market" if "Mid-market" in segs else None)
+              "Mid-market" if "Mid-market" in segs else None, units=map_units([plan_b, plan_a], carve_by(ds.settings)))

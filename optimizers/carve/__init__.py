@@ -28,7 +28,8 @@ The carve is one pipeline (:data:`optimizers.carve.pipeline.STAGES`), each stage
     prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
             → widen (through the runner) → tighten (through the runner) → merge → contiguity → diagnose → assemble
 
-Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings`, :class:`CarveResult`, :func:`crm_frame`,
+Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings` (:func:`company_carve_defaults`: what the
+company's settings decide), :class:`CarveResult`, :func:`crm_frame`,
 :class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (what a
 runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol),
 ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
@@ -52,7 +53,7 @@ from planning.lazy import lazy_exports
 
 _PUBLIC = {
     "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
-    "CarveSettings": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings", "SOLVERS": "settings",
+    "CarveSettings": "settings", "company_carve_defaults": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings", "SOLVERS": "settings",
     "CarveResult": "result", "crm_frame": "result",
     "UNIT_KINDS": "units", "UNIT_LABELS": "units",
     "live_balance": "manual", "resolve_edits": "manual",

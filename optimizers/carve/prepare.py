@@ -219,6 +219,8 @@ def pair_costs(cs: CarveSettings, acc: pd.DataFrame, units, cand, cur: np.ndarra
     wl_mean = uwl.sum() / max(n_acc.sum(), 1)
     wl_factor = uwl / wl_mean if wl_mean > 0 else n_acc
     dist_cost = cs.distance_weight * wl_factor[cand.unit] * cand.dist_mi / 100.0
+    if cs.compactness > 0:  # compact shapes: potential-weighted distance to the territory's centre (its home)
+        dist_cost = dist_cost + cs.compactness * potential_factor(acc, units)[cand.unit] * cand.dist_mi / 100.0
     pair_cost = dist_cost + cs.continuity_weight * moved_mc
     tiebreak = 0.0
     if cs.objective in ("moves", "arr_moved"):
@@ -232,6 +234,14 @@ def pair_costs(cs: CarveSettings, acc: pd.DataFrame, units, cand, cur: np.ndarra
         tiebreak = 0.4 * (1.0 if cs.objective == "moves" else mean_arr)
     return dict(pair_cost=pair_cost, moved_cnt=moved_cnt, moved_arr=moved_arr, move_cost=mc, mean_arr=mean_arr,
                 tiebreak=tiebreak)
+
+
+def potential_factor(acc: pd.DataFrame, units) -> np.ndarray:
+    """Each unit's potential in mean accounts' potential (a unit of 30 average accounts weighs 30), so the
+    compactness term is on the scale of travel (workload per mean account); accounts without potential weigh 0."""
+    pot = units.sum(acc["potential_usd"].fillna(0).clip(lower=0).to_numpy(float))
+    mean = pot.sum() / max(len(acc), 1)
+    return pot / mean if mean > 0 else np.zeros(len(pot))
 
 
 def penalties(cs: CarveSettings, target: np.ndarray, groups, ua: np.ndarray, mc: np.ndarray, avg_acc: np.ndarray,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimizers.carve.units import UNIT_KINDS
+from planning.data.defaults import Settings, carve_by
 from planning.plans import BALANCE_METRICS
 
 STATUSES = ("optimal", "feasible", "time_limit", "infeasible", "cancelled")
@@ -16,6 +17,14 @@ OBJECTIVES = ("cost", "moves", "arr_moved")
 # lands within ~1.3× of it while travel stays well below the fewest-moves plan (docs/carving.md has the curve).
 DEFAULT_CONTINUITY = 5.0
 DEFAULT_TOLERANCE = {"potential_usd": 0.10, "arr_usd": 0.15, "workload_hours": 0.10, "accounts": 0.10}
+
+
+def company_carve_defaults(company: Settings | None = None) -> dict[str, Any]:
+    """The carve settings the company's settings decide (planning.data.defaults): the carving unit of every segment
+    and whether geographic territories are one piece.  The Carve page starts from these; the CLI's `carve` too,
+    before its config file and flags."""
+    company = company or Settings()
+    return {"units": carve_by(company), "contiguous": bool(company.planning.carve_one_piece)}
 
 
 @dataclass
@@ -49,6 +58,9 @@ class CarveSettings:
     keep_families: bool = True  # accounts of one parent stay together
     units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | county | state
     contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
+    # compact shapes (0 = off): each pair's cost gains this × the unit's potential (in mean accounts' potential) ×
+    # its distance to the territory's centre per 100 mi, so heavy units sit near the centre (prepare.pair_costs)
+    compactness: float = 0.0
     contiguity_share: float = 0.35  # share of the time limit kept for the contiguity polish (geographic units)
     candidates: int = 10  # k nearest eligible territories per unit (plus its current one)
     column_generation: bool = True  # soft mode, widened lists: the LP prices their extra pairs in as they pay
@@ -130,6 +142,8 @@ class CarveSettings:
             raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {self.objective!r}")
         if self.continuity_weight < 0 or self.distance_weight < 0:
             raise ValueError("continuity and distance weights must be ≥ 0")
+        if self.compactness < 0:
+            raise ValueError(f"compactness must be ≥ 0 (0 = off), not {self.compactness}")
         if self.threads < 0:
             raise ValueError(f"threads must be ≥ 0 (0 = one per core), not {self.threads}")
         if self.candidates < 1:

@@ -16,7 +16,9 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
-UNIT_KINDS = ("account", "zip", "zip3", "county", "state")
+from planning.data.defaults import CARVE_BY
+
+UNIT_KINDS = CARVE_BY  # the company settings' carve-by choices (planning.data.defaults)
 UNIT_LABELS = {"account": "individual accounts", "zip": "5-digit ZIP", "zip3": "3-digit ZIP prefix", "county": "county",
                "state": "state"}
 

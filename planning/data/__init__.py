@@ -12,9 +12,10 @@ Public names, by module (import them from this package; they load on first use):
   split_cells, SYMBOLS
 - ``dataset``: Dataset, load_dataset, load_sample, SAMPLE_DIR, sample_meta, Source
 - ``dates``: EXCEL_EPOCH, parse_dates, SERIAL_DAYS
-- ``defaults``: COUNTRY_REGION, INDUSTRIES, load_settings, PlanningDefaults, potential_from_dict, QUOTA_ROLES,
-  read_settings_file, REGIONS, REP_STATUSES, ROLE_DEFAULTS, RoleDefaults, ROLES, SEGMENT_DEFAULTS, SegmentBands,
-  SegmentDefaults, SEGMENTS, Settings, settings_from_dict, SOURCE, STATE_REGION, workload_hours
+- ``defaults``: CARVE_BY, carve_by, COUNTRY_REGION, INDUSTRIES, load_settings, PlanningDefaults,
+  potential_from_dict, QUOTA_ROLES, read_settings_file, REGIONS, REP_STATUSES, ROLE_DEFAULTS, RoleDefaults, ROLES,
+  SEGMENT_DEFAULTS, SegmentBands, SegmentDefaults, SEGMENTS, Settings, settings_from_dict, SOURCE, STATE_REGION,
+  workload_hours
 - ``disk_cache``: APP_NAME, cache_dir, T, through_cache
 - ``enrich``: convert_money, country_region, customer_status, CUSTOMER_WORDS, map_titles, money_cells,
   NOT_CUSTOMER_WORDS, place_world, potential, WARNING
@@ -54,6 +55,7 @@ _PUBLIC = {
     "AMBIGUOUS": "currency",
     "APP_NAME": "disk_cache",
     "BOUNDARIES_DIR": "boundaries",
+    "CARVE_BY": "defaults",
     "CA_POSTAL": "places",
     "CELL_RE": "currency",
     "COLUMNS": "schema",
@@ -152,6 +154,7 @@ _PUBLIC = {
     "canonical": "validation",
     "capacity_share": "people",
     "capitals": "places",
+    "carve_by": "defaults",
     "check_rep_references": "cross_checks",
     "check_rows": "uploads",
     "check_rows_before_parsing": "uploads",

@@ -23,6 +23,9 @@ from planning.data.potential import PotentialFactors, SegmentPotential
 SOURCE = "shared/domain.md (industry rules of thumb; edit to match your company)"
 
 SEGMENTS = ("Enterprise", "Mid-market", "SMB")
+# What a segment's territories are carved from (SegmentDefaults.carve_by): single accounts (named accounts) or a
+# geography whose accounts always move together (optimizers.carve.units builds them)
+CARVE_BY = ("account", "zip", "zip3", "county", "state")
 ROLES = ("AE", "SDR", "SE", "CSM", "Manager", "Channel")
 QUOTA_ROLES = ("AE", "Channel")
 REP_STATUSES = ("active", "open_req", "leaving")
@@ -62,6 +65,12 @@ class SegmentDefaults:
     time_to_hire_months: int
     loaded_cost_extra: float  # benefits + tools as a share of OTE
     accelerator_from: float  # attainment where accelerators start
+    # what the segment's territories are carved from: account (named accounts) | zip | zip3 | county | state
+    # (geographic territories); the Carve page and the CLI's `carve` start from it (optimizers.carve.units).
+    # The demo's Mid-market and SMB are geographic by their coverage model, but stay by account until the carve
+    # gives one-piece county territories within the bands: on 2 Dec 2026, with the contiguity cuts in the model
+    # (issue 24), county units left 22 of 23 territories in pieces at the 60 s limit, with no proof either way.
+    carve_by: str = "account"
 
 
 SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
@@ -81,6 +90,7 @@ SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
         time_to_hire_months=3,
         loaded_cost_extra=0.25,
         accelerator_from=0.80,
+        carve_by="account",
     ),
     "Mid-market": SegmentDefaults(
         name="Mid-market",
@@ -98,6 +108,7 @@ SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
         time_to_hire_months=2,
         loaded_cost_extra=0.25,
         accelerator_from=1.00,
+        carve_by="account",
     ),
     "SMB": SegmentDefaults(
         name="SMB",
@@ -115,6 +126,7 @@ SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
         time_to_hire_months=2,
         loaded_cost_extra=0.25,
         accelerator_from=1.00,
+        carve_by="account",
     ),
 }
 
@@ -182,6 +194,9 @@ class PlanningDefaults:
     # Uploads (issue 27), per file; sized for a 2-core / 24 GB server (a 250,000-row export takes ~1.3 GB loaded).
     upload_max_mb: float = 50.0
     upload_max_rows: int = 250_000
+    # Geographic territories (issue 24): segments carved by ZIP, ZIP3, county or state get one connected piece
+    # each, the shape a first-line manager can draw on a map (SegmentDefaults.carve_by says which segments)
+    carve_one_piece: bool = True
 
 
 @dataclass
@@ -198,6 +213,11 @@ class Settings:
     country_regions: dict[str, str] = field(default_factory=lambda: dict(COUNTRY_REGION))
     currency: RateTable = field(default_factory=RateTable)  # dated rates to USD for non-USD amounts
     potential: PotentialFactors = field(default_factory=PotentialFactors)  # the estimate where no potential is uploaded
+
+
+def carve_by(settings: Settings | None = None) -> dict[str, str]:
+    """Segment → what its territories are carved from (account | zip | zip3 | county | state), as set."""
+    return {name: seg.carve_by for name, seg in (settings or Settings()).segments.items()}
 
 
 def workload_hours(segment: str, settings: Settings | None = None) -> float:
@@ -238,6 +258,9 @@ def settings_from_dict(data: dict[str, Any]) -> Settings:
     roles = dict(base.roles)
     for name, over in (data.pop("roles", None) or {}).items():
         roles[name] = _merge(roles[name], over) if name in roles else RoleDefaults(role=name, **over)
+    for name, seg in segments.items():
+        if seg.carve_by not in CARVE_BY:
+            raise ValueError(f"segments.{name}.carve_by must be one of {', '.join(CARVE_BY)}, not {seg.carve_by!r}")
     out = Settings(segments=segments, roles=roles)
     if "bands" in data:
         out.bands = _merge(out.bands, data.pop("bands"))

@@ -26,7 +26,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``sample_proposal``: load_sample_proposal, seed_store
 - ``saving``: MadeOn, save_made_on
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict, utc_timestamp
-- ``shapes``: county_owners, shapes_summary, territory_book, territory_shapes, to_geojson, write_geojson
+- ``shapes``: account_territories, county_owners, map_units, shapes_summary, territory_book, territory_shapes,
+  to_geojson, write_geojson
 - ``shapes_export``: colour_of, PALETTE, render_map
 - ``store``: default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
@@ -90,6 +91,7 @@ _PUBLIC = {
     "UNASSIGNED": "disruption_report",
     "Viewer": "review_view",
     "account_moves": "compare",
+    "account_territories": "shapes",
     "actor_label": "review_view",
     "apply_changes": "crm",
     "available_plans": "picking",
@@ -130,6 +132,7 @@ _PUBLIC = {
     "made_on_name": "dataset_fit",
     "manager_statuses": "review_view",
     "manager_summary_html": "manager_summary",
+    "map_units": "shapes",
     "meta_table": "store_schema",
     "metadata": "store_schema",
     "metrics": "plan",

@@ -105,11 +105,14 @@ def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str 
 def territory_book(book: pd.DataFrame, names: pd.Series | dict | None = None) -> pd.DataFrame:
     """The per-territory columns a shape carries: name, owner, accounts, potential, ARR, and each balanced
     metric's deviation from its target (``book`` is :func:`planning.plans.plan.metrics` output, with the
-    ``target_<metric>`` columns a carve adds)."""
+    ``target_<metric>`` columns a carve adds).  ``names`` (rep_id → "Liam Turner (R-010)",
+    planning.reporting.people) names the owners; without it, the book's owner name."""
     out = pd.DataFrame(index=book.index)
     out["name"] = book["name"] if "name" in book else book.index
     owner = book["owner_rep_id"] if "owner_rep_id" in book else pd.Series(pd.NA, index=book.index)
-    label = book["owner_name"] if "owner_name" in book else owner.map(pd.Series(names) if names is not None else {})
+    label = owner.map(pd.Series(names, dtype=object)) if names is not None else pd.Series(pd.NA, index=book.index)
+    if "owner_name" in book:
+        label = label.fillna(book["owner_name"])
     out["owner"] = label.fillna(owner).fillna("open (to hire)").astype(str)
     out["owner_rep_id"] = owner
     for c in ("accounts", "potential_usd", "arr_usd", "workload_hours"):
@@ -120,6 +123,30 @@ def territory_book(book: pd.DataFrame, names: pd.Series | dict | None = None) ->
         if metric in book:
             out[f"{metric}_vs_target"] = book[metric] / book[c].where(book[c] > 0) - 1
     return out
+
+
+def map_units(plans, company: dict[str, str]) -> dict[str, str]:
+    """Segment → carving unit a map draws by (account | zip | zip3 | county | state): the units of the first of
+    ``plans`` the optimizer carved (its saved settings say; segments it did not name were carved by account), else
+    ``company`` (planning.data.carve_by: the company's settings)."""
+    for plan in plans:
+        settings = getattr(plan, "settings", None) or {}
+        if "units" in settings:
+            return {**dict.fromkeys(company, "account"), **(settings.get("units") or {})}
+    return dict(company)
+
+
+def account_territories(assignment: pd.Series, accounts: pd.DataFrame, book: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Account-level territories (named accounts) as points: one row per located account with account_id, name,
+    segment, lat, lon, territory_id and the territory's book columns (owner, accounts, …, :func:`territory_book`)."""
+    cols = [c for c in ("account_id", "name", "segment", "lat", "lon") if c in accounts]
+    pts = accounts[cols].dropna(subset=["lat", "lon"]).copy()
+    pts["territory_id"] = assignment.reindex(pts["account_id"].astype(str)).to_numpy()
+    pts = pts.dropna(subset=["territory_id"])
+    if book is not None:
+        extra = book.drop(columns=[c for c in book.columns if c in pts.columns], errors="ignore")
+        pts = pts.merge(extra, left_on="territory_id", right_index=True, how="left")
+    return pts.reset_index(drop=True)
 
 
 def shapes_summary(shapes) -> str:

@@ -2,7 +2,8 @@
 formats, and the headline figures defined once for every page, the CLI and every export.
 
 Public names, by module (import them from this package; they load on first use):
-- ``carve_words``: bands_held, carve_headline, GOOD_GAP, Headline, one_piece_proof, one_piece_words,
+- ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, carving_words, COMPACTNESS,
+  COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, GOOD_GAP, Headline, one_piece_proof, one_piece_words,
   PLAN_FROM_WORDS, plan_from_words, point_title, solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP,
   TRADE_OFF_LABEL, trade_off_step, trade_off_weight
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
@@ -17,6 +18,10 @@ from __future__ import annotations
 from planning.lazy import lazy_exports
 
 _PUBLIC = {
+    "CARVE_BY_WORDS": "carve_words",
+    "COMPACTNESS": "carve_words",
+    "COMPACTNESS_HELP": "carve_words",
+    "COMPACTNESS_LABEL": "carve_words",
     "Costs": "figures",
     "FIGURES": "figures",
     "Figure": "figures",
@@ -38,10 +43,13 @@ _PUBLIC = {
     "bands_held": "carve_words",
     "book_balance": "figures",
     "bookings_target": "figures",
+    "carve_by_words": "carve_words",
     "carve_headline": "carve_words",
+    "carving_words": "carve_words",
     "cell": "formats",
     "changes": "figures",
     "comp_cost": "figures",
+    "compactness_step": "carve_words",
     "count": "formats",
     "figure": "figures",
     "figure_help": "figures",

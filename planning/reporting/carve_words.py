@@ -25,6 +25,60 @@ TRADE_OFF_HELP = ("How much an account's current owner is worth against travel. 
                   "owner unless a band forces a move. Right: every account goes to the nearest territory with "
                   "room, however many move. Balanced is the default.")
 
+# "Compact shapes ←→ balance first": the weight of the potential-weighted distance to a territory's centre
+# (CarveSettings.compactness; 0 = off, the default).  It shortens the reach of heavy units at some cost in travel
+# and moves; the bands hold either way.
+COMPACTNESS: tuple[tuple[str, float], ...] = (
+    ("Compact shapes", 2.0), ("Lean to compact shapes", 0.5), ("Balance first", 0.0))
+COMPACTNESS_LABEL = "Compact shapes ←→ balance first"
+COMPACTNESS_HELP = ("For geographic territories. Left: units with much potential are drawn towards the territory's "
+                    "centre (the rep's home), so shapes come out rounder. Right (the default): balance, relationships "
+                    "and travel alone decide. The bands hold either way.")
+
+# What a segment is carved from, as a sentence part (SegmentDefaults.carve_by / CarveSettings.units)
+CARVE_BY_WORDS = {"account": "named accounts", "zip": "territories of whole ZIP codes",
+                  "zip3": "territories of whole 3-digit ZIP areas", "county": "territories of whole counties",
+                  "state": "territories of whole states"}
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def carve_by_words(units: dict[str, str], one_piece: bool) -> str:
+    """"Mid-market and SMB: territories of whole counties, one piece each; Enterprise: named accounts": segments
+    grouped by what they are carved from, geographic ones first (segments not named carve single accounts)."""
+    kinds: dict[str, list[str]] = {}
+    for seg, kind in units.items():
+        kinds.setdefault(kind or "account", []).append(str(seg))
+    parts = []
+    for kind in sorted(kinds, key=lambda k: k == "account"):  # segments' order, named accounts last
+        words = CARVE_BY_WORDS.get(kind, kind)
+        if kind != "account":
+            words += ", one piece each" if one_piece else " (may be in several pieces)"
+        parts.append(f"{_and(kinds[kind])}: {words}")
+    return "; ".join(parts) if parts else "every segment: named accounts"
+
+
+def carving_words(plan_settings: dict | None, company) -> str:
+    """How a plan's territories are made, for the Territories and Plans pages: the units it was carved from (its
+    saved carve settings), or, for a plan the optimizer did not carve (today's CRM plan, an upload), what the next
+    carve starts from (``company``: planning.data.defaults.Settings, its carve_by and carve_one_piece)."""
+    from planning.data.defaults import carve_by
+
+    settings = plan_settings or {}
+    if "units" in settings:
+        units = {**dict.fromkeys(company.segments, "account"), **(settings.get("units") or {})}
+        return "Carved as " + carve_by_words(units, bool(settings.get("contiguous", True))) + "."
+    return ("Not carved by the optimizer. The next carve starts from the company's settings: "
+            + carve_by_words(carve_by(company), company.planning.carve_one_piece) + ".")
+
+
+def compactness_step(weight: float) -> str:
+    """The named compactness step nearest to a weight (a saved setting shown on the slider)."""
+    return min(COMPACTNESS, key=lambda s: abs(math.log1p(s[1]) - math.log1p(max(float(weight), 0.0))))[0]
+
+
 # Solver statuses, for the Solver details only.
 STATUS_WORDS = {"optimal": "proven within the gap target", "feasible": "found; the time limit stopped the proof",
                 "time_limit": "found when the time limit stopped the search", "infeasible": "no plan exists",

@@ -52,7 +52,8 @@ LABELS: dict[str, Label] = {
     # who and where
     "account_id": _t("Account ID"), "name": _t("Name"), "account_name": _t("Account"),
     "rep_id": _t("Rep ID"), "rep_name": _t("Rep"), "rep": _t("Rep"), "owner_rep_id": _t("Owner ID"),
-    "owner_name": _t("Owner"), "owner": _t("Owner"), "manager_id": _t("Manager ID"), "manager_name": _t("Manager"),
+    "owner_name": _t("Owner"), "owner": _t("Owner"),
+    "colour": _t("Colour", "The territory's colour on the map."), "manager_id": _t("Manager ID"), "manager_name": _t("Manager"),
     "manager": _t("Manager"), "territory_id": _t("Territory"), "territory": _t("Territory"),
     "territory_name": _t("Territory"), "segment": _t("Segment"), "region": _t("Region"), "area": _t("Area"),
     "industry": _t("Industry"), "role": _t("Role"), "title": _t("Job title"), "email": _t("Email"),
@@ -121,7 +122,8 @@ LABELS: dict[str, Label] = {
     "max_min": _r("Largest ÷ smallest", "Productivity variance: above 2× means rebalance."),
     "cv": _p("Spread (CV)", "Standard deviation ÷ mean."), "potential_max_min": _r("Potential: largest ÷ smallest"),
     "fairness_ratio": _r("Fairness ratio"), "accelerator_multiplier": _r("Accelerator"),
-    "polsby_popper": _r("Compactness (Polsby–Popper)"),
+    "polsby_popper": _p("Compactness (Polsby–Popper)", "Area against a circle of the same perimeter: 100% is a circle, "
+                                                       "a long or ragged shape scores low."),
     # counts
     "accounts": _c("Accounts"), "customers": _c("Customers"), "accounts_moved": _c("Accounts moved"),
     "accounts_before": _c("Accounts before"), "accounts_after": _c("Accounts after"),
