@@ -39,7 +39,7 @@ from benchmarks.data_bench import FLOOR_APP  # noqa: E402 - the same one-metric 
 from tests.e2e import conftest as e2e  # noqa: E402 - serve(): the same `streamlit run` as the browser tests
 
 def pages() -> list[tuple[str, str]]:
-    """(slug, title) of every page, by app.py's rule."""
+    """(slug, title) of every page, by navigation.py's rule."""
     out = []
     for p in sorted((ROOT / "pages").glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0])):
         title = re.sub(r"^\d+_", "", p.stem).replace("_", " ")

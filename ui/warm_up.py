@@ -1,0 +1,110 @@
+"""Server-start warm-up: what the first page after ``streamlit run app.py`` needs is made ready while the browser
+is still loading Streamlit's JavaScript (about a second in which the server sits idle).
+
+Without it the first session's first script run pays, in order: importing pandas and the Data page's modules
+(~0.6 s), reading the sample company from its pickle (0.1 s), the Data page's first entries (from disk), and for
+the sidebar's working-plan picker SQLAlchemy, the plan store module, opening the store and seeding the sample's
+draft (~0.3 s).  :func:`lifespan` (app.py's ``st.App`` hook) starts :func:`warm_up` in a daemon thread and returns
+at once, so the server answers its health check as soon as before; a session that connects before the warm-up is
+done simply waits on the same import lock or cache entry instead of doing the work twice.
+
+The warm-up changes nothing a page could not do itself: it only fills the process's shared caches
+(``st.cache_resource``) and imports modules.  A failure anywhere is logged and ends the warm-up; the server keeps
+running and the first page does that work itself, as it would without a warm-up."""
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from contextlib import asynccontextmanager
+
+from streamlit.logger import get_logger
+
+_LOG = get_logger(__name__)  # Streamlit's handler and level: the server's console says what the warm-up did
+THREAD = "planner-warm-up"
+
+
+class _NoContextWarning(logging.Filter):
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread alone: it fills shared caches
+    outside any session on purpose (the warning is for code that meant to draw)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD
+
+
+_CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+# What each step took (seconds on perf_counter), or the exception that ended the warm-up: read by the tests.
+report: dict[str, object] = {}
+done = threading.Event()
+
+
+# The modules the first page (Data) and every page's sidebar import, pandas and the data layer first.
+FIRST_PAGE_MODULES = ("pandas", "planning.data", "planning.plans", "planning.reporting", "planning.reporting.figures",
+                      "planning.reporting.formats", "ui.state", "ui.scoped", "ui.data_page", "ui.data_load",
+                      "ui.guards", "ui.tables", "ui.widgets", "ui.working_plan", "planning.plans.picking",
+                      "planning.plans.store")
+
+
+def _import_page_modules() -> None:
+    for name in FIRST_PAGE_MODULES:
+        importlib.import_module(name)
+
+
+def _steps():
+    """(name, callable) in the order the first script run needs them."""
+    def sample():
+        from ui import state
+
+        return state.shared_sample()
+
+    def data_entries():
+        from planning.access import ScopedView, local_user
+        from ui import access, data_page, state
+
+        if access.auth_configured():  # a signed-in user's scope is not known before they sign in
+            return
+        view = ScopedView(local_user(), state.shared_sample(), None)
+        key = ("sample", data_page.scope_of(view.user))
+        data_page.headline(*key, view)
+        data_page.validation(*key, view)
+
+    def store():
+        from ui import state
+
+        state.seed_sample(state.shared_store(), state.shared_sample())
+
+    return [("imports", _import_page_modules), ("sample", sample), ("data page", data_entries), ("plan store", store)]
+
+
+def warm_up() -> None:
+    """Run every step once; record each one's seconds in :data:`report` (or the error that stopped it)."""
+    t0 = time.perf_counter()
+    try:
+        for name, step in _steps():
+            t = time.perf_counter()
+            step()
+            report[name] = time.perf_counter() - t
+        _LOG.info("server warm-up done in %.2f s (%s)", time.perf_counter() - t0,
+                  ", ".join(f"{k} {v:.2f} s" for k, v in report.items()))
+    except Exception as exc:  # noqa: BLE001 - never the server's problem: the first page does the work itself
+        report["error"] = exc
+        _LOG.warning("server warm-up stopped early (the first page will load what it needs): %r", exc)
+    finally:
+        done.set()
+
+
+def start() -> threading.Thread:
+    """Start :func:`warm_up` in a daemon thread (it never holds the server up, nor its shutdown)."""
+    logging.getLogger(_CONTEXT_LOGGER).addFilter(_NoContextWarning())
+    thread = threading.Thread(target=warm_up, name=THREAD, daemon=True)
+    thread.start()
+    return thread
+
+
+@asynccontextmanager
+async def lifespan(_app):
+    """``st.App``'s lifespan hook: start the warm-up and serve at once."""
+    start()
+    yield
