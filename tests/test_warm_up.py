@@ -36,7 +36,7 @@ def test_the_warm_up_loads_the_first_pages_modules_sample_and_seeded_store(tmp_p
     out = subprocess.run([sys.executable, "-c", FRESH], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=300, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got["report"] == ["data page", "imports", "plan store", "sample"]  # every step ran, none failed
+    assert got["report"] == ["data page", "first element", "imports", "plan store", "sample"]  # every step ran, none failed
     assert got["done"] and all(got["modules"].values()) and got["sample_kept"]
     assert len(got["plans"]) == 1  # the shipped draft proposal, as a first visitor's store gets it
     assert "missing ScriptRunContext" not in out.stderr  # filling shared caches outside a session is the point

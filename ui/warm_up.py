@@ -54,30 +54,55 @@ def _import_page_modules() -> None:
         importlib.import_module(name)
 
 
+def _first_element_check() -> None:
+    """Streamlit's once-per-process check, on the first element drawn, of whether it runs in a REPL: it walks the
+    caller's stack with ``inspect``, which resolves the path of every loaded module (0.1-0.4 s once pandas and
+    SQLAlchemy are in).  Done here, from this thread's short stack, the first page's title skips it (another
+    Streamlit without that function: nothing to do)."""
+    from streamlit import delta_generator
+
+    check = getattr(delta_generator, "_maybe_print_use_warning", None)
+    if check is not None:
+        check()
+
+
+def _sample():
+    from ui import state
+
+    state.shared_sample()
+
+
+def _data_entries() -> None:
+    """The Data page's headline figures and validation report for the local user's scope (sign-in off)."""
+    from planning.access import ScopedView, local_user
+    from ui import access, data_page, state
+
+    if access.auth_configured():  # a signed-in user's scope is not known before they sign in
+        return
+    view = ScopedView(local_user(), state.shared_sample(), None)
+    key = ("sample", data_page.scope_of(view.user))
+    data_page.headline(*key, view)
+    data_page.validation(*key, view)
+
+
+def _plan_store() -> None:
+    """The shared plan store opened and the sample's draft seeded, then the sidebar's working-plan list worked out
+    once (today's plan, each saved plan's account ids and fit: read once per process and kept)."""
+    from planning.access import ScopedView, local_user
+    from planning.plans import available_plans
+    from ui import state
+
+    sample, store = state.shared_sample(), state.shared_store()
+    state.seed_sample(store, sample)
+    view = ScopedView(local_user(), sample, store)
+    today = sample.current_plan()
+    available_plans({today.name: today}, view.store, view.fit_check)
+
+
 def _steps():
     """(name, callable) in the order the first script run needs them."""
-    def sample():
-        from ui import state
-
-        return state.shared_sample()
-
-    def data_entries():
-        from planning.access import ScopedView, local_user
-        from ui import access, data_page, state
-
-        if access.auth_configured():  # a signed-in user's scope is not known before they sign in
-            return
-        view = ScopedView(local_user(), state.shared_sample(), None)
-        key = ("sample", data_page.scope_of(view.user))
-        data_page.headline(*key, view)
-        data_page.validation(*key, view)
-
-    def store():
-        from ui import state
-
-        state.seed_sample(state.shared_store(), state.shared_sample())
-
-    return [("imports", _import_page_modules), ("sample", sample), ("data page", data_entries), ("plan store", store)]
+    return [("imports", _import_page_modules), ("first element", _first_element_check), ("sample", _sample),
+            ("data page", _data_entries), ("plan store", _plan_store)]
 
 
 # While the warm-up runs, the server's event loop must still hand out Streamlit's JavaScript at once: a thread busy
