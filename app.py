@@ -1,36 +1,10 @@
-"""Territory & Capacity Planner: navigation and the session's data (the sample company until an upload)."""
-from __future__ import annotations
+"""Territory & Capacity Planner: ``streamlit run app.py`` serves navigation.py (the script every session runs) and,
+at server start, warms up what the first page needs while the browser loads Streamlit's JavaScript (ui.warm_up).
 
-import re
-from pathlib import Path
-
+Streamlit finds the ``st.App`` below and runs it under uvicorn with the same command-line and config options; the
+pages, their AppTests and ``streamlit run navigation.py`` (no warm-up) all work from navigation.py."""
 import streamlit as st
 
-from ui import access  # light: the data layer (pandas, the plan store) loads with the page, after its title
+from ui.warm_up import lifespan
 
-# A Material icon, not an emoji: checking an emoji loads Streamlit's emoji catalogue (~0.1 s of the first run).
-st.set_page_config(page_title="Territory & Capacity Planner", page_icon=":material/map:", layout="wide")
-
-PAGES_DIR = Path(__file__).parent / "pages"
-
-
-def _title(path: Path) -> str:
-    return re.sub(r"^\d+_", "", path.stem).replace("_", " ")
-
-
-# Pages are discovered from pages/NN_Title.py so each page is one self-contained file.
-ADMIN_ONLY = {"Users"}  # listed only for those who may use it
-all_pages = [st.Page(str(p), title=_title(p), url_path=_title(p).lower().replace(" ", "-").replace("&", "and"))
-             for p in sorted(PAGES_DIR.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))]
-
-# Sign-in first (when [auth] is configured): nobody sees a page before we know who they are.
-user = access.gate(before_stop=lambda: st.navigation(all_pages, position="hidden"))
-pages = [p for p in all_pages if p.title not in ADMIN_ONLY or user.can(access.Permission.MANAGE_USERS)]
-nav = st.navigation(pages)
-nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
-
-from ui import state, working_plan  # noqa: E402 - imported once the page has drawn (the page imported them)
-
-state.sidebar_summary()
-working_plan.sidebar()  # the working plan, kept across pages and reloads
-access.sidebar(user)
+app = st.App("navigation.py", lifespan=lifespan)

@@ -73,7 +73,7 @@ def bench_apptest() -> dict:
     from streamlit.testing.v1 import AppTest
 
     t = time.perf_counter()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=120).run()
     secs = time.perf_counter() - t
     return {"case": "Data page script run (AppTest, cold)", "seconds": secs, "budget_s": 5.0,
             "detail": "ok" if not at.exception else "exception"}

@@ -39,7 +39,7 @@ from benchmarks.data_bench import FLOOR_APP  # noqa: E402 - the same one-metric 
 from tests.e2e import conftest as e2e  # noqa: E402 - serve(): the same `streamlit run` as the browser tests
 
 def pages() -> list[tuple[str, str]]:
-    """(slug, title) of every page, by app.py's rule."""
+    """(slug, title) of every page, by navigation.py's rule."""
     out = []
     for p in sorted((ROOT / "pages").glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0])):
         title = re.sub(r"^\d+_", "", p.stem).replace("_", " ")
@@ -111,12 +111,13 @@ def _data_tabs(page, runs: e2e.ScriptRuns) -> list[dict]:
             for name in DATA_TABS]
 
 
-def bench_app(browser, cold_only: bool = False) -> list[dict]:
+def bench_app(browser, cold_only: bool = False, script: str = "app.py") -> list[dict]:
     """One fresh server and session: the cold start, the Data page's tabs, every page twice, the manager switch, a
-    comment (``cold_only``: the cold start and the Data page's tabs)."""
+    comment (``cold_only``: the cold start and the Data page's tabs).  ``script``: what ``streamlit run`` serves
+    (app.py, as the README says; navigation.py is the same app without the server-start warm-up)."""
     rows: list[dict] = []
     t0 = time.perf_counter()
-    server = e2e.serve()
+    server = e2e.serve(ROOT, script)
     url = next(server)
     up = time.perf_counter() - t0
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -203,6 +204,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1, help="fresh servers and sessions to run; medians reported")
     ap.add_argument("--no-floor", action="store_true", help="skip the one-metric floor app")
     ap.add_argument("--cold-only", action="store_true", help="only the cold start (and floor) and the Data tabs")
+    ap.add_argument("--script", default="app.py",
+                    help="what `streamlit run` serves: app.py (the README's command) or navigation.py (no warm-up)")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -216,13 +219,14 @@ def main() -> None:
         for _ in range(args.repeats):
             if not args.no_floor:
                 floors.append(bench_floor(browser))
-            app_runs.append(bench_app(browser, args.cold_only))
+            app_runs.append(bench_app(browser, args.cold_only, args.script))
         browser.close()
     rows = _median(app_runs)
     if floors:
         rows.insert(0, {"step": "floor: `streamlit run` of a one-metric app → drawn", "first_s":
                         statistics.median(floors), "second_s": None})
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, median of {args.repeats} run(s)")
+    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, median of {args.repeats} run(s), "
+          f"`streamlit run {args.script}`")
     width = max(len(r["step"]) for r in rows)
     print(f"{'step':<{width}}  {'first open s':>12}  {'second open s':>13}")
     for r in rows:

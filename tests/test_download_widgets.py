@@ -13,7 +13,8 @@ from streamlit.runtime.media_file_storage import MediaFileStorageError
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHELLS = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").glob("*.py"))]
+SHELLS = [ROOT / "app.py", ROOT / "navigation.py", *sorted((ROOT / "pages").glob("*.py")),
+          *sorted((ROOT / "ui").glob("*.py"))]
 
 SCRIPT = """
 import pandas as pd

@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_app_opens_on_the_sample_company():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=120).run()
     assert not at.exception
     values = {m.label: m.value for m in at.metric}
     assert values["Accounts"] == "6,009" and values["ARR"] == "$40.00M" and values["Rejected rows"] == "5"

@@ -24,7 +24,7 @@ def db(tmp_path, monkeypatch, sample):
 
 
 def _app(**params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=180)
     at.session_state["_access_user"] = OPS
     for k, v in params.items():
         at.query_params[k] = v

@@ -27,11 +27,16 @@ def _sample() -> Dataset:
     return read_only(load_sample())
 
 
+def shared_sample() -> Dataset:
+    """The sample company every session starts from (loaded on the first call in this process)."""
+    return _sample()
+
+
 def dataset() -> Dataset:
     """The dataset for this session (shared, read-only: derive new frames, never change it in place); loads the
     sample company on first use."""
     if _DATASET not in st.session_state:
-        st.session_state[_DATASET] = _sample()
+        st.session_state[_DATASET] = shared_sample()
         st.session_state[_VERSION] = "sample"
     return st.session_state[_DATASET]
 
@@ -151,19 +156,31 @@ def raw_store():
 
     On the sample company's first open an empty store gets the shipped draft proposal, so Disruption and Compare
     show a real report at once (``PLANNER_SAMPLE_PROPOSAL=0`` turns this off; the test suite does)."""
-    from planning.plans import default_url
-
-    s = _store(default_url())
+    s = shared_store()
     if "sample_seeded" not in st.session_state and dataset_version() == "sample":
         st.session_state["sample_seeded"] = True
-        if os.environ.get("PLANNER_SAMPLE_PROPOSAL", "1") != "0":
-            from planning.plans import seed_store
-
-            try:
-                seed_store(s, dataset())
-            except Exception:  # noqa: BLE001 - a store that cannot be written still serves every page
-                pass
+        seed_sample(s, dataset())
     return s
+
+
+def shared_store():
+    """The plan store every session shares (``DATABASE_URL``, else the user's SQLite file), opened once per
+    process; :func:`raw_store` is the one pages use (it also seeds the sample's draft for the session)."""
+    from planning.plans import default_url
+
+    return _store(default_url())
+
+
+def seed_sample(s, sample: Dataset) -> None:
+    """Save the shipped draft proposal into an empty store ``s`` (unless ``PLANNER_SAMPLE_PROPOSAL=0``)."""
+    if os.environ.get("PLANNER_SAMPLE_PROPOSAL", "1") == "0":
+        return
+    from planning.plans import seed_store
+
+    try:
+        seed_store(s, sample)
+    except Exception:  # noqa: BLE001 - a store that cannot be written still serves every page
+        pass
 
 
 def store():

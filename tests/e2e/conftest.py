@@ -224,7 +224,7 @@ def script_runs(page):
 
 
 def page_slugs() -> list[tuple[str, str]]:
-    """(slug, title) of every page under pages/, by app.py's rule (the first page is also the root): a new page is
+    """(slug, title) of every page under pages/, by navigation.py's rule (the first page is also the root): a new page is
     in every test that walks them."""
     from tests.access_scope import PAGES
 
