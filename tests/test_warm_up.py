@@ -27,7 +27,8 @@ from ui import state
 names = list(PlanStore(default_url()).list_plans()["name"])
 print(json.dumps({"report": sorted(warm_up.report), "done": warm_up.done.is_set(),
                   "modules": {m: m in sys.modules for m in ("pandas", "sqlalchemy", "ui.data_page")},
-                  "sample_kept": state.shared_sample() is state.shared_sample(), "plans": names}))
+                  "sample_kept": state.shared_sample() is state.shared_sample(), "plans": names,
+                  "frozen": __import__("gc").get_freeze_count()}))
 """
 
 
@@ -36,7 +37,9 @@ def test_the_warm_up_loads_the_first_pages_modules_sample_and_seeded_store(tmp_p
     out = subprocess.run([sys.executable, "-c", FRESH], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=300, check=True)
     got = json.loads(out.stdout.strip().splitlines()[-1])
-    assert got["report"] == ["data page", "first element", "imports", "plan store", "sample"]  # every step ran, none failed
+    # every step ran, none failed
+    assert got["report"] == ["data page", "first element", "gc freeze", "imports", "plan store", "sample"]
+    assert got["frozen"] > 50_000  # what lives for the server's life is out of the per-run collection's way
     assert got["done"] and all(got["modules"].values()) and got["sample_kept"]
     assert len(got["plans"]) == 1  # the shipped draft proposal, as a first visitor's store gets it
     assert "missing ScriptRunContext" not in out.stderr  # filling shared caches outside a session is the point
