@@ -23,7 +23,9 @@ def run_carve(page, timeout: float = 240_000) -> None:
     page.get_by_role("button", name="Run carve").click()
     page.get_by_text(re.compile(r"Carve #\d+")).filter(visible=True).first.wait_for(timeout=60_000)
     wait_idle(page, timeout=timeout)
-    headline(page).wait_for(timeout=60_000)
+    # the job box redraws only when the job has news, and a long solve (a county carve with contiguity cuts runs to
+    # its time limit) may leave the running indicator away between them: the headline is what says it finished
+    headline(page).wait_for(timeout=timeout)
 
 
 def open_expander(page, title: str, exact: bool = False):
