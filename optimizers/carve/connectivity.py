@@ -340,13 +340,17 @@ def add_rows(h, cuts: CutSet, n_cols: int) -> None:
 
 def cut_loop(h, cc: CutContext, budget: Budget, max_rounds: int = 200, integral: bool = False,
              should_stop: Callable[[], bool] | None = None, x0: np.ndarray | None = None,
-             stall_rounds: int = STALL_ROUNDS, stall_rel: float = STALL_REL) -> CutLoop:
+             stall_rounds: int = STALL_ROUNDS, stall_rel: float = STALL_REL,
+             keep: Callable[[CutContext, CutSet], CutSet] | None = None,
+             may_stall: Callable[[float], bool] | None = None) -> CutLoop:
     """Add violated cuts to the solved live highspy model ``h`` and re-solve (simplex warm start), until no cut is
     violated, ``max_rounds`` rounds, ``budget`` ends, or the objective rose by less than ``stall_rel`` (relative)
     over the last ``stall_rounds`` rounds (a fractional point's cuts tail off: at 40×40 × 10 territories 200 rounds
     added 0.01%; the bound is valid whenever it stops).  ``x0``: its current solution (else read from ``h``).
     ``integral``: separate as for a plan (``h`` a MIP: each round re-solves it).  HiGHS's own time limit is moved
-    to the budget's end each round (it counts from the model's first run)."""
+    to the budget's end each round (it counts from the model's first run).  ``keep``: a filter each round's cuts
+    pass before they count (the proof checks every cut on its own); ``may_stall``: whether the objective reached may
+    stop the loop on a stall (the proof: only once it is a proof already)."""
     import highspy
 
     t0 = time.perf_counter()
@@ -356,9 +360,11 @@ def cut_loop(h, cc: CutContext, budget: Budget, max_rounds: int = 200, integral:
     ms = highspy.HighsModelStatus
     while True:
         cuts = separate(cc, x, integral=integral)
+        if keep is not None:
+            cuts = keep(cc, cuts)
         if not len(cuts):
             return CutLoop("optimal", obj, x, total, rounds, time.perf_counter() - t0, hist)
-        stalled = (not integral and len(hist) > stall_rounds
+        stalled = (not integral and len(hist) > stall_rounds and (may_stall is None or may_stall(obj))
                    and hist[-1][1] - hist[-1 - stall_rounds][1] <= stall_rel * max(abs(hist[-1][1]), 1.0))
         if rounds >= max_rounds or stalled or budget.expired() or (should_stop and should_stop()):
             return CutLoop("cut_limit", obj, x, total, rounds, time.perf_counter() - t0, hist)

@@ -4,7 +4,6 @@ bands that the LP with the cuts can hold.  See that module for what a positive o
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -12,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import ConnGraph, CutContext, CutLoop, CutSet, add_rows, separate
+from optimizers.carve.connectivity import ConnGraph, CutContext, CutLoop, CutSet, cut_loop
 from optimizers.carve.model import Matrix, Problem, build_matrix
 
 __all__ = ["Elastic", "solve_elastic", "valid_cuts", "certified_loop", "least_widening", "PROOF_MIN"]
@@ -138,33 +137,10 @@ def valid_cuts(cc: CutContext, cuts: CutSet) -> CutSet:
 def certified_loop(h, cc: CutContext, budget: Budget) -> CutLoop:
     """The outer cut loop of :mod:`optimizers.carve.connectivity` (its separation, its rows), each round's cuts
     first checked by :func:`valid_cuts`: solve, add the valid violated cuts, re-solve warm, until none is left
-    ("optimal"), or the rounds, a stall or the budget end it ("cut_limit": the objective is still a bound)."""
-    import highspy
-
-    ms, t0 = highspy.HighsModelStatus, time.perf_counter()
-    x = np.asarray(h.getSolution().col_value)
-    obj = float(h.getInfo().objective_function_value)
-    total, hist, rounds = CutSet.empty(cc.n_pairs), [], 0
-    while True:
-        cuts = valid_cuts(cc, separate(cc, x))
-        if not len(cuts):
-            return CutLoop("optimal", obj, x, total, rounds, time.perf_counter() - t0, hist)
-        # a zero optimum stays zero until the cuts suffice: only a proof already in hand may stop on a stall
-        stalled = (obj > PROOF_MIN and len(hist) > STALL_ROUNDS
-                   and hist[-1][1] - hist[-1 - STALL_ROUNDS][1] <= STALL_REL)
-        if rounds >= MAX_ROUNDS or stalled or budget.expired():
-            return CutLoop("cut_limit", obj, x, total, rounds, time.perf_counter() - t0, hist)
-        add_rows(h, cuts, h.getNumCol())
-        total, rounds = total + cuts, rounds + 1
-        h.setOptionValue("time_limit", float(h.getRunTime() + max(budget.left(), 0.2)))
-        h.run()
-        st = h.getModelStatus()
-        if st in (ms.kInfeasible, ms.kUnboundedOrInfeasible):
-            return CutLoop("infeasible", np.nan, None, total, rounds, time.perf_counter() - t0, hist)
-        if st != ms.kOptimal:
-            return CutLoop("cut_limit", obj, x, total, rounds, time.perf_counter() - t0, hist)
-        x, obj = np.asarray(h.getSolution().col_value), float(h.getInfo().objective_function_value)
-        hist.append((len(cuts), obj))
+    ("optimal"), or the rounds, a stall or the budget end it ("cut_limit": the objective is still a bound).  A zero
+    optimum stays zero until the cuts suffice, so only a proof already in hand (> PROOF_MIN) may stop on a stall."""
+    return cut_loop(h, cc, budget, max_rounds=MAX_ROUNDS, stall_rounds=STALL_ROUNDS, stall_rel=STALL_REL,
+                    keep=valid_cuts, may_stall=lambda obj: obj > PROOF_MIN)
 
 
 def least_widening(p: Problem, g: ConnGraph, el: Elastic, metrics: list[int], budget: Budget) -> float | None:
