@@ -3,6 +3,7 @@ the loader did (source, title map, conversions, estimated potential, a map with 
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import open_app, wait_idle
@@ -21,14 +22,34 @@ CASES = [  # (accounts, reps, what the Data page must say)
 ]
 
 
+def _attach(page, index: int, path: Path) -> None:
+    """Give the index-th uploader ``path`` and wait until it shows the file as its own.  Setting a file while the
+    previous file's rerun redraws the uploaders can land on an input that is about to be replaced, and the file is
+    then never sent (seen twice in CI as "Load these files" left disabled): set it again until the chip shows."""
+    uploader = page.locator('[data-testid="stFileUploader"]').nth(index)
+    chip = uploader.locator('[data-testid="stFileChipName"]').filter(has_text=path.name)
+    for _ in range(3):
+        wait_idle(page)
+        uploader.locator("input[type=file]").set_input_files(str(path))
+        try:
+            chip.first.wait_for(timeout=15_000)
+            break
+        except PlaywrightError:
+            continue
+    wait_idle(page)
+
+
 def _upload(page, accounts: Path, reps: Path) -> None:
     page.get_by_text("Load your own CRM export").click()
-    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
-    inputs.nth(0).set_input_files(str(accounts))
-    wait_idle(page)
-    inputs.nth(1).set_input_files(str(reps))
-    wait_idle(page)
-    page.get_by_role("button", name="Load these files").click()
+    _attach(page, 0, accounts)
+    _attach(page, 1, reps)
+    button = page.get_by_role("button", name="Load these files")
+    try:
+        expect(button).to_be_enabled(timeout=90_000)
+    except AssertionError:  # say what the page says (a refused file's message) rather than only "disabled"
+        said = page.locator('[data-testid="stAlert"], [data-testid="stFileChip"]').all_inner_texts()
+        raise AssertionError(f"'Load these files' stays disabled; the page says: {said}") from None
+    button.click()
     expect(page.locator('[data-testid="stCaptionContainer"]').filter(has_text=accounts.name).first).to_be_visible(timeout=90_000)
     wait_idle(page)
 
