@@ -50,7 +50,7 @@ def _print_result(res, show_tornado: bool, data, user) -> None:
     s = res.summary()
     sc = res.scenario
     typer.echo(f"Scenario {sc.name!r}, plan year {sc.plan_year}")
-    typer.echo(f"  target ${s['target_usd']:,.0f} · expected bookings ${s['expected_bookings_usd']:,.0f} "
+    typer.echo(f"  target ${s['capacity_target_usd']:,.0f} · expected bookings ${s['expected_bookings_usd']:,.0f} "
                f"({s['attainment_of_target']:.0%}) · gap ${s['gap_usd']:,.0f}")
     typer.echo(f"  AEs {s['headcount_start']:.1f} in Jan → {s['headcount_end']:.1f} in Dec · planned hires {s['hires']} "
                f"· open reqs {s['open_reqs']} · expected backfills {s['backfills']:.1f} · hires needed to close the "
@@ -63,8 +63,8 @@ def _print_result(res, show_tornado: bool, data, user) -> None:
                 f"{_ratio(s['cost_of_sales'], 'no expected bookings')} · ")
     typer.echo(f"  {cost}bookings per AE {_dollars(s['bookings_per_head_usd'], 'no AEs in seat')} · "
                f"risk {s['risk']} ({s['risk_reasons']})")
-    cols = ["segment", "target_usd", "expected_bookings_usd", "gap_usd", "aes_start", "aes_end", "hires_needed",
-            "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
+    cols = ["segment", "capacity_target_usd", "expected_bookings_usd", "gap_usd", "aes_start", "aes_end",
+            "hires_needed", "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
     typer.echo("\nBy segment (reps needed: bookings lens = target ÷ (quota × attainment); coverage lens = accounts ÷ "
                "accounts per rep; pipeline coverage = qualified pipeline ÷ target):")
     echo_table(present(_money_cols(segment_view(res, user)[cols])), floatfmt="{:,.1f}")

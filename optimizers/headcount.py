@@ -293,7 +293,7 @@ def _reasons(shadow: pd.DataFrame, summ: dict, objective: str, budget, cap, hire
     if objective == "max_bookings":
         cost = f", AE and support cost {_usd(summ['cost_usd'])} a year" if show_cost else ""
         out.append(f"{n} hires → expected bookings {_usd(summ['expected_bookings_usd'])} against a target of "
-                   f"{_usd(summ['target_usd'])}{cost}")
+                   f"{_usd(summ['capacity_target_usd'])}{cost}")
     else:
         out.append(f"{n} hires meet every segment's target at an annual cost of {_usd(summ['cost_usd'])}")
     binding = shadow.loc[shadow["binding"]] if len(shadow) else shadow

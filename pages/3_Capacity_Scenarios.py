@@ -193,7 +193,8 @@ st.subheader("Plan-year results")
 derived = report.target_note(sc_json, version, user, ds)
 for row in (rep_.metrics[:5], rep_.metrics[5:]):
     for col, m in zip(st.columns(5), row):
-        help_ = " ".join(x for x in (m.help, derived) if x) if m.name == "target_usd" else m.help  # + why derived
+        # the capacity target's help says why it is derived, when it is
+        help_ = " ".join(x for x in (m.help, derived) if x) if m.name == "capacity_target_usd" else m.help
         col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off")
 if derived:
     st.warning(derived)

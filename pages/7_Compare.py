@@ -188,7 +188,7 @@ def capacity_part(cmp: PlanComparison | None, cap_saved: pd.DataFrame) -> None:
             st.error(f"Could not run the saved scenario: {exc}")
     if cap is not None:
         rows = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
-                "target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
+                "capacity_target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
         show = cap.reindex([r for r in rows if r in cap.index])
         num = show.drop(index=["risk"], errors="ignore").apply(pd.to_numeric, errors="coerce")
         st.dataframe(highlight(num, LOWER_IS_BETTER, "{:,.2f}"), width="stretch", height=40 + 35 * len(num))

@@ -29,9 +29,9 @@ COMP = ["cost_usd", "ae_cost_usd", "support_cost_usd", "ae_support_cost_usd", "c
         "payout_usd", "p90_payout_usd", "rate_at_target", "pay_mix", "accelerator_multiplier", "recruiting_cost_usd"]
 # bookings, targets and attainment are company-wide capacity figures, not quotas; counts and sources are not figures
 OPEN = ["name", "arr_usd", "potential_usd", "headcount", "rre", "bookings_target_usd", "target_usd",
-        "expected_bookings_usd", "bookings_usd", "gap_usd", "capacity_usd", "attainment", "attainment_of_target",
-        "attainment_source", "quota_reps", "history_quarters", "reps_needed_bookings", "pipeline_coverage",
-        "compactness_mi", "potential_source"]
+        "capacity_target_usd", "expected_bookings_usd", "bookings_usd", "gap_usd", "capacity_usd", "attainment",
+        "attainment_of_target", "attainment_source", "quota_reps", "history_quarters", "reps_needed_bookings",
+        "pipeline_coverage", "compactness_mi", "potential_source"]
 COLUMNS = QUOTA + COMP + OPEN
 HIDDEN = {"admin": [], "sales_ops": [], "finance": [], "leadership": [], "manager": COMP, "viewer": QUOTA + COMP}
 

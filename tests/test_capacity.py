@@ -247,13 +247,13 @@ def test_default_scenario_from_sample(sample):
 def test_sample_result_is_sane(sample):
     res = run_scenario(default_scenario(sample), sample)
     s = res.summary()
-    for key in ("headcount_start", "headcount_end", "hires", "cost_usd", "expected_bookings_usd", "target_usd",
-                "gap_usd", "cost_of_sales", "bookings_per_head_usd"):
+    for key in ("headcount_start", "headcount_end", "hires", "cost_usd", "expected_bookings_usd",
+                "capacity_target_usd", "gap_usd", "cost_of_sales", "bookings_per_head_usd"):
         assert key in s
     assert s["headcount_start"] == 30  # 30 AEs in seat in January; REQ-01 starts in March
-    assert s["target_usd"] == pytest.approx(24_497_000)
-    assert 0 < s["expected_bookings_usd"] < s["target_usd"]
-    assert s["gap_usd"] == pytest.approx(s["target_usd"] - s["expected_bookings_usd"])
+    assert s["capacity_target_usd"] == pytest.approx(24_497_000)
+    assert 0 < s["expected_bookings_usd"] < s["capacity_target_usd"]
+    assert s["gap_usd"] == pytest.approx(s["capacity_target_usd"] - s["expected_bookings_usd"])
     assert s["hires_needed"] > 0
     assert len(res.monthly) == 36 and np.isfinite(res.monthly.select_dtypes("number")).all().all()
     assert set(res.support["role"]) == {"SDR", "SE", "CSM"}
@@ -281,4 +281,4 @@ def test_default_scenario_without_targets_or_history(sample):
     assert "no history" in sc.segments["SMB"].attainment_source
     # No finance target: plan to today's capacity (10 SMB AEs × quota × attainment), so the gap reads ~0.
     assert sc.segments["SMB"].bookings_target_usd == pytest.approx(10 * 500_000 * d.expected_attainment)
-    assert run_scenario(sc, bare).summary()["target_usd"] > 0
+    assert run_scenario(sc, bare).summary()["capacity_target_usd"] > 0

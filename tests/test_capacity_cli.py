@@ -13,7 +13,7 @@ def test_default_run_prints_headcount_and_hiring_tables(cli, sample):
     r = cli(["capacity"])
     assert r.exit_code == 0, r.output
     s = run_scenario(default_scenario(sample), sample).summary()
-    assert f"target ${s['target_usd']:,.0f}" in r.output
+    assert f"target ${s['capacity_target_usd']:,.0f}" in r.output
     assert f"gap ${s['gap_usd']:,.0f}" in r.output
     for text in ("Expected AE headcount by month", "Hiring table", "Support roles", "Mid-market", "coverage lens"):
         assert text in r.output

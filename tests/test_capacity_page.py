@@ -39,7 +39,7 @@ def metric(at, label: str) -> str:
 def test_page_shows_the_default_scenario(at, sample):
     assert not at.exception, at.exception
     s = run_scenario(default_scenario(sample)).summary()
-    assert metric(at, "Target") == usd(s["target_usd"])
+    assert metric(at, "Target") == usd(s["capacity_target_usd"])
     assert metric(at, "Expected bookings") == usd(s["expected_bookings_usd"])
     assert metric(at, "Gap to target") == usd(s["gap_usd"])
     assert metric(at, "AEs Jan → Dec") == f"{s['headcount_start']:.1f} → {s['headcount_end']:.1f}"

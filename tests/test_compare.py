@@ -96,7 +96,7 @@ def test_capacity_scenarios(sample):
     assert list(t.columns) == ["Base", "Hire"]
     assert t.loc["hires", "Hire"] == t.loc["hires", "Base"] + 2
     assert t.loc["cost_usd", "Hire"] > t.loc["cost_usd", "Base"]
-    for k in ("headcount_end", "expected_bookings_usd", "target_usd", "gap_usd"):
+    for k in ("headcount_end", "expected_bookings_usd", "capacity_target_usd", "gap_usd"):
         assert k in t.index
 
 

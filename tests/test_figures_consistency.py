@@ -8,6 +8,7 @@ is no bookings target anywhere; Capacity plans against today's team capacity and
 the page and in the CLI."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -142,7 +143,7 @@ def test_the_bookings_target_by_hand(sample, messy):
     assert not capacity_targets(sample)["derived"].any()
     assert F.bookings_target(messy.targets, messy.plan_year) is None  # no targets file: no bookings target
     got = capacity_targets(messy).set_index("segment")
-    assert got["target_usd"].to_dict() == pytest.approx(MESSY_TARGETS) and got["derived"].all()
+    assert got["capacity_target_usd"].to_dict() == pytest.approx(MESSY_TARGETS) and got["derived"].all()
     assert got.loc["Enterprise", "source"] == ("derived from today's team: 1 quota rep × $1.20M quota × "
                                                "80% expected attainment")
     sc = default_scenario(messy)
@@ -194,6 +195,13 @@ def test_no_targets_file_means_no_bookings_target_on_any_page(setup, messy):
             "Mid-market $1.36M (2 quota reps × $800K quota × 85% expected attainment); SMB $850K (2 quota reps × "
             "$500K quota × 85% expected attainment).")
     assert any(w.value.startswith(note) for w in cap.warning) and note in target.proto.help
+    # the by-segment table heads the derived target with the capacity target's label, never "Bookings target"
+    seg = next(d for d in cap.dataframe if "capacity_target_usd" in d.value.columns)
+    headers = {c: h.get("label") for c, h in json.loads(seg.proto.columns).items()}
+    assert headers["capacity_target_usd"] == F.figure("capacity_target_usd").label == "Target"
+    assert "Bookings target" not in headers.values()
+    editor = next(d for d in cap.data_editor if "bookings_target_usd" in d.value.columns)  # the scenario's field
+    assert json.loads(editor.proto.columns)["bookings_target_usd"]["label"] == "Target"
     # the quota reps the Data page counts (6) and the capacity plan's AEs in January (5): the one it leaves out named
     assert F.quota_reps(messy.current_plan()) == 6
     assert _target_metric(cap, "AEs Jan → Dec").value.startswith("5.0 →")

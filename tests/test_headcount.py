@@ -93,7 +93,7 @@ def test_min_cost_meets_every_target(base):
     res = optimize_hiring(sc, objective="min_cost", time_limit=10)
     check_plan(res)
     seg = run_scenario(res.plan).segments.set_index("segment")
-    assert (seg["expected_bookings_usd"] >= seg["target_usd"] - 1).all()
+    assert (seg["expected_bookings_usd"] >= seg["capacity_target_usd"] - 1).all()
     tgt = res.shadow_prices.loc[res.shadow_prices["kind"] == "target"]
     assert tgt["binding"].all() and tgt["meaning"].str.contains("costs").all()
 

@@ -47,3 +47,14 @@ def test_present_renames_headers_and_remembers_the_unregistered():
     df = pd.DataFrame({"arr_usd": [1.0], "pct_accounts_moved": [0.23], "brand_new_field": [1]})
     assert list(present(df).columns) == [LABELS["arr_usd"].text, LABELS["pct_accounts_moved"].text, "Brand new field"]
     assert "brand_new_field" in UNLABELLED and label("open_territories") == "Open territories"
+
+
+def test_a_figures_own_column_reads_as_the_figure():
+    """capacity_target_usd (what a capacity scenario plans against, derived from today's team when no targets file
+    sets it) is labelled by its figure, as its headline metric is; target_usd (quota coverage's finance target)
+    keeps "Bookings target"."""
+    from planning.reporting import figure, label_of
+
+    fig, lab = figure("capacity_target_usd"), label_of("capacity_target_usd")
+    assert (lab.text, lab.kind, lab.help) == (fig.label, "money", fig.help) and "capacity_target_usd" not in UNLABELLED
+    assert label("target_usd") == label("bookings_target_usd") == "Bookings target" != lab.text

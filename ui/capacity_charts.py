@@ -33,16 +33,18 @@ def _month_tip(value: str, fmt: str, title: str) -> list:
 
 def capacity_vs_target(mon: pd.DataFrame, view: str) -> dict:
     """Monthly bars of expected capacity against the target line."""
-    long = _long(mon, ["capacity_usd", "target_usd"], "usd")
-    cap, tgt = label("capacity_usd"), label("target_usd")
+    long = _long(mon, ["capacity_usd", "capacity_target_usd"], "usd")
+    cap, tgt = label("capacity_usd"), label("capacity_target_usd")
     bars = alt.Chart(long.loc[long["series"] == cap]).mark_bar(color="#4c78a8").encode(
         x=_x(), y=alt.Y("usd:Q", title="Bookings per month", axis=MONEY_AXIS),
         tooltip=_month_tip("usd", "$,.0f", "Bookings"))
     line = alt.Chart(long.loc[long["series"] == tgt]).mark_line(color="#e45756", point=True, strokeWidth=3).encode(
         x=_x(), y=alt.Y("usd:Q", title="Bookings per month", axis=MONEY_AXIS),
         tooltip=_month_tip("usd", "$,.0f", "Bookings"))
-    return spec((bars + line).properties(height=300, title=f"{view}: expected capacity (bars) against the bookings "
-                                         "target (line)"))
+    # the target may be derived from today's team (no targets file): the title names it as the figure, not as a
+    # bookings target (planning.reporting.figures, capacity_target_usd)
+    return spec((bars + line).properties(height=300, title=f"{view}: expected capacity (bars) against the "
+                                         f"{tgt.lower()} (line)"))
 
 
 def cumulative(mon: pd.DataFrame) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from planning.capacity import INT_COLUMNS, RAMP_COLUMNS, is_percent
+from planning.capacity import INT_COLUMNS, RAMP_COLUMNS, SHOWN_AS, is_percent
 from planning.reporting import label_of
 
 PERCENT_FORMAT = "%g%%"  # 84.75 → "84.75%"; 25 → "25%"
@@ -20,7 +20,7 @@ def _header(table: str, column: str) -> tuple[str, str]:
         return column, f"Share of the year's target booked in {column}"
     if table == "hiring":
         return column, f"New AEs starting in {column}"
-    lab = label_of(column)
+    lab = label_of(SHOWN_AS.get(column, column))  # the target reads as the capacity target it is
     return lab.text, lab.help
 
 
@@ -35,7 +35,7 @@ def editor_config(table: str, frame: pd.DataFrame, disabled: tuple[str, ...] = (
             cfg[col] = st.column_config.TextColumn(text, help=help_ or None, disabled=col in disabled)
         elif is_percent(table, col):
             cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format=PERCENT_FORMAT, step=0.01)
-        elif label_of(col).kind == "money":
+        elif label_of(SHOWN_AS.get(col, col)).kind == "money":
             cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format="dollar", step=1)
         elif col in INT_COLUMNS or table == "hiring":
             cfg[col] = st.column_config.NumberColumn(text, help=help_ or None, format="%d", step=1)

@@ -13,7 +13,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``simulation``: COVERAGE_DISAGREEMENT, expected_bookings, hire_response, hires_needed, hiring_stop_month,
   monthly_attrition, ramp_at, ramped_rep_equivalents, run_scenario, target_by_month
 - ``tables``: apply_tables, ASSUMPTION_COLUMNS, CellProblem, DIGITS, INT_COLUMNS, is_percent, months_of,
-  PERCENT_COLUMNS, QUARTERS, RAMP_COLUMNS, RAMP_MONTHS, scenario_from_tables, scenario_tables, SUPPORT_COLUMNS, TABLES
+  PERCENT_COLUMNS, QUARTERS, RAMP_COLUMNS, RAMP_MONTHS, scenario_from_tables, scenario_tables, SHOWN_AS,
+  SUPPORT_COLUMNS, TABLES
 - ``views``: assumptions_view, can, compare_amounts, COMPARE_LABELS, COMPARE_ROWS, compare_summaries, compare_table,
   COST_COLUMNS, COST_OF_SALES_HELP, DRIVER_WORDS, export_sheets, headline, hidden_columns, hiring_export, is_hidden,
   Metric, monthly_view, people_view, QUOTA_COLUMNS, scoped, SEGMENT_COLUMNS, segment_view, support_view,
@@ -47,6 +48,7 @@ _PUBLIC = {
     "RAMP_COLUMNS": "tables",
     "RAMP_MONTHS": "tables",
     "SEGMENT_COLUMNS": "views",
+    "SHOWN_AS": "tables",
     "SUPPORT_COLUMNS": "tables",
     "ScenarioError": "scenario",
     "SegmentAssumptions": "scenario",

@@ -82,8 +82,9 @@ def _carriers(reps: pd.DataFrame, settings: Settings) -> pd.DataFrame:
 
 def capacity_targets(dataset, settings: Settings | None = None) -> pd.DataFrame:
     """What each segment's capacity scenario plans against (``FIGURES["capacity_target_usd"]``), annual USD:
-    segment, target_usd, derived (True when the targets file has no plan-year target for it) and source (the words
-    the page and the CLI show).  A derived target = quota carriers × the segment's quota × expected attainment."""
+    segment, capacity_target_usd, derived (True when the targets file has no plan-year target for it) and source
+    (the words the page and the CLI show).  A derived target = quota carriers × the segment's quota × expected
+    attainment."""
     settings = settings or getattr(dataset, "settings", None) or Settings()
     rows = plan_year_target_rows(dataset.targets, int(dataset.plan_year))
     att = segment_attainment(dataset.history, dataset.reps, settings.planning.attainment_history_quarters)
@@ -100,7 +101,7 @@ def capacity_targets(dataset, settings: Settings | None = None) -> pd.DataFrame:
         reps_ = f"{heads} quota rep{'' if heads == 1 else 's'}"
         out.append((seg, target, True, _DERIVED + f"{reps_} × {usd(d.quota_usd)} quota × {pct(attainment)} expected "
                                                   f"attainment"))
-    return pd.DataFrame(out, columns=["segment", "target_usd", "derived", "source"])
+    return pd.DataFrame(out, columns=["segment", "capacity_target_usd", "derived", "source"])
 
 
 def derived_target_note(targets: pd.DataFrame, scenario: CapacityScenario | None = None) -> str:
@@ -109,15 +110,15 @@ def derived_target_note(targets: pd.DataFrame, scenario: CapacityScenario | None
     d = targets.loc[targets["derived"]]
     if scenario is not None:
         kept = [s in scenario.segments and np.isclose(scenario.segments[s].bookings_target_usd, t)
-                for s, t in zip(d["segment"], d["target_usd"])]
+                for s, t in zip(d["segment"], d["capacity_target_usd"])]
         d = d.loc[kept]
     if d.empty:
         return ""
-    parts = "; ".join(f"{r.segment} {usd(r.target_usd)} ({r.source.removeprefix(_DERIVED)})"
+    parts = "; ".join(f"{r.segment} {usd(r.capacity_target_usd)} ({r.source.removeprefix(_DERIVED)})"
                       for r in d.itertuples())
     return (f"No bookings target in the targets file for {', '.join(d['segment'])}: the capacity plan targets "
-            f"{usd(d['target_usd'].sum())} derived from today's team — {parts}. It is not a bookings target: "
-            f"quotas and coverage wait for a targets file.")
+            f"{usd(d['capacity_target_usd'].sum())} derived from today's team — {parts}. It is not a bookings "
+            f"target: quotas and coverage wait for a targets file.")
 
 
 def left_out_note(dataset, settings: Settings | None = None) -> str:
@@ -165,7 +166,7 @@ def default_scenario(dataset, settings: Settings | None = None, name: str = "Bas
         heads = carriers.loc[carriers["segment"] == seg]
         attainment, source = _attainment(att, seg, d.expected_attainment)
         # no finance target: capacity_targets plans to today's quota capacity (the gap reads as zero) and says so
-        target = float(cap_targets.loc[seg, "target_usd"])
+        target = float(cap_targets.loc[seg, "capacity_target_usd"])
         phasing = _phasing(tg, plan_year) if len(tg) else (0.25, 0.25, 0.25, 0.25)
         quota = heads["quota_usd"].median() if "quota_usd" in heads and heads["quota_usd"].notna().any() else np.nan
         segments[seg] = SegmentAssumptions(

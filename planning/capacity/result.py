@@ -30,7 +30,7 @@ class CapacityResult:
     def hiring_plan(self) -> pd.DataFrame:
         """The hiring table for export: segment × month with planned hires, backfills, hires needed, cost."""
         cols = ["segment", "month", "month_name", "month_start", "headcount", "hires", "open_reqs", "backfills",
-                "departures", "hires_needed", "rre", "capacity_usd", "target_usd", "gap_usd", "cost_usd"]
+                "departures", "hires_needed", "rre", "capacity_usd", "capacity_target_usd", "gap_usd", "cost_usd"]
         return self.monthly[cols].copy()
 
     def headcount_table(self) -> pd.DataFrame:
@@ -43,7 +43,7 @@ class CapacityResult:
         m, s = self.monthly, self.segments
         cm = self.company_monthly()
         start, end = float(cm["headcount"].iloc[0]), float(cm["headcount"].iloc[-1])
-        expected, target = float(s["expected_bookings_usd"].sum()), float(s["target_usd"].sum())
+        expected, target = float(s["expected_bookings_usd"].sum()), float(s["capacity_target_usd"].sum())
         cost = float(m["cost_usd"].sum())
         selling = cost - float(m["csm_cost_usd"].sum())  # cost of sales: AEs, SDRs, SEs (CSMs serve the base)
         avg_heads = float(cm["headcount"].mean())
@@ -74,7 +74,7 @@ class CapacityResult:
             "ae_cost_usd": float(m["ae_cost_usd"].sum()),
             "support_cost_usd": float(m["support_cost_usd"].sum()),
             "expected_bookings_usd": expected,
-            "target_usd": target,
+            "capacity_target_usd": target,
             "gap_usd": gap,
             "attainment_of_target": expected / target if target > 0 else float("nan"),
             "pipeline_supported_usd": pipe_supported,

@@ -274,11 +274,11 @@ def run_scenario(scenario: CapacityScenario, dataset_or_frames=None) -> Capacity
             "segment": name, "month": np.arange(1, MONTHS + 1), "month_name": list(MONTH_NAMES), "month_start": months,
             "headcount": run.heads, "hires": run.hires, "open_reqs": run.open_reqs, "backfills": run.backfills,
             "departures": run.departures, "ramped_headcount": run.ramped, **money,
-            "target_usd": target, "hires_needed": need,
+            "capacity_target_usd": target, "hires_needed": need,
         })
-        f["gap_usd"] = f["target_usd"] - f["capacity_usd"]
+        f["gap_usd"] = f["capacity_target_usd"] - f["capacity_usd"]
         f["cum_capacity_usd"] = f["capacity_usd"].cumsum()
-        f["cum_target_usd"] = f["target_usd"].cumsum()
+        f["cum_target_usd"] = f["capacity_target_usd"].cumsum()
         f["cum_gap_usd"] = f["cum_target_usd"] - f["cum_capacity_usd"]
         frames.append(f)
         pipeline = seg.open_pipeline_usd + float(money["sdr_pipeline_usd"].sum())
@@ -288,7 +288,7 @@ def run_scenario(scenario: CapacityScenario, dataset_or_frames=None) -> Capacity
         new_bookings = float((run.ramped_new * seg.attainment * seg.quota_usd / MONTHS).sum())
         rows.append({
             "segment": name,
-            "target_usd": float(target.sum()),
+            "capacity_target_usd": float(target.sum()),
             "expected_bookings_usd": float(cap.sum()),
             "gap_usd": gap_year,
             "headcount_start": float(run.heads[0]),

@@ -29,6 +29,10 @@ QUARTERS = ["Q1", "Q2", "Q3", "Q4"]
 RAMP_MONTHS = 12  # longest ramp the editor shows (months in seat)
 RAMP_COLUMNS = [f"M{i + 1}" for i in range(RAMP_MONTHS)]
 TABLES = ("assumptions", "phasing", "ramp", "hiring", "support")
+# scenario fields shown under a headline figure's name (planning.reporting.figures): a segment's
+# bookings_target_usd is what the scenario plans against, derived from today's team when the targets file has none,
+# so the editor, its messages and the workbook call it the capacity target, never a bookings target
+SHOWN_AS = {"bookings_target_usd": "capacity_target_usd"}
 DIGITS = 2  # decimals of a percentage in the editor (84.75%)
 
 
@@ -93,7 +97,7 @@ def _column_words(table: str, column: str | None) -> str:
         return f"Share of target in {column}"
     if table == "hiring":
         return f"Hires in {column}"
-    return label(column)
+    return label(SHOWN_AS.get(column, column))
 
 
 def _where(field: str, segment: str | None) -> tuple[str, str | None]:

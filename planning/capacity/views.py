@@ -68,7 +68,7 @@ def headline(res: CapacityResult, user=None) -> list[Metric]:
     s = res.summary()
     target = figure("capacity_target_usd")  # the one definition (planning.reporting.figures), as its help text
     out = [
-        Metric("target_usd", target.label, usd(s["target_usd"]), target.help),
+        Metric(target.name, target.label, usd(s["capacity_target_usd"]), target.help),
         Metric("expected_bookings_usd", "Expected bookings", usd(s["expected_bookings_usd"]),
                "Bottom-up capacity: Σ ramped rep equivalents × quota ÷ 12 over the year.",
                f"{pct(s['attainment_of_target'])} of target"),
@@ -94,7 +94,7 @@ def headline(res: CapacityResult, user=None) -> list[Metric]:
 
 
 # ------------------------------------------------------------------------------------------- tables
-SEGMENT_COLUMNS = ["segment", "target_usd", "expected_bookings_usd", "gap_usd", "aes_start", "aes_end",
+SEGMENT_COLUMNS = ["segment", "capacity_target_usd", "expected_bookings_usd", "gap_usd", "aes_start", "aes_end",
                    "hires_needed", "reps_needed_bookings", "reps_needed_coverage", "lenses_disagree", "pipeline_usd",
                    "pipeline_coverage", "pipeline_supported_usd", "ae_support_cost_usd", "attainment",
                    "attainment_source"]
@@ -144,14 +144,16 @@ def hiring_export(res: CapacityResult, user=None) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------------------- compare
 COMPARE_ROWS = [
-    ("target_usd", "usd"), ("expected_bookings_usd", "usd"), ("gap_usd", "usd"), ("attainment_of_target", "pct"),
+    ("capacity_target_usd", "usd"), ("expected_bookings_usd", "usd"), ("gap_usd", "usd"),
+    ("attainment_of_target", "pct"),
     ("headcount_start", "heads"), ("headcount_end", "heads"), ("hires", "count"), ("hires_needed", "count"),
     ("backfills", "heads"), ("ae_support_cost_usd", "usd"), ("cost_of_sales", "pct"),
     ("bookings_per_head_usd", "usd"), ("pipeline_capped_bookings_usd", "usd"), ("new_hire_share", "pct"),
     ("risk", "text"), ("risk_reasons", "text"),
 ]
 COMPARE_LABELS = {
-    "target_usd": figure("capacity_target_usd").label, "expected_bookings_usd": "Expected bookings", "gap_usd": "Gap to target",
+    "capacity_target_usd": figure("capacity_target_usd").label, "expected_bookings_usd": "Expected bookings",
+    "gap_usd": "Gap to target",
     "attainment_of_target": "Expected ÷ target", "headcount_start": "AEs in January",
     "headcount_end": "AEs in December", "hires": "Planned hires", "hires_needed": "Hires still needed",
     "backfills": "Expected backfills", "ae_support_cost_usd": figure("ae_support_cost_usd").label,
@@ -183,7 +185,8 @@ def compare_table(summaries: dict[str, dict], user=None) -> pd.DataFrame:
 
 def compare_amounts(summaries: dict[str, dict], user=None) -> pd.DataFrame:
     """The money figures of each scenario, long (scenario, figure, usd), for a side-by-side chart; scoped."""
-    keys = [k for k in ("expected_bookings_usd", "target_usd", "ae_support_cost_usd") if not is_hidden(user, k)]
+    keys = [k for k in ("expected_bookings_usd", "capacity_target_usd", "ae_support_cost_usd")
+            if not is_hidden(user, k)]
     return pd.DataFrame([{"scenario": n, "figure": COMPARE_LABELS[k], "usd": _summary_row(s)[k]}
                          for n, s in summaries.items() for k in keys], columns=["scenario", "figure", "usd"])
 
@@ -200,12 +203,13 @@ def with_needed_hires(sc: CapacityScenario, res: CapacityResult) -> CapacityScen
 
 # ------------------------------------------------------------------------------------------- Excel
 def assumptions_view(sc: CapacityScenario, user=None) -> pd.DataFrame:
-    """Per segment, every assumption as a number (rates as fractions), scoped to ``user``."""
-    from planning.capacity.tables import ASSUMPTION_COLUMNS, SUPPORT_COLUMNS
+    """Per segment, every assumption as a number (rates as fractions), scoped to ``user``; the target under the
+    capacity target's name (``SHOWN_AS``)."""
+    from planning.capacity.tables import ASSUMPTION_COLUMNS, SHOWN_AS, SUPPORT_COLUMNS
 
     rows = [{"segment": n, **{c: getattr(s, c) for c in ASSUMPTION_COLUMNS + SUPPORT_COLUMNS},
              "attainment_source": s.attainment_source} for n, s in sc.segments.items()]
-    return scoped(pd.DataFrame(rows), user)
+    return scoped(pd.DataFrame(rows).rename(columns=SHOWN_AS), user)
 
 
 def export_sheets(res: CapacityResult, tornado: pd.DataFrame, user=None) -> dict[str, pd.DataFrame]:

@@ -105,7 +105,8 @@ FIGURES: dict[str, Figure] = dict([
     _f("capacity_target_usd", "Target",
        "What a capacity scenario plans against: each segment's bookings target; where the targets file has none, "
        "today's quota capacity (quota carriers × quota × expected attainment).",
-       "A derived target is stated as such on the page; it is not a bookings target and never sets quotas.", "money"),
+       "It is not a bookings target and never sets quotas; a derived target is stated as such where it is shown.",
+       "money"),
     _f("quota_coverage", "Quota coverage", "Σ quotas ÷ the finance bookings target.",
        "Company-wide; hidden from roles that may not see quotas.", "pct"),
 ])

@@ -47,7 +47,8 @@ def _r(text: str, help: str = "") -> Label:
     return Label(text, RATIO, help)
 
 
-# Canonical column → label.  Add an entry here (not a rename in a page) when a page shows a new column.
+# Canonical column → label.  Add an entry here (not a rename in a page) when a page shows a new column; a column
+# named as a headline figure (planning.reporting.figures.FIGURES) and not listed here reads as that figure.
 LABELS: dict[str, Label] = {
     # who and where
     "account_id": _t("Account ID"), "name": _t("Name"), "account_name": _t("Account"),
@@ -285,10 +286,21 @@ def humanise(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _figure_label(column) -> Label | None:
+    """A headline figure's own column (``capacity_target_usd``) reads as the figure: its label, kind and help from
+    :data:`planning.reporting.figures.FIGURES`, the one definition the headline metric shows too (so a table, a
+    chart and an Excel header cannot call it something else).  None when ``column`` is no figure."""
+    from planning.reporting.figures import FIGURES  # here: figures pulls in the plan model, labels stays light
+
+    fig = FIGURES.get(str(column))
+    return None if fig is None else Label(fig.label, fig.kind, fig.help)
+
+
 def label_of(column) -> Label:
-    """The :class:`Label` of a canonical column (a humanised one, remembered in UNLABELLED, when unregistered)."""
+    """The :class:`Label` of a canonical column: its :data:`LABELS` entry, else its headline figure's
+    (:func:`_figure_label`), else a humanised one, remembered in UNLABELLED."""
     key = str(column)
-    found = LABELS.get(key)
+    found = LABELS.get(key) or _figure_label(key)
     if found is not None:
         return found
     if "_" in key or key.islower():
