@@ -13,6 +13,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
@@ -173,6 +174,19 @@ _DRAWN_JS = """([busy, needTitle]) => {
 }"""
 
 
+def wait_run_then_drawn(page, finished: Callable[[], int], seen: int, need_title: bool, timeout: float) -> None:
+    """Wait until ``finished()`` (script runs seen to finish) passes ``seen``, then until two animation frames in a
+    row show no running indicator, spinner or skeleton (and, with ``need_title``, the main block's title)."""
+    end = time.monotonic() + timeout
+    while finished() <= seen:
+        if time.monotonic() > end:
+            raise TimeoutError(f"no script run finished within {timeout:.0f} s")
+        page.wait_for_timeout(10)
+    page.evaluate("() => { window.__drawnFrames = 0; }")
+    # polled on each animation frame: drawn when two frames in a row show nothing busy
+    page.wait_for_function(_DRAWN_JS, arg=[BUSY, need_title], polling="raf", timeout=timeout * 1000)
+
+
 class ScriptRuns:
     """Counts the script runs the server reports finished on a page's websocket (Streamlit's ``script_finished``;
     a run cut short for a rerun does not count), so "drawn" never means "the old page, before the run started":
@@ -199,14 +213,7 @@ class ScriptRuns:
     def wait_drawn(self, page, seen: int, need_title: bool = True, timeout: float = 300) -> None:
         """After more than ``seen`` finished runs: no running indicator, spinner or skeleton and the main block's
         title present, on two animation frames in a row."""
-        end = time.monotonic() + timeout
-        while self.done <= seen:
-            if time.monotonic() > end:
-                raise TimeoutError(f"no script run finished within {timeout:.0f} s")
-            page.wait_for_timeout(10)
-        page.evaluate("() => { window.__drawnFrames = 0; }")
-        # polled on each animation frame: drawn when two frames in a row show nothing busy
-        page.wait_for_function(_DRAWN_JS, arg=[BUSY, need_title], polling="raf", timeout=timeout * 1000)
+        wait_run_then_drawn(page, lambda: self.done, seen, need_title, timeout)
 
     def timed(self, page, act, need_title: bool = True) -> float:
         """Seconds from ``act()`` (a navigation or a widget change) until the page is drawn again."""

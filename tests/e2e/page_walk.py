@@ -12,7 +12,7 @@ from typing import Callable
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.access_scope import BROKEN, Seen, read_download, read_proto
-from tests.e2e.conftest import _DRAWN_JS, BUSY, dismiss_page_not_found, page_slugs
+from tests.e2e.conftest import dismiss_page_not_found, page_slugs, wait_run_then_drawn
 
 MAIN = '[data-testid="stMain"]'
 IMAGES = re.compile(r"\b(PNG|PDF)\b")
@@ -70,13 +70,7 @@ class Wire:
     def wait_drawn(self, page, mark: int, timeout: float = 180) -> None:
         """Once a run started after ``mark`` (``self.started`` before the click) has finished: nothing busy on two
         animation frames and the main block drawn."""
-        end = time.monotonic() + timeout
-        while self.finished <= mark:
-            if time.monotonic() > end:
-                raise TimeoutError(f"no script run finished within {timeout:.0f} s")
-            page.wait_for_timeout(10)
-        page.evaluate("() => { window.__drawnFrames = 0; }")
-        page.wait_for_function(_DRAWN_JS, arg=[BUSY, False], polling="raf", timeout=timeout * 1000)
+        wait_run_then_drawn(page, lambda: self.finished, mark, False, timeout)
         page.wait_for_function(f"() => document.querySelector('{MAIN}')?.innerText.trim().length > 0",
                                timeout=timeout * 1000)
 
