@@ -22,14 +22,10 @@ _CURRENT_OF = "session_plans_current_of"  # the dataset version whose current pl
 
 
 @st.cache_resource(show_spinner="Loading the sample company…")
-def _sample() -> Dataset:
-    """The sample company, loaded once per process and shared read-only by every session."""
-    return read_only(load_sample())
-
-
 def shared_sample() -> Dataset:
-    """The sample company every session starts from (loaded on the first call in this process)."""
-    return _sample()
+    """The sample company every session starts from: loaded once per process and shared read-only by every
+    session (the server's warm-up loads it before the first one)."""
+    return read_only(load_sample())
 
 
 def dataset() -> Dataset:
