@@ -66,6 +66,17 @@ class ConnGraph:
         return ConnGraph(self.adj[units][:, units].tocsr(), self.geo[units], np.where(r >= 0, umap[r], -1))
 
 
+def unit_conn_graph(ctx: dict, n_terr: int) -> ConnGraph | None:
+    """The prepared carve's unit graph (:func:`optimizers.carve.contiguity_graph.unit_graph_of`, kept on ``ctx``)
+    with no roots yet; None when no unit is geographic."""
+    from optimizers.carve.contiguity_graph import GEO_KINDS, unit_graph_of, unit_kinds
+
+    geo = unit_kinds(ctx["units"].frame).isin(GEO_KINDS).to_numpy()
+    if not geo.any():
+        return None
+    return ConnGraph(unit_graph_of(ctx, geo), geo, np.full(n_terr, -1, dtype=np.int64))
+
+
 def home_roots(home_unit: np.ndarray, p: Problem, geo: np.ndarray) -> np.ndarray:
     """Root per territory: its rep's home unit (−1: none) when the territory may take it (a candidate pair) and
     no other territory has the same home unit (two books rooted in one county could never both be one piece)."""

@@ -31,7 +31,7 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.connectivity import ConnGraph
+from optimizers.carve.connectivity import ConnGraph, unit_conn_graph
 from optimizers.carve.model import Problem
 from optimizers.carve.proof_lp import PROOF_MIN, Elastic, least_widening, solve_elastic
 
@@ -285,14 +285,9 @@ def explain(p: Problem, ctx: dict, budget: Budget, split: tuple[int, int] = (0, 
     or why there is none and what the plan reached (``split``: its territories in more than one piece, of its
     geographic territories); None: no geographic unit.  The graph and roots are the problem's own (``p.conn``, set
     when contiguity puts cuts in the model), else the unit graph with no roots (the a–b cuts only)."""
-    from optimizers.carve.contiguity_graph import GEO_KINDS, unit_graph_of, unit_kinds
-
-    g = getattr(p, "conn", None)
+    g = p.conn if p.conn is not None else unit_conn_graph(ctx, p.n_terr)
     if g is None:
-        geo = unit_kinds(ctx["units"].frame).isin(GEO_KINDS).to_numpy()
-        if not geo.any():
-            return None
-        g = ConnGraph(unit_graph_of(ctx, geo), geo, np.full(p.n_terr, -1, dtype=np.int64))
+        return None
     pr = prove(p, g, names_of(ctx), budget)
     if not pr.proven and split[0]:
         pr.text += (f"; no one-piece plan within the bands was found in the time: the plan kept has {split[0]} of "

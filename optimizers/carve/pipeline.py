@@ -150,16 +150,14 @@ def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
     unit, where usable), so each part's solve adds separator cuts (:mod:`optimizers.carve.one_piece`)."""
     if not cs.contiguous:
         return p
-    from optimizers.carve.connectivity import ConnGraph, home_roots
-    from optimizers.carve.contiguity_graph import GEO_KINDS, unit_graph_of, unit_kinds
+    from optimizers.carve.connectivity import home_roots, unit_conn_graph
     from optimizers.carve.one_piece import home_units
 
-    geo = unit_kinds(ctx["units"].frame).isin(GEO_KINDS).to_numpy()
-    if not geo.any():
+    g = unit_conn_graph(ctx, p.n_terr)
+    if g is None:
         return p
-    g = ConnGraph(unit_graph_of(ctx, geo), geo, np.full(p.n_terr, -1, dtype=np.int64))
     q = dataclasses.replace(p, conn=g)
-    g.root = home_roots(home_units(q), q, geo)
+    g.root = home_roots(home_units(q), q, g.geo)
     return q
 
 
@@ -292,7 +290,8 @@ def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
 def proof_stage(s: CarveState, budget: Budget) -> CarveState:
     """Hard mode with contiguity and a plan still in pieces: prove from the cut system that no one-piece plan fits
     the bands (naming the territory, the units in its way and the remedy), or say that it is not proven
-    (:mod:`optimizers.carve.contiguity_proof`).  Such a plan is never "optimal"."""
+    (:mod:`optimizers.carve.contiguity_proof`).  Such a plan is never "optimal" (:func:`contiguity_stage` saw to
+    that)."""
     rep = s.contiguity
     if s.assign is None or s.cs.mode != "hard" or rep is None or not rep.split_after:
         return s
@@ -300,8 +299,6 @@ def proof_stage(s: CarveState, budget: Budget) -> CarveState:
 
     s.progress(0.93, "Checking whether one piece per territory can hold the bands")
     s.proof = explain(s.problem, s.ctx, budget.child(s.cs.diagnosis_max_s), (rep.split_after, rep.territories))
-    if s.status == "optimal":
-        s.status = "feasible"
     if s.proof is not None:
         s.tally.update(proof_cuts=s.proof.cuts, proof_rounds=s.proof.rounds, proof_status=s.proof.status)
     return s
