@@ -77,8 +77,19 @@ def test_map_tab_draws_non_overlapping_shapes_and_hover_shows_the_book(page, app
 
 def _pick(page, key: str, text: str) -> None:
     """Choose ``text`` in the selectbox whose widget key is ``key`` (Streamlit marks its container st-key-KEY)."""
-    box = page.locator(f".st-key-{key}").get_by_role("combobox").first
-    box.scroll_into_view_if_needed()
-    box.click()
-    box.fill(text)
-    page.get_by_role("option").filter(has_text=text).first.click()
+    for attempt in range(3):
+        # a rerun still drawing the form replaces the open list under the click (seen in CI under load): wait for
+        # the page to settle, and open the list again if its option was detached
+        wait_idle(page)
+        box = page.locator(f".st-key-{key}").get_by_role("combobox").first
+        box.scroll_into_view_if_needed()
+        box.click()
+        box.fill(text)
+        try:
+            page.get_by_role("option").filter(has_text=text).first.click(timeout=20_000)
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    wait_idle(page)
