@@ -1,6 +1,9 @@
 """End-to-end fixtures: `streamlit run app.py` on a free port, and a real headless Chromium.
 
-All e2e tests share one xdist group so a single server and browser serve them.
+Each e2e module is its own xdist group (``pytest_collection_modifyitems`` below): a module's tests, and the
+module-scoped fixtures they share (a sign-in server, a seeded store), stay on one pytest worker, while the modules
+spread over both workers.  Each worker starts its own app server and browser once (session scope, ~3 s); one group
+for all e2e tests made them a single ~10-minute lane that the rest of the suite could not share.
 """
 from __future__ import annotations
 
@@ -63,6 +66,14 @@ def serve(cwd: Path = ROOT, script: str = "app.py"):
     proc, url = start_server(cwd, script)
     yield url
     stop_server(proc)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook turns the marks into the node id's "@group"
+def pytest_collection_modifyitems(config, items):
+    """Split the modules' ``xdist_group("e2e")`` into one group per module: "e2e_test_carve_page"."""
+    for item in items:
+        if item.get_closest_marker("e2e") and [m.args[:1] for m in item.iter_markers("xdist_group")] == [("e2e",)]:
+            item.add_marker(pytest.mark.xdist_group(item.path.stem))
 
 
 @pytest.fixture(scope="session")
