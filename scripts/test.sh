@@ -29,4 +29,6 @@ if [ -n "${PG_VER}" ]; then
 fi
 
 export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
-python3 -m pytest -n 2 --dist loadgroup -q "$@"
+# --durations: every run lists its slowest tests, so a new slow one shows the day it lands.  The browser tests run
+# one xdist group per module over both workers (tests/e2e/conftest.py).
+python3 -m pytest -n 2 --dist loadgroup -q --durations=20 "$@"
