@@ -3,9 +3,12 @@
     python benchmarks/contiguity_bench.py                       # Georgia's 159 counties × 10 and 3,108 × 50, ±5%
     python benchmarks/contiguity_bench.py --rows us --seeds 1 2 --time-limit 60
     python benchmarks/contiguity_bench.py --rows GA --out /tmp/x.md
+    python benchmarks/contiguity_bench.py --rows demo --out /tmp/x.md  # the demo company by county, its bands
 
 Rows: ``GA`` (one state's counties, 10 territories: target ≤ 10 s) and ``us`` (every county of the lower 48,
-``--territories``, 50 by default: target ≤ 60 s).  Each county gets one to four accounts at its centre with
+``--territories``, 50 by default: target ≤ 60 s); ``demo`` (the demo company with its own settings and default
+bands, Mid-market and SMB by county, one piece each: its "counties" column counts every carving unit, the
+Enterprise named accounts too; its time limit is ``--time-limit``).  Each county gets one to four accounts at its centre with
 log-normal potential (so county sizes vary by ~3× between the 10th and 90th percentile); reps live in counties
 drawn in proportion to potential; today's owner of a county is one of its three nearest reps.  The table (time,
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
@@ -37,11 +40,31 @@ def run(n_terr: int, tol: float, time_limit: float, seed: int, states: tuple[str
                        contiguous=True, time_limit=time_limit, continuity_weight=0.2)
     t0 = time.perf_counter()
     res = TerritoryCarver(cs).solve(accounts, reps, 2027, as_of="2026-11-01")
-    wall = time.perf_counter() - t0
+    return _row(res, time.perf_counter() - t0, n_terr, f"±{tol:.0%}", seed)
+
+
+def run_demo(time_limit: float) -> dict:
+    """The demo company with its own settings and default bands, Mid-market and SMB by county, one piece each
+    (what `carve --units Mid-market=county --units SMB=county --contiguous` does)."""
+    from optimizers.carve import company_carve_defaults
+    from planning.data import load_sample
+
+    ds = load_sample()
+    d = company_carve_defaults(ds.settings)
+    d.update(units={**d["units"], "Mid-market": "county", "SMB": "county"}, contiguous=True, time_limit=time_limit)
+    cs = CarveSettings.from_dict(d)
+    t0 = time.perf_counter()
+    res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of)
+    # its "counties" column counts every carving unit (Enterprise's named accounts too)
+    books = int(res.stats.get("contiguity", {}).get("territories", 0))
+    return _row(res, time.perf_counter() - t0, books, "demo (default bands)", 0)
+
+
+def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
     cont = res.stats.get("contiguity", {})
     plain = res.stats.get("bound_plain", np.nan)
     gap_plain = (res.objective - plain) / abs(res.objective) if res.ok and res.objective else np.nan
-    return {"counties": res.stats.get("units", 0), "territories": n_terr, "band": f"±{tol:.0%}", "seed": seed,
+    return {"counties": res.stats.get("units", 0), "territories": n_terr, "band": band, "seed": seed,
             "status": res.status, "seconds": round(wall, 1), "seconds_cuts": round(res.stats.get("seconds_cuts", 0), 1),
             "seconds_polish": round(cont.get("seconds", 0.0), 1),
             "lp_bound": f"{plain:,.1f}", "one_piece_bound": f"{res.bound:,.1f}" if res.ok else "-",
@@ -60,10 +83,12 @@ def main(argv=None) -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--seeds", type=int, nargs="+", default=[0])
     ap.add_argument("--rows", nargs="+", default=["GA", "us"],
-                    help="GA (or any state code: its counties × 10 territories) and/or us (the lower 48 × --territories)")
+                    help="GA (or any state code: its counties × 10 territories), us (the lower 48 × --territories) "
+                         "and/or demo (the demo company, Mid-market and SMB by county, its own bands)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results_contiguity.md"))
     args = ap.parse_args(argv)
-    rows = [run(10, args.tolerance, min(args.time_limit, 8.0), s, (row,)) if row != "us" else
+    rows = [run_demo(args.time_limit) if row == "demo" else
+            run(10, args.tolerance, min(args.time_limit, 8.0), s, (row,)) if row != "us" else
             run(args.territories, args.tolerance, args.time_limit, s) for row in args.rows for s in args.seeds]
     table = pd.DataFrame(rows).to_markdown(index=False) if _has_tabulate() else pd.DataFrame(rows).to_string(index=False)
     head = (f"# Contiguous county carve\n\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "

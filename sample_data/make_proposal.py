@@ -2,7 +2,9 @@
 
     python sample_data/make_proposal.py
 
-Run it again after changing the sample data or the carve defaults; the app never solves at start-up.
+Run it again after changing the sample data or the carve defaults; the app never solves at start-up.  It carves
+with the company's settings (which segments are carved by county, one piece each), as the Carve page and the CLI's
+``carve`` start from them, so the first map a user sees is the plan those would give.
 """
 from __future__ import annotations
 
@@ -15,11 +17,11 @@ sys.path.insert(0, str(HERE.parent))
 
 
 def main() -> int:
-    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve import CarveSettings, TerritoryCarver, company_carve_defaults
     from planning.data import load_sample
 
     ds = load_sample()
-    cs = CarveSettings()
+    cs = CarveSettings.from_dict(company_carve_defaults(ds.settings))
     res = TerritoryCarver(cs, ds.settings).solve(ds.accounts, ds.reps, ds.plan_year, as_of=ds.as_of,
                                                  name="FY27 draft (default carve)")
     if not res.ok:

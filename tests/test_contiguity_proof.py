@@ -203,3 +203,42 @@ def test_a_corner_book_walled_in_by_two_homes_on_a_grid():
     assert set(pr.blockers[:2]) == {(1, 1), (3, 2)}  # the two homes, each with the book it is home to
     assert pr.release in {(1, 0), (3, 0)}
     assert "without crossing T-R-00" in pr.text and "loosen potential to at least ±60%, or let R-001 take C" in pr.text
+
+
+def _delaware() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Delaware's three counties on a line, New Castle – Kent – Sussex, one Mid-market account each (potential
+    $40k, $100k, $60k); R-001 lives in New Castle and owns New Castle and Sussex, R-002 lives in Kent and owns it."""
+    from optimizers.instances.counties import county_instance
+    from planning.data.boundaries import counties
+
+    c = counties().set_index("name").loc[lambda d: d["state"] == "DE"]
+    accounts, reps = county_instance(3, 0, ("DE",))  # its schema; the counties' figures and owners are set below
+    reps = reps.iloc[:2].copy()
+    accounts = accounts.groupby("county_fips", as_index=False).head(1).reset_index(drop=True)
+    by = {"New Castle": (40_000.0, "R-001"), "Kent": (100_000.0, "R-002"), "Sussex": (60_000.0, "R-001")}
+    name_of = {f: n for n, f in c["county_fips"].items()}
+    accounts["potential_usd"] = [by[name_of[f]][0] for f in accounts["county_fips"]]
+    accounts["owner_rep_id"] = [by[name_of[f]][1] for f in accounts["county_fips"]]
+    for i, home in enumerate(("New Castle", "Kent")):
+        reps.loc[i, ["lat", "lon"]] = c.loc[home, ["lat", "lon"]].to_numpy(float)
+    return accounts, reps
+
+
+def test_a_carve_whose_bands_and_one_piece_cannot_both_hold_carries_the_proof_naming_the_book_and_county():
+    # Worked by hand: targets $100k each (±10%).  R-001 may not take Kent (R-002's home), so its one piece is New
+    # Castle alone, $40k (0.5 of a target under its band); the plan in the bands, R-001 = New Castle + Sussex, is in
+    # two pieces.  The carve keeps that plan, never calls it optimal, and proves why: R-001 would have to cross
+    # Kent; at least ±60% (40 ≥ 100 (1 − δ)) or R-001 taking Kent makes one piece possible.
+    from optimizers.carve import CarveSettings, TerritoryCarver
+
+    accounts, reps = _delaware()
+    cs = CarveSettings(metrics=("potential_usd",), tolerance={"potential_usd": 0.10}, target="mean",
+                       units={"Mid-market": "county"}, contiguous=True, mode="hard", time_limit=20)
+    res = TerritoryCarver(cs).solve(accounts, reps, 2027, as_of="2026-11-01")
+    assert res.ok and res.status != "optimal"
+    assert res.stats["contiguity"]["split_after"] == 1 and not res.stats["one_piece"]
+    proof = res.stats["contiguity_proof"]
+    assert proof["status"] == "proven", proof
+    assert re.match(r".*\(R-001\)'s county region cannot reach 90% of its potential target without crossing "
+                    r"T-R-002's home county \(Kent, DE\); loosen potential to at least ±60%, or let R-001 take "
+                    r"Kent, DE\.$", proof["text"]), proof["text"]

@@ -14,7 +14,9 @@ repair is the polish for a plan the time limit leaves in pieces, after the LP an
    bands (and, while any book is outside, a small squared deviation from target, so load flows through
    books already inside their band), never cutting the giving territory in two.
 3. Cheaper: border moves to the neighbour a unit costs less with (travel + continuity), when no band gets
-   worse and both territories stay whole.
+   worse and both territories stay whole; then border swaps (:mod:`optimizers.carve.contiguity_swaps`), two
+   units of neighbouring territories trading places when cheaper, the bands and both pieces held (Georgia's
+   159 counties × 10, ±5%: 2.65% → 1.67% above the one-piece bound, seed 1 8.20% → 7.60%).
 4. If the bands still fail, a second start: the LP on travel distance alone (compact, nearly one-piece
    books), repaired the same way.  In hard mode, when neither start holds the bands, the solver's balanced
    plan is kept and the result says how many territories are in more than one piece.
@@ -34,6 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.contiguity_swaps import border_swaps
 from optimizers.carve.contiguity_graph import (
     GEO_KINDS,
     count_pieces,
@@ -126,6 +129,8 @@ def make_contiguous(adj: sp.csr_matrix, assign: np.ndarray, allowed: np.ndarray,
     r.reattach(r.split_off())  # 1. split territories: keep the main piece, hand the rest to adjacent territories
     r.rebalance(budget)  # 2. boundary moves that keep both territories connected
     r.cheaper(budget)  # 3. a border unit to the neighbour it costs less with, when no band gets worse
+    while border_swaps(r, budget) and not budget.expired():  # 4. two border units trade places when cheaper
+        r.cheaper(budget)  # a swap can open a single move again
     return r.assign, r.report(time.perf_counter() - t0)
 
 

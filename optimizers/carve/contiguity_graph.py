@@ -4,9 +4,14 @@ Accounts sit in counties (point in polygon, :mod:`planning.data.boundaries`).  T
 ZIP3, county or state) of one segment are neighbours when they share a county or hold accounts in
 neighbouring counties, also across up to ``bridge_hops`` counties that hold no unit of their segment, within
 the states where the segment has units (a Mid-market book may span a county without Mid-market accounts; it
-is still one region).  Units left with no neighbour, and groups cut off by water or by wide empty land, are
-joined to their nearest unit by centre distance (the same "water link" rule as for islands in the county
-graph), so the graph of each segment is connected and every carve can be made contiguous.
+is still one region).  A sparse segment (the demo's Mid-market: 644 of 3,107 counties hold an account) is in
+many clusters at two hops (14, joined only by single nearest-unit links, so a territory behind such a link had
+one neighbour and one piece within the bands was out of reach); its bridges then reach further, a hop at a time
+up to :data:`MAX_BRIDGE_HOPS` empty counties, until the segment's land is one piece (4 hops for the demo), as a
+sales-ops user draws it: the empty counties between two of a territory's counties belong to it.  Units left with
+no neighbour, and groups cut off by water or by wide empty land, are then joined to their nearest unit by centre
+distance (the same "water link" rule as for islands in the county graph), so the graph of each segment is
+connected and every carve can be made contiguous.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 GEO_KINDS = ("zip", "zip3", "county", "state")
+MAX_BRIDGE_HOPS = 6  # empty counties a bridge may cross in a sparse segment (a county is ~30 mi across)
 
 
 def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.ndarray, geo_unit: np.ndarray,
@@ -41,21 +47,33 @@ def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.
         covered = np.asarray(Bs.sum(axis=0)).ravel() > 0
         in_states = np.isin(state_of, np.unique(state_of[covered]))
         E = sp.diags((~covered & in_states).astype(float))  # bridge only through empty counties of its states
-        reach, step = I + A, A
-        for _ in range(bridge_hops):  # paths through counties with no unit of this segment
-            step = step @ E @ A
-            reach = reach + step
-        adj_s = (Bs @ reach @ Bs.T) > 0
-        adj_s.setdiag(False)
-        adj_s.eliminate_zeros()
         has = np.asarray(Bs.sum(axis=1)).ravel() > 0
         placed = us[has]
-        sub = adj_s[has][:, has]
+        sub = _bridged(Bs[has], A, I, E, bridge_hops)
         if len(placed) > 1:
             sub, _ = link_islands(sub, unit_lat[placed], unit_lon[placed])
         coo = sp.coo_matrix(sub)
         out = out + sp.csr_matrix((np.ones(coo.nnz, dtype=bool), (placed[coo.row], placed[coo.col])), shape=(U, U))
     return out.tocsr()
+
+
+def _bridged(Bs: sp.csr_matrix, A: sp.csr_matrix, I: sp.csr_matrix, E: sp.dia_matrix, hops: int) -> sp.csr_matrix:
+    """Units × units adjacency of one segment's placed units (``Bs``: units × counties): sharing or touching a
+    county, or joined by a path through at most ``hops`` empty counties (``E``: the empty ones), more hops (up to
+    :data:`MAX_BRIDGE_HOPS`) while that still joins clusters and the segment is in more than one."""
+    reach, step, comps = I + A, A, []
+    for k in range(max(hops, MAX_BRIDGE_HOPS) + 1):
+        if k >= hops:
+            adj = (Bs @ reach @ Bs.T) > 0
+            comps.append(connected_components(adj, directed=False)[0])
+            # one piece, or two more hops joined nothing (what is left is cut off by water or wide empty land)
+            if comps[-1] <= 1 or (len(comps) > 2 and comps[-1] >= comps[-3]):
+                break
+        step = step @ E @ A  # paths through one more county with no unit of this segment
+        reach = reach + step
+    adj.setdiag(False)
+    adj.eliminate_zeros()
+    return adj
 
 
 def pieces(adj: sp.csr_matrix, members: np.ndarray) -> np.ndarray:

@@ -89,6 +89,7 @@ class CarveState:
     parts: list[Part] = field(default_factory=list)
     results: list[PartResult] = field(default_factory=list)
     solved_as: list[Part] = field(default_factory=list)  # each part as last solved (its widest lists)
+    running: list[Part] = field(default_factory=list)  # what the runner solves now: its progress names these
     time_limit_s: float = 0.0  # what the parts are given at most (the solve budget's time left at the start)
     status: str = ""
     assign: np.ndarray | None = None  # territory per unit of the whole (None: no plan)
@@ -114,6 +115,7 @@ class CarveState:
         solve's own counters are added to the stage's tally here, and only here.  ``again``: why they are solved
         again (each part carries it: a job's record adds them to its first solves' instead of starting over)."""
         items = [dataclasses.replace(q, again=again) for q in items] if again else items
+        self.running = items  # a solve-again's progress is its own part's (item j of these), not s.parts[j]
 
         def on_done(j: int, r: PartResult) -> None:
             if again:
@@ -228,8 +230,8 @@ def _runner(s: CarveState, n: int) -> Runner:
         return as_runner(s.runner)
 
     def relay(i: int, f: float, m: str) -> None:
-        s.progress(0.05 + 0.85 * min(s.done_share + s.parts[i].share * f, 1.0),
-                   (f"{s.parts[i].name}: " if n > 1 else "") + m)
+        q = s.running[i] if i < len(s.running) else s.parts[i]
+        s.progress(0.05 + 0.85 * min(s.done_share + q.share * f, 1.0), (f"{q.name}: " if n > 1 else "") + m)
     if n > 1 and (s.cs.threads or default_threads()) > 1:
         return ThreadRunner(s.cs.threads or None, s.stop, relay)
     return SequentialRunner(s.stop, relay)
