@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jobs.carve_inputs import InputsRef, inputs_on_worker, share_inputs
 from jobs.engine import INPROCESS, EngineSettings, client_for, describe, resolve
 from jobs.manager import JobContext, RecordingRunner, manager
 from jobs.runner import DaskRunner, InProcessRunner, make_runner
@@ -87,10 +88,11 @@ def save_result(store, res: CarveResult, name: str, author: str, data, note: str
 
 @dataclass
 class WholeCarve:
-    """A whole carve's inputs, shipped to a worker process as one task (``name`` names the job's one part)."""
+    """A whole carve's inputs, sent to a worker process as one task (``name`` names the job's one part).
+    ``inputs``: the (accounts, reps) themselves, or where they wait on the workers (:mod:`jobs.carve_inputs`: the
+    data goes to the cluster once per dataset, a task carries the settings)."""
 
-    accounts: pd.DataFrame
-    reps: pd.DataFrame
+    inputs: tuple[pd.DataFrame, pd.DataFrame] | InputsRef
     plan_year: int
     as_of: object
     cs: CarveSettings
@@ -133,11 +135,14 @@ class _Relay:
 
 
 def whole_carve_task(item: WholeCarve, should_stop=None) -> CarveResult:
-    """The task body on a worker process: the carve, its parts one after another in that process (module level,
-    so it pickles by reference)."""
+    """The task body on a worker process: the carve, its parts on that process's threads (module level, so it
+    pickles by reference); the data from the worker's memory when ``item`` carries an :class:`InputsRef`."""
     relay = _Relay(item.progress_key)
-    runner = InProcessRunner(should_stop, workers=1) if takes_runner() else None
-    return carve_on(item.accounts, item.reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
+    accounts, reps = inputs_on_worker(item.inputs) if isinstance(item.inputs, InputsRef) else item.inputs
+    # its parts on this process's threads, as in the server (HiGHS solves without the GIL): alone on the cluster a
+    # carve gets both cores; with others, the cores are shared anyway
+    runner = InProcessRunner(should_stop) if takes_runner() else None
+    return carve_on(accounts, reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
                     progress=relay.put, should_stop=should_stop, name=item.proposal)
 
 
@@ -150,14 +155,14 @@ def offload_whole(ctx: JobContext, cluster: str | None, size: int) -> str | None
     return engine if engine != INPROCESS and alone == INPROCESS else None
 
 
-def _carve_on_worker(ctx: JobContext, engine: str, item: WholeCarve) -> CarveResult:
-    """Run ``item`` as one task on ``engine``; this thread relays its progress to the job's row and cancels it."""
+def _carve_on_worker(ctx: JobContext, engine: str, client, item: WholeCarve) -> CarveResult:
+    """Run ``item`` as one task on ``engine`` (through its ``client``); this thread relays its progress to the
+    job's row and cancels it."""
     busy = ctx.busy()
     why = "other jobs running" if busy else "kept off the web server"
     ctx.records.update(ctx.job_id, engine=f"{describe(engine)}, the whole carve in one ({why})")
     ctx.progress(0.0, "other carves are running: this one runs in a worker process of its own" if busy
                  else "runs in a worker process of its own, so the web server stays quick", force=True)
-    client = client_for(engine, ctx.engine_settings)
     relay = _Relay(item.progress_key)
 
     def stop_or_relay() -> bool:  # DaskRunner asks this every poll while it waits
@@ -181,9 +186,10 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
         size = work_size(accounts, cs)
         elsewhere = offload_whole(ctx, cluster, size)
         if elsewhere is not None:
-            item = WholeCarve(accounts, reps, plan_year, as_of, cs, defaults, save_as or name,
-                              f"carve-progress-{ctx.job_id}-{time.time_ns()}")
-            res = _carve_on_worker(ctx, elsewhere, item)
+            client = client_for(elsewhere, ctx.engine_settings)
+            item = WholeCarve(share_inputs(client, accounts, reps), plan_year, as_of, cs, defaults,
+                              save_as or name, f"carve-progress-{ctx.job_id}-{time.time_ns()}")
+            res = _carve_on_worker(ctx, elsewhere, client, item)
         else:
             runner = ctx.runner(cluster, size, "carve") if takes_runner() else None
             res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,
