@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from jobs.carve_inputs import InputsRef, inputs_on_worker, share_inputs
+from jobs.carve_inputs import InputsRef, share_inputs
 from jobs.engine import INPROCESS, EngineSettings, client_for, describe, resolve
 from jobs.manager import JobContext, RecordingRunner, manager
 from jobs.runner import DaskRunner, InProcessRunner, make_runner
@@ -134,11 +134,12 @@ class _Relay:
             return None
 
 
-def whole_carve_task(item: WholeCarve, should_stop=None) -> CarveResult:
+def whole_carve_task(item: WholeCarve, should_stop=None, shared: dict | None = None) -> CarveResult:
     """The task body on a worker process: the carve, its parts on that process's threads (module level, so it
-    pickles by reference); the data from the worker's memory when ``item`` carries an :class:`InputsRef`."""
+    pickles by reference); the data from ``shared`` (the runner's, resolved on the worker) when ``item`` carries
+    an :class:`InputsRef`."""
     relay = _Relay(item.progress_key)
-    accounts, reps = inputs_on_worker(item.inputs) if isinstance(item.inputs, InputsRef) else item.inputs
+    accounts, reps = shared[item.inputs.key] if isinstance(item.inputs, InputsRef) else item.inputs
     # its parts on this process's threads, as in the server (HiGHS solves without the GIL): alone on the cluster a
     # carve gets both cores; with others, the cores are shared anyway
     runner = InProcessRunner(should_stop) if takes_runner() else None
@@ -155,9 +156,9 @@ def offload_whole(ctx: JobContext, cluster: str | None, size: int) -> str | None
     return engine if engine != INPROCESS and alone == INPROCESS else None
 
 
-def _carve_on_worker(ctx: JobContext, engine: str, client, item: WholeCarve) -> CarveResult:
-    """Run ``item`` as one task on ``engine`` (through its ``client``); this thread relays its progress to the
-    job's row and cancels it."""
+def _carve_on_worker(ctx: JobContext, engine: str, client, item: WholeCarve, shared: dict) -> CarveResult:
+    """Run ``item`` as one task on ``engine`` (through its ``client``; ``shared``: its data already on the cluster,
+    key → future); this thread relays its progress to the job's row and cancels it."""
     busy = ctx.busy()
     why = "other jobs running" if busy else "kept off the web server"
     ctx.records.update(ctx.job_id, engine=f"{describe(engine)}, the whole carve in one ({why})")
@@ -171,7 +172,8 @@ def _carve_on_worker(ctx: JobContext, engine: str, client, item: WholeCarve) -> 
             ctx.progress(*got)
         return ctx.should_stop()
 
-    inner = DaskRunner(client, stop_or_relay, retries=ctx.engine_settings.retries, label=f"carve-{ctx.job_id}")
+    inner = DaskRunner(client, stop_or_relay, retries=ctx.engine_settings.retries, label=f"carve-{ctx.job_id}",
+                       shared=shared)
     return RecordingRunner(inner, ctx).map(whole_carve_task, [item])[0]
 
 
@@ -187,9 +189,10 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
         elsewhere = offload_whole(ctx, cluster, size)
         if elsewhere is not None:
             client = client_for(elsewhere, ctx.engine_settings)
-            item = WholeCarve(share_inputs(client, accounts, reps), plan_year, as_of, cs, defaults,
-                              save_as or name, f"carve-progress-{ctx.job_id}-{time.time_ns()}")
-            res = _carve_on_worker(ctx, elsewhere, client, item)
+            data = share_inputs(client, accounts, reps)
+            item = WholeCarve(InputsRef(data.key), plan_year, as_of, cs, defaults, save_as or name,
+                              f"carve-progress-{ctx.job_id}-{time.time_ns()}")
+            res = _carve_on_worker(ctx, elsewhere, client, item, {data.key: data})
         else:
             runner = ctx.runner(cluster, size, "carve") if takes_runner() else None
             res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,

@@ -100,9 +100,13 @@ class ClusterStopFlag:
         return self._set
 
 
-def _call(fn: Callable, item: Any, flag: ClusterStopFlag | None):
-    """The task body on a worker (module level so it pickles by reference)."""
-    return fn(item, should_stop=flag) if flag is not None else fn(item)
+def _call(fn: Callable, item: Any, flag: ClusterStopFlag | None, shared: dict | None = None):
+    """The task body on a worker (module level so it pickles by reference); ``shared``: the runner's shared data,
+    already resolved by Dask to the values on this worker."""
+    kw = {} if flag is None else {"should_stop": flag}
+    if shared is not None:
+        kw["shared"] = shared
+    return fn(item, **kw)
 
 
 class DaskRunner(BaseRunner):
@@ -113,9 +117,13 @@ class DaskRunner(BaseRunner):
     in_process = False
 
     def __init__(self, client, should_stop: Callable[[], bool] | None = None, retries: int = 2,
-                 label: str = "part", poll_s: float = 0.2):
+                 label: str = "part", poll_s: float = 0.2, shared: dict | None = None):
         super().__init__(should_stop)
         self.client, self.retries, self.label, self.poll_s = client, retries, label, poll_s
+        # data already on the cluster (key → a scattered Future), passed to an ``fn`` that takes ``shared=``: each
+        # task depends on it, so the scheduler runs it where the data is or has a worker copy it from another
+        # worker; the data never travels from this process again (see jobs.carve_inputs)
+        self.shared = shared or None
 
     @property
     def workers(self) -> int:
@@ -139,7 +147,8 @@ class DaskRunner(BaseRunner):
             # task arguments are kept by the scheduler and survive a worker's death
             warnings.filterwarnings("ignore", message=".*[Ll]arge object.*")
             warnings.filterwarnings("ignore", message=".*graph.*size.*")
-            futures = [self.client.submit(_call, fn, item, flag, key=f"{run_id}-{i}", pure=False,
+            shared = self.shared if self.shared and takes_keyword(fn, "shared") else None
+            futures = [self.client.submit(_call, fn, item, flag, shared, key=f"{run_id}-{i}", pure=False,
                                           retries=self.retries) for i, item in enumerate(items)]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list = [None] * n

@@ -274,7 +274,7 @@ def test_a_second_carve_on_the_same_data_sends_the_workers_only_its_settings(loc
     assert shipped[1] == 0 and shipped[0] <= 1, shipped  # the first ships it (unless an earlier test did)
     assert results[0].objective == pytest.approx(results[1].objective, rel=1e-9)
 
-    ref = carve_inputs.share_inputs(local_cluster, sample.accounts, sample.reps)
+    ref = carve_inputs.InputsRef(carve_inputs.share_inputs(local_cluster, sample.accounts, sample.reps).key)
     task = WholeCarve(ref, sample.plan_year, sample.as_of, cs, sample.settings, "FY27", "carve-progress-x")
     whole = WholeCarve((sample.accounts, sample.reps), sample.plan_year, sample.as_of, cs, sample.settings, "FY27",
                        "carve-progress-x")
