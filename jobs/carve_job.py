@@ -28,8 +28,9 @@ import pandas as pd
 from jobs.carve_inputs import InputsRef, share_inputs
 from jobs.engine import INPROCESS, EngineSettings, client_for, describe, resolve
 from jobs.manager import JobContext, RecordingRunner, manager
-from jobs.runner import DaskRunner, InProcessRunner, make_runner
+from jobs.runner import DaskRunner, InProcessRunner, PartFailed, make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
+from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
 from planning.plans.jobs_table import JOB_ACTIVE, JobRecords
 from planning.reporting.carve_words import bands_held, carve_headline
@@ -177,6 +178,21 @@ def _carve_on_worker(ctx: JobContext, engine: str, client, item: WholeCarve, sha
     return RecordingRunner(inner, ctx).map(whole_carve_task, [item])[0]
 
 
+def _carve_elsewhere(ctx: JobContext, engine: str, accounts, reps,
+                     item: Callable[[object], WholeCarve]) -> CarveResult:
+    """The whole carve as one task on ``engine``, its data scattered there once per dataset (``item(inputs)``
+    makes the task's item).  Scattered data is not recomputed when the workers holding it die, so a task that failed
+    after its data was lost runs once more with the frames inside it, as task arguments, which the scheduler keeps."""
+    client = client_for(engine, ctx.engine_settings)
+    data = share_inputs(client, accounts, reps)
+    try:
+        return _carve_on_worker(ctx, engine, client, item(InputsRef(data.key)), {data.key: data})
+    except (PartFailed, Cancelled):
+        if data.status == "finished" or ctx.should_stop():
+            raise
+    return _carve_on_worker(ctx, engine, client, item((accounts, reps)), {})
+
+
 def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Settings | None, store, user: str,
                save_as: str | None, cluster: str | None, name: str | None = None,
                dataset_name: str = "") -> Callable[[JobContext], dict]:
@@ -188,11 +204,9 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
         size = work_size(accounts, cs)
         elsewhere = offload_whole(ctx, cluster, size)
         if elsewhere is not None:
-            client = client_for(elsewhere, ctx.engine_settings)
-            data = share_inputs(client, accounts, reps)
-            item = WholeCarve(InputsRef(data.key), plan_year, as_of, cs, defaults, save_as or name,
-                              f"carve-progress-{ctx.job_id}-{time.time_ns()}")
-            res = _carve_on_worker(ctx, elsewhere, client, item, {data.key: data})
+            res = _carve_elsewhere(ctx, elsewhere, accounts, reps, lambda inputs: WholeCarve(
+                inputs, plan_year, as_of, cs, defaults, save_as or name,
+                f"carve-progress-{ctx.job_id}-{time.time_ns()}"))
         else:
             runner = ctx.runner(cluster, size, "carve") if takes_runner() else None
             res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,

@@ -282,3 +282,43 @@ def test_a_second_carve_on_the_same_data_sends_the_workers_only_its_settings(loc
     before = carve_inputs.SCATTERS["count"]
     other = carve_inputs.share_inputs(local_cluster, sample.accounts.copy(), sample.reps)  # other frames: shipped
     assert other.key != ref.key and carve_inputs.SCATTERS["count"] == before + 1
+
+
+@pytest.mark.xdist_group("dask_cluster")
+def test_a_carve_whose_scattered_data_was_lost_runs_again_with_its_data_inside(local_cluster, sample, tmp_path,
+                                                                               monkeypatch):
+    """Scattered data dies with the workers that held it (Dask does not recompute it): the carve's task fails on
+    its lost dependency, and the carve runs once more with the frames inside the task."""
+    from jobs import carve_job
+    from jobs.engine import EngineSettings
+    from jobs.manager import manager
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    lost = []
+
+    def scattered_then_lost(client, accounts, reps):
+        [future] = client.scatter([(accounts, reps)], hash=False)
+        client.cancel(future)  # what the scheduler reports once no worker holds it
+        lost.append(future)
+        return future
+
+    monkeypatch.setattr(carve_job, "share_inputs", scattered_then_lost)
+    tries, on_worker = [], carve_job._carve_on_worker
+
+    def counted(ctx, engine, client, item, shared):
+        tries.append(type(item.inputs).__name__)
+        return on_worker(ctx, engine, client, item, shared)
+
+    monkeypatch.setattr(carve_job, "_carve_on_worker", counted)
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    records = JobRecords(store.engine)
+    jid = carve_job.submit_carve(store, sample.accounts, sample.reps, sample.plan_year, sample.as_of,
+                                 CarveSettings(time_limit=60), sample.settings, user="fay", title="FY27 lost data",
+                                 engine_settings=EngineSettings(**ONE_WORKER, warm_cluster_first=True))
+    assert manager().wait(jid, 180)
+    job = records.get(jid)
+    assert lost and lost[0].status != "finished"
+    assert tries == ["InputsRef", "tuple"]  # by reference, then once more with the frames inside
+    assert job["status"] == "succeeded" and "the whole carve in one" in job["engine"], job
+    assert manager().result(jid, records).ok
