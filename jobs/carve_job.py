@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from jobs.carve_inputs import InputsRef, share_inputs
 from jobs.engine import INPROCESS, EngineSettings, client_for, describe, resolve
 from jobs.manager import JobContext, RecordingRunner, manager
-from jobs.runner import DaskRunner, InProcessRunner, make_runner
+from jobs.runner import DaskRunner, InProcessRunner, PartFailed, make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
+from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
 from planning.plans.jobs_table import JOB_ACTIVE, JobRecords
 from planning.reporting.carve_words import bands_held, carve_headline
@@ -87,10 +89,11 @@ def save_result(store, res: CarveResult, name: str, author: str, data, note: str
 
 @dataclass
 class WholeCarve:
-    """A whole carve's inputs, shipped to a worker process as one task (``name`` names the job's one part)."""
+    """A whole carve's inputs, sent to a worker process as one task (``name`` names the job's one part).
+    ``inputs``: the (accounts, reps) themselves, or where they wait on the workers (:mod:`jobs.carve_inputs`: the
+    data goes to the cluster once per dataset, a task carries the settings)."""
 
-    accounts: pd.DataFrame
-    reps: pd.DataFrame
+    inputs: tuple[pd.DataFrame, pd.DataFrame] | InputsRef
     plan_year: int
     as_of: object
     cs: CarveSettings
@@ -132,12 +135,16 @@ class _Relay:
             return None
 
 
-def whole_carve_task(item: WholeCarve, should_stop=None) -> CarveResult:
-    """The task body on a worker process: the carve, its parts one after another in that process (module level,
-    so it pickles by reference)."""
+def whole_carve_task(item: WholeCarve, should_stop=None, shared: dict | None = None) -> CarveResult:
+    """The task body on a worker process: the carve, its parts on that process's threads (module level, so it
+    pickles by reference); the data from ``shared`` (the runner's, resolved on the worker) when ``item`` carries
+    an :class:`InputsRef`."""
     relay = _Relay(item.progress_key)
-    runner = InProcessRunner(should_stop, workers=1) if takes_runner() else None
-    return carve_on(item.accounts, item.reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
+    accounts, reps = shared[item.inputs.key] if isinstance(item.inputs, InputsRef) else item.inputs
+    # its parts on this process's threads, as in the server (HiGHS solves without the GIL): alone on the cluster a
+    # carve gets both cores; with others, the cores are shared anyway
+    runner = InProcessRunner(should_stop) if takes_runner() else None
+    return carve_on(accounts, reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
                     progress=relay.put, should_stop=should_stop, name=item.proposal)
 
 
@@ -150,14 +157,14 @@ def offload_whole(ctx: JobContext, cluster: str | None, size: int) -> str | None
     return engine if engine != INPROCESS and alone == INPROCESS else None
 
 
-def _carve_on_worker(ctx: JobContext, engine: str, item: WholeCarve) -> CarveResult:
-    """Run ``item`` as one task on ``engine``; this thread relays its progress to the job's row and cancels it."""
+def _carve_on_worker(ctx: JobContext, engine: str, client, item: WholeCarve, shared: dict) -> CarveResult:
+    """Run ``item`` as one task on ``engine`` (through its ``client``; ``shared``: its data already on the cluster,
+    key → future); this thread relays its progress to the job's row and cancels it."""
     busy = ctx.busy()
     why = "other jobs running" if busy else "kept off the web server"
     ctx.records.update(ctx.job_id, engine=f"{describe(engine)}, the whole carve in one ({why})")
     ctx.progress(0.0, "other carves are running: this one runs in a worker process of its own" if busy
                  else "runs in a worker process of its own, so the web server stays quick", force=True)
-    client = client_for(engine, ctx.engine_settings)
     relay = _Relay(item.progress_key)
 
     def stop_or_relay() -> bool:  # DaskRunner asks this every poll while it waits
@@ -166,8 +173,24 @@ def _carve_on_worker(ctx: JobContext, engine: str, item: WholeCarve) -> CarveRes
             ctx.progress(*got)
         return ctx.should_stop()
 
-    inner = DaskRunner(client, stop_or_relay, retries=ctx.engine_settings.retries, label=f"carve-{ctx.job_id}")
+    inner = DaskRunner(client, stop_or_relay, retries=ctx.engine_settings.retries, label=f"carve-{ctx.job_id}",
+                       shared=shared)
     return RecordingRunner(inner, ctx).map(whole_carve_task, [item])[0]
+
+
+def _carve_elsewhere(ctx: JobContext, engine: str, accounts, reps,
+                     item: Callable[[object], WholeCarve]) -> CarveResult:
+    """The whole carve as one task on ``engine``, its data scattered there once per dataset (``item(inputs)``
+    makes the task's item).  Scattered data is not recomputed when the workers holding it die, so a task that failed
+    after its data was lost runs once more with the frames inside it, as task arguments, which the scheduler keeps."""
+    client = client_for(engine, ctx.engine_settings)
+    data = share_inputs(client, accounts, reps)
+    try:
+        return _carve_on_worker(ctx, engine, client, item(InputsRef(data.key)), {data.key: data})
+    except (PartFailed, Cancelled):
+        if data.status == "finished" or ctx.should_stop():
+            raise
+    return _carve_on_worker(ctx, engine, client, item((accounts, reps)), {})
 
 
 def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Settings | None, store, user: str,
@@ -181,9 +204,9 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
         size = work_size(accounts, cs)
         elsewhere = offload_whole(ctx, cluster, size)
         if elsewhere is not None:
-            item = WholeCarve(accounts, reps, plan_year, as_of, cs, defaults, save_as or name,
-                              f"carve-progress-{ctx.job_id}-{time.time_ns()}")
-            res = _carve_on_worker(ctx, elsewhere, item)
+            res = _carve_elsewhere(ctx, elsewhere, accounts, reps, lambda inputs: WholeCarve(
+                inputs, plan_year, as_of, cs, defaults, save_as or name,
+                f"carve-progress-{ctx.job_id}-{time.time_ns()}"))
         else:
             runner = ctx.runner(cluster, size, "carve") if takes_runner() else None
             res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,

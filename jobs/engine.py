@@ -52,8 +52,10 @@ class EngineSettings:
     # processes (a small carve as one task: see jobs.carve_job), so the server's threads only coordinate
     concurrent_jobs_to_cluster: bool = True
     # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  Off by
-    # default: alone, the demo carve's job took 0.6 s on the server's two threads against 2.3 s as one worker task
-    # (concurrent_bench, 2026-12-02), and one person carving is the common case
+    # default: one person carving is the common case, and alone the demo carve is still a little quicker on the
+    # server's two threads (0.65 s against 0.78–0.93 s as one worker task, submit to result, load 2.4–2.8,
+    # 2026-12-02 20:14; the worker task had cost 2.3 s before its data was scattered once, its parts ran on one
+    # thread and the warm-up carved, jobs.carve_inputs / jobs.worker_warm)
     warm_cluster_first: bool = False
     # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
     # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)

@@ -30,3 +30,9 @@ def slow_item(x: int, should_stop=None, started_dir: str = "") -> int:
             raise Cancelled()
         time.sleep(0.01)
     return x
+
+
+def rows_given(key, shared=None) -> tuple[int, int]:
+    """A runner item reading the (accounts, reps) the runner shares under ``key`` → their row counts."""
+    accounts, reps = shared[key]
+    return len(accounts), len(reps)

@@ -151,3 +151,21 @@ def test_cancel_stops_a_carve_job_and_its_tasks(client, tmp_path):
     assert time.perf_counter() - t0 < 20
     assert "never saved" not in store.plan_names()  # nothing saved from a cancelled job
     assert np.isfinite(job["seconds"])
+
+
+def test_shared_data_reaches_every_task_after_dask_drops_spare_copies(client):
+    """Data scattered once (jobs.carve_inputs) reaches tasks as a dependency, also after Dask's active memory
+    manager dropped the copies no task needed (it runs every 2 s): reading a worker's memory directly found
+    nothing on one of the two workers, and the carve there waited for good."""
+    import pandas as pd
+
+    from jobs import carve_inputs
+    from jobs.runner import DaskRunner
+    from tests.dask_cluster import rows_given
+
+    accounts, reps = pd.DataFrame({"account_id": range(50)}), pd.DataFrame({"rep_id": range(3)})
+    data = carve_inputs.share_inputs(client, accounts, reps)
+    time.sleep(3)  # past a round of the memory manager
+    runner = DaskRunner(client, shared={data.key: data})
+    assert runner.map(rows_given, [data.key] * 6) == [(50, 3)] * 6
+    assert carve_inputs.share_inputs(client, accounts, reps) is data  # the same frames: not shipped again
