@@ -28,6 +28,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``health``: completeness, duplicate_accounts, health_report, HealthReport, normalise_domain, normalise_name,
   PLANNING_FIELDS
 - ``mapping_file``: dump_mapping, load_mapping, parse_mapping, SECTIONS, suggest_mapping_file
+- ``parsed_uploads``: default_parsed_uploads, parse_key, ParsedUploads
 - ``people``: capacity_share, month_index, quota_carriers, ramp_factor, tenure_months
 - ``places``: CA_POSTAL, capitals, city_table, countries, COUNTRY_ALIASES, FSA_CITY, FSA_PROVINCE,
   guess_country_from_postal, locate_cities, normalise_country, postal_city, PROVINCE_CITY, UK_AREA_TOWN, UK_POSTAL, US
@@ -91,6 +92,7 @@ _PUBLIC = {
     "PRESETS": "presets",
     "PREVIEW_DISTINCT": "uploads",
     "PROVINCE_CITY": "places",
+    "ParsedUploads": "parsed_uploads",
     "PlanningDefaults": "defaults",
     "PotentialFactors": "potential",
     "Preset": "presets",
@@ -176,6 +178,7 @@ _PUBLIC = {
     "county_adjacency": "boundaries",
     "county_labels": "boundaries",
     "customer_status": "enrich",
+    "default_parsed_uploads": "parsed_uploads",
     "derive_segment": "validation",
     "detect_source": "presets",
     "distance_matrix_mi": "geo",
@@ -213,6 +216,7 @@ _PUBLIC = {
     "normalise_zip": "geo",
     "parse_bool": "validation",
     "parse_dates": "dates",
+    "parse_key": "parsed_uploads",
     "parse_mapping": "mapping_file",
     "parse_number": "validation",
     "place_counties": "boundaries",
