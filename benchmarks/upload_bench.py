@@ -101,17 +101,8 @@ class UserA:
         self.outcome = ""
 
     def pick(self, table: str, path: Path) -> None:
-        """Choose ``path`` in the table's file picker; once the picker lists it (a rerun that starts while a file
-        is being set can drop it: then it is set again)."""
-        box = self.page.locator(f".st-key-upload_{table}")
-        for _ in range(5):
-            box.locator('input[type="file"]').set_input_files(str(path))
-            try:
-                box.get_by_text(path.name).first.wait_for(timeout=30_000)
-                return
-            except Exception:  # noqa: BLE001 - a Playwright timeout: set it again
-                continue
-        raise RuntimeError(f"the {table} picker did not take {path.name}")
+        """Choose ``path`` in the table's file picker, found by its key, and wait until it lists it."""
+        e2e.attach_upload(self.page, table, path, tries=5)
 
     def start(self, files: dict[str, Path]) -> None:
         self.started = time.perf_counter()

@@ -16,7 +16,9 @@ in a one-worker process pool instead:
   carries the loader's own message, never a traceback.  A Dataset comes back through a pickle file the worker
   writes in a temporary folder, read once by the server and deleted: the server reads it in one go from the file
   instead of draining the 140 MB of a 250,000-row dataset through the pool's pipe on its result thread, and never
-  holds the pickled bytes and the frames at once.
+  holds the pickled bytes and the frames at once;
+* a file is parsed once: the preview keeps its parse on disk (:mod:`planning.data.parsed_uploads`, keyed by the
+  bytes) and the load of the same bytes reads it back (a few hundredths of a second instead of seconds).
 
 The shell calls :func:`preview` and :func:`load`; both block until the worker answers (wrap them in a spinner).  A
 blocked script run costs the server nothing while it waits: no reruns poll for progress, the spinner's clock runs in
@@ -24,6 +26,7 @@ the browser.
 """
 from __future__ import annotations
 
+import functools
 import io
 import multiprocessing
 import os
@@ -47,7 +50,8 @@ WORKER_NICE = 10
 # on a core no page run wants.  A smaller task is over in well under a second, and under SCHED_IDLE it could wait
 # a long time on a machine that is busy with other work anyway (a test suite on both cores), for nothing gained
 IDLE_FROM_MB = 5.0
-_PRELOAD = ["planning.data.uploads", "planning.data.dataset", "planning.data.validation"]
+_PRELOAD = ["planning.data.uploads", "planning.data.dataset", "planning.data.validation",
+            "planning.data.parsed_uploads"]
 _HANDOVER = ("planner-upload-", ".pickle")  # prefix and suffix of a loaded Dataset's file in the temp folder
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
@@ -190,17 +194,26 @@ def _big(*sizes_bytes: int) -> bool:
     return sum(sizes_bytes) >= IDLE_FROM_MB * 1024 * 1024
 
 
-def _preview_task(name, data, limits):
+def _preview_task(name, data, limits, parsed):
     from planning.data.uploads import preview_upload
 
-    return _run(preview_upload, name, data, limits, idle=_big(len(data)))
+    return _run(preview_upload, name, data, limits, parsed, idle=_big(len(data)))
 
 
-def _load_task(user, files, mappings, settings, limits, as_of):
+def _load_task(user, files, mappings, settings, limits, as_of, parsed):
     from planning.data.uploads import load_upload
 
     return _run(load_upload, user, files, mappings=mappings, settings=settings, limits=limits, as_of=as_of,
-                idle=_big(*(len(data) for _, data in files.values())))
+                parsed=parsed, idle=_big(*(len(data) for _, data in files.values())))
+
+
+@functools.cache
+def parsed_uploads():
+    """Where a preview keeps its parse for the load (:mod:`planning.data.parsed_uploads`; the user's cache
+    folder), or None where there is none.  Handed to the worker with each task."""
+    from planning.data.parsed_uploads import default_parsed_uploads
+
+    return default_parsed_uploads()
 
 
 # One task in flight at a time: the pool has one worker that exits after each task (max_tasks_per_child=1), and
@@ -262,7 +275,7 @@ def _read_back(path: str):
 def preview(name: str, data: bytes, limits):
     """:func:`planning.data.uploads.preview_upload` in the worker process."""
     try:
-        return _call(_preview_task, name, data, limits)
+        return _call(_preview_task, name, data, limits, parsed_uploads())
     except UploadFailed as exc:
         if str(exc).startswith(f"{name}: "):
             raise
@@ -271,5 +284,6 @@ def preview(name: str, data: bytes, limits):
 
 def load(user, files, mappings, settings, limits, as_of):
     """:func:`planning.data.uploads.load_upload` in the worker process: the validated Dataset, read-only for
-    sharing across sessions (:func:`planning.data.read_only.read_only`)."""
-    return _call(_load_task, user, files, mappings, settings, limits, as_of)
+    sharing across sessions (:func:`planning.data.read_only.read_only`).  A file :func:`preview` read is not
+    parsed again (its parse was kept on disk)."""
+    return _call(_load_task, user, files, mappings, settings, limits, as_of, parsed_uploads())

@@ -23,6 +23,16 @@ VIEW = User("vic@acme.test", "Vic", Role.VIEWER, source="oidc")
 LIMIT = UploadLimits(max_mb=1, max_rows=5)
 
 
+@pytest.fixture(autouse=True)
+def _parses_kept_apart(tmp_path_factory, monkeypatch):
+    """The worker keeps previews' parses in a folder of the test's own, not the user's cache."""
+    from jobs import upload_worker
+    from planning.data.parsed_uploads import ParsedUploads
+
+    parsed = ParsedUploads(tmp_path_factory.mktemp("parsed"))
+    monkeypatch.setattr(upload_worker, "parsed_uploads", lambda: parsed)
+
+
 def _head(name: str, rows: int) -> bytes:
     lines = (ROOT / "sample_data" / name).read_bytes().splitlines(keepends=True)
     return b"".join(lines[: rows + 1])
@@ -238,3 +248,85 @@ def test_a_handover_file_nobody_read_is_deleted_once_it_is_older_than_any_load(t
     os.utime(other, (stale, stale))
     assert upload_worker.preview("reps.csv", _head("reps.csv", 61), UploadLimits()).rows == 61
     assert sorted(f.name for f in tmp_path.iterdir()) == ["planner-upload-fresh.pickle", "someone-else.pickle"]
+
+
+# -- a file is parsed once: the preview keeps its parse for the load ---------------------------------------------
+def _counting_reads(monkeypatch) -> list[str]:
+    """Every parse :mod:`planning.data.uploads` does, by file name."""
+    read = []
+    real = uploads.read_table
+
+    def spy(data, name):
+        read.append(name)
+        return real(data, name)
+
+    monkeypatch.setattr(uploads, "read_table", spy)
+    return read
+
+
+def test_the_load_after_a_preview_reads_the_kept_parse_and_a_changed_file_is_parsed_again(tmp_path, monkeypatch):
+    from planning.data.parsed_uploads import ParsedUploads
+
+    parsed = ParsedUploads(tmp_path / "parsed")
+    read = _counting_reads(monkeypatch)
+    accounts, reps = _head("accounts.csv", 40), _head("reps.csv", 61)
+    for name, data in (("accounts.csv", accounts), ("reps.csv", reps)):
+        preview_upload(name, data, UploadLimits(), parsed)
+    assert read == ["accounts.csv", "reps.csv"] and len(list((tmp_path / "parsed").iterdir())) == 2
+    files = {"accounts": ("accounts.csv", accounts), "reps": ("reps.csv", reps)}
+    ds = load_upload(OPS, files, limits=UploadLimits(), as_of="2026-12-01", parsed=parsed)
+    assert read == ["accounts.csv", "reps.csv"]  # nothing parsed again
+    fresh = load_upload(OPS, files, limits=UploadLimits(), as_of="2026-12-01")  # no kept parse: read both
+    assert read[2:] == ["accounts.csv", "reps.csv"]
+    pd.testing.assert_frame_equal(ds.accounts, fresh.accounts)
+    assert ds.report.tables["accounts"].n_input == fresh.report.tables["accounts"].n_input == 40
+
+    changed = _head("accounts.csv", 41)  # the same name, other bytes: never the stale parse
+    files["accounts"] = ("accounts.csv", changed)
+    ds = load_upload(OPS, files, limits=UploadLimits(), as_of="2026-12-01", parsed=parsed)
+    assert read[4:] == ["accounts.csv"] and len(ds.accounts) + len(ds.report.rejects_frame()) == 41
+    assert ParsedUploads(tmp_path / "parsed").get("accounts.txt", accounts) is None  # another name: another parse
+
+
+def test_kept_parses_are_bounded_expire_and_survive_no_corruption(tmp_path):
+    import time
+
+    from planning.data.files import read_table
+    from planning.data.parsed_uploads import ParsedUploads
+
+    parsed = ParsedUploads(tmp_path, keep_files=2, keep_s=60)
+    datas = [_csv(n) for n in (1, 2, 3)]
+    for i, data in enumerate(datas):
+        parsed.put("a.csv", data, read_table(data, "a.csv"))
+        os.utime(parsed._path("a.csv", data), (time.time() - 30 + i, time.time() - 30 + i))
+    parsed.prune()
+    assert parsed.get("a.csv", datas[0]) is None  # the oldest of three went
+    assert len(parsed.get("a.csv", datas[2]).frame) == 3 and len(list(tmp_path.iterdir())) == 2
+    old = time.time() - 120
+    os.utime(parsed._path("a.csv", datas[1]), (old, old))
+    assert parsed.get("a.csv", datas[1]) is None and not parsed._path("a.csv", datas[1]).exists()  # expired
+    parsed._path("a.csv", datas[2]).write_bytes(b"not a pickle")
+    assert parsed.get("a.csv", datas[2]) is None and not list(tmp_path.iterdir())  # a miss, and removed
+
+
+def test_the_worker_keeps_the_previews_parse_for_the_load(tmp_path, monkeypatch):
+    """Through the worker process: the preview leaves one parse per file in the folder the server hands it; the
+    load of the same bytes finds them (each is touched when read)."""
+    import time
+
+    from jobs import upload_worker
+    from planning.data.parsed_uploads import ParsedUploads
+
+    parsed = ParsedUploads(tmp_path)
+    monkeypatch.setattr(upload_worker, "parsed_uploads", lambda: parsed)
+    accounts, reps = _head("accounts.csv", 40), _head("reps.csv", 61)
+    assert upload_worker.preview("accounts.csv", accounts, UploadLimits()).rows == 40
+    assert upload_worker.preview("reps.csv", reps, UploadLimits()).rows == 61
+    kept = [parsed._path("accounts.csv", accounts), parsed._path("reps.csv", reps)]
+    assert all(p.is_file() for p in kept) and len(list(tmp_path.iterdir())) == 2
+    old = time.time() - 100
+    for p in kept:
+        os.utime(p, (old, old))
+    files = {"accounts": ("accounts.csv", accounts), "reps": ("reps.csv", reps)}
+    ds = upload_worker.load(OPS, files, {}, None, UploadLimits(), "2026-12-01")
+    assert len(ds.reps) == 61 and all(p.stat().st_mtime > old + 50 for p in kept)

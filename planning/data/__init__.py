@@ -6,6 +6,7 @@ keeps its original values. Settings (segments, ramp curves, bands...) are user-e
 Public names, by module (import them from this package; they load on first use):
 - ``boundaries``: account_counties, BOUNDARIES_DIR, CONUS_ALBERS, counties, COUNTIES_TOPOJSON, county_adjacency,
   county_labels, equal_area_measures, link_islands, NON_CONUS, place_counties, SQ_M_PER_SQ_MI, STATE_POSTAL, states
+- ``cell_values``: canonical, parse_bool, parse_number, ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES
 - ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
 - ``cross_checks``: check_rep_references, drop_unknown_reps, resolve_owners
 - ``currency``: AMBIGUOUS, CELL_RE, code_of, Conversion, convert, CurrencyResult, ISO_CODES, Rate, RateTable,
@@ -28,6 +29,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``health``: completeness, duplicate_accounts, health_report, HealthReport, normalise_domain, normalise_name,
   PLANNING_FIELDS
 - ``mapping_file``: dump_mapping, load_mapping, parse_mapping, SECTIONS, suggest_mapping_file
+- ``parsed_uploads``: default_parsed_uploads, parse_key, ParsedUploads
 - ``people``: capacity_share, month_index, quota_carriers, ramp_factor, tenure_months
 - ``places``: CA_POSTAL, capitals, city_table, countries, COUNTRY_ALIASES, FSA_CITY, FSA_PROVINCE,
   guess_country_from_postal, locate_cities, normalise_country, postal_city, PROVINCE_CITY, UK_AREA_TOWN, UK_POSTAL, US
@@ -43,7 +45,7 @@ Public names, by module (import them from this package; they load on first use):
   suggest_title_map, title_map_dict, TITLE_RULES, TitleRole
 - ``uploads``: check_rows, check_rows_before_parsing, check_size, count_rows, FilePreview, load_upload, precheck,
   PREVIEW_DISTINCT, preview_upload, upload_key, UploadLimits, UploadTooLarge
-- ``validation``: canonical, column_help, derive_segment, parse_bool, parse_number, validate_table
+- ``validation``: column_help, derive_segment, validate_table
 - ``validation_report``: Issue, ISSUE_COLUMNS, TableResult, ValidationReport
 """
 from __future__ import annotations
@@ -91,6 +93,7 @@ _PUBLIC = {
     "PRESETS": "presets",
     "PREVIEW_DISTINCT": "uploads",
     "PROVINCE_CITY": "places",
+    "ParsedUploads": "parsed_uploads",
     "PlanningDefaults": "defaults",
     "PotentialFactors": "potential",
     "Preset": "presets",
@@ -99,6 +102,7 @@ _PUBLIC = {
     "REPS_SCHEMA": "checks",
     "REP_STATUSES": "defaults",
     "ROLES": "defaults",
+    "ROLE_ALIASES": "cell_values",
     "ROLE_DEFAULTS": "defaults",
     "Rate": "currency",
     "RateTable": "currency",
@@ -109,6 +113,7 @@ _PUBLIC = {
     "SCHEMAS": "checks",
     "SECTIONS": "mapping_file",
     "SEGMENTS": "defaults",
+    "SEGMENT_ALIASES": "cell_values",
     "SEGMENT_DEFAULTS": "defaults",
     "SEGMENT_RULES": "titles",
     "SERIAL_DAYS": "dates",
@@ -119,6 +124,7 @@ _PUBLIC = {
     "STATES_GEOJSON": "geo",
     "STATE_POSTAL": "boundaries",
     "STATE_REGION": "defaults",
+    "STATUS_ALIASES": "cell_values",
     "SYMBOLS": "currency",
     "SegmentBands": "defaults",
     "SegmentDefaults": "defaults",
@@ -151,7 +157,7 @@ _PUBLIC = {
     "cache_path": "sample_cache",
     "cached_frame": "geo",
     "cached_sample": "sample_cache",
-    "canonical": "validation",
+    "canonical": "cell_values",
     "capacity_share": "people",
     "capitals": "places",
     "carve_by": "defaults",
@@ -176,6 +182,7 @@ _PUBLIC = {
     "county_adjacency": "boundaries",
     "county_labels": "boundaries",
     "customer_status": "enrich",
+    "default_parsed_uploads": "parsed_uploads",
     "derive_segment": "validation",
     "detect_source": "presets",
     "distance_matrix_mi": "geo",
@@ -211,10 +218,11 @@ _PUBLIC = {
     "normalise_name": "health",
     "normalise_title": "titles",
     "normalise_zip": "geo",
-    "parse_bool": "validation",
+    "parse_bool": "cell_values",
     "parse_dates": "dates",
+    "parse_key": "parsed_uploads",
     "parse_mapping": "mapping_file",
-    "parse_number": "validation",
+    "parse_number": "cell_values",
     "place_counties": "boundaries",
     "place_world": "enrich",
     "postal_city": "places",

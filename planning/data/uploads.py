@@ -11,7 +11,8 @@ loaded dataset.
   after parsing stays as a backstop for a file whose records the cheap count cannot see.
 * :func:`preview_upload` is what the mapping review needs of a file (its columns, row count and the values of its
   low-cardinality columns), not the parsed file itself, so a shell can compute it in another process and keep
-  only the small preview.
+  only the small preview.  Given a :class:`~planning.data.parsed_uploads.ParsedUploads`, the preview keeps its
+  parse there and :func:`load_upload` reads it back instead of parsing the same bytes again.
 * :func:`upload_key` is a hash of everything the load depends on (the bytes, file names, mapping, settings and
   date), so a shell can cache the loaded :class:`~planning.data.dataset.Dataset` once for every session that
   uploads the same files.
@@ -32,7 +33,8 @@ from planning.access.roles import Permission
 from planning.access.users import User, require
 from planning.data.dataset import Dataset, load_dataset
 from planning.data.defaults import Settings
-from planning.data.files import SOURCE_ROW, FileError, read_table
+from planning.data.files import SOURCE_ROW, FileError, RawTable, read_table
+from planning.data.parsed_uploads import ParsedUploads
 
 MAX_MB_ENV, MAX_ROWS_ENV = "PLANNER_UPLOAD_MAX_MB", "PLANNER_UPLOAD_MAX_ROWS"
 _MB = 1024 * 1024  # Streamlit's server.maxUploadSize counts megabytes of 1,048,576 bytes
@@ -185,11 +187,23 @@ class FilePreview:
         return pd.Series(np.repeat(counts.index.to_numpy(dtype=object), counts.to_numpy()), dtype=object)
 
 
-def preview_upload(name: str, data: bytes, limits: UploadLimits) -> FilePreview:
+def _parse(name: str, data: bytes, parsed: ParsedUploads | None, *, keep: bool) -> RawTable:
+    """``data`` read as ``name``: the kept parse of these very bytes when ``parsed`` has one, else read (and kept
+    there when ``keep``)."""
+    raw = parsed.get(name, data) if parsed is not None else None
+    if raw is None:
+        raw = read_table(data, name)
+        if keep and parsed is not None:
+            parsed.put(name, data, raw)
+    return raw
+
+
+def preview_upload(name: str, data: bytes, limits: UploadLimits, parsed: ParsedUploads | None = None) -> FilePreview:
     """Check ``data`` against the limits, read it, and keep what the mapping review needs (see
-    :class:`FilePreview`).  Raises :class:`UploadTooLarge` or ``FileError`` as :func:`load_upload` does."""
+    :class:`FilePreview`).  Raises :class:`UploadTooLarge` or ``FileError`` as :func:`load_upload` does.  With
+    ``parsed``, the parse is kept there for the load."""
     precheck(name, data, limits)
-    raw = read_table(data, name)
+    raw = _parse(name, data, parsed, keep=True)
     check_rows(name, len(raw.frame), limits)
     cols = [c for c in raw.frame.columns if c != SOURCE_ROW]
     values = {}
@@ -217,18 +231,19 @@ def upload_key(files: Mapping[str, tuple[str, bytes]], mappings: Mapping | None,
 
 def load_upload(user: User, files: Mapping[str, tuple[str, bytes]], *, mappings: Mapping | None = None,
                 settings: Settings | None = None, limits: UploadLimits | None = None,
-                as_of: pd.Timestamp | str | None = None) -> Dataset:
+                as_of: pd.Timestamp | str | None = None, parsed: ParsedUploads | None = None) -> Dataset:
     """Load uploaded files (table → (file name, bytes)) as the new dataset, for a user who may change data.
 
     Raises :class:`~planning.access.AccessDenied` for anyone else, :class:`UploadTooLarge` for a file over a
-    limit (size and rows before parsing it, rows again after), and ``FileError`` as :func:`load_dataset` does."""
+    limit (size and rows before parsing it, rows again after), and ``FileError`` as :func:`load_dataset` does.
+    A file :func:`preview_upload` already read into ``parsed`` is not parsed again."""
     require(user, Permission.EDIT_PLANS)
     limits = limits or UploadLimits.from_settings(settings, os.environ)
     for name, data in files.values():
         precheck(name, data, limits)
     raws = {}
     for table, (name, data) in files.items():
-        raws[table] = read_table(data, name)
+        raws[table] = _parse(name, data, parsed, keep=False)
         check_rows(name, len(raws[table].frame), limits)
     first = files.get("accounts", next(iter(files.values())))[0]
     return load_dataset(**raws, mappings=dict(mappings or {}), settings=settings, as_of=as_of, name=first,

@@ -11,12 +11,12 @@ is kept (:mod:`planning.data.field_problems`); a ZIP that can't be placed falls 
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from planning.data import enrich, field_problems, geo, places
+from planning.data.cell_values import (ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES, canonical, parse_bool,
+                                       parse_number)
 from planning.data.dates import parse_dates
 from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
 from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
@@ -25,83 +25,7 @@ from planning.data.schema import COLUMNS, required_columns, spec
 from planning.data.validation_report import ERROR, WARNING, Issue, TableResult, ValidationReport
 
 __all__ = ["ERROR", "WARNING", "Issue", "TableResult", "ValidationReport", "canonical", "column_help",
-           "derive_segment", "parse_bool", "parse_number", "validate_table"]
-
-# -- value parsers ------------------------------------------------------------------------
-_MONEY_STRIP = re.compile(r"[\s$€£¥\u00a0\u202f]|USD|EUR|GBP", re.IGNORECASE)
-_SUFFIX = {"k": 1e3, "m": 1e6, "mm": 1e6, "b": 1e9, "bn": 1e9}
-
-
-def parse_number(value, european: bool = False) -> float | None:
-    """'$1,200,000' → 1200000; '(500)' → -500; '1.2M' → 1200000; '' → NaN; junk → None."""
-    if value is None:
-        return np.nan
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return float(value)
-    text = _MONEY_STRIP.sub("", str(value))
-    if text == "" or text.lower() in ("nan", "none", "null", "n/a", "na", "-"):
-        return np.nan
-    percent = text.endswith("%")
-    text = text.rstrip("%")
-    negative = text.startswith("(") and text.endswith(")")
-    text = text.strip("()")
-    mult = 1.0
-    m = re.match(r"^(.*?)(k|mm|m|bn|b)$", text, re.IGNORECASE)
-    if m:
-        text, mult = m.group(1), _SUFFIX[m.group(2).lower()]
-    if european or re.fullmatch(r"-?\d{1,3}(\.\d{3})+(,\d+)?", text):
-        text = text.replace(".", "").replace(",", ".")
-    elif re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+(\.\d+)?", text):
-        text = text.replace(",", "")
-    elif re.fullmatch(r"-?\d+,\d{1,2}", text):  # decimal comma: 12,5
-        text = text.replace(",", ".")
-    try:
-        out = float(text) * mult
-    except ValueError:
-        return None
-    out = out / 100 if percent else out
-    return -out if negative else out
-
-
-_TRUE = {"true", "yes", "y", "1", "x", "t", "locked", "named"}
-_FALSE = {"false", "no", "n", "0", "", "f", "nan", "none"}
-
-
-def parse_bool(value) -> bool | None:
-    text = str(value).strip().lower()
-    if text.endswith(".0"):
-        text = text[:-2]
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    return None
-
-
-_SEGMENT_ALIASES = {
-    "enterprise": "Enterprise", "ent": "Enterprise", "large enterprise": "Enterprise", "strategic": "Enterprise",
-    "global": "Enterprise", "mid-market": "Mid-market", "midmarket": "Mid-market", "mid market": "Mid-market",
-    "mm": "Mid-market", "commercial": "Mid-market", "smb": "SMB", "small business": "SMB", "small": "SMB",
-    "smb/small": "SMB", "s&mb": "SMB",
-}
-_ROLE_ALIASES = {
-    "ae": "AE", "account executive": "AE", "sdr": "SDR", "bdr": "SDR", "sales development": "SDR",
-    "business development": "SDR", "se": "SE", "sales engineer": "SE", "solutions engineer": "SE",
-    "csm": "CSM", "customer success": "CSM", "customer success manager": "CSM", "manager": "Manager",
-    "sales manager": "Manager", "first-line manager": "Manager", "rvp": "Manager", "channel": "Channel",
-    "partner manager": "Channel",
-}
-_STATUS_ALIASES = {
-    "active": "active", "open_req": "open_req", "open req": "open_req", "open requisition": "open_req",
-    "req": "open_req", "planned": "open_req", "leaving": "leaving", "notice": "leaving", "terminated": "leaving",
-}
-
-
-def canonical(value, aliases: dict[str, str]) -> str | None:
-    text = str(value).strip()
-    if text == "" or text.lower() == "nan":
-        return ""
-    return aliases.get(text.lower())
+           "derive_segment", "parse_bool", "parse_number", "validate_table"]  # the parsers: planning.data.cell_values
 
 
 def derive_segment(employees: pd.Series, revenue: pd.Series, settings: Settings) -> pd.Series:
@@ -211,7 +135,7 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         elif c.kind == "role":
             title_map = enrich.map_titles(df, col, titles, df[SOURCE_ROW])
         elif c.kind in ("segment", "role", "status"):
-            aliases = {"segment": _SEGMENT_ALIASES, "role": _ROLE_ALIASES, "status": _STATUS_ALIASES}[c.kind]
+            aliases = {"segment": SEGMENT_ALIASES, "role": ROLE_ALIASES, "status": STATUS_ALIASES}[c.kind]
             known = {"segment": SEGMENTS, "role": ROLES, "status": REP_STATUSES}[c.kind]
             canon = _by_distinct(s, lambda v: canonical(v, aliases))
             col.add_many(canon.isna(), c.name, f"unknown {c.kind}; expected one of {', '.join(known)}")

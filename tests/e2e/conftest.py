@@ -153,6 +153,28 @@ def open_app(page, app_url: str, path: str = "", wait_text: str | None = None):
     return page
 
 
+def attach_upload(page, table: str, path: Path, tries: int = 3) -> None:
+    """Choose ``path`` in the Data page's file picker for ``table`` (accounts, reps, ...) and wait until that
+    picker shows it.
+
+    The picker is found by its key (``.st-key-upload_<table>``), never by position: right after the upload
+    expander opens, its pickers are mounted one by one, and for a moment the only file input on the page can be
+    another table's (seen: the History picker alone).  A file set on ``input[type=file]`` number 0 then landed on
+    History, the accounts picker stayed empty and "Load these files" stayed disabled (the upload e2e flake)."""
+    box = page.locator(f".st-key-upload_{table}")
+    # by its title: the chip's text is cut in the middle ("hubspot...panies.csv")
+    chip = box.locator(f'[data-testid="stFileChipName"][title="{path.name}"]')
+    box.locator("input[type=file]").wait_for(state="attached")
+    for _ in range(tries):
+        box.locator("input[type=file]").set_input_files(str(path))
+        try:
+            chip.first.wait_for(timeout=15_000)
+            return
+        except Exception:  # noqa: BLE001 - a Playwright timeout: the upload did not start; set it again
+            continue
+    raise AssertionError(f"the {table} picker did not take {path.name}")
+
+
 def dismiss_page_not_found(page) -> None:
     """Close Streamlit's spurious "Page not found" dialog on a session's first deep link.
 

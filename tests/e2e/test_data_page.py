@@ -2,7 +2,7 @@
 among them) drawn when it is opened."""
 import pytest
 
-from tests.e2e.conftest import open_app, wait_idle
+from tests.e2e.conftest import attach_upload, open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -46,9 +46,8 @@ def test_upload_replaces_the_sample_and_reports_rejects(page, app_url, tmp_path)
     reps.write_text("rep_id,name,role,segment,region\nR-1,Ada Lovelace,AE,SMB,Northeast\n")
     open_app(page, app_url, "", wait_text="Validation report")
     page.get_by_text("Load your own CRM export").click()
-    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
-    inputs.nth(0).set_input_files(str(acc))
-    inputs.nth(1).set_input_files(str(reps))
+    attach_upload(page, "accounts", acc)
+    attach_upload(page, "reps", reps)
     page.get_by_role("button", name="Load these files").wait_for()
     wait_idle(page)
     page.get_by_role("button", name="Load these files").click()

@@ -3,10 +3,9 @@ the loader did (source, title map, conversions, estimated potential, a map with 
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import open_app, wait_idle
+from tests.e2e.conftest import attach_upload, open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -22,27 +21,11 @@ CASES = [  # (accounts, reps, what the Data page must say)
 ]
 
 
-def _attach(page, index: int, path: Path) -> None:
-    """Give the index-th uploader ``path`` and wait until it shows the file as its own.  Setting a file while the
-    previous file's rerun redraws the uploaders can land on an input that is about to be replaced, and the file is
-    then never sent (seen twice in CI as "Load these files" left disabled): set it again until the chip shows."""
-    uploader = page.locator('[data-testid="stFileUploader"]').nth(index)
-    chip = uploader.locator('[data-testid="stFileChipName"]').filter(has_text=path.name)
-    for _ in range(3):
-        wait_idle(page)
-        uploader.locator("input[type=file]").set_input_files(str(path))
-        try:
-            chip.first.wait_for(timeout=15_000)
-            break
-        except PlaywrightError:
-            continue
-    wait_idle(page)
-
-
 def _upload(page, accounts: Path, reps: Path) -> None:
     page.get_by_text("Load your own CRM export").click()
-    _attach(page, 0, accounts)
-    _attach(page, 1, reps)
+    attach_upload(page, "accounts", accounts)
+    attach_upload(page, "reps", reps)
+    wait_idle(page)
     button = page.get_by_role("button", name="Load these files")
     try:
         expect(button).to_be_enabled(timeout=90_000)
@@ -79,6 +62,26 @@ def test_degenerate_uploads_never_show_a_traceback(page, app_url):
             _no_traceback(page, f"{title} after {accounts} + {reps}")
             if says and title in ("Carve", "Quota and Comp", "Finance", "Disruption", "Compare"):
                 expect(page.get_by_text("passed validation").first).to_be_visible()
+
+
+def test_each_file_lands_on_its_own_picker_right_after_the_section_opens(page, app_url):
+    """The upload flake's cause: just after the section opens its pickers are mounted one by one, and the first
+    file input on the page can be History's.  Files chosen at once, by picker, each land where they were chosen
+    (the server reviews them under their own table) and Load is enabled; a few fresh openings cover the window."""
+    for _ in range(3):
+        open_app(page, app_url, "", wait_text="Validation report")
+        page.get_by_text("Load your own CRM export").click()
+        attach_upload(page, "accounts", DEG / "one_account.csv")
+        attach_upload(page, "reps", DEG / "one_user.csv")
+        for table, name in (("accounts", "one_account.csv"), ("reps", "one_user.csv"), ("history", None)):
+            chips = page.locator(f'.st-key-upload_{table} [data-testid="stFileChipName"]')
+            expect(chips).to_have_count(1 if name else 0)
+            if name:
+                expect(chips).to_have_attribute("title", name)
+        expect(page.get_by_role("button", name="Load these files")).to_be_enabled(timeout=60_000)
+        main = page.locator('[data-testid="stMainBlockContainer"]')
+        expect(main.get_by_text("Accounts · one_account.csv")).to_be_visible()
+        expect(main.get_by_text("Reps · one_user.csv")).to_be_visible()
 
 
 def test_salesforce_pair_shows_what_the_loader_did(page, app_url):

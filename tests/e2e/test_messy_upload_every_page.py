@@ -24,7 +24,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.access_scope import BROKEN, Seen
-from tests.e2e.conftest import page_slugs
+from tests.e2e.conftest import attach_upload, page_slugs
 from tests.e2e.page_walk import MAIN, Wire, context, visit
 from tests.e2e.signin import VERIFIED_ADMIN, sign_in
 
@@ -57,9 +57,8 @@ def _upload(page, wire: Wire, shoot) -> None:
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert "(demo)" in sidebar.inner_text()  # the demo company before the upload
     page.get_by_text("Load your own CRM export").click()
-    inputs = page.locator('[data-testid="stFileUploader"] input[type=file]')
-    _after(page, wire, lambda: inputs.nth(0).set_input_files(str(ACCOUNTS)))
-    _after(page, wire, lambda: inputs.nth(1).set_input_files(str(REPS)))
+    _after(page, wire, lambda: attach_upload(page, "accounts", ACCOUNTS))
+    _after(page, wire, lambda: attach_upload(page, "reps", REPS))
     shoot("upload 1 files chosen")
     load = page.get_by_role("button", name="Load these files")
     expect(load).to_be_enabled(timeout=60_000)
