@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.page_bench import FirstMessages  # noqa: E402 - the first message and script_finished, timed
 from tests.e2e import conftest as e2e  # noqa: E402 - start_server(): the same `streamlit run` as the browser tests
 
 # Buffered from the document's start: long tasks are only reported to an observer registered before they happen.
@@ -65,38 +66,14 @@ class ServerLog:
         return next((t for t, line in self.lines if text in line), None)
 
 
-class Frames:
-    """Wall-clock times of the first websocket message and of the first ``script_finished``."""
-
-    def __init__(self, page):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self.first: float | None = None
-        self.finished: float | None = None
-
-        def on_frame(payload):
-            now = time.time()
-            if not isinstance(payload, (bytes, bytearray)):
-                return
-            try:
-                kind = ForwardMsg.FromString(bytes(payload)).WhichOneof("type")
-            except Exception:  # noqa: BLE001 - not a ForwardMsg
-                return
-            self.first = self.first or now
-            if kind == "script_finished" and self.finished is None:
-                self.finished = now
-
-        page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-
-
 def one_run(browser, script: str) -> tuple[dict[str, float | None], list[tuple[str, float, float]]]:
     """A fresh server and session → ({event: seconds after the server's start}, [(chunk, start s, end s)])."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # a browser already open, as the floor's
     ctx.add_init_script(LONG_TASKS)
     page = ctx.new_page()
     page.set_default_timeout(120_000)
-    runs, frames = e2e.ScriptRuns(page), Frames(page)
-    t0 = time.time()
+    runs, frames = e2e.ScriptRuns(page), FirstMessages(page)  # on perf_counter
+    t0, p0 = time.time(), time.perf_counter()
     proc, url = e2e.start_server(ROOT, script)
     log = ServerLog(proc)
     up = time.time() - t0
@@ -120,9 +97,9 @@ def one_run(browser, script: str) -> tuple[dict[str, float | None], list[tuple[s
         "browser: DOMContentLoaded": at(tl["dom"]),
         "browser: Streamlit's main bundle loaded": next((c[2] for c in chunks if c[0].startswith("index.")), None),
         "server: warm-up done (its log line)": None if warm is None else warm - t0,
-        "server: session's first message": frames.first - t0,
+        "server: session's first message": frames.first - p0,
         "browser: first contentful paint": at(tl["fcp"]),
-        "server: first script run's end": frames.finished - t0,
+        "server: first script run's end": frames.finished - p0,
         "browser: last JavaScript file loaded": chunks[-1][2] if chunks else None,
         "drawn (page_bench's rule)": drawn,
         "browser: long tasks before drawn, summed": sum(d for s, d in tl["long"] if at(s) < drawn) / 1000,
