@@ -10,9 +10,8 @@ performance timeline and the websocket all share):
 * the server: its health check answering, the warm-up's end (its log line), and the first session's script run
   (the websocket's first message and ``script_finished``);
 * the browser: the document's response and its DOMContentLoaded, Streamlit's JavaScript (the main bundle's end and
-  the last file's end: an element kind first seen on a page loads its code then, unless ui.first_page_js had the
-  document ask for it), the first contentful paint, and its main thread's long tasks (> 50 ms) before the page was
-  drawn, summed;
+  the last file's end: an element kind first seen on a page loads its code then), the first contentful paint, and
+  its main thread's long tasks (> 50 ms) before the page was drawn, summed;
 * "drawn": as page_bench.py (script_finished seen, nothing running, the title and the headline figures present).
 """
 from __future__ import annotations
@@ -66,8 +65,9 @@ class ServerLog:
         return next((t for t, line in self.lines if text in line), None)
 
 
-def one_run(browser, script: str) -> tuple[dict[str, float | None], list[tuple[str, float, float]]]:
-    """A fresh server and session → ({event: seconds after the server's start}, [(chunk, start s, end s)])."""
+def one_run(browser, script: str) -> tuple[dict[str, float | None], list[tuple[str, float, float]], str]:
+    """A fresh server and session → ({event: seconds after the server's start}, [(chunk, start s, end s)], the
+    warm-up's log line: what each of its steps took)."""
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})  # a browser already open, as the floor's
     ctx.add_init_script(LONG_TASKS)
     page = ctx.new_page()
@@ -105,7 +105,7 @@ def one_run(browser, script: str) -> tuple[dict[str, float | None], list[tuple[s
         "browser: long tasks before drawn, summed": sum(d for s, d in tl["long"] if at(s) < drawn) / 1000,
         "browser: JavaScript files loaded": float(len(chunks)),
     }
-    return events, chunks
+    return events, chunks, next((line for _, line in log.lines if "server warm-up" in line), "")
 
 
 def main() -> None:
@@ -125,13 +125,14 @@ def main() -> None:
         browser.close()
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, median of {args.repeats} run(s), "
           f"`streamlit run {args.script}`; seconds after the server process started")
-    events = [e for e, _ in results]
+    events = [e for e, _, _ in results]
     width = max(len(k) for k in events[0])
     for name in events[0]:
         vals = [e[name] for e in events if e[name] is not None]
         shown = "" if not vals else f"{statistics.median(vals):.0f}" if name.endswith("files loaded") else \
             f"{statistics.median(vals):.2f}"
         print(f"{name:<{width}}  {shown:>6}")
+    print("last run's", results[-1][2].split("]: ", 1)[-1] or "warm-up: no log line (navigation.py has none)")
     if args.chunks:
         for name, start, end in results[-1][1]:
             print(f"  {name:<{width - 2}}  {start:6.2f} → {end:.2f}")
