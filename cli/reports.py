@@ -52,6 +52,8 @@ def register(app: typer.Typer) -> None:
                    f"({c['pct_accounts_moved']:.1%}), {c['pct_arr_moved']:.1%} of ARR (${c['arr_moved_usd']:,.0f}); "
                    f"{c['relationships_broken']:,} relationships broken; {c['reps_affected']} reps affected; "
                    f"{c['newly_assigned']:,} unowned accounts newly assigned (not counted as moved)")
+        for n in rep.notes:  # both plans on changed exports: over the accounts both hold, as the page says
+            typer.echo(f"Note: {n}")
         typer.echo("\nPer manager:" if not manager else f"\nManager {manager}:")
         echo_table(view.managers[["manager_id", "manager_name", "accounts_before", "kept", "lost", "gained",
                                   "arr_out_usd", "arr_in_usd", "pct_arr_retained", "relationships_broken"]])

@@ -21,6 +21,7 @@ from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, person, usd
 from ui.plan_picker import cache_scope, check_fit, plan_page_header
+from ui.plain import md_escape
 from ui.preview import preview_html
 from ui.tables import prepare_table, show_prepared
 from ui.widgets import XLSX, download_file
@@ -291,6 +292,8 @@ def main() -> None:
             report = _report(rk, plan_a, plan_b, scope)
         except AccessDenied as exc:
             access.show_denied(exc)
+    for n in report.notes:  # both plans on changed exports: the accounts both hold, as Compare says it; never markdown
+        st.caption(md_escape(f"Note: {n}"))
     if user.scoped:
         st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
     status_line(store, ref_b)

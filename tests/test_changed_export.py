@@ -67,6 +67,30 @@ def test_compare_is_over_the_accounts_every_plan_has_and_says_so_when_no_fit_mes
     assert cmp.headline.loc["accounts_moved", "B'"] == 3  # a10 is out now: a5, a6, a9
 
 
+def test_disruption_of_two_changed_export_plans_says_what_the_shared_count_is(data):  # noqa: F811
+    """A' is A made on an export without a2 (and with a12, since deleted); B' is B on one without a3 and a10 (with
+    a11).  Today's data holds a1..a10: A' shares 9 with it, B' 8, and each plan's own fit message says so; both
+    together share 7 (a1, a4..a9), fewer than either message counts, so the report says so, in Compare's words.
+    Over those 7: a5, a6, a9 move (ARR 0 + 600 + 50 = 650 of 100 + 400 + 0 + 600 + 0 + 800 + 50 = 1,950); a7 is
+    newly assigned, a8 left unassigned; a6 (renews in 90 days) and a8 (pipeline 10) break a relationship."""
+    a, b, accounts, reps = data
+    a2 = _older(a, ["a2"], {"a12": "T-R2"}, "A'")
+    b2 = _older(b, ["a3", "a10"], {"a11": "T-R1"}, "B'")
+    rep = disruption(a2, b2, accounts, reps, AS_OF, renewal_window_days=90)
+    assert rep.notes == ["The figures are over the 7 accounts every plan and the current data have: 3 accounts of "
+                         "the current data are missing from one plan or another."]
+    c = rep.company
+    assert (c["accounts"], c["accounts_moved"], c["arr_moved_usd"]) == (7, 3, 650.0)
+    assert c["pct_arr_moved"] == pytest.approx(650 / 1950)
+    assert (c["newly_assigned"], c["newly_unassigned"], c["relationships_broken"]) == (1, 1, 2)
+    assert rep.for_manager("M1").notes == rep.notes  # a team's view keeps what the scope of its figures needs said
+    # the same note as Compare's for the same pair: one core function (dataset_fit.shared_note) says it
+    assert compare_plans([a2, b2], accounts, reps, AS_OF, plan_year=2027).notes == rep.notes
+    # one plan changed: its own fit message explains the count, nothing more is said
+    assert disruption(a, b2, accounts, reps, AS_OF, renewal_window_days=90).notes == []
+    assert disruption(a, b, accounts, reps, AS_OF, renewal_window_days=90).notes == []
+
+
 # ------------------------------------------------------------------ the pages and the CLI, on the demo
 # today's data: the sample without its last 30 accounts; "Old": the shipped draft made on an export that did not
 # yet hold the sample's first 20 accounts.  So 30 of Old's accounts are not in today's data, 20 of today's are not
@@ -133,3 +157,29 @@ def test_cli_reads_the_changed_plan_over_the_shared_accounts(changed, sample, cl
     assert r.exit_code == 0, r.output
     out = " ".join(r.output.split())
     assert all(s in out for s in SAYS), out
+
+
+def test_disruption_page_and_cli_say_when_both_changed_plans_narrow_the_accounts(changed, db, sample, cli, tmp_path):
+    """Old lacks the sample's first 20 accounts, Older its next 10 (and both hold the 30 today's data dropped): each
+    shares 5,959 or 5,969 accounts with today's 5,979, both together 5,949, which only the report's note explains."""
+    today, _old, _want = changed
+    prop = load_sample_proposal(sample.reps)
+    next10 = list(sample.accounts["account_id"].astype(str).iloc[20:30])
+    older = Plan("Older", prop.assignment.drop(next10), prop.territories.copy(), kind="proposal")
+    made_on = sample.accounts.drop(sample.accounts.index[20:30])
+    PlanStore(db).save_plan(older, made_on=dataset_stamp("An older export", made_on, sample.reps))
+    note = ("The figures are over the 5,949 accounts every plan and the current data have: 30 accounts of the "
+            "current data are missing from one plan or another.")
+    at = _page("6_Disruption.py", today).run()
+    labels = at.selectbox(key="dis_a").options
+    at.selectbox(key="dis_a").set_value(next(i for i, x in enumerate(labels) if x.startswith("Old v"))).run()
+    at.selectbox(key="dis_b").set_value(next(i for i, x in enumerate(labels) if x.startswith("Older v"))).run()
+    assert not at.exception
+    assert f"Note: {note}" in [c.value.replace("\\", "") for c in at.caption]  # shown as plain text: escaped
+    assert {m.label: m.value for m in at.metric}["Accounts moved"]  # the figures are drawn, over the 5,949
+    data = ["--accounts", _csv(tmp_path, sample, sample.accounts.iloc[:-30]), "--reps", SAMPLE_DIR / "reps.csv",
+            "--as-of", "2026-11-30"]
+    r = cli(["disruption", "Old", "Older", *data])
+    assert r.exit_code == 0, r.output
+    out = " ".join(r.output.split())
+    assert f"Note: {note}" in out and "of 5,949 accounts moved" in out

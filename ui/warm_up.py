@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import inspect
 import logging
 import os
 import sys
@@ -56,15 +57,12 @@ def _import_page_modules() -> None:
 
 
 def _first_element_check() -> None:
-    """Streamlit's once-per-process check, on the first element drawn, of whether it runs in a REPL: it walks the
-    caller's stack with ``inspect``, which resolves the path of every loaded module (0.1-0.4 s once pandas and
-    SQLAlchemy are in).  Done here, from this thread's short stack, the first page's title skips it (another
-    Streamlit without that function: nothing to do)."""
-    from streamlit import delta_generator
-
-    check = getattr(delta_generator, "_maybe_print_use_warning", None)
-    if check is not None:
-        check()
+    """Make Streamlit's once-per-process check on the first element drawn cheap: it asks whether it runs in a REPL
+    with ``inspect.stack()``, whose first call resolves the file of every loaded module (0.1-0.4 s once pandas and
+    SQLAlchemy are in; inspect keeps what it resolved, and later calls resolve only modules new since).  One
+    ``inspect.stack()`` here, after the first page's imports, does that work off the first page's path.  Only the
+    standard library's public API: a Streamlit that checks another way, or not at all, changes nothing here."""
+    inspect.stack()
 
 
 def _sample():

@@ -32,7 +32,7 @@ import pandas as pd
 
 from planning.data.defaults import PlanningDefaults
 from planning.data.files import to_safe_excel
-from planning.plans.dataset_fit import shared_accounts
+from planning.plans.dataset_fit import shared_accounts, shared_note
 from planning.plans.plan import Plan, metrics
 from planning.reporting.figures import changes, holders, movement
 from planning.reporting.formats import people
@@ -58,6 +58,9 @@ class DisruptionReport:
     managers: pd.DataFrame  # one row per manager (and "(no manager)")
     company: dict = field(default_factory=dict)
     manager_filter: str | None = None
+    # What the figures' scope needs said beyond each plan's own fit message (dataset_fit.shared_note: both plans
+    # made on changed exports, so the accounts both hold are fewer than either one's message counts).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def moved(self) -> pd.DataFrame:
@@ -162,14 +165,16 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
 
     With ``user`` (a :class:`planning.access.User`) the report is what they may see: a manager gets their team's
     reps and the accounts leaving or joining it (:meth:`DisruptionReport.for_user`); None is the trusted caller.
-    A plan made on a changed export is read over the accounts both plans and the data hold (``shared_accounts``).
+    A plan made on a changed export is read over the accounts both plans and the data hold (``shared_accounts``);
+    when both plans differ from the data so that count is below either plan's own, ``notes`` says so (as Compare's).
     """
     if user is not None:
         from planning.access import Permission, require
 
         require(user, Permission.VIEW_PLANS)
     as_of = pd.Timestamp(as_of).normalize()
-    accounts = shared_accounts(accounts, (a, b))  # never "unassigned" for an account one plan never had
+    whole, accounts = accounts, shared_accounts(accounts, (a, b))  # never "unassigned" for an account one plan lacks
+    notes = [n for n in (shared_note(whole, accounts, (a, b)),) if n]
     acc = accounts.set_index("account_id")
     ids = acc.index
     ta, oa, ha = holders(a, ids)
@@ -208,7 +213,8 @@ def disruption(a: Plan, b: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, as_
     reps_df = _rep_rows(frame, a, b, accounts, reps)
     managers_df = _manager_rows(frame, reps_df, reps)
     company = _company(frame, reps_df)
-    report = DisruptionReport(a.name, b.name, as_of, int(renewal_window_days), frame, reps_df, managers_df, company)
+    report = DisruptionReport(a.name, b.name, as_of, int(renewal_window_days), frame, reps_df, managers_df, company,
+                              notes=notes)
     return report.for_user(user, reps)
 
 
