@@ -10,14 +10,20 @@ What is timed, from the moment the browser is asked to navigate (or the widget i
 * the server has sent the end of the script run (Streamlit's ``script_finished`` message on the websocket, seen by
   the browser after the navigation or change started),
 * no ``stStatusWidget`` running indicator, no spinner and no skeleton is on the page,
-* the page's title (a ``h1`` in the main block) is present, and two animation frames have passed.
+* the page's title (a ``h1`` in the main block) is present,
+* every chart and map shown is painted (a Vega chart's canvas has pixels, a deck.gl map's canvas a size: the
+  Data page's 6,000-point map used to paint seconds after the rest),
+and two animation frames have passed.  Each open is split: "server" is the time until the run's
+``script_finished`` arrived (the script run and its messages), the rest of it the browser's (loading the
+elements' code, drawing).
 
 Rows: the cold start (``streamlit run`` → first page drawn, the figure comparable with the floor; "drawn" also
 waits for the first page's headline figures), where its time went (the server's health check, the first message
 on the websocket, the first script run's end), opening each of the Data page's section tabs (a widget change: the
 tabs are lazy, so a tab's first open draws it), then each page opened from the sidebar in a fresh session (first
 open) and opened again after every page has been seen (second open), then the widget changes.  ``--cold-only``
-stops after the Data page's tabs.  Budgets (shared/architecture.md): a page after the first ≤ 1.0 s, a widget change
+stops after the Data page's tabs; ``--pages "Quota and Comp,Carve"`` opens only those pages (and the manager
+switch or the comment only when Disruption or Review is among them).  Budgets (shared/architecture.md): a page after the first ≤ 1.0 s, a widget change
 ≤ 0.5 s, the first page ≤ 1 s above the floor.  Times on a busy machine are noisy; the lead records them on a quiet
 one.
 """
@@ -105,22 +111,33 @@ def _data_tabs(page, runs: e2e.ScriptRuns) -> list[dict]:
     def opener(name: str):
         return page.get_by_role("tab", name=name).first.click
 
-    first = {name: runs.timed(page, opener(name)) for name in DATA_TABS}
-    second = {name: runs.timed(page, opener(name)) for name in DATA_TABS}
-    return [{"step": f"widget: Data tab {name}", "first_s": first[name], "second_s": second[name]}
-            for name in DATA_TABS]
+    first = {name: _split(runs, page, opener(name)) for name in DATA_TABS}
+    second = {name: _split(runs, page, opener(name)) for name in DATA_TABS}
+    return [_row(f"widget: Data tab {name}", first[name], second[name]) for name in DATA_TABS]
 
 
-def bench_app(browser, cold_only: bool = False, script: str = "app.py") -> list[dict]:
+def _split(runs: e2e.ScriptRuns, page, act) -> tuple[float, float]:
+    """(seconds until drawn, of which until the run's end arrived from the server)."""
+    total = runs.timed(page, act)
+    return total, runs.server_s
+
+
+def _row(step: str, first: tuple | None, second: tuple | None) -> dict:
+    return {"step": step, "first_s": first[0] if first else None, "first_server_s": first[1] if first else None,
+            "second_s": second[0] if second else None, "second_server_s": second[1] if second else None}
+
+
+def bench_app(browser, cold_only: bool = False, script: str = "app.py", only: list[str] | None = None) -> list[dict]:
     """One fresh server and session: the cold start, the Data page's tabs, every page twice, the manager switch, a
     comment (``cold_only``: the cold start and the Data page's tabs).  ``script``: what ``streamlit run`` serves
-    (app.py, as the README says; navigation.py is the same app without the server-start warm-up)."""
+    (app.py, as the README says; navigation.py is the same app without the server-start warm-up); ``only``: the
+    titles of the pages to open (default every page)."""
     rows: list[dict] = []
     # the browser's tab is opened before the clock starts, as the floor's is: opening it is no part of a cold start
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = ctx.new_page()
     page.set_default_timeout(120_000)
-    runs = e2e.ScriptRuns(page)
+    runs = e2e.ScriptRuns(page, charts=True)
     msgs = FirstMessages(page)
     t0 = time.perf_counter()
     server = e2e.serve(ROOT, script)
@@ -141,13 +158,14 @@ def bench_app(browser, cold_only: bool = False, script: str = "app.py") -> list[
         rows += _data_tabs(page, runs)
         if cold_only:
             return rows
-        first = {plist[0][0]: None}
-        for slug, title in plist[1:]:
-            first[slug] = runs.timed(page, _nav(page, title))
-        second = {slug: runs.timed(page, _nav(page, title)) for slug, title in plist}
-        rows += [{"step": f"page: {title}", "first_s": first[slug], "second_s": second[slug]} for slug, title in plist]
-        rows.append(_manager_switch(page, runs))
-        rows.append(_comment(page, runs))
+        chosen = [(slug, title) for slug, title in plist if only is None or title in only]
+        first = {slug: _split(runs, page, _nav(page, title)) for slug, title in chosen if slug != plist[0][0]}
+        second = {slug: _split(runs, page, _nav(page, title)) for slug, title in chosen}
+        rows += [_row(f"page: {title}", first.get(slug), second[slug]) for slug, title in chosen]
+        if only is None or "Disruption" in only:
+            rows.append(_manager_switch(page, runs))
+        if only is None or "Review" in only:
+            rows.append(_comment(page, runs))
     finally:
         ctx.close()
         next(server, None)
@@ -162,8 +180,8 @@ def _manager_switch(page, runs: e2e.ScriptRuns) -> dict:
         box = page.locator(".st-key-dis_manager").first
         box.scroll_into_view_if_needed()
         box.click()
-        times.append(runs.timed(page, page.get_by_role("option").nth(pick).click))
-    return {"step": "widget: Disruption manager switch", "first_s": times[0], "second_s": times[1]}
+        times.append(_split(runs, page, page.get_by_role("option").nth(pick).click))
+    return _row("widget: Disruption manager switch", times[0], times[1])
 
 
 def _comment(page, runs: e2e.ScriptRuns) -> dict:
@@ -185,16 +203,16 @@ def _comment(page, runs: e2e.ScriptRuns) -> dict:
         decisions_tab()
         add = page.locator(".st-key-rv_box_add button").first
         page.wait_for_function("() => !document.querySelector('.st-key-rv_box_add button').disabled")
-        times.append(runs.timed(page, add.click))
-    return {"step": "widget: Review add a comment", "first_s": times[0], "second_s": times[1]}
+        times.append(_split(runs, page, add.click))
+    return _row("widget: Review add a comment", times[0], times[1])
 
 
 def _median(runs: list[list[dict]]) -> list[dict]:
     out = []
     for rows in zip(*runs):
         row = dict(rows[0])
-        for k in ("first_s", "second_s"):
-            vals = [r[k] for r in rows if r[k] is not None]
+        for k in ("first_s", "first_server_s", "second_s", "second_server_s"):
+            vals = [r[k] for r in rows if r.get(k) is not None]
             row[k] = statistics.median(vals) if vals else None
         out.append(row)
     return out
@@ -207,7 +225,12 @@ def main() -> None:
     ap.add_argument("--cold-only", action="store_true", help="only the cold start (and floor) and the Data tabs")
     ap.add_argument("--script", default="app.py",
                     help="what `streamlit run` serves: app.py (the README's command) or navigation.py (no warm-up)")
+    ap.add_argument("--pages", help="comma-separated page titles to open (default: every page)")
     args = ap.parse_args()
+    titles = [t for _, t in pages()]
+    only = [t.strip() for t in args.pages.split(",")] if args.pages else None
+    if only and (unknown := [t for t in only if t not in titles]):
+        ap.error(f"no page {unknown}; the pages are {titles}")
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as store_dir, sync_playwright() as p:
@@ -220,7 +243,7 @@ def main() -> None:
         for _ in range(args.repeats):
             if not args.no_floor:
                 floors.append(bench_floor(browser))
-            app_runs.append(bench_app(browser, args.cold_only, args.script))
+            app_runs.append(bench_app(browser, args.cold_only, args.script, only))
         browser.close()
     rows = _median(app_runs)
     if floors:
@@ -229,12 +252,16 @@ def main() -> None:
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, median of {args.repeats} run(s), "
           f"`streamlit run {args.script}`")
     width = max(len(r["step"]) for r in rows)
-    print(f"{'step':<{width}}  {'first open s':>12}  {'second open s':>13}")
+    print(f"{'step':<{width}}  {'first open s':>12}  {'of which server s':>17}  {'second open s':>13}  "
+          f"{'of which server s':>17}")
+
+    def cell(v):
+        return "" if v is None else f"{v:.2f}"
+
     for r in rows:
-        f = "(cold start)" if r["first_s"] is None and r["second_s"] is not None else \
-            "" if r["first_s"] is None else f"{r['first_s']:.2f}"
-        s = "" if r["second_s"] is None else f"{r['second_s']:.2f}"
-        print(f"{r['step']:<{width}}  {f:>12}  {s:>13}")
+        f = "(cold start)" if r["first_s"] is None and r["second_s"] is not None else cell(r["first_s"])
+        print(f"{r['step']:<{width}}  {f:>12}  {cell(r.get('first_server_s')):>17}  {cell(r['second_s']):>13}  "
+              f"{cell(r.get('second_server_s')):>17}")
 
 
 if __name__ == "__main__":

@@ -99,7 +99,8 @@ def owner_map(key, view) -> None:
     drawn = data_page.map_chart(*key, view, seg)
     data_page.draw_chart(drawn.spec)
     st.caption(f"{count(drawn.placed)} accounts on the map ({count(drawn.abroad)} outside the US)"
-               + (f"; {count(drawn.unplaced)} without a location" if drawn.unplaced else "") + ".")
+               + (f"; {count(drawn.unplaced)} without a location" if drawn.unplaced else "") + ". "
+               + data_page.map_note(drawn))
 
 
 # --- current plan health --------------------------------------------------------------------

@@ -93,6 +93,9 @@ def page_user(*permissions: Permission) -> User:
     A missing permission draws a clear message (who, what, which role may) and stops the page, so a page never
     shows an empty table in place of a refusal.
     """
+    from ui import page_preload
+
+    page_preload.start_once()  # the other pages' code, loaded once this run has ended (a no-op after the first)
     u = user()
     for p in permissions:
         if not u.can(p):

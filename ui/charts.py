@@ -148,13 +148,19 @@ def field_safe(name: str) -> str:
     return name.replace(":", "\u2236").replace(".", "\u2024").replace("[", "(").replace("]", ")")
 
 
+OTHER_COLOUR = "#b8b8b8"  # "Other owners" in a grouped legend: grey, behind the named colours
+
+
 def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: list[str] | None = None,
                  size: str | None = None, height: int = 460, shapes: dict | None = None,
-                 shape_key: str = "territory_id") -> alt.LayerChart:
+                 shape_key: str = "territory_id", colour_order: list[str] | None = None) -> alt.LayerChart:
     """Accounts as dots on a US basemap, coloured by ``color`` (owner, territory, segment…).
 
     ``shapes`` is an optional GeoJSON FeatureCollection (e.g. territory hulls)
-    drawn under the dots, coloured by ``shape_key``.
+    drawn under the dots, coloured by ``shape_key``.  ``colour_order``: the colour groups in legend order, at most
+    ten (planning.reporting.map_dots.colour_groups), the last one grey when it is "Other …"; the legend then
+    lists just those, in one column.  Dots have no outline: thousands of outlined circles took the browser seconds
+    to paint.
     """
     alt = _altair()
     tooltip = tooltip or ["name", color]
@@ -163,10 +169,21 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
                                *[t for t in tooltip if isinstance(t, str)]]))
     pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
     proj = map_projection(pts)
-    dots = alt.Chart(pts).mark_circle(opacity=0.75, stroke="white", strokeWidth=0.2).encode(
+    if colour_order:
+        palette = list(_TABLEAU10[:len(colour_order)])
+        if colour_order[-1].startswith("Other"):
+            palette[-1] = OTHER_COLOUR
+        scale = alt.Scale(domain=colour_order, range=palette)
+        legend = alt.Legend(title=label(color), orient="right", columns=1, symbolLimit=len(colour_order),
+                            labelLimit=200)
+    else:
+        scale = alt.Scale(scheme="tableau20")
+        legend = alt.Legend(title=label(color), orient="right", columns=2, symbolLimit=60, labelLimit=150)
+    # no per-dot description for screen readers (Streamlit drops them past 5,000 marks; the legend and the caption
+    # say what the map shows), which Vega otherwise writes into every one of up to 2,000 SVG circles
+    dots = alt.Chart(pts).mark_circle(opacity=0.75, aria=False).encode(
         longitude="lon:Q", latitude="lat:Q",
-        color=alt.Color(f"{color}:N", scale=alt.Scale(scheme="tableau20"),
-                        legend=alt.Legend(title=label(color), orient="right", columns=2, symbolLimit=60, labelLimit=150)),
+        color=alt.Color(f"{color}:N", scale=scale, legend=legend),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
         tooltip=[tip(t) for t in tooltip],
     ).project(proj)
@@ -177,7 +194,14 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
             stroke=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
         ).project(proj))
     layers.append(dots)
-    return alt.layer(*layers).properties(title=title, height=height, width="container")
+    # drawn on a canvas: Streamlit picks SVG below 2,000 marks, and a map of ~1,700 dots is then ~1,700 SVG nodes
+    return alt.layer(*layers).properties(title=title, height=height, width="container",
+                                         usermeta={"embedOptions": {"renderer": "canvas"}})
+
+
+# Vega's "tableau10", spelled out so the last colour of a grouped legend can be grey
+_TABLEAU10 = ("#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d",
+              "#bab0ac")
 
 
 def book_bars(book: pd.DataFrame, metric: str, label_col: str = "owner_name", group: str = "segment",

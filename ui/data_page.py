@@ -22,14 +22,14 @@ import pandas as pd
 import streamlit as st
 
 from planning.reporting import label
-from ui.data_views import balance_view, books_view, health_view, map_points, owners, variance_message, with_people
+from ui.data_views import balance_view, books_view, health_view, owners, variance_message, with_people
 from ui.sample_entries import kept
 from ui.tables import prepare_table
 
 Table = tuple  # (display table as Arrow, column config), as data_page.table leaves it; draw with show_prepared
 
 _ENTRIES = 32  # (dataset version, scope, choice) combinations kept per section
-_MAPS = 12  # a map carries its accounts (~0.8 MB for the sample's 6,000; an upload's 250,000 weigh 40× that)
+_MAPS = 12  # a map carries its dots (at most planning.reporting.map_dots.MAX_DOTS: ~0.2 MB)
 
 
 def scope_of(user) -> tuple[str, str | None]:
@@ -181,26 +181,49 @@ def owner_points(version: str, scope: tuple, _view) -> pd.DataFrame:
 @dataclass(frozen=True)
 class MapChart:
     spec: dict
-    placed: int
+    placed: int  # accounts with a location (on the map)
     abroad: int
     unplaced: int
+    dots: int  # what the map draws: one per account, or per owner and grid cell
+    cell_deg: float | None  # the grid cell (degrees) when accounts were merged into dots
+
+
+MAP_TIPS = ["owner", "accounts", "potential_usd", "arr_usd", "largest_account", "place"]
 
 
 def _map_chart(version: str, scope: tuple, view, segment: str) -> MapChart:
-    """The owner map of one segment ("All": every account) and how many accounts it places."""
+    """The owner map of one segment ("All": every account) and how many accounts it places: at most
+    planning.reporting.map_dots.MAX_DOTS dots, the owners with the most potential in a colour each."""
+    from planning.reporting.map_dots import colour_groups, map_dots
     from ui.charts import accounts_map
 
     points = owner_points(version, scope, view)
     if segment != "All":
         points = points.loc[points["segment"] == segment]
-    shown, tips = map_points(points)
+    dots, cell = map_dots(points)
+    groups, order = colour_groups(dots)
+    shown = dots.assign(owner_group=groups)
     placed = points["lat"].notna()
     abroad = int((placed & points["country"].ne("US")).sum()) if "country" in points else 0
-    spec = chart_spec(accounts_map(shown, label("owner"), tooltip=tips, size="potential_usd"))
-    return MapChart(spec, int(placed.sum()), abroad, int((~placed).sum()))
+    spec = chart_spec(accounts_map(shown, "owner_group", tooltip=MAP_TIPS, size="potential_usd",
+                                   colour_order=order))
+    return MapChart(spec, int(placed.sum()), abroad, int((~placed).sum()), len(dots), cell)
 
 
 map_chart = _entry("map", _map_chart, max_entries=_MAPS)
+
+
+def map_note(drawn: MapChart) -> str:
+    """How the map's dots read: one per account, or an owner's accounts near each other merged (a cell of
+    ``cell_deg`` degrees of latitude is ~69 miles per degree)."""
+    from planning.reporting.formats import count
+
+    size = "Dot size shows potential; hover a dot for its owner and accounts."
+    if drawn.cell_deg is None:
+        return f"Each dot is an account. {size}"
+    miles = round(drawn.cell_deg * 69 / 5) * 5 or 5
+    return (f"Shown as {count(drawn.dots)} dots: one owner's accounts within about {miles} miles of each other are "
+            f"one dot. {size}")
 
 
 # ------------------------------------------------------------------------------------------ current plan health

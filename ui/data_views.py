@@ -9,7 +9,7 @@ import math
 import pandas as pd
 
 from planning.reporting import label, label_of
-from planning.reporting.formats import cell, count, people, person, ratio, usd_whole
+from planning.reporting.formats import cell, count, people, person, ratio
 
 _RATIOS = ("max_mean", "min_mean", "max_min")
 _PERCENT_CHECKS = {"Mean record completeness"}  # health checks whose figure is a percentage, not a count
@@ -89,16 +89,3 @@ def with_people(frame: pd.DataFrame, reps: pd.DataFrame) -> pd.DataFrame:
         out = out.drop(columns=["rep_id", "name"])
         out.insert(at, "rep", rep)
     return out
-
-
-def map_points(points: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Accounts for the owner map with tooltips in words: (points with labelled tooltip columns, tooltip names).
-    Money reads as whole dollars; ``lat``/``lon``/``country`` and ``potential_usd`` (dot size) stay for drawing."""
-    out = points.copy()
-    tips = []
-    for col in ("name", "owner", "segment", "arr_usd", "potential_usd", "country", "geo_precision"):
-        if col in out:
-            text = label("account_name" if col == "name" else col)
-            out[text] = out[col].map(usd_whole) if label_of(col).kind == "money" else out[col]
-            tips.append(text)
-    return out, tips

@@ -12,6 +12,7 @@ Public names, by module (import them from this package; they load on first use):
   unpriced_seats, worst_segment
 - ``formats``: cell, count, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
+- ``map_dots``: CELLS_DEG, colour_groups, DOT_COLUMNS, map_dots, MAX_DOTS, TOP_OWNERS
 """
 from __future__ import annotations
 
@@ -19,19 +20,23 @@ from planning.lazy import lazy_exports
 
 _PUBLIC = {
     "CARVE_BY_WORDS": "carve_words",
+    "CELLS_DEG": "map_dots",
     "COMPACTNESS": "carve_words",
     "COMPACTNESS_HELP": "carve_words",
     "COMPACTNESS_LABEL": "carve_words",
     "Costs": "figures",
+    "DOT_COLUMNS": "map_dots",
     "FIGURES": "figures",
     "Figure": "figures",
     "GOOD_GAP": "carve_words",
     "Headline": "carve_words",
     "LABELS": "labels",
     "Label": "labels",
+    "MAX_DOTS": "map_dots",
     "PLAN_FROM_WORDS": "carve_words",
     "STATUS_WORDS": "carve_words",
     "TABLE_FORMATS": "formats",
+    "TOP_OWNERS": "map_dots",
     "TRADE_OFF": "carve_words",
     "TRADE_OFF_HELP": "carve_words",
     "TRADE_OFF_LABEL": "carve_words",
@@ -48,6 +53,7 @@ _PUBLIC = {
     "carving_words": "carve_words",
     "cell": "formats",
     "changes": "figures",
+    "colour_groups": "map_dots",
     "comp_cost": "figures",
     "compactness_step": "carve_words",
     "count": "formats",
@@ -58,6 +64,7 @@ _PUBLIC = {
     "kinds": "labels",
     "label": "labels",
     "label_of": "labels",
+    "map_dots": "map_dots",
     "moved_between": "figures",
     "movement": "figures",
     "no_target_message": "figures",

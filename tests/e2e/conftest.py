@@ -199,17 +199,38 @@ def assert_chart_drawn(page, index: int = 0, min_width: int = 300, min_height: i
 
 
 BUSY = '[data-testid="stStatusWidget"], [data-testid="stSpinner"], [data-testid="stSkeleton"]'
-_DRAWN_JS = """([busy, needTitle]) => {
+# A chart is drawn when its canvas has been painted: Vega sizes its canvas first and paints it once its data is in
+# (a 6,000-point map was blank for seconds after the page's script had finished); the pixels are read from a 16×16
+# copy.  A deck.gl map (WebGL, whose pixels cannot be read back) counts once its canvas has a size.
+_CHARTS_PAINTED_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMainBlockContainer"] [data-testid="stVegaLiteChart"],' +
+    '[data-testid="stMainBlockContainer"] [data-testid="stDeckGlJsonChart"]')]
+  .filter(el => el.getClientRects().length)  // in the open tab or expander: a hidden one is never painted
+  .every(el => {
+    const k = el.querySelector('canvas');
+    if (!k) return !!el.querySelector('svg.marks');
+    if (!k.width || !k.height) return false;
+    if (el.dataset.testid === 'stDeckGlJsonChart' || k.dataset.painted) return true;
+    const s = document.createElement('canvas'); s.width = s.height = 16;
+    const g = s.getContext('2d'); g.drawImage(k, 0, 0, 16, 16);
+    const px = g.getImageData(0, 0, 16, 16).data;
+    for (let i = 3; i < px.length; i += 4) if (px[i]) { k.dataset.painted = '1'; return true; }
+    return false;
+  })"""
+_DRAWN_JS = """([busy, needTitle, needCharts]) => {
   const ok = !document.querySelector(busy) &&
-    (!needTitle || !!document.querySelector('[data-testid="stMainBlockContainer"] h1'));
+    (!needTitle || !!document.querySelector('[data-testid="stMainBlockContainer"] h1')) &&
+    (!needCharts || (""" + _CHARTS_PAINTED_JS + """)());
   window.__drawnFrames = ok ? (window.__drawnFrames || 0) + 1 : 0;
   return window.__drawnFrames >= 2;
 }"""
 
 
-def wait_run_then_drawn(page, finished: Callable[[], int], seen: int, need_title: bool, timeout: float) -> None:
+def wait_run_then_drawn(page, finished: Callable[[], int], seen: int, need_title: bool, timeout: float,
+                        need_charts: bool = False) -> None:
     """Wait until ``finished()`` (script runs seen to finish) passes ``seen``, then until two animation frames in a
-    row show no running indicator, spinner or skeleton (and, with ``need_title``, the main block's title)."""
+    row show no running indicator, spinner or skeleton (and, with ``need_title``, the main block's title; with
+    ``need_charts``, every shown chart and map painted)."""
     end = time.monotonic() + timeout
     while finished() <= seen:
         if time.monotonic() > end:
@@ -217,18 +238,26 @@ def wait_run_then_drawn(page, finished: Callable[[], int], seen: int, need_title
         page.wait_for_timeout(10)
     page.evaluate("() => { window.__drawnFrames = 0; }")
     # polled on each animation frame: drawn when two frames in a row show nothing busy
-    page.wait_for_function(_DRAWN_JS, arg=[BUSY, need_title], polling="raf", timeout=timeout * 1000)
+    page.wait_for_function(_DRAWN_JS, arg=[BUSY, need_title, need_charts], polling="raf", timeout=timeout * 1000)
 
 
 class ScriptRuns:
     """Counts the script runs the server reports finished on a page's websocket (Streamlit's ``script_finished``;
     a run cut short for a rerun does not count), so "drawn" never means "the old page, before the run started":
-    the running indicator appears only a moment after a run starts, and a page's title is drawn before its body."""
+    the running indicator appears only a moment after a run starts, and a page's title is drawn before its body.
 
-    def __init__(self, page):
+    ``charts``: "drawn" also waits until every shown chart and map is painted (the benchmarks; a test that checks a
+    chart waits for it itself).  :meth:`timed` keeps in ``server_s`` the seconds from the action until the run's
+    ``script_finished`` arrived: the server's share of the time (the script run and its messages), the rest is the
+    browser's."""
+
+    def __init__(self, page, charts: bool = False):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         self.done = 0
+        self.charts = charts
+        self.finished_at: float | None = None  # perf_counter when the last counted run's end arrived
+        self.server_s: float | None = None
         early = ForwardMsg.ScriptFinishedStatus.FINISHED_EARLY_FOR_RERUN
 
         def on_frame(payload):
@@ -239,6 +268,7 @@ class ScriptRuns:
             except Exception:  # noqa: BLE001 - not a ForwardMsg
                 return
             if msg.WhichOneof("type") == "script_finished" and msg.script_finished != early:
+                self.finished_at = time.perf_counter()
                 self.done += 1
 
         page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
@@ -246,7 +276,7 @@ class ScriptRuns:
     def wait_drawn(self, page, seen: int, need_title: bool = True, timeout: float = 300) -> None:
         """After more than ``seen`` finished runs: no running indicator, spinner or skeleton and the main block's
         title present, on two animation frames in a row."""
-        wait_run_then_drawn(page, lambda: self.done, seen, need_title, timeout)
+        wait_run_then_drawn(page, lambda: self.done, seen, need_title, timeout, self.charts)
 
     def timed(self, page, act, need_title: bool = True) -> float:
         """Seconds from ``act()`` (a navigation or a widget change) until the page is drawn again."""
@@ -254,6 +284,7 @@ class ScriptRuns:
         t = time.perf_counter()
         act()
         self.wait_drawn(page, seen, need_title)
+        self.server_s = self.finished_at - t
         return time.perf_counter() - t
 
 

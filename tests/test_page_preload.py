@@ -1,0 +1,52 @@
+"""The server loads every page's code in the background once its first run has ended (ui.page_preload): which
+modules, that it waits while a script runs, and that AppTest and the off switch start nothing."""
+from __future__ import annotations
+
+import threading
+import time
+
+from ui import page_preload
+
+
+def test_page_imports_lists_each_pages_top_level_imports_once():
+    found = dict(page_preload.page_imports())
+    assert "quota_reports" in found["ui"] and "capacity_report" in found["ui"]
+    assert "planning.compensation" in found and "QuotaSettings" in found["planning.compensation"]
+    assert "ui.carve_curve" in found and "ui.carve_results" in found
+    assert len(found) == len(page_preload.page_imports())  # each module once
+
+
+def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
+    waits = []
+    page_preload.report.clear()
+    page_preload.preload(wait=lambda *a: waits.append(a))
+    modules = [m for m, _ in page_preload.page_imports()]
+    assert set(page_preload.report) == set(modules)
+    assert len(waits) == len(modules) + 2  # the first, longer wait, one before each module, one before Altair
+    import sys
+
+    assert "planning.compensation.quota" in sys.modules and "altair" in sys.modules
+
+
+def test_waits_while_a_script_runs():
+    stop = threading.Event()
+    runner = threading.Thread(target=stop.wait, name="ScriptRunner.scriptThread", daemon=True)
+    runner.start()
+    waited = threading.Event()
+    t = threading.Thread(target=lambda: (page_preload._wait_for_quiet(0.05), waited.set()), daemon=True)
+    t.start()
+    time.sleep(0.3)
+    assert not waited.is_set()  # a run is going on
+    stop.set()
+    assert waited.wait(5)
+
+
+def test_no_runtime_or_switched_off_starts_nothing(monkeypatch):
+    page_preload.start_once()  # no streamlit runtime here (as under AppTest)
+    assert not page_preload._running
+    from streamlit import runtime
+
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setenv("PLANNER_PAGE_PRELOAD", "0")
+    page_preload.start_once()
+    assert not page_preload._running

@@ -1,0 +1,110 @@
+"""Every page's code loaded in the background once the server has drawn its first page, while nobody waits for it.
+
+A page's first open in a server process paid for importing its code: Altair and its Vega-Lite schema, SciPy, HiGHS
+and PuLP for the optimizers, the capacity, quota and carve modules (about 0.4-0.9 s each for Capacity Scenarios,
+Quota and Comp and Carve against 0.3-0.7 s for their second open, page_bench 2026-12-02).  None of that depends on
+the user or their data, so the server loads it once: after the first script run has ended, a daemon thread at a
+low priority imports each page's top-level imports (and the names a ``planning`` package lends out lazily), one
+module at a time and only while no script run is going on, so a page a user opens never waits behind it for
+longer than one module.  A page that needs a module being loaded waits on Python's import lock and gets it when
+it is ready, as it would have loaded it itself.
+
+Only under a real server (``streamlit run``): AppTest has no runtime, and the tests that count what the first page
+imports start none.  ``PLANNER_PAGE_PRELOAD=0`` turns it off."""
+from __future__ import annotations
+
+import ast
+import importlib
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from streamlit.logger import get_logger
+
+_LOG = get_logger(__name__)
+THREAD = "planner-page-preload"
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+_SCRIPT_THREAD = "ScriptRunner.scriptThread"  # Streamlit's thread for one script run (and its reruns)
+QUIET_S = 0.25  # no script run for this long before each module: a click just now is served first
+FIRST_QUIET_S = 1.0  # before the first module: the browser is still fetching the first page's element code
+_started = threading.Lock()
+_running: list[threading.Thread] = []
+report: dict[str, float] = {}  # module → seconds its import took here (read by the tests)
+
+
+def page_imports(pages_dir: Path = PAGES_DIR) -> list[tuple[str, tuple[str, ...]]]:
+    """(module, names imported from it) for each top-level import of every page, in page order, each module once."""
+    seen: dict[str, set[str]] = {}
+    for path in sorted(pages_dir.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0])):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    seen.setdefault(alias.name, set())
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                seen.setdefault(node.module, set()).update(a.name for a in node.names if a.name != "*")
+    return [(module, tuple(sorted(names))) for module, names in seen.items()]
+
+
+def _script_running() -> bool:
+    return any(t.name == _SCRIPT_THREAD and t.is_alive() for t in threading.enumerate())
+
+
+def _wait_for_quiet(quiet_s: float = QUIET_S) -> None:
+    """Until no script run has been going on for ``quiet_s``."""
+    while True:
+        while _script_running():
+            time.sleep(0.05)
+        time.sleep(quiet_s)
+        if not _script_running():
+            return
+
+
+def _load(module: str, names: tuple[str, ...]) -> None:
+    mod = importlib.import_module(module)
+    for name in names:  # a lazily lent name (planning.lazy) or a submodule loads on first access
+        try:
+            getattr(mod, name)
+        except AttributeError:
+            try:
+                importlib.import_module(f"{module}.{name}")
+            except ImportError:
+                pass
+
+
+def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet) -> None:
+    """Import every page's imports, each after ``wait()``; a module that fails is logged and skipped."""
+    from ui.warm_up import _yield_to_the_server  # the warm-up's lower priority and short GIL switch interval
+
+    interval = _yield_to_the_server()
+    try:
+        wait(FIRST_QUIET_S)
+        for module, names in page_imports(pages_dir):
+            wait()
+            t = time.perf_counter()
+            try:
+                _load(module, names)
+            except Exception as exc:  # noqa: BLE001 - the page loads it itself and shows its own error
+                _LOG.warning("page preload: %s not loaded: %r", module, exc)
+            report[module] = time.perf_counter() - t
+        wait()
+        from ui.charts import altair_module
+
+        altair_module()  # Altair's one-time set-up (schema tables), as the first chart would do it
+    finally:
+        sys.setswitchinterval(interval)
+    _LOG.info("page preload done: %d modules in %.2f s", len(report), sum(report.values()))
+
+
+def start_once() -> None:
+    """Start :func:`preload` in a daemon thread, once per server process (a no-op under AppTest or when off)."""
+    from streamlit import runtime
+
+    if not runtime.exists() or os.environ.get("PLANNER_PAGE_PRELOAD", "1") == "0":
+        return
+    if not _started.acquire(blocking=False):
+        return
+    thread = threading.Thread(target=preload, name=THREAD, daemon=True)
+    thread.start()
+    _running.append(thread)
