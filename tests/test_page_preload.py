@@ -19,7 +19,11 @@ def test_page_imports_lists_each_pages_top_level_imports_once():
 def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
     waits = []
     page_preload.report.clear()
-    page_preload.preload(wait=lambda *a: waits.append(a))
+    # on a thread of its own, as in the server: preload lowers its own thread's priority, which would otherwise stay
+    # on this test process's main thread (and a later test's priority comparison with it)
+    t = threading.Thread(target=page_preload.preload, kwargs={"wait": lambda *a: waits.append(a)})
+    t.start()
+    t.join(120)
     modules = [m for m, _ in page_preload.page_imports()]
     assert set(page_preload.report) == set(modules)
     assert len(waits) == len(modules) + 2  # the first, longer wait, one before each module, one before Altair
@@ -42,6 +46,9 @@ def test_waits_while_a_script_runs():
 
 
 def test_no_runtime_or_switched_off_starts_nothing(monkeypatch):
+    # a fresh once-per-process state: an earlier test in this process may have started a real server's preload
+    monkeypatch.setattr(page_preload, "_started", threading.Lock())
+    monkeypatch.setattr(page_preload, "_running", [])
     page_preload.start_once()  # no streamlit runtime here (as under AppTest)
     assert not page_preload._running
     from streamlit import runtime
