@@ -153,14 +153,15 @@ OTHER_COLOUR = "#b8b8b8"  # "Other owners" in a grouped legend: grey, behind the
 
 def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: list[str] | None = None,
                  size: str | None = None, height: int = 460, shapes: dict | None = None,
-                 shape_key: str = "territory_id", colour_order: list[str] | None = None) -> alt.LayerChart:
+                 shape_key: str = "territory_id", colour_order: list[str] | None = None,
+                 canvas: bool = False) -> alt.LayerChart:
     """Accounts as dots on a US basemap, coloured by ``color`` (owner, territory, segment…).
 
     ``shapes`` is an optional GeoJSON FeatureCollection (e.g. territory hulls)
     drawn under the dots, coloured by ``shape_key``.  ``colour_order``: the colour groups in legend order, at most
     ten (planning.reporting.map_dots.colour_groups), the last one grey when it is "Other …"; the legend then
     lists just those, in one column.  Dots have no outline: thousands of outlined circles took the browser seconds
-    to paint.
+    to paint.  ``canvas``: draw on a canvas rather than SVG (for maps of thousands of dots).
     """
     alt = _altair()
     tooltip = tooltip or ["name", color]
@@ -194,9 +195,11 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
             stroke=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
         ).project(proj))
     layers.append(dots)
-    # drawn on a canvas: Streamlit picks SVG below 2,000 marks, and a map of ~1,700 dots is then ~1,700 SVG nodes
-    return alt.layer(*layers).properties(title=title, height=height, width="container",
-                                         usermeta={"embedOptions": {"renderer": "canvas"}})
+    chart = alt.layer(*layers).properties(title=title, height=height, width="container")
+    if canvas:  # Streamlit picks SVG below 2,000 marks: a map of ~1,700 dots is then ~1,700 SVG nodes to paint
+        chart = chart.properties(usermeta={"embedOptions": {"renderer": "canvas"}})
+    # (off by default: on a canvas the title and legend are pixels, not text a reader or a test can find)
+    return chart
 
 
 # Vega's "tableau10", spelled out so the last colour of a grouped legend can be grey

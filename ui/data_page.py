@@ -206,7 +206,7 @@ def _map_chart(version: str, scope: tuple, view, segment: str) -> MapChart:
     placed = points["lat"].notna()
     abroad = int((placed & points["country"].ne("US")).sum()) if "country" in points else 0
     spec = chart_spec(accounts_map(shown, "owner_group", tooltip=MAP_TIPS, size="potential_usd",
-                                   colour_order=order))
+                                   colour_order=order, canvas=True))
     return MapChart(spec, int(placed.sum()), abroad, int((~placed).sum()), len(dots), cell)
 
 
