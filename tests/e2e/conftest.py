@@ -166,9 +166,10 @@ def attach_upload(page, table: str, path: Path, tries: int = 3) -> None:
     chip = box.locator(f'[data-testid="stFileChipName"][title="{path.name}"]')
     box.locator("input[type=file]").wait_for(state="attached")
     for _ in range(tries):
+        wait_idle(page, timeout=120_000)  # not during a rerun that replaces the pickers (the previous file's)
         box.locator("input[type=file]").set_input_files(str(path))
         try:
-            chip.first.wait_for(timeout=15_000)
+            chip.first.wait_for(timeout=30_000)
             return
         except Exception:  # noqa: BLE001 - a Playwright timeout: the upload did not start; set it again
             continue

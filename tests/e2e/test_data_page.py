@@ -47,7 +47,6 @@ def test_upload_replaces_the_sample_and_reports_rejects(page, app_url, tmp_path)
     open_app(page, app_url, "", wait_text="Validation report")
     page.get_by_text("Load your own CRM export").click()
     attach_upload(page, "accounts", acc)
-    wait_idle(page)  # the first file's rerun redraws the uploaders
     attach_upload(page, "reps", reps)
     page.get_by_role("button", name="Load these files").wait_for()
     wait_idle(page)
