@@ -7,6 +7,8 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import test_store
+
 ROOT = Path(__file__).resolve().parent.parent
 QC, FIN = str(ROOT / "pages/4_Quota_and_Comp.py"), str(ROOT / "pages/5_Finance.py")
 
@@ -16,8 +18,10 @@ def _metric(at, label):
 
 
 @pytest.fixture()
-def qc_app():
-    """A fresh Quota and Comp page per test (tests may run on different xdist workers)."""
+def qc_app(tmp_path, monkeypatch):
+    """A fresh Quota and Comp page per test (tests may run on different xdist workers), on an empty plan store of
+    its own: a plan another test saved to the worker's shared store would otherwise be the page's working plan."""
+    test_store(tmp_path, monkeypatch)
     at = AppTest.from_file(QC, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
