@@ -1,7 +1,7 @@
 """The strategies of the default repair ladder (:mod:`optimizers.carve.ladder`), in order: mended rounding,
 starting plan, fractional repair, neighbourhood repair, narrowed bands, LP rounding, integer repair (a growing pool
-of units, the whole part when small) and greedy.  Each is a small class over one function of this module; the rules
-for their time are named fields of :class:`~optimizers.carve.settings.CarveSettings`."""
+of units, the whole part when small) and greedy.  Each is a small class (``name``, ``needs_time``, ``applies``,
+``run``); the rules for their time are named fields of :class:`~optimizers.carve.settings.CarveSettings`."""
 from __future__ import annotations
 
 import time
@@ -12,7 +12,6 @@ from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import Candidate, LadderState
 from optimizers.carve.model import (
     Cancelled,
-    Problem,
     assignment_from_x,
     columns_of_units,
     is_feasible,
@@ -25,96 +24,7 @@ from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import resolve_tightened, solve_sub_mip
 
 __all__ = ["DEFAULT_LADDER", "MendedRounding", "StartingPlan", "FractionalRepair", "NeighbourhoodRepair",
-           "NarrowedBands", "LpRounding", "IntegerRepair", "Greedy", "mended_rounding", "fractional_repair",
-           "neighbourhood_repair", "growing_pool_mip"]
-
-
-def mended_rounding(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
-                    stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
-    """The LP's rounding mended by single moves (:func:`~optimizers.carve.rebalance.polish`); where a few books still
-    break a band (a move that mends one metric breaks another), their cheapest movers and those of the books they
-    reach re-optimised in a small MIP, then polished again.  The plan when it meets every row, else None.
-
-    The rounding of a four-metric LP at ±5% breaks a few bands by a few accounts; at 10,000×50 the moves alone mend
-    it within 0.75% of the bound in 0.8 s (weight 1), and at weight 5 leave one book out, which a 124-unit MIP mends
-    in 0.3 s (0.77%).  The integer repairs that follow took 20-160 s for the same."""
-    t0 = time.perf_counter()
-    left = budget.left()
-    if left < cs.mend_min_s or p.max_moves is not None or p.max_arr_moved is not None:
-        return None  # budgets link every move: single moves cannot be priced one by one
-    progress(0.3, f"{tag}mending the LP's rounding by single moves and swaps")
-    cap = max(min(cs.mend_share * left, cs.mend_max_s), cs.mend_min_s)
-    good = _good_enough(cs, bound)
-    plan = polish(p, mx, assignment_from_x(p, x_lp), budget.child(cap), good)
-    broken = broken_territories(p, plan)
-    if len(broken) and not p.soft and not stop():
-        free = repair_pool(p, plan, broken, cs.repair_pool)
-        near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
-        free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
-        progress(0.35, f"{tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a band")
-        sub = _sub_mip(cs, p, mx, plan, free, min(budget.left(), max(cs.mend_mip_min_s, lp_seconds)),
-                       0.5 * cs.mip_gap * abs(bound), good, stop, stats)
-        if sub.x is not None:
-            mended = assignment_from_x(p, sub.x)
-            if is_feasible(p, mx, mended):
-                again = polish(p, mx, mended, budget.child(cap), good)
-                plan = again if is_feasible(p, mx, again) else mended
-    stats["seconds_mend"] = stats.get("seconds_mend", 0.0) + time.perf_counter() - t0
-    return plan if is_feasible(p, mx, plan) else None
-
-
-def fractional_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
-                      stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
-    """A plan from the LP with every whole unit fixed and only the fractional ones re-optimised (a small MIP), or
-    None.  A gamble, so it gets half the LP's time at most (a tenth of the time left): when the residual has no
-    room (at 10,000×50, weight 5, it found nothing in 56 s), the next steps must keep their time."""
-    xp = x_lp[: mx.n_pairs]
-    frac = np.unique(p.cand.unit[(xp > 1e-6) & (xp < 1 - 1e-6)])
-    assign = assignment_from_x(p, x_lp)
-    if not len(frac):
-        return assign if is_feasible(p, mx, assign) else None
-    cap = max(cs.fractional_min_s, min(cs.fractional_share * budget.left(), cs.fractional_lp_factor * lp_seconds))
-    return _repair_rounding(cs, p, mx, assign, frac, bound, budget, cap, stop, stats, progress,
-                            f"{tag}integer repair of the LP's {len(frac):,} fractional units")
-
-
-def neighbourhood_repair(cs: CarveSettings, p: Problem, mx, x_lp: np.ndarray, bound: float, budget: Budget, stop,
-                         stats: dict, progress, tag: str, lp_seconds: float) -> np.ndarray | None:
-    """A plan from the LP's rounding with its fractional units and, in every territory they touch, the
-    ``cs.repair_pool`` units that are cheapest to move re-optimised, or None; stopped as soon as the plan is within
-    the gap target.  One balance metric only, where it is the path that works: at 10,000×50 the narrowed-band path
-    that follows found no plan within 0.5% in 300 s where this one needed 4-45 s (HiGHS's time varies that much from
-    one instance to the next), so it gets three times the LP time (at least 20 s, at most 40% of the time left).  On
-    several metrics it was measured and not kept: it solved some parts of 50,000×250 in 3-7 s but gave up on others
-    after its cap; on the benchmark instances it was neutral at best against greedy in the same run (50,000×250,
-    weights 1 / 5: 24× / 30× greedy's time with a 10 s cap, 36× / 34× with 20 s, 25× / 33× without it), though it
-    helped on another seed (10,000×50 weight 1: 120 s -> 31 s).  Worth revisiting with a cheaper first plan."""
-    xp = x_lp[: mx.n_pairs]
-    frac_pairs = (xp > 1e-6) & (xp < 1 - 1e-6)
-    if len(p.metric_names) != 1 or not frac_pairs.any():
-        return None
-    assign = assignment_from_x(p, x_lp)
-    free = np.union1d(np.unique(p.cand.unit[frac_pairs]),
-                      repair_pool(p, assign, np.unique(p.cand.terr[frac_pairs]), cs.repair_pool))
-    cap = min(cs.neighbourhood_share * budget.left(),
-              max(cs.neighbourhood_min_s, cs.neighbourhood_lp_factor * lp_seconds))
-    return _repair_rounding(cs, p, mx, assign, free, bound, budget, cap, stop, stats, progress,
-                            f"{tag}integer repair of {len(free):,} units around the LP's rounding")
-
-
-def _repair_rounding(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free: np.ndarray, bound: float,
-                     budget: Budget, cap: float, stop, stats: dict, progress, message: str) -> np.ndarray | None:
-    """Re-optimise the units ``free`` with every other unit where ``assign`` puts it, for at most ``cap`` seconds;
-    the plan when it meets every band, else None."""
-    left = budget.left()
-    if left < cs.repair_min_left_s or cap < cs.repair_min_cap_s:
-        return None
-    progress(0.35, message)
-    stats["first_repair_units"] = max(stats.get("first_repair_units", 0), len(free))
-    sub = _sub_mip(cs, p, mx, assign, free, min(left, cap), 0.5 * cs.mip_gap * abs(bound), _good_enough(cs, bound),
-                   stop, stats)
-    a = assignment_from_x(p, sub.x) if sub.x is not None else None
-    return a if a is not None and is_feasible(p, mx, a) else None
+           "NarrowedBands", "LpRounding", "IntegerRepair", "Greedy"]
 
 
 def _good_enough(cs: CarveSettings, bound: float) -> float | None:
@@ -122,72 +32,29 @@ def _good_enough(cs: CarveSettings, bound: float) -> float | None:
     return None if bound <= 0 else bound / (1 - 0.9 * cs.mip_gap)
 
 
-def _sub_mip(cs: CarveSettings, p: Problem, mx, assign: np.ndarray, free: np.ndarray, time_limit_s: float,
-             gap_abs: float | None, good: float | None, stop, stats: dict, warm: np.ndarray | None = None):
+def _sub_mip(s: LadderState, assign: np.ndarray, free: np.ndarray, time_limit_s: float, gap_abs: float | None,
+             good: float | None, warm: np.ndarray | None = None):
     """Every repair's integer step: units ``free`` re-optimised with every other unit where ``assign`` puts it,
     warm from ``warm`` (a plan; default ``assign``), its seconds counted; a cancel raises."""
-    x0 = x_from_assignment(p, mx, assign)
-    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, time_limit_s, cs.mip_gap, cs.solver,
-                        x0 if warm is None else x_from_assignment(p, mx, warm), gap_abs, should_stop=stop,
+    x0 = x_from_assignment(s.p, s.mx, assign)
+    sub = solve_sub_mip(s.mx, columns_of_units(s.p, s.mx, free), x0, time_limit_s, s.cs.mip_gap, s.cs.solver,
+                        x0 if warm is None else x_from_assignment(s.p, s.mx, warm), gap_abs, should_stop=s.stop,
                         good_enough=good)
-    stats["seconds_repair"] = stats.get("seconds_repair", 0.0) + sub.seconds
-    if stop():
+    s.stats["seconds_repair"] = s.stats.get("seconds_repair", 0.0) + sub.seconds
+    if s.stop():
         raise Cancelled()
     return sub
 
 
-def growing_pool_mip(s: LadderState, budget: Budget) -> Candidate | None:
-    """The integer repair: the fractional units of the LP's rounding and a pool of the cheapest movers of every
-    territory they touch re-optimised (the rounding fixed elsewhere), the pool tripled while no plan within the gap
-    target is found, the whole part on the sixth try (from the start when small: one MIP, warm from the best plan).
-    The best of its plans and the one kept so far (status: optimal, feasible or time_limit); a Candidate without
-    a plan when the whole part is proven infeasible; None when it found nothing."""
-    cs, p, mx, stats = s.cs, s.p, s.mx, s.stats
-    assign, frac_pairs, frac_units = s.rounded()
-    touched = np.unique(p.cand.terr[frac_pairs])
-    pool = cs.repair_pool
-    free_all = np.flatnonzero(np.diff(p.cand.ptr) > 1)
-    best, best_obj, source, status = s.best, s.best_obj, s.best_from, None
-    for attempt in range(6):
-        free = free_all if s.small or attempt == 5 else np.union1d(frac_units, repair_pool(p, assign, touched, pool))
-        remaining = budget.left()
-        if (remaining < cs.part_min_s and best is not None) or budget.expired():
-            break
-        s.progress(0.5 + 0.08 * attempt, f"{s.tag}integer repair of {len(free):,} units (attempt {attempt + 1})")
-        gap_abs = None if s.small else 0.5 * cs.mip_gap * abs(s.lp.objective)
-        # an incumbent within the gap target of the whole problem's LP bound is good enough
-        good = None if s.small else _good_enough(cs, s.bound)
-        stats["repair_units"] = len(free)
-        # warm start: the best plan when the whole part is one MIP, else the LP rounding (elastic repair)
-        sub = _sub_mip(cs, p, mx, assign, free, remaining, gap_abs, good, s.stop, stats,
-                       warm=best if s.small and best is not None else None)
-        if sub.x is not None:
-            a = assignment_from_x(p, sub.x)
-            obj = objective_of(p, mx, a)
-            if obj < best_obj:
-                best, best_obj, source = a, obj, IntegerRepair.name
-            if np.isfinite(sub.bound) and len(free) == len(free_all):
-                s.bound = max(s.bound, sub.bound)
-            gap = s.gap(best_obj)
-            status = "optimal" if gap <= cs.mip_gap + 1e-9 else ("time_limit" if sub.status == "time_limit"
-                                                                  else "feasible")
-            if gap <= cs.mip_gap + 1e-9 or len(free) == len(free_all) or sub.status == "time_limit":
-                break
-        elif len(free) == len(free_all):
-            if sub.status == "infeasible" and best is None:
-                return Candidate(None, status="infeasible")
-            break
-        # no plan within the target, or an infeasible neighbourhood: free more units around more territories
-        touched = np.unique(np.concatenate([touched, np.unique(p.cand.terr[np.isin(p.cand.unit, free)])]))
-        pool *= 3
-    if status is None:
-        return None
-    return Candidate(best, best_obj, status=status, source=source)
-
-
 class MendedRounding:
-    """The LP's rounding mended by single moves and swaps (:func:`mended_rounding`); ends the ladder within the
-    part's own ``accept_gap`` ("feasible"), for a part of a carve whose gap target is for the whole."""
+    """The LP's rounding mended by single moves (:func:`~optimizers.carve.rebalance.polish`); where a few books still
+    break a band (a move that mends one metric breaks another), their cheapest movers and those of the books they
+    reach re-optimised in a small MIP, then polished again.  Ends the ladder within the part's own ``accept_gap``
+    ("feasible"), for a part of a carve whose gap target is for the whole.
+
+    The rounding of a four-metric LP at ±5% breaks a few bands by a few accounts; at 10,000×50 the moves alone mend
+    it within 0.75% of the bound in 0.8 s (weight 1), and at weight 5 leave one book out, which a 124-unit MIP mends
+    in 0.3 s (0.77%).  The integer repairs that follow took 20-160 s for the same."""
 
     name, needs_time = "mended rounding", True
 
@@ -195,8 +62,7 @@ class MendedRounding:
         return not s.small
 
     def run(self, s: LadderState, budget: Budget) -> Candidate | None:
-        plan = mended_rounding(s.cs, s.p, s.mx, s.x_lp, s.bound, budget, s.stop, s.stats, s.progress, s.tag,
-                               s.lp.seconds)
+        plan = self.mended(s, budget)
         if plan is None:
             return None
         obj = s.objective(plan)
@@ -204,6 +70,35 @@ class MendedRounding:
         s.progress(0.4, f"{s.tag}mended plan {gap:.2%} from the LP bound")
         within = s.accept_gap is not None and gap <= s.accept_gap + 1e-9
         return Candidate(plan, obj, status="feasible" if within else None)
+
+    @staticmethod
+    def mended(s: LadderState, budget: Budget) -> np.ndarray | None:
+        """The mended plan when it meets every row, else None."""
+        cs, p, mx = s.cs, s.p, s.mx
+        t0 = time.perf_counter()
+        left = budget.left()
+        if left < cs.mend_min_s or p.max_moves is not None or p.max_arr_moved is not None:
+            return None  # budgets link every move: single moves cannot be priced one by one
+        s.progress(0.3, f"{s.tag}mending the LP's rounding by single moves and swaps")
+        cap = max(min(cs.mend_share * left, cs.mend_max_s), cs.mend_min_s)
+        good = _good_enough(cs, s.bound)
+        plan = polish(p, mx, assignment_from_x(p, s.x_lp), budget.child(cap), good)
+        broken = broken_territories(p, plan)
+        if len(broken) and not p.soft and not s.stop():
+            free = repair_pool(p, plan, broken, cs.repair_pool)
+            near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
+            free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
+            s.progress(0.35, f"{s.tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a "
+                             f"band")
+            sub = _sub_mip(s, plan, free, min(budget.left(), max(cs.mend_mip_min_s, s.lp.seconds)),
+                           0.5 * cs.mip_gap * abs(s.bound), good)
+            if sub.x is not None:
+                mended = assignment_from_x(p, sub.x)
+                if is_feasible(p, mx, mended):
+                    again = polish(p, mx, mended, budget.child(cap), good)
+                    plan = again if is_feasible(p, mx, again) else mended
+        s.stats["seconds_mend"] = s.stats.get("seconds_mend", 0.0) + time.perf_counter() - t0
+        return plan if is_feasible(p, mx, plan) else None
 
 
 class StartingPlan:
@@ -223,29 +118,71 @@ class StartingPlan:
 
 
 class _RoundingRepair:
-    name, needs_time, attempt = "", True, None
+    """A repair of the LP's rounding: ``free`` units re-optimised (a small MIP) with every other unit where the
+    rounding puts it, for at most ``cap`` seconds; the plan when it meets every band."""
+
+    name, needs_time = "", True
 
     def applies(self, s: LadderState) -> bool:
         return not s.small
 
     def run(self, s: LadderState, budget: Budget) -> Candidate | None:
-        plan = type(self).attempt(s.cs, s.p, s.mx, s.x_lp, s.bound, budget, s.stop, s.stats, s.progress, s.tag,
-                                  s.lp.seconds)
-        return None if plan is None else Candidate(plan, s.objective(plan))
+        assign, frac_pairs, frac_units = s.rounded()
+        pool = self.pool(s, budget, assign, frac_pairs, frac_units)
+        if pool is None:
+            return None
+        free, cap, message = pool
+        left = budget.left()
+        if left < s.cs.repair_min_left_s or cap < s.cs.repair_min_cap_s:
+            return None
+        s.progress(0.35, message)
+        s.stats["first_repair_units"] = max(s.stats.get("first_repair_units", 0), len(free))
+        sub = _sub_mip(s, assign, free, min(left, cap), 0.5 * s.cs.mip_gap * abs(s.bound), _good_enough(s.cs, s.bound))
+        a = assignment_from_x(s.p, sub.x) if sub.x is not None else None
+        return Candidate(a, s.objective(a)) if a is not None and is_feasible(s.p, s.mx, a) else None
 
 
 class FractionalRepair(_RoundingRepair):
-    """Every unit the LP places whole stays; only its fractional units are re-optimised (:func:`fractional_repair`:
-    at 10,000×50 on four metrics at ±5%, 152 units, 0.2% from the bound)."""
+    """Every unit the LP places whole stays; only its fractional units are re-optimised (at 10,000×50 on four
+    metrics at ±5%, 152 units, 0.2% from the bound).  A gamble, so it gets half the LP's time at most (a tenth of the
+    time left): when the residual has no room (at 10,000×50, weight 5, it found nothing in 56 s), the next steps
+    must keep their time."""
 
-    name, attempt = "fractional repair", fractional_repair
+    name = "fractional repair"
+
+    def run(self, s: LadderState, budget: Budget) -> Candidate | None:
+        assign, _, frac_units = s.rounded()
+        if not len(frac_units):
+            return Candidate(assign, s.objective(assign)) if is_feasible(s.p, s.mx, assign) else None
+        return super().run(s, budget)
+
+    def pool(self, s: LadderState, budget: Budget, assign, frac_pairs, frac_units):
+        cs = s.cs
+        cap = max(cs.fractional_min_s, min(cs.fractional_share * budget.left(), cs.fractional_lp_factor * s.lp.seconds))
+        return frac_units, cap, f"{s.tag}integer repair of the LP's {len(frac_units):,} fractional units"
 
 
 class NeighbourhoodRepair(_RoundingRepair):
-    """The fractional units and the cheapest movers of every territory they touch, around the LP's rounding (one
-    balance metric only: :func:`neighbourhood_repair`)."""
+    """The fractional units and, in every territory they touch, the ``cs.repair_pool`` units that are cheapest to
+    move, around the LP's rounding; stopped as soon as the plan is within the gap target.  One balance metric
+    only, where it is the path that works: at 10,000×50 the narrowed-band path that follows found no plan within
+    0.5% in 300 s where this one needed 4-45 s (HiGHS's time varies that much from one instance to the next), so it
+    gets three times the LP time (at least 20 s, at most 40% of the time left).  On several metrics it was measured
+    and not kept: it solved some parts of 50,000×250 in 3-7 s but gave up on others after its cap; on the benchmark
+    instances it was neutral at best against greedy in the same run (50,000×250, weights 1 / 5: 24× / 30× greedy's
+    time with a 10 s cap, 36× / 34× with 20 s, 25× / 33× without it), though it helped on another seed (10,000×50
+    weight 1: 120 s -> 31 s).  Worth revisiting with a cheaper first plan."""
 
-    name, attempt = "neighbourhood repair", neighbourhood_repair
+    name = "neighbourhood repair"
+
+    def pool(self, s: LadderState, budget: Budget, assign, frac_pairs, frac_units):
+        if len(s.p.metric_names) != 1 or not frac_pairs.any():
+            return None
+        cs = s.cs
+        free = np.union1d(frac_units, repair_pool(s.p, assign, np.unique(s.p.cand.terr[frac_pairs]), cs.repair_pool))
+        cap = min(cs.neighbourhood_share * budget.left(),
+                  max(cs.neighbourhood_min_s, cs.neighbourhood_lp_factor * s.lp.seconds))
+        return free, cap, f"{s.tag}integer repair of {len(free):,} units around the LP's rounding"
 
 
 class NarrowedBands:
@@ -301,7 +238,11 @@ class LpRounding:
 
 
 class IntegerRepair:
-    """The growing-pool MIP (:func:`growing_pool_mip`): the ladder's last solver step, ending it with its status."""
+    """The ladder's last solver step, ending it with its status: the fractional units of the LP's rounding and a
+    pool of the cheapest movers of every territory they touch re-optimised (the rounding fixed elsewhere), the pool tripled while no plan within the gap
+    target is found, the whole part on the sixth try (from the start when small: one MIP, warm from the best plan).
+    The best of its plans and the one kept so far (status: optimal, feasible or time_limit); a Candidate without
+    a plan when the whole part is proven infeasible; None when it found nothing."""
 
     name, needs_time = "integer repair", True
 
@@ -309,7 +250,46 @@ class IntegerRepair:
         return True
 
     def run(self, s: LadderState, budget: Budget) -> Candidate | None:
-        return growing_pool_mip(s, budget)
+        cs, p, mx, stats = s.cs, s.p, s.mx, s.stats
+        assign, frac_pairs, frac_units = s.rounded()
+        touched = np.unique(p.cand.terr[frac_pairs])
+        pool = cs.repair_pool
+        free_all = np.flatnonzero(np.diff(p.cand.ptr) > 1)
+        best, best_obj, source, status = s.best, s.best_obj, s.best_from, None
+        for attempt in range(6):
+            free = free_all if s.small or attempt == 5 else np.union1d(frac_units, repair_pool(p, assign, touched, pool))
+            remaining = budget.left()
+            if (remaining < cs.part_min_s and best is not None) or budget.expired():
+                break
+            s.progress(0.5 + 0.08 * attempt, f"{s.tag}integer repair of {len(free):,} units (attempt {attempt + 1})")
+            gap_abs = None if s.small else 0.5 * cs.mip_gap * abs(s.lp.objective)
+            # an incumbent within the gap target of the whole problem's LP bound is good enough
+            good = None if s.small else _good_enough(cs, s.bound)
+            stats["repair_units"] = len(free)
+            # warm start: the best plan when the whole part is one MIP, else the LP rounding (elastic repair)
+            sub = _sub_mip(s, assign, free, remaining, gap_abs, good, warm=best if s.small and best is not None else None)
+            if sub.x is not None:
+                a = assignment_from_x(p, sub.x)
+                obj = objective_of(p, mx, a)
+                if obj < best_obj:
+                    best, best_obj, source = a, obj, self.name
+                if np.isfinite(sub.bound) and len(free) == len(free_all):
+                    s.bound = max(s.bound, sub.bound)
+                gap = s.gap(best_obj)
+                status = "optimal" if gap <= cs.mip_gap + 1e-9 else ("time_limit" if sub.status == "time_limit"
+                                                                      else "feasible")
+                if gap <= cs.mip_gap + 1e-9 or len(free) == len(free_all) or sub.status == "time_limit":
+                    break
+            elif len(free) == len(free_all):
+                if sub.status == "infeasible" and best is None:
+                    return Candidate(None, status="infeasible")
+                break
+            # no plan within the target, or an infeasible neighbourhood: free more units around more territories
+            touched = np.unique(np.concatenate([touched, np.unique(p.cand.terr[np.isin(p.cand.unit, free)])]))
+            pool *= 3
+        if status is None:
+            return None
+        return Candidate(best, best_obj, status=status, source=source)
 
 
 class Greedy:
