@@ -102,7 +102,7 @@ def test_a_grid_part_solves_to_one_piece_within_its_bands_above_both_bounds(n, T
     p = dataclasses.replace(p, conn=g)
     g.root = home_roots(homes, p, geo)
     cs = CarveSettings(time_limit=30, threads=1)
-    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(30), {}, 0, 1)
+    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(30), {})
     assert r.assign is not None and r.split == 0
     mx = build_matrix(p)
     assert is_feasible(p, mx, r.assign)  # every band held

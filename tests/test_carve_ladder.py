@@ -10,9 +10,9 @@ import pytest
 from optimizers.carve import CarveSettings, TerritoryCarver
 from optimizers.carve.budget import Budget
 from optimizers.instances.companies import make_instance
-from optimizers.carve.ladder import DEFAULT_LADDER, Candidate, LadderState, Solved, Strategy, describe_sources, walk
+from optimizers.carve.ladder import Candidate, LadderState, Solved, Strategy, describe_sources, walk
 from optimizers.carve.model import Cancelled
-from optimizers.carve.strategies import IntegerRepair, LpRounding, StartingPlan
+from optimizers.carve.strategies import DEFAULT_LADDER, IntegerRepair, LpRounding, StartingPlan
 
 YEAR, AS_OF = 2027, "2026-11-01"
 

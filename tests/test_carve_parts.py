@@ -42,7 +42,7 @@ def test_solve_part_is_module_level_and_returns_a_part_result():
     acc, reps = make_instance(300, 4, seed=2)
     cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.1})
     p, _ = TerritoryCarver(cs).prepare(acc, reps, 2027, np.datetime64("2026-11-01"))
-    part = Part(index=0, count=1, name="all", problem=p, terrs=np.arange(p.n_terr), units=np.arange(p.n_units),
+    part = Part(index=0, name="all", problem=p, terrs=np.arange(p.n_terr), units=np.arange(p.n_units),
                 share=1.0)
     r = solve_part(pickle.loads(pickle.dumps(part)), cs, 30.0)
     assert isinstance(r, PartResult) and r.assign is not None and len(r.assign) == p.n_units

@@ -104,8 +104,7 @@ def test_a_part_widened_from_a_plan_starts_with_every_pair_of_its_over_full_book
         return priced_lp(p_, mx_, start, *a, **kw)
     monkeypatch.setattr(repair, "priced_lp", spy)
     status, assign, obj, bound = repair.solve_one(CarveSettings(mode="soft", full_mip_max_pairs=10), p,
-                                                  lambda f, m: None, lambda: False, Budget(60), {}, 0,
-                                                  1, warm=warm)
+                                                  lambda f, m: None, lambda: False, Budget(60), {}, warm=warm)
     in_book = np.isin(c.unit, np.flatnonzero(warm == t0))
     assert starts[0][in_book].all()  # every pair of the over-full book's units, from the start
     assert (starts[0][~in_book] == p.lp_start[~in_book]).all()  # the others: their cheapest pairs

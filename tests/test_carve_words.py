@@ -75,7 +75,7 @@ def test_plan_from_in_words_per_part_and_rebalanced():
 
 
 def test_every_step_of_the_default_ladder_has_words():
-    from optimizers.carve.ladder import DEFAULT_LADDER
+    from optimizers.carve.strategies import DEFAULT_LADDER
 
     for step in DEFAULT_LADDER:
         if step.name != "narrowed bands":  # it re-solves the LP and offers no plan of its own

@@ -182,8 +182,7 @@ def test_a_soft_part_whose_lp_does_not_finish_keeps_a_rebalanced_start(monkeypat
     start = np.concatenate([np.zeros(24, dtype=np.int64), np.full(9, 2)])
     messages = []
     status, assign, obj, bound = repair.solve_one(CarveSettings(mode="soft"), p, lambda f, m: messages.append(m),
-                                                  lambda: False, Budget(20), {}, 0, 1,
-                                                  warm=start)
+                                                  lambda: False, Budget(20), {}, warm=start)
     assert status == "time_limit" and bound == -np.inf
     assert any("rebalancing" in m for m in messages)
     assert obj == 212.0 and list(loads_of(p, assign)[:, 0]) == [12.0, 12.0, 9.0]

@@ -7,7 +7,7 @@ each :class:`Strategy` that ``applies`` to the :class:`LadderState` ``run``s wit
 skips every strategy that needs solver time once the budget is spent (the cheap ones still give a plan), and
 reports which strategy produced the plan (:attr:`Solved.strategy`, "plan from" in the carve's stats).
 
-:data:`DEFAULT_LADDER`, in order (see each class):
+:data:`optimizers.carve.strategies.DEFAULT_LADDER`, in order (see each class there):
 
 1. mended rounding — the LP's rounding mended by single moves and swaps, and a small MIP around books still out;
 2. starting plan — today's plan, the caller's warm start or the greedy plan, kept when already within the target;
@@ -32,7 +32,7 @@ import numpy as np
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.greedy import greedy_assign
-from optimizers.carve.model import Cancelled, Matrix, Problem, assignment_from_x, is_feasible, objective_of
+from optimizers.carve.model import Cancelled, Matrix, Problem, assignment_from_x, gap_of, is_feasible, objective_of
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import LPResult
 
@@ -103,7 +103,7 @@ class LadderState:
         return objective_of(self.p, self.mx, plan)
 
     def gap(self, objective: float) -> float:
-        return (objective - self.bound) / abs(objective) if objective else 0.0
+        return gap_of(objective, self.bound)
 
     def offer(self, plan: np.ndarray, objective: float, source: str) -> bool:
         """Keep ``plan`` when it is the first or cheaper than the best so far."""
@@ -177,11 +177,3 @@ def describe_sources(sources: Iterable[str]) -> str:
         return next(iter(counts), "")
     return ", ".join(f"{s} ({n} part{'s' if n > 1 else ''})" for s, n in counts.most_common())
 
-
-def __getattr__(name: str):
-    # DEFAULT_LADDER lives with the strategies (optimizers.carve.strategies), which import this module
-    if name == "DEFAULT_LADDER":
-        from optimizers.carve.strategies import DEFAULT_LADDER
-
-        return DEFAULT_LADDER
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.ladder import Solved
 from optimizers.carve.model import Problem
 from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
 
-__all__ = ["Part", "PartResult", "solve_part", "make_parts", "subproblem", "components", "widened"]
+__all__ = ["Part", "PartResult", "solve_part", "make_parts", "subproblem", "components", "widened", "group_labels",
+           "warm_units"]
 
 
 @dataclass
@@ -27,7 +30,6 @@ class Part:
     """One independent piece of a carve: its sub-problem, and where its territories and units sit in the whole."""
 
     index: int  # 0-based position among the parts
-    count: int  # number of parts
     name: str  # e.g. "Mid-market · West", for progress and errors
     problem: Problem
     terrs: np.ndarray  # territory indices of the whole problem
@@ -41,21 +43,12 @@ class Part:
 
 
 @dataclass
-class PartResult:
-    """What one part returns: ``assign`` holds local territory indices per local unit (None: no plan)."""
+class PartResult(Solved):
+    """What one part returns (its :class:`~optimizers.carve.ladder.Solved`, with where it sits among the parts):
+    ``assign`` holds local territory indices per local unit (None: no plan)."""
 
-    index: int
-    status: str  # optimal | feasible | time_limit | infeasible
-    assign: np.ndarray | None
-    objective: float
-    bound: float
-    seconds: float
-    lp_infeasible: bool = False  # the LP over the pruned pairs is infeasible: longer candidate lists may help
-    bands_broken: bool = False  # soft mode: the LP itself breaks a band (with longer candidate lists it may not)
-    band_excess: float = 0.0  # soft mode: how far, the LP's worst book outside its band as a share of its target
-    strategy: str = ""  # the repair ladder's strategy that produced the plan (e.g. "mended rounding")
-    bound_plain: float = np.nan  # contiguity cuts: the bound without them (``bound``: with them); nan: no cuts
-    split: int = 0  # contiguity cuts: territories still in more than one piece in the plan
+    index: int = 0
+    seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
 
 
@@ -71,12 +64,11 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
     limit = float(time_limit_s) if part.time_cap_s is None else min(float(time_limit_s), part.time_cap_s)
     carve = part.budget or Budget(limit)
     budget = carve.child(limit).at_least(settings.part_min_s, not_after=carve.end + settings.grace_s)
-    r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, 0, 1,
-                  warm=part.warm, accept_gap=part.accept_gap)  # callers name parts
-    return PartResult(index=part.index, status=r.status, assign=r.assign, objective=float(r.objective),
-                      bound=float(r.bound), seconds=time.perf_counter() - t0, lp_infeasible=r.lp_infeasible,
-                      bands_broken=r.bands_broken, band_excess=float(r.band_excess), stats=stats,
-                      strategy=r.strategy, bound_plain=float(r.bound_plain), split=int(r.split))
+    r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, warm=part.warm,
+                  accept_gap=part.accept_gap)
+    return PartResult(**{**vars(r), "objective": float(r.objective), "bound": float(r.bound),
+                         "band_excess": float(r.band_excess), "bound_plain": float(r.bound_plain),
+                         "split": int(r.split)}, index=part.index, seconds=time.perf_counter() - t0, stats=stats)
 
 
 def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:
@@ -119,7 +111,7 @@ def make_parts(cs: CarveSettings, p: Problem, group_labels: list[str] | None = N
             tmap[terrs] = np.arange(len(terrs))
             w = tmap[warm[uidx]]
             w = None if (w < 0).any() else w
-        parts.append(Part(index=i, count=len(comps), name=names[i], problem=sub, terrs=terrs, units=uidx,
+        parts.append(Part(index=i, name=names[i], problem=sub, terrs=terrs, units=uidx,
                           share=len(sub.cand.unit) / total, warm=w))
     return parts
 
@@ -157,3 +149,25 @@ def widened(part: Part, wide: Problem) -> Problem | None:
     lists would change which units the part holds (the parts would change shape)."""
     q, units = subproblem(wide, part.terrs)
     return q if len(units) == len(part.units) and (units == part.units).all() else None
+
+
+def group_labels(cs: CarveSettings, terr: pd.DataFrame) -> list[str]:
+    """A readable group name per territory (segment, and region when accounts stay in their region)."""
+    lab = terr["segment"].astype(str)
+    if cs.match_region:
+        lab = lab + " · " + terr["region"].astype("string").fillna("").astype(str)
+    return lab.tolist()
+
+
+def warm_units(warm: pd.Series | None, ctx: dict) -> np.ndarray | None:
+    """Territory index per unit from an account → territory plan (None when it does not cover every unit)."""
+    if warm is None:
+        return None
+    t_of = pd.Series(np.arange(len(ctx["terr"])), index=ctx["terr"].index)
+    acc_t = ctx["acc"]["account_id"].astype(str).map(warm.astype(object)).map(t_of)
+    if acc_t.isna().any():
+        return None
+    units = ctx["units"]
+    out = np.full(len(units), -1, dtype=np.int64)
+    out[units.of_account] = acc_t.to_numpy(int)
+    return out

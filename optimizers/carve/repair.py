@@ -18,7 +18,7 @@ from optimizers.carve.solvers import solve_lp
 from optimizers.carve.strategies import DEFAULT_LADDER
 
 
-def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats, k, n,
+def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats: dict,
               warm: np.ndarray | None = None, accept_gap: float | None = None) -> Solved:
     """Solve one part within its ``budget`` (:class:`~optimizers.carve.budget.Budget`): its starting plans, its LP
     (the bound), then the repair ladder (``cs.ladder`` or the default), which stops at the gap target.  ``warm``: an
@@ -29,8 +29,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     tb = time.perf_counter()
     mx = build_matrix(p)
     stats["seconds_components_build"] = stats.get("seconds_components_build", 0.0) + time.perf_counter() - tb
-    s = LadderState(cs, p, mx, progress, stop, stats, tag=f"part {k + 1}/{n}: " if n > 1 else "",
-                    accept_gap=accept_gap)
+    s = LadderState(cs, p, mx, progress, stop, stats, accept_gap=accept_gap)  # the runner names the part
     # today's plan (each unit where it moves fewest accounts) and the caller's warm start are natural incumbents;
     # the greedy plan (a Python loop: 1 s at 10,000 units) only where it pays: small models and a failed LP
     for start, source in ((warm, "warm start"), (today_plan(p), "today's plan")):
