@@ -233,6 +233,11 @@ def loads_of(p: Problem, assign: np.ndarray) -> np.ndarray:
         if M else np.zeros((T, 0))
 
 
+def gap_of(objective: float, bound: float) -> float:
+    """The relative gap of a plan's ``objective`` above a lower ``bound`` (0 for a plan that costs nothing)."""
+    return (objective - bound) / abs(objective) if objective else 0.0
+
+
 def objective_of(p: Problem, mx: Matrix, assign: np.ndarray) -> float:
     return float(mx.c @ x_from_assignment(p, mx, assign))
 

@@ -24,17 +24,16 @@ import pandas as pd
 from optimizers.carve.budget import Budget
 from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
 from optimizers.carve.ladder import describe_sources
-from optimizers.carve.model import Cancelled, Problem
+from optimizers.carve.model import Cancelled, Problem, gap_of
 from optimizers.carve.parallel import ThreadRunner, default_threads
-from optimizers.carve.parts import Part, PartResult, make_parts, solve_part
-from optimizers.carve.prepare import prepare
-from optimizers.carve.pricing import start_mask
+from optimizers.carve.parts import Part, PartResult, group_labels, make_parts, solve_part, warm_units
+from optimizers.carve.prepare import prepared
 from optimizers.carve.result import CarveResult, assemble, empty_result
 from optimizers.carve.runners import Runner, SequentialRunner, as_runner
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.widen import tighten, widen, wider_k
 
-__all__ = ["CarveInputs", "CarveState", "StageStats", "STAGES", "run", "prepared", "merged_stats",
+__all__ = ["CarveInputs", "CarveState", "StageStats", "STAGES", "run", "merged_stats",
            "PART_ACCEPT_GAP", "STATUS_ORDER"]
 
 PART_ACCEPT_GAP = 2.0  # a part's plan is kept within this multiple of the carve's gap target (see decompose_stage)
@@ -64,14 +63,6 @@ class CarveInputs:
     name: str | None = None
 
 
-def _quiet(fraction: float, message: str) -> None:
-    return None
-
-
-def _never() -> bool:
-    return False
-
-
 @dataclass
 class CarveState:
     """One carve as it goes through the stages.  ``tally``: the running stage's counters (the pipeline files them);
@@ -80,8 +71,8 @@ class CarveState:
     cs: CarveSettings
     inputs: CarveInputs | None = None
     runner: Runner | None = None
-    progress: Callable[[float, str], None] = _quiet
-    stop: Callable[[], bool] = _never
+    progress: Callable[[float, str], None] = lambda f, m: None
+    stop: Callable[[], bool] = lambda: False
     k: int = 0  # candidate territories per unit of the problem being solved
     problem: Problem | None = None
     ctx: dict | None = None
@@ -135,34 +126,6 @@ class CarveState:
 
 
 # ------------------------------------------------------------------------------------------------- the stages
-def prepared(cs: CarveSettings, inputs: CarveInputs, k: int | None):
-    """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context).  Soft mode over
-    lists widened past the settings' own: the LP starts from each unit's ``candidates`` cheapest pairs and prices
-    the others in as they pay (:mod:`optimizers.carve.pricing` says why not in hard mode)."""
-    p, ctx = prepare(cs, inputs.defaults, inputs.accounts, inputs.reps, inputs.plan_year, inputs.as_of, k)
-    p = with_graph(cs, p, ctx)
-    # the cuts name pair columns of the whole model: no pricing (a model of some columns only) under them
-    if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates and p.conn is None:
-        p = dataclasses.replace(p, lp_start=start_mask(p, cs.candidates))
-    return p, ctx
-
-
-def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
-    """Contiguity asked and some units geographic: ``p`` with its unit graph and roots (each territory's rep's home
-    unit, where usable), so each part's solve adds separator cuts (:mod:`optimizers.carve.one_piece`)."""
-    if not cs.contiguous:
-        return p
-    from optimizers.carve.connectivity import home_roots, unit_conn_graph
-    from optimizers.carve.one_piece import home_units
-
-    g = unit_conn_graph(ctx, p.n_terr)
-    if g is None:
-        return p
-    q = dataclasses.replace(p, conn=g)
-    g.root = home_roots(home_units(q), q, g.geo)
-    return q
-
-
 def prepare_stage(s: CarveState, budget: Budget) -> CarveState:
     """The problem at ``s.k``, and the same with longer lists on demand (built once per k, for widening)."""
     s.progress(0.02, f"Building carving units and candidates ({s.k} nearest territories per unit)")
@@ -260,7 +223,7 @@ def merge_stage(s: CarveState, budget: Budget) -> CarveState:
         s.bound_plain = float(sum(r.bound_plain if np.isfinite(r.bound_plain) else r.bound for r in s.results))
         s.bound_one_piece = s.bound
     s.status = min((r.status for r in s.results), key=STATUS_ORDER.index) if s.results else "optimal"
-    gap = (s.objective - s.bound) / abs(s.objective) if s.objective else 0.0
+    gap = gap_of(s.objective, s.bound)
     if s.status == "optimal" and gap > cs.mip_gap + 1e-9:
         s.status = "feasible"
     elif s.status in ("feasible", "time_limit") and gap <= cs.mip_gap + 1e-9:
@@ -326,7 +289,7 @@ def assemble_stage(s: CarveState, budget: Budget) -> CarveState:
     cs, i = s.cs, s.inputs
     s.progress(0.95, "Explaining moves")
     res = assemble(cs, i.defaults, s.problem, s.ctx, s.assign, s.status, s.objective, s.bound, s.seconds_build,
-                   0.0, {}, i.plan_year, i.as_of, i.reps, i.name)
+                   i.plan_year, i.as_of, i.reps, i.name)
     if np.isfinite(s.bound_plain):
         one = s.contiguity is None or not s.contiguity.split_after
         res.stats.update(bound_plain=s.bound_plain, bound_one_piece=s.bound_one_piece, one_piece=one)
@@ -408,26 +371,4 @@ def merged_stats(stages: list[StageStats]) -> dict[str, Any]:
 
 
 def _empty(s: CarveState) -> CarveResult:
-    return empty_result(s.cs, s.ctx, s.seconds_build, {})
-
-
-def group_labels(cs: CarveSettings, terr: pd.DataFrame) -> list[str]:
-    """A readable group name per territory (segment, and region when accounts stay in their region)."""
-    lab = terr["segment"].astype(str)
-    if cs.match_region:
-        lab = lab + " · " + terr["region"].astype("string").fillna("").astype(str)
-    return lab.tolist()
-
-
-def warm_units(warm: pd.Series | None, ctx: dict) -> np.ndarray | None:
-    """Territory index per unit from an account → territory plan (None when it does not cover every unit)."""
-    if warm is None:
-        return None
-    t_of = pd.Series(np.arange(len(ctx["terr"])), index=ctx["terr"].index)
-    acc_t = ctx["acc"]["account_id"].astype(str).map(warm.astype(object)).map(t_of)
-    if acc_t.isna().any():
-        return None
-    units = ctx["units"]
-    out = np.full(len(units), -1, dtype=np.int64)
-    out[units.of_account] = acc_t.to_numpy(int)
-    return out
+    return empty_result(s.cs, s.ctx, s.seconds_build)

@@ -2,12 +2,15 @@
 pins, rules and candidates, targets and bands, and the cost of every unit–territory pair."""
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
 from optimizers.carve.candidates import eligibility, prune, segment_fallback
 from optimizers.carve.model import SOFT_TIERS, Problem
+from optimizers.carve.pricing import start_mask
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.units import build_units
 from planning.data import Settings, capacity_share
@@ -52,6 +55,34 @@ def build_territories(reps: pd.DataFrame, cs: CarveSettings, plan_year: int, set
     terr["label"] = (owner.map(names) + " (" + owner.astype("string") + ")").fillna(terr["name"]).astype(str)
     return terr
 
+
+
+def prepared(cs: CarveSettings, inputs, k: int | None):
+    """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context).  Soft mode over
+    lists widened past the settings' own: the LP starts from each unit's ``candidates`` cheapest pairs and prices
+    the others in as they pay (:mod:`optimizers.carve.pricing` says why not in hard mode)."""
+    p, ctx = prepare(cs, inputs.defaults, inputs.accounts, inputs.reps, inputs.plan_year, inputs.as_of, k)
+    p = with_graph(cs, p, ctx)
+    # the cuts name pair columns of the whole model: no pricing (a model of some columns only) under them
+    if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates and p.conn is None:
+        p = dataclasses.replace(p, lp_start=start_mask(p, cs.candidates))
+    return p, ctx
+
+
+def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
+    """Contiguity asked and some units geographic: ``p`` with its unit graph and roots (each territory's rep's home
+    unit, where usable), so each part's solve adds separator cuts (:mod:`optimizers.carve.one_piece`)."""
+    if not cs.contiguous:
+        return p
+    from optimizers.carve.connectivity import home_roots, unit_conn_graph
+    from optimizers.carve.one_piece import home_units
+
+    g = unit_conn_graph(ctx, p.n_terr)
+    if g is None:
+        return p
+    q = dataclasses.replace(p, conn=g)
+    g.root = home_roots(home_units(q), q, g.geo)
+    return q
 
 
 def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp,

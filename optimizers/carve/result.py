@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from optimizers.carve.model import Problem
+from optimizers.carve.model import Problem, gap_of
 from optimizers.carve.reasons import move_reasons
 from optimizers.carve.settings import CarveSettings
 from planning.data import Settings, haversine_mi
@@ -80,23 +80,25 @@ def crm_frame(plan: Plan, reps: pd.DataFrame, accounts: pd.DataFrame, reasons: p
 
 
 
-def empty_result(cs: CarveSettings, ctx, seconds_build, stats) -> CarveResult:
+def empty_result(cs: CarveSettings, ctx, seconds_build: float) -> CarveResult:
     return CarveResult(status="infeasible", plan=None, objective=np.nan, bound=np.nan, gap=np.nan,
                        seconds_build=seconds_build, seconds_solve=0.0, before=pd.DataFrame(), after=None,
                        balance=pd.DataFrame(), moves=pd.DataFrame(columns=["account_id", "reason"]),
-                       reasons=pd.Series(dtype=object), warnings=list(ctx["warnings"]), stats=stats, settings=cs)
+                       reasons=pd.Series(dtype=object), warnings=list(ctx["warnings"]), settings=cs)
 
 
-def assemble(cs: CarveSettings, defaults: Settings, p: Problem, ctx, assign, status, objective, bound, seconds_build, seconds_solve, stats,
-              plan_year, as_of, reps, name) -> CarveResult:
+def assemble(cs: CarveSettings, defaults: Settings, p: Problem, ctx, assign, status, objective, bound, seconds_build,
+             plan_year, as_of, reps, name) -> CarveResult:
+    """The plan of ``assign`` (territory per unit) with its books before and after, balance, moves and reasons."""
     acc, terr, units, cur = ctx["acc"], ctx["terr"], ctx["units"], ctx["cur"]
+    stats: dict = {}
     tids = np.array(terr.index)
     acc_t = assign[units.of_account]
     plan = Plan(name=name or f"Carve {pd.Timestamp.now():%Y-%m-%d %H:%M}",
                 assignment=pd.Series(tids[acc_t], index=acc["account_id"].astype(str).to_numpy()),
                 territories=terr[["name", "region", "area", "segment", "owner_rep_id"]].copy(),
                 kind="proposal", settings=cs.to_dict(),
-                note=f"{status}; gap {((objective - bound) / objective if objective else 0):.2%}")
+                note=f"{status}; gap {gap_of(objective, bound):.2%}")
     caps = terr["capacity_share"]
     before_plan = Plan(name="before", assignment=pd.Series(np.where(cur >= 0, tids[np.maximum(cur, 0)], None),
                                                            index=plan.assignment.index),
@@ -111,9 +113,18 @@ def assemble(cs: CarveSettings, defaults: Settings, p: Problem, ctx, assign, sta
     acc_mode = cs.target == "capacity"
     stats["balance_table_before"] = balance_table(before, tuple(p.metric_names), capacity_weighted=acc_mode)
     stats["balance_table_after"] = balance_table(after, tuple(p.metric_names), capacity_weighted=acc_mode)
-    # moves
-    moved = acc_t != cur
-    idx = np.flatnonzero(moved)
+    moves, reasons = moves_with_reasons(p, ctx, acc_t, before, stats)
+    return CarveResult(status=status, plan=plan, objective=float(objective), bound=float(bound),
+                       gap=float(max(gap_of(objective, bound), 0.0)), seconds_build=seconds_build, seconds_solve=0.0,
+                       before=before, after=after, balance=balance, moves=moves, reasons=reasons,
+                       warnings=ctx["warnings"], stats=stats, settings=cs)
+
+
+def moves_with_reasons(p: Problem, ctx, acc_t: np.ndarray, before: pd.DataFrame, stats: dict):
+    """One row per moved account (from, to, distances, ARR) with its reason in words; the counts in ``stats``."""
+    acc, terr, units, cur = ctx["acc"], ctx["terr"], ctx["units"], ctx["cur"]
+    tids = np.array(terr.index)
+    idx = np.flatnonzero(acc_t != cur)
     lat, lon = acc["lat"].to_numpy(float), acc["lon"].to_numpy(float)
     hl, hn = terr["home_lat"].to_numpy(float), terr["home_lon"].to_numpy(float)
     d_to = haversine_mi(lat[idx], lon[idx], hl[acc_t[idx]], hn[acc_t[idx]])
@@ -155,11 +166,7 @@ def assemble(cs: CarveSettings, defaults: Settings, p: Problem, ctx, assign, sta
     stats["moves_counted"] = int(((cur[idx] >= 0) & ~ctx["pinned_acc"][idx]).sum())
     stats["arr_moved_counted"] = float(moves.loc[(cur[idx] >= 0) & ~ctx["pinned_acc"][idx], "arr_usd"].sum())
     stats["total_distance_mi"] = float(np.nansum(haversine_mi(lat, lon, hl[acc_t], hn[acc_t])))
-    gap = (objective - bound) / abs(objective) if objective else 0.0
-    return CarveResult(status=status, plan=plan, objective=float(objective), bound=float(bound), gap=float(max(gap, 0.0)),
-                       seconds_build=seconds_build, seconds_solve=seconds_solve, before=before, after=after,
-                       balance=balance, moves=moves, reasons=reasons, warnings=ctx["warnings"], stats=stats,
-                       settings=cs)
+    return moves, reasons
 
 
 

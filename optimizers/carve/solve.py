@@ -8,7 +8,8 @@ from collections.abc import Callable
 import pandas as pd
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.pipeline import CarveInputs, CarveState, prepared, run
+from optimizers.carve.pipeline import CarveInputs, CarveState, run
+from optimizers.carve.prepare import prepared
 from optimizers.carve.result import CarveResult
 from optimizers.carve.runners import Runner
 from optimizers.carve.settings import CarveSettings

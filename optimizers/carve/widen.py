@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.model import Problem
+from optimizers.carve.model import Problem, gap_of
 from optimizers.carve.parts import Part, PartResult, widened
 from optimizers.carve.settings import CarveSettings
 
@@ -55,11 +55,8 @@ def wider_wins(cs: CarveSettings, wider: PartResult, narrow: PartResult) -> bool
         return True
     if wider.assign is None or not np.isfinite(wider.bound) or not wider.objective < narrow.objective:
         return False
-    return wider.objective <= narrow.bound or _gap(wider) <= max(_gap(narrow), cs.mip_gap)
-
-
-def _gap(r: PartResult) -> float:
-    return (r.objective - r.bound) / abs(r.objective) if r.objective else 0.0
+    return wider.objective <= narrow.bound or gap_of(wider.objective, wider.bound) <= max(
+        gap_of(narrow.objective, narrow.bound), cs.mip_gap)
 
 
 def widen(s: CarveState, budget: Budget) -> CarveState:
@@ -137,8 +134,7 @@ def _wider_items(s: CarveState, budget: Budget, want: list[int], k2: int, settle
 
 def whole_gap(results: list[PartResult]) -> float:
     """The gap of the parts' plans as one, against their summed bounds."""
-    obj = sum(r.objective for r in results)
-    return (obj - sum(r.bound for r in results)) / abs(obj) if obj else 0.0
+    return gap_of(sum(r.objective for r in results), sum(r.bound for r in results))
 
 
 def tighten(s: CarveState, budget: Budget) -> CarveState:
