@@ -124,22 +124,19 @@ class CarveSettings:
             raise ValueError(f"unknown balance metric(s): {', '.join(sorted(bad))} (known: {', '.join(BALANCE_METRICS)})")
         if not 0 <= self.contiguity_share <= 0.9:
             raise ValueError(f"contiguity_share must be between 0 and 0.9, not {self.contiguity_share}")
-        if self.mode not in ("hard", "soft"):
-            raise ValueError(f"mode must be 'hard' or 'soft', not {self.mode!r}")
-        if self.target not in ("capacity", "mean"):
-            raise ValueError(f"target must be 'capacity' or 'mean', not {self.target!r}")
-        if self.solver not in SOLVERS:
-            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {self.solver!r}")
-        if self.distance_to not in ("home", "centre"):
-            raise ValueError(f"distance_to must be 'home' or 'centre', not {self.distance_to!r}")
+        for name, known in (("mode", ("hard", "soft")), ("target", ("capacity", "mean")),
+                            ("distance_to", ("home", "centre"))):
+            if getattr(self, name) not in known:
+                raise ValueError(f"{name} must be {' or '.join(map(repr, known))}, not {getattr(self, name)!r}")
+        for name, known in (("solver", SOLVERS), ("objective", OBJECTIVES)):
+            if getattr(self, name) not in known:
+                raise ValueError(f"{name} must be one of {', '.join(known)}, not {getattr(self, name)!r}")
         for m in self.metrics:
             if self.tol(m) < 0:
                 raise ValueError(f"tolerance for {m} must be ≥ 0")
         bad_units = set(self.units.values()) - set(UNIT_KINDS)
         if bad_units:
             raise ValueError(f"unknown carving unit(s): {', '.join(sorted(bad_units))} (known: {', '.join(UNIT_KINDS)})")
-        if self.objective not in OBJECTIVES:
-            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {self.objective!r}")
         if self.continuity_weight < 0 or self.distance_weight < 0:
             raise ValueError("continuity and distance weights must be ≥ 0")
         if self.compactness < 0:
