@@ -52,7 +52,7 @@ def bench_load(n: int) -> dict:
 
 def bench_live_balancer(repeats: int = 15) -> dict:
     """One manual move on today's plan → edited plan, per-territory books and balance table (the Carve page's path)."""
-    from optimizers.carve.manual import live_balance
+    from planning.plans.edits import live_balance
     from planning.data.dataset import load_sample
 
     ds = load_sample()

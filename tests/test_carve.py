@@ -191,7 +191,7 @@ def test_sample_soft_mode_lands_near_the_bands(sample):
 def test_manual_edits_resolve_units_and_live_balance_is_fast(sample):
     import time
 
-    from optimizers.carve.manual import live_balance, resolve_edits
+    from planning.plans.edits import live_balance, resolve_edits
 
     plan = sample.current_plan()
     acc = sample.accounts

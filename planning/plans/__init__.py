@@ -11,6 +11,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
   PlanDataMismatch, shared_accounts, shared_note, SHOWN_IDS
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
+- ``edits``: live_balance, resolve_edits, UNIT_PREFIXES
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
 - ``manager_summary``: manager_summary_html
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef, saved_fit, usable_plans
@@ -89,6 +90,7 @@ _PUBLIC = {
     "StoredVersion": "store_schema",
     "TERRITORY_COLUMNS": "plan",
     "UNASSIGNED": "disruption_report",
+    "UNIT_PREFIXES": "edits",
     "Viewer": "review_view",
     "account_moves": "compare",
     "account_territories": "shapes",
@@ -126,6 +128,7 @@ _PUBLIC = {
     "items": "store_schema",
     "jobs_metadata": "jobs_table",
     "jsonable": "serialize",
+    "live_balance": "edits",
     "load_crm_accounts": "crm",
     "load_sample_proposal": "sample_proposal",
     "log_table": "review_tables",
@@ -152,6 +155,7 @@ _PUBLIC = {
     "record_publication": "review",
     "render_map": "shapes_export",
     "resolve": "review",
+    "resolve_edits": "edits",
     "review_time": "review_tables",
     "reviewer_scope": "review",
     "reviewer_words": "review_tables",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.plans import Plan, balance_table, metrics
+from planning.plans.plan import Plan, balance_table, metrics
 
 UNIT_PREFIXES = {"zip": "postal_code", "zip3": "postal_code", "county": "county_fips", "state": "state"}
 
