@@ -45,9 +45,11 @@ the elastic LP), connectivity (separator cuts and the cut loop) and one_piece (t
 one-piece bound, and in its repair MIP), contiguity (the polish of a plan the time limit leaves in pieces) with
 contiguity_swaps (its border swaps), contiguity_graph (the unit graph), proof_lp and contiguity_proof (the elastic
 LP over the cuts that proves when one piece and the bands cannot both hold, and names why), result (plan, balance,
-moves), reasons, frontier (the moves-vs-travel curve), greedy (baseline).  Synthetic companies for tests and
-benchmarks live outside the engine, in :mod:`optimizers.instances`; manual edits of a proposal and its live balancer
-(:func:`live_balance`, :func:`resolve_edits`, no solver in them) in :mod:`planning.plans.edits`.
+moves), frontier (the moves-vs-travel curve), greedy (baseline).  Synthetic companies for tests and benchmarks
+live outside the engine, in :mod:`optimizers.instances`; what solves nothing lives in the core: a moved account's
+reason in words (:mod:`planning.plans.move_reasons`), the CRM-ready table (:func:`crm_frame`,
+:mod:`planning.plans.crm`) and manual edits of a proposal with its live balancer (:func:`live_balance`,
+:func:`resolve_edits`, :mod:`planning.plans.edits`).
 """
 from __future__ import annotations
 
@@ -56,7 +58,7 @@ from planning.lazy import lazy_exports
 _PUBLIC = {
     "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
     "CarveSettings": "settings", "company_carve_defaults": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings", "SOLVERS": "settings",
-    "CarveResult": "result", "crm_frame": "result",
+    "CarveResult": "result", "crm_frame": "planning.plans.crm",
     "UNIT_KINDS": "units", "UNIT_LABELS": "units",
     "live_balance": "planning.plans.edits", "resolve_edits": "planning.plans.edits",
     "Frontier": "frontier", "FrontierPoint": "frontier",

@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 
 from optimizers.carve.model import Problem, gap_of
-from optimizers.carve.reasons import move_reasons
 from optimizers.carve.settings import CarveSettings
 from planning.data import Settings, haversine_mi
-from planning.plans import Plan, balance_table, metrics
+from planning.plans import Plan, balance_table, crm_frame, metrics, move_reasons
 
 @dataclass
 class CarveResult:
@@ -55,29 +54,6 @@ class CarveResult:
     def crm_export(self, reps: pd.DataFrame, accounts: pd.DataFrame) -> pd.DataFrame:
         """CRM-ready assignment: account_id, name, new owner id/name, old owner id/name, territory, reason."""
         return crm_frame(self.plan, reps, accounts, self.reasons)
-
-
-def crm_frame(plan: Plan, reps: pd.DataFrame, accounts: pd.DataFrame, reasons: pd.Series | None = None) -> pd.DataFrame:
-    names = reps.set_index("rep_id")["name"]
-    crm = reps.set_index("rep_id")["crm_user_id"] if "crm_user_id" in reps else pd.Series(dtype=object)
-    acc = accounts.set_index("account_id")
-    new_owner = plan.owners().reindex(acc.index)
-    out = pd.DataFrame({
-        "account_id": acc.index,
-        "account_name": acc["name"].to_numpy(),
-        "new_owner_id": new_owner.to_numpy(),
-        "new_owner_name": new_owner.map(names).to_numpy(),
-        "new_owner_crm_user_id": new_owner.map(crm).to_numpy(),
-        "old_owner_id": acc["owner_rep_id"].to_numpy(),
-        "old_owner_name": acc["owner_rep_id"].map(names).to_numpy(),
-        "territory_id": plan.assignment.reindex(acc.index).to_numpy(),
-        "territory_name": plan.assignment.reindex(acc.index).map(plan.territories["name"]).to_numpy(),
-    })
-    out["moved"] = out["new_owner_id"].astype(object).fillna("") != out["old_owner_id"].astype(object).fillna("")
-    out["reason"] = out["account_id"].map(reasons) if reasons is not None else ""
-    out["reason"] = out["reason"].fillna("")
-    return out
-
 
 
 def empty_result(cs: CarveSettings, ctx, seconds_build: float) -> CarveResult:

@@ -6,14 +6,15 @@ a proposal, an edited copy and a saved version are all Plans.
 Public names, by module (import them from this package; they load on first use):
 - ``compare``: account_moves, best_in_row, compare_capacity, compare_plans, differs, HEADLINE_BETTER, HEADLINE_ROWS,
   LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
-- ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, CrmExport, DataChanges, detect_changes,
-  developer_name, load_crm_accounts, plan_from_assignment
+- ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, crm_frame, CrmExport, DataChanges,
+  detect_changes, developer_name, load_crm_accounts, plan_from_assignment
 - ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
   PlanDataMismatch, shared_accounts, shared_note, SHOWN_IDS
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
 - ``edits``: live_balance, resolve_edits, UNIT_PREFIXES
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
 - ``manager_summary``: manager_summary_html
+- ``move_reasons``: move_reasons
 - ``picking``: available_plans, plan_digest, plan_refs, PlanRef, saved_fit, usable_plans
 - ``plan``: BALANCE_FIGURES, balance_figures, BALANCE_METRICS, balance_table, capacity_targets, current_plan,
   METRIC_LABELS, metrics, Plan, productivity_variance, rollup, territories_from_reps, TERRITORY_COLUMNS
@@ -109,6 +110,7 @@ _PUBLIC = {
     "county_owners": "shapes",
     "create_tables": "review_log",
     "crm_export": "crm",
+    "crm_frame": "crm",
     "current_plan": "plan",
     "dataset_stamp": "dataset_fit",
     "decide": "review",
@@ -140,6 +142,7 @@ _PUBLIC = {
     "metadata": "store_schema",
     "metrics": "plan",
     "migrate_jobs": "jobs_table",
+    "move_reasons": "move_reasons",
     "opening_plan": "review_view",
     "payloads": "store_schema",
     "plan_cost": "compare",

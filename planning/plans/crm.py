@@ -363,3 +363,27 @@ def apply_changes(plan: Plan, changes: pd.DataFrame, *, name: str | None = None,
         f"CRM changes{' from ' + source if source else ''}: {n_acc} accepted, {len(changes) - n_acc} rejected"
     return dataclasses.replace(plan, name=name or plan.name, assignment=a, territories=plan.territories.copy(),
                                settings=settings, note=note, kind="edited")
+
+
+def crm_frame(plan: Plan, reps: pd.DataFrame, accounts: pd.DataFrame, reasons: pd.Series | None = None) -> pd.DataFrame:
+    """A carve proposal as a CRM-ready table: account, new and old owner (id, name, CRM user id), territory, whether
+    it moved and why (``reasons``: account_id → reason)."""
+    names = reps.set_index("rep_id")["name"]
+    crm = reps.set_index("rep_id")["crm_user_id"] if "crm_user_id" in reps else pd.Series(dtype=object)
+    acc = accounts.set_index("account_id")
+    new_owner = plan.owners().reindex(acc.index)
+    out = pd.DataFrame({
+        "account_id": acc.index,
+        "account_name": acc["name"].to_numpy(),
+        "new_owner_id": new_owner.to_numpy(),
+        "new_owner_name": new_owner.map(names).to_numpy(),
+        "new_owner_crm_user_id": new_owner.map(crm).to_numpy(),
+        "old_owner_id": acc["owner_rep_id"].to_numpy(),
+        "old_owner_name": acc["owner_rep_id"].map(names).to_numpy(),
+        "territory_id": plan.assignment.reindex(acc.index).to_numpy(),
+        "territory_name": plan.assignment.reindex(acc.index).map(plan.territories["name"]).to_numpy(),
+    })
+    out["moved"] = out["new_owner_id"].astype(object).fillna("") != out["old_owner_id"].astype(object).fillna("")
+    out["reason"] = out["account_id"].map(reasons) if reasons is not None else ""
+    out["reason"] = out["reason"].fillna("")
+    return out

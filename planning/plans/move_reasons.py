@@ -1,4 +1,4 @@
-"""A reason in plain words for every moved account.
+"""A reason in plain words for every moved account of a carve (optimizers.carve.result gives the facts).
 
 "moved from A to B: A held 134% of target potential, B 71%; 12 mi from B's
 home (was 40 mi from A's)".  The metric quoted is the balanced metric where
@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from planning.plans import METRIC_LABELS
+from planning.plans.plan import METRIC_LABELS
 
 
 def _metric_word(metric: str) -> str:
