@@ -111,7 +111,7 @@ class Eligibility:
         return out
 
 
-def _allowed_by_account(acc_values: np.ndarray, of_account: np.ndarray, n_units: int, ok: np.ndarray) -> np.ndarray:
+def _allowed_by_account(of_account: np.ndarray, n_units: int, ok: np.ndarray) -> np.ndarray:
     """A unit passes an account-level rule only if every one of its accounts passes."""
     bad = np.bincount(of_account, weights=(~ok).astype(float), minlength=n_units)
     return bad == 0
@@ -124,11 +124,7 @@ def group_blocks(unit_seg: np.ndarray | None, unit_reg: np.ndarray | None, terr_
     national named accounts, takes any region).  A group whose segment has no territory at all reaches every
     territory when ``terr_seg`` is None for it (see :func:`segment_fallback`)."""
     keys = np.zeros(n_units, dtype=np.int64)
-    parts = []
-    if unit_seg is not None:
-        parts.append(unit_seg)
-    if unit_reg is not None:
-        parts.append(unit_reg)
+    parts = [x for x in (unit_seg, unit_reg) if x is not None]
     if parts:
         frame = pd.DataFrame({i: p for i, p in enumerate(parts)})
         keys = frame.groupby(list(frame.columns), sort=True, dropna=False).ngroup().to_numpy()
@@ -172,7 +168,7 @@ def eligibility(units_frame: pd.DataFrame, of_account: np.ndarray, accounts: pd.
     for tid, allowed in (industry_rules or {}).items():
         if tid in tids and allowed:
             ok = np.isin(industry, [str(a) for a in allowed])
-            restrict(tid, _allowed_by_account(industry, of_account, U, ok))
+            restrict(tid, _allowed_by_account(of_account, U, ok))
     emp = accounts["employees"].to_numpy(float) if "employees" in accounts else np.full(len(accounts), np.nan)
     for tid, band in (employee_bands or {}).items():
         if tid in tids and band:
@@ -182,7 +178,7 @@ def eligibility(units_frame: pd.DataFrame, of_account: np.ndarray, accounts: pd.
                 ok &= np.nan_to_num(emp, nan=-np.inf) >= lo
             if hi is not None:
                 ok &= np.nan_to_num(emp, nan=np.inf) <= hi
-            restrict(tid, _allowed_by_account(emp, of_account, U, ok))
+            restrict(tid, _allowed_by_account(of_account, U, ok))
     return Eligibility(U, T, blocks)
 
 

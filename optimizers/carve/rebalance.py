@@ -17,6 +17,7 @@ in a few passes, not 2,400 (this module first made at most one move in and out o
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import numpy as np
 
@@ -102,23 +103,19 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
     if not p.soft or p.max_moves is not None or p.max_arr_moved is not None:
         return assign  # budgets link every move: single moves cannot be priced one by one
     M = len(p.metric_names)
-    a = np.asarray(assign).copy()
-    best, best_a = objective_of(p, mx, a), a.copy()
     rows = _Rows(p)
     cap = p.max_accounts
     has_cap = bool(np.isfinite(cap).any())
     cap_l = cap.tolist()
     n_acc = p.unit_accounts.tolist()
     um = p.unit_metrics.tolist()
-    for _ in range(passes):
-        if budget.expired():
-            break
-        loads = loads_of(p, a).reshape(-1)
+
+    def step(a: np.ndarray, loads: np.ndarray) -> bool:
         u, t, s, pair_delta = _moves(p, mx, a)
         delta = transfer_cost(p, loads, s, t, p.unit_metrics[u], pair_delta)
         good = np.flatnonzero(delta < -1e-9)
         if not len(good):
-            break
+            return False
         # each unit's three best moves, best first; priced again at the loads of the moment before one is made (a
         # book many units would enter first fills, and the next unit's next best book takes it)
         order = good[np.argsort(delta[good], kind="stable")]
@@ -154,6 +151,20 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
             made += 1
             if made % 512 == 0 and budget.expired():
                 break
+        return True
+    return _improve(p, mx, assign, budget, passes, step)
+
+
+def _improve(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes: int,
+             step: Callable[[np.ndarray, np.ndarray], bool]) -> np.ndarray:
+    """``assign`` improved pass after pass by ``step(plan, flat loads)`` (which changes the plan in place and says
+    whether it found anything to do) until a pass finds nothing or does not pay, ``passes`` are done or ``budget``
+    is spent: the last cheaper plan (:func:`rebalance` and :func:`swap` alike)."""
+    a = np.asarray(assign).copy()
+    best, best_a = objective_of(p, mx, a), a.copy()
+    for _ in range(passes):
+        if budget.expired() or not step(a, loads_of(p, a).reshape(-1)):
+            break
         obj = objective_of(p, mx, a)
         if obj >= best - 1e-9:
             break  # what the pass did not price (a soft accounts cap) outweighed it: keep the last better plan
@@ -196,13 +207,9 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
     penalties, soft mode's tiers), and makes the best ones with each book in at most one swap a pass (so the prices
     hold).  Soft mode pricing; hard mode through :func:`polish`."""
     T = p.n_terr
-    a = np.asarray(assign).copy()
-    best, best_a = objective_of(p, mx, a), a.copy()
     cap = p.max_accounts
-    for _ in range(passes):
-        if budget.expired():
-            break
-        loads = loads_of(p, a).reshape(-1)
+
+    def step(a: np.ndarray, loads: np.ndarray) -> bool:
         mu, mt, ms, dcost = _moves(p, mx, a)
         key = ms * T + mt
         order = np.lexsort((dcost, key))
@@ -221,7 +228,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
             left.append(np.repeat(sel[f0:f0 + n0], n1))
             right.append(np.tile(sel[f1:f1 + n1], n0))
         if not left:
-            break
+            return False
         i, j = np.concatenate(left), np.concatenate(right)
         A, B = ms[i], mt[i]
         # A gives u and takes v; B the reverse
@@ -233,7 +240,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
             ok &= (counts[A] - dn <= cap[A]) & (counts[B] + dn <= cap[B])
         good = np.flatnonzero(ok)
         if not len(good):
-            break
+            return False
         busy = np.zeros(T, dtype=bool)
         for g in good[np.argsort(delta[good], kind="stable")].tolist():
             ta, tb = int(A[g]), int(B[g])
@@ -241,11 +248,8 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
                 continue
             a[mu[i[g]]], a[mu[j[g]]] = tb, ta
             busy[ta] = busy[tb] = True
-        obj = objective_of(p, mx, a)
-        if obj >= best - 1e-9:
-            break  # what the pass did not price outweighed it (a soft accounts cap): keep the last better plan
-        best, best_a = obj, a.copy()
-    return best_a
+        return True
+    return _improve(p, mx, assign, budget, passes, step)
 
 
 def broken_territories(p: Problem, assign: np.ndarray, tol: float = 1e-6) -> np.ndarray:
