@@ -15,9 +15,9 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from typing import Any
 
 from optimizers.carve.model import Cancelled
-from optimizers.carve.runners import BaseRunner, takes_keyword
+from optimizers.carve.runners import BaseRunner
 
-__all__ = ["ThreadRunner", "default_threads", "takes_keyword"]
+__all__ = ["ThreadRunner", "default_threads"]
 
 MAX_THREADS = 4  # beyond this the parts' memory grows faster than the time falls (each part holds its own LP)
 
@@ -56,18 +56,7 @@ class ThreadRunner(BaseRunner):
         if n == 0:
             return results
         messages: queue.SimpleQueue = queue.SimpleQueue()
-        kw_stop = takes_keyword(fn, "should_stop")
-        kw_progress = self.progress is not None and takes_keyword(fn, "progress")
-
-        def task(i: int, item: Any):
-            if self.stopped():
-                raise Cancelled()
-            kw: dict[str, Any] = {}
-            if kw_stop:
-                kw["should_stop"] = self.stopped
-            if kw_progress:
-                kw["progress"] = lambda f, m, i=i: messages.put((i, f, m))
-            return fn(item, **kw)
+        task = self.calls(fn, None if self.progress is None else lambda i, f, m: messages.put((i, f, m)))
 
         def relay() -> None:
             while True:

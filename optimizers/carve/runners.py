@@ -72,6 +72,23 @@ class BaseRunner:
     def map(self, fn: Callable[..., Any], items: Sequence, on_done: OnDone | None = None) -> list:
         raise NotImplementedError
 
+    def calls(self, fn: Callable[..., Any], report: Callable[[int, float, str], None] | None = None
+              ) -> Callable[[int, Any], Any]:
+        """``fn`` as ``call(index, item)``: :class:`Cancelled` once this runner is stopped, else ``fn(item)`` with this
+        runner's stop check as ``should_stop`` and ``progress(fraction, message)`` relayed as ``report(index, …)``,
+        each when ``fn`` takes it."""
+        kw_stop = takes_keyword(fn, "should_stop")
+        kw_progress = report is not None and takes_keyword(fn, "progress")
+
+        def call(i: int, item: Any) -> Any:
+            if self.stopped():
+                raise Cancelled()
+            kw: dict[str, Any] = {"should_stop": self.stopped} if kw_stop else {}
+            if kw_progress:
+                kw["progress"] = lambda f, m: report(i, f, m)
+            return fn(item, **kw)
+        return call
+
     def __call__(self, fn: Callable[..., Any], items: Sequence, on_done: OnDone | None = None) -> list:
         return self.map(fn, items, on_done)
 
@@ -91,15 +108,9 @@ class SequentialRunner(BaseRunner):
         self.progress = progress
 
     def map(self, fn: Callable[..., Any], items: Sequence, on_done: OnDone | None = None) -> list:
-        kw: dict[str, Any] = {"should_stop": self.stopped} if takes_keyword(fn, "should_stop") else {}
-        with_progress = self.progress is not None and takes_keyword(fn, "progress")
-        out = []
+        call, out = self.calls(fn, self.progress), []
         for i, item in enumerate(items):
-            if self.stopped():
-                raise Cancelled()
-            if with_progress:
-                kw["progress"] = lambda f, m, i=i: self.progress(i, f, m)
-            out.append(fn(item, **kw))
+            out.append(call(i, item))
             if on_done is not None:
                 on_done(i, out[-1])
         return out
