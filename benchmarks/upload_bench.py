@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import re
 import statistics
 import subprocess
@@ -42,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.data_bench import make_export  # noqa: E402 - the demo's accounts as a Salesforce-style export
 from benchmarks.page_bench import _nav, pages  # noqa: E402 - the same sidebar navigation and page list
 from tests.e2e import conftest as e2e  # noqa: E402 - the server start, and "drawn" as the browser tests define it
+from typing import NamedTuple  # noqa: E402
 
 MB = 1024 * 1024
 _LEAVE_OUT = ["annual_revenue_usd", "next_renewal_date", "parent_account_id", "last_modified_date", "domain"]
@@ -135,6 +137,16 @@ class UserA:
         self.ctx.close()
 
 
+class Open(NamedTuple):
+    """One of B's page opens: which page, when it started (``time.perf_counter()``), seconds until drawn, and of
+    those the seconds until the server's script run finished (the rest is the browser drawing it)."""
+
+    title: str
+    start: float
+    s: float
+    server_s: float
+
+
 class UserB:
     """Opens the app's pages in turn from the sidebar, each timed until drawn."""
 
@@ -148,25 +160,33 @@ class UserB:
         self.titles = [title for _, title in pages()]
         self.i = 1  # the app opens on the first page: its own link would start no run
 
-    def open_next(self) -> float:
+    def open_next(self) -> Open:
         title = self.titles[self.i % len(self.titles)]
         self.i += 1
-        return self.runs.timed(self.page, _nav(self.page, title))
+        start = time.perf_counter()
+        s = self.runs.timed(self.page, _nav(self.page, title))
+        return Open(title, start, s, self.runs.server_s)
 
     def close(self) -> None:
         self.ctx.close()
 
 
-def _row(phase: str, times: list[float], a_note: str, mem: Memory) -> dict:
+def _row(phase: str, opens: list[Open], a_note: str, mem: Memory, since: float) -> dict:
+    """One phase's line; ``since``: the moment its "worst" is timed from (A's click, or the phase's start)."""
+    times = [o.s for o in opens]
+    worst = max(opens, key=lambda o: o.s, default=None)
+    where = "" if worst is None else (f"{worst.title} at +{worst.start - since:.1f} s "
+                                      f"(server {worst.server_s:.2f} s)")
     return {"phase": phase, "opens": len(times), "median_s": statistics.median(times) if times else None,
-            "worst_s": max(times) if times else None, "a": a_note, "server_mb": mem.server_mb(),
-            "worker_peak_mb": mem.take_peak()}
+            "worst_s": max(times) if times else None, "worst_at": where, "a": a_note, "server_mb": mem.server_mb(),
+            "worker_peak_mb": mem.take_peak(), "since": since, "log": [(o.title, round(o.start - since, 2), round(o.s, 2),
+                                                        round(o.server_s, 2)) for o in opens]}
 
 
-def _while(b: UserB, mem: Memory, done, least: int, limit_s: float) -> list[float]:
+def _while(b: UserB, mem: Memory, done, least: int, limit_s: float) -> list[Open]:
     """B's page opens until ``done()`` (polled between opens) and at least ``least`` of them, for at most
     ``limit_s`` seconds (B goes on opening while A waits)."""
-    times: list[float] = []
+    times: list[Open] = []
     end = time.perf_counter() + limit_s
     while time.perf_counter() < end and (len(times) < least or not done()):
         times.append(b.open_next())
@@ -174,16 +194,20 @@ def _while(b: UserB, mem: Memory, done, least: int, limit_s: float) -> list[floa
     return times
 
 
-def run(browser, files: dict[str, Path], opens: int, browser_a=None) -> list[dict]:
+def run(browser, files: dict[str, Path], opens: int, browser_a=None, spy: Path | None = None) -> list[dict]:
     proc, url = e2e.start_server(output=subprocess.DEVNULL)  # the tests' server start; a log nobody reads
     mem = Memory(proc.pid)
     rows: list[dict] = []
+    spying = None
     try:
         b, a = UserB(browser, url), UserA(browser_a or browser, url)
         for _ in b.titles:  # every page once, so the idle opens are second opens (caches warm)
             b.open_next()
         mem.take_peak()
-        rows.append(_row("idle (before)", [_sample(b, mem) for _ in range(opens)], "-", mem))
+        if spy is not None:
+            spying = _spy(proc.pid, spy)
+        t0 = time.perf_counter()
+        rows.append(_row("idle (before)", [_sample(b, mem) for _ in range(opens)], "-", mem, t0))
 
         a.start({"accounts": files["over"]})
         seen: dict[str, str] = {}
@@ -196,7 +220,7 @@ def run(browser, files: dict[str, Path], opens: int, browser_a=None) -> list[dic
 
         times = _while(b, mem, over_done, least=3, limit_s=300)
         rows.append(_row(f"A uploads {files['over'].name} ({files['over'].stat().st_size / MB:.0f} MB)", times,
-                         f"{seen.get('msg', 'no answer')[:60]}… after {seen.get('s', '?')} s", mem))
+                         f"{seen.get('msg', 'no answer')[:60]}… after {seen.get('s', '?')} s", mem, a.started))
 
         a.pick("accounts", files["at"])
         a.pick("reps", files["reps"])
@@ -220,13 +244,40 @@ def run(browser, files: dict[str, Path], opens: int, browser_a=None) -> list[dic
 
         times = _while(b, mem, load_done, least=3, limit_s=900)
         rows.append(_row(f"A uploads {files['at'].name} ({files['at'].stat().st_size / MB:.0f} MB) and loads it",
-                         times, state["done"][:70] or "not finished", mem))
-        rows.append(_row("idle (after)", [_sample(b, mem) for _ in range(opens)], "-", mem))
+                         times, state["done"][:70] or "not finished", mem, a.started))
+        t0 = time.perf_counter()
+        rows.append(_row("idle (after)", [_sample(b, mem) for _ in range(opens)], "-", mem, t0))
+        if spying is not None:
+            rows[0]["spy_t0"] = spying[1]
         a.close()
         b.close()
     finally:
+        if spying is not None:
+            _stop_spy(spying[0])
         e2e.stop_server(proc)
     return rows
+
+
+def _spy(pid: int, out: Path) -> tuple[subprocess.Popen, float]:
+    """py-spy sampling every thread of the server (idle ones too, so a sample's place is its time) into a
+    speedscope file; → the process and the ``perf_counter`` at its start, to put B's worst open on its timeline."""
+    exe = shutil.which("py-spy")
+    if exe is None:
+        raise SystemExit("--spy needs py-spy on the PATH")
+    started = time.perf_counter()
+    return subprocess.Popen([exe, "record", "--format", "speedscope", "--threads", "--idle", "--rate", "100",
+                             "--pid", str(pid), "--output", str(out)], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL), started
+
+
+def _stop_spy(spying: subprocess.Popen) -> None:
+    import signal
+
+    spying.send_signal(signal.SIGINT)  # py-spy writes its file on an interrupt
+    try:
+        spying.wait(30)
+    except subprocess.TimeoutExpired:
+        spying.kill()
 
 
 def _niced(exe: str, level: int, folder: Path) -> str:
@@ -237,7 +288,7 @@ def _niced(exe: str, level: int, folder: Path) -> str:
     return str(path)
 
 
-def _sample(b: UserB, mem: Memory) -> float:
+def _sample(b: UserB, mem: Memory) -> Open:
     t = b.open_next()
     mem.sample()
     return t
@@ -250,6 +301,9 @@ def main() -> None:
     ap.add_argument("--over", type=int, default=300_000, help="rows of the export over the limit")
     ap.add_argument("--a-nice", type=int, default=0,
                     help="run A's browser as its own Chromium at this nice level (default 0: one Chromium for both)")
+    ap.add_argument("--log", action="store_true", help="also print every one of B's opens (page, +s, s, server s)")
+    ap.add_argument("--spy", type=Path, default=None,
+                    help="record the server with py-spy (speedscope JSON) to this file from the idle phase on")
     args = ap.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -265,7 +319,7 @@ def main() -> None:
         browser_a = p.chromium.launch(executable_path=_niced(exe, args.a_nice, folder), args=flags) \
             if args.a_nice else None
         try:
-            rows = run(browser, files, args.opens, browser_a)
+            rows = run(browser, files, args.opens, browser_a, args.spy)
         finally:
             browser.close()
             if browser_a is not None:
@@ -280,6 +334,18 @@ def main() -> None:
         worst = "" if r["worst_s"] is None else f"{r['worst_s']:.2f}"
         print(f"{r['phase']:<{width}}  {r['opens']:>5}  {med:>8}  {worst:>7}  {r['server_mb']:>9.0f}  "
               f"{r['worker_peak_mb']:>14.0f}  {r['a']}")
+    print("\nB's worst open per phase (+s: from A's click in A's phases, from the phase's start when idle):")
+    for r in rows:
+        print(f"  {r['phase']:<{width}}  {r['worst_at']}")
+    if args.log:
+        for r in rows:
+            print(f"\n{r['phase']} (+0 s: {r['since']:.2f} on time.monotonic()): page, +s, s, server s")
+            for title, at, s, server_s in r["log"]:
+                print(f"  {title:<20} {at:>7.2f} {s:>6.2f} {server_s:>6.2f}")
+    if args.spy is not None:
+        print(f"\npy-spy: {args.spy}; each phase's +0 s on its timeline:")
+        for r in rows:
+            print(f"  {r['phase']:<{width}}  {r['since'] - rows[0]['spy_t0']:.1f} s")
 
 
 if __name__ == "__main__":
