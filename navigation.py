@@ -35,3 +35,8 @@ from ui import state, working_plan  # noqa: E402 - imported once the page has dr
 state.sidebar_summary()
 working_plan.sidebar()  # the working plan, kept across pages and reloads
 access.sidebar(user)
+
+from ui import long_lived  # noqa: E402
+
+# a page's first run in this server imported its modules: out of the collection every later run ends with
+long_lived.freeze_after_first_run(nav.url_path)

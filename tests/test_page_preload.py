@@ -17,16 +17,19 @@ def test_page_imports_lists_each_pages_top_level_imports_once():
 
 
 def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
-    waits = []
+    waits, frozen = [], []
     page_preload.report.clear()
     # on a thread of its own, as in the server: preload lowers its own thread's priority, which would otherwise stay
     # on this test process's main thread (and a later test's priority comparison with it)
-    t = threading.Thread(target=page_preload.preload, kwargs={"wait": lambda *a: waits.append(a)})
+    t = threading.Thread(target=page_preload.preload, kwargs={"wait": lambda *a: waits.append(a),
+                                                               "freeze": lambda: frozen.append(len(waits))})
     t.start()
     t.join(120)
     modules = [m for m, _ in page_preload.page_imports()]
     assert set(page_preload.report) == set(modules)
-    assert len(waits) == len(modules) + 2  # the first, longer wait, one before each module, one before Altair
+    # the first, longer wait, one before each module, one before Altair, one before the freeze
+    assert len(waits) == len(modules) + 3
+    assert frozen == [len(waits)]  # frozen once, last: after everything it keeps out of the collections
     import sys
 
     assert "planning.compensation.quota" in sys.modules and "altair" in sys.modules

@@ -330,3 +330,35 @@ def test_the_worker_keeps_the_previews_parse_for_the_load(tmp_path, monkeypatch)
     files = {"accounts": ("accounts.csv", accounts), "reps": ("reps.csv", reps)}
     ds = upload_worker.load(OPS, files, {}, None, UploadLimits(), "2026-12-01")
     assert len(ds.reps) == 61 and all(p.stat().st_mtime > old + 50 for p in kept)
+
+
+class _GcProbe:
+    """Unpickled, it notes whether the garbage collector was on at that moment."""
+
+    def __init__(self):
+        self.gc_on = None  # some state, so unpickling calls __setstate__
+
+    def __setstate__(self, state):
+        import gc
+
+        self.gc_on = gc.isenabled()
+
+
+def test_the_handover_is_read_with_the_collector_paused_and_it_is_on_again_after(tmp_path):
+    """Unpickling a big dataset must not set off collections on the way (each walks everything the server tracks,
+    holding the interpreter other users' page runs wait for); the collector is on again afterwards, also when the
+    read fails, and the file is gone either way."""
+    import gc
+    import pickle
+
+    from jobs import upload_worker
+
+    path = tmp_path / "planner-upload-x.pickle"
+    path.write_bytes(pickle.dumps(_GcProbe()))
+    assert gc.isenabled()
+    assert upload_worker._read_back(str(path)).gc_on is False
+    assert gc.isenabled() and not path.exists()
+    path.write_bytes(b"not a pickle")
+    with pytest.raises(pickle.UnpicklingError):
+        upload_worker._read_back(str(path))
+    assert gc.isenabled() and not path.exists()

@@ -9,6 +9,9 @@ module at a time and only while no script run is going on, so a page a user open
 longer than one module.  A page that needs a module being loaded waits on Python's import lock and gets it when
 it is ready, as it would have loaded it itself.
 
+Then it freezes what it loaded (:mod:`ui.long_lived`): the pages' modules are ~100,000 objects the collector
+tracks, which the full collection Streamlit runs after every script run would otherwise walk each time.
+
 Only under a real server (``streamlit run``): AppTest has no runtime, and the tests that count what the first page
 imports start none.  ``PLANNER_PAGE_PRELOAD=0`` turns it off."""
 from __future__ import annotations
@@ -73,8 +76,10 @@ def _load(module: str, names: tuple[str, ...]) -> None:
                 pass
 
 
-def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet) -> None:
-    """Import every page's imports, each after ``wait()``; a module that fails is logged and skipped."""
+def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> None:
+    """Import every page's imports, each after ``wait()``; a module that fails is logged and skipped.  Then
+    ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait."""
+    from ui.long_lived import freeze as freeze_loaded
     from ui.warm_up import _yield_to_the_server  # the warm-up's lower priority and short GIL switch interval
 
     interval = _yield_to_the_server()
@@ -92,6 +97,8 @@ def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet) -> None:
         from ui.charts import altair_module
 
         altair_module()  # Altair's one-time set-up (schema tables), as the first chart would do it
+        wait()
+        (freeze or freeze_loaded)()  # what was just loaded lives as long as the server: out of every collection
     finally:
         sys.setswitchinterval(interval)
     _LOG.info("page preload done: %d modules in %.2f s", len(report), sum(report.values()))

@@ -13,7 +13,6 @@ The warm-up changes nothing a page could not do itself: it only fills the proces
 running and the first page does that work itself, as it would without a warm-up."""
 from __future__ import annotations
 
-import gc
 import importlib
 import inspect
 import logging
@@ -103,9 +102,11 @@ def _freeze_what_lives_forever() -> None:
     garbage collector's reach.  Streamlit runs a full collection after every script run (``runner.postScriptGC``),
     which walked all of them each time: 70–100 ms of every page's run on this server, holding the GIL for the other
     sessions too (py-spy during upload_bench, 2026-12-02: half the script thread's samples).  Frozen, a collection
-    walks only what the sessions made since (~0.0 ms against ~40 ms for this process's 112,000 tracked objects)."""
-    gc.collect()  # what is garbage already goes first, so nothing dead is frozen
-    gc.freeze()
+    walks only what the sessions made since (~0.0 ms against ~40 ms for this process's 112,000 tracked objects).
+    The page preload and each page's first run freeze again what they load (ui/long_lived.py)."""
+    from ui.long_lived import freeze
+
+    freeze()  # what is garbage already goes first, so nothing dead is frozen
 
 
 def _steps():
