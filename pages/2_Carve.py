@@ -20,6 +20,7 @@ from ui.carve_results import headline, moved_figures, result_tabs
 from ui.carve_save import save_panel
 from ui.guards import require_data
 from ui.jobs import jobs_frame, pick_up, sweep_panel
+from ui.plain import md_escape
 from ui.tables import show_table
 
 me = access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
@@ -54,7 +55,7 @@ try:
     records = JobRecords(store.engine)
     records.mark_orphans()
 except Exception as exc:  # noqa: BLE001 - without a store the page cannot run jobs; say so plainly
-    st.error(f"The plan store is not available, so carves cannot run as jobs: {exc}")
+    st.error(f"The plan store is not available, so carves cannot run as jobs: {md_escape(exc)}")
     st.stop()
 
 if submitted:  # re-attach to the user's running carve, else record a result solved before, else start one

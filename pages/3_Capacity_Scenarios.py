@@ -23,7 +23,7 @@ sview = scoped.view(store_optional=True)  # scenarios live in the session when t
 ds = sview.dataset
 version = state.dataset_version()
 st.title("Capacity Scenarios")
-st.caption(f"{ds.name} · as of {ds.as_of.date()} · planning {ds.plan_year} · how many AEs and support people each "
+st.caption(f"{md_escape(ds.name)} · as of {ds.as_of.date()} · planning {ds.plan_year} · how many AEs and support people each "
            "segment needs, when to hire them" + (" and what it costs" if show_cost else "") + ".")
 
 KIND = "capacity"

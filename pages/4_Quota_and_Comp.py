@@ -22,6 +22,7 @@ from ui.jobs import comp_sim_job
 from ui import quota_reports as qr
 from ui import quota_state as qs
 from ui import access
+from ui.plain import md_escape
 from ui.tables import column_config, show_prepared, show_table
 from ui.widgets import download_csv, download_excel
 
@@ -30,7 +31,7 @@ view = qs.view()
 ds = view.dataset
 st.title("Quota and Comp")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
-st.caption(f"{ds.name} · quotas for {ds.plan_year} · the planning defaults until you change them here")
+st.caption(f"{md_escape(ds.name)} · quotas for {ds.plan_year} · the planning defaults until you change them here")
 
 plan = qs.selected_plan()
 settings = qs.quota_settings().resolved(ds.settings)
@@ -38,7 +39,7 @@ if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wi
     try:
         team = qs.quota_result(plan, settings).table.reset_index()  # the view cut it to the team
     except QuotaError as exc:
-        st.error(f"Quotas could not be set: {exc}")
+        st.error(f"Quotas could not be set: {md_escape(exc)}")
         st.stop()
     st.header(f"Your team's quotas ({user.manager_id})")
     st.metric("Team quota", usd(team["quota_usd"].sum()))
@@ -87,7 +88,7 @@ new = dataclasses.replace(settings, method=method, over_assignment=over, coverag
 try:
     result = qs.quota_result(plan, new)
 except QuotaError as exc:
-    st.error(f"Quotas could not be set: {exc}")
+    st.error(f"Quotas could not be set: {md_escape(exc)}")
     st.stop()
 qs.set_quota_settings(new)
 settings = result.settings
@@ -133,7 +134,7 @@ if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
         qs.set_quota_settings(candidate)
         st.rerun()
     except QuotaError as exc:
-        st.error(f"Override not applied: {exc}")
+        st.error(f"Override not applied: {md_escape(exc)}")
 
 # --- coverage and fairness ------------------------------------------------------------------
 st.subheader("Coverage")
@@ -199,7 +200,7 @@ def _plan_editor(plans: dict) -> None:
                 plans[seg] = edited_plan
                 qs.set_comp_plans(plans)
         except (CompPlanError, ValueError, TypeError) as exc:
-            st.error(f"Plan not updated: {exc}")
+            st.error(f"Plan not updated: {md_escape(exc)}")
 
 
 def _tiers_and_spiffs(p: CompPlan, seg: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -272,7 +273,7 @@ def _simulate(result, plans: dict, cfg: dict) -> CompSimResult | None:
             qs.keep_simulation(result, plans, cfg, sim)
         return sim or qs.run_simulation_with_progress(result, plans, cfg)
     except CompPlanError as exc:
-        st.error(f"Simulation not run: {exc}")
+        st.error(f"Simulation not run: {md_escape(exc)}")
         return None
 
 
@@ -335,10 +336,10 @@ def _save_and_export(result, plans: dict, sim: CompSimResult, qkey: str, skey: s
             b1, b2 = st.columns(2)
             if b1.button("Save quota settings"):
                 v = store.save_scenario("quota", name, settings.to_dict(), note=note)
-                st.success(f"Saved quota settings {name!r} (version {v.version}).")
+                st.success(f"Saved quota settings '{md_escape(name)}' (version {v.version}).")
             if b2.button("Save comp plans"):
                 v = store.save_scenario("comp", name, plans_to_dict(plans), note=note)
-                st.success(f"Saved comp plans {name!r} (version {v.version}).")
+                st.success(f"Saved comp plans '{md_escape(name)}' (version {v.version}).")
         with l2:
             _load(store)
     sheets = qr.export_sheets(qkey, skey, user, result, plans, sim)
@@ -367,7 +368,7 @@ def _load(store) -> None:
                         qs.reset_widgets("cp_")
                     st.rerun()
                 except (QuotaError, CompPlanError) as exc:
-                    st.error(f"Not loaded: {exc}")
+                    st.error(f"Not loaded: {md_escape(exc)}")
 
 
 @st.fragment

@@ -13,6 +13,7 @@ from ui.guards import require_data
 from ui import quota_reports as qr
 from ui import quota_state as qs
 from ui import access
+from ui.plain import md_escape
 from ui.tables import show_prepared
 from ui.widgets import download_excel
 
@@ -20,7 +21,7 @@ user = access.page_user(Permission.VIEW_COMP)
 ds = qs.view().dataset
 st.title("Finance")
 require_data(ds)  # an upload where no account or no rep loaded: say so instead of failing
-st.caption(f"{ds.name} · {ds.plan_year} · quota settings and comp plans come from the Quota and Comp page "
+st.caption(f"{md_escape(ds.name)} · {ds.plan_year} · quota settings and comp plans come from the Quota and Comp page "
            "(defaults until changed there)")
 
 if bookings_target(ds.targets, ds.plan_year) is None:  # the targets file's only: never one derived from capacity
@@ -30,13 +31,13 @@ plan = qs.selected_plan()
 try:
     result = qs.quota_result(plan)
 except QuotaError as exc:
-    st.error(f"Quotas could not be set: {exc}")
+    st.error(f"Quotas could not be set: {md_escape(exc)}")
     st.stop()
 plans = qs.comp_plans()
 try:
     sim = qs.run_simulation_with_progress(result, plans)
 except CompPlanError as exc:
-    st.error(f"Cost simulation not run: {exc}")
+    st.error(f"Cost simulation not run: {md_escape(exc)}")
     st.stop()
 
 s = result.settings

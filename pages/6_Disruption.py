@@ -109,7 +109,7 @@ def _headline(report: DisruptionReport, view: DisruptionReport, manager: str, mg
                     f"{count(c['newly_assigned'])} / {count(c['newly_unassigned'])}", help=figure_help("newly_assigned"))
         return True
     if view.managers.empty:
-        st.info(f"No account of {mgr_names.get(manager, manager)}'s team moves between these plans.")
+        st.info(f"No account of {md_escape(mgr_names.get(manager, manager))}'s team moves between these plans.")
         return False
     m = view.managers.iloc[0]
     k[0].metric("Team accounts before", f"{int(m['accounts_before']):,}")
@@ -223,7 +223,7 @@ def _review(scope, ref_b, view: DisruptionReport, plan_a, plan_b, teams: pd.Data
     if ref_b.source != "saved":
         st.caption("Comments and approvals are on saved versions: pick a saved plan as plan B.")
         return
-    st.caption(f"Comment on **{ref_b.name} v{ref_b.version}**, or on an account or rep in the view above; "
+    st.caption(f"Comment on **{md_escape(ref_b.name)} v{ref_b.version}**, or on an account or rep in the view above; "
                "approve it or request changes for your team. Sales ops resolve comments by saving a new version.")
     moved_acc = view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
     user = scope.user
@@ -246,7 +246,7 @@ def team_view(rk: tuple, report: DisruptionReport, plan_a, plan_b, ref_b, teams:
         return
     c = report.company
     if c["accounts_moved"] == 0 and c["newly_assigned"] == 0 and c["newly_unassigned"] == 0:
-        st.success(f"**{plan_a.name}** and **{plan_b.name}** give every account the same owner: nothing moves.")
+        st.success(f"**{md_escape(plan_a.name)}** and **{md_escape(plan_b.name)}** give every account the same owner: nothing moves.")
     _tabs(rk, view, manager, mgr_names, plan_a, plan_b, scope)
     _exports(rk, report, view, manager, mgr_names, plan_b)
     _review(scope, ref_b, view, plan_a, plan_b, teams)
@@ -284,7 +284,7 @@ def main() -> None:
     try:
         plan_a, plan_b = ref_a.load(session, store), ref_b.load(session, store)
     except StoreError as exc:
-        st.error(f"Could not load the plan: {exc}")
+        st.error(f"Could not load the plan: {md_escape(exc)}")
         st.stop()
     rk = (scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, cache_scope(user))
     with st.spinner("Comparing plans…"):

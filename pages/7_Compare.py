@@ -129,14 +129,14 @@ def plan_tabs(cmp: PlanComparison, window: int) -> None:
     with t_dis:
         st.dataframe(highlight(cmp.disruption, LOWER_IS_BETTER, "{:,.2f}"), width="stretch",
                      height=40 + 35 * len(cmp.disruption))
-        st.caption(f"Against **{cmp.baseline_name}**; a relationship is broken when a moved account has open "
+        st.caption(f"Against **{md_escape(cmp.baseline_name)}**; a relationship is broken when a moved account has open "
                    f"pipeline or renews within {window} days.")
     with t_quota:
         _quota(cmp)
     with t_map:
         mv = cmp.moves
         st.caption(f"{len(mv):,} accounts sit with a different owner in at least one plan "
-                   f"(compared with {cmp.names[0]})." + ("" if t_map.open else " The map is drawn when this tab is open."))
+                   f"(compared with {md_escape(cmp.names[0])})." + ("" if t_map.open else " The map is drawn when this tab is open."))
         if len(mv) and t_map.open:
             safe = {c: field_safe(c) for c in mv.columns if c.startswith("owner in ")}
             st.altair_chart(accounts_map(mv.rename(columns=safe), "moved_in",
@@ -159,7 +159,7 @@ def _headline(cmp: PlanComparison) -> None:
     if "ae_cost_usd" in head.index:
         k[3].metric(figure("ae_cost_usd").label, usd(head.at["ae_cost_usd", shown_name]),
                     help=figure_help("ae_cost_usd"))
-    st.caption(f"{shown_name} against {cmp.baseline_name}.")
+    st.caption(f"{md_escape(shown_name)} against {md_escape(cmp.baseline_name)}.")
     st.dataframe(highlight(head, HEADLINE_BETTER), width="stretch", height=40 + 35 * len(head))
     st.caption("Spread rows show the worst segment. Moves: accounts whose owner changes; unowned accounts that get "
                "an owner are counted as newly assigned. Balance is each territory's book against its capacity "
@@ -185,7 +185,7 @@ def capacity_part(cmp: PlanComparison | None, cap_saved: pd.DataFrame) -> None:
             cap = _capacity(scoped.data_key(view), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
                                                            for n in cap_pick), cache_scope(user), payloads, view)
         except (StoreError, ValueError) as exc:
-            st.error(f"Could not run the saved scenario: {exc}")
+            st.error(f"Could not run the saved scenario: {md_escape(exc)}")
     if cap is not None:
         rows = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
                 "capacity_target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
@@ -209,7 +209,7 @@ else:
         plans = [r.load(session, store) for r in chosen]
         base = refs[base_idx].load(session, store)
     except StoreError as exc:
-        st.error(f"Could not load a plan: {exc}")
+        st.error(f"Could not load a plan: {md_escape(exc)}")
         st.stop()
     with st.status("Comparing plans…", expanded=False) as status:
         cmp = _compare(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),

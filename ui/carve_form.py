@@ -138,6 +138,6 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
                            extra_territories=extras, pins=dict(pins), time_limit=float(time_limit), solver=solver)
         cs.validate()
     except ValueError as exc:
-        st.error(f"Settings not usable: {exc}")
+        st.error(f"Settings not usable: {md_escape(exc)}")
         return None, submitted
     return cs, submitted

@@ -61,7 +61,7 @@ def _settings_editors() -> Settings:
                                                      float(r["wallet_share"]) / 100) for _, r in seg.iterrows()},
             it_spend_share={str(r["industry"]): float(r["it_spend_share"]) / 100 for _, r in it.dropna().iterrows()})
     except (TypeError, ValueError, KeyError) as exc:
-        st.error(f"Rates or potential factors not usable ({exc}); the defaults are used.")
+        st.error(f"Rates or potential factors not usable ({md_escape(exc)}); the defaults are used.")
         return base
     return dataclasses.replace(base, currency=table, potential=factors)
 
@@ -150,7 +150,7 @@ def upload_section(user: User) -> None:
             try:
                 saved = parse_mapping(map_file.getvalue().decode("utf-8-sig"), map_file.name)
             except Exception as exc:  # noqa: BLE001 - bad encoding, JSON or YAML: say so, keep the page
-                st.error(f"Mapping file not used: {exc}")
+                st.error(f"Mapping file not used: {md_escape(exc)}")
         settings = _settings_editors()
         mappings: dict[str, dict[str, str]] = {}
         full_titles: dict[str, str] = {}
@@ -189,7 +189,7 @@ def _load(user: User, up: dict, mappings: dict, settings: Settings, limits: Uplo
         st.error(str(exc))
         return
     except (FileError, ValueError) as exc:  # unreadable, a required column missing, over a limit (UploadTooLarge),
-        st.error(f"Not loaded — {exc}. The data in use is unchanged.")  # or the worker's own message (UploadFailed)
+        st.error(f"Not loaded — {md_escape(exc)}. The data in use is unchanged.")  # or the worker's own message (UploadFailed)
         return
     st.rerun()
 

@@ -12,6 +12,7 @@ import streamlit as st
 
 from planning.plans import JOB_ACTIVE, JobRecords
 from ui import state
+from ui.plain import md_escape
 from ui.tables import show_table
 
 STATUS_ICON = {"queued": "⏳", "running": "▶️", "succeeded": "✅", "failed": "❌", "cancelled": "⏹️",
@@ -195,14 +196,14 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
             st.session_state[SWEEP_JOB] = submit_sweep(store, items, user=user, title=f"Sweep {seg}", save=save,
                                                          dataset_name=ds.name)
         except ValueError as exc:
-            st.error(f"Sweep not started: {exc}")
+            st.error(f"Sweep not started: {md_escape(exc)}")
     attach(records, user, SWEEP_JOB, "sweep", "Sweep")
     last = records.list(user=user, kind="sweep", limit=1)
     if len(last):
         job = records.get(int(last["id"].iat[0]))
         table = pd.DataFrame((job.get("result") or {}).get("table") or [])
         if table.empty:
-            st.caption(f"Last sweep #{job['id']}: {job['status']} {job.get('error') or ''}")
+            st.caption(f"Last sweep #{job['id']}: {job['status']} {md_escape(job.get('error') or '')}")
         else:
             saved = (job.get("result") or {}).get("saved")
             st.markdown(f"**Sweep #{job['id']}** ({job['status']}, {job.get('seconds', 0):.0f} s, "
@@ -230,7 +231,7 @@ def comp_sim_job(store, result, plans: dict, cfg: dict, ds, user: str, as_user=N
                 store, plans, result, user=user, title=f"Comp simulation {result.plan_name}",
                 dataset=None, as_user=as_user, history=ds.history, defaults=ds.settings, **cfg)
         except ValueError as exc:
-            st.error(f"Simulation not started: {exc}")
+            st.error(f"Simulation not started: {md_escape(exc)}")
             return None
     job = attach(records, user, COMP_JOB, "comp_sim", "Comp simulation")
     if job is None:
@@ -239,5 +240,5 @@ def comp_sim_job(store, result, plans: dict, cfg: dict, ds, user: str, as_user=N
     if job.get("status") == "cancelled":
         st.info(f"Comp simulation #{job_id} was cancelled.")
     elif job.get("status") == "failed":
-        st.error(f"Comp simulation #{job_id} failed: {job.get('error') or job.get('message')}")
+        st.error(f"Comp simulation #{job_id} failed: {md_escape(job.get('error') or job.get('message'))}")
     return job_manager().result(int(job_id), records)

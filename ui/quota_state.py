@@ -22,6 +22,7 @@ from planning.compensation import (CompPlan, CompSimResult, QuotaResult, QuotaSe
                                    plans_to_dict)
 from planning.plans import Plan
 from ui import scoped, state
+from ui.plain import md_escape
 
 _SETTINGS, _PLANS, _PLAN_NAME, _SIM, _SIMCFG, _VARIANTS = (
     "quota.settings", "comp.plans", "quota.plan_name", "comp.sim", "comp.sim_config", "comp.variants")
@@ -107,7 +108,7 @@ def selected_plan() -> Plan:
     try:
         return ref.load(session, store)
     except Exception as exc:  # a saved plan that cannot be read: say so and use today's plan
-        st.error(f"Could not load {label}: {exc}. Showing today's plan.")
+        st.error(f"Could not load {label}: {md_escape(exc)}. Showing today's plan.")
         return session[refs[0].name]
 
 
@@ -233,7 +234,7 @@ def store_or_none():
     try:
         return scoped.view().store
     except Exception as exc:  # any driver/config problem: saving is optional, the page must still work
-        st.caption(f"Plan store unavailable ({exc}); settings are kept for this session only.")
+        st.caption(f"Plan store unavailable ({md_escape(exc)}); settings are kept for this session only.")
         return None
 
 
