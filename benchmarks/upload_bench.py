@@ -21,7 +21,11 @@ server's cores, which A's browser (on A's own computer) does not in a deployment
 for both, as the tables in benchmarks/RESULTS.md were taken.
 
 Printed per phase: B's opens (median and worst), what A saw and how long it took, the server process's RSS at the
-end of the phase and the largest RSS of its child processes (the upload worker) while it ran.  Times on a busy
+end of the phase and the largest RSS of its child processes (the upload worker) while it ran; then which of B's
+pages was the worst open of each phase, when it started (seconds since A's click; since the phase's start when
+idle) and how much of it was the server's script run (the rest is the browser drawing it).  ``--log`` lists every
+open so; ``--spy FILE`` records the server with py-spy (speedscope JSON, every thread, idle ones too) and prints
+where each phase starts on its timeline, to see what the server did during the worst open.  Times on a busy
 machine are noisy; compare the phases of one run, and record figures from a quiet machine only.
 """
 from __future__ import annotations
