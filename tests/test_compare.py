@@ -45,6 +45,16 @@ def test_hand_built(data):  # noqa: F811
     assert (mv["moved_in"] == "B").all()
 
 
+def test_moves_of_three_plans(data):  # noqa: F811
+    """Each moved account names every plan that moves it against the first, in the plans' order."""
+    a, b, accounts, reps = data
+    c = b.with_moves({"a4": "T-R3"}, name="C")  # B's moves and a4 (R2 in A and B) to R3
+    mv = account_moves([a, b, c], accounts, reps).set_index("account_id")
+    assert mv.loc["a4", "moved_in"] == "C" and mv.loc["a4", "plans_moving"] == 1
+    assert mv.loc["a3", "moved_in"] == "B, C" and mv.loc["a3", "plans_moving"] == 2
+    assert "a1" not in mv.index  # the same holder in all three
+
+
 def test_best_and_differs():
     wide = pd.DataFrame({"P": [0.5, 10, 3], "Q": [0.4, 10, 5], "R": [0.6, 10, np.nan]},
                         index=["cv", "headcount", "accounts_moved"])

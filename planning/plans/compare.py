@@ -261,16 +261,26 @@ def account_moves(plans: list[Plan], accounts: pd.DataFrame, reps: pd.DataFrame)
         holders[p.name] = label.where(label.notna(), open_label.where(terr.notna()))
     h = pd.DataFrame(holders)
     filled = h.fillna("(unassigned)")
-    varied = filled.nunique(axis=1) > 1
-    first = filled.iloc[:, 0]
-    moved_in = filled.ne(first, axis=0)
+    # column against column, not row by row: an account varies when some plan differs from the first
+    # (``nunique(axis=1)`` and a per-row ``apply`` took ~0.35 s of Compare's first open on the 10,000-account demo)
+    moved_in = filled.ne(filled.iloc[:, 0], axis=0)
+    varied = moved_in.any(axis=1)
     out = acc.loc[varied, ["name", "segment", "lat", "lon", "arr_usd", "open_pipeline_usd"]].copy()
     for n in h.columns:
         out[f"owner in {n}"] = filled.loc[varied, n]
-    out["moved_in"] = moved_in.loc[varied].apply(lambda r: ", ".join(c for c in r.index if r[c]), axis=1) \
-        if varied.any() else pd.Series(dtype=object)
-    out["plans_moving"] = moved_in.loc[varied].sum(axis=1).astype(int)
+    moving = moved_in.loc[varied]
+    out["moved_in"] = _joined_names(moving)
+    out["plans_moving"] = moving.sum(axis=1).astype(int)
     return out.reset_index()
+
+
+def _joined_names(flags: pd.DataFrame) -> pd.Series:
+    """Per row, the names of the columns that are True, joined with ", " ("B, C"); "" when none is."""
+    joined = pd.Series("", index=flags.index, dtype=object)
+    for name in flags.columns:
+        hit = flags[name].to_numpy(dtype=bool)
+        joined[hit] = np.where(joined[hit] == "", name, joined[hit] + ", " + str(name))
+    return joined.astype(str)
 
 
 def compare_capacity(scenarios: dict[str, dict], dataset=None) -> pd.DataFrame:
