@@ -26,13 +26,31 @@ def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
     t.start()
     t.join(120)
     modules = [m for m, _ in page_preload.page_imports()]
-    assert set(page_preload.report) == set(modules)
-    # the first, longer wait, one before each module, one before Altair, one before the freeze
-    assert len(waits) == len(modules) + 3
+    assert set(page_preload.report) == set(modules) | set(page_preload.LIBRARY_STEPS)
+    steps = page_preload.units(page_preload.page_imports())
+    # the first, longer wait, one before each step with something left to load, one before Altair's set-up, one
+    # before the freeze
+    assert 3 <= len(waits) <= len(steps) + 3
+    assert all(page_preload._loaded(m, n) for m, n in steps if m not in page_preload.LIBRARY_STEPS)
     assert frozen == [len(waits)]  # frozen once, last: after everything it keeps out of the collections
     import sys
 
     assert "planning.compensation.quota" in sys.modules and "altair" in sys.modules
+
+
+def test_steps_are_each_module_then_each_of_its_names_after_the_libraries():
+    steps = page_preload.units([("ui", ("quota_reports", "scoped")), ("planning.compensation", ())])
+    libs = [(lib, None) for lib in page_preload.LIBRARY_STEPS]
+    assert steps == [*libs, ("ui", None), ("ui", "quota_reports"), ("ui", "scoped"), ("planning.compensation", None)]
+
+
+def test_a_step_already_loaded_is_skipped_without_a_wait():
+    import sys
+
+    assert page_preload._loaded("json", None) and page_preload._loaded("json", "dumps")
+    assert not page_preload._loaded("json", "no_such_name")
+    assert not page_preload._loaded("no_such_module_here", None)
+    assert "no_such_module_here" not in sys.modules
 
 
 def test_waits_while_a_script_runs():

@@ -30,8 +30,19 @@ _LOG = get_logger(__name__)
 THREAD = "planner-page-preload"
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 _SCRIPT_THREAD = "ScriptRunner.scriptThread"  # Streamlit's thread for one script run (and its reruns)
-QUIET_S = 0.25  # no script run for this long before each module: a click just now is served first
-FIRST_QUIET_S = 1.0  # before the first module: the browser is still fetching the first page's element code
+# No script run for this long before each step: a run that just ended has sent its page, and a click just now is
+# served first.  Short, because between clicks a person (or page_bench) leaves the server idle in gaps of 0.2-0.5 s,
+# and at 0.25 s the preload found almost none: in page_bench it had loaded 3 of 35 modules when Carve opened, 2.6 s
+# after the first page, so Carve, Capacity and Quota paid their imports themselves (2026-12-03).
+QUIET_S = 0.05
+FIRST_QUIET_S = 0.5  # before the first step: the browser is still fetching the first page's element code
+# The libraries behind the pages' biggest imports, each a step of its own before the pages' modules pull them in
+# whole (Altair ~0.4 s, SciPy's sparse graphs and linear algebra for the carve ~0.3 s, python -X importtime): no
+# step is much longer than ~0.15 s, so a click that arrives during one waits little.  A name a library no longer
+# has is skipped.
+LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.vegalite.v6.schema.core",
+                 "altair.vegalite.v6.schema.channels", "altair.datasets", "altair", "scipy.sparse", "scipy.linalg",
+                 "scipy.sparse.csgraph", "highspy", "pulp")
 _started = threading.Lock()
 _running: list[threading.Thread] = []
 report: dict[str, float] = {}  # module → seconds its import took here (read by the tests)
@@ -64,35 +75,62 @@ def _wait_for_quiet(quiet_s: float = QUIET_S) -> None:
             return
 
 
-def _load(module: str, names: tuple[str, ...]) -> None:
+def units(imports: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str | None]]:
+    """(module, name) steps: each module alone, then each name imported from it alone (None: the module itself).
+
+    One step is what a click may have to wait behind, so the names a package lends out (``from ui import
+    quota_reports, capacity_report, ...``: every page's shell code, ~0.4-0.6 s together) are loaded one by one."""
+    return [*((lib, None) for lib in LIBRARY_STEPS),
+            *((module, name) for module, names in imports for name in (None, *names))]
+
+
+def _loaded(module: str, name: str | None) -> bool:
+    """Whether the step has nothing left to do: the module, and the name when one is asked for, already there (a
+    step an earlier one loaded then costs no wait: ~190 steps at one short wait each would take seconds)."""
+    mod = sys.modules.get(module)
+    if mod is None or getattr(getattr(mod, "__spec__", None), "_initializing", False):
+        return False
+    return name is None or name in vars(mod) or f"{module}.{name}" in sys.modules
+
+
+def _load(module: str, name: str | None) -> None:
     mod = importlib.import_module(module)
-    for name in names:  # a lazily lent name (planning.lazy) or a submodule loads on first access
+    if name is None:
+        return
+    try:  # a lazily lent name (planning.lazy) or a submodule loads on first access
+        getattr(mod, name)
+    except AttributeError:
         try:
-            getattr(mod, name)
-        except AttributeError:
-            try:
-                importlib.import_module(f"{module}.{name}")
-            except ImportError:
-                pass
+            importlib.import_module(f"{module}.{name}")
+        except ImportError:
+            pass
 
 
 def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> None:
-    """Import every page's imports, each after ``wait()``; a module that fails is logged and skipped.  Then
-    ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait."""
+    """Import every page's imports, each step after ``wait()``; a module that fails is logged and skipped.  Then
+    ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait.  :data:`report` holds each module's
+    seconds (its names' included)."""
     from ui.long_lived import freeze as freeze_loaded
     from ui.warm_up import _yield_to_the_server  # the warm-up's lower priority and short GIL switch interval
 
     interval = _yield_to_the_server()
+    failed: set[str] = set()
     try:
         wait(FIRST_QUIET_S)
-        for module, names in page_imports(pages_dir):
+        for module, name in units(page_imports(pages_dir)):
+            if _loaded(module, name):
+                report.setdefault(module, 0.0)
+                continue
             wait()
             t = time.perf_counter()
-            try:
-                _load(module, names)
-            except Exception as exc:  # noqa: BLE001 - the page loads it itself and shows its own error
-                _LOG.warning("page preload: %s not loaded: %r", module, exc)
-            report[module] = time.perf_counter() - t
+            if module not in failed:
+                try:
+                    _load(module, name)
+                except Exception as exc:  # noqa: BLE001 - the page loads it itself and shows its own error
+                    failed.add(module)
+                    if module not in LIBRARY_STEPS:
+                        _LOG.warning("page preload: %s not loaded: %r", module, exc)
+            report[module] = report.get(module, 0.0) + time.perf_counter() - t
         wait()
         from ui.charts import altair_module
 
