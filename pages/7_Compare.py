@@ -14,6 +14,7 @@ from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
 from ui.plan_picker import cache_scope, check_fit, plan_page_header
+from ui.plan_reports import comparison, default_picks
 from ui.tables import show_table
 from planning.reporting import FIGURES, TABLE_FORMATS, figure, figure_help, kinds, label
 from ui.format import count, usd
@@ -35,17 +36,10 @@ cap_saved = pd.DataFrame(columns=["name", "version"]) if pick.problem or not use
 
 c1, c2 = st.columns([3, 1])
 # plans made on another dataset are listed last, marked, and never picked by default
-picked = c1.multiselect("Plans to compare", range(len(refs)), default=[i for i, r in enumerate(refs) if r.usable][:2],
+picked = c1.multiselect("Plans to compare", range(len(refs)), default=default_picks(refs),
                         format_func=lambda i: labels[i], max_selections=MAX_PLANS, key="cmp_plans")
 base_idx = c2.selectbox("Disruption measured against", range(len(refs)), format_func=lambda i: labels[i],
                         key="cmp_base")
-
-
-@st.cache_data(show_spinner=False, max_entries=6)
-def _compare(version: str, keys: tuple[str, ...], base_key: str, who: tuple, _plans, _base, _view) -> PlanComparison:
-    # ``who`` (ui.plan_picker.cache_scope: role and team) is part of the key: a manager's comparison is cut to their
-    # team in the core, and a role without view_quota gets no quota coverage
-    return _view.compare(_plans, baseline=_base)
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -212,8 +206,9 @@ else:
         st.error(f"Could not load a plan: {md_escape(exc)}")
         st.stop()
     with st.status("Comparing plans…", expanded=False) as status:
-        cmp = _compare(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
-                       cache_scope(user), plans, base, view)
+        # shared by every session of the same scope; a fresh session's first pick is made ahead (ui.plan_reports)
+        cmp = comparison(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
+                         cache_scope(user), plans, base, view)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
     for n in cmp.notes:  # accounts outside some plan, seats AE cost cannot price: as written, never markdown
         st.caption(md_escape(f"Note: {n}"))

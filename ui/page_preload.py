@@ -43,9 +43,12 @@ FIRST_QUIET_S = 0.5  # before the first step: the browser is still fetching the 
 LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.vegalite.v6.schema.core",
                  "altair.vegalite.v6.schema.channels", "altair.datasets", "altair", "scipy.sparse", "scipy.linalg",
                  "scipy.sparse.csgraph", "highspy", "pulp")
+# Entries a page's first open reads from a cache shared by every session, made once the code is loaded, for a
+# scope known before anyone signs in (each function returns None when there is nothing to make): "module:function".
+ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison",)
 _started = threading.Lock()
 _running: list[threading.Thread] = []
-report: dict[str, float] = {}  # module → seconds its import took here (read by the tests)
+report: dict[str, float] = {}  # module (or entry step) → seconds it took here (read by the tests)
 
 
 def page_imports(pages_dir: Path = PAGES_DIR) -> list[tuple[str, tuple[str, ...]]]:
@@ -108,8 +111,8 @@ def _load(module: str, name: str | None) -> None:
 
 def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> None:
     """Import every page's imports, each step after ``wait()``; a module that fails is logged and skipped.  Then
-    ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait.  :data:`report` holds each module's
-    seconds (its names' included)."""
+    ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait, then the entries of
+    :data:`ENTRY_STEPS`.  :data:`report` holds each module's and entry step's seconds."""
     from ui.long_lived import freeze as freeze_loaded
     from ui.warm_up import _yield_to_the_server  # the warm-up's lower priority and short GIL switch interval
 
@@ -137,9 +140,23 @@ def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> N
         altair_module()  # Altair's one-time set-up (schema tables), as the first chart would do it
         wait()
         (freeze or freeze_loaded)()  # what was just loaded lives as long as the server: out of every collection
+        _make_entries(wait)  # after the freeze: the page opens meanwhile collect over what they made alone
     finally:
         sys.setswitchinterval(interval)
-    _LOG.info("page preload done: %d modules in %.2f s", len(report), sum(report.values()))
+    _LOG.info("page preload done: %d steps in %.2f s", len(report), sum(report.values()))
+
+
+def _make_entries(wait) -> None:
+    """Each of :data:`ENTRY_STEPS` after ``wait()``; one that fails is logged and the page makes its entry itself."""
+    for step in ENTRY_STEPS:
+        wait()
+        module, func = step.split(":")
+        t = time.perf_counter()
+        try:
+            getattr(importlib.import_module(module), func)()
+        except Exception as exc:  # noqa: BLE001 - never the server's problem: the page computes it on first open
+            _LOG.warning("page preload: %s not made: %r", step, exc)
+        report[step] = time.perf_counter() - t
 
 
 def start_once() -> None:
@@ -150,6 +167,9 @@ def start_once() -> None:
         return
     if not _started.acquire(blocking=False):
         return
+    from ui.warm_up import quiet_no_context_warning
+
+    quiet_no_context_warning()  # the entries fill shared caches outside any session on purpose
     thread = threading.Thread(target=preload, name=THREAD, daemon=True)
     thread.start()
     _running.append(thread)

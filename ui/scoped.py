@@ -42,6 +42,6 @@ def data_key(v: ScopedView) -> str:
     """A cache key for reports on this session's data and plans: the dataset's version and the plan store's URL
     (a saved plan's name and version name another plan in another store)."""
     from ui import state
+    from ui.plan_reports import data_key as key_of
 
-    raw = v.store.raw if v.store is not None else None
-    return f"{state.dataset_version()}|{getattr(raw, 'url', '')}"
+    return key_of(state.dataset_version(), v)

@@ -29,14 +29,22 @@ THREAD = "planner-warm-up"
 
 
 class _NoContextWarning(logging.Filter):
-    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up thread alone: it fills shared caches
-    outside any session on purpose (the warning is for code that meant to draw)."""
+    """Drops Streamlit's "missing ScriptRunContext" warning for the warm-up and page-preload threads alone: they
+    fill shared caches outside any session on purpose (the warning is for code that meant to draw)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.threadName != THREAD
+        return record.threadName not in (THREAD, "planner-page-preload")  # ui.page_preload.THREAD
 
 
 _CONTEXT_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+_FILTER = _NoContextWarning()
+
+
+def quiet_no_context_warning() -> None:
+    """Install the filter on Streamlit's context logger (once)."""
+    logger = logging.getLogger(_CONTEXT_LOGGER)
+    if _FILTER not in logger.filters:
+        logger.addFilter(_FILTER)
 
 # What each step took (seconds on perf_counter), or the exception that ended the warm-up: read by the tests.
 report: dict[str, object] = {}
@@ -156,7 +164,7 @@ def warm_up() -> None:
 
 def start() -> threading.Thread:
     """Start :func:`warm_up` in a daemon thread (it never holds the server up, nor its shutdown)."""
-    logging.getLogger(_CONTEXT_LOGGER).addFilter(_NoContextWarning())
+    quiet_no_context_warning()
     thread = threading.Thread(target=warm_up, name=THREAD, daemon=True)
     thread.start()
     return thread

@@ -1,0 +1,74 @@
+"""Compare's first open reads the comparison the page preload made ahead (ui.plan_reports), and only for the scope
+it was made for: a manager's first open computes their team's own (issue 27)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from planning.access import Role, ScopedView, User, local_user
+from ui import plan_reports
+from ui.format import count
+from ui.plan_picker import cache_scope
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Compare.py")
+
+
+@pytest.fixture()
+def demo_store(tmp_path, monkeypatch):
+    """A fresh plan store that the sample's shipped draft is seeded into, as on a first visit; an empty cache."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    monkeypatch.setenv("PLANNER_SAMPLE_PROPOSAL", "1")
+    plan_reports.comparison.clear()
+    yield
+    plan_reports.comparison.clear()
+
+
+@pytest.fixture()
+def compare_calls(monkeypatch):
+    """The users the core's comparison runs for (a cache miss each)."""
+    calls: list[User] = []
+    real = ScopedView.compare
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.user)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ScopedView, "compare", counted)
+    return calls
+
+
+def _metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def test_first_open_reads_the_entry_made_ahead(demo_store, compare_calls):
+    made = plan_reports.warm_default_comparison()
+    assert made is not None and made.names[0] == "Current CRM ownership" and len(made.names) == 2
+    assert compare_calls == [local_user()]  # made once, for the local user's scope
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    assert not at.exception
+    assert compare_calls == [local_user()]  # the page's first open computed nothing: a cache hit
+    moved = made.headline.at["accounts_moved", made.names[1]]
+    assert _metric(at, "Accounts moved") == count(moved) and moved > 0
+
+
+def test_a_manager_never_gets_the_entry_made_for_another_scope(demo_store, compare_calls):
+    made = plan_reports.warm_default_comparison()
+    manager = User("fatima@acme.test", "Fatima", Role.MANAGER, manager_id="M-03", source="oidc")
+    assert cache_scope(manager) != cache_scope(local_user())
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.session_state["_access_user"] = manager
+    at.run()
+    assert not at.exception
+    assert [u.role for u in compare_calls] == [local_user().role, Role.MANAGER]  # the manager's own, computed
+    team_moved = int(_metric(at, "Accounts moved").replace(",", ""))
+    assert team_moved < made.headline.at["accounts_moved", made.names[1]]  # cut to the team, not the company's
+
+
+def test_nothing_is_made_when_sign_in_is_on(demo_store, compare_calls, monkeypatch):
+    from ui import access
+
+    monkeypatch.setattr(access, "auth_configured", lambda: True)
+    assert plan_reports.warm_default_comparison() is None and compare_calls == []
