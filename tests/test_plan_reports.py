@@ -17,9 +17,13 @@ PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Compare.py")
 
 @pytest.fixture()
 def demo_store(tmp_path, monkeypatch):
-    """A fresh plan store that the sample's shipped draft is seeded into, as on a first visit; an empty cache."""
+    """A fresh plan store that the sample's shipped draft is seeded into, as on a first visit; an empty cache, in
+    memory and on disk (a cache folder of the test's own)."""
+    from planning.data import disk_cache
+
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite'}")
     monkeypatch.setenv("PLANNER_SAMPLE_PROPOSAL", "1")
+    monkeypatch.setattr(disk_cache, "cache_dir", lambda: tmp_path / "cache")
     plan_reports.comparison.clear()
     yield
     plan_reports.comparison.clear()
@@ -72,3 +76,32 @@ def test_nothing_is_made_when_sign_in_is_on(demo_store, compare_calls, monkeypat
 
     monkeypatch.setattr(access, "auth_configured", lambda: True)
     assert plan_reports.warm_default_comparison() is None and compare_calls == []
+
+
+def test_a_later_server_process_reads_it_from_disk_named_by_scope_and_plans(demo_store, compare_calls, tmp_path):
+    made = plan_reports.warm_default_comparison()
+    files = sorted(p.name for p in (tmp_path / "cache").glob("page-*-compare-comparison-*.pickle"))
+    assert len(files) == 1 and "-admin-" in files[0]  # the local user's scope in the name
+    plan_reports.comparison.clear()  # a new process: nothing in memory
+    again = plan_reports.warm_default_comparison()
+    assert compare_calls == [local_user()]  # computed once, then read from disk
+    assert again.headline.equals(made.headline) and again.moves.equals(made.moves)
+    manager = User("fatima@acme.test", "Fatima", Role.MANAGER, manager_id="M-03", source="oidc")
+    at = AppTest.from_file(PAGE, default_timeout=240)
+    at.session_state["_access_user"] = manager
+    at.run()
+    assert not at.exception and [u.role for u in compare_calls][-1] == Role.MANAGER  # never the admin's file
+    names = sorted(p.name for p in (tmp_path / "cache").glob("page-*-compare-comparison-*.pickle"))
+    assert len(names) == 2 and any("-manager-M_03-" in n for n in names)  # (sample_entries.file_name)
+
+
+def test_the_same_plans_under_other_names_are_another_entry(demo_store, compare_calls, sample):
+    today = sample.current_plan()
+    view = ScopedView(local_user(), sample, None)
+    other = today.with_moves({}, name="Other name")
+    a = plan_reports.comparison("sample|", ("x",), "b", cache_scope(local_user()), [today, other], today, view)
+    plan_reports.comparison.clear()
+    renamed = today.with_moves({}, name="Renamed")
+    b = plan_reports.comparison("sample|", ("x",), "b", cache_scope(local_user()), [today, renamed], today, view)
+    assert list(a.headline.columns) == [today.name, "Other name"] and list(b.headline.columns) == [today.name, "Renamed"]
+    assert len(compare_calls) == 2

@@ -5,13 +5,15 @@ scope): two users with the same scope share an entry, and no one is handed a com
 (``ui.plan_picker.cache_scope``; issue 27).
 
 Comparing the demo's two plans (today's ownership and the shipped draft) takes ~0.4 s, the largest part of
-Compare's first open in a server process.  :func:`warm_default_comparison` makes the entry a fresh session's Compare
+Compare's first open in a server process.  On the sample company the entry is also kept on disk, so a later
+server process reads it instead.  :func:`warm_default_comparison` makes the entry a fresh session's Compare
 opens on, for a user whose scope is known before anyone signs in (the local user, sign-in off), so the page's
 first open reads it: ui.page_preload calls it in the background, while no script runs.  The page and the warm-up
 pick the plans with the same function (:func:`default_picks`) and call the same cached function
 (:func:`comparison`), so the entry made ahead is the one the page reads."""
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -25,8 +27,18 @@ def comparison(version: str, keys: tuple[str, ...], base_key: str, who: tuple, _
                _view) -> PlanComparison:
     """``_view.compare(_plans, baseline=_base)``, kept per (``version``: ui.scoped.data_key, the plans' and the
     baseline's keys, ``who``: the role and team the view cuts for).  A manager's comparison is cut to their team in
-    the core, and a role without view_quota gets no quota coverage, so ``who`` is always in the key."""
-    return _view.compare(_plans, baseline=_base)
+    the core, and a role without view_quota gets no quota coverage, so ``who`` is always in the key.
+
+    On the sample company the comparison is also kept on disk (ui.sample_entries), named by the scope and by the
+    name and content of every plan (a saved plan's name and version could name another plan in another store), so a fresh
+    server process reads it in milliseconds; an upload's stays in memory."""
+    from planning.plans.picking import plan_digest
+    from ui import sample_entries
+
+    # the names too: a comparison's columns are named after its plans, and one content can go by two names
+    plans = hashlib.sha1(repr([(p.name, plan_digest(p)) for p in (*_plans, _base)]).encode()).hexdigest()[:16]
+    return sample_entries.kept("compare", "comparison", dataset_version(version), who, (plans,),
+                               lambda: _view.compare(_plans, baseline=_base))
 
 
 def default_picks(refs: list[PlanRef]) -> list[int]:
@@ -60,6 +72,11 @@ def warm_default_comparison() -> PlanComparison | None:
     plans = [refs[i].load(session, view.store) for i in picks]
     return comparison(data_key(SAMPLE, view), tuple(refs[i].key(session) for i in picks), refs[0].key(session),
                       cache_scope(view.user), plans, refs[0].load(session, view.store), view)
+
+
+def dataset_version(key: str) -> str:
+    """The dataset's version in a :func:`data_key`."""
+    return key.split("|", 1)[0]
 
 
 def data_key(version: str, view) -> str:
