@@ -45,7 +45,7 @@ LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.veg
                  "scipy.sparse.csgraph", "highspy", "pulp")
 # Entries a page's first open reads from a cache shared by every session, made once the code is loaded, for a
 # scope known before anyone signs in (each function returns None when there is nothing to make): "module:function".
-ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison",)
+ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison", "ui.quota_warm:warm_first_open")
 _started = threading.Lock()
 _running: list[threading.Thread] = []
 report: dict[str, float] = {}  # module (or entry step) → seconds it took here (read by the tests)

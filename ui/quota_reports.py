@@ -24,11 +24,12 @@ REP_COLUMNS = ["territory_id", "rep_name", "status", "segment", "region", "manag
                "capacity_factor", "full_year_quota_usd", "quota_usd", "quota_pct_potential", "flags"]
 
 
-def quota_key(plan, settings) -> str:
-    """Names a quota result: the dataset, the plan's content and the settings (overrides included)."""
+def quota_key(plan, settings, version: str | None = None) -> str:
+    """Names a quota result: the dataset (``version``, default the session's), the plan's content and the settings
+    (overrides included)."""
     from ui import state
 
-    return qs._digest([state.dataset_version(), qs.plan_fingerprint(plan),
+    return qs._digest([version or state.dataset_version(), qs.plan_fingerprint(plan),
                        json.dumps(settings.to_dict(), sort_keys=True)])
 
 

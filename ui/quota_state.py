@@ -151,8 +151,10 @@ def quota_result(plan: Plan, settings: QuotaSettings | None = None) -> QuotaResu
                   plan, v)
 
 
-def sim_config_default() -> dict:
-    p = view().dataset.settings.planning
+def sim_config_default(settings=None) -> dict:
+    """The cost simulation's settings until the user changes them (``settings``: the dataset's, default the
+    session's)."""
+    p = (settings or view().dataset.settings).planning
     return {"n_draws": p.comp_simulation_draws, "seed": 7, "distribution": "normal",
             "correlation": p.attainment_correlation, "early_churn_share": 0.0}
 
@@ -165,9 +167,9 @@ def set_sim_config(cfg: dict) -> None:
     st.session_state[_SIMCFG] = dict(cfg)
 
 
-def sim_key(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict) -> str:
-    """What a simulation depends on (data, quotas, plans, settings)."""
-    return _digest([state.dataset_version(), result.plan_name, result.table["quota_usd"].round(2).tolist(),
+def sim_key(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict, version: str | None = None) -> str:
+    """What a simulation depends on (data (``version``, default the session's), quotas, plans, settings)."""
+    return _digest([version or state.dataset_version(), result.plan_name, result.table["quota_usd"].round(2).tolist(),
                     plans_to_dict(plans), cfg])
 
 
