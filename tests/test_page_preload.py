@@ -16,7 +16,36 @@ def test_page_imports_lists_each_pages_top_level_imports_once():
     assert len(found) == len(page_preload.page_imports())  # each module once
 
 
+_MADE: list[str] = []
+
+
+def _fake_entries():
+    """An entry step made of three entries (as ui.quota_warm.warm_steps)."""
+    for name in ("a", "b", "c"):
+        _MADE.append(name)
+        yield name
+
+
+def _failing_entry():
+    raise RuntimeError("no store")
+
+
+def test_entry_steps_wait_for_a_quiet_server_before_each_entry(monkeypatch):
+    waits: list = []
+    _MADE.clear()
+    import sys
+    import types
+
+    monkeypatch.setitem(sys.modules, "fake_entries", types.SimpleNamespace(fail=_failing_entry, make=_fake_entries))
+    monkeypatch.setattr(page_preload, "ENTRY_STEPS", ("fake_entries:fail", "fake_entries:make"))
+    page_preload._make_entries(lambda *a: waits.append(len(_MADE)))
+    # one wait before each step; after each entry of a step made of several, one more before the next
+    assert _MADE == ["a", "b", "c"] and waits == [0, 0, 1, 2, 3]
+    assert set(page_preload.ENTRY_STEPS) <= set(page_preload.report)  # the failing one too: logged, not raised
+
+
 def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
+    monkeypatch.setattr(page_preload, "ENTRY_STEPS", ())  # the entries have tests of their own
     waits, frozen = [], []
     page_preload.report.clear()
     # on a thread of its own, as in the server: preload lowers its own thread's priority, which would otherwise stay
@@ -26,14 +55,13 @@ def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
     t.start()
     t.join(120)
     modules = [m for m, _ in page_preload.page_imports()]
-    assert set(page_preload.report) == set(modules) | set(page_preload.LIBRARY_STEPS) | set(page_preload.ENTRY_STEPS)
+    assert set(page_preload.report) == set(modules) | set(page_preload.LIBRARY_STEPS)
     steps = page_preload.units(page_preload.page_imports())
     # the first, longer wait, one before each step with something left to load, one before Altair's set-up, one
-    # before the freeze, one before each entry made ahead
-    entries = len(page_preload.ENTRY_STEPS)
-    assert 3 + entries <= len(waits) <= len(steps) + 3 + entries
+    # before the freeze
+    assert 3 <= len(waits) <= len(steps) + 3
     assert all(page_preload._loaded(m, n) for m, n in steps if m not in page_preload.LIBRARY_STEPS)
-    assert frozen == [len(waits) - entries]  # frozen once, after every import it keeps out of the collections
+    assert frozen == [len(waits)]  # frozen once, last: after every import it keeps out of the collections
     import sys
 
     assert "planning.compensation.quota" in sys.modules and "altair" in sys.modules

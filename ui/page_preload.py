@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit.logger import get_logger
@@ -44,8 +45,9 @@ LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.veg
                  "altair.vegalite.v6.schema.channels", "altair.datasets", "altair", "scipy.sparse", "scipy.linalg",
                  "scipy.sparse.csgraph", "highspy", "pulp")
 # Entries a page's first open reads from a cache shared by every session, made once the code is loaded, for a
-# scope known before anyone signs in (each function returns None when there is nothing to make): "module:function".
-ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison", "ui.quota_warm:warm_first_open")
+# scope known before anyone signs in: "module:function"; a function that returns an iterator makes one entry per
+# item, with a wait for a quiet server before each next one.
+ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison", "ui.quota_warm:warm_steps")
 _started = threading.Lock()
 _running: list[threading.Thread] = []
 report: dict[str, float] = {}  # module (or entry step) → seconds it took here (read by the tests)
@@ -153,7 +155,10 @@ def _make_entries(wait) -> None:
         module, func = step.split(":")
         t = time.perf_counter()
         try:
-            getattr(importlib.import_module(module), func)()
+            made = getattr(importlib.import_module(module), func)()
+            if isinstance(made, Iterator):  # entries made one by one: a quiet server before each next one
+                for _entry in made:
+                    wait()
         except Exception as exc:  # noqa: BLE001 - never the server's problem: the page computes it on first open
             _LOG.warning("page preload: %s not made: %r", step, exc)
         report[step] = time.perf_counter() - t
