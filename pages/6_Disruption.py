@@ -21,6 +21,7 @@ from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, person, usd
 from ui.plan_picker import cache_scope, check_fit, plan_page_header
+from ui.plan_reports import default_b, disruption_report
 from ui.plain import md_escape
 from ui.preview import preview_html
 from ui.tables import prepare_table, show_prepared
@@ -28,13 +29,6 @@ from ui.widgets import XLSX, download_file
 
 ALL = "All managers"
 TEAM, STATUS, REVIEW = "dis_team", "dis_status", "dis_review"  # the fragments' keys
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _report(rk: tuple, _a, _b, _view) -> DisruptionReport:
-    """The report for ``rk`` = (data key, plan A's key, plan B's key, window, user scope): the scope (role and team)
-    is part of the key, since a manager's report is cut to their team in the core."""
-    return _view.disruption(_a, _b, renewal_window_days=rk[3])
 
 
 # Per manager, shared read-only by every session with the same key (the key holds the user scope): the team's
@@ -269,8 +263,7 @@ def main() -> None:
     c1, c2, c3 = st.columns([2, 2, 1])
     a_idx = c1.selectbox("Plan A (before)", range(len(refs)), format_func=lambda i: labels[i], key="dis_a")
     # plans made on another dataset are listed last, marked; B never starts on one
-    b_default = next((i for i in range(len(refs)) if i != a_idx and refs[i].usable), a_idx)
-    b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=b_default, format_func=lambda i: labels[i],
+    b_idx = c2.selectbox("Plan B (after)", range(len(refs)), index=default_b(refs, a_idx), format_func=lambda i: labels[i],
                          key="dis_b")
     window = int(c3.number_input("Renewal window (days)", min_value=0, max_value=365,
                                  value=int(ds.settings.planning.renewal_window_days), step=15, key="dis_window",
@@ -289,7 +282,7 @@ def main() -> None:
     rk = (scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, cache_scope(user))
     with st.spinner("Comparing plans…"):
         try:
-            report = _report(rk, plan_a, plan_b, scope)
+            report = disruption_report(rk, plan_a, plan_b, scope)  # a fresh session's is made ahead (ui.plan_reports)
         except AccessDenied as exc:
             access.show_denied(exc)
     for n in report.notes:  # both plans on changed exports: the accounts both hold, as Compare says it; never markdown

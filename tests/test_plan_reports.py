@@ -13,6 +13,7 @@ from ui.format import count
 from ui.plan_picker import cache_scope
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Compare.py")
+DISRUPTION = str(Path(__file__).resolve().parents[1] / "pages" / "6_Disruption.py")
 
 
 @pytest.fixture()
@@ -25,8 +26,10 @@ def demo_store(tmp_path, monkeypatch):
     monkeypatch.setenv("PLANNER_SAMPLE_PROPOSAL", "1")
     monkeypatch.setattr(disk_cache, "cache_dir", lambda: tmp_path / "cache")
     plan_reports.comparison.clear()
+    plan_reports.disruption_report.clear()
     yield
     plan_reports.comparison.clear()
+    plan_reports.disruption_report.clear()
 
 
 @pytest.fixture()
@@ -105,3 +108,34 @@ def test_the_same_plans_under_other_names_are_another_entry(demo_store, compare_
     b = plan_reports.comparison("sample|", ("x",), "b", cache_scope(local_user()), [today, renamed], today, view)
     assert list(a.headline.columns) == [today.name, "Other name"] and list(b.headline.columns) == [today.name, "Renamed"]
     assert len(compare_calls) == 2
+
+
+@pytest.fixture()
+def disruption_calls(monkeypatch):
+    """The users the core's disruption report runs for (a cache miss each)."""
+    calls: list[User] = []
+    real = ScopedView.disruption
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.user)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ScopedView, "disruption", counted)
+    return calls
+
+
+def test_disruption_first_open_reads_the_report_made_ahead_for_its_scope_only(demo_store, disruption_calls,
+                                                                              tmp_path):
+    made = plan_reports.warm_default_disruption()
+    assert made is not None and made.b_name.startswith("FY27 draft") and disruption_calls == [local_user()]
+    at = AppTest.from_file(DISRUPTION, default_timeout=240).run()
+    assert not at.exception and disruption_calls == [local_user()]  # the page's first open: a cache hit
+    plan_reports.disruption_report.clear()  # a later process: read from disk, named by the local user's scope
+    assert plan_reports.warm_default_disruption().company == made.company and len(disruption_calls) == 1
+    manager = User("fatima@acme.test", "Fatima", Role.MANAGER, manager_id="M-03", source="oidc")
+    at = AppTest.from_file(DISRUPTION, default_timeout=240)
+    at.session_state["_access_user"] = manager
+    at.run()
+    assert not at.exception and [u.role for u in disruption_calls] == [Role.ADMIN, Role.MANAGER]
+    names = sorted(p.name for p in (tmp_path / "cache").glob("page-*-disruption-report-*.pickle"))
+    assert len(names) == 2 and any("-admin-" in n for n in names) and any("-manager-M_03-" in n for n in names)

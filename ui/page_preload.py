@@ -47,7 +47,8 @@ LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.veg
 # Entries a page's first open reads from a cache shared by every session, made once the code is loaded, for a
 # scope known before anyone signs in: "module:function"; a function that returns an iterator makes one entry per
 # item, with a wait for a quiet server before each next one.
-ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison", "ui.quota_warm:warm_steps")
+ENTRY_STEPS = ("ui.plan_reports:warm_default_comparison", "ui.quota_warm:warm_steps",
+               "ui.plan_reports:warm_default_disruption")
 _started = threading.Lock()
 _running: list[threading.Thread] = []
 report: dict[str, float] = {}  # module (or entry step) → seconds it took here (read by the tests)

@@ -1,16 +1,18 @@
-"""Compare's comparison of plans, kept for every session, and the one a fresh session opens on, made ahead.
+"""Compare's comparison and Disruption's report, kept for every session, and the ones a fresh session opens on,
+made ahead.
 
-The comparison is cached across sessions on (data and store, the plans' keys, the baseline's key, the user's cache
-scope): two users with the same scope share an entry, and no one is handed a comparison cut for another scope
-(``ui.plan_picker.cache_scope``; issue 27).
+Both are cached across sessions on (data and store, the plans' keys, the user's cache scope): two users with the
+same scope share an entry, and no one is handed one cut for another scope (``ui.plan_picker.cache_scope``; issue
+27).  On the sample company they are also kept on disk (ui.sample_entries), named by the scope and by the name and
+content of every plan (a saved plan's name and version could name another plan in another store), so a later server
+process reads them in milliseconds; an upload's stay in memory.
 
-Comparing the demo's two plans (today's ownership and the shipped draft) takes ~0.4 s, the largest part of
-Compare's first open in a server process.  On the sample company the entry is also kept on disk, so a later
-server process reads it instead.  :func:`warm_default_comparison` makes the entry a fresh session's Compare
-opens on, for a user whose scope is known before anyone signs in (the local user, sign-in off), so the page's
-first open reads it: ui.page_preload calls it in the background, while no script runs.  The page and the warm-up
-pick the plans with the same function (:func:`default_picks`) and call the same cached function
-(:func:`comparison`), so the entry made ahead is the one the page reads."""
+Comparing the demo's two plans (today's ownership and the shipped draft) takes ~0.4 s and their disruption report
+~0.2 s, the largest parts of those pages' first open in a server process.  :func:`warm_default_comparison` and
+:func:`warm_default_disruption` make the entries a fresh session opens on, for a user whose scope is known before
+anyone signs in (the local user, sign-in off): ui.page_preload calls them in the background, while no script runs.
+The pages and the warm-ups pick the plans with the same functions (:func:`default_picks`, :func:`default_b`) and
+call the same cached functions, so the entry made ahead is the one the page reads."""
 from __future__ import annotations
 
 import hashlib
@@ -19,7 +21,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 if TYPE_CHECKING:  # planning.plans.picking imports the plan store (SQLAlchemy): ui.scoped.data_key needs neither
-    from planning.plans import PlanComparison, PlanRef
+    from planning.plans import DisruptionReport, PlanComparison, PlanRef
 
 
 @st.cache_data(show_spinner=False, max_entries=6)
@@ -32,13 +34,35 @@ def comparison(version: str, keys: tuple[str, ...], base_key: str, who: tuple, _
     On the sample company the comparison is also kept on disk (ui.sample_entries), named by the scope and by the
     name and content of every plan (a saved plan's name and version could name another plan in another store), so a fresh
     server process reads it in milliseconds; an upload's stays in memory."""
-    from planning.plans.picking import plan_digest
     from ui import sample_entries
 
-    # the names too: a comparison's columns are named after its plans, and one content can go by two names
-    plans = hashlib.sha1(repr([(p.name, plan_digest(p)) for p in (*_plans, _base)]).encode()).hexdigest()[:16]
-    return sample_entries.kept("compare", "comparison", dataset_version(version), who, (plans,),
+    return sample_entries.kept("compare", "comparison", dataset_version(version), who, (_plans_digest((*_plans, _base)),),
                                lambda: _view.compare(_plans, baseline=_base))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def disruption_report(rk: tuple, _a, _b, _view) -> DisruptionReport:
+    """Disruption's report for ``rk`` = (data key, plan A's key, plan B's key, window, user scope): the scope (role
+    and team) is part of the key, since a manager's report is cut to their team in the core.  On the sample
+    company it is kept on disk too (see the module's docstring)."""
+    from ui import sample_entries
+
+    plans = _plans_digest((_a, _b))
+    return sample_entries.kept("disruption", "report", dataset_version(rk[0]), rk[4], (plans, rk[3]),
+                               lambda: _view.disruption(_a, _b, renewal_window_days=rk[3]))
+
+
+def default_b(refs: list[PlanRef], a_idx: int) -> int:
+    """Disruption's plan B to start on: the first plan after A's that is made on this data (A's when none is)."""
+    return next((i for i in range(len(refs)) if i != a_idx and refs[i].usable), a_idx)
+
+
+def _plans_digest(plans) -> str:
+    """A short digest of each plan's name and content (a comparison's and a report's columns carry the names, and
+    one content can go by two names)."""
+    from planning.plans.picking import plan_digest
+
+    return hashlib.sha1(repr([(p.name, plan_digest(p)) for p in plans]).encode()).hexdigest()[:16]
 
 
 def default_picks(refs: list[PlanRef]) -> list[int]:
@@ -52,11 +76,45 @@ def warm_default_comparison() -> PlanComparison | None:
     the shared cache (None when there is nothing to make: sign-in on, no store, fewer than two plans).
 
     A fresh session has today's plan only and no working plan, and its baseline is the first plan on offer."""
+    made = _local_sample_refs()
+    if made is None:
+        return None
+    view, session, refs = made
+    picks = default_picks(refs)
+    if len(picks) < 2:
+        return None
+    plans = [refs[i].load(session, view.store) for i in picks]
+    return comparison(data_key(_sample_version(), view), tuple(refs[i].key(session) for i in picks),
+                      refs[0].key(session), _scope(view.user), plans, refs[0].load(session, view.store), view)
+
+
+def dataset_version(key: str) -> str:
+    """The dataset's version in a :func:`data_key`."""
+    return key.split("|", 1)[0]
+
+
+def warm_default_disruption() -> DisruptionReport | None:
+    """The report a fresh session's Disruption page opens on (today's plan → the first other plan made on this data,
+    the data's renewal window), for the local user on the sample company, made into the shared cache; None when
+    there is nothing to make (sign-in on, fewer than two plans)."""
+    made = _local_sample_refs()
+    if made is None:
+        return None
+    view, session, refs = made
+    b = default_b(refs, 0)
+    if b == 0:
+        return None
+    rk = (data_key(_sample_version(), view), refs[0].key(session), refs[b].key(session),
+          int(view.dataset.settings.planning.renewal_window_days), _scope(view.user))
+    return disruption_report(rk, refs[0].load(session, view.store), refs[b].load(session, view.store), view)
+
+
+def _local_sample_refs():
+    """(the local user's view of the sample and the shared store, a fresh session's plans, the plans on offer), or
+    None when sign-in is on or the store cannot be read."""
     from planning.access import ScopedView, local_user
     from planning.plans import available_plans
     from ui import access, state
-    from ui.plan_picker import cache_scope
-    from ui.sample_entries import SAMPLE
 
     if access.auth_configured():  # a signed-in user's scope is not known before they sign in
         return None
@@ -66,17 +124,19 @@ def warm_default_comparison() -> PlanComparison | None:
     today = sample.current_plan()
     session = {today.name: today}
     refs, problem = available_plans(session, view.store, view.fit_check)
-    picks = default_picks(refs)
-    if problem or len(picks) < 2:
-        return None
-    plans = [refs[i].load(session, view.store) for i in picks]
-    return comparison(data_key(SAMPLE, view), tuple(refs[i].key(session) for i in picks), refs[0].key(session),
-                      cache_scope(view.user), plans, refs[0].load(session, view.store), view)
+    return None if problem else (view, session, refs)
 
 
-def dataset_version(key: str) -> str:
-    """The dataset's version in a :func:`data_key`."""
-    return key.split("|", 1)[0]
+def _sample_version() -> str:
+    from ui.sample_entries import SAMPLE
+
+    return SAMPLE
+
+
+def _scope(user) -> tuple:
+    from ui.plan_picker import cache_scope
+
+    return cache_scope(user)
 
 
 def data_key(version: str, view) -> str:
