@@ -32,18 +32,22 @@ def demo_store(tmp_path, monkeypatch):
     plan_reports.disruption_report.clear()
 
 
-@pytest.fixture()
-def compare_calls(monkeypatch):
-    """The users the core's comparison runs for (a cache miss each)."""
+def _users_of(monkeypatch, method: str) -> list[User]:
+    """The users ``ScopedView.<method>`` runs for from now on (each a cache miss of the page's report)."""
     calls: list[User] = []
-    real = ScopedView.compare
+    real = getattr(ScopedView, method)
 
     def counted(self, *args, **kwargs):
         calls.append(self.user)
         return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(ScopedView, "compare", counted)
+    monkeypatch.setattr(ScopedView, method, counted)
     return calls
+
+
+@pytest.fixture()
+def compare_calls(monkeypatch):
+    return _users_of(monkeypatch, "compare")
 
 
 def _metric(at: AppTest, label_start: str) -> str:
@@ -112,16 +116,7 @@ def test_the_same_plans_under_other_names_are_another_entry(demo_store, compare_
 
 @pytest.fixture()
 def disruption_calls(monkeypatch):
-    """The users the core's disruption report runs for (a cache miss each)."""
-    calls: list[User] = []
-    real = ScopedView.disruption
-
-    def counted(self, *args, **kwargs):
-        calls.append(self.user)
-        return real(self, *args, **kwargs)
-
-    monkeypatch.setattr(ScopedView, "disruption", counted)
-    return calls
+    return _users_of(monkeypatch, "disruption")
 
 
 def test_disruption_first_open_reads_the_report_made_ahead_for_its_scope_only(demo_store, disruption_calls,
