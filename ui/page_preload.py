@@ -150,7 +150,7 @@ def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> N
         altair_module()  # Altair's one-time set-up (schema tables), as the first chart would do it
         wait()
         (freeze or freeze_loaded)()  # what was just loaded lives as long as the server: out of every collection
-        _make_entries(wait)  # after the freeze: the page opens meanwhile collect over what they made alone
+        _make_entries(wait)  # after the freeze: what a page open needs next is loaded and out of the collections
     finally:
         sys.setswitchinterval(interval)
     _LOG.info("page preload done: %d steps in %.2f s", len(report), sum(report.values()))
