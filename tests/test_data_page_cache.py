@@ -163,7 +163,7 @@ def test_an_upload_is_never_written_to_disk(monkeypatch, tmp_path):
     assert sample_entries.kept("data", "health", "sample", ("admin", None), (), lambda: 43) == 43
     assert sample_entries.kept("data", "health", "sample", ("admin", None), (), lambda: 44) == 43  # read back
     name = sample_entries.file_name("data", "map", ("manager", "M-01"), ("Mid-market",))
-    assert name.endswith("-data-map-manager-M_01-Mid_market.pickle") and "/" not in name
+    assert "-data-map-manager-M_01-Mid_market-" in name and name.endswith(".pickle") and "/" not in name
 
 
 def test_a_new_server_process_draws_the_sample_data_page_without_altair(tmp_path):
@@ -204,5 +204,15 @@ def test_a_new_server_process_draws_the_sample_data_page_without_altair(tmp_path
 
     first = fresh()  # builds the entries and writes them
     assert first == {"altair": True, "health_reports": 1, "accounts": "6,009"}
-    assert list(folder.glob("page-*-data-health-admin.pickle"))
+    assert list(folder.glob("page-*-data-health-admin-*.pickle"))
     assert fresh() == {"altair": False, "health_reports": 0, "accounts": "6,009"}
+
+
+def test_scopes_that_read_alike_get_files_of_their_own():
+    """A team id with a character the file name cannot hold must not share a file with the team it reads like."""
+    from ui import sample_entries
+
+    a = sample_entries.file_name("data", "map", ("manager", "M-03"))
+    b = sample_entries.file_name("data", "map", ("manager", "M_03"))
+    assert a != b
+    assert a == sample_entries.file_name("data", "map", ("manager", "M-03"))

@@ -56,10 +56,14 @@ def code_key() -> str:
 
 
 def file_name(page: str, name: str, scope: tuple, choice: tuple = ()) -> str:
-    """The entry's file: page, section, scope (role and team) and choice, readable and safe as a file name."""
+    """The entry's file: page, section, scope (role and team) and choice, readable and safe as a file name.
+
+    The readable part replaces unsafe characters, so two scopes can read alike ("M-03" and "M_03"); a digest of the
+    exact parts follows it, so an entry cut for one scope is never the file another scope reads."""
     parts = [page, name, *[str(s) for s in scope if s is not None], *[str(c) for c in choice]]
     slug = "-".join(re.sub(r"[^A-Za-z0-9_.]+", "_", p) for p in parts)
-    return f"{PREFIX}{code_key()}-{slug}.pickle"
+    exact = hashlib.sha256(repr((page, name, tuple(scope), tuple(choice))).encode()).hexdigest()[:12]
+    return f"{PREFIX}{code_key()}-{slug}-{exact}.pickle"
 
 
 def kept(page: str, name: str, version: str, scope: tuple, choice: tuple, build: Callable[[], T]) -> T:
