@@ -42,7 +42,8 @@ candidates (rules and the k nearest territories), model (matrix, LP, MIP), solve
 plan), rebalance (the one band-cost model: band moves, polish, swaps), widen (the one widening, the no-plan retry,
 tighten), runners (the runner protocol, sequential runner), parallel (the thread runner), diagnose (prechecks and
 the elastic LP), connectivity (separator cuts and the cut loop) and one_piece (the cuts in a part's LP, the
-one-piece bound, and in its repair MIP), contiguity (the polish of a plan the time limit leaves in pieces) with
+one-piece bound, and in its repair MIP), one_piece_rounding (a one-piece plan grown from the roots over the
+cut LP's point) with pair_mip (two neighbouring territories re-carved exactly), contiguity (the polish of a plan the time limit leaves in pieces) with
 contiguity_swaps (its border swaps), contiguity_graph (the unit graph), proof_lp and contiguity_proof (the elastic
 LP over the cuts that proves when one piece and the bands cannot both hold, and names why), result (plan, balance,
 moves), frontier (the moves-vs-travel curve), greedy (baseline).  Synthetic companies for tests and benchmarks

@@ -32,9 +32,12 @@ from optimizers.carve.model import (
     x_from_assignment,
 )
 
-__all__ = ["CutState", "cut_lp", "connect", "HOME_RADIUS_MI", "home_units"]
+__all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "HOME_RADIUS_MI", "home_units", "LP_STALL_REL"]
 
 HOME_RADIUS_MI = 25.0  # a territory is rooted at its nearest unit only when that unit's centre is this close to home
+LP_STALL_REL = 1e-3  # the LP's cut loop stops once 4 rounds raised the bound < 0.1%: on the demo company's
+# counties the bound after 1 s (11–13 rounds) was within 0.3% of the bound after 60 rounds (10 s)
+GROWN = "grown from roots (one piece)"  # the strategy name of a plan from :func:`grown_plan`
 PIECE_CUTS = 1000  # an integer point: a cut for every unit of a piece cut off (rows are cheap, MIP rounds are not)
 
 
@@ -87,7 +90,8 @@ def cut_lp(s, budget: Budget) -> CutState | None:
         return None
     st = CutState(cc, bound_plain=float(s.lp.objective))
     s.progress(0.2, f"{s.tag}contiguity cuts in the LP")
-    loop = cut_loop(s.lp.highs, cc, budget.share(s.cs.cut_lp_share), should_stop=s.stop, x0=s.lp.x)
+    more = {"stall_rel": LP_STALL_REL} if grows(s) else {}  # a grown plan needs the LP's point, not its last 0.3%
+    loop = cut_loop(s.lp.highs, cc, budget.share(s.cs.cut_lp_share), should_stop=s.stop, x0=s.lp.x, **more)
     if s.stop():
         raise Cancelled()
     st.loop_status, st.rounds, st.cuts, st.seconds = loop.status, loop.rounds, len(loop.cuts), loop.seconds
@@ -99,6 +103,35 @@ def cut_lp(s, budget: Budget) -> CutState | None:
         s.bound, s.x_lp = max(s.bound, float(loop.objective)), loop.x
     s.mx = with_cuts(s.mx, loop.cuts)
     return st
+
+
+def grows(s) -> bool:
+    """Whether this part's plan is grown from the roots (:func:`grown_plan`): up to ``cs.one_piece_grow_max_units``
+    units.  Above that the ladder, the repair MIP and the polish did better: at 3,107 counties × 50 (±5%) the grown
+    plan ended 8.4% above the one-piece bound in 15 s (8.1% with 15 s of pair re-carves), the ladder's 6.7% in 41 s."""
+    return s.p.n_units <= s.cs.one_piece_grow_max_units
+
+
+def grown_plan(s, st: CutState, budget: Budget):
+    """Territories grown from their roots over the cut LP's point, polished and re-carved by pairs
+    (:mod:`optimizers.carve.one_piece_rounding`): a :class:`~optimizers.carve.ladder.Solved` with every territory
+    one piece within its bands, or None (no LP point, or the bands not reached: the ladder and :func:`connect`
+    take over)."""
+    from optimizers.carve.ladder import Solved
+    from optimizers.carve.one_piece_rounding import one_piece_plan
+
+    if st.cuts_infeasible or s.lp is None or s.lp.x is None or not grows(s):
+        return None
+    s.progress(0.5, f"{s.tag}one-piece territories grown from their roots")
+    plan, stats = one_piece_plan(s.p, s.mx, s.lp.x, budget, s.cs.one_piece_pairs_s)
+    s.stats.update({k: s.stats.get(k, 0) + v for k, v in stats.items()})
+    if s.stop():
+        raise Cancelled()
+    if plan is None:
+        return None
+    obj = objective_of(s.p, s.mx, plan)
+    status = "optimal" if s.gap(obj) <= s.cs.mip_gap + 1e-9 else "feasible"
+    return Solved(status, plan, obj, min(s.bound, obj), GROWN)
 
 
 def connect(s, st: CutState, solved, budget: Budget):

@@ -10,7 +10,7 @@ import numpy as np
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState, Solved, walk
 from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of
-from optimizers.carve.one_piece import connect, cut_lp
+from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
 from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import rebalance
 from optimizers.carve.settings import CarveSettings
@@ -52,10 +52,13 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     excess = lp_band_excess(p, lp.x) if p.soft else 0.0
     cuts = cut_lp(s, budget) if p.conn is not None else None  # contiguity: the cuts in the LP (the bound)
     mip = cuts is not None and mx.n_pairs <= cs.one_piece_mip_max_pairs  # else a plan in pieces goes to the polish
-    ladder_budget = budget.less(cs.one_piece_share * budget.left()) if mip else budget
-    out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
+    out = grown_plan(s, cuts, budget) if cuts is not None else None  # one piece by construction
+    if out is None:
+        ladder_budget = budget.less(cs.one_piece_share * budget.left()) if mip else budget
+        out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
     if cuts is not None:
-        out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
+        if out.strategy != GROWN:
+            out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
         out.bound_plain, out.split = cuts.bound_plain, cuts.split
         stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)

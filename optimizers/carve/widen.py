@@ -22,6 +22,7 @@ import numpy as np
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.model import Problem, gap_of
+from optimizers.carve.one_piece import GROWN
 from optimizers.carve.parts import Part, PartResult, widened
 from optimizers.carve.settings import CarveSettings
 
@@ -151,8 +152,8 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
         r = res[i]
         if excess <= 1e-9:
             break
-        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9:
-            continue
+        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or r.strategy == GROWN:
+            continue  # a plan grown from the roots is what solving the part again would give again
         chosen.append(i)
         excess -= (r.objective - r.bound) - cs.mip_gap * abs(r.objective)
     if not chosen:
