@@ -12,7 +12,8 @@ Enterprise named accounts too; its time limit is ``--time-limit``).  Each county
 log-normal potential (so county sizes vary by ~3× between the 10th and 90th percentile); reps live in counties
 drawn in proportion to potential; today's owner of a county is one of its three nearest reps.  The table (time,
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
-piece in the solver's plan and after the polish, units the polish moved) goes to stdout and to ``--out``
+piece in the solver's plan and after the polish, units the polish moved, which strategy gave each part's plan, the
+seconds of the plan grown from the roots and the units its pair re-carves moved) goes to stdout and to ``--out``
 (default ``benchmarks/results_contiguity.md``).
 """
 from __future__ import annotations
@@ -73,7 +74,10 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "worst_dev_solver": f"{cont.get('worst_dev_before', np.nan):.1%}",
             "worst_dev_final": f"{res.balance['worst_dev_after'].max():.1%}" if res.ok else "-",
             "split_solver": cont.get("split_before", "-"), "split_final": cont.get("split_after", "-"),
-            "units_moved_by_repair": cont.get("units_moved", "-")}
+            "units_moved_by_repair": cont.get("units_moved", "-"),
+            "plan_from": str(res.stats.get("plan_from", "")),
+            "s_grown": round(res.stats.get("seconds_one_piece", 0.0), 1),
+            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0))}
 
 
 def main(argv=None) -> None:
