@@ -130,3 +130,27 @@ def test_pair_recarves_on_a_grid_only_lower_the_cost_and_keep_every_book_whole()
     assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, pc.assign)) == 1).all()
     loads = np.bincount(pc.assign, minlength=T)
     assert ((loads >= 9 - 1e-9) & (loads <= 15 + 1e-9)).all()
+
+
+@pytest.mark.parametrize("grow_max, grown", [(2500, True), (0, False)])
+def test_a_small_part_is_grown_from_its_roots_and_a_part_over_the_cap_takes_the_ladder(grow_max, grown):
+    from optimizers.carve.one_piece import GROWN
+    from optimizers.carve.repair import solve_one
+    from optimizers.carve.settings import CarveSettings
+
+    rng = np.random.default_rng(5)
+    w, h, T = 6, 5, 3
+    U = w * h
+    xy = np.c_[np.arange(U) % w, np.arange(U) // w].astype(float)
+    roots = np.array([0, 5, 27])
+    cost = np.linalg.norm(xy[:, None, :] - xy[roots][None, :, :], axis=2)
+    p = _problem(rng.uniform(0.5, 1.5, U), cost, np.full(T, 10.0), 0.2, _grid(w, h), roots)
+    p.unit_metrics[:, 0] *= 30.0 / p.unit_metrics[:, 0].sum()
+    cs = CarveSettings(time_limit=20, threads=1, one_piece_grow_max_units=grow_max)
+    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(20), {})
+    assert (r.strategy == GROWN) == grown
+    assert r.assign is not None and r.split == 0
+    mx = build_matrix(p)
+    assert is_feasible(p, mx, r.assign)
+    assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, r.assign)) == 1).all()
+    assert r.objective >= r.bound - 1e-6 and r.bound >= r.bound_plain - 1e-6
