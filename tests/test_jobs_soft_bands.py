@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from optimizers.carve.band_cost import SOFT_TIERS
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.model import SOFT_TIERS, Problem, build_matrix, loads_of, objective_of
+from optimizers.carve.model import Problem, build_matrix, loads_of, objective_of
 from optimizers.carve.solvers import solve_sub_mip
 
 

@@ -39,7 +39,8 @@ knobs), budget (the one time budget), prepare (data → Problem), units (account
 candidates (rules and the k nearest territories), model (matrix, LP, MIP), solvers (HiGHS and PuLP calls), pricing
 (column generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair
 (one part: LP, then the ladder), ladder and strategies (the repair ladder: named strategies from a part's LP to its
-plan), rebalance (the one band-cost model: band moves, polish, swaps), widen (the one widening, the no-plan retry,
+plan), band_cost (the one band-cost model: a book's price outside its band, for the LP's slacks, the objective,
+every move and the contiguity polish), rebalance (band moves, polish, swaps), widen (the one widening, the no-plan retry,
 tighten), runners (the runner protocol, sequential runner), parallel (the thread runner), diagnose (prechecks and
 the elastic LP), connectivity (separator cuts and the cut loop) and one_piece (the cuts in a part's LP, the
 one-piece bound, and in its repair MIP), one_piece_rounding (a one-piece plan grown from the roots over the

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
 from optimizers.carve.contiguity_swaps import border_swaps
 from optimizers.carve.contiguity_graph import (
@@ -85,7 +86,7 @@ class _Balance:
         self.target = target
 
     def excess(self, load_rows: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return (np.maximum(load_rows - self.hi[t], 0) + np.maximum(self.lo[t] - load_rows, 0)) / self.scale[t]
+        return outside(load_rows, self.lo[t], self.hi[t]) / self.scale[t]
 
     def score(self, load_rows: np.ndarray, t: np.ndarray) -> float:
         """Deviation outside the bands (dominant) plus a small squared deviation from target, so that load

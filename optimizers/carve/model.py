@@ -6,7 +6,7 @@ in soft mode, elastic slacks.  Rows:
 * assignment: Σ_t x[u,t] = 1 for every unit;
 * balance: lo[t,m] ≤ Σ_u metric[u,m]·x[u,t] ≤ hi[t,m] per territory and metric
   (soft mode adds over/under slacks priced per unit of deviation outside the band, in convex tiers: see
-  ``SOFT_TIERS``);
+  :mod:`optimizers.carve.band_cost`);
 * capacity (optional): accounts in t ≤ max_accounts[t];
 * disruption budget (optional): accounts moved ≤ max_moves, ARR moved ≤ max_arr_moved.
 
@@ -24,17 +24,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from optimizers.carve.band_cost import BandCost
 from optimizers.carve.candidates import Candidates
 
 INF = np.inf
-
-
-# Soft mode's price of a deviation outside the band rises with its size: (width as a share of the target, multiple
-# of the territory's penalty), the last tier unbounded.  With one linear price the LP is indifferent between
-# spreading a region's excess over its books and putting all of it on one, and it picks a vertex: at 500,000 × 2,500
-# one book ended 1,763% over target (at 100,000 × 500 one 74% under) while its neighbours sat inside their bands.
-# Rising prices spread the same excess, each book a little outside its band.
-SOFT_TIERS: tuple[tuple[float, float], ...] = ((0.10, 1.0), (0.40, 4.0), (float("inf"), 16.0))
 
 
 class Cancelled(Exception):
@@ -62,7 +55,7 @@ class Problem:
     max_arr_moved: float | None = None
     capacity_penalty: float = 1_000.0  # soft mode: cost per account over capacity
     rule_break_penalty: float = 1_000.0  # soft mode: cost of a pair the rules forbid (orphan fallback)
-    soft_tiers: tuple[tuple[float, float], ...] = ()  # soft mode: see SOFT_TIERS; () = one linear price
+    soft_tiers: tuple[tuple[float, float], ...] = ()  # soft mode: see band_cost.SOFT_TIERS; () = one linear price
     lp_start: np.ndarray | None = None  # bool per pair: the LP starts from these, the others priced in as they pay
     # (optimizers.carve.pricing); None: the LP has every pair from the start
     conn: Any = None  # contiguity asked: the units' graph and roots (optimizers.carve.connectivity.ConnGraph), so
@@ -90,16 +83,6 @@ class Matrix:
     n_pairs: int
     n_assign: int  # the first n_assign rows are the assignment rows
     row_kind: list[tuple[str, int, int]] = field(default_factory=list)  # (kind, t, m) for side rows
-
-
-def tier_widths(p: Problem) -> tuple[list[np.ndarray], list[float]]:
-    """Soft mode's price tiers: the width of each (absolute, per balance row, flattened t·M + m; the last one
-    unbounded) and its multiple of the row's penalty."""
-    tiers = p.soft_tiers or ((float("inf"), 1.0),)
-    tgt = np.abs(p.target.reshape(-1))
-    widths = [np.full(tgt.shape, np.inf) if not np.isfinite(w) else w * tgt for w, _ in tiers]
-    widths[-1] = np.full(tgt.shape, np.inf)
-    return widths, [float(m) for _, m in tiers]
 
 
 def soft_blocks(n_tiers: int, n_caps: int) -> list[int]:
@@ -162,9 +145,8 @@ def build_matrix(p: Problem) -> Matrix:
         # over-slack per capacity row, then the higher tiers' pairs: see soft_layout), widths capped per tier
         nb = T * M
         bal_rows = r0 + np.arange(nb)
-        pen = p.penalty.reshape(-1)
-        widths, prices = tier_widths(p)
-        for k in soft_blocks(len(prices), len(cap_rows)):
+        bc = BandCost(p)
+        for k in soft_blocks(len(bc.prices), len(cap_rows)):
             if k < 0:  # the capacity rows' over-slacks
                 rows.append(cap_row_of[cap_rows])
                 cols.append(n_cols + np.arange(len(cap_rows)))
@@ -177,9 +159,9 @@ def build_matrix(p: Problem) -> Matrix:
             rows += [bal_rows, bal_rows]
             cols += [n_cols + np.arange(nb), n_cols + nb + np.arange(nb)]
             vals += [-np.ones(nb), np.ones(nb)]
-            col_c += [pen * prices[k], pen * prices[k]]
+            col_c += [bc.pen * bc.prices[k], bc.pen * bc.prices[k]]
             col_lo.append(np.zeros(2 * nb))
-            col_hi.append(np.tile(np.where(np.isfinite(widths[k]), widths[k], INF), 2))
+            col_hi.append(np.tile(bc.widths[k], 2))
             n_cols += 2 * nb
     A = sp.csc_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_cols))
     A.sort_indices()
@@ -204,24 +186,19 @@ def x_from_assignment(p: Problem, mx: Matrix, assign: np.ndarray) -> np.ndarray:
     hit = p.cand.terr == assign[p.cand.unit]
     x[: len(hit)] = hit.astype(float)
     if p.soft:
-        loads = loads_of(p, assign)
-        T, M = loads.shape
-        nb = T * M
-        over = np.maximum(loads - p.hi, 0).reshape(-1)
-        under = np.maximum(p.lo - loads, 0).reshape(-1)
+        loads, bc = loads_of(p, assign), BandCost(p)
+        nb = loads.size  # each side's deviation split over the tiers, the cheapest filled first
+        over = bc.fill(np.maximum(loads - p.hi, 0).reshape(-1))
+        under = bc.fill(np.maximum(p.lo - loads, 0).reshape(-1))
         caps = np.flatnonzero(np.isfinite(p.max_accounts))
-        widths, prices = tier_widths(p)
-        start = np.zeros(nb)  # the deviation the cheaper tiers already hold: the cheapest tiers fill first
         col = len(hit)
-        for k in soft_blocks(len(prices), len(caps)):
+        for k in soft_blocks(len(bc.prices), len(caps)):
             if k < 0:
-                cnt = np.bincount(assign, weights=p.unit_accounts, minlength=T)
+                cnt = np.bincount(assign, weights=p.unit_accounts, minlength=p.n_terr)
                 x[col: col + len(caps)] = np.maximum(cnt[caps] - p.max_accounts[caps], 0)
                 col += len(caps)
                 continue
-            x[col: col + nb] = np.clip(over - start, 0, widths[k])
-            x[col + nb: col + 2 * nb] = np.clip(under - start, 0, widths[k])
-            start = start + widths[k]
+            x[col: col + nb], x[col + nb: col + 2 * nb] = over[k], under[k]
             col += 2 * nb
     return x
 

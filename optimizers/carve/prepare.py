@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from optimizers.carve.band_cost import SOFT_TIERS
 from optimizers.carve.candidates import eligibility, prune, segment_fallback
-from optimizers.carve.model import SOFT_TIERS, Problem
+from optimizers.carve.model import Problem
 from optimizers.carve.pricing import start_mask
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.units import build_units

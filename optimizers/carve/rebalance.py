@@ -8,9 +8,9 @@ any move (:func:`polish`): at 10,000×50 on four metrics at ±5% this mends the 
 and 0.75% of the LP bound in under a second, where the integer repair took 20-160 s.
 
 Each pass prices moving every unit to each of its candidate territories (pair cost plus the change in both books'
-band penalties, in the model's own tiers), vectorised over the pairs, then walks the best moves of each unit, best
-first, and makes one if it still lowers the objective at the books' loads of that moment (priced again exactly, one
-move at a time).  A book can give and take many units in one pass, so a book 2,400 accounts over its band is emptied
+band prices: :class:`~optimizers.carve.band_cost.BandCost`, the model's own), vectorised over the pairs, then walks
+the best moves of each unit, best first, and makes one if it still lowers the objective at the books' loads of that
+moment (priced again exactly, one move at a time).  A book can give and take many units in one pass, so a book 2,400 accounts over its band is emptied
 in a few passes, not 2,400 (this module first made at most one move in and out of each book per pass: a
 500,000-account part without an LP kept books 95% off their target).
 """
@@ -22,42 +22,12 @@ from collections.abc import Callable
 import numpy as np
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.model import Matrix, Problem, build_matrix, loads_of, objective_of, tier_widths
+from optimizers.carve.band_cost import BandCost
+from optimizers.carve.model import Matrix, Problem, build_matrix, loads_of, objective_of
 
 # hard mode's price of a band breach in :func:`polish`, as a multiple of the soft penalty (per unit of the metric;
 # the soft penalty already makes 1% of a book cost 50 times moving it): any breach outweighs every move it saves
 HARD_BREACH_PRICE = 100.0
-
-
-def band_penalty(p: Problem, rows: np.ndarray, load: np.ndarray) -> np.ndarray:
-    """Soft-mode penalty of balance rows ``rows`` (flat index t·M + m) at ``load``, in the model's tiers."""
-    widths, prices = tier_widths(p)
-    lo, hi, pen = p.lo.reshape(-1)[rows], p.hi.reshape(-1)[rows], p.penalty.reshape(-1)[rows]
-    out = np.zeros(len(rows))
-    for dev in (np.maximum(load - hi, 0.0), np.maximum(lo - load, 0.0)):
-        start = np.zeros(len(rows))
-        for w, price in zip(widths, prices):
-            wk = w[rows]
-            out += pen * price * np.clip(dev - start, 0.0, wk)
-            start = start + wk
-    return out
-
-
-def penalty_change(p: Problem, rows: np.ndarray, loads: np.ndarray, shift: np.ndarray) -> np.ndarray:
-    """The change in soft-mode penalty of balance rows ``rows`` when their load (``loads``, flat) moves by ``shift``."""
-    return band_penalty(p, rows, loads[rows] + shift) - band_penalty(p, rows, loads[rows])
-
-
-def transfer_cost(p: Problem, loads: np.ndarray, src: np.ndarray, dst: np.ndarray, shift: np.ndarray,
-                  base: np.ndarray) -> np.ndarray:
-    """``base`` (the moves' pair costs) plus the change in both books' band penalties when ``shift`` (moves ×
-    metrics) leaves book ``src`` for book ``dst``: what one move (:func:`rebalance`) or one swap (:func:`swap`)
-    costs.  Summed metric by metric onto ``base``, in that order, so every caller prices a move the same."""
-    M = len(p.metric_names)
-    out = base.copy()
-    for m in range(M):
-        out += penalty_change(p, dst * M + m, loads, shift[:, m]) + penalty_change(p, src * M + m, loads, -shift[:, m])
-    return out
 
 
 def _moves(p: Problem, mx: Matrix, assign: np.ndarray):
@@ -73,29 +43,6 @@ def _moves(p: Problem, mx: Matrix, assign: np.ndarray):
     return u, c.terr[move], src[move], cost[move] - here[u]
 
 
-class _Rows:
-    """The balance rows as Python floats, for pricing one move at a time (numpy scalars cost ~10× more)."""
-
-    def __init__(self, p: Problem):
-        widths, prices = tier_widths(p)
-        self.lo, self.hi = p.lo.reshape(-1).tolist(), p.hi.reshape(-1).tolist()
-        self.pen = p.penalty.reshape(-1).tolist()
-        self.tiers = [(w.tolist(), float(price)) for w, price in zip(widths, prices)]
-
-    def penalty(self, r: int, load: float) -> float:
-        dev = load - self.hi[r] if load > self.hi[r] else (self.lo[r] - load if load < self.lo[r] else 0.0)
-        if dev <= 0.0:
-            return 0.0
-        out, start = 0.0, 0.0
-        for w, price in self.tiers:
-            part = min(dev - start, w[r])
-            if part <= 0.0:
-                break
-            out += price * part
-            start += w[r]
-        return self.pen[r] * out
-
-
 def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes: int = 200) -> np.ndarray:
     """``assign`` improved by single-unit moves until none helps, ``passes`` are done or ``budget`` (a
     :class:`~optimizers.carve.budget.Budget`) is spent; returned only when cheaper (soft mode only; else
@@ -103,7 +50,7 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
     if not p.soft or p.max_moves is not None or p.max_arr_moved is not None:
         return assign  # budgets link every move: single moves cannot be priced one by one
     M = len(p.metric_names)
-    rows = _Rows(p)
+    bc = BandCost(p)
     cap = p.max_accounts
     has_cap = bool(np.isfinite(cap).any())
     cap_l = cap.tolist()
@@ -112,7 +59,7 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
 
     def step(a: np.ndarray, loads: np.ndarray) -> bool:
         u, t, s, pair_delta = _moves(p, mx, a)
-        delta = transfer_cost(p, loads, s, t, p.unit_metrics[u], pair_delta)
+        delta = bc.transfer(loads, s, t, p.unit_metrics[u], pair_delta)
         good = np.flatnonzero(delta < -1e-9)
         if not len(good):
             return False
@@ -136,8 +83,8 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
             vals = um[uj]
             for m in range(M):
                 v, rt, rs = vals[m], tj * M + m, sj * M + m
-                d += rows.penalty(rt, load_l[rt] + v) - rows.penalty(rt, load_l[rt])
-                d += rows.penalty(rs, load_l[rs] - v) - rows.penalty(rs, load_l[rs])
+                d += bc.row_cost(rt, load_l[rt] + v) - bc.row_cost(rt, load_l[rt])
+                d += bc.row_cost(rs, load_l[rs] - v) - bc.row_cost(rs, load_l[rs])
             if d >= -1e-9:
                 continue
             a[uj] = tj
@@ -208,6 +155,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
     hold).  Soft mode pricing; hard mode through :func:`polish`."""
     T = p.n_terr
     cap = p.max_accounts
+    bc = BandCost(p)
 
     def step(a: np.ndarray, loads: np.ndarray) -> bool:
         mu, mt, ms, dcost = _moves(p, mx, a)
@@ -232,7 +180,7 @@ def swap(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: i
         i, j = np.concatenate(left), np.concatenate(right)
         A, B = ms[i], mt[i]
         # A gives u and takes v; B the reverse
-        delta = transfer_cost(p, loads, A, B, p.unit_metrics[mu[i]] - p.unit_metrics[mu[j]], dcost[i] + dcost[j])
+        delta = bc.transfer(loads, A, B, p.unit_metrics[mu[i]] - p.unit_metrics[mu[j]], dcost[i] + dcost[j])
         ok = delta < -1e-9
         if np.isfinite(cap).any():
             counts = np.bincount(a, weights=p.unit_accounts, minlength=T)

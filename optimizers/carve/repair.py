@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState, Solved, walk
 from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of
@@ -104,15 +105,13 @@ def _without_lp(s: LadderState, lp, budget: Budget) -> Solved:
 
 def lp_band_excess(p: Problem, x: np.ndarray) -> float:
     """The largest deviation outside its band, as a share of the target, of the LP's (fractional) books."""
-    c = p.cand
-    xp = x[: len(c.unit)]
-    worst = 0.0
-    for m in range(len(p.metric_names)):
-        load = np.bincount(c.terr, weights=xp * p.unit_metrics[c.unit, m], minlength=p.n_terr)
-        out = np.maximum(np.maximum(load - p.hi[:, m], p.lo[:, m] - load), 0.0)
-        tgt = np.abs(p.target[:, m])
-        worst = max(worst, float(np.max(np.where(tgt > 0, out / np.where(tgt > 0, tgt, 1.0), 0.0), initial=0.0)))
-    return worst
+    c, xp = p.cand, x[: len(p.cand.unit)]
+    if not p.metric_names:
+        return 0.0
+    load = np.stack([np.bincount(c.terr, weights=xp * p.unit_metrics[c.unit, m], minlength=p.n_terr)
+                     for m in range(len(p.metric_names))], axis=1)
+    tgt = np.abs(p.target)
+    return float(np.max(np.where(tgt > 0, outside(load, p.lo, p.hi) / np.where(tgt > 0, tgt, 1.0), 0.0), initial=0.0))
 
 
 def today_plan(p: Problem) -> np.ndarray:
