@@ -75,6 +75,22 @@ def test_vector_and_one_row_prices_agree_to_the_last_bit():
         assert vec.tolist() == [bc.row_cost(r, float(v)) for r, v in enumerate(loads)]
 
 
+def test_a_move_priced_alone_costs_what_it_costs_among_all_moves_to_the_last_bit():
+    # rebalance prices every move at once (transfer), then each again as it makes it (move): one sum, one order
+    p = _problem(1, 5, 10, 0.05, SOFT_TIERS, penalty=1.3)
+    p.unit_metrics = np.ones((1, 3))
+    p.metric_names = ["a", "b", "c"]
+    p.lo, p.hi, p.target, p.penalty = (np.tile(a[:, :1], (1, 3)) for a in (p.lo, p.hi, p.target, p.penalty))
+    bc = BandCost(p)
+    rng = np.random.default_rng(11)
+    for _ in range(200):
+        loads = rng.uniform(0, 25, 15)
+        src, dst = rng.choice(5, 2, replace=False)
+        vals, base = rng.lognormal(0, 1, 3), float(rng.uniform(-5, 5))
+        vec = bc.transfer(loads, np.array([src]), np.array([dst]), vals[None, :], np.array([base]))[0]
+        assert bc.move(loads.tolist(), int(src), int(dst), vals.tolist(), base) == vec
+
+
 def test_the_objective_prices_a_plan_as_the_band_cost_does():
     # 12 units on 3 books of target 4 ± 25% (3–5; tiers 0.4 wide at 1×, 1.6 at 4×, the rest at 16×): 10 in book 0
     # (5 over), 2 in book 1 (1 under), 0 in book 2 (3 under)

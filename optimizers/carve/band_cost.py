@@ -66,6 +66,15 @@ class BandCost:
             out += self.change(dst * M + m, loads, shift[:, m]) + self.change(src * M + m, loads, -shift[:, m])
         return out
 
+    def move(self, loads: list[float], src: int, dst: int, vals: list[float], base: float) -> float:
+        """:meth:`transfer` of one move (``vals`` leaves book ``src`` for ``dst``; ``loads`` flat) in Python floats
+        (numpy scalars cost ~10× more), the same sums in the same order: both prices of a move agree to the bit."""
+        M, out, cost = self.n_metrics, base, self.row_cost
+        for m in range(M):
+            rt, rs, v = dst * M + m, src * M + m, vals[m]
+            out += (cost(rt, loads[rt] + v) - cost(rt, loads[rt])) + (cost(rs, loads[rs] - v) - cost(rs, loads[rs]))
+        return out
+
     def row_cost(self, r: int, load: float) -> float:
         """:meth:`cost` of one row in Python floats (numpy scalars cost ~10× more), the same sums in the same order."""
         if self._scalar is None:

@@ -79,13 +79,8 @@ def rebalance(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes
                                      pair_delta[order].tolist()):
             if taken[uj] or (has_cap and count_l[tj] + n_acc[uj] > cap_l[tj]):
                 continue
-            d = dj
             vals = um[uj]
-            for m in range(M):
-                v, rt, rs = vals[m], tj * M + m, sj * M + m
-                d += bc.row_cost(rt, load_l[rt] + v) - bc.row_cost(rt, load_l[rt])
-                d += bc.row_cost(rs, load_l[rs] - v) - bc.row_cost(rs, load_l[rs])
-            if d >= -1e-9:
+            if bc.move(load_l, sj, tj, vals, dj) >= -1e-9:
                 continue
             a[uj] = tj
             taken[uj] = True
