@@ -10,9 +10,9 @@ and 0.75% of the LP bound in under a second, where the integer repair took 20-16
 Each pass prices moving every unit to each of its candidate territories (pair cost plus the change in both books'
 band prices: :class:`~optimizers.carve.band_cost.BandCost`, the model's own), vectorised over the pairs, then walks
 the best moves of each unit, best first, and makes one if it still lowers the objective at the books' loads of that
-moment (priced again exactly, one move at a time).  A book can give and take many units in one pass, so a book 2,400 accounts over its band is emptied
-in a few passes, not 2,400 (this module first made at most one move in and out of each book per pass: a
-500,000-account part without an LP kept books 95% off their target).
+moment (priced again exactly, one move at a time).  A book can give and take many units in one pass, so a book
+2,400 accounts over its band is emptied in a few passes, not 2,400 (this module first made at most one move in and
+out of each book per pass: a 500,000-account part without an LP kept books 95% off their target).
 """
 from __future__ import annotations
 
