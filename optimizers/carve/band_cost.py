@@ -54,16 +54,14 @@ class BandCost:
             out += price * part
         return self.pen[rows] * out
 
-    def change(self, rows: np.ndarray, loads: np.ndarray, shift: np.ndarray) -> np.ndarray:  # loads: flat, all rows
-        return self.cost(rows, loads[rows] + shift) - self.cost(rows, loads[rows])
-
     def transfer(self, loads: np.ndarray, src: np.ndarray, dst: np.ndarray, shift: np.ndarray,
                  base: np.ndarray) -> np.ndarray:
-        """What moves (or swaps) cost: ``base`` (their pair costs) plus, metric by metric in that order, the change
-        in both books' band prices when ``shift`` (moves × metrics) leaves book ``src`` for book ``dst``."""
-        M, out = self.n_metrics, base.copy()
+        """What moves (or swaps) cost: ``base`` (pair costs) plus, metric by metric in that order, the change in both
+        books' band prices when ``shift`` (moves × metrics) leaves book ``src`` for ``dst`` (``loads`` flat)."""
+        M, out, cost = self.n_metrics, base.copy(), self.cost
         for m in range(M):
-            out += self.change(dst * M + m, loads, shift[:, m]) + self.change(src * M + m, loads, -shift[:, m])
+            rt, rs, v = dst * M + m, src * M + m, shift[:, m]
+            out += (cost(rt, loads[rt] + v) - cost(rt, loads[rt])) + (cost(rs, loads[rs] - v) - cost(rs, loads[rs]))
         return out
 
     def move(self, loads: list[float], src: int, dst: int, vals: list[float], base: float) -> float:
