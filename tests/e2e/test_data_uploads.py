@@ -32,8 +32,19 @@ def _upload(page, accounts: Path, reps: Path) -> None:
     except AssertionError:  # say what the page says (a refused file's message) rather than only "disabled"
         said = page.locator('[data-testid="stAlert"], [data-testid="stFileChip"]').all_inner_texts()
         raise AssertionError(f"'Load these files' stays disabled; the page says: {said}") from None
+    loaded = page.locator('[data-testid="stCaptionContainer"]').filter(has_text=accounts.name).first
     button.click()
-    expect(page.locator('[data-testid="stCaptionContainer"]').filter(has_text=accounts.name).first).to_be_visible(timeout=90_000)
+    try:
+        expect(loaded).to_be_visible(timeout=30_000)
+    except AssertionError:
+        # Seen once in a clean-clone CI at load ~4 (2026-12-03): 90 s after the click the page still showed the
+        # previous dataset, no spinner, no message, Load enabled, as if the click never reached the server; the
+        # same test passes alone in ~20 s.  A person clicks again; so does the test, once, and says so.
+        wait_idle(page)
+        if page.get_by_text("Loading and validating").count() == 0 and button.is_enabled():
+            print(f"Load click for {accounts.name} not answered in 30 s; clicking again")
+            button.click()
+        expect(loaded).to_be_visible(timeout=90_000)
     wait_idle(page)
 
 
