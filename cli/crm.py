@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
         """Publish an approved plan version as CRM import files (Data Loader Id/OwnerId, territories, members,
         quotas, the territory definitions as ETM assignment rules and a flat territory_rules.csv) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
         published (see `review`); the publication is recorded in the plan's audit log."""
-        from planning.plans import ReviewError, publish_plan
+        from planning.plans import ReviewError
 
         if plan.strip().lower() == "current" or Path(plan).suffix.lower() == ".csv":
             _fail("only a saved, approved plan version can be published to the CRM: save it (`plans save`), put it "
@@ -36,8 +36,8 @@ def register(app: typer.Typer) -> None:
         name, version = _split_version(plan)
         s = _store(db)
         try:
-            ex, warnings = publish_plan(s, s.user, name, version, ds, changed_only=changed_only, with_quotas=quotas,
-                                        segment_field=segment_field, model_id=model_id)
+            ex, warnings = _view(s, ds).publish(name, version, changed_only=changed_only, with_quotas=quotas,
+                                                segment_field=segment_field, model_id=model_id)
         except (StoreError, ReviewError, AccessDenied) as exc:
             _fail(exc)
         for w in warnings:

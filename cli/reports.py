@@ -15,7 +15,7 @@ from cli.common import echo_table, uses_data
 from cli.plans import DbOpt, _fail, _store, _view, resolve_plan
 from planning.access import AccessDenied, require_team
 from planning.data import FileError
-from planning.plans import StoreError, compare_capacity, manager_summary_html
+from planning.plans import StoreError, manager_summary_html
 
 
 def register(app: typer.Typer) -> None:
@@ -87,8 +87,9 @@ def register(app: typer.Typer) -> None:
         try:
             ps = [resolve_plan(p, ds, lambda: s) for p in plans]
             base = resolve_plan(baseline, ds, lambda: s)
-            cmp = _view(s, ds).compare(ps, baseline=base)
-            cap = (compare_capacity({n: s.load_scenario("capacity", n) for n in capacity}, ds)
+            view = _view(s, ds)
+            cmp = view.compare(ps, baseline=base)
+            cap = (view.compare_capacity({n: s.load_scenario("capacity", n) for n in capacity})
                    if capacity else None)
         except (StoreError, FileError, ValueError, AccessDenied) as exc:
             _fail(exc)

@@ -98,3 +98,21 @@ def test_review_cycle_through_the_cli(cli, db, tmp_path):
     assert "(admin)" in r.output and "[local]" in r.output
     r = cli(["--as", "ghost@acme.test", "plans", "list"])
     assert r.exit_code == 3 and "no active user" in r.output
+
+
+def test_compare_capacity_goes_through_the_view(cli, db, sample):
+    """Saved capacity scenarios are company-wide: `compare --capacity` is refused to a manager, and a viewer's
+    capacity rows hold no cost (before it went through ScopedView the viewer was shown cost_usd, ae_cost_usd,
+    support_cost_usd and csm_cost_usd)."""
+    from planning.capacity import default_scenario
+    from planning.plans import PlanStore
+
+    PlanStore(db).save_scenario("capacity", "Base", default_scenario(sample).to_dict())
+    r = cli(["--as", M1, "compare", "current", "Prop", "--capacity", "Base"])
+    assert r.exit_code == 3 and "Capacity scenarios" not in r.output, r.output
+    r = cli(["--as", VIEW, "compare", "current", "Prop", "--capacity", "Base"])
+    assert r.exit_code == 0 and "Capacity scenarios" in r.output, r.output
+    rows = r.output.split("Capacity scenarios:")[1]
+    assert "headcount_start" in rows and "cost" not in rows
+    r = cli(["--as", LEAD, "compare", "current", "Prop", "--capacity", "Base"])
+    assert r.exit_code == 0 and "ae_cost_usd" in r.output.split("Capacity scenarios:")[1], r.output

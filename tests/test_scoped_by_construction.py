@@ -5,7 +5,7 @@ A page or a ui module gets the dataset, the plan store and the reports on them f
 session's ``ui.state.store()``, and never calls a core report that takes a plan or the dataset (disruption,
 compare, quotas, comp cost, books, CRM changes, ...) itself: the view calls it with the user.
 
-Checked on the source (every file under pages/ and ui/, app.py and navigation.py), so a new page or module is
+Checked on the source (every file under pages/, ui/ and cli/, app.py and navigation.py), so a new page or module is
 covered without touching this file.  Any reference counts, called or not, however ``ui.state`` was imported or renamed.  The
 allow-lists name the modules that legitimately build the accessor or load data, and the modules whose owners are
 converting them right now (``TODO(owner) converting``); an entry that is no longer needed fails too, so the list
@@ -39,11 +39,19 @@ REPORTS: dict[str, frozenset[str]] = {
     "planning.compensation": frozenset({"quota_for_plan", "simulate_cost", "compare_variants"}),
     "planning.access": frozenset({"scope_dataset", "scoped_changes"}),
 }
-REPORTS_ALLOWED: dict[str, frozenset[str]] = {}  # none left: a shell calls every report through the view
+REPORTS_ALLOWED: dict[str, frozenset[str]] = {
+    # TODO(lead) converting: the per-territory book of `summary` is computed on the view's scoped dataset
+    # (ScopedView(user, ds).dataset), so a manager's rows are their team's; view.book would say so by construction
+    "cli/data.py": frozenset({"metrics"}),
+    # TODO(lead) converting: `quota` requires view_quota and cuts a manager's rows by hand (QuotaResult.for_user);
+    # `comp-sim` requires view_comp (company-wide roles); view.quota does both by construction
+    "cli/quota.py": frozenset({"quota_for_plan"}),
+}
 
 
 def _shell_files() -> list[Path]:
-    files = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
+    files = [*sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "ui").rglob("*.py")),
+             *sorted((ROOT / "cli").glob("*.py"))]  # the CLI is a shell too: its commands reach data as pages do
     return files + [ROOT / "app.py", ROOT / "navigation.py"]
 
 
