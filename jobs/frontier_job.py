@@ -3,7 +3,7 @@
 The fewest-moves end is solved first (it is exact, and its plan meets every band and rule); every other point
 then starts from that plan, so the points do not wait for each other and run in parallel on a cluster.  In this
 process they run one after another through the same code, so a curve is the same wherever it was solved.
-Picking a point, dropping dominated ones and the bound are :mod:`optimizers.carve.frontier`'s own.
+Picking a point, dropping dominated ones and the bound are :mod:`planning.plans.frontier`'s own.
 
 Points are named for the trade-off, not the parameter: "fewest moves", "balanced" (the user's own continuity
 weight), "shortest travel", and between them "leaning to fewer moves" / "leaning to shorter travel".  A curve job
@@ -21,10 +21,10 @@ from jobs.engine import EngineSettings, describe, resolve
 from jobs.manager import JobContext, manager
 from jobs.runner import make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
-from optimizers.carve.frontier import (Frontier, FrontierError, FrontierPoint, checked_settings, non_dominated,
-                                       sweep_weights)
+from optimizers.carve.frontier import checked_settings
 from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
+from planning.plans.frontier import Frontier, FrontierError, FrontierPoint, non_dominated, sweep_weights
 from planning.plans.jobs_table import JobRecords
 
 

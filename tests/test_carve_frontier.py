@@ -3,7 +3,8 @@ import numpy as np
 import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
-from optimizers.carve.frontier import frontier, non_dominated, sweep_weights
+from optimizers.carve.frontier import frontier
+from planning.plans.frontier import non_dominated, sweep_weights
 from optimizers.instances.companies import make_instance
 
 
@@ -64,7 +65,7 @@ def test_dominated_points_are_dropped():
 def test_sweep_includes_the_users_weight():
     assert 5.0 in sweep_weights(6, 5.0)
     assert list(sweep_weights(6, 5.0)) == sorted(sweep_weights(6, 5.0), reverse=True)
-    assert len(sweep_weights(2)) == 0
+    assert len(sweep_weights(2, 5.0)) == 0
 
 
 @pytest.mark.parametrize("budget_share", [0.5])

@@ -11,7 +11,7 @@ import streamlit as st
 from jobs import job_manager, submit_frontier
 from jobs.frontier_job import point_plan_name
 from optimizers.carve import CarveSettings
-from optimizers.carve.frontier import Frontier, pick
+from planning.plans.frontier import Frontier, pick
 from planning.plans import JobRecords
 from ui import carve_runs, state
 from ui.access import plain

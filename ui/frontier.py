@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from optimizers.carve.frontier import Frontier
+from planning.plans.frontier import Frontier
 from planning.reporting import label
 from planning.reporting.carve_words import point_title
 from planning.reporting.figures import moved_between

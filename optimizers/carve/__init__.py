@@ -61,9 +61,9 @@ _PUBLIC = {
     "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
     "CarveSettings": "settings", "company_carve_defaults": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings", "SOLVERS": "settings",
     "CarveResult": "result", "crm_frame": "planning.plans.crm",
-    "UNIT_KINDS": "units", "UNIT_LABELS": "units",
+    "UNIT_KINDS": "planning.plans.carving_units", "UNIT_LABELS": "planning.plans.carving_units",
     "live_balance": "planning.plans.edits", "resolve_edits": "planning.plans.edits",
-    "Frontier": "frontier", "FrontierPoint": "frontier",
+    "Frontier": "planning.plans.frontier", "FrontierPoint": "planning.plans.frontier",
     "Part": "parts", "PartResult": "parts", "solve_part": "parts",
     "Runner": "runners", "SequentialRunner": "runners", "as_runner": "runners", "Budget": "budget",
 }

@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizers.carve.units import UNIT_KINDS
+from planning.plans.carving_units import UNIT_KINDS
 from planning.data.defaults import Settings, carve_by
 from planning.plans import BALANCE_METRICS
 

@@ -24,7 +24,7 @@ SOURCE = "shared/domain.md (industry rules of thumb; edit to match your company)
 
 SEGMENTS = ("Enterprise", "Mid-market", "SMB")
 # What a segment's territories are carved from (SegmentDefaults.carve_by): single accounts (named accounts) or a
-# geography whose accounts always move together (optimizers.carve.units builds them)
+# geography whose accounts always move together (planning.plans.carving_units builds them)
 CARVE_BY = ("account", "zip", "zip3", "county", "state")
 ROLES = ("AE", "SDR", "SE", "CSM", "Manager", "Channel")
 QUOTA_ROLES = ("AE", "Channel")
@@ -66,7 +66,7 @@ class SegmentDefaults:
     loaded_cost_extra: float  # benefits + tools as a share of OTE
     accelerator_from: float  # attainment where accelerators start
     # what the segment's territories are carved from: account (named accounts) | zip | zip3 | county | state
-    # (geographic territories); the Carve page and the CLI's `carve` start from it (optimizers.carve.units).
+    # (geographic territories); the Carve page and the CLI's `carve` start from it (planning.plans.carving_units).
     # The demo's Mid-market and SMB are geographic by their coverage model, but stay by account until the carve
     # gives one-piece county territories within the bands: on 2 Dec 2026, with the contiguity cuts in the model
     # (issue 24), county units left 22 of 23 territories in pieces at the 60 s limit, with no proof either way.

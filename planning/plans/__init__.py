@@ -4,6 +4,9 @@ A Plan is an assignment account → territory plus its territories, settings and
 a proposal, an edited copy and a saved version are all Plans.
 
 Public names, by module (import them from this package; they load on first use):
+- ``carve_report``: balance_rows, moves_with_reasons
+- ``carve_territories``: build_territories, extra_capacity, fixed_units, homes
+- ``carving_units``: build_units, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
 - ``compare``: account_moves, best_in_row, compare_capacity, compare_plans, differs, HEADLINE_BETTER, HEADLINE_ROWS,
   LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, crm_frame, CrmExport, DataChanges,
@@ -12,6 +15,8 @@ Public names, by module (import them from this package; they load on first use):
   PlanDataMismatch, shared_accounts, shared_note, SHOWN_IDS
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
 - ``edits``: live_balance, resolve_edits, UNIT_PREFIXES
+- ``eligibility``: Block, Eligibility, eligibility, group_blocks, segment_fallback
+- ``frontier``: Frontier, FRONTIER_BY, FrontierError, FrontierPoint, non_dominated, pick, sweep_weights
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
 - ``manager_summary``: manager_summary_html
 - ``move_reasons``: move_reasons
@@ -45,6 +50,7 @@ _PUBLIC = {
     "ACCOUNT_COLUMNS": "disruption_report",
     "BALANCE_FIGURES": "plan",
     "BALANCE_METRICS": "plan",
+    "Block": "eligibility",
     "CHANGE_COLUMNS": "crm",
     "CHANGE_TYPES": "crm",
     "CrmExport": "crm",
@@ -53,8 +59,13 @@ _PUBLIC = {
     "DatasetFit": "dataset_fit",
     "DisruptionReport": "disruption_report",
     "EVENT_COLUMNS": "review_log",
+    "Eligibility": "eligibility",
     "FIT_SHARE": "dataset_fit",
+    "FRONTIER_BY": "frontier",
     "FitCheck": "dataset_fit",
+    "Frontier": "frontier",
+    "FrontierError": "frontier",
+    "FrontierPoint": "frontier",
     "HEADLINE_BETTER": "compare",
     "HEADLINE_ROWS": "compare",
     "INBOX_COLUMNS": "review_view",
@@ -91,7 +102,10 @@ _PUBLIC = {
     "StoredVersion": "store_schema",
     "TERRITORY_COLUMNS": "plan",
     "UNASSIGNED": "disruption_report",
+    "UNIT_KINDS": "carving_units",
+    "UNIT_LABELS": "carving_units",
     "UNIT_PREFIXES": "edits",
+    "Units": "carving_units",
     "Viewer": "review_view",
     "account_moves": "compare",
     "account_territories": "shapes",
@@ -99,8 +113,11 @@ _PUBLIC = {
     "apply_changes": "crm",
     "available_plans": "picking",
     "balance_figures": "plan",
+    "balance_rows": "carve_report",
     "balance_table": "plan",
     "best_in_row": "compare",
+    "build_territories": "carve_territories",
+    "build_units": "carving_units",
     "capacity_targets": "plan",
     "colour_of": "shapes_export",
     "comment": "review",
@@ -120,11 +137,16 @@ _PUBLIC = {
     "developer_name": "crm",
     "differs": "compare",
     "disruption": "disruption_report",
+    "eligibility": "eligibility",
     "event_words": "review_tables",
     "events": "review_log",
+    "extra_capacity": "carve_territories",
     "fingerprint": "dataset_fit",
     "fit_of": "dataset_fit",
+    "fixed_units": "carve_territories",
+    "group_blocks": "eligibility",
     "history": "review_view",
+    "homes": "carve_territories",
     "inbox": "review_view",
     "inbox_table": "review_tables",
     "items": "store_schema",
@@ -143,8 +165,11 @@ _PUBLIC = {
     "metrics": "plan",
     "migrate_jobs": "jobs_table",
     "move_reasons": "move_reasons",
+    "moves_with_reasons": "carve_report",
+    "non_dominated": "frontier",
     "opening_plan": "review_view",
     "payloads": "store_schema",
+    "pick": "frontier",
     "plan_cost": "compare",
     "plan_digest": "picking",
     "plan_from_assignment": "crm",
@@ -166,6 +191,7 @@ _PUBLIC = {
     "save_made_on": "saving",
     "saved_fit": "picking",
     "seed_store": "sample_proposal",
+    "segment_fallback": "eligibility",
     "shapes_summary": "shapes",
     "shared_accounts": "dataset_fit",
     "shared_note": "dataset_fit",
@@ -174,12 +200,14 @@ _PUBLIC = {
     "statuses": "review_view",
     "store_jobs": "jobs_table",
     "submit": "review",
+    "sweep_weights": "frontier",
     "target_teams": "teams",
     "target_words": "review_tables",
     "territories_from_reps": "plan",
     "territory_book": "shapes",
     "territory_shapes": "shapes",
     "to_geojson": "shapes",
+    "unit_keys": "carving_units",
     "usable_plans": "picking",
     "utc_timestamp": "serialize",
     "versions_table": "store_schema",

@@ -1,4 +1,4 @@
-"""A reason in plain words for every moved account of a carve (optimizers.carve.result gives the facts).
+"""A reason in plain words for every moved account of a carve (planning.plans.carve_report gives the facts).
 
 "moved from A to B: A held 134% of target potential, B 71%; 12 mi from B's
 home (was 40 mi from A's)".  The metric quoted is the balanced metric where
