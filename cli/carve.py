@@ -71,7 +71,6 @@ def register(app: typer.Typer) -> None:
               candidates: Annotated[Optional[int], typer.Option(help="Nearest eligible territories considered per account (plus its current one).")] = None,
               time_limit: Annotated[Optional[float], typer.Option(help="Solver time limit in seconds.")] = None,
               gap: Annotated[Optional[float], typer.Option(help="Relative optimality gap to stop at (0.01 = 1%).")] = None,
-              solver: Annotated[Optional[str], typer.Option(help="highs (highspy), pulp-highs (PuLP's HiGHS API) or cbc (PuLP CBC fallback).")] = None,
               frontier: Annotated[Optional[int], typer.Option("--frontier", help="Solve N carves along the moves-vs-travel curve, from the exact fewest-moves plan to the shortest-travel one (N ≥ 2); --pick chooses the proposal.")] = None,
               frontier_out: Annotated[Optional[Path], typer.Option("--frontier-out", help="With --frontier: write one row per point (moves, ARR moved, travel, balance, status, gap) here.")] = None,
               frontier_by: Annotated[str, typer.Option("--frontier-by", help="With --frontier: fewest 'moves' (accounts) or least 'arr_moved' at the exact end.")] = "moves",
@@ -133,7 +132,7 @@ def register(app: typer.Typer) -> None:
                 pins=_parse_pairs(pin, "--pin") or None, units=unit_map or None, contiguous=contiguous,
                 compactness=compactness,
                 extra_territories=tuple(extras) if extras else None, account_capacity=account_capacity,
-                candidates=candidates, time_limit=time_limit, mip_gap=gap, solver=solver, threads=threads,
+                candidates=candidates, time_limit=time_limit, mip_gap=gap, threads=threads,
                 industry_rules=ind_rules or None, employee_bands=emp_bands or None)
             if frontier is not None and frontier < 2:
                 raise ValueError("--frontier needs at least 2 points (fewest moves and shortest travel)")

@@ -138,12 +138,6 @@ def test_rules_units_families_extra_and_excluded():
     assert (a.map(seg_of).to_numpy() == acc["segment"].to_numpy()).all()  # segment rule
 
 
-def test_cbc_fallback_solves_a_small_instance():
-    acc, rp = make_instance(25, 2, seed=2)
-    res = _solve(acc, rp, solver="cbc", tolerance=dict.fromkeys(("potential_usd", "accounts"), 0.3), mip_gap=0.01)
-    assert res.ok and res.objective >= res.bound - 1e-6
-
-
 def test_cancel_returns_no_plan():
     acc, rp = make_instance(30, 3, seed=1)
     res = TerritoryCarver(CarveSettings(**FAST)).solve(acc, rp, YEAR, as_of=AS_OF, should_stop=lambda: True)
@@ -157,6 +151,8 @@ def test_settings_round_trip_and_validation():
         CarveSettings(metrics=("revenue",)).validate()
     with pytest.raises(ValueError, match="unknown carve setting"):
         CarveSettings.from_dict({"tolerence": 0.1})
+    # a plan saved when the repair MIP had three backends names one; it loads, and HiGHS solves it
+    assert CarveSettings.from_dict({**cs.to_dict(), "solver": "cbc"}) == cs
 
 
 def test_sample_company_carve_fixes_productivity_variance(sample):
@@ -207,12 +203,3 @@ def test_manual_edits_resolve_units_and_live_balance_is_fast(sample):
     assert edited.kind == "edited" and (edited.assignment.loc[list(moves)] == pd.Series(moves)).all()
     assert book["accounts"].sum() == plan.assignment.notna().sum() + 0
     assert set(table["metric"]) == {"potential_usd", "accounts"}
-
-
-def test_pulp_highs_repair_matches_highspy():
-    acc, rp = make_instance(30, 3, seed=4)
-    kw = dict(metrics=("potential_usd", "accounts"), tolerance=dict.fromkeys(("potential_usd", "accounts"), 0.2))
-    a = _solve(acc, rp, solver="highs", **kw)
-    b = _solve(acc, rp, solver="pulp-highs", **kw)
-    assert a.status == b.status == "optimal"
-    assert a.objective == pytest.approx(b.objective, rel=1e-6)

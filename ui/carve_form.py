@@ -1,5 +1,5 @@
 """The Carve page's settings form, in the planner's words: what to balance, how tight, the trade-off between
-keeping relationships and shorter travel, rules, and (in "Solver details") the time limit and solver."""
+keeping relationships and shorter travel, rules, and (in "Solver details") the time limit."""
 from __future__ import annotations
 
 import pandas as pd
@@ -13,7 +13,6 @@ from planning.reporting.carve_words import (COMPACTNESS, COMPACTNESS_HELP, COMPA
 from ui.plain import md_escape
 
 _DEFAULTS = CarveSettings()
-SOLVERS = {"highs": "HiGHS (highspy)", "pulp-highs": "HiGHS via PuLP", "cbc": "CBC via PuLP (fallback)"}
 
 
 def _rules(ds, terr_options: list[str], segments: list[str]):
@@ -120,10 +119,8 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
         b1, b2 = st.columns(2)
         max_moves = b1.number_input("Most accounts moved (0 = no cap)", 0, 1_000_000, 0, 10, key="carve_max_moves")
         max_arr = b2.number_input("Most ARR moved, USD (0 = no cap)", 0.0, 1e12, 0.0, 100_000.0, key="carve_max_arr")
-        with st.expander("Solver details: time limit and solver"):
-            s1, s2 = st.columns(2)
-            time_limit = s1.slider("Time limit (s)", 5, 300, 60, 5, key="carve_time")
-            solver = s2.selectbox("Solver", list(SOLVERS), key="carve_solver", format_func=SOLVERS.get)
+        with st.expander("Solver details: time limit"):
+            time_limit = st.slider("Time limit (s)", 5, 300, 60, 5, key="carve_time")
         submitted = st.form_submit_button("Run carve", type="primary")
 
     extras, industry_rules, employee_bands = _parse_rules(rules_df, extra_df)
@@ -135,7 +132,7 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
                            match_region=match_region, respect_locks=respect_locks, keep_families=keep_families,
                            account_capacity=account_cap, excluded_reps=tuple(excluded), units=units,
                            contiguous=contiguous, compactness=compact, industry_rules=industry_rules, employee_bands=employee_bands,
-                           extra_territories=extras, pins=dict(pins), time_limit=float(time_limit), solver=solver)
+                           extra_territories=extras, pins=dict(pins), time_limit=float(time_limit))
         cs.validate()
     except ValueError as exc:
         st.error(f"Settings not usable: {md_escape(exc)}")

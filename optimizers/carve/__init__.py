@@ -20,8 +20,8 @@ leavers and open requisitions get less).  Only pairs allowed by the rules
 (segment, region, industry, employee bands) and among each unit's k nearest
 territories (plus its current one) are variables; locked and pinned units
 have exactly one.  Solved as LP relaxation (highspy), a warm re-solve with
-slightly narrowed bands, and a small integer repair (highspy, or PuLP with
-HiGHS or CBC); the LP value is the reported bound.
+slightly narrowed bands, and a small integer repair (highspy); the LP value is
+the reported bound.
 
 The carve is one pipeline (:data:`optimizers.carve.pipeline.STAGES`), each stage ``stage(state, budget) -> state``:
 
@@ -36,7 +36,7 @@ runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (
 
 Modules: solve (the entry points), pipeline (the stages, the carve's state, the stats per stage), settings (the
 knobs), budget (the one time budget), prepare (data → Problem), units (account, ZIP, ZIP3, county, state),
-candidates (rules and the k nearest territories), model (matrix, LP, MIP), solvers (HiGHS and PuLP calls), pricing
+candidates (rules and the k nearest territories), model (matrix, LP, MIP), solvers (the HiGHS calls), pricing
 (column generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair
 (one part: LP, then the ladder), ladder and strategies (the repair ladder: named strategies from a part's LP to its
 plan), band_cost (the one band-cost model: a book's price outside its band, for the LP's slacks, the objective,
@@ -59,7 +59,7 @@ from planning.lazy import lazy_exports
 
 _PUBLIC = {
     "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
-    "CarveSettings": "settings", "company_carve_defaults": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings", "SOLVERS": "settings",
+    "CarveSettings": "settings", "company_carve_defaults": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings",
     "CarveResult": "result", "crm_frame": "planning.plans.crm",
     "UNIT_KINDS": "planning.plans.carving_units", "UNIT_LABELS": "planning.plans.carving_units",
     "live_balance": "planning.plans.edits", "resolve_edits": "planning.plans.edits",

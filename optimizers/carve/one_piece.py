@@ -268,7 +268,7 @@ def _mip(s, mx: Matrix, plan: np.ndarray, free: np.ndarray, budget: Budget) -> n
     # the free units' pairs and every column after the pairs (slacks, flows)
     # stop at an incumbent within the gap target of the one-piece bound: proving a flow MIP optimal is slow
     good = s.bound / (1 - 0.9 * cs.mip_gap) if s.bound > 0 else None
-    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, budget.left(), cs.mip_gap, cs.solver, None,
+    sub = solve_sub_mip(mx, columns_of_units(p, mx, free), x0, budget.left(), cs.mip_gap, None,
                         should_stop=s.stop, good_enough=good)
     s.stats["seconds_repair"] = s.stats.get("seconds_repair", 0.0) + sub.seconds
     if sub.x is None:

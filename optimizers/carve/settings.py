@@ -10,8 +10,8 @@ from planning.data.defaults import Settings, carve_by
 from planning.plans import BALANCE_METRICS
 
 STATUSES = ("optimal", "feasible", "time_limit", "infeasible", "cancelled")
-SOLVERS = ("highs", "pulp-highs", "cbc")
 OBJECTIVES = ("cost", "moves", "arr_moved")
+RETIRED = ("solver",)  # settings a saved plan may still hold, read and ignored
 # Default continuity weight.  At 1 the sample company's default carve moved 2,827 of 6,008 accounts (47%): a
 # first-line manager rejects that on sight.  The fewest moves that meet the same bands is about 1,180; DEFAULT
 # lands within ~1.3× of it while travel stays well below the fewest-moves plan (docs/carving.md has the curve).
@@ -67,7 +67,6 @@ class CarveSettings:
     reverse_candidates: float = 2.0  # each territory also considers its nearest this-many books of units
     time_limit: float = 60.0
     mip_gap: float = 0.01
-    solver: str = "highs"  # highs (highspy) | pulp-highs (PuLP's HiGHS API) | cbc (PuLP CBC)
     full_mip_max_pairs: int = 6000  # below this many pairs the whole problem is one MIP
     repair_pool: int = 12  # units freed per touched territory in the integer repair
     band_margin: float = 0.4  # large runs: at most LP re-solved with bands narrowed by this share, so rounding fits
@@ -132,9 +131,8 @@ class CarveSettings:
                             ("distance_to", ("home", "centre"))):
             if getattr(self, name) not in known:
                 raise ValueError(f"{name} must be {' or '.join(map(repr, known))}, not {getattr(self, name)!r}")
-        for name, known in (("solver", SOLVERS), ("objective", OBJECTIVES)):
-            if getattr(self, name) not in known:
-                raise ValueError(f"{name} must be one of {', '.join(known)}, not {getattr(self, name)!r}")
+        if self.objective not in OBJECTIVES:
+            raise ValueError(f"objective must be one of {', '.join(OBJECTIVES)}, not {self.objective!r}")
         for m in self.metrics:
             if self.tol(m) < 0:
                 raise ValueError(f"tolerance for {m} must be ≥ 0")
@@ -180,6 +178,8 @@ class CarveSettings:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "CarveSettings":
         known = {f.name for f in dataclasses.fields(cls)}
+        # settings saved before the repair MIP had one backend name theirs: HiGHS, whichever it was, solves them
+        data = {k: v for k, v in data.items() if k not in RETIRED}
         unknown = set(data) - known
         if unknown:
             raise ValueError(f"unknown carve setting(s): {', '.join(sorted(unknown))}")

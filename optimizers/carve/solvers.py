@@ -1,8 +1,9 @@
-"""Solving the carving model: its LP relaxation and the integer repair of part of it, with HiGHS (highspy) or PuLP.
+"""Solving the carving model with HiGHS (highspy): its LP relaxation and the integer repair of part of it.
 
 The LP over all candidate pairs gives the lower bound; :func:`resolve_tightened` re-solves it warm with narrowed
-bands; :func:`solve_sub_mip` re-optimises a set of columns with every other column fixed, directly in highspy
-(warm-started, interruptible, stopped once good enough) or written as a PuLP model for PuLP's HiGHS API or CBC.
+bands; :func:`solve_sub_mip` re-optimises a set of columns with every other column fixed (warm-started,
+interruptible, stopped once good enough).  One backend: the LP needs highspy anyway, so a PuLP model of the same
+repair (PuLP's HiGHS API, or CBC "as a fallback") could never rescue a carve, and only wrote the model slower.
 """
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-import pulp
 import scipy.sparse as sp
 
 from optimizers.carve.model import Cancelled, Matrix, Problem
@@ -181,7 +181,7 @@ class MIPResult:
 
 
 def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_limit: float, gap: float,
-                  solver: str = "highs", warm: np.ndarray | None = None, gap_abs: float | None = None,
+                  warm: np.ndarray | None = None, gap_abs: float | None = None,
                   should_stop: Callable[[], bool] | None = None, good_enough: float | None = None) -> MIPResult:
     """Re-optimise the columns ``free_cols`` (pairs binary, slacks continuous) with the rest fixed.
 
@@ -189,7 +189,6 @@ def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_l
     sub-problem is within that many objective units of its bound (the global gap is measured against the LP
     bound, so proving the sub-problem optimal beyond that buys nothing).  ``should_stop`` lets a cancel
     interrupt HiGHS.
-    Solvers: ``highs`` (highspy, with the warm start), ``pulp-highs`` (PuLP's HiGHS API), ``cbc`` (PuLP CBC).
     """
     t0 = time.perf_counter()
     free_cols = np.asarray(free_cols, dtype=np.int64)
@@ -208,11 +207,8 @@ def solve_sub_mip(mx: Matrix, free_cols: np.ndarray, x_fixed: np.ndarray, time_l
     start = warm[free_cols].copy() if warm is not None else None
     const = float(mx.c @ xf)
     tl = max(float(time_limit), 1.0)
-    if solver == "highs":
-        vals, status, bound = _mip_highspy(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start,
-                                           should_stop, None if good_enough is None else good_enough - const)
-    else:
-        vals, status, bound = _mip_pulp(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start, solver)
+    vals, status, bound = _mip_highspy(c, sub, col_lo, col_hi, lo, hi, is_int, tl, gap, gap_abs, start,
+                                       should_stop, None if good_enough is None else good_enough - const)
     if vals is None:
         return MIPResult(status, None, bound + const, time.perf_counter() - t0, n_main)
     x = xf.copy()
@@ -248,43 +244,3 @@ def _mip_highspy(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, 
         vals = np.asarray(h.getSolution().col_value)
         return vals, "optimal" if st == ms.kOptimal else ("good_enough" if reached else "time_limit"), bound
     return None, "infeasible" if st == ms.kInfeasible else "time_limit", bound
-
-
-def _mip_pulp(c, A, col_lo, col_hi, row_lo, row_hi, is_int, time_limit, gap, gap_abs, start, solver):
-    """The same sub-problem written as a PuLP model (HiGHS API or CBC)."""
-    prob = pulp.LpProblem("carve_repair", pulp.LpMinimize)
-    xs = [pulp.LpVariable(f"x{j}", lowBound=col_lo[j], upBound=None if np.isinf(col_hi[j]) else col_hi[j],
-                          cat=pulp.LpBinary if is_int[j] else pulp.LpContinuous) for j in range(A.shape[1])]
-    prob += pulp.LpAffineExpression([(xs[j], float(c[j])) for j in range(len(xs))])
-    R = A.tocsr()
-    for r in range(R.shape[0]):
-        a, b = R.indptr[r], R.indptr[r + 1]
-        expr = pulp.LpAffineExpression([(xs[i], float(v)) for i, v in zip(R.indices[a:b], R.data[a:b])])
-        if row_lo[r] == row_hi[r]:
-            prob += expr == row_lo[r], f"r{r}"
-        else:
-            if np.isfinite(row_lo[r]):
-                prob += expr >= row_lo[r], f"l{r}"
-            if np.isfinite(row_hi[r]):
-                prob += expr <= row_hi[r], f"u{r}"
-    if start is not None:
-        for v, s0 in zip(xs, start):
-            v.setInitialValue(float(s0))
-    if solver == "cbc":
-        s = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit, gapRel=gap, gapAbs=gap_abs, warmStart=start is not None)
-    else:
-        s = pulp.HiGHS(msg=False, timeLimit=time_limit, gapRel=gap, gapAbs=gap_abs)
-    try:
-        prob.solve(s)
-    except pulp.PulpSolverError:
-        return None, "infeasible", np.nan
-    vals = np.array([v.varValue if v.varValue is not None else np.nan for v in xs], dtype=float)
-    bound = np.nan
-    if solver != "cbc" and getattr(prob, "solverModel", None) is not None:
-        try:
-            bound = float(prob.solverModel.getInfo().mip_dual_bound)
-        except Exception:  # noqa: BLE001 - CBC through PuLP does not expose its bound: the LP bound stands
-            bound = np.nan
-    if prob.sol_status not in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible) or np.isnan(vals).any():
-        return None, "infeasible" if prob.status == pulp.LpStatusInfeasible else "time_limit", bound
-    return vals, "optimal" if prob.sol_status == pulp.LpSolutionOptimal else "time_limit", bound

@@ -37,7 +37,7 @@ def _sub_mip(s: LadderState, assign: np.ndarray, free: np.ndarray, time_limit_s:
     """Every repair's integer step: units ``free`` re-optimised with every other unit where ``assign`` puts it,
     warm from ``warm`` (a plan; default ``assign``), its seconds counted; a cancel raises."""
     x0 = x_from_assignment(s.p, s.mx, assign)
-    sub = solve_sub_mip(s.mx, columns_of_units(s.p, s.mx, free), x0, time_limit_s, s.cs.mip_gap, s.cs.solver,
+    sub = solve_sub_mip(s.mx, columns_of_units(s.p, s.mx, free), x0, time_limit_s, s.cs.mip_gap,
                         x0 if warm is None else x_from_assignment(s.p, s.mx, warm), gap_abs, should_stop=s.stop,
                         good_enough=good)
     s.stats["seconds_repair"] = s.stats.get("seconds_repair", 0.0) + sub.seconds
