@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
-from optimizers.carve.frontier import frontier  # noqa: E402
+from jobs.frontier_job import frontier_on  # noqa: E402
 from optimizers.carve.greedy import greedy_assign  # noqa: E402
 from optimizers.instances.companies import FAMILIES, make_instance  # noqa: E402
 from optimizers.carve.model import build_matrix, is_feasible  # noqa: E402
@@ -123,7 +123,7 @@ def run(n: int, r: int, tol: float, time_limit: float, seed: int, metrics: tuple
     if frontier_points:
         cs = CarveSettings(**cs0.to_dict())
         t0 = time.perf_counter()
-        front = frontier(acc, reps, 2027, cs, points=frontier_points, as_of="2026-11-01")
+        front = frontier_on(acc, reps, 2027, cs, points=frontier_points, as_of="2026-11-01")
         secs = time.perf_counter() - t0
         few = front.points[0].result
         row = row_of(few, f"frontier {len(front.points)} pts: fewest moves ≥ {front.bound:,.0f}", n, r, segs,

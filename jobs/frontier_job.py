@@ -1,4 +1,5 @@
-"""The moves-vs-travel curve as a job: its points are independent carves, solved as tasks on the engine.
+"""The moves-vs-travel curve (what its points are: :mod:`planning.plans.frontier`), solved by :func:`frontier_on`
+in this process, on a cluster or as a job: its points are independent carves, solved as tasks on the engine.
 
 The fewest-moves end is solved first (it is exact, and its plan meets every band and rule); every other point
 then starts from that plan, so the points do not wait for each other and run in parallel on a cluster.  In this
@@ -21,10 +22,9 @@ from jobs.engine import EngineSettings, describe, resolve
 from jobs.manager import JobContext, manager
 from jobs.runner import make_runner
 from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
-from optimizers.carve.frontier import checked_settings
 from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
-from planning.plans.frontier import Frontier, FrontierError, FrontierPoint, non_dominated, sweep_weights
+from planning.plans.frontier import FRONTIER_BY, Frontier, FrontierError, FrontierPoint, non_dominated, sweep_weights
 from planning.plans.jobs_table import JobRecords
 
 
@@ -64,6 +64,17 @@ def solve_point(item: PointItem, should_stop: Callable[[], bool] | None = None) 
     if res.status == "cancelled":
         raise Cancelled()
     return PointResult(item.name, item.weight, res, time.perf_counter() - t0)
+
+
+def checked_settings(settings: CarveSettings | None, points: int, by: str) -> CarveSettings:
+    """The curve's base settings, after checking its axis and point count (ValueError in plain words)."""
+    if by not in FRONTIER_BY:
+        raise ValueError(f"frontier by must be one of {', '.join(FRONTIER_BY)}, not {by!r}")
+    if points < 2:
+        raise ValueError("a frontier needs at least 2 points (fewest moves and shortest travel)")
+    base = settings or CarveSettings()
+    base.validate()
+    return base
 
 
 def point_items(accounts, reps, plan_year: int, base: CarveSettings, points: int, by: str,

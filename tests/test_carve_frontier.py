@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver
-from optimizers.carve.frontier import frontier
+from jobs.frontier_job import frontier_on
 from planning.plans.frontier import non_dominated, sweep_weights
 from optimizers.instances.companies import make_instance
 
@@ -40,7 +40,7 @@ def test_frontier_is_monotone_and_each_point_meets_the_bands():
     acc, reps = make_instance(600, 6, seed=5)
     cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.1},
                        time_limit=30)
-    front = frontier(acc, reps, 2027, cs, points=5, as_of="2026-11-01")
+    front = frontier_on(acc, reps, 2027, cs, points=5, as_of="2026-11-01")
     moves = [p.moves for p in front.points]
     travel = [p.travel_mi for p in front.points]
     assert front.points[0].label == "fewest moves" and front.points[-1].label == "shortest travel"

@@ -30,7 +30,7 @@ The carve is one pipeline (:data:`optimizers.carve.pipeline.STAGES`), each stage
 
 Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings` (:func:`company_carve_defaults`: what the
 company's settings decide), :class:`CarveResult`, :func:`crm_frame`,
-:class:`Frontier` (solved by ``optimizers.carve.frontier.frontier``), :func:`solve_part` and :class:`Part` (what a
+:class:`Frontier` (:mod:`planning.plans.frontier`, solved by ``jobs.frontier_job.frontier_on``), :func:`solve_part` and :class:`Part` (what a
 runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol),
 ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
 
@@ -47,7 +47,7 @@ one-piece bound, and in its repair MIP), one_piece_rounding (a one-piece plan gr
 cut LP's point) with pair_mip (two neighbouring territories re-carved exactly), contiguity (the polish of a plan the time limit leaves in pieces) with
 contiguity_swaps (its border swaps), contiguity_graph (the unit graph), proof_lp and contiguity_proof (the elastic
 LP over the cuts that proves when one piece and the bands cannot both hold, and names why), result (plan, balance,
-moves), frontier (the moves-vs-travel curve), greedy (baseline).  Synthetic companies for tests and benchmarks
+moves), greedy (baseline).  Synthetic companies for tests and benchmarks
 live outside the engine, in :mod:`optimizers.instances`; what solves nothing lives in the core: a moved account's
 reason in words (:mod:`planning.plans.move_reasons`), the CRM-ready table (:func:`crm_frame`,
 :mod:`planning.plans.crm`) and manual edits of a proposal with its live balancer (:func:`live_balance`,

@@ -1,6 +1,19 @@
 """The moves-vs-travel curve as a user reads it: its points (each a carve's result), the table and headline, the
 weights between its ends, the points no other beats on both axes, and the one the user picks
-(:func:`optimizers.carve.frontier.frontier` solves it; :mod:`jobs.frontier_job` solves it as jobs).
+(:func:`jobs.frontier_job.frontier_on` solves it, in this process or as tasks on a cluster).
+
+1. Fewest moves (exact end): minimise accounts moved (or ARR moved) subject to the bands and rules; travel only
+   breaks ties.  Its LP bound, less the tie-break, is a bound on moves alone: "no plan within these bands moves
+   fewer than N accounts".
+2. Shortest travel: minimise travel with no continuity cost (the last point).
+3. Between them, the ordinary carve at falling continuity weights (30 … 0.3, geometric, the user's own among them),
+   each warm-started from the fewest-moves plan: that plan meets every band, so it is a valid incumbent from the
+   first second.  (An epsilon-constraint, "least travel with at most B moves", was tried first: its one budget row
+   links every segment, so the carve cannot decompose, and on the sample company each such point ran to its 60 s
+   limit at a 2.7% gap, against ~3–15 s per weighted point that decomposes by segment.)
+
+Points dominated by another (more moves and more travel: a solve stopped at its gap) are dropped, so moves never
+rise as travel falls.  Each point is a full carve result; the user picks one and it becomes the proposal.
 """
 from __future__ import annotations
 
