@@ -1,9 +1,13 @@
 """The neighbourhood (Hall) precheck: a group of territories that cannot fill their bands from the accounts they may
-take is found without solving, the LP agrees, and the carve widens the candidate lists instead of failing."""
+take is found without solving, the LP agrees, and the carve widens the candidate lists instead of failing.  The
+elastic LP's diagnosis prices the bands with the one band-cost model, by hand."""
+import numpy as np
 import pandas as pd
 
 from optimizers.carve import CarveSettings, TerritoryCarver
-from optimizers.carve.diagnose import neighbourhood_reach, prechecks
+from optimizers.carve.candidates import Candidates
+from optimizers.carve.diagnose import elastic, neighbourhood_reach, prechecks
+from optimizers.carve.model import Problem
 from optimizers.instances.companies import make_instance
 from optimizers.carve.model import build_matrix
 from optimizers.carve.solvers import solve_lp
@@ -35,3 +39,20 @@ def test_the_carve_widens_instead_of_failing():
     assert res.ok and res.stats["candidates_k"] >= 4
     assert (res.balance["worst_dev_after"] <= 0.05 + 1e-6).all()
     assert res.plan.assignment.notna().all() and len(res.plan.assignment) == len(acc)
+
+
+def test_the_elastic_diagnosis_spreads_the_excess_as_the_band_cost_prices_it():
+    """Two books of target 10 (band 9–11) and one unit of 24 either may take (the LP splits it).  Any split breaks
+    the upper bands by 2 in all; one linear price is indifferent to where (a vertex asks for one book at 130%), the
+    band-cost model's tiers are not (the first 1 over at 1×, more at 4×: 1 + 1 costs 2, 2 + 0 costs 5): 12 each,
+    120% of target, "widen to ±20%", both books named."""
+    one = np.array([0, 0])
+    cand = Candidates(unit=one, terr=np.array([0, 1]), dist_mi=np.zeros(2), rule_break=np.zeros(2, dtype=bool),
+                      ptr=np.array([0, 2]), orphans=np.zeros(0, dtype=np.int64))
+    tgt = np.full((2, 1), 10.0)
+    p = Problem(cand=cand, metric_names=["accounts"], unit_metrics=np.array([[24.0]]), unit_accounts=np.array([24.0]),
+                lo=0.9 * tgt, hi=1.1 * tgt, target=tgt, pair_cost=np.zeros(2), pair_moves=np.zeros(2),
+                pair_arr_moved=np.zeros(2), soft=False, penalty=np.ones((2, 1)), max_accounts=np.full(2, np.inf))
+    found = elastic(p, pd.DataFrame({"label": ["Ana (R-1)", "Ben (R-2)"]}))
+    assert found == [f"even at best {who} ends at 120% of its target accounts; widen that band to ±20% or use soft mode"
+                     for who in ("Ana (R-1)", "Ben (R-2)")]

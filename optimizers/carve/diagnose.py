@@ -8,16 +8,20 @@ finding says what to change:
 3. a territory that cannot reach its band from everything it may take;
 4. a single unit bigger than a territory's whole band;
 5. the accounts cap of the coverage model below the accounts to cover;
-6. otherwise an elastic LP: the least total band violation shows which
-   band, of which territory, has to give and by how much.
+6. otherwise an elastic LP: the least band violation, priced by the one
+   band-cost model, shows which band, of which territory, has to give and
+   by how much.
 """
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from optimizers.carve.model import Problem, build_matrix
+from optimizers.carve.band_cost import SOFT_TIERS, outside
+from optimizers.carve.model import Problem, build_matrix, lp_loads
 from optimizers.carve.solvers import solve_lp
 from planning.data import distance_matrix_mi
 from planning.plans import METRIC_LABELS
@@ -146,32 +150,29 @@ def neighbourhood_reach(p: Problem, terr: pd.DataFrame, sizes=(4, 12, 20, 30), m
 
 
 def elastic(p: Problem, terr: pd.DataFrame, time_limit: float = 20.0) -> list[str]:
-    """Solve the soft version with equal weights and report the bands it had to break."""
-    import dataclasses
+    """The least band-breaking that places every unit, and the bands it breaks, worst first, in words.
 
-    q = dataclasses.replace(p, soft=True, penalty=1.0 / np.maximum(p.target, 1e-9))
+    The soft LP of ``p`` with travel and moves all but free and every book's breach priced as every band is
+    (:class:`~optimizers.carve.band_cost.BandCost`, soft mode's rising tiers), per share of the book's target so
+    that no book counts more than another: one linear price would dump the whole excess on one book (an LP vertex)
+    and ask to widen its band far more than the bands need together."""
+    q = dataclasses.replace(p, soft=True, soft_tiers=SOFT_TIERS, penalty=1.0 / np.maximum(p.target, 1e-9))
     mx = build_matrix(q)
-    # make balance the only thing that matters
-    mx.c[: mx.n_pairs] *= 1e-6
+    mx.c[: mx.n_pairs] *= 1e-6  # balance is all that matters
     res = solve_lp(mx, time_limit)
     if res.x is None:
         return ["the rules, locks and budget leave no way to assign every account (check the disruption budget)"]
-    T, M = p.n_terr, len(p.metric_names)
-    P, nb = mx.n_pairs, T * M
-    over = res.x[P:P + nb].reshape(T, M)
-    under = res.x[P + nb:P + 2 * nb].reshape(T, M)
+    load = lp_loads(p, res.x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.nan_to_num(outside(load, p.lo, p.hi) / p.target)
+        level = np.nan_to_num(load / p.target)
     out = []
     names = terr["label"].tolist()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.nan_to_num((over + under) / p.target)
-    worst = np.dstack(np.unravel_index(np.argsort(-rel, axis=None)[:3], rel.shape))[0]
-    for t, m in worst:
+    for t, m in np.dstack(np.unravel_index(np.argsort(-rel, axis=None, kind="stable")[:3], rel.shape))[0]:
         if rel[t, m] <= 1e-6:
             continue
-        level = (p.hi[t, m] + over[t, m]) / p.target[t, m] if over[t, m] > 0 else (p.lo[t, m] - under[t, m]) / p.target[t, m]
-        need = abs(level - 1)
-        out.append(f"even at best {names[t]} ends at {_pct(level)} of its target {_label(p.metric_names[m])}; "
-                   f"widen that band to ±{_pct(np.ceil(need * 100) / 100)} or use soft mode")
+        out.append(f"even at best {names[t]} ends at {_pct(level[t, m])} of its target {_label(p.metric_names[m])}; "
+                   f"widen that band to ±{_pct(np.ceil(abs(level[t, m] - 1) * 100) / 100)} or use soft mode")
     if out and (p.max_moves is not None or p.max_arr_moved is not None):
         out.append("the disruption budget may be what holds the bands back: raise it or remove it")
     if not out:

@@ -86,9 +86,8 @@ class Matrix:
 
 
 def soft_blocks(n_tiers: int, n_caps: int) -> list[int]:
-    """The order of soft mode's slack blocks after the pair columns: the first tier's over- and under-slacks (so
-    that ``x[P:P+nb]``, ``x[P+nb:P+2nb]`` stay the first tier's, as :mod:`diagnose` reads them), the capacity
-    over-slacks (-1), then the higher tiers."""
+    """The order of soft mode's slack blocks after the pair columns: the first tier's over- and under-slacks, the
+    capacity over-slacks (-1), then the higher tiers (the order the LP's golden rows were recorded with)."""
     return [0] + ([-1] if n_caps else []) + list(range(1, n_tiers))
 
 
@@ -208,6 +207,13 @@ def loads_of(p: Problem, assign: np.ndarray) -> np.ndarray:
     T, M = p.n_terr, len(p.metric_names)
     return np.stack([np.bincount(assign, weights=p.unit_metrics[:, m], minlength=T) for m in range(M)], axis=1) \
         if M else np.zeros((T, 0))
+
+
+def lp_loads(p: Problem, x: np.ndarray) -> np.ndarray:
+    """T × M metric totals of an LP point ``x`` (pair columns first; fractional books)."""
+    c, xp = p.cand, x[: len(p.cand.unit)]
+    return np.stack([np.bincount(c.terr, weights=xp * p.unit_metrics[c.unit, m], minlength=p.n_terr)
+                     for m in range(len(p.metric_names))], axis=1) if p.metric_names else np.zeros((p.n_terr, 0))
 
 
 def gap_of(objective: float, bound: float) -> float:

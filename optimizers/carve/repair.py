@@ -10,7 +10,7 @@ import numpy as np
 from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState, Solved, walk
-from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of
+from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of, lp_loads
 from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
 from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import rebalance
@@ -105,12 +105,7 @@ def _without_lp(s: LadderState, lp, budget: Budget) -> Solved:
 
 def lp_band_excess(p: Problem, x: np.ndarray) -> float:
     """The largest deviation outside its band, as a share of the target, of the LP's (fractional) books."""
-    c, xp = p.cand, x[: len(p.cand.unit)]
-    if not p.metric_names:
-        return 0.0
-    load = np.stack([np.bincount(c.terr, weights=xp * p.unit_metrics[c.unit, m], minlength=p.n_terr)
-                     for m in range(len(p.metric_names))], axis=1)
-    tgt = np.abs(p.target)
+    load, tgt = lp_loads(p, x), np.abs(p.target)
     return float(np.max(np.where(tgt > 0, outside(load, p.lo, p.hi) / np.where(tgt > 0, tgt, 1.0), 0.0), initial=0.0))
 
 
