@@ -9,10 +9,12 @@ the wide list,
     reduced cost(u, t) = c_ut - y_u - sum_m a_um * y_(t, m)   (unit row u, balance rows (t, m), side rows alike)
 
 adds the pairs whose reduced cost is negative, and solves again from its basis, until no pair prices in.  The LP
-over the pairs kept then equals the LP over the whole wide list, so its objective is that LP's bound.  In hard mode
-the start may be infeasible (that is why the list was widened): every side row gets an elastic column at a price no
-pair can beat (:data:`ELASTIC_PRICE` times the dearest pair per account's worth of the row's metric); with an
-elastic column still in use after the last pricing, the wide LP is infeasible too.
+over the pairs kept then equals the LP over the whole wide list, so its objective is that LP's bound.
+
+Soft mode only (:func:`optimizers.carve.prepare.prepared` sets ``Problem.lp_start`` in soft mode alone): a soft LP
+is feasible over any pairs.  In hard mode the first LP over the cheapest pairs is infeasible (that is why the list
+was widened); with elastic band columns to start it, it took as long as the whole LP (10,000×50 four metrics: 24 s
+against 15.7 s; docs/carving.md), so hard mode's widened lists are solved whole.
 """
 from __future__ import annotations
 
@@ -29,9 +31,8 @@ from optimizers.carve.solvers import (
     new_highs,
 )
 
-__all__ = ["start_mask", "priced_lp", "ELASTIC_PRICE"]
+__all__ = ["start_mask", "priced_lp"]
 
-ELASTIC_PRICE = 100.0  # an elastic column costs this many dearest pairs per account's worth of its row's metric
 ROUND_SHARE = 0.5  # at most this share of the units gain a pair per round (the most negative first)
 PER_UNIT = 3  # pairs a unit may gain per round
 
@@ -46,26 +47,10 @@ def start_mask(p: Problem, k: int) -> np.ndarray:
     return rank < k
 
 
-def _elastic(mx: Matrix, p: Problem):
-    """Elastic columns for every side row (hard mode): +1 and -1 each, priced out of use when a pair can do."""
-    rows = np.arange(mx.n_assign, mx.A.shape[0])
-    scale = np.ones(len(rows))
-    M = len(p.metric_names)
-    nb = p.n_terr * M
-    for m in range(M):  # a balance row's slack is in its metric's units: price it per account's worth
-        v = np.abs(p.unit_metrics[:, m])
-        typical = float(np.median(v[v > 0])) if (v > 0).any() else 1.0
-        scale[m:nb:M] = 1.0 / typical
-    cost = ELASTIC_PRICE * max(float(np.abs(mx.c[: mx.n_pairs]).max(initial=0.0)), 1.0) * scale
-    n = len(rows)
-    idx = np.concatenate([rows, rows]).astype(np.int32)
-    val = np.concatenate([np.ones(n), -np.ones(n)])
-    return np.concatenate([cost, cost]), idx, val
-
-
 def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, should_stop=None,
               stats: dict | None = None) -> LPResult:
-    """The LP over every pair of ``p`` (``mx``), solved over the pairs in ``start`` plus those that price in.
+    """The LP over every pair of ``p`` (soft mode; ``mx``), solved over the pairs in ``start`` plus those that price
+    in.
 
     Returns an :class:`LPResult` in ``mx``'s column layout (pairs never priced in are 0); its ``highs`` model holds
     only the pairs used, ``cols`` maps its columns to ``mx``'s.  ``time_limit`` (seconds) covers every round."""
@@ -76,7 +61,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
     P, n_cols = mx.n_pairs, mx.A.shape[1]
     in_model = np.zeros(P, dtype=bool)
     in_model[np.flatnonzero(start[:P])] = True
-    h, cols, n_elastic = _first_model(p, mx, in_model)
+    h, cols = _first_model(mx, in_model)
     until = [t0 + max(time_limit, 0.5) + GRACE_S]
     _watch_interrupt(h, stop, deadline=until)
     AT = mx.A[:, :P].T.tocsr()  # pricing: one sparse product per round
@@ -109,7 +94,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
             worst = np.zeros(p.n_units)
             np.minimum.at(worst, p.cand.unit[cand], rc[cand])
             objective += float(worst.sum())
-        last = (np.asarray(h.getSolution().col_value), cols.copy(), objective, len(cand))
+        last = (np.asarray(h.getSolution().col_value), cols.copy(), objective)
         if not len(cand) or time.perf_counter() > t0 + time_limit or stop():
             break
         cand = _entering(p, cand, rc)
@@ -119,7 +104,7 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         in_model[cand] = True
         cols = np.concatenate([cols, cand])
         added += len(cand)
-    sol, cols_then, objective, priced_out = last
+    sol, cols_then, objective = last
     if (mx.c >= 0).all():
         objective = max(objective, 0.0)  # no column earns: 0 bounds the LP too, and beats an early Lasdon bound
     sol = np.concatenate([sol, np.zeros(len(cols) - len(cols_then))])  # pairs added after it: 0 in that LP
@@ -127,27 +112,18 @@ def priced_lp(p: Problem, mx: Matrix, start: np.ndarray, time_limit: float, shou
         stats["pricing_rounds"] = stats.get("pricing_rounds", 0) + rounds
         stats["pairs_priced_in"] = stats.get("pairs_priced_in", 0) + added
         stats["pairs_in_lp"] = stats.get("pairs_in_lp", 0) + int(in_model.sum())
-    return _result(h, sol, cols, n_cols, n_elastic, priced_out, objective, t0, until)
+    x = np.zeros(n_cols)
+    x[cols] = sol
+    return LPResult("optimal", objective, x, time.perf_counter() - t0, h, until, cols=cols)
 
 
-def _first_model(p: Problem, mx: Matrix, in_model: np.ndarray):
-    """The first round's HiGHS model: the pairs in ``in_model``, soft mode's slacks, and in hard mode an elastic
-    column per band (so the first rounds are feasible while pairs are still missing).  Returns (model, its
-    columns in ``mx``'s layout, −1 for an elastic one; the number of elastic columns)."""
-    import highspy
-
-    P, n_cols = mx.n_pairs, mx.A.shape[1]
-    cols = np.concatenate([np.flatnonzero(in_model), np.arange(P, n_cols)])  # soft mode's slacks stay as they are
+def _first_model(mx: Matrix, in_model: np.ndarray):
+    """The first round's HiGHS model: the pairs in ``in_model`` and soft mode's slacks.  Returns (model, its columns
+    in ``mx``'s layout)."""
+    cols = np.concatenate([np.flatnonzero(in_model), np.arange(mx.n_pairs, mx.A.shape[1])])  # the slacks stay
     h = new_highs()
     h.passModel(highs_lp(mx.c[cols], mx.A[:, cols].tocsc(), mx.col_lo[cols], mx.col_hi[cols], mx.row_lo, mx.row_hi))
-    n_elastic = 0
-    if not p.soft:
-        ec, eidx, eval_ = _elastic(mx, p)
-        n_elastic = len(ec)
-        h.addCols(n_elastic, ec, np.zeros(n_elastic), np.full(n_elastic, highspy.kHighsInf), n_elastic,
-                  np.arange(n_elastic, dtype=np.int32), eidx, eval_)
-        cols = np.concatenate([cols, np.full(n_elastic, -1)])
-    return h, cols, n_elastic
+    return h, cols
 
 
 def _entering(p: Problem, cand: np.ndarray, rc: np.ndarray) -> np.ndarray:
@@ -160,21 +136,3 @@ def _entering(p: Problem, cand: np.ndarray, rc: np.ndarray) -> np.ndarray:
     rank = np.empty(len(cand), dtype=np.int64)
     rank[order] = np.arange(len(cand)) - np.repeat(first, np.diff(np.r_[first, len(cand)]))
     return cand[rank < PER_UNIT][: max(int(ROUND_SHARE * p.n_units) * PER_UNIT, 1)]
-
-
-def _result(h, sol: np.ndarray, cols: np.ndarray, n_cols: int, n_elastic: int, priced_out: int, objective: float,
-            t0: float, until) -> LPResult:
-    """The last round's LP in ``mx``'s column layout; in hard mode no LP while an elastic column is still used."""
-    elastic = cols < 0
-    if n_elastic:
-        used = float(np.abs(sol[elastic]).max(initial=0.0))
-        if used > 1e-6 and not priced_out:
-            return LPResult("infeasible", np.nan, None, time.perf_counter() - t0)
-        if used > 1e-6:  # out of time before the elastic columns left the LP: no LP of the hard problem yet
-            return LPResult("time_limit", np.nan, None, time.perf_counter() - t0)
-        # out of use, and kept out of any warm re-solve (resolve_tightened narrows the bands of this model)
-        e = np.flatnonzero(elastic).astype(np.int32)
-        h.changeColsBounds(len(e), e, np.zeros(len(e)), np.zeros(len(e)))
-    x = np.zeros(n_cols)
-    x[cols[~elastic]] = sol[~elastic]
-    return LPResult("optimal", objective, x, time.perf_counter() - t0, h, until, cols=cols)
