@@ -4,8 +4,12 @@ it as a second pass; the flat stats every page reads are merged from the stages 
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import pytest
+
+import optimizers.carve as carve_package
 
 from optimizers.carve import CarveSettings, carve
 from optimizers.carve.pipeline import STAGES, StageStats, merged_stats
@@ -18,6 +22,18 @@ def test_the_whole_carve_reads_top_down_in_one_list():
     assert NAMES == ["prepare", "precheck", "decompose", "solve", "widen", "tighten", "merge", "contiguity",
                      "proof", "diagnose", "assemble"]
     assert {which for *_, which in STAGES} == {"solve", "closing"}  # the solve's budget, or the limit + grace
+
+
+def test_the_package_docstring_and_the_readme_name_every_module_and_every_stage():
+    """Issue 23 item 8: a reader finds the real modules in the package docstring and the README's architecture."""
+    root = Path(carve_package.__file__).parent
+    modules = sorted(f.stem for f in root.glob("*.py") if f.stem != "__init__")
+    readme = (root.parents[1] / "README.md").read_text(encoding="utf-8")
+    entry = readme[readme.index("  carve/ "):readme.index("  instances/ ")]
+    for text in (carve_package.__doc__, entry):
+        words = set(re.findall(r"[a-z_]+", text))
+        assert [m for m in modules if m not in words] == []
+        assert " → ".join(NAMES[:3]) in text and "contiguity → proof → diagnose → assemble" in " ".join(text.split())
 
 
 def test_every_stage_is_filed_once_in_order_with_typed_stats():

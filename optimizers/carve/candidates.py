@@ -37,7 +37,8 @@ def _distances(lat: np.ndarray, lon: np.ndarray, hlat: np.ndarray, hlon: np.ndar
 
 
 def _nearest(elig: Eligibility, rows: np.ndarray | None, k: int, lat, lon, hlat, hlon):
-    """Each unit's ``k`` nearest allowed territories, block by block in row chunks of all territories; ``rows``: only these units (None: all).  Yields (units, territories) of the pairs."""
+    """Each unit's ``k`` nearest allowed territories, block by block in row chunks of all territories; ``rows``:
+    only these units (None: all).  Yields (units, territories) of the pairs."""
     big = np.float32(1e12)
     T = elig.shape[1]
     for blk in elig.blocks:
