@@ -227,7 +227,7 @@ def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progr
     """Solve the moves-vs-travel curve (its points as tasks on ``cluster``; in this process by default), print and
     write it, return the picked point's result."""
     from jobs.frontier_job import frontier_on
-    from planning.plans.frontier import FrontierError, pick as pick_point
+    from planning.plans.frontier import FrontierError, pick_point
 
     try:
         front = frontier_on(ds.accounts, ds.reps, ds.plan_year, cs, points=n, by=by, defaults=ds.settings,

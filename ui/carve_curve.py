@@ -11,7 +11,7 @@ import streamlit as st
 from jobs import job_manager, submit_frontier
 from jobs.frontier_job import point_plan_name
 from optimizers.carve import CarveSettings
-from planning.plans.frontier import Frontier, pick
+from planning.plans.frontier import Frontier, pick_point
 from planning.plans import JobRecords
 from ui import carve_runs, state
 from ui.access import plain
@@ -82,6 +82,6 @@ def curve_panel(records: JobRecords, store, user: str, ds, cs: CarveSettings, se
                               format_func=lambda i: point_caption(table, i))
         if p2.button("Make this point the proposal", key="carve_frontier_use", type="primary"):
             i = int(choice)
-            res = pick(front, i, point_plan_name(title, front.points[i].label))
+            res = pick_point(front, i, point_plan_name(title, front.points[i].label))
             carve_runs.show(f"frontier:{view}:{i}", res)
             st.rerun()

@@ -15,7 +15,7 @@ from optimizers.carve.model import Problem
 from optimizers.carve.pricing import start_mask
 from optimizers.carve.settings import CarveSettings
 from planning.data import Settings
-from planning.plans.carve_territories import build_territories, fixed_units, homes
+from planning.plans.carve_territories import build_territories, fixed_units, territory_homes
 from planning.plans.carving_units import build_units
 from planning.plans.eligibility import eligibility, segment_fallback
 
@@ -63,7 +63,7 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     warnings: list[str] = []
     if unknown := sorted(set(map(str, cs.excluded_reps)) - set(reps["rep_id"].astype(str))):
         warnings.append(f"exclude ignored: unknown rep(s) {', '.join(unknown[:5])}")
-    terr["home_lat"], terr["home_lon"] = homes(cs.distance_to, acc, terr, cur)
+    terr["home_lat"], terr["home_lon"] = territory_homes(cs.distance_to, acc, terr, cur)
     fixed, pinned_acc = fixed_units(cs.respect_locks, cs.pins, acc, ua, cur, t_of, len(units), warnings)
     # rules → eligibility, then prune
     elig = eligibility(units.frame, ua, acc, terr, cs.match_segment, cs.match_region, cs.industry_rules,

@@ -5,7 +5,7 @@ a proposal, an edited copy and a saved version are all Plans.
 
 Public names, by module (import them from this package; they load on first use):
 - ``carve_report``: balance_rows, moves_with_reasons
-- ``carve_territories``: build_territories, extra_capacity, fixed_units, homes
+- ``carve_territories``: build_territories, extra_capacity, fixed_units, territory_homes
 - ``carving_units``: build_units, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
 - ``compare``: account_moves, best_in_row, compare_capacity, compare_plans, differs, HEADLINE_BETTER, HEADLINE_ROWS,
   LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
@@ -16,7 +16,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``disruption_report``: ACCOUNT_COLUMNS, disruption, DisruptionReport, NO_MANAGER, UNASSIGNED
 - ``edits``: live_balance, resolve_edits, UNIT_PREFIXES
 - ``eligibility``: Block, Eligibility, eligibility, group_blocks, segment_fallback
-- ``frontier``: Frontier, FRONTIER_BY, FrontierError, FrontierPoint, non_dominated, pick, sweep_weights
+- ``frontier``: Frontier, FRONTIER_BY, FrontierError, FrontierPoint, non_dominated, pick_point, sweep_weights
 - ``jobs_table``: JOB_ACTIVE, JOB_FINISHED, JOB_STATUSES, JobRecords, jobs_metadata, migrate_jobs, store_jobs
 - ``manager_summary``: manager_summary_html
 - ``move_reasons``: move_reasons
@@ -146,7 +146,6 @@ _PUBLIC = {
     "fixed_units": "carve_territories",
     "group_blocks": "eligibility",
     "history": "review_view",
-    "homes": "carve_territories",
     "inbox": "review_view",
     "inbox_table": "review_tables",
     "items": "store_schema",
@@ -169,7 +168,7 @@ _PUBLIC = {
     "non_dominated": "frontier",
     "opening_plan": "review_view",
     "payloads": "store_schema",
-    "pick": "frontier",
+    "pick_point": "frontier",
     "plan_cost": "compare",
     "plan_digest": "picking",
     "plan_from_assignment": "crm",
@@ -205,6 +204,7 @@ _PUBLIC = {
     "target_words": "review_tables",
     "territories_from_reps": "plan",
     "territory_book": "shapes",
+    "territory_homes": "carve_territories",
     "territory_shapes": "shapes",
     "to_geojson": "shapes",
     "unit_keys": "carving_units",

@@ -51,7 +51,8 @@ def build_territories(reps: pd.DataFrame, excluded_reps, extra_territories, plan
     return terr
 
 
-def homes(distance_to: str, acc: pd.DataFrame, terr: pd.DataFrame, cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def territory_homes(distance_to: str, acc: pd.DataFrame, terr: pd.DataFrame,
+                    cur: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each territory's home (lat, lon): its rep's home, else the centre of its current book, else the centre of its
     segment (and region) accounts; with ``distance_to="centre"`` the book's centre first.  ``cur``: the current
     territory index per account (−1: none)."""

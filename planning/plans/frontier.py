@@ -109,7 +109,7 @@ class FrontierError(RuntimeError):
         self.result = result
 
 
-def pick(front: Frontier, index: int, name: str | None = None) -> Any:
+def pick_point(front: Frontier, index: int, name: str | None = None) -> Any:
     """The chosen point's result, renamed as the proposal."""
     res = front.points[index].result
     if name:
