@@ -103,10 +103,21 @@ class _Terr:
     ei: np.ndarray
     ej: np.ndarray
     root: int  # local index, −1: rootless
+    _split: tuple | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
         return len(self.units)
+
+    def split_graph(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        """The split graph's structure, built once (every exact check of every round reuses it): its CSR (2n
+        nodes) and, per stored arc, its index in [vertex arcs j → j + n, then edge arcs j + n → k]."""
+        if self._split is None:
+            n = self.n
+            rows, cols = np.r_[np.arange(n), self.ei + n], np.r_[np.arange(n) + n, self.ej]
+            G = sp.csr_matrix((np.arange(1, len(rows) + 1, dtype=np.int64), (rows, cols)), shape=(2 * n, 2 * n))
+            self._split = (G, G.data - 1)
+        return self._split
 
     def graph(self, keep: np.ndarray | None = None) -> sp.csr_matrix:
         """The subgraph's adjacency, only edges between units where ``keep`` (None: all)."""
@@ -239,9 +250,9 @@ def _min_vertex_cut(tg: _Terr, w: np.ndarray, s: int, d: int) -> tuple[float, np
     big = FLOW_SCALE * (n + 1)
     cap_v = np.round(np.clip(w, 0, 1) * FLOW_SCALE).astype(np.int64)
     cap_v[[s, d]] = big
-    rows, cols = np.r_[np.arange(n), tg.ei + n], np.r_[np.arange(n) + n, tg.ej]
-    caps = np.r_[cap_v, np.full(len(tg.ei), big)].astype(np.int32)
-    G = sp.csr_matrix((caps, (rows, cols)), shape=(2 * n, 2 * n))
+    G0, arc = tg.split_graph()
+    caps = np.r_[cap_v, np.full(len(tg.ei), big)][arc].astype(np.int32)
+    G = sp.csr_matrix((caps, G0.indices, G0.indptr), shape=G0.shape)
     res = maximum_flow(G, s + n, d, method="dinic")
     R = (G - res.flow).tocsr()  # residual capacities (reverse arcs carry the flow back)
     R.data = (R.data > 0).astype(np.int8)

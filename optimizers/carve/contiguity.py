@@ -41,6 +41,8 @@ from optimizers.carve.contiguity_swaps import border_swaps
 from optimizers.carve.contiguity_graph import (
     GEO_KINDS,
     count_pieces,
+    neighbour_lists,
+    one_piece,
     pieces,
     unit_graph_of,
     unit_kinds,
@@ -141,6 +143,10 @@ class _Repair:
     def __init__(self, adj, assign, allowed, fixed, geo_unit, metrics, lo, hi, target, pair_cost, labels,
                  unit_names):
         self.adj, self.allowed, self.fixed, self.geo, self.metrics = adj, allowed, fixed, geo_unit, metrics
+        self.nbrs = neighbour_lists(adj)
+        coo = adj.tocoo()
+        both = geo_unit[coo.row] & geo_unit[coo.col]
+        self.edge_u, self.edge_v = coo.row[both].astype(np.int64), coo.col[both].astype(np.int64)  # both directions
         self.T = lo.shape[0]
         self.labels = labels or [str(t) for t in range(self.T)]
         self.unit_names = unit_names
@@ -156,8 +162,8 @@ class _Repair:
     def name(self, u: int) -> str:
         return str(self.unit_names[u]) if self.unit_names is not None else f"unit {u}"
 
-    def neighbours(self, u: int) -> np.ndarray:
-        return self.adj.indices[self.adj.indptr[u]:self.adj.indptr[u + 1]]
+    def neighbours(self, u: int) -> list[int]:
+        return self.nbrs[u]
 
     def members(self, t: int) -> np.ndarray:
         return np.flatnonzero((self.assign == t) & self.geo)
@@ -221,7 +227,7 @@ class _Repair:
     def stays_connected(self, t: int, u: int) -> bool:
         members = self.members(t)
         rest = members[members != u]
-        return len(rest) > 0 and pieces(self.adj, rest).max() == 0
+        return len(rest) > 0 and one_piece(self.nbrs, rest.tolist())
 
     def border_moves(self, t: int) -> list[tuple[int, int, int]]:
         """(unit, from, to) moves out of ``t`` (its border units) and into it (its neighbours' border units)."""
@@ -269,13 +275,7 @@ class _Repair:
         assign, cost, bal, improved = self.assign, self.cost, self.bal, True
         while improved and not budget.expired():
             improved = False
-            us = np.flatnonzero(self.movable)
-            gain = []
-            for u, a in zip(us, assign[us]):
-                for b in {int(assign[v]) for v in self.neighbours(u)} - {int(a)}:
-                    if self.allowed[u, b] and cost[u, b] < cost[u, a] - 1e-9:
-                        gain.append((cost[u, b] - cost[u, a], int(u), int(a), b))
-            for _, u, a, b in sorted(gain):
+            for _, u, a, b in self.cheaper_moves():
                 if budget.expired():
                     break
                 if assign[u] != a or not any(assign[v] == b for v in self.neighbours(u)):
@@ -290,6 +290,24 @@ class _Repair:
                 self.reasons.setdefault(u, f"moved to {self.labels[b]}, a closer territory it borders, after the "
                                            f"contiguity repair")
                 improved = True
+
+    def cheaper_moves(self) -> list[tuple[float, int, int, int]]:
+        """(cost change, unit, from, to) of every movable unit to a bordering territory it costs less with, the
+        largest saving first (ties by unit, then territory); vectorised over the graph's edges."""
+        assign, cost = self.assign, self.cost
+        u, v = self.edge_u, self.edge_v
+        a, b = assign[u], assign[v]
+        ok = self.movable[u] & (a != b) & (a >= 0) & (b >= 0)
+        u, a, b = u[ok], a[ok], b[ok]
+        ok = self.allowed[u, b] & (cost[u, b] < cost[u, a] - 1e-9)
+        key = np.unique(np.stack([u[ok], b[ok]], axis=1), axis=0)
+        if not len(key):
+            return []
+        u, b = key[:, 0], key[:, 1]
+        a = assign[u]
+        d = cost[u, b] - cost[u, a]
+        order = np.lexsort((b, a, u, d))
+        return list(zip(d[order].tolist(), u[order].tolist(), a[order].tolist(), b[order].tolist()))
 
     def report(self, seconds: float) -> ContiguityReport:
         assign, T = self.assign, self.T

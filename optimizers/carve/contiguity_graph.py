@@ -84,6 +84,28 @@ def pieces(adj: sp.csr_matrix, members: np.ndarray) -> np.ndarray:
     return lab
 
 
+def neighbour_lists(adj: sp.csr_matrix) -> list[list[int]]:
+    """Per unit, its neighbours as a Python list: the polish walks them in pure-Python loops, where slicing the
+    sparse matrix for every check (:func:`pieces`) cost ~0.5 ms a check, most of the demo's county polish."""
+    ptr, idx = adj.indptr, adj.indices.tolist()
+    return [idx[ptr[i]:ptr[i + 1]] for i in range(adj.shape[0])]
+
+
+def one_piece(nbrs: list[list[int]], members) -> bool:
+    """Whether ``members`` (unit indices) are one piece in the graph of :func:`neighbour_lists` (none: True); a
+    walk over the members only, ~20× faster than :func:`pieces` on a territory of ~100 counties."""
+    left = set(members)
+    if len(left) <= 1:
+        return True
+    stack = [left.pop()]
+    while stack and left:
+        for w in nbrs[stack.pop()]:
+            if w in left:
+                left.remove(w)
+                stack.append(w)
+    return not left
+
+
 def count_pieces(adj: sp.csr_matrix, assign: np.ndarray, n_terr: int, geo_unit: np.ndarray) -> np.ndarray:
     """Pieces per territory (connected components of its geographic units)."""
     out = np.zeros(n_terr, dtype=int)

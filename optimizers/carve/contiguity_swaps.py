@@ -13,42 +13,47 @@ from __future__ import annotations
 
 import numpy as np
 
+from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_graph import pieces
+from optimizers.carve.contiguity_graph import one_piece
 
 __all__ = ["border_swaps"]
 
 MAX_PER_SIDE = 20  # border units per side of a territory pair considered, the best gains first
 
 
-def _one_piece(adj, members: np.ndarray) -> bool:
-    return len(members) == 0 or int(pieces(adj, members).max()) == 0
-
-
 def _gains(r, a: int, b: int) -> list[tuple[float, int]]:
-    """(cost change of moving u from a to b, u) for movable units of a touching b, best first."""
-    out = []
-    for u in r.members(a):
-        if r.movable[u] and r.allowed[u, b] and any(r.assign[v] == b for v in r.neighbours(u)):
-            out.append((float(r.cost[u, b] - r.cost[u, a]), int(u)))
-    return sorted(out)[:MAX_PER_SIDE]
+    """(cost change of moving u from a to b, u) for movable units of a touching b, best first (ties by unit)."""
+    eu, ev = r.edge_u, r.edge_v
+    u = np.unique(eu[(r.assign[eu] == a) & (r.assign[ev] == b)])
+    u = u[r.movable[u] & r.allowed[u, b]]
+    g = r.cost[u, b] - r.cost[u, a]
+    order = np.lexsort((u, g))[:MAX_PER_SIDE]
+    return list(zip(g[order].tolist(), u[order].tolist()))
 
 
 def _try_pair(r, a: int, b: int, label_of) -> bool:
     """The best swap between neighbouring territories a and b that lowers the cost, keeps both bands (no worse
     than now) and both one piece; done (True) or none found."""
     out_a, out_b = _gains(r, a, b), _gains(r, b, a)
+    if not out_a or not out_b:
+        return False
     bal, t = r.bal, np.array([a, b])
     now = bal.load[t]
     excess_now = bal.excess(now, t).sum()
-    options = sorted((ga + gb, u, v) for ga, u in out_a for gb, v in out_b if ga + gb < -1e-9)
-    for gain, u, v in options:
-        d = r.metrics[v] - r.metrics[u]
-        new = now + np.stack([d, -d])
-        if bal.excess(new, t).sum() > excess_now + 1e-12:
-            continue
-        ma, mb = r.members(a), r.members(b)
-        if not (_one_piece(r.adj, np.r_[ma[ma != u], v]) and _one_piece(r.adj, np.r_[mb[mb != v], u])):
+    (ga, us), (gb, vs) = (np.array(x, dtype=float).T for x in (out_a, out_b))
+    iu, iv = np.nonzero(ga[:, None] + gb[None, :] < -1e-9)
+    u_all, v_all, gain = us[iu].astype(np.int64), vs[iv].astype(np.int64), ga[iu] + gb[iv]
+    # every swap's two books at once (what bal.excess gives one swap at a time): the bands no worse than now
+    d = r.metrics[v_all] - r.metrics[u_all]
+    new = np.stack([now[0] + d, now[1] - d], axis=1)  # swaps × 2 books × metrics
+    excess = (outside(new, bal.lo[t], bal.hi[t]) / bal.scale[t]).sum(axis=(1, 2))
+    ok = np.flatnonzero(excess <= excess_now + 1e-12)
+    order = ok[np.lexsort((v_all[ok], u_all[ok], gain[ok]))]
+    ma, mb = r.members(a).tolist(), r.members(b).tolist()
+    for u, v in zip(u_all[order].tolist(), v_all[order].tolist()):
+        if not (one_piece(r.nbrs, [w for w in ma if w != u] + [v])
+                and one_piece(r.nbrs, [w for w in mb if w != v] + [u])):
             continue
         bal.move(u, a, b)
         bal.move(v, b, a)
@@ -65,11 +70,9 @@ def border_swaps(r, budget: Budget, max_rounds: int = 50) -> int:
     none lowers the cost, ``max_rounds`` passes, or ``budget`` ends; returns the swaps made."""
     done = 0
     for _ in range(max_rounds):
-        geo = np.flatnonzero(r.geo & (r.assign >= 0))
-        adj = r.adj.tocoo()
-        ta, tb = r.assign[adj.row], r.assign[adj.col]
-        keep = r.geo[adj.row] & r.geo[adj.col] & (ta >= 0) & (tb >= 0) & (ta < tb)
-        pairs = sorted(set(zip(ta[keep].tolist(), tb[keep].tolist()))) if len(geo) else []
+        ta, tb = r.assign[r.edge_u], r.assign[r.edge_v]
+        keep = (ta >= 0) & (tb >= 0) & (ta < tb)
+        pairs = sorted(set(zip(ta[keep].tolist(), tb[keep].tolist())))
         made = 0
         for a, b in pairs:
             if budget.expired():
