@@ -77,6 +77,27 @@ def test_min_vertex_cut_is_the_cheapest_separator():
     assert abs(weight - 0.4) < 1e-6 and sorted(C.tolist()) == [2, 4]  # {2, 4}: 0.1 + 0.3; {1, 3}: 0.7
 
 
+def test_pieces_of_a_support_numbered_as_connected_components_numbers_them():
+    """The separation's pieces (a walk over neighbour lists) group and order units as scipy's connected_components
+    on the support's subgraph did: the cuts, and so the LP's path, stay the same."""
+    from scipy.sparse.csgraph import connected_components
+
+    from optimizers.carve.connectivity import _pieces, _Terr
+
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        n = int(rng.integers(2, 40))
+        a, b = rng.integers(0, n, 2 * n), rng.integers(0, n, 2 * n)
+        A = sp.coo_matrix((np.ones(int((a != b).sum())), (a[a != b], b[a != b])), shape=(n, n))
+        A = ((A + A.T) > 0).tocoo()
+        tg = _Terr(np.arange(n), np.arange(n), A.row.astype(np.int64), A.col.astype(np.int64), -1)
+        support = rng.random(n) < 0.6
+        sup, lab = _pieces(tg, support)
+        expect = connected_components(tg.graph(support), directed=False)[1][sup]
+        assert sup.tolist() == np.flatnonzero(support).tolist()
+        assert np.unique(expect, return_inverse=True)[1].tolist() == lab.tolist()
+
+
 def test_the_cut_loop_raises_the_lp_bound_and_leaves_no_piece_cut_off():
     p, adj, homes = grid_problem(8, 4, tol=0.05, seed=3)
     geo = np.ones(p.n_units, bool)

@@ -45,3 +45,27 @@ def test_water_stops_the_search_and_the_hops_stay_within_the_cap():
     assert connected_components(adj, directed=False)[0] == 2 and adj[0, 1]
     far = _graph(2 * MAX_BRIDGE_HOPS + 4, [0, MAX_BRIDGE_HOPS + 2])  # MAX + 1 empty counties between
     assert not far[0, 1]
+
+
+def _random_graph(rng, n: int) -> sp.csr_matrix:
+    a, b = rng.integers(0, n, 2 * n), rng.integers(0, n, 2 * n)
+    keep = a != b
+    A = sp.coo_matrix((np.ones(keep.sum()), (a[keep], b[keep])), shape=(n, n))
+    return ((A + A.T) > 0).tocsr()
+
+
+def test_the_polish_walk_agrees_with_connected_components_and_one_line_by_hand():
+    from optimizers.carve.contiguity_graph import neighbour_lists, one_piece, pieces
+
+    line = _line(5, cut=(2,))  # 0 – 1 – 2    3 – 4
+    nbrs = neighbour_lists(line)
+    assert nbrs == [[1], [0, 2], [1], [4], [3]]
+    assert one_piece(nbrs, [0, 1, 2]) and one_piece(nbrs, [3]) and one_piece(nbrs, [])
+    assert not one_piece(nbrs, [0, 2]) and not one_piece(nbrs, [2, 3])
+    rng = np.random.default_rng(7)
+    for _ in range(200):  # the walk (the polish's check) against scipy on random members of random graphs
+        n = int(rng.integers(2, 40))
+        adj = _random_graph(rng, n)
+        members = np.flatnonzero(rng.random(n) < 0.5)
+        expect = len(members) == 0 or int(pieces(adj, members).max()) == 0
+        assert one_piece(neighbour_lists(adj), members.tolist()) == expect

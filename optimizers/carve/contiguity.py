@@ -37,7 +37,7 @@ import scipy.sparse as sp
 
 from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_swaps import border_swaps
+from optimizers.carve.contiguity_swaps import border_swaps, cheaper_moves
 from optimizers.carve.contiguity_graph import (
     GEO_KINDS,
     count_pieces,
@@ -272,10 +272,10 @@ class _Repair:
 
     def cheaper(self, budget: Budget) -> None:
         """A border unit goes to the neighbour it costs less with when no band gets worse, cheapest gain first."""
-        assign, cost, bal, improved = self.assign, self.cost, self.bal, True
+        assign, bal, improved = self.assign, self.bal, True
         while improved and not budget.expired():
             improved = False
-            for _, u, a, b in self.cheaper_moves():
+            for _, u, a, b in cheaper_moves(self):
                 if budget.expired():
                     break
                 if assign[u] != a or not any(assign[v] == b for v in self.neighbours(u)):
@@ -290,24 +290,6 @@ class _Repair:
                 self.reasons.setdefault(u, f"moved to {self.labels[b]}, a closer territory it borders, after the "
                                            f"contiguity repair")
                 improved = True
-
-    def cheaper_moves(self) -> list[tuple[float, int, int, int]]:
-        """(cost change, unit, from, to) of every movable unit to a bordering territory it costs less with, the
-        largest saving first (ties by unit, then territory); vectorised over the graph's edges."""
-        assign, cost = self.assign, self.cost
-        u, v = self.edge_u, self.edge_v
-        a, b = assign[u], assign[v]
-        ok = self.movable[u] & (a != b) & (a >= 0) & (b >= 0)
-        u, a, b = u[ok], a[ok], b[ok]
-        ok = self.allowed[u, b] & (cost[u, b] < cost[u, a] - 1e-9)
-        key = np.unique(np.stack([u[ok], b[ok]], axis=1), axis=0)
-        if not len(key):
-            return []
-        u, b = key[:, 0], key[:, 1]
-        a = assign[u]
-        d = cost[u, b] - cost[u, a]
-        order = np.lexsort((b, a, u, d))
-        return list(zip(d[order].tolist(), u[order].tolist(), a[order].tolist(), b[order].tolist()))
 
     def report(self, seconds: float) -> ContiguityReport:
         assign, T = self.assign, self.T

@@ -106,6 +106,23 @@ def one_piece(nbrs: list[list[int]], members) -> bool:
     return not left
 
 
+def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
+    """Piece label of each of ``units`` in the graph of :func:`neighbour_lists` restricted to them, pieces numbered
+    in the order of their lowest unit (as scipy's connected_components numbers them on the subgraph)."""
+    inside, lab, k = set(units), {}, -1
+    for s in sorted(units):
+        if s in lab:
+            continue
+        k, stack = k + 1, [s]
+        lab[s] = k
+        while stack:
+            for w in nbrs[stack.pop()]:
+                if w in inside and w not in lab:
+                    lab[w] = k
+                    stack.append(w)
+    return [lab[u] for u in units]
+
+
 def count_pieces(adj: sp.csr_matrix, assign: np.ndarray, n_terr: int, geo_unit: np.ndarray) -> np.ndarray:
     """Pieces per territory (connected components of its geographic units)."""
     out = np.zeros(n_terr, dtype=int)

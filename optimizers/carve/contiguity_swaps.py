@@ -17,7 +17,7 @@ from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
 from optimizers.carve.contiguity_graph import one_piece
 
-__all__ = ["border_swaps"]
+__all__ = ["border_swaps", "cheaper_moves"]
 
 MAX_PER_SIDE = 20  # border units per side of a territory pair considered, the best gains first
 
@@ -82,3 +82,23 @@ def border_swaps(r, budget: Budget, max_rounds: int = 50) -> int:
         if not made:
             break
     return done
+
+
+def cheaper_moves(r) -> list[tuple[float, int, int, int]]:
+    """(cost change, unit, from, to) of every movable unit of the repair ``r`` (a ``contiguity._Repair``) to a
+    bordering territory it costs less with, the largest saving first (ties by unit, then territory); vectorised
+    over the graph's edges (a loop over units and their neighbours was most of the polish's ``cheaper`` step)."""
+    assign, cost = r.assign, r.cost
+    u, v = r.edge_u, r.edge_v
+    a, b = assign[u], assign[v]
+    ok = r.movable[u] & (a != b) & (a >= 0) & (b >= 0)
+    u, a, b = u[ok], a[ok], b[ok]
+    ok = r.allowed[u, b] & (cost[u, b] < cost[u, a] - 1e-9)
+    key = np.unique(np.stack([u[ok], b[ok]], axis=1), axis=0)
+    if not len(key):
+        return []
+    u, b = key[:, 0], key[:, 1]
+    a = assign[u]
+    d = cost[u, b] - cost[u, a]
+    order = np.lexsort((b, a, u, d))
+    return list(zip(d[order].tolist(), u[order].tolist(), a[order].tolist(), b[order].tolist()))

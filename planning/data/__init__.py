@@ -5,7 +5,8 @@ keeps its original values. Settings (segments, ramp curves, bands...) are user-e
 
 Public names, by module (import them from this package; they load on first use):
 - ``boundaries``: account_counties, BOUNDARIES_DIR, CONUS_ALBERS, counties, COUNTIES_TOPOJSON, county_adjacency,
-  county_labels, equal_area_measures, link_islands, NON_CONUS, place_counties, SQ_M_PER_SQ_MI, STATE_POSTAL, states
+  county_labels, equal_area_measures, link_islands, NON_CONUS, place_counties, PLACED_KEEP, SQ_M_PER_SQ_MI,
+  STATE_POSTAL, states
 - ``cell_values``: canonical, parse_bool, parse_number, ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES
 - ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
 - ``cross_checks``: check_rep_references, drop_unknown_reps, resolve_owners
@@ -89,6 +90,7 @@ _PUBLIC = {
     "NON_NEGATIVE": "field_problems",
     "NOT_CUSTOMER_WORDS": "enrich",
     "NUMERIC_KINDS": "schema",
+    "PLACED_KEEP": "boundaries",
     "PLANNING_FIELDS": "health",
     "PRESETS": "presets",
     "PREVIEW_DISTINCT": "uploads",
