@@ -114,9 +114,9 @@ class CarveSettings:
     one_piece_share: float = 0.3  # … the cuts in the repair MIP (a plan in pieces made one), this share of what is left
     one_piece_mip_max_pairs: int = 12000  # … only for parts of at most this many pairs (larger: the polish alone;
     # at 3,107 counties × 50 the flow MIP over 44 split territories found nothing in its share)
-    one_piece_pairs_s: float = 1.0  # … a plan grown from the roots: neighbouring territories re-carved by pairs, at most
+    one_piece_pairs_s: float = 1.5  # … a plan grown from the roots: neighbouring territories re-carved by pairs, at most
     # this long (optimizers.carve.pair_mip, each pair at most PAIR_MAX_S; the demo's and Georgia's plans were the same
-    # at 1 s as at 3 s)
+    # at 1.5 s as at 3 s)
     one_piece_grow_max_units: int = 2500  # … a part's plan is grown from the roots up to this many units (larger:
     # the ladder, the repair MIP and the polish, better at 3,107 counties × 50; see one_piece.grows)
     contiguity_restart_min_s: float = 1.0  # contiguity: a second start is tried only while this is left …
