@@ -15,7 +15,7 @@ from planning.capacity import (MONTH_NAMES, ScenarioError, can, capacity_targets
                                run_scenario, scenario_from_file, segment_view, support_view, tornado, tornado_view,
                                write_scenario_file)
 from planning.data import write_csv
-from planning.reporting import figure, present, scenario_costs
+from planning.reporting import count, figure, label, pct, scenario_costs, usd
 
 ScenarioArg = Annotated[Optional[Path], typer.Argument(
     help="Scenario file (YAML/TOML/JSON, the keys of --write-template). Keys left out keep the defaults from "
@@ -27,21 +27,13 @@ def _fail(msg: str) -> None:
     raise typer.Exit(2)
 
 
-def _money_cols(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
-    for c in out.columns:
-        if c.endswith("_usd"):
-            out[c] = out[c].map(lambda v: f"{v:,.0f}")
-    return out
-
-
 def _ratio(v: float, undefined: str) -> str:
     # a ratio over zero (no bookings, no AEs) is undefined: say why instead of printing "nan%"
-    return f"{v:.1%}" if math.isfinite(v) else f"n/a ({undefined})"
+    return pct(v, 1) if math.isfinite(v) else f"n/a ({undefined})"
 
 
 def _dollars(v: float, undefined: str) -> str:
-    return f"${v:,.0f}" if math.isfinite(v) else f"n/a ({undefined})"
+    return usd(v) if math.isfinite(v) else f"n/a ({undefined})"
 
 
 def _print_result(res, show_tornado: bool, data, user) -> None:
@@ -50,37 +42,37 @@ def _print_result(res, show_tornado: bool, data, user) -> None:
     s = res.summary()
     sc = res.scenario
     typer.echo(f"Scenario {sc.name!r}, plan year {sc.plan_year}")
-    typer.echo(f"  target ${s['capacity_target_usd']:,.0f} · expected bookings ${s['expected_bookings_usd']:,.0f} "
-               f"({s['attainment_of_target']:.0%}) · gap ${s['gap_usd']:,.0f}")
-    typer.echo(f"  AEs {s['headcount_start']:.1f} in Jan → {s['headcount_end']:.1f} in Dec · planned hires {s['hires']} "
-               f"· open reqs {s['open_reqs']} · expected backfills {s['backfills']:.1f} · hires needed to close the "
-               f"gap {s['hires_needed']}")
+    typer.echo(f"  target {usd(s['capacity_target_usd'])} · expected bookings {usd(s['expected_bookings_usd'])} "
+               f"({pct(s['attainment_of_target'])} of target) · gap {usd(s['gap_usd'])}")
+    typer.echo(f"  AEs {s['headcount_start']:.1f} in Jan → {s['headcount_end']:.1f} in Dec · planned hires "
+               f"{count(s['hires'])} · open reqs {count(s['open_reqs'])} · expected backfills {s['backfills']:.1f} · "
+               f"hires needed to close the gap {count(s['hires_needed'])}")
     cost = ""
     if can(user, Permission.VIEW_COMP):
         c = scenario_costs(res)
-        cost = (f"{figure('ae_support_cost_usd').label} ${c.ae_support_cost_usd:,.0f} (AE cost ${c.ae_cost_usd:,.0f}, "
-                f"support cost ${c.support_cost_usd:,.0f}) · cost of sales "
-                f"{_ratio(s['cost_of_sales'], 'no expected bookings')} · ")
+        cost = (f"{figure('ae_support_cost_usd').label} {usd(c.ae_support_cost_usd)} ({figure('ae_cost_usd').label} "
+                f"{usd(c.ae_cost_usd)}, {figure('support_cost_usd').label.lower()} {usd(c.support_cost_usd)}) · "
+                f"cost of sales {_ratio(s['cost_of_sales'], 'no expected bookings')} · ")
     typer.echo(f"  {cost}bookings per AE {_dollars(s['bookings_per_head_usd'], 'no AEs in seat')} · "
                f"risk {s['risk']} ({s['risk_reasons']})")
     cols = ["segment", "capacity_target_usd", "expected_bookings_usd", "gap_usd", "aes_start", "aes_end",
             "hires_needed", "reps_needed_bookings", "reps_needed_coverage", "pipeline_coverage"]
     typer.echo("\nBy segment (reps needed: bookings lens = target ÷ (quota × attainment); coverage lens = accounts ÷ "
                "accounts per rep; pipeline coverage = qualified pipeline ÷ target):")
-    echo_table(present(_money_cols(segment_view(res, user)[cols])), floatfmt="{:,.1f}")
+    echo_table(segment_view(res, user)[cols])
     typer.echo("\nExpected AE headcount by month:")
-    echo_table(present(res.headcount_table().reset_index()), floatfmt="{:,.1f}")
+    echo_table(res.headcount_table().reset_index().round(1))
     hp = res.monthly.assign(plan=lambda d: d["hires"] + d["hires_needed"])
     wide = hp.pivot(index="segment", columns="month_name", values="plan")[list(MONTH_NAMES)]
     typer.echo("\nHiring table (planned hires + hires needed to close the gap, by start month):")
-    echo_table(present(wide.reindex(list(sc.segments)).astype(int).reset_index()))
+    echo_table(wide.reindex(list(sc.segments)).astype(int).reset_index())
     typer.echo("\nSupport roles (by ratio):")
-    echo_table(present(_money_cols(support_view(res, user))), floatfmt="{:,.1f}")
+    echo_table(support_view(res, user))
     for n in res.notes:
         typer.secho(f"note: {n}", fg=typer.colors.YELLOW)
     if show_tornado:
         typer.echo("\nSensitivity of expected bookings to ±10% in each driver:")
-        echo_table(present(_money_cols(tornado_view(tornado(sc, data), user))))
+        echo_table(tornado_view(tornado(sc, data), user))
 
 
 def _optimize(sc, ds, user, objective: str, budget, max_headcount, pipeline_cap: bool, time_limit: float):
@@ -99,26 +91,38 @@ def _optimize(sc, ds, user, objective: str, budget, max_headcount, pipeline_cap:
                               cap_at_pipeline=pipeline_cap, time_limit=time_limit)
     except ScenarioError as exc:
         _fail(str(exc))
-    typer.echo(f"\nOptimal hiring ({obj.replace('_', ' ')}): {opt.status}, objective "
-               f"${opt.objective:,.0f}, LP bound ${opt.bound:,.0f}, gap {opt.gap:.2%}, "
-               f"built in {opt.seconds_build:.2f}s, solved in {opt.seconds_solve:.2f}s")
+    goal = obj.replace("_", " ")
     if not opt.ok:
-        typer.secho(f"no plan: {opt.diagnosis}", fg=typer.colors.RED, err=True)
+        typer.secho(f"\nOptimal hiring ({goal}): no plan: {opt.diagnosis}", fg=typer.colors.RED, err=True)
+        _solver_details(opt, [])
         raise typer.Exit(1)
-    echo_table(present(opt.hiring_table().reset_index(names="segment")))
+    typer.echo(f"\nOptimal hiring ({goal}): {'expected bookings' if obj == 'max_bookings' else 'cost'} "
+               f"{usd(opt.objective)}")
+    echo_table(opt.hiring_table().reset_index(names="segment"))
     show_cost = can(user, Permission.VIEW_COMP)
     for r in opt.explain(show_cost):
         typer.echo(f"  {r}")
+    if obj == "max_bookings":
+        _, prop = proportional_allocation(sc, ds, budget_usd=limit, max_headcount=cap, cap_at_pipeline=pipeline_cap)
+        typer.echo(f"\nA split proportional to targets with the same limits books {usd(prop)}; "
+                   f"the optimal plan {usd(opt.objective)} (+{usd(opt.objective - prop)}).")
     sp = opt.shadow_prices.loc[opt.shadow_prices["binding"]]
     if not show_cost:
         sp = sp.loc[~sp["kind"].isin(["budget", "target"])]
-    typer.echo("\nShadow prices (LP relaxation duals) of binding constraints:")
-    echo_table(sp[["kind", "segment", "month", "shadow_price", "meaning"]], floatfmt="{:,.4g}")
-    if obj == "max_bookings":
-        _, prop = proportional_allocation(sc, ds, budget_usd=limit, max_headcount=cap, cap_at_pipeline=pipeline_cap)
-        typer.echo(f"\nA split proportional to targets with the same limits books ${prop:,.0f}; "
-                   f"the optimal plan ${opt.objective:,.0f} (+${opt.objective - prop:,.0f}).")
+    _solver_details(opt, sp)
     return run_scenario(opt.plan, ds)
+
+
+def _solver_details(opt, shadow) -> None:
+    """The solver's own figures, after what a planner needs: status, objective, bound, gap, timings, and the
+    shadow prices (LP duals) of the binding constraints."""
+    typer.echo(f"\nSolver details: {opt.status}; objective {usd(opt.objective)}, LP bound {usd(opt.bound)}, "
+               f"{label('gap').lower()} {pct(opt.gap, 2)}; built in {opt.seconds_build:.2f} s, solved in "
+               f"{opt.seconds_solve:.2f} s")
+    if len(shadow):
+        typer.echo("Shadow prices (LP relaxation duals) of binding constraints:")
+        echo_table(shadow[["kind", "segment", "month", "shadow_price", "meaning"]].assign(
+            kind=shadow["kind"].str.replace("_", " ")))
 
 
 def register(app: typer.Typer) -> None:
@@ -146,7 +150,8 @@ def register(app: typer.Typer) -> None:
                      "--tornado", help="Also print bookings at ±10% attainment, ramp, attrition and quota.")] = False,
                  out: Annotated[Optional[Path], typer.Option(
                      help="Write the hiring plan (segment × month: hires, backfills, hires needed, capacity, "
-                     "target, cost) to this CSV; the optimal plan with --optimize.")] = None,
+                     "target, cost) to this CSV, canonical column names for a spreadsheet or a script; the optimal plan "
+                     "with --optimize.")] = None,
                  save_scenario: Annotated[Optional[Path], typer.Option(
                      "--save-scenario", help="Write the scenario that was run (the optimal one with --optimize) "
                      "to this YAML/TOML/JSON file.")] = None, ds=None):

@@ -5,13 +5,14 @@ import getpass
 from pathlib import Path
 from typing import Annotated, Optional
 
+import pandas as pd
 import typer
 
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
 from planning.data import read_settings_file, write_csv
-from planning.reporting import label, one_piece_proof, one_piece_words, people, plan_from_words
-from planning.reporting.carve_words import carve_by_words
+from planning.reporting import (bands_held, carve_by_words, carve_headline, count, curve_points, figure, label,
+                                moved_between, one_piece_proof, people, solver_details, usd)
 
 
 def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -90,7 +91,8 @@ def register(app: typer.Typer) -> None:
               ds=None):
         """Carve territories: every account to one territory, balanced within bands, few moves, short travel.
 
-        Prints status, gap and balance; writes the assignment and per-territory summary.
+        Prints the plan in words (accounts and ARR moved, balance per metric), writes the assignment and the
+        per-territory summary (CSV, canonical column names, for the CRM or re-import), then the solver details.
         Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input, 3 not allowed.
         """
         require(acting_user(db), Permission.EDIT_PLANS, "carving is sales ops' work")
@@ -163,21 +165,22 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from exc
         for w in res.warnings:
             typer.secho(f"warning: {w}", fg=typer.colors.YELLOW)
-        typer.echo(f"status: {res.status}")
         if not res.ok:
+            typer.secho(carve_headline(res.status, res.gap).text, fg=typer.colors.RED)
             typer.secho(res.diagnosis or "no plan found", fg=typer.colors.RED)
+            _solver_details(res)
             raise typer.Exit(1)
-        typer.echo(f"objective {res.objective:,.1f}, bound {res.bound:,.1f}, gap {res.gap:.2%}; "
-                   f"build {res.seconds_build:.1f}s, solve {res.seconds_solve:.1f}s")
-        if res.stats.get("one_piece"):  # contiguity cuts: the gap against the best possible one-piece plan
-            typer.echo(f"{one_piece_words(res.gap)} (one-piece bound {res.stats['bound_one_piece']:,.1f}; LP bound "
-                       f"without contiguity {res.stats['bound_plain']:,.1f})")
-        if res.plan_from:  # the repair ladder's step, in the words of the page's Solver details
-            typer.echo(f"{label('plan_from')}: {plan_from_words(res.plan_from)}")
-        typer.echo(f"{len(res.moves):,} of {len(ds.accounts):,} accounts move; "
-                   f"total distance {res.stats['total_distance_mi']:,.0f} mi")
-        typer.echo("\nBalance (book ÷ target; worst_dev = max |book/target − 1|, max_min = best/worst):")
-        echo_table(res.balance, floatfmt="{:,.3f}")
+        moved = moved_between(ds.current_plan(), res.plan, ds.accounts)  # the figure Disruption and Compare show
+        h = carve_headline(res.status, res.gap, moved["accounts_moved"], held=bands_held(res.balance),
+                           newly_assigned=moved["newly_assigned"], one_piece=bool(res.stats.get("one_piece")))
+        typer.secho(h.text, fg=typer.colors.GREEN if h.tone == "success" else typer.colors.YELLOW)
+        typer.echo(f"{figure('accounts_moved').label} {count(moved['accounts_moved'])} of "
+                   f"{count(len(ds.accounts))}; {figure('arr_moved_usd').label} {usd(moved['arr_moved_usd'])}; "
+                   f"{figure('newly_assigned').label.lower()} {count(moved['newly_assigned'])}; total travel "
+                   f"{count(res.stats['total_distance_mi'])} mi")
+        typer.echo("\nBalance per metric (each book against its target; largest ÷ smallest over 2× means rebalance):")
+        bands = res.balance.assign(metric=res.balance["metric"].map(label))
+        echo_table(bands[["metric", "band", "worst_dev_before", "worst_dev_after", "max_min_before", "max_min_after"]])
         crm = res.crm_export(ds.reps, ds.accounts)
         write_csv(crm, out)
         book = res.after.reset_index()
@@ -185,7 +188,8 @@ def register(app: typer.Typer) -> None:
                             "potential_usd", "arr_usd", "workload_hours", "open_pipeline_usd", "mean_distance_mi",
                             "compactness_mi"] if c in book] + [c for c in book if c.startswith("target_")]
         write_csv(book[keep], summary_out)
-        typer.echo(f"\nwrote {out} ({len(crm):,} accounts) and {summary_out} ({len(book):,} territories)")
+        typer.echo(f"\nwrote {out} ({count(len(crm))} accounts) and {summary_out} ({count(len(book))} territories); "
+                   "canonical column names, for the CRM or re-import")
         typer.echo(f"territories: {carve_by_words(cs.units, cs.contiguous)}")
         if "contiguity" in res.stats:
             typer.echo(res.stats["contiguity"]["summary"])
@@ -208,6 +212,7 @@ def register(app: typer.Typer) -> None:
 
                 path = render_map(shapes, map_out, segment=map_segment, title=res.plan.name)
                 typer.echo(f"wrote {path}")
+        _solver_details(res)
         if save:
             from cli.common import user_store
             from jobs.carve_job import save_result
@@ -222,6 +227,13 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from exc
 
 
+def _solver_details(res) -> None:
+    """The solver's own terms, after what a planner needs (the page's "Solver details" expander)."""
+    typer.echo("\nSolver details:")
+    echo_table(solver_details(res.status, res.gap, res.objective, res.bound, res.seconds_build, res.seconds_solve,
+                              res.plan_from, res.stats.get("bound_plain")))
+
+
 def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progress, name: str | None,
               cluster: str | None = None, engine_settings=None):
     """Solve the moves-vs-travel curve (its points as tasks on ``cluster``; in this process by default), print and
@@ -234,14 +246,19 @@ def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progr
                             as_of=ds.as_of, progress=progress, cluster=cluster, engine_settings=engine_settings)
     except FrontierError as exc:
         return exc.result  # no plan at an end: the caller prints its diagnosis and exits 1
-    table = front.table()
-    typer.echo(f"\nMoves vs travel ({len(front.points)} points, {front.seconds:,.1f}s"
+    cur = ds.current_plan()
+    table = curve_points(front.table(), pd.DataFrame([moved_between(cur, pt.result.plan, ds.accounts)
+                                                       for pt in front.points]))
+    typer.echo(f"\nMoves vs travel ({len(front.points)} points, {front.seconds:,.1f} s"
                f"{f'; {front.dropped} dominated point(s) dropped' if front.dropped else ''}):")
-    echo_table(table, floatfmt="{:,.3f}")
+    named = table.assign(point=table["point"].astype(str) + ". " + table["label"])  # the page's table
+    echo_table(named[["point", "accounts_moved", "arr_moved_usd", "travel_mi", "worst_dev"]])
     typer.echo(front.headline())
     if out is not None:
         write_csv(table, out)
-        typer.echo(f"wrote {out} ({len(table)} points)")
+        typer.echo(f"wrote {out} ({len(table)} points; canonical column names)")
+    typer.echo("Solver details per point:")
+    echo_table(named[["point", "status", "gap", "seconds"]])
     if pick is None:
         own = [i for i, p in enumerate(front.points) if p.weight is not None and abs(p.weight - cs.continuity_weight) < 1e-9]
         pick = own[0] + 1 if own else 1

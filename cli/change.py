@@ -30,8 +30,7 @@ def _fail(exc, code: int = 2) -> None:
 
 def _print_option(o) -> None:
     """One option: its notes, the books it touches with their pro-rated quotas, the holdover, solver details."""
-    from planning.reporting import labels
-    from planning.reporting.formats import usd
+    from planning.reporting.formats import count, pct, usd
 
     typer.echo(f"\n== {o.title} ==")
     for n in o.notes:
@@ -40,15 +39,16 @@ def _print_option(o) -> None:
         return
     cols = ["name", "accounts_before", "lost", "gained", "accounts_after", "annual_quota_usd", "quota_change_usd",
             "prorated_quota_usd", "ramped_quota_usd", "relationships_broken"]
-    echo_table(labels.present(o.books[cols]), floatfmt="{:,.0f}", max_rows=BOOK_ROWS)
+    echo_table(o.books[cols], max_rows=BOOK_ROWS)
     held = o.holdover
     if len(held):
         until = held["credited_until"].iat[0].strftime("%Y-%m-%d")
-        typer.echo(f"  holdover: {len(held):,} moved accounts with {usd(held['open_pipeline_usd'].sum())} open "
+        typer.echo(f"  holdover: {count(len(held))} moved accounts with {usd(held['open_pipeline_usd'].sum())} open "
                    f"pipeline stay credited to the previous owner until {until}")
     if o.solver:
         s = o.solver
-        typer.echo(f"  solver: {s['status']} ({s['mode']} bands), gap {s['gap']:.2%}, {s['seconds']:.1f} s")
+        typer.echo(f"  solver details: {s['status']} ({s['mode']} bands), gap to the best possible "
+                   f"{pct(s['gap'], 2)}, {s['seconds']:.1f} s")
 
 
 def _run(ds, db, spec_of, option: str | None, save: str | None, submit: bool, note: str, plan: str | None,

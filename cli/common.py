@@ -49,18 +49,13 @@ def load_data(accounts: Path | None = None, reps: Path | None = None, targets: P
         raise typer.Exit(2) from exc
 
 
-def echo_table(df: pd.DataFrame, floatfmt: str = "{:,.2f}", max_rows: int = 60) -> None:
-    """Print a frame as an aligned text table (display rounding only)."""
-    if df.empty:
-        typer.echo("(none)")
-        return
-    shown = df.head(max_rows).copy()
-    for c in shown.columns:
-        if pd.api.types.is_float_dtype(shown[c]):
-            shown[c] = shown[c].map(lambda v: "" if pd.isna(v) else floatfmt.format(v))
-    typer.echo(shown.to_string(index=False))
-    if len(df) > max_rows:
-        typer.echo(f"... {len(df) - max_rows} more rows")
+def echo_table(df: pd.DataFrame, max_rows: int = 60, *, as_text: bool = False) -> None:
+    """Print a frame (canonical columns) for a person: headers from the label registry, cells in their kind's
+    format (planning.reporting.text_tables, the words and formats of the pages).  ``as_text``: the frame is
+    already text (e.g. :func:`planning.reporting.text_rows`), printed as it is."""
+    from planning.reporting.text_tables import render
+
+    typer.echo(render(df, max_rows, as_text=as_text))
 
 
 DATA_OPTIONS = {"accounts": AccountsOpt, "reps": RepsOpt, "targets": TargetsOpt, "history": HistoryOpt,

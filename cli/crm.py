@@ -12,6 +12,12 @@ from cli.plans import AuthorOpt, DbOpt, PlanArg, _author, _fail, _split_version,
 from planning.access import AccessDenied
 from planning.data import FileError, write_csv
 from planning.plans import StoreError
+from planning.reporting import count, label
+
+
+def _in_sentence(text: str) -> str:
+    """A label inside a sentence: "Deleted account" → "deleted account", "ARR change" stays."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def register(app: typer.Typer) -> None:
@@ -67,7 +73,7 @@ def register(app: typer.Typer) -> None:
                     arr_threshold: Annotated[float, typer.Option(help="Report ARR changes of at least this many USD.")] = 0.0,
                     reject: Annotated[Optional[list[str]], typer.Option("--reject", help="Reject this change id (e.g. owner_change:001...) or a whole type (new_account, deleted_account, owner_change, arr_change); repeat.")] = None,
                     apply: Annotated[bool, typer.Option("--apply", help="Save the plan with the accepted changes as a new version (needs a role that may change plans).")] = False,
-                    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the change list to this CSV.")] = None,
+                    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write the change list to this CSV (canonical column names).")] = None,
                     db: DbOpt = None, author: AuthorOpt = None, ds=None):
         """What changed in the CRM since a plan was made (the data options give the data the plan was made from).
 
@@ -89,9 +95,11 @@ def register(app: typer.Typer) -> None:
         counts = ch.counts()
         scope = f" (team {s.user.manager_id})" if s.user.scoped else ""
         typer.echo(f"{new_accounts.name} vs {name}{scope}: "
-                   + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items())
+                   + ", ".join(f"{count(v)} {_in_sentence(label(k))}" for k, v in counts.items())
                    + (f"; {len(res.rejects)} rows rejected on validation" if len(res.rejects) else ""))
-        echo_table(table[["change_id", "name", "detail", "accept"]] if len(table) else table)
+        # the change id is what --reject takes; the detail says the change in words
+        shown = table[["change_id", "name", "detail", "accept"]] if len(table) else table
+        echo_table(shown.rename(columns={"detail": "change_words"}))
         if out:
             write_csv(table, out)
             typer.echo(f"wrote {out}")

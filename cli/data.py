@@ -10,7 +10,7 @@ from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, ScopedView, require
 from planning.data import (COLUMNS, FileError, breakdown, dump_mapping, health_report, load_mapping, potential_note,
                            suggest_mapping_file, write_csv)
-from planning.plans import balance_table, metrics, productivity_variance
+from planning.reporting import balance_view, book_balance, books_view, count, health_view, label, variance_message
 
 
 def echo_loader_report(ds) -> None:
@@ -25,8 +25,8 @@ def echo_loader_report(ds) -> None:
     conv = rep.conversions_frame()
     if len(conv):
         typer.echo("\ncurrency conversions:")
-        echo_table(conv.assign(original_total=conv["original_total"].round().astype("int64"),
-                               usd_total=conv["usd_total"].round().astype("int64")), floatfmt="{:,.4f}")
+        # a rate needs its significant digits (0.006667 USD per yen), not a table's two decimals
+        echo_table(conv.assign(usd_per_unit=conv["usd_per_unit"].map(lambda v: f"{v:.4g}")))
     note = potential_note(ds.accounts)
     if note:
         typer.echo("\n" + note.replace("**", ""))
@@ -73,30 +73,34 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @uses_data
     def summary(by: Annotated[str, typer.Option(help="Break down by segment, region or owner.")] = "segment",
-                out: Annotated[Optional[Path], typer.Option(help="Write the per-territory book to this CSV.")] = None, ds=None):
+                out: Annotated[Optional[Path], typer.Option(help="Write the per-territory book to this CSV (canonical column names, for re-import or a spreadsheet).")] = None, ds=None):
         """Counts, ARR and potential; today's per-rep books and their balance; the data-health report.
 
         A manager (see --as) sees their own team only; a viewer no quota columns."""
-        ds = ScopedView(acting_user(), ds).dataset
-        typer.echo(f"{ds.name}: {len(ds.accounts):,} accounts, {len(ds.reps):,} people, as of {ds.as_of.date()}")
-        typer.echo(f"\nBy {by}:")
-        echo_table(breakdown(ds.accounts, ds.reps, by), floatfmt="{:,.0f}")
-        book = metrics(ds.current_plan(), ds.accounts, ds.reps, ds.plan_year, ds.settings)
-        cols = ["segment", "owner_name", "accounts", "arr_usd", "potential_usd", "workload_hours", "capacity_share"]
+        view = ScopedView(acting_user(), ds)
+        ds = view.dataset
+        typer.echo(f"{ds.name}: {count(len(ds.accounts))} accounts, {count(len(ds.reps))} people, as of "
+                   f"{ds.as_of.date()}")
+        typer.echo(f"\nBy {label(by).lower()}:")
+        echo_table(breakdown(ds.accounts, ds.reps, by))
+        book = view.book(view.current_plan())  # the user's territories, by construction
+        cols = ["territory_id", "owner_name", "owner_rep_id", "segment", "accounts", "arr_usd", "potential_usd",
+                "workload_hours", "capacity_share"]
         typer.echo("\nCurrent plan, per territory:")
-        echo_table(book.reset_index()[["territory_id"] + cols], floatfmt="{:,.0f}")
+        echo_table(books_view(book.reset_index()[cols]))
         flag = ds.settings.planning.productivity_variance_flag
-        typer.echo("\nBalance (per segment; max_min is the productivity variance):")
-        echo_table(balance_table(book, variance_flag=flag), floatfmt="{:,.2f}")
-        pv = productivity_variance(book, threshold=flag)
-        for _, r in pv.loc[pv["flag"]].iterrows() if len(pv) else []:
-            typer.secho(f"REBALANCE {r['segment']}: best territory has {r['ratio']:.1f}× the potential of the worst "
-                        f"(threshold {flag:.1f}×)", fg=typer.colors.YELLOW)
+        balance = book_balance(book, variance_flag=flag)
+        typer.echo(f"\nBalance per segment ({label('max_min').lower()} is the productivity variance; above "
+                   f"{flag:.0f}× means rebalance):")
+        echo_table(balance_view(balance))
+        for _, r in balance.loc[balance["metric"] == "potential_usd"].iterrows() if len(balance) else []:
+            if r["flag_variance"]:  # the Data page's words (without its markdown)
+                typer.secho(variance_message(r, flag).replace("**", ""), fg=typer.colors.YELLOW)
         typer.echo("\nData health:")
-        echo_table(health_report(ds.accounts, ds.reps, ds.as_of, ds.settings).summary())
+        echo_table(health_view(health_report(ds.accounts, ds.reps, ds.as_of, ds.settings).summary()))
         if out:
             write_csv(book.reset_index(), out)
-            typer.echo(f"wrote {out}")
+            typer.echo(f"wrote {out} (canonical column names, for re-import)")
 
     @app.command()
     def mapping(accounts: Annotated[Path, typer.Option("--accounts", "-a", help="Accounts file.")],

@@ -9,6 +9,7 @@ import pandas as pd
 import typer
 
 from cli.common import echo_table, uses_data
+from planning.reporting import label, label_of, text_cell
 
 jobs_app = typer.Typer(help="Long solves started from the app or the CLI: list them, show one, cancel one.",
                        no_args_is_help=True)
@@ -34,11 +35,12 @@ def list_jobs(user: Annotated[Optional[str], typer.Option(help="Only this user's
         return
     res = df["result"].apply(lambda r: r if isinstance(r, dict) else {})
     echo_table(pd.DataFrame({
-        "id": df["id"], "kind": df["kind"], "user": df["user_name"], "status": df["status"], "title": df["title"],
-        "parts": df["parts_done"].astype(str) + "/" + df["parts_total"].astype(str), "engine": df["engine"],
-        "started_utc": df["started_at"].dt.strftime("%Y-%m-%d %H:%M:%S"), "seconds": df["seconds"],
-        "result": [r.get("plan") or (e[:60] if e else m[:60]) for r, e, m in zip(res, df["error"], df["message"])],
-    }), floatfmt="{:,.1f}")
+        "job_id": df["id"], "kind": df["kind"], "user_name": df["user_name"], "status": df["status"],
+        "job_name": df["title"], "parts": df["parts_done"].astype(str) + "/" + df["parts_total"].astype(str),
+        "engine": df["engine"], "started_at": df["started_at"], "seconds": df["seconds"],
+        "job_result": [r.get("plan") or (e[:60] if e else m[:60]) for r, e, m in zip(res, df["error"], df["message"])],
+    }))
+    typer.echo("(times in UTC)")
 
 
 @jobs_app.command("show")
@@ -50,17 +52,20 @@ def show_job(job_id: Annotated[int, typer.Argument(help="Job id (see `jobs list`
     if job is None:
         typer.secho(f"error: no job {job_id}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
-    for k in ("id", "kind", "title", "user_name", "status", "engine", "message", "created_at", "started_at",
-              "finished_at", "seconds", "error"):
-        typer.echo(f"{k:>12}: {job[k]}")
-    typer.echo(f"{'parts':>12}: {job['parts_done']} of {job['parts_total']} done")
+    fields = {"job_id": "id", "kind": "kind", "job_name": "title", "user_name": "user_name", "status": "status",
+              "engine": "engine", "message": "message", "created_at": "created_at", "started_at": "started_at",
+              "finished_at": "finished_at", "seconds": "seconds", "error": "error"}
+    for name, key in fields.items():  # in the registry's words; times in UTC
+        typer.echo(f"{label(name):>14}: {text_cell(job[key], label_of(name).kind)}")
+    typer.echo(f"{label('parts'):>14}: {job['parts_done']} of {job['parts_total']}")
     if job["parts"]:
-        echo_table(pd.DataFrame(job["parts"]), floatfmt="{:,.2f}")
-    result = {k: v for k, v in job["result"].items() if k not in ("table", "traceback")}
-    typer.echo(f"{'result':>12}: {json.dumps(result, default=str)}")
+        echo_table(pd.DataFrame(job["parts"]))
     if job["result"].get("table"):
-        echo_table(pd.DataFrame(job["result"]["table"]), floatfmt="{:,.3f}")
-    typer.echo(f"{'settings':>12}: {json.dumps(job['settings'], default=str)[:2000]}")
+        echo_table(pd.DataFrame(job["result"]["table"]).drop(columns=["diagnosis"], errors="ignore"))
+    # the stored result and settings as the machine keeps them (JSON with canonical names, for scripts)
+    result = {k: v for k, v in job["result"].items() if k not in ("table", "traceback")}
+    typer.echo(f"result (JSON): {json.dumps(result, default=str)}")
+    typer.echo(f"settings (JSON): {json.dumps(job['settings'], default=str)[:2000]}")
 
 
 @jobs_app.command("cancel")
@@ -104,7 +109,7 @@ def register(app: typer.Typer) -> None:
               workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster.")] = None,
               title: Annotated[str, typer.Option(help="Job title; each plan found is named 'TITLE · SCENARIO'.")] = "Sweep",
               save: Annotated[bool, typer.Option("--save", help="Save each plan found in the plan store as 'TITLE · SCENARIO' (needs a role that may change plans). Without it the sweep is a run: the table only.")] = False,
-              out: Annotated[Optional[Path], typer.Option(help="Write the comparison table (CSV).")] = None,
+              out: Annotated[Optional[Path], typer.Option(help="Write the comparison table (CSV, canonical column names).")] = None,
               user: Annotated[Optional[str], typer.Option("--user", help="Recorded as who started the job (default: your login).")] = None,
               db: DbOpt = None, ds=None):
         """Carve once per capacity scenario, in parallel, and compare: "carve for 40, 45 and 50 Mid-market reps".
@@ -151,7 +156,7 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"job {job_id} {job['status']} ({job['engine'] or '–'}) in {time.perf_counter() - t0:,.1f} s")
         table = pd.DataFrame(job["result"].get("table") or [])
         if not table.empty:
-            echo_table(table.drop(columns=["diagnosis"]), floatfmt="{:,.3f}")
+            echo_table(table.drop(columns=["diagnosis"]))
             if out is not None:
                 table.to_csv(out, index=False)
                 typer.echo(f"wrote {out}")

@@ -17,6 +17,7 @@ from cli.common import ACCESS_DENIED_EXIT, echo_table, user_store, uses_data
 from planning.access import AccessDenied, ScopedView, author_name, visible_columns
 from planning.data import FileError, write_csv
 from planning.plans import FitCheck, Plan, StoreError, plan_from_assignment
+from planning.reporting import books_view
 
 if TYPE_CHECKING:
     from planning.plans import PlanStore
@@ -136,25 +137,24 @@ def register(app: typer.Typer) -> None:
         except StoreError as exc:
             _fail(exc)
         if len(df):
-            df = df.assign(created_at=df["created_at"].dt.strftime("%Y-%m-%d %H:%M"))
             keep = [c for c in ("kind", "name", "version", "versions", "created_at", "author", "note",
                                 "accounts", "territories", "arr_usd", "potential_cv", "quota_reps", "headcount") if c in df]
             df = df[keep]
-        echo_table(df, floatfmt="{:,.2f}")
+        echo_table(df)
 
     @plans_app.command()
     @uses_data
     def show(name: Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3).")],
              db: DbOpt = None,
              versions: Annotated[bool, typer.Option("--versions", help="List every version instead of the book.")] = False,
-             out: Annotated[Optional[Path], typer.Option(help="Write the assignment (account_id, territory_id, owner_rep_id) to this CSV.")] = None, ds=None):
+             out: Annotated[Optional[Path], typer.Option(help="Write the assignment (account_id, territory_id, owner_rep_id) to this CSV, for re-import (canonical column names).")] = None, ds=None):
         """A saved plan: its versions, or its per-territory book on the given data (sample company by default)."""
         s = _store(db)
         base, version = _split_version(name)
         try:
             if versions:
                 v = s.versions(base)
-                echo_table(v.assign(created_at=v["created_at"].dt.strftime("%Y-%m-%d %H:%M")))
+                echo_table(v)
                 return
             plan = s.load_plan(base, version)
             header = s.plan_header(base, version)
@@ -164,8 +164,8 @@ def register(app: typer.Typer) -> None:
                    f"{header.author or '?'}: {header.note}")
         view = _view(s, ds)
         book = view.book(plan).reset_index()
-        echo_table(book[["territory_id", "name", "segment", "owner_name", "accounts", "arr_usd", "potential_usd",
-                         "workload_hours"]], floatfmt="{:,.0f}")
+        echo_table(books_view(book[["territory_id", "name", "segment", "owner_name", "owner_rep_id", "accounts",
+                                    "arr_usd", "potential_usd", "workload_hours"]]))
         if out:
             write_csv(view.plan(plan).to_frame(), out)
             typer.echo(f"wrote {out}")

@@ -6,12 +6,13 @@ from typing import Annotated, Optional
 
 import typer
 
-from cli.common import acting_user, echo_table, user_store, uses_data
+from cli.common import acting_user, echo_table, scoped_view, uses_data
 from planning.access import Permission, require
-from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, comp_sheets, comp_template, plan_table,
-                                   plans_from, quota_for_plan, quota_settings_from, quota_sheets, quota_template,
-                                   read_config, simulation_from, write_template)
+from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, attainment_assumed, comp_sheets, comp_template, labelled_sheets, plan_table,
+                                   plans_from, quota_settings_from, quota_sheets, quota_template,
+                                   read_config, simulation_from, summary_for_display, write_template)
 from planning.data import to_safe_excel, write_csv
+from planning.reporting import count, figure, label, pct, quota_reps, usd
 
 ConfigOpt = Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML settings file (sections quota, plans, simulation); see --write-template.")]
 PlanOpt = Annotated[str, typer.Option("--plan", help="'current' for today's CRM ownership, or the name of a plan saved in the plan store.")]
@@ -19,13 +20,13 @@ TemplateOpt = Annotated[Optional[Path], typer.Option("--write-template", help="W
 XlsxOpt = Annotated[Optional[Path], typer.Option("--xlsx", help="Write an Excel workbook (formula-injection safe) to this path.")]
 
 
-def _plan(ds, name: str):
+def _plan(view, name: str):
     if name in ("", "current"):
-        return ds.current_plan()
+        return view.current_plan()
     from planning.plans import StoreError
 
     try:
-        return user_store().load_plan(name)
+        return view.load_plan(name)
     except (StoreError, KeyError, ValueError) as exc:
         raise QuotaError(f"--plan: cannot load saved plan {name!r} ({exc})") from exc
 
@@ -35,7 +36,8 @@ def _fail(exc: Exception) -> None:
     raise typer.Exit(2) from exc
 
 
-def _quotas(ds, config, plan, method, over, pool):
+def _quotas(view, config, plan, method, over, pool):
+    """Quotas for ``plan`` as the acting user may see them (ScopedView.quota: a manager's team only)."""
     qs = quota_settings_from(config)
     if method:
         qs.method = method
@@ -43,7 +45,17 @@ def _quotas(ds, config, plan, method, over, pool):
         qs.over_assignment = over
     if pool:
         qs.pool = pool
-    return quota_for_plan(_plan(ds, plan), ds.accounts, ds.reps, ds.targets, ds.history, qs, ds.plan_year, ds.settings)
+    return view.quota(_plan(view, plan), qs)
+
+
+def _write(out: Path | None, xlsx: Path | None, table, sheets: dict) -> None:
+    """--out: the quota table with canonical column names (for re-import); --xlsx: the workbook, labelled."""
+    if out:
+        write_csv(table, out)
+        typer.echo(f"wrote {out} (canonical column names, for re-import)")
+    if xlsx:
+        xlsx.write_bytes(to_safe_excel(labelled_sheets(sheets)))
+        typer.echo(f"wrote {xlsx}")
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +65,7 @@ def register(app: typer.Typer) -> None:
               method: Annotated[Optional[str], typer.Option(help=f"Allocation basis: {', '.join(METHODS)} (overrides the file).")] = None,
               over_assignment: Annotated[Optional[float], typer.Option(help="Over-assignment as a fraction (0.15 = 15%; overrides the file).")] = None,
               pool: Annotated[Optional[str], typer.Option(help=f"Target pool split across territories: {', '.join(POOLS)}.")] = None,
-              out: Annotated[Optional[Path], typer.Option(help="Write the per-territory quota table (with Q1–Q4) to this CSV.")] = None,
+              out: Annotated[Optional[Path], typer.Option(help="Write the per-territory quota table (with Q1–Q4) to this CSV, with canonical column names for re-import.")] = None,
               xlsx: XlsxOpt = None, write_template_: TemplateOpt = None, ds=None):
         """Set quotas: the bookings target × (1 + over-assignment) split across the plan's territories.
 
@@ -65,41 +77,34 @@ def register(app: typer.Typer) -> None:
                            "method: potential | history | even | blend (weights); over_assignment and coverage_band are fractions.")
             typer.echo(f"wrote {write_template_}")
             return
-        user = acting_user()
-        require(user, Permission.VIEW_QUOTA)
+        view = scoped_view(ds)
+        require(view.user, Permission.VIEW_QUOTA)
         try:
-            r = _quotas(ds, read_config(config), plan, method, over_assignment, pool)
+            r = _quotas(view, read_config(config), plan, method, over_assignment, pool)
         except (QuotaError, CompPlanError) as exc:
             _fail(exc)
-        if user.scoped:  # a manager: their team's quotas, nothing company-wide
-            team = r.for_user(user, ds.reps).reset_index()
-            typer.echo(f"{r.plan_name}: quotas for {r.plan_year}, team {user.manager_id}")
-            echo_table(team[["territory_id", "rep_name", "segment", "region", "quota_usd", "flags"]], floatfmt="{:,.2f}")
-            typer.echo(f"\nTeam total {team['quota_usd'].sum():,.0f}")
-            if out:
-                write_csv(team, out)
-                typer.echo(f"wrote {out}")
-            if xlsx:
-                xlsx.write_bytes(to_safe_excel({"Quotas": team}))
-                typer.echo(f"wrote {xlsx}")
+        if view.scoped:  # a manager: their team's quotas, nothing company-wide
+            team = r.table.reset_index()
+            typer.echo(f"{r.plan_name}: quotas for {r.plan_year}, team {view.user.manager_id}")
+            echo_table(team[["territory_id", "rep_name", "segment", "region", "quota_usd", "flags"]])
+            typer.echo(f"\nTeam total {usd(team['quota_usd'].sum())}")
+            _write(out, xlsx, team, {"Quotas": team})
             return
         s = r.settings
-        typer.echo(f"{r.plan_name}: quotas for {r.plan_year} by {s.method}, over-assignment {s.over_assignment:.0%}, "
-                   f"band {s.coverage_band[0]:.2f}–{s.coverage_band[1]:.2f}")
+        typer.echo(f"{r.plan_name}: quotas for {r.plan_year} by {s.method}, over-assignment {pct(s.over_assignment)}, "
+                   f"coverage band {pct(s.coverage_band[0])}–{pct(s.coverage_band[1])}")
         cols = ["rep_name", "segment", "region", "potential_usd", "capacity_factor", "quota_usd", "quota_pct_potential", "flags"]
-        echo_table(r.table.reset_index()[["territory_id"] + cols], floatfmt="{:,.2f}")
+        echo_table(r.table.reset_index()[["territory_id"] + cols])
         for by in ("segment", "region", "manager", "quarter"):
             typer.echo(f"\nCoverage by {by}:")
-            echo_table(r.coverage(by), floatfmt="{:,.2f}")
+            echo_table(r.coverage(by))
         summ = r.summary()
-        typer.echo(f"\nTotal quota {summ['quota_usd']:,.0f} vs target {summ['target_usd']:,.0f}: coverage "
-                   f"{summ['coverage_ratio']:.3f}; unallocated {summ['unallocated_usd']:,.0f}")
-        if out:
-            write_csv(quota_sheets(r)["Quotas"], out)
-            typer.echo(f"wrote {out}")
-        if xlsx:
-            xlsx.write_bytes(to_safe_excel(quota_sheets(r)))
-            typer.echo(f"wrote {xlsx}")
+        typer.echo(f"\nTotal quota {usd(summ['quota_usd'])} vs {figure('bookings_target_usd').label.lower()} "
+                   f"{usd(summ['target_usd'])}: {figure('quota_coverage').label.lower()} "
+                   f"{pct(summ['coverage_ratio'], 1)}; {figure('quota_reps').label.lower()} "
+                   f"{count(quota_reps(_plan(view, plan)))}; unallocated {usd(summ['unallocated_usd'])}")
+        sheets = quota_sheets(r)
+        _write(out, xlsx, sheets["Quotas"], sheets)
 
     @app.command("comp-sim")
     @uses_data
@@ -107,7 +112,7 @@ def register(app: typer.Typer) -> None:
                  draws: Annotated[Optional[int], typer.Option(help="Monte Carlo draws (default from the file, else 10,000).")] = None,
                  seed: Annotated[Optional[int], typer.Option(help="Random seed; the same seed gives the same numbers (default 7).")] = None,
                  distribution: Annotated[Optional[str], typer.Option(help="Attainment distribution: normal, beta or history.")] = None,
-                 out: Annotated[Optional[Path], typer.Option(help="Write per-rep simulated payouts to this CSV.")] = None,
+                 out: Annotated[Optional[Path], typer.Option(help="Write per-rep simulated payouts to this CSV (canonical column names).")] = None,
                  xlsx: XlsxOpt = None, write_template_: TemplateOpt = None,
                  cluster: Annotated[Optional[str], typer.Option("--cluster", help="Where the draws run, in chunks: inprocess (default), local (a Dask cluster on this machine) or a Dask scheduler address. The numbers are the same wherever they run.")] = None,
                  workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster (default: CPU count).")] = None,
@@ -127,7 +132,7 @@ def register(app: typer.Typer) -> None:
         user = require(acting_user(), Permission.VIEW_COMP)
         try:
             cfg = read_config(config)
-            r = _quotas(ds, cfg, plan, None, None, None)
+            r = _quotas(scoped_view(ds), cfg, plan, None, None, None)
             plans = plans_from(cfg, ds.settings)
             sim = simulation_from(cfg)
             from jobs import EngineSettings, PartFailed, simulate_on
@@ -144,23 +149,23 @@ def register(app: typer.Typer) -> None:
         except (PartFailed, RuntimeError) as exc:
             typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
             raise typer.Exit(2) from exc
-        typer.echo(f"{r.plan_name}: {len(res.reps)} quota reps, {res.n_draws:,} draws, seed {res.seed}, "
-                   f"{res.distribution} attainment ({res.seconds:.2f} s)")
+        typer.echo(f"{r.plan_name}: {count(len(res.reps))} quota reps, {count(res.n_draws)} draws, seed {res.seed}, "
+                   f"{res.distribution} attainment ({res.seconds:.1f} s)")
         typer.echo("\nPlans:")
         echo_table(plan_table(plans)[["plan", "ote_usd", "pay_mix", "quota_usd", "rate_at_target", "tiers", "cap",
-                                      "payout_at_target_pct"]], floatfmt="{:,.3f}")
+                                      "payout_at_target_pct"]])
         typer.echo("\nAttainment assumed per segment:")
-        echo_table(res.params.reset_index(), floatfmt="{:,.3f}")
+        echo_table(attainment_assumed(res.params).reset_index())
         typer.echo("\nCost distribution:")
-        echo_table(res.summary(), floatfmt="{:,.3f}")
+        echo_table(summary_for_display(res))
         typer.echo("\nCompany bookings vs target:")
-        echo_table(res.bookings_vs_target(), floatfmt="{:,.3f}")
-        typer.echo(f"P(bookings ≥ target) = {res.probability_of_target():.1%}")
+        echo_table(res.bookings_vs_target())
+        typer.echo(f"{label('p_at_or_above_quota').replace('quota', 'target')}: {pct(res.probability_of_target(), 1)}")
         typer.echo("\nHow cost changes with the accelerator:")
-        echo_table(res.accelerator_sensitivity(), floatfmt="{:,.3f}")
+        echo_table(res.accelerator_sensitivity())
         if out:
             write_csv(res.reps, out)
-            typer.echo(f"wrote {out}")
+            typer.echo(f"wrote {out} (canonical column names, for re-import)")
         if xlsx:
-            xlsx.write_bytes(to_safe_excel({**quota_sheets(r), **comp_sheets(plans, r, res)}))
+            xlsx.write_bytes(to_safe_excel(labelled_sheets({**quota_sheets(r), **comp_sheets(plans, r, res)})))
             typer.echo(f"wrote {xlsx}")

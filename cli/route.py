@@ -21,6 +21,7 @@ from cli.plans import AuthorOpt, DbOpt, _author, _fail, _store, _view, resolve_p
 from planning.access import AccessDenied
 from planning.data import FileError, write_csv
 from planning.plans import StoreError
+from planning.reporting import amount, count, label_of, pct
 
 PlanRef = Annotated[str, typer.Argument(help="'current', a saved plan name (name@3 for version 3), or an assignment CSV.")]
 BaseAccountsOpt = Annotated[Optional[Path], typer.Option("--base-accounts", help="The accounts file the plan was made from (CSV, Excel or Parquet). Omit (with --reps) for the sample company.")]
@@ -57,8 +58,8 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{row.territory_id}  {row.definition}")
         if not view.scoped:
             a = agreement(defs, p, ds.accounts)
-            typer.echo(f"\nThe rules re-route {a['by_rules']:.1%} of the plan's {a['accounts']:,} accounts to their own "
-                       f"territory; with the {len(defs.named):,} named accounts, {a['with_named']:.1%}.")
+            typer.echo(f"\nThe rules re-route {pct(a['by_rules'], 1)} of the plan's {count(a['accounts'])} accounts to "
+                       f"their own territory; with the {count(len(defs.named))} named accounts, {pct(a['with_named'], 1)}.")
         if out:
             ex = etm_export(defs, segment_field=segment_field, model_id=model_id)
             out.mkdir(parents=True, exist_ok=True)
@@ -101,16 +102,19 @@ def register(app: typer.Typer) -> None:
         except AccessDenied as exc:
             _fail(exc)
         c = r.counts()
-        typer.echo(f"{accounts.name} on {p.name}: {c['accounts']:,} accounts routed, {c['named']:,} as named accounts, "
-                   f"{c['by_rules']:,} by geography or segment rules, {c['flagged']:,} flagged (no rule matched)"
-                   + (f"; {len(res.rejects):,} rows rejected on validation" if len(res.rejects) else ""))
+        typer.echo(f"{accounts.name} on {p.name}: {count(c['accounts'])} accounts routed, {count(c['named'])} as named "
+                   f"accounts, {count(c['by_rules'])} by geography or segment rules, {count(c['flagged'])} flagged (no "
+                   f"rule matched)" + (f"; {count(len(res.rejects))} rows rejected on validation" if len(res.rejects) else ""))
         echo_table(r.routed[["account_id", "name", "territory_id", "reason"]], max_rows=40)
         if c["flagged"]:
             typer.echo("\nFlagged for review (no rule matched):")
-            echo_table(r.flagged[["account_id", "name", "territory_id", "distance_mi", "reason"]], floatfmt="{:,.0f}")
-        typer.echo(f"\nBalance impact on the touched books ({r.metric}, band ±{r.tolerance:.0%}; load = book ÷ target):")
-        echo_table(r.impact[["territory_id", "name", "routed_accounts", "book_before", "book_after", "load_before",
-                             "load_after", "in_band_after"]], floatfmt="{:,.2f}")
+            echo_table(r.flagged[["account_id", "name", "territory_id", "distance_mi", "reason"]])
+        unit = label_of(r.metric)  # the books are in the balanced metric's unit
+        typer.echo(f"\nBalance impact on the touched books ({unit.text}, band ±{pct(r.tolerance)}; load = book ÷ "
+                   f"target):")
+        impact = r.impact[["territory_id", "name", "routed_accounts", "book_before", "book_after", "load_before",
+                           "load_after", "in_band_after"]]
+        echo_table(impact.assign(**{c: [amount(v, unit.kind) for v in impact[c]] for c in ("book_before", "book_after")}))
         if out:
             out.mkdir(parents=True, exist_ok=True)
             for fname, df in routing_files(r, ds.reps, p).items():

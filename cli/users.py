@@ -42,8 +42,6 @@ def register(app: typer.Typer) -> None:
         """Users with their role, team mapping and OS login (or the full change history)."""
         s = _store(db)
         df = directory.user_history(s) if history else directory.list_users(s, include_inactive=all_)
-        if len(df):
-            df = df.assign(changed_at=df["changed_at"].dt.strftime("%Y-%m-%d %H:%M"))
         echo_table(df)
         if not history and df.empty:
             typer.echo("No users: sign-in is effectively single-user.  Start with "

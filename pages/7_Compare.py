@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.access import Permission
-from planning.plans import (BALANCE_METRICS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
+from planning.plans import (BALANCE_METRICS, CAPACITY_COMPARE_ROWS, HEADLINE_BETTER, LOWER_IS_BETTER, MAX_PLANS, METRIC_LABELS, PlanComparison,
                             StoreError, best_in_row, differs)
 from ui import access, review_panel, scoped
 from ui.guards import require_data
@@ -16,7 +16,7 @@ from ui.charts import accounts_map, field_safe
 from ui.plan_picker import cache_scope, check_fit, plan_page_header
 from ui.plan_reports import comparison, default_picks
 from ui.tables import show_table
-from planning.reporting import FIGURES, TABLE_FORMATS, figure, figure_help, kinds, label
+from planning.reporting import TABLE_FORMATS, figure, figure_help, kinds, label, row_labels
 from ui.format import count, usd
 from ui.plain import md_escape
 from ui.widgets import XLSX, download_file
@@ -48,15 +48,6 @@ def _capacity(version: str, names: tuple[str, ...], who: tuple, _payloads, _view
     return _view.compare_capacity(_payloads)
 
 
-def _row_labels(keys: list) -> list[str]:
-    """Unique row labels: a headline figure's own label, else the registry's (the key added when two agree)."""
-    out: list[str] = []
-    for k in keys:
-        text = FIGURES[k].label if k in FIGURES else label(k) if isinstance(k, str) else str(k)
-        out.append(f"{text} ({k})" if text in out else text)
-    return out
-
-
 def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:,.3f}", row_kind=None):
     """Styler: best value per row in green, a ● column for rows that differ, rows read as their labels and
     formatted by their kind with the shared formats (planning.reporting.formats.TABLE_FORMATS: a figure reads as
@@ -66,7 +57,7 @@ def highlight(wide: pd.DataFrame, better: dict[str, bool], fmt: dict | str = "{:
     shown = wide.copy()
     shown.insert(0, "differs", differs(wide).map({True: "●", False: ""}))
     keys = list(wide.index)
-    best.index = shown.index = _row_labels(keys)
+    best.index = shown.index = row_labels(keys)
     best.columns = list(wide.columns)
     shown.columns = ["Differs", *wide.columns]
     style = shown.style.apply(lambda _: best.map(lambda b: "background-color: #d8f3dc; font-weight: 600" if b else "")
@@ -181,9 +172,7 @@ def capacity_part(cmp: PlanComparison | None, cap_saved: pd.DataFrame) -> None:
         except (StoreError, ValueError) as exc:
             st.error(f"Could not run the saved scenario: {md_escape(exc)}")
     if cap is not None:
-        rows = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
-                "capacity_target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
-        show = cap.reindex([r for r in rows if r in cap.index])
+        show = cap.reindex([r for r in CAPACITY_COMPARE_ROWS if r in cap.index])
         num = show.drop(index=["risk"], errors="ignore").apply(pd.to_numeric, errors="coerce")
         st.dataframe(highlight(num, LOWER_IS_BETTER, "{:,.2f}"), width="stretch", height=40 + 35 * len(num))
         if "risk" in show.index:

@@ -2,6 +2,8 @@
 accounts and no comp; finance sees comp; a viewer cannot save.  Refusals are one clear line and exit status 3."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
@@ -113,6 +115,33 @@ def test_compare_capacity_goes_through_the_view(cli, db, sample):
     r = cli(["--as", VIEW, "compare", "current", "Prop", "--capacity", "Base"])
     assert r.exit_code == 0 and "Capacity scenarios" in r.output, r.output
     rows = r.output.split("Capacity scenarios:")[1]
-    assert "headcount_start" in rows and "cost" not in rows
+    assert "Headcount at start" in rows and "cost" not in rows.lower()
     r = cli(["--as", LEAD, "compare", "current", "Prop", "--capacity", "Base"])
-    assert r.exit_code == 0 and "ae_cost_usd" in r.output.split("Capacity scenarios:")[1], r.output
+    rows = r.output.split("Capacity scenarios:")[1]
+    assert r.exit_code == 0 and "Cost of sales" in rows and re.search(r"^\s*Cost \$", rows, re.M), r.output
+
+
+def test_summary_and_quota_go_through_the_view_for_a_manager_and_a_viewer(cli, db, sample, tmp_path):
+    """`summary`'s per-territory book and `quota` reach the data through ScopedView (view.book, view.quota): a
+    manager's rows, printed and written, are their team's; a viewer sees the company's books and no quotas."""
+    mine, theirs = team(sample, "M-01"), team(sample, "M-02")
+    out = tmp_path / "book.csv"
+    r = cli(["--as", M1, "summary", "--out", out])
+    assert r.exit_code == 0, r.output
+    book = r.output.split("Current plan, per territory:")[1].split("Balance per segment")[0]
+    aes = mine.loc[mine["role"] == "AE"]
+    assert len(aes) and all(f"{n} ({i})" in book for n, i in zip(aes["name"], aes["rep_id"]))  # people as people
+    assert not any(n in r.output for n in theirs["name"])
+    assert pd.read_csv(out, dtype=str)["owner_rep_id"].isin(mine["rep_id"]).all()
+    q_out = tmp_path / "quota.csv"
+    r = cli(["--as", M1, "quota", "--out", q_out])
+    assert r.exit_code == 0 and "Team total $" in r.output and "Coverage by" not in r.output, r.output
+    assert not any(n in r.output for n in theirs["name"])
+    quotas = pd.read_csv(q_out, dtype=str, encoding="utf-8-sig")
+    assert len(quotas) and quotas["owner_rep_id"].isin(mine["rep_id"]).all()
+
+    r = cli(["--as", VIEW, "summary"])
+    assert r.exit_code == 0 and "6,009 accounts" in r.output
+    assert all(n in r.output for n in theirs.loc[theirs["role"] == "AE", "name"])  # company-wide books
+    r = cli(["--as", VIEW, "quota"])
+    assert r.exit_code == 3 and "denied:" in r.output

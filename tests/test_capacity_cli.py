@@ -7,14 +7,16 @@ import yaml
 
 from planning.capacity import CapacityScenario, default_scenario, run_scenario
 from planning.capacity.files import scenario_from_file
+from planning.reporting import usd
 
 
 def test_default_run_prints_headcount_and_hiring_tables(cli, sample):
     r = cli(["capacity"])
     assert r.exit_code == 0, r.output
     s = run_scenario(default_scenario(sample), sample).summary()
-    assert f"target ${s['capacity_target_usd']:,.0f}" in r.output
-    assert f"gap ${s['gap_usd']:,.0f}" in r.output
+    assert f"target {usd(s['capacity_target_usd'])}" in r.output and "target $24.50M" in r.output  # a headline
+    assert f"gap {usd(s['gap_usd'])}" in r.output
+    assert "$8,999,000" in r.output  # Enterprise's target in the by-segment table: whole dollars
     for text in ("Expected AE headcount by month", "Hiring table", "Support roles", "Mid-market", "coverage lens"):
         assert text in r.output
 
@@ -49,7 +51,8 @@ def test_optimize_with_budget_prints_shadow_prices(cli, sample, tmp_path):
     out = tmp_path / "optimal.csv"
     r = cli(["capacity", "--optimize", "--budget", f"{cost + 3e6:.0f}", "--out", out, "--time-limit", "10"])
     assert r.exit_code == 0, r.output
-    assert "Optimal hiring (max bookings): optimal" in r.output
+    assert "Optimal hiring (max bookings): expected bookings $" in r.output and "Solver details: optimal" in r.output
+    assert r.output.index("Solver details") > r.output.index("proportional to targets")  # the solver's terms last
     assert "Shadow prices" in r.output and "each extra $100K of budget is worth" in r.output
     assert "proportional to targets" in r.output
     plan = pd.read_csv(out, encoding="utf-8-sig")
@@ -85,5 +88,5 @@ def test_help_documents_every_option(cli):
 def test_optimize_with_headcount_cap(cli):
     r = cli(["capacity", "--optimize", "--max-headcount", "34", "--time-limit", "10"])
     assert r.exit_code == 0, r.output
-    assert "Optimal hiring (max bookings): optimal" in r.output
+    assert "Optimal hiring (max bookings): expected bookings $" in r.output and "Solver details: optimal" in r.output
     assert "AE seat under the headcount cap" in r.output

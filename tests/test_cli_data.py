@@ -4,7 +4,9 @@
 def test_summary_on_sample(cli):
     r = cli(["summary"])
     assert r.exit_code == 0
-    assert "6,009 accounts" in r.output and "REBALANCE Enterprise" in r.output
+    assert "6,009 accounts" in r.output
+    # the Data page's words for an unbalanced segment, without its markdown
+    assert "Enterprise: the most loaded territory holds 13.0× the potential of the least loaded" in r.output
 
 
 def test_validate_reports_rows_and_writes_rejects(cli, tmp_path):

@@ -38,7 +38,7 @@ def test_a_table_cell_reads_by_its_kind():
     assert cell(-1200.4, "money") == "-$1,200" and cell(0.2345, "pct") == "23.4%" and cell(6007.0, "count") == "6,007"
     assert cell(float("inf"), "ratio") == "∞ (an empty book)" and cell(1.218, "ratio") == "1.22×"
     assert cell(1234.4, "hours") == "1,234 h" and cell(float("nan"), "money") == "–" and cell(3.0, "text") is None
-    from ui.data_views import amount  # the Data page's mixed-unit column: the same words, one decimal otherwise
+    from planning.reporting.data_views import amount  # the Data page's mixed-unit column: the same words, one decimal otherwise
 
     assert amount(1234.4, "hours") == "1,234 h" and amount(0.2345, "pct") == "23.4%" and amount(2.345, "number") == "2.3"
 

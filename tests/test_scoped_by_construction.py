@@ -39,14 +39,7 @@ REPORTS: dict[str, frozenset[str]] = {
     "planning.compensation": frozenset({"quota_for_plan", "simulate_cost", "compare_variants"}),
     "planning.access": frozenset({"scope_dataset", "scoped_changes"}),
 }
-REPORTS_ALLOWED: dict[str, frozenset[str]] = {
-    # TODO(lead) converting: the per-territory book of `summary` is computed on the view's scoped dataset
-    # (ScopedView(user, ds).dataset), so a manager's rows are their team's; view.book would say so by construction
-    "cli/data.py": frozenset({"metrics"}),
-    # TODO(lead) converting: `quota` requires view_quota and cuts a manager's rows by hand (QuotaResult.for_user);
-    # `comp-sim` requires view_comp (company-wide roles); view.quota does both by construction
-    "cli/quota.py": frozenset({"quota_for_plan"}),
-}
+REPORTS_ALLOWED: dict[str, frozenset[str]] = {}
 
 
 def _shell_files() -> list[Path]:

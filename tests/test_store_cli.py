@@ -146,7 +146,7 @@ def test_export_crm_and_changes(cli, db, tmp_path, sample):
     assert first not in v2.assignment.index
     assert first in PlanStore(db).load_plan("Prop", 1).assignment.index
     r = cli(["crm-changes", "Prop@1", "--new-accounts", newer, "--reject", "deleted_account", "--db", db])
-    assert r.exit_code == 0 and "False" in r.output
+    assert r.exit_code == 0 and r.output.rstrip().endswith("no")  # the rejected change: Accept "no"
 
 
 def test_every_option_has_help(cli):

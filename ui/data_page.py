@@ -12,7 +12,7 @@ the section's choice if it has one (a breakdown, a map segment, a metric, a leve
 
 What is cached is shared and read-only: callers draw it (``show_table`` and the charts copy what they send) and
 never change it.  The figures come from the core (health report, breakdown, books, balance); the display frames
-from ``ui.data_views``; charts are kept as the Vega-Lite spec Streamlit sends, so a rerun does not rebuild and
+from ``planning.reporting.data_views``; charts are kept as the Vega-Lite spec Streamlit sends, so a rerun does not rebuild and
 re-validate an Altair chart."""
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.reporting import label
-from ui.data_views import balance_view, books_view, health_view, owners, variance_message, with_people
+from planning.reporting.data_views import balance_view, books_view, health_view, owners, variance_message, with_people
 from ui.sample_entries import kept
 from ui.tables import prepare_table
 
@@ -230,7 +230,7 @@ def map_note(drawn: MapChart) -> str:
 @dataclass(frozen=True)
 class PlanHealth:
     book: pd.DataFrame  # per territory (the user's territories)
-    balance: Table  # in words (ui.data_views.balance_view)
+    balance: Table  # in words (planning.reporting.data_views.balance_view)
     messages: list  # (flagged, text) per segment, on potential
 
 

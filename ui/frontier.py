@@ -10,7 +10,7 @@ import streamlit as st
 
 from planning.plans.frontier import Frontier
 from planning.reporting import label
-from planning.reporting.carve_words import point_title
+from planning.reporting.carve_words import curve_points
 from planning.reporting.figures import moved_between
 from planning.reporting.formats import count, pct, usd
 from ui import state
@@ -29,14 +29,7 @@ def _moved(version: str, view: str, _front: Frontier, _current, _accounts) -> pd
 def curve_table(front: Frontier, ds, view: str) -> pd.DataFrame:
     """One row per point, canonical columns: point, label, accounts_moved, arr_moved_usd (the core's figures),
     travel_mi, worst_dev, and the solver's status, gap and seconds."""
-    table = front.table()
-    moved = _moved(state.dataset_version(), view, front, ds.current_plan(), ds.accounts)
-    table["accounts_moved"] = moved["accounts_moved"].to_numpy()
-    table["arr_moved_usd"] = moved["arr_moved_usd"].to_numpy()
-    dev = [c for c in table if c.startswith("worst_dev_")]
-    table["worst_dev"] = table[dev].max(axis=1) if dev else float("nan")
-    table["label"] = table["label"].map(point_title)
-    return table
+    return curve_points(front.table(), _moved(state.dataset_version(), view, front, ds.current_plan(), ds.accounts))
 
 
 def point_caption(table: pd.DataFrame, i: int) -> str:

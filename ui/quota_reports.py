@@ -12,7 +12,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from planning.compensation import (comp_sheets, labelled_sheets, per_rep_plans, plan_table, plans_from_dict,
+from planning.compensation import (comp_sheets, labelled_sheets, summary_for_display, per_rep_plans, plan_table, plans_from_dict,
                                    plans_to_dict, quota_sheets)
 from planning.reporting import figures as F
 from ui import quota_charts as qc
@@ -76,7 +76,7 @@ def payout_view(plans_key: str) -> dict:
 def _sim_figures(sim) -> dict:
     ss = sim.summary().set_index("metric")
     sens, bvt = sim.accelerator_sensitivity(), sim.bookings_vs_target()
-    return {"summary": ss, "display": prepare_table(qs.summary_for_display(sim)),
+    return {"summary": ss, "display": prepare_table(summary_for_display(sim)),
             "probability": sim.probability_of_target(), "comp_cost": F.comp_cost(sim), "bvt": bvt,
             "bvt_table": prepare_table(bvt), "n_draws": sim.n_draws, "seed": sim.seed,
             "distribution": sim.distribution, "seconds": sim.seconds, "params": sim.params,

@@ -258,14 +258,3 @@ def reset_widgets(prefix: str) -> None:
     """Forget keyed widgets (after loading a scenario or resetting) so they re-read the settings."""
     for k in [k for k in st.session_state if str(k).startswith(prefix)]:
         del st.session_state[k]
-
-
-def summary_for_display(sim: CompSimResult) -> pd.DataFrame:
-    """The simulation summary with USD and % formatted per row (display only; exports keep the numbers)."""
-    from ui.format import pct, usd
-
-    df = sim.summary()
-    out = df[["metric"]].copy()
-    for c in ("mean", "P10", "P50", "P90"):
-        out[c] = [usd(v) if u == "USD" else pct(v, 1) for v, u in zip(df[c], df["unit"])]
-    return out

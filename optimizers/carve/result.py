@@ -41,7 +41,9 @@ class CarveResult:
     def summary(self) -> str:
         if not self.ok:
             return f"{self.status}: {self.diagnosis or 'no plan found'}"
-        worst = ", ".join(f"{r.metric} ±{r.worst_dev_after:.1%}" for r in self.balance.itertuples())
+        from planning.reporting import label  # the progress line a person reads: measures by name
+
+        worst = ", ".join(f"{label(r.metric).lower()} ±{r.worst_dev_after:.1%}" for r in self.balance.itertuples())
         source = f"plan from: {self.plan_from}; " if self.plan_from else ""
         return (f"{self.status}: gap {self.gap:.2%}, {len(self.moves):,} accounts moved, worst deviation {worst}; "
                 f"{source}build {self.seconds_build:.1f}s, solve {self.seconds_solve:.1f}s")

@@ -11,8 +11,9 @@ Public names, by module (import them from this package; they load on first use):
 - ``coverage``: fairness_flags, quota_export, QuotaResult
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
 - ``quota_settings``: COVERAGE_BY, GAP_MODES, METHODS, POOLS, QUARTERS, QuotaError, QuotaSettings
-- ``report``: comp_sheets, comp_template, labelled_sheets, plans_from, QUOTA_COLUMNS, quota_settings_from,
-  quota_sheets, quota_template, read_config, SIM_KEYS, simulation_from, write_template
+- ``report``: attainment_assumed, comp_sheets, comp_template, labelled_sheets, plans_from, QUOTA_COLUMNS,
+  quota_settings_from, quota_sheets, quota_template, read_config, SIM_KEYS, simulation_from, summary_for_display,
+  write_template
 """
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ _PUBLIC = {
     "SimulationSpec": "cost_sim",
     "Spiff": "comp_plan",
     "Tier": "comp_plan",
+    "attainment_assumed": "report",
     "attainment_params": "cost_sim",
     "chunk_rng": "cost_sim",
     "comp_sheets": "report",
@@ -70,6 +72,7 @@ _PUBLIC = {
     "simulate_cost": "cost_sim",
     "simulation_from": "report",
     "simulation_spec": "cost_sim",
+    "summary_for_display": "report",
     "territory_frame": "quota",
     "tiers_frame": "comp_plan",
     "tiers_from_frame": "comp_plan",

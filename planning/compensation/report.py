@@ -108,3 +108,21 @@ def labelled_sheets(sheets: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     from planning.reporting import present
 
     return {name: present(df) for name, df in sheets.items()}
+
+
+def summary_for_display(sim: CompSimResult) -> pd.DataFrame:
+    """The simulation summary for a person (the page and the CLI): each row's figures in its unit, money as $1.85M
+    and fractions as % (display only; exports keep the numbers)."""
+    from planning.reporting.formats import pct, usd
+
+    df = sim.summary()
+    out = df[["metric"]].copy()
+    for src, col in (("mean", "average"), ("P10", "P10"), ("P50", "P50"), ("P90", "P90")):
+        out[col] = [usd(v) if u == "USD" else pct(v, 1) for v, u in zip(df[src], df["unit"])]
+    return out
+
+
+def attainment_assumed(params: pd.DataFrame) -> pd.DataFrame:
+    """The attainment spread the simulation assumed per segment (CompSimResult.params: mean, sd, source) under
+    the registry's names, so it reads as percentages with its source."""
+    return params.rename(columns={"mean": "mean_attainment", "sd": "attainment_sd", "source": "attainment_source"})

@@ -7,8 +7,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``carve_report``: balance_rows, moves_with_reasons
 - ``carve_territories``: build_territories, extra_capacity, fixed_units, territory_homes
 - ``carving_units``: build_units, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
-- ``compare``: account_moves, best_in_row, compare_capacity, compare_plans, differs, HEADLINE_BETTER, HEADLINE_ROWS,
-  LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
+- ``compare``: account_moves, best_in_row, CAPACITY_COMPARE_ROWS, compare_capacity, compare_plans, differs,
+  HEADLINE_BETTER, HEADLINE_ROWS, LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, crm_frame, CrmExport, DataChanges,
   detect_changes, developer_name, load_crm_accounts, plan_from_assignment
 - ``dataset_fit``: dataset_stamp, DatasetFit, fingerprint, fit_of, FIT_SHARE, FitCheck, made_on_name,
@@ -51,6 +51,7 @@ _PUBLIC = {
     "BALANCE_FIGURES": "plan",
     "BALANCE_METRICS": "plan",
     "Block": "eligibility",
+    "CAPACITY_COMPARE_ROWS": "compare",
     "CHANGE_COLUMNS": "crm",
     "CHANGE_TYPES": "crm",
     "CrmExport": "crm",

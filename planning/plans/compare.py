@@ -283,6 +283,11 @@ def _joined_names(flags: pd.DataFrame) -> pd.Series:
     return joined.astype(str)
 
 
+CAPACITY_COMPARE_ROWS = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
+                         "capacity_target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
+"""The figures of :func:`compare_capacity` that Compare shows side by side (the page and the CLI), in order."""
+
+
 def compare_capacity(scenarios: dict[str, dict], dataset=None) -> pd.DataFrame:
     """Saved capacity scenarios (name → stored dict) side by side: figure × scenario from ``summary()``."""
     from planning.capacity import CapacityScenario, run_scenario

@@ -3,9 +3,10 @@ formats, and the headline figures defined once for every page, the CLI and every
 
 Public names, by module (import them from this package; they load on first use):
 - ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, carving_words, COMPACTNESS,
-  COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, GOOD_GAP, Headline, one_piece_proof, one_piece_words,
-  PLAN_FROM_WORDS, plan_from_words, point_title, solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP,
-  TRADE_OFF_LABEL, trade_off_step, trade_off_weight
+  COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, curve_points, GOOD_GAP, Headline, one_piece_proof,
+  one_piece_words, PLAN_FROM_WORDS, plan_from_words, point_title, solver_details, STATUS_WORDS, TRADE_OFF,
+  TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
+- ``data_views``: amount, balance_view, books_view, health_view, owners, variance_message, with_people
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
   Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
   open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, unpriced_note,
@@ -13,6 +14,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``formats``: cell, count, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 - ``map_dots``: CELLS_DEG, colour_groups, DOT_COLUMNS, map_dots, MAX_DOTS, TOP_OWNERS
+- ``text_tables``: render, row_kind, row_labels, text_cell, text_frame, text_rows
 """
 from __future__ import annotations
 
@@ -43,11 +45,14 @@ _PUBLIC = {
     "UNLABELLED": "labels",
     "accounts_moved": "figures",
     "ae_cost": "figures",
+    "amount": "data_views",
     "arr_moved": "figures",
     "balance": "figures",
+    "balance_view": "data_views",
     "bands_held": "carve_words",
     "book_balance": "figures",
     "bookings_target": "figures",
+    "books_view": "data_views",
     "carve_by_words": "carve_words",
     "carve_headline": "carve_words",
     "carving_words": "carve_words",
@@ -57,8 +62,10 @@ _PUBLIC = {
     "comp_cost": "figures",
     "compactness_step": "carve_words",
     "count": "formats",
+    "curve_points": "carve_words",
     "figure": "figures",
     "figure_help": "figures",
+    "health_view": "data_views",
     "holders": "figures",
     "humanise": "labels",
     "kinds": "labels",
@@ -71,6 +78,7 @@ _PUBLIC = {
     "one_piece_proof": "carve_words",
     "one_piece_words": "carve_words",
     "open_territories": "figures",
+    "owners": "data_views",
     "pct": "formats",
     "people": "formats",
     "person": "formats",
@@ -81,16 +89,24 @@ _PUBLIC = {
     "present": "labels",
     "quota_reps": "figures",
     "ratio": "formats",
+    "render": "text_tables",
+    "row_kind": "text_tables",
+    "row_labels": "text_tables",
     "scenario_costs": "figures",
     "seat_cost": "figures",
     "segment_targets": "figures",
     "solver_details": "carve_words",
+    "text_cell": "text_tables",
+    "text_frame": "text_tables",
+    "text_rows": "text_tables",
     "trade_off_step": "carve_words",
     "trade_off_weight": "carve_words",
     "unpriced_note": "figures",
     "unpriced_seats": "figures",
     "usd": "formats",
     "usd_whole": "formats",
+    "variance_message": "data_views",
+    "with_people": "data_views",
     "worst_segment": "figures",
 }
 __all__ = sorted(_PUBLIC)

@@ -114,6 +114,21 @@ def point_title(label: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+def curve_points(table: pd.DataFrame, moved: pd.DataFrame) -> pd.DataFrame:
+    """The moves-vs-travel curve as people read it (the Carve page and the CLI): a frontier's ``table()`` with
+    accounts and ARR moved replaced by ``moved`` (the core's figures per point, :func:`planning.reporting.figures.
+    moved_between` against today's plan), the worst band deviation over the metrics as ``worst_dev``, and each
+    point's label titled.  Canonical columns: point, label, accounts_moved, arr_moved_usd, travel_mi, worst_dev,
+    status, gap, seconds."""
+    out = table.copy()
+    out["accounts_moved"] = moved["accounts_moved"].to_numpy()
+    out["arr_moved_usd"] = moved["arr_moved_usd"].to_numpy()
+    dev = [c for c in out if c.startswith("worst_dev_")]
+    out["worst_dev"] = out[dev].max(axis=1) if dev else float("nan")
+    out["label"] = out["label"].map(point_title)
+    return out
+
+
 def bands_held(balance: pd.DataFrame, slack: float = 1e-6) -> bool:
     """Whether every balance metric's worst book sits within its band after the carve (a carve's balance table:
     ``band`` and ``worst_dev_after`` per metric)."""

@@ -159,6 +159,8 @@ LABELS: dict[str, Label] = {
     "usd_total": _m("Total in USD"), "seat_price_usd": _m("Seat price"), "seat_share": _p("Seat share"),
     "wallet_share": _p("Wallet share"), "metric": _t("Measure"),
     "mean": _t("Average territory", "The average book of the segment's territories, in the measure's unit."),
+    "average": _t("Average"), "attainment_sd": _p("Attainment spread (sd)",
+                                                  "Standard deviation of a ramped rep's attainment in the simulation."),
     "flag_variance": _t("Rebalance", "Largest ÷ smallest load above 2×: the segment needs rebalancing."),
     # other units
     "workload_hours": Label("Workload (hours/year)", HOURS), "workload_change_hours": Label("Workload change (hours)", HOURS),
@@ -181,7 +183,8 @@ LABELS: dict[str, Label] = {
     "one_piece_proof": _t("One piece within the bands", "Whether every geographic territory can be one connected "
                           "piece while every book stays inside its band, from an LP with connectivity cuts."),
     "proof_cuts": _c("Connectivity cuts (proof)", "Separator cuts in the LP that checked one piece per territory."),
-    "job_id": _t("Job"), "job_name": _t("Run"), "parts": _t("Parts done"), "engine": _t("Where it ran"),
+    "job_id": _t("Job"), "job_name": _t("Run"), "user_name": _t("Started by"), "error": _t("Error"),
+    "moves": _c("Moves"), "total_distance_mi": Label("Total travel (mi)", MILES), "diagnosis": _t("Why no plan"), "parts": _t("Parts done"), "engine": _t("Where it ran"),
     "seconds": Label("Seconds", NUMBER), "saved_as": _t("Saved as"), "job_result": _t("Result"),
     "part": _t("Part"), "solve_seconds": Label("Solve (s)", NUMBER), "point": _t("Point"),
     "travel_mi": Label("Total travel (mi)", MILES), "scenario": _t("Scenario"), "proposal": _t("Proposal"),

@@ -1,5 +1,6 @@
-"""How the Data page's tables read: the frames the core computes, prepared for a person (display only, no
-figures computed here).  Headers and number formats come from the label registry through ``show_table``; what
+"""How the Data page's tables (and the CLI's `summary`) read: the frames the core computes, prepared for a person
+(display only, no figures computed here).  Headers and number formats come from the label registry (the page's
+``show_table``, the CLI's ``text_tables.render``); what
 the registry cannot express per column (a column whose unit changes from row to row, an infinite ratio, a person)
 is written out as words here."""
 from __future__ import annotations

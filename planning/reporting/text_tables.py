@@ -1,0 +1,109 @@
+"""Tables as plain text for a person (the CLI): headers from the label registry, every cell in its kind's format
+(planning.reporting.formats), so a printed table reads as the page's table of the same frame.
+
+The frame passed in keeps canonical column names; only the text changes.  Money reads in whole dollars, rates as
+percentages, counts with separators, ratios with ×, dates as days; a number with no registered kind shows at most
+two decimals.  Files written for re-import or machines (CSV) never pass through here: they keep canonical names.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+
+import numpy as np
+import pandas as pd
+
+from planning.reporting.formats import TABLE_FORMATS
+from planning.reporting.labels import DATE, MILES, MONTHS, NUMBER, label, label_of, present
+
+# kinds with no word format in TABLE_FORMATS: how a number of that kind reads (the page's NumberColumn formats)
+_NUMBER_FORMATS = {NUMBER: "{:,.1f}", MILES: "{:,.1f}", MONTHS: "{:,.0f}"}
+
+
+def _missing(value) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _decimals(values: pd.Series) -> int:
+    """The fewest decimals (0, 1 or 2) that show every finite number of a column as it reads to two decimals."""
+    v = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+    v = np.round(v[np.isfinite(v)], 2)
+    return next((d for d in (0, 1) if np.allclose(np.round(v, d), v)), 2)
+
+
+def text_cell(value, kind: str, decimals: int = 2) -> str:
+    """One cell as a person reads it, by its column's (or row's) kind; "–" for a missing number.  A number of no
+    registered kind reads with separators and ``decimals`` decimals."""
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
+    if _missing(value):
+        return "–" if kind not in ("text",) else ""
+    if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
+        ts = pd.Timestamp(value)
+        return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour, ts.minute) != (0, 0) else ts.strftime("%Y-%m-%d")
+    if not isinstance(value, (int, float, np.integer, np.floating)):
+        return str(value)
+    if kind in TABLE_FORMATS:
+        return TABLE_FORMATS[kind](value)
+    if kind in _NUMBER_FORMATS and math.isfinite(value):
+        return _NUMBER_FORMATS[kind].format(value)
+    if kind == DATE:
+        return str(value)
+    return f"{value:,.{decimals}f}" if math.isfinite(value) else "–"
+
+
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` (canonical columns) with every cell a string in its column's format and the columns renamed to
+    their labels.  A named index becomes the first column(s)."""
+    if frame.index.names != [None]:
+        frame = frame.reset_index()
+    out = pd.DataFrame(index=frame.index)
+    for pos, col in enumerate(frame.columns):
+        kind, values = label_of(col).kind, frame.iloc[:, pos]
+        digits = _decimals(values) if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) else 2
+        out[pos] = [text_cell(v, kind, digits) for v in values]
+    out.columns = list(frame.columns)
+    return present(out)
+
+
+def row_labels(keys) -> list[str]:
+    """Unique row labels of a figures × plans table: a headline figure's own label, else the registry's (the key
+    added when two agree)."""
+    from planning.reporting.figures import FIGURES
+
+    out: list[str] = []
+    for k in keys:
+        text = FIGURES[k].label if k in FIGURES else label(k) if isinstance(k, str) else str(k)
+        out.append(f"{text} ({k})" if text in out else text)
+    return out
+
+
+def row_kind(key) -> str:
+    """How a figure row's cells read: the headline figure's kind, else the registry's."""
+    from planning.reporting.figures import FIGURES
+
+    return FIGURES[key].kind if key in FIGURES else label_of(key).kind
+
+
+def text_rows(wide: pd.DataFrame, kind_of=None, name: str = "") -> pd.DataFrame:
+    """A figures × plans table (index: canonical figure keys) as text: rows by :func:`row_labels`, each row's cells
+    in the kind of ``kind_of(key)`` (default :func:`row_kind`); ``name`` heads the label column."""
+    kind_of = kind_of or row_kind
+    keys = list(wide.index)
+    out = pd.DataFrame({str(c): [text_cell(v, kind_of(k)) for k, v in zip(keys, wide[c])] for c in wide.columns})
+    out.insert(0, name or " ", row_labels(keys))
+    return out
+
+
+def render(frame: pd.DataFrame, max_rows: int = 60, *, as_text: bool = False) -> str:
+    """A frame as an aligned text table: :func:`text_frame` of it (``as_text``: already text, headers kept), at
+    most ``max_rows`` rows and a line counting the rest; "(none)" for no rows."""
+    if frame.empty:
+        return "(none)"
+    shown = frame.head(max_rows) if as_text else text_frame(frame.head(max_rows))
+    text = shown.to_string(index=False)
+    if len(frame) > max_rows:
+        text += f"\n... {len(frame) - max_rows:,} more rows"
+    return text
