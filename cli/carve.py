@@ -254,8 +254,8 @@ def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progr
     named = table.assign(point=table["point"].astype(str) + ". " + table["label"])  # the page's table
     echo_table(named[["point", "accounts_moved", "arr_moved_usd", "travel_mi", "worst_dev"]])
     typer.echo(front.headline())
-    if out is not None:
-        write_csv(table, out)
+    if out is not None:  # canonical names and the points' own labels, for a script or a spreadsheet
+        write_csv(table.assign(label=[p.label for p in front.points]), out)
         typer.echo(f"wrote {out} ({len(table)} points; canonical column names)")
     typer.echo("Solver details per point:")
     echo_table(named[["point", "status", "gap", "seconds"]])

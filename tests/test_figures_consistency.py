@@ -107,16 +107,29 @@ def test_pages_show_the_same_figures(setup, sample):
 
 def test_cli_prints_the_same_numbers(setup, cli, sample):
     db, cur, prop, want = setup
+    # the same strings as the pages' metrics (Disruption, Compare): the shared figures in the shared formats
     r = cli(["disruption", "current", "Prop", "--db", db])
     assert r.exit_code == 0, r.output
-    assert f"{want['accounts_moved']:,} of {len(sample.accounts):,} accounts moved" in r.output
-    assert f"(${want['arr_moved_usd']:,.0f})" in r.output and f"{want['newly_assigned']:,} unowned accounts newly assigned" in r.output
+    assert (f"{count(want['accounts_moved'])} of {count(len(sample.accounts))} accounts moved "
+            f"({pct(want['pct_accounts_moved'], 1)}); ARR moved {usd(want['arr_moved_usd'])} "
+            f"({pct(want['pct_arr_moved'], 1)} of ARR)") in r.output
+    assert f"{count(want['newly_assigned'])} unowned accounts newly assigned" in r.output
     r = cli(["compare", "current", "Prop", "--db", db])
     assert r.exit_code == 0, r.output
-    line = next(x for x in r.output.splitlines() if x.strip().startswith("accounts_moved"))
-    assert f"{want['accounts_moved']:,}" in line
-    line = next(x for x in r.output.splitlines() if x.strip().startswith("quota_reps"))
-    assert str(want["quota_reps"]) in line
+    assert (f"Prop against Current CRM ownership: accounts moved {count(want['accounts_moved'])}, ARR moved "
+            f"{usd(want['arr_moved_usd'])}, quota reps {count(want['quota_reps'])}, AE cost "
+            f"{usd(want['ae_cost_usd'])}") in r.output
+
+    def row(label: str) -> list[str]:  # a headline row's cells: baseline, then Prop
+        line = next(x for x in r.output.splitlines() if x.strip().startswith(label + "  "))
+        return line.split()[-2:]
+
+    assert row("Accounts moved")[-1] == count(want["accounts_moved"]) and row("Quota reps")[-1] == "31"
+    assert row("ARR moved")[-1] == usd_whole(want["arr_moved_usd"]) and row("AE cost")[-1] == usd_whole(want["ae_cost_usd"])
+    worst = F.worst_segment(F.balance(prop, sample.accounts, sample.reps, sample.plan_year, sample.settings),
+                            "potential_usd", "max_min")
+    assert row("Potential: largest ÷ smallest")[-1] == ratio(worst)  # the balance figure Carve and Compare show
+    assert row("Share of accounts moved")[-1] == pct(want["pct_accounts_moved"], 1)
 
 
 # ------------------------------------------------------------------------------------- the bookings target
@@ -220,11 +233,11 @@ def test_cli_twins_say_the_same_about_the_target(cli, tmp_path, setup):
     data = ["--accounts", MESSY / "crm_accounts.csv", "--reps", MESSY / "crm_users.csv", "--as-of", "2026-11-30"]
     r = cli(["capacity", *data])
     assert r.exit_code == 0, r.output
-    assert "target $3,170,000" in r.output and "the capacity plan targets $3.17M derived from today's team" in r.output
+    assert "target $3.17M" in r.output and "the capacity plan targets $3.17M derived from today's team" in r.output
     assert "Not in the capacity plan: 1 quota rep with no segment (=1+2 Will (005M6))" in r.output
     r = cli(["quota", *data])
     assert r.exit_code == 2 and F.no_target_message(2027) in " ".join(r.output.split())
     r = cli(["capacity"])  # the sample: the targets file's, with no note
-    assert r.exit_code == 0 and f"target ${SAMPLE_TARGET:,.0f}" in r.output and "derived" not in r.output
+    assert r.exit_code == 0 and f"target {usd(SAMPLE_TARGET)}" in r.output and "derived" not in r.output
     r = cli(["quota"])
-    assert r.exit_code == 0 and f"vs target {SAMPLE_TARGET:,.0f}" in r.output
+    assert r.exit_code == 0 and f"vs bookings target {usd(SAMPLE_TARGET)}" in r.output
