@@ -53,7 +53,7 @@ def show_job(job_id: Annotated[int, typer.Argument(help="Job id (see `jobs list`
         typer.secho(f"error: no job {job_id}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2)
     fields = {"job_id": "id", "kind": "kind", "job_name": "title", "user_name": "user_name", "status": "status",
-              "engine": "engine", "message": "message", "created_at": "created_at", "started_at": "started_at",
+              "engine": "engine", "job_message": "message", "created_at": "created_at", "started_at": "started_at",
               "finished_at": "finished_at", "seconds": "seconds", "error": "error"}
     for name, key in fields.items():  # in the registry's words; times in UTC
         typer.echo(f"{label(name):>14}: {text_cell(job[key], label_of(name).kind)}")

@@ -87,7 +87,8 @@ def commands(db, tmp, newer) -> dict[str, list]:
         "plans versions": ["plans", "show", "Prop", "--versions", *d], "review status": ["review", "status", "Prop", *d],
         "review inbox": ["review", "inbox", *d], "review log": ["review", "log", "Prop", *d],
         "users list": ["users", "list", *d], "jobs list": ["jobs", "list", *d],
-        "export-crm": ["export-crm", "Prop", "--out-dir", tmp / "crm", *d],
+        "export-crm": ["export-crm", "Prop", "--out-dir", tmp / "crm", *d], "users whoami": ["users", "whoami", *d],
+        "change leave": ["change", "leave", "R-010", "--last-day", "2027-03-31", "--time-limit", "30", *d],
     }
 
 
@@ -97,6 +98,19 @@ def test_every_command_prints_words(cli, store, name):
     r = cli(commands(db, tmp, newer)[name])
     assert r.exit_code == 0, r.output
     assert words_problems(r.output) == [], f"{name}:\n" + "\n".join(words_problems(r.output))
+
+
+def test_a_sweep_and_its_job_print_words(cli, store):
+    db, *_ = store
+    r = cli(["sweep", "--capacity", "Base", "--cluster", "inprocess", "--db", db])
+    assert r.exit_code == 0, r.output
+    job, text = re.search(r"job (\d+):", r.output).group(1), r.output
+    for args in (["jobs", "list"], ["jobs", "show", job]):
+        shown = cli([*args, "--db", db])
+        assert shown.exit_code == 0 and "Where it ran" in shown.output, shown.output
+        text += shown.output
+    assert words_problems(text) == [], "\n".join(words_problems(text))
+    assert "settings (JSON): {" in text and "Latest message" in text  # stored settings stay machine-readable
 
 
 def test_summary_figures_by_hand(cli, sample):

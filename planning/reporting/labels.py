@@ -184,6 +184,7 @@ LABELS: dict[str, Label] = {
                           "piece while every book stays inside its band, from an LP with connectivity cuts."),
     "proof_cuts": _c("Connectivity cuts (proof)", "Separator cuts in the LP that checked one piece per territory."),
     "job_id": _t("Job"), "job_name": _t("Run"), "user_name": _t("Started by"), "error": _t("Error"),
+    "job_message": _t("Latest message"),
     "moves": _c("Moves"), "total_distance_mi": Label("Total travel (mi)", MILES), "diagnosis": _t("Why no plan"), "parts": _t("Parts done"), "engine": _t("Where it ran"),
     "seconds": Label("Seconds", NUMBER), "saved_as": _t("Saved as"), "job_result": _t("Result"),
     "part": _t("Part"), "solve_seconds": Label("Solve (s)", NUMBER), "point": _t("Point"),

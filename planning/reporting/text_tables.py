@@ -49,8 +49,8 @@ def text_cell(value, kind: str, decimals: int = 2) -> str:
         return TABLE_FORMATS[kind](value)
     if kind in _NUMBER_FORMATS and math.isfinite(value):
         return _NUMBER_FORMATS[kind].format(value)
-    if kind == DATE:
-        return str(value)
+    if kind == DATE or isinstance(value, (int, np.integer)):
+        return f"{value:,}" if kind != DATE else str(value)
     return f"{value:,.{decimals}f}" if math.isfinite(value) else "–"
 
 
