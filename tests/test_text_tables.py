@@ -1,0 +1,57 @@
+"""planning.reporting.text_tables: a frame with canonical columns as the text a person reads (the CLI's tables),
+worked by hand."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from planning.reporting import render, row_labels, text_cell, text_frame, text_rows
+
+
+def test_cells_read_in_their_kind():
+    assert text_cell(18_565_489.4, "money") == "$18,565,489"  # a table amount: whole dollars
+    assert text_cell(0.2343, "pct") == "23.4%" and text_cell(1.0, "pct") == "100.0%"  # never "0" or "1"
+    assert text_cell(6009, "count") == "6,009" and text_cell(1.2163, "ratio") == "1.22×"
+    assert text_cell(math.inf, "ratio") == "∞ (an empty book)" and text_cell(np.nan, "money") == "–"
+    assert text_cell(21624.0, "hours") == "21,624 h" and text_cell(2_505_647.84, "miles") == "2,505,647.8"
+    assert text_cell(True, "text") == "yes" and text_cell(np.bool_(False), "count") == "no"
+    assert text_cell(pd.Timestamp("2026-12-03 05:18"), "date") == "2026-12-03 05:18"
+    assert text_cell(pd.Timestamp("2026-11-30"), "date") == "2026-11-30"
+    assert text_cell(7, "text") == "7" and text_cell(None, "text") == ""
+
+
+def test_a_frame_gets_labels_and_formats_and_keeps_its_data():
+    frame = pd.DataFrame({"segment": ["Mid-market", "SMB"], "arr_usd": [18_565_489.0, 4_544_576.0],
+                          "arr_share": [0.4641, 0.1136], "accounts": [1802, 4027], "Jan": [8.0, 7.9]})
+    out = text_frame(frame)
+    assert list(out.columns) == ["Segment", "Current ARR", "Share of ARR", "Accounts", "Jan"]
+    assert out.iloc[0].tolist() == ["Mid-market", "$18,565,489", "46.4%", "1,802", "8.0"]
+    assert out.iloc[1].tolist() == ["SMB", "$4,544,576", "11.4%", "4,027", "7.9"]  # one decimal: what 7.9 needs
+    assert frame["arr_usd"].iat[0] == 18_565_489.0  # the data is untouched
+    indexed = text_frame(frame.set_index("segment"))  # a named index is a column
+    assert list(indexed.columns)[0] == "Segment"
+
+
+def test_unlabelled_numbers_show_at_most_two_decimals():
+    out = text_frame(pd.DataFrame({"Feb": [11.8, 12.0], "Mar": [0.12345, 2.0], "Apr": [3.0, 4.0]}))
+    assert out["Feb"].tolist() == ["11.8", "12.0"] and out["Mar"].tolist() == ["0.12", "2.00"]
+    assert out["Apr"].tolist() == ["3", "4"]
+
+
+def test_figure_rows_read_in_each_figure_s_kind():
+    wide = pd.DataFrame({"Today": [0, 0.0, 0.0, math.inf], "Prop": [1408, 0.2343, 5_958_645.0, 1.2163]},
+                        index=["accounts_moved", "pct_accounts_moved", "arr_moved_usd", "potential_max_min"])
+    out = text_rows(wide, name="Figure")
+    assert out["Figure"].tolist() == row_labels(wide.index) == [
+        "Accounts moved", "Share of accounts moved", "ARR moved", "Potential: largest ÷ smallest"]
+    assert out["Prop"].tolist() == ["1,408", "23.4%", "$5,958,645", "1.22×"]
+    assert out["Today"].tolist() == ["0", "0.0%", "$0", "∞ (an empty book)"]
+
+
+def test_render_counts_the_rows_left_out():
+    frame = pd.DataFrame({"accounts": range(5)})
+    text = render(frame, max_rows=2)
+    assert text.splitlines()[0].strip() == "Accounts" and text.endswith("... 3 more rows")
+    assert render(frame.iloc[0:0]) == "(none)"
