@@ -154,3 +154,15 @@ def test_carve_headline_in_words_and_solver_details_last(cli, tmp_path):
     assert r.output.index("Solver details") > r.output.index("Balance per metric")
     assert "status:" not in r.output and "objective" not in r.output.split("Solver details")[0]
     assert list(pd.read_csv(tmp_path / "a.csv", nrows=1).columns)[:1] != ["Account ID"]  # the CSV stays canonical
+
+
+def test_files_for_machines_keep_canonical_names_workbooks_carry_labels(cli, tmp_path):
+    csv, xlsx = tmp_path / "quotas.csv", tmp_path / "quotas.xlsx"
+    r = cli(["quota", "--out", csv, "--xlsx", xlsx])
+    assert r.exit_code == 0, r.output
+    assert "quota_usd" in pd.read_csv(csv, nrows=1, encoding="utf-8-sig").columns  # for re-import
+    sheet = pd.read_excel(xlsx, sheet_name="Quotas", nrows=1)
+    assert "Quota" in sheet.columns and "quota_usd" not in sheet.columns  # for a person
+    out = tmp_path / "book.csv"
+    assert cli(["summary", "--out", out]).exit_code == 0
+    assert {"territory_id", "arr_usd", "capacity_share"} <= set(pd.read_csv(out, nrows=1, encoding="utf-8-sig").columns)
