@@ -140,15 +140,27 @@ def capacity_items(base: CarveSettings, accounts, reps, plan_year: int, as_of, d
     return items
 
 
-def sweep_table(points: list[SweepPoint]) -> pd.DataFrame:
-    """Scenarios side by side: territories per segment, status, gap, moves, ARR moved, balance, travel, time."""
+def sweep_table(points: list[SweepPoint], items: list[SweepItem] | None = None) -> pd.DataFrame:
+    """Scenarios side by side: territories per segment, status, gap, accounts and ARR moved, balance, travel, time.
+
+    Accounts and ARR moved are the core's figures (planning.reporting.figures.moved_between) against today's CRM
+    ownership of each point's item (``items``, in the order of ``points``): unowned accounts that get an owner are
+    newly assigned, not moved, as on Carve, Disruption and Compare.  Without ``items``, the carve's own moves."""
+    from planning.plans.plan import current_plan
+    from planning.reporting.figures import moved_between
+
     rows = []
-    for p in points:
+    for i, p in enumerate(points):
         r = p.result
+        if r.ok and items is not None:
+            it = items[i]
+            moved = moved_between(current_plan(it.accounts, it.reps), r.plan, it.accounts)
+        else:
+            moved = {"accounts_moved": len(r.moves), "arr_moved_usd": float(r.moves["arr_usd"].sum())} if r.ok \
+                else {"accounts_moved": np.nan, "arr_moved_usd": np.nan}
         row = {"scenario": p.name, **{f"territories {k}": v for k, v in sorted(p.heads.items())},
                "status": r.status, "gap": r.gap if r.ok else np.nan,
-               "moves": len(r.moves) if r.ok else np.nan,
-               "arr_moved_usd": float(r.moves["arr_usd"].sum()) if r.ok else np.nan,
+               "accounts_moved": moved["accounts_moved"], "arr_moved_usd": moved["arr_moved_usd"],
                "worst_dev_after": float(r.balance["worst_dev_after"].max()) if r.ok else np.nan,
                "total_distance_mi": r.stats.get("total_distance_mi", np.nan) if r.ok else np.nan,
                "seconds": p.seconds, "diagnosis": "" if r.ok else (r.diagnosis or r.status)}
@@ -158,4 +170,4 @@ def sweep_table(points: list[SweepPoint]) -> pd.DataFrame:
 
 def run_sweep(items: list[SweepItem], runner, on_done=None) -> tuple[list[SweepPoint], pd.DataFrame]:
     points = runner(carve_item, items, on_done)
-    return points, sweep_table(points)
+    return points, sweep_table(points, items)

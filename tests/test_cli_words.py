@@ -111,6 +111,7 @@ def test_a_sweep_and_its_job_print_words(cli, store):
         text += shown.output
     assert words_problems(text) == [], "\n".join(words_problems(text))
     assert "settings (JSON): {" in text and "Latest message" in text  # stored settings stay machine-readable
+    assert "Accounts moved" in text  # the shared figure, not the carve's own count of moves
 
 
 def test_summary_figures_by_hand(cli, sample):

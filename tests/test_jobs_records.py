@@ -122,3 +122,10 @@ def test_headcount_sweep_adds_and_removes_territories():
     assert points[0].result.plan.territories.shape[0] == 6 and points[1].result.plan.territories.shape[0] == 10
     # every account once in every scenario
     assert all(p.result.plan.assignment.notna().all() and len(p.result.plan.assignment) == 600 for p in points)
+    # accounts and ARR moved are the core's figures against today's ownership, as Carve and Compare show them
+    from planning.plans.plan import current_plan
+    from planning.reporting.figures import moved_between
+
+    for p, (_, row) in zip(points, table.iterrows()):
+        want = moved_between(current_plan(acc, reps), p.result.plan, acc)
+        assert row["accounts_moved"] == want["accounts_moved"] and row["arr_moved_usd"] == want["arr_moved_usd"]
