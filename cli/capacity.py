@@ -5,7 +5,6 @@ import math
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 
 from cli.common import acting_user, echo_table, uses_data

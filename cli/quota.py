@@ -8,9 +8,10 @@ import typer
 
 from cli.common import acting_user, echo_table, scoped_view, uses_data
 from planning.access import Permission, require
-from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, attainment_assumed, comp_sheets, comp_template, labelled_sheets, plan_table,
-                                   plans_from, quota_settings_from, quota_sheets, quota_template,
-                                   read_config, simulation_from, summary_for_display, write_template)
+from planning.compensation import (METHODS, POOLS, CompPlanError, QuotaError, attainment_assumed, comp_sheets,
+                                   comp_template, labelled_sheets, plan_table, plans_from, quota_settings_from,
+                                   quota_sheets, quota_template, read_config, simulation_from, summary_for_display,
+                                   write_template)
 from planning.data import to_safe_excel, write_csv
 from planning.reporting import count, figure, label, pct, quota_reps, usd
 

@@ -16,7 +16,7 @@ from cli.plans import DbOpt, _fail, _store, _view, resolve_plan
 from planning.access import AccessDenied, require_team
 from planning.data import FileError
 from planning.plans import CAPACITY_COMPARE_ROWS, StoreError, manager_summary_html
-from planning.reporting import count, figure, figure_help, label, pct, person, row_kind, text_rows, usd, with_people
+from planning.reporting import count, figure, label, pct, person, row_kind, text_rows, usd, with_people
 
 
 def register(app: typer.Typer) -> None:

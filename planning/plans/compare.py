@@ -283,8 +283,9 @@ def _joined_names(flags: pd.DataFrame) -> pd.Series:
     return joined.astype(str)
 
 
-CAPACITY_COMPARE_ROWS = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd", "expected_bookings_usd",
-                         "capacity_target_usd", "gap_usd", "attainment_of_target", "cost_of_sales", "risk"]
+CAPACITY_COMPARE_ROWS = ["headcount_start", "headcount_end", "hires", "hires_needed", "cost_usd",
+                         "expected_bookings_usd", "capacity_target_usd", "gap_usd", "attainment_of_target",
+                         "cost_of_sales", "risk"]
 """The figures of :func:`compare_capacity` that Compare shows side by side (the page and the CLI), in order."""
 
 

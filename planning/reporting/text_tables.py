@@ -62,7 +62,8 @@ def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(index=frame.index)
     for pos, col in enumerate(frame.columns):
         kind, values = label_of(col).kind, frame.iloc[:, pos]
-        digits = _decimals(values) if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values) else 2
+        numeric = pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
+        digits = _decimals(values) if numeric else 2
         out[pos] = [text_cell(v, kind, digits) for v in values]
     out.columns = list(frame.columns)
     return present(out)
