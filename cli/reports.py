@@ -56,9 +56,9 @@ def register(app: typer.Typer) -> None:
                    f"assigned (not counted as moved)")
         for n in rep.notes:  # both plans on changed exports: over the accounts both hold, as the page says
             typer.echo(f"Note: {n}")
-        typer.echo("\nPer manager:" if not manager else f"\nManager {manager}:")
         mgrs = view.managers.assign(manager=[person(n, i) for n, i in zip(view.managers["manager_name"],
                                                                           view.managers["manager_id"])])
+        typer.echo("\nPer manager:" if not manager else f"\nTeam of {mgrs['manager'].iat[0] if len(mgrs) else manager}:")
         echo_table(mgrs[["manager", "accounts_before", "kept", "lost", "gained", "arr_out_usd", "arr_in_usd",
                          "pct_arr_retained", "relationships_broken"]])
         typer.echo("\nPer rep:")

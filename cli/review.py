@@ -12,6 +12,7 @@ import typer
 
 from planning.access import require_account, require_rep
 from cli.common import LazyModule, echo_table, user_store, uses_data
+from planning.reporting.formats import person
 
 review = LazyModule("planning.plans.review")
 teams = LazyModule("planning.plans.teams")
@@ -46,7 +47,9 @@ def print_status(st, managers=None) -> None:
     if managers is not None and len(managers):
         typer.echo("\nManagers (open comments: on their team):")
         m = review.manager_statuses(st, managers)
-        echo_table(m.assign(at=m["at"].map(tables.review_time)))
+        m = m.assign(at=m["at"].map(tables.review_time),  # a manager as "Ava Harris (M-01)": the id `--for team:` takes
+                     manager=[person(n, i) for n, i in zip(m["manager_name"], m["manager_id"])])
+        echo_table(m[["manager", *[c for c in m.columns if c not in ("manager", "manager_id", "manager_name")]]])
     oc = tables.comments_table(st, open_only=True)
     typer.echo(f"\nOpen comments: {len(oc)}")
     if len(oc):

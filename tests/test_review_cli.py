@@ -53,6 +53,6 @@ def test_managers_read_their_own_team_and_the_admin_acts_for_a_team(cli, db, sam
     s = PlanStore(db)
     assert review.status(s, "Prop").decision("team:M-03")["by_label"] == me
     out = cli(["review", "status", "Prop"]).output
-    m01 = next(line for line in out.splitlines() if line.lstrip().startswith("M-01"))
+    m01 = next(line for line in out.splitlines() if "(M-01)" in line)  # "Ava Harris (M-01)"
     assert m01.split()[-1] == "1"  # ops' comment on an M-01 account: that manager's open comments
     s.dispose()
