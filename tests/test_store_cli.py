@@ -78,7 +78,7 @@ def test_disruption_cli(cli, db, tmp_path, sample):
     assert f"{moved:,} of {len(sample.accounts):,} accounts moved" in r.output
     assert 0 < moved <= 120
     r = cli(["disruption", "current", prop, "--manager", "M-07", "--html", html, "--db", db])
-    assert r.exit_code == 0 and "Manager M-07" in r.output
+    assert r.exit_code == 0 and "Team of Aaron Lewis (M-07):" in r.output
     assert "Aaron Lewis" in html.read_text() or "M-07" in html.read_text()
     r = cli(["disruption", "current", "Prop", "--manager", "M-99", "--db", db])
     assert r.exit_code == 2 and "manages nobody" in r.output
