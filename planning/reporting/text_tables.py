@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from planning.reporting.formats import TABLE_FORMATS
-from planning.reporting.labels import DATE, MILES, MONTHS, NUMBER, label, label_of, present
+from planning.reporting.labels import DATE, MILES, MONTHS, NUMBER, TEXT, label, label_of, present
 
 # kinds with no word format in TABLE_FORMATS: how a number of that kind reads (the page's NumberColumn formats)
 _NUMBER_FORMATS = {NUMBER: "{:,.1f}", MILES: "{:,.1f}", MONTHS: "{:,.0f}"}
@@ -39,7 +39,7 @@ def text_cell(value, kind: str, decimals: int = 2) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if _missing(value):
-        return "–" if kind not in ("text",) else ""
+        return "" if kind == TEXT else "–"
     if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
         ts = pd.Timestamp(value)
         return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour, ts.minute) != (0, 0) else ts.strftime("%Y-%m-%d")
@@ -49,8 +49,10 @@ def text_cell(value, kind: str, decimals: int = 2) -> str:
         return TABLE_FORMATS[kind](value)
     if kind in _NUMBER_FORMATS and math.isfinite(value):
         return _NUMBER_FORMATS[kind].format(value)
-    if kind == DATE or isinstance(value, (int, np.integer)):
-        return f"{value:,}" if kind != DATE else str(value)
+    if kind == DATE:  # a date column holding a number (a year): as written
+        return str(value)
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
     return f"{value:,.{decimals}f}" if math.isfinite(value) else "–"
 
 
