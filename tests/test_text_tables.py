@@ -20,6 +20,7 @@ def test_cells_read_in_their_kind():
     assert text_cell(pd.Timestamp("2026-12-03 05:18"), "date") == "2026-12-03 05:18"
     assert text_cell(pd.Timestamp("2026-11-30"), "date") == "2026-11-30"
     assert text_cell(7, "text") == "7" and text_cell(None, "text") == ""
+    assert text_cell(2027, "text") == "2027" and text_cell(np.int64(6009), "count") == "6,009"  # a year; a count
 
 
 def test_a_frame_gets_labels_and_formats_and_keeps_its_data():

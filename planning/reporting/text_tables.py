@@ -51,8 +51,8 @@ def text_cell(value, kind: str, decimals: int = 2) -> str:
         return _NUMBER_FORMATS[kind].format(value)
     if kind == DATE:  # a date column holding a number (a year): as written
         return str(value)
-    if isinstance(value, (int, np.integer)):
-        return f"{value:,}"
+    if isinstance(value, (int, np.integer)):  # an id or a year (job 1234, plan year 2027): no separators
+        return str(value)
     return f"{value:,.{decimals}f}" if math.isfinite(value) else "–"
 
 
