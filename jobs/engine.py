@@ -36,11 +36,14 @@ INPROCESS, LOCAL, AUTO = "inprocess", "local", "auto"
 ENV_CLUSTER = "PLANNER_CLUSTER"
 ENV_DASK_ADDRESS = "DASK_SCHEDULER_ADDRESS"
 ENV_PRESTART = "PLANNER_PRESTART_CLUSTER"
+ENV_WORKER_NICE = "PLANNER_WORKER_NICE"
+ENV_WARM_FIRST = "PLANNER_WARM_CLUSTER_FIRST"
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """How jobs are run.  Environment: PLANNER_CLUSTER, PLANNER_WORKERS, DASK_SCHEDULER_ADDRESS."""
+    """How jobs are run.  Environment: PLANNER_CLUSTER, PLANNER_WORKERS, DASK_SCHEDULER_ADDRESS, PLANNER_WORKER_NICE,
+    PLANNER_WARM_CLUSTER_FIRST."""
 
     cluster: str = AUTO  # auto | local | inprocess | scheduler address (tcp://host:8786)
     workers: int = 0  # local cluster: worker processes (0 = PLANNER_WORKERS, else the machine's CPU count)
@@ -60,6 +63,22 @@ class EngineSettings:
     # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
     # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
     prestart: bool = True
+    # the local cluster's worker processes run at this OS niceness (0: as the web server), so a page open or a
+    # finished job's relay in the server gets a core at once while carves fill the rest: at equal priority, two
+    # workers carving and the server shared the two cores three ways, and the watcher's page open while 4 demo carves
+    # ran took 2.8-4.2 s (target <= 2 s; 2026-12-03 02:31 and 05:18).  Work on the workers loses nothing when the
+    # server is idle (niceness only orders who runs first).  Env PLANNER_WORKER_NICE overrides it.
+    worker_nice: int = 10
+
+    def warm_first(self) -> bool:
+        """:attr:`warm_cluster_first`, or env PLANNER_WARM_CLUSTER_FIRST (1/0) when set (benchmarks compare both)."""
+        env = os.environ.get(ENV_WARM_FIRST, "").strip().lower()
+        return env in ("1", "true", "yes", "on") if env else self.warm_cluster_first
+
+    def worker_niceness(self) -> int:
+        """The workers' niceness: PLANNER_WORKER_NICE when set (0-19), else :attr:`worker_nice`."""
+        env = os.environ.get(ENV_WORKER_NICE, "").strip()
+        return min(max(int(env), 0), 19) if env.isdigit() else min(max(self.worker_nice, 0), 19)
 
     def worker_count(self) -> int:
         if self.workers > 0:
@@ -91,7 +110,7 @@ def resolve(cluster: str | None, size: int | None = None, settings: EngineSettin
                   or AUTO)
     if choice == AUTO:
         big = size is not None and size >= es.min_pairs_local
-        offload = (busy and es.concurrent_jobs_to_cluster) or (warm and es.warm_cluster_first)
+        offload = (busy and es.concurrent_jobs_to_cluster) or (warm and es.warm_first())
         choice = LOCAL if big or offload else INPROCESS
     if choice != INPROCESS and not dask_available():
         if choice == LOCAL and (cluster or AUTO) == AUTO:
@@ -174,7 +193,7 @@ def _start_local(n: int, es: EngineSettings):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
     proc = subprocess.Popen([sys.executable, "-m", "jobs.local_cluster", "--workers", str(n), "--threads-per-worker",
                              str(es.threads_per_worker), "--memory-limit", str(es.memory_limit),
-                             "--parent", str(os.getpid())],
+                             "--worker-nice", str(es.worker_niceness()), "--parent", str(os.getpid())],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:  # blocks until the workers are up (or the process ends)
         if line.startswith("ADDRESS "):
