@@ -5,8 +5,6 @@ and the next visit re-attaches through the store's jobs table.  Cancel asks the 
 """
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -25,10 +23,15 @@ def _cancel(records: JobRecords, job_id: int) -> None:
     job_manager().cancel(records, job_id)
 
 
-def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float = 0.3) -> dict:
+def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float = 0.5) -> dict:
     """Show a job's progress until it ends (this script run waits; other sessions are not blocked) → its row.
 
+    Progress is read every ``poll_s`` (a job writes it at most twice a second), but a job driven by this process
+    wakes the page the moment it ends (:meth:`jobs.manager.JobManager.wait_a_while`): a finish is shown at once, not
+    up to a poll later, and a slower poll costs the server fewer reads of the jobs table while it is busiest.
     A widget click reruns the page, which simply re-attaches; only the Cancel button stops the job."""
+    from jobs import job_manager
+
     job = records.get(job_id) or {}
     with st.status(f"{label} #{job_id} running…", expanded=True) as box:
         st.button("Cancel", key=f"job_cancel_{job_id}", on_click=_cancel, args=(records, job_id),
@@ -50,7 +53,7 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
             if job.get("status") not in JOB_ACTIVE:
                 records.mark_seen(job_id)
                 break
-            time.sleep(poll_s)
+            job_manager().wait_a_while(job_id, poll_s)
         status = job.get("status", "failed")
         where = str(job.get("engine") or "")
         engine = f" {where}" if where.startswith("in ") else f" on {where}" if where else ""  # reads "succeeded in this process" / "on a Dask cluster"
