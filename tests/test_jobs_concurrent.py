@@ -220,6 +220,37 @@ def test_workers_run_at_a_lower_priority_than_the_server(local_cluster):
     assert local_cluster.run_on_scheduler(os.nice, 0) == server
 
 
+@pytest.mark.parametrize("others_active, threads", [(True, 1), (False, None)])
+def test_a_carve_sent_whole_while_others_run_takes_one_thread_on_its_worker(sample, tmp_path, monkeypatch,
+                                                                           others_active, threads):
+    """Under load a whole carve's parts run on one thread of its worker (two threads of one small carve only contend
+    for the worker's interpreter: jobs.carve_job.WholeCarve.threads); alone it may use the worker's cores."""
+    import jobs.carve_job as cj
+    from jobs.carve_inputs import InputsRef
+    from jobs.manager import JobContext
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    sent = []
+
+    class Sent(Exception):
+        pass
+
+    def elsewhere(ctx, engine, accounts, reps, item):
+        sent.append(item(InputsRef("data")))
+        raise Sent()
+
+    monkeypatch.setattr(cj, "offload_whole", lambda ctx, cluster, size: "local")
+    monkeypatch.setattr(cj, "_carve_elsewhere", elsewhere)
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    work = cj.carve_work(sample.accounts, sample.reps, sample.plan_year, sample.as_of, CarveSettings(),
+                         sample.settings, store, "eve", None, None, "FY27")
+    ctx = JobContext(1, JobRecords(store.engine), threading.Event(), others_active=lambda: others_active)
+    with pytest.raises(Sent):
+        work(ctx)
+    assert [w.threads for w in sent] == [threads]
+
+
 def test_worker_niceness_from_the_environment_is_kept_in_range(monkeypatch):
     from jobs.engine import ENV_WORKER_NICE, EngineSettings
 
