@@ -37,7 +37,7 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
         st.button("Cancel", key=f"job_cancel_{job_id}", on_click=_cancel, args=(records, job_id),
                   help="Stops the job and its tasks; nothing is saved from a cancelled job.")
         bar = st.progress(0.0)
-        parts_view = st.empty()
+        parts_line = st.empty()
         shown, drawn = -1, None
         while True:
             job = records.get(job_id) or {}
@@ -48,8 +48,7 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
             done = int(job.get("parts_done") or 0)
             if done != shown and job.get("parts"):
                 shown = done
-                with parts_view.container():
-                    show_table(parts_frame(job), key=None)
+                parts_line.caption(parts_progress(job))
             if job.get("status") not in JOB_ACTIVE:
                 records.mark_seen(job_id)
                 break
@@ -60,6 +59,9 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
         box.update(label=f"{label} #{job_id} {status}{engine} in {job.get('seconds', 0):.1f} s",
                    state={"succeeded": "complete", "cancelled": "complete"}.get(status, "error"),
                    expanded=status not in ("succeeded", "cancelled"))
+        if job.get("parts"):  # the parts' table once, after the outcome is on the page (a table is the browser's
+            with parts_line.container():  # heaviest element here: redrawn per finished part it held up the label)
+                show_table(parts_frame(job), key=None)
     return job
 
 
@@ -132,6 +134,18 @@ def pick_up(records: JobRecords, user: str, session_key: str, kind: str, label: 
 
 PART_WORDS = {"optimal": "done", "feasible": "done when the time limit struck",
               "time_limit": "done when the time limit struck", "infeasible": "no plan", "cancelled": "cancelled"}
+
+
+def parts_progress(job: dict) -> str:
+    """One line while a job runs: parts done of the total and the latest one's outcome, in words (plain text)."""
+    parts = job.get("parts") or []
+    total = int(job.get("parts_total") or len(parts))
+    last = parts[-1] if parts else {}
+    seconds = last.get("seconds")
+    took = f", {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+    latest = f" — latest: {last.get('name', '')} ({PART_WORDS.get(str(last.get('status')), last.get('status'))}{took})" \
+        if last else ""
+    return md_escape(f"Parts done: {len(parts)} of {max(total, len(parts))}{latest}")
 
 
 def parts_frame(job: dict) -> pd.DataFrame:
