@@ -16,9 +16,10 @@ Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the env
   worker processes each have their own.  *Warm* (``warm=True``, asked by a small carve only: see
   :func:`jobs.carve_job.offload_whole`): with :attr:`EngineSettings.warm_cluster_first` on, once the local cluster
   is running ``auto`` sends that carve there even when it is the only job, so the server's interpreter stays free
-  for pages and the carves that follow find the first already off it.  Off by default: a lone carve on the
-  server's two threads finishes sooner than as one worker task.  Before the cluster runs, a single carve runs
-  here either way: nobody waits for worker processes to start.
+  for pages and the carves that follow find the first already off it.  On by default (see the setting for the
+  figures): a lone demo carve's job takes as long on a warm worker as on the server's threads, and its page shows
+  the finish sooner.  Before the cluster runs, a single carve runs here either way: nobody waits for worker
+  processes to start.
 
 The Carve page starts the local cluster in the background on its first open (:func:`prestart_local`), so it is
 warm (imports preloaded in each worker: :mod:`jobs.worker_warm`) by the time several people press Run carve.
@@ -54,12 +55,15 @@ class EngineSettings:
     # auto, while another job is active in this process: the new job's work goes to the local cluster's worker
     # processes (a small carve as one task: see jobs.carve_job), so the server's threads only coordinate
     concurrent_jobs_to_cluster: bool = True
-    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  Off by
-    # default: one person carving is the common case, and alone the demo carve is still a little quicker on the
-    # server's two threads (0.65 s against 0.78–0.93 s as one worker task, submit to result, load 2.4–2.8,
-    # 2026-12-02 20:14; the worker task had cost 2.3 s before its data was scattered once, its parts ran on one
-    # thread and the warm-up carved, jobs.carve_inputs / jobs.worker_warm)
-    warm_cluster_first: bool = False
+    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  On:
+    # the demo carve alone took 0.76-0.82 s of job on a warm worker against 0.83-1.02 s on the server's threads, and
+    # click -> the page saw it done 0.8-0.9 s against 1.0-1.2 s, click -> the browser showed it 0.8-0.9 s against
+    # 1.5-2.0 s (concurrent_bench, three paired runs 2026-12-03 05:34-06:07, load 2.8-5.7: indicative only); with 4
+    # at once neither was consistently ahead (worst 4.2-6.5 s against 5.0-7.8 s), and the server's interpreter
+    # stays free for pages.  Off was chosen on 2026-12-02 20:14 (0.65 s here against 0.78-0.93 s as a worker task),
+    # before the worker's task ran at a lower priority and on one thread under load.  Env PLANNER_WARM_CLUSTER_FIRST
+    # (1/0) overrides it
+    warm_cluster_first: bool = True
     # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
     # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
     prestart: bool = True

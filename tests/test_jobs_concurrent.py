@@ -194,14 +194,18 @@ def test_the_page_says_it_reattached_instead_of_starting_another(sample, tmp_pat
     assert isinstance(started, pd.Timestamp)
 
 
-def test_a_running_local_cluster_takes_a_small_carve_alone_only_when_asked():
-    from jobs.engine import INPROCESS, LOCAL, EngineSettings, resolve
+def test_a_running_local_cluster_takes_a_small_carve_alone_unless_switched_off(monkeypatch):
+    from jobs.engine import ENV_WARM_FIRST, INPROCESS, LOCAL, EngineSettings, resolve
 
     small = 1000
-    assert resolve(None, small, warm=True) == INPROCESS  # by default a lone carve stays on the server's threads
-    # switched on: the cluster runs, so the server's interpreter stays free
-    assert resolve(None, small, EngineSettings(warm_cluster_first=True), warm=True) == LOCAL
+    monkeypatch.delenv(ENV_WARM_FIRST, raising=False)
+    # by default the cluster, once running, takes a lone carve too, so the server's interpreter stays free
+    assert resolve(None, small, warm=True) == LOCAL
+    assert resolve(None, small, EngineSettings(warm_cluster_first=False), warm=True) == INPROCESS
+    assert resolve(None, small) == INPROCESS  # the cluster not running yet: nobody waits for it to start
     assert resolve("inprocess", small, warm=True) == INPROCESS  # an explicit choice stands
+    monkeypatch.setenv(ENV_WARM_FIRST, "0")  # a benchmark comparing both ways
+    assert resolve(None, small, warm=True) == INPROCESS
 
 
 @pytest.mark.xdist_group("dask_cluster")
