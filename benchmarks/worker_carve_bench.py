@@ -30,6 +30,17 @@ def carve_settings(n: int) -> list:
             for i in range(n)]
 
 
+def _process_cpu_s() -> float:
+    """CPU seconds (user + system) of the process it runs in (sent to each worker: ``client.run``)."""
+    t = os.times()
+    return t.user + t.system
+
+
+def workers_cpu_s(client) -> float:
+    """CPU seconds used so far by all the cluster's worker processes together."""
+    return sum(client.run(_process_cpu_s).values())
+
+
 def run_at_once(client, ds, n: int) -> list[float]:
     """``n`` whole carves submitted together → the seconds at which each came back, in finishing order."""
     from jobs.carve_inputs import InputsRef, share_inputs
@@ -74,14 +85,18 @@ def main() -> None:
     client = engine.client_for(engine.LOCAL, es)
     print(f"{os.cpu_count()} cores, {es.worker_count()} worker processes, load average {load0:.1f} at the start")
     print(f"{'repeat':>6} {'in server (s)':>13} {'alone (s)':>10}  {args.at_once} at once: each back at (s)   "
-          f"worst / alone")
+          f"worst / alone   workers' CPU s: alone, {args.at_once} at once (of their cores' time)")
     try:
         for r in range(args.repeats):
             here = in_server(ds)
+            cpu0 = workers_cpu_s(client)
             alone = run_at_once(client, ds, 1)[0]
+            cpu1 = workers_cpu_s(client)
             ends = run_at_once(client, ds, args.at_once)
+            cpu2 = workers_cpu_s(client)
+            busy = (cpu2 - cpu1) / (ends[-1] * es.worker_count())
             print(f"{r + 1:>6} {here:>13.2f} {alone:>10.2f}  {', '.join(f'{e:.2f}' for e in ends):<30} "
-                  f"{ends[-1] / alone:.2f}x")
+                  f"{ends[-1] / alone:.2f}x   {cpu1 - cpu0:>5.2f} {cpu2 - cpu1:>6.2f} ({busy:.0%})")
     finally:
         engine.shutdown()
     print(f"load average {os.getloadavg()[0]:.1f} at the end (the first repeat's lone carve is the cluster's first)")
