@@ -143,8 +143,8 @@ def parts_progress(job: dict) -> str:
     last = parts[-1] if parts else {}
     seconds = last.get("seconds")
     took = f", {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
-    latest = f" — latest: {last.get('name', '')} ({PART_WORDS.get(str(last.get('status')), last.get('status'))}{took})" \
-        if last else ""
+    said = PART_WORDS.get(str(last.get("status")), last.get("status"))
+    latest = f" — latest: {last.get('name', '')} ({said}{took})" if last else ""
     return md_escape(f"Parts done: {len(parts)} of {max(total, len(parts))}{latest}")
 
 
