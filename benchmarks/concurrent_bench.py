@@ -8,18 +8,25 @@ mock), so each session is a different user (one user's second click re-attaches 
 starting another: jobs.carve_job.start_carve).  The app uses a temporary plan store holding the users and today's
 plan, so nothing is written to your own store.  Each carve has its own band (potential ± a few hundredths of a
 percent apart), so no session gets another's result from the page's cache.  The users' browsers are one Chromium
-with a context (cookies, storage) per user, at niceness 10 with animations off, asked every 0.25 s whether their
-job is done: in use each browser runs on its user's own computer, so here it must not take the server's cores
-(see niced()).  The server and its workers run exactly as deployed.
+with a context (cookies, storage) per user, at niceness 10 with animations off; each carver's page stamps the moment
+it shows its job finished itself (WATCH_DONE), so the benchmark asks it cheaply: in use each browser runs on its
+user's own computer, so here it must not take the server's cores (see niced()).  The server and its workers run
+exactly as deployed.
 
 Printed per round, in one run of the same server:
-* each carver's time from pressing Run carve until the page shows its job finished ("click → done"), and the job's
-  own solve time from the jobs table (started → finished) with the engine it ran on (in this process, or the whole
-  carve in a worker process of the local cluster when another job was active);
+* each carver's time from pressing Run carve until the page shows its job finished ("click → done", the browser
+  included) and until the server's page script saw it finished ("click → seen", the jobs table's ``seen_at``: the
+  same script run sends the finished label next; it leaves out the browsers, which are on this machine only for the
+  benchmark), each against the single carve's;
+* where each carver's time went, from the jobs table's stamps (concurrent_tables.stages): the page's rerun until
+  the job was created, the job's thread starting, the job itself (started → finished) with the engine it ran on (in
+  this process, or the whole carve in a worker process of the local cluster), the page noticing the finish, and the
+  browser showing it;
 * the watcher's page open (from the sidebar until drawn, tests/e2e/conftest.ScriptRuns) once before the carves
-  (idle) and once while they run.
+  (idle) and once while they run;
 * where the CPU went from the first click until the last page showed its job done: the web server, the local
-  cluster's processes, Chromium, and the rest of the machine (other people's work on a shared machine);
+  cluster's processes, Chromium, and the rest of the machine (other people's work on a shared machine, and this
+  benchmark's own Playwright);
 * a warm-up carve first (``--no-warmup``: none), not compared: the server's first carve, while the Carve page starts
   the local cluster in the background (jobs.engine.prestart_local), so the single-user round is a warm server's.
 Targets (issue 23): with 4 carves at once each finishes within 2x the single-user time; the watcher's page opens in
@@ -38,19 +45,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.concurrent_tables import CPU_GROUPS, markdown, report  # noqa: E402 - the printed tables
 from tests.e2e import conftest as e2e  # noqa: E402 - ScriptRuns, wait_idle: the browser tests' own drawn rule
 
 DONE = re.compile(r"Carve #(\d+) (succeeded|failed|cancelled|interrupted)")
 WATCHER = "watcher@acme.test"
-# how often each carver's page is asked whether its job is done: every ask is a DOM query in that page's renderer,
-# so a fast rate costs the browsers CPU on the machine being measured; click → done is known to within this
+# how often each carver's page is asked whether its job is done (one evaluate of a stamp the page keeps itself:
+# WATCH_DONE), so click → done is exact, not known to within this
 POLL_S = 0.25
 BROWSER_NICE = 10  # Chromium's niceness by default: see niced()
 
 
 def carver(tag: int | str, i: int) -> str:
-    """The ``i``-th carver of a round (``tag``: the round's carver count, or 0 for the warm-up)."""
+    """The ``i``-th carver of a round (``tag``: the round's carver count, or 0 for the warm-up; see round_tags)."""
     return f"ops{tag}-{i + 1}@acme.test"
+
+
+def round_tags(counts: list[int]) -> list[str]:
+    """Each round's tag: its carver count, with a letter when a count repeats (``--rounds 4,4``: "4", "4b"), so every
+    round has users of its own (one user's second carve would re-attach to their first)."""
+    seen: dict[int, int] = {}
+    tags = []
+    for n in counts:
+        seen[n] = seen.get(n, 0) + 1
+        tags.append(str(n) if seen[n] == 1 else f"{n}{chr(ord('a') + seen[n] - 1)}")
+    return tags
 
 
 def make_store(url: str, emails: list[str]) -> None:
@@ -101,19 +120,35 @@ def ready_to_carve(page, runs, band: float) -> None:
     box.press("Tab")
 
 
-def finished(page) -> int | None:
-    """The job id whose finish the page shows (its job box's label), or None while it runs."""
+# Installed in each carver's page before the click: stamps the wall-clock time (ms since the epoch) at which the job
+# box's label first reads finished.  The browser tells us itself, so the benchmark's asking costs one evaluate, not a
+# DOM-wide text search per carver every poll (Playwright's text selectors walk the whole page: with four carvers at
+# 4 Hz that was the browsers' own CPU on the machine being measured).
+WATCH_DONE = r"""() => {
+  window.__carveDone = null;
+  const done = /Carve #\d+ (succeeded|failed|cancelled|interrupted)/;
+  const seen = (node) => node && done.test(node.textContent || "");
+  new MutationObserver((muts, obs) => {
+    for (const m of muts) {
+      const nodes = m.type === "characterData" ? [m.target] : Array.from(m.addedNodes);
+      if (nodes.some(seen)) { window.__carveDone = Date.now(); obs.disconnect(); return; }
+    }
+  }).observe(document.body, {subtree: true, childList: true, characterData: true});
+}"""
+
+
+def watch_done(page) -> None:
+    """Start :data:`WATCH_DONE` in ``page`` (before its Run carve click)."""
+    page.evaluate(WATCH_DONE)
+
+
+def shown_at(page) -> float | None:
+    """Wall-clock seconds (epoch) at which ``page`` first showed its job finished, or None while it runs."""
     try:
-        loc = page.get_by_text(DONE).filter(visible=True)
-        if loc.count() == 0:
-            return None
-        m = DONE.search(loc.first.text_content(timeout=2_000) or "")
-        return int(m.group(1)) if m else None
-    except Exception:  # noqa: BLE001 - the page is redrawing: ask again on the next poll
+        ms = page.evaluate("window.__carveDone")
+    except Exception:  # noqa: BLE001 - the page is busy: ask again on the next poll
         return None
-
-
-CPU_GROUPS = ("web server", "Dask workers", "Chromium", "rest of the machine")
+    return None if ms is None else ms / 1000.0
 
 
 def _group(proc) -> str | None:
@@ -163,116 +198,76 @@ def job_rows(url: str, users: list[str]) -> dict[str, dict]:
         if len(jobs):
             r = jobs.iloc[0]
             out[u] = {"job": int(r["id"]), "seconds": float(r["seconds"]), "engine": str(r["engine"]),
-                      "status": str(r["status"])}
+                      "status": str(r["status"]),
+                      **{k: _epoch(r[k]) for k in ("created_at", "started_at", "finished_at", "seen_at")}}
     store.dispose()
     return out
 
 
-def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title: str, tag: int | None = None) -> dict:
+def _epoch(ts) -> float | None:
+    """A jobs-table timestamp as wall-clock seconds (epoch), None when not set."""
+    import pandas as pd
+
+    return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).timestamp()
+
+
+def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title: str, tag: int | str | None = None,
+              bands_from: int = 0) -> dict:
     """N carvers press Run carve within a second; the watcher opens ``page_title`` idle, then while they run.
-    ``tag``: names the round's users (default ``n``; 0 for the warm-up round)."""
+    ``tag``: names the round's users (default ``n``; 0 for the warm-up round); ``bands_from``: the first of the round's
+    potential bands (hundredths of a percent above 10%), so no carve repeats another's."""
     wctx, wpage, wruns = watcher
     tag = n if tag is None else tag
     sessions = []
     for i in range(n):
         ctx, page, runs = sign_in(browser, app_url, carver(tag, i))
-        ready_to_carve(page, runs, 10.0 + 0.01 * (10 * tag + i + 1))
-        sessions.append((ctx, page))
+        ready_to_carve(page, runs, 10.0 + 0.01 * (bands_from + i + 1))
+        sessions.append((ctx, page, runs))
     wruns.timed(wpage, nav(wpage, "Plans"))
     idle = wruns.timed(wpage, nav(wpage, page_title))
+    idle_server = wruns.server_s
     wruns.timed(wpage, nav(wpage, "Plans"))
     # found before the clicks, then clicked with one message each: a locator's click first waits for the button to
     # be stable and hit-testable, several round trips to a renderer that, niced on a loaded machine, spread four
     # clicks over 15 s (2026-12-02 19:36), so the carves no longer ran at once
-    buttons = [page.get_by_role("button", name="Run carve").element_handle() for _, page in sessions]
-    clicked, cpu_at_click = [], cpu_seconds()
+    buttons = [page.get_by_role("button", name="Run carve").element_handle() for _, page, _ in sessions]
+    for _, page, _ in sessions:
+        watch_done(page)
+    clicked, wall_clicked, cpu_at_click = [], [], cpu_seconds()
     for button in buttons:
+        wall_clicked.append(time.time())
         button.dispatch_event("click")
         clicked.append(time.perf_counter())
     spread = clicked[-1] - clicked[0]
     time.sleep(1.0)
     loaded = wruns.timed(wpage, nav(wpage, page_title))
-    opened = time.perf_counter()
-    done: dict[int, float] = {}
+    loaded_server = wruns.server_s  # until the page's script run had finished on the server: no browser drawing
+    opened = time.time()
+    shown: dict[int, float] = {}
     end = time.monotonic() + 600
-    while len(done) < n and time.monotonic() < end:
-        for i, (_, page) in enumerate(sessions):
-            if i not in done and finished(page) is not None:
-                done[i] = time.perf_counter() - clicked[i]
+    while len(shown) < n and time.monotonic() < end:
+        for i, (_, page, _) in enumerate(sessions):
+            at = shown_at(page) if i not in shown else None
+            if at is not None:
+                shown[i] = at
         time.sleep(POLL_S)
     cpu_used = {g: t - cpu_at_click[g] for g, t in cpu_seconds().items()}
     wall = time.perf_counter() - clicked[0]
-    # carves still running when the watcher's page was drawn (polled every POLL_S: a carve that ended in the
-    # same fraction of a second may count as running)
-    running_at_open = sum(1 for i in range(n) if clicked[i] + done.get(i, 1e9) > opened)
+    # carves still running when the watcher's page was drawn
+    running_at_open = sum(1 for i in range(n) if shown.get(i, 1e18) > opened)
     jobs = job_rows(store_url, [carver(tag, i) for i in range(n)])
-    for ctx, _ in sessions:
+    for ctx, _, _ in sessions:
         ctx.close()
-    return {"n": n, "warmup": tag == 0, "spread": spread, "idle": idle, "loaded": loaded, "cpu": cpu_used,
-            "wall": wall,
-            "running_at_open": running_at_open,
-            "carvers": [{"user": carver(tag, i), "click_done": done.get(i), **jobs.get(carver(tag, i), {})}
-                        for i in range(n)]}
-
-
-def report(rows: list[dict], page_title: str) -> None:
-    print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (at the end)")
-    print(f"{'N':>2}  {'user':<22} {'click → done s':>14} {'job s':>7}  {'status':<10} engine")
-    single = None
-    for r in rows:
-        for c in r["carvers"]:
-            cd = "" if c["click_done"] is None else f"{c['click_done']:.1f}"
-            js = f"{c['seconds']:.1f}" if "seconds" in c else ""
-            print(f"{_at_once(r):>2}  {c['user']:<22} {cd:>14} {js:>7}  {c.get('status', ''):<10} {c.get('engine', '')}")
-        times = [c["click_done"] for c in r["carvers"] if c["click_done"] is not None]
-        if r["n"] == 1 and times and not r["warmup"]:
-            single = times[0]
-        worst = max(times) if times else None
-        ratio = f", worst {worst / single:.2f}x the single-user time" if single and worst and not r["warmup"] else \
-            (", the warm-up (the server's first carve; not compared)" if r["warmup"] else "")
-        print(f"    clicks within {r['spread']:.2f} s{ratio}; watcher opens {page_title}: {r['idle']:.2f} s idle, "
-              f"{r['loaded']:.2f} s while they run ({r['running_at_open']} of {r['n']} still running then)")
-        print(f"    CPU s from the first click until the last page showed its job done ({r['wall']:.1f} s of wall, "
-              f"{(os.cpu_count() or 1) * r['wall']:.1f} CPU s on "
-              f"{os.cpu_count()} cores): " + ", ".join(f"{g} {t:.1f}" for g, t in r["cpu"].items()))
-
-
-def _at_once(r: dict) -> str:
-    return f"{r['n']} (warm-up)" if r["warmup"] else str(r["n"])
-
-
-def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], started: str, nice: int) -> str:
-    """The rounds as the RESULTS.md section: one row per carver, then each round's watcher and ratio."""
-    single = next((c["click_done"] for r in rows if r["n"] == 1 and not r["warmup"] for c in r["carvers"]), None)
-    out = ["# Concurrent demo carves in Chromium (issue 23)", "",
-           f"`flock /tmp/heavy.lock python benchmarks/concurrent_bench.py --write`, {started}, {os.cpu_count()} cores, "
-           f"load average {loads[0]:.1f} at the start and {loads[1]:.1f} at the end (a shared machine: compare rows "
-           "of this run). Each carver is a user of their own in a browser session of their own, pressing Run carve "
-           "within the spread shown; click → done is until their page shows the job finished, job s the job's own "
-           f"started → finished. Targets: with 4 at once each within 2× the single carve; the watcher's {page_title} "
-           "page open ≤ 2 s while they run. The warm-up row is the server's first carve (the Carve page starts the "
-           "local cluster then, in the background): not compared. " + (f"Chromium ran at niceness {nice} (in use each "
-           "browser runs on its own computer, not on the server's cores)." if nice > 0 else ""), "",
-           "| carves at once | user | click → done (s) | × the single carve | job (s) | status | where it ran |",
-           "|---:|---|---:|---:|---:|---|---|"]
-    for r in rows:
-        for c in r["carvers"]:
-            cd = c["click_done"]
-            times = "–" if cd is None else f"{cd:.1f}"
-            ratio = "–" if cd is None or not single or r["warmup"] else f"{cd / single:.2f}×"
-            js = f"{c['seconds']:.1f}" if "seconds" in c else "–"
-            out.append(f"| {_at_once(r)} | {c['user']} | {times} | {ratio} | {js} | {c.get('status', '')} | "
-                       f"{c.get('engine', '')} |")
-    out += ["", f"| carves at once | clicks within (s) | watcher opens {page_title}, idle (s) | while they run (s) | "
-                "carves still running then |", "|---:|---:|---:|---:|---:|"]
-    out += [f"| {_at_once(r)} | {r['spread']:.2f} | {r['idle']:.2f} | {r['loaded']:.2f} | {r['running_at_open']} of {r['n']} |"
-            for r in rows]
-    out += ["", "CPU seconds from the first click until the last carver's page showed its job done (user + system): "
-                "where the cores went.", "",
-            "| carves at once | wall (s) | " + " | ".join(CPU_GROUPS) + " |", "|---:|---:|" + "---:|" * len(CPU_GROUPS)]
-    out += [f"| {_at_once(r)} | {r['wall']:.1f} | " + " | ".join(f"{r['cpu'][g]:.1f}" for g in CPU_GROUPS) + " |"
-            for r in rows]
-    return "\n".join(out) + "\n"
+    carvers = []
+    for i in range(n):
+        c = {"user": carver(tag, i), "clicked_at": wall_clicked[i], "shown_at": shown.get(i),
+             **jobs.get(carver(tag, i), {})}
+        c["click_done"] = None if c["shown_at"] is None else c["shown_at"] - c["clicked_at"]
+        c["click_seen"] = None if c.get("seen_at") is None else c["seen_at"] - c["clicked_at"]
+        carvers.append(c)
+    return {"n": n, "warmup": tag in (0, "0"), "spread": spread, "idle": idle, "loaded": loaded, "cpu": cpu_used,
+            "idle_server": idle_server, "loaded_server": loaded_server,
+            "wall": wall, "running_at_open": running_at_open, "carvers": carvers}
 
 
 def niced(exe: str, nice: int, tmp: Path) -> str:
@@ -313,7 +308,8 @@ def main() -> None:
 
     from tests.e2e.signin import serve_with_sign_in
 
-    emails = [carver(n, i) for n in counts for i in range(n)] + ([carver(0, 0)] if args.warmup else [])
+    tags = round_tags(counts)
+    emails = [carver(t, i) for n, t in zip(counts, tags) for i in range(n)] + ([carver(0, 0)] if args.warmup else [])
     claims = [ProviderUser(sub=e, claims={"email": e, "email_verified": True}) for e in emails + [WATCHER]]
     rows = []
     with tempfile.TemporaryDirectory() as tmp, run_server_in_thread(port=0, user_claims=claims) as oidc, \
@@ -330,8 +326,10 @@ def main() -> None:
             watcher[2].timed(watcher[1], nav(watcher[1], args.page))  # its first open: every round's is a second
             if args.warmup:  # the server's first carve: starts the local cluster, not a user's steady state
                 rows.append(run_round(browser, app_url, store_url, 1, watcher, args.page, tag=0))
-            for n in counts:
-                rows.append(run_round(browser, app_url, store_url, n, watcher, args.page))
+            bands = 1  # the warm-up's is 0
+            for n, tag in zip(counts, tags):
+                rows.append(run_round(browser, app_url, store_url, n, watcher, args.page, tag, bands))
+                bands += n
             watcher[0].close()
         finally:
             browser.close()

@@ -101,6 +101,11 @@ class WholeCarve:
     proposal: str | None
     progress_key: str
     name: str = "whole carve (one worker process)"
+    # its parts' threads on the worker (None: one per core).  One when other jobs were active as it started: the
+    # cores are taken anyway, and two threads of one small carve contend for the worker's interpreter (the demo carve
+    # on a warm worker, 2026-12-03 05:54, load 3.1: 1.10-1.36 CPU s and 1.25-1.48 s on two threads, 0.80-1.12 CPU s
+    # and 0.89-1.26 s on one), so four at once need a fifth less CPU
+    threads: int | None = None
 
 
 class _Relay:
@@ -142,8 +147,8 @@ def whole_carve_task(item: WholeCarve, should_stop=None, shared: dict | None = N
     relay = _Relay(item.progress_key)
     accounts, reps = shared[item.inputs.key] if isinstance(item.inputs, InputsRef) else item.inputs
     # its parts on this process's threads, as in the server (HiGHS solves without the GIL): alone on the cluster a
-    # carve gets both cores; with others, the cores are shared anyway
-    runner = InProcessRunner(should_stop) if takes_runner() else None
+    # carve may use both cores; with others, one (WholeCarve.threads)
+    runner = InProcessRunner(should_stop, workers=item.threads) if takes_runner() else None
     return carve_on(accounts, reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
                     progress=relay.put, should_stop=should_stop, name=item.proposal)
 
@@ -204,9 +209,10 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
         size = work_size(accounts, cs)
         elsewhere = offload_whole(ctx, cluster, size)
         if elsewhere is not None:
+            threads = 1 if ctx.busy() else None  # see WholeCarve.threads
             res = _carve_elsewhere(ctx, elsewhere, accounts, reps, lambda inputs: WholeCarve(
                 inputs, plan_year, as_of, cs, defaults, save_as or name,
-                f"carve-progress-{ctx.job_id}-{time.time_ns()}"))
+                f"carve-progress-{ctx.job_id}-{time.time_ns()}", threads=threads))
         else:
             runner = ctx.runner(cluster, size, "carve") if takes_runner() else None
             res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,

@@ -16,9 +16,10 @@ Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the env
   worker processes each have their own.  *Warm* (``warm=True``, asked by a small carve only: see
   :func:`jobs.carve_job.offload_whole`): with :attr:`EngineSettings.warm_cluster_first` on, once the local cluster
   is running ``auto`` sends that carve there even when it is the only job, so the server's interpreter stays free
-  for pages and the carves that follow find the first already off it.  Off by default: a lone carve on the
-  server's two threads finishes sooner than as one worker task.  Before the cluster runs, a single carve runs
-  here either way: nobody waits for worker processes to start.
+  for pages and the carves that follow find the first already off it.  On by default (see the setting for the
+  figures): a lone demo carve's job takes as long on a warm worker as on the server's threads, and its page shows
+  the finish sooner.  Before the cluster runs, a single carve runs here either way: nobody waits for worker
+  processes to start.
 
 The Carve page starts the local cluster in the background on its first open (:func:`prestart_local`), so it is
 warm (imports preloaded in each worker: :mod:`jobs.worker_warm`) by the time several people press Run carve.
@@ -36,11 +37,14 @@ INPROCESS, LOCAL, AUTO = "inprocess", "local", "auto"
 ENV_CLUSTER = "PLANNER_CLUSTER"
 ENV_DASK_ADDRESS = "DASK_SCHEDULER_ADDRESS"
 ENV_PRESTART = "PLANNER_PRESTART_CLUSTER"
+ENV_WORKER_NICE = "PLANNER_WORKER_NICE"
+ENV_WARM_FIRST = "PLANNER_WARM_CLUSTER_FIRST"
 
 
 @dataclass(frozen=True)
 class EngineSettings:
-    """How jobs are run.  Environment: PLANNER_CLUSTER, PLANNER_WORKERS, DASK_SCHEDULER_ADDRESS."""
+    """How jobs are run.  Environment: PLANNER_CLUSTER, PLANNER_WORKERS, DASK_SCHEDULER_ADDRESS, PLANNER_WORKER_NICE,
+    PLANNER_WARM_CLUSTER_FIRST."""
 
     cluster: str = AUTO  # auto | local | inprocess | scheduler address (tcp://host:8786)
     workers: int = 0  # local cluster: worker processes (0 = PLANNER_WORKERS, else the machine's CPU count)
@@ -51,15 +55,34 @@ class EngineSettings:
     # auto, while another job is active in this process: the new job's work goes to the local cluster's worker
     # processes (a small carve as one task: see jobs.carve_job), so the server's threads only coordinate
     concurrent_jobs_to_cluster: bool = True
-    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  Off by
-    # default: one person carving is the common case, and alone the demo carve is still a little quicker on the
-    # server's two threads (0.65 s against 0.78–0.93 s as one worker task, submit to result, load 2.4–2.8,
-    # 2026-12-02 20:14; the worker task had cost 2.3 s before its data was scattered once, its parts ran on one
-    # thread and the warm-up carved, jobs.carve_inputs / jobs.worker_warm)
-    warm_cluster_first: bool = False
+    # auto, a small carve alone: to a worker process too once the local cluster runs (see the module doc).  On:
+    # the demo carve alone took 0.76-0.82 s of job on a warm worker against 0.83-1.02 s on the server's threads, and
+    # click -> the page saw it done 0.8-0.9 s against 1.0-1.2 s, click -> the browser showed it 0.8-0.9 s against
+    # 1.5-2.0 s (concurrent_bench, three paired runs 2026-12-03 05:34-06:07, load 2.8-5.7: indicative only); with 4
+    # at once neither was consistently ahead (worst 4.2-6.5 s against 5.0-7.8 s), and the server's interpreter
+    # stays free for pages.  Off was chosen on 2026-12-02 20:14 (0.65 s here against 0.78-0.93 s as a worker task),
+    # before the worker's task ran at a lower priority and on one thread under load.  Env PLANNER_WARM_CLUSTER_FIRST
+    # (1/0) overrides it
+    warm_cluster_first: bool = True
     # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
     # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
     prestart: bool = True
+    # the local cluster's worker processes run at this OS niceness (0: as the web server), so a page open or a
+    # finished job's relay in the server gets a core at once while carves fill the rest: at equal priority, two
+    # workers carving and the server shared the two cores three ways, and the watcher's page open while 4 demo carves
+    # ran took 2.8-4.2 s (target <= 2 s; 2026-12-03 02:31 and 05:18).  Work on the workers loses nothing when the
+    # server is idle (niceness only orders who runs first).  Env PLANNER_WORKER_NICE overrides it.
+    worker_nice: int = 10
+
+    def warm_first(self) -> bool:
+        """:attr:`warm_cluster_first`, or env PLANNER_WARM_CLUSTER_FIRST (1/0) when set (benchmarks compare both)."""
+        env = os.environ.get(ENV_WARM_FIRST, "").strip().lower()
+        return env in ("1", "true", "yes", "on") if env else self.warm_cluster_first
+
+    def worker_niceness(self) -> int:
+        """The workers' niceness: PLANNER_WORKER_NICE when set (0-19), else :attr:`worker_nice`."""
+        env = os.environ.get(ENV_WORKER_NICE, "").strip()
+        return min(max(int(env), 0), 19) if env.isdigit() else min(max(self.worker_nice, 0), 19)
 
     def worker_count(self) -> int:
         if self.workers > 0:
@@ -91,7 +114,7 @@ def resolve(cluster: str | None, size: int | None = None, settings: EngineSettin
                   or AUTO)
     if choice == AUTO:
         big = size is not None and size >= es.min_pairs_local
-        offload = (busy and es.concurrent_jobs_to_cluster) or (warm and es.warm_cluster_first)
+        offload = (busy and es.concurrent_jobs_to_cluster) or (warm and es.warm_first())
         choice = LOCAL if big or offload else INPROCESS
     if choice != INPROCESS and not dask_available():
         if choice == LOCAL and (cluster or AUTO) == AUTO:
@@ -174,7 +197,7 @@ def _start_local(n: int, es: EngineSettings):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
     proc = subprocess.Popen([sys.executable, "-m", "jobs.local_cluster", "--workers", str(n), "--threads-per-worker",
                              str(es.threads_per_worker), "--memory-limit", str(es.memory_limit),
-                             "--parent", str(os.getpid())],
+                             "--worker-nice", str(es.worker_niceness()), "--parent", str(os.getpid())],
                             cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:  # blocks until the workers are up (or the process ends)
         if line.startswith("ADDRESS "):

@@ -4,6 +4,8 @@ Why a process of its own: Dask starts worker processes with multiprocessing's *s
 parent's ``__main__`` module in each new worker.  Inside Streamlit (or AppTest) ``__main__`` is the page script
 being run, so workers started from the server process would execute the Carve page.  Here ``__main__`` is this
 small module, so the workers start clean, and so do the ones the nannies restart after a worker dies.
+The workers (not the scheduler) run at a lower OS priority than the web server (``--worker-nice``, the setting
+:attr:`jobs.engine.EngineSettings.worker_nice`), so pages stay quick while carves run.
 The process prints ``ADDRESS tcp://…`` once the workers are up — each has already imported what a carve needs
 (:mod:`jobs.worker_warm`, Dask's ``preload``) — and ends when its parent process does.
 """
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 import time
+
+WORKER_NICE_ENV = "PLANNER_WORKER_NICE"  # what the spawned workers inherit (jobs.engine.ENV_WORKER_NICE)
 
 
 def _alive(pid: int) -> bool:
@@ -29,8 +33,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, required=True)
     ap.add_argument("--threads-per-worker", type=int, default=1)
     ap.add_argument("--memory-limit", default="auto")
+    ap.add_argument("--worker-nice", type=int, default=0, help="the workers' OS niceness (jobs.worker_warm)")
     ap.add_argument("--parent", type=int, required=True, help="stop when this process ends")
     a = ap.parse_args()
+    # read by each worker's preload (jobs.worker_warm.lower_priority); the scheduler and the nannies, which only
+    # dispatch, keep the server's priority so a task is handed out at once
+    os.environ[WORKER_NICE_ENV] = str(max(a.worker_nice, 0))
     from distributed import Client, LocalCluster
 
     cluster = LocalCluster(n_workers=a.workers, threads_per_worker=a.threads_per_worker, processes=True,

@@ -224,6 +224,16 @@ class JobManager:
             found = [v for (_, j), v in self._results.items() if j == int(job_id)]
             return found[-1] if found else None
 
+    def wait_a_while(self, job_id: int, seconds: float) -> None:
+        """Wait ``seconds``, or less when the job ends first (a page following it: its finish is shown at once
+        instead of at the next poll; a job driven by another process is only waited for)."""
+        with self._lock:
+            t = self._threads.get(job_id)
+        if t is None:
+            time.sleep(seconds)
+        else:
+            t.join(seconds)
+
     def wait(self, job_id: int, timeout: float | None = None) -> bool:
         """Block until the job's thread ends (CLI, tests); False on timeout."""
         with self._lock:

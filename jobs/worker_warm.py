@@ -55,6 +55,22 @@ def warm() -> dict[str, float]:
     return dict(WARMED)
 
 
+def lower_priority() -> int:
+    """Lower this worker process's OS priority to the niceness its cluster was started with (env
+    PLANNER_WORKER_NICE, set by :mod:`jobs.local_cluster`; see :attr:`jobs.engine.EngineSettings.worker_nice`)
+    → the niceness now.  A niceness is only ever raised, so a restarted worker asks for no more than it has."""
+    import os
+
+    want = os.environ.get("PLANNER_WORKER_NICE", "").strip()
+    now = os.nice(0)
+    if want.isdigit() and int(want) > now:
+        now = os.nice(min(int(want), 19) - now)
+    WARMED["nice"] = float(now)
+    return now
+
+
 def dask_setup(worker=None) -> None:
-    """Dask's preload hook, called in the worker process before it registers with the scheduler."""
+    """Dask's preload hook, called in the worker process before it registers with the scheduler: its priority
+    lowered first, so even the warm-up never takes a core from the web server."""
+    lower_priority()
     warm()

@@ -194,14 +194,97 @@ def test_the_page_says_it_reattached_instead_of_starting_another(sample, tmp_pat
     assert isinstance(started, pd.Timestamp)
 
 
-def test_a_running_local_cluster_takes_a_small_carve_alone_only_when_asked():
-    from jobs.engine import INPROCESS, LOCAL, EngineSettings, resolve
+def test_a_running_local_cluster_takes_a_small_carve_alone_unless_switched_off(monkeypatch):
+    from jobs.engine import ENV_WARM_FIRST, INPROCESS, LOCAL, EngineSettings, resolve
 
     small = 1000
-    assert resolve(None, small, warm=True) == INPROCESS  # by default a lone carve stays on the server's threads
-    # switched on: the cluster runs, so the server's interpreter stays free
-    assert resolve(None, small, EngineSettings(warm_cluster_first=True), warm=True) == LOCAL
+    monkeypatch.delenv(ENV_WARM_FIRST, raising=False)
+    # by default the cluster, once running, takes a lone carve too, so the server's interpreter stays free
+    assert resolve(None, small, warm=True) == LOCAL
+    assert resolve(None, small, EngineSettings(warm_cluster_first=False), warm=True) == INPROCESS
+    assert resolve(None, small) == INPROCESS  # the cluster not running yet: nobody waits for it to start
     assert resolve("inprocess", small, warm=True) == INPROCESS  # an explicit choice stands
+    monkeypatch.setenv(ENV_WARM_FIRST, "0")  # a benchmark comparing both ways
+    assert resolve(None, small, warm=True) == INPROCESS
+
+
+@pytest.mark.xdist_group("dask_cluster")
+def test_workers_run_at_a_lower_priority_than_the_server(local_cluster):
+    """The workers carve at the niceness of the settings (default 10) so the web server keeps its core for page
+    opens; the scheduler, which only dispatches, keeps the server's."""
+    import os
+
+    from jobs.engine import EngineSettings
+
+    server = os.nice(0)
+    want = EngineSettings().worker_niceness()
+    assert want == 10
+    workers = local_cluster.run(os.nice, 0)
+    assert workers and all(n == max(want, server) for n in workers.values()), workers
+    assert local_cluster.run_on_scheduler(os.nice, 0) == server
+
+
+@pytest.mark.parametrize("others_active, threads", [(True, 1), (False, None)])
+def test_a_carve_sent_whole_while_others_run_takes_one_thread_on_its_worker(sample, tmp_path, monkeypatch,
+                                                                           others_active, threads):
+    """Under load a whole carve's parts run on one thread of its worker (two threads of one small carve only contend
+    for the worker's interpreter: jobs.carve_job.WholeCarve.threads); alone it may use the worker's cores."""
+    import jobs.carve_job as cj
+    from jobs.carve_inputs import InputsRef
+    from jobs.manager import JobContext
+    from optimizers.carve import CarveSettings
+    from planning.plans import JobRecords, PlanStore
+
+    sent = []
+
+    class Sent(Exception):
+        pass
+
+    def elsewhere(ctx, engine, accounts, reps, item):
+        sent.append(item(InputsRef("data")))
+        raise Sent()
+
+    monkeypatch.setattr(cj, "offload_whole", lambda ctx, cluster, size: "local")
+    monkeypatch.setattr(cj, "_carve_elsewhere", elsewhere)
+    store = PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}")
+    work = cj.carve_work(sample.accounts, sample.reps, sample.plan_year, sample.as_of, CarveSettings(),
+                         sample.settings, store, "eve", None, None, "FY27")
+    ctx = JobContext(1, JobRecords(store.engine), threading.Event(), others_active=lambda: others_active)
+    with pytest.raises(Sent):
+        work(ctx)
+    assert [w.threads for w in sent] == [threads]
+
+
+def test_worker_niceness_from_the_environment_is_kept_in_range(monkeypatch):
+    from jobs.engine import ENV_WORKER_NICE, EngineSettings
+
+    monkeypatch.setenv(ENV_WORKER_NICE, "0")
+    assert EngineSettings().worker_niceness() == 0
+    monkeypatch.setenv(ENV_WORKER_NICE, "40")
+    assert EngineSettings().worker_niceness() == 19
+    monkeypatch.delenv(ENV_WORKER_NICE)
+    assert EngineSettings(worker_nice=-5).worker_niceness() == 0
+
+
+def test_a_page_following_a_job_wakes_when_it_ends_not_at_its_next_poll(tmp_path):
+    """JobManager.wait_a_while (ui.jobs.follow's wait between polls) returns as the job's thread ends; for a job
+    driven elsewhere it waits the whole while."""
+    import time
+
+    from jobs.manager import manager
+    from planning.plans import JobRecords, PlanStore
+
+    records = JobRecords(PlanStore(f"sqlite:///{tmp_path / 'plans.sqlite'}").engine)
+    release = threading.Event()
+    job_id = _blocking_job(records, "dan", release)
+    threading.Timer(0.2, release.set).start()
+    t = time.perf_counter()
+    manager().wait_a_while(job_id, 30.0)
+    assert time.perf_counter() - t < 10.0  # woken by the end (0.2 s), far before the 30 s poll
+    assert records.get(job_id)["status"] == "succeeded"  # the final status is written before the thread ends
+    t = time.perf_counter()
+    manager().wait_a_while(10**9, 0.3)  # not driven here: a plain wait
+    assert time.perf_counter() - t >= 0.29
 
 
 def test_prestart_is_off_when_the_environment_says_so(monkeypatch):
@@ -224,7 +307,7 @@ def test_workers_start_warm_and_take_a_carve_alone_with_the_same_plan(local_clus
 
     warmed = local_cluster.run(lambda: __import__("jobs.worker_warm", fromlist=["WARMED"]).WARMED)
     # imported, HiGHS loaded and a small carve run (no "carve_failed"): a user's first carve there pays none of it
-    assert warmed and all(set(w) == {"imports_s", "highs_s", "carve_s"} for w in warmed.values()), warmed
+    assert warmed and all(set(w) == {"nice", "imports_s", "highs_s", "carve_s"} for w in warmed.values()), warmed
     monkeypatch.setenv(engine.ENV_PRESTART, "1")
     assert engine.local_ready() and engine.prestart_local()  # running already: nothing more to start
 

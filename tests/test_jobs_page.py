@@ -244,3 +244,15 @@ def test_a_cancelled_curve_job_saves_nothing_and_the_page_says_so(sample, tmp_pa
     assert any(f"Curve job #{jid} was cancelled" in i.value for i in at.info)
     assert "carve_frontier" not in at.session_state
     assert not [n for n in store.plan_names() if n.startswith("Stopped curve")]
+
+
+def test_a_running_job_shows_its_parts_as_one_line_in_words():
+    """While a job runs the page shows one line per poll (the parts' table is drawn once, after the outcome)."""
+    from ui.jobs import parts_progress
+
+    job = {"parts_total": 3, "parts": [{"name": "Enterprise · East", "status": "optimal", "seconds": 0.4},
+                                       {"name": "Mid-market · West", "status": "time_limit", "seconds": 12.25}]}
+    assert parts_progress(job) == (r"Parts done\: 2 of 3 — latest\: Mid-market · West \(done when the time limit "
+                                   r"struck, 12.2 s\)")
+    assert parts_progress({"parts": [{"name": "[x](http://e.test)", "status": "optimal"}]}) == \
+        r"Parts done\: 1 of 1 — latest\: \[x\]\(http\://e.test\) \(done\)"

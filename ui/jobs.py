@@ -5,8 +5,6 @@ and the next visit re-attaches through the store's jobs table.  Cancel asks the 
 """
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
@@ -25,16 +23,21 @@ def _cancel(records: JobRecords, job_id: int) -> None:
     job_manager().cancel(records, job_id)
 
 
-def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float = 0.3) -> dict:
+def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float = 0.5) -> dict:
     """Show a job's progress until it ends (this script run waits; other sessions are not blocked) → its row.
 
+    Progress is read every ``poll_s`` (a job writes it at most twice a second), but a job driven by this process
+    wakes the page the moment it ends (:meth:`jobs.manager.JobManager.wait_a_while`): a finish is shown at once, not
+    up to a poll later, and a slower poll costs the server fewer reads of the jobs table while it is busiest.
     A widget click reruns the page, which simply re-attaches; only the Cancel button stops the job."""
+    from jobs import job_manager
+
     job = records.get(job_id) or {}
     with st.status(f"{label} #{job_id} running…", expanded=True) as box:
         st.button("Cancel", key=f"job_cancel_{job_id}", on_click=_cancel, args=(records, job_id),
                   help="Stops the job and its tasks; nothing is saved from a cancelled job.")
         bar = st.progress(0.0)
-        parts_view = st.empty()
+        parts_line = st.empty()
         shown, drawn = -1, None
         while True:
             job = records.get(job_id) or {}
@@ -45,18 +48,20 @@ def follow(records: JobRecords, job_id: int, label: str = "Job", poll_s: float =
             done = int(job.get("parts_done") or 0)
             if done != shown and job.get("parts"):
                 shown = done
-                with parts_view.container():
-                    show_table(parts_frame(job), key=None)
+                parts_line.caption(parts_progress(job))
             if job.get("status") not in JOB_ACTIVE:
                 records.mark_seen(job_id)
                 break
-            time.sleep(poll_s)
+            job_manager().wait_a_while(job_id, poll_s)
         status = job.get("status", "failed")
         where = str(job.get("engine") or "")
         engine = f" {where}" if where.startswith("in ") else f" on {where}" if where else ""  # reads "succeeded in this process" / "on a Dask cluster"
         box.update(label=f"{label} #{job_id} {status}{engine} in {job.get('seconds', 0):.1f} s",
                    state={"succeeded": "complete", "cancelled": "complete"}.get(status, "error"),
                    expanded=status not in ("succeeded", "cancelled"))
+        if job.get("parts"):  # the parts' table once, after the outcome is on the page (a table is the browser's
+            with parts_line.container():  # heaviest element here: redrawn per finished part it held up the label)
+                show_table(parts_frame(job), key=None)
     return job
 
 
@@ -129,6 +134,18 @@ def pick_up(records: JobRecords, user: str, session_key: str, kind: str, label: 
 
 PART_WORDS = {"optimal": "done", "feasible": "done when the time limit struck",
               "time_limit": "done when the time limit struck", "infeasible": "no plan", "cancelled": "cancelled"}
+
+
+def parts_progress(job: dict) -> str:
+    """One line while a job runs: parts done of the total and the latest one's outcome, in words (plain text)."""
+    parts = job.get("parts") or []
+    total = int(job.get("parts_total") or len(parts))
+    last = parts[-1] if parts else {}
+    seconds = last.get("seconds")
+    took = f", {seconds:.1f} s" if isinstance(seconds, (int, float)) else ""
+    said = PART_WORDS.get(str(last.get("status")), last.get("status"))
+    latest = f" — latest: {last.get('name', '')} ({said}{took})" if last else ""
+    return md_escape(f"Parts done: {len(parts)} of {max(total, len(parts))}{latest}")
 
 
 def parts_frame(job: dict) -> pd.DataFrame:
