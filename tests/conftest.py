@@ -91,3 +91,18 @@ def proposal(sample, name: str = "Prop", n: int = 400, step: int = 7):
     terrs = list(cur.territories.index)
     ids = cur.assignment.dropna().index[:n]
     return cur.with_moves({x: terrs[(i * step) % len(terrs)] for i, x in enumerate(ids)}, name=name)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_page_preload_in_the_test_process():
+    """No page preload thread inside the test process.
+
+    AppTest runs a page with a Streamlit runtime present, so the first page run of each test process used to start
+    the preload (ui.page_preload.start_once, once per process): a thread that goes on filling the shared caches
+    behind later tests, making their call counts depend on timing.  Holding its once-per-process lock keeps it from
+    starting here; the servers the e2e tests start keep their own preload, and tests/test_page_preload.py checks the
+    preload with a lock of its own."""
+    from ui import page_preload
+
+    page_preload._started.acquire(blocking=False)
+    yield
