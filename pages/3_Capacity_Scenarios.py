@@ -32,9 +32,8 @@ S_SCEN, S_CUR, S_REV, S_VER, S_OPT, S_OK = "cap_scenarios", "cap_current", "cap_
 
 # --- cached work: the scenario's reports and charts live in ui/capacity_report.py, keyed on the scenario's JSON,
 # the dataset version and the user; this script only draws them ----------------------------------------------
-@st.cache_data(show_spinner=False, max_entries=64)
 def _default(ver: str) -> dict:
-    return scoped.view(store_optional=True).capacity_scenario().to_dict()
+    return report.default_scenario(ver, user, sview)
 
 
 def _store():

@@ -21,7 +21,7 @@ from ui.guards import require_data
 from ui.jobs import comp_sim_job
 from ui import quota_reports as qr
 from ui import quota_state as qs
-from ui import access
+from ui import access, state
 from ui.plain import md_escape
 from ui.tables import column_config, show_prepared, show_table
 from ui.widgets import download_csv, download_excel
@@ -231,7 +231,7 @@ def _tiers_and_spiffs(p: CompPlan, seg: str) -> tuple[pd.DataFrame, pd.DataFrame
 
 def _payouts(plans: dict) -> None:
     """The payout curves, their payout at set attainments, the plans' table and the reset button."""
-    pv = qr.payout_view(qr.plans_json(plans))
+    pv = qr.payout_view(qr.plans_json(plans), state.dataset_version())
     c1, c2 = st.columns([3, 2])
     draw(pv["curves"], c1)
     with c2:

@@ -92,6 +92,6 @@ with e2:
     show_prepared(fv["sensitivity_table"], key="fin_sens")
 
 with st.expander("Plans in use"):
-    show_prepared(qr.payout_view(qr.plans_json(plans))["table"], key="fin_plans")
+    show_prepared(qr.payout_view(qr.plans_json(plans), qs.key_version(qkey))["table"], key="fin_plans")
 download_excel(qr.export_sheets(qkey, skey, user, result, plans, sim)["workbook"], "Finance workbook (Excel)",
                "finance.xlsx", key="finance_xlsx")

@@ -31,7 +31,11 @@ def _clear(*functions) -> None:
 
 @pytest.fixture()
 def fresh_store(tmp_path, monkeypatch):
+    """A store and a disk cache of the test's own: the sample's entries kept on disk by another run are not read."""
+    from planning.data import disk_cache
+
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/store.sqlite")
+    monkeypatch.setattr(disk_cache, "cache_dir", lambda: tmp_path / "cache")
 
 
 def test_capacity_reports_are_computed_once_per_scenario_and_user(monkeypatch, fresh_store):

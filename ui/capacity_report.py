@@ -6,6 +6,7 @@ Every cached function takes the user: what the core's views cut (costs, quotas) 
 figures never reach another's page.  A scenario is keyed by its JSON (``json.dumps(sc.to_dict(), sort_keys=True)``)."""
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ from planning.capacity import (CapacityScenario, ScenarioError, capacity_targets
                                headline, hiring_export, monthly_view, people_view, run_scenario, segment_view,
                                support_view, tornado, tornado_view)
 from ui import capacity_charts as charts
+from ui import sample_entries
 from ui.tables import prepare_table
 
 
@@ -26,11 +28,30 @@ def scenario_json(sc: CapacityScenario) -> str:
     return json.dumps(sc.to_dict(), sort_keys=True)
 
 
+def _kept(name: str, ver: str, user, choice: tuple, build):
+    """``build()``, kept across server processes on the sample (ui.sample_entries) for the user's scope (None: the
+    same for every user) and ``choice`` (a scenario's JSON is named by its digest)."""
+    from ui.plan_picker import cache_scope
+
+    scope = cache_scope(user) if user is not None else ()
+    named = tuple(hashlib.sha1(c.encode()).hexdigest()[:16] if isinstance(c, str) and len(c) > 40 else c
+                  for c in choice)
+    return sample_entries.kept("capacity", name, ver, scope, named, build)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def default_scenario(ver: str, user, _view) -> dict:
+    """The scenario a session starts from (``_view.capacity_scenario()``, pre-filled from the whole company's
+    data), as a dict; company-wide, so only for a user who may see the company (the view refuses the others)."""
+    return _kept("default scenario", ver, user, (), lambda: _view.capacity_scenario().to_dict())
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def target_note(sc_json: str, ver: str, user, _dataset) -> str:
     """The sentence saying which of the scenario's segment targets are derived from today's team, and how (empty
     when the targets file sets them or the user typed them).  ``_dataset``: the user's scoped data of ``ver``."""
-    return derived_target_note(capacity_targets(_dataset), CapacityScenario.from_dict(json.loads(sc_json)))
+    return _kept("target note", ver, user, (sc_json,), lambda: derived_target_note(
+        capacity_targets(_dataset), CapacityScenario.from_dict(json.loads(sc_json))))
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -54,7 +75,8 @@ def sensitivity(sc_json: str, ver: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def people(sc_json: str, ver: str) -> tuple:
     """The quota carriers at the start of the plan (planning.capacity.people_view), prepared for show_prepared."""
-    return prepare_table(people_view(CapacityScenario.from_dict(json.loads(sc_json))))
+    return _kept("people", ver, None, (sc_json,),
+                 lambda: prepare_table(people_view(CapacityScenario.from_dict(json.loads(sc_json)))))
 
 
 @dataclass(frozen=True)
@@ -74,6 +96,11 @@ class Overview:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def overview(sc_json: str, ver: str, user) -> Overview:
+    """What the page shows of the scenario (but the monthly charts), as ``user`` may see it."""
+    return _kept("overview", ver, user, (sc_json,), lambda: _overview(sc_json, ver, user))
+
+
+def _overview(sc_json: str, ver: str, user) -> Overview:
     res = run(sc_json, ver)
     seg = segment_view(res, user)
     tor = tornado_view(sensitivity(sc_json, ver), user)
@@ -87,6 +114,11 @@ def overview(sc_json: str, ver: str, user) -> Overview:
 def monthly(sc_json: str, ver: str, user, view: str | None, show_cost: bool) -> dict[str, dict]:
     """The monthly charts' specs for all segments (``view`` None) or one: capacity, cumulative, hires, headcount
     and (for those who may see costs) cost."""
+    return _kept("monthly", ver, user, (sc_json, view, show_cost),
+                 lambda: _monthly(sc_json, ver, user, view, show_cost))
+
+
+def _monthly(sc_json: str, ver: str, user, view: str | None, show_cost: bool) -> dict[str, dict]:
     res = run(sc_json, ver)
     mon = monthly_view(res, user, view)
     title = view or "All segments"

@@ -17,6 +17,7 @@ from planning.compensation import (comp_sheets, labelled_sheets, summary_for_dis
 from planning.reporting import figures as F
 from ui import quota_charts as qc
 from ui import quota_state as qs
+from ui import sample_entries
 from ui.tables import prepare_table
 
 COVERAGE_BY = ("segment", "region", "manager", "quarter")
@@ -29,8 +30,14 @@ def quota_key(plan, settings, version: str | None = None) -> str:
     (overrides included)."""
     from ui import state
 
-    return qs._digest([version or state.dataset_version(), qs.plan_fingerprint(plan),
-                       json.dumps(settings.to_dict(), sort_keys=True)])
+    version = version or state.dataset_version()
+    return f"{version}|" + qs._digest([version, qs.plan_fingerprint(plan), json.dumps(settings.to_dict(), sort_keys=True)])
+
+
+def _kept(name: str, keys: tuple[str, ...], user, build):
+    """``build()``, kept across server processes on the sample (ui.sample_entries) for the user's scope, named by the
+    entry's keys (the first a :func:`quota_key` or ``sim_key``, which start with the dataset version)."""
+    return sample_entries.kept("quota", name, qs.key_version(keys[0]), qs.cache_scope(user), (qs._digest(keys),), build)
 
 
 def plans_json(plans: dict) -> str:
@@ -42,7 +49,10 @@ def quota_view(qkey: str, user, _plan, _result) -> dict:
     """The Quota and Comp page's quota part: the summary, the per-rep editor frame (overrides as typed), the
     managers' frame, coverage by segment, region, manager and quarter with their charts, the gaps, the fairness
     chart."""
-    result = _result
+    return _kept("quota view", (qkey,), user, lambda: _quota_view(_plan, _result))
+
+
+def _quota_view(plan, result) -> dict:
     reps = result.table.reset_index()[REP_COLUMNS]
     reps.insert(reps.columns.get_loc("quota_usd"), "override_usd",
                 reps["territory_id"].map(qs.rep_overrides_by_territory(result)))
@@ -51,7 +61,7 @@ def quota_view(qkey: str, user, _plan, _result) -> dict:
     mgr["override_usd"] = mgr["manager_id"].map(result.settings.manager_overrides)
     band = result.settings.coverage_band
     coverage = {by: result.coverage(by) for by in COVERAGE_BY}
-    return {"summary": dict(result.summary()), "quota_reps": F.quota_reps(_plan), "reps": reps, "managers": mgr,
+    return {"summary": dict(result.summary()), "quota_reps": F.quota_reps(plan), "reps": reps, "managers": mgr,
             "coverage": {by: prepare_table(cov) for by, cov in coverage.items()},
             "coverage_specs": {by: qc.spec(qc.coverage_bars(cov, by, band)) for by, cov in coverage.items()},
             "gaps": prepare_table(result.gaps) if result.unallocated_usd and abs(result.unallocated_usd) > 1 else None,
@@ -59,9 +69,15 @@ def quota_view(qkey: str, user, _plan, _result) -> dict:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def payout_view(plans_key: str) -> dict:
+def payout_view(plans_key: str, version: str) -> dict:
     """The comp plans' payout curves (spec), their payout at 50–200% attainment (wide) and the plans' table, both
-    prepared for ui.tables.show_prepared."""
+    prepared for ui.tables.show_prepared.  The same for every user; kept on disk when ``version`` is the sample's
+    (the plans a session starts from are the sample's planning defaults)."""
+    return sample_entries.kept("quota", "payouts", version, (), (qs._digest(plans_key),),
+                               lambda: _payout_view(plans_key))
+
+
+def _payout_view(plans_key: str) -> dict:
     plans = plans_from_dict(json.loads(plans_key))
     curves = pd.concat([pl.payout_curve(max_attainment=2.0, step=0.05) for pl in plans.values()], ignore_index=True)
     points = curves.loc[curves["attainment"].round(2).isin([0.5, 0.8, 1.0, 1.2, 1.5, 2.0])]
@@ -87,8 +103,12 @@ def _sim_figures(sim) -> dict:
 def sim_view(skey: str, user, _sim) -> dict:
     """The Quota and Comp page's simulation part: figures, the summary, the cost histogram and the accelerator
     sensitivity (specs)."""
-    out = _sim_figures(_sim)
-    out["variable_cost"] = qc.spec(qc.distribution(_sim.total_variable_cost, "Total variable cost",
+    return _kept("simulation view", (skey,), user, lambda: _sim_view(_sim))
+
+
+def _sim_view(sim) -> dict:
+    out = _sim_figures(sim)
+    out["variable_cost"] = qc.spec(qc.distribution(sim.total_variable_cost, "Total variable cost",
                                                    "Variable cost (USD)"))
     out["sensitivity_chart"] = qc.spec(qc.sensitivity(out["sensitivity"]))
     return out
@@ -97,13 +117,16 @@ def sim_view(skey: str, user, _sim) -> dict:
 @st.cache_data(show_spinner=False, max_entries=32)
 def finance_view(qkey: str, skey: str, user, _plan, _result, _sim) -> dict:
     """The Finance page: quota figures, coverage and its problems, the simulation's figures and every chart."""
-    result, sim = _result, _sim
+    return _kept("finance view", (qkey, skey), user, lambda: _finance_view(_plan, _result, _sim))
+
+
+def _finance_view(plan, result, sim) -> dict:
     band = result.settings.coverage_band
     coverage = {by: result.coverage(by) for by in ("segment", "region", "quarter")}
     problems = [f"{by} {row[by]}: {row['coverage_ratio']:.0%} ({row['flag']})" for by, cov in coverage.items()
                 for _, row in cov.iterrows() if row[by] != "Total" and row["flag"]]
     out = _sim_figures(sim)
-    out.update(quota=dict(result.summary()), quota_reps=F.quota_reps(_plan), problems=problems,
+    out.update(quota=dict(result.summary()), quota_reps=F.quota_reps(plan), problems=problems,
                coverage={by: prepare_table(cov) for by, cov in coverage.items()},
                quota_vs_target={by: qc.spec(qc.quota_vs_target(cov, by)) for by, cov in coverage.items()},
                coverage_specs={by: qc.spec(qc.coverage_bars(cov, by, band)) for by, cov in coverage.items()})
@@ -122,9 +145,13 @@ def finance_view(qkey: str, skey: str, user, _plan, _result, _sim) -> dict:
 @st.cache_data(show_spinner=False, max_entries=32)
 def export_sheets(qkey: str, skey: str, user, _result, _plans, _sim) -> dict:
     """The downloads: the quota table (CSV), per-rep plan summaries (CSV), and the labelled workbook's sheets."""
-    quotas = quota_sheets(_result)
-    return {"quotas": quotas["Quotas"], "rep_plans": per_rep_plans(_plans, _result.table),
-            "workbook": labelled_sheets({**quotas, **comp_sheets(_plans, _result, _sim)})}
+    return _kept("export sheets", (qkey, skey), user, lambda: _export_sheets(_result, _plans, _sim))
+
+
+def _export_sheets(result, plans, sim) -> dict:
+    quotas = quota_sheets(result)
+    return {"quotas": quotas["Quotas"], "rep_plans": per_rep_plans(plans, result.table),
+            "workbook": labelled_sheets({**quotas, **comp_sheets(plans, result, sim)})}
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -21,7 +21,7 @@ import streamlit as st
 from planning.compensation import (CompPlan, CompSimResult, QuotaResult, QuotaSettings, default_plans, plans_from_dict,
                                    plans_to_dict)
 from planning.plans import Plan
-from ui import scoped, state
+from ui import sample_entries, scoped, state
 from ui.plain import md_escape
 
 _SETTINGS, _PLANS, _PLAN_NAME, _SIM, _SIMCFG, _VARIANTS = (
@@ -138,8 +138,22 @@ def variants() -> dict[str, dict]:
 
 @st.cache_data(show_spinner="Setting quotas…", max_entries=32)
 def _quota(version: str, who, fingerprint: str, settings_json: str, _plan: Plan, _view) -> QuotaResult:
-    # ``who`` (the user) is part of the cache key: a manager's result holds their team's territories only
-    return _view.quota(_plan, QuotaSettings.from_dict(json.loads(settings_json)))
+    # ``who`` (the user) is part of the cache key: a manager's result holds their team's territories only; on the
+    # sample the result is kept on disk for that scope (ui.sample_entries), for a later server process
+    return sample_entries.kept("quota", "quotas", version, cache_scope(who), (_digest([fingerprint, settings_json]),),
+                               lambda: _view.quota(_plan, QuotaSettings.from_dict(json.loads(settings_json))))
+
+
+def cache_scope(user) -> tuple:
+    """The scope an entry kept across sessions and processes is cut for (ui.plan_picker.cache_scope)."""
+    from ui.plan_picker import cache_scope as scope_of
+
+    return scope_of(user)
+
+
+def key_version(key: str) -> str:
+    """The dataset version a :func:`sim_key` or ui.quota_reports.quota_key names (what ui.sample_entries keeps)."""
+    return key.split("|", 1)[0]
 
 
 def quota_result(plan: Plan, settings: QuotaSettings | None = None) -> QuotaResult:
@@ -169,8 +183,9 @@ def set_sim_config(cfg: dict) -> None:
 
 def sim_key(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict, version: str | None = None) -> str:
     """What a simulation depends on (data (``version``, default the session's), quotas, plans, settings)."""
-    return _digest([version or state.dataset_version(), result.plan_name, result.table["quota_usd"].round(2).tolist(),
-                    plans_to_dict(plans), cfg])
+    version = version or state.dataset_version()
+    return f"{version}|" + _digest([version, result.plan_name, result.table["quota_usd"].round(2).tolist(),
+                                    plans_to_dict(plans), cfg])
 
 
 # Simulations shared by every session, keyed on (sim_key, user): a second session opening Finance on the same
@@ -207,16 +222,31 @@ def simulation(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None
     kept = st.session_state.get(_SIM)
     if kept and kept[0] == key:
         return kept[1]
-    v = view()
-    if (shared := _shared((key, v.user))) is not None:
-        st.session_state[_SIM] = (key, shared)
-        return shared
-    if not run:
-        return None
-    res = v.comp_cost(plans, result, progress=progress, **cfg)
-    st.session_state[_SIM] = (key, res)
-    _shared((key, v.user), res)
-    return res
+    sim = shared_simulation(key, view(), result, plans, cfg, progress, run)
+    if sim is not None:
+        st.session_state[_SIM] = (key, sim)
+    return sim
+
+
+_SIM_ENTRY = ("quota", "simulation")  # (page, name) of the simulations kept on disk (ui.sample_entries)
+
+
+def shared_simulation(key: str, v, result: QuotaResult, plans: dict[str, CompPlan], cfg: dict,
+                      progress: Callable[[float], None] | None = None, run: bool = True) -> CompSimResult | None:
+    """The simulation named ``key`` (:func:`sim_key`) as ``v.user`` may see it, shared by every session: kept in
+    this process, else (the sample) kept on disk for the user's scope by an earlier process, else run here when
+    ``run`` and then kept in both."""
+    sim = _shared((key, v.user))
+    if sim is None:
+        sim = sample_entries.peek(*_SIM_ENTRY, key_version(key), cache_scope(v.user), (key,))
+        if sim is not None:
+            _shared((key, v.user), sim)
+    if sim is not None or not run:
+        return sim
+    sim = v.comp_cost(plans, result, progress=progress, **cfg)
+    _shared((key, v.user), sim)
+    sample_entries.keep(*_SIM_ENTRY, key_version(key), cache_scope(v.user), (key,), sim)
+    return sim
 
 
 def run_simulation_with_progress(result: QuotaResult, plans: dict[str, CompPlan], cfg: dict | None = None) -> CompSimResult:

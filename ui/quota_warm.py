@@ -48,12 +48,10 @@ def warm_steps() -> Iterator[str]:
     qr.quota_view(qkey, view.user, plan, result)
     yield "quota tables"
     plans = plans_from_dict(plans_to_dict(default_plans(defaults=sample.settings)))  # as the session keeps them
-    qr.payout_view(qr.plans_json(plans))
+    qr.payout_view(qr.plans_json(plans), SAMPLE)
     cfg = qs.sim_config_default(sample.settings)
     skey = qs.sim_key(result, plans, cfg, SAMPLE)
-    sim = qs._shared((skey, view.user))
-    if sim is None:
-        sim = qs._shared((skey, view.user), view.comp_cost(plans, result, **cfg))
+    sim = qs.shared_simulation(skey, view, result, plans, cfg)
     yield "simulation"
     qr.sim_view(skey, view.user, sim)
     yield "simulation figures"

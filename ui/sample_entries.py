@@ -8,9 +8,9 @@ folder (:mod:`planning.data.disk_cache`) and read back in milliseconds by later 
 
 The file name carries everything the entry depends on: the sample files and the code that reads them
 (:func:`planning.data.sample_cache.sample_key`), the source of the core packages an entry is computed with (data,
-plans, reporting, access) and of every ``ui/`` module, and the versions of the libraries that shape a table or a
-chart.  Any change builds new files; a stale one is never read.  Only the sample is kept: an upload is the user's
-data and stays in memory (``st.cache_resource``)."""
+plans, reporting, access, compensation, capacity) and of every ``ui/`` module, and the versions of the libraries
+that shape a table or a chart.  Any change builds new files; a stale one is never read.  Only the sample is kept:
+an upload is the user's data and stays in memory (``st.cache_resource``)."""
 from __future__ import annotations
 
 import hashlib
@@ -23,6 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
+from planning.data import disk_cache
 from planning.data.disk_cache import through_cache
 
 T = TypeVar("T")
@@ -32,7 +33,8 @@ PREFIX = "page-"
 _ROOT = Path(__file__).resolve().parents[1]
 _LIBS = ("streamlit", "altair", "pandas", "numpy", "pyarrow")
 # what an entry is made with: the core that computes it and the shell modules that shape and draw it
-_CODE = ("planning", "planning/data", "planning/plans", "planning/reporting", "planning/access", "ui")
+_CODE = ("planning", "planning/data", "planning/plans", "planning/reporting", "planning/access",
+         "planning/compensation", "planning/capacity", "ui")
 _PRUNE_AFTER_S = 3600  # files of other code versions older than this are removed when a new one is written
 enabled = True  # tests switch the disk off to count what a cold process computes
 
@@ -71,6 +73,25 @@ def kept(page: str, name: str, version: str, scope: tuple, choice: tuple, build:
     if version != SAMPLE or not enabled:
         return build()
     return through_cache(file_name(page, name, scope, choice), _read, build, _write)
+
+
+def keep(page: str, name: str, version: str, scope: tuple, choice: tuple, value) -> None:
+    """Write ``value`` as the sample's entry (made elsewhere: see :func:`peek`); nothing for an upload."""
+    if version == SAMPLE and enabled:
+        through_cache(file_name(page, name, scope, choice), _read, lambda: value, _write)
+
+
+def peek(page: str, name: str, version: str, scope: tuple, choice: tuple = ()):
+    """The sample's entry as an earlier process kept it on disk, or None when there is none (nothing is built: for
+    work a page runs its own way when it is missing, e.g. a simulation with its progress bar)."""
+    folder = disk_cache.cache_dir()  # looked up on each call: tests point it at a folder of their own
+    if version != SAMPLE or not enabled or folder is None:
+        return None
+    path = folder / file_name(page, name, scope, choice)
+    try:
+        return _read(path) if path.exists() else None
+    except Exception:  # noqa: BLE001 - unreadable: the page makes it again (and kept() writes it anew)
+        return None
 
 
 def _read(path: Path):
