@@ -36,6 +36,9 @@ _LIBS = ("streamlit", "altair", "pandas", "numpy", "pyarrow")
 _CODE = ("planning", "planning/data", "planning/plans", "planning/reporting", "planning/access",
          "planning/compensation", "planning/capacity", "ui")
 _PRUNE_AFTER_S = 3600  # files of other code versions older than this are removed when a new one is written
+# the newest files kept of one section (page and name) of this code version: each choice a user makes on the sample
+# (quota settings, comp plans, a scenario's edit) is a file, and a simulation's is ~2.7 MB
+KEEP_PER_SECTION = 12
 enabled = True  # tests switch the disk off to count what a cold process computes
 
 
@@ -106,12 +109,25 @@ def _write(value, path: Path) -> None:
 
 
 def _prune(folder: Path) -> None:
-    """Remove entries of other code versions that nobody has written for an hour (an edit or upgrade leaves them)."""
+    """Remove entries of other code versions that nobody has written for an hour (an edit or upgrade leaves them),
+    and of this version all but the :data:`KEEP_PER_SECTION` newest of each section."""
     current = f"{PREFIX}{code_key()}-"
     now = time.time()
+    sections: dict[str, list[tuple[float, Path]]] = {}
     for old in folder.glob(f"{PREFIX}*.pickle"):
         try:
-            if not old.name.startswith(current) and now - old.stat().st_mtime > _PRUNE_AFTER_S:
-                old.unlink()
+            mtime = old.stat().st_mtime
+            if not old.name.startswith(current):
+                if now - mtime > _PRUNE_AFTER_S:
+                    old.unlink()
+                continue
+            section = "-".join(old.name[len(current):].split("-")[:2])  # page and name (file_name's first parts)
+            sections.setdefault(section, []).append((mtime, old))
         except OSError:
             pass
+    for files in sections.values():
+        for _mtime, old in sorted(files, reverse=True)[KEEP_PER_SECTION:]:
+            try:
+                old.unlink()
+            except OSError:
+                pass
