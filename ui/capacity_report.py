@@ -31,9 +31,7 @@ def scenario_json(sc: CapacityScenario) -> str:
 def _kept(name: str, ver: str, user, choice: tuple, build):
     """``build()``, kept across server processes on the sample (ui.sample_entries) for the user's scope (None: the
     same for every user) and ``choice`` (a scenario's JSON is named by its digest)."""
-    from ui.plan_picker import cache_scope
-
-    scope = cache_scope(user) if user is not None else ()
+    scope = sample_entries.scope_of(user) if user is not None else ()
     named = tuple(hashlib.sha1(c.encode()).hexdigest()[:16] if isinstance(c, str) and len(c) > 40 else c
                   for c in choice)
     return sample_entries.kept("capacity", name, ver, scope, named, build)

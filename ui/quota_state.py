@@ -145,10 +145,9 @@ def _quota(version: str, who, fingerprint: str, settings_json: str, _plan: Plan,
 
 
 def cache_scope(user) -> tuple:
-    """The scope an entry kept across sessions and processes is cut for (ui.plan_picker.cache_scope)."""
-    from ui.plan_picker import cache_scope as scope_of
-
-    return scope_of(user)
+    """The scope an entry kept across sessions and processes is cut for (ui.sample_entries.scope_of, imported with
+    this module rather than from ui.plan_picker on a cached function's first call)."""
+    return sample_entries.scope_of(user)
 
 
 def key_version(key: str) -> str:

@@ -60,6 +60,12 @@ def code_key() -> str:
     return h.hexdigest()[:16]
 
 
+def scope_of(user) -> tuple[str, str | None]:
+    """What an entry cut for ``user`` depends on: the role (which columns and figures they may see) and, for a
+    manager, the team they lead (users with the same scope share an entry; ui.plan_picker.cache_scope)."""
+    return user.role.value, user.manager_id
+
+
 def file_name(page: str, name: str, scope: tuple, choice: tuple = ()) -> str:
     """The entry's file: page, section, scope (role and team) and choice, readable and safe as a file name.
 
