@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import CutContext, CutSet, cut_loop, pieces_of, separate, with_cuts
+from optimizers.carve.connectivity import CutContext, cut_loop, pieces_of, separate, with_cuts
 from optimizers.carve.model import (
     Cancelled,
     Matrix,
