@@ -7,13 +7,14 @@ import math
 import pandas as pd
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA
+def missing(value) -> bool:
+    """None, NaN, pd.NA or NaT: a cell with no value (read as "–")."""
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT
 
 
 def usd(value: float) -> str:
     """A headline amount: $1.23B / $1.23M / $456K / $789."""
-    if _missing(value):
+    if missing(value):
         return "–"
     a = abs(value)
     if a >= 1e9:
@@ -27,28 +28,28 @@ def usd(value: float) -> str:
 
 def usd_whole(value: float) -> str:
     """A table amount in whole dollars: $1,849,165."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
 
 
 def pct(value: float, digits: int = 0) -> str:
     """A fraction as a percentage: 0.2345 → "23%" (digits=0) or "23.5%" (digits=1)."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"{value * 100:.{digits}f}%"
 
 
 def count(value) -> str:
     """A count with separators: 6007 → "6,007"."""
-    if _missing(value):
+    if missing(value):
         return "–"
     return f"{int(round(float(value))):,}"
 
 
 def ratio(value: float, digits: int = 2) -> str:
     """A ratio: 1.218 → "1.22×"; infinity (an empty book) → "no smallest book"."""
-    if _missing(value):
+    if missing(value):
         return "–"
     if math.isinf(value):
         return "∞ (an empty book)"
@@ -66,8 +67,8 @@ def cell(value, kind: str) -> str | None:
 def person(name, rep_id) -> str:
     """A person as people read them: "Liam Turner (R-010)"; the id alone when the name is unknown, and
     "Open territory" for no one."""
-    rid = "" if _missing(rep_id) else str(rep_id).strip()
-    nm = "" if _missing(name) else str(name).strip()
+    rid = "" if missing(rep_id) else str(rep_id).strip()
+    nm = "" if missing(name) else str(name).strip()
     if not rid and not nm:
         return "Open territory"
     if not nm or nm == rid:
@@ -84,7 +85,7 @@ def people(reps: pd.DataFrame) -> pd.Series:
 
 def person_of(rep_id, reps: pd.DataFrame) -> str:
     """One rep id as "Name (rep_id)" from a reps table."""
-    if _missing(rep_id):
+    if missing(rep_id):
         return "Open territory"
     match = reps.loc[reps["rep_id"].astype(str) == str(rep_id)]
     return person(match["name"].iloc[0] if len(match) and "name" in match else "", rep_id)
@@ -92,4 +93,4 @@ def person_of(rep_id, reps: pd.DataFrame) -> str:
 
 # kind → how a table cell of that kind reads (see :func:`cell`)
 TABLE_FORMATS = {"money": usd_whole, "pct": lambda v: pct(v, 1), "count": count, "ratio": ratio,
-                 "hours": lambda v: "–" if _missing(v) else f"{count(v)} h"}
+                 "hours": lambda v: "–" if missing(v) else f"{count(v)} h"}

@@ -13,17 +13,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from planning.reporting.formats import TABLE_FORMATS
+from planning.reporting.formats import cell, missing
 from planning.reporting.labels import DATE, MILES, MONTHS, NUMBER, TEXT, label, label_of, present
 
 # kinds with no word format in TABLE_FORMATS: how a number of that kind reads (the page's NumberColumn formats)
 _NUMBER_FORMATS = {NUMBER: "{:,.1f}", MILES: "{:,.1f}", MONTHS: "{:,.0f}"}
-
-
-def _missing(value) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _decimals(values: pd.Series) -> int:
@@ -38,15 +32,15 @@ def text_cell(value, kind: str, decimals: int = 2) -> str:
     registered kind reads with separators and ``decimals`` decimals."""
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
-    if _missing(value):
+    if missing(value):
         return "" if kind == TEXT else "–"
     if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
         ts = pd.Timestamp(value)
         return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour, ts.minute) != (0, 0) else ts.strftime("%Y-%m-%d")
     if not isinstance(value, (int, float, np.integer, np.floating)):
         return str(value)
-    if kind in TABLE_FORMATS:
-        return TABLE_FORMATS[kind](value)
+    if (word := cell(value, kind)) is not None:
+        return word
     if kind in _NUMBER_FORMATS and math.isfinite(value):
         return _NUMBER_FORMATS[kind].format(value)
     if kind == DATE:  # a date column holding a number (a year): as written
