@@ -20,7 +20,8 @@ from planning.reporting.formats import people
 from ui import access, scoped
 from ui.guards import require_data
 from ui.plain import md_escape
-from ui.plan_picker import cache_scope, check_fit, plan_page_header
+from ui.plan_picker import check_fit, plan_page_header
+from ui.sample_entries import scope_of
 from ui.tables import show_table
 from ui.widgets import download_csv, download_file
 
@@ -43,7 +44,7 @@ try:
 except StoreError as exc:
     st.error(md_escape(f"The plan cannot be loaded: {exc}"))
     st.stop()
-rk = (scoped.data_key(view), ref.key(pc.session), *cache_scope(user))
+rk = (scoped.data_key(view), ref.key(pc.session), *scope_of(user))
 st.caption(md_escape(carving_words(plan.settings, pc.ds.settings)))  # which segments are geographic (issue 24)
 
 

@@ -20,7 +20,8 @@ from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
 from ui.format import count, pct, person, usd
-from ui.plan_picker import cache_scope, check_fit, plan_page_header
+from ui.plan_picker import check_fit, plan_page_header
+from ui.sample_entries import scope_of
 from ui.plan_reports import default_b, disruption_report
 from ui.plain import md_escape
 from ui.preview import preview_html
@@ -279,7 +280,7 @@ def main() -> None:
     except StoreError as exc:
         st.error(f"Could not load the plan: {md_escape(exc)}")
         st.stop()
-    rk = (scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, cache_scope(user))
+    rk = (scoped.data_key(scope), ref_a.key(session), ref_b.key(session), window, scope_of(user))
     with st.spinner("Comparing plans…"):
         try:
             report = disruption_report(rk, plan_a, plan_b, scope)  # a fresh session's is made ahead (ui.plan_reports)

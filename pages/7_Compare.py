@@ -13,7 +13,8 @@ from planning.plans import (BALANCE_METRICS, CAPACITY_COMPARE_ROWS, HEADLINE_BET
 from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, field_safe
-from ui.plan_picker import cache_scope, check_fit, plan_page_header
+from ui.plan_picker import check_fit, plan_page_header
+from ui.sample_entries import scope_of
 from ui.plan_reports import comparison, default_picks
 from ui.tables import show_table
 from planning.reporting import TABLE_FORMATS, figure, figure_help, kinds, label, row_labels
@@ -168,7 +169,7 @@ def capacity_part(cmp: PlanComparison | None, cap_saved: pd.DataFrame) -> None:
         try:
             payloads = {n: store.load_scenario("capacity", n) for n in cap_pick}
             cap = _capacity(scoped.data_key(view), tuple(f"{n}@{cap_saved.set_index('name').at[n, 'version']}"
-                                                           for n in cap_pick), cache_scope(user), payloads, view)
+                                                           for n in cap_pick), scope_of(user), payloads, view)
         except (StoreError, ValueError) as exc:
             st.error(f"Could not run the saved scenario: {md_escape(exc)}")
     if cap is not None:
@@ -197,7 +198,7 @@ else:
     with st.status("Comparing plans…", expanded=False) as status:
         # shared by every session of the same scope; a fresh session's first pick is made ahead (ui.plan_reports)
         cmp = comparison(scoped.data_key(view), tuple(r.key(session) for r in chosen), refs[base_idx].key(session),
-                         cache_scope(user), plans, base, view)
+                         scope_of(user), plans, base, view)
         status.update(label=f"Compared {len(plans)} plans", state="complete")
     for n in cmp.notes:  # accounts outside some plan, seats AE cost cannot price: as written, never markdown
         st.caption(md_escape(f"Note: {n}"))

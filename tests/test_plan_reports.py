@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from planning.access import Role, ScopedView, User, local_user
 from ui import plan_reports
 from ui.format import count
-from ui.plan_picker import cache_scope
+from ui.sample_entries import scope_of
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "7_Compare.py")
 DISRUPTION = str(Path(__file__).resolve().parents[1] / "pages" / "6_Disruption.py")
@@ -68,7 +68,7 @@ def test_first_open_reads_the_entry_made_ahead(demo_store, compare_calls):
 def test_a_manager_never_gets_the_entry_made_for_another_scope(demo_store, compare_calls):
     made = plan_reports.warm_default_comparison()
     manager = User("fatima@acme.test", "Fatima", Role.MANAGER, manager_id="M-03", source="oidc")
-    assert cache_scope(manager) != cache_scope(local_user())
+    assert scope_of(manager) != scope_of(local_user())
     at = AppTest.from_file(PAGE, default_timeout=240)
     at.session_state["_access_user"] = manager
     at.run()
@@ -106,10 +106,10 @@ def test_the_same_plans_under_other_names_are_another_entry(demo_store, compare_
     today = sample.current_plan()
     view = ScopedView(local_user(), sample, None)
     other = today.with_moves({}, name="Other name")
-    a = plan_reports.comparison("sample|", ("x",), "b", cache_scope(local_user()), [today, other], today, view)
+    a = plan_reports.comparison("sample|", ("x",), "b", scope_of(local_user()), [today, other], today, view)
     plan_reports.comparison.clear()
     renamed = today.with_moves({}, name="Renamed")
-    b = plan_reports.comparison("sample|", ("x",), "b", cache_scope(local_user()), [today, renamed], today, view)
+    b = plan_reports.comparison("sample|", ("x",), "b", scope_of(local_user()), [today, renamed], today, view)
     assert list(a.headline.columns) == [today.name, "Other name"] and list(b.headline.columns) == [today.name, "Renamed"]
     assert len(compare_calls) == 2
 

@@ -23,18 +23,13 @@ import streamlit as st
 
 from planning.reporting import label
 from planning.reporting.data_views import balance_view, books_view, health_view, owners, variance_message, with_people
-from ui.sample_entries import kept
+from ui.sample_entries import kept, scope_of
 from ui.tables import prepare_table
 
 Table = tuple  # (display table as Arrow, column config), as data_page.table leaves it; draw with show_prepared
 
 _ENTRIES = 32  # (dataset version, scope, choice) combinations kept per section
 _MAPS = 12  # a map carries its dots (at most planning.reporting.map_dots.MAX_DOTS: ~0.2 MB)
-
-
-def scope_of(user) -> tuple[str, str | None]:
-    """What the scoped view cuts by: the role (columns) and a manager's team (rows)."""
-    return str(user.role), (str(user.manager_id) if user.scoped else None)
 
 
 def key(view) -> tuple[str, tuple[str, str | None]]:

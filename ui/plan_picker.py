@@ -13,7 +13,6 @@ from planning.data import Dataset
 from planning.plans import Plan, PlanRef, available_plans
 from ui import scoped, state, working_plan
 from ui.plain import md_escape
-from ui.sample_entries import scope_of
 
 
 @dataclass
@@ -28,13 +27,6 @@ class PlanChoices:
     labels: list[str]
     problem: str | None
     working: int | None = None  # index of the working plan in ``refs`` (None: today's plan or none chosen)
-
-
-def cache_scope(user) -> tuple[str, str | None]:
-    """What a report cut for ``user`` depends on: the role (which columns and figures they may see) and, for a
-    manager, the team they lead.  Reports cached across sessions carry it in their key, so users with the same
-    scope share an entry and no one is handed rows cut for another scope."""
-    return scope_of(user)
 
 
 def plan_page_header(title: str, caption: str) -> PlanChoices:

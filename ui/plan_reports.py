@@ -2,7 +2,7 @@
 made ahead.
 
 Both are cached across sessions on (data and store, the plans' keys, the user's cache scope): two users with the
-same scope share an entry, and no one is handed one cut for another scope (``ui.plan_picker.cache_scope``; issue
+same scope share an entry, and no one is handed one cut for another scope (``ui.sample_entries.scope_of``; issue
 27).  On the sample company they are also kept on disk (ui.sample_entries), named by the scope and by the name and
 content of every plan (a saved plan's name and version could name another plan in another store), so a later server
 process reads them in milliseconds; an upload's stay in memory.
@@ -19,6 +19,8 @@ import hashlib
 from typing import TYPE_CHECKING
 
 import streamlit as st
+
+from ui.sample_entries import scope_of
 
 if TYPE_CHECKING:  # planning.plans.picking imports the plan store (SQLAlchemy): ui.scoped.data_key needs neither
     from planning.plans import DisruptionReport, PlanComparison, PlanRef
@@ -85,7 +87,7 @@ def warm_default_comparison() -> PlanComparison | None:
         return None
     plans = [refs[i].load(session, view.store) for i in picks]
     return comparison(data_key(_sample_version(), view), tuple(refs[i].key(session) for i in picks),
-                      refs[0].key(session), _scope(view.user), plans, refs[0].load(session, view.store), view)
+                      refs[0].key(session), scope_of(view.user), plans, refs[0].load(session, view.store), view)
 
 
 def dataset_version(key: str) -> str:
@@ -105,7 +107,7 @@ def warm_default_disruption() -> DisruptionReport | None:
     if b == 0:
         return None
     rk = (data_key(_sample_version(), view), refs[0].key(session), refs[b].key(session),
-          int(view.dataset.settings.planning.renewal_window_days), _scope(view.user))
+          int(view.dataset.settings.planning.renewal_window_days), scope_of(view.user))
     return disruption_report(rk, refs[0].load(session, view.store), refs[b].load(session, view.store), view)
 
 
@@ -131,12 +133,6 @@ def _sample_version() -> str:
     from ui.sample_entries import SAMPLE
 
     return SAMPLE
-
-
-def _scope(user) -> tuple:
-    from ui.plan_picker import cache_scope
-
-    return cache_scope(user)
 
 
 def data_key(version: str, view) -> str:

@@ -37,7 +37,8 @@ def quota_key(plan, settings, version: str | None = None) -> str:
 def _kept(name: str, keys: tuple[str, ...], user, build):
     """``build()``, kept across server processes on the sample (ui.sample_entries) for the user's scope, named by the
     entry's keys (the first a :func:`quota_key` or ``sim_key``, which start with the dataset version)."""
-    return sample_entries.kept("quota", name, qs.key_version(keys[0]), qs.cache_scope(user), (qs._digest(keys),), build)
+    return sample_entries.kept("quota", name, qs.key_version(keys[0]), sample_entries.scope_of(user),
+                               (qs._digest(keys),), build)
 
 
 def plans_json(plans: dict) -> str:

@@ -140,14 +140,9 @@ def variants() -> dict[str, dict]:
 def _quota(version: str, who, fingerprint: str, settings_json: str, _plan: Plan, _view) -> QuotaResult:
     # ``who`` (the user) is part of the cache key: a manager's result holds their team's territories only; on the
     # sample the result is kept on disk for that scope (ui.sample_entries), for a later server process
-    return sample_entries.kept("quota", "quotas", version, cache_scope(who), (_digest([fingerprint, settings_json]),),
+    return sample_entries.kept("quota", "quotas", version, sample_entries.scope_of(who),
+                               (_digest([fingerprint, settings_json]),),
                                lambda: _view.quota(_plan, QuotaSettings.from_dict(json.loads(settings_json))))
-
-
-def cache_scope(user) -> tuple:
-    """The scope an entry kept across sessions and processes is cut for (ui.sample_entries.scope_of, imported with
-    this module rather than from ui.plan_picker on a cached function's first call)."""
-    return sample_entries.scope_of(user)
 
 
 def key_version(key: str) -> str:
@@ -237,14 +232,14 @@ def shared_simulation(key: str, v, result: QuotaResult, plans: dict[str, CompPla
     ``run`` and then kept in both."""
     sim = _shared((key, v.user))
     if sim is None:
-        sim = sample_entries.peek(*_SIM_ENTRY, key_version(key), cache_scope(v.user), (key,))
+        sim = sample_entries.peek(*_SIM_ENTRY, key_version(key), sample_entries.scope_of(v.user), (key,))
         if sim is not None:
             _shared((key, v.user), sim)
     if sim is not None or not run:
         return sim
     sim = v.comp_cost(plans, result, progress=progress, **cfg)
     _shared((key, v.user), sim)
-    sample_entries.keep(*_SIM_ENTRY, key_version(key), cache_scope(v.user), (key,), sim)
+    sample_entries.keep(*_SIM_ENTRY, key_version(key), sample_entries.scope_of(v.user), (key,), sim)
     return sim
 
 

@@ -62,7 +62,7 @@ def code_key() -> str:
 
 def scope_of(user) -> tuple[str, str | None]:
     """What an entry cut for ``user`` depends on: the role (which columns and figures they may see) and, for a
-    manager, the team they lead (users with the same scope share an entry; ui.plan_picker.cache_scope)."""
+    manager, the team they lead (users with the same scope share an entry: every cache kept across sessions keys on it)."""
     return user.role.value, user.manager_id
 
 

@@ -81,12 +81,12 @@ def _sample():
 def _data_entries() -> None:
     """The Data page's headline figures and validation report for the local user's scope (sign-in off)."""
     from planning.access import ScopedView, local_user
-    from ui import access, data_page, state
+    from ui import access, data_page, sample_entries, state
 
     if access.auth_configured():  # a signed-in user's scope is not known before they sign in
         return
     view = ScopedView(local_user(), state.shared_sample(), None)
-    key = ("sample", data_page.scope_of(view.user))
+    key = ("sample", sample_entries.scope_of(view.user))
     data_page.headline(*key, view)
     data_page.validation(*key, view)
 
