@@ -117,8 +117,28 @@ def _executor() -> ProcessPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), max_tasks_per_child=1)
+            _pool = ProcessPoolExecutor(max_workers=1, mp_context=_context(), max_tasks_per_child=1,
+                                        initializer=_exit_with_parent)
         return _pool
+
+
+def _exit_with_parent() -> None:
+    """In the worker, first thing: end when the server ends.  The pool keeps an idle worker waiting for the next
+    task; if the server is killed (a deploy, a crash, a test's server stopped), nothing tells that worker, which
+    then waits forever on its task queue (it holds both ends of it) and keeps the forkserver alive with it (it holds
+    the forkserver's keep-alive pipe): two idle processes of ~100 MB each per killed server.  The pipe the server
+    sent the task through reads end-of-file once the server's end closes, and that is the parent's sentinel."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        from multiprocessing.connection import wait
+
+        wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="planner-upload-parent-watch", daemon=True).start()
 
 
 def _discard(pool: ProcessPoolExecutor) -> None:
