@@ -120,7 +120,7 @@ def _solver_details(opt, shadow) -> None:
                f"{opt.seconds_solve:.2f} s")
     if len(shadow):
         typer.echo("Shadow prices (LP relaxation duals) of binding constraints:")
-        echo_table(shadow[["kind", "segment", "month", "shadow_price", "meaning"]].assign(
+        echo_table(shadow[["kind", "segment", "month", "shadow_price", "shadow_unit", "meaning"]].assign(
             kind=shadow["kind"].str.replace("_", " ")))
 
 

@@ -181,6 +181,12 @@ _MEANING = {
 }
 
 
+# What one unit of each constraint's right-hand side is, for the shadow price's unit: a hire's dual is dollars per
+# hire, a budget's or target's dollars per dollar (the two would otherwise sit unexplained in one column)
+_PER = {"hiring_cap": "hire", "earliest_start": "hire", "headcount": "AE seat", "budget": "$ of budget",
+        "pipeline": "$ of pipeline", "target": "$ of target"}
+
+
 def _shadow_table(prob, meta: dict, objective: str, budget_set: bool = False) -> pd.DataFrame:
     rows = []
     # With a budget, a hire's dual is its bookings net of what the budget must give up elsewhere.
@@ -203,8 +209,10 @@ def _shadow_table(prob, meta: dict, objective: str, budget_set: bool = False) ->
             words += same
         binding = pi > TOL
         rows.append({"constraint": name, "kind": kind, "segment": seg, "month": mon, "rhs": info["rhs"],
-                     "slack": slack, "shadow_price": pi, "binding": binding, "meaning": words})
-    cols = ["constraint", "kind", "segment", "month", "rhs", "slack", "shadow_price", "binding", "meaning"]
+                     "slack": slack, "shadow_price": pi, "shadow_unit": f"$ per {_PER.get(kind, 'unit')}",
+                     "binding": binding, "meaning": words})
+    cols = ["constraint", "kind", "segment", "month", "rhs", "slack", "shadow_price", "shadow_unit", "binding",
+            "meaning"]
     df = pd.DataFrame(rows, columns=cols)
     return df.sort_values(["binding", "shadow_price"], ascending=[False, False], ignore_index=True)
 

@@ -296,7 +296,7 @@ def _optimal_result(o, prop) -> None:
         sp = o.shadow_prices.rename(columns={"month": "month_name"})
         if not show_cost:
             sp = sp.loc[~sp["kind"].isin(["budget", "target"])]
-        show_table(sp[["meaning", "segment", "month_name", "shadow_price", "binding"]], key="cap_shadow")
+        show_table(sp[["meaning", "segment", "month_name", "shadow_price", "shadow_unit", "binding"]], key="cap_shadow")
     if st.button("Use this hiring plan as a new scenario"):
         name = f"{current} (optimal)"
         _switch(name, {**o.plan.to_dict(), "name": name})

@@ -57,10 +57,12 @@ def test_hand_example_buys_the_better_segment_first():
     budget = res.shadow_prices.set_index("kind").loc["budget"]
     assert budget["binding"] and budget["shadow_price"] == pytest.approx(6.3333, rel=1e-4)
     assert "$633K" in budget["meaning"]
+    assert budget["shadow_unit"] == "$ per $ of budget"  # a ratio, not dollars: the unit says so beside it
     # The January and February caps bind: one more A hire in Jan is worth 766,667 − 6.333 × 120,000 = $6,667.
     caps = res.shadow_prices.loc[(res.shadow_prices["kind"] == "hiring_cap") & res.shadow_prices["binding"]]
     jan = caps.loc[(caps["segment"] == "A") & (caps["month"] == "Jan"), "shadow_price"].item()
     assert jan == pytest.approx(6_666.67, rel=1e-3)
+    assert set(caps["shadow_unit"]) == {"$ per hire"}
     assert any("budget" in r for r in res.reasons)
 
 

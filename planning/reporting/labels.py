@@ -238,7 +238,7 @@ LABELS: dict[str, Label] = {
     "person": _t("Person"), "driver": _t("Driver"), "low_usd": _m("Bookings with the driver 10% lower"),
     "high_usd": _m("Bookings with the driver 10% higher"), "swing_usd": _m("Swing"),
     "change_usd": _m("Change in expected bookings"), "total": _c("Total"),
-    "meaning": _t("What it means"), "shadow_price": Label("Shadow price", NUMBER), "binding": _t("Binding"),
+    "meaning": _t("What it means"), "shadow_price": Label("Shadow price", NUMBER), "shadow_unit": _t("Unit"), "binding": _t("Binding"),
     "constraint": _t("Constraint"), "rhs": Label("Limit", NUMBER), "slack": Label("Slack", NUMBER),
     "figure": _t("Figure"), "value": _t("Value"), "definition": _t("Definition"),
     "sdr_cost_usd": _m("SDR cost per head"), "se_cost_usd": _m("SE cost per head"),
