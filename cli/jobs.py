@@ -120,6 +120,7 @@ def register(app: typer.Typer) -> None:
         from cli.carve import build_settings
         from optimizers.carve import company_carve_defaults
         from jobs import EngineSettings, capacity_items, current_user, headcount_items, submit_sweep
+        from jobs.sweep import SOLVER_COLUMNS
         from planning.plans import JobRecords, PlanStore
 
         try:
@@ -156,7 +157,8 @@ def register(app: typer.Typer) -> None:
         typer.echo(f"job {job_id} {job['status']} ({job['engine'] or '–'}) in {time.perf_counter() - t0:,.1f} s")
         table = pd.DataFrame(job["result"].get("table") or [])
         if not table.empty:
-            echo_table(table.drop(columns=["diagnosis"]))
+            hidden = ["diagnosis", *SOLVER_COLUMNS, *([] if save else ["saved_as"])]
+            echo_table(table.drop(columns=hidden, errors="ignore"))
             if out is not None:
                 table.to_csv(out, index=False)
                 typer.echo(f"wrote {out}")

@@ -140,13 +140,21 @@ def capacity_items(base: CarveSettings, accounts, reps, plan_year: int, as_of, d
     return items
 
 
+# The solver's own columns of a sweep table: kept in its CSV and job record, left out where people read the table
+# (the "result" column says the same in words)
+SOLVER_COLUMNS = ("status", "gap")
+
+
 def sweep_table(points: list[SweepPoint], items: list[SweepItem] | None = None) -> pd.DataFrame:
-    """Scenarios side by side: territories per segment, status, gap, accounts and ARR moved, balance, travel, time.
+    """Scenarios side by side: territories per segment, the result in words (the carve headline's words, without
+    the moved clause, which has its own columns), accounts and ARR moved, balance, travel, time; the solver's
+    status and gap stay in the table (CSV, job record) for :data:`SOLVER_COLUMNS`, not for display.
 
     Accounts and ARR moved are the core's figures (planning.reporting.figures.moved_between) against today's CRM
     ownership of each point's item (``items``, in the order of ``points``): unowned accounts that get an owner are
     newly assigned, not moved, as on Carve, Disruption and Compare.  Without ``items``, the carve's own moves."""
     from planning.plans.plan import current_plan
+    from planning.reporting.carve_words import bands_held, carve_headline
     from planning.reporting.figures import moved_between
 
     rows = []
@@ -159,6 +167,8 @@ def sweep_table(points: list[SweepPoint], items: list[SweepItem] | None = None) 
             moved = {"accounts_moved": len(r.moves), "arr_moved_usd": float(r.moves["arr_usd"].sum())} if r.ok \
                 else {"accounts_moved": np.nan, "arr_moved_usd": np.nan}
         row = {"scenario": p.name, **{f"territories {k}": v for k, v in sorted(p.heads.items())},
+               "result": carve_headline(r.status, r.gap if r.ok else None,
+                                        held=bands_held(r.balance) if r.ok else True).text,
                "status": r.status, "gap": r.gap if r.ok else np.nan,
                "accounts_moved": moved["accounts_moved"], "arr_moved_usd": moved["arr_moved_usd"],
                "worst_dev_after": float(r.balance["worst_dev_after"].max()) if r.ok else np.nan,

@@ -176,7 +176,7 @@ SWEEP_JOB = "sweep_job_id"
 def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
     """Carve once per scenario (territory counts of a segment, or saved capacity scenarios) as a parallel job."""
     from jobs import capacity_items, headcount_items, submit_sweep
-    from jobs.sweep import current_heads
+    from jobs.sweep import SOLVER_COLUMNS, current_heads
 
     heads = current_heads(ds.reps, base)
     segs = list(ds.settings.segments)
@@ -227,7 +227,8 @@ def sweep_panel(records: JobRecords, store, ds, base, user: str) -> None:
                         f"{job.get('engine') or '–'}): " + ("each plan found is saved under the name in *Saved as*."
                                                              if saved else "a run, nothing saved (tick *Save each "
                                                              "plan found* to keep the plans)."))
-            show_table(table if saved else table.drop(columns=["saved_as"], errors="ignore"), key="sweep_table")
+            hidden = [*SOLVER_COLUMNS, *([] if saved else ["saved_as"])]
+            show_table(table.drop(columns=hidden, errors="ignore"), key="sweep_table")
 
 
 COMP_JOB = "comp_sim_job_id"
