@@ -66,6 +66,7 @@ class ContiguityReport:
     worst_dev_before: float = 0.0  # worst |load/target − 1| over balanced metrics, before and after the repair
     worst_dev_after: float = 0.0
     seconds: float = 0.0
+    drawn_only: int = 0  # territories one piece on the unit graph but drawn in pieces (:func:`as_drawn`)
 
     def summary(self) -> str:
         if not self.territories:
@@ -374,6 +375,18 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
     q = dataclasses.replace(p, pair_cost=p.cand.dist_mi / 100.0)
     lp = solve_lp(build_matrix(q), time_limit)
     return assignment_from_x(q, lp.x) if lp.x is not None else None
+
+
+def as_drawn(report: ContiguityReport, drawn: np.ndarray, labels: list[str]) -> None:
+    """``report`` counting each territory's pieces as the map draws it where that says more (``drawn``:
+    :func:`~optimizers.carve.contiguity_graph.drawn_pieces`), in place, with why for each one it splits."""
+    only = np.flatnonzero((drawn > 1) & (report.pieces <= 1))
+    report.drawn_only = len(only)
+    for t in only:
+        report.diagnosis.append(f"{labels[t]} is drawn in {drawn[t]} pieces: the empty counties between its counties "
+                                f"are needed by a neighbouring territory's region too")
+    report.pieces = np.maximum(report.pieces, drawn)
+    report.split_after = int((report.pieces > 1).sum())
 
 
 def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, budget: Budget, bridge_hops: int):

@@ -165,3 +165,26 @@ def unit_graph_of(ctx: dict, geo: np.ndarray, bridge_hops: int = 2) -> sp.csr_ma
                                        units.frame["lat"].to_numpy(float), units.frame["lon"].to_numpy(float),
                                        bridge_hops)
     return ctx["unit_graph"]
+
+
+def drawn_pieces(ctx: dict, assign: np.ndarray, units: dict[str, str]) -> np.ndarray:
+    """Per territory, the pieces of its region as the map draws it (:func:`planning.plans.shapes.territory_pieces_of`:
+    whole counties, empty ones filled); 0 for a territory of no segment carved by county or state.  The unit graph
+    lets a territory reach across empty counties another may need too, so a plan one piece on it can still be drawn
+    in pieces: the result reports this count, the map's."""
+    from planning.plans.shapes import territory_pieces_of
+
+    acc, terr = ctx["acc"], ctx["terr"]
+    drawn = [s for s, kind in units.items() if kind in ("county", "state")]
+    out = np.zeros(len(terr), dtype=int)
+    mine = acc["segment"].astype(str).isin(drawn).to_numpy()
+    if not mine.any():
+        return out
+    tids = np.asarray(terr.index)
+    assignment = pd.Series(tids[assign[ctx["units"].of_account]], index=acc["account_id"].astype(str).to_numpy())
+    counted = territory_pieces_of(assignment, acc.loc[mine])
+    pos = pd.Series(np.arange(len(tids)), index=tids.astype(str))
+    at = pos.reindex(counted.index.astype(str)).to_numpy()
+    ok = ~np.isnan(at)
+    out[at[ok].astype(np.int64)] = counted.to_numpy()[ok]
+    return out
