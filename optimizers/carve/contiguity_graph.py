@@ -20,8 +20,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from planning.data.county_land import MAX_EMPTY_RUN as MAX_BRIDGE_HOPS  # the map joins pieces over as many
+
 GEO_KINDS = ("zip", "zip3", "county", "state")
-MAX_BRIDGE_HOPS = 6  # empty counties a bridge may cross in a sparse segment (a county is ~30 mi across)
 
 
 def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.ndarray, geo_unit: np.ndarray,

@@ -23,6 +23,11 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
+# The longest run of empty counties a territory's region takes to join its pieces, and the farthest the carve's
+# unit graph joins two counties of a segment across (optimizers.carve.contiguity_graph): ~180 mi, 6 counties ~30 mi
+# across.  Longer runs drawn for one territory walled in its neighbours (no fewer territories in pieces on the demo).
+MAX_EMPTY_RUN = 6
+
 
 @lru_cache(maxsize=16)
 def _land(states: tuple[str, ...]):
@@ -47,11 +52,12 @@ def land_graph(state_fips: Iterable[str]):
     return _land(tuple(sorted(set(map(str, state_fips)))))
 
 
-def fill_land(owner: pd.Series, joins: Iterable[tuple[str, str]] = ()) -> pd.Series:
+def fill_land(owner: pd.Series, joins: Iterable[tuple[str, str]] = (), max_run: int = MAX_EMPTY_RUN) -> pd.Series:
     """``owner`` (county FIPS → territory_id: the counties holding the segment's accounts) with every other
     county of its :func:`land_graph` given to a territory: the runs of empty counties that join a territory's
     pieces (shortest from its largest piece, territories in the order of their ids; a run never crosses another
-    territory), then the rest to the nearest territory by breadth-first search.  FIPS ascending."""
+    territory, nor more than ``max_run`` empty counties), then the rest to the nearest territory by breadth-first
+    search.  FIPS ascending."""
     from planning.data.boundaries import county_adjacency
 
     owner = owner.dropna()
@@ -66,7 +72,7 @@ def fill_land(owner: pd.Series, joins: Iterable[tuple[str, str]] = ()) -> pd.Ser
     ok = ~np.isnan(at)
     label[at[ok].astype(np.int64)] = np.searchsorted(tids, owner.astype(str).to_numpy()[ok])
     for t in range(len(tids)):
-        _join_pieces(label, nbrs, t)
+        _join_pieces(label, nbrs, t, max_run)
     _nearest_fill(label, nbrs)
     has = label >= 0
     return pd.Series(tids[label[has]], index=fips[idx][has], name="territory_id")
@@ -84,7 +90,7 @@ def _neighbours(adj, idx: np.ndarray, fips: np.ndarray, joins) -> list[list[int]
     return nbrs
 
 
-def _join_pieces(label: np.ndarray, nbrs: list[list[int]], t: int) -> None:
+def _join_pieces(label: np.ndarray, nbrs: list[list[int]], t: int, max_run: int) -> None:
     """Territory ``t``'s pieces joined through empty counties (label −1), in place: breadth first from its largest
     piece over empty counties and its own; each other piece reached is joined by the run that reached it (the
     shortest), and the search goes on from it.  (Routing the shortest run any territory needs first, as for
@@ -97,22 +103,26 @@ def _join_pieces(label: np.ndarray, nbrs: list[list[int]], t: int) -> None:
     piece = _pieces(members, nbrs)
     main = int(np.argmax(np.bincount(list(piece.values()))))
     parent = {u: -1 for u, k in piece.items() if k == main}
+    depth = dict.fromkeys(parent, 0)  # empty counties on the run so far
     queue = deque(parent)
     while queue:
         u = queue.popleft()
         for w in nbrs[u]:
             if w in parent or label[w] not in (-1, t):
                 continue
-            parent[w] = u
             if label[w] == t:  # another piece: the empty run from the main region to it becomes t's
+                parent[w] = u
                 v = u
                 while v != -1 and label[v] == -1:
                     label[v] = t
+                    depth[v] = 0
                     v = parent[v]
                 rest = [x for x, k in piece.items() if k == piece[w] and x != w]
                 parent.update({x: w for x in rest})
+                depth.update(dict.fromkeys([w, *rest], 0))
                 queue.extend([w, *rest])
-            else:
+            elif depth[u] < max_run:
+                parent[w], depth[w] = u, depth[u] + 1
                 queue.append(w)
 
 
