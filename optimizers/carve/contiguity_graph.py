@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
 from planning.data.county_land import MAX_EMPTY_RUN as MAX_BRIDGE_HOPS  # the map joins pieces over as many
+from planning.data.county_land import walk_labels  # noqa: F401 - the polish and the cuts label pieces with it
 
 GEO_KINDS = ("zip", "zip3", "county", "state")
 
@@ -105,23 +106,6 @@ def one_piece(nbrs: list[list[int]], members) -> bool:
                 left.remove(w)
                 stack.append(w)
     return not left
-
-
-def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
-    """Piece label of each of ``units`` in the graph of :func:`neighbour_lists` restricted to them, pieces numbered
-    in the order of their lowest unit (as scipy's connected_components numbers them on the subgraph)."""
-    inside, lab, k = set(units), {}, -1
-    for s in sorted(units):
-        if s in lab:
-            continue
-        k, stack = k + 1, [s]
-        lab[s] = k
-        while stack:
-            for w in nbrs[stack.pop()]:
-                if w in inside and w not in lab:
-                    lab[w] = k
-                    stack.append(w)
-    return [lab[u] for u in units]
 
 
 def count_pieces(adj: sp.csr_matrix, assign: np.ndarray, n_terr: int, geo_unit: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ Public names, by module (import them from this package; they load on first use):
   STATE_POSTAL, states
 - ``cell_values``: canonical, parse_bool, parse_number, ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES
 - ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
-- ``county_land``: fill_land, land_graph, MAX_EMPTY_RUN, territory_pieces
+- ``county_land``: fill_land, land_graph, MAX_EMPTY_RUN, territory_pieces, walk_labels
 - ``cross_checks``: check_rep_references, drop_unknown_reps, resolve_owners
 - ``currency``: AMBIGUOUS, CELL_RE, code_of, Conversion, convert, CurrencyResult, ISO_CODES, Rate, RateTable,
   split_cells, SYMBOLS
@@ -267,6 +267,7 @@ _PUBLIC = {
     "upload_key": "uploads",
     "us_states_geojson": "geo",
     "validate_table": "validation",
+    "walk_labels": "county_land",
     "workload_hours": "defaults",
     "write_csv": "files",
     "zip_table": "geo",

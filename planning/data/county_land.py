@@ -100,7 +100,7 @@ def _join_pieces(label: np.ndarray, nbrs: list[list[int]], t: int, max_run: int)
     members = np.flatnonzero(label == t)
     if len(members) < 2:
         return
-    piece = _pieces(members, nbrs)
+    piece = dict(zip(members.tolist(), walk_labels(nbrs, members.tolist())))
     main = int(np.argmax(np.bincount(list(piece.values()))))
     parent = {u: -1 for u, k in piece.items() if k == main}
     depth = dict.fromkeys(parent, 0)  # empty counties on the run so far
@@ -126,10 +126,11 @@ def _join_pieces(label: np.ndarray, nbrs: list[list[int]], t: int, max_run: int)
                 queue.append(w)
 
 
-def _pieces(members: np.ndarray, nbrs: list[list[int]]) -> dict[int, int]:
-    """Piece number of each of ``members`` on the graph restricted to them."""
-    inside, lab, k = set(int(u) for u in members), {}, -1
-    for s in sorted(inside):
+def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
+    """Piece label of each of ``units`` in the graph of neighbour lists ``nbrs`` restricted to them, pieces numbered
+    in the order of their lowest unit (as scipy's connected_components numbers them on the subgraph)."""
+    inside, lab, k = set(units), {}, -1
+    for s in sorted(units):
         if s in lab:
             continue
         k, stack = k + 1, [s]
@@ -139,7 +140,7 @@ def _pieces(members: np.ndarray, nbrs: list[list[int]]) -> dict[int, int]:
                 if w in inside and w not in lab:
                     lab[w] = k
                     stack.append(w)
-    return lab
+    return [lab[u] for u in units]
 
 
 def _nearest_fill(label: np.ndarray, nbrs: list[list[int]]) -> None:
