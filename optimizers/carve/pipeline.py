@@ -267,9 +267,9 @@ def proof_stage(s: CarveState, budget: Budget) -> CarveState:
 
     if rep.split_after <= rep.drawn_only:  # one piece on the cut system's graph: nothing there to prove
         s.proof = ContiguityProof("open", text=(
-            f"not proven either way: the carve's county graph lets a territory cross empty counties that another "
-            f"territory's region needs too, so the plan kept has {rep.split_after} of {rep.territories} territories "
-            f"in more than one piece"))
+            f"not proven either way: one piece on the carve's unit graph, but counties shared with other "
+            f"territories are drawn for the one holding most of their potential, so the plan kept has "
+            f"{rep.split_after} of {rep.territories} territories in more than one piece"))
         return s
 
     s.progress(0.93, "Checking whether one piece per territory can hold the bands")

@@ -9,7 +9,7 @@ Public names, by module (import them from this package; they load on first use):
   STATE_POSTAL, states
 - ``cell_values``: canonical, parse_bool, parse_number, ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES
 - ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
-- ``county_land``: fill_land, land_graph, MAX_EMPTY_RUN, territory_pieces, walk_labels
+- ``county_land``: cell_adjacency, cells, fill_land, land_graph, territory_pieces, walk_labels
 - ``cross_checks``: check_rep_references, drop_unknown_reps, resolve_owners
 - ``currency``: AMBIGUOUS, CELL_RE, code_of, Conversion, convert, CurrencyResult, ISO_CODES, Rate, RateTable,
   split_cells, SYMBOLS
@@ -86,7 +86,6 @@ _PUBLIC = {
     "IT_SPEND_SHARE": "potential",
     "Issue": "validation_report",
     "KNOWN_TITLES": "titles",
-    "MAX_EMPTY_RUN": "county_land",
     "MONEY_KINDS": "schema",
     "NON_CONUS": "boundaries",
     "NON_NEGATIVE": "field_problems",
@@ -165,6 +164,8 @@ _PUBLIC = {
     "capacity_share": "people",
     "capitals": "places",
     "carve_by": "defaults",
+    "cell_adjacency": "county_land",
+    "cells": "county_land",
     "check_rep_references": "cross_checks",
     "check_rows": "uploads",
     "check_rows_before_parsing": "uploads",

@@ -1,5 +1,5 @@
-"""A segment's land: every county of the states where it has accounts, how a territory's counties and the empty
-counties between them make one region, and the one rule that counts its pieces.
+"""A segment's land: every county of the states where it has accounts, which territory each empty county goes to,
+and the one rule that counts a territory's pieces.
 
 A territory carved from counties is drawn as a region of whole counties, so the carve's result and the map must
 agree on which counties it holds, empty ones included, and on when two of them touch.  Both read this module:
@@ -8,10 +8,10 @@ agree on which counties it holds, empty ones included, and on when two of them t
   and its water links for islands, :func:`planning.data.boundaries.county_adjacency`), restricted to those
   states; where that leaves the land in pieces (states with no land path between them), each piece is joined to
   its nearest by the same water-link rule.
-- :func:`fill_land`: the empty counties (no account of the segment) given to territories: first the shortest
-  runs of empty counties that join a territory's pieces (a book of Dayton and Toledo takes the empty counties between
-  them, as a manager draws it), then every other empty county to its nearest territory (breadth first), which
-  never splits a region.
+- :func:`cells`, :func:`fill_land`: each county with none of the segment's accounts is in the cell of the nearest
+  county that has some (breadth first from all of them at once) and goes to that county's territory.  The carve's
+  unit graph joins two counties when their cells touch (:func:`cell_adjacency`), so a territory one piece there is
+  one piece on the map: a book of Dayton and Toledo takes the empty counties of their cells.
 - :func:`territory_pieces`: how many pieces each territory's counties make on that graph, counties of one carving
   unit (a parent family spanning counties) counted as joined, as the carve counts units.
 """
@@ -22,11 +22,6 @@ from typing import Iterable
 
 import numpy as np
 import pandas as pd
-
-# The longest run of empty counties a territory's region takes to join its pieces, and the farthest the carve's
-# unit graph joins two counties of a segment across (optimizers.carve.contiguity_graph): ~180 mi, 6 counties ~30 mi
-# across.  Longer runs drawn for one territory walled in its neighbours (no fewer territories in pieces on the demo).
-MAX_EMPTY_RUN = 6
 
 
 @lru_cache(maxsize=16)
@@ -52,12 +47,10 @@ def land_graph(state_fips: Iterable[str]):
     return _land(tuple(sorted(set(map(str, state_fips)))))
 
 
-def fill_land(owner: pd.Series, joins: Iterable[tuple[str, str]] = (), max_run: int = MAX_EMPTY_RUN) -> pd.Series:
+def fill_land(owner: pd.Series) -> pd.Series:
     """``owner`` (county FIPS → territory_id: the counties holding the segment's accounts) with every other
-    county of its :func:`land_graph` given to a territory: the runs of empty counties that join a territory's
-    pieces (shortest from its largest piece, territories in the order of their ids; a run never crosses another
-    territory, nor more than ``max_run`` empty counties), then the rest to the nearest territory by breadth-first
-    search.  FIPS ascending."""
+    county of its :func:`land_graph` given to the territory of the county whose cell it is in (:func:`cells`).
+    FIPS ascending."""
     from planning.data.boundaries import county_adjacency
 
     owner = owner.dropna()
@@ -65,65 +58,46 @@ def fill_land(owner: pd.Series, joins: Iterable[tuple[str, str]] = (), max_run: 
         return owner
     fips = county_adjacency()[0]
     idx, adj = land_graph({str(f)[:2] for f in owner.index})
-    nbrs = _neighbours(adj, idx, fips, joins)
-    tids = np.array(sorted(set(map(str, owner))), dtype=object)
-    label = np.full(len(idx), -1, dtype=np.int64)
     at = pd.Series(np.arange(len(idx)), index=fips[idx]).reindex(owner.index.astype(str)).to_numpy()
     ok = ~np.isnan(at)
-    label[at[ok].astype(np.int64)] = np.searchsorted(tids, owner.astype(str).to_numpy()[ok])
-    for t in range(len(tids)):
-        _join_pieces(label, nbrs, t, max_run)
-    _nearest_fill(label, nbrs)
-    has = label >= 0
-    return pd.Series(tids[label[has]], index=fips[idx][has], name="territory_id")
+    terr = np.full(len(idx), None, dtype=object)
+    terr[at[ok].astype(np.int64)] = owner.astype(str).to_numpy()[ok]
+    src = cells(terr != None, adj)  # noqa: E711 - elementwise
+    has = src >= 0
+    return pd.Series(terr[src[has]], index=fips[idx][has], name="territory_id")
 
 
-def _neighbours(adj, idx: np.ndarray, fips: np.ndarray, joins) -> list[list[int]]:
-    """Per land county (local index), its neighbours: the land graph's, and counties of one carving unit."""
-    ptr, ind = adj.indptr, adj.indices.tolist()
-    nbrs = [ind[ptr[i]:ptr[i + 1]] for i in range(len(idx))]
-    pos = {f: i for i, f in enumerate(fips[idx])}
-    for a, b in joins:
-        if a in pos and b in pos:
-            nbrs[pos[a]].append(pos[b])
-            nbrs[pos[b]].append(pos[a])
-    return nbrs
-
-
-def _join_pieces(label: np.ndarray, nbrs: list[list[int]], t: int, max_run: int) -> None:
-    """Territory ``t``'s pieces joined through empty counties (label −1), in place: breadth first from its largest
-    piece over empty counties and its own; each other piece reached is joined by the run that reached it (the
-    shortest), and the search goes on from it.  (Routing the shortest run any territory needs first, as for
-    disjoint paths, left more territories in pieces: 17 of 23 on the demo company's county plan, against 14.)"""
+def cells(held: np.ndarray, adj) -> np.ndarray:
+    """Per county of a land graph (``adj``, CSR), the held county (``held``: bool per county) whose cell it is in:
+    itself when held, else the nearest held county by breadth-first search from all of them at once (the lowest
+    index first at equal distance); −1 where none is reachable.  Each cell is connected (a search tree)."""
     from collections import deque
 
-    members = np.flatnonzero(label == t)
-    if len(members) < 2:
-        return
-    piece = dict(zip(members.tolist(), walk_labels(nbrs, members.tolist())))
-    main = int(np.argmax(np.bincount(list(piece.values()))))
-    parent = {u: -1 for u, k in piece.items() if k == main}
-    depth = dict.fromkeys(parent, 0)  # empty counties on the run so far
-    queue = deque(parent)
+    src = np.where(held, np.arange(len(held)), -1)
+    ptr, ind = adj.indptr, adj.indices
+    queue = deque(np.flatnonzero(held).tolist())
     while queue:
-        u = queue.popleft()
-        for w in nbrs[u]:
-            if w in parent or label[w] not in (-1, t):
-                continue
-            if label[w] == t:  # another piece: the empty run from the main region to it becomes t's
-                parent[w] = u
-                v = u
-                while v != -1 and label[v] == -1:
-                    label[v] = t
-                    depth[v] = 0
-                    v = parent[v]
-                rest = [x for x, k in piece.items() if k == piece[w] and x != w]
-                parent.update({x: w for x in rest})
-                depth.update(dict.fromkeys([w, *rest], 0))
-                queue.extend([w, *rest])
-            elif depth[u] < max_run:
-                parent[w], depth[w] = u, depth[u] + 1
-                queue.append(w)
+        i = queue.popleft()
+        for j in ind[ptr[i]:ptr[i + 1]]:
+            if src[j] < 0:
+                src[j] = src[i]
+                queue.append(j)
+    return src
+
+
+def cell_adjacency(held: np.ndarray, adj):
+    """(cells, held × held adjacency as CSR bool over the land's counties): two held counties touch when their
+    cells (:func:`cells`) share a border.  A region of held counties connected here, each with its cell, is one
+    piece on the land graph; the carve's unit graph is this one, so the map draws its one-piece territories as
+    one piece."""
+    import scipy.sparse as sp
+
+    src = cells(held, adj)
+    coo = sp.coo_matrix(adj)
+    a, b = src[coo.row], src[coo.col]
+    keep = (a >= 0) & (b >= 0) & (a != b)
+    n = len(held)
+    return src, sp.csr_matrix((np.ones(int(keep.sum()), dtype=bool), (a[keep], b[keep])), shape=(n, n))
 
 
 def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
@@ -141,19 +115,6 @@ def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
                     lab[w] = k
                     stack.append(w)
     return [lab[u] for u in units]
-
-
-def _nearest_fill(label: np.ndarray, nbrs: list[list[int]]) -> None:
-    """Every county still empty to its nearest territory, breadth first from all of them at once (in place)."""
-    from collections import deque
-
-    queue = deque(np.flatnonzero(label >= 0).tolist())
-    while queue:
-        i = queue.popleft()
-        for j in nbrs[i]:
-            if label[j] < 0:
-                label[j] = label[i]
-                queue.append(j)
 
 
 def territory_pieces(owner: pd.Series, joins: Iterable[tuple[str, str]] = ()) -> pd.Series:

@@ -1,9 +1,10 @@
 """Territory shapes: each territory drawn as one region of whole counties, never as overlapping hulls.
 
 A county belongs to the territory holding most of its potential (of the segment drawn; ties → most
-accounts).  Counties with no account of the segment are filled (:func:`planning.data.county_land.fill_land`,
-within the states where the segment has accounts): first the shortest runs of empty counties that join a
-territory's pieces, then the rest to the nearest territory, so the shapes tile the map the way a manager expects.
+accounts).  Counties with no account of the segment go with the nearest county that has some (its cell,
+:func:`planning.data.county_land.fill_land`, within the states where the segment has accounts), so the shapes tile
+the map the way a manager expects, and a territory the carve made one piece is drawn as one (the carve's unit
+graph joins counties whose cells touch).
 A territory's shape is the union (dissolve) of its counties.
 
 Per territory: area (sq mi, equal-area projection), Polsby–Popper compactness 4πA/P² (1 = a circle, a
@@ -32,8 +33,8 @@ from planning.data.boundaries import (
 def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd",
                   fill: bool = True) -> pd.Series:
     """county_fips → territory_id: the territory holding most of the county's ``weight``; with ``fill``, the
-    counties with no account of the segment too (:func:`planning.data.county_land.fill_land`: the empty runs that
-    join a territory's pieces, then the nearest territory).  ``accounts``: one segment's."""
+    counties with no account of the segment too (:func:`planning.data.county_land.fill_land`: the territory of the
+    nearest county that has some).  ``accounts``: one segment's."""
     acc = accounts.assign(territory_id=accounts["account_id"].astype(str).map(assignment),
                           county_fips=account_counties(accounts).to_numpy())
     acc = acc.dropna(subset=["territory_id", "county_fips"])
@@ -46,9 +47,8 @@ def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "
     if not fill:
         return owner
     from planning.data.county_land import fill_land
-    from planning.plans.carving_units import county_joins
 
-    return fill_land(owner, county_joins(accounts))
+    return fill_land(owner)
 
 
 def territory_pieces_of(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd") -> pd.Series:

@@ -1,12 +1,13 @@
 """One rule for a county territory's pieces, in the carve's result and on the map (issue 24).
 
-The carve's unit graph joins two counties of a segment across counties with none of its accounts; the map draws
-whole counties.  So the map fills the empty counties (the runs that join a territory's pieces first, then the
-nearest territory) and counts pieces on the county graph, and the carve's result reports that same count: a
-territory is never "one piece" in the result and in pieces on the map.  Delaware by hand: New Castle – Kent –
+The map draws whole counties: each county with none of the segment's accounts goes with the nearest county that
+has some (its cell), and pieces are counted on the county graph.  The carve's unit graph joins two counties when
+their cells touch, and its result reports the map's count: a territory is never "one piece" in the result and in
+pieces on the map.  Delaware by hand: New Castle – Kent –
 Sussex, north to south; New Castle and Sussex touch only through Kent."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -47,8 +48,7 @@ def test_the_nearest_fill_never_splits_a_region_and_covers_the_states_land():
 
 @pytest.fixture(scope="module")
 def sparse_ohio():
-    """Ohio with accounts in every third county only, five reps: a carve whose unit graph joins counties across
-    empty ones (its territories one piece there), some of which the map cannot draw as one piece."""
+    """Ohio with accounts in every third county only, five reps: territories that must cross empty counties."""
     from optimizers.carve import CarveSettings, TerritoryCarver
     from optimizers.instances.counties import county_instance
 
@@ -57,6 +57,21 @@ def sparse_ohio():
     cs = CarveSettings(metrics=("potential_usd",), tolerance={"potential_usd": 0.10}, units={"Mid-market": "county"},
                        contiguous=True, time_limit=20)
     return acc, TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+
+
+def test_delaware_by_hand_the_carves_graph_joins_new_castle_and_sussex_through_kent():
+    from optimizers.carve.contiguity_graph import count_pieces, unit_graph
+
+    # units: New Castle and Sussex hold accounts, Kent none; then Kent held by a third unit
+    for held, expect in (([NEW_CASTLE, SUSSEX], [[0, 1]]), ([NEW_CASTLE, SUSSEX, KENT], [[0, 2], [1, 2]])):
+        n = len(held)
+        adj = unit_graph(np.arange(n), pd.Series(held), np.array(["Mid-market"] * n), np.ones(n, dtype=bool))
+        assert sorted(map(list, zip(*adj.nonzero()))) == sorted(expect + [e[::-1] for e in expect])
+        # one territory holding New Castle and Sussex: one piece on the carve's graph exactly when on the map
+        assign = np.array([0, 0] + [1] * (n - 2))
+        carve = count_pieces(adj, assign, 2, np.ones(n, dtype=bool))
+        drawn = territory_pieces(fill_land(pd.Series(dict(zip(held, ["T-0", "T-0", "T-1"][:n])))))
+        assert carve[0] == drawn["T-0"] == (1 if n == 2 else 2)
 
 
 def test_the_carves_piece_count_is_the_maps(sparse_ohio):
@@ -68,13 +83,10 @@ def test_the_carves_piece_count_is_the_maps(sparse_ohio):
     drawn = shapes.set_index("territory_id")["pieces"]
     assert drawn.to_dict() == territory_pieces_of(res.plan.assignment, acc).to_dict()
     cont = res.stats["contiguity"]
-    # the unit graph calls every territory one piece; two of them the map cannot draw as one (hand-checked map)
-    assert cont["split_before"] == 0 and sorted(drawn) == [1, 1, 1, 2, 3]
-    assert cont["split_after"] == int((drawn > 1).sum()) == 2
-    assert shapes_summary(shapes) == "2 of 5 territory shapes are in more than one piece"
-    assert cont["summary"].startswith("contiguity: 2 of 5 territories in more than one piece")
-    # never "optimal", its gap against the plain LP bound, and the result says which ones and why
-    assert res.status != "optimal" and res.stats["one_piece"] is False
-    assert res.bound == pytest.approx(res.stats["bound_plain"])
-    split = [w for w in res.warnings if "is drawn in" in w]
-    assert len(split) == 2 and all("needed by a neighbouring territory's region too" in w for w in split)
+    # 30 of Ohio's 88 counties hold accounts; every territory one piece in the result and on the map, which
+    # draws all 88 counties (the unit graph of bridges said "one piece" for plans drawn with 2 and 3 pieces)
+    assert shapes["counties"].sum() == 88 and set(drawn) == {1}
+    assert cont["split_after"] == int((drawn > 1).sum()) == 0
+    assert shapes_summary(shapes) == "all 5 territory shapes are one piece"
+    assert cont["summary"].startswith("contiguity: all 5 territories in one piece")
+    assert res.balance["worst_dev_after"].max() <= 0.10 + 1e-6
