@@ -1,13 +1,14 @@
-"""The unit graph of a sparse segment (issue 24): units whose counties are joined only through empty counties are
-neighbours through more of them while that still joins the segment's land, so a territory is never walled in
-behind a single nearest-unit link.  Counties on a line, worked by hand."""
+"""The unit graph of a sparse segment (issue 24): each county with none of its accounts is in the cell of the nearest
+county that has some, and two counties are neighbours when their cells touch, so a territory crosses the empty
+land of its cells and is one piece on the map when it is one piece here.  Counties on a line, worked by hand; the
+Delaware and Ohio cases on real counties are in tests/shapes/test_county_land.py."""
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from optimizers.carve.contiguity_graph import MAX_BRIDGE_HOPS, _bridged
+from planning.data.county_land import cell_adjacency, cells
 
 
 def _line(n: int, cut: tuple[int, ...] = ()) -> sp.csr_matrix:
@@ -16,35 +17,26 @@ def _line(n: int, cut: tuple[int, ...] = ()) -> sp.csr_matrix:
     return sp.csr_matrix((np.ones(2 * len(i)), (np.r_[i, i + 1], np.r_[i + 1, i])), shape=(n, n))
 
 
-def _graph(n: int, at: list[int], hops: int = 2, cut: tuple[int, ...] = ()) -> sp.csr_matrix:
-    """Units × units of one unit per county in ``at``, the other counties empty."""
-    A = _line(n, cut)
-    Bs = sp.csr_matrix((np.ones(len(at)), (np.arange(len(at)), at)), shape=(len(at), n))
-    empty = np.ones(n)
-    empty[at] = 0
-    return _bridged(Bs, A, sp.identity(n, format="csr"), sp.diags(empty), hops)
+def _held(n: int, at: list[int]) -> np.ndarray:
+    held = np.zeros(n, dtype=bool)
+    held[at] = True
+    return held
 
 
-def test_two_empty_counties_are_bridged_as_before():
-    adj = _graph(8, [0, 3, 7])  # 0 and 3: two empty counties between; 3 and 7: three
-    assert adj[0, 1] and not adj[0, 2]
-    assert adj[1, 2]  # the segment was in two clusters at two hops: one hop more joins them
-    assert connected_components(adj, directed=False)[0] == 1
+def test_each_empty_county_is_in_the_cell_of_the_nearest_held_one_lowest_first_on_a_tie():
+    # 0 . . 3 . . . 7: county 1 is nearest 0; 2 and 5 are tied (one from 3, …), the lowest held county wins
+    assert cells(_held(8, [0, 3, 7]), _line(8)).tolist() == [0, 0, 3, 3, 3, 3, 7, 7]
 
 
-def test_a_sparse_segment_is_bridged_further_until_its_land_is_one_piece():
-    adj = _graph(12, [0, 5, 11])  # four then five empty counties: joined at five hops, not at two
-    assert connected_components(adj, directed=False)[0] == 1
-    assert adj[0, 1] and adj[1, 2] and not adj[0, 2]  # neighbours along the land only, never across a unit
-
-
-def test_water_stops_the_search_and_the_hops_stay_within_the_cap():
-    # 0 and 2 on one shore, 9 beyond water: more hops join nothing, so the graph stays in two (the water-link rule
-    # of link_islands joins it afterwards); a unit further than the cap is never a neighbour
-    adj = _graph(12, [0, 2, 9], cut=(5,))
-    assert connected_components(adj, directed=False)[0] == 2 and adj[0, 1]
-    far = _graph(2 * MAX_BRIDGE_HOPS + 4, [0, MAX_BRIDGE_HOPS + 2])  # MAX + 1 empty counties between
-    assert not far[0, 1]
+def test_held_counties_touch_when_their_cells_do_never_across_a_third_cell():
+    src, touch = cell_adjacency(_held(8, [0, 3, 7]), _line(8))
+    assert touch[0, 3] and touch[3, 7] and not touch[0, 7]  # 0 and 7 only through 3's cell
+    assert (touch != touch.T).nnz == 0
+    held = np.flatnonzero(_held(8, [0, 3, 7]))
+    assert connected_components(touch[held][:, held], directed=False)[0] == 1
+    # water between 5 and 6: 9's cell never touches 2's (the land graph joins such shores first, land_graph)
+    src, touch = cell_adjacency(_held(12, [0, 2, 9]), _line(12, cut=(5,)))
+    assert touch[0, 2] and not touch[2, 9] and src[6] == 9
 
 
 def _random_graph(rng, n: int) -> sp.csr_matrix:

@@ -66,6 +66,7 @@ class ContiguityReport:
     worst_dev_before: float = 0.0  # worst |load/target − 1| over balanced metrics, before and after the repair
     worst_dev_after: float = 0.0
     seconds: float = 0.0
+    drawn_only: int = 0  # territories one piece on the unit graph but drawn in pieces (:func:`as_drawn`)
 
     def summary(self) -> str:
         if not self.territories:
@@ -306,7 +307,7 @@ class _Repair:
 
 
 def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, status: str, cs,
-            budget: Budget, bridge_hops: int = 2):
+            budget: Budget):
     """The carve's hook: repair a solved assignment of :class:`Problem` ``p`` (context from ``prepare``).
 
     Moves stay within each unit's candidate territories, so the model's objective of the result stays exact
@@ -321,14 +322,14 @@ def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, st
     if not geo.any():
         return assign, None, objective, status
     t0 = time.perf_counter()
-    new, report = _repair(p, ctx, assign, geo, budget, bridge_hops)
+    new, report = _repair(p, ctx, assign, geo, budget)
     outside = _outside(p, new)
     if outside > 1e-6 and report.split_before and budget.left() > cs.contiguity_restart_min_s:
         # second start: the LP on travel distance alone (no continuity cost) gives compact, nearly one-piece
         # books; repaired the same way it often holds the bands where the first start could not
         start = _compact_start(p, budget.share(cs.contiguity_restart_share).left())
         if start is not None:
-            alt, alt_rep = _repair(p, ctx, start, geo, budget, bridge_hops)
+            alt, alt_rep = _repair(p, ctx, start, geo, budget)
             if _outside(p, alt) < outside and alt_rep.split_after <= report.split_after:
                 moved = np.flatnonzero(alt != assign)
                 alt_rep.reasons = {int(u): "moved so that every territory is one piece: the one-piece plan was "
@@ -345,7 +346,7 @@ def enforce(p, ctx: dict, assign: np.ndarray, objective: float, bound: float, st
                                    f"{report.territories} territories in more than one piece (the one-piece repair "
                                    f"reached a worst deviation of {report.worst_dev_after:.0%}); widen the bands, "
                                    f"lower the continuity weight, use larger units or soft mode")
-        report.pieces = count_pieces(unit_graph_of(ctx, geo, bridge_hops), assign, p.n_terr, geo)
+        report.pieces = count_pieces(unit_graph_of(ctx, geo), assign, p.n_terr, geo)
         report.split_after, report.moved_units, report.reasons = split, np.zeros(0, dtype=int), {}
         report.worst_dev_after = report.worst_dev_before
         return assign, report, objective, status
@@ -376,7 +377,19 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
     return assignment_from_x(q, lp.x) if lp.x is not None else None
 
 
-def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, budget: Budget, bridge_hops: int):
+def as_drawn(report: ContiguityReport, drawn: np.ndarray, labels: list[str]) -> None:
+    """``report`` counting each territory's pieces as the map draws it where that says more (``drawn``:
+    :func:`~optimizers.carve.contiguity_graph.drawn_pieces`), in place, with why for each one it splits."""
+    only = np.flatnonzero((drawn > 1) & (report.pieces <= 1))
+    report.drawn_only = len(only)
+    for t in only:
+        report.diagnosis.append(f"{labels[t]} is drawn in {drawn[t]} pieces: a county where it holds accounts is "
+                                f"drawn for the territory holding most of that county's potential")
+    report.pieces = np.maximum(report.pieces, drawn)
+    report.split_after = int((report.pieces > 1).sum())
+
+
+def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, budget: Budget):
     units = ctx["units"]
     U, T = p.n_units, p.n_terr
     c = p.cand
@@ -386,7 +399,7 @@ def _repair(p, ctx: dict, assign: np.ndarray, geo: np.ndarray, budget: Budget, b
     cost[c.unit, c.terr] = p.pair_cost
     n_c = np.diff(c.ptr)
     fixed = np.where(n_c == 1, c.terr[c.ptr[:-1]], -1)
-    adj = unit_graph_of(ctx, geo, bridge_hops)
+    adj = unit_graph_of(ctx, geo)
     return make_contiguous(adj, assign, allowed, fixed, geo, p.unit_metrics, p.lo, p.hi, p.target, cost,
                            budget, list(ctx["terr"]["label"].astype(str)), unit_names(units.frame))
 

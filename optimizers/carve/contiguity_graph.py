@@ -1,17 +1,17 @@
 """The unit graph for contiguity: which carving units of one segment are neighbours.
 
-Accounts sit in counties (point in polygon, :mod:`planning.data.boundaries`).  Two geographic units (ZIP,
-ZIP3, county or state) of one segment are neighbours when they share a county or hold accounts in
-neighbouring counties, also across up to ``bridge_hops`` counties that hold no unit of their segment, within
-the states where the segment has units (a Mid-market book may span a county without Mid-market accounts; it
-is still one region).  A sparse segment (the demo's Mid-market: 644 of 3,107 counties hold an account) is in
-many clusters at two hops (14, joined only by single nearest-unit links, so a territory behind such a link had
-one neighbour and one piece within the bands was out of reach); its bridges then reach further, a hop at a time
-up to :data:`MAX_BRIDGE_HOPS` empty counties, until the segment's land is one piece (4 hops for the demo), as a
-sales-ops user draws it: the empty counties between two of a territory's counties belong to it.  Units left with
-no neighbour, and groups cut off by water or by wide empty land, are then joined to their nearest unit by centre
-distance (the same "water link" rule as for islands in the county graph), so the graph of each segment is
-connected and every carve can be made contiguous.
+Accounts sit in counties (point in polygon, :mod:`planning.data.boundaries`).  A segment's land is every county
+of the states where it has units (:func:`planning.data.county_land.land_graph`: the county graph there, its water
+links, joined where the states themselves are apart); each county with none of its accounts is in the cell of the
+nearest county that has some (:func:`planning.data.county_land.cells`, the same cells the map fills them by).  Two
+geographic units (ZIP, ZIP3, county or state) of one segment are neighbours when they share a county or hold
+counties whose cells share a border.  So the graph of each segment is connected, a sparse segment's territory
+crosses the empty land between its counties (the demo's Mid-market: 650 of 3,107 counties hold an account), and a
+territory one piece here is one piece on the map.
+
+(It used to join counties across up to 6 empty counties, and across nearest-unit links: two territories could
+then cross each other's empty land, and the demo's county plan, "all 23 territories in one piece" here, was drawn
+with 14 of them in pieces.)
 """
 from __future__ import annotations
 
@@ -20,16 +20,17 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
+from planning.data.county_land import walk_labels  # noqa: F401 - the polish and the cuts label pieces with it
+
 GEO_KINDS = ("zip", "zip3", "county", "state")
-MAX_BRIDGE_HOPS = 6  # empty counties a bridge may cross in a sparse segment (a county is ~30 mi across)
 
 
-def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.ndarray, geo_unit: np.ndarray,
-               unit_lat: np.ndarray, unit_lon: np.ndarray, bridge_hops: int = 2) -> sp.csr_matrix:
+def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.ndarray,
+               geo_unit: np.ndarray) -> sp.csr_matrix:
     """Symmetric adjacency (CSR bool) between geographic units of the same segment (see module docstring)."""
-    from planning.data.boundaries import county_adjacency, link_islands
+    from planning.data.boundaries import county_adjacency
 
-    fips, cadj, _ = county_adjacency()
+    fips = county_adjacency()[0]
     C, U = len(fips), len(unit_segment)
     pos = pd.Series(np.arange(C), index=fips)
     cidx = pos.reindex(county_fips.to_numpy()).to_numpy()
@@ -37,43 +38,31 @@ def unit_graph(of_account: np.ndarray, county_fips: pd.Series, unit_segment: np.
     rows, cols = of_account[ok], cidx[ok].astype(np.int64)
     B = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(U, C))
     B.data[:] = 1.0
-    A = sp.csr_matrix(cadj, dtype=float)
-    I = sp.identity(C, format="csr")
     state_of = np.array([f[:2] for f in fips])
     out = sp.csr_matrix((U, U), dtype=bool)
     for seg in np.unique(unit_segment[geo_unit]):
         us = np.flatnonzero((unit_segment == seg) & geo_unit)
-        Bs = B[us]
-        covered = np.asarray(Bs.sum(axis=0)).ravel() > 0
-        in_states = np.isin(state_of, np.unique(state_of[covered]))
-        E = sp.diags((~covered & in_states).astype(float))  # bridge only through empty counties of its states
-        has = np.asarray(Bs.sum(axis=1)).ravel() > 0
-        placed = us[has]
-        sub = _bridged(Bs[has], A, I, E, bridge_hops)
-        if len(placed) > 1:
-            sub, _ = link_islands(sub, unit_lat[placed], unit_lon[placed])
+        sub = segment_graph(B[us], state_of)
         coo = sp.coo_matrix(sub)
-        out = out + sp.csr_matrix((np.ones(coo.nnz, dtype=bool), (placed[coo.row], placed[coo.col])), shape=(U, U))
+        out = out + sp.csr_matrix((np.ones(coo.nnz, dtype=bool), (us[coo.row], us[coo.col])), shape=(U, U))
     return out.tocsr()
 
 
-def _bridged(Bs: sp.csr_matrix, A: sp.csr_matrix, I: sp.csr_matrix, E: sp.dia_matrix, hops: int) -> sp.csr_matrix:
-    """Units × units adjacency of one segment's placed units (``Bs``: units × counties): sharing or touching a
-    county, or joined by a path through at most ``hops`` empty counties (``E``: the empty ones), more hops (up to
-    :data:`MAX_BRIDGE_HOPS`) while that still joins clusters and the segment is in more than one."""
-    reach, step, comps = I + A, A, []
-    for k in range(max(hops, MAX_BRIDGE_HOPS) + 1):
-        if k >= hops:
-            adj = (Bs @ reach @ Bs.T) > 0
-            comps.append(connected_components(adj, directed=False)[0])
-            # one piece, or two more hops joined nothing (what is left is cut off by water or wide empty land)
-            if comps[-1] <= 1 or (len(comps) > 2 and comps[-1] >= comps[-3]):
-                break
-        step = step @ E @ A  # paths through one more county with no unit of this segment
-        reach = reach + step
+def segment_graph(Bs: sp.csr_matrix, state_of: np.ndarray) -> sp.csr_matrix:
+    """Units × units adjacency of one segment (``Bs``: its units × every county; ``state_of``: each county's state
+    code): sharing a county, or holding counties whose cells touch on the segment's land."""
+    from planning.data.county_land import cell_adjacency, land_graph
+
+    held = np.asarray(Bs.sum(axis=0)).ravel() > 0
+    if not held.any():
+        return sp.csr_matrix((Bs.shape[0], Bs.shape[0]), dtype=bool)
+    idx, A = land_graph(np.unique(state_of[held]))
+    _, touch = cell_adjacency(held[idx], A)
+    Bl = sp.csr_matrix(Bs[:, idx])
+    adj = (Bl @ (sp.identity(len(idx), format="csr") + touch.astype(float)) @ Bl.T) > 0
     adj.setdiag(False)
     adj.eliminate_zeros()
-    return adj
+    return adj.tocsr()
 
 
 def pieces(adj: sp.csr_matrix, members: np.ndarray) -> np.ndarray:
@@ -104,23 +93,6 @@ def one_piece(nbrs: list[list[int]], members) -> bool:
                 left.remove(w)
                 stack.append(w)
     return not left
-
-
-def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
-    """Piece label of each of ``units`` in the graph of :func:`neighbour_lists` restricted to them, pieces numbered
-    in the order of their lowest unit (as scipy's connected_components numbers them on the subgraph)."""
-    inside, lab, k = set(units), {}, -1
-    for s in sorted(units):
-        if s in lab:
-            continue
-        k, stack = k + 1, [s]
-        lab[s] = k
-        while stack:
-            for w in nbrs[stack.pop()]:
-                if w in inside and w not in lab:
-                    lab[w] = k
-                    stack.append(w)
-    return [lab[u] for u in units]
 
 
 def count_pieces(adj: sp.csr_matrix, assign: np.ndarray, n_terr: int, geo_unit: np.ndarray) -> np.ndarray:
@@ -154,14 +126,35 @@ def unit_names(units_frame: pd.DataFrame) -> np.ndarray:
 
 
 
-def unit_graph_of(ctx: dict, geo: np.ndarray, bridge_hops: int = 2) -> sp.csr_matrix:
+def unit_graph_of(ctx: dict, geo: np.ndarray) -> sp.csr_matrix:
     """:func:`unit_graph` of a prepared carve (kept on ``ctx`` so the check and the repair share it)."""
     if "unit_graph" not in ctx:
         from planning.data.boundaries import account_counties
 
         units = ctx["units"]
         ctx["unit_graph"] = unit_graph(units.of_account, account_counties(ctx["acc"]),
-                                       units.frame["segment"].astype(str).to_numpy(), geo,
-                                       units.frame["lat"].to_numpy(float), units.frame["lon"].to_numpy(float),
-                                       bridge_hops)
+                                       units.frame["segment"].astype(str).to_numpy(), geo)
     return ctx["unit_graph"]
+
+
+def drawn_pieces(ctx: dict, assign: np.ndarray, units: dict[str, str]) -> np.ndarray:
+    """Per territory, the pieces of its region as the map draws it (:func:`planning.plans.shapes.territory_pieces_of`:
+    whole counties, empty ones filled); 0 for a territory of no segment carved by county or state.  The result
+    reports this count, the map's: for county units the unit graph counts the same way (cells that touch), so it
+    only tells more where a county holds accounts of several territories (a pin, a family across segments' rules)."""
+    from planning.plans.shapes import territory_pieces_of
+
+    acc, terr = ctx["acc"], ctx["terr"]
+    drawn = [s for s, kind in units.items() if kind in ("county", "state")]
+    out = np.zeros(len(terr), dtype=int)
+    mine = acc["segment"].astype(str).isin(drawn).to_numpy()
+    if not mine.any():
+        return out
+    tids = np.asarray(terr.index)
+    assignment = pd.Series(tids[assign[ctx["units"].of_account]], index=acc["account_id"].astype(str).to_numpy())
+    counted = territory_pieces_of(assignment, acc.loc[mine])
+    pos = pd.Series(np.arange(len(tids)), index=tids.astype(str))
+    at = pos.reindex(counted.index.astype(str)).to_numpy()
+    ok = ~np.isnan(at)
+    out[at[ok].astype(np.int64)] = counted.to_numpy()[ok]
+    return out

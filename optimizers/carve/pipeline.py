@@ -238,11 +238,14 @@ def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
     still in pieces is never "optimal", and its gap is against the plain LP bound (it is no one-piece plan)."""
     if s.assign is None or not s.cs.contiguous:
         return s
-    from optimizers.carve.contiguity import enforce
+    from optimizers.carve.contiguity import as_drawn, enforce
+    from optimizers.carve.contiguity_graph import drawn_pieces
 
     s.progress(0.92, "Checking that every geographic territory is one piece")
     s.assign, s.contiguity, s.objective, s.status = enforce(s.problem, s.ctx, s.assign, s.objective, s.bound,
                                                             s.status, s.cs, budget)
+    if s.contiguity is not None:  # pieces as the map draws them (whole counties, empty ones between filled)
+        as_drawn(s.contiguity, drawn_pieces(s.ctx, s.assign, s.cs.units), list(s.ctx["terr"]["label"].astype(str)))
     if s.contiguity is not None and s.contiguity.split_after:
         s.status = "feasible" if s.status == "optimal" else s.status
         if np.isfinite(s.bound_plain):
@@ -260,7 +263,14 @@ def proof_stage(s: CarveState, budget: Budget) -> CarveState:
     rep = s.contiguity
     if s.assign is None or s.cs.mode != "hard" or rep is None or not rep.split_after:
         return s
-    from optimizers.carve.contiguity_proof import explain
+    from optimizers.carve.contiguity_proof import ContiguityProof, explain
+
+    if rep.split_after <= rep.drawn_only:  # one piece on the cut system's graph: nothing there to prove
+        s.proof = ContiguityProof("open", text=(
+            f"not proven either way: one piece on the carve's unit graph, but counties shared with other "
+            f"territories are drawn for the one holding most of their potential, so the plan kept has "
+            f"{rep.split_after} of {rep.territories} territories in more than one piece"))
+        return s
 
     s.progress(0.93, "Checking whether one piece per territory can hold the bands")
     s.proof = explain(s.problem, s.ctx, budget.child(s.cs.diagnosis_max_s), (rep.split_after, rep.territories))

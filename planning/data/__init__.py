@@ -9,6 +9,7 @@ Public names, by module (import them from this package; they load on first use):
   STATE_POSTAL, states
 - ``cell_values``: canonical, parse_bool, parse_number, ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES
 - ``checks``: ACCOUNTS_SCHEMA, HISTORY_SCHEMA, REPS_SCHEMA, SCHEMAS, TARGETS_SCHEMA, TERRITORIES_SCHEMA
+- ``county_land``: cell_adjacency, cells, fill_land, land_graph, territory_pieces, walk_labels
 - ``cross_checks``: check_rep_references, drop_unknown_reps, resolve_owners
 - ``currency``: AMBIGUOUS, CELL_RE, code_of, Conversion, convert, CurrencyResult, ISO_CODES, Rate, RateTable,
   split_cells, SYMBOLS
@@ -163,6 +164,8 @@ _PUBLIC = {
     "capacity_share": "people",
     "capitals": "places",
     "carve_by": "defaults",
+    "cell_adjacency": "county_land",
+    "cells": "county_land",
     "check_rep_references": "cross_checks",
     "check_rows": "uploads",
     "check_rows_before_parsing": "uploads",
@@ -194,6 +197,7 @@ _PUBLIC = {
     "empty_frame": "schema",
     "equal_area_measures": "boundaries",
     "estimate_potential": "potential",
+    "fill_land": "county_land",
     "fill_potential": "potential",
     "guess_country_from_postal": "places",
     "guess_title": "titles",
@@ -202,6 +206,7 @@ _PUBLIC = {
     "is_read_only": "read_only",
     "is_soft": "field_problems",
     "keep_as_written": "field_problems",
+    "land_graph": "county_land",
     "link_islands": "boundaries",
     "load_dataset": "dataset",
     "load_mapping": "mapping_file",
@@ -255,6 +260,7 @@ _PUBLIC = {
     "suggest_title_map": "titles",
     "tenure_months": "people",
     "territory_hulls": "geo",
+    "territory_pieces": "county_land",
     "through_cache": "disk_cache",
     "title_map_dict": "titles",
     "to_safe_csv": "files",
@@ -262,6 +268,7 @@ _PUBLIC = {
     "upload_key": "uploads",
     "us_states_geojson": "geo",
     "validate_table": "validation",
+    "walk_labels": "county_land",
     "workload_hours": "defaults",
     "write_csv": "files",
     "zip_table": "geo",

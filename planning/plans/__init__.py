@@ -6,7 +6,7 @@ a proposal, an edited copy and a saved version are all Plans.
 Public names, by module (import them from this package; they load on first use):
 - ``carve_report``: balance_rows, moves_with_reasons
 - ``carve_territories``: build_territories, extra_capacity, fixed_units, territory_homes
-- ``carving_units``: build_units, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
+- ``carving_units``: build_units, county_joins, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
 - ``compare``: account_moves, best_in_row, CAPACITY_COMPARE_ROWS, compare_capacity, compare_plans, differs,
   HEADLINE_BETTER, HEADLINE_ROWS, LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, crm_frame, CrmExport, DataChanges,
@@ -33,8 +33,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``sample_proposal``: load_sample_proposal, seed_store
 - ``saving``: MadeOn, save_made_on
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict, utc_timestamp
-- ``shapes``: account_territories, county_owners, map_units, shapes_summary, territory_book, territory_shapes,
-  to_geojson, write_geojson
+- ``shapes``: account_territories, county_owners, map_units, shapes_summary, territory_book, territory_pieces_of,
+  territory_shapes, to_geojson, write_geojson
 - ``shapes_export``: colour_of, PALETTE, render_map
 - ``store``: default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
@@ -125,6 +125,7 @@ _PUBLIC = {
     "comments_table": "review_tables",
     "compare_capacity": "compare",
     "compare_plans": "compare",
+    "county_joins": "carving_units",
     "county_owners": "shapes",
     "create_tables": "review_log",
     "crm_export": "crm",
@@ -206,6 +207,7 @@ _PUBLIC = {
     "territories_from_reps": "plan",
     "territory_book": "shapes",
     "territory_homes": "carve_territories",
+    "territory_pieces_of": "shapes",
     "territory_shapes": "shapes",
     "to_geojson": "shapes",
     "unit_keys": "carving_units",

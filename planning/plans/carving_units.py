@@ -116,3 +116,21 @@ def build_units(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account",
     })
     frame.index.name = "unit"
     return Units(of_account=of_account, frame=frame)
+
+
+def county_joins(accounts: pd.DataFrame) -> list[tuple[str, str]]:
+    """Pairs of county FIPS held together by one parent family (accounts of one parent in one segment stay in one
+    unit, :func:`build_units`): the map counts such counties as one piece, as the carve does."""
+    if "parent_account_id" not in accounts or accounts.empty:
+        return []
+    from planning.data.boundaries import account_counties
+
+    fam = accounts["parent_account_id"].astype("string").fillna(accounts["account_id"].astype(str))
+    frame = pd.DataFrame({"fam": (accounts["segment"].astype(str) + " | " + fam.astype(str)).to_numpy(),
+                          "fips": account_counties(accounts).to_numpy()}).dropna().drop_duplicates()
+    out = []
+    for _, f in frame.groupby("fam")["fips"]:
+        if len(f) > 1:
+            v = f.astype(str).to_numpy()
+            out.extend(zip(v[:-1], v[1:]))
+    return out

@@ -1,13 +1,16 @@
 """Territory shapes: each territory drawn as one region of whole counties, never as overlapping hulls.
 
 A county belongs to the territory holding most of its potential (of the segment drawn; ties → most
-accounts).  Counties with no account of the segment are filled from their neighbours (multi-source breadth-
-first search on the county adjacency, within the states where the segment has accounts), so the shapes
-tile the map the way a manager expects.  A territory's shape is the union (dissolve) of its counties.
+accounts).  Counties with no account of the segment go with the nearest county that has some (its cell,
+:func:`planning.data.county_land.fill_land`, within the states where the segment has accounts), so the shapes tile
+the map the way a manager expects, and a territory the carve made one piece is drawn as one (the carve's unit
+graph joins counties whose cells touch).
+A territory's shape is the union (dissolve) of its counties.
 
 Per territory: area (sq mi, equal-area projection), Polsby–Popper compactness 4πA/P² (1 = a circle, a
-long thin shape → 0) and the number of separate pieces (islands count as pieces here; the carve's
-contiguity check joins them by water links, see :mod:`planning.data.boundaries`).
+long thin shape → 0) and the number of pieces, counted as the carve counts them
+(:func:`planning.data.county_land.territory_pieces`: an island joined by its water link, or the counties of one
+parent family, are no extra piece).
 
 Territories of different segments overlap by nature (a Mid-market and an SMB rep may cover one county);
 within one segment the shapes never overlap.  geopandas loads only when a shape is asked for.
@@ -15,7 +18,6 @@ within one segment the shapes never overlap.  geopandas loads only when a shape 
 from __future__ import annotations
 
 import json
-from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -24,14 +26,15 @@ import pandas as pd
 from planning.data.boundaries import (
     account_counties,
     counties,
-    county_adjacency,
     equal_area_measures,
 )
 
 
 def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd",
                   fill: bool = True) -> pd.Series:
-    """county_fips → territory_id: the territory holding most of the county's ``weight``, empty ones filled."""
+    """county_fips → territory_id: the territory holding most of the county's ``weight``; with ``fill``, the
+    counties with no account of the segment too (:func:`planning.data.county_land.fill_land`: the territory of the
+    nearest county that has some).  ``accounts``: one segment's."""
     acc = accounts.assign(territory_id=accounts["account_id"].astype(str).map(assignment),
                           county_fips=account_counties(accounts).to_numpy())
     acc = acc.dropna(subset=["territory_id", "county_fips"])
@@ -43,24 +46,20 @@ def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "
     owner = held.drop_duplicates("county_fips").set_index("county_fips")["territory_id"]
     if not fill:
         return owner
-    fips, adj, _ = county_adjacency()
-    states_used = set(owner.index.str[:2])
-    inside = np.array([f[:2] in states_used for f in fips])
-    pos = {f: i for i, f in enumerate(fips)}
-    label = np.full(len(fips), None, dtype=object)
-    queue = deque()
-    for f, t in owner.items():
-        if f in pos:
-            label[pos[f]] = t
-            queue.append(pos[f])
-    while queue:  # breadth first from every owned county at once: each empty county joins the nearest region
-        i = queue.popleft()
-        for j in adj.indices[adj.indptr[i]:adj.indptr[i + 1]]:
-            if label[j] is None and inside[j]:
-                label[j] = label[i]
-                queue.append(j)
-    has = np.array([x is not None for x in label])
-    return pd.Series(label[has], index=fips[has], name="territory_id")
+    from planning.data.county_land import fill_land
+
+    return fill_land(owner)
+
+
+def territory_pieces_of(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd") -> pd.Series:
+    """territory_id → pieces of its region of whole counties (the map's shape, :func:`county_owners` filled), per
+    segment of ``accounts``: the count the carve's result and the map both report."""
+    from planning.data.county_land import territory_pieces
+    from planning.plans.carving_units import county_joins
+
+    parts = [territory_pieces(county_owners(assignment, acc_s, weight), county_joins(acc_s))
+             for _, acc_s in accounts.groupby(accounts["segment"].astype(str))]
+    return pd.concat(parts) if parts else pd.Series(dtype=int, name="pieces")
 
 
 def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "potential_usd",
@@ -74,10 +73,14 @@ def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str 
     import geopandas as gpd
     import shapely
 
+    from planning.data.county_land import territory_pieces
+    from planning.plans.carving_units import county_joins
+
     c = counties().set_index("county_fips")
-    rows = []
+    rows, pieces = [], {}
     for seg, acc_s in accounts.groupby(accounts["segment"].astype(str)):
         owner = county_owners(assignment, acc_s, weight, fill)
+        pieces[seg] = territory_pieces(owner, county_joins(acc_s))
         for tid, fips in owner.groupby(owner):
             geoms = c.geometry.reindex(fips.index).dropna().values
             if not len(geoms):
@@ -94,7 +97,7 @@ def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str 
     area, perim = equal_area_measures(g)
     g["area_sq_mi"] = area
     g["polsby_popper"] = np.where(perim > 0, 4 * np.pi * area / np.maximum(perim, 1e-12) ** 2, np.nan)
-    g["pieces"] = [len(s.geoms) if s.geom_type == "MultiPolygon" else 1 for s in g.geometry]
+    g["pieces"] = [int(pieces[s].get(t, 1)) for s, t in zip(g["segment"], g["territory_id"])]
     if book is not None:
         extra = book.drop(columns=[c_ for c_ in book.columns if c_ in g.columns and c_ != "territory_id"],
                           errors="ignore")
@@ -154,7 +157,7 @@ def shapes_summary(shapes) -> str:
     split = int((shapes["pieces"] > 1).sum()) if len(shapes) else 0
     if not split:
         return f"all {len(shapes)} territory shapes are one piece"
-    return f"{split} of {len(shapes)} territory shapes are in more than one piece (islands count as pieces)"
+    return f"{split} of {len(shapes)} territory shapes are in more than one piece"
 
 
 def to_geojson(shapes, simplify_deg: float = 0.0) -> dict:
