@@ -22,9 +22,6 @@ in plain words: "one more Mid-market hire in Mar is worth $410K bookings".
 from __future__ import annotations
 
 import dataclasses
-import os
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
 
@@ -32,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimizers.highs_banner import quiet_first_highs
 from planning.capacity import (MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, hire_response,
                                hiring_stop_month, run_scenario)
 from planning.reporting import usd as _usd  # $1.23M / $456K: the app's one money format
@@ -260,7 +258,7 @@ def optimize_hiring(scenario: CapacityScenario, data=None, *, objective: str = "
     lp, _, meta = _build(md, objective, budget, cap, cap_at_pipeline, integer=False)
     mip, x, _ = _build(md, objective, budget, cap, cap_at_pipeline, integer=True)
     t1 = time.perf_counter()
-    _quiet_first_highs()
+    quiet_first_highs()
     lp.solve(pulp.HiGHS(msg=False, mip=False, timeLimit=time_limit))
     lp_status = _status(lp)
     empty = pd.DataFrame(columns=["segment", "month", "month_name", "hires", "bookings_usd", "cost_usd"])
@@ -371,31 +369,3 @@ def counted_bookings(scenario: CapacityScenario, data=None, cap_at_pipeline: boo
 
 
 __all__ = ["HeadcountResult", "OBJECTIVES", "counted_bookings", "optimize_hiring", "proportional_allocation"]
-
-
-_FIRST_HIGHS = threading.Lock()
-_highs_made = False
-
-
-def _quiet_first_highs() -> None:
-    """Make this process's first ``highspy.Highs()`` with standard output pointed at /dev/null.
-
-    HiGHS prints its banner ("Running HiGHS … Copyright …") from C when a process makes its first solver object,
-    before ``msg=False`` can turn output off, so `capacity --optimize` showed it among the plan's figures in the
-    terminal.  Later objects print nothing, so one silenced construction is enough."""
-    global _highs_made
-    with _FIRST_HIGHS:
-        if _highs_made:
-            return
-        import highspy
-
-        sys.stdout.flush()
-        saved = os.dup(1)
-        try:
-            with open(os.devnull, "w") as null:
-                os.dup2(null.fileno(), 1)
-                highspy.Highs()
-        finally:
-            os.dup2(saved, 1)
-            os.close(saved)
-        _highs_made = True

@@ -104,3 +104,20 @@ def test_optimize_prints_no_solver_banner():
     assert out.returncode == 0, out.stderr[-2000:]
     assert "Hires by month" in out.stdout or "hires" in out.stdout.lower()
     assert "Running HiGHS" not in out.stdout and "Copyright" not in out.stdout
+
+
+def test_carve_prints_no_solver_banner(tmp_path):
+    # the carve makes its first solvers on several part threads at once: the banner's silencing is locked
+    # (optimizers.highs_banner), else a second thread's first object printed it
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run([sys.executable, "-m", "planning", "carve", "--out", str(tmp_path / "a.csv")],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path,
+                         env={**os.environ, "PYTHONPATH": str(root)})
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "Balanced plan found" in out.stdout
+    assert "Running HiGHS" not in out.stdout + out.stderr and "Copyright" not in out.stdout + out.stderr

@@ -7,8 +7,6 @@ repair (PuLP's HiGHS API, or CBC "as a fallback") could never rescue a carve, an
 """
 from __future__ import annotations
 
-import os
-import sys
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -23,31 +21,14 @@ from optimizers.carve.model import Cancelled, Matrix, Problem
 GRACE_S = 1.0
 
 
-_BANNER_SHOWN = False
-
-
 def new_highs():
-    """A quiet highspy model.  HiGHS prints its banner on the first construction in a process, straight to
-    file descriptor 1; swallow it once so CLI output stays clean."""
-    global _BANNER_SHOWN
+    """A quiet highspy model (no banner: :mod:`optimizers.highs_banner`)."""
     import highspy
 
-    if not _BANNER_SHOWN:
-        _BANNER_SHOWN = True
-        try:
-            sys.stdout.flush()
-            saved, null = os.dup(1), os.open(os.devnull, os.O_WRONLY)
-            os.dup2(null, 1)
-            try:
-                h = highspy.Highs()
-            finally:
-                os.dup2(saved, 1)
-                os.close(saved)
-                os.close(null)
-        except OSError:  # no real stdout (embedded): the banner is harmless
-            h = highspy.Highs()
-    else:
-        h = highspy.Highs()
+    from optimizers.highs_banner import quiet_first_highs
+
+    quiet_first_highs()
+    h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     # Never set "threads": HiGHS's task scheduler is process-global, and once any solve (PuLP's HiGHS in the
     # headcount LP, say) has started it with another count, run() fails with kError and no solution.
