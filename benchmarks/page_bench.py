@@ -21,7 +21,8 @@ Rows: the cold start (``streamlit run`` → first page drawn, the figure compara
 waits for the first page's headline figures), where its time went (the server's health check, the first message
 on the websocket, the first script run's end), opening each of the Data page's section tabs (a widget change: the
 tabs are lazy, so a tab's first open draws it), then each page opened from the sidebar in a fresh session (first
-open) and opened again after every page has been seen (second open), then the widget changes.  ``--cold-only``
+open) and opened again after every page has been seen (second open), then the widget changes: Quota and Comp's
+section tabs (lazy too), the manager switch, the comment.  ``--cold-only``
 stops after the Data page's tabs; ``--pages "Quota and Comp,Carve"`` opens only those pages (and the manager
 switch or the comment only when Disruption or Review is among them).  Budgets (shared/architecture.md): a page after the first ≤ 1.0 s, a widget change
 ≤ 0.5 s, the first page ≤ 1 s above the floor.  Times on a busy machine are noisy; the lead records them on a quiet
@@ -104,16 +105,28 @@ class FirstMessages:
 
 
 DATA_TABS = ("Accounts by owner", "Current plan health", "Data health", "Account base")
+# Quota and Comp's sections after the one it opens on (the per-rep quotas), each a lazy tab
+QUOTA_TABS = ("Coverage", "Comp plans", "Cost simulation", "Save and export", "Per-rep quotas")
 
 
-def _data_tabs(page, runs: e2e.ScriptRuns) -> list[dict]:
-    """The Data page's section tabs, each opened twice (a widget change; its first open runs and draws it)."""
+def _tabs(page, runs: e2e.ScriptRuns, title: str, names: tuple[str, ...]) -> list[dict]:
+    """A page's section tabs, each opened twice (a widget change; its first open runs and draws it)."""
     def opener(name: str):
         return page.get_by_role("tab", name=name).first.click
 
-    first = {name: _split(runs, page, opener(name)) for name in DATA_TABS}
-    second = {name: _split(runs, page, opener(name)) for name in DATA_TABS}
-    return [_row(f"widget: Data tab {name}", first[name], second[name]) for name in DATA_TABS]
+    first = {name: _split(runs, page, opener(name)) for name in names}
+    second = {name: _split(runs, page, opener(name)) for name in names}
+    return [_row(f"widget: {title} tab {name}", first[name], second[name]) for name in names]
+
+
+def _data_tabs(page, runs: e2e.ScriptRuns) -> list[dict]:
+    return _tabs(page, runs, "Data", DATA_TABS)
+
+
+def _quota_tabs(page, runs: e2e.ScriptRuns) -> list[dict]:
+    """Quota and Comp opened again, then each of its sections' tabs (its comp plans, cost and exports are lazy)."""
+    runs.timed(page, _nav(page, "Quota and Comp"))
+    return _tabs(page, runs, "Quota and Comp", QUOTA_TABS)
 
 
 def _split(runs: e2e.ScriptRuns, page, act) -> tuple[float, float]:
@@ -162,6 +175,8 @@ def bench_app(browser, cold_only: bool = False, script: str = "app.py", only: li
         first = {slug: _split(runs, page, _nav(page, title)) for slug, title in chosen if slug != plist[0][0]}
         second = {slug: _split(runs, page, _nav(page, title)) for slug, title in chosen}
         rows += [_row(f"page: {title}", first.get(slug), second[slug]) for slug, title in chosen]
+        if only is None or "Quota and Comp" in only:
+            rows += _quota_tabs(page, runs)
         if only is None or "Disruption" in only:
             rows.append(_manager_switch(page, runs))
         if only is None or "Review" in only:

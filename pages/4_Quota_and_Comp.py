@@ -1,30 +1,32 @@
 """Quota and Comp: set quotas on a plan, design comp plans, simulate their cost, export.
 
 Data, plans, quotas and the cost simulation come through the scoped accessor (ui.quota_state.view()): a manager
-sees their team's quotas only, and comp is for the roles that may see it."""
+sees their team's quotas only, and comp is for the roles that may see it.
+
+The quota settings and the headline figures are drawn first; the sections (per-rep quotas, coverage, comp plans,
+cost simulation, save and export: seven charts, three editors and a few dozen inputs in all) sit in lazy tabs after
+them, and only the open tab runs and is drawn, so a page open carries what a person reads first (issue 26: the page
+drew everything at once, ~170 elements and seven charts, 1.3 s to open).  Opening a tab, or changing a widget inside
+one, reruns the sections alone (a fragment); a change to the quotas reruns the page."""
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import pandas as pd
 import streamlit as st
 
 from planning.access import Permission, denial
-from jobs import current_user
-from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, METHODS, POOLS, CompPlan, CompPlanError, QuotaError,
-                                   QuotaSettings, CompSimResult, Spiff, plans_from_dict, plans_to_dict, tiers_frame,
-                                   tiers_from_frame)
+from planning.compensation import METHODS, POOLS, QuotaError
 from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
-from ui.charts import draw
-from ui.guards import require_data
-from ui.jobs import comp_sim_job
+from ui import access
+from ui import comp_sections as cs
 from ui import quota_reports as qr
 from ui import quota_state as qs
-from ui import access, state
+from ui.charts import draw
+from ui.comp_sections import QuotaContext
+from ui.guards import require_data
 from ui.plain import md_escape
 from ui.tables import column_config, show_prepared, show_table
-from ui.widgets import download_csv, download_excel
 
 user = access.page_user(Permission.VIEW_QUOTA)
 view = qs.view()
@@ -77,11 +79,11 @@ if method == "blend":
 d1, d2, d3, d4 = st.columns(4)
 ramp = d1.toggle("Ramp-adjust new hires and open reqs", key=w("qw_ramp", settings.ramp_adjust))
 prorate = d2.toggle("Pro-rate mid-year starts and leavers", key=w("qw_prorate", settings.prorate))
-gap_label = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
+GAP_LABEL = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
 ramp_gap = d3.selectbox("Ramp shortfall", ("respread", "gap"), key=w("qw_rampgap", settings.ramp_gap),
-                        format_func=gap_label.get)
+                        format_func=GAP_LABEL.get)
 override_gap = d4.selectbox("Override difference", ("respread", "gap"), key=w("qw_ovgap", settings.override_gap),
-                            format_func=gap_label.get)
+                            format_func=GAP_LABEL.get)
 
 new = dataclasses.replace(settings, method=method, over_assignment=over, coverage_band=band, pool=pool, weights=weights,
                           ramp_adjust=ramp, prorate=prorate, ramp_gap=ramp_gap, override_gap=override_gap)
@@ -104,286 +106,80 @@ m[3].metric(figure("quota_reps").label, count(qv["quota_reps"]), help=figure_hel
 m[4].metric("Unallocated", usd(summ["unallocated_usd"]))
 m[5].metric("Flagged territories", count(summ["flagged"]))
 
-# --- per-rep table with overrides ---------------------------------------------------------------
-st.subheader("Per-rep quotas")
-st.caption("Type a quota in **override** to fix a rep's quota; clear it to go back to the model. "
-           "The difference is " + gap_label[settings.override_gap] + ".")
-rep_over_now = qs.rep_overrides_by_territory(result)
-show = qv["reps"]
-base_key = qs._digest([qs.plan_fingerprint(plan), {k: v for k, v in settings.to_dict().items()
-                                                     if k not in ("rep_overrides", "manager_overrides")}])
-edited = st.data_editor(
-    show, key=f"quota_editor_{base_key}", hide_index=True, width="stretch", height=420,
-    disabled=[c for c in show.columns if c != "override_usd"],
-    column_config=column_config(show, {
-        "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
-        "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0, max_value=1),
-        "flags": st.column_config.TextColumn("Flags", width="large")}))
-rep_over = {t: float(v) for t, v in zip(edited["territory_id"], edited["override_usd"]) if pd.notna(v)}
-with st.expander("Manager-level overrides (set a team total; the team's quotas scale to it)"):
-    mgr = qv["managers"]
-    mgr_edit = st.data_editor(mgr, key=f"mgr_editor_{base_key}", hide_index=True, width="stretch",
-                              disabled=["manager_id", "manager_name", "quota_usd"],
-                              column_config=column_config(mgr, {"override_usd": st.column_config.NumberColumn(
-                                  "Team override", format="dollar", min_value=0)}))
-    mgr_over = {k: float(v) for k, v in zip(mgr_edit["manager_id"], mgr_edit["override_usd"]) if pd.notna(v)}
-if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
-    candidate = dataclasses.replace(settings, rep_overrides=rep_over, manager_overrides=mgr_over)
-    try:
-        qs.quota_result(plan, candidate)
-        qs.set_quota_settings(candidate)
-        st.rerun()
-    except QuotaError as exc:
-        st.error(f"Override not applied: {md_escape(exc)}")
 
-# --- coverage and fairness ------------------------------------------------------------------
-st.subheader("Coverage")
-tabs = st.tabs(["By segment", "By region", "By manager", "By quarter"])
-for tab, (by, cov) in zip(tabs, qv["coverage"].items()):
-    with tab:
-        a, b = st.columns([1, 1])
-        draw(qv["coverage_specs"][by], a)
-        with b:
-            show_prepared(cov, key=f"q_cov_{by}")
-if qv["gaps"] is not None:
-    show_prepared(qv["gaps"], key="q_gaps")
-draw(qv["fairness"])
+# --- the sections, one tab each -------------------------------------------------------------------
+def per_rep_section(ctx: QuotaContext) -> None:
+    """The per-rep quotas with their override column, and the managers' team overrides."""
+    result, settings = ctx.result, ctx.result.settings
+    st.caption("Type a quota in **override** to fix a rep's quota; clear it to go back to the model. "
+               "The difference is " + GAP_LABEL[settings.override_gap] + ".")
+    rep_over_now = qs.rep_overrides_by_territory(result)
+    show = ctx.quota_view["reps"]
+    base_key = qs._digest([qs.plan_fingerprint(ctx.plan), {k: v for k, v in settings.to_dict().items()
+                                                             if k not in ("rep_overrides", "manager_overrides")}])
+    edited = st.data_editor(
+        show, key=f"quota_editor_{base_key}", hide_index=True, width="stretch", height=420,
+        disabled=[c for c in show.columns if c != "override_usd"],
+        column_config=column_config(show, {
+            "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
+            "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0,
+                                                               max_value=1),
+            "flags": st.column_config.TextColumn("Flags", width="large")}))
+    rep_over = {t: float(v) for t, v in zip(edited["territory_id"], edited["override_usd"]) if pd.notna(v)}
+    with st.expander("Manager-level overrides (set a team total; the team's quotas scale to it)"):
+        mgr = ctx.quota_view["managers"]
+        mgr_edit = st.data_editor(mgr, key=f"mgr_editor_{base_key}", hide_index=True, width="stretch",
+                                  disabled=["manager_id", "manager_name", "quota_usd"],
+                                  column_config=column_config(mgr, {"override_usd": st.column_config.NumberColumn(
+                                      "Team override", format="dollar", min_value=0)}))
+        mgr_over = {k: float(v) for k, v in zip(mgr_edit["manager_id"], mgr_edit["override_usd"]) if pd.notna(v)}
+    if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
+        candidate = dataclasses.replace(settings, rep_overrides=rep_over, manager_overrides=mgr_over)
+        try:
+            qs.quota_result(ctx.plan, candidate)
+            qs.set_quota_settings(candidate)
+            st.rerun()  # the whole page: the headline figures above change with the overrides
+        except QuotaError as exc:
+            st.error(f"Override not applied: {md_escape(exc)}")
 
-# --- comp plan design -----------------------------------------------------------------------
-st.header("Comp plans")
+
+COVERAGE_TABS = {"segment": "By segment", "region": "By region", "manager": "By manager", "quarter": "By quarter"}
+
+
+def coverage_section(ctx: QuotaContext) -> None:
+    """Coverage by segment, region, manager or quarter (a lazy tab each: one chart drawn at a time), the
+    unallocated gaps and the fairness chart."""
+    qv = ctx.quota_view
+    tabs = st.tabs(list(COVERAGE_TABS.values()), key="qc_coverage_by", on_change="rerun")
+    for tab, by in zip(tabs, COVERAGE_TABS):
+        with tab:
+            if tab.open:
+                a, b = st.columns([1, 1])
+                draw(qv["coverage_specs"][by], a)
+                with b:
+                    show_prepared(qv["coverage"][by], key=f"q_cov_{by}")
+    if qv["gaps"] is not None:
+        show_prepared(qv["gaps"], key="q_gaps")
+    draw(qv["fairness"])
+
+
+SECTIONS = {"Per-rep quotas": per_rep_section, "Coverage": coverage_section}
+if user.can(Permission.VIEW_COMP):
+    SECTIONS.update({"Comp plans": cs.comp_plans_section, "Cost simulation": cs.cost_section,
+                     "Save and export": cs.save_and_export_section})
+
+
+@st.fragment(key="qc_sections")
+def sections(ctx: QuotaContext) -> None:
+    """Every section one click away; only the open tab's section runs and is drawn (opening a tab, or a widget
+    inside one, reruns this fragment alone: the quotas above do not change with them)."""
+    tabs = st.tabs(list(SECTIONS), key="qc_section", on_change="rerun")
+    for tab, draw_section in zip(tabs, SECTIONS.values()):
+        with tab:
+            if tab.open:
+                draw_section(ctx)
+
+
+sections(QuotaContext(user, view, plan, result, qkey, qv))
 if not user.can(Permission.VIEW_COMP):
     st.info(denial(user, Permission.VIEW_COMP))
-    st.stop()
-
-
-def _plan_editor(plans: dict) -> None:
-    """One comp plan's settings, tiers and SPIFFs; a valid edit replaces the plan in the session."""
-    seg = st.radio("Plan to edit", list(plans), horizontal=True, format_func=lambda s: plans[s].name)
-    p = plans[seg]
-    with st.container(border=True):
-        e1, e2, e3, e4 = st.columns(4)
-        ote = e1.number_input("OTE (annual USD)", 0.0, 5_000_000.0, float(p.ote_usd), 5_000.0, key=f"cp_ote_{seg}")
-        base_pct = e2.slider("Base share of OTE", 0.0, 1.0, float(p.pay_mix[0]), 0.05, key=f"cp_mix_{seg}",
-                             help="Pay mix base/variable; defaults from SEGMENT_DEFAULTS / ROLE_DEFAULTS.")
-        quota_ref = e3.number_input("Reference quota (annual USD)", 1.0, 50_000_000.0, float(p.quota_usd), 10_000.0,
-                                    key=f"cp_quota_{seg}",
-                                    help="For the rate at target; each rep's rate uses their own quota.")
-        threshold = e4.number_input("Threshold (attainment)", 0.0, 1.0, float(p.threshold), 0.05,
-                                    key=f"cp_thr_{seg}", help="No commission below this attainment.")
-        f1, f2, f3, f4, f5 = st.columns(5)
-        capped = f1.toggle("Cap", p.cap_multiple is not None, key=f"cp_capon_{seg}",
-                           help="Caps are usually discouraged.")
-        cap = f1.number_input("Cap (× target variable)", 0.5, 10.0, float(p.cap_multiple or 2.0), 0.25,
-                              key=f"cp_cap_{seg}", disabled=not capped)
-        claw = f2.number_input("Clawback window (months)", 0, 24, int(p.clawback_months), 1, key=f"cp_claw_{seg}")
-        my_share = f3.number_input("Multi-year share of bookings", 0.0, 1.0, float(p.multi_year_share), 0.05,
-                                   key=f"cp_mys_{seg}")
-        my_up = f3.number_input("Multi-year extra credit", 0.0, 2.0, float(p.multi_year_uplift), 0.05,
-                                key=f"cp_myu_{seg}")
-        ex_share = f4.number_input("Expansion share of bookings", 0.0, 1.0, float(p.expansion_share), 0.05,
-                                   key=f"cp_exs_{seg}")
-        ex_credit = f4.number_input("Expansion credit rate", 0.0, 2.0, float(p.expansion_credit), 0.05,
-                                    key=f"cp_exc_{seg}")
-        f5.metric("Rate at target", pct(ote * (1 - base_pct) / quota_ref, 2))
-        tiers_df, spiff_df = _tiers_and_spiffs(p, seg)
-        try:
-            spiffs = tuple(Spiff(str(r["name"]) if pd.notna(r["name"]) else "SPIFF", float(r["amount_usd"]),
-                                 float(r["min_attainment"]) if pd.notna(r["min_attainment"]) else 0.0)
-                           for _, r in spiff_df.dropna(subset=["amount_usd"]).iterrows())
-            edited_plan = CompPlan(name=p.name, role=p.role, segment=p.segment, ote_usd=ote,
-                                   pay_mix=(base_pct, 1 - base_pct), quota_usd=quota_ref,
-                                   tiers=tiers_from_frame(tiers_df), cap_multiple=cap if capped else None,
-                                   threshold=threshold, spiffs=spiffs, multi_year_share=my_share,
-                                   multi_year_uplift=my_up, expansion_share=ex_share, expansion_credit=ex_credit,
-                                   clawback_months=int(claw))
-            if edited_plan != p:
-                plans[seg] = edited_plan
-                qs.set_comp_plans(plans)
-        except (CompPlanError, ValueError, TypeError) as exc:
-            st.error(f"Plan not updated: {md_escape(exc)}")
-
-
-def _tiers_and_spiffs(p: CompPlan, seg: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tiers and SPIFFs editors → their frames as edited."""
-    g1, g2 = st.columns(2)
-    g1.caption("Tiers: attainment bands [start, end) with a rate multiplier; leave the last end empty.")
-    # the editors get a stable base (edits are kept as changes to it), refreshed only on reset/load
-    for part, frame in (("tiers", lambda: tiers_frame(p.tiers)), ("spiffs", lambda: pd.DataFrame(
-            [dataclasses.asdict(s) for s in p.spiffs], columns=["name", "amount_usd", "min_attainment"]))):
-        if f"cp_{part}_{seg}" not in st.session_state:  # a fresh editor starts from the plan as it is now
-            st.session_state[f"cp_base_{part}_{seg}"] = frame()
-    tiers_base = st.session_state.setdefault(f"cp_base_tiers_{seg}", tiers_frame(p.tiers))
-    spiffs_base = st.session_state.setdefault(f"cp_base_spiffs_{seg}", pd.DataFrame(
-        [dataclasses.asdict(s) for s in p.spiffs], columns=["name", "amount_usd", "min_attainment"]))
-    tiers_df = g1.data_editor(tiers_base, key=f"cp_tiers_{seg}", num_rows="dynamic", hide_index=True,
-                              width="stretch", column_config={
-                                  "start": st.column_config.NumberColumn("start", format="percent", min_value=0),
-                                  "end": st.column_config.NumberColumn("end", format="percent", min_value=0),
-                                  "multiplier": st.column_config.NumberColumn("× rate", format="%.2f")})
-    g2.caption("SPIFFs: a fixed bonus to each rep at or above the attainment.")
-    spiff_df = g2.data_editor(spiffs_base, key=f"cp_spiffs_{seg}", num_rows="dynamic", hide_index=True,
-                              width="stretch", column_config={
-                                  "amount_usd": st.column_config.NumberColumn("amount", format="dollar"),
-                                  "min_attainment": st.column_config.NumberColumn("at attainment ≥",
-                                                                                  format="percent")})
-    return tiers_df, spiff_df
-
-
-def _payouts(plans: dict) -> None:
-    """The payout curves, their payout at set attainments, the plans' table and the reset button."""
-    pv = qr.payout_view(qr.plans_json(plans), state.dataset_version())
-    c1, c2 = st.columns([3, 2])
-    draw(pv["curves"], c1)
-    with c2:
-        show_prepared(pv["points"], key="q_points")
-    show_prepared(pv["table"], key="q_plan_table")
-    if st.button("Reset plans to defaults"):
-        st.session_state.pop(qs._PLANS, None)
-        qs.reset_widgets("cp_")
-        st.rerun()
-
-
-def _sim_settings() -> dict:
-    cfg = qs.sim_config()
-    s1, s2, s3, s4, s5 = st.columns(5)
-    cfg["n_draws"] = int(s1.number_input("Draws", 1_000, 200_000, int(cfg["n_draws"]), 1_000))
-    cfg["seed"] = int(s2.number_input("Seed", 0, 2**31 - 1, int(cfg["seed"]), 1, help="Same seed → same numbers."))
-    cfg["distribution"] = s3.selectbox("Attainment", DISTRIBUTIONS, index=DISTRIBUTIONS.index(cfg["distribution"]),
-                                       help="normal / beta: fit from the history when loaded, else the segment "
-                                            "defaults; history: resample reps' past attainment.")
-    cfg["correlation"] = s4.slider("Company-wide share of variance", 0.0, 0.9, float(cfg["correlation"]), 0.05,
-                                   help="How much good and bad years move every rep together.")
-    cfg["early_churn_share"] = s5.slider("Bookings churning in the clawback window", 0.0, 0.5,
-                                         float(cfg["early_churn_share"]), 0.01)
-    qs.set_sim_config(cfg)
-    return cfg
-
-
-def _simulate(result, plans: dict, cfg: dict) -> CompSimResult | None:
-    """The simulation for these inputs (kept, shared, run here, or as a job for a large one); None while a job
-    has not finished or when the plans cannot be simulated (the message is shown)."""
-    try:
-        sim = qs.simulation(result, plans, cfg, run=False)
-        store_ = qs.store_or_none() if sim is None and cfg["n_draws"] > CHUNK_DRAWS else None
-        if store_ is not None:  # large: a job in chunks (ui.jobs.comp_sim_job), kept for these inputs when done
-            sim = comp_sim_job(store_, result, plans, cfg, ds,
-                               current_user(user.email if user.source == "oidc" else None), as_user=user)
-            if not isinstance(sim, CompSimResult):
-                return None
-            qs.keep_simulation(result, plans, cfg, sim)
-        return sim or qs.run_simulation_with_progress(result, plans, cfg)
-    except CompPlanError as exc:
-        st.error(f"Simulation not run: {md_escape(exc)}")
-        return None
-
-
-def _cost(result, plans: dict) -> tuple[CompSimResult, dict, str] | None:
-    """The cost simulation's settings, figures and charts → (simulation, its settings, its key) or None."""
-    st.header("Cost simulation")
-    cfg = _sim_settings()
-    sim = _simulate(result, plans, cfg)
-    if sim is None:
-        return None
-    skey = qs.sim_key(result, plans, cfg)
-    sv = qr.sim_view(skey, user, sim)
-    ss = sv["summary"]
-    k = st.columns(5)
-    k[0].metric(figure("comp_cost_usd").label, usd(sv["comp_cost"]),
-                help=f"{figure_help('comp_cost_usd')} 1 in 10 years below {usd(ss.loc['Total variable cost', 'P10'])}, "
-                     f"1 in 10 above {usd(ss.loc['Total variable cost', 'P90'])}.")
-    k[1].metric("Cost of sales (variable)", pct(ss.loc["Cost of sales (variable ÷ bookings)", "mean"], 1))
-    k[2].metric("Cost of sales (total comp)", pct(ss.loc["Cost of sales (total comp ÷ bookings)", "mean"], 1))
-    k[3].metric("Reps at or above quota", pct(ss.loc["Reps at or above quota", "mean"]))
-    k[4].metric("P(bookings ≥ target)", pct(sv["probability"]))
-    h1, h2 = st.columns(2)
-    draw(sv["variable_cost"], h1)
-    draw(sv["sensitivity_chart"], h2)
-    show_prepared(sv["display"], key="q_summary")
-    st.caption(f"{sv['n_draws']:,} draws · seed {sv['seed']} · {sv['distribution']} · {sv['seconds']:.2f} s · "
-               "attainment: " + "; ".join(f"{s} mean {r['mean']:.0%} sd {r['sd']:.0%} ({r['source']})"
-                                          for s, r in sv["params"].iterrows()))
-    return sim, cfg, skey
-
-
-def _variants(result, plans: dict, cfg: dict, skey: str) -> None:
-    st.subheader("Compare plan variants")
-    vs = qs.variants()
-    v1, v2 = st.columns([3, 1])
-    vname = v1.text_input("Variant name", value=f"Variant {len(vs) + 1}")
-    if v2.button("Keep current plans as a variant"):
-        vs[vname] = plans_to_dict(plans)
-    if not vs:
-        st.caption("Keep the current plans as a variant, change them, and the variants appear here side by side.")
-        return
-    variant_sets = {"Current plans": plans, **{name: plans_from_dict(d) for name, d in vs.items()}}
-    key = qs._digest({name: plans_to_dict(p) for name, p in variant_sets.items()})
-    with st.spinner("Simulating each variant on the same draws…"):
-        cmp_ = qr.variants(skey, key, user, view, result, variant_sets, json.dumps(cfg, sort_keys=True))
-    show_table(cmp_, key="q_variants")
-    if st.button("Clear variants"):
-        vs.clear()
-        st.rerun()
-
-
-def _save_and_export(result, plans: dict, sim: CompSimResult, qkey: str, skey: str) -> None:
-    st.header("Save and export")
-    store = qs.store_or_none()
-    if store is not None:
-        l1, l2 = st.columns(2)
-        with l1:
-            name = st.text_input("Scenario name", value=f"{plan.name} – {settings.method}")
-            note = st.text_input("Note", value="")
-            b1, b2 = st.columns(2)
-            if b1.button("Save quota settings"):
-                v = store.save_scenario("quota", name, settings.to_dict(), note=note)
-                st.success(f"Saved quota settings '{md_escape(name)}' (version {v.version}).")
-            if b2.button("Save comp plans"):
-                v = store.save_scenario("comp", name, plans_to_dict(plans), note=note)
-                st.success(f"Saved comp plans '{md_escape(name)}' (version {v.version}).")
-        with l2:
-            _load(store)
-    sheets = qr.export_sheets(qkey, skey, user, result, plans, sim)
-    x1, x2, x3 = st.columns(3)
-    with x1:
-        download_csv(sheets["quotas"], "Quota table (CSV)", "quotas.csv")
-    with x2:
-        download_csv(sheets["rep_plans"], "Per-rep plan summaries (CSV)", "rep_plans.csv")
-    with x3:
-        download_excel(sheets["workbook"], "Quota and comp workbook (Excel)", "quota_and_comp.xlsx")
-
-
-def _load(store) -> None:
-    for kind in ("quota", "comp"):
-        saved = store.list_scenarios(kind)
-        if len(saved):
-            pick = st.selectbox(f"Saved {kind} scenarios", saved["name"].tolist(), key=f"load_{kind}")
-            if st.button(f"Load {kind} scenario"):
-                data = store.load_scenario(kind, pick)
-                try:
-                    if kind == "quota":
-                        qs.set_quota_settings(QuotaSettings.from_dict(data))
-                        qs.reset_widgets("qw_")
-                    else:
-                        qs.set_comp_plans(plans_from_dict(data))
-                        qs.reset_widgets("cp_")
-                    st.rerun()
-                except (QuotaError, CompPlanError) as exc:
-                    st.error(f"Not loaded: {md_escape(exc)}")
-
-
-@st.fragment
-def _comp(result, qkey: str) -> None:
-    """Comp plans, their cost, variants, saving and exports: their widgets rerun only this part (the quotas above
-    do not change with them)."""
-    plans = qs.comp_plans()
-    _plan_editor(plans)
-    _payouts(plans)
-    cost = _cost(result, plans)
-    if cost is None:
-        return
-    sim, cfg, skey = cost
-    _variants(result, plans, cfg, skey)
-    _save_and_export(result, plans, sim, qkey, skey)
-
-
-_comp(result, qkey)

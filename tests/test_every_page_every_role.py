@@ -6,7 +6,9 @@ and account comment in it).  Every rendered string is collected: markdown, capti
 values and options, table cells and column names (and their labels), chart data, and the bytes of every download
 button (CSV, Excel, zip).  A second pass picks "Prop" wherever a plan is picked, the account and rep pickers of the
 comment box, and uploads a one-row CRM export where a page takes one.  Streamlit renders every tab and expander's
-content on each run, so AppTest sees them without clicking.
+content on each run, so AppTest sees them without clicking, except a lazy tab (``st.tabs(..., on_change="rerun")``:
+only the open one runs, as on the Data and Quota and Comp pages): each of those is opened in turn, as a click does,
+on both passes (the tabs found inside an opened one too).
 
 Asserted, per page and role:
 * no exception, "Traceback", "DeltaGenerator" or "object at 0x";
@@ -117,6 +119,35 @@ def _run(at: AppTest, seen: Seen) -> AppTest:
     return at
 
 
+def _lazy_tabs(at: AppTest) -> list[tuple[str, list[str]]]:
+    """The lazy tabs the run drew (only the open one runs): (their key, their labels)."""
+    from streamlit.runtime.state.common import user_key_from_element_id
+
+    out = []
+    for node in _walk(at._tree):
+        proto = getattr(node, "proto", None)
+        if getattr(node, "type", "") == "tab_container" and proto.tab_container.id:
+            key = user_key_from_element_id(proto.tab_container.id)
+            out.append((key, [t.label for t in node.children.values()]))
+    return out
+
+
+def _every_tab(at: AppTest, seen: Seen, done: set[str] | None = None) -> None:
+    """Open each lazy tab in turn, collecting what each draws, and inside each the lazy tabs it holds; each set of
+    tabs is left on its first tab again."""
+    done = set() if done is None else done
+    for key, labels in _lazy_tabs(at):
+        if key in done:
+            continue
+        done.add(key)
+        for label in labels:
+            at.session_state[key] = label
+            _run(at, seen)
+            _every_tab(at, seen, done)  # the lazy tabs inside this one (Quota and Comp's coverage by segment...)
+        at.session_state[key] = labels[0]
+        _run(at, seen)
+
+
 def _explore(at: AppTest, world: World, seen: Seen) -> None:
     """Pick the saved plan wherever a plan is picked, comment on an account then a rep, upload a CRM export."""
     changed = False
@@ -135,6 +166,7 @@ def _explore(at: AppTest, world: World, seen: Seen) -> None:
     if not changed:
         return
     _run(at, seen)
+    _every_tab(at, seen)
     reps = [sb for sb in at.selectbox if "rep" in list(sb.options) and "account" in list(sb.options)]
     for sb in reps:
         sb.select_index(list(sb.options).index("rep"))
@@ -148,6 +180,7 @@ def render(page: Path, user: User, world: World) -> Seen:
     at.session_state["_access_user"] = user
     _run(at, seen)
     if not at.exception:
+        _every_tab(at, seen)
         _explore(at, world, seen)
     return seen
 

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User
 from tests.call_counts import count_calls
+from tests.quota_sections import SECTIONS, open_section
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
@@ -89,11 +90,14 @@ def test_quota_and_finance_reports_are_computed_once_per_input_and_user(monkeypa
 
     at = _page("4_Quota_and_Comp.py", FIN).run()
     assert not at.exception, at.exception
+    assert dict(calls) == {"quota": 1, "quota_reps": 1}  # the sections are lazy tabs: the per-rep quotas open
+    for name in SECTIONS:  # each section opened (as a click does) computes its own part once
+        assert not open_section(at, name).exception, name
     first = dict(calls)
     assert first == {"quota": 1, "comp_cost": 1, "quota_reps": 1, "comp_sheets": 1, "plan_table": 1}
-    at.run()
-    assert not at.exception, at.exception
-    assert dict(calls) == first  # a rerun with unchanged inputs: nothing recomputed
+    for name in SECTIONS:
+        assert not open_section(at, name).exception, name
+    assert dict(calls) == first  # reruns with unchanged inputs, every section drawn again: nothing recomputed
 
     fin = _page("5_Finance.py", FIN).run()  # Finance: its own view of the quotas and the draws, once
     assert not fin.exception, fin.exception
@@ -113,8 +117,8 @@ def test_quota_and_finance_reports_are_computed_once_per_input_and_user(monkeypa
     assert next(m.value for m in ops.metric if m.label == "Quota coverage") == coverage
 
     before = dict(calls)
-    at.number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()  # a comp plan: new cost, same quotas
-    assert not at.exception, at.exception
+    open_section(at, "Comp plans").number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()
+    assert not open_section(at, "Cost simulation").exception, at.exception  # a comp plan: new cost, same quotas
     assert calls["quota"] == before["quota"] and calls["quota_reps"] == before["quota_reps"]
     assert calls["comp_cost"] == before["comp_cost"] + 1 and calls["plan_table"] == before["plan_table"] + 1
 

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import test_store
+from tests.quota_sections import open_section
 
 ROOT = Path(__file__).resolve().parent.parent
 QC, FIN = str(ROOT / "pages/4_Quota_and_Comp.py"), str(ROOT / "pages/5_Finance.py")
@@ -35,9 +36,14 @@ def test_quota_page_defaults(qc_app, sample):
     assert _metric(at, "Bookings target") == f"${target / 1e6:,.2f}M"
     assert not at.error
     assert at.selectbox(key="quota.plan_name").value == sample.current_plan().name
-    labels = [b.label for b in at.get("download_button")]
+    assert [t.label for t in at.tabs][:5] == ["Per-rep quotas", "Coverage", "Comp plans", "Cost simulation",
+                                              "Save and export"]
+    assert not at.get("vega_lite_chart")  # the first open draws the per-rep quotas only: no chart yet
+    labels = [b.label for b in open_section(at, "Save and export").get("download_button")]
     assert {"Quota table (CSV)", "Per-rep plan summaries (CSV)", "Quota and comp workbook (Excel)"} <= set(labels)
-    assert any(m.label == "Comp cost (variable pay)" for m in at.metric)
+    assert any(m.label == "Comp cost (variable pay)" for m in open_section(at, "Cost simulation").metric)
+    assert _metric(at, "Quota coverage") == "115.0%"  # the headline stays above whichever section is open
+    assert not at.exception and not at.error
 
 
 def test_over_assignment_and_method_change_the_quotas(qc_app):
@@ -63,7 +69,7 @@ def test_rep_override_respreads(qc_app):
 
 
 def test_comp_plan_edit_and_bad_tiers(qc_app):
-    at = qc_app
+    at = open_section(qc_app, "Comp plans")
     at.number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()
     assert at.session_state["comp.plans"]["plans"]["Enterprise"]["ote_usd"] == 320_000.0
     at.session_state["cp_base_tiers_Enterprise"] = pd.DataFrame({"start": [0.0, 0.7], "end": [0.9, None],
@@ -85,7 +91,7 @@ def test_finance_page_renders():
 
 
 def test_save_and_load_scenarios_through_the_store(qc_app):
-    at = qc_app
+    at = open_section(qc_app, "Save and export")
     name_box = next(t for t in at.text_input if t.label == "Scenario name")
     name_box.set_value("Board plan").run()
     next(b for b in at.button if b.label == "Save quota settings").click().run()
@@ -101,12 +107,13 @@ def test_save_and_load_scenarios_through_the_store(qc_app):
 
 
 def test_plan_variants_side_by_side(qc_app):
-    at = qc_app
+    at = open_section(qc_app, "Cost simulation")
     next(b for b in at.button if b.label == "Keep current plans as a variant").click().run()
     assert list(at.session_state["comp.variants"]) == ["Variant 1"]
-    # a richer Enterprise plan now; the kept variant is the old one
-    at.number_input(key="cp_ote_Enterprise").set_value(400_000.0).run()
+    # a richer Enterprise plan now (on the comp plans tab); the kept variant is the old one
+    open_section(at, "Comp plans").number_input(key="cp_ote_Enterprise").set_value(400_000.0).run()
     assert not at.exception
+    open_section(at, "Cost simulation")
     table = next(d.value for d in at.dataframe if "variant" in d.value.columns)
     t = table.set_index("variant")
     assert list(t.index) == ["Current plans", "Variant 1"]

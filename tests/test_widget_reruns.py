@@ -243,3 +243,33 @@ def test_opening_a_data_tab_reruns_the_tabs_alone(monkeypatch):
     assert not at.exception, at.exception
     assert dict(calls) == {"headline": 1, "map_chart": 1}  # nothing above the tabs ran
     assert len(at.get("vega_lite_chart")) == 1 and any("accounts on the map" in c.value for c in at.caption)
+
+
+def test_opening_a_quota_and_comp_section_reruns_the_sections_alone(db, monkeypatch):
+    """Quota and Comp's sections are lazy tabs in one fragment (issue 26: the page drew all of them, 1.3 s to open):
+    the first open draws the headline and the per-rep quotas, no chart; opening the cost simulation reruns the
+    sections alone (no plan listed or loaded again, no quota view rebuilt) and draws its figures and two charts;
+    a change inside it (the draws) reruns the sections alone too."""
+    from planning.plans import PlanRef
+    from tests.quota_sections import TABS
+    from ui import quota_reports
+    from ui import quota_state as qs
+
+    calls = count_calls(monkeypatch, Counter(), qs, "selected_plan", "quota_result")
+    count_calls(monkeypatch, calls, PlanRef, "load")
+    count_calls(monkeypatch, calls, quota_reports, "quota_view", "sim_view")
+    at = page("4_Quota_and_Comp.py", OPS).run()
+    assert not at.exception, at.exception
+    first = dict(calls)
+    assert first["selected_plan"] == 1 and "sim_view" not in first and not at.get("vega_lite_chart")
+    assert len(at.data_editor) == 2  # the per-rep quotas and the managers' overrides
+    at.session_state[TABS] = "Cost simulation"
+    with fragment_rerun(at, "qc_sections"):
+        at.run()
+        assert not at.exception, at.exception
+        assert dict(calls) == {**first, "sim_view": 1}  # nothing above the tabs ran
+        assert len(at.get("vega_lite_chart")) == 2 and not at.data_editor
+        assert any(m.label == "Comp cost (variable pay)" for m in at.metric)
+        next(n for n in at.number_input if n.label == "Draws").set_value(5_000).run()
+        assert not at.exception, at.exception
+        assert calls["selected_plan"] == 1 and calls["quota_view"] == first["quota_view"] and calls["sim_view"] == 2

@@ -153,6 +153,15 @@ def _open(page, wire: Wire, url: str, slug: str, first: bool) -> None:
     dismiss_page_not_found(page)
 
 
+def _next_tab(tabs, opened: set[str]):
+    """The first visible tab whose name is not in ``opened`` (None when every one has been)."""
+    for i in range(tabs.count()):
+        tab = tabs.nth(i)
+        if tab.is_visible() and tab.inner_text().strip() not in opened:
+            return tab
+    return None
+
+
 def visit(page, wire: Wire, url: str, slug: str, downloads: bool, first: bool,
           on_view: Callable[[str], None] | None = None) -> tuple[Seen, list[str]]:
     """Open one page, every tab in turn, and (with ``downloads``) every download button → what the browser
@@ -165,10 +174,12 @@ def visit(page, wire: Wire, url: str, slug: str, downloads: bool, first: bool,
     if on_view:
         on_view(slug)
     failed = _downloads(page, wire, done, slug) if downloads else []
-    tabs = page.locator(f'{MAIN} [role="tab"]')
-    for i in range(tabs.count()):
-        tab = tabs.nth(i)
+    tabs, opened = page.locator(f'{MAIN} [role="tab"]'), set()
+    # by name, the first not yet opened each time: a lazy tab opened may hold tabs of its own (Quota and Comp's
+    # coverage by segment, region...), which appear only then and shift the others' places
+    while (tab := _next_tab(tabs, opened)) is not None:
         name = tab.inner_text().strip()
+        opened.add(name)
         mark, asked = wire.started, wire.asked
         tab.scroll_into_view_if_needed()
         tab.click()
