@@ -51,7 +51,7 @@ def test_on_a_path_the_mip_proves_the_one_piece_optimum_the_lp_bound_is_far_belo
     assert r.objective == pytest.approx(20.0)
     assert r.bound == pytest.approx(20.0)  # proven: the MIP's one-piece point is optimal over valid rows
     assert r.bound_plain <= 2.0 + 1e-6  # the plain LP knows nothing of contiguity
-    assert r.status == "optimal" and stats["cut_mip_rounds"] >= 1
+    assert r.status == "optimal" and stats["one_piece_mip_rounds"] >= 1
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
@@ -68,7 +68,7 @@ def test_on_random_grids_the_bound_never_passes_the_one_piece_optimum(seed):
     exact = _exact_one_piece(p)
     assert r.bound <= exact + 1e-6 * max(abs(exact), 1.0)  # a lower bound on every one-piece plan
     assert r.bound >= r.bound_plain - 1e-6
-    assert stats.get("cut_mip_rounds", 0) >= 1
+    assert stats.get("one_piece_mip_rounds", 0) >= 1
     mx = build_matrix(p)
     assert r.assign is not None and r.split == 0 and is_feasible(p, mx, r.assign)  # every band held
     assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, r.assign)) == 1).all()

@@ -79,8 +79,8 @@ def cut_mip(s, st, solved, budget: Budget):
         break
     if s.stop():
         raise Cancelled()
-    s.stats["cut_mip_rounds"] = s.stats.get("cut_mip_rounds", 0) + rounds
-    s.stats["seconds_cut_mip"] = s.stats.get("seconds_cut_mip", 0.0) + time.perf_counter() - t0
+    s.stats["one_piece_mip_rounds"] = s.stats.get("one_piece_mip_rounds", 0) + rounds
+    s.stats["seconds_one_piece_mip"] = s.stats.get("seconds_one_piece_mip", 0.0) + time.perf_counter() - t0
     out = _taken(s, solved, best, best_obj)
     if best is not None and out.assign is best:
         st.split = 0  # the part's plan is one piece (the ladder's plan in pieces was replaced)
