@@ -14,7 +14,7 @@ from optimizers.carve.one_piece import with_flows
 from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import highs_lp, new_highs
-from tests.test_one_piece_rounding import _grid, _path, _problem
+from tests.test_one_piece_rounding import _path, _problem, random_grid
 
 
 def _solve(p, seconds: float = 20.0):
@@ -56,14 +56,7 @@ def test_on_a_path_the_mip_proves_the_one_piece_optimum_the_lp_bound_is_far_belo
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_on_random_grids_the_bound_never_passes_the_one_piece_optimum(seed):
-    rng = np.random.default_rng(seed)
-    w, h, T = 5, 5, 3
-    U = w * h
-    xy = np.c_[np.arange(U) % w, np.arange(U) // w].astype(float)
-    roots = rng.choice(U, T, replace=False)
-    cost = np.linalg.norm(xy[:, None, :] - xy[roots][None, :, :], axis=2) ** 2 + rng.uniform(0, 1, (U, T))
-    potential = rng.lognormal(0, 0.4, U)
-    p = _problem(potential, cost, np.full(T, potential.sum() / T), 0.08, _grid(w, h), roots)
+    p = random_grid(seed, 5, 5, 3, 0.08, power=2.0, noise=1.0)
     r, stats = _solve(p)
     exact = _exact_one_piece(p)
     assert r.bound <= exact + 1e-6 * max(abs(exact), 1.0)  # a lower bound on every one-piece plan
