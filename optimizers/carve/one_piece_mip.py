@@ -10,7 +10,7 @@ root bound adds 0.1% but its integer points (17,500–17,730) are 4–5% cheaper
 What :func:`cut_mip` does, within its share of the part's time: HiGHS's MIP over the part's matrix with every
 cut found so far (``s.mx``), warm-started from the best one-piece plan; each integer point is separated
 (:func:`optimizers.carve.connectivity.separate`): a point in pieces adds its cuts and the MIP runs again, a point
-in one piece that is cheaper becomes the plan; a one-piece point the MIP proved optimal is the one-piece optimum.
+in one piece that is cheaper becomes the plan (proved optimal, it is the one-piece optimum, within HiGHS's gap).
 
 Why the bound stays a lower bound: every plan with each territory one piece (around its root, where it has one)
 within the bands satisfies every row of ``s.mx``: the model's own rows, and separator cuts each valid for every
@@ -59,7 +59,7 @@ def cut_mip(s, st, solved, budget: Budget):
     _watch(h, s.stop, stop_at)
     rounds = 0
     while time.perf_counter() < stop_at[0] - 0.05 and not s.stop():
-        x, dual, proven = _run(h, s.mx, p, best, stop_at[0] - time.perf_counter())
+        x, dual = _run(h, s.mx, p, best, stop_at[0] - time.perf_counter())
         if np.isfinite(dual):
             s.bound = max(s.bound, dual)
         if x is None:
@@ -74,9 +74,8 @@ def cut_mip(s, st, solved, budget: Budget):
         obj = objective_of(p, s.mx, plan)
         if obj < best_obj - 1e-9 and is_feasible(p, s.mx, plan):
             best, best_obj = plan, obj
-        if proven:  # a one-piece point the MIP proved optimal over rows every one-piece plan holds
-            s.bound = max(s.bound, obj)
-        break
+        break  # a one-piece point: the best this MIP has (its dual bound, not its objective, is the bound: HiGHS
+        # stops within its relative gap, so the point may sit that far above the optimum)
     if s.stop():
         raise Cancelled()
     s.stats["one_piece_mip_rounds"] = s.stats.get("one_piece_mip_rounds", 0) + rounds
@@ -125,8 +124,8 @@ def _watch(h, should_stop, stop_at: list[float]) -> None:
     _watch_interrupt(h, should_stop, mip=True, deadline=stop_at)
 
 
-def _run(h, mx, p, best: np.ndarray | None, seconds: float) -> tuple[np.ndarray | None, float, bool]:
-    """One MIP run from ``best`` (a plan, or None): (its integer point or None, its dual bound, proven optimal)."""
+def _run(h, mx, p, best: np.ndarray | None, seconds: float) -> tuple[np.ndarray | None, float]:
+    """One MIP run from ``best`` (a plan, or None): (its integer point or None, its dual bound)."""
     import highspy
 
     if best is not None:
@@ -139,7 +138,7 @@ def _run(h, mx, p, best: np.ndarray | None, seconds: float) -> tuple[np.ndarray 
     info, st = h.getInfo(), h.getModelStatus()
     dual = float(info.mip_dual_bound) if st != highspy.HighsModelStatus.kInfeasible else np.nan
     if info.primal_solution_status != 2:
-        return None, dual, False
+        return None, dual
     x = np.asarray(h.getSolution().col_value)
     x[: mx.n_pairs] = np.round(x[: mx.n_pairs])
-    return x, dual, st == highspy.HighsModelStatus.kOptimal
+    return x, dual
