@@ -13,7 +13,8 @@ log-normal potential (so county sizes vary by ~3× between the 10th and 90th per
 drawn in proportion to potential; today's owner of a county is one of its three nearest reps.  The table (time,
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
 piece in the solver's plan and after the polish, units the polish moved, which strategy gave each part's plan, the
-seconds of the plan grown from the roots and the units its pair re-carves moved) goes to stdout and to ``--out``
+seconds of the plan grown from the roots and the units its pair re-carves moved, the rounds and seconds of the MIP
+over the cuts on small parts: :mod:`optimizers.carve.one_piece_mip`) goes to stdout and to ``--out``
 (default ``benchmarks/results_contiguity.md``).
 """
 from __future__ import annotations
@@ -77,6 +78,8 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "units_moved_by_repair": cont.get("units_moved", "-"),
             "plan_from": str(res.stats.get("plan_from", "")),
             "s_grown": round(res.stats.get("seconds_one_piece", 0.0), 1),
+            "mip_rounds": int(res.stats.get("one_piece_mip_rounds", 0)),
+            "s_mip": round(res.stats.get("seconds_one_piece_mip", 0.0), 1),
             "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0))}
 
 

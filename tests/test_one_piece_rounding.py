@@ -47,6 +47,18 @@ def _problem(potential, cost: np.ndarray, target, tol: float, adj, roots) -> Pro
     return p
 
 
+def random_grid(seed: int, w: int, h: int, T: int, tol: float, power: float = 1.0, noise: float = 2.0) -> Problem:
+    """A w × h grid, T books rooted at random cells, potential log-normal, bands ±tol around an even split; cost
+    the distance to the root to ``power``, plus uniform noise up to ``noise``."""
+    rng = np.random.default_rng(seed)
+    U = w * h
+    xy = np.c_[np.arange(U) % w, np.arange(U) // w].astype(float)
+    roots = rng.choice(U, T, replace=False)
+    cost = np.linalg.norm(xy[:, None, :] - xy[roots][None, :, :], axis=2) ** power + rng.uniform(0, noise, (U, T))
+    potential = rng.lognormal(0, 0.4, U)
+    return _problem(potential, cost, np.full(T, potential.sum() / T), tol, _grid(w, h), roots)
+
+
 def _pair_carve(p: Problem, plan) -> PairCarve:
     g = p.conn
     return PairCarve(g.adj, g.geo, np.asarray(plan), pair_costs(p), p.unit_metrics, p.lo, p.hi, g.root,
@@ -95,14 +107,7 @@ def test_a_pair_recarve_never_buys_a_cheaper_plan_with_a_piece_cut_off():
 
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_on_random_grids_the_grown_plan_is_one_piece_within_the_bands_and_above_the_bound(seed):
-    rng = np.random.default_rng(seed)
-    w, h, T = 7, 6, 4
-    U = w * h
-    xy = np.c_[np.arange(U) % w, np.arange(U) // w].astype(float)
-    roots = rng.choice(U, T, replace=False)
-    cost = np.linalg.norm(xy[:, None, :] - xy[roots][None, :, :], axis=2) + rng.uniform(0, 2, (U, T))
-    potential = rng.lognormal(0, 0.4, U)
-    p = _problem(potential, cost, np.full(T, potential.sum() / T), 0.15, _grid(w, h), roots)
+    p = random_grid(seed, 7, 6, 4, 0.15)
     mx = build_matrix(p)
     lp = solve_lp(mx, 10)
     loop = cut_loop(lp.highs, CutContext.of(p, p.conn), Budget(5), x0=lp.x)

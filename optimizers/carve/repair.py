@@ -12,6 +12,7 @@ from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState, Solved, walk
 from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of, lp_loads
 from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
+from optimizers.carve.one_piece_mip import cut_mip
 from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import rebalance
 from optimizers.carve.settings import CarveSettings
@@ -60,6 +61,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     if cuts is not None:
         if out.strategy != GROWN:
             out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
+        out = cut_mip(s, cuts, out, budget)  # small parts: the MIP over the cuts (bound, and maybe a cheaper plan)
         out.bound_plain, out.split = cuts.bound_plain, cuts.split
         stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)

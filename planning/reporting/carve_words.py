@@ -157,7 +157,7 @@ def _moved_clause(accounts_moved: int | None, newly_assigned: int = 0) -> str:
 
 def one_piece_words(gap: float | None) -> str:
     """A contiguous carve's gap in words: "1.2% above the best possible one-piece plan" (against the bound that
-    knows about contiguity: the LP with the contiguity cuts); "" when unknown."""
+    knows about contiguity: the LP with the contiguity cuts, on small parts the MIP over them); "" when unknown."""
     if gap is None or (isinstance(gap, float) and math.isnan(gap)):
         return ""
     return f"{pct(max(gap, 0.0), 1)} above the best possible one-piece plan"
