@@ -130,9 +130,13 @@ def unit_graph_of(ctx: dict, geo: np.ndarray) -> sp.csr_matrix:
     """:func:`unit_graph` of a prepared carve (kept on ``ctx`` so the check and the repair share it)."""
     if "unit_graph" not in ctx:
         from planning.data.boundaries import account_counties
+        from planning.plans.carving_units import outlying_family_accounts
 
-        units = ctx["units"]
-        ctx["unit_graph"] = unit_graph(units.of_account, account_counties(ctx["acc"]),
+        units, acc = ctx["units"], ctx["acc"]
+        county = pd.Series(account_counties(acc).to_numpy(), index=acc.index, dtype="string")
+        # a family's accounts outside its main county ride with its unit and touch nothing there (as on the map)
+        county = county.mask(outlying_family_accounts(acc, county))
+        ctx["unit_graph"] = unit_graph(units.of_account, county,
                                        units.frame["segment"].astype(str).to_numpy(), geo)
     return ctx["unit_graph"]
 

@@ -117,11 +117,9 @@ def walk_labels(nbrs: list[list[int]], units: list[int]) -> list[int]:
     return [lab[u] for u in units]
 
 
-def territory_pieces(owner: pd.Series, joins: Iterable[tuple[str, str]] = ()) -> pd.Series:
+def territory_pieces(owner: pd.Series) -> pd.Series:
     """territory_id → number of pieces of its counties (``owner``: county FIPS → territory_id, one segment), on
-    the :func:`land_graph` of the owner's states with ``joins`` (pairs of county FIPS held by one carving unit)
-    counted as touching.  An island joined by a water link is no extra piece."""
-    import scipy.sparse as sp
+    the :func:`land_graph` of the owner's states.  An island joined by a water link is no extra piece."""
     from scipy.sparse.csgraph import connected_components
 
     from planning.data.boundaries import county_adjacency
@@ -132,11 +130,6 @@ def territory_pieces(owner: pd.Series, joins: Iterable[tuple[str, str]] = ()) ->
     fips = county_adjacency()[0]
     idx, adj = land_graph({str(f)[:2] for f in owner.index})
     pos = pd.Series(np.arange(len(idx)), index=fips[idx])
-    pairs = [(pos[a], pos[b]) for a, b in joins if a in pos.index and b in pos.index]
-    if pairs:
-        r, c = np.array(pairs).T
-        extra = sp.csr_matrix((np.ones(2 * len(r), dtype=bool), (np.r_[r, c], np.r_[c, r])), shape=adj.shape)
-        adj = (adj + extra).tocsr()
     at = pos.reindex(owner.index.astype(str)).to_numpy()
     out = {}
     for tid, where in pd.Series(at, index=owner.to_numpy()).dropna().groupby(level=0):

@@ -6,7 +6,7 @@ a proposal, an edited copy and a saved version are all Plans.
 Public names, by module (import them from this package; they load on first use):
 - ``carve_report``: balance_rows, moves_with_reasons
 - ``carve_territories``: build_territories, extra_capacity, fixed_units, territory_homes
-- ``carving_units``: build_units, county_joins, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
+- ``carving_units``: build_units, outlying_family_accounts, unit_keys, UNIT_KINDS, UNIT_LABELS, Units
 - ``compare``: account_moves, best_in_row, CAPACITY_COMPARE_ROWS, compare_capacity, compare_plans, differs,
   HEADLINE_BETTER, HEADLINE_ROWS, LOWER_IS_BETTER, MAX_PLANS, plan_cost, plan_summary, PlanComparison
 - ``crm``: apply_changes, CHANGE_COLUMNS, CHANGE_TYPES, crm_export, crm_frame, CrmExport, DataChanges,
@@ -125,7 +125,6 @@ _PUBLIC = {
     "comments_table": "review_tables",
     "compare_capacity": "compare",
     "compare_plans": "compare",
-    "county_joins": "carving_units",
     "county_owners": "shapes",
     "create_tables": "review_log",
     "crm_export": "crm",
@@ -169,6 +168,7 @@ _PUBLIC = {
     "moves_with_reasons": "carve_report",
     "non_dominated": "frontier",
     "opening_plan": "review_view",
+    "outlying_family_accounts": "carving_units",
     "payloads": "store_schema",
     "pick_point": "frontier",
     "plan_cost": "compare",

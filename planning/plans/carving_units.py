@@ -3,8 +3,12 @@
 A unit is one account (named / Enterprise coverage) or a geographic unit
 (a 5-digit ZIP, a 3-digit ZIP prefix, a county or a state) whose accounts always
 move together.  An account's county comes from its ``county_fips`` column or, when
-blank, from its coordinates (point in polygon, :mod:`planning.data.boundaries`).  Accounts of one parent family are merged into the same unit so a
-family is never split.  Units never mix segments: segment rules decide which
+blank, from its coordinates (point in polygon, :mod:`planning.data.boundaries`).  Accounts of one parent family are
+merged into the same unit so a family is never split.  A family whose accounts sit in more than one geographic
+unit of a segment carved by geography goes with the unit of its main place (where most of its accounts are); its
+accounts elsewhere ride along (:func:`outlying_family_accounts`) and shape no territory: merged with their own
+geographic units they would glue distant counties into one "piece" (a Montana territory holding a Florida county),
+and the map would draw it so.  Units never mix segments: segment rules decide which
 territories may take a unit.
 """
 from __future__ import annotations
@@ -69,11 +73,43 @@ class Units:
         return np.bincount(self.of_account, weights=np.asarray(values, dtype=float), minlength=len(self))
 
 
+def _families(accounts: pd.DataFrame) -> pd.Series:
+    """Per account, its family within its segment: "segment | parent id" (an account naming no parent is its own)."""
+    fam = accounts["parent_account_id"].astype("string").fillna(accounts["account_id"].astype(str))
+    return accounts["segment"].astype(str) + " | " + fam.astype(str)
+
+
+def outlying_family_accounts(accounts: pd.DataFrame, place: pd.Series) -> pd.Series:
+    """Per account (bool): its parent family has accounts in more than one ``place`` (a per-account geographic key,
+    NA where it has none) within its segment, and this one is outside the family's main place (the one with most
+    of its accounts; ties: the first key).  The carve puts such an account in its main place's unit and leaves it
+    out of the unit graph, and the map leaves it out of the county shapes
+    (:func:`planning.plans.shapes.county_owners`): one rule for both, so a territory is one piece in the carve
+    exactly when it is on the map."""
+    if "parent_account_id" not in accounts or accounts.empty:
+        return pd.Series(False, index=accounts.index)
+    return pd.Series(place.to_numpy(), index=accounts.index).ne(_main_place(accounts, place)).fillna(False) \
+        & place.notna().to_numpy()
+
+
+def _main_place(accounts: pd.DataFrame, place: pd.Series) -> pd.Series:
+    """Per account, the place where most of its family's located accounts are (NA: none located)."""
+    frame = pd.DataFrame({"fam": _families(accounts).to_numpy(), "place": place.to_numpy()}, index=accounts.index)
+    counts = frame.dropna().groupby(["fam", "place"]).size().reset_index(name="n")
+    main = counts.sort_values(["fam", "n", "place"], ascending=[True, False, True]).drop_duplicates("fam")
+    return frame["fam"].map(main.set_index("fam")["place"]).astype("string")
+
+
 def build_units(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account", keep_families: bool = True) -> Units:
     """Group accounts into carving units (geographic units, then parent families merged)."""
     acc = accounts.reset_index(drop=True)
     n = len(acc)
     keys = unit_keys(acc, kinds)
+    if keep_families and "parent_account_id" in acc:
+        geo = keys.str.split(" | ", n=1, regex=False).str[1]
+        geo = geo.where(~geo.str.startswith("acct ")).astype("string")
+        away = outlying_family_accounts(acc, geo)
+        keys = keys.mask(away, acc["segment"].astype(str) + " | " + _main_place(acc, geo))
     key_codes, _ = pd.factorize(keys)
     # graph nodes: accounts 0..n-1, then one node per unit key, then one per parent family
     n_keys = int(key_codes.max()) + 1 if n else 0
@@ -81,9 +117,7 @@ def build_units(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account",
     n_nodes = n + n_keys
     if keep_families and "parent_account_id" in acc:
         # family = the parent and every account naming it (same segment only)
-        fam = acc["parent_account_id"].astype("string").fillna(acc["account_id"].astype(str))
-        fam_key = acc["segment"].astype(str) + " | " + fam.astype(str)
-        fam_codes, _ = pd.factorize(fam_key)
+        fam_codes, _ = pd.factorize(_families(acc))
         rows.append(np.arange(n))
         cols.append(n_nodes + fam_codes)
         n_nodes += int(fam_codes.max()) + 1 if n else 0
@@ -116,21 +150,3 @@ def build_units(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account",
     })
     frame.index.name = "unit"
     return Units(of_account=of_account, frame=frame)
-
-
-def county_joins(accounts: pd.DataFrame) -> list[tuple[str, str]]:
-    """Pairs of county FIPS held together by one parent family (accounts of one parent in one segment stay in one
-    unit, :func:`build_units`): the map counts such counties as one piece, as the carve does."""
-    if "parent_account_id" not in accounts or accounts.empty:
-        return []
-    from planning.data.boundaries import account_counties
-
-    fam = accounts["parent_account_id"].astype("string").fillna(accounts["account_id"].astype(str))
-    frame = pd.DataFrame({"fam": (accounts["segment"].astype(str) + " | " + fam.astype(str)).to_numpy(),
-                          "fips": account_counties(accounts).to_numpy()}).dropna().drop_duplicates()
-    out = []
-    for _, f in frame.groupby("fam")["fips"]:
-        if len(f) > 1:
-            v = f.astype(str).to_numpy()
-            out.extend(zip(v[:-1], v[1:]))
-    return out

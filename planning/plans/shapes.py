@@ -34,9 +34,15 @@ def county_owners(assignment: pd.Series, accounts: pd.DataFrame, weight: str = "
                   fill: bool = True) -> pd.Series:
     """county_fips → territory_id: the territory holding most of the county's ``weight``; with ``fill``, the
     counties with no account of the segment too (:func:`planning.data.county_land.fill_land`: the territory of the
-    nearest county that has some).  ``accounts``: one segment's."""
-    acc = accounts.assign(territory_id=accounts["account_id"].astype(str).map(assignment),
-                          county_fips=account_counties(accounts).to_numpy())
+    nearest county that has some).  ``accounts``: one segment's.  A parent family's accounts outside its main county
+    ride with it (:func:`planning.plans.carving_units.outlying_family_accounts`): they draw no county, as they
+    count for no piece in the carve."""
+    from planning.plans.carving_units import outlying_family_accounts
+
+    county = pd.Series(account_counties(accounts).to_numpy(), index=accounts.index, dtype="string")
+    keep = ~outlying_family_accounts(accounts, county)
+    acc = accounts.loc[keep].assign(territory_id=accounts.loc[keep, "account_id"].astype(str).map(assignment),
+                                    county_fips=county.loc[keep].to_numpy())
     acc = acc.dropna(subset=["territory_id", "county_fips"])
     if acc.empty:
         return pd.Series(dtype=object)
@@ -55,9 +61,8 @@ def territory_pieces_of(assignment: pd.Series, accounts: pd.DataFrame, weight: s
     """territory_id → pieces of its region of whole counties (the map's shape, :func:`county_owners` filled), per
     segment of ``accounts``: the count the carve's result and the map both report."""
     from planning.data.county_land import territory_pieces
-    from planning.plans.carving_units import county_joins
 
-    parts = [territory_pieces(county_owners(assignment, acc_s, weight), county_joins(acc_s))
+    parts = [territory_pieces(county_owners(assignment, acc_s, weight))
              for _, acc_s in accounts.groupby(accounts["segment"].astype(str))]
     return pd.concat(parts) if parts else pd.Series(dtype=int, name="pieces")
 
@@ -74,13 +79,12 @@ def territory_shapes(assignment: pd.Series, accounts: pd.DataFrame, weight: str 
     import shapely
 
     from planning.data.county_land import territory_pieces
-    from planning.plans.carving_units import county_joins
 
     c = counties().set_index("county_fips")
     rows, pieces = [], {}
     for seg, acc_s in accounts.groupby(accounts["segment"].astype(str)):
         owner = county_owners(assignment, acc_s, weight, fill)
-        pieces[seg] = territory_pieces(owner, county_joins(acc_s))
+        pieces[seg] = territory_pieces(owner)
         for tid, fips in owner.groupby(owner):
             geoms = c.geometry.reindex(fips.index).dropna().values
             if not len(geoms):

@@ -31,10 +31,7 @@ def test_delaware_by_hand_two_counties_touch_only_through_the_empty_one():
     assert territory_pieces(blocked).to_dict() == {"T-1": 2, "T-2": 1}
 
 
-def test_a_family_spanning_counties_and_an_island_on_its_water_link_are_one_piece():
-    # a parent family keeps New Castle and Sussex in one carving unit: the carve counts them as one piece
-    assert territory_pieces(pd.Series({NEW_CASTLE: "T-1", SUSSEX: "T-1"}), [(NEW_CASTLE, SUSSEX)]).to_dict() == \
-        {"T-1": 1}
+def test_an_island_on_its_water_link_is_one_piece():
     # Nantucket has no land border; its water link joins it to Dukes (Martha's Vineyard)
     assert territory_pieces(pd.Series({"25019": "T-1", "25007": "T-1"})).to_dict() == {"T-1": 1}
 
@@ -90,3 +87,36 @@ def test_the_carves_piece_count_is_the_maps(sparse_ohio):
     assert shapes_summary(shapes) == "all 5 territory shapes are one piece"
     assert cont["summary"].startswith("contiguity: all 5 territories in one piece")
     assert res.balance["worst_dev_after"].max() <= 0.10 + 1e-6
+
+
+def _delaware_accounts(parent_of_c: str | None) -> pd.DataFrame:
+    """Three Mid-market accounts: A and B in New Castle, C in Sussex (C's parent: ``parent_of_c``)."""
+    return pd.DataFrame({
+        "account_id": ["A", "B", "C"], "name": ["A", "B", "C"], "segment": "Mid-market", "region": "East",
+        "industry": "Tech", "employees": 100, "workload_hours": 10.0, "potential_usd": [5.0, 1.0, 3.0],
+        "postal_code": ["19801", "19802", "19947"], "state": "DE", "lat": [39.7, 39.7, 38.7],
+        "lon": [-75.6, -75.6, -75.4], "county_fips": [NEW_CASTLE, NEW_CASTLE, SUSSEX],
+        "parent_account_id": [None, "A", parent_of_c]})
+
+
+def test_a_family_spanning_counties_rides_with_its_main_county_and_draws_no_other():
+    from planning.plans.carving_units import build_units
+    from planning.plans.shapes import county_owners, territory_pieces_of
+
+    # B's family (parent A) sits in New Castle only: it stays in New Castle's county unit
+    u = build_units(_delaware_accounts(None), {"Mid-market": "county"})
+    assert list(u.frame["key"]) == [f"Mid-market | county {NEW_CASTLE}", f"Mid-market | county {SUSSEX}"]
+    # C joins A's family, whose main county is New Castle (2 of its 3 accounts): C rides in New Castle's unit, and
+    # Sussex is no longer glued to New Castle across Kent (it has no account of its own left)
+    acc = _delaware_accounts("A")
+    u = build_units(acc, {"Mid-market": "county"})
+    assert list(u.frame["key"]) == [f"Mid-market | county {NEW_CASTLE}"] and u.frame["accounts"].tolist() == [3]
+    # the map draws C's county for nobody: New Castle's territory, filled over the empty land, is one piece
+    assignment = pd.Series({"A": "T-1", "B": "T-1", "C": "T-1"})
+    assert county_owners(assignment, acc, fill=False).to_dict() == {NEW_CASTLE: "T-1"}
+    assert territory_pieces_of(assignment, acc).to_dict() == {"T-1": 1}
+    # a Sussex account of the segment in another territory: T-1 stays one piece (C shapes nothing), T-2 holds Sussex
+    d = pd.concat([acc, _delaware_accounts(None).iloc[[2]].assign(account_id="D", parent_account_id=None)])
+    two = pd.Series({"A": "T-1", "B": "T-1", "C": "T-1", "D": "T-2"})
+    assert county_owners(two, d, fill=False).to_dict() == {NEW_CASTLE: "T-1", SUSSEX: "T-2"}
+    assert territory_pieces_of(two, d).to_dict() == {"T-1": 1, "T-2": 1}
