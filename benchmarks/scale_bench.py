@@ -193,7 +193,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
                           "pairs": int(len(items[i].problem.cand.unit)),
                           "gap": (r.objective - r.bound) / r.objective if r.objective else 0.0,
                           "objective": float(r.objective), "has_bound": bool(np.isfinite(r.bound)),
-                          "band_excess": float(r.band_excess)})
+                          "band_excess": float(r.band_excess), "strategy": r.strategy})
             note(event="part", **parts[-1])
             on_done(i, r)
         note(event="parts submitted", parts=len(items), names=[it.name for it in items],

@@ -3,6 +3,7 @@ integer plan (:mod:`optimizers.carve.ladder`: an ordered list of named strategie
 :data:`~optimizers.carve.strategies.DEFAULT_LADDER` unless ``CarveSettings.ladder`` names another)."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -14,10 +15,10 @@ from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible
 from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
 from optimizers.carve.one_piece_mip import cut_mip
 from optimizers.carve.pricing import priced_lp
-from optimizers.carve.rebalance import rebalance
+from optimizers.carve.rebalance import broken_territories, rebalance
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import solve_lp
-from optimizers.carve.strategies import DEFAULT_LADDER
+from optimizers.carve.strategies import DEFAULT_LADDER, mend_bands
 
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats: dict,
@@ -55,9 +56,15 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     cuts = cut_lp(s, budget) if p.conn is not None else None  # contiguity: the cuts in the LP (the bound)
     mip = cuts is not None and mx.n_pairs <= cs.one_piece_mip_max_pairs  # else a plan in pieces goes to the polish
     out = grown_plan(s, cuts, budget) if cuts is not None else None  # one piece by construction
+    # soft mode, bands the LP holds: time kept to bring the plan's books inside them (the ladder stops at the gap
+    # target, a capped part with its repair's plan: either may leave a book just outside)
+    mend = p.soft and cuts is None and excess <= 1e-3
     if out is None:
-        ladder_budget = budget.less(cs.one_piece_share * budget.left()) if mip else budget
-        out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
+        keep = cs.one_piece_share * budget.left() if mip else (
+            min(cs.band_mend_share * budget.left(), cs.band_mend_max_s) if mend else 0.0)
+        out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, budget.less(keep))
+    if mend:
+        out = _in_bands(s, out, budget)
     if cuts is not None:
         if out.strategy != GROWN:
             out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
@@ -67,6 +74,23 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
     out.bands_broken, out.band_excess = excess > 1e-3, excess if excess > 1e-3 else 0.0
     return out
+
+
+def _in_bands(s: LadderState, out: Solved, budget: Budget) -> Solved:
+    """``out`` with its books brought inside their bands (:func:`~optimizers.carve.strategies.mend_bands`) when
+    one is out; the objective only falls, so the bound holds."""
+    if out.assign is None or not len(broken_territories(s.p, out.assign)):
+        return out
+    before = len(broken_territories(s.p, out.assign))
+    plan = mend_bands(s, out.assign, budget)
+    obj = s.objective(plan)
+    if not obj < out.objective - 1e-9:
+        return out
+    after = len(broken_territories(s.p, plan))
+    s.stats["books_mended"] = s.stats.get("books_mended", 0) + before - after
+    status = "optimal" if s.gap(obj) <= s.cs.mip_gap + 1e-9 else out.status
+    return dataclasses.replace(out, status=status, assign=plan, objective=obj, bound=min(out.bound, obj),
+                               strategy=f"{out.strategy}, bands mended")
 
 
 def _lp(s: LadderState, warm: np.ndarray | None, budget: Budget):

@@ -23,7 +23,7 @@ from optimizers.carve.rebalance import broken_territories, polish
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import resolve_tightened, solve_sub_mip
 
-__all__ = ["DEFAULT_LADDER", "MendedRounding", "StartingPlan", "FractionalRepair", "NeighbourhoodRepair",
+__all__ = ["DEFAULT_LADDER", "mend_bands", "MendedRounding", "StartingPlan", "FractionalRepair", "NeighbourhoodRepair",
            "NarrowedBands", "LpRounding", "IntegerRepair", "Greedy"]
 
 
@@ -85,13 +85,8 @@ class MendedRounding:
         plan = polish(p, mx, assignment_from_x(p, s.x_lp), budget.child(cap), good)
         broken = broken_territories(p, plan)
         if len(broken) and not p.soft and not s.stop():
-            free = repair_pool(p, plan, broken, cs.repair_pool)
-            near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
-            free = np.union1d(free, repair_pool(p, plan, near, max(cs.repair_pool // 3, 1)))
-            s.progress(0.35, f"{s.tag}integer repair of {len(free):,} units around {len(broken):,} book(s) outside a "
-                             f"band")
-            sub = _sub_mip(s, plan, free, min(budget.left(), max(cs.mend_mip_min_s, s.lp.seconds)),
-                           0.5 * cs.mip_gap * abs(s.bound), good)
+            sub = _around_books(s, plan, broken, cs.repair_pool, min(budget.left(), max(cs.mend_mip_min_s,
+                                                                                          s.lp.seconds)), good)
             if sub.x is not None:
                 mended = assignment_from_x(p, sub.x)
                 if is_feasible(p, mx, mended):
@@ -99,6 +94,41 @@ class MendedRounding:
                     plan = again if is_feasible(p, mx, again) else mended
         s.stats["seconds_mend"] = s.stats.get("seconds_mend", 0.0) + time.perf_counter() - t0
         return plan if is_feasible(p, mx, plan) else None
+
+
+def _around_books(s: LadderState, plan: np.ndarray, books: np.ndarray, pool: int, time_limit_s: float,
+                  good: float | None):
+    """The integer repair of ``plan`` around ``books`` (territory indices): in each, its ``pool`` cheapest movers,
+    and a third as many in every book those reach (where a unit taken from a full book can be made up)."""
+    p, cs = s.p, s.cs
+    free = repair_pool(p, plan, books, pool)
+    near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
+    free = np.union1d(free, repair_pool(p, plan, near, max(pool // 3, 1)))
+    s.progress(0.35, f"{s.tag}integer repair of {len(free):,} units around {len(books):,} book(s) outside a band")
+    return _sub_mip(s, plan, free, time_limit_s, 0.5 * cs.mip_gap * abs(s.bound), good)
+
+
+def mend_bands(s: LadderState, plan: np.ndarray, budget: Budget) -> np.ndarray:
+    """Soft mode, a plan whose LP held every band but which leaves a book outside one (a part the clock stopped
+    returns its repair's plan unpolished; a mended rounding stops at the gap target): single moves and swaps at the
+    model's prices, then while books stay out the integer repair around them, its pool tripled each round (a book
+    one account under its band beside neighbours at their edges needs a chain of moves no single move or swap
+    makes), within ``budget``.  Every step keeps a plan only when it costs less, so the objective never rises."""
+    p, mx, cs = s.p, s.mx, s.cs
+    a = polish(p, mx, plan, budget.share(0.5))
+    best, pool = s.objective(a), cs.repair_pool
+    broken = broken_territories(p, a)
+    for _ in range(cs.band_mend_rounds):
+        if not len(broken) or budget.left() < cs.repair_min_cap_s or s.stop():
+            break
+        sub = _around_books(s, a, broken, pool, budget.left(), None)
+        if sub.x is not None:
+            b = assignment_from_x(p, sub.x)
+            if is_feasible(p, mx, b) and s.objective(b) < best - 1e-9:
+                a, best = b, s.objective(b)
+                broken = broken_territories(p, a)
+        pool *= 3
+    return a
 
 
 class StartingPlan:

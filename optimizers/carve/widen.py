@@ -23,7 +23,7 @@ import numpy as np
 from optimizers.carve.budget import Budget
 from optimizers.carve.model import Problem, gap_of
 from optimizers.carve.one_piece import GROWN
-from optimizers.carve.parts import Part, PartResult, widened
+from optimizers.carve.parts import Part, PartResult
 from optimizers.carve.settings import CarveSettings
 
 if TYPE_CHECKING:  # the pipeline imports this module: only its type here
@@ -100,7 +100,6 @@ def _wider_items(s: CarveState, budget: Budget, want: list[int], k2: int, settle
     left), then those with a plan, the worst first, while the runner's worker-seconds last (at 500,000×2,500,
     18 parts broke a band and the 16 queued last started past the deadline, to no use)."""
     cs, p = s.cs, s.problem
-    wide = s.expand(k2)
     work_s = budget.left() * max(int(s.runner.workers or 1), 1)
     factor = cs.widen_priced_factor if (p.soft and cs.column_generation) else cs.widen_time_factor
     items, where, capped = [], [], []
@@ -108,13 +107,16 @@ def _wider_items(s: CarveState, budget: Budget, want: list[int], k2: int, settle
                                          s.results[j].seconds)):
         r, part = s.results[i], s.parts[i]
         cap = None if r.assign is None else max(factor * r.seconds, cs.widen_min_s)
-        q = widened(part, wide)
-        if q is None or (cap is not None and work_s < cap):
+        if cap is not None and work_s < cap:
+            s.count("parts_not_widened")
+            settled.add(i)
+            continue
+        q = s.widened(part, k2)
+        if q is None:
             if r.assign is None:  # the parts would change shape: prepare the whole again
                 s.restart_k = k2
                 return [], []
-            s.count("parts_not_widened", int(q is not None))
-            settled.add(i)
+            settled.add(i)  # over longer lists it would take units of another part: it keeps its plan
             continue
         if cap is not None:
             work_s -= cap
