@@ -58,7 +58,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     out = grown_plan(s, cuts, budget) if cuts is not None else None  # one piece by construction
     # soft mode, bands the LP holds: time kept to bring the plan's books inside them (the ladder stops at the gap
     # target, a capped part with its repair's plan: either may leave a book just outside)
-    mend = p.soft and cuts is None and excess <= 1e-3
+    mend = p.soft and cuts is None and excess <= 1e-3 and cs.band_mend_share > 0
     if out is None:
         keep = cs.one_piece_share * budget.left() if mip else (
             min(cs.band_mend_share * budget.left(), cs.band_mend_max_s) if mend else 0.0)
