@@ -270,7 +270,9 @@ def merged_parts(runs: list[dict]) -> list[dict]:
             kept = out[base]
             kept["seconds"] += r["seconds"]
             if r.get("has_bound", True) and r.get("objective", -np.inf) < kept.get("objective", np.inf):
-                kept.update(status=r["status"], gap=r["gap"], objective=r.get("objective"), widened_to=int(k))
+                # a part solved again under its own name (retried, tightened) keeps the lists it had
+                kept.update(status=r["status"], gap=r["gap"], objective=r.get("objective"),
+                            widened_to=int(k) if k else kept.get("widened_to"))
         else:
             out[base] = {**r, "name": base, "widened_to": int(k) if k else None}
     return list(out.values())

@@ -46,3 +46,16 @@ def test_the_drivers_memory_is_filed_under_the_stage_running_when_it_was_sampled
     assert rows["inputs"]["peak_mb"] == 300.0
     assert (rows["prepare"]["peak_mb"], rows["prepare"]["seconds"]) == (1_000.0, 3.0)
     assert (rows["solve"]["peak_mb"], rows["solve"]["seconds"]) == (1_200.0, 8.0)
+
+
+def test_a_part_solved_again_under_its_own_name_keeps_its_widened_lists():
+    """A tightened (or retried) part comes back under its own name, with no "· k=": its cheaper plan is kept and
+    it stays widened to the lists it had (this raised ValueError on int(""))."""
+    runs = [{"name": "SMB · R7", "status": "time_limit", "seconds": 90.0, "pairs": 100, "gap": 0.04,
+             "objective": 100.0, "has_bound": True},
+            {"name": "SMB · R7 · k=40", "status": "time_limit", "seconds": 90.0, "pairs": 400, "gap": 0.03,
+             "objective": 99.0, "has_bound": True},
+            {"name": "SMB · R7", "status": "optimal", "seconds": 30.0, "pairs": 400, "gap": 0.005,
+             "objective": 96.0, "has_bound": True}]
+    (r,) = sb.merged_parts(runs)
+    assert (r["status"], r["seconds"], r["widened_to"], r["objective"]) == ("optimal", 210.0, 40, 96.0)
