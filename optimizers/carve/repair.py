@@ -82,7 +82,7 @@ def _in_bands(s: LadderState, out: Solved, budget: Budget) -> Solved:
     if out.assign is None or not len(broken_territories(s.p, out.assign)):
         return out
     before = len(broken_territories(s.p, out.assign))
-    plan = mend_bands(s, out.assign, budget)
+    plan = mend_bands(s, out.assign, budget.child(s.cs.band_mend_max_s))  # a book no plan brings in: time-boxed
     obj = s.objective(plan)
     if not obj < out.objective - 1e-9:
         return out

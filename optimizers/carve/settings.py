@@ -102,7 +102,8 @@ class CarveSettings:
     mend_min_s: float = 1.0  # … at least this (and not at all with less left)
     mend_mip_min_s: float = 5.0  # the MIP mending the books still outside a band: the LP's time, at least this
     # soft mode, a part whose LP holds every band: its plan's books brought inside them (strategies.mend_bands) in
-    # this share of the part's time left after its LP, kept from the ladder, at most band_mend_max_s, in at most
+    # this share of the part's time left after its LP, kept from the ladder, at most band_mend_max_s (also the most
+    # it takes when the ladder leaves more), in at most
     # band_mend_rounds integer repairs (500,000×2,500: three parts stopped by their cap left books 10.2-10.5% off);
     # a share of 0 turns it off
     band_mend_share: float = 0.1
