@@ -15,7 +15,7 @@ from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible
 from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
 from optimizers.carve.one_piece_mip import cut_mip
 from optimizers.carve.pricing import priced_lp
-from optimizers.carve.rebalance import broken_territories, rebalance
+from optimizers.carve.rebalance import band_excess, broken_territories, rebalance
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import solve_lp
 from optimizers.carve.strategies import DEFAULT_LADDER, mend_bands
@@ -78,13 +78,15 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
 
 def _in_bands(s: LadderState, out: Solved, budget: Budget) -> Solved:
     """``out`` with its books brought inside their bands (:func:`~optimizers.carve.strategies.mend_bands`) when
-    one is out; the objective only falls, so the bound holds."""
+    one is out, kept when its worst book is nearer its band and it costs at most the gap target more (a book inside
+    the band the user set is worth that much travel and continuity)."""
     if out.assign is None or not len(broken_territories(s.p, out.assign)):
         return out
     before = len(broken_territories(s.p, out.assign))
     plan = mend_bands(s, out.assign, budget.child(s.cs.band_mend_max_s))  # a book no plan brings in: time-boxed
     obj = s.objective(plan)
-    if not obj < out.objective - 1e-9:
+    if not (band_excess(s.p, plan) < band_excess(s.p, out.assign) - 1e-12
+            and obj <= out.objective + s.cs.mip_gap * abs(out.objective)):
         return out
     after = len(broken_territories(s.p, plan))
     s.stats["books_mended"] = s.stats.get("books_mended", 0) + before - after

@@ -4,6 +4,7 @@ of units, the whole part when small) and greedy.  Each is a small class (``name`
 ``run``); the rules for their time are named fields of :class:`~optimizers.carve.settings.CarveSettings`."""
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import numpy as np
@@ -19,7 +20,7 @@ from optimizers.carve.model import (
     repair_pool,
     x_from_assignment,
 )
-from optimizers.carve.rebalance import broken_territories, polish
+from optimizers.carve.rebalance import bands_first, broken_territories, polish
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import resolve_tightened, solve_sub_mip
 
@@ -110,11 +111,15 @@ def _around_books(s: LadderState, plan: np.ndarray, books: np.ndarray, pool: int
 
 def mend_bands(s: LadderState, plan: np.ndarray, budget: Budget) -> np.ndarray:
     """Soft mode, a plan whose LP held every band but which leaves a book outside one (a part the clock stopped
-    returns its repair's plan unpolished; a mended rounding stops at the gap target): single moves and swaps at the
-    model's prices, then while books stay out the integer repair around them, its pool tripled each round (a book
-    one account under its band beside neighbours at their edges needs a chain of moves no single move or swap
-    makes), within ``budget``.  Every step keeps a plan only when it costs less, so the objective never rises."""
-    p, mx, cs = s.p, s.mx, s.cs
+    returns its repair's plan unpolished; a mended rounding stops at the gap target): with the bands priced first
+    (:func:`~optimizers.carve.rebalance.bands_first`, as hard mode's polish prices them: at the soft prices a book
+    0.08% over its band cost less than the four moves that bring it in), single moves and swaps, then while books
+    stay out the integer repair around them, its pool tripled each round (a book one account under its band beside
+    neighbours at their edges needs a chain of moves no single move or swap makes), within ``budget``.  The caller
+    weighs the result at the real prices."""
+    cs = s.cs
+    p, mx = bands_first(s.p)
+    s = dataclasses.replace(s, p=p, mx=mx, best=None, best_obj=np.inf, _rounded=())
     a = polish(p, mx, plan, budget.share(0.5))
     best, pool = s.objective(a), cs.repair_pool
     broken = broken_territories(p, a)
