@@ -1,6 +1,6 @@
 """Soft mode: a part whose LP holds every band but whose plan leaves a book outside one (a part stopped by its time
 cap returns its repair's plan unpolished; at 500,000 × 2,500 three such parts left books 10.2-10.5% off at ±10%) has
-its books brought inside the bands in the time kept for it (``band_mend_share``)."""
+its books brought inside the bands once widening and tightening are done, through the runner (at most ``band_mend_max_s`` a part)."""
 import numpy as np
 import pytest
 
@@ -34,7 +34,7 @@ def _carve(seed: int, **kw):
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_a_capped_parts_books_are_brought_inside_their_bands(seed):
-    acc, off = _carve(seed, band_mend_share=0.0)  # the mend turned off: the capped plan as it was
+    acc, off = _carve(seed, band_mend_max_s=0.0)  # the mend turned off: the capped plan as it was
     assert off.balance["worst_dev_after"].max() > TOL + 1e-3  # a book outside its ±5% band
     acc, res = _carve(seed)
     assert (res.balance["worst_dev_after"] <= TOL + 1e-9).all()  # every book inside

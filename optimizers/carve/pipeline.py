@@ -1,7 +1,8 @@
 """The carve as one pipeline of stages, each ``stage(state, budget) -> state``; the whole carve is :data:`STAGES`:
 
     prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
-            → widen (through the runner) → tighten (through the runner) → merge → contiguity → proof → diagnose
+            → widen (through the runner) → tighten (through the runner) → mend (soft mode, through the runner)
+            → merge → contiguity → proof → diagnose
             → assemble
 
 The pipeline (:func:`run`), not the stages, times each stage and files its counters as a :class:`StageStats`;
@@ -31,7 +32,7 @@ from optimizers.carve.prepare import part_prepared, prepared
 from optimizers.carve.result import CarveResult, assemble, empty_result
 from optimizers.carve.runners import Runner, SequentialRunner, as_runner
 from optimizers.carve.settings import CarveSettings
-from optimizers.carve.widen import tighten, widen, wider_k
+from optimizers.carve.widen import mend, tighten, widen, wider_k
 
 __all__ = ["CarveInputs", "CarveState", "StageStats", "STAGES", "run", "merged_stats",
            "PART_ACCEPT_GAP", "STATUS_ORDER"]
@@ -328,6 +329,7 @@ STAGES: tuple[tuple[str, Callable[[CarveState, Budget], CarveState], str], ...] 
     ("solve", solve_stage, "solve"),
     ("widen", widen, "solve"),
     ("tighten", tighten, "solve"),
+    ("mend", mend, "solve"),
     ("merge", merge_stage, "solve"),
     ("contiguity", contiguity_stage, "closing"),
     ("proof", proof_stage, "closing"),

@@ -121,11 +121,12 @@ def bands_first(p: Problem) -> tuple[Problem, Matrix]:
     return priced, build_matrix(priced)
 
 
-def band_excess(p: Problem, assign: np.ndarray) -> float:
-    """The plan's worst book outside its band, as a share of its target (0: every book inside)."""
+def band_excess(p: Problem, assign: np.ndarray, total: bool = False) -> float:
+    """How far the plan's books lie outside their bands, as shares of their targets: the worst (``total``: their
+    sum over books and metrics); 0 when every book is inside."""
     tgt = np.abs(p.target)
-    out = outside(loads_of(p, assign), p.lo, p.hi)
-    return float(np.max(np.where(tgt > 0, out / np.where(tgt > 0, tgt, 1.0), 0.0), initial=0.0))
+    share = np.where(tgt > 0, outside(loads_of(p, assign), p.lo, p.hi) / np.where(tgt > 0, tgt, 1.0), 0.0)
+    return float(share.sum() if total else np.max(share, initial=0.0))
 
 
 def polish(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, good_enough: float | None = None

@@ -3,7 +3,6 @@ integer plan (:mod:`optimizers.carve.ladder`: an ordered list of named strategie
 :data:`~optimizers.carve.strategies.DEFAULT_LADDER` unless ``CarveSettings.ladder`` names another)."""
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import numpy as np
@@ -56,15 +55,9 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     cuts = cut_lp(s, budget) if p.conn is not None else None  # contiguity: the cuts in the LP (the bound)
     mip = cuts is not None and mx.n_pairs <= cs.one_piece_mip_max_pairs  # else a plan in pieces goes to the polish
     out = grown_plan(s, cuts, budget) if cuts is not None else None  # one piece by construction
-    # soft mode, bands the LP holds: time kept to bring the plan's books inside them (the ladder stops at the gap
-    # target, a capped part with its repair's plan: either may leave a book just outside)
-    mend = p.soft and cuts is None and excess <= 1e-3 and cs.band_mend_share > 0
     if out is None:
-        keep = cs.one_piece_share * budget.left() if mip else (
-            min(cs.band_mend_share * budget.left(), cs.band_mend_max_s) if mend else 0.0)
-        out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, budget.less(keep))
-    if mend:
-        out = _in_bands(s, out, budget)
+        ladder_budget = budget.less(cs.one_piece_share * budget.left()) if mip else budget
+        out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
     if cuts is not None:
         if out.strategy != GROWN:
             out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
@@ -76,23 +69,20 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     return out
 
 
-def _in_bands(s: LadderState, out: Solved, budget: Budget) -> Solved:
-    """``out`` with its books brought inside their bands (:func:`~optimizers.carve.strategies.mend_bands`) when
-    one is out, kept when its worst book is nearer its band and it costs at most the gap target more (a book inside
-    the band the user set is worth that much travel and continuity)."""
-    if out.assign is None or not len(broken_territories(s.p, out.assign)):
-        return out
-    before = len(broken_territories(s.p, out.assign))
-    plan = mend_bands(s, out.assign, budget.child(s.cs.band_mend_max_s))  # a book no plan brings in: time-boxed
-    obj = s.objective(plan)
-    if not (band_excess(s.p, plan) < band_excess(s.p, out.assign) - 1e-12
-            and obj <= out.objective + s.cs.mip_gap * abs(out.objective)):
-        return out
-    after = len(broken_territories(s.p, plan))
-    s.stats["books_mended"] = s.stats.get("books_mended", 0) + before - after
-    status = "optimal" if s.gap(obj) <= s.cs.mip_gap + 1e-9 else out.status
-    return dataclasses.replace(out, status=status, assign=plan, objective=obj, bound=min(out.bound, obj),
-                               strategy=f"{out.strategy}, bands mended")
+def mend_part(cs: CarveSettings, p: Problem, plan: np.ndarray, budget: Budget, stats: dict, stop) -> Solved:
+    """Soft mode: ``plan`` (a part's kept plan, a book outside its band) with its books brought inside the bands
+    (:func:`~optimizers.carve.strategies.mend_bands`), or no plan when that does not pay: kept only when the books
+    lie less outside their bands in all and it costs at most the gap target more (a book inside the band the user
+    set is worth that much travel and continuity).  ``bound``: nan (the part keeps its own)."""
+    mx = build_matrix(p)
+    s = LadderState(cs, p, mx, lambda f, m: None, stop, stats)
+    before, obj0 = band_excess(p, plan, total=True), s.objective(plan)
+    mended = mend_bands(s, plan, budget)
+    obj = s.objective(mended)
+    if not (band_excess(p, mended, total=True) < before - 1e-12 and obj <= obj0 + cs.mip_gap * abs(obj0)):
+        return Solved("feasible", None, np.nan, np.nan)
+    stats["books_mended"] = len(broken_territories(p, plan)) - len(broken_territories(p, mended))
+    return Solved("feasible", mended, obj, np.nan, "bands mended")
 
 
 def _lp(s: LadderState, warm: np.ndarray | None, budget: Budget):

@@ -101,12 +101,9 @@ class CarveSettings:
     mend_max_s: float = 20.0  # … at most this …
     mend_min_s: float = 1.0  # … at least this (and not at all with less left)
     mend_mip_min_s: float = 5.0  # the MIP mending the books still outside a band: the LP's time, at least this
-    # soft mode, a part whose LP holds every band: its plan's books brought inside them (strategies.mend_bands) in
-    # this share of the part's time left after its LP, kept from the ladder, at most band_mend_max_s (also the most
-    # it takes when the ladder leaves more), in at most
-    # band_mend_rounds integer repairs (500,000×2,500: three parts stopped by their cap left books 10.2-10.5% off);
-    # a share of 0 turns it off
-    band_mend_share: float = 0.1
+    # soft mode, a part whose kept plan leaves a book outside its band: its books brought inside (widen.mend) in at
+    # most this long (0: never), in at most band_mend_rounds integer repairs (500,000×2,500: three parts stopped by
+    # their cap left books 10.2-10.5% off at ±10%)
     band_mend_max_s: float = 15.0
     band_mend_rounds: int = 4
     fractional_share: float = 0.1  # the fractional-units repair: this share of the time left …
@@ -161,8 +158,7 @@ class CarveSettings:
     def _validate_time_rules(self) -> None:
         if self.time_limit <= 0:
             raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit}")
-        shares = ("part_min_share", "retry_share", "soft_rescue_share", "mend_share", "band_mend_share",
-                  "fractional_share",
+        shares = ("part_min_share", "retry_share", "soft_rescue_share", "mend_share", "fractional_share",
                   "neighbourhood_share", "contiguity_restart_share", "cut_lp_share", "one_piece_share")
         for name in shares:
             if not 0 <= getattr(self, name) <= 1:
