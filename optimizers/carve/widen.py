@@ -113,7 +113,7 @@ def _wider_items(s: CarveState, budget: Budget, want: list[int], k2: int, settle
             # a book many times its target is no plan to keep: the wider LP gets the part's whole first cap (at
             # 500,000×2,500 Mid-market · R2, a book at 9× over 10 candidates, solved in 12 s; its 4× pairs' LP did
             # not finish in the 49 s that gave it, and the carve kept that book at +811%)
-            cap = max(cap, part.time_cap_s)
+            cap = max(cap, min(part.time_cap_s, work_s))  # (never more than the worker-seconds left)
         if cap is not None and work_s < cap:
             s.count("parts_not_widened")
             settled.add(i)
