@@ -291,33 +291,6 @@ def test_widened_parts_may_use_the_time_the_others_leave_up_to_three_times_their
     assert seen and 20 < seen[0].time_cap_s <= 25
 
 
-def test_a_part_whose_lp_leaves_a_book_far_outside_widens_with_its_whole_first_cap():
-    import dataclasses
-
-    from optimizers.carve.parts import solve_part
-    from optimizers.carve.runners import FunctionRunner
-    from optimizers.carve.widen import widen
-
-    seen = []
-
-    def runner(fn, items, on_done):
-        seen.extend(items)
-        return [solve_part(q, s.cs, 20) for q in items]
-
-    for full_excess, expect_whole in ((10.0, False), (0.1, True)):
-        s = _crowded_state(FunctionRunner(runner))
-        excess = s.results[0].band_excess
-        assert 0.1 < excess < 10.0
-        s.cs = dataclasses.replace(s.cs, widen_full_excess=full_excess)
-        s.parts[0].time_cap_s = 500.0
-        seen.clear()
-        first_s = s.results[0].seconds
-        widen(s, Budget(3600))
-        # an hour left: the usual cap, 3 × max(2 × its first solve, 10 s), or its whole first cap of 500 s
-        want = 500.0 if expect_whole else 3 * max(2 * first_s, 10.0)
-        assert seen and seen[0].time_cap_s == pytest.approx(want)
-
-
 def test_a_swap_does_what_no_single_move_can_when_both_books_sit_at_their_band_edge():
     # two books of 10 units each, hard bands 9.5–10.5 (no single move fits); unit 0 sits in book 0 at cost 5 and
     # would cost 1 in book 1, unit 10 the mirror image; every other unit costs 0 at home and 10 away.  Swapping

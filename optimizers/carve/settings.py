@@ -92,7 +92,6 @@ class CarveSettings:
     widen_time_factor: float = 2.0  # a widened part with a plan: this × its first solve's time …
     widen_priced_factor: float = 4.0  # … (this × in soft mode with column generation: pricing is slower) …
     widen_min_s: float = 10.0  # … and at least this
-    widen_full_excess: float = 1.0  # … its whole first cap when its LP leaves a book this share of its target outside
     widen_stretch_max: float = 3.0  # widened parts may stretch their caps by at most this over the time unused
     tighten_min_s: float = 5.0  # a part is solved again to the gap target only while this is left
     soft_rescue_share: float = 0.1  # soft mode: share of a part's time kept to rebalance its start if the LP

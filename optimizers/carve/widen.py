@@ -10,8 +10,7 @@ One widening for both modes:
 - *the wider plan wins* (:func:`wider_wins`) when the narrower part has no plan, or it is cheaper and either under
   the narrower lists' LP bound or proven as close to its own;
 - *time*: a part with no plan has all the time left; one with a plan ``widen_time_factor`` × its first solve
-  (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s`` (its whole first cap when its
-  LP leaves a book ``widen_full_excess`` of its target outside its band), the worst first while the
+  (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s``, the worst first while the
   runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave.
 """
 from __future__ import annotations
@@ -109,11 +108,6 @@ def _wider_items(s: CarveState, budget: Budget, want: list[int], k2: int, settle
                                          s.results[j].seconds)):
         r, part = s.results[i], s.parts[i]
         cap = None if r.assign is None else max(factor * r.seconds, cs.widen_min_s)
-        if cap is not None and part.time_cap_s and r.band_excess >= cs.widen_full_excess:
-            # a book many times its target is no plan to keep: the wider LP gets the part's whole first cap (at
-            # 500,000×2,500 Mid-market · R2, a book at 9× over 10 candidates, solved in 12 s; its 4× pairs' LP did
-            # not finish in the 49 s that gave it, and the carve kept that book at +811%)
-            cap = max(cap, min(part.time_cap_s, work_s))  # (never more than the worker-seconds left)
         if cap is not None and work_s < cap:
             s.count("parts_not_widened")
             settled.add(i)
