@@ -102,21 +102,27 @@ def capped(fn, part_limit_s: float | None):
 
 
 class LoadSampler:
-    """Load average (1 min) and this process tree's total RSS, sampled every ``every_s`` seconds in a thread."""
+    """Load average (1 min) and this process tree's total RSS every ``every_s`` seconds, and this process's own RSS
+    (the driver's) every ``driver_every_s`` seconds with the time (``driver``: (perf_counter s, MB)), in a thread."""
 
-    def __init__(self, every_s: float = 5.0):
+    def __init__(self, every_s: float = 5.0, driver_every_s: float = 0.5):
         import threading
 
-        self.every_s, self.loads, self.rss_mb = every_s, [], []
+        self.every_s, self.driver_every_s, self.loads, self.rss_mb, self.driver = every_s, driver_every_s, [], [], []
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
 
     def _run(self):
+        last = -np.inf
         while not self._stop.is_set():
-            self.loads.append(os.getloadavg()[0])
-            self.rss_mb.append(tree_rss_mb())
-            self._stop.wait(self.every_s)
+            now = time.perf_counter()
+            if now - last >= self.every_s:
+                last = now
+                self.loads.append(os.getloadavg()[0])
+                self.rss_mb.append(tree_rss_mb())
+            self.driver.append((now, rss_now_mb()))
+            self._stop.wait(self.driver_every_s)
 
     def stop(self) -> dict:
         self._stop.set()
@@ -141,6 +147,32 @@ def tree_rss_mb(pid: int | None = None) -> float:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total
+
+
+def rss_now_mb() -> float:
+    """This process's resident memory now (Linux /proc), MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def stage_peaks(samples: list[tuple[float, float]], t_start: float, stages) -> list[dict]:
+    """The driver's peak RSS in each stage of the carve: ``samples`` (perf_counter s, MB), the carve started at
+    ``t_start`` and its stages (``res.stats["stages"]``: name and seconds, in order) ran one after another; a stage
+    run twice (a restart) is one row with its seconds summed.  Before the first stage: "inputs"."""
+    rows: dict[str, dict] = {}
+    edges, t = [("inputs", -np.inf, t_start)], t_start
+    for st in stages:
+        edges.append((st.name, t, t + st.seconds))
+        t += st.seconds
+    for name, a, b in edges:
+        peak = max((mb for ts, mb in samples if a <= ts < b), default=None)
+        row = rows.setdefault(name, {"stage": name, "seconds": 0.0, "peak_mb": None})
+        row["seconds"] += 0.0 if name == "inputs" else b - a
+        if peak is not None:
+            row["peak_mb"] = max(peak, row["peak_mb"] or 0.0)
+    return list(rows.values())
 
 
 def peak_rss_mb() -> float:
@@ -193,7 +225,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
                           "pairs": int(len(items[i].problem.cand.unit)),
                           "gap": (r.objective - r.bound) / r.objective if r.objective else 0.0,
                           "objective": float(r.objective), "has_bound": bool(np.isfinite(r.bound)),
-                          "band_excess": float(r.band_excess)})
+                          "band_excess": float(r.band_excess), "strategy": r.strategy})
             note(event="part", **parts[-1])
             on_done(i, r)
         note(event="parts submitted", parts=len(items), names=[it.name for it in items],
@@ -205,6 +237,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
     res = carve_on(acc, reps, 2027, settings(time_limit, tolerance, carve_mode), as_of="2026-11-01", runner=runner)
     wall = time.perf_counter() - t2
     load = sampler.stop()
+    by_stage = stage_peaks(sampler.driver, t2, res.stats.get("stages", []))
     row = {"accounts": len(acc), "reps": len(reps), "of_company": f"{n_accounts:,}×{n_reps:,}",
            "regions": regions_subset or "all", "mode": mode, "workers": workers if client else 1,
            "status": res.status, "gap": res.gap, "objective": res.objective, "bound": res.bound,
@@ -217,7 +250,7 @@ def run_one(n_accounts: int, n_reps: int, mode: str, workers: int, time_limit: f
            "dev": ({m: float(d) for m, d in zip(res.balance["metric"], res.balance["worst_dev_after"])}
                    if res.ok else {}), "k": res.stats.get("candidates_k"),
            "worst_books": worst_books(res) if res.ok else [],
-           "diagnosis": res.diagnosis, **load}
+           "diagnosis": res.diagnosis, "driver_mb_by_stage": by_stage, **load}
     if client is not None:
         row["peak_rss_mb_workers"] = sorted(client.run(_worker_peak_mb).values())
         client.close()
@@ -237,7 +270,9 @@ def merged_parts(runs: list[dict]) -> list[dict]:
             kept = out[base]
             kept["seconds"] += r["seconds"]
             if r.get("has_bound", True) and r.get("objective", -np.inf) < kept.get("objective", np.inf):
-                kept.update(status=r["status"], gap=r["gap"], objective=r.get("objective"), widened_to=int(k))
+                # a part solved again under its own name (retried, tightened) keeps the lists it had
+                kept.update(status=r["status"], gap=r["gap"], objective=r.get("objective"),
+                            widened_to=int(k) if k else kept.get("widened_to"))
         else:
             out[base] = {**r, "name": base, "widened_to": int(k) if k else None}
     return list(out.values())
@@ -319,6 +354,18 @@ def books_table(rows: list[dict]) -> str:
         for b in r.get("worst_books", []):
             lines.append(f"| {r['mode']} | {b['territory']} | {b['segment']} · {b['region']} | {b['metric']} "
                          f"| {b['load']:,.0f} | {b['target']:,.0f} | {b['dev']:+.1%} |")
+    return "\n".join(lines)
+
+
+def stages_table(rows: list[dict]) -> str:
+    """The driver's peak RSS per stage of the carve (sampled every 0.5 s), per mode."""
+    lines = ["The driver's memory per stage of the carve (peak RSS sampled every 0.5 s; \"inputs\": the company "
+             "generated or read, before the carve):", "", "| mode | stage | seconds | peak RSS driver MB |",
+             "|---|---|---:|---:|"]
+    for r in rows:
+        for st in r.get("driver_mb_by_stage", []):
+            peak = "–" if st["peak_mb"] is None else f"{st['peak_mb']:,.0f}"
+            lines.append(f"| {r['mode']} | {st['stage']} | {st['seconds']:,.1f} | {peak} |")
     return "\n".join(lines)
 
 
@@ -435,11 +482,12 @@ def main() -> None:
             a.json_out.write_text(json.dumps(rows, indent=1))
     text = (f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Command: `python benchmarks/scale_bench.py "
-            f"--accounts {a.accounts} --reps {a.reps} --modes {a.modes} --workers {a.workers}`.\n\n"
+            f"--accounts {a.accounts} --reps {a.reps} --modes {a.modes} --workers {a.workers} --part-limit {a.part_limit:g} "
+            f"--time-limit {a.time_limit:g} --carve-mode {a.carve_mode}`.\n\n"
             + table(rows) + "\n\nProjected carve time on N workers from the measured per-part times of the "
             f"{rows[0]['mode']} run (parts dealt largest first; the critical path is the largest part):\n\n"
             + projection_table(rows[0]) + "\n\nPer part:\n\n" + parts_table(rows) + "\n\n"
-            + books_table(rows) + "\n")
+            + books_table(rows) + "\n\n" + stages_table(rows) + "\n")
     print("\n" + text)
     if a.json_out:
         a.json_out.write_text(json.dumps(rows, indent=1))

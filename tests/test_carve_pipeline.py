@@ -19,7 +19,7 @@ NAMES = [name for name, _, _ in STAGES]
 
 
 def test_the_whole_carve_reads_top_down_in_one_list():
-    assert NAMES == ["prepare", "precheck", "decompose", "solve", "widen", "tighten", "merge", "contiguity",
+    assert NAMES == ["prepare", "precheck", "decompose", "solve", "widen", "tighten", "mend", "merge", "contiguity",
                      "proof", "diagnose", "assemble"]
     assert {which for *_, which in STAGES} == {"solve", "closing"}  # the solve's budget, or the limit + grace
 

@@ -26,8 +26,8 @@ the reported bound.
 The carve is one pipeline (:data:`optimizers.carve.pipeline.STAGES`), each stage ``stage(state, budget) -> state``:
 
     prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
-            → widen (through the runner) → tighten (through the runner) → merge → contiguity → proof → diagnose
-            → assemble
+            → widen (through the runner) → tighten (through the runner) → mend (soft mode, through the runner)
+            → merge → contiguity → proof → diagnose → assemble
 
 Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings` (:func:`company_carve_defaults`: what the
 company's settings decide), :class:`CarveResult`, :func:`crm_frame`, :class:`Frontier` (the moves-vs-travel
@@ -39,20 +39,22 @@ protocol), ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``,
 Modules, the engine: solve (the entry points), pipeline (the stages, the carve's state, the stats per stage),
 settings (the knobs), budget (the one time budget), prepare (data → Problem), candidates (each unit's k nearest
 allowed territories), model (matrix, loads, objective), solvers (the HiGHS calls), pricing (soft mode's column
-generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair (one
-part: LP, then the ladder), ladder and strategies (the repair ladder: named strategies from a part's LP to its
-plan), band_cost (the one band-cost model: a book's price outside its band, for the LP's slacks, the objective,
-every move, the elastic diagnosis and the contiguity polish), rebalance (band moves, polish, swaps), widen (the one
-widening, the no-plan retry, tighten), runners (the runner protocol, sequential runner), parallel (the thread
-runner), diagnose (prechecks and the elastic LP), result (the result type, the plan assembled), greedy (baseline).
+generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair (one part:
+LP, then the ladder; ``mend_part``: a soft plan's books brought inside their bands), ladder and strategies (the
+repair ladder: named strategies from a part's LP to its plan), band_cost (the one band-cost model: a book's price
+outside its band, for the LP's slacks, the objective, every move, the elastic diagnosis and the contiguity polish),
+rebalance (band moves, polish, swaps), widen (the one widening, each part's longer lists built for it alone; the
+no-plan retry, tighten, soft mode's band mend), runners (the runner protocol, sequential runner), parallel (the
+thread runner), diagnose (prechecks and the elastic LP), result (the result type, the plan assembled), greedy
+(baseline).
 
 Modules, contiguity: connectivity (separator cuts and the cut loop) with vertex_cut (its exact check, a min vertex
-cut by max-flow) and one_piece (the cuts in a part's LP, the one-piece bound, and in its repair MIP),
-one_piece_rounding (a one-piece plan grown from the roots over the cut
-LP's point) with pair_mip (two neighbouring territories re-carved exactly), contiguity (the polish of a plan the
-time limit leaves in pieces) with contiguity_swaps (its border swaps), contiguity_graph (the unit graph), proof_lp
-and contiguity_proof (the elastic LP over the cuts that proves when one piece and the bands cannot both hold, and
-names why).
+cut by max-flow) and one_piece (the cuts in a part's LP, the one-piece bound, and in its repair MIP; one_piece_mip:
+the part's MIP over its cut system, a stronger bound), one_piece_rounding (a one-piece plan grown from the roots
+over the cut LP's point) with pair_mip (two neighbouring territories re-carved exactly), contiguity (the polish of a
+plan the time limit leaves in pieces) with contiguity_swaps (its border swaps), contiguity_graph (the unit graph),
+proof_lp and contiguity_proof (the elastic LP over the cuts that proves when one piece and the bands cannot both
+hold, and names why).
 
 Outside the engine: synthetic companies for tests and benchmarks in :mod:`optimizers.instances`; what solves
 nothing in :mod:`planning.plans`: carving units (``carving_units``: account, ZIP, ZIP3, county, state), which

@@ -70,7 +70,7 @@ def _nearest(elig: Eligibility, rows: np.ndarray | None, k: int, lat, lon, hlat,
 
 def prune(elig: Eligibility, unit_lat: np.ndarray, unit_lon: np.ndarray, home_lat: np.ndarray, home_lon: np.ndarray,
           k: int, keep: tuple[np.ndarray, np.ndarray], fixed: np.ndarray, fallback: Eligibility | None = None,
-          reverse: float = 2.0) -> Candidates:
+          reverse: float = 2.0, rows: np.ndarray | None = None, terrs: np.ndarray | None = None) -> Candidates:
     """Keep each unit's ``k`` nearest eligible territories, each territory's nearest ``reverse`` books of
     units, plus the pairs in ``keep``.
 
@@ -78,20 +78,27 @@ def prune(elig: Eligibility, unit_lat: np.ndarray, unit_lon: np.ndarray, home_la
     ``fixed[u] >= 0`` pins unit u to that territory alone (locks and manual pins win over the rules).  Units with
     no eligible territory get ``fallback``'s k nearest territories marked as rule breaks (soft mode) when
     ``fallback`` is given, and no candidates otherwise.  Memory: the pairs kept plus one chunk of distances.
+
+    ``rows`` (ascending unit indices): only these units' pairs, exactly those the whole would give them, so long
+    as ``terrs`` (the territories whose reverse neighbours are looked for; None: all) holds every territory they
+    may take that the caller reads: one part's longer lists without the whole problem's (500,000 × 2,500 at 160
+    candidates is 80 M pairs, 4 GB in the driver, for one part of 2.7 M).
     """
     U, T = elig.shape
     lat, lon = np.asarray(unit_lat, dtype=float), np.asarray(unit_lon, dtype=float)
     hlat, hlon = np.asarray(home_lat, dtype=float), np.asarray(home_lon, dtype=float)
     n_elig = elig.count()
     orphans = np.flatnonzero((n_elig == 0) & (fixed < 0))
+    if rows is not None:
+        orphans = np.intersect1d(orphans, rows)
     us, ts = [], []
-    for u, t in _nearest(elig, None, k, lat, lon, hlat, hlon):
+    for u, t in _nearest(elig, rows, k, lat, lon, hlat, hlon):
         us.append(u)
         ts.append(t)
     # reverse neighbours: each territory also sees the units nearest to it, about two books' worth, so a
     # territory in a thin area can still fill its band and units in a crowded area can reach further
     n_elig_f = np.maximum(n_elig, 1).astype(float)
-    for t in range(T):
+    for t in (range(T) if terrs is None else terrs.tolist()):
         el = elig.units_of(t)
         if not len(el):
             continue
@@ -103,9 +110,11 @@ def prune(elig: Eligibility, unit_lat: np.ndarray, unit_lon: np.ndarray, home_la
             us.append(el[np.argpartition(d, r - 1)[:r]])
         else:
             continue
+        if rows is not None:
+            us[-1] = np.intersect1d(us[-1], rows)
         ts.append(np.full(len(us[-1]), t, dtype=np.int64))
     ku, kt = (np.asarray(x, dtype=np.int64) for x in keep)
-    ok = elig[ku, kt]
+    ok = elig[ku, kt] & (True if rows is None else np.isin(ku, rows))
     us.append(ku[ok])
     ts.append(kt[ok])
     if fallback is not None and len(orphans):
@@ -116,6 +125,8 @@ def prune(elig: Eligibility, unit_lat: np.ndarray, unit_lon: np.ndarray, home_la
     t = np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64)
     # a fixed unit has exactly its one territory
     fx = np.flatnonzero(fixed >= 0)
+    if rows is not None:
+        fx = np.intersect1d(fx, rows)
     free = fixed[u] < 0
     u = np.concatenate([u[free], fx])
     t = np.concatenate([t[free], fixed[fx]])

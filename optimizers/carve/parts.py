@@ -18,7 +18,7 @@ import scipy.sparse as sp
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import Solved
 from optimizers.carve.model import Problem
-from optimizers.carve.repair import solve_one
+from optimizers.carve.repair import mend_part, solve_one
 from optimizers.carve.settings import CarveSettings
 
 __all__ = ["Part", "PartResult", "solve_part", "make_parts", "subproblem", "components", "widened", "group_labels",
@@ -39,7 +39,9 @@ class Part:
     time_cap_s: float | None = None  # this part's own cap (its share of the time), seconds
     budget: Budget | None = None  # the carve's time budget: no part runs past it (pickled: its wall-clock form)
     accept_gap: float | None = None  # the part's plan is kept within this gap of its own bound (None: the carve's)
-    again: str = ""  # why it is solved again ("widened", "retried", "tightened"); "" for its first solve
+    again: str = ""  # why it is solved again ("widened", "retried", "tightened", "mended"); "" for its first solve
+    mend_from: np.ndarray | None = None  # soft mode: a plan (local territory per unit) to bring inside the bands,
+    # no LP (repair.mend_part); None: solve the part
 
 
 @dataclass
@@ -64,8 +66,11 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
     limit = float(time_limit_s) if part.time_cap_s is None else min(float(time_limit_s), part.time_cap_s)
     carve = part.budget or Budget(limit)
     budget = carve.child(limit).at_least(settings.part_min_s, not_after=carve.end + settings.grace_s)
-    r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, warm=part.warm,
-                  accept_gap=part.accept_gap)
+    if part.mend_from is not None:
+        r = mend_part(settings, part.problem, part.mend_from, budget, stats, stop)
+    else:
+        r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, warm=part.warm,
+                      accept_gap=part.accept_gap)
     return PartResult(**{**vars(r), "objective": float(r.objective), "bound": float(r.bound),
                          "band_excess": float(r.band_excess), "bound_plain": float(r.bound_plain),
                          "split": int(r.split)}, index=part.index, seconds=time.perf_counter() - t0, stats=stats)

@@ -1,7 +1,8 @@
 """The carve as one pipeline of stages, each ``stage(state, budget) -> state``; the whole carve is :data:`STAGES`:
 
     prepare → precheck → decompose → solve (each part on the runner: LP → round → repair ladder → polish)
-            → widen (through the runner) → tighten (through the runner) → merge → contiguity → proof → diagnose
+            → widen (through the runner) → tighten (through the runner) → mend (soft mode, through the runner)
+            → merge → contiguity → proof → diagnose
             → assemble
 
 The pipeline (:func:`run`), not the stages, times each stage and files its counters as a :class:`StageStats`;
@@ -26,12 +27,12 @@ from optimizers.carve.diagnose import diagnosis_text, elastic, prechecks
 from optimizers.carve.ladder import describe_sources
 from optimizers.carve.model import Cancelled, Problem, gap_of
 from optimizers.carve.parallel import ThreadRunner, default_threads
-from optimizers.carve.parts import Part, PartResult, group_labels, make_parts, solve_part, warm_units
-from optimizers.carve.prepare import prepared
+from optimizers.carve.parts import Part, PartResult, group_labels, make_parts, solve_part, warm_units, widened
+from optimizers.carve.prepare import part_prepared, prepared
 from optimizers.carve.result import CarveResult, assemble, empty_result
 from optimizers.carve.runners import Runner, SequentialRunner, as_runner
 from optimizers.carve.settings import CarveSettings
-from optimizers.carve.widen import tighten, widen, wider_k
+from optimizers.carve.widen import mend, tighten, widen, wider_k
 
 __all__ = ["CarveInputs", "CarveState", "StageStats", "STAGES", "run", "merged_stats",
            "PART_ACCEPT_GAP", "STATUS_ORDER"]
@@ -76,7 +77,8 @@ class CarveState:
     k: int = 0  # candidate territories per unit of the problem being solved
     problem: Problem | None = None
     ctx: dict | None = None
-    expand: Callable[[int], Problem] | None = None  # the same problem with k longer candidate lists
+    widened: Callable[[Part, int], Problem | None] | None = None  # a part over k longer candidate lists (None: it
+    # would take units of another part)
     parts: list[Part] = field(default_factory=list)
     results: list[PartResult] = field(default_factory=list)
     solved_as: list[Part] = field(default_factory=list)  # each part as last solved (its widest lists)
@@ -127,19 +129,21 @@ class CarveState:
 
 # ------------------------------------------------------------------------------------------------- the stages
 def prepare_stage(s: CarveState, budget: Budget) -> CarveState:
-    """The problem at ``s.k``, and the same with longer lists on demand (built once per k, for widening)."""
+    """The problem at ``s.k``, and a part of it with longer lists on demand (for widening: the part's pairs only,
+    never the whole problem's, unless the objective needs them; then the whole is built once per k)."""
     s.progress(0.02, f"Building carving units and candidates ({s.k} nearest territories per unit)")
     tb = time.perf_counter()
     s.problem, s.ctx = prepared(s.cs, s.inputs, s.k)
-    built: dict[int, Problem] = {s.k: s.problem}
+    built: dict[int, Problem] = {}
 
-    def expand(k2: int) -> Problem:
-        if k2 not in built:
-            t = time.perf_counter()
-            built[k2] = prepared(s.cs, s.inputs, k2)[0]
-            s.seconds_build += time.perf_counter() - t
-        return built[k2]
-    s.expand = expand
+    def widened_part(part: Part, k2: int) -> Problem | None:
+        t = time.perf_counter()
+        wide = part_prepared(s.cs, s.inputs, s.ctx, s.problem, k2, part.terrs, part.units)
+        if wide is None:
+            wide = built[k2] if k2 in built else built.setdefault(k2, prepared(s.cs, s.inputs, k2)[0])
+        s.seconds_build += time.perf_counter() - t
+        return widened(part, wide)
+    s.widened = widened_part
     s.seconds_build += time.perf_counter() - tb
     p = s.problem
     s.tally.update(units=len(s.ctx["units"]), accounts=len(s.ctx["acc"]), territories=p.n_terr,
@@ -325,6 +329,7 @@ STAGES: tuple[tuple[str, Callable[[CarveState, Budget], CarveState], str], ...] 
     ("solve", solve_stage, "solve"),
     ("widen", widen, "solve"),
     ("tighten", tighten, "solve"),
+    ("mend", mend, "solve"),
     ("merge", merge_stage, "solve"),
     ("contiguity", contiguity_stage, "closing"),
     ("proof", proof_stage, "closing"),

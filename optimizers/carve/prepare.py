@@ -32,6 +32,31 @@ def prepared(cs: CarveSettings, inputs, k: int | None):
     return p, ctx
 
 
+def part_prepared(cs: CarveSettings, inputs, ctx: dict, p: Problem, k: int, terrs: np.ndarray,
+                  units: np.ndarray) -> Problem | None:
+    """``p`` (prepared at fewer candidates) with ``k`` candidates per unit for the units ``units`` of the part on
+    territories ``terrs`` and every other unit those territories may take (so a caller sees whether the part would
+    take units of another over the longer lists), the pairs of every other unit left out: the pairs, their costs and
+    the pricing start exactly as :func:`prepared` at ``k`` gives them, in memory of the part's size (the whole at
+    160 candidates was 80 M pairs and 8.4 GB in the driver at 500,000 × 2,500, for one part of 2.7 M pairs).
+    None when only the whole can be built again: a fewest-moves objective scales travel by all units' pairs."""
+    if cs.objective != "cost":
+        return None
+    elig, ufr, terr = ctx["elig"], ctx["units"].frame, ctx["terr"]
+    rows = np.unique(np.concatenate([units, *(elig.units_of(int(t)) for t in terrs)]))
+    cur, ua = ctx["cur"], ctx["units"].of_account
+    cand = prune(elig, ufr["lat"].to_numpy(), ufr["lon"].to_numpy(), terr["home_lat"].to_numpy(float),
+                 terr["home_lon"].to_numpy(float), k, (ua[cur >= 0], cur[cur >= 0]), ctx["fixed"], ctx["fallback"],
+                 cs.reverse_candidates, rows=rows, terrs=np.asarray(terrs))
+    c = pair_costs(cs, ctx["acc"], ctx["units"], cand, cur, ctx["pinned_acc"], inputs.as_of, p.n_terr)
+    q = dataclasses.replace(p, cand=cand, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
+                            pair_arr_moved=c["moved_arr"], lp_start=None, conn=None)
+    q = with_graph(cs, q, ctx)
+    if cs.column_generation and cs.mode == "soft" and k > cs.candidates and q.conn is None:
+        q = dataclasses.replace(q, lp_start=start_mask(q, cs.candidates))
+    return q
+
+
 def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
     """Contiguity asked and some units geographic: ``p`` with its unit graph and roots (each territory's rep's home
     unit, where usable), so each part's solve adds separator cuts (:mod:`optimizers.carve.one_piece`)."""
@@ -85,7 +110,7 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
                 penalty=penalties(cs, target, groups, ua, c["move_cost"], avg_acc, mnames),
                 max_accounts=account_caps(cs, terr, d), max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
     ctx = dict(acc=acc, terr=terr, units=units, cur=cur, pinned_acc=pinned_acc, warnings=warnings,
-               elig=elig, tol={m: cs.tol(m) for m in mnames},
+               elig=elig, fixed=fixed, fallback=fallback, tol={m: cs.tol(m) for m in mnames},
                objective_scale=(c["mean_arr"] if cs.objective == "arr_moved" else 1.0), tiebreak=c["tiebreak"])
     return p, ctx
 

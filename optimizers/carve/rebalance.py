@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.band_cost import BandCost
+from optimizers.carve.band_cost import BandCost, outside
 from optimizers.carve.model import Matrix, Problem, build_matrix, loads_of, objective_of
 
 # hard mode's price of a band breach in :func:`polish`, as a multiple of the soft penalty (per unit of the metric;
@@ -114,6 +114,21 @@ def _improve(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, passes:
     return best_a
 
 
+def bands_first(p: Problem) -> tuple[Problem, Matrix]:
+    """``p`` with every band priced as a soft one at :data:`HARD_BREACH_PRICE` times its penalty on one linear tier
+    (and its matrix): any breach outweighs every move it saves, so moves bring broken books in first."""
+    priced = dataclasses.replace(p, soft=True, soft_tiers=(), penalty=p.penalty * HARD_BREACH_PRICE)
+    return priced, build_matrix(priced)
+
+
+def band_excess(p: Problem, assign: np.ndarray, total: bool = False) -> float:
+    """How far the plan's books lie outside their bands, as shares of their targets: the worst (``total``: their
+    sum over books and metrics); 0 when every book is inside."""
+    tgt = np.abs(p.target)
+    share = np.where(tgt > 0, outside(loads_of(p, assign), p.lo, p.hi) / np.where(tgt > 0, tgt, 1.0), 0.0)
+    return float(share.sum() if total else np.max(share, initial=0.0))
+
+
 def polish(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, good_enough: float | None = None
            ) -> np.ndarray:
     """``assign`` improved by single-unit moves (see :func:`rebalance`) and swaps between two books (see
@@ -124,10 +139,7 @@ def polish(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, good_enou
     is at or below ``good_enough`` (the gap target against the LP bound: polishing further is time for nothing)."""
     if p.max_moves is not None or p.max_arr_moved is not None:
         return assign
-    priced, pmx = p, mx
-    if not p.soft:
-        priced = dataclasses.replace(p, soft=True, soft_tiers=(), penalty=p.penalty * HARD_BREACH_PRICE)
-        pmx = build_matrix(priced)
+    priced, pmx = (p, mx) if p.soft else bands_first(p)
     a = rebalance(priced, pmx, assign, budget)
     best = objective_of(priced, pmx, a)
     good = -np.inf if good_enough is None else good_enough

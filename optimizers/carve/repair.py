@@ -14,10 +14,10 @@ from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible
 from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
 from optimizers.carve.one_piece_mip import cut_mip
 from optimizers.carve.pricing import priced_lp
-from optimizers.carve.rebalance import rebalance
+from optimizers.carve.rebalance import band_excess, broken_territories, rebalance
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import solve_lp
-from optimizers.carve.strategies import DEFAULT_LADDER
+from optimizers.carve.strategies import DEFAULT_LADDER, mend_bands
 
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats: dict,
@@ -67,6 +67,22 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
     out.bands_broken, out.band_excess = excess > 1e-3, excess if excess > 1e-3 else 0.0
     return out
+
+
+def mend_part(cs: CarveSettings, p: Problem, plan: np.ndarray, budget: Budget, stats: dict, stop) -> Solved:
+    """Soft mode: ``plan`` (a part's kept plan, a book outside its band) with its books brought inside the bands
+    (:func:`~optimizers.carve.strategies.mend_bands`), or no plan when that does not pay: kept only when the books
+    lie less outside their bands in all and it costs at most the gap target more (a book inside the band the user
+    set is worth that much travel and continuity).  ``bound``: nan (the part keeps its own)."""
+    mx = build_matrix(p)
+    s = LadderState(cs, p, mx, lambda f, m: None, stop, stats)
+    before, obj0 = band_excess(p, plan, total=True), s.objective(plan)
+    mended = mend_bands(s, plan, budget)
+    obj = s.objective(mended)
+    if not (band_excess(p, mended, total=True) < before - 1e-12 and obj <= obj0 + cs.mip_gap * abs(obj0)):
+        return Solved("feasible", None, np.nan, np.nan)
+    stats["books_mended"] = len(broken_territories(p, plan)) - len(broken_territories(p, mended))
+    return Solved("feasible", mended, obj, np.nan, "bands mended")
 
 
 def _lp(s: LadderState, warm: np.ndarray | None, budget: Budget):

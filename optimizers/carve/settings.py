@@ -101,6 +101,11 @@ class CarveSettings:
     mend_max_s: float = 20.0  # … at most this …
     mend_min_s: float = 1.0  # … at least this (and not at all with less left)
     mend_mip_min_s: float = 5.0  # the MIP mending the books still outside a band: the LP's time, at least this
+    # soft mode, a part whose kept plan leaves a book outside its band: its books brought inside (widen.mend) in at
+    # most this long (0: never), in at most band_mend_rounds integer repairs (500,000×2,500: three parts stopped by
+    # their cap left books 10.2-10.5% off at ±10%)
+    band_mend_max_s: float = 15.0
+    band_mend_rounds: int = 4
     fractional_share: float = 0.1  # the fractional-units repair: this share of the time left …
     fractional_lp_factor: float = 0.5  # … or this × the LP's time, whichever is less …
     fractional_min_s: float = 2.0  # … at least this
