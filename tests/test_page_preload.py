@@ -11,7 +11,7 @@ from ui import page_preload
 def test_page_imports_lists_each_pages_top_level_imports_once():
     found = dict(page_preload.page_imports())
     assert "quota_reports" in found["ui"] and "capacity_report" in found["ui"]
-    assert "planning.compensation" in found and "QuotaSettings" in found["planning.compensation"]
+    assert "planning.compensation" in found and "QuotaError" in found["planning.compensation"]
     assert "ui.carve_curve" in found and "ui.carve_results" in found
     assert len(found) == len(page_preload.page_imports())  # each module once
 
