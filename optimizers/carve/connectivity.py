@@ -37,9 +37,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_graph import neighbour_lists, walk_labels
+from optimizers.carve.contiguity_graph import neighbour_lists
 from optimizers.carve.model import Matrix, Problem
 from optimizers.carve.vertex_cut import min_vertex_cut as _min_vertex_cut
+from planning.data.county_land import walk_labels
 
 __all__ = ["ConnGraph", "CutContext", "CutSet", "CutLoop", "separate", "with_cuts", "cut_loop", "pieces_of",
            "home_roots"]

@@ -20,8 +20,6 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 
-from planning.data.county_land import walk_labels  # noqa: F401 - the polish and the cuts label pieces with it
-
 GEO_KINDS = ("zip", "zip3", "county", "state")
 
 

@@ -88,8 +88,12 @@ def outlying_family_accounts(accounts: pd.DataFrame, place: pd.Series) -> pd.Ser
     exactly when it is on the map."""
     if "parent_account_id" not in accounts or accounts.empty:
         return pd.Series(False, index=accounts.index)
-    return pd.Series(place.to_numpy(), index=accounts.index).ne(_main_place(accounts, place)).fillna(False) \
-        & place.notna().to_numpy()
+    return _away(place, _main_place(accounts, place))
+
+
+def _away(place: pd.Series, main: pd.Series) -> pd.Series:
+    """Per account: located, and not in its family's ``main`` place (:func:`_main_place`)."""
+    return pd.Series(place.to_numpy(), index=main.index).ne(main).fillna(False) & place.notna().to_numpy()
 
 
 def _main_place(accounts: pd.DataFrame, place: pd.Series) -> pd.Series:
@@ -108,8 +112,8 @@ def build_units(accounts: pd.DataFrame, kinds: dict[str, str] | str = "account",
     if keep_families and "parent_account_id" in acc:
         geo = keys.str.split(" | ", n=1, regex=False).str[1]
         geo = geo.where(~geo.str.startswith("acct ")).astype("string")
-        away = outlying_family_accounts(acc, geo)
-        keys = keys.mask(away, acc["segment"].astype(str) + " | " + _main_place(acc, geo))
+        main = _main_place(acc, geo)  # once: the outlying accounts and the key they take both need it
+        keys = keys.mask(_away(geo, main), acc["segment"].astype(str) + " | " + main)
     key_codes, _ = pd.factorize(keys)
     # graph nodes: accounts 0..n-1, then one node per unit key, then one per parent family
     n_keys = int(key_codes.max()) + 1 if n else 0
