@@ -212,3 +212,89 @@ def broken_territories(p: Problem, assign: np.ndarray, tol: float = 1e-6) -> np.
     loads = loads_of(p, assign)
     scale = np.maximum(1.0, np.abs(p.hi))
     return np.flatnonzero(((loads > p.hi + tol * scale) | (loads < p.lo - tol * scale)).any(axis=1))
+
+
+def _top_per_group(key: np.ndarray, ranks: tuple[np.ndarray, ...], k: int) -> np.ndarray:
+    """Indices of the ``k`` first of each group ``key`` by each of ``ranks`` (their union, sorted)."""
+    keep = np.zeros(len(key), dtype=bool)
+    for r in ranks:
+        order = np.lexsort((r, key))
+        ks = key[order]
+        keep[order[np.arange(len(ks)) - np.searchsorted(ks, ks) < k]] = True
+    return np.flatnonzero(keep)
+
+
+def chains(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: int = 4,
+           passes: int = 50) -> np.ndarray:
+    """``assign`` improved by chains of two moves through a third book, one end a book outside its band: A gives
+    a unit to X and X one to B.  What single moves and swaps cannot do when every book sits at an edge of both
+    bands (500,000×2,500, region R7 at ±10%: a book 0.65 accounts under its band whose neighbours under target are
+    all at their lower edges, and no book over target reaches it): a book over target gives X a big account and X
+    gives the broken book a small one, X's count unchanged and its potential within its slack.  Each pass joins,
+    on X, the moves out of or into a broken book with every move into or out of X (of each two books the
+    ``per_pair`` cheapest moves and the ``per_pair`` smallest units), prices each chain exactly (both pair costs
+    and the three books' band prices) and makes the best, each book in at most one chain a pass."""
+    T, M = p.n_terr, len(p.metric_names)
+    bc = BandCost(p)
+    cap = p.max_accounts
+    size = (np.abs(p.unit_metrics) / np.maximum(np.abs(p.target).mean(axis=0), 1e-9)).sum(axis=1)
+
+    def step(a: np.ndarray, loads: np.ndarray) -> bool:
+        broken = np.zeros(T, dtype=bool)
+        broken[broken_territories(p, a)] = True
+        if not broken.any():
+            return False
+        mu, mt, ms, dc = _moves(p, mx, a)
+        near = broken.copy()  # a chain's middle book X is one a broken book reaches or is reached from
+        near[ms[broken[mt]]] = near[mt[broken[ms]]] = True
+        keep = np.flatnonzero(near[ms] | near[mt])
+        mu, mt, ms, dc = mu[keep], mt[keep], ms[keep], dc[keep]
+        ends = broken[ms] | broken[mt]
+        legs = [_top_per_group(ms * T + mt, (dc, size[mu]), per_pair // 2 if i else per_pair)
+                for i in range(2)]
+        first_b, any_leg = np.intersect1d(legs[0], np.flatnonzero(ends)), legs[1]
+        # A → X → B: (a from a broken A, b any out of X) and (a any into X, b into a broken B)
+        ia, ib = _join(mt, ms, first_b[broken[ms[first_b]]], any_leg)
+        ja, jb = _join(mt, ms, any_leg, first_b[broken[mt[first_b]]])
+        ia, ib = np.concatenate([ia, ja]), np.concatenate([ib, jb])
+        A, X, B = ms[ia], mt[ia], mt[ib]
+        ok = A != B
+        ia, ib, A, X, B = ia[ok], ib[ok], A[ok], X[ok], B[ok]
+        if not len(ia):
+            return False
+        va, vb = p.unit_metrics[mu[ia]], p.unit_metrics[mu[ib]]
+        delta = dc[ia] + dc[ib]
+        for m in range(M):
+            for book, shift in ((A, -va[:, m]), (X, va[:, m] - vb[:, m]), (B, vb[:, m])):
+                r = book * M + m
+                delta += bc.cost(r, loads[r] + shift) - bc.cost(r, loads[r])
+        good = np.flatnonzero(delta < -1e-9)
+        if np.isfinite(cap).any():
+            counts = np.bincount(a, weights=p.unit_accounts, minlength=T)
+            nx = counts[X[good]] + p.unit_accounts[mu[ia[good]]] - p.unit_accounts[mu[ib[good]]]
+            nb = counts[B[good]] + p.unit_accounts[mu[ib[good]]]
+            good = good[(nx <= cap[X[good]]) & (nb <= cap[B[good]])]
+        if not len(good):
+            return False
+        busy = np.zeros(T, dtype=bool)
+        for g in good[np.argsort(delta[good], kind="stable")].tolist():
+            books = (int(A[g]), int(X[g]), int(B[g]))
+            if busy[list(books)].any():
+                continue
+            a[mu[ia[g]]], a[mu[ib[g]]] = books[1], books[2]
+            busy[list(books)] = True
+        return True
+    return _improve(p, mx, assign, budget, passes, step)
+
+
+def _join(into: np.ndarray, out_of: np.ndarray, first: np.ndarray, second: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every (i, j) of ``first`` × ``second`` with ``into[i] == out_of[j]``: a move into a book, then one out of it."""
+    if not len(first) or not len(second):
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    sj = second[np.argsort(out_of[second], kind="stable")]
+    keys = out_of[sj]
+    lo, hi = np.searchsorted(keys, into[first], "left"), np.searchsorted(keys, into[first], "right")
+    n = hi - lo
+    i = np.repeat(first, n)
+    offs = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    return i, sj[np.repeat(lo, n) + offs]
