@@ -132,3 +132,17 @@ def p_optimum(p, solve) -> float:
     from optimizers.carve.model import build_matrix, objective_of
 
     return objective_of(p, build_matrix(p), solve(p))
+
+
+@pytest.mark.parametrize("most", [1, 5, 50, 10**6])
+def test_the_chains_are_joined_in_slices_that_hold_every_pair_once(most):
+    from optimizers.carve.rebalance import _joins
+
+    rng = np.random.default_rng(0)
+    into, out_of = rng.integers(0, 7, 200), rng.integers(0, 7, 200)
+    first, second = np.arange(0, 120), np.arange(60, 200)
+    want = {(i, j) for i in first.tolist() for j in second.tolist() if into[i] == out_of[j]}
+    slices = list(_joins(into, out_of, first, second, most))
+    got = [(int(i), int(j)) for a, b in slices for i, j in zip(a, b)]
+    assert len(got) == len(set(got)) and set(got) == want
+    assert all(len(a) <= most + 200 for a, _ in slices)  # a slice: about ``most`` (one move's pairs at most more)
