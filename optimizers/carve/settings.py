@@ -104,8 +104,9 @@ class CarveSettings:
     # soft mode, a part whose kept plan leaves a book outside its band: its books brought inside (widen.mend, by
     # band_mend.mend_bands) in at most this long (0: never), in at most band_mend_rounds chain repairs (MIPs; at
     # most len(band_mend.CHAIN_ROUNDS)).  500,000×2,500: three parts stopped by their cap left books 10.2-10.5% off
-    # at ±10%; the mend brings them in in 1-10 s
-    band_mend_max_s: float = 15.0
+    # at ±10%; the mend brings them in in 1-13 s at a load of 3-4 (the heaviest, Mid-market · R7 with 19 books out,
+    # 13.2 s), so 25 s leaves room on a busy machine
+    band_mend_max_s: float = 25.0
     band_mend_rounds: int = 4
     fractional_share: float = 0.1  # the fractional-units repair: this share of the time left …
     fractional_lp_factor: float = 0.5  # … or this × the LP's time, whichever is less …
