@@ -237,6 +237,8 @@ def chains(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair:
     on X, the moves out of or into a broken book with every move into or out of X (of each two books the
     ``per_pair`` cheapest moves and the ``per_pair`` smallest units), prices each chain exactly (both pair costs
     and the three books' band prices) and makes the best, each book in at most one chain a pass."""
+    if p.max_moves is not None or p.max_arr_moved is not None:
+        return assign  # budgets link every move: chains cannot be priced one by one
     T, M = p.n_terr, len(p.metric_names)
     bc = BandCost(p)
     cap = p.max_accounts
