@@ -48,25 +48,101 @@ def test_a_capped_parts_books_are_brought_inside_their_bands(seed):
     assert res.stats["books_mended"] >= 1 and "bands mended" in res.stats["plan_from"]
 
 
-def test_a_chain_no_single_move_or_swap_makes_is_found_by_the_integer_repair():
-    """Books A, B, C of target 10 at ±5% (so exactly 10): A holds 11, B 10, C 9.  A's units may go to B, B's to C,
-    C's stay.  Any single move puts another book out (A→B: B at 11) and a swap changes no count: only the chain
-    A→B→C brings every book in, at a cost of 2 (one move each)."""
-    from optimizers.carve.budget import Budget
-    from optimizers.carve.model import loads_of
-    from optimizers.carve.repair import mend_part
+def _chain_problem(n_books: int):
+    """Books 0 … n-1 of target 10 at ±5% (so exactly 10): book 0 holds 11, the last 9, the others 10.  A unit of
+    book i may go to book i + 1 (cost 1) or stay (cost 0); the last book's units stay.  Any single move puts
+    another book out and a swap changes no count: only the chain 0 → 1 → … → n-1 brings every book in."""
     from tests.test_jobs_soft_bands import _books
 
-    home = np.repeat([0, 1, 2], [11, 10, 9])
-    units = np.arange(30)
-    pairs_u = np.concatenate([np.repeat(units[:21], 2), units[21:]])
-    pairs_t = np.concatenate([np.repeat(home[:21], 2) + np.tile([0, 1], 21), home[21:]])
-    cost = np.concatenate([np.tile([0.0, 1.0], 21), np.zeros(9)])
-    p = _books(pairs_u, pairs_t, cost, 3, 10, 0.05, True)
-    moves_only = mend_part(CarveSettings(mode="soft", band_mend_rounds=0), p, home, Budget(20), {}, lambda: False)
-    assert moves_only.assign is None  # moves and swaps alone find nothing better
+    home = np.repeat(np.arange(n_books), [11] + [10] * (n_books - 2) + [9])
+    movable = home < n_books - 1
+    pairs_u = np.concatenate([np.repeat(np.flatnonzero(movable), 2), np.flatnonzero(~movable)])
+    pairs_t = np.concatenate([np.repeat(home[movable], 2) + np.tile([0, 1], movable.sum()), home[~movable]])
+    order = np.argsort(pairs_u, kind="stable")
+    cost = np.concatenate([np.tile([0.0, 1.0], movable.sum()), np.zeros((~movable).sum())])
+    return _books(pairs_u[order], pairs_t[order], cost[order], n_books, 10, 0.05, True), home
+
+
+@pytest.mark.parametrize("n_books", [3, 4])
+def test_a_chain_no_single_move_or_swap_makes_is_found(n_books):
+    """Three books: a chain of two moves (:func:`~optimizers.carve.rebalance.chains`); four: three moves, which
+    the integer repair over the moves of the shortest chains to a book with room finds."""
+    from optimizers.carve.budget import Budget
+    from optimizers.carve.model import loads_of
+    from optimizers.carve.rebalance import bands_first, polish
+    from optimizers.carve.repair import mend_part
+
+    p, home = _chain_problem(n_books)
+    q, qmx = bands_first(p)
+    assert (polish(q, qmx, home, Budget(20)) == home).all()  # moves and swaps alone find nothing
     stats = {}
     r = mend_part(CarveSettings(mode="soft"), p, home, Budget(20), stats, lambda: False)
-    assert r.assign is not None and list(loads_of(p, r.assign)[:, 0]) == [10.0, 10.0, 10.0]
-    assert r.objective == 2.0 and stats["books_mended"] == 2
-    assert (np.bincount(r.assign, minlength=3) == 10).all() and len(r.assign) == 30  # each unit placed once
+    assert r.assign is not None and list(loads_of(p, r.assign)[:, 0]) == [10.0] * n_books
+    assert r.objective == n_books - 1 and stats["books_mended"] == 2
+    assert len(r.assign) == len(home) and (r.assign[home == n_books - 1] == n_books - 1).all()
+
+
+def test_a_count_only_breach_beside_books_at_their_potential_edges_is_mended_by_a_small_account():
+    """Potential (target 100, ±10%: 90-110) and accounts (target 10, ±5%: exactly 10).  Book H: 11 accounts of
+    potential 10 (110, at its upper edge; one over on count), its units may go to X.  X: 10 accounts, 90 (its lower
+    potential edge): potentials 13, 12, 10, 5, 5 and 9 × 5; its units may go to L.  L: 9 accounts of 11 (99: inside on
+    potential, 0.5 under on count).  One H unit is locked (no other candidate).  The only mend: H gives X a
+    unit of 10 and X gives L one of at most 10 (X's potential may not fall): of X's moves to L the cheapest (13,
+    12) do not fit; one of at most 10 does (cost 1.5).  Every book inside, at cost 1 + 1.5, the whole MIP's optimum."""
+    from optimizers.carve.budget import Budget
+    from optimizers.carve.candidates import Candidates
+    from optimizers.carve.model import Problem, loads_of
+    from optimizers.carve.repair import mend_part
+    from tests.test_jobs_soft_bands import _solve
+
+    x_pot = [13.0, 12.0, 10.0, 5.0, 5.0] + [9.0] * 5
+    pot = np.array([10.0] * 11 + x_pot + [11.0] * 9)
+    home = np.repeat([0, 1, 2], [11, 10, 9])
+    u, t, c = [0], [0], [0.0]  # unit 0: locked in H
+    for i in range(1, 11):
+        u += [i, i]; t += [0, 1]; c += [0.0, 1.0]
+    for i in range(11, 21):
+        u += [i, i]; t += [1, 2]; c += [0.0, 1.0 if pot[i] > 10 else 1.5]
+    for i in range(21, 30):
+        u += [i]; t += [2]; c += [0.0]
+    u, t = np.array(u), np.array(t)
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(u, minlength=30))])
+    cand = Candidates(unit=u, terr=t, dist_mi=np.zeros(len(u)), rule_break=np.zeros(len(u), dtype=bool), ptr=ptr,
+                      orphans=np.array([], dtype=np.int64))
+    tgt = np.tile([100.0, 10.0], (3, 1))
+    p = Problem(cand=cand, metric_names=["potential_usd", "accounts"], unit_metrics=np.c_[pot, np.ones(30)],
+                unit_accounts=np.ones(30), lo=tgt * [0.9, 0.95], hi=tgt * [1.1, 1.05], target=tgt,
+                pair_cost=np.array(c), pair_moves=np.zeros(len(u)), pair_arr_moved=np.zeros(len(u)), soft=True,
+                penalty=np.tile([1.0, 100.0], (3, 1)), max_accounts=np.full(3, np.inf))
+    before = loads_of(p, home)
+    assert before[:, 1].tolist() == [11.0, 10.0, 9.0] and before[:, 0].tolist() == [110.0, 90.0, 99.0]
+    stats = {}
+    r = mend_part(CarveSettings(mode="soft", metrics=("potential_usd", "accounts")), p, home, Budget(20), stats,
+                  lambda: False)
+    assert r.assign is not None and stats["books_mended"] == 2
+    after = loads_of(p, r.assign)
+    assert (after >= p.lo - 1e-9).all() and (after <= p.hi + 1e-9).all()  # every book inside on both metrics
+    assert len(r.assign) == 30 and r.assign[0] == 0  # each unit placed once, the locked one where it was
+    assert r.objective == pytest.approx(2.5)
+    assert r.objective >= p_optimum(p, _solve) - 1e-9  # no plan is cheaper: the objective is at the bound
+
+
+def p_optimum(p, solve) -> float:
+    """The whole problem's optimum (one MIP): the bound no plan beats."""
+    from optimizers.carve.model import build_matrix, objective_of
+
+    return objective_of(p, build_matrix(p), solve(p))
+
+
+@pytest.mark.parametrize("most", [1, 5, 50, 10**6])
+def test_the_chains_are_joined_in_slices_that_hold_every_pair_once(most):
+    from optimizers.carve.rebalance import _joins
+
+    rng = np.random.default_rng(0)
+    into, out_of = rng.integers(0, 7, 200), rng.integers(0, 7, 200)
+    first, second = np.arange(0, 120), np.arange(60, 200)
+    want = {(i, j) for i in first.tolist() for j in second.tolist() if into[i] == out_of[j]}
+    slices = list(_joins(into, out_of, first, second, most))
+    got = [(int(i), int(j)) for a, b in slices for i, j in zip(a, b)]
+    assert len(got) == len(set(got)) and set(got) == want
+    assert all(len(a) <= most + 200 for a, _ in slices)  # a slice: about ``most`` (one move's pairs at most more)

@@ -78,6 +78,7 @@ LP_FLOOR_S, MIP_FLOOR_S = 0.5, 1.0  # what the leaf solvers take at least, whate
 def fake_clock(monkeypatch):
     """A fake clock, advanced by every solver step by all the time it was given (leaf floors included; a test may
     set ``takes[name]`` to a smaller share), the steps as (name, clock at start, seconds given), and ``takes``."""
+    import optimizers.carve.band_mend as band_mend
     import optimizers.carve.contiguity as contiguity
     import optimizers.carve.diagnose as diagnose
     import optimizers.carve.repair as repair
@@ -109,6 +110,12 @@ def fake_clock(monkeypatch):
                         timed("repair mip", strategies.solve_sub_mip, arg(3, "time_limit"), MIP_FLOOR_S))
     monkeypatch.setattr(strategies, "polish", timed("polish", strategies.polish, left_of(3, "budget")))
     monkeypatch.setattr(repair, "rebalance", timed("rebalance", repair.rebalance, left_of(3, "budget")))
+    # the band mend (soft mode, after widen and tighten): its moves, its chains, its swaps, its chain MIP
+    monkeypatch.setattr(band_mend, "rebalance", timed("mend moves", band_mend.rebalance, left_of(3, "budget")))
+    monkeypatch.setattr(band_mend, "polish", timed("mend polish", band_mend.polish, left_of(3, "budget")))
+    monkeypatch.setattr(band_mend, "chains", timed("mend chains", band_mend.chains, left_of(3, "budget")))
+    monkeypatch.setattr(band_mend, "solve_sub_mip", timed("mend mip", band_mend.solve_sub_mip, arg(3, "time_limit"),
+                                                          MIP_FLOOR_S))
     monkeypatch.setattr(diagnose, "solve_lp", timed("elastic lp", diagnose.solve_lp, arg(1, "time_limit"),
                                                     LP_FLOOR_S))
     monkeypatch.setattr(solvers, "solve_lp", timed("compact lp", solvers.solve_lp, arg(1, "time_limit"),
@@ -222,3 +229,40 @@ def test_parts_on_a_runner_widened_or_not_end_within_the_limit(fake_clock, mode,
         if mode == "hard":
             assert res.stats["candidates_k"] >= 2 and res.stats["parts_widened"] >= 1  # … widened within the budget
     _within(clock, start, steps, cs, f"{mode} carve on a runner")
+
+
+def test_the_band_mend_of_each_part_ends_within_its_cap(fake_clock, monkeypatch):
+    """Soft parts left outside their bands (the LP's rounding kept as a capped part keeps it) are mended after the
+    solve, each for at most ``band_mend_max_s``.  Its moves, chains and swaps here find nothing and take all they are
+    given (so the chain MIP runs too, and takes all of its time): no part's mend runs past its cap (plus one MIP's
+    floor), and the carve ends within its limit."""
+    import optimizers.carve.band_mend as band_mend
+    from optimizers.carve.runners import SequentialRunner
+    from tests.test_carve_band_mend import CappedRounding
+
+    clock, steps, takes = fake_clock
+    takes.update({"lp": 0.05, "priced lp": 0.05})  # the parts solve quickly: the mend has the time it may take
+
+    def idle(name):
+        def step(p, mx, plan, budget, *a, **kw):
+            steps.append((name, clock.now, budget.left()))
+            clock.advance(budget.left())
+            return plan
+        return step
+    for name in ("rebalance", "chains", "polish"):
+        monkeypatch.setattr(band_mend, name, idle(f"mend {name}"))
+    acc, reps = make_instance(4000, 16, seed=1, locked_share=0.05, segments=("Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.05, "accounts": 0.05},
+                       mode="soft", time_limit=200, band_mend_max_s=12.0, ladder=(CappedRounding(),))
+    start = clock.now
+    res = TerritoryCarver(cs, clock=clock).solve(acc, reps, 2027, as_of="2026-11-01", runner=SequentialRunner())
+    assert res.stats.get("parts_mended", 0) >= 1
+    mends = [s for s in steps if s[0].startswith("mend ")]
+    assert {"mend rebalance", "mend chains", "mend polish", "mend mip"} <= {s[0] for s in mends}
+    firsts = [i for i, s in enumerate(mends) if s[0] == "mend rebalance"]  # each part's mend starts with its moves
+    assert len(firsts) == res.stats["parts_mended"]
+    for a, b in zip(firsts, firsts[1:] + [len(mends)]):
+        part = mends[a:b]
+        end = max(s[1] + max(s[2], MIP_FLOOR_S if s[0] == "mend mip" else 0.0) for s in part)
+        assert end - part[0][1] <= cs.band_mend_max_s + MIP_FLOOR_S + 1e-9, part
+    _within(clock, start, steps, cs, "soft carve and its band mend")

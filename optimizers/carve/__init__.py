@@ -40,10 +40,11 @@ Modules, the engine: solve (the entry points), pipeline (the stages, the carve's
 settings (the knobs), budget (the one time budget), prepare (data → Problem), candidates (each unit's k nearest
 allowed territories), model (matrix, loads, objective), solvers (the HiGHS calls), pricing (soft mode's column
 generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair (one part:
-LP, then the ladder; ``mend_part``: a soft plan's books brought inside their bands), ladder and strategies (the
+LP, then the ladder; ``mend_part``: a soft plan's books brought inside their bands by band_mend: moves,
+two-move chains, swaps and a MIP over the moves of the shortest chains), ladder and strategies (the
 repair ladder: named strategies from a part's LP to its plan), band_cost (the one band-cost model: a book's price
 outside its band, for the LP's slacks, the objective, every move, the elastic diagnosis and the contiguity polish),
-rebalance (band moves, polish, swaps), widen (the one widening, each part's longer lists built for it alone; the
+rebalance (band moves, polish, swaps, chains), widen (the one widening, each part's longer lists built for it alone; the
 no-plan retry, tighten, soft mode's band mend), runners (the runner protocol, sequential runner), parallel (the
 thread runner), diagnose (prechecks and the elastic LP), result (the result type, the plan assembled), greedy
 (baseline).

@@ -28,6 +28,9 @@ from optimizers.carve.model import Matrix, Problem, build_matrix, loads_of, obje
 # hard mode's price of a band breach in :func:`polish`, as a multiple of the soft penalty (per unit of the metric;
 # the soft penalty already makes 1% of a book cost 50 times moving it): any breach outweighs every move it saves
 HARD_BREACH_PRICE = 100.0
+# chains of two moves priced at once, at most (memory: ~150 bytes each; R7's Enterprise part at k=40 with 15 books
+# out joined 2.9 million in its first pass)
+CHAIN_SLICE = 500_000
 
 
 def _moves(p: Problem, mx: Matrix, assign: np.ndarray):
@@ -212,3 +215,108 @@ def broken_territories(p: Problem, assign: np.ndarray, tol: float = 1e-6) -> np.
     loads = loads_of(p, assign)
     scale = np.maximum(1.0, np.abs(p.hi))
     return np.flatnonzero(((loads > p.hi + tol * scale) | (loads < p.lo - tol * scale)).any(axis=1))
+
+
+def _top_per_group(key: np.ndarray, ranks: tuple[np.ndarray, ...], k: int) -> np.ndarray:
+    """Indices of the ``k`` first of each group ``key`` by each of ``ranks`` (their union, sorted)."""
+    keep = np.zeros(len(key), dtype=bool)
+    for r in ranks:
+        order = np.lexsort((r, key))
+        ks = key[order]
+        keep[order[np.arange(len(ks)) - np.searchsorted(ks, ks) < k]] = True
+    return np.flatnonzero(keep)
+
+
+def chains(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair: int = 4,
+           passes: int = 50) -> np.ndarray:
+    """``assign`` improved by chains of two moves through a third book, one end a book outside its band: A gives
+    a unit to X and X one to B.  What single moves and swaps cannot do when every book sits at an edge of both
+    bands (500,000×2,500, region R7 at ±10%: a book 0.65 accounts under its band whose neighbours under target are
+    all at their lower edges, and no book over target reaches it): a book over target gives X a big account and X
+    gives the broken book a small one, X's count unchanged and its potential within its slack.  Each pass joins,
+    on X, the moves out of or into a broken book with every move into or out of X (of each two books the
+    ``per_pair`` cheapest moves and the ``per_pair`` smallest units), prices each chain exactly (both pair costs
+    and the three books' band prices) and makes the best, each book in at most one chain a pass."""
+    if p.max_moves is not None or p.max_arr_moved is not None:
+        return assign  # budgets link every move: chains cannot be priced one by one
+    T, M = p.n_terr, len(p.metric_names)
+    bc = BandCost(p)
+    cap = p.max_accounts
+    size = (np.abs(p.unit_metrics) / np.maximum(np.abs(p.target).mean(axis=0), 1e-9)).sum(axis=1)
+
+    def price(a: np.ndarray, loads: np.ndarray, ia: np.ndarray, ib: np.ndarray, mu, ms, mt, dc) -> tuple:
+        """The chains (ia[k]: A → X, ib[k]: X → B) that lower the objective, and by how much (< 0)."""
+        A, X, B = ms[ia], mt[ia], mt[ib]
+        ok = A != B
+        ia, ib, A, X, B = ia[ok], ib[ok], A[ok], X[ok], B[ok]
+        va, vb = p.unit_metrics[mu[ia]], p.unit_metrics[mu[ib]]
+        delta = dc[ia] + dc[ib]
+        for m in range(M):
+            for book, shift in ((A, -va[:, m]), (X, va[:, m] - vb[:, m]), (B, vb[:, m])):
+                r = book * M + m
+                delta += bc.cost(r, loads[r] + shift) - bc.cost(r, loads[r])
+        good = delta < -1e-9
+        if np.isfinite(cap).any():
+            counts = np.bincount(a, weights=p.unit_accounts, minlength=T)
+            good &= counts[X] + p.unit_accounts[mu[ia]] - p.unit_accounts[mu[ib]] <= cap[X]
+            good &= counts[B] + p.unit_accounts[mu[ib]] <= cap[B]
+        return ia[good], ib[good], delta[good]
+
+    def step(a: np.ndarray, loads: np.ndarray) -> bool:
+        broken = np.zeros(T, dtype=bool)
+        broken[broken_territories(p, a)] = True
+        if not broken.any():
+            return False
+        mu, mt, ms, dc = _moves(p, mx, a)
+        near = broken.copy()  # a chain's middle book X is one a broken book reaches or is reached from
+        near[ms[broken[mt]]] = near[mt[broken[ms]]] = True
+        keep = np.flatnonzero(near[ms] | near[mt])
+        mu, mt, ms, dc = mu[keep], mt[keep], ms[keep], dc[keep]
+        ends = broken[ms] | broken[mt]
+        legs = [_top_per_group(ms * T + mt, (dc, size[mu]), per_pair // 2 if i else per_pair)
+                for i in range(2)]
+        first_b, any_leg = np.intersect1d(legs[0], np.flatnonzero(ends)), legs[1]
+        found = []
+        # A → X → B: (a from a broken A, b any out of X) and (a any into X, b into a broken B), priced a slice of
+        # at most CHAIN_SLICE chains at a time (a part with many books out joins to tens of millions)
+        for first, second in ((first_b[broken[ms[first_b]]], any_leg), (any_leg, first_b[broken[mt[first_b]]])):
+            for ia, ib in _joins(mt, ms, first, second, CHAIN_SLICE):
+                found.append(price(a, loads, ia, ib, mu, ms, mt, dc))
+                if budget.expired():
+                    break
+        if not found:
+            return False
+        ia, ib, delta = (np.concatenate(f) for f in zip(*found))
+        if not len(ia):
+            return False
+        A, X, B = ms[ia], mt[ia], mt[ib]
+        busy = np.zeros(T, dtype=bool)
+        for g in np.argsort(delta, kind="stable").tolist():
+            books = (int(A[g]), int(X[g]), int(B[g]))
+            if busy[list(books)].any():
+                continue
+            a[mu[ia[g]]], a[mu[ib[g]]] = books[1], books[2]
+            busy[list(books)] = True
+        return True
+    return _improve(p, mx, assign, budget, passes, step)
+
+
+def _joins(into: np.ndarray, out_of: np.ndarray, first: np.ndarray, second: np.ndarray, most: int):
+    """Every (i, j) of ``first`` × ``second`` with ``into[i] == out_of[j]`` (a move into a book, then one out of
+    it), in slices of about ``most`` pairs (a single ``first`` with more comes alone)."""
+    if not len(first) or not len(second):
+        return
+    sj = second[np.argsort(out_of[second], kind="stable")]
+    keys = out_of[sj]
+    lo, hi = np.searchsorted(keys, into[first], "left"), np.searchsorted(keys, into[first], "right")
+    n = hi - lo
+    ends = np.cumsum(n)
+    cuts = np.unique(np.r_[np.searchsorted(ends, np.arange(most, ends[-1], most), "right"), len(first)])
+    begin = 0
+    for stop in cuts.tolist():
+        if stop <= begin:
+            continue
+        k = n[begin:stop]
+        offs = np.arange(k.sum()) - np.repeat(np.cumsum(k) - k, k)
+        yield np.repeat(first[begin:stop], k), sj[np.repeat(lo[begin:stop], k) + offs]
+        begin = stop

@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 from optimizers.carve.band_cost import outside
+from optimizers.carve.band_mend import mend_bands
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState, Solved, walk
 from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of, lp_loads
@@ -17,7 +18,7 @@ from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import band_excess, broken_territories, rebalance
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import solve_lp
-from optimizers.carve.strategies import DEFAULT_LADDER, mend_bands
+from optimizers.carve.strategies import DEFAULT_LADDER
 
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats: dict,
@@ -71,7 +72,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
 
 def mend_part(cs: CarveSettings, p: Problem, plan: np.ndarray, budget: Budget, stats: dict, stop) -> Solved:
     """Soft mode: ``plan`` (a part's kept plan, a book outside its band) with its books brought inside the bands
-    (:func:`~optimizers.carve.strategies.mend_bands`), or no plan when that does not pay: kept only when the books
+    (:func:`~optimizers.carve.band_mend.mend_bands`), or no plan when that does not pay: kept only when the books
     lie less outside their bands in all and it costs at most the gap target more (a book inside the band the user
     set is worth that much travel and continuity).  ``bound``: nan (the part keeps its own)."""
     mx = build_matrix(p)

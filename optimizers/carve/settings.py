@@ -101,10 +101,12 @@ class CarveSettings:
     mend_max_s: float = 20.0  # … at most this …
     mend_min_s: float = 1.0  # … at least this (and not at all with less left)
     mend_mip_min_s: float = 5.0  # the MIP mending the books still outside a band: the LP's time, at least this
-    # soft mode, a part whose kept plan leaves a book outside its band: its books brought inside (widen.mend) in at
-    # most this long (0: never), in at most band_mend_rounds integer repairs (500,000×2,500: three parts stopped by
-    # their cap left books 10.2-10.5% off at ±10%)
-    band_mend_max_s: float = 15.0
+    # soft mode, a part whose kept plan leaves a book outside its band: its books brought inside (widen.mend, by
+    # band_mend.mend_bands) in at most this long (0: never), in at most band_mend_rounds chain repairs (MIPs; at
+    # most len(band_mend.CHAIN_ROUNDS)).  500,000×2,500: three parts stopped by their cap left books 10.2-10.5% off
+    # at ±10%; the mend brings them in in 1-13 s at a load of 3-4 (the heaviest, Mid-market · R7 with 19 books out,
+    # 13.2 s), so 25 s leaves room on a busy machine
+    band_mend_max_s: float = 25.0
     band_mend_rounds: int = 4
     fractional_share: float = 0.1  # the fractional-units repair: this share of the time left …
     fractional_lp_factor: float = 0.5  # … or this × the LP's time, whichever is less …

@@ -4,7 +4,6 @@ of units, the whole part when small) and greedy.  Each is a small class (``name`
 ``run``); the rules for their time are named fields of :class:`~optimizers.carve.settings.CarveSettings`."""
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import numpy as np
@@ -20,11 +19,11 @@ from optimizers.carve.model import (
     repair_pool,
     x_from_assignment,
 )
-from optimizers.carve.rebalance import bands_first, broken_territories, polish
+from optimizers.carve.rebalance import broken_territories, polish
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import resolve_tightened, solve_sub_mip
 
-__all__ = ["DEFAULT_LADDER", "mend_bands", "MendedRounding", "StartingPlan", "FractionalRepair", "NeighbourhoodRepair",
+__all__ = ["DEFAULT_LADDER", "MendedRounding", "StartingPlan", "FractionalRepair", "NeighbourhoodRepair",
            "NarrowedBands", "LpRounding", "IntegerRepair", "Greedy"]
 
 
@@ -102,41 +101,12 @@ def _around_books(s: LadderState, plan: np.ndarray, books: np.ndarray, pool: int
     """The integer repair of ``plan`` around ``books`` (territory indices): in each, its ``pool`` cheapest movers,
     and a third as many in every book those reach (where a unit taken from a full book can be made up); the MIP
     stops within ``gap_abs`` of its bound (None: the gap target, relative)."""
-    p, cs = s.p, s.cs
+    p = s.p
     free = repair_pool(p, plan, books, pool)
     near = np.unique(p.cand.terr[np.isin(p.cand.unit, free)])
     free = np.union1d(free, repair_pool(p, plan, near, max(pool // 3, 1)))
     s.progress(0.35, f"{s.tag}integer repair of {len(free):,} units around {len(books):,} book(s) outside a band")
     return _sub_mip(s, plan, free, time_limit_s, gap_abs, good)
-
-
-def mend_bands(s: LadderState, plan: np.ndarray, budget: Budget) -> np.ndarray:
-    """Soft mode, a plan whose LP held every band but which leaves a book outside one (a part the clock stopped
-    returns its repair's plan unpolished; a mended rounding stops at the gap target): with the bands priced first
-    (:func:`~optimizers.carve.rebalance.bands_first`, as hard mode's polish prices them: at the soft prices a book
-    0.08% over its band cost less than the four moves that bring it in), single moves and swaps, then while books
-    stay out the integer repair around them, its pool tripled each round (a book one account under its band beside
-    neighbours at their edges needs a chain of moves no single move or swap makes), within ``budget``.  The caller
-    weighs the result at the real prices."""
-    cs = s.cs
-    p, mx = bands_first(s.p)
-    s = dataclasses.replace(s, p=p, mx=mx, best=None, best_obj=np.inf, _rounded=())
-    a = polish(p, mx, plan, budget.share(0.5))
-    best, pool = s.objective(a), cs.repair_pool
-    broken = broken_territories(p, a)
-    for _ in range(cs.band_mend_rounds):
-        if not len(broken) or budget.left() < cs.repair_min_cap_s or s.stop():
-            break
-        # no LP bound here (a kept plan, mended after its solve): an absolute gap of the LP's would be infinite and
-        # stop the MIP at its start (the 09:00 run mended 12 of 15 parts by moves alone, none by the MIP)
-        sub = _around_books(s, a, broken, pool, budget.left(), None, None)
-        if sub.x is not None:
-            b = assignment_from_x(p, sub.x)
-            if is_feasible(p, mx, b) and s.objective(b) < best - 1e-9:
-                a, best = b, s.objective(b)
-                broken = broken_territories(p, a)
-        pool *= 3
-    return a
 
 
 class StartingPlan:
