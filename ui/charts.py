@@ -169,6 +169,28 @@ def field_safe(name: str) -> str:
     return name.replace(":", "\u2236").replace(".", "\u2024").replace("[", "(").replace("]", ")")
 
 
+def shown_tips(pts: pd.DataFrame, tooltip: list, keep: tuple = ()) -> tuple[pd.DataFrame, list]:
+    """(points, tooltips): each tooltip field of a number kind (money, count, %) sent as the text a table shows it
+    in (planning.reporting.formats.cell, in a column ``<field>__shown``, the number itself dropped unless in
+    ``keep``), so the browser reads a string per dot instead of formatting each number of each dot in Streamlit's
+    expression interpreter (a map of ~1,700 dots)."""
+    from planning.reporting.formats import cell
+
+    alt = _altair()
+    tips, shown = [], {}
+    for t in tooltip:
+        lab = label_of(t) if isinstance(t, str) and t in pts else None
+        if lab is None or cell(0, lab.kind) is None:
+            tips.append(tip(t))
+            continue
+        shown[f"{t}__shown"] = [cell(v, lab.kind) for v in pts[t].tolist()]
+        tips.append(alt.Tooltip(f"{t}__shown:N", title=lab.text))
+    if not shown:
+        return pts, tips
+    numbers = [c.removesuffix("__shown") for c in shown]
+    return pts.assign(**shown).drop(columns=[c for c in numbers if c not in keep]), tips
+
+
 OTHER_COLOUR = "#b8b8b8"  # "Other owners" in a grouped legend: grey, behind the named colours
 
 
@@ -189,6 +211,7 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
                                *[t for t in tooltip if isinstance(t, str)]]))
     pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
     pts, proj, x, y = projected_points(pts, map_projection(pts))
+    pts, tips = shown_tips(pts, tooltip, keep=(color, size))
     if colour_order:
         palette = list(_TABLEAU10[:len(colour_order)])
         if colour_order[-1].startswith("Other"):
@@ -205,7 +228,7 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
         longitude=f"{x}:Q", latitude=f"{y}:Q",
         color=alt.Color(f"{color}:N", scale=scale, legend=legend),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
-        tooltip=[tip(t) for t in tooltip],
+        tooltip=tips,
     ).project(proj)
     chart = alt.layer(basemap(proj), dots).properties(title=title, height=height, width="container")
     if canvas:  # Streamlit picks SVG below 2,000 marks: a map of ~1,700 dots is then ~1,700 SVG nodes to paint
