@@ -36,6 +36,10 @@ state.sidebar_summary()
 working_plan.sidebar()  # the working plan, kept across pages and reloads
 access.sidebar(user)
 
+from ui.chart_warm_up import warm_charts  # noqa: E402
+
+warm_charts()  # the chart library loads while the browser is idle, not on the session's first chart
+
 from ui import long_lived  # noqa: E402
 
 # a page's first run in this server imported its modules: out of the collection every later run ends with

@@ -15,3 +15,17 @@ def test_a_plan_label_with_a_time_and_a_dot_draws_on_the_map():
                         size="arr_usd").to_dict()
     tips = [t["field"] for layer in spec["layer"] if "encoding" in layer for t in layer["encoding"].get("tooltip", [])]
     assert safe in tips
+
+
+def test_map_tooltips_carry_the_numbers_as_the_tables_write_them():
+    """The browser formats no number per dot: money, counts and shares arrive as text (ui.charts.shown_tips)."""
+    pts = pd.DataFrame({"name": ["Acme", "Beta"], "lat": [40.7, 41.0], "lon": [-74.0, -87.6], "owner": ["A", "B"],
+                        "arr_usd": [1234.4, -5.0], "potential_usd": [2e6, 1e5], "accounts": [3, 1]})
+    spec = accounts_map(pts, "owner", tooltip=["owner", "accounts", "arr_usd", "potential_usd"],
+                        size="potential_usd").to_dict()
+    dots = spec["layer"][1]
+    tips = {t["title"]: t for t in dots["encoding"]["tooltip"]}
+    assert tips["Current ARR"]["field"] == "arr_usd__shown" and "format" not in tips["Current ARR"]
+    rows = spec["datasets"][dots["data"]["name"]]
+    assert [(r["accounts__shown"], r["arr_usd__shown"]) for r in rows] == [("3", "$1,234"), ("1", "-$5")]
+    assert "arr_usd" not in rows[0] and rows[0]["potential_usd"] == 2e6  # the size still reads the number

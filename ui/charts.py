@@ -8,6 +8,7 @@ from contextlib import nullcontext
 from functools import cache
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -123,13 +124,33 @@ def tip(field):
 
 
 STATES_URL = "app/static/us_states.geojson"  # served by Streamlit's static serving (.streamlit/config.toml)
+# the same outlines as d3's albersUsa draws them, projected once (planning.data.us_projection.write_state_outlines)
+STATES_PROJECTED_URL = "app/static/us_states_albers_usa.geojson"
+# Points and outlines projected on the server (albersUsa) are drawn on Vega's identity projection: a scale and a
+# shift, instead of d3's spherical clipping and resampling of every outline and dot on each draw
+PROJECTED = "identity"
 
 
 def basemap(projection: str = PROJECTION) -> alt.Chart:
-    """US state outlines, loaded by the browser from the app's own static folder (offline, cached)."""
+    """US state outlines, loaded by the browser from the app's own static folder (offline, cached): in lon/lat for a
+    projection the browser works out, already projected for :data:`PROJECTED`."""
     alt = _altair()
-    states = alt.Data(url=STATES_URL, format=alt.DataFormat(type="json", property="features"))
+    url = STATES_PROJECTED_URL if projection == PROJECTED else STATES_URL
+    states = alt.Data(url=url, format=alt.DataFormat(type="json", property="features"))
     return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(projection)
+
+
+def projected_points(pts: pd.DataFrame, projection: str) -> tuple[pd.DataFrame, str, str, str]:
+    """(points, the chart's projection, the x and y fields): US books (albersUsa) projected here, as d3 would in the
+    browser (planning.data.us_projection), to draw on :data:`PROJECTED`; a point in no inset is left out, as d3
+    leaves it out.  Any other projection draws the points' own lon/lat."""
+    if projection != PROJECTION:
+        return pts, projection, "lon", "lat"
+    from planning.data.us_projection import albers_usa
+
+    x, y = albers_usa(pts["lon"].to_numpy(float), pts["lat"].to_numpy(float))
+    out = pts.drop(columns=["lon", "lat"]).assign(map_x=x, map_y=y)
+    return out.loc[~np.isnan(x)], PROJECTED, "map_x", "map_y"
 
 
 def map_projection(points: pd.DataFrame) -> str:
@@ -148,19 +169,39 @@ def field_safe(name: str) -> str:
     return name.replace(":", "\u2236").replace(".", "\u2024").replace("[", "(").replace("]", ")")
 
 
+def shown_tips(pts: pd.DataFrame, tooltip: list, keep: tuple = ()) -> tuple[pd.DataFrame, list]:
+    """(points, tooltips): each tooltip field of a number kind (money, count, %) sent as the text a table shows it
+    in (planning.reporting.formats.cell, in a column ``<field>__shown``, the number itself dropped unless in
+    ``keep``), so the browser reads a string per dot instead of formatting each number of each dot in Streamlit's
+    expression interpreter (a map of ~1,700 dots)."""
+    from planning.reporting.formats import cell
+
+    alt = _altair()
+    tips, shown = [], {}
+    for t in tooltip:
+        lab = label_of(t) if isinstance(t, str) and t in pts else None
+        if lab is None or cell(0, lab.kind) is None:
+            tips.append(tip(t))
+            continue
+        shown[f"{t}__shown"] = [cell(v, lab.kind) for v in pts[t].tolist()]
+        tips.append(alt.Tooltip(f"{t}__shown:N", title=lab.text))
+    if not shown:
+        return pts, tips
+    numbers = [c.removesuffix("__shown") for c in shown]
+    return pts.assign(**shown).drop(columns=[c for c in numbers if c not in keep]), tips
+
+
 OTHER_COLOUR = "#b8b8b8"  # "Other owners" in a grouped legend: grey, behind the named colours
 
 
 def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: list[str] | None = None,
-                 size: str | None = None, height: int = 460, shapes: dict | None = None,
-                 shape_key: str = "territory_id", colour_order: list[str] | None = None,
+                 size: str | None = None, height: int = 460, colour_order: list[str] | None = None,
                  canvas: bool = False) -> alt.LayerChart:
     """Accounts as dots on a US basemap, coloured by ``color`` (owner, territory, segment…).
 
-    ``shapes`` is an optional GeoJSON FeatureCollection (e.g. territory hulls)
-    drawn under the dots, coloured by ``shape_key``.  ``colour_order``: the colour groups in legend order, at most
-    ten (planning.reporting.map_dots.colour_groups), the last one grey when it is "Other …"; the legend then
-    lists just those, in one column.  Dots have no outline: thousands of outlined circles took the browser seconds
+    ``colour_order``: the colour groups in legend order, at most ten (planning.reporting.map_dots.colour_groups), the
+    last one grey when it is "Other …"; the legend then lists just those, in one column.  US books are projected here
+    (:func:`projected_points`).  Dots have no outline: thousands of outlined circles took the browser seconds
     to paint.  ``canvas``: draw on a canvas rather than SVG (for maps of thousands of dots).
     """
     alt = _altair()
@@ -169,7 +210,8 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     used = list(dict.fromkeys(["lat", "lon", color, *([size] if size else []), *(["country"] if "country" in points else []),
                                *[t for t in tooltip if isinstance(t, str)]]))
     pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
-    proj = map_projection(pts)
+    pts, proj, x, y = projected_points(pts, map_projection(pts))
+    pts, tips = shown_tips(pts, tooltip, keep=(color, size))
     if colour_order:
         palette = list(_TABLEAU10[:len(colour_order)])
         if colour_order[-1].startswith("Other"):
@@ -183,19 +225,12 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     # no per-dot description for screen readers (Streamlit drops them past 5,000 marks; the legend and the caption
     # say what the map shows), which Vega otherwise writes into every one of up to 2,000 SVG circles
     dots = alt.Chart(pts).mark_circle(opacity=0.75, aria=False).encode(
-        longitude="lon:Q", latitude="lat:Q",
+        longitude=f"{x}:Q", latitude=f"{y}:Q",
         color=alt.Color(f"{color}:N", scale=scale, legend=legend),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
-        tooltip=[tip(t) for t in tooltip],
+        tooltip=tips,
     ).project(proj)
-    layers = [basemap(proj)]
-    if shapes and shapes.get("features"):
-        layers.append(alt.Chart(alt.Data(values=shapes["features"])).mark_geoshape(opacity=0.18, strokeWidth=1).encode(
-            color=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
-            stroke=alt.Color(f"properties.{shape_key}:N", scale=alt.Scale(scheme="tableau20"), legend=None),
-        ).project(proj))
-    layers.append(dots)
-    chart = alt.layer(*layers).properties(title=title, height=height, width="container")
+    chart = alt.layer(basemap(proj), dots).properties(title=title, height=height, width="container")
     if canvas:  # Streamlit picks SVG below 2,000 marks: a map of ~1,700 dots is then ~1,700 SVG nodes to paint
         chart = chart.properties(usermeta={"embedOptions": {"renderer": "canvas"}})
     # (off by default: on a canvas the title and legend are pixels, not text a reader or a test can find)

@@ -47,6 +47,8 @@ Public names, by module (import them from this package; they load on first use):
   suggest_title_map, title_map_dict, TITLE_RULES, TitleRole
 - ``uploads``: check_rows, check_rows_before_parsing, check_size, count_rows, FilePreview, load_upload, precheck,
   PREVIEW_DISTINCT, preview_upload, upload_key, UploadLimits, UploadTooLarge
+- ``us_projection``: albers_usa, clip_box, INSETS, NOT_DRAWN, SCALE, STATE_INSET, state_outlines, TRANSLATE,
+  write_state_outlines
 - ``validation``: column_help, derive_segment, validate_table
 - ``validation_report``: Issue, ISSUE_COLUMNS, TableResult, ValidationReport
 """
@@ -81,6 +83,7 @@ _PUBLIC = {
     "HISTORY_SCHEMA": "checks",
     "HealthReport": "health",
     "INDUSTRIES": "defaults",
+    "INSETS": "us_projection",
     "ISO_CODES": "currency",
     "ISSUE_COLUMNS": "validation_report",
     "IT_SPEND_SHARE": "potential",
@@ -90,6 +93,7 @@ _PUBLIC = {
     "NON_CONUS": "boundaries",
     "NON_NEGATIVE": "field_problems",
     "NOT_CUSTOMER_WORDS": "enrich",
+    "NOT_DRAWN": "us_projection",
     "NUMERIC_KINDS": "schema",
     "PLACED_KEEP": "boundaries",
     "PLANNING_FIELDS": "health",
@@ -113,6 +117,7 @@ _PUBLIC = {
     "ReadOnlyFrame": "read_only",
     "RoleDefaults": "defaults",
     "SAMPLE_DIR": "dataset",
+    "SCALE": "us_projection",
     "SCHEMAS": "checks",
     "SECTIONS": "mapping_file",
     "SEGMENTS": "defaults",
@@ -125,6 +130,7 @@ _PUBLIC = {
     "SOURCE_ROW": "files",
     "SQ_M_PER_SQ_MI": "boundaries",
     "STATES_GEOJSON": "geo",
+    "STATE_INSET": "us_projection",
     "STATE_POSTAL": "boundaries",
     "STATE_REGION": "defaults",
     "STATUS_ALIASES": "cell_values",
@@ -141,6 +147,7 @@ _PUBLIC = {
     "TARGETS_SCHEMA": "checks",
     "TERRITORIES_SCHEMA": "checks",
     "TITLE_RULES": "titles",
+    "TRANSLATE": "us_projection",
     "TableResult": "validation_report",
     "TitleRole": "titles",
     "UK_AREA_TOWN": "places",
@@ -151,6 +158,7 @@ _PUBLIC = {
     "ValidationReport": "validation_report",
     "WARNING": "enrich",
     "account_counties": "boundaries",
+    "albers_usa": "us_projection",
     "apply_mapping": "files",
     "apply_title_map": "titles",
     "as_written_column": "field_problems",
@@ -172,6 +180,7 @@ _PUBLIC = {
     "check_size": "uploads",
     "city_table": "places",
     "classify_title": "titles",
+    "clip_box": "us_projection",
     "code_of": "currency",
     "column_help": "validation",
     "column_names": "schema",
@@ -254,6 +263,7 @@ _PUBLIC = {
     "settings_from_dict": "defaults",
     "spec": "schema",
     "split_cells": "currency",
+    "state_outlines": "us_projection",
     "states": "boundaries",
     "suggest_mapping": "files",
     "suggest_mapping_file": "mapping_file",
@@ -271,6 +281,7 @@ _PUBLIC = {
     "walk_labels": "county_land",
     "workload_hours": "defaults",
     "write_csv": "files",
+    "write_state_outlines": "us_projection",
     "zip_table": "geo",
 }
 __all__ = sorted(_PUBLIC)
