@@ -126,7 +126,8 @@ def grown_plan(s, st: CutState, budget: Budget):
     if st.cuts_infeasible or s.lp is None or s.lp.x is None or not grows(s):
         return None
     s.progress(0.5, f"{s.tag}one-piece territories grown from their roots")
-    plan, stats = one_piece_plan(s.p, s.mx, s.lp.x, budget, s.cs.one_piece_pairs_s)
+    pairs_s = s.cs.one_piece_pairs_s if s.p.n_units <= s.cs.one_piece_pairs_max_units else 0.0
+    plan, stats = one_piece_plan(s.p, s.mx, s.lp.x, budget, pairs_s)
     s.stats.update({k: s.stats.get(k, 0) + v for k, v in stats.items()})
     if s.stop():
         raise Cancelled()
