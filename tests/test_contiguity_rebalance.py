@@ -8,14 +8,10 @@ import pytest
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import CutContext, cut_loop, pieces_of
 from optimizers.carve.contiguity import make_contiguous
 from optimizers.carve.contiguity_graph import count_pieces
 from optimizers.carve.contiguity_rebalance import deltas
-from optimizers.carve.model import build_matrix, is_feasible, objective_of, x_from_assignment
-from optimizers.carve.one_piece_rounding import one_piece_plan
-from optimizers.carve.solvers import solve_lp
-from tests.test_one_piece_rounding import random_grid
+from tests.test_one_piece_rounding import grown_and_checked, random_grid
 
 
 def _graph(edges: list[tuple[int, int]], n: int) -> sp.csr_matrix:
@@ -76,12 +72,4 @@ def test_the_vectorised_score_change_matches_one_move_at_a_time():
 def test_grids_where_single_moves_left_a_book_walled_in_now_get_a_one_piece_plan_within_the_bands(seed):
     # 8 × 6 cells, 5 books at ±10%: on these seeds the grown plan's polish by single border moves left a book
     # outside its band (one_piece_plan returned None and the part fell back to the integer repair)
-    p = random_grid(seed, 8, 6, 5, 0.1)
-    mx = build_matrix(p)
-    lp = solve_lp(mx, 10)
-    loop = cut_loop(lp.highs, CutContext.of(p, p.conn), Budget(5), x0=lp.x)
-    plan, _ = one_piece_plan(p, mx, loop.x, Budget(10), 0.0)
-    assert plan is not None
-    assert is_feasible(p, mx, plan)
-    assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, plan)) == 1).all()
-    assert objective_of(p, mx, plan) >= loop.objective - 1e-6 * abs(loop.objective)
+    assert grown_and_checked(random_grid(seed, 8, 6, 5, 0.1), 0.0) is not None
