@@ -98,12 +98,17 @@ def test_pieces_of_a_support_numbered_as_connected_components_numbers_them():
         assert np.unique(expect, return_inverse=True)[1].tolist() == lab.tolist()
 
 
-def test_the_cut_loop_raises_the_lp_bound_and_leaves_no_piece_cut_off():
+def _grid_lp():
+    """An 8 × 8 grid's part (4 books, ±5%): its cut context, matrix and solved plain LP."""
     p, adj, homes = grid_problem(8, 4, tol=0.05, seed=3)
     geo = np.ones(p.n_units, bool)
     cc = CutContext.of(p, ConnGraph(adj, geo, home_roots(homes, p, geo)))
     mx = build_matrix(p)
-    lp = solve_lp(mx, 30)
+    return cc, mx, solve_lp(mx, 30)
+
+
+def test_the_cut_loop_raises_the_lp_bound_and_leaves_no_piece_cut_off():
+    cc, mx, lp = _grid_lp()
     plain = lp.objective
     loop = cut_loop(lp.highs, cc, Budget(30), stall_rounds=1000)
     assert loop.status == "optimal" and loop.objective >= plain - 1e-6
@@ -111,6 +116,18 @@ def test_the_cut_loop_raises_the_lp_bound_and_leaves_no_piece_cut_off():
     # the same bound from a fresh LP over the matrix with the cut rows appended
     again = solve_lp(with_cuts(mx, loop.cuts), 30)
     assert abs(again.objective - loop.objective) <= 1e-6 * max(abs(loop.objective), 1.0)
+
+
+def test_a_cut_loop_that_sheds_slack_cuts_keeps_every_cut_and_its_bound_stays_below_the_full_cut_lp():
+    # every third round the cuts slack at the LP point leave the live LP: it re-solves over fewer rows, every cut
+    # found is still returned, and its objective is the LP over a subset of the cuts: a bound, at most the LP
+    # over all of them, at least the plain LP
+    cc, mx, lp = _grid_lp()
+    plain, rows = lp.objective, lp.highs.getNumRow()
+    loop = cut_loop(lp.highs, cc, Budget(30), stall_rounds=1000, purge_every=3)
+    assert loop.rounds >= 3 and lp.highs.getNumRow() - rows < len(loop.cuts)  # some cut rows shed
+    every = solve_lp(with_cuts(mx, loop.cuts), 30).objective
+    assert plain - 1e-6 <= loop.objective <= every + 1e-6 * max(abs(every), 1.0)
 
 
 @pytest.mark.parametrize("n, T, seed", [(6, 3, 0), (6, 4, 1), (8, 4, 2), (8, 5, 3)])

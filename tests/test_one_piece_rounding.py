@@ -105,19 +105,25 @@ def test_a_pair_recarve_never_buys_a_cheaper_plan_with_a_piece_cut_off():
     assert pc.assign.tolist() == [0, 0, 1, 1, 1]
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2, 3])
-def test_on_random_grids_the_grown_plan_is_one_piece_within_the_bands_and_above_the_bound(seed):
-    p = random_grid(seed, 7, 6, 4, 0.15)
+def grown_and_checked(p: Problem, pairs_s: float) -> np.ndarray | None:
+    """The grown plan over the cut LP's point of ``p``, checked: None (the polish could not reach the bands: the
+    caller's ladder takes over, never a broken plan) or one piece per book around its root, every band held, and
+    its cost at least the cut LP's bound."""
     mx = build_matrix(p)
     lp = solve_lp(mx, 10)
     loop = cut_loop(lp.highs, CutContext.of(p, p.conn), Budget(5), x0=lp.x)
-    plan, stats = one_piece_plan(p, mx, loop.x, Budget(10), 2.0)
-    if plan is None:  # the polish could not reach the bands: the caller's ladder takes over (never a broken plan)
-        assert stats["one_piece_grown"] == 1
-        return
-    assert is_feasible(p, mx, plan)  # every band held
-    assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, plan)) == 1).all()  # one piece, root in
-    assert objective_of(p, mx, plan) >= loop.objective - 1e-6 * abs(loop.objective)  # the bound is a bound
+    plan, stats = one_piece_plan(p, mx, loop.x, Budget(10), pairs_s)
+    assert stats["one_piece_grown"] == 1
+    if plan is not None:
+        assert is_feasible(p, mx, plan)  # every band held
+        assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, plan)) == 1).all()  # one piece, root in
+        assert objective_of(p, mx, plan) >= loop.objective - 1e-6 * abs(loop.objective)  # the bound is a bound
+    return plan
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_on_random_grids_the_grown_plan_is_one_piece_within_the_bands_and_above_the_bound(seed):
+    grown_and_checked(random_grid(seed, 7, 6, 4, 0.15), 2.0)
 
 
 def test_pair_recarves_on_a_grid_only_lower_the_cost_and_keep_every_book_whole():

@@ -53,7 +53,8 @@ Modules, contiguity: connectivity (separator cuts and the cut loop) with vertex_
 cut by max-flow) and one_piece (the cuts in a part's LP, the one-piece bound, and in its repair MIP; one_piece_mip:
 the part's MIP over its cut system, a stronger bound), one_piece_rounding (a one-piece plan grown from the roots
 over the cut LP's point) with pair_mip (two neighbouring territories re-carved exactly), contiguity (the polish of a
-plan the time limit leaves in pieces) with contiguity_swaps (its border swaps), contiguity_graph (the unit graph),
+plan the time limit leaves in pieces) with contiguity_rebalance (its border moves, carrying the pieces a move
+cuts off) and contiguity_swaps (its border swaps), contiguity_graph (the unit graph),
 proof_lp and contiguity_proof (the elastic LP over the cuts that proves when one piece and the bands cannot both
 hold, and names why).
 

@@ -10,9 +10,10 @@ repair is the polish for a plan the time limit leaves in pieces, after the LP an
    the one with most of the first balanced metric); the units of the other pieces are handed, one at a
    time, to the adjacent territory (that may take them) whose balance suffers least.  Handing a unit to a
    territory it touches keeps that territory in one piece.
-2. Rebalance: single border moves between neighbouring territories that lower the deviation outside the
+2. Rebalance: border moves between neighbouring territories that lower the deviation outside the
    bands (and, while any book is outside, a small squared deviation from target, so load flows through
-   books already inside their band), never cutting the giving territory in two.
+   books already inside their band), never cutting the giving territory in two: a move that would cut it
+   carries the pieces it cuts off along (:mod:`optimizers.carve.contiguity_rebalance`).
 3. Cheaper: border moves to the neighbour a unit costs less with (travel + continuity), when no band gets
    worse and both territories stay whole; then border swaps (:mod:`optimizers.carve.contiguity_swaps`), two
    units of neighbouring territories trading places when cheaper, the bands and both pieces held (Georgia's
@@ -245,31 +246,11 @@ class _Repair:
         return out
 
     def rebalance(self, budget: Budget) -> None:
-        """Boundary moves that keep both territories connected, the books furthest off first, until every band
-        holds or no move helps."""
-        bal, labels, improved = self.bal, self.labels, True
-        while improved and not budget.expired():
-            improved = False
-            if bal.excess(bal.load, np.arange(self.T)).sum() <= 1e-9:
-                return  # every band held: stop spreading load, keep moves few
-            dev = np.abs(bal.load / bal.scale - np.where(bal.target > 0, 1.0, 0.0)).sum(axis=1)
-            for t in np.argsort(-dev):
-                if budget.expired():
-                    break
-                scored = sorted((bal.delta(u, a, b), self.cost[u, b] - self.cost[u, a], u, a, b)
-                                for u, a, b in self.border_moves(t))
-                for d, _, u, a, b in scored:
-                    if d >= -1e-9:
-                        break
-                    if self.stays_connected(a, u):
-                        bal.move(u, a, b)
-                        self.assign[u] = b
-                        self.reasons.setdefault(u, f"moved to {labels[b]} to rebalance after the contiguity repair "
-                                                   f"({labels[a]} held {bal.ratio(a) + bal.m[u][0] / bal.scale[a][0]:.0%} "
-                                                   f"of target, {labels[b]} {bal.ratio(b) - bal.m[u][0] / bal.scale[b][0]:.0%})"
-                                                if bal.m.shape[1] else f"moved to {labels[b]} after the contiguity repair")
-                        improved = True
-                        break
+        """Border moves that keep both territories one piece, carrying the pieces a move would cut off
+        (:mod:`optimizers.carve.contiguity_rebalance`), until every band holds or no move helps."""
+        from optimizers.carve.contiguity_rebalance import rebalance
+
+        rebalance(self, budget)
 
     def cheaper(self, budget: Budget) -> None:
         """A border unit goes to the neighbour it costs less with when no band gets worse, cheapest gain first."""

@@ -34,12 +34,15 @@ from optimizers.carve.model import (
     objective_of,
     x_from_assignment,
 )
+from optimizers.carve.one_piece_mip import MIP_MAX_PAIRS
 
 __all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "HOME_RADIUS_MI", "home_units", "LP_STALL_REL"]
 
 HOME_RADIUS_MI = 25.0  # a territory is rooted at its nearest unit only when that unit's centre is this close to home
 LP_STALL_REL = 1e-3  # the LP's cut loop stops once 4 rounds raised the bound < 0.1%: on the demo company's
 # counties the bound after 1 s (11–13 rounds) was within 0.3% of the bound after 60 rounds (10 s)
+LP_PURGE_EVERY = 3  # … and, above MIP_MAX_PAIRS pairs, sheds its slack cuts every third round (connectivity.cut_loop:
+# half the re-solve time on the demo's county parts)
 GROWN = "grown from roots (one piece)"  # the strategy name of a plan from :func:`grown_plan`
 PIECE_CUTS = 1000  # an integer point: a cut for every unit of a piece cut off (rows are cheap, MIP rounds are not)
 
@@ -93,7 +96,12 @@ def cut_lp(s, budget: Budget) -> CutState | None:
         return None
     st = CutState(cc, bound_plain=float(s.lp.objective))
     s.progress(0.2, f"{s.tag}contiguity cuts in the LP")
-    more = {"stall_rel": LP_STALL_REL} if grows(s) else {}  # a grown plan needs the LP's point, not its last 0.3%
+    # a grown plan needs the LP's point, not its last 0.3%; a large one's LP sheds slack cuts (a small part's
+    # re-solves take milliseconds and its cut MIP starts from this LP; the ladder's narrowed-band re-solves use this
+    # live model, so the parts not grown keep every cut)
+    more = {"stall_rel": LP_STALL_REL} if grows(s) else {}
+    if grows(s) and s.mx.n_pairs > MIP_MAX_PAIRS:
+        more["purge_every"] = LP_PURGE_EVERY
     loop = cut_loop(s.lp.highs, cc, budget.share(s.cs.cut_lp_share), should_stop=s.stop, x0=s.lp.x, **more)
     if s.stop():
         raise Cancelled()
@@ -126,7 +134,8 @@ def grown_plan(s, st: CutState, budget: Budget):
     if st.cuts_infeasible or s.lp is None or s.lp.x is None or not grows(s):
         return None
     s.progress(0.5, f"{s.tag}one-piece territories grown from their roots")
-    plan, stats = one_piece_plan(s.p, s.mx, s.lp.x, budget, s.cs.one_piece_pairs_s)
+    pairs_s = s.cs.one_piece_pairs_s if s.p.n_units <= s.cs.one_piece_pairs_max_units else 0.0
+    plan, stats = one_piece_plan(s.p, s.mx, s.lp.x, budget, pairs_s)
     s.stats.update({k: s.stats.get(k, 0) + v for k, v in stats.items()})
     if s.stop():
         raise Cancelled()
