@@ -114,7 +114,7 @@ def test_a_part_whose_lists_cannot_hold_its_bands_is_widened_without_its_lp(monk
     assert len(res.plan.assignment) == len(acc) and res.plan.assignment.notna().all()
 
     narrow_solves.clear()
-    monkeypatch.setattr(pipeline, "_doomed_parts", lambda s: set())
+    monkeypatch.setattr(pipeline, "neighbourhood_reach", lambda *a: [])
     slow = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
     assert len(narrow_solves) == 8 and "parts_prechecked_out" not in slow.stats
     assert slow.stats["parts_widened"] == res.stats["parts_widened"]

@@ -206,11 +206,12 @@ def _runner(s: CarveState, n: int) -> Runner:
 
 def solve_stage(s: CarveState, budget: Budget) -> CarveState:
     """Every part through the runner: its LP, the rounding, the repair ladder and the polish (:func:`solve_part`).
-    Hard mode: a part whose candidate lists cannot hold its bands, by the neighbouring-territories check
-    (:func:`~optimizers.carve.diagnose.neighbourhood_reach`, a proof that its LP is infeasible, in hundredths of a
-    second), goes to the widening as if its LP had said so, without that LP (50,000×250 with a third of the reps in
-    three metros: both Northeast parts, whose infeasible LPs held a core while the others waited)."""
-    doomed = _doomed_parts(s) if s.cs.mode == "hard" and len(s.parts) > 1 else set()
+    Hard mode: a part that fails the neighbouring-territories check (:func:`neighbourhood_reach`: a proof, in
+    hundredths of a second, that its LP is infeasible) goes to the widening without that LP (50,000×250, a third of
+    the reps in three metros: both Northeast parts, whose infeasible LPs held a core while the others waited)."""
+    terr = s.ctx["terr"]
+    doomed = {q.index for q in s.parts if s.cs.mode == "hard" and len(s.parts) > 1
+              and neighbourhood_reach(q.problem, terr.iloc[q.terrs].reset_index(drop=True))}
     solved = iter(s.submit([q for q in s.parts if q.index not in doomed]) if len(doomed) < len(s.parts) else [])
     s.results = [PartResult("infeasible", None, np.nan, np.nan, lp_infeasible=True, index=q.index)
                  if q.index in doomed else next(solved) for q in s.parts]
@@ -218,13 +219,6 @@ def solve_stage(s: CarveState, budget: Budget) -> CarveState:
         s.count("parts_prechecked_out", len(doomed))
     s.solved_as = list(s.parts)
     return s
-
-
-def _doomed_parts(s: CarveState) -> set[int]:
-    """The parts (their ``index``) that cannot hold their bands over their candidate lists (Hall's condition)."""
-    terr = s.ctx["terr"]
-    return {q.index for q in s.parts
-            if neighbourhood_reach(q.problem, terr.iloc[q.terrs].reset_index(drop=True))}
 
 
 def merge_stage(s: CarveState, budget: Budget) -> CarveState:
