@@ -5,6 +5,7 @@
     python benchmarks/carve_bench.py --sizes 1000x10 --weights 1,5,50 --frontier 5 --compare-defaults
     python benchmarks/carve_bench.py --sizes 10000x50 --family zips,smb
     python benchmarks/carve_bench.py --suite              # every acceptance row of issues 15 and 23, one file
+    python benchmarks/carve_bench.py --suite --family zips  # one family's rows: the file's other sections stay
 
 Instances come from :func:`optimizers.instances.companies.make_instance`, of one of its families (``--family``; the
 default ``metros``: accounts around US metros, log-normal potential and ARR, today's owner usually one of the three
@@ -219,6 +220,17 @@ def section(sizes: str, metrics: tuple[str, ...], tol: float, time_limit: float,
     return df, to_markdown(df, metrics, tol)
 
 
+def with_section(text: str, title: str, body: str) -> str:
+    """``text`` (a results file) with its section ``## title`` replaced by ``body``, or the section appended."""
+    head = f"## {title}\n"
+    section_text = f"{head}\n{body.rstrip()}\n"
+    start = text.find(head)
+    if start < 0:
+        return text.rstrip("\n") + "\n\n" + section_text
+    end = text.find("\n## ", start + len(head))
+    return text[:start] + section_text + ("" if end < 0 else "\n" + text[end + 1:])
+
+
 def legend(tol: float, mip_gap: float) -> str:
     return (f"Hard mode, ±{tol:.0%} band around a capacity-proportional target on every balance metric, gap target "
             f"{mip_gap:.1%}. `dev_*` = worst |book ÷ target − 1| of the model, `greedy_dev_*` of the greedy baseline "
@@ -257,14 +269,20 @@ def main(argv: list[str] | None = None) -> int:
     if set(families) - set(FAMILIES):
         ap.error(f"unknown --family {', '.join(sorted(set(families) - set(FAMILIES)))} (known: {', '.join(FAMILIES)})")
     if a.suite:
-        parts = [f"# Carving benchmark\n\n{stamp} Command: `python benchmarks/carve_bench.py --suite "
-                 f"--time-limit {a.time_limit:g}`.\n\n{legend(a.tolerance, 0.01)}\n"]
+        command = f"python benchmarks/carve_bench.py --suite --time-limit {a.time_limit:g}" + (
+            f" --family {','.join(families)}" if families else "")
+        # some families only: the file's other sections stay (one family at a time keeps each locked run short)
+        kept = a.out.read_text() if families and a.out.exists() else ""
+        text = kept or f"# Carving benchmark\n\n{stamp} Command: `{command}`.\n\n{legend(a.tolerance, 0.01)}\n"
         for sec in (s for s in SUITE if not families or s.family in families):
+            t0 = time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())
+            load0 = os.getloadavg()[0]
             _, table = section(sec.sizes, sec.metrics, a.tolerance, a.time_limit, a.seed, sec.weights, sec.frontier,
                                sec.defaults, sec.gap, sec.family)
             print(table)
-            parts.append(f"## {sec.title}\n\nTarget: {sec.target}. Gap target {sec.gap:.1%}.\n\n{table}")
-            a.out.write_text("\n".join(parts))  # after every section: a long suite keeps what it has measured
+            text = with_section(text, sec.title, f"Target: {sec.target}. Gap target {sec.gap:.1%}. Run {t0}, load "
+                                f"average at start {load0:.2f} (`{command}`).\n\n{table}")
+            a.out.write_text(text)  # after every section: a long suite keeps what it has measured
         print(f"wrote {a.out}", file=sys.stderr)
         return 0
     metrics = tuple(m.strip() for m in a.metrics.split(","))

@@ -75,3 +75,12 @@ def test_the_suite_has_issue_23s_rows_for_every_family():
     # every golden job has a unique name, and the recording order keeps the slow 500,000-account subset last
     names = [cg.job_name(j) for j in cg.jobs()]
     assert len(names) == len(set(names)) and names[-1] == "scale 500,000×2,500 region R3"
+
+
+def test_a_family_run_replaces_its_own_sections_and_keeps_the_others():
+    text = "# Carving benchmark\n\nlegend\n\n## metros rows\n\nold metros\n\n## zips rows\n\nold zips\n"
+    assert cb.with_section(text, "zips rows", "new zips\n") == \
+        "# Carving benchmark\n\nlegend\n\n## metros rows\n\nold metros\n\n## zips rows\n\nnew zips\n"
+    assert cb.with_section(text, "metros rows", "new metros") == \
+        "# Carving benchmark\n\nlegend\n\n## metros rows\n\nnew metros\n\n## zips rows\n\nold zips\n"
+    assert cb.with_section(text, "smb rows", "smb") == text + "\n## smb rows\n\nsmb\n"

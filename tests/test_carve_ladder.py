@@ -189,3 +189,32 @@ def test_a_warm_start_already_within_the_target_is_kept_and_named():
     assert res.objective == pytest.approx(first.objective, rel=1e-12)
     assert (res.plan.assignment.sort_index() == first.plan.assignment.sort_index()).all()
     _assert_plan_keeps_the_rules(res, acc, 0.10)
+
+
+def test_the_neighbourhood_repair_starts_from_the_mended_plan():
+    # one metric, a gap target no plan meets: the mended rounding holds every band; the neighbourhood repair must
+    # start from it (a plan every band holds) and so can only return it or a cheaper one, its pool's units moved
+    from optimizers.carve.model import build_matrix, is_feasible
+    from optimizers.carve.solvers import solve_lp
+    from optimizers.carve.strategies import MendedRounding, NeighbourhoodRepair
+
+    acc, reps = make_instance(2000, 10, seed=4)
+    cs = CarveSettings(metrics=("potential_usd",), tolerance={"potential_usd": 0.05}, continuity_weight=0.0,
+                       time_limit=60, threads=1, mip_gap=1e-6)
+    p, _ = TerritoryCarver(cs).prepare(acc, reps, YEAR, AS_OF)
+    mx = build_matrix(p)
+    lp = solve_lp(mx, 30)
+    s = LadderState(cs, p, mx, lambda f, m: None, lambda: False, {}, lp=lp, bound=lp.objective, x_lp=lp.x)
+    assert not s.small
+    rounding = s.rounded()[0]
+    mended = MendedRounding.mended(s, Budget(30))
+    assert mended is not None and is_feasible(p, mx, mended) and not is_feasible(p, mx, rounding)
+    repair = NeighbourhoodRepair()
+    s.offer(np.array(rounding), 0.0, "today's plan")  # a start made without the LP is no base
+    assert repair.base(s) is rounding
+    s.best = None
+    s.offer(mended, s.objective(mended), "mended rounding")
+    assert repair.base(s) is mended
+    out = repair.run(s, Budget(30))
+    assert out is not None and is_feasible(p, mx, out.plan)
+    assert out.objective <= s.objective(mended) + 1e-9

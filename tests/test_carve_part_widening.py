@@ -82,3 +82,41 @@ def test_a_fewest_moves_objective_is_left_to_the_whole_build():
     p, ctx = prepared(cs, inputs, cs.candidates)
     part = make_parts(cs, p)[0]
     assert part_prepared(cs, inputs, ctx, p, 6, part.terrs, part.units) is None
+
+
+def test_a_part_whose_lists_cannot_hold_its_bands_is_widened_without_its_lp(monkeypatch):
+    # a third of the reps in three metros, 3 candidates per unit: both Northeast parts fail the neighbouring-
+    # territories check (a proof that their LP is infeasible); they go straight to the widening, and the carve
+    # ends with the same plan as when their doomed LPs were solved first.  The whole problem's own check is off, as
+    # above 2 M units × territories (50,000×250), else it would lengthen every list first
+    import optimizers.carve.parts as parts_mod
+    import optimizers.carve.pipeline as pipeline
+    from optimizers.carve import TerritoryCarver
+
+    acc, reps = make_instance(2000, 30, seed=1, segments=("Mid-market", "SMB"), family="uneven_reps")
+    m = ("potential_usd", "accounts")
+    cs = CarveSettings(metrics=m, tolerance=dict.fromkeys(m, 0.05), match_region=True, time_limit=120,
+                       candidates=3, reverse_candidates=0.5, threads=1)
+    narrow_solves: list[str] = []
+    solve_part = parts_mod.solve_part
+
+    def counted(part, *a, **kw):
+        if not part.again:
+            narrow_solves.append(part.name)
+        return solve_part(part, *a, **kw)
+    monkeypatch.setattr(pipeline, "solve_part", counted)
+    monkeypatch.setattr(pipeline, "prechecks", lambda *a: [])
+    res = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+    assert res.ok and res.stats["parts"] == 8 and res.stats["parts_prechecked_out"] == 2
+    assert res.stats["parts_widened"] >= 2 and len(narrow_solves) == 6
+    assert not any("Northeast" in name for name in narrow_solves)
+    assert (res.balance["worst_dev_after"] <= 0.05 + 1e-6).all()
+    assert len(res.plan.assignment) == len(acc) and res.plan.assignment.notna().all()
+
+    narrow_solves.clear()
+    monkeypatch.setattr(pipeline, "neighbourhood_reach", lambda *a: [])
+    slow = TerritoryCarver(cs).solve(acc, reps, 2027, as_of="2026-11-01")
+    assert len(narrow_solves) == 8 and "parts_prechecked_out" not in slow.stats
+    assert slow.stats["parts_widened"] == res.stats["parts_widened"]
+    assert res.objective == pytest.approx(slow.objective, rel=1e-9)
+    assert (res.plan.assignment.sort_index() == slow.plan.assignment.sort_index()).all()
