@@ -4,11 +4,13 @@ quota_i = planned × s_i·c_i / Σ s_j·c_j; formulas in docs/quota-and-comp.md.
 
 Public names, by module (import them from this package; they load on first use):
 - ``comp_plan``: CompPlan, CompPlanError, default_plan, default_plans, default_tiers, per_rep_plans, plan_table,
-  plans_from_dict, plans_to_dict, Spiff, Tier, tiers_frame, tiers_from_frame
+  plans_from_dict, plans_to_dict, Spiff, Tier
 - ``cost_sim``: attainment_params, CHUNK_DRAWS, chunk_rng, ChunkResult, compare_variants, CompSimResult,
   DISTRIBUTIONS, merge_chunks, PERCENTILES, rep_attainment, SimChunk, simulate_chunk, simulate_cost,
   simulation_spec, SimulationSpec
 - ``coverage``: fairness_flags, quota_export, QuotaResult
+- ``plan_edits``: apply_plan_tables, PLAN_FIELDS, PLAN_PERCENT_COLUMNS, PLAN_RANGES, PLAN_SETTINGS_COLUMNS,
+  plan_tables, PLAN_WHOLE_COLUMNS, PlanProblem, SPIFF_COLUMNS, TIER_COLUMNS
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
 - ``quota_settings``: COVERAGE_BY, GAP_MODES, METHODS, POOLS, QUARTERS, QuotaError, QuotaSettings
 - ``report``: attainment_assumed, comp_sheets, comp_template, labelled_sheets, plans_from, QUOTA_COLUMNS,
@@ -30,17 +32,26 @@ _PUBLIC = {
     "GAP_MODES": "quota_settings",
     "METHODS": "quota_settings",
     "PERCENTILES": "cost_sim",
+    "PLAN_FIELDS": "plan_edits",
+    "PLAN_PERCENT_COLUMNS": "plan_edits",
+    "PLAN_RANGES": "plan_edits",
+    "PLAN_SETTINGS_COLUMNS": "plan_edits",
+    "PLAN_WHOLE_COLUMNS": "plan_edits",
     "POOLS": "quota_settings",
+    "PlanProblem": "plan_edits",
     "QUARTERS": "quota_settings",
     "QUOTA_COLUMNS": "report",
     "QuotaError": "quota_settings",
     "QuotaResult": "coverage",
     "QuotaSettings": "quota_settings",
     "SIM_KEYS": "report",
+    "SPIFF_COLUMNS": "plan_edits",
     "SimChunk": "cost_sim",
     "SimulationSpec": "cost_sim",
     "Spiff": "comp_plan",
+    "TIER_COLUMNS": "plan_edits",
     "Tier": "comp_plan",
+    "apply_plan_tables": "plan_edits",
     "attainment_assumed": "report",
     "attainment_params": "cost_sim",
     "chunk_rng": "cost_sim",
@@ -57,6 +68,7 @@ _PUBLIC = {
     "monthly_capacity": "quota",
     "per_rep_plans": "comp_plan",
     "plan_table": "comp_plan",
+    "plan_tables": "plan_edits",
     "plan_year_targets": "quota",
     "plans_from": "report",
     "plans_from_dict": "comp_plan",
@@ -74,8 +86,6 @@ _PUBLIC = {
     "simulation_spec": "cost_sim",
     "summary_for_display": "report",
     "territory_frame": "quota",
-    "tiers_frame": "comp_plan",
-    "tiers_from_frame": "comp_plan",
     "write_template": "report",
 }
 __all__ = sorted(_PUBLIC)

@@ -259,6 +259,26 @@ LABELS: dict[str, Label] = {
     "in_band_before": _t("In band before"), "in_band_after": _t("In band after"),
 }
 
+# comp plans: the plan editor, its tiers and SPIFFs, the plans' table (Quota and Comp; planning.compensation)
+LABELS.update({
+    "base_share": _p("Base share of OTE", "Pay mix: the share of OTE paid as base salary; the rest is variable."),
+    "reference_quota_usd": _m("Reference quota", "For the rate at target; each rep's rate uses their own quota."),
+    "threshold": _p("Threshold", "No commission below this attainment."),
+    "cap_multiple": _r("Cap (× target variable)", "Commission stops at this multiple of the target variable; empty "
+                       "for no cap (caps are usually discouraged)."),
+    "cap": _t("Cap"), "tiers": _t("Tiers"), "spiffs": _t("SPIFFs"),
+    "clawback_months": Label("Clawback window (months)", MONTHS, "Commission on deals that churn within this many "
+                             "months is taken back."),
+    "multi_year_share": _p("Multi-year share of bookings"),
+    "multi_year_uplift": _p("Multi-year extra credit", "Extra attainment credit on multi-year bookings."),
+    "expansion_share": _p("Expansion share of bookings"),
+    "expansion_credit": _p("Expansion credit rate", "Attainment credit on expansion bookings (100%: full credit)."),
+    "from_attainment": _p("From attainment", "The band starts at this attainment."),
+    "to_attainment": _p("Up to", "The band ends below this attainment; empty: and above."),
+    "multiplier": _r("× rate", "Multiplier on the rate at target within the band."),
+    "spiff_name": _t("SPIFF"),
+})
+
 # mid-year changes: leavers, hires, pro-rated quotas, holdover (Changes page, `change` command; planning.changes)
 LABELS.update({
     "holder": _t("Rep or open territory"), "holder_name": _t("Rep or open territory"),
