@@ -12,7 +12,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``plan_edits``: apply_plan_tables, PLAN_FIELDS, PLAN_PERCENT_COLUMNS, PLAN_RANGES, PLAN_SETTINGS_COLUMNS,
   plan_tables, PLAN_WHOLE_COLUMNS, PlanProblem, SPIFF_COLUMNS, TIER_COLUMNS
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
-- ``quota_settings``: COVERAGE_BY, GAP_MODES, METHODS, POOLS, QUARTERS, QuotaError, QuotaSettings
+- ``quota_settings``: COVERAGE_BY, GAP_MODES, GAP_WORDS, METHOD_WORDS, METHODS, POOL_WORDS, POOLS, QUARTERS,
+  QuotaError, QuotaSettings, settings_in_words
 - ``report``: attainment_assumed, comp_sheets, comp_template, labelled_sheets, plans_from, QUOTA_COLUMNS,
   quota_settings_from, quota_sheets, quota_template, read_config, SIM_KEYS, simulation_from, summary_for_display,
   write_template
@@ -30,7 +31,9 @@ _PUBLIC = {
     "CompSimResult": "cost_sim",
     "DISTRIBUTIONS": "cost_sim",
     "GAP_MODES": "quota_settings",
+    "GAP_WORDS": "quota_settings",
     "METHODS": "quota_settings",
+    "METHOD_WORDS": "quota_settings",
     "PERCENTILES": "cost_sim",
     "PLAN_FIELDS": "plan_edits",
     "PLAN_PERCENT_COLUMNS": "plan_edits",
@@ -38,6 +41,7 @@ _PUBLIC = {
     "PLAN_SETTINGS_COLUMNS": "plan_edits",
     "PLAN_WHOLE_COLUMNS": "plan_edits",
     "POOLS": "quota_settings",
+    "POOL_WORDS": "quota_settings",
     "PlanProblem": "plan_edits",
     "QUARTERS": "quota_settings",
     "QUOTA_COLUMNS": "report",
@@ -80,6 +84,7 @@ _PUBLIC = {
     "quota_template": "report",
     "read_config": "report",
     "rep_attainment": "cost_sim",
+    "settings_in_words": "quota_settings",
     "simulate_chunk": "cost_sim",
     "simulate_cost": "cost_sim",
     "simulation_from": "report",

@@ -192,7 +192,7 @@ class CompPlan:
                 "pay_mix": f"{self.pay_mix[0]:.0%}/{self.pay_mix[1]:.0%}", "quota_usd": self.quota_usd,
                 "rate_at_target": self.rate_at_target,
                 "tiers": "; ".join(f"{_band(t)} ×{t.multiplier:g}" for t in self.tiers),
-                "cap": "none" if self.cap_multiple is None else f"{self.cap_multiple:.0%} of variable",
+                "cap": "No cap" if self.cap_multiple is None else f"{self.cap_multiple:.0%} of target variable",
                 "threshold": self.threshold, "payout_at_target_usd": float(self.payout(1.0)),
                 "payout_at_target_pct": float(self.payout(1.0) / self.variable_usd),
                 "spiffs": "; ".join(f"{s.name} {s.amount_usd:,.0f} at ≥{s.min_attainment:.0%}" for s in self.spiffs),
