@@ -26,7 +26,7 @@ from ui.charts import draw
 from ui.comp_sections import QuotaContext
 from ui.guards import require_data
 from ui.plain import md_escape
-from ui.tables import column_config, show_prepared, show_table
+from ui.tables import column_config, rounded_as_shown, show_prepared, show_table
 
 user = access.page_user(Permission.VIEW_QUOTA)
 view = qs.view()
@@ -115,21 +115,22 @@ def per_rep_section(ctx: QuotaContext) -> None:
     show = ctx.quota_view["reps"]
     base_key = qs._digest([qs.plan_fingerprint(ctx.plan), {k: v for k, v in settings.to_dict().items()
                                                              if k not in ("rep_overrides", "manager_overrides")}])
-    edited = st.data_editor(
-        show, key=f"quota_editor_{base_key}", hide_index=True, width="stretch", height=420,
-        disabled=[c for c in show.columns if c != "override_usd"],
-        column_config=column_config(show, {
-            "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
-            "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0,
-                                                               max_value=1),
-            "flags": st.column_config.TextColumn("Flags", width="large")}))
+    config = column_config(show, {
+        "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
+        "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0,
+                                                           max_value=1),
+        "flags": st.column_config.TextColumn("Flags", width="large")})
+    edited = st.data_editor(  # the read-only money rounded as shown (the grid cuts it); an empty override is blank
+        rounded_as_shown(show, config), key=f"quota_editor_{base_key}", hide_index=True, width="stretch",
+        height=420, disabled=[c for c in show.columns if c != "override_usd"], column_config=config, placeholder="")
     rep_over = {t: float(v) for t, v in zip(edited["territory_id"], edited["override_usd"]) if pd.notna(v)}
     with st.expander("Manager-level overrides (set a team total; the team's quotas scale to it)"):
         mgr = ctx.quota_view["managers"]
-        mgr_edit = st.data_editor(mgr, key=f"mgr_editor_{base_key}", hide_index=True, width="stretch",
-                                  disabled=["manager_id", "manager_name", "quota_usd"],
-                                  column_config=column_config(mgr, {"override_usd": st.column_config.NumberColumn(
-                                      "Team override", format="dollar", min_value=0)}))
+        mgr_config = column_config(mgr, {"override_usd": st.column_config.NumberColumn("Team override",
+                                                                                      format="dollar", min_value=0)})
+        mgr_edit = st.data_editor(rounded_as_shown(mgr, mgr_config), key=f"mgr_editor_{base_key}", hide_index=True,
+                                  width="stretch", disabled=["manager_id", "manager_name", "quota_usd"],
+                                  column_config=mgr_config, placeholder="")
         mgr_over = {k: float(v) for k, v in zip(mgr_edit["manager_id"], mgr_edit["override_usd"]) if pd.notna(v)}
     if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
         candidate = dataclasses.replace(settings, rep_overrides=rep_over, manager_overrides=mgr_over)

@@ -133,6 +133,8 @@ def test_comp_plan_editor_shows_money_and_percentages(comp_plans_tab):
         "OTE": "dollar", "Base share of OTE": "%g%%", "Reference quota": "dollar", "Threshold": "%g%%",
         "From attainment": "%g%%", "Up to": "%g%%", "Amount": "dollar", "Lowest attainment": "%g%%",
         "Clawback window (months)": "%d"}
+    # an empty cell reads blank, the tiers' open end "and above", a read-only table's gap "–": never "None"
+    assert [t.proto.placeholder for t in at.dataframe] == ["", "", "and above", "", "–", "–"]
     plans_table = at.dataframe[-1].value
     assert plans_table.loc[0, "tiers"] == "0%–80% ×0.875; 80% and above ×1.5"  # no "∞", no "None"
 

@@ -64,7 +64,7 @@ def _plan_editor(plans: dict) -> None:
         g1, g2 = st.columns(2)
         g1.caption("Tiers: attainment bands with a multiplier on the rate at target; leave the last band's end "
                    "empty (and above).")
-        tiers = _editor(base["tiers"], f"cp_tiers_{seg}", g1, num_rows="dynamic")
+        tiers = _editor(base["tiers"], f"cp_tiers_{seg}", g1, num_rows="dynamic", placeholder="and above")
         slots["tiers"] = g1.empty()
         g2.caption("SPIFFs: a fixed bonus to each rep at or above the attainment.")
         spiffs = _editor(base["spiffs"], f"cp_spiffs_{seg}", g2, num_rows="dynamic")
@@ -98,6 +98,8 @@ def _editor_bases(p: CompPlan, seg: str) -> dict[str, pd.DataFrame]:
 
 
 def _editor(frame: pd.DataFrame, key: str, where=st, **kwargs) -> pd.DataFrame:
+    """An editor of one of the plan's tables; an empty cell is blank (the tiers' open end reads "and above")."""
+    kwargs.setdefault("placeholder", "")
     return where.data_editor(frame, key=key, hide_index=True, width="stretch", column_config=typed_config(
         frame, PLAN_PERCENT_COLUMNS, PLAN_WHOLE_COLUMNS), **kwargs)
 

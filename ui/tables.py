@@ -86,7 +86,8 @@ def show_prepared(prepared: tuple[pd.DataFrame, dict], *, key: str | None = None
                   height: int | str | None = None, **kwargs):
     """Draw a table prepared by :func:`prepare_table` (treated as read-only: shared caches hold it)."""
     shown, config = prepared
-    args = dict(hide_index=hide_index, width="stretch", column_config=config, key=key)
+    # a missing value reads "–" as in formats.missing (Streamlit's grid would write "None")
+    args = dict(hide_index=hide_index, width="stretch", column_config=config, key=key, placeholder="–")
     if height is not None:
         args["height"] = height
     return st.dataframe(shown, **args, **kwargs)
