@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.access import Permission
-from planning.compensation import METHOD_WORDS, CompPlanError, QuotaError
+from planning.compensation import DISTRIBUTION_WORDS, METHOD_WORDS, CompPlanError, QuotaError
 from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
 from ui.charts import draw
 from ui.guards import require_data
@@ -72,7 +72,8 @@ for by, cov in fv["coverage"].items():
 
 st.header("What the comp plans cost")
 charts = fv["charts"]
-st.caption(f"{fv['n_draws']:,} simulated plan years · {fv['distribution']} attainment · "
+model = DISTRIBUTION_WORDS[fv["distribution"]].lower()
+st.caption(f"{fv['n_draws']:,} simulated plan years · attainment from the {model} · "
            f"{count(fv['reps_simulated'])} of {count(fv['quota_reps'])} quota reps have a quota above zero this year "
            "and are simulated")
 c1, c2 = st.columns(2)

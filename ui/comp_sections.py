@@ -12,9 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from jobs import current_user
-from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, CompPlan, CompPlanError, CompSimResult, QuotaError,
-                                   PLAN_PERCENT_COLUMNS, PLAN_WHOLE_COLUMNS, QuotaResult, QuotaSettings,
-                                   apply_plan_tables, plan_tables, plans_from_dict, plans_to_dict)
+from planning.compensation import (CHUNK_DRAWS, DISTRIBUTION_WORDS, DISTRIBUTIONS, CompPlan, CompPlanError,
+                                   CompSimResult, PLAN_PERCENT_COLUMNS, PLAN_WHOLE_COLUMNS, QuotaError, QuotaResult,
+                                   QuotaSettings, apply_plan_tables, plan_tables, plans_from_dict, plans_to_dict)
 from planning.reporting import figure, figure_help, pct, usd
 from ui import quota_reports as qr
 from ui import quota_state as qs
@@ -133,12 +133,14 @@ def _sim_settings() -> dict:
     cfg["n_draws"] = int(s1.number_input("Draws", 1_000, 200_000, int(cfg["n_draws"]), 1_000))
     cfg["seed"] = int(s2.number_input("Seed", 0, 2**31 - 1, int(cfg["seed"]), 1, help="Same seed → same numbers."))
     cfg["distribution"] = s3.selectbox("Attainment", DISTRIBUTIONS, index=DISTRIBUTIONS.index(cfg["distribution"]),
-                                       help="normal / beta: fit from the history when loaded, else the segment "
-                                            "defaults; history: resample reps' past attainment.")
+                                       format_func=DISTRIBUTION_WORDS.get,
+                                       help="A normal or beta curve: fitted to the history when loaded, else the "
+                                            "segment defaults; reps' past attainment: drawn from the history itself.")
     cfg["correlation"] = s4.slider("Company-wide share of variance", 0.0, 0.9, float(cfg["correlation"]), 0.05,
+                                   format="percent",
                                    help="How much good and bad years move every rep together.")
     cfg["early_churn_share"] = s5.slider("Bookings churning in the clawback window", 0.0, 0.5,
-                                         float(cfg["early_churn_share"]), 0.01)
+                                         float(cfg["early_churn_share"]), 0.01, format="percent")
     qs.set_sim_config(cfg)
     return cfg
 
@@ -195,7 +197,8 @@ def _cost(ctx: QuotaContext, plans: dict) -> tuple[CompSimResult, dict, str] | N
     draw(sv["variable_cost"], h1)
     draw(sv["sensitivity_chart"], h2)
     show_prepared(sv["display"], key="q_summary")
-    st.caption(f"{sv['n_draws']:,} draws · seed {sv['seed']} · {sv['distribution']} · {sv['seconds']:.2f} s · "
+    model = DISTRIBUTION_WORDS[sv["distribution"]].lower()
+    st.caption(f"{sv['n_draws']:,} draws · seed {sv['seed']} · {model} · {sv['seconds']:.2f} s · "
                "attainment: " + "; ".join(f"{s} mean {r['mean']:.0%} sd {r['sd']:.0%} ({r['source']})"
                                           for s, r in sv["params"].iterrows()))
     return sim, cfg, skey

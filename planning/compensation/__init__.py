@@ -6,8 +6,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``comp_plan``: CompPlan, CompPlanError, default_plan, default_plans, default_tiers, per_rep_plans, plan_table,
   plans_from_dict, plans_to_dict, Spiff, Tier
 - ``cost_sim``: attainment_params, CHUNK_DRAWS, chunk_rng, ChunkResult, compare_variants, CompSimResult,
-  DISTRIBUTIONS, merge_chunks, PERCENTILES, rep_attainment, SimChunk, simulate_chunk, simulate_cost,
-  simulation_spec, SimulationSpec
+  DISTRIBUTION_WORDS, DISTRIBUTIONS, merge_chunks, PERCENTILES, rep_attainment, SimChunk, simulate_chunk,
+  simulate_cost, simulation_spec, SimulationSpec
 - ``coverage``: fairness_flags, quota_export, QuotaResult
 - ``plan_edits``: apply_plan_tables, PLAN_FIELDS, PLAN_PERCENT_COLUMNS, PLAN_RANGES, PLAN_SETTINGS_COLUMNS,
   plan_tables, PLAN_WHOLE_COLUMNS, PlanProblem, SPIFF_COLUMNS, TIER_COLUMNS
@@ -30,6 +30,7 @@ _PUBLIC = {
     "CompPlanError": "comp_plan",
     "CompSimResult": "cost_sim",
     "DISTRIBUTIONS": "cost_sim",
+    "DISTRIBUTION_WORDS": "cost_sim",
     "GAP_MODES": "quota_settings",
     "GAP_WORDS": "quota_settings",
     "METHODS": "quota_settings",

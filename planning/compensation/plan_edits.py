@@ -99,7 +99,8 @@ class _Reader:
 def _settings(plan: CompPlan, frame: pd.DataFrame, read: _Reader) -> dict:
     row = frame.iloc[0] if len(frame) else pd.Series(dtype=float)
     keep = {"base_share": plan.pay_mix[0], **{c: getattr(plan, f) for c, f in PLAN_FIELDS.items()}}
-    got = {c: read.cell("plan", "", c, row.get(c), keep[c], optional=c == "cap_multiple") for c in PLAN_SETTINGS_COLUMNS}
+    got = {c: read.cell("plan", "", c, row.get(c), keep[c], optional=c == "cap_multiple")
+           for c in PLAN_SETTINGS_COLUMNS}
     if any(got[c] is None for c in PLAN_SETTINGS_COLUMNS if c != "cap_multiple"):
         return {}
     base = got.pop("base_share")
