@@ -64,9 +64,9 @@ def fairness_scatter(table: pd.DataFrame, height: int = 420) -> alt.Chart:
     return alt.Chart(df).mark_point(size=90, filled=True).encode(
         x=alt.X("potential_usd:Q", title="Territory potential (annual USD)", axis=alt.Axis(format="$,.2s")),
         y=alt.Y("quota_usd:Q", title="Quota (annual USD)", axis=alt.Axis(format="$,.2s")),
-        color=alt.Color("segment:N", legend=alt.Legend(orient="top")),
+        color=alt.Color("segment:N", legend=alt.Legend(orient="top", title=label("segment"))),
         shape=alt.Shape("fairness:N", scale=alt.Scale(domain=["in line", "outlier"], range=["circle", "triangle-up"]),
-                        legend=alt.Legend(orient="top")),
+                        legend=alt.Legend(orient="top", title="Quota vs potential")),
         tooltip=[alt.Tooltip("label:N", title=label("rep")), alt.Tooltip("segment:N", title=label("segment")),
                  _money("potential_usd"), _money("quota_usd"),
                  alt.Tooltip("quota_pct_potential:Q", title=label("quota_pct_potential"), format=".1%"),
