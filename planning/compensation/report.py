@@ -92,7 +92,10 @@ def quota_sheets(result: QuotaResult) -> dict[str, pd.DataFrame]:
 def comp_sheets(plans: dict[str, CompPlan], result: QuotaResult, sim: CompSimResult | None = None) -> dict[str, pd.DataFrame]:
     """Workbook sheets: plans, per-rep plan summaries, payout curves, and the simulation when given."""
     sheets = {"Comp plans": plan_table(plans), "Per-rep plans": per_rep_plans(plans, result.table),
-              "Payout curves": pd.concat([p.payout_curve() for p in plans.values()], ignore_index=True)}
+              # a curve's attainment is the rep's, not the capacity plan's expected attainment the label registry
+              # names "attainment"
+              "Payout curves": pd.concat([p.payout_curve() for p in plans.values()], ignore_index=True).rename(
+                  columns={"attainment": "rep_attainment"})}
     if sim is not None:
         sheets["Cost simulation"] = sim.summary()
         sheets["Bookings vs target"] = sim.bookings_vs_target()

@@ -279,7 +279,7 @@ LABELS.update({
     "spiff_name": _t("SPIFF"),
     # the quota and comp workbook's sheets (planning.compensation.report)
     "commission_usd": _m("Commission"), "spiff_usd": _m("SPIFFs paid"), "total_pay_usd": _m("Total pay (base + variable)"),
-    "pct_of_variable": _p("Payout as share of target variable"),
+    "pct_of_variable": _p("Payout as share of target variable"), "rep_attainment": _p("Attainment (% of quota)"),
     "effective_rate": _p("Effective commission rate", "Commission ÷ credited bookings."),
     "basis_share": _p("Share of the pool's basis", "The territory's share of what the method splits the target by."),
     "share": _p("Share of the pool's quota"), "pool": _t("Pool"), "setting": _t("Setting"),
