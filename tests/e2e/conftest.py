@@ -281,6 +281,12 @@ def script_runs(page):
     return ScriptRuns(page)
 
 
+def page_link(slug: str) -> str:
+    """The path that opens the page ``slug``: the first page is the app's root ("/"; Streamlit gives the default
+    page no path of its own, so "/data" is no link of the app's), every other page its slug."""
+    return "" if slug == page_slugs()[0][0] else slug
+
+
 def page_slugs() -> list[tuple[str, str]]:
     """(slug, title) of every page under pages/, by navigation.py's rule (the first page is also the root): a new page is
     in every test that walks them."""

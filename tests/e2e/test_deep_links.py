@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import page_slugs, start_server, stop_server, wait_idle
+from tests.e2e.conftest import page_link, page_slugs, start_server, stop_server, wait_idle
 from tests.e2e.signin import MANAGER, goto, sign_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -68,7 +68,7 @@ def test_every_page_deep_links_as_a_sessions_first_page(browser, fresh_app):
     first = [s for s in slugs if s[1] == "Carve"] + [s for s in slugs if s[1] != "Carve"]  # the lead's example first
     found = []
     for n, (slug, title) in enumerate(first):
-        link = "" if n and slug == slugs[0][0] else slug  # the first page's own link is the app's root
+        link = page_link(slug)  # the first page's own link is the app's root
         kinds, h1 = _first_open(browser, fresh_app, link)
         assert "new_session" in kinds, f"/{link}: no script run"
         if "page_not_found" in kinds:
