@@ -21,13 +21,23 @@ def _title(path: Path) -> str:
 
 # Pages are discovered from pages/NN_Title.py so each page is one self-contained file.
 ADMIN_ONLY = {"Users"}  # listed only for those who may use it
-all_pages = [st.Page(str(p), title=_title(p), url_path=_title(p).lower().replace(" ", "-").replace("&", "and"))
-             for p in sorted(PAGES_DIR.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))]
+PAGE_FILES = sorted(PAGES_DIR.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))
+
+
+def _page(path: Path, listed: bool = True) -> st.Page:
+    """A page at /<title in lower case>; one the user may not open is kept hidden rather than left out, so its
+    deep link lands on it and it says in words who may open it (access.page_user), never "Page not found"."""
+    return st.Page(str(path), title=_title(path), url_path=_title(path).lower().replace(" ", "-").replace("&", "and"),
+                   visibility="visible" if listed else "hidden")
+
+
+all_pages = [_page(p) for p in PAGE_FILES]
 
 # Sign-in first (when [auth] is configured): nobody sees a page before we know who they are.
 user = access.gate(before_stop=lambda: st.navigation(all_pages, position="hidden"))
-pages = [p for p in all_pages if p.title not in ADMIN_ONLY or user.can(access.Permission.MANAGE_USERS)]
+pages = [_page(p, _title(p) not in ADMIN_ONLY or user.can(access.Permission.MANAGE_USERS)) for p in PAGE_FILES]
 nav = st.navigation(pages)
+access.note_page(nav.title)  # a refusal names the page it refuses
 nav.run()  # each page loads the dataset itself, after drawing its title, so something shows at once
 
 from ui import state, working_plan  # noqa: E402 - imported once the page has drawn (the page imported them)

@@ -102,7 +102,6 @@ def sign_in(browser, app_url: str, email: str):
     page.get_by_role("button", name="Authorize").click()
     page.get_by_text("Signed in as").first.wait_for()
     e2e.wait_idle(page, timeout=180_000)
-    e2e.dismiss_page_not_found(page)
     return ctx, page, runs
 
 

@@ -13,7 +13,7 @@ label (a selectbox by its label), and a fourth field ``|fragment-key`` when the 
 
     python benchmarks/rerun_profile.py --page pages/5_Finance.py --dump /tmp/fin
     python benchmarks/rerun_profile.py --page pages/4_Quota_and_Comp.py --change "radio|qw_method|even" \\
-        --change "number|cp_ote_Enterprise|320000"
+        --change "slider|qw_over|10"
     python benchmarks/rerun_profile.py --page pages/3_Capacity_Scenarios.py --root /tmp/old_checkout   # before
 
 A change to a widget inside a fragment runs as the browser asks for it, a rerun of that fragment alone (AppTest by

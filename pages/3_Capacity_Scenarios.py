@@ -97,7 +97,7 @@ edited = {}
 
 
 def _editor(name: str, **kwargs):
-    edited[name] = st.data_editor(tables[name], key=f"cap_ed_{name}_{rev}", width="stretch",
+    edited[name] = st.data_editor(tables[name], key=f"cap_ed_{name}_{rev}", width="stretch", placeholder="",
                                   column_config=editor_config(name, tables[name], kwargs.pop("disabled", ())),
                                   **kwargs)
 

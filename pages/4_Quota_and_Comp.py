@@ -16,7 +16,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.access import Permission, denial
-from planning.compensation import METHODS, POOLS, QuotaError
+from planning.compensation import GAP_WORDS, METHOD_WORDS, METHODS, POOL_WORDS, POOLS, QuotaError
 from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
 from ui import access
 from ui import comp_sections as cs
@@ -26,7 +26,7 @@ from ui.charts import draw
 from ui.comp_sections import QuotaContext
 from ui.guards import require_data
 from ui.plain import md_escape
-from ui.tables import column_config, show_prepared, show_table
+from ui.tables import column_config, rounded_as_shown, show_prepared, show_table
 
 user = access.page_user(Permission.VIEW_QUOTA)
 view = qs.view()
@@ -52,25 +52,24 @@ if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wi
 if bookings_target(ds.targets, ds.plan_year) is None:  # the targets file's only: never one derived from capacity
     st.info(no_target_message(ds.plan_year))
     st.stop()
-METHOD_LABELS = {"potential": "Territory potential", "history": "Historical bookings", "even": "Even split",
-                 "blend": "Weighted blend"}
 
 # --- quota method -------------------------------------------------------------------------
 st.header("Quotas")
 # keyed widgets start from the saved settings; loading a scenario resets them (see qs.reset_widgets)
 w = qs.widget_value
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
-method = c1.radio("Quota method", METHODS, key=w("qw_method", settings.method), format_func=METHOD_LABELS.get,
+method = c1.radio("Quota method", METHODS, key=w("qw_method", settings.method), format_func=METHOD_WORDS.get,
                   horizontal=True, help="How each pool's target is split across territories.")
 lo_def, hi_def = ds.settings.planning.quota_over_assignment_range
-over = c2.slider("Over-assignment (%)", 0, 40, key=w("qw_over", int(round(settings.over_assignment * 100))), step=1,
+over = c2.slider("Over-assignment", 0, 40, key=w("qw_over", int(round(settings.over_assignment * 100))), step=1,
+                 format="%d%%",
                  help=f"Σ quotas = target × (1 + this). Typical {lo_def:.0%}–{hi_def:.0%}; default "
                       f"{ds.settings.planning.quota_over_assignment:.0%}.") / 100
 band = c3.slider("Coverage band (Σ quota ÷ target)", 0.80, 1.50, key=w("qw_band", tuple(settings.coverage_band)), step=0.01,
+                 format="percent",
                  help="Coverage ratios outside this band are flagged.")
 pool = c4.selectbox("Split the target within", POOLS, key=w("qw_pool", settings.pool),
-                    format_func={"segment": "each segment", "segment_region": "each segment × region",
-                                 "company": "the whole company"}.get)
+                    format_func=POOL_WORDS.get)
 weights = dict(settings.weights)
 if method == "blend":
     cols = st.columns(3)
@@ -79,11 +78,10 @@ if method == "blend":
 d1, d2, d3, d4 = st.columns(4)
 ramp = d1.toggle("Ramp-adjust new hires and open reqs", key=w("qw_ramp", settings.ramp_adjust))
 prorate = d2.toggle("Pro-rate mid-year starts and leavers", key=w("qw_prorate", settings.prorate))
-GAP_LABEL = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
 ramp_gap = d3.selectbox("Ramp shortfall", ("respread", "gap"), key=w("qw_rampgap", settings.ramp_gap),
-                        format_func=GAP_LABEL.get)
+                        format_func=GAP_WORDS.get)
 override_gap = d4.selectbox("Override difference", ("respread", "gap"), key=w("qw_ovgap", settings.override_gap),
-                            format_func=GAP_LABEL.get)
+                            format_func=GAP_WORDS.get)
 
 new = dataclasses.replace(settings, method=method, over_assignment=over, coverage_band=band, pool=pool, weights=weights,
                           ramp_adjust=ramp, prorate=prorate, ramp_gap=ramp_gap, override_gap=override_gap)
@@ -112,26 +110,27 @@ def per_rep_section(ctx: QuotaContext) -> None:
     """The per-rep quotas with their override column, and the managers' team overrides."""
     result, settings = ctx.result, ctx.result.settings
     st.caption("Type a quota in **override** to fix a rep's quota; clear it to go back to the model. "
-               "The difference is " + GAP_LABEL[settings.override_gap] + ".")
+               "The difference is " + GAP_WORDS[settings.override_gap] + ".")
     rep_over_now = qs.rep_overrides_by_territory(result)
     show = ctx.quota_view["reps"]
     base_key = qs._digest([qs.plan_fingerprint(ctx.plan), {k: v for k, v in settings.to_dict().items()
                                                              if k not in ("rep_overrides", "manager_overrides")}])
-    edited = st.data_editor(
-        show, key=f"quota_editor_{base_key}", hide_index=True, width="stretch", height=420,
-        disabled=[c for c in show.columns if c != "override_usd"],
-        column_config=column_config(show, {
-            "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
-            "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0,
-                                                               max_value=1),
-            "flags": st.column_config.TextColumn("Flags", width="large")}))
+    config = column_config(show, {
+        "override_usd": st.column_config.NumberColumn("Override (type a quota)", format="dollar", min_value=0),
+        "capacity_factor": st.column_config.ProgressColumn("Capacity factor", format="percent", min_value=0,
+                                                           max_value=1),
+        "flags": st.column_config.TextColumn("Flags", width="large")})
+    edited = st.data_editor(  # the read-only money rounded as shown (the grid cuts it); an empty override is blank
+        rounded_as_shown(show, config), key=f"quota_editor_{base_key}", hide_index=True, width="stretch",
+        height=420, disabled=[c for c in show.columns if c != "override_usd"], column_config=config, placeholder="")
     rep_over = {t: float(v) for t, v in zip(edited["territory_id"], edited["override_usd"]) if pd.notna(v)}
     with st.expander("Manager-level overrides (set a team total; the team's quotas scale to it)"):
         mgr = ctx.quota_view["managers"]
-        mgr_edit = st.data_editor(mgr, key=f"mgr_editor_{base_key}", hide_index=True, width="stretch",
-                                  disabled=["manager_id", "manager_name", "quota_usd"],
-                                  column_config=column_config(mgr, {"override_usd": st.column_config.NumberColumn(
-                                      "Team override", format="dollar", min_value=0)}))
+        mgr_config = column_config(mgr, {"override_usd": st.column_config.NumberColumn("Team override",
+                                                                                      format="dollar", min_value=0)})
+        mgr_edit = st.data_editor(rounded_as_shown(mgr, mgr_config), key=f"mgr_editor_{base_key}", hide_index=True,
+                                  width="stretch", disabled=["manager_id", "manager_name", "quota_usd"],
+                                  column_config=mgr_config, placeholder="")
         mgr_over = {k: float(v) for k, v in zip(mgr_edit["manager_id"], mgr_edit["override_usd"]) if pd.notna(v)}
     if rep_over != rep_over_now or mgr_over != settings.manager_overrides:
         candidate = dataclasses.replace(settings, rep_overrides=rep_over, manager_overrides=mgr_over)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from planning.access import Permission
-from planning.compensation import CompPlanError, QuotaError
+from planning.compensation import DISTRIBUTION_WORDS, METHOD_WORDS, CompPlanError, QuotaError
 from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
 from ui.charts import draw
 from ui.guards import require_data
@@ -46,7 +46,7 @@ fv = qr.finance_view(qkey, skey, user, plan, result, sim)  # every figure and ch
 summ, ss, bvt = fv["quota"], fv["summary"], fv["bvt"].set_index("percentile")
 m = st.columns(3) + st.columns(3)  # two rows: six in one cut "Comp cost (variab…" and "99% of…" on a laptop
 m[0].metric(figure("bookings_target_usd").label, usd(summ["target_usd"]), help=figure_help("bookings_target_usd"))
-m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{s.method} split, over-assignment {s.over_assignment:.0%}")
+m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{METHOD_WORDS[s.method]} split, over-assignment {s.over_assignment:.0%}")
 m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1),
             help=f"{figure_help('quota_coverage')} Band {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%}.")
 m[3].metric(figure("quota_reps").label, count(fv["quota_reps"]), help=figure_help("quota_reps"))
@@ -72,7 +72,8 @@ for by, cov in fv["coverage"].items():
 
 st.header("What the comp plans cost")
 charts = fv["charts"]
-st.caption(f"{fv['n_draws']:,} simulated plan years · {fv['distribution']} attainment · "
+model = DISTRIBUTION_WORDS[fv["distribution"]].lower()
+st.caption(f"{fv['n_draws']:,} simulated plan years · attainment from the {model} · "
            f"{count(fv['reps_simulated'])} of {count(fv['quota_reps'])} quota reps have a quota above zero this year "
            "and are simulated")
 c1, c2 = st.columns(2)

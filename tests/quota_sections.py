@@ -11,3 +11,10 @@ def open_section(at, name: str):
     """``at`` rerun with the section ``name`` open."""
     at.session_state[TABS] = name
     return at.run()
+
+
+def edit_plan(at, segment: str, editor: str = "pay", row: int = 0, **cells):
+    """``at`` rerun with the comp plan editor ``editor`` (pay, credit, tiers, spiffs) of ``segment`` edited as a
+    user types: ``cells`` by canonical column, rates in percentage points (50 for 50%)."""
+    at.session_state[f"cp_{editor}_{segment}"] = {"edited_rows": {row: cells}, "added_rows": [], "deleted_rows": []}
+    return at.run()

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from planning.compensation.comp_plan import (CompPlan, CompPlanError, Spiff, Tier, default_plan, default_plans, per_rep_plans,
-                           plans_from_dict, plans_to_dict, tiers_frame, tiers_from_frame)
+                           plans_from_dict, plans_to_dict)
+from planning.compensation.plan_edits import apply_plan_tables, plan_tables
 from planning.data.defaults import SEGMENT_DEFAULTS
 
 
@@ -66,7 +67,7 @@ def test_bad_input_names_the_field():
         _plan(tiers=(Tier(0, 0.7, 1.0), Tier(0.8, None, 2.0)))
     with pytest.raises(CompPlanError, match="negative rate multiplier"):
         _plan(tiers=(Tier(0, 1.0, -0.5), Tier(1.0, None, 2.0)))
-    with pytest.raises(CompPlanError, match="last tier must be open-ended"):
+    with pytest.raises(CompPlanError, match="last tier must have no upper end"):
         _plan(tiers=(Tier(0, 1.0, 1.0),))
     with pytest.raises(CompPlanError, match="ote_usd"):
         _plan(ote_usd=-1)
@@ -76,8 +77,9 @@ def test_bad_input_names_the_field():
         _plan(spiffs=(Spiff("x", -100),))
     with pytest.raises(CompPlanError, match="unknown field"):
         CompPlan.from_dict({**_plan().to_dict(), "bonus": 1})
-    with pytest.raises(CompPlanError, match="tiers: row 1"):
-        tiers_from_frame(pd.DataFrame({"start": [None], "end": [None], "multiplier": [1.0]}))
+    tables = plan_tables(_plan())
+    tables["tiers"].loc[0, "from_attainment"] = None
+    assert [p.text for p in apply_plan_tables(_plan(), tables)[1]] == ["Tier 1 · From attainment: empty; enter a value"]
 
 
 def test_defaults_come_from_settings_and_pay_target_variable():
@@ -95,7 +97,7 @@ def test_round_trip_and_helpers():
     assert CompPlan.from_dict(p.to_dict()) == p
     plans = default_plans()
     assert plans_from_dict(plans_to_dict(plans)) == plans
-    assert tiers_from_frame(tiers_frame(p.tiers)) == p.tiers
+    assert apply_plan_tables(p, plan_tables(p)) == (p, [])  # the editor's tables, untouched, give the plan back
     acc = _plan().with_accelerator(3.0)
     assert acc.payout(1.5) == pytest.approx(100_000 * (0.4 + 0.2 + 0.5 * 3))
     curve = p.payout_curve(max_attainment=1.5, step=0.5)

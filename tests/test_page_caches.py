@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from planning.access import Role, User
 from tests.call_counts import count_calls
-from tests.quota_sections import SECTIONS, open_section
+from tests.quota_sections import SECTIONS, edit_plan, open_section
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
@@ -117,7 +117,7 @@ def test_quota_and_finance_reports_are_computed_once_per_input_and_user(monkeypa
     assert next(m.value for m in ops.metric if m.label == "Quota coverage") == coverage
 
     before = dict(calls)
-    open_section(at, "Comp plans").number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()
+    edit_plan(open_section(at, "Comp plans"), "Enterprise", ote_usd=320_000.0)
     assert not open_section(at, "Cost simulation").exception, at.exception  # a comp plan: new cost, same quotas
     assert calls["quota"] == before["quota"] and calls["quota_reps"] == before["quota_reps"]
     assert calls["comp_cost"] == before["comp_cost"] + 1 and calls["plan_table"] == before["plan_table"] + 1

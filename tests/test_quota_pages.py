@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import test_store
-from tests.quota_sections import open_section
+from tests.quota_sections import edit_plan, open_section
 
 ROOT = Path(__file__).resolve().parent.parent
 QC, FIN = str(ROOT / "pages/4_Quota_and_Comp.py"), str(ROOT / "pages/5_Finance.py")
@@ -69,10 +69,10 @@ def test_rep_override_respreads(qc_app):
 
 
 def test_comp_plan_edit_and_bad_tiers(qc_app):
-    at = open_section(qc_app, "Comp plans")
-    at.number_input(key="cp_ote_Enterprise").set_value(320_000.0).run()
+    at = edit_plan(open_section(qc_app, "Comp plans"), "Enterprise", ote_usd=320_000.0)
     assert at.session_state["comp.plans"]["plans"]["Enterprise"]["ote_usd"] == 320_000.0
-    at.session_state["cp_base_tiers_Enterprise"] = pd.DataFrame({"start": [0.0, 0.7], "end": [0.9, None],
+    at.session_state["cp_base_tiers_Enterprise"] = pd.DataFrame({"from_attainment": [0.0, 70.0],
+                                                                 "to_attainment": [90.0, None],
                                                                  "multiplier": [1.0, 2.0]})
     at.run()
     assert any("overlaps" in e.value for e in at.error)
@@ -111,7 +111,7 @@ def test_plan_variants_side_by_side(qc_app):
     next(b for b in at.button if b.label == "Keep current plans as a variant").click().run()
     assert list(at.session_state["comp.variants"]) == ["Variant 1"]
     # a richer Enterprise plan now (on the comp plans tab); the kept variant is the old one
-    open_section(at, "Comp plans").number_input(key="cp_ote_Enterprise").set_value(400_000.0).run()
+    edit_plan(open_section(at, "Comp plans"), "Enterprise", ote_usd=400_000.0)
     assert not at.exception
     open_section(at, "Cost simulation")
     table = next(d.value for d in at.dataframe if "variant" in d.value.columns)

@@ -16,6 +16,7 @@ from planning.access import AccessDenied, Permission, User, denial, local_user
 from ui.plain import md_escape
 
 _KEY = "_access_user"
+_PAGE = "_access_page_title"
 
 
 def plain(text: str) -> str:
@@ -87,6 +88,11 @@ def user() -> User:
     return u if u is not None else gate()
 
 
+def note_page(title: str) -> None:
+    """The title of the page this run draws (navigation.py), for :func:`page_user`'s refusal."""
+    st.session_state[_PAGE] = title
+
+
 def page_user(*permissions: Permission) -> User:
     """The one call every page makes first: the user, after checking they hold ``permissions``.
 
@@ -99,6 +105,8 @@ def page_user(*permissions: Permission) -> User:
     u = user()
     for p in permissions:
         if not u.can(p):
+            if title := st.session_state.get(_PAGE):  # a deep link to the page shows the page's name and why not
+                st.title(title)
             st.error(denial(u, p))
             st.stop()
     return u

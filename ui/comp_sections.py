@@ -12,14 +12,15 @@ import pandas as pd
 import streamlit as st
 
 from jobs import current_user
-from planning.compensation import (CHUNK_DRAWS, DISTRIBUTIONS, CompPlan, CompPlanError, CompSimResult, QuotaError,
-                                   QuotaResult, QuotaSettings, Spiff, plans_from_dict, plans_to_dict, tiers_frame,
-                                   tiers_from_frame)
+from planning.compensation import (CHUNK_DRAWS, DISTRIBUTION_WORDS, DISTRIBUTIONS, CompPlan, CompPlanError,
+                                   CompSimResult, PLAN_PERCENT_COLUMNS, PLAN_WHOLE_COLUMNS, QuotaError, QuotaResult,
+                                   QuotaSettings, apply_plan_tables, plan_tables, plans_from_dict, plans_to_dict)
 from planning.reporting import figure, figure_help, pct, usd
 from ui import quota_reports as qr
 from ui import quota_state as qs
 from ui import state
 from ui.charts import draw
+from ui.editors import typed_config
 from ui.jobs import comp_sim_job
 from ui.plain import md_escape
 from ui.tables import show_prepared, show_table
@@ -48,78 +49,59 @@ def comp_plans_section(ctx: QuotaContext) -> None:
 
 
 def _plan_editor(plans: dict) -> None:
-    """One comp plan's settings, tiers and SPIFFs; a valid edit replaces the plan in the session."""
+    """One comp plan's settings, tiers and SPIFFs as tables typed in dollars and percentages (50 means 50%); a valid
+    edit replaces the plan in the session, a bad value shows its message under its table and the page keeps the
+    last valid plan."""
     seg = st.radio("Plan to edit", list(plans), horizontal=True, format_func=lambda s: plans[s].name)
     p = plans[seg]
+    base = _editor_bases(p, seg)
     with st.container(border=True):
-        e1, e2, e3, e4 = st.columns(4)
-        ote = e1.number_input("OTE (annual USD)", 0.0, 5_000_000.0, float(p.ote_usd), 5_000.0, key=f"cp_ote_{seg}")
-        base_pct = e2.slider("Base share of OTE", 0.0, 1.0, float(p.pay_mix[0]), 0.05, key=f"cp_mix_{seg}",
-                             help="Pay mix base/variable; defaults from SEGMENT_DEFAULTS / ROLE_DEFAULTS.")
-        quota_ref = e3.number_input("Reference quota (annual USD)", 1.0, 50_000_000.0, float(p.quota_usd), 10_000.0,
-                                    key=f"cp_quota_{seg}",
-                                    help="For the rate at target; each rep's rate uses their own quota.")
-        threshold = e4.number_input("Threshold (attainment)", 0.0, 1.0, float(p.threshold), 0.05,
-                                    key=f"cp_thr_{seg}", help="No commission below this attainment.")
-        f1, f2, f3, f4, f5 = st.columns(5)
-        capped = f1.toggle("Cap", p.cap_multiple is not None, key=f"cp_capon_{seg}",
-                           help="Caps are usually discouraged.")
-        cap = f1.number_input("Cap (× target variable)", 0.5, 10.0, float(p.cap_multiple or 2.0), 0.25,
-                              key=f"cp_cap_{seg}", disabled=not capped)
-        claw = f2.number_input("Clawback window (months)", 0, 24, int(p.clawback_months), 1, key=f"cp_claw_{seg}")
-        my_share = f3.number_input("Multi-year share of bookings", 0.0, 1.0, float(p.multi_year_share), 0.05,
-                                   key=f"cp_mys_{seg}")
-        my_up = f3.number_input("Multi-year extra credit", 0.0, 2.0, float(p.multi_year_uplift), 0.05,
-                                key=f"cp_myu_{seg}")
-        ex_share = f4.number_input("Expansion share of bookings", 0.0, 1.0, float(p.expansion_share), 0.05,
-                                   key=f"cp_exs_{seg}")
-        ex_credit = f4.number_input("Expansion credit rate", 0.0, 2.0, float(p.expansion_credit), 0.05,
-                                    key=f"cp_exc_{seg}")
-        f5.metric("Rate at target", pct(ote * (1 - base_pct) / quota_ref, 2))
-        tiers_df, spiff_df = _tiers_and_spiffs(p, seg)
-        try:
-            spiffs = tuple(Spiff(str(r["name"]) if pd.notna(r["name"]) else "SPIFF", float(r["amount_usd"]),
-                                 float(r["min_attainment"]) if pd.notna(r["min_attainment"]) else 0.0)
-                           for _, r in spiff_df.dropna(subset=["amount_usd"]).iterrows())
-            edited_plan = CompPlan(name=p.name, role=p.role, segment=p.segment, ote_usd=ote,
-                                   pay_mix=(base_pct, 1 - base_pct), quota_usd=quota_ref,
-                                   tiers=tiers_from_frame(tiers_df), cap_multiple=cap if capped else None,
-                                   threshold=threshold, spiffs=spiffs, multi_year_share=my_share,
-                                   multi_year_uplift=my_up, expansion_share=ex_share, expansion_credit=ex_credit,
-                                   clawback_months=int(claw))
-            if edited_plan != p:
-                plans[seg] = edited_plan
-                qs.set_comp_plans(plans)
-        except (CompPlanError, ValueError, TypeError) as exc:
-            st.error(f"Plan not updated: {md_escape(exc)}")
+        st.caption("Pay and credit rules: money in dollars, rates as percentages (type 50 for 50%). Leave the cap "
+                   "empty for no cap.")
+        pay = _editor(base["pay"], f"cp_pay_{seg}")
+        credit = _editor(base["credit"], f"cp_credit_{seg}")
+        slots = {"plan": st.empty()}
+        g1, g2 = st.columns(2)
+        g1.caption("Tiers: attainment bands with a multiplier on the rate at target; leave the last band's end "
+                   "empty (and above).")
+        tiers = _editor(base["tiers"], f"cp_tiers_{seg}", g1, num_rows="dynamic", placeholder="and above")
+        slots["tiers"] = g1.empty()
+        g2.caption("SPIFFs: a fixed bonus to each rep at or above the attainment.")
+        spiffs = _editor(base["spiffs"], f"cp_spiffs_{seg}", g2, num_rows="dynamic")
+        slots["spiffs"] = g2.empty()
+        edited, problems = apply_plan_tables(p, {"plan": pd.concat([pay, credit], axis=1), "tiers": tiers,
+                                                 "spiffs": spiffs})
+        for table, slot in slots.items():  # each message under the table it belongs to
+            if mine := [pr.text for pr in problems if pr.table == table]:
+                slot.error("Plan not updated; fix this value:  \n" + "  \n".join(f"• {md_escape(t)}" for t in mine))
+        shown = edited or p
+        st.metric("Rate at target", pct(shown.rate_at_target, 2), help="Target variable ÷ reference quota: "
+                  "commission per dollar booked at 100% attainment.")
+        if edited is not None and edited != p:
+            plans[seg] = edited
+            qs.set_comp_plans(plans)
 
 
-def _spiffs_frame(p: CompPlan) -> pd.DataFrame:
-    return pd.DataFrame([dataclasses.asdict(s) for s in p.spiffs], columns=["name", "amount_usd", "min_attainment"])
+PAY_COLUMNS = ["ote_usd", "base_share", "reference_quota_usd", "threshold", "cap_multiple"]
 
 
-def _tiers_and_spiffs(p: CompPlan, seg: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The tiers and SPIFFs editors → their frames as edited."""
-    g1, g2 = st.columns(2)
-    g1.caption("Tiers: attainment bands [start, end) with a rate multiplier; leave the last end empty.")
-    # the editors get a stable base (edits are kept as changes to it), refreshed only on reset/load
-    for part, frame in (("tiers", lambda: tiers_frame(p.tiers)), ("spiffs", lambda: _spiffs_frame(p))):
-        if f"cp_{part}_{seg}" not in st.session_state:  # a fresh editor starts from the plan as it is now
-            st.session_state[f"cp_base_{part}_{seg}"] = frame()
-    tiers_base = st.session_state.setdefault(f"cp_base_tiers_{seg}", tiers_frame(p.tiers))
-    spiffs_base = st.session_state.setdefault(f"cp_base_spiffs_{seg}", _spiffs_frame(p))
-    tiers_df = g1.data_editor(tiers_base, key=f"cp_tiers_{seg}", num_rows="dynamic", hide_index=True,
-                              width="stretch", column_config={
-                                  "start": st.column_config.NumberColumn("start", format="percent", min_value=0),
-                                  "end": st.column_config.NumberColumn("end", format="percent", min_value=0),
-                                  "multiplier": st.column_config.NumberColumn("× rate", format="%.2f")})
-    g2.caption("SPIFFs: a fixed bonus to each rep at or above the attainment.")
-    spiff_df = g2.data_editor(spiffs_base, key=f"cp_spiffs_{seg}", num_rows="dynamic", hide_index=True,
-                              width="stretch", column_config={
-                                  "amount_usd": st.column_config.NumberColumn("amount", format="dollar"),
-                                  "min_attainment": st.column_config.NumberColumn("at attainment ≥",
-                                                                                  format="percent")})
-    return tiers_df, spiff_df
+def _editor_bases(p: CompPlan, seg: str) -> dict[str, pd.DataFrame]:
+    """The editors' frames: kept as the base each editor's changes apply to, and taken afresh from the plan only
+    when the editor has no state yet (first open, after a reset or a load)."""
+    tables = plan_tables(p)
+    fresh = {"pay": tables["plan"][PAY_COLUMNS], "credit": tables["plan"].drop(columns=PAY_COLUMNS),
+             "tiers": tables["tiers"], "spiffs": tables["spiffs"]}
+    for part, frame in fresh.items():
+        if f"cp_{part}_{seg}" not in st.session_state or f"cp_base_{part}_{seg}" not in st.session_state:
+            st.session_state[f"cp_base_{part}_{seg}"] = frame
+    return {part: st.session_state[f"cp_base_{part}_{seg}"] for part in fresh}
+
+
+def _editor(frame: pd.DataFrame, key: str, where=st, **kwargs) -> pd.DataFrame:
+    """An editor of one of the plan's tables; an empty cell is blank (the tiers' open end reads "and above")."""
+    kwargs.setdefault("placeholder", "")
+    return where.data_editor(frame, key=key, hide_index=True, width="stretch", column_config=typed_config(
+        frame, PLAN_PERCENT_COLUMNS, PLAN_WHOLE_COLUMNS), **kwargs)
 
 
 def _payouts(plans: dict) -> None:
@@ -151,12 +133,14 @@ def _sim_settings() -> dict:
     cfg["n_draws"] = int(s1.number_input("Draws", 1_000, 200_000, int(cfg["n_draws"]), 1_000))
     cfg["seed"] = int(s2.number_input("Seed", 0, 2**31 - 1, int(cfg["seed"]), 1, help="Same seed → same numbers."))
     cfg["distribution"] = s3.selectbox("Attainment", DISTRIBUTIONS, index=DISTRIBUTIONS.index(cfg["distribution"]),
-                                       help="normal / beta: fit from the history when loaded, else the segment "
-                                            "defaults; history: resample reps' past attainment.")
+                                       format_func=DISTRIBUTION_WORDS.get,
+                                       help="A normal or beta curve: fitted to the history when loaded, else the "
+                                            "segment defaults; reps' past attainment: drawn from the history itself.")
     cfg["correlation"] = s4.slider("Company-wide share of variance", 0.0, 0.9, float(cfg["correlation"]), 0.05,
+                                   format="percent",
                                    help="How much good and bad years move every rep together.")
     cfg["early_churn_share"] = s5.slider("Bookings churning in the clawback window", 0.0, 0.5,
-                                         float(cfg["early_churn_share"]), 0.01)
+                                         float(cfg["early_churn_share"]), 0.01, format="percent")
     qs.set_sim_config(cfg)
     return cfg
 
@@ -213,7 +197,8 @@ def _cost(ctx: QuotaContext, plans: dict) -> tuple[CompSimResult, dict, str] | N
     draw(sv["variable_cost"], h1)
     draw(sv["sensitivity_chart"], h2)
     show_prepared(sv["display"], key="q_summary")
-    st.caption(f"{sv['n_draws']:,} draws · seed {sv['seed']} · {sv['distribution']} · {sv['seconds']:.2f} s · "
+    model = DISTRIBUTION_WORDS[sv["distribution"]].lower()
+    st.caption(f"{sv['n_draws']:,} draws · seed {sv['seed']} · {model} · {sv['seconds']:.2f} s · "
                "attainment: " + "; ".join(f"{s} mean {r['mean']:.0%} sd {r['sd']:.0%} ({r['source']})"
                                           for s, r in sv["params"].iterrows()))
     return sim, cfg, skey

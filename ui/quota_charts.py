@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planning.reporting import label
 from ui.charts import altair_module, spec  # noqa: F401 — spec: the pages cache the charts as specs
 
 alt = altair_module()  # set up once per process (no per-object schema validation)
@@ -25,12 +26,18 @@ def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height:
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("label:N", title=None, sort=None),
         y=alt.Y("coverage_ratio:Q", title="Coverage (Σ quota ÷ target)", axis=alt.Axis(format=".0%")),
-        color=alt.Color("flag:N", scale=FLAG_COLORS, legend=alt.Legend(title="flag", orient="top")),
-        tooltip=["label", alt.Tooltip("quota_usd:Q", format="$,.0f"), alt.Tooltip("target_usd:Q", format="$,.0f"),
-                 alt.Tooltip("coverage_ratio:Q", format=".1%"), "flag"])
+        color=alt.Color("flag:N", scale=FLAG_COLORS, legend=alt.Legend(title=None, orient="top")),
+        tooltip=[alt.Tooltip("label:N", title=label(by)), _money("quota_usd"), _money("target_usd"),
+                 alt.Tooltip("coverage_ratio:Q", title=label("coverage_ratio"), format=".1%"),
+                 alt.Tooltip("flag:N", title=label("flag"))])
     text = bars.mark_text(dy=-6, fontSize=11, color="#333").encode(text=alt.Text("coverage_ratio:Q", format=".0%"),
                                                                    color=alt.value("#333"))
     return alt.layer(strip, bars, text).properties(height=height, title=f"Coverage by {by}")
+
+
+def _money(column: str) -> alt.Tooltip:
+    """A money tooltip under the column's registry label, in whole dollars."""
+    return alt.Tooltip(f"{column}:Q", title=label(column), format="$,.0f")
 
 
 def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 340) -> alt.Chart:
@@ -44,7 +51,9 @@ def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 340) -> alt.Chart:
         x=alt.X("label:N", title=None, sort=None), xOffset=alt.XOffset("what:N"),
         y=alt.Y("usd:Q", title="Annual USD", axis=alt.Axis(format="$,.2s")),
         color=alt.Color("what:N", scale=alt.Scale(domain=["Σ quotas", "finance target"], range=["#2f6fdf", "#c9ced6"]), legend=alt.Legend(orient="top", title=None)),
-        tooltip=["label", "what", alt.Tooltip("usd:Q", format="$,.0f")]).properties(height=height, title=f"Quota vs target by {by}")
+        tooltip=[alt.Tooltip("label:N", title=label(by)), alt.Tooltip("what:N", title="Figure"),
+                 alt.Tooltip("usd:Q", title="Amount", format="$,.0f")]).properties(height=height,
+                                                                                   title=f"Quota vs target by {by}")
 
 
 def fairness_scatter(table: pd.DataFrame, height: int = 420) -> alt.Chart:
@@ -55,11 +64,13 @@ def fairness_scatter(table: pd.DataFrame, height: int = 420) -> alt.Chart:
     return alt.Chart(df).mark_point(size=90, filled=True).encode(
         x=alt.X("potential_usd:Q", title="Territory potential (annual USD)", axis=alt.Axis(format="$,.2s")),
         y=alt.Y("quota_usd:Q", title="Quota (annual USD)", axis=alt.Axis(format="$,.2s")),
-        color=alt.Color("segment:N", legend=alt.Legend(orient="top")),
+        color=alt.Color("segment:N", legend=alt.Legend(orient="top", title=label("segment"))),
         shape=alt.Shape("fairness:N", scale=alt.Scale(domain=["in line", "outlier"], range=["circle", "triangle-up"]),
-                        legend=alt.Legend(orient="top")),
-        tooltip=["label", "segment", alt.Tooltip("potential_usd:Q", format="$,.0f"), alt.Tooltip("quota_usd:Q", format="$,.0f"),
-                 alt.Tooltip("quota_pct_potential:Q", format=".1%"), "flags"]).properties(
+                        legend=alt.Legend(orient="top", title="Quota vs potential")),
+        tooltip=[alt.Tooltip("label:N", title=label("rep")), alt.Tooltip("segment:N", title=label("segment")),
+                 _money("potential_usd"), _money("quota_usd"),
+                 alt.Tooltip("quota_pct_potential:Q", title=label("quota_pct_potential"), format=".1%"),
+                 alt.Tooltip("flags:N", title=label("flags"))]).properties(
         height=height, title="Quota vs potential (fairness)")
 
 
@@ -69,8 +80,10 @@ def payout_curves(curves: pd.DataFrame, height: int = 420) -> alt.LayerChart:
         x=alt.X("attainment:Q", title="Attainment (% of quota)", axis=alt.Axis(format=".0%")),
         y=alt.Y("pct_of_variable:Q", title="Payout (% of target variable)", axis=alt.Axis(format=".0%")),
         color=alt.Color("plan:N", legend=alt.Legend(orient="top", title=None)),
-        tooltip=["plan", alt.Tooltip("attainment:Q", format=".0%"), alt.Tooltip("payout_usd:Q", format="$,.0f"),
-                 alt.Tooltip("pct_of_variable:Q", format=".0%"), alt.Tooltip("effective_rate:Q", format=".2%")])
+        tooltip=[alt.Tooltip("plan:N", title=label("plan")), alt.Tooltip("attainment:Q", title="Attainment",
+                                                                         format=".0%"), _money("payout_usd"),
+                 alt.Tooltip("pct_of_variable:Q", title=label("pct_of_variable"), format=".0%"),
+                 alt.Tooltip("effective_rate:Q", title=label("effective_rate"), format=".2%")])
     ref = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color="#888").encode(x="x:Q")
     return alt.layer(ref, lines).properties(height=height, title="Payout curve")
 
@@ -85,7 +98,8 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
     hist = alt.Chart(df).mark_bar(color="#8fb3f0").encode(
         x=alt.X("lo:Q", title=axis_title, axis=alt.Axis(format=fmt), scale=alt.Scale(zero=False)), x2="hi:Q",
         y=alt.Y("share:Q", title="Share of draws", axis=alt.Axis(format=".0%")), y2=alt.datum(0),
-        tooltip=[alt.Tooltip("lo:Q", format=fmt), alt.Tooltip("hi:Q", format=fmt), alt.Tooltip("share:Q", format=".1%")])
+        tooltip=[alt.Tooltip("lo:Q", title="From", format=fmt), alt.Tooltip("hi:Q", title="To", format=fmt),
+                 alt.Tooltip("share:Q", title="Share of draws", format=".1%")])
     p = np.percentile(v, [10, 50, 90]) if len(v) else [np.nan] * 3
     marks = pd.DataFrame({"x": p, "label": ["P10", "P50", "P90"]})
     if reference is not None:
@@ -94,7 +108,7 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
         x="x:Q", color=alt.Color("label:N", scale=alt.Scale(domain=list(marks["label"]),
                                                             range=["#999", "#333", "#999", "#d9534f"][:len(marks)]),
                                  legend=alt.Legend(orient="top", title=None)),
-        tooltip=["label", alt.Tooltip("x:Q", format=fmt)])
+        tooltip=[alt.Tooltip("label:N", title="Mark"), alt.Tooltip("x:Q", title="Value", format=fmt)])
     return alt.layer(hist, rules).properties(height=height, title=title)
 
 
@@ -102,7 +116,8 @@ def bookings_percentiles(bvt: pd.DataFrame, height: int = 320) -> alt.LayerChart
     """P10/P50/P90 company bookings as bars with the finance target as a line."""
     bars = alt.Chart(bvt).mark_bar(color="#2f6fdf").encode(
         x=alt.X("percentile:N", title=None, sort=None), y=alt.Y("bookings_usd:Q", title="Company bookings", axis=alt.Axis(format="$,.2s")),
-        tooltip=["percentile", alt.Tooltip("bookings_usd:Q", format="$,.0f"), alt.Tooltip("bookings_vs_target:Q", format=".1%")])
+        tooltip=[alt.Tooltip("percentile:N", title=label("percentile")), _money("bookings_usd"),
+                 alt.Tooltip("bookings_vs_target:Q", title=label("bookings_vs_target"), format=".1%")])
     text = bars.mark_text(dy=-6, color="#333").encode(text=alt.Text("bookings_vs_target:Q", format=".0%"))
     target = alt.Chart(bvt.head(1)).mark_rule(color="#d9534f", strokeWidth=2, strokeDash=[6, 3]).encode(y="target_usd:Q")
     return alt.layer(bars, text, target).properties(height=height, title="Bookings vs target (red line)")
@@ -117,5 +132,7 @@ def sensitivity(sens: pd.DataFrame, height: int = 320) -> alt.Chart:
         x=alt.X("accelerator_multiplier:Q", title="Accelerator multiplier (× rate above the accelerator start)"),
         y=alt.Y("usd:Q", title="Variable cost", axis=alt.Axis(format="$,.2s"), scale=alt.Scale(zero=False)),
         color=alt.Color("measure:N", legend=alt.Legend(orient="top", title=None)),
-        tooltip=["accelerator_multiplier", "measure", alt.Tooltip("usd:Q", format="$,.0f")]).properties(
+        tooltip=[alt.Tooltip("accelerator_multiplier:Q", title=label("accelerator_multiplier"), format=".2f"),
+                 alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="Variable cost",
+                                                                        format="$,.0f")]).properties(
         height=height, title="Cost vs accelerator")

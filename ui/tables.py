@@ -4,6 +4,8 @@ neutralised (so even a copy out of the grid is safe).  The frame passed in keeps
 what is drawn changes."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pandas as pd
 import streamlit as st
 
@@ -41,6 +43,31 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def shown_decimals(config) -> int | None:
+    """The decimals a number column shows, when the browser cuts its values to them: Streamlit's NumberColumn
+    *truncates* a value to its step's decimals (step 1 draws 44,999.99999999999 as "$44,999") and a printf "%d"
+    drops the fraction; None when the browser rounds (no step) or the column is not a number."""
+    tc = (config.get("type_config") or {}) if isinstance(config, dict) else {}
+    if tc.get("type") != "number":
+        return None
+    if tc.get("step"):
+        return max(0, -Decimal(str(tc["step"])).normalize().as_tuple().exponent)
+    fmt = tc.get("format") or ""
+    return 0 if "%d" in fmt or "%i" in fmt else None
+
+
+def rounded_as_shown(frame: pd.DataFrame, config: dict) -> pd.DataFrame:
+    """``frame`` with each number column rounded to the decimals it is shown with (display only), so that what
+    the browser draws is the value rounded, never cut: $45,000 for a payout of 44,999.99999999999."""
+    out = frame
+    for col, cfg in config.items():
+        digits = shown_decimals(cfg)
+        if digits is not None and col in frame.columns and pd.api.types.is_float_dtype(frame[col]):
+            out = out.copy() if out is frame else out
+            out[col] = out[col].round(digits)
+    return out
+
+
 def show_table(frame: pd.DataFrame, *, key: str | None = None, overrides: dict | None = None,
                hide_index: bool = True, height: int | str | None = None, **kwargs):
     """Draw ``frame`` (canonical columns) as a labelled, formatted table.  Extra keyword arguments go to
@@ -51,14 +78,16 @@ def show_table(frame: pd.DataFrame, *, key: str | None = None, overrides: dict |
 def prepare_table(frame: pd.DataFrame, overrides: dict | None = None) -> tuple[pd.DataFrame, dict]:
     """What :func:`show_table` sends for ``frame``: (display frame, column config).  A page that caches its
     tables keeps this beside them and draws it with :func:`show_prepared`, so a rerun does not format them again."""
-    return display_frame(frame), column_config(frame, overrides)
+    config = column_config(frame, overrides)
+    return rounded_as_shown(display_frame(frame), config), config
 
 
 def show_prepared(prepared: tuple[pd.DataFrame, dict], *, key: str | None = None, hide_index: bool = True,
                   height: int | str | None = None, **kwargs):
     """Draw a table prepared by :func:`prepare_table` (treated as read-only: shared caches hold it)."""
     shown, config = prepared
-    args = dict(hide_index=hide_index, width="stretch", column_config=config, key=key)
+    # a missing value reads "–" as in formats.missing (Streamlit's grid would write "None")
+    args = dict(hide_index=hide_index, width="stretch", column_config=config, key=key, placeholder="–")
     if height is not None:
         args["height"] = height
     return st.dataframe(shown, **args, **kwargs)

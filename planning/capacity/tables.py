@@ -11,13 +11,13 @@ their values.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
 import pandas as pd
 
 from planning.capacity.scenario import (MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, segment_problems)
 from planning.capacity.views import hidden_columns, is_hidden
+from planning.reporting.entry import PERCENT_DIGITS, blank, from_points, read_number, to_points
 
 ASSUMPTION_COLUMNS = ["bookings_target_usd", "quota_usd", "attainment", "annual_attrition", "time_to_hire_months",
                       "cost_per_head_usd", "earliest_start_month", "max_hires_per_month"]
@@ -33,11 +33,7 @@ TABLES = ("assumptions", "phasing", "ramp", "hiring", "support")
 # bookings_target_usd is what the scenario plans against, derived from today's team when the targets file has none,
 # so the editor, its messages and the workbook call it the capacity target, never a bookings target
 SHOWN_AS = {"bookings_target_usd": "capacity_target_usd"}
-DIGITS = 2  # decimals of a percentage in the editor (84.75%)
-
-
-def _points(v: float) -> float:
-    return round(float(v) * 100, DIGITS)
+DIGITS = PERCENT_DIGITS  # decimals of a percentage in the editor (84.75%): planning.reporting.entry reads them
 
 
 def is_percent(table: str, column: str) -> bool:
@@ -55,13 +51,13 @@ def scenario_tables(sc: CapacityScenario, user=None) -> dict[str, pd.DataFrame]:
     hide = hidden_columns(user)
 
     def row(s, cols):
-        return {c: (_points(getattr(s, c)) if c in PERCENT_COLUMNS else getattr(s, c)) for c in cols
+        return {c: (to_points(getattr(s, c)) if c in PERCENT_COLUMNS else getattr(s, c)) for c in cols
                 if c not in hide and not is_hidden(user, c)}
 
     assumptions = pd.DataFrame([row(s, ASSUMPTION_COLUMNS) for s in segs], index=idx)
     assumptions["attainment_source"] = [s.attainment_source for s in segs]
-    phasing = pd.DataFrame([[_points(v) for v in s.target_phasing] for s in segs], index=idx, columns=QUARTERS)
-    ramp = pd.DataFrame([[_points(v) for v in s.ramp_curve] + [None] * (RAMP_MONTHS - len(s.ramp_curve))
+    phasing = pd.DataFrame([[to_points(v) for v in s.target_phasing] for s in segs], index=idx, columns=QUARTERS)
+    ramp = pd.DataFrame([[to_points(v) for v in s.ramp_curve] + [None] * (RAMP_MONTHS - len(s.ramp_curve))
                          for s in segs], index=idx, columns=RAMP_COLUMNS, dtype=float)
     hiring = pd.DataFrame([list(s.hiring_plan) for s in segs], index=idx, columns=list(MONTH_NAMES)).astype(int)
     support = pd.DataFrame([row(s, SUPPORT_COLUMNS) for s in segs], index=idx)
@@ -118,27 +114,13 @@ def _where(field: str, segment: str | None) -> tuple[str, str | None]:
     return "company", base
 
 
-def _blank(v) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
-
-
 def _cell(v, field: str, as_int: bool, percent: bool = False, keep=None):
     """A typed cell as the scenario's value; ``keep`` (the scenario's value) wins when the cell shows it."""
-    if _blank(v):
-        raise ScenarioError(f"{field}: empty; enter a value")
     try:
-        v = float(v)
-    except (TypeError, ValueError):
-        raise ScenarioError(f"{field}: not a number ({v!r})") from None
-    if percent:
-        if keep is not None and _points(keep) == round(v, DIGITS):
-            return keep
-        return v / 100
-    if as_int:
-        if v != int(v):
-            raise ScenarioError(f"{field}: must be a whole number (got {v:g})")
-        return int(v)
-    return v
+        number = read_number(v, whole=as_int and not percent)
+    except ValueError as exc:
+        raise ScenarioError(f"{field}: {exc}") from None
+    return from_points(number, keep) if percent else number
 
 
 class _Collector:
@@ -181,7 +163,7 @@ def _segment_updates(name: str, seg, tables: dict[str, pd.DataFrame], col: _Coll
         old = list(seg.ramp_curve)
         curve = []
         for i, v in enumerate(t.loc[name].tolist()):
-            if _blank(v):
+            if blank(v):
                 break
             keep = old[i] if i < len(old) else None
             curve.append(col.read("ramp", name, RAMP_COLUMNS[i], lambda v=v, keep=keep: _cell(
@@ -190,7 +172,7 @@ def _segment_updates(name: str, seg, tables: dict[str, pd.DataFrame], col: _Coll
     t = tables.get("hiring")
     if t is not None and name in t.index:
         upd["hiring_plan"] = tuple(
-            0 if _blank(v) else col.read("hiring", name, m, lambda v=v, m=m: _cell(
+            0 if blank(v) else col.read("hiring", name, m, lambda v=v, m=m: _cell(
                 v, f"segments.{name}.hiring_plan[{m}]", True), seg.hiring_plan[i])
             for i, (m, v) in enumerate(zip(MONTH_NAMES, t.loc[name])))
     return upd

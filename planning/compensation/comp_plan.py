@@ -123,8 +123,8 @@ class CompPlan:
             if a.end < b.start - 1e-9:
                 raise CompPlanError(f"{p}: tiers: gap between tier {i} ({_band(a)}) and tier {i + 1} ({_band(b)})")
         if tiers[-1].end is not None:
-            raise CompPlanError(f"{p}: tiers: the last tier must be open-ended (end empty), "
-                                f"it ends at {tiers[-1].end:.0%}")
+            raise CompPlanError(f"{p}: tiers: the last tier must have no upper end (leave its end empty: "
+                                f"and above); it ends at {tiers[-1].end:.0%}")
         self.tiers = tuple(tiers)
 
     # --- derived figures -------------------------------------------------------------------
@@ -192,7 +192,7 @@ class CompPlan:
                 "pay_mix": f"{self.pay_mix[0]:.0%}/{self.pay_mix[1]:.0%}", "quota_usd": self.quota_usd,
                 "rate_at_target": self.rate_at_target,
                 "tiers": "; ".join(f"{_band(t)} ×{t.multiplier:g}" for t in self.tiers),
-                "cap": "none" if self.cap_multiple is None else f"{self.cap_multiple:.0%} of variable",
+                "cap": "No cap" if self.cap_multiple is None else f"{self.cap_multiple:.0%} of target variable",
                 "threshold": self.threshold, "payout_at_target_usd": float(self.payout(1.0)),
                 "payout_at_target_pct": float(self.payout(1.0) / self.variable_usd),
                 "spiffs": "; ".join(f"{s.name} {s.amount_usd:,.0f} at ≥{s.min_attainment:.0%}" for s in self.spiffs),
@@ -261,22 +261,8 @@ class CompPlan:
 
 
 def _band(t: Tier) -> str:
-    return f"{t.start:.0%}–{'∞' if t.end is None else f'{t.end:.0%}'}"
-
-
-def tiers_from_frame(df: pd.DataFrame) -> tuple[Tier, ...]:
-    """Tiers from an edited table with columns start, end (empty = open), multiplier (fractions)."""
-    rows = df.dropna(how="all")
-    out = []
-    for i, r in enumerate(rows.itertuples(index=False), 1):
-        if pd.isna(r.start) or pd.isna(r.multiplier):
-            raise CompPlanError(f"tiers: row {i} needs a start and a multiplier")
-        out.append(Tier(float(r.start), None if pd.isna(r.end) else float(r.end), float(r.multiplier)))
-    return tuple(out)
-
-
-def tiers_frame(tiers: tuple[Tier, ...]) -> pd.DataFrame:
-    return pd.DataFrame([dataclasses.asdict(t) for t in tiers], columns=["start", "end", "multiplier"])
+    """A band as a comp analyst writes it: "80%–100%", and the open one "100% and above"."""
+    return f"{t.start:.0%} and above" if t.end is None else f"{t.start:.0%}–{t.end:.0%}"
 
 
 def default_tiers(segment: str, defaults: Settings | None = None) -> tuple[Tier, ...]:

@@ -28,6 +28,8 @@ from planning.compensation.comp_plan import CompPlan, CompPlanError
 from planning.data.defaults import Settings
 
 DISTRIBUTIONS = ("normal", "beta", "history")
+DISTRIBUTION_WORDS = {"normal": "Normal curve", "beta": "Beta curve (bounded)",
+                      "history": "Reps' past attainment"}  # how the pages name each attainment model
 PERCENTILES = (10, 50, 90)
 
 

@@ -10,12 +10,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from planning.data.defaults import Settings
 
 METHODS = ("potential", "history", "even", "blend")
+METHOD_WORDS = {"potential": "Territory potential", "history": "Historical bookings", "even": "Even split",
+                "blend": "Weighted blend"}  # each method as the pages and the workbook name it
 POOLS = ("segment", "segment_region", "company")
+POOL_WORDS = {"segment": "each segment", "segment_region": "each segment × region", "company": "the whole company"}
 GAP_MODES = ("respread", "gap")
+GAP_WORDS = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
 COVERAGE_BY = ("segment", "region", "manager", "quarter")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
@@ -106,3 +111,24 @@ class QuotaSettings:
         out = cls(**data)
         out.validate()
         return out
+
+
+def settings_in_words(s: QuotaSettings) -> pd.DataFrame:
+    """The settings as a person reads them (the workbook's Settings sheet): each setting named as the Quota and Comp
+    page names it, rates as %, overrides as counts; setting files keep the canonical fields (to_dict)."""
+    yes_no = {True: "yes", False: "no"}
+    weights = ", ".join(f"{METHOD_WORDS[k]} {v:.0%}" for k, v in s.weights.items())
+    band = "–".join(f"{b:.0%}" for b in s.coverage_band) if s.coverage_band else "the planning default"
+    rows = [("Quota method", METHOD_WORDS.get(s.method, s.method)),
+            ("Over-assignment", "the planning default" if s.over_assignment is None else f"{s.over_assignment:.0%}"),
+            ("Blend weights", weights if s.method == "blend" else f"not used ({weights})"),
+            ("Split the target within", POOL_WORDS.get(s.pool, s.pool)), ("Coverage band (Σ quota ÷ target)", band),
+            ("Ramp-adjust new hires and open reqs", yes_no[bool(s.ramp_adjust)]),
+            ("Pro-rate mid-year starts and leavers", yes_no[bool(s.prorate)]),
+            ("Ramp shortfall", GAP_WORDS.get(s.ramp_gap, s.ramp_gap)),
+            ("Override difference", GAP_WORDS.get(s.override_gap, s.override_gap)),
+            ("Rep quotas typed", f"{len(s.rep_overrides):,}"), ("Team quotas typed", f"{len(s.manager_overrides):,}"),
+            ("Fairness tolerance", "the planning default" if s.fairness_tolerance is None
+             else f"±{s.fairness_tolerance:.0%}"),
+            ("Quarters of history", "the planning default" if s.history_quarters is None else str(s.history_quarters))]
+    return pd.DataFrame(rows, columns=["setting", "value"])

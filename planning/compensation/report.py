@@ -16,7 +16,7 @@ from planning.compensation.comp_plan import CompPlan, CompPlanError, default_pla
 from planning.compensation.cost_sim import DISTRIBUTIONS, CompSimResult
 from planning.data.defaults import Settings, read_settings_file
 from planning.compensation.coverage import QuotaResult, quota_export
-from planning.compensation.quota_settings import QuotaError, QuotaSettings
+from planning.compensation.quota_settings import QuotaError, QuotaSettings, settings_in_words
 
 SIM_KEYS = {"draws", "seed", "distribution", "correlation", "early_churn_share", "attainment"}
 
@@ -85,15 +85,17 @@ def quota_sheets(result: QuotaResult) -> dict[str, pd.DataFrame]:
     for by in ("segment", "region", "manager", "quarter"):
         sheets[f"Coverage by {by}"] = result.coverage(by)
     sheets["Pools"] = result.gaps
-    sheets["Settings"] = pd.DataFrame({"setting": list(result.settings.to_dict()),
-                                       "value": [str(v) for v in result.settings.to_dict().values()]})
+    sheets["Settings"] = settings_in_words(result.settings)
     return sheets
 
 
 def comp_sheets(plans: dict[str, CompPlan], result: QuotaResult, sim: CompSimResult | None = None) -> dict[str, pd.DataFrame]:
     """Workbook sheets: plans, per-rep plan summaries, payout curves, and the simulation when given."""
     sheets = {"Comp plans": plan_table(plans), "Per-rep plans": per_rep_plans(plans, result.table),
-              "Payout curves": pd.concat([p.payout_curve() for p in plans.values()], ignore_index=True)}
+              # a curve's attainment is the rep's, not the capacity plan's expected attainment the label registry
+              # names "attainment"
+              "Payout curves": pd.concat([p.payout_curve() for p in plans.values()], ignore_index=True).rename(
+                  columns={"attainment": "rep_attainment"})}
     if sim is not None:
         sheets["Cost simulation"] = sim.summary()
         sheets["Bookings vs target"] = sim.bookings_vs_target()

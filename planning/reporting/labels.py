@@ -118,7 +118,7 @@ LABELS: dict[str, Label] = {
     "p_at_or_above_quota": _p("Chance of reaching quota"), "mean_payout_usd": _m("Mean payout"),
     "p10_payout_usd": _m("Payout (P10)"), "p50_payout_usd": _m("Payout (P50)"), "p90_payout_usd": _m("Payout (P90)"),
     "percentile": _t("Percentile"), "P10": _t("P10"), "P50": _t("P50"), "P90": _t("P90"),
-    "payout_at_target_usd": _m("Payout at 100%"), "payout_at_target_pct": _p("Payout at 100% (share of OTE)"),
+    "payout_at_target_usd": _m("Payout at 100%"), "payout_at_target_pct": _p("Payout at 100% (share of target variable)"),
     "p50_bookings_usd": _m("Median bookings"), "mean_total_cost_of_sales": _p("Mean cost of sales (total comp)"),
     "mean_pct_reps_at_quota": _p("Reps at or above quota"), "variant": _t("Variant"),
     # balance ratios
@@ -258,6 +258,33 @@ LABELS: dict[str, Label] = {
     "load_after": _r("Load after", "Book ÷ target after routing."),
     "in_band_before": _t("In band before"), "in_band_after": _t("In band after"),
 }
+
+# comp plans: the plan editor, its tiers and SPIFFs, the plans' table (Quota and Comp; planning.compensation)
+LABELS.update({
+    "base_share": _p("Base share of OTE", "Pay mix: the share of OTE paid as base salary; the rest is variable."),
+    "reference_quota_usd": _m("Reference quota", "For the rate at target; each rep's rate uses their own quota."),
+    "threshold": _p("Threshold", "No commission below this attainment."),
+    "cap_multiple": _r("Cap (× target variable)", "Commission stops at this multiple of the target variable; empty "
+                       "for no cap (caps are usually discouraged)."),
+    "cap": _t("Cap"), "tiers": _t("Tiers"), "spiffs": _t("SPIFFs"),
+    "clawback_months": Label("Clawback window (months)", MONTHS, "Commission on deals that churn within this many "
+                             "months is taken back."),
+    "multi_year_share": _p("Multi-year share of bookings"),
+    "multi_year_uplift": _p("Multi-year extra credit", "Extra attainment credit on multi-year bookings."),
+    "expansion_share": _p("Expansion share of bookings"),
+    "expansion_credit": _p("Expansion credit rate", "Attainment credit on expansion bookings (100%: full credit)."),
+    "from_attainment": _p("From attainment", "The band starts at this attainment."),
+    "to_attainment": _p("Up to", "The band ends below this attainment; empty: and above."),
+    "multiplier": _r("× rate", "Multiplier on the rate at target within the band."),
+    "spiff_name": _t("SPIFF"),
+    # the quota and comp workbook's sheets (planning.compensation.report)
+    "commission_usd": _m("Commission"), "spiff_usd": _m("SPIFFs paid"), "total_pay_usd": _m("Total pay (base + variable)"),
+    "pct_of_variable": _p("Payout as share of target variable"), "rep_attainment": _p("Attainment (% of quota)"),
+    "effective_rate": _p("Effective commission rate", "Commission ÷ credited bookings."),
+    "basis_share": _p("Share of the pool's basis", "The territory's share of what the method splits the target by."),
+    "share": _p("Share of the pool's quota"), "pool": _t("Pool"), "setting": _t("Setting"),
+    **{f"Q{q}_quota_usd": _m(f"Q{q} quota") for q in range(1, 5)},
+})
 
 # mid-year changes: leavers, hires, pro-rated quotas, holdover (Changes page, `change` command; planning.changes)
 LABELS.update({

@@ -149,7 +149,6 @@ def open_app(page, app_url: str, path: str = "", wait_text: str | None = None):
         page.get_by_text(wait_text).first.wait_for()
     # Wait for the script run to finish (the running indicator disappears).
     wait_idle(page, timeout=120_000)
-    dismiss_page_not_found(page)
     return page
 
 
@@ -174,19 +173,6 @@ def attach_upload(page, table: str, path: Path, tries: int = 3) -> None:
         except Exception:  # noqa: BLE001 - a Playwright timeout: the upload did not start; set it again
             continue
     raise AssertionError(f"the {table} picker did not take {path.name}")
-
-
-def dismiss_page_not_found(page) -> None:
-    """Close Streamlit's spurious "Page not found" dialog on a session's first deep link.
-
-    With st.navigation the page list is only known after app.py has run once, so the first request
-    for a non-root URL raises the dialog while still rendering the right page (streamlit#9992).
-    The dialog makes the page inert until closed.
-    """
-    dialog = page.locator('[role="dialog"]').filter(has_text="Page not found")
-    if dialog.count():
-        page.keyboard.press("Escape")
-        dialog.first.wait_for(state="detached")
 
 
 def assert_chart_drawn(page, index: int = 0, min_width: int = 300, min_height: int = 200):
@@ -293,6 +279,12 @@ class ScriptRuns:
 def script_runs(page):
     """A :class:`ScriptRuns` listening on the test's page (attach before the first navigation)."""
     return ScriptRuns(page)
+
+
+def page_link(slug: str) -> str:
+    """The path that opens the page ``slug``: the first page is the app's root ("/"; Streamlit gives the default
+    page no path of its own, so "/data" is no link of the app's), every other page its slug."""
+    return "" if slug == page_slugs()[0][0] else slug
 
 
 def page_slugs() -> list[tuple[str, str]]:

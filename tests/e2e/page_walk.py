@@ -12,7 +12,7 @@ from typing import Callable
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.access_scope import BROKEN, Seen, read_download, read_proto
-from tests.e2e.conftest import dismiss_page_not_found, page_slugs, wait_run_then_drawn
+from tests.e2e.conftest import page_link, page_slugs, wait_run_then_drawn
 
 MAIN = '[data-testid="stMain"]'
 IMAGES = re.compile(r"\b(PNG|PDF)\b")
@@ -148,9 +148,8 @@ def _open(page, wire: Wire, url: str, slug: str, first: bool) -> None:
     if not first and link.count() and link.first.is_visible():
         link.first.click()
     else:
-        page.goto(f"{url}/{slug}")
+        page.goto(f"{url}/{page_link(slug)}")
     wire.wait_drawn(page, mark)
-    dismiss_page_not_found(page)
 
 
 def _next_tab(tabs, opened: set[str]):

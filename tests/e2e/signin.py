@@ -19,7 +19,7 @@ from pathlib import Path
 
 from planning.access import Role, User
 from tests.access_scope import TEAM
-from tests.e2e.conftest import ROOT, _free_port, dismiss_page_not_found, wait_idle
+from tests.e2e.conftest import ROOT, _free_port, wait_idle
 
 MANAGER, FINANCE, VIEWER = "dana.manager@acme.test", "finn.finance@acme.test", "vic.viewer@acme.test"
 ADMIN = "ada.admin@acme.test"
@@ -100,7 +100,6 @@ def sign_in(browser, app_url: str, sub: str):
     ctx, page = authorize(browser, app_url, sub)
     page.get_by_text("Signed in as").first.wait_for()
     wait_idle(page, timeout=120_000)
-    dismiss_page_not_found(page)
     return ctx, page
 
 
@@ -108,4 +107,3 @@ def goto(page, app_url: str, path: str, wait_text: str):
     page.goto(f"{app_url}/{path}")
     page.get_by_text(wait_text).first.wait_for()
     wait_idle(page, timeout=120_000)
-    dismiss_page_not_found(page)

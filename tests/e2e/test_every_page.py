@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import dismiss_page_not_found, page_slugs
+from tests.e2e.conftest import page_link, page_slugs
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -79,9 +79,8 @@ def _tabs(page, runs, where: str) -> list[str]:
 
 @pytest.mark.parametrize(("slug", "title"), page_slugs(), ids=[s for s, _ in page_slugs()])
 def test_page_opens_to_real_content_without_leaked_internals(page, script_runs, app_url, slug, title, shots, demo):
-    page.goto(f"{app_url}/{slug}")
+    page.goto(f"{app_url}/{page_link(slug)}")
     script_runs.wait_drawn(page, 0)
-    dismiss_page_not_found(page)
     h1 = page.locator('[data-testid="stMainBlockContainer"] h1').first.inner_text()
     assert h1.strip(), f"{slug}: no page title"
     main = page.locator('[data-testid="stMainBlockContainer"]').inner_text()

@@ -17,7 +17,7 @@ import pytest
 
 from planning.access import team_rep_ids
 from tests.access_scope import TEAM
-from tests.e2e.conftest import dismiss_page_not_found, wait_idle
+from tests.e2e.conftest import wait_idle
 from tests.e2e.signin import (ADMIN, FINANCE, MANAGER, NO_EMAIL, STAFF, UNVERIFIED, VERIFIED_ADMIN, VIEWER, authorize,
                               goto, sign_in)
 
@@ -31,7 +31,6 @@ def test_nobody_sees_a_page_before_signing_in(browser, auth_app):
     page.get_by_role("button", name="Sign in").wait_for(timeout=90_000)
     wait_idle(page)
     assert page.get_by_text("Accounts moved").count() == 0
-    dismiss_page_not_found(page)  # streamlit#9992 on a first deep link; the sign-in screen is under it
     ctx.close()
 
 
@@ -83,7 +82,6 @@ def _refused(browser, auth_app, sub: str, says: str):
     ctx, page = authorize(browser, auth_app, sub)
     page.get_by_text(says).first.wait_for()
     wait_idle(page, timeout=120_000)
-    dismiss_page_not_found(page)
     assert page.get_by_text("Signed in as").count() == 0
     assert page.locator('[data-testid="stMetric"]').count() == 0  # no page behind the refusal
     # the button is drawn just after the message: wait for it rather than count it at once (it raced in CI)
