@@ -234,7 +234,7 @@ def _apply_changes(sel: str, plan, res, table: pd.DataFrame, source: str, header
     from ui.tables import display_frame
 
     cfg = column_config(table, {**header, "accept": st.column_config.CheckboxColumn(label("accept"))})
-    edited = st.data_editor(display_frame(table), hide_index=True, width="stretch", key="chg_editor",
+    edited = st.data_editor(display_frame(table), hide_index=True, width="stretch", key="chg_editor", placeholder="",
                             disabled=[c for c in table.columns if c != "accept"], column_config=cfg)
     decided = table.assign(accept=edited["accept"].astype(bool).to_numpy())
     n_acc = int(decided["accept"].sum())

@@ -147,7 +147,7 @@ def _edit_tab(res: CarveResult, ds, pins: dict) -> None:
                 "territory. The balance below updates as you type; **Use as pins** keeps the moves on the next run.")
     terr_ids = list(plan.territories.index)
     edits = st.data_editor(pd.DataFrame({"what": pd.Series(dtype=str), "to_territory": pd.Series(dtype=str)}),
-                           num_rows="dynamic", hide_index=True, key="carve_edits",
+                           num_rows="dynamic", hide_index=True, key="carve_edits", placeholder="",
                            column_config={"what": st.column_config.TextColumn("Account ID or unit"),
                                           "to_territory": st.column_config.SelectboxColumn("To territory",
                                                                                            options=terr_ids)})

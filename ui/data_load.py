@@ -39,7 +39,7 @@ def _settings_editors() -> Settings:
         st.caption("Amounts in other currencies are converted to USD with these dated rates (USD for one unit). "
                    "A currency with no rate rejects the row, never a guess.")
         rates_in = base.currency.frame()
-        rates = st.data_editor(rates_in, num_rows="dynamic", hide_index=True, key="rates_editor",
+        rates = st.data_editor(rates_in, num_rows="dynamic", hide_index=True, key="rates_editor", placeholder="",
                                column_config=column_config(rates_in, {"usd_per_unit": st.column_config.NumberColumn(
                                    label("usd_per_unit"), format="%.5f"),
                                    "source": st.column_config.TextColumn("Rate source")}))
@@ -48,11 +48,11 @@ def _settings_editors() -> Settings:
                    "uploaded potential always wins.")
         seg_in = pd.DataFrame([{"segment": k, **dataclasses.asdict(v)} for k, v in base.potential.segments.items()])
         seg_in[list(_SHARES)] = seg_in[list(_SHARES)] * 100
-        seg = st.data_editor(seg_in, hide_index=True, disabled=["segment"], key="potential_segments",
+        seg = st.data_editor(seg_in, hide_index=True, disabled=["segment"], key="potential_segments", placeholder="",
                              column_config=column_config(seg_in, {c: _pct_column(c) for c in _SHARES}))
         it_in = pd.DataFrame({"industry": list(base.potential.it_spend_share),
                               "it_spend_share": [v * 100 for v in base.potential.it_spend_share.values()]})
-        it = st.data_editor(it_in, num_rows="dynamic", hide_index=True, key="potential_it",
+        it = st.data_editor(it_in, num_rows="dynamic", hide_index=True, key="potential_it", placeholder="",
                             column_config=column_config(it_in, {"it_spend_share": _pct_column("it_spend_share")}))
     try:
         table = RateTable.from_records(rates.dropna(subset=["currency", "usd_per_unit"]).to_dict("records"))
@@ -76,7 +76,7 @@ def _review_columns(table: str, raw: FilePreview, saved: dict) -> dict[str, str]
     edited = st.data_editor(
         pd.DataFrame({"source column": src, "maps to": [auto.get(c, "") for c in src]}),
         column_config={"maps to": st.column_config.SelectboxColumn(options=[""] + [c.name for c in COLUMNS[table]])},
-        disabled=["source column"], hide_index=True, key=f"map_{table}")
+        disabled=["source column"], hide_index=True, key=f"map_{table}", placeholder="")
     return dict(zip(edited["source column"], edited["maps to"].fillna("")))
 
 
@@ -96,7 +96,8 @@ def _review_titles(raw: FilePreview, mapping: dict[str, str], saved: dict) -> tu
     table = suggest_title_map(titles, saved.get("titles"))
     st.markdown(f"**Title → role map** (from *{md_escape(role_src)}*; edit a row to change how that title loads)")
     edited = st.data_editor(
-        table, hide_index=True, key="title_map", disabled=["title", "how", "closest_known_title", "rows"],
+        table, hide_index=True, key="title_map", placeholder="",
+        disabled=["title", "how", "closest_known_title", "rows"],
         column_config=column_config(table, {
             "role": st.column_config.SelectboxColumn(label("role"), options=list(ROLES)),
             "segment": st.column_config.SelectboxColumn(label("segment"), options=list(SEGMENTS))}))
