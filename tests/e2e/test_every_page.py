@@ -58,6 +58,8 @@ def check(page, where: str) -> list[str]:
     text = page.locator('[data-testid="stApp"]').inner_text()
     bad = [f"{where}: shows {w!r}" for w in LEAKS if w in text]
     bad += [f"{where}: snake_case table header {h!r}" for h in headers(page) if SNAKE.match(h)]
+    # Streamlit's developer tools (its "Deploy" button) are not for planners: client.toolbarMode = "viewer"
+    bad += [f"{where}: shows Streamlit's Deploy button"] * page.locator('[data-testid="stAppDeployButton"]').count()
     return bad
 
 
