@@ -244,7 +244,7 @@ def chains(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair:
     cap = p.max_accounts
     size = (np.abs(p.unit_metrics) / np.maximum(np.abs(p.target).mean(axis=0), 1e-9)).sum(axis=1)
 
-    def price(a: np.ndarray, loads: np.ndarray, ia: np.ndarray, ib: np.ndarray, mu, ms, mt, dc) -> tuple:
+    def price(counts, loads: np.ndarray, ia: np.ndarray, ib: np.ndarray, mu, ms, mt, dc) -> tuple:
         """The chains (ia[k]: A → X, ib[k]: X → B) that lower the objective, and by how much (< 0)."""
         A, X, B = ms[ia], mt[ia], mt[ib]
         ok = A != B
@@ -256,8 +256,7 @@ def chains(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair:
                 r = book * M + m
                 delta += bc.cost(r, loads[r] + shift) - bc.cost(r, loads[r])
         good = delta < -1e-9
-        if np.isfinite(cap).any():
-            counts = np.bincount(a, weights=p.unit_accounts, minlength=T)
+        if counts is not None:
             good &= counts[X] + p.unit_accounts[mu[ia]] - p.unit_accounts[mu[ib]] <= cap[X]
             good &= counts[B] + p.unit_accounts[mu[ib]] <= cap[B]
         return ia[good], ib[good], delta[good]
@@ -277,11 +276,13 @@ def chains(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, per_pair:
                 for i in range(2)]
         first_b, any_leg = np.intersect1d(legs[0], np.flatnonzero(ends)), legs[1]
         found = []
+        # the books' account counts against their caps: the same for every slice of this pass
+        counts = np.bincount(a, weights=p.unit_accounts, minlength=T) if np.isfinite(cap).any() else None
         # A → X → B: (a from a broken A, b any out of X) and (a any into X, b into a broken B), priced a slice of
         # at most CHAIN_SLICE chains at a time (a part with many books out joins to tens of millions)
         for first, second in ((first_b[broken[ms[first_b]]], any_leg), (any_leg, first_b[broken[mt[first_b]]])):
             for ia, ib in _joins(mt, ms, first, second, CHAIN_SLICE):
-                found.append(price(a, loads, ia, ib, mu, ms, mt, dc))
+                found.append(price(counts, loads, ia, ib, mu, ms, mt, dc))
                 if budget.expired():
                     break
         if not found:
