@@ -94,35 +94,89 @@ def carve(config: Annotated[Optional[Path], typer.Option("--config", "-c", help=
     Exit status: 0 plan found, 1 infeasible / no plan (the diagnosis is printed), 2 bad input, 3 not allowed.
     """
     require(acting_user(db), Permission.EDIT_PLANS, "carving is sales ops' work")
-    from jobs import EngineSettings, PartFailed, carve_on
+    cs = _carve_settings(
+        ds, config, frontier, pick, metrics=metrics, tolerance=tolerance, mode=mode, target=target,
+        distance_weight=distance_weight, distance_to=distance_to, continuity_weight=continuity_weight,
+        max_moves=max_moves, max_arr_moved=max_arr_moved, match_region=match_region, exclude=exclude, pin=pin,
+        units=units, contiguous=contiguous, compactness=compactness, extra=extra, account_capacity=account_capacity,
+        candidates=candidates, time_limit=time_limit, gap=gap, threads=threads, industry_rule=industry_rule,
+        employee_band=employee_band)
+    res = _solve(cs, ds, frontier, frontier_by, frontier_out, pick, save, cluster, workers)
+    for w in res.warnings:
+        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW)
+    if not res.ok:
+        typer.secho(carve_headline(res.status, res.gap).text, fg=typer.colors.RED)
+        typer.secho(res.diagnosis or "no plan found", fg=typer.colors.RED)
+        _solver_details(res)
+        raise typer.Exit(1)
+    _print_plan(res, ds)
+    _write_plan(res, ds, cs, out, summary_out)
+    if shapes_out or map_out:
+        _write_shapes(res, ds, cs, shapes_out, map_out, map_segment)
+    _solver_details(res)
+    if save:
+        _save(res, ds, save, db, author, note)
+
+
+# ------------------------------------------------------------------------------------ reading the flags
+def _tolerances(items: list[str] | None) -> dict[str, float]:
+    """--tolerance METRIC=FRACTION, or one FRACTION for every metric."""
+    tol: dict[str, float] = {}
+    for item in items or []:
+        if "=" in item:
+            k, v = item.split("=", 1)
+            tol[k.strip()] = float(v)
+        else:
+            tol.update(dict.fromkeys(("potential_usd", "arr_usd", "workload_hours", "accounts"), float(item)))
+    return tol
+
+
+def _unit_map(items: list[str] | None, segments) -> dict[str, str]:
+    """--units SEGMENT=KIND, or one KIND for every segment."""
+    unit_map: dict[str, str] = {}
+    for item in items or []:
+        if "=" in item:
+            unit_map.update(_parse_pairs([item], "--units"))
+        else:
+            unit_map.update(dict.fromkeys(segments, item))
+    return unit_map
+
+
+def _extra_territories(items: list[str] | None) -> list[dict]:
+    """--extra SEGMENT:REGION:START_MONTH, one open territory each."""
+    extras = []
+    for item in items or []:
+        parts = item.split(":")
+        if len(parts) != 3:
+            raise typer.BadParameter(f"--extra must look like SEGMENT:REGION:START_MONTH, got {item!r}")
+        extras.append({"segment": parts[0], "region": parts[1], "start_month": int(parts[2])})
+    return extras
+
+
+def _employee_bands(items: list[str] | None) -> dict[str, list]:
+    """--employee-band TERRITORY_ID=MIN-MAX; either side may be empty (no bound)."""
+    emp_bands = {}
+    for t, v in _parse_pairs(items, "--employee-band").items():
+        lo, _, hi = v.partition("-")
+        emp_bands[t] = [float(lo) if lo.strip() else None, float(hi) if hi.strip() else None]
+    return emp_bands
+
+
+def _carve_settings(ds, config: Path | None, frontier: int | None, pick: int | None, *, metrics, tolerance, mode,
+                    target, distance_weight, distance_to, continuity_weight, max_moves, max_arr_moved, match_region,
+                    exclude, pin, units, contiguous, compactness, extra, account_capacity, candidates, time_limit, gap,
+                    threads, industry_rule, employee_band):
+    """The run's CarveSettings: the company's, then --config, then the flags given.  Bad input exits with status 2
+    (a malformed KEY=VALUE flag is typer's usage error)."""
     from optimizers.carve import company_carve_defaults
 
     try:
-        tol: dict[str, float] = {}
-        for item in tolerance or []:
-            if "=" in item:
-                k, v = item.split("=", 1)
-                tol[k.strip()] = float(v)
-            else:
-                tol.update(dict.fromkeys(("potential_usd", "arr_usd", "workload_hours", "accounts"), float(item)))
-        unit_map: dict[str, str] = {}
-        for item in units or []:
-            if "=" in item:
-                unit_map.update(_parse_pairs([item], "--units"))
-            else:
-                unit_map.update(dict.fromkeys(ds.settings.segments, item))
-        extras = []
-        for item in extra or []:
-            parts = item.split(":")
-            if len(parts) != 3:
-                raise typer.BadParameter(f"--extra must look like SEGMENT:REGION:START_MONTH, got {item!r}")
-            extras.append({"segment": parts[0], "region": parts[1], "start_month": int(parts[2])})
+        tol = _tolerances(tolerance)
+        unit_map = _unit_map(units, ds.settings.segments)
+        extras = _extra_territories(extra)
         ind_rules = {t: [x.strip() for x in v.split(",") if x.strip()]
                      for t, v in _parse_pairs(industry_rule, "--industry-rule").items()}
-        emp_bands = {}
-        for t, v in _parse_pairs(employee_band, "--employee-band").items():
-            lo, _, hi = v.partition("-")
-            emp_bands[t] = [float(lo) if lo.strip() else None, float(hi) if hi.strip() else None]
+        emp_bands = _employee_bands(employee_band)
         company = company_carve_defaults(ds.settings)
         cs = build_settings(
             config, company, metrics=tuple(m.strip() for m in metrics.split(",")) if metrics else None,
@@ -143,31 +197,36 @@ def carve(config: Annotated[Optional[Path], typer.Option("--config", "-c", help=
     except (ValueError, OSError) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
+    return cs
+
+
+# ------------------------------------------------------------------------------------ running
+def _solve(cs, ds, frontier: int | None, frontier_by: str, frontier_out: Path | None, pick: int | None,
+           save: str | None, cluster: str | None, workers: int | None):
+    """One carve, or with --frontier the moves-vs-travel curve's picked point, on the runner --cluster names.
+    Exit status 1 when a part has no plan, 2 on bad input the solve finds."""
+    from jobs import EngineSettings, PartFailed, carve_on
 
     def progress(_f: float, msg: str) -> None:
         typer.echo(f"  … {msg}", err=True)
 
     try:
         if frontier is not None:
-            res = _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save, cluster,
-                            EngineSettings(workers=workers or 0))
-        else:
-            res = carve_on(ds.accounts, ds.reps, ds.plan_year, cs, ds.settings, as_of=ds.as_of, cluster=cluster,
-                           progress=progress, name=save or None,
-                           engine_settings=EngineSettings(workers=workers or 0))
+            return _frontier(cs, ds, frontier, frontier_by, frontier_out, pick, progress, save, cluster,
+                             EngineSettings(workers=workers or 0))
+        return carve_on(ds.accounts, ds.reps, ds.plan_year, cs, ds.settings, as_of=ds.as_of, cluster=cluster,
+                        progress=progress, name=save or None, engine_settings=EngineSettings(workers=workers or 0))
     except PartFailed as exc:
         typer.secho(f"error: no plan: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from exc
     except (ValueError, RuntimeError) as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         raise typer.Exit(2) from exc
-    for w in res.warnings:
-        typer.secho(f"warning: {w}", fg=typer.colors.YELLOW)
-    if not res.ok:
-        typer.secho(carve_headline(res.status, res.gap).text, fg=typer.colors.RED)
-        typer.secho(res.diagnosis or "no plan found", fg=typer.colors.RED)
-        _solver_details(res)
-        raise typer.Exit(1)
+
+
+# ------------------------------------------------------------------------------------ printing and writing
+def _print_plan(res, ds) -> None:
+    """The plan in words: the headline, accounts and ARR moved, travel, and balance per metric."""
     moved = moved_between(ds.current_plan(), res.plan, ds.accounts)  # the figure Disruption and Compare show
     h = carve_headline(res.status, res.gap, moved["accounts_moved"], held=bands_held(res.balance),
                        newly_assigned=moved["newly_assigned"], one_piece=bool(res.stats.get("one_piece")))
@@ -179,6 +238,11 @@ def carve(config: Annotated[Optional[Path], typer.Option("--config", "-c", help=
     typer.echo("\nBalance per metric (each book against its target; largest ÷ smallest over 2× means rebalance):")
     bands = res.balance.assign(metric=res.balance["metric"].map(label))
     echo_table(bands[["metric", "band", "worst_dev_before", "worst_dev_after", "max_min_before", "max_min_after"]])
+
+
+def _write_plan(res, ds, cs, out: Path, summary_out: Path) -> None:
+    """The assignment and the per-territory summary CSVs, then how the territories were carved and whether they
+    are in one piece."""
     crm = res.crm_export(ds.reps, ds.accounts)
     write_csv(crm, out)
     book = res.after.reset_index()
@@ -194,35 +258,40 @@ def carve(config: Annotated[Optional[Path], typer.Option("--config", "-c", help=
     proof = one_piece_proof(res.stats.get("contiguity_proof"))
     if proof is not None:
         typer.secho(proof.text, fg=typer.colors.RED if proof.tone == "error" else typer.colors.YELLOW)
-    if shapes_out or map_out:
-        from planning.plans import shapes_summary, territory_book, territory_shapes, write_geojson
 
-        # geographic territories as shapes; named-account segments would only give scattered county pieces
-        geo = [s for s, kind in cs.units.items() if kind != "account"]
-        drawn = ds.accounts.loc[ds.accounts["segment"].isin(geo)] if geo else ds.accounts
-        shapes = territory_shapes(res.plan.assignment, drawn, book=territory_book(res.after, people(ds.reps)))
-        typer.echo(f"shapes: {shapes_summary(shapes)}")
-        if shapes_out:
-            write_geojson(shapes, shapes_out)
-            typer.echo(f"wrote {shapes_out} ({len(shapes):,} territory shapes)")
-        if map_out:
-            from planning.plans import render_map
 
-            path = render_map(shapes, map_out, segment=map_segment, title=res.plan.name)
-            typer.echo(f"wrote {path}")
-    _solver_details(res)
-    if save:
-        from cli.common import user_store
-        from jobs.carve_job import save_result
-        from planning.plans import StoreError
+def _write_shapes(res, ds, cs, shapes_out: Path | None, map_out: Path | None, map_segment: str | None) -> None:
+    """--shapes-out (GeoJSON) and --map-out (PNG/PDF) of the proposed territories."""
+    from planning.plans import shapes_summary, territory_book, territory_shapes, write_geojson
 
-        try:
-            store = user_store(db)  # as the acting user (--as): the save is theirs
-            ref = save_result(store, res, save, author or _login(), ds, note)  # stamped as made on ds
-            typer.echo(f"saved as {save} (version {ref['version']})")
-        except (StoreError, Exception) as exc:  # noqa: BLE001 - a store problem must not lose the CSVs above
-            typer.secho(f"error: not saved: {exc}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(2) from exc
+    # geographic territories as shapes; named-account segments would only give scattered county pieces
+    geo = [s for s, kind in cs.units.items() if kind != "account"]
+    drawn = ds.accounts.loc[ds.accounts["segment"].isin(geo)] if geo else ds.accounts
+    shapes = territory_shapes(res.plan.assignment, drawn, book=territory_book(res.after, people(ds.reps)))
+    typer.echo(f"shapes: {shapes_summary(shapes)}")
+    if shapes_out:
+        write_geojson(shapes, shapes_out)
+        typer.echo(f"wrote {shapes_out} ({len(shapes):,} territory shapes)")
+    if map_out:
+        from planning.plans import render_map
+
+        path = render_map(shapes, map_out, segment=map_segment, title=res.plan.name)
+        typer.echo(f"wrote {path}")
+
+
+def _save(res, ds, save: str, db: str | None, author: str | None, note: str) -> None:
+    """--save: the proposal into the plan store as the acting user; a store problem exits with status 2."""
+    from cli.common import user_store
+    from jobs.carve_job import save_result
+    from planning.plans import StoreError
+
+    try:
+        store = user_store(db)  # as the acting user (--as): the save is theirs
+        ref = save_result(store, res, save, author or _login(), ds, note)  # stamped as made on ds
+        typer.echo(f"saved as {save} (version {ref['version']})")
+    except (StoreError, Exception) as exc:  # noqa: BLE001 - a store problem must not lose the CSVs above
+        typer.secho(f"error: not saved: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
 
 
 def register(app: typer.Typer) -> None:
