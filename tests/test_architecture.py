@@ -7,6 +7,8 @@ cannot hide an arrow that runs back up.
 from __future__ import annotations
 
 import ast
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -106,5 +108,50 @@ def test_the_size_check_sees_a_long_function_nested_in_a_short_file(tmp_path):
     pkg = tmp_path / "cli"
     pkg.mkdir()
     body = "".join(f"        x{i} = {i}\n" for i in range(89))
-    (pkg / "long.py").write_text(f"def register(app):\n    @app.command()\n    def cmd():\n{body}\n\ndef ok():\n    pass\n")
+    (pkg / "long.py").write_text(f"def register(app):\n    @app.command()\n    def cmd():\n{body}\n"
+                                 "\ndef ok():\n    pass\n")
     assert _long_functions(tmp_path, ("cli",)) == ["cli/long.py:1 register (92 lines)", "cli/long.py:3 cmd (91 lines)"]
+
+
+# The carve package's docstring and the README's architecture section list the real modules (issue 23 item 8): one
+# line each, four spaces, the module's name, two or more spaces, what it holds.
+def _modules_of(package: str) -> list[str]:
+    return sorted(p.stem for p in (ROOT / package).glob("*.py") if p.stem != "__init__")
+
+
+def _listed(text: str) -> list[str]:
+    return sorted(re.findall(r"^    ([a-z_][a-z0-9_]*) {2,}\S", text, flags=re.M))
+
+
+def _between(text: str, start: str, end: str) -> str:
+    return text[text.index(start):text.index(end, text.index(start))]
+
+
+def _listing_problems(listed: list[str], modules: list[str]) -> dict[str, list[str]]:
+    return {"not listed": sorted(set(modules) - set(listed)),
+            "listed but no such module": sorted(set(listed) - set(modules)),
+            "listed twice": sorted(m for m, n in Counter(listed).items() if n > 1)}
+
+
+NO_PROBLEMS = {"not listed": [], "listed but no such module": [], "listed twice": []}
+
+
+def test_the_carve_package_docstring_lists_every_module_once():
+    import optimizers.carve
+
+    doc = _between(optimizers.carve.__doc__, "Modules, the engine", "Outside the engine")
+    assert _listing_problems(_listed(doc), _modules_of("optimizers/carve")) == NO_PROBLEMS
+
+
+def test_the_readme_lists_every_carve_and_jobs_module_once():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    carve = _between(readme, "\n  carve/ ", "\n  instances/ ")
+    jobs = _between(readme, "\njobs/ ", "\nplanning/ ")
+    assert _listing_problems(_listed(carve), _modules_of("optimizers/carve")) == NO_PROBLEMS
+    assert _listing_problems(_listed(jobs), _modules_of("jobs")) == NO_PROBLEMS
+
+
+def test_the_module_listing_check_sees_a_missing_a_stale_and_a_doubled_module():
+    text = "Modules:\n\n    solve     entry points\n    gone      was deleted\n    solve     again\n"
+    assert _listing_problems(_listed(text), ["model", "solve"]) == {
+        "not listed": ["model"], "listed but no such module": ["gone"], "listed twice": ["solve"]}
