@@ -155,3 +155,12 @@ def test_the_module_listing_check_sees_a_missing_a_stale_and_a_doubled_module():
     text = "Modules:\n\n    solve     entry points\n    gone      was deleted\n    solve     again\n"
     assert _listing_problems(_listed(text), ["model", "solve"]) == {
         "not listed": ["model"], "listed but no such module": ["gone"], "listed twice": ["solve"]}
+
+
+def test_the_readme_names_every_module_of_the_planning_packages():
+    """planning/'s packages are described in prose (their own docstrings list every public name by module)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    words = set(re.findall(r"[a-z_]+", _between(readme, "## Architecture", "## Tests and benchmarks")))
+    packages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "planning").iterdir()
+                      if (p / "__init__.py").exists())
+    assert [f"{pkg}/{m}.py" for pkg in packages for m in _modules_of(pkg) if m not in words] == []
