@@ -124,69 +124,71 @@ def _solver_details(opt, shadow) -> None:
             kind=shadow["kind"].str.replace("_", " ")))
 
 
-def register(app: typer.Typer) -> None:
-    @app.command()
-    @uses_data
-    def capacity(scenario: ScenarioArg = None,
-                 write_template: Annotated[Optional[Path], typer.Option(
-                     "--write-template", help="Write the default scenario (pre-filled from the data) to this "
-                     "YAML/TOML/JSON file for editing, and exit.")] = None,
-                 optimize: Annotated[bool, typer.Option(
-                     "--optimize", help="Solve the hiring-allocation LP/MIP (replaces the scenario's hiring plan) "
-                     "and print binding constraints and shadow prices.")] = False,
-                 objective: Annotated[str, typer.Option(
-                     help="With --optimize: max-bookings (needs --budget or --max-headcount), min-cost (meet every "
-                     "segment's target at least cost), or auto (max-bookings when a limit is given).")] = "auto",
-                 budget: Annotated[Optional[float], typer.Option(
-                     help="With --optimize: annual cost limit in USD for AEs plus support roles.")] = None,
-                 max_headcount: Annotated[Optional[float], typer.Option(
-                     help="With --optimize: most AEs in seat in any month.")] = None,
-                 no_pipeline_cap: Annotated[bool, typer.Option(
-                     "--no-pipeline-cap", help="With --optimize: count capacity bookings even where qualified "
-                     "pipeline × win rate would not support them.")] = False,
-                 time_limit: Annotated[float, typer.Option(help="With --optimize: solver time limit in seconds.")] = 20.0,
-                 show_tornado: Annotated[bool, typer.Option(
-                     "--tornado", help="Also print bookings at ±10% attainment, ramp, attrition and quota.")] = False,
-                 out: Annotated[Optional[Path], typer.Option(
-                     help="Write the hiring plan (segment × month: hires, backfills, hires needed, capacity, "
-                     "target, cost) to this CSV, canonical column names for a spreadsheet or a script; the optimal plan "
-                     "with --optimize.")] = None,
-                 save_scenario: Annotated[Optional[Path], typer.Option(
-                     "--save-scenario", help="Write the scenario that was run (the optimal one with --optimize) "
-                     "to this YAML/TOML/JSON file.")] = None, ds=None):
-        """Capacity plan: headcount, ramped capacity, expected bookings vs target and hires by month per segment.
+@uses_data
+def capacity(scenario: ScenarioArg = None,
+             write_template: Annotated[Optional[Path], typer.Option(
+                 "--write-template", help="Write the default scenario (pre-filled from the data) to this "
+                 "YAML/TOML/JSON file for editing, and exit.")] = None,
+             optimize: Annotated[bool, typer.Option(
+                 "--optimize", help="Solve the hiring-allocation LP/MIP (replaces the scenario's hiring plan) "
+                 "and print binding constraints and shadow prices.")] = False,
+             objective: Annotated[str, typer.Option(
+                 help="With --optimize: max-bookings (needs --budget or --max-headcount), min-cost (meet every "
+                 "segment's target at least cost), or auto (max-bookings when a limit is given).")] = "auto",
+             budget: Annotated[Optional[float], typer.Option(
+                 help="With --optimize: annual cost limit in USD for AEs plus support roles.")] = None,
+             max_headcount: Annotated[Optional[float], typer.Option(
+                 help="With --optimize: most AEs in seat in any month.")] = None,
+             no_pipeline_cap: Annotated[bool, typer.Option(
+                 "--no-pipeline-cap", help="With --optimize: count capacity bookings even where qualified "
+                 "pipeline × win rate would not support them.")] = False,
+             time_limit: Annotated[float, typer.Option(help="With --optimize: solver time limit in seconds.")] = 20.0,
+             show_tornado: Annotated[bool, typer.Option(
+                 "--tornado", help="Also print bookings at ±10% attainment, ramp, attrition and quota.")] = False,
+             out: Annotated[Optional[Path], typer.Option(
+                 help="Write the hiring plan (segment × month: hires, backfills, hires needed, capacity, "
+                 "target, cost) to this CSV, canonical column names for a spreadsheet or a script; the optimal plan "
+                 "with --optimize.")] = None,
+             save_scenario: Annotated[Optional[Path], typer.Option(
+                 "--save-scenario", help="Write the scenario that was run (the optimal one with --optimize) "
+                 "to this YAML/TOML/JSON file.")] = None, ds=None):
+    """Capacity plan: headcount, ramped capacity, expected bookings vs target and hires by month per segment.
 
-        Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data, 3 not allowed.
-        """
-        user = require(acting_user(), Permission.VIEW_COMPANY, "capacity plans are company-wide")
-        try:
-            base = default_scenario(ds)
-            if write_template:
-                write_scenario_file(base, write_template,
-                                    "Capacity scenario for `python -m planning capacity FILE`. Money: annual USD; "
-                                    "rates: fractions; months: Jan..Dec.\nhiring_plan = new AEs starting each "
-                                    "month; earliest_start_month / freeze_from_month are 1-12.")
-                typer.echo(f"wrote {write_template}")
-                return
-            sc = scenario_from_file(scenario, base) if scenario else base
-            res = run_scenario(sc, ds)
-            if note := derived_target_note(capacity_targets(ds), sc):  # the page's warning, word for word
-                typer.secho(f"note: {note}", fg=typer.colors.YELLOW)
-            if note := left_out_note(ds):
-                typer.secho(f"note: {note}", fg=typer.colors.YELLOW)
-            if scenario and (inherited := inherited_segments(scenario, sc)):
-                typer.secho(f"note: {scenario.name} does not list {', '.join(inherited)}; "
-                            f"{'that segment uses' if len(inherited) == 1 else 'those segments use'} the defaults "
-                            f"from the data (see them with --write-template)", fg=typer.colors.YELLOW)
-        except ScenarioError as exc:
-            _fail(str(exc))
-        _print_result(res, show_tornado, ds, user)
-        final = res
-        if optimize:
-            final = _optimize(sc, ds, user, objective, budget, max_headcount, not no_pipeline_cap, time_limit)
-        if out:
-            write_csv(hiring_export(final, user), out)
-            typer.echo(f"wrote {out}")
-        if save_scenario:
-            write_scenario_file(final.scenario, save_scenario, f"Capacity scenario {final.scenario.name!r}")
-            typer.echo(f"wrote {save_scenario}")
+    Exit status: 0 ok, 1 the optimizer found no feasible plan, 2 bad scenario file or data, 3 not allowed.
+    """
+    user = require(acting_user(), Permission.VIEW_COMPANY, "capacity plans are company-wide")
+    try:
+        base = default_scenario(ds)
+        if write_template:
+            write_scenario_file(base, write_template,
+                                "Capacity scenario for `python -m planning capacity FILE`. Money: annual USD; "
+                                "rates: fractions; months: Jan..Dec.\nhiring_plan = new AEs starting each "
+                                "month; earliest_start_month / freeze_from_month are 1-12.")
+            typer.echo(f"wrote {write_template}")
+            return
+        sc = scenario_from_file(scenario, base) if scenario else base
+        res = run_scenario(sc, ds)
+        if note := derived_target_note(capacity_targets(ds), sc):  # the page's warning, word for word
+            typer.secho(f"note: {note}", fg=typer.colors.YELLOW)
+        if note := left_out_note(ds):
+            typer.secho(f"note: {note}", fg=typer.colors.YELLOW)
+        if scenario and (inherited := inherited_segments(scenario, sc)):
+            typer.secho(f"note: {scenario.name} does not list {', '.join(inherited)}; "
+                        f"{'that segment uses' if len(inherited) == 1 else 'those segments use'} the defaults "
+                        f"from the data (see them with --write-template)", fg=typer.colors.YELLOW)
+    except ScenarioError as exc:
+        _fail(str(exc))
+    _print_result(res, show_tornado, ds, user)
+    final = res
+    if optimize:
+        final = _optimize(sc, ds, user, objective, budget, max_headcount, not no_pipeline_cap, time_limit)
+    if out:
+        write_csv(hiring_export(final, user), out)
+        typer.echo(f"wrote {out}")
+    if save_scenario:
+        write_scenario_file(final.scenario, save_scenario, f"Capacity scenario {final.scenario.name!r}")
+        typer.echo(f"wrote {save_scenario}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(capacity)

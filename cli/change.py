@@ -112,43 +112,45 @@ def _login() -> str:
         return ""
 
 
+@uses_data
+def leave(rep: Annotated[str, typer.Argument(help="The leaving rep's id, e.g. R-010.")],
+          last_day: Annotated[str, typer.Option("--last-day", help="Their last day in seat (YYYY-MM-DD); the change takes effect the day after.")],
+          option: Annotated[Optional[str], typer.Option("--option", help="The option --save saves: placeholder (keep the book as an open territory) or split (hand it to neighbours).")] = None,
+          plan: PlanOpt = None, save: SaveOpt = None, submit: SubmitOpt = False, note: NoteOpt = "",
+          holdover_days: HoldoverOpt = None, time_limit: TimeOpt = 60.0, db: DbOpt = None, ds=None):
+    """A rep leaves: both options side by side, each with its disruption, books and pro-rated quotas."""
+    from planning.changes import leaver
+
+    def spec_of(data, base_name, version):
+        days = data.settings.planning.holdover_days if holdover_days is None else holdover_days
+        return leaver(rep, last_day, data.plan_year, base_name, version, holdover_days=days)
+
+    _run(ds, db, spec_of, option, save, submit, note, plan, time_limit)
+
+
+@uses_data
+def hire(segment: Annotated[str, typer.Option("--segment", help="The new rep's segment, e.g. Mid-market.")],
+         region: Annotated[str, typer.Option("--region", help="The new rep's region, e.g. West.")],
+         start: Annotated[str, typer.Option("--start", help="Their start date (YYYY-MM-DD): the change's effective date.")],
+         max_moves: Annotated[Optional[int], typer.Option("--max-moves", help="Disruption budget: most accounts moved (default: one average book of the segment).")] = None,
+         max_arr_moved: Annotated[Optional[float], typer.Option("--max-arr-moved", help="Disruption budget: most ARR moved (annual USD).")] = None,
+         plan: PlanOpt = None, save: SaveOpt = None, submit: SubmitOpt = False, note: NoteOpt = "",
+         holdover_days: HoldoverOpt = None, time_limit: TimeOpt = 60.0, db: DbOpt = None, ds=None):
+    """A rep is hired: their territory carved from its neighbours under the disruption budget."""
+    from planning.changes import hire as hire_spec
+
+    def spec_of(data, base_name, version):
+        days = data.settings.planning.holdover_days if holdover_days is None else holdover_days
+        return hire_spec(segment, region, start, data.plan_year, base_name, version, holdover_days=days,
+                         max_moves=max_moves, max_arr_moved=max_arr_moved)
+
+    _run(ds, db, spec_of, "carve", save, submit, note, plan, time_limit)
+
+
 def register(app: typer.Typer) -> None:
     c = typer.Typer(help="Mid-year changes to a plan: a rep leaves (keep the book open or split it over neighbours) "
                          "or a rep is hired (carve a territory under a disruption budget); quotas pro-rated from "
                          "the effective date.", no_args_is_help=True)
     app.add_typer(c, name="change")
-
-    @c.command()
-    @uses_data
-    def leave(rep: Annotated[str, typer.Argument(help="The leaving rep's id, e.g. R-010.")],
-              last_day: Annotated[str, typer.Option("--last-day", help="Their last day in seat (YYYY-MM-DD); the change takes effect the day after.")],
-              option: Annotated[Optional[str], typer.Option("--option", help="The option --save saves: placeholder (keep the book as an open territory) or split (hand it to neighbours).")] = None,
-              plan: PlanOpt = None, save: SaveOpt = None, submit: SubmitOpt = False, note: NoteOpt = "",
-              holdover_days: HoldoverOpt = None, time_limit: TimeOpt = 60.0, db: DbOpt = None, ds=None):
-        """A rep leaves: both options side by side, each with its disruption, books and pro-rated quotas."""
-        from planning.changes import leaver
-
-        def spec_of(data, base_name, version):
-            days = data.settings.planning.holdover_days if holdover_days is None else holdover_days
-            return leaver(rep, last_day, data.plan_year, base_name, version, holdover_days=days)
-
-        _run(ds, db, spec_of, option, save, submit, note, plan, time_limit)
-
-    @c.command()
-    @uses_data
-    def hire(segment: Annotated[str, typer.Option("--segment", help="The new rep's segment, e.g. Mid-market.")],
-             region: Annotated[str, typer.Option("--region", help="The new rep's region, e.g. West.")],
-             start: Annotated[str, typer.Option("--start", help="Their start date (YYYY-MM-DD): the change's effective date.")],
-             max_moves: Annotated[Optional[int], typer.Option("--max-moves", help="Disruption budget: most accounts moved (default: one average book of the segment).")] = None,
-             max_arr_moved: Annotated[Optional[float], typer.Option("--max-arr-moved", help="Disruption budget: most ARR moved (annual USD).")] = None,
-             plan: PlanOpt = None, save: SaveOpt = None, submit: SubmitOpt = False, note: NoteOpt = "",
-             holdover_days: HoldoverOpt = None, time_limit: TimeOpt = 60.0, db: DbOpt = None, ds=None):
-        """A rep is hired: their territory carved from its neighbours under the disruption budget."""
-        from planning.changes import hire as hire_spec
-
-        def spec_of(data, base_name, version):
-            days = data.settings.planning.holdover_days if holdover_days is None else holdover_days
-            return hire_spec(segment, region, start, data.plan_year, base_name, version, holdover_days=days,
-                             max_moves=max_moves, max_arr_moved=max_arr_moved)
-
-        _run(ds, db, spec_of, "carve", save, submit, note, plan, time_limit)
+    c.command()(leave)
+    c.command()(hire)

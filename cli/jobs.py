@@ -95,79 +95,80 @@ def follow_job(rec, job_id: int) -> dict:
     return rec.get(job_id)
 
 
+@uses_data
+def sweep(segment: Annotated[Optional[str], typer.Option(help="Segment whose territory count changes, with --heads.")] = None,
+          heads: Annotated[Optional[str], typer.Option(help="Territory counts to carve for, comma separated, e.g. 40,45,50 (more than today: open territories for planned hires; fewer: the reps with the smallest capacity share are left out).")] = None,
+          capacity: Annotated[Optional[list[str]], typer.Option(help="A saved capacity scenario: its hiring plan becomes open territories (start month pro-rates capacity); repeatable.")] = None,
+          config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML base carve settings (as for `carve`).")] = None,
+          time_limit: Annotated[Optional[float], typer.Option(help="Time limit per scenario carve, seconds.")] = None,
+          cluster: Annotated[Optional[str], typer.Option("--cluster", help="auto, local, inprocess or a Dask scheduler address (see `carve --help`).")] = None,
+          workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster.")] = None,
+          title: Annotated[str, typer.Option(help="Job title; each plan found is named 'TITLE · SCENARIO'.")] = "Sweep",
+          save: Annotated[bool, typer.Option("--save", help="Save each plan found in the plan store as 'TITLE · SCENARIO' (needs a role that may change plans). Without it the sweep is a run: the table only.")] = False,
+          out: Annotated[Optional[Path], typer.Option(help="Write the comparison table (CSV, canonical column names).")] = None,
+          user: Annotated[Optional[str], typer.Option("--user", help="Recorded as who started the job (default: your login).")] = None,
+          db: DbOpt = None, ds=None):
+    """Carve once per capacity scenario, in parallel, and compare: "carve for 40, 45 and 50 Mid-market reps".
+
+    Each scenario is one task on the engine; with --save each plan found is saved as a new plan (as the acting
+    user, --as), otherwise nothing is saved. Exit status: 0 every scenario found a plan, 1 some did not (or the
+    job was cancelled / failed), 2 bad input, 3 --save by a role that may not change plans."""
+    from cli.carve import build_settings
+    from optimizers.carve import company_carve_defaults
+    from jobs import EngineSettings, capacity_items, current_user, headcount_items, submit_sweep
+    from jobs.sweep import SOLVER_COLUMNS
+    from planning.plans import JobRecords, PlanStore
+
+    try:
+        base = build_settings(config, company_carve_defaults(ds.settings), time_limit=time_limit)
+        items = []
+        if heads:
+            if not segment:
+                raise ValueError("--heads needs --segment")
+            counts = [int(x) for x in heads.split(",") if x.strip()]
+            items += headcount_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, segment,
+                                     counts)
+        store = PlanStore(db)
+        if capacity:
+            scen = {n: store.load_scenario("capacity", n) for n in capacity}
+            items += capacity_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, scen)
+        if not items:
+            raise ValueError("give --segment with --heads, and/or --capacity NAME")
+    except (ValueError, OSError) as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(2) from exc
+    if save:  # the saves are the acting user's: refused (exit 3) before anything runs
+        from cli.common import acting_user
+        from planning.access import Permission, author_name, require
+
+        actor = acting_user(db)
+        require(actor, Permission.EDIT_PLANS)
+        user = user or author_name(actor)
+    t0 = time.perf_counter()
+    job_id = submit_sweep(store, items, user=current_user(user), title=title, cluster=cluster,
+                          engine_settings=EngineSettings(workers=workers or 0), save=save,
+                          dataset_name=ds.name)
+    typer.echo(f"job {job_id}: {len(items)} scenario carves")
+    job = follow_job(JobRecords(store.engine), job_id)
+    typer.echo(f"job {job_id} {job['status']} ({job['engine'] or '–'}) in {time.perf_counter() - t0:,.1f} s")
+    table = pd.DataFrame(job["result"].get("table") or [])
+    if not table.empty:
+        hidden = ["diagnosis", *SOLVER_COLUMNS, *([] if save else ["saved_as"])]
+        echo_table(table.drop(columns=hidden, errors="ignore"))
+        if out is not None:
+            table.to_csv(out, index=False)
+            typer.echo(f"wrote {out}")
+        saved = (job["result"] or {}).get("plans") or []
+        typer.echo(f"saved {len(saved)} plans: " + ", ".join(p["plan"] for p in saved) if saved
+                   else "nothing saved: no scenario found a plan" if save
+                   else "nothing saved (a run): add --save to keep each plan found as 'TITLE · SCENARIO'")
+    if job["status"] != "succeeded":
+        typer.secho(job["error"] or job["message"], fg=typer.colors.RED)
+        raise typer.Exit(1)
+    if table.empty or table["gap"].isna().any():  # a scenario without a plan
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(jobs_app, name="jobs")
-
-    @app.command()
-    @uses_data
-    def sweep(segment: Annotated[Optional[str], typer.Option(help="Segment whose territory count changes, with --heads.")] = None,
-              heads: Annotated[Optional[str], typer.Option(help="Territory counts to carve for, comma separated, e.g. 40,45,50 (more than today: open territories for planned hires; fewer: the reps with the smallest capacity share are left out).")] = None,
-              capacity: Annotated[Optional[list[str]], typer.Option(help="A saved capacity scenario: its hiring plan becomes open territories (start month pro-rates capacity); repeatable.")] = None,
-              config: Annotated[Optional[Path], typer.Option("--config", "-c", help="YAML/TOML base carve settings (as for `carve`).")] = None,
-              time_limit: Annotated[Optional[float], typer.Option(help="Time limit per scenario carve, seconds.")] = None,
-              cluster: Annotated[Optional[str], typer.Option("--cluster", help="auto, local, inprocess or a Dask scheduler address (see `carve --help`).")] = None,
-              workers: Annotated[Optional[int], typer.Option("--workers", help="Worker processes of the local cluster.")] = None,
-              title: Annotated[str, typer.Option(help="Job title; each plan found is named 'TITLE · SCENARIO'.")] = "Sweep",
-              save: Annotated[bool, typer.Option("--save", help="Save each plan found in the plan store as 'TITLE · SCENARIO' (needs a role that may change plans). Without it the sweep is a run: the table only.")] = False,
-              out: Annotated[Optional[Path], typer.Option(help="Write the comparison table (CSV, canonical column names).")] = None,
-              user: Annotated[Optional[str], typer.Option("--user", help="Recorded as who started the job (default: your login).")] = None,
-              db: DbOpt = None, ds=None):
-        """Carve once per capacity scenario, in parallel, and compare: "carve for 40, 45 and 50 Mid-market reps".
-
-        Each scenario is one task on the engine; with --save each plan found is saved as a new plan (as the acting
-        user, --as), otherwise nothing is saved. Exit status: 0 every scenario found a plan, 1 some did not (or the
-        job was cancelled / failed), 2 bad input, 3 --save by a role that may not change plans."""
-        from cli.carve import build_settings
-        from optimizers.carve import company_carve_defaults
-        from jobs import EngineSettings, capacity_items, current_user, headcount_items, submit_sweep
-        from jobs.sweep import SOLVER_COLUMNS
-        from planning.plans import JobRecords, PlanStore
-
-        try:
-            base = build_settings(config, company_carve_defaults(ds.settings), time_limit=time_limit)
-            items = []
-            if heads:
-                if not segment:
-                    raise ValueError("--heads needs --segment")
-                counts = [int(x) for x in heads.split(",") if x.strip()]
-                items += headcount_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, segment,
-                                         counts)
-            store = PlanStore(db)
-            if capacity:
-                scen = {n: store.load_scenario("capacity", n) for n in capacity}
-                items += capacity_items(base, ds.accounts, ds.reps, ds.plan_year, ds.as_of, ds.settings, scen)
-            if not items:
-                raise ValueError("give --segment with --heads, and/or --capacity NAME")
-        except (ValueError, OSError) as exc:
-            typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-            raise typer.Exit(2) from exc
-        if save:  # the saves are the acting user's: refused (exit 3) before anything runs
-            from cli.common import acting_user
-            from planning.access import Permission, author_name, require
-
-            actor = acting_user(db)
-            require(actor, Permission.EDIT_PLANS)
-            user = user or author_name(actor)
-        t0 = time.perf_counter()
-        job_id = submit_sweep(store, items, user=current_user(user), title=title, cluster=cluster,
-                              engine_settings=EngineSettings(workers=workers or 0), save=save,
-                              dataset_name=ds.name)
-        typer.echo(f"job {job_id}: {len(items)} scenario carves")
-        job = follow_job(JobRecords(store.engine), job_id)
-        typer.echo(f"job {job_id} {job['status']} ({job['engine'] or '–'}) in {time.perf_counter() - t0:,.1f} s")
-        table = pd.DataFrame(job["result"].get("table") or [])
-        if not table.empty:
-            hidden = ["diagnosis", *SOLVER_COLUMNS, *([] if save else ["saved_as"])]
-            echo_table(table.drop(columns=hidden, errors="ignore"))
-            if out is not None:
-                table.to_csv(out, index=False)
-                typer.echo(f"wrote {out}")
-            saved = (job["result"] or {}).get("plans") or []
-            typer.echo(f"saved {len(saved)} plans: " + ", ".join(p["plan"] for p in saved) if saved
-                       else "nothing saved: no scenario found a plan" if save
-                       else "nothing saved (a run): add --save to keep each plan found as 'TITLE · SCENARIO'")
-        if job["status"] != "succeeded":
-            typer.secho(job["error"] or job["message"], fg=typer.colors.RED)
-            raise typer.Exit(1)
-        if table.empty or table["gap"].isna().any():  # a scenario without a plan
-            raise typer.Exit(1)
+    app.command()(sweep)

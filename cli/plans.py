@@ -120,115 +120,122 @@ def _fitting(plan: Plan, ref: str, ds, *, show_ids: bool) -> Plan:
     return plan
 
 
+def list_(db: DbOpt = None,
+          scenarios: Annotated[bool, typer.Option("--scenarios", help="List capacity/quota/comp scenarios instead of plans.")] = False,
+          kind: Annotated[Optional[str], typer.Option(help="With --scenarios: only this kind (capacity, quota, comp).")] = None):
+    """Saved plans (or scenarios): latest version, when, who, note and headline figures."""
+    s = _store(db)
+    try:
+        df = visible_columns(s.user, s.list_scenarios(kind) if scenarios else s.list_plans())
+    except StoreError as exc:
+        _fail(exc)
+    if len(df):
+        keep = [c for c in ("kind", "name", "version", "versions", "created_at", "author", "note",
+                            "accounts", "territories", "arr_usd", "potential_cv", "quota_reps", "headcount") if c in df]
+        df = df[keep]
+    echo_table(df)
+
+
+@uses_data
+def show(name: Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3).")],
+         db: DbOpt = None,
+         versions: Annotated[bool, typer.Option("--versions", help="List every version instead of the book.")] = False,
+         out: Annotated[Optional[Path], typer.Option(help="Write the assignment (account_id, territory_id, owner_rep_id) to this CSV, for re-import (canonical column names).")] = None, ds=None):
+    """A saved plan: its versions, or its per-territory book on the given data (sample company by default)."""
+    s = _store(db)
+    base, version = _split_version(name)
+    try:
+        if versions:
+            v = s.versions(base)
+            echo_table(v)
+            return
+        plan = s.load_plan(base, version)
+        header = s.plan_header(base, version)
+    except StoreError as exc:
+        _fail(exc)
+    typer.echo(f"{base} v{header.version} ({plan.kind}) saved {header.created_at:%Y-%m-%d %H:%M} UTC by "
+               f"{header.author or '?'}: {header.note}")
+    view = _view(s, ds)
+    book = view.book(plan).reset_index()
+    echo_table(books_view(book[["territory_id", "name", "segment", "owner_name", "owner_rep_id", "accounts",
+                                "arr_usd", "potential_usd", "workload_hours"]]))
+    if out:
+        write_csv(view.plan(plan).to_frame(), out)
+        typer.echo(f"wrote {out}")
+
+
+@uses_data
+def save(plan: PlanArg = "current",
+         name: Annotated[Optional[str], typer.Option("--name", "-n", help="Name to save under (default: the plan's own name). Saving under an existing name adds a version.")] = None,
+         db: DbOpt = None, author: AuthorOpt = None, note: NoteOpt = "", ds=None):
+    """Save a plan (today's ownership, an assignment CSV, or a copy of a saved plan) as a new version."""
+    s = _store(db)
+    try:
+        p = resolve_plan(plan, ds, lambda: s)
+    except (StoreError, FileError) as exc:
+        _fail(exc)
+    try:
+        v = _view(s, ds).save_plan(p, author=_author(author, s), note=note, name=name)
+    except StoreError as exc:  # a refusal (StoreAccessDenied) is a StoreError too
+        _fail(exc, f"not saved ({name or p.name!r})")
+    n = int(p.assignment.reindex(ds.accounts["account_id"].astype(str)).notna().sum())
+    typer.echo(f"saved {v.name!r} version {v.version} by {v.author or '?'} ({n:,} accounts, "
+               f"{len(p.territories)} territories)")
+
+
+def rename(old: Annotated[str, typer.Argument(help="Current name.")],
+           new: Annotated[str, typer.Argument(help="New name (must be free).")], db: DbOpt = None,
+           scenario: Annotated[Optional[str], typer.Option(help="Rename a scenario of this kind (capacity, quota, comp) instead of a plan.")] = None):
+    """Rename a saved plan or scenario; all its versions follow."""
+    s = _store(db)
+    try:
+        s.rename_scenario(scenario, old, new) if scenario else s.rename_plan(old, new)
+    except StoreError as exc:
+        _fail(exc)
+    typer.echo(f"renamed {old!r} to {new!r}")
+
+
+def clone(name: Annotated[str, typer.Argument(help="Saved plan to copy (name@3 copies version 3).")],
+          new_name: Annotated[str, typer.Argument(help="Name of the copy (must be free).")], db: DbOpt = None,
+          author: AuthorOpt = None,
+          scenario: Annotated[Optional[str], typer.Option(help="Clone a scenario of this kind instead of a plan.")] = None):
+    """Copy a saved plan (or scenario) version into a new name, as its version 1."""
+    s = _store(db)
+    base, version = _split_version(name)
+    try:
+        v = (s.clone_scenario(scenario, base, new_name, version, author=_author(author, s)) if scenario
+             else s.clone_plan(base, new_name, version, author=_author(author, s)))
+    except StoreError as exc:
+        _fail(exc, "not cloned")
+    typer.echo(f"cloned {name!r} to {v.name!r} ({v.note})")
+
+
+def delete(name: Annotated[str, typer.Argument(help="Saved plan (or scenario) name.")], db: DbOpt = None,
+           scenario: Annotated[Optional[str], typer.Option(help="Delete a scenario of this kind instead of a plan.")] = None,
+           yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False):
+    """Soft-delete a plan or scenario: it leaves the library, its versions stay (see `plans restore`)."""
+    if not yes:
+        typer.confirm(f"delete {name!r}?", abort=True)
+    _lifecycle("delete", name, scenario, db)
+    typer.echo(f"deleted {name!r} (versions kept; `plans restore {name}` brings it back)")
+
+
+def restore(name: Annotated[str, typer.Argument(help="Name of a deleted plan (or scenario).")], db: DbOpt = None,
+            scenario: Annotated[Optional[str], typer.Option(help="Restore a scenario of this kind instead of a plan.")] = None):
+    """Bring back the most recently deleted plan (or scenario) of that name."""
+    _lifecycle("restore", name, scenario, db)
+    typer.echo(f"restored {name!r}")
+
+
 def register(app: typer.Typer) -> None:
     plans_app = typer.Typer(help="The plan library: list, show, save, rename, clone, delete and restore saved plans "
                                  "and scenarios.  Every save appends a version; nothing is overwritten.",
                             no_args_is_help=True)
     app.add_typer(plans_app, name="plans")
-
-    @plans_app.command("list")
-    def list_(db: DbOpt = None,
-              scenarios: Annotated[bool, typer.Option("--scenarios", help="List capacity/quota/comp scenarios instead of plans.")] = False,
-              kind: Annotated[Optional[str], typer.Option(help="With --scenarios: only this kind (capacity, quota, comp).")] = None):
-        """Saved plans (or scenarios): latest version, when, who, note and headline figures."""
-        s = _store(db)
-        try:
-            df = visible_columns(s.user, s.list_scenarios(kind) if scenarios else s.list_plans())
-        except StoreError as exc:
-            _fail(exc)
-        if len(df):
-            keep = [c for c in ("kind", "name", "version", "versions", "created_at", "author", "note",
-                                "accounts", "territories", "arr_usd", "potential_cv", "quota_reps", "headcount") if c in df]
-            df = df[keep]
-        echo_table(df)
-
-    @plans_app.command()
-    @uses_data
-    def show(name: Annotated[str, typer.Argument(help="Saved plan name (name@3 for version 3).")],
-             db: DbOpt = None,
-             versions: Annotated[bool, typer.Option("--versions", help="List every version instead of the book.")] = False,
-             out: Annotated[Optional[Path], typer.Option(help="Write the assignment (account_id, territory_id, owner_rep_id) to this CSV, for re-import (canonical column names).")] = None, ds=None):
-        """A saved plan: its versions, or its per-territory book on the given data (sample company by default)."""
-        s = _store(db)
-        base, version = _split_version(name)
-        try:
-            if versions:
-                v = s.versions(base)
-                echo_table(v)
-                return
-            plan = s.load_plan(base, version)
-            header = s.plan_header(base, version)
-        except StoreError as exc:
-            _fail(exc)
-        typer.echo(f"{base} v{header.version} ({plan.kind}) saved {header.created_at:%Y-%m-%d %H:%M} UTC by "
-                   f"{header.author or '?'}: {header.note}")
-        view = _view(s, ds)
-        book = view.book(plan).reset_index()
-        echo_table(books_view(book[["territory_id", "name", "segment", "owner_name", "owner_rep_id", "accounts",
-                                    "arr_usd", "potential_usd", "workload_hours"]]))
-        if out:
-            write_csv(view.plan(plan).to_frame(), out)
-            typer.echo(f"wrote {out}")
-
-    @plans_app.command()
-    @uses_data
-    def save(plan: PlanArg = "current",
-             name: Annotated[Optional[str], typer.Option("--name", "-n", help="Name to save under (default: the plan's own name). Saving under an existing name adds a version.")] = None,
-             db: DbOpt = None, author: AuthorOpt = None, note: NoteOpt = "", ds=None):
-        """Save a plan (today's ownership, an assignment CSV, or a copy of a saved plan) as a new version."""
-        s = _store(db)
-        try:
-            p = resolve_plan(plan, ds, lambda: s)
-        except (StoreError, FileError) as exc:
-            _fail(exc)
-        try:
-            v = _view(s, ds).save_plan(p, author=_author(author, s), note=note, name=name)
-        except StoreError as exc:  # a refusal (StoreAccessDenied) is a StoreError too
-            _fail(exc, f"not saved ({name or p.name!r})")
-        n = int(p.assignment.reindex(ds.accounts["account_id"].astype(str)).notna().sum())
-        typer.echo(f"saved {v.name!r} version {v.version} by {v.author or '?'} ({n:,} accounts, "
-                   f"{len(p.territories)} territories)")
-
-    @plans_app.command()
-    def rename(old: Annotated[str, typer.Argument(help="Current name.")],
-               new: Annotated[str, typer.Argument(help="New name (must be free).")], db: DbOpt = None,
-               scenario: Annotated[Optional[str], typer.Option(help="Rename a scenario of this kind (capacity, quota, comp) instead of a plan.")] = None):
-        """Rename a saved plan or scenario; all its versions follow."""
-        s = _store(db)
-        try:
-            s.rename_scenario(scenario, old, new) if scenario else s.rename_plan(old, new)
-        except StoreError as exc:
-            _fail(exc)
-        typer.echo(f"renamed {old!r} to {new!r}")
-
-    @plans_app.command()
-    def clone(name: Annotated[str, typer.Argument(help="Saved plan to copy (name@3 copies version 3).")],
-              new_name: Annotated[str, typer.Argument(help="Name of the copy (must be free).")], db: DbOpt = None,
-              author: AuthorOpt = None,
-              scenario: Annotated[Optional[str], typer.Option(help="Clone a scenario of this kind instead of a plan.")] = None):
-        """Copy a saved plan (or scenario) version into a new name, as its version 1."""
-        s = _store(db)
-        base, version = _split_version(name)
-        try:
-            v = (s.clone_scenario(scenario, base, new_name, version, author=_author(author, s)) if scenario
-                 else s.clone_plan(base, new_name, version, author=_author(author, s)))
-        except StoreError as exc:
-            _fail(exc, "not cloned")
-        typer.echo(f"cloned {name!r} to {v.name!r} ({v.note})")
-
-    @plans_app.command()
-    def delete(name: Annotated[str, typer.Argument(help="Saved plan (or scenario) name.")], db: DbOpt = None,
-               scenario: Annotated[Optional[str], typer.Option(help="Delete a scenario of this kind instead of a plan.")] = None,
-               yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False):
-        """Soft-delete a plan or scenario: it leaves the library, its versions stay (see `plans restore`)."""
-        if not yes:
-            typer.confirm(f"delete {name!r}?", abort=True)
-        _lifecycle("delete", name, scenario, db)
-        typer.echo(f"deleted {name!r} (versions kept; `plans restore {name}` brings it back)")
-
-    @plans_app.command()
-    def restore(name: Annotated[str, typer.Argument(help="Name of a deleted plan (or scenario).")], db: DbOpt = None,
-                scenario: Annotated[Optional[str], typer.Option(help="Restore a scenario of this kind instead of a plan.")] = None):
-        """Bring back the most recently deleted plan (or scenario) of that name."""
-        _lifecycle("restore", name, scenario, db)
-        typer.echo(f"restored {name!r}")
+    plans_app.command("list")(list_)
+    plans_app.command()(show)
+    plans_app.command()(save)
+    plans_app.command()(rename)
+    plans_app.command()(clone)
+    plans_app.command()(delete)
+    plans_app.command()(restore)

@@ -125,6 +125,22 @@ def _people(rng, z) -> pd.DataFrame:
 
 
 def _accounts(rng, z, pools, reps) -> pd.DataFrame:
+    """Every account row.  The steps draw from ``rng`` in this order; another order gives another company."""
+    acc = _firmographics(rng, z, pools)
+    _name_and_describe(rng, z, acc)
+    _owners_today(rng, acc, reps)
+    acc = pd.concat([acc, _duplicate_records(acc)], ignore_index=True)
+    placed = z.loc[acc["postal_code"]]
+    acc["lat"], acc["lon"] = placed["lat"].to_numpy(), placed["lon"].to_numpy()
+    cols = ["account_id", "name", "segment", "industry", "postal_code", "state", "lat", "lon", "region", "arr_usd", "potential_usd",
+            "employees", "annual_revenue_usd", "next_renewal_date", "open_pipeline_usd", "owner_rep_id", "locked",
+            "parent_account_id", "domain", "last_modified_date"]
+    acc = acc[cols]
+    return pd.concat([acc, _broken_rows(acc)], ignore_index=True)
+
+
+def _firmographics(rng, z, pools) -> pd.DataFrame:
+    """Per segment: where the accounts are (mostly around the metros), size, revenue, ARR and potential."""
     weights = np.array([w for _, w in METROS], float)
     weights /= weights.sum()
     all_zips = z.index.to_numpy()
@@ -151,6 +167,11 @@ def _accounts(rng, z, pools, reps) -> pd.DataFrame:
     acc = acc.sample(frac=1.0, random_state=SEED).reset_index(drop=True)
     acc["arr_usd"] = (acc["arr_usd"] * TARGET_ARR_USD / acc["arr_usd"].sum()).round(0)
     acc["potential_usd"] = acc["potential_usd"].round(-2)
+    return acc
+
+
+def _name_and_describe(rng, z, acc: pd.DataFrame) -> None:
+    """Ids, unique company names and domains, industry, state and region, renewal, pipeline and last edit."""
     n = len(acc)
     acc.insert(0, "account_id", [f"001{SEED}{i:06d}" for i in range(n)])
     names = [f"{ADJ[rng.integers(len(ADJ))]} {NOUN[rng.integers(len(NOUN))]}" for _ in range(n)]
@@ -175,7 +196,12 @@ def _accounts(rng, z, pools, reps) -> pd.DataFrame:
     acc["open_pipeline_usd"] = np.where(has_pipe, (acv * rng.lognormal(0, 0.6, n)).round(-2), 0.0)
     acc["last_modified_date"] = (as_of - pd.to_timedelta(rng.gamma(1.5, 140, n).astype(int), unit="D")).strftime("%Y-%m-%d")
 
-    # Today's ownership: senior reps hoard, new hires got scraps; a few accounts in the wrong segment.
+
+def _owners_today(rng, acc: pd.DataFrame, reps: pd.DataFrame) -> None:
+    """Today's ownership: senior reps hoard, new hires got scraps; a few accounts in the wrong segment, some with no
+    owner, some locked, and Enterprise parents with Mid-market and SMB subsidiaries."""
+    n = len(acc)
+    as_of = pd.Timestamp(AS_OF)
     aes = reps.loc[(reps["role"] == "AE") & (reps["status"] != "open_req")].copy()
     tenure = (as_of - pd.to_datetime(aes["start_date"])).dt.days / 365
     aes["pull"] = np.clip(tenure, 1.0, 5) ** 0.7 * rng.lognormal(0, 0.3, len(aes))
@@ -203,22 +229,22 @@ def _accounts(rng, z, pools, reps) -> pd.DataFrame:
     kids = rng.choice(acc.index[acc["segment"] != "Enterprise"], size=30, replace=False)
     acc["parent_account_id"] = ""
     acc.loc[kids, "parent_account_id"] = acc.loc[rng.choice(parents, size=len(kids)), "account_id"].to_numpy()
-    # Duplicate records of the same company, as CRMs accumulate them.
+
+
+def _duplicate_records(acc: pd.DataFrame) -> pd.DataFrame:
+    """Duplicate records of the same company, as CRMs accumulate them."""
     dupes = acc.sample(n=8, random_state=SEED + 1).copy()
     dupes["account_id"] = [f"001{SEED}9{i:05d}" for i in range(len(dupes))]
     dupes["name"] = dupes["name"].str.upper() + "."
     dupes["arr_usd"] = 0.0
     dupes["locked"] = "FALSE"
     dupes["parent_account_id"] = ""
-    acc = pd.concat([acc, dupes], ignore_index=True)
-    placed = z.loc[acc["postal_code"]]
-    acc["lat"], acc["lon"] = placed["lat"].to_numpy(), placed["lon"].to_numpy()
-    cols = ["account_id", "name", "segment", "industry", "postal_code", "state", "lat", "lon", "region", "arr_usd", "potential_usd",
-            "employees", "annual_revenue_usd", "next_renewal_date", "open_pipeline_usd", "owner_rep_id", "locked",
-            "parent_account_id", "domain", "last_modified_date"]
-    acc = acc[cols]
-    # Broken rows, the way real exports have them; the Data page reports each one.
-    bad = pd.DataFrame([
+    return dupes
+
+
+def _broken_rows(acc: pd.DataFrame) -> pd.DataFrame:
+    """Broken rows, the way real exports have them; the Data page reports each one."""
+    return pd.DataFrame([
         {**acc.iloc[10].to_dict(), "account_id": "001BAD000001", "name": "Negative Revenue Test Co", "arr_usd": "-12000"},
         {**acc.iloc[11].to_dict(), "account_id": "001BAD000002", "name": "Nowhere Freight", "postal_code": "00000",
          "lat": "", "lon": ""},
@@ -227,7 +253,6 @@ def _accounts(rng, z, pools, reps) -> pd.DataFrame:
         {**acc.iloc[14].to_dict(), "account_id": "001BAD000005", "name": "Pending Finance Corp", "arr_usd": "n/a pending"},
         {**acc.iloc[15].to_dict(), "account_id": "001BAD000006", "name": "Strategic Partner Co", "segment": "Strategic Alliance"},
     ])
-    return pd.concat([acc, bad], ignore_index=True)
 
 
 def _targets(acc: pd.DataFrame) -> pd.DataFrame:

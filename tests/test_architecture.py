@@ -7,6 +7,8 @@ cannot hide an arrow that runs back up.
 from __future__ import annotations
 
 import ast
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -75,3 +77,90 @@ def test_every_public_name_is_importable_from_its_package():
         package = importlib.import_module(rel.replace("/", "."))
         expected = mkinit.table(ROOT / rel)
         assert package._PUBLIC == expected, f"{rel}/__init__.py is stale: run python scripts/mkinit.py"
+
+
+# Functions stay under about 80 lines (the developers' guide; issue 23 item 8); 90 leaves a little slack, so that
+# one more line does not fail the build while a function that has grown a second job does.
+MAX_FUNCTION_LINES = 90
+SIZED = ("planning", "optimizers", "jobs", "cli", "ui", "pages")
+
+
+def _long_functions(root: Path, packages=SIZED, limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """Every function (nested ones too, and a function with its nested ones) over ``limit`` lines, decorators
+    included."""
+    out = []
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                    if node.end_lineno - first + 1 > limit:
+                        out.append(f"{path.relative_to(root).as_posix()}:{node.lineno} {node.name} "
+                                   f"({node.end_lineno - first + 1} lines)")
+    return out
+
+
+def test_no_function_is_over_about_80_lines():
+    assert _long_functions(ROOT) == [], "split it into functions named for what they hold"
+
+
+def test_the_size_check_sees_a_long_function_nested_in_a_short_file(tmp_path):
+    pkg = tmp_path / "cli"
+    pkg.mkdir()
+    body = "".join(f"        x{i} = {i}\n" for i in range(89))
+    (pkg / "long.py").write_text(f"def register(app):\n    @app.command()\n    def cmd():\n{body}\n"
+                                 "\ndef ok():\n    pass\n")
+    assert _long_functions(tmp_path, ("cli",)) == ["cli/long.py:1 register (92 lines)", "cli/long.py:3 cmd (91 lines)"]
+
+
+# The carve package's docstring and the README's architecture section list the real modules (issue 23 item 8): one
+# line each, four spaces, the module's name, two or more spaces, what it holds.
+def _modules_of(package: str) -> list[str]:
+    return sorted(p.stem for p in (ROOT / package).glob("*.py") if p.stem != "__init__")
+
+
+def _listed(text: str) -> list[str]:
+    return sorted(re.findall(r"^    ([a-z_][a-z0-9_]*) {2,}\S", text, flags=re.M))
+
+
+def _between(text: str, start: str, end: str) -> str:
+    return text[text.index(start):text.index(end, text.index(start))]
+
+
+def _listing_problems(listed: list[str], modules: list[str]) -> dict[str, list[str]]:
+    return {"not listed": sorted(set(modules) - set(listed)),
+            "listed but no such module": sorted(set(listed) - set(modules)),
+            "listed twice": sorted(m for m, n in Counter(listed).items() if n > 1)}
+
+
+NO_PROBLEMS = {"not listed": [], "listed but no such module": [], "listed twice": []}
+
+
+def test_the_carve_package_docstring_lists_every_module_once():
+    import optimizers.carve
+
+    doc = _between(optimizers.carve.__doc__, "Modules, the engine", "Outside the engine")
+    assert _listing_problems(_listed(doc), _modules_of("optimizers/carve")) == NO_PROBLEMS
+
+
+def test_the_readme_lists_every_carve_and_jobs_module_once():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    carve = _between(readme, "\n  carve/ ", "\n  instances/ ")
+    jobs = _between(readme, "\njobs/ ", "\nplanning/ ")
+    assert _listing_problems(_listed(carve), _modules_of("optimizers/carve")) == NO_PROBLEMS
+    assert _listing_problems(_listed(jobs), _modules_of("jobs")) == NO_PROBLEMS
+
+
+def test_the_module_listing_check_sees_a_missing_a_stale_and_a_doubled_module():
+    text = "Modules:\n\n    solve     entry points\n    gone      was deleted\n    solve     again\n"
+    assert _listing_problems(_listed(text), ["model", "solve"]) == {
+        "not listed": ["model"], "listed but no such module": ["gone"], "listed twice": ["solve"]}
+
+
+def test_the_readme_names_every_module_of_the_planning_packages():
+    """planning/'s packages are described in prose (their own docstrings list every public name by module)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    words = set(re.findall(r"[a-z_]+", _between(readme, "## Architecture", "## Tests and benchmarks")))
+    packages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "planning").iterdir()
+                      if (p / "__init__.py").exists())
+    assert [f"{pkg}/{m}.py" for pkg in packages for m in _modules_of(pkg) if m not in words] == []

@@ -7,6 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import scale_bench as sb  # noqa: E402
+from benchmarks import scale_tables  # noqa: E402
 
 
 def test_a_discarded_wider_run_does_not_overwrite_the_part_a_kept_one_does():
@@ -30,7 +31,7 @@ def test_a_discarded_wider_run_does_not_overwrite_the_part_a_kept_one_does():
 def test_the_projection_takes_the_driver_as_the_wall_time_less_the_parts_on_the_runs_workers():
     # four 10 s parts on 2 workers: 20 s of parts in a 25 s carve, so 5 s in the driver
     row = {"parts": [{"seconds": 10.0}] * 4, "seconds_carve": 25.0, "workers": 2}
-    proj = {p["workers"]: p for p in sb.projection(row, ns=(1, 2, 4))}
+    proj = {p["workers"]: p for p in scale_tables.projection(row, ns=(1, 2, 4))}
     assert [proj[n]["driver_s"] for n in (1, 2, 4)] == [5.0, 5.0, 5.0]
     assert [proj[n]["total_s"] for n in (1, 2, 4)] == [45.0, 25.0, 15.0]
 

@@ -36,27 +36,45 @@ curve, :mod:`planning.plans.frontier`, solved by ``jobs.frontier_job.frontier_on
 protocol), ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`,
 :func:`resolve_edits`.
 
-Modules, the engine: solve (the entry points), pipeline (the stages, the carve's state, the stats per stage),
-settings (the knobs), budget (the one time budget), prepare (data → Problem), candidates (each unit's k nearest
-allowed territories), model (matrix, loads, objective), solvers (the HiGHS calls), pricing (soft mode's column
-generation over widened lists), parts (independent parts and ``solve_part``, what a runner maps), repair (one part:
-LP, then the ladder; ``mend_part``: a soft plan's books brought inside their bands by band_mend: moves,
-two-move chains, swaps and a MIP over the moves of the shortest chains), ladder and strategies (the
-repair ladder: named strategies from a part's LP to its plan), band_cost (the one band-cost model: a book's price
-outside its band, for the LP's slacks, the objective, every move, the elastic diagnosis and the contiguity polish),
-rebalance (band moves, polish, swaps, chains), widen (the one widening, each part's longer lists built for it alone; the
-no-plan retry, tighten, soft mode's band mend), runners (the runner protocol, sequential runner), parallel (the
-thread runner), diagnose (prechecks and the elastic LP), result (the result type, the plan assembled), greedy
-(baseline).
+Modules, the engine (one line each; tests/test_architecture.py checks the list against the folder):
 
-Modules, contiguity: connectivity (separator cuts and the cut loop) with vertex_cut (its exact check, a min vertex
-cut by max-flow) and one_piece (the cuts in a part's LP, the one-piece bound, and in its repair MIP; one_piece_mip:
-the part's MIP over its cut system, a stronger bound), one_piece_rounding (a one-piece plan grown from the roots
-over the cut LP's point) with pair_mip (two neighbouring territories re-carved exactly), contiguity (the polish of a
-plan the time limit leaves in pieces) with contiguity_rebalance (its border moves, carrying the pieces a move
-cuts off) and contiguity_swaps (its border swaps), contiguity_graph (the unit graph),
-proof_lp and contiguity_proof (the elastic LP over the cuts that proves when one piece and the bands cannot both
-hold, and names why).
+    solve                 the entry points, TerritoryCarver and carve
+    pipeline              the stages, the carve's state and the stats per stage
+    settings              the knobs, with defaults a user can change
+    budget                the one time budget every step asks
+    prepare               data → Problem: territories, homes, units, locks, pins, rules
+    candidates            each unit's k nearest allowed territories, plus its current one
+    model                 the sparse matrix, a plan's loads, objective and feasibility
+    solvers               the HiGHS calls: the LP relaxation and the integer repair
+    pricing               soft mode's column generation over widened lists
+    parts                 independent parts and solve_part, what a runner maps
+    repair                one part: its LP, then the ladder; mend_part for a soft plan's books
+    ladder                the repair ladder: named strategies from a part's LP to its plan, in order
+    strategies            the default ladder's strategies
+    band_mend             soft mode's band mend: moves, two-move chains, swaps, a MIP over the shortest chains
+    band_cost             the one price of a book outside its band (slacks, objective, moves, diagnosis, polish)
+    rebalance             band moves, polish, swaps and chains
+    widen                 the one widening, the no-plan retry, tighten and the mend stage, all through the runner
+    runners               the runner protocol (map, workers, cancel) and the sequential runner
+    parallel              the thread runner
+    diagnose              prechecks and the elastic LP: why a hard carve has no plan
+    result                the result type and the plan assembled, every move with its reason
+    greedy                the baseline: nearest territory with room
+
+Modules, contiguity:
+
+    connectivity          separator cuts and the cut loop
+    vertex_cut            the cut loop's exact check: a minimum vertex cut by max-flow
+    one_piece             the cuts in a part's LP (the one-piece bound) and in its repair MIP
+    one_piece_mip         the part's MIP over its cut system: a stronger bound, often a cheaper plan
+    one_piece_rounding    a one-piece plan grown from the roots over the cut LP's point
+    pair_mip              two neighbouring territories re-carved exactly
+    contiguity            the polish of a plan the time limit leaves in pieces, and its report
+    contiguity_rebalance  the polish's border moves, carrying the pieces a move cuts off
+    contiguity_swaps      the polish's border swaps
+    contiguity_graph      the unit graph: which units of a segment are neighbours
+    proof_lp              the elastic LP over the cuts behind the proof
+    contiguity_proof      why one piece and the bands cannot both hold, in words, with a remedy
 
 Outside the engine: synthetic companies for tests and benchmarks in :mod:`optimizers.instances`; what solves
 nothing in :mod:`planning.plans`: carving units (``carving_units``: account, ZIP, ZIP3, county, state), which

@@ -15,10 +15,9 @@ import numpy as np
 import pandas as pd
 
 from planning.data import enrich, field_problems, geo, places
-from planning.data.cell_values import (ROLE_ALIASES, SEGMENT_ALIASES, STATUS_ALIASES, canonical, parse_bool,
-                                       parse_number)
+from planning.data.cell_values import SEGMENT_ALIASES, STATUS_ALIASES, canonical, parse_bool, parse_number
 from planning.data.dates import parse_dates
-from planning.data.defaults import REP_STATUSES, ROLES, SEGMENTS, Settings
+from planning.data.defaults import REP_STATUSES, SEGMENTS, Settings
 from planning.data.files import SOURCE_ROW, FileError, RawTable, apply_mapping, resolve_mapping
 from planning.data.presets import compose_names, detect_source
 from planning.data.schema import COLUMNS, required_columns, spec
@@ -91,6 +90,40 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
     ``titles`` is the user's title → role map for the reps table (the ``titles`` section of a mapping file).
     """
     settings = settings or Settings()
+    used_mapping, mapped = _map_columns(raw, table, mapping)
+    original = raw.frame
+    df = mapped.copy()
+    for c in COLUMNS[table]:
+        if c.name not in df.columns:
+            df[c.name] = np.nan
+    col = _Collector(table, raw.file, df, mapped)
+    non_us = _non_us_rows(df, table)
+
+    # 1. coerce by kind
+    money_codes, title_map = _coerce_by_kind(df, col, raw.delimiter, titles, non_us)
+    conversions = enrich.convert_money(df, col, money_codes, settings.currency.lookup(as_of)) if money_codes else []
+    if "_title_segment" in df:
+        df["segment"] = df["segment"].fillna(df.pop("_title_segment"))
+    for name, negative in field_problems.negatives(df, table).items():  # before segments and potential use them
+        col.field_problem(negative, name, "must be zero or positive")
+
+    # 2. table-specific derivations and checks
+    _derive_by_table(df, col, table, settings)
+
+    # 3. schema checks, then 4. split clean / rejects; nothing is lost
+    _schema_checks(df, col, table)
+    clean, rejects = _split(df, col, table, original)
+    result = TableResult(table, raw.file, clean, rejects, col.issues,
+                         n_input=len(original), blank_rows=raw.blank_rows,
+                         mapping=used_mapping, source=detect_source(list(original.columns)), titles=title_map,
+                         conversions=conversions, original=original)
+    assert result.counts_add_up
+    return result
+
+
+def _map_columns(raw: RawTable, table: str, mapping: dict[str, str] | None) -> tuple[dict[str, str], pd.DataFrame]:
+    """The mapping used (the user's, else the detected one) and the table under canonical names; a missing required
+    column is a file-level error."""
     used_mapping = resolve_mapping(raw, table, mapping)
     if table == "reps" and "name" not in used_mapping.values():
         full = compose_names(raw.frame)
@@ -103,59 +136,77 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
         found = ", ".join(c for c in raw.frame.columns if c != SOURCE_ROW)
         raise FileError(raw.file, f"missing required column(s) {', '.join(missing)} for the {table} table "
                                   f"(found: {found}). Map a column to it or add it.", column=missing[0], row=1)
-    original = raw.frame
-    df = mapped.copy()
-    for c in COLUMNS[table]:
-        if c.name not in df.columns:
-            df[c.name] = np.nan
-    col = _Collector(table, raw.file, df, mapped)
+    return used_mapping, mapped
+
+
+def _non_us_rows(df: pd.DataFrame, table: str) -> pd.Series:
+    """Accounts outside the US (their postcodes are not ZIPs); a blank country is filled from the postcode."""
+    if table != "accounts":
+        return pd.Series(False, index=df.index)
+    ctry = places.normalise_country(df["country"]).fillna(places.guess_country_from_postal(df["postal_code"]))
+    df["country"] = df["country"].where(~_is_blank(df["country"]), ctry.where(ctry.notna(), np.nan))
+    return ctry.notna() & (ctry != "US")
+
+
+def _coerce_by_kind(df: pd.DataFrame, col: _Collector, delimiter: str, titles: dict | None,
+                    non_us: pd.Series) -> tuple[dict[str, pd.Series], pd.DataFrame | None]:
+    """Every column parsed by its kind (number, date, yes/no, picklist, ZIP, text), each bad cell reported; returns
+    the money cells' currency markers and the title → role map the reps table used (None for other tables)."""
     money_codes: dict[str, pd.Series] = {}
     title_map = None
-    if table == "accounts":  # postcodes outside the US are not ZIPs
-        ctry = places.normalise_country(df["country"]).fillna(places.guess_country_from_postal(df["postal_code"]))
-        df["country"] = df["country"].where(~_is_blank(df["country"]), ctry.where(ctry.notna(), np.nan))
-        non_us = ctry.notna() & (ctry != "US")
-    else:
-        non_us = pd.Series(False, index=df.index)
-
-    # 1. coerce by kind
-    for c in COLUMNS[table]:
-        s = df[c.name]
-        blank = _is_blank(s)
+    for c in COLUMNS[col.table]:
+        blank = _is_blank(df[c.name])
         if c.kind in ("money", "number", "int", "lat", "lon", "fraction"):
-            _coerce_number(df, col, c, blank, raw.delimiter, money_codes)
+            _coerce_number(df, col, c, blank, delimiter, money_codes)
         elif c.kind == "date":
-            parsed = parse_dates(s.where(~blank))  # ISO, US with a time, Excel serial days
-            df[c.name] = parsed
-            col.field_problem(parsed.isna() & ~blank, c.name, "not a date (use YYYY-MM-DD)")
+            _coerce_date(df, col, c.name, blank)
         elif c.kind == "bool":
-            parsed = _by_distinct(s, parse_bool)
-            col.add_many(parsed.isna() & ~blank, c.name, "not a yes/no value")
-            df[c.name] = parsed.fillna(False).astype(bool)
+            _coerce_bool(df, col, c.name, blank)
         elif c.kind == "role":
             title_map = enrich.map_titles(df, col, titles, df[SOURCE_ROW])
-        elif c.kind in ("segment", "role", "status"):
-            aliases = {"segment": SEGMENT_ALIASES, "role": ROLE_ALIASES, "status": STATUS_ALIASES}[c.kind]
-            known = {"segment": SEGMENTS, "role": ROLES, "status": REP_STATUSES}[c.kind]
-            canon = _by_distinct(s, lambda v: canonical(v, aliases))
-            col.add_many(canon.isna(), c.name, f"unknown {c.kind}; expected one of {', '.join(known)}")
-            df[c.name] = canon.replace("", np.nan)
+        elif c.kind in ("segment", "status"):
+            _coerce_picklist(df, col, c.name, c.kind)
         elif c.kind == "postal":
-            df[c.name] = _by_distinct(s, geo.normalise_zip).where(~non_us, s.astype(str).str.strip().str.upper())
-            if table == "accounts":  # an account's malformed ZIP may still be placed by its city (see _place)
-                df["_zip_malformed"] = df[c.name].isna() & ~blank
-            else:
-                col.add_many(df[c.name].isna() & ~blank, c.name, "not a US ZIP code")
+            _coerce_postal(df, col, c.name, blank, non_us)
         else:
+            s = df[c.name]
             df[c.name] = _by_distinct(s.astype(object).where(~blank, np.nan), lambda v: v.strip() if isinstance(v, str) else v)
+    return money_codes, title_map
 
-    conversions = enrich.convert_money(df, col, money_codes, settings.currency.lookup(as_of)) if money_codes else []
-    if "_title_segment" in df:
-        df["segment"] = df["segment"].fillna(df.pop("_title_segment"))
-    for name, negative in field_problems.negatives(df, table).items():  # before segments and potential use them
-        col.field_problem(negative, name, "must be zero or positive")
 
-    # 2. table-specific derivations and checks
+def _coerce_date(df: pd.DataFrame, col: _Collector, name: str, blank: pd.Series) -> None:
+    parsed = parse_dates(df[name].where(~blank))  # ISO, US with a time, Excel serial days
+    df[name] = parsed
+    col.field_problem(parsed.isna() & ~blank, name, "not a date (use YYYY-MM-DD)")
+
+
+def _coerce_bool(df: pd.DataFrame, col: _Collector, name: str, blank: pd.Series) -> None:
+    parsed = _by_distinct(df[name], parse_bool)
+    col.add_many(parsed.isna() & ~blank, name, "not a yes/no value")
+    df[name] = parsed.fillna(False).astype(bool)
+
+
+def _coerce_picklist(df: pd.DataFrame, col: _Collector, name: str, kind: str) -> None:
+    """A segment or rep status from its known values and aliases; anything else is flagged, never guessed."""
+    aliases = {"segment": SEGMENT_ALIASES, "status": STATUS_ALIASES}[kind]
+    known = {"segment": SEGMENTS, "status": REP_STATUSES}[kind]
+    canon = _by_distinct(df[name], lambda v: canonical(v, aliases))
+    col.add_many(canon.isna(), name, f"unknown {kind}; expected one of {', '.join(known)}")
+    df[name] = canon.replace("", np.nan)
+
+
+def _coerce_postal(df: pd.DataFrame, col: _Collector, name: str, blank: pd.Series, non_us: pd.Series) -> None:
+    s = df[name]
+    df[name] = _by_distinct(s, geo.normalise_zip).where(~non_us, s.astype(str).str.strip().str.upper())
+    if col.table == "accounts":  # an account's malformed ZIP may still be placed by its city (see _place)
+        df["_zip_malformed"] = df[name].isna() & ~blank
+    else:
+        col.add_many(df[name].isna() & ~blank, name, "not a US ZIP code")
+
+
+def _derive_by_table(df: pd.DataFrame, col: _Collector, table: str, settings: Settings) -> None:
+    """Placement (accounts and reps), segments and potential (accounts), roles and capacity (reps), one target per
+    segment, region and period (targets)."""
     if table in ("accounts", "reps"):
         _place(df, col, table)
     if table == "accounts":
@@ -165,16 +216,6 @@ def validate_table(raw: RawTable, table: str, mapping: dict[str, str] | None = N
     if table == "targets":
         dup = df.duplicated(["segment", "region", "period"], keep="first")
         col.add_many(dup, "period", "duplicate target for this segment, region and period")
-
-    # 3. schema checks, then 4. split clean / rejects; nothing is lost
-    _schema_checks(df, col, table)
-    clean, rejects = _split(df, col, table, original)
-    result = TableResult(table, raw.file, clean, rejects, col.issues,
-                         n_input=len(original), blank_rows=raw.blank_rows,
-                         mapping=used_mapping, source=detect_source(list(original.columns)), titles=title_map,
-                         conversions=conversions, original=original)
-    assert result.counts_add_up
-    return result
 
 
 def _coerce_number(df: pd.DataFrame, col: _Collector, c, blank: pd.Series, delimiter: str,
