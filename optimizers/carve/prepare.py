@@ -104,8 +104,8 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     um, n_acc, target, groups, avg_acc = targets(cs, acc, terr, units, mnames)
     tol = np.array([cs.tol(m) for m in mnames])
     c = pair_costs(cs, acc, units, cand, cur, pinned_acc, as_of, len(terr))
-    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=target * (1 - tol),
-                hi=target * (1 + tol), target=target, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
+    lo, hi = bands(cs, mnames, target, tol)
+    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=lo, hi=hi, target=target, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
                 pair_arr_moved=c["moved_arr"], soft=cs.mode == "soft", soft_tiers=SOFT_TIERS if cs.mode == "soft" else (),
                 penalty=penalties(cs, target, groups, ua, c["move_cost"], avg_acc, mnames),
                 max_accounts=account_caps(cs, terr, d), max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
@@ -113,6 +113,22 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
                elig=elig, fixed=fixed, fallback=fallback, tol={m: cs.tol(m) for m in mnames},
                objective_scale=(c["mean_arr"] if cs.objective == "arr_moved" else 1.0), tiebreak=c["tiebreak"])
     return p, ctx
+
+
+def bands(cs: CarveSettings, mnames: list[str], target: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each book's band per metric, target × (1 ± tolerance); in soft mode the account count's band in whole
+    accounts (the first and last count inside it), where it holds one.  A book's count is whole: at 500,000 × 2,500
+    SMB · R3's band ended at 271.7, so a cluster of 39 books whose units reach only each other held 10,582 accounts
+    the LP spread at 271.3 each (inside) while no whole count over 271 is; the LP hid the 13 accounts too many (no
+    widening), the mend found no book with room, and a book at 272 paid for 0.3 accounts over, where one at
+    271.99 would have paid for 0.01: less than the move that fixes it."""
+    lo, hi = target * (1 - tol), target * (1 + tol)
+    if cs.mode == "soft" and "accounts" in mnames:
+        m = mnames.index("accounts")
+        whole_lo, whole_hi = np.ceil(lo[:, m] - 1e-9), np.floor(hi[:, m] + 1e-9)
+        ok = whole_lo <= whole_hi  # a band narrower than one account keeps its edges
+        lo[ok, m], hi[ok, m] = whole_lo[ok], whole_hi[ok]
+    return lo, hi
 
 
 def targets(cs: CarveSettings, acc: pd.DataFrame, terr: pd.DataFrame, units, mnames: list[str]):
