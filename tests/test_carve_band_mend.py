@@ -216,3 +216,33 @@ def test_the_one_rule_for_a_mended_plan():
     worse = home.copy()
     worse[[0, 1]] = 1  # A 10, B 12: B as far out as A was, so no less out in all (and cheaper)
     assert not mend_wins(dataclasses.replace(cs, band_mend_extra_share=np.inf), p, (worse, 0.0), (home, 1.0))
+
+
+def test_a_part_never_widened_is_mended_over_its_next_lists_through_the_runner():
+    """The mend stage sends a part solved over its first lists to the runner over the next k's (its books' room may
+    lie beyond the first: SMB · R3 at 500,000 × 2,500), and the part is then known by those lists."""
+    import dataclasses
+
+    from optimizers.carve.budget import Budget
+    from optimizers.carve.rebalance import broken_territories
+    from optimizers.carve.widen import holds, mend, wider_k
+    from tests.carve_state import solved_state
+    from tests.test_carve_parallel import _Spy
+
+    acc, reps = make_instance(1500, 12, seed=5)
+    cs = CarveSettings(metrics=METRICS, tolerance=dict.fromkeys(METRICS, TOL), mode="soft", candidates=1,
+                       reverse_candidates=0.0, time_limit=60)
+    s = solved_state(cs, acc, reps, runner=(spy := _Spy()))
+    for i, part in enumerate(s.parts):  # each unit in its nearest book: books far outside their bands
+        c = part.problem.cand
+        s.results[i] = dataclasses.replace(s.results[i], assign=c.terr[c.ptr[:-1]])
+    out = [i for i, r in enumerate(s.results) if len(broken_territories(s.parts[i].problem, r.assign))]
+    assert out
+    before = [len(broken_territories(s.parts[i].problem, s.results[i].assign)) for i in out]
+    spy.seen, k2 = [], wider_k(cs, s.problem, s.k)
+    s = mend(s, Budget(60))
+    assert spy.seen == [f"{s.parts[i].name} · k={k2}" for i in out]  # through the runner, over the next lists
+    for i, n in zip(out, before):
+        q = s.solved_as[i].problem
+        assert len(q.cand.unit) > len(s.parts[i].problem.cand.unit) and holds(q, s.results[i].assign)
+        assert len(broken_territories(q, s.results[i].assign)) < n
