@@ -116,12 +116,9 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
 
 
 def bands(cs: CarveSettings, mnames: list[str], target: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each book's band per metric, target × (1 ± tolerance); in soft mode the account count's band in whole
-    accounts (the first and last count inside it), where it holds one.  A book's count is whole: at 500,000 × 2,500
-    SMB · R3's band ended at 271.7, so a cluster of 39 books whose units reach only each other held 10,582 accounts
-    the LP spread at 271.3 each (inside) while no whole count over 271 is; the LP hid the 13 accounts too many (no
-    widening), the mend found no book with room, and a book at 272 paid for 0.3 accounts over, where one at
-    271.99 would have paid for 0.01: less than the move that fixes it."""
+    """Each book's band per metric, target × (1 ± tolerance); in soft mode the account count's in whole accounts
+    (a count is whole: at 500,000 × 2,500 an edge at 271.7 let the LP hide a cluster's surplus at 271.3 a book, and a
+    book just over an edge paid for a fraction of an account, less than the move that fixes it; docs/carving.md)."""
     lo, hi = target * (1 - tol), target * (1 + tol)
     if cs.mode == "soft" and "accounts" in mnames:
         m = mnames.index("accounts")

@@ -87,9 +87,7 @@ def mend_part(cs: CarveSettings, p: Problem, plan: np.ndarray, budget: Budget, s
 def mend_wins(cs: CarveSettings, p: Problem, mended: tuple[np.ndarray, float], plan: tuple[np.ndarray, float]
               ) -> bool:
     """The one rule for when a mended plan (plan, objective) replaces the unmended one: its books lie less outside
-    their bands in all, none further than the unmended plan's worst (over SMB · R3's first lists a mend took 14
-    books in and pushed one to 277 accounts against a band ending at 271), and it costs at most
-    ``band_mend_extra_share`` more."""
+    their bands in all, none further than the unmended worst, and it costs at most ``band_mend_extra_share`` more."""
     (a, obj), (b, obj0) = mended, plan
     return (band_excess(p, a, total=True) < band_excess(p, b, total=True) - 1e-12
             and band_excess(p, a) <= band_excess(p, b) + 1e-12

@@ -193,8 +193,7 @@ def mend(s: CarveState, budget: Budget) -> CarveState:
     for at most ``band_mend_max_s`` (0: never).  At 500,000×2,500 three parts stopped by their 90 s cap left books
     10.2-10.5% off at ±10%: a part's own solve had no time left for it, and a part whose narrow LP broke a band
     (then kept its narrow plan over the wider one) was never polished into its bands.  A part never widened is
-    mended over its next lists (:func:`wider_k`): SMB · R3's books one account over sat in a cluster whose units
-    reached only each other's full books over the first lists, so no move or chain over them found a book with room."""
+    mended over its next lists (:func:`wider_k`): its books' room may lie beyond its first (SMB · R3)."""
     cs = s.cs
     if cs.mode != "soft" or cs.band_mend_max_s <= 0 or budget.left() < cs.repair_min_cap_s:
         return s
