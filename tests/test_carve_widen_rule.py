@@ -63,3 +63,15 @@ def test_a_cheaper_wider_plan_wins_only_under_the_narrow_bound_or_as_well_proven
     assert not wider_wins(cs, res(99.95, 50.0), NARROW)  # a hair cheaper, its bound far weaker: not kept
     assert wider_wins(cs, res(99.95, 99.5), NARROW)  # a hair cheaper, within the gap target: kept
     assert wider_wins(cs, res(99.95, 99.5, status="time_limit"), NARROW)  # capped, yet cheaper and proven: kept
+
+
+def test_further_out_weighs_the_worst_book_and_the_band_price_and_nothing_in_hard_mode():
+    """The band test wider_wins and tighten share (a tightened plan, too, never replaces one whose books lie
+    further in)."""
+    from optimizers.carve.widen import further_out
+
+    base = res(100.0, 99.9, excess=0.01, price=2.0)
+    assert further_out(res(1.0, 1.0, excess=0.02, price=2.0), base)
+    assert further_out(res(1.0, 1.0, excess=0.01, price=2.5), base)
+    assert not further_out(res(1.0, 1.0, excess=0.01, price=2.0), base)
+    assert not further_out(res(1.0, 1.0), res(2.0, 1.0))  # hard mode: no plan is priced outside a band

@@ -66,13 +66,19 @@ def wider_wins(cs: CarveSettings, wider: PartResult, narrow: PartResult) -> bool
         return True
     if wider.assign is None or not np.isfinite(wider.bound):
         return False
-    if wider.plan_excess > narrow.plan_excess + 1e-9 or \
-            wider.plan_band_price > narrow.plan_band_price + 1e-9 * max(1.0, abs(narrow.plan_band_price)):
+    if further_out(wider, narrow):
         return False
     if not wider.objective < narrow.objective - 1e-9 * max(1.0, abs(narrow.objective)):
         return False
     return wider.objective <= narrow.bound or gap_of(wider.objective, wider.bound) <= max(
         gap_of(narrow.objective, narrow.bound), cs.mip_gap)
+
+
+def further_out(a: PartResult, b: PartResult) -> bool:
+    """Soft mode: whether plan ``a``'s books lie further outside their bands than ``b``'s (a larger worst deviation
+    or a dearer band price); never in hard mode (both 0)."""
+    return a.plan_excess > b.plan_excess + 1e-9 or \
+        a.plan_band_price > b.plan_band_price + 1e-9 * max(1.0, abs(b.plan_band_price))
 
 
 def widen(s: CarveState, budget: Budget) -> CarveState:
@@ -158,7 +164,8 @@ def whole_gap(results: list[PartResult]) -> float:
 def tighten(s: CarveState, budget: Budget) -> CarveState:
     """While the whole misses its gap target, the parts kept above it (``Part.accept_gap``) solved again to the
     target itself on the runner: the fewest, furthest from their bound first, whose reaching the target brings
-    the whole within it.  A new plan replaces the old only when cheaper (the higher of two LP bounds holds)."""
+    the whole within it.  A new plan replaces the old only when cheaper and its books lie no further outside their
+    bands (the higher of two LP bounds holds)."""
     cs, res = s.cs, s.results
     if len(res) <= 1 or any(r.assign is None for r in res) or whole_gap(res) <= cs.mip_gap + 1e-9:
         return s
@@ -182,7 +189,8 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
                          for i in chosen]
     for i, again in zip(chosen, s.submit(items, "tightened")):
         r = res[i]
-        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective:
+        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective \
+                and not further_out(again, r):
             res[i] = dataclasses.replace(again, index=r.index, bound=max(again.bound, r.bound))
     return s
 
