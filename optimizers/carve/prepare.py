@@ -104,8 +104,8 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
     um, n_acc, target, groups, avg_acc = targets(cs, acc, terr, units, mnames)
     tol = np.array([cs.tol(m) for m in mnames])
     c = pair_costs(cs, acc, units, cand, cur, pinned_acc, as_of, len(terr))
-    lo, hi = bands(cs, mnames, target, tol)
-    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=lo, hi=hi, target=target, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
+    p = Problem(cand=cand, metric_names=mnames, unit_metrics=um, unit_accounts=n_acc, lo=target * (1 - tol),
+                hi=target * (1 + tol), target=target, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
                 pair_arr_moved=c["moved_arr"], soft=cs.mode == "soft", soft_tiers=SOFT_TIERS if cs.mode == "soft" else (),
                 penalty=penalties(cs, target, groups, ua, c["move_cost"], avg_acc, mnames),
                 max_accounts=account_caps(cs, terr, d), max_moves=cs.max_moves, max_arr_moved=cs.max_arr_moved)
@@ -113,19 +113,6 @@ def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.Dat
                elig=elig, fixed=fixed, fallback=fallback, tol={m: cs.tol(m) for m in mnames},
                objective_scale=(c["mean_arr"] if cs.objective == "arr_moved" else 1.0), tiebreak=c["tiebreak"])
     return p, ctx
-
-
-def bands(cs: CarveSettings, mnames: list[str], target: np.ndarray, tol: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each book's band per metric, target × (1 ± tolerance); in soft mode the account count's in whole accounts
-    (a count is whole: at 500,000 × 2,500 an edge at 271.7 let the LP hide a cluster's surplus at 271.3 a book, and a
-    book just over an edge paid for a fraction of an account, less than the move that fixes it; docs/carving.md)."""
-    lo, hi = target * (1 - tol), target * (1 + tol)
-    if cs.mode == "soft" and "accounts" in mnames:
-        m = mnames.index("accounts")
-        whole_lo, whole_hi = np.ceil(lo[:, m] - 1e-9), np.floor(hi[:, m] + 1e-9)
-        ok = whole_lo <= whole_hi  # a band narrower than one account keeps its edges
-        lo[ok, m], hi[ok, m] = whole_lo[ok], whole_hi[ok]
-    return lo, hi
 
 
 def targets(cs: CarveSettings, acc: pd.DataFrame, terr: pd.DataFrame, units, mnames: list[str]):
