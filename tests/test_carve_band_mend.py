@@ -146,3 +146,80 @@ def test_the_chains_are_joined_in_slices_that_hold_every_pair_once(most):
     got = [(int(i), int(j)) for a, b in slices for i, j in zip(a, b)]
     assert len(got) == len(set(got)) and set(got) == want
     assert all(len(a) <= most + 200 for a, _ in slices)  # a slice: about ``most`` (one move's pairs at most more)
+
+
+def _one_over():
+    """Books A, B, C of 32 accounts (target 10.67 each, band 10-11 accounts): A holds 12, B and C 10.  An A unit
+    may move to B at 50; penalty 100 per account outside a band, one linear tier."""
+    home = np.repeat([0, 1, 2], [12, 10, 10])
+    pairs_u = np.concatenate([np.repeat(np.arange(12), 2), np.arange(12, 32)])
+    pairs_t = np.concatenate([np.tile([0, 1], 12), home[12:]])
+    cost = np.concatenate([np.tile([0.0, 50.0], 12), np.zeros(20)])
+    from tests.test_jobs_soft_bands import _books
+
+    p = _books(pairs_u, pairs_t, cost, 3, 32 / 3, 0.1, True)
+    import dataclasses
+
+    return dataclasses.replace(p, lo=np.full((3, 1), 10.0), hi=np.full((3, 1), 11.0)), home
+
+
+def test_the_one_rule_for_a_mended_plan():
+    """:func:`~optimizers.carve.repair.mend_wins`: the mended plan of :func:`_one_over` (A's unit moved to B: every
+    book in, 50 of moves for 100 of breach at these prices) replaces the unmended one; at a tenth of the penalty
+    (10: the moves cost 40 more than the breach they save) only while ``band_mend_extra_share`` allows 40 more."""
+    import dataclasses
+
+    from optimizers.carve.model import build_matrix, objective_of
+    from optimizers.carve.repair import mend_wins
+
+    p, home = _one_over()
+    mended = home.copy()
+    mended[0] = 1
+    cs = CarveSettings(mode="soft")
+    assert cs.band_mend_extra_share == 0.05
+
+    def both(q):
+        mx = build_matrix(q)
+        return (mended, objective_of(q, mx, mended)), (home, objective_of(q, mx, home))
+    (_, obj), (_, obj0) = both(p)
+    assert (obj, obj0) == (50.0, 100.0) and mend_wins(cs, p, *both(p))
+    cheap = dataclasses.replace(p, penalty=p.penalty / 10)  # the user lowered the weight of account count
+    (_, obj), (_, obj0) = both(cheap)
+    assert (obj, obj0) == (50.0, 10.0)
+    assert not mend_wins(cs, cheap, *both(cheap))  # 400% dearer
+    assert mend_wins(dataclasses.replace(cs, band_mend_extra_share=4.0), cheap, *both(cheap))  # allowed: kept
+    assert mend_wins(dataclasses.replace(cs, band_mend_extra_share=np.inf), cheap, *both(cheap))
+    # a "mend" that takes A in by pushing B further out than A was is refused at any price
+    worse = home.copy()
+    worse[[0, 1]] = 1  # A 10, B 12: B as far out as A was, so no less out in all (and cheaper)
+    assert not mend_wins(dataclasses.replace(cs, band_mend_extra_share=np.inf), p, (worse, 0.0), (home, 1.0))
+
+
+def test_a_part_never_widened_is_mended_over_its_next_lists_through_the_runner():
+    """The mend stage sends a part solved over its first lists to the runner over the next k's (its books' room may
+    lie beyond the first: SMB · R3 at 500,000 × 2,500), and the part is then known by those lists."""
+    import dataclasses
+
+    from optimizers.carve.budget import Budget
+    from optimizers.carve.rebalance import broken_territories
+    from optimizers.carve.widen import holds, mend, wider_k
+    from tests.carve_state import solved_state
+    from tests.test_carve_parallel import _Spy
+
+    acc, reps = make_instance(1500, 12, seed=5)
+    cs = CarveSettings(metrics=METRICS, tolerance=dict.fromkeys(METRICS, TOL), mode="soft", candidates=1,
+                       reverse_candidates=0.0, time_limit=60)
+    s = solved_state(cs, acc, reps, runner=(spy := _Spy()))
+    for i, part in enumerate(s.parts):  # each unit in its nearest book: books far outside their bands
+        c = part.problem.cand
+        s.results[i] = dataclasses.replace(s.results[i], assign=c.terr[c.ptr[:-1]])
+    out = [i for i, r in enumerate(s.results) if len(broken_territories(s.parts[i].problem, r.assign))]
+    assert out
+    before = [len(broken_territories(s.parts[i].problem, s.results[i].assign)) for i in out]
+    spy.seen, k2 = [], wider_k(cs, s.problem, s.k)
+    s = mend(s, Budget(60))
+    assert spy.seen == [f"{s.parts[i].name} · k={k2}" for i in out]  # through the runner, over the next lists
+    for i, n in zip(out, before):
+        q = s.solved_as[i].problem
+        assert len(q.cand.unit) > len(s.parts[i].problem.cand.unit) and holds(q, s.results[i].assign)
+        assert len(broken_territories(q, s.results[i].assign)) < n

@@ -15,7 +15,7 @@ from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner
 from optimizers.carve.pipeline import PART_ACCEPT_GAP
 from optimizers.carve.runners import SequentialRunner
-from optimizers.carve.widen import tighten, whole_gap, widen, wider_wins
+from optimizers.carve.widen import tighten, whole_gap, widen
 from tests.carve_state import solved_state
 
 
@@ -119,22 +119,3 @@ def test_parts_kept_above_the_target_are_solved_again_only_while_the_whole_misse
     assert s.tally["parts_tightened"] == 1 and spy.seen == [s.parts[0].name]
     assert s.results[0].objective < worse.objective and whole_gap(s.results) <= cs.mip_gap + 1e-9
     assert s.results[1:] == kept[1:] and PART_ACCEPT_GAP > 1
-
-
-def test_a_wider_plan_replaces_the_narrower_only_when_cheaper_and_not_worse_proven():
-    from optimizers.carve.parts import PartResult
-
-    cs = CarveSettings()
-
-    def res(obj, bound, assign=True):
-        return PartResult(index=0, status="optimal", assign=np.zeros(3, dtype=int) if assign else None,
-                          objective=obj, bound=bound, seconds=1.0)
-    narrow = res(100.0, 99.9)  # 0.1% from its bound
-    assert wider_wins(cs, res(90.0, 80.0), narrow)  # below anything the narrow lists allow: kept, weak bound
-    assert not wider_wins(cs, res(99.95, 50.0), narrow)  # a hair cheaper, its bound far weaker: not kept
-    assert wider_wins(cs, res(99.95, 99.5), narrow)  # a hair cheaper, within the gap target: kept
-    assert not wider_wins(cs, res(101.0, 100.9), narrow)  # dearer
-    assert not wider_wins(cs, res(90.0, float("-inf")), narrow)  # no bound
-    assert not wider_wins(cs, res(90.0, 80.0, assign=False), narrow)  # no plan
-    # a part with no plan over the shorter lists: whatever the wider solve gave (a plan, or why not) is kept
-    assert wider_wins(cs, res(90.0, 80.0, assign=False), res(np.nan, np.nan, assign=False))

@@ -27,11 +27,10 @@ import time
 
 import numpy as np
 
-from optimizers.carve.band_cost import BandCost
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import LadderState
 from optimizers.carve.model import Cancelled, Problem, assignment_from_x, is_feasible, loads_of, x_from_assignment
-from optimizers.carve.rebalance import bands_first, broken_territories, chains, polish, rebalance
+from optimizers.carve.rebalance import band_price, bands_first, broken_territories, chains, polish, rebalance
 from optimizers.carve.solvers import solve_sub_mip
 
 __all__ = ["mend_bands", "chain_columns", "CHAIN_ROUNDS"]
@@ -132,7 +131,7 @@ def mend_bands(s: LadderState, plan: np.ndarray, budget: Budget) -> np.ndarray:
         s.progress(0.35, f"{s.tag}chain repair of {len(broken):,} book(s) outside a band ({len(cols):,} columns)")
         # stop at the first plan without the breaches that costs at most the gap target more than this one's own
         # cost (mend_part keeps no plan that costs more); a relative gap would weigh the breaches, not the plan
-        plain = best - _breach_price(p, a)
+        plain = best - band_price(p, a)
         x0 = x_from_assignment(p, mx, a)
         t0 = time.perf_counter()
         sub = solve_sub_mip(mx, cols, x0, budget.left(), 0.0, x0, should_stop=s.stop,
@@ -147,8 +146,3 @@ def mend_bands(s: LadderState, plan: np.ndarray, budget: Budget) -> np.ndarray:
                 broken = broken_territories(p, a)
     return a
 
-
-def _breach_price(p: Problem, plan: np.ndarray) -> float:
-    """What ``plan``'s books outside their bands cost at ``p``'s prices (its band slacks)."""
-    bc = BandCost(p)
-    return float(bc.cost(np.arange(p.n_terr * len(p.metric_names)), loads_of(p, plan).reshape(-1)).sum())

@@ -18,6 +18,7 @@ import scipy.sparse as sp
 from optimizers.carve.budget import Budget
 from optimizers.carve.ladder import Solved
 from optimizers.carve.model import Problem
+from optimizers.carve.rebalance import band_excess, band_price
 from optimizers.carve.repair import mend_part, solve_one
 from optimizers.carve.settings import CarveSettings
 
@@ -52,6 +53,10 @@ class PartResult(Solved):
     index: int = 0
     seconds: float = 0.0
     stats: dict[str, Any] = field(default_factory=dict)
+    # soft mode, the plan's own books (``band_excess`` is its LP's): the worst outside its band, as a share of its
+    # target, and what all outside cost (widen.wider_wins weighs them)
+    plan_excess: float = 0.0
+    plan_band_price: float = 0.0
 
 
 def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
@@ -71,9 +76,13 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
     else:
         r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, warm=part.warm,
                       accept_gap=part.accept_gap)
+    p, bands = part.problem, {}
+    if p.soft and r.assign is not None:
+        bands = {"plan_excess": band_excess(p, r.assign), "plan_band_price": band_price(p, r.assign)}
     return PartResult(**{**vars(r), "objective": float(r.objective), "bound": float(r.bound),
                          "band_excess": float(r.band_excess), "bound_plain": float(r.bound_plain),
-                         "split": int(r.split)}, index=part.index, seconds=time.perf_counter() - t0, stats=stats)
+                         "split": int(r.split)}, index=part.index, seconds=time.perf_counter() - t0, stats=stats,
+                      **bands)
 
 
 def part_names(p: Problem, comps: list[np.ndarray], labels: list[str] | None) -> list[str]:

@@ -132,6 +132,11 @@ def band_excess(p: Problem, assign: np.ndarray, total: bool = False) -> float:
     return float(share.sum() if total else np.max(share, initial=0.0))
 
 
+def band_price(p: Problem, plan: np.ndarray) -> float:
+    """What ``plan``'s books outside their bands cost at ``p``'s prices (its band slacks; 0 when all are inside)."""
+    return float(BandCost(p).cost(np.arange(p.target.size), loads_of(p, plan).reshape(-1)).sum())
+
+
 def polish(p: Problem, mx: Matrix, assign: np.ndarray, budget: Budget, good_enough: float | None = None
            ) -> np.ndarray:
     """``assign`` improved by single-unit moves (see :func:`rebalance`) and swaps between two books (see

@@ -72,18 +72,26 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
 
 def mend_part(cs: CarveSettings, p: Problem, plan: np.ndarray, budget: Budget, stats: dict, stop) -> Solved:
     """Soft mode: ``plan`` (a part's kept plan, a book outside its band) with its books brought inside the bands
-    (:func:`~optimizers.carve.band_mend.mend_bands`), or no plan when that does not pay: kept only when the books
-    lie less outside their bands in all and it costs at most the gap target more (a book inside the band the user
-    set is worth that much travel and continuity).  ``bound``: nan (the part keeps its own)."""
+    (:func:`~optimizers.carve.band_mend.mend_bands`), or no plan when :func:`mend_wins` refuses it.  ``bound``:
+    nan (the part keeps its own)."""
     mx = build_matrix(p)
     s = LadderState(cs, p, mx, lambda f, m: None, stop, stats)
-    before, obj0 = band_excess(p, plan, total=True), s.objective(plan)
     mended = mend_bands(s, plan, budget)
-    obj = s.objective(mended)
-    if not (band_excess(p, mended, total=True) < before - 1e-12 and obj <= obj0 + cs.mip_gap * abs(obj0)):
+    if not mend_wins(cs, p, (mended, s.objective(mended)), (plan, s.objective(plan))):
         return Solved("feasible", None, np.nan, np.nan)
+    obj = s.objective(mended)
     stats["books_mended"] = len(broken_territories(p, plan)) - len(broken_territories(p, mended))
     return Solved("feasible", mended, obj, np.nan, "bands mended")
+
+
+def mend_wins(cs: CarveSettings, p: Problem, mended: tuple[np.ndarray, float], plan: tuple[np.ndarray, float]
+              ) -> bool:
+    """The one rule for when a mended plan (plan, objective) replaces the unmended one: its books lie less outside
+    their bands in all, none further than the unmended worst, and it costs at most ``band_mend_extra_share`` more."""
+    (a, obj), (b, obj0) = mended, plan
+    return (band_excess(p, a, total=True) < band_excess(p, b, total=True) - 1e-12
+            and band_excess(p, a) <= band_excess(p, b) + 1e-12
+            and obj <= obj0 + cs.band_mend_extra_share * abs(obj0))
 
 
 def _lp(s: LadderState, warm: np.ndarray | None, budget: Budget):

@@ -108,6 +108,12 @@ class CarveSettings:
     # 13.2 s), so 25 s leaves room on a busy machine
     band_mend_max_s: float = 25.0
     band_mend_rounds: int = 4
+    # the one rule for when a mended plan replaces the unmended one (repair.mend_wins): its books lie less outside
+    # their bands in all, none further than the unmended worst, and it costs at most this share more (inf: whenever
+    # its books are further in).  In soft
+    # mode a plan inside the bands the user set is what they asked for first; the penalties usually make such a
+    # plan cheaper anyway, but a user who lowered a metric's weight still gets its books in for up to 5% more
+    band_mend_extra_share: float = 0.05
     fractional_share: float = 0.1  # the fractional-units repair: this share of the time left …
     fractional_lp_factor: float = 0.5  # … or this × the LP's time, whichever is less …
     fractional_min_s: float = 2.0  # … at least this
@@ -163,6 +169,8 @@ class CarveSettings:
     def _validate_time_rules(self) -> None:
         if self.time_limit <= 0:
             raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit}")
+        if self.band_mend_extra_share < 0:
+            raise ValueError(f"band_mend_extra_share must be ≥ 0, not {self.band_mend_extra_share}")
         shares = ("part_min_share", "retry_share", "soft_rescue_share", "mend_share", "fractional_share",
                   "neighbourhood_share", "contiguity_restart_share", "cut_lp_share", "one_piece_share")
         for name in shares:

@@ -7,8 +7,8 @@ One widening for both modes:
   it is infeasible, in soft mode it breaks a band (the same finding, priced instead of refused).  Hard mode's
   precheck finds the same before any LP (a territory reaches too little) and prepares again with longer lists;
 - *next k* (:func:`wider_k`): ``widen_step`` × k (``widen_priced_step`` × in soft mode with column generation);
-- *the wider plan wins* (:func:`wider_wins`) when the narrower part has no plan, or it is cheaper and either under
-  the narrower lists' LP bound or proven as close to its own;
+- *the wider plan wins* (:func:`wider_wins`) when the narrower part has no plan, or its books lie no further outside
+  their bands, it is cheaper, and either under the narrower lists' LP bound or proven as close to its own;
 - *time*: a part with no plan has all the time left; one with a plan ``widen_time_factor`` × its first solve
   (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s``, the worst first while the
   runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave.
@@ -48,17 +48,37 @@ def wider_k(cs: CarveSettings, p: Problem, k: int) -> int:
 
 
 def wider_wins(cs: CarveSettings, wider: PartResult, narrow: PartResult) -> bool:
-    """Whether the part's plan over longer lists replaces its plan over the shorter ones.  Always when the shorter
-    gave none; else when it has a bound and costs less, and either no plan over the shorter lists could cost as
-    little (under their LP bound) or it is proven as close to its own bound.  A wider LP stopped by the clock has
-    a weak bound (Lasdon's): at 500,000×2,500 such plans, 0.1% cheaper, took the whole carve's gap from 0.1% to
-    1,320%, while the West Coast parts' wider plans cost 5-20× less than their narrow LP bound."""
+    """Whether the part's plan over longer lists replaces its plan over the shorter ones (the one rule, in order):
+
+    1. always when the shorter lists gave no plan (whatever the wider solve gave: a plan, or why not);
+    2. never when the wider solve has no plan, or no finite LP bound (its LP stopped by the clock: what it returns
+       is a start rebalanced, proven nothing);
+    3. soft mode: never when its books lie further outside their bands, a larger worst deviation or a dearer band
+       price, whatever its objective (500,000 × 2,500 under load: Mid-market and Enterprise · R2 ended 56-69% off
+       after wider plans replaced narrower ones);
+    4. never unless it costs less, beyond rounding (a wider solve stopped by its cap hands back the narrower plan,
+       its warm start, as its best: no integer plan better than the narrow one);
+    5. then when no plan over the shorter lists could cost as little (under their LP bound) or it is proven as close
+       to its own bound.  A wider LP stopped by the clock has a weak bound (Lasdon's): at 500,000×2,500 such plans,
+       0.1% cheaper, took the whole carve's gap from 0.1% to 1,320%, while the West Coast parts' wider plans cost
+       5-20× less than their narrow LP bound."""
     if narrow.assign is None:
         return True
-    if wider.assign is None or not np.isfinite(wider.bound) or not wider.objective < narrow.objective:
+    if wider.assign is None or not np.isfinite(wider.bound):
+        return False
+    if further_out(wider, narrow):
+        return False
+    if not wider.objective < narrow.objective - 1e-9 * max(1.0, abs(narrow.objective)):
         return False
     return wider.objective <= narrow.bound or gap_of(wider.objective, wider.bound) <= max(
         gap_of(narrow.objective, narrow.bound), cs.mip_gap)
+
+
+def further_out(a: PartResult, b: PartResult) -> bool:
+    """Soft mode: whether plan ``a``'s books lie further outside their bands than ``b``'s (a larger worst deviation
+    or a dearer band price); never in hard mode (both 0)."""
+    return a.plan_excess > b.plan_excess + 1e-9 or \
+        a.plan_band_price > b.plan_band_price + 1e-9 * max(1.0, abs(b.plan_band_price))
 
 
 def widen(s: CarveState, budget: Budget) -> CarveState:
@@ -144,7 +164,8 @@ def whole_gap(results: list[PartResult]) -> float:
 def tighten(s: CarveState, budget: Budget) -> CarveState:
     """While the whole misses its gap target, the parts kept above it (``Part.accept_gap``) solved again to the
     target itself on the runner: the fewest, furthest from their bound first, whose reaching the target brings
-    the whole within it.  A new plan replaces the old only when cheaper (the higher of two LP bounds holds)."""
+    the whole within it.  A new plan replaces the old only when cheaper and its books lie no further outside their
+    bands (the higher of two LP bounds holds)."""
     cs, res = s.cs, s.results
     if len(res) <= 1 or any(r.assign is None for r in res) or whole_gap(res) <= cs.mip_gap + 1e-9:
         return s
@@ -168,7 +189,8 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
                          for i in chosen]
     for i, again in zip(chosen, s.submit(items, "tightened")):
         r = res[i]
-        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective:
+        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective \
+                and not further_out(again, r):
             res[i] = dataclasses.replace(again, index=r.index, bound=max(again.bound, r.bound))
     return s
 
@@ -178,7 +200,8 @@ def mend(s: CarveState, budget: Budget) -> CarveState:
     sent through the runner to have its books brought inside (:func:`~optimizers.carve.repair.mend_part`), each
     for at most ``band_mend_max_s`` (0: never).  At 500,000×2,500 three parts stopped by their 90 s cap left books
     10.2-10.5% off at ±10%: a part's own solve had no time left for it, and a part whose narrow LP broke a band
-    (then kept its narrow plan over the wider one) was never polished into its bands."""
+    (then kept its narrow plan over the wider one) was never polished into its bands.  A part never widened is
+    mended over its next lists (:func:`wider_k`): its books' room may lie beyond its first (SMB · R3)."""
     cs = s.cs
     if cs.mode != "soft" or cs.band_mend_max_s <= 0 or budget.left() < cs.repair_min_cap_s:
         return s
@@ -188,11 +211,33 @@ def mend(s: CarveState, budget: Budget) -> CarveState:
         return s
     s.progress(0.9, f"{len(out)} part(s) leave a book outside its band: bringing them in")
     s.count("parts_mended", len(out))
-    items = [dataclasses.replace(s.solved_as[i], mend_from=s.results[i].assign, warm=None, budget=budget,
+    items = [dataclasses.replace(_mend_lists(s, i), mend_from=s.results[i].assign, warm=None, budget=budget,
                                  time_cap_s=cs.band_mend_max_s) for i in out]
-    for i, again in zip(out, s.submit(items, "mended")):
+    for i, q, again in zip(out, items, s.submit(items, "mended")):
         r = s.results[i]
         if again.assign is not None:
             s.results[i] = dataclasses.replace(r, assign=again.assign, objective=again.objective,
                                                strategy=f"{r.strategy}, bands mended")
+            s.solved_as[i] = dataclasses.replace(q, mend_from=None)
     return s
+
+
+def _mend_lists(s: CarveState, i: int) -> Part:
+    """Part ``i`` over the lists its mend works on: those it was last solved over when it was widened, else the
+    next k's (:func:`wider_k`), as long as they hold its kept plan's every pair."""
+    part, plan = s.solved_as[i], s.results[i].assign
+    k2 = wider_k(s.cs, s.problem, s.k)
+    if part is not s.parts[i] or s.widened is None or k2 <= s.k:
+        return part
+    q = s.widened(part, k2)
+    if q is None or not holds(q, plan):
+        return part
+    return dataclasses.replace(part, problem=q, name=f"{part.name} · k={k2}")
+
+
+def holds(p: Problem, plan: np.ndarray) -> bool:
+    """Whether every unit's territory in ``plan`` is one of its candidates in ``p``."""
+    c = p.cand
+    here = np.zeros(p.n_units, dtype=bool)
+    here[c.unit[c.terr == plan[c.unit]]] = True
+    return bool(here.all())
