@@ -13,9 +13,9 @@ Then it freezes what it loaded (:mod:`ui.long_lived`): the pages' modules are ~1
 tracks, which the full collection Streamlit runs after every script run would otherwise walk each time.
 
 Then, the same way, it makes the cross-session cache entries the first open of Capacity Scenarios, Quota and Comp,
-Finance, Disruption and Compare reads on the sample company for the local user (:data:`ENTRY_STEPS`): the one user
-whose scope is known before anyone signs in, so nothing is made when sign-in is on, and every entry stays keyed by
-the scope it was made for (issue 27).
+Finance, Disruption, Compare and Territories reads on the sample company for the local user (:data:`ENTRY_STEPS`):
+the one user whose scope is known before anyone signs in, so nothing is made when sign-in is on, and every entry
+stays keyed by the scope it was made for (issue 27).
 
 Only under a real server (``streamlit run``): AppTest has no runtime, and the tests that count what the first page
 imports start none.  ``PLANNER_PAGE_PRELOAD=0`` turns it off."""
@@ -58,10 +58,11 @@ LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.veg
 # Entries a page's first open reads from a cache shared by every session, made once the code is loaded, for a
 # scope known before anyone signs in: "module:function"; a function that returns an iterator makes one entry per
 # item, with a wait for a quiet server before each next one.
-# In the sidebar's order of their pages (Capacity Scenarios, Quota and Comp and Finance, Disruption, Compare), the
-# order page_bench opens them in; on the sample each is read from disk in milliseconds once a process has made it.
+# In the sidebar's order of their pages (Capacity Scenarios, Quota and Comp and Finance, Disruption, Compare,
+# Territories), the order page_bench opens them in; on the sample each is read from disk in milliseconds once a
+# process has made it.
 ENTRY_STEPS = ("ui.capacity_warm:warm_steps", "ui.quota_warm:warm_steps", "ui.plan_reports:warm_default_disruption",
-               "ui.plan_reports:warm_default_comparison")
+               "ui.plan_reports:warm_default_comparison", "ui.territory_reports:warm_default_definitions")
 _started = threading.Lock()
 _running: list[threading.Thread] = []
 report: dict[str, float] = {}  # module (or entry step) → seconds it took here (read by the tests)
