@@ -69,7 +69,10 @@ def counted(*a, **k):
     calls += 1
     return real(*a, **k)
 inspect.getabsfile = counted
-t = threading.Thread(target=inspect.stack); t.start(); t.join()
+# from a script's frame, as Streamlit runs a page: its file is no module's, so inspect looks at every module new
+# since its last look (a frame of a known module's file would stop it early and resolve nothing)
+page = compile("import inspect; inspect.stack()", "pages/1_Data.py", "exec")
+t = threading.Thread(target=exec, args=(page, {})); t.start(); t.join()
 print(json.dumps({"resolved": calls, "modules": len(sys.modules)}))
 """
 
