@@ -23,6 +23,7 @@ from ui.plain import md_escape
 from ui.plan_picker import check_fit, plan_page_header
 from ui.sample_entries import scope_of
 from ui.tables import show_table
+from ui.territory_reports import definitions
 from ui.widgets import download_csv, download_file
 
 user = access.page_user(Permission.VIEW_PLANS)
@@ -48,17 +49,6 @@ rk = (scoped.data_key(view), ref.key(pc.session), *scope_of(user))
 st.caption(md_escape(carving_words(plan.settings, pc.ds.settings)))  # which segments are geographic (issue 24)
 
 
-@st.cache_resource(show_spinner="Reading the territories' rules…", max_entries=16)
-def _definitions(rk: tuple, _plan, _view):
-    """The definitions as the user may see them, their sentences and rule rows, and the plan's agreement."""
-    from planning.territories import agreement, describe, rule_rows
-
-    defs = _view.territory_definitions(_plan)
-    words = describe(defs, _view.reps)
-    agree = None if _view.scoped else agreement(defs, _plan, _view.accounts)
-    return defs, words, rule_rows(defs), agree
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def _etm_zip(rk: tuple, segment_field: str, _defs) -> bytes:
     from planning.territories import etm_export
@@ -66,7 +56,7 @@ def _etm_zip(rk: tuple, segment_field: str, _defs) -> bytes:
     return etm_export(_defs, segment_field=segment_field).to_zip()
 
 
-defs, words, rows, agree = _definitions(rk, plan, view)
+defs, words, rows, agree = definitions(rk, plan, view)  # kept across sessions (ui.territory_reports)
 if words.empty:
     st.info("None of your team's territories is in this plan." if user.scoped else "This plan has no territories.")
     st.stop()

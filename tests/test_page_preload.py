@@ -67,6 +67,32 @@ def test_preload_loads_them_and_the_lazily_lent_names(monkeypatch):
     assert "planning.compensation.quota" in sys.modules and "altair" in sys.modules
 
 
+def _preload_fake_steps(monkeypatch, seconds: dict) -> tuple[list, list]:
+    """Run preload over fake steps ("m0", "m1", ...; ``seconds``: a step's load time, else none) → (steps loaded, the
+    step count loaded when each wait came), on a thread of its own as in the server."""
+    steps = [(f"m{i}", None) for i in range(20)]
+    loaded, waits = [], []
+    monkeypatch.setattr(page_preload, "ENTRY_STEPS", ())
+    monkeypatch.setattr(page_preload, "units", lambda imports: steps)
+    monkeypatch.setattr(page_preload, "_loaded", lambda m, n: False)
+    monkeypatch.setattr(page_preload, "_load", lambda m, n: (time.sleep(seconds.get(m, 0.0)), loaded.append(m)))
+    t = threading.Thread(target=page_preload.preload, kwargs={"wait": lambda *a: waits.append(len(loaded)),
+                                                               "freeze": lambda: None})
+    t.start()
+    t.join(60)
+    return loaded, waits
+
+
+def test_quick_steps_run_as_one_batch_after_a_wait_and_a_long_one_ends_the_batch(monkeypatch):
+    """~110 of the real steps are names whose module is loaded already (~0 ms): one wait before each of them made
+    the preload take seconds of the server's first quiet moments, and the pages' entries came too late."""
+    loaded, waits = _preload_fake_steps(monkeypatch, {})
+    assert len(loaded) == 20
+    assert waits == [0, 20, 20]  # the first wait, then every step in one batch, then Altair's set-up and the freeze
+    loaded, waits = _preload_fake_steps(monkeypatch, {"m4": page_preload.BATCH_S + 0.02})
+    assert waits == [0, 5, 20, 20]  # the batch ends after the step that outlasted it: a wait before the next one
+
+
 def test_steps_are_each_module_then_each_of_its_names_after_the_libraries():
     steps = page_preload.units([("ui", ("quota_reports", "scoped")), ("planning.compensation", ())])
     libs = [(lib, None) for lib in page_preload.LIBRARY_STEPS]

@@ -45,15 +45,23 @@ def test_the_warm_up_loads_the_first_pages_modules_sample_and_seeded_store(tmp_p
     assert "missing ScriptRunContext" not in out.stderr  # filling shared caches outside a session is the point
 
 
-# In a fresh interpreter: the first page's imports, then (or not) the warm-up's first-element step in its own
-# thread, then how many module files a first ``inspect.stack()`` in another thread (the script thread's first element:
-# Streamlit's REPL check) resolves.
+# In a fresh interpreter: the first page's imports, plainly ("cold") or as the warm-up's steps run them in its own
+# thread ("warm": the first-element check, then the imports, each followed by the check; "half": stopped after half
+# of them, as when the first session's run draws its title while the warm-up still imports), then how many module
+# files a first ``inspect.stack()`` in another thread (the script thread's first element: Streamlit's REPL check)
+# resolves.
 STACK = """
-import inspect, json, sys, threading
+import importlib, inspect, json, sys, threading
 from ui import warm_up
-warm_up._import_page_modules()
-if sys.argv[1] == "warm":
-    t = threading.Thread(target=warm_up._first_element_check); t.start(); t.join()
+mode = sys.argv[1]
+if mode == "cold":
+    for name in warm_up.FIRST_PAGE_MODULES:
+        importlib.import_module(name)
+else:
+    if mode == "half":
+        warm_up.FIRST_PAGE_MODULES = warm_up.FIRST_PAGE_MODULES[:len(warm_up.FIRST_PAGE_MODULES) // 2]
+    steps = dict(warm_up._steps())
+    t = threading.Thread(target=lambda: (steps["first element"](), steps["imports"]())); t.start(); t.join()
 calls = 0
 real = inspect.getabsfile
 def counted(*a, **k):
@@ -61,7 +69,10 @@ def counted(*a, **k):
     calls += 1
     return real(*a, **k)
 inspect.getabsfile = counted
-t = threading.Thread(target=inspect.stack); t.start(); t.join()
+# from a script's frame, as Streamlit runs a page: its file is no module's, so inspect looks at every module new
+# since its last look (a frame of a known module's file would stop it early and resolve nothing)
+page = compile("import inspect; inspect.stack()", "pages/1_Data.py", "exec")
+t = threading.Thread(target=exec, args=(page, {})); t.start(); t.join()
 print(json.dumps({"resolved": calls, "modules": len(sys.modules)}))
 """
 
@@ -75,9 +86,11 @@ def _resolved(mode: str) -> dict:
 def test_the_first_element_check_is_made_cheap_with_the_standard_library_alone():
     """Streamlit's REPL check on the first element (``inspect.stack()``) resolves every loaded module's file once:
     after the warm-up's step only the modules new since are left, with no private Streamlit name involved."""
-    cold, warm = _resolved("cold"), _resolved("warm")
+    cold, warm, half = _resolved("cold"), _resolved("warm"), _resolved("half")
     assert cold["resolved"] > 1000  # without it: every module of pandas, SQLAlchemy, the planner (some have no file)
     assert warm["resolved"] < 20, warm
+    assert half["resolved"] < 20, half  # what the warm-up has imported so far is resolved already
+    assert list(dict(warm_up._steps()))[:2] == ["first element", "imports"]  # Streamlit's modules before pandas
     assert "_maybe_print_use_warning" not in (ROOT / "ui" / "warm_up.py").read_text()
 
 

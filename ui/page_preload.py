@@ -4,18 +4,18 @@ A page's first open in a server process paid for importing its code: Altair and 
 and PuLP for the optimizers, the capacity, quota and carve modules (about 0.4-0.9 s each for Capacity Scenarios,
 Quota and Comp and Carve against 0.3-0.7 s for their second open, page_bench 2026-12-02).  None of that depends on
 the user or their data, so the server loads it once: after the first script run has ended, a daemon thread at a
-low priority imports each page's top-level imports (and the names a ``planning`` package lends out lazily), one
-step at a time (a module, or one name it lends) and only while no script run is going on, so a page a user opens
-never waits behind it for longer than one step.  A page that needs a module being loaded waits on Python's import lock and gets it when
-it is ready, as it would have loaded it itself.
+low priority imports each page's top-level imports (and the names a ``planning`` package lends out lazily), in
+short batches of steps (a module, or one name it lends; :data:`BATCH_S`) and only while no script run is going on,
+so a page a user opens never waits behind it for longer than one batch.  A page that needs a module being loaded
+waits on Python's import lock and gets it when it is ready, as it would have loaded it itself.
 
 Then it freezes what it loaded (:mod:`ui.long_lived`): the pages' modules are ~100,000 objects the collector
 tracks, which the full collection Streamlit runs after every script run would otherwise walk each time.
 
 Then, the same way, it makes the cross-session cache entries the first open of Capacity Scenarios, Quota and Comp,
-Finance, Disruption and Compare reads on the sample company for the local user (:data:`ENTRY_STEPS`): the one user
-whose scope is known before anyone signs in, so nothing is made when sign-in is on, and every entry stays keyed by
-the scope it was made for (issue 27).
+Finance, Disruption, Compare and Territories reads on the sample company for the local user (:data:`ENTRY_STEPS`):
+the one user whose scope is known before anyone signs in, so nothing is made when sign-in is on, and every entry
+stays keyed by the scope it was made for (issue 27).
 
 Only under a real server (``streamlit run``): AppTest has no runtime, and the tests that count what the first page
 imports start none.  ``PLANNER_PAGE_PRELOAD=0`` turns it off."""
@@ -41,6 +41,12 @@ _SCRIPT_THREAD = "ScriptRunner.scriptThread"  # Streamlit's thread for one scrip
 # and at 0.25 s the preload found almost none: in page_bench it had loaded 3 of 35 modules when Carve opened, 2.6 s
 # after the first page, so Carve, Capacity and Quota paid their imports themselves (2026-12-03).
 QUIET_S = 0.05
+# Steps run back to back, without a wait, until this much time has gone since the last wait (or a script run
+# starts): most steps are a name a package lends out whose module is loaded already (~0.0 ms), and one wait of
+# QUIET_S (or more, while a page runs) before each of them made the ~110 such steps take ~7 s of the server's
+# first quiet moments, so in page_bench the entries below were made only after Disruption and Compare had opened
+# (15:12, 2026-12-03).  A click still waits behind one batch at most: this plus its last step.
+BATCH_S = 0.05
 FIRST_QUIET_S = 0.5  # before the first step: the browser is still fetching the first page's element code
 # The libraries behind the pages' biggest imports, each a step of its own before the pages' modules pull them in
 # whole (Altair ~0.4 s, SciPy's sparse graphs and linear algebra for the carve ~0.3 s, python -X importtime): no
@@ -52,10 +58,11 @@ LIBRARY_STEPS = ("jsonschema", "narwhals.stable.v1", "altair.utils", "altair.veg
 # Entries a page's first open reads from a cache shared by every session, made once the code is loaded, for a
 # scope known before anyone signs in: "module:function"; a function that returns an iterator makes one entry per
 # item, with a wait for a quiet server before each next one.
-# In the sidebar's order of their pages (Capacity Scenarios, Quota and Comp and Finance, Disruption, Compare), the
-# order page_bench opens them in; on the sample each is read from disk in milliseconds once a process has made it.
+# In the sidebar's order of their pages (Capacity Scenarios, Quota and Comp and Finance, Disruption, Compare,
+# Territories), the order page_bench opens them in; on the sample each is read from disk in milliseconds once a
+# process has made it.
 ENTRY_STEPS = ("ui.capacity_warm:warm_steps", "ui.quota_warm:warm_steps", "ui.plan_reports:warm_default_disruption",
-               "ui.plan_reports:warm_default_comparison")
+               "ui.plan_reports:warm_default_comparison", "ui.territory_reports:warm_default_definitions")
 _started = threading.Lock()
 _running: list[threading.Thread] = []
 report: dict[str, float] = {}  # module (or entry step) → seconds it took here (read by the tests)
@@ -120,21 +127,25 @@ def _load(module: str, name: str | None) -> None:
 
 
 def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> None:
-    """Import every page's imports, each step after ``wait()``; a module that fails is logged and skipped.  Then
-    ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait, then the entries of
-    :data:`ENTRY_STEPS`.  :data:`report` holds each module's and entry step's seconds."""
+    """Import every page's imports, in batches of :data:`BATCH_S` each after ``wait()``; a module that fails is
+    logged and skipped.  Then ``freeze()`` (default: :func:`ui.long_lived.freeze`) after one more wait, then the
+    entries of :data:`ENTRY_STEPS`.  :data:`report` holds each module's and entry step's seconds."""
     from ui.long_lived import freeze as freeze_loaded
     from ui.warm_up import _yield_to_the_server  # the warm-up's lower priority and short GIL switch interval
 
     interval = _yield_to_the_server()
     failed: set[str] = set()
     try:
+        steps = units(page_imports(pages_dir))  # parsed before the wait: the first batch's time is for loading
         wait(FIRST_QUIET_S)
-        for module, name in units(page_imports(pages_dir)):
+        batch_end = time.perf_counter() + BATCH_S
+        for module, name in steps:
             if _loaded(module, name):
                 report.setdefault(module, 0.0)
                 continue
-            wait()
+            if time.perf_counter() >= batch_end or _script_running():
+                wait()
+                batch_end = time.perf_counter() + BATCH_S
             t = time.perf_counter()
             if module not in failed:
                 try:
