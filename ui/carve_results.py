@@ -87,6 +87,12 @@ def _balance_tab(res: CarveResult, views: carve_views.CarveViews, segments: list
     if len(views.segment_balance):
         show_table(views.segment_balance, key="carve_balance_segments")
         st.caption("After the carve, per segment: the same balance figures as on Compare and Disruption.")
+    _balance_chart(res, metric_names, segments)
+
+
+@st.fragment
+def _balance_chart(res: CarveResult, metric_names: list[str], segments: list[str]) -> None:
+    """Before/after bars of one metric in one segment: picking another reruns this chart, not the whole page."""
     c1, c2 = st.columns(2)
     metric = c1.selectbox("Metric", metric_names, format_func=METRIC_LABELS.get, key="carve_bal_metric")
     seg_b = c2.selectbox("Segment", segments, key="carve_bal_seg")
@@ -114,7 +120,10 @@ def _moves_tab(res: CarveResult, table: pd.DataFrame, pins: dict) -> None:
     st.caption(f"{len(pins):,} pinned account(s); pins apply on the next **Run carve**.")
 
 
+@st.fragment
 def _edit_tab(res: CarveResult, ds, baseline: pd.DataFrame, pins: dict) -> None:
+    """Manual edits with their live balance: an edit reruns this tab alone (the README's ~90 ms balancer), not the
+    whole page with its map and tables; the buttons that change pins rerun the page (st.rerun)."""
     plan = res.plan
     st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `county:25017`, `state:CA`) to another "
                 "territory. The balance below updates as you type; **Use as pins** keeps the moves on the next run.")
