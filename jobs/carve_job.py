@@ -19,6 +19,7 @@ did (no waiting for worker processes).  A user's second Run while their carve ru
 from __future__ import annotations
 
 import inspect
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
 from planning.plans.jobs_table import JOB_ACTIVE, JobRecords
 from planning.reporting.carve_words import bands_held, carve_headline
+
+log = logging.getLogger(__name__)
 
 
 def takes_runner() -> bool:
@@ -149,8 +152,23 @@ def whole_carve_task(item: WholeCarve, should_stop=None, shared: dict | None = N
     # its parts on this process's threads, as in the server (HiGHS solves without the GIL): alone on the cluster a
     # carve may use both cores; with others, one (WholeCarve.threads)
     runner = InProcessRunner(should_stop, workers=item.threads) if takes_runner() else None
-    return carve_on(accounts, reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
-                    progress=relay.put, should_stop=should_stop, name=item.proposal)
+    res = carve_on(accounts, reps, item.plan_year, item.cs, item.defaults, item.as_of, runner=runner,
+                   progress=relay.put, should_stop=should_stop, name=item.proposal)
+    return with_views(res, accounts, reps, item.plan_year, item.defaults)
+
+
+def with_views(res: CarveResult, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int,
+               defaults: Settings | None) -> CarveResult:
+    """``res`` with the tables the Carve page shows (planning.reporting.carve_views), computed here, where the carve
+    ran: on a worker process they cost the web server nothing, and in any case they are computed once per job, not
+    on every rerun of the page that shows it.  A failure leaves them to the page (which computes them itself)."""
+    from planning.reporting import carve_views
+
+    try:
+        res.views = carve_views.compute_views(res, accounts, reps, plan_year, defaults)
+    except Exception:  # noqa: BLE001 - the tables are a convenience for the page; never fail a carve over them
+        log.warning("carve tables not computed with the result; the page computes them", exc_info=True)
+    return res
 
 
 def offload_whole(ctx: JobContext, cluster: str | None, size: int) -> str | None:
@@ -218,6 +236,7 @@ def carve_work(accounts, reps, plan_year, as_of, cs: CarveSettings, defaults: Se
             res = carve_on(accounts, reps, plan_year, cs, defaults, as_of, runner=runner,
                            progress=lambda f, m: ctx.progress(f, m), should_stop=ctx.should_stop,
                            name=save_as or name, engine_settings=ctx.engine_settings)
+            res = with_views(res, accounts, reps, plan_year, defaults)
         out = result_summary(res)
         out["result_object"] = res
         if res.status == "cancelled":

@@ -216,3 +216,37 @@ def test_frontier_points_are_named_and_picking_one_saves_nothing(store):
     at.button(key="carve_frontier_use").click().run()
     assert {m.label: m.value for m in at.metric}["Accounts moved"] == f"{int(curve['accounts_moved'].iloc[0]):,}"
     assert isinstance(curve, pd.DataFrame)
+
+
+def test_a_finished_result_is_computed_once_however_often_the_page_reruns(store, monkeypatch):
+    """Four people's pages redrawing their results held the web server 0.7-0.9 s each (issue 23, item 7): the
+    result's tables are computed once, with the job, and the map's deck once per view, not on every rerun."""
+    import streamlit as st
+
+    import ui.territory_map as territory_map
+    from planning.reporting import carve_views
+
+    st.cache_data.clear()  # other tests' results under the same settings would hide a computation
+    st.cache_resource.clear()
+    calls = {"tables": 0, "deck": 0}
+
+    def counted(what: str, fn):
+        def wrapper(*a, **kw):
+            calls[what] += 1
+            return fn(*a, **kw)
+        return wrapper
+
+    monkeypatch.setattr(carve_views, "compute_views", counted("tables", carve_views.compute_views))
+    monkeypatch.setattr(territory_map, "territory_deck", counted("deck", territory_map.territory_deck))
+    at = _run(_page(OPS))
+    moved = int(HEADLINE.match(_headline(at)).group(2).replace(",", ""))
+    for _ in range(3):  # reruns: a widget elsewhere, a reload's redraw
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    assert calls == {"tables": 1, "deck": 1}
+    # the tables drawn are the result's own: every moved account of the headline is in the moved-accounts table
+    table = next(d.value for d in at.dataframe if "change" in d.value.columns and "reason" in d.value.columns)
+    assert int((table["change"] == "moved").sum()) == moved
+    at.selectbox(key="carve_map_seg").set_value("All").run()  # another view of the map: its own deck, once
+    at.run()
+    assert calls == {"tables": 1, "deck": 2}

@@ -95,6 +95,9 @@ def test_second_carve_at_once_runs_whole_in_a_worker_process_with_the_same_plan(
     assert res.objective == pytest.approx(here.objective, rel=1e-6)
     assert len(res.moves) == len(here.moves)
     assert res.plan.name == "FY27 under load"
+    # the page's tables came back with the result, computed in the worker process (not by the web server)
+    assert len(res.views.moves) == len(res.moves) and len(res.views.crm) == len(sample.accounts)
+    assert len(res.views.books) == len(res.after)
 
 
 @pytest.mark.xdist_group("dask_cluster")

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from optimizers.carve import CarveResult, crm_frame, live_balance, resolve_edits
+from optimizers.carve import CarveResult, live_balance, resolve_edits
 from planning.plans import METRIC_LABELS
-from planning.reporting import people, person
+from planning.reporting import carve_views
 from planning.reporting.carve_words import bands_held, carve_headline, one_piece_proof, solver_details
-from planning.reporting.figures import book_balance, figure_help, moved_between
+from planning.reporting.figures import figure_help, moved_between
 from planning.reporting.formats import count, pct, usd
 from ui import state
 from ui.charts import before_after_bars
@@ -24,14 +24,28 @@ from ui.widgets import download_csv
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _moved(version: str, key: str, _current, _plan, _accounts) -> dict:
-    """Accounts and ARR moved from today's plan (the core's one definition), per dataset version and result."""
-    return moved_between(_current, _plan, _accounts)
+def _moved(version: str, key: str, _ds, _plan) -> dict:
+    """Accounts and ARR moved from today's plan (the core's one definition), per dataset version and result;
+    today's plan is built only on a miss (20 ms of every rerun before)."""
+    return moved_between(_ds.current_plan(), _plan, _ds.accounts)
 
 
 def moved_figures(ds, key: str, plan) -> dict:
     """Accounts moved, ARR moved and newly assigned between today's plan and ``plan`` (cached per result key)."""
-    return _moved(state.dataset_version(), f"{key}|{plan.name}", ds.current_plan(), plan, ds.accounts)
+    return _moved(state.dataset_version(), f"{key}|{plan.name}", ds, plan)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _views(version: str, key: str, _res: CarveResult, _ds) -> carve_views.CarveViews | None:
+    return carve_views.compute_views(_res, _ds.accounts, _ds.reps, _ds.plan_year, _ds.settings)
+
+
+def result_views(ds, key: str, res: CarveResult) -> carve_views.CarveViews | None:
+    """The result's tables: those its job computed where the carve ran, else (a curve point, a result from before
+    they travelled with it) computed here once per dataset version and result, never on every rerun."""
+    if res.views is not None:
+        return res.views
+    return _views(state.dataset_version(), f"{key}|{res.plan.name}", res, ds)
 
 
 def headline(res: CarveResult, moved: dict | None) -> None:
@@ -64,21 +78,21 @@ def headline(res: CarveResult, moved: dict | None) -> None:
                    "bound of the same model); a smaller gap is a stronger guarantee.")
 
 
-def _balance_tab(res: CarveResult, segments: list[str]) -> None:
+def _balance_tab(res: CarveResult, views: carve_views.CarveViews, segments: list[str]) -> None:
     metric_names = list(res.balance["metric"])
-    bands = res.balance.assign(metric=res.balance["metric"].map(METRIC_LABELS).fillna(res.balance["metric"]))
-    bands = bands.replace([np.inf, -np.inf], np.nan)
-    show_table(bands[["metric", "band", "worst_dev_before", "worst_dev_after", "max_min_before", "max_min_after"]],
-               key="carve_bands")
+    show_table(views.bands, key="carve_bands")
     st.caption("Each metric's band (± around the target) and the worst book's deviation from its target, before "
                "and after; largest ÷ smallest compares the best-loaded book with the least (over 2× means "
                "rebalance). A blank ratio means a book was empty.")
-    after = book_balance(res.after, tuple(metric_names))
-    if len(after):
-        after = after.assign(metric=after["metric"].map(METRIC_LABELS).fillna(after["metric"]))
-        show_table(after[["segment", "metric", "territories", "max_mean", "min_mean", "max_min", "cv", "worst_dev",
-                          "flag_variance"]].replace([np.inf, -np.inf], np.nan), key="carve_balance_segments")
+    if len(views.segment_balance):
+        show_table(views.segment_balance, key="carve_balance_segments")
         st.caption("After the carve, per segment: the same balance figures as on Compare and Disruption.")
+    _balance_chart(res, metric_names, segments)
+
+
+@st.fragment
+def _balance_chart(res: CarveResult, metric_names: list[str], segments: list[str]) -> None:
+    """Before/after bars of one metric in one segment: picking another reruns this chart, not the whole page."""
     c1, c2 = st.columns(2)
     metric = c1.selectbox("Metric", metric_names, format_func=METRIC_LABELS.get, key="carve_bal_metric")
     seg_b = c2.selectbox("Segment", segments, key="carve_bal_seg")
@@ -86,42 +100,7 @@ def _balance_tab(res: CarveResult, segments: list[str]) -> None:
     st.altair_chart(before_after_bars(res.before.loc[sel], res.after.loc[sel], metric), width="stretch")
 
 
-def books_frame(res: CarveResult, reps: pd.DataFrame) -> pd.DataFrame:
-    """Per territory after the carve: owner as "Name (R-010)", book, load vs target and the book before."""
-    after, before = res.after, res.before
-    metric_names = list(res.balance["metric"])
-    owners = people(reps)
-    out = pd.DataFrame({"territory_name": after["name"], "segment": after["segment"],
-                        "owner": after["owner_rep_id"].map(lambda r: owners.get(str(r), person("", r))
-                                                           if pd.notna(r) else "Open territory")})
-    for c in ["capacity_share", "accounts", "potential_usd", "arr_usd", "workload_hours", "mean_distance_mi",
-              "compactness_mi"]:
-        if c in after:
-            out[c] = after[c]
-    for m_ in metric_names:
-        target = after[f"target_{m_}"].where(after[f"target_{m_}"] > 0)
-        out[f"{m_}_vs_target"] = after[m_] / target
-        out[f"{m_}_before"] = before[m_].reindex(after.index)
-    return out.reset_index(drop=True)
-
-
-def moves_frame(res: CarveResult, reps: pd.DataFrame) -> pd.DataFrame:
-    """Every account whose owner changes, with people by name; "newly assigned" marks accounts unowned today."""
-    owners = people(reps)
-    mv = res.moves
-
-    def who(ids: pd.Series) -> pd.Series:
-        return ids.map(lambda r: owners.get(str(r), str(r)) if pd.notna(r) else "No owner today")
-
-    return pd.DataFrame({
-        "account_id": mv["account_id"], "account_name": mv["account_name"], "segment": mv["segment"],
-        "change": np.where(mv["from_owner"].notna(), "moved", "newly assigned"),
-        "from_owner_name": who(mv["from_owner"]), "to_owner_name": who(mv["to_owner"]),
-        "arr_usd": mv["arr_usd"], "potential_usd": mv["potential_usd"], "reason": mv["reason"]})
-
-
-def _moves_tab(res: CarveResult, reps: pd.DataFrame, pins: dict) -> None:
-    table = moves_frame(res, reps)
+def _moves_tab(res: CarveResult, table: pd.DataFrame, pins: dict) -> None:
     n_moved = int((table["change"] == "moved").sum())
     st.caption(f"{count(n_moved)} accounts move to another owner; {count(len(table) - n_moved)} unowned today get "
                f"an owner (newly assigned, not counted as moved).")
@@ -141,7 +120,10 @@ def _moves_tab(res: CarveResult, reps: pd.DataFrame, pins: dict) -> None:
     st.caption(f"{len(pins):,} pinned account(s); pins apply on the next **Run carve**.")
 
 
-def _edit_tab(res: CarveResult, ds, pins: dict) -> None:
+@st.fragment
+def _edit_tab(res: CarveResult, ds, baseline: pd.DataFrame, pins: dict) -> None:
+    """Manual edits with their live balance: an edit reruns this tab alone (the README's ~90 ms balancer), not the
+    whole page with its map and tables; the buttons that change pins rerun the page (st.rerun)."""
     plan = res.plan
     st.markdown("Move accounts or whole units (`zip:94105`, `zip3:941`, `county:25017`, `state:CA`) to another "
                 "territory. The balance below updates as you type; **Use as pins** keeps the moves on the next run.")
@@ -155,9 +137,12 @@ def _edit_tab(res: CarveResult, ds, pins: dict) -> None:
     moves, problems = resolve_edits(edits, ds.accounts, plan)
     for p_ in problems:
         st.warning(p_)
-    edited, _book, table_e = live_balance(plan, moves, ds.accounts, ds.reps, ds.plan_year, ds.settings,
-                                          tuple(res.balance["metric"]), res.settings.target == "capacity",
-                                          res.after["capacity_share"])
+    if moves:
+        edited, _book, table_e = live_balance(plan, moves, ds.accounts, ds.reps, ds.plan_year, ds.settings,
+                                              tuple(res.balance["metric"]), res.settings.target == "capacity",
+                                              res.after["capacity_share"])
+    else:  # no edit yet: the carve's own balance, computed once with the result
+        edited, table_e = plan, baseline
     ms_ = (time.perf_counter() - t0) * 1000
     st.caption(f"{len(moves):,} account(s) moved by hand · balance recomputed in {ms_:,.0f} ms")
     if len(table_e):
@@ -174,7 +159,9 @@ def _edit_tab(res: CarveResult, ds, pins: dict) -> None:
 
 
 def result_tabs(res: CarveResult, ds, key: str, segments: list[str], pins: dict, save_panel) -> None:
-    """The tabs under the headline; ``save_panel()`` draws the Save and review part of the last tab."""
+    """The tabs under the headline; ``save_panel()`` draws the Save and review part of the last tab.  Their tables
+    are the result's own (:func:`result_views`), so a rerun only sends them."""
+    views = result_views(ds, key, res)
     tab_map, tab_bal, tab_rep, tab_moves, tab_edit, tab_out = st.tabs(
         ["Map", "Balance", "Per territory", "Moved accounts", "Manual edits", "Save, review and export"])
     with tab_map:
@@ -182,17 +169,16 @@ def result_tabs(res: CarveResult, ds, key: str, segments: list[str], pins: dict,
 
         territory_map_tab(res, ds, key, segments)
     with tab_bal:
-        _balance_tab(res, segments)
+        _balance_tab(res, views, segments)
     with tab_rep:
-        show_table(books_frame(res, ds.reps), key="carve_books")
+        show_table(views.books, key="carve_books")
     with tab_moves:
-        _moves_tab(res, ds.reps, pins)
+        _moves_tab(res, views.moves, pins)
     with tab_edit:
-        _edit_tab(res, ds, pins)
+        _edit_tab(res, ds, views.edit_balance, pins)
     with tab_out:
         save_panel()
         st.divider()
-        crm = crm_frame(res.plan, ds.reps, ds.accounts, res.reasons)
-        download_csv(crm, "Download CRM assignment (CSV)", "carve_assignment.csv", key="carve_dl")
+        download_csv(views.crm, "Download CRM assignment (CSV)", "carve_assignment.csv", key="carve_dl")
         st.caption("account_id, new owner id and name, old owner, territory, reason (the CRM's own column names, for "
                    "re-import) — cells that start with =, +, - or @ are escaped so spreadsheets do not run them.")

@@ -59,10 +59,11 @@ def named_rows(named: pd.DataFrame) -> pd.DataFrame:
     if named.empty:
         return pd.DataFrame(columns=["lon", "lat", "tip", "fill"])
     colours = colour_of(named["territory_id"])
+    fills = {t: _rgb(c, 230) for t, c in colours.items()}  # once per territory, not per account
     tips = [f"{r.name}\nOwner {getattr(r, 'owner', r.territory_id)} · {r.segment} (named accounts)\n{_book_lines(r)}"
             for r in named.itertuples()]
     return pd.DataFrame({"lon": named["lon"].to_numpy(float), "lat": named["lat"].to_numpy(float), "tip": tips,
-                         "fill": [_rgb(colours[str(t)], 230) for t in named["territory_id"]]})
+                         "fill": named["territory_id"].astype(str).map(fills).tolist()})
 
 
 def point_rows(points: pd.DataFrame) -> pd.DataFrame:

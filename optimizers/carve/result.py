@@ -33,6 +33,9 @@ class CarveResult:
     warnings: list[str] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     settings: CarveSettings | None = None
+    # the tables the Carve page reads the result through (planning.reporting.carve_views.CarveViews), computed
+    # once where the carve ran (jobs.carve_job), so the web server does not recompute them on every rerun
+    views: Any = None
 
     @property
     def ok(self) -> bool:

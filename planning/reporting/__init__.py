@@ -2,6 +2,8 @@
 formats, and the headline figures defined once for every page, the CLI and every export.
 
 Public names, by module (import them from this package; they load on first use):
+- ``carve_views``: bands_frame, BOOK_COLUMNS, books_frame, CarveViews, compute_views, edit_baseline, moves_frame,
+  segment_balance
 - ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, carving_words, COMPACTNESS,
   COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, curve_points, GOOD_GAP, Headline, one_piece_proof,
   one_piece_words, PLAN_FROM_WORDS, plan_from_words, point_title, solver_details, STATUS_WORDS, TRADE_OFF,
@@ -22,11 +24,13 @@ from __future__ import annotations
 from planning.lazy import lazy_exports
 
 _PUBLIC = {
+    "BOOK_COLUMNS": "carve_views",
     "CARVE_BY_WORDS": "carve_words",
     "CELLS_DEG": "map_dots",
     "COMPACTNESS": "carve_words",
     "COMPACTNESS_HELP": "carve_words",
     "COMPACTNESS_LABEL": "carve_words",
+    "CarveViews": "carve_views",
     "Costs": "figures",
     "DOT_COLUMNS": "map_dots",
     "FIGURES": "figures",
@@ -51,10 +55,12 @@ _PUBLIC = {
     "arr_moved": "figures",
     "balance": "figures",
     "balance_view": "data_views",
+    "bands_frame": "carve_views",
     "bands_held": "carve_words",
     "blank": "entry",
     "book_balance": "figures",
     "bookings_target": "figures",
+    "books_frame": "carve_views",
     "books_view": "data_views",
     "carve_by_words": "carve_words",
     "carve_headline": "carve_words",
@@ -64,8 +70,10 @@ _PUBLIC = {
     "colour_groups": "map_dots",
     "comp_cost": "figures",
     "compactness_step": "carve_words",
+    "compute_views": "carve_views",
     "count": "formats",
     "curve_points": "carve_words",
+    "edit_baseline": "carve_views",
     "figure": "figures",
     "figure_help": "figures",
     "from_points": "entry",
@@ -79,6 +87,7 @@ _PUBLIC = {
     "missing": "formats",
     "moved_between": "figures",
     "movement": "figures",
+    "moves_frame": "carve_views",
     "no_target_message": "figures",
     "one_piece_proof": "carve_words",
     "one_piece_words": "carve_words",
@@ -101,6 +110,7 @@ _PUBLIC = {
     "row_labels": "text_tables",
     "scenario_costs": "figures",
     "seat_cost": "figures",
+    "segment_balance": "carve_views",
     "segment_targets": "figures",
     "solver_details": "carve_words",
     "text_cell": "text_tables",
