@@ -200,7 +200,7 @@ def test_trade_off_slider_sets_the_continuity_weight(store):
 
 
 def test_frontier_points_are_named_and_picking_one_saves_nothing(store):
-    at = _by_account(_page())
+    at = _run(_by_account(_page()))  # the form's units apply once it is submitted: the curve carves by account
     at.slider(key="carve_time").set_value(20)
     at.slider(key="carve_frontier_points").set_value(3)
     at.button(key="carve_frontier_btn").click().run()
