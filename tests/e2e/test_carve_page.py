@@ -56,6 +56,9 @@ def test_carve_page_frontier_pick_changes_the_proposal(page, app_url, tmp_path):
     wait_idle(page)
     by_account(page)  # the curve's page flow, not geography: each point a 0.9 s carve, not a county one
     run_carve(page, timeout=120_000)  # the form's units apply once it is submitted
+    wait_idle(page, timeout=120_000)
+    page.wait_for_timeout(2_000)  # the result's map and tabs finish drawing before the curve's slider is used
+    wait_idle(page, timeout=120_000)
     open_expander(page, "Moves vs travel: the trade-off curve")
     slider = page.locator('[data-testid="stSlider"]').filter(has_text="Points").get_by_role("slider")
     slider.focus()
