@@ -33,6 +33,24 @@ def cli():
     return run
 
 
+@pytest.fixture(scope="session")
+def default_carve(tmp_path_factory):
+    """The demo company's default carve, run once per test process as a user runs it (`python -m planning carve
+    --cluster inprocess`, every setting the company's: Mid-market and SMB by county in one piece, Enterprise by
+    account, issue 24): (CLI output, assignment CSV, territories CSV).  ~4-5 s, so the tests that read what a user
+    gets by default share it instead of carving again."""
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    tmp = tmp_path_factory.mktemp("default_carve")
+    out, summ = tmp / "a.csv", tmp / "t.csv"
+    r = CliRunner().invoke(app, ["carve", "--cluster", "inprocess", "--out", str(out), "--summary-out", str(summ)],
+                           catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r.output, out, summ
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _private_plan_store(tmp_path_factory):
     """Point the plan store at a temp SQLite file so no test (nor the e2e server) writes to the user's data dir

@@ -16,16 +16,16 @@ from planning.plans import Plan, account_territories, map_units, territory_book
 from planning.reporting.carve_words import carve_by_words, compactness_step
 
 
-def test_the_demo_carves_by_account_until_county_carves_come_back_in_one_piece():
-    """The switch to county units for Mid-market and SMB waits on one-piece plans in the model (see the comment at
-    SegmentDefaults.carve_by); the words for that setting are checked here already."""
-    assert carve_by() == {"Enterprise": "account", "Mid-market": "account", "SMB": "account"}
+def test_the_demo_carves_mid_market_and_smb_by_county_and_enterprise_by_account():
+    """By the coverage model (shared/domain.md): Mid-market and SMB geographic territories, one piece each,
+    Enterprise named accounts (issue 24); said in words as the Carve, Territories and Plans pages say it."""
+    assert carve_by() == {"Enterprise": "account", "Mid-market": "county", "SMB": "county"}
     d = company_carve_defaults(Settings())
-    assert d == {"units": {"Enterprise": "account", "Mid-market": "account", "SMB": "account"}, "contiguous": True}
-    assert carve_by_words(d["units"], d["contiguous"]) == "Enterprise, Mid-market and SMB: named accounts"
-    geo = settings_from_dict({"segments": {"Mid-market": {"carve_by": "county"}, "SMB": {"carve_by": "county"}}})
-    assert carve_by_words(carve_by(geo), True) == (
+    assert d == {"units": {"Enterprise": "account", "Mid-market": "county", "SMB": "county"}, "contiguous": True}
+    assert carve_by_words(d["units"], d["contiguous"]) == (
         "Mid-market and SMB: territories of whole counties, one piece each; Enterprise: named accounts")
+    by_account = settings_from_dict({"segments": {"Mid-market": {"carve_by": "account"}, "SMB": {"carve_by": "account"}}})
+    assert carve_by_words(carve_by(by_account), True) == "Enterprise, Mid-market and SMB: named accounts"
 
 
 def test_carve_by_is_a_company_setting_a_settings_file_changes():
@@ -47,7 +47,7 @@ def test_cli_settings_start_from_the_company_and_units_flags_override_one_segmen
     cs = build_settings(None, company)
     assert cs.units == company["units"] and cs.contiguous and cs.compactness == 0.0
     cs = build_settings(None, company, units={"SMB": "zip3"}, compactness=0.5)
-    assert cs.units == {"Enterprise": "account", "Mid-market": "account", "SMB": "zip3"} and cs.compactness == 0.5
+    assert cs.units == {"Enterprise": "account", "Mid-market": "county", "SMB": "zip3"} and cs.compactness == 0.5
     cfg = tmp_path / "carve.yaml"
     cfg.write_text("carve:\n  units: {Mid-market: state}\n  contiguous: false\n")
     cs = build_settings(cfg, company, units={"SMB": "account"})
@@ -195,9 +195,14 @@ def _said(at) -> str:
 
 def test_carve_page_says_which_segments_are_geographic_and_starts_from_the_company_setting(page_store):
     at = _carve_page()
-    assert "Territories: Enterprise, Mid-market and SMB: named accounts" in _said(at)
-    for seg in ("Enterprise", "Mid-market", "SMB"):
-        assert at.selectbox(key=f"carve_unit_{seg}").value == "account"
+    assert ("Territories: Mid-market and SMB: territories of whole counties, one piece each; Enterprise: named "
+            "accounts") in _said(at)
+    units = {seg: at.selectbox(key=f"carve_unit_{seg}") for seg in ("Enterprise", "Mid-market", "SMB")}
+    assert {seg: box.value for seg, box in units.items()} == {"Enterprise": "account", "Mid-market": "county",
+                                                              "SMB": "county"}
+    # the choice per segment, in words: single accounts, 5-digit ZIP, 3-digit ZIP prefix, county or state
+    assert units["SMB"].label == "SMB carved as" and units["SMB"].options == [
+        "individual accounts", "5-digit ZIP", "3-digit ZIP prefix", "county", "state"]
     assert at.checkbox(key="carve_contiguous").value is True
     slider = at.select_slider(key="carve_compactness")
     assert slider.label == "Compact shapes ←→ balance first" and slider.value == "Balance first"
@@ -237,8 +242,8 @@ def test_territories_and_plans_say_how_a_plan_was_carved_or_what_the_next_carve_
         "Carved as SMB: territories of whole 3-digit ZIP areas (may be in several pieces); Enterprise and "
         "Mid-market: named accounts.")
     assert carving_words({}, company) == (
-        "Not carved by the optimizer. The next carve starts from the company's settings: Enterprise, Mid-market "
-        "and SMB: named accounts.")
+        "Not carved by the optimizer. The next carve starts from the company's settings: Mid-market and SMB: "
+        "territories of whole counties, one piece each; Enterprise: named accounts.")
 
 
 def test_a_missing_settings_file_is_bad_input_not_a_traceback(cli, tmp_path):

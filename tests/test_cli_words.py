@@ -147,14 +147,13 @@ def test_compare_and_disruption_print_the_shared_figures(cli, store):
     assert "Ava Harris (M-01)" in r.output and "Liam Turner (R-010)" in r.output
 
 
-def test_carve_headline_in_words_and_solver_details_last(cli, tmp_path):
-    r = cli(["carve", "--cluster", "inprocess", "--out", tmp_path / "a.csv", "--summary-out", tmp_path / "t.csv"])
-    assert r.exit_code == 0, r.output
-    lines = [x for x in r.output.splitlines() if x.strip() and not x.strip().startswith("…")]
-    assert lines[0].startswith("Balanced plan found — within ") and "accounts move" in lines[0]
-    assert r.output.index("Solver details") > r.output.index("Balance per metric")
-    assert "status:" not in r.output and "objective" not in r.output.split("Solver details")[0]
-    assert list(pd.read_csv(tmp_path / "a.csv", nrows=1).columns)[:1] != ["Account ID"]  # the CSV stays canonical
+def test_carve_headline_in_words_and_solver_details_last(default_carve):
+    output, out, _ = default_carve  # the default carve, run once for every test that reads it (tests/conftest.py)
+    lines = [x for x in output.splitlines() if x.strip() and not x.strip().startswith("…")]
+    assert lines[0].startswith("Balanced plan found") and "accounts move" in lines[0]
+    assert output.index("Solver details") > output.index("Balance per metric")
+    assert "status:" not in output and "objective" not in output.split("Solver details")[0]
+    assert list(pd.read_csv(out, nrows=1).columns)[:1] != ["Account ID"]  # the CSV stays canonical
 
 
 def test_files_for_machines_keep_canonical_names_workbooks_carry_labels(cli, tmp_path):

@@ -61,3 +61,26 @@ def test_the_polish_walk_agrees_with_connected_components_and_one_line_by_hand()
         members = np.flatnonzero(rng.random(n) < 0.5)
         expect = len(members) == 0 or int(pieces(adj, members).max()) == 0
         assert one_piece(neighbour_lists(adj), members.tolist()) == expect
+
+
+def test_cut_vertices_by_hand_and_against_removing_each_member_and_walking():
+    """The swaps' shortcut (a unit that is no cut vertex may leave without a walk) must say exactly what removing
+    each member and walking the rest says; None for members already in pieces."""
+    from optimizers.carve.contiguity_graph import cut_vertices, neighbour_lists, one_piece
+
+    line = neighbour_lists(_line(5))  # 0 – 1 – 2 – 3 – 4: the inner three cut it
+    assert cut_vertices(line, range(5)) == {1, 2, 3}
+    assert cut_vertices(line, [0, 1]) == set() and cut_vertices(line, [2]) == set()
+    assert cut_vertices(line, [0, 2]) is None
+    ring = neighbour_lists(_line(4) + sp.csr_matrix(([1, 1], ([0, 3], [3, 0])), shape=(4, 4)))
+    assert cut_vertices(ring, range(4)) == set()  # a ring has none
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        n = int(rng.integers(2, 30))
+        nbrs = neighbour_lists(_random_graph(rng, n))
+        members = np.flatnonzero(rng.random(n) < 0.7).tolist()
+        got = cut_vertices(nbrs, members)
+        if not one_piece(nbrs, members):
+            assert got is None
+            continue
+        assert got == {u for u in members if not one_piece(nbrs, [w for w in members if w != u])}

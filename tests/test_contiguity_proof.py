@@ -106,23 +106,22 @@ def test_the_words_a_page_and_the_cli_show():
     assert one_piece_proof({"status": "lp_feasible", "text": "not proven impossible: …"}).tone == "warning"
 
 
-def test_the_demo_company_by_county_in_hard_mode_is_one_piece_or_says_why_never_optimal_in_pieces(cli, tmp_path):
-    # issue 24: `carve --units Mid-market=county --units SMB=county --contiguous` in hard mode, default bands
-    r = cli(["carve", "--units", "Mid-market=county", "--units", "SMB=county", "--contiguous", "--mode", "hard",
-             "--out", tmp_path / "a.csv", "--summary-out", tmp_path / "t.csv"])
-    assert r.exit_code in (0, 1), r.output
-    lines = r.output.splitlines()
+def test_the_demo_company_by_county_in_hard_mode_is_one_piece_or_says_why_never_optimal_in_pieces(default_carve):
+    # issue 24: the demo's default carve is `carve --units Mid-market=county --units SMB=county --contiguous` in hard
+    # mode with the default bands (shared with tests/test_default_carve.py: the fixture carves once)
+    output, _, summ = default_carve
+    lines = output.splitlines()
     summary = [x for x in lines if x.startswith("contiguity: ")]
-    assert summary, r.output
+    assert summary, output
     if "in more than one piece" not in summary[-1]:  # one piece each, within the default ±10% bands
-        books = pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
+        books = pd.read_csv(summ, encoding="utf-8-sig")
         for m in ("potential_usd", "accounts"):
             assert (books[m] / books[f"target_{m}"] - 1).abs().max() <= 0.10 + 1e-6, books
-        assert "One piece within the bands" not in r.output
+        assert "One piece within the bands" not in output
         return
-    assert "status: optimal" not in r.output  # never "optimal" with territories in pieces
+    assert "status: optimal" not in output  # never "optimal" with territories in pieces
     said = [x for x in lines if x.startswith("One piece within the bands: ")]
-    assert len(said) == 1, r.output
+    assert len(said) == 1, output
     if "proven impossible — " in said[0]:  # the territory by name and id, the band, the remedy computed
         assert re.search(r"proven impossible — .+ \(R-\d{3}\)'s county region cannot (reach|stay under) \d+% of its "
                          r"(potential|accounts) target .*; loosen (potential|accounts) to at least ±\d+%",

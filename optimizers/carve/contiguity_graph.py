@@ -93,6 +93,44 @@ def one_piece(nbrs: list[list[int]], members) -> bool:
     return not left
 
 
+def cut_vertices(nbrs: list[list[int]], members) -> set[int] | None:
+    """The cut vertices of ``members`` (unit indices) in the graph of :func:`neighbour_lists`: the units whose
+    removal splits them (iterative Tarjan, one walk); None when they are not one piece to start with.  A unit not
+    among them can leave, and a unit touching the rest can join, without a walk per candidate (the polish's swaps
+    checked ~9,000 candidates a demo carve with :func:`one_piece`, a third of its county carve's Python time)."""
+    inside = set(members)
+    if len(inside) <= 2:
+        return set() if len(inside) < 2 or one_piece(nbrs, list(inside)) else None
+    root = next(iter(inside))
+    depth, low, cut = {root: 0}, {root: 0}, set()
+    stack, root_children = [(root, -1, iter(nbrs[root]))], 0
+    while stack:
+        u, parent, it = stack[-1]
+        for w in it:
+            if w not in inside:
+                continue
+            if w not in depth:
+                depth[w] = low[w] = depth[u] + 1
+                stack.append((w, u, iter(nbrs[w])))
+                break
+            if w != parent:
+                low[u] = min(low[u], depth[w])
+        else:
+            stack.pop()
+            if parent < 0:
+                continue
+            low[parent] = min(low[parent], low[u])
+            if parent == root:
+                root_children += 1
+            elif low[u] >= depth[parent]:
+                cut.add(parent)
+    if len(depth) < len(inside):
+        return None
+    if root_children > 1:
+        cut.add(root)
+    return cut
+
+
 def count_pieces(adj: sp.csr_matrix, assign: np.ndarray, n_terr: int, geo_unit: np.ndarray) -> np.ndarray:
     """Pieces per territory (connected components of its geographic units)."""
     out = np.zeros(n_terr, dtype=int)

@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_graph import one_piece
+from optimizers.carve.contiguity_graph import cut_vertices, one_piece
 
 __all__ = ["border_swaps", "cheaper_moves"]
 
@@ -30,6 +30,24 @@ def _gains(r, a: int, b: int) -> list[tuple[float, int]]:
     g = r.cost[u, b] - r.cost[u, a]
     order = np.lexsort((u, g))[:MAX_PER_SIDE]
     return list(zip(g[order].tolist(), u[order].tolist()))
+
+
+class _Side:
+    """One territory of a pair being swapped: whether it stays one piece when it gives ``out`` and takes ``into``
+    (exact).  A unit that is no cut vertex leaves the rest in one piece, and a unit touching that rest joins it, so
+    most candidates need no walk; the others (or a territory already in pieces) are walked as before."""
+
+    def __init__(self, nbrs: list[list[int]], members: list[int]):
+        self.nbrs, self.members, self.inside = nbrs, members, set(members)
+        self._cut: set[int] | None | bool = False  # not computed yet (None: the territory is in pieces)
+
+    def keeps_piece(self, out: int, into: int) -> bool:
+        if self._cut is False:
+            self._cut = cut_vertices(self.nbrs, self.members)
+        if self._cut is not None and out not in self._cut and (
+                len(self.inside) == 1 or any(w != out and w in self.inside for w in self.nbrs[into])):
+            return True
+        return one_piece(self.nbrs, [w for w in self.members if w != out] + [into])
 
 
 def _try_pair(r, a: int, b: int, label_of) -> bool:
@@ -51,9 +69,9 @@ def _try_pair(r, a: int, b: int, label_of) -> bool:
     ok = np.flatnonzero(excess <= excess_now + 1e-12)
     order = ok[np.lexsort((v_all[ok], u_all[ok], gain[ok]))]
     ma, mb = r.members(a).tolist(), r.members(b).tolist()
+    side_a, side_b = _Side(r.nbrs, ma), _Side(r.nbrs, mb)
     for u, v in zip(u_all[order].tolist(), v_all[order].tolist()):
-        if not (one_piece(r.nbrs, [w for w in ma if w != u] + [v])
-                and one_piece(r.nbrs, [w for w in mb if w != v] + [u])):
+        if not (side_a.keeps_piece(u, v) and side_b.keeps_piece(v, u)):
             continue
         bal.move(u, a, b)
         bal.move(v, b, a)

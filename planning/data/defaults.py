@@ -66,10 +66,11 @@ class SegmentDefaults:
     loaded_cost_extra: float  # benefits + tools as a share of OTE
     accelerator_from: float  # attainment where accelerators start
     # what the segment's territories are carved from: account (named accounts) | zip | zip3 | county | state
-    # (geographic territories); the Carve page and the CLI's `carve` start from it (planning.plans.carving_units).
-    # The demo's Mid-market and SMB are geographic by their coverage model, but stay by account for now: since
-    # 3 Dec 2026 their county carve gives all 23 territories one piece within the bands, on the map too (issue 24),
-    # but in 8-11 s at load ~4 against 0.9 s by account, 7.2% above the LP bound; every default carve would pay it.
+    # (geographic territories); the Carve page, the CLI's `carve`, the jobs and the seeded draft proposal start from
+    # it (planning.plans.carving_units).  By the coverage model: Enterprise's named accounts by account, the demo's
+    # Mid-market and SMB geographic territories by county (issue 24: 23 of 23 one piece within the bands, 6.0% from
+    # the one-piece bound, ~4-5 s against ~0.9 s by account; the field's own default is account, as for any segment
+    # a settings file adds).
     carve_by: str = "account"
 
 
@@ -108,7 +109,7 @@ SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
         time_to_hire_months=2,
         loaded_cost_extra=0.25,
         accelerator_from=1.00,
-        carve_by="account",
+        carve_by="county",
     ),
     "SMB": SegmentDefaults(
         name="SMB",
@@ -126,7 +127,7 @@ SEGMENT_DEFAULTS: dict[str, SegmentDefaults] = {
         time_to_hire_months=2,
         loaded_cost_extra=0.25,
         accelerator_from=1.00,
-        carve_by="account",
+        carve_by="county",
     ),
 }
 

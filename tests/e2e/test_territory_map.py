@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.e2e.carve_steps import open_expander, run_carve
+from tests.e2e.carve_steps import open_expander, pick as _pick, run_carve
 from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"),
@@ -73,23 +73,3 @@ def test_map_tab_draws_non_overlapping_shapes_and_hover_shows_the_book(page, app
     assert re.search(r"\(R-\d+\)", owners), owners[:300]  # the grid's accessible rows: "Name (R-0xx)"
     assert page.get_by_role("button", name="Shapes as GeoJSON").count() == 0
     page.screenshot(path=str(tmp_path / "map_named.png"), full_page=True)
-
-
-def _pick(page, key: str, text: str) -> None:
-    """Choose ``text`` in the selectbox whose widget key is ``key`` (Streamlit marks its container st-key-KEY)."""
-    for attempt in range(3):
-        # a rerun still drawing the form replaces the open list under the click (seen in CI under load): wait for
-        # the page to settle, and open the list again if its option was detached
-        wait_idle(page)
-        box = page.locator(f".st-key-{key}").get_by_role("combobox").first
-        box.scroll_into_view_if_needed()
-        box.click()
-        box.fill(text)
-        try:
-            page.get_by_role("option").filter(has_text=text).first.click(timeout=20_000)
-            break
-        except PlaywrightError:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
-    wait_idle(page)
