@@ -23,6 +23,10 @@ def test_headline_when_time_ran_out_or_bands_bent():
     assert h.tone == "warning"
     assert h.text == "Balanced plan found in the time allowed — within 3.40% of the best possible; 2,000 accounts move"
     assert carve_headline("feasible", 0.004, 10).tone == "success"  # within 1%: a success even when stopped
+    # "feasible": a plan the search stopped short of proving on its own rules (no clock hit): no "time allowed"
+    unproven = carve_headline("feasible", 0.06, 3651, one_piece=True)
+    assert unproven.tone == "warning"
+    assert unproven.text == "Balanced plan found — 6.0% above the best possible one-piece plan; 3,651 accounts move"
     bent = carve_headline("optimal", 0.002, 12, held=False)
     assert bent.tone == "warning" and bent.text.startswith("Plan found, but some books stay outside their bands")
     assert carve_headline("optimal", math.nan, None).text == "Balanced plan found"

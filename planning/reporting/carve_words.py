@@ -80,7 +80,7 @@ def compactness_step(weight: float) -> str:
 
 
 # Solver statuses, for the Solver details only.
-STATUS_WORDS = {"optimal": "proven within the gap target", "feasible": "found; the time limit stopped the proof",
+STATUS_WORDS = {"optimal": "proven within the gap target", "feasible": "found; not proven within the gap target",
                 "time_limit": "found when the time limit stopped the search", "infeasible": "no plan exists",
                 "cancelled": "cancelled"}
 GOOD_GAP = 0.01  # within 1% of the best possible reads as a success
@@ -180,7 +180,7 @@ def carve_headline(status: str, gap: float | None, accounts_moved: int | None = 
     if one_piece and known:
         within = f" — {one_piece_words(gap)}"
     what = "Balanced plan found" if held else "Plan found, but some books stay outside their bands"
-    if status != "optimal":
+    if status == "time_limit":  # "feasible": the search ended on its own rules, short of a proof; no clock was hit
         what += " in the time allowed"
     tone = "success" if held and (status == "optimal" or (known and gap <= GOOD_GAP)) else "warning"
     return Headline(tone, what + within + _moved_clause(accounts_moved, newly_assigned))
