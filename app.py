@@ -6,6 +6,7 @@ pages, their AppTests and ``streamlit run navigation.py`` (no warm-up) all work 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui.upload_replies import keep_upload_replies
 from ui.warm_up import lifespan
 
 # navigation.py sits beside a pages/ folder, which Streamlit reads as an old-style multipage app until a script has
@@ -14,5 +15,6 @@ from ui.warm_up import lifespan
 # st.navigation sets this same flag on its first call; setting it at server start makes the first session like
 # every later one (tests/e2e/test_deep_links.py).
 PagesManager.uses_pages_directory = False
+keep_upload_replies()  # a picker's upload answer survives a rerun that starts before it is sent (ui.upload_replies)
 
 app = st.App("navigation.py", lifespan=lifespan)

@@ -24,13 +24,31 @@ ADMIN_ONLY = {"Users"}  # listed only for those who may use it
 PAGE_FILES = sorted(PAGES_DIR.glob("[0-9]*_*.py"), key=lambda p: int(p.stem.split("_")[0]))
 
 
+def _slug(path: Path) -> str:
+    return _title(path).lower().replace(" ", "-").replace("&", "and")
+
+
 def _page(path: Path, listed: bool = True) -> st.Page:
     """A page at /<title in lower case>; one the user may not open is kept hidden rather than left out, so its
     deep link lands on it and it says in words who may open it (access.page_user), never "Page not found"."""
-    return st.Page(str(path), title=_title(path), url_path=_title(path).lower().replace(" ", "-").replace("&", "and"),
-                   visibility="visible" if listed else "hidden")
+    return st.Page(str(path), title=_title(path), url_path=_slug(path), visibility="visible" if listed else "hidden")
 
 
+def _first_page_by_its_name() -> None:
+    """/data (the first page's own name) opens the first page, with no "Page not found" dialog.
+
+    Streamlit serves the default page at "/" only: it looks a typed path up among the pages' public paths, and the
+    default page's is "" whatever its url_path, so a bookmarked /data found nothing.  A run that asks for the first
+    page by name is turned into one that asks for the default page; the browser's address then reads "/"."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    if ctx and not ctx.pages_manager.intended_page_script_hash and \
+            ctx.pages_manager.intended_page_name == _slug(PAGE_FILES[0]):
+        ctx.pages_manager.set_script_intent("", "")
+
+
+_first_page_by_its_name()
 all_pages = [_page(p) for p in PAGE_FILES]
 
 # Sign-in first (when [auth] is configured): nobody sees a page before we know who they are.

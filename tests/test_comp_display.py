@@ -129,10 +129,10 @@ def test_comp_plan_editor_shows_money_and_percentages(comp_plans_tab):
         columns.update(json.loads(table.proto.columns))
     shown = {c["label"]: c.get("type_config", {}).get("format") for name, c in columns.items() if "label" in c}
     assert {k: shown[k] for k in ("OTE", "Base share of OTE", "Reference quota", "Threshold", "From attainment",
-                                  "Up to", "Amount", "Lowest attainment", "Clawback window (months)")} == {
+                                  "Up to", "Amount", "Lowest attainment", "Clawback (months)")} == {
         "OTE": "dollar", "Base share of OTE": "%g%%", "Reference quota": "dollar", "Threshold": "%g%%",
         "From attainment": "%g%%", "Up to": "%g%%", "Amount": "dollar", "Lowest attainment": "%g%%",
-        "Clawback window (months)": "%d"}
+        "Clawback (months)": "%d"}
     # an empty cell reads blank, the tiers' open end "and above", a read-only table's gap "–": never "None"
     assert [t.proto.placeholder for t in at.dataframe] == ["", "", "and above", "", "–", "–"]
     plans_table = at.dataframe[-1].value

@@ -67,7 +67,8 @@ def test_a_us_map_sends_projected_points_and_the_projected_basemap():
     assert dots["encoding"]["longitude"]["field"] == "map_x" and dots["encoding"]["latitude"]["field"] == "map_y"
     values = spec["datasets"][dots["data"]["name"]]
     assert [round(v["map_x"], 3) for v in values] == [107.427, 339.982]
-    # an account abroad switches the map to a projection of the whole world, drawn by the browser from lon/lat
+    # an account abroad switches the map to the world's projection, worked out here too (tests/test_world_projection)
     world = accounts_map(pts.assign(country=["US", "US", "FR"]), "owner").to_dict()
-    assert world["layer"][1]["projection"]["type"] == "equalEarth"
-    assert world["layer"][1]["encoding"]["longitude"]["field"] == "lon"
+    assert world["layer"][1]["projection"]["type"] == PROJECTED
+    assert world["layer"][1]["encoding"]["longitude"]["field"] == "map_x"
+    assert len(world["datasets"][world["layer"][1]["data"]["name"]]) == 3  # Paris too

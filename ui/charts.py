@@ -141,26 +141,40 @@ def basemap(projection: str = PROJECTION) -> alt.Chart:
 
 
 def projected_points(pts: pd.DataFrame, projection: str) -> tuple[pd.DataFrame, str, str, str]:
-    """(points, the chart's projection, the x and y fields): US books (albersUsa) projected here, as d3 would in the
-    browser (planning.data.us_projection), to draw on :data:`PROJECTED`; a point in no inset is left out, as d3
-    leaves it out.  Any other projection draws the points' own lon/lat."""
-    if projection != PROJECTION:
-        return pts, projection, "lon", "lat"
+    """(points, the chart's projection, the x and y fields): US books (albersUsa) and books abroad (:data:`WORLD`)
+    projected here, as d3 would in the browser (planning.data.us_projection, world_projection), to draw on
+    :data:`PROJECTED`; a point in no inset of albersUsa is left out, as d3 leaves it out."""
     from planning.data.us_projection import albers_usa
+    from planning.data.world_projection import equal_earth
 
-    x, y = albers_usa(pts["lon"].to_numpy(float), pts["lat"].to_numpy(float))
+    x, y = (albers_usa if projection == PROJECTION else equal_earth)(pts["lon"].to_numpy(float),
+                                                                      pts["lat"].to_numpy(float))
     out = pts.drop(columns=["lon", "lat"]).assign(map_x=x, map_y=y)
     return out.loc[~np.isnan(x)], PROJECTED, "map_x", "map_y"
 
 
+WORLD = "equalEarth"  # a book with any account abroad: the land around its accounts, on d3's equal-earth projection
+
+
 def map_projection(points: pd.DataFrame) -> str:
-    """albersUsa for US books; equalEarth when any account lies outside the US (albersUsa would drop it)."""
+    """albersUsa for US books; :data:`WORLD` when any account lies outside the US (albersUsa would drop it)."""
     if points.empty:
         return PROJECTION
     outside = ~(points["lat"].between(17, 72) & points["lon"].between(-180, -60))
     if "country" in points:
         outside |= points["country"].fillna("US").ne("US")
-    return "equalEarth" if outside.any() else PROJECTION
+    return WORLD if outside.any() else PROJECTION
+
+
+def world_basemap(x: pd.Series, y: pd.Series) -> alt.Chart:
+    """The land (countries, the US by state) around points at ``x``/``y`` (projected on :data:`WORLD`), cut to
+    their extent on the server and sent with the chart (planning.data.world_projection.land_within)."""
+    from planning.data.world_projection import land_within, view_box
+
+    alt = _altair()
+    box = tuple(round(v, 1) for v in view_box(x.to_numpy(float), y.to_numpy(float)))  # a cache key per extent
+    land = alt.Data(values=list(land_within(box)))
+    return alt.Chart(land).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(PROJECTED)
 
 
 def field_safe(name: str) -> str:
@@ -210,7 +224,8 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     used = list(dict.fromkeys(["lat", "lon", color, *([size] if size else []), *(["country"] if "country" in points else []),
                                *[t for t in tooltip if isinstance(t, str)]]))
     pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
-    pts, proj, x, y = projected_points(pts, map_projection(pts))
+    projection = map_projection(pts)
+    pts, proj, x, y = projected_points(pts, projection)
     pts, tips = shown_tips(pts, tooltip, keep=(color, size))
     if colour_order:
         palette = list(_TABLEAU10[:len(colour_order)])
@@ -230,7 +245,8 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
         tooltip=tips,
     ).project(proj)
-    chart = alt.layer(basemap(proj), dots).properties(title=title, height=height, width="container")
+    land = world_basemap(pts[x], pts[y]) if projection == WORLD else basemap(proj)
+    chart = alt.layer(land, dots).properties(title=title, height=height, width="container")
     if canvas:  # Streamlit picks SVG below 2,000 marks: a map of ~1,700 dots is then ~1,700 SVG nodes to paint
         chart = chart.properties(usermeta={"embedOptions": {"renderer": "canvas"}})
     # (off by default: on a canvas the title and legend are pixels, not text a reader or a test can find)

@@ -51,6 +51,8 @@ Public names, by module (import them from this package; they load on first use):
   write_state_outlines
 - ``validation``: column_help, derive_segment, validate_table
 - ``validation_report``: Issue, ISSUE_COLUMNS, TableResult, ValidationReport
+- ``world_projection``: equal_earth, EQUAL_EARTH_SCALE, EQUAL_EARTH_TRANSLATE, land_within, view_box,
+  WORLD_OUTLINES, world_outlines, write_world_outlines
 """
 from __future__ import annotations
 
@@ -75,6 +77,8 @@ _PUBLIC = {
     "CurrencyResult": "currency",
     "Dataset": "dataset",
     "EARTH_RADIUS_MI": "geo",
+    "EQUAL_EARTH_SCALE": "world_projection",
+    "EQUAL_EARTH_TRANSLATE": "world_projection",
     "EXCEL_EPOCH": "dates",
     "FSA_CITY": "places",
     "FSA_PROVINCE": "places",
@@ -157,6 +161,7 @@ _PUBLIC = {
     "UploadTooLarge": "uploads",
     "ValidationReport": "validation_report",
     "WARNING": "enrich",
+    "WORLD_OUTLINES": "world_projection",
     "account_counties": "boundaries",
     "albers_usa": "us_projection",
     "apply_mapping": "files",
@@ -205,6 +210,7 @@ _PUBLIC = {
     "duplicate_accounts": "health",
     "empty_frame": "schema",
     "equal_area_measures": "boundaries",
+    "equal_earth": "world_projection",
     "estimate_potential": "potential",
     "fill_land": "county_land",
     "fill_potential": "potential",
@@ -216,6 +222,7 @@ _PUBLIC = {
     "is_soft": "field_problems",
     "keep_as_written": "field_problems",
     "land_graph": "county_land",
+    "land_within": "world_projection",
     "link_islands": "boundaries",
     "load_dataset": "dataset",
     "load_mapping": "mapping_file",
@@ -278,10 +285,13 @@ _PUBLIC = {
     "upload_key": "uploads",
     "us_states_geojson": "geo",
     "validate_table": "validation",
+    "view_box": "world_projection",
     "walk_labels": "county_land",
     "workload_hours": "defaults",
+    "world_outlines": "world_projection",
     "write_csv": "files",
     "write_state_outlines": "us_projection",
+    "write_world_outlines": "world_projection",
     "zip_table": "geo",
 }
 __all__ = sorted(_PUBLIC)

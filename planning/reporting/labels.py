@@ -267,12 +267,18 @@ LABELS.update({
     "cap_multiple": _r("Cap (× target variable)", "Commission stops at this multiple of the target variable; empty "
                        "for no cap (caps are usually discouraged)."),
     "cap": _t("Cap"), "tiers": _t("Tiers"), "spiffs": _t("SPIFFs"),
-    "clawback_months": Label("Clawback window (months)", MONTHS, "Commission on deals that churn within this many "
-                             "months is taken back."),
-    "multi_year_share": _p("Multi-year share of bookings"),
-    "multi_year_uplift": _p("Multi-year extra credit", "Extra attainment credit on multi-year bookings."),
-    "expansion_share": _p("Expansion share of bookings"),
-    "expansion_credit": _p("Expansion credit rate", "Attainment credit on expansion bookings (100%: full credit)."),
+    # the credit rules' names are short, the full words in their help: the five sit in one editor row that must read
+    # whole at a 1,280 px window (Quota and Comp → Comp plans)
+    "clawback_months": Label("Clawback (months)", MONTHS, "Clawback window: commission on deals that churn within "
+                             "this many months is taken back."),
+    "multi_year_share": _p("Multi-year share", "Multi-year share of bookings: the part of bookings on multi-year "
+                           "contracts."),
+    "multi_year_uplift": _p("Multi-year credit", "Multi-year extra credit: extra attainment credit on multi-year "
+                            "bookings (0%: none)."),
+    "expansion_share": _p("Expansion share", "Expansion share of bookings: the part of bookings that expands "
+                          "existing customers."),
+    "expansion_credit": _p("Expansion credit", "Expansion credit rate: attainment credit on expansion bookings "
+                           "(100%: full credit)."),
     "from_attainment": _p("From attainment", "The band starts at this attainment."),
     "to_attainment": _p("Up to", "The band ends below this attainment; empty: and above."),
     "multiplier": _r("× rate", "Multiplier on the rate at target within the band."),

@@ -283,7 +283,7 @@ def script_runs(page):
 
 def page_link(slug: str) -> str:
     """The path that opens the page ``slug``: the first page is the app's root ("/"; Streamlit gives the default
-    page no path of its own, so "/data" is no link of the app's), every other page its slug."""
+    page no path of its own, and navigation.py sends a typed "/data" there), every other page its slug."""
     return "" if slug == page_slugs()[0][0] else slug
 
 

@@ -95,7 +95,7 @@ def test_each_file_lands_on_its_own_picker_right_after_the_section_opens(page, a
         expect(main.get_by_text("Reps · one_user.csv")).to_be_visible()
 
 
-def test_salesforce_pair_shows_what_the_loader_did(page, app_url):
+def test_salesforce_pair_shows_what_the_loader_did(page, app_url, tmp_path):
     open_app(page, app_url, "", wait_text="Validation report")
     _upload(page, DATA / "salesforce_accounts.csv", DATA / "salesforce_users.csv")
     _no_traceback(page, "Data after the Salesforce pair")
@@ -113,3 +113,33 @@ def test_salesforce_pair_shows_what_the_loader_did(page, app_url):
     chart = main.locator('[data-testid="stVegaLiteChart"]').first
     chart.scroll_into_view_if_needed()
     chart.locator("canvas, svg").first.wait_for()
+    # the map around accounts in the US and Europe shows land and sea with the dots on it: it was one grey box (the
+    # US state outlines on the browser's spherical projection read as "the globe minus each state")
+    page.wait_for_timeout(500)  # the canvas paints once its data is in
+    land, gap, dots = _map_pixels(chart.screenshot(path=str(tmp_path / "salesforce_map.png")))
+    # the old map: one grey globe, 72% of its box (widest sea 24%, beside it); now 28%, the Atlantic half the width
+    assert 0.1 < land < 0.6 and gap > 0.35, f"land {land:.0%} of the map's box, widest sea {gap:.0%} ({tmp_path})"
+    assert dots >= 30, f"{dots} dot pixels on the map"
+
+
+LAND = (0xee, 0xf0, 0xf3)  # ui.charts: the basemap's fill
+
+
+def _map_pixels(png: bytes) -> tuple[float, float, int]:
+    """On a map's screenshot, within the box the land spans: the land's share, the widest stretch of sea between
+    land on one row (a share of the box's width), and the coloured (dot) pixels."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    px = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    land = (np.abs(px - LAND).max(axis=2) <= 2)
+    rows, cols = np.nonzero(land)
+    frame = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
+    gap = 0
+    for row in land[frame]:
+        at = np.flatnonzero(row)
+        gap = max(gap, int(np.diff(at).max()) - 1 if len(at) > 1 else 0)
+    coloured = (px.max(axis=2) - px.min(axis=2)) > 60
+    return float(land[frame].mean()), gap / land[frame].shape[1], int(coloured[frame].sum())

@@ -105,6 +105,30 @@ def test_quota_and_comp_page(page, app_url, tmp_path, core):
     page.screenshot(path=str(tmp_path / "quota_and_comp.png"), full_page=True)
 
 
+# an editor wider than its box scrolls sideways, and its last headers are cut at the box's right edge
+_SCROLLS_SIDEWAYS = "el => { const s = el.querySelector('.dvn-scroller'); return s.scrollWidth > s.clientWidth + 1 }"
+
+
+@pytest.mark.parametrize("width", [1400, 1280])
+def test_comp_plan_editors_read_whole_without_scrolling_sideways(browser, app_url, tmp_path, width):
+    """At a 1,400 and a 1,280 px window every header of the comp plan's editors reads whole: the credit rules' row
+    was cut at the right edge ("Expansion cr…") and had to be scrolled sideways to read."""
+    ctx = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = ctx.new_page()
+        page.set_default_timeout(90_000)
+        open_app(page, app_url, "quota-and-comp", wait_text="Per-rep quotas")
+        _open_section(page, "Comp plans")
+        editors = page.locator('[data-testid="stDataFrame"]:visible')
+        editors.nth(3).wait_for()  # pay, credit rules, tiers, SPIFFs
+        editors.nth(1).scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / f"comp_plans_{width}.png"))
+        wide = [i for i in range(4) if editors.nth(i).evaluate(_SCROLLS_SIDEWAYS)]
+        assert not wide, f"at {width} px the comp plan editors {wide} (0 pay, 1 credit rules) scroll sideways"
+    finally:
+        ctx.close()
+
+
 def test_finance_page(page, app_url, tmp_path, core):
     open_app(page, app_url, "finance", wait_text="What the comp plans cost")
     assert _metric(page, "Quota coverage") == core["coverage"] == "115.0%"
