@@ -20,7 +20,7 @@ st.title("Data")  # sent before pandas and the data layer load, so the browser d
 from planning.plans import BALANCE_METRICS  # noqa: E402 - after the title, as above
 from planning.reporting import label  # noqa: E402
 from planning.reporting.figures import figure_help  # noqa: E402
-from planning.reporting.formats import count, usd  # noqa: E402
+from planning.reporting.formats import count, counted, usd  # noqa: E402
 from ui import data_page, scoped  # noqa: E402
 from ui.data_load import loader_report, upload_section  # noqa: E402
 from ui.guards import data_problem  # noqa: E402
@@ -57,12 +57,12 @@ def validation_report(key, view) -> None:
     rep = data_page.validation(*key, view)
     show_prepared(rep.counts, key="data_counts")
     if rep.n_errors:
-        st.markdown(f"**Rejected rows** — {count(len(rep.rejects))} rows did not load; each keeps every value as "
-                    "written.")
+        st.markdown(f"**Rejected rows** — {counted(len(rep.rejects), 'row')} did not load; each keeps every value "
+                    "as written.")
         show_prepared(rep.errors, key="data_issues", height=min(400, 40 + 35 * rep.n_errors))
     if rep.n_warnings:
-        st.markdown(f"**Loaded with warnings** — {count(rep.n_warnings)} fields were blanked, placed another way or "
-                    "left unassigned; the account loaded and the value as written is kept.")
+        st.markdown(f"**Loaded with warnings** — {counted(rep.n_warnings, 'field')} blanked, placed another way or "
+                    "left unassigned; each account loaded, and the value as written is kept.")
         show_prepared(rep.warnings, key="data_warnings", height=min(400, 40 + 35 * rep.n_warnings))
     if len(rep.issues):
         d1, d2 = st.columns(2)

@@ -27,6 +27,9 @@ def test_formats_by_hand():
     assert pct(0.2345) == "23%" and pct(0.2345, 1) == "23.4%"
     assert count(6007) == "6,007" and ratio(1.218) == "1.22×" and ratio(float("inf")).startswith("∞")
     assert person("Liam Turner", "R-010") == "Liam Turner (R-010)" and person(None, None) == "Open territory"
+    from planning.reporting.formats import counted
+    assert counted(1, "field") == "1 field" and counted(2400, "row") == "2,400 rows"  # the Data page's "1 fields"
+    assert counted(0, "territory", "territories") == "0 territories"
     reps = pd.DataFrame({"rep_id": ["R-010", "R-011"], "name": ["Liam Turner", "R-011"]})
     assert people(reps).to_dict() == {"R-010": "Liam Turner (R-010)", "R-011": "R-011"}
 

@@ -14,7 +14,7 @@ Public names, by module (import them from this package; they load on first use):
   Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
   open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, unpriced_note,
   unpriced_seats, worst_segment
-- ``formats``: cell, count, missing, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
+- ``formats``: cell, count, counted, missing, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 - ``map_dots``: CELLS_DEG, colour_groups, DOT_COLUMNS, map_dots, MAX_DOTS, TOP_OWNERS
 - ``text_tables``: render, row_kind, row_labels, text_cell, text_frame, text_rows
@@ -72,6 +72,7 @@ _PUBLIC = {
     "compactness_step": "carve_words",
     "compute_views": "carve_views",
     "count": "formats",
+    "counted": "formats",
     "curve_points": "carve_words",
     "edit_baseline": "carve_views",
     "figure": "figures",

@@ -47,6 +47,12 @@ def count(value) -> str:
     return f"{int(round(float(value))):,}"
 
 
+def counted(value, noun: str, plural: str | None = None) -> str:
+    """A count with its noun, singular for one: (1, "field") → "1 field"; (2,400, "row") → "2,400 rows"."""
+    one = not missing(value) and int(round(float(value))) == 1
+    return f"{count(value)} {noun if one else (plural or noun + 's')}"
+
+
 def ratio(value: float, digits: int = 2) -> str:
     """A ratio: 1.218 → "1.22×"; infinity (an empty book) → "no smallest book"."""
     if missing(value):
