@@ -247,7 +247,9 @@ def test_a_finished_result_is_computed_once_however_often_the_page_reruns(store,
 
     monkeypatch.setattr(carve_views, "compute_views", counted("tables", carve_views.compute_views))
     monkeypatch.setattr(territory_map, "territory_deck", counted("deck", territory_map.territory_deck))
-    at = _run(_page(OPS))
+    # by account, as the other tests here that are not about geography: the default county carve's headline is a
+    # warning (6% from the one-piece bound), and what is counted here does not depend on the carving units
+    at = _run(_by_account(_page(OPS)))
     moved = int(HEADLINE.match(_headline(at)).group(2).replace(",", ""))
     for _ in range(3):  # reruns: a widget elsewhere, a reload's redraw
         at.run()
