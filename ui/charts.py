@@ -123,34 +123,33 @@ def tip(field):
     return alt.Tooltip(field, title=lab.text, format=fmt) if fmt else alt.Tooltip(field, title=lab.text)
 
 
-STATES_URL = "app/static/us_states.geojson"  # served by Streamlit's static serving (.streamlit/config.toml)
-# the same outlines as d3's albersUsa draws them, projected once (planning.data.us_projection.write_state_outlines)
+# US state outlines as d3's albersUsa draws them, projected once (planning.data.us_projection.write_state_outlines),
+# served by Streamlit's static serving (.streamlit/config.toml)
 STATES_PROJECTED_URL = "app/static/us_states_albers_usa.geojson"
 # Points and outlines projected on the server (albersUsa) are drawn on Vega's identity projection: a scale and a
 # shift, instead of d3's spherical clipping and resampling of every outline and dot on each draw
 PROJECTED = "identity"
 
 
-def basemap(projection: str = PROJECTION) -> alt.Chart:
-    """US state outlines, loaded by the browser from the app's own static folder (offline, cached): in lon/lat for a
-    projection the browser works out, already projected for :data:`PROJECTED`."""
+def basemap() -> alt.Chart:
+    """US state outlines, already projected for :data:`PROJECTED`, loaded by the browser from the app's own static
+    folder (offline, cached)."""
     alt = _altair()
-    url = STATES_PROJECTED_URL if projection == PROJECTED else STATES_URL
-    states = alt.Data(url=url, format=alt.DataFormat(type="json", property="features"))
-    return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(projection)
+    states = alt.Data(url=STATES_PROJECTED_URL, format=alt.DataFormat(type="json", property="features"))
+    return alt.Chart(states).mark_geoshape(fill="#eef0f3", stroke="#ffffff", strokeWidth=0.8).project(PROJECTED)
 
 
-def projected_points(pts: pd.DataFrame, projection: str) -> tuple[pd.DataFrame, str, str, str]:
-    """(points, the chart's projection, the x and y fields): US books (albersUsa) and books abroad (:data:`WORLD`)
-    projected here, as d3 would in the browser (planning.data.us_projection, world_projection), to draw on
-    :data:`PROJECTED`; a point in no inset of albersUsa is left out, as d3 leaves it out."""
+def projected_points(pts: pd.DataFrame, projection: str) -> pd.DataFrame:
+    """``pts`` with their lon/lat replaced by ``map_x``/``map_y``: US books (albersUsa) and books abroad
+    (:data:`WORLD`) projected here, as d3 would in the browser (planning.data.us_projection, world_projection), to
+    draw on :data:`PROJECTED`; a point in no inset of albersUsa is left out, as d3 leaves it out."""
     from planning.data.us_projection import albers_usa
     from planning.data.world_projection import equal_earth
 
     x, y = (albers_usa if projection == PROJECTION else equal_earth)(pts["lon"].to_numpy(float),
                                                                       pts["lat"].to_numpy(float))
     out = pts.drop(columns=["lon", "lat"]).assign(map_x=x, map_y=y)
-    return out.loc[~np.isnan(x)], PROJECTED, "map_x", "map_y"
+    return out.loc[~np.isnan(x)]
 
 
 WORLD = "equalEarth"  # a book with any account abroad: the land around its accounts, on d3's equal-earth projection
@@ -225,7 +224,7 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
                                *[t for t in tooltip if isinstance(t, str)]]))
     pts = points.dropna(subset=["lat", "lon"])[[c for c in used if c in points.columns]]
     projection = map_projection(pts)
-    pts, proj, x, y = projected_points(pts, projection)
+    pts = projected_points(pts, projection)
     pts, tips = shown_tips(pts, tooltip, keep=(color, size))
     if colour_order:
         palette = list(_TABLEAU10[:len(colour_order)])
@@ -240,12 +239,12 @@ def accounts_map(points: pd.DataFrame, color: str, title: str = "", tooltip: lis
     # no per-dot description for screen readers (Streamlit drops them past 5,000 marks; the legend and the caption
     # say what the map shows), which Vega otherwise writes into every one of up to 2,000 SVG circles
     dots = alt.Chart(pts).mark_circle(opacity=0.75, aria=False).encode(
-        longitude=f"{x}:Q", latitude=f"{y}:Q",
+        longitude="map_x:Q", latitude="map_y:Q",
         color=alt.Color(f"{color}:N", scale=scale, legend=legend),
         size=(alt.Size(f"{size}:Q", legend=None, scale=alt.Scale(range=[8, 160])) if size else alt.value(14)),
         tooltip=tips,
-    ).project(proj)
-    land = world_basemap(pts[x], pts[y]) if projection == WORLD else basemap(proj)
+    ).project(PROJECTED)
+    land = world_basemap(pts["map_x"], pts["map_y"]) if projection == WORLD else basemap()
     chart = alt.layer(land, dots).properties(title=title, height=height, width="container")
     if canvas:  # Streamlit picks SVG below 2,000 marks: a map of ~1,700 dots is then ~1,700 SVG nodes to paint
         chart = chart.properties(usermeta={"embedOptions": {"renderer": "canvas"}})
