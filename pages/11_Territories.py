@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 
-import pandas as pd
 import streamlit as st
 
 from planning.access import AccessDenied, Permission

@@ -5,7 +5,6 @@ import dataclasses
 import threading
 import time
 
-import numpy as np
 import pytest
 
 from optimizers.carve import CarveSettings, TerritoryCarver

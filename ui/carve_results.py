@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from optimizers.carve import CarveResult, live_balance, resolve_edits
+from optimizers.carve import CarveResult, resolve_edits
 from planning.plans import METRIC_LABELS
 from planning.reporting import carve_views
 from planning.reporting.carve_words import bands_held, carve_headline, one_piece_proof, solver_details
@@ -138,9 +138,8 @@ def _edit_tab(res: CarveResult, ds, baseline: pd.DataFrame, pins: dict) -> None:
     for p_ in problems:
         st.warning(p_)
     if moves:
-        edited, _book, table_e = live_balance(plan, moves, ds.accounts, ds.reps, ds.plan_year, ds.settings,
-                                              tuple(res.balance["metric"]), res.settings.target == "capacity",
-                                              res.after["capacity_share"])
+        edited, _book, table_e = carve_views.edited_balance(res, moves, ds.accounts, ds.reps, ds.plan_year,
+                                                            ds.settings)
     else:  # no edit yet: the carve's own balance, computed once with the result
         edited, table_e = plan, baseline
     ms_ = (time.perf_counter() - t0) * 1000

@@ -87,12 +87,18 @@ def segment_balance(res) -> pd.DataFrame:
                              "worst_dev", "flag_variance"]]
 
 
-def edit_baseline(res, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings) -> pd.DataFrame:
-    """The manual editor's balance table with no edit yet: the carve's own plan, as live_balance computes it."""
+def edited_balance(res, moves: dict, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings):
+    """The carve's plan with the manual editor's ``moves`` applied → (plan, books, balance table), balanced on the
+    carve's own metrics and targets (planning.plans.edits.live_balance)."""
     from planning.plans.edits import live_balance
 
-    return live_balance(res.plan, {}, accounts, reps, plan_year, settings, tuple(res.balance["metric"]),
-                        res.settings.target == "capacity", res.after["capacity_share"])[2]
+    return live_balance(res.plan, moves, accounts, reps, plan_year, settings, tuple(res.balance["metric"]),
+                        res.settings.target == "capacity", res.after["capacity_share"])
+
+
+def edit_baseline(res, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings) -> pd.DataFrame:
+    """The manual editor's balance table with no edit yet: the carve's own plan."""
+    return edited_balance(res, {}, accounts, reps, plan_year, settings)[2]
 
 
 def compute_views(res, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings) -> CarveViews | None:
