@@ -77,9 +77,9 @@ def mend_part(cs: CarveSettings, p: Problem, plan: np.ndarray, budget: Budget, s
     mx = build_matrix(p)
     s = LadderState(cs, p, mx, lambda f, m: None, stop, stats)
     mended = mend_bands(s, plan, budget)
-    if not mend_wins(cs, p, (mended, s.objective(mended)), (plan, s.objective(plan))):
-        return Solved("feasible", None, np.nan, np.nan)
     obj = s.objective(mended)
+    if not mend_wins(cs, p, (mended, obj), (plan, s.objective(plan))):
+        return Solved("feasible", None, np.nan, np.nan)
     stats["books_mended"] = len(broken_territories(p, plan)) - len(broken_territories(p, mended))
     return Solved("feasible", mended, obj, np.nan, "bands mended")
 
