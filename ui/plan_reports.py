@@ -38,7 +38,7 @@ def comparison(version: str, keys: tuple[str, ...], base_key: str, who: tuple, _
     server process reads it in milliseconds; an upload's stays in memory."""
     from ui import sample_entries
 
-    return sample_entries.kept("compare", "comparison", dataset_version(version), who, (_plans_digest((*_plans, _base)),),
+    return sample_entries.kept("compare", "comparison", dataset_version(version), who, (plans_digest((*_plans, _base)),),
                                lambda: _view.compare(_plans, baseline=_base))
 
 
@@ -49,7 +49,7 @@ def disruption_report(rk: tuple, _a, _b, _view) -> DisruptionReport:
     company it is kept on disk too (see the module's docstring)."""
     from ui import sample_entries
 
-    plans = _plans_digest((_a, _b))
+    plans = plans_digest((_a, _b))
     return sample_entries.kept("disruption", "report", dataset_version(rk[0]), rk[4], (plans, rk[3]),
                                lambda: _view.disruption(_a, _b, renewal_window_days=rk[3]))
 
@@ -59,7 +59,7 @@ def default_b(refs: list[PlanRef], a_idx: int) -> int:
     return next((i for i in range(len(refs)) if i != a_idx and refs[i].usable), a_idx)
 
 
-def _plans_digest(plans) -> str:
+def plans_digest(plans) -> str:
     """A short digest of each plan's name and content (a comparison's and a report's columns carry the names, and
     one content can go by two names)."""
     from planning.plans.picking import plan_digest
@@ -78,7 +78,7 @@ def warm_default_comparison() -> PlanComparison | None:
     the shared cache (None when there is nothing to make: sign-in on, no store, fewer than two plans).
 
     A fresh session has today's plan only and no working plan, and its baseline is the first plan on offer."""
-    made = _local_sample_refs()
+    made = local_sample_refs()
     if made is None:
         return None
     view, session, refs = made
@@ -86,7 +86,7 @@ def warm_default_comparison() -> PlanComparison | None:
     if len(picks) < 2:
         return None
     plans = [refs[i].load(session, view.store) for i in picks]
-    return comparison(data_key(_sample_version(), view), tuple(refs[i].key(session) for i in picks),
+    return comparison(data_key(sample_version(), view), tuple(refs[i].key(session) for i in picks),
                       refs[0].key(session), scope_of(view.user), plans, refs[0].load(session, view.store), view)
 
 
@@ -99,19 +99,19 @@ def warm_default_disruption() -> DisruptionReport | None:
     """The report a fresh session's Disruption page opens on (today's plan → the first other plan made on this data,
     the data's renewal window), for the local user on the sample company, made into the shared cache; None when
     there is nothing to make (sign-in on, fewer than two plans)."""
-    made = _local_sample_refs()
+    made = local_sample_refs()
     if made is None:
         return None
     view, session, refs = made
     b = default_b(refs, 0)
     if b == 0:
         return None
-    rk = (data_key(_sample_version(), view), refs[0].key(session), refs[b].key(session),
+    rk = (data_key(sample_version(), view), refs[0].key(session), refs[b].key(session),
           int(view.dataset.settings.planning.renewal_window_days), scope_of(view.user))
     return disruption_report(rk, refs[0].load(session, view.store), refs[b].load(session, view.store), view)
 
 
-def _local_sample_refs():
+def local_sample_refs():
     """(the local user's view of the sample and the shared store, a fresh session's plans, the plans on offer), or
     None when sign-in is on or the store cannot be read."""
     from planning.access import ScopedView, local_user
@@ -129,7 +129,7 @@ def _local_sample_refs():
     return None if problem else (view, session, refs)
 
 
-def _sample_version() -> str:
+def sample_version() -> str:
     from ui.sample_entries import SAMPLE
 
     return SAMPLE

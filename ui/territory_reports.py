@@ -21,11 +21,11 @@ def definitions(rk: tuple, _plan, _view):
     """(definitions as the user may see them, their sentences, rule rows, the plan's agreement or None for a scoped
     user) for ``rk`` = (data key, the plan's key, *the user's scope)."""
     from ui import sample_entries
-    from ui.plan_reports import _plans_digest, dataset_version
+    from ui.plan_reports import plans_digest, dataset_version
 
     settings = hashlib.sha1(json.dumps(_plan.settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
     return sample_entries.kept("territories", "definitions", dataset_version(rk[0]), tuple(rk[2:]),
-                               (_plans_digest((_plan,)), settings), lambda: _read(_plan, _view))
+                               (plans_digest((_plan,)), settings), lambda: _read(_plan, _view))
 
 
 def _read(plan, view):
@@ -40,14 +40,14 @@ def _read(plan, view):
 def warm_default_definitions():
     """The entry a fresh session's Territories page opens on (the first plan on offer: today's), for the local user
     on the sample company, made into the shared cache; None when there is nothing to make (sign-in on, no store)."""
-    from ui.plan_reports import _local_sample_refs, _sample_version, data_key
+    from ui.plan_reports import local_sample_refs, sample_version, data_key
     from ui.sample_entries import scope_of
 
-    made = _local_sample_refs()
+    made = local_sample_refs()
     if made is None:
         return None
     view, session, refs = made
     if not refs:
         return None
-    rk = (data_key(_sample_version(), view), refs[0].key(session), *scope_of(view.user))
+    rk = (data_key(sample_version(), view), refs[0].key(session), *scope_of(view.user))
     return definitions(rk, refs[0].load(session, view.store), view)
