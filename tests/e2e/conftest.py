@@ -176,8 +176,11 @@ def attach_upload(page, table: str, path: Path, tries: int = 3) -> None:
 
 
 def assert_chart_drawn(page, index: int = 0, min_width: int = 300, min_height: int = 200):
-    """Scroll to the index-th Vega chart, wait until it has drawn, and check it has a real size."""
-    chart = page.locator('[data-testid="stVegaLiteChart"]').nth(index)
+    """Scroll to the index-th Vega chart a person can see, wait until it has drawn, and check it has a real size.
+
+    Only charts in the open tab or expander count: one in a closed tab is never visible, so it cannot be scrolled to
+    (a hidden balance chart ahead of the curve in page order made this wait 90 s and fail)."""
+    chart = page.locator('[data-testid="stVegaLiteChart"]').filter(visible=True).nth(index)
     chart.scroll_into_view_if_needed()
     chart.locator("canvas, svg").first.wait_for()
     box = chart.bounding_box()
