@@ -135,6 +135,9 @@ def test_sweep_from_the_page_carves_each_headcount_and_saves_each_plan_when_aske
     at = AppTest.from_file(str(ROOT / "pages" / "2_Carve.py"), default_timeout=180)
     at.session_state["dataset"] = _tiny_dataset()
     at.session_state["dataset_version"] = "tiny"
+    # by account: the sweep's page flow, not geography (the county default's cut loop on this synthetic company took
+    # ~18 s a headcount); set before the first run, as the carve form's widgets apply only when that form is submitted
+    at.session_state["carve_unit_Mid-market"] = "account"
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     at.number_input(key="carve_tol_potential_usd").set_value(20.0)
