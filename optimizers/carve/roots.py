@@ -21,11 +21,11 @@ holds counties all over a region), not because of the roots.
   above it, 3,649 moved, 40 s (two parts fell back to the integer repair).
 * No roots (a–b cuts only; the one-piece bound of every plan, not only those holding the homes): Mid-market's bound
   16,646 against 16,703 rooted (SMB 18,049 against 18,067), so the home roots raise the bound by only 0.1–0.3%;
-  plans 8.4% and 10.7% above it against 8.0% and 8.3% rooted.
-* The floor: fewest moves (``objective="moves"``) with the cuts is at least 2,722 of the 5,829 Mid-market and SMB
-  accounts (47%; 2,694 rootless, 2,499 without contiguity), so no root choice brings a county carve of these
-  books near the 24% of the carve by account.  Lowering moves is the plan's gap to that bound (its best plans
-  move ~3,540), not the root.
+  the plans were 10.7% (Mid-market) and 8.4% (SMB) above it, against 8.3% and 8.0% rooted.
+* The floor: a one-piece plan moves at least 2,694 of the 5,829 Mid-market and SMB accounts (46%: the LP bound of
+  ``objective="moves"`` with the cuts, rootless; 2,722 rooted at the homes, 2,499 without contiguity), so no root
+  choice brings a county carve of these books near the 24% of the carve by account.  Lowering moves is the plan's
+  gap to that bound (its best plans move ~3,540), not the root.
 """
 from __future__ import annotations
 
