@@ -18,13 +18,13 @@ from optimizers.carve.connectivity import (
     CutContext,
     _min_vertex_cut,
     cut_loop,
-    home_roots,
     pieces_of,
     separate,
     with_cuts,
 )
 from optimizers.carve.model import Problem, build_matrix, is_feasible, objective_of, x_from_assignment
 from optimizers.carve.repair import solve_one
+from optimizers.carve.roots import home_roots
 from optimizers.carve.solvers import solve_lp
 from tests.carve_grids import grid_problem
 

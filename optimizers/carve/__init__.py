@@ -64,6 +64,7 @@ Modules, the engine (one line each; tests/test_architecture.py checks the list a
 Modules, contiguity:
 
     connectivity          separator cuts and the cut loop
+    roots                 where each territory is rooted: today's book's heaviest unit, or the rep's home
     vertex_cut            the cut loop's exact check: a minimum vertex cut by max-flow
     one_piece             the cuts in a part's LP (the one-piece bound) and in its repair MIP
     one_piece_mip         the part's MIP over its cut system: a stronger bound, often a cheaper plan

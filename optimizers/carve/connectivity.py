@@ -4,10 +4,10 @@ A geographic territory t is *one piece* when its geographic units are connected 
 (:mod:`optimizers.carve.contiguity_graph`; account units are not in the graph and never count).  The cut
 formulation (Validi & Buchanan 2022, "Political districting to minimize cut edges"; Oehrlein & Haunert 2017):
 
-* **rooted** (t has a root r: the rep's home unit, when t may take it and no other territory roots there): the
-  territory is "one piece containing the rep's home".  For every unit i and every set C of units separating i
+* **rooted** (t has a root r, a unit t may take that no other territory roots at: :mod:`optimizers.carve.roots`,
+  where today's book is, or the rep's home): the territory is "one piece containing its root".  For every unit i and every set C of units separating i
   from r in t's candidate subgraph (r ∉ C):  x(i,t) − Σ_{j∈C} x(j,t) ≤ 0.
-* **rootless** (no usable home unit): for units a, b and every a–b separator C:
+* **rootless** (no root): for units a, b and every a–b separator C:
   x(a,t) + x(b,t) − Σ_{j∈C} x(j,t) ≤ 1.
 
 Separation (:func:`separate`): on the support of x (x ≥ ½ for an integral point, x > ε for a fractional one),
@@ -42,8 +42,7 @@ from optimizers.carve.model import Matrix, Problem
 from optimizers.carve.vertex_cut import min_vertex_cut as _min_vertex_cut
 from planning.data.county_land import walk_labels
 
-__all__ = ["ConnGraph", "CutContext", "CutSet", "CutLoop", "separate", "with_cuts", "cut_loop", "pieces_of",
-           "home_roots"]
+__all__ = ["ConnGraph", "CutContext", "CutSet", "CutLoop", "separate", "with_cuts", "cut_loop", "pieces_of"]
 
 EPS = 1e-6  # a cut counts as violated above this
 FLOW_CHECKS = 6  # exact (max-flow) checks per territory and round, on a fractional point
@@ -53,7 +52,7 @@ FLOW_CHECKS = 6  # exact (max-flow) checks per territory and round, on a fractio
 class ConnGraph:
     """What contiguity needs of a problem's units: ``adj`` (units × units, symmetric CSR; only geographic units
     have edges), ``geo`` (bool per unit: a geographic unit, the only ones that count), ``root`` (per territory:
-    its root unit, the rep's home, or −1 for none)."""
+    its root unit (:mod:`optimizers.carve.roots`), or −1 for none)."""
 
     adj: sp.csr_matrix
     geo: np.ndarray
@@ -76,22 +75,6 @@ def unit_conn_graph(ctx: dict, n_terr: int) -> ConnGraph | None:
     if not geo.any():
         return None
     return ConnGraph(unit_graph_of(ctx, geo), geo, np.full(n_terr, -1, dtype=np.int64))
-
-
-def home_roots(home_unit: np.ndarray, p: Problem, geo: np.ndarray) -> np.ndarray:
-    """Root per territory: its rep's home unit (−1: none) when the territory may take it (a candidate pair) and
-    no other territory has the same home unit (two books rooted in one county could never both be one piece)."""
-    root = np.where(home_unit >= 0, home_unit, -1).astype(np.int64)
-    ok = root >= 0
-    ok[ok] = geo[root[ok]]
-    vals, counts = np.unique(root[ok], return_counts=True)
-    shared = np.isin(root, vals[counts > 1])
-    c = p.cand
-    is_cand = np.zeros(p.n_terr, dtype=bool)
-    for t in np.flatnonzero(ok & ~shared):
-        u = root[t]
-        is_cand[t] = bool((c.terr[c.ptr[u]:c.ptr[u + 1]] == t).any())
-    return np.where(ok & ~shared & is_cand, root, -1)
 
 
 @dataclass
@@ -290,7 +273,7 @@ def separate(cc: CutContext, x: np.ndarray, integral: bool = False, per_piece: i
 
 def pieces_of(cc: CutContext, x: np.ndarray) -> np.ndarray:
     """Pieces per territory of an integral point (pair columns x ≥ ½), a rooted territory without its root
-    counting one piece more (it is not "one piece containing the rep's home")."""
+    counting one piece more (it is not "one piece containing its root")."""
     xp = np.asarray(x[: cc.n_pairs], dtype=float)
     out = np.zeros(len(cc.terrs), dtype=int)
     for t, tg in enumerate(cc.terrs):

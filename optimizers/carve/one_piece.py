@@ -36,9 +36,8 @@ from optimizers.carve.model import (
 )
 from optimizers.carve.one_piece_mip import MIP_MAX_PAIRS
 
-__all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "HOME_RADIUS_MI", "home_units", "LP_STALL_REL"]
+__all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "LP_STALL_REL"]
 
-HOME_RADIUS_MI = 25.0  # a territory is rooted at its nearest unit only when that unit's centre is this close to home
 LP_STALL_REL = 1e-3  # the LP's cut loop stops once 4 rounds raised the bound < 0.1%: on the demo company's
 # counties the bound after 1 s (11–13 rounds) was within 0.3% of the bound after 60 rounds (10 s)
 LP_PURGE_EVERY = 3  # … and, above MIP_MAX_PAIRS pairs, sheds its slack cuts every third round (connectivity.cut_loop:
@@ -66,22 +65,6 @@ class CutState:
     def stats(self) -> dict:
         return {"cut_rounds": self.rounds, "cuts": self.cuts, "cut_mip_rounds": self.mip_rounds,
                 "cut_split_territories": self.split, "seconds_cuts": self.seconds}
-
-
-def home_units(p) -> np.ndarray:
-    """Per territory, the geographic candidate unit nearest its rep's home (−1: none within
-    :data:`HOME_RADIUS_MI`, or no home known: every distance 0)."""
-    c, g = p.cand, p.conn
-    out = np.full(p.n_terr, -1, dtype=np.int64)
-    geo_pair = g.geo[c.unit]
-    for t in range(p.n_terr):
-        sel = np.flatnonzero((c.terr == t) & geo_pair)
-        if len(sel) == 0 or not (c.dist_mi[sel] > 0).any():
-            continue
-        j = sel[np.argmin(c.dist_mi[sel])]
-        if c.dist_mi[j] <= HOME_RADIUS_MI:
-            out[t] = c.unit[j]
-    return out
 
 
 def cut_lp(s, budget: Budget) -> CutState | None:

@@ -6,8 +6,8 @@ integer plans ignore connectivity, so 22 of 23 territories came back in pieces, 
 flows, 59,000 columns) found nothing in its time, and the border-move polish moved ~600 units to a plan 8–13%
 above the one-piece bound in ~44 s.  Growing each territory from its root keeps it one piece by construction:
 
-1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (its rep's home unit, else its heaviest
-   LP unit); in turn, the territory furthest below its target (share of target, worst metric) claims the adjacent
+1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (:mod:`optimizers.carve.roots`; else its
+   heaviest LP unit); in turn, the territory furthest below its target (share of target, worst metric) claims the adjacent
    unclaimed unit it holds most of in the LP (then the cheapest), until it reaches its target.  Claiming in turn,
    not globally by LP weight, keeps a book from being walled in by faster neighbours (a global order left books
    40–85% off target; in turn, 1–30%).
@@ -121,7 +121,7 @@ def one_piece_plan(p: Problem, mx, x: np.ndarray, budget: Budget, pairs_s: float
     allowed = np.isfinite(cost)
     fixed = np.where(np.diff(c.ptr) == 1, c.terr[c.ptr[:-1]], -1)
     rooted = np.flatnonzero(g.root >= 0)
-    fixed[g.root[rooted]] = rooted  # a rooted territory is one piece around its rep's home: the polish keeps it
+    fixed[g.root[rooted]] = rooted  # a rooted territory is one piece around its root: the polish keeps it
     start = grow_from_roots(p, x)
     plan, rep = make_contiguous(g.adj, start, allowed, fixed, g.geo, p.unit_metrics, p.lo, p.hi, p.target, cost,
                                 budget.share(0.5))

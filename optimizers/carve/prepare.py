@@ -59,11 +59,12 @@ def part_prepared(cs: CarveSettings, inputs, ctx: dict, p: Problem, k: int, terr
 
 def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
     """Contiguity asked and some units geographic: ``p`` with its unit graph and roots (each territory's rep's home
-    unit, where usable), so each part's solve adds separator cuts (:mod:`optimizers.carve.one_piece`)."""
+    unit, where usable: :mod:`optimizers.carve.roots`), so each part's solve adds separator cuts
+    (:mod:`optimizers.carve.one_piece`)."""
     if not cs.contiguous:
         return p
-    from optimizers.carve.connectivity import home_roots, unit_conn_graph
-    from optimizers.carve.one_piece import home_units
+    from optimizers.carve.connectivity import unit_conn_graph
+    from optimizers.carve.roots import home_roots, home_units
 
     g = unit_conn_graph(ctx, p.n_terr)
     if g is None:
