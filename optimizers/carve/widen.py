@@ -186,7 +186,7 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
                     f"{cs.mip_gap:.1%}")
     s.count("parts_tightened", len(chosen))
     cap = left.left() * min(1.0, max(int(s.runner.workers or 1), 1) / len(chosen))
-    items = [_from_kept(s.solved_as[i], res[i].assign, cap, left) for i in chosen]
+    items = [_from_kept(s.solved_as[i], res[i], cap, left) for i in chosen]
     for i, again in zip(chosen, s.submit(items, "tightened")):
         if again_wins(again, res[i]):
             res[i] = dataclasses.replace(again, index=res[i].index, bound=max(again.bound, res[i].bound))
@@ -219,13 +219,17 @@ def tighten_budget(s: CarveState, budget: Budget) -> Budget:
     return budget.less(later)
 
 
-def _from_kept(part: Part, kept: np.ndarray, cap: float, budget: Budget) -> Part:
-    """``part`` to be solved again from its kept plan ``kept`` (the incumbent: the solve never ends dearer), its
-    priced LP still starting from the pairs its earlier start put there (:func:`lp_start_of`), within ``cap``."""
+def _from_kept(part: Part, kept: PartResult, cap: float, budget: Budget) -> Part:
+    """``part`` to be solved again from its kept plan (the incumbent: the solve never ends dearer), its priced LP
+    starting from the pairs its earlier start put there (:func:`lp_start_of`) and those the kept plan's own LP had
+    priced in (``lp_pairs``: it goes on where that one stopped), within ``cap``."""
     p = part.problem
     if p.lp_start is not None:
-        p = dataclasses.replace(p, lp_start=lp_start_of(p, part.warm))
-    return dataclasses.replace(part, problem=p, warm=kept, accept_gap=None, time_cap_s=cap, budget=budget)
+        start = lp_start_of(p, part.warm)
+        if kept.lp_pairs is not None and len(kept.lp_pairs) == len(start):
+            start = start | kept.lp_pairs
+        p = dataclasses.replace(p, lp_start=start)
+    return dataclasses.replace(part, problem=p, warm=kept.assign, accept_gap=None, time_cap_s=cap, budget=budget)
 
 
 def again_wins(again: PartResult, kept: PartResult) -> bool:
