@@ -266,3 +266,57 @@ def test_the_band_mend_of_each_part_ends_within_its_cap(fake_clock, monkeypatch)
         end = max(s[1] + max(s[2], MIP_FLOOR_S if s[0] == "mend mip" else 0.0) for s in part)
         assert end - part[0][1] <= cs.band_mend_max_s + MIP_FLOOR_S + 1e-9, part
     _within(clock, start, steps, cs, "soft carve and its band mend")
+
+
+class _FarAbove:
+    """A ladder's one rung: each unit in its dearest candidate territory, as a capped part far above its bound
+    returns it ("time_limit")."""
+
+    name, needs_time = "far above", False
+
+    def applies(self, s):
+        return True
+
+    def run(self, s, budget):
+        import numpy as np
+
+        from optimizers.carve.ladder import Candidate
+
+        c = s.p.cand
+        order = np.lexsort((-s.p.pair_cost, c.unit))
+        plan = c.terr[order[c.ptr[:-1]]]
+        return Candidate(plan, s.objective(plan), status="time_limit")
+
+
+def test_parts_solved_again_past_their_first_cap_end_within_the_limit(fake_clock):
+    """Parts whose plans end far above their bound within their first cap (``part_max_s``) are solved again with
+    what is left, past that cap; every step of theirs takes all it is given, and the carve still ends within its
+    limit, leaving the assembly its share."""
+    from optimizers.carve.runners import SequentialRunner
+
+    clock, steps, takes = fake_clock
+    given = []
+
+    class Recording(SequentialRunner):
+        def map(self, fn, items, on_done=None):
+            given.extend((q.again, q.time_cap_s, clock.now) for q in items)
+            return super().map(fn, items, on_done)
+
+    acc, reps = make_instance(900, 12, seed=4, segments=("Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.3, "accounts": 0.3},
+                       mode="soft", time_limit=120, part_max_s=10, ladder=(_FarAbove(),))
+    start = clock.now
+    res = TerritoryCarver(cs, clock=clock).solve(acc, reps, 2027, as_of="2026-11-01", runner=Recording())
+    assert res.stats["parts"] == 2 and res.stats["parts_tightened"] >= 1
+    firsts = [g for g in given if not g[0]]
+    again = [g for g in given if g[0] == "tightened"]
+    assert len(firsts) == 2 and all(cap <= 10 for _, cap, _ in firsts)
+    assert again and all(cap > 10 for _, cap, _ in again)  # past the first cap …
+    # … sharing (one after another on one worker) what was left less the closing share and, books being outside
+    # their bands, the band mend's time, which the mend then has
+    end = start + cs.time_limit - cs.closing_share * cs.time_limit
+    assert sum(cap for _, cap, _ in again) == pytest.approx(end - cs.band_mend_max_s - again[0][2])
+    mended = [g for g in given if g[0] == "mended"]
+    assert res.stats["parts_mended"] >= 1 and mended[0][2] <= end - cs.band_mend_max_s + MIP_FLOOR_S + 1e-9
+    assert max(s[1] + s[2] for s in steps) <= end + MIP_FLOOR_S + 1e-9
+    _within(clock, start, steps, cs, "soft carve with parts solved again")

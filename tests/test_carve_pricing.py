@@ -108,6 +108,13 @@ def test_a_part_widened_from_a_plan_starts_with_every_pair_of_its_over_full_book
                                                   lambda f, m: None, lambda: False, Budget(60), {}, warm=warm)
     in_book = np.isin(c.unit, np.flatnonzero(warm == t0))
     assert starts[0][in_book].all()  # every pair of the over-full book's units, from the start
-    assert (starts[0][~in_book] == p.lp_start[~in_book]).all()  # the others: their cheapest pairs
+    # the others: their cheapest pairs and the start plan's own (the first LP holds the start plan)
+    own = c.terr == warm[c.unit]
+    assert (starts[0][~in_book] == (p.lp_start | own)[~in_book]).all() and not (p.lp_start | in_book).all()
     assert bound == pytest.approx(solve_lp(build_matrix(p), 60).objective, rel=1e-7)  # the LP over every pair
     assert assign is not None and obj >= bound - 1e-6 * abs(obj)
+    # the pairs it stopped with go back with the part (a second try starts from them): its start and those priced in
+    again = repair.solve_one(CarveSettings(mode="soft", full_mip_max_pairs=10), p, lambda f, m: None, lambda: False,
+                             Budget(60), {}, warm=warm)
+    assert again.lp_pairs is not None and again.lp_pairs.shape == p.lp_start.shape
+    assert again.lp_pairs[starts[0]].all() and again.lp_pairs.sum() >= starts[0].sum()

@@ -75,3 +75,80 @@ def test_further_out_weighs_the_worst_book_and_the_band_price_and_nothing_in_har
     assert further_out(res(1.0, 1.0, excess=0.01, price=2.5), base)
     assert not further_out(res(1.0, 1.0, excess=0.01, price=2.0), base)
     assert not further_out(res(1.0, 1.0), res(2.0, 1.0))  # hard mode: no plan is priced outside a band
+
+
+# ------------------------------------------------- a part solved again (tighten): which plan is kept, who, how long
+
+def test_a_part_solved_again_replaces_its_kept_plan_only_cheaper_with_a_bound_and_no_further_out():
+    """Enterprise · R2 at 500,000 × 2,500: its widened plan kept 56% above its bound (136,700 against 59,600)."""
+    from optimizers.carve.widen import again_wins
+
+    kept = res(136.7, 59.6, status="time_limit")
+    assert again_wins(res(60.0, 59.8), kept)
+    assert not again_wins(res(np.nan, np.nan, assign=False, status="time_limit"), kept)  # no plan
+    assert not again_wins(res(60.0, -np.inf, status="time_limit"), kept)  # its LP stopped by the clock
+    assert not again_wins(res(136.7, 59.8, status="time_limit"), kept)  # its warm start back: the kept plan
+    assert not again_wins(res(60.0, 59.8, excess=0.02, price=1.0), kept)  # cheaper, but a book further out
+
+
+def test_the_parts_furthest_above_their_bound_are_chosen_until_the_whole_would_meet_its_target():
+    from optimizers.carve.widen import tighten_choice
+
+    # one part 56% above its bound (77.1 over), twenty within 0.2%: the whole is 3.2% above its bound; the first
+    # alone, brought to 1%, brings the whole within 1%
+    parts = [res(100.0, 99.8)] * 10 + [res(136.7, 59.6)] + [res(100.0, 99.8)] * 10
+    assert tighten_choice(CS, parts) == [10]
+    # four more at 8%: 87.7 over the whole's 1% (25.4), the first takes 75.7 of it, each of the others 7
+    parts = parts[:11] + [res(100.0, 92.0)] * 4 + parts[11:]
+    assert tighten_choice(CS, parts) == [10, 11, 12]
+    assert tighten_choice(CS, [res(100.0, 99.8)] * 3) == []  # the whole within its target: none
+
+
+def test_the_parts_solved_again_share_the_time_left_past_their_first_cap_from_their_kept_plan():
+    """A part whose capped solve ended far above its bound gets what the carve has left, less the mend's and the
+    assembly's, shared by the runner's workers: not its first cap (``part_max_s``) again, as 500,000 × 2,500's
+    Enterprise · R2 did (90 s, twice, 56% above its bound, with ~170 s of the carve unused)."""
+    import dataclasses
+
+    from optimizers.carve.budget import Budget
+    from optimizers.carve.runners import FunctionRunner
+    from optimizers.carve.widen import tighten, tighten_budget
+    from optimizers.instances.companies import make_instance
+    from tests.carve_state import solved_state
+    from tests.test_carve_budget import FakeClock
+
+    acc, reps = make_instance(600, 6, seed=6, segments=("Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.2, "accounts": 0.2},
+                       mode="soft", time_limit=300, part_max_s=20)
+    seen = []
+
+    def runner(fn, items, on_done):  # first solves solved; a part solved again: its kept plan, a tenth cheaper
+        if not items[0].again:
+            return [fn(q) for q in items]
+        seen.extend(items)
+        return [dataclasses.replace(s.results[q.index], assign=q.warm, objective=0.9 * s.results[q.index].objective,
+                                    bound=0.9 * s.results[q.index].objective) for q in items]
+    runner.workers = 2
+    s = solved_state(cs, acc, reps, runner=FunctionRunner(runner))
+    assert len(s.parts) == 2 and all(q.time_cap_s <= 20 for q in s.parts)  # every book inside its band
+    kept = [dataclasses.replace(r, objective=3 * r.bound) for r in s.results]  # both 200% above their bound
+    s.results = list(kept)
+    clock = FakeClock()
+    budget = Budget(200, clock)
+    s = tighten(s, budget)
+    # both chosen; two workers: each gets all of the 200 s left less 1% of the 300 s limit, far past its 20 s cap
+    assert s.tally["parts_tightened"] == 2 and [q.again for q in seen] == ["tightened"] * 2
+    assert [q.time_cap_s for q in seen] == [pytest.approx(197.0)] * 2
+    assert all(q.budget.end == pytest.approx(clock.now + 197.0) for q in seen)
+    assert all((q.warm == r.assign).all() for q, r in zip(seen, kept))  # from its kept plan
+    assert [r.objective for r in s.results] == pytest.approx([0.9 * r.objective for r in kept])
+    # one worker: half each; a kept plan with a book outside its band: the mend's 25 s kept too
+    seen.clear()
+    runner.workers = 1
+    s.runner = FunctionRunner(runner)
+    s.results = list(kept)
+    s = tighten(s, budget)
+    assert [q.time_cap_s for q in seen] == [pytest.approx(98.5)] * 2
+    crowded = np.zeros_like(kept[1].assign)  # every unit in the first book: far over its band
+    s.results = [kept[0], dataclasses.replace(kept[1], assign=crowded)]
+    assert tighten_budget(s, budget).left() == pytest.approx(200 - 3 - cs.band_mend_max_s)

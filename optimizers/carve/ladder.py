@@ -67,6 +67,8 @@ class Solved:
     band_excess: float = 0.0  # soft mode: the LP's worst book outside its band, as a share of its target
     bound_plain: float = np.nan  # contiguity cuts: the LP bound without them (``bound`` is then the LP with them)
     split: int = 0  # contiguity cuts: territories still in more than one piece in the plan
+    lp_pairs: np.ndarray | None = None  # a priced LP's pairs when it stopped (bool per pair; None: not priced): a
+    # second try of the part starts its LP from them instead of pricing them in again
 
     def __iter__(self):
         return iter((self.status, self.assign, self.objective, self.bound))

@@ -170,7 +170,8 @@ def precheck_stage(s: CarveState, budget: Budget) -> CarveState:
 
 def decompose_stage(s: CarveState, budget: Budget) -> CarveState:
     """The independent parts, each with its share of the time (twice its share of the pairs × the runner's
-    workers, at least ``part_min_share``: a quick part leaves its time to the next), on the runner."""
+    workers, at least ``part_min_share``: a quick part leaves its time to the next; at most ``part_max_s``), on the
+    runner."""
     cs = s.cs
     s.parts = make_parts(cs, s.problem, group_labels(cs, s.ctx["terr"]), warm_units(s.inputs.warm, s.ctx))
     n = len(s.parts)
@@ -182,9 +183,10 @@ def decompose_stage(s: CarveState, budget: Budget) -> CarveState:
     # parts are solved again (tighten) only if the whole misses it.  The carve's budget goes with each part (to
     # another process as its wall-clock form): without a cap every part got the whole limit (24 parts ran
     # 1,372 s on a 600 s limit)
+    most = cs.part_max_s or np.inf  # a cap the caller sets (0: none)
     s.parts = [dataclasses.replace(
         q, accept_gap=PART_ACCEPT_GAP * cs.mip_gap if n > 1 else None, budget=budget,
-        time_cap_s=remaining * min(1.0, max(cs.part_time_factor * q.share * workers, cs.part_min_share)))
+        time_cap_s=min(most, remaining * min(1.0, max(cs.part_time_factor * q.share * workers, cs.part_min_share))))
         for q in s.parts]
     s.tally["parts"] = n
     return s

@@ -67,6 +67,7 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
         stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
     out.bands_broken, out.band_excess = excess > 1e-3, excess if excess > 1e-3 else 0.0
+    out.lp_pairs = priced_pairs(lp, mx)
     return out
 
 
@@ -102,18 +103,35 @@ def _lp(s: LadderState, warm: np.ndarray | None, budget: Budget):
     # soft mode keeps a tenth of the time (at most 30 s) to rebalance its start should the LP not finish
     lp_time = left - (min(cs.soft_rescue_share * left, cs.soft_rescue_max_s) if p.soft else 0.0)
     if p.lp_start is not None and not s.small:
-        # widened lists: their pairs priced in as needed, from each unit's cheapest and every pair of the units the
-        # start plan (the narrower lists' plan) leaves in an over-full book: at 500,000×2,500 the West Coast
-        # Enterprise part over 40 candidates priced in 135 s where it took 253 s from the cheapest pairs alone
-        lp_start = p.lp_start
-        if warm is not None and len(warm) == p.n_units:
-            over = (loads_of(p, warm) > p.hi * (1 + 1e-9) + 1e-9).any(axis=1)
-            lp_start = lp_start | over[warm][p.cand.unit]
-        lp = priced_lp(p, mx, lp_start, lp_time, s.stop, stats)
+        lp = priced_lp(p, mx, lp_start_of(p, warm), lp_time, s.stop, stats)
     else:
         lp = solve_lp(mx, lp_time, s.stop)
     stats["seconds_lp"] = stats.get("seconds_lp", 0.0) + lp.seconds
     return lp
+
+
+def lp_start_of(p: Problem, warm: np.ndarray | None) -> np.ndarray:
+    """The pairs a priced LP over widened lists starts from (``p.lp_start``: each unit's cheapest), with the start
+    plan's own pairs (so the first LP holds that plan) and every pair of the units it leaves in an over-full book:
+    at 500,000×2,500 the West Coast Enterprise part over 40 candidates priced in 135 s from the narrower lists' plan
+    where it took 253 s from the cheapest pairs alone."""
+    start = p.lp_start
+    if warm is None or len(warm) != p.n_units:
+        return start
+    c = p.cand
+    over = (loads_of(p, warm) > p.hi * (1 + 1e-9) + 1e-9).any(axis=1)
+    return start | over[warm][c.unit] | (c.terr == warm[c.unit])
+
+
+def priced_pairs(lp, mx) -> np.ndarray | None:
+    """The pairs a priced LP (:func:`~optimizers.carve.pricing.priced_lp`) held when it stopped, as a bool per pair
+    (None: an LP over every pair).  At 500,000×2,500 Enterprise · R2's LP over 40 candidates stopped at its cap
+    twice, the second from the start again: the second now goes on from the first's pairs."""
+    if lp.cols is None:
+        return None
+    out = np.zeros(mx.n_pairs, dtype=bool)
+    out[lp.cols[(lp.cols >= 0) & (lp.cols < mx.n_pairs)]] = True
+    return out
 
 
 def _without_lp(s: LadderState, lp, budget: Budget) -> Solved:

@@ -84,7 +84,10 @@ class CarveSettings:
     grace_s: float = 2.0  # the most a closing step (diagnosis, contiguity) may run past the limit
     part_min_s: float = 0.5  # the least a part is given, even past the end (its LP gets a moment)
     part_time_factor: float = 2.0  # a part's cap: this × its share of the pairs × the runner's workers …
-    part_min_share: float = 0.1  # … of the time left, at least this share of it (a quick part leaves time over)
+    part_min_share: float = 0.1  # … of the time left, at least this share of it (a quick part leaves time over) …
+    # … and at most this long (0: no such cap), its widened solves too; a part solved again to the gap target
+    # (tighten) draws from the time left instead (scale_bench's --part-limit)
+    part_max_s: float = 0.0
     retry_margin_s: float = 2.0  # a part is widened or retried only while more than this is left
     retry_share: float = 0.95  # a part left with no plan is retried with this share of the time left
     widen_step: float = 2.0  # widening: the next candidate list is this × as long …
@@ -93,7 +96,14 @@ class CarveSettings:
     widen_priced_factor: float = 4.0  # … (this × in soft mode with column generation: pricing is slower) …
     widen_min_s: float = 10.0  # … and at least this
     widen_stretch_max: float = 3.0  # widened parts may stretch their caps by at most this over the time unused
-    tighten_min_s: float = 5.0  # a part is solved again to the gap target only while this is left
+    # a part is solved again to the gap target (tighten) only while this is left; the parts chosen share the time
+    # left by the runner's workers (one part on a free worker: all of it), so a part whose capped widened solve
+    # ended far above its bound gets what the carve did not use (500,000×2,500: Enterprise · R2 ended 56% above its
+    # bound at its 90 s cap with ~170 s of the carve unused, and its second try was held to 90 s again) …
+    tighten_min_s: float = 5.0
+    # … less, kept for the steps after it: the band mend's ``band_mend_max_s`` when a kept plan leaves a book
+    # outside its band, and this share of the time limit for the merge and the assembly (6 s at 500,000×2,500)
+    closing_share: float = 0.01
     soft_rescue_share: float = 0.1  # soft mode: share of a part's time kept to rebalance its start if the LP
     soft_rescue_max_s: float = 30.0  # does not finish, at most this
     narrow_min_s: float = 1.0  # the narrowed-band LP re-solves run only while this is left
@@ -171,8 +181,8 @@ class CarveSettings:
             raise ValueError(f"time_limit must be > 0 seconds, not {self.time_limit}")
         if self.band_mend_extra_share < 0:
             raise ValueError(f"band_mend_extra_share must be ≥ 0, not {self.band_mend_extra_share}")
-        shares = ("part_min_share", "retry_share", "soft_rescue_share", "mend_share", "fractional_share",
-                  "neighbourhood_share", "contiguity_restart_share", "cut_lp_share", "one_piece_share")
+        shares = ("part_min_share", "retry_share", "closing_share", "soft_rescue_share", "mend_share",
+                  "fractional_share", "neighbourhood_share", "contiguity_restart_share", "cut_lp_share", "one_piece_share")
         for name in shares:
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")

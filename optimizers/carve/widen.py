@@ -11,7 +11,11 @@ One widening for both modes:
   their bands, it is cheaper, and either under the narrower lists' LP bound or proven as close to its own;
 - *time*: a part with no plan has all the time left; one with a plan ``widen_time_factor`` × its first solve
   (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s``, the worst first while the
-  runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave.
+  runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave, within
+  the first solve's cap;
+- *solved again* (:func:`tighten`): while the whole misses its gap target, the parts furthest above their bound
+  share what is left (less the mend's and the assembly's), from their kept plan, past any earlier cap; a new plan
+  is kept by :func:`again_wins`.
 """
 from __future__ import annotations
 
@@ -25,12 +29,14 @@ from optimizers.carve.model import Problem, gap_of
 from optimizers.carve.one_piece import GROWN
 from optimizers.carve.parts import Part, PartResult
 from optimizers.carve.rebalance import broken_territories
+from optimizers.carve.repair import lp_start_of
 from optimizers.carve.settings import CarveSettings
 
 if TYPE_CHECKING:  # the pipeline imports this module: only its type here
     from optimizers.carve.pipeline import CarveState
 
-__all__ = ["widen", "tighten", "mend", "wants_wider", "wider_k", "wider_wins", "whole_gap"]
+__all__ = ["widen", "tighten", "mend", "wants_wider", "wider_k", "wider_wins", "whole_gap", "tighten_choice",
+           "tighten_budget", "again_wins"]
 
 
 def wants_wider(r: PartResult) -> bool:
@@ -163,14 +169,33 @@ def whole_gap(results: list[PartResult]) -> float:
 
 def tighten(s: CarveState, budget: Budget) -> CarveState:
     """While the whole misses its gap target, the parts kept above it (``Part.accept_gap``) solved again to the
-    target itself on the runner: the fewest, furthest from their bound first, whose reaching the target brings
-    the whole within it.  A new plan replaces the old only when cheaper and its books lie no further outside their
-    bands (the higher of two LP bounds holds)."""
+    target itself on the runner (:func:`tighten_choice`), from their kept plan, sharing the time left by the
+    runner's workers (:func:`tighten_budget`) whatever cap their earlier solves had (``part_max_s``): a part that
+    ended its capped solve far above its bound gets the time the others did not use.  A new plan replaces the
+    kept one by :func:`again_wins` (the higher of two LP bounds holds)."""
     cs, res = s.cs, s.results
     if len(res) <= 1 or any(r.assign is None for r in res) or whole_gap(res) <= cs.mip_gap + 1e-9:
         return s
-    if budget.left() < cs.tighten_min_s:
+    left = tighten_budget(s, budget)
+    if left.left() < cs.tighten_min_s:
         return s
+    chosen = tighten_choice(cs, res)
+    if not chosen:
+        return s
+    s.progress(0.9, f"the whole is {whole_gap(res):.2%} from its bound: solving {len(chosen)} part(s) to "
+                    f"{cs.mip_gap:.1%}")
+    s.count("parts_tightened", len(chosen))
+    cap = left.left() * min(1.0, max(int(s.runner.workers or 1), 1) / len(chosen))
+    items = [_from_kept(s.solved_as[i], res[i], cap, left) for i in chosen]
+    for i, again in zip(chosen, s.submit(items, "tightened")):
+        if again_wins(again, res[i]):
+            res[i] = dataclasses.replace(again, index=res[i].index, bound=max(again.bound, res[i].bound))
+    return s
+
+
+def tighten_choice(cs: CarveSettings, res: list[PartResult]) -> list[int]:
+    """The parts to solve again: the fewest, furthest from their bound first, whose reaching the target would bring
+    the whole within it (none within the target already, none grown from the roots)."""
     chosen, excess = [], sum(r.objective - r.bound for r in res) - cs.mip_gap * abs(sum(r.objective for r in res))
     for i in sorted(range(len(res)), key=lambda j: -(res[j].objective - res[j].bound)):
         r = res[i]
@@ -180,19 +205,38 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
             continue  # a plan grown from the roots is what solving the part again would give again
         chosen.append(i)
         excess -= (r.objective - r.bound) - cs.mip_gap * abs(r.objective)
-    if not chosen:
-        return s
-    s.progress(0.9, f"the whole is {whole_gap(res):.2%} from its bound: solving {len(chosen)} part(s) to "
-                    f"{cs.mip_gap:.1%}")
-    s.count("parts_tightened", len(chosen))
-    items: list[Part] = [dataclasses.replace(s.solved_as[i], accept_gap=None, time_cap_s=None, budget=budget)
-                         for i in chosen]
-    for i, again in zip(chosen, s.submit(items, "tightened")):
-        r = res[i]
-        if again.assign is not None and np.isfinite(again.bound) and again.objective < r.objective \
-                and not further_out(again, r):
-            res[i] = dataclasses.replace(again, index=r.index, bound=max(again.bound, r.bound))
-    return s
+    return chosen
+
+
+def tighten_budget(s: CarveState, budget: Budget) -> Budget:
+    """What the parts solved again may use: the time left less what the steps after them need (the band mend's
+    ``band_mend_max_s`` when a kept plan leaves a book outside its band, and ``closing_share`` of the limit)."""
+    cs = s.cs
+    later = cs.closing_share * cs.time_limit
+    if cs.mode == "soft" and cs.band_mend_max_s > 0 and any(
+            len(broken_territories(q.problem, r.assign)) for q, r in zip(s.solved_as, s.results)):
+        later += cs.band_mend_max_s
+    return budget.less(later)
+
+
+def _from_kept(part: Part, kept: PartResult, cap: float, budget: Budget) -> Part:
+    """``part`` to be solved again from its kept plan (the incumbent: the solve never ends dearer), its priced LP
+    starting from the pairs its earlier start put there (:func:`lp_start_of`) and those the kept plan's own LP had
+    priced in (``lp_pairs``: it goes on where that one stopped), within ``cap``."""
+    p = part.problem
+    if p.lp_start is not None:
+        start = lp_start_of(p, part.warm)
+        if kept.lp_pairs is not None and len(kept.lp_pairs) == len(start):
+            start = start | kept.lp_pairs
+        p = dataclasses.replace(p, lp_start=start)
+    return dataclasses.replace(part, problem=p, warm=kept.assign, accept_gap=None, time_cap_s=cap, budget=budget)
+
+
+def again_wins(again: PartResult, kept: PartResult) -> bool:
+    """The one rule for when a part solved again (tighten) replaces its kept plan: it has a plan and a finite LP
+    bound, costs less, and its books lie no further outside their bands (:func:`further_out`)."""
+    return (again.assign is not None and bool(np.isfinite(again.bound)) and again.objective < kept.objective
+            and not further_out(again, kept))
 
 
 def mend(s: CarveState, budget: Budget) -> CarveState:
