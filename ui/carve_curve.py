@@ -51,7 +51,13 @@ def curve_panel(records: JobRecords, store, user: str, ds, cs: CarveSettings, se
     """The expander: points slider, Solve the curve, the curve and its table, and picking a point.  ``store``
     and ``ds``: the page's view's (ui.scoped.view().store, ScopedView.carve_input())."""
     curve_running = active_job(records, user, FRONTIER_JOB, "frontier") is not None
-    with st.expander("Moves vs travel: the trade-off curve", expanded=FRONTIER in st.session_state or curve_running):
+    # open while this session works with a curve: its button pressed in this run, its job followed, its points
+    # shown.  Streamlit applies a changed ``expanded`` to the open expander, so "a curve is shown or running" alone
+    # closed it under the person's eyes twice: in the run of the click (the job not yet submitted) and in the run
+    # that sees the job end (its points adopted only inside the expander)
+    working = st.session_state.get("carve_frontier_btn") or FRONTIER_JOB in st.session_state
+    with st.expander("Moves vs travel: the trade-off curve",
+                     expanded=bool(FRONTIER in st.session_state or curve_running or working)):
         st.caption("A short series of carves with the settings above, from the fewest moves the bands allow (exact, "
                    "with its bound) to the shortest travel. The points run as a job that keeps running if you leave "
                    "the page; pick a point to see it here, and save it from the last tab if you want to keep it.")
