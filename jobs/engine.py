@@ -68,7 +68,8 @@ class EngineSettings:
     # (1/0) overrides it
     warm_cluster_first: bool = True
     # the Carve page starts the local cluster in the background after its first open, once the server is quiet (env
-    # PLANNER_PRESTART_CLUSTER=0: not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
+    # PLANNER_PRESTART_CLUSTER=0: not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote
+    # scheduler, Dask installed)
     prestart: bool = True
     # the local cluster's worker processes run at this OS niceness (0: as the web server), so a page open or a
     # finished job's relay in the server gets a core at once while carves fill the rest: at equal priority, two
