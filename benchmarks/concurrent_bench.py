@@ -29,7 +29,7 @@ Printed per round, in one run of the same server:
   benchmark's own Playwright);
 * a warm-up carve first (``--no-warmup``: none), not compared: the server's first carve, which runs in the server:
   the local cluster the Carve page asks for (jobs.engine.prestart_local) starts in the background only once the
-  server has been quiet for a second (ui.server_quiet), here while the next round's users sign in, so the
+  server has been quiet for a second (ui.server_quiet), so between the warm-up and the next round; the
   single-user round is a warm server's (it ran on a warm worker, 2026-12-03 18:39).
 Targets (issue 23): with 4 carves at once each finishes within 2x the single-user time; the watcher's page opens in
 <= 2 s while they run.  Times on a shared machine are noisy: compare rows of one run, note the load average printed.
