@@ -27,8 +27,10 @@ Printed per round, in one run of the same server:
 * where the CPU went from the first click until the last page showed its job done: the web server, the local
   cluster's processes, Chromium, and the rest of the machine (other people's work on a shared machine, and this
   benchmark's own Playwright);
-* a warm-up carve first (``--no-warmup``: none), not compared: the server's first carve, while the Carve page starts
-  the local cluster in the background (jobs.engine.prestart_local), so the single-user round is a warm server's.
+* a warm-up carve first (``--no-warmup``: none), not compared: the server's first carve, which runs in the server:
+  the local cluster the Carve page asks for (jobs.engine.prestart_local) starts in the background only once the
+  server has been quiet for a second (ui.server_quiet), so between the warm-up and the next round; the
+  single-user round is a warm server's (it ran on a warm worker, 2026-12-03 18:39).
 Targets (issue 23): with 4 carves at once each finishes within 2x the single-user time; the watcher's page opens in
 <= 2 s while they run.  Times on a shared machine are noisy: compare rows of one run, note the load average printed.
 """
@@ -297,7 +299,7 @@ def main() -> None:
     ap.add_argument("--browser-nice", type=int, default=BROWSER_NICE,
                     help=f"run Chromium at this niceness (default {BROWSER_NICE}; 0: as the server); see niced()")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false",
-                    help="skip the warm-up carve (the server's first: it starts the local cluster in the background)")
+                    help="skip the warm-up carve (the server's first, before the local cluster is up)")
     args = ap.parse_args()
     load_start, started = os.getloadavg()[0], time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     counts = [int(x) for x in args.rounds.split(",") if x.strip()]
@@ -323,7 +325,7 @@ def main() -> None:
         try:
             watcher = sign_in(browser, app_url, WATCHER)
             watcher[2].timed(watcher[1], nav(watcher[1], args.page))  # its first open: every round's is a second
-            if args.warmup:  # the server's first carve: starts the local cluster, not a user's steady state
+            if args.warmup:  # the server's first carve, before the local cluster is up: not a user's steady state
                 rows.append(run_round(browser, app_url, store_url, 1, watcher, args.page, tag=0))
             bands = 1  # the warm-up's is 0
             for n, tag in zip(counts, tags):

@@ -21,8 +21,10 @@ Choosing the engine (``cluster`` argument, the CLI's ``--cluster``, else the env
   the finish sooner.  Before the cluster runs, a single carve runs here either way: nobody waits for worker
   processes to start.
 
-The Carve page starts the local cluster in the background on its first open (:func:`prestart_local`), so it is
-warm (imports preloaded in each worker: :mod:`jobs.worker_warm`) by the time several people press Run carve.
+The Carve page asks for the local cluster on its first open (:func:`prestart_local`); it starts in the background
+once the web server has been quiet for a second (ui.server_quiet), so it is warm (imports preloaded in each worker:
+:mod:`jobs.worker_warm`) by the time several people press Run carve, without taking the cores from the next pages'
+opens.
 ``PLANNER_PRESTART_CLUSTER=0`` turns that off (the test suite does: each test process would start worker
 processes of its own).
 """
@@ -31,6 +33,7 @@ from __future__ import annotations
 import atexit
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 INPROCESS, LOCAL, AUTO = "inprocess", "local", "auto"
@@ -64,8 +67,9 @@ class EngineSettings:
     # before the worker's task ran at a lower priority and on one thread under load.  Env PLANNER_WARM_CLUSTER_FIRST
     # (1/0) overrides it
     warm_cluster_first: bool = True
-    # the Carve page starts the local cluster in the background on its first open (env PLANNER_PRESTART_CLUSTER=0:
-    # not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote scheduler, Dask installed)
+    # the Carve page starts the local cluster in the background after its first open, once the server is quiet (env
+    # PLANNER_PRESTART_CLUSTER=0: not); only where auto would use it (no PLANNER_CLUSTER=inprocess, no remote
+    # scheduler, Dask installed)
     prestart: bool = True
     # the local cluster's worker processes run at this OS niceness (0: as the web server), so a page open or a
     # finished job's relay in the server gets a core at once while carves fill the rest: at equal priority, two
@@ -164,11 +168,13 @@ def local_ready() -> bool:
 _prestart = threading.Event()  # set once a background start was asked for in this process
 
 
-def prestart_local(settings: EngineSettings | None = None) -> bool:
+def prestart_local(settings: EngineSettings | None = None, wait: Callable[[], None] | None = None) -> bool:
     """Start the local cluster in a background thread, once per process, when ``auto`` would use it under load
     (see the module doc) → whether it was asked for now or before.  Returns at once (even Dask is imported in the
     thread, not on the page's time); a failed start is left to the first job that needs the cluster, which
-    reports it."""
+    reports it.  ``wait``: called in that thread first, to hold the start until it suits the caller (the web server
+    passes its idle rule, ui.server_quiet: the start's processes would take the cores from page opens); no start
+    once it returns if the cluster is running by then (a job started it) or :func:`shutdown` came meanwhile."""
     es = settings or EngineSettings()
     if not es.prestart or os.environ.get(ENV_PRESTART, "").strip().lower() in ("0", "false", "no", "off"):
         return False
@@ -178,6 +184,10 @@ def prestart_local(settings: EngineSettings | None = None) -> bool:
 
     def start() -> None:
         try:
+            if wait is not None:
+                wait()
+            if not _prestart.is_set() or local_ready():
+                return
             if resolve(None, 0, es, busy=True) == LOCAL:  # not in-process by choice, remote, or without Dask
                 client_for(LOCAL, es)
         except Exception:  # noqa: BLE001 - see the docstring: the job that needs the cluster says why it failed

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from jobs import current_user, prestart_local
+from jobs import current_user
 from planning.access import Permission
 from planning.data import potential_note, quota_carriers
 from planning.plans import JobRecords
 from planning.reporting import person
 from planning.reporting.carve_words import point_title
-from ui import access, carve_runs, scoped, state
+from ui import access, carve_runs, scoped, server_quiet, state
 from ui.carve_curve import FRONTIER, curve_panel
 from ui.carve_form import settings_form
 from ui.carve_results import headline, moved_figures, result_tabs
@@ -24,7 +24,9 @@ from ui.plain import md_escape
 from ui.tables import show_table
 
 me = access.page_user(Permission.EDIT_PLANS)  # carving is sales ops' work
-prestart_local()  # worker processes warm before several people press Run carve (see jobs.engine)
+# worker processes warm before several people press Run carve, started once the server is quiet (not during the
+# next pages' opens)
+server_quiet.start_cluster_when_quiet()
 sview = scoped.view(store_optional=True)  # without a store the page says so below, where jobs need it
 ds = sview.carve_input()  # the whole company (the optimizer balances every team), for edit_plans only
 st.title("Carve")

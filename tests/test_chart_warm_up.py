@@ -20,6 +20,9 @@ def test_the_loader_is_a_file_of_this_streamlit_build():
     # the loader hands back the embed function and Streamlit's CSP-safe expression interpreter, which the script uses
     assert "embed:" in chunk and "expressionInterpreter:" in chunk
     assert json.dumps("./" + name) in chart_warm_up.script()
+    # and the chart element, so the first chart's message finds its code loaded (ui.chart_warm_up.CHART_GLOB)
+    chart = chart_warm_up.chart_chunk()
+    assert chart and json.dumps("./" + chart) in chart_warm_up.script()
 
 
 def test_the_warm_up_map_is_valid_vega_lite():
@@ -31,6 +34,8 @@ def test_the_warm_up_map_is_valid_vega_lite():
 
 
 def test_no_loader_no_script(monkeypatch):
+    monkeypatch.setattr(chart_warm_up, "chart_chunk", lambda: None)
+    assert "const chart = null;" in chart_warm_up.script()  # another build: the loader alone is warmed
     monkeypatch.setattr(chart_warm_up, "loader_chunk", lambda: None)
     assert chart_warm_up.script() is None
 

@@ -76,5 +76,11 @@ def test_data_page_map_of_the_sample_is_bounded_and_drawn_on_a_canvas():
     dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
     assert dots["mark"].get("aria") is False and "stroke" not in dots["mark"]
     assert len(dots["encoding"]["color"]["scale"]["domain"]) <= TOP_OWNERS + 1
-    assert sum(len(v) for v in spec["datasets"].values() if isinstance(v, (bytes, bytearray))) < 400_000
+    sent = [v for v in spec["datasets"].values() if isinstance(v, (bytes, bytearray))]
+    assert sum(map(len, sent)) < 220_000  # 274 KB before ui.charts.lean_columns
+    import pyarrow as pa
+
+    schema = pa.ipc.open_stream(sent[0]).schema
+    # plain strings and 32-bit floats, and only the columns the map reads (country chose the projection)
+    assert {str(t) for t in schema.types} == {"string", "float"} and "country" not in schema.names
     assert "Shown as" in data_page.map_note(drawn)

@@ -5,7 +5,8 @@ Streamlit loads its chart library (Vega: ~790 KB of JavaScript in ~15 files) onl
 then compiles and runs that code for the first time on that chart: the Data page's owner map took 0.81 s the first
 time in a session and about 0.4 s after another chart (issue 26).  :func:`warm_charts` adds, at the end of the
 sidebar, a script that waits until the browser has nothing else to do, then imports Streamlit's own chart loader
-(the same module files the charts use, so they are fetched, compiled and run once) and draws a tiny map off screen
+and its chart element (the same module files the charts use, so they are fetched, compiled and run once, and a
+chart's message finds its code there) and draws a tiny map off screen
 with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is thrown away.
 Nothing is shown and the page's own drawing is never delayed: the work starts only when the browser is idle, once
 per browser tab.  A Streamlit without that loader file sends no script, and any failure in the browser is ignored:
@@ -19,6 +20,10 @@ from pathlib import Path
 import streamlit as st
 
 LOADER_GLOB = "loadVegaEmbed.*.js"  # Streamlit's chart-library loader chunk (its hash changes with each build)
+# Streamlit's chart element itself (the code that reads a chart's Arrow data and calls the library), which the browser
+# otherwise fetches and compiles only once the first chart's message has arrived: in page_bench that fetch started
+# 0.3-0.5 s after the click on the Data page's map tab and took 13-118 ms more on its path (load 6-10, 2026-12-03)
+CHART_GLOB = "ArrowVegaLiteChart.*.js"
 
 # A tiny layered map like the app's (projected outline, dots coloured, sized and with a tooltip), so the code paths
 # the maps and charts take are compiled and run once
@@ -43,10 +48,13 @@ _SCRIPT = """<script type="module">
 if (!window.plannerChartsWarm) {
   window.plannerChartsWarm = true;
   const app = document.querySelector('script[type="module"][src*="static/js/index."]');
-  const url = new URL(__LOADER__, app ? app.src : new URL('static/js/', document.baseURI));
+  const base = app ? app.src : new URL('static/js/', document.baseURI);
+  const url = new URL(__LOADER__, base);
+  const chart = __CHART__;
   const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
   idle(async () => {
     try {
+      if (chart) import(new URL(chart, base).href).catch(() => {});  // the module the first chart then finds loaded
       const loader = await import(url.href);
       const load = Object.values(loader).find((v) => typeof v === 'function');
       const {embed, expressionInterpreter} = await load();
@@ -66,13 +74,23 @@ if (!window.plannerChartsWarm) {
 
 
 @cache
+def _chunk(glob: str) -> str | None:
+    """The file name in this Streamlit build's JavaScript that matches ``glob``, or None when not exactly one."""
+    import streamlit
+
+    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob(glob))
+    return found[0].name if len(found) == 1 else None
+
+
 def loader_chunk() -> str | None:
     """The file name of Streamlit's chart-library loader in this Streamlit build, or None when there is not exactly
     one (another build that loads its charts differently: no warm-up)."""
-    import streamlit
+    return _chunk(LOADER_GLOB)
 
-    found = sorted((Path(streamlit.__file__).parent / "static" / "static" / "js").glob(LOADER_GLOB))
-    return found[0].name if len(found) == 1 else None
+
+def chart_chunk() -> str | None:
+    """The file name of Streamlit's chart element (:data:`CHART_GLOB`), or None: the warm-up then skips it."""
+    return _chunk(CHART_GLOB)
 
 
 def script() -> str | None:
@@ -80,7 +98,9 @@ def script() -> str | None:
     name = loader_chunk()
     if name is None:
         return None
-    return _SCRIPT.replace("__LOADER__", json.dumps("./" + name)).replace("__SPEC__", json.dumps(_SPEC))
+    chart = chart_chunk()
+    return (_SCRIPT.replace("__LOADER__", json.dumps("./" + name)).replace("__SPEC__", json.dumps(_SPEC))
+            .replace("__CHART__", json.dumps("./" + chart if chart else None)))
 
 
 def warm_charts() -> None:

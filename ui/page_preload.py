@@ -32,10 +32,11 @@ from pathlib import Path
 
 from streamlit.logger import get_logger
 
+from ui.server_quiet import script_running, wait_for_quiet
+
 _LOG = get_logger(__name__)
 THREAD = "planner-page-preload"
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
-_SCRIPT_THREAD = "ScriptRunner.scriptThread"  # Streamlit's thread for one script run (and its reruns)
 # No script run for this long before each step: a run that just ended has sent its page, and a click just now is
 # served first.  Short, because between clicks a person (or page_bench) leaves the server idle in gaps of 0.2-0.5 s,
 # and at 0.25 s the preload found almost none: in page_bench it had loaded 3 of 35 modules when Carve opened, 2.6 s
@@ -81,18 +82,9 @@ def page_imports(pages_dir: Path = PAGES_DIR) -> list[tuple[str, tuple[str, ...]
     return [(module, tuple(sorted(names))) for module, names in seen.items()]
 
 
-def _script_running() -> bool:
-    return any(t.name == _SCRIPT_THREAD and t.is_alive() for t in threading.enumerate())
-
-
 def _wait_for_quiet(quiet_s: float = QUIET_S) -> None:
-    """Until no script run has been going on for ``quiet_s``."""
-    while True:
-        while _script_running():
-            time.sleep(0.05)
-        time.sleep(quiet_s)
-        if not _script_running():
-            return
+    """Until no script run has been going on for ``quiet_s`` (:func:`ui.server_quiet.wait_for_quiet`)."""
+    wait_for_quiet(quiet_s)
 
 
 def units(imports: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str | None]]:
@@ -143,7 +135,7 @@ def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> N
             if _loaded(module, name):
                 report.setdefault(module, 0.0)
                 continue
-            if time.perf_counter() >= batch_end or _script_running():
+            if time.perf_counter() >= batch_end or script_running():
                 wait()
                 batch_end = time.perf_counter() + BATCH_S
             t = time.perf_counter()
@@ -181,6 +173,12 @@ def _make_entries(wait) -> None:
         except Exception as exc:  # noqa: BLE001 - never the server's problem: the page computes it on first open
             _LOG.warning("page preload: %s not made: %r", step, exc)
         report[step] = time.perf_counter() - t
+
+
+def wait_done() -> None:
+    """Return once this process's preload has ended (at once when none was started)."""
+    for thread in list(_running):
+        thread.join()
 
 
 def start_once() -> None:

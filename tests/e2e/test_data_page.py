@@ -18,7 +18,9 @@ def test_data_page_shows_accounts_and_map(page, script_runs, app_url, sample, tm
     # once the page is drawn and the browser idle, the chart library is loaded and has drawn its off-screen warm-up
     # (ui.chart_warm_up), so the first chart opened draws as fast as a later one; nothing of it shows
     page.wait_for_function("() => window.plannerChartsWarm === 'drawn'", timeout=30_000)
-    assert page.evaluate("() => performance.getEntriesByType('resource').some(e => /[/]embed[.][^/]*[.]js$/.test(e.name))")
+    loaded = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())")
+    assert any(n.startswith("embed.") for n in loaded)
+    assert any(n.startswith("ArrowVegaLiteChart.") for n in loaded)  # the chart element's code too, before any chart
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
 
     def open_tab(name: str) -> None:
