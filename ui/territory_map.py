@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.plans import Plan, shapes_summary
-from planning.reporting import people
+from planning.reporting import contiguity_words, people
 from ui import scoped, state
 from ui.maps import territory_deck
 from ui.plain import md_escape
@@ -163,8 +163,8 @@ def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
     plan = res.plan
     before = Plan(name="today", assignment=("T-" + ds.accounts["owner_rep_id"].astype("string")).set_axis(
         ds.accounts["account_id"].astype(str).to_numpy()), territories=plan.territories, kind="current")
-    note = res.stats.get("contiguity", {}).get("summary", "")
-    note = (note[:1].upper() + note[1:] + ".") if note else ""
+    cont = res.stats.get("contiguity")  # the planner's words only; the polish's figures are in Solver details
+    note = contiguity_words(cont["territories"], cont["split_after"]) if cont else ""
     from planning.data import carve_by
     from planning.plans import map_units
 
