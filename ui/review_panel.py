@@ -14,7 +14,11 @@ from ui.plain import md_escape
 from ui.tables import show_table
 
 _MEMO = "_review_run_memo"
-STATE_ICONS = {"draft": "📝", "in_review": "🔎", "changes_requested": "↩️", "approved": "✅", "published": "📤"}
+# Streamlit's own icon font (Material Symbols, served with the app): an emoji needs a colour-emoji font that many
+# machines lack (this Chromium drew "▯ FY27 draft").  The state itself is in words right after the icon.
+STATE_ICONS = {"draft": ":material/edit_note:", "in_review": ":material/rate_review:",
+               "changes_requested": ":material/undo:", "approved": ":material/check_circle:",
+               "published": ":material/publish:"}
 
 
 def _ts(t) -> str:
