@@ -37,7 +37,7 @@ st.caption(f"{md_escape(ds.name)} · as of {ds.as_of.date()} · planning {ds.pla
 
 # --- headline figures ------------------------------------------------------------------
 head = data_page.headline(*key, view)
-cols = st.columns(6)
+cols = st.columns(3) + st.columns(3)  # two rows: six in one cut "$219.79M" to "$219.7…" at 1,280 px
 cols[0].metric("Accounts", count(head.accounts))
 cols[1].metric("Customers", count(head.customers),
                help="ARR above zero, or where ARR is blank, a customer account type / lifecycle stage.")

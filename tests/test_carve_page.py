@@ -133,7 +133,7 @@ def test_a_one_piece_carve_says_so_in_words_and_keeps_the_polish_for_the_solver_
     units it moved, deviation before and after) are in "Solver details" only."""
     at = _run(_page())
     said = " ".join(c.value for c in at.caption).replace("\\", "")
-    assert "All 23 territories are one piece." in said  # 13 Mid-market + 10 SMB books
+    assert "In the whole carve: all 23 territories are one piece." in said  # 13 Mid-market + 10 SMB books
     texts = _texts(at._tree)
     outside = [t for t, inside in texts if not inside]
     for word in ("solver plan", "polish", "contiguity:"):
