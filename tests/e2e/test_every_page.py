@@ -1,9 +1,10 @@
 """Every page of the app in a real headless Chromium, on the demo company: each page slug opens to real content
 (its title and main block drawn, the script run over, no spinner left), and nothing of the machinery leaks onto the
 screen: no traceback, no "DeltaGenerator", no "object at 0x", no Streamlit API docs ("Creator of Delta protobuf"),
-and no table header in snake_case (headers come from the label registry).  Each tab of a page is opened, so the
-tables drawn in it are read too.  The pages are enumerated from pages/, as app.py does, so a new page is covered.
-A screenshot of each page is kept in a temporary directory (its path is printed)."""
+and no table header in snake_case (headers come from the label registry); and at 1,280 px wide, no metric and no
+widget label is cut off ("$28.1…").  Each tab of a page is opened, so the tables drawn in it are read too.  The
+pages are enumerated from pages/, as app.py does, so a new page is covered.  A screenshot of each page is kept in
+a temporary directory (its path is printed)."""
 from __future__ import annotations
 
 import os
@@ -17,6 +18,33 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 LEAKS = ("Traceback", "DeltaGenerator", "object at 0x", "Creator of Delta protobuf")
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+WIDTH = 1280  # the narrowest laptop screen planners use (issue 26): every label and headline figure fits it
+# A metric's value, label or delta, or a widget's label, cut off by Streamlit ("$28.1…"): its text, or an element
+# inside it, is wider than the box that clips it.  Only what is on view counts (a closed tab's boxes have no size).
+CUT_JS = """() => {
+  const kinds = ['stMetricValue', 'stMetricLabel', 'stMetricDelta', 'stWidgetLabel'];
+  const boxes = document.querySelectorAll(kinds.map(k => `[data-testid="stMain"] [data-testid="${k}"]`).join(','));
+  const cut = [];
+  for (const box of boxes) {
+    if (!box.getClientRects().length) continue;
+    const clipped = [box, ...box.querySelectorAll('*')].some(el => {
+      const css = getComputedStyle(el);
+      return el.scrollWidth > el.clientWidth + 1 && (css.textOverflow === 'ellipsis' || css.overflowX !== 'visible');
+    });
+    if (clipped) cut.push(`${box.dataset.testid} ${JSON.stringify(box.textContent.trim())}`);
+  }
+  return cut;
+}"""
+
+
+@pytest.fixture()
+def page(browser):
+    """A page at the narrowest width planners use (the other e2e tests' page is 1,400 px wide)."""
+    ctx = browser.new_context(viewport={"width": WIDTH, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(90_000)
+    yield pg
+    ctx.close()
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +88,7 @@ def check(page, where: str) -> list[str]:
     bad += [f"{where}: snake_case table header {h!r}" for h in headers(page) if SNAKE.match(h)]
     # Streamlit's developer tools (its "Deploy" button) are not for planners: client.toolbarMode = "viewer"
     bad += [f"{where}: shows Streamlit's Deploy button"] * page.locator('[data-testid="stAppDeployButton"]').count()
+    bad += [f"{where}: cut off at {WIDTH} px: {c}" for c in page.evaluate(CUT_JS)]
     return bad
 
 
