@@ -196,7 +196,8 @@ for i in range(0, len(rep_.metrics), 4):  # four a row: five cut "30.0 → 29.7"
     for col, m in zip(st.columns(4), rep_.metrics[i:i + 4]):
         # the capacity target's help says why it is derived, when it is
         help_ = " ".join(x for x in (m.help, derived) if x) if m.name == "capacity_target_usd" else m.help
-        col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off")
+        # the delta is a note ("80% of target"), not a change: no arrow, which read "↑ 80%" below target
+        col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off", delta_arrow="off")
 if derived:
     st.warning(derived)
 if left_out := report.scope_note(version, user, ds):

@@ -18,7 +18,8 @@ import streamlit as st
 from planning.access import Permission, denial
 from planning.compensation import (GAP_MODES, GAP_WORDS, METHOD_WORDS, METHODS, POOL_WORDS, POOLS, SETTING_WORDS,
                                   QuotaError)
-from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
+from planning.reporting import (bookings_target, count, figure, figure_help, no_target_message, pct, person_of,
+                                usd)
 from ui import access
 from ui import comp_sections as cs
 from ui import quota_reports as qr
@@ -44,7 +45,7 @@ if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wi
     except QuotaError as exc:
         st.error(f"Quotas could not be set: {md_escape(exc)}")
         st.stop()
-    st.header(f"Your team's quotas ({user.manager_id})")
+    st.header(f"Your team's quotas: {md_escape(person_of(user.manager_id, ds.reps))}")
     st.metric("Team quota", usd(team["quota_usd"].sum()))
     show_table(team[["territory_id", "rep_name", "status", "segment", "region", "potential_usd", "quota_usd",
                      "quota_pct_potential", "flags"]], key="q_team")

@@ -15,7 +15,7 @@ import streamlit as st
 from planning.access import AccessDenied, Permission
 from planning.data import to_safe_csv
 from planning.plans import DisruptionReport, StoreError, manager_summary_html
-from planning.reporting import figure, figure_help, present
+from planning.reporting import figure, figure_help, person_of, present
 from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
@@ -289,7 +289,8 @@ def main() -> None:
     for n in report.notes:  # both plans on changed exports: the accounts both hold, as Compare says it; never markdown
         st.caption(md_escape(f"Note: {n}"))
     if user.scoped:
-        st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
+        st.info(f"You see your own team, {md_escape(person_of(user.manager_id, ds.reps))}: its reps, and the accounts "
+                "leaving or joining it.")
     status_line(store, ref_b)
 
     team_view(rk, report, plan_a, plan_b, ref_b, _teams(rk, [plan_a, plan_b], scope), scope)

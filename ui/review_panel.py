@@ -166,11 +166,14 @@ def _add_comment(view, name: str, version: int, plans: list, key: str, refresh: 
     st.rerun(scope=[key, *refresh])
 
 
+COMMENT_ON = {"plan": "the whole plan", "account": "an account", "rep": "a rep"}
+
+
 def _comment_form(view, name: str, version: int, accounts, reps, plans, key: str, refresh) -> None:
     c1, c2 = st.columns([1, 2])
     kinds = ["plan"] + (["account"] if accounts is not None and len(accounts) else []) + \
             (["rep"] if reps is not None and len(reps) else [])
-    kind = c1.selectbox("Comment on", kinds, key=f"{key}_kind")
+    kind = c1.selectbox("Comment on", kinds, key=f"{key}_kind", format_func=COMMENT_ON.get)
     if kind == "account":
         opts = accounts.drop_duplicates("account_id")
         labels = dict(zip(opts["account_id"].astype(str), opts["name"].astype(str)))

@@ -19,10 +19,12 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 LEAKS = ("Traceback", "DeltaGenerator", "object at 0x", "Creator of Delta protobuf")
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
 WIDTH = 1280  # the narrowest laptop screen planners use (issue 26): every label and headline figure fits it
-# A metric's value, label or delta, or a widget's label, cut off by Streamlit ("$28.1…"): its text, or an element
-# inside it, is wider than the box that clips it.  Only what is on view counts (a closed tab's boxes have no size).
+# A metric's value, label or delta, a widget's label or a button's, cut off by Streamlit ("$28.1…"): its text, or an
+# element inside it, is wider than the box that clips it.  What a closed tab holds has no size and is left out; a
+# closed expander's widgets are laid out all the same, so they count.
 CUT_JS = """() => {
-  const kinds = ['stMetricValue', 'stMetricLabel', 'stMetricDelta', 'stWidgetLabel'];
+  const kinds = ['stMetricValue', 'stMetricLabel', 'stMetricDelta', 'stWidgetLabel', 'stButton', 'stDownloadButton',
+                 'stFormSubmitButton'];
   const boxes = document.querySelectorAll(kinds.map(k => `[data-testid="stMain"] [data-testid="${k}"]`).join(','));
   const cut = [];
   for (const box of boxes) {
