@@ -200,9 +200,9 @@ def _exports(rk: tuple, report: DisruptionReport, view: DisruptionReport, manage
         return
     with e3:
         # a callable: the summary is written when clicked (and once per manager: it is cached)
-        download_file(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)",
-                      lambda: _summary_html(rk, manager, report).encode("utf-8"), f"disruption_{manager}.html",
-                      "text/html", key="dis_html")
+        download_file("Printable team summary (HTML)", lambda: _summary_html(rk, manager, report).encode("utf-8"),
+                      f"disruption_{manager}.html", "text/html", key="dis_html",  # with the name, cut at 1,280 px
+                      help=f"{mgr_names.get(manager, manager)}: open it in a browser and print it to PDF.")
     preview = st.expander("Preview the printable summary", key="dis_preview", on_change="rerun")
     with preview:
         if preview.open:
