@@ -11,8 +11,8 @@ import typer
 from cli.common import acting_user, echo_table, uses_data
 from planning.access import Permission, require
 from planning.data import read_settings_file, write_csv
-from planning.reporting import (bands_held, carve_by_words, carve_headline, count, curve_points, figure, label,
-                                moved_between, one_piece_proof, people, solver_details, usd)
+from planning.reporting import (bands_held, carve_by_words, carve_headline, contiguity_words, count, curve_points,
+                                figure, label, moved_between, one_piece_proof, people, solver_details, usd)
 
 
 def _parse_pairs(items: list[str] | None, what: str) -> dict[str, str]:
@@ -253,8 +253,8 @@ def _write_plan(res, ds, cs, out: Path, summary_out: Path) -> None:
     typer.echo(f"\nwrote {out} ({count(len(crm))} accounts) and {summary_out} ({count(len(book))} territories); "
                "canonical column names, for the CRM or re-import")
     typer.echo(f"territories: {carve_by_words(cs.units, cs.contiguous)}")
-    if "contiguity" in res.stats:
-        typer.echo(res.stats["contiguity"]["summary"])
+    if cont := res.stats.get("contiguity"):  # the polish's own figures follow under "Solver details"
+        typer.echo(contiguity_words(cont["territories"], cont["split_after"]))
     proof = one_piece_proof(res.stats.get("contiguity_proof"))
     if proof is not None:
         typer.secho(proof.text, fg=typer.colors.RED if proof.tone == "error" else typer.colors.YELLOW)
@@ -302,7 +302,7 @@ def _solver_details(res) -> None:
     """The solver's own terms, after what a planner needs (the page's "Solver details" expander)."""
     typer.echo("\nSolver details:")
     echo_table(solver_details(res.status, res.gap, res.objective, res.bound, res.seconds_build, res.seconds_solve,
-                              res.plan_from, res.stats.get("bound_plain")))
+                              res.plan_from, res.stats.get("bound_plain"), res.stats.get("contiguity")))
 
 
 def _frontier(cs, ds, n: int, by: str, out: Path | None, pick: int | None, progress, name: str | None,

@@ -20,7 +20,7 @@ st.title("Data")  # sent before pandas and the data layer load, so the browser d
 from planning.plans import BALANCE_METRICS  # noqa: E402 - after the title, as above
 from planning.reporting import label  # noqa: E402
 from planning.reporting.figures import figure_help  # noqa: E402
-from planning.reporting.formats import count, counted, usd  # noqa: E402
+from planning.reporting.formats import count, counted, person_of, usd  # noqa: E402
 from ui import data_page, scoped  # noqa: E402
 from ui.data_load import loader_report, upload_section  # noqa: E402
 from ui.guards import data_problem  # noqa: E402
@@ -32,12 +32,12 @@ view = scoped.view(store=False)  # the page reads no plan store: the sidebar ope
 ds = view.dataset  # a manager sees their own team's reps and accounts
 key = data_page.key(view)  # (dataset version, scope): the cache entries this session reads
 if user.scoped:
-    st.info(f"You see your own team ({user.manager_id}): its reps and their accounts.")
+    st.info(f"You see your own team, {md_escape(person_of(user.manager_id, ds.reps))}: its reps and their accounts.")
 st.caption(f"{md_escape(ds.name)} · as of {ds.as_of.date()} · planning {ds.plan_year}")
 
 # --- headline figures ------------------------------------------------------------------
 head = data_page.headline(*key, view)
-cols = st.columns(6)
+cols = st.columns(3) + st.columns(3)  # two rows: six in one cut "$219.79M" to "$219.7…" at 1,280 px
 cols[0].metric("Accounts", count(head.accounts))
 cols[1].metric("Customers", count(head.customers),
                help="ARR above zero, or where ARR is blank, a customer account type / lifecycle stage.")

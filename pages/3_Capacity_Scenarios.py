@@ -124,7 +124,9 @@ with tabs[4]:
     k4, k5, k6, k7 = st.columns(4)
     company["csm_book_usd"] = k4.number_input("ARR book per CSM (USD)", value=float(base.csm_book_usd),
                                               step=100_000.0, format="%.0f", key=f"cap_book_{rev}")
-    company["backfill"] = k5.checkbox("Backfill leavers (after time to hire)", value=base.backfill, key=f"cap_bf_{rev}")
+    company["backfill"] = k5.checkbox("Backfill leavers", value=base.backfill, key=f"cap_bf_{rev}",
+                                      help="A leaver's seat is filled again after the segment's time to hire; the "
+                                           "new AE ramps from the start.")
     freeze_opts = ["No freeze"] + list(MONTH_NAMES)
     freeze = k6.selectbox("Hiring freeze from", freeze_opts, index=base.freeze_from_month or 0,
                           key=f"cap_freeze_{rev}", help="No new hires or backfills start from this month on.")
@@ -190,11 +192,12 @@ elif dirty:
 rep_ = report.overview(sc_json, version, user)
 st.subheader("Plan-year results")
 derived = report.target_note(sc_json, version, user, ds)
-for row in (rep_.metrics[:5], rep_.metrics[5:]):
-    for col, m in zip(st.columns(5), row):
+for i in range(0, len(rep_.metrics), 4):  # four a row: five cut "30.0 → 29.7" to "30.0 → 2…" at 1,280 px
+    for col, m in zip(st.columns(4), rep_.metrics[i:i + 4]):
         # the capacity target's help says why it is derived, when it is
         help_ = " ".join(x for x in (m.help, derived) if x) if m.name == "capacity_target_usd" else m.help
-        col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off")
+        # the delta is a note ("80% of target"), not a change: no arrow, which read "↑ 80%" below target
+        col.metric(m.label, m.value, m.delta, help=help_ or None, delta_color="off", delta_arrow="off")
 if derived:
     st.warning(derived)
 if left_out := report.scope_note(version, user, ds):

@@ -16,8 +16,10 @@ import pandas as pd
 import streamlit as st
 
 from planning.access import Permission, denial
-from planning.compensation import GAP_WORDS, METHOD_WORDS, METHODS, POOL_WORDS, POOLS, QuotaError
-from planning.reporting import bookings_target, count, figure, figure_help, no_target_message, pct, usd
+from planning.compensation import (GAP_MODES, GAP_WORDS, METHOD_WORDS, METHODS, POOL_WORDS, POOLS, SETTING_WORDS,
+                                  QuotaError)
+from planning.reporting import (bookings_target, count, figure, figure_help, no_target_message, pct, person_of,
+                                usd)
 from ui import access
 from ui import comp_sections as cs
 from ui import quota_reports as qr
@@ -43,7 +45,7 @@ if user.scoped:  # a manager: their team's quotas, read-only; nothing company-wi
     except QuotaError as exc:
         st.error(f"Quotas could not be set: {md_escape(exc)}")
         st.stop()
-    st.header(f"Your team's quotas ({user.manager_id})")
+    st.header(f"Your team's quotas: {md_escape(person_of(user.manager_id, ds.reps))}")
     st.metric("Team quota", usd(team["quota_usd"].sum()))
     show_table(team[["territory_id", "rep_name", "status", "segment", "region", "potential_usd", "quota_usd",
                      "quota_pct_potential", "flags"]], key="q_team")
@@ -58,29 +60,28 @@ st.header("Quotas")
 # keyed widgets start from the saved settings; loading a scenario resets them (see qs.reset_widgets)
 w = qs.widget_value
 c1, c2, c3, c4 = st.columns([1.2, 1, 1, 1])
-method = c1.radio("Quota method", METHODS, key=w("qw_method", settings.method), format_func=METHOD_WORDS.get,
-                  horizontal=True, help="How each pool's target is split across territories.")
+words = SETTING_WORDS  # label and help of each setting, as the workbook's Settings sheet names them
+method = c1.radio(**words["method"], options=METHODS, key=w("qw_method", settings.method),
+                  format_func=METHOD_WORDS.get, horizontal=True)
 lo_def, hi_def = ds.settings.planning.quota_over_assignment_range
-over = c2.slider("Over-assignment", 0, 40, key=w("qw_over", int(round(settings.over_assignment * 100))), step=1,
-                 format="%d%%",
-                 help=f"Σ quotas = target × (1 + this). Typical {lo_def:.0%}–{hi_def:.0%}; default "
+over = c2.slider(words["over_assignment"]["label"], 0, 40, key=w("qw_over", int(round(settings.over_assignment * 100))),
+                 step=1, format="%d%%",
+                 help=f"{words['over_assignment']['help']} Typical {lo_def:.0%}–{hi_def:.0%}; default "
                       f"{ds.settings.planning.quota_over_assignment:.0%}.") / 100
-band = c3.slider("Coverage band (Σ quota ÷ target)", 0.80, 1.50, key=w("qw_band", tuple(settings.coverage_band)), step=0.01,
-                 format="percent",
-                 help="Coverage ratios outside this band are flagged.")
-pool = c4.selectbox("Split the target within", POOLS, key=w("qw_pool", settings.pool),
-                    format_func=POOL_WORDS.get)
+band = c3.slider(**words["coverage_band"], min_value=0.80, max_value=1.50,
+                 key=w("qw_band", tuple(settings.coverage_band)), step=0.01, format="percent")
+pool = c4.selectbox(**words["pool"], options=POOLS, key=w("qw_pool", settings.pool), format_func=POOL_WORDS.get)
 weights = dict(settings.weights)
 if method == "blend":
     cols = st.columns(3)
-    weights = {b: col.number_input(f"Weight: {b}", 0.0, 1.0, key=w(f"qw_w_{b}", float(weights.get(b, 0))), step=0.05)
-               for col, b in zip(cols, ("potential", "history", "even"))}
-d1, d2, d3, d4 = st.columns(4)
-ramp = d1.toggle("Ramp-adjust new hires and open reqs", key=w("qw_ramp", settings.ramp_adjust))
-prorate = d2.toggle("Pro-rate mid-year starts and leavers", key=w("qw_prorate", settings.prorate))
-ramp_gap = d3.selectbox("Ramp shortfall", ("respread", "gap"), key=w("qw_rampgap", settings.ramp_gap),
+    weights = {b: col.number_input(f"Weight: {METHOD_WORDS[b]}", 0.0, 1.0, key=w(f"qw_w_{b}", float(weights.get(b, 0))),
+                                   step=0.05) for col, b in zip(cols, ("potential", "history", "even"))}
+d1, d2, d3 = st.columns(3)  # the two toggles one above the other: side by side, a quarter each cut their labels
+ramp = d1.toggle(**words["ramp_adjust"], key=w("qw_ramp", settings.ramp_adjust))
+prorate = d1.toggle(**words["prorate"], key=w("qw_prorate", settings.prorate))
+ramp_gap = d2.selectbox(**words["ramp_gap"], options=GAP_MODES, key=w("qw_rampgap", settings.ramp_gap),
                         format_func=GAP_WORDS.get)
-override_gap = d4.selectbox("Override difference", ("respread", "gap"), key=w("qw_ovgap", settings.override_gap),
+override_gap = d3.selectbox(**words["override_gap"], options=GAP_MODES, key=w("qw_ovgap", settings.override_gap),
                             format_func=GAP_WORDS.get)
 
 new = dataclasses.replace(settings, method=method, over_assignment=over, coverage_band=band, pool=pool, weights=weights,
@@ -96,7 +97,7 @@ settings = result.settings
 qkey = qr.quota_key(plan, settings)
 qv = qr.quota_view(qkey, user, plan, result)  # tables, coverage and charts, once per (data, plan, settings, user)
 summ = qv["summary"]
-m = st.columns(6)
+m = st.columns(3) + st.columns(3)  # three a row: six cut "$28.14M" to "$28.1…" at 1,280 px
 m[0].metric("Σ quotas", usd(summ["quota_usd"]))
 m[1].metric(figure("bookings_target_usd").label, usd(summ["target_usd"]), help=figure_help("bookings_target_usd"))
 m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1), help=figure_help("quota_coverage"))

@@ -15,7 +15,7 @@ import streamlit as st
 from planning.access import AccessDenied, Permission
 from planning.data import to_safe_csv
 from planning.plans import DisruptionReport, StoreError, manager_summary_html
-from planning.reporting import figure, figure_help, present
+from planning.reporting import figure, figure_help, person_of, present
 from ui import access, review_panel, scoped
 from ui.guards import require_data
 from ui.charts import accounts_map, flow_heatmap
@@ -89,7 +89,7 @@ def _teams(rk: tuple, _plans, _view) -> pd.DataFrame:
 def _headline(report: DisruptionReport, view: DisruptionReport, manager: str, mgr_names: dict, window: int) -> bool:
     """The six headline figures, the company's or the team's; False when the team has nothing to show."""
     c = report.company
-    k = st.columns(6)
+    k = st.columns(3) + st.columns(3)  # two rows: six in one cut "$17.68M" and their labels at 1,280 px
     if manager == ALL:
         k[0].metric(figure("accounts_moved").label, count(c["accounts_moved"]),
                     f"{pct(c['pct_accounts_moved'], 1)} of accounts", delta_color="off", delta_arrow="off",
@@ -200,9 +200,9 @@ def _exports(rk: tuple, report: DisruptionReport, view: DisruptionReport, manage
         return
     with e3:
         # a callable: the summary is written when clicked (and once per manager: it is cached)
-        download_file(f"Printable summary for {mgr_names.get(manager, manager)} (HTML)",
-                      lambda: _summary_html(rk, manager, report).encode("utf-8"), f"disruption_{manager}.html",
-                      "text/html", key="dis_html")
+        download_file("Printable team summary (HTML)", lambda: _summary_html(rk, manager, report).encode("utf-8"),
+                      f"disruption_{manager}.html", "text/html", key="dis_html",  # with the name, cut at 1,280 px
+                      help=f"{mgr_names.get(manager, manager)}: open it in a browser and print it to PDF.")
     preview = st.expander("Preview the printable summary", key="dis_preview", on_change="rerun")
     with preview:
         if preview.open:
@@ -289,7 +289,8 @@ def main() -> None:
     for n in report.notes:  # both plans on changed exports: the accounts both hold, as Compare says it; never markdown
         st.caption(md_escape(f"Note: {n}"))
     if user.scoped:
-        st.info(f"You see your own team ({user.manager_id}): its reps, and the accounts leaving or joining it.")
+        st.info(f"You see your own team, {md_escape(person_of(user.manager_id, ds.reps))}: its reps, and the accounts "
+                "leaving or joining it.")
     status_line(store, ref_b)
 
     team_view(rk, report, plan_a, plan_b, ref_b, _teams(rk, [plan_a, plan_b], scope), scope)

@@ -62,7 +62,7 @@ def test_add_hires_needed_closes_the_gap(at, sample):
     assert not at.exception, at.exception
     s = run_scenario(default_scenario(sample)).summary()
     assert metric(at, "AEs Jan → Dec").startswith("30.0")
-    assert "0 more needed" in next(m.delta for m in at.metric if m.label == "AEs Jan → Dec")
+    assert ", 0 to add" in next(m.delta for m in at.metric if m.label == "AEs Jan → Dec")
     assert metric(at, "Gap to target") != usd(s["gap_usd"])
     assert "Planned hires:" in " ".join(c.value for c in at.caption)
 

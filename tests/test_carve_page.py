@@ -121,6 +121,28 @@ def test_headline_in_words_and_solver_terms_only_in_the_expander(store, sample):
     # people by name, the job list and moved accounts in labelled tables
     assert re.search(r"[A-Z][a-z]+ [A-Z][a-z]+ \(R-\d{3}\)", " ".join(moves["from_owner_name"].astype(str)))
     assert "from_owner" not in moves.columns
+    # the worst book beside today's, as a person compares them ("532% in today's plan"), not a "−522 pts" change
+    worst = next(mt for mt in at.metric if mt.label == "Worst book off target")
+    assert re.fullmatch(r"\d+\.\d%", worst.value) and re.fullmatch(r"\d+(\.\d)?% in today's plan", worst.delta)
+    assert "pts" not in worst.delta
+
+
+def test_a_one_piece_carve_says_so_in_words_and_keeps_the_polish_for_the_solver_details(store):
+    """The demo's default carve (Mid-market and SMB by county, one piece each): the map's caption says what a
+    planner needs ("All 23 territories are one piece."); the polish's own figures (the solver's plan before it,
+    units it moved, deviation before and after) are in "Solver details" only."""
+    at = _run(_page())
+    said = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "In the whole carve: all 23 territories are one piece." in said  # 13 Mid-market + 10 SMB books
+    texts = _texts(at._tree)
+    outside = [t for t, inside in texts if not inside]
+    for word in ("solver plan", "polish", "contiguity:"):
+        leaks = [t[:200] for t in outside if word in t.lower()]
+        assert not leaks, (word, leaks[:3])
+    details = next(d.value for d in at.dataframe if "solver_value" in d.value.columns).set_index("item")["solver_value"]
+    assert details["Territories in pieces in the solver's plan (before the polish)"].isdigit()
+    assert details["Units the one-piece polish moved"].replace(",", "").isdigit()
+    assert re.fullmatch(r"\d+\.\d% → \d+\.\d%", details["Worst deviation from target, before → after the polish"])
 
 
 def test_a_run_saves_nothing_then_save_and_submit_for_review(store):

@@ -114,3 +114,19 @@ def test_a_contiguous_carve_reads_its_gap_against_the_best_one_piece_plan_with_b
     assert rows["Gap to the LP bound without contiguity"] == "5.00%"
     assert rows["One-piece bound (model units)"] == "98.0" and rows["LP bound without contiguity (model units)"] == "95.0"
     assert "contiguity cuts" in rows["Plan from"] and "LP bound (model units)" not in rows
+
+
+def test_one_piece_in_the_planners_words_and_the_polish_in_the_solvers():
+    from planning.reporting import contiguity_details, contiguity_words
+
+    assert contiguity_words(23, 0) == "All 23 territories are one piece."
+    assert contiguity_words(23, 1) == "1 of 23 territories is in more than one piece."
+    assert contiguity_words(23, 3) == "3 of 23 territories are in more than one piece."
+    assert contiguity_words(1, 0) == "The territory is one piece."
+    assert "solver" not in contiguity_words(0, 0) and "polish" not in contiguity_words(23, 3)
+    rows = dict(contiguity_details({"territories": 23, "split_before": 2, "split_after": 0, "units_moved": 1234,
+                                    "worst_dev_before": 0.153, "worst_dev_after": 0.1}))
+    assert rows == {"Territories in pieces in the solver's plan (before the polish)": "2",
+                    "Units the one-piece polish moved": "1,234",
+                    "Worst deviation from target, before → after the polish": "15.3% → 10.0%"}
+    assert contiguity_details(None) == [] == contiguity_details({"territories": 0})

@@ -20,8 +20,12 @@ def test_the_default_carve_says_which_segments_are_geographic_and_that_each_is_o
     lines = output.splitlines()
     assert ("territories: Mid-market and SMB: territories of whole counties, one piece each; Enterprise: named "
             "accounts") in lines
-    assert "contiguity: all 23 territories in one piece" in output  # 13 Mid-market + 10 SMB books
+    assert "All 23 territories are one piece." in lines  # 13 Mid-market + 10 SMB books
     assert output.startswith("Balanced plan found") or "\nBalanced plan found" in output
+    # the polish's own figures come last, under "Solver details", as on the page; the plan's words never have them
+    words, details = output.split("\nSolver details:")
+    assert "solver plan" not in words and "polish" not in words
+    assert "Units the one-piece polish moved" in details and "before → after the polish" in details
 
 
 def test_the_default_carve_assigns_every_account_once_holds_the_bands_and_draws_one_piece_per_territory(

@@ -76,7 +76,7 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
     segments = list(ds.settings.segments)
     company = company_carve_defaults(ds.settings)
     with st.form("carve_form"):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3 = st.columns([1.5, 1, 1])  # room for two chosen metrics side by side at 1,280 px
         chosen = c1.multiselect("Balance on", list(BALANCE_METRICS), default=["potential_usd", "accounts"],
                                 format_func=lambda m: METRIC_LABELS[m], key="carve_metrics")
         mode = c2.radio("Balance bands", ["hard", "soft"], horizontal=True, key="carve_mode",
@@ -107,7 +107,7 @@ def settings_form(ds, quota_reps: pd.DataFrame, rep_label: dict, pins: dict) -> 
                                         0.1, key="carve_bal_w")
             distance_to = w1.radio("Travel measured to", ["home", "centre"], horizontal=True, key="carve_dist_to",
                                    format_func={"home": "rep's home", "centre": "centre of today's book"}.get)
-            r1, r2, r3, r4 = st.columns(4)
+            r1, r2, r3, r4 = st.columns(2) + st.columns(2)  # a quarter of the expander cut these labels
             match_region = r1.checkbox("Keep accounts in their region", False, key="carve_region")
             respect_locks = r2.checkbox("Locked accounts stay", True, key="carve_locks")
             keep_families = r3.checkbox("Keep parent families together", True, key="carve_families")

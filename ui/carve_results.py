@@ -13,8 +13,9 @@ import streamlit as st
 from optimizers.carve import CarveResult, resolve_edits
 from planning.plans import METRIC_LABELS
 from planning.reporting import carve_views
-from planning.reporting.carve_words import bands_held, carve_headline, one_piece_proof, solver_details
-from planning.reporting.figures import figure_help, moved_between
+from planning.reporting.carve_words import (bands_held, carve_headline, one_piece_proof, solver_details, worst_book,
+                                           worst_book_today)
+from planning.reporting.figures import figure, figure_help, moved_between
 from planning.reporting.formats import count, pct, usd
 from ui import state
 from ui.charts import before_after_bars
@@ -65,14 +66,14 @@ def headline(res: CarveResult, moved: dict | None) -> None:
         m[0].metric("Accounts moved", count(moved["accounts_moved"]), help=figure_help("accounts_moved"))
         m[1].metric("ARR moved", usd(moved["arr_moved_usd"]), help=figure_help("arr_moved_usd"))
         m[2].metric("Newly assigned", count(moved["newly_assigned"]), help=figure_help("newly_assigned"))
-        worst, before = res.balance["worst_dev_after"].max(), res.balance["worst_dev_before"].max()
-        m[3].metric("Worst book off target", pct(worst, 1),
-                    delta=f"{(worst - before) * 100:,.0f} pts" if np.isfinite(before) else None, delta_color="inverse",
-                    help="The largest |book ÷ target − 1| over the balanced metrics, after the carve (change from "
-                         "today in percentage points).")
+        worst, before = worst_book(res.balance)
+        m[3].metric(figure("worst_book_off_target").label, pct(worst, 1), delta=worst_book_today(before),
+                    delta_arrow="off", delta_color="green" if worst <= before else "red",
+                    help=figure_help("worst_book_off_target"))
     with st.expander("Solver details"):
         show_table(solver_details(res.status, res.gap, res.objective, res.bound, res.seconds_build,
-                                  res.seconds_solve, res.plan_from, res.stats.get("bound_plain")),
+                                  res.seconds_solve, res.plan_from, res.stats.get("bound_plain"),
+                                  res.stats.get("contiguity")),
                    key="carve_solver_details")
         st.caption("The gap is how far this plan's cost could at most be from the best plan possible (the LP "
                    "bound of the same model); a smaller gap is a stronger guarantee.")

@@ -13,9 +13,6 @@ from ui import state
 from ui.plain import md_escape
 from ui.tables import show_table
 
-STATUS_ICON = {"queued": "⏳", "running": "▶️", "succeeded": "✅", "failed": "❌", "cancelled": "⏹️",
-               "interrupted": "⚠️"}
-
 
 def _cancel(records: JobRecords, job_id: int) -> None:
     from jobs import job_manager
@@ -161,8 +158,9 @@ def jobs_frame(records: JobRecords, user: str, kind: str | None = None, limit: i
     if df.empty:
         return df
     res = df["result"].apply(lambda r: r if isinstance(r, dict) else {})
+    # the status in words only: a table cell draws no icon font, and an emoji needs a font many machines lack
     return pd.DataFrame({
-        "job_id": df["id"], "status": df["status"].map(lambda s: f"{STATUS_ICON.get(s, '')} {s}"),
+        "job_id": df["id"], "status": df["status"],
         "job_name": df["title"], "parts": df["parts_done"].astype(str) + " / " + df["parts_total"].astype(str),
         "engine": df["engine"], "started_at": df["started_at"].dt.strftime("%Y-%m-%d %H:%M:%S"),
         "seconds": df["seconds"].round(1), "saved_as": res.map(lambda r: r.get("plan") or "not saved"),

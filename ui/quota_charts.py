@@ -26,7 +26,8 @@ def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height:
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("label:N", title=None, sort=None),
         y=alt.Y("coverage_ratio:Q", title="Coverage (Σ quota ÷ target)", axis=alt.Axis(format=".0%")),
-        color=alt.Color("flag:N", scale=FLAG_COLORS, legend=alt.Legend(title=None, orient="top")),
+        # two columns: the four flags in one row ran past a half-page chart at 1,280 px ("no targ")
+        color=alt.Color("flag:N", scale=FLAG_COLORS, legend=alt.Legend(title=None, orient="top", columns=2)),
         tooltip=[alt.Tooltip("label:N", title=label(by)), _money("quota_usd"), _money("target_usd"),
                  alt.Tooltip("coverage_ratio:Q", title=label("coverage_ratio"), format=".1%"),
                  alt.Tooltip("flag:N", title=label("flag"))])

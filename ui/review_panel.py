@@ -14,7 +14,11 @@ from ui.plain import md_escape
 from ui.tables import show_table
 
 _MEMO = "_review_run_memo"
-STATE_ICONS = {"draft": "📝", "in_review": "🔎", "changes_requested": "↩️", "approved": "✅", "published": "📤"}
+# Streamlit's own icon font (Material Symbols, served with the app): an emoji needs a colour-emoji font that many
+# machines lack (this Chromium drew "▯ FY27 draft").  The state itself is in words right after the icon.
+STATE_ICONS = {"draft": ":material/edit_note:", "in_review": ":material/rate_review:",
+               "changes_requested": ":material/undo:", "approved": ":material/check_circle:",
+               "published": ":material/publish:"}
 
 
 def _ts(t) -> str:
@@ -162,11 +166,14 @@ def _add_comment(view, name: str, version: int, plans: list, key: str, refresh: 
     st.rerun(scope=[key, *refresh])
 
 
+COMMENT_ON = {"plan": "the whole plan", "account": "an account", "rep": "a rep"}
+
+
 def _comment_form(view, name: str, version: int, accounts, reps, plans, key: str, refresh) -> None:
     c1, c2 = st.columns([1, 2])
     kinds = ["plan"] + (["account"] if accounts is not None and len(accounts) else []) + \
             (["rep"] if reps is not None and len(reps) else [])
-    kind = c1.selectbox("Comment on", kinds, key=f"{key}_kind")
+    kind = c1.selectbox("Comment on", kinds, key=f"{key}_kind", format_func=COMMENT_ON.get)
     if kind == "account":
         opts = accounts.drop_duplicates("account_id")
         labels = dict(zip(opts["account_id"].astype(str), opts["name"].astype(str)))

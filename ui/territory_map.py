@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.plans import Plan, shapes_summary
-from planning.reporting import people
+from planning.reporting import contiguity_words, people
 from ui import scoped, state
 from ui.maps import territory_deck
 from ui.plain import md_escape
@@ -126,9 +126,9 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
                                          tuple(sorted(named_segments)), plan, other, acc, book, names)
 
     said = [f"{which}: {shapes_summary(shapes)}." if len(shapes) else f"{which}:"]
-    if len(shapes):
-        said.append(f"{extra_note} Each territory is the counties where it holds most of the potential; counties "
-                    f"without accounts join their nearest territory.")
+    if len(shapes):  # the note is about the proposal ("After"): today's plan is never carved in one piece
+        said.append(f"{extra_note if which == 'After' else ''} Each territory is the counties where it holds most of "
+                    f"the potential; counties without accounts join their nearest territory.")
     if len(named):
         said.append(f"Named-account territories ({', '.join(sorted(set(named['segment'].astype(str))))}) are "
                     f"drawn as their accounts in their owner's colour (legend below the map).")
@@ -163,8 +163,10 @@ def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
     plan = res.plan
     before = Plan(name="today", assignment=("T-" + ds.accounts["owner_rep_id"].astype("string")).set_axis(
         ds.accounts["account_id"].astype(str).to_numpy()), territories=plan.territories, kind="current")
-    note = res.stats.get("contiguity", {}).get("summary", "")
-    note = (note[:1].upper() + note[1:] + ".") if note else ""
+    cont = res.stats.get("contiguity")  # the planner's words only; the polish's figures are in Solver details
+    said = contiguity_words(cont["territories"], cont["split_after"]) if cont else ""
+    # the map shows one segment's shapes; the note counts every geographic territory of the carve
+    note = f"In the whole carve: {said[:1].lower()}{said[1:]}" if said else ""
     from planning.data import carve_by
     from planning.plans import map_units
 

@@ -49,6 +49,7 @@ from optimizers.carve.contiguity_graph import (
     unit_kinds,
     unit_names,
 )
+from planning.reporting.carve_words import contiguity_words
 
 OUTSIDE_WEIGHT = 100.0  # a share of target outside the band costs this many times the same share inside it
 
@@ -70,12 +71,10 @@ class ContiguityReport:
     drawn_only: int = 0  # territories one piece on the unit graph but drawn in pieces (:func:`as_drawn`)
 
     def summary(self) -> str:
-        if not self.territories:
-            return "contiguity: no geographic territories"
-        head = (f"contiguity: {self.split_after} of {self.territories} territories in more than one piece"
-                if self.split_after else f"contiguity: all {self.territories} territories in one piece")
-        return (f"{head} (solver plan: {self.split_before} split; polish moved {len(self.moved_units)} unit(s), "
-                f"worst deviation {self.worst_dev_before:.1%} → {self.worst_dev_after:.1%})")
+        """What a planner needs: "All 23 territories are one piece."  The solver's side (the plan before the
+        polish, units the polish moved, deviation before and after) stays in the result's stats, for the Solver
+        details (planning.reporting.carve_words.contiguity_details)."""
+        return contiguity_words(self.territories, self.split_after)
 
 
 class _Balance:

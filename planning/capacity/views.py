@@ -75,7 +75,7 @@ def headline(res: CapacityResult, user=None) -> list[Metric]:
         Metric("gap_usd", "Gap to target", usd(s["gap_usd"]), "Target − expected bookings (the bottom-up capacity)."),
         Metric("headcount", "AEs Jan → Dec", f"{s['headcount_start']:.1f} → {s['headcount_end']:.1f}",
                "Expected AEs in seat in January and in December (attrition is expected, so heads are fractional).",
-               f"{count(s['hires'])} planned hires · {count(s['hires_needed'])} more needed"),
+               f"{count(s['hires'])} hires planned, {count(s['hires_needed'])} to add"),  # fits a quarter of the page
         Metric("risk", "Risk", s["risk"].capitalize(), s["risk_reasons"]),
     ]
     if can(user, Permission.VIEW_COMP):

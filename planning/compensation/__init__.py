@@ -13,7 +13,7 @@ Public names, by module (import them from this package; they load on first use):
   plan_tables, PLAN_WHOLE_COLUMNS, PlanProblem, SPIFF_COLUMNS, TIER_COLUMNS
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
 - ``quota_settings``: COVERAGE_BY, GAP_MODES, GAP_WORDS, METHOD_WORDS, METHODS, POOL_WORDS, POOLS, QUARTERS,
-  QuotaError, QuotaSettings, settings_in_words
+  QuotaError, QuotaSettings, SETTING_WORDS, settings_in_words
 - ``report``: attainment_assumed, comp_sheets, comp_template, labelled_sheets, plans_from, QUOTA_COLUMNS,
   quota_settings_from, quota_sheets, quota_template, read_config, SIM_KEYS, simulation_from, summary_for_display,
   write_template
@@ -49,6 +49,7 @@ _PUBLIC = {
     "QuotaError": "quota_settings",
     "QuotaResult": "coverage",
     "QuotaSettings": "quota_settings",
+    "SETTING_WORDS": "quota_settings",
     "SIM_KEYS": "report",
     "SPIFF_COLUMNS": "plan_edits",
     "SimChunk": "cost_sim",

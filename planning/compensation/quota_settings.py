@@ -21,6 +21,26 @@ POOLS = ("segment", "segment_region", "company")
 POOL_WORDS = {"segment": "each segment", "segment_region": "each segment × region", "company": "the whole company"}
 GAP_MODES = ("respread", "gap")
 GAP_WORDS = {"respread": "re-spread across the rest", "gap": "show as unallocated gap"}
+# Each setting as the Quota and Comp page and the workbook's Settings sheet name it: a widget's label= and help=.
+# A label fits a quarter of the page at 1,280 px (a longer one is cut off); the detail is in the help.
+SETTING_WORDS = {
+    "method": dict(label="Quota method", help="How each pool's target is split across territories."),
+    "over_assignment": dict(label="Over-assignment", help="Σ quotas = target × (1 + this), so the company still "
+                                                          "reaches its target when some reps miss."),
+    "pool": dict(label="Split the target within", help="The groups whose target is split across their territories."),
+    "coverage_band": dict(label="Coverage band (Σ quota ÷ target)",
+                          help="Coverage ratios outside this band are flagged."),
+    "ramp_adjust": dict(label="Ramp-adjust new hires",
+                        help="New hires and open requisitions carry a quota reduced by their segment's ramp curve, "
+                             "month by month. Off: a full quota from their first month."),
+    "prorate": dict(label="Pro-rate part-year reps",
+                    help="Reps who start or leave during the plan year get quota for their months in seat only. "
+                         "Off: a full year's quota each."),
+    "ramp_gap": dict(label="Ramp shortfall", help="The quota that ramp-adjusting takes off new hires: re-spread "
+                                                  "across the rest of the pool, or shown as an unallocated gap."),
+    "override_gap": dict(label="Override difference", help="The difference a typed quota makes: re-spread across "
+                                                           "the rest of the pool, or shown as an unallocated gap."),
+}
 COVERAGE_BY = ("segment", "region", "manager", "quarter")
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 
@@ -119,14 +139,15 @@ def settings_in_words(s: QuotaSettings) -> pd.DataFrame:
     yes_no = {True: "yes", False: "no"}
     weights = ", ".join(f"{METHOD_WORDS[k]} {v:.0%}" for k, v in s.weights.items())
     band = "–".join(f"{b:.0%}" for b in s.coverage_band) if s.coverage_band else "the planning default"
-    rows = [("Quota method", METHOD_WORDS.get(s.method, s.method)),
-            ("Over-assignment", "the planning default" if s.over_assignment is None else f"{s.over_assignment:.0%}"),
+    name = {k: words["label"] for k, words in SETTING_WORDS.items()}
+    rows = [(name["method"], METHOD_WORDS.get(s.method, s.method)),
+            (name["over_assignment"], "the planning default" if s.over_assignment is None
+             else f"{s.over_assignment:.0%}"),
             ("Blend weights", weights if s.method == "blend" else f"not used ({weights})"),
-            ("Split the target within", POOL_WORDS.get(s.pool, s.pool)), ("Coverage band (Σ quota ÷ target)", band),
-            ("Ramp-adjust new hires and open reqs", yes_no[bool(s.ramp_adjust)]),
-            ("Pro-rate mid-year starts and leavers", yes_no[bool(s.prorate)]),
-            ("Ramp shortfall", GAP_WORDS.get(s.ramp_gap, s.ramp_gap)),
-            ("Override difference", GAP_WORDS.get(s.override_gap, s.override_gap)),
+            (name["pool"], POOL_WORDS.get(s.pool, s.pool)), (name["coverage_band"], band),
+            (name["ramp_adjust"], yes_no[bool(s.ramp_adjust)]), (name["prorate"], yes_no[bool(s.prorate)]),
+            (name["ramp_gap"], GAP_WORDS.get(s.ramp_gap, s.ramp_gap)),
+            (name["override_gap"], GAP_WORDS.get(s.override_gap, s.override_gap)),
             ("Rep quotas typed", f"{len(s.rep_overrides):,}"), ("Team quotas typed", f"{len(s.manager_overrides):,}"),
             ("Fairness tolerance", "the planning default" if s.fairness_tolerance is None
              else f"±{s.fairness_tolerance:.0%}"),

@@ -5,9 +5,10 @@ Public names, by module (import them from this package; they load on first use):
 - ``carve_views``: bands_frame, BOOK_COLUMNS, books_frame, CarveViews, compute_views, edit_baseline, edited_balance,
   moves_frame, segment_balance
 - ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, carving_words, COMPACTNESS,
-  COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, curve_points, GOOD_GAP, Headline, one_piece_proof,
-  one_piece_words, PLAN_FROM_WORDS, plan_from_words, point_title, solver_details, STATUS_WORDS, TRADE_OFF,
-  TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight
+  COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, contiguity_details, contiguity_words, curve_points,
+  GOOD_GAP, Headline, one_piece_proof, one_piece_words, PLAN_FROM_WORDS, plan_from_words, point_title,
+  solver_details, STATUS_WORDS, TRADE_OFF, TRADE_OFF_HELP, TRADE_OFF_LABEL, trade_off_step, trade_off_weight,
+  worst_book, worst_book_today
 - ``data_views``: amount, balance_view, books_view, health_view, owners, variance_message, with_people
 - ``entry``: blank, from_points, PERCENT_DIGITS, percent_words, read_number, to_points
 - ``figures``: accounts_moved, ae_cost, arr_moved, balance, book_balance, bookings_target, changes, comp_cost,
@@ -71,6 +72,8 @@ _PUBLIC = {
     "comp_cost": "figures",
     "compactness_step": "carve_words",
     "compute_views": "carve_views",
+    "contiguity_details": "carve_words",
+    "contiguity_words": "carve_words",
     "count": "formats",
     "counted": "formats",
     "curve_points": "carve_words",
@@ -127,6 +130,8 @@ _PUBLIC = {
     "usd_whole": "formats",
     "variance_message": "data_views",
     "with_people": "data_views",
+    "worst_book": "carve_words",
+    "worst_book_today": "carve_words",
     "worst_segment": "figures",
 }
 __all__ = sorted(_PUBLIC)

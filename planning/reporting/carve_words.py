@@ -137,6 +137,20 @@ def bands_held(balance: pd.DataFrame, slack: float = 1e-6) -> bool:
     return bool((balance["worst_dev_after"].fillna(0.0) <= balance["band"].fillna(math.inf) + slack).all())
 
 
+def worst_book(balance: pd.DataFrame) -> tuple[float, float]:
+    """(after, before): the figure "Worst book off target" (planning.reporting.figures) of a carve's balance table,
+    and the same figure for today's plan (NaN when unknown)."""
+    if balance is None or balance.empty:
+        return math.nan, math.nan
+    return float(balance["worst_dev_after"].max()), float(balance["worst_dev_before"].max())
+
+
+def worst_book_today(before: float) -> str | None:
+    """Today's worst book beside the carve's, as a person reads the comparison: "532% in today's plan" (not a
+    "−522 pts" change); None when today's plan has no comparable book."""
+    return f"{pct(before, 0 if before >= 1 else 1)} in today's plan" if math.isfinite(before) else None
+
+
 @dataclass(frozen=True)
 class Headline:
     """What a run's headline says: ``tone`` is success | warning | error."""
@@ -206,12 +220,38 @@ def plan_from_words(plan_from: str) -> str:
     return "; ".join(out)
 
 
+def contiguity_words(territories: int, split: int) -> str:
+    """Whether a carve's geographic territories are one piece, as a planner reads it: "All 23 territories are one
+    piece." / "3 of 23 territories are in more than one piece."  The solver's side of it (the plan before the
+    polish, the units the polish moved) is :func:`contiguity_details`, for the Solver details only."""
+    if not territories:
+        return "No territory is carved from geographic units, so none has a shape to keep in one piece."
+    if not split:
+        return "The territory is one piece." if territories == 1 else \
+            f"All {count(territories)} territories are one piece."
+    verb = "is" if split == 1 else "are"
+    return f"{count(split)} of {count(territories)} territories {verb} in more than one piece."
+
+
+def contiguity_details(cont: dict | None) -> list[tuple[str, str]]:
+    """The contiguity polish in the solver's terms (a result's ``stats["contiguity"]``), rows for the Solver
+    details: territories split in the solver's plan before the polish, units the polish moved, and the worst
+    deviation from target before and after it.  [] for a carve without geographic territories."""
+    if not cont or not cont.get("territories"):
+        return []
+    return [("Territories in pieces in the solver's plan (before the polish)", count(cont["split_before"])),
+            ("Units the one-piece polish moved", count(cont["units_moved"])),
+            ("Worst deviation from target, before → after the polish",
+             f"{pct(cont['worst_dev_before'], 1)} → {pct(cont['worst_dev_after'], 1)}")]
+
+
 def solver_details(status: str, gap: float | None, objective: float | None, bound: float | None,
                    seconds_build: float | None, seconds_solve: float | None, plan_from: str = "",
-                   bound_plain: float | None = None) -> pd.DataFrame:
+                   bound_plain: float | None = None, contiguity: dict | None = None) -> pd.DataFrame:
     """The solver's own terms for the "Solver details" expander: one row per item (``item``, ``value``);
     ``plan_from`` is the result's repair-ladder step (a row only when there is a plan); ``bound_plain``: with
-    contiguity cuts, the LP bound without them (``bound`` is then the one-piece bound): both bounds and both gaps."""
+    contiguity cuts, the LP bound without them (``bound`` is then the one-piece bound): both bounds and both gaps;
+    ``contiguity``: the result's ``stats["contiguity"]``, the one-piece polish's rows (:func:`contiguity_details`)."""
     def num(v, fmt):
         return "–" if v is None or (isinstance(v, float) and math.isnan(v)) else format(v, fmt)
 
@@ -228,7 +268,7 @@ def solver_details(status: str, gap: float | None, objective: float | None, boun
             ("Objective (model units)", num(objective, ",.1f")),
             ("One-piece bound (model units)", num(bound, ",.1f")),
             ("LP bound without contiguity (model units)", num(bound_plain, ",.1f"))]
-    return pd.DataFrame(rows, columns=["item", "solver_value"])
+    return pd.DataFrame(rows + contiguity_details(contiguity), columns=["item", "solver_value"])
 
 
 def one_piece_proof(proof: dict | None) -> Headline | None:

@@ -56,7 +56,7 @@ def _preview(page, wire: Wire, url: str) -> list[str]:
     """Disruption with a manager's team picked: the preview expander opened → what is wrong with its frame."""
     visit(page, wire, url, SLUGS["Disruption"], downloads=False, first=False)
     main = page.locator(MAIN)
-    if not main.get_by_text("Printable summary for").count():  # the admin's view starts on "All": pick a team
+    if not main.get_by_text("Printable team summary").count():  # the admin's view starts on "All": pick a team
         mark = wire.started
         main.locator('[data-testid="stSelectbox"]').filter(has_text="Manager view").click()
         page.locator('[role="option"]').nth(1).click()

@@ -2,8 +2,8 @@
 (a bookmark, a typed address): it opens as that page, with no "Page not found" dialog, to real content (its title
 and main block drawn, the script run over, no spinner left), and nothing of the machinery leaks onto the screen: no
 traceback, no "DeltaGenerator", no "object at 0x", no Streamlit API docs ("Creator of Delta protobuf"), no
-Streamlit "Deploy" button, and no table header in snake_case (headers come from the label registry).  Each tab of a
-page is opened, so the tables drawn in it are read too.  The pages are enumerated from pages/, as app.py does, so a
+Streamlit "Deploy" button, no table header in snake_case (headers come from the label registry), and at 1,280 px
+wide no metric and no widget label cut off ("$28.1…").  Each tab of a page is opened, so the tables drawn in it are read too.  The pages are enumerated from pages/, as app.py does, so a
 new page is covered.  A screenshot of each page is kept in a temporary directory (its path is printed).
 
 The dialog came on the server's first session only: navigation.py sits beside pages/, which Streamlit reads as an
@@ -30,6 +30,25 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 H1 = '[data-testid="stMainBlockContainer"] h1'
 LEAKS = ("Traceback", "DeltaGenerator", "object at 0x", "Creator of Delta protobuf")
 SNAKE = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+WIDTH = 1280  # the narrowest laptop screen planners use (issue 26): every label and headline figure fits it
+# A metric's value, label or delta, a widget's label or a button's, cut off by Streamlit ("$28.1…"): its text, or an
+# element inside it, is wider than the box that clips it.  What a closed tab holds has no size and is left out; a
+# closed expander's widgets are laid out all the same, so they count.
+CUT_JS = """() => {
+  const kinds = ['stMetricValue', 'stMetricLabel', 'stMetricDelta', 'stWidgetLabel', 'stButton', 'stDownloadButton',
+                 'stFormSubmitButton'];
+  const boxes = document.querySelectorAll(kinds.map(k => `[data-testid="stMain"] [data-testid="${k}"]`).join(','));
+  const cut = [];
+  for (const box of boxes) {
+    if (!box.getClientRects().length) continue;
+    const clipped = [box, ...box.querySelectorAll('*')].some(el => {
+      const css = getComputedStyle(el);
+      return el.scrollWidth > el.clientWidth + 1 && (css.textOverflow === 'ellipsis' || css.overflowX !== 'visible');
+    });
+    if (clipped) cut.push(`${box.dataset.testid} ${JSON.stringify(box.textContent.trim())}`);
+  }
+  return cut;
+}"""
 
 
 @pytest.fixture(scope="module")
@@ -102,6 +121,7 @@ def check(page, where: str) -> list[str]:
     bad += [f"{where}: snake_case table header {h!r}" for h in headers(page) if SNAKE.match(h)]
     # Streamlit's developer tools (its "Deploy" button) are not for planners: client.toolbarMode = "viewer"
     bad += [f"{where}: shows Streamlit's Deploy button"] * page.locator('[data-testid="stAppDeployButton"]').count()
+    bad += [f"{where}: cut off at {WIDTH} px: {c}" for c in page.evaluate(CUT_JS)]
     return bad
 
 
@@ -125,7 +145,7 @@ def _first_open(browser, url: str, link: str, title: str, shots=None) -> list[st
     """Open ``url/link`` in a new browser context (a new session) → what is wrong with it: Streamlit's "Page not
     found", another page's title, nothing but a title, and (with ``shots``, where a screenshot goes) leaked
     internals and field names on the page and in each of its tabs."""
-    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx = browser.new_context(viewport={"width": WIDTH, "height": 1000})
     try:
         page = ctx.new_page()
         page.set_default_timeout(90_000)

@@ -66,7 +66,7 @@ def test_disruption_page(page, app_url, sample, saved_proposal, tmp_path):
     page.get_by_role("option").filter(has_text="M-07").first.click()
     page.get_by_text("Team accounts before").first.wait_for()
     wait_idle(page)
-    expect(page.get_by_role("button", name="Printable summary")).to_be_visible(timeout=60_000)
+    expect(page.get_by_role("button", name="Printable team summary")).to_be_visible(timeout=60_000)
     page.screenshot(path=str(tmp_path / "disruption_manager.png"), full_page=True)
 
 

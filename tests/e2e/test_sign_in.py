@@ -42,7 +42,9 @@ def test_manager_sees_exactly_their_team_and_no_comp(browser, auth_app, sample):
     accounts = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
     assert accounts.locator('[data-testid="stMetricValue"]').inner_text().strip() == f"{n_team:,}"
     assert n_team < len(sample.accounts)
-    goto(page, auth_app, "disruption", f"You see your own team ({TEAM})")
+    from planning.reporting import person_of  # the team by its manager's name: "Fatima Green (M-03)"
+
+    goto(page, auth_app, "disruption", f"You see your own team, {person_of(TEAM, sample.reps)}")
     before = page.locator('[data-testid="stMetric"]').filter(has_text="Team accounts before").first
     assert before.locator('[data-testid="stMetricValue"]').inner_text().strip() == f"{n_team:,}"
     assert page.get_by_text("All managers").count() == 0  # no way to pick another team
