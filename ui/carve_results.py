@@ -166,7 +166,7 @@ def result_tabs(res: CarveResult, ds, key: str, segments: list[str], pins: dict,
     with tab_map:
         from ui.territory_map import territory_map_tab
 
-        territory_map_tab(res, ds, key, segments)
+        territory_map_tab(res, ds, key, segments, views)
     with tab_bal:
         _balance_tab(res, views, segments)
     with tab_rep:
