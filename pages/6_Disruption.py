@@ -5,8 +5,10 @@ their team's, the accounts leaving or joining it.
 
 What reruns: picking plan A, plan B or the window reruns the page (the report is cached across sessions per data
 version, plan pair, window and user scope).  The manager picker and everything under it is a fragment: a manager
-switch reruns that part alone, on the team's report cached per manager too.  Typing or adding a comment reruns the
-comment box, then the status line whose count it changes; the report is never recomputed for either."""
+switch reruns that part alone, on the team's report cached per manager too.  Of the report's tabs only the open one
+runs (switching tabs reruns the fragment), each tab's table formatted once per team when first opened.  Typing or
+adding a comment reruns the comment box, then the status line whose count it changes; the report is never recomputed
+for either."""
 from __future__ import annotations
 
 import pandas as pd
@@ -33,35 +35,55 @@ TEAM, STATUS, REVIEW = "dis_team", "dis_status", "dis_review"  # the fragments' 
 
 
 # Per manager, shared read-only by every session with the same key (the key holds the user scope): the team's
-# report, its tables as show_table sends them, and the flow chart's spec.
+# report, each tab's table as show_table sends it, and the flow chart's spec.
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _team_report(rk: tuple, manager: str, _report: DisruptionReport) -> DisruptionReport:
     return _report.for_manager(manager)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def _tables(rk: tuple, manager: str, _view: DisruptionReport, _names: dict) -> dict:
-    """The tabs' tables for ``rk`` and ``manager`` (ui.tables.prepare_table), formatted once (``_names``: manager
-    id → "Name (M-01)", given by the plans in ``rk``)."""
-    reps_shown = _view.reps[REP_COLS].rename(columns={"name": "rep"})
-    reps_shown["rep"] = [r if pd.isna(i) else person(r, i) for r, i in zip(_view.reps["name"], _view.reps["rep_id"])]
-    mgr_shown = _view.managers.copy()
-    mgr_shown["manager_name"] = mgr_shown["manager_id"].map(_names).fillna(mgr_shown["manager_name"])
-    top_reps = _view.most_disrupted_reps(10)
-    top_reps["rep"] = [person(n, i) for n, i in zip(top_reps["name"], top_reps["rep_id"])]
-    moved = _view.accounts.loc[~_view.accounts["change"].isin(["kept", "unassigned both"])]
-    return {"reps": prepare_table(reps_shown), "managers": prepare_table(mgr_shown.drop(columns=["manager_id"])),
-            "moved": (len(moved), prepare_table(moved.drop(columns=ACC_HIDDEN))),
-            "top_reps": prepare_table(top_reps[["rep", "relationships_broken", "lost", "gained", "arr_moved_usd",
-                                                "pct_arr_retained"]]),
-            "top_customers": prepare_table(_view.most_disrupted_customers(10)[[
-                "name", "from_owner_name", "to_owner_name", "arr_usd", "open_pipeline_usd", "days_to_renewal",
-                "relationship_broken"]])}
+def _reps_table(view: DisruptionReport, names: dict) -> pd.DataFrame:
+    shown = view.reps[REP_COLS].rename(columns={"name": "rep"})
+    shown["rep"] = [r if pd.isna(i) else person(r, i) for r, i in zip(view.reps["name"], view.reps["rep_id"])]
+    return shown
+
+
+def _managers_table(view: DisruptionReport, names: dict) -> pd.DataFrame:
+    shown = view.managers.copy()
+    shown["manager_name"] = shown["manager_id"].map(names).fillna(shown["manager_name"])
+    return shown.drop(columns=["manager_id"])
+
+
+def _top_reps_table(view: DisruptionReport, names: dict) -> pd.DataFrame:
+    top = view.most_disrupted_reps(10)
+    top["rep"] = [person(n, i) for n, i in zip(top["name"], top["rep_id"])]
+    return top[["rep", "relationships_broken", "lost", "gained", "arr_moved_usd", "pct_arr_retained"]]
+
+
+def _top_customers_table(view: DisruptionReport, names: dict) -> pd.DataFrame:
+    return view.most_disrupted_customers(10)[["name", "from_owner_name", "to_owner_name", "arr_usd",
+                                              "open_pipeline_usd", "days_to_renewal", "relationship_broken"]]
+
+
+def _moved_table(view: DisruptionReport, names: dict) -> pd.DataFrame:
+    moved = view.accounts.loc[~view.accounts["change"].isin(["kept", "unassigned both"])]
+    return moved.drop(columns=ACC_HIDDEN)
+
+
+# each tab's table from the report (canonical columns; ``names``: manager id → "Name (M-01)")
+TABLES = {"reps": _reps_table, "managers": _managers_table, "top_reps": _top_reps_table,
+          "top_customers": _top_customers_table, "moved": _moved_table}
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def _table(rk: tuple, manager: str, which: str, _view: DisruptionReport, _names: dict) -> tuple:
+    """One tab's table for ``rk`` and ``manager`` as show_table sends it (ui.tables.prepare_table), formatted once
+    and only when its tab is first opened (``which``: a key of TABLES; ``_names`` is given by the plans in ``rk``)."""
+    return prepare_table(TABLES[which](_view, _names))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _all_accounts(rk: tuple, manager: str, _view: DisruptionReport) -> tuple[int, tuple]:
-    return len(_view.accounts), prepare_table(_view.accounts.drop(columns=ACC_HIDDEN))
+def _all_accounts(rk: tuple, manager: str, _view: DisruptionReport) -> tuple:
+    return prepare_table(_view.accounts.drop(columns=ACC_HIDDEN))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -125,45 +147,58 @@ REP_COLS = ["name", "manager_name", "segment", "accounts_before", "kept", "lost"
 ACC_HIDDEN = ["lat", "lon", "from_holder", "to_holder", "moved"]
 
 
+KEEP = "session"  # a choice inside a tab outlives the tab being closed (a widget not drawn otherwise forgets it)
+
+
+def _flow_tab(rk: tuple, view: DisruptionReport, manager: str, plan_a, plan_b) -> None:
+    value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
+                                 key="dis_flow_value", persist_state=KEEP,
+                                 format_func=lambda v: present(pd.DataFrame(columns=[v])).columns[0]) or "accounts"
+    flows = _flows(rk, manager, value, f"Moved accounts, {plan_a.name} → {plan_b.name}", view)
+    if flows is None:
+        st.info("No account changes owner.")
+    else:
+        st.vega_lite_chart(spec=flows[1], width="stretch")
+        show_prepared(flows[0], key="dis_flows_table", height=260)
+
+
+def _accounts_tab(rk: tuple, view: DisruptionReport, manager: str, table) -> None:
+    show_all = st.toggle("Include accounts that stay", value=False, key="dis_all", persist_state=KEEP)
+    acc = _all_accounts(rk, manager, view) if show_all else table("moved")
+    st.caption(f"{len(acc[0]):,} accounts")
+    show_prepared(acc, key="dis_acc_table", height=420)
+
+
+def _top_tab(table) -> None:
+    left, right = st.columns(2)
+    left.markdown("**Most disrupted reps**")
+    with left:
+        show_prepared(table("top_reps"), key="dis_top_reps")
+    right.markdown("**Most disrupted customers**")
+    with right:
+        show_prepared(table("top_customers"), key="dis_top_customers")
+
+
+TABS = ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"]
+
+
 def _tabs(rk: tuple, view: DisruptionReport, manager: str, mgr_names: dict, plan_a, plan_b, scope) -> None:
-    tables = _tables(rk, manager, view, mgr_names)
-    # The map tab is drawn only while it is open (a rerun of this fragment on switching tabs): its two maps were
-    # most of each rerun.
-    t_flow, t_reps, t_mgr, t_acc, t_top, t_map = st.tabs(
-        ["From → to flow", "Per rep", "Per manager", "Accounts", "Most disrupted", "Map"], key="dis_tab",
-        on_change="rerun")
-    with t_flow:
-        value = st.segmented_control("Measure", ["accounts", "arr_usd", "open_pipeline_usd"], default="accounts",
-                                     key="dis_flow_value", format_func=lambda v: present(
-                                         pd.DataFrame(columns=[v])).columns[0]) or "accounts"
-        flows = _flows(rk, manager, value, f"Moved accounts, {plan_a.name} → {plan_b.name}", view)
-        if flows is None:
-            st.info("No account changes owner.")
-        else:
-            st.vega_lite_chart(spec=flows[1], width="stretch")
-            show_prepared(flows[0], key="dis_flows_table", height=260)
-    with t_reps:
-        show_prepared(tables["reps"], key="dis_reps_table")
-    with t_mgr:
-        show_prepared(tables["managers"], key="dis_mgr_table")
-    with t_acc:
-        show_all = st.toggle("Include accounts that stay", value=False, key="dis_all")
-        n, acc = _all_accounts(rk, manager, view) if show_all else tables["moved"]
-        st.caption(f"{n:,} accounts")
-        show_prepared(acc, key="dis_acc_table", height=420)
-    with t_top:
-        left, right = st.columns(2)
-        left.markdown("**Most disrupted reps**")
-        with left:
-            show_prepared(tables["top_reps"], key="dis_top_reps")
-        right.markdown("**Most disrupted customers**")
-        with right:
-            show_prepared(tables["top_customers"], key="dis_top_customers")
-    with t_map:
-        if t_map.open:
-            _maps(view, manager, plan_a, plan_b, scope)
-        else:
-            st.caption("The maps are drawn when this tab is open.")
+    """The report's tabs.  Only the open tab's body runs (switching tabs reruns this fragment): a page open drew all
+    six, whose tables the browser had to take in while its user saw the first, and with several people carving, each
+    open waited behind the others' work on the server's interpreter."""
+    def table(which: str) -> tuple:
+        return _table(rk, manager, which, view, mgr_names)
+
+    bodies = [lambda: _flow_tab(rk, view, manager, plan_a, plan_b),
+              lambda: show_prepared(table("reps"), key="dis_reps_table"),
+              lambda: show_prepared(table("managers"), key="dis_mgr_table"),
+              lambda: _accounts_tab(rk, view, manager, table),
+              lambda: _top_tab(table),
+              lambda: _maps(view, manager, plan_a, plan_b, scope)]
+    for tab, body in zip(st.tabs(TABS, key="dis_tab", on_change="rerun"), bodies):
+        with tab:
+            if tab.open:
+                body()
 
 
 def _maps(view: DisruptionReport, manager: str, plan_a, plan_b, scope) -> None:

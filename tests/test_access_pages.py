@@ -44,6 +44,8 @@ def test_manager_disruption_page_matches_the_core_and_cli(db, sample, cli):
     at = page("6_Disruption.py", M1).run()
     assert not at.exception
     assert at.selectbox(key="dis_manager").options == ["Ava Harris (M-01)"]
+    at.session_state["dis_tab"] = "Per rep"  # only the open tab runs
+    at.run()
     reps_table = next(d.value for d in at.dataframe if "pct_arr_retained" in d.value and "rep" in d.value
                       and "manager_name" in d.value)
     team = team_rep_ids(M1, sample.reps)
@@ -52,6 +54,8 @@ def test_manager_disruption_page_matches_the_core_and_cli(db, sample, cli):
     # people read "Name (R-010)"; a row without a rep id (no owner) keeps its name alone
     assert set(reps_table["rep"]) == {n if pd.isna(i) else person(n, i) for n, i in zip(core.reps["name"], core.reps["rep_id"])}
     assert set(core.reps["rep_id"].dropna()) <= team
+    at.session_state["dis_tab"] = "Accounts"
+    at.run()
     acc = next(d.value for d in at.dataframe if "from_owner_name" in d.value and "change" in d.value)
     assert set(acc["account_id"]) == set(core.accounts.loc[~core.accounts["change"].isin(["kept", "unassigned both"]),
                                                            "account_id"])

@@ -33,15 +33,26 @@ def test_the_disruption_page_previews_through_the_sandbox():
     assert "preview_html(" in src and "st.iframe(" not in src
 
 
-def test_the_disruption_maps_are_drawn_only_while_their_tab_is_open(tmp_path, monkeypatch):
-    """Speed (issue 26): the two maps were most of each Disruption rerun; they run when the Map tab is opened."""
+def test_only_the_open_disruption_tab_runs(tmp_path, monkeypatch):
+    """Speed (issues 26 and 23): only the open tab's body runs.  The two maps were most of each Disruption rerun, and
+    a page open drew all six tabs' tables while other people's finished carves were drawn on the same server."""
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'plans.sqlite'}")
     monkeypatch.setenv("PLANNER_SAMPLE_PROPOSAL", "1")  # the shipped draft: plan B moves accounts
     at = AppTest.from_file(str(ROOT / "pages" / "6_Disruption.py"), default_timeout=300).run()
     assert not at.exception and len(at.get("deck_gl_json_chart")) == 0
-    assert any("drawn when this tab is open" in c.value for c in at.caption)
+    # the first tab alone: the flow chart and its table, none of the other tabs' tables
+    assert len(at.get("vega_lite_chart")) == 1 and [list(d.value.columns)[:2] for d in at.dataframe] == \
+        [["source", "target"]]
+    at.segmented_control(key="dis_flow_value").set_value("arr_usd").run()
+    at.session_state["dis_tab"] = "Per rep"
+    at.run()
+    assert not at.exception and not at.get("vega_lite_chart") and len(at.dataframe) == 1
+    assert {"rep", "pct_arr_retained"} <= set(at.dataframe[0].value.columns)
     at.session_state["dis_tab"] = "Map"
     at.run()
     assert not at.exception and len(at.get("deck_gl_json_chart")) == 1
+    at.session_state["dis_tab"] = "From → to flow"
+    at.run()  # the measure picked before is kept while its tab was closed
+    assert at.segmented_control(key="dis_flow_value").value == "arr_usd"

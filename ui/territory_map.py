@@ -7,8 +7,9 @@ import json
 
 import pandas as pd
 import streamlit as st
+from pydeck.bindings.json_tools import default_serialize
 
-from planning.plans import Plan, shapes_summary
+from planning.plans import MapLayers, Plan, default_map_segment, map_kinds, map_layers, shapes_summary
 from planning.reporting import contiguity_words, people
 from ui import scoped, state
 from ui.maps import territory_deck
@@ -20,37 +21,11 @@ STATES_URL = "/app/static/us_states.geojson"
 COUNTY_LINES_URL = "/app/static/us_counties_lines.geojson"
 
 
-def _with_targets(book: pd.DataFrame) -> pd.DataFrame:
-    """Equal-split targets per segment where the book has none (saved plans carry no carve targets)."""
-    if any(c.startswith("target_") for c in book.columns):
-        return book
-    out = book.copy()
-    for m in ("potential_usd", "arr_usd", "accounts"):
-        if m in out:
-            out[f"target_{m}"] = out.groupby("segment")[m].transform("mean")
-    return out
-
-
 @st.cache_data(show_spinner="Drawing territory shapes…", max_entries=16)
-def _shapes(version: str, plan_key: str, segment: str, geo_key: str, _plan: Plan, _acc: pd.DataFrame,
-            _book: pd.DataFrame, _names: pd.Series):
-    """Shapes of the geographic segments (``geo_key``: their names, "|"-joined) shown."""
-    from planning.plans import territory_book, territory_shapes
-
-    geo = set(geo_key.split("|")) - {""}
-    acc = _acc.loc[_acc["segment"].astype(str).isin(geo)]
-    acc = acc if segment == "All" else acc.loc[acc["segment"] == segment]
-    return territory_shapes(_plan.assignment, acc, book=territory_book(_with_targets(_book), _names))
-
-
-def _named(plan: Plan, acc: pd.DataFrame, book: pd.DataFrame, names: pd.Series, named_segments: set[str],
-           segment: str) -> pd.DataFrame:
-    """Accounts of the named-account (account-level) segments shown, with their territory's book."""
-    from planning.plans import account_territories, territory_book
-
-    acc = acc.loc[acc["segment"].astype(str).isin(named_segments)]
-    acc = acc if segment == "All" else acc.loc[acc["segment"] == segment]
-    return account_territories(plan.assignment, acc, territory_book(_with_targets(book), names))
+def _layers(version: str, plan_key: str, segment: str, geo: tuple[str, ...], named: tuple[str, ...], _plan: Plan,
+            _acc: pd.DataFrame, _book: pd.DataFrame, _names: pd.Series) -> MapLayers:
+    """The shapes of the geographic segments and the accounts of the named-account ones shown (planning.plans)."""
+    return map_layers(_plan.assignment, _acc, _book, _names, segment, geo, named)
 
 
 def _legend_frame(named: pd.DataFrame) -> pd.DataFrame:
@@ -85,33 +60,37 @@ def _points(plan: Plan, other: Plan | None, acc: pd.DataFrame, names: pd.Series)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _drawn(version: str, plan_key: str, which: str, seg: str, show_pts: bool, geo_key: str,
+def _drawn(version: str, plan_key: str, which: str, seg: str, show_pts: bool, geo: tuple[str, ...],
            named_segments: tuple[str, ...], _plan: Plan, _other: Plan, _acc: pd.DataFrame, _book: pd.DataFrame,
-           _names: pd.Series):
+           _names: pd.Series, _made: MapLayers | None = None):
     """What one view of the map draws → (shapes, named accounts, the deck, the legend), built once per view: a
     rerun of the page (any widget, a finished job's redraw) only sends the deck again.  Its JSON is fixed when
-    built (pydeck serialises the layers' data on every call: 0.11 s of each Carve rerun, 2026-12-03 15:14).  Kept
-    as the objects themselves (cache_resource, no copy per rerun): nothing that draws them changes them."""
-    shapes = _shapes(version, f"{plan_key}|{which}", seg, geo_key, _plan, _acc, _book, _names)
-    named = _named(_plan, _acc, _book, _names, set(named_segments), seg)
+    built (pydeck serialises the layers' data on every call: 0.11 s of each Carve rerun, 2026-12-03 15:14), and
+    compact.  Kept as the objects themselves (cache_resource, no copy per rerun): nothing that draws them changes
+    them.
+    ``_made``: this view's layers made where the carve ran (planning.reporting.carve_views), when they are."""
+    layers = _made if _made is not None and _made.draws(seg, geo, named_segments) else \
+        _layers(version, f"{plan_key}|{which}", seg, geo, named_segments, _plan, _acc, _book, _names)
     shown = _acc if seg == "All" else _acc.loc[_acc["segment"] == seg]
     pts = _points(_plan, _other, shown, _names) if show_pts else None
-    deck = territory_deck(shapes, pts, STATES_URL, COUNTY_LINES_URL, named=named)
-    spec = deck.to_json()
+    deck = territory_deck(layers.shapes, pts, STATES_URL, COUNTY_LINES_URL, named=layers.named)
+    # pydeck's own to_json indents (the pure-Python encoder: 1.0 MB for the demo's Mid-market map, 0.033 CPU s);
+    # the same JSON without the indent is 0.27 MB in 0.007 s, for every send to each browser that draws it
+    spec = json.dumps(deck, sort_keys=True, default=default_serialize)
     deck.to_json = lambda: spec  # what st.pydeck_chart sends on each rerun
-    return shapes, named, deck, _legend_frame(named) if len(named) else None
+    return layers.shapes, layers.named, deck, _legend_frame(layers.named) if len(layers.named) else None
 
 
 def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.DataFrame, book_after: pd.DataFrame,
-              names: pd.Series, segments: list[str], key: str, plan_key: str, default_segment: str | None = None,
-              extra_note: str = "", units: dict[str, str] | None = None) -> None:
+              names: pd.Series, segments: list[str], key: str, plan_key: str, extra_note: str = "",
+              units: dict[str, str] | None = None, made: MapLayers | None = None) -> None:
     """Before/after territory map with hover, moved accounts highlighted, and downloads.  ``units``: segment →
     carving unit (planning.plans.map_units); geographic segments are drawn as one shape per territory, the
-    others (named accounts) as their accounts in their owner's colour with a legend."""
+    others (named accounts) as their accounts in their owner's colour with a legend.  ``made``: the After view's
+    layers when they were made already (a carve's, where it ran)."""
     c1, c2, c3 = st.columns([2, 2, 3])
     options = ["All"] + segments
-    default = default_segment if default_segment in options else options[0]
-    seg = c1.selectbox("Segment", options, index=options.index(default), key=f"{key}_seg",
+    seg = c1.selectbox("Segment", options, index=options.index(default_map_segment(segments)), key=f"{key}_seg",
                        help="Shapes of one segment never overlap; books of different segments share ground.")
     which = c2.radio("Show", ["After", "Before"], horizontal=True, key=f"{key}_which",
                      help="After: the proposal. Before: today's ownership, for comparison.")
@@ -119,11 +98,10 @@ def plans_map(before: Plan, after: Plan, acc: pd.DataFrame, book_before: pd.Data
                            help="Dots for accounts; hover one for its name, owner and whether it moved.")
     plan, other = (after, before) if which == "After" else (before, after)
     book = book_after if which == "After" else book_before
-    units = units or {}
-    named_segments = {str(s) for s in segments if units.get(s, "account") == "account"}
-    geo_key = "|".join(sorted(str(s) for s in segments if str(s) not in named_segments))
-    shapes, named, deck, legend = _drawn(state.dataset_version(), plan_key, which, seg, bool(show_pts), geo_key,
-                                         tuple(sorted(named_segments)), plan, other, acc, book, names)
+    geo, named_segments = map_kinds(segments, units or {})
+    shapes, named, deck, legend = _drawn(state.dataset_version(), plan_key, which, seg, bool(show_pts), geo,
+                                         named_segments, plan, other, acc, book, names,
+                                         made if which == "After" else None)
 
     said = [f"{which}: {shapes_summary(shapes)}." if len(shapes) else f"{which}:"]
     if len(shapes):  # the note is about the proposal ("After"): today's plan is never carved in one piece
@@ -158,8 +136,9 @@ def _shape_panel(shapes, seg: str, plan: Plan, which: str, key: str) -> None:
                   f"territories_{which.lower()}.geojson", "application/geo+json", key=f"{key}_geojson", where=d3)
 
 
-def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
-    """The Carve page's Map tab for a finished carve."""
+def territory_map_tab(res, ds, result_key: str, segments: list[str], views=None) -> None:
+    """The Carve page's Map tab for a finished carve (``views``: its planning.reporting.carve_views.CarveViews, whose
+    map layers are its first view)."""
     plan = res.plan
     before = Plan(name="today", assignment=("T-" + ds.accounts["owner_rep_id"].astype("string")).set_axis(
         ds.accounts["account_id"].astype(str).to_numpy()), territories=plan.territories, kind="current")
@@ -171,8 +150,8 @@ def territory_map_tab(res, ds, result_key: str, segments: list[str]) -> None:
     from planning.plans import map_units
 
     plans_map(before, plan, ds.accounts, res.before, res.after, people(ds.reps), segments, "carve_map",
-              result_key, "Mid-market" if "Mid-market" in segments else None, note,
-              units=map_units([plan], carve_by(ds.settings)))
+              result_key, note, units=map_units([plan], carve_by(ds.settings)),
+              made=None if views is None else views.after_map)
 
 
 def team_map(plan_a: Plan, plan_b: Plan, ds, account_ids: pd.Series, key: str) -> None:
@@ -191,4 +170,4 @@ def team_map(plan_a: Plan, plan_b: Plan, ds, account_ids: pd.Series, key: str) -
 
     plans_map(plan_a, plan_b, acc, book_a, book_b, people(ds.reps), segs, key,
               f"{plan_a.name}|{plan_b.name}|{len(acc)}|{hash(tuple(sorted(acc['account_id'].astype(str))))}",
-              "Mid-market" if "Mid-market" in segs else None, units=map_units([plan_b, plan_a], carve_by(ds.settings)))
+              units=map_units([plan_b, plan_a], carve_by(ds.settings)))

@@ -33,8 +33,8 @@ Public names, by module (import them from this package; they load on first use):
 - ``sample_proposal``: load_sample_proposal, seed_store
 - ``saving``: MadeOn, save_made_on
 - ``serialize``: jsonable, plan_from_dict, plan_to_dict, utc_timestamp
-- ``shapes``: account_territories, county_owners, map_units, shapes_summary, territory_book, territory_pieces_of,
-  territory_shapes, to_geojson, write_geojson
+- ``shapes``: account_territories, county_owners, default_map_segment, map_kinds, map_layers, map_units, MapLayers,
+  shapes_summary, territory_book, territory_pieces_of, territory_shapes, to_geojson, with_equal_targets, write_geojson
 - ``shapes_export``: colour_of, PALETTE, render_map
 - ``store``: default_url, PlanStore, SAVE_RETRIES
 - ``store_errors``: StoreError
@@ -81,6 +81,7 @@ _PUBLIC = {
     "METRIC_LABELS": "plan",
     "MIGRATIONS": "store_schema",
     "MadeOn": "saving",
+    "MapLayers": "shapes",
     "NO_MANAGER": "disruption_report",
     "OTHER_TEAM": "review_view",
     "PALETTE": "shapes_export",
@@ -133,6 +134,7 @@ _PUBLIC = {
     "dataset_stamp": "dataset_fit",
     "decide": "review",
     "decisions_table": "review_tables",
+    "default_map_segment": "shapes",
     "default_url": "store",
     "detect_changes": "crm",
     "developer_name": "crm",
@@ -159,6 +161,8 @@ _PUBLIC = {
     "made_on_name": "dataset_fit",
     "manager_statuses": "review_view",
     "manager_summary_html": "manager_summary",
+    "map_kinds": "shapes",
+    "map_layers": "shapes",
     "map_units": "shapes",
     "meta_table": "store_schema",
     "metadata": "store_schema",
@@ -216,6 +220,7 @@ _PUBLIC = {
     "versions_table": "store_schema",
     "viewer_of": "review_view",
     "visible_events": "review_view",
+    "with_equal_targets": "shapes",
     "withdraw": "review",
     "write_geojson": "shapes",
 }

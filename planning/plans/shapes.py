@@ -18,6 +18,7 @@ within one segment the shapes never overlap.  geopandas loads only when a shape 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,61 @@ def territory_book(book: pd.DataFrame, names: pd.Series | dict | None = None) ->
         if metric in book:
             out[f"{metric}_vs_target"] = book[metric] / book[c].where(book[c] > 0) - 1
     return out
+
+
+def with_equal_targets(book: pd.DataFrame) -> pd.DataFrame:
+    """``book`` with equal-split targets per segment where it has none (saved plans carry no carve targets)."""
+    if any(c.startswith("target_") for c in book.columns):
+        return book
+    out = book.copy()
+    for m in ("potential_usd", "arr_usd", "accounts"):
+        if m in out:
+            out[f"target_{m}"] = out.groupby("segment")[m].transform("mean")
+    return out
+
+
+def default_map_segment(segments) -> str:
+    """The segment a territory map opens on: Mid-market when there is one (the segment carved by geography in the
+    demo's coverage models), else every segment ("All")."""
+    return "Mid-market" if "Mid-market" in [str(s) for s in segments] else "All"
+
+
+@dataclass
+class MapLayers:
+    """What one view of a territory map draws (``segment``: one segment's, or "All"): the shapes of its geographic
+    segments (:func:`territory_shapes`) and the accounts of its named-account segments (:func:`account_territories`),
+    each with its territory's book (:func:`territory_book`)."""
+
+    segment: str
+    geo_segments: tuple[str, ...]  # drawn as county shapes, sorted
+    named_segments: tuple[str, ...]  # drawn as their accounts, sorted
+    shapes: object  # GeoDataFrame
+    named: pd.DataFrame
+
+    def draws(self, segment: str, geo_segments, named_segments) -> bool:
+        """Whether this is the view of ``segment`` with these segments drawn as shapes and as accounts."""
+        return (segment, tuple(sorted(geo_segments)), tuple(sorted(named_segments))) == \
+            (self.segment, self.geo_segments, self.named_segments)
+
+
+def map_layers(assignment: pd.Series, accounts: pd.DataFrame, book: pd.DataFrame, names, segment: str,
+               geo_segments, named_segments) -> MapLayers:
+    """The layers of a territory map of ``segment`` ("All": every segment): ``assignment`` is a Plan's, ``book`` its
+    per-territory book (equal-split targets added where it has none), ``names`` rep_id → "Name (R-010)"."""
+    tb = territory_book(with_equal_targets(book), names)
+    acc = accounts if segment == "All" else accounts.loc[accounts["segment"] == segment]
+    kind = acc["segment"].astype(str)
+    geo, named = {str(s) for s in geo_segments}, {str(s) for s in named_segments}
+    return MapLayers(segment, tuple(sorted(geo)), tuple(sorted(named)),
+                     territory_shapes(assignment, acc.loc[kind.isin(geo)], book=tb),
+                     account_territories(assignment, acc.loc[kind.isin(named)], tb))
+
+
+def map_kinds(segments, units: dict[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(segments drawn as county shapes, segments drawn as their accounts), each sorted: a segment carved by
+    account (named accounts, :func:`map_units`) is drawn as its accounts."""
+    named = sorted(str(s) for s in segments if units.get(s, "account") == "account")
+    return tuple(sorted(str(s) for s in segments if str(s) not in named)), tuple(named)
 
 
 def map_units(plans, company: dict[str, str]) -> dict[str, str]:

@@ -2,8 +2,8 @@
 formats, and the headline figures defined once for every page, the CLI and every export.
 
 Public names, by module (import them from this package; they load on first use):
-- ``carve_views``: bands_frame, BOOK_COLUMNS, books_frame, CarveViews, compute_views, edit_baseline, edited_balance,
-  moves_frame, segment_balance
+- ``carve_views``: after_map, bands_frame, BOOK_COLUMNS, books_frame, CarveViews, compute_views, edit_baseline,
+  edited_balance, moves_frame, segment_balance
 - ``carve_words``: bands_held, CARVE_BY_WORDS, carve_by_words, carve_headline, carving_words, COMPACTNESS,
   COMPACTNESS_HELP, COMPACTNESS_LABEL, compactness_step, contiguity_details, contiguity_words, curve_points,
   GOOD_GAP, Headline, one_piece_proof, one_piece_words, PLAN_FROM_WORDS, plan_from_words, point_title,
@@ -52,6 +52,7 @@ _PUBLIC = {
     "UNLABELLED": "labels",
     "accounts_moved": "figures",
     "ae_cost": "figures",
+    "after_map": "carve_views",
     "amount": "data_views",
     "arr_moved": "figures",
     "balance": "figures",

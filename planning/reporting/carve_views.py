@@ -1,5 +1,5 @@
 """The tables a finished carve is read through: its books per territory, the moved accounts, the bands, the balance
-per segment, the balance the manual editor starts from and the CRM export.
+per segment, the balance the manual editor starts from and the CRM export, and its map as the page opens it.
 
 They are computed once per result, where the carve ran (:func:`jobs.carve_job.whole_carve_task` on a worker
 process, or the job's thread), and travel with the result: the Carve page redraws a finished result on every rerun
@@ -32,6 +32,9 @@ class CarveViews:
     segment_balance: pd.DataFrame  # after the carve, per segment: the balance figures of Compare and Disruption
     edit_balance: pd.DataFrame  # the manual editor's balance before any edit (planning.plans.edits.live_balance)
     crm: pd.DataFrame  # the CRM-ready assignment (planning.plans.crm.crm_frame)
+    # the map's first view, the proposal's territories in the segment it opens on (planning.plans.MapLayers); None:
+    # the page draws it itself
+    after_map: object = None
 
 
 def books_frame(res, reps: pd.DataFrame) -> pd.DataFrame:
@@ -101,8 +104,22 @@ def edit_baseline(res, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: in
     return edited_balance(res, {}, accounts, reps, plan_year, settings)[2]
 
 
+def after_map(res, accounts: pd.DataFrame, reps: pd.DataFrame, settings):
+    """The Carve page's map as it opens (planning.plans.MapLayers): the carve's territories after, in the segment a
+    map opens on, geographic segments as county shapes (the dissolve is most of a finished result's first draw)."""
+    from planning.data import carve_by
+    from planning.plans.shapes import default_map_segment, map_kinds, map_layers, map_units
+
+    company = carve_by(settings)
+    segments = list(company)
+    geo, named = map_kinds(segments, map_units([res.plan], company))
+    return map_layers(res.plan.assignment, accounts, res.after, people(reps), default_map_segment(segments), geo,
+                      named)
+
+
 def compute_views(res, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, settings) -> CarveViews | None:
-    """The tables of a successful carve (None for one without a plan: the page shows its diagnosis only)."""
+    """The tables of a successful carve and its map's first view (None for one without a plan: the page shows its
+    diagnosis only)."""
     if not res.ok:
         return None
     from planning.plans.crm import crm_frame
@@ -110,4 +127,5 @@ def compute_views(res, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: in
     return CarveViews(books=books_frame(res, reps), moves=moves_frame(res, reps), bands=bands_frame(res),
                       segment_balance=segment_balance(res),
                       edit_balance=edit_baseline(res, accounts, reps, plan_year, settings),
-                      crm=crm_frame(res.plan, reps, accounts, res.reasons))
+                      crm=crm_frame(res.plan, reps, accounts, res.reasons),
+                      after_map=after_map(res, accounts, reps, settings))
