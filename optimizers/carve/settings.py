@@ -101,8 +101,9 @@ class CarveSettings:
     # ended far above its bound gets what the carve did not use (500,000×2,500: Enterprise · R2 ended 56% above its
     # bound at its 90 s cap with ~170 s of the carve unused, and its second try was held to 90 s again) …
     tighten_min_s: float = 5.0
-    # … less, kept for the steps after it: the band mend's ``band_mend_max_s`` when a kept plan leaves a book
-    # outside its band, and this share of the time limit for the merge and the assembly (6 s at 500,000×2,500)
+    # … less, kept for the band mend after it: ``band_mend_max_s`` when a kept plan leaves a book outside its band.
+    # Every solving stage (solve to mend) leaves this share of the time limit to the merge, the checks and the
+    # assembly (pipeline.run; 7 s at 500,000×2,500, 12 s kept)
     closing_share: float = 0.01
     soft_rescue_share: float = 0.1  # soft mode: share of a part's time kept to rebalance its start if the LP
     soft_rescue_max_s: float = 30.0  # does not finish, at most this
