@@ -86,8 +86,8 @@ def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], star
            "browser runs on its user's computer, here on the server's two cores). "
            "Where each carver's time went: " + "; ".join(STAGE_WORDS) + f". Targets: with 4 at once each within 2× "
            f"the single carve; the watcher's {page_title} page open ≤ 2 s while they run. The warm-up row is the "
-           "server's first carve (in the server: the local cluster the Carve page asked for starts in the background once "
-           "the server has been quiet for a second, after it): not compared. "
+           "server's first carve (in the server: the local cluster the Carve page asked for starts in the background "
+           "once the server has been quiet for a second, after it): not compared. "
            + (f"Chromium ran at niceness {nice}." if nice > 0 else ""), "",
            "| carves at once | user | click → done (s) | × the single | click → seen (s) | × the single | "
            + " | ".join(f"{s} (s)" for s in STAGES) + " | status | where it ran |",

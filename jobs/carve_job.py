@@ -11,8 +11,8 @@ A failed or cancelled run never saves anything, so it can never replace a saved 
 Several users at once: a small carve that starts while another job is active in the server runs as *one task* on
 a worker process of the local cluster (:func:`whole_carve_task`), prepare to assemble, so the server's thread only
 waits, relays progress and cancels.  Once that cluster runs (the Carve page starts it in the background once the
-server is quiet: :func:`jobs.engine.prestart_local`), a carve goes there even alone, so the first of several users' carves does not
-share the server's interpreter with the pages and the carves after it; before, it runs in the server as it always
+server is quiet: :func:`jobs.engine.prestart_local`), a carve goes there even alone, so the first of several
+users' carves does not share the server's interpreter with the pages and the carves after it; before, it runs in the server as it always
 did (no waiting for worker processes).  A user's second Run while their carve runs re-attaches to it
 (:func:`start_carve`) instead of starting another.
 """

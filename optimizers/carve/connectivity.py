@@ -4,9 +4,9 @@ A geographic territory t is *one piece* when its geographic units are connected 
 (:mod:`optimizers.carve.contiguity_graph`; account units are not in the graph and never count).  The cut
 formulation (Validi & Buchanan 2022, "Political districting to minimize cut edges"; Oehrlein & Haunert 2017):
 
-* **rooted** (t has a root r, a unit t may take that no other territory roots at: :mod:`optimizers.carve.roots`,
-  where today's book is, or the rep's home): the territory is "one piece containing its root".  For every unit i and every set C of units separating i
-  from r in t's candidate subgraph (r ∉ C):  x(i,t) − Σ_{j∈C} x(j,t) ≤ 0.
+* **rooted** (t has a root r: the rep's home unit, when t may take it and no other territory roots there; see
+  :mod:`optimizers.carve.roots`): the territory is "one piece containing its root".  For every unit i and every set
+  C of units separating i from r in t's candidate subgraph (r ∉ C):  x(i,t) − Σ_{j∈C} x(j,t) ≤ 0.
 * **rootless** (no root): for units a, b and every a–b separator C:
   x(a,t) + x(b,t) − Σ_{j∈C} x(j,t) ≤ 1.
 

@@ -6,9 +6,9 @@ integer plans ignore connectivity, so 22 of 23 territories came back in pieces, 
 flows, 59,000 columns) found nothing in its time, and the border-move polish moved ~600 units to a plan 8–13%
 above the one-piece bound in ~44 s.  Growing each territory from its root keeps it one piece by construction:
 
-1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (:mod:`optimizers.carve.roots`; else its
-   heaviest LP unit); in turn, the territory furthest below its target (share of target, worst metric) claims the adjacent
-   unclaimed unit it holds most of in the LP (then the cheapest), until it reaches its target.  Claiming in turn,
+1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (:mod:`optimizers.carve.roots`; else
+   its heaviest LP unit); in turn, the territory furthest below its target (share of target, worst metric) claims
+   the adjacent unclaimed unit it holds most of in the LP (then the cheapest), until it reaches its target.  Claiming in turn,
    not globally by LP weight, keeps a book from being walled in by faster neighbours (a global order left books
    40–85% off target; in turn, 1–30%).
 2. **Attach**: units no territory claimed (every neighbour full) go, ring by ring, to the adjacent territory

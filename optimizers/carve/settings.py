@@ -183,7 +183,8 @@ class CarveSettings:
         if self.band_mend_extra_share < 0:
             raise ValueError(f"band_mend_extra_share must be ≥ 0, not {self.band_mend_extra_share}")
         shares = ("part_min_share", "retry_share", "closing_share", "soft_rescue_share", "mend_share",
-                  "fractional_share", "neighbourhood_share", "contiguity_restart_share", "cut_lp_share", "one_piece_share")
+                  "fractional_share", "neighbourhood_share", "contiguity_restart_share", "cut_lp_share",
+                  "one_piece_share")
         for name in shares:
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"{name} must be between 0 and 1, not {getattr(self, name)}")

@@ -3,8 +3,9 @@
 and main block drawn, the script run over, no spinner left), and nothing of the machinery leaks onto the screen: no
 traceback, no "DeltaGenerator", no "object at 0x", no Streamlit API docs ("Creator of Delta protobuf"), no
 Streamlit "Deploy" button, no table header in snake_case (headers come from the label registry), and at 1,280 px
-wide no metric and no widget label cut off ("$28.1…").  Each tab of a page is opened, so the tables drawn in it are read too.  The pages are enumerated from pages/, as app.py does, so a
-new page is covered.  A screenshot of each page is kept in a temporary directory (its path is printed).
+wide no metric and no widget label cut off ("$28.1…").  Each tab of a page is opened, so the tables drawn in it are
+read too.  The pages are enumerated from pages/, as app.py does, so a new page is covered.  A screenshot of each
+page is kept in a temporary directory (its path is printed).
 
 The dialog came on the server's first session only: navigation.py sits beside pages/, which Streamlit reads as an
 old-style multipage app until some script in the process has called st.navigation, so the first run looked the path
