@@ -4,17 +4,20 @@ the bound never passes the exact one-piece optimum (a flow MIP solved to the end
 band held, objective ≥ bound ≥ the cut LP's bound."""
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.connectivity import CutContext, pieces_of
 from optimizers.carve.model import build_matrix, is_feasible, objective_of, x_from_assignment
-from optimizers.carve.one_piece import with_flows
+from optimizers.carve.one_piece import CutState, with_flows
+from optimizers.carve.one_piece_mip import neighbour_moves, strengthened
 from optimizers.carve.repair import solve_one
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import highs_lp, new_highs
-from tests.test_one_piece_rounding import _path, _problem, random_grid
+from tests.test_one_piece_rounding import _graph, _pair_carve, _path, _problem, random_grid
 
 
 def _solve(p, seconds: float = 20.0):
@@ -24,8 +27,9 @@ def _solve(p, seconds: float = 20.0):
     return r, stats
 
 
-def _exact_one_piece(p) -> float:
-    """The one-piece optimum by brute force: the model with a flow per rooted territory (Shirabe), to optimality."""
+def _exact_one_piece(p, plan: bool = False):
+    """The one-piece optimum by brute force: the model with a flow per rooted territory (Shirabe), to optimality;
+    with ``plan``, (optimum, its assignment)."""
     import highspy
 
     mx = build_matrix(p)
@@ -37,7 +41,10 @@ def _exact_one_piece(p) -> float:
     h.passModel(highs_lp(fm.c, fm.A, fm.col_lo, fm.col_hi, fm.row_lo, fm.row_hi, is_int))
     h.run()
     assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return float(h.getInfo().objective_function_value)
+    obj = float(h.getInfo().objective_function_value)
+    if plan:
+        return obj, np.asarray(h.getSolution().col_value)[: mx.n_pairs].reshape(p.n_units, p.n_terr).argmax(axis=1)
+    return obj
 
 
 def test_on_a_path_the_mip_proves_the_one_piece_optimum_the_lp_bound_is_far_below():
@@ -69,3 +76,51 @@ def test_on_random_grids_the_bound_never_passes_the_one_piece_optimum(seed):
     assert obj == pytest.approx(r.objective) and obj >= exact - 1e-6 * abs(exact) and obj >= r.bound - 1e-9
     if r.status == "optimal":
         assert obj <= exact * (1 + 0.01) + 1e-9  # "optimal": within the gap target of the one-piece optimum
+
+
+def test_three_books_rotate_round_a_ring_which_no_pair_re_carve_can_do():
+    # ring 0-1-2-3-4-5-0, potential 1 each, three books of exactly 2 rooted at 1, 3 and 5, holding {0,1} {2,3}
+    # {4,5} at cost 1 + 1 + 1 (units 0, 2, 4 cost 1 where they are).  Rotated, {1,2} {3,4} {5,0}, every unit costs
+    # 0.  Re-carving any two books moves load from one to the other (a band of exactly 2 breaks), so only all three
+    # moving at once (each unit to a book it touches) finds the rotation.
+    cost = np.full((6, 3), 10.0)
+    cost[[1, 3, 5], [0, 1, 2]] = 0.0  # the roots at home
+    cost[[0, 2, 4], [0, 1, 2]] = 1.0  # today
+    cost[[2, 4, 0], [0, 1, 2]] = 0.0  # rotated
+    ring = _graph([(k, (k + 1) % 6) for k in range(6)], 6)
+    p = _problem([1] * 6, cost, [2, 2, 2], 0.0, ring, [1, 3, 5])
+    plan = np.array([0, 0, 1, 1, 2, 2])
+    pc = _pair_carve(p, plan)
+    assert pc.improve(Budget(5)) == 0 and pc.assign.tolist() == plan.tolist()
+    mx = build_matrix(p)
+    cc = CutContext.of(p, p.conn)
+    s = _State(p, mx)
+    new, obj, runs, _ = neighbour_moves(s, CutState(cc), strengthened(p, cc, mx), plan, 3.0, time.perf_counter() + 5)
+    assert new.tolist() == [2, 0, 0, 1, 1, 2] and obj == pytest.approx(0.0) and runs >= 1
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_strengthened_rows_hold_the_one_piece_optimum(seed):
+    # the roots fixed, the degree cuts and the scaled band rows cut off no plan with every book one piece around its
+    # root within the bands: the exact optimum's plan holds every row, so the MIP's dual bound stays a bound
+    p = random_grid(seed, 5, 5, 3, 0.08, power=2.0, noise=1.0)
+    exact, plan = _exact_one_piece(p, plan=True)
+    mx = build_matrix(p)
+    sm = strengthened(p, CutContext.of(p, p.conn), mx)
+    assert sm.A.shape[0] > mx.A.shape[0] and (sm.col_lo[: mx.n_pairs] == 1).sum() == p.n_terr  # every root fixed
+    x = x_from_assignment(p, sm, plan)
+    act = sm.A @ x
+    assert (act >= sm.row_lo - 1e-9).all() and (act <= sm.row_hi + 1e-9).all()
+    assert (x >= sm.col_lo - 1e-9).all() and objective_of(p, mx, plan) == pytest.approx(exact)
+    assert np.abs(sm.A).max() <= 10.0  # the band rows scaled
+
+
+class _State:
+    """What neighbour_moves reads of a ladder state."""
+
+    def __init__(self, p, mx):
+        self.p, self.mx = p, mx
+
+    @staticmethod
+    def stop() -> bool:
+        return False
