@@ -1,11 +1,11 @@
 """The part's MIP over its cut system: a stronger one-piece bound and, often, a cheaper one-piece plan.
 
 Why: the cut LP's bound is weak where the bands, not contiguity, make the plan dear.  Georgia's 159 counties × 10
-(±5%): the cut LP converges at 217.59 (no violated cut left), the grown plan costs 221.37 (1.71% above), yet the
-same rows solved as a MIP (pairs 0/1) have optimum 218.94, and with 20 rounds of the integer points' cuts 219.67:
-every one-piece plan costs at least that, so ≥ 0.95 of the 1.71 points were the LP's fractional counties meeting
-the bands, not the plan.  On the demo company's Mid-market counties (644 × 13) it is the other way: the MIP's
-root bound adds 0.1% but its integer points (17,500–17,730) are 4–5% cheaper than the grown plan (18,409).
+(±5%): the cut LP converges at 217.59 (no violated cut left), the grown plan costs 221.37 (1.71% above), and the
+one-piece optimum is 220.06 (proved on 3 Dec 2026: the MIP over the cuts with a flow for each territory once in
+pieces, 139 s): of the 1.71 points, 1.1 were the LP's fractional counties meeting the bands, 0.6 the plan.  On the
+demo company's Mid-market counties (644 × 13) the MIP's root bound adds 0.1% but its integer points
+(17,500–17,730) are 4–5% cheaper than the grown plan (18,409).
 
 What :func:`cut_mip` does, within its share of the part's time: HiGHS's MIP over the part's matrix with every
 cut found so far (``s.mx``), warm-started from the best one-piece plan; each integer point is separated
@@ -28,16 +28,15 @@ S = {i}, added for every pair up front); and the band rows are scaled to their t
 
 Before the bound, the plan (:func:`neighbour_moves`): the same MIP with each unit allowed only its own territory
 and the territories it touches, from the plan, until no cheaper one-piece plan lies within one move of every unit
-at once.  Pair re-carves cannot find a chain of moves round three or more books (each link changes two loads);
-Georgia's grown plan (221.37) was 12 units from the one-piece optimum (220.06, proved by a flow MIP in 139 s), a
-chain through 8 books: the first neighbourhood found 220.50 in 2.6 s, the third 220.06.  Its dual bounds are of the
-neighbourhood, never the part's.
+at once (after a cheaper plan, only the units near its moves are freed).  Pair re-carves cannot find a chain of
+moves round three or more books (each link changes two loads); Georgia's grown plan (221.37) was 12 units from the
+optimum (220.06), a chain through 8 books: the first neighbourhood found 220.50 in ~1 s, the third 220.06.  Its
+dual bounds are of the neighbourhood, never the part's.
 """
 from __future__ import annotations
 
-import time
-
 import dataclasses
+import time
 
 import numpy as np
 import scipy.sparse as sp
@@ -61,10 +60,12 @@ MIP_MAX_PAIRS = 4000  # parts up to this many pairs (Georgia: 1,590).  The demo 
 # plan (its integer points were in pieces each round), so the demo's county carve took 18 s instead of 5 s for 0.03%
 MIP_SHARE = 0.9  # of the part's time left after its plan (nothing of the part runs after it; Georgia's 8 s row: 3.3 s
 # at 0.75, bound 217.6 → ~218.5)
-MOVES_SHARE = 0.45  # … of which the neighbourhood MIP for the plan takes at most this share, the bound the rest
+MOVES_SHARE = 0.6  # … of which the neighbourhood MIP for the plan takes at most this share, the bound the rest: on
+# Georgia the bound's MIP reaches ~218.3 in 0.5–1 s and stays there ~5 s before its tree closes at 218.96
 MIP_MAX_S = 10.0  # at most this per part, so a 60 s carve of a few small parts does not spend it all here
 MIP_MIN_S = 0.5  # a run shorter than this does not reach the root's bound: not started
 PIECE_CUTS = 1000  # an integer point in pieces: a cut for every unit of each piece cut off
+NEAR_HOPS = 2  # after a cheaper plan, the next neighbourhood frees the units this many steps from its moves
 MIN_GAIN = 1e-6  # relative cost drop below which a neighbourhood's plan is not taken (solver noise)
 MIP_LABEL = "MIP over the contiguity cuts"  # appended to the strategy when its plan is taken
 MOVES_LABEL = "moves to touching books (MIP)"  # … when the neighbourhood MIP's plan is taken
@@ -125,44 +126,74 @@ def neighbour_moves(s, st, mx: Matrix, plan: np.ndarray, obj: float, until: floa
     """The cheapest one-piece plan within one move of ``plan`` for every unit at once (each unit keeps its
     territory or takes one it touches), again from each cheaper plan found, until none is cheaper or the clock
     reaches ``until`` (see the module docstring).  ``mx``: the part's matrix for the MIPs (:func:`strengthened`).
-    Returns (plan, its objective, MIP runs, the cuts its integer points called for: valid for every one-piece
-    plan, so the bound's MIP starts with them)."""
+    A territory a point leaves in pieces gets the cuts of that point and from then on a flow that keeps it one
+    piece exactly (:func:`~optimizers.carve.one_piece.with_flows`; by cuts alone Georgia's neighbourhoods came back
+    in pieces five runs running).  Returns (plan, its objective, MIP runs, the cuts its points called for: valid
+    for every one-piece plan, so the bound's MIP starts with them)."""
     p, runs, found_cuts = s.p, 0, CutSet.empty(st.cc.n_pairs)
-    h, stop_at = _model(mx), [until]
-    _watch(h, s.stop, stop_at)
+    flowed, live, near = np.zeros(p.n_terr, dtype=bool), None, None
     while time.perf_counter() < until - 0.05 and not s.stop():
-        _allow(h, mx, _touching(p, plan))
-        found = None
+        allowed, found = _touching(p, plan, near), None
         while found is None and time.perf_counter() < until - 0.05 and not s.stop():
-            x, _ = _run(h, mx, p, plan, until - time.perf_counter())  # its dual bound: the neighbourhood's
+            if live is None:
+                live = _flow_model(s, st, with_cuts(mx, found_cuts), flowed, plan, until)
+            h, mxf = live
+            _allow(h, mx, allowed)
+            x, _ = _run(h, mxf, p, plan, until - time.perf_counter())  # its dual bound: the neighbourhood's
             runs += 1
             if x is None:
                 break
             cuts = separate(st.cc, x, integral=True, per_piece=PIECE_CUTS)
-            if len(cuts):
-                add_rows(h, cuts, h.getNumCol())
-                found_cuts, st.cuts = found_cuts + cuts, st.cuts + len(cuts)
-            else:
+            if not len(cuts):
                 found = assignment_from_x(p, x)
+                continue
+            found_cuts, st.cuts = found_cuts + cuts, st.cuts + len(cuts)
+            split = pieces_of(st.cc, x) > 1
+            if (split & ~flowed).any():
+                flowed, live = flowed | split, None
+            else:
+                add_rows(h, cuts, h.getNumCol())
         if found is None:
             break
         new = objective_of(p, s.mx, found)
         if new >= obj - MIN_GAIN * max(abs(obj), 1.0) or not is_feasible(p, s.mx, found):
             break
+        near = _around(p, found != plan)
         plan, obj = found, new
     return plan, obj, runs, found_cuts
 
 
-def _touching(p, plan: np.ndarray) -> np.ndarray:
-    """Per pair column: whether its territory is the unit's own in ``plan`` or one the unit touches (a unit
-    outside the unit graph: every candidate)."""
+def _flow_model(s, st, mx: Matrix, flowed: np.ndarray, plan: np.ndarray, until: float):
+    """(live MIP, its matrix): ``mx`` with a flow for each territory of ``flowed``, interrupted at ``until``."""
+    from optimizers.carve.one_piece import with_flows
+
+    mxf = with_flows(mx, st.cc, np.flatnonzero(flowed), x_from_assignment(s.p, mx, plan)) if flowed.any() else mx
+    h = _model(mxf)
+    _watch(h, s.stop, [until])
+    return h, mxf
+
+
+def _touching(p, plan: np.ndarray, near: np.ndarray | None = None) -> np.ndarray:
+    """Per pair column: whether its territory is the unit's own in ``plan`` or, for a unit where ``near`` (None:
+    every unit), one the unit touches (a unit outside the unit graph: every candidate)."""
     c, g = p.cand, p.conn
     adj = g.adj.tocoo()
     ok = np.zeros((p.n_units, p.n_terr), dtype=bool)
     ok[np.arange(p.n_units), plan] = True
-    ok[adj.row, plan[adj.col]] = True
+    free = np.ones(p.n_units, dtype=bool) if near is None else near
+    edge = free[adj.row]
+    ok[adj.row[edge], plan[adj.col[edge]]] = True
     ok[~g.geo] = True
     return ok[c.unit, c.terr]
+
+
+def _around(p, moved: np.ndarray) -> np.ndarray:
+    """The units within :data:`NEAR_HOPS` steps of a unit where ``moved``: the next neighbourhood, after a plan
+    changed there (each later run of Georgia's chain moved units next to the last run's)."""
+    adj, near = p.conn.adj, moved.copy()
+    for _ in range(NEAR_HOPS):
+        near = near | (np.asarray(adj[near].sum(axis=0)).ravel() > 0)
+    return near
 
 
 def _allow(h, mx: Matrix, pairs: np.ndarray) -> None:
