@@ -145,7 +145,7 @@ class CarveSettings:
     # at 1.5 s as at 3 s)
     one_piece_pairs_max_units: int = 400  # … the pair re-carves only on parts up to this many units: on the demo's
     # county parts (649 and 1,219 units) each pair MIP ran into its 1 s cap, 1.5 s moved no unit and 8 s gained 0.1%;
-    # Georgia's 159 counties take them (their pairs solve in well under a second)
+    # a part of at most one_piece_mip.MIP_MAX_PAIRS pairs (Georgia's) takes the moves to touching books instead
     one_piece_grow_max_units: int = 2500  # … a part's plan is grown from the roots up to this many units (larger:
     # the ladder, the repair MIP and the polish, better at 3,107 counties × 50; see one_piece.grows)
     contiguity_restart_min_s: float = 1.0  # contiguity: a second start is tried only while this is left …
