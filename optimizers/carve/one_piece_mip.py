@@ -19,11 +19,11 @@ unit of C).  So each such plan is a feasible point of every MIP run here, and Hi
 valid whenever the run stops: optimal, time limit or interrupt) is at most the cost of the best of them.  Cuts
 added between runs keep this true; the part's bound is the largest dual bound seen.
 
-Two things make the MIP reach that bound sooner (:func:`strengthened`), both true of every such plan: a rooted
-territory that must hold a geographic unit holds its root (x(root,t) = 1: a one-piece plan holds its root), and a
-unit of a rooted territory has a neighbour in it (x(i,t) ≤ Σ over i's neighbours j of x(j,t), the separator cut of
-S = {i}, added for every pair up front); and the band rows are scaled to their target's size (potential runs to
-3·10⁶ against 0/1 columns: HiGHS warned the model was badly scaled).  Georgia's 159 counties × 10, one MIP run:
+Three things make the MIP reach that bound sooner (:func:`strengthened`), the first two true of every such plan: a
+rooted territory that must hold a geographic unit holds its root (x(root,t) = 1: a one-piece plan holds its root),
+and a unit of a rooted territory has a neighbour in it (x(i,t) ≤ Σ over i's neighbours j of x(j,t), the separator
+cut of S = {i}, added for every pair up front); and the band rows are scaled to their target's size (potential runs
+to 3·10⁶ against 0/1 columns: HiGHS warned the model was badly scaled). Georgia's 159 counties × 10, one MIP run:
 218.61 after 5 s before, 218.96 (its optimum over those cuts) after 4.1 s.
 
 Before the bound, the plan (:func:`neighbour_moves`): the same MIP with each unit allowed only its own territory
