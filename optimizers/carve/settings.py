@@ -61,9 +61,7 @@ class CarveSettings:
     # compact shapes (0 = off): each pair's cost gains this × the unit's potential (in mean accounts' potential) ×
     # its distance to the territory's centre per 100 mi, so heavy units sit near the centre (prepare.pair_costs)
     compactness: float = 0.0
-    contiguity_share: float = 0.15  # share of the time limit kept for the contiguity polish (geographic units): with
-    # the cuts in the model it polishes only plans the time left in pieces (the lower 48 at 60 s: 0.7 s of the 21 s
-    # 0.35 kept; Georgia and the demo: none), and Georgia's 8 s carve needs the time for its one-piece MIP
+    contiguity_share: float = 0.35  # share of the time limit kept for the contiguity polish (geographic units)
     candidates: int = 10  # k nearest eligible territories per unit (plus its current one)
     column_generation: bool = True  # soft mode, widened lists: the LP prices their extra pairs in as they pay
     reverse_candidates: float = 2.0  # each territory also considers its nearest this-many books of units
