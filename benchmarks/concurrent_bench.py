@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.concurrent_tables import CPU_GROUPS, markdown, report  # noqa: E402 - the printed tables
+from benchmarks import server_clock  # noqa: E402 - the server's own clock of the watcher's runs
 from tests.e2e import conftest as e2e  # noqa: E402 - ScriptRuns, wait_idle: the browser tests' own drawn rule
 
 DONE = re.compile(r"Carve #(\d+) (succeeded|failed|cancelled|interrupted)")
@@ -217,8 +218,17 @@ def _epoch(ts) -> float | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).timestamp()
 
 
+def watcher_open(wruns, wpage, page_title: str, clock: Path | None):
+    """The watcher opens ``page_title`` → (drawn s, browser-side server s, the server's own clock: (click →
+    received s, received → finished s) or None; see benchmarks/server_clock.py)."""
+    act = nav(wpage, page_title)
+    at = time.time()
+    drawn = wruns.timed(wpage, act)
+    return drawn, wruns.server_s, None if clock is None else server_clock.run_after(clock, at)
+
+
 def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title: str, tag: int | str | None = None,
-              bands_from: int = 0) -> dict:
+              bands_from: int = 0, clock: Path | None = None) -> dict:
     """N carvers press Run carve within a second; the watcher opens ``page_title`` idle, then while they run.
     ``tag``: names the round's users (default ``n``; 0 for the warm-up round); ``bands_from``: the first of the round's
     potential bands (hundredths of a percent above 10%), so no carve repeats another's."""
@@ -230,8 +240,7 @@ def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title
         ready_to_carve(page, runs, 10.0 + 0.01 * (bands_from + i + 1))
         sessions.append((ctx, page, runs))
     wruns.timed(wpage, nav(wpage, "Plans"))
-    idle = wruns.timed(wpage, nav(wpage, page_title))
-    idle_server = wruns.server_s
+    idle, idle_server, idle_own = watcher_open(wruns, wpage, page_title, clock)
     wruns.timed(wpage, nav(wpage, "Plans"))
     # found before the clicks, then clicked with one message each: a locator's click first waits for the button to
     # be stable and hit-testable, several round trips to a renderer that, niced on a loaded machine, spread four
@@ -246,8 +255,8 @@ def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title
         clicked.append(time.perf_counter())
     spread = clicked[-1] - clicked[0]
     time.sleep(1.0)
-    loaded = wruns.timed(wpage, nav(wpage, page_title))
-    loaded_server = wruns.server_s  # until the page's script run had finished on the server: no browser drawing
+    # loaded_server: until the run's end reached the browser (no drawing); loaded_own: the server's own clock
+    loaded, loaded_server, loaded_own = watcher_open(wruns, wpage, page_title, clock)
     opened = time.time()
     shown: dict[int, float] = {}
     end = time.monotonic() + 600
@@ -272,7 +281,7 @@ def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title
         c["click_seen"] = None if c.get("seen_at") is None else c["seen_at"] - c["clicked_at"]
         carvers.append(c)
     return {"n": n, "warmup": tag in (0, "0"), "spread": spread, "idle": idle, "loaded": loaded, "cpu": cpu_used,
-            "idle_server": idle_server, "loaded_server": loaded_server,
+            "idle_server": idle_server, "loaded_server": loaded_server, "idle_own": idle_own, "loaded_own": loaded_own,
             "wall": wall, "running_at_open": running_at_open, "carvers": carvers}
 
 
@@ -322,6 +331,7 @@ def main() -> None:
             sync_playwright() as p:
         store_url = f"sqlite:///{Path(tmp) / 'plans.sqlite'}"
         make_store(store_url, emails)
+        clock = server_clock.server_env(Path(tmp), ROOT)
         server = serve_with_sign_in(Path(tmp), store_url, f"http://localhost:{oidc.server_port}")
         app_url = next(server)
         exe = niced(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium", args.browser_nice, Path(tmp))
@@ -331,10 +341,10 @@ def main() -> None:
             watcher = sign_in(browser, app_url, WATCHER)
             watcher[2].timed(watcher[1], nav(watcher[1], args.page))  # its first open: every round's is a second
             if args.warmup:  # the server's first carve, before the local cluster is up: not a user's steady state
-                rows.append(run_round(browser, app_url, store_url, 1, watcher, args.page, tag=0))
+                rows.append(run_round(browser, app_url, store_url, 1, watcher, args.page, tag=0, clock=clock))
             bands = 1  # the warm-up's is 0
             for n, tag in zip(counts, tags):
-                rows.append(run_round(browser, app_url, store_url, n, watcher, args.page, tag, bands))
+                rows.append(run_round(browser, app_url, store_url, n, watcher, args.page, tag, bands, clock))
                 bands += n
             watcher[0].close()
         finally:
