@@ -80,7 +80,8 @@ STAGE_WORDS = ("the Carve page's rerun from the click until it created the job (
                "seen → the browser showed the finished label (show: sending it, drawing it)")
 
 
-def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], started: str, nice: int) -> str:
+def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], started: str, nice: int,
+             watcher_nice: int = 0) -> str:
     """The rounds as the RESULTS.md section: one row per carver with where its time went, then each round's watcher
     and where the cores went."""
     done1, seen1 = _single(rows, "click_done"), _single(rows, "click_seen")
@@ -96,7 +97,8 @@ def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], star
            f"the single carve; the watcher's {page_title} page open ≤ 2 s while they run. The warm-up row is the "
            "server's first carve (in the server: the local cluster the Carve page asked for starts in the background "
            "once the server has been quiet for a second, after it): not compared. "
-           + (f"Chromium ran at niceness {nice}." if nice > 0 else ""), "",
+           + f"The carvers' Chromium ran at niceness {nice}, the watcher's own at {watcher_nice} (the module doc of "
+             "concurrent_bench.py says why).", "",
            "| carves at once | user | click → done (s) | × the single | click → seen (s) | × the single | "
            + " | ".join(f"{s} (s)" for s in STAGES) + " | status | where it ran |",
            "|---:|---|---:|---:|---:|---:|" + "---:|" * len(STAGES) + "---|---|"]
