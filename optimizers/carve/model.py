@@ -58,8 +58,8 @@ class Problem:
     soft_tiers: tuple[tuple[float, float], ...] = ()  # soft mode: see band_cost.SOFT_TIERS; () = one linear price
     lp_start: np.ndarray | None = None  # bool per pair: the LP starts from these, the others priced in as they pay
     # (optimizers.carve.pricing); None: the LP has every pair from the start
-    conn: Any = None  # contiguity asked: the units' graph and roots (optimizers.carve.connectivity.ConnGraph), so
-    # the solve adds separator cuts (optimizers.carve.one_piece); None: no cuts
+    conn: Any = None  # contiguity asked: the units' graph and roots (optimizers.contiguity.connectivity.ConnGraph), so
+    # the solve adds separator cuts (optimizers.contiguity.one_piece); None: no cuts
 
     @property
     def n_units(self) -> int:

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.contiguity_stage import NO_CONTIGUITY, ContiguityStage
 from optimizers.carve.model import Problem, gap_of
-from optimizers.carve.one_piece import GROWN
 from optimizers.carve.parts import Part, PartResult
 from optimizers.carve.rebalance import broken_territories
 from optimizers.carve.repair import lp_start_of
@@ -179,7 +179,7 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
     left = tighten_budget(s, budget)
     if left.left() < cs.tighten_min_s:
         return s
-    chosen = tighten_choice(cs, res)
+    chosen = tighten_choice(cs, res, s.contiguity_stage)
     if not chosen:
         return s
     s.progress(0.9, f"the whole is {whole_gap(res):.2%} from its bound: solving {len(chosen)} part(s) to "
@@ -193,16 +193,17 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
     return s
 
 
-def tighten_choice(cs: CarveSettings, res: list[PartResult]) -> list[int]:
+def tighten_choice(cs: CarveSettings, res: list[PartResult], contiguity: ContiguityStage = NO_CONTIGUITY
+                   ) -> list[int]:
     """The parts to solve again: the fewest, furthest from their bound first, whose reaching the target would bring
-    the whole within it (none within the target already, none grown from the roots)."""
+    the whole within it (none within the target already, none the ``contiguity`` stage would give again)."""
     chosen, excess = [], sum(r.objective - r.bound for r in res) - cs.mip_gap * abs(sum(r.objective for r in res))
     for i in sorted(range(len(res)), key=lambda j: -(res[j].objective - res[j].bound)):
         r = res[i]
         if excess <= 1e-9:
             break
-        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or r.strategy == GROWN:
-            continue  # a plan grown from the roots is what solving the part again would give again
+        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or not contiguity.solves_again(r):
+            continue
         chosen.append(i)
         excess -= (r.objective - r.bound) - cs.mip_gap * abs(r.objective)
     return chosen
