@@ -33,12 +33,12 @@ Shells, jobs and benchmarks carve through :mod:`optimizers.territory_carve` (:cl
 :func:`carve`): this engine with the contiguity stage of :mod:`optimizers.contiguity` (which imports this package,
 never the other way) wired in.
 
-Public: :class:`CarveSettings` (:func:`company_carve_defaults`: what the
-company's settings decide), :class:`CarveResult`, :func:`crm_frame`, :class:`Frontier` (the moves-vs-travel
-curve, :mod:`planning.plans.frontier`, solved by ``jobs.frontier_job.frontier_on``), :func:`solve_part` and
-:class:`Part` (what a runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner
-protocol), ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`,
-:func:`resolve_edits`.
+Public: :class:`CarveSettings` (:func:`company_carve_defaults`: what the company's settings decide),
+:class:`CarveResult`, :func:`crm_frame`, :class:`Frontier` (the moves-vs-travel curve, :mod:`planning.plans.frontier`,
+solved by ``jobs.frontier_job.frontier_on``), :func:`solve_part` and :class:`Part` (what a runner maps),
+:class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol), :class:`ContiguityStage`
+and ``NO_CONTIGUITY`` (what a contiguity model offers the carve), ``DEFAULT_TOLERANCE``, ``STATUSES``,
+``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
 
 Modules, the engine (one line each; tests/test_architecture.py checks the list against the folder):
 

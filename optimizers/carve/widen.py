@@ -1,21 +1,10 @@
-"""Parts solved again, always through the runner: the one widening (hard and soft mode), the no-plan retry and the
-tighten step.  Two stages of :mod:`optimizers.carve.pipeline`, each ``stage(state, budget) -> state``.
+"""Parts solved again, always through the runner; stages of :mod:`optimizers.carve.pipeline`.
 
-One widening for both modes:
-
-- *trigger* (:func:`wants_wider`): the part's LP over the pruned candidate lists cannot hold the bands: in hard mode
-  it is infeasible, in soft mode it breaks a band (the same finding, priced instead of refused).  Hard mode's
-  precheck finds the same before any LP (a territory reaches too little) and prepares again with longer lists;
-- *next k* (:func:`wider_k`): ``widen_step`` × k (``widen_priced_step`` × in soft mode with column generation);
-- *the wider plan wins* (:func:`wider_wins`) when the narrower part has no plan, or its books lie no further outside
-  their bands, it is cheaper, and either under the narrower lists' LP bound or proven as close to its own;
-- *time*: a part with no plan has all the time left; one with a plan ``widen_time_factor`` × its first solve
-  (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s``, the worst first while the
-  runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave, within
-  the first solve's cap;
-- *solved again* (:func:`tighten`): while the whole misses its gap target, the parts furthest above their bound
-  share what is left (less the mend's and the assembly's), from their kept plan, past any earlier cap; a new plan
-  is kept by :func:`again_wins`.
+- :func:`widen`, the one widening for hard and soft mode: its trigger (:func:`wants_wider`: the LP over the pruned
+  lists cannot hold the bands), its next k (:func:`wider_k`), its time (:func:`_wider_items`) and when the wider plan
+  wins (:func:`wider_wins`); then the retry of a part the clock left with no plan;
+- :func:`tighten`: while the whole misses its gap target, the parts furthest above their bound solved again;
+- :func:`mend`: soft mode, the books a kept plan leaves outside their bands brought in.
 """
 from __future__ import annotations
 
