@@ -57,7 +57,7 @@ class CarveSettings:
     account_capacity: bool = False  # cap accounts per territory at the coverage model's maximum × capacity
     keep_families: bool = True  # accounts of one parent stay together
     units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | county | state
-    contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
+    contiguous: bool = True  # geographic units: every territory one connected piece (optimizers.contiguity)
     # compact shapes (0 = off): each pair's cost gains this × the unit's potential (in mean accounts' potential) ×
     # its distance to the territory's centre per 100 mi, so heavy units sit near the centre (prepare.pair_costs)
     compactness: float = 0.0
