@@ -9,12 +9,12 @@ root bound adds 0.1% but its integer points (17,500–17,730) are 4–5% cheaper
 
 What :func:`cut_mip` does, within its share of the part's time: HiGHS's MIP over the part's matrix with every
 cut found so far (``s.mx``), warm-started from the best one-piece plan; each integer point is separated
-(:func:`optimizers.carve.connectivity.separate`): a point in pieces adds its cuts and the MIP runs again, a point
+(:func:`optimizers.contiguity.connectivity.separate`): a point in pieces adds its cuts and the MIP runs again, a point
 in one piece that is cheaper becomes the plan (proved optimal, it is the one-piece optimum, within HiGHS's gap).
 
 Why the bound stays a lower bound: every plan with each territory one piece (around its root, where it has one)
 within the bands satisfies every row of ``s.mx``: the model's own rows, and separator cuts each valid for every
-such plan (:mod:`optimizers.carve.connectivity`: C separates i from the root, so a one-piece t holding i holds a
+such plan (:mod:`optimizers.contiguity.connectivity`: C separates i from the root, so a one-piece t holding i holds a
 unit of C).  So each such plan is a feasible point of every MIP run here, and HiGHS's dual bound (``mip_dual_bound``,
 valid whenever the run stops: optimal, time limit or interrupt) is at most the cost of the best of them.  Cuts
 added between runs keep this true; the part's bound is the largest dual bound seen.
@@ -26,7 +26,7 @@ import time
 import numpy as np
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import add_rows, pieces_of, separate
+from optimizers.contiguity.connectivity import add_rows, pieces_of, separate
 from optimizers.carve.model import Cancelled, assignment_from_x, is_feasible, objective_of, x_from_assignment
 
 __all__ = ["cut_mip", "MIP_MAX_PAIRS", "MIP_SHARE", "MIP_MAX_S", "MIP_LABEL"]
