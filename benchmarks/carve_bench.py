@@ -32,7 +32,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
+from optimizers.carve import CarveSettings  # noqa: E402
+from optimizers.territory_carve import TerritoryCarver  # noqa: E402
 from jobs.frontier_job import frontier_on  # noqa: E402
 from optimizers.carve.greedy import greedy_assign  # noqa: E402
 from optimizers.instances.companies import FAMILIES, make_instance  # noqa: E402

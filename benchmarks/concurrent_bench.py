@@ -7,11 +7,24 @@ also writes the table to benchmarks/results_concurrent.md, the section run_all.p
 mock), so each session is a different user (one user's second click re-attaches to their running carve instead of
 starting another: jobs.carve_job.start_carve).  The app uses a temporary plan store holding the users and today's
 plan, so nothing is written to your own store.  Each carve has its own band (potential ± a few hundredths of a
-percent apart), so no session gets another's result from the page's cache.  The users' browsers are one Chromium
-with a context (cookies, storage) per user, at niceness 10 with animations off; each carver's page stamps the moment
-it shows its job finished itself (WATCH_DONE), so the benchmark asks it cheaply: in use each browser runs on its
-user's own computer, so here it must not take the server's cores (see niced()).  The server and its workers run
-exactly as deployed.
+percent apart), so no session gets another's result from the page's cache.  Each carver's page stamps the moment it
+shows its job finished itself (WATCH_DONE), so the benchmark asks it cheaply.  The server and its workers run exactly
+as deployed.
+
+The browsers' priority (see niced()): in use each browser runs on its user's own computer; here all share the
+server's two cores, so the rig decides who waits for whom, and it is set so the rows measure the server:
+* the carvers' browsers are one Chromium with a context (cookies, storage) per user, animations off, at niceness 19
+  (``--browser-nice``): they draw mostly with what the server and the carves leave (the kernel still gives their
+  group about a tenth against the carves' at niceness 10), so they take little of the carves' CPU.  At the carves'
+  own niceness they took half: drawing the finished carves' results, 22 CPU s of the 4-carve round's 48, and the
+  last carve ended 5x the single one (2026-12-03 21:00);
+* the watcher has a Chromium of its own at niceness 0 (``--watcher-nice``), like a person's idle computer: its page
+  draws as soon as the server has sent it (one page open, a few tenths of a CPU second), so "drawn" is the server's
+  time plus an unloaded browser's, not the carvers' browsers' queue.  Behind the carves (niceness 10, 2026-12-03
+  20:58) it drew Disruption in 4.0 s while the server had received the click 0.55 s after it and run the page in
+  0.11 s;
+* and the server's own share is printed apart from the browser's: its own clock of the watcher's run
+  (benchmarks/server_clock.py), besides the time until the run's end reached the browser.
 
 Printed per round, in one run of the same server:
 * each carver's time from pressing Run carve until the page shows its job finished ("click → done", the browser
@@ -48,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.concurrent_tables import CPU_GROUPS, markdown, report  # noqa: E402 - the printed tables
+from benchmarks import server_clock  # noqa: E402 - the server's own clock of the watcher's runs
 from tests.e2e import conftest as e2e  # noqa: E402 - ScriptRuns, wait_idle: the browser tests' own drawn rule
 
 DONE = re.compile(r"Carve #(\d+) (succeeded|failed|cancelled|interrupted)")
@@ -55,7 +69,8 @@ WATCHER = "watcher@acme.test"
 # how often each carver's page is asked whether its job is done (one evaluate of a stamp the page keeps itself:
 # WATCH_DONE), so click → done is exact, not known to within this
 POLL_S = 0.25
-BROWSER_NICE = 10  # Chromium's niceness by default: see niced()
+BROWSER_NICE = 19  # the carvers' Chromium's niceness by default: see the module doc and niced()
+WATCHER_NICE = 0  # the watcher's own Chromium: see the module doc
 
 
 def carver(tag: int | str, i: int) -> str:
@@ -143,6 +158,26 @@ WATCH_DONE = r"""() => {
 }"""
 
 
+# Installed on each carver's Run carve button: the page clicks it itself at the agreed wall-clock moment (ms since the
+# epoch) and stamps when it did, so the clicks are as close together as the renderers' timers, whoever waits on whom
+CLICK_AT = r"""(button, at) => {
+  window.__clickedAt = null;
+  setTimeout(() => { window.__clickedAt = Date.now(); button.click(); }, Math.max(0, at - Date.now()));
+}"""
+CLICK_LEAD_S = 0.5  # how far ahead the clicks are agreed: time to install CLICK_AT in every page first
+
+
+def clicked_at(page, timeout_s: float = 120.0) -> float:
+    """Wall-clock seconds (epoch) at which ``page`` clicked its Run carve (:data:`CLICK_AT`)."""
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        ms = page.evaluate("window.__clickedAt")
+        if ms is not None:
+            return ms / 1000.0
+        time.sleep(0.05)
+    raise TimeoutError("a carver's page never clicked Run carve")
+
+
 def watch_done(page) -> None:
     """Start :data:`WATCH_DONE` in ``page`` (before its Run carve click)."""
     page.evaluate(WATCH_DONE)
@@ -217,8 +252,17 @@ def _epoch(ts) -> float | None:
     return None if ts is None or pd.isna(ts) else pd.Timestamp(ts).timestamp()
 
 
+def watcher_open(wruns, wpage, page_title: str, clock: Path | None):
+    """The watcher opens ``page_title`` → (drawn s, browser-side server s, the server's own clock: (click →
+    received s, received → finished s) or None; see benchmarks/server_clock.py)."""
+    act = nav(wpage, page_title)
+    at = time.time()
+    drawn = wruns.timed(wpage, act)
+    return drawn, wruns.server_s, None if clock is None else server_clock.run_after(clock, at)
+
+
 def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title: str, tag: int | str | None = None,
-              bands_from: int = 0) -> dict:
+              bands_from: int = 0, clock: Path | None = None) -> dict:
     """N carvers press Run carve within a second; the watcher opens ``page_title`` idle, then while they run.
     ``tag``: names the round's users (default ``n``; 0 for the warm-up round); ``bands_from``: the first of the round's
     potential bands (hundredths of a percent above 10%), so no carve repeats another's."""
@@ -230,25 +274,26 @@ def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title
         ready_to_carve(page, runs, 10.0 + 0.01 * (bands_from + i + 1))
         sessions.append((ctx, page, runs))
     wruns.timed(wpage, nav(wpage, "Plans"))
-    idle = wruns.timed(wpage, nav(wpage, page_title))
-    idle_server = wruns.server_s
+    idle, idle_server, idle_own = watcher_open(wruns, wpage, page_title, clock)
     wruns.timed(wpage, nav(wpage, "Plans"))
-    # found before the clicks, then clicked with one message each: a locator's click first waits for the button to
-    # be stable and hit-testable, several round trips to a renderer that, niced on a loaded machine, spread four
-    # clicks over 15 s (2026-12-02 19:36), so the carves no longer ran at once
+    # found before the clicks, then each page clicks its own at one agreed moment (CLICK_AT): a locator's click first
+    # waits for the button to be stable and hit-testable, several round trips to a renderer that, niced on a loaded
+    # machine, spread four clicks over 15 s (2026-12-02 19:36); one dispatched click after another still waited on
+    # each renderer in turn, behind the carves the earlier clicks had started (17.7 s at niceness 19, 21:03)
     buttons = [page.get_by_role("button", name="Run carve").element_handle() for _, page, _ in sessions]
     for _, page, _ in sessions:
         watch_done(page)
-    clicked, wall_clicked, cpu_at_click = [], [], cpu_seconds()
+    cpu_at_click = cpu_seconds()
+    at, perf_at = time.time() + CLICK_LEAD_S, time.perf_counter() + CLICK_LEAD_S
     for button in buttons:
-        wall_clicked.append(time.time())
-        button.dispatch_event("click")
-        clicked.append(time.perf_counter())
-    spread = clicked[-1] - clicked[0]
-    time.sleep(1.0)
-    loaded = wruns.timed(wpage, nav(wpage, page_title))
-    loaded_server = wruns.server_s  # until the page's script run had finished on the server: no browser drawing
+        button.evaluate(CLICK_AT, at * 1000.0)
+    time.sleep(max(0.0, at + 1.0 - time.time()))
+    # loaded_server: until the run's end reached the browser (no drawing); loaded_own: the server's own clock
+    loaded, loaded_server, loaded_own = watcher_open(wruns, wpage, page_title, clock)
     opened = time.time()
+    wall_clicked = [clicked_at(page) for _, page, _ in sessions]
+    clicked = [perf_at + (t - at) for t in wall_clicked]
+    spread = max(wall_clicked) - min(wall_clicked)
     shown: dict[int, float] = {}
     end = time.monotonic() + 600
     while len(shown) < n and time.monotonic() < end:
@@ -258,7 +303,7 @@ def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title
                 shown[i] = at
         time.sleep(POLL_S)
     cpu_used = {g: t - cpu_at_click[g] for g, t in cpu_seconds().items()}
-    wall = time.perf_counter() - clicked[0]
+    wall = time.perf_counter() - min(clicked)
     # carves still running when the watcher's page was drawn
     running_at_open = sum(1 for i in range(n) if shown.get(i, 1e18) > opened)
     jobs = job_rows(store_url, [carver(tag, i) for i in range(n)])
@@ -272,7 +317,7 @@ def run_round(browser, app_url: str, store_url: str, n: int, watcher, page_title
         c["click_seen"] = None if c.get("seen_at") is None else c["seen_at"] - c["clicked_at"]
         carvers.append(c)
     return {"n": n, "warmup": tag in (0, "0"), "spread": spread, "idle": idle, "loaded": loaded, "cpu": cpu_used,
-            "idle_server": idle_server, "loaded_server": loaded_server,
+            "idle_server": idle_server, "loaded_server": loaded_server, "idle_own": idle_own, "loaded_own": loaded_own,
             "wall": wall, "running_at_open": running_at_open, "carvers": carvers}
 
 
@@ -281,13 +326,13 @@ def niced(exe: str, nice: int, tmp: Path) -> str:
 
     In use, each person's browser runs on their own computer; here five share the server's two cores, and in the
     4-carve round Chromium took over half the machine's CPU (14.2 of 23.7 CPU s, 2026-12-02 17:44), so the round
-    measured the browsers as much as the server.  At niceness 10 (the default, :data:`BROWSER_NICE`) the server's
-    and the workers' work goes first, as it would with the browsers elsewhere; the browsers still get every idle
-    cycle, and click → done still includes drawing the page.  ``--browser-nice 0`` runs them as the server (the
-    rows before 2026-12-02 19:45)."""
+    measured the browsers as much as the server.  At the carvers' niceness (:data:`BROWSER_NICE`) the server's and
+    the workers' work goes first, as it would with the browsers elsewhere; the browsers still get every idle cycle,
+    and click → done still includes drawing the page.  ``--browser-nice 0`` runs them as the server (the rows before
+    2026-12-02 19:45); the rows of 2026-12-02 19:45 to 2026-12-03 20:58 ran every browser, the watcher's too, at 10."""
     if nice <= 0:
         return exe
-    launcher = tmp / "chromium-niced"
+    launcher = tmp / f"chromium-nice{int(nice)}"
     # Playwright starts the browser in a session of its own, and with the kernel's autogroup scheduling a session
     # shares the cores with the server's as an equal, whatever its processes' niceness: lower the group's too
     launcher.write_text(f'#!/bin/sh\necho {int(nice)} > /proc/$$/autogroup 2>/dev/null\n'
@@ -302,7 +347,10 @@ def main() -> None:
     ap.add_argument("--page", default="Disruption", help="the page the watcher opens while they carve")
     ap.add_argument("--write", action="store_true", help="also write benchmarks/results_concurrent.md")
     ap.add_argument("--browser-nice", type=int, default=BROWSER_NICE,
-                    help=f"run Chromium at this niceness (default {BROWSER_NICE}; 0: as the server); see niced()")
+                    help=f"run the carvers' Chromium at this niceness (default {BROWSER_NICE}; 0: as the server); "
+                         "see niced()")
+    ap.add_argument("--watcher-nice", type=int, default=WATCHER_NICE,
+                    help=f"run the watcher's own Chromium at this niceness (default {WATCHER_NICE}: as the server)")
     ap.add_argument("--no-warmup", dest="warmup", action="store_false",
                     help="skip the warm-up carve (the server's first, before the local cluster is up)")
     args = ap.parse_args()
@@ -322,27 +370,31 @@ def main() -> None:
             sync_playwright() as p:
         store_url = f"sqlite:///{Path(tmp) / 'plans.sqlite'}"
         make_store(store_url, emails)
+        clock = server_clock.server_env(Path(tmp), ROOT)
         server = serve_with_sign_in(Path(tmp), store_url, f"http://localhost:{oidc.server_port}")
         app_url = next(server)
-        exe = niced(os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium", args.browser_nice, Path(tmp))
-        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu",
-                                                                "--disable-dev-shm-usage"])
+        chromium = os.environ.get("CHROMIUM_PATH") or "/usr/bin/chromium"
+        flags = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+        browser = p.chromium.launch(executable_path=niced(chromium, args.browser_nice, Path(tmp)), args=flags)
+        own = p.chromium.launch(executable_path=niced(chromium, args.watcher_nice, Path(tmp)), args=flags)
         try:
-            watcher = sign_in(browser, app_url, WATCHER)
+            watcher = sign_in(own, app_url, WATCHER)
             watcher[2].timed(watcher[1], nav(watcher[1], args.page))  # its first open: every round's is a second
             if args.warmup:  # the server's first carve, before the local cluster is up: not a user's steady state
-                rows.append(run_round(browser, app_url, store_url, 1, watcher, args.page, tag=0))
+                rows.append(run_round(browser, app_url, store_url, 1, watcher, args.page, tag=0, clock=clock))
             bands = 1  # the warm-up's is 0
             for n, tag in zip(counts, tags):
-                rows.append(run_round(browser, app_url, store_url, n, watcher, args.page, tag, bands))
+                rows.append(run_round(browser, app_url, store_url, n, watcher, args.page, tag, bands, clock))
                 bands += n
             watcher[0].close()
         finally:
             browser.close()
+            own.close()
             next(server, None)
     report(rows, args.page)
     if args.write:
-        text = markdown(rows, args.page, (load_start, os.getloadavg()[0]), started, args.browser_nice)
+        text = markdown(rows, args.page, (load_start, os.getloadavg()[0]), started, args.browser_nice,
+                        args.watcher_nice)
         (ROOT / "benchmarks" / "results_concurrent.md").write_text(text)
         print(f"wrote {ROOT / 'benchmarks' / 'results_concurrent.md'}")
 

@@ -56,10 +56,18 @@ def report(rows: list[dict], page_title: str) -> None:
             f"worst × the single carve: {ratios}"
         print(f"    clicks within {r['spread']:.2f} s, {what}; watcher opens {page_title}: {r['idle']:.2f} s idle, "
               f"{r['loaded']:.2f} s while they run ({r['running_at_open']} of {r['n']} still running then); its "
-              f"server's part {_f(r['idle_server'], 2)} s idle, {_f(r['loaded_server'], 2)} s while they run")
+              f"server's part {_f(r['idle_server'], 2)} s idle, {_f(r['loaded_server'], 2)} s while they run; by the "
+              f"server's own clock (click → received + received → finished) {_own(r.get('idle_own'))} s idle, "
+              f"{_own(r.get('loaded_own'))} s while they run")
         print(f"    CPU s from the first click until the last page showed its job done ({r['wall']:.1f} s of wall, "
               f"{(os.cpu_count() or 1) * r['wall']:.1f} CPU s on "
               f"{os.cpu_count()} cores): " + ", ".join(f"{g} {t:.1f}" for g, t in r["cpu"].items()))
+
+
+def _own(own: tuple[float, float] | None) -> str:
+    """The server's own clock of a page open (benchmarks/server_clock.py): the browser sending the click, then the
+    server's run until it queued the run's end."""
+    return "–" if own is None else f"{own[0]:.2f} + {own[1]:.2f}"
 
 
 def _at_once(r: dict) -> str:
@@ -72,7 +80,8 @@ STAGE_WORDS = ("the Carve page's rerun from the click until it created the job (
                "seen → the browser showed the finished label (show: sending it, drawing it)")
 
 
-def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], started: str, nice: int) -> str:
+def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], started: str, nice: int,
+             watcher_nice: int = 0) -> str:
     """The rounds as the RESULTS.md section: one row per carver with where its time went, then each round's watcher
     and where the cores went."""
     done1, seen1 = _single(rows, "click_done"), _single(rows, "click_seen")
@@ -88,7 +97,8 @@ def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], star
            f"the single carve; the watcher's {page_title} page open ≤ 2 s while they run. The warm-up row is the "
            "server's first carve (in the server: the local cluster the Carve page asked for starts in the background "
            "once the server has been quiet for a second, after it): not compared. "
-           + (f"Chromium ran at niceness {nice}." if nice > 0 else ""), "",
+           + f"The carvers' Chromium ran at niceness {nice}, the watcher's own at {watcher_nice} (the module doc of "
+             "concurrent_bench.py says why).", "",
            "| carves at once | user | click → done (s) | × the single | click → seen (s) | × the single | "
            + " | ".join(f"{s} (s)" for s in STAGES) + " | status | where it ran |",
            "|---:|---|---:|---:|---:|---:|" + "---:|" * len(STAGES) + "---|---|"]
@@ -100,12 +110,16 @@ def markdown(rows: list[dict], page_title: str, loads: tuple[float, float], star
                        f"{_ratio(c['click_seen'], seen1, r['warmup'])} | "
                        + " | ".join(_f(st[k], 2) for k in STAGES)
                        + f" | {c.get('status', '')} | {c.get('engine', '')} |")
-    out += ["", f"The watcher's {page_title} open: until drawn in the browser, and in brackets until its script run "
-                "had finished on the server (the browser's drawing left out).", "",
+    out += ["", f"The watcher's {page_title} open: until drawn in the browser, and in brackets until its script run's "
+                "end reached the browser (the drawing left out, the browser's sending and receiving in); then by the "
+                "server's own clock (benchmarks/server_clock.py): click → the server received the rerun (the "
+                "browser sending it) + received → the run's end queued (the server's share).", "",
             f"| carves at once | clicks within (s) | watcher opens {page_title}, idle (s) | while they run (s) | "
-            "carves still running then |", "|---:|---:|---:|---:|---:|"]
+            "server's clock, idle (s) | while they run (s) | carves still running then |",
+            "|---:|---:|---:|---:|---:|---:|---:|"]
     out += [f"| {_at_once(r)} | {r['spread']:.2f} | {r['idle']:.2f} ({_f(r['idle_server'], 2)}) | {r['loaded']:.2f} "
-            f"({_f(r['loaded_server'], 2)}) | {r['running_at_open']} of {r['n']} |" for r in rows]
+            f"({_f(r['loaded_server'], 2)}) | {_own(r.get('idle_own'))} | {_own(r.get('loaded_own'))} | "
+            f"{r['running_at_open']} of {r['n']} |" for r in rows]
     out += ["", "CPU seconds from the first click until the last carver's page showed its job done (user + system): "
                 "where the cores went.", "",
             "| carves at once | wall (s) | " + " | ".join(CPU_GROUPS) + " |", "|---:|---:|" + "---:|" * len(CPU_GROUPS)]

@@ -14,7 +14,7 @@ drawn in proportion to potential; today's owner of a county is one of its three 
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
 piece in the solver's plan and after the polish, units the polish moved, which strategy gave each part's plan, the
 seconds of the plan grown from the roots and the units its pair re-carves moved, the rounds and seconds of the MIP
-over the cuts on small parts: :mod:`optimizers.carve.one_piece_mip`) goes to stdout and to ``--out``
+over the cuts on small parts: :mod:`optimizers.contiguity.one_piece_mip`) goes to stdout and to ``--out``
 (default ``benchmarks/results_contiguity.md``).
 """
 from __future__ import annotations
@@ -32,7 +32,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from optimizers.carve import CarveSettings, TerritoryCarver  # noqa: E402
+from optimizers.carve import CarveSettings  # noqa: E402
+from optimizers.territory_carve import TerritoryCarver  # noqa: E402
 from optimizers.instances.counties import county_instance  # noqa: E402
 
 

@@ -30,7 +30,8 @@ from jobs.carve_inputs import InputsRef, share_inputs
 from jobs.engine import INPROCESS, EngineSettings, client_for, describe, resolve
 from jobs.manager import JobContext, RecordingRunner, manager
 from jobs.runner import DaskRunner, InProcessRunner, PartFailed, make_runner
-from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
+from optimizers.carve import CarveResult, CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
 from planning.plans.jobs_table import JOB_ACTIVE, JobRecords

@@ -2,7 +2,8 @@
 
 The arithmetic is the core's (planning.changes: the change versions, pro-rated quotas, holdover); this layer adds
 the one thing the core may not do, calling the optimizer, through the carve's public API only
-(``optimizers.carve.carve`` via :func:`jobs.carve_job.carve_on`, :class:`CarveSettings`, :class:`CarveResult`).
+(``optimizers.territory_carve.carve`` via :func:`jobs.carve_job.carve_on`, :class:`CarveSettings`,
+:class:`CarveResult`).
 
 * **Leaver, split**: every account the leaver does not hold is locked to its owner, the leaver is excluded, and the
   carve hands the book to the neighbouring territories of the same segment, continuity weighted high, within the

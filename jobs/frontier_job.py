@@ -21,7 +21,8 @@ import pandas as pd
 from jobs.engine import EngineSettings, describe, resolve
 from jobs.manager import JobContext, manager
 from jobs.runner import make_runner
-from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
+from optimizers.carve import CarveResult, CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.model import Cancelled
 from planning.data.defaults import Settings
 from planning.plans.frontier import FRONTIER_BY, Frontier, FrontierError, FrontierPoint, non_dominated, sweep_weights

@@ -19,7 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimizers.carve import CarveResult, CarveSettings, TerritoryCarver
+from optimizers.carve import CarveResult, CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from planning.data.defaults import Settings
 from planning.data.people import capacity_share, quota_carriers
 

@@ -17,7 +17,8 @@ sys.path.insert(0, str(HERE.parent))
 
 
 def main() -> int:
-    from optimizers.carve import CarveSettings, TerritoryCarver, company_carve_defaults
+    from optimizers.carve import CarveSettings, company_carve_defaults
+    from optimizers.territory_carve import TerritoryCarver
     from planning.data import load_sample
 
     ds = load_sample()

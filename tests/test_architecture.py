@@ -48,6 +48,26 @@ def test_imports_run_one_way(package, forbidden):
     assert _violations(package, forbidden) == []
 
 
+def _module_imports(path: Path) -> set[str]:
+    """Every module an import statement of ``path`` names, in full (``from a.b import c`` names ``a.b``)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module)
+    return out
+
+
+def test_the_carve_package_never_imports_the_contiguity_model():
+    """The contiguity model imports the carve's model, settings and budget; the carve receives it as a stage object
+    (optimizers.carve.contiguity_stage), wired in by optimizers.territory_carve: an arrow back would be a cycle."""
+    bad = [f"{p.relative_to(ROOT).as_posix()} imports {m}" for p in sorted((ROOT / "optimizers/carve").glob("*.py"))
+           for m in sorted(_module_imports(p)) if m.split(".")[:2] in (["optimizers", "contiguity"],
+                                                                      ["optimizers", "territory_carve"])]
+    assert bad == []
+
+
 def test_jobs_layer_imports_no_shell():
     if not (ROOT / "jobs").is_dir():
         pytest.skip("no jobs/ package")
@@ -143,11 +163,20 @@ def test_the_carve_package_docstring_lists_every_module_once():
     assert _listing_problems(_listed(doc), _modules_of("optimizers/carve")) == NO_PROBLEMS
 
 
-def test_the_readme_lists_every_carve_and_jobs_module_once():
+def test_the_contiguity_package_docstring_lists_every_module_once():
+    import optimizers.contiguity
+
+    doc = optimizers.contiguity.__doc__[optimizers.contiguity.__doc__.index("Modules"):]
+    assert _listing_problems(_listed(doc), _modules_of("optimizers/contiguity")) == NO_PROBLEMS
+
+
+def test_the_readme_lists_every_carve_contiguity_and_jobs_module_once():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    carve = _between(readme, "\n  carve/ ", "\n  instances/ ")
+    carve = _between(readme, "\n  carve/ ", "\n  contiguity/ ")
+    contiguity = _between(readme, "\n  contiguity/ ", "\n  instances/ ")
     jobs = _between(readme, "\njobs/ ", "\nplanning/ ")
     assert _listing_problems(_listed(carve), _modules_of("optimizers/carve")) == NO_PROBLEMS
+    assert _listing_problems(_listed(contiguity), _modules_of("optimizers/contiguity")) == NO_PROBLEMS
     assert _listing_problems(_listed(jobs), _modules_of("jobs")) == NO_PROBLEMS
 
 

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from optimizers.carve import CarveSettings, TerritoryCarver, carve
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver, carve
 from optimizers.instances.companies import make_instance
 from planning.data.geo import haversine_mi
 from planning.plans.plan import productivity_variance

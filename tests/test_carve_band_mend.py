@@ -4,7 +4,8 @@ its books brought inside the bands once widening and tightening are done, throug
 import numpy as np
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.ladder import Candidate
 from optimizers.instances.companies import make_instance
 

@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.budget import Budget
 from optimizers.instances.companies import make_instance
 
@@ -79,7 +80,7 @@ def fake_clock(monkeypatch):
     """A fake clock, advanced by every solver step by all the time it was given (leaf floors included; a test may
     set ``takes[name]`` to a smaller share), the steps as (name, clock at start, seconds given), and ``takes``."""
     import optimizers.carve.band_mend as band_mend
-    import optimizers.carve.contiguity as contiguity
+    import optimizers.contiguity.contiguity as contiguity
     import optimizers.carve.diagnose as diagnose
     import optimizers.carve.repair as repair
     import optimizers.carve.solvers as solvers

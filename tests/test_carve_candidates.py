@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.instances.companies import make_instance
 from planning.data import distance_matrix_mi
 

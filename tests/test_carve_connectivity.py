@@ -1,4 +1,4 @@
-"""Separator cuts (optimizers.carve.connectivity) on hand-made graphs and small grids: a plan in pieces gets a cut
+"""Separator cuts (optimizers.contiguity.connectivity) on hand-made graphs and small grids: a plan in pieces gets a cut
 it violates and no connected plan does; the min vertex cut is the cheapest separator; the LP with the cuts is a
 bound at least the plain LP's."""
 from __future__ import annotations
@@ -13,7 +13,7 @@ from optimizers.carve import CarveSettings
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.connectivity import (
+from optimizers.contiguity.connectivity import (
     ConnGraph,
     CutContext,
     _min_vertex_cut,
@@ -24,7 +24,8 @@ from optimizers.carve.connectivity import (
 )
 from optimizers.carve.model import Problem, build_matrix, is_feasible, objective_of, x_from_assignment
 from optimizers.carve.repair import solve_one
-from optimizers.carve.roots import home_roots
+from optimizers.contiguity.stage import ONE_PIECE
+from optimizers.contiguity.roots import home_roots
 from optimizers.carve.solvers import solve_lp
 from tests.carve_grids import grid_problem
 
@@ -82,7 +83,7 @@ def test_pieces_of_a_support_numbered_as_connected_components_numbers_them():
     on the support's subgraph did: the cuts, and so the LP's path, stay the same."""
     from scipy.sparse.csgraph import connected_components
 
-    from optimizers.carve.connectivity import _pieces, _Terr
+    from optimizers.contiguity.connectivity import _pieces, _Terr
 
     rng = np.random.default_rng(3)
     for _ in range(200):
@@ -140,7 +141,7 @@ def test_a_grid_part_solves_to_one_piece_within_its_bands_above_both_bounds(n, T
     p = dataclasses.replace(p, conn=g)
     g.root = home_roots(homes, p, geo)
     cs = CarveSettings(time_limit=30, threads=1)
-    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(30), {})
+    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(30), {}, contiguity=ONE_PIECE)
     assert r.assign is not None and r.split == 0
     mx = build_matrix(p)
     assert is_feasible(p, mx, r.assign)  # every band held

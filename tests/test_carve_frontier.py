@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from jobs.frontier_job import frontier_on
 from planning.plans.frontier import non_dominated, sweep_weights
 from optimizers.instances.companies import make_instance

@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver, company_carve_defaults
+from optimizers.carve import CarveSettings, company_carve_defaults
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.instances.companies import make_instance
 from planning.data import carve_by, settings_from_dict
 from planning.data.defaults import Settings

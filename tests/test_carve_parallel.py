@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.budget import Budget
 from optimizers.instances.companies import make_instance
 from optimizers.carve.model import Cancelled

@@ -91,7 +91,7 @@ def test_a_part_whose_lists_cannot_hold_its_bands_is_widened_without_its_lp(monk
     # above 2 M units × territories (50,000×250), else it would lengthen every list first
     import optimizers.carve.parts as parts_mod
     import optimizers.carve.pipeline as pipeline
-    from optimizers.carve import TerritoryCarver
+    from optimizers.territory_carve import TerritoryCarver
 
     acc, reps = make_instance(2000, 30, seed=1, segments=("Mid-market", "SMB"), family="uneven_reps")
     m = ("potential_usd", "accounts")

@@ -3,7 +3,8 @@ import pickle
 
 import numpy as np
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.parts import Part, PartResult, solve_part
 from optimizers.instances.companies import make_instance
 

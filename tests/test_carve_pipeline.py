@@ -11,7 +11,8 @@ import pytest
 
 import optimizers.carve as carve_package
 
-from optimizers.carve import CarveSettings, carve
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import carve
 from optimizers.carve.pipeline import STAGES, StageStats, merged_stats
 from optimizers.instances.companies import make_instance
 

@@ -4,7 +4,8 @@ elastic LP's diagnosis prices the bands with the one band-cost model, by hand.""
 import numpy as np
 import pandas as pd
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.candidates import Candidates
 from optimizers.carve.diagnose import elastic, neighbourhood_reach, prechecks
 from optimizers.carve.model import Problem

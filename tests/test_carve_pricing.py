@@ -3,7 +3,8 @@ in, equals the LP over every pair and never leaves a pair that would pay; a hard
 import numpy as np
 import pytest
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.carve.budget import Budget
 from optimizers.instances.companies import make_instance
 from optimizers.carve.model import build_matrix

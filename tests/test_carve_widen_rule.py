@@ -2,6 +2,8 @@
 (:func:`optimizers.carve.widen.wider_wins`), each case it decides with two hand-built part results.  At 500,000 ×
 2,500 under load, Mid-market and Enterprise · R2 ended 56-69% off their targets after wider plans, cheaper by their
 objective, replaced narrower ones: a wider plan never wins on its objective alone."""
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -102,6 +104,13 @@ def test_the_parts_furthest_above_their_bound_are_chosen_until_the_whole_would_m
     parts = parts[:11] + [res(100.0, 92.0)] * 4 + parts[11:]
     assert tighten_choice(CS, parts) == [10, 11, 12]
     assert tighten_choice(CS, [res(100.0, 99.8)] * 3) == []  # the whole within its target: none
+    # the one-piece stage's plan grown from the roots is what solving again gives again: the next part is chosen
+    from optimizers.contiguity.one_piece import GROWN
+    from optimizers.contiguity.stage import ONE_PIECE
+
+    grown = parts[:10] + [dataclasses.replace(parts[10], strategy=GROWN)] + parts[11:]
+    assert tighten_choice(CS, grown) == [10, 11, 12]  # no contiguity stage: any plan may be solved again
+    assert tighten_choice(CS, grown, ONE_PIECE) == [11, 12, 13, 14]
 
 
 def test_the_parts_solved_again_share_the_time_left_past_their_first_cap_from_their_kept_plan():

@@ -47,7 +47,7 @@ def _random_graph(rng, n: int) -> sp.csr_matrix:
 
 
 def test_the_polish_walk_agrees_with_connected_components_and_one_line_by_hand():
-    from optimizers.carve.contiguity_graph import neighbour_lists, one_piece, pieces
+    from optimizers.contiguity.contiguity_graph import neighbour_lists, one_piece, pieces
 
     line = _line(5, cut=(2,))  # 0 – 1 – 2    3 – 4
     nbrs = neighbour_lists(line)
@@ -66,7 +66,7 @@ def test_the_polish_walk_agrees_with_connected_components_and_one_line_by_hand()
 def test_cut_vertices_by_hand_and_against_removing_each_member_and_walking():
     """The swaps' shortcut (a unit that is no cut vertex may leave without a walk) must say exactly what removing
     each member and walking the rest says; None for members already in pieces."""
-    from optimizers.carve.contiguity_graph import cut_vertices, neighbour_lists, one_piece
+    from optimizers.contiguity.contiguity_graph import cut_vertices, neighbour_lists, one_piece
 
     line = neighbour_lists(_line(5))  # 0 – 1 – 2 – 3 – 4: the inner three cut it
     assert cut_vertices(line, range(5)) == {1, 2, 3}

@@ -11,8 +11,8 @@ import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.connectivity import ConnGraph
-from optimizers.carve.contiguity_proof import Names, prove
+from optimizers.contiguity.connectivity import ConnGraph
+from optimizers.contiguity.contiguity_proof import Names, prove
 from optimizers.carve.model import Problem
 
 
@@ -82,8 +82,8 @@ def test_bands_that_a_one_piece_plan_holds_get_no_proof():
 def test_a_cut_that_would_cut_off_a_one_piece_plan_never_enters_a_proof():
     # x(Fresno, R-001) ≤ 0 with R-001 rooted at Alpha, Fresno's neighbour: an empty separator between neighbours
     # (what a min vertex cut between adjacent units returns) would forbid R-001 = {Alpha, Fresno}, a one-piece plan
-    from optimizers.carve.connectivity import CutContext, CutSet
-    from optimizers.carve.proof_lp import valid_cuts
+    from optimizers.contiguity.connectivity import CutContext, CutSet
+    from optimizers.contiguity.proof_lp import valid_cuts
 
     allowed = [[0, 1, 2]] * 5
     p = _problem(POTENTIAL, allowed, TARGET)
@@ -137,8 +137,8 @@ def test_separation_never_cuts_off_a_unit_next_to_its_root():
     # No set of units separates Fresno from Alpha (neighbours), so no cut may bound x(Fresno, R-001) by anything
     # but 1: the min vertex cut between neighbours used to return x(Fresno, R-001) ≤ 0, which cuts off the
     # one-piece plan {Alpha, Fresno}, {Gamma, Delta}, {Echo}.
-    from optimizers.carve.connectivity import CutContext, separate
-    from optimizers.carve.proof_lp import valid_cuts
+    from optimizers.contiguity.connectivity import CutContext, separate
+    from optimizers.contiguity.proof_lp import valid_cuts
 
     p = _problem(POTENTIAL, [[0, 1, 2]] * 5, TARGET)
     cc = CutContext.of(p, ConnGraph(_path(5), np.ones(5, bool), np.array([0, 2, 4])))
@@ -229,7 +229,8 @@ def test_a_carve_whose_bands_and_one_piece_cannot_both_hold_carries_the_proof_na
     # Castle alone, $40k (0.5 of a target under its band); the plan in the bands, R-001 = New Castle + Sussex, is in
     # two pieces.  The carve keeps that plan, never calls it optimal, and proves why: R-001 would have to cross
     # Kent; at least ±60% (40 ≥ 100 (1 − δ)) or R-001 taking Kent makes one piece possible.
-    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve import CarveSettings
+    from optimizers.territory_carve import TerritoryCarver
 
     accounts, reps = _delaware()
     cs = CarveSettings(metrics=("potential_usd",), tolerance={"potential_usd": 0.10}, target="mean",

@@ -1,5 +1,5 @@
 """The polish's rebalance (issue 24): a book walled in by a neighbour whose every border unit is a cut vertex grows
-by a move that carries the piece it cuts off (optimizers.carve.contiguity_rebalance).  Worked by hand, then grids
+by a move that carries the piece it cuts off (optimizers.contiguity.contiguity_rebalance).  Worked by hand, then grids
 where the growth from the roots walled a book in and single border moves could not bring it into its band."""
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import pytest
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity import make_contiguous
-from optimizers.carve.contiguity_graph import count_pieces
-from optimizers.carve.contiguity_rebalance import deltas
+from optimizers.contiguity.contiguity import make_contiguous
+from optimizers.contiguity.contiguity_graph import count_pieces
+from optimizers.contiguity.contiguity_rebalance import deltas
 from tests.test_one_piece_rounding import grown_and_checked, random_grid
 
 
@@ -57,7 +57,7 @@ def test_a_move_never_carries_a_locked_unit():
 
 
 def test_the_vectorised_score_change_matches_one_move_at_a_time():
-    from optimizers.carve.contiguity import _Balance
+    from optimizers.contiguity.contiguity import _Balance
 
     rng = np.random.default_rng(3)
     metrics = rng.uniform(0, 2, (12, 2))

@@ -6,8 +6,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity import make_contiguous
-from optimizers.carve.contiguity_graph import count_pieces
+from optimizers.contiguity.contiguity import make_contiguous
+from optimizers.contiguity.contiguity_graph import count_pieces
 
 
 def _grid(rows: int, cols: int) -> sp.csr_matrix:

@@ -44,7 +44,7 @@ def instance():
 
 @pytest.fixture(scope="module")
 def in_process(instance):
-    from optimizers.carve import carve
+    from optimizers.territory_carve import carve
 
     acc, reps, cs = instance
     return carve(acc, reps, 2027, cs, as_of="2026-11-01")
@@ -60,7 +60,7 @@ def _same(a, b):
 
 def test_distributed_carve_equals_in_process(client, instance, in_process):
     from jobs.runner import DaskRunner
-    from optimizers.carve import carve
+    from optimizers.territory_carve import carve
 
     acc, reps, cs = instance
     inner, finished = DaskRunner(client, label="t-equal"), []
@@ -75,7 +75,7 @@ def test_distributed_carve_equals_in_process(client, instance, in_process):
 
 def test_killed_worker_is_survived_with_the_same_answer(client, instance, in_process):
     from jobs.runner import DaskRunner
-    from optimizers.carve import carve
+    from optimizers.territory_carve import carve
 
     acc, reps, cs = instance
     pids = client.run(os.getpid)  # worker address → process id

@@ -108,7 +108,8 @@ def _crowded_state(runner):
 @pytest.mark.parametrize("on_runner", [False, True])
 def test_a_soft_part_whose_lp_breaks_a_band_is_widened_and_then_holds_it(on_runner):
     from jobs.runner import InProcessRunner
-    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve import CarveSettings
+    from optimizers.territory_carve import TerritoryCarver
 
     acc, reps = _crowded_company()
     cs = CarveSettings(metrics=("accounts",), tolerance={"accounts": 0.10}, mode="soft", candidates=1,
@@ -125,7 +126,8 @@ def test_a_soft_part_whose_lp_breaks_a_band_is_widened_and_then_holds_it(on_runn
 def test_runner_parts_get_their_share_of_the_time_and_none_runs_past_the_deadline():
     import time
 
-    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve import CarveSettings
+    from optimizers.territory_carve import TerritoryCarver
     from optimizers.instances.companies import make_instance
 
     seen = []
@@ -252,7 +254,8 @@ def test_polish_mends_a_hard_rounding_into_the_bands_at_the_least_cost():
 
 
 def test_a_four_metric_carve_is_mended_from_the_lp_rounding_within_the_bands():
-    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve import CarveSettings
+    from optimizers.territory_carve import TerritoryCarver
     from optimizers.instances.companies import make_instance
 
     metrics = ("potential_usd", "arr_usd", "workload_hours", "accounts")

@@ -1,4 +1,4 @@
-"""Issue 24: the part's MIP over its contiguity cuts (optimizers.carve.one_piece_mip).  A hand-worked path where
+"""Issue 24: the part's MIP over its contiguity cuts (optimizers.contiguity.one_piece_mip).  A hand-worked path where
 the cut LP's bound is half the one-piece optimum and the MIP proves the optimum; then properties on random grids:
 the bound never passes the exact one-piece optimum (a flow MIP solved to the end), every territory one piece, every
 band held, objective ≥ bound ≥ the cut LP's bound."""
@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import CutContext, pieces_of
+from optimizers.contiguity.connectivity import CutContext, pieces_of
 from optimizers.carve.model import build_matrix, is_feasible, objective_of, x_from_assignment
-from optimizers.carve.one_piece import CutState, with_flows
-from optimizers.carve.one_piece_mip import neighbour_moves, strengthened
+from optimizers.contiguity.one_piece import CutState, with_flows
+from optimizers.contiguity.one_piece_mip import neighbour_moves, strengthened
 from optimizers.carve.repair import solve_one
+from optimizers.contiguity.stage import ONE_PIECE
 from optimizers.carve.settings import CarveSettings
 from optimizers.carve.solvers import highs_lp, new_highs
 from tests.test_one_piece_rounding import _graph, _pair_carve, _path, _problem, random_grid
@@ -23,7 +24,7 @@ from tests.test_one_piece_rounding import _graph, _pair_carve, _path, _problem, 
 def _solve(p, seconds: float = 20.0):
     stats: dict = {}
     r = solve_one(CarveSettings(time_limit=seconds, threads=1), p, lambda f, m: None, lambda: False,
-                  Budget(seconds), stats)
+                  Budget(seconds), stats, contiguity=ONE_PIECE)
     return r, stats
 
 

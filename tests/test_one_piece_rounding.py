@@ -1,5 +1,5 @@
-"""Issue 24: the one-piece plan grown from the roots over the cut LP's point (optimizers.carve.one_piece_rounding)
-and the exact re-carve of two neighbouring territories (optimizers.carve.pair_mip).  Hand-worked paths, then
+"""Issue 24: the one-piece plan grown from the roots over the cut LP's point (optimizers.contiguity.one_piece_rounding)
+and the exact re-carve of two neighbouring territories (optimizers.contiguity.pair_mip).  Hand-worked paths, then
 properties on random grids: every territory one piece around its root, every band held, objective ≥ the bound."""
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.connectivity import ConnGraph, CutContext, cut_loop, pieces_of
+from optimizers.contiguity.connectivity import ConnGraph, CutContext, cut_loop, pieces_of
 from optimizers.carve.model import Problem, build_matrix, is_feasible, objective_of, x_from_assignment
-from optimizers.carve.one_piece_rounding import grow_from_roots, one_piece_plan, pair_costs
-from optimizers.carve.pair_mip import PairCarve
+from optimizers.contiguity.one_piece_rounding import grow_from_roots, one_piece_plan, pair_costs
+from optimizers.contiguity.pair_mip import PairCarve
 from optimizers.carve.solvers import solve_lp
 
 
@@ -145,7 +145,8 @@ def test_pair_recarves_on_a_grid_only_lower_the_cost_and_keep_every_book_whole()
 
 @pytest.mark.parametrize("grow_max, grown", [(2500, True), (0, False)])
 def test_a_small_part_is_grown_from_its_roots_and_a_part_over_the_cap_takes_the_ladder(grow_max, grown):
-    from optimizers.carve.one_piece import GROWN
+    from optimizers.contiguity.one_piece import GROWN
+    from optimizers.contiguity.stage import ONE_PIECE
     from optimizers.carve.repair import solve_one
     from optimizers.carve.settings import CarveSettings
 
@@ -158,7 +159,7 @@ def test_a_small_part_is_grown_from_its_roots_and_a_part_over_the_cap_takes_the_
     p = _problem(rng.uniform(0.5, 1.5, U), cost, np.full(T, 10.0), 0.2, _grid(w, h), roots)
     p.unit_metrics[:, 0] *= 30.0 / p.unit_metrics[:, 0].sum()
     cs = CarveSettings(time_limit=20, threads=1, one_piece_grow_max_units=grow_max)
-    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(20), {})
+    r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(20), {}, contiguity=ONE_PIECE)
     assert (r.strategy == GROWN) == grown
     assert r.assign is not None and r.split == 0
     mx = build_matrix(p)

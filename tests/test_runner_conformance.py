@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from optimizers.carve import CarveSettings, carve
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import carve
 from optimizers.instances.companies import make_instance
 from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner

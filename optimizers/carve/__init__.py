@@ -29,16 +29,20 @@ The carve is one pipeline (:data:`optimizers.carve.pipeline.STAGES`), each stage
             → widen (through the runner) → tighten (through the runner) → mend (soft mode, through the runner)
             → merge → contiguity → proof → diagnose → assemble
 
-Public: :func:`carve`, :class:`TerritoryCarver`, :class:`CarveSettings` (:func:`company_carve_defaults`: what the
-company's settings decide), :class:`CarveResult`, :func:`crm_frame`, :class:`Frontier` (the moves-vs-travel
-curve, :mod:`planning.plans.frontier`, solved by ``jobs.frontier_job.frontier_on``), :func:`solve_part` and
-:class:`Part` (what a runner maps), :class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner
-protocol), ``DEFAULT_TOLERANCE``, ``STATUSES``, ``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`,
-:func:`resolve_edits`.
+Shells, jobs and benchmarks carve through :mod:`optimizers.territory_carve` (:class:`TerritoryCarver`,
+:func:`carve`): this engine with the contiguity stage of :mod:`optimizers.contiguity` (which imports this package,
+never the other way) wired in.
+
+Public: :class:`CarveSettings` (:func:`company_carve_defaults`: what the company's settings decide),
+:class:`CarveResult`, :func:`crm_frame`, :class:`Frontier` (the moves-vs-travel curve, :mod:`planning.plans.frontier`,
+solved by ``jobs.frontier_job.frontier_on``), :func:`solve_part` and :class:`Part` (what a runner maps),
+:class:`Runner`, :class:`SequentialRunner` and :func:`as_runner` (the one runner protocol), :class:`ContiguityStage`
+and ``NO_CONTIGUITY`` (what a contiguity model offers the carve), ``DEFAULT_TOLERANCE``, ``STATUSES``,
+``UNIT_KINDS``, ``UNIT_LABELS``, :func:`live_balance`, :func:`resolve_edits`.
 
 Modules, the engine (one line each; tests/test_architecture.py checks the list against the folder):
 
-    solve                 the entry points, TerritoryCarver and carve
+    solve                 the engine's entry point, TerritoryCarver, with the stages it is given
     pipeline              the stages, the carve's state and the stats per stage
     settings              the knobs, with defaults a user can change
     budget                the one time budget every step asks
@@ -60,22 +64,7 @@ Modules, the engine (one line each; tests/test_architecture.py checks the list a
     diagnose              prechecks and the elastic LP: why a hard carve has no plan
     result                the result type and the plan assembled, every move with its reason
     greedy                the baseline: nearest territory with room
-
-Modules, contiguity:
-
-    connectivity          separator cuts and the cut loop
-    roots                 where each territory is rooted: today's book's heaviest unit, or the rep's home
-    vertex_cut            the cut loop's exact check: a minimum vertex cut by max-flow
-    one_piece             the cuts in a part's LP (the one-piece bound) and in its repair MIP
-    one_piece_mip         the part's MIP over its cut system: a stronger bound, often a cheaper plan
-    one_piece_rounding    a one-piece plan grown from the roots over the cut LP's point
-    pair_mip              two neighbouring territories re-carved exactly
-    contiguity            the polish of a plan the time limit leaves in pieces, and its report
-    contiguity_rebalance  the polish's border moves, carrying the pieces a move cuts off
-    contiguity_swaps      the polish's border swaps
-    contiguity_graph      the unit graph: which units of a segment are neighbours
-    proof_lp              the elastic LP over the cuts behind the proof
-    contiguity_proof      why one piece and the bands cannot both hold, in words, with a remedy
+    contiguity_stage      what the carve asks of a contiguity model: the stage object it is given
 
 Outside the engine: synthetic companies for tests and benchmarks in :mod:`optimizers.instances`; what solves
 nothing in :mod:`planning.plans`: carving units (``carving_units``: account, ZIP, ZIP3, county, state), which
@@ -89,7 +78,7 @@ from __future__ import annotations
 from planning.lazy import lazy_exports
 
 _PUBLIC = {
-    "carve": "solve", "TerritoryCarver": "solve", "ProgressFn": "solve",
+    "ProgressFn": "solve", "ContiguityStage": "contiguity_stage", "NO_CONTIGUITY": "contiguity_stage",
     "CarveSettings": "settings", "company_carve_defaults": "settings", "DEFAULT_TOLERANCE": "settings", "STATUSES": "settings",
     "CarveResult": "result", "crm_frame": "planning.plans.crm",
     "UNIT_KINDS": "planning.plans.carving_units", "UNIT_LABELS": "planning.plans.carving_units",

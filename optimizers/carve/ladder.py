@@ -7,17 +7,7 @@ each :class:`Strategy` that ``applies`` to the :class:`LadderState` ``run``s wit
 skips every strategy that needs solver time once the budget is spent (the cheap ones still give a plan), and
 reports which strategy produced the plan (:attr:`Solved.strategy`, "plan from" in the carve's stats).
 
-:data:`optimizers.carve.strategies.DEFAULT_LADDER`, in order (see each class there):
-
-1. mended rounding — the LP's rounding mended by single moves and swaps, and a small MIP around books still out;
-2. starting plan — today's plan, the caller's warm start or the greedy plan, kept when already within the target;
-3. fractional repair — the LP's whole units fixed, its fractional ones re-optimised;
-4. neighbourhood repair — the fractional units and the cheapest movers of the books they touch (one metric),
-   around the mended plan when step 1 gave one;
-5. narrowed bands — the LP re-solved with narrower bands, so its rounding fits the real ones (gives no plan);
-6. LP rounding — the (narrowed) LP's rounding, when it meets every band;
-7. integer repair — a MIP over a pool of units that grows until a plan is found (the whole part when small);
-8. greedy — nearest books first, when nothing else found a plan.
+The default ladder, in order, is :data:`optimizers.carve.strategies.DEFAULT_LADDER`.
 
 A ladder is injectable: ``CarveSettings(ladder=(...))`` (a test passes its own strategies).  Strategies raise
 :class:`~optimizers.carve.model.Cancelled` when the user cancels; any exception ends the part, as it always did.

@@ -1,19 +1,9 @@
 """The carving model as a sparse matrix, and how a plan reads against it (loads, objective, feasibility).
 
-Columns are candidate pairs x[u,t] ∈ {0,1} (unit u goes to territory t) plus,
-in soft mode, elastic slacks.  Rows:
-
-* assignment: Σ_t x[u,t] = 1 for every unit;
-* balance: lo[t,m] ≤ Σ_u metric[u,m]·x[u,t] ≤ hi[t,m] per territory and metric
-  (soft mode adds over/under slacks priced per unit of deviation outside the band, in convex tiers: see
-  :mod:`optimizers.carve.band_cost`);
-* capacity (optional): accounts in t ≤ max_accounts[t];
-* disruption budget (optional): accounts moved ≤ max_moves, ARR moved ≤ max_arr_moved.
-
-The matrix is built directly with numpy/scipy (building PuLP objects for
-hundreds of thousands of columns would dominate the run).  Solving it (the LP
-relaxation, the warm re-solve with narrowed bands, the integer repair of a few
-units) is :mod:`optimizers.carve.solvers`; the order of those steps is
+Columns are candidate pairs x[u,t] ∈ {0,1} plus, in soft mode, over/under slacks priced by the one band-cost model
+(:mod:`optimizers.carve.band_cost`); rows are the package docstring's: every unit once, the bands, and the optional
+account caps and disruption budgets.  Built directly with numpy/scipy: PuLP objects for hundreds of thousands of
+columns would dominate the run.  Solving it is :mod:`optimizers.carve.solvers`; the order of the steps
 :mod:`optimizers.carve.repair`.
 """
 from __future__ import annotations
@@ -58,8 +48,8 @@ class Problem:
     soft_tiers: tuple[tuple[float, float], ...] = ()  # soft mode: see band_cost.SOFT_TIERS; () = one linear price
     lp_start: np.ndarray | None = None  # bool per pair: the LP starts from these, the others priced in as they pay
     # (optimizers.carve.pricing); None: the LP has every pair from the start
-    conn: Any = None  # contiguity asked: the units' graph and roots (optimizers.carve.connectivity.ConnGraph), so
-    # the solve adds separator cuts (optimizers.carve.one_piece); None: no cuts
+    conn: Any = None  # contiguity asked: the units' graph and roots (optimizers.contiguity.connectivity.ConnGraph), so
+    # the solve adds separator cuts (optimizers.contiguity.one_piece); None: no cuts
 
     @property
     def n_units(self) -> int:

@@ -16,6 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.contiguity_stage import NO_CONTIGUITY, ContiguityStage
 from optimizers.carve.ladder import Solved
 from optimizers.carve.model import Problem
 from optimizers.carve.rebalance import band_excess, band_price
@@ -60,11 +61,11 @@ class PartResult(Solved):
 
 
 def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
-               should_stop: Callable[[], bool] | None = None, progress: Callable[[float, str], None] | None = None
-               ) -> PartResult:
+               should_stop: Callable[[], bool] | None = None, progress: Callable[[float, str], None] | None = None,
+               contiguity: ContiguityStage = NO_CONTIGUITY) -> PartResult:
     """Solve one part within ``time_limit_s`` seconds, its own cap (``time_cap_s``) and the carve's budget
     (``budget``), whichever ends first, but at least ``settings.part_min_s`` (within the carve's end plus its
-    ``grace_s``); picklable inputs, no callbacks needed."""
+    ``grace_s``); picklable inputs (``contiguity`` too: the carve's stage), no callbacks needed."""
     t0 = time.perf_counter()
     stop = should_stop or (lambda: False)
     stats: dict[str, Any] = {}
@@ -75,7 +76,7 @@ def solve_part(part: Part, settings: CarveSettings, time_limit_s: float,
         r = mend_part(settings, part.problem, part.mend_from, budget, stats, stop)
     else:
         r = solve_one(settings, part.problem, progress or (lambda f, m: None), stop, budget, stats, warm=part.warm,
-                      accept_gap=part.accept_gap)
+                      accept_gap=part.accept_gap, contiguity=contiguity)
     p, bands = part.problem, {}
     if p.soft and r.assign is not None:
         bands = {"plan_excess": band_excess(p, r.assign), "plan_band_price": band_price(p, r.assign)}

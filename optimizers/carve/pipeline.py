@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.contiguity_stage import NO_CONTIGUITY, ContiguityStage
 from optimizers.carve.diagnose import diagnosis_text, elastic, neighbourhood_reach, prechecks
 from optimizers.carve.ladder import describe_sources
 from optimizers.carve.model import Cancelled, Problem, gap_of
@@ -72,6 +73,7 @@ class CarveState:
     cs: CarveSettings
     inputs: CarveInputs | None = None
     runner: Runner | None = None
+    contiguity_stage: ContiguityStage = NO_CONTIGUITY  # what keeps territories one piece (prepare, solve, closing)
     progress: Callable[[float, str], None] = lambda f, m: None
     stop: Callable[[], bool] = lambda: False
     k: int = 0  # candidate territories per unit of the problem being solved
@@ -116,7 +118,8 @@ class CarveState:
             else:
                 self.done_share += items[j].share
                 self.progress(0.05 + 0.85 * min(self.done_share, 1.0), f"{items[j].name}: {r.status}")
-        fn = functools.partial(solve_part, settings=self.cs, time_limit_s=self.time_limit_s)
+        fn = functools.partial(solve_part, settings=self.cs, time_limit_s=self.time_limit_s,
+                               contiguity=self.contiguity_stage)
         results = as_runner(self.runner).map(fn, items, on_done)
         if self.stop():
             raise Cancelled()
@@ -133,14 +136,15 @@ def prepare_stage(s: CarveState, budget: Budget) -> CarveState:
     never the whole problem's, unless the objective needs them; then the whole is built once per k)."""
     s.progress(0.02, f"Building carving units and candidates ({s.k} nearest territories per unit)")
     tb = time.perf_counter()
-    s.problem, s.ctx = prepared(s.cs, s.inputs, s.k)
+    s.problem, s.ctx = prepared(s.cs, s.inputs, s.k, s.contiguity_stage)
     built: dict[int, Problem] = {}
 
     def widened_part(part: Part, k2: int) -> Problem | None:
         t = time.perf_counter()
-        wide = part_prepared(s.cs, s.inputs, s.ctx, s.problem, k2, part.terrs, part.units)
+        wide = part_prepared(s.cs, s.inputs, s.ctx, s.problem, k2, part.terrs, part.units, s.contiguity_stage)
         if wide is None:
-            wide = built[k2] if k2 in built else built.setdefault(k2, prepared(s.cs, s.inputs, k2)[0])
+            wide = built[k2] if k2 in built else built.setdefault(
+                k2, prepared(s.cs, s.inputs, k2, s.contiguity_stage)[0])
         s.seconds_build += time.perf_counter() - t
         return widened(part, wide)
     s.widened = widened_part
@@ -249,50 +253,13 @@ def merge_stage(s: CarveState, budget: Budget) -> CarveState:
 
 
 def contiguity_stage(s: CarveState, budget: Budget) -> CarveState:
-    """Geographic territories one piece each: the cuts in each part's solve made them so, or (a plan the time
-    limit left in pieces) the polish of :mod:`optimizers.carve.contiguity` does, within the limit + grace.  A plan
-    still in pieces is never "optimal", and its gap is against the plain LP bound (it is no one-piece plan)."""
-    if s.assign is None or not s.cs.contiguous:
-        return s
-    from optimizers.carve.contiguity import as_drawn, enforce
-    from optimizers.carve.contiguity_graph import drawn_pieces
-
-    s.progress(0.92, "Checking that every geographic territory is one piece")
-    s.assign, s.contiguity, s.objective, s.status = enforce(s.problem, s.ctx, s.assign, s.objective, s.bound,
-                                                            s.status, s.cs, budget)
-    if s.contiguity is not None:  # pieces as the map draws them (whole counties, empty ones between filled)
-        as_drawn(s.contiguity, drawn_pieces(s.ctx, s.assign, s.cs.units), list(s.ctx["terr"]["label"].astype(str)))
-    if s.contiguity is not None and s.contiguity.split_after:
-        s.status = "feasible" if s.status == "optimal" else s.status
-        if np.isfinite(s.bound_plain):
-            s.bound = min(s.bound, s.bound_plain)
-    elif s.contiguity is not None and len(s.contiguity.moved_units):
-        s.tally["polished"] = 1  # the cuts left pieces within the time; the polish made them one
-    return s
+    """The injected stage's polish of the merged plan (geographic territories one piece, or nothing)."""
+    return s.contiguity_stage.polish(s, budget)
 
 
 def proof_stage(s: CarveState, budget: Budget) -> CarveState:
-    """Hard mode with contiguity and a plan still in pieces: prove from the cut system that no one-piece plan fits
-    the bands (naming the territory, the units in its way and the remedy), or say that it is not proven
-    (:mod:`optimizers.carve.contiguity_proof`).  Such a plan is never "optimal" (:func:`contiguity_stage` saw to
-    that)."""
-    rep = s.contiguity
-    if s.assign is None or s.cs.mode != "hard" or rep is None or not rep.split_after:
-        return s
-    from optimizers.carve.contiguity_proof import ContiguityProof, explain
-
-    if rep.split_after <= rep.drawn_only:  # one piece on the cut system's graph: nothing there to prove
-        s.proof = ContiguityProof("open", text=(
-            f"not proven either way: one piece on the carve's unit graph, but counties shared with other "
-            f"territories are drawn for the one holding most of their potential, so the plan kept has "
-            f"{rep.split_after} of {rep.territories} territories in more than one piece"))
-        return s
-
-    s.progress(0.93, "Checking whether one piece per territory can hold the bands")
-    s.proof = explain(s.problem, s.ctx, budget.child(s.cs.diagnosis_max_s), (rep.split_after, rep.territories))
-    if s.proof is not None:
-        s.tally.update(proof_cuts=s.proof.cuts, proof_rounds=s.proof.rounds, proof_status=s.proof.status)
-    return s
+    """The injected stage's proof of why a plan is left in pieces (hard mode), or nothing."""
+    return s.contiguity_stage.prove(s, budget)
 
 
 def diagnose_stage(s: CarveState, budget: Budget) -> CarveState:
@@ -316,15 +283,7 @@ def assemble_stage(s: CarveState, budget: Budget) -> CarveState:
     s.progress(0.95, "Explaining moves")
     res = assemble(cs, i.defaults, s.problem, s.ctx, s.assign, s.status, s.objective, s.bound, s.seconds_build,
                    i.plan_year, i.as_of, i.reps, i.name)
-    if np.isfinite(s.bound_plain):
-        one = s.contiguity is None or not s.contiguity.split_after
-        res.stats.update(bound_plain=s.bound_plain, bound_one_piece=s.bound_one_piece, one_piece=one)
-    if s.contiguity is not None:
-        from optimizers.carve.contiguity import annotate
-
-        annotate(res, s.contiguity, s.ctx["units"], s.ctx["acc"])
-    if s.proof is not None:
-        res.stats["contiguity_proof"] = s.proof.as_stats()
+    s.contiguity_stage.annotate(res, s)
     if cs.objective != "cost":
         # the LP bound less the travel tie-break bounds moves (ARR moved) alone: no plan in these bands does better
         lo = (s.bound - 0.4) * s.ctx["objective_scale"]
@@ -354,11 +313,10 @@ def run(s: CarveState, budget: Budget, clock_s: Callable[[], float] = time.perf_
     """Every stage in turn, timed, its counters filed; again from ``prepare`` when a stage asks for longer lists
     (``restart_k``), until a stage sets the ``outcome``.  ``budget``: the whole carve's."""
     cs = s.cs
-    geo = cs.contiguous and set(cs.units.values()) & {"zip", "zip3", "county", "state"}
     # kept from the solving stages: the closing share for the merge, the checks and the assembly, and a share of the
     # time limit for the contiguity repair of geographic units (500,000×2,500: the band mend, last of the solving
     # stages, ran to the limit and the assembly's 5 s ended the carve 2.7 s past it, beyond its grace)
-    kept = cs.closing_share * cs.time_limit + (cs.contiguity_share * cs.time_limit if geo else 0.0)
+    kept = cs.closing_share * cs.time_limit + s.contiguity_stage.kept_s(cs)
     budgets = {"solve": budget.less(kept), "closing": budget.extended(cs.grace_s)}
     t0 = clock_s()
     while s.outcome is None:

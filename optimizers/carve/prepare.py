@@ -11,6 +11,7 @@ import scipy.sparse as sp
 
 from optimizers.carve.band_cost import SOFT_TIERS
 from optimizers.carve.candidates import prune
+from optimizers.carve.contiguity_stage import NO_CONTIGUITY, ContiguityStage
 from optimizers.carve.model import Problem
 from optimizers.carve.pricing import start_mask
 from optimizers.carve.settings import CarveSettings
@@ -20,12 +21,12 @@ from planning.plans.carving_units import build_units
 from planning.plans.eligibility import eligibility, segment_fallback
 
 
-def prepared(cs: CarveSettings, inputs, k: int | None):
+def prepared(cs: CarveSettings, inputs, k: int | None, contiguity: ContiguityStage = NO_CONTIGUITY):
     """Units, territories, candidates, targets and costs as a :class:`Problem` (+ context).  Soft mode over
     lists widened past the settings' own: the LP starts from each unit's ``candidates`` cheapest pairs and prices
     the others in as they pay (:mod:`optimizers.carve.pricing` says why not in hard mode)."""
     p, ctx = prepare(cs, inputs.defaults, inputs.accounts, inputs.reps, inputs.plan_year, inputs.as_of, k)
-    p = with_graph(cs, p, ctx)
+    p = contiguity.with_graph(cs, p, ctx)
     # the cuts name pair columns of the whole model: no pricing (a model of some columns only) under them
     if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates and p.conn is None:
         p = dataclasses.replace(p, lp_start=start_mask(p, cs.candidates))
@@ -33,7 +34,7 @@ def prepared(cs: CarveSettings, inputs, k: int | None):
 
 
 def part_prepared(cs: CarveSettings, inputs, ctx: dict, p: Problem, k: int, terrs: np.ndarray,
-                  units: np.ndarray) -> Problem | None:
+                  units: np.ndarray, contiguity: ContiguityStage = NO_CONTIGUITY) -> Problem | None:
     """``p`` (prepared at fewer candidates) with ``k`` candidates per unit for the units ``units`` of the part on
     territories ``terrs`` and every other unit those territories may take (so a caller sees whether the part would
     take units of another over the longer lists), the pairs of every other unit left out: the pairs, their costs and
@@ -51,26 +52,9 @@ def part_prepared(cs: CarveSettings, inputs, ctx: dict, p: Problem, k: int, terr
     c = pair_costs(cs, ctx["acc"], ctx["units"], cand, cur, ctx["pinned_acc"], inputs.as_of, p.n_terr)
     q = dataclasses.replace(p, cand=cand, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
                             pair_arr_moved=c["moved_arr"], lp_start=None, conn=None)
-    q = with_graph(cs, q, ctx)
+    q = contiguity.with_graph(cs, q, ctx)
     if cs.column_generation and cs.mode == "soft" and k > cs.candidates and q.conn is None:
         q = dataclasses.replace(q, lp_start=start_mask(q, cs.candidates))
-    return q
-
-
-def with_graph(cs: CarveSettings, p: Problem, ctx: dict) -> Problem:
-    """Contiguity asked and some units geographic: ``p`` with its unit graph and roots (each territory's rep's home
-    unit, where usable: :mod:`optimizers.carve.roots`), so each part's solve adds separator cuts
-    (:mod:`optimizers.carve.one_piece`)."""
-    if not cs.contiguous:
-        return p
-    from optimizers.carve.connectivity import unit_conn_graph
-    from optimizers.carve.roots import home_roots, home_units
-
-    g = unit_conn_graph(ctx, p.n_terr)
-    if g is None:
-        return p
-    q = dataclasses.replace(p, conn=g)
-    g.root = home_roots(home_units(q), q, g.geo)
     return q
 
 

@@ -10,10 +10,9 @@ import numpy as np
 from optimizers.carve.band_cost import outside
 from optimizers.carve.band_mend import mend_bands
 from optimizers.carve.budget import Budget
+from optimizers.carve.contiguity_stage import NO_CONTIGUITY, ContiguityStage
 from optimizers.carve.ladder import LadderState, Solved, walk
 from optimizers.carve.model import Cancelled, Problem, build_matrix, is_feasible, loads_of, lp_loads
-from optimizers.carve.one_piece import GROWN, connect, cut_lp, grown_plan
-from optimizers.carve.one_piece_mip import cut_mip
 from optimizers.carve.pricing import priced_lp
 from optimizers.carve.rebalance import band_excess, broken_territories, rebalance
 from optimizers.carve.settings import CarveSettings
@@ -22,13 +21,13 @@ from optimizers.carve.strategies import DEFAULT_LADDER
 
 
 def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, stats: dict,
-              warm: np.ndarray | None = None, accept_gap: float | None = None) -> Solved:
-    """Solve one part within its ``budget`` (:class:`~optimizers.carve.budget.Budget`): its starting plans, its LP
-    (the bound), then the repair ladder (``cs.ladder`` or the default), which stops at the gap target.  ``warm``: an
-    optional starting plan (territory index per unit); ``accept_gap``: the mended rounding is kept once within this
-    gap of the part's own bound ("feasible" when above ``cs.mip_gap``), for a part of a carve whose gap target is for
-    the whole.  Returns a :class:`~optimizers.carve.ladder.Solved` (unpacks as status, assign, objective, bound),
-    naming the strategy that produced the plan."""
+              warm: np.ndarray | None = None, accept_gap: float | None = None,
+              contiguity: ContiguityStage = NO_CONTIGUITY) -> Solved:
+    """One part within its ``budget``: its starting plans, its LP (the bound), then the repair ladder (``cs.ladder``
+    or the default), which stops at the gap target, through the ``contiguity`` stage (its cuts, when territories are
+    one piece).  ``warm``: a starting plan (territory per unit); ``accept_gap``: the mended rounding is kept once
+    within this gap of the part's own bound ("feasible" above ``cs.mip_gap``), for a part of a carve whose gap
+    target is for the whole.  The :class:`~optimizers.carve.ladder.Solved` names the strategy behind the plan."""
     tb = time.perf_counter()
     mx = build_matrix(p)
     stats["seconds_components_build"] = stats.get("seconds_components_build", 0.0) + time.perf_counter() - tb
@@ -53,19 +52,8 @@ def solve_one(cs: CarveSettings, p: Problem, progress, stop, budget: Budget, sta
     # soft mode: the LP itself may break a band: over these candidate lists the bands cannot all hold (hard mode's
     # LP would be infeasible); the caller may retry the part with longer lists, the worst first
     excess = lp_band_excess(p, lp.x) if p.soft else 0.0
-    cuts = cut_lp(s, budget) if p.conn is not None else None  # contiguity: the cuts in the LP (the bound)
-    mip = cuts is not None and mx.n_pairs <= cs.one_piece_mip_max_pairs  # else a plan in pieces goes to the polish
-    out = grown_plan(s, cuts, budget) if cuts is not None else None  # one piece by construction
-    if out is None:
-        ladder_budget = budget.less(cs.one_piece_share * budget.left()) if mip else budget
-        out = walk(cs.ladder if cs.ladder is not None else DEFAULT_LADDER, s, ladder_budget)
-    if cuts is not None:
-        if out.strategy != GROWN:
-            out = connect(s, cuts, out, budget if mip else budget.child(0))  # cuts in the repair MIP: one piece
-        out = cut_mip(s, cuts, out, budget)  # small parts: the MIP over the cuts (bound, and maybe a cheaper plan)
-        out.bound_plain, out.split = cuts.bound_plain, cuts.split
-        stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
-        stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
+    ladder = cs.ladder if cs.ladder is not None else DEFAULT_LADDER
+    out = contiguity.solve(s, budget, lambda b: walk(ladder, s, b))
     out.bands_broken, out.band_excess = excess > 1e-3, excess if excess > 1e-3 else 0.0
     out.lp_pairs = priced_pairs(lp, mx)
     return out

@@ -57,7 +57,7 @@ class CarveSettings:
     account_capacity: bool = False  # cap accounts per territory at the coverage model's maximum × capacity
     keep_families: bool = True  # accounts of one parent stay together
     units: dict[str, str] = field(default_factory=dict)  # segment → account | zip | zip3 | county | state
-    contiguous: bool = True  # geographic units: every territory one connected piece (carve.contiguity)
+    contiguous: bool = True  # geographic units: every territory one connected piece (optimizers.contiguity)
     # compact shapes (0 = off): each pair's cost gains this × the unit's potential (in mean accounts' potential) ×
     # its distance to the territory's centre per 100 mi, so heavy units sit near the centre (prepare.pair_costs)
     compactness: float = 0.0
@@ -139,8 +139,8 @@ class CarveSettings:
     one_piece_mip_max_pairs: int = 12000  # … only for parts of at most this many pairs (larger: the polish alone;
     # at 3,107 counties × 50 the flow MIP over 44 split territories found nothing in its share)
     one_piece_pairs_s: float = 1.5  # … a plan grown from the roots: neighbouring territories re-carved by pairs, at most
-    # this long (optimizers.carve.pair_mip, each pair at most PAIR_MAX_S; the demo's and Georgia's plans were the same
-    # at 1.5 s as at 3 s)
+    # this long (optimizers.contiguity.pair_mip, each pair at most PAIR_MAX_S; the demo's and Georgia's plans were the
+    # same at 1.5 s as at 3 s)
     one_piece_pairs_max_units: int = 400  # … the pair re-carves only on parts up to this many units: on the demo's
     # county parts (649 and 1,219 units) each pair MIP ran into its 1 s cap, 1.5 s moved no unit and 8 s gained 0.1%;
     # a part of at most one_piece_mip.MIP_MAX_PAIRS pairs (Georgia's) takes the moves to touching books instead

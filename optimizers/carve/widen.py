@@ -1,21 +1,10 @@
-"""Parts solved again, always through the runner: the one widening (hard and soft mode), the no-plan retry and the
-tighten step.  Two stages of :mod:`optimizers.carve.pipeline`, each ``stage(state, budget) -> state``.
+"""Parts solved again, always through the runner; stages of :mod:`optimizers.carve.pipeline`.
 
-One widening for both modes:
-
-- *trigger* (:func:`wants_wider`): the part's LP over the pruned candidate lists cannot hold the bands: in hard mode
-  it is infeasible, in soft mode it breaks a band (the same finding, priced instead of refused).  Hard mode's
-  precheck finds the same before any LP (a territory reaches too little) and prepares again with longer lists;
-- *next k* (:func:`wider_k`): ``widen_step`` × k (``widen_priced_step`` × in soft mode with column generation);
-- *the wider plan wins* (:func:`wider_wins`) when the narrower part has no plan, or its books lie no further outside
-  their bands, it is cheaper, and either under the narrower lists' LP bound or proven as close to its own;
-- *time*: a part with no plan has all the time left; one with a plan ``widen_time_factor`` × its first solve
-  (``widen_priced_factor`` × when its LP prices pairs in), at least ``widen_min_s``, the worst first while the
-  runner's worker-seconds last, stretched by at most ``widen_stretch_max`` over the time the others leave, within
-  the first solve's cap;
-- *solved again* (:func:`tighten`): while the whole misses its gap target, the parts furthest above their bound
-  share what is left (less the mend's and the assembly's), from their kept plan, past any earlier cap; a new plan
-  is kept by :func:`again_wins`.
+- :func:`widen`, the one widening for hard and soft mode: its trigger (:func:`wants_wider`: the LP over the pruned
+  lists cannot hold the bands), its next k (:func:`wider_k`), its time (:func:`_wider_items`) and when the wider plan
+  wins (:func:`wider_wins`); then the retry of a part the clock left with no plan;
+- :func:`tighten`: while the whole misses its gap target, the parts furthest above their bound solved again;
+- :func:`mend`: soft mode, the books a kept plan leaves outside their bands brought in.
 """
 from __future__ import annotations
 
@@ -25,8 +14,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from optimizers.carve.budget import Budget
+from optimizers.carve.contiguity_stage import NO_CONTIGUITY, ContiguityStage
 from optimizers.carve.model import Problem, gap_of
-from optimizers.carve.one_piece import GROWN
 from optimizers.carve.parts import Part, PartResult
 from optimizers.carve.rebalance import broken_territories
 from optimizers.carve.repair import lp_start_of
@@ -179,7 +168,7 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
     left = tighten_budget(s, budget)
     if left.left() < cs.tighten_min_s:
         return s
-    chosen = tighten_choice(cs, res)
+    chosen = tighten_choice(cs, res, s.contiguity_stage)
     if not chosen:
         return s
     s.progress(0.9, f"the whole is {whole_gap(res):.2%} from its bound: solving {len(chosen)} part(s) to "
@@ -193,16 +182,17 @@ def tighten(s: CarveState, budget: Budget) -> CarveState:
     return s
 
 
-def tighten_choice(cs: CarveSettings, res: list[PartResult]) -> list[int]:
+def tighten_choice(cs: CarveSettings, res: list[PartResult], contiguity: ContiguityStage = NO_CONTIGUITY
+                   ) -> list[int]:
     """The parts to solve again: the fewest, furthest from their bound first, whose reaching the target would bring
-    the whole within it (none within the target already, none grown from the roots)."""
+    the whole within it (none within the target already, none the ``contiguity`` stage would give again)."""
     chosen, excess = [], sum(r.objective - r.bound for r in res) - cs.mip_gap * abs(sum(r.objective for r in res))
     for i in sorted(range(len(res)), key=lambda j: -(res[j].objective - res[j].bound)):
         r = res[i]
         if excess <= 1e-9:
             break
-        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or r.strategy == GROWN:
-            continue  # a plan grown from the roots is what solving the part again would give again
+        if r.objective - r.bound <= cs.mip_gap * abs(r.objective) + 1e-9 or not contiguity.solves_again(r):
+            continue
         chosen.append(i)
         excess -= (r.objective - r.bound) - cs.mip_gap * abs(r.objective)
     return chosen

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import connected_components
 
-from optimizers.carve import CarveSettings, TerritoryCarver
+from optimizers.carve import CarveSettings
+from optimizers.territory_carve import TerritoryCarver
 from optimizers.instances.counties import county_instance
 from planning.data.boundaries import county_adjacency
 

@@ -46,7 +46,8 @@ def test_the_nearest_fill_never_splits_a_region_and_covers_the_states_land():
 @pytest.fixture(scope="module")
 def sparse_ohio():
     """Ohio with accounts in every third county only, five reps: territories that must cross empty counties."""
-    from optimizers.carve import CarveSettings, TerritoryCarver
+    from optimizers.carve import CarveSettings
+    from optimizers.territory_carve import TerritoryCarver
     from optimizers.instances.counties import county_instance
 
     acc, reps = county_instance(5, 0, ("OH",))
@@ -57,7 +58,7 @@ def sparse_ohio():
 
 
 def test_delaware_by_hand_the_carves_graph_joins_new_castle_and_sussex_through_kent():
-    from optimizers.carve.contiguity_graph import count_pieces, unit_graph
+    from optimizers.contiguity.contiguity_graph import count_pieces, unit_graph
 
     # units: New Castle and Sussex hold accounts, Kent none; then Kent held by a third unit
     for held, expect in (([NEW_CASTLE, SUSSEX], [[0, 1]]), ([NEW_CASTLE, SUSSEX, KENT], [[0, 2], [1, 2]])):

@@ -2,7 +2,7 @@
 stay one piece, both bands hold and the pair's cost is the least possible with every other territory fixed.
 
 Why: the cut LP's bound is good but its point is fractional, and a plan rounded from it and polished by single
-border moves and swaps (:mod:`optimizers.carve.contiguity`) stays ~7–12% above the bound on the demo company's
+border moves and swaps (:mod:`optimizers.contiguity.contiguity`) stays ~7–12% above the bound on the demo company's
 counties (a move or a swap changes one or two units; re-shaping the border between two books takes dozens).  The
 whole part's MIP with flows (59,000 columns at 644 counties × 13 books) finds nothing in 30 s; two books' MIP
 (~100–250 units, each a 0/1 column "in a, not b", and a single-commodity flow for each, Shirabe 2009) solves in
@@ -126,7 +126,7 @@ class PairCarve:
 class _PairModel:
     """The pair MIP: a 0/1 column y per unit of S (1 = in a), the bands of a and b as rows, and the separator cuts
     that each round's plan calls for (a piece of a or of b cut off from its root; the cut loop of
-    :mod:`optimizers.carve.connectivity` on two territories), re-solved from the best one-piece plan so far."""
+    :mod:`optimizers.contiguity.connectivity` on two territories), re-solved from the best one-piece plan so far."""
 
     def __init__(self, pc: PairCarve, S: np.ndarray, a: int, b: int, y0: np.ndarray, free: np.ndarray):
         n = len(S)

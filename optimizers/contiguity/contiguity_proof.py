@@ -3,7 +3,7 @@ reads, with a remedy computed rather than guessed.
 
 The elastic LP: every candidate pair x(u,t) in [0, 1], each unit assigned once, the side rows (capacity, the
 disruption budget) as they are, each band row given an over- and an under-slack priced at 1 / target (a share of
-the target), the pair costs zero; the connectivity cuts of :mod:`optimizers.carve.connectivity` (rooted at the
+the target), the pair costs zero; the connectivity cuts of :mod:`optimizers.contiguity.connectivity` (rooted at the
 rep's home unit, else the a–b form) added by its cut loop.  Every cut is valid for every plan in which each
 geographic territory is one piece (around its rep's home unit, where it has one), so this LP is a relaxation of
 "one piece and the least total band violation": a positive optimum proves that no one-piece plan within the bands
@@ -31,9 +31,9 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.candidates import Candidates
-from optimizers.carve.connectivity import ConnGraph, unit_conn_graph
+from optimizers.contiguity.connectivity import ConnGraph, unit_conn_graph
 from optimizers.carve.model import Problem
-from optimizers.carve.proof_lp import PROOF_MIN, Elastic, least_widening, solve_elastic
+from optimizers.contiguity.proof_lp import PROOF_MIN, Elastic, least_widening, solve_elastic
 
 __all__ = ["ContiguityProof", "Names", "prove", "explain", "names_of", "PROOF_MIN"]
 
@@ -264,7 +264,7 @@ def prove(p: Problem, g: ConnGraph, names: Names, budget: Budget) -> ContiguityP
 # ------------------------------------------------------------------------------------------- the carve's hook
 def names_of(ctx: dict) -> Names:
     """The words for a prepared carve's territories, units and metrics."""
-    from optimizers.carve.contiguity_graph import GEO_KINDS, unit_kinds, unit_names
+    from optimizers.contiguity.contiguity_graph import GEO_KINDS, unit_kinds, unit_names
     from planning.plans import METRIC_LABELS
 
     terr, frame = ctx["terr"], ctx["units"].frame

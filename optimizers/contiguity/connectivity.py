@@ -1,11 +1,11 @@
 """Contiguity inside the model: separator cuts on the pair columns, found by an outer cut loop (no callbacks).
 
 A geographic territory t is *one piece* when its geographic units are connected in the unit graph
-(:mod:`optimizers.carve.contiguity_graph`; account units are not in the graph and never count).  The cut
+(:mod:`optimizers.contiguity.contiguity_graph`; account units are not in the graph and never count).  The cut
 formulation (Validi & Buchanan 2022, "Political districting to minimize cut edges"; Oehrlein & Haunert 2017):
 
 * **rooted** (t has a root r: the rep's home unit, when t may take it and no other territory roots there; see
-  :mod:`optimizers.carve.roots`): the territory is "one piece containing its root".  For every unit i and every set
+  :mod:`optimizers.contiguity.roots`): the territory is "one piece containing its root".  For every unit i and every set
   C of units separating i from r in t's candidate subgraph (r ∉ C):  x(i,t) − Σ_{j∈C} x(j,t) ≤ 0.
 * **rootless** (no root): for units a, b and every a–b separator C:
   x(a,t) + x(b,t) − Σ_{j∈C} x(j,t) ≤ 1.
@@ -37,9 +37,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_graph import neighbour_lists
+from optimizers.contiguity.contiguity_graph import neighbour_lists
 from optimizers.carve.model import Matrix, Problem
-from optimizers.carve.vertex_cut import min_vertex_cut as _min_vertex_cut
+from optimizers.contiguity.vertex_cut import min_vertex_cut as _min_vertex_cut
 from planning.data.county_land import walk_labels
 
 __all__ = ["ConnGraph", "CutContext", "CutSet", "CutLoop", "separate", "with_cuts", "cut_loop", "pieces_of"]
@@ -52,7 +52,7 @@ FLOW_CHECKS = 6  # exact (max-flow) checks per territory and round, on a fractio
 class ConnGraph:
     """What contiguity needs of a problem's units: ``adj`` (units × units, symmetric CSR; only geographic units
     have edges), ``geo`` (bool per unit: a geographic unit, the only ones that count), ``root`` (per territory:
-    its root unit (:mod:`optimizers.carve.roots`), or −1 for none)."""
+    its root unit (:mod:`optimizers.contiguity.roots`), or −1 for none)."""
 
     adj: sp.csr_matrix
     geo: np.ndarray
@@ -67,9 +67,9 @@ class ConnGraph:
 
 
 def unit_conn_graph(ctx: dict, n_terr: int) -> ConnGraph | None:
-    """The prepared carve's unit graph (:func:`optimizers.carve.contiguity_graph.unit_graph_of`, kept on ``ctx``)
+    """The prepared carve's unit graph (:func:`optimizers.contiguity.contiguity_graph.unit_graph_of`, kept on ``ctx``)
     with no roots yet; None when no unit is geographic."""
-    from optimizers.carve.contiguity_graph import GEO_KINDS, unit_graph_of, unit_kinds
+    from optimizers.contiguity.contiguity_graph import GEO_KINDS, unit_graph_of, unit_kinds
 
     geo = unit_kinds(ctx["units"].frame).isin(GEO_KINDS).to_numpy()
     if not geo.any():
@@ -80,14 +80,14 @@ def unit_conn_graph(ctx: dict, n_terr: int) -> ConnGraph | None:
 @dataclass
 class _Terr:
     """Territory t's candidate subgraph: its geographic candidate units, their pair columns, its edges (local, both
-    directions), its root; its neighbour lists and split graph (:mod:`optimizers.carve.vertex_cut`), built once."""
+    directions), its root; its neighbour lists and split graph (:mod:`optimizers.contiguity.vertex_cut`), built once."""
 
     units: np.ndarray
     cols: np.ndarray
     ei: np.ndarray
     ej: np.ndarray
     root: int  # local index, −1: rootless
-    _split: tuple | None = field(default=None, repr=False)  # optimizers.carve.vertex_cut.split_graph
+    _split: tuple | None = field(default=None, repr=False)  # optimizers.contiguity.vertex_cut.split_graph
     _nbrs: list | None = field(default=None, repr=False)
 
     @property

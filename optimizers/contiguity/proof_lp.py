@@ -1,4 +1,4 @@
-"""The LP behind :mod:`optimizers.carve.contiguity_proof`: the elastic LP over the bands (slack on each band row,
+"""The LP behind :mod:`optimizers.contiguity.contiguity_proof`: the elastic LP over the bands (slack on each band row,
 priced per share of target), its cut loop with every cut checked before it counts, and the least widening of the
 bands that the LP with the cuts can hold.  See that module for what a positive optimum proves."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from scipy.sparse.csgraph import connected_components
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import ConnGraph, CutContext, CutLoop, CutSet, cut_loop
+from optimizers.contiguity.connectivity import ConnGraph, CutContext, CutLoop, CutSet, cut_loop
 from optimizers.carve.model import Matrix, Problem, build_matrix
 
 __all__ = ["Elastic", "solve_elastic", "valid_cuts", "certified_loop", "least_widening", "PROOF_MIN"]
@@ -44,7 +44,7 @@ class Elastic:
 def _elastic_matrix(p: Problem, g: ConnGraph) -> tuple[Matrix, int]:
     """The model with soft mode's first-tier slacks only, each priced at 1 / target, pairs free, side rows hard,
     soft-mode-only pairs (rule breaks) closed, and each rooted territory holding its root: "one piece" of a rooted
-    territory is one piece around its rep's home (:mod:`optimizers.carve.connectivity`), so x(root, t) = 1 is part
+    territory is one piece around its rep's home (:mod:`optimizers.contiguity.connectivity`), so x(root, t) = 1 is part
     of what is proven, and it keeps the LP from sharing a home between books."""
     scale = np.where(p.target > 0, p.target, np.maximum(p.target.mean(axis=0, keepdims=True), 1.0))
     q = dataclasses.replace(p, soft=True, penalty=1.0 / scale, soft_tiers=())
@@ -135,7 +135,7 @@ def valid_cuts(cc: CutContext, cuts: CutSet) -> CutSet:
 
 
 def certified_loop(h, cc: CutContext, budget: Budget) -> CutLoop:
-    """The outer cut loop of :mod:`optimizers.carve.connectivity` (its separation, its rows), each round's cuts
+    """The outer cut loop of :mod:`optimizers.contiguity.connectivity` (its separation, its rows), each round's cuts
     first checked by :func:`valid_cuts`: solve, add the valid violated cuts, re-solve warm, until none is left
     ("optimal"), or the rounds, a stall or the budget end it ("cut_limit": the objective is still a bound).  A zero
     optimum stays zero until the cuts suffice, so only a proof already in hand (> PROOF_MIN) may stop on a stall."""

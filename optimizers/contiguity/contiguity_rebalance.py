@@ -10,7 +10,7 @@ thin band of its neighbour whose every unit on the border was a cut vertex, and 
 then fell back to the integer repair: 10 s instead of 3).
 
 Moves are scored in one vectorised pass per territory (:meth:`Scores.deltas`, the change in the band score of
-:class:`~optimizers.carve.contiguity._Balance`); the per-move Python scoring was 3 s of that part's 4 s polish.
+:class:`~optimizers.contiguity.contiguity._Balance`); the per-move Python scoring was 3 s of that part's 4 s polish.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import numpy as np
 
 from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_graph import one_piece
+from optimizers.contiguity.contiguity_graph import one_piece
 
 __all__ = ["rebalance", "carried", "deltas"]
 
@@ -30,7 +30,7 @@ def deltas(bal, moved: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Per move k, the change in ``bal.score`` (a ``contiguity._Balance``) of books a[k] and b[k] when the load
     ``moved[k]`` (moves × metrics) goes from a[k] to b[k]: the deviation outside the bands (weighted) plus the
     small squared deviation from target, as :meth:`_Balance.delta` gives one move."""
-    from optimizers.carve.contiguity import OUTSIDE_WEIGHT
+    from optimizers.contiguity.contiguity import OUTSIDE_WEIGHT
 
     def score(load: np.ndarray, t: np.ndarray) -> np.ndarray:
         sc = bal.scale[t]

@@ -9,12 +9,12 @@ demo company's Mid-market counties (644 × 13) the MIP's root bound adds 0.1% bu
 
 What :func:`cut_mip` does, within its share of the part's time: HiGHS's MIP over the part's matrix with every
 cut found so far (``s.mx``), warm-started from the best one-piece plan; each integer point is separated
-(:func:`optimizers.carve.connectivity.separate`): a point in pieces adds its cuts and the MIP runs again, a point
+(:func:`optimizers.contiguity.connectivity.separate`): a point in pieces adds its cuts and the MIP runs again, a point
 in one piece that is cheaper becomes the plan (proved optimal, it is the one-piece optimum, within HiGHS's gap).
 
 Why the bound stays a lower bound: every plan with each territory one piece (around its root, where it has one)
 within the bands satisfies every row of ``s.mx``: the model's own rows, and separator cuts each valid for every
-such plan (:mod:`optimizers.carve.connectivity`: C separates i from the root, so a one-piece t holding i holds a
+such plan (:mod:`optimizers.contiguity.connectivity`: C separates i from the root, so a one-piece t holding i holds a
 unit of C).  So each such plan is a feasible point of every MIP run here, and HiGHS's dual bound (``mip_dual_bound``,
 valid whenever the run stops: optimal, time limit or interrupt) is at most the cost of the best of them.  Cuts
 added between runs keep this true; the part's bound is the largest dual bound seen.
@@ -42,7 +42,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import CutSet, add_rows, pieces_of, separate, with_cuts
 from optimizers.carve.model import (
     Cancelled,
     Matrix,
@@ -51,6 +50,7 @@ from optimizers.carve.model import (
     objective_of,
     x_from_assignment,
 )
+from optimizers.contiguity.connectivity import CutSet, add_rows, pieces_of, separate, with_cuts
 
 __all__ = ["cut_mip", "strengthened", "neighbour_moves", "MIP_MAX_PAIRS", "MIP_SHARE", "MIP_MAX_S", "MIP_LABEL",
            "MOVES_LABEL"]
@@ -127,7 +127,7 @@ def neighbour_moves(s, st, mx: Matrix, plan: np.ndarray, obj: float, until: floa
     territory or takes one it touches), again from each cheaper plan found, until none is cheaper or the clock
     reaches ``until`` (see the module docstring).  ``mx``: the part's matrix for the MIPs (:func:`strengthened`).
     A territory a point leaves in pieces gets the cuts of that point and from then on a flow that keeps it one
-    piece exactly (:func:`~optimizers.carve.one_piece.with_flows`; by cuts alone Georgia's neighbourhoods came back
+    piece exactly (:func:`~optimizers.contiguity.one_piece.with_flows`; by cuts alone Georgia's neighbourhoods came back
     in pieces five runs running).  Returns (plan, its objective, MIP runs, the cuts its points called for: valid
     for every one-piece plan, so the bound's MIP starts with them)."""
     p, runs, found_cuts = s.p, 0, CutSet.empty(st.cc.n_pairs)
@@ -165,7 +165,7 @@ def neighbour_moves(s, st, mx: Matrix, plan: np.ndarray, obj: float, until: floa
 
 def _flow_model(s, st, mx: Matrix, flowed: np.ndarray, plan: np.ndarray, until: float):
     """(live MIP, its matrix): ``mx`` with a flow for each territory of ``flowed``, interrupted at ``until``."""
-    from optimizers.carve.one_piece import with_flows
+    from optimizers.contiguity.one_piece import with_flows
 
     mxf = with_flows(mx, st.cc, np.flatnonzero(flowed), x_from_assignment(s.p, mx, plan)) if flowed.any() else mx
     h = _model(mxf)

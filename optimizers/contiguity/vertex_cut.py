@@ -1,4 +1,4 @@
-"""The exact check of the separation (:mod:`optimizers.carve.connectivity`): the minimum-weight set of units
+"""The exact check of the separation (:mod:`optimizers.contiguity.connectivity`): the minimum-weight set of units
 separating two units of a territory's candidate subgraph, by max-flow on its split graph (unit j: an arc
 j → j + n of capacity w[j]; each edge j + n → k of unbounded capacity).
 

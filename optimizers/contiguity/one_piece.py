@@ -1,4 +1,4 @@
-"""One-piece territories inside a part's solve: the separator cuts (:mod:`optimizers.carve.connectivity`) in its LP
+"""One-piece territories inside a part's solve: the separator cuts (:mod:`optimizers.contiguity.connectivity`) in its LP
 (the contiguity-aware bound) and in its integer repair.
 
 :func:`solve_one <optimizers.carve.repair.solve_one>` calls, for a problem that carries a unit graph
@@ -12,8 +12,8 @@
 3. :func:`connect` on the ladder's plan: while a territory is in pieces, the cuts of that integer point join the
    matrix and the units that could change those territories are re-optimised (a MIP, the rest fixed), the whole
    part when that fails; a plan still in pieces when the time is up is left to the contiguity stage's polish
-   (:mod:`optimizers.carve.contiguity`) and is never "optimal";
-4. on small parts, :func:`~optimizers.carve.one_piece_mip.cut_mip`: the MIP over the part's rows and cuts, whose
+   (:mod:`optimizers.contiguity.contiguity`) and is never "optimal";
+4. on small parts, :func:`~optimizers.contiguity.one_piece_mip.cut_mip`: the MIP over the part's rows and cuts, whose
    dual bound raises the one-piece bound (Georgia's counties: the cut LP's 1.71% gap was mostly the LP's
    fractional counties meeting the bands) and whose one-piece integer points may replace the plan.
 """
@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.connectivity import CutContext, cut_loop, pieces_of, separate, with_cuts
+from optimizers.contiguity.connectivity import CutContext, cut_loop, pieces_of, separate, with_cuts
 from optimizers.carve.model import (
     Cancelled,
     Matrix,
@@ -34,7 +34,7 @@ from optimizers.carve.model import (
     objective_of,
     x_from_assignment,
 )
-from optimizers.carve.one_piece_mip import MIP_MAX_PAIRS
+from optimizers.contiguity.one_piece_mip import MIP_MAX_PAIRS
 
 __all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "LP_STALL_REL"]
 
@@ -108,11 +108,11 @@ def grows(s) -> bool:
 
 def grown_plan(s, st: CutState, budget: Budget):
     """Territories grown from their roots over the cut LP's point, polished and re-carved by pairs
-    (:mod:`optimizers.carve.one_piece_rounding`): a :class:`~optimizers.carve.ladder.Solved` with every territory
+    (:mod:`optimizers.contiguity.one_piece_rounding`): a :class:`~optimizers.carve.ladder.Solved` with every territory
     one piece within its bands, or None (no LP point, or the bands not reached: the ladder and :func:`connect`
     take over)."""
     from optimizers.carve.ladder import Solved
-    from optimizers.carve.one_piece_rounding import one_piece_plan
+    from optimizers.contiguity.one_piece_rounding import one_piece_plan
 
     if st.cuts_infeasible or s.lp is None or s.lp.x is None or not grows(s):
         return None

@@ -1,6 +1,6 @@
 """Border swaps: the polish's last step, lowering the plan's cost while every band and every piece holds.
 
-The polish (:mod:`optimizers.carve.contiguity`) ends with single border moves to a cheaper neighbour that leave
+The polish (:mod:`optimizers.contiguity.contiguity`) ends with single border moves to a cheaper neighbour that leave
 every band no worse.  Within tight bands (±5%) most such moves push one book past its band, so the plan keeps
 units that cost more where they are.  A *swap* moves a border unit u from a to its neighbour b and a border unit
 v from b to a at once: the loads change by m(v) − m(u) only, so two units of similar size trade places when that
@@ -15,7 +15,7 @@ import numpy as np
 
 from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_graph import cut_vertices, one_piece
+from optimizers.contiguity.contiguity_graph import cut_vertices, one_piece
 
 __all__ = ["border_swaps", "cheaper_moves"]
 

@@ -1,8 +1,8 @@
 """Where each geographic territory is rooted: the unit its one-piece territory must contain and grows from.
 
-A root matters twice: the rooted separator cuts (:mod:`optimizers.carve.connectivity`) make a territory "one piece
+A root matters twice: the rooted separator cuts (:mod:`optimizers.contiguity.connectivity`) make a territory "one piece
 containing its root", so the roots also define the one-piece bound (the best plan with every territory one piece
-around its root); and the plan grown from the roots (:mod:`optimizers.carve.one_piece_rounding`) starts there.
+around its root); and the plan grown from the roots (:mod:`optimizers.contiguity.one_piece_rounding`) starts there.
 The root is the unit nearest the rep's home (within :data:`HOME_RADIUS_MI`), used only where the territory may
 take it and no other territory has the same home unit; else the territory is rootless (a–b cuts, grown from its
 heaviest LP unit).

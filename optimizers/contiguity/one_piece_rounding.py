@@ -1,19 +1,19 @@
 """A one-piece plan straight from the cut LP: territories grown from their roots over the LP's point, then polished,
-then re-carved two neighbours at a time (:mod:`optimizers.carve.pair_mip`).
+then re-carved two neighbours at a time (:mod:`optimizers.contiguity.pair_mip`).
 
 Why not the repair ladder: on the demo company's counties (644 × 13 and 1,212 × 10, default bands) the ladder's
 integer plans ignore connectivity, so 22 of 23 territories came back in pieces, the one-piece repair MIP (cuts and
 flows, 59,000 columns) found nothing in its time, and the border-move polish moved ~600 units to a plan 8–13%
 above the one-piece bound in ~44 s.  Growing each territory from its root keeps it one piece by construction:
 
-1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (:mod:`optimizers.carve.roots`; else
+1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (:mod:`optimizers.contiguity.roots`; else
    its heaviest LP unit); in turn, the territory furthest below its target (share of target, worst metric) claims
    the adjacent unclaimed unit it holds most of in the LP (then the cheapest), until it reaches its target.  Claiming in turn,
    not globally by LP weight, keeps a book from being walled in by faster neighbours (a global order left books
    40–85% off target; in turn, 1–30%).
 2. **Attach**: units no territory claimed (every neighbour full) go, ring by ring, to the adjacent territory
    furthest below target, so each joins a piece it touches.
-3. **Polish**: the border moves and swaps of :mod:`optimizers.carve.contiguity` bring every book into its band
+3. **Polish**: the border moves and swaps of :mod:`optimizers.contiguity.contiguity` bring every book into its band
    and lower the cost, never splitting a territory.
 4. **Pairs**: with the time left (at most ``cs.one_piece_pairs_s``), neighbouring territories re-carved exactly.
 
@@ -27,10 +27,10 @@ import heapq
 import numpy as np
 
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity import make_contiguous
-from optimizers.carve.contiguity_graph import count_pieces
+from optimizers.contiguity.contiguity import make_contiguous
+from optimizers.contiguity.contiguity_graph import count_pieces
 from optimizers.carve.model import Problem, is_feasible, objective_of
-from optimizers.carve.pair_mip import PairCarve
+from optimizers.contiguity.pair_mip import PairCarve
 
 __all__ = ["grow_from_roots", "one_piece_plan", "pair_costs"]
 

@@ -1,9 +1,9 @@
 """Contiguity: every geographic territory in one connected piece, checked and reported honestly.
 
-The unit graph (:mod:`optimizers.carve.contiguity_graph`): units of one segment that share or touch a
+The unit graph (:mod:`optimizers.contiguity.contiguity_graph`): units of one segment that share or touch a
 county, bridged across empty counties and joined by water links, so every segment's graph is connected.
 
-The solve itself keeps territories in one piece with separator cuts (:mod:`optimizers.carve.one_piece`); this
+The solve itself keeps territories in one piece with separator cuts (:mod:`optimizers.contiguity.one_piece`); this
 repair is the polish for a plan the time limit leaves in pieces, after the LP and its integer rounding:
 
 1. Split: a territory in several pieces keeps its main piece (the one with its locked or pinned units, else
@@ -13,9 +13,9 @@ repair is the polish for a plan the time limit leaves in pieces, after the LP an
 2. Rebalance: border moves between neighbouring territories that lower the deviation outside the
    bands (and, while any book is outside, a small squared deviation from target, so load flows through
    books already inside their band), never cutting the giving territory in two: a move that would cut it
-   carries the pieces it cuts off along (:mod:`optimizers.carve.contiguity_rebalance`).
+   carries the pieces it cuts off along (:mod:`optimizers.contiguity.contiguity_rebalance`).
 3. Cheaper: border moves to the neighbour a unit costs less with (travel + continuity), when no band gets
-   worse and both territories stay whole; then border swaps (:mod:`optimizers.carve.contiguity_swaps`), two
+   worse and both territories stay whole; then border swaps (:mod:`optimizers.contiguity.contiguity_swaps`), two
    units of neighbouring territories trading places when cheaper, the bands and both pieces held (Georgia's
    159 counties × 10, ±5%: 2.65% → 1.67% above the one-piece bound, seed 1 8.20% → 7.60%).
 4. If the bands still fail, a second start: the LP on travel distance alone (compact, nearly one-piece
@@ -38,8 +38,8 @@ import scipy.sparse as sp
 
 from optimizers.carve.band_cost import outside
 from optimizers.carve.budget import Budget
-from optimizers.carve.contiguity_swaps import border_swaps, cheaper_moves
-from optimizers.carve.contiguity_graph import (
+from optimizers.contiguity.contiguity_swaps import border_swaps, cheaper_moves
+from optimizers.contiguity.contiguity_graph import (
     GEO_KINDS,
     count_pieces,
     neighbour_lists,
@@ -246,8 +246,8 @@ class _Repair:
 
     def rebalance(self, budget: Budget) -> None:
         """Border moves that keep both territories one piece, carrying the pieces a move would cut off
-        (:mod:`optimizers.carve.contiguity_rebalance`), until every band holds or no move helps."""
-        from optimizers.carve.contiguity_rebalance import rebalance
+        (:mod:`optimizers.contiguity.contiguity_rebalance`), until every band holds or no move helps."""
+        from optimizers.contiguity.contiguity_rebalance import rebalance
 
         rebalance(self, budget)
 
@@ -359,7 +359,7 @@ def _compact_start(p, time_limit: float) -> np.ndarray | None:
 
 def as_drawn(report: ContiguityReport, drawn: np.ndarray, labels: list[str]) -> None:
     """``report`` counting each territory's pieces as the map draws it where that says more (``drawn``:
-    :func:`~optimizers.carve.contiguity_graph.drawn_pieces`), in place, with why for each one it splits."""
+    :func:`~optimizers.contiguity.contiguity_graph.drawn_pieces`), in place, with why for each one it splits."""
     only = np.flatnonzero((drawn > 1) & (report.pieces <= 1))
     report.drawn_only = len(only)
     for t in only:
