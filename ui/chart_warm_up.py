@@ -19,23 +19,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.charts import STATES_PROJECTED_URL
-
 LOADER_GLOB = "loadVegaEmbed.*.js"  # Streamlit's chart-library loader chunk (its hash changes with each build)
 # Streamlit's chart element itself (the code that reads a chart's Arrow data and calls the library), which the browser
 # otherwise fetches and compiles only once the first chart's message has arrived: in page_bench that fetch started
 # 0.3-0.5 s after the click on the Data page's map tab and took 13-118 ms more on its path (load 6-10, 2026-12-03)
 CHART_GLOB = "ArrowVegaLiteChart.*.js"
 
-# A tiny layered map like the app's (the US basemap, dots coloured, sized and with a tooltip), so the code paths the
-# maps and charts take are compiled and run once.  The basemap is the maps' own file (ui.charts.basemap), so the
-# browser has it cached when the first map draws: that map fetched it only after its spec was parsed, a request to
-# a server then still sending the page (0.02-0.09 s of the Data page's map tab's first draw, Chromium resource
-# timing in page_bench's flow, 2026-12-03).
+# A tiny layered map like the app's (projected outline, dots coloured, sized and with a tooltip), so the code paths
+# the maps and charts take are compiled and run once
 _SPEC = {
     "$schema": "https://vega.github.io/schema/vega-lite/v6.json", "width": 120, "height": 80,
     "layer": [
-        {"data": {"url": STATES_PROJECTED_URL, "format": {"type": "json", "property": "features"}},
+        {"data": {"values": [{"type": "Feature", "properties": {}, "geometry": {
+            "type": "Polygon", "coordinates": [[[0, 0], [100, 0], [100, 60], [0, 60], [0, 0]]]}}]},
          "mark": {"type": "geoshape", "fill": "#eef0f3", "stroke": "#ffffff"}, "projection": {"type": "identity"}},
         {"data": {"values": [{"x": 20, "y": 20, "who": "a", "usd": 1.0}, {"x": 70, "y": 40, "who": "b", "usd": 2.0}]},
          "mark": {"type": "circle", "aria": False}, "projection": {"type": "identity"},
