@@ -93,16 +93,3 @@ def test_the_cluster_waits_for_the_page_preload_to_end(cluster_starts, monkeypat
     while not cluster_starts and time.monotonic() < deadline:
         time.sleep(0.02)
     assert len(cluster_starts) == 1
-
-
-def test_after_its_patience_a_short_spell_is_enough():
-    """The page preload's first wait (ui.page_preload): a spell of 0.8 s, or after 1.5 s of waiting one of 0.05 s."""
-    spell = server_quiet.QuietSpell(0.8, patience_s=1.5, then_s=0.05)
-    assert not spell.look(False, 0.0) and not spell.look(False, 0.75)  # 0.75 s quiet: not yet
-    assert not spell.look(True, 0.8) and not spell.look(False, 1.0) and not spell.look(True, 1.3)  # clicks
-    assert not spell.look(False, 1.45)  # a spell began, short, and patience not yet run out
-    assert spell.look(False, 1.5)  # 1.5 s since the first look: 0.05 s of quiet is enough
-    assert not spell.look(True, 1.55)  # and a run still stops it
-    plain = server_quiet.QuietSpell(0.8)  # no patience: the long spell whatever the wait
-    assert not plain.look(True, 0.0) and not plain.look(False, 4.0) and not plain.look(False, 4.75)
-    assert plain.look(False, 4.85)

@@ -48,17 +48,7 @@ QUIET_S = 0.05
 # first quiet moments, so in page_bench the entries below were made only after Disruption and Compare had opened
 # (15:12, 2026-12-03).  A click still waits behind one batch at most: this plus its last step.
 BATCH_S = 0.05
-# Before the first step: the browser is still fetching the first page's element code and drawing it (0.55 s after
-# the first run's end in page_bench), then often draws what the person clicks first.  Chromium runs in a session
-# (autogroup) of its own, where this thread's lower priority does not reach: the scheduler shares the two cores
-# between the browser and the server whatever the thread's niceness, so a preload step is CPU taken from the
-# browser's drawing.  Started after a 0.5 s spell, the preload's first steps fell on the end of the cold start and
-# on the Data page's map tab clicked at once: 2.17 s and 0.40 s without the preload against 2.27 s and 0.48 s with
-# it (medians of 4 fresh servers each, alternated, 2026-12-03 21:40).  So the first step waits for a spell longer
-# than the first page's drawing, and once FIRST_PATIENCE_S has gone since the first run (a person clicking on at
-# once), for a QUIET_S one as every later step: the pages opened after that still find their code loaded.
-FIRST_QUIET_S = 0.8
-FIRST_PATIENCE_S = 1.5
+FIRST_QUIET_S = 0.5  # before the first step: the browser is still fetching the first page's element code
 # The libraries behind the pages' biggest imports, each a step of its own before the pages' modules pull them in
 # whole (Altair ~0.4 s, SciPy's sparse graphs and linear algebra for the carve ~0.3 s, python -X importtime): no
 # step is much longer than ~0.15 s, so a click that arrives during one waits little.  A name a library no longer
@@ -92,10 +82,9 @@ def page_imports(pages_dir: Path = PAGES_DIR) -> list[tuple[str, tuple[str, ...]
     return [(module, tuple(sorted(names))) for module, names in seen.items()]
 
 
-def _wait_for_quiet(quiet_s: float = QUIET_S, patience_s: float | None = None) -> None:
-    """Until no script run has been going on for ``quiet_s``, or after ``patience_s`` for :data:`QUIET_S`
-    (:func:`ui.server_quiet.wait_for_quiet`)."""
-    wait_for_quiet(quiet_s, patience_s=patience_s, then_s=QUIET_S)
+def _wait_for_quiet(quiet_s: float = QUIET_S) -> None:
+    """Until no script run has been going on for ``quiet_s`` (:func:`ui.server_quiet.wait_for_quiet`)."""
+    wait_for_quiet(quiet_s)
 
 
 def units(imports: list[tuple[str, tuple[str, ...]]]) -> list[tuple[str, str | None]]:
@@ -140,7 +129,7 @@ def preload(pages_dir: Path = PAGES_DIR, wait=_wait_for_quiet, freeze=None) -> N
     failed: set[str] = set()
     try:
         steps = units(page_imports(pages_dir))  # parsed before the wait: the first batch's time is for loading
-        wait(FIRST_QUIET_S, FIRST_PATIENCE_S)
+        wait(FIRST_QUIET_S)
         batch_end = time.perf_counter() + BATCH_S
         for module, name in steps:
             if _loaded(module, name):

@@ -32,32 +32,27 @@ def script_running() -> bool:
 class QuietSpell:
     """Decides, look by look, whether the server has gone ``quiet_s`` without a script run.  The spell counts from
     the first look that found no run (when the last run ended between two looks is not known), and any run seen
-    starts it again.  With ``patience_s``: once that long has gone since the first look, a spell of ``then_s`` is
-    enough (a long spell is waited for only while one is likely to come)."""
+    starts it again."""
 
-    def __init__(self, quiet_s: float, patience_s: float | None = None, then_s: float = 0.0):
-        self.quiet_s, self.patience_s, self.then_s = quiet_s, patience_s, then_s
-        self.first: float | None = None  # the first look of all
+    def __init__(self, quiet_s: float):
+        self.quiet_s = quiet_s
         self.since: float | None = None  # the first look of the current spell without a run
 
     def look(self, running: bool, now: float) -> bool:
         """Record one look at ``now`` (seconds on any clock) → whether the spell is long enough."""
-        self.first = now if self.first is None else self.first
         if running:
             self.since = None
             return False
         if self.since is None:
             self.since = now
-        patient = self.patience_s is not None and now - self.first >= self.patience_s
-        return now - self.since >= (min(self.quiet_s, self.then_s) if patient else self.quiet_s)
+        return now - self.since >= self.quiet_s
 
 
 def wait_for_quiet(quiet_s: float, running: Callable[[], bool] = script_running,
                    clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
-                   poll_s: float = POLL_S, patience_s: float | None = None, then_s: float = 0.0) -> None:
-    """Return once no script run has been seen for ``quiet_s`` (looking every ``poll_s``; after ``patience_s``, for
-    ``then_s``: :class:`QuietSpell`)."""
-    spell = QuietSpell(quiet_s, patience_s, then_s)
+                   poll_s: float = POLL_S) -> None:
+    """Return once no script run has been seen for ``quiet_s`` (looking every ``poll_s``)."""
+    spell = QuietSpell(quiet_s)
     while not spell.look(running(), clock()):
         sleep(poll_s)
 
