@@ -12,7 +12,6 @@ import typer
 
 from planning.access import require_account, require_rep
 from cli.common import LazyModule, echo_table, user_store, uses_data
-from planning.reporting.formats import person
 
 review = LazyModule("planning.plans.review")
 teams = LazyModule("planning.plans.teams")
@@ -46,10 +45,7 @@ def print_status(st, managers=None) -> None:
         echo_table(tables.decisions_table(st))
     if managers is not None and len(managers):
         typer.echo("\nManagers (open comments: on their team):")
-        m = review.manager_statuses(st, managers)
-        m = m.assign(at=m["at"].map(tables.review_time),  # a manager as "Ava Harris (M-01)": the id `--for team:` takes
-                     manager=[person(n, i) for n, i in zip(m["manager_name"], m["manager_id"])])
-        echo_table(m[["manager", *[c for c in m.columns if c not in ("manager", "manager_id", "manager_name")]]])
+        echo_table(tables.managers_table(st, managers))  # a manager as "Ava Harris (M-01)": the id `--for team:` takes
     oc = tables.comments_table(st, open_only=True)
     typer.echo(f"\nOpen comments: {len(oc)}")
     if len(oc):

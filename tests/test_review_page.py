@@ -5,6 +5,7 @@ team holds a book is listed, with the open comments on their team; the admin dec
 the audit log says so."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +64,12 @@ def table(at, column: str) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
+def managers(at) -> pd.DataFrame:
+    """The managers' grid, with each row's manager id read back from "Fatima Green (M-03)"."""
+    grid = table(at, "open_comments")
+    return grid.assign(manager_id=grid["manager"].str.extract(r"\((M-\d+)\)$", expand=False))
+
+
 def test_two_managers_see_their_own_team_only(db):
     review.decide(db, M2, "Prop", None, "request_changes", LINK)
     at = page(M1).run()
@@ -75,7 +82,7 @@ def test_two_managers_see_their_own_team_only(db):
     assert len(log) == 5  # submit, 2 visible comments, M-01's decision, the state change (masked)
     assert not log["by"].str.contains("Eli").any() and not log["note"].astype(str).str.contains("sign in").any()
     assert table(at, "reviewer")["reviewer"].tolist() == ["team M-01"]
-    mgr = table(at, "open_comments")
+    mgr = managers(at)
     assert mgr[["manager_id", "status", "open_comments"]].values.tolist() == [["M-01", "approved", 2]]
     assert set(table(at, "comment_id")["text"]) == {"keep this one with Dana", "this account moves"}
 
@@ -87,7 +94,7 @@ def test_two_managers_see_their_own_team_only(db):
     assert "1 open comment" in md and "Dana" not in md
     log = table(at, "event")
     assert "fine for Dana's team" not in set(log["note"]) and "keep this one with Dana" not in " ".join(log["event"])
-    assert table(at, "open_comments")[["manager_id", "status", "open_comments"]].values.tolist() == \
+    assert managers(at)[["manager_id", "status", "open_comments"]].values.tolist() == \
         [["M-02", "changes requested", 1]]
 
 
@@ -115,7 +122,7 @@ def test_the_page_opens_on_what_waits_and_lists_every_team_with_a_book(db):
     assert not at.exception, at.exception
     assert at.selectbox(key="rv_plan").value == "Prop"  # quotas to sign off come before a draft to submit
     assert table(at, "action")["plan"].tolist() == ["Prop", "Alpha"]
-    mgr = table(at, "open_comments")
+    mgr = managers(at)
     assert mgr["manager_id"].tolist() == [f"M-0{i}" for i in range(1, 8)]  # M-08 leads no book: not listed
     # a comment on a team's account counts in that manager's row, as on the status line (3 open in all): both
     # M-01 accounts move to M-07 territories in Prop, so both teams count them; Eli's plan comment is M-02's
@@ -144,8 +151,10 @@ def test_the_admin_decides_for_a_managers_team(db):
     log = table(at, "event")
     assert log.iloc[-1][["by", "event", "note"]].tolist() == [
         "Boss (admin) for manager M-03", "approved: team M-03", "Fatima is on leave; fine"]
-    row = table(at, "open_comments").set_index("manager_id").loc["M-03"]
-    assert row["status"] == "approved" and row["by"] == "Boss (admin) for manager M-03"
+    row = managers(at).set_index("manager_id").loc["M-03"]
+    assert row["manager"] == "Fatima Green (M-03)"  # the grid's words, short enough to read whole at 1,280 px
+    assert row["status"] == "approved" and row["by"] == "Boss (admin)"  # the row names the team already
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d", row["at"])  # "3 Dec 14:05"
 
 
 def test_the_panel_other_pages_embed_keeps_user_text_plain(db, sample):

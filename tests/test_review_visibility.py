@@ -219,3 +219,21 @@ def test_the_inbox_puts_what_waits_first(store):
     shown = review_tables.inbox_table(box_m1)
     assert list(shown.columns) == ["plan", "version", "review_state", "since", "action"]
     assert shown.loc[0, "review_state"] == "in review" and shown.loc[0, "since"].endswith(" UTC")
+
+
+def test_the_managers_grid_reads_whole_in_short_words(store):
+    """Review's managers grid cut "By" and "When" at 1,280 px: each manager and decider as "Name (M-03)" (someone
+    acting for a team as "Boss (admin)", the row naming the team), the time as "3 Dec 14:05"; one id column less."""
+    review.submit(store, OPS, "FY27")
+    review.decide(store, M1, "FY27", None, "approve")
+    review.decide(store, ADMIN, "FY27", None, "approve", "Isaac is away", as_="team:M-02")
+    s = review.status(store, "FY27")
+    grid = review_tables.managers_table(s, plan_managers(REPS))
+    assert list(grid.columns) == ["manager", "status", "by", "at", "on_version", "open_comments"]
+    assert grid[["manager", "status", "by", "on_version"]].astype(object).values.tolist() == [
+        ["Ava (M-01)", "approved", "Dana Manager (M-01)", 1], ["Isaac (M-02)", "approved", "Boss (admin)", 1],
+        ["Fatima (M-03)", "pending", "", pd.NA]]
+    decided = s.decision("team:M-01")["at"]
+    assert grid.loc[0, "at"] == f"{decided.day} {decided:%b %H:%M}" and grid.loc[2, "at"] == ""
+    assert review_tables.short_time(pd.Timestamp("2026-12-03 14:05:59", tz="UTC")) == "3 Dec 14:05"
+    assert review_tables.short_time(pd.Timestamp("2026-12-03 09:05", tz="Europe/Berlin")) == "3 Dec 08:05"

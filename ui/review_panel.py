@@ -21,10 +21,6 @@ STATE_ICONS = {"draft": ":material/edit_note:", "in_review": ":material/rate_rev
                "published": ":material/publish:"}
 
 
-def _ts(t) -> str:
-    return review_tables.review_time(t)
-
-
 def _run_memo() -> dict:
     """Review reads kept from one whole-page run through the fragment reruns that follow it: a manager switch or a
     comment being typed reads the log no more, and what a fragment shows agrees with the status line drawn by the
@@ -115,7 +111,7 @@ def managers_table(s: review.ReviewStatus, managers: pd.DataFrame, user: User, k
     if user.scoped:
         own = managers.loc[managers["manager_id"] == user.manager_id]
         managers = own if len(own) else pd.DataFrame({"manager_id": [user.manager_id], "name": [user.name]})
-    show_table(review.manager_statuses(s, managers).assign(at=lambda d: d["at"].map(_ts)), key=key)
+    show_table(review_tables.managers_table(s, managers), key=key)
 
 
 def act(fn, ok: str) -> None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planning.plans.review_view import ReviewStatus
+from planning.plans.review_view import ReviewStatus, manager_statuses
+from planning.reporting.formats import person
 
 STATE_WORDS = {"draft": "draft", "in_review": "in review", "changes_requested": "changes requested",
                "approved": "approved", "published": "published"}
@@ -20,6 +21,27 @@ _DECISIONS = {"approve": "approved", "request_changes": "requested changes"}
 def review_time(t) -> str:
     """A review time as people read it: "2026-03-02 14:05 UTC" ("" for none)."""
     return "" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M} UTC"
+
+
+def short_time(t) -> str:
+    """A review time where a grid has little room: "3 Dec 14:05" (UTC, as every review time; "" for none)."""
+    if t is None or pd.isna(t):
+        return ""
+    t = pd.Timestamp(t)
+    t = t.tz_convert("UTC") if t.tzinfo is not None else t
+    return f"{t.day} {t:%b %H:%M}"
+
+
+def managers_table(st: ReviewStatus, managers: pd.DataFrame) -> pd.DataFrame:
+    """Each manager's row of a version's review as shown (manager, status, by, at, on_version, open_comments): the
+    manager and who decided as "Fatima Green (M-03)", the time as "3 Dec 14:05", so every cell reads whole in a
+    1,280 px window.  ``managers``: manager_id, name (:func:`planning.plans.teams.plan_managers`)."""
+    m = manager_statuses(st, managers)
+    cols = ["manager", "status", "by", "at", "on_version", "open_comments"]
+    return pd.DataFrame({"manager": [person(n, i) for n, i in zip(m["manager_name"], m["manager_id"])],
+                         "status": m["status"], "by": m["by"], "at": m["at"].map(short_time),
+                         "on_version": m["on_version"].astype("Int64"),
+                         "open_comments": m["open_comments"].astype(int)}, columns=cols)
 
 
 def reviewer_words(scope) -> str:

@@ -181,7 +181,8 @@ def _status(name: str, v: int, latest: int, allev: pd.DataFrame) -> ReviewStatus
     dec = allev.loc[(allev["kind"] == "decision") & (allev["version"] <= v)]
     dec = dec.groupby("scope", sort=True).tail(1)
     decisions = pd.DataFrame({"scope": dec["scope"], "decision": dec["decision"], "by": dec["actor"],
-                              "by_name": dec["actor_name"], "by_label": dec["by"], "at": dec["at"],
+                              "by_name": dec["actor_name"], "by_role": dec["actor_role"], "by_label": dec["by"],
+                              "at": dec["at"],
                               "version": dec["version"], "stale": dec["version"] < latest,
                               "note": dec["note"]}).reset_index(drop=True)
     com = allev.loc[allev["kind"] == "comment"]
@@ -222,6 +223,15 @@ def statuses(store, names: list[str], user: User | None = None) -> dict[str, Rev
 MANAGER_STATUS_COLUMNS = ["manager_id", "manager_name", "status", "by", "at", "on_version", "open_comments"]
 
 
+def _decider(d, manager_id: str) -> str:
+    """Who decided for a manager's team, in that team's row: "Fatima Green (M-03)" when the manager did, "Boss
+    (admin)" when someone acted for them (the row already names the team, which the full label repeats)."""
+    who = d["by_name"] or d["by"]
+    if d.get("by_role") == Role.MANAGER.value:
+        return f"{who} ({manager_id})"
+    return f"{who} ({_role_title(d.get('by_role', ''))})"
+
+
 def manager_statuses(st: ReviewStatus, managers: pd.DataFrame) -> pd.DataFrame:
     """One row per manager (``managers``: manager_id, name, from :func:`planning.plans.teams.plan_managers`):
     their team's decision on this version (stale or pending) and the open comments on their team, counted as
@@ -234,7 +244,7 @@ def manager_statuses(st: ReviewStatus, managers: pd.DataFrame) -> pd.DataFrame:
         else:
             label = ("approved" if d["decision"] == "approve" else "changes requested") + \
                     (f" (stale: on v{int(d['version'])})" if d["stale"] else "")
-            by, at, ver = d["by_label"], d["at"], int(d["version"])
+            by, at, ver = _decider(d, m["manager_id"]), d["at"], int(d["version"])
         rows.append({"manager_id": m["manager_id"], "manager_name": m.get("name", ""), "status": label, "by": by,
                      "at": at, "on_version": ver, "open_comments": st.open_comments_of(m["manager_id"])})
     return pd.DataFrame(rows, columns=MANAGER_STATUS_COLUMNS)
