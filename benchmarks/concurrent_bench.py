@@ -14,10 +14,10 @@ as deployed.
 The browsers' priority (see niced()): in use each browser runs on its user's own computer; here all share the
 server's two cores, so the rig decides who waits for whom, and it is set so the rows measure the server:
 * the carvers' browsers are one Chromium with a context (cookies, storage) per user, animations off, at niceness 19
-  (``--browser-nice``): they draw mostly with what the server and the carves leave (the kernel still gives their
-  group about a tenth against the carves' at niceness 10), so they take little of the carves' CPU.  At the carves'
-  own niceness they took half: drawing the finished carves' results, 22 CPU s of the 4-carve round's 48, and the
-  last carve ended 5x the single one (2026-12-03 21:00);
+  (``--browser-nice``, their session group too): they draw mostly with what the server and the carves (the
+  server's group) leave, so they take little of the carves' CPU.  At the carves' own niceness they took half:
+  drawing the finished carves' results, 22 CPU s of the 4-carve round's 48, and the last carve ended 5x the single
+  one (2026-12-03 21:00);
 * the watcher has a Chromium of its own at niceness 0 (``--watcher-nice``), like a person's idle computer: its page
   draws as soon as the server has sent it (one page open, a few tenths of a CPU second), so "drawn" is the server's
   time plus an unloaded browser's, not the carvers' browsers' queue.  Behind the carves (niceness 10, 2026-12-03

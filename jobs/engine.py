@@ -208,8 +208,7 @@ def _start_local(n: int, es: EngineSettings):
     proc = subprocess.Popen([sys.executable, "-m", "jobs.local_cluster", "--workers", str(n), "--threads-per-worker",
                              str(es.threads_per_worker), "--memory-limit", str(es.memory_limit),
                              "--worker-nice", str(es.worker_niceness()), "--parent", str(os.getpid())],
-                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)  # its own CPU group, at the workers' niceness (local_cluster)
+                            cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     for line in proc.stdout:  # blocks until the workers are up (or the process ends)
         if line.startswith("ADDRESS "):
             return line.split(" ", 1)[1].strip(), proc

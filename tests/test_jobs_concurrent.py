@@ -225,27 +225,6 @@ def test_workers_run_at_a_lower_priority_than_the_server(local_cluster):
     workers = local_cluster.run(os.nice, 0)
     assert workers and all(n == max(want, server) for n in workers.values()), workers
     assert local_cluster.run_on_scheduler(os.nice, 0) == server
-    # and in a session of their own, whose CPU group (Linux's autogroup) takes their niceness: a niceness ranks
-    # threads only inside their group, and in the server's the carves weighed as much as the server against every
-    # other session on the machine (jobs.local_cluster.lower_group_priority)
-    assert all(sid != os.getsid(0) for sid in local_cluster.run(os.getsid, 0).values())
-    if Path("/proc/self/autogroup").exists():
-        groups = local_cluster.run(lambda: Path("/proc/self/autogroup").read_text().split())
-        assert all(g[-1] == str(want) for g in groups.values()), groups  # "/autogroup-123 nice 10"
-        assert Path("/proc/self/autogroup").read_text().split()[-1] == str(server)  # the server's own untouched
-
-
-def test_the_cluster_lowers_only_a_session_group_of_its_own(tmp_path):
-    """Lowering the CPU group from a process in someone else's session (the server's, here pytest's) would lower
-    theirs with it: refused, nothing written."""
-    import os
-
-    from jobs.local_cluster import lower_group_priority
-
-    group = tmp_path / "autogroup"
-    if os.getsid(0) == os.getpid():
-        pytest.skip("this process leads its own session")
-    assert lower_group_priority(10, str(group)) is False and not group.exists()
 
 
 @pytest.mark.parametrize("others_active, threads", [(True, 1), (False, None)])
