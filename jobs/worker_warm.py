@@ -4,8 +4,9 @@ this module as Dask's ``preload``, so a worker the nanny restarts gets it too).
 Why: a worker's first task otherwise imports pandas, SciPy, HiGHS and the carve before it can start (~1.2 s on this
 machine idle, several seconds under load), and that lands on the first user whose carve goes there.  Imports are
 not all of it: a process's first carve also pays for code paths run once (pandas' and SciPy's lazy imports, the
-first sparse LP, the plan's metrics), ~0.2 CPU s of the demo carve's ~1.0 (profiled 2026-12-02: 1.17 CPU s cold,
-0.94 warm).  So the warm-up also carves the demo's smallest segment (180 accounts: ~0.3 CPU s warm, ~0.8 cold).
+first sparse LP, the plan's metrics), ~0.2 CPU s of the demo's account carve's ~1.0 (profiled 2026-12-02: 1.17 CPU s
+cold, 0.94 warm; the county default since 2026-12-03 takes ~5 CPU s, most of it the contiguity cut loop).  So the
+warm-up also carves the demo's smallest segment (180 accounts: ~0.3 CPU s warm, ~0.8 cold).
 A worker reports ready only after this ran, so the cluster's start (in the background:
 :func:`jobs.engine.prestart_local`) pays it once, not a user.
 """
