@@ -207,13 +207,18 @@ def shown_tips(pts: pd.DataFrame, tooltip: list, keep: tuple = ()) -> tuple[pd.D
 def lean_columns(pts: pd.DataFrame, keep: set) -> pd.DataFrame:
     """The map's dots as the browser reads them fastest: ``country`` (read to choose the projection) dropped unless
     ``keep`` names it; numbers as 32-bit floats (7 digits: a thousandth of a pixel on the projected picture);
-    text as Arrow's plain strings, not pandas' default large strings, whose 64-bit offsets the browser's Arrow
-    reader turns into numbers one cell at a time (and which carry 4 more bytes per cell)."""
+    repeating text as dictionaries; other text as Arrow's plain strings, not pandas' default large strings, whose
+    64-bit offsets the browser's Arrow reader turns into numbers one cell at a time (and which carry 4 more bytes
+    per cell)."""
     if "country" in pts and "country" not in keep:
         pts = pts.drop(columns="country")
     cast = {c: ("float32" if pd.api.types.is_float_dtype(t) else object) for c, t in pts.dtypes.items()
             if pd.api.types.is_float_dtype(t) or pd.api.types.is_string_dtype(t)}
-    return pts.astype(cast) if cast else pts
+    pts = pts.astype(cast) if cast else pts
+    # text that repeats (owners, colour groups, places, counts: a value per four dots or fewer) as Arrow dictionaries:
+    # each value sent once (the sample's map 202 KB -> 117 KB), which the browser reads back per dot
+    repeats = {c: "category" for c in pts.columns if pts[c].dtype == object and pts[c].nunique() * 4 < len(pts)}
+    return pts.astype(repeats) if repeats else pts
 
 
 OTHER_COLOUR = "#b8b8b8"  # "Other owners" in a grouped legend: grey, behind the named colours
