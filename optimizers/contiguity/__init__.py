@@ -5,7 +5,7 @@ The carve (:mod:`optimizers.carve`) receives it as its contiguity stage (:class:
 wires it in by default.  This package imports the carve's model, settings, budget, band cost and solvers; the carve
 package never imports this one.
 
-Public: :class:`OnePiece` and :data:`ONE_PIECE` (the stage), ``GEO_UNITS``.
+Public: :class:`OnePiece` and :data:`ONE_PIECE` (the stage).
 
 Modules (one line each; tests/test_architecture.py checks the list against the folder):
 
@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from planning.lazy import lazy_exports
 
-_PUBLIC = {"OnePiece": "stage", "ONE_PIECE": "stage", "GEO_UNITS": "stage"}
+_PUBLIC = {"OnePiece": "stage", "ONE_PIECE": "stage"}
 __all__ = sorted(_PUBLIC)
 
 __getattr__, __dir__ = lazy_exports(__name__, _PUBLIC)

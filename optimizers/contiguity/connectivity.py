@@ -42,7 +42,8 @@ from optimizers.carve.model import Matrix, Problem
 from optimizers.contiguity.vertex_cut import min_vertex_cut as _min_vertex_cut
 from planning.data.county_land import walk_labels
 
-__all__ = ["ConnGraph", "CutContext", "CutSet", "CutLoop", "separate", "with_cuts", "cut_loop", "pieces_of"]
+__all__ = ["ConnGraph", "CutContext", "CutSet", "CutLoop", "separate", "with_cuts", "cut_loop", "pieces_of",
+           "cut_rows"]
 
 EPS = 1e-6  # a cut counts as violated above this
 FLOW_CHECKS = 6  # exact (max-flow) checks per territory and round, on a fractional point
@@ -162,7 +163,7 @@ class CutSet:
         return self.A @ x[: self.A.shape[1]] - self.hi
 
 
-def _rows(n_pairs: int, rows: list[tuple[int, list[int], list[int], float, bool]]) -> CutSet:
+def cut_rows(n_pairs: int, rows: list[tuple[int, list[int], list[int], float, bool]]) -> CutSet:
     """(t, +1 columns, −1 columns, hi, rooted) per cut → a CutSet."""
     if not rows:
         return CutSet.empty(n_pairs)
@@ -268,7 +269,7 @@ def separate(cc: CutContext, x: np.ndarray, integral: bool = False, per_piece: i
             rows += _piece_cuts(t, tg, xt, xt >= level if level > EPS else xt > EPS, per_piece, done)
         if not integral and flow_checks > 0:
             rows += _flow_cuts(t, tg, xt, done, flow_checks)
-    return _rows(cc.n_pairs, rows)
+    return cut_rows(cc.n_pairs, rows)
 
 
 def pieces_of(cc: CutContext, x: np.ndarray) -> np.ndarray:

@@ -50,7 +50,7 @@ from optimizers.carve.model import (
     objective_of,
     x_from_assignment,
 )
-from optimizers.contiguity.connectivity import CutSet, add_rows, pieces_of, separate, with_cuts
+from optimizers.contiguity.connectivity import CutSet, add_rows, cut_rows, pieces_of, separate, with_cuts
 
 __all__ = ["cut_mip", "strengthened", "neighbour_moves", "MIP_MAX_PAIRS", "MIP_SHARE", "MIP_MAX_S", "MIP_LABEL",
            "MOVES_LABEL"]
@@ -232,20 +232,13 @@ def _degree_cuts(cc) -> CutSet:
     """x(i,t) ≤ Σ over i's neighbours j in t's candidate subgraph of x(j,t), for every unit i but the root of
     every rooted territory t (the separator cut of S = {i}: a one-piece t holding i and its root holds a
     neighbour of i)."""
-    idx, val, ptr, terr = [], [], [0], []
+    rows = []
     for t, tg in enumerate(cc.terrs):
         if tg.root < 0 or tg.n < 2:
             continue
         nbrs = tg.neighbours()
-        for i in range(tg.n):
-            if i != tg.root:
-                idx += [int(tg.cols[i])] + tg.cols[nbrs[i]].tolist()
-                val += [1.0] + [-1.0] * len(nbrs[i])
-                ptr.append(len(idx))
-                terr.append(t)
-    k = len(terr)
-    A = sp.csr_matrix((np.array(val), np.array(idx, dtype=np.int64), np.array(ptr)), shape=(k, cc.n_pairs))
-    return CutSet(A, np.zeros(k), np.array(terr, dtype=int), np.ones(k, dtype=bool))
+        rows += [(t, [int(tg.cols[i])], tg.cols[nbrs[i]].tolist(), 0.0, True) for i in range(tg.n) if i != tg.root]
+    return cut_rows(cc.n_pairs, rows)
 
 
 def _scaled(mx: Matrix) -> Matrix:

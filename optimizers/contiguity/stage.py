@@ -20,12 +20,11 @@ from optimizers.carve.contiguity_stage import ContiguityStage
 from optimizers.carve.ladder import LadderState, Solved
 from optimizers.carve.model import Problem
 from optimizers.carve.settings import CarveSettings
+from optimizers.contiguity.contiguity_graph import GEO_KINDS
 from optimizers.contiguity.one_piece import GROWN, connect, cut_lp, grown_plan
 from optimizers.contiguity.one_piece_mip import cut_mip
 
-__all__ = ["OnePiece", "ONE_PIECE", "GEO_UNITS"]
-
-GEO_UNITS = frozenset({"zip", "zip3", "county", "state"})  # the carving units a territory's shape is drawn from
+__all__ = ["OnePiece", "ONE_PIECE"]
 
 
 class OnePiece(ContiguityStage):
@@ -47,7 +46,7 @@ class OnePiece(ContiguityStage):
         return q
 
     def kept_s(self, cs: CarveSettings) -> float:
-        geo = cs.contiguous and set(cs.units.values()) & GEO_UNITS
+        geo = cs.contiguous and set(cs.units.values()) & set(GEO_KINDS)
         return cs.contiguity_share * cs.time_limit if geo else 0.0
 
     def solve(self, s: LadderState, budget: Budget, ladder: Callable[[Budget], Solved]) -> Solved:
