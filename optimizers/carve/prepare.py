@@ -26,11 +26,18 @@ def prepared(cs: CarveSettings, inputs, k: int | None, contiguity: ContiguitySta
     lists widened past the settings' own: the LP starts from each unit's ``candidates`` cheapest pairs and prices
     the others in as they pay (:mod:`optimizers.carve.pricing` says why not in hard mode)."""
     p, ctx = prepare(cs, inputs.defaults, inputs.accounts, inputs.reps, inputs.plan_year, inputs.as_of, k)
+    return _with_graph_and_start(cs, p, ctx, k, contiguity), ctx
+
+
+def _with_graph_and_start(cs: CarveSettings, p: Problem, ctx: dict, k: int | None,
+                          contiguity: ContiguityStage) -> Problem:
+    """``p`` with the contiguity stage's unit graph, and in soft mode over lists longer than the settings' own the
+    pricing's start; the cuts name pair columns of the whole model: no pricing (a model of some columns only) under
+    them."""
     p = contiguity.with_graph(cs, p, ctx)
-    # the cuts name pair columns of the whole model: no pricing (a model of some columns only) under them
     if cs.column_generation and cs.mode == "soft" and k is not None and k > cs.candidates and p.conn is None:
         p = dataclasses.replace(p, lp_start=start_mask(p, cs.candidates))
-    return p, ctx
+    return p
 
 
 def part_prepared(cs: CarveSettings, inputs, ctx: dict, p: Problem, k: int, terrs: np.ndarray,
@@ -52,10 +59,7 @@ def part_prepared(cs: CarveSettings, inputs, ctx: dict, p: Problem, k: int, terr
     c = pair_costs(cs, ctx["acc"], ctx["units"], cand, cur, ctx["pinned_acc"], inputs.as_of, p.n_terr)
     q = dataclasses.replace(p, cand=cand, pair_cost=c["pair_cost"], pair_moves=c["moved_cnt"],
                             pair_arr_moved=c["moved_arr"], lp_start=None, conn=None)
-    q = contiguity.with_graph(cs, q, ctx)
-    if cs.column_generation and cs.mode == "soft" and k > cs.candidates and q.conn is None:
-        q = dataclasses.replace(q, lp_start=start_mask(q, cs.candidates))
-    return q
+    return _with_graph_and_start(cs, q, ctx, k, contiguity)
 
 
 def prepare(cs: CarveSettings, d: Settings, accounts: pd.DataFrame, reps: pd.DataFrame, plan_year: int, as_of: pd.Timestamp,
