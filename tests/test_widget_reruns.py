@@ -24,6 +24,7 @@ from planning.plans import disruption, review, target_teams
 from planning.reporting import count, usd
 from tests.call_counts import count_calls
 from tests.conftest import proposal, test_store
+from tests.test_review_page import managers
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
@@ -173,10 +174,8 @@ def review_counts(monkeypatch):
 
 
 def comment_counts(at) -> list:
-    """The managers' grid as [manager id, open comments], the id read back from "Fatima Green (M-03)"."""
-    grid = table(at, "open_comments")
-    ids = grid["manager"].str.extract(r"\((M-\d+)\)$", expand=False)
-    return [[i, int(n)] for i, n in zip(ids, grid["open_comments"])]
+    """The managers' grid as [manager id, open comments] (tests.test_review_page.managers reads the ids back)."""
+    return managers(at)[["manager_id", "open_comments"]].values.tolist()
 
 
 def test_a_comment_on_review_reruns_the_box_and_the_counts_that_must_agree(in_review, review_counts):
