@@ -26,7 +26,7 @@ def test_headline_when_time_ran_out_or_bands_bent():
     # "feasible": a plan the search stopped short of proving on its own rules (no clock hit): no "time allowed"
     unproven = carve_headline("feasible", 0.06, 3651, one_piece=True)
     assert unproven.tone == "warning"
-    assert unproven.text == "Balanced plan found — 6.0% above the best possible one-piece plan; 3,651 accounts move"
+    assert unproven.text == "Balanced plan found — within 6.0% of the best possible one-piece plan; 3,651 accounts move"
     bent = carve_headline("optimal", 0.002, 12, held=False)
     assert bent.tone == "warning" and bent.text.startswith("Plan found, but some books stay outside their bands")
     assert carve_headline("optimal", math.nan, None).text == "Balanced plan found"
@@ -104,10 +104,10 @@ def test_curve_points_are_named_for_the_trade_off():
 def test_a_contiguous_carve_reads_its_gap_against_the_best_one_piece_plan_with_both_bounds_in_the_details():
     from planning.reporting.carve_words import one_piece_words
 
-    assert one_piece_words(0.0123) == "1.2% above the best possible one-piece plan"
+    assert one_piece_words(0.0123) == "within 1.2% of the best possible one-piece plan"
     assert one_piece_words(float("nan")) == ""
     h = carve_headline("feasible", 0.0123, 30, one_piece=True)
-    assert "1.2% above the best possible one-piece plan" in h.text and "30 accounts move" in h.text
+    assert "within 1.2% of the best possible one-piece plan" in h.text and "30 accounts move" in h.text
     d = solver_details("feasible", 0.02, 100.0, 98.0, 1.0, 2.0, "integer repair, one-piece repair", 95.0)
     rows = dict(zip(d["item"], d["solver_value"]))
     assert rows["Gap to the best possible one-piece plan"] == "2.00%"

@@ -170,11 +170,14 @@ def _moved_clause(accounts_moved: int | None, newly_assigned: int = 0) -> str:
 
 
 def one_piece_words(gap: float | None) -> str:
-    """A contiguous carve's gap in words: "1.2% above the best possible one-piece plan" (against the bound that
-    knows about contiguity: the LP with the contiguity cuts, on small parts the MIP over them); "" when unknown."""
+    """A contiguous carve's gap in words: "within 1.2% of the best possible one-piece plan" (against the bound that
+    knows about contiguity: the LP with the contiguity cuts, on small parts the MIP over them); "" when unknown.
+    "Within", as every carve's gap: the bound is a floor under the best one-piece plan, not that plan, so the gap
+    says how far the plan may be from the best, never that it is that far (Georgia's plan is the proved optimum
+    and still reads 0.8%)."""
     if gap is None or (isinstance(gap, float) and math.isnan(gap)):
         return ""
-    return f"{pct(max(gap, 0.0), 1)} above the best possible one-piece plan"
+    return f"within {pct(max(gap, 0.0), 1)} of the best possible one-piece plan"
 
 
 def carve_headline(status: str, gap: float | None, accounts_moved: int | None = None, *, held: bool = True,
