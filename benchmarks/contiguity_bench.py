@@ -14,7 +14,8 @@ drawn in proportion to potential; today's owner of a county is one of its three 
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
 piece in the solver's plan and after the polish, units the polish moved, which strategy gave each part's plan, the
 seconds of the plan grown from the roots and the units its pair re-carves moved, the rounds and seconds of the MIP
-over the cuts on small parts: :mod:`optimizers.contiguity.one_piece_mip`) goes to stdout and to ``--out``
+over the cuts on small parts: :mod:`optimizers.contiguity.one_piece_mip`; with several parts, each part's gap to its own bound and its
+share of the whole's) goes to stdout and to ``--out``
 (default ``benchmarks/results_contiguity.md``).
 """
 from __future__ import annotations
@@ -81,7 +82,17 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "s_grown": round(res.stats.get("seconds_one_piece", 0.0), 1),
             "mip_rounds": int(res.stats.get("one_piece_mip_rounds", 0)),
             "s_mip": round(res.stats.get("seconds_one_piece_mip", 0.0), 1),
-            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0))}
+            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0)),
+            "gap_by_part": _gap_by_part(res.stats.get("part_figures", []))}
+
+
+def _gap_by_part(parts: list[dict]) -> str:
+    """Each part's gap to its own (one-piece) bound and its share of the whole's objective above the bound, as
+    the merge saw them (the polish may move units after it): where the gap sits."""
+    total = sum(q["objective"] - q["bound"] for q in parts)
+    return "; ".join(f"{q['part']}: {(q['objective'] - q['bound']) / abs(q['objective']):.2%} of {q['objective']:,.0f}"
+                     f" ({(q['objective'] - q['bound']) / total:.0%} of the gap)" for q in parts
+                     if len(parts) > 1 and total > 0 and q["objective"])
 
 
 def main(argv=None) -> None:

@@ -48,6 +48,11 @@ def test_every_stage_is_filed_once_in_order_with_typed_stats():
     by = {s.name: s.counters for s in stages}
     assert by["prepare"]["units"] == 1200 and by["decompose"]["parts"] == res.stats["parts"] == 3
     assert by["solve"]["seconds_lp"] > 0 and by["merge"]["plan_from"] == res.plan_from
+    # the parts' own figures, one per part, sum to the merged plan's objective and bound (where the gap sits)
+    parts = res.stats["part_figures"]
+    assert len(parts) == 3 and all(q["objective"] >= q["bound"] - 1e-6 and q["plan_from"] for q in parts)
+    assert sum(q["objective"] for q in parts) == pytest.approx(res.objective)
+    assert sum(q["bound"] for q in parts) == pytest.approx(res.bound)
     assert "lp_infeasible" not in res.stats and not any("lp_infeasible" in s.counters for s in stages)
 
 
