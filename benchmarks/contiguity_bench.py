@@ -81,7 +81,10 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "s_grown": round(res.stats.get("seconds_one_piece", 0.0), 1),
             "mip_rounds": int(res.stats.get("one_piece_mip_rounds", 0)),
             "s_mip": round(res.stats.get("seconds_one_piece_mip", 0.0), 1),
-            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0))}
+            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0)),
+            "windows_taken": f"{int(res.stats.get('window_taken', 0))}/{int(res.stats.get('window_mips', 0))}",
+            "units_moved_by_windows": int(res.stats.get("window_moved", 0)),
+            "s_windows": round(res.stats.get("seconds_windows", 0.0), 1)}
 
 
 def main(argv=None) -> None:

@@ -35,14 +35,15 @@ def test_three_books_rotate_round_a_ring_in_one_window():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_on_random_grids_windows_keep_books_whole_bands_held_and_never_cost_more(seed):
-    p = random_grid(seed, 6, 5, 4, 0.1, power=2.0, noise=1.0)
-    # a one-piece start within the bands that is not the optimum: the exact optimum of other costs
-    other = dataclasses.replace(p, pair_cost=np.random.default_rng(seed + 10).uniform(0, 30, len(p.pair_cost)))
+    p = random_grid(seed, 5, 5, 3, 0.1, power=2.0, noise=1.0)
+    # a one-piece start within the bands that is not the optimum: the exact optimum of other costs (the same roots
+    # and potential, the plain distance)
+    other = random_grid(seed, 5, 5, 3, 0.1, power=1.0, noise=0.0)
     _, start = _exact_one_piece(other, plan=True)
     mx, cc = build_matrix(p), CutContext.of(p, p.conn)
     assert (pieces_of(cc, x_from_assignment(p, mx, start)) == 1).all() and is_feasible(p, mx, start)
     exact = _exact_one_piece(p)
-    new, stats = window_moves(p, start, Budget(5))
+    new, stats = window_moves(p, start, Budget(2))
     assert (pieces_of(cc, x_from_assignment(p, mx, new)) == 1).all()  # one piece around its root, each book
     assert is_feasible(p, mx, new)  # every band held
     before, after = objective_of(p, mx, start), objective_of(p, mx, new)
