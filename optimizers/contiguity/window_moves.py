@@ -66,7 +66,8 @@ def window_moves(p, assign: np.ndarray, budget: Budget, should_stop=lambda: Fals
         if not changed or budget.left() < MIN_LEFT_S or should_stop():
             break
     return w.assign, {"window_mips": solved, "window_taken": taken,
-                      "window_moved": int((w.assign != assign).sum()), "seconds_windows": time.perf_counter() - t0}
+                      "window_moved": int((w.assign != assign).sum()), "window_gain": w.gain,
+                      "seconds_windows": time.perf_counter() - t0}
 
 
 class _Windows:
@@ -83,6 +84,7 @@ class _Windows:
         self.adj, self.geo, self.root = g.adj.tocsr(), g.geo, g.root
         self.movable = np.diff(c.ptr) > 1
         self.version = np.zeros(p.n_terr, dtype=np.int64)
+        self.gain = 0.0  # the cost the windows taken saved
 
     def window(self, seed: int) -> np.ndarray:
         """The seed book and the books it touches in the plan."""
@@ -120,7 +122,7 @@ class _Windows:
             return False
         moved = np.unique(np.r_[self.assign[S][new[S] != self.assign[S]], new[S][new[S] != self.assign[S]]])
         self.version[moved] += 1
-        self.assign = new
+        self.assign, self.gain = new, self.gain + old_cost - new_cost
         return True
 
 
