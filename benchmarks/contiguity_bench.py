@@ -83,6 +83,10 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "mip_rounds": int(res.stats.get("one_piece_mip_rounds", 0)),
             "s_mip": round(res.stats.get("seconds_one_piece_mip", 0.0), 1),
             "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0)),
+            "windows_taken": f"{int(res.stats.get('window_taken', 0))}/{int(res.stats.get('window_mips', 0))}",
+            "units_moved_by_windows": int(res.stats.get("window_moved", 0)),
+            "windows_saved": f"{res.stats.get('window_gain', 0.0) / res.objective:.2%}" if res.ok and res.objective else "-",
+            "s_windows": round(res.stats.get("seconds_windows", 0.0), 1),
             "gap_by_part": _gap_by_part(res.stats.get("part_figures", []))}
 
 

@@ -17,6 +17,7 @@ Modules (one line each; tests/test_architecture.py checks the list against the f
     one_piece_mip         the part's MIP over its cut system: a stronger bound, often a cheaper plan
     one_piece_rounding    a one-piece plan grown from the roots over the cut LP's point
     pair_mip              two neighbouring territories re-carved exactly
+    window_moves          a polished plan's books re-carved with the books they touch, window by window
     contiguity            the polish of a plan the time limit leaves in pieces, and its report
     contiguity_rebalance  the polish's border moves, carrying the pieces a move cuts off
     contiguity_swaps      the polish's border swaps
