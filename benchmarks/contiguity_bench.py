@@ -14,9 +14,9 @@ drawn in proportion to potential; today's owner of a county is one of its three 
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
 piece in the solver's plan and after the polish, units the polish moved, which strategy gave each part's plan, the
 seconds of the plan grown from the roots and the units its pair re-carves moved, the rounds and seconds of the MIP
-over the cuts on small parts: :mod:`optimizers.contiguity.one_piece_mip`; with several parts, each part's gap to its own bound and its
-share of the whole's) goes to stdout and to ``--out``
-(default ``benchmarks/results_contiguity.md``).
+over the cuts on small parts: :mod:`optimizers.contiguity.one_piece_mip`; the windows re-carved after the polish:
+:mod:`optimizers.contiguity.window_moves`; with several parts, each part's gap to its own bound and its share of the
+whole's) goes to stdout and to ``--out`` (default ``benchmarks/results_contiguity.md``).
 """
 from __future__ import annotations
 
@@ -85,7 +85,8 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0)),
             "windows_taken": f"{int(res.stats.get('window_taken', 0))}/{int(res.stats.get('window_mips', 0))}",
             "units_moved_by_windows": int(res.stats.get("window_moved", 0)),
-            "windows_saved": f"{res.stats.get('window_gain', 0.0) / res.objective:.2%}" if res.ok and res.objective else "-",
+            "windows_saved": (f"{res.stats.get('window_gain', 0.0) / res.objective:.2%}"
+                              if res.ok and res.objective else "-"),
             "s_windows": round(res.stats.get("seconds_windows", 0.0), 1),
             "gap_by_part": _gap_by_part(res.stats.get("part_figures", []))}
 
