@@ -19,6 +19,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui.charts import STATES_PROJECTED_URL
+
 LOADER_GLOB = "loadVegaEmbed.*.js"  # Streamlit's chart-library loader chunk (its hash changes with each build)
 # Streamlit's chart element itself (the code that reads a chart's Arrow data and calls the library), which the browser
 # otherwise fetches and compiles only once the first chart's message has arrived: in page_bench that fetch started
@@ -34,13 +36,14 @@ _SPEC = {
             "type": "Polygon", "coordinates": [[[0, 0], [100, 0], [100, 60], [0, 60], [0, 0]]]}}]},
          "mark": {"type": "geoshape", "fill": "#eef0f3", "stroke": "#ffffff"}, "projection": {"type": "identity"}},
         {"data": {"values": [{"x": 20, "y": 20, "who": "a", "usd": 1.0}, {"x": 70, "y": 40, "who": "b", "usd": 2.0}]},
-         "mark": {"type": "circle", "aria": False}, "projection": {"type": "identity"},
+         # the tooltip as the maps write it (ui.charts.tooltip_expr): one expression on the mark
+         "mark": {"type": "circle", "aria": False,
+                  "tooltip": {"expr": '{"Owner": datum["who"], "ARR": format(datum["usd"], "$,.0f")}'}},
+         "projection": {"type": "identity"},
          "encoding": {"longitude": {"field": "x", "type": "quantitative"},
                       "latitude": {"field": "y", "type": "quantitative"},
                       "color": {"field": "who", "type": "nominal"},
-                      "size": {"field": "usd", "type": "quantitative", "legend": None},
-                      "tooltip": [{"field": "who", "type": "nominal", "title": "Owner"},
-                                  {"field": "usd", "type": "quantitative", "format": "$,.0f", "title": "ARR"}]}},
+                      "size": {"field": "usd", "type": "quantitative", "legend": None}}},
     ],
 }
 
@@ -51,13 +54,24 @@ if (!window.plannerChartsWarm) {
   const base = app ? app.src : new URL('static/js/', document.baseURI);
   const url = new URL(__LOADER__, base);
   const chart = __CHART__;
-  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
-  idle(async () => {
+  const later = window.requestIdleCallback || ((f) => setTimeout(f, 300));
+  const idle = () => new Promise((done) => later(done, {timeout: 2000}));
+  (async () => {
     try {
+      await idle();
+      // the maps' basemap file into the browser's cache (a fetch, not a drawing): the first map then finds it there
+      // instead of asking the server once its spec is parsed
+      fetch(__BASEMAP__).catch(() => {});
       if (chart) import(new URL(chart, base).href).catch(() => {});  // the module the first chart then finds loaded
       const loader = await import(url.href);
+      await idle();  // each step in an idle moment of its own: a click meanwhile is handled and sent first
       const load = Object.values(loader).find((v) => typeof v === 'function');
       const {embed, expressionInterpreter} = await load();
+      await idle();
+      if (document.querySelector('[data-testid="stVegaLiteChart"]')) {  // a chart drew first: nothing left to warm
+        window.plannerChartsWarm = 'skipped';
+        return;
+      }
       const el = document.createElement('div');
       el.setAttribute('aria-hidden', 'true');
       el.style.cssText = 'position:fixed;left:-10000px;top:0;width:120px;height:80px;visibility:hidden';
@@ -68,7 +82,7 @@ if (!window.plannerChartsWarm) {
       el.remove();
       window.plannerChartsWarm = 'drawn';  // read by the browser tests
     } catch (e) { /* a warm-up only: the first chart loads the library itself */ }
-  }, {timeout: 2000});
+  })();
 }
 </script>"""
 
@@ -100,7 +114,8 @@ def script() -> str | None:
         return None
     chart = chart_chunk()
     return (_SCRIPT.replace("__LOADER__", json.dumps("./" + name)).replace("__SPEC__", json.dumps(_SPEC))
-            .replace("__CHART__", json.dumps("./" + chart if chart else None)))
+            .replace("__CHART__", json.dumps("./" + chart if chart else None))
+            .replace("__BASEMAP__", json.dumps(STATES_PROJECTED_URL)))
 
 
 def warm_charts() -> None:
