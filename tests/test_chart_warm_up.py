@@ -49,16 +49,11 @@ def test_the_app_sends_the_warm_up_in_the_sidebar():
     assert not any("plannerChartsWarm" in getattr(getattr(e, "proto", None), "body", "") for e in at.main)
 
 
-def test_the_warm_up_fetches_the_basemap_and_steps_aside_for_a_click():
-    """The maps' basemap file is fetched (not drawn) so the first map finds it in the browser's cache, and each step
-    waits for an idle moment of its own: a click on the map's tab while the library loads is sent to the server
-    before the warm-up's drawing runs, and a chart drawn meanwhile leaves nothing to warm (page_bench: the click's
-    message went out 0.22 s after the click with the drawing in its way, 0.12-0.18 s without)."""
+def test_the_warm_up_fetches_the_basemap_before_any_map_asks_for_it():
+    """The maps' basemap file is fetched (not drawn) first, so the first map finds it in the browser's cache instead
+    of asking the server once its spec is parsed (a 25-50 ms round trip before Vega's data flow, traced)."""
     from ui.charts import STATES_PROJECTED_URL
 
     script = chart_warm_up.script()
-    assert f"fetch({json.dumps(STATES_PROJECTED_URL)})" in script
-    steps = [script.index(s) for s in ("await idle();", "await import(", "await load()", "await embed(")]
-    assert steps == sorted(steps) and script.count("await idle();") == 3
-    between = script[script.index("await load()"):script.index("await embed(")]
-    assert "await idle();" in between and 'querySelector(\'[data-testid="stVegaLiteChart"]\')' in between
+    fetch = script.index(f"fetch({json.dumps(STATES_PROJECTED_URL)})")
+    assert fetch < script.index("await import(") < script.index("await embed(")

@@ -6,8 +6,8 @@ then compiles and runs that code for the first time on that chart: the Data page
 time in a session and about 0.4 s after another chart (issue 26).  :func:`warm_charts` adds, at the end of the
 sidebar, a script that waits until the browser has nothing else to do, then imports Streamlit's own chart loader
 and its chart element (the same module files the charts use, so they are fetched, compiled and run once, and a
-chart's message finds its code there) and draws a tiny map off screen
-with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is thrown away.
+chart's message finds its code there), fetches the maps' basemap file into the browser's cache, and draws a tiny map
+off screen with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is thrown away.
 Nothing is shown and the page's own drawing is never delayed: the work starts only when the browser is idle, once
 per browser tab.  A Streamlit without that loader file sends no script, and any failure in the browser is ignored:
 the first chart then simply loads the library itself, as before."""
@@ -54,24 +54,16 @@ if (!window.plannerChartsWarm) {
   const base = app ? app.src : new URL('static/js/', document.baseURI);
   const url = new URL(__LOADER__, base);
   const chart = __CHART__;
-  const later = window.requestIdleCallback || ((f) => setTimeout(f, 300));
-  const idle = () => new Promise((done) => later(done, {timeout: 2000}));
-  (async () => {
+  const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
+  idle(async () => {
     try {
-      await idle();
       // the maps' basemap file into the browser's cache (a fetch, not a drawing): the first map then finds it there
       // instead of asking the server once its spec is parsed
       fetch(__BASEMAP__).catch(() => {});
       if (chart) import(new URL(chart, base).href).catch(() => {});  // the module the first chart then finds loaded
       const loader = await import(url.href);
-      await idle();  // each step in an idle moment of its own: a click meanwhile is handled and sent first
       const load = Object.values(loader).find((v) => typeof v === 'function');
       const {embed, expressionInterpreter} = await load();
-      await idle();
-      if (document.querySelector('[data-testid="stVegaLiteChart"]')) {  // a chart drew first: nothing left to warm
-        window.plannerChartsWarm = 'skipped';
-        return;
-      }
       const el = document.createElement('div');
       el.setAttribute('aria-hidden', 'true');
       el.style.cssText = 'position:fixed;left:-10000px;top:0;width:120px;height:80px;visibility:hidden';
@@ -82,7 +74,7 @@ if (!window.plannerChartsWarm) {
       el.remove();
       window.plannerChartsWarm = 'drawn';  // read by the browser tests
     } catch (e) { /* a warm-up only: the first chart loads the library itself */ }
-  })();
+  }, {timeout: 2000});
 }
 </script>"""
 
