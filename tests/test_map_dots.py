@@ -2,6 +2,8 @@
 accounts, sums that add up, a legend of at most ten owners (planning.reporting.map_dots, ui.data_page)."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -76,6 +78,11 @@ def test_data_page_map_of_the_sample_is_bounded_and_drawn_on_a_canvas():
     dots = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "circle")
     assert dots["mark"].get("aria") is False and "stroke" not in dots["mark"]
     assert len(dots["encoding"]["color"]["scale"]["domain"]) <= TOP_OWNERS + 1
+    # the tooltip one expression of plain reads (ui.charts.tooltip_expr), with the same six rows as before
+    tip = dots["mark"]["tooltip"]["expr"]
+    assert re.findall(r'"([^"]+)": datum', tip) == ["Owner", "Accounts", "Potential", "Current ARR", "Largest account",
+                                                    "Place"]
+    assert "isValid" not in tip and "tooltip" not in dots["encoding"]
     sent = [v for v in spec["datasets"].values() if isinstance(v, (bytes, bytearray))]
     assert sum(map(len, sent)) < 130_000  # 274 KB before ui.charts.lean_columns, 202 KB before the dictionaries
     import pyarrow as pa

@@ -61,6 +61,7 @@ def rendered_markdown(at) -> list[str]:
 
 
 def table(at, column: str) -> pd.DataFrame:
+    """The first table on the page with ``column`` (test_widget_reruns reads the page through it too)."""
     return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
@@ -154,7 +155,7 @@ def test_the_admin_decides_for_a_managers_team(db):
     row = managers(at).set_index("manager_id").loc["M-03"]
     assert row["manager"] == "Fatima Green (M-03)"  # the grid's words, short enough to read whole at 1,280 px
     assert row["status"] == "approved" and row["by"] == "Boss (admin)"  # the row names the team already
-    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d", row["at"])  # "3 Dec 14:05"
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d UTC", row["at"])  # "3 Dec 14:05 UTC"
 
 
 def test_the_panel_other_pages_embed_keeps_user_text_plain(db, sample):

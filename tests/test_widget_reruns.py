@@ -24,7 +24,7 @@ from planning.plans import disruption, review, target_teams
 from planning.reporting import count, usd
 from tests.call_counts import count_calls
 from tests.conftest import proposal, test_store
-from tests.test_review_page import managers
+from tests.test_review_page import managers, table
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = User("olive@acme.test", "Olive", Role.SALES_OPS, source="oidc")
@@ -60,10 +60,6 @@ def metrics(at) -> dict[str, str]:
 
 def rendered(at) -> str:
     return " ".join(str(e.value) for group in (at.markdown, at.caption, at.success, at.info) for e in group)
-
-
-def table(at, column: str):
-    return next(d.value for d in at.dataframe if column in d.value.columns)
 
 
 @pytest.fixture()

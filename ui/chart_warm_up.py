@@ -6,8 +6,8 @@ then compiles and runs that code for the first time on that chart: the Data page
 time in a session and about 0.4 s after another chart (issue 26).  :func:`warm_charts` adds, at the end of the
 sidebar, a script that waits until the browser has nothing else to do, then imports Streamlit's own chart loader
 and its chart element (the same module files the charts use, so they are fetched, compiled and run once, and a
-chart's message finds its code there) and draws a tiny map off screen
-with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is thrown away.
+chart's message finds its code there), fetches the maps' basemap file into the browser's cache, and draws a tiny map
+off screen with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is thrown away.
 Nothing is shown and the page's own drawing is never delayed: the work starts only when the browser is idle, once
 per browser tab.  A Streamlit without that loader file sends no script, and any failure in the browser is ignored:
 the first chart then simply loads the library itself, as before."""
@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 
 import streamlit as st
+
+from ui.charts import STATES_PROJECTED_URL
 
 LOADER_GLOB = "loadVegaEmbed.*.js"  # Streamlit's chart-library loader chunk (its hash changes with each build)
 # Streamlit's chart element itself (the code that reads a chart's Arrow data and calls the library), which the browser
@@ -34,13 +36,14 @@ _SPEC = {
             "type": "Polygon", "coordinates": [[[0, 0], [100, 0], [100, 60], [0, 60], [0, 0]]]}}]},
          "mark": {"type": "geoshape", "fill": "#eef0f3", "stroke": "#ffffff"}, "projection": {"type": "identity"}},
         {"data": {"values": [{"x": 20, "y": 20, "who": "a", "usd": 1.0}, {"x": 70, "y": 40, "who": "b", "usd": 2.0}]},
-         "mark": {"type": "circle", "aria": False}, "projection": {"type": "identity"},
+         # the tooltip as the maps write it (ui.charts.tooltip_expr): one expression on the mark
+         "mark": {"type": "circle", "aria": False,
+                  "tooltip": {"expr": '{"Owner": datum["who"], "ARR": format(datum["usd"], "$,.0f")}'}},
+         "projection": {"type": "identity"},
          "encoding": {"longitude": {"field": "x", "type": "quantitative"},
                       "latitude": {"field": "y", "type": "quantitative"},
                       "color": {"field": "who", "type": "nominal"},
-                      "size": {"field": "usd", "type": "quantitative", "legend": None},
-                      "tooltip": [{"field": "who", "type": "nominal", "title": "Owner"},
-                                  {"field": "usd", "type": "quantitative", "format": "$,.0f", "title": "ARR"}]}},
+                      "size": {"field": "usd", "type": "quantitative", "legend": None}}},
     ],
 }
 
@@ -54,6 +57,9 @@ if (!window.plannerChartsWarm) {
   const idle = window.requestIdleCallback || ((f) => setTimeout(f, 300));
   idle(async () => {
     try {
+      // the maps' basemap file into the browser's cache (a fetch, not a drawing): the first map then finds it there
+      // instead of asking the server once its spec is parsed
+      fetch(__BASEMAP__).catch(() => {});
       if (chart) import(new URL(chart, base).href).catch(() => {});  // the module the first chart then finds loaded
       const loader = await import(url.href);
       const load = Object.values(loader).find((v) => typeof v === 'function');
@@ -100,7 +106,8 @@ def script() -> str | None:
         return None
     chart = chart_chunk()
     return (_SCRIPT.replace("__LOADER__", json.dumps("./" + name)).replace("__SPEC__", json.dumps(_SPEC))
-            .replace("__CHART__", json.dumps("./" + chart if chart else None)))
+            .replace("__CHART__", json.dumps("./" + chart if chart else None))
+            .replace("__BASEMAP__", json.dumps(STATES_PROJECTED_URL)))
 
 
 def warm_charts() -> None:

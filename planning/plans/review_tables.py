@@ -1,7 +1,7 @@
 """The review tables people read, built once for the Review page, the panels other pages embed and the CLI:
 the inbox, a version's decisions and comments, the audit log, and the one-line status.  Canonical column names
-(their headers come from planning.reporting.labels); times as "2026-03-02 14:05 UTC"; people as their label
-("Boss (admin) for manager M-03").  User text (notes, comments, plan names) stays as written: shells show it
+(their headers come from planning.reporting.labels); times as "2 Mar 14:05 UTC" (:func:`review_time`); people as
+their label ("Boss (admin) for manager M-03").  User text (notes, comments, plan names) stays as written: shells show it
 as plain text."""
 from __future__ import annotations
 
@@ -19,27 +19,24 @@ _DECISIONS = {"approve": "approved", "request_changes": "requested changes"}
 
 
 def review_time(t) -> str:
-    """A review time as people read it: "2026-03-02 14:05 UTC" ("" for none)."""
-    return "" if t is None or pd.isna(t) else f"{pd.Timestamp(t):%Y-%m-%d %H:%M} UTC"
-
-
-def short_time(t) -> str:
-    """A review time where a grid has little room: "3 Dec 14:05" (UTC, as every review time; "" for none)."""
+    """A review time as people read it, the one form on the Review page, the panels and the CLI: "3 Dec 14:05 UTC"
+    (UTC, as every review time; "" for none).  Short enough that the managers' grid reads whole at 1,280 px; the
+    year is left out because a review runs for days, not years, and the audit log lists its versions in order."""
     if t is None or pd.isna(t):
         return ""
     t = pd.Timestamp(t)
     t = t.tz_convert("UTC") if t.tzinfo is not None else t
-    return f"{t.day} {t:%b %H:%M}"
+    return f"{t.day} {t:%b %H:%M} UTC"
 
 
 def managers_table(st: ReviewStatus, managers: pd.DataFrame) -> pd.DataFrame:
     """Each manager's row of a version's review as shown (manager, status, by, at, on_version, open_comments): the
-    manager and who decided as "Fatima Green (M-03)", the time as "3 Dec 14:05", so every cell reads whole in a
+    manager and who decided as "Fatima Green (M-03)", the time as "3 Dec 14:05 UTC", so every cell reads whole in a
     1,280 px window.  ``managers``: manager_id, name (:func:`planning.plans.teams.plan_managers`)."""
     m = manager_statuses(st, managers)
     cols = ["manager", "status", "by", "at", "on_version", "open_comments"]
     return pd.DataFrame({"manager": [person(n, i) for n, i in zip(m["manager_name"], m["manager_id"])],
-                         "status": m["status"], "by": m["by"], "at": m["at"].map(short_time),
+                         "status": m["status"], "by": m["by"], "at": m["at"].map(review_time),
                          "on_version": m["on_version"].astype("Int64"),
                          "open_comments": m["open_comments"].astype(int)}, columns=cols)
 
@@ -116,7 +113,7 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
 
 
 def status_text(st: ReviewStatus) -> str:
-    """The one-line status in plain text: "FY27 v2: in review · by Olive Ops (sales ops), 2026-03-02 14:05 UTC ·
+    """The one-line status in plain text: "FY27 v2: in review · by Olive Ops (sales ops), 2 Mar 14:05 UTC ·
     1 open comment · 1 stale decision (made on an older version)"; counts over what the user sees."""
     line = f"{st.name} v{st.version}: {st.label()}"
     if st.state_by_label:

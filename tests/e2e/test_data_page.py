@@ -21,6 +21,7 @@ def test_data_page_shows_accounts_and_map(page, script_runs, app_url, sample, tm
     loaded = page.evaluate("() => performance.getEntriesByType('resource').map(e => e.name.split('/').pop())")
     assert any(n.startswith("embed.") for n in loaded)
     assert any(n.startswith("ArrowVegaLiteChart.") for n in loaded)  # the chart element's code too, before any chart
+    assert "us_states_albers_usa.geojson" in loaded  # and the maps' basemap file, in the cache for the first map
     assert page.locator('[data-testid="stVegaLiteChart"]').count() == 0
 
     def open_tab(name: str) -> None:
