@@ -14,8 +14,10 @@ from planning.access import AccessDenied, Role, User, UserStore
 from planning.plans import PlanStore, plan_managers, review, review_tables, target_teams
 from planning.plans.review import ReviewError
 from planning.plans.review_view import OTHER_TEAM, Viewer, visible_events
+from planning.reporting import text_frame
 from tests.test_store import small_plan
 from tests.test_store_support import sqlite_url
+from ui.tables import column_config
 
 OPS = User("ops@acme.test", "Olive Ops", Role.SALES_OPS)
 FIN = User("fin@acme.test", "Finn Ance", Role.FINANCE)
@@ -220,8 +222,8 @@ def test_the_inbox_puts_what_waits_first(store):
     assert review.opening_plan(empty, {}, []) == (None, None)
     shown = review_tables.inbox_table(box_m1)
     assert list(shown.columns) == ["plan", "version", "review_state", "since", "action"]
-    assert shown.loc[0, "review_state"] == "in review" and re.fullmatch(
-        r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d UTC", shown.loc[0, "since"])  # "3 Dec 14:05 UTC", as the managers' grid
+    assert shown.loc[0, "review_state"] == "in review" and str(shown["since"].dt.tz) == "UTC"
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]{2} \d\d:\d\d UTC", text_frame(shown).loc[0, "Since"])  # "3 Dec 14:05 UTC"
 
 
 def test_the_managers_grid_reads_whole_in_short_words(store):
@@ -238,7 +240,11 @@ def test_the_managers_grid_reads_whole_in_short_words(store):
         ["Ava (M-01)", "approved", "Dana Manager (M-01)", 1], ["Isaac (M-02)", "approved", "Boss (admin)", 1],
         ["Fatima (M-03)", "pending", "", pd.NA]]
     decided = s.decision("team:M-01")["at"]
-    assert grid.loc[0, "at"] == f"{decided.day} {decided:%b %H:%M} UTC" and grid.loc[2, "at"] == ""
+    assert grid.loc[0, "at"] == decided and pd.isna(grid.loc[2, "at"])  # a timestamp: the grid sorts by time
+    assert text_frame(grid)["When"].tolist()[::2] == [f"{decided.day} {decided:%b %H:%M} UTC", "–"]  # the CLI's words
+    when = column_config(grid)["at"]  # the page's grid draws the timestamp in the same words
+    assert {k: when["type_config"][k] for k in ("type", "format", "timezone")} == {
+        "type": "datetime", "format": "D MMM HH:mm [UTC]", "timezone": "UTC"}
     assert review_tables.review_time(pd.Timestamp("2026-12-03 14:05:59", tz="UTC")) == "3 Dec 14:05 UTC"
     assert review_tables.review_time(pd.Timestamp("2026-12-03 09:05", tz="Europe/Berlin")) == "3 Dec 08:05 UTC"
     assert review_tables.review_time(None) == "" and review_tables.review_time(pd.NaT) == ""

@@ -11,6 +11,7 @@ import streamlit as st
 
 from planning.data import neutralise_formulas
 from planning.reporting import kinds, label_of
+from planning.reporting.labels import TIME
 
 # Streamlit's NumberColumn (format, step) per kind, display only: the step sets the decimals the browser shows
 # ("dollar" with step 1 is $1,849,165; "percent" with step 0.001 is 23.4%).
@@ -26,7 +27,11 @@ def column_config(frame: pd.DataFrame, overrides: dict | None = None) -> dict:
         lab = label_of(col)
         fmt = _FORMATS.get(kind)
         numeric = col in frame and pd.api.types.is_numeric_dtype(frame[col]) and not pd.api.types.is_bool_dtype(frame[col])
-        if fmt and numeric:
+        if kind == TIME and col in frame and pd.api.types.is_datetime64_any_dtype(frame[col]):
+            # the timestamp stays in the grid (it sorts by time); it reads as formats.moment does: "3 Dec 14:05 UTC"
+            cfg[col] = st.column_config.DatetimeColumn(lab.text, help=lab.help or None, format="D MMM HH:mm [UTC]",
+                                                       timezone="UTC")
+        elif fmt and numeric:
             cfg[col] = st.column_config.NumberColumn(lab.text, help=lab.help or None, format=fmt[0], step=fmt[1])
         else:
             cfg[col] = st.column_config.Column(lab.text, help=lab.help or None)

@@ -1,14 +1,14 @@
 """The review tables people read, built once for the Review page, the panels other pages embed and the CLI:
 the inbox, a version's decisions and comments, the audit log, and the one-line status.  Canonical column names
-(their headers come from planning.reporting.labels); times as "2 Mar 14:05 UTC" (:func:`review_time`); people as
-their label ("Boss (admin) for manager M-03").  User text (notes, comments, plan names) stays as written: shells show it
-as plain text."""
+(their headers come from planning.reporting.labels); times kept as UTC timestamps, which read as "2 Mar 14:05 UTC"
+(:func:`review_time`); people as their label ("Boss (admin) for manager M-03").  User text (notes, comments, plan
+names) stays as written: shells show it as plain text."""
 from __future__ import annotations
 
 import pandas as pd
 
 from planning.plans.review_view import ReviewStatus, manager_statuses
-from planning.reporting.formats import person
+from planning.reporting.formats import moment, person
 
 STATE_WORDS = {"draft": "draft", "in_review": "in review", "changes_requested": "changes requested",
                "approved": "approved", "published": "published"}
@@ -20,13 +20,14 @@ _DECISIONS = {"approve": "approved", "request_changes": "requested changes"}
 
 def review_time(t) -> str:
     """A review time as people read it, the one form on the Review page, the panels and the CLI: "3 Dec 14:05 UTC"
-    (UTC, as every review time; "" for none).  Short enough that the managers' grid reads whole at 1,280 px; the
-    year is left out because a review runs for days, not years, and the audit log lists its versions in order."""
-    if t is None or pd.isna(t):
-        return ""
-    t = pd.Timestamp(t)
-    t = t.tz_convert("UTC") if t.tzinfo is not None else t
-    return f"{t.day} {t:%b %H:%M} UTC"
+    (:func:`planning.reporting.formats.moment`).  The tables keep the timestamp in their TIME columns (since, at),
+    which the page's grid and the CLI's text table draw in this same form."""
+    return moment(t)
+
+
+def _utc(times: pd.Series) -> pd.Series:
+    """A TIME column as the tables keep it: timestamps in UTC (tz-aware), NaT for none, so a grid sorts by time."""
+    return pd.to_datetime(times, utc=True)
 
 
 def managers_table(st: ReviewStatus, managers: pd.DataFrame) -> pd.DataFrame:
@@ -36,7 +37,7 @@ def managers_table(st: ReviewStatus, managers: pd.DataFrame) -> pd.DataFrame:
     m = manager_statuses(st, managers)
     cols = ["manager", "status", "by", "at", "on_version", "open_comments"]
     return pd.DataFrame({"manager": [person(n, i) for n, i in zip(m["manager_name"], m["manager_id"])],
-                         "status": m["status"], "by": m["by"], "at": m["at"].map(review_time),
+                         "status": m["status"], "by": m["by"], "at": _utc(m["at"]),
                          "on_version": m["on_version"].astype("Int64"),
                          "open_comments": m["open_comments"].astype(int)}, columns=cols)
 
@@ -59,7 +60,7 @@ def target_words(target_type, target_id) -> str:
 def inbox_table(box: pd.DataFrame) -> pd.DataFrame:
     """:func:`planning.plans.review.inbox` as shown: plan, version, review_state, since, action."""
     return pd.DataFrame({"plan": box["plan"], "version": box["version"],
-                         "review_state": box["state"].map(STATE_WORDS), "since": box["since"].map(review_time),
+                         "review_state": box["state"].map(STATE_WORDS), "since": _utc(box["since"]),
                          "action": box["action"]}).reset_index(drop=True)
 
 
@@ -70,7 +71,7 @@ def decisions_table(st: ReviewStatus) -> pd.DataFrame:
     if d.empty:
         return pd.DataFrame(columns=cols)
     return pd.DataFrame({"reviewer": d["scope"].map(reviewer_words), "decision": d["decision"].map(_DECISIONS),
-                         "by": d["by_label"], "at": d["at"].map(review_time), "on_version": d["version"].astype(int),
+                         "by": d["by_label"], "at": _utc(d["at"]), "on_version": d["version"].astype(int),
                          "stale": d["stale"].astype(bool), "note": d["note"]})[cols].reset_index(drop=True)
 
 
@@ -83,7 +84,7 @@ def comments_table(st: ReviewStatus, open_only: bool = False) -> pd.DataFrame:
     return pd.DataFrame({
         "comment_id": c["id"].astype(int), "version": c["version"].astype(int),
         "comment_on": [target_words(t, i) for t, i in zip(c["target_type"], c["target_id"])], "text": c["text"],
-        "by": c["by_label"], "at": c["at"].map(review_time), "resolved": c["resolved"].astype(bool),
+        "by": c["by_label"], "at": _utc(c["at"]), "resolved": c["resolved"].astype(bool),
         "resolution": c["resolution"].fillna(""),
     })[cols].reset_index(drop=True)
 
@@ -107,7 +108,7 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
     cols = ["at", "version", "by", "event", "note"]
     if log.empty:
         return pd.DataFrame(columns=cols)
-    return pd.DataFrame({"at": log["at"].map(review_time), "version": log["version"].astype(int), "by": log["by"],
+    return pd.DataFrame({"at": _utc(log["at"]), "version": log["version"].astype(int), "by": log["by"],
                          "event": [event_words(r) for _, r in log.iterrows()], "note": log["note"]})[cols] \
         .reset_index(drop=True)
 

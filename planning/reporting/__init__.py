@@ -15,7 +15,8 @@ Public names, by module (import them from this package; they load on first use):
   Costs, Figure, figure, figure_help, FIGURES, holders, moved_between, movement, no_target_message,
   open_territories, plan_year_target_rows, quota_reps, scenario_costs, seat_cost, segment_targets, unpriced_note,
   unpriced_seats, worst_segment
-- ``formats``: cell, count, counted, missing, pct, people, person, person_of, ratio, TABLE_FORMATS, usd, usd_whole
+- ``formats``: cell, count, counted, missing, moment, pct, people, person, person_of, ratio, TABLE_FORMATS, usd,
+  usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 - ``map_dots``: CELLS_DEG, colour_groups, DOT_COLUMNS, map_dots, MAX_DOTS, TOP_OWNERS
 - ``text_tables``: render, row_kind, row_labels, text_cell, text_frame, text_rows
@@ -91,6 +92,7 @@ _PUBLIC = {
     "label_of": "labels",
     "map_dots": "map_dots",
     "missing": "formats",
+    "moment": "formats",
     "moved_between": "figures",
     "movement": "figures",
     "moves_frame": "carve_views",

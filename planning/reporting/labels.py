@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-MONEY, PCT, COUNT, NUMBER, RATIO, TEXT, DATE, MILES, HOURS, MONTHS = (
-    "money", "pct", "count", "number", "ratio", "text", "date", "miles", "hours", "months")
+MONEY, PCT, COUNT, NUMBER, RATIO, TEXT, DATE, MILES, HOURS, MONTHS, TIME = (
+    "money", "pct", "count", "number", "ratio", "text", "date", "miles", "hours", "months", "time")
+# TIME: a moment people read in a review ("3 Dec 14:05 UTC", planning.reporting.formats.moment); the column keeps
+# the timestamp, so a grid sorts it by time, not as text
 
 
 @dataclass(frozen=True)
@@ -208,8 +210,8 @@ LABELS: dict[str, Label] = {
     "closest_known_title": _t("Closest known title"), "duplicate_group": _t("Duplicate group"),
     "lenses_disagree": _t("Lenses disagree"), "in_review": _t("In review"), "changes_requested": _t("Changes requested"),
     # review (planning.plans.review_tables)
-    "plan": _t("Plan"), "review_state": _t("Review state"), "since": _t("Since"), "action": _t("What waits for you"),
-    "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": _t("When"),
+    "plan": _t("Plan"), "review_state": _t("Review state"), "since": Label("Since", TIME), "action": _t("What waits for you"),
+    "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": Label("When", TIME),
     "on_version": _c("On version"), "stale": _t("Stale", "Made on an older version than the plan's latest."),
     "comment_id": _c("Comment #"), "comment_on": _t("On"), "text": _t("Comment"), "resolved": _t("Resolved"),
     "resolution": _t("Resolution"), "event": _t("What happened"),

@@ -13,8 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from planning.reporting.formats import cell, missing
-from planning.reporting.labels import DATE, MILES, MONTHS, NUMBER, TEXT, label, label_of, present
+from planning.reporting.formats import cell, missing, moment
+from planning.reporting.labels import DATE, MILES, MONTHS, NUMBER, TEXT, TIME, label, label_of, present
 
 # kinds with no word format in TABLE_FORMATS: how a number of that kind reads (the page's NumberColumn formats)
 _NUMBER_FORMATS = {NUMBER: "{:,.1f}", MILES: "{:,.1f}", MONTHS: "{:,.0f}"}
@@ -35,6 +35,8 @@ def text_cell(value, kind: str, decimals: int = 2) -> str:
     if missing(value):
         return "" if kind == TEXT else "–"
     if isinstance(value, (pd.Timestamp, _dt.datetime, _dt.date)):
+        if kind == TIME:
+            return moment(value)
         ts = pd.Timestamp(value)
         return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour, ts.minute) != (0, 0) else ts.strftime("%Y-%m-%d")
     if not isinstance(value, (int, float, np.integer, np.floating)):
