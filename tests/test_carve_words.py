@@ -26,7 +26,8 @@ def test_headline_when_time_ran_out_or_bands_bent():
     # "feasible": a plan the search stopped short of proving on its own rules (no clock hit): no "time allowed"
     unproven = carve_headline("feasible", 0.06, 3651, one_piece=True)
     assert unproven.tone == "warning"
-    assert unproven.text == "Balanced plan found — within 6.0% of the best possible one-piece plan; 3,651 accounts move"
+    assert unproven.text == ("Balanced plan found — within 6.0% of the best possible one-piece plan; "
+                             "3,651 accounts move")
     bent = carve_headline("optimal", 0.002, 12, held=False)
     assert bent.tone == "warning" and bent.text.startswith("Plan found, but some books stay outside their bands")
     assert carve_headline("optimal", math.nan, None).text == "Balanced plan found"

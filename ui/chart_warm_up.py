@@ -7,7 +7,8 @@ time in a session and about 0.4 s after another chart (issue 26).  :func:`warm_c
 sidebar, a script that waits until the browser has nothing else to do, then imports Streamlit's own chart loader
 and its chart element (the same module files the charts use, so they are fetched, compiled and run once, and a
 chart's message finds its code there), fetches the maps' basemap file into the browser's cache, and draws a tiny map
-off screen with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is thrown away.
+off screen with the same options Streamlit draws with (a canvas, its CSP-safe expression interpreter), which is
+thrown away.
 Nothing is shown and the page's own drawing is never delayed: the work starts only when the browser is idle, once
 per browser tab.  A Streamlit without that loader file sends no script, and any failure in the browser is ignored:
 the first chart then simply loads the library itself, as before."""

@@ -210,7 +210,8 @@ LABELS: dict[str, Label] = {
     "closest_known_title": _t("Closest known title"), "duplicate_group": _t("Duplicate group"),
     "lenses_disagree": _t("Lenses disagree"), "in_review": _t("In review"), "changes_requested": _t("Changes requested"),
     # review (planning.plans.review_tables)
-    "plan": _t("Plan"), "review_state": _t("Review state"), "since": Label("Since", TIME), "action": _t("What waits for you"),
+    "plan": _t("Plan"), "review_state": _t("Review state"), "since": Label("Since", TIME),
+    "action": _t("What waits for you"),
     "reviewer": _t("Reviewer"), "decision": _t("Decision"), "by": _t("By"), "at": Label("When", TIME),
     "on_version": _c("On version"), "stale": _t("Stale", "Made on an older version than the plan's latest."),
     "comment_id": _c("Comment #"), "comment_on": _t("On"), "text": _t("Comment"), "resolved": _t("Resolved"),
