@@ -23,7 +23,7 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizers.carve.budget import Budget
 
-__all__ = ["PairCarve", "MIN_GAIN"]
+__all__ = ["PairCarve", "MIN_GAIN", "near_border"]
 
 MIN_GAIN = 1e-6  # relative cost drop below which a pair's new plan is not taken (solver noise)
 BORDER_HOPS = 3  # a pair's MIP frees the units up to this many steps from the border between the two books
@@ -86,14 +86,7 @@ class PairCarve:
     def _near_border(self, S: np.ndarray, y0: np.ndarray) -> np.ndarray:
         """Units of S within :data:`BORDER_HOPS` steps of the a–b border (the rest stay: a free book interior made
         each MIP a hard knapsack over the accounts band, ~1.5 s a pair on the demo)."""
-        G = self.adj[S][:, S].tocsr()
-        side = y0 > 0.5
-        coo = G.tocoo()
-        near = np.zeros(len(S), dtype=bool)
-        near[coo.row[side[coo.row] != side[coo.col]]] = True
-        for _ in range(BORDER_HOPS - 1):
-            near |= np.asarray(G[near].sum(axis=0)).ravel() > 0
-        return near
+        return near_border(self.adj[S][:, S].tocsr(), y0 > 0.5, BORDER_HOPS)
 
     def recarve(self, a: int, b: int, budget: Budget) -> bool:
         """The least-cost split of a's and b's geographic units between them, both one piece and within their
@@ -233,3 +226,15 @@ def _root(pc: PairCarve, S: np.ndarray, t: int, inside: np.ndarray) -> int:
     big = idx[lab == np.bincount(lab).argmax()]
     w = pc.metrics[S[big], 0] if pc.metrics.shape[1] else np.ones(len(big))
     return int(big[np.argmax(w)])
+
+
+def near_border(G: sp.csr_matrix, book: np.ndarray, hops: int) -> np.ndarray:
+    """The units of graph ``G`` within ``hops`` steps of a border: 1 step = a neighbour in another book
+    (``book``: each unit's book, any labels), each further step one more ring of neighbours.  The free units of a
+    pair's MIP and of a window's (:mod:`~optimizers.contiguity.window_moves`)."""
+    coo = G.tocoo()
+    near = np.zeros(G.shape[0], dtype=bool)
+    near[coo.row[book[coo.row] != book[coo.col]]] = True
+    for _ in range(hops - 1):
+        near |= np.asarray(G[near].sum(axis=0)).ravel() > 0
+    return near

@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.model import build_matrix, is_feasible
+from optimizers.contiguity.pair_mip import near_border
 
 __all__ = ["window_moves", "applies"]
 
@@ -136,7 +137,7 @@ class _WindowModel:
         self.G = w.adj[S][:, S].tocsr()
         local = np.searchsorted(books, w.assign[S])  # each unit's book, as an index into ``books``
         self.anchor = w.anchors(S, books)
-        free = w.movable[S] & self._near_border(local)
+        free = w.movable[S] & near_border(self.G, local, BORDER_HOPS)
         free[self.anchor] = False
         self.n_free = int(free.sum())
         allowed = np.zeros((n, len(books)), dtype=bool)
@@ -149,14 +150,6 @@ class _WindowModel:
         self.c = w.cost[S[self.unit], books[self.book]]
         self.lo_col = np.where(free[self.unit], 0.0, (self.book == local[self.unit]).astype(float))
         self._rows(p, w, S, books, local)
-
-    def _near_border(self, local: np.ndarray) -> np.ndarray:
-        coo = self.G.tocoo()
-        near = np.zeros(len(self.S), dtype=bool)
-        near[coo.row[local[coo.row] != local[coo.col]]] = True
-        for _ in range(BORDER_HOPS - 1):
-            near |= np.asarray(self.G[near].sum(axis=0)).ravel() > 0
-        return near
 
     def _rows(self, p, w: _Windows, S: np.ndarray, books: np.ndarray, local: np.ndarray) -> None:
         """Assignment rows, then per book and metric its band (less the load of its units outside S), widened to
