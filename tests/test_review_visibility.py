@@ -14,7 +14,7 @@ from planning.access import AccessDenied, Role, User, UserStore
 from planning.plans import PlanStore, plan_managers, review, review_tables, target_teams
 from planning.plans.review import ReviewError
 from planning.plans.review_view import OTHER_TEAM, Viewer, visible_events
-from planning.reporting import text_frame
+from planning.reporting import moment, text_frame
 from tests.test_store import small_plan
 from tests.test_store_support import sqlite_url
 from ui.tables import column_config
@@ -245,6 +245,6 @@ def test_the_managers_grid_reads_whole_in_short_words(store):
     when = column_config(grid)["at"]  # the page's grid draws the timestamp in the same words
     assert {k: when["type_config"][k] for k in ("type", "format", "timezone")} == {
         "type": "datetime", "format": "D MMM HH:mm [UTC]", "timezone": "UTC"}
-    assert review_tables.review_time(pd.Timestamp("2026-12-03 14:05:59", tz="UTC")) == "3 Dec 14:05 UTC"
-    assert review_tables.review_time(pd.Timestamp("2026-12-03 09:05", tz="Europe/Berlin")) == "3 Dec 08:05 UTC"
-    assert review_tables.review_time(None) == "" and review_tables.review_time(pd.NaT) == ""
+    assert moment(pd.Timestamp("2026-12-03 14:05:59", tz="UTC")) == "3 Dec 14:05 UTC"
+    assert moment(pd.Timestamp("2026-12-03 09:05", tz="Europe/Berlin")) == "3 Dec 08:05 UTC"
+    assert moment(None) == "" and moment(pd.NaT) == ""

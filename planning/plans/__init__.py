@@ -27,7 +27,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``review``: comment, decide, record_publication, resolve, reviewer_scope, submit, withdraw
 - ``review_log``: create_tables, DECISIONS, EVENT_COLUMNS, events, RETRIES, ReviewError, STATES
 - ``review_tables``: comments_table, decisions_table, event_words, inbox_table, log_table, managers_table,
-  review_time, reviewer_words, STATE_WORDS, status_text, target_words
+  reviewer_words, STATE_WORDS, status_text, target_words
 - ``review_view``: actor_label, history, inbox, INBOX_COLUMNS, MANAGER_STATUS_COLUMNS, manager_statuses,
   opening_plan, OTHER_TEAM, ReviewStatus, status, statuses, Viewer, viewer_of, visible_events
 - ``sample_proposal``: load_sample_proposal, seed_store
@@ -190,7 +190,6 @@ _PUBLIC = {
     "render_map": "shapes_export",
     "resolve": "review",
     "resolve_edits": "edits",
-    "review_time": "review_tables",
     "reviewer_scope": "review",
     "reviewer_words": "review_tables",
     "rollup": "plan",

@@ -1,8 +1,9 @@
 """The review tables people read, built once for the Review page, the panels other pages embed and the CLI:
 the inbox, a version's decisions and comments, the audit log, and the one-line status.  Canonical column names
 (their headers come from planning.reporting.labels); times kept as UTC timestamps, which read as "2 Mar 14:05 UTC"
-(:func:`review_time`); people as their label ("Boss (admin) for manager M-03").  User text (notes, comments, plan
-names) stays as written: shells show it as plain text."""
+(:func:`planning.reporting.formats.moment`, on the page's grid and in the CLI alike); people as their label
+("Boss (admin) for manager M-03").  User text (notes, comments, plan names) stays as written: shells show it as
+plain text."""
 from __future__ import annotations
 
 import pandas as pd
@@ -16,13 +17,6 @@ _STATE_EVENTS = {"in_review": "submitted for review", "draft": "withdrawn to dra
                  "changes_requested": "changes requested", "approved": "approved (final)",
                  "published": "published to the CRM"}
 _DECISIONS = {"approve": "approved", "request_changes": "requested changes"}
-
-
-def review_time(t) -> str:
-    """A review time as people read it, the one form on the Review page, the panels and the CLI: "3 Dec 14:05 UTC"
-    (:func:`planning.reporting.formats.moment`).  The tables keep the timestamp in their TIME columns (since, at),
-    which the page's grid and the CLI's text table draw in this same form."""
-    return moment(t)
 
 
 def _utc(times: pd.Series) -> pd.Series:
@@ -118,7 +112,7 @@ def status_text(st: ReviewStatus) -> str:
     1 open comment · 1 stale decision (made on an older version)"; counts over what the user sees."""
     line = f"{st.name} v{st.version}: {st.label()}"
     if st.state_by_label:
-        line += f" · by {st.state_by_label}" + (f", {review_time(st.state_at)}" if st.state_at is not None else "")
+        line += f" · by {st.state_by_label}" + (f", {moment(st.state_at)}" if st.state_at is not None else "")
     n_open = len(st.open_comments)
     if n_open:
         line += f" · {n_open} open comment{'s' if n_open != 1 else ''}"
