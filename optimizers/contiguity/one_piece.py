@@ -36,7 +36,7 @@ from optimizers.carve.model import (
 )
 from optimizers.contiguity.one_piece_mip import MIP_MAX_PAIRS
 
-__all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "LP_STALL_REL"]
+__all__ = ["CutState", "cut_lp", "connect", "grown_plan", "grows", "GROWN", "LP_STALL_REL", "FlowRows", "with_flows"]
 
 LP_STALL_REL = 1e-3  # the LP's cut loop stops once 4 rounds raised the bound < 0.1%: on the demo company's
 # counties the bound after 1 s (11–13 rounds) was within 0.3% of the bound after 60 rounds (10 s)
@@ -190,7 +190,7 @@ def with_flows(mx: Matrix, cc: CutContext, terrs: np.ndarray, plan_x: np.ndarray
     the root only while the root is in t.  A rootless territory is rooted, for the plan only, at the heaviest unit
     of its largest piece in ``plan_x`` (the bound never sees this matrix).  Flow columns are continuous, after
     every other column; the cut loop's integer separation cannot oscillate on these territories any more."""
-    blocks_r, blocks_c, blocks_v, lo, hi = [], [], [], [], []
+    rows = FlowRows()
     n_rows, n_cols = mx.A.shape
     r0, c0 = n_rows, n_cols
     xp = plan_x[: cc.n_pairs]
@@ -199,40 +199,57 @@ def with_flows(mx: Matrix, cc: CutContext, terrs: np.ndarray, plan_x: np.ndarray
         if tg.n < 2:
             continue
         root = tg.root if tg.root >= 0 else _plan_root(tg, xp[tg.cols] >= 0.5)
-        big, arcs = float(tg.n - 1), c0 + np.arange(len(tg.ei))
-        # conservation at every non-root unit: in − out − x(i,t) = 0
-        nodes = np.flatnonzero(np.arange(tg.n) != root)
-        row_of = np.full(tg.n, -1)
-        row_of[nodes] = r0 + np.arange(len(nodes))
-        into, out = row_of[tg.ej] >= 0, row_of[tg.ei] >= 0
-        blocks_r += [row_of[tg.ej[into]], row_of[tg.ei[out]], row_of[nodes]]
-        blocks_c += [arcs[into], arcs[out], tg.cols[nodes]]
-        blocks_v += [np.ones(into.sum()), -np.ones(out.sum()), -np.ones(len(nodes))]
-        lo.append(np.zeros(len(nodes)))
-        hi.append(np.zeros(len(nodes)))
-        r0 += len(nodes)
-        # capacity: f(a) − (n−1)·x(head) ≤ 0, and out of the root: f(a) − (n−1)·x(root) ≤ 0
-        cap = r0 + np.arange(len(tg.ei))
-        from_root = np.flatnonzero(tg.ei == root)
-        rr = r0 + len(tg.ei) + np.arange(len(from_root))
-        blocks_r += [cap, cap, rr, rr]
-        blocks_c += [arcs, tg.cols[tg.ej], arcs[from_root], np.full(len(from_root), tg.cols[root])]
-        blocks_v += [np.ones(len(arcs)), np.full(len(arcs), -big), np.ones(len(from_root)),
-                     np.full(len(from_root), -big)]
-        lo.append(np.full(len(arcs) + len(from_root), -np.inf))
-        hi.append(np.zeros(len(arcs) + len(from_root)))
-        r0, c0 = r0 + len(arcs) + len(from_root), c0 + len(arcs)
+        # out of the root only while the root is in t
+        r0 = rows.add(tg.ei, tg.ej, tg.cols, root, r0, c0, tail_capped=tg.ei == root)
+        c0 += len(tg.ei)
     if c0 == n_cols:
         return mx
-    extra = sp.csr_matrix((np.concatenate(blocks_v), (np.concatenate(blocks_r) - n_rows, np.concatenate(blocks_c))),
+    extra = sp.csr_matrix((np.concatenate(rows.v), (np.concatenate(rows.r) - n_rows, np.concatenate(rows.c))),
                           shape=(r0 - n_rows, c0))
     A = sp.vstack([sp.hstack([mx.A, sp.csr_matrix((n_rows, c0 - n_cols))]), extra]).tocsc()
     A.sort_indices()
     k = c0 - n_cols
     return Matrix(c=np.r_[mx.c, np.zeros(k)], A=A, col_lo=np.r_[mx.col_lo, np.zeros(k)],
-                  col_hi=np.r_[mx.col_hi, np.full(k, np.inf)], row_lo=np.r_[mx.row_lo, np.concatenate(lo)],
-                  row_hi=np.r_[mx.row_hi, np.concatenate(hi)], n_pairs=mx.n_pairs, n_assign=mx.n_assign,
+                  col_hi=np.r_[mx.col_hi, np.full(k, np.inf)], row_lo=np.r_[mx.row_lo, np.concatenate(rows.lo)],
+                  row_hi=np.r_[mx.row_hi, np.concatenate(rows.hi)], n_pairs=mx.n_pairs, n_assign=mx.n_assign,
                   row_kind=list(mx.row_kind) + [("flow", -1, -1)] * (r0 - n_rows))
+
+
+class FlowRows:
+    """The rows of single-commodity flows (Shirabe 2009), one flow after another, as COO blocks: per flow, over the
+    units with an x column (``xcol`` ≥ 0), conservation at every unit but the source (in − out − x(i) = 0), then
+    f(a) − (n−1)·x(head) ≤ 0 on every arc, then f(a) − (n−1)·x(tail) ≤ 0 on the arcs ``tail_capped`` names.
+    Used by :func:`with_flows` (the cut MIP's split territories) and :mod:`~optimizers.contiguity.window_moves` (a
+    window's books), which differ only in which tails they cap."""
+
+    def __init__(self):
+        self.r, self.c, self.v, self.lo, self.hi = [], [], [], [], []
+
+    def add(self, ei: np.ndarray, ej: np.ndarray, xcol: np.ndarray, source: int, r0: int, c0: int,
+            tail_capped: np.ndarray) -> int:
+        """One flow on arcs ``ei`` → ``ej`` (unit indices into ``xcol``), its arc columns ``c0``, ``c0`` + 1, …,
+        its rows from ``r0``; returns the next free row."""
+        n = int((xcol >= 0).sum())
+        big, arcs = float(n - 1), c0 + np.arange(len(ei))
+        nodes = np.flatnonzero((xcol >= 0) & (np.arange(len(xcol)) != source))
+        row_of = np.full(len(xcol), -1)
+        row_of[nodes] = r0 + np.arange(len(nodes))
+        into, out = row_of[ej] >= 0, row_of[ei] >= 0
+        self.r += [row_of[ej[into]], row_of[ei[out]], row_of[nodes]]
+        self.c += [arcs[into], arcs[out], xcol[nodes]]
+        self.v += [np.ones(into.sum()), -np.ones(out.sum()), -np.ones(len(nodes))]
+        self.lo.append(np.zeros(len(nodes)))
+        self.hi.append(np.zeros(len(nodes)))
+        r0 += len(nodes)
+        for a, end in ((np.arange(len(ei)), ej), (np.flatnonzero(tail_capped), ei)):
+            cap = r0 + np.arange(len(a))
+            self.r += [cap, cap]
+            self.c += [arcs[a], xcol[end[a]]]
+            self.v += [np.ones(len(a)), np.full(len(a), -big)]
+            self.lo.append(np.full(len(a), -np.inf))
+            self.hi.append(np.zeros(len(a)))
+            r0 += len(a)
+        return r0
 
 
 def _plan_root(tg, support: np.ndarray) -> int:

@@ -26,6 +26,7 @@ from scipy.sparse.csgraph import connected_components
 
 from optimizers.carve.budget import Budget
 from optimizers.carve.model import build_matrix, is_feasible
+from optimizers.contiguity.one_piece import FlowRows
 from optimizers.contiguity.pair_mip import near_border
 
 __all__ = ["window_moves", "applies"]
@@ -182,36 +183,19 @@ class _WindowModel:
         units the book may hold, flow f ≥ 0, at most (n−1)·x at either end; every unit but the anchor keeps
         x(i,b) of what flows in.  Returns (the rows over [x, f], their lower and upper sides, flow columns)."""
         coo = self.G.tocoo()
-        k, r, c, v, lo, hi, n_f, row = len(self.unit), [], [], [], [], [], 0, 0
+        k, n_f, row, rows = len(self.unit), 0, 0, FlowRows()
         self.arcs = []
         for j in range(len(self.books)):
             col = self.col_of[:, j]
             on = (col[coo.row] >= 0) & (col[coo.col] >= 0)
             ei, ej = coo.row[on], coo.col[on]
-            big = float((col >= 0).sum() - 1)
-            f = k + n_f + np.arange(len(ei))
-            self.arcs.append((ei, ej, f))
-            nodes = np.flatnonzero((col >= 0) & (np.arange(len(col)) != self.anchor[j]))
-            row_of = np.full(len(col), -1)
-            row_of[nodes] = row + np.arange(len(nodes))
-            into, out = row_of[ej] >= 0, row_of[ei] >= 0
-            r += [row_of[ej[into]], row_of[ei[out]], row_of[nodes]]
-            c += [f[into], f[out], col[nodes]]
-            v += [np.ones(into.sum()), -np.ones(out.sum()), -np.ones(len(nodes))]
-            lo.append(np.zeros(len(nodes)))
-            hi.append(np.zeros(len(nodes)))
-            row += len(nodes)
-            for end in (ej, ei):  # f(i → j) ≤ (n−1)·x at its head and at its tail
-                cap = row + np.arange(len(ei))
-                r += [cap, cap]
-                c += [f, col[end]]
-                v += [np.ones(len(ei)), np.full(len(ei), -big)]
-                lo.append(np.full(len(ei), -np.inf))
-                hi.append(np.zeros(len(ei)))
-                row += len(ei)
+            self.arcs.append((ei, ej, k + n_f + np.arange(len(ei))))
+            # f(i → j) ≤ (n−1)·x at its head and at its tail
+            row = rows.add(ei, ej, col, self.anchor[j], row, k + n_f, tail_capped=np.ones(len(ei), dtype=bool))
             n_f += len(ei)
-        A = sp.csc_matrix((np.concatenate(v), (np.concatenate(r), np.concatenate(c))), shape=(row, k + n_f))
-        return A, np.concatenate(lo), np.concatenate(hi), n_f
+        A = sp.csc_matrix((np.concatenate(rows.v), (np.concatenate(rows.r), np.concatenate(rows.c))),
+                          shape=(row, k + n_f))
+        return A, np.concatenate(rows.lo), np.concatenate(rows.hi), n_f
 
     def start_flows(self, n_f: int) -> np.ndarray:
         """The flows of the start plan: along a breadth-first tree of each book from its anchor, each arc carrying
