@@ -3,6 +3,7 @@ when the bands make that impossible the result says so plainly."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.sparse.csgraph import connected_components
 
@@ -53,9 +54,15 @@ def test_moves_forced_by_contiguity_are_explained():
                        contiguous=True, time_limit=30)
     res = TerritoryCarver(cs).solve(accounts, reps, 2027, as_of="2026-11-01")
     cont = res.stats["contiguity"]
-    if cont["units_moved"]:
-        forced = res.moves.loc[res.moves["contiguity_move"], "reason"]
-        assert len(forced) and forced.str.contains("one piece|contiguity repair|closer territory").all()
+    # The units the polish moves (against the solver's plan) depend on the time-capped moves MIP before it (2 units
+    # alone, 6 under load); when every one of them ends with today's owner, no account moves because of it and none
+    # is flagged (a clean-clone run on 4 Dec 2026 met that case). What must hold whatever the plan: every flagged
+    # move says why in words (the polish's, or the windows' "re-carved together"), and nothing is flagged unless the
+    # polish moved units.
+    forced = res.moves.loc[res.moves["contiguity_move"], "reason"] if "contiguity_move" in res.moves else []
+    assert pd.Series(forced, dtype=object).str.contains(
+        "one piece|contiguity repair|closer territory|re-carved together").all()
+    assert cont["units_moved"] or len(forced) == 0
 
 
 def test_contiguity_off_is_reported_by_nobody_and_on_by_default():
