@@ -143,9 +143,12 @@ def test_pair_recarves_on_a_grid_only_lower_the_cost_and_keep_every_book_whole()
     assert ((loads >= 9 - 1e-9) & (loads <= 15 + 1e-9)).all()
 
 
-@pytest.mark.parametrize("grow_max, grown", [(2500, True), (0, False)])
-def test_a_small_part_is_grown_from_its_roots_and_a_part_over_the_cap_takes_the_ladder(grow_max, grown):
-    from optimizers.contiguity.one_piece import GROWN
+@pytest.mark.parametrize("grow_max, mip_max, strategy", [(2500, 12000, "grown"), (0, 12000, "ladder"),
+                                                          (0, 0, "rounded")])
+def test_a_small_part_is_grown_from_its_roots_and_a_part_over_the_cap_takes_the_ladder(grow_max, mip_max, strategy):
+    """Small: grown from the roots; over the growth cap: the ladder and the repair MIP's cuts; over both caps as
+    well (the lower 48's counties): the cut LP's rounding made one piece."""
+    from optimizers.contiguity.one_piece import GROWN, ROUNDED
     from optimizers.contiguity.stage import ONE_PIECE
     from optimizers.carve.repair import solve_one
     from optimizers.carve.settings import CarveSettings
@@ -158,11 +161,32 @@ def test_a_small_part_is_grown_from_its_roots_and_a_part_over_the_cap_takes_the_
     cost = np.linalg.norm(xy[:, None, :] - xy[roots][None, :, :], axis=2)
     p = _problem(rng.uniform(0.5, 1.5, U), cost, np.full(T, 10.0), 0.2, _grid(w, h), roots)
     p.unit_metrics[:, 0] *= 30.0 / p.unit_metrics[:, 0].sum()
-    cs = CarveSettings(time_limit=20, threads=1, one_piece_grow_max_units=grow_max)
+    cs = CarveSettings(time_limit=20, threads=1, one_piece_grow_max_units=grow_max, one_piece_mip_max_pairs=mip_max)
     r = solve_one(cs, p, lambda f, m: None, lambda: False, Budget(20), {}, contiguity=ONE_PIECE)
-    assert (r.strategy == GROWN) == grown
+    assert (r.strategy == GROWN) == (strategy == "grown")
+    assert r.strategy.startswith(ROUNDED) == (strategy == "rounded")
     assert r.assign is not None and r.split == 0
     mx = build_matrix(p)
     assert is_feasible(p, mx, r.assign)
     assert (pieces_of(CutContext.of(p, p.conn), x_from_assignment(p, mx, r.assign)) == 1).all()
     assert r.objective >= r.bound - 1e-6 and r.bound >= r.bound_plain - 1e-6
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_the_cut_lps_rounding_made_one_piece_holds_the_bands_and_is_the_same_every_run(seed):
+    """The lower 48's path (a part too large to grow) on random grids: the cut LP's rounding polished is one piece
+    per book and within every band, costs at least the plain LP bound (a root may go to a neighbour, so the rooted
+    cut bound is not this plan's), and is the same plan twice from the same LP point (no time cap in it)."""
+    from optimizers.contiguity.contiguity_graph import count_pieces
+
+    p = random_grid(seed, 12, 10, 6, 0.1)
+    mx = build_matrix(p)
+    lp = solve_lp(mx, 10)
+    loop = cut_loop(lp.highs, CutContext.of(p, p.conn), Budget(5), x0=lp.x)
+    plans = [one_piece_plan(p, mx, loop.x, Budget(10), 0.0, rounded=True) for _ in range(2)]
+    (plan, stats), (again, _) = plans
+    assert stats["one_piece_rounded"] == 1 and plan is not None
+    assert is_feasible(p, mx, plan)
+    assert (count_pieces(p.conn.adj, plan, p.n_terr, p.conn.geo) == 1).all()
+    assert objective_of(p, mx, plan) >= lp.objective - 1e-6 * abs(lp.objective)
+    assert np.array_equal(plan, again)

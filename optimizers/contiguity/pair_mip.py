@@ -64,15 +64,15 @@ class PairCarve:
         u = np.flatnonzero(self.assign >= 0)
         return float(self.cost[u, self.assign[u]].sum())
 
-    def improve(self, budget: Budget, max_passes: int = 20) -> int:
-        """Pairs re-carved in turn, pass after pass, until a pass changes nothing or ``budget`` ends; the number
-        of units whose territory changed."""
+    def improve(self, budget: Budget, max_passes: int = 20, should_stop=lambda: False) -> int:
+        """Pairs re-carved in turn, pass after pass, until a pass changes nothing, ``budget`` ends or ``should_stop``
+        (a cancel); the number of units whose territory changed."""
         start = self.assign.copy()
         tried: dict[tuple[int, int], bytes] = {}  # a pair whose units are as when last tried is not tried again
         for _ in range(max_passes):
             changed = False
             for a, b in self.neighbour_pairs():
-                if budget.expired():
+                if budget.expired() or should_stop():
                     return int((self.assign != start).sum())
                 key = (self.assign == a).tobytes() + (self.assign == b).tobytes()
                 if tried.get((a, b)) == key:

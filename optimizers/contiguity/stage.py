@@ -21,7 +21,7 @@ from optimizers.carve.ladder import LadderState, Solved
 from optimizers.carve.model import Problem
 from optimizers.carve.settings import CarveSettings
 from optimizers.contiguity.contiguity_graph import GEO_KINDS
-from optimizers.contiguity.one_piece import GROWN, connect, cut_lp, grown_plan
+from optimizers.contiguity.one_piece import GROWN, ROUNDED, connect, cut_lp, grown_plan
 from optimizers.contiguity.one_piece_mip import cut_mip
 
 __all__ = ["OnePiece", "ONE_PIECE"]
@@ -29,6 +29,8 @@ __all__ = ["OnePiece", "ONE_PIECE"]
 WINDOWS_KEEP_S = 1.5  # the windows stop this long before the time limit: the assembly after them and a window's
 # MIP running past its cap (the lower 48 at 0.5 s: 60.6 s wall for a 60 s limit)
 MIN_WINDOWS_S = 1.0  # … and start only with this much left
+ONE_PIECE_STARTS = (GROWN, ROUNDED)  # a part's plan one piece from the cut LP (the MIP over its cuts may follow,
+# naming itself after it): no repair MIP, not solved again
 
 
 class OnePiece(ContiguityStage):
@@ -54,9 +56,10 @@ class OnePiece(ContiguityStage):
         return cs.contiguity_share * cs.time_limit if geo else 0.0
 
     def solve(self, s: LadderState, budget: Budget, ladder: Callable[[Budget], Solved]) -> Solved:
-        """The cuts in the part's LP (the one-piece bound); a plan grown from the roots, else the ladder's made one
-        piece by the cuts in the repair MIP; on small parts the MIP over the cuts (a stronger bound, maybe a cheaper
-        plan).  A problem without a unit graph: the ladder alone."""
+        """The cuts in the part's LP (the one-piece bound); a plan grown from the roots (a part too large to grow
+        and for the repair MIP's cuts: the LP's rounding made one piece), else the ladder's made one piece by the cuts
+        in the repair MIP; on small parts the MIP over the cuts (a stronger bound, maybe a cheaper plan).  A problem
+        without a unit graph: the ladder alone."""
         cs, n_pairs = s.cs, s.mx.n_pairs
         cuts = cut_lp(s, budget) if s.p.conn is not None else None
         if cuts is None:
@@ -65,7 +68,7 @@ class OnePiece(ContiguityStage):
         out = grown_plan(s, cuts, budget)  # one piece by construction
         if out is None:
             out = ladder(budget.less(cs.one_piece_share * budget.left()) if mip else budget)
-        if out.strategy != GROWN:
+        if out.strategy not in ONE_PIECE_STARTS:
             out = connect(s, cuts, out, budget if mip else budget.child(0))
         out = cut_mip(s, cuts, out, budget)
         out.bound_plain, out.split = cuts.bound_plain, cuts.split
@@ -75,8 +78,9 @@ class OnePiece(ContiguityStage):
         return out
 
     def solves_again(self, r: Solved) -> bool:
-        """A plan grown from the roots is what solving the part again would give again."""
-        return r.strategy != GROWN
+        """A plan grown from the roots (or the LP's rounding made one piece) is what solving the part again would
+        give again: the windows after the merge use the time instead."""
+        return not r.strategy.startswith(ONE_PIECE_STARTS)
 
     def polish(self, s, budget: Budget):
         """Geographic territories one piece each: the cuts in each part's solve made them so, or (a plan the time
@@ -97,8 +101,10 @@ class OnePiece(ContiguityStage):
             s.status = "feasible" if s.status == "optimal" else s.status
             if np.isfinite(s.bound_plain):
                 s.bound = min(s.bound, s.bound_plain)
-        elif s.contiguity is not None and len(s.contiguity.moved_units):
-            s.tally["polished"] = 1  # the cuts left pieces within the time; the polish made them one
+        elif s.contiguity is not None and (len(s.contiguity.moved_units) or
+                                           any(r.strategy.startswith(ROUNDED) for r in s.results)):
+            if len(s.contiguity.moved_units):
+                s.tally["polished"] = 1  # the cuts left pieces within the time; the polish made them one
             _windows(s, budget.less(s.cs.grace_s + WINDOWS_KEEP_S), solver_plan)
         return s
 
@@ -140,13 +146,13 @@ def _windows(s, budget: Budget, solver_plan: np.ndarray) -> None:
     """A plan the polish made one piece, improved by re-carving each book with the books it touches
     (:mod:`~optimizers.contiguity.window_moves`) in the limit's time the polish left (the lower 48's counties:
     ~20 of 60 s); the units it moved get their reason, the objective its new value."""
-    from optimizers.contiguity.window_moves import applies, window_moves
+    from optimizers.contiguity.window_moves import applies, pairs_then_windows
 
     if not applies(s.problem) or budget.left() < MIN_WINDOWS_S:
         return
     s.progress(0.925, "Re-carving neighbouring territories together")
     before = s.assign
-    s.assign, stats = window_moves(s.problem, s.assign, budget, s.stop)
+    s.assign, stats = pairs_then_windows(s.problem, s.assign, budget, s.stop)
     s.tally.update(stats)
     moved = np.flatnonzero(s.assign != before)
     if not len(moved):
