@@ -8,7 +8,8 @@
    the part's time; the plain LP's value is kept (``bound_plain``), the bound becomes the LP with the cuts, and
    the part's matrix gets the cut rows, so every strategy of the repair ladder (its MIPs, its feasibility checks)
    respects them;
-2. the ladder, within the part's time less ``cs.one_piece_share`` of it;
+2. the ladder, within the part's time less ``cs.one_piece_share`` of it (a part too large to grow and for the
+   repair MIP's cuts skips it: the cut LP's rounding made one piece, :func:`rounds`);
 3. :func:`connect` on the ladder's plan: while a territory is in pieces, the cuts of that integer point join the
    matrix and the units that could change those territories are re-optimised (a MIP, the rest fixed), the whole
    part when that fails; a plan still in pieces when the time is up is left to the contiguity stage's polish
@@ -103,8 +104,9 @@ def cut_lp(s, budget: Budget) -> CutState | None:
 
 def grows(s) -> bool:
     """Whether this part's plan is grown from the roots (:func:`grown_plan`): up to ``cs.one_piece_grow_max_units``
-    units.  Above that the ladder, the repair MIP and the polish did better: at 3,107 counties × 50 (±5%) the grown
-    plan ended 8.4% above the one-piece bound in 15 s (8.1% with 15 s of pair re-carves), the ladder's 6.7% in 41 s."""
+    units.  Above that the grown plan did worse: at 3,107 counties × 50 (±5%) it ended 8.4% above the one-piece
+    bound in 15 s (8.1% with 15 s of pair re-carves), the ladder's 6.7% in 41 s, the LP's rounding 4.3% in 1 s
+    (:func:`rounds`)."""
     return s.p.n_units <= s.cs.one_piece_grow_max_units
 
 

@@ -144,8 +144,9 @@ class OnePiece(ContiguityStage):
 
 def _windows(s, budget: Budget, solver_plan: np.ndarray) -> None:
     """A plan the polish made one piece, improved by re-carving each book with the books it touches
-    (:mod:`~optimizers.contiguity.window_moves`) in the limit's time the polish left (the lower 48's counties:
-    ~20 of 60 s); the units it moved get their reason, the objective its new value."""
+    (:mod:`~optimizers.contiguity.window_moves`, pair re-carves first) in the limit's time the polish left (the
+    lower 48's counties, from the cut LP's rounding: ~45 of 60 s); the units it moved get their reason, the objective
+    its new value."""
     from optimizers.contiguity.window_moves import applies, pairs_then_windows
 
     if not applies(s.problem) or budget.left() < MIN_WINDOWS_S:
