@@ -82,7 +82,8 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "s_grown": round(res.stats.get("seconds_one_piece", 0.0), 1),
             "mip_rounds": int(res.stats.get("one_piece_mip_rounds", 0)),
             "s_mip": round(res.stats.get("seconds_one_piece_mip", 0.0), 1),
-            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0) + res.stats.get("window_pair_moved", 0)),
+            "units_moved_by_pairs": int(res.stats.get("one_piece_pair_moved", 0)
+                                        + res.stats.get("window_pair_moved", 0)),
             "pairs_saved": (f"{res.stats.get('window_pair_gain', 0.0) / res.objective:.2%}"
                             if res.ok and res.objective else "-"),
             "windows_taken": f"{int(res.stats.get('window_taken', 0))}/{int(res.stats.get('window_mips', 0))}",

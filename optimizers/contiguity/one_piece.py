@@ -120,24 +120,29 @@ def rounds(s) -> bool:
 
 def grown_plan(s, st: CutState, budget: Budget):
     """Territories grown from their roots over the cut LP's point (a large part, :func:`rounds`: the point's
-    rounding), polished and re-carved by pairs (:mod:`optimizers.contiguity.one_piece_rounding`): a
-    :class:`~optimizers.carve.ladder.Solved` with every territory one piece within its bands, or None (no LP point,
-    or the bands not reached: the ladder and :func:`connect` take over)."""
+    rounding, with no time cap in its polish: the same LP point gives the same plan), polished and re-carved by pairs
+    (:mod:`optimizers.contiguity.one_piece_rounding`): a :class:`~optimizers.carve.ladder.Solved` with every
+    territory one piece within its bands, or None (no LP point, or the bands not reached: the ladder and
+    :func:`connect` take over)."""
     from optimizers.carve.ladder import Solved
+    from optimizers.carve.model import build_matrix
     from optimizers.contiguity.one_piece_rounding import one_piece_plan
 
     rounded = rounds(s)
     if st.cuts_infeasible or s.lp is None or s.lp.x is None or not (grows(s) or rounded):
         return None
-    if rounded:  # the windows after the merge re-carve it (optimizers.contiguity.window_moves)
-        return _rounded_plan(s, budget)
-    s.progress(0.5, f"{s.tag}one-piece territories grown from their roots")
-    # a part small enough for the MIP over its cuts gets its moves to touching books there instead, which make any
-    # pair's re-carve and chains through more books (one_piece_mip.neighbour_moves): Georgia's pairs took 1.3 s to
-    # 221.37 and left the moves 220.50; without them the moves reach the optimum, 220.06, in the same time
-    by_pairs = s.p.n_units <= s.cs.one_piece_pairs_max_units and s.mx.n_pairs > MIP_MAX_PAIRS
-    pairs_s = s.cs.one_piece_pairs_s if by_pairs else 0.0
-    plan, stats = one_piece_plan(s.p, s.mx, s.lp.x, budget, pairs_s)
+    if rounded:  # the windows after the merge re-carve it (window_moves); checked against the part's rows without
+        # the cuts: the polish may leave a root to a neighbour
+        s.progress(0.5, f"{s.tag}the contiguity LP's rounding made one piece")
+        mx, pairs_s = build_matrix(s.p), 0.0
+    else:
+        s.progress(0.5, f"{s.tag}one-piece territories grown from their roots")
+        # a part small enough for the MIP over its cuts gets its moves to touching books there instead, which make
+        # any pair's re-carve and chains through more books (one_piece_mip.neighbour_moves): Georgia's pairs took
+        # 1.3 s to 221.37 and left the moves 220.50; without them the moves reach the optimum, 220.06, in the same time
+        by_pairs = s.p.n_units <= s.cs.one_piece_pairs_max_units and s.mx.n_pairs > MIP_MAX_PAIRS
+        mx, pairs_s = s.mx, s.cs.one_piece_pairs_s if by_pairs else 0.0
+    plan, stats = one_piece_plan(s.p, mx, s.lp.x, budget, pairs_s, rounded=rounded)
     s.stats.update({k: s.stats.get(k, 0) + v for k, v in stats.items()})
     if s.stop():
         raise Cancelled()
@@ -145,26 +150,7 @@ def grown_plan(s, st: CutState, budget: Budget):
         return None
     obj = objective_of(s.p, s.mx, plan)
     status = "optimal" if s.gap(obj) <= s.cs.mip_gap + 1e-9 else "feasible"
-    return Solved(status, plan, obj, min(s.bound, obj), GROWN)
-
-
-def _rounded_plan(s, budget: Budget):
-    """The cut LP's rounding made one piece and brought into its bands by the polish of
-    :mod:`optimizers.contiguity.contiguity` (no time cap binds it: the same LP point gives the same plan), or None.
-    Checked against the part's rows without the cuts: the polish may leave a root to a neighbour."""
-    from optimizers.carve.ladder import Solved
-    from optimizers.carve.model import build_matrix
-    from optimizers.contiguity.one_piece_rounding import one_piece_plan
-
-    s.progress(0.5, f"{s.tag}the contiguity LP's rounding made one piece")
-    plan, stats = one_piece_plan(s.p, build_matrix(s.p), s.lp.x, budget, 0.0, rounded=True)
-    s.stats.update({k: s.stats.get(k, 0) + v for k, v in stats.items()})
-    if s.stop():
-        raise Cancelled()
-    if plan is None:
-        return None
-    obj = objective_of(s.p, s.mx, plan)
-    return Solved("optimal" if s.gap(obj) <= s.cs.mip_gap + 1e-9 else "feasible", plan, obj, min(s.bound, obj), ROUNDED)
+    return Solved(status, plan, obj, min(s.bound, obj), ROUNDED if rounded else GROWN)
 
 
 def connect(s, st: CutState, solved, budget: Budget):
