@@ -72,6 +72,7 @@ def _row(res, wall: float, n_terr: int, band: str, seed: int) -> dict:
             "status": res.status, "seconds": round(wall, 1), "seconds_cuts": round(res.stats.get("seconds_cuts", 0), 1),
             "seconds_polish": round(cont.get("seconds", 0.0), 1),
             "lp_bound": f"{plain:,.1f}", "one_piece_bound": f"{res.bound:,.1f}" if res.ok else "-",
+            "rooted": "yes" if res.stats.get("bound_rooted") else "no",
             "gap_to_lp_bound": f"{gap_plain:.2%}" if res.ok else "-",
             "gap_to_one_piece_bound": f"{res.gap:.2%}" if res.ok else "-", "cut_rounds": res.stats.get("cut_rounds", 0),
             "worst_dev_solver": f"{cont.get('worst_dev_before', np.nan):.1%}",

@@ -57,6 +57,9 @@ class Solved:
     band_excess: float = 0.0  # soft mode: the LP's worst book outside its band, as a share of its target
     bound_plain: float = np.nan  # contiguity cuts: the LP bound without them (``bound`` is then the LP with them)
     split: int = 0  # contiguity cuts: territories still in more than one piece in the plan
+    bound_rooted: bool = False  # contiguity cuts: ``bound`` is the rooted cuts', a bound only on plans holding every
+    # root (the plan does, or ``bound_rootless`` is kept for when the final plan does not)
+    bound_rootless: float = np.nan  # … the part's plan misses a root: the bound on every one-piece plan
     lp_pairs: np.ndarray | None = None  # a priced LP's pairs when it stopped (bool per pair; None: not priced): a
     # second try of the part starts its LP from them instead of pricing them in again
 

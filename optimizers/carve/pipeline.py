@@ -258,7 +258,8 @@ def part_figures(parts: list[Part], results: list[PartResult]) -> list[dict[str,
     as the merge sums them) and plan's strategy; their sums are the merged plan's.  Why: the demo company's county
     carve ended 6.0% above its one-piece bound, and only the parts' own figures say which segment carries it."""
     return [{"part": q.name, "objective": float(r.objective), "bound": float(r.bound),
-             "bound_plain": float(r.bound_plain if np.isfinite(r.bound_plain) else r.bound), "plan_from": r.strategy}
+             "bound_plain": float(r.bound_plain if np.isfinite(r.bound_plain) else r.bound),
+             "bound_rooted": bool(r.bound_rooted), "plan_from": r.strategy}
             for q, r in zip(parts, results)]
 
 

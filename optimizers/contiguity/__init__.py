@@ -16,6 +16,7 @@ Modules (one line each; tests/test_architecture.py checks the list against the f
     one_piece             the cuts in a part's LP (the one-piece bound) and in its repair MIP
     one_piece_mip         the part's MIP over its cut system: a stronger bound, often a cheaper plan
     one_piece_rounding    a one-piece plan grown from the roots over the cut LP's point
+    rootless_bound        the one-piece bound of every plan, for a plan that leaves a book without its root
     pair_mip              two neighbouring territories re-carved exactly
     window_moves          a polished plan's books re-carved with the books they touch, window by window
     contiguity            the polish of a plan the time limit leaves in pieces, and its report

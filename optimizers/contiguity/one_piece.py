@@ -26,7 +26,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from optimizers.carve.budget import Budget
-from optimizers.contiguity.connectivity import CutContext, cut_loop, pieces_of, separate, with_cuts
+from optimizers.contiguity.connectivity import CutContext, CutSet, cut_loop, pieces_of, separate, with_cuts
 from optimizers.carve.model import (
     Cancelled,
     Matrix,
@@ -64,6 +64,7 @@ class CutState:
     split: int = 0
     cuts_infeasible: bool = False
     seconds: float = 0.0
+    lp_cuts: CutSet | None = None  # every cut the LP's loop added (rootless_bound converts them)
 
     def stats(self) -> dict:
         return {"cut_rounds": self.rounds, "cuts": self.cuts, "cut_mip_rounds": self.mip_rounds,
@@ -92,6 +93,7 @@ def cut_lp(s, budget: Budget) -> CutState | None:
     if s.stop():
         raise Cancelled()
     st.loop_status, st.rounds, st.cuts, st.seconds = loop.status, loop.rounds, len(loop.cuts), loop.seconds
+    st.lp_cuts = loop.cuts
     if loop.status == "infeasible":
         st.cuts_infeasible = True
         return st

@@ -18,17 +18,19 @@ import numpy as np
 from optimizers.carve.budget import Budget
 from optimizers.carve.contiguity_stage import ContiguityStage
 from optimizers.carve.ladder import LadderState, Solved
-from optimizers.carve.model import Problem
+from optimizers.carve.model import Problem, gap_of
 from optimizers.carve.settings import CarveSettings
 from optimizers.contiguity.contiguity_graph import GEO_KINDS
 from optimizers.contiguity.one_piece import GROWN, ROUNDED, connect, cut_lp, grown_plan
 from optimizers.contiguity.one_piece_mip import cut_mip
+from optimizers.contiguity.rootless_bound import missed_roots, rootless_bound
 
 __all__ = ["OnePiece", "ONE_PIECE"]
 
 WINDOWS_KEEP_S = 1.5  # the windows stop this long before the time limit: the assembly after them and a window's
 # MIP running past its cap (the lower 48 at 0.5 s: 60.6 s wall for a 60 s limit)
 MIN_WINDOWS_S = 1.0  # … and start only with this much left
+ROOTLESS_MIN_S = 2.0  # the bound on every one-piece plan gets at least this (the lower 48's: see docs/carving.md)
 ONE_PIECE_STARTS = (GROWN, ROUNDED)  # a part's plan one piece from the cut LP (the MIP over its cuts may follow,
 # naming itself after it): no repair MIP, not solved again
 
@@ -72,7 +74,14 @@ class OnePiece(ContiguityStage):
             out = connect(s, cuts, out, budget if mip else budget.child(0))
         out = cut_mip(s, cuts, out, budget)
         out.bound_plain, out.split = cuts.bound_plain, cuts.split
+        out.bound_rooted = bool((s.p.conn.root >= 0).any()) and not cuts.cuts_infeasible
         stats = s.stats
+        if out.bound_rooted and out.assign is not None and missed_roots(s.p.conn, out.assign).any():
+            # the windows after the merge keep the roots a plan holds, so a root missed here is likely missed at
+            # the end: the bound for that case is solved now, out of the windows' time
+            value, stats["seconds_rootless_bound"] = rootless_bound(
+                s.p, cuts.cc, cuts.lp_cuts, max(budget.left(), ROOTLESS_MIN_S), s.stop)
+            out.bound_rootless = min(value, out.bound)
         stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
         return out
@@ -106,6 +115,8 @@ class OnePiece(ContiguityStage):
             if len(s.contiguity.moved_units):
                 s.tally["polished"] = 1  # the cuts left pieces within the time; the polish made them one
             _windows(s, budget.less(s.cs.grace_s + WINDOWS_KEEP_S), solver_plan)
+        if s.contiguity is not None and not s.contiguity.split_after:
+            _cover_final_plan(s)
         return s
 
     def prove(self, s, budget: Budget):
@@ -133,13 +144,33 @@ class OnePiece(ContiguityStage):
         """Both bounds and whether every territory is one piece; the polish's report and the proof."""
         if np.isfinite(s.bound_plain):
             one = s.contiguity is None or not s.contiguity.split_after
-            res.stats.update(bound_plain=s.bound_plain, bound_one_piece=s.bound_one_piece, one_piece=one)
+            res.stats.update(bound_plain=s.bound_plain, bound_one_piece=s.bound_one_piece, one_piece=one,
+                             bound_rooted=any(r.bound_rooted for r in s.results))
         if s.contiguity is not None:
             from optimizers.contiguity.contiguity import annotate
 
             annotate(res, s.contiguity, s.ctx["units"], s.ctx["acc"])
         if s.proof is not None:
             res.stats["contiguity_proof"] = s.proof.as_stats()
+
+
+def _cover_final_plan(s) -> None:
+    """Each part's bound made one that bounds the final plan: a part whose plan leaves a rooted book without its
+    root reports the bound on every one-piece plan (:mod:`~optimizers.contiguity.rootless_bound`; its plain LP bound
+    when that was not solved), not the rooted one; ``bound_one_piece`` keeps the rooted sum."""
+    from optimizers.carve.pipeline import part_figures
+
+    missed = missed_roots(s.problem.conn, s.assign)
+    if not missed.any():
+        return
+    for j, (part, r) in enumerate(zip(s.parts, s.results)):
+        if r.bound_rooted and missed[part.terrs].any():
+            cover = r.bound_rootless if np.isfinite(r.bound_rootless) else r.bound_plain
+            s.results[j] = dataclasses.replace(r, bound=float(min(cover, r.bound)), bound_rooted=False)
+    s.bound = float(sum(r.bound for r in s.results))
+    if s.status == "optimal" and not gap_of(s.objective, s.bound) <= s.cs.mip_gap + 1e-9:
+        s.status = "feasible"
+    s.tally["part_figures"] = part_figures(s.parts, s.results)
 
 
 def _windows(s, budget: Budget, solver_plan: np.ndarray) -> None:
