@@ -13,15 +13,17 @@ matrix (no cut rows) with these rows, solved once, is a bound on every one-piece
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
 
+from optimizers.carve.budget import Budget
 from optimizers.carve.model import Problem, build_matrix
 from optimizers.carve.solvers import solve_lp
-from optimizers.contiguity.connectivity import ConnGraph, CutContext, CutSet, with_cuts
+from optimizers.contiguity.connectivity import ConnGraph, CutContext, CutSet, cut_loop, with_cuts
 
 __all__ = ["rootless_cuts", "rootless_bound", "missed_roots"]
 
@@ -39,13 +41,23 @@ def rootless_cuts(cc: CutContext, cuts: CutSet) -> CutSet:
                   np.zeros(len(cuts), dtype=bool))
 
 
-def rootless_bound(p: Problem, cc: CutContext, cuts: CutSet, seconds: float,
+def rootless_bound(p: Problem, cc: CutContext, cuts: CutSet, seconds: float, rounds_s: float = 0.0,
                    should_stop: Callable[[], bool] | None = None) -> tuple[float, float]:
     """(the LP over ``p``'s plain matrix with :func:`rootless_cuts` of ``cuts``, the seconds it took): a bound on
-    every one-piece plan within the bands; nan when the LP did not finish within ``seconds``."""
+    every one-piece plan within the bands; nan when the LP did not finish within ``seconds``.  ``rounds_s`` > 0:
+    then rounds of rootless a–b cuts separated at its point (warm re-solves) for up to that long, each round's LP
+    still a bound (every cut is valid for every one-piece plan)."""
     t0 = time.perf_counter()
     lp = solve_lp(with_cuts(build_matrix(p), rootless_cuts(cc, cuts)), seconds, should_stop)
-    return (float(lp.objective) if lp.status == "optimal" else np.nan), time.perf_counter() - t0
+    if lp.status != "optimal":
+        return np.nan, time.perf_counter() - t0
+    value = float(lp.objective)
+    if rounds_s > 0:
+        free = CutContext(cc.n_pairs, [dataclasses.replace(tg, root=-1) for tg in cc.terrs])
+        loop = cut_loop(lp.highs, free, Budget(rounds_s), x0=lp.x, should_stop=should_stop)
+        if loop.status != "infeasible" and np.isfinite(loop.objective):
+            value = max(value, float(loop.objective))
+    return value, time.perf_counter() - t0
 
 
 def missed_roots(g: ConnGraph, assign: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ WINDOWS_KEEP_S = 1.5  # the windows stop this long before the time limit: the as
 # MIP running past its cap (the lower 48 at 0.5 s: 60.6 s wall for a 60 s limit)
 MIN_WINDOWS_S = 1.0  # … and start only with this much left
 ROOTLESS_MIN_S = 2.0  # the bound on every one-piece plan gets at least this (the lower 48's: see docs/carving.md)
+ROOTLESS_ROUNDS_S = 5.0  # … and its rootless separation rounds at most this (taken from the windows' time)
 ONE_PIECE_STARTS = (GROWN, ROUNDED)  # a part's plan one piece from the cut LP (the MIP over its cuts may follow,
 # naming itself after it): no repair MIP, not solved again
 
@@ -80,7 +81,7 @@ class OnePiece(ContiguityStage):
             # the windows after the merge keep the roots a plan holds, so a root missed here is likely missed at
             # the end: the bound for that case is solved now, out of the windows' time
             value, stats["seconds_rootless_bound"] = rootless_bound(
-                s.p, cuts.cc, cuts.lp_cuts, max(budget.left(), ROOTLESS_MIN_S), s.stop)
+                s.p, cuts.cc, cuts.lp_cuts, max(budget.left(), ROOTLESS_MIN_S), ROOTLESS_ROUNDS_S, s.stop)
             out.bound_rootless = min(value, out.bound)
         stats.update({k: stats.get(k, 0) + v for k, v in cuts.stats().items()})
         stats["cuts_infeasible"] = stats.get("cuts_infeasible", 0) + int(cuts.cuts_infeasible)
