@@ -8,8 +8,8 @@
 Rows: ``GA`` (one state's counties, 10 territories: target ≤ 10 s) and ``us`` (every county of the lower 48,
 ``--territories``, 50 by default: target ≤ 60 s); ``demo`` (the demo company with its own settings and default
 bands, Mid-market and SMB by county, one piece each: its "counties" column counts every carving unit, the
-Enterprise named accounts too; its time limit is ``--time-limit``).  Each county gets one to four accounts at its centre with
-log-normal potential (so county sizes vary by ~3× between the 10th and 90th percentile); reps live in counties
+Enterprise named accounts too; its time limit is ``--time-limit``).  Each county gets one to four accounts at its centre
+with log-normal potential (so county sizes vary by ~3× between the 10th and 90th percentile); reps live in counties
 drawn in proportion to potential; today's owner of a county is one of its three nearest reps.  The table (time,
 the LP bound without and with the contiguity cuts, the gap to each, worst deviation, territories in more than one
 piece in the solver's plan and after the polish, units the polish moved, which strategy gave each part's plan, the
@@ -121,7 +121,8 @@ def main(argv=None) -> None:
     rows = [run_demo(args.time_limit) if row == "demo" else
             run(10, args.tolerance, min(args.time_limit, 8.0), s, (row,)) if row != "us" else
             run(args.territories, args.tolerance, args.time_limit, s) for row in args.rows for s in args.seeds]
-    table = pd.DataFrame(rows).to_markdown(index=False) if _has_tabulate() else pd.DataFrame(rows).to_string(index=False)
+    frame = pd.DataFrame(rows)
+    table = frame.to_markdown(index=False) if _has_tabulate() else frame.to_string(index=False)
     head = (f"# Contiguous county carve\n\n{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}, {pd.Timestamp.now():%Y-%m-%d %H:%M}. "
             f"`python benchmarks/contiguity_bench.py` (time limit {args.time_limit:.0f} s; a state's row 8 s).\n\n")

@@ -8,8 +8,8 @@ above the one-piece bound in ~44 s.  Growing each territory from its root keeps 
 
 1. **Grow** (:func:`grow_from_roots`): every territory starts at its root (:mod:`optimizers.contiguity.roots`; else
    its heaviest LP unit); in turn, the territory furthest below its target (share of target, worst metric) claims
-   the adjacent unclaimed unit it holds most of in the LP (then the cheapest), until it reaches its target.  Claiming in turn,
-   not globally by LP weight, keeps a book from being walled in by faster neighbours (a global order left books
+   the adjacent unclaimed unit it holds most of in the LP (then the cheapest), until it reaches its target.  Claiming in
+   turn, not globally by LP weight, keeps a book from being walled in by faster neighbours (a global order left books
    40–85% off target; in turn, 1–30%).
 2. **Attach**: units no territory claimed (every neighbour full) go, ring by ring, to the adjacent territory
    furthest below target, so each joins a piece it touches.
