@@ -97,6 +97,8 @@ def quota(config: ConfigOpt = None, plan: PlanOpt = "current",
     for by in ("segment", "region", "manager", "quarter"):
         typer.echo(f"\nCoverage by {by}:")
         echo_table(r.coverage(by))
+    outside = r.outside_band(("segment", "region", "manager", "quarter"))
+    typer.echo("\nCoverage outside the band: " + ("; ".join(outside) if outside else "none"))
     summ = r.summary()
     typer.echo(f"\nTotal quota {usd(summ['quota_usd'])} vs {figure('bookings_target_usd').label.lower()} "
                f"{usd(summ['target_usd'])}: {figure('quota_coverage').label.lower()} "

@@ -58,7 +58,7 @@ st.caption(f"Cost of sales (total comp ÷ bookings): {pct(ss.loc['Cost of sales 
            "on average.")
 
 if fv["problems"]:
-    st.warning("Coverage outside the band — " + "; ".join(fv["problems"]))
+    st.warning("Coverage outside the band — " + "; ".join(md_escape(x) for x in fv["problems"]))
 else:
     st.success(f"Coverage is inside the {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%} band everywhere.")
 

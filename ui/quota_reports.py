@@ -124,8 +124,7 @@ def finance_view(qkey: str, skey: str, user, _plan, _result, _sim) -> dict:
 def _finance_view(plan, result, sim) -> dict:
     band = result.settings.coverage_band
     coverage = {by: result.coverage(by) for by in ("segment", "region", "quarter")}
-    problems = [f"{by} {row[by]}: {row['coverage_ratio']:.0%} ({row['flag']})" for by, cov in coverage.items()
-                for _, row in cov.iterrows() if row[by] != "Total" and row["flag"]]
+    problems = result.outside_band(tuple(coverage))
     out = _sim_figures(sim)
     out.update(quota=dict(result.summary()), quota_reps=F.quota_reps(plan), problems=problems,
                coverage={by: prepare_table(cov) for by, cov in coverage.items()},

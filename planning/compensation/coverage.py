@@ -83,6 +83,29 @@ class QuotaResult:
                          else "")
         return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
+    def outside_band(self, groups=("segment", "region", "quarter")) -> list[str]:
+        """Each group whose coverage is outside the band, in words: "region Northeast: 109.6%, below the 110%–120%
+        band".  One decimal, so a ratio just under the band's edge never reads as the edge itself ("110% (below
+        band)")."""
+        from planning.reporting.formats import pct, usd
+
+        lo, hi = self.settings.coverage_band
+        edge = [pct(b, 0 if abs(b * 100 - round(b * 100)) < 1e-9 else 1) for b in (lo, hi)]  # 115%, 115.1%
+        band = f"the {edge[0]}–{edge[1]} band"
+        out = []
+        for by in groups:
+            cov = self.coverage(by)
+            key = cov.columns[0]  # the group's column: manager_id for managers
+            for _, row in cov[(cov[key] != "Total") & (cov["flag"] != "")].iterrows():
+                who = f"{row['manager_name']} ({row[key]})" if by == "manager" else row[key]
+                if row["flag"] == "no target":
+                    out.append(f"{by} {who}: quotas of {usd(row['quota_usd'])} and no finance target")
+                    continue
+                side, near = ("below", lo) if row["flag"] == "below band" else ("above", hi)
+                digits = 1 if pct(row["coverage_ratio"], 1) != pct(near, 1) else 2  # 109.96%, not "110.0%"
+                out.append(f"{by} {who}: {pct(row['coverage_ratio'], digits)}, {side} {band}")
+        return out
+
     def summary(self) -> dict[str, float]:
         ratio = self.total_quota_usd / self.total_target_usd if self.total_target_usd else float("nan")
         return {"quota_usd": self.total_quota_usd, "target_usd": self.total_target_usd, "coverage_ratio": ratio,
