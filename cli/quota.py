@@ -91,14 +91,14 @@ def quota(config: ConfigOpt = None, plan: PlanOpt = "current",
         return
     s = r.settings
     typer.echo(f"{r.plan_name}: quotas for {r.plan_year} by {s.method}, over-assignment {pct(s.over_assignment)}, "
-               f"coverage band {pct(s.coverage_band[0])}–{pct(s.coverage_band[1])}")
+               f"coverage band {r.band_words()}")
     cols = ["rep_name", "segment", "region", "potential_usd", "capacity_factor", "quota_usd", "quota_pct_potential", "flags"]
     echo_table(r.table.reset_index()[["territory_id"] + cols])
     for by in ("segment", "region", "manager", "quarter"):
         typer.echo(f"\nCoverage by {by}:")
         echo_table(r.coverage(by))
     outside = r.outside_band(("segment", "region", "manager", "quarter"))
-    typer.echo("\nCoverage outside the band: " + ("; ".join(outside) if outside else "none"))
+    typer.echo(f"\nCoverage outside the {r.band_words()} band: " + ("; ".join(outside) if outside else "none"))
     summ = r.summary()
     typer.echo(f"\nTotal quota {usd(summ['quota_usd'])} vs {figure('bookings_target_usd').label.lower()} "
                f"{usd(summ['target_usd'])}: {figure('quota_coverage').label.lower()} "

@@ -48,7 +48,7 @@ m = st.columns(3) + st.columns(3)  # two rows: six in one cut "Comp cost (variab
 m[0].metric(figure("bookings_target_usd").label, usd(summ["target_usd"]), help=figure_help("bookings_target_usd"))
 m[1].metric("Σ quotas", usd(summ["quota_usd"]), help=f"{METHOD_WORDS[s.method]} split, over-assignment {s.over_assignment:.0%}")
 m[2].metric(figure("quota_coverage").label, pct(summ["coverage_ratio"], 1),
-            help=f"{figure_help('quota_coverage')} Band {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%}.")
+            help=f"{figure_help('quota_coverage')} Band {result.band_words()}.")
 m[3].metric(figure("quota_reps").label, count(fv["quota_reps"]), help=figure_help("quota_reps"))
 m[4].metric(figure("comp_cost_usd").label, usd(fv["comp_cost"]), help=figure_help("comp_cost_usd"))
 m[5].metric("Median bookings", pct(bvt.loc["P50", "bookings_vs_target"]) + " of target",
@@ -58,9 +58,9 @@ st.caption(f"Cost of sales (total comp ÷ bookings): {pct(ss.loc['Cost of sales 
            "on average.")
 
 if fv["problems"]:
-    st.warning("Coverage outside the band — " + "; ".join(md_escape(x) for x in fv["problems"]))
+    st.warning(f"Coverage outside the {result.band_words()} band — " + "; ".join(md_escape(x) for x in fv["problems"]))
 else:
-    st.success(f"Coverage is inside the {s.coverage_band[0]:.0%}–{s.coverage_band[1]:.0%} band everywhere.")
+    st.success(f"Coverage is inside the {result.band_words()} band everywhere.")
 
 st.header("Quota vs bookings target")
 for by, cov in fv["coverage"].items():

@@ -161,11 +161,11 @@ def test_coverage_by_region_and_quarter():
 def test_coverage_outside_the_band_in_words():
     # West 920K / 600K = 153.3%, Central 230K / 400K = 57.5%; the SMB segment and every quarter sit at 115%, inside
     r = _quota(QuotaSettings(method="potential", over_assignment=0.15, coverage_band=(1.1, 1.2)))
-    assert r.outside_band() == ["region Central: 57.5%, below the 110%–120% band",
-                                "region West: 153.3%, above the 110%–120% band"]
+    assert r.band_words() == "110%–120%"
+    assert r.outside_band() == ["region Central: 57.5% (below)", "region West: 153.3% (above)"]
     # a ratio just under the edge keeps its decimal: 1,150K / 1,000K = 115.0% against a band from 115.1%
     edge = _quota(QuotaSettings(method="potential", over_assignment=0.15, coverage_band=(1.151, 1.2)))
-    assert "segment SMB: 115.0%, below the 115.1%–120% band" in edge.outside_band()
+    assert (edge.band_words(), edge.outside_band()[0]) == ("115.1%–120%", "segment SMB: 115.0% (below)")
 
 
 def test_fairness_flags_outliers():

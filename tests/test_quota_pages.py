@@ -86,7 +86,8 @@ def test_finance_page_renders():
     assert not at.exception, at.exception
     assert _metric(at, "Quota coverage") == "115.0%"
     assert _metric(at, "Median bookings").endswith("% of target")
-    assert any("Coverage outside the band" in w.value for w in at.warning)  # the regions are uneven
+    assert any("Coverage outside the 110%–120% band — region Central: 99.4% (below)" in w.value.replace("\\", "")
+               for w in at.warning)  # the regions are uneven; the band and the ratio (one decimal) in words
     assert len(at.get("arrow_vega_lite_chart")) >= 8 or len(at.get("vega_lite_chart")) >= 8
 
 

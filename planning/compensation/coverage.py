@@ -83,15 +83,19 @@ class QuotaResult:
                          else "")
         return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
+    def band_words(self) -> str:
+        """The coverage band as read: "110%–120%" (a decimal where an edge has one: "115.1%")."""
+        from planning.reporting.formats import pct
+
+        return "–".join(pct(b, 0 if abs(b * 100 - round(b * 100)) < 1e-9 else 1) for b in self.settings.coverage_band)
+
     def outside_band(self, groups=("segment", "region", "quarter")) -> list[str]:
-        """Each group whose coverage is outside the band, in words: "region Northeast: 109.6%, below the 110%–120%
-        band".  One decimal, so a ratio just under the band's edge never reads as the edge itself ("110% (below
-        band)")."""
+        """Each group whose coverage is outside the band (:meth:`band_words`), in words: "region Northeast: 109.6%
+        (below)".  One decimal, two where one would round onto the band's edge, so a ratio just under the edge never
+        reads as the edge itself ("110% (below band)" against 110%–120%)."""
         from planning.reporting.formats import pct, usd
 
         lo, hi = self.settings.coverage_band
-        edge = [pct(b, 0 if abs(b * 100 - round(b * 100)) < 1e-9 else 1) for b in (lo, hi)]  # 115%, 115.1%
-        band = f"the {edge[0]}–{edge[1]} band"
         out = []
         for by in groups:
             cov = self.coverage(by)
@@ -103,7 +107,7 @@ class QuotaResult:
                     continue
                 side, near = ("below", lo) if row["flag"] == "below band" else ("above", hi)
                 digits = 1 if pct(row["coverage_ratio"], 1) != pct(near, 1) else 2  # 109.96%, not "110.0%"
-                out.append(f"{by} {who}: {pct(row['coverage_ratio'], digits)}, {side} {band}")
+                out.append(f"{by} {who}: {pct(row['coverage_ratio'], digits)} ({side})")
         return out
 
     def summary(self) -> dict[str, float]:
