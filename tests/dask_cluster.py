@@ -36,3 +36,15 @@ def rows_given(key, shared=None) -> tuple[int, int]:
     """A runner item reading the (accounts, reps) the runner shares under ``key`` → their row counts."""
     accounts, reps = shared[key]
     return len(accounts), len(reps)
+
+
+def three_part_instance():
+    """(accounts, reps, settings) of the carve both modules run on the cluster and in process: 1,200 accounts, 18
+    reps in three segments (three parts), potential ±10% and accounts ±15%."""
+    from optimizers.carve import CarveSettings
+    from optimizers.instances.companies import make_instance
+
+    acc, reps = make_instance(1200, 18, seed=3, segments=("Enterprise", "Mid-market", "SMB"))
+    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.15},
+                       time_limit=120)
+    return acc, reps, cs

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
-from tests.dask_cluster import dask_client  # noqa: E402,F401 - the shared cluster, a fixture of this module
+from tests.dask_cluster import dask_client, three_part_instance  # noqa: E402,F401 - the shared cluster (a fixture)
 
 
 def _carve_takes_a_runner() -> bool:
@@ -33,13 +33,7 @@ def client(dask_client):
 
 @pytest.fixture(scope="module")
 def instance():
-    from optimizers.carve import CarveSettings
-    from optimizers.instances.companies import make_instance
-
-    acc, reps = make_instance(1200, 18, seed=3, segments=("Enterprise", "Mid-market", "SMB"))
-    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.15},
-                       time_limit=120)
-    return acc, reps, cs
+    return three_part_instance()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from optimizers.instances.companies import make_instance
 from optimizers.carve.model import Cancelled
 from optimizers.carve.parallel import ThreadRunner
 from optimizers.carve.runners import FunctionRunner, Runner, SequentialRunner, as_runner
-from tests.dask_cluster import dask_client, slow_item  # noqa: F401 - the shared cluster, a fixture of this module
+from tests.dask_cluster import dask_client, slow_item, three_part_instance  # noqa: F401 - dask_client: a fixture
 
 pytestmark = pytest.mark.xdist_group("dask_cluster")  # one pytest worker owns the cluster
 
@@ -34,10 +34,7 @@ def _recorded(inner, tmp_path):
 
 @pytest.fixture(scope="module")
 def instance():
-    acc, reps = make_instance(1200, 18, seed=3, segments=("Enterprise", "Mid-market", "SMB"))
-    cs = CarveSettings(metrics=("potential_usd", "accounts"), tolerance={"potential_usd": 0.1, "accounts": 0.15},
-                       time_limit=120)
-    return acc, reps, cs
+    return three_part_instance()
 
 
 @pytest.fixture(scope="module")
