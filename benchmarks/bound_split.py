@@ -229,6 +229,8 @@ def main(argv=None) -> None:
     ap.add_argument("--mip-s", type=float, default=540.0, help="seconds of the MIP over the cuts")
     ap.add_argument("--exact-s", type=float, default=0.0,
                     help="seconds of the exact one-piece MIP (flows for every book) from the best plan; 0: none")
+    ap.add_argument("--exact-hops", type=int, default=None,
+                    help="the exact MIP only over pairs within this many steps of the plan's books (a neighbourhood)")
     ap.add_argument("--exact-log", default=None, help="HiGHS's log of the exact MIP (its incumbents against time)")
     args = ap.parse_args(argv)
     states = tuple(args.states) if args.states else None
@@ -236,7 +238,7 @@ def main(argv=None) -> None:
     p, plan60 = run["p"], run["plan"]
     plan = best_plan(p, plan60, args.plan_s)
     if args.exact_s > 0:
-        ex = exact_plan(p, plan, args.exact_s, min(args.cut_s, 30.0), args.exact_log)
+        ex = exact_plan(p, plan, args.exact_s, min(args.cut_s, 30.0), args.exact_log, hops=args.exact_hops)
         print(f"exact MIP: {ex['rows']:,} rows × {ex['cols']:,} columns ({ex['int_cols']:,} 0/1, {ex['nnz']:,} "
               f"nonzeros), its cut LP {ex['cut_lp']:,.1f}; after {ex['mip_s']:.0f} s plan {ex['objective']:,.1f} "
               f"(one piece: {ex['pieces_max'] == 1}, bands: {ex['feasible']}), dual bound {ex['dual_bound']:,.1f}")
