@@ -2,6 +2,7 @@
 
     nice -n 10 python benchmarks/bound_split.py                         # the bench's row (continuity 0.2), ~30 min
     nice -n 10 python benchmarks/bound_split.py --continuity 0          # the same counties, pure distance
+    nice -n 10 python benchmarks/bound_split.py --plan-s 0 --exact-s 2100 --mip-s 0   # the exact one-piece MIP
     python benchmarks/bound_split.py --states GA --territories 10 --plan-s 20 --cut-s 5 --mip-s 10   # a smoke run
 
 One row: the 60 s carve of ``contiguity_bench.py --rows us`` (its plan, its one-piece bound: the cut LP of its part),
@@ -13,6 +14,10 @@ bound is a one-piece bound, every one-piece plan being feasible in it).  The one
 best bound and the best plan: what the 60 s plan has above the best plan is the plan's, what the best plan has
 above the 60 s bound is at most the bound's.  Each plan's cost is also split into distance and continuity (its cost
 at the continuity weight less its cost at 0).
+
+``--exact-s``: before the bound, the best plan handed to an exact one-piece MIP (:func:`exact_plan`: a flow for every
+book, so every incumbent HiGHS finds is one piece by construction) for that long; its plan replaces the best plan
+when cheaper.
 """
 from __future__ import annotations
 
@@ -28,7 +33,13 @@ sys.path.insert(0, str(ROOT))
 
 from optimizers.carve import CarveSettings  # noqa: E402
 from optimizers.carve.budget import Budget  # noqa: E402
-from optimizers.carve.model import build_matrix, objective_of, x_from_assignment  # noqa: E402
+from optimizers.carve.model import (  # noqa: E402
+    assignment_from_x,
+    build_matrix,
+    is_feasible,
+    objective_of,
+    x_from_assignment,
+)
 from optimizers.carve.solvers import highs_lp, new_highs, solve_lp  # noqa: E402
 from optimizers.contiguity import connectivity, stage, window_moves  # noqa: E402
 from optimizers.contiguity.one_piece_mip import strengthened  # noqa: E402
@@ -71,14 +82,10 @@ def carve_60(n_terr: int, continuity: float, states, time_limit: float) -> dict:
 def best_plan(p, plan: np.ndarray, seconds: float) -> np.ndarray:
     """``plan`` improved by windows, each phase of :data:`PHASES` with its share of ``seconds``."""
     t_end = time.perf_counter() + seconds
-    saved = window_moves.BORDER_HOPS, window_moves.WINDOW_MAX_S, window_moves.WINDOW_GAP
-    try:
-        for k, (hops, cap) in enumerate(PHASES):
-            left = t_end - time.perf_counter()
-            window_moves.BORDER_HOPS, window_moves.WINDOW_MAX_S, window_moves.WINDOW_GAP = hops, cap, 1e-4
-            plan, _ = window_moves.window_moves(p, plan, Budget(left / (len(PHASES) - k)))
-    finally:
-        window_moves.BORDER_HOPS, window_moves.WINDOW_MAX_S, window_moves.WINDOW_GAP = saved
+    for k, (hops, cap) in enumerate(PHASES):
+        left = t_end - time.perf_counter()
+        plan, _ = window_moves.window_moves(p, plan, Budget(left / (len(PHASES) - k)), hops=hops, cap_s=cap,
+                                            gap=1e-4)
     return plan
 
 
@@ -106,6 +113,111 @@ def best_bound(p, plan: np.ndarray, cut_s: float, mip_s: float) -> tuple[float, 
     return float(loop.objective), float(h.getInfo().mip_dual_bound)
 
 
+def exact_plan(p, plan: np.ndarray, seconds: float, cut_s: float, log_file: str | None = None,
+               heuristics: float = 0.3, hops: int | None = None) -> dict:
+    """The cheapest one-piece plan HiGHS finds in ``seconds`` over an exact model warm-started from ``plan``:
+    the part's rows, every territory one piece by a single-commodity flow from an anchor (with_flows, every
+    territory), the anchors fixed and degree cuts (strengthened), and the cut LP's cuts (``cut_s`` of the cut loop
+    on the same anchors).  Each book's anchor is its root where ``plan`` holds it, else its heaviest unit in
+    ``plan``, so ``plan`` is feasible and every incumbent is one piece by construction; the MIP's dual bound is a
+    bound over plans with those anchors only.  ``hops``: only the pairs of a unit within that many steps of a unit
+    the territory holds in ``plan``, or in the cut LP's support, stay open (a neighbourhood of ``plan``, all books at
+    once; its dual bound is the neighbourhood's).  Returns the plan, its objective, the dual bound, the model's
+    size."""
+    import dataclasses
+
+    import highspy
+
+    from optimizers.contiguity.one_piece import with_flows
+
+    t0 = time.perf_counter()
+    cc = _anchored(p, connectivity.CutContext.of(p, p.conn), plan)
+    lp = solve_lp(build_matrix(p), 120)
+    loop = connectivity.cut_loop(lp.highs, cc, Budget(cut_s), x0=lp.x, max_rounds=100_000, stall_rel=1e-7,
+                                 stall_rounds=10)
+    x0 = x_from_assignment(p, build_matrix(p), plan)
+    mx = with_flows(strengthened(p, cc, connectivity.with_cuts(build_matrix(p), loop.cuts)), cc,
+                    np.arange(p.n_terr), x0)
+    hi = mx.col_hi.copy()
+    if hops is not None:
+        hi[: mx.n_pairs] = np.where(_near(p, plan, hops) | (loop.x[: mx.n_pairs] > 1e-6), hi[: mx.n_pairs], 0.0)
+    mx = dataclasses.replace(mx, col_lo=np.maximum(mx.col_lo, 0.0), col_hi=hi)
+    is_int = np.zeros(mx.A.shape[1], dtype=bool)
+    is_int[: mx.n_pairs] = True
+    h = new_highs()
+    for k, v in (("mip_rel_gap", 1e-4), ("time_limit", float(seconds)), ("mip_heuristic_effort", heuristics)):
+        h.setOptionValue(k, v)
+    if log_file:
+        for k, v in (("output_flag", True), ("log_to_console", False), ("log_file", log_file)):
+            h.setOptionValue(k, v)
+    h.passModel(highs_lp(mx.c, mx.A, mx.col_lo, mx.col_hi, mx.row_lo, mx.row_hi, is_int))
+    sol = highspy.HighsSolution()
+    sol.col_value = list(map(float, _start_flows(cc, x_from_assignment(p, mx, plan))))
+    sol.value_valid = True
+    h.setSolution(sol)
+    t_mip = time.perf_counter()
+    h.run()
+    info = h.getInfo()
+    out = {"cut_lp": float(loop.objective), "cut_rounds": loop.rounds, "cuts": len(loop.cuts),
+           "rows": mx.A.shape[0], "cols": mx.A.shape[1], "int_cols": int(is_int.sum()), "nnz": mx.A.nnz,
+           "dual_bound": float(info.mip_dual_bound), "setup_s": t_mip - t0, "mip_s": time.perf_counter() - t_mip,
+           "plan": plan, "objective": objective_of(p, build_matrix(p), plan),
+           "open_pairs": int((hi[: mx.n_pairs] > 0).sum())}
+    if info.primal_solution_status == 2:
+        best = assignment_from_x(p, np.asarray(h.getSolution().col_value))
+        out.update(plan=best, objective=objective_of(p, build_matrix(p), best))
+    whole = connectivity.CutContext.of(p, p.conn)
+    pieces = connectivity.pieces_of(_anchored(p, whole, out["plan"]), x_from_assignment(p, mx, out["plan"]))
+    out["pieces_max"] = int(pieces.max())
+    out["feasible"] = bool(is_feasible(p, build_matrix(p), out["plan"]))
+    return out
+
+
+def _near(p, plan: np.ndarray, hops: int) -> np.ndarray:
+    """Per pair: its unit lies within ``hops`` steps of a unit its territory holds in ``plan``."""
+    reach = np.zeros((p.n_units, p.n_terr), dtype=bool)
+    reach[np.arange(p.n_units), plan] = True
+    adj = p.conn.adj.tocsr().astype(np.int32)
+    for _ in range(hops):
+        reach |= (adj @ reach.astype(np.int32)) > 0
+    return reach[p.cand.unit, p.cand.terr]
+
+
+def _anchored(p, cc, plan: np.ndarray):
+    """``cc`` with each territory's root its root where ``plan`` holds it, else its heaviest unit in ``plan``."""
+    import dataclasses
+
+    terrs = []
+    for t, tg in enumerate(cc.terrs):
+        mine = np.flatnonzero(plan[tg.units] == t)
+        root = tg.root
+        if len(mine) and (root < 0 or plan[tg.units[root]] != t):
+            root = int(mine[np.argmax(p.unit_metrics[tg.units[mine], 0])])
+        terrs.append(dataclasses.replace(tg, root=root))
+    return connectivity.CutContext(cc.n_pairs, terrs)
+
+
+def _start_flows(cc, x: np.ndarray) -> np.ndarray:
+    """``x`` (pair columns set, flow columns after the model's other columns as with_flows lays them out, zero) with
+    each territory's flow along a breadth-first tree from its root, each arc carrying the units below it."""
+    from scipy.sparse.csgraph import breadth_first_order
+
+    n_flow = sum(len(tg.ei) for tg in cc.terrs if tg.n >= 2)
+    c0 = len(x) - n_flow
+    for tg in cc.terrs:
+        if tg.n < 2:
+            continue
+        keep = x[tg.cols] >= 0.5
+        order, pred = breadth_first_order(tg.graph(keep), tg.root, directed=False)
+        below = np.ones(tg.n)
+        arc = {(int(a), int(b)): k for k, (a, b) in enumerate(zip(tg.ei, tg.ej))}
+        for node in order[::-1][:-1]:
+            below[pred[node]] += below[node]
+            x[c0 + arc[(int(pred[node]), int(node))]] = below[node]
+        c0 += len(tg.ei)
+    return x
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--continuity", type=float, default=0.2, help="continuity weight (the bench's row: 0.2)")
@@ -115,11 +227,22 @@ def main(argv=None) -> None:
     ap.add_argument("--plan-s", type=float, default=1000.0, help="seconds of windows after the carve")
     ap.add_argument("--cut-s", type=float, default=120.0, help="seconds of the long cut LP")
     ap.add_argument("--mip-s", type=float, default=540.0, help="seconds of the MIP over the cuts")
+    ap.add_argument("--exact-s", type=float, default=0.0,
+                    help="seconds of the exact one-piece MIP (flows for every book) from the best plan; 0: none")
+    ap.add_argument("--exact-hops", type=int, default=None,
+                    help="the exact MIP only over pairs within this many steps of the plan's books (a neighbourhood)")
+    ap.add_argument("--exact-log", default=None, help="HiGHS's log of the exact MIP (its incumbents against time)")
     args = ap.parse_args(argv)
     states = tuple(args.states) if args.states else None
     run = carve_60(args.territories, args.continuity, states, args.time_limit)
     p, plan60 = run["p"], run["plan"]
     plan = best_plan(p, plan60, args.plan_s)
+    if args.exact_s > 0:
+        ex = exact_plan(p, plan, args.exact_s, min(args.cut_s, 30.0), args.exact_log, hops=args.exact_hops)
+        print(f"exact MIP: {ex['rows']:,} rows × {ex['cols']:,} columns ({ex['int_cols']:,} 0/1, {ex['nnz']:,} "
+              f"nonzeros), its cut LP {ex['cut_lp']:,.1f}; after {ex['mip_s']:.0f} s plan {ex['objective']:,.1f} "
+              f"(one piece: {ex['pieces_max'] == 1}, bands: {ex['feasible']}), dual bound {ex['dual_bound']:,.1f}")
+        plan = ex["plan"] if ex["feasible"] and ex["pieces_max"] == 1 else plan
     cut_long, mip_bound = best_bound(p, plan, args.cut_s, args.mip_s)
     mx = build_matrix(p)
     dist = build_matrix(_at_zero_continuity(p, args.continuity, states, args.territories))

@@ -70,12 +70,17 @@ def pairs_then_windows(p, assign: np.ndarray, budget: Budget, should_stop=lambda
     return out, {**stats, **more}
 
 
-def window_moves(p, assign: np.ndarray, budget: Budget, should_stop=lambda: False) -> tuple[np.ndarray, dict]:
+def window_moves(p, assign: np.ndarray, budget: Budget, should_stop=lambda: False, *, hops: int | None = None,
+                 cap_s: float | None = None, gap: float | None = None) -> tuple[np.ndarray, dict]:
     """``assign`` (every geographic book one piece, within its bands) improved window by window, sweep after
     sweep, until a sweep changes nothing or ``budget`` ends; returns (the plan, what it did: windows solved,
-    windows taken, units moved, seconds).  Every plan taken is one piece per book, within the bands, cheaper."""
+    windows taken, units moved, seconds).  Every plan taken is one piece per book, within the bands, cheaper.
+    ``hops``, ``cap_s`` (seconds a window), ``gap`` (relative): a window's border hops, time cap and MIP gap,
+    by default :data:`BORDER_HOPS`, :data:`WINDOW_MAX_S`, :data:`WINDOW_GAP` (larger for long diagnoses:
+    ``benchmarks/bound_split.py``)."""
     t0 = time.perf_counter()
-    w = _Windows(p, assign)
+    cap_s = WINDOW_MAX_S if cap_s is None else cap_s
+    w = _Windows(p, assign, BORDER_HOPS if hops is None else hops, WINDOW_GAP if gap is None else gap)
     tried: dict[int, tuple] = {}
     taken = solved = 0
     while not budget.expired():
@@ -88,7 +93,7 @@ def window_moves(p, assign: np.ndarray, budget: Budget, should_stop=lambda: Fals
             if len(books) < 2 or tried.get(seed) == key:
                 continue
             solved += 1
-            if w.recarve(books, min(WINDOW_MAX_S, budget.left())):
+            if w.recarve(books, min(cap_s, budget.left())):
                 taken, changed = taken + 1, True
             tried[seed] = tuple(w.version[w.window(seed)])
         if not changed or budget.left() < MIN_LEFT_S or should_stop():
@@ -102,8 +107,9 @@ class _Windows:
     """The plan being improved and what every window needs: costs, the graph, anchors, each book's version
     (bumped when the book changes, so an unchanged window is not solved again)."""
 
-    def __init__(self, p, assign: np.ndarray):
+    def __init__(self, p, assign: np.ndarray, hops: int = BORDER_HOPS, gap: float = WINDOW_GAP):
         self.p, self.assign = p, assign.copy()
+        self.hops, self.gap = hops, gap  # a window's border hops and MIP gap (window_moves)
         self.mx = build_matrix(p)
         c = p.cand
         self.cost = np.full((p.n_units, p.n_terr), np.inf)
@@ -164,7 +170,7 @@ class _WindowModel:
         self.G = w.adj[S][:, S].tocsr()
         local = np.searchsorted(books, w.assign[S])  # each unit's book, as an index into ``books``
         self.anchor = w.anchors(S, books)
-        free = w.movable[S] & near_border(self.G, local, BORDER_HOPS)
+        free = w.movable[S] & near_border(self.G, local, w.hops)
         free[self.anchor] = False
         self.n_free = int(free.sum())
         allowed = np.zeros((n, len(books)), dtype=bool)
@@ -252,7 +258,7 @@ class _WindowModel:
         F, flo, fhi, n_f = self.flows()
         A = sp.vstack([sp.hstack([self.A, sp.csc_matrix((self.A.shape[0], n_f))]), F]).tocsc()
         h = new_highs()
-        h.setOptionValue("mip_rel_gap", WINDOW_GAP)
+        h.setOptionValue("mip_rel_gap", self.w.gap)
         h.setOptionValue("time_limit", float(max(seconds, 0.05)))
         is_int = np.r_[np.ones(k, dtype=bool), np.zeros(n_f, dtype=bool)]
         h.passModel(highs_lp(np.r_[self.c, np.zeros(n_f)], A, np.r_[self.lo_col, np.zeros(n_f)],
