@@ -114,9 +114,9 @@ def cp_model_of(mx, lo: np.ndarray, hi: np.ndarray, hint: np.ndarray):
     return model, v, free, fixed_x, stats
 
 
-def probe(run: dict, hops: int, seconds: float, cut_s: float, out_dir: Path, log_file: Path) -> dict:
+def probe(run: dict, hops: int, seconds: float, cut_s: float, out_dir: Path, tag: str) -> dict:
     """CP-SAT on the ``hops`` neighbourhood of ``run["plan"]``, hinted with it; every incumbent re-priced and
-    checked, the best saved to ``out_dir``."""
+    checked, the best saved to ``out_dir``/``tag``.best.npy, CP-SAT's log to ``tag``.cpsat.log."""
     from ortools.sat.python import cp_model
 
     p, plan = run["p"], run["plan"]
@@ -147,14 +147,14 @@ def probe(run: dict, hops: int, seconds: float, cut_s: float, out_dir: Path, log
             print(json.dumps(row), flush=True)
             if real < best["objective"] and row["pieces_max"] == 1 and row["feasible"]:
                 best.update(objective=real, plan=assign)
-                np.save(out_dir / f"hops{hops}.best.npy", assign)
+                np.save(out_dir / f"{tag}.best.npy", assign)
 
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_time_in_seconds = float(seconds)
     solver.parameters.log_search_progress = True
     solver.parameters.log_to_stdout = False
-    with open(log_file, "w") as fh:
+    with open(out_dir / f"{tag}.cpsat.log", "w") as fh:
         solver.log_callback = lambda line: fh.write(line + "\n")
         print(json.dumps(stats), flush=True)
         status = solver.Solve(model, Incumbents())
@@ -170,13 +170,18 @@ def main(argv=None) -> None:
     ap.add_argument("--hops", type=int, default=1, help="pairs within this many steps of the plan's books stay open")
     ap.add_argument("--seconds", type=float, default=600.0, help="CP-SAT's time limit")
     ap.add_argument("--cut-s", type=float, default=30.0, help="seconds of the cut loop whose cuts join the model")
+    ap.add_argument("--start", default=None, help="a saved plan (.npy) to hint and centre on instead of run's")
+    ap.add_argument("--tag", default=None, help="the name of the outputs (default: hops<N>)")
     ap.add_argument("--out", default="/tmp/cpsat48", help="where the best plan and CP-SAT's log go")
     args = ap.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     with open(args.run, "rb") as fh:
         run = pickle.load(fh)
-    res = probe(run, args.hops, args.seconds, args.cut_s, out, out / f"hops{args.hops}.cpsat.log")
+    if args.start:
+        run["plan"] = np.load(args.start)
+    tag = args.tag or f"hops{args.hops}"
+    res = probe(run, args.hops, args.seconds, args.cut_s, out, tag)
     print(json.dumps({k: v for k, v in res.items() if k != "incumbents"}, default=float), flush=True)
 
 
