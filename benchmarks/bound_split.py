@@ -124,24 +124,11 @@ def exact_plan(p, plan: np.ndarray, seconds: float, cut_s: float, log_file: str 
     the territory holds in ``plan``, or in the cut LP's support, stay open (a neighbourhood of ``plan``, all books at
     once; its dual bound is the neighbourhood's).  Returns the plan, its objective, the dual bound, the model's
     size."""
-    import dataclasses
-
     import highspy
 
-    from optimizers.contiguity.one_piece import with_flows
-
     t0 = time.perf_counter()
-    cc = _anchored(p, connectivity.CutContext.of(p, p.conn), plan)
-    lp = solve_lp(build_matrix(p), 120)
-    loop = connectivity.cut_loop(lp.highs, cc, Budget(cut_s), x0=lp.x, max_rounds=100_000, stall_rel=1e-7,
-                                 stall_rounds=10)
-    x0 = x_from_assignment(p, build_matrix(p), plan)
-    mx = with_flows(strengthened(p, cc, connectivity.with_cuts(build_matrix(p), loop.cuts)), cc,
-                    np.arange(p.n_terr), x0)
-    hi = mx.col_hi.copy()
-    if hops is not None:
-        hi[: mx.n_pairs] = np.where(_near(p, plan, hops) | (loop.x[: mx.n_pairs] > 1e-6), hi[: mx.n_pairs], 0.0)
-    mx = dataclasses.replace(mx, col_lo=np.maximum(mx.col_lo, 0.0), col_hi=hi)
+    mx, cc, loop = exact_model(p, plan, cut_s, hops)
+    hi = mx.col_hi
     is_int = np.zeros(mx.A.shape[1], dtype=bool)
     is_int[: mx.n_pairs] = True
     h = new_highs()
@@ -171,6 +158,27 @@ def exact_plan(p, plan: np.ndarray, seconds: float, cut_s: float, log_file: str 
     out["pieces_max"] = int(pieces.max())
     out["feasible"] = bool(is_feasible(p, build_matrix(p), out["plan"]))
     return out
+
+
+def exact_model(p, plan: np.ndarray, cut_s: float, hops: int | None = None):
+    """(the exact one-piece model of :func:`exact_plan`, its cut context with the anchors, the cut loop): the pair
+    columns a ``hops`` neighbourhood leaves closed have an upper bound of 0.  Also the model
+    ``cpsat_probe.py`` hands to CP-SAT."""
+    import dataclasses
+
+    from optimizers.contiguity.one_piece import with_flows
+
+    cc = _anchored(p, connectivity.CutContext.of(p, p.conn), plan)
+    lp = solve_lp(build_matrix(p), 120)
+    loop = connectivity.cut_loop(lp.highs, cc, Budget(cut_s), x0=lp.x, max_rounds=100_000, stall_rel=1e-7,
+                                 stall_rounds=10)
+    x0 = x_from_assignment(p, build_matrix(p), plan)
+    mx = with_flows(strengthened(p, cc, connectivity.with_cuts(build_matrix(p), loop.cuts)), cc,
+                    np.arange(p.n_terr), x0)
+    hi = mx.col_hi.copy()
+    if hops is not None:
+        hi[: mx.n_pairs] = np.where(_near(p, plan, hops) | (loop.x[: mx.n_pairs] > 1e-6), hi[: mx.n_pairs], 0.0)
+    return dataclasses.replace(mx, col_lo=np.maximum(mx.col_lo, 0.0), col_hi=hi), cc, loop
 
 
 def _near(p, plan: np.ndarray, hops: int) -> np.ndarray:
