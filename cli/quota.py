@@ -94,10 +94,11 @@ def quota(config: ConfigOpt = None, plan: PlanOpt = "current",
                f"coverage band {r.band_words()}")
     cols = ["rep_name", "segment", "region", "potential_usd", "capacity_factor", "quota_usd", "quota_pct_potential", "flags"]
     echo_table(r.table.reset_index()[["territory_id"] + cols])
-    for by in ("segment", "region", "manager", "quarter"):
+    coverage = {by: r.coverage(by) for by in ("segment", "region", "manager", "quarter")}
+    for by, cov in coverage.items():
         typer.echo(f"\nCoverage by {by}:")
-        echo_table(r.coverage(by))
-    outside = r.outside_band(("segment", "region", "manager", "quarter"))
+        echo_table(cov)
+    outside = r.outside_band(coverage)
     typer.echo(f"\nCoverage outside the {r.band_words()} band: " + ("; ".join(outside) if outside else "none"))
     summ = r.summary()
     typer.echo(f"\nTotal quota {usd(summ['quota_usd'])} vs {figure('bookings_target_usd').label.lower()} "

@@ -124,7 +124,7 @@ def finance_view(qkey: str, skey: str, user, _plan, _result, _sim) -> dict:
 def _finance_view(plan, result, sim) -> dict:
     band = result.settings.coverage_band
     coverage = {by: result.coverage(by) for by in ("segment", "region", "quarter")}
-    problems = result.outside_band(tuple(coverage))  # the page names the band: result.band_words()
+    problems = result.outside_band(coverage)  # the page names the band: result.band_words()
     out = _sim_figures(sim)
     out.update(quota=dict(result.summary()), quota_reps=F.quota_reps(plan), problems=problems,
                coverage={by: prepare_table(cov) for by, cov in coverage.items()},

@@ -89,16 +89,18 @@ class QuotaResult:
 
         return "–".join(pct(b, 0 if abs(b * 100 - round(b * 100)) < 1e-9 else 1) for b in self.settings.coverage_band)
 
-    def outside_band(self, groups=("segment", "region", "quarter")) -> list[str]:
+    def outside_band(self, coverage: dict[str, pd.DataFrame] | None = None) -> list[str]:
         """Each group whose coverage is outside the band (:meth:`band_words`), in words: "region Northeast: 109.6%
         (below)".  One decimal, two where one would round onto the band's edge, so a ratio just under the edge never
-        reads as the edge itself ("110% (below band)" against 110%–120%)."""
+        reads as the edge itself ("110% (below band)" against 110%–120%).  ``coverage``: {by: :meth:`coverage`
+        (by)} as the caller already has it (default: by segment, region and quarter)."""
         from planning.reporting.formats import pct, usd
 
+        if coverage is None:
+            coverage = {by: self.coverage(by) for by in ("segment", "region", "quarter")}
         lo, hi = self.settings.coverage_band
         out = []
-        for by in groups:
-            cov = self.coverage(by)
+        for by, cov in coverage.items():
             key = cov.columns[0]  # the group's column: manager_id for managers
             for _, row in cov[(cov[key] != "Total") & (cov["flag"] != "")].iterrows():
                 who = f"{row['manager_name']} ({row[key]})" if by == "manager" else row[key]
