@@ -3,6 +3,7 @@
     nice -n 10 python benchmarks/bound_split.py                         # the bench's row (continuity 0.2), ~30 min
     nice -n 10 python benchmarks/bound_split.py --continuity 0          # the same counties, pure distance
     nice -n 10 python benchmarks/bound_split.py --plan-s 0 --exact-s 2100 --mip-s 0   # the exact one-piece MIP
+    python benchmarks/bound_split.py --plan-s 0 --cut-s 1 --mip-s 0 --save-run /tmp/run.pkl   # cpsat_probe's input
     python benchmarks/bound_split.py --states GA --territories 10 --plan-s 20 --cut-s 5 --mip-s 10   # a smoke run
 
 One row: the 60 s carve of ``contiguity_bench.py --rows us`` (its plan, its one-piece bound: the cut LP of its part),
@@ -22,6 +23,7 @@ when cheaper.
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -145,19 +147,26 @@ def exact_plan(p, plan: np.ndarray, seconds: float, cut_s: float, log_file: str 
     t_mip = time.perf_counter()
     h.run()
     info = h.getInfo()
+    base = build_matrix(p)
     out = {"cut_lp": float(loop.objective), "cut_rounds": loop.rounds, "cuts": len(loop.cuts),
            "rows": mx.A.shape[0], "cols": mx.A.shape[1], "int_cols": int(is_int.sum()), "nnz": mx.A.nnz,
            "dual_bound": float(info.mip_dual_bound), "setup_s": t_mip - t0, "mip_s": time.perf_counter() - t_mip,
-           "plan": plan, "objective": objective_of(p, build_matrix(p), plan),
-           "open_pairs": int((hi[: mx.n_pairs] > 0).sum())}
+           "plan": plan, "open_pairs": int((hi[: mx.n_pairs] > 0).sum())}
     if info.primal_solution_status == 2:
-        best = assignment_from_x(p, np.asarray(h.getSolution().col_value))
-        out.update(plan=best, objective=objective_of(p, build_matrix(p), best))
-    whole = connectivity.CutContext.of(p, p.conn)
-    pieces = connectivity.pieces_of(_anchored(p, whole, out["plan"]), x_from_assignment(p, mx, out["plan"]))
-    out["pieces_max"] = int(pieces.max())
-    out["feasible"] = bool(is_feasible(p, build_matrix(p), out["plan"]))
+        out["plan"] = assignment_from_x(p, np.asarray(h.getSolution().col_value))
+    out.update(checked(p, base, connectivity.CutContext.of(p, p.conn), out["plan"], x_from_assignment(p, mx,
+                                                                                                       out["plan"])))
     return out
+
+
+def checked(p, base, whole, plan: np.ndarray, x: np.ndarray) -> dict:
+    """``plan`` (its columns ``x``) priced and checked: objective (real units), the most pieces of any book (around
+    anchors as :func:`_anchored` picks them from ``plan``), every band held.  ``base``: the part's plain matrix;
+    ``whole``: its cut context with the rep roots.  Used for the exact MIP's plan and by ``cpsat_probe.py`` for
+    every CP-SAT incumbent."""
+    pieces = connectivity.pieces_of(_anchored(p, whole, plan), x)
+    return {"objective": objective_of(p, base, plan), "pieces_max": int(pieces.max()),
+            "feasible": bool(is_feasible(p, base, plan))}
 
 
 def exact_model(p, plan: np.ndarray, cut_s: float, hops: int | None = None):
@@ -169,12 +178,12 @@ def exact_model(p, plan: np.ndarray, cut_s: float, hops: int | None = None):
     from optimizers.contiguity.one_piece import with_flows
 
     cc = _anchored(p, connectivity.CutContext.of(p, p.conn), plan)
-    lp = solve_lp(build_matrix(p), 120)
+    base = build_matrix(p)
+    lp = solve_lp(base, 120)
     loop = connectivity.cut_loop(lp.highs, cc, Budget(cut_s), x0=lp.x, max_rounds=100_000, stall_rel=1e-7,
                                  stall_rounds=10)
-    x0 = x_from_assignment(p, build_matrix(p), plan)
-    mx = with_flows(strengthened(p, cc, connectivity.with_cuts(build_matrix(p), loop.cuts)), cc,
-                    np.arange(p.n_terr), x0)
+    x0 = x_from_assignment(p, base, plan)
+    mx = with_flows(strengthened(p, cc, connectivity.with_cuts(base, loop.cuts)), cc, np.arange(p.n_terr), x0)
     hi = mx.col_hi.copy()
     if hops is not None:
         hi[: mx.n_pairs] = np.where(_near(p, plan, hops) | (loop.x[: mx.n_pairs] > 1e-6), hi[: mx.n_pairs], 0.0)
@@ -240,11 +249,17 @@ def main(argv=None) -> None:
     ap.add_argument("--exact-hops", type=int, default=None,
                     help="the exact MIP only over pairs within this many steps of the plan's books (a neighbourhood)")
     ap.add_argument("--exact-log", default=None, help="HiGHS's log of the exact MIP (its incumbents against time)")
+    ap.add_argument("--save-run", default=None,
+                    help="pickle the part's problem and the best plan (after --plan-s of windows) here, for "
+                         "cpsat_probe.py")
     args = ap.parse_args(argv)
     states = tuple(args.states) if args.states else None
     run = carve_60(args.territories, args.continuity, states, args.time_limit)
     p, plan60 = run["p"], run["plan"]
     plan = best_plan(p, plan60, args.plan_s)
+    if args.save_run:  # the input of cpsat_probe.py: the part's problem and this one-piece plan
+        with open(args.save_run, "wb") as fh:
+            pickle.dump({"p": p, "plan": plan}, fh)
     if args.exact_s > 0:
         ex = exact_plan(p, plan, args.exact_s, min(args.cut_s, 30.0), args.exact_log, hops=args.exact_hops)
         print(f"exact MIP: {ex['rows']:,} rows × {ex['cols']:,} columns ({ex['int_cols']:,} 0/1, {ex['nnz']:,} "

@@ -6,8 +6,11 @@ ortools is not a project dependency (its protobuf may clash with Streamlit's), s
     python -m venv --system-site-packages /tmp/cpsat-venv && /tmp/cpsat-venv/bin/pip install ortools==9.12.4544
     nice -n 10 /tmp/cpsat-venv/bin/python benchmarks/cpsat_probe.py /tmp/exact48/run.pkl --hops 1 --seconds 600
 
-``run.pkl``: a pickle with the part's problem ``p`` and a one-piece plan ``plan`` (what ``bound_split.py``'s carve
-saw).  The model is :func:`bound_split.exact_model`'s (a single-commodity flow per book, anchors fixed, degree cuts,
+``run.pkl``: a pickle with the part's problem ``p`` and a one-piece plan ``plan``, as ``bound_split.py`` writes it
+(the 60 s carve's part and final plan):
+
+    python benchmarks/bound_split.py --plan-s 0 --cut-s 1 --mip-s 0 --save-run /tmp/exact48/run.pkl
+  The model is :func:`bound_split.exact_model`'s (a single-commodity flow per book, anchors fixed, degree cuts,
 the cut LP's cuts, only the pairs within ``--hops`` of the plan open), handed to CP-SAT as is: pairs as booleans,
 flows as integers (flow counts are integral), rows with fractional coefficients (the bands) scaled by 1e6 / their
 largest coefficient and widened by their worst rounding error, costs scaled by 1e5 / the largest cost.  ``plan`` is
@@ -31,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bound_split  # noqa: E402
-from optimizers.carve.model import assignment_from_x, build_matrix, is_feasible, objective_of  # noqa: E402
+from optimizers.carve.model import assignment_from_x, build_matrix, objective_of  # noqa: E402
 from optimizers.contiguity import connectivity  # noqa: E402
 
 ROW_SCALE, COST_SCALE = 1e6, 1e5  # a fractional row's largest coefficient, the largest cost, as integers
@@ -139,14 +142,12 @@ def probe(run: dict, hops: int, seconds: float, cut_s: float, out_dir: Path, tag
             x = fixed_x.copy()
             x[free] = [self.Value(var) for var in v]
             assign = assignment_from_x(p, x)
-            real = objective_of(p, base, assign)
-            pieces = connectivity.pieces_of(bound_split._anchored(p, whole, assign), x)
-            row = {"t_s": round(self.WallTime(), 1), "cp_obj": self.ObjectiveValue(), "objective": real,
-                   "pieces_max": int(pieces.max()), "feasible": bool(is_feasible(p, base, assign))}
+            row = {"t_s": round(self.WallTime(), 1), "cp_obj": self.ObjectiveValue(),
+                   **bound_split.checked(p, base, whole, assign, x)}
             seen.append(row)
             print(json.dumps(row), flush=True)
-            if real < best["objective"] and row["pieces_max"] == 1 and row["feasible"]:
-                best.update(objective=real, plan=assign)
+            if row["objective"] < best["objective"] and row["pieces_max"] == 1 and row["feasible"]:
+                best.update(objective=row["objective"], plan=assign)
                 np.save(out_dir / f"{tag}.best.npy", assign)
 
     solver = cp_model.CpSolver()
