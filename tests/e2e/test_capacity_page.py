@@ -21,9 +21,11 @@ def test_capacity_page_numbers_charts_and_optimizer(page, app_url, sample, tmp_p
     assert metric_value(page, "Gap to target") == usd(s["gap_usd"])
     cost = scenario_costs(run_scenario(default_scenario(sample))).ae_support_cost_usd
     assert metric_value(page, "AE and support cost") == usd(cost)
-    # The monthly capacity chart and the tornado are Vega charts: wait until they are drawn.
+    # The monthly capacity chart and the tornado are Vega charts. They arrive one by one, and the later ones
+    # (below the fold) can land after the first is drawn: wait for the fifth rather than counting at once.
     charts = page.locator('[data-testid="stVegaLiteChart"]')
     charts.first.locator("canvas, svg").first.wait_for()
+    charts.nth(4).wait_for(state="attached", timeout=30_000)
     assert charts.count() >= 5
     box = charts.first.bounding_box()
     assert box and box["width"] > 400 and box["height"] > 200
