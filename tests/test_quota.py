@@ -166,6 +166,12 @@ def test_coverage_outside_the_band_in_words():
     # a ratio just under the edge keeps its decimal: 1,150K / 1,000K = 115.0% against a band from 115.1%
     edge = _quota(QuotaSettings(method="potential", over_assignment=0.15, coverage_band=(1.151, 1.2)))
     assert (edge.band_words(), edge.outside_band()[0]) == ("115.1%–120%", "segment SMB: 115.0% (below)")
+    # 1,099,800 / 1,000,000 = 109.98%, which a one-decimal table shows as "110.0%": the flag carries the figure
+    near = _quota(QuotaSettings(method="potential", over_assignment=0.0998, coverage_band=(1.1, 1.2)))
+    assert near.coverage("segment").set_index("segment").loc["SMB", "flag"] == "below band (109.98%)"
+    assert near.outside_band()[0] == "segment SMB: 109.98% (below)"
+    above = _quota(QuotaSettings(method="potential", over_assignment=0.2002, coverage_band=(1.1, 1.2)))
+    assert above.coverage("segment").set_index("segment").loc["Total", "flag"] == "above band (120.02%)"
 
 
 def test_fairness_flags_outliers():

@@ -21,13 +21,14 @@ def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height:
     df = cov.loc[cov[key] != "Total"].copy()
     df["label"] = df["manager_name"].fillna(df[key]) if "manager_name" in df else df[key].astype(str)
     df["flag"] = df["flag"].fillna("").replace("", "in band")
+    df["side"] = df["flag"].str.split(" (", regex=False).str[0]  # "below band (109.95%)" is coloured "below band"
     strip = alt.Chart(pd.DataFrame({"lo": [band[0]], "hi": [band[1]]})).mark_rect(opacity=0.18, color="#2e7d32").encode(
         y="lo:Q", y2="hi:Q", tooltip=[alt.Tooltip("lo:Q", title="band from", format=".0%"), alt.Tooltip("hi:Q", title="band to", format=".0%")])
     bars = alt.Chart(df).mark_bar().encode(
         x=alt.X("label:N", title=None, sort=None),
         y=alt.Y("coverage_ratio:Q", title="Coverage (Σ quota ÷ target)", axis=alt.Axis(format=".0%")),
         # two columns: the four flags in one row ran past a half-page chart at 1,280 px ("no targ")
-        color=alt.Color("flag:N", scale=FLAG_COLORS, legend=alt.Legend(title=None, orient="top", columns=2)),
+        color=alt.Color("side:N", scale=FLAG_COLORS, legend=alt.Legend(title=None, orient="top", columns=2)),
         tooltip=[alt.Tooltip("label:N", title=label(by)), _money("quota_usd"), _money("target_usd"),
                  alt.Tooltip("coverage_ratio:Q", title=label("coverage_ratio"), format=".1%"),
                  alt.Tooltip("flag:N", title=label("flag"))])

@@ -81,7 +81,13 @@ class QuotaResult:
         total["coverage_ratio"] = total["quota_usd"] / total["target_usd"] if total["target_usd"] else np.nan
         total["flag"] = ("below band" if total["coverage_ratio"] < lo else "above band" if total["coverage_ratio"] > hi
                          else "")
-        return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+        out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+        # A table shows ratios to one decimal, so 109.95% reads "110.0%" beside "below band": such a flag carries
+        # the figure that puts it outside ("below band (109.95%)").
+        out["flag"] = [f"{f} ({_beside_edge(r, lo if f == 'below band' else hi)})"
+                       if f in ("below band", "above band") and _on_edge(r, lo if f == "below band" else hi) else f
+                       for f, r in zip(out["flag"], out["coverage_ratio"])]
+        return out
 
     def band_words(self) -> str:
         """The coverage band as read: "110%–120%" (a decimal where an edge has one: "115.1%")."""
@@ -94,7 +100,7 @@ class QuotaResult:
         (below)".  One decimal, two where one would round onto the band's edge, so a ratio just under the edge never
         reads as the edge itself ("110% (below band)" against 110%–120%).  ``coverage``: {by: :meth:`coverage`
         (by)} as the caller already has it (default: by segment, region and quarter)."""
-        from planning.reporting.formats import pct, usd
+        from planning.reporting.formats import usd
 
         if coverage is None:
             coverage = {by: self.coverage(by) for by in ("segment", "region", "quarter")}
@@ -107,9 +113,8 @@ class QuotaResult:
                 if row["flag"] == "no target":
                     out.append(f"{by} {who}: quotas of {usd(row['quota_usd'])} and no finance target")
                     continue
-                side, near = ("below", lo) if row["flag"] == "below band" else ("above", hi)
-                digits = 1 if pct(row["coverage_ratio"], 1) != pct(near, 1) else 2  # 109.96%, not "110.0%"
-                out.append(f"{by} {who}: {pct(row['coverage_ratio'], digits)} ({side})")
+                side, near = ("below", lo) if row["flag"].startswith("below band") else ("above", hi)
+                out.append(f"{by} {who}: {_beside_edge(row['coverage_ratio'], near)} ({side})")
         return out
 
     def summary(self) -> dict[str, float]:
@@ -153,3 +158,17 @@ def fairness_flags(terr: pd.DataFrame, tolerance: float) -> None:
 def quota_export(result: QuotaResult) -> pd.DataFrame:
     """The per-territory quota table with quarterly quotas, ready for CSV/Excel."""
     return result.table.join(result.quarterly_wide()).reset_index()
+
+
+def _on_edge(ratio: float, edge: float) -> bool:
+    """True where one decimal would show ``ratio`` as the band's edge itself (109.95% against 110%)."""
+    from planning.reporting.formats import pct
+
+    return pct(ratio, 1) == pct(edge, 1)
+
+
+def _beside_edge(ratio: float, edge: float) -> str:
+    """A ratio read beside its band: one decimal, two where one would land on the edge ("109.95%", not "110.0%")."""
+    from planning.reporting.formats import pct
+
+    return pct(ratio, 2 if _on_edge(ratio, edge) else 1)
