@@ -263,11 +263,23 @@ def _targets(acc: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for seg, total in totals.items():
         share = pot[seg] / pot[seg].sum()
-        for region, s in share.items():
-            for q, qs in quarter_share.items():
+        for q, qs in quarter_share.items():
+            # whole $1,000s that add up: each segment's quarter is exactly its share of the year (Enterprise's Q1 is
+            # $1.98M, the year $9M), split over the regions by largest remainder
+            thousands = _largest_remainder(share * round(total * qs / 1_000))
+            for region, k in thousands.items():
                 rows.append({"segment": seg, "region": region, "period": f"{PLAN_YEAR}-{q}",
-                             "bookings_target_usd": round(total * s * qs, -3)})
-    return pd.DataFrame(rows)
+                             "bookings_target_usd": float(k * 1_000)})
+    return pd.DataFrame(rows).sort_values(["segment", "region", "period"], ignore_index=True)
+
+
+def _largest_remainder(parts: pd.Series) -> pd.Series:
+    """Whole numbers that sum to round(parts.sum()): floor each, then one more to the largest remainders."""
+    floor = np.floor(parts).astype(int)
+    extra = int(round(parts.sum())) - int(floor.sum())
+    order = (parts - floor).sort_values(ascending=False, kind="stable").index[:extra]
+    floor.loc[order] += 1
+    return floor
 
 
 def _history(rng, reps: pd.DataFrame, acc: pd.DataFrame) -> pd.DataFrame:

@@ -16,7 +16,7 @@ def test_default_run_prints_headcount_and_hiring_tables(cli, sample):
     s = run_scenario(default_scenario(sample), sample).summary()
     assert f"target {usd(s['capacity_target_usd'])}" in r.output and "target $24.50M" in r.output  # a headline
     assert f"gap {usd(s['gap_usd'])}" in r.output
-    assert "$8,999,000" in r.output  # Enterprise's target in the by-segment table: whole dollars
+    assert "$9,000,000" in r.output  # Enterprise's target in the by-segment table: whole dollars
     for text in ("Expected AE headcount by month", "Hiring table", "Support roles", "Mid-market", "coverage lens"):
         assert text in r.output
 
