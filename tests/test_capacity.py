@@ -251,7 +251,7 @@ def test_sample_result_is_sane(sample):
                 "capacity_target_usd", "gap_usd", "cost_of_sales", "bookings_per_head_usd"):
         assert key in s
     assert s["headcount_start"] == 30  # 30 AEs in seat in January; REQ-01 starts in March
-    assert s["capacity_target_usd"] == pytest.approx(24_497_000)
+    assert s["capacity_target_usd"] == pytest.approx(24_500_000)
     assert 0 < s["expected_bookings_usd"] < s["capacity_target_usd"]
     assert s["gap_usd"] == pytest.approx(s["capacity_target_usd"] - s["expected_bookings_usd"])
     assert s["hires_needed"] > 0

@@ -144,7 +144,7 @@ def messy():
 # a known segment, leavers and open requisitions in): Enterprise 1 × $1.2M × 80% = $960K, Mid-market 2 × $800K ×
 # 85% = $1.36M, SMB 2 × $500K × 85% = $850K; $3.17M in all.
 MESSY_TARGETS = {"Enterprise": 960_000.0, "Mid-market": 1_360_000.0, "SMB": 850_000.0}
-SAMPLE_TARGET = 8_999_000.0 + 10_500_000.0 + 4_998_000.0  # the sample's 2027 targets file, by segment
+SAMPLE_TARGET = 9_000_000.0 + 10_500_000.0 + 5_000_000.0  # the sample's 2027 targets file, by segment
 
 
 def test_the_bookings_target_by_hand(sample, messy):
@@ -152,7 +152,7 @@ def test_the_bookings_target_by_hand(sample, messy):
 
     assert F.bookings_target(sample.targets, sample.plan_year) == pytest.approx(SAMPLE_TARGET)
     assert F.segment_targets(sample.targets, sample.plan_year) == pytest.approx(
-        {"Enterprise": 8_999_000.0, "Mid-market": 10_500_000.0, "SMB": 4_998_000.0})
+        {"Enterprise": 9_000_000.0, "Mid-market": 10_500_000.0, "SMB": 5_000_000.0})
     assert not capacity_targets(sample)["derived"].any()
     assert F.bookings_target(messy.targets, messy.plan_year) is None  # no targets file: no bookings target
     got = capacity_targets(messy).set_index("segment")
