@@ -33,8 +33,8 @@ def test_capacity_page_numbers_charts_and_optimizer(page, app_url, sample, tmp_p
     tornado.scroll_into_view_if_needed()
     page.get_by_role("button", name="Solve").click()
     page.get_by_text("each extra $100K of budget is worth").first.wait_for(timeout=120_000)
-    assert page.get_by_text("proportional to targets").count() >= 1
-    assert page.get_by_text("Solver details").count() >= 1  # the LP gap and shadow prices, out of the way
+    page.get_by_text("proportional to targets").first.wait_for(timeout=30_000)
+    page.get_by_text("Solver details").first.wait_for(timeout=30_000)  # the LP gap and shadow prices, out of the way
     assert page.get_by_text("Gap to LP bound").count() == 0
     page.screenshot(path=str(tmp_path / "capacity.png"), full_page=True)
 

@@ -34,12 +34,13 @@ def test_data_page_shows_accounts_and_map(page, script_runs, app_url, sample, tm
     chart.locator("canvas, svg").first.wait_for()
     box = chart.bounding_box()
     assert box and box["width"] > 300 and box["height"] > 200
-    assert main.get_by_text("accounts on the map").first.is_visible()
+    # waited for, not read at once (is_visible): a tab's text can land a beat after the click's rerun
+    main.get_by_text("accounts on the map").first.wait_for(state="visible", timeout=30_000)
     page.screenshot(path=str(tmp_path / "data.png"), full_page=True)
     open_tab("Current plan health")
-    assert main.get_by_text("Above 2×").first.is_visible()
+    main.get_by_text("Above 2×").first.wait_for(state="visible", timeout=30_000)
     open_tab("Data health")
-    assert main.get_by_text("Likely duplicates").first.is_visible()
+    main.get_by_text("Likely duplicates").first.wait_for(state="visible", timeout=30_000)
     open_tab("Account base")
     main.locator('[data-testid="stVegaLiteChart"]').first.locator("canvas, svg").first.wait_for()
 

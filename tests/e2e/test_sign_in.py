@@ -36,7 +36,7 @@ def test_nobody_sees_a_page_before_signing_in(browser, auth_app):
 
 def test_manager_sees_exactly_their_team_and_no_comp(browser, auth_app, sample):
     ctx, page = sign_in(browser, auth_app, MANAGER)
-    assert page.get_by_text(f"role: manager · team {TEAM}").first.is_visible()
+    page.get_by_text(f"role: manager · team {TEAM}").first.wait_for(state="visible", timeout=30_000)
     team = team_rep_ids(STAFF[MANAGER], sample.reps)
     n_team = int(sample.accounts["owner_rep_id"].isin(team).sum())
     accounts = page.locator('[data-testid="stMetric"]').filter(has_text="Accounts").first
@@ -76,7 +76,7 @@ def test_viewer_cannot_save(browser, auth_app):
 
 def test_a_verified_admin_signs_in_as_admin(browser, auth_app):
     ctx, page = sign_in(browser, auth_app, VERIFIED_ADMIN)
-    assert page.get_by_text("role: admin").first.is_visible()
+    page.get_by_text("role: admin").first.wait_for(state="visible", timeout=30_000)
     ctx.close()
 
 
