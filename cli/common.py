@@ -136,9 +136,25 @@ def deny_exit(fn):
     return wrapper
 
 
+def flowing_help(doc: str) -> str:
+    """A command's docstring as help that rich can wrap: each paragraph on one line, "Exit status: …" a paragraph
+    of its own.  Typer's rich help keeps a docstring's line breaks as written, so a 110-character source line
+    showed as a line and a half on an 80-column terminal ("writes the assignment and the⏎ per-territory…")."""
+    paragraphs = []
+    for para in inspect.cleandoc(doc).split("\n\n"):
+        lines = para.split("\n")
+        cut = next((i for i, line in enumerate(lines) if i and line.startswith("Exit status")), len(lines))
+        paragraphs += [" ".join(part) for part in (lines[:cut], lines[cut:]) if part]
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs)
+
+
 def guard_commands(app: typer.Typer) -> None:
-    """Wrap every registered command (and sub-app command) with :func:`deny_exit`."""
+    """Wrap every registered command (and sub-app command) with :func:`deny_exit`, and give each its docstring as
+    :func:`flowing_help`."""
     for info in app.registered_commands:
+        if info.callback is not None and info.help is None and info.callback.__doc__:
+            info.help = flowing_help(info.callback.__doc__)
+            info.short_help = info.short_help or info.help.split("\n\n")[0]
         if info.callback is not None and not getattr(info.callback, "_deny_exit", False):
             info.callback = deny_exit(info.callback)
             info.callback._deny_exit = True

@@ -29,9 +29,11 @@ def export_crm(plan: PlanArg,
                segment_field: Annotated[str, typer.Option(help="The Salesforce Account field holding the segment, for the ETM rules.")] = "Segment__c",
                model_id: Annotated[str, typer.Option(help="The Territory2Model Id the ETM rules belong to (blank: fill it on import).")] = "",
                db: DbOpt = None, ds=None):
-    """Publish an approved plan version as CRM import files (Data Loader Id/OwnerId, territories, members,
-    quotas, the territory definitions as ETM assignment rules and a flat territory_rules.csv) with manifest.json naming who approved and who published it.  Only a saved, approved version can be
-    published (see `review`); the publication is recorded in the plan's audit log."""
+    """Publish an approved plan version as CRM import files, with a manifest naming who approved and published it.
+
+    The files: Data Loader Id/OwnerId, territories, members, quotas, the territory definitions as ETM assignment
+    rules and a flat territory_rules.csv, and manifest.json.  Only a saved, approved version can be published (see
+    `review`); the publication is recorded in the plan's audit log."""
     from planning.plans import ReviewError
 
     if plan.strip().lower() == "current" or Path(plan).suffix.lower() == ".csv":

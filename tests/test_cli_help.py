@@ -45,6 +45,22 @@ def test_every_commands_help_is_unchanged():
         "a command's --help changed: if on purpose, python3 tests/test_cli_help.py --update and review the diff"
 
 
+def test_help_flows_as_rich_wraps_it():
+    """A docstring's source line breaks are not kept: each paragraph is one line for rich to wrap at any width,
+    and "Exit status" stands on its own (Typer's rich help kept the breaks, so a 110-character source line read
+    as a line and a half on an 80-column terminal)."""
+    from cli.common import flowing_help
+
+    doc = """Carve territories.
+
+    Prints the plan, writes the assignment and the
+    per-territory summary.
+    Exit status: 0 plan found,
+    2 bad input."""
+    assert flowing_help(doc) == ("Carve territories.\n\nPrints the plan, writes the assignment and the per-territory "
+                                 "summary.\n\nExit status: 0 plan found, 2 bad input.")
+
+
 if __name__ == "__main__" and sys.argv[1:] == ["--update"]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     GOLDEN.write_text(help_text(), encoding="utf-8")
