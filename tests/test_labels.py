@@ -24,6 +24,9 @@ def test_no_column_is_registered_twice():
 def test_formats_by_hand():
     assert usd(1_849_165.38) == "$1.85M" and usd(456_000) == "$456K" and usd(789) == "$789"
     assert usd_whole(1_849_165.38) == "$1,849,165" and usd_whole(-1200.4) == "-$1,200"
+    # a negative amount carries its sign before the $, and a float sum's -1e-9 is $0, not "$-0"
+    assert (usd(-5_000), usd(-1_850_000), usd(-0.6)) == ("-$5K", "-$1.85M", "-$1")
+    assert {usd(-1e-9), usd(-0.0), usd_whole(-1e-9), usd_whole(-0.4)} == {"$0"}
     assert pct(0.2345) == "23%" and pct(0.2345, 1) == "23.4%"
     assert count(6007) == "6,007" and ratio(1.218) == "1.22×" and ratio(float("inf")).startswith("∞")
     assert person("Liam Turner", "R-010") == "Liam Turner (R-010)" and person(None, None) == "Open territory"

@@ -20,6 +20,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from planning.reporting.formats import usd_whole
+
 MONTHS = 12
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 MAX_ATTAINMENT = 2.0  # above 200% an "expected" (median) attainment is a typo, not a plan
@@ -210,7 +212,7 @@ def _err(fld: str, reason: str, hint: str = "") -> ScenarioError:
 def _shown(fld: str, v: float) -> str:
     """A value as the message quotes it: money as dollars, everything else with separators."""
     if fld.endswith("_usd"):
-        return f"-${abs(v):,.0f}" if v < 0 else f"${v:,.0f}"
+        return usd_whole(v)
     return f"{v:,g}"
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from planning.capacity.result import CapacityResult
 from planning.capacity.scenario import MONTH_NAMES, MONTHS, CapacityScenario, ScenarioError, SegmentAssumptions
+from planning.reporting.formats import usd_whole
 
 COVERAGE_DISAGREEMENT = 0.20  # lenses "disagree" when they differ by more than 20% of the larger
 
@@ -324,7 +325,7 @@ def run_scenario(scenario: CapacityScenario, dataset_or_frames=None) -> Capacity
         if r["pipeline_short"]:
             notes.append(f"{r['segment']}: qualified pipeline is {r['pipeline_coverage']:.1f}× target (under "
                          f"{sc.pipeline_coverage_target:g}×); capacity may not convert, pipeline supports "
-                         f"${r['pipeline_supported_usd']:,.0f}")
+                         f"{usd_whole(r['pipeline_supported_usd'])}")
     support = _support_table(sc, monthly)
     return CapacityResult(scenario=sc, monthly=monthly, segments=segs, support=support, notes=notes)
 

@@ -13,24 +13,26 @@ def missing(value) -> bool:
 
 
 def usd(value: float) -> str:
-    """A headline amount: $1.23B / $1.23M / $456K / $789."""
+    """A headline amount: $1.23B / $1.23M / $456K / $789; a negative one as -$5K.  Less than half a dollar either
+    way reads $0 (a sum of rounded shares lands at -1e-9, which read "$-0")."""
     if missing(value):
         return "–"
     a = abs(value)
+    sign = "-" if value < 0 and a >= 0.5 else ""
     if a >= 1e9:
-        return f"${value / 1e9:,.2f}B"
+        return f"{sign}${a / 1e9:,.2f}B"
     if a >= 1e6:
-        return f"${value / 1e6:,.2f}M"
+        return f"{sign}${a / 1e6:,.2f}M"
     if a >= 1e3:
-        return f"${value / 1e3:,.0f}K"
-    return f"${value:,.0f}"
+        return f"{sign}${a / 1e3:,.0f}K"
+    return f"{sign}${a:,.0f}"
 
 
 def usd_whole(value: float) -> str:
-    """A table amount in whole dollars: $1,849,165."""
+    """A table amount in whole dollars: $1,849,165; -$5,000; $0 for less than half a dollar either way."""
     if missing(value):
         return "–"
-    return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
+    return f"-${abs(value):,.0f}" if value <= -0.5 else f"${abs(value) if abs(value) < 0.5 else value:,.0f}"
 
 
 def pct(value: float, digits: int = 0) -> str:
