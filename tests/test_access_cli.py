@@ -118,7 +118,7 @@ def test_compare_capacity_goes_through_the_view(cli, db, sample):
     assert "Headcount at start" in rows and "cost" not in rows.lower()
     r = cli(["--as", LEAD, "compare", "current", "Prop", "--capacity", "Base"])
     rows = r.output.split("Capacity scenarios:")[1]
-    assert r.exit_code == 0 and "Cost of sales" in rows and re.search(r"^\s*Cost \$", rows, re.M), r.output
+    assert r.exit_code == 0 and "Cost of sales" in rows and re.search(r"^\s*Cost\s+\$", rows, re.M), r.output
 
 
 def test_summary_and_quota_go_through_the_view_for_a_manager_and_a_viewer(cli, db, sample, tmp_path):

@@ -56,3 +56,15 @@ def test_render_counts_the_rows_left_out():
     text = render(frame, max_rows=2)
     assert text.splitlines()[0].strip() == "Accounts" and text.endswith("... 3 more rows")
     assert render(frame.iloc[0:0]) == "(none)"
+
+
+def test_render_reads_words_from_the_left_and_figures_from_the_right():
+    frame = pd.DataFrame({"territory_id": ["T-1", "T-REQ-01"], "rep_name": ["Ann Lee (R-1)", "Open requisition (REQ)"],
+                          "quota_usd": [1_852_204.0, 0.0], "flags": ["", "open requisition"]})
+    lines = render(frame).splitlines()
+    assert lines[0].startswith("Territory Rep                    ")
+    assert lines[1] == "T-1       Ann Lee (R-1)          $1,852,204                 "
+    assert lines[2] == "T-REQ-01  Open requisition (REQ)         $0 open requisition"
+    # a figures column with a word or two in it ("high" risk) stays right-aligned
+    mixed = render(pd.DataFrame({"Base": ["30", "$4,851,624", "54.5%", "high"]}), as_text=True).splitlines()
+    assert mixed == ["      Base", "        30", "$4,851,624", "     54.5%", "      high"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -96,13 +97,35 @@ def text_rows(wide: pd.DataFrame, kind_of=None, name: str = "") -> pd.DataFrame:
     return out
 
 
+_FIGURE = re.compile(r"^(–|[-+]?\$?[-0-9][0-9.,]*(%|×|[KMB]| h)?|∞.*)$")
+
+
+def _words_left(shown: pd.DataFrame) -> pd.DataFrame:
+    """Words read from the left, figures from the right: a column whose filled cells are mostly words, not figures
+    ("$1,852,204", "14.8%", "–"), is padded to its width, header included, so the table prints it left-aligned
+    (pandas right-aligns every column)."""
+    out = shown.copy()
+    names = []
+    for pos, col in enumerate(shown.columns):
+        cells = shown.iloc[:, pos].astype(str)
+        filled = [c.strip() for c in cells if c.strip()]
+        if sum(not _FIGURE.match(c) for c in filled) * 2 <= len(filled):  # mostly figures ("high" among them too)
+            names.append(col)
+            continue
+        width = max([len(str(col))] + cells.str.len().tolist())
+        out.iloc[:, pos] = cells.str.ljust(width)
+        names.append(str(col).ljust(width))
+    out.columns = names
+    return out
+
+
 def render(frame: pd.DataFrame, max_rows: int = 60, *, as_text: bool = False) -> str:
     """A frame as an aligned text table: :func:`text_frame` of it (``as_text``: already text, headers kept), at
     most ``max_rows`` rows and a line counting the rest; "(none)" for no rows."""
     if frame.empty:
         return "(none)"
     shown = frame.head(max_rows) if as_text else text_frame(frame.head(max_rows))
-    text = shown.to_string(index=False)
+    text = _words_left(shown).to_string(index=False)
     if len(frame) > max_rows:
         text += f"\n... {len(frame) - max_rows:,} more rows"
     return text
