@@ -8,15 +8,22 @@ import pandas as pd
 
 from planning.capacity import MONTH_NAMES
 from planning.reporting import label, usd
-from ui.charts import altair_module, spec
+from ui.charts import altair_module, money_axis, spec
 
 alt = altair_module()  # set up once per process (no per-object schema validation)
 MONTHS = list(MONTH_NAMES)
-MONEY_AXIS = alt.Axis(format="$,.2s")
+MONEY_AXIS = money_axis()
+
+
+# Streamlit sizes a chart with autosize "fit": its height then holds the title, the axes and a bottom legend too,
+# which squeezed the half-width month charts to a ~60 px plot and cut the headcount chart's title.  With "fit-x"
+# the width still fits the column and the height is the plot's own.
+FIT_X = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _x():
-    return alt.X("month_name:O", title=label("month_name"), sort=MONTHS)
+    # month names upright: twelve fit across a half-width column, and rotated they took a third of the height
+    return alt.X("month_name:O", title=label("month_name"), sort=MONTHS, axis=alt.Axis(labelAngle=0))
 
 
 def _long(frame: pd.DataFrame, columns: list[str], value: str, by: str = "month_name") -> pd.DataFrame:
@@ -43,8 +50,8 @@ def capacity_vs_target(mon: pd.DataFrame, view: str) -> dict:
         tooltip=_month_tip("usd", "$,.0f", "Bookings"))
     # the target may be derived from today's team (no targets file): the title names it as the figure, not as a
     # bookings target (planning.reporting.figures, capacity_target_usd)
-    return spec((bars + line).properties(height=300, title=f"{view}: expected capacity (bars) against the "
-                                         f"{tgt.lower()} (line)"))
+    return spec((bars + line).properties(height=260, autosize=FIT_X,
+                                         title=f"{view}: expected capacity (bars) against the {tgt.lower()} (line)"))
 
 
 def cumulative(mon: pd.DataFrame) -> dict:
@@ -53,7 +60,7 @@ def cumulative(mon: pd.DataFrame) -> dict:
     return spec(alt.Chart(cum).mark_line(point=True).encode(
         x=_x(), y=alt.Y("usd:Q", title="Cumulative bookings", axis=MONEY_AXIS),
         color=alt.Color("series:N", title=None, scale=alt.Scale(range=["#4c78a8", "#e45756"])),
-        tooltip=_month_tip("usd", "$,.0f", "Bookings")).properties(height=300))
+        tooltip=_month_tip("usd", "$,.0f", "Bookings")).properties(height=260, autosize=FIT_X))
 
 
 def hires(mon: pd.DataFrame) -> dict:
@@ -62,7 +69,8 @@ def hires(mon: pd.DataFrame) -> dict:
     return spec(alt.Chart(long).mark_bar().encode(
         x=_x(), y=alt.Y("heads:Q", title="AEs starting"),
         color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom", columns=2, labelLimit=0)),
-        tooltip=_month_tip("heads", ".1f", "AEs")).properties(height=280, title="Hires by month"))
+        tooltip=_month_tip("heads", ".1f", "AEs")).properties(height=200, autosize=FIT_X,
+                                                              title="Hires by month"))
 
 
 def headcount(monthly: pd.DataFrame) -> dict:
@@ -75,7 +83,7 @@ def headcount(monthly: pd.DataFrame) -> dict:
                  alt.Tooltip("month_name:O", title=label("month_name")),
                  alt.Tooltip("headcount:Q", format=".1f", title=label("headcount")),
                  alt.Tooltip("rre:Q", format=".1f", title=label("rre"))]).properties(
-        height=280, title="Headcount by segment"))
+        height=200, autosize=FIT_X, title="Headcount by segment"))
 
 
 def cost_by_month(mon: pd.DataFrame, view: str) -> dict:
@@ -84,7 +92,7 @@ def cost_by_month(mon: pd.DataFrame, view: str) -> dict:
     return spec(alt.Chart(cost).mark_bar().encode(
         x=_x(), y=alt.Y("usd:Q", title="Cost per month", axis=MONEY_AXIS),
         color=alt.Color("series:N", title=None), tooltip=_month_tip("usd", "$,.0f", "Cost")
-    ).properties(height=240, title=f"{view}: {label('ae_support_cost_usd')} by month"))
+    ).properties(height=200, autosize=FIT_X, title=f"{view}: {label('ae_support_cost_usd')} by month"))
 
 
 def lenses(seg: pd.DataFrame) -> dict:
