@@ -172,6 +172,13 @@ def test_coverage_outside_the_band_in_words():
     assert near.outside_band()[0] == "segment SMB: 109.98% (below)"
     above = _quota(QuotaSettings(method="potential", over_assignment=0.2002, coverage_band=(1.1, 1.2)))
     assert above.coverage("segment").set_index("segment").loc["Total", "flag"] == "above band (120.02%)"
+    # the chart's bar labels: whole percent, more only where a bar outside the band would read as its edge
+    from planning.compensation import coverage_words
+
+    band = (1.1, 1.2)
+    assert [coverage_words(r, band, 0) for r in (1.15, 1.0997, 1.104, 1.2002, 0.994)] == \
+        ["115%", "109.97%", "110%", "120.02%", "99%"]
+    assert coverage_words(float("nan"), band) == "–" and coverage_words(1.0997, band) == "109.97%"
 
 
 def test_fairness_flags_outliers():

@@ -25,6 +25,19 @@ def altair_module():
     return _altair()
 
 
+# A money axis reads as the app's money does ($500K, $1.5M, $0); d3's "$,.2s" read "$500k", "$1.5M" and "$0.0".
+def money_expr(field: str = "value") -> str:
+    """A Vega expression writing ``datum[field]`` (USD) as :func:`planning.reporting.formats.usd` does."""
+    v = f"datum[{field!r}]"
+    return " : ".join(f"abs({v}) >= {x} ? format({v} / {x}, '$,.3~') + '{u}'"
+                      for x, u in (("1e9", "B"), ("1e6", "M"), ("1e3", "K"))) + f" : format({v}, '$,.3~')"
+
+
+def money_axis(**kwargs):
+    """An altair Axis whose labels read like :func:`planning.reporting.formats.usd`."""
+    return altair_module().Axis(labelExpr=money_expr(), **kwargs)
+
+
 @cache
 def _altair():
     # imported on first draw, not with the page: altair takes about a second, and the Data page's headline
@@ -344,6 +357,9 @@ def flow_heatmap(flows: pd.DataFrame, value: str = "accounts", title: str = "") 
                  tip("arr_usd"), tip("open_pipeline_usd")],
     )
     n = flows["source"].nunique() if len(flows) else 1
-    text = base.mark_text(fontSize=9).encode(text=alt.Text(f"{value}:Q", format=",.0f" if value == "accounts" else "$,.2s"))
+    if value == "accounts":
+        text = base.mark_text(fontSize=9).encode(text=alt.Text(f"{value}:Q", format=",.0f"))
+    else:  # money as the app writes it ($450K, not d3's "$450k")
+        text = base.transform_calculate(cell_usd=money_expr(value)).mark_text(fontSize=9).encode(text="cell_usd:N")
     # Streamlit fits axes and labels inside the height: leave ~200 px for the rotated owner names
     return (cells + text).properties(title=title, height=max(320, 22 * n + 200), width="container")

@@ -130,7 +130,7 @@ validation = _entry("validation", _validation)
 # ------------------------------------------------------------------------------------------------ breakdown
 def breakdown_bars(table: pd.DataFrame, by: str):
     """ARR and potential per group as horizontal bars, side by side (the breakdown table's chart)."""
-    from ui.charts import altair_module, tip
+    from ui.charts import altair_module, money_axis, tip
 
     alt = altair_module()
     long = table[[by, "arr_usd", "potential_usd"]].melt(id_vars=by, var_name="measure", value_name="usd")
@@ -139,7 +139,7 @@ def breakdown_bars(table: pd.DataFrame, by: str):
     return alt.Chart(long).mark_bar().encode(
         y=alt.Y(f"{by}:N", title=label(by), sort=list(table[by].astype(str)), axis=alt.Axis(labelLimit=200)),
         yOffset=alt.YOffset("measure:N"),
-        x=alt.X("usd:Q", title="USD a year", axis=alt.Axis(format="$.2~s")),  # $40M, not 40,000,000
+        x=alt.X("usd:Q", title="USD a year", axis=money_axis()),  # $40M, not 40,000,000
         color=alt.Color("measure:N", legend=alt.Legend(orient="bottom", title=None)),
         tooltip=[tip(by), alt.Tooltip("measure:N", title="Measure"), alt.Tooltip("usd:Q", title="USD a year",
                                                                                   format="$,.0f")],

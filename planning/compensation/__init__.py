@@ -8,7 +8,7 @@ Public names, by module (import them from this package; they load on first use):
 - ``cost_sim``: attainment_params, CHUNK_DRAWS, chunk_rng, ChunkResult, compare_variants, CompSimResult,
   DISTRIBUTION_WORDS, DISTRIBUTIONS, merge_chunks, PERCENTILES, rep_attainment, SimChunk, simulate_chunk,
   simulate_cost, simulation_spec, SimulationSpec
-- ``coverage``: fairness_flags, quota_export, QuotaResult
+- ``coverage``: coverage_words, fairness_flags, quota_export, QuotaResult
 - ``plan_edits``: apply_plan_tables, PLAN_FIELDS, PLAN_PERCENT_COLUMNS, PLAN_RANGES, PLAN_SETTINGS_COLUMNS,
   plan_tables, PLAN_WHOLE_COLUMNS, PlanProblem, SPIFF_COLUMNS, TIER_COLUMNS
 - ``quota``: history_bookings, monthly_capacity, plan_year_targets, quota_for_plan, territory_frame
@@ -64,6 +64,7 @@ _PUBLIC = {
     "comp_sheets": "report",
     "comp_template": "report",
     "compare_variants": "cost_sim",
+    "coverage_words": "coverage",
     "default_plan": "comp_plan",
     "default_plans": "comp_plan",
     "default_tiers": "comp_plan",

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from planning.compensation.quota_settings import COVERAGE_BY, QUARTERS, QuotaError, QuotaSettings
+from planning.reporting.formats import missing, pct, usd
 
 
 @dataclass
@@ -84,15 +85,13 @@ class QuotaResult:
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
         # A table shows ratios to one decimal, so 109.95% reads "110.0%" beside "below band": such a flag carries
         # the figure that puts it outside ("below band (109.95%)").
-        out["flag"] = [f"{f} ({_beside_edge(r, lo if f == 'below band' else hi)})"
-                       if f in ("below band", "above band") and _on_edge(r, lo if f == "below band" else hi) else f
+        out["flag"] = [f"{f} ({coverage_words(r, (lo, hi))})" if f in ("below band", "above band")
+                       and coverage_words(r, (lo, hi)) != pct(r, 1) else f
                        for f, r in zip(out["flag"], out["coverage_ratio"])]
         return out
 
     def band_words(self) -> str:
         """The coverage band as read: "110%–120%" (a decimal where an edge has one: "115.1%")."""
-        from planning.reporting.formats import pct
-
         return "–".join(pct(b, 0 if abs(b * 100 - round(b * 100)) < 1e-9 else 1) for b in self.settings.coverage_band)
 
     def outside_band(self, coverage: dict[str, pd.DataFrame] | None = None) -> list[str]:
@@ -100,8 +99,6 @@ class QuotaResult:
         (below)".  One decimal, two where one would round onto the band's edge, so a ratio just under the edge never
         reads as the edge itself ("110% (below band)" against 110%–120%).  ``coverage``: {by: :meth:`coverage`
         (by)} as the caller already has it (default: by segment, region and quarter)."""
-        from planning.reporting.formats import usd
-
         if coverage is None:
             coverage = {by: self.coverage(by) for by in ("segment", "region", "quarter")}
         lo, hi = self.settings.coverage_band
@@ -113,8 +110,8 @@ class QuotaResult:
                 if row["flag"] == "no target":
                     out.append(f"{by} {who}: quotas of {usd(row['quota_usd'])} and no finance target")
                     continue
-                side, near = ("below", lo) if row["flag"].startswith("below band") else ("above", hi)
-                out.append(f"{by} {who}: {_beside_edge(row['coverage_ratio'], near)} ({side})")
+                side = "below" if row["flag"].startswith("below band") else "above"
+                out.append(f"{by} {who}: {coverage_words(row['coverage_ratio'], (lo, hi))} ({side})")
         return out
 
     def summary(self) -> dict[str, float]:
@@ -160,15 +157,14 @@ def quota_export(result: QuotaResult) -> pd.DataFrame:
     return result.table.join(result.quarterly_wide()).reset_index()
 
 
-def _on_edge(ratio: float, edge: float) -> bool:
-    """True where one decimal would show ``ratio`` as the band's edge itself (109.95% against 110%)."""
-    from planning.reporting.formats import pct
 
-    return pct(ratio, 1) == pct(edge, 1)
-
-
-def _beside_edge(ratio: float, edge: float) -> str:
-    """A ratio read beside its band: one decimal, two where one would land on the edge ("109.95%", not "110.0%")."""
-    from planning.reporting.formats import pct
-
-    return pct(ratio, 2 if _on_edge(ratio, edge) else 1)
+def coverage_words(ratio: float, band: tuple[float, float], digits: int = 1) -> str:
+    """A coverage ratio as read beside its band: ``digits`` decimals, up to two more where fewer would show a ratio
+    outside the band as the band's edge ("109.97%" against 110%–120%, not "110.0%" or "110%")."""
+    lo, hi = band
+    if missing(ratio):
+        return "–"
+    d = digits
+    while (ratio < lo or ratio > hi) and d < digits + 2 and pct(ratio, d) in (pct(lo, d), pct(hi, d)):
+        d += 1
+    return pct(ratio, d)
