@@ -122,7 +122,8 @@ def distribution(values: np.ndarray, title: str, axis_title: str, fmt: str = "$,
 def bookings_percentiles(bvt: pd.DataFrame, height: int = 320) -> alt.LayerChart:
     """P10/P50/P90 company bookings as bars with the finance target as a line."""
     bars = alt.Chart(bvt).mark_bar(color="#2f6fdf").encode(
-        x=alt.X("percentile:N", title=None, sort=None), y=alt.Y("bookings_usd:Q", title="Company bookings", axis=money_axis()),
+        x=alt.X("percentile:N", title=None, sort=None),
+        y=alt.Y("bookings_usd:Q", title="Company bookings", axis=money_axis()),
         tooltip=[alt.Tooltip("percentile:N", title=label("percentile")), _money("bookings_usd"),
                  alt.Tooltip("bookings_vs_target:Q", title=label("bookings_vs_target"), format=".1%")])
     text = bars.mark_text(dy=-6, color="#333").encode(text=alt.Text("bookings_vs_target:Q", format=".0%"))
