@@ -28,7 +28,7 @@ def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height:
     strip = alt.Chart(pd.DataFrame({"lo": [band[0]], "hi": [band[1]]})).mark_rect(opacity=0.18, color="#2e7d32").encode(
         y="lo:Q", y2="hi:Q", tooltip=[alt.Tooltip("lo:Q", title="band from", format=".0%"), alt.Tooltip("hi:Q", title="band to", format=".0%")])
     bars = alt.Chart(df).mark_bar().encode(
-        x=alt.X("label:N", title=None, sort=None),
+        x=alt.X("label:N", title=None, sort=None, axis=_group_axis(df["label"])),
         y=alt.Y("coverage_ratio:Q", title="Coverage (Σ quota ÷ target)", axis=alt.Axis(format=".0%")),
         # two columns: the four flags in one row ran past a half-page chart at 1,280 px ("no targ")
         color=alt.Color("side:N", scale=FLAG_COLORS, legend=alt.Legend(title=None, orient="top", columns=2)),
@@ -38,6 +38,12 @@ def coverage_bars(cov: pd.DataFrame, by: str, band: tuple[float, float], height:
     text = bars.mark_text(dy=-6, fontSize=11, color="#333").encode(text="bar_text:N",
                                                                    color=alt.value("#333"))
     return alt.layer(strip, bars, text).properties(height=height, title=f"Coverage by {by}")
+
+
+def _group_axis(labels: pd.Series) -> alt.Axis:
+    """The groups' axis: names upright where up to four share a half-page chart (segments, regions, quarters),
+    slanted where more do (managers), so a short name never reads sideways."""
+    return alt.Axis(labelAngle=0 if labels.nunique() <= 4 else -40, labelLimit=140)
 
 
 def _money(column: str) -> alt.Tooltip:
@@ -53,7 +59,7 @@ def quota_vs_target(cov: pd.DataFrame, by: str, height: int = 340) -> alt.Chart:
     long = df.melt(id_vars=["label"], value_vars=["quota_usd", "target_usd"], var_name="what", value_name="usd")
     long["what"] = long["what"].map({"quota_usd": "Σ quotas", "target_usd": "finance target"})
     return alt.Chart(long).mark_bar().encode(
-        x=alt.X("label:N", title=None, sort=None), xOffset=alt.XOffset("what:N"),
+        x=alt.X("label:N", title=None, sort=None, axis=_group_axis(df["label"])), xOffset=alt.XOffset("what:N"),
         y=alt.Y("usd:Q", title="Annual USD", axis=money_axis()),
         color=alt.Color("what:N", scale=alt.Scale(domain=["Σ quotas", "finance target"], range=["#2f6fdf", "#c9ced6"]), legend=alt.Legend(orient="top", title=None)),
         tooltip=[alt.Tooltip("label:N", title=label(by)), alt.Tooltip("what:N", title="Figure"),
