@@ -68,3 +68,20 @@ def test_render_reads_words_from_the_left_and_figures_from_the_right():
     # a figures column with a word or two in it ("high" risk) stays right-aligned
     mixed = render(pd.DataFrame({"Base": ["30", "$4,851,624", "54.5%", "high"]}), as_text=True).splitlines()
     assert mixed == ["      Base", "        30", "$4,851,624", "     54.5%", "      high"]
+    # an id with no separators is a word, not a figure: account ids print from the left
+    from planning.reporting import mostly_figures
+
+    assert not mostly_figures(["0012027005652", "0012027005653"]) and mostly_figures(["-$5K", "2,706 h", "–"])
+
+
+
+def test_the_grid_reads_figures_written_as_text_from_the_right():
+    """A figures × options table on a page (text cells: "$3.97M", "35") right-aligns its figure columns, as the
+    printed table does; names and ids stay left."""
+    from ui.tables import column_config
+
+    frame = pd.DataFrame({"Figure": ["Accounts moved", "ARR moved"], "Keep the book": ["35", "$3.97M"],
+                          "account_id": ["0012027005652", "0012027005653"]})
+    cfg = column_config(frame)
+    assert cfg["Keep the book"]["alignment"] == "right"
+    assert cfg["Figure"].get("alignment") is None and cfg["account_id"].get("alignment") is None

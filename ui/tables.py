@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from planning.data import neutralise_formulas
-from planning.reporting import kinds, label_of
+from planning.reporting import kinds, label_of, mostly_figures
 from planning.reporting.labels import TIME
 
 # Streamlit's NumberColumn (format, step) per kind, display only: the step sets the decimals the browser shows
@@ -33,8 +33,9 @@ def column_config(frame: pd.DataFrame, overrides: dict | None = None) -> dict:
                                                        timezone="UTC")
         elif fmt and numeric:
             cfg[col] = st.column_config.NumberColumn(lab.text, help=lab.help or None, format=fmt[0], step=fmt[1])
-        else:
-            cfg[col] = st.column_config.Column(lab.text, help=lab.help or None)
+        else:  # text: a column of figures written as words (a figures × plans table) reads from the right
+            right = col in frame and pd.api.types.is_string_dtype(frame[col]) and mostly_figures(frame[col].head(100))
+            cfg[col] = st.column_config.Column(lab.text, help=lab.help or None, alignment="right" if right else None)
     cfg.update(overrides or {})
     return cfg
 

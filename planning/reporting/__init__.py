@@ -19,7 +19,7 @@ Public names, by module (import them from this package; they load on first use):
   usd_whole
 - ``labels``: humanise, kinds, Label, label, label_of, LABELS, present, UNLABELLED
 - ``map_dots``: CELLS_DEG, colour_groups, DOT_COLUMNS, map_dots, MAX_DOTS, TOP_OWNERS
-- ``text_tables``: render, row_kind, row_labels, text_cell, text_frame, text_rows
+- ``text_tables``: mostly_figures, render, row_kind, row_labels, text_cell, text_frame, text_rows
 """
 from __future__ import annotations
 
@@ -93,6 +93,7 @@ _PUBLIC = {
     "map_dots": "map_dots",
     "missing": "formats",
     "moment": "formats",
+    "mostly_figures": "text_tables",
     "moved_between": "figures",
     "movement": "figures",
     "moves_frame": "carve_views",

@@ -97,7 +97,16 @@ def text_rows(wide: pd.DataFrame, kind_of=None, name: str = "") -> pd.DataFrame:
     return out
 
 
-_FIGURE = re.compile(r"^(–|[-+]?\$?[-0-9][0-9.,]*(%|×|[KMB]| h)?|∞.*)$")
+# a figure as the formats write it: "$1,852,204", "-$5K", "14.8%", "1.22×", "2,706 h", "35", "–"; a long digit
+# string with no separators is an id ("0012027005652"), not a figure
+_FIGURE = re.compile(r"^(–|[-+]?\$?(\d{1,3}(,\d{3})+|\d{1,4})(\.\d+)?(%|×|[KMB]| h)?|∞.*)$")
+
+
+def mostly_figures(cells) -> bool:
+    """True when most filled cells of a text column are figures ("$1,852,204", "14.8%", "1.22×", "–"): a column to
+    read from the right, in a printed table and in the page's grid alike."""
+    filled = [str(c).strip() for c in cells if not missing(c) and str(c).strip()]
+    return sum(not _FIGURE.match(c) for c in filled) * 2 <= len(filled)
 
 
 def _words_left(shown: pd.DataFrame) -> pd.DataFrame:
@@ -108,8 +117,7 @@ def _words_left(shown: pd.DataFrame) -> pd.DataFrame:
     names = []
     for pos, col in enumerate(shown.columns):
         cells = shown.iloc[:, pos].astype(str)
-        filled = [c.strip() for c in cells if c.strip()]
-        if sum(not _FIGURE.match(c) for c in filled) * 2 <= len(filled):  # mostly figures ("high" among them too)
+        if mostly_figures(cells):  # "high" among figures keeps its column right-aligned
             names.append(col)
             continue
         width = max([len(str(col))] + cells.str.len().tolist())
