@@ -21,7 +21,7 @@ from ui import sample_entries
 from ui.tables import prepare_table
 
 COVERAGE_BY = ("segment", "region", "manager", "quarter")
-REP_COLUMNS = ["territory_id", "rep_name", "status", "segment", "region", "manager_name", "potential_usd",
+REP_COLUMNS = ["territory_id", "rep_name", "status", "segment", "region", "manager", "potential_usd",
                "capacity_factor", "full_year_quota_usd", "quota_usd", "quota_pct_potential", "flags"]
 
 

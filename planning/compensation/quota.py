@@ -78,6 +78,8 @@ def territory_frame(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame) -> p
     terr["status"] = owner.map(r["status"]).fillna("open territory").where(owner.notna(), "open territory")
     terr["manager_id"] = owner.map(r["manager_id"])
     terr["manager_name"] = terr["manager_id"].map(r["name"])
+    terr["manager"] = [person(n, i) if pd.notna(i) else np.nan
+                       for n, i in zip(terr["manager_name"], terr["manager_id"])]
     terr["segment"] = terr["segment"].fillna(owner.map(r["segment"]))
     terr["region"] = terr["region"].fillna(owner.map(r["region"]))
     return terr
@@ -254,7 +256,7 @@ def quota_for_plan(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame, targe
     unalloc_pools.index.name = "pool"
     no_target = sorted(set(pools[planned == 0]))
     cols = ["name", "owner_rep_id", "rep_name", "status", "segment", "region", "manager_id", "manager_name",
-            "potential_usd", "history_bookings_usd", "basis_share", "months_in_seat", "capacity_factor",
+            "manager", "potential_usd", "history_bookings_usd", "basis_share", "months_in_seat", "capacity_factor",
             "full_year_quota_usd", "override_usd", "quota_usd", "share", "target_share_usd", "quota_pct_potential",
             "fairness_ratio", "flags"]
     table = terr[cols]
