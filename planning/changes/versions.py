@@ -67,7 +67,8 @@ def placeholder_plan(base: Plan, spec: ChangeSpec, reps: pd.DataFrame, name: str
     leaver_words = person(row["name"], str(row["rep_id"]))
     for t in owned:
         seg, reg = terr.at[t, "segment"], terr.at[t, "region"]
-        terr.at[t, "name"] = f"{seg} {reg} – open: was {leaver_words}, {cover} covers"
+        # the reports say "Open: " before an open territory's name, so the name itself does not
+        terr.at[t, "name"] = f"{seg} {reg} – was {leaver_words}; {cover} covers"
     note = f"{spec.with_option('placeholder').words(leaver_words)}; the book stays whole as an open territory"
     return change_version(base, spec.with_option("placeholder"), base.assignment.copy(), terr, name, note)
 
