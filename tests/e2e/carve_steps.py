@@ -61,11 +61,15 @@ def solver_status(page) -> str:
 
 def pick(page, key: str, text: str) -> None:
     """Choose ``text`` in the selectbox whose widget key is ``key`` (Streamlit marks its container st-key-KEY)."""
+    choose(page, page.locator(f".st-key-{key}").get_by_role("combobox").first, text)
+
+
+def choose(page, box, text: str) -> None:
+    """Choose ``text`` in the selectbox whose combobox is ``box``."""
     for attempt in range(3):
-        # a rerun still drawing the form replaces the open list under the click (seen in CI under load): wait for
-        # the page to settle, and open the list again if its option was detached
+        # a rerun still drawing the page replaces the open list under the click (seen in CI under load): wait for
+        # the page to settle, and open the list again if its option was detached or never came
         wait_idle(page)
-        box = page.locator(f".st-key-{key}").get_by_role("combobox").first
         box.scroll_into_view_if_needed()
         box.click()
         box.fill(text)

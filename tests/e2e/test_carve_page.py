@@ -4,7 +4,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.carve_steps import by_account, headline, open_expander, run_carve, solver_status
+from tests.e2e.carve_steps import by_account, choose, headline, open_expander, run_carve, solver_status
 from tests.e2e.conftest import assert_chart_drawn, open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"),
@@ -40,12 +40,8 @@ def _metric(page, label: str) -> str:
 
 def _use_point(page, text: str) -> None:
     # the picker is a combobox whose list closes when the page scrolls: bring it into view, then type to open it
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text="Point").first.get_by_role("combobox")
-    box.scroll_into_view_if_needed()
-    box.click()
-    box.fill(text)
-    page.get_by_role("option").filter(has_text=text).first.click()
-    wait_idle(page)
+    choose(page, page.locator('[data-testid="stSelectbox"]').filter(has_text="Point").first.get_by_role("combobox"),
+           text)
     page.get_by_role("button", name="Make this point the proposal").first.click()  # a rerun may briefly show two
     page.get_by_text(f"Showing point").first.wait_for()
     wait_idle(page, timeout=120_000)

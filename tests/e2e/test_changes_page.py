@@ -5,17 +5,14 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.carve_steps import choose
 from tests.e2e.conftest import open_app, wait_idle
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e"), pytest.mark.usefixtures("fresh_local_jobs")]
 
 
 def _pick(page, label: str, text: str) -> None:
-    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.get_by_role("combobox")
-    box.scroll_into_view_if_needed()
-    box.click()
-    box.fill(text)
-    page.get_by_role("option").filter(has_text=text).first.click()
+    choose(page, page.locator('[data-testid="stSelectbox"]').filter(has_text=label).first.get_by_role("combobox"), text)
 
 
 def test_a_leaver_is_split_saved_and_submitted(page, app_url, tmp_path):
