@@ -154,7 +154,6 @@ def guard_commands(app: typer.Typer) -> None:
     for info in app.registered_commands:
         if info.callback is not None and info.help is None and info.callback.__doc__:
             info.help = flowing_help(info.callback.__doc__)
-            info.short_help = info.short_help or info.help.split("\n\n")[0]
         if info.callback is not None and not getattr(info.callback, "_deny_exit", False):
             info.callback = deny_exit(info.callback)
             info.callback._deny_exit = True

@@ -85,9 +85,9 @@ class QuotaResult:
         out = pd.concat([out, pd.DataFrame([total])], ignore_index=True)
         # A table shows ratios to one decimal, so 109.95% reads "110.0%" beside "below band": such a flag carries
         # the figure that puts it outside ("below band (109.95%)").
-        out["flag"] = [f"{f} ({coverage_words(r, (lo, hi))})" if f in ("below band", "above band")
-                       and coverage_words(r, (lo, hi)) != pct(r, 1) else f
-                       for f, r in zip(out["flag"], out["coverage_ratio"])]
+        words = [coverage_words(r, (lo, hi)) for r in out["coverage_ratio"]]
+        out["flag"] = [f"{f} ({w})" if f in ("below band", "above band") and w != pct(r, 1) else f
+                       for f, w, r in zip(out["flag"], words, out["coverage_ratio"])]
         return out
 
     def band_words(self) -> str:
@@ -155,7 +155,6 @@ def fairness_flags(terr: pd.DataFrame, tolerance: float) -> None:
 def quota_export(result: QuotaResult) -> pd.DataFrame:
     """The per-territory quota table with quarterly quotas, ready for CSV/Excel."""
     return result.table.join(result.quarterly_wide()).reset_index()
-
 
 
 def coverage_words(ratio: float, band: tuple[float, float], digits: int = 1) -> str:

@@ -38,7 +38,7 @@ from planning.data.defaults import Settings
 from planning.data.people import month_index, ramp_factor
 from planning.plans.plan import Plan
 from planning.reporting.figures import no_target_message, plan_year_target_rows
-from planning.reporting.formats import person
+from planning.reporting.formats import people
 
 
 # --- inputs ----------------------------------------------------------------------------------
@@ -73,13 +73,14 @@ def territory_frame(plan: Plan, accounts: pd.DataFrame, reps: pd.DataFrame) -> p
     terr["potential_usd"] = pot.reindex(terr.index).fillna(0.0).astype(float)
     r = reps.set_index("rep_id")
     owner = terr["owner_rep_id"]
-    # people by name with their id ("George Adams (R-001)") in every quota table, chart and export
-    terr["rep_name"] = [person(n, i) if pd.notna(i) else np.nan for n, i in zip(owner.map(r["name"]), owner)]
+    # people by name with their id ("George Adams (R-001)") in every quota table, chart and export; an id the reps
+    # table does not know reads as the id
+    who = people(reps)
+    terr["rep_name"] = owner.map(who).fillna(owner)
     terr["status"] = owner.map(r["status"]).fillna("open territory").where(owner.notna(), "open territory")
     terr["manager_id"] = owner.map(r["manager_id"])
     terr["manager_name"] = terr["manager_id"].map(r["name"])
-    terr["manager"] = [person(n, i) if pd.notna(i) else np.nan
-                       for n, i in zip(terr["manager_name"], terr["manager_id"])]
+    terr["manager"] = terr["manager_id"].map(who).fillna(terr["manager_id"])
     terr["segment"] = terr["segment"].fillna(owner.map(r["segment"]))
     terr["region"] = terr["region"].fillna(owner.map(r["region"]))
     return terr

@@ -18,7 +18,9 @@ def usd(value: float) -> str:
     if missing(value):
         return "–"
     a = abs(value)
-    sign = "-" if value < 0 and a >= 0.5 else ""
+    if a < 0.5:
+        return "$0"
+    sign = "-" if value < 0 else ""
     if a >= 1e9:
         return f"{sign}${a / 1e9:,.2f}B"
     if a >= 1e6:
@@ -32,7 +34,9 @@ def usd_whole(value: float) -> str:
     """A table amount in whole dollars: $1,849,165; -$5,000; $0 for less than half a dollar either way."""
     if missing(value):
         return "–"
-    return f"-${abs(value):,.0f}" if value <= -0.5 else f"${abs(value) if abs(value) < 0.5 else value:,.0f}"
+    if abs(value) < 0.5:
+        return "$0"
+    return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
 
 
 def pct(value: float, digits: int = 0) -> str:
